@@ -1,0 +1,1 @@
+"""The application shell: sync service, scheduler, admin API and CLI."""

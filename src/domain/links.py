@@ -1,0 +1,109 @@
+"""The link table: which Re-Leased record is which Intacct record, and what was last synced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.domain.enums import Direction, RecordType, System
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import IntacctKey, ReleasedId
+
+
+class LinkStatus(Enum):
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+    """Taken out of all later syncs by the user (rule E2); nothing is deleted on either side."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    record_type: RecordType
+    released_id: ReleasedId
+    intacct_key: IntacctKey
+    origin: System
+    """The system where the record was first created."""
+    status: LinkStatus = LinkStatus.LINKED
+    fingerprint: str = ""
+    """Fingerprint of the mapped content as last synced; an equal change is an echo (rule D21)."""
+
+    @property
+    def is_linked(self) -> bool:
+        return self.status is LinkStatus.LINKED
+
+    def with_fingerprint(self, fingerprint: str) -> Link:
+        return replace(self, fingerprint=fingerprint)
+
+
+def _ref(link: Link) -> RecordRef:
+    return RecordRef(
+        record_type=link.record_type,
+        direction=Direction.INCOMING if link.origin is System.INTACCT else Direction.OUTGOING,
+        released_id=link.released_id,
+        intacct_key=link.intacct_key,
+    )
+
+
+def unlink(link: Link) -> Result[Link, SyncError]:
+    """Rule E2: take a linked record out of later syncs without deleting it anywhere."""
+    if not link.is_linked:
+        return Failure(
+            SyncError(
+                kind=ErrorKind.REJECTED,
+                rule=Rule.E2,
+                message="This record is already unlinked.",
+                fix="Relink it if it should sync again.",
+                record=_ref(link),
+            )
+        )
+    return Success(replace(link, status=LinkStatus.UNLINKED))
+
+
+def relink(link: Link) -> Result[Link, SyncError]:
+    """Rule E2: put an unlinked record back into the sync once its cause is fixed."""
+    if link.is_linked:
+        return Failure(
+            SyncError(
+                kind=ErrorKind.REJECTED,
+                rule=Rule.E2,
+                message="This record is already linked.",
+                fix="Nothing to do: it takes part in every sync.",
+                record=_ref(link),
+            )
+        )
+    return Success(replace(link, status=LinkStatus.LINKED))
+
+
+class LinkIndex:
+    """An immutable look-up over links, by either side's key. Pure: built from what was read."""
+
+    __slots__ = ("_by_intacct", "_by_released")
+
+    def __init__(self, links: Iterable[Link] = ()) -> None:
+        self._by_released: dict[tuple[RecordType, ReleasedId], Link] = {}
+        self._by_intacct: dict[tuple[RecordType, IntacctKey], Link] = {}
+        for link in links:
+            self._by_released[(link.record_type, link.released_id)] = link
+            self._by_intacct[(link.record_type, link.intacct_key)] = link
+
+    def by_released(self, record_type: RecordType, released_id: ReleasedId) -> Link | None:
+        return self._by_released.get((record_type, released_id))
+
+    def by_intacct(self, record_type: RecordType, key: IntacctKey) -> Link | None:
+        return self._by_intacct.get((record_type, key))
+
+    def __iter__(self) -> Iterator[Link]:
+        return iter(self._by_released.values())
+
+    def __len__(self) -> int:
+        return len(self._by_released)
+
+    def with_links(self, links: Iterable[Link]) -> LinkIndex:
+        """A new index with ``links`` added or replacing those with the same keys."""
+        merged = dict(self._by_released)
+        for link in links:
+            merged[(link.record_type, link.released_id)] = link
+        return LinkIndex(merged.values())

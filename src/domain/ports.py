@@ -1,0 +1,305 @@
+"""The ports: what the service needs from the outside, as ``typing.Protocol``s.
+
+Async ports return ``FutureResult[T, SyncError]``; nothing here is awaited by domain code. Change
+feeds are paged: a ``FeedQuery`` names the cursor (records modified at or after ``since``) and the
+continuation ``token`` of the previous page; a ``Page`` carries the records, the next token (None on
+the last page) and the page's high-water mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Generic, Protocol, TypeVar
+
+from returns.future import FutureResult
+from returns.result import Result
+
+from released_intacct.domain.actions import WriteAction
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    Origin,
+    RecordType,
+)
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IdempotencyKey,
+    IntacctKey,
+    ReleasedId,
+)
+from released_intacct.domain.intacct import (
+    Deletion,
+    DimensionValue,
+    GlAccount,
+    IntacctPayment,
+    IntacctRecord,
+    Item,
+    Party,
+    TaxDetail,
+    Transaction,
+)
+from released_intacct.domain.links import Link
+from released_intacct.domain.released import (
+    Account,
+    Contact,
+    Invoice,
+    Payment,
+    ReleasedRecord,
+    TaxType,
+    TrackingCategory,
+)
+from released_intacct.domain.secret import Secret
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedQuery:
+    since: datetime | None = None
+    token: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page(Generic[T_co]):
+    items: tuple[T_co, ...]
+    next_token: str | None = None
+    high_water: datetime | None = None
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notification:
+    connection: ConnectionId
+    title: str
+    body: str
+
+
+class Notifier(Protocol):
+    def notify(self, notification: Notification) -> FutureResult[None, SyncError]: ...
+
+
+# --- Intacct -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntacctCredentials:
+    """Rule C2: a Web Services user. Both passwords are ``Secret``s."""
+
+    sender_id: str
+    sender_password: Secret
+    company_id: str
+    user_id: str
+    user_password: Secret
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entity:
+    """An entity of a multi-entity company (LOCATIONENTITY); id ``""`` is the top level."""
+
+    id: EntityId
+    name: str
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntacctSetup:
+    """The facts rule C5 checks before confirm."""
+
+    customer_sequencing: bool
+    vendor_sequencing: bool
+    account_labels: bool
+    order_entry: bool
+    purchasing: bool
+    items: tuple[Item, ...]
+    tax_solution_external: bool
+    subtotal_dimension_defaulting: bool
+    base_currency: str
+
+
+class IntacctDirectory(Protocol):
+    """Log-in and company set-up (rules C2, C3, C5)."""
+
+    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+        """Check the credentials by a live login; return the entities to choose from."""
+
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]: ...
+
+
+class IntacctFeeds(Protocol):
+    """Change feeds, each filtered on WHENMODIFIED and de-duplicated by the adapter."""
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]: ...
+
+    def tax_details(self, query: FeedQuery) -> FutureResult[Page[TaxDetail], SyncError]: ...
+
+    def dimension_values(
+        self, kind: DimensionKind, query: FeedQuery
+    ) -> FutureResult[Page[DimensionValue], SyncError]: ...
+
+    def parties(
+        self, role: ContactRole, query: FeedQuery
+    ) -> FutureResult[Page[Party], SyncError]: ...
+
+    def transactions(
+        self, origin: Origin, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Transaction], SyncError]: ...
+
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]: ...
+
+    def deletions(
+        self, record_type: RecordType, query: FeedQuery
+    ) -> FutureResult[Page[Deletion], SyncError]: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteOutcome:
+    """The result of one function of a batch: the record as Intacct holds it, or why not."""
+
+    key: IdempotencyKey
+    result: Result[IntacctRecord, SyncError]
+
+
+class IntacctWriter(Protocol):
+    def write(
+        self, batch: Sequence[WriteAction]
+    ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
+        """Send ``CreateInIntacct`` / ``UpdateInIntacct`` actions, batched, exactly once each."""
+
+    def find_by_key(
+        self, record_type: RecordType, key: IdempotencyKey
+    ) -> FutureResult[IntacctRecord | None, SyncError]:
+        """Look a record up by the idempotency key written into it (after an uncertain outcome)."""
+
+    def transactions_spent(self) -> int:
+        """API transactions used so far: one per record written, one per query."""
+
+
+class IntacctPort(IntacctDirectory, IntacctFeeds, IntacctWriter, Protocol):
+    """Everything the service needs from Intacct."""
+
+
+# --- Re-Leased -----------------------------------------------------------------------------------
+
+
+class ReleasedFeeds(Protocol):
+    def contacts(self, query: FeedQuery) -> FutureResult[Page[Contact], SyncError]: ...
+
+    def invoices(
+        self, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Invoice], SyncError]: ...
+
+    def payments(self, query: FeedQuery) -> FutureResult[Page[Payment], SyncError]: ...
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[Account], SyncError]: ...
+
+    def tax_types(self, query: FeedQuery) -> FutureResult[Page[TaxType], SyncError]: ...
+
+    def tracking_categories(
+        self, query: FeedQuery
+    ) -> FutureResult[Page[TrackingCategory], SyncError]: ...
+
+
+class ReleasedWriter(Protocol):
+    def create(
+        self, key: IdempotencyKey, record: ReleasedRecord
+    ) -> FutureResult[ReleasedRecord, SyncError]:
+        """Create (or, for a repeated key, return the record first created with that key)."""
+
+    def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]: ...
+
+    def set_archived(
+        self, record_type: RecordType, released_id: ReleasedId, *, archived: bool
+    ) -> FutureResult[None, SyncError]: ...
+
+    def void(
+        self, record_type: RecordType, released_id: ReleasedId
+    ) -> FutureResult[None, SyncError]: ...
+
+    def find_by_key(
+        self, record_type: RecordType, key: IdempotencyKey
+    ) -> FutureResult[ReleasedRecord | None, SyncError]: ...
+
+
+class ReleasedPort(ReleasedFeeds, ReleasedWriter, Protocol):
+    """Everything the service needs from Re-Leased; a host implements it over its own data."""
+
+
+# --- State ---------------------------------------------------------------------------------------
+
+
+class IntentState(Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Intent:
+    """One write in the outbox, stored before it is sent."""
+
+    connection: ConnectionId
+    action: WriteAction
+    state: IntentState = IntentState.PENDING
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cursor:
+    feed: str
+    position: datetime
+
+
+class StateStore(Protocol):
+    """What the engine remembers between runs; every multi-row change is one transaction."""
+
+    def links(
+        self,
+        connection: ConnectionId,
+        record_type: RecordType,
+        *,
+        released_ids: Sequence[ReleasedId] = (),
+        intacct_keys: Sequence[IntacctKey] = (),
+    ) -> FutureResult[tuple[Link, ...], SyncError]: ...
+
+    def cursor(
+        self, connection: ConnectionId, feed: str
+    ) -> FutureResult[Cursor | None, SyncError]: ...
+
+    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]: ...
+
+    def open_intents(
+        self, connection: ConnectionId
+    ) -> FutureResult[tuple[Intent, ...], SyncError]: ...
+
+    def settle(
+        self,
+        connection: ConnectionId,
+        key: IdempotencyKey,
+        *,
+        state: IntentState,
+        link: Link | None = None,
+    ) -> FutureResult[None, SyncError]:
+        """Move an intent to ``state`` and store its link, in one transaction."""
+
+    def save_links(
+        self, connection: ConnectionId, links: Sequence[Link]
+    ) -> FutureResult[None, SyncError]: ...
+
+    def advance_cursor(
+        self, connection: ConnectionId, cursor: Cursor, *, run_started: datetime
+    ) -> FutureResult[None, SyncError]:
+        """Store ``cursor``, clamped so it never moves past the start of the run."""
+
+    def sync_from(self, connection: ConnectionId) -> FutureResult[date | None, SyncError]: ...

@@ -1,0 +1,1 @@
+"""The sync rules as pure functions returning ``Result[..., SyncError]``."""

@@ -1,0 +1,31 @@
+"""What planning needs to know about one connection: dates, currency and Intacct's set-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.money import Currency
+
+EARLIEST_SYNC_FROM = date(2018, 1, 1)
+"""Rule C4: the sync-from date may not be earlier than this."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncSettings:
+    connection: ConnectionId
+    sync_from: date
+    base_currency: Currency
+    post_on_due_date: bool = False
+    """Rule M3: Intacct's GL date comes from the due date instead of the issue date."""
+    account_labels: bool = False
+    """Rule D16: Account Labels enabled in Intacct (not supported)."""
+    order_entry: bool = False
+    """Order Entry in use: income invoices go to Intacct as OE documents (rule D17)."""
+    purchasing: bool = False
+    """Purchasing in use: expense invoices go to Intacct as PO documents (rule D17)."""
+    sales_definition: str = "Sales Invoice"
+    sales_credit_definition: str = "Sales Return"
+    purchase_definition: str = "Vendor Invoice"
+    purchase_credit_definition: str = "Vendor Return"
