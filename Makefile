@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml $(MODULES) | $(VENV)/bin/python
 install: $(STAMP)
 
 run: install
-	$(BIN)/released-intacct-demo
+	$(BIN)/python -m released_intacct.fakes.demo
 
 lint: install
 	$(BIN)/ruff check src fakes tests bench

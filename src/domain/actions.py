@@ -1,7 +1,8 @@
 """What planning decides: plain values the service applies through the ports.
 
-Every write carries its idempotency key (or targets an existing link), and the fingerprint of the
-mapped content it writes, which becomes the link's fingerprint once the write is confirmed.
+Every write carries its idempotency key and the fingerprint of the source record it copies (the
+link's fingerprint for the source side); the target side's fingerprint is taken from the record as
+written, once the write is confirmed (see ``planning.links.confirmed_link``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class CreateInIntacct:
     record_type: RecordType
     released_id: ReleasedId
     record: IntacctRecord
-    fingerprint: str
+    source_fingerprint: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,7 +34,7 @@ class UpdateInIntacct:
     released_id: ReleasedId
     intacct_key: IntacctKey
     record: IntacctRecord
-    fingerprint: str
+    source_fingerprint: str
     post: bool = False
 
 
@@ -43,7 +44,7 @@ class CreateInReleased:
     record_type: RecordType
     intacct_key: IntacctKey
     record: ReleasedRecord
-    fingerprint: str
+    source_fingerprint: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +53,7 @@ class UpdateInReleased:
     released_id: ReleasedId
     intacct_key: IntacctKey
     record: ReleasedRecord
-    fingerprint: str
+    source_fingerprint: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +64,8 @@ class VoidInReleased:
     released_id: ReleasedId
     intacct_key: IntacctKey
     rule: Rule
+    source_fingerprint: str = ""
+    """Fingerprint of the reversed Intacct record, so it is not seen as a change again."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,7 +90,8 @@ class LinkRecords:
     released_id: ReleasedId
     intacct_key: IntacctKey
     origin: System
-    fingerprint: str = ""
+    released_fingerprint: str = ""
+    intacct_fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

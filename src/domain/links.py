@@ -27,15 +27,27 @@ class Link:
     origin: System
     """The system where the record was first created."""
     status: LinkStatus = LinkStatus.LINKED
-    fingerprint: str = ""
-    """Fingerprint of the mapped content as last synced; an equal change is an echo (rule D21)."""
+    released_fingerprint: str = ""
+    """Fingerprint of the Re-Leased record's mapped content as last written or read."""
+    intacct_fingerprint: str = ""
+    """Fingerprint of the Intacct record's mapped content as last written or read.
+
+    A change whose fingerprint equals the stored one for its side is our own echo (rule D21).
+    """
 
     @property
     def is_linked(self) -> bool:
         return self.status is LinkStatus.LINKED
 
-    def with_fingerprint(self, fingerprint: str) -> Link:
-        return replace(self, fingerprint=fingerprint)
+    posted: bool = False
+    """Invoices and credit notes: the Intacct side is posted, so Intacct owns edits (rule D20)."""
+
+    def with_fingerprints(self, *, released: str | None = None, intacct: str | None = None) -> Link:
+        return replace(
+            self,
+            released_fingerprint=self.released_fingerprint if released is None else released,
+            intacct_fingerprint=self.intacct_fingerprint if intacct is None else intacct,
+        )
 
 
 def _ref(link: Link) -> RecordRef:
@@ -94,6 +106,14 @@ class LinkIndex:
 
     def by_intacct(self, record_type: RecordType, key: IntacctKey) -> Link | None:
         return self._by_intacct.get((record_type, key))
+
+    def by_intacct_prefix(self, record_type: RecordType, prefix: str) -> tuple[Link, ...]:
+        """Links whose Intacct key starts with ``prefix`` (a payment's allocations)."""
+        return tuple(
+            link
+            for (kind, key), link in self._by_intacct.items()
+            if kind is record_type and key.startswith(prefix)
+        )
 
     def __iter__(self) -> Iterator[Link]:
         return iter(self._by_released.values())

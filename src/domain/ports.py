@@ -215,7 +215,11 @@ class ReleasedWriter(Protocol):
     def create(
         self, key: IdempotencyKey, record: ReleasedRecord
     ) -> FutureResult[ReleasedRecord, SyncError]:
-        """Create (or, for a repeated key, return the record first created with that key)."""
+        """Create ``record`` and return it as stored.
+
+        ``record.id`` is a proposal (planning proposes the idempotency key); the store may keep it
+        or assign its own. A repeated ``key`` returns the record first created with it.
+        """
 
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]: ...
 

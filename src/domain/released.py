@@ -85,6 +85,8 @@ class TrackingOption:
     id: ReleasedId
     name: str
     status: ReleasedStatus = ReleasedStatus.ACTIVE
+    category_id: ReleasedId | None = None
+    """The category it belongs to; set when an option is written on its own."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,4 +187,4 @@ class Payment:
     modified_at: datetime | None = None
 
 
-ReleasedRecord = Contact | Account | TaxType | TrackingCategory | Invoice | Payment
+ReleasedRecord = Contact | Account | TaxType | TrackingCategory | TrackingOption | Invoice | Payment

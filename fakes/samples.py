@@ -1,0 +1,157 @@
+"""Small, valid sample records for example-based tests; override any field by keyword."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from released_intacct.domain.enums import (
+    ContactRole,
+    DocumentKind,
+    IntacctState,
+    InvoiceType,
+    Origin,
+    PaymentKind,
+    RecordType,
+    ReleasedInvoiceStatus,
+    System,
+)
+from released_intacct.domain.ids import ConnectionId, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import (
+    GlAccount,
+    IntacctPayment,
+    Party,
+    PaymentApplication,
+    Transaction,
+    TransactionLine,
+)
+from released_intacct.domain.links import Link, LinkIndex
+from released_intacct.domain.money import currency
+from released_intacct.domain.released import Contact, Invoice, InvoiceLine, Payment
+from released_intacct.domain.settings import SyncSettings
+
+GBP = currency("GBP")
+EUR = currency("EUR")
+WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ON = date(2026, 3, 1)
+
+ACCOUNT_ID = ReleasedId("acc-4000")
+CONTACT_ID = ReleasedId("con-1")
+VENDOR_CONTACT_ID = ReleasedId("con-2")
+
+
+def settings(**overrides: Any) -> SyncSettings:
+    base = SyncSettings(
+        connection=ConnectionId("conn-1"), sync_from=date(2026, 1, 1), base_currency=GBP
+    )
+    return replace(base, **overrides)
+
+
+def base_links() -> list[Link]:
+    """An account and a customer and a vendor, linked as if onboarding had matched them."""
+    return [
+        Link(
+            record_type=RecordType.ACCOUNT,
+            released_id=ACCOUNT_ID,
+            intacct_key=IntacctKey("4000"),
+            origin=System.INTACCT,
+        ),
+        Link(
+            record_type=RecordType.CONTACT,
+            released_id=CONTACT_ID,
+            intacct_key=IntacctKey("CUSTOMER:C1"),
+            origin=System.INTACCT,
+        ),
+        Link(
+            record_type=RecordType.CONTACT,
+            released_id=VENDOR_CONTACT_ID,
+            intacct_key=IntacctKey("VENDOR:V1"),
+            origin=System.INTACCT,
+        ),
+    ]
+
+
+def links(*extra: Link) -> LinkIndex:
+    return LinkIndex([*base_links(), *extra])
+
+
+def gl_account(**overrides: Any) -> GlAccount:
+    return replace(GlAccount(account_no=IntacctId("4000"), title="Rent Income"), **overrides)
+
+
+def party(**overrides: Any) -> Party:
+    base = Party(
+        role=ContactRole.CUSTOMER,
+        party_id=IntacctId("C1"),
+        name="Harbour Cafe",
+        record_no="11",
+        modified_at=WHEN,
+    )
+    return replace(base, **overrides)
+
+
+def contact(**overrides: Any) -> Contact:
+    return replace(Contact(id=ReleasedId("con-new"), name="Swift Plumbing"), **overrides)
+
+
+def transaction(**overrides: Any) -> Transaction:
+    base = Transaction(
+        origin=Origin.AR,
+        kind=DocumentKind.INVOICE,
+        number="INV-1",
+        state=IntacctState.POSTED,
+        party_id=IntacctId("C1"),
+        invoice_date=ON,
+        gl_date=ON,
+        due_date=date(2026, 3, 31),
+        currency=GBP,
+        lines=(TransactionLine(memo="Rent", account_no=IntacctId("4000"), amount=Decimal(100)),),
+        record_no="101",
+        modified_at=WHEN,
+    )
+    return replace(base, **overrides)
+
+
+def invoice(**overrides: Any) -> Invoice:
+    base = Invoice(
+        id=ReleasedId("inv-1"),
+        kind=DocumentKind.INVOICE,
+        type=InvoiceType.INCOME,
+        invoice_number="R-1",
+        status=ReleasedInvoiceStatus.AWAITING_APPROVAL,
+        contact_id=CONTACT_ID,
+        issue_date=ON,
+        due_date=date(2026, 3, 31),
+        currency=GBP,
+        lines=(InvoiceLine(description="Rent", account_id=ACCOUNT_ID, unit_price=Decimal(100)),),
+    )
+    return replace(base, **overrides)
+
+
+def intacct_payment(**overrides: Any) -> IntacctPayment:
+    base = IntacctPayment(
+        origin=Origin.AR,
+        kind=PaymentKind.ORDINARY,
+        party_id=IntacctId("C1"),
+        date=ON,
+        currency=GBP,
+        amount=Decimal(100),
+        applications=(PaymentApplication(document_key=IntacctKey("101"), amount=Decimal(100)),),
+        record_no="501",
+        modified_at=WHEN,
+    )
+    return replace(base, **overrides)
+
+
+def payment(**overrides: Any) -> Payment:
+    base = Payment(
+        id=ReleasedId("pay-1"),
+        invoice_id=ReleasedId("inv-1"),
+        document_kind=DocumentKind.INVOICE,
+        date=ON,
+        amount=Decimal(100),
+        currency=GBP,
+    )
+    return replace(base, **overrides)

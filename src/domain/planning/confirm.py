@@ -1,0 +1,102 @@
+"""The link a confirmed write leaves behind, with both sides' fingerprints (rule D21).
+
+The source side's fingerprint travels on the action; the target side's is taken from the record as
+the target system stored it, so reading it back later is recognised as our own echo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from released_intacct.domain.actions import (
+    CreateInIntacct,
+    CreateInReleased,
+    UpdateInIntacct,
+    UpdateInReleased,
+    VoidInReleased,
+)
+from released_intacct.domain.enums import ReleasedInvoiceStatus, System
+from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Transaction
+from released_intacct.domain.links import Link
+from released_intacct.domain.mapping.fingerprint import fingerprint
+from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.planning.payments import allocation_fingerprint
+from released_intacct.domain.released import Invoice, ReleasedRecord
+
+_POSTED_IN_RELEASED = frozenset(
+    {ReleasedInvoiceStatus.APPROVED, ReleasedInvoiceStatus.PAID, ReleasedInvoiceStatus.VOIDED}
+)
+
+
+def intacct_link_key(record: IntacctRecord) -> IntacctKey:
+    if isinstance(record, IntacctPayment):
+        return record.allocation_key(record.applications[0])
+    return record.link_key
+
+
+def written_fingerprint(record: IntacctRecord) -> str:
+    if isinstance(record, IntacctPayment):
+        return allocation_fingerprint(record, record.applications[0])
+    return intacct_fingerprint(record)
+
+
+def _posted(record: IntacctRecord) -> bool:
+    return isinstance(record, Transaction) and not record.state.is_unposted
+
+
+def link_for_intacct_write(
+    action: CreateInIntacct | UpdateInIntacct, written: IntacctRecord, *, existing: Link | None
+) -> Link:
+    if isinstance(action, UpdateInIntacct):
+        if existing is None:
+            msg = "an update in Intacct needs the existing link"
+            raise ValueError(msg)
+        base = existing
+    else:
+        base = Link(
+            record_type=action.record_type,
+            released_id=action.released_id,
+            intacct_key=intacct_link_key(written),
+            origin=System.RELEASED,
+        )
+    return Link(
+        record_type=base.record_type,
+        released_id=base.released_id,
+        intacct_key=base.intacct_key,
+        origin=base.origin,
+        status=base.status,
+        released_fingerprint=action.source_fingerprint,
+        intacct_fingerprint=written_fingerprint(written),
+        posted=_posted(written),
+    )
+
+
+def link_for_released_write(
+    action: CreateInReleased | UpdateInReleased | VoidInReleased,
+    written: ReleasedRecord,
+    *,
+    existing: Link | None,
+) -> Link:
+    if isinstance(action, CreateInReleased):
+        return Link(
+            record_type=action.record_type,
+            released_id=written.id,
+            intacct_key=action.intacct_key,
+            origin=System.INTACCT,
+            released_fingerprint=fingerprint(written),
+            intacct_fingerprint=action.source_fingerprint,
+            posted=_posted_released(written),
+        )
+    if existing is None:
+        msg = "an update or void in Re-Leased needs the existing link"
+        raise ValueError(msg)
+    refreshed = existing.with_fingerprints(
+        released=fingerprint(written), intacct=action.source_fingerprint
+    )
+    return replace(refreshed, posted=_posted_released(written))
+
+
+def _posted_released(record: ReleasedRecord) -> bool:
+    """A Re-Leased copy that is approved (or beyond) mirrors a posted Intacct record (D6, D20)."""
+    return isinstance(record, Invoice) and record.status in _POSTED_IN_RELEASED

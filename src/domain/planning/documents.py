@@ -1,0 +1,277 @@
+"""Planning invoices and credit notes both ways (rules C4, D2, D6-D8, D13, D14, D16, D17, D19, D20).
+
+Incoming: a new Intacct transaction is created in Re-Leased; a linked one that changed updates its
+copy; a reversal voids the copy and asks the user to unlink it (D7). Outgoing: a Re-Leased invoice
+submitted for approval is created in Intacct; while unposted, edits flow to Intacct and approving
+posts it; once posted, Intacct owns it (D20). When both sides changed, Intacct wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from returns.pipeline import is_successful
+
+from released_intacct.domain.actions import (
+    Action,
+    CreateInIntacct,
+    RecordResult,
+    Skip,
+    UpdateInIntacct,
+    VoidInReleased,
+)
+from released_intacct.domain.enums import (
+    Direction,
+    DocumentKind,
+    IntacctState,
+    RecordType,
+    ReleasedInvoiceStatus,
+)
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.intacct import Transaction
+from released_intacct.domain.links import Link, LinkIndex
+from released_intacct.domain.mapping.documents import invoice_to_transaction, transaction_to_invoice
+from released_intacct.domain.mapping.fingerprint import fingerprint
+from released_intacct.domain.mapping.translate import IdBook
+from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
+from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.released import Invoice
+from released_intacct.domain.rules.eligibility import (
+    check_incoming_transaction,
+    check_outgoing_invoice,
+    missing_in_intacct,
+)
+from released_intacct.domain.settings import SyncSettings
+
+
+def record_type_of(kind: DocumentKind) -> RecordType:
+    return RecordType.INVOICE if kind is DocumentKind.INVOICE else RecordType.CREDIT_NOTE
+
+
+def plan_documents(
+    released: Sequence[Invoice],
+    intacct: Sequence[Transaction],
+    links: LinkIndex,
+    settings: SyncSettings,
+    *,
+    missing_parties: Collection[IntacctKey] = (),
+) -> tuple[Action, ...]:
+    """Actions for one page of invoice / credit-note changes from each side."""
+    ids = IdBook(links)
+    changed_in_intacct = {
+        (tx.record_type, tx.link_key)
+        for tx in intacct
+        if _changed(links.by_intacct(tx.record_type, tx.link_key), tx)
+    }
+    incoming = tuple(a for tx in intacct for a in _incoming(tx, ids, links, settings, released))
+    outgoing = tuple(
+        action
+        for invoice in released
+        for action in _outgoing(
+            invoice,
+            ids,
+            links,
+            settings,
+            missing_parties=missing_parties,
+            changed_in_intacct=changed_in_intacct,
+        )
+    )
+    return incoming + outgoing
+
+
+def _changed(link: Link | None, tx: Transaction) -> bool:
+    return link is not None and link.intacct_fingerprint != intacct_fingerprint(tx)
+
+
+def _incoming(
+    tx: Transaction,
+    ids: IdBook,
+    links: LinkIndex,
+    settings: SyncSettings,
+    released: Sequence[Invoice],
+) -> tuple[Action, ...]:
+    link = links.by_intacct(tx.record_type, tx.link_key)
+    source = intacct_fingerprint(tx)
+    if link is not None and (not link.is_linked or link.intacct_fingerprint == source):
+        return ()
+    if tx.state in (IntacctState.REVERSED, IntacctState.REVERSAL):
+        return _reversed(tx, link, source)
+    checked = check_incoming_transaction(tx, settings)
+    if not is_successful(checked):
+        return (outcome(checked.failure()),)
+    planned = plan_incoming(
+        tx.record_type,
+        tx.link_key,
+        source,
+        lambda rid: transaction_to_invoice(tx, ids, released_id=rid, settings=settings),
+        links=links,
+        settings=settings,
+    )
+    if link is not None and _edited_in_released(link, released):
+        return (*planned, RecordResult(error=_both_changed(tx, link)))
+    return planned
+
+
+def _edited_in_released(link: Link, released: Sequence[Invoice]) -> bool:
+    return any(
+        invoice.id == link.released_id and fingerprint(invoice) != link.released_fingerprint
+        for invoice in released
+        if record_type_of(invoice.kind) is link.record_type
+    )
+
+
+def _reversed(tx: Transaction, link: Link | None, source: str) -> tuple[Action, ...]:
+    """Rule D7: a reversal voids the linked Re-Leased copy and asks the user to unlink it."""
+    label = f"{tx.record_type.value.replace('_', ' ')} {tx.number}"
+    if link is None or tx.state is IntacctState.REVERSAL:
+        return (
+            Skip(
+                reason=SyncError(
+                    kind=ErrorKind.SKIPPED,
+                    rule=Rule.D7,
+                    message=f"Intacct {label} is a reversal or was reversed; it is not synced.",
+                    fix="Nothing to do.",
+                    record=_ref_in(tx),
+                )
+            ),
+        )
+    return (
+        VoidInReleased(
+            record_type=tx.record_type,
+            released_id=link.released_id,
+            intacct_key=tx.link_key,
+            rule=Rule.D7,
+            source_fingerprint=source,
+        ),
+        RecordResult(
+            error=SyncError(
+                kind=ErrorKind.NEEDS_USER,
+                rule=Rule.D7,
+                message=f"Intacct {label} was reversed, so it was voided in Re-Leased.",
+                fix="Unlink it so it is left out of later syncs.",
+                record=_ref_in(tx, link),
+            )
+        ),
+    )
+
+
+def _both_changed(tx: Transaction, link: Link) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.D20,
+        message=(
+            f"Invoice {tx.number} was changed in both Re-Leased and Sage Intacct since the last "
+            "sync; the Intacct version was kept and the Re-Leased changes were replaced."
+        ),
+        fix="Check the invoice in Re-Leased and make any change still needed in Sage Intacct.",
+        record=_ref_in(tx, link),
+    )
+
+
+def _outgoing(
+    invoice: Invoice,
+    ids: IdBook,
+    links: LinkIndex,
+    settings: SyncSettings,
+    *,
+    missing_parties: Collection[IntacctKey],
+    changed_in_intacct: Collection[tuple[RecordType, IntacctKey]],
+) -> tuple[Action, ...]:
+    record_type = record_type_of(invoice.kind)
+    link = links.by_released(record_type, invoice.id)
+    if link is not None:
+        if (record_type, link.intacct_key) in changed_in_intacct:
+            return ()
+        return _edited(invoice, link, ids, settings)
+    checked = check_outgoing_invoice(invoice, settings)
+    if not is_successful(checked):
+        return (outcome(checked.failure()),)
+    contact_link = links.by_released(RecordType.CONTACT, invoice.contact_id)
+    if contact_link is not None and contact_link.intacct_key in missing_parties:
+        error = missing_in_intacct(
+            f"the contact of {invoice.invoice_number}",
+            released_id=invoice.id,
+            record_type=record_type,
+        )
+        return (RecordResult(error=error),)
+    created = invoice_to_transaction(invoice, ids, settings=settings).map(
+        lambda tx: CreateInIntacct(
+            key=key_for_intacct(settings, record_type, invoice.id),
+            record_type=record_type,
+            released_id=invoice.id,
+            record=tx,
+            source_fingerprint=fingerprint(invoice),
+        )
+    )
+    return (settle(created),)
+
+
+def _edited(
+    invoice: Invoice, link: Link, ids: IdBook, settings: SyncSettings
+) -> tuple[Action, ...]:
+    """A linked Re-Leased invoice seen again: our echo, an unposted edit, or a refusal (D7, D20)."""
+    source = fingerprint(invoice)
+    if not link.is_linked or link.released_fingerprint == source:
+        return ()
+    if invoice.status is ReleasedInvoiceStatus.VOIDED:
+        return (RecordResult(error=_refused(invoice, link, Rule.D7)),)
+    if invoice.status is ReleasedInvoiceStatus.DRAFT:
+        return (RecordResult(error=_refused(invoice, link, Rule.D6)),)
+    if link.posted:
+        return (RecordResult(error=_refused(invoice, link, Rule.D20)),)
+    updated = invoice_to_transaction(invoice, ids, settings=settings).map(
+        lambda tx: UpdateInIntacct(
+            key=key_for_intacct(settings, link.record_type, invoice.id),
+            record_type=link.record_type,
+            released_id=invoice.id,
+            intacct_key=link.intacct_key,
+            record=tx,
+            source_fingerprint=source,
+            post=tx.state is IntacctState.POSTED,
+        )
+    )
+    return (settle(updated),)
+
+
+def _refused(invoice: Invoice, link: Link, rule: Rule) -> SyncError:
+    if rule is Rule.D7:
+        message = (
+            f"Invoice {invoice.invoice_number} was voided in Re-Leased; voids belong to Intacct."
+        )
+        fix = "Reverse it in Sage Intacct; the reversal voids it here on the next sync."
+    elif rule is Rule.D6:
+        message = (
+            f"Invoice {invoice.invoice_number} was moved back to Draft in Re-Leased; drafts do not "
+            "sync, so Sage Intacct keeps the version last sent."
+        )
+        fix = "Submit it for approval again to send your changes to Sage Intacct."
+    else:
+        message = (
+            f"Invoice {invoice.invoice_number} is posted in Sage Intacct, so the change made in "
+            "Re-Leased was not sent."
+        )
+        fix = "Make the change in Sage Intacct; it flows back to Re-Leased."
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=rule,
+        message=message,
+        fix=fix,
+        record=RecordRef(
+            record_type=link.record_type,
+            direction=Direction.OUTGOING,
+            released_id=invoice.id,
+            intacct_key=link.intacct_key,
+            label=invoice.invoice_number,
+        ),
+    )
+
+
+def _ref_in(tx: Transaction, link: Link | None = None) -> RecordRef:
+    return RecordRef(
+        record_type=tx.record_type,
+        direction=Direction.INCOMING,
+        released_id=link.released_id if link else None,
+        intacct_key=tx.link_key,
+        label=tx.number,
+    )

@@ -1,0 +1,252 @@
+"""Connecting a Re-Leased company to a Sage Intacct company (rules C1-C5).
+
+Every refusal names the field or company it is about and never carries a credential's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IntacctCompanyId,
+    ReleasedCompanyId,
+)
+from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+from released_intacct.domain.settings import EARLIEST_SYNC_FROM
+
+TOP_LEVEL = EntityId("")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionRecord:
+    """One link between a Re-Leased company and an Intacct company at one entity (rule C1)."""
+
+    released_company: ReleasedCompanyId
+    intacct_company: IntacctCompanyId
+    entity: EntityId
+    confirmed: bool
+    """The initial sync was confirmed: the link can no longer change."""
+    connection: ConnectionId
+
+
+def validate_sync_from(value: date | None) -> Result[date, SyncError]:
+    """Rule C4: the sync-from date is required and not before 2018-01-01."""
+    if value is None:
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C4,
+            "The sync-from date is required.",
+            f"Enter a sync-from date on or after {EARLIEST_SYNC_FROM.isoformat()}.",
+        )
+    if value < EARLIEST_SYNC_FROM:
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C4,
+            f"The sync-from date {value.isoformat()} is too early: it may not be before "
+            f"{EARLIEST_SYNC_FROM.isoformat()}.",
+            f"Enter a sync-from date on or after {EARLIEST_SYNC_FROM.isoformat()}.",
+        )
+    return Success(value)
+
+
+def fix_sync_from(current: date, requested: date, *, confirmed: bool) -> Result[date, SyncError]:
+    """Rule C4: the sync-from date may change until confirm; afterwards it is fixed."""
+    if not confirmed:
+        return validate_sync_from(requested)
+    if requested != current:
+        return _failure(
+            ErrorKind.REJECTED,
+            Rule.C4,
+            f"The sync-from date is fixed at {current.isoformat()} since the initial sync was "
+            f"confirmed; it cannot be changed to {requested.isoformat()}.",
+            f"Keep {current.isoformat()}: transactions dated before it are never synced.",
+        )
+    return Success(current)
+
+
+def validate_credentials(credentials: IntacctCredentials) -> Result[IntacctCredentials, SyncError]:
+    """Rule C2: every field of the Web Services user is filled in.
+
+    Ids are compared after trimming spaces; passwords are only checked for being non-empty, as
+    spaces may belong to a password and the domain never reveals a secret.
+    """
+    filled = {
+        "sender id": bool(credentials.sender_id.strip()),
+        "sender password": bool(credentials.sender_password),
+        "company id": bool(credentials.company_id.strip()),
+        "user id": bool(credentials.user_id.strip()),
+        "user password": bool(credentials.user_password),
+    }
+    missing = [field for field, ok in filled.items() if not ok]
+    if missing:
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C2,
+            f"The Sage Intacct credentials are incomplete: the {_and(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing.",
+            "Enter the Web Services user's sender id and sender password, and the company id, "
+            "user id and user password.",
+        )
+    return Success(credentials)
+
+
+def choose_entity(entities: Sequence[Entity], entity_id: EntityId) -> Result[Entity, SyncError]:
+    """Rule C3: one of the company's entities, or the top level when it has none."""
+    if not entities:
+        if entity_id == TOP_LEVEL:
+            return Success(Entity(id=TOP_LEVEL, name="Top level"))
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C3,
+            f'Entity "{entity_id}" does not exist: this Sage Intacct company has no entities.',
+            "Sync with the top level of the company.",
+        )
+    for entity in entities:
+        if entity.id == entity_id:
+            return Success(entity)
+    valid = ", ".join(f'"{entity.id}"' for entity in entities)
+    return _failure(
+        ErrorKind.NEEDS_USER,
+        Rule.C3,
+        f'Entity "{entity_id}" is not an entity of this Sage Intacct company.',
+        f"Choose one of its entities: {valid}.",
+    )
+
+
+def check_new_link(
+    existing: Sequence[ConnectionRecord],
+    *,
+    released_company: ReleasedCompanyId,
+    intacct_company: IntacctCompanyId,
+    entity: EntityId,
+) -> Result[None, SyncError]:
+    """Rule C1: one Re-Leased company to one Intacct company (+ entity), and the other way round."""
+    for record in existing:
+        if record.released_company == released_company:
+            return _failure(
+                ErrorKind.REJECTED,
+                Rule.C1,
+                f"Re-Leased company {released_company} is already linked to "
+                f"{_intacct_side(record.intacct_company, record.entity)}.",
+                _fix_for_holder(record),
+            )
+        if record.intacct_company == intacct_company and record.entity == entity:
+            return _failure(
+                ErrorKind.REJECTED,
+                Rule.C1,
+                f"{_intacct_side(intacct_company, entity)} is already linked to "
+                f"Re-Leased company {record.released_company}.",
+                _fix_for_holder(record),
+            )
+    return Success(None)
+
+
+def check_link_change(record: ConnectionRecord) -> Result[ConnectionRecord, SyncError]:
+    """Rule C1: once the initial sync is confirmed, the link can never be removed or changed."""
+    if record.confirmed:
+        return _failure(
+            ErrorKind.REJECTED,
+            Rule.C1,
+            f"The link between Re-Leased company {record.released_company} and "
+            f"{_intacct_side(record.intacct_company, record.entity)} was confirmed, so it can "
+            "never be removed or changed.",
+            "Nothing was changed. Keep syncing through this link.",
+        )
+    return Success(record)
+
+
+def check_prerequisites(setup: IntacctSetup) -> tuple[SyncError, ...]:
+    """Rule C5: one error per set-up failure in Intacct, each with where to fix it; () = ready."""
+    failed = [text for ok, text in _prerequisites(setup) if not ok]
+    return tuple(
+        SyncError(kind=ErrorKind.NEEDS_USER, rule=Rule.C5, message=message, fix=fix)
+        for message, fix in failed
+    )
+
+
+def check_can_confirm(setup: IntacctSetup) -> Result[IntacctSetup, SyncError]:
+    """Rule C5: confirm is allowed only when every prerequisite holds."""
+    errors = check_prerequisites(setup)
+    return Failure(errors[0]) if errors else Success(setup)
+
+
+def _prerequisites(setup: IntacctSetup) -> list[tuple[bool, tuple[str, str]]]:
+    """(holds, (message, fix)) for every prerequisite that applies to this set-up."""
+    checks = [
+        (setup.customer_sequencing, _CUSTOMER_SEQUENCING),
+        (setup.vendor_sequencing, _VENDOR_SEQUENCING),
+        (not setup.account_labels, _ACCOUNT_LABELS),
+    ]
+    if setup.order_entry or setup.purchasing:
+        checks += [
+            (bool(setup.items), _ITEMS),
+            (setup.tax_solution_external, _TAX_SOLUTION),
+            (setup.subtotal_dimension_defaulting, _SUBTOTAL_DIMENSIONS),
+        ]
+    return checks
+
+
+_CUSTOMER_SEQUENCING = (
+    "Document sequencing is off for Customers in Sage Intacct: new contacts cannot be created "
+    "there as customers, because Intacct must number them.",
+    "In Sage Intacct, go to Accounts Receivable > Setup > Configuration and choose a document "
+    "sequence for Customer ID numbering.",
+)
+_VENDOR_SEQUENCING = (
+    "Document sequencing is off for Vendors in Sage Intacct: new contacts cannot be created "
+    "there as vendors, because Intacct must number them.",
+    "In Sage Intacct, go to Accounts Payable > Setup > Configuration and choose a document "
+    "sequence for Vendor ID numbering.",
+)
+_ACCOUNT_LABELS = (
+    "Account Labels are on in Sage Intacct; they are not supported (rule D16): the product sends "
+    "account codes only.",
+    "In Sage Intacct, go to Accounts Receivable > Setup > Configuration and Accounts Payable > "
+    "Setup > Configuration and turn Account Labels off.",
+)
+_ITEMS = (
+    "Order Entry or Purchasing is used but Sage Intacct has no Items; their invoice lines need "
+    "Items (rule D17).",
+    "In Sage Intacct, go to Inventory Control > Items (or Order Entry > Items) and set up Items, "
+    "then check again.",
+)
+_TAX_SOLUTION = (
+    "Order Entry or Purchasing is used but the tax solution is not externally calculated tax; "
+    "Intacct's tax engine must calculate tax on these invoices (rule D17).",
+    "In Sage Intacct, go to Taxes > Setup > Tax solutions and use externally calculated tax for "
+    "this entity.",
+)
+_SUBTOTAL_DIMENSIONS = (
+    "Order Entry or Purchasing is used but subtotal dimension defaulting is off; the product "
+    "never sets subtotal dimensions, so Intacct must default them from the lines (rule D18).",
+    "In Sage Intacct, go to Order Entry > Setup > Configuration and Purchasing > Setup > "
+    "Configuration and turn on defaulting of subtotal dimensions from line dimensions.",
+)
+
+
+def _intacct_side(company: IntacctCompanyId, entity: EntityId) -> str:
+    where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
+    return f"Sage Intacct company {company} at {where}"
+
+
+def _fix_for_holder(record: ConnectionRecord) -> str:
+    if record.confirmed:
+        return "That link was confirmed and can never be changed; use another company."
+    return "Use that connection, or remove it before its initial sync is confirmed."
+
+
+def _and(words: Sequence[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _failure(kind: ErrorKind, rule: Rule, message: str, fix: str) -> Failure[SyncError]:
+    return Failure(SyncError(kind=kind, rule=rule, message=message, fix=fix))

@@ -1,0 +1,208 @@
+"""Planning invoices and credit notes: the D rules decided in planning, one example each."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from released_intacct.domain.actions import (
+    Action,
+    CreateInIntacct,
+    CreateInReleased,
+    RecordResult,
+    Skip,
+    UpdateInIntacct,
+    UpdateInReleased,
+    VoidInReleased,
+)
+from released_intacct.domain.enums import (
+    DocumentKind,
+    IntacctState,
+    Origin,
+    RecordType,
+    ReleasedInvoiceStatus,
+    System,
+)
+from released_intacct.domain.errors import ErrorKind, Rule
+from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import Deletion, TransactionLine
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.mapping.fingerprint import fingerprint
+from released_intacct.domain.planning.deletions import plan_deletions
+from released_intacct.domain.planning.documents import plan_documents
+from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.fakes import samples as s
+
+
+def _only(actions: tuple[Action, ...], kind: type) -> list[Action]:
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def _invoice_link(**overrides: object) -> Link:
+    base = Link(
+        record_type=RecordType.INVOICE,
+        released_id=ReleasedId("inv-1"),
+        intacct_key=IntacctKey("101"),
+        origin=System.INTACCT,
+        intacct_fingerprint=intacct_fingerprint(s.transaction()),
+        released_fingerprint=fingerprint(s.invoice(status=ReleasedInvoiceStatus.APPROVED)),
+        posted=True,
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def test_D2_new_intacct_invoice_is_created_in_released() -> None:
+    (action,) = plan_documents([], [s.transaction()], s.links(), s.settings())
+    assert isinstance(action, CreateInReleased)
+    assert action.record_type is RecordType.INVOICE
+    assert action.intacct_key == "101"
+
+
+def test_D2_invoice_awaiting_approval_is_created_in_intacct_as_draft() -> None:
+    (action,) = plan_documents([s.invoice()], [], s.links(), s.settings())
+    assert isinstance(action, CreateInIntacct)
+    assert action.record.state is IntacctState.DRAFT  # type: ignore[union-attr]
+
+
+def test_D6_released_draft_is_not_synced() -> None:
+    draft = s.invoice(status=ReleasedInvoiceStatus.DRAFT)
+    (action,) = plan_documents([draft], [], s.links(), s.settings())
+    assert isinstance(action, Skip)
+    assert action.reason.rule is Rule.D6
+
+
+def test_C4_invoice_dated_before_sync_from_is_not_synced_either_way() -> None:
+    old_tx = s.transaction(invoice_date=date(2025, 12, 31), gl_date=date(2025, 12, 31))
+    old_invoice = s.invoice(issue_date=date(2025, 12, 31))
+    actions = plan_documents([old_invoice], [old_tx], s.links(), s.settings())
+    assert [a.reason.rule for a in actions if isinstance(a, Skip)] == [Rule.C4, Rule.C4]
+    assert not _only(actions, CreateInReleased) + _only(actions, CreateInIntacct)
+
+
+def test_D7_reversal_in_intacct_voids_the_released_invoice_and_asks_to_unlink() -> None:
+    reversed_tx = s.transaction(state=IntacctState.REVERSED)
+    actions = plan_documents([], [reversed_tx], s.links(_invoice_link()), s.settings())
+    (void,) = _only(actions, VoidInReleased)
+    (result,) = _only(actions, RecordResult)
+    assert void.released_id == "inv-1"  # type: ignore[union-attr]
+    assert result.error.rule is Rule.D7  # type: ignore[union-attr]
+    assert "unlink" in result.error.fix.lower()  # type: ignore[union-attr]
+
+
+def test_D7_void_in_released_of_a_synced_invoice_is_refused() -> None:
+    voided = s.invoice(status=ReleasedInvoiceStatus.VOIDED)
+    (action,) = plan_documents([voided], [], s.links(_invoice_link()), s.settings())
+    assert isinstance(action, RecordResult)
+    assert action.error.rule is Rule.D7
+    assert "R-1" in action.error.message
+
+
+def test_D8_deleted_linked_intacct_invoice_leaves_a_result_to_void_and_unlink() -> None:
+    deletion = Deletion(record_type=RecordType.INVOICE, key=IntacctKey("101"), deleted_at=s.WHEN)
+    (action,) = plan_deletions([deletion], s.links(_invoice_link()))
+    assert isinstance(action, RecordResult)
+    assert action.error.rule is Rule.D8
+    assert action.error.kind is ErrorKind.NEEDS_USER
+
+
+def test_D8_deleted_unlinked_intacct_invoice_is_skipped() -> None:
+    deletion = Deletion(record_type=RecordType.INVOICE, key=IntacctKey("999"), deleted_at=s.WHEN)
+    (action,) = plan_deletions([deletion], s.links())
+    assert isinstance(action, Skip)
+
+
+def test_D13_negative_intacct_invoice_is_refused_with_advice() -> None:
+    negative = s.transaction(
+        lines=(TransactionLine(memo="x", account_no=IntacctId("4000"), amount=Decimal(-5)),)
+    )
+    (action,) = plan_documents([], [negative], s.links(), s.settings())
+    assert isinstance(action, RecordResult)
+    assert action.error.rule is Rule.D13
+
+
+def test_D13_intacct_adjustment_syncs_as_a_credit_note() -> None:
+    adjustment = s.transaction(kind=DocumentKind.CREDIT_NOTE, number="ADJ-1")
+    (action,) = plan_documents([], [adjustment], s.links(), s.settings())
+    assert isinstance(action, CreateInReleased)
+    assert action.record_type is RecordType.CREDIT_NOTE
+
+
+def test_D14_foreign_currency_invoice_is_refused() -> None:
+    (action,) = plan_documents([], [s.transaction(currency=s.EUR)], s.links(), s.settings())
+    assert isinstance(action, RecordResult)
+    assert action.error.rule is Rule.D14
+
+
+def test_D19_order_entry_invoice_rekeyed_in_intacct_updates_the_same_released_invoice() -> None:
+    oe = s.transaction(
+        origin=Origin.ORDER_ENTRY,
+        number="SI-7",
+        transaction_definition="Sales Invoice",
+        document_id="Sales Invoice-SI-7",
+        lines=(TransactionLine(memo="Rent", item_id=IntacctId("4000-S"), price=Decimal(100)),),
+    )
+    link = _invoice_link(
+        intacct_key=IntacctKey("Sales Invoice-SI-7"), intacct_fingerprint=intacct_fingerprint(oe)
+    )
+    edited = replace(oe, record_no="777", lines=(replace(oe.lines[0], price=Decimal(120)),))
+    (action,) = plan_documents([], [edited], s.links(link), s.settings(order_entry=True))
+    assert isinstance(action, UpdateInReleased)
+    assert action.released_id == "inv-1"
+
+
+def test_D17_tax_returned_by_intacct_is_applied_to_the_released_invoice() -> None:
+    oe = s.transaction(
+        origin=Origin.ORDER_ENTRY,
+        number="SI-8",
+        transaction_definition="Sales Invoice",
+        document_id="Sales Invoice-SI-8",
+        lines=(TransactionLine(memo="Rent", item_id=IntacctId("4000-S"), price=Decimal(100)),),
+    )
+    link = _invoice_link(
+        intacct_key=IntacctKey("Sales Invoice-SI-8"), intacct_fingerprint=intacct_fingerprint(oe)
+    )
+    taxed = replace(oe, lines=(replace(oe.lines[0], tax_amount=Decimal(20)),))
+    (action,) = plan_documents([], [taxed], s.links(link), s.settings(order_entry=True))
+    assert isinstance(action, UpdateInReleased)
+    assert action.record.total_tax == Decimal(20)  # type: ignore[union-attr]
+
+
+def test_D20_unposted_edit_in_released_flows_to_intacct_and_approval_posts() -> None:
+    sent = s.invoice()
+    link = _invoice_link(released_fingerprint=fingerprint(sent), posted=False)
+    approved = replace(sent, status=ReleasedInvoiceStatus.APPROVED)
+    (action,) = plan_documents([approved], [], s.links(link), s.settings())
+    assert isinstance(action, UpdateInIntacct)
+    assert action.post is True
+
+
+def test_D20_edit_of_posted_invoice_in_released_is_refused() -> None:
+    edited = s.invoice(status=ReleasedInvoiceStatus.APPROVED, reference="changed")
+    (action,) = plan_documents([edited], [], s.links(_invoice_link()), s.settings())
+    assert isinstance(action, RecordResult)
+    assert action.error.rule is Rule.D20
+
+
+def test_D20_when_both_sides_changed_intacct_wins_and_says_so() -> None:
+    link = _invoice_link(posted=False)
+    changed_tx = s.transaction(reference="from intacct")
+    changed_rl = s.invoice(reference="from released")
+    actions = plan_documents([changed_rl], [changed_tx], s.links(link), s.settings())
+    assert len(_only(actions, UpdateInReleased)) == 1
+    assert not _only(actions, UpdateInIntacct)
+    (result,) = _only(actions, RecordResult)
+    assert result.error.rule is Rule.D20  # type: ignore[union-attr]
+
+
+def test_D21_unchanged_records_on_both_sides_plan_nothing() -> None:
+    approved = s.invoice(status=ReleasedInvoiceStatus.APPROVED)
+    assert (
+        plan_documents([approved], [s.transaction()], s.links(_invoice_link()), s.settings()) == ()
+    )
+
+
+def test_E2_unlinked_invoice_is_left_out_of_the_sync() -> None:
+    link = _invoice_link(status=LinkStatus.UNLINKED, intacct_fingerprint="old")
+    edited = s.invoice(reference="changed")
+    assert plan_documents([edited], [s.transaction()], s.links(link), s.settings()) == ()
