@@ -208,13 +208,19 @@ def _decide(ob: Onboarding, step: Step, decision: Decision) -> Onboarding:
     return replace(ob, steps=states)
 
 
-def _ref(step: Step, candidate: Candidate | None, released_id: ReleasedId) -> RecordRef:
+def _ref(state: StepState, released_id: ReleasedId) -> RecordRef:
+    candidate = state.candidate(released_id)
     return RecordRef(
-        record_type=step.record_type,
+        record_type=state.step.record_type,
         direction=Direction.OUTGOING,
         released_id=released_id,
         label=candidate.label if candidate else "",
     )
+
+
+def _label(state: StepState, released_id: ReleasedId) -> str:
+    candidate = state.candidate(released_id)
+    return candidate.label if candidate else released_id
 
 
 def _refusal(rule: Rule, message: str, fix: str, *, ref: RecordRef | None = None) -> SyncError:
@@ -240,7 +246,7 @@ def _unknown_candidate(state: StepState, released_id: ReleasedId) -> SyncError |
         Rule.O3,
         f"There is no Re-Leased {step.noun} with id '{released_id}' in the {step.title} step.",
         f"Pick one of the {step.noun}s listed in the {step.title} step.",
-        ref=_ref(state.step, None, released_id),
+        ref=_ref(state, released_id),
     )
 
 
@@ -249,31 +255,29 @@ def _unknown_target(
 ) -> SyncError | None:
     if state.target(intacct_key) is not None:
         return None
-    step, candidate = state.step, state.candidate(released_id)
+    step = state.step
     return _refusal(
         Rule.O3,
         f"There is no {step.intacct_noun} '{intacct_key}' to match the {step.noun} "
-        f"'{candidate.label if candidate else released_id}' to.",
+        f"'{_label(state, released_id)}' to.",
         f"Pick one of the {step.intacct_noun}s offered, or archive the {step.noun}.",
-        ref=_ref(state.step, candidate, released_id),
+        ref=_ref(state, released_id),
     )
 
 
 def _held(state: StepState, released_id: ReleasedId, intacct_key: IntacctKey) -> SyncError | None:
-    holder_id = state.holder(intacct_key)
-    if holder_id is None or holder_id == released_id:
-        return None
-    noun, target_noun = state.step.noun, state.step.intacct_noun
-    holder, candidate = state.candidate(holder_id), state.candidate(released_id)
-    holder_label = holder.label if holder else holder_id
+    holder = state.holder(intacct_key)
     target = state.target(intacct_key)
+    if holder is None or holder == released_id or target is None:
+        return None
+    step, holder_label = state.step, _label(state, holder)
     return _refusal(
         Rule.O4,
-        f"The {target_noun} '{target.label if target else intacct_key}' is already matched to "
-        f"the Re-Leased {noun} '{holder_label}'; each can be matched to one {noun} only.",
-        f"Match '{candidate.label if candidate else released_id}' to another {target_noun} or "
-        f"archive it, or first change the match of '{holder_label}'.",
-        ref=_ref(state.step, candidate, released_id),
+        f"The {step.intacct_noun} '{target.label}' is already matched to the Re-Leased "
+        f"{step.noun} '{holder_label}'; each can be matched to one {step.noun} only.",
+        f"Match '{_label(state, released_id)}' to another {step.intacct_noun} or archive it, "
+        f"or first change the match of '{holder_label}'.",
+        ref=_ref(state, released_id),
     )
 
 
@@ -299,7 +303,7 @@ def _mixed_dimensions(
                 "tracking category matches one Intacct dimension.",
                 f"Match '{candidate.label}' to a value of the same dimension as '{held.label}', "
                 "or archive it.",
-                ref=_ref(state.step, candidate, released_id),
+                ref=_ref(state, released_id),
             )
     return None
 
@@ -313,7 +317,7 @@ def _not_a_contact(ob: Onboarding, released_id: ReleasedId) -> SyncError | None:
                 f"Only contacts can be created in Intacct; '{candidate.label}' belongs to the "
                 f"{state.step.title} step.",
                 f"Match '{candidate.label}' to an {state.step.intacct_noun}, or archive it.",
-                ref=_ref(state.step, candidate, released_id),
+                ref=_ref(state, released_id),
             )
     return _unknown_candidate(ob.state(Step.CONTACTS), released_id)
 
@@ -334,14 +338,13 @@ def _unresolved_error(ob: Onboarding, step: Step) -> SyncError | None:
     left = unresolved(ob, step)
     if not left:
         return None
-    noun = step.noun
     listed = ", ".join(f"'{c.label}'" for c in left[:_LISTED])
     more = f" and {len(left) - _LISTED} more" if len(left) > _LISTED else ""
     return SyncError(
         kind=ErrorKind.NEEDS_USER,
         rule=Rule.O5,
-        message=f"{len(left)} {noun}(s) still need a decision: {listed}{more}.",
+        message=f"{len(left)} {step.noun}(s) still need a decision: {listed}{more}.",
         fix=f"Match each to an {step.intacct_noun} or archive it"
         + (", or create it in Intacct as a customer or vendor." if step is Step.CONTACTS else "."),
-        record=_ref(step, left[0], left[0].released_id) if len(left) == 1 else None,
+        record=_ref(ob.state(step), left[0].released_id) if len(left) == 1 else None,
     )

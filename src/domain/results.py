@@ -88,9 +88,10 @@ def record_result(
 ) -> SyncResult:
     """Rule E1: a new row for a first failure, or ``existing`` seen once more.
 
-    The wording and link status are refreshed from the latest failure. ``last_seen`` never moves
-    back (an older report than the row's last one keeps ``last_seen``). Raises ``ValueError`` when
-    ``error`` concerns no record, or another record/rule than ``existing``.
+    The wording and link status are refreshed from the latest report. ``last_seen`` never moves
+    back nor ``first_seen`` forward: a report older than the row widens it instead (decided).
+    Raises ``ValueError`` when ``error`` concerns no record, or another record/rule than
+    ``existing``.
     """
     _require_aware(at, "at")
     identity = result_identity(error)
