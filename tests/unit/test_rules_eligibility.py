@@ -35,6 +35,7 @@ from released_intacct.domain.intacct import (
 )
 from released_intacct.domain.money import currency
 from released_intacct.domain.released import Contact, Invoice, InvoiceLine, Payment
+from released_intacct.domain.rules.deletions import deleted_in_intacct, missing_in_intacct
 from released_intacct.domain.rules.eligibility import (
     check_incoming_party,
     check_incoming_payment,
@@ -42,8 +43,6 @@ from released_intacct.domain.rules.eligibility import (
     check_outgoing_contact,
     check_outgoing_invoice,
     check_outgoing_payment,
-    deleted_in_intacct,
-    missing_in_intacct,
 )
 from released_intacct.domain.settings import SyncSettings
 

@@ -17,10 +17,10 @@ from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.released import Contact
+from released_intacct.domain.rules.deletions import missing_in_intacct
 from released_intacct.domain.rules.eligibility import (
     check_incoming_party,
     check_outgoing_contact,
-    missing_in_intacct,
 )
 from released_intacct.domain.settings import SyncSettings
 

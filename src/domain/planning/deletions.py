@@ -13,7 +13,7 @@ from released_intacct.domain.enums import RecordType
 from released_intacct.domain.intacct import Deletion
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.planning.common import outcome
-from released_intacct.domain.rules.eligibility import deleted_in_intacct
+from released_intacct.domain.rules.deletions import deleted_in_intacct
 
 
 def plan_deletions(deletions: Sequence[Deletion], links: LinkIndex) -> tuple[Action, ...]:

@@ -37,10 +37,10 @@ from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.released import Invoice
+from released_intacct.domain.rules.deletions import missing_in_intacct
 from released_intacct.domain.rules.eligibility import (
     check_incoming_transaction,
     check_outgoing_invoice,
-    missing_in_intacct,
 )
 from released_intacct.domain.settings import SyncSettings
 

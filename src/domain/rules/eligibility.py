@@ -8,7 +8,6 @@ a fixed order and the first failure wins; the sync-from date (C4) always comes f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -25,48 +24,16 @@ from released_intacct.domain.enums import (
     ReleasedInvoiceStatus,
     ReleasedPaymentStatus,
 )
-from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
-from released_intacct.domain.ids import IntacctKey, ReleasedId
-from released_intacct.domain.intacct import Deletion, IntacctPayment, Party, Transaction
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.intacct import IntacctPayment, Party, Transaction
 from released_intacct.domain.money import Currency
 from released_intacct.domain.released import Contact, Invoice, Payment
+from released_intacct.domain.rules.about import NOTHING_TO_DO, About, subject
 from released_intacct.domain.rules.ownership import record_noun
 from released_intacct.domain.settings import SyncSettings
 
 T = TypeVar("T")
-
-_NOTHING_TO_DO = "Nothing to do."
-
-
-@dataclass(frozen=True, slots=True)
-class _About:
-    """The record a check is about: its words for messages and its reference for results."""
-
-    what: str
-    """How messages name it: ``Intacct invoice INV-1``, ``Re-Leased contact Acme``."""
-    ref: RecordRef
-
-    def error(self, kind: ErrorKind, rule: Rule, message: str, fix: str) -> SyncError:
-        return SyncError(kind=kind, rule=rule, message=message, fix=fix, record=self.ref)
-
-
-def _about(
-    record_type: RecordType,
-    direction: Direction,
-    label: str,
-    what: str,
-    *,
-    released_id: ReleasedId | None = None,
-    key: IntacctKey | None = None,
-) -> _About:
-    ref = RecordRef(
-        record_type=record_type,
-        direction=direction,
-        released_id=released_id,
-        intacct_key=key,
-        label=label,
-    )
-    return _About(what, ref)
 
 
 def check_incoming_transaction(
@@ -74,7 +41,7 @@ def check_incoming_transaction(
 ) -> Result[Transaction, SyncError]:
     """An Intacct invoice, bill or adjustment: C4, then D13 (negative invoice), then D14."""
     what = f"Intacct {record_noun(tx.record_type)} {tx.number}"
-    about = _about(tx.record_type, Direction.INCOMING, tx.number, what, key=_key_of(tx))
+    about = subject(tx.record_type, Direction.INCOMING, tx.number, what, key=_key_of(tx))
     return _verdict(
         tx,
         (
@@ -89,7 +56,7 @@ def check_outgoing_invoice(inv: Invoice, settings: SyncSettings) -> Result[Invoi
     """A Re-Leased invoice or credit note not yet in Intacct: C4, D6, D7, D14, D16, D13."""
     record_type = RecordType.INVOICE if inv.kind is DocumentKind.INVOICE else RecordType.CREDIT_NOTE
     what = f"Re-Leased {record_noun(record_type)} {inv.invoice_number}"
-    about = _about(record_type, Direction.OUTGOING, inv.invoice_number, what, released_id=inv.id)
+    about = subject(record_type, Direction.OUTGOING, inv.invoice_number, what, released_id=inv.id)
     return _verdict(
         inv,
         (
@@ -109,7 +76,7 @@ def check_incoming_payment(
     label = _payment_label(payment.reference, payment.record_no, payment.amount, payment.currency)
     key = IntacctKey(payment.record_no) if payment.record_no else None
     what = f"Intacct {label} dated {payment.date.isoformat()}"
-    about = _about(RecordType.PAYMENT, Direction.INCOMING, label, what, key=key)
+    about = subject(RecordType.PAYMENT, Direction.INCOMING, label, what, key=key)
     return _verdict(
         payment,
         (
@@ -124,7 +91,7 @@ def check_outgoing_payment(payment: Payment, settings: SyncSettings) -> Result[P
     """A Re-Leased payment: C4, D14, and D9 (a removal is done in Intacct)."""
     label = _payment_label(payment.reference, None, payment.amount, payment.currency)
     what = f"Re-Leased {label} dated {payment.date.isoformat()}"
-    about = _about(RecordType.PAYMENT, Direction.OUTGOING, label, what, released_id=payment.id)
+    about = subject(RecordType.PAYMENT, Direction.OUTGOING, label, what, released_id=payment.id)
     return _verdict(
         payment,
         (
@@ -138,93 +105,23 @@ def check_outgoing_payment(payment: Payment, settings: SyncSettings) -> Result[P
 def check_incoming_party(party: Party, settings: SyncSettings) -> Result[Party, SyncError]:
     """An Intacct customer or vendor: D14."""
     what = f"Intacct {party.role.value} {party.name}"
-    about = _about(RecordType.CONTACT, Direction.INCOMING, party.name, what, key=_key_of(party))
+    about = subject(RecordType.CONTACT, Direction.INCOMING, party.name, what, key=_key_of(party))
     return _verdict(party, (_foreign_currency(party.currency, settings, about),))
 
 
 def check_outgoing_contact(contact: Contact, settings: SyncSettings) -> Result[Contact, SyncError]:
     """A Re-Leased contact: D14."""
     what = f"Re-Leased contact {contact.name}"
-    about = _about(
+    about = subject(
         RecordType.CONTACT, Direction.OUTGOING, contact.name, what, released_id=contact.id
     )
     return _verdict(contact, (_foreign_currency(contact.currency, settings, about),))
 
 
-_D8 = (Rule.D8, "the Re-Leased {noun} is kept.", "Void the Re-Leased {noun} and unlink it.")
-_DELETIONS: dict[RecordType, tuple[Rule, str, str]] = {
-    RecordType.INVOICE: _D8,
-    RecordType.CREDIT_NOTE: _D8,
-    RecordType.PAYMENT: (
-        Rule.D9,
-        "it is still in Re-Leased.",
-        "If it should go, unlink it and remove it in Re-Leased.",
-    ),
-    RecordType.CONTACT: (
-        Rule.D5,
-        "the Intacct customer/vendor no longer exists; the Re-Leased {noun} is kept.",
-        "Re-create the customer or vendor in Sage Intacct and relink the {noun}, or unlink it.",
-    ),
-}
-"""Rule, what is left in Re-Leased, and the fix, per record type that Re-Leased holds a copy of."""
-
-
-def deleted_in_intacct(
-    deletion: Deletion, *, linked_released_id: ReleasedId | None, label: str = ""
-) -> SyncError:
-    """What a deletion in Intacct leaves behind (D8 documents, D9 payments, D5 contacts, else D1).
-
-    Nothing is deleted in Re-Leased. A deletion of a record that was never synced is ``SKIPPED``;
-    ``label`` names the record when the caller knows more than its key.
-    """
-    noun = record_noun(deletion.record_type)
-    name = label or deletion.key
-    what = f"{noun.capitalize()} {name} was deleted in Sage Intacct"
-    about = _about(
-        deletion.record_type,
-        Direction.INCOMING,
-        name,
-        what,
-        released_id=linked_released_id,
-        key=deletion.key,
-    )
-    rule, still_there, fix = _DELETIONS.get(deletion.record_type, (Rule.D1, "", ""))
-    if rule is Rule.D1:
-        message = f"{what}; deletions of records Intacct owns are not synced to Re-Leased."
-        return about.error(ErrorKind.SKIPPED, rule, message, _NOTHING_TO_DO)
-    if linked_released_id is None:
-        message = f"{what}; it was never synced, so nothing changes in Re-Leased."
-        return about.error(ErrorKind.SKIPPED, rule, message, _NOTHING_TO_DO)
-    message = f"{what}; {still_there.format(noun=noun)}"
-    return about.error(ErrorKind.NEEDS_USER, rule, message, fix.format(noun=noun))
-
-
-def missing_in_intacct(
-    contact_name: str,
-    *,
-    released_id: ReleasedId,
-    record_type: RecordType = RecordType.CONTACT,
-) -> SyncError:
-    """Rule D5: the Intacct customer or vendor of a Re-Leased contact was deleted.
-
-    ``record_type`` is the record whose sync failed (the contact, or an invoice raised for it).
-    """
-    about = _about(
-        record_type, Direction.OUTGOING, contact_name, contact_name, released_id=released_id
-    )
-    return about.error(
-        ErrorKind.REJECTED,
-        Rule.D5,
-        f"The Intacct customer or vendor linked to {contact_name} no longer exists.",
-        "Re-create the customer or vendor in Sage Intacct and relink the contact to it, or "
-        "unlink the contact.",
-    )
-
-
 # --- the checks: each returns the error, or None when the record passes --------------------------
 
 
-def _before_sync_from(when: date, settings: SyncSettings, about: _About) -> SyncError | None:
+def _before_sync_from(when: date, settings: SyncSettings, about: About) -> SyncError | None:
     if when >= settings.sync_from:
         return None
     message = (
@@ -236,7 +133,7 @@ def _before_sync_from(when: date, settings: SyncSettings, about: _About) -> Sync
 
 
 def _foreign_currency(
-    currency: Currency | None, settings: SyncSettings, about: _About
+    currency: Currency | None, settings: SyncSettings, about: About
 ) -> SyncError | None:
     base = settings.base_currency
     if currency is None or currency == base:
@@ -250,7 +147,7 @@ def _foreign_currency(
 
 
 def _negative_invoice(
-    kind: DocumentKind, total: Decimal, about: _About, *, instead: str
+    kind: DocumentKind, total: Decimal, about: About, *, instead: str
 ) -> SyncError | None:
     if kind is not DocumentKind.INVOICE or total >= 0:
         return None
@@ -258,18 +155,18 @@ def _negative_invoice(
     return about.error(ErrorKind.REJECTED, Rule.D13, message, instead)
 
 
-def _unsent_status(status: ReleasedInvoiceStatus, about: _About) -> SyncError | None:
+def _unsent_status(status: ReleasedInvoiceStatus, about: About) -> SyncError | None:
     if status is ReleasedInvoiceStatus.DRAFT:
         message = f"{about.what} is a draft; drafts are not synced."
         fix = "Nothing to do: drafts sync once submitted for approval."
         return about.error(ErrorKind.SKIPPED, Rule.D6, message, fix)
     if status is ReleasedInvoiceStatus.VOIDED:
         message = f"{about.what} is voided; a voided record is never sent to Sage Intacct as new."
-        return about.error(ErrorKind.SKIPPED, Rule.D7, message, _NOTHING_TO_DO)
+        return about.error(ErrorKind.SKIPPED, Rule.D7, message, NOTHING_TO_DO)
     return None
 
 
-def _account_labels(settings: SyncSettings, about: _About) -> SyncError | None:
+def _account_labels(settings: SyncSettings, about: About) -> SyncError | None:
     if not settings.account_labels:
         return None
     message = (
@@ -289,12 +186,12 @@ _SKIPPED_PAYMENT_KINDS: dict[PaymentKind, tuple[Rule, str]] = {
 }
 
 
-def _payment_kind(payment: IntacctPayment, about: _About) -> SyncError | None:
+def _payment_kind(payment: IntacctPayment, about: About) -> SyncError | None:
     skipped = _SKIPPED_PAYMENT_KINDS.get(payment.kind)
     if skipped is not None:
         rule, reason = skipped
         message = f"{about.what} {reason}; these are not synced."
-        return about.error(ErrorKind.SKIPPED, rule, message, _NOTHING_TO_DO)
+        return about.error(ErrorKind.SKIPPED, rule, message, NOTHING_TO_DO)
     unallocated = payment.kind in (PaymentKind.ADVANCE, PaymentKind.OVERPAYMENT)
     if unallocated and not payment.is_allocated:
         message = f"{about.what} is an {payment.kind.value} not yet allocated to an invoice."
@@ -303,7 +200,7 @@ def _payment_kind(payment: IntacctPayment, about: _About) -> SyncError | None:
     return None
 
 
-def _removed_payment(payment: Payment, about: _About) -> SyncError | None:
+def _removed_payment(payment: Payment, about: About) -> SyncError | None:
     if payment.status is not ReleasedPaymentStatus.DELETED:
         return None
     message = (
