@@ -14,6 +14,7 @@ RULE_ID = re.compile(r"\*\*([CODME]\d+)\*\*")
 
 
 def _spec_rules() -> set[str]:
+    assert SPEC.is_file(), f"the rules are read from {SPEC}: ../shared sits beside the checkout"
     return set(RULE_ID.findall(SPEC.read_text(encoding="utf-8")))
 
 
