@@ -1,0 +1,1 @@
+"""A simulator of the Sage Intacct XML gateway."""

@@ -1,0 +1,206 @@
+"""The objects the simulator knows, with the facts its functions need about each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SYSTEM_FIELDS = frozenset({"RECORDNO", "WHENCREATED", "WHENMODIFIED", "MEGAENTITYID"})
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectDef:
+    name: str
+    id_field: str | None
+    """The human id (CUSTOMERID, ACCOUNTNO, ...), unique per company; None when only RECORDNO."""
+    name_field: str | None = None
+    lines: str | None = None
+    """The element holding the lines of a transaction (APBILLITEMS, SODOCUMENTENTRIES, ...)."""
+    sequence: str | None = None
+    """The ``Settings`` flag that turns on document sequencing for the id."""
+    prefix: str = ""
+    generic_create: bool = True
+    """False where the real gateway only creates through a legacy function (ARINVOICE, ...)."""
+    fields: tuple[str, ...] = ()
+    """Fields listed by ``inspect`` besides the system fields and what records hold."""
+    read_only: bool = False
+
+    @property
+    def singular(self) -> str:
+        return self.name.title()
+
+
+def _dimension(name: str, id_field: str, name_field: str = "NAME") -> ObjectDef:
+    return ObjectDef(name, id_field, name_field, fields=(id_field, name_field, "STATUS"))
+
+
+_PARTY = ("NAME", "STATUS", "CURRENCY", "DISPLAYCONTACT", "SHIPTO", "BILLTO", "CONTACTINFO")
+_TX = (
+    "RECORDID",
+    "STATE",
+    "WHENPOSTED",
+    "WHENDUE",
+    "WHENPAID",
+    "DOCNUMBER",
+    "DESCRIPTION",
+    "CURRENCY",
+    "BASECURR",
+    "TOTALENTERED",
+    "TOTALPAID",
+    "TOTALDUE",
+)
+
+OBJECTS: dict[str, ObjectDef] = {
+    d.name: d
+    for d in (
+        ObjectDef(
+            "CUSTOMER",
+            "CUSTOMERID",
+            "NAME",
+            sequence="customer_sequencing",
+            prefix="C",
+            fields=_PARTY,
+        ),
+        ObjectDef(
+            "VENDOR",
+            "VENDORID",
+            "NAME",
+            sequence="vendor_sequencing",
+            prefix="V",
+            fields=(*_PARTY, "PAYTO", "RETURNTO"),
+        ),
+        ObjectDef("CONTACT", "CONTACTNAME", "PRINTAS", fields=("PRINTAS", "STATUS", "MAILADDRESS")),
+        ObjectDef(
+            "GLACCOUNT",
+            "ACCOUNTNO",
+            "TITLE",
+            fields=("ACCOUNTNO", "TITLE", "ACCOUNTTYPE", "NORMALBALANCE", "STATUS"),
+        ),
+        ObjectDef(
+            "TAXDETAIL",
+            "DETAILID",
+            "DETAILID",
+            fields=("DETAILID", "TAXTYPE", "VALUE", "TAXSOLUTIONID", "STATUS"),
+        ),
+        ObjectDef(
+            "TAXSOLUTION",
+            "SOLUTIONID",
+            "SOLUTIONID",
+            fields=("SOLUTIONID", "TAXMETHOD", "STARTDATE", "STATUS"),
+        ),
+        ObjectDef(
+            "LOCATIONENTITY", "LOCATIONID", "NAME", fields=("LOCATIONID", "NAME", "CURRENCY")
+        ),
+        _dimension("DEPARTMENT", "DEPARTMENTID", "TITLE"),
+        _dimension("LOCATION", "LOCATIONID"),
+        _dimension("PROJECT", "PROJECTID"),
+        _dimension("EMPLOYEE", "EMPLOYEEID"),
+        _dimension("CLASS", "CLASSID"),
+        _dimension("CONTRACT", "CONTRACTID"),
+        _dimension("TASK", "TASKID"),
+        _dimension("WAREHOUSE", "WAREHOUSEID"),
+        ObjectDef("ITEM", "ITEMID", "NAME", fields=("ITEMID", "NAME", "ITEMTYPE", "STATUS")),
+        ObjectDef(
+            "ARINVOICE",
+            "RECORDID",
+            lines="ARINVOICEITEMS",
+            generic_create=False,
+            fields=(*_TX, "CUSTOMERID", "CUSTOMERNAME"),
+        ),
+        ObjectDef(
+            "APBILL",
+            "RECORDID",
+            lines="APBILLITEMS",
+            fields=(*_TX, "VENDORID", "VENDORNAME", "PAYMENTPRIORITY"),
+        ),
+        ObjectDef(
+            "ARADJUSTMENT",
+            "RECORDID",
+            lines="ARADJUSTMENTITEMS",
+            generic_create=False,
+            fields=(*_TX, "CUSTOMERID"),
+        ),
+        ObjectDef(
+            "APADJUSTMENT",
+            "RECORDID",
+            lines="APADJUSTMENTITEMS",
+            generic_create=False,
+            fields=(*_TX, "VENDORID"),
+        ),
+        ObjectDef(
+            "ARPYMT",
+            None,
+            lines="ARPYMTDETAILS",
+            fields=(
+                "CUSTOMERID",
+                "STATE",
+                "PAYMENTMETHOD",
+                "RECEIPTDATE",
+                "CURRENCY",
+                "TOTALENTERED",
+                "DOCNUMBER",
+            ),
+        ),
+        ObjectDef(
+            "APPYMT",
+            None,
+            lines="APPYMTDETAILS",
+            fields=(
+                "VENDORID",
+                "STATE",
+                "PAYMENTMETHOD",
+                "PAYMENTDATE",
+                "CURRENCY",
+                "AMOUNTTOPAY",
+                "DOCNUMBER",
+            ),
+        ),
+        ObjectDef(
+            "SODOCUMENT",
+            "DOCID",
+            lines="SODOCUMENTENTRIES",
+            generic_create=False,
+            fields=(
+                "DOCID",
+                "DOCPARID",
+                "DOCNO",
+                "STATE",
+                "CUSTVENDID",
+                "WHENCREATED",
+                "WHENDUE",
+                "PRRECORDKEY",
+                "CREATEDFROM",
+                "PONUMBER",
+            ),
+        ),
+        ObjectDef(
+            "PODOCUMENT",
+            "DOCID",
+            lines="PODOCUMENTENTRIES",
+            generic_create=False,
+            fields=(
+                "DOCID",
+                "DOCPARID",
+                "DOCNO",
+                "STATE",
+                "CUSTVENDID",
+                "WHENCREATED",
+                "WHENDUE",
+                "PRRECORDKEY",
+                "CREATEDFROM",
+                "PONUMBER",
+            ),
+        ),
+        ObjectDef("SODOCUMENTPARAMS", "DOCID", fields=("DOCID", "DOCCLASS")),
+        ObjectDef("PODOCUMENTPARAMS", "DOCID", fields=("DOCID", "DOCCLASS")),
+        ObjectDef(
+            "AUDITHISTORY",
+            None,
+            read_only=True,
+            fields=("OBJECTTYPE", "OBJECTKEY", "ACCESSMODE", "ACCESSTIME", "SOURCE"),
+        ),
+    )
+}
+
+
+def lookup(name: str) -> ObjectDef | None:
+    return OBJECTS.get(name.strip().upper())

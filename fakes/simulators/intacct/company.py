@@ -1,0 +1,129 @@
+"""One simulated Intacct company: its settings, users, entities and records.
+
+Records are nested dicts with UPPERCASE field names and string values (dates ``mm/dd/yyyy``,
+timestamps ``mm/dd/yyyy HH:MM:SS``), keyed by RECORDNO within each object. Every write maintains
+RECORDNO, WHENCREATED, WHENMODIFIED and writes an AUDITHISTORY row, which is the only place a
+deletion can be seen.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Record = dict[str, object]
+
+AUDIT = "AUDITHISTORY"
+
+
+def stamp(when: datetime) -> str:
+    return when.strftime("%m/%d/%Y %H:%M:%S")
+
+
+def day(when: datetime) -> str:
+    return when.strftime("%m/%d/%Y")
+
+
+@dataclass
+class Settings:
+    base_currency: str = "USD"
+    multi_currency: bool = False
+    account_labels: bool = False
+    customer_sequencing: bool = True
+    vendor_sequencing: bool = True
+    order_entry: bool = True
+    purchasing: bool = True
+    tax_solution_external: bool = True
+    subtotal_defaulting: bool = True
+    session_minutes: int = 60
+
+
+@dataclass
+class Company:
+    company_id: str
+    users: dict[str, str]
+    """User id → password (Web Services users)."""
+    senders: set[str]
+    """Sender ids authorized for this company."""
+    entities: dict[str, str] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    tables: dict[str, dict[int, Record]] = field(default_factory=dict)
+    next_recordno: int = 1
+    sequences: dict[str, int] = field(default_factory=dict)
+    executed: set[str] = field(default_factory=set)
+    """Function control ids executed and completed (for ``uniqueid=true``)."""
+
+    def snapshot(self) -> Company:
+        return copy.deepcopy(self)
+
+    def restore(self, saved: Company) -> None:
+        self.tables = saved.tables
+        self.next_recordno = saved.next_recordno
+        self.sequences = saved.sequences
+        self.executed = saved.executed
+
+    def table(self, object_name: str) -> dict[int, Record]:
+        return self.tables.setdefault(object_name, {})
+
+    def next_id(self, sequence: str, prefix: str) -> str:
+        number = self.sequences.get(sequence, 0) + 1
+        self.sequences[sequence] = number
+        return f"{prefix}{number:04d}"
+
+    def insert(self, object_name: str, record: Record, *, now: datetime, entity: str) -> Record:
+        recordno = self.next_recordno
+        self.next_recordno += 1
+        stored = dict(record)
+        stored["RECORDNO"] = str(recordno)
+        stored.setdefault("WHENCREATED", stamp(now))
+        stored["WHENMODIFIED"] = stamp(now)
+        stored.setdefault("MEGAENTITYID", entity)
+        self.table(object_name)[recordno] = stored
+        self._audit(object_name, recordno, "Created", now)
+        return stored
+
+    def update(self, object_name: str, recordno: int, changes: Record, *, now: datetime) -> Record:
+        stored = self.table(object_name)[recordno]
+        stored.update(changes)
+        stored["RECORDNO"] = str(recordno)
+        stored["WHENMODIFIED"] = stamp(now)
+        self._audit(object_name, recordno, "Modified", now)
+        return stored
+
+    def delete(self, object_name: str, recordno: int, *, now: datetime) -> None:
+        del self.table(object_name)[recordno]
+        self._audit(object_name, recordno, "Deleted", now)
+
+    def records(self, object_name: str, *, entity: str) -> Iterator[Record]:
+        """What a session at ``entity`` sees: its own records and the top level's ("" sees all)."""
+        for record in self.table(object_name).values():
+            owner = str(record.get("MEGAENTITYID", ""))
+            if not entity or owner in ("", entity):
+                yield record
+
+    def by_recordno(self, object_name: str, recordno: str) -> Record | None:
+        if not recordno.isdigit():
+            return None
+        return self.table(object_name).get(int(recordno))
+
+    def by_field(self, object_name: str, name: str, value: str) -> Record | None:
+        return next(
+            (r for r in self.table(object_name).values() if str(r.get(name, "")) == value), None
+        )
+
+    def _audit(self, object_name: str, recordno: int, mode: str, now: datetime) -> None:
+        if object_name == AUDIT:
+            return
+        row_no = self.next_recordno
+        self.next_recordno += 1
+        self.table(AUDIT)[row_no] = {
+            "RECORDNO": str(row_no),
+            "OBJECTTYPE": object_name.lower(),
+            "OBJECTKEY": str(recordno),
+            "ACCESSMODE": mode,
+            "ACCESSTIME": stamp(now),
+            "SOURCE": "api",
+            "WHENMODIFIED": stamp(now),
+        }

@@ -1,0 +1,89 @@
+"""Companies from plain JSON-able config: credentials, entities, settings and records.
+
+{"company_id": "DEMO", "senders": {"demo-sender": "demo-sender-pass"},
+ "users": {"ws_user": "ws_pass"}, "entities": {"E100": "East"},
+ "settings": {"base_currency": "USD", "customer_sequencing": true},
+ "records": {"CUSTOMER": [{"CUSTOMERID": "C1", "NAME": "Acme"}]}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import datetime
+
+from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct.company import Company, Record, Settings
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+
+class ConfigError(ValueError):
+    """A company config that cannot be loaded; the message names the field."""
+
+
+def _str_map(config: Mapping[str, object], key: str) -> dict[str, str]:
+    value = config.get(key, {})
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        msg = f"'{key}' must be an object of strings"
+        raise ConfigError(msg)
+    return dict(value)
+
+
+def settings_from(config: object) -> Settings:
+    if not isinstance(config, Mapping):
+        msg = "'settings' must be an object"
+        raise ConfigError(msg)
+    known = {f.name: f.type for f in fields(Settings)}
+    unknown = sorted(set(config) - set(known))
+    if unknown:
+        msg = f"unknown settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        raise ConfigError(msg)
+    settings = Settings()
+    for name, value in config.items():
+        expected = type(getattr(settings, name))
+        if type(value) is not expected:
+            msg = f"setting '{name}' must be a {expected.__name__}"
+            raise ConfigError(msg)
+        setattr(settings, name, value)
+    return settings
+
+
+def load_company(sim: Simulator, config: Mapping[str, object], *, now: datetime) -> Company:
+    """Add the company (and its senders) to ``sim``; records get RECORDNOs and timestamps."""
+    company_id = config.get("company_id")
+    if not isinstance(company_id, str) or not company_id:
+        msg = "'company_id' is required (a non-empty string)"
+        raise ConfigError(msg)
+    senders = _str_map(config, "senders")
+    company = Company(
+        company_id=company_id,
+        users=_str_map(config, "users"),
+        senders=set(senders),
+        entities=_str_map(config, "entities"),
+        settings=settings_from(config.get("settings", {})),
+    )
+    _load_records(company, config.get("records", {}), now=now)
+    for sender, password in senders.items():
+        sim.add_sender(sender, password)
+    sim.add_company(company)
+    return company
+
+
+def _load_records(company: Company, records: object, *, now: datetime) -> None:
+    if not isinstance(records, Mapping):
+        msg = "'records' must be an object of object name -> list of records"
+        raise ConfigError(msg)
+    for name, rows in records.items():
+        obj = catalog.lookup(str(name))
+        if obj is None or not isinstance(rows, list):
+            msg = f"records.{name}: unknown object or not a list"
+            raise ConfigError(msg)
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                msg = f"records.{name}[{index}] must be an object"
+                raise ConfigError(msg)
+            record: Record = dict(row)
+            entity = str(record.pop("MEGAENTITYID", ""))
+            company.insert(obj.name, record, now=now, entity=entity)

@@ -1,0 +1,134 @@
+"""The generic writes: create, update and delete (``listtype="objects"`` results)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from released_intacct.fakes.simulators.intacct import behaviour, catalog
+from released_intacct.fakes.simulators.intacct.company import Record
+from released_intacct.fakes.simulators.intacct.context import Context
+from released_intacct.fakes.simulators.intacct.errors import (
+    GENERIC,
+    ErrorDetail,
+    GatewayError,
+    failure,
+    not_found,
+)
+from released_intacct.fakes.simulators.intacct.generic import Handler, Outcome, object_of
+from released_intacct.fakes.simulators.intacct.wire import Element, read_value, sub, text_of
+
+
+def _objects(function: Element) -> list[tuple[catalog.ObjectDef, Record]]:
+    found = []
+    for element in function:
+        obj = catalog.lookup(str(element.tag))
+        if obj is None or obj.read_only:
+            raise failure(GENERIC, f"Object definition {element.tag} not found or not writable")
+        value = read_value(element)
+        record = value if isinstance(value, dict) else {}
+        found.append((obj, {k: v for k, v in record.items() if k not in catalog.SYSTEM_FIELDS}))
+    if not found:
+        raise failure(GENERIC, f"{function.tag} needs at least one object element")
+    return found
+
+
+def _objects_data(rows: list[tuple[catalog.ObjectDef, Record]]) -> Element:
+    data = etree.Element("data", listtype="objects", count=str(len(rows)))
+    for obj, record in rows:
+        row = sub(data, obj.name.lower())
+        sub(row, "RECORDNO", str(record["RECORDNO"]))
+        if obj.id_field:
+            sub(row, obj.id_field, str(record.get(obj.id_field, "")))
+    return data
+
+
+def create(ctx: Context, function: Element) -> Outcome:
+    planned = [(obj, _new_record(ctx, obj, record)) for obj, record in _objects(function)]
+    stored = []
+    for obj, record in planned:
+        prepared = behaviour.prepare_create(ctx, obj, record)
+        stored.append((obj, ctx.company.insert(obj.name, prepared, now=ctx.now, entity=ctx.entity)))
+        ctx.spend()
+    return _objects_data(stored)
+
+
+def _new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
+    if not obj.generic_create:
+        raise failure(
+            GENERIC,
+            f"{obj.name} cannot be created with the generic create function",
+            correction=f"Use the legacy function for {obj.name}.",
+        )
+    if obj.id_field is None:
+        return record
+    given = str(record.get(obj.id_field, "")).strip()
+    if not given:
+        return {**record, obj.id_field: _sequenced_id(ctx, obj)}
+    if ctx.company.by_field(obj.name, obj.id_field, given) is not None:
+        raise GatewayError(
+            ErrorDetail(
+                "BL34000061",
+                description2=(
+                    f"Another {obj.singular} with the given value(s) {given} already exists"
+                ),
+                correction="Use a unique value instead.",
+            ),
+            ErrorDetail(GENERIC, description2=f"Could not create {obj.name.lower()} record!"),
+        )
+    return record
+
+
+def _sequenced_id(ctx: Context, obj: catalog.ObjectDef) -> str:
+    if obj.sequence is None:
+        raise failure(GENERIC, f"Required field {obj.id_field} is missing for {obj.name}")
+    if not getattr(ctx.company.settings, obj.sequence):
+        raise failure(
+            GENERIC,
+            f"{obj.id_field} is required: document sequencing is off for {obj.name.lower()}s",
+            correction=f"Turn on document sequencing for {obj.name.lower()}s, or send an id.",
+        )
+    return ctx.company.next_id(obj.name, obj.prefix)
+
+
+def update(ctx: Context, function: Element) -> Outcome:
+    stored = []
+    for obj, changes in _objects(function):
+        record = _existing(ctx, obj, changes)
+        merged = behaviour.prepare_update(ctx, obj, record, changes)
+        recordno = int(str(record["RECORDNO"]))
+        stored.append((obj, ctx.company.update(obj.name, recordno, merged, now=ctx.now)))
+        ctx.spend()
+    return _objects_data(stored)
+
+
+def _existing(ctx: Context, obj: catalog.ObjectDef, changes: Record) -> Record:
+    recordno = str(changes.get("RECORDNO", "")).strip()
+    if recordno:
+        found = ctx.company.by_recordno(obj.name, recordno)
+        key = f"RECORDNO={recordno}"
+    elif obj.id_field and str(changes.get(obj.id_field, "")).strip():
+        value = str(changes[obj.id_field]).strip()
+        found = ctx.company.by_field(obj.name, obj.id_field, value)
+        key = f"{obj.id_field}={value}"
+    else:
+        raise failure(GENERIC, f"update of {obj.name} needs RECORDNO or {obj.id_field}")
+    if found is None:
+        raise GatewayError(ErrorDetail(f"Cannot update non-existing {obj.name} with {key}."))
+    return found
+
+
+def delete(ctx: Context, function: Element) -> Outcome:
+    obj = object_of(function)
+    keys = [k.strip() for k in text_of(function, "keys").split(",") if k.strip()]
+    rows = [ctx.company.by_recordno(obj.name, key) for key in keys]
+    for key, row in zip(keys, rows, strict=True):
+        if row is None or obj.read_only:
+            raise not_found(obj.name, key, action="delete")
+    for key in keys:
+        behaviour.before_delete(ctx, obj, key)
+        ctx.company.delete(obj.name, int(key), now=ctx.now)
+        ctx.spend()
+    return None
+
+
+HANDLERS: dict[str, Handler] = {"create": create, "update": update, "delete": delete}
