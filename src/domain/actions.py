@@ -113,7 +113,9 @@ class Skip:
             raise ValueError(msg)
 
 
-WriteAction = CreateInIntacct | UpdateInIntacct | CreateInReleased | UpdateInReleased
+IntacctWrite = CreateInIntacct | UpdateInIntacct
+ReleasedWrite = CreateInReleased | UpdateInReleased
+WriteAction = IntacctWrite | ReleasedWrite
 Action = (
     CreateInIntacct
     | UpdateInIntacct

@@ -17,7 +17,7 @@ from typing import Generic, Protocol, TypeVar
 from returns.future import FutureResult
 from returns.result import Result
 
-from released_intacct.domain.actions import WriteAction
+from released_intacct.domain.actions import IntacctWrite, WriteAction
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -173,7 +173,7 @@ class WriteOutcome:
 
 class IntacctWriter(Protocol):
     def write(
-        self, batch: Sequence[WriteAction]
+        self, batch: Sequence[IntacctWrite]
     ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
         """Send ``CreateInIntacct`` / ``UpdateInIntacct`` actions, batched, exactly once each."""
 
