@@ -66,8 +66,8 @@ def get_path(record: Mapping[str, object], path: str) -> str | None:
     return node if isinstance(node, str) and node else None
 
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}))?")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}))?", re.ASCII)
 
 
 def as_datetime(text: str) -> tuple[date, time] | None:
