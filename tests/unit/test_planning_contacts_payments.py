@@ -84,6 +84,19 @@ def test_D3_edit_in_released_of_a_linked_contact_does_not_flow_and_says_so() -> 
     assert "Intacct" in action.reason.fix
 
 
+def test_D3_edit_in_released_is_reported_even_when_intacct_sent_the_unchanged_record() -> None:
+    edited = s.contact(id=s.CONTACT_ID, name="Renamed in Re-Leased")
+    actions = plan_contacts([edited], [s.party()], s.links(_contact_link()), s.settings())
+    assert _rules(actions) == [Rule.D3]
+
+
+def test_D3_intacct_change_wins_over_a_released_edit_of_the_same_contact() -> None:
+    edited = s.contact(id=s.CONTACT_ID, name="Renamed in Re-Leased")
+    changed = s.party(name="Renamed in Intacct")
+    actions = plan_contacts([edited], [changed], s.links(_contact_link()), s.settings())
+    assert [type(a) for a in actions] == [UpdateInReleased]
+
+
 def test_D4_released_contact_is_created_as_customer_without_an_id() -> None:
     new = s.contact(role=ContactRole.CUSTOMER)
     (action,) = plan_contacts([new], [], s.links(), s.settings())

@@ -41,7 +41,12 @@ def plan_contacts(
     (rule D5).
     """
     incoming = tuple(action for party in intacct for action in _incoming(party, links, settings))
-    changed_in_intacct = {party.link_key for party in intacct}
+    changed_in_intacct = {
+        party.link_key
+        for party in intacct
+        if (link := links.by_intacct(RecordType.CONTACT, party.link_key)) is not None
+        and link.intacct_fingerprint != intacct_fingerprint(party)
+    }
     outgoing = tuple(
         action
         for contact in released
