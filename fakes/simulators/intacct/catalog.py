@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SYSTEM_FIELDS = frozenset({"RECORDNO", "WHENCREATED", "WHENMODIFIED", "MEGAENTITYID"})
+SYSTEM_FIELDS = frozenset({"WHENMODIFIED", "MEGAENTITYID"})
+"""Fields a write never sets. RECORDNO passes (``update`` finds the record by it; ``create``
+assigns its own) and so does WHENCREATED (the transaction date of AR/AP documents, e.g.
+``<APBILL><WHENCREATED>``; ``Company.insert`` stamps it when absent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ def _dimension(name: str, id_field: str, name_field: str = "NAME") -> ObjectDef:
 _PARTY = ("NAME", "STATUS", "CURRENCY", "DISPLAYCONTACT", "SHIPTO", "BILLTO", "CONTACTINFO")
 _TX = (
     "RECORDID",
+    "RECORDTYPE",
+    "TERMNAME",
     "STATE",
     "WHENPOSTED",
     "WHENDUE",
@@ -98,33 +103,58 @@ OBJECTS: dict[str, ObjectDef] = {
         _dimension("CONTRACT", "CONTRACTID"),
         _dimension("TASK", "TASKID"),
         _dimension("WAREHOUSE", "WAREHOUSEID"),
-        ObjectDef("ITEM", "ITEMID", "NAME", fields=("ITEMID", "NAME", "ITEMTYPE", "STATUS")),
+        ObjectDef(
+            "ITEM",
+            "ITEMID",
+            "NAME",
+            fields=("ITEMID", "NAME", "ITEMTYPE", "STATUS", "INCOMEGLACCOUNT", "EXPENSEGLACCOUNT"),
+        ),
+        ObjectDef(
+            "ARACCOUNTLABEL",
+            "ACCOUNTLABEL",
+            "DESCRIPTION",
+            fields=("ACCOUNTLABEL", "DESCRIPTION", "GLACCOUNTNO", "STATUS"),
+        ),
+        ObjectDef(
+            "APACCOUNTLABEL",
+            "ACCOUNTLABEL",
+            "DESCRIPTION",
+            fields=("ACCOUNTLABEL", "DESCRIPTION", "GLACCOUNTNO", "STATUS"),
+        ),
         ObjectDef(
             "ARINVOICE",
             "RECORDID",
             lines="ARINVOICEITEMS",
+            sequence="customer_sequencing",
+            prefix="INV-",
             generic_create=False,
-            fields=(*_TX, "CUSTOMERID", "CUSTOMERNAME"),
+            fields=(*_TX, "CUSTOMERID", "CUSTOMERNAME", "TAXTOTAL", "MODULEKEY", "SYSTEMGENERATED"),
         ),
         ObjectDef(
             "APBILL",
             "RECORDID",
             lines="APBILLITEMS",
-            fields=(*_TX, "VENDORID", "VENDORNAME", "PAYMENTPRIORITY"),
+            sequence="vendor_sequencing",
+            prefix="BILL-",
+            fields=(*_TX, "VENDORID", "VENDORNAME", "PAYMENTPRIORITY", "ONHOLD", "MODULEKEY"),
         ),
         ObjectDef(
             "ARADJUSTMENT",
             "RECORDID",
             lines="ARADJUSTMENTITEMS",
+            sequence="customer_sequencing",
+            prefix="ADJ-",
             generic_create=False,
-            fields=(*_TX, "CUSTOMERID"),
+            fields=(*_TX, "CUSTOMERID", "CUSTOMERNAME", "INVOICENO"),
         ),
         ObjectDef(
             "APADJUSTMENT",
             "RECORDID",
             lines="APADJUSTMENTITEMS",
+            sequence="vendor_sequencing",
+            prefix="VADJ-",
             generic_create=False,
-            fields=(*_TX, "VENDORID"),
+            fields=(*_TX, "VENDORID", "VENDORNAME", "BILLNO"),
         ),
         ObjectDef(
             "ARPYMT",
@@ -132,12 +162,20 @@ OBJECTS: dict[str, ObjectDef] = {
             lines="ARPYMTDETAILS",
             fields=(
                 "CUSTOMERID",
+                "CUSTOMERNAME",
+                "RECORDTYPE",
+                "PAYMENTTYPE",
                 "STATE",
                 "PAYMENTMETHOD",
                 "RECEIPTDATE",
+                "WHENPAID",
                 "CURRENCY",
+                "BASECURR",
                 "TOTALENTERED",
+                "TOTALPAID",
+                "TOTALDUE",
                 "DOCNUMBER",
+                "PARENTPAYMENTKEY",
             ),
         ),
         ObjectDef(
@@ -146,12 +184,21 @@ OBJECTS: dict[str, ObjectDef] = {
             lines="APPYMTDETAILS",
             fields=(
                 "VENDORID",
+                "VENDORNAME",
+                "RECORDTYPE",
+                "PAYMENTTYPE",
                 "STATE",
                 "PAYMENTMETHOD",
                 "PAYMENTDATE",
+                "WHENPAID",
                 "CURRENCY",
+                "BASECURR",
                 "AMOUNTTOPAY",
+                "TOTALENTERED",
+                "TOTALPAID",
+                "TOTALDUE",
                 "DOCNUMBER",
+                "PARENTPAYMENTKEY",
             ),
         ),
         ObjectDef(
@@ -170,6 +217,12 @@ OBJECTS: dict[str, ObjectDef] = {
                 "PRRECORDKEY",
                 "CREATEDFROM",
                 "PONUMBER",
+                "CUSTVENDNAME",
+                "CURRENCY",
+                "SUBTOTAL",
+                "TAXTOTAL",
+                "TOTAL",
+                "TAXSOLUTIONID",
             ),
         ),
         ObjectDef(
@@ -188,6 +241,12 @@ OBJECTS: dict[str, ObjectDef] = {
                 "PRRECORDKEY",
                 "CREATEDFROM",
                 "PONUMBER",
+                "CUSTVENDNAME",
+                "CURRENCY",
+                "SUBTOTAL",
+                "TAXTOTAL",
+                "TOTAL",
+                "TAXSOLUTIONID",
             ),
         ),
         ObjectDef("SODOCUMENTPARAMS", "DOCID", fields=("DOCID", "DOCCLASS")),

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog, generic, writes
+from released_intacct.fakes.simulators.intacct import (
+    arpayments,
+    catalog,
+    generic,
+    invoices,
+    orders,
+    writes,
+)
 from released_intacct.fakes.simulators.intacct.auth import SIGN_IN, Caller
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import failure
@@ -78,5 +85,8 @@ def _field_detail(parent: Element, obj: catalog.ObjectDef, name: str) -> None:
 FUNCTIONS: dict[str, Handler] = {
     **generic.HANDLERS,
     **writes.HANDLERS,
+    **invoices.HANDLERS,
+    **arpayments.HANDLERS,
+    **orders.HANDLERS,
     "inspect": inspect,
 }

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.context import ResultSets
-from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
+from released_intacct.fakes.simulators.intacct.faults import FaultBook, answer, decide, summarize
+from released_intacct.fakes.simulators.intacct.gateway import Reply
 
 Clock = Callable[[], datetime]
 
@@ -41,13 +42,36 @@ class Usage:
 
 
 class Simulator:
-    def __init__(self, *, clock: Clock = utc_now, result_ttl: timedelta | None = None) -> None:
+    """The gateway's state.
+
+    ``seed`` seeds the RNG that fault probabilities draw from; ``concurrency`` is the default limit
+    of requests in flight per company over HTTP, and ``latency_ms`` the default fixed latency the
+    app adds to every gateway reply (both can be set per company).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = utc_now,
+        result_ttl: timedelta | None = None,
+        seed: int | str | None = None,
+        concurrency: int = 2,
+        latency_ms: int = 0,
+    ) -> None:
         self.clock = clock
         self.senders: dict[str, str] = {}
         self.companies: dict[str, Company] = {}
         self.sessions: dict[str, Session] = {}
         self.results = ResultSets(ttl=result_ttl or timedelta(minutes=15))
         self.usage: dict[str, Usage] = {}
+        self.faults = FaultBook(seed=seed)
+        self.concurrency = concurrency
+        self.latency_ms = latency_ms
+        self.company_concurrency: dict[str, int] = {}
+        self.company_latency_ms: dict[str, int] = {}
+        self.in_flight: dict[str, int] = {}
+        self.refused: dict[str, int] = {}
+        """Requests refused with 429 by the concurrency limit, per company."""
 
     def add_sender(self, sender_id: str, password: str) -> None:
         self.senders[sender_id] = password
@@ -86,8 +110,35 @@ class Simulator:
         return len(doomed)
 
     def handle(self, body: bytes, *, endpoint: str) -> Reply:
-        """One gateway request: the reply's status and XML body."""
-        return respond(self, body, endpoint=endpoint)
+        """One gateway request with its fault rules applied: the reply's status and XML body.
+
+        Raises ``faults.ConnectionDroppedError`` for a ``drop`` rule; a ``delay`` is not slept here
+        but recorded in ``self.faults.log``. Latency and the concurrency limit apply over HTTP only.
+        """
+        decision = decide(self, summarize(self, body))
+        return answer(self, body, decision, endpoint=endpoint)
+
+    def concurrency_for(self, company_id: str) -> int:
+        return self.company_concurrency.get(company_id, self.concurrency)
+
+    def latency_for(self, company_id: str | None) -> int:
+        if company_id is None:
+            return self.latency_ms
+        return self.company_latency_ms.get(company_id, self.latency_ms)
+
+    def admit(self, company_id: str | None) -> bool:
+        """Count a request in flight for the company; False (and counted refused) over its limit."""
+        if company_id is None:
+            return True
+        if self.in_flight.get(company_id, 0) >= self.concurrency_for(company_id):
+            self.refused[company_id] = self.refused.get(company_id, 0) + 1
+            return False
+        self.in_flight[company_id] = self.in_flight.get(company_id, 0) + 1
+        return True
+
+    def release(self, company_id: str | None) -> None:
+        if company_id is not None and self.in_flight.get(company_id, 0) > 0:
+            self.in_flight[company_id] -= 1
 
     def reset(self) -> None:
         self.senders.clear()
@@ -95,3 +146,7 @@ class Simulator:
         self.sessions.clear()
         self.results.open.clear()
         self.usage.clear()
+        self.faults.reset()
+        self.company_concurrency.clear()
+        self.company_latency_ms.clear()
+        self.refused.clear()

@@ -1,4 +1,9 @@
-"""The generic writes: create, update and delete (``listtype="objects"`` results)."""
+"""The generic writes: create, update and delete (``listtype="objects"`` results).
+
+An update that sends a block empty (``<DISPLAYCONTACT/>``, as the official JS SDK's updates do
+when no contact field changes) leaves the stored block as it was (inferred; see
+``_unchanged_blocks``).
+"""
 
 from __future__ import annotations
 
@@ -94,11 +99,28 @@ def update(ctx: Context, function: Element) -> Outcome:
     stored = []
     for obj, changes in _objects(function):
         record = _existing(ctx, obj, changes)
-        merged = behaviour.prepare_update(ctx, obj, record, changes)
+        merged = behaviour.prepare_update(ctx, obj, record, _unchanged_blocks(record, changes))
         recordno = int(str(record["RECORDNO"]))
         stored.append((obj, ctx.company.update(obj.name, recordno, merged, now=ctx.now)))
         ctx.spend()
     return _objects_data(stored)
+
+
+def _unchanged_blocks(record: Record, changes: Record) -> Record:
+    """``changes`` less the empty elements sent for a block the record holds.
+
+    The official JS SDK's updates (CustomerUpdate, VendorUpdate, ...) always write
+    ``<DISPLAYCONTACT>``, empty when no contact field changes; an empty block changes nothing
+    (inferred: otherwise every SDK update would erase the contact).
+    """
+    kept: Record = {}
+    for name, value in changes.items():
+        current = record.get(name)
+        if isinstance(value, dict) and isinstance(current, dict):
+            kept[name] = _unchanged_blocks(current, value)
+        elif not (value == "" and isinstance(current, dict | list)):
+            kept[name] = value
+    return kept
 
 
 def _existing(ctx: Context, obj: catalog.ObjectDef, changes: Record) -> Record:

@@ -1,0 +1,303 @@
+"""Fault injection: rules that make the gateway fail the way the real one (and its network) does.
+
+A rule names what it matches (a function, an object, a company: ``None`` matches any), how often it
+fires (``probability``, drawn from the simulator's seeded RNG, and ``times``, the next N matching
+requests; both may be combined) and its ``kind``:
+
+- ``throttle``: HTTP 429, a control-level ``GW-0010`` body and ``Retry-After`` (seconds); nothing
+  done.
+- ``timeout_after_commit``: the request runs and commits, then HTTP 524 with an empty body.
+- ``server_error``: HTTP 500 with an empty body; nothing done.
+- ``drop``: nothing done, and ``ConnectionDroppedError`` is raised (the app closes the connection).
+- ``delay``: ``delay_ms`` more before answering; delays of several rules add up.
+- ``session_expiry``: the caller's company's sessions expire before the request runs.
+- ``malformed``: the request runs, and the reply is a 200 ``text/xml`` body that is not XML.
+- ``truncated``: the request runs, and the reply is its first half.
+
+Decisions where the spec is silent: rules are tried in the order they were added; every matching
+``delay`` rule fires, but only the first other rule that fires decides the outcome (later ones are
+not tried, so their counters do not move). A rule with ``probability`` 1 draws nothing from the RNG,
+so "next N" rules never disturb the sequence of random draws. Exhausted ``times`` rules stay listed
+with ``remaining`` 0. Faults and the concurrency limit are not billed in ``Simulator.usage``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from lxml import etree
+
+from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
+from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
+from released_intacct.fakes.simulators.intacct.wire import (
+    Element,
+    MalformedRequestError,
+    parse,
+    serialize,
+    sub,
+    text_of,
+)
+
+if TYPE_CHECKING:
+    from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+Kind = Literal[
+    "throttle",
+    "timeout_after_commit",
+    "server_error",
+    "drop",
+    "delay",
+    "session_expiry",
+    "malformed",
+    "truncated",
+]
+KINDS: tuple[Kind, ...] = (
+    "throttle",
+    "timeout_after_commit",
+    "server_error",
+    "drop",
+    "delay",
+    "session_expiry",
+    "malformed",
+    "truncated",
+)
+
+LEGACY_OBJECTS = {
+    "create_invoice": "ARINVOICE",
+    "reverse_invoice": "ARINVOICE",
+    "create_bill": "APBILL",
+    "reverse_bill": "APBILL",
+    "create_aradjustment": "ARADJUSTMENT",
+    "create_apadjustment": "APADJUSTMENT",
+    "create_arpayment": "ARPYMT",
+    "apply_arpayment": "ARPYMT",
+    "reverse_arpayment": "ARPYMT",
+    "reverse_appayment": "APPYMT",
+    "create_sotransaction": "SODOCUMENT",
+    "update_sotransaction": "SODOCUMENT",
+    "create_potransaction": "PODOCUMENT",
+}
+"""The object each legacy function writes (for matching rules by object)."""
+
+NOT_XML = b"<html><body>502 Bad Gateway: the upstream reply was cut off</body"
+
+
+class ConnectionDroppedError(ConnectionError):
+    """A ``drop`` fault: the connection closes with no reply (the request was not run)."""
+
+
+@dataclass
+class FaultRule:
+    rule_id: str
+    kind: Kind
+    function: str | None = None
+    object: str | None = None
+    company: str | None = None
+    probability: float = 1.0
+    remaining: int | None = None
+    """Matching requests it still fires on (``times``); None: no limit."""
+    retry_after: int = 1
+    delay_ms: int = 0
+    fired: int = 0
+
+    def matches(self, info: RequestInfo) -> bool:
+        if self.company is not None and self.company != info.company:
+            return False
+        if self.function is None and self.object is None:
+            return True
+        return any(
+            self.function in (None, name) and self.object in (None, obj) for name, obj in info.calls
+        )
+
+
+@dataclass(frozen=True)
+class Fired:
+    rule_id: str
+    kind: Kind
+    company: str | None
+    delay_ms: int
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What fault matching needs of a request, read without running it."""
+
+    company: str | None = None
+    sender: str = ""
+    controlid: str = ""
+    calls: tuple[tuple[str, str | None], ...] = ()
+    """(function element, object name) pairs; the object is None when the function has none."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    info: RequestInfo
+    rule: FaultRule | None = None
+    delay_ms: int = 0
+
+
+@dataclass
+class FaultBook:
+    """The rules, the seeded RNG that draws their probabilities, and what fired."""
+
+    seed: int | str | None = None
+    rules: list[FaultRule] = field(default_factory=list)
+    log: deque[Fired] = field(default_factory=lambda: deque(maxlen=1000))
+    by_company: Counter[str] = field(default_factory=Counter)
+    total: int = 0
+    _counter: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)  # noqa: S311 - simulated faults, not security
+
+    def next_id(self) -> str:
+        self._counter += 1
+        return f"fault-{self._counter}"
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        self.rules.append(rule)
+        return rule
+
+    def clear(self) -> int:
+        count = len(self.rules)
+        self.rules.clear()
+        return count
+
+    def reset(self) -> None:
+        """No rules, nothing fired, the RNG back at the start of its seed."""
+        self.clear()
+        self.log.clear()
+        self.by_company.clear()
+        self.total = 0
+        self.rng.seed(self.seed)
+
+    def draw(self, rule: FaultRule) -> bool:
+        if rule.remaining == 0:
+            return False
+        return rule.probability >= 1 or self.rng.random() < rule.probability
+
+    def record(self, rule: FaultRule, company: str | None) -> None:
+        rule.fired += 1
+        if rule.remaining is not None:
+            rule.remaining -= 1
+        self.total += 1
+        if company is not None:
+            self.by_company[company] += 1
+        self.log.append(Fired(rule.rule_id, rule.kind, company, rule.delay_ms))
+
+
+def summarize(sim: Simulator, body: bytes) -> RequestInfo:
+    """The company (from the login or the session), the sender and the calls of a request."""
+    try:
+        root = parse(body)
+    except MalformedRequestError:
+        return RequestInfo()
+    control = root.find("control")
+    operation = root.find("operation")
+    sender = "" if control is None else text_of(control, "senderid")
+    controlid = "" if control is None else text_of(control, "controlid")
+    if operation is None:
+        return RequestInfo(sender=sender, controlid=controlid)
+    return RequestInfo(
+        company=_company(sim, operation),
+        sender=sender,
+        controlid=controlid,
+        calls=tuple(
+            pair for f in operation.iterfind("content/function") for pair in _calls(sim, f)
+        ),
+    )
+
+
+def _company(sim: Simulator, operation: Element) -> str | None:
+    session_id = text_of(operation, "authentication/sessionid")
+    if session_id:
+        session = sim.sessions.get(session_id)
+        return None if session is None else session.company_id
+    company = text_of(operation, "authentication/login/companyid")
+    return company if company in sim.companies else None
+
+
+def _calls(sim: Simulator, function: Element) -> list[tuple[str, str | None]]:
+    children = list(function)
+    if len(children) != 1:
+        return []
+    (child,) = children
+    name = str(child.tag)
+    if name in ("create", "update"):
+        return [(name, str(obj.tag).upper()) for obj in child] or [(name, None)]
+    if name in LEGACY_OBJECTS:
+        return [(name, LEGACY_OBJECTS[name])]
+    if name == "readMore" and not text_of(child, "object"):
+        found = sim.results.open.get(text_of(child, "resultId"))
+        return [(name, None if found is None else found.object_name)]
+    obj = text_of(child, "object").upper()
+    return [(name, obj or None)]
+
+
+def known_functions() -> set[str]:
+    return {*FUNCTIONS, *LEGACY_OBJECTS, "getAPISession"}
+
+
+def known_object(name: str) -> str | None:
+    found = catalog.lookup(name)
+    return None if found is None else found.name
+
+
+def decide(sim: Simulator, info: RequestInfo) -> Decision:
+    """Which rules fire for this request: the added delay and the one rule that decides."""
+    book = sim.faults
+    delay, chosen = 0, None
+    for rule in list(book.rules):
+        if chosen is not None and rule.kind != "delay":
+            continue
+        if not rule.matches(info) or not book.draw(rule):
+            continue
+        book.record(rule, info.company)
+        if rule.kind == "delay":
+            delay += rule.delay_ms
+        else:
+            chosen = rule
+    return Decision(info, chosen, delay)
+
+
+def answer(sim: Simulator, body: bytes, decision: Decision, *, endpoint: str) -> Reply:
+    """Run (or not) the request as the decision says; ``ConnectionDroppedError`` for ``drop``."""
+    rule = decision.rule
+    kind = None if rule is None else rule.kind
+    if rule is not None and kind == "throttle":
+        return throttled(decision.info, retry_after=rule.retry_after, why="rate limit")
+    if kind == "server_error":
+        return Reply(500, b"", {})
+    if kind == "drop":
+        msg = "the simulator dropped the connection (fault rule)"
+        raise ConnectionDroppedError(msg)
+    if kind == "session_expiry" and decision.info.company is not None:
+        sim.expire_sessions(decision.info.company)
+    reply = respond(sim, body, endpoint=endpoint)
+    if kind == "timeout_after_commit":
+        return Reply(524, b"", {})
+    if kind == "malformed":
+        return Reply(200, NOT_XML, {"content-type": "text/xml"})
+    if kind == "truncated":
+        return Reply(reply.status, reply.body[: len(reply.body) // 2], dict(reply.headers))
+    return reply
+
+
+def throttled(info: RequestInfo, *, retry_after: int, why: str) -> Reply:
+    """HTTP 429 with a control-level GW-0010 error, as the real gateway answers over its limits."""
+    response = etree.Element("response")
+    control = sub(response, "control")
+    sub(control, "status", "failure")
+    sub(control, "senderid", info.sender)
+    sub(control, "controlid", info.controlid)
+    error = sub(sub(response, "errormessage"), "error")
+    sub(error, "errorno", "GW-0010")
+    sub(error, "description", "API rate limit exceeded")
+    sub(error, "description2", f"API rate limit exceeded ({why}). Retry after {retry_after}s.")
+    sub(error, "correction", "Wait for the Retry-After interval, then send the request again.")
+    headers = {"content-type": "text/xml", "retry-after": str(retry_after)}
+    return Reply(429, serialize(response), headers)

@@ -1,0 +1,175 @@
+"""The STATE machine and balances of AR/AP documents (invoices, bills, adjustments).
+
+Draft → Posted → Partially Paid → Paid, and Posted → Reversed (with a new Reversal record).
+
+- A document created with ``<action>Draft</action>`` is a Draft: no WHENPOSTED, no payments.
+  A generic ``update`` with ``STATE`` = ``Posted`` (or ``ACTION`` = ``Submit``/``Post``) posts it;
+  any other change of STATE through ``update`` is refused (STATE is the gateway's to set).
+- Payments move TOTALPAID/TOTALDUE on the header and down the lines in waterfall order (first line
+  first; a line's total is AMOUNT plus its TAX, if any); the header STATE follows: nothing paid
+  → Posted, some → Partially Paid, all → Paid (with WHENPAID = the payment date). Removing a
+  payment (reversal or delete) moves them back.
+- Reversing sets the original to Reversed (TOTALDUE 0, REVERSALKEY = the new record, REVERSALDATE)
+  and inserts a new record with STATE Reversal: the original's fields with every amount negated,
+  WHENCREATED = the reversal date, TOTALDUE 0 and REVERSEDKEY = the original's RECORDNO (the real
+  field linking the two was not found; these two are the simulator's). Drafts, documents with
+  payments applied and documents already reversed cannot be reversed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from released_intacct.fakes.simulators.intacct.company import Record
+from released_intacct.fakes.simulators.intacct.context import Context
+from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure
+from released_intacct.fakes.simulators.intacct.legacy import money
+
+DRAFT, POSTED, PARTIAL, PAID = "Draft", "Posted", "Partially Paid", "Paid"
+REVERSED, REVERSAL = "Reversed", "Reversal"
+CLOSED = frozenset({REVERSED, REVERSAL})
+
+LINES = {
+    "ARINVOICE": "ARINVOICEITEMS",
+    "APBILL": "APBILLITEMS",
+    "ARADJUSTMENT": "ARADJUSTMENTITEMS",
+    "APADJUSTMENT": "APADJUSTMENTITEMS",
+}
+
+
+def dec(value: object) -> Decimal:
+    return Decimal(str(value or "0"))
+
+
+def lines_of(record: Record, object_name: str) -> list[Record]:
+    rows = record.get(LINES[object_name])
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def describe(object_name: str, record: Record) -> str:
+    return f"{object_name} {record.get('RECORDNO')} ({record.get('RECORDID', '')})"
+
+
+def settle(record: Record, *, paid_on: str) -> None:
+    """Recompute TOTALDUE and STATE from TOTALENTERED and TOTALPAID (in place)."""
+    entered, paid = dec(record.get("TOTALENTERED")), dec(record.get("TOTALPAID"))
+    record["TOTALDUE"] = money(entered - paid)
+    if record.get("STATE") in CLOSED or record.get("STATE") == DRAFT:
+        return
+    if paid == 0:
+        record["STATE"], record["WHENPAID"] = POSTED, ""
+    elif paid == entered:
+        record["STATE"], record["WHENPAID"] = PAID, paid_on
+    else:
+        record["STATE"], record["WHENPAID"] = PARTIAL, ""
+
+
+def _waterfall(lines: list[Record], amount: Decimal) -> None:
+    """Spread a payment (or, negative, its removal) over the lines, first line first."""
+    left = amount
+    ordered = lines if amount > 0 else list(reversed(lines))
+    for line in ordered:
+        paid, total = dec(line.get("TOTALPAID")), dec(line.get("AMOUNT")) + dec(line.get("TAX"))
+        room = total - paid if amount > 0 else -paid
+        step = min(left, room) if amount > 0 else max(left, room)
+        line["TOTALPAID"] = money(paid + step)
+        line["TOTALDUE"] = money(total - paid - step)
+        left -= step
+        if left == 0:
+            return
+
+
+def check_payable(object_name: str, record: Record, amount: Decimal) -> None:
+    """Refuse a payment the document cannot take."""
+    what = describe(object_name, record)
+    state = str(record.get("STATE", ""))
+    if state == DRAFT or state in CLOSED:
+        raise failure(
+            GENERIC,
+            f"Cannot apply a payment to {what}: its state is {state}",
+            correction="Pay only posted documents.",
+        )
+    due = dec(record.get("TOTALDUE"))
+    if amount <= 0 or amount > due:
+        raise failure(
+            GENERIC,
+            f"Cannot apply {money(amount)} to {what}: the amount due is {money(due)}",
+            correction="Apply a positive amount no larger than the amount due.",
+        )
+
+
+def pay(ctx: Context, object_name: str, record: Record, amount: Decimal, *, on: str) -> None:
+    """Apply ``amount`` (negative: remove it) to the document and store the change."""
+    changed = dict(record)
+    lines = [dict(line) for line in lines_of(record, object_name)]
+    _waterfall(lines, amount)
+    changed[LINES[object_name]] = lines
+    changed["TOTALPAID"] = money(dec(record.get("TOTALPAID")) + amount)
+    settle(changed, paid_on=on)
+    ctx.company.update(object_name, int(str(record["RECORDNO"])), changed, now=ctx.now)
+    ctx.spend()
+
+
+def post_or_refuse(record: Record, changes: Record) -> Record:
+    """The STATE part of a generic update: post a Draft, refuse anything else."""
+    merged = dict(changes)
+    action = str(merged.pop("ACTION", "")).strip()
+    wanted = str(merged.pop("STATE", "")).strip()
+    current = str(record.get("STATE", ""))
+    if current in CLOSED:
+        raise failure(GENERIC, f"Cannot update a {current.lower()} document", correction="")
+    posting = wanted == POSTED or action in ("Submit", "Post")
+    if posting and current == DRAFT:
+        merged["STATE"] = POSTED
+        merged["WHENPOSTED"] = str(record.get("WHENPOSTED") or record.get("WHENCREATED", ""))
+    elif (wanted and wanted != current) or (action and action != "Draft"):
+        raise failure(
+            GENERIC,
+            f"STATE cannot be changed from {current} to {wanted or action} by update",
+            correction="Only a Draft can be posted (STATE Posted); pay or reverse otherwise.",
+        )
+    return merged
+
+
+def reverse(ctx: Context, object_name: str, record: Record, *, on: str, memo: str) -> Record:
+    """Reverse a posted, unpaid document; the new Reversal record is returned."""
+    what, state = describe(object_name, record), str(record.get("STATE", ""))
+    if state == DRAFT or state in CLOSED or dec(record.get("TOTALPAID")) != 0:
+        reason = "it has payments applied" if state not in CLOSED | {DRAFT} else f"it is {state}"
+        raise failure(
+            GENERIC,
+            f"Cannot reverse {what}: {reason}",
+            correction="Reverse only posted documents with no payments; reverse payments first.",
+        )
+    reversal = {k: v for k, v in record.items() if k not in ("RECORDNO", "WHENMODIFIED")}
+    reversal[LINES[object_name]] = [_negated(line) for line in lines_of(record, object_name)]
+    reversal.update(
+        STATE=REVERSAL,
+        WHENCREATED=on,
+        WHENPOSTED=on,
+        TOTALENTERED=money(-dec(record.get("TOTALENTERED"))),
+        TOTALPAID=money(Decimal(0)),
+        TOTALDUE=money(Decimal(0)),
+        REVERSEDKEY=str(record["RECORDNO"]),
+        DESCRIPTION=memo or f"Reversal of {record.get('RECORDID', '')}",
+    )
+    stored = ctx.company.insert(object_name, reversal, now=ctx.now, entity=ctx.entity)
+    original = {
+        **record,
+        "STATE": REVERSED,
+        "TOTALDUE": money(Decimal(0)),
+        "REVERSALKEY": stored["RECORDNO"],
+        "REVERSALDATE": on,
+    }
+    ctx.company.update(object_name, int(str(record["RECORDNO"])), original, now=ctx.now)
+    ctx.spend(2)
+    return stored
+
+
+def _negated(line: Record) -> Record:
+    flipped = dict(line)
+    for field in ("AMOUNT", "TRX_AMOUNT"):
+        if field in flipped:
+            flipped[field] = money(-dec(flipped[field]))
+    flipped["TOTALPAID"], flipped["TOTALDUE"] = money(Decimal(0)), money(Decimal(0))
+    return flipped

@@ -1,0 +1,163 @@
+"""The demo seed: it loads, holds one instance of every edge case, reads back through the
+gateway, and is deterministic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from released_intacct.fakes import xmlgw
+from released_intacct.fakes.simulators.intacct.company import Company, Record
+from released_intacct.fakes.simulators.intacct.seed import EDGE_CASES, load_demo
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Simulator, Company]:
+    sim = Simulator(clock=lambda: NOW)
+    return sim, load_demo(sim, now=NOW)
+
+
+def _rows(company: Company, name: str, **where: str) -> list[Record]:
+    return [r for r in company.table(name).values() if all(r.get(k) == v for k, v in where.items())]
+
+
+def _described(company: Company, name: str, rule: str) -> list[Record]:
+    return [
+        r
+        for r in company.table(name).values()
+        if str(r.get("DESCRIPTION", "")).startswith(f"{rule} ")
+    ]
+
+
+def test_demo_company_settings_and_credentials(demo: tuple[Simulator, Company]) -> None:
+    sim, company = demo
+    assert (company.company_id, company.users, set(company.entities)) == (
+        "DEMO",
+        {"ws_user": "ws_pass"},
+        {"E100", "E200"},
+    )
+    assert sim.senders == {"demo-sender": "demo-sender-pass"}
+    settings = company.settings
+    assert (settings.base_currency, settings.account_labels, settings.customer_sequencing) == (
+        "USD",
+        False,
+        True,
+    )
+    assert settings.vendor_sequencing
+
+
+def test_transactions_span_2023_to_2026_and_stay_moderate(
+    demo: tuple[Simulator, Company],
+) -> None:
+    _, company = demo
+    years = {str(r["WHENCREATED"])[-4:] for r in company.table("ARINVOICE").values()}
+    assert years == {"2023", "2024", "2025", "2026"}
+    for name in ("APBILL", "ARADJUSTMENT", "APADJUSTMENT", "ARPYMT", "APPYMT", "SODOCUMENT"):
+        assert company.table(name), name
+    written = sum(len(t) for n, t in company.tables.items() if n != "AUDITHISTORY")
+    assert 50 <= written <= 300
+    states = {r["STATE"] for r in company.table("ARINVOICE").values()}
+    assert {"Draft", "Posted", "Partially Paid", "Paid", "Reversed", "Reversal"} <= states
+
+
+def test_every_edge_case_is_present_exactly_once(demo: tuple[Simulator, Company]) -> None:
+    _, company = demo
+    assert EDGE_CASES == ("D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14", "D19")
+    assert len(_rows(company, "ARINVOICE", STATE="Reversed")) == 1
+    assert len(_rows(company, "ARINVOICE", STATE="Reversal")) == 1
+    deleted = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Deleted")
+    assert len(deleted) == 2  # D8, and the D19 record re-keyed
+    assert len(_rows(company, "ARPYMT", STATE="Reversed")) == 1
+    assert len(_rows(company, "ARPYMT", PAYMENTTYPE="Journal Entry")) == 1
+    (advance,) = _rows(company, "ARPYMT", PAYMENTTYPE="Advance")
+    assert advance["TOTALDUE"] == advance["TOTALENTERED"]
+    (overpayment,) = _rows(company, "ARPYMT", PAYMENTTYPE="Overpayment")
+    assert overpayment["TOTALDUE"] == "0.00"
+    details = overpayment["ARPYMTDETAILS"]
+    assert isinstance(details, list)
+    assert len(details) == 2
+    assert len(_rows(company, "ARPYMT", PAYMENTTYPE="Refund")) == 1
+    negative = [r for r in company.table("ARINVOICE").values() if str(r["TOTALENTERED"])[0] == "-"]
+    assert [r["STATE"] for r in negative] == ["Reversal", "Posted"]
+    assert [r["CUSTOMERID"] for r in _rows(company, "ARINVOICE", CURRENCY="EUR")] == ["CUS-1008"]
+    assert _rows(company, "CUSTOMER", CURRENCY="EUR")[0]["CUSTOMERID"] == "CUS-1008"
+
+
+def test_D8_the_deleted_invoice_is_seen_only_in_audithistory(
+    demo: tuple[Simulator, Company],
+) -> None:
+    _, company = demo
+    assert _described(company, "ARINVOICE", "D8") == []
+    keys = {
+        r["OBJECTKEY"]
+        for r in _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Deleted")
+    }
+    assert all(int(str(k)) not in company.table("ARINVOICE") for k in keys)
+
+
+def test_D19_the_edited_oe_invoice_points_to_its_new_ar_record(
+    demo: tuple[Simulator, Company],
+) -> None:
+    _, company = demo
+    (document,) = [
+        r for r in company.table("SODOCUMENT").values() if str(r.get("MESSAGE")).startswith("D19")
+    ]
+    ledger = company.table("ARINVOICE")[int(str(document["PRRECORDKEY"]))]
+    assert ledger["RECORDID"] == document["DOCID"]
+    edited_at = str(document["WHENMODIFIED"])
+    at_edit = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSTIME=edited_at)
+    modes = {str(r["ACCESSMODE"]): str(r["OBJECTKEY"]) for r in at_edit}
+    assert modes["Created"] == ledger["RECORDNO"]
+    assert int(modes["Deleted"]) < int(str(ledger["RECORDNO"]))
+    assert int(modes["Deleted"]) not in company.table("ARINVOICE")
+    assert document["TAXTOTAL"] != "0.00"
+
+
+@pytest.mark.parametrize(
+    "object_name", ["ARINVOICE", "APBILL", "ARPYMT", "APPYMT", "SODOCUMENT", "AUDITHISTORY"]
+)
+def test_records_read_back_through_readbyquery(
+    demo: tuple[Simulator, Company], object_name: str
+) -> None:
+    sim, company = demo
+    function = (
+        f"<readByQuery><object>{object_name}</object><fields>*</fields><query/>"
+        "<pagesize>1000</pagesize></readByQuery>"
+    )
+    body = sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body
+    (result,) = xmlgw.results(body)
+    data = result.find("data")
+    assert data is not None
+    assert data.get("totalcount") == str(len(company.table(object_name)))
+    assert len(data.findall(object_name.lower())) == len(company.table(object_name))
+
+
+def test_entity_sessions_see_their_own_invoices(demo: tuple[Simulator, Company]) -> None:
+    sim, company = demo
+    function = (
+        "<readByQuery><object>ARINVOICE</object><query/><pagesize>1000</pagesize></readByQuery>"
+    )
+    body = sim.handle(xmlgw.request(function, auth=xmlgw.Login(entity="E100")), endpoint=ENDPOINT)
+    (result,) = xmlgw.results(body.body)
+    owners = {r.findtext("MEGAENTITYID") for r in result.findall("data/arinvoice")}
+    assert owners == {"E100", ""}
+    assert int(result.find("data").get("totalcount", "0")) < len(company.table("ARINVOICE"))  # type: ignore[union-attr]
+
+
+def test_the_seed_is_deterministic() -> None:
+    first, second = Simulator(clock=lambda: NOW), Simulator(clock=lambda: NOW)
+    assert load_demo(first, now=NOW).tables == load_demo(second, now=NOW).tables
+
+
+def test_new_customers_do_not_collide_with_seeded_ids() -> None:
+    sim = Simulator(clock=lambda: NOW)
+    load_demo(sim, now=NOW)
+    function = "<create><CUSTOMER><NAME>New Tenant</NAME></CUSTOMER></create>"
+    body = sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body
+    (result,) = xmlgw.results(body)
+    assert result.findtext("data/customer/CUSTOMERID") == "C0001"
