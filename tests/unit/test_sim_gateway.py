@@ -228,3 +228,26 @@ def test_http_app_replies_text_xml(sim: Simulator) -> None:
     assert response.headers["content-type"].startswith("text/xml")
     endpoint = xmlgw.parse(response.content).findtext("operation/result/data/api/endpoint")
     assert endpoint == "http://sim/ia/xml/xmlgw.phtml"
+
+
+def test_generic_bill_without_number_and_no_sequence_is_bl03002128(sim: Simulator) -> None:
+    sim.companies["DEMO"].settings.vendor_sequencing = False
+    bill = (
+        "<create><APBILL><VENDORID>V1</VENDORID><APBILLITEMS><APBILLITEM><ACCOUNTNO>6100"
+        "</ACCOUNTNO><TRX_AMOUNT>10</TRX_AMOUNT></APBILLITEM></APBILLITEMS></APBILL></create>"
+    )
+    (result,) = xmlgw.results(call(sim, bill))
+    assert xmlgw.errornos(result) == ["BL03002128"]
+
+
+def test_query_caseinsensitive_option_folds_text_comparisons(sim: Simulator) -> None:
+    def names(option: str) -> list[str]:
+        function = (
+            "<query><object>CUSTOMER</object><select><field>NAME</field></select>"
+            "<filter><equalto><field>NAME</field><value>EXISTING</value></equalto></filter>"
+            f"<options><caseinsensitive>{option}</caseinsensitive></options></query>"
+        )
+        (result,) = xmlgw.results(call(sim, function))
+        return [row.findtext("NAME", "") for row in result.findall("data/CUSTOMER")]
+
+    assert (names("false"), names("true")) == ([], ["Existing"])

@@ -21,6 +21,8 @@ class ObjectDef:
     sequence: str | None = None
     """The ``Settings`` flag that turns on document sequencing for the id."""
     prefix: str = ""
+    missing_id: tuple[str, str] | None = None
+    """The errorno and text when the id is missing and sequencing is off (else BL01001973)."""
     generic_create: bool = True
     """False where the real gateway only creates through a legacy function (ARINVOICE, ...)."""
     fields: tuple[str, ...] = ()
@@ -136,6 +138,7 @@ OBJECTS: dict[str, ObjectDef] = {
             lines="APBILLITEMS",
             sequence="vendor_sequencing",
             prefix="BILL-",
+            missing_id=("BL03002128", "Enter a Bill number, and try again."),
             fields=(*_TX, "VENDORID", "VENDORNAME", "PAYMENTPRIORITY", "ONHOLD", "MODULEKEY"),
         ),
         ObjectDef(

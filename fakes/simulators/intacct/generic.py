@@ -145,7 +145,8 @@ def query(ctx: Context, function: Element) -> Outcome:
         raise failure("Query Failed", f"offset must be a whole number, got '{offset_text}'")
     try:
         select = parse_select(function.find("select"))
-        predicate = parse_filter(function.find("filter"))
+        fold = text_of(function, "options/caseinsensitive").lower() == "true"
+        predicate = parse_filter(function.find("filter"), case_insensitive=fold)
         order = parse_orderby(function.find("orderby"))
     except QueryError as error:
         raise failure("Query Failed", error.message) from error

@@ -87,6 +87,8 @@ def _sequenced_id(ctx: Context, obj: catalog.ObjectDef) -> str:
     if obj.sequence is None:
         raise failure(GENERIC, f"Required field {obj.id_field} is missing for {obj.name}")
     if not getattr(ctx.company.settings, obj.sequence):
+        if obj.missing_id is not None:
+            raise failure(*obj.missing_id)
         raise failure(
             GENERIC,
             f"{obj.id_field} is required: document sequencing is off for {obj.name.lower()}s",
