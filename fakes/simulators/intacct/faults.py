@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from lxml import etree
 
@@ -55,16 +55,7 @@ Kind = Literal[
     "malformed",
     "truncated",
 ]
-KINDS: tuple[Kind, ...] = (
-    "throttle",
-    "timeout_after_commit",
-    "server_error",
-    "drop",
-    "delay",
-    "session_expiry",
-    "malformed",
-    "truncated",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 LEGACY_OBJECTS = {
     "create_invoice": "ARINVOICE",
