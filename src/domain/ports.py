@@ -17,7 +17,7 @@ from typing import Generic, Protocol, TypeVar
 from returns.future import FutureResult
 from returns.result import Result
 
-from released_intacct.domain.actions import IntacctWrite, WriteAction
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, WriteAction
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -70,6 +70,8 @@ class Page(Generic[T_co]):
     items: tuple[T_co, ...]
     next_token: str | None = None
     high_water: datetime | None = None
+    problems: tuple[SyncError, ...] = ()
+    """Records of this page that could not be read; each becomes a sync result (rule E1)."""
 
 
 class Clock(Protocol):
@@ -177,10 +179,11 @@ class IntacctWriter(Protocol):
     ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
         """Send ``CreateInIntacct`` / ``UpdateInIntacct`` actions, batched, exactly once each."""
 
-    def find_by_key(
-        self, record_type: RecordType, key: IdempotencyKey
-    ) -> FutureResult[IntacctRecord | None, SyncError]:
-        """Look a record up by the idempotency key written into it (after an uncertain outcome)."""
+    def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        """The record ``write`` created, found by the idempotency key written into it, or None.
+
+        Used after an uncertain outcome, and for every open outbox intent at start.
+        """
 
     def transactions_spent(self) -> int:
         """API transactions used so far: one per record written, one per query."""

@@ -1,0 +1,208 @@
+"""An in-memory Intacct behind the domain's Intacct feeds and writer ports.
+
+It behaves the way the contract suite says the real adapter does: change feeds filtered on the
+modification time and paged with a continuation token; creates that assign Intacct's ids (sequenced
+customer / vendor ids, RECORDNOs, OE/PO document ids) and are idempotent by key; look-up of a
+create by its key; deletions reported like AUDITHISTORY; a count of API transactions.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from returns.future import FutureResult
+from returns.result import Result, Success
+
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    Origin,
+    RecordType,
+)
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey
+from released_intacct.domain.intacct import (
+    Deletion,
+    DimensionValue,
+    GlAccount,
+    IntacctPayment,
+    IntacctRecord,
+    Item,
+    Party,
+    TaxDetail,
+    Transaction,
+)
+from released_intacct.domain.ports import FeedQuery, Page, WriteOutcome
+
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class FakeIntacct:
+    clock: Callable[[], datetime] = _now
+    page_size: int = 100
+    records: list[IntacctRecord] = field(default_factory=list)
+    deleted: list[Deletion] = field(default_factory=list)
+    by_key: dict[IdempotencyKey, IntacctRecord] = field(default_factory=dict)
+    spent: int = 0
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- seeding, as a user of Intacct would ------------------------------------------------------
+
+    def put(self, record: IntacctRecord) -> IntacctRecord:
+        stamped = self._stamp(self._assign(record))
+        self.records.append(stamped)
+        return stamped
+
+    def delete(self, record_type: RecordType, key: IntacctKey) -> None:
+        self.records = [r for r in self.records if _key(r) != key]
+        self.deleted.append(Deletion(record_type=record_type, key=key, deleted_at=self.clock()))
+
+    # --- feeds -----------------------------------------------------------------------------------
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
+        return self._page(query, GlAccount, lambda _: True)
+
+    def tax_details(self, query: FeedQuery) -> FutureResult[Page[TaxDetail], SyncError]:
+        return self._page(query, TaxDetail, lambda _: True)
+
+    def dimension_values(
+        self, kind: DimensionKind, query: FeedQuery
+    ) -> FutureResult[Page[DimensionValue], SyncError]:
+        return self._page(query, DimensionValue, lambda v: v.kind is kind)
+
+    def parties(self, role: ContactRole, query: FeedQuery) -> FutureResult[Page[Party], SyncError]:
+        return self._page(query, Party, lambda p: p.role is role)
+
+    def transactions(
+        self, origin: Origin, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Transaction], SyncError]:
+        return self._page(query, Transaction, lambda t: t.origin is origin and t.kind is kind)
+
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]:
+        return self._page(query, IntacctPayment, lambda p: p.origin is origin)
+
+    def deletions(
+        self, record_type: RecordType, query: FeedQuery
+    ) -> FutureResult[Page[Deletion], SyncError]:
+        found = [
+            d
+            for d in self.deleted
+            if d.record_type is record_type and (query.since is None or d.deleted_at >= query.since)
+        ]
+        return FutureResult.from_result(Success(self._slice(found, query, lambda d: d.deleted_at)))
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def write(
+        self, batch: Sequence[IntacctWrite]
+    ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
+        outcomes = tuple(WriteOutcome(key=w.key, result=self._write(w)) for w in batch)
+        return FutureResult.from_result(Success(outcomes))
+
+    def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        self.spent += 1
+        return FutureResult.from_result(Success(self.by_key.get(write.key)))
+
+    def transactions_spent(self) -> int:
+        return self.spent
+
+    def _write(self, write: IntacctWrite) -> Result[IntacctRecord, SyncError]:
+        if isinstance(write, CreateInIntacct):
+            existing = self.by_key.get(write.key)
+            if existing is not None:
+                return Success(existing)
+            stored = self.put(write.record)
+            self.by_key[write.key] = stored
+        else:
+            current = next(r for r in self.records if _key(r) == write.intacct_key)
+            stored = self._stamp(_keep_assigned(write.record, current))
+            self.records = [stored if r is current else r for r in self.records]
+        self.spent += 1
+        return Success(stored)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _assign(self, record: IntacctRecord) -> IntacctRecord:
+        number = next(self._numbers)
+        if isinstance(record, Party) and record.party_id is None:
+            prefix = "C" if record.role is ContactRole.CUSTOMER else "V"
+            return replace(
+                record, party_id=IntacctId(f"{prefix}{number:04d}"), record_no=str(number)
+            )
+        if isinstance(record, Transaction) and record.record_no is None:
+            doc = f"{record.transaction_definition}-{record.number}"
+            order = record.origin.is_order_module
+            return replace(record, record_no=str(number), document_id=doc if order else None)
+        if isinstance(record, IntacctPayment | Party) and record.record_no is None:
+            return replace(record, record_no=str(number))
+        return record
+
+    def _stamp(self, record: IntacctRecord) -> IntacctRecord:
+        """The record as last modified now (an Item carries no modification time)."""
+        if isinstance(record, Item):
+            return record
+        stamped = copy.copy(record)
+        object.__setattr__(stamped, "modified_at", self.clock())  # frozen: set on the copy only
+        return stamped
+
+    def _page(
+        self, query: FeedQuery, kind: type[T], keep: Callable[[T], bool]
+    ) -> FutureResult[Page[T], SyncError]:
+        found = [
+            r
+            for r in self.records
+            if isinstance(r, kind)
+            and keep(r)
+            and (query.since is None or _modified(r) is None or _modified(r) >= query.since)  # type: ignore[operator]
+        ]
+        return FutureResult.from_result(Success(self._slice(found, query, _modified)))
+
+    def _slice(
+        self, found: list[T], query: FeedQuery, when: Callable[[T], datetime | None]
+    ) -> Page[T]:
+        self.spent += 1
+        start = int(query.token or 0)
+        items = found[start : start + self.page_size]
+        more = start + self.page_size < len(found)
+        stamps = [w for w in map(when, items) if w is not None]
+        return Page(
+            items=tuple(items),
+            next_token=str(start + self.page_size) if more else None,
+            high_water=max(stamps) if stamps else None,
+        )
+
+
+def _modified(record: object) -> datetime | None:
+    value = getattr(record, "modified_at", None)
+    return value if isinstance(value, datetime) else None
+
+
+def _key(record: IntacctRecord) -> IntacctKey | None:
+    try:
+        return (
+            record.link_key
+            if not isinstance(record, IntacctPayment)
+            else IntacctKey(record.record_no or "")
+        )
+    except ValueError:
+        return None
+
+
+def _keep_assigned(record: IntacctRecord, current: IntacctRecord) -> IntacctRecord:
+    if isinstance(record, Transaction) and isinstance(current, Transaction):
+        return replace(record, record_no=current.record_no, document_id=current.document_id)
+    return record

@@ -1,0 +1,1 @@
+"""The Intacct XML gateway client (httpx + lxml)."""

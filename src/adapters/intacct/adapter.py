@@ -1,0 +1,132 @@
+"""The Intacct adapter: the domain's Intacct ports over the XML gateway.
+
+One instance serves one connection (a company at an entity): its own session, its own concurrency
+governor and its own count of API transactions. Conversions between XML and domain records sit in
+``convert``; the field mapping between Re-Leased and Intacct stays in the domain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import TypeVar
+
+import httpx
+from returns.future import FutureResult
+from returns.result import Result, Success
+
+from released_intacct.adapters.intacct.convert import feeds, reading
+from released_intacct.adapters.intacct.feeds import Convert, FeedReader
+from released_intacct.adapters.intacct.session import Sessions
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct.transport import Gateway
+from released_intacct.adapters.intacct.writer import Writer
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    Origin,
+    RecordType,
+)
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import EntityId
+from released_intacct.domain.intacct import (
+    Deletion,
+    DimensionValue,
+    GlAccount,
+    IntacctPayment,
+    IntacctRecord,
+    Party,
+    TaxDetail,
+    Transaction,
+)
+from released_intacct.domain.ports import FeedQuery, IntacctCredentials, Page, WriteOutcome
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class IntacctAdapter:
+    """Change feeds and exactly-once writes for one Intacct company at one entity."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        credentials: IntacctCredentials,
+        *,
+        entity: EntityId | None,
+        settings: ClientSettings | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings or ClientSettings()
+        self.gateway = Gateway(client, self.settings, sleep=sleep)
+        self.sessions = Sessions(self.gateway, credentials, self.settings, entity=entity)
+        self._spent = 0
+        self._reader = FeedReader(self.sessions, self.settings, spend=self._spend)
+        self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
+
+    def _spend(self, count: int) -> None:
+        self._spent += count
+
+    def transactions_spent(self) -> int:
+        """API transactions used: one per record written, one per query (reads and look-ups)."""
+        return self._spent
+
+    # --- feeds -----------------------------------------------------------------------------------
+
+    def _page(
+        self, feed: feeds.Feed, query: FeedQuery, convert: Convert[T]
+    ) -> FutureResult[Page[T], SyncError]:
+        return FutureResult(self._reader.page(feed, query, convert))
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
+        convert = partial(reading.gl_account, tz=self.settings.company_tz)
+        return self._page(feeds.ACCOUNTS, query, convert)
+
+    def tax_details(self, query: FeedQuery) -> FutureResult[Page[TaxDetail], SyncError]:
+        convert = partial(reading.tax_detail, tz=self.settings.company_tz)
+        return self._page(feeds.TAX_DETAILS, query, convert)
+
+    def dimension_values(
+        self, kind: DimensionKind, query: FeedQuery
+    ) -> FutureResult[Page[DimensionValue], SyncError]:
+        convert = partial(reading.dimension_value, kind, tz=self.settings.company_tz)
+        return self._page(feeds.dimension_feed(kind), query, convert)
+
+    def parties(self, role: ContactRole, query: FeedQuery) -> FutureResult[Page[Party], SyncError]:
+        convert = partial(reading.party, role, tz=self.settings.company_tz)
+        return self._page(feeds.party_feed(role), query, convert)
+
+    def transactions(
+        self, origin: Origin, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Transaction], SyncError]:
+        convert = partial(reading.transaction, origin, kind, tz=self.settings.company_tz)
+        return self._page(feeds.transaction_feed(origin, kind), query, convert)
+
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]:
+        convert = partial(reading.payment, origin, tz=self.settings.company_tz)
+        return self._page(feeds.payment_feed(origin), query, convert)
+
+    def deletions(
+        self, record_type: RecordType, query: FeedQuery
+    ) -> FutureResult[Page[Deletion], SyncError]:
+        convert = partial(reading.deletion, record_type, tz=self.settings.company_tz)
+        return self._page(feeds.AUDIT.feed(record_type), query, convert)
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def write(
+        self, batch: Sequence[IntacctWrite]
+    ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
+        return FutureResult(_successful(self._writer.write(batch)))
+
+    def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        return FutureResult(self._writer.find(write))
+
+
+async def _successful(outcomes: Awaitable[T]) -> Result[T, SyncError]:
+    return Success(await outcomes)

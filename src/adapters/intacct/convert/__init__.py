@@ -1,0 +1,1 @@
+"""Intacct XML records to and from the domain's Intacct-side records."""

@@ -1,0 +1,255 @@
+"""Domain records to the one function element that creates or updates them, and back.
+
+``create_body`` builds the function's inner element (the caller wraps it in
+``<function controlid="…">``); ``lookup`` finds a record again by the idempotency key written into
+it; ``created`` fills in the ids Intacct assigned.
+
+Where the idempotency key is written (a queryable field of every created record):
+
+- CUSTOMER / VENDOR (generic ``create``, no id: document sequencing assigns it, rule D4):
+  ``COMMENTS``, a free-text field of both objects the domain does not use.
+- ITEM (generic ``create``): none needed: the ITEMID is itself derived deterministically from the
+  account (rule D17) and Intacct refuses a second item with it, so the look-up is by ITEMID.
+- Invoices, bills, adjustments (legacy creates): ``description`` (DESCRIPTION).
+- OE/PO documents (legacy creates): ``message`` (MESSAGE).
+- Payments: ``DESCRIPTION`` of a generic ``create`` of ARPYMT / APPYMT, applied to the documents in
+  ARPYMTDETAILS / APPYMTDETAILS (RECORDKEY = the document's RECORDNO, TRX_PAYMENTAMOUNT).
+  **AR payments use the generic ARPYMT, not legacy ``create_arpayment``**: the legacy function's
+  only free-text field is ``refid``, which holds the payment reference (DOCNUMBER); writing the key
+  there would lose the reference and make our own payment look changed when read back (D21).
+  Only ordinary payments are written (the domain writes no other kind); an advance, overpayment,
+  refund or journal entry is a programmer error here.
+
+Not written: a party's SHIPTO / BILLTO. Intacct takes them only as references to CONTACT records
+created beforehand, which is a second record per party the domain does not model.
+
+``update_body`` supports transactions only (rule D20: an unposted invoice or credit note edited in
+Re-Leased, posted when approved); see ``write_documents``. Gl accounts, tax details and dimension
+values are Intacct's: the product never creates or updates them (a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from lxml import etree
+
+from released_intacct.adapters.intacct.convert.feeds import (
+    PARTY_OBJECTS,
+    PAYMENT_OBJECTS,
+    TRANSACTION_OBJECTS,
+    quote,
+)
+from released_intacct.adapters.intacct.convert.write_documents import (
+    create_document,
+    unwritable,
+    update_document,
+)
+from released_intacct.adapters.intacct.convert.xml import Element, optional, plain, sub, us_date
+from released_intacct.domain.enums import PaymentKind, RecordType
+from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey
+from released_intacct.domain.intacct import (
+    ContactBlock,
+    IntacctPayment,
+    IntacctRecord,
+    Item,
+    Party,
+    Transaction,
+)
+
+__all__ = ["create_body", "created", "lookup", "unwritable", "update_body"]
+
+_PAYMENT_FIELDS = {"ARPYMT": ("CUSTOMERID", "RECEIPTDATE"), "APPYMT": ("VENDORID", "PAYMENTDATE")}
+
+
+def _not_written(record: IntacctRecord) -> ValueError:
+    return ValueError(f"the product never writes a {type(record).__name__} to Intacct")
+
+
+def create_body(
+    record: IntacctRecord,
+    *,
+    key: IdempotencyKey,
+    payment_method: str = "EFT",
+    financial_entity: str | None = None,
+) -> Element:
+    """The one function element that creates ``record``, with ``key`` written into it.
+
+    ``payment_method`` and ``financial_entity`` (the bank account) apply to payments only.
+    """
+    if isinstance(record, Party):
+        return _create_party(record, key=key)
+    if isinstance(record, Item):
+        return _create_item(record)
+    if isinstance(record, Transaction):
+        return create_document(record, key=key)
+    if isinstance(record, IntacctPayment):
+        return _create_payment(record, key, method=payment_method, entity=financial_entity)
+    raise _not_written(record)
+
+
+def update_body(record: IntacctRecord, *, intacct_key: IntacctKey) -> Element:
+    """The generic ``update`` of an unposted transaction (posting it when it is approved)."""
+    if isinstance(record, Transaction):
+        return update_document(record, intacct_key=intacct_key)
+    raise _not_written(record)
+
+
+def _contact(parent: Element, tag: str, name: str, block: ContactBlock) -> None:
+    contact = sub(parent, tag)
+    sub(contact, "PRINTAS", name)
+    for field, value in (
+        ("FIRSTNAME", block.first_name),
+        ("LASTNAME", block.last_name),
+        ("EMAIL1", block.email),
+        ("PHONE1", block.phone),
+        ("FAX", block.fax),
+        ("CELLPHONE", block.mobile),
+    ):
+        optional(contact, field, value)
+    address = block.address
+    if address.is_empty:
+        return
+    mail = sub(contact, "MAILADDRESS")
+    for field, value in (
+        ("ADDRESS1", address.line1),
+        ("ADDRESS2", address.line2),
+        ("CITY", address.city),
+        ("STATE", address.region),
+        ("ZIP", address.postcode),
+        ("COUNTRY", address.country),
+    ):
+        optional(mail, field, value)
+
+
+def _create_party(party: Party, *, key: IdempotencyKey) -> Element:
+    root = etree.Element("create")
+    record = sub(root, PARTY_OBJECTS[party.role][0])
+    sub(record, "NAME", party.name)
+    sub(record, "COMMENTS", key)
+    sub(record, "STATUS", party.status.value)
+    optional(record, "CURRENCY", party.currency)
+    _contact(record, "DISPLAYCONTACT", party.name, party.primary)
+    return root
+
+
+def _create_item(item: Item) -> Element:
+    root = etree.Element("create")
+    record = sub(root, "ITEM")
+    sub(record, "ITEMID", item.item_id)
+    sub(record, "NAME", item.name)
+    sub(record, "STATUS", item.status.value)
+    side = "Sales only" if item.for_sales else "Purchase only"
+    sub(record, "ITEMTYPE", f"Non-Inventory ({side})")
+    sub(record, "INCOMEGLACCOUNT" if item.for_sales else "EXPENSEGLACCOUNT", item.gl_account_no)
+    return root
+
+
+def _create_payment(
+    payment: IntacctPayment, key: IdempotencyKey, *, method: str, entity: str | None
+) -> Element:
+    applied = sum(application.amount for application in payment.applications)
+    if payment.kind is not PaymentKind.ORDINARY or applied != payment.amount:
+        msg = f"only ordinary, fully applied payments are written, got {payment.kind.value}"
+        raise ValueError(msg)
+    object_name = PAYMENT_OBJECTS[payment.origin]
+    party_field, date_field = _PAYMENT_FIELDS[object_name]
+    root = etree.Element("create")
+    record = sub(root, object_name)
+    sub(record, "PAYMENTMETHOD", method)
+    optional(record, "FINANCIALENTITY", entity)
+    sub(record, party_field, payment.party_id)
+    sub(record, date_field, us_date(payment.date))
+    sub(record, "CURRENCY", payment.currency)
+    optional(record, "DOCNUMBER", payment.reference)
+    sub(record, "DESCRIPTION", key)
+    details = sub(record, f"{object_name}DETAILS")
+    for application in payment.applications:
+        detail = sub(details, f"{object_name}DETAIL")
+        sub(detail, "RECORDKEY", application.document_key)
+        sub(detail, "TRX_PAYMENTAMOUNT", plain(application.amount))
+    return root
+
+
+# --- finding it again -----------------------------------------------------------------------
+
+
+def _record_type(record: IntacctRecord) -> RecordType:
+    if isinstance(record, Party):
+        return RecordType.CONTACT
+    if isinstance(record, Item):
+        return RecordType.ITEM
+    if isinstance(record, Transaction):
+        return record.record_type
+    if isinstance(record, IntacctPayment):
+        return RecordType.PAYMENT
+    raise _not_written(record)
+
+
+def lookup(record_type: RecordType, record: IntacctRecord, key: IdempotencyKey) -> tuple[str, str]:
+    """(object name, readByQuery query) finding the record created with ``key``."""
+    if _record_type(record) is not record_type:
+        msg = f"a {type(record).__name__} is not a {record_type.value} record"
+        raise ValueError(msg)
+    if isinstance(record, Party):
+        return PARTY_OBJECTS[record.role][0], f"COMMENTS = {quote(key)}"
+    if isinstance(record, Item):
+        return "ITEM", f"ITEMID = {quote(record.item_id)}"
+    if isinstance(record, Transaction):
+        field = "MESSAGE" if record.origin.is_order_module else "DESCRIPTION"
+        return TRANSACTION_OBJECTS[record.origin, record.kind], f"{field} = {quote(key)}"
+    if isinstance(record, IntacctPayment):
+        return PAYMENT_OBJECTS[record.origin], f"DESCRIPTION = {quote(key)}"
+    raise _not_written(record)
+
+
+def _text(row: Mapping[str, object] | None, field: str) -> str:
+    value = None if row is None else row.get(field)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def created(
+    record: IntacctRecord, *, key_text: str | None, row: Mapping[str, object] | None
+) -> IntacctRecord:
+    """``record`` as Intacct now holds it, with the ids from the ``<key>`` or the created row.
+
+    Raises ``ValueError`` when neither names the id Intacct assigned (a reply the writer must treat
+    as uncertain and resolve by ``lookup``).
+    """
+    key = (key_text or "").strip()
+    if isinstance(record, Party):
+        party_id = _text(row, PARTY_OBJECTS[record.role][1]) or record.party_id
+        return replace(
+            record,
+            party_id=IntacctId(_needed(party_id, "the party id")),
+            record_no=_text(row, "RECORDNO") or record.record_no,
+        )
+    if isinstance(record, Item):
+        return record
+    if isinstance(record, Transaction):
+        return _created_transaction(record, key, row)
+    if isinstance(record, IntacctPayment):
+        record_no = _text(row, "RECORDNO") or key
+        return replace(record, record_no=_needed(record_no, "the payment's RECORDNO"))
+    raise _not_written(record)
+
+
+def _created_transaction(
+    tx: Transaction, key: str, row: Mapping[str, object] | None
+) -> Transaction:
+    record_no = _text(row, "RECORDNO") or None
+    if not tx.origin.is_order_module:
+        record_no = _needed(record_no or key, "the transaction's RECORDNO")
+        return replace(tx, record_no=record_no, number=_text(row, "RECORDID") or tx.number)
+    document_id = _needed(_text(row, "DOCID") or key, "the document's DOCID")
+    prefix = f"{tx.transaction_definition}-"
+    number = _text(row, "DOCNO") or document_id.removeprefix(prefix)
+    return replace(tx, document_id=document_id, number=number, record_no=record_no)
+
+
+def _needed(value: str | None, what: str) -> str:
+    if not value:
+        msg = f"the reply does not name {what}"
+        raise ValueError(msg)
+    return value

@@ -1,0 +1,319 @@
+"""Reading the gateway's replies with a hardened parser, into plain values.
+
+The body comes from the network, so it is distrusted: over :data:`MAX_RESPONSE_BYTES` it is refused
+unread; a DTD (``<!DOCTYPE``/``<!ENTITY``, the vehicle of external-entity and entity-expansion
+attacks) is refused before and after parsing; entities are never resolved, nothing is fetched from
+the network, and libxml2 refuses nesting deeper than 256 levels (``huge_tree`` stays off). A body
+that is not UTF-8, an HTML page, a truncated or malformed document each become a ``SyncError``
+naming the HTTP status and at most 200 characters of the body's start (see ``classify``).
+
+A reply that parses is a :class:`Response` (spec §2): the control block, the authentication block
+and one :class:`FunctionResult` per function, in order; deciding what they mean is ``classify``'s.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from typing import Final
+
+from lxml import etree
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.intacct import classify
+from released_intacct.domain.errors import SyncError
+
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "PARSER",
+    "FunctionResult",
+    "IntacctError",
+    "PageInfo",
+    "Response",
+    "api_session",
+    "page_info",
+    "parse_response",
+    "rows",
+]
+
+MAX_RESPONSE_BYTES: Final = 50 * 1024 * 1024
+PARSER: Final = etree.XMLParser(  # shared, so never given a resolver or a target
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=True,
+)
+_DTD_MARKERS: Final = (b"<!DOCTYPE", b"<!ENTITY")
+_DTD_REFUSED: Final = "the reply contains a DTD, which is refused"
+_CHUNK: Final = 64 * 1024
+_LIST_HOLDER_SUFFIXES: Final = ("ITEMS", "ENTRIES", "DETAILS", "LINES")
+
+
+@dataclass(frozen=True, slots=True)
+class IntacctError:
+    """One ``<error>`` of an ``<errormessage>``."""
+
+    errorno: str
+    description: str
+    description2: str
+    correction: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionResult:
+    """One ``<result>``: the outcome of one function, echoing its ``controlid``."""
+
+    status: str
+    function: str
+    controlid: str
+    data: etree._Element | None
+    key: str | None
+    """The new key a legacy ``create_*`` returns (``<key>C1234</key>``)."""
+    errors: tuple[IntacctError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    control_ok: bool
+    control_errors: tuple[IntacctError, ...]
+    auth_ok: bool | None
+    """``None`` when there is no ``<operation>`` (the control block failed)."""
+    auth_errors: tuple[IntacctError, ...]
+    results: tuple[FunctionResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """The paging attributes of a ``<data>`` (readByQuery / readMore / query)."""
+
+    count: int
+    total: int | None
+    remaining: int
+    result_id: str
+    offset: int | None
+
+
+def parse_response(
+    body: bytes,
+    *,
+    status: int,
+    retry_after: str | None = None,
+    max_bytes: int = MAX_RESPONSE_BYTES,
+) -> Result[Response, SyncError]:
+    """The reply to one request, or why it cannot be used.
+
+    429 and 5xx are failures whatever the body (retriable; a 5xx may have been processed); a 2xx or
+    a 4xx is parsed (Intacct answers bad credentials with a 401 XML body). A 2xx body that cannot
+    be read is an uncertain outcome; a 4xx one is fatal. 1xx and 3xx are fatal.
+    """
+    readable = 200 <= status < 300 or (400 <= status < 500 and status != 429)
+    if not readable:
+        return Failure(classify.http_error(status, retry_after=retry_after))
+    root = _document(body, max_bytes=max_bytes)
+    if isinstance(root, str):
+        return Failure(classify.unreadable(status, root, head=body))
+    response = _response(root)
+    if isinstance(response, str):
+        return Failure(classify.unreadable(status, response, head=body))
+    return Success(response)
+
+
+def api_session(result: FunctionResult) -> tuple[str, str, str] | None:
+    """``(sessionid, endpoint, locationid)`` of a successful ``getAPISession``, else ``None``.
+
+    ``endpoint`` is ``""`` when Intacct names none (keep using the current one).
+    """
+    if not result.ok or result.data is None:
+        return None
+    api = result.data.find("api")
+    if api is None:
+        return None
+    session_id = _text(api, "sessionid")
+    if not session_id:
+        return None
+    return session_id, _text(api, "endpoint"), _text(api, "locationid")
+
+
+def rows(data: etree._Element) -> list[dict[str, object]]:
+    """Each record of a ``<data>`` as a nested dict.
+
+    A field is its text (``""`` when empty); a block of different children is a dict (a tag that
+    repeats in it becomes a list); a holder of repeated same-named children is a list — also with
+    one child when the holder's name is the plural of the child's (``APBILLITEMS/APBILLITEM``,
+    ``SODOCUMENTENTRIES/sodocumententry``) or ends in ITEMS, ENTRIES, DETAILS or LINES.
+    """
+    return [_block(_elements(record)) for record in _elements(data)]
+
+
+def page_info(data: etree._Element) -> PageInfo:
+    """The paging attributes of ``data``; ``count`` defaults to the records present.
+
+    A missing or non-numeric ``numremaining`` reads as 0 (the last page), ``totalcount`` and
+    ``offset`` as ``None``.
+    """
+    count = _int(data.get("count"))
+    return PageInfo(
+        count=len(_elements(data)) if count is None else count,
+        total=_int(data.get("totalcount")),
+        remaining=_int(data.get("numremaining")) or 0,
+        result_id=data.get("resultId") or "",
+        offset=_int(data.get("offset")),
+    )
+
+
+def _document(body: bytes, *, max_bytes: int) -> etree._Element | str:
+    """The root element, or the reason the body is refused."""
+    refused = _refused(body, max_bytes=max_bytes)
+    if refused is not None:
+        return refused
+    try:
+        root = etree.fromstring(body, parser=PARSER)
+    except etree.XMLSyntaxError as error:
+        return f"the reply is not well-formed XML: {str(error)[:120]}"
+    if _has_dtd(root):
+        return _DTD_REFUSED
+    return root
+
+
+def _refused(body: bytes, *, max_bytes: int) -> str | None:
+    """Why ``body`` is refused before it reaches the parser, if it is."""
+    if len(body) > max_bytes:
+        return f"the reply is larger than {max_bytes} bytes"
+    if not body or body.isspace():
+        return "the reply is empty"
+    if _looks_like_html(body):
+        return "the reply is an HTML page, not XML"
+    if any(marker in body for marker in _DTD_MARKERS):
+        return _DTD_REFUSED
+    bad = _invalid_utf8_at(body)
+    return None if bad is None else f"the reply is not valid UTF-8 (at byte {bad})"
+
+
+def _has_dtd(root: etree._Element) -> bool:
+    """The parsed document declares a DOCTYPE (the check after the byte scan, in depth)."""
+    docinfo = root.getroottree().docinfo
+    doctype: object = getattr(docinfo, "doctype", "")  # lxml-stubs lack DocInfo.doctype
+    dtds: tuple[object, ...] = (docinfo.internalDTD, docinfo.externalDTD)
+    return bool(doctype) or any(dtd is not None for dtd in dtds)
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:512].lower()
+    return b"<!doctype html" in head or b"<html" in head
+
+
+def _invalid_utf8_at(body: bytes) -> int | None:
+    """The offset of the chunk holding the first invalid UTF-8 sequence, if any (memory flat)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(body), _CHUNK):
+        try:
+            decoder.decode(body[start : start + _CHUNK], final=start + _CHUNK >= len(body))
+        except UnicodeDecodeError as error:
+            return start + error.start
+    return None
+
+
+def _response(root: etree._Element) -> Response | str:
+    """The reply's blocks, or what is missing from it (the JS SDK's required elements)."""
+    if root.tag != "response":
+        return f"the reply is not an Intacct response (root element <{str(root.tag)[:40]}>)"
+    control = root.find("control")
+    status = "" if control is None else _text(control, "status")
+    if status not in ("success", "failure"):
+        return "the reply has no control status"
+    control_errors = _errors(root.find("errormessage"))
+    operation = root.find("operation")
+    if operation is not None:
+        return _operation(operation, control_ok=status == "success", errors=control_errors)
+    if status == "success":
+        return "the reply has no <operation> block"
+    return Response(False, control_errors, None, (), ())
+
+
+def _operation(
+    operation: etree._Element, *, control_ok: bool, errors: tuple[IntacctError, ...]
+) -> Response | str:
+    auth = operation.find("authentication")
+    if auth is None or not _text(auth, "status"):
+        return "the reply has no authentication status"
+    results = tuple(_result(element) for element in operation.iterfind("result"))
+    if any(not result.status for result in results):
+        return "a function result has no status"
+    auth_ok = _text(auth, "status") == "success"
+    auth_errors = _errors(operation.find("errormessage"))
+    return Response(control_ok, errors, auth_ok, auth_errors, results)
+
+
+def _result(element: etree._Element) -> FunctionResult:
+    key = element.find("key")
+    return FunctionResult(
+        status=_text(element, "status"),
+        function=_text(element, "function"),
+        controlid=_text(element, "controlid"),
+        data=element.find("data"),
+        key=None if key is None else (key.text or "").strip(),
+        errors=_errors(element.find("errormessage")),
+    )
+
+
+def _errors(message: etree._Element | None) -> tuple[IntacctError, ...]:
+    if message is None:
+        return ()
+    return tuple(
+        IntacctError(
+            errorno=_text(error, "errorno"),
+            description=_text(error, "description"),
+            description2=_text(error, "description2"),
+            correction=_text(error, "correction"),
+        )
+        for error in message.iterfind("error")
+    )
+
+
+def _text(parent: etree._Element, tag: str) -> str:
+    return (parent.findtext(tag) or "").strip()
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """The element children (comments and processing instructions left out)."""
+    return [node for node in parent if isinstance(node.tag, str)]
+
+
+def _value(element: etree._Element) -> object:
+    kids = _elements(element)
+    if not kids:
+        return element.text or ""
+    if _is_list(str(element.tag), kids):
+        return [_value(kid) for kid in kids]
+    return _block(kids)
+
+
+def _block(kids: list[etree._Element]) -> dict[str, object]:
+    grouped: dict[str, list[object]] = {}
+    for kid in kids:
+        grouped.setdefault(str(kid.tag), []).append(_value(kid))
+    return {tag: found[0] if len(found) == 1 else found for tag, found in grouped.items()}
+
+
+def _is_list(holder: str, kids: list[etree._Element]) -> bool:
+    tags = {str(kid.tag).upper() for kid in kids}
+    if len(tags) != 1:
+        return False
+    if len(kids) > 1:
+        return True
+    (item,) = tags
+    holder = holder.upper()
+    plurals = {item + "S", item + "ES", item[:-1] + "IES" if item.endswith("Y") else item + "S"}
+    return holder in plurals or holder.endswith(_LIST_HOLDER_SUFFIXES)

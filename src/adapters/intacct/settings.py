@@ -1,0 +1,39 @@
+"""How the adapter talks to one Intacct company: endpoint, batching, paging, governor, retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, timedelta, tzinfo
+
+DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientSettings:
+    endpoint: str = DEFAULT_ENDPOINT
+    batch_size: int = 50
+    """Functions per write request."""
+    page_size: int = 1000
+    """readByQuery page size (1-1000); readMore continues with the same size."""
+    concurrency: int = 2
+    """Requests this company may have in flight at once (the governor)."""
+    overlap: timedelta = timedelta(minutes=5)
+    """Change feeds read from ``since - overlap``: WHENMODIFIED has second granularity."""
+    attempts: int = 6
+    backoff: float = 0.5
+    """First back-off in seconds; doubled per attempt, full jitter, capped at ``backoff_cap``."""
+    backoff_cap: float = 30.0
+    timeout: float = 60.0
+    company_tz: tzinfo = UTC
+    """The time zone Intacct writes WHENMODIFIED in (the company's)."""
+
+    def __post_init__(self) -> None:
+        checks = (
+            (1 <= self.batch_size <= 100, "batch_size must be 1-100"),
+            (1 <= self.page_size <= 1000, "page_size must be 1-1000 (readByQuery's limit)"),
+            (self.concurrency >= 1, "concurrency must be at least 1"),
+            (self.attempts >= 1, "attempts must be at least 1"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)

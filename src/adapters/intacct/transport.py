@@ -1,0 +1,117 @@
+"""One company's line to the gateway: the concurrency governor, back-off and retries.
+
+Only failures that are safe to repeat are retried here: throttling (429 / GW-0010, honouring
+``Retry-After``) and connection failures before anything was sent, always; and, for idempotent
+calls (reads), also server errors, time-outs, dropped connections and malformed replies. A write
+whose outcome is uncertain is handed back to the writer, which looks its records up before sending
+anything again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+from returns.pipeline import is_successful
+from returns.result import Failure, Result
+
+from released_intacct.adapters.intacct.classify import retry_after_seconds
+from released_intacct.adapters.intacct.response import Response, parse_response
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.errors import ErrorKind, SyncError
+
+Sleep = Callable[[float], Awaitable[None]]
+
+_HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/xml"}
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One HTTP exchange: its parsed outcome, and whether repeating it is always safe."""
+
+    outcome: Result[Response, SyncError]
+    safe_to_repeat: bool
+    retry_after: float | None = None
+
+
+class Gateway:
+    """Posts request bodies for one company under its concurrency limit."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: ClientSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._sleep = sleep
+        self._jitter = jitter
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self.requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    async def post(self, url: str, body: bytes, *, idempotent: bool) -> Result[Response, SyncError]:
+        """Send ``body``; retry what may be retried; the last outcome otherwise."""
+        for attempt in range(self._settings.attempts):
+            sent = await self._once(url, body)
+            retry = sent.safe_to_repeat or idempotent
+            last = attempt == self._settings.attempts - 1
+            if not retry or last or not _retriable(sent.outcome):
+                return sent.outcome
+            await self._sleep(self._delay(attempt, sent.retry_after))
+        raise AssertionError  # pragma: no cover - the loop always returns
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        ceiling = min(self._settings.backoff_cap, self._settings.backoff * float(2**attempt))
+        backoff = ceiling * self._jitter()
+        return max(backoff, retry_after or 0.0)
+
+    async def _once(self, url: str, body: bytes) -> Attempt:
+        async with self._slots:
+            self.requests += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                reply = await self._client.post(
+                    url, content=body, headers=_HEADERS, timeout=self._settings.timeout
+                )
+            except httpx.ConnectError as error:
+                return Attempt(_transport("could not connect", error), safe_to_repeat=True)
+            except httpx.TimeoutException as error:
+                return Attempt(_transport("timed out", error), safe_to_repeat=False)
+            except httpx.TransportError as error:
+                return Attempt(_transport("lost the connection", error), safe_to_repeat=False)
+            finally:
+                self.in_flight -= 1
+        return _attempt(reply)
+
+
+def _attempt(reply: httpx.Response) -> Attempt:
+    """Throttling refused the request before it ran, so repeating it is always safe."""
+    header = reply.headers.get("retry-after")
+    outcome = parse_response(reply.content, status=reply.status_code, retry_after=header)
+    wait = None if is_successful(outcome) else retry_after_seconds(outcome.failure())
+    return Attempt(outcome, safe_to_repeat=reply.status_code == 429, retry_after=wait)
+
+
+def _retriable(outcome: Result[Response, SyncError]) -> bool:
+    return not is_successful(outcome) and outcome.failure().kind is ErrorKind.RETRIABLE
+
+
+def _transport(what: str, error: Exception) -> Failure[SyncError]:
+    return Failure(
+        SyncError(
+            kind=ErrorKind.RETRIABLE,
+            rule=None,
+            message=f"The connection to Sage Intacct {what}; the request may or may not have run.",
+            fix="Nothing to do: the sync retries and checks what was written.",
+            cause=type(error).__name__,
+        )
+    )

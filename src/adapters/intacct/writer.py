@@ -1,0 +1,225 @@
+"""Writes, exactly once: batched functions, ``uniqueid=true``, and look-up before any re-send.
+
+Every function's ``controlid`` is the write's idempotency key (an update adds a suffix from the
+content it writes), and the request says ``uniqueid=true``, so Intacct refuses to run a function
+twice. Each function's result is handled on its own: partial failure is normal. When the outcome of
+a request is uncertain (a 5xx or 524, a time-out, a dropped connection, a reply that cannot be
+read), the writer first looks every create of it up by the key written into the record, and sends
+again only those that are absent. A create refused as already executed is looked up the same way.
+No path sends a create whose record was found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from lxml import etree
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.intacct.classify import already_executed, function_error
+from released_intacct.adapters.intacct.convert.writing import (
+    create_body,
+    created,
+    lookup,
+    unwritable,
+    update_body,
+)
+from released_intacct.adapters.intacct.envelope import Function, child, element
+from released_intacct.adapters.intacct.response import FunctionResult, Response, rows
+from released_intacct.adapters.intacct.session import Sessions
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
+from released_intacct.domain.enums import Direction
+from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
+from released_intacct.domain.intacct import IntacctRecord, Transaction
+from released_intacct.domain.ports import WriteOutcome
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def controlid(write: IntacctWrite) -> str:
+    if isinstance(write, UpdateInIntacct):
+        return f"{write.key}-u{write.source_fingerprint[:16]}"
+    return write.key
+
+
+class Writer:
+    def __init__(
+        self,
+        sessions: Sessions,
+        settings: ClientSettings,
+        *,
+        spend: Callable[[int], None],
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._spend = spend
+        self._sleep = sleep
+
+    async def write(self, batch: Sequence[IntacctWrite]) -> tuple[WriteOutcome, ...]:
+        size = self._settings.batch_size
+        outcomes: list[WriteOutcome] = []
+        for start in range(0, len(batch), size):
+            outcomes.extend(await self._chunk(batch[start : start + size]))
+        return tuple(outcomes)
+
+    async def _chunk(self, chunk: Sequence[IntacctWrite]) -> list[WriteOutcome]:
+        pending = {controlid(w): w for w in chunk}
+        done: dict[str, Result[IntacctRecord, SyncError]] = {}
+        for attempt in range(self._settings.attempts):
+            if not pending:
+                break
+            if attempt:
+                await self._sleep(self._settings.backoff * float(2 ** (attempt - 1)))
+            for cid, write in list(pending.items()):
+                refused = _unwritable(write)
+                if refused is not None:
+                    done[cid] = Failure(refused)
+                    del pending[cid]
+            if not pending:
+                break
+            functions = [Function(cid, _body(w)) for cid, w in pending.items()]
+            sent = await self._sessions.call(functions, unique=True, idempotent=False)
+            if is_successful(sent):
+                await self._settle(sent.unwrap(), pending, done)
+            elif sent.failure().kind is ErrorKind.RETRIABLE:
+                await self._resolve_uncertain(pending, done)
+            else:
+                for cid in list(pending):
+                    done[cid] = Failure(sent.failure())
+                    del pending[cid]
+        for cid, write in pending.items():
+            done[cid] = Failure(_unconfirmed(write))
+        return [WriteOutcome(key=w.key, result=done[controlid(w)]) for w in chunk]
+
+    async def _settle(
+        self,
+        response: Response,
+        pending: dict[str, IntacctWrite],
+        done: dict[str, Result[IntacctRecord, SyncError]],
+    ) -> None:
+        results = {r.controlid: r for r in response.results}
+        for cid, write in list(pending.items()):
+            result = results.get(cid)
+            if result is None or result.status == "aborted":
+                continue
+            if result.ok:
+                self._spend(1)
+                done[cid] = Success(_written(write, result))
+            elif already_executed(result) and isinstance(write, CreateInIntacct):
+                found = await self.find(write)
+                if is_successful(found) and found.unwrap() is None:
+                    done[cid] = Failure(_vanished(write))
+                elif is_successful(found):
+                    done[cid] = Success(found.unwrap())  # type: ignore[arg-type]
+                else:
+                    continue
+            else:
+                done[cid] = Failure(function_error(result, record=_ref(write)))
+            del pending[cid]
+
+    async def _resolve_uncertain(
+        self, pending: dict[str, IntacctWrite], done: dict[str, Result[IntacctRecord, SyncError]]
+    ) -> None:
+        """After an uncertain outcome: what a create already made is found, not sent again."""
+        for cid, write in list(pending.items()):
+            if not isinstance(write, CreateInIntacct):
+                continue  # an update writes the same content again: safe to repeat
+            found = await self.find(write)
+            if is_successful(found) and found.unwrap() is not None:
+                done[cid] = Success(found.unwrap())  # type: ignore[arg-type]
+                del pending[cid]
+
+    async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
+        """The record ``write`` created, by the key written into it, or None when absent."""
+        object_name, query = lookup(write.record_type, write.record, write.key)
+        body = element("readByQuery")
+        child(body, "object", object_name)
+        child(body, "fields", "*")
+        child(body, "query", query)
+        child(body, "pagesize", "2")
+        sent = await self._sessions.call([Function("lookup", body)], unique=False, idempotent=True)
+        return sent.bind(lambda response: self._found(write, response))
+
+    def _found(
+        self, write: CreateInIntacct, response: Response
+    ) -> Result[IntacctRecord | None, SyncError]:
+        result = response.results[0] if response.results else None
+        if result is None or not result.ok or result.data is None:
+            return Failure(_lookup_failed(write, result))
+        self._spend(1)
+        matches = rows(result.data)
+        if not matches:
+            return Success(None)
+        return Success(created(write.record, key_text=None, row=matches[0]))
+
+
+def _unwritable(write: IntacctWrite) -> SyncError | None:
+    """What Intacct's create functions have no place for, refused before anything is sent."""
+    if not isinstance(write, CreateInIntacct) or not isinstance(write.record, Transaction):
+        return None
+    reason = unwritable(write.record)
+    if reason is None:
+        return None
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"This cannot be sent to Sage Intacct: {reason}",
+        fix="Remove that detail from the record in Re-Leased, or enter it in Sage Intacct.",
+        record=_ref(write),
+    )
+
+
+def _body(write: IntacctWrite) -> etree._Element:
+    if isinstance(write, UpdateInIntacct):
+        return update_body(write.record, intacct_key=write.intacct_key)
+    return create_body(write.record, key=write.key)
+
+
+def _written(write: IntacctWrite, result: FunctionResult) -> IntacctRecord:
+    data_rows = rows(result.data) if result.data is not None else []
+    return created(write.record, key_text=result.key, row=data_rows[0] if data_rows else None)
+
+
+def _ref(write: IntacctWrite) -> RecordRef:
+    return RecordRef(
+        record_type=write.record_type,
+        direction=Direction.OUTGOING,
+        released_id=write.released_id,
+        intacct_key=write.intacct_key if isinstance(write, UpdateInIntacct) else None,
+    )
+
+
+def _unconfirmed(write: IntacctWrite) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=(
+            f"Could not confirm the {write.record_type.value.replace('_', ' ')} sent to Sage "
+            "Intacct after several tries; it was not sent twice."
+        ),
+        fix="Nothing to do: the next sync looks it up first and sends it only if it is missing.",
+        record=_ref(write),
+    )
+
+
+def _vanished(write: IntacctWrite) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=None,
+        message=(
+            "Sage Intacct says this record was already created, but it cannot be found now; "
+            "it may have been deleted in Intacct."
+        ),
+        fix="Check Sage Intacct; unlink the record if it should not be created again.",
+        record=_ref(write),
+    )
+
+
+def _lookup_failed(write: IntacctWrite, result: FunctionResult | None) -> SyncError:
+    if result is not None:
+        return function_error(result, record=_ref(write))
+    return _unconfirmed(write)

@@ -1,0 +1,383 @@
+"""One contract for the Intacct feeds and writer ports, over every implementation.
+
+``fake``: the in-memory FakeIntacct. ``real``: the adapter against the Intacct simulator (through
+httpx's ASGI transport). ``sandbox``: the adapter against a real Intacct company, only when the
+INTACCT_SANDBOX_* variables are set (sender id/password, company id, user id/password, entity);
+the tests that must seed Intacct-owned data are skipped there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
+
+import httpx
+import pytest
+from returns.future import FutureResult
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.enums import (
+    ContactRole,
+    DocumentKind,
+    IntacctState,
+    Origin,
+    PaymentKind,
+    RecordType,
+)
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import (
+    ContactBlock,
+    GlAccount,
+    IntacctPayment,
+    Party,
+    PaymentApplication,
+    Transaction,
+    TransactionLine,
+)
+from released_intacct.domain.money import currency
+from released_intacct.domain.ports import FeedQuery, IntacctCredentials, Page
+from released_intacct.domain.secret import Secret
+from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.intacct_port import FakeIntacct
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+T = TypeVar("T")
+USD = currency("USD")
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+SANDBOX_VARS = ("SENDER_ID", "SENDER_PASSWORD", "COMPANY_ID", "USER_ID", "USER_PASSWORD")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Port(Protocol):
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]: ...
+    def parties(
+        self, role: ContactRole, query: FeedQuery
+    ) -> FutureResult[Page[Party], SyncError]: ...
+    def transactions(
+        self, origin: Origin, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Transaction], SyncError]: ...
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]: ...
+    def deletions(
+        self, record_type: RecordType, query: FeedQuery
+    ) -> FutureResult[Page[Any], SyncError]: ...
+    def write(self, batch: Any) -> FutureResult[Any, SyncError]: ...
+    def find_written(self, write: CreateInIntacct) -> FutureResult[Any, SyncError]: ...
+    def transactions_spent(self) -> int: ...
+
+
+@dataclass
+class Harness:
+    port: Port
+    clock: Clock
+    seed_accounts: Callable[[int], None]
+    delete: Callable[[RecordType, str], None]
+
+
+ok = value
+
+
+def _fake() -> Harness:
+    clock = Clock()
+    fake = FakeIntacct(clock=clock, page_size=100)
+
+    def seed(count: int) -> None:
+        for n in range(count):
+            fake.put(GlAccount(account_no=IntacctId(str(10000 + n)), title=f"Account {n}"))
+
+    return Harness(fake, clock, seed, lambda kind, key: fake.delete(kind, IntacctKey(key)))
+
+
+CREDENTIALS = IntacctCredentials(
+    sender_id="demo-sender",
+    sender_password=Secret("demo-sender-pass"),
+    company_id="DEMO",
+    user_id="ws_user",
+    user_password=Secret("ws_pass"),
+)
+
+
+def _real() -> Harness:
+    clock = Clock()
+    sim = Simulator(clock=clock)
+    company = load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+            "records": {"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent income"}]},
+        },
+        now=clock(),
+    )
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
+    )
+    settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
+    adapter = IntacctAdapter(client, CREDENTIALS, entity=None, settings=settings)
+
+    def seed(count: int) -> None:
+        for n in range(count):
+            company.insert(
+                "GLACCOUNT",
+                {"ACCOUNTNO": str(10000 + n), "TITLE": f"Account {n}"},
+                now=clock(),
+                entity="",
+            )
+
+    def delete(kind: RecordType, key: str) -> None:
+        company.delete({RecordType.INVOICE: "ARINVOICE"}[kind], int(key), now=clock())
+
+    return Harness(adapter, clock, seed, delete)
+
+
+def _sandbox() -> Harness:
+    env = {name: os.environ.get(f"INTACCT_SANDBOX_{name}") for name in SANDBOX_VARS}
+    if not all(env.values()):
+        pytest.skip(
+            "set INTACCT_SANDBOX_{SENDER_ID,SENDER_PASSWORD,COMPANY_ID,USER_ID,USER_PASSWORD}"
+        )
+    credentials = IntacctCredentials(
+        sender_id=str(env["SENDER_ID"]),
+        sender_password=Secret(str(env["SENDER_PASSWORD"])),
+        company_id=str(env["COMPANY_ID"]),
+        user_id=str(env["USER_ID"]),
+        user_password=Secret(str(env["USER_PASSWORD"])),
+    )
+    entity = os.environ.get("INTACCT_SANDBOX_ENTITY")
+    adapter = IntacctAdapter(
+        httpx.AsyncClient(), credentials, entity=EntityId(entity) if entity else None
+    )
+
+    def cannot(*_: object) -> None:
+        pytest.skip("seeding Intacct-owned data is not done against a real company")
+
+    return Harness(adapter, Clock(), cannot, cannot)
+
+
+MAKERS = {"fake": _fake, "real": _real, "sandbox": _sandbox}
+
+
+@pytest.fixture(params=sorted(MAKERS))
+def make(request: pytest.FixtureRequest) -> Callable[[], Harness]:
+    maker = MAKERS[str(request.param)]
+    if request.param == "sandbox" and not os.environ.get("INTACCT_SANDBOX_SENDER_ID"):
+        pytest.skip("no INTACCT_SANDBOX_* variables: the sandbox leg is opt-in")
+    return maker
+
+
+def scenario(
+    make: Callable[[], Harness], body: Callable[[Harness], Coroutine[Any, Any, None]]
+) -> None:
+    async def main() -> None:
+        await body(make())
+
+    asyncio.run(main())
+
+
+async def read_all(
+    fetch: Callable[[FeedQuery], FutureResult[Page[T], SyncError]], since: datetime | None = None
+) -> tuple[list[T], int]:
+    items: list[T] = []
+    pages = 0
+    query = FeedQuery(since=since)
+    while True:
+        page = await ok(fetch(query))
+        pages += 1
+        items.extend(page.items)
+        if page.next_token is None:
+            return items, pages
+        query = FeedQuery(since=since, token=page.next_token)
+
+
+def customer(name: str) -> CreateInIntacct:
+    party = Party(
+        role=ContactRole.CUSTOMER,
+        party_id=None,
+        name=name,
+        primary=ContactBlock(
+            first_name="Ana", email=f"{name.lower().replace(' ', '.')}@example.com"
+        ),
+    )
+    return CreateInIntacct(
+        key=IdempotencyKey(f"ri-contract-{name.lower().replace(' ', '-')}"),
+        record_type=RecordType.CONTACT,
+        released_id=ReleasedId(f"rl-{name}"),
+        record=party,
+        source_fingerprint="fp",
+    )
+
+
+def invoice(party_id: IntacctId, number: str) -> CreateInIntacct:
+    tx = Transaction(
+        origin=Origin.AR,
+        kind=DocumentKind.INVOICE,
+        number=number,
+        state=IntacctState.POSTED,
+        party_id=party_id,
+        invoice_date=date(2026, 3, 1),
+        gl_date=date(2026, 3, 1),
+        due_date=date(2026, 3, 31),
+        currency=USD,
+        lines=(
+            TransactionLine(
+                memo="March rent", account_no=IntacctId("4000"), amount=Decimal("1200.00")
+            ),
+        ),
+        reference="PO-77",
+    )
+    return CreateInIntacct(
+        key=IdempotencyKey(f"ri-contract-{number.lower()}"),
+        record_type=RecordType.INVOICE,
+        released_id=ReleasedId(f"rl-{number}"),
+        record=tx,
+        source_fingerprint="fp",
+    )
+
+
+def test_reads_every_record_across_pages(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        h.seed_accounts(2_345)
+        accounts, pages = await read_all(h.port.accounts)
+        numbers = {a.account_no for a in accounts}
+        assert len(numbers) == len(accounts) >= 2_345
+        assert pages > 1
+
+    scenario(make, body)
+
+
+def test_since_leaves_out_older_changes(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        h.seed_accounts(3)
+        h.clock.now += timedelta(hours=2)
+        cursor = h.clock.now
+        h.clock.now += timedelta(minutes=30)
+        (await ok(h.port.write([customer("Late Cafe")])))
+        parties, _ = await read_all(lambda q: h.port.parties(ContactRole.CUSTOMER, q), since=cursor)
+        assert [p.name for p in parties] == ["Late Cafe"]
+        accounts, _ = await read_all(h.port.accounts, since=cursor)
+        assert accounts == []
+
+    scenario(make, body)
+
+
+def test_D4_customer_created_without_an_id_gets_one_and_reads_back(
+    make: Callable[[], Harness],
+) -> None:
+    async def body(h: Harness) -> None:
+        (outcome,) = await ok(h.port.write([customer("Harbour Cafe")]))
+        created = outcome.result.unwrap()
+        assert isinstance(created, Party)
+        assert created.party_id
+        parties, _ = await read_all(lambda q: h.port.parties(ContactRole.CUSTOMER, q))
+        found = [p for p in parties if p.party_id == created.party_id]
+        assert [(p.name, p.primary.email) for p in found] == [
+            ("Harbour Cafe", "harbour.cafe@example.com")
+        ]
+
+    scenario(make, body)
+
+
+def test_the_same_create_twice_makes_one_record(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        (first,) = await ok(h.port.write([customer("Twice Ltd")]))
+        (second,) = await ok(h.port.write([customer("Twice Ltd")]))
+        assert first.result.unwrap().party_id == second.result.unwrap().party_id
+        parties, _ = await read_all(lambda q: h.port.parties(ContactRole.CUSTOMER, q))
+        assert [p.name for p in parties].count("Twice Ltd") == 1
+
+    scenario(make, body)
+
+
+def test_find_written_by_key(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        (outcome,) = await ok(h.port.write([customer("Findable Co")]))
+        found = await ok(h.port.find_written(customer("Findable Co")))
+        assert found is not None
+        assert found.party_id == outcome.result.unwrap().party_id
+        assert await ok(h.port.find_written(customer("Never Written"))) is None
+
+    scenario(make, body)
+
+
+def test_invoice_and_payment_round_trip(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        h.seed_accounts(0)
+        (made,) = await ok(h.port.write([customer("Rent Payer")]))
+        party_id = made.result.unwrap().party_id
+        (sent,) = await ok(h.port.write([invoice(party_id, "INV-900")]))
+        tx = sent.result.unwrap()
+        txs, _ = await read_all(lambda q: h.port.transactions(Origin.AR, DocumentKind.INVOICE, q))
+        (read,) = [t for t in txs if t.number == "INV-900"]
+        assert (read.party_id, read.reference, read.total) == (
+            party_id,
+            "PO-77",
+            Decimal("1200.00"),
+        )
+        assert [(line.memo, line.account_no) for line in read.lines] == [("March rent", "4000")]
+        pay = IntacctPayment(
+            origin=Origin.AR,
+            kind=PaymentKind.ORDINARY,
+            party_id=party_id,
+            date=date(2026, 3, 10),
+            currency=USD,
+            amount=Decimal("200.00"),
+            applications=(PaymentApplication(document_key=tx.link_key, amount=Decimal("200.00")),),
+            reference="CHQ-1",
+        )
+        write = CreateInIntacct(
+            key=IdempotencyKey("ri-contract-pay-1"),
+            record_type=RecordType.PAYMENT,
+            released_id=ReleasedId("rl-pay-1"),
+            record=pay,
+            source_fingerprint="fp",
+        )
+        (paid,) = await ok(h.port.write([write]))
+        assert paid.result.unwrap().record_no
+        payments, _ = await read_all(lambda q: h.port.payments(Origin.AR, q))
+        (found,) = [p for p in payments if p.reference == "CHQ-1"]
+        assert [(a.document_key, a.amount) for a in found.applications] == [
+            (tx.link_key, Decimal("200.00"))
+        ]
+
+    scenario(make, body)
+
+
+def test_D8_deleted_invoice_is_reported_as_a_deletion(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        (made,) = await ok(h.port.write([customer("Deleted Co")]))
+        (sent,) = await ok(h.port.write([invoice(made.result.unwrap().party_id, "INV-901")]))
+        key = sent.result.unwrap().link_key
+        h.delete(RecordType.INVOICE, key)
+        found, _ = await read_all(lambda q: h.port.deletions(RecordType.INVOICE, q))
+        assert key in [d.key for d in found]
+
+    scenario(make, body)
+
+
+def test_transactions_are_counted(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        before = h.port.transactions_spent()
+        await ok(h.port.write([customer("Counted Co")]))
+        await read_all(h.port.accounts)
+        assert h.port.transactions_spent() >= before + 2
+
+    scenario(make, body)

@@ -1,0 +1,314 @@
+"""Convert: reading odd rows gives an M1 error naming the field; feeds, quoting, shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.adapters.intacct.convert import reading
+from released_intacct.adapters.intacct.convert.feeds import (
+    ACCOUNTS,
+    AUDIT,
+    TAX_DETAILS,
+    dimension_feed,
+    party_feed,
+    payment_feed,
+    quote,
+    transaction_feed,
+)
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    IntacctState,
+    IntacctStatus,
+    Origin,
+    PaymentKind,
+    RecordType,
+)
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import IntacctId
+from released_intacct.domain.intacct import ContactBlock, party_key
+from released_intacct.domain.released import Address
+from released_intacct.fakes.simulators.intacct.querystring import parse_query
+
+Row = dict[str, object]
+Read = Callable[[Row], Result[object, SyncError]]
+
+AR_LINE: Row = {"ACCOUNTNO": "4000", "TRX_AMOUNT": "10.00"}
+AR_INVOICE: Row = {
+    "RECORDNO": "41",
+    "RECORDID": "INV-1",
+    "STATE": "Posted",
+    "CUSTOMERID": "C1",
+    "WHENCREATED": "02/20/2024",
+    "CURRENCY": "USD",
+    "ARINVOICEITEMS": {"arinvoiceitem": [AR_LINE]},
+}
+SO_LINE: Row = {"ITEMID": "4000-S", "QUANTITY": "2", "PRICE": "5"}
+SO_DOC: Row = {
+    "RECORDNO": "52",
+    "DOCID": "Sales Invoice-SI0001",
+    "DOCPARID": "Sales Invoice",
+    "DOCNO": "SI0001",
+    "STATE": "Pending",
+    "CUSTVENDID": "C1",
+    "WHENCREATED": "02/20/2024",
+    "CURRENCY": "USD",
+    "SODOCUMENTENTRIES": [SO_LINE],
+}
+AR_PAYMENT: Row = {
+    "RECORDNO": "63",
+    "STATE": "Posted",
+    "CUSTOMERID": "C1",
+    "RECEIPTDATE": "02/28/2024",
+    "CURRENCY": "USD",
+    "TOTALENTERED": "10.00",
+    "ARPYMTDETAILS": {"arpymtdetail": {"RECORDKEY": "41", "TRX_PAYMENTAMOUNT": "10.00"}},
+}
+AUDIT_ROW: Row = {
+    "RECORDNO": "70",
+    "OBJECTTYPE": "customer",
+    "OBJECTKEY": "C1",
+    "ACCESSMODE": "Deleted",
+    "ACCESSTIME": "03/01/2024 10:00:00",
+}
+
+CUSTOMER: Row = {"RECORDNO": "8", "CUSTOMERID": "C1", "NAME": "Acme"}
+
+READERS: dict[str, tuple[Read, Row]] = {
+    "GLACCOUNT": (reading.gl_account, {"RECORDNO": "1", "ACCOUNTNO": "4000", "TITLE": "Rent"}),
+    "TAXDETAIL": (reading.tax_detail, {"RECORDNO": "2", "DETAILID": "GST", "VALUE": "10"}),
+    "DEPARTMENT": (
+        lambda row: reading.dimension_value(DimensionKind.DEPARTMENT, row),
+        {"RECORDNO": "3", "DEPARTMENTID": "D1", "TITLE": "Leasing"},
+    ),
+    "CUSTOMER": (lambda row: reading.party(ContactRole.CUSTOMER, row), CUSTOMER),
+    "ITEM": (reading.item, {"RECORDNO": "9", "ITEMID": "4000-S", "NAME": "Rent [s]",
+                            "ITEMTYPE": "Non-Inventory (Sales only)", "INCOMEGLACCOUNT": "4000"}),
+    "ARINVOICE": (
+        lambda row: reading.transaction(Origin.AR, DocumentKind.INVOICE, row), AR_INVOICE
+    ),
+    "SODOCUMENT": (
+        lambda row: reading.transaction(Origin.ORDER_ENTRY, DocumentKind.INVOICE, row),
+        SO_DOC,
+    ),
+    "ARPYMT": (lambda row: reading.payment(Origin.AR, row), AR_PAYMENT),
+    "AUDITHISTORY": (lambda row: reading.deletion(RecordType.CONTACT, row), AUDIT_ROW),
+}  # fmt: skip
+
+BROKEN: list[tuple[str, str, object, str]] = [
+    ("GLACCOUNT", "ACCOUNTNO", None, "ACCOUNTNO"),
+    ("GLACCOUNT", "STATUS", "archived", "STATUS"),
+    ("GLACCOUNT", "WHENMODIFIED", "2024-03-01T10:00", "WHENMODIFIED"),
+    ("TAXDETAIL", "DETAILID", None, "DETAILID"),
+    ("TAXDETAIL", "VALUE", "ten", "VALUE"),
+    ("DEPARTMENT", "DEPARTMENTID", "", "DEPARTMENTID"),
+    ("CUSTOMER", "NAME", None, "NAME"),
+    ("CUSTOMER", "CUSTOMERID", {"nested": "x"}, "CUSTOMERID"),
+    ("CUSTOMER", "CURRENCY", "DOLLARS", "CURRENCY"),
+    ("CUSTOMER", "DISPLAYCONTACT", "not a block", "DISPLAYCONTACT"),
+    ("ITEM", "ITEMID", None, "ITEMID"),
+    ("ITEM", "INCOMEGLACCOUNT", None, "INCOMEGLACCOUNT"),
+    ("ARINVOICE", "RECORDID", None, "RECORDID"),
+    ("ARINVOICE", "STATE", "Haunted", "STATE"),
+    ("ARINVOICE", "WHENCREATED", "31/31/2024", "WHENCREATED"),
+    ("ARINVOICE", "CUSTOMERID", None, "CUSTOMERID"),
+    ("ARINVOICE", "ARINVOICEITEMS", [{"TRX_AMOUNT": "1"}], "ARINVOICEITEMS[1].ACCOUNTNO"),
+    ("ARINVOICE", "ARINVOICEITEMS", [{"ACCOUNTNO": "4000", "TRX_AMOUNT": "x"}],
+     "ARINVOICEITEMS[1].TRX_AMOUNT"),
+    ("ARINVOICE", "ARINVOICEITEMS", "three lines", "ARINVOICEITEMS"),
+    ("SODOCUMENT", "DOCID", None, "DOCID"),
+    ("SODOCUMENT", "DOCPARID", None, "DOCPARID"),
+    ("SODOCUMENT", "CUSTVENDID", None, "CUSTVENDID"),
+    ("SODOCUMENT", "SODOCUMENTENTRIES", [{"ITEMID": "4000-S", "PRICE": "5"}],
+     "SODOCUMENTENTRIES[1].QUANTITY"),
+    ("ARPYMT", "CUSTOMERID", None, "CUSTOMERID"),
+    ("ARPYMT", "TOTALENTERED", None, "TOTALENTERED"),
+    ("ARPYMT", "PAYMENTTYPE", "Barter", "PAYMENTTYPE"),
+    ("ARPYMT", "ARPYMTDETAILS", [{"RECORDKEY": "41"}], "ARPYMTDETAILS[1].TRX_PAYMENTAMOUNT"),
+    ("AUDITHISTORY", "OBJECTKEY", None, "OBJECTKEY"),
+    ("AUDITHISTORY", "ACCESSMODE", "Modified", "ACCESSMODE"),
+    ("AUDITHISTORY", "ACCESSTIME", None, "ACCESSTIME"),
+]  # fmt: skip
+
+
+def _without(row: Row, field: str, value: object) -> Row:
+    changed = dict(row)
+    if value is None:
+        changed.pop(field, None)
+    else:
+        changed[field] = value
+    return changed
+
+
+@pytest.mark.parametrize("name", list(READERS))
+def test_each_reader_reads_its_good_row(name: str) -> None:
+    read, row = READERS[name]
+    assert is_successful(read(row))
+
+
+@pytest.mark.parametrize(("name", "field", "value", "named"), BROKEN)
+def test_M1_a_row_that_cannot_be_read_is_rejected_naming_the_field(
+    name: str, field: str, value: object, named: str
+) -> None:
+    read, row = READERS[name]
+    error = read(_without(row, field, value)).failure()
+    assert error.kind is ErrorKind.REJECTED
+    assert error.rule is Rule.M1
+    assert f"field {named} " in error.message
+    assert f"{name} {row['RECORDNO']}" in error.message
+    assert error.record is not None
+    assert error.record.intacct_key == row["RECORDNO"]
+
+
+def test_M1_modified_at_names_a_bad_timestamp_and_reads_the_company_zone() -> None:
+    error = reading.modified_at({"WHENMODIFIED": "yesterday"}).failure()
+    assert "WHENMODIFIED" in error.message
+    assert reading.modified_at({}).unwrap() is None
+    pacific = timezone(timedelta(hours=-7))
+    found = reading.modified_at({"WHENMODIFIED": "07/24/2017 15:19:46"}, tz=pacific).unwrap()
+    assert found == datetime(2017, 7, 24, 22, 19, 46, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        [AR_LINE, AR_LINE],
+        {"arinvoiceitem": [AR_LINE, AR_LINE]},
+        {"ARINVOICEITEM": [AR_LINE, AR_LINE]},
+    ],
+)
+def test_lines_are_read_from_any_holder_shape(holder: object) -> None:
+    tx = reading.transaction(
+        Origin.AR, DocumentKind.INVOICE, {**AR_INVOICE, "ARINVOICEITEMS": holder}
+    ).unwrap()
+    assert [line.amount for line in tx.lines] == [Decimal(10), Decimal(10)]
+
+
+def test_a_single_line_and_no_lines_are_read() -> None:
+    one = reading.transaction(
+        Origin.AR, DocumentKind.INVOICE, {**AR_INVOICE, "ARINVOICEITEMS": {"x": AR_LINE}}
+    )
+    assert len(one.unwrap().lines) == 1
+    none = reading.transaction(
+        Origin.AR, DocumentKind.INVOICE, {**AR_INVOICE, "ARINVOICEITEMS": ""}
+    )
+    assert none.unwrap().lines == ()
+
+
+def test_a_line_party_equal_to_the_header_party_is_not_a_dimension() -> None:
+    line = {**AR_LINE, "CUSTOMERID": "C1", "VENDORID": "V9", "TASKID": "T1", "LOCATIONID": "L1"}
+    tx = reading.transaction(
+        Origin.AR, DocumentKind.INVOICE, {**AR_INVOICE, "ARINVOICEITEMS": [line]}
+    ).unwrap()
+    kinds = [kind for kind, _ in tx.lines[0].dimensions]
+    assert kinds == [DimensionKind.LOCATION, DimensionKind.TASK, DimensionKind.VENDOR]
+
+
+def test_tax_comes_from_taxentries_or_the_line() -> None:
+    entry = {"DETAILID": "GST", "TRX_TAX": "1.50"}
+    taxed = {**AR_LINE, "TAXENTRIES": {"taxentry": entry}}
+    line = (
+        reading.transaction(
+            Origin.AR, DocumentKind.INVOICE, {**AR_INVOICE, "ARINVOICEITEMS": [taxed]}
+        )
+        .unwrap()
+        .lines[0]
+    )
+    assert (line.tax_detail_id, line.tax_amount) == ("GST", Decimal("1.50"))
+    so = reading.transaction(
+        Origin.ORDER_ENTRY,
+        DocumentKind.INVOICE,
+        {**SO_DOC, "SODOCUMENTENTRIES": [{**SO_LINE, "TAXDETAILID": "GST", "TAX": "0.99"}]},
+    ).unwrap()
+    assert (so.lines[0].tax_detail_id, so.lines[0].tax_amount) == ("GST", Decimal("0.99"))
+    assert so.state is IntacctState.POSTED
+
+
+def test_a_party_reads_its_contact_blocks_when_populated() -> None:
+    address = {"ADDRESS1": "1 Quay St", "CITY": "Port", "ZIP": "04101"}
+    row = {
+        **CUSTOMER,
+        "STATUS": "inactive",
+        "DISPLAYCONTACT": {"FIRSTNAME": "Ann", "EMAIL1": "a@x.example", "MAILADDRESS": address},
+        "SHIPTO": {"PHONE1": "555", "MAILADDRESS": {"CITY": "Dock"}},
+        "BILLTO": {"MAILADDRESS": {"ADDRESS1": ""}, "PRINTAS": "ignored"},
+    }
+    party = reading.party(ContactRole.CUSTOMER, row).unwrap()
+    assert party.primary == ContactBlock(
+        first_name="Ann",
+        email="a@x.example",
+        address=Address(line1="1 Quay St", city="Port", postcode="04101"),
+    )
+    assert party.ship_to == ContactBlock(phone="555", address=Address(city="Dock"))
+    assert party.bill_to is None
+    assert party.status is IntacctStatus.INACTIVE
+
+
+@pytest.mark.parametrize(
+    ("changes", "kind"),
+    [
+        ({"PAYMENTTYPE": "Journal Entry"}, PaymentKind.JOURNAL_ENTRY),
+        ({"PAYMENTTYPE": "Refund", "ARPYMTDETAILS": ""}, PaymentKind.REFUND),
+        ({"PAYMENTMETHOD": "Journal Entry"}, PaymentKind.JOURNAL_ENTRY),
+        ({"ARPYMTDETAILS": ""}, PaymentKind.ADVANCE),
+        ({"TOTALENTERED": "15.00", "TOTALDUE": "5.00"}, PaymentKind.OVERPAYMENT),
+        ({}, PaymentKind.ORDINARY),
+    ],
+)
+def test_payment_kinds(changes: Row, kind: PaymentKind) -> None:
+    assert reading.payment(Origin.AR, {**AR_PAYMENT, **changes}).unwrap().kind is kind
+
+
+def test_payment_applications_to_one_document_are_summed() -> None:
+    details = [
+        {"RECORDKEY": "41", "TRX_PAYMENTAMOUNT": "4.00"},
+        {"RECORDKEY": "42", "TRX_PAYMENTAMOUNT": "1.00"},
+        {"RECORDKEY": "41", "TRX_PAYMENTAMOUNT": "5.00"},
+    ]
+    payment = reading.payment(Origin.AR, {**AR_PAYMENT, "ARPYMTDETAILS": details}).unwrap()
+    assert [(a.document_key, a.amount) for a in payment.applications] == [
+        ("41", Decimal(9)),
+        ("42", Decimal(1)),
+    ]
+
+
+def test_a_deleted_party_is_keyed_by_role() -> None:
+    found = reading.deletion(RecordType.CONTACT, AUDIT_ROW).unwrap()
+    assert found.key == party_key(ContactRole.CUSTOMER, IntacctId("C1"))
+    assert found.deleted_at == datetime(2024, 3, 1, 10, tzinfo=UTC)
+
+
+def test_feeds_name_their_objects_and_conditions() -> None:
+    assert (ACCOUNTS.object_name, TAX_DETAILS.object_name) == ("GLACCOUNT", "TAXDETAIL")
+    assert dimension_feed(DimensionKind.VENDOR).object_name == "VENDOR"
+    assert party_feed(ContactRole.VENDOR).record_type is RecordType.CONTACT
+    assert payment_feed(Origin.AP).object_name == "APPYMT"
+    assert transaction_feed(Origin.AP, DocumentKind.CREDIT_NOTE).object_name == "APADJUSTMENT"
+    returns = transaction_feed(Origin.PURCHASING, DocumentKind.CREDIT_NOTE)
+    assert (returns.object_name, returns.docparid) == ("PODOCUMENT", "Vendor Return")
+    assert returns.where == "DOCPARID = 'Vendor Return'"
+    since = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    pacific = timezone(timedelta(hours=-8))
+    assert ACCOUNTS.query(since, tz=pacific) == "WHENMODIFIED >= '03/01/2024 01:30:00'"
+    audit = AUDIT.feed(RecordType.CONTACT)
+    assert audit.query(since) == (
+        "ACCESSMODE = 'Deleted' AND OBJECTTYPE IN ('customer', 'vendor') AND "
+        "ACCESSTIME >= '03/01/2024 09:30:00'"
+    )
+    with pytest.raises(ValueError, match="AR or AP"):
+        payment_feed(Origin.ORDER_ENTRY)
+
+
+def test_quoted_values_match_exactly_in_the_query_grammar() -> None:
+    value = "Erik's \\ Deli"
+    assert quote(value) == "'Erik\\'s \\\\ Deli'"
+    predicate = parse_query(f"NAME = {quote(value)}")
+    assert predicate(lambda field: value if field == "NAME" else None)
+    assert not predicate(lambda field: "Erik's Deli" if field == "NAME" else None)
