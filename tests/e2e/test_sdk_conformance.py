@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from released_intacct.fakes.serving import serving
 from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -54,25 +51,8 @@ CREDENTIALS = {
 @contextmanager
 def _serving(sim: Simulator) -> Iterator[str]:
     """The simulator served by uvicorn in a thread on an ephemeral port; yields the gateway URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # bound here, so nothing else can take the port meanwhile
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(sim), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"the simulator did not start on 127.0.0.1:{port}")
-        time.sleep(0.02)
-    socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    try:
-        yield f"http://127.0.0.1:{port}{GATEWAY_PATH}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(create_app(sim)) as base:
+        yield f"{base}{GATEWAY_PATH}"
 
 
 def _seed(sim: Simulator) -> None:

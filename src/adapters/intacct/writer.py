@@ -102,6 +102,7 @@ class Writer:
         done: dict[str, Result[IntacctRecord, SyncError]],
     ) -> None:
         results = {r.controlid: r for r in response.results}
+        executed: list[CreateInIntacct] = []
         for cid, write in list(pending.items()):
             result = results.get(cid)
             if result is None or result.status == "aborted":
@@ -110,51 +111,86 @@ class Writer:
                 self._spend(1)
                 done[cid] = Success(_written(write, result))
             elif already_executed(result) and isinstance(write, CreateInIntacct):
-                found = await self.find(write)
-                if is_successful(found) and found.unwrap() is None:
-                    done[cid] = Failure(_vanished(write))
-                elif is_successful(found):
-                    done[cid] = Success(found.unwrap())  # type: ignore[arg-type]
-                else:
-                    continue
+                executed.append(write)
+                continue
             else:
                 done[cid] = Failure(function_error(result, record=_ref(write)))
             del pending[cid]
+        found = await self.find_many(executed)
+        for write in executed:
+            record = found.get(write.key)
+            if record is None or not is_successful(record):
+                continue  # the look-up itself failed: try again
+            existing = record.unwrap()
+            done[write.key] = Success(existing) if existing else Failure(_vanished(write))
+            del pending[write.key]
 
     async def _resolve_uncertain(
         self, pending: dict[str, IntacctWrite], done: dict[str, Result[IntacctRecord, SyncError]]
     ) -> None:
         """After an uncertain outcome: what a create already made is found, not sent again."""
-        for cid, write in list(pending.items()):
-            if not isinstance(write, CreateInIntacct):
-                continue  # an update writes the same content again: safe to repeat
-            found = await self.find(write)
-            if is_successful(found) and found.unwrap() is not None:
-                done[cid] = Success(found.unwrap())  # type: ignore[arg-type]
-                del pending[cid]
+        creates = [w for w in pending.values() if isinstance(w, CreateInIntacct)]
+        found = await self.find_many(creates)
+        for write in creates:
+            record = found.get(write.key)
+            existing = record.unwrap() if record is not None and is_successful(record) else None
+            if existing is not None:
+                done[write.key] = Success(existing)
+                del pending[write.key]
+
+    async def find_many(
+        self, writes: Sequence[CreateInIntacct]
+    ) -> dict[str, Result[IntacctRecord | None, SyncError]]:
+        """Look every create up in one request (one query function each); by key.
+
+        A key missing from the answer means its look-up could not be made (try again later).
+        """
+        if not writes:
+            return {}
+        functions = [Function(f"find-{n}", _lookup_body(w)) for n, w in enumerate(writes)]
+        sent = await self._sessions.call(functions, unique=False, idempotent=True)
+        if not is_successful(sent):
+            return {}
+        results = {r.controlid: r for r in sent.unwrap().results}
+        return {
+            w.key: self._found(w, results[f"find-{n}"])
+            for n, w in enumerate(writes)
+            if f"find-{n}" in results
+        }
 
     async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
         """The record ``write`` created, by the key written into it, or None when absent."""
-        object_name, query = lookup(write.record_type, write.record, write.key)
-        body = element("readByQuery")
-        child(body, "object", object_name)
-        child(body, "fields", "*")
-        child(body, "query", query)
-        child(body, "pagesize", "2")
-        sent = await self._sessions.call([Function("lookup", body)], unique=False, idempotent=True)
-        return sent.bind(lambda response: self._found(write, response))
+        sent = await self._sessions.call(
+            [Function("find-0", _lookup_body(write))], unique=False, idempotent=True
+        )
+        return sent.bind(
+            lambda response: (
+                self._found(write, response.results[0])
+                if response.results
+                else Failure(_unconfirmed(write))
+            )
+        )
 
     def _found(
-        self, write: CreateInIntacct, response: Response
+        self, write: CreateInIntacct, result: FunctionResult
     ) -> Result[IntacctRecord | None, SyncError]:
-        result = response.results[0] if response.results else None
-        if result is None or not result.ok or result.data is None:
-            return Failure(_lookup_failed(write, result))
+        if not result.ok or result.data is None:
+            return Failure(function_error(result, record=_ref(write)))
         self._spend(1)
         matches = rows(result.data)
         if not matches:
             return Success(None)
         return Success(created(write.record, key_text=None, row=matches[0]))
+
+
+def _lookup_body(write: CreateInIntacct) -> etree._Element:
+    object_name, query = lookup(write.record_type, write.record, write.key)
+    body = element("readByQuery")
+    child(body, "object", object_name)
+    child(body, "fields", "*")
+    child(body, "query", query)
+    child(body, "pagesize", "2")
+    return body
 
 
 def _unwritable(write: IntacctWrite) -> SyncError | None:
@@ -217,9 +253,3 @@ def _vanished(write: IntacctWrite) -> SyncError:
         fix="Check Sage Intacct; unlink the record if it should not be created again.",
         record=_ref(write),
     )
-
-
-def _lookup_failed(write: IntacctWrite, result: FunctionResult | None) -> SyncError:
-    if result is not None:
-        return function_error(result, record=_ref(write))
-    return _unconfirmed(write)

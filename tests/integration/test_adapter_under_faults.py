@@ -1,0 +1,158 @@
+"""The adapter against the simulator served for real: faults, paging cost and the governor."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.enums import ContactRole, DimensionKind, RecordType
+from released_intacct.domain.ids import IdempotencyKey, ReleasedId
+from released_intacct.domain.intacct import Party
+from released_intacct.domain.ports import FeedQuery, IntacctCredentials
+from released_intacct.domain.secret import Secret
+from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.serving import serving
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
+from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.faults import KINDS
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+CREDENTIALS = IntacctCredentials(
+    sender_id="demo-sender",
+    sender_password=Secret("demo-sender-pass"),
+    company_id="DEMO",
+    user_id="ws_user",
+    user_password=Secret("ws_pass"),
+)
+
+
+def _simulator(records: dict[str, list[dict[str, str]]] | None = None) -> Simulator:
+    sim = Simulator(seed=20261122)
+    load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+            "records": records or {},
+        },
+        now=datetime.now(UTC),
+    )
+    return sim
+
+
+def _adapter(
+    base: str, client: httpx.AsyncClient, *, batch_size: int = 50, concurrency: int = 2
+) -> IntacctAdapter:
+    settings = ClientSettings(
+        endpoint=f"{base}{GATEWAY_PATH}",
+        backoff=0.001,
+        backoff_cap=0.01,
+        attempts=8,
+        batch_size=batch_size,
+        concurrency=concurrency,
+    )
+    return IntacctAdapter(client, CREDENTIALS, entity=None, settings=settings)
+
+
+def _customer(n: int) -> CreateInIntacct:
+    return CreateInIntacct(
+        key=IdempotencyKey(f"ri-soak-{n:05d}"),
+        record_type=RecordType.CONTACT,
+        released_id=ReleasedId(f"rl-contact-{n}"),
+        record=Party(role=ContactRole.CUSTOMER, party_id=None, name=f"Tenant {n}"),
+        source_fingerprint="fp",
+    )
+
+
+async def _write_until_confirmed(adapter: IntacctAdapter, writes: list[CreateInIntacct]) -> int:
+    """Like the outbox: what is not confirmed is sent again with the same key; returns rounds."""
+    pending = writes
+    rounds = 0
+    while pending:
+        rounds += 1
+        assert rounds <= 20, f"{len(pending)} writes still unconfirmed after 20 rounds"
+        outcomes = await value(adapter.write(pending))
+        unconfirmed = {o.key for o in outcomes if not o.result.map(lambda _: True).value_or(False)}
+        pending = [w for w in pending if w.key in unconfirmed]
+    return rounds
+
+
+def test_1000_creates_under_every_fault_kind_end_as_exactly_1000_records() -> None:
+    sim = _simulator()
+    app = create_app(sim)
+    with serving(app) as base:
+        for kind in KINDS:
+            rule: dict[str, object] = {"kind": kind, "function": "create", "probability": 0.3}
+            if kind == "throttle":
+                rule["retry_after"] = 0
+            if kind == "delay":
+                rule["delay_ms"] = 2
+            assert httpx.post(f"{base}/_sim/faults", json=rule).status_code == 201
+
+        async def main() -> int:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client, batch_size=10)  # more requests: every kind fires
+                return await _write_until_confirmed(adapter, [_customer(n) for n in range(1000)])
+
+        rounds = asyncio.run(main())
+        rules = httpx.get(f"{base}/_sim/faults").json()["faults"]
+    customers = list(sim.companies["DEMO"].table("CUSTOMER").values())
+    keys = Counter(str(c.get("COMMENTS", "")) for c in customers)
+    assert len(customers) == 1000, f"{len(customers)} customers after {rounds} rounds"
+    assert set(keys) == {f"ri-soak-{n:05d}" for n in range(1000)}
+    assert max(keys.values()) == 1
+    assert {r["kind"]: r["fired"] > 0 for r in rules} == dict.fromkeys(KINDS, True)
+
+
+@pytest.mark.parametrize("count", [0, 1, 1000, 1001, 2345])
+def test_a_full_read_costs_ceil_n_over_page_size_requests(count: int) -> None:
+    accounts = [{"ACCOUNTNO": str(10000 + n), "TITLE": f"Account {n}"} for n in range(count)]
+    sim = _simulator({"GLACCOUNT": accounts})
+    with serving(create_app(sim)) as base:
+
+        async def main() -> int:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                query = FeedQuery()
+                read = 0
+                while True:
+                    page = await value(adapter.accounts(query))
+                    read += len(page.items)
+                    if page.next_token is None:
+                        return read
+                    query = FeedQuery(token=page.next_token)
+
+        read = asyncio.run(main())
+        stats = httpx.get(f"{base}/_sim/stats").json()["companies"]["DEMO"]
+    assert read == count
+    pages = max(1, math.ceil(count / 1000))
+    assert stats["requests"] == pages + 1  # + the one login
+
+
+def test_concurrent_reads_never_exceed_the_governor() -> None:
+    sim = _simulator({"DEPARTMENT": [{"DEPARTMENTID": "D1", "TITLE": "Leasing"}]})
+    with serving(create_app(sim)) as base:
+        httpx.post(f"{base}/_sim/limits", json={"concurrency": 2}).raise_for_status()
+        httpx.post(f"{base}/_sim/faults", json={"kind": "delay", "delay_ms": 50}).raise_for_status()
+
+        async def main() -> int:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client, concurrency=2)
+                await value(adapter.accounts(FeedQuery()))  # log in first
+                reads = [adapter.dimension_values(kind, FeedQuery()) for kind in DimensionKind]
+                await asyncio.gather(*(value(r) for r in reads))
+                return adapter.gateway.peak_in_flight
+
+        peak = asyncio.run(main())
+        stats = httpx.get(f"{base}/_sim/stats").json()["companies"]["DEMO"]
+    assert peak == 2
+    assert stats["concurrency_refused"] == 0
