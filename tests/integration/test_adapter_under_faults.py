@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -156,3 +156,56 @@ def test_concurrent_reads_never_exceed_the_governor() -> None:
         stats = httpx.get(f"{base}/_sim/stats").json()["companies"]["DEMO"]
     assert peak == 2
     assert stats["concurrency_refused"] == 0
+
+
+def test_an_expired_session_is_replaced_transparently_mid_run() -> None:
+    sim = _simulator({"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent"}]})
+    with serving(create_app(sim)) as base:
+
+        async def main() -> tuple[int, int]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                await value(adapter.accounts(FeedQuery()))
+                httpx.post(f"{base}/_sim/sessions/expire", json={}).raise_for_status()
+                outcomes = await value(adapter.write([_customer(n) for n in range(3)]))
+                assert all(o.result.map(lambda _: True).value_or(False) for o in outcomes)
+                accounts = await value(adapter.accounts(FeedQuery()))
+                return adapter.sessions.logins, len(accounts.items)
+
+        logins, accounts = asyncio.run(main())
+    assert (logins, accounts) == (2, 1)
+    assert len(sim.companies["DEMO"].table("CUSTOMER")) == 3
+
+
+def test_overlap_rereads_are_dropped_but_changes_and_full_reads_are_not() -> None:
+    class Clock:
+        now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+        def __call__(self) -> datetime:
+            return self.now
+
+    clock = Clock()
+    sim = Simulator(clock=clock)
+    load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+            "records": {"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent"}]},
+        },
+        now=clock(),
+    )
+    cursor = clock.now + timedelta(minutes=2)  # inside the 5-minute overlap window
+    with serving(create_app(sim)) as base:
+
+        async def main() -> tuple[int, int, int]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                first = await value(adapter.accounts(FeedQuery(since=cursor)))
+                again = await value(adapter.accounts(FeedQuery(since=cursor)))
+                full = await value(adapter.accounts(FeedQuery()))
+                return len(first.items), len(again.items), len(full.items)
+
+        counts = asyncio.run(main())
+    assert counts == (1, 0, 1)

@@ -1,9 +1,10 @@
 """Change feeds: readByQuery + readMore, page by page, filtered on a timestamp with an overlap.
 
 A page is one request (readByQuery for the first, readMore with the result id for the rest), so a
-full read of N records takes ceil(N / page size) requests and holds one page in memory. Records
-read again through the overlap window are dropped when their (RECORDNO, WHENMODIFIED) was already
-returned by this reader; the set of keys remembered is capped, so memory stays flat.
+full read of N records takes ceil(N / page size) requests and holds one page in memory. A record
+read again only because of the overlap window (modified before the cursor) is dropped when this
+very version of it, (RECORDNO, WHENMODIFIED), was already returned by this reader; a full read
+drops nothing. The set of versions remembered is capped, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class FeedReader:
         if not result.ok or result.data is None:
             return Failure(function_error(result, record=None))
         self._spend(1)
-        return Success(self._build(feed, result.data, convert))
+        return Success(self._build(feed, result.data, convert, since=query.since))
 
     def _read(self, feed: Feed, since: datetime | None) -> etree._Element:
         start = None if since is None else since - self._settings.overlap
@@ -75,15 +76,20 @@ class FeedReader:
         child(body, "resultId", token)
         return body
 
-    def _build(self, feed: Feed, data: etree._Element, convert: Convert[T]) -> Page[T]:
+    def _build(
+        self, feed: Feed, data: etree._Element, convert: Convert[T], *, since: datetime | None
+    ) -> Page[T]:
         info = page_info(data)
         items: list[T] = []
         problems: list[SyncError] = []
         high_water: datetime | None = None
         for row in rows(data):
             stamp = str(row.get(feed.cursor_field, ""))
-            high_water = _later(high_water, self._parse(stamp))
-            if self._repeat(feed.object_name, str(row.get("RECORDNO", "")), stamp):
+            modified = self._parse(stamp)
+            high_water = _later(high_water, modified)
+            seen = self._remember(feed.object_name, str(row.get("RECORDNO", "")), stamp)
+            in_overlap = since is not None and modified is not None and modified < since
+            if seen and in_overlap:
                 continue
             converted = convert(row)
             if is_successful(converted):
@@ -105,7 +111,8 @@ class FeedReader:
             return None
         return naive.replace(tzinfo=self._settings.company_tz)
 
-    def _repeat(self, object_name: str, recordno: str, stamp: str) -> bool:
+    def _remember(self, object_name: str, recordno: str, stamp: str) -> bool:
+        """Remember a row; True when this very version of it was returned before."""
         key = (object_name, recordno, stamp)
         if key in self._seen:
             return True
