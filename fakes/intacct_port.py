@@ -1,9 +1,16 @@
-"""An in-memory Intacct behind the domain's Intacct feeds and writer ports.
+"""An in-memory Intacct behind the domain's Intacct directory, feeds and writer ports.
 
-It behaves the way the contract suite says the real adapter does: change feeds filtered on the
-modification time and paged with a continuation token; creates that assign Intacct's ids (sequenced
-customer / vendor ids, RECORDNOs, OE/PO document ids) and are idempotent by key; look-up of a
-create by its key; deletions reported like AUDITHISTORY; a count of API transactions.
+Log-in and set-up answer from plain attributes: ``entities`` (what ``login`` lists),
+``company_setup`` (what ``setup`` reads at any entity) and ``credentials`` (when set, ``login``
+refuses any others, FATAL under rule C2, as Intacct refuses a wrong password). ``setup`` at an
+entity that is not one of ``entities`` needs the user (rule C3); ``""`` (the top level) is always
+open.
+
+The feeds and writer behave the way the contract suite says the real adapter does: change feeds
+filtered on the modification time and paged with a continuation token; creates that assign
+Intacct's ids (sequenced customer / vendor ids, RECORDNOs, OE/PO document ids) and are idempotent
+by key; look-up of a create by its key; deletions reported like AUDITHISTORY; a count of API
+transactions.
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ from released_intacct.domain.enums import (
     Origin,
     RecordType,
 )
-from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -39,13 +46,35 @@ from released_intacct.domain.intacct import (
     TaxDetail,
     Transaction,
 )
-from released_intacct.domain.ports import FeedQuery, Page, WriteOutcome
+from released_intacct.domain.ports import (
+    Entity,
+    FeedQuery,
+    IntacctCredentials,
+    IntacctSetup,
+    Page,
+    WriteOutcome,
+)
 
 T = TypeVar("T")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def ready_setup() -> IntacctSetup:
+    """A company that passes rule C5 and uses neither Order Entry nor Purchasing."""
+    return IntacctSetup(
+        customer_sequencing=True,
+        vendor_sequencing=True,
+        account_labels=False,
+        order_entry=False,
+        purchasing=False,
+        items=(),
+        tax_solution_external=True,
+        subtotal_dimension_defaulting=True,
+        base_currency="USD",
+    )
 
 
 @dataclass
@@ -56,6 +85,9 @@ class FakeIntacct:
     deleted: list[Deletion] = field(default_factory=list)
     by_key: dict[IdempotencyKey, IntacctRecord] = field(default_factory=dict)
     spent: int = 0
+    entities: tuple[Entity, ...] = ()
+    company_setup: IntacctSetup = field(default_factory=ready_setup)
+    credentials: IntacctCredentials | None = None
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- seeding, as a user of Intacct would ------------------------------------------------------
@@ -68,6 +100,32 @@ class FakeIntacct:
     def delete(self, record_type: RecordType, key: IntacctKey) -> None:
         self.records = [r for r in self.records if _key(r) != key]
         self.deleted.append(Deletion(record_type=record_type, key=key, deleted_at=self.clock()))
+
+    # --- directory -------------------------------------------------------------------------------
+
+    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+        if self.credentials is not None and credentials != self.credentials:
+            return FutureResult.from_failure(
+                SyncError(
+                    kind=ErrorKind.FATAL,
+                    rule=Rule.C2,
+                    message="Intacct did not accept the Web Services user's sign-in.",
+                    fix="Check the Web Services sender and user, then update the credentials.",
+                )
+            )
+        return FutureResult.from_value(self.entities)
+
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+        if entity and entity not in {e.id for e in self.entities}:
+            return FutureResult.from_failure(
+                SyncError(
+                    kind=ErrorKind.NEEDS_USER,
+                    rule=Rule.C3,
+                    message=f'Sage Intacct did not open a session at entity "{entity}".',
+                    fix="Choose one of the company's entities (or its top level).",
+                )
+            )
+        return FutureResult.from_value(self.company_setup)
 
     # --- feeds -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""One contract for the Intacct feeds and writer ports, over every implementation.
+"""One contract for the Intacct directory, feeds and writer ports, over every implementation.
 
 ``fake``: the in-memory FakeIntacct. ``real``: the adapter against the Intacct simulator (through
 httpx's ASGI transport). ``sandbox``: the adapter against a real Intacct company, only when the
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import pytest
 from returns.future import FutureResult
+from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -31,7 +32,7 @@ from released_intacct.domain.enums import (
     PaymentKind,
     RecordType,
 )
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import (
     ContactBlock,
@@ -43,10 +44,16 @@ from released_intacct.domain.intacct import (
     TransactionLine,
 )
 from released_intacct.domain.money import currency
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, Page
+from released_intacct.domain.ports import (
+    Entity,
+    FeedQuery,
+    IntacctCredentials,
+    IntacctSetup,
+    Page,
+)
 from released_intacct.domain.secret import Secret
-from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.intacct_port import FakeIntacct
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -82,6 +89,10 @@ class Port(Protocol):
     def write(self, batch: Any) -> FutureResult[Any, SyncError]: ...
     def find_written(self, write: CreateInIntacct) -> FutureResult[Any, SyncError]: ...
     def transactions_spent(self) -> int: ...
+    def login(
+        self, credentials: IntacctCredentials
+    ) -> FutureResult[tuple[Entity, ...], SyncError]: ...
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]: ...
 
 
 @dataclass
@@ -90,20 +101,44 @@ class Harness:
     clock: Clock
     seed_accounts: Callable[[int], None]
     delete: Callable[[RecordType, str], None]
+    credentials: IntacctCredentials | None = None
+    """Who logs in (None: ``CREDENTIALS``)."""
+    entities: tuple[Entity, ...] | None = None
+    """The entities the company has; None where the suite cannot know them (sandbox)."""
+    setup: IntacctSetup | None = None
+    """The set-up at the first entity; None where the suite cannot know it (sandbox)."""
 
 
 ok = value
 
 
+ENTITIES = (
+    Entity(id=EntityId("E100"), name="East", currency="USD"),
+    Entity(id=EntityId("E200"), name="West", currency="GBP"),
+)
+SETUP = ready_setup()
+"""The simulator's default settings, with no transaction definitions, items or tax solutions."""
+WRONG = "wrong-password-5d2a-never-shown"
+
+
 def _fake() -> Harness:
     clock = Clock()
-    fake = FakeIntacct(clock=clock, page_size=100)
+    fake = FakeIntacct(
+        clock=clock, page_size=100, entities=ENTITIES, company_setup=SETUP, credentials=CREDENTIALS
+    )
 
     def seed(count: int) -> None:
         for n in range(count):
             fake.put(GlAccount(account_no=IntacctId(str(10000 + n)), title=f"Account {n}"))
 
-    return Harness(fake, clock, seed, lambda kind, key: fake.delete(kind, IntacctKey(key)))
+    return Harness(
+        fake,
+        clock,
+        seed,
+        lambda kind, key: fake.delete(kind, IntacctKey(key)),
+        entities=ENTITIES,
+        setup=SETUP,
+    )
 
 
 CREDENTIALS = IntacctCredentials(
@@ -124,7 +159,13 @@ def _real() -> Harness:
             "company_id": "DEMO",
             "senders": {"demo-sender": "demo-sender-pass"},
             "users": {"ws_user": "ws_pass"},
-            "records": {"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent income"}]},
+            "entities": {e.id: e.name for e in ENTITIES},
+            "records": {
+                "GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent income"}],
+                "LOCATIONENTITY": [
+                    {"LOCATIONID": e.id, "NAME": e.name, "CURRENCY": e.currency} for e in ENTITIES
+                ],
+            },
         },
         now=clock(),
     )
@@ -146,7 +187,7 @@ def _real() -> Harness:
     def delete(kind: RecordType, key: str) -> None:
         company.delete({RecordType.INVOICE: "ARINVOICE"}[kind], int(key), now=clock())
 
-    return Harness(adapter, clock, seed, delete)
+    return Harness(adapter, clock, seed, delete, entities=ENTITIES, setup=SETUP)
 
 
 def _sandbox() -> Harness:
@@ -170,7 +211,7 @@ def _sandbox() -> Harness:
     def cannot(*_: object) -> None:
         pytest.skip("seeding Intacct-owned data is not done against a real company")
 
-    return Harness(adapter, Clock(), cannot, cannot)
+    return Harness(adapter, Clock(), cannot, cannot, credentials=credentials)
 
 
 MAKERS = {"fake": _fake, "real": _real, "sandbox": _sandbox}
@@ -379,5 +420,51 @@ def test_transactions_are_counted(make: Callable[[], Harness]) -> None:
         await ok(h.port.write([customer("Counted Co")]))
         await read_all(h.port.accounts)
         assert h.port.transactions_spent() >= before + 2
+
+    scenario(make, body)
+
+
+async def refused(future: FutureResult[Any, SyncError]) -> SyncError:
+    outcome = await settled(future)
+    assert not is_successful(outcome), outcome
+    return outcome.failure()
+
+
+def test_C2_C3_login_lists_the_entities(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        entities = await ok(h.port.login(h.credentials or CREDENTIALS))
+        if h.entities is not None:
+            assert entities == h.entities
+        assert len({e.id for e in entities}) == len(entities)
+
+    scenario(make, body)
+
+
+def test_C2_a_wrong_password_is_fatal_and_never_shown(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        wrong = replace(h.credentials or CREDENTIALS, user_password=Secret(WRONG))
+        error = await refused(h.port.login(wrong))
+        assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+        assert WRONG not in f"{error} {error.message} {error.fix} {error.cause} {error!r}"
+
+    scenario(make, body)
+
+
+def test_C5_setup_is_read_at_an_entity(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        entities = await ok(h.port.login(h.credentials or CREDENTIALS))
+        at = entities[0].id if entities else EntityId("")
+        setup = await ok(h.port.setup(at))
+        if h.setup is not None:
+            assert setup == h.setup
+        assert len(setup.base_currency) == 3
+
+    scenario(make, body)
+
+
+def test_C3_setup_at_an_unknown_entity_needs_the_user(make: Callable[[], Harness]) -> None:
+    async def body(h: Harness) -> None:
+        error = await refused(h.port.setup(EntityId("NO-SUCH-ENTITY")))
+        assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.C3)
 
     scenario(make, body)

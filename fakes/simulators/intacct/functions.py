@@ -12,6 +12,7 @@ from released_intacct.fakes.simulators.intacct import (
     generic,
     invoices,
     orders,
+    prefs,
     writes,
 )
 from released_intacct.fakes.simulators.intacct.auth import SIGN_IN, Caller
@@ -88,5 +89,6 @@ FUNCTIONS: dict[str, Handler] = {
     **invoices.HANDLERS,
     **arpayments.HANDLERS,
     **orders.HANDLERS,
+    **prefs.HANDLERS,
     "inspect": inspect,
 }

@@ -17,6 +17,7 @@ from returns.future import FutureResult
 from returns.result import Result, Success
 
 from released_intacct.adapters.intacct.convert import feeds, reading
+from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -42,14 +43,21 @@ from released_intacct.domain.intacct import (
     TaxDetail,
     Transaction,
 )
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, Page, WriteOutcome
+from released_intacct.domain.ports import (
+    Entity,
+    FeedQuery,
+    IntacctCredentials,
+    IntacctSetup,
+    Page,
+    WriteOutcome,
+)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class IntacctAdapter:
-    """Change feeds and exactly-once writes for one Intacct company at one entity."""
+    """Log-in and set-up, change feeds and exactly-once writes for one Intacct company."""
 
     def __init__(
         self,
@@ -66,6 +74,7 @@ class IntacctAdapter:
         self._spent = 0
         self._reader = FeedReader(self.sessions, self.settings, spend=self._spend)
         self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
+        self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
 
     def _spend(self, count: int) -> None:
         self._spent += count
@@ -73,6 +82,16 @@ class IntacctAdapter:
     def transactions_spent(self) -> int:
         """API transactions used: one per record written, one per query (reads and look-ups)."""
         return self._spent
+
+    # --- directory -------------------------------------------------------------------------------
+
+    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+        """Rules C2, C3: a live log-in with ``credentials``; the company's entities (() if none)."""
+        return FutureResult(self._directory.login(credentials))
+
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+        """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user."""
+        return FutureResult(self._directory.setup(entity))
 
     # --- feeds -----------------------------------------------------------------------------------
 

@@ -1,0 +1,253 @@
+"""Log-in and company set-up (rules C2, C3, C5): the domain's ``IntacctDirectory`` over the gateway.
+
+``login`` checks credentials by a live ``getAPISession`` (no ``<locationid>``: the user's own
+default, so a user limited to one entity can sign in too) and lists the company's entities from
+LOCATIONENTITY (inactive ones left out; none means the top level only). It opens its own session
+with the credentials it is given and leaves the adapter's session alone.
+
+``setup`` opens a session at the entity (``""``: the top level) with the adapter's credentials
+and reads, in this order: subscriptions and preferences (one request, one function each), the
+transaction definitions of the subscribed order modules (one row each), the tax solutions, the
+entity's LOCATIONENTITY row, and every ITEM. Lists are read with readByQuery + readMore to the
+end, with no size cap; a reply whose ``numremaining`` does not go down is refused rather than
+read forever. What each fact means is ``convert.setup``'s. An entity Intacct will not open a
+session at (the same user signs in without it) is a NEEDS_USER error of rule C3; refused
+credentials stay FATAL errors of rule C2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from lxml import etree
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.intacct.classify import function_error
+from released_intacct.adapters.intacct.convert import setup as facts
+from released_intacct.adapters.intacct.convert.feeds import quote
+from released_intacct.adapters.intacct.convert.reading import item
+from released_intacct.adapters.intacct.envelope import Function, child, element
+from released_intacct.adapters.intacct.response import FunctionResult, page_info, rows
+from released_intacct.adapters.intacct.session import Sessions
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct.transport import Gateway
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import EntityId
+from released_intacct.domain.intacct import Item
+from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+
+T = TypeVar("T")
+Row = Mapping[str, object]
+Keep = Callable[[Row], T | None]
+Subscriptions = tuple[frozenset[str], dict[tuple[str, str], str]]
+
+_DEFINITIONS = {"SO": "SODOCUMENTPARAMS", "PO": "PODOCUMENTPARAMS"}
+
+
+class Directory:
+    def __init__(
+        self,
+        gateway: Gateway,
+        credentials: IntacctCredentials,
+        settings: ClientSettings,
+        *,
+        spend: Callable[[int], None],
+    ) -> None:
+        self._gateway = gateway
+        self._credentials = credentials
+        self._settings = settings
+        self._spend = spend
+
+    async def login(self, credentials: IntacctCredentials) -> Result[tuple[Entity, ...], SyncError]:
+        sessions = Sessions(self._gateway, credentials, self._settings, entity=None)
+        opened = await sessions.login()
+        if not is_successful(opened):
+            return Failure(opened.failure())
+        found = await self._read_all(sessions, "LOCATIONENTITY", facts.entity)
+        return found.map(tuple)
+
+    async def setup(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
+        sessions = Sessions(self._gateway, self._credentials, self._settings, entity=entity)
+        opened = await sessions.login()
+        if not is_successful(opened):
+            return Failure(await self._why_not(opened.failure(), entity))
+        read = await self._subscriptions(sessions)
+        if not is_successful(read):
+            return Failure(read.failure())
+        subscribed, prefs = read.unwrap()
+        definitions = await self._definitions(sessions, subscribed)
+        if not is_successful(definitions):
+            return Failure(definitions.failure())
+        rest = await self._lists(sessions, entity)
+        return rest.map(
+            lambda lists: facts.build(
+                facts.Facts(
+                    subscribed=subscribed,
+                    prefs=prefs,
+                    definitions=definitions.unwrap(),
+                    items=lists[0],
+                    solutions=lists[1],
+                    entity_currency=lists[2],
+                )
+            )
+        )
+
+    async def _why_not(self, error: SyncError, entity: EntityId) -> SyncError:
+        """A refused log-in at an entity is its fault when the user signs in without it."""
+        if error.kind is ErrorKind.REJECTED:
+            return _at_entity(error, entity)
+        if error.rule is not Rule.C2 or not entity:
+            return error
+        plain = Sessions(self._gateway, self._credentials, self._settings, entity=None)
+        retried = await plain.login()
+        return _at_entity(error, entity) if is_successful(retried) else error
+
+    async def _subscriptions(self, sessions: Sessions) -> Result[Subscriptions, SyncError]:
+        """Subscriptions and every application's preferences, in one request."""
+        functions = [Function("apps", facts.applications_request())]
+        functions += [Function(f"prefs-{a}", facts.prefs_request(a)) for a in facts.APPLICATIONS]
+        sent = await sessions.call(functions, unique=False, idempotent=True)
+        if not is_successful(sent):
+            return Failure(sent.failure())
+        results = {r.controlid: r for r in sent.unwrap().results}
+        apps = _data(results.get("apps"))
+        if not is_successful(apps):
+            return Failure(apps.failure())
+        self._spend(1)
+        subscribed = facts.applications(apps.unwrap())
+        prefs: dict[tuple[str, str], str] = {}
+        for application in facts.APPLICATIONS:
+            data = _data(results.get(f"prefs-{application}"))
+            if is_successful(data):
+                self._spend(1)
+                prefs.update(facts.preferences(data.unwrap()))
+            elif application not in facts.MODULES or application in subscribed:
+                return Failure(data.failure())
+        return Success((subscribed, prefs))
+
+    async def _definitions(
+        self, sessions: Sessions, subscribed: frozenset[str]
+    ) -> Result[frozenset[str], SyncError]:
+        """The subscribed order modules with at least one transaction definition."""
+        found: set[str] = set()
+        for module in (m for m in facts.MODULES if m in subscribed):
+            exists = await self._exists(sessions, _DEFINITIONS[module])
+            if not is_successful(exists):
+                return Failure(exists.failure())
+            if exists.unwrap():
+                found.add(module)
+        return Success(frozenset(found))
+
+    async def _lists(
+        self, sessions: Sessions, entity: EntityId
+    ) -> Result[tuple[tuple[Item, ...], tuple[bool, ...], str | None], SyncError]:
+        """Items, tax solutions and the entity's currency."""
+        items = await self._read_all(sessions, "ITEM", _item)
+        if not is_successful(items):
+            return Failure(items.failure())
+        solutions = await self._read_all(sessions, "TAXSOLUTION", facts.external_solution)
+        if not is_successful(solutions):
+            return Failure(solutions.failure())
+        currency: str | None = None
+        if entity:
+            where = f"LOCATIONID = {quote(entity)}"
+            found = await self._read_all(sessions, "LOCATIONENTITY", facts.entity, query=where)
+            if not is_successful(found):
+                return Failure(found.failure())
+            currency = next((e.currency for e in found.unwrap() if e.currency), None)
+        return Success((tuple(items.unwrap()), tuple(solutions.unwrap()), currency))
+
+    async def _exists(self, sessions: Sessions, object_name: str) -> Result[bool, SyncError]:
+        """Whether ``object_name`` has at least one record (one row read)."""
+        body = _read_by_query(object_name, query="", page_size=1)
+        data = await self._call(sessions, body)
+        return data.map(lambda found: bool(rows(found)))
+
+    async def _read_all(
+        self, sessions: Sessions, object_name: str, keep: Keep[T], *, query: str = ""
+    ) -> Result[list[T], SyncError]:
+        """Every record of ``object_name`` (page by page) that ``keep`` turns into a value."""
+        body = _read_by_query(object_name, query=query, page_size=self._settings.page_size)
+        kept: list[T] = []
+        remaining: int | None = None
+        while True:
+            sent = await self._call(sessions, body)
+            if not is_successful(sent):
+                return Failure(sent.failure())
+            data = sent.unwrap()
+            kept.extend(value for value in map(keep, rows(data)) if value is not None)
+            info = page_info(data)
+            if info.remaining <= 0 or not info.result_id:
+                return Success(kept)
+            if remaining is not None and info.remaining >= remaining:
+                return Failure(_stuck(object_name))
+            remaining = info.remaining
+            body = element("readMore")
+            child(body, "resultId", info.result_id)
+
+    async def _call(
+        self, sessions: Sessions, body: etree._Element
+    ) -> Result[etree._Element, SyncError]:
+        sent = await sessions.call([Function("read", body)], unique=False, idempotent=True)
+        if not is_successful(sent):
+            return Failure(sent.failure())
+        results = sent.unwrap().results
+        data = _data(results[0] if results else None)
+        if is_successful(data):
+            self._spend(1)
+        return data
+
+
+def _read_by_query(object_name: str, *, query: str, page_size: int) -> etree._Element:
+    body = element("readByQuery")
+    child(body, "object", object_name)
+    child(body, "fields", "*")
+    child(body, "query", query)
+    child(body, "pagesize", str(page_size))
+    return body
+
+
+def _data(result: FunctionResult | None) -> Result[etree._Element, SyncError]:
+    if result is None:
+        return Failure(_unanswered())
+    if not result.ok or result.data is None:
+        return Failure(function_error(result, record=None))
+    return Success(result.data)
+
+
+def _item(row: Row) -> Item | None:
+    read = item(row)
+    return read.unwrap() if is_successful(read) else None
+
+
+def _at_entity(error: SyncError, entity: EntityId) -> SyncError:
+    """A log-in refused at an entity that is the problem (rule C3)."""
+    where = f'entity "{entity}"' if entity else "the top level"
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.C3,
+        message=f"Sage Intacct did not open a session at {where} of this company.",
+        fix="Choose one of the company's entities (or its top level), then check again.",
+        cause=error.cause,
+    )
+
+
+def _unanswered() -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="Sage Intacct answered without the result of a read.",
+        fix="Nothing to do: the check is made again.",
+    )
+
+
+def _stuck(object_name: str) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"Sage Intacct kept answering the same page of {object_name}; reading stopped.",
+        fix="Try again later; if it persists, contact support with this message.",
+        cause=f"{object_name}: numremaining did not go down",
+    )

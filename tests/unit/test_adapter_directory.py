@@ -1,0 +1,293 @@
+"""Log-in and set-up through the adapter against the simulator (rules C2, C3, C5).
+
+Each set-up fact is read from the simulator's company settings and records: flipping a setting
+(or removing the records) and reading set-up again shows the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import EntityId
+from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+from released_intacct.domain.rules.connection import check_prerequisites
+from released_intacct.domain.secret import Secret
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.company import Company
+from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.seed import load_demo
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+T = TypeVar("T")
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+E100 = EntityId("E100")
+USER_SECRET = "ws-pass-7c1e-never-shown"
+SENDER_SECRET = "sender-pass-93ab-never-shown"
+GOOD = IntacctCredentials(
+    sender_id="demo-sender",
+    sender_password=Secret("demo-sender-pass"),
+    company_id="DEMO",
+    user_id="ws_user",
+    user_password=Secret("ws_pass"),
+)
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> Company:
+    """The demo company, seeded once; each test works on its own copy."""
+    return load_demo(Simulator(clock=lambda: NOW), now=NOW)
+
+
+def demo(demo_tables: Company) -> tuple[Simulator, Company]:
+    sim = Simulator(clock=lambda: NOW)
+    company = demo_tables.snapshot()
+    sim.add_sender("demo-sender", "demo-sender-pass")
+    sim.add_company(company)
+    return sim, company
+
+
+def adapter(
+    sim: Simulator, credentials: IntacctCredentials = GOOD, *, page_size: int = 1000
+) -> IntacctAdapter:
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
+    )
+    settings = ClientSettings(
+        endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0, page_size=page_size
+    )
+    return IntacctAdapter(client, credentials, entity=None, settings=settings)
+
+
+def run(future: Callable[[], FutureResult[T, SyncError]]) -> T:
+    async def main() -> T:
+        return await value(future())
+
+    return asyncio.run(main())
+
+
+def fails(future: Callable[[], FutureResult[Any, SyncError]]) -> SyncError:
+    async def main() -> Result[Any, SyncError]:
+        return await settled(future())
+
+    outcome = asyncio.run(main())
+    assert not is_successful(outcome), outcome
+    return outcome.failure()
+
+
+def shown(error: SyncError) -> str:
+    return f"{error} {error.message} {error.fix} {error.cause} {error!r}"
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+def test_C2_C3_login_with_good_credentials_lists_the_entities(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    entities = run(lambda: adapter(sim).login(GOOD))
+    assert entities == (
+        Entity(id=EntityId("E100"), name="East Region", currency="USD"),
+        Entity(id=EntityId("E200"), name="West Region", currency="USD"),
+    )
+
+
+def test_C3_a_company_without_entities_lists_none() -> None:
+    sim = Simulator(clock=lambda: NOW)
+    load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+        },
+        now=NOW,
+    )
+    assert run(lambda: adapter(sim).login(GOOD)) == ()
+
+
+def test_C3_inactive_entities_are_not_offered(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    (row,) = [r for r in company.table("LOCATIONENTITY").values() if r["LOCATIONID"] == "E200"]
+    row["STATUS"] = "inactive"
+    assert [e.id for e in run(lambda: adapter(sim).login(GOOD))] == ["E100"]
+
+
+def test_C2_wrong_password_is_fatal_and_never_shown(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    company.users["ws_user"] = "the-real-one"
+    wrong = replace(GOOD, user_password=Secret(USER_SECRET))
+    error = fails(lambda: adapter(sim, wrong).login(wrong))
+    assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+    assert USER_SECRET not in shown(error)
+    assert "the-real-one" not in shown(error)
+
+
+def test_C2_wrong_sender_is_fatal_and_never_shown(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    wrong = replace(GOOD, sender_password=Secret(SENDER_SECRET))
+    error = fails(lambda: adapter(sim).login(wrong))
+    assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+    assert SENDER_SECRET not in shown(error)
+    unknown = replace(GOOD, sender_id="someone-else")
+    error = fails(lambda: adapter(sim).login(unknown))
+    assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+
+
+def test_C2_login_checks_the_credentials_it_is_given_not_the_adapters(
+    demo_tables: Company,
+) -> None:
+    sim, _ = demo(demo_tables)
+    stale = replace(GOOD, user_password=Secret("old-password"))
+    assert len(run(lambda: adapter(sim, stale).login(GOOD))) == 2
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+
+def test_C5_demo_setup_matches_its_settings(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    setup = run(lambda: adapter(sim).setup(E100))
+    assert (
+        setup.customer_sequencing,
+        setup.vendor_sequencing,
+        setup.account_labels,
+        setup.order_entry,
+        setup.purchasing,
+        setup.tax_solution_external,
+        setup.subtotal_dimension_defaulting,
+        setup.base_currency,
+    ) == (True, True, False, True, True, True, True, "USD")
+    assert sorted((i.item_id, i.for_sales, i.gl_account_no) for i in setup.items) == [
+        ("4000-S", True, "4000"),
+        ("4100-S", True, "4100"),
+        ("4200-S", True, "4200"),
+        ("5000-P", False, "5000"),
+        ("5100-P", False, "5100"),
+        ("5200-P", False, "5200"),
+    ]
+    assert check_prerequisites(setup) == ()
+
+
+FLIPS: dict[str, tuple[str, object, str, object]] = {
+    "customer sequencing off": ("customer_sequencing", False, "customer_sequencing", False),
+    "vendor sequencing off": ("vendor_sequencing", False, "vendor_sequencing", False),
+    "account labels on": ("account_labels", True, "account_labels", True),
+    "no order entry": ("order_entry", False, "order_entry", False),
+    "no purchasing": ("purchasing", False, "purchasing", False),
+    "tax not external": ("tax_solution_external", False, "tax_solution_external", False),
+    "subtotal defaulting off": (
+        "subtotal_defaulting",
+        False,
+        "subtotal_dimension_defaulting",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("flip", sorted(FLIPS))
+def test_C5_each_setting_flipped_is_reflected(demo_tables: Company, flip: str) -> None:
+    sim, company = demo(demo_tables)
+    setting, new, fact, expected = FLIPS[flip]
+    before = run(lambda: adapter(sim).setup(E100))
+    setattr(company.settings, setting, new)
+    after = run(lambda: adapter(sim).setup(E100))
+    assert getattr(before, fact) != expected
+    assert getattr(after, fact) == expected
+    untouched = {f for f in IntacctSetup.__slots__ if f != fact}
+    assert {f: getattr(after, f) for f in untouched} == {f: getattr(before, f) for f in untouched}
+    one_module_left = flip in ("no order entry", "no purchasing")
+    assert (check_prerequisites(after) == ()) is one_module_left
+
+
+def test_C5_no_items_is_reflected_and_blocks_confirm(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    company.table("ITEM").clear()
+    setup = run(lambda: adapter(sim).setup(E100))
+    assert setup.items == ()
+    assert [e.rule for e in check_prerequisites(setup)] == [Rule.C5]
+
+
+def test_C5_without_order_modules_only_the_general_checks_apply(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    company.settings.order_entry = company.settings.purchasing = False
+    company.settings.subtotal_defaulting = False
+    company.table("ITEM").clear()
+    setup = run(lambda: adapter(sim).setup(E100))
+    assert (setup.order_entry, setup.purchasing) == (False, False)
+    assert check_prerequisites(setup) == ()
+
+
+def test_C5_an_order_module_without_definitions_is_not_used(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    company.table("PODOCUMENTPARAMS").clear()
+    setup = run(lambda: adapter(sim).setup(E100))
+    assert (setup.order_entry, setup.purchasing) == (True, False)
+
+
+def test_C5_a_tax_solution_that_is_not_external_is_reflected(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    for row in company.table("TAXSOLUTION").values():
+        row["TAXMETHOD"] = "Advanced Tax"
+    assert run(lambda: adapter(sim).setup(E100)).tax_solution_external is False
+
+
+def test_C5_base_currency_is_the_entitys_else_the_companys(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    company.settings.base_currency = "GBP"
+    for row in company.table("LOCATIONENTITY").values():
+        row["CURRENCY"] = "CAD" if row["LOCATIONID"] == "E100" else ""
+    at = adapter(sim)
+    assert run(lambda: at.setup(E100)).base_currency == "CAD"
+    assert run(lambda: at.setup(EntityId("E200"))).base_currency == "GBP"
+    assert run(lambda: at.setup(EntityId(""))).base_currency == "GBP"
+
+
+def test_C5_every_item_is_read_across_pages(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    for n in range(2_345):
+        record: dict[str, object] = {"ITEMID": f"X{n:05d}", "NAME": f"Item {n}"}
+        record["INCOMEGLACCOUNT"] = "4000"
+        company.insert("ITEM", record, now=NOW, entity="")
+    before = sim.usage["DEMO"].requests
+    at = adapter(sim, page_size=1000)
+    setup = run(lambda: at.setup(E100))
+    assert len(setup.items) == 2_345 + 6
+    assert len({i.item_id for i in setup.items}) == len(setup.items)
+    # log-in, subscriptions + preferences, one row of SO and of PO definitions, ITEM in
+    # ceil(2,351 / 1,000) = 3 pages, tax solutions, the entity's row
+    assert sim.usage["DEMO"].requests - before == 1 + 1 + 2 + 3 + 1 + 1
+
+
+def test_C3_setup_at_an_unknown_entity_needs_the_user(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    error = fails(lambda: adapter(sim).setup(EntityId("E999")))
+    assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.C3)
+    assert "E999" in error.message
+
+
+def test_C2_setup_with_a_wrong_password_is_fatal(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    wrong = replace(GOOD, user_password=Secret(USER_SECRET))
+    error = fails(lambda: adapter(sim, wrong).setup(E100))
+    assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+    assert USER_SECRET not in shown(error)
+
+
+def test_setup_reads_count_as_transactions(demo_tables: Company) -> None:
+    sim, _ = demo(demo_tables)
+    at = adapter(sim)
+    run(lambda: at.setup(E100))
+    assert at.transactions_spent() >= 6
