@@ -237,7 +237,7 @@ def test_M1_D17_order_entry_invoice_number_definition_source_and_rev_rec() -> No
         (IntacctState.SELECTED, ReleasedInvoiceStatus.APPROVED),
         (IntacctState.PARTIALLY_PAID, ReleasedInvoiceStatus.APPROVED),
         (IntacctState.NO_VALUE, ReleasedInvoiceStatus.APPROVED),
-        (IntacctState.PAID, ReleasedInvoiceStatus.PAID),
+        (IntacctState.PAID, ReleasedInvoiceStatus.APPROVED),  # paid follows the payments
         (IntacctState.REVERSED, ReleasedInvoiceStatus.VOIDED),
         (IntacctState.REVERSAL, ReleasedInvoiceStatus.VOIDED),
     ],
@@ -251,8 +251,10 @@ def test_D6_M4_intacct_state_reads_as_released_status(
 
 
 def test_D6_M4_every_intacct_state_has_a_released_status() -> None:
+    """A copy is never created Draft (D6) nor Paid: paid state follows the payments."""
     assert {released_status_of(state) for state in IntacctState} == set(ReleasedInvoiceStatus) - {
-        ReleasedInvoiceStatus.DRAFT
+        ReleasedInvoiceStatus.DRAFT,
+        ReleasedInvoiceStatus.PAID,
     }
 
 

@@ -12,8 +12,9 @@ Decided here:
   goes to Order Entry when ``settings.order_entry`` is on, any other expense invoice to Purchasing
   when ``settings.purchasing`` is on, and otherwise to AR / AP. A new OE/PO document takes its
   definition from the settings (sales / purchase, invoice / credit);
-- status (D6, M4): unposted states arrive as Awaiting Approval, posted (and part-paid) as Approved,
-  Paid as Paid, reversals as Voided; going out Awaiting Approval is a Draft and Approved or Paid is
+- status (D6, M4): unposted states arrive as Awaiting Approval, posted, part-paid and paid as
+  Approved (paid state follows the payments: the copy becomes Paid in Re-Leased when the
+  payments that paid it sync), reversals as Voided; going out Awaiting Approval is a Draft and Approved or Paid is
   Posted. A Re-Leased Draft or Voided invoice never reaches this mapping (eligibility filters them).
 - GL date (M3): the issue date, or the due date when *post on due date* is on and there is one.
 
@@ -62,7 +63,7 @@ _RELEASED_STATUS: Final = {
     IntacctState.SELECTED: ReleasedInvoiceStatus.APPROVED,
     IntacctState.PARTIALLY_PAID: ReleasedInvoiceStatus.APPROVED,
     IntacctState.NO_VALUE: ReleasedInvoiceStatus.APPROVED,
-    IntacctState.PAID: ReleasedInvoiceStatus.PAID,
+    IntacctState.PAID: ReleasedInvoiceStatus.APPROVED,
     IntacctState.REVERSED: ReleasedInvoiceStatus.VOIDED,
     IntacctState.REVERSAL: ReleasedInvoiceStatus.VOIDED,
 }
