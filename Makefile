@@ -27,10 +27,11 @@ run: install
 	$(BIN)/python -m released_intacct.fakes.demo
 
 lint: install
-	$(BIN)/ruff check src fakes tests bench
-	$(BIN)/ruff format --check src fakes tests bench
+	$(BIN)/ruff check src fakes tests bench examples
+	$(BIN)/ruff format --check src fakes tests bench examples
 	$(BIN)/mypy -p released_intacct   # src and fakes, by their import names
 	$(BIN)/mypy tests
+	$(BIN)/mypy examples   # the embedding example (not part of the package)
 	$(BIN)/lint-imports
 
 test: lint

@@ -14,8 +14,9 @@ Decided here:
   definition from the settings (sales / purchase, invoice / credit);
 - status (D6, M4): unposted states arrive as Awaiting Approval, posted, part-paid and paid as
   Approved (paid state follows the payments: the copy becomes Paid in Re-Leased when the
-  payments that paid it sync), reversals as Voided; going out Awaiting Approval is a Draft and Approved or Paid is
-  Posted. A Re-Leased Draft or Voided invoice never reaches this mapping (eligibility filters them).
+  payments that paid it sync), reversals as Voided; going out Awaiting Approval is a Draft and
+  Approved or Paid is Posted. A Re-Leased Draft or Voided invoice never reaches this mapping
+  (eligibility filters them).
 - GL date (M3): the issue date, or the due date when *post on due date* is on and there is one.
 
 Lines are mapped by ``lines`` (memo, account or Item, amounts, tax, dimensions; rules M2, D17,

@@ -1,0 +1,162 @@
+"""Tracking options, written through their category.
+
+An option has no resource of its own: the adapter reads its category (``GET
+/api/tracking-categories/{id}``), adds or replaces the option in the ``options`` list, and writes
+the whole category back with the ``version`` it read (``PUT``). A 409 in between is the usual
+retriable "changed in Re-Leased meanwhile". A created option keeps its proposed id (the
+idempotency key, as planning proposes it), so a repeated create finds it already there and
+returns it without writing, and ``find_by_key`` finds it by that id. An option written on its own
+needs ``category_id``; archiving one by id alone searches the categories for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from urllib.parse import quote
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.released.feeds import read_page
+from released_intacct.adapters.released.lists import (
+    TrackingCategoryBody,
+    TrackingCategoryWire,
+    TrackingOptionWire,
+    option_wire,
+    status_of,
+    to_category,
+)
+from released_intacct.adapters.released.resources import TRACKING_CATEGORIES
+from released_intacct.adapters.released.transport import Http
+from released_intacct.adapters.released.wire import encode
+from released_intacct.domain.enums import ReleasedStatus
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ids import ReleasedId
+from released_intacct.domain.ports import FeedQuery
+from released_intacct.domain.released import TrackingOption
+
+__all__ = ["Options"]
+
+Edit = Callable[[list[TrackingOptionWire]], list[TrackingOptionWire]]
+
+
+class Options:
+    def __init__(self, http: Http, *, page_size: int) -> None:
+        self._http = http
+        self._page_size = page_size
+
+    async def create(self, option: TrackingOption) -> Result[TrackingOption, SyncError]:
+        category = _category_of(option)
+        read = await self._get(category)
+        if not is_successful(read):
+            return Failure(read.failure())
+        if any(found.id == option.id for found in read.unwrap().options):
+            return _option(read.unwrap(), option)
+        return await self._put(
+            read.unwrap(), option, lambda options: [*options, option_wire(option)]
+        )
+
+    async def update(self, option: TrackingOption) -> Result[TrackingOption, SyncError]:
+        read = await self._get(_category_of(option))
+        if not is_successful(read):
+            return Failure(read.failure())
+        if not any(found.id == option.id for found in read.unwrap().options):
+            return Failure(_missing(option.id))
+        return await self._put(read.unwrap(), option, _replacing(option))
+
+    async def set_archived(self, option_id: str, *, archived: bool) -> Result[None, SyncError]:
+        found = await self.find(option_id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        option = found.unwrap()
+        if option is None:
+            return Failure(_missing(option_id))
+        status = ReleasedStatus.ARCHIVED if archived else ReleasedStatus.ACTIVE
+        if option.status is status:
+            return Success(None)
+        return (await self.update(replace(option, status=status))).map(lambda _: None)
+
+    async def find(self, option_id: str) -> Result[TrackingOption | None, SyncError]:
+        """The option with this id in any category (a scan of the categories)."""
+        query = FeedQuery()
+        while True:
+            params = {"pageSize": str(self._page_size)}
+            page = await read_page(self._http, TRACKING_CATEGORIES, query, params=params)
+            if not is_successful(page):
+                return Failure(page.failure())
+            for wire in page.unwrap().wires:
+                if any(option.id == option_id for option in wire.options):
+                    return _option(wire, TrackingOption(id=ReleasedId(option_id), name="")).map(
+                        _some
+                    )
+            if page.unwrap().next_token is None:
+                return Success(None)
+            query = FeedQuery(token=page.unwrap().next_token)
+
+    async def _get(self, category_id: str) -> Result[TrackingCategoryWire, SyncError]:
+        path = f"{TRACKING_CATEGORIES.path}/{quote(category_id, safe='')}"
+        sent = await self._http.send("GET", path)
+        return sent.bind(lambda reply: self._http.read(TRACKING_CATEGORIES.decode, reply))
+
+    async def _put(
+        self, category: TrackingCategoryWire, option: TrackingOption, edit: Edit
+    ) -> Result[TrackingOption, SyncError]:
+        body = TrackingCategoryBody(
+            id=category.id,
+            name=category.name,
+            kind=category.kind,
+            status=category.status,
+            options=edit(list(category.options)),
+            version=category.version,
+        )
+        path = f"{TRACKING_CATEGORIES.path}/{quote(category.id, safe='')}"
+        sent = await self._http.send("PUT", path, body=encode(body))
+        written = sent.bind(lambda reply: self._http.read(TRACKING_CATEGORIES.decode, reply))
+        return written.bind(lambda wire: _option(wire, option))
+
+
+def _category_of(option: TrackingOption) -> str:
+    if option.category_id is None:
+        msg = "a tracking option is written through its category: set category_id"
+        raise ValueError(msg)
+    return option.category_id
+
+
+def _replacing(option: TrackingOption) -> Edit:
+    def edit(options: list[TrackingOptionWire]) -> list[TrackingOptionWire]:
+        return [
+            TrackingOptionWire(id=found.id, name=option.name, status=status_of(option.status))
+            if found.id == option.id
+            else found
+            for found in options
+        ]
+
+    return edit
+
+
+def _option(
+    wire: TrackingCategoryWire, wanted: TrackingOption
+) -> Result[TrackingOption, SyncError]:
+    """``wanted`` as the category holds it: by id, else (an id the server chose) by name."""
+    converted = to_category(wire)
+    if not is_successful(converted):
+        return Failure(converted.failure())
+    options = converted.unwrap().options
+    by_id = [option for option in options if option.id == wanted.id]
+    by_name = [option for option in options if wanted.name and option.name == wanted.name]
+    found = by_id or by_name[-1:]
+    return Success(found[0]) if found else Failure(_missing(wanted.id))
+
+
+def _some(option: TrackingOption) -> TrackingOption | None:
+    return option
+
+
+def _missing(option_id: str) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=None,
+        message=f"The tracking option {option_id} is no longer in Re-Leased.",
+        fix="Unlink the option, or link it to another one.",
+    )

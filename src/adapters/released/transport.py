@@ -1,0 +1,169 @@
+"""One company's line to the Re-Leased REST API: headers, time-out, retries, back-off.
+
+Every request the adapter sends is safe to repeat, so 429, 5xx (and 524) and transport failures
+(refused or dropped connections, time-outs) are retried up to ``attempts`` times with full-jitter
+exponential back-off, never sooner than a 429's ``Retry-After``: a create re-sends the same
+``Idempotency-Key`` and body (the server replays the first response), an update the same
+``version`` (a repeat of an update that did land gets 409, reported as a retriable conflict), and an
+action (archive, void) is checked against the record's state by the adapter. A ``Retry-After``
+longer than ``max_retry_after`` is not slept: the call fails as retriable for the next run.
+
+The API key is only ever put in the ``Authorization`` header; every ``SyncError`` leaving this
+module has it redacted from its message, fix and cause (a server may echo what it was sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Final, TypeVar
+
+import httpx
+import msgspec
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.released.errors import (
+    http_error,
+    malformed,
+    retry_after_seconds,
+    transport_error,
+)
+from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.secret import Secret
+
+__all__ = ["Http", "Reply", "Sleep"]
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+_REDACTED: Final = "**********"
+_MIN_REDACTED_LEN: Final = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A 2xx reply."""
+
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    outcome: Result[Reply, SyncError]
+    again: bool
+    wait: float | None = None
+
+
+class Http:
+    """Sends requests for one company; a repr shows no key."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_url: str,
+        api_key: Secret,
+        company_id: str,
+        settings: ReleasedSettings,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._client = client
+        self._root = base_url.rstrip("/") + "/api/"
+        self._key = api_key
+        self._company = company_id
+        self._settings = settings
+        self._sleep = sleep
+        self._jitter = jitter
+        self.requests = 0
+
+    def __repr__(self) -> str:
+        return f"Http(root={self._root!r}, company_id={self._company!r})"
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        key: str | None = None,
+    ) -> Result[Reply, SyncError]:
+        """Send one request; retry what may be retried; the last outcome otherwise."""
+        headers = self._headers(method, body=body, key=key)
+        attempts = self._settings.attempts
+        for attempt in range(attempts):
+            sent = await self._once(method, path, params=params, body=body, headers=headers)
+            too_long = sent.wait is not None and sent.wait > self._settings.max_retry_after
+            if not sent.again or too_long or attempt == attempts - 1:
+                return sent.outcome.alt(self._redact)
+            await self._sleep(self._delay(attempt, sent.wait))
+        raise AssertionError  # pragma: no cover - the loop always returns
+
+    def read(self, decode: msgspec.json.Decoder[T], reply: Reply) -> Result[T, SyncError]:
+        """``reply``'s body as ``T``; malformed JSON is an error naming the JSON path."""
+        try:
+            return Success(decode.decode(reply.body))
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return Failure(self._redact(malformed(error, reply.body)))
+
+    def _headers(self, method: str, *, body: bytes | None, key: str | None) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {self._key.reveal()}",
+            "X-Company-Id": self._company,
+            "Accept": "application/json",
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if method != "GET":
+            headers["X-Sync-Source"] = "intacct"
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> _Attempt:
+        self.requests += 1
+        try:
+            reply = await self._client.request(
+                method,
+                self._root + path,
+                params=params,
+                content=body,
+                headers=headers,
+                timeout=self._settings.timeout,
+            )
+        except httpx.TransportError as error:
+            return _Attempt(Failure(transport_error(error)), again=True)
+        status = reply.status_code
+        if 200 <= status < 300:
+            return _Attempt(Success(Reply(status, reply.content)), again=False)
+        wait = retry_after_seconds(reply.headers.get("retry-after")) if status == 429 else None
+        failed = Failure(http_error(status, reply.content))
+        return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        ceiling = min(self._settings.backoff_cap, self._settings.backoff * float(2**attempt))
+        return max(ceiling * self._jitter(), retry_after or 0.0)
+
+    def _redact(self, error: SyncError) -> SyncError:
+        secret = self._key.reveal()
+        if len(secret) < _MIN_REDACTED_LEN:
+            return error
+        return replace(
+            error,
+            message=error.message.replace(secret, _REDACTED),
+            fix=error.fix.replace(secret, _REDACTED),
+            cause=None if error.cause is None else error.cause.replace(secret, _REDACTED),
+        )

@@ -1,0 +1,144 @@
+"""The JSON of the Re-Leased REST model: the shared Struct base, money, the list page, the error.
+
+Every DTO derives from :class:`Wire` (frozen, keyword-only, camelCase on the wire) and mirrors the
+JSON of ``docs/released-rest.md``. Money, rates and quantities are :class:`Amount`: a ``Decimal``
+read only from a JSON *string* such as ``"1200.00"``. A JSON number, ``"NaN"``, ``"1e3"`` or any
+other spelling is refused with the JSON path of the value (``$.items[3].total``), so no amount ever
+passes through a float or arrives silently wrong. Timestamps must carry a zone.
+
+A list page is decoded in two steps: the envelope with its items kept raw, then each item with its
+resource's decoder, so one unreadable record becomes a problem of the page (rule E1) while the
+others are read. The item's own path is re-rooted under ``$.items[i]``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Final, TypeVar
+
+import msgspec
+
+__all__ = [
+    "Amount",
+    "ErrorBody",
+    "ErrorDetail",
+    "ErrorInfo",
+    "ItemHead",
+    "ListEnvelope",
+    "Stamp",
+    "Wire",
+    "amount",
+    "decoder",
+    "described",
+    "encode",
+    "item_path",
+]
+
+S = TypeVar("S")
+
+_DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_MISSING: Final = re.compile(r"Object missing required field `([^`]+)`")
+
+
+class Wire(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The base of every DTO: unknown fields are ignored, known ones are checked."""
+
+
+class Amount(Decimal):
+    """A decimal that travels as a JSON string (money, rates, quantities)."""
+
+    __slots__ = ()
+
+
+Stamp = Annotated[datetime, msgspec.Meta(tz=True)]
+"""An ISO-8601 timestamp with its zone (``2026-03-01T09:30:00.123456Z``)."""
+
+
+def amount(value: Decimal) -> Amount:
+    """``value`` as a wire amount; a programmer error if it is not finite."""
+    if not value.is_finite():
+        msg = f"amounts must be finite, got {value}"
+        raise ValueError(msg)
+    return Amount(value)
+
+
+def _dec_hook(kind: type, obj: Any) -> Any:
+    if kind is not Amount:
+        raise NotImplementedError(kind)
+    if not isinstance(obj, str):
+        shown = "a JSON number" if isinstance(obj, int | float) else type(obj).__name__
+        msg = f'Expected a decimal string such as "1200.00", got {shown}'
+        raise TypeError(msg)
+    if len(obj) > 40 or not _DECIMAL.fullmatch(obj):
+        msg = f'Expected a decimal string such as "1200.00", got {obj[:40]!r}'
+        raise ValueError(msg)
+    return Amount(obj)
+
+
+def _enc_hook(obj: Any) -> Any:
+    if isinstance(obj, Amount):
+        return format(obj, "f")
+    msg = f"cannot encode {type(obj).__name__}"
+    raise NotImplementedError(msg)
+
+
+def decoder(kind: type[S]) -> msgspec.json.Decoder[S]:
+    """The one decoder of a payload type; build it once and keep it."""
+    return msgspec.json.Decoder(kind, dec_hook=_dec_hook)
+
+
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook)
+
+
+def encode(body: Wire) -> bytes:
+    return _ENCODER.encode(body)
+
+
+class ListEnvelope(Wire, frozen=True, kw_only=True):
+    items: list[msgspec.Raw]
+    page: int
+    page_size: int
+    total_count: int
+    has_more: bool
+
+
+class ItemHead(Wire, frozen=True, kw_only=True):
+    """What is read of an item that cannot be read whole: its id and time, when they are sound."""
+
+    id: str | None = None
+    last_modified: Stamp | None = None
+
+
+class ErrorDetail(Wire, frozen=True, kw_only=True):
+    field: str = ""
+    message: str = ""
+
+
+class ErrorInfo(Wire, frozen=True, kw_only=True):
+    code: str
+    message: str = ""
+    details: list[ErrorDetail] = msgspec.field(default_factory=list)
+    current_version: int | None = None
+
+
+class ErrorBody(Wire, frozen=True, kw_only=True):
+    error: ErrorInfo
+    current_version: int | None = None
+
+
+def item_path(error: msgspec.ValidationError, index: int) -> str:
+    """The message of an item's error with its path re-rooted at ``$.items[index]``."""
+    return described(error, root=f"$.items[{index}]")
+
+
+def described(error: msgspec.ValidationError, *, root: str = "$") -> str:
+    """msgspec's message with the full JSON path, a missing field's name included."""
+    text = str(error)
+    head, found, rest = text.partition(" - at `$")
+    path = root + rest.rstrip("`") if found else root
+    missing = _MISSING.fullmatch(head)
+    if missing:
+        path = f"{path}.{missing.group(1)}"
+    return f"{head} - at `{path}`"
