@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from returns.future import FutureResult
 from returns.result import Result
 
-from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, WriteAction
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -30,7 +29,6 @@ from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
     IdempotencyKey,
-    IntacctKey,
     ReleasedId,
 )
 from released_intacct.domain.intacct import (
@@ -44,7 +42,6 @@ from released_intacct.domain.intacct import (
     TaxDetail,
     Transaction,
 )
-from released_intacct.domain.links import Link
 from released_intacct.domain.released import (
     Account,
     Contact,
@@ -241,72 +238,3 @@ class ReleasedWriter(Protocol):
 
 class ReleasedPort(ReleasedFeeds, ReleasedWriter, Protocol):
     """Everything the service needs from Re-Leased; a host implements it over its own data."""
-
-
-# --- State ---------------------------------------------------------------------------------------
-
-
-class IntentState(Enum):
-    PENDING = "pending"
-    SENT = "sent"
-    CONFIRMED = "confirmed"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Intent:
-    """One write in the outbox, stored before it is sent."""
-
-    connection: ConnectionId
-    action: WriteAction
-    state: IntentState = IntentState.PENDING
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cursor:
-    feed: str
-    position: datetime
-
-
-class StateStore(Protocol):
-    """What the engine remembers between runs; every multi-row change is one transaction."""
-
-    def links(
-        self,
-        connection: ConnectionId,
-        record_type: RecordType,
-        *,
-        released_ids: Sequence[ReleasedId] = (),
-        intacct_keys: Sequence[IntacctKey] = (),
-    ) -> FutureResult[tuple[Link, ...], SyncError]: ...
-
-    def cursor(
-        self, connection: ConnectionId, feed: str
-    ) -> FutureResult[Cursor | None, SyncError]: ...
-
-    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]: ...
-
-    def open_intents(
-        self, connection: ConnectionId
-    ) -> FutureResult[tuple[Intent, ...], SyncError]: ...
-
-    def settle(
-        self,
-        connection: ConnectionId,
-        key: IdempotencyKey,
-        *,
-        state: IntentState,
-        link: Link | None = None,
-    ) -> FutureResult[None, SyncError]:
-        """Move an intent to ``state`` and store its link, in one transaction."""
-
-    def save_links(
-        self, connection: ConnectionId, links: Sequence[Link]
-    ) -> FutureResult[None, SyncError]: ...
-
-    def advance_cursor(
-        self, connection: ConnectionId, cursor: Cursor, *, run_started: datetime
-    ) -> FutureResult[None, SyncError]:
-        """Store ``cursor``, clamped so it never moves past the start of the run."""
-
-    def sync_from(self, connection: ConnectionId) -> FutureResult[date | None, SyncError]: ...

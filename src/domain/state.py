@@ -1,0 +1,220 @@
+"""What the engine remembers, and the state-store port (rules C1, C4, E1-E4, D21).
+
+Connections (one Re-Leased company to one Intacct company + entity, rule C1) with their encrypted
+Web Services credentials, onboarding decisions, the link table, per-feed cursors, the outbox of
+write intents, runs, sync results and notifications. Every multi-row change is one transaction in
+the store; the store encrypts credentials with a key it is given and never returns them in clear
+except from ``credentials``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Protocol
+
+from returns.future import FutureResult
+
+from released_intacct.domain.actions import WriteAction
+from released_intacct.domain.enums import Direction, RecordType
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IdempotencyKey,
+    IntacctCompanyId,
+    IntacctKey,
+    ReleasedCompanyId,
+    ReleasedId,
+)
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.results import RunCounts, RunStatus, SyncResult
+
+
+class Phase(Enum):
+    """Where a connection is in the connect-and-onboard workflow (seeds 000 and 001)."""
+
+    CONNECTED = "connected"
+    """Credentials checked by a live login (C2); no entity chosen yet."""
+    ENTITY_CHOSEN = "entity_chosen"
+    """The entity to sync with is chosen (C3)."""
+    ONBOARDING = "onboarding"
+    """The sync-from date is set (C4); matching steps under way (O1-O5)."""
+    CONFIRMED = "confirmed"
+    """Confirmed: the date is fixed and the link can never be removed or changed (C1, C4)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    id: ConnectionId
+    released_company: ReleasedCompanyId
+    intacct_company: IntacctCompanyId
+    phase: Phase = Phase.CONNECTED
+    entity: EntityId | None = None
+    """None until chosen; ``""`` is the top level of a company without entities."""
+    sync_from: date | None = None
+    created_at: datetime
+    confirmed_at: datetime | None = None
+
+
+class IntentState(Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Intent:
+    """One write in the outbox, stored before it is sent."""
+
+    connection: ConnectionId
+    key: IdempotencyKey
+    """Unique per write: the action's idempotency key (an update's carries a content suffix)."""
+    action: WriteAction
+    state: IntentState = IntentState.PENDING
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cursor:
+    feed: str
+    position: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Run:
+    id: str
+    connection: ConnectionId
+    started_at: datetime
+    status: RunStatus = RunStatus.RUNNING
+    finished_at: datetime | None = None
+    counts: RunCounts = RunCounts()
+    errors: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultFilter:
+    """Which sync results to list (the admin API's filters)."""
+
+    record_type: RecordType | None = None
+    direction: Direction | None = None
+    link_status: LinkStatus | None = None
+    since: datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredNotification:
+    id: int
+    notification: Notification
+    created_at: datetime
+    read: bool = False
+
+
+class StateStore(Protocol):
+    """The engine's memory. Failures are ``SyncError`` values (FATAL: the store is unusable;
+    REJECTED: a refused change, e.g. a second link of a company, rule C1)."""
+
+    # connections and credentials (C1, C2)
+    def add_connection(
+        self, connection: Connection, credentials: IntacctCredentials
+    ) -> FutureResult[Connection, SyncError]:
+        """Store a new connection and its credentials (encrypted), refusing a second connection
+        of the same Re-Leased company or of the same Intacct company + entity (C1)."""
+
+    def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
+        """Store a changed connection (phase, entity, date); refused once confirmed (C1)."""
+
+    def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]: ...
+
+    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]: ...
+
+    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+        """The decrypted credentials; a wrong key is a FATAL error saying so, never garbage."""
+
+    def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+        """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed."""
+
+    # onboarding (O1-O5)
+    def save_onboarding(
+        self, id: ConnectionId, onboarding: Onboarding
+    ) -> FutureResult[None, SyncError]: ...
+
+    def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]: ...
+
+    # links (E2, D21)
+    def save_links(
+        self, id: ConnectionId, links: Sequence[Link]
+    ) -> FutureResult[None, SyncError]: ...
+
+    def links(
+        self,
+        id: ConnectionId,
+        record_type: RecordType,
+        *,
+        released_ids: Sequence[ReleasedId] = (),
+        intacct_keys: Sequence[IntacctKey] = (),
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        """The links of ``record_type`` with any of the given ids or keys (none given: all)."""
+
+    # cursors
+    def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]: ...
+
+    def advance_cursor(
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+    ) -> FutureResult[Cursor, SyncError]:
+        """Store ``cursor`` clamped to ``run_started`` (never past the start of the run) and never
+        moved backwards; returns what was stored."""
+
+    # the outbox
+    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
+        """Store new intents (PENDING), all or none; an intent whose key is already stored is
+        left as it is."""
+
+    def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
+        """Intents still PENDING or SENT, oldest first (resolved by look-up at start)."""
+
+    def settle(
+        self,
+        id: ConnectionId,
+        key: IdempotencyKey,
+        *,
+        state: IntentState,
+        link: Link | None = None,
+    ) -> FutureResult[None, SyncError]:
+        """Move an intent to ``state`` and store its link, in one transaction."""
+
+    # runs (E3, E4)
+    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
+        """A new RUNNING run; refused (REJECTED, E4) while another run of the company is open."""
+
+    def finish_run(self, run: Run) -> FutureResult[Run, SyncError]: ...
+
+    def runs(
+        self, id: ConnectionId, *, limit: int = 20
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        """The latest runs first."""
+
+    # sync results (E1) and notifications (E3)
+    def record_results(
+        self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        """One row per record and cause: the same failure again updates its row (count, last
+        seen) instead of adding another (E1)."""
+
+    def results(
+        self, id: ConnectionId, where: ResultFilter = ResultFilter()
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]: ...
+
+    def notify(
+        self, id: ConnectionId, notification: Notification, *, at: datetime
+    ) -> FutureResult[StoredNotification, SyncError]: ...
+
+    def notifications(
+        self, id: ConnectionId, *, unread_only: bool = False
+    ) -> FutureResult[tuple[StoredNotification, ...], SyncError]: ...
