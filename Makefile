@@ -41,6 +41,11 @@ bench: install
 	@if ls bench/*.py >/dev/null 2>&1; then for f in bench/*.py; do $(BIN)/python $$f || exit 1; done; \
 	else echo "no benchmarks yet (bench/ is empty)"; fi
 
+# The state store killed (SIGKILL) 100 times while writing must always reopen consistent.
+.PHONY: crash-test
+crash-test: install
+	$(BIN)/pytest -q -p no:cacheprovider -m slow tests/integration
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

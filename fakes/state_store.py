@@ -1,0 +1,428 @@
+"""An in-memory ``StateStore``: the engine's memory kept in dicts (rules C1, C4, E1, E4).
+
+It does what the port's docstrings say, as the aiosqlite store does (one contract suite,
+``tests/contract/test_state_store.py``, runs both). Decided where the port is silent:
+
+- C1 both ways: a second connection of the same Re-Leased company is refused, and so is one of the
+  same Intacct company + entity. The entity is chosen after the connection is added, so the
+  Intacct side is checked whenever a connection with an entity is added or saved. The refusal
+  names the company and connection holding it. A confirmed connection can be neither saved
+  (changed) nor removed; removing an unconfirmed one forgets all that is stored for it, removing
+  an unknown one does nothing.
+- Every other change naming an unknown connection is REJECTED; ``connection`` of one is None.
+- Credentials are kept as given (memory needs no encryption); ``repr`` shows counts only.
+- Links are keyed by record type + Re-Leased id (saving one replaces it) and unique by record type
+  + Intacct key: a link whose key another Re-Leased record holds is refused, all or none.
+- Cursors are clamped to the start of the run and never moved back.
+- Outbox: intents are stored PENDING in the order recorded (a repeated key keeps its place and
+  state); ``settle`` refuses an unknown key and changes nothing when its link is refused.
+- Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4);
+  ``finish_run`` stores the run as given. Listed latest started first.
+- Results: one row per ``result_identity`` (E1); the link status is the record's link's, LINKED
+  when it has none; listed most recently seen first. An error about no record is a programmer
+  error (``ValueError``), and then nothing of the batch is stored.
+- Notifications are numbered from 1 and listed newest first. The port has no way to mark one
+  read, so all are unread.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TypeVar
+
+from returns.future import FutureResult
+from returns.result import Failure, Result, Success
+
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.results import (
+    ResultIdentity,
+    SyncResult,
+    record_result,
+    result_identity,
+)
+from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
+from released_intacct.domain.state import (
+    Connection,
+    Cursor,
+    Intent,
+    IntentState,
+    Phase,
+    ResultFilter,
+    Run,
+    StoredNotification,
+)
+
+T = TypeVar("T")
+_Links = dict[tuple[RecordType, ReleasedId], Link]
+_EVERY = ResultFilter()
+
+
+@dataclass(eq=False, repr=False)
+class _Book:
+    """All that is stored for one connection; ``repr`` is object's, so credentials never show."""
+
+    connection: Connection
+    credentials: IntacctCredentials
+    onboarding: Onboarding | None = None
+    links: _Links = field(default_factory=dict)
+    cursors: dict[str, Cursor] = field(default_factory=dict)
+    intents: dict[IdempotencyKey, Intent] = field(default_factory=dict)
+    runs: dict[str, Run] = field(default_factory=dict)
+    results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
+    notifications: list[StoredNotification] = field(default_factory=list)
+
+
+class FakeStateStore:
+    """The ``StateStore`` port in memory."""
+
+    def __init__(self) -> None:
+        self._books: dict[ConnectionId, _Book] = {}
+        self._runs = itertools.count(1)
+        self._notes = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return f"FakeStateStore(connections={len(self._books)})"
+
+    # --- connections and credentials (C1, C2) ----------------------------------------------------
+
+    def add_connection(
+        self, connection: Connection, credentials: IntacctCredentials
+    ) -> FutureResult[Connection, SyncError]:
+        if connection.id in self._books:
+            error = _refused(f"Connection {connection.id} is already stored.", "Use a new id.")
+            return FutureResult.from_failure(error)
+        conflict = self._holder(connection)
+        if conflict is not None:
+            return FutureResult.from_failure(conflict)
+        self._books[connection.id] = _Book(connection=connection, credentials=credentials)
+        return FutureResult.from_value(connection)
+
+    def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
+        book = self._books.get(connection.id)
+        if book is None:
+            return FutureResult.from_failure(_unknown(connection.id))
+        if book.connection == connection:
+            return FutureResult.from_value(connection)  # unchanged: nothing to refuse (as SQLite)
+        error = _confirmed(book.connection) or self._holder(connection)
+        if error is not None:
+            return FutureResult.from_failure(error)
+        book.connection = connection
+        return FutureResult.from_value(connection)
+
+    def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]:
+        book = self._books.get(id)
+        return FutureResult.from_value(None if book is None else book.connection)
+
+    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
+        return FutureResult.from_value(tuple(book.connection for book in self._books.values()))
+
+    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+        return self._with(id, lambda book: Success(book.credentials))
+
+    def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+        book = self._books.get(id)
+        error = None if book is None else _confirmed(book.connection)
+        if error is not None:
+            return FutureResult.from_failure(error)
+        self._books.pop(id, None)
+        return FutureResult.from_value(None)
+
+    # --- onboarding (O1-O5) ----------------------------------------------------------------------
+
+    def save_onboarding(
+        self, id: ConnectionId, onboarding: Onboarding
+    ) -> FutureResult[None, SyncError]:
+        def save(book: _Book) -> Result[None, SyncError]:
+            book.onboarding = onboarding
+            return Success(None)
+
+        return self._with(id, save)
+
+    def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]:
+        return self._with(id, lambda book: Success(book.onboarding))
+
+    # --- links (E2, D21) -------------------------------------------------------------------------
+
+    def save_links(self, id: ConnectionId, links: Sequence[Link]) -> FutureResult[None, SyncError]:
+        return self._with(id, lambda book: _merged(book, links).map(lambda _: None))
+
+    def links(
+        self,
+        id: ConnectionId,
+        record_type: RecordType,
+        *,
+        released_ids: Sequence[ReleasedId] = (),
+        intacct_keys: Sequence[IntacctKey] = (),
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        wanted, keys = set(released_ids), set(intacct_keys)
+        every = not wanted and not keys
+
+        def chosen(book: _Book) -> Result[tuple[Link, ...], SyncError]:
+            return Success(
+                tuple(
+                    link
+                    for link in book.links.values()
+                    if link.record_type is record_type
+                    and (every or link.released_id in wanted or link.intacct_key in keys)
+                )
+            )
+
+        return self._with(id, chosen)
+
+    # --- cursors ---------------------------------------------------------------------------------
+
+    def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]:
+        return self._with(id, lambda book: Success(book.cursors.get(feed)))
+
+    def advance_cursor(
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+    ) -> FutureResult[Cursor, SyncError]:
+        def advance(book: _Book) -> Result[Cursor, SyncError]:
+            position = min(cursor.position, run_started)
+            current = book.cursors.get(cursor.feed)
+            if current is not None and current.position >= position:
+                return Success(current)
+            book.cursors[cursor.feed] = Cursor(feed=cursor.feed, position=position)
+            return Success(book.cursors[cursor.feed])
+
+        return self._with(id, advance)
+
+    # --- the outbox ------------------------------------------------------------------------------
+
+    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
+        unknown = next((i.connection for i in intents if i.connection not in self._books), None)
+        if unknown is not None:
+            return FutureResult.from_failure(_unknown(unknown))
+        for intent in intents:
+            stored = self._books[intent.connection].intents
+            stored.setdefault(intent.key, replace(intent, state=IntentState.PENDING))
+        return FutureResult.from_value(None)
+
+    def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
+        still = (IntentState.PENDING, IntentState.SENT)
+        return self._with(
+            id, lambda book: Success(tuple(i for i in book.intents.values() if i.state in still))
+        )
+
+    def settle(
+        self,
+        id: ConnectionId,
+        key: IdempotencyKey,
+        *,
+        state: IntentState,
+        link: Link | None = None,
+    ) -> FutureResult[None, SyncError]:
+        def settle(book: _Book) -> Result[None, SyncError]:
+            intent = book.intents.get(key)
+            if intent is None:
+                return Failure(_refused(f"No write {key} is in the outbox.", "Record it first."))
+            outcome = _merged(book, () if link is None else (link,))
+            if isinstance(outcome, Success):
+                book.intents[key] = replace(intent, state=state)
+            return outcome.map(lambda _: None)
+
+        return self._with(id, settle)
+
+    # --- runs (E3, E4) ---------------------------------------------------------------------------
+
+    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
+        def start(book: _Book) -> Result[Run, SyncError]:
+            running = next((r for r in book.runs.values() if not r.status.finished), None)
+            if running is not None:
+                return Failure(_running(running))
+            run = Run(id=f"run-{next(self._runs)}", connection=id, started_at=at)
+            book.runs[run.id] = run
+            return Success(run)
+
+        return self._with(id, start)
+
+    def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
+        def finish(book: _Book) -> Result[Run, SyncError]:
+            if run.id not in book.runs:
+                return Failure(_refused(f"There is no run {run.id}.", "Start a run first."))
+            book.runs[run.id] = run
+            return Success(run)
+
+        return self._with(run.connection, finish)
+
+    def runs(
+        self, id: ConnectionId, *, limit: int = 20
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        def latest(book: _Book) -> Result[tuple[Run, ...], SyncError]:
+            newest_first = reversed(book.runs.values())
+            ordered = sorted(newest_first, key=lambda run: run.started_at, reverse=True)
+            return Success(tuple(ordered[:limit]))
+
+        return self._with(id, latest)
+
+    # --- sync results (E1) and notifications (E3) ------------------------------------------------
+
+    def record_results(
+        self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        def record(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
+            rows, touched = dict(book.results), dict[ResultIdentity, SyncResult]()
+            for error in errors:
+                identity, status = result_identity(error), _link_status(book, error)
+                rows[identity] = record_result(rows.get(identity), error, at=at, link_status=status)
+                touched[identity] = rows[identity]
+            book.results = rows
+            return Success(tuple(touched.values()))
+
+        return self._with(id, record)
+
+    def results(
+        self, id: ConnectionId, where: ResultFilter = _EVERY
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        def listed(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
+            chosen = [row for row in book.results.values() if _kept(row, where)]
+            chosen.sort(key=lambda row: row.last_seen, reverse=True)
+            return Success(tuple(chosen[where.offset : where.offset + where.limit]))
+
+        return self._with(id, listed)
+
+    def notify(
+        self, id: ConnectionId, notification: Notification, *, at: datetime
+    ) -> FutureResult[StoredNotification, SyncError]:
+        def add(book: _Book) -> Result[StoredNotification, SyncError]:
+            stored = StoredNotification(
+                id=next(self._notes), notification=notification, created_at=at
+            )
+            book.notifications.append(stored)
+            return Success(stored)
+
+        return self._with(id, add)
+
+    def notifications(
+        self, id: ConnectionId, *, unread_only: bool = False
+    ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
+        def listed(book: _Book) -> Result[tuple[StoredNotification, ...], SyncError]:
+            newest = reversed(book.notifications)
+            return Success(tuple(n for n in newest if not (unread_only and n.read)))
+
+        return self._with(id, listed)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _with(
+        self, id: ConnectionId, body: Callable[[_Book], Result[T, SyncError]]
+    ) -> FutureResult[T, SyncError]:
+        book = self._books.get(id)
+        if book is None:
+            return FutureResult.from_failure(_unknown(id))
+        return FutureResult.from_result(body(book))
+
+    def _holder(self, candidate: Connection) -> SyncError | None:
+        """Rule C1: the refusal naming the connection that already holds either company."""
+        for book in self._books.values():
+            held = book.connection
+            if held.id == candidate.id:
+                continue
+            if held.released_company == candidate.released_company:
+                message = (
+                    f"Re-Leased company {held.released_company} is already connected to "
+                    f"{_intacct_side(held)} (connection {held.id})."
+                )
+                return _refused(message, _holder_fix(held), rule=Rule.C1)
+            same_entity = candidate.entity is not None and held.entity == candidate.entity
+            if same_entity and held.intacct_company == candidate.intacct_company:
+                message = (
+                    f"{_intacct_side(held)} is already connected to Re-Leased company "
+                    f"{held.released_company} (connection {held.id})."
+                )
+                return _refused(message, _holder_fix(held), rule=Rule.C1)
+        return None
+
+
+def _refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
+    return SyncError(kind=ErrorKind.REJECTED, rule=rule, message=message, fix=fix)
+
+
+def _unknown(id: ConnectionId) -> SyncError:
+    return _refused(f"There is no connection {id}.", "Connect the company first.")
+
+
+def _confirmed(connection: Connection) -> SyncError | None:
+    """Rule C1: a confirmed connection is never changed nor removed."""
+    if connection.phase is not Phase.CONFIRMED:
+        return None
+    record = ConnectionRecord(
+        released_company=connection.released_company,
+        intacct_company=connection.intacct_company,
+        entity=TOP_LEVEL if connection.entity is None else connection.entity,
+        confirmed=True,
+        connection=connection.id,
+    )
+    return check_link_change(record).swap().value_or(None)
+
+
+def _intacct_side(connection: Connection) -> str:
+    company = f"Sage Intacct company {connection.intacct_company}"
+    if connection.entity is None:
+        return company
+    if connection.entity == TOP_LEVEL:
+        return f"{company} at its top level"
+    return f'{company} at entity "{connection.entity}"'
+
+
+def _holder_fix(held: Connection) -> str:
+    if held.phase is Phase.CONFIRMED:
+        return "That link was confirmed and can never be changed; connect another company."
+    return "Use that connection, or remove it first: it is not confirmed yet."
+
+
+def _running(run: Run) -> SyncError:
+    return _refused(
+        f"A sync of this company is already running (run {run.id}, started "
+        f"{run.started_at.isoformat()}).",
+        "Wait for it to finish, then start the sync again.",
+        rule=Rule.E4,
+    )
+
+
+def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
+    """Store ``links`` in ``book`` unless one's Intacct key is held by another record."""
+    merged = dict(book.links)
+    for link in links:
+        merged[(link.record_type, link.released_id)] = link
+    holders: dict[tuple[RecordType, IntacctKey], Link] = {}
+    for link in merged.values():
+        holder = holders.setdefault((link.record_type, link.intacct_key), link)
+        if holder is not link:
+            message = (
+                f"The Intacct {link.record_type.value} {link.intacct_key} is already linked to "
+                f"the Re-Leased record {holder.released_id}, so it cannot be linked to "
+                f"{link.released_id} too."
+            )
+            return Failure(_refused(message, "Unlink or relink the other record first."))
+    book.links = merged
+    return Success(merged)
+
+
+def _link_status(book: _Book, error: SyncError) -> LinkStatus:
+    """The status of the link of the record ``error`` is about; LINKED when it has none."""
+    record = error.record
+    if record is None:
+        return LinkStatus.LINKED
+    for link in book.links.values():
+        ids = (link.released_id == record.released_id, link.intacct_key == record.intacct_key)
+        if link.record_type is record.record_type and any(ids):
+            return link.status
+    return LinkStatus.LINKED
+
+
+def _kept(row: SyncResult, where: ResultFilter) -> bool:
+    return (
+        (where.record_type is None or row.record_type is where.record_type)
+        and (where.direction is None or row.direction is where.direction)
+        and (where.link_status is None or row.link_status is where.link_status)
+        and (where.since is None or row.last_seen >= where.since)
+    )

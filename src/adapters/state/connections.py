@@ -1,0 +1,218 @@
+"""Connections and their encrypted credentials (rules C1, C2), as transaction bodies.
+
+Each function takes the open transaction and returns a ``Result``; a ``Failure`` rolls it back.
+Rule C1 is checked inside the write transaction (so no other writer can slip in between) and is
+backed by the table's unique constraints; a refusal names the company that holds the link.
+Decided: saving a confirmed connection unchanged is accepted (nothing changes); any change to it is
+refused, as is removing it. Removing an unconfirmed connection removes everything it owns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import aiosqlite
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state.codec import from_column, to_column
+from released_intacct.adapters.state.crypto import Vault
+from released_intacct.adapters.state.database import one, rows
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IntacctCompanyId,
+    ReleasedCompanyId,
+)
+from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
+from released_intacct.domain.state import Connection, Phase
+
+_COLUMNS = (
+    "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at"
+)
+
+
+async def add(
+    db: aiosqlite.Connection, vault: Vault, connection: Connection, creds: IntacctCredentials
+) -> Result[Connection, SyncError]:
+    if await load(db, connection.id) is not None:
+        return Failure(_already(connection.id))
+    refusal = await _c1_refusal(db, connection)
+    if refusal is not None:
+        return Failure(refusal)
+    await db.execute(
+        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
+        _row(connection),
+    )
+    await db.execute(
+        "INSERT INTO credentials (connection, token) VALUES (?, ?)",
+        (connection.id, vault.seal(creds)),
+    )
+    return Success(connection)
+
+
+async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Connection, SyncError]:
+    stored = await load(db, connection.id)
+    if stored is None:
+        return Failure(missing(connection.id))
+    if stored.phase is Phase.CONFIRMED:
+        return Success(stored) if stored == connection else Failure(_locked(stored))
+    refusal = await _c1_refusal(db, connection)
+    if refusal is not None:
+        return Failure(refusal)
+    await db.execute(
+        "UPDATE connections SET released_company = ?, intacct_company = ?, entity = ?, phase = ?,"
+        " sync_from = ?, created_at = ?, confirmed_at = ? WHERE id = ?",
+        (*_row(connection)[1:], connection.id),
+    )
+    return Success(connection)
+
+
+async def remove(db: aiosqlite.Connection, id: ConnectionId) -> Result[None, SyncError]:
+    stored = await load(db, id)
+    if stored is not None and stored.phase is Phase.CONFIRMED:
+        return Failure(_locked(stored))
+    await db.execute("DELETE FROM connections WHERE id = ?", (id,))
+    return Success(None)
+
+
+async def load(db: aiosqlite.Connection, id: ConnectionId) -> Connection | None:
+    row = await one(db, f"SELECT {_COLUMNS} FROM connections WHERE id = ?", (id,))  # noqa: S608 - constant names
+    return None if row is None else _connection(row)
+
+
+async def load_all(db: aiosqlite.Connection) -> tuple[Connection, ...]:
+    found = await rows(db, f"SELECT {_COLUMNS} FROM connections ORDER BY created_at, id")  # noqa: S608 - constant names
+    return tuple(_connection(row) for row in found)
+
+
+async def credentials(
+    db: aiosqlite.Connection, vault: Vault, id: ConnectionId
+) -> Result[IntacctCredentials, SyncError]:
+    """Decrypted; a token under a previous key is re-encrypted under the current one."""
+    row = await one(db, "SELECT token FROM credentials WHERE connection = ?", (id,))
+    if row is None:
+        return Failure(missing(id))
+    opened = vault.open(bytes(row["token"]))
+    if not isinstance(opened, Success):
+        return Failure(opened.failure())
+    found = opened.unwrap()
+    if found.rotated is not None:
+        await _store_token(db, id, found.rotated)
+    return Success(found.credentials)
+
+
+async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncError]:
+    """Re-encrypt every token still under a previous key; all or none. How many were."""
+    rotated = 0
+    for row in await rows(db, "SELECT connection, token FROM credentials"):
+        opened = vault.open(bytes(row["token"]))
+        if not isinstance(opened, Success):
+            return Failure(opened.failure())
+        token = opened.unwrap().rotated
+        if token is not None:
+            await _store_token(db, row["connection"], token)
+            rotated += 1
+    return Success(rotated)
+
+
+async def require(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:
+    """None when the connection is stored, else the error to return."""
+    return None if await load(db, id) is not None else missing(id)
+
+
+def missing(id: ConnectionId) -> SyncError:
+    """A change naming a connection the store does not hold is REJECTED (nothing is changed)."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} is not stored.",
+        fix="Connect the company first, or check which connection is meant.",
+    )
+
+
+def _already(id: ConnectionId) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.C1,
+        message=f"Connection {id} is already stored.",
+        fix="Save the changed connection instead of adding it again.",
+    )
+
+
+async def _store_token(db: aiosqlite.Connection, id: str, token: bytes) -> None:
+    await db.execute("UPDATE credentials SET token = ? WHERE connection = ?", (token, id))
+
+
+async def _c1_refusal(db: aiosqlite.Connection, new: Connection) -> SyncError | None:
+    holder_row = await one(
+        db,
+        f"SELECT {_COLUMNS} FROM connections WHERE id <> ? AND (released_company = ?"  # noqa: S608 - constant names
+        " OR (intacct_company = ? AND entity = ?)) ORDER BY released_company <> ? LIMIT 1",
+        (new.id, new.released_company, new.intacct_company, new.entity, new.released_company),
+    )
+    if holder_row is None:
+        return None
+    holder = _connection(holder_row)
+    if holder.released_company == new.released_company:
+        message = (
+            f"Re-Leased company {new.released_company} is already linked to "
+            f"{_intacct_side(holder.intacct_company, holder.entity)}."
+        )
+    else:
+        message = (
+            f"{_intacct_side(new.intacct_company, new.entity)} is already linked to "
+            f"Re-Leased company {holder.released_company}."
+        )
+    fix = (
+        "That link was confirmed and can never be changed; use another company."
+        if holder.phase is Phase.CONFIRMED
+        else "Use that connection, or remove it before its initial sync is confirmed."
+    )
+    return SyncError(kind=ErrorKind.REJECTED, rule=Rule.C1, message=message, fix=fix)
+
+
+def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
+    if entity is None:
+        return f"Sage Intacct company {company}"
+    where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
+    return f"Sage Intacct company {company} at {where}"
+
+
+def _locked(stored: Connection) -> SyncError:
+    record = ConnectionRecord(
+        released_company=stored.released_company,
+        intacct_company=stored.intacct_company,
+        entity=stored.entity if stored.entity is not None else TOP_LEVEL,
+        confirmed=True,
+        connection=stored.id,
+    )
+    return check_link_change(record).failure()
+
+
+def _row(c: Connection) -> tuple[object, ...]:
+    return (
+        c.id,
+        c.released_company,
+        c.intacct_company,
+        c.entity,
+        c.phase.value,
+        c.sync_from.isoformat() if c.sync_from else None,
+        to_column(c.created_at),
+        to_column(c.confirmed_at) if c.confirmed_at else None,
+    )
+
+
+def _connection(row: sqlite3.Row) -> Connection:
+    return Connection(
+        id=ConnectionId(row["id"]),
+        released_company=ReleasedCompanyId(row["released_company"]),
+        intacct_company=IntacctCompanyId(row["intacct_company"]),
+        entity=None if row["entity"] is None else EntityId(row["entity"]),
+        phase=Phase(row["phase"]),
+        sync_from=date.fromisoformat(row["sync_from"]) if row["sync_from"] else None,
+        created_at=from_column(row["created_at"]),
+        confirmed_at=from_column(row["confirmed_at"]) if row["confirmed_at"] else None,
+    )

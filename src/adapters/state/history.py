@@ -1,0 +1,283 @@
+"""Cursors, runs, sync results and notifications, as transaction bodies (rules E1, E3, E4).
+
+Decided:
+- A cursor is clamped to the run's start and never moves back; what is stored is returned.
+- A run's id is a random UUID; at most one run per connection is open (RUNNING or
+  RUNNING_WITH_ERRORS), guarded by a check (REJECTED, E4) and a partial unique index.
+  ``finish_run`` stores the run as given; a run the store does not hold is REJECTED.
+  Runs come latest first.
+- ``record_results`` folds the errors into their rows (``domain.results.record_result``) in one
+  transaction and returns one row per distinct identity, in order of first appearance. The link
+  status is the record's link's (found by Re-Leased id or Intacct key), LINKED when none.
+- Results are listed latest seen first; notifications newest first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.connections import require
+from released_intacct.adapters.state.database import one, rows
+from released_intacct.adapters.state.outbox import link_status
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.ports import Notification
+from released_intacct.domain.results import (
+    ResultIdentity,
+    RunStatus,
+    SyncResult,
+    record_result,
+    result_identity,
+)
+from released_intacct.domain.state import Cursor, ResultFilter, Run, StoredNotification
+
+_OPEN_RUN = (RunStatus.RUNNING.value, RunStatus.RUNNING_WITH_ERRORS.value)
+_RUN_COLUMNS = "id, connection, started_at, status, finished_at, counts, errors"
+
+
+async def cursor(db: aiosqlite.Connection, id: ConnectionId, feed: str) -> Cursor | None:
+    row = await one(
+        db, "SELECT position FROM cursors WHERE connection = ? AND feed = ?", (id, feed)
+    )
+    return None if row is None else Cursor(feed=feed, position=codec.from_column(row[0]))
+
+
+async def advance_cursor(
+    db: aiosqlite.Connection, id: ConnectionId, wanted: Cursor, run_started: datetime
+) -> Result[Cursor, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    stored = await cursor(db, id, wanted.feed)
+    position = min(wanted.position, run_started)
+    if stored is not None and stored.position >= position:
+        return Success(stored)
+    await db.execute(
+        "INSERT OR REPLACE INTO cursors (connection, feed, position) VALUES (?, ?, ?)",
+        (id, wanted.feed, codec.to_column(position)),
+    )
+    return Success(Cursor(feed=wanted.feed, position=position))
+
+
+async def start_run(
+    db: aiosqlite.Connection, id: ConnectionId, at: datetime
+) -> Result[Run, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    running = await one(
+        db,
+        "SELECT started_at FROM runs WHERE connection = ? AND status IN (?, ?)",
+        (id, *_OPEN_RUN),
+    )
+    if running is not None:
+        return Failure(_already_running(id, codec.from_column(running[0])))
+    run = Run(id=uuid.uuid4().hex, connection=id, started_at=at)
+    await db.execute(
+        f"INSERT INTO runs ({_RUN_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
+        " (SELECT coalesce(max(seq), 0) + 1 FROM runs))",
+        _run_row(run),
+    )
+    return Success(run)
+
+
+async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncError]:
+    cursor_ = await db.execute(
+        "UPDATE runs SET started_at = ?, status = ?, finished_at = ?, counts = ?, errors = ?"
+        " WHERE id = ? AND connection = ?",
+        (*_run_row(run)[2:], run.id, run.connection),
+    )
+    if cursor_.rowcount != 1:
+        return Failure(_no_run(run))
+    return Success(run)
+
+
+async def runs(db: aiosqlite.Connection, id: ConnectionId, limit: int) -> tuple[Run, ...]:
+    found = await rows(
+        db,
+        f"SELECT {_RUN_COLUMNS} FROM runs WHERE connection = ?"  # noqa: S608 - constant names
+        " ORDER BY started_at DESC, seq DESC LIMIT ?",
+        (id, limit),
+    )
+    return tuple(_run(row) for row in found)
+
+
+async def record_results(
+    db: aiosqlite.Connection, id: ConnectionId, errors: Sequence[SyncError], at: datetime
+) -> Result[tuple[SyncResult, ...], SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    recorded: dict[ResultIdentity, SyncResult] = {}
+    for error in errors:
+        row = await _result_row(db, id, result_identity(error))
+        existing = None if row is None else codec.decode_result(row["body"])
+        status = await _link_status(db, id, error)
+        result = record_result(existing, error, at=at, link_status=status)
+        await _store_result(db, id, None if row is None else row["id"], result)
+        recorded[result.identity] = result
+    return Success(tuple(recorded.values()))
+
+
+async def results(
+    db: aiosqlite.Connection, id: ConnectionId, where: ResultFilter
+) -> tuple[SyncResult, ...]:
+    sql = "SELECT body FROM results WHERE connection = ?"
+    args: list[object] = [id]
+    for column, wanted in (
+        ("record_type", where.record_type),
+        ("direction", where.direction),
+        ("link_status", where.link_status),
+    ):
+        if wanted is not None:
+            sql += f" AND {column} = ?"
+            args.append(wanted.value)
+    if where.since is not None:
+        sql += " AND last_seen >= ?"
+        args.append(codec.to_column(where.since))
+    sql += " ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?"
+    found = await rows(db, sql, [*args, where.limit, where.offset])
+    return tuple(codec.decode_result(row["body"]) for row in found)
+
+
+async def notify(
+    db: aiosqlite.Connection, id: ConnectionId, notification: Notification, at: datetime
+) -> Result[StoredNotification, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    cursor_ = await db.execute(
+        "INSERT INTO notifications (connection, body, created_at) VALUES (?, ?, ?)",
+        (id, codec.encode_notification(notification), codec.to_column(at)),
+    )
+    number = cursor_.lastrowid
+    if number is None:  # pragma: no cover - SQLite always reports the rowid of an INSERT
+        msg = "SQLite reported no row id for an inserted notification"
+        raise RuntimeError(msg)
+    return Success(StoredNotification(id=number, notification=notification, created_at=at))
+
+
+async def notifications(
+    db: aiosqlite.Connection, id: ConnectionId, unread_only: bool
+) -> tuple[StoredNotification, ...]:
+    found = await rows(
+        db,
+        "SELECT id, body, created_at, read FROM notifications WHERE connection = ?"  # noqa: S608 - constant names
+        + (" AND read = 0" if unread_only else "")
+        + " ORDER BY id DESC",
+        (id,),
+    )
+    return tuple(
+        StoredNotification(
+            id=row["id"],
+            notification=codec.decode_notification(row["body"]),
+            created_at=codec.from_column(row["created_at"]),
+            read=bool(row["read"]),
+        )
+        for row in found
+    )
+
+
+async def _result_row(
+    db: aiosqlite.Connection, id: ConnectionId, identity: ResultIdentity
+) -> aiosqlite.Row | None:
+    record_type, released_id, intacct_key, direction, rule, kind = identity
+    return await one(
+        db,
+        "SELECT id, body FROM results WHERE connection = ? AND record_type = ?"
+        " AND released_id IS ? AND intacct_key IS ? AND direction = ? AND rule IS ? AND kind = ?",
+        (
+            id,
+            record_type.value,
+            released_id,
+            intacct_key,
+            direction.value,
+            rule.value if rule else None,
+            kind.value,
+        ),
+    )
+
+
+async def _link_status(db: aiosqlite.Connection, id: ConnectionId, error: SyncError) -> LinkStatus:
+    record = error.record
+    if record is None:  # result_identity has already refused it
+        return LinkStatus.LINKED
+    found = await link_status(db, id, record.record_type, record.released_id, record.intacct_key)
+    return found or LinkStatus.LINKED
+
+
+async def _store_result(
+    db: aiosqlite.Connection, id: ConnectionId, row_id: int | None, result: SyncResult
+) -> None:
+    body = codec.encode_result(result)
+    if row_id is not None:
+        await db.execute(
+            "UPDATE results SET link_status = ?, last_seen = ?, body = ? WHERE id = ?",
+            (result.link_status.value, codec.to_column(result.last_seen), body, row_id),
+        )
+        return
+    await db.execute(
+        "INSERT INTO results (connection, record_type, released_id, intacct_key, direction, rule,"
+        " kind, link_status, last_seen, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            id,
+            result.record_type.value,
+            result.released_id,
+            result.intacct_key,
+            result.direction.value,
+            result.rule.value if result.rule else None,
+            result.kind.value,
+            result.link_status.value,
+            codec.to_column(result.last_seen),
+            body,
+        ),
+    )
+
+
+def _already_running(id: ConnectionId, since: datetime) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=f"A sync of connection {id} is already running (started {since.isoformat()}).",
+        fix="Wait for it to finish; one sync per company runs at a time.",
+    )
+
+
+def _no_run(run: Run) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Run {run.id} of connection {run.connection} is not stored.",
+        fix="Finish the run that start_run returned.",
+    )
+
+
+def _run_row(run: Run) -> tuple[object, ...]:
+    return (
+        run.id,
+        run.connection,
+        codec.to_column(run.started_at),
+        run.status.value,
+        codec.to_column(run.finished_at) if run.finished_at else None,
+        codec.encode_counts(run.counts),
+        run.errors,
+    )
+
+
+def _run(row: aiosqlite.Row) -> Run:
+    return Run(
+        id=row["id"],
+        connection=ConnectionId(row["connection"]),
+        started_at=codec.from_column(row["started_at"]),
+        status=RunStatus(row["status"]),
+        finished_at=codec.from_column(row["finished_at"]) if row["finished_at"] else None,
+        counts=codec.decode_counts(row["counts"]),
+        errors=row["errors"],
+    )

@@ -1,0 +1,203 @@
+"""The link table and the outbox of write intents, as transaction bodies.
+
+Decided:
+- A link is keyed by (connection, record type, Re-Leased id); saving it again replaces it. A link
+  whose Intacct key is already held by another Re-Leased record of that type is refused
+  (REJECTED, naming the holder), and the whole batch with it.
+- Intents are kept oldest first by a sequence number given at insert; one already stored under
+  its key is left as it is (``ON CONFLICT DO NOTHING``). The action is stored as tagged JSON.
+- Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
+  REJECTED (nothing is changed), and so is a settle whose link is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state.codec import decode_action, encode_action
+from released_intacct.adapters.state.connections import require
+from released_intacct.adapters.state.database import one, rows
+from released_intacct.domain.enums import RecordType, System
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.state import Intent, IntentState
+
+_LINK_COLUMNS = (
+    "record_type, released_id, intacct_key, origin, status, released_fingerprint,"
+    " intacct_fingerprint, posted"
+)
+_OPEN = (IntentState.PENDING.value, IntentState.SENT.value)
+
+
+async def save_links(
+    db: aiosqlite.Connection, id: ConnectionId, links: Sequence[Link]
+) -> Result[None, SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    for link in links:
+        held = await _held(db, id, link)
+        if held is not None:
+            return Failure(held)
+        await db.execute(
+            f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (id, *_link_row(link)),
+        )
+    return Success(None)
+
+
+async def links(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    record_type: RecordType,
+    released_ids: Sequence[ReleasedId],
+    intacct_keys: Sequence[IntacctKey],
+) -> tuple[Link, ...]:
+    sql = f"SELECT {_LINK_COLUMNS} FROM links WHERE connection = ? AND record_type = ?"  # noqa: S608 - constant names
+    args: list[object] = [id, record_type.value]
+    if released_ids or intacct_keys:
+        sql += (
+            " AND (released_id IN (SELECT value FROM json_each(?))"
+            " OR intacct_key IN (SELECT value FROM json_each(?)))"
+        )
+        args += [_json_list(released_ids), _json_list(intacct_keys)]
+    found = await rows(db, sql + " ORDER BY released_id", args)
+    return tuple(_link(row) for row in found)
+
+
+async def record_intents(
+    db: aiosqlite.Connection, intents: Sequence[Intent]
+) -> Result[None, SyncError]:
+    for intent in intents:
+        error = await require(db, intent.connection)
+        if error is not None:
+            return Failure(error)
+        await db.execute(
+            "INSERT INTO outbox (connection, key, seq, state, action) VALUES (?, ?,"
+            " (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?)"
+            " ON CONFLICT (connection, key) DO NOTHING",
+            (
+                intent.connection,
+                intent.key,
+                IntentState.PENDING.value,
+                encode_action(intent.action),
+            ),
+        )
+    return Success(None)
+
+
+async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Intent, ...]:
+    found = await rows(
+        db,
+        "SELECT key, state, action FROM outbox WHERE connection = ? AND state IN (?, ?)"
+        " ORDER BY seq",
+        (id, *_OPEN),
+    )
+    return tuple(
+        Intent(
+            connection=id,
+            key=IdempotencyKey(row["key"]),
+            action=decode_action(row["action"]),
+            state=IntentState(row["state"]),
+        )
+        for row in found
+    )
+
+
+async def settle(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    key: IdempotencyKey,
+    state: IntentState,
+    link: Link | None,
+) -> Result[None, SyncError]:
+    stored = await one(db, "SELECT state FROM outbox WHERE connection = ? AND key = ?", (id, key))
+    if stored is None:
+        return Failure(_no_intent(id, key))
+    await db.execute(
+        "UPDATE outbox SET state = ? WHERE connection = ? AND key = ?", (state.value, id, key)
+    )
+    return await save_links(db, id, [link]) if link is not None else Success(None)
+
+
+async def link_status(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    record_type: RecordType,
+    released_id: ReleasedId | None,
+    intacct_key: IntacctKey | None,
+) -> LinkStatus | None:
+    row = await one(
+        db,
+        "SELECT status FROM links WHERE connection = ? AND record_type = ?"
+        " AND (released_id = ? OR intacct_key = ?) ORDER BY released_id = ? DESC LIMIT 1",
+        (id, record_type.value, released_id, intacct_key, released_id),
+    )
+    return None if row is None else LinkStatus(row["status"])
+
+
+async def _held(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> SyncError | None:
+    holder = await one(
+        db,
+        "SELECT released_id FROM links WHERE connection = ? AND record_type = ?"
+        " AND intacct_key = ? AND released_id <> ?",
+        (id, link.record_type.value, link.intacct_key, link.released_id),
+    )
+    if holder is None:
+        return None
+    noun = link.record_type.value.replace("_", " ")
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=(
+            f"Intacct {noun} {link.intacct_key} is already linked to Re-Leased {noun} "
+            f"{holder['released_id']}, so it cannot also be linked to {link.released_id}."
+        ),
+        fix=f"Unlink Re-Leased {noun} {holder['released_id']} first, or link another record.",
+    )
+
+
+def _no_intent(id: ConnectionId, key: IdempotencyKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"The outbox of connection {id} holds no write with key {key}.",
+        fix="Record the write intent before sending it.",
+    )
+
+
+def _json_list(values: Sequence[str]) -> str:
+    return json.dumps(list(values))
+
+
+def _link_row(link: Link) -> tuple[object, ...]:
+    return (
+        link.record_type.value,
+        link.released_id,
+        link.intacct_key,
+        link.origin.value,
+        link.status.value,
+        link.released_fingerprint,
+        link.intacct_fingerprint,
+        int(link.posted),
+    )
+
+
+def _link(row: sqlite3.Row) -> Link:
+    return Link(
+        record_type=RecordType(row["record_type"]),
+        released_id=ReleasedId(row["released_id"]),
+        intacct_key=IntacctKey(row["intacct_key"]),
+        origin=System(row["origin"]),
+        status=LinkStatus(row["status"]),
+        released_fingerprint=row["released_fingerprint"],
+        intacct_fingerprint=row["intacct_fingerprint"],
+        posted=bool(row["posted"]),
+    )

@@ -1,0 +1,152 @@
+"""The SQLite schema as versioned migrations, applied at open.
+
+Each migration runs in one ``BEGIN IMMEDIATE`` transaction together with its row in
+``schema_version``; the version is re-read inside that transaction, so two processes opening the
+same file at once apply each migration once, and re-running ``migrate`` is a no-op. Migrations are
+append-only: a released one is never edited, a change is a new one.
+
+Connection settings (``configure``): WAL journal (readers do not block the writer),
+``synchronous=FULL`` (an outbox must survive a power cut: durability over speed), foreign keys on
+(removing a connection removes all it owns), and a busy timeout for other processes' writes.
+
+Datetime columns are UTC ISO text (``codec.to_column``), so they sort and compare in time order.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS: Final = 10_000
+
+_V1: Final = (
+    """CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        released_company TEXT NOT NULL UNIQUE,
+        intacct_company TEXT NOT NULL,
+        entity TEXT,
+        phase TEXT NOT NULL,
+        sync_from TEXT,
+        created_at TEXT NOT NULL,
+        confirmed_at TEXT
+    )""",
+    # Rule C1: one Re-Leased company per Intacct company + entity (once the entity is chosen).
+    """CREATE UNIQUE INDEX connections_intacct_entity ON connections (intacct_company, entity)
+        WHERE entity IS NOT NULL""",
+    """CREATE TABLE credentials (
+        connection TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        token BLOB NOT NULL
+    )""",
+    """CREATE TABLE onboarding (
+        connection TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        body TEXT NOT NULL
+    )""",
+    """CREATE TABLE links (
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        record_type TEXT NOT NULL,
+        released_id TEXT NOT NULL,
+        intacct_key TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        status TEXT NOT NULL,
+        released_fingerprint TEXT NOT NULL,
+        intacct_fingerprint TEXT NOT NULL,
+        posted INTEGER NOT NULL,
+        PRIMARY KEY (connection, record_type, released_id),
+        UNIQUE (connection, record_type, intacct_key)
+    )""",
+    """CREATE TABLE cursors (
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        feed TEXT NOT NULL,
+        position TEXT NOT NULL,
+        PRIMARY KEY (connection, feed)
+    )""",
+    """CREATE TABLE outbox (
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        action TEXT NOT NULL,
+        PRIMARY KEY (connection, key)
+    )""",
+    "CREATE INDEX outbox_open ON outbox (connection, seq) WHERE state IN ('pending', 'sent')",
+    """CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        finished_at TEXT,
+        counts TEXT NOT NULL,
+        errors INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+    )""",
+    # Rule E4: at most one open run per company.
+    """CREATE UNIQUE INDEX runs_one_open ON runs (connection)
+        WHERE status IN ('running', 'running_with_errors')""",
+    "CREATE INDEX runs_latest ON runs (connection, started_at, seq)",
+    # Rule E1: one row per record and cause. NULL ids are folded to a BLOB, which equals no text.
+    """CREATE TABLE results (
+        id INTEGER PRIMARY KEY,
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        record_type TEXT NOT NULL,
+        released_id TEXT,
+        intacct_key TEXT,
+        direction TEXT NOT NULL,
+        rule TEXT,
+        kind TEXT NOT NULL,
+        link_status TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    """CREATE UNIQUE INDEX results_identity ON results (
+        connection, record_type, coalesce(released_id, x'00'), coalesce(intacct_key, x'00'),
+        direction, coalesce(rule, x'00'), kind)""",
+    "CREATE INDEX results_latest ON results (connection, last_seen)",
+    """CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+"""Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
+
+
+async def configure(db: aiosqlite.Connection) -> None:
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA synchronous = FULL")
+    await db.execute("PRAGMA foreign_keys = ON")
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Apply the migrations not yet applied, each in its own transaction; the version reached."""
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT"
+        " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+    )
+    for version, statements in enumerate(MIGRATIONS, start=1):
+        await _apply(db, version, statements)
+    return len(MIGRATIONS)
+
+
+async def version(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT coalesce(max(version), 0) FROM schema_version") as rows:
+        row = await rows.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _apply(db: aiosqlite.Connection, number: int, statements: tuple[str, ...]) -> None:
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        if await version(db) < number:
+            for statement in statements:
+                await db.execute(statement)
+            await db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    except BaseException:
+        await db.execute("ROLLBACK")
+        raise
+    await db.execute("COMMIT")

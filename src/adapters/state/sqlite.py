@@ -1,0 +1,223 @@
+"""``SqliteStateStore``: the ``StateStore`` port on one SQLite file (aiosqlite), the default.
+
+``open`` applies the schema migrations (``schema``), sets WAL and ``synchronous=FULL`` and checks
+the encryption key's form; every method is one transaction (``database``), so a multi-row change
+is all or nothing even when the process is killed half way. Credentials are encrypted with the
+caller's Fernet key (``crypto``); ``previous_keys`` allow rotating it (re-encrypted on read, or
+all at once with ``rotate``). Values kept as JSON go through ``codec``.
+
+Nothing here logs, and no ``repr`` shows a key or a credential.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import aiosqlite
+from returns.future import FutureResult
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state import codec, connections, history, outbox, schema
+from released_intacct.adapters.state.crypto import Vault
+from released_intacct.adapters.state.database import Database, one
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
+from released_intacct.domain.links import Link
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.results import SyncResult
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import (
+    Connection,
+    Cursor,
+    Intent,
+    IntentState,
+    ResultFilter,
+    Run,
+    StoredNotification,
+)
+
+T = TypeVar("T")
+_EVERY = ResultFilter()
+
+
+class SqliteStateStore:
+    """The engine's memory in one SQLite file; build it with ``await SqliteStateStore.open()``."""
+
+    __slots__ = ("_db", "_vault")
+
+    def __init__(self, db: Database, vault: Vault) -> None:
+        self._db = db
+        self._vault = vault
+
+    @classmethod
+    async def open(
+        cls, path: pathlib.Path, *, key: Secret, previous_keys: Sequence[Secret] = ()
+    ) -> SqliteStateStore:
+        """Open (creating if need be) and migrate the database at ``path``.
+
+        Raises ``ValueError`` when a key is not a Fernet key, and ``sqlite3.Error`` when the file
+        cannot be opened or migrated: both mean the settings are wrong, before any run starts.
+        """
+        vault = Vault(key, previous_keys)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            await schema.configure(db)
+            await schema.migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(Database(db, str(path)), vault)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteStateStore(path={self._db.path!r})"
+
+    def rotate(self) -> FutureResult[int, SyncError]:
+        """Re-encrypt every credential still under a previous key with the current one, in one
+        transaction; how many were. A credential no key opens: FATAL, nothing changed."""
+        return self._write(lambda db: connections.rotate(db, self._vault))
+
+    # connections and credentials (C1, C2)
+    def add_connection(
+        self, connection: Connection, credentials: IntacctCredentials
+    ) -> FutureResult[Connection, SyncError]:
+        return self._write(lambda db: connections.add(db, self._vault, connection, credentials))
+
+    def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
+        return self._write(lambda db: connections.save(db, connection))
+
+    def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]:
+        return self._read(lambda db: connections.load(db, id))
+
+    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
+        return self._read(connections.load_all)
+
+    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+        # A write transaction: a credential under a previous key is re-encrypted as it is read.
+        return self._write(lambda db: connections.credentials(db, self._vault, id))
+
+    def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: connections.remove(db, id))
+
+    # onboarding (O1-O5)
+    def save_onboarding(
+        self, id: ConnectionId, onboarding: Onboarding
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: _save_onboarding(db, id, onboarding))
+
+    def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]:
+        return self._read(lambda db: _onboarding(db, id))
+
+    # links (E2, D21)
+    def save_links(self, id: ConnectionId, links: Sequence[Link]) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.save_links(db, id, links))
+
+    def links(
+        self,
+        id: ConnectionId,
+        record_type: RecordType,
+        *,
+        released_ids: Sequence[ReleasedId] = (),
+        intacct_keys: Sequence[IntacctKey] = (),
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        return self._read(lambda db: outbox.links(db, id, record_type, released_ids, intacct_keys))
+
+    # cursors
+    def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]:
+        return self._read(lambda db: history.cursor(db, id, feed))
+
+    def advance_cursor(
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+    ) -> FutureResult[Cursor, SyncError]:
+        return self._write(lambda db: history.advance_cursor(db, id, cursor, run_started))
+
+    # the outbox
+    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.record_intents(db, intents))
+
+    def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
+        return self._read(lambda db: outbox.open_intents(db, id))
+
+    def settle(
+        self,
+        id: ConnectionId,
+        key: IdempotencyKey,
+        *,
+        state: IntentState,
+        link: Link | None = None,
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.settle(db, id, key, state, link))
+
+    # runs (E3, E4)
+    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
+        return self._write(lambda db: history.start_run(db, id, at))
+
+    def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
+        return self._write(lambda db: history.finish_run(db, run))
+
+    def runs(
+        self, id: ConnectionId, *, limit: int = 20
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        return self._read(lambda db: history.runs(db, id, limit))
+
+    # sync results (E1) and notifications (E3)
+    def record_results(
+        self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        return self._write(lambda db: history.record_results(db, id, errors, at))
+
+    def results(
+        self, id: ConnectionId, where: ResultFilter = _EVERY
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        return self._read(lambda db: history.results(db, id, where))
+
+    def notify(
+        self, id: ConnectionId, notification: Notification, *, at: datetime
+    ) -> FutureResult[StoredNotification, SyncError]:
+        return self._write(lambda db: history.notify(db, id, notification, at))
+
+    def notifications(
+        self, id: ConnectionId, *, unread_only: bool = False
+    ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
+        return self._read(lambda db: history.notifications(db, id, unread_only))
+
+    # plumbing
+    def _write(
+        self, work: Callable[[aiosqlite.Connection], Awaitable[Result[T, SyncError]]]
+    ) -> FutureResult[T, SyncError]:
+        return FutureResult(self._db.write(work))
+
+    def _read(
+        self, query: Callable[[aiosqlite.Connection], Awaitable[T]]
+    ) -> FutureResult[T, SyncError]:
+        async def work(db: aiosqlite.Connection) -> Result[T, SyncError]:
+            return Success(await query(db))
+
+        return FutureResult(self._db.read(work))
+
+
+async def _save_onboarding(
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
+) -> Result[None, SyncError]:
+    error = await connections.require(db, id)
+    if error is not None:
+        return Failure(error)
+    await db.execute(
+        "INSERT OR REPLACE INTO onboarding (connection, body) VALUES (?, ?)",
+        (id, codec.encode_onboarding(onboarding)),
+    )
+    return Success(None)
+
+
+async def _onboarding(db: aiosqlite.Connection, id: ConnectionId) -> Onboarding | None:
+    row = await one(db, "SELECT body FROM onboarding WHERE connection = ?", (id,))
+    return None if row is None else codec.decode_onboarding(row["body"])

@@ -1,0 +1,206 @@
+"""Reading raw configuration values (environment strings or TOML values) into typed settings.
+
+Every problem is collected with the name the operator wrote (an environment variable or a TOML
+key) and the reason; a secret's value is never part of a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import time, timedelta, tzinfo
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.domain.schedule import Schedule
+from released_intacct.domain.secret import Secret
+
+ENV_PREFIX = "RELEASED_INTACCT_"
+NameOf = Callable[[str], str]
+T = TypeVar("T")
+
+KEYS = (
+    "database",
+    "encryption_key",
+    "previous_keys",
+    "admin_token",
+    "schedule.at",
+    "schedule.timezone",
+    "schedule.every_minutes",
+    "intacct.endpoint",
+    "intacct.batch_size",
+    "intacct.page_size",
+    "intacct.concurrency",
+    "intacct.attempts",
+    "intacct.timeout",
+    "intacct.company_timezone",
+    "released.page_size",
+    "released.attempts",
+    "released.timeout",
+)
+_INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
+_RELEASED_INTS = ("page_size", "attempts")
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; ``problems`` names each variable or key and why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid settings:\n" + "\n".join(f"- {p}" for p in self.problems))
+
+
+def env_name(key: str) -> str:
+    return ENV_PREFIX + key.upper().replace(".", "_")
+
+
+def env_names() -> str:
+    return ", ".join(env_name(key) for key in KEYS)
+
+
+def key_of_env(name: str) -> str | None:
+    return next((key for key in KEYS if env_name(key) == name), None)
+
+
+def flatten(document: Mapping[str, Any]) -> tuple[dict[str, object], list[str]]:
+    """TOML tables to dotted keys; the keys that are not settings."""
+    values: dict[str, object] = {}
+    unknown: list[str] = []
+    for name, value in document.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                values[f"{name}.{inner}"] = item
+        else:
+            values[name] = value
+    for key in list(values):
+        if key not in KEYS:
+            unknown.append(key)
+            del values[key]
+    return values, unknown
+
+
+class Reader:
+    """Typed reads of ``values``; each failure adds one problem and reads as None."""
+
+    def __init__(self, values: Mapping[str, object], name_of: NameOf, problems: list[str]) -> None:
+        self._values = values
+        self._name_of = name_of
+        self.problems = problems
+
+    def _problem(self, key: str, reason: str) -> None:
+        self.problems.append(f"{self._name_of(key)} {reason}")
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        raw = self._values.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self._problem(key, "is required and missing (or empty)")
+            return None
+        if not isinstance(raw, str):
+            self._problem(key, "must be a string")
+            return None
+        return raw.strip()
+
+    def secret(self, key: str, *, required: bool = False) -> Secret | None:
+        raw = self._values.get(key)
+        if raw is None or raw == "":
+            if required:
+                self._problem(key, "is required and missing (or empty)")
+            return None
+        if not isinstance(raw, str):
+            self._problem(key, "must be a string (its value is not shown)")
+            return None
+        return Secret(raw)
+
+    def secrets(self, key: str) -> tuple[Secret, ...]:
+        raw = self._values.get(key)
+        if raw is None:
+            return ()
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            self._problem(key, "must be a list of strings (its values are not shown)")
+            return ()
+        return tuple(Secret(item.strip()) for item in items if item.strip())
+
+    def integer(self, key: str) -> int | None:
+        raw = self._values.get(key)
+        if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+            return raw
+        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+            return int(raw.strip())
+        self._problem(key, f"must be a whole number, got {raw!r}")
+        return None
+
+    def number(self, key: str) -> float | None:
+        raw = self._values.get(key)
+        if raw is None:
+            return None
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        if isinstance(raw, str):
+            try:
+                return float(raw)
+            except ValueError:
+                pass
+        self._problem(key, f"must be a number of seconds, got {raw!r}")
+        return None
+
+    def zone(self, key: str) -> tzinfo | None:
+        name = self.text(key)
+        if name is None:
+            return None
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self._problem(key, f"must be an IANA time zone such as Europe/London, got {name!r}")
+            return None
+
+    def clock_time(self, key: str) -> time | None:
+        raw = self._values.get(key)
+        if raw is None or isinstance(raw, time):
+            return raw
+        try:
+            return time.fromisoformat(str(raw).strip())
+        except ValueError:
+            self._problem(key, f"must be a time of day such as 02:00, got {raw!r}")
+            return None
+
+    def schedule(self) -> Schedule | None:
+        at, zone = self.clock_time("schedule.at"), self.zone("schedule.timezone")
+        minutes = self.integer("schedule.every_minutes")
+        if minutes is not None and minutes <= 0:
+            self._problem("schedule.every_minutes", f"must be positive, got {minutes}")
+            return None
+        if at is not None and at.tzinfo is not None:
+            self._problem("schedule.at", "must be a wall-clock time; give schedule.timezone")
+            return None
+        return Schedule(
+            at=at or time(2, 0),
+            timezone=zone or Schedule().timezone,
+            every=None if minutes is None else timedelta(minutes=minutes),
+        )
+
+    def intacct(self) -> ClientSettings | None:
+        given: dict[str, Any] = {
+            name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
+        } | {
+            "endpoint": self.text("intacct.endpoint"),
+            "timeout": self.number("intacct.timeout"),
+            "company_tz": self.zone("intacct.company_timezone"),
+        }
+        return self._built("intacct", ClientSettings, given)
+
+    def released(self) -> ReleasedSettings | None:
+        given: dict[str, Any] = {name: self.integer(f"released.{name}") for name in _RELEASED_INTS}
+        given["timeout"] = self.number("released.timeout")
+        return self._built("released", ReleasedSettings, given)
+
+    def _built(self, table: str, make: Callable[..., T], given: dict[str, Any]) -> T | None:
+        try:
+            return make(**{name: value for name, value in given.items() if value is not None})
+        except ValueError as error:
+            field = str(error).split()[0]
+            key = f"{table}.{field}" if f"{table}.{field}" in KEYS else table
+            self._problem(key, f"is out of range: {error}")
+            return None

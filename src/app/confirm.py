@@ -1,0 +1,283 @@
+"""Confirming an onboarding (rules C4, C5, O3, O5, C1): check, write what it decided, fix the link.
+
+In order: the connection is open with an entity and a sync-from date; Intacct's set-up passes C5
+(Account Labels on blocks here, with the fix named); every step is continued (O5). Then the actions
+of ``plan_onboarding`` are applied: matches become links; archives archive the Re-Leased record;
+*create as* creates the contact in Intacct through the outbox (each intent stored PENDING before it
+is sent, settled CONFIRMED with its link, from ``link_for_intacct_write``, or FAILED). Last, the
+confirmed onboarding is stored and the connection becomes CONFIRMED, which fixes the date and the
+link for good.
+
+Decided:
+- A refusal of one record (REJECTED, NEEDS_USER, SKIPPED) becomes a sync result (E1) and confirm
+  goes on: the initial sync meets that record again. A failure of the call itself (RETRIABLE,
+  FATAL) stops confirm before anything is marked confirmed; confirming again is safe, as every
+  action is idempotent (links are replaced, archiving twice is harmless, creates carry their
+  idempotency key and the outbox keeps the first intent).
+- A crash after the onboarding is stored as confirmed but before the connection is: confirming
+  again takes the stored confirmed onboarding as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.gather import read_all
+from released_intacct.app.guards import (
+    chosen_date,
+    intacct_at_entity,
+    open_connection,
+    refusal,
+    stored_onboarding,
+)
+from released_intacct.app.ports import Ports, settled
+from released_intacct.domain.actions import (
+    Action,
+    ArchiveInReleased,
+    CreateInIntacct,
+    LinkRecords,
+    RecordResult,
+    Skip,
+)
+from released_intacct.domain.enums import Direction
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, ReleasedId
+from released_intacct.domain.links import Link
+from released_intacct.domain.matching import CreateAs, Step
+from released_intacct.domain.money import currency
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.onboarding import confirm as confirm_steps
+from released_intacct.domain.planning.confirm import link_for_intacct_write
+from released_intacct.domain.planning.onboarding import plan_onboarding
+from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
+from released_intacct.domain.released import Contact, TrackingCategory
+from released_intacct.domain.rules.connection import check_can_confirm, validate_sync_from
+from released_intacct.domain.settings import SyncSettings
+from released_intacct.domain.state import Connection, Intent, IntentState, Phase
+
+_log = logging.getLogger(__name__)
+_STOPS = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
+
+
+async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connection, SyncError]:
+    connection = await open_connection(ports.store, id)
+    if not is_successful(connection):
+        return connection
+    ready = await _ready(ports, connection.unwrap())
+    if not is_successful(ready):
+        return Failure(ready.failure())
+    intacct, settings, onboarding = ready.unwrap()
+    released = ports.released_for(connection.unwrap().released_company)
+    actions = await _planned(released, onboarding, settings)
+    if not is_successful(actions):
+        return Failure(actions.failure())
+    applied = await _apply(ports, id, actions.unwrap(), intacct=intacct, released=released)
+    if not is_successful(applied):
+        return Failure(applied.failure())
+    saved = await settled(ports.store.save_onboarding(id, onboarding))
+    if not is_successful(saved):
+        return Failure(saved.failure())
+    done = replace(connection.unwrap(), phase=Phase.CONFIRMED, confirmed_at=ports.clock.now())
+    return await settled(ports.store.save_connection(done))
+
+
+async def _ready(
+    ports: Ports, connection: Connection
+) -> Result[tuple[IntacctPort, SyncSettings, Onboarding], SyncError]:
+    """C4, C5 and O5 hold: the Intacct port, the sync settings and the confirmed onboarding."""
+    sync_from = chosen_date(connection).bind(validate_sync_from)
+    if not is_successful(sync_from):
+        return Failure(sync_from.failure())
+    onboarding = await stored_onboarding(ports.store, connection.id)
+    if not is_successful(onboarding):
+        return Failure(onboarding.failure())
+    port = await intacct_at_entity(ports, connection)
+    if not is_successful(port):
+        return Failure(port.failure())
+    intacct, entity = port.unwrap()
+    setup = (await settled(intacct.setup(entity))).bind(check_can_confirm)
+    if not is_successful(setup):
+        return Failure(setup.failure())
+    stored = onboarding.unwrap()
+    confirmed = Success(stored) if stored.confirmed else confirm_steps(stored)
+    if not is_successful(confirmed):
+        return Failure(confirmed.failure())
+    settings = _settings(connection, sync_from.unwrap(), setup.unwrap())
+    return settings.map(lambda s: (intacct, s, confirmed.unwrap()))
+
+
+def _settings(
+    connection: Connection, sync_from: date, setup: IntacctSetup
+) -> Result[SyncSettings, SyncError]:
+    try:
+        base = currency(setup.base_currency)
+    except ValueError:
+        return Failure(
+            refusal(
+                Rule.C5,
+                f"Sage Intacct reports the base currency {setup.base_currency!r}, which is not "
+                "a currency code.",
+                "Check the company's base currency in Sage Intacct, then confirm again.",
+                kind=ErrorKind.FATAL,
+            )
+        )
+    return Success(
+        SyncSettings(
+            connection=connection.id,
+            sync_from=sync_from,
+            base_currency=base,
+            account_labels=setup.account_labels,
+            order_entry=setup.order_entry,
+            purchasing=setup.purchasing,
+        )
+    )
+
+
+async def _planned(
+    released: ReleasedPort, onboarding: Onboarding, settings: SyncSettings
+) -> Result[tuple[Action, ...], SyncError]:
+    """The onboarding's actions, with the Re-Leased contacts to create and the categories."""
+    categories = await read_all(
+        released.tracking_categories, what="Re-Leased tracking categories", key=_id
+    )
+    if not is_successful(categories):
+        return Failure(categories.failure())
+    contacts = await _to_create(released, onboarding)
+    if not is_successful(contacts):
+        return Failure(contacts.failure())
+    return plan_onboarding(
+        onboarding, settings, contacts=contacts.unwrap(), categories=categories.unwrap().items
+    )
+
+
+async def _to_create(
+    released: ReleasedPort, onboarding: Onboarding
+) -> Result[dict[ReleasedId, Contact], SyncError]:
+    """The contacts to create in Intacct, as Re-Leased holds them now."""
+    state = onboarding.state(Step.CONTACTS)
+    wanted = [d.released_id for d in state.decisions.values() if isinstance(d, CreateAs)]
+    if not wanted:
+        return Success({})
+    read = await read_all(released.contacts, what="Re-Leased contacts", key=_id)
+    if not is_successful(read):
+        return Failure(read.failure())
+    found = {contact.id: contact for contact in read.unwrap().items}
+    gone = [released_id for released_id in wanted if released_id not in found]
+    if gone:
+        label = next((c.label for c in state.candidates if c.released_id == gone[0]), gone[0])
+        return Failure(
+            refusal(
+                Rule.O3,
+                f"The contact '{label}' to create in Sage Intacct is no longer in Re-Leased.",
+                "Start matching again, so that the contacts step shows Re-Leased as it is now.",
+            )
+        )
+    return Success({released_id: found[released_id] for released_id in wanted})
+
+
+async def _apply(
+    ports: Ports,
+    id: ConnectionId,
+    actions: Sequence[Action],
+    *,
+    intacct: IntacctPort,
+    released: ReleasedPort,
+) -> Result[None, SyncError]:
+    """Links, then archives, then creates; refusals of single records become sync results."""
+    results = [a.error for a in actions if isinstance(a, RecordResult)]
+    results += [a.reason for a in actions if isinstance(a, Skip)]
+    links = [_link(a) for a in actions if isinstance(a, LinkRecords)]
+    if links:
+        saved = await settled(ports.store.save_links(id, links))
+        if not is_successful(saved):
+            return Failure(saved.failure())
+    for archive in (a for a in actions if isinstance(a, ArchiveInReleased)):
+        done = await settled(
+            released.set_archived(archive.record_type, archive.released_id, archived=True)
+        )
+        if not is_successful(done):
+            if done.failure().kind in _STOPS:
+                return Failure(done.failure())
+            results.append(_about(done.failure(), archive))
+    creates = [a for a in actions if isinstance(a, CreateInIntacct)]
+    if creates:
+        written = await _create(ports, id, intacct, creates)
+        if not is_successful(written):
+            return Failure(written.failure())
+        results += written.unwrap()
+    return await _record(ports, id, results)
+
+
+async def _create(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+) -> Result[list[SyncError], SyncError]:
+    """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED."""
+    intents = [Intent(connection=id, key=create.key, action=create) for create in creates]
+    recorded = await settled(ports.store.record_intents(intents))
+    if not is_successful(recorded):
+        return Failure(recorded.failure())
+    sent = await settled(intacct.write(creates))
+    if not is_successful(sent):
+        return Failure(sent.failure())
+    by_key = {create.key: create for create in creates}
+    refused: list[SyncError] = []
+    for outcome in sent.unwrap():
+        action = by_key[outcome.key]
+        if is_successful(outcome.result):
+            link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
+            settle = ports.store.settle(id, action.key, state=IntentState.CONFIRMED, link=link)
+        elif outcome.result.failure().kind in _STOPS:
+            return Failure(outcome.result.failure())
+        else:
+            refused.append(_about(outcome.result.failure(), action))
+            settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
+        settled_one = await settled(settle)
+        if not is_successful(settled_one):
+            return Failure(settled_one.failure())
+    return Success(refused)
+
+
+async def _record(
+    ports: Ports, id: ConnectionId, errors: list[SyncError]
+) -> Result[None, SyncError]:
+    about_records = [error for error in errors if error.record is not None]
+    for error in errors:
+        if error.record is None:
+            _log.warning("event=onboarding_result_without_record connection=%s error=%s", id, error)
+    if not about_records:
+        return Success(None)
+    recorded = await settled(ports.store.record_results(id, about_records, at=ports.clock.now()))
+    return recorded.map(lambda _: None)
+
+
+def _link(action: LinkRecords) -> Link:
+    return Link(
+        record_type=action.record_type,
+        released_id=action.released_id,
+        intacct_key=action.intacct_key,
+        origin=action.origin,
+        released_fingerprint=action.released_fingerprint,
+        intacct_fingerprint=action.intacct_fingerprint,
+    )
+
+
+def _about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
+    if error.record is not None:
+        return error
+    return error.about(
+        RecordRef(
+            record_type=action.record_type,
+            direction=Direction.OUTGOING,
+            released_id=action.released_id,
+        )
+    )
+
+
+def _id(record: TrackingCategory | Contact) -> ReleasedId:
+    return record.id

@@ -1,0 +1,269 @@
+"""Connecting a Re-Leased company to Sage Intacct and onboarding it (seeds 000/001; C1-C5, O1-O5).
+
+``ConnectionWorkflow`` drives the steps through ports only (the state store, the Intacct port of
+the company, the Re-Leased port); each returns a ``FutureResult`` whose failure is a ``SyncError``
+naming the rule and the fix. The steps, in the order a user meets them:
+
+1. ``connect``: credentials complete (C2), the Re-Leased company not yet connected (C1), a live
+   log-in (C2), and at least one entity of the Intacct company still free (C1); the connection is
+   stored with its credentials (encrypted by the store). Answers the entities to choose from.
+2. ``choose_entity`` (C3; C1 for the Intacct company + entity).
+3. ``set_sync_from`` (C4; after confirm only the same date is accepted, as a no-op).
+4. ``prerequisites``: Intacct's set-up at the entity, one error per failure with its fix (C5).
+5. ``start_matching``: reads what both sides hold and stores the onboarding with its auto-matches
+   (O1, O2); then ``match``, ``archive``, ``create_as``, ``continue_step`` (O3-O5).
+6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background.
+``disconnect`` forgets a connection before confirm and is refused after it (C1).
+
+Decided:
+- Every change is refused once the connection is confirmed (C1), whatever the step.
+- The entity cannot change once matching has started (the matches are the entity's): disconnect
+  and connect again instead. ``start_matching`` may run again before confirm; it reads both sides
+  afresh and starts the steps over, dropping the decisions made so far.
+- The initial sync runs as an asyncio task the workflow keeps until it ends; the default
+  ``start_initial_sync`` stores the notification "Initial sync queued" (the sync engine comes
+  later). ``background()`` awaits what is still running (for shutdown and tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result
+
+from released_intacct.app import guards
+from released_intacct.app.confirm import confirm_connection
+from released_intacct.app.matching import Matching
+from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, StartSync, settled
+from released_intacct.domain.errors import Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
+from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Notification
+from released_intacct.domain.rules import connection as rules
+from released_intacct.domain.state import Connection, Phase, StateStore
+
+__all__ = ["Connected", "ConnectionWorkflow", "new_connection_id"]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connected:
+    connection: Connection
+    entities: tuple[Entity, ...]
+    """The entities to choose from (C3); () when the company has none: choose the top level."""
+
+
+def new_connection_id() -> ConnectionId:
+    return ConnectionId(f"conn-{uuid.uuid4().hex}")
+
+
+class ConnectionWorkflow(Matching):
+    """Connect, choose, date, check, match and confirm one Re-Leased company at a time."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        intacct_for: IntacctFor,
+        released_for: ReleasedFor,
+        clock: Clock,
+        start_initial_sync: StartSync | None = None,
+        new_id: Callable[[], ConnectionId] = new_connection_id,
+    ) -> None:
+        ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+        super().__init__(ports)
+        self._start = start_initial_sync or self._queued
+        self._new_id = new_id
+        self._running: set[asyncio.Task[None]] = set()
+
+    # --- C1-C3 -----------------------------------------------------------------------------------
+
+    def connect(
+        self, released_company: ReleasedCompanyId, credentials: IntacctCredentials
+    ) -> FutureResult[Connected, SyncError]:
+        return FutureResult(self._connect(released_company, credentials))
+
+    async def _connect(
+        self, company: ReleasedCompanyId, credentials: IntacctCredentials
+    ) -> Result[Connected, SyncError]:
+        checked = rules.validate_credentials(credentials)
+        if not is_successful(checked):
+            return Failure(checked.failure())
+        intacct_company = IntacctCompanyId(credentials.company_id.strip())
+        others = await self._others(None)
+        if not is_successful(others):
+            return Failure(others.failure())
+        held = guards.released_side_free(others.unwrap(), company)
+        if not is_successful(held):
+            return Failure(held.failure())
+        entities = await settled(self.ports.intacct_for(credentials, None).login(credentials))
+        if not is_successful(entities):
+            return Failure(entities.failure())
+        free = guards.some_entity_free(others.unwrap(), company, intacct_company, entities.unwrap())
+        if not is_successful(free):
+            return Failure(free.failure())
+        connection = Connection(
+            id=self._new_id(),
+            released_company=company,
+            intacct_company=intacct_company,
+            created_at=self.ports.clock.now(),
+        )
+        added = await settled(self.ports.store.add_connection(connection, credentials))
+        return added.map(lambda stored: Connected(connection=stored, entities=entities.unwrap()))
+
+    def choose_entity(
+        self, id: ConnectionId, entity_id: EntityId
+    ) -> FutureResult[Connection, SyncError]:
+        return FutureResult(self._choose_entity(id, entity_id))
+
+    async def _choose_entity(
+        self, id: ConnectionId, entity_id: EntityId
+    ) -> Result[Connection, SyncError]:
+        found = await self._changeable_entity(id, entity_id)
+        if not is_successful(found):
+            return found
+        connection = found.unwrap()
+        credentials = await settled(self.ports.store.credentials(id))
+        if not is_successful(credentials):
+            return Failure(credentials.failure())
+        intacct = self.ports.intacct_for(credentials.unwrap(), None)
+        entities = await settled(intacct.login(credentials.unwrap()))
+        chosen = entities.bind(lambda listed: rules.choose_entity(listed, entity_id))
+        if not is_successful(chosen):
+            return Failure(chosen.failure())
+        others = await self._others(id)
+        free = others.bind(
+            lambda held: rules.check_new_link(
+                [guards.record_of(c) for c in held if c.entity is not None],
+                released_company=connection.released_company,
+                intacct_company=connection.intacct_company,
+                entity=chosen.unwrap().id,
+            )
+        )
+        if not is_successful(free):
+            return Failure(free.failure())
+        phase = Phase.ENTITY_CHOSEN if connection.phase is Phase.CONNECTED else connection.phase
+        changed = replace(connection, entity=chosen.unwrap().id, phase=phase)
+        return await settled(self.ports.store.save_connection(changed))
+
+    async def _changeable_entity(
+        self, id: ConnectionId, entity_id: EntityId
+    ) -> Result[Connection, SyncError]:
+        found = await guards.open_connection(self.ports.store, id)
+        if not is_successful(found) or found.unwrap().entity in (None, entity_id):
+            return found
+        matching = await settled(self.ports.store.onboarding(id))
+        if not is_successful(matching):
+            return Failure(matching.failure())
+        if matching.unwrap() is None:
+            return found
+        return Failure(
+            guards.refusal(
+                Rule.C3,
+                f'Matching has started at entity "{found.unwrap().entity}", so the entity can no '
+                "longer change.",
+                "Disconnect, then connect again and choose the other entity.",
+            )
+        )
+
+    # --- C4, C5 ----------------------------------------------------------------------------------
+
+    def set_sync_from(self, id: ConnectionId, day: date) -> FutureResult[Connection, SyncError]:
+        return FutureResult(self._set_sync_from(id, day))
+
+    async def _set_sync_from(self, id: ConnectionId, day: date) -> Result[Connection, SyncError]:
+        found = await guards.stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return found
+        connection = found.unwrap()
+        if connection.phase is Phase.CONFIRMED and connection.sync_from is not None:
+            fixed = rules.fix_sync_from(connection.sync_from, day, confirmed=True)
+            return fixed.map(lambda _: connection)
+        opened = (await guards.open_connection(self.ports.store, id)).bind(guards.chosen_entity)
+        valid = opened.bind(lambda _: rules.validate_sync_from(day))
+        if not is_successful(valid):
+            return Failure(valid.failure())
+        changed = replace(connection, sync_from=valid.unwrap(), phase=Phase.ONBOARDING)
+        return await settled(self.ports.store.save_connection(changed))
+
+    def prerequisites(self, id: ConnectionId) -> FutureResult[tuple[SyncError, ...], SyncError]:
+        """Rule C5: one error per set-up failure at the chosen entity, with its fix; () = ready."""
+        return FutureResult(self._prerequisites(id))
+
+    async def _prerequisites(self, id: ConnectionId) -> Result[tuple[SyncError, ...], SyncError]:
+        found = await guards.stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        port = await guards.intacct_at_entity(self.ports, found.unwrap())
+        if not is_successful(port):
+            return Failure(port.failure())
+        intacct, entity = port.unwrap()
+        setup = await settled(intacct.setup(entity))
+        return setup.map(rules.check_prerequisites)
+
+    # --- O5, C1 ----------------------------------------------------------------------------------
+
+    def confirm(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
+        """Rules C5, O5, C1: confirm, then start the initial sync in the background."""
+        return FutureResult(self._confirm(id))
+
+    async def _confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:
+        confirmed = await confirm_connection(self.ports, id)
+        if is_successful(confirmed):
+            task = asyncio.create_task(self._initial_sync(id), name=f"initial-sync-{id}")
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+        return confirmed
+
+    def disconnect(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+        """Forget a connection before confirm; refused after it (C1), and nothing changes."""
+        return FutureResult(self._disconnect(id))
+
+    async def _disconnect(self, id: ConnectionId) -> Result[None, SyncError]:
+        found = await guards.open_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        return await settled(self.ports.store.remove_connection(id))
+
+    async def background(self) -> None:
+        """Wait for the initial syncs started so far (their failures are logged, not raised)."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    async def _others(self, id: ConnectionId | None) -> Result[list[Connection], SyncError]:
+        every = await settled(self.ports.store.connections())
+        return every.map(lambda found: [c for c in found if c.id != id])
+
+    async def _initial_sync(self, id: ConnectionId) -> None:
+        await self._start(id)
+
+    async def _queued(self, id: ConnectionId) -> None:
+        note = Notification(
+            connection=id,
+            title="Initial sync queued",
+            body="The connection is confirmed; the initial sync will run in the background. "
+            "Re-Leased stays usable meanwhile.",
+        )
+        stored = await settled(self.ports.store.notify(id, note, at=self.ports.clock.now()))
+        if not is_successful(stored):
+            _log.warning(
+                "event=initial_sync_notification_failed connection=%s error=%s",
+                id,
+                stored.failure(),
+            )
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _log.error(
+                "event=initial_sync_failed task=%s error=%r", task.get_name(), task.exception()
+            )

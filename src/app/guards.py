@@ -1,0 +1,165 @@
+"""Preconditions of the workflow's steps: which connection, in which phase, with what stored.
+
+Each guard answers the value a step needs or the refusal a user can act on, naming the rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.ports import Ports, settled
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import Entity, IntacctPort
+from released_intacct.domain.rules.connection import (
+    TOP_LEVEL,
+    ConnectionRecord,
+    check_link_change,
+    check_new_link,
+)
+from released_intacct.domain.state import Connection, Phase, StateStore
+
+
+def refusal(
+    rule: Rule | None, message: str, fix: str, *, kind: ErrorKind = ErrorKind.NEEDS_USER
+) -> SyncError:
+    return SyncError(kind=kind, rule=rule, message=message, fix=fix)
+
+
+def record_of(connection: Connection) -> ConnectionRecord:
+    """The connection as rule C1 sees it (an entity not chosen yet reads as the top level)."""
+    return ConnectionRecord(
+        released_company=connection.released_company,
+        intacct_company=connection.intacct_company,
+        entity=TOP_LEVEL if connection.entity is None else connection.entity,
+        confirmed=connection.phase is Phase.CONFIRMED,
+        connection=connection.id,
+    )
+
+
+async def stored_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
+    found = await settled(store.connection(id))
+    if not is_successful(found):
+        return Failure(found.failure())
+    connection = found.unwrap()
+    if connection is None:
+        return Failure(
+            refusal(
+                None,
+                f"There is no connection {id}.",
+                "Connect the Re-Leased company to Sage Intacct first.",
+                kind=ErrorKind.REJECTED,
+            )
+        )
+    return Success(connection)
+
+
+async def open_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
+    """A stored connection that may still change: not confirmed (rule C1)."""
+    found = await stored_connection(store, id)
+    if not is_successful(found):
+        return found
+    return check_link_change(record_of(found.unwrap())).map(lambda _: found.unwrap())
+
+
+def chosen_entity(connection: Connection) -> Result[EntityId, SyncError]:
+    if connection.entity is None:
+        return Failure(
+            refusal(
+                Rule.C3,
+                "No Sage Intacct entity is chosen for this connection yet.",
+                "Choose the entity to sync with first.",
+            )
+        )
+    return Success(connection.entity)
+
+
+def chosen_date(connection: Connection) -> Result[date, SyncError]:
+    if connection.sync_from is None:
+        return Failure(
+            refusal(
+                Rule.C4,
+                "The sync-from date is not set yet.",
+                "Set the sync-from date (on or after 2018-01-01) first.",
+            )
+        )
+    return Success(connection.sync_from)
+
+
+async def stored_onboarding(store: StateStore, id: ConnectionId) -> Result[Onboarding, SyncError]:
+    found = await settled(store.onboarding(id))
+    if not is_successful(found):
+        return Failure(found.failure())
+    onboarding = found.unwrap()
+    if onboarding is None:
+        return Failure(
+            refusal(
+                Rule.O1,
+                "Matching has not started for this connection.",
+                "Start matching: it reads what Re-Leased and Sage Intacct already hold.",
+            )
+        )
+    return Success(onboarding)
+
+
+async def intacct_at_entity(
+    ports: Ports, connection: Connection
+) -> Result[tuple[IntacctPort, EntityId], SyncError]:
+    """The Intacct port at the connection's chosen entity, with its stored credentials."""
+    entity = chosen_entity(connection)
+    if not is_successful(entity):
+        return Failure(entity.failure())
+    credentials = await settled(ports.store.credentials(connection.id))
+    if not is_successful(credentials):
+        return Failure(credentials.failure())
+    at = entity.unwrap()
+    return Success((ports.intacct_for(credentials.unwrap(), at), at))
+
+
+def released_side_free(
+    others: list[Connection], company: ReleasedCompanyId
+) -> Result[None, SyncError]:
+    """Rule C1: the Re-Leased company has no connection yet."""
+    holder = next((c for c in others if c.released_company == company), None)
+    if holder is None:
+        return Success(None)
+    if holder.entity is None:
+        return Failure(
+            refusal(
+                Rule.C1,
+                f"Re-Leased company {company} already has a connection to Sage Intacct company "
+                f"{holder.intacct_company} (no entity chosen yet).",
+                "Use that connection, or disconnect it first: it is not confirmed yet.",
+                kind=ErrorKind.REJECTED,
+            )
+        )
+    return check_new_link(
+        [record_of(holder)],
+        released_company=company,
+        intacct_company=holder.intacct_company,
+        entity=holder.entity,
+    )
+
+
+def some_entity_free(
+    others: list[Connection],
+    company: ReleasedCompanyId,
+    intacct_company: IntacctCompanyId,
+    entities: tuple[Entity, ...],
+) -> Result[None, SyncError]:
+    """Rule C1: at least one entity of the Intacct company (or its top level) is still free."""
+    held = [record_of(c) for c in others if c.entity is not None]
+    options = [entity.id for entity in entities] or [TOP_LEVEL]
+    checks = [
+        check_new_link(
+            held, released_company=company, intacct_company=intacct_company, entity=option
+        )
+        for option in options
+    ]
+    if any(is_successful(check) for check in checks):
+        return Success(None)
+    return checks[0]

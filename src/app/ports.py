@@ -1,0 +1,47 @@
+"""What the connection workflow is driven through, and the one way the shell awaits a port call.
+
+``IntacctFor`` builds the Intacct port of one company for a set of credentials at an entity (None:
+the user's default, as for a first log-in); ``ReleasedFor`` the Re-Leased port of one company. A
+host that serves a single Re-Leased company passes ``lambda _: port``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+from returns.unsafe import unsafe_perform_io
+
+from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
+from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.state import StateStore
+
+__all__ = ["IntacctFor", "Ports", "ReleasedFor", "StartSync", "settled"]
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+IntacctFor = Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+ReleasedFor = Callable[[ReleasedCompanyId], ReleasedPort]
+StartSync = Callable[[ConnectionId], Awaitable[None]]
+"""Starts a connection's initial sync; awaited in the background, never by the caller."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ports:
+    store: StateStore
+    intacct_for: IntacctFor
+    released_for: ReleasedFor
+    clock: Clock
+
+
+async def settled(future: FutureResult[T, E]) -> Result[T, E]:
+    """The plain ``Result`` a port call settles to (the shell is where it is looked into)."""
+    outcome = await future.awaitable()
+    if is_successful(outcome):
+        return Success(unsafe_perform_io(outcome.unwrap()))
+    return Failure(unsafe_perform_io(outcome.failure()))

@@ -1,0 +1,119 @@
+"""The settings of one running service, built by the caller (the library never reads env or files).
+
+``Settings`` is a plain value: a host builds it in code; the CLI builds it with
+``settings_from_env(os.environ)`` or ``settings_from_toml(path)``. Both readers share one table of
+settings (``_config``), named ``database``, ``intacct.batch_size``, ... in a TOML file and
+``RELEASED_INTACCT_DATABASE``, ``RELEASED_INTACCT_INTACCT_BATCH_SIZE``, ... in the environment.
+
+Decided:
+- A bad configuration raises ``SettingsError`` (a ``ValueError``) listing *every* problem, each
+  naming its variable or key. Configuration is read once at start by the CLI, which stops on it;
+  it is not a sync error, so it is not a ``SyncError`` value.
+- Secrets (the encryption keys, the admin token) are wrapped in ``Secret`` as soon as they are
+  read, and an error about one names it without ever showing its value.
+- Unknown ``RELEASED_INTACCT_*`` variables and unknown TOML keys are errors: a misspelt setting
+  would otherwise be silently ignored.
+- ``previous_keys`` (keys the store may still decrypt with, for key rotation) is a comma-separated
+  list in the environment and an array of strings in TOML.
+- ``admin_token`` is optional: ``None`` means no admin token is configured.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.app import _config
+from released_intacct.app._config import SettingsError
+from released_intacct.domain.schedule import Schedule
+from released_intacct.domain.secret import Secret
+
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "settings_from_env", "settings_from_toml"]
+
+ENV_PREFIX = _config.ENV_PREFIX
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    database: str
+    """Where the state store lives: a SQLite file path, or a database URL."""
+    encryption_key: Secret
+    """Encrypts the stored Intacct credentials; kept apart from the database. The SQLite store
+    takes a Fernet key (``released_intacct.adapters.state.generate_key`` makes one) and refuses
+    any other when it opens."""
+    previous_keys: tuple[Secret, ...] = ()
+    """Earlier keys, still accepted for decrypting while credentials are re-encrypted (rotation)."""
+    schedule: Schedule = field(default_factory=Schedule)
+    intacct: ClientSettings = field(default_factory=ClientSettings)
+    """Intacct client: endpoint, batch size, page size, concurrency, time-out."""
+    released: ReleasedSettings = field(default_factory=ReleasedSettings)
+    admin_token: Secret | None = None
+
+    def __post_init__(self) -> None:
+        if not self.database.strip():
+            msg = "Settings.database must name a file or a database URL"
+            raise ValueError(msg)
+        if not self.encryption_key:
+            msg = "Settings.encryption_key must not be empty"
+            raise ValueError(msg)
+
+
+def settings_from_env(environ: Mapping[str, str]) -> Settings:
+    """Settings from ``RELEASED_INTACCT_*`` variables (see ``ENV_PREFIX`` and the module doc)."""
+    values: dict[str, object] = {}
+    unknown: list[str] = []
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = _config.key_of_env(name)
+        if key is None:
+            unknown.append(f"{name} is not a setting; known: {_config.env_names()}")
+        else:
+            values[key] = raw
+    return _build(values, _config.env_name, problems=unknown)
+
+
+def settings_from_toml(path: str | PathLike[str]) -> Settings:
+    """Settings from a TOML file: top-level keys and the tables schedule, intacct and released."""
+    where = Path(path)
+    try:
+        with where.open("rb") as file:
+            document = tomllib.load(file)
+    except OSError as error:
+        msg = f"cannot read the settings file {where}: {error.strerror or error}"
+        raise SettingsError([msg]) from None
+    except tomllib.TOMLDecodeError as error:
+        msg = f"the settings file {where} is not valid TOML: {error}"
+        raise SettingsError([msg]) from None
+    values, unknown = _config.flatten(document)
+    problems = [f"{where}: {key} is not a setting" for key in unknown]
+    return _build(values, lambda key: f"{where}: {key}", problems=problems)
+
+
+def _build(
+    values: Mapping[str, object], name_of: _config.NameOf, *, problems: list[str]
+) -> Settings:
+    read = _config.Reader(values, name_of, problems)
+    database = read.text("database", required=True)
+    key = read.secret("encryption_key", required=True)
+    previous = read.secrets("previous_keys")
+    admin = read.secret("admin_token")
+    schedule = read.schedule()
+    intacct = read.intacct()
+    released = read.released()
+    if problems or database is None or key is None:
+        raise SettingsError(problems)
+    return Settings(
+        database=database,
+        encryption_key=key,
+        previous_keys=previous,
+        schedule=schedule or Schedule(),
+        intacct=intacct or ClientSettings(),
+        released=released or ReleasedSettings(),
+        admin_token=admin,
+    )

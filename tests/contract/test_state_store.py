@@ -1,0 +1,749 @@
+"""One contract for the state-store port, over every implementation (rules C1, C2, E1-E4, O5).
+
+``fake``: the in-memory ``FakeStateStore``. ``sqlite``: the aiosqlite ``SqliteStateStore`` on
+``tmp_path``, skipped while ``released_intacct.adapters.state.sqlite`` is not importable.
+
+Beyond the port's docstrings this contract holds (decided; ``fakes/state_store.py`` lists them):
+the Intacct side of C1 is checked once an entity is set, on add or save, and a refusal names the
+holder; a change naming an unknown connection is REJECTED; links are unique by record type + Intacct
+key; results are listed most recently seen first and notifications newest first. Write actions in
+the outbox come back exactly, Decimal exponents included (``repr`` is compared too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from returns.future import FutureResult
+
+from released_intacct.domain.actions import (
+    CreateInIntacct,
+    CreateInReleased,
+    UpdateInIntacct,
+    UpdateInReleased,
+    WriteAction,
+)
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    Direction,
+    DocumentKind,
+    IntacctState,
+    InvoiceType,
+    Origin,
+    RecordType,
+    ReleasedInvoiceStatus,
+    System,
+)
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IdempotencyKey,
+    IntacctCompanyId,
+    IntacctId,
+    IntacctKey,
+    ReleasedCompanyId,
+    ReleasedId,
+)
+from released_intacct.domain.intacct import Transaction, TransactionLine
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.matching import Archive, Candidate, CreateAs, Match, Step, Target
+from released_intacct.domain.money import currency
+from released_intacct.domain.onboarding import (
+    Onboarding,
+    continue_step,
+    create_as,
+    match,
+    start_onboarding,
+)
+from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.released import Invoice, InvoiceLine, TrackingRef
+from released_intacct.domain.results import RunCounts, RunStatus
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import (
+    Connection,
+    Cursor,
+    Intent,
+    IntentState,
+    Phase,
+    ResultFilter,
+    StateStore,
+)
+from released_intacct.fakes import samples
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.state_store import FakeStateStore
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+KEY = Secret(base64.urlsafe_b64encode(bytes(range(32))).decode())
+C1, C2, C3 = ConnectionId("conn-1"), ConnectionId("conn-2"), ConnectionId("conn-3")
+GONE = ConnectionId("conn-unknown")
+EVERY = ResultFilter()
+GBP = currency("GBP")
+ok = value
+
+Closer = Callable[[], Awaitable[None]]
+Body = Callable[[StateStore], Coroutine[Any, Any, None]]
+Contract = Callable[[Body], None]
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _fake(_: Path) -> tuple[StateStore, Closer]:
+    return FakeStateStore(), _nothing
+
+
+async def _sqlite(folder: Path) -> tuple[StateStore, Closer]:
+    why = "the aiosqlite state store (released_intacct.adapters.state.sqlite) is not there yet"
+    module: Any = pytest.importorskip("released_intacct.adapters.state.sqlite", reason=why)
+    store = await module.SqliteStateStore.open(folder / "state.sqlite3", key=KEY)
+    return store, store.close
+
+
+MAKERS = {"fake": _fake, "sqlite": _sqlite}
+
+
+@pytest.fixture(params=sorted(MAKERS))
+def contract(request: pytest.FixtureRequest, tmp_path: Path) -> Contract:
+    maker = MAKERS[str(request.param)]
+
+    def run(body: Body) -> None:
+        async def main() -> None:
+            store, close = await maker(tmp_path)
+            try:
+                await body(store)
+            finally:
+                await close()
+
+        asyncio.run(main())
+
+    return run
+
+
+async def refusal(future: FutureResult[Any, SyncError]) -> SyncError:
+    result = await settled(future)
+    assert isinstance(result.failure(), SyncError), f"expected a refusal, got {result!r}"
+    return result.failure()
+
+
+def credentials(n: int) -> IntacctCredentials:
+    return IntacctCredentials(
+        sender_id=f"sender-{n}",
+        sender_password=Secret(f"sender-password-{n}!"),
+        company_id=f"INT-{n}",
+        user_id=f"ws-user-{n}",
+        user_password=Secret(f"user-password-{n}!"),
+    )
+
+
+def connection(
+    id: ConnectionId, released: str, intacct: str, entity: str | None = None
+) -> Connection:
+    return Connection(
+        id=id,
+        released_company=ReleasedCompanyId(released),
+        intacct_company=IntacctCompanyId(intacct),
+        entity=None if entity is None else EntityId(entity),
+        created_at=T0,
+    )
+
+
+async def connect(store: StateStore, id: ConnectionId = C1, released: str = "RL-1") -> Connection:
+    """A connection at the top level of Intacct company ``INT-<id digit>``."""
+    n = int(id[-1])
+    return await ok(store.add_connection(connection(id, released, f"INT-{n}", ""), credentials(n)))
+
+
+def confirmed(conn: Connection) -> Connection:
+    return replace(conn, phase=Phase.CONFIRMED, sync_from=date(2024, 1, 1), confirmed_at=T0 + HOUR)
+
+
+# --- connections and credentials (C1, C2) --------------------------------------------------------
+
+
+def test_C1_a_second_connection_of_the_same_released_company_is_refused_naming_the_holder(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        first = await connect(store)
+        error = await refusal(store.add_connection(connection(C2, "RL-1", "INT-2"), credentials(2)))
+        assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.C1)
+        assert "INT-1" in error.message
+        assert await ok(store.connections()) == (first,)
+        assert await ok(store.connection(C2)) is None
+
+    contract(body)
+
+
+def test_C1_the_same_intacct_company_and_entity_twice_is_refused_naming_the_holder(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        first = await ok(store.add_connection(connection(C1, "RL-1", "INT-1"), credentials(1)))
+        await ok(
+            store.save_connection(replace(first, entity=EntityId("E1"), phase=Phase.ENTITY_CHOSEN))
+        )
+        # before its entity is chosen, a connection of the same Intacct company is no conflict
+        second = await ok(store.add_connection(connection(C2, "RL-2", "INT-1"), credentials(1)))
+        error = await refusal(store.save_connection(replace(second, entity=EntityId("E1"))))
+        assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.C1)
+        assert "RL-1" in error.message
+        assert await ok(store.connection(C2)) == second
+        added = await refusal(
+            store.add_connection(connection(C3, "RL-3", "INT-1", "E1"), credentials(1))
+        )
+        assert added.rule is Rule.C1
+        assert "RL-1" in added.message
+        other_entity = replace(second, entity=EntityId("E2"), phase=Phase.ENTITY_CHOSEN)
+        assert await ok(store.save_connection(other_entity)) == other_entity
+        assert await ok(store.connection(C2)) == other_entity
+
+    contract(body)
+
+
+def test_C1_a_confirmed_connection_can_be_neither_changed_nor_removed(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        done = confirmed(await connect(store))
+        assert await ok(store.save_connection(done)) == done
+        assert await ok(store.save_connection(done)) == done  # unchanged again: nothing to refuse
+        changed = await refusal(store.save_connection(replace(done, sync_from=date(2025, 1, 1))))
+        removed = await refusal(store.remove_connection(C1))
+        for error in (changed, removed):
+            assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.C1)
+        assert await ok(store.connection(C1)) == done
+        assert (await ok(store.credentials(C1))).user_password.reveal() == "user-password-1!"
+
+    contract(body)
+
+
+def test_C1_removing_an_unconfirmed_connection_frees_its_companies(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await ok(store.save_onboarding(C1, start_onboarding()))
+        await ok(store.remove_connection(C1))
+        assert await ok(store.connection(C1)) is None
+        assert await ok(store.connections()) == ()
+        await refusal(store.credentials(C1))
+        again = await connect(store, C2)
+        assert await ok(store.connections()) == (again,)
+        assert await ok(store.onboarding(C2)) is None
+
+    contract(body)
+
+
+def test_C2_connections_and_credentials_round_trip_and_never_show(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        conn = replace(
+            connection(C1, "RL-1", "INT-1", "E 1"),
+            phase=Phase.ONBOARDING,
+            sync_from=date(2018, 1, 1),
+            created_at=datetime(2026, 2, 1, 8, 30, 15, 250, tzinfo=timezone(timedelta(hours=10))),
+        )
+        await ok(store.add_connection(conn, credentials(1)))
+        assert await ok(store.connection(C1)) == conn
+        kept = await ok(store.credentials(C1))
+        given = credentials(1)
+        assert (kept.sender_id, kept.company_id, kept.user_id) == (
+            given.sender_id,
+            given.company_id,
+            given.user_id,
+        )
+        assert kept.sender_password.reveal() == "sender-password-1!"
+        assert kept.user_password.reveal() == "user-password-1!"
+        for shown in (repr(store), str(store), repr(kept), repr(await ok(store.connections()))):
+            assert "password-1" not in shown
+
+    contract(body)
+
+
+def test_C2_an_unknown_connection_has_no_credentials_and_cannot_be_saved(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        assert await ok(store.connection(GONE)) is None
+        await refusal(store.credentials(GONE))
+        error = await refusal(store.save_connection(connection(GONE, "RL-9", "INT-9")))
+        assert error.kind is ErrorKind.REJECTED
+        assert await ok(store.connections()) == ()
+
+    contract(body)
+
+
+# --- onboarding (O1-O5) --------------------------------------------------------------------------
+
+
+def onboarding() -> Onboarding:
+    """Auto-matches, a manual match, an archive, a create-as, three of four steps continued."""
+
+    def candidate(rid: str, label: str, *keys: str, **more: Any) -> Candidate:
+        return Candidate(released_id=ReleasedId(rid), label=label, keys=keys, **more)
+
+    def target(key: str, label: str, *keys: str, **more: Any) -> Target:
+        return Target(intacct_key=IntacctKey(key), label=label, keys=keys, **more)
+
+    ob = start_onboarding(
+        tax_types=(candidate("t-gst", "GST on Sales", "GST on Sales"),),
+        tax_details=(target("GST", "GST on Sales", "gst on sales"),),
+        accounts=(
+            candidate("a-4000", "4000 Rent", "4000", "Rent"),
+            candidate("a-4100", "4100 Fees", "4100", "Fees"),
+            candidate("a-9999", "9999 Old", "9999", archived=True),
+        ),
+        gl_accounts=(target("4000", "4000 Rent", "4000"), target("4200", "4200 Other", "4200")),
+        tracking_options=(candidate("o-north", "North", "North", group="Region"),),
+        dimension_values=(target("location:N", "North", "north", group="region"),),
+        contacts=(candidate("c-acme", "Acme", "Acme"), candidate("c-new", "New Tenant", "New")),
+        parties=(target("CUSTOMER:C-1", "Acme", "ACME"),),
+    )
+    ob = match(ob, Step.ACCOUNTS, ReleasedId("a-4100"), IntacctKey("4200")).unwrap()
+    ob = create_as(ob, ReleasedId("c-new"), ContactRole.VENDOR).unwrap()
+    for step in (Step.TAX_TYPES, Step.ACCOUNTS, Step.TRACKING_OPTIONS):
+        ob = continue_step(ob, step).unwrap()
+    return ob
+
+
+def test_O5_onboarding_decisions_and_continued_steps_round_trip(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        assert await ok(store.onboarding(C1)) is None
+        ob = onboarding()
+        decisions = [d for state in ob.steps for d in state.decisions.values()]
+        assert {type(d) for d in decisions} == {Match, Archive, CreateAs}
+        assert any(isinstance(d, Match) and d.auto for d in decisions)
+        await ok(store.save_onboarding(C1, start_onboarding(accounts=ob.steps[1].candidates)))
+        await ok(store.save_onboarding(C1, ob))
+        assert await ok(store.onboarding(C1)) == ob
+        assert [s.continued for s in ob.steps] == [True, True, True, False]
+
+    contract(body)
+
+
+# --- links (E2, D19, D21) ------------------------------------------------------------------------
+
+
+def link(
+    rid: str,
+    key: str,
+    record_type: RecordType = RecordType.CONTACT,
+    *,
+    origin: System = System.RELEASED,
+    **more: Any,
+) -> Link:
+    return Link(
+        record_type=record_type,
+        released_id=ReleasedId(rid),
+        intacct_key=IntacctKey(key),
+        origin=origin,
+        **more,
+    )
+
+
+def test_E2_links_are_found_by_released_ids_by_intacct_keys_or_all(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        a, b = link("c-a", "CUSTOMER:A"), link("c-b", "VENDOR:B", origin=System.INTACCT)
+        c = link("c-c", "CUSTOMER:C", status=LinkStatus.UNLINKED, released_fingerprint="r1")
+        doc = link("c-a", "DOC-7", RecordType.INVOICE, posted=True, intacct_fingerprint="i1")
+        await ok(store.save_links(C1, [a, b, c, doc]))
+        contacts = RecordType.CONTACT
+        assert set(await ok(store.links(C1, contacts))) == {a, b, c}
+        assert await ok(store.links(C1, RecordType.INVOICE)) == (doc,)
+        either = store.links(
+            C1, contacts, released_ids=[a.released_id], intacct_keys=[b.intacct_key]
+        )
+        assert set(await ok(either)) == {a, b}
+        assert await ok(store.links(C1, contacts, intacct_keys=[IntacctKey("DOC-7")])) == ()
+        rekeyed = replace(doc, intacct_key=IntacctKey("DOC-8"), intacct_fingerprint="i2")
+        await ok(store.save_links(C1, [rekeyed]))
+        assert await ok(store.links(C1, RecordType.INVOICE)) == (rekeyed,)
+        assert await ok(store.links(C2, contacts)) == ()
+
+    contract(body)
+
+
+def test_E2_a_link_to_an_intacct_key_held_by_another_record_is_refused_all_or_none(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        held = link("c-a", "CUSTOMER:A")
+        await ok(store.save_links(C1, [held]))
+        await refusal(
+            store.save_links(C1, [link("c-new", "CUSTOMER:N"), link("c-b", "CUSTOMER:A")])
+        )
+        assert await ok(store.links(C1, RecordType.CONTACT)) == (held,)
+
+    contract(body)
+
+
+# --- cursors --------------------------------------------------------------------------------------
+
+
+def test_cursor_never_moves_past_the_run_start_nor_back(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        assert await ok(store.cursor(C1, "invoices")) is None
+        ahead = Cursor(feed="invoices", position=T0 + HOUR)
+        assert await ok(store.advance_cursor(C1, ahead, run_started=T0)) == Cursor(
+            feed="invoices", position=T0
+        )
+        back = Cursor(feed="invoices", position=T0 - HOUR)
+        assert (await ok(store.advance_cursor(C1, back, run_started=T0 + HOUR))).position == T0
+        assert await ok(store.cursor(C1, "invoices")) == Cursor(feed="invoices", position=T0)
+        later = await ok(store.advance_cursor(C1, ahead, run_started=T0 + 2 * HOUR))
+        assert later == ahead
+        assert await ok(store.cursor(C1, "invoices")) == ahead
+        assert await ok(store.cursor(C1, "contacts")) is None
+
+    contract(body)
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+def _transaction() -> Transaction:
+    """An AR invoice whose amounts carry trailing zeros, with dimensions and rev-rec dates."""
+    return Transaction(
+        origin=Origin.AR,
+        kind=DocumentKind.INVOICE,
+        number="INV-0042",
+        state=IntacctState.POSTED,
+        party_id=IntacctId("C-100"),
+        invoice_date=date(2026, 2, 28),
+        gl_date=date(2026, 3, 31),
+        due_date=date(2026, 4, 30),
+        currency=GBP,
+        lines=(
+            TransactionLine(
+                memo="Rent, March",
+                account_no=IntacctId("4000"),
+                amount=Decimal("1234.50"),
+                tax_detail_id=IntacctId("UK VAT 20"),
+                tax_amount=Decimal("246.90"),
+                dimensions=((DimensionKind.DEPARTMENT, IntacctId("D10")),),
+            ),
+            TransactionLine(
+                memo="Service charge",
+                account_no=IntacctId("4100"),
+                amount=Decimal("0.10"),
+                rev_rec_template="Monthly",
+                rev_rec_start=date(2026, 3, 1),
+                rev_rec_end=date(2027, 2, 28),
+            ),
+        ),
+        reference="ri-ref",
+        total_paid=Decimal("0.00"),
+    )
+
+
+def _invoice() -> Invoice:
+    """An expense invoice with fractional quantity, tracking and an attachment."""
+    return Invoice(
+        id=ReleasedId("inv-77"),
+        kind=DocumentKind.INVOICE,
+        type=InvoiceType.EXPENSE,
+        invoice_number="B-77",
+        status=ReleasedInvoiceStatus.APPROVED,
+        contact_id=ReleasedId("c-vendor"),
+        issue_date=date(2026, 3, 2),
+        due_date=None,
+        currency=GBP,
+        lines=(
+            InvoiceLine(
+                description="Repairs",
+                account_id=ReleasedId("a-6000"),
+                unit_price=Decimal("99.990"),
+                quantity=Decimal("1.5"),
+                tax_type_id=ReleasedId("t-vat"),
+                tax_amount=Decimal("30.00"),
+                tracking=(TrackingRef(category_id=ReleasedId("k-1"), option_id=ReleasedId("o-1")),),
+            ),
+        ),
+        payment_priority="High",
+        amount_paid=Decimal("10.00"),
+        attachments=("quote.pdf",),
+        modified_at=datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=UTC),
+        version=3,
+    )
+
+
+def write_actions() -> list[WriteAction]:
+    """One of each kind of write, with Decimal amounts whose exponents must survive."""
+    bill, invoice = _transaction(), _invoice()
+    return [
+        CreateInIntacct(
+            key=IdempotencyKey("ri-create-intacct"),
+            record_type=RecordType.INVOICE,
+            released_id=ReleasedId("inv-42"),
+            record=bill,
+            source_fingerprint="fp-42",
+        ),
+        CreateInReleased(
+            key=IdempotencyKey("ri-create-released"),
+            record_type=RecordType.INVOICE,
+            intacct_key=IntacctKey("77"),
+            record=invoice,
+            source_fingerprint="fp-77",
+        ),
+        UpdateInIntacct(
+            key=IdempotencyKey("ri-update-intacct"),
+            record_type=RecordType.CONTACT,
+            released_id=ReleasedId("c-1"),
+            intacct_key=IntacctKey("CUSTOMER:C1"),
+            record=samples.party(),
+            source_fingerprint="fp-c1",
+            post=True,
+        ),
+        UpdateInReleased(
+            record_type=RecordType.CONTACT,
+            released_id=ReleasedId("c-2"),
+            intacct_key=IntacctKey("VENDOR:V2"),
+            record=samples.contact(id=ReleasedId("c-2")),
+            source_fingerprint="fp-v2",
+        ),
+    ]
+
+
+def intent(action: WriteAction, key: str, conn: ConnectionId = C1) -> Intent:
+    return Intent(connection=conn, key=IdempotencyKey(key), action=action)
+
+
+def test_outbox_round_trips_every_write_action_exactly(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        actions = write_actions()
+        await ok(store.record_intents([intent(a, f"ri-{n}") for n, a in enumerate(actions)]))
+        stored = await ok(store.open_intents(C1))
+        assert [i.action for i in stored] == actions
+        assert [repr(i.action) for i in stored] == [repr(a) for a in actions]
+        assert {i.state for i in stored} == {IntentState.PENDING}
+
+    contract(body)
+
+
+def test_outbox_lifecycle_keeps_an_existing_key_and_lists_open_oldest_first(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, update, _ = write_actions()
+        one, two, three = intent(create, "k1"), intent(receive, "k2"), intent(update, "k3")
+        await ok(store.record_intents([one, two]))
+        await ok(store.record_intents([replace(one, action=update), three]))
+        assert await ok(store.open_intents(C1)) == (one, two, three)
+        await ok(store.settle(C1, one.key, state=IntentState.SENT))
+        sent = replace(one, state=IntentState.SENT)
+        await ok(store.record_intents([one]))
+        assert await ok(store.open_intents(C1)) == (sent, two, three)
+        made = link("inv-42", "9001", RecordType.INVOICE, intacct_fingerprint="fp")
+        await ok(store.settle(C1, one.key, state=IntentState.CONFIRMED, link=made))
+        assert await ok(store.open_intents(C1)) == (two, three)
+        assert await ok(store.links(C1, RecordType.INVOICE)) == (made,)
+        await ok(store.settle(C1, two.key, state=IntentState.FAILED))
+        assert await ok(store.open_intents(C1)) == (three,)
+
+    contract(body)
+
+
+def test_outbox_records_all_or_none(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        await refusal(store.record_intents([intent(create, "k1"), intent(receive, "k2", GONE)]))
+        assert await ok(store.open_intents(C1)) == ()
+
+    contract(body)
+
+
+def test_outbox_settle_and_its_link_are_one_change(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        pending = intent(write_actions()[0], "k1")
+        await ok(store.record_intents([pending]))
+        await ok(store.save_links(C1, [link("inv-1", "9001", RecordType.INVOICE)]))
+        stray = link("inv-9", "9009", RecordType.INVOICE)
+        await refusal(
+            store.settle(C1, IdempotencyKey("k-none"), state=IntentState.CONFIRMED, link=stray)
+        )
+        clash = link("inv-42", "9001", RecordType.INVOICE)
+        await refusal(store.settle(C1, pending.key, state=IntentState.CONFIRMED, link=clash))
+        assert await ok(store.open_intents(C1)) == (pending,)
+        found = await ok(store.links(C1, RecordType.INVOICE))
+        assert [(k.released_id, k.intacct_key) for k in found] == [("inv-1", "9001")]
+
+    contract(body)
+
+
+# --- runs (E3, E4) -------------------------------------------------------------------------------
+
+
+def test_E4_a_second_open_run_of_a_company_is_refused(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        run = await ok(store.start_run(C1, at=T0))
+        assert (run.connection, run.started_at, run.status) == (C1, T0, RunStatus.RUNNING)
+        error = await refusal(store.start_run(C1, at=T0 + HOUR))
+        assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
+        other = await ok(store.start_run(C2, at=T0))
+        assert other.id != run.id
+        orange = replace(run, status=RunStatus.RUNNING_WITH_ERRORS, errors=1)
+        assert await ok(store.finish_run(orange)) == orange
+        assert (await refusal(store.start_run(C1, at=T0 + HOUR))).rule is Rule.E4
+        await ok(store.finish_run(replace(orange, status=RunStatus.FAILED, finished_at=T0 + HOUR)))
+        assert (await ok(store.start_run(C1, at=T0 + 2 * HOUR))).status is RunStatus.RUNNING
+
+    contract(body)
+
+
+def test_E3_finished_runs_keep_status_and_counts_latest_first(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        counts = (
+            RunCounts()
+            .add(RecordType.INVOICE, created=3, failed=1)
+            .add(RecordType.CONTACT, updated=2, skipped=1)
+        )
+        finished = []
+        for n in range(3):
+            run = await ok(store.start_run(C1, at=T0 + n * HOUR))
+            done = replace(
+                run,
+                status=RunStatus.FAILED if n == 1 else RunStatus.SUCCEEDED,
+                finished_at=T0 + n * HOUR + timedelta(minutes=5),
+                counts=counts if n == 1 else RunCounts(),
+                errors=1 if n == 1 else 0,
+            )
+            finished.append(await ok(store.finish_run(done)))
+        assert await ok(store.runs(C1)) == tuple(reversed(finished))
+        assert await ok(store.runs(C1, limit=2)) == (finished[2], finished[1])
+        assert (await ok(store.runs(C1)))[1].counts.of(RecordType.CONTACT).skipped == 1
+
+    contract(body)
+
+
+# --- sync results (E1) and notifications (E3) ----------------------------------------------------
+
+
+def failure(
+    rid: str,
+    record_type: RecordType = RecordType.INVOICE,
+    *,
+    rule: Rule = Rule.D10,
+    direction: Direction = Direction.OUTGOING,
+    kind: ErrorKind = ErrorKind.REJECTED,
+    message: str = "Intacct refused the invoice.",
+) -> SyncError:
+    ref = RecordRef(record_type=record_type, direction=direction, released_id=ReleasedId(rid))
+    return SyncError(kind=kind, rule=rule, message=message, fix="Fix it.", record=ref)
+
+
+def test_E1_the_same_failure_again_updates_its_row(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        (first,) = await ok(store.record_results(C1, [failure("inv-1")], at=T0))
+        assert (first.count, first.first_seen, first.last_seen) == (1, T0, T0)
+        again = failure("inv-1", message="Intacct refused the invoice again.")
+        (row,) = await ok(store.record_results(C1, [again], at=T0 + HOUR))
+        assert (row.count, row.first_seen, row.last_seen) == (2, T0, T0 + HOUR)
+        assert row.message == "Intacct refused the invoice again."
+        assert await ok(store.results(C1)) == (row,)
+        await ok(store.record_results(C1, [again, again], at=T0 + 2 * HOUR))
+        (twice,) = await ok(store.results(C1))
+        assert (twice.count, twice.last_seen) == (4, T0 + 2 * HOUR)
+
+    contract(body)
+
+
+def test_E1_another_record_or_cause_gets_its_own_row(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        errors = [failure("inv-1"), failure("inv-1", rule=Rule.D11), failure("inv-2")]
+        await ok(store.record_results(C1, errors, at=T0))
+        rows = await ok(store.results(C1))
+        assert len(rows) == 3
+        assert {(r.released_id, r.rule) for r in rows} == {
+            ("inv-1", Rule.D10),
+            ("inv-1", Rule.D11),
+            ("inv-2", Rule.D10),
+        }
+        assert {r.count for r in rows} == {1}
+
+    contract(body)
+
+
+def test_E1_results_are_filtered_and_paged_latest_first(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        unlinked = link("c-1", "CUSTOMER:C1", status=LinkStatus.UNLINKED)
+        await ok(store.save_links(C1, [unlinked]))
+        contact = failure("c-1", RecordType.CONTACT, rule=Rule.E2, direction=Direction.INCOMING)
+        skipped = failure("cn-1", RecordType.CREDIT_NOTE, kind=ErrorKind.SKIPPED)
+        await ok(store.record_results(C1, [failure("inv-1")], at=T0))
+        await ok(store.record_results(C1, [contact], at=T0 + HOUR))
+        await ok(store.record_results(C1, [skipped], at=T0 + 2 * HOUR))
+
+        async def ids(where: ResultFilter = EVERY) -> list[str | None]:
+            return [row.released_id for row in await ok(store.results(C1, where))]
+
+        assert await ids() == ["cn-1", "c-1", "inv-1"]
+        assert await ids(ResultFilter(record_type=RecordType.CONTACT)) == ["c-1"]
+        assert await ids(ResultFilter(direction=Direction.OUTGOING)) == ["cn-1", "inv-1"]
+        assert await ids(ResultFilter(link_status=LinkStatus.UNLINKED)) == ["c-1"]
+        assert await ids(ResultFilter(link_status=LinkStatus.LINKED)) == ["cn-1", "inv-1"]
+        assert await ids(ResultFilter(since=T0 + HOUR)) == ["cn-1", "c-1"]
+        assert await ids(ResultFilter(limit=1, offset=1)) == ["c-1"]
+        assert await ids(ResultFilter(limit=2)) == ["cn-1", "c-1"]
+
+    contract(body)
+
+
+def test_E3_notifications_are_kept_newest_first_and_unread(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        first = Notification(connection=C1, title="Sync failed", body="3 invoices failed.")
+        second = Notification(connection=C1, title="Sync finished", body="All synced.")
+        one = await ok(store.notify(C1, first, at=T0))
+        two = await ok(store.notify(C1, second, at=T0 + HOUR))
+        assert (one.notification, one.created_at, one.read) == (first, T0, False)
+        assert one.id != two.id
+        assert await ok(store.notifications(C1)) == (two, one)
+        assert await ok(store.notifications(C1, unread_only=True)) == (two, one)
+        assert await ok(store.notifications(C2)) == ()
+
+    contract(body)
+
+
+# --- an unknown connection ---------------------------------------------------------------------
+
+
+def test_changes_naming_an_unknown_connection_are_refused(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        cursor = Cursor(feed="invoices", position=T0)
+        note = Notification(connection=GONE, title="t", body="b")
+        changes: list[FutureResult[Any, SyncError]] = [
+            store.save_onboarding(GONE, start_onboarding()),
+            store.save_links(GONE, [link("c-1", "CUSTOMER:C1")]),
+            store.advance_cursor(GONE, cursor, run_started=T0),
+            store.record_intents([intent(write_actions()[0], "k1", GONE)]),
+            store.start_run(GONE, at=T0),
+            store.record_results(GONE, [failure("inv-1")], at=T0),
+            store.notify(GONE, note, at=T0),
+        ]
+        for change in changes:
+            assert (await refusal(change)).kind is ErrorKind.REJECTED
+
+    contract(body)

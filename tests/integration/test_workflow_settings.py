@@ -1,0 +1,140 @@
+"""The settings object and its two readers (environment, TOML file) for the CLI (rules C2, E4)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.app.settings import (
+    Settings,
+    SettingsError,
+    settings_from_env,
+    settings_from_toml,
+)
+from released_intacct.domain.schedule import Schedule
+from released_intacct.domain.secret import Secret
+
+KEY = "key-6b1f-never-shown"
+OLD = "old-key-0c2d-never-shown"
+TOKEN = "token-93aa-never-shown"
+
+
+def test_E4_env_gives_defaults_for_all_but_the_database_and_key() -> None:
+    settings = settings_from_env(
+        {
+            "RELEASED_INTACCT_DATABASE": "/var/lib/ri/state.sqlite3",
+            "RELEASED_INTACCT_ENCRYPTION_KEY": KEY,
+            "PATH": "/usr/bin",
+        }
+    )
+    assert settings == Settings(database="/var/lib/ri/state.sqlite3", encryption_key=Secret(KEY))
+    assert settings.schedule == Schedule()
+    assert settings.intacct == ClientSettings()
+    assert settings.admin_token is None
+
+
+def test_E4_env_reads_every_setting() -> None:
+    settings = settings_from_env(
+        {
+            "RELEASED_INTACCT_DATABASE": "state.sqlite3",
+            "RELEASED_INTACCT_ENCRYPTION_KEY": KEY,
+            "RELEASED_INTACCT_PREVIOUS_KEYS": f"{OLD}, other-old",
+            "RELEASED_INTACCT_ADMIN_TOKEN": TOKEN,
+            "RELEASED_INTACCT_SCHEDULE_AT": "03:30",
+            "RELEASED_INTACCT_SCHEDULE_TIMEZONE": "Europe/London",
+            "RELEASED_INTACCT_SCHEDULE_EVERY_MINUTES": "90",
+            "RELEASED_INTACCT_INTACCT_BATCH_SIZE": "20",
+            "RELEASED_INTACCT_INTACCT_CONCURRENCY": "4",
+            "RELEASED_INTACCT_INTACCT_TIMEOUT": "12.5",
+            "RELEASED_INTACCT_RELEASED_PAGE_SIZE": "100",
+        }
+    )
+    assert settings.previous_keys == (Secret(OLD), Secret("other-old"))
+    assert settings.admin_token == Secret(TOKEN)
+    assert settings.schedule == Schedule(
+        at=time(3, 30), timezone=ZoneInfo("Europe/London"), every=timedelta(minutes=90)
+    )
+    assert (settings.intacct.batch_size, settings.intacct.concurrency) == (20, 4)
+    assert settings.intacct.timeout == 12.5
+    assert settings.released.page_size == 100
+    shown = repr(settings)
+    for secret in (KEY, OLD, TOKEN):
+        assert secret not in shown
+
+
+def test_C2_env_errors_name_every_bad_variable_and_never_a_secret() -> None:
+    with pytest.raises(SettingsError) as raised:
+        settings_from_env(
+            {
+                "RELEASED_INTACCT_ADMIN_TOKEN": TOKEN,
+                "RELEASED_INTACCT_PREVIOUS_KEYS": OLD,
+                "RELEASED_INTACCT_INTACCT_BATCH_SIZE": "lots",
+                "RELEASED_INTACCT_INTACCT_CONCURRENCY": "0",
+                "RELEASED_INTACCT_SCHEDULE_TIMEZONE": "Mars/Olympus",
+                "RELEASED_INTACCT_INTACT_PAGE_SIZE": "10",
+            }
+        )
+    problems = raised.value.problems
+    named = " ".join(problems)
+    for name in (
+        "RELEASED_INTACCT_DATABASE is required",
+        "RELEASED_INTACCT_ENCRYPTION_KEY is required",
+        "RELEASED_INTACCT_INTACCT_BATCH_SIZE must be a whole number",
+        "RELEASED_INTACCT_INTACCT_CONCURRENCY is out of range",
+        "RELEASED_INTACCT_SCHEDULE_TIMEZONE must be an IANA time zone",
+        "RELEASED_INTACCT_INTACT_PAGE_SIZE is not a setting",
+    ):
+        assert name in named
+    assert len(problems) == 6
+    for secret in (TOKEN, OLD):
+        assert secret not in str(raised.value)
+
+
+def test_E4_toml_reads_tables_and_refuses_unknown_keys(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "state.sqlite3"\nencryption_key = "{KEY}"\nprevious_keys = ["{OLD}"]\n'
+        "[schedule]\nat = 04:15:00\n"
+        '[intacct]\nendpoint = "http://sim/ia/xml/xmlgw.phtml"\npage_size = 200\n'
+        "[released]\nattempts = 3\n",
+        encoding="utf-8",
+    )
+    settings = settings_from_toml(path)
+    assert settings.encryption_key == Secret(KEY)
+    assert settings.previous_keys == (Secret(OLD),)
+    assert settings.schedule.at == time(4, 15)
+    assert settings.intacct.endpoint == "http://sim/ia/xml/xmlgw.phtml"
+    assert settings.intacct.page_size == 200
+    assert settings.released.attempts == 3
+    path.write_text(
+        f'database = "x"\nencryption_key = "{KEY}"\n[intacct]\nbatchsize = 5\n', encoding="utf-8"
+    )
+    with pytest.raises(SettingsError, match=r"intacct\.batchsize is not a setting"):
+        settings_from_toml(path)
+
+
+def test_C2_toml_errors_name_the_file_and_hide_secrets(tmp_path: Path) -> None:
+    missing = tmp_path / "absent.toml"
+    with pytest.raises(SettingsError, match="cannot read the settings file"):
+        settings_from_toml(missing)
+    broken = tmp_path / "broken.toml"
+    broken.write_text(f'encryption_key = "{KEY}"\ndatabase = \n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="not valid TOML") as raised:
+        settings_from_toml(broken)
+    assert KEY not in str(raised.value)
+    typed = tmp_path / "typed.toml"
+    typed.write_text('database = "x"\nencryption_key = 12345678\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="encryption_key must be a string") as raised:
+        settings_from_toml(typed)
+    assert "12345678" not in str(raised.value)
+
+
+def test_settings_built_in_code_refuse_an_empty_key_or_database() -> None:
+    with pytest.raises(ValueError, match="encryption_key"):
+        Settings(database="state.sqlite3", encryption_key=Secret(""))
+    with pytest.raises(ValueError, match="database"):
+        Settings(database=" ", encryption_key=Secret(KEY))
