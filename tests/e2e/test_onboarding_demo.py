@@ -10,9 +10,10 @@ State: the in-memory ``FakeStateStore`` and the aiosqlite ``SqliteStateStore`` (
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,28 @@ def test_O5_confirm_after_resolving_every_step_then_C1_no_disconnect(scenario: A
         assert await value(world.store.connection(id)) == confirmed
 
     scenario(body)
+
+
+def test_C2_credentials_never_reach_a_log_line_or_an_error(
+    scenario: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The whole demo onboarding with every logger at DEBUG, then a wrong password."""
+    caplog.set_level(logging.DEBUG)
+
+    async def body(world: Demo) -> None:
+        id = await dated(world)
+        await value(world.flow.start_matching(id))
+        await resolve(world, id)
+        await value(world.flow.confirm(id))
+        await world.flow.background()
+        wrong = replace(DEMO, user_password=Secret("not-the-password-7"))
+        refused = await refusal(world.flow.connect(ReleasedCompanyId("RL-OTHER"), wrong))
+        shown = f"{refused} {refused!r} {refused.cause}"
+        assert "not-the-password-7" not in shown
+        assert "ws_pass" not in shown
+
+    scenario(body)
+    logged = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    assert caplog.records, "nothing was logged: the check would prove nothing"
+    for secret in ("ws_pass", "demo-sender-pass", "not-the-password-7", released_seed.API_KEY):
+        assert secret not in logged
