@@ -179,7 +179,8 @@ class SqliteHost:
             versioned = isinstance(stored, Contact | Invoice) and isinstance(
                 record, Contact | Invoice
             )
-            if versioned and getattr(record, "version", None) != getattr(stored, "version", None):
+            named = getattr(record, "version", 0)  # 0: built from Intacct, applies to the current
+            if versioned and named and named != getattr(stored, "version", None):
                 message = f"{record.id} was changed by someone else since it was read."
                 return Failure(refusal(ErrorKind.RETRIABLE, message, "409 version_conflict"))
             return Success(await self._save(record))

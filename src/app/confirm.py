@@ -108,13 +108,15 @@ async def _ready(
     confirmed = Success(stored) if stored.confirmed else confirm_steps(stored)
     if not is_successful(confirmed):
         return Failure(confirmed.failure())
-    settings = _settings(connection, sync_from.unwrap(), setup.unwrap())
+    settings = sync_settings(connection, sync_from.unwrap(), setup.unwrap())
     return settings.map(lambda s: (intacct, s, confirmed.unwrap()))
 
 
-def _settings(
+def sync_settings(
     connection: Connection, sync_from: date, setup: IntacctSetup
 ) -> Result[SyncSettings, SyncError]:
+    """What planning needs about a connection, from its date and Intacct's set-up (used by
+    confirm and by every sync run)."""
     try:
         base = currency(setup.base_currency)
     except ValueError:

@@ -274,6 +274,25 @@ def test_a_stale_update_is_a_retriable_conflict_and_changes_nothing(
     scenario(make, body)
 
 
+def test_D3_an_update_built_from_intacct_names_no_version_and_applies_to_the_current_one(
+    make: Callable[[], Awaitable[Harness]],
+) -> None:
+    """Planning builds updates from Intacct records with version 0: they apply to whatever
+    version Re-Leased holds (the HTTP adapter reads it first), never a conflict."""
+
+    async def body(h: Harness) -> None:
+        stored = await ok(h.port.create(key("ed"), contact("Ed")))
+        assert isinstance(stored, Contact)
+        await ok(h.port.update(replace(stored, name="Ed by a user")))
+        from_intacct = replace(stored, name="Ed from Intacct", version=0)
+        updated = await ok(h.port.update(from_intacct))
+        assert isinstance(updated, Contact)
+        assert updated.name == "Ed from Intacct"
+        assert updated.version == stored.version + 2
+
+    scenario(make, body)
+
+
 @pytest.mark.parametrize("count", [0, 1, PAGE, PAGE + 1])
 def test_a_feed_returns_every_record_once_across_pages(
     make: Callable[[], Awaitable[Harness]], count: int

@@ -1,0 +1,239 @@
+"""Applying what planning decided: every write through the outbox, every refusal as a result.
+
+``apply`` records the intents of a page's writes (PENDING) before anything is sent, sends them
+(Re-Leased writes one by one, Intacct writes in one batch), and settles each intent with its link
+in one store call. What a write answers decides what follows (design, "Exactly-once writes"):
+
+- success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
+- FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
+- RETRIABLE (the adapter already backed off; the outcome is uncertain): a create is looked up by
+  its key; found → CONFIRMED; absent → the intent is left open (SENT) with a sync result, so the
+  next run sends it again with the same key;
+- any other refusal: FAILED, and a sync result (rule E1).
+
+Voids (rule D7) are not intents: voiding twice is harmless. The voided copy is read back by the key
+it was created with, so its new fingerprint is stored and the void is not later seen as an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.ports import settled
+from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.linkset import Wanted
+from released_intacct.app.sync.outbox import about, intent_key, intents_for, look_up
+from released_intacct.domain.actions import (
+    Action,
+    ArchiveInReleased,
+    CreateInIntacct,
+    CreateInReleased,
+    LinkRecords,
+    RecordResult,
+    Skip,
+    UnarchiveInReleased,
+    UpdateInIntacct,
+    UpdateInReleased,
+    VoidInReleased,
+    WriteAction,
+)
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.intacct import IntacctRecord
+from released_intacct.domain.links import Link, LinkIndex
+from released_intacct.domain.planning.common import key_for_released
+from released_intacct.domain.planning.confirm import (
+    link_for_intacct_write,
+    link_for_released_write,
+)
+from released_intacct.domain.ports import WriteOutcome
+from released_intacct.domain.released import Invoice
+from released_intacct.domain.state import IntentState
+
+_WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
+_NOT_IN_A_SYNC = (ArchiveInReleased, UnarchiveInReleased, LinkRecords)
+
+
+async def apply(
+    ctx: RunContext, tally: Tally, actions: Sequence[Action], links: LinkIndex
+) -> Result[None, SyncError]:
+    """Apply one page's actions; a Failure means the run must stop (FATAL, or the store)."""
+    unexpected = [a for a in actions if isinstance(a, _NOT_IN_A_SYNC)]
+    if unexpected:
+        msg = f"sync planning does not link or archive (onboarding does): {unexpected[0]}"
+        raise TypeError(msg)
+    writes = [a for a in actions if isinstance(a, _WRITES)]
+    if writes:
+        recorded = await settled(ctx.store.record_intents(intents_for(ctx.connection, writes)))
+        if not is_successful(recorded):
+            return Failure(recorded.failure())
+        sent = await send(ctx, tally, writes, links)
+        if not is_successful(sent):
+            return sent
+    for void in (a for a in actions if isinstance(a, VoidInReleased)):
+        voided = await _void(ctx, tally, void, links)
+        if not is_successful(voided):
+            return voided
+    errors = [a.error for a in actions if isinstance(a, RecordResult)]
+    errors += [a.reason for a in actions if isinstance(a, Skip)]
+    return await report(ctx, tally, errors)
+
+
+async def plan_and_apply(
+    ctx: RunContext, tally: Tally, wanted: Wanted, plan: Callable[[LinkIndex], Sequence[Action]]
+) -> Result[None, SyncError]:
+    """Load the links ``wanted``, plan with them, apply the plan."""
+    links = await wanted.load(ctx)
+    if not is_successful(links):
+        return Failure(links.failure())
+    return await apply(ctx, tally, plan(links.unwrap()), links.unwrap())
+
+
+async def send(
+    ctx: RunContext, tally: Tally, writes: Sequence[WriteAction], links: LinkIndex
+) -> Result[None, SyncError]:
+    """Send writes whose intents are stored, and settle each."""
+    for write in writes:
+        if isinstance(write, CreateInReleased | UpdateInReleased):
+            done = await _send_released(ctx, tally, write, links)
+            if not is_successful(done):
+                return done
+    batch = [w for w in writes if isinstance(w, CreateInIntacct | UpdateInIntacct)]
+    if not batch:
+        return Success(None)
+    sent = await settled(ctx.intacct.write(batch))
+    batch_error = None if is_successful(sent) else sent.failure()
+    outcomes = {o.key: o for o in sent.unwrap()} if batch_error is None else {}
+    for write in batch:
+        existing = links.by_released(write.record_type, write.released_id)
+        result = _outcome(outcomes.get(write.key), batch_error, write)
+        linked = result.map(partial(link_for_intacct_write, write, existing=existing))
+        done = await _settle(ctx, tally, write, linked)
+        if not is_successful(done):
+            return done
+    return Success(None)
+
+
+async def _send_released(
+    ctx: RunContext,
+    tally: Tally,
+    write: CreateInReleased | UpdateInReleased,
+    links: LinkIndex,
+) -> Result[None, SyncError]:
+    if isinstance(write, CreateInReleased):
+        written = await settled(ctx.released.create(write.key, write.record))
+        existing = None
+    else:
+        written = await settled(ctx.released.update(write.record))
+        existing = links.by_released(write.record_type, write.released_id)
+        if existing is None:
+            msg = f"an update in Re-Leased needs the link of {write.released_id}"
+            raise ValueError(msg)
+    linked = written.map(partial(link_for_released_write, write, existing=existing))
+    return await _settle(ctx, tally, write, linked)
+
+
+async def _settle(
+    ctx: RunContext, tally: Tally, write: WriteAction, linked: Result[Link, SyncError]
+) -> Result[None, SyncError]:
+    """Settle one sent write from what it answered (see the module docstring)."""
+    key = intent_key(ctx.connection, write)
+    if is_successful(linked):
+        link: Link | None = linked.unwrap()
+    else:
+        recovered = await _recover(ctx, tally, write, linked.failure())
+        if not is_successful(recovered):
+            return Failure(recovered.failure())
+        link = recovered.unwrap()
+    if link is None:
+        return Success(None)
+    confirmed = await settled(
+        ctx.store.settle(ctx.connection, key, state=IntentState.CONFIRMED, link=link)
+    )
+    if is_successful(confirmed):
+        tally.wrote(
+            write.record_type, created=isinstance(write, CreateInIntacct | CreateInReleased)
+        )
+    return confirmed
+
+
+async def _recover(
+    ctx: RunContext, tally: Tally, write: WriteAction, error: SyncError
+) -> Result[Link | None, SyncError]:
+    """A refused write: FATAL stops; an uncertain one is looked up; else FAILED with a result."""
+    if error.kind is ErrorKind.FATAL:
+        return Failure(error)
+    state = IntentState.FAILED
+    if error.kind is ErrorKind.RETRIABLE:
+        found = await look_up(ctx, write)
+        if is_successful(found) and found.unwrap() is not None:
+            return found
+        state = IntentState.SENT  # left open: sent again with the same key on the next run
+    key = intent_key(ctx.connection, write)
+    done = await settled(ctx.store.settle(ctx.connection, key, state=state))
+    if not is_successful(done):
+        return Failure(done.failure())
+    reported = await report(ctx, tally, [about(write, error)])
+    return reported.map(lambda _: None)
+
+
+def _outcome(
+    outcome: WriteOutcome | None,
+    batch_error: SyncError | None,
+    write: CreateInIntacct | UpdateInIntacct,
+) -> Result[IntacctRecord, SyncError]:
+    if outcome is not None:
+        return outcome.result
+    return Failure(
+        batch_error
+        or SyncError(
+            kind=ErrorKind.RETRIABLE,
+            rule=None,
+            message="Sage Intacct did not answer for this record.",
+            fix="Nothing to do: it is looked up and sent again on the next sync.",
+        )
+    )
+
+
+async def _void(
+    ctx: RunContext, tally: Tally, void: VoidInReleased, links: LinkIndex
+) -> Result[None, SyncError]:
+    """Rule D7: void the copy, then store the link with the voided copy's fingerprint."""
+    done = await settled(ctx.released.void(void.record_type, void.released_id))
+    if not is_successful(done):
+        if done.failure().kind is ErrorKind.FATAL:
+            return Failure(done.failure())
+        return await report(ctx, tally, [about(void, done.failure())])
+    existing = links.by_released(void.record_type, void.released_id)
+    if existing is None:
+        msg = f"a void in Re-Leased needs the link of {void.released_id}"
+        raise ValueError(msg)
+    key = key_for_released(ctx.settings, void.record_type, void.intacct_key)
+    found = await settled(ctx.released.find_by_key(void.record_type, key))
+    voided = found.value_or(None)
+    link = (
+        link_for_released_write(void, voided, existing=existing)
+        if isinstance(voided, Invoice) and voided.id == void.released_id
+        else existing.with_fingerprints(intacct=void.source_fingerprint)
+    )
+    saved = await settled(ctx.store.save_links(ctx.connection, [link]))
+    if is_successful(saved):
+        tally.wrote(void.record_type, created=False)
+    return saved
+
+
+async def report(
+    ctx: RunContext, tally: Tally, errors: Sequence[SyncError]
+) -> Result[None, SyncError]:
+    """Rule E1: store a result per record (the same failure again updates its row) and count."""
+    tally.reported(errors)
+    about_records = [error for error in errors if error.record is not None]
+    if not about_records:
+        return Success(None)
+    stored = await settled(
+        ctx.store.record_results(ctx.connection, about_records, at=ctx.clock.now())
+    )
+    return stored.map(lambda _: None)

@@ -1,0 +1,61 @@
+"""What one run works with (``RunContext``) and what it did so far (``Tally``, rules E1, E3)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
+from released_intacct.domain.results import RunCounts, is_failure
+from released_intacct.domain.settings import SyncSettings
+from released_intacct.domain.state import Run, StateStore
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunContext:
+    store: StateStore
+    intacct: IntacctPort
+    released: ReleasedPort
+    settings: SyncSettings
+    run: Run
+    clock: Clock
+
+    @property
+    def connection(self) -> ConnectionId:
+        return self.run.connection
+
+
+class Tally:
+    """Counts per record type, and failures that concern no record (still errors of the run)."""
+
+    __slots__ = ("counts", "unattributed")
+
+    def __init__(self) -> None:
+        self.counts = RunCounts()
+        self.unattributed = 0
+
+    def wrote(self, record_type: RecordType, *, created: bool) -> None:
+        self.counts = self.counts.add(record_type, created=int(created), updated=int(not created))
+
+    def reported(self, errors: Iterable[SyncError]) -> None:
+        for error in errors:
+            if error.record is None:
+                if is_failure(error.kind):
+                    self.unattributed += 1
+                _log.warning("event=sync_result_without_record error=%s", error)
+                continue
+            skipped = error.kind is ErrorKind.SKIPPED
+            self.counts = self.counts.add(
+                error.record.record_type, skipped=int(skipped), failed=int(not skipped)
+            )
+
+    @property
+    def errors(self) -> int:
+        """The failures of the run so far: the ``errors`` of ``run_status`` (rule E3)."""
+        return self.counts.failed + self.unattributed

@@ -1,0 +1,98 @@
+"""Outbox keys, look-up by key, and what a failed write is about.
+
+Decided: a create's intent key is the action's idempotency key (deterministic from connection,
+target, record type, source system and source id). An update's intent key carries its content:
+the same key with the source fingerprint as a suffix, so two different updates of one record are
+two intents and the same update planned twice is one. Only creates can be looked up by key (the
+ports find a record by the key written into it); an open update is simply sent again (an update is
+idempotent by content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.ports import settled
+from released_intacct.app.sync.context import RunContext
+from released_intacct.domain.actions import (
+    CreateInIntacct,
+    CreateInReleased,
+    UpdateInIntacct,
+    VoidInReleased,
+    WriteAction,
+)
+from released_intacct.domain.enums import Direction, System
+from released_intacct.domain.errors import RecordRef, SyncError
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, idempotency_key
+from released_intacct.domain.links import Link
+from released_intacct.domain.planning.confirm import (
+    link_for_intacct_write,
+    link_for_released_write,
+)
+from released_intacct.domain.state import Intent
+
+
+def intent_key(connection: ConnectionId, write: WriteAction) -> IdempotencyKey:
+    if isinstance(write, CreateInIntacct | CreateInReleased):
+        return write.key
+    if isinstance(write, UpdateInIntacct):
+        target, source, source_id = System.INTACCT, System.RELEASED, str(write.released_id)
+    else:
+        target, source, source_id = System.RELEASED, System.INTACCT, str(write.intacct_key)
+    return idempotency_key(
+        connection,
+        target,
+        write.record_type,
+        source=source,
+        source_id=f"{source_id}#update#{write.source_fingerprint}",
+    )
+
+
+def intents_for(connection: ConnectionId, writes: Sequence[WriteAction]) -> list[Intent]:
+    return [
+        Intent(connection=connection, key=intent_key(connection, write), action=write)
+        for write in writes
+    ]
+
+
+async def look_up(ctx: RunContext, write: WriteAction) -> Result[Link | None, SyncError]:
+    """The link a create left behind if the other side holds it (found by key); else None."""
+    if isinstance(write, CreateInIntacct):
+        return await _in_intacct(ctx, write)
+    if isinstance(write, CreateInReleased):
+        return await _in_released(ctx, write)
+    return Success(None)
+
+
+async def _in_intacct(ctx: RunContext, write: CreateInIntacct) -> Result[Link | None, SyncError]:
+    found = await settled(ctx.intacct.find_written(write))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record = found.unwrap()
+    return Success(None if record is None else link_for_intacct_write(write, record, existing=None))
+
+
+async def _in_released(ctx: RunContext, write: CreateInReleased) -> Result[Link | None, SyncError]:
+    found = await settled(ctx.released.find_by_key(write.record_type, write.key))
+    if not is_successful(found):
+        return Failure(found.failure())
+    copy = found.unwrap()
+    return Success(None if copy is None else link_for_released_write(write, copy, existing=None))
+
+
+def about(action: WriteAction | VoidInReleased, error: SyncError) -> SyncError:
+    """``error`` attached to the record ``action`` concerns, unless it names one already."""
+    if error.record is not None:
+        return error
+    outgoing = isinstance(action, CreateInIntacct | UpdateInIntacct)
+    return error.about(
+        RecordRef(
+            record_type=action.record_type,
+            direction=Direction.OUTGOING if outgoing else Direction.INCOMING,
+            released_id=None if isinstance(action, CreateInReleased) else action.released_id,
+            intacct_key=None if isinstance(action, CreateInIntacct) else action.intacct_key,
+        )
+    )

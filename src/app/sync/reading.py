@@ -1,0 +1,171 @@
+"""Reading a step's feeds page by page from each side, since each feed's cursor.
+
+A step has sources on both sides (Intacct and Re-Leased feeds, one cursor each). Each round reads
+the next page of every source not yet at its end and hands both sides' records to the step's
+handler together (so planning sees a record changed on both sides at once), then the next round.
+
+Decided: a source's cursor moves when its last page has been applied, to the highest mark of its
+pages (clamped by the store to the start of the run). Intacct's ``readByQuery`` is not ordered
+by WHENMODIFIED (nor is the fake), so moving it after each page could pass records still on later
+pages; a run stopped midway reads the step again from the old cursor, and what it applied
+already is recognised as an echo (rule D21). A page token offered twice stops the run rather than
+reading forever. Records a page could not read become sync results (rule E1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.guards import refusal
+from released_intacct.app.ports import settled
+from released_intacct.app.sync.apply import report
+from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ports import FeedQuery, Page
+from released_intacct.domain.state import Cursor
+
+T = TypeVar("T")
+R = TypeVar("R")
+I = TypeVar("I")  # noqa: E741 - the Intacct side, beside R for Re-Leased
+Fetch = Callable[[FeedQuery], FutureResult[Page[T], SyncError]]
+Handle = Callable[[Sequence[R], Sequence[I]], Awaitable[Result[None, SyncError]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Source(Generic[T]):
+    feed: str
+    """The cursor's name: ``intacct.accounts``, ``released.invoices.invoice``, ..."""
+    fetch: Fetch[T]
+
+
+class _Reader(Generic[T]):
+    __slots__ = ("done", "high", "query", "source", "tokens")
+
+    def __init__(self, source: Source[T], since: datetime | None) -> None:
+        self.source = source
+        self.query = FeedQuery(since=since)
+        self.done = False
+        self.high: datetime | None = None
+        self.tokens: set[str] = set()
+
+    async def next(self) -> Result[Page[T], SyncError]:
+        page = await settled(self.source.fetch(self.query))
+        if not is_successful(page):
+            return page
+        read = page.unwrap()
+        if read.high_water is not None:
+            self.high = read.high_water if self.high is None else max(self.high, read.high_water)
+        if read.next_token is None:
+            self.done = True
+        elif read.next_token in self.tokens:
+            return Failure(_stuck(self.source.feed))
+        else:
+            self.tokens.add(read.next_token)
+            self.query = FeedQuery(since=self.query.since, token=read.next_token)
+        return Success(read)
+
+
+async def run_step(
+    ctx: RunContext,
+    tally: Tally,
+    handle: Handle[R, I],
+    *,
+    released: Sequence[Source[R]] = (),
+    intacct: Sequence[Source[I]] = (),
+) -> Result[None, SyncError]:
+    """Read every source to its end, round by round, handling each round's records."""
+    opened_r = await _open(ctx, released)
+    if not is_successful(opened_r):
+        return Failure(opened_r.failure())
+    opened_i = await _open(ctx, intacct)
+    if not is_successful(opened_i):
+        return Failure(opened_i.failure())
+    readers_r, readers_i = opened_r.unwrap(), opened_i.unwrap()
+    while not all(r.done for r in readers_r) or not all(r.done for r in readers_i):
+        done = await _one_round(ctx, tally, handle, readers_r, readers_i)
+        if not is_successful(done):
+            return done
+    return Success(None)
+
+
+async def _one_round(
+    ctx: RunContext,
+    tally: Tally,
+    handle: Handle[R, I],
+    readers_r: Sequence[_Reader[R]],
+    readers_i: Sequence[_Reader[I]],
+) -> Result[None, SyncError]:
+    pages_r = await _round(ctx, tally, readers_r)
+    if not is_successful(pages_r):
+        return Failure(pages_r.failure())
+    pages_i = await _round(ctx, tally, readers_i)
+    if not is_successful(pages_i):
+        return Failure(pages_i.failure())
+    handled = await handle(pages_r.unwrap(), pages_i.unwrap())
+    if not is_successful(handled):
+        return handled
+    moved = await _advance(ctx, readers_r)
+    if not is_successful(moved):
+        return moved
+    return await _advance(ctx, readers_i)
+
+
+async def _open(
+    ctx: RunContext, sources: Sequence[Source[T]]
+) -> Result[list[_Reader[T]], SyncError]:
+    readers: list[_Reader[T]] = []
+    for source in sources:
+        cursor = await settled(ctx.store.cursor(ctx.connection, source.feed))
+        if not is_successful(cursor):
+            return Failure(cursor.failure())
+        found = cursor.unwrap()
+        readers.append(_Reader(source, None if found is None else found.position))
+    return Success(readers)
+
+
+async def _round(
+    ctx: RunContext, tally: Tally, readers: Sequence[_Reader[T]]
+) -> Result[list[T], SyncError]:
+    """The next page of every reader not at its end; its unreadable records become results."""
+    items: list[T] = []
+    for reader in readers:
+        if reader.done:
+            continue
+        page = await reader.next()
+        if not is_successful(page):
+            return Failure(page.failure())
+        items.extend(page.unwrap().items)
+        reported = await report(ctx, tally, page.unwrap().problems)
+        if not is_successful(reported):
+            return Failure(reported.failure())
+    return Success(items)
+
+
+async def _advance(ctx: RunContext, readers: Sequence[_Reader[T]]) -> Result[None, SyncError]:
+    for reader in readers:
+        if not reader.done or reader.high is None:
+            continue
+        cursor = Cursor(feed=reader.source.feed, position=reader.high)
+        moved = await settled(
+            ctx.store.advance_cursor(ctx.connection, cursor, run_started=ctx.run.started_at)
+        )
+        if not is_successful(moved):
+            return Failure(moved.failure())
+        reader.high = None  # moved once, when the source is at its end
+    return Success(None)
+
+
+def _stuck(feed: str) -> SyncError:
+    return refusal(
+        None,
+        f"Reading the {feed} feed did not come to an end: a page was offered twice.",
+        "Try again later; if it happens again, contact support.",
+        kind=ErrorKind.RETRIABLE,
+    )

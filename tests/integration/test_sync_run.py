@@ -1,0 +1,504 @@
+"""One company's sync run over the in-memory fakes (rules D1-D4, D6, D7, D14, D21, E1, E3, E4).
+
+Both companies are seeded as users would have them after onboarding matched one account; the
+clock ticks one second per reading, so every write is stamped after the run started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.app.ports import Ports
+from released_intacct.app.sync import SyncService
+from released_intacct.domain.actions import IntacctWrite
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    IntacctState,
+    InvoiceType,
+    Origin,
+    PaymentKind,
+    RecordType,
+    ReleasedInvoiceStatus,
+    System,
+)
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IntacctCompanyId,
+    IntacctId,
+    IntacctKey,
+    ReleasedCompanyId,
+    ReleasedId,
+)
+from released_intacct.domain.intacct import (
+    DimensionValue,
+    GlAccount,
+    IntacctPayment,
+    IntacctRecord,
+    Party,
+    PaymentApplication,
+    TaxDetail,
+    Transaction,
+    TransactionLine,
+)
+from released_intacct.domain.links import Link
+from released_intacct.domain.money import currency
+from released_intacct.domain.ports import (
+    FeedQuery,
+    IntacctCredentials,
+    IntacctPort,
+    Page,
+    ReleasedPort,
+    WriteOutcome,
+)
+from released_intacct.domain.released import Account, Contact, Invoice, InvoiceLine, Payment
+from released_intacct.domain.results import RunStatus
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import Connection, Phase, Run
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.intacct_port import FakeIntacct
+from released_intacct.fakes.released_port import FakeReleased
+from released_intacct.fakes.state_store import FakeStateStore
+
+USD = currency("USD")
+EUR = currency("EUR")
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+ON = date(2026, 2, 10)
+ID = ConnectionId("conn-a")
+
+
+class Ticking:
+    """A clock that moves one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        self.at += timedelta(seconds=1)
+        return self.at
+
+
+class Host(FakeReleased):
+    """The fake, updating as the HTTP adapter does: a record built from Intacct (version 0)
+    replaces the current version (``adapters.released.writer._known_version``)."""
+
+    def update(self, record: Any) -> FutureResult[Any, SyncError]:
+        current = self.records.get((_type_of(record), record.id))
+        if isinstance(record, Contact | Invoice) and record.version == 0 and current is not None:
+            record = replace(record, version=getattr(current, "version", 0))
+        return super().update(record)
+
+
+def _type_of(record: Any) -> RecordType:
+    if isinstance(record, Invoice):
+        return RecordType.INVOICE if record.kind is DocumentKind.INVOICE else RecordType.CREDIT_NOTE
+    return RecordType.CONTACT if isinstance(record, Contact) else RecordType.ACCOUNT
+
+
+class Crashing(FakeIntacct):
+    """Intacct whose first batch raises: before it is applied, or after (the answer is lost)."""
+
+    applied_first: bool = False
+    crashed: bool = False
+
+    def write(
+        self, batch: Sequence[IntacctWrite]
+    ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
+        if self.crashed:
+            return super().write(batch)
+        self.crashed = True
+        return FutureResult(self._die(batch))
+
+    async def _die(
+        self, batch: Sequence[IntacctWrite]
+    ) -> Result[tuple[WriteOutcome, ...], SyncError]:
+        if self.applied_first:
+            await super().write(batch).awaitable()
+        raise RuntimeError("the process died")
+
+
+class Expired(FakeIntacct):
+    """A company whose Intacct subscription ended: every read is FATAL."""
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
+        return FutureResult.from_failure(
+            SyncError(
+                kind=ErrorKind.FATAL,
+                rule=None,
+                message="The Sage Intacct company is no longer active.",
+                fix="Renew the subscription.",
+            )
+        )
+
+
+@dataclass
+class World:
+    intacct: FakeIntacct
+    clock: Ticking = field(default_factory=Ticking)
+    store: FakeStateStore = field(default_factory=FakeStateStore)
+    released: Host = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intacct.clock = self.clock.now
+        self.released = Host(clock=self.clock.now)
+
+    def service(self) -> SyncService:
+        return SyncService(
+            Ports(
+                store=self.store,
+                intacct_for=self._intacct_for,
+                released_for=self._released_for,
+                clock=self.clock,
+            )
+        )
+
+    def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
+        return self.intacct
+
+    def _released_for(self, _: ReleasedCompanyId) -> ReleasedPort:
+        return self.released
+
+    async def sync(self) -> Run:
+        return await value(self.service().run(ID))
+
+    def intacct_of(self, kind: type[Any]) -> list[Any]:
+        return [r for r in self.intacct.records if isinstance(r, kind)]
+
+    def released_of(self, kind: type[Any]) -> list[Any]:
+        return [r for r in self.released.records.values() if isinstance(r, kind)]
+
+    def edit_intacct(self, old: IntacctRecord, new: Party | Transaction) -> None:
+        stamped = replace(new, modified_at=self.clock.now())
+        self.intacct.records = [stamped if r is old else r for r in self.intacct.records]
+
+
+async def seeded(intacct: FakeIntacct | None = None) -> World:
+    world = World(intacct=intacct or FakeIntacct())
+    for record in (
+        GlAccount(account_no=IntacctId("4000"), title="Rent Income"),
+        GlAccount(account_no=IntacctId("5000"), title="Repairs"),
+        TaxDetail(detail_id=IntacctId("Exempt"), rate=Decimal(0)),
+        DimensionValue(kind=DimensionKind.DEPARTMENT, value_id=IntacctId("D1"), name="Lettings"),
+        Party(role=ContactRole.CUSTOMER, party_id=IntacctId("C1"), name="Harbour Cafe"),
+    ):
+        world.intacct.put(record)
+    invoice = world.intacct.put(_intacct_invoice())
+    assert isinstance(invoice, Transaction)
+    world.intacct.put(
+        IntacctPayment(
+            origin=Origin.AR,
+            kind=PaymentKind.ORDINARY,
+            party_id=IntacctId("C1"),
+            date=ON + timedelta(days=2),
+            currency=USD,
+            amount=Decimal(500),
+            applications=(PaymentApplication(document_key=invoice.link_key, amount=Decimal(500)),),
+            reference="CHQ-77",
+        )
+    )
+    released = world.released
+    released.put(Account(id=ReleasedId("acc-rent"), code="4000", name="Rent"))
+    released.put(Contact(id=ReleasedId("con-bay"), name="Bay Lettings", role=ContactRole.CUSTOMER))
+    released.put(_invoice("inv-r1", "R-1", ReleasedInvoiceStatus.AWAITING_APPROVAL))
+    released.put(_invoice("inv-r2", "R-2", ReleasedInvoiceStatus.APPROVED))
+    released.put(_payment())
+    await _connect(world)
+    return world
+
+
+async def _connect(world: World) -> None:
+    secret = Secret("pw")
+    credentials = IntacctCredentials(
+        sender_id="s", sender_password=secret, company_id="ACME", user_id="u", user_password=secret
+    )
+    connection = Connection(
+        id=ID,
+        released_company=ReleasedCompanyId("RL-A"),
+        intacct_company=IntacctCompanyId("ACME"),
+        phase=Phase.CONFIRMED,
+        entity=EntityId(""),
+        sync_from=date(2026, 1, 1),
+        created_at=T0,
+        confirmed_at=T0,
+    )
+    await value(world.store.add_connection(connection, credentials))
+    matched = Link(
+        record_type=RecordType.ACCOUNT,
+        released_id=ReleasedId("acc-rent"),
+        intacct_key=IntacctKey("4000"),
+        origin=System.INTACCT,
+    )
+    await value(world.store.save_links(ID, [matched]))
+
+
+def _intacct_invoice() -> Transaction:
+    line = TransactionLine(memo="March rent", account_no=IntacctId("4000"), amount=Decimal(500))
+    return Transaction(
+        origin=Origin.AR,
+        kind=DocumentKind.INVOICE,
+        number="INV-1",
+        state=IntacctState.POSTED,
+        party_id=IntacctId("C1"),
+        invoice_date=ON,
+        gl_date=ON,
+        due_date=ON + timedelta(days=30),
+        currency=USD,
+        lines=(line,),
+    )
+
+
+def _invoice(id: str, number: str, status: ReleasedInvoiceStatus, **extra: Any) -> Invoice:
+    line = InvoiceLine(
+        description="Rent", account_id=ReleasedId("acc-rent"), unit_price=Decimal(300)
+    )
+    base = Invoice(
+        id=ReleasedId(id),
+        kind=DocumentKind.INVOICE,
+        type=InvoiceType.INCOME,
+        invoice_number=number,
+        status=status,
+        contact_id=ReleasedId("con-bay"),
+        issue_date=ON,
+        due_date=ON + timedelta(days=14),
+        currency=USD,
+        lines=(line,),
+    )
+    return replace(base, **extra)
+
+
+def _payment() -> Payment:
+    return Payment(
+        id=ReleasedId("pay-r2"),
+        invoice_id=ReleasedId("inv-r2"),
+        document_kind=DocumentKind.INVOICE,
+        date=ON + timedelta(days=1),
+        amount=Decimal(300),
+        currency=USD,
+    )
+
+
+def run(body: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    asyncio.run(body())
+
+
+# --- initial sync --------------------------------------------------------------------------------
+
+
+def test_D1_D3_D4_D6_initial_sync_creates_both_ways_and_stores_links() -> None:
+    async def body() -> None:
+        world = await seeded()
+        finished = await world.sync()
+        assert finished.status is RunStatus.SUCCEEDED, await _results(world)
+        assert finished.status.colour == "blue"
+        assert {a.name for a in world.released_of(Account)} == {"Rent Income", "Repairs"}
+        names = {c.name for c in world.released_of(Contact)}
+        assert names == {"C1 - Harbour Cafe", "Bay Lettings"}
+        copies = {i.invoice_number: i for i in world.released_of(Invoice)}
+        assert copies["INV-1"].status is ReleasedInvoiceStatus.PAID  # its payment synced too
+        assert [p.amount for p in world.released_of(Payment) if p.reference == "CHQ-77"] == [
+            Decimal(500)
+        ]
+        parties = {p.name: p for p in world.intacct_of(Party)}
+        assert parties["Bay Lettings"].role is ContactRole.CUSTOMER
+        sent = {t.number: t for t in world.intacct_of(Transaction)}
+        assert sent["R-1"].state is IntacctState.DRAFT
+        assert sent["R-2"].state is IntacctState.POSTED
+        paid = [p for p in world.intacct_of(IntacctPayment) if p.amount == Decimal(300)]
+        assert len(paid) == 1
+        links = await value(world.store.links(ID, RecordType.INVOICE))
+        origins = sorted((link.origin.value, link.intacct_key) for link in links)
+        assert [o for o, _ in origins] == ["intacct", "released", "released"]
+        assert all(world.released.get(RecordType.INVOICE, link.released_id) for link in links)
+        assert len(links) == 3
+        assert len(await value(world.store.links(ID, RecordType.PAYMENT))) == 2
+        counts = finished.counts
+        assert counts.of(RecordType.CONTACT).created == 2
+        assert counts.of(RecordType.INVOICE).created == 3
+        assert counts.of(RecordType.ACCOUNT).created == 1
+        assert (
+            counts.of(RecordType.ACCOUNT).updated == 1
+        )  # the matched account takes Intacct's title
+        notes = await value(world.store.notifications(ID))
+        assert notes[0].notification.title == "Sync finished"
+
+    run(body)
+
+
+def test_D21_a_second_sync_with_no_changes_writes_nothing() -> None:
+    async def body() -> None:
+        world = await seeded()
+        await world.sync()
+        intacct_before = list(world.intacct.records)
+        released_before = dict(world.released.stamps)
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED
+        assert world.intacct.records == intacct_before
+        assert world.released.stamps == released_before
+        assert all(c.created == c.updated == 0 for c in again.counts.by_type.values())
+
+    run(body)
+
+
+def test_D3_an_edit_in_intacct_flows_on_the_next_run() -> None:
+    async def body() -> None:
+        world = await seeded()
+        await world.sync()
+        harbour = next(p for p in world.intacct_of(Party) if p.name == "Harbour Cafe")
+        world.edit_intacct(harbour, replace(harbour, name="Harbour Cafe & Bar"))
+        again = await world.sync()
+        assert again.counts.of(RecordType.CONTACT).updated == 1
+        names = {c.name for c in world.released_of(Contact)}
+        assert names == {"C1 - Harbour Cafe & Bar", "Bay Lettings"}
+        third = await world.sync()
+        assert third.counts.of(RecordType.CONTACT).updated == 0
+
+    run(body)
+
+
+def test_D7_a_reversal_in_intacct_voids_the_copy_and_asks_to_unlink() -> None:
+    async def body() -> None:
+        world = await seeded()
+        world.intacct.records = [
+            r for r in world.intacct.records if not isinstance(r, IntacctPayment)
+        ]
+        await world.sync()
+        inv = next(t for t in world.intacct_of(Transaction) if t.number == "INV-1")
+        world.edit_intacct(inv, replace(inv, state=IntacctState.REVERSED))
+        again = await world.sync()
+        copy = next(i for i in world.released_of(Invoice) if i.invoice_number == "INV-1")
+        assert copy.status is ReleasedInvoiceStatus.VOIDED
+        rows = [r for r in await _results(world) if r.rule is Rule.D7]
+        assert len(rows) == 1
+        assert again.status is RunStatus.FAILED  # it needs the user: finished with errors (red)
+        third = await world.sync()
+        assert third.counts.of(RecordType.INVOICE).failed == 0  # the void is not seen as an edit
+
+    run(body)
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def test_E1_D14_a_refused_record_leaves_one_result_and_the_same_again_counts() -> None:
+    async def body() -> None:
+        world = await seeded()
+        world.released.put(
+            _invoice("inv-eur", "R-EUR", ReleasedInvoiceStatus.APPROVED, currency=EUR)
+        )
+        first = await world.sync()
+        rows = [r for r in await _results(world) if r.released_id == "inv-eur"]
+        assert [(r.rule, r.count) for r in rows] == [(Rule.D14, 1)]
+        assert "R-EUR" in rows[0].message or "EUR" in rows[0].message
+        assert first.status is RunStatus.FAILED
+        assert first.counts.of(RecordType.INVOICE).failed == 1
+        stored = world.released.get(RecordType.INVOICE, ReleasedId("inv-eur"))
+        assert isinstance(stored, Invoice)
+        await value(world.released.update(replace(stored, reference="still in euros")))
+        await world.sync()
+        rows = [r for r in await _results(world) if r.released_id == "inv-eur"]
+        assert [(r.rule, r.count) for r in rows] == [(Rule.D14, 2)]
+        assert not [t for t in world.intacct_of(Transaction) if t.number == "R-EUR"]
+
+    run(body)
+
+
+async def _results(world: World) -> list[Any]:
+    return list(await value(world.store.results(ID)))
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["before-sending", "answer-lost"])
+def test_outbox_a_crash_after_recording_intents_creates_nothing_twice(applied: bool) -> None:
+    async def body() -> None:
+        crashing = Crashing()
+        crashing.applied_first = applied
+        world = await seeded(crashing)
+        with pytest.raises(RuntimeError, match="the process died"):
+            await world.sync()
+        crashed = (await value(world.store.runs(ID)))[0]
+        assert crashed.status is RunStatus.FAILED
+        assert await value(world.store.open_intents(ID))
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED, await _results(world)
+        assert not await value(world.store.open_intents(ID))
+        names = [p.name for p in world.intacct_of(Party)]
+        assert sorted(names) == ["Bay Lettings", "Harbour Cafe"]
+        copies = [c.name for c in world.released_of(Contact)]
+        assert sorted(copies) == ["Bay Lettings", "C1 - Harbour Cafe"]
+        numbers = [t.number for t in world.intacct_of(Transaction)]
+        assert sorted(numbers) == ["INV-1", "R-1", "R-2"]
+        assert len(world.intacct_of(IntacctPayment)) == 2
+        links = await value(world.store.links(ID, RecordType.CONTACT))
+        assert len(links) == 2
+
+    run(body)
+
+
+# --- cursors and runs ----------------------------------------------------------------------------
+
+
+def test_cursors_never_pass_the_start_of_the_run_even_when_paged() -> None:
+    async def body() -> None:
+        world = await seeded()
+        world.released.put(
+            Contact(id=ReleasedId("con-quay"), name="Quay Storage", role=ContactRole.VENDOR)
+        )
+        world.released.page_size = world.intacct.page_size = 1
+        finished = await world.sync()
+        assert finished.status is RunStatus.SUCCEEDED
+        assert finished.counts.of(RecordType.CONTACT).created == 3
+        feeds = ("released.contacts", "intacct.parties.customer", "released.invoices.invoice")
+        cursors = [await value(world.store.cursor(ID, feed)) for feed in feeds]
+        assert all(c is not None and c.position <= finished.started_at for c in cursors)
+        contacts = cursors[0]
+        assert contacts is not None
+        assert contacts.position == finished.started_at  # a copy written and read: clamped
+        again = await world.sync()
+        assert all(c.created == c.updated == 0 for c in again.counts.by_type.values())
+
+    run(body)
+
+
+def test_E4_a_second_run_while_one_is_open_is_refused() -> None:
+    async def body() -> None:
+        world = await seeded()
+        await value(world.store.start_run(ID, at=T0))
+        refused = await settled(world.service().run(ID))
+        assert not is_successful(refused)
+        assert refused.failure().rule is Rule.E4
+        assert [a.name for a in world.released_of(Account)] == ["Rent"]  # nothing synced
+        assert len(await value(world.store.runs(ID))) == 1
+
+    run(body)
+
+
+def test_E3_a_fatal_intacct_error_stops_that_company_red_and_not_another() -> None:
+    async def body() -> None:
+        expired, healthy = await seeded(Expired()), await seeded()
+        red, blue = await asyncio.gather(expired.sync(), healthy.sync())
+        assert red.status is RunStatus.FAILED
+        assert red.status.colour == "red"
+        assert red.finished_at is not None
+        assert [a.name for a in expired.released_of(Account)] == ["Rent"]
+        note = (await value(expired.store.notifications(ID)))[0].notification
+        assert note.title == "Sync failed"
+        assert "no longer active" in note.body
+        assert blue.status is RunStatus.SUCCEEDED
+        assert blue.status.colour == "blue"
+
+    run(body)
