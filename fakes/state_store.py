@@ -37,7 +37,7 @@ from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
@@ -48,16 +48,23 @@ from released_intacct.domain.results import (
     record_result,
     result_identity,
 )
-from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
 from released_intacct.domain.state import (
     Connection,
     Cursor,
     Intent,
     IntentState,
-    Phase,
     ResultFilter,
     Run,
     StoredNotification,
+)
+from released_intacct.fakes.state_refusals import (
+    confirmed_refusal,
+    holder_fix,
+    intacct_side,
+    kept,
+    refused,
+    running,
+    unknown,
 )
 
 T = TypeVar("T")
@@ -97,7 +104,7 @@ class FakeStateStore:
         self, connection: Connection, credentials: IntacctCredentials
     ) -> FutureResult[Connection, SyncError]:
         if connection.id in self._books:
-            error = _refused(f"Connection {connection.id} is already stored.", "Use a new id.")
+            error = refused(f"Connection {connection.id} is already stored.", "Use a new id.")
             return FutureResult.from_failure(error)
         conflict = self._holder(connection)
         if conflict is not None:
@@ -108,10 +115,10 @@ class FakeStateStore:
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
         book = self._books.get(connection.id)
         if book is None:
-            return FutureResult.from_failure(_unknown(connection.id))
+            return FutureResult.from_failure(unknown(connection.id))
         if book.connection == connection:
             return FutureResult.from_value(connection)  # unchanged: nothing to refuse (as SQLite)
-        error = _confirmed(book.connection) or self._holder(connection)
+        error = confirmed_refusal(book.connection) or self._holder(connection)
         if error is not None:
             return FutureResult.from_failure(error)
         book.connection = connection
@@ -129,7 +136,7 @@ class FakeStateStore:
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         book = self._books.get(id)
-        error = None if book is None else _confirmed(book.connection)
+        error = None if book is None else confirmed_refusal(book.connection)
         if error is not None:
             return FutureResult.from_failure(error)
         self._books.pop(id, None)
@@ -198,9 +205,9 @@ class FakeStateStore:
     # --- the outbox ------------------------------------------------------------------------------
 
     def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
-        unknown = next((i.connection for i in intents if i.connection not in self._books), None)
-        if unknown is not None:
-            return FutureResult.from_failure(_unknown(unknown))
+        stranger = next((i.connection for i in intents if i.connection not in self._books), None)
+        if stranger is not None:
+            return FutureResult.from_failure(unknown(stranger))
         for intent in intents:
             stored = self._books[intent.connection].intents
             stored.setdefault(intent.key, replace(intent, state=IntentState.PENDING))
@@ -223,7 +230,7 @@ class FakeStateStore:
         def settle(book: _Book) -> Result[None, SyncError]:
             intent = book.intents.get(key)
             if intent is None:
-                return Failure(_refused(f"No write {key} is in the outbox.", "Record it first."))
+                return Failure(refused(f"No write {key} is in the outbox.", "Record it first."))
             outcome = _merged(book, () if link is None else (link,))
             if isinstance(outcome, Success):
                 book.intents[key] = replace(intent, state=state)
@@ -235,9 +242,9 @@ class FakeStateStore:
 
     def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
         def start(book: _Book) -> Result[Run, SyncError]:
-            running = next((r for r in book.runs.values() if not r.status.finished), None)
-            if running is not None:
-                return Failure(_running(running))
+            open_run = next((r for r in book.runs.values() if not r.status.finished), None)
+            if open_run is not None:
+                return Failure(running(open_run))
             run = Run(id=f"run-{next(self._runs)}", connection=id, started_at=at)
             book.runs[run.id] = run
             return Success(run)
@@ -247,7 +254,7 @@ class FakeStateStore:
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
         def finish(book: _Book) -> Result[Run, SyncError]:
             if run.id not in book.runs:
-                return Failure(_refused(f"There is no run {run.id}.", "Start a run first."))
+                return Failure(refused(f"There is no run {run.id}.", "Start a run first."))
             book.runs[run.id] = run
             return Success(run)
 
@@ -283,7 +290,7 @@ class FakeStateStore:
         self, id: ConnectionId, where: ResultFilter = _EVERY
     ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
         def listed(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
-            chosen = [row for row in book.results.values() if _kept(row, where)]
+            chosen = [row for row in book.results.values() if kept(row, where)]
             chosen.sort(key=lambda row: row.last_seen, reverse=True)
             return Success(tuple(chosen[where.offset : where.offset + where.limit]))
 
@@ -317,7 +324,7 @@ class FakeStateStore:
     ) -> FutureResult[T, SyncError]:
         book = self._books.get(id)
         if book is None:
-            return FutureResult.from_failure(_unknown(id))
+            return FutureResult.from_failure(unknown(id))
         return FutureResult.from_result(body(book))
 
     def _holder(self, candidate: Connection) -> SyncError | None:
@@ -329,63 +336,17 @@ class FakeStateStore:
             if held.released_company == candidate.released_company:
                 message = (
                     f"Re-Leased company {held.released_company} is already connected to "
-                    f"{_intacct_side(held)} (connection {held.id})."
+                    f"{intacct_side(held)} (connection {held.id})."
                 )
-                return _refused(message, _holder_fix(held), rule=Rule.C1)
+                return refused(message, holder_fix(held), rule=Rule.C1)
             same_entity = candidate.entity is not None and held.entity == candidate.entity
             if same_entity and held.intacct_company == candidate.intacct_company:
                 message = (
-                    f"{_intacct_side(held)} is already connected to Re-Leased company "
+                    f"{intacct_side(held)} is already connected to Re-Leased company "
                     f"{held.released_company} (connection {held.id})."
                 )
-                return _refused(message, _holder_fix(held), rule=Rule.C1)
+                return refused(message, holder_fix(held), rule=Rule.C1)
         return None
-
-
-def _refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
-    return SyncError(kind=ErrorKind.REJECTED, rule=rule, message=message, fix=fix)
-
-
-def _unknown(id: ConnectionId) -> SyncError:
-    return _refused(f"There is no connection {id}.", "Connect the company first.")
-
-
-def _confirmed(connection: Connection) -> SyncError | None:
-    """Rule C1: a confirmed connection is never changed nor removed."""
-    if connection.phase is not Phase.CONFIRMED:
-        return None
-    record = ConnectionRecord(
-        released_company=connection.released_company,
-        intacct_company=connection.intacct_company,
-        entity=TOP_LEVEL if connection.entity is None else connection.entity,
-        confirmed=True,
-        connection=connection.id,
-    )
-    return check_link_change(record).swap().value_or(None)
-
-
-def _intacct_side(connection: Connection) -> str:
-    company = f"Sage Intacct company {connection.intacct_company}"
-    if connection.entity is None:
-        return company
-    if connection.entity == TOP_LEVEL:
-        return f"{company} at its top level"
-    return f'{company} at entity "{connection.entity}"'
-
-
-def _holder_fix(held: Connection) -> str:
-    if held.phase is Phase.CONFIRMED:
-        return "That link was confirmed and can never be changed; connect another company."
-    return "Use that connection, or remove it first: it is not confirmed yet."
-
-
-def _running(run: Run) -> SyncError:
-    return _refused(
-        f"A sync of this company is already running (run {run.id}, started "
-        f"{run.started_at.isoformat()}).",
-        "Wait for it to finish, then start the sync again.",
-        rule=Rule.E4,
-    )
 
 
 def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
@@ -402,7 +363,7 @@ def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
                 f"the Re-Leased record {holder.released_id}, so it cannot be linked to "
                 f"{link.released_id} too."
             )
-            return Failure(_refused(message, "Unlink or relink the other record first."))
+            return Failure(refused(message, "Unlink or relink the other record first."))
     book.links = merged
     return Success(merged)
 
@@ -417,12 +378,3 @@ def _link_status(book: _Book, error: SyncError) -> LinkStatus:
         if link.record_type is record.record_type and any(ids):
             return link.status
     return LinkStatus.LINKED
-
-
-def _kept(row: SyncResult, where: ResultFilter) -> bool:
-    return (
-        (where.record_type is None or row.record_type is where.record_type)
-        and (where.direction is None or row.direction is where.direction)
-        and (where.link_status is None or row.link_status is where.link_status)
-        and (where.since is None or row.last_seen >= where.since)
-    )

@@ -66,7 +66,7 @@ def amount(value: Decimal) -> Amount:
 
 def _dec_hook(kind: type, obj: Any) -> Any:
     if kind is not Amount:
-        raise NotImplementedError(kind)
+        raise NotImplementedError(kind)  # msgspec's protocol: "this hook does not handle it"
     if not isinstance(obj, str):
         shown = "a JSON number" if isinstance(obj, int | float) else type(obj).__name__
         msg = f'Expected a decimal string such as "1200.00", got {shown}'
@@ -81,7 +81,7 @@ def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, Amount):
         return format(obj, "f")
     msg = f"cannot encode {type(obj).__name__}"
-    raise NotImplementedError(msg)
+    raise NotImplementedError(msg)  # msgspec's protocol for a type the hook does not handle
 
 
 def decoder(kind: type[S]) -> msgspec.json.Decoder[S]:
