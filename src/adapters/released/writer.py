@@ -70,6 +70,8 @@ class Writer:
 
     async def update(self, record: ReleasedRecord) -> Result[ReleasedRecord, SyncError]:
         path = f"{self._target(record, version=None).path}/{_quoted(record.id)}"
+        if isinstance(record, TrackingCategory) and not record.options:
+            return await self._update_category(path, record)
         version = _known_version(record)
         if version is None:
             current = await self._get(path, _VERSION)
@@ -77,6 +79,22 @@ class Writer:
                 return Failure(current.failure())
             version = current.unwrap().version
         target = self._target(record, version=version)
+        sent = await self._http.send("PUT", path, body=target.body)
+        return sent.bind(target.read)
+
+    async def _update_category(
+        self, path: str, category: TrackingCategory
+    ) -> Result[ReleasedRecord, SyncError]:
+        """A category written without options keeps the ones it holds: its options are written
+        one by one (``Options``), and the ``PUT`` replaces the whole list."""
+        current = await self._get(path, res.TRACKING_CATEGORIES.decode)
+        if not is_successful(current):
+            return Failure(current.failure())
+        held = current.unwrap()
+        body = category_body(category, version=held.version)
+        target = self._make(
+            res.TRACKING_CATEGORIES, msgspec.structs.replace(body, options=list(held.options))
+        )
         sent = await self._http.send("PUT", path, body=target.body)
         return sent.bind(target.read)
 

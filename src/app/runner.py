@@ -1,0 +1,172 @@
+"""Sync runs of many companies in one asyncio process (rules E3, E4; issue 7, items 4 and 5).
+
+``SyncRunner(ports)`` runs each company's sync (``app.sync.SyncService``) as an asyncio task:
+
+- ``start(id)`` queues a run and answers at once; ``run_now(id)`` (on demand, E4) queues one and
+  answers the finished run; ``wait(id)`` awaits the run under way; ``drain()`` awaits them all.
+- One run per company at a time (E4): a second is refused with the E4 ``SyncError`` while this
+  process runs one (``domain.schedule.may_start``); the store refuses it (E4 too) while a run of
+  the company is open there (another process, or a process that died).
+- Companies run in parallel, each through its own Intacct port: the runner keeps one
+  ``SyncService`` per connection whose ``intacct_for`` builds the port once and keeps it (built
+  again only if the stored credentials or entity differ), so each company's requests go through
+  its own session and concurrency governor, never one shared by all companies.
+- ``start_initial_sync`` is the ``ConnectionWorkflow`` hook (``StartSync``): confirm queues the
+  initial run here.
+
+Decided:
+- A failure stays with its company. A red run, a run refused or not started is logged (a warning,
+  or info for an E4 refusal) with the connection and the ``SyncError``'s text, which names no
+  credential. An exception escaping a run (the service has already finished it red) is logged
+  with its type and traceback and becomes a FATAL ``SyncError`` for whoever waits; it never
+  reaches another company's task. Credentials are ``Secret``s, so nothing logged shows them.
+- A caller of ``run_now`` or ``wait`` that is cancelled does not cancel the run (it is shielded):
+  a run cancelled half-way would stay open in the store and lock the company out (E4).
+- Not done here: releasing a run left open in the store by a process that died (the store has no
+  port for it); such a company is refused (E4) until that run is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.ports import IntacctFor, Ports, settled
+from released_intacct.app.sync import SyncService
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, EntityId
+from released_intacct.domain.ports import IntacctCredentials, IntacctPort
+from released_intacct.domain.results import RunStatus
+from released_intacct.domain.schedule import may_start
+from released_intacct.domain.state import Run
+
+__all__ = ["SyncRunner"]
+
+_log = logging.getLogger(__name__)
+
+Outcome = Result[Run, SyncError]
+
+
+class SyncRunner:
+    """Runs the syncs of many companies in parallel, one run per company at a time (E4)."""
+
+    def __init__(self, ports: Ports) -> None:
+        self._ports = ports
+        self._services: dict[ConnectionId, SyncService] = {}
+        self._tasks: dict[ConnectionId, asyncio.Task[Outcome]] = {}
+
+    @property
+    def ports(self) -> Ports:
+        return self._ports
+
+    def is_running(self, id: ConnectionId) -> bool:
+        return id in self._tasks
+
+    def running(self) -> frozenset[ConnectionId]:
+        return frozenset(self._tasks)
+
+    def start(self, id: ConnectionId) -> Result[None, SyncError]:
+        """Queue a run of ``id``; refused (E4) while this process runs one of that company."""
+        allowed = may_start(running=self.is_running(id), company=id)
+        if not is_successful(allowed):
+            return allowed
+        task = asyncio.create_task(self._guarded(id), name=f"sync-{id}")
+        self._tasks[id] = task
+        task.add_done_callback(lambda done: self._forget(id, done))
+        return Success(None)
+
+    def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+        """Rule E4, on demand: the finished run (blue or red), or why none could run."""
+        return FutureResult(self._run_now(id))
+
+    async def wait(self, id: ConnectionId) -> Outcome | None:
+        """The outcome of the run of ``id`` under way; None when none is."""
+        task = self._tasks.get(id)
+        return None if task is None else await asyncio.shield(task)
+
+    async def drain(self) -> None:
+        """Wait until no run is under way (runs queued meanwhile included)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks.values()))
+
+    async def start_initial_sync(self, id: ConnectionId) -> None:
+        """The ``ConnectionWorkflow`` hook: run the initial sync here (its outcome is logged)."""
+        await settled(self.run_now(id))
+
+    async def _run_now(self, id: ConnectionId) -> Outcome:
+        started = self.start(id)
+        if not is_successful(started):
+            _log.info("event=sync_refused connection=%s error=%s", id, started.failure())
+            return Failure(started.failure())
+        return await asyncio.shield(self._tasks[id])
+
+    async def _guarded(self, id: ConnectionId) -> Outcome:
+        try:
+            outcome = await settled(self._service(id).run(id))
+        except Exception as error:
+            _log.exception(
+                "event=sync_crashed connection=%s error_type=%s", id, type(error).__name__
+            )
+            outcome = Failure(_crashed(error))
+        finally:
+            self._tasks.pop(id, None)
+        _report(id, outcome)
+        return outcome
+
+    def _forget(self, id: ConnectionId, task: asyncio.Task[Outcome]) -> None:
+        """Also for a task cancelled before it started (its ``finally`` never ran)."""
+        if self._tasks.get(id) is task:
+            del self._tasks[id]
+
+    def _service(self, id: ConnectionId) -> SyncService:
+        service = self._services.get(id)
+        if service is None:
+            kept = _KeptPort(self._ports.intacct_for)
+            service = SyncService(replace(self._ports, intacct_for=kept))
+            self._services[id] = service
+        return service
+
+
+class _KeptPort:
+    """One connection's ``intacct_for``: the port is built once and kept while the credentials
+    and the entity stay the same, so the company's session and governor outlive a run."""
+
+    __slots__ = ("_build", "_key", "_port")
+
+    def __init__(self, build: IntacctFor) -> None:
+        self._build = build
+        self._key: tuple[IntacctCredentials, EntityId | None] | None = None
+        self._port: IntacctPort | None = None
+
+    def __call__(self, credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+        key = (credentials, entity)
+        if self._port is None or self._key != key:
+            self._port, self._key = self._build(credentials, entity), key
+        return self._port
+
+
+def _report(id: ConnectionId, outcome: Outcome) -> None:
+    if not is_successful(outcome):
+        error = outcome.failure()
+        level = logging.INFO if error.rule is Rule.E4 else logging.WARNING
+        _log.log(level, "event=sync_not_run connection=%s error=%s", id, error)
+        return
+    run = outcome.unwrap()
+    if run.status is RunStatus.FAILED:
+        _log.warning("event=sync_red connection=%s run=%s errors=%d", id, run.id, run.errors)
+    else:
+        _log.info("event=sync_done connection=%s run=%s status=%s", id, run.id, run.status.value)
+
+
+def _crashed(error: Exception) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.FATAL,
+        rule=None,
+        message=f"The sync stopped unexpectedly ({type(error).__name__}).",
+        fix="Nothing was lost: the next sync picks up where this one stopped.",
+    )

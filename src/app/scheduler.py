@@ -1,0 +1,117 @@
+"""Scheduled syncs of every confirmed company (rule E4: nightly by default, configurable).
+
+``Scheduler(runner, schedule=settings.schedule)`` and ``await scheduler.serve(stop)``: each
+``tick()`` reads the connections; a CONFIRMED one that is not running here starts a run (through
+the ``SyncRunner``, so one run per company at a time and companies in parallel) when it never ran,
+or when ``domain.schedule.next_run`` after its last run's start has come. The loop then sleeps
+until the next company is due, or ``poll`` at most (a company confirmed or a run finished
+meanwhile is seen at the latest then), and wakes at once when ``stop`` is set.
+
+Decided:
+- Time comes from the ports' clock and waiting from the ``sleep`` given (``asyncio.sleep`` by
+  default), so a test moves a fake clock and runs in milliseconds.
+- ``stop`` ends the loop, which then waits for the runs under way to finish: cancelling a run
+  half-way would leave it open in the store (E4 would refuse the company's next run).
+- A company whose last run is still open in the store but not running here (another process, or
+  one that died) is skipped, not started: the store would refuse it (E4).
+- A store that cannot list connections or runs is logged and tried again at the next tick; it
+  never ends the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from returns.pipeline import is_successful
+
+from released_intacct.app.ports import settled
+from released_intacct.app.runner import SyncRunner
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.schedule import Schedule, next_run
+from released_intacct.domain.state import Phase
+
+__all__ = ["Scheduler", "Sleep"]
+
+_log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+"""Waits the given number of seconds (``asyncio.sleep``)."""
+
+
+class Scheduler:
+    """Starts each confirmed company's run when its schedule says (E4)."""
+
+    def __init__(
+        self,
+        runner: SyncRunner,
+        *,
+        schedule: Schedule | None = None,
+        sleep: Sleep = asyncio.sleep,
+        poll: timedelta = timedelta(minutes=1),
+    ) -> None:
+        if poll <= timedelta(0):
+            msg = f"Scheduler.poll must be positive, got {poll}"
+            raise ValueError(msg)
+        self._runner = runner
+        self._schedule = schedule or Schedule()
+        self._sleep = sleep
+        self._poll = poll
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Start runs as they fall due until ``stop`` is set; then wait for the runs under way."""
+        try:
+            while not stop.is_set():
+                wake = await self.tick()
+                await self._nap(stop, wake)
+        finally:
+            await self._runner.drain()
+
+    async def tick(self) -> datetime:
+        """Start the run of every company that is due; answer when to look again."""
+        now = self._runner.ports.clock.now()
+        wake = now + self._poll
+        listed = await settled(self._runner.ports.store.connections())
+        if not is_successful(listed):
+            _log.warning("event=schedule_unreadable error=%s", listed.failure())
+            return wake
+        for connection in listed.unwrap():
+            if connection.phase is not Phase.CONFIRMED or self._runner.is_running(connection.id):
+                continue
+            due = await self._due(connection.id, now)
+            if due is None:
+                continue
+            if due <= now:
+                self._runner.start(connection.id)
+            else:
+                wake = min(wake, due)
+        return wake
+
+    async def _due(self, id: ConnectionId, now: datetime) -> datetime | None:
+        """When the company's next run is due (``now`` if it never ran); None: not to start."""
+        latest = await settled(self._runner.ports.store.runs(id, limit=1))
+        if not is_successful(latest):
+            _log.warning(
+                "event=schedule_runs_unreadable connection=%s error=%s", id, latest.failure()
+            )
+            return None
+        runs = latest.unwrap()
+        if not runs:
+            return now
+        if not runs[0].status.finished:
+            _log.debug("event=schedule_skipped connection=%s open_run=%s", id, runs[0].id)
+            return None
+        return next_run(self._schedule, after=runs[0].started_at)
+
+    async def _nap(self, stop: asyncio.Event, until: datetime) -> None:
+        seconds = max(0.0, (until - self._runner.ports.clock.now()).total_seconds())
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        stopper = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
+            await asyncio.gather(sleeper, stopper, return_exceptions=True)

@@ -1,0 +1,411 @@
+"""Scheduled and on-demand runs of many companies in one process (rule E4; E3 per company).
+
+Each company is a confirmed connection with its own in-memory Intacct and Re-Leased; the clock
+stands still until the scheduler's fake ``sleep`` moves it, so the tests run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.ports import Ports
+from released_intacct.app.runner import SyncRunner
+from released_intacct.app.scheduler import Scheduler
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IntacctCompanyId,
+    ReleasedCompanyId,
+)
+from released_intacct.domain.intacct import GlAccount
+from released_intacct.domain.ports import (
+    FeedQuery,
+    IntacctCredentials,
+    IntacctPort,
+    IntacctSetup,
+    Page,
+    ReleasedPort,
+)
+from released_intacct.domain.results import RunStatus
+from released_intacct.domain.schedule import Schedule
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import Connection, Phase, Run
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.intacct_port import FakeIntacct
+from released_intacct.fakes.released_port import FakeReleased
+from released_intacct.fakes.state_store import FakeStateStore
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+A, B = ConnectionId("conn-a"), ConnectionId("conn-b")
+PASSWORD = "s3cret-pw"
+
+
+class Still:
+    """A clock that moves only when the scheduler sleeps."""
+
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Gated(FakeIntacct):
+    """Intacct whose set-up waits at ``gate`` (a run held open while the test looks)."""
+
+    gate: asyncio.Event | asyncio.Barrier | None = None
+    entered: int = 0
+
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+        return FutureResult(self._held(entity))
+
+    async def _held(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
+        self.entered += 1
+        if isinstance(self.gate, asyncio.Barrier):
+            await asyncio.wait_for(self.gate.wait(), timeout=2)  # alone: the run crashes
+        elif self.gate is not None:
+            await self.gate.wait()
+        return await settled(super().setup(entity))
+
+
+class Expired(FakeIntacct):
+    """A company whose Intacct subscription ended: every read is FATAL."""
+
+    def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
+        return FutureResult.from_failure(
+            SyncError(
+                kind=ErrorKind.FATAL,
+                rule=None,
+                message="The Sage Intacct company is no longer active.",
+                fix="Renew the subscription.",
+            )
+        )
+
+
+class Crashing(FakeIntacct):
+    """An Intacct port with a bug: set-up raises, naming the credentials it was built with."""
+
+    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+        raise RuntimeError(f"boom with {self.credentials}")
+
+
+def credentials(company: str) -> IntacctCredentials:
+    secret = Secret(PASSWORD)
+    return IntacctCredentials(
+        sender_id="s", sender_password=secret, company_id=company, user_id="u", user_password=secret
+    )
+
+
+@dataclass
+class World:
+    clock: Still = field(default_factory=Still)
+    store: FakeStateStore = field(default_factory=FakeStateStore)
+    intacct: dict[str, FakeIntacct] = field(default_factory=dict)
+    released: dict[ReleasedCompanyId, FakeReleased] = field(default_factory=dict)
+    built: list[str] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+    runner: SyncRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runner = SyncRunner(self.ports())
+
+    def ports(self) -> Ports:
+        return Ports(
+            store=self.store,
+            intacct_for=self._intacct_for,
+            released_for=self._released_for,
+            clock=self.clock,
+        )
+
+    def _intacct_for(self, given: IntacctCredentials, _: EntityId | None) -> IntacctPort:
+        self.built.append(given.company_id)
+        return self.intacct[given.company_id]
+
+    def _released_for(self, company: ReleasedCompanyId) -> ReleasedPort:
+        return self.released.setdefault(company, FakeReleased(clock=self.clock.now))
+
+    async def company(self, id: ConnectionId, intacct: FakeIntacct | None = None) -> None:
+        """A confirmed connection of its own Intacct company (``id``) with nothing to sync."""
+        port = intacct or FakeIntacct()
+        port.clock = self.clock.now
+        self.intacct[id] = port
+        connection = Connection(
+            id=id,
+            released_company=ReleasedCompanyId(f"RL-{id}"),
+            intacct_company=IntacctCompanyId(id),
+            phase=Phase.CONFIRMED,
+            entity=EntityId(""),
+            sync_from=date(2026, 1, 1),
+            created_at=T0,
+            confirmed_at=T0,
+        )
+        await value(self.store.add_connection(connection, credentials(id)))
+
+    def scheduler(self, schedule: Schedule, *, poll: timedelta = timedelta(hours=1)) -> Scheduler:
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            self.clock.at += timedelta(seconds=seconds)
+            await asyncio.sleep(0)
+
+        return Scheduler(self.runner, schedule=schedule, sleep=sleep, poll=poll)
+
+    async def runs(self, id: ConnectionId) -> list[Run]:
+        return sorted(await value(self.store.runs(id)), key=lambda r: r.started_at)
+
+    async def serve_until(self, scheduler: Scheduler, done: Callable[[], Any]) -> None:
+        """Serve until ``done()`` answers true (awaited), then stop and wait for the loop."""
+        stop = asyncio.Event()
+        serving = asyncio.create_task(scheduler.serve(stop))
+        for _ in range(10_000):
+            if await done():
+                break
+            await asyncio.sleep(0)
+        else:
+            pytest.fail("the scheduler never got there")
+        stop.set()
+        await asyncio.wait_for(serving, timeout=2)
+
+
+def run(body: Callable[[World], Coroutine[Any, Any, None]]) -> None:
+    asyncio.run(body(World()))
+
+
+async def _finished(world: World, id: ConnectionId, count: int) -> bool:
+    runs = await world.runs(id)
+    return len(runs) >= count and all(r.status.finished for r in runs)
+
+
+# --- the schedule ---------------------------------------------------------------------------------
+
+
+def test_E4_nightly_schedule_runs_at_once_then_at_the_configured_local_time() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        york = ZoneInfo("America/New_York")
+        nightly = world.scheduler(Schedule(at=time(1, 30), timezone=york))
+        await world.serve_until(nightly, lambda: _finished(world, A, 2))
+        starts = [r.started_at for r in await world.runs(A)]
+        assert starts == [T0, datetime(2026, 3, 2, 1, 30, tzinfo=york)]  # 06:30 UTC
+        assert all(r.status is RunStatus.SUCCEEDED for r in await world.runs(A))
+
+    run(body)
+
+
+def test_E4_default_schedule_is_nightly_at_two_and_not_sooner() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        nightly = world.scheduler(Schedule(), poll=timedelta(minutes=10))
+        await world.serve_until(nightly, lambda: _finished(world, A, 2))
+        starts = [r.started_at for r in await world.runs(A)]
+        assert starts == [T0, datetime(2026, 3, 2, 2, 0, tzinfo=UTC)]
+        assert max(world.sleeps) <= 600  # the poll bounds each nap
+
+    run(body)
+
+
+def test_E4_interval_schedule_runs_on_its_grid() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        every = world.scheduler(Schedule(at=time(0, 0), every=timedelta(hours=6)))
+        await world.serve_until(every, lambda: _finished(world, A, 3))
+        starts = [r.started_at.hour for r in await world.runs(A)]
+        assert starts == [9, 12, 18]
+
+    run(body)
+
+
+def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        await world.company(B)
+        await value(world.store.start_run(B, at=T0 - timedelta(days=2)))  # left open elsewhere
+        onboarding = Connection(
+            id=ConnectionId("conn-new"),
+            released_company=ReleasedCompanyId("RL-new"),
+            intacct_company=IntacctCompanyId("NEW"),
+            entity=EntityId(""),
+            created_at=T0,
+        )
+        await value(world.store.add_connection(onboarding, credentials("NEW")))
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
+        wake = await scheduler.tick()
+        assert world.runner.running() == {A}
+        await world.runner.drain()
+        assert wake == T0 + timedelta(days=1)  # the poll: A started, B is skipped
+        assert await scheduler.tick() == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+        assert world.runner.running() == frozenset()
+
+    run(body)
+
+
+# --- on demand ------------------------------------------------------------------------------------
+
+
+def test_E4_on_demand_run_is_refused_while_the_company_runs() -> None:
+    async def body(world: World) -> None:
+        gate = asyncio.Event()
+        held = Gated(gate=gate)
+        await world.company(A, held)
+        first = asyncio.create_task(settled(world.runner.run_now(A)))
+        while held.entered == 0:
+            await asyncio.sleep(0)
+        second = await settled(world.runner.run_now(A))
+        assert not is_successful(second)
+        refused = second.failure()
+        assert (refused.rule, refused.kind) == (Rule.E4, ErrorKind.REJECTED)
+        assert "already in progress" in refused.message
+        gate.set()
+        done = await first
+        assert done.unwrap().status is RunStatus.SUCCEEDED
+        assert len(await world.runs(A)) == 1
+        again = await value(world.runner.run_now(A))  # free again once it finished
+        assert again.status.colour == "blue"
+
+    run(body)
+
+
+def test_E4_on_demand_run_is_refused_while_the_store_holds_an_open_run() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        await value(world.store.start_run(A, at=T0))  # another process is running it
+        refused = await settled(world.runner.run_now(A))
+        assert not is_successful(refused)
+        assert refused.failure().rule is Rule.E4
+        assert await world.runner.wait(A) is None
+
+    run(body)
+
+
+# --- many companies -------------------------------------------------------------------------------
+
+
+def test_E4_companies_run_in_parallel_each_with_its_own_intacct_port() -> None:
+    async def body(world: World) -> None:
+        both = asyncio.Barrier(2)  # each run waits in set-up until the other got there too
+        await world.company(A, Gated(gate=both))
+        await world.company(B, Gated(gate=both))
+        runs = await asyncio.gather(value(world.runner.run_now(A)), value(world.runner.run_now(B)))
+        assert [r.status for r in runs] == [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED]
+        for port in world.intacct.values():
+            assert isinstance(port, Gated)
+            port.gate = None
+        await value(world.runner.run_now(A))
+        await value(world.runner.run_now(A))
+        assert sorted(world.built) == [A, B]  # one port per company, kept between runs
+
+    run(body)
+
+
+def test_E4_one_companys_fatal_failure_or_crash_leaves_the_others_blue(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    c = ConnectionId("conn-c")
+
+    async def body(world: World) -> None:
+        await world.company(A)
+        await world.company(B, Expired())
+        await world.company(c, Crashing(credentials=credentials(c)))
+        nightly = world.scheduler(Schedule())
+
+        async def all_done() -> bool:
+            return all([await _finished(world, id, 1) for id in (A, B, c)])
+
+        await world.serve_until(nightly, all_done)
+        colours = {id: [r.status.colour for r in await world.runs(id)] for id in (A, B, c)}
+        assert colours == {A: ["blue"], B: ["red"], c: ["red"]}
+        notes = await value(world.store.notifications(B))
+        assert "no longer active" in notes[-1].notification.body
+
+    with caplog.at_level(logging.INFO, logger="released_intacct.app.runner"):
+        run(body)
+    assert "event=sync_red connection=conn-b" in caplog.text
+    assert "event=sync_crashed connection=conn-c" in caplog.text
+    assert PASSWORD not in caplog.text
+
+
+def test_E4_a_crashed_run_answers_a_fatal_error_to_whoever_waits() -> None:
+    async def body(world: World) -> None:
+        await world.company(A, Crashing())
+        crashed = await settled(world.runner.run_now(A))
+        assert not is_successful(crashed)
+        assert crashed.failure().kind is ErrorKind.FATAL
+        assert [r.status for r in await world.runs(A)] == [RunStatus.FAILED]
+
+    run(body)
+
+
+# --- stop -----------------------------------------------------------------------------------------
+
+
+def test_E4_stop_waits_for_the_runs_under_way_then_ends() -> None:
+    async def body(world: World) -> None:
+        gate = asyncio.Event()
+        await world.company(A, Gated(gate=gate))
+        stop = asyncio.Event()
+        serving = asyncio.create_task(world.scheduler(Schedule()).serve(stop))
+        while not world.runner.is_running(A):
+            await asyncio.sleep(0)
+        stop.set()
+        await asyncio.sleep(0.01)
+        assert not serving.done()  # the run is still under way
+        gate.set()
+        await asyncio.wait_for(serving, timeout=2)
+        assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
+        assert world.runner.running() == frozenset()
+
+    run(body)
+
+
+def test_E4_stop_wakes_a_sleeping_scheduler_at_once() -> None:
+    async def body(world: World) -> None:
+        scheduler = Scheduler(world.runner, poll=timedelta(days=1))  # real asyncio.sleep
+        stop = asyncio.Event()
+        serving = asyncio.create_task(scheduler.serve(stop))
+        await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(serving, timeout=1)
+
+    run(body)
+
+
+# --- confirm --------------------------------------------------------------------------------------
+
+
+def test_E4_confirm_queues_the_initial_run_through_the_runner() -> None:
+    async def body(world: World) -> None:
+        world.intacct["ACME"] = FakeIntacct(clock=world.clock.now)
+        flow = ConnectionWorkflow(
+            world.store,
+            intacct_for=world._intacct_for,
+            released_for=world._released_for,
+            clock=world.clock,
+            start_initial_sync=world.runner.start_initial_sync,
+        )
+        connected = await value(flow.connect(ReleasedCompanyId("RL-1"), credentials("ACME")))
+        id = connected.connection.id
+        await value(flow.choose_entity(id, EntityId("")))
+        await value(flow.set_sync_from(id, date(2026, 1, 1)))
+        await value(flow.start_matching(id))
+        await value(flow.confirm(id))
+        await flow.background()
+        runs = await world.runs(id)
+        assert [r.status for r in runs] == [RunStatus.SUCCEEDED]
+        assert world.runner.running() == frozenset()
+        notes = [n.notification.title for n in await value(world.store.notifications(id))]
+        assert notes == ["Sync finished"]
+
+    run(body)
