@@ -1,4 +1,4 @@
-"""Awaiting a ``FutureResult`` in tests and drivers: the plain ``Result`` it settles to."""
+"""Awaiting a ``FutureResult`` in tests and drivers (``settled`` is the app's own)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from typing import TypeVar
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
-from returns.result import Failure, Result, Success
-from returns.unsafe import unsafe_perform_io
+
+from released_intacct.app.ports import settled
+
+__all__ = ["settled", "value"]
 
 T = TypeVar("T")
 E = TypeVar("E")
-
-
-async def settled(future: FutureResult[T, E]) -> Result[T, E]:
-    outcome = await future.awaitable()
-    if is_successful(outcome):
-        return Success(unsafe_perform_io(outcome.unwrap()))
-    return Failure(unsafe_perform_io(outcome.failure()))
 
 
 async def value(future: FutureResult[T, E]) -> T:

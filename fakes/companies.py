@@ -26,14 +26,13 @@ from released_intacct.domain.actions import (
     VoidInReleased,
 )
 from released_intacct.domain.enums import (
-    ContactRole,
     RecordType,
     ReleasedInvoiceStatus,
     ReleasedStatus,
 )
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Party, Transaction
+from released_intacct.domain.ids import IntacctKey, ReleasedId
+from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Transaction
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.planning.confirm import (
     intacct_link_key,
@@ -49,6 +48,7 @@ from released_intacct.domain.released import (
     TrackingCategory,
     TrackingOption,
 )
+from released_intacct.fakes.intacct_port import assign_ids
 
 _ARCHIVABLE = (Contact, Account, TaxType, TrackingCategory, TrackingOption)
 
@@ -120,22 +120,7 @@ class Companies:
         self.links[(link.record_type, link.released_id)] = link
 
     def _assign(self, record: IntacctRecord) -> IntacctRecord:
-        number = next(self._numbers)
-        if isinstance(record, Party) and record.party_id is None:
-            prefix = "C" if record.role is ContactRole.CUSTOMER else "V"
-            return replace(
-                record, party_id=IntacctId(f"{prefix}{number:05d}"), record_no=str(number)
-            )
-        if isinstance(record, Transaction):
-            doc = f"{record.transaction_definition}-{record.number}"
-            return replace(
-                record,
-                record_no=str(number),
-                document_id=doc if record.origin.is_order_module else None,
-            )
-        if isinstance(record, IntacctPayment):
-            return replace(record, record_no=str(number))
-        return record
+        return assign_ids(record, next(self._numbers), width=5)
 
     def _write_released(
         self, record_type: RecordType, action: CreateInReleased | UpdateInReleased

@@ -195,19 +195,7 @@ class FakeIntacct:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _assign(self, record: IntacctRecord) -> IntacctRecord:
-        number = next(self._numbers)
-        if isinstance(record, Party) and record.party_id is None:
-            prefix = "C" if record.role is ContactRole.CUSTOMER else "V"
-            return replace(
-                record, party_id=IntacctId(f"{prefix}{number:04d}"), record_no=str(number)
-            )
-        if isinstance(record, Transaction) and record.record_no is None:
-            doc = f"{record.transaction_definition}-{record.number}"
-            order = record.origin.is_order_module
-            return replace(record, record_no=str(number), document_id=doc if order else None)
-        if isinstance(record, IntacctPayment | Party) and record.record_no is None:
-            return replace(record, record_no=str(number))
-        return record
+        return assign_ids(record, next(self._numbers), width=4)
 
     def _stamp(self, record: IntacctRecord) -> IntacctRecord:
         """The record as last modified now (an Item carries no modification time)."""
@@ -242,6 +230,22 @@ class FakeIntacct:
             next_token=str(start + self.page_size) if more else None,
             high_water=max(stamps) if stamps else None,
         )
+
+
+def assign_ids(record: IntacctRecord, number: int, *, width: int) -> IntacctRecord:
+    """What Intacct assigns a new record: a sequenced customer / vendor id (``C`` / ``V`` and
+    ``number`` zero-padded to ``width``), a RECORDNO, and the DOCID of an OE/PO document."""
+    if isinstance(record, Party) and record.party_id is None:
+        prefix = "C" if record.role is ContactRole.CUSTOMER else "V"
+        party_id = IntacctId(f"{prefix}{number:0{width}d}")
+        return replace(record, party_id=party_id, record_no=str(number))
+    if isinstance(record, Transaction) and record.record_no is None:
+        doc = f"{record.transaction_definition}-{record.number}"
+        order = record.origin.is_order_module
+        return replace(record, record_no=str(number), document_id=doc if order else None)
+    if isinstance(record, IntacctPayment | Party) and record.record_no is None:
+        return replace(record, record_no=str(number))
+    return record
 
 
 def _modified(record: object) -> datetime | None:

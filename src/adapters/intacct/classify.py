@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
+from released_intacct.adapters.retrying import retry_after_seconds as header_seconds
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 
 if TYPE_CHECKING:
@@ -183,13 +184,8 @@ def retry_after_seconds(error: SyncError) -> float | None:
     """The ``Retry-After`` seconds a 429 carried, when it gave a number."""
     cause = error.cause or ""
     _, found, rest = cause.partition("retry-after=")
-    if not found:
-        return None
-    try:
-        seconds = float(rest.split(";")[0])
-    except ValueError:
-        return None  # an HTTP date: the caller's own back-off applies
-    return seconds if 0 <= seconds < float("inf") else None
+    # an HTTP date gives None: the caller's own back-off applies
+    return header_seconds(rest.split(";")[0]) if found else None
 
 
 def _error(kind: ErrorKind, rule: Rule | None, message: str, fix: str, cause: str) -> SyncError:

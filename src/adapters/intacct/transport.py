@@ -21,6 +21,7 @@ from returns.result import Failure, Result
 from released_intacct.adapters.intacct.classify import retry_after_seconds
 from released_intacct.adapters.intacct.response import Response, parse_response
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.retrying import backoff
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -69,9 +70,14 @@ class Gateway:
         raise AssertionError  # pragma: no cover - the loop always returns
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self._settings.backoff_cap, self._settings.backoff * float(2**attempt))
-        backoff = ceiling * self._jitter()
-        return max(backoff, retry_after or 0.0)
+        settings = self._settings
+        return backoff(
+            attempt,
+            base=settings.backoff,
+            cap=settings.backoff_cap,
+            jitter=self._jitter(),
+            retry_after=retry_after,
+        )
 
     async def _once(self, url: str, body: bytes) -> Attempt:
         async with self._slots:

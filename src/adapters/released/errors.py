@@ -26,6 +26,7 @@ from typing import Final
 import msgspec
 
 from released_intacct.adapters.released.wire import ErrorBody, decoder, described
+from released_intacct.adapters.retrying import retry_after_seconds
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
@@ -123,17 +124,6 @@ def transport_error(error: Exception) -> SyncError:
     message = f"The connection to Re-Leased {what}; the request may or may not have run."
     fix = "Nothing to do: the sync retries (creates are replayed by their key)."
     return SyncError(kind=ErrorKind.RETRIABLE, rule=None, message=message, fix=fix, cause=name)
-
-
-def retry_after_seconds(header: str | None) -> float | None:
-    """The seconds of a ``Retry-After`` header; None for an HTTP date or nonsense."""
-    if header is None or len(header) > 40:
-        return None
-    try:
-        seconds = float(header.strip())
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < float("inf") else None
 
 
 def _head(body: bytes) -> str:

@@ -31,6 +31,7 @@ from released_intacct.adapters.released.errors import (
     transport_error,
 )
 from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.adapters.retrying import backoff
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.secret import Secret
 
@@ -154,8 +155,14 @@ class Http:
         return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self._settings.backoff_cap, self._settings.backoff * float(2**attempt))
-        return max(ceiling * self._jitter(), retry_after or 0.0)
+        settings = self._settings
+        return backoff(
+            attempt,
+            base=settings.backoff,
+            cap=settings.backoff_cap,
+            jitter=self._jitter(),
+            retry_after=retry_after,
+        )
 
     def _redact(self, error: SyncError) -> SyncError:
         secret = self._key.reveal()
