@@ -27,5 +27,7 @@ class SyncSettings:
     """Purchasing in use: expense invoices go to Intacct as PO documents (rule D17)."""
     sales_definition: str = "Sales Invoice"
     sales_credit_definition: str = "Sales Return"
+    """The definition of the OE credit documents read from Intacct as credit notes. A Re-Leased
+    credit note always goes out as an AR / AP adjustment (rule D13)."""
     purchase_definition: str = "Vendor Invoice"
     purchase_credit_definition: str = "Vendor Return"

@@ -7,17 +7,10 @@ third. The scenario runs once per state store (the in-memory fake and aiosqlite 
 the tests read what it left: the runs, the sync results after the initial sync and both
 simulators' record tables after each run.
 
-Gaps this pins down (asserted as they are today, each marked ``GAP`` where asserted):
-- Re-Leased payments of invoices written to Intacct as Order Entry / Purchasing documents are
-  refused by Intacct: the payment names the document's DOCID where Intacct wants the AR/AP
-  record's RECORDNO (SODOCUMENT.PRRECORDKEY).
-- Re-Leased credit notes go to Order Entry as ``Sales Return``, a transaction definition the demo
-  company does not have: refused by Intacct.
-- The Reversal record of a reversed Intacct payment (D9, STATE Reversal, a negative amount) is
-  planned as a Re-Leased payment and refused by Re-Leased instead of being skipped under D9.
-- D21: the second run writes the six Re-Leased invoices sent to Intacct as OE/PO documents once
-  more (the invoice number as ``<definition>-<number>`` by M1, and Intacct's tax by D17); the
-  third run writes nothing.
+Fixed by what this scenario found: payments of OE/PO documents are applied to the AR/AP record
+the document posted (PRRECORDKEY), credit notes go out as AR/AP adjustments (D13), the Reversal
+entry of a reversed payment is skipped (D9), and the OE/PO documents written are read back in the
+same run (D17: Intacct's number and tax), so the second run writes nothing (D21).
 """
 
 from __future__ import annotations
@@ -264,11 +257,6 @@ def test_E3_the_initial_sync_is_red_only_for_named_reasons(synced: Synced) -> No
         (RecordType.CONTACT, "CUSTOMER:CUS-1008"),  # D14
         (RecordType.INVOICE, _edge(synced, "D13 ")),
         (RecordType.INVOICE, _edge(synced, "D14 ")),
-        (RecordType.CREDIT_NOTE, "cn-0001"),  # GAP: no 'Sales Return' definition in the demo
-        (RecordType.PAYMENT, "pay-0004"),  # GAP: the three pay OE/PO documents by DOCID
-        (RecordType.PAYMENT, "pay-0005"),
-        (RecordType.PAYMENT, "pay-bill"),
-        (RecordType.PAYMENT, _d9_reversal(synced)),  # GAP: the D9 Reversal record
         *((RecordType.PAYMENT, key or "") for key in d2),
     }
     assert _failures(synced) == named
@@ -284,11 +272,6 @@ def _edge(synced: Synced, description: str) -> str:
         and record.get("STATE") != "Reversal"
     ]
     return str(found)
-
-
-def _d9_reversal(synced: Synced) -> str:
-    reversal = _record(synced.intacct[0], "ARPYMT", STATE="Reversal")
-    return f"{reversal['RECORDNO']}/{_edge(synced, 'D9')}"
 
 
 # --- Intacct-owned lists into Re-Leased (D1, O2) ------------------------------------------------
@@ -373,7 +356,7 @@ def test_D6_approved_and_awaiting_invoices_are_in_intacct_once_drafts_not(
         if str(invoice["id"]).startswith("ri-"):
             continue  # came from Intacct
         number = invoice["invoiceNumber"]
-        there = [d for d in documents if d["DOCNO"] == number]
+        there = [d for d in documents if number in (d["DOCNO"], d["DOCID"])]
         if invoice["status"] in ("Draft", "Voided"):
             assert there == [], number
             assert not [b for b in books if str(b.get("RECORDID", "")).endswith(f"-{number}")]
@@ -384,24 +367,36 @@ def test_D6_approved_and_awaiting_invoices_are_in_intacct_once_drafts_not(
     assert sent == {"inv-0002", "inv-0003", "inv-0004", "inv-0005", "inv-0007", "bill-0001"}
     assert _about(synced, "inv-0001", Rule.D6).kind is ErrorKind.SKIPPED
     assert _about(synced, "inv-0006", Rule.D7).kind is ErrorKind.SKIPPED
-    # GAP: the approved credit note is refused: the demo has no 'Sales Return' definition.
-    refused = _about(synced, "cn-0001", None)
-    assert "'Sales Return'" in refused.message
-    assert not [d for d in documents if d["DOCNO"] == "CN-0001"]
 
 
-def test_D2_released_payments_of_oe_documents_are_refused_by_intacct(synced: Synced) -> None:
-    """GAP: a payment of an invoice sent as an OE/PO document names its DOCID, not its RECORDNO."""
-    for payment, docid in (
-        ("pay-0004", "Sales Invoice-INV-0004"),
-        ("pay-0005", "Sales Invoice-INV-0005"),
-        ("pay-bill", "Vendor Invoice-BILL-0001"),
+def test_D13_an_approved_credit_note_is_an_ar_adjustment_even_with_order_entry_on(
+    synced: Synced,
+) -> None:
+    (link,) = [
+        link for link in synced.links[RecordType.CREDIT_NOTE] if link.released_id == "cn-0001"
+    ]
+    adjustment = synced.intacct[0]["ARADJUSTMENT"][int(link.intacct_key)]
+    assert adjustment["STATE"] == "Posted"
+    assert not [d for d in synced.intacct[0]["SODOCUMENT"].values() if d["DOCNO"] == "CN-0001"]
+
+
+def test_D2_released_payments_of_oe_po_documents_pay_the_record_the_document_posted(
+    synced: Synced,
+) -> None:
+    """The payment names the AR invoice / AP bill the document posted (its PRRECORDKEY)."""
+    intacct = synced.intacct[0]
+    payments = {str(k.released_id): str(k.intacct_key) for k in synced.links[RecordType.PAYMENT]}
+    for payment, table, docid in (
+        ("pay-0004", "SODOCUMENT", "Sales Invoice-INV-0004"),
+        ("pay-0005", "SODOCUMENT", "Sales Invoice-INV-0005"),
+        ("pay-bill", "PODOCUMENT", "Vendor Invoice-BILL-0001"),
     ):
-        refused = _about(synced, payment, None)
-        assert refused.kind is ErrorKind.REJECTED
-        assert f"key '{docid}'" in refused.message
-    assert not [p for p in synced.intacct[0]["ARPYMT"].values() if p["CUSTOMERID"] == "CUS-1001"
-                and p.get("RECEIPTDATE") == "03/15/2026"]  # fmt: skip
+        record_no, document = payments[payment].split("/")
+        assert document == docid  # the domain names the document by its DOCID
+        posted = _record(intacct, table, DOCID=docid)["PRRECORDKEY"]
+        paid = intacct["ARPYMT" if table == "SODOCUMENT" else "APPYMT"][int(record_no)]
+        details = paid.get("ARPYMTDETAILS") or paid.get("APPYMTDETAILS") or []
+        assert [str(d["RECORDKEY"]) for d in details] == [str(posted)]
 
 
 # --- the Intacct demo's edge cases (intacct seed EDGE_CASES) ------------------------------------
@@ -440,10 +435,11 @@ def test_D7_D8_a_reversed_and_a_deleted_invoice_are_skipped(synced: Synced) -> N
 
 def test_D9_to_D12_payments_by_their_rules(synced: Synced) -> None:
     _skipped(synced, _payment(synced, STATE="Reversed"), Rule.D9, "was reversed")
-    # GAP: the Reversal record itself is sent on to Re-Leased, which refuses its negative amount.
-    reversal = _about(synced, _d9_reversal(synced), None)
-    assert reversal.kind is ErrorKind.REJECTED
-    assert "must be above 0" in reversal.message
+    entry = _payment(synced, STATE="Reversal")
+    _skipped(synced, entry, Rule.D9, "the entry Sage Intacct adds when a payment is reversed")
+    assert not [
+        k for k in synced.links[RecordType.PAYMENT] if k.intacct_key.startswith(f"{entry}/")
+    ]
     _skipped(synced, _payment(synced, PAYMENTTYPE="Journal Entry"), Rule.D10, "journal entry")
     _skipped(synced, _payment(synced, PAYMENTTYPE="Advance"), Rule.D11, "not yet allocated")
     _skipped(synced, _payment(synced, PAYMENTTYPE="Refund"), Rule.D12, "refund")
@@ -506,20 +502,22 @@ def _changed(before: Tables, after: Tables) -> set[tuple[str, Any]]:
     }
 
 
-def test_D21_a_second_sync_writes_nothing_in_intacct_and_a_third_nothing_at_all(
+def test_D21_a_second_and_a_third_sync_write_nothing(synced: Synced) -> None:
+    for before, after in ((0, 1), (1, 2)):
+        assert _changed(synced.intacct[before], synced.intacct[after]) == set()
+        assert _changed(synced.released[before], synced.released[after]) == set()
+        counts = synced.runs[after].counts.by_type
+        assert sum(c.created + c.updated for c in counts.values()) == 0
+
+
+def test_D17_M1_an_invoice_sent_as_an_oe_document_takes_intacct_number_and_tax_at_once(
     synced: Synced,
 ) -> None:
-    assert _changed(synced.intacct[0], synced.intacct[1]) == set()
-    # GAP (D21 vs M1 / D17): the invoices sent to Intacct as OE/PO documents are written back
-    # once, on the next run: their number becomes '<definition>-<number>' and the tax Intacct
-    # calculated is applied. The run after that writes nothing.
-    sent = {"inv-0002", "inv-0003", "inv-0004", "inv-0005", "inv-0007", "bill-0001"}
-    assert _changed(synced.released[0], synced.released[1]) == {("invoices", i) for i in sent}
-    assert synced.released[1]["invoices"]["inv-0002"]["invoiceNumber"] == "Sales Invoice-INV-0002"
-    assert _changed(synced.intacct[1], synced.intacct[2]) == set()
-    assert _changed(synced.released[1], synced.released[2]) == set()
-    third = synced.runs[2].counts.by_type
-    assert sum(c.created + c.updated for c in third.values()) == 0
+    """Read back in the same run: '<definition>-<number>' (M1) and the tax Intacct calculated."""
+    invoice = synced.released[0]["invoices"]["inv-0002"]
+    assert invoice["invoiceNumber"] == "Sales Invoice-INV-0002"
+    document = _record(synced.intacct[0], "SODOCUMENT", DOCID="Sales Invoice-INV-0002")
+    assert invoice["total"] == Decimal(str(document["TOTAL"]))
 
 
 # --- the fix this scenario found ------------------------------------------------------------------

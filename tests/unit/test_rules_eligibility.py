@@ -388,9 +388,18 @@ def test_D11_unallocated_advance_and_overpayment_are_skipped_until_allocated() -
 def test_D12_refund_is_skipped() -> None:
     refund = _intacct_payment(kind=PaymentKind.REFUND, reference="", record_no="901")
     error = _refusal(check_incoming_payment(refund, SETTINGS), ErrorKind.SKIPPED, Rule.D12)
-    assert "payment 901" in error.message
+    assert "payment of 50 GBP from customer C-1 dated 2024-03-01 is a refund" in error.message
+    assert "901" not in error.message  # a record number means nothing to a bookkeeper
     assert error.record is not None
     assert error.record.intacct_key == "901"
+
+
+def test_D9_the_reversal_entry_of_a_reversed_payment_is_skipped() -> None:
+    entry = _intacct_payment(state=IntacctState.REVERSAL, reference="", record_no="902")
+    error = _refusal(check_incoming_payment(entry, SETTINGS), ErrorKind.SKIPPED, Rule.D9)
+    assert "the entry Sage Intacct adds when a payment is reversed" in error.message
+    assert error.record is not None
+    assert error.record.intacct_key == "902"
 
 
 def test_D9_reversed_intacct_payment_is_left_to_planning() -> None:

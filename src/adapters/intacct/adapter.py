@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
 import httpx
 from returns.future import FutureResult
-from returns.result import Result, Success
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.convert import feeds, reading
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
+from released_intacct.adapters.intacct.orderkeys import OrderKeys
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
@@ -32,7 +35,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import EntityId
+from released_intacct.domain.ids import EntityId, IdempotencyKey
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -75,6 +78,7 @@ class IntacctAdapter:
         self._reader = FeedReader(self.sessions, self.settings, spend=self._spend)
         self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
+        self._orders = OrderKeys(self.sessions, spend=self._spend)
 
     def _spend(self, count: int) -> None:
         self._spent += count
@@ -90,8 +94,15 @@ class IntacctAdapter:
         return FutureResult(self._directory.login(credentials))
 
     def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
-        """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user."""
-        return FutureResult(self._directory.setup(entity))
+        """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user.
+
+        It also tells this adapter whether the company uses Order Entry / Purchasing (payments of
+        their documents need a translation of keys, ``orderkeys``)."""
+        return FutureResult(self._directory.setup(entity)).map(self._learn)
+
+    def _learn(self, setup: IntacctSetup) -> IntacctSetup:
+        self._orders.uses_orders = setup.order_entry or setup.purchasing
+        return setup
 
     # --- feeds -----------------------------------------------------------------------------------
 
@@ -128,7 +139,17 @@ class IntacctAdapter:
         self, origin: Origin, query: FeedQuery
     ) -> FutureResult[Page[IntacctPayment], SyncError]:
         convert = partial(reading.payment, origin, tz=self.settings.company_tz)
-        return self._page(feeds.payment_feed(origin), query, convert)
+        return FutureResult(self._payments(origin, query, convert))
+
+    async def _payments(
+        self, origin: Origin, query: FeedQuery, convert: Convert[IntacctPayment]
+    ) -> Result[Page[IntacctPayment], SyncError]:
+        read = await self._reader.page(feeds.payment_feed(origin), query, convert)
+        if not is_successful(read):
+            return read
+        page = read.unwrap()
+        pointed = await self._orders.incoming(origin, page.items)
+        return pointed.map(lambda items: replace(page, items=items))
 
     def deletions(
         self, record_type: RecordType, query: FeedQuery
@@ -141,11 +162,51 @@ class IntacctAdapter:
     def write(
         self, batch: Sequence[IntacctWrite]
     ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
-        return FutureResult(_successful(self._writer.write(batch)))
+        return FutureResult(self._write(batch))
+
+    async def _write(
+        self, batch: Sequence[IntacctWrite]
+    ) -> Result[tuple[WriteOutcome, ...], SyncError]:
+        """Payments of OE/PO documents are re-pointed at their AR/AP records (``orderkeys``);
+        what comes back names the documents again, as the domain sent them."""
+        pointed = await self._orders.outgoing(batch)
+        if not is_successful(pointed):
+            return Failure(pointed.failure())
+        translated = pointed.unwrap()
+        refused = {
+            key: WriteOutcome(key=IdempotencyKey(key), result=Failure(result.failure()))
+            for key, result in translated.items()
+            if not is_successful(result)
+        }
+        sent = [
+            translated[w.key].unwrap() if w.key in translated else w
+            for w in batch
+            if w.key not in refused
+        ]
+        written = {o.key: o for o in await self._writer.write(sent)}
+        originals = {w.key: w for w in batch}
+        return Success(
+            tuple(
+                refused.get(w.key) or _as_sent(written[w.key], originals[w.key])
+                for w in batch
+                if w.key in refused or w.key in written
+            )
+        )
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
         return FutureResult(self._writer.find(write))
 
 
-async def _successful(outcomes: Awaitable[T]) -> Result[T, SyncError]:
-    return Success(await outcomes)
+def _as_sent(outcome: WriteOutcome, write: IntacctWrite) -> WriteOutcome:
+    """A payment written re-pointed reads back with the applications the domain sent."""
+    original = write.record
+    if not isinstance(original, IntacctPayment):
+        return outcome
+    restored = outcome.result.map(
+        lambda record: (
+            replace(record, applications=original.applications)
+            if isinstance(record, IntacctPayment)
+            else record
+        )
+    )
+    return WriteOutcome(key=outcome.key, result=restored)

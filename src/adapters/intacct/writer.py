@@ -19,6 +19,8 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.classify import already_executed, function_error
+from released_intacct.adapters.intacct.convert.fields import Row
+from released_intacct.adapters.intacct.convert.read_documents import transaction
 from released_intacct.adapters.intacct.convert.writing import (
     create_body,
     created,
@@ -180,7 +182,18 @@ class Writer:
         matches = rows(result.data)
         if not matches:
             return Success(None)
-        return Success(created(write.record, key_text=None, row=matches[0]))
+        return Success(self._as_held(write.record, matches[0]))
+
+    def _as_held(self, record: IntacctRecord, row: Row) -> IntacctRecord:
+        """The record found, as Intacct holds it. An OE/PO document is read whole: Intacct adds
+        to it (its DOCID, the tax its engine calculated, rule D17); anything else is the record
+        sent with the ids Intacct assigned."""
+        if isinstance(record, Transaction) and record.origin.is_order_module:
+            tz = self._settings.company_tz
+            held = transaction(record.origin, record.kind, row, tz=tz)
+            if is_successful(held):
+                return held.unwrap()
+        return created(record, key_text=None, row=row)
 
 
 def _lookup_body(write: CreateInIntacct) -> etree._Element:

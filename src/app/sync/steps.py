@@ -25,6 +25,7 @@ from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.payments import payments_step
+from released_intacct.app.sync.readback import read_back
 from released_intacct.app.sync.reading import Source, run_step
 from released_intacct.app.sync.refs import document_refs
 from released_intacct.domain.actions import Action
@@ -168,13 +169,17 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     async def handle(
         invoices: Sequence[Invoice], transactions: Sequence[Transaction]
     ) -> Result[None, SyncError]:
-        wanted = document_refs(invoices, transactions)
-        return await plan_and_apply(
-            ctx,
-            tally,
-            wanted,
-            lambda links: plan_documents(invoices, transactions, links, ctx.settings),
-        )
+        planned: list[Action] = []
+
+        def plan(links: LinkIndex) -> tuple[Action, ...]:
+            actions = plan_documents(invoices, transactions, links, ctx.settings)
+            planned.extend(actions)
+            return actions
+
+        done = await plan_and_apply(ctx, tally, document_refs(invoices, transactions), plan)
+        if not is_successful(done):
+            return done
+        return await read_back(ctx, tally, planned)
 
     intacct = [
         Source(

@@ -10,14 +10,18 @@ Decided here:
   Document Number, joined like Intacct's DOCID); going out, that prefix is stripped again;
 - going out, an invoice with an OE/PO definition goes back to its module; any other income invoice
   goes to Order Entry when ``settings.order_entry`` is on, any other expense invoice to Purchasing
-  when ``settings.purchasing`` is on, and otherwise to AR / AP. A new OE/PO document takes its
-  definition from the settings (sales / purchase, invoice / credit);
+  when ``settings.purchasing`` is on, and otherwise to AR / AP. A new OE/PO invoice takes its
+  definition from the settings (sales / purchase). A new credit note always goes to AR / AP as an
+  adjustment (D13 names adjustments; a return definition may not exist in the company);
 - status (D6, M4): unposted states arrive as Awaiting Approval, posted, part-paid and paid as
   Approved (paid state follows the payments: the copy becomes Paid in Re-Leased when the
   payments that paid it sync), reversals as Voided; going out Awaiting Approval is a Draft and
   Approved or Paid is Posted. A Re-Leased Draft or Voided invoice never reaches this mapping
   (eligibility filters them).
 - GL date (M3): the issue date, or the due date when *post on due date* is on and there is one.
+- a Re-Leased record without a due date (a credit note may have none) goes out due on its issue
+  date: Intacct gives every AR/AP record one and defaults it so, and sending what Intacct will
+  hold keeps the record read back equal to the one sent (D21).
 
 Lines are mapped by ``lines`` (memo, account or Item, amounts, tax, dimensions; rules M2, D17,
 D18). Attachments are never mapped (D15: ``Transaction`` has no place for them and an invoice made
@@ -99,6 +103,8 @@ def outgoing_origin(inv: Invoice, settings: SyncSettings) -> Origin:
     """The Intacct module a Re-Leased invoice is written to (see the module docstring)."""
     if inv.oe_transaction_definition:
         return inv.origin
+    if inv.kind is DocumentKind.CREDIT_NOTE:
+        return Origin.AR if inv.type is InvoiceType.INCOME else Origin.AP
     if inv.type is InvoiceType.INCOME:
         return Origin.ORDER_ENTRY if settings.order_entry else Origin.AR
     return Origin.PURCHASING if settings.purchasing else Origin.AP
@@ -218,7 +224,7 @@ def _transaction(
         party_id=party_id,
         invoice_date=inv.issue_date,
         gl_date=gl_date_for(inv, settings),
-        due_date=inv.due_date,
+        due_date=inv.due_date or inv.issue_date,
         currency=inv.currency,
         lines=lines,
         reference=inv.reference,
@@ -233,10 +239,9 @@ def _definition(inv: Invoice, origin: Origin, settings: SyncSettings) -> str | N
         return None
     if inv.oe_transaction_definition:
         return inv.oe_transaction_definition
-    credit = inv.kind is DocumentKind.CREDIT_NOTE
     if origin is Origin.ORDER_ENTRY:
-        return settings.sales_credit_definition if credit else settings.sales_definition
-    return settings.purchase_credit_definition if credit else settings.purchase_definition
+        return settings.sales_definition
+    return settings.purchase_definition
 
 
 def _party_out(inv: Invoice, origin: Origin, ids: IdBook) -> Result[IntacctId, SyncError]:

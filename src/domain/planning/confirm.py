@@ -36,8 +36,16 @@ def intacct_link_key(record: IntacctRecord) -> IntacctKey:
 
 
 def written_fingerprint(record: IntacctRecord) -> str:
+    """What the link remembers of a record we wrote to Intacct.
+
+    Nothing for an OE/PO document: Intacct adds to it (its DOCID, the tax its engine calculates,
+    rule D17), so the document as Intacct holds it is read back and applied to the Re-Leased
+    invoice, in the same run when it can be (``app.sync.readback``) or else on the next one.
+    """
     if isinstance(record, IntacctPayment):
         return allocation_fingerprint(record, record.applications[0])
+    if isinstance(record, Transaction) and record.origin.is_order_module:
+        return ""
     return intacct_fingerprint(record)
 
 

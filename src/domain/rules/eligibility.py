@@ -18,6 +18,7 @@ from released_intacct.domain.enums import (
     ContactRole,
     Direction,
     DocumentKind,
+    IntacctState,
     Origin,
     PaymentKind,
     RecordType,
@@ -72,14 +73,20 @@ def check_outgoing_invoice(inv: Invoice, settings: SyncSettings) -> Result[Invoi
 def check_incoming_payment(
     payment: IntacctPayment, settings: SyncSettings
 ) -> Result[IntacctPayment, SyncError]:
-    """An Intacct payment: C4, D10, D12, D11, D14. A reversal is planning's (D9)."""
-    label = _payment_label(payment.reference, payment.record_no, payment.amount, payment.currency)
+    """An Intacct payment: D9 (the reversal entry), C4, D10, D12, D11, D14.
+
+    A reversed payment is planning's (D9: what it leaves depends on its links); the negative entry
+    Intacct adds when reversing one (STATE ``Reversal``) is never synced.
+    """
+    label = _payment_label(payment.reference, payment.amount, payment.currency)
     key = IntacctKey(payment.record_no) if payment.record_no else None
-    what = f"Intacct {label} dated {payment.date.isoformat()}"
+    party = "from customer" if payment.origin.role is ContactRole.CUSTOMER else "to vendor"
+    what = f"Intacct {label} {party} {payment.party_id} dated {payment.date.isoformat()}"
     about = subject(RecordType.PAYMENT, Direction.INCOMING, label, what, key=key)
     return _verdict(
         payment,
         (
+            _reversal_entry(payment, about),
             _before_sync_from(payment.date, settings, about),
             _payment_kind(payment, about),
             _foreign_currency(payment.currency, settings, about),
@@ -89,7 +96,7 @@ def check_incoming_payment(
 
 def check_outgoing_payment(payment: Payment, settings: SyncSettings) -> Result[Payment, SyncError]:
     """A Re-Leased payment: C4, D14, and D9 (a removal is done in Intacct)."""
-    label = _payment_label(payment.reference, None, payment.amount, payment.currency)
+    label = _payment_label(payment.reference, payment.amount, payment.currency)
     what = f"Re-Leased {label} dated {payment.date.isoformat()}"
     about = subject(RecordType.PAYMENT, Direction.OUTGOING, label, what, released_id=payment.id)
     return _verdict(
@@ -200,6 +207,16 @@ def _payment_kind(payment: IntacctPayment, about: About) -> SyncError | None:
     return None
 
 
+def _reversal_entry(payment: IntacctPayment, about: About) -> SyncError | None:
+    if payment.state is not IntacctState.REVERSAL:
+        return None
+    message = (
+        f"{about.what} is the entry Sage Intacct adds when a payment is reversed; it is not "
+        "synced (the reversed payment has its own result)."
+    )
+    return about.error(ErrorKind.SKIPPED, Rule.D9, message, NOTHING_TO_DO)
+
+
 def _removed_payment(payment: Payment, about: About) -> SyncError | None:
     if payment.status is not ReleasedPaymentStatus.DELETED:
         return None
@@ -230,14 +247,10 @@ def _verdict(record: T, errors: Iterable[SyncError | None]) -> Result[T, SyncErr
     return Success(record)
 
 
-def _payment_label(
-    reference: str, record_no: str | None, amount: Decimal, currency: Currency
-) -> str:
-    if reference:
-        return f"payment {reference}"
-    if record_no:
-        return f"payment {record_no}"
-    return f"payment of {amount} {currency}"
+def _payment_label(reference: str, amount: Decimal, currency: Currency) -> str:
+    """What a bookkeeper recognises a payment by (its record number is in the result's key)."""
+    money = f"of {abs(amount)} {currency}"
+    return f"payment {reference} {money}" if reference else f"payment {money}"
 
 
 def _key_of(record: Transaction | Party) -> IntacctKey | None:
