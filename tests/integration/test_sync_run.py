@@ -48,6 +48,7 @@ from released_intacct.domain.intacct import (
     GlAccount,
     IntacctPayment,
     IntacctRecord,
+    Item,
     Party,
     PaymentApplication,
     TaxDetail,
@@ -500,5 +501,36 @@ def test_E3_a_fatal_intacct_error_stops_that_company_red_and_not_another() -> No
         assert "no longer active" in note.body
         assert blue.status is RunStatus.SUCCEEDED
         assert blue.status.colour == "blue"
+
+    run(body)
+
+
+# --- Order Entry (D17) ---------------------------------------------------------------------------
+
+
+def test_D17_with_order_entry_items_are_made_and_oe_invoices_take_intacct_number_at_once() -> None:
+    """Each linked account gets its sales Item before invoices go out as OE documents; what
+    Intacct adds (the DOCID as the number, M1) is read back in the same run, so the next run
+    writes nothing (D21)."""
+
+    async def body() -> None:
+        intacct = FakeIntacct()
+        intacct.company_setup = replace(intacct.company_setup, order_entry=True)
+        world = await seeded(intacct)
+        first = await world.sync()
+        assert first.status is RunStatus.SUCCEEDED, await _results(world)
+        items = sorted(i.item_id for i in world.intacct_of(Item))
+        assert items == ["4000-S", "5000-S"]
+        documents = [t for t in world.intacct_of(Transaction) if t.origin is Origin.ORDER_ENTRY]
+        assert sorted(t.number for t in documents) == ["R-1", "R-2"]
+        assert {line.item_id for t in documents for line in t.lines} == {"4000-S"}
+        numbers = {i.id: i.invoice_number for i in world.released_of(Invoice)}
+        assert numbers[ReleasedId("inv-r1")] == "Sales Invoice-R-1"
+        intacct_before, released_before = list(world.intacct.records), dict(world.released.stamps)
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED
+        assert world.intacct.records == intacct_before
+        assert world.released.stamps == released_before
+        assert all(c.created == c.updated == 0 for c in again.counts.by_type.values())
 
     run(body)

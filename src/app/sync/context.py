@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
 from released_intacct.domain.results import RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
@@ -25,6 +25,8 @@ class RunContext:
     settings: SyncSettings
     run: Run
     clock: Clock
+    items: frozenset[IntacctId] = frozenset()
+    """The ITEMIDs Intacct holds at the start of the run (rule D17), from its set-up."""
 
     @property
     def connection(self) -> ConnectionId:

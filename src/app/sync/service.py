@@ -37,7 +37,7 @@ from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.recovery import resolve_open_intents
 from released_intacct.app.sync.steps import run_steps
 from released_intacct.domain.errors import Rule, SyncError
-from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import IntacctPort, Notification
 from released_intacct.domain.results import RunStatus, run_status
 from released_intacct.domain.settings import SyncSettings
@@ -80,8 +80,9 @@ class SyncService:
         prepared = await self._prepare(connection)
         if not is_successful(prepared):
             return prepared.failure()
-        intacct, settings = prepared.unwrap()
+        intacct, settings, items = prepared.unwrap()
         ctx = RunContext(
+            items=items,
             store=self._ports.store,
             intacct=intacct,
             released=self._ports.released_for(connection.released_company),
@@ -96,15 +97,18 @@ class SyncService:
 
     async def _prepare(
         self, connection: Connection
-    ) -> Result[tuple[IntacctPort, SyncSettings], SyncError]:
+    ) -> Result[tuple[IntacctPort, SyncSettings, frozenset[IntacctId]], SyncError]:
         sync_from = chosen_date(connection)
         port = await intacct_at_entity(self._ports, connection)
         if not is_successful(sync_from) or not is_successful(port):
             return Failure(port.failure() if is_successful(sync_from) else sync_from.failure())
         intacct, entity = port.unwrap()
         setup = await settled(intacct.setup(entity))
-        settings = setup.bind(lambda found: sync_settings(connection, sync_from.unwrap(), found))
-        return settings.map(lambda s: (intacct, s))
+        if not is_successful(setup):
+            return Failure(setup.failure())
+        items = frozenset(item.item_id for item in setup.unwrap().items)
+        settings = sync_settings(connection, sync_from.unwrap(), setup.unwrap())
+        return settings.map(lambda s: (intacct, s, items))
 
     async def _finish(
         self, run: Run, tally: Tally, *, stopped: SyncError | None

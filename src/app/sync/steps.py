@@ -1,15 +1,16 @@
 """The steps of a run in dependency order, each: read a page → load its links → plan → apply.
 
 1. Intacct-owned lists into Re-Leased (rule D1): GL accounts, tax details, then the values of every
-   dimension kind, each kind's tracking category planned and applied before its options.
+   dimension kind, each kind's tracking category planned and applied before its options. With
+   Order Entry / Purchasing in use, the Items of the accounts (D17) are made in between: an Item
+   is also a value of the item dimension, so it is read as one in the same run (D21).
 2. Contacts both ways (D3, D4): Intacct customers and vendors, Re-Leased contacts.
 3. Invoices and credit notes both ways (D2, D6, D7, D13, D14, D20): AR and AP, and Order Entry /
    Purchasing documents when the company uses them (D17).
 4. Payments both ways (D9-D12).
 5. Deletions Intacct reports for contacts, invoices and credit notes (D5, D8).
 
-Not in this increment (decided, said in the closing note): Items for OE/PO (D17 ``plan_items``),
-deletions of payments (they need a look-up of links by key prefix the store does not offer), the
+Not in this increment (decided, said in the closing note): deletions of payments (they need a look-up of links by key prefix the store does not offer), the
 role of a Re-Leased contact taken from its invoices (a contact without a role waits, D4).
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from returns.pipeline import is_successful
-from returns.result import Result, Success
+from returns.result import Failure, Result, Success
 
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
@@ -51,12 +52,14 @@ from released_intacct.domain.planning.contacts import plan_contacts
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.lists import (
+    item_links,
     plan_accounts,
     plan_dimension_values,
+    plan_items,
     plan_tax_details,
     plan_tracking_categories,
 )
-from released_intacct.domain.released import Contact, Invoice
+from released_intacct.domain.released import Account, Contact, Invoice
 
 Step = Callable[[RunContext, Tally], Awaitable[Result[None, SyncError]]]
 _DELETED = (RecordType.CONTACT, RecordType.INVOICE, RecordType.CREDIT_NOTE)
@@ -66,6 +69,7 @@ async def run_steps(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     steps: tuple[Step, ...] = (
         _accounts,
         _tax_details,
+        _items,
         *(partial(_dimension, kind) for kind in DimensionKind),
         _contacts,
         _documents,
@@ -136,6 +140,29 @@ def _options(
     if links.by_intacct(RecordType.TRACKING_CATEGORY, category_key(kind)) is None:
         return ()
     return plan_dimension_values(values, links, ctx.settings)
+
+
+async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
+    """Rule D17: with Order Entry / Purchasing in use, the Items of every Re-Leased account."""
+    if not (ctx.settings.order_entry or ctx.settings.purchasing):
+        return Success(None)
+
+    async def handle(accounts: Sequence[Account], _: Sequence[object]) -> Result[None, SyncError]:
+        ids = [a.id for a in accounts]
+        linked = await Wanted().released(RecordType.ACCOUNT, ids).load(ctx)
+        if not is_successful(linked):
+            return Failure(linked.failure())
+        wanted = Wanted().released(RecordType.ACCOUNT, ids)
+        wanted.released(RecordType.ITEM, item_links(accounts, linked.unwrap(), ctx.settings))
+        return await plan_and_apply(
+            ctx,
+            tally,
+            wanted,
+            lambda links: plan_items(accounts, links, ctx.settings, existing_items=ctx.items),
+        )
+
+    source = Source("released.accounts.items", ctx.released.accounts)
+    return await run_step(ctx, tally, handle, released=[source])
 
 
 async def _contacts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:

@@ -25,7 +25,7 @@ from released_intacct.domain.intacct import (
 )
 from released_intacct.domain.links import LinkIndex
 from released_intacct.domain.mapping.fingerprint import fingerprint
-from released_intacct.domain.mapping.items import item_for_account
+from released_intacct.domain.mapping.items import item_for_account, item_id_for
 from released_intacct.domain.mapping.lists import (
     category_for,
     dimension_to_option,
@@ -122,33 +122,58 @@ def plan_items(
     *,
     existing_items: Collection[IntacctId],
 ) -> tuple[Action, ...]:
-    """Rule D17: with Order Entry / Purchasing in use, each linked account has its Items."""
-    sides = tuple(
-        sales
-        for sales, used in ((True, settings.order_entry), (False, settings.purchasing))
-        if used
-    )
+    """Rule D17: with Order Entry / Purchasing in use, each linked account has its Items.
+
+    An Item is not a Re-Leased record: its link is held under ``<account id>/<ITEMID>`` (one per
+    side), so a page seen twice or a create already made is not sent again.
+    """
     actions: list[Action] = []
     for account in accounts:
         link = links.by_released(RecordType.ACCOUNT, account.id)
         if link is None or not link.is_linked or account.status is ReleasedStatus.ARCHIVED:
             continue
-        for sales in sides:
+        for sales in item_sides(settings):
             item = item_for_account(account, account_no=IntacctId(link.intacct_key), sales=sales)
-            if item.item_id in existing_items:
+            held = item_link_id(account.id, item.item_id)
+            if item.item_id in existing_items or links.by_released(RecordType.ITEM, held):
                 continue
             actions.append(
                 CreateInIntacct(
-                    key=key_for_intacct(
-                        settings, RecordType.ITEM, ReleasedId(f"{account.id}/{item.item_id}")
-                    ),
+                    key=key_for_intacct(settings, RecordType.ITEM, held),
                     record_type=RecordType.ITEM,
-                    released_id=account.id,
+                    released_id=held,
                     record=item,
                     source_fingerprint=fingerprint(account),
                 )
             )
     return tuple(actions)
+
+
+def item_sides(settings: SyncSettings) -> tuple[bool, ...]:
+    """The sides Items are kept for: sales (Order Entry), purchasing (Purchasing), in use."""
+    used = ((True, settings.order_entry), (False, settings.purchasing))
+    return tuple(sales for sales, on in used if on)
+
+
+def item_links(
+    accounts: Sequence[Account], links: LinkIndex, settings: SyncSettings
+) -> list[ReleasedId]:
+    """Where the links of the Items of ``accounts`` are held (those linked to an account)."""
+    held: list[ReleasedId] = []
+    for account in accounts:
+        link = links.by_released(RecordType.ACCOUNT, account.id)
+        if link is not None:
+            account_no = IntacctId(link.intacct_key)
+            held += [
+                item_link_id(account.id, item_id_for(account_no, sales=sales))
+                for sales in item_sides(settings)
+            ]
+    return held
+
+
+def item_link_id(account: ReleasedId, item_id: IntacctId) -> ReleasedId:
+    """Where the link of the Item ``item_id`` made for ``account`` is held."""
+    return ReleasedId(f"{account}/{item_id}")
 
 
 def _built(
