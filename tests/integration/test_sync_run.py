@@ -534,3 +534,33 @@ def test_D17_with_order_entry_items_are_made_and_oe_invoices_take_intacct_number
         assert all(c.created == c.updated == 0 for c in again.counts.by_type.values())
 
     run(body)
+
+
+# --- contacts with no side yet (D4) ---------------------------------------------------------------
+
+
+def test_D4_a_contact_with_no_side_waits_until_an_invoice_names_it() -> None:
+    async def body() -> None:
+        world = await seeded()
+        fixer = Contact(id=ReleasedId("con-fix"), name="Fix-It Plumbing", role=None)
+        world.released.put(fixer)
+        await world.sync()
+        assert "Fix-It Plumbing" not in {p.name for p in world.intacct_of(Party)}
+        waiting = [r for r in await _results(world) if r.released_id == "con-fix"]
+        assert [(r.rule, r.kind) for r in waiting] == [(Rule.D4, ErrorKind.SKIPPED)]
+        bill = _invoice(
+            "bill-fix",
+            "FIX-1",
+            ReleasedInvoiceStatus.APPROVED,
+            type=InvoiceType.EXPENSE,
+            contact_id=ReleasedId("con-fix"),
+        )
+        world.released.put(bill)
+        finished = await world.sync()
+        assert finished.status is RunStatus.SUCCEEDED, await _results(world)
+        (vendor,) = [p for p in world.intacct_of(Party) if p.name == "Fix-It Plumbing"]
+        assert vendor.role is ContactRole.VENDOR  # an expense invoice is its bill: it bills
+        (sent,) = [t for t in world.intacct_of(Transaction) if t.number == "FIX-1"]
+        assert (sent.origin, sent.party_id) == (Origin.AP, vendor.party_id)
+
+    run(body)

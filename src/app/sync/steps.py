@@ -4,14 +4,15 @@
    dimension kind, each kind's tracking category planned and applied before its options. With
    Order Entry / Purchasing in use, the Items of the accounts (D17) are made in between: an Item
    is also a value of the item dimension, so it is read as one in the same run (D21).
-2. Contacts both ways (D3, D4): Intacct customers and vendors, Re-Leased contacts.
+2. Contacts both ways (D3, D4): Intacct customers and vendors, Re-Leased contacts (one with no
+   side yet waits until an invoice names it: ``roles``).
 3. Invoices and credit notes both ways (D2, D6, D7, D13, D14, D20): AR and AP, and Order Entry /
    Purchasing documents when the company uses them (D17).
 4. Payments both ways (D9-D12).
 5. Deletions Intacct reports for contacts, invoices and credit notes (D5, D8).
 
-Not in this increment (decided, said in the closing note): deletions of payments (they need a look-up of links by key prefix the store does not offer), the
-role of a Re-Leased contact taken from its invoices (a contact without a role waits, D4).
+Not in this increment (decided, said in the closing note): deletions of payments (they need a
+look-up of links by key prefix the store does not offer).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from released_intacct.app.sync.payments import payments_step
 from released_intacct.app.sync.readback import read_back
 from released_intacct.app.sync.reading import Source, run_step
 from released_intacct.app.sync.refs import document_refs
+from released_intacct.app.sync.roles import create_billed_contacts
 from released_intacct.domain.actions import Action
 from released_intacct.domain.enums import (
     ContactRole,
@@ -196,6 +198,9 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     async def handle(
         invoices: Sequence[Invoice], transactions: Sequence[Transaction]
     ) -> Result[None, SyncError]:
+        billed = await create_billed_contacts(ctx, tally, invoices)
+        if not is_successful(billed):
+            return billed
         planned: list[Action] = []
 
         def plan(links: LinkIndex) -> tuple[Action, ...]:
