@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from returns.future import FutureResult
-from returns.result import Result, Success
+from returns.result import Failure, Result, Success
 
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import (
@@ -172,8 +172,12 @@ class FakeIntacct:
         return FutureResult.from_result(Success(outcomes))
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        """The record created with ``write``'s key as it is now (None if deleted since)."""
         self.spent += 1
-        return FutureResult.from_result(Success(self.by_key.get(write.key)))
+        created = self.by_key.get(write.key)
+        key = None if created is None else _key(created)
+        current = next((r for r in self.records if key is not None and _key(r) == key), None)
+        return FutureResult.from_result(Success(current))
 
     def transactions_spent(self) -> int:
         return self.spent
@@ -186,7 +190,9 @@ class FakeIntacct:
             stored = self.put(write.record)
             self.by_key[write.key] = stored
         else:
-            current = next(r for r in self.records if _key(r) == write.intacct_key)
+            current = next((r for r in self.records if _key(r) == write.intacct_key), None)
+            if current is None:  # deleted meanwhile: Intacct refuses the update
+                return Failure(_no_such_record(write.intacct_key))
             stored = self._stamp(_keep_assigned(write.record, current))
             self.records = [stored if r is current else r for r in self.records]
         self.spent += 1
@@ -262,6 +268,16 @@ def _key(record: IntacctRecord) -> IntacctKey | None:
         )
     except ValueError:
         return None
+
+
+def _no_such_record(key: IntacctKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Sage Intacct has no record {key} to update; it may have been deleted.",
+        fix="Check the record in Sage Intacct.",
+        cause="BL01001973 record not found",
+    )
 
 
 def _keep_assigned(record: IntacctRecord, current: IntacctRecord) -> IntacctRecord:

@@ -564,3 +564,34 @@ def test_D4_a_contact_with_no_side_waits_until_an_invoice_names_it() -> None:
         assert (sent.origin, sent.party_id) == (Origin.AP, vendor.party_id)
 
     run(body)
+
+
+def test_D20_both_changed_on_different_pages_intacct_wins_and_a_result_says_so() -> None:
+    """The Re-Leased edit is on the first page of its feed, the Intacct edit on the second page
+    of its own: before the Re-Leased edit is sent, Intacct's version is looked up."""
+
+    async def body() -> None:
+        world = await seeded()
+        await world.sync()
+        world.intacct.page_size = 1
+        ours = next(i for i in world.released_of(Invoice) if i.id == "inv-r1")
+        line = replace(ours.lines[0], unit_price=Decimal(350))
+        await value(world.released.update(replace(ours, lines=(line,))))  # a user's edit
+        first = next(t for t in world.intacct_of(Transaction) if t.number == "INV-1")
+        world.edit_intacct(first, replace(first, reference="PO-9"))  # page 1 of the AR feed
+        draft = next(t for t in world.intacct_of(Transaction) if t.number == "R-1")
+        memo = replace(draft.lines[0], memo="Rent, as agreed")
+        world.edit_intacct(draft, replace(draft, lines=(memo,)))  # page 2
+        await world.sync()
+        (kept,) = [t for t in world.intacct_of(Transaction) if t.number == "R-1"]
+        assert [(x.memo, x.amount) for x in kept.lines] == [("Rent, as agreed", Decimal(300))]
+        copy = world.released.get(RecordType.INVOICE, ReleasedId("inv-r1"))
+        assert isinstance(copy, Invoice)
+        assert [(x.description, x.unit_price) for x in copy.lines] == [
+            ("Rent, as agreed", Decimal(300))
+        ]
+        told = [r for r in await _results(world) if r.rule is Rule.D20]
+        assert [r.released_id for r in told] == ["inv-r1"]
+        assert "changed in both Re-Leased and Sage Intacct" in told[0].message
+
+    run(body)

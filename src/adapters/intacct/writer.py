@@ -185,10 +185,10 @@ class Writer:
         return Success(self._as_held(write.record, matches[0]))
 
     def _as_held(self, record: IntacctRecord, row: Row) -> IntacctRecord:
-        """The record found, as Intacct holds it. An OE/PO document is read whole: Intacct adds
-        to it (its DOCID, the tax its engine calculated, rule D17); anything else is the record
-        sent with the ids Intacct assigned."""
-        if isinstance(record, Transaction) and record.origin.is_order_module:
+        """The record found, as Intacct holds it. A document is read whole: Intacct adds to an
+        OE/PO document (its DOCID, the tax its engine calculated, rule D17), and a user may have
+        edited it since (D20); anything else is the record sent with the ids Intacct assigned."""
+        if isinstance(record, Transaction):
             tz = self._settings.company_tz
             held = transaction(record.origin, record.kind, row, tz=tz)
             if is_successful(held):

@@ -67,6 +67,20 @@ async def look_up(ctx: RunContext, write: WriteAction) -> Result[Link | None, Sy
     return Success(None)
 
 
+def as_lookup(write: CreateInIntacct | UpdateInIntacct) -> CreateInIntacct:
+    """The look-up of the Intacct record ``write`` concerns, by the key it was created with (an
+    update carries the key of the record's create)."""
+    if isinstance(write, CreateInIntacct):
+        return write
+    return CreateInIntacct(
+        key=write.key,
+        record_type=write.record_type,
+        released_id=write.released_id,
+        record=write.record,
+        source_fingerprint=write.source_fingerprint,
+    )
+
+
 async def _in_intacct(ctx: RunContext, write: CreateInIntacct) -> Result[Link | None, SyncError]:
     found = await settled(ctx.intacct.find_written(write))
     if not is_successful(found):

@@ -18,6 +18,7 @@ from returns.result import Result, Success
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.outbox import as_lookup
 from released_intacct.app.sync.refs import document_refs
 from released_intacct.domain.actions import Action, CreateInIntacct, UpdateInIntacct
 from released_intacct.domain.errors import SyncError
@@ -48,18 +49,10 @@ async def read_back(
 
 
 def _lookup(action: Action) -> CreateInIntacct | None:
-    """The look-up of an OE/PO document written by ``action`` (by the key of its create)."""
+    """The look-up of an OE/PO document written by ``action``."""
     if not isinstance(action, CreateInIntacct | UpdateInIntacct):
         return None
     record = action.record
     if not isinstance(record, Transaction) or not record.origin.is_order_module:
         return None
-    if isinstance(action, CreateInIntacct):
-        return action
-    return CreateInIntacct(
-        key=action.key,
-        record_type=action.record_type,
-        released_id=action.released_id,
-        record=record,
-        source_fingerprint=action.source_fingerprint,
-    )
+    return as_lookup(action)

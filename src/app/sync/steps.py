@@ -23,7 +23,8 @@ from functools import partial
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.sync.apply import plan_and_apply
+from released_intacct.app.sync.apply import apply, plan_and_apply
+from released_intacct.app.sync.conflicts import intacct_wins
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.payments import payments_step
@@ -201,14 +202,13 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         billed = await create_billed_contacts(ctx, tally, invoices)
         if not is_successful(billed):
             return billed
-        planned: list[Action] = []
-
-        def plan(links: LinkIndex) -> tuple[Action, ...]:
-            actions = plan_documents(invoices, transactions, links, ctx.settings)
-            planned.extend(actions)
-            return actions
-
-        done = await plan_and_apply(ctx, tally, document_refs(invoices, transactions), plan)
+        loaded = await document_refs(invoices, transactions).load(ctx)
+        if not is_successful(loaded):
+            return Failure(loaded.failure())
+        links = loaded.unwrap()
+        planned = plan_documents(invoices, transactions, links, ctx.settings)
+        planned = await intacct_wins(ctx, planned, invoices, links)
+        done = await apply(ctx, tally, planned, links)
         if not is_successful(done):
             return done
         return await read_back(ctx, tally, planned)
