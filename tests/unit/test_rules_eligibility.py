@@ -445,14 +445,20 @@ def test_D8_deleted_linked_invoice_asks_to_void_and_unlink() -> None:
 def test_D8_deleted_unlinked_credit_note_is_skipped() -> None:
     error = deleted_in_intacct(_deletion(RecordType.CREDIT_NOTE, "55"), linked_released_id=None)
     assert (error.kind, error.rule) == (ErrorKind.SKIPPED, Rule.D8)
-    assert "Credit note 55" in error.message
+    assert "A credit note (Sage Intacct record number 55) was deleted" in error.message
+
+
+def test_D8_a_deleted_oe_document_is_named_by_its_document_id() -> None:
+    deletion = _deletion(RecordType.INVOICE, "Sales Invoice-SI0009")
+    error = deleted_in_intacct(deletion, linked_released_id=None)
+    assert "An invoice (Sales Invoice-SI0009) was deleted in Sage Intacct" in error.message
 
 
 def test_D9_deleted_linked_intacct_payment_is_kept_in_released_with_a_result() -> None:
     payment = _deletion(RecordType.PAYMENT, "900")
     error = deleted_in_intacct(payment, linked_released_id=ReleasedId("pay-1"))
     assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.D9)
-    assert "Payment 900" in error.message
+    assert "A payment (Sage Intacct record number 900) was deleted" in error.message
     assert "still in Re-Leased" in error.message
     assert "remove it in Re-Leased" in error.fix
 

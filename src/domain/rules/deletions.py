@@ -36,8 +36,8 @@ def deleted_in_intacct(
     ``label`` names the record when the caller knows more than its key.
     """
     noun = record_noun(deletion.record_type)
-    name = label or deletion.key
-    what = f"{noun.capitalize()} {name} was deleted in Sage Intacct"
+    name = label or _named(deletion)
+    what = f"{_article(noun)} {noun} ({name}) was deleted in Sage Intacct"
     about = subject(
         deletion.record_type,
         Direction.INCOMING,
@@ -55,6 +55,19 @@ def deleted_in_intacct(
         return about.error(ErrorKind.SKIPPED, rule, message, NOTHING_TO_DO)
     message = f"{what}; {still_there.format(noun=noun)}"
     return about.error(ErrorKind.NEEDS_USER, rule, message, fix.format(noun=noun))
+
+
+def _named(deletion: Deletion) -> str:
+    """How a bookkeeper finds the record in Intacct: a bare number is its record number; an
+    Order Entry document is named by its id (``Sales Invoice-SI0001``); a customer by its id."""
+    key = str(deletion.key)
+    if key.isdigit():
+        return f"Sage Intacct record number {key}"
+    return key.split(":", 1)[-1]
+
+
+def _article(noun: str) -> str:
+    return "An" if noun[:1].lower() in "aeiou" else "A"
 
 
 def missing_in_intacct(
