@@ -1,9 +1,13 @@
-"""The refusals and filters of the in-memory state store (rules C1, E1, E4), kept apart from it."""
+"""The refusals and filters of the in-memory state store (rules C1, E1, E2, E4), kept apart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ids import ConnectionId, IntacctKey
+from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
 from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
@@ -53,6 +57,89 @@ def running(run: Run) -> SyncError:
         "Wait for it to finish, then start the sync again.",
         rule=Rule.E4,
     )
+
+
+def progress_refusal(stored: Run | None, run: Run) -> SyncError | None:
+    """Progress is saved only for a run the store holds open, and only while it is open."""
+    if stored is None:
+        return refused(f"There is no run {run.id}.", "Start a run first.")
+    if stored.status.finished:
+        return refused(
+            f"Run {run.id} is already finished ({stored.status.value}); it cannot go on.",
+            "Stop this run: the next sync picks up where it stopped.",
+            rule=Rule.E4,
+        )
+    if run.status.finished:
+        return refused(f"Run {run.id} is given as finished.", "Finish it with finish_run.")
+    return None
+
+
+def finish_refusal(stored: Run | None, run: Run) -> SyncError | None:
+    """A run the store does not hold cannot be finished, nor a finished one reopened (E4)."""
+    if stored is None:
+        return refused(f"There is no run {run.id}.", "Start a run first.")
+    if stored.status.finished and not run.status.finished:
+        return refused(
+            f"Run {run.id} is already finished ({stored.status.value}) and cannot be reopened.",
+            "Start a new run.",
+            rule=Rule.E4,
+        )
+    return None
+
+
+def no_notification(id: ConnectionId, number: int) -> SyncError:
+    return refused(
+        f"Connection {id} has no notification {number}.",
+        "Mark one of the connection's own notifications, as listed.",
+    )
+
+
+def c1_holder(held: Iterable[Connection], candidate: Connection) -> SyncError | None:
+    """Rule C1: the refusal naming the connection that already holds either company."""
+    for other in held:
+        if other.id == candidate.id:
+            continue
+        if other.released_company == candidate.released_company:
+            message = (
+                f"Re-Leased company {other.released_company} is already connected to "
+                f"{intacct_side(other)} (connection {other.id})."
+            )
+            return refused(message, holder_fix(other), rule=Rule.C1)
+        same_entity = candidate.entity is not None and other.entity == candidate.entity
+        if same_entity and other.intacct_company == candidate.intacct_company:
+            message = (
+                f"{intacct_side(other)} is already connected to Re-Leased company "
+                f"{other.released_company} (connection {other.id})."
+            )
+            return refused(message, holder_fix(other), rule=Rule.C1)
+    return None
+
+
+def key_clash(links: Iterable[Link]) -> SyncError | None:
+    """Links are unique by record type + Intacct key: the refusal naming the first holder."""
+    holders: dict[tuple[RecordType, IntacctKey], Link] = {}
+    for link in links:
+        holder = holders.setdefault((link.record_type, link.intacct_key), link)
+        if holder is not link:
+            message = (
+                f"The Intacct {link.record_type.value} {link.intacct_key} is already linked to "
+                f"the Re-Leased record {holder.released_id}, so it cannot be linked to "
+                f"{link.released_id} too."
+            )
+            return refused(message, "Unlink or relink the other record first.")
+    return None
+
+
+def link_status(links: Iterable[Link], error: SyncError) -> LinkStatus:
+    """The status of the link of the record ``error`` is about; LINKED when it has none."""
+    record = error.record
+    if record is None:
+        return LinkStatus.LINKED
+    for link in links:
+        ids = (link.released_id == record.released_id, link.intacct_key == record.intacct_key)
+        if link.record_type is record.record_type and any(ids):
+            return link.status
+    return LinkStatus.LINKED
 
 
 def kept(row: SyncResult, where: ResultFilter) -> bool:

@@ -12,34 +12,37 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
 - Every other change naming an unknown connection is REJECTED; ``connection`` of one is None.
 - Credentials are kept as given (memory needs no encryption); ``repr`` shows counts only.
 - Links are keyed by record type + Re-Leased id (saving one replaces it) and unique by record type
-  + Intacct key: a link whose key another Re-Leased record holds is refused, all or none.
+  + Intacct key: a link whose key another Re-Leased record holds is refused, all or none. Links
+  by Intacct key prefix are those whose key ``startswith`` it, ordered by key.
 - Cursors are clamped to the start of the run and never moved back.
 - Outbox: intents are stored PENDING in the order recorded (a repeated key keeps its place and
   state); ``settle`` refuses an unknown key and changes nothing when its link is refused.
-- Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4);
-  ``finish_run`` stores the run as given. Listed latest started first.
+- Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4),
+  unless the open one is stale: ``start_run`` then releases it (``domain.state.release_run``)
+  first. ``save_progress`` keeps the stored start; ``finish_run`` stores the run as given but never
+  reopens a finished one. Listed latest started first; released runs oldest start first.
 - Results: one row per ``result_identity`` (E1); the link status is the record's link's, LINKED
   when it has none; listed most recently seen first. An error about no record is a programmer
   error (``ValueError``), and then nothing of the batch is stored.
-- Notifications are numbered from 1 and listed newest first. The port has no way to mark one
-  read, so all are unread.
+- Notifications are numbered from 1 across connections and listed newest first; ``mark_read``
+  refuses a number the connection does not have.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.errors import Rule, SyncError
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
-from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import (
@@ -49,6 +52,7 @@ from released_intacct.domain.results import (
     result_identity,
 )
 from released_intacct.domain.state import (
+    DEFAULT_STALE_AFTER,
     Connection,
     Cursor,
     Intent,
@@ -56,12 +60,17 @@ from released_intacct.domain.state import (
     ResultFilter,
     Run,
     StoredNotification,
+    release_run,
 )
 from released_intacct.fakes.state_refusals import (
+    c1_holder,
     confirmed_refusal,
-    holder_fix,
-    intacct_side,
+    finish_refusal,
     kept,
+    key_clash,
+    link_status,
+    no_notification,
+    progress_refusal,
     refused,
     running,
     unknown,
@@ -118,7 +127,9 @@ class FakeStateStore:
             return FutureResult.from_failure(unknown(connection.id))
         if book.connection == connection:
             return FutureResult.from_value(connection)  # unchanged: nothing to refuse (as SQLite)
-        error = confirmed_refusal(book.connection) or self._holder(connection)
+        error = confirmed_refusal(book.connection) or c1_holder(
+            (b.connection for b in self._books.values()), connection
+        )
         if error is not None:
             return FutureResult.from_failure(error)
         book.connection = connection
@@ -184,6 +195,19 @@ class FakeStateStore:
 
         return self._with(id, chosen)
 
+    def links_by_intacct_prefix(
+        self, id: ConnectionId, record_type: RecordType, prefix: str
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        def chosen(book: _Book) -> Result[tuple[Link, ...], SyncError]:
+            found = [
+                link
+                for link in book.links.values()
+                if link.record_type is record_type and link.intacct_key.startswith(prefix)
+            ]
+            return Success(tuple(sorted(found, key=lambda link: link.intacct_key)))
+
+        return self._with(id, chosen)
+
     # --- cursors ---------------------------------------------------------------------------------
 
     def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]:
@@ -240,25 +264,60 @@ class FakeStateStore:
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 
-    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
+    def start_run(
+        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+    ) -> FutureResult[Run, SyncError]:
         def start(book: _Book) -> Result[Run, SyncError]:
             open_run = next((r for r in book.runs.values() if not r.status.finished), None)
-            if open_run is not None:
+            if open_run is not None and not open_run.is_stale(before=at - stale_after):
                 return Failure(running(open_run))
+            if open_run is not None:
+                self._release(book, open_run, at)
             run = Run(id=f"run-{next(self._runs)}", connection=id, started_at=at)
             book.runs[run.id] = run
             return Success(run)
 
         return self._with(id, start)
 
+    def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
+        def save(book: _Book) -> Result[Run, SyncError]:
+            stored = book.runs.get(run.id)
+            error = progress_refusal(stored, run)
+            if stored is None or error is not None:
+                return Failure(error or unknown(run.connection))
+            book.runs[run.id] = replace(
+                stored,
+                status=run.status,
+                counts=run.counts,
+                errors=run.errors,
+                progress=run.progress,
+                heartbeat_at=at,
+            )
+            return Success(book.runs[run.id])
+
+        return self._with(run.connection, save)
+
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
         def finish(book: _Book) -> Result[Run, SyncError]:
-            if run.id not in book.runs:
-                return Failure(refused(f"There is no run {run.id}.", "Start a run first."))
+            error = finish_refusal(book.runs.get(run.id), run)
+            if error is not None:
+                return Failure(error)
             book.runs[run.id] = run
             return Success(run)
 
         return self._with(run.connection, finish)
+
+    def release_stale_runs(
+        self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        every = (run for book in self._books.values() for run in book.runs.values())
+        stale = sorted(
+            (r for r in every if r.is_stale(before=before) and r.connection not in alive),
+            key=lambda run: (run.started_at, run.connection),
+        )
+        return FutureResult.from_value(
+            tuple(self._release(self._books[r.connection], r, at) for r in stale)
+        )
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20
@@ -278,7 +337,7 @@ class FakeStateStore:
         def record(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
             rows, touched = dict(book.results), dict[ResultIdentity, SyncResult]()
             for error in errors:
-                identity, status = result_identity(error), _link_status(book, error)
+                identity, status = result_identity(error), link_status(book.links.values(), error)
                 rows[identity] = record_result(rows.get(identity), error, at=at, link_status=status)
                 touched[identity] = rows[identity]
             book.results = rows
@@ -299,14 +358,7 @@ class FakeStateStore:
     def notify(
         self, id: ConnectionId, notification: Notification, *, at: datetime
     ) -> FutureResult[StoredNotification, SyncError]:
-        def add(book: _Book) -> Result[StoredNotification, SyncError]:
-            stored = StoredNotification(
-                id=next(self._notes), notification=notification, created_at=at
-            )
-            book.notifications.append(stored)
-            return Success(stored)
-
-        return self._with(id, add)
+        return self._with(id, lambda book: Success(self._note(book, notification, at)))
 
     def notifications(
         self, id: ConnectionId, *, unread_only: bool = False
@@ -316,6 +368,16 @@ class FakeStateStore:
             return Success(tuple(n for n in newest if not (unread_only and n.read)))
 
         return self._with(id, listed)
+
+    def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
+        def mark(book: _Book) -> Result[None, SyncError]:
+            for n, stored in enumerate(book.notifications):
+                if stored.id == notification_id:
+                    book.notifications[n] = replace(stored, read=True)
+                    return Success(None)
+            return Failure(no_notification(id, notification_id))
+
+        return self._with(id, mark)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -328,25 +390,19 @@ class FakeStateStore:
         return FutureResult.from_result(body(book))
 
     def _holder(self, candidate: Connection) -> SyncError | None:
-        """Rule C1: the refusal naming the connection that already holds either company."""
-        for book in self._books.values():
-            held = book.connection
-            if held.id == candidate.id:
-                continue
-            if held.released_company == candidate.released_company:
-                message = (
-                    f"Re-Leased company {held.released_company} is already connected to "
-                    f"{intacct_side(held)} (connection {held.id})."
-                )
-                return refused(message, holder_fix(held), rule=Rule.C1)
-            same_entity = candidate.entity is not None and held.entity == candidate.entity
-            if same_entity and held.intacct_company == candidate.intacct_company:
-                message = (
-                    f"{intacct_side(held)} is already connected to Re-Leased company "
-                    f"{held.released_company} (connection {held.id})."
-                )
-                return refused(message, holder_fix(held), rule=Rule.C1)
-        return None
+        return c1_holder((book.connection for book in self._books.values()), candidate)
+
+    def _note(self, book: _Book, notification: Notification, at: datetime) -> StoredNotification:
+        stored = StoredNotification(id=next(self._notes), notification=notification, created_at=at)
+        book.notifications.append(stored)
+        return stored
+
+    def _release(self, book: _Book, run: Run, at: datetime) -> Run:
+        """Rule E4: ``run``, left open by a dead process, finished red with its notification."""
+        released, note = release_run(run, at=at)
+        book.runs[run.id] = released
+        self._note(book, note, at)
+        return released
 
 
 def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
@@ -354,27 +410,8 @@ def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
     merged = dict(book.links)
     for link in links:
         merged[(link.record_type, link.released_id)] = link
-    holders: dict[tuple[RecordType, IntacctKey], Link] = {}
-    for link in merged.values():
-        holder = holders.setdefault((link.record_type, link.intacct_key), link)
-        if holder is not link:
-            message = (
-                f"The Intacct {link.record_type.value} {link.intacct_key} is already linked to "
-                f"the Re-Leased record {holder.released_id}, so it cannot be linked to "
-                f"{link.released_id} too."
-            )
-            return Failure(refused(message, "Unlink or relink the other record first."))
+    clash = key_clash(merged.values())
+    if clash is not None:
+        return Failure(clash)
     book.links = merged
     return Success(merged)
-
-
-def _link_status(book: _Book, error: SyncError) -> LinkStatus:
-    """The status of the link of the record ``error`` is about; LINKED when it has none."""
-    record = error.record
-    if record is None:
-        return LinkStatus.LINKED
-    for link in book.links.values():
-        ids = (link.released_id == record.released_id, link.intacct_key == record.intacct_key)
-        if link.record_type is record.record_type and any(ids):
-            return link.status
-    return LinkStatus.LINKED

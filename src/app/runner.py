@@ -6,7 +6,9 @@
   answers the finished run; ``wait(id)`` awaits the run under way; ``drain()`` awaits them all.
 - One run per company at a time (E4): a second is refused with the E4 ``SyncError`` while this
   process runs one (``domain.schedule.may_start``); the store refuses it (E4 too) while a run of
-  the company is open there (another process, or a process that died).
+  the company is open there in another live process. A run left open by a process that died
+  (no heartbeat for ``domain.state.DEFAULT_STALE_AFTER``) is released by the store when the
+  company's next run starts (``start_run``), and by the scheduler's every tick.
 - Companies run in parallel, each through its own Intacct port: the runner keeps one
   ``SyncService`` per connection whose ``intacct_for`` builds the port once and keeps it (built
   again only if the stored credentials or entity differ), so each company's requests go through
@@ -22,8 +24,6 @@ Decided:
   reaches another company's task. Credentials are ``Secret``s, so nothing logged shows them.
 - A caller of ``run_now`` or ``wait`` that is cancelled does not cancel the run (it is shielded):
   a run cancelled half-way would stay open in the store and lock the company out (E4).
-- Not done here: releasing a run left open in the store by a process that died (the store has no
-  port for it); such a company is refused (E4) until that run is finished.
 """
 
 from __future__ import annotations

@@ -1,19 +1,26 @@
 """Scheduled syncs of every confirmed company (rule E4: nightly by default, configurable).
 
 ``Scheduler(runner, schedule=settings.schedule)`` and ``await scheduler.serve(stop)``: each
-``tick()`` reads the connections; a CONFIRMED one that is not running here starts a run (through
-the ``SyncRunner``, so one run per company at a time and companies in parallel) when it never ran,
-or when ``domain.schedule.next_run`` after its last run's start has come. The loop then sleeps
-until the next company is due, or ``poll`` at most (a company confirmed or a run finished
-meanwhile is seen at the latest then), and wakes at once when ``stop`` is set.
+``tick()`` first releases the runs left open by a process that died (``store.release_stale_runs``:
+no heartbeat for ``stale_after``), then reads the connections; a CONFIRMED one that is not running
+here starts a run (through the ``SyncRunner``, so one run per company at a time and companies in
+parallel) when it never ran, or when ``domain.schedule.next_run`` after its last run's start has
+come. The loop then sleeps until the next company is due, or ``poll`` at most (a company
+confirmed or a run finished meanwhile is seen at the latest then), and wakes at once when
+``stop`` is set. The first tick comes at once, so stale runs are released when serving starts.
 
 Decided:
 - Time comes from the ports' clock and waiting from the ``sleep`` given (``asyncio.sleep`` by
   default), so a test moves a fake clock and runs in milliseconds.
 - ``stop`` ends the loop, which then waits for the runs under way to finish: cancelling a run
   half-way would leave it open in the store (E4 would refuse the company's next run).
-- A company whose last run is still open in the store but not running here (another process, or
-  one that died) is skipped, not started: the store would refuse it (E4).
+- A run left open by a dead process would lock its company out (E4): every tick releases the open
+  runs with no sign of life for ``stale_after`` (``domain.state.DEFAULT_STALE_AFTER``, 30
+  minutes), except those of the companies this process is running (alive, whatever their
+  heartbeat). A released run is red and counts as the company's last run: the next one starts
+  when the schedule says after its start, at once for a run that died long ago.
+- A company whose last run is still open in the store but not running here (another live
+  process) is skipped, not started: the store would refuse it (E4).
 - A store that cannot list connections or runs is logged and tried again at the next tick; it
   never ends the loop.
 """
@@ -31,7 +38,7 @@ from released_intacct.app.ports import settled
 from released_intacct.app.runner import SyncRunner
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.schedule import Schedule, next_run
-from released_intacct.domain.state import Phase
+from released_intacct.domain.state import DEFAULT_STALE_AFTER, Phase
 
 __all__ = ["Scheduler", "Sleep"]
 
@@ -51,14 +58,17 @@ class Scheduler:
         schedule: Schedule | None = None,
         sleep: Sleep = asyncio.sleep,
         poll: timedelta = timedelta(minutes=1),
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
-        if poll <= timedelta(0):
-            msg = f"Scheduler.poll must be positive, got {poll}"
-            raise ValueError(msg)
+        for name, span in (("poll", poll), ("stale_after", stale_after)):
+            if span <= timedelta(0):
+                msg = f"Scheduler.{name} must be positive, got {span}"
+                raise ValueError(msg)
         self._runner = runner
         self._schedule = schedule or Schedule()
         self._sleep = sleep
         self._poll = poll
+        self._stale_after = stale_after
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Start runs as they fall due until ``stop`` is set; then wait for the runs under way."""
@@ -73,6 +83,7 @@ class Scheduler:
         """Start the run of every company that is due; answer when to look again."""
         now = self._runner.ports.clock.now()
         wake = now + self._poll
+        await self._release_stale(now)
         listed = await settled(self._runner.ports.store.connections())
         if not is_successful(listed):
             _log.warning("event=schedule_unreadable error=%s", listed.failure())
@@ -88,6 +99,24 @@ class Scheduler:
             else:
                 wake = min(wake, due)
         return wake
+
+    async def _release_stale(self, now: datetime) -> None:
+        """Rule E4: finish red the runs left open by a process that died (logged, one by one)."""
+        released = await settled(
+            self._runner.ports.store.release_stale_runs(
+                before=now - self._stale_after, at=now, alive=self._runner.running()
+            )
+        )
+        if not is_successful(released):
+            _log.warning("event=stale_runs_unreleased error=%s", released.failure())
+            return
+        for run in released.unwrap():
+            _log.warning(
+                "event=stale_run_released connection=%s run=%s last_alive=%s",
+                run.connection,
+                run.id,
+                run.last_alive.isoformat(),
+            )
 
     async def _due(self, id: ConnectionId, now: datetime) -> datetime | None:
         """When the company's next run is due (``now`` if it never ran); None: not to start."""

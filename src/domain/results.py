@@ -1,4 +1,4 @@
-"""Sync results, run status and run counts (rules E1, E3).
+"""Sync results, run status, run counts and run progress (rules E1, E3).
 
 A ``SyncResult`` is one row per failing or skipped record: the same failure again updates the row
 (``count``, ``last_seen``, the latest wording) instead of adding one (rule E1). Two errors are the
@@ -217,6 +217,61 @@ class RunCounts:
     @property
     def skipped(self) -> int:
         return sum(counts.skipped for counts in self.by_type.values())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TypeProgress:
+    """Rule E3: how far a run is with one record type: records done of an estimated total."""
+
+    done: int = 0
+    total: int | None = None
+    """The records this run expects to handle, estimated; None while unknown. ``done`` may pass
+    it: an estimate, not a limit."""
+
+    def __post_init__(self) -> None:
+        if self.done < 0 or (self.total is not None and self.total < 0):
+            msg = f"progress cannot be negative: {self}"
+            raise ValueError(msg)
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent done, at most 100 (0 of 0 is 100); None while the total is unknown."""
+        if self.total is None:
+            return None
+        if self.total == 0:
+            return 100
+        return min(100, self.done * 100 // self.total)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Progress:
+    """Rule E3: a run's progress per record type; ``add`` and ``estimate`` return a new value."""
+
+    by_type: Mapping[RecordType, TypeProgress] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.by_type, MappingProxyType):
+            object.__setattr__(self, "by_type", MappingProxyType(dict(self.by_type)))
+
+    def of(self, record_type: RecordType) -> TypeProgress:
+        return self.by_type.get(record_type, TypeProgress())
+
+    def add(self, record_type: RecordType, *, done: int) -> Progress:
+        """``done`` more records of ``record_type`` handled."""
+        now = self.of(record_type)
+        return self._with(record_type, replace(now, done=now.done + done))
+
+    def estimate(self, record_type: RecordType, *, total: int | None) -> Progress:
+        """The (new) estimated total of ``record_type``; None: unknown again."""
+        return self._with(record_type, replace(self.of(record_type), total=total))
+
+    @property
+    def done(self) -> int:
+        """Records handled so far, all types together."""
+        return sum(kind.done for kind in self.by_type.values())
+
+    def _with(self, record_type: RecordType, kind: TypeProgress) -> Progress:
+        return Progress(by_type={**self.by_type, record_type: kind})
 
 
 def _require_aware(moment: datetime, name: str) -> None:

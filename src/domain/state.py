@@ -5,15 +5,27 @@ Web Services credentials, onboarding decisions, the link table, per-feed cursors
 write intents, runs, sync results and notifications. Every multi-row change is one transaction in
 the store; the store encrypts credentials with a key it is given and never returns them in clear
 except from ``credentials``.
+
+A run shows it is alive by its heartbeat (``save_progress``, with its progress). A process that
+dies mid-run leaves its run open, which would lock the company out (E4); a run with no sign of
+life for a while is *stale* and is released: finished red, with a notification
+(``release_stale_runs``, and ``start_run`` for the company it starts).
+
+Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (30 minutes) without a heartbeat. A run
+is to beat after every page it applies, and a page (a few thousand records at most, each write
+retried with back-off for a few minutes at most) takes far less; a company whose process died
+waits at most that long. A live run wrongly released is safe: its next ``save_progress`` is
+refused (E4), telling it to stop, and the outbox's idempotency keys keep a second run from
+writing anything twice. The process running a run may keep it from release (``alive``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Final, Protocol
 
 from returns.future import FutureResult
 
@@ -32,7 +44,10 @@ from released_intacct.domain.ids import (
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials, Notification
-from released_intacct.domain.results import RunCounts, RunStatus, SyncResult
+from released_intacct.domain.results import Progress, RunCounts, RunStatus, SyncResult
+
+DEFAULT_STALE_AFTER: Final = timedelta(minutes=30)
+"""How long a run may show no sign of life before it counts as left by a dead process."""
 
 
 class Phase(Enum):
@@ -94,6 +109,30 @@ class Run:
     finished_at: datetime | None = None
     counts: RunCounts = RunCounts()
     errors: int = 0
+    progress: Progress = Progress()
+    heartbeat_at: datetime | None = None
+    """When the run last showed a sign of life (``save_progress``); None until it first did."""
+
+    @property
+    def last_alive(self) -> datetime:
+        """The heartbeat, or the start when the run never beat."""
+        return self.started_at if self.heartbeat_at is None else self.heartbeat_at
+
+    def is_stale(self, *, before: datetime) -> bool:
+        """Open, and no sign of life since before ``before`` (strictly)."""
+        return not self.status.finished and self.last_alive < before
+
+
+def release_run(run: Run, *, at: datetime) -> tuple[Run, Notification]:
+    """Rule E4: a run left open by a process that died, finished red at ``at`` with one more
+    error (the stop itself; counts and progress as last saved), and the notification saying so."""
+    released = replace(run, status=RunStatus.FAILED, finished_at=at, errors=run.errors + 1)
+    alive = run.last_alive.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = (
+        f"The sync stopped unexpectedly: it showed no sign of life after {alive}. "
+        "Nothing was lost: the next sync picks up where it stopped."
+    )
+    return released, Notification(connection=run.connection, title="Sync failed", body=body)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +201,13 @@ class StateStore(Protocol):
     ) -> FutureResult[tuple[Link, ...], SyncError]:
         """The links of ``record_type`` with any of the given ids or keys (none given: all)."""
 
+    def links_by_intacct_prefix(
+        self, id: ConnectionId, record_type: RecordType, prefix: str
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        """The links of ``record_type`` whose Intacct key starts with ``prefix`` (exactly, case
+        and all), ordered by key: a payment's allocations, keyed ``"<RECORDNO>/<invoice key>"``.
+        Give the separator (``"123/"``): ``"123"`` also finds ``"1234/..."``."""
+
     # cursors
     def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]: ...
 
@@ -190,10 +236,32 @@ class StateStore(Protocol):
         """Move an intent to ``state`` and store its link, in one transaction."""
 
     # runs (E3, E4)
-    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
-        """A new RUNNING run; refused (REJECTED, E4) while another run of the company is open."""
+    def start_run(
+        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+    ) -> FutureResult[Run, SyncError]:
+        """A new RUNNING run; refused (REJECTED, E4) while another run of the company is open,
+        unless that run is stale (no sign of life since ``at - stale_after``): then it is
+        released as ``release_stale_runs`` does, in the same transaction, and the new run starts.
+        """
 
-    def finish_run(self, run: Run) -> FutureResult[Run, SyncError]: ...
+    def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
+        """Store the progress, counts, errors and open status of ``run`` and set its heartbeat to
+        ``at``; the run as stored. REJECTED for a run the store does not hold or holds as
+        finished (released meanwhile: the run should stop), and for a finished ``run`` (that is
+        ``finish_run``'s)."""
+
+    def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
+        """Store ``run`` as given. REJECTED for a run the store does not hold, and for an open
+        ``run`` over one the store holds as finished (a released run is never reopened)."""
+
+    def release_stale_runs(
+        self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        """Rule E4: every open run of any company with no sign of life since ``before`` (its
+        heartbeat, else its start) is finished FAILED at ``at`` (``release_run``) with a
+        notification to its company, all in one transaction; the runs released, oldest start
+        first (then by connection). The runs of the ``alive`` companies (the caller runs them
+        itself, so they are alive whatever their heartbeat) are kept."""
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20
@@ -218,3 +286,7 @@ class StateStore(Protocol):
     def notifications(
         self, id: ConnectionId, *, unread_only: bool = False
     ) -> FutureResult[tuple[StoredNotification, ...], SyncError]: ...
+
+    def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
+        """Mark a notification of ``id`` read (again: nothing changes). REJECTED for an unknown
+        connection, or a notification it does not have (unknown, or another connection's)."""

@@ -7,7 +7,9 @@ Beyond the port's docstrings this contract holds (decided; ``fakes/state_store.p
 the Intacct side of C1 is checked once an entity is set, on add or save, and a refusal names the
 holder; a change naming an unknown connection is REJECTED; links are unique by record type + Intacct
 key; results are listed most recently seen first and notifications newest first. Write actions in
-the outbox come back exactly, Decimal exponents included (``repr`` is compared too).
+the outbox come back exactly, Decimal exponents included (``repr`` is compared too). A run is stale
+strictly after ``stale_after`` without a sign of life; a released run has one more error; a late
+``finish_run`` of a released run may say how it really ended, but never reopens it.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ from released_intacct.domain.onboarding import (
 )
 from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.released import Invoice, InvoiceLine, TrackingRef
-from released_intacct.domain.results import RunCounts, RunStatus
+from released_intacct.domain.results import Progress, RunCounts, RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     Connection,
@@ -76,6 +78,7 @@ from released_intacct.domain.state import (
     IntentState,
     Phase,
     ResultFilter,
+    Run,
     StateStore,
 )
 from released_intacct.fakes import samples
@@ -84,6 +87,7 @@ from released_intacct.fakes.state_store import FakeStateStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 KEY = Secret(base64.urlsafe_b64encode(bytes(range(32))).decode())
 C1, C2, C3 = ConnectionId("conn-1"), ConnectionId("conn-2"), ConnectionId("conn-3")
 GONE = ConnectionId("conn-unknown")
@@ -388,6 +392,39 @@ def test_E2_a_link_to_an_intacct_key_held_by_another_record_is_refused_all_or_no
     contract(body)
 
 
+def test_D9_a_payments_allocation_links_are_found_by_its_intacct_key_prefix(
+    contract: Contract,
+) -> None:
+    """One Intacct payment (RECORDNO 123) is linked as one payment link per invoice it pays."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        keys = ["123/INV-2", "123/INV-1", "1234/INV-3", "123", "12/3", "12%/x", "12_/y", "ABC/1"]
+        pay = RecordType.PAYMENT
+        made = [link(f"p-{n}", key, pay) for n, key in enumerate([*keys, "abc/2"])]
+        await ok(store.save_links(C1, made))
+        await ok(store.save_links(C1, [link("inv-1", "123/INV-9", RecordType.INVOICE)]))
+        await ok(store.save_links(C2, [link("p-x", "123/INV-1", pay)]))
+
+        async def found(prefix: str, conn: ConnectionId = C1) -> list[str]:
+            return [
+                k.intacct_key for k in await ok(store.links_by_intacct_prefix(conn, pay, prefix))
+            ]
+
+        assert await found("123/") == ["123/INV-1", "123/INV-2"]  # ordered by key
+        assert await found("123") == ["123", "123/INV-1", "123/INV-2", "1234/INV-3"]
+        assert await found("12%/") == ["12%/x"]  # no wildcard: % and _ are characters
+        assert await found("12_") == ["12_/y"]
+        assert await found("abc/") == ["abc/2"]  # case counts
+        assert await found("123/INV-1") == ["123/INV-1"]
+        assert await found("124/") == []
+        assert len(await found("")) == len(made)
+        assert await found("123/", C2) == ["123/INV-1"]
+
+    contract(body)
+
+
 # --- cursors --------------------------------------------------------------------------------------
 
 
@@ -595,13 +632,14 @@ def test_E4_a_second_open_run_of_a_company_is_refused(contract: Contract) -> Non
         await connect(store, C2, "RL-2")
         run = await ok(store.start_run(C1, at=T0))
         assert (run.connection, run.started_at, run.status) == (C1, T0, RunStatus.RUNNING)
-        error = await refusal(store.start_run(C1, at=T0 + HOUR))
+        assert (run.progress, run.heartbeat_at) == (Progress(), None)
+        error = await refusal(store.start_run(C1, at=T0 + 10 * MINUTE))
         assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
         other = await ok(store.start_run(C2, at=T0))
         assert other.id != run.id
         orange = replace(run, status=RunStatus.RUNNING_WITH_ERRORS, errors=1)
         assert await ok(store.finish_run(orange)) == orange
-        assert (await refusal(store.start_run(C1, at=T0 + HOUR))).rule is Rule.E4
+        assert (await refusal(store.start_run(C1, at=T0 + 10 * MINUTE))).rule is Rule.E4
         await ok(store.finish_run(replace(orange, status=RunStatus.FAILED, finished_at=T0 + HOUR)))
         assert (await ok(store.start_run(C1, at=T0 + 2 * HOUR))).status is RunStatus.RUNNING
 
@@ -630,6 +668,141 @@ def test_E3_finished_runs_keep_status_and_counts_latest_first(contract: Contract
         assert await ok(store.runs(C1)) == tuple(reversed(finished))
         assert await ok(store.runs(C1, limit=2)) == (finished[2], finished[1])
         assert (await ok(store.runs(C1)))[1].counts.of(RecordType.CONTACT).skipped == 1
+
+    contract(body)
+
+
+def test_E3_an_open_runs_progress_and_counts_are_saved_with_its_heartbeat(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        run = await ok(store.start_run(C1, at=T0))
+        progress = Progress().estimate(RecordType.INVOICE, total=10).add(RecordType.INVOICE, done=4)
+        orange = replace(
+            run,
+            status=RunStatus.RUNNING_WITH_ERRORS,
+            counts=RunCounts().add(RecordType.INVOICE, created=3, failed=1),
+            errors=1,
+            progress=progress.add(RecordType.CONTACT, done=2),
+        )
+        saved = await ok(store.save_progress(orange, at=T0 + MINUTE))
+        assert saved == replace(orange, heartbeat_at=T0 + MINUTE)
+        assert await ok(store.runs(C1)) == (saved,)
+        later = replace(saved, progress=saved.progress.add(RecordType.INVOICE, done=6))
+        again = await ok(store.save_progress(later, at=T0 + 2 * MINUTE))
+        (listed,) = await ok(store.runs(C1))
+        assert listed == again == replace(later, heartbeat_at=T0 + 2 * MINUTE)
+        invoices, contacts = (
+            listed.progress.of(RecordType.INVOICE),
+            listed.progress.of(RecordType.CONTACT),
+        )
+        assert (invoices.done, invoices.total, invoices.percent) == (10, 10, 100)
+        assert (contacts.done, contacts.total, contacts.percent) == (2, None, None)
+        done = replace(listed, status=RunStatus.FAILED, finished_at=T0 + 3 * MINUTE)
+        await ok(store.finish_run(done))
+        assert await ok(store.runs(C1)) == (done,)
+
+    contract(body)
+
+
+def test_E3_progress_is_refused_for_an_unknown_or_finished_run(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        run = await ok(store.start_run(C1, at=T0))
+        stranger = replace(run, id="no-such-run")
+        other_company = replace(run, connection=C2)
+        given_finished = replace(run, status=RunStatus.SUCCEEDED, finished_at=T0 + MINUTE)
+        for wrong in (stranger, other_company, given_finished):
+            assert (await refusal(store.save_progress(wrong, at=T0))).kind is ErrorKind.REJECTED
+        assert await ok(store.runs(C1)) == (run,)
+        await ok(store.finish_run(given_finished))
+        late = replace(run, progress=Progress().add(RecordType.INVOICE, done=1))
+        error = await refusal(store.save_progress(late, at=T0 + 2 * MINUTE))
+        assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
+        assert await ok(store.runs(C1)) == (given_finished,)
+
+    contract(body)
+
+
+def test_E4_a_finished_run_is_never_reopened(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        run = await ok(store.start_run(C1, at=T0))
+        red = replace(run, status=RunStatus.FAILED, finished_at=T0 + MINUTE, errors=1)
+        await ok(store.finish_run(red))
+        error = await refusal(store.finish_run(replace(red, status=RunStatus.RUNNING)))
+        assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
+        blue = replace(red, status=RunStatus.SUCCEEDED, errors=0)
+        assert await ok(store.finish_run(blue)) == blue  # a late finisher tells how it ended
+        assert await ok(store.runs(C1)) == (blue,)
+        assert (await refusal(store.finish_run(replace(run, id="no-such-run")))).rule is None
+
+    contract(body)
+
+
+def test_E4_release_stale_runs_finishes_runs_with_no_recent_sign_of_life_red_and_says_so(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        for conn, company in ((C1, "RL-1"), (C2, "RL-2"), (C3, "RL-3")):
+            await connect(store, conn, company)
+        beating = await ok(store.start_run(C1, at=T0))
+        progress = Progress().add(RecordType.CONTACT, done=5)
+        beating = await ok(
+            store.save_progress(replace(beating, progress=progress), at=T0 + 40 * MINUTE)
+        )
+        silent = await ok(store.start_run(C2, at=T0))
+        fresh = await ok(store.start_run(C3, at=T0 + 45 * MINUTE))
+        before = T0 + 45 * MINUTE
+        kept = store.release_stale_runs(before=before, at=T0 + HOUR, alive=[C1, C2])
+        assert await ok(kept) == ()  # the caller runs them itself: alive whatever their heartbeat
+        assert await ok(store.runs(C1)) == (beating,)
+        released = await ok(store.release_stale_runs(before=before, at=T0 + HOUR))
+        expected = tuple(
+            replace(r, status=RunStatus.FAILED, finished_at=T0 + HOUR, errors=1)
+            for r in (beating, silent)
+        )
+        assert released == expected  # oldest start first, then by connection
+        assert await ok(store.runs(C1)) == expected[:1]
+        assert await ok(store.runs(C2)) == expected[1:]
+        assert await ok(store.runs(C3)) == (fresh,)  # its start is no older than ``before``
+        for conn in (C1, C2):
+            (note,) = await ok(store.notifications(conn))
+            assert (note.notification.connection, note.created_at) == (conn, T0 + HOUR)
+            assert "stopped unexpectedly" in note.notification.body
+            assert "picks up where it stopped" in note.notification.body
+        assert "09:40 UTC" in (await ok(store.notifications(C1)))[0].notification.body
+        assert await ok(store.notifications(C3)) == ()
+        assert await ok(store.release_stale_runs(before=T0 + 45 * MINUTE, at=T0 + HOUR)) == ()
+        assert (await ok(store.start_run(C1, at=T0 + HOUR))).status is RunStatus.RUNNING
+
+    contract(body)
+
+
+def test_E4_start_run_releases_a_stale_open_run_of_that_company(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        other = await ok(store.start_run(C2, at=T0))
+        dead = await ok(store.start_run(C1, at=T0))
+        dead = await ok(store.save_progress(dead, at=T0 + 10 * MINUTE))
+        for quiet in (29, 30):  # the default: stale after 30 minutes without a sign of life
+            error = await refusal(store.start_run(C1, at=T0 + (10 + quiet) * MINUTE))
+            assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
+        assert await ok(store.notifications(C1)) == ()
+        new = await ok(store.start_run(C1, at=T0 + 41 * MINUTE))
+        gone = replace(dead, status=RunStatus.FAILED, finished_at=T0 + 41 * MINUTE, errors=1)
+        assert await ok(store.runs(C1)) == (new, gone)
+        (note,) = await ok(store.notifications(C1))
+        assert "stopped unexpectedly" in note.notification.body
+        assert await ok(store.runs(C2)) == (other,)  # another company's stale run is its own
+        lost = await refusal(store.save_progress(dead, at=T0 + HOUR))  # the dead run woke up
+        assert lost.rule is Rule.E4
+        quick = await ok(store.start_run(C2, at=T0 + 6 * MINUTE, stale_after=5 * MINUTE))
+        assert [r.status for r in await ok(store.runs(C2))] == [RunStatus.RUNNING, RunStatus.FAILED]
+        assert quick.started_at == T0 + 6 * MINUTE
 
     contract(body)
 
@@ -727,6 +900,25 @@ def test_E3_notifications_are_kept_newest_first_and_unread(contract: Contract) -
     contract(body)
 
 
+def test_E3_a_notification_is_marked_read_for_its_own_connection_only(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await connect(store, C2, "RL-2")
+        one = await ok(store.notify(C1, Notification(connection=C1, title="a", body="1"), at=T0))
+        two = await ok(store.notify(C1, Notification(connection=C1, title="b", body="2"), at=T0))
+        theirs = await ok(store.notify(C2, Notification(connection=C2, title="c", body="3"), at=T0))
+        await ok(store.mark_read(C1, one.id))
+        await ok(store.mark_read(C1, one.id))  # again: nothing changes
+        assert await ok(store.notifications(C1)) == (two, replace(one, read=True))
+        assert await ok(store.notifications(C1, unread_only=True)) == (two,)
+        for wrong in (store.mark_read(C1, theirs.id), store.mark_read(C1, 10_000)):
+            assert (await refusal(wrong)).kind is ErrorKind.REJECTED
+        assert await ok(store.notifications(C2)) == (theirs,)
+        assert await ok(store.notifications(C1, unread_only=True)) == (two,)
+
+    contract(body)
+
+
 # --- an unknown connection ---------------------------------------------------------------------
 
 
@@ -740,6 +932,8 @@ def test_changes_naming_an_unknown_connection_are_refused(contract: Contract) ->
             store.advance_cursor(GONE, cursor, run_started=T0),
             store.record_intents([intent(write_actions()[0], "k1", GONE)]),
             store.start_run(GONE, at=T0),
+            store.save_progress(Run(id="run-x", connection=GONE, started_at=T0), at=T0),
+            store.mark_read(GONE, 1),
             store.record_results(GONE, [failure("inv-1")], at=T0),
             store.notify(GONE, note, at=T0),
         ]

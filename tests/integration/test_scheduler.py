@@ -49,6 +49,7 @@ from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 A, B = ConnectionId("conn-a"), ConnectionId("conn-b")
 PASSWORD = "s3cret-pw"
 
@@ -232,7 +233,7 @@ def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
     async def body(world: World) -> None:
         await world.company(A)
         await world.company(B)
-        await value(world.store.start_run(B, at=T0 - timedelta(days=2)))  # left open elsewhere
+        await value(world.store.start_run(B, at=T0 - timedelta(minutes=10)))  # running elsewhere
         onboarding = Connection(
             id=ConnectionId("conn-new"),
             released_company=ReleasedCompanyId("RL-new"),
@@ -252,7 +253,83 @@ def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
     run(body)
 
 
+def test_E4_runs_left_open_by_dead_processes_are_released_and_their_companies_run_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        await world.company(B)
+        await value(world.store.start_run(A, at=T0 - timedelta(days=2)))  # died long ago
+        await value(world.store.start_run(B, at=T0))  # another process, which dies at once
+        hourly = world.scheduler(Schedule(at=time(0, 0), every=HOUR), poll=timedelta(minutes=10))
+        await world.serve_until(hourly, lambda: _finished(world, B, 2))
+        a_runs, b_runs = await world.runs(A), await world.runs(B)
+        assert [(r.status, r.finished_at) for r in a_runs[:2]] == [
+            (RunStatus.FAILED, T0),  # released at the first tick: serving starts
+            (RunStatus.SUCCEEDED, T0),  # and due at once: its last run started long ago
+        ]
+        # B's run showed no sign of life for over 30 minutes at the 09:40 tick; then B waits
+        # for its schedule after that run's start: 10:00.
+        assert [(r.status, r.started_at) for r in b_runs] == [
+            (RunStatus.FAILED, T0),
+            (RunStatus.SUCCEEDED, T0 + HOUR),
+        ]
+        assert b_runs[0].finished_at == T0 + timedelta(minutes=40)
+        notes = [n.notification.body for n in await value(world.store.notifications(B))]
+        assert any("stopped unexpectedly" in body for body in notes)
+
+    with caplog.at_level(logging.WARNING, logger="released_intacct.app.scheduler"):
+        run(body)
+    assert "event=stale_run_released connection=conn-a" in caplog.text
+    assert "event=stale_run_released connection=conn-b" in caplog.text
+
+
+def test_E4_the_scheduler_never_releases_a_run_of_its_own_process() -> None:
+    async def body(world: World) -> None:
+        gate = asyncio.Event()
+        held = Gated(gate=gate)
+        await world.company(A, held)
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
+        await scheduler.tick()
+        while held.entered == 0:
+            await asyncio.sleep(0)
+        world.clock.at += timedelta(hours=5)  # a long page: no heartbeat for hours
+        await scheduler.tick()
+        assert [r.status for r in await world.runs(A)] == [RunStatus.RUNNING]
+        gate.set()
+        await world.runner.drain()
+        assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
+        assert (
+            await value(world.store.notifications(A))
+            == (await value(world.store.notifications(A)))[:1]
+        )
+
+    run(body)
+
+
+def test_E4_scheduler_spans_must_be_positive() -> None:
+    runner = World().runner
+    with pytest.raises(ValueError, match="poll must be positive"):
+        Scheduler(runner, poll=timedelta(0))
+    with pytest.raises(ValueError, match="stale_after must be positive"):
+        Scheduler(runner, stale_after=-HOUR)
+
+
 # --- on demand ------------------------------------------------------------------------------------
+
+
+def test_E4_on_demand_run_releases_a_run_left_open_by_a_dead_process() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        await value(world.store.start_run(A, at=T0 - HOUR))  # its process died
+        done = await value(world.runner.run_now(A))
+        assert done.status is RunStatus.SUCCEEDED
+        statuses = [(r.status, r.finished_at) for r in await world.runs(A)]
+        assert statuses == [(RunStatus.FAILED, T0), (RunStatus.SUCCEEDED, T0)]
+        notes = [n.notification.title for n in await value(world.store.notifications(A))]
+        assert notes == ["Sync finished", "Sync failed"]  # newest first
+
+    run(body)
 
 
 def test_E4_on_demand_run_is_refused_while_the_company_runs() -> None:

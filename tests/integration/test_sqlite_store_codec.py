@@ -52,7 +52,13 @@ from released_intacct.domain.released import (
     TrackingCategory,
     TrackingOption,
 )
-from released_intacct.domain.results import RecordCounts, RunCounts, SyncResult
+from released_intacct.domain.results import (
+    Progress,
+    RecordCounts,
+    RunCounts,
+    SyncResult,
+    TypeProgress,
+)
 from released_intacct.fakes import samples
 from released_intacct.fakes.strategies import (
     intacct_lists,
@@ -230,6 +236,17 @@ counts = st.dictionaries(
 @given(counts)
 def test_run_counts_round_trip(value: RunCounts) -> None:
     _exactly(codec.decode_counts(codec.encode_counts(value)), value)
+
+
+progress = st.dictionaries(
+    st.sampled_from(RecordType),
+    st.builds(TypeProgress, done=st.integers(0, 10**9), total=st.none() | st.integers(0, 10**9)),
+).map(lambda by_type: Progress(by_type=by_type))
+
+
+@given(progress)
+def test_E3_run_progress_round_trips(value: Progress) -> None:
+    _exactly(codec.decode_progress(codec.encode_progress(value)), value)
 
 
 @given(

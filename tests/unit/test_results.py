@@ -1,4 +1,4 @@
-"""Sync results (E1), unlink and relink (E2), run status and counts (E3)."""
+"""Sync results (E1), unlink and relink (E2), run status, counts and progress (E3)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus, relink, unlink
 from released_intacct.domain.results import (
+    Progress,
     RecordCounts,
     RunCounts,
     RunStatus,
     SyncResult,
+    TypeProgress,
     is_failure,
     record_result,
     result_identity,
@@ -225,3 +227,36 @@ def test_E3_run_counts_add_is_a_sum_whatever_the_order(
         backward = backward.add(record_type, created=created, failed=failed)
     assert forward == backward
     assert forward.failed == sum(failed for _, _, failed in adds)
+
+
+def test_E3_progress_counts_records_done_of_an_estimated_total_per_record_type() -> None:
+    empty = Progress()
+    progress = (
+        empty.estimate(RecordType.INVOICE, total=3)
+        .add(RecordType.INVOICE, done=1)
+        .add(RecordType.CONTACT, done=4)
+    )
+    assert empty.of(RecordType.INVOICE) == TypeProgress()  # the value is never changed in place
+    assert progress.of(RecordType.INVOICE) == TypeProgress(done=1, total=3)
+    assert progress.of(RecordType.INVOICE).percent == 33  # whole percent, rounded down
+    assert progress.of(RecordType.CONTACT).percent is None  # no estimate yet
+    assert progress.done == 5
+    grown = progress.add(RecordType.INVOICE, done=3)
+    assert grown.of(RecordType.INVOICE).percent == 100  # past an estimate: at most 100
+    assert grown.estimate(RecordType.INVOICE, total=None).of(RecordType.INVOICE).done == 4
+    assert TypeProgress(done=0, total=0).percent == 100  # nothing to do is done
+    with pytest.raises(ValueError, match="negative"):
+        empty.add(RecordType.INVOICE, done=-1)
+    with pytest.raises(ValueError, match="negative"):
+        empty.estimate(RecordType.INVOICE, total=-1)
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 10_000))
+def test_E3_progress_percent_stays_within_0_and_100_and_never_goes_back(
+    done: int, more: int, total: int
+) -> None:
+    before = TypeProgress(done=done, total=total).percent
+    after = TypeProgress(done=done + more, total=total).percent
+    assert before is not None
+    assert after is not None
+    assert 0 <= before <= after <= 100

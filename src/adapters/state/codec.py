@@ -5,7 +5,8 @@
 aware datetimes (with their offset), NewTypes and tuples. msgspec refuses unions of several
 dataclasses, so the unions are tagged here by class name, ``{"type": "Party", "value": {...}}``,
 and the dataclasses that hold one (the write actions, ``StepState``) are built field by field.
-Mappings (``RunCounts.by_type``, ``StepState.decisions``) are written as lists of pairs.
+Mappings (``RunCounts.by_type``, ``Progress.by_type``, ``StepState.decisions``) are written as
+lists of pairs.
 
 Datetimes keep their UTC offset to the minute: msgspec writes offsets in whole minutes (only
 historical local mean times had seconds in theirs).
@@ -54,7 +55,13 @@ from released_intacct.domain.released import (
     TrackingCategory,
     TrackingOption,
 )
-from released_intacct.domain.results import RecordCounts, RunCounts, SyncResult
+from released_intacct.domain.results import (
+    Progress,
+    RecordCounts,
+    RunCounts,
+    SyncResult,
+    TypeProgress,
+)
 
 T = TypeVar("T")
 
@@ -124,6 +131,21 @@ def decode_counts(text: str) -> RunCounts:
     return RunCounts(
         by_type={
             RecordType(kind): msgspec.convert(value, RecordCounts, strict=True)
+            for kind, value in pairs
+        }
+    )
+
+
+def encode_progress(progress: Progress) -> str:
+    pairs = [[kind.value, msgspec.to_builtins(value)] for kind, value in progress.by_type.items()]
+    return _dump(pairs)
+
+
+def decode_progress(text: str) -> Progress:
+    pairs = msgspec.json.decode(text)
+    return Progress(
+        by_type={
+            RecordType(kind): msgspec.convert(value, TypeProgress, strict=True)
             for kind, value in pairs
         }
     )

@@ -1,20 +1,17 @@
-"""Cursors, runs, sync results and notifications, as transaction bodies (rules E1, E3, E4).
+"""Cursors, sync results and notifications, as transaction bodies (rules E1, E3); runs are in
+``runs``.
 
 Decided:
 - A cursor is clamped to the run's start and never moves back; what is stored is returned.
-- A run's id is a random UUID; at most one run per connection is open (RUNNING or
-  RUNNING_WITH_ERRORS), guarded by a check (REJECTED, E4) and a partial unique index.
-  ``finish_run`` stores the run as given; a run the store does not hold is REJECTED.
-  Runs come latest first.
 - ``record_results`` folds the errors into their rows (``domain.results.record_result``) in one
   transaction and returns one row per distinct identity, in order of first appearance. The link
   status is the record's link's (found by Re-Leased id or Intacct key), LINKED when none.
-- Results are listed latest seen first; notifications newest first.
+- Results are listed latest seen first; notifications newest first. Marking a notification read
+  again changes nothing; one the connection does not have is REJECTED.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -25,21 +22,17 @@ from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.outbox import link_status
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.ports import Notification
 from released_intacct.domain.results import (
     ResultIdentity,
-    RunStatus,
     SyncResult,
     record_result,
     result_identity,
 )
-from released_intacct.domain.state import Cursor, ResultFilter, Run, StoredNotification
-
-_OPEN_RUN = (RunStatus.RUNNING.value, RunStatus.RUNNING_WITH_ERRORS.value)
-_RUN_COLUMNS = "id, connection, started_at, status, finished_at, counts, errors"
+from released_intacct.domain.state import Cursor, ResultFilter, StoredNotification
 
 
 async def cursor(db: aiosqlite.Connection, id: ConnectionId, feed: str) -> Cursor | None:
@@ -64,49 +57,6 @@ async def advance_cursor(
         (id, wanted.feed, codec.to_column(position)),
     )
     return Success(Cursor(feed=wanted.feed, position=position))
-
-
-async def start_run(
-    db: aiosqlite.Connection, id: ConnectionId, at: datetime
-) -> Result[Run, SyncError]:
-    error = await require(db, id)
-    if error is not None:
-        return Failure(error)
-    running = await one(
-        db,
-        "SELECT started_at FROM runs WHERE connection = ? AND status IN (?, ?)",
-        (id, *_OPEN_RUN),
-    )
-    if running is not None:
-        return Failure(_already_running(id, codec.from_column(running[0])))
-    run = Run(id=uuid.uuid4().hex, connection=id, started_at=at)
-    await db.execute(
-        f"INSERT INTO runs ({_RUN_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
-        " (SELECT coalesce(max(seq), 0) + 1 FROM runs))",
-        _run_row(run),
-    )
-    return Success(run)
-
-
-async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncError]:
-    cursor_ = await db.execute(
-        "UPDATE runs SET started_at = ?, status = ?, finished_at = ?, counts = ?, errors = ?"
-        " WHERE id = ? AND connection = ?",
-        (*_run_row(run)[2:], run.id, run.connection),
-    )
-    if cursor_.rowcount != 1:
-        return Failure(_no_run(run))
-    return Success(run)
-
-
-async def runs(db: aiosqlite.Connection, id: ConnectionId, limit: int) -> tuple[Run, ...]:
-    found = await rows(
-        db,
-        f"SELECT {_RUN_COLUMNS} FROM runs WHERE connection = ?"  # noqa: S608 - constant names
-        " ORDER BY started_at DESC, seq DESC LIMIT ?",
-        (id, limit),
-    )
-    return tuple(_run(row) for row in found)
 
 
 async def record_results(
@@ -153,6 +103,13 @@ async def notify(
     error = await require(db, id)
     if error is not None:
         return Failure(error)
+    return Success(await add_notification(db, id, notification, at))
+
+
+async def add_notification(
+    db: aiosqlite.Connection, id: ConnectionId, notification: Notification, at: datetime
+) -> StoredNotification:
+    """Store a notification of a connection known to be stored."""
     cursor_ = await db.execute(
         "INSERT INTO notifications (connection, body, created_at) VALUES (?, ?, ?)",
         (id, codec.encode_notification(notification), codec.to_column(at)),
@@ -161,7 +118,7 @@ async def notify(
     if number is None:  # pragma: no cover - SQLite always reports the rowid of an INSERT
         msg = "SQLite reported no row id for an inserted notification"
         raise RuntimeError(msg)
-    return Success(StoredNotification(id=number, notification=notification, created_at=at))
+    return StoredNotification(id=number, notification=notification, created_at=at)
 
 
 async def notifications(
@@ -183,6 +140,20 @@ async def notifications(
         )
         for row in found
     )
+
+
+async def mark_read(
+    db: aiosqlite.Connection, id: ConnectionId, number: int
+) -> Result[None, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    cursor_ = await db.execute(
+        "UPDATE notifications SET read = 1 WHERE id = ? AND connection = ?", (number, id)
+    )
+    if cursor_.rowcount != 1:
+        return Failure(_no_notification(id, number))
+    return Success(None)
 
 
 async def _result_row(
@@ -241,43 +212,10 @@ async def _store_result(
     )
 
 
-def _already_running(id: ConnectionId, since: datetime) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.E4,
-        message=f"A sync of connection {id} is already running (started {since.isoformat()}).",
-        fix="Wait for it to finish; one sync per company runs at a time.",
-    )
-
-
-def _no_run(run: Run) -> SyncError:
+def _no_notification(id: ConnectionId, number: int) -> SyncError:
     return SyncError(
         kind=ErrorKind.REJECTED,
         rule=None,
-        message=f"Run {run.id} of connection {run.connection} is not stored.",
-        fix="Finish the run that start_run returned.",
-    )
-
-
-def _run_row(run: Run) -> tuple[object, ...]:
-    return (
-        run.id,
-        run.connection,
-        codec.to_column(run.started_at),
-        run.status.value,
-        codec.to_column(run.finished_at) if run.finished_at else None,
-        codec.encode_counts(run.counts),
-        run.errors,
-    )
-
-
-def _run(row: aiosqlite.Row) -> Run:
-    return Run(
-        id=row["id"],
-        connection=ConnectionId(row["connection"]),
-        started_at=codec.from_column(row["started_at"]),
-        status=RunStatus(row["status"]),
-        finished_at=codec.from_column(row["finished_at"]) if row["finished_at"] else None,
-        counts=codec.decode_counts(row["counts"]),
-        errors=row["errors"],
+        message=f"Connection {id} has no notification {number}.",
+        fix="Mark one of the connection's own notifications, as listed.",
     )

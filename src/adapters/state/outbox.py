@@ -4,6 +4,8 @@ Decided:
 - A link is keyed by (connection, record type, Re-Leased id); saving it again replaces it. A link
   whose Intacct key is already held by another Re-Leased record of that type is refused
   (REJECTED, naming the holder), and the whole batch with it.
+- Links by Intacct key prefix are a key range of the links' unique index (``after_prefix``),
+  ordered by key: exact and case-sensitive, whatever characters the prefix holds.
 - Intents are kept oldest first by a sequence number given at insert; one already stored under
   its key is left as it is (``ON CONFLICT DO NOTHING``). The action is stored as tagged JSON.
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
@@ -33,6 +35,8 @@ _LINK_COLUMNS = (
     " intacct_fingerprint, posted"
 )
 _OPEN = (IntentState.PENDING.value, IntentState.SENT.value)
+_LAST_CHARACTER = chr(0x10FFFF)
+_SURROGATES = (0xD800, 0xDFFF)
 
 
 async def save_links(
@@ -70,6 +74,38 @@ async def links(
         args += [_json_list(released_ids), _json_list(intacct_keys)]
     found = await rows(db, sql + " ORDER BY released_id", args)
     return tuple(_link(row) for row in found)
+
+
+async def links_by_intacct_prefix(
+    db: aiosqlite.Connection, id: ConnectionId, record_type: RecordType, prefix: str
+) -> tuple[Link, ...]:
+    """A range of the (connection, record type, Intacct key) index, never LIKE (whose ``%`` and
+    ``_`` in a key would be wildcards, and which ignores case)."""
+    sql = (
+        f"SELECT {_LINK_COLUMNS} FROM links WHERE connection = ? AND record_type = ?"  # noqa: S608 - constant names
+        " AND intacct_key >= ?"
+    )
+    args: list[object] = [id, record_type.value, prefix]
+    upper = after_prefix(prefix)
+    if upper is not None:
+        sql += " AND intacct_key < ?"
+        args.append(upper)
+    found = await rows(db, sql + " ORDER BY intacct_key", args)
+    return tuple(_link(row) for row in found)
+
+
+def after_prefix(prefix: str) -> str | None:
+    """The least text above every text that starts with ``prefix``; None when there is none
+    (``prefix`` empty or all U+10FFFF). Text compares by code point (UTF-8 bytes, SQLite's
+    BINARY collation), so it is ``prefix`` without trailing U+10FFFF, its last character
+    moved to the next one (a surrogate is no character of UTF-8 text: skipped)."""
+    stem = prefix.rstrip(_LAST_CHARACTER)
+    if not stem:
+        return None
+    following = ord(stem[-1]) + 1
+    if _SURROGATES[0] <= following <= _SURROGATES[1]:
+        following = _SURROGATES[1] + 1
+    return stem[:-1] + chr(following)
 
 
 async def record_intents(

@@ -111,7 +111,15 @@ _V1: Final = (
     )""",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+_V2: Final = (
+    # Rule E3: a run's progress per record type, as ``codec.encode_progress`` pairs.
+    "ALTER TABLE runs ADD COLUMN progress TEXT NOT NULL DEFAULT '[]'",
+    # Rule E4: the heartbeat that tells a live run from one left open by a process that died.
+    # The open runs are found through ``runs_one_open``, a partial index of the open runs only.
+    "ALTER TABLE runs ADD COLUMN heartbeat_at TEXT",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

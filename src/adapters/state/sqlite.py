@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import pathlib
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import aiosqlite
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state import codec, connections, history, outbox, schema
+from released_intacct.adapters.state import codec, connections, history, outbox, runs, schema
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import Database, one
 from released_intacct.domain.enums import RecordType
@@ -33,6 +33,7 @@ from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
+    DEFAULT_STALE_AFTER,
     Connection,
     Cursor,
     Intent,
@@ -131,6 +132,11 @@ class SqliteStateStore:
     ) -> FutureResult[tuple[Link, ...], SyncError]:
         return self._read(lambda db: outbox.links(db, id, record_type, released_ids, intacct_keys))
 
+    def links_by_intacct_prefix(
+        self, id: ConnectionId, record_type: RecordType, prefix: str
+    ) -> FutureResult[tuple[Link, ...], SyncError]:
+        return self._read(lambda db: outbox.links_by_intacct_prefix(db, id, record_type, prefix))
+
     # cursors
     def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]:
         return self._read(lambda db: history.cursor(db, id, feed))
@@ -158,16 +164,26 @@ class SqliteStateStore:
         return self._write(lambda db: outbox.settle(db, id, key, state, link))
 
     # runs (E3, E4)
-    def start_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: history.start_run(db, id, at))
+    def start_run(
+        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+    ) -> FutureResult[Run, SyncError]:
+        return self._write(lambda db: runs.start_run(db, id, at, stale_after))
+
+    def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
+        return self._write(lambda db: runs.save_progress(db, run, at))
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: history.finish_run(db, run))
+        return self._write(lambda db: runs.finish_run(db, run))
+
+    def release_stale_runs(
+        self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        return self._write(lambda db: runs.release_stale(db, before, at, alive))
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
-        return self._read(lambda db: history.runs(db, id, limit))
+        return self._read(lambda db: runs.runs(db, id, limit))
 
     # sync results (E1) and notifications (E3)
     def record_results(
@@ -189,6 +205,9 @@ class SqliteStateStore:
         self, id: ConnectionId, *, unread_only: bool = False
     ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
         return self._read(lambda db: history.notifications(db, id, unread_only))
+
+    def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: history.mark_read(db, id, notification_id))
 
     # plumbing
     def _write(
