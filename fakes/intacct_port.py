@@ -235,6 +235,7 @@ class FakeIntacct:
             items=tuple(items),
             next_token=str(start + self.page_size) if more else None,
             high_water=max(stamps) if stamps else None,
+            total=len(found) if start == 0 else None,
         )
 
 

@@ -309,6 +309,7 @@ class FakeReleased:
                     items=tuple(item for item in items if isinstance(item, kind)),
                     next_token=f"{last[0].isoformat()}|{last[1]}" if more and last else None,
                     high_water=last[0] if last else None,
+                    total=len(found) if after is None else None,
                 )
             )
         )

@@ -69,6 +69,9 @@ class Page(Generic[T_co]):
     high_water: datetime | None = None
     problems: tuple[SyncError, ...] = ()
     """Records of this page that could not be read; each becomes a sync result (rule E1)."""
+    total: int | None = None
+    """On the first page of a read, how many records the whole read holds when the source says
+    (an estimate for progress: records change while a feed is read); None otherwise."""
 
 
 class Clock(Protocol):

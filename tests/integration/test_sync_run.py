@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from returns.future import FutureResult
 from returns.pipeline import is_successful
-from returns.result import Result
+from returns.result import Result, Success
 
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync import SyncService
@@ -593,5 +593,65 @@ def test_D20_both_changed_on_different_pages_intacct_wins_and_a_result_says_so()
         told = [r for r in await _results(world) if r.rule is Rule.D20]
         assert [r.released_id for r in told] == ["inv-r1"]
         assert "changed in both Re-Leased and Sage Intacct" in told[0].message
+
+    run(body)
+
+
+# --- progress and heartbeat (E3, E4) --------------------------------------------------------------
+
+
+@dataclass
+class Watched(FakeIntacct):
+    """Intacct whose payments feed, when first read, lets a test look at the store (``seen``)
+    or act on it as another process would (``interfere``)."""
+
+    store: FakeStateStore | None = None
+    seen: list[Run] = field(default_factory=list)
+    interfere: bool = False
+
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]:
+        return FutureResult(self._watch()).bind(
+            lambda _: super(Watched, self).payments(origin, query)
+        )
+
+    async def _watch(self) -> Result[None, SyncError]:
+        assert self.store is not None
+        if not self.seen:
+            self.seen.extend(await value(self.store.runs(ID)))
+            if self.interfere:  # another process decides this run is dead
+                await value(self.store.release_stale_runs(before=T0 + timedelta(days=9), at=T0))
+        return Success(None)
+
+
+def test_E3_progress_per_record_type_is_stored_as_the_run_goes() -> None:
+    async def body() -> None:
+        intacct = Watched()
+        world = await seeded(intacct)
+        intacct.store = world.store
+        finished = await world.sync()
+        (during,) = intacct.seen  # read while payments were about to be read
+        assert during.status is RunStatus.RUNNING
+        assert during.heartbeat_at is not None
+        invoices = during.progress.of(RecordType.INVOICE)
+        assert (invoices.done, invoices.total) == (3, 3)  # 1 from Intacct, 2 from Re-Leased
+        assert during.progress.of(RecordType.PAYMENT).done == 0
+        assert finished.progress.of(RecordType.PAYMENT).done == 2
+        assert finished.progress.of(RecordType.ACCOUNT).total == 2
+
+    run(body)
+
+
+def test_E4_a_run_released_as_dead_by_another_process_stops_at_its_next_heartbeat() -> None:
+    async def body() -> None:
+        intacct = Watched(interfere=True)
+        world = await seeded(intacct)
+        intacct.store = world.store
+        stopped = await world.sync()
+        assert stopped.status is RunStatus.FAILED
+        assert not world.intacct_of(IntacctPayment)[1:]  # Re-Leased's payment never went out
+        again = await world.sync()  # the company is not locked out
+        assert again.status is RunStatus.SUCCEEDED, await _results(world)
 
     run(body)

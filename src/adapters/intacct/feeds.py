@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -46,7 +47,8 @@ class FeedReader:
     async def page(
         self, feed: Feed, query: FeedQuery, convert: Convert[T]
     ) -> Result[Page[T], SyncError]:
-        body = self._read_more(query.token) if query.token else self._read(feed, query.since)
+        first = query.token is None
+        body = self._read(feed, query.since) if first else self._read_more(query.token or "")
         sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
         if not is_successful(sent):
             return Failure(sent.failure())
@@ -57,7 +59,9 @@ class FeedReader:
         if not result.ok or result.data is None:
             return Failure(function_error(result, record=None))
         self._spend(1)
-        return Success(self._build(feed, result.data, convert, since=query.since))
+        page = self._build(feed, result.data, convert, since=query.since)
+        total = page_info(result.data).total if first else None
+        return Success(replace(page, total=total))
 
     def _read(self, feed: Feed, since: datetime | None) -> etree._Element:
         start = None if since is None else since - self._settings.overlap

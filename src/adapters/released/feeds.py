@@ -48,6 +48,7 @@ class RawPage(Generic[W]):
     problems: tuple[SyncError, ...]
     next_token: str | None
     high_water: datetime | None
+    total: int | None = None
 
 
 def stamp(moment: datetime) -> str:
@@ -128,6 +129,7 @@ def finish(raw: RawPage[W], convert: Callable[[W], Result[R, SyncError]]) -> Pag
         next_token=raw.next_token,
         high_water=raw.high_water,
         problems=tuple(problems),
+        total=raw.total,
     )
 
 
@@ -162,6 +164,7 @@ def _split(
             problems=tuple(problems),
             next_token=cursor.next(last).token() if envelope.has_more else None,
             high_water=high_water,
+            total=envelope.total_count if cursor.after is None and cursor.page == 1 else None,
         )
     )
 

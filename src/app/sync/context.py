@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
-from released_intacct.domain.results import RunCounts, is_failure
+from released_intacct.domain.results import Progress, RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Run, StateStore
 
@@ -34,13 +34,27 @@ class RunContext:
 
 
 class Tally:
-    """Counts per record type, and failures that concern no record (still errors of the run)."""
+    """Counts per record type, failures that concern no record (still errors of the run), and
+    progress: records read per type against the totals the feeds announced (an estimate)."""
 
-    __slots__ = ("counts", "unattributed")
+    __slots__ = ("counts", "progress", "unattributed")
 
     def __init__(self) -> None:
         self.counts = RunCounts()
         self.unattributed = 0
+        self.progress = Progress()
+
+    def expect(self, record_type: RecordType, total: int) -> None:
+        """A feed of ``record_type`` announced ``total`` records (added to the other feeds')."""
+        known = self.progress.of(record_type).total or 0
+        self.progress = self.progress.estimate(record_type, total=known + total)
+
+    def handled(self, record_type: RecordType, count: int) -> None:
+        self.progress = self.progress.add(record_type, done=count)
+
+    def snapshot(self, run: Run) -> Run:
+        """``run`` with what was done so far."""
+        return replace(run, counts=self.counts, errors=self.errors, progress=self.progress)
 
     def wrote(self, record_type: RecordType, *, created: bool) -> None:
         self.counts = self.counts.add(record_type, created=int(created), updated=int(not created))

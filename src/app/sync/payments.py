@@ -51,10 +51,14 @@ async def payments_step(ctx: RunContext, tally: Tally) -> Result[None, SyncError
         )
 
     intacct = [
-        Source(f"intacct.payments.{origin.value}", partial(ctx.intacct.payments, origin))
+        Source(
+            f"intacct.payments.{origin.value}",
+            partial(ctx.intacct.payments, origin),
+            RecordType.PAYMENT,
+        )
         for origin in (Origin.AR, Origin.AP)
     ]
-    released = [Source("released.payments", ctx.released.payments)]
+    released = [Source("released.payments", ctx.released.payments, RecordType.PAYMENT)]
     return await run_step(ctx, tally, handle, released=released, intacct=intacct)
 
 

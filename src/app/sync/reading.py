@@ -10,6 +10,10 @@ by WHENMODIFIED (nor is the fake), so moving it after each page could pass recor
 pages; a run stopped midway reads the step again from the old cursor, and what it applied
 already is recognised as an echo (rule D21). A page token offered twice stops the run rather than
 reading forever. Records a page could not read become sync results (rule E1).
+
+Progress (E3): each source counts the records it read against the total its first page announced
+(an estimate, summed over the feeds of a record type); after each round is read, the run's
+progress is stored, which is also its heartbeat (``beat``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from released_intacct.app.guards import refusal
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import report
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.domain.state import Cursor
@@ -43,6 +48,8 @@ class Source(Generic[T]):
     feed: str
     """The cursor's name: ``intacct.accounts``, ``released.invoices.invoice``, ..."""
     fetch: Fetch[T]
+    record_type: RecordType | None
+    """What the feed's records are, for the run's progress (None: not counted, deletions)."""
 
 
 class _Reader(Generic[T]):
@@ -55,11 +62,16 @@ class _Reader(Generic[T]):
         self.high: datetime | None = None
         self.tokens: set[str] = set()
 
-    async def next(self) -> Result[Page[T], SyncError]:
+    async def next(self, tally: Tally) -> Result[Page[T], SyncError]:
         page = await settled(self.source.fetch(self.query))
         if not is_successful(page):
             return page
         read = page.unwrap()
+        counted = self.source.record_type
+        if counted is not None:
+            if read.total is not None and self.query.token is None:
+                tally.expect(counted, read.total)
+            tally.handled(counted, len(read.items) + len(read.problems))
         if read.high_water is not None:
             self.high = read.high_water if self.high is None else max(self.high, read.high_water)
         if read.next_token is None:
@@ -108,6 +120,9 @@ async def _one_round(
     pages_i = await _round(ctx, tally, readers_i)
     if not is_successful(pages_i):
         return Failure(pages_i.failure())
+    alive = await beat(ctx, tally)
+    if not is_successful(alive):
+        return alive
     handled = await handle(pages_r.unwrap(), pages_i.unwrap())
     if not is_successful(handled):
         return handled
@@ -115,6 +130,14 @@ async def _one_round(
     if not is_successful(moved):
         return moved
     return await _advance(ctx, readers_i)
+
+
+async def beat(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
+    """Store the run's progress, which is also its sign of life: after a round's pages are read,
+    before anything of them is written. Refused once the run was released as dead (E4): this run
+    then stops before writing, and a run that took over goes on alone."""
+    saved = await settled(ctx.store.save_progress(tally.snapshot(ctx.run), at=ctx.clock.now()))
+    return saved.map(lambda _: None)
 
 
 async def _open(
@@ -138,7 +161,7 @@ async def _round(
     for reader in readers:
         if reader.done:
             continue
-        page = await reader.next()
+        page = await reader.next(tally)
         if not is_successful(page):
             return Failure(page.failure())
         items.extend(page.unwrap().items)

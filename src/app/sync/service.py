@@ -18,7 +18,10 @@ Decided:
   notification naming the cause; nothing is shared with other companies' runs.
 - An exception escaping the run (a programmer error, or a crash injected by a test) still
   finishes the run red before it propagates, so the company is not locked out (E4). A process
-  that dies leaves its run open: releasing such runs is for the scheduler (later increment).
+  that dies leaves its run open; after each round of pages the run stores its progress, which is
+  its heartbeat, and a run silent for long is released by the store (the next ``start_run`` of
+  the company, or the scheduler). A run released while it was in fact alive is refused its next
+  heartbeat and stops there.
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ class SyncService:
         status = RunStatus.FAILED if stopped else run_status(finished=True, errors=tally.errors)
         now = self._ports.clock.now()
         errors = tally.errors + (1 if stopped else 0)
-        done = replace(run, status=status, finished_at=now, counts=tally.counts, errors=errors)
+        done = replace(tally.snapshot(run), status=status, finished_at=now, errors=errors)
         finished = await settled(self._ports.store.finish_run(done))
         if not is_successful(finished):
             return finished

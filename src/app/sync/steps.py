@@ -53,7 +53,7 @@ from released_intacct.domain.intacct import (
 from released_intacct.domain.links import LinkIndex
 from released_intacct.domain.planning.contacts import plan_contacts
 from released_intacct.domain.planning.deletions import plan_deletions
-from released_intacct.domain.planning.documents import plan_documents
+from released_intacct.domain.planning.documents import plan_documents, record_type_of
 from released_intacct.domain.planning.lists import (
     item_links,
     plan_accounts,
@@ -93,9 +93,8 @@ async def _accounts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             ctx, tally, wanted, lambda links: plan_accounts(accounts, links, ctx.settings)
         )
 
-    return await run_step(
-        ctx, tally, handle, intacct=[Source("intacct.accounts", ctx.intacct.accounts)]
-    )
+    source = Source("intacct.accounts", ctx.intacct.accounts, RecordType.ACCOUNT)
+    return await run_step(ctx, tally, handle, intacct=[source])
 
 
 async def _tax_details(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -105,9 +104,8 @@ async def _tax_details(ctx: RunContext, tally: Tally) -> Result[None, SyncError]
             ctx, tally, wanted, lambda links: plan_tax_details(details, links, ctx.settings)
         )
 
-    return await run_step(
-        ctx, tally, handle, intacct=[Source("intacct.tax_details", ctx.intacct.tax_details)]
-    )
+    source = Source("intacct.tax_details", ctx.intacct.tax_details, RecordType.TAX_TYPE)
+    return await run_step(ctx, tally, handle, intacct=[source])
 
 
 async def _dimension(kind: DimensionKind, ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -132,7 +130,7 @@ async def _dimension(kind: DimensionKind, ctx: RunContext, tally: Tally) -> Resu
         return await plan_and_apply(ctx, tally, options, partial(_options, values, kind, ctx))
 
     fetch = partial(ctx.intacct.dimension_values, kind)
-    source = Source(f"intacct.dimensions.{kind.value}", fetch)
+    source = Source(f"intacct.dimensions.{kind.value}", fetch, RecordType.TRACKING_OPTION)
     return await run_step(ctx, tally, handle, intacct=[source])
 
 
@@ -164,7 +162,7 @@ async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             lambda links: plan_items(accounts, links, ctx.settings, existing_items=ctx.items),
         )
 
-    source = Source("released.accounts.items", ctx.released.accounts)
+    source = Source("released.accounts.items", ctx.released.accounts, RecordType.ITEM)
     return await run_step(ctx, tally, handle, released=[source])
 
 
@@ -179,10 +177,12 @@ async def _contacts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         )
 
     parties = [
-        Source(f"intacct.parties.{role.value}", partial(ctx.intacct.parties, role))
+        Source(
+            f"intacct.parties.{role.value}", partial(ctx.intacct.parties, role), RecordType.CONTACT
+        )
         for role in ContactRole
     ]
-    contacts = [Source("released.contacts", ctx.released.contacts)]
+    contacts = [Source("released.contacts", ctx.released.contacts, RecordType.CONTACT)]
     return await run_step(ctx, tally, handle, released=contacts, intacct=parties)
 
 
@@ -217,12 +217,17 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         Source(
             f"intacct.transactions.{origin.value}.{kind.value}",
             partial(ctx.intacct.transactions, origin, kind),
+            record_type_of(kind),
         )
         for origin in _origins(ctx)
         for kind in DocumentKind
     ]
     released = [
-        Source(f"released.invoices.{kind.value}", partial(ctx.released.invoices, kind))
+        Source(
+            f"released.invoices.{kind.value}",
+            partial(ctx.released.invoices, kind),
+            record_type_of(kind),
+        )
         for kind in DocumentKind
     ]
     return await run_step(ctx, tally, handle, released=released, intacct=intacct)
@@ -238,7 +243,7 @@ async def _deletions(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         )
 
     sources = [
-        Source(f"intacct.deletions.{rt.value}", partial(ctx.intacct.deletions, rt))
+        Source(f"intacct.deletions.{rt.value}", partial(ctx.intacct.deletions, rt), None)
         for rt in _DELETED
     ]
     return await run_step(ctx, tally, handle, intacct=sources)
