@@ -655,3 +655,20 @@ def test_E4_a_run_released_as_dead_by_another_process_stops_at_its_next_heartbea
         assert again.status is RunStatus.SUCCEEDED, await _results(world)
 
     run(body)
+
+
+def test_D9_a_payment_deleted_in_intacct_stays_in_released_with_a_result() -> None:
+    async def body() -> None:
+        world = await seeded()
+        await world.sync()
+        (paid,) = [p for p in world.intacct_of(IntacctPayment) if p.reference == "CHQ-77"]
+        assert paid.record_no is not None
+        world.intacct.delete(RecordType.PAYMENT, IntacctKey(paid.record_no))
+        await world.sync()
+        copies = [p for p in world.released_of(Payment) if p.reference == "CHQ-77"]
+        assert len(copies) == 1  # nothing is deleted in Re-Leased
+        told = [r for r in await _results(world) if r.rule is Rule.D9]
+        assert [(r.released_id, r.kind) for r in told] == [(copies[0].id, ErrorKind.NEEDS_USER)]
+        assert "was deleted in Sage Intacct; it is still in Re-Leased" in told[0].message
+
+    run(body)

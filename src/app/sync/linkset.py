@@ -4,6 +4,8 @@ A page names the records it holds and the records they refer to (a contact, a li
 tax type, a tracking option, the invoice a payment pays); ``Wanted`` collects their ids and keys
 per record type and ``load`` asks the store for exactly those. A record type with nothing wanted
 is not asked for at all (the store answers *every* link of a type asked for with no keys).
+``intacct_prefix`` asks for every link whose Intacct key starts so (the allocations of one Intacct
+payment are linked as ``<RECORDNO>/<document>``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from released_intacct.domain.links import Link, LinkIndex
 
 
 class Wanted:
-    __slots__ = ("_intacct", "_released")
+    __slots__ = ("_intacct", "_prefixes", "_released")
 
     def __init__(self) -> None:
         self._released: defaultdict[RecordType, set[ReleasedId]] = defaultdict(set)
         self._intacct: defaultdict[RecordType, set[IntacctKey]] = defaultdict(set)
+        self._prefixes: set[tuple[RecordType, str]] = set()
+
+    def intacct_prefix(self, record_type: RecordType, prefixes: Iterable[str]) -> Wanted:
+        self._prefixes.update((record_type, p) for p in prefixes if p)
+        return self
 
     def released(self, record_type: RecordType, ids: Iterable[ReleasedId | None]) -> Wanted:
         self._released[record_type].update(i for i in ids if i)
@@ -47,6 +54,12 @@ class Wanted:
             links = await settled(
                 ctx.store.links(ctx.connection, record_type, released_ids=ids, intacct_keys=keys)
             )
+            if not is_successful(links):
+                return Failure(links.failure())
+            found.extend(links.unwrap())
+        for record_type, prefix in sorted(self._prefixes, key=lambda rp: (rp[0].value, rp[1])):
+            by_prefix = ctx.store.links_by_intacct_prefix
+            links = await settled(by_prefix(ctx.connection, record_type, prefix))
             if not is_successful(links):
                 return Failure(links.failure())
             found.extend(links.unwrap())

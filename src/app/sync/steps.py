@@ -9,10 +9,7 @@
 3. Invoices and credit notes both ways (D2, D6, D7, D13, D14, D20): AR and AP, and Order Entry /
    Purchasing documents when the company uses them (D17).
 4. Payments both ways (D9-D12).
-5. Deletions Intacct reports for contacts, invoices and credit notes (D5, D8).
-
-Not in this increment (decided, said in the closing note): deletions of payments (they need a
-look-up of links by key prefix the store does not offer).
+5. Deletions Intacct reports for contacts, invoices, credit notes and payments (D5, D8, D9).
 """
 
 from __future__ import annotations
@@ -65,7 +62,7 @@ from released_intacct.domain.planning.lists import (
 from released_intacct.domain.released import Account, Contact, Invoice
 
 Step = Callable[[RunContext, Tally], Awaitable[Result[None, SyncError]]]
-_DELETED = (RecordType.CONTACT, RecordType.INVOICE, RecordType.CREDIT_NOTE)
+_DELETED = (RecordType.CONTACT, RecordType.INVOICE, RecordType.CREDIT_NOTE, RecordType.PAYMENT)
 
 
 async def run_steps(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -237,7 +234,10 @@ async def _deletions(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     async def handle(_: Sequence[object], deleted: Sequence[Deletion]) -> Result[None, SyncError]:
         wanted = Wanted()
         for deletion in deleted:
-            wanted.intacct(deletion.record_type, [deletion.key])
+            if deletion.record_type is RecordType.PAYMENT:  # linked per allocation
+                wanted.intacct_prefix(RecordType.PAYMENT, [f"{deletion.key}/"])
+            else:
+                wanted.intacct(deletion.record_type, [deletion.key])
         return await plan_and_apply(
             ctx, tally, wanted, lambda links: plan_deletions(deleted, links)
         )
