@@ -93,7 +93,8 @@ def test_D2_allocation_to_an_unlinked_or_unknown_document_names_payment_and_docu
         ).failure()
         assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.D2)
         assert "CHQ 12" in error.message
-        assert key in error.message
+        assert f"is applied to a document (Sage Intacct record number {key})" in error.message
+        assert "not synced with Re-Leased" in error.message
         assert error.record is not None
         assert error.record.intacct_key == f"501/{key}"
 

@@ -163,6 +163,9 @@ def test_D9_payment_reversed_in_intacct_is_kept_in_released_with_a_result() -> N
     )
     assert _rules(actions) == [Rule.D9]
     assert not [a for a in actions if isinstance(a, CreateInReleased | UpdateInReleased)]
+    (told,) = [a for a in actions if isinstance(a, RecordResult)]
+    assert "was reversed in Sage Intacct. The Re-Leased payment was kept." in told.error.message
+    assert "501" not in told.error.message  # its record number is in the result's key
 
 
 def test_D9_removing_a_synced_payment_in_released_is_refused() -> None:

@@ -501,3 +501,12 @@ def test_D5_missing_intacct_contact_of_an_invoice_names_the_invoice() -> None:
     assert "R-1" in error.message
     assert error.record is not None
     assert error.record.record_type is RecordType.INVOICE
+
+
+def test_C4_a_payment_before_sync_from_is_named_once_by_its_amount_party_and_date() -> None:
+    early = _intacct_payment(date=date(2017, 6, 1), reference="")
+    error = _refusal(check_incoming_payment(early, SETTINGS), ErrorKind.SKIPPED, Rule.C4)
+    assert error.message.startswith(
+        "Intacct payment of 50 GBP from customer C-1 dated 2017-06-01 before the sync-from date"
+    )
+    assert error.message.count("2017-06-01") == 1

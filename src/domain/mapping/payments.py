@@ -17,6 +17,7 @@ from released_intacct.domain.ids import IntacctId, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, PaymentApplication
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.released import Payment
+from released_intacct.domain.rules.about import intacct_payment_words, intacct_record, payment_label
 
 
 def allocation_to_payment(
@@ -76,14 +77,13 @@ def payment_to_intacct(
 
 
 def _not_synced(payment: IntacctPayment, application: PaymentApplication) -> SyncError:
-    label = payment.reference or f"payment {payment.record_no or '(new)'}"
+    label = payment_label(payment.reference, payment.amount, payment.currency)
     return SyncError(
         kind=ErrorKind.NEEDS_USER,
         rule=Rule.D2,
         message=(
-            f"Sage Intacct {label} of {payment.date.isoformat()} is applied to document "
-            f"{application.document_key}, which is not linked to a Re-Leased invoice or credit "
-            "note."
+            f"{intacct_payment_words(payment)} is applied to a document "
+            f"({intacct_record(application.document_key)}) that is not synced with Re-Leased."
         ),
         fix=(
             "Sync or relink that invoice or credit note first; the payment follows on the next "

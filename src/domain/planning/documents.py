@@ -125,12 +125,17 @@ def _reversed(tx: Transaction, link: Link | None, source: str) -> tuple[Action, 
     """Rule D7: a reversal voids the linked Re-Leased copy and asks the user to unlink it."""
     label = f"{tx.record_type.value.replace('_', ' ')} {tx.number}"
     if link is None or tx.state is IntacctState.REVERSAL:
+        why = (
+            "is the entry Sage Intacct adds when reversing one"
+            if tx.state is IntacctState.REVERSAL
+            else "was reversed before it was synced"
+        )
         return (
             Skip(
                 reason=SyncError(
                     kind=ErrorKind.SKIPPED,
                     rule=Rule.D7,
-                    message=f"Intacct {label} is a reversal or was reversed; it is not synced.",
+                    message=f"Intacct {label} {why}; it is not synced.",
                     fix="Nothing to do.",
                     record=_ref_in(tx),
                 )

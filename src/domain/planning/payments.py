@@ -33,6 +33,7 @@ from released_intacct.domain.mapping.payments import allocation_to_payment, paym
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
 from released_intacct.domain.released import Invoice, Payment, ReleasedRecord
+from released_intacct.domain.rules.about import intacct_payment_words, payment_label
 from released_intacct.domain.rules.eligibility import (
     check_incoming_payment,
     check_outgoing_payment,
@@ -114,12 +115,12 @@ def _reversed(payment: IntacctPayment, links: LinkIndex) -> tuple[Action, ...]:
 
 
 def _d9(payment: IntacctPayment, released_id: ReleasedId | None, kind: ErrorKind) -> SyncError:
-    label = payment.reference or f"payment {payment.record_no}"
-    kept = " The Re-Leased payment was kept." if released_id else ""
+    label = payment_label(payment.reference, payment.amount, payment.currency)
+    kept = " The Re-Leased payment was kept." if released_id else " It was never synced."
     return SyncError(
         kind=kind,
         rule=Rule.D9,
-        message=f"Intacct {label} of {payment.date.isoformat()} was reversed.{kept}",
+        message=f"{intacct_payment_words(payment)} was reversed in Sage Intacct.{kept}",
         fix=(
             "Remove the payment in Re-Leased too if it should no longer count."
             if released_id

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from released_intacct.domain.enums import Direction, RecordType
+from released_intacct.domain.enums import ContactRole, Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
+from released_intacct.domain.intacct import IntacctPayment
 
 NOTHING_TO_DO = "Nothing to do."
+
+
+def payment_label(reference: str, amount: Decimal, currency: str) -> str:
+    """What a bookkeeper recognises a payment by (its record number is in the result's key)."""
+    money = f"of {abs(amount)} {currency}"
+    return f"payment {reference} {money}" if reference else f"payment {money}"
+
+
+def intacct_payment_words(payment: IntacctPayment) -> str:
+    """``Intacct payment of 250.00 USD from customer C-1 dated 2026-03-01``."""
+    label = payment_label(payment.reference, payment.amount, payment.currency)
+    party = "from customer" if payment.origin.role is ContactRole.CUSTOMER else "to vendor"
+    return f"Intacct {label} {party} {payment.party_id} dated {payment.date.isoformat()}"
+
+
+def intacct_record(key: str) -> str:
+    """How a bookkeeper finds a record in Intacct by its key: a bare number is its record
+    number; an Order Entry document is named by its id (``Sales Invoice-SI0001``)."""
+    return f"Sage Intacct record number {key}" if key.isdigit() else key
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ReleasedId
 from released_intacct.domain.intacct import Deletion
-from released_intacct.domain.rules.about import NOTHING_TO_DO, subject
+from released_intacct.domain.rules.about import NOTHING_TO_DO, intacct_record, subject
 from released_intacct.domain.rules.ownership import record_noun
 
 _D8 = (Rule.D8, "the Re-Leased {noun} is kept.", "Void the Re-Leased {noun} and unlink it.")
@@ -58,12 +58,8 @@ def deleted_in_intacct(
 
 
 def _named(deletion: Deletion) -> str:
-    """How a bookkeeper finds the record in Intacct: a bare number is its record number; an
-    Order Entry document is named by its id (``Sales Invoice-SI0001``); a customer by its id."""
-    key = str(deletion.key)
-    if key.isdigit():
-        return f"Sage Intacct record number {key}"
-    return key.split(":", 1)[-1]
+    """The record as a bookkeeper finds it in Intacct (a customer by its id)."""
+    return intacct_record(str(deletion.key).split(":", 1)[-1])
 
 
 def _article(noun: str) -> str:

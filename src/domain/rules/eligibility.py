@@ -30,7 +30,13 @@ from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment, Party, Transaction
 from released_intacct.domain.money import Currency
 from released_intacct.domain.released import Contact, Invoice, Payment
-from released_intacct.domain.rules.about import NOTHING_TO_DO, About, subject
+from released_intacct.domain.rules.about import (
+    NOTHING_TO_DO,
+    About,
+    intacct_payment_words,
+    payment_label,
+    subject,
+)
 from released_intacct.domain.rules.ownership import record_noun
 from released_intacct.domain.settings import SyncSettings
 
@@ -78,10 +84,9 @@ def check_incoming_payment(
     A reversed payment is planning's (D9: what it leaves depends on its links); the negative entry
     Intacct adds when reversing one (STATE ``Reversal``) is never synced.
     """
-    label = _payment_label(payment.reference, payment.amount, payment.currency)
+    label = payment_label(payment.reference, payment.amount, payment.currency)
     key = IntacctKey(payment.record_no) if payment.record_no else None
-    party = "from customer" if payment.origin.role is ContactRole.CUSTOMER else "to vendor"
-    what = f"Intacct {label} {party} {payment.party_id} dated {payment.date.isoformat()}"
+    what = intacct_payment_words(payment)
     about = subject(RecordType.PAYMENT, Direction.INCOMING, label, what, key=key)
     return _verdict(
         payment,
@@ -96,7 +101,7 @@ def check_incoming_payment(
 
 def check_outgoing_payment(payment: Payment, settings: SyncSettings) -> Result[Payment, SyncError]:
     """A Re-Leased payment: C4, D14, and D9 (a removal is done in Intacct)."""
-    label = _payment_label(payment.reference, payment.amount, payment.currency)
+    label = payment_label(payment.reference, payment.amount, payment.currency)
     what = f"Re-Leased {label} dated {payment.date.isoformat()}"
     about = subject(RecordType.PAYMENT, Direction.OUTGOING, label, what, released_id=payment.id)
     return _verdict(
@@ -131,8 +136,9 @@ def check_outgoing_contact(contact: Contact, settings: SyncSettings) -> Result[C
 def _before_sync_from(when: date, settings: SyncSettings, about: About) -> SyncError | None:
     if when >= settings.sync_from:
         return None
+    dated = "" if when.isoformat() in about.what else f" is dated {when.isoformat()},"
     message = (
-        f"{about.what} is dated {when.isoformat()}, before the sync-from date "
+        f"{about.what}{dated} before the sync-from date "
         f"{settings.sync_from.isoformat()}; it is never synced, even when edited later."
     )
     fix = "Nothing to do: only transactions dated on or after the sync-from date sync."
@@ -245,12 +251,6 @@ def _verdict(record: T, errors: Iterable[SyncError | None]) -> Result[T, SyncErr
         if error is not None:
             return Failure(error)
     return Success(record)
-
-
-def _payment_label(reference: str, amount: Decimal, currency: Currency) -> str:
-    """What a bookkeeper recognises a payment by (its record number is in the result's key)."""
-    money = f"of {abs(amount)} {currency}"
-    return f"payment {reference} {money}" if reference else f"payment {money}"
 
 
 def _key_of(record: Transaction | Party) -> IntacctKey | None:
