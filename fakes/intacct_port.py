@@ -163,6 +163,13 @@ class FakeIntacct:
         ]
         return FutureResult.from_result(Success(self._slice(found, query, lambda d: d.deleted_at)))
 
+    def parties_held(
+        self, role: ContactRole, ids: Sequence[IntacctId]
+    ) -> FutureResult[frozenset[IntacctId], SyncError]:
+        self.spent += 1
+        held = {r.party_id for r in self.records if isinstance(r, Party) and r.role is role}
+        return FutureResult.from_result(Success(frozenset(i for i in ids if i in held)))
+
     # --- writes ----------------------------------------------------------------------------------
 
     def write(

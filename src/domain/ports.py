@@ -29,6 +29,7 @@ from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
     IdempotencyKey,
+    IntacctId,
     ReleasedId,
 )
 from released_intacct.domain.intacct import (
@@ -163,6 +164,12 @@ class IntacctFeeds(Protocol):
     def deletions(
         self, record_type: RecordType, query: FeedQuery
     ) -> FutureResult[Page[Deletion], SyncError]: ...
+
+    def parties_held(
+        self, role: ContactRole, ids: Sequence[IntacctId]
+    ) -> FutureResult[frozenset[IntacctId], SyncError]:
+        """Which of ``ids`` Intacct holds now as customers / vendors of ``role`` (rule D5: a
+        linked one that is not held was deleted in Intacct)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

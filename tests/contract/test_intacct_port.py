@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -88,6 +88,9 @@ class Port(Protocol):
     ) -> FutureResult[Page[Any], SyncError]: ...
     def write(self, batch: Any) -> FutureResult[Any, SyncError]: ...
     def find_written(self, write: CreateInIntacct) -> FutureResult[Any, SyncError]: ...
+    def parties_held(
+        self, role: ContactRole, ids: Sequence[IntacctId]
+    ) -> FutureResult[frozenset[IntacctId], SyncError]: ...
     def transactions_spent(self) -> int: ...
     def login(
         self, credentials: IntacctCredentials
@@ -355,6 +358,23 @@ def test_find_written_by_key(make: Callable[[], Harness]) -> None:
         assert found is not None
         assert found.party_id == outcome.result.unwrap().party_id
         assert await ok(h.port.find_written(customer("Never Written"))) is None
+
+    scenario(make, body)
+
+
+def test_D5_parties_held_names_the_customers_and_vendors_that_exist(
+    make: Callable[[], Harness],
+) -> None:
+    async def body(h: Harness) -> None:
+        (outcome,) = await ok(h.port.write([customer("Held Co")]))
+        created = outcome.result.unwrap()
+        assert isinstance(created, Party)
+        assert created.party_id is not None
+        asked = [created.party_id, IntacctId("NO-SUCH-1")]
+        held = await ok(h.port.parties_held(ContactRole.CUSTOMER, asked))
+        assert held == frozenset({created.party_id})
+        assert await ok(h.port.parties_held(ContactRole.VENDOR, asked)) == frozenset()
+        assert await ok(h.port.parties_held(ContactRole.CUSTOMER, [])) == frozenset()
 
     scenario(make, body)
 

@@ -21,6 +21,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert import feeds, reading
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
+from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.adapters.intacct.orderkeys import OrderKeys
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -35,7 +36,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import EntityId, IdempotencyKey
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -78,7 +79,8 @@ class IntacctAdapter:
         self._reader = FeedReader(self.sessions, self.settings, spend=self._spend)
         self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
-        self._orders = OrderKeys(self.sessions, spend=self._spend)
+        self._lookups = Lookups(self.sessions, spend=self._spend)
+        self._orders = OrderKeys(self._lookups)
 
     def _spend(self, count: int) -> None:
         self._spent += count
@@ -150,6 +152,13 @@ class IntacctAdapter:
         page = read.unwrap()
         pointed = await self._orders.incoming(origin, page.items)
         return pointed.map(lambda items: replace(page, items=items))
+
+    def parties_held(
+        self, role: ContactRole, ids: Sequence[IntacctId]
+    ) -> FutureResult[frozenset[IntacctId], SyncError]:
+        object_name, id_field = feeds.PARTY_OBJECTS[role]
+        found = self._lookups.pairs(object_name, id_field, id_field, ids)
+        return FutureResult(found).map(lambda held: frozenset(IntacctId(i) for i in held))
 
     def deletions(
         self, record_type: RecordType, query: FeedQuery

@@ -3,7 +3,7 @@
 The domain names an OE/PO invoice by its DOCID (it survives the re-key of rule D19), but a payment
 is applied to the AR invoice / AP bill the document posted (``SODOCUMENT.PRRECORDKEY``; that record
 has ``MODULEKEY`` ``8.SO`` / ``9.PO`` and ``RECORDID`` = the DOCID). This module translates both
-ways, one query per 100 keys:
+ways (``lookups``: one query per 100 keys):
 
 - going out, an application naming a DOCID (a key that is not a RECORDNO) is re-pointed at the
   document's PRRECORDKEY; a document with none (still a draft: nothing to pay yet) refuses the
@@ -16,25 +16,19 @@ set-up), nothing is looked up, so a plain AR/AP company pays no extra request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.classify import function_error
-from released_intacct.adapters.intacct.convert.feeds import quote
-from released_intacct.adapters.intacct.envelope import Function, child, element
-from released_intacct.adapters.intacct.response import rows
-from released_intacct.adapters.intacct.session import Sessions
+from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import Direction, Origin, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment
 
-CHUNK = 100
 _LEDGERS = {Origin.AR: ("ARINVOICE", "'8.SO'"), Origin.AP: ("APBILL", "'9.PO'")}
 _DOCUMENTS = {Origin.AR: "SODOCUMENT", Origin.AP: "PODOCUMENT"}
 
@@ -44,9 +38,8 @@ def is_record_no(key: str) -> bool:
 
 
 class OrderKeys:
-    def __init__(self, sessions: Sessions, *, spend: Callable[[int], None]) -> None:
-        self._sessions = sessions
-        self._spend = spend
+    def __init__(self, lookups: Lookups) -> None:
+        self._lookups = lookups
         self.uses_orders: bool | None = None
         """Whether the company uses Order Entry or Purchasing; None until its set-up is read."""
 
@@ -58,7 +51,7 @@ class OrderKeys:
         if self.uses_orders is False or not keys:
             return Success(tuple(payments))
         ledger, module = _LEDGERS[origin]
-        found = await self._map(
+        found = await self._lookups.pairs(
             ledger, "RECORDNO", "RECORDID", keys, extra=f" AND MODULEKEY = {module}"
         )
         if not is_successful(found):
@@ -77,56 +70,13 @@ class OrderKeys:
                 by_origin.setdefault(payment.origin, set()).update(_docids(payment))
         ledger_keys: dict[str, str] = {}
         for origin, docids in by_origin.items():
-            found = await self._map(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", docids)
+            found = await self._lookups.pairs(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", docids)
             if not is_successful(found):
                 return Failure(found.failure())
             ledger_keys.update(found.unwrap())
         return Success(
             {w.key: _pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
         )
-
-    async def _map(
-        self, object_name: str, by: str, to: str, keys: Iterable[str], *, extra: str = ""
-    ) -> Result[dict[str, str], SyncError]:
-        """``by`` → ``to`` of the records of ``object_name`` whose ``by`` is one of ``keys``."""
-        wanted = sorted(keys)
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            query = f"{by} IN ({', '.join(quote(k) for k in chunk)}){extra}"
-            read = await self._read(object_name, f"{by},{to}", query, size=len(chunk))
-            if not is_successful(read):
-                return read
-            found.update(read.unwrap())
-        return Success(found)
-
-    async def _read(
-        self, object_name: str, fields: str, query: str, *, size: int
-    ) -> Result[dict[str, str], SyncError]:
-        body = element("readByQuery")
-        child(body, "object", object_name)
-        child(body, "fields", fields)
-        child(body, "query", query)
-        child(body, "pagesize", str(max(size, 1)))
-        sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
-        if not is_successful(sent):
-            return Failure(sent.failure())
-        results = sent.unwrap().results
-        if not results or not results[0].ok or results[0].data is None:
-            error = function_error(results[0], record=None) if results else _unread(object_name)
-            return Failure(error)
-        self._spend(1)
-        by, to = fields.split(",")
-        return Success(_pairs(results[0].data, by, to))
-
-
-def _pairs(data: etree._Element, by: str, to: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for row in rows(data):
-        key, value = str(row.get(by, "")).strip(), str(row.get(to, "")).strip()
-        if key and value:
-            pairs[key] = value
-    return pairs
 
 
 def _names_documents(write: IntacctWrite) -> bool:
@@ -172,13 +122,4 @@ def _not_posted(write: IntacctWrite, docid: str) -> SyncError:
             direction=Direction.OUTGOING,
             released_id=write.released_id,
         ),
-    )
-
-
-def _unread(object_name: str) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=f"Sage Intacct answered a read of {object_name} with no result.",
-        fix="Nothing to do: the next sync tries again.",
     )

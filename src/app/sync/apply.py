@@ -9,7 +9,8 @@ in one store call. What a write answers decides what follows (design, "Exactly-o
 - RETRIABLE (the adapter already backed off; the outcome is uncertain): a create is looked up by
   its key; found → CONFIRMED; absent → the intent is left open (SENT) with a sync result, so the
   next run sends it again with the same key;
-- any other refusal: FAILED, and a sync result (rule E1).
+- any other refusal: FAILED, and a sync result (rule E1); a document refused because its
+  customer / vendor was deleted in Intacct reads as rule D5 (``vanished``).
 
 Voids (rule D7) are not intents: voiding twice is harmless. The voided copy is read back by the key
 it was created with, so its new fingerprint is stored and the void is not later seen as an edit.
@@ -27,6 +28,7 @@ from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key, intents_for, look_up
+from released_intacct.app.sync.vanished import explain_refusal
 from released_intacct.domain.actions import (
     Action,
     ArchiveInReleased,
@@ -172,6 +174,8 @@ async def _recover(
         if is_successful(found) and found.unwrap() is not None:
             return found
         state = IntentState.SENT  # left open: sent again with the same key on the next run
+    else:
+        error = await explain_refusal(ctx, write, error)
     key = intent_key(ctx.connection, write)
     done = await settled(ctx.store.settle(ctx.connection, key, state=state))
     if not is_successful(done):

@@ -9,7 +9,8 @@
 3. Invoices and credit notes both ways (D2, D6, D7, D13, D14, D20): AR and AP, and Order Entry /
    Purchasing documents when the company uses them (D17).
 4. Payments both ways (D9-D12).
-5. Deletions Intacct reports for contacts, invoices, credit notes and payments (D5, D8, D9).
+5. Deletions Intacct reports for invoices, credit notes and payments (D8, D9); a deleted
+   customer / vendor is found out when next needed (D5, ``vanished``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from released_intacct.app.sync.readback import read_back
 from released_intacct.app.sync.reading import Source, run_step
 from released_intacct.app.sync.refs import document_refs
 from released_intacct.app.sync.roles import create_billed_contacts
+from released_intacct.app.sync.vanished import missing_parties
 from released_intacct.domain.actions import Action
 from released_intacct.domain.enums import (
     ContactRole,
@@ -38,6 +40,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -48,6 +51,7 @@ from released_intacct.domain.intacct import (
     category_key,
 )
 from released_intacct.domain.links import LinkIndex
+from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.contacts import plan_contacts
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents, record_type_of
@@ -62,7 +66,10 @@ from released_intacct.domain.planning.lists import (
 from released_intacct.domain.released import Account, Contact, Invoice
 
 Step = Callable[[RunContext, Tally], Awaitable[Result[None, SyncError]]]
-_DELETED = (RecordType.CONTACT, RecordType.INVOICE, RecordType.CREDIT_NOTE, RecordType.PAYMENT)
+_DELETED = (RecordType.INVOICE, RecordType.CREDIT_NOTE, RecordType.PAYMENT)
+"""Customers and vendors are not read from the audit trail: it names a deleted one by a record
+number the links do not know, and rule D5 has the deletion found out when next needed
+(``vanished``)."""
 
 
 async def run_steps(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -169,9 +176,15 @@ async def _contacts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     ) -> Result[None, SyncError]:
         wanted = Wanted().released(RecordType.CONTACT, [c.id for c in contacts])
         wanted.intacct(RecordType.CONTACT, [p.link_key for p in parties if p.party_id])
-        return await plan_and_apply(
-            ctx, tally, wanted, lambda links: plan_contacts(contacts, parties, links, ctx.settings)
-        )
+        loaded = await wanted.load(ctx)
+        if not is_successful(loaded):
+            return Failure(loaded.failure())
+        links = loaded.unwrap()
+        missing = await missing_parties(ctx, _edited_contacts(contacts, links))
+        if not is_successful(missing):
+            return Failure(missing.failure())
+        planned = plan_contacts(contacts, parties, links, ctx.settings, missing=missing.unwrap())
+        return await apply(ctx, tally, planned, links)
 
     parties = [
         Source(
@@ -181,6 +194,16 @@ async def _contacts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     ]
     contacts = [Source("released.contacts", ctx.released.contacts, RecordType.CONTACT)]
     return await run_step(ctx, tally, handle, released=contacts, intacct=parties)
+
+
+def _edited_contacts(contacts: Sequence[Contact], links: LinkIndex) -> list[IntacctKey]:
+    """The parties of the linked contacts edited in Re-Leased (rule D5: are they still there?)."""
+    keys: list[IntacctKey] = []
+    for contact in contacts:
+        link = links.by_released(RecordType.CONTACT, contact.id)
+        if link and link.is_linked and link.released_fingerprint != fingerprint(contact):
+            keys.append(link.intacct_key)
+    return keys
 
 
 def _origins(ctx: RunContext) -> tuple[Origin, ...]:

@@ -1,0 +1,271 @@
+"""The demo pair over HTTP: both simulators' demo seeds, the real adapters, and users of each side.
+
+``demo_pair(store)`` serves the Intacct simulator (company ``DEMO``) and the Re-Leased simulator
+(``RL-DEMO``) in process through ``httpx.ASGITransport``, and builds the connection workflow and
+the sync service over the real adapters; ``confirmed(pair)`` onboards the demo pair and confirms
+it (entity E100, sync from 2024-01-01; the two contacts with no Intacct match are created as a
+customer and a vendor, everything else left unmatched is archived).
+
+Both simulators and the service read one ``Ticking`` clock, which a test moves between what the
+users do and the next sync, so each change is stamped after the run that came before it.
+
+``IntacctUser`` and ``ReleasedUser`` act as people do in each system, through the system's own
+API only: XML functions posted to the Intacct gateway (written by ``xmlgw``, not the product's
+adapter), and REST calls to Re-Leased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from lxml import etree
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
+from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.ports import Ports
+from released_intacct.app.sync.service import SyncService
+from released_intacct.domain.enums import ContactRole
+from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
+from released_intacct.domain.matching import Step
+from released_intacct.domain.onboarding import unresolved
+from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import StateStore
+from released_intacct.fakes import xmlgw
+from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.simulators.intacct import app as intacct_app
+from released_intacct.fakes.simulators.intacct import seed as intacct_seed
+from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
+from released_intacct.fakes.simulators.released import app as released_app
+from released_intacct.fakes.simulators.released import seed as released_seed
+from released_intacct.fakes.simulators.released.jsonio import decode, encode
+from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
+
+__all__ = [
+    "DEMO",
+    "RL_DEMO",
+    "SYNC_FROM",
+    "T0",
+    "DemoPair",
+    "IntacctUser",
+    "ReleasedUser",
+    "Ticking",
+    "confirmed",
+    "demo_pair",
+]
+
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+"""When both demo seeds are loaded."""
+DEMO = IntacctCredentials(
+    sender_id="demo-sender",
+    sender_password=Secret("demo-sender-pass"),
+    company_id="DEMO",
+    user_id="ws_user",
+    user_password=Secret("ws_pass"),
+)
+RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
+SYNC_FROM = date(2024, 1, 1)
+_GATEWAY = "http://sim" + intacct_app.GATEWAY_PATH
+_RELEASED = "http://released.sim"
+
+
+class Ticking:
+    """A clock that stands still until moved."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, by: timedelta = timedelta(minutes=5)) -> datetime:
+        self._now += by
+        return self._now
+
+
+class IntacctUser:
+    """Runs gateway functions as ``ws_user`` of ``DEMO`` (at ``entity``, else top level)."""
+
+    def __init__(self, client: httpx.AsyncClient, *, entity: str | None = None) -> None:
+        self._client, self._entity = client, entity
+
+    async def run(self, function: str) -> etree._Element:
+        """One function's ``<data>`` (or its ``<result>`` when it answers no data); a refusal
+        is an ``AssertionError`` naming the gateway's error."""
+        body = xmlgw.request(function, auth=xmlgw.Login(entity=self._entity))
+        reply = await self._client.post(_GATEWAY, content=body)
+        (result,) = xmlgw.results(reply.content)
+        if result.findtext("status") != "success":
+            raise AssertionError(etree.tostring(result, encoding="unicode"))
+        data = result.find("data")
+        return result if data is None else data
+
+    async def key(self, function: str) -> str:
+        """The ``<key>`` a legacy function answers."""
+        return (await self.run(function)).findtext("key", "") or ""
+
+    async def recordno(self, obj: str, query: str) -> str:
+        """The RECORDNO of the one ``obj`` record ``query`` finds."""
+        data = await self.run(
+            f"<readByQuery><object>{obj}</object><fields>RECORDNO</fields>"
+            f"<query>{query}</query><pagesize>10</pagesize></readByQuery>"
+        )
+        (found,) = [row.findtext("RECORDNO", "") for row in data]
+        return found
+
+    async def invoice(self, customer: str, amount: str, *, on: date, currency: str = "") -> str:
+        """``create_invoice`` of one line on account 4000 at location E100: its RECORDNO."""
+        money = f"<currency>{currency}</currency>" if currency else ""
+        return await self.key(
+            f"<create_invoice><customerid>{customer}</customerid>"
+            f"<datecreated>{_day(on)}</datecreated>{money}<invoiceitems><lineitem>"
+            f"<glaccountno>4000</glaccountno><amount>{amount}</amount>"
+            "<locationid>E100</locationid></lineitem></invoiceitems></create_invoice>"
+        )
+
+
+def _day(on: date) -> str:
+    return f"<year>{on.year}</year><month>{on.month:02d}</month><day>{on.day:02d}</day>"
+
+
+class ReleasedUser:
+    """Calls the Re-Leased REST API of ``RL-DEMO`` as its UI would (no ``X-Sync-Source``)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+        self._headers = {
+            "Authorization": f"Bearer {released_seed.API_KEY}",
+            "X-Company-Id": released_seed.COMPANY_ID,
+            "Content-Type": "application/json",
+        }
+
+    async def call(
+        self, method: str, path: str, body: object = None, *, key: str | None = None
+    ) -> tuple[int, Any]:
+        """The status and decoded body of ``METHOD /api/<path>``."""
+        headers = dict(self._headers)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        content = None if body is None else encode(body)
+        reply = await self._client.request(
+            method, f"{_RELEASED}/api/{path}", content=content, headers=headers
+        )
+        return reply.status_code, decode(reply.content) if reply.content else None
+
+    async def get(self, path: str) -> Any:
+        return await self.ok("GET", path)
+
+    async def ok(
+        self, method: str, path: str, body: object = None, *, key: str | None = None
+    ) -> Any:
+        """The body of a call that must succeed; a refusal is an ``AssertionError`` naming it."""
+        status, found = await self.call(method, path, body, key=key)
+        if status not in (200, 201):
+            raise AssertionError((method, path, status, found))
+        return found
+
+    async def edit(self, path: str, **changes: Any) -> Any:
+        """Read the record at ``path`` and put it back with ``changes``."""
+        record = await self.get(path)
+        return await self.ok("PUT", path, {**record, **changes})
+
+    async def approved(self, body: dict[str, Any]) -> str:
+        """Create an invoice (``body`` holds its writable fields), submit and approve it: its id."""
+        created = await self.ok("POST", "invoices", body, key=f"raise-{body['invoiceNumber']}")
+        for action in ("submit", "approve"):
+            await self.ok("POST", f"invoices/{created['id']}/{action}")
+        return str(created["id"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoPair:
+    flow: ConnectionWorkflow
+    sync: SyncService
+    store: StateStore
+    clock: Ticking
+    intacct: IntacctSimulator
+    released: ReleasedSimulator
+    intacct_for: Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+    released_for: Callable[[ReleasedCompanyId], ReleasedPort]
+    intacct_user: IntacctUser
+    released_user: ReleasedUser
+
+
+@asynccontextmanager
+async def demo_pair(store: StateStore, clock: Ticking | None = None) -> AsyncIterator[DemoPair]:
+    """Both demo seeds loaded at the clock's time, served in process, with the service over them."""
+    clock = clock or Ticking()
+    isim = IntacctSimulator(clock=clock.now)
+    intacct_seed.load_demo(isim, now=clock.now())
+    rsim = ReleasedSimulator(clock=clock.now)
+    released_seed.load_demo(rsim, now=clock.now())
+    to_intacct = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=intacct_app.create_app(isim)), base_url="http://sim"
+    )
+    to_released = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=released_app.create_app(rsim)), base_url=_RELEASED
+    )
+    settings = ClientSettings(endpoint=_GATEWAY, backoff=0.0)
+
+    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+        return IntacctAdapter(to_intacct, credentials, entity=entity, settings=settings)
+
+    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
+        return ReleasedAdapter(
+            to_released,
+            base_url=_RELEASED,
+            api_key=Secret(released_seed.API_KEY),
+            company_id=company,
+            settings=ReleasedSettings(backoff=0.0),
+        )
+
+    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+    flow = ConnectionWorkflow(
+        store, intacct_for=intacct_for, released_for=released_for, clock=clock
+    )
+    try:
+        yield DemoPair(
+            flow=flow,
+            sync=SyncService(ports),
+            store=store,
+            clock=clock,
+            intacct=isim,
+            released=rsim,
+            intacct_for=intacct_for,
+            released_for=released_for,
+            intacct_user=IntacctUser(to_intacct),
+            released_user=ReleasedUser(to_released),
+        )
+    finally:
+        await to_intacct.aclose()
+        await to_released.aclose()
+
+
+async def confirmed(pair: DemoPair) -> ConnectionId:
+    """Onboard and confirm the demo pair; its id."""
+    flow = pair.flow
+    connected = await value(flow.connect(RL_DEMO, DEMO))
+    id = connected.connection.id
+    await value(flow.choose_entity(id, EntityId("E100")))
+    await value(flow.set_sync_from(id, SYNC_FROM))
+    await value(flow.start_matching(id))
+    for step in Step:
+        ob = await value(flow.onboarding(id))
+        for candidate in unresolved(ob, step):
+            if candidate.released_id == "con-greenleaf":
+                await value(flow.create_as(id, candidate.released_id, ContactRole.CUSTOMER))
+            elif candidate.released_id == "con-sparkle":
+                await value(flow.create_as(id, candidate.released_id, ContactRole.VENDOR))
+            else:
+                await value(flow.archive(id, step, candidate.released_id))
+        await value(flow.continue_step(id, step))
+    await value(flow.confirm(id))
+    await flow.background()
+    return id
