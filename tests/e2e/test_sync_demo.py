@@ -1,6 +1,6 @@
 """The initial sync end to end on both simulators' demo seeds over HTTP (issue 7, acceptance 2-3).
 
-The demo pair is onboarded and confirmed as ``test_onboarding_demo`` does (Intacct ``DEMO`` at
+The demo pair (``fakes.demo_pair``) is onboarded and confirmed (Intacct ``DEMO`` at
 entity E100, sync from 2024-01-01; Re-Leased ``RL-DEMO``), then ``SyncService.run`` runs three
 times through the real adapters over ``httpx.ASGITransport``: the initial sync, a second run and a
 third. The scenario runs once per state store (the in-memory fake and aiosqlite on ``tmp_path``);
@@ -18,136 +18,27 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 
-from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.adapters.state import SqliteStateStore, generate_key
-from released_intacct.app.connection import ConnectionWorkflow
-from released_intacct.app.ports import Ports
-from released_intacct.app.sync.service import SyncService
-from released_intacct.domain.enums import ContactRole, DimensionKind, RecordType
+from released_intacct.domain.enums import DimensionKind, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule
 from released_intacct.domain.ids import (
-    ConnectionId,
-    EntityId,
     IntacctId,
-    ReleasedCompanyId,
     ReleasedId,
 )
 from released_intacct.domain.intacct import option_key
 from released_intacct.domain.links import Link
-from released_intacct.domain.matching import Step
-from released_intacct.domain.onboarding import unresolved
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.released import TrackingCategory
 from released_intacct.domain.results import RunStatus, SyncResult, is_failure
-from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import ResultFilter, Run, StateStore
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.simulators.intacct import app as intacct_app
-from released_intacct.fakes.simulators.intacct import seed as intacct_seed
-from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
-from released_intacct.fakes.simulators.released import app as released_app
-from released_intacct.fakes.simulators.released import seed as released_seed
-from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
+from released_intacct.fakes.demo_pair import RL_DEMO, SYNC_FROM, DemoPair, confirmed, demo_pair
 from released_intacct.fakes.state_store import FakeStateStore
-
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-DEMO = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
-SYNC_FROM = date(2024, 1, 1)
-
-
-class Clock:
-    def now(self) -> datetime:
-        return NOW
-
-
-@dataclass
-class Demo:
-    flow: ConnectionWorkflow
-    sync: SyncService
-    store: StateStore
-    intacct: IntacctSimulator
-    released: ReleasedSimulator
-    released_for: Callable[[ReleasedCompanyId], ReleasedPort]
-
-
-@asynccontextmanager
-async def demo(store: StateStore) -> AsyncIterator[Demo]:
-    isim = IntacctSimulator(clock=lambda: NOW)
-    intacct_seed.load_demo(isim, now=NOW)
-    rsim = ReleasedSimulator(clock=lambda: NOW)
-    released_seed.load_demo(rsim, now=NOW)
-    to_intacct = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=intacct_app.create_app(isim)), base_url="http://sim"
-    )
-    to_released = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=released_app.create_app(rsim)),
-        base_url="http://released.sim",
-    )
-    client_settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
-
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(to_intacct, credentials, entity=entity, settings=client_settings)
-
-    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
-        return ReleasedAdapter(
-            to_released,
-            base_url="http://released.sim",
-            api_key=Secret(released_seed.API_KEY),
-            company_id=company,
-            settings=ReleasedSettings(backoff=0.0),
-        )
-
-    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=Clock())
-    flow = ConnectionWorkflow(
-        store, intacct_for=intacct_for, released_for=released_for, clock=Clock()
-    )
-    try:
-        yield Demo(flow, SyncService(ports), store, isim, rsim, released_for)
-    finally:
-        await to_intacct.aclose()
-        await to_released.aclose()
-
-
-async def confirmed(world: Demo) -> ConnectionId:
-    flow = world.flow
-    connected = await value(flow.connect(RL_DEMO, DEMO))
-    id = connected.connection.id
-    await value(flow.choose_entity(id, EntityId("E100")))
-    await value(flow.set_sync_from(id, SYNC_FROM))
-    await value(flow.start_matching(id))
-    for step in Step:
-        ob = await value(flow.onboarding(id))
-        for candidate in unresolved(ob, step):
-            if candidate.released_id == "con-greenleaf":
-                await value(flow.create_as(id, candidate.released_id, ContactRole.CUSTOMER))
-            elif candidate.released_id == "con-sparkle":
-                await value(flow.create_as(id, candidate.released_id, ContactRole.VENDOR))
-            else:
-                await value(flow.archive(id, step, candidate.released_id))
-        await value(flow.continue_step(id, step))
-    await value(flow.confirm(id))
-    await flow.background()
-    return id
-
 
 Tables = dict[str, dict[Any, dict[str, Any]]]
 
@@ -163,14 +54,14 @@ class Synced:
     released: tuple[Tables, Tables, Tables]
 
 
-def _tables(world: Demo) -> tuple[Tables, Tables]:
+def _tables(world: DemoPair) -> tuple[Tables, Tables]:
     intacct = world.intacct.companies["DEMO"].tables
     released = world.released.companies[RL_DEMO].tables
     return copy.deepcopy(dict(intacct)), copy.deepcopy(dict(released))
 
 
 async def _scenario(store: StateStore) -> Synced:
-    async with demo(store) as world:
+    async with demo_pair(store) as world:
         id = await confirmed(world)
         runs, intacct, released = [], [], []
         for _ in range(3):
@@ -529,7 +420,7 @@ def test_a_category_updated_without_options_keeps_its_options() -> None:
     ``PUT`` replaces the whole options list, so the update must keep the options it holds."""
 
     async def main() -> None:
-        async with demo(FakeStateStore()) as world:
+        async with demo_pair(FakeStateStore()) as world:
             port = world.released_for(RL_DEMO)
             renamed = TrackingCategory(
                 id=ReleasedId("trc-class"), name="Class", kind=DimensionKind.CLASS
