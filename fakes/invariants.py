@@ -1,0 +1,336 @@
+"""The invariants of a sync over the in-memory fakes (issue 7's acceptance), as lists of problems.
+
+``converged(world, history)``, after a fault-free sync: every record on either side that may sync
+is linked to exactly one record on the other side whose mapped fields equal it (compared by the
+domain's own mapping and fingerprints); where the two differ, a sync result names the rule that
+kept them apart (D3 contact edits, D6 / D7 / D20 document edits) and each side holds a version some
+user saved or its mapping; every record that may not sync has exactly one result naming its rule
+and no copy. ``history`` holds every version a user saved, by side and key.
+(What one sync may never do, and the second-sync check, are in ``sync_guard``.)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.domain.enums import (
+    Direction,
+    IntacctState,
+    RecordType,
+    ReleasedInvoiceStatus,
+    ReleasedPaymentStatus,
+)
+from released_intacct.domain.errors import Rule, SyncError
+from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.intacct import (
+    Deletion,
+    IntacctPayment,
+    IntacctRecord,
+    Party,
+    Transaction,
+)
+from released_intacct.domain.links import Link, LinkIndex
+from released_intacct.domain.mapping.translate import IdBook
+from released_intacct.domain.released import Contact, Invoice, Payment, ReleasedRecord
+from released_intacct.domain.results import SyncResult
+from released_intacct.domain.rules.eligibility import (
+    check_incoming_party,
+    check_incoming_payment,
+    check_incoming_transaction,
+    check_outgoing_contact,
+    check_outgoing_invoice,
+    check_outgoing_payment,
+)
+from released_intacct.fakes.pairs import Pair, pair_of
+from released_intacct.fakes.released_states import record_type_of
+from released_intacct.fakes.sync_world import SETTINGS, SyncWorld
+from released_intacct.fakes.user_actions import intacct_key_of
+
+_DELETION_RULES = {
+    RecordType.CONTACT: Rule.D5,
+    RecordType.INVOICE: Rule.D8,
+    RecordType.CREDIT_NOTE: Rule.D8,
+    RecordType.PAYMENT: Rule.D9,
+}
+_REVERSED = (IntacctState.REVERSED, IntacctState.REVERSAL)
+
+
+@dataclass
+class History:
+    """Every version a user saved, by Intacct key (a payment's RECORDNO) or Re-Leased id."""
+
+    intacct: dict[str, list[IntacctRecord]] = field(default_factory=dict)
+    released: dict[str, list[ReleasedRecord]] = field(default_factory=dict)
+
+    def saw(self, record: IntacctRecord | Contact | Invoice | Payment) -> None:
+        if isinstance(record, Contact | Invoice | Payment):
+            self.released.setdefault(str(record.id), []).append(record)
+        else:
+            self.intacct.setdefault(str(intacct_key_of(record)), []).append(record)
+
+    def of_intacct(self, key: str) -> list[IntacctRecord]:
+        return self.intacct.get(key, [])
+
+    def of_released(self, released_id: str) -> list[ReleasedRecord]:
+        return self.released.get(released_id, [])
+
+
+# --- convergence after a fault-free sync ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the convergence checks read once: links, results and both sides' records."""
+
+    links: LinkIndex
+    rows: tuple[SyncResult, ...]
+    intacct: dict[tuple[type, str], IntacctRecord]
+    released: dict[tuple[RecordType, str], ReleasedRecord]
+    ours_intacct: frozenset[str]
+    ours_released: frozenset[str]
+    deleted: frozenset[str]
+
+    def rows_naming(
+        self, rule: Rule, record_type: RecordType, *, key: str | None, rid: str | None
+    ) -> list[SyncResult]:
+        return [
+            row
+            for row in self.rows
+            if row.rule is rule
+            and row.record_type is record_type
+            and (
+                (key is not None and row.intacct_key == key)
+                or (rid is not None and row.released_id == rid)
+            )
+        ]
+
+
+async def converged(world: SyncWorld, history: History) -> list[str]:
+    links = [link for rt in RecordType for link in await world.links(rt)]
+    seen = Seen(
+        links=LinkIndex(links),
+        rows=await world.results(),
+        intacct={(type(r), str(intacct_key_of(r))): r for r in world.intacct.records},
+        released={(rt, str(rid)): r for (rt, rid), r in world.released.records.items()},
+        ours_intacct=frozenset(str(intacct_key_of(r)) for r in world.intacct.by_key.values()),
+        ours_released=frozenset(str(rid) for _, rid in world.released.keys.values()),
+        deleted=frozenset(str(d.key) for d in world.intacct.deleted),
+    )
+    problems = _duplicates(world)
+    problems += [p for r in world.intacct.records for p in _intacct_alone(r, seen)]
+    problems += [p for r in world.released.records.values() for p in _released_alone(r, seen)]
+    problems += [p for link in links for p in _pair(link, seen, history)]
+    for deletion in world.intacct.deleted:
+        if deletion.record_type is RecordType.CONTACT:
+            problems += _party_deleted(seen, history, deletion)
+            continue
+        rule = _DELETION_RULES[deletion.record_type]
+        problems += _one_row(seen, rule, deletion.record_type, key=deletion.key, rid=None)
+    return problems
+
+
+def _party_deleted(seen: Seen, history: History, deletion: Deletion) -> list[str]:
+    """Rule D5: a deleted customer / vendor is found out when its contact is next edited in
+    Re-Leased (or billed: see ``_released_alone``); until then nothing need be said."""
+    link = seen.links.by_intacct(RecordType.CONTACT, deletion.key)
+    if link is None:
+        return []
+    edited = any(
+        isinstance(v, Contact) and v.modified_at is not None and v.modified_at > deletion.deleted_at
+        for v in history.of_released(str(link.released_id))
+    )
+    rows = seen.rows_naming(Rule.D5, RecordType.CONTACT, key=None, rid=link.released_id)
+    if len(rows) == int(edited) or (not edited and len(rows) <= 1):
+        return []
+    return [f"contact {link.released_id}: {len(rows)} results naming D5 (edited: {edited})"]
+
+
+def _one_row(
+    seen: Seen, rule: Rule | None, record_type: RecordType, *, key: str | None, rid: str | None
+) -> list[str]:
+    if rule is None:
+        return [f"{record_type.value} {key or rid}: refused without a rule"]
+    found = seen.rows_naming(rule, record_type, key=key, rid=rid)
+    if len(found) == 1:
+        return []
+    return [f"{record_type.value} {key or rid}: {len(found)} sync results naming {rule.value}"]
+
+
+def _rule_of(checked: Result[object, SyncError]) -> Rule | None:
+    return None if is_successful(checked) else checked.failure().rule
+
+
+def _intacct_alone(record: IntacctRecord, seen: Seen) -> list[str]:
+    """An Intacct record no link holds: it must be one that may not sync, with its result."""
+    if str(intacct_key_of(record)) in seen.ours_intacct:
+        return []
+    if isinstance(record, IntacctPayment):
+        return _intacct_payment_alone(record, seen)
+    if isinstance(record, Party) and not seen.links.by_intacct(RecordType.CONTACT, record.link_key):
+        rule = _rule_of(check_incoming_party(record, SETTINGS))
+        return _expected(rule, seen, RecordType.CONTACT, key=record.link_key)
+    if isinstance(record, Transaction) and not seen.links.by_intacct(
+        record.record_type, record.link_key
+    ):
+        rule = Rule.D7 if record.state in _REVERSED else None
+        rule = rule or _rule_of(check_incoming_transaction(record, SETTINGS))
+        return _expected(rule, seen, record.record_type, key=record.link_key)
+    return []
+
+
+def _intacct_payment_alone(payment: IntacctPayment, seen: Seen) -> list[str]:
+    key = IntacctKey(payment.record_no or "")
+    rule = _rule_of(check_incoming_payment(payment, SETTINGS))
+    if rule is None and payment.state is IntacctState.REVERSED:
+        rule = Rule.D9
+    if rule is not None:
+        return _one_row(seen, rule, RecordType.PAYMENT, key=key, rid=None)
+    missing = [
+        a
+        for a in payment.applications
+        if seen.links.by_intacct(RecordType.PAYMENT, payment.allocation_key(a)) is None
+    ]
+    return [f"payment {key}: eligible allocation {a.document_key} not synced" for a in missing]
+
+
+def _released_alone(record: ReleasedRecord, seen: Seen) -> list[str]:
+    """A Re-Leased record no link holds: one that may not sync, with its result."""
+    if not isinstance(record, Contact | Invoice | Payment) or str(record.id) in seen.ours_released:
+        return []
+    record_type = record_type_of(record)
+    if seen.links.by_released(record_type, record.id) is not None:
+        return []
+    if isinstance(record, Contact):
+        rule = _rule_of(check_outgoing_contact(record, SETTINGS))
+        rule = rule or (Rule.D4 if record.role is None else None)
+    elif isinstance(record, Invoice):
+        rule = _rule_of(check_outgoing_invoice(record, SETTINGS)) or _gone(record, seen)
+    else:
+        if record.status is ReleasedPaymentStatus.DELETED:
+            return []  # removed before it was synced: nothing to sync, nothing to say
+        rule = _rule_of(check_outgoing_payment(record, SETTINGS))
+    return _expected(rule, seen, record_type, rid=record.id)
+
+
+def _gone(invoice: Invoice, seen: Seen) -> Rule | None:
+    """Rule D5: an invoice raised for a contact whose customer / vendor was deleted."""
+    link = seen.links.by_released(RecordType.CONTACT, invoice.contact_id)
+    return Rule.D5 if link is not None and str(link.intacct_key) in seen.deleted else None
+
+
+def _expected(
+    rule: Rule | None,
+    seen: Seen,
+    record_type: RecordType,
+    *,
+    key: str | None = None,
+    rid: str | None = None,
+) -> list[str]:
+    if rule is None:
+        return [f"{record_type.value} {key or rid}: may sync, but has no copy on the other side"]
+    return _one_row(seen, rule, record_type, key=key, rid=rid)
+
+
+def _pair(link: Link, seen: Seen, history: History) -> list[str]:
+    if link.record_type not in _DELETION_RULES or not link.is_linked:
+        return []
+    pair = pair_of(link, seen.intacct, seen.released)
+    if pair.released is None:
+        return [f"{link.record_type.value} {link.released_id}: linked copy missing in Re-Leased"]
+    if pair.intacct is None:
+        return []  # deleted in Intacct: its result is checked with the deletions
+    return _compare(pair, link, seen, history)
+
+
+def _compare(pair: Pair, link: Link, seen: Seen, history: History) -> list[str]:
+    ids = IdBook(seen.links)
+    tx, copy = pair.intacct, pair.released
+    label = f"{link.record_type.value} {link.intacct_key} / {link.released_id}"
+    if isinstance(tx, Transaction) and tx.state in _REVERSED:
+        return _reversed(link, copy, seen, history, label)
+    problems = [p for direction in _removals(pair) for p in _one_d9(seen, link, direction)]
+    if pair.equal(ids):
+        return problems
+    allowed = pair.divergence_rules()
+    justified = [
+        r
+        for r in allowed
+        for _ in seen.rows_naming(r, link.record_type, key=link.intacct_key, rid=link.released_id)
+    ]
+    if not justified:
+        return [*problems, f"{label}: the two sides differ and no result names {allowed}"]
+    counts = Counter(justified)
+    problems += [f"{label}: {n} results naming {r.value}" for r, n in counts.items() if n > 2]
+    return problems + pair.within_history(history, ids, label)
+
+
+def _removals(pair: Pair) -> list[Direction]:
+    """Which side removed a synced payment (rule D9): Re-Leased deleted it (an outgoing result),
+    Intacct reversed it (an incoming one)."""
+    found = []
+    if isinstance(pair.released, Payment) and pair.released.status is ReleasedPaymentStatus.DELETED:
+        found.append(Direction.OUTGOING)
+    if isinstance(pair.intacct, IntacctPayment) and pair.intacct.state is IntacctState.REVERSED:
+        found.append(Direction.INCOMING)
+    return found
+
+
+def _one_d9(seen: Seen, link: Link, direction: Direction) -> list[str]:
+    return _directed(seen, Rule.D9, link, direction, expected=1)
+
+
+def _directed(
+    seen: Seen, rule: Rule, link: Link, direction: Direction, *, expected: int, most: bool = False
+) -> list[str]:
+    rows = [
+        row
+        for row in seen.rows_naming(
+            rule, link.record_type, key=link.intacct_key, rid=link.released_id
+        )
+        if row.direction is direction
+    ]
+    if len(rows) == expected or (most and len(rows) < expected):
+        return []
+    return [
+        f"{link.record_type.value} {link.intacct_key} / {link.released_id}: {len(rows)} "
+        f"{direction.value} results naming {rule.value}, expected {'at most ' if most else ''}"
+        f"{expected}"
+    ]
+
+
+def _reversed(
+    link: Link, copy: ReleasedRecord | None, seen: Seen, history: History, label: str
+) -> list[str]:
+    """Rule D7: the copy is voided, one incoming result asks to unlink it, and an outgoing one
+    exists only when a Re-Leased user voided the copy too."""
+    voided = isinstance(copy, Invoice) and copy.status is ReleasedInvoiceStatus.VOIDED
+    problems = [] if voided else [f"{label}: reversed in Intacct, not voided in Re-Leased"]
+    by_user = any(
+        isinstance(v, Invoice) and v.status is ReleasedInvoiceStatus.VOIDED
+        for v in history.of_released(str(link.released_id))
+    )
+    problems += _directed(seen, Rule.D7, link, Direction.INCOMING, expected=1)
+    # a user's void can be overwritten by a later Intacct edit before it is seen (Intacct wins)
+    return problems + _directed(
+        seen, Rule.D7, link, Direction.OUTGOING, expected=int(by_user), most=True
+    )
+
+
+def _duplicates(world: SyncWorld) -> list[str]:
+    """Exactly once: no two records on one side copy the same thing."""
+    labels: list[tuple[str, ...]] = []
+    for r in world.intacct.records:
+        if isinstance(r, Party):
+            labels.append(("intacct party", r.role.value, r.name))
+        elif isinstance(r, Transaction):
+            labels.append(("intacct transaction", r.origin.value, r.kind.value, r.number))
+    for rr in world.released.records.values():
+        if isinstance(rr, Contact):
+            labels.append(("released contact", rr.correspondence_name or rr.name))
+        elif isinstance(rr, Invoice):
+            labels.append(("released invoice", rr.kind.value, rr.type.value, rr.invoice_number))
+    return [f"duplicated: {label} x{n}" for label, n in Counter(labels).items() if n > 1]
