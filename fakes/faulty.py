@@ -38,7 +38,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, ReleasedId
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -197,6 +197,12 @@ class FaultyIntacct:
         self, role: ContactRole, ids: Sequence[IntacctId]
     ) -> FutureResult[frozenset[IntacctId], SyncError]:
         return self._read(lambda: self.inner.parties_held(role, ids))
+
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]:
+        held = self.inner.transaction_held
+        return _guard(self.faults, "intacct.lookup", lambda: held(origin, kind, key))
 
     def write(
         self, batch: Sequence[IntacctWrite]

@@ -170,6 +170,22 @@ class FakeIntacct:
         held = {r.party_id for r in self.records if isinstance(r, Party) and r.role is role}
         return FutureResult.from_result(Success(frozenset(i for i in ids if i in held)))
 
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]:
+        self.spent += 1
+        found = next(
+            (
+                r
+                for r in self.records
+                if isinstance(r, Transaction)
+                and (r.origin, r.kind) == (origin, kind)
+                and _key(r) == key
+            ),
+            None,
+        )
+        return FutureResult.from_result(Success(found))
+
     # --- writes ----------------------------------------------------------------------------------
 
     def write(

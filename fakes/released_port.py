@@ -165,6 +165,8 @@ class FakeReleased:
         current = self.records.get((record_type, released_id))
         if not isinstance(current, Invoice):
             return self._done(Failure(not_found((record_type, released_id))))
+        if current.status is ReleasedInvoiceStatus.VOIDED:
+            return self._done(Success(None))  # as the adapter: already voided is done
         refused = void_refused(current)
         if refused is not None:
             return self._done(Failure(refused))

@@ -30,6 +30,7 @@ from released_intacct.domain.ids import (
     EntityId,
     IdempotencyKey,
     IntacctId,
+    IntacctKey,
     ReleasedId,
 )
 from released_intacct.domain.intacct import (
@@ -170,6 +171,12 @@ class IntacctFeeds(Protocol):
     ) -> FutureResult[frozenset[IntacctId], SyncError]:
         """Which of ``ids`` Intacct holds now as customers / vendors of ``role`` (rule D5: a
         linked one that is not held was deleted in Intacct)."""
+
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]:
+        """The document ``key`` (its link key: RECORDNO, or DOCID for OE/PO) as Intacct holds it
+        now, or None when it is gone (rule D20: checked before an edit is sent)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

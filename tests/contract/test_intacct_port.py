@@ -91,6 +91,9 @@ class Port(Protocol):
     def parties_held(
         self, role: ContactRole, ids: Sequence[IntacctId]
     ) -> FutureResult[frozenset[IntacctId], SyncError]: ...
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]: ...
     def transactions_spent(self) -> int: ...
     def login(
         self, credentials: IntacctCredentials
@@ -375,6 +378,23 @@ def test_D5_parties_held_names_the_customers_and_vendors_that_exist(
         assert held == frozenset({created.party_id})
         assert await ok(h.port.parties_held(ContactRole.VENDOR, asked)) == frozenset()
         assert await ok(h.port.parties_held(ContactRole.CUSTOMER, [])) == frozenset()
+
+    scenario(make, body)
+
+
+def test_D20_transaction_held_reads_a_document_as_intacct_holds_it_now(
+    make: Callable[[], Harness],
+) -> None:
+    async def body(h: Harness) -> None:
+        h.seed_accounts(0)
+        (made,) = await ok(h.port.write([customer("Held Payer")]))
+        (sent,) = await ok(h.port.write([invoice(made.result.unwrap().party_id, "INV-901")]))
+        key = sent.result.unwrap().link_key
+        held = await ok(h.port.transaction_held(Origin.AR, DocumentKind.INVOICE, key))
+        assert held is not None
+        assert (held.link_key, held.number, held.reference) == (key, "INV-901", "PO-77")
+        gone = IntacctKey("987654")
+        assert await ok(h.port.transaction_held(Origin.AR, DocumentKind.INVOICE, gone)) is None
 
     scenario(make, body)
 

@@ -36,7 +36,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -159,6 +159,25 @@ class IntacctAdapter:
         object_name, id_field = feeds.PARTY_OBJECTS[role]
         found = self._lookups.pairs(object_name, id_field, id_field, ids)
         return FutureResult(found).map(lambda held: frozenset(IntacctId(i) for i in held))
+
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]:
+        return FutureResult(self._transaction_held(origin, kind, key))
+
+    async def _transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> Result[Transaction | None, SyncError]:
+        object_name = feeds.TRANSACTION_OBJECTS[origin, kind]
+        field = "DOCID" if origin.is_order_module else "RECORDNO"
+        found = await self._lookups.row(object_name, field, key)
+        if not is_successful(found):
+            return Failure(found.failure())
+        row = found.unwrap()
+        if row is None:
+            return Success(None)
+        read = reading.transaction(origin, kind, row, tz=self.settings.company_tz)
+        return Success(read.unwrap()) if is_successful(read) else Failure(read.failure())
 
     def deletions(
         self, record_type: RecordType, query: FeedQuery

@@ -45,6 +45,26 @@ class Lookups:
             found.update(read.unwrap())
         return Success(found)
 
+    async def row(
+        self, object_name: str, field: str, key: str
+    ) -> Result[dict[str, object] | None, SyncError]:
+        """The whole record of ``object_name`` whose ``field`` is ``key``, or None."""
+        body = element("readByQuery")
+        child(body, "object", object_name)
+        child(body, "fields", "*")
+        child(body, "query", f"{field} = {quote(key)}")
+        child(body, "pagesize", "1")
+        sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
+        if not is_successful(sent):
+            return Failure(sent.failure())
+        results = sent.unwrap().results
+        if not results or not results[0].ok or results[0].data is None:
+            error = function_error(results[0], record=None) if results else _unread(object_name)
+            return Failure(error)
+        self._spend(1)
+        found = rows(results[0].data)
+        return Success(found[0] if found else None)
+
     async def _read(
         self, object_name: str, fields: tuple[str, str], query: str, *, size: int
     ) -> Result[dict[str, str], SyncError]:

@@ -7,13 +7,17 @@ in one store call. What a write answers decides what follows (design, "Exactly-o
 - success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
 - FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
 - RETRIABLE (the adapter already backed off; the outcome is uncertain): a create is looked up by
-  its key; found → CONFIRMED; absent → the intent is left open (SENT) with a sync result, so the
-  next run sends it again with the same key;
+  its key; found → CONFIRMED; absent, or the look-up itself failing → the intent is left open
+  (SENT) with a sync result and **the run stops** (``unconfirmed``): going on could read the
+  unconfirmed record back as a user's new one (a duplicate), or fail the records that depend on
+  it and move the cursor past them. The next run resolves the intent first and resumes the step
+  from its cursor;
 - any other refusal: FAILED, and a sync result (rule E1); a document refused because its
   customer / vendor was deleted in Intacct reads as rule D5 (``vanished``).
 
-Voids (rule D7) are not intents: voiding twice is harmless. The voided copy is read back by the key
-it was created with, so its new fingerprint is stored and the void is not later seen as an edit.
+Voids (rule D7) are not intents: voiding twice is harmless. A void that fails retriably stops the
+run too (the reversal is read again next run). The link of a copy we voided remembers it
+(``VOIDED_BY_US`` as its Re-Leased fingerprint), so the voided copy read back is our own echo.
 """
 
 from __future__ import annotations
@@ -46,13 +50,12 @@ from released_intacct.domain.actions import (
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.common import key_for_released
 from released_intacct.domain.planning.confirm import (
+    VOIDED_BY_US,
     link_for_intacct_write,
     link_for_released_write,
 )
 from released_intacct.domain.ports import WriteOutcome
-from released_intacct.domain.released import Invoice
 from released_intacct.domain.state import IntentState
 
 _WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
@@ -173,7 +176,7 @@ async def _recover(
         found = await look_up(ctx, write)
         if is_successful(found) and found.unwrap() is not None:
             return found
-        state = IntentState.SENT  # left open: sent again with the same key on the next run
+        state = IntentState.SENT  # left open: resolved first on the next run
     else:
         error = await explain_refusal(ctx, write, error)
     key = intent_key(ctx.connection, write)
@@ -181,7 +184,11 @@ async def _recover(
     if not is_successful(done):
         return Failure(done.failure())
     reported = await report(ctx, tally, [about(write, error)])
-    return reported.map(lambda _: None)
+    if not is_successful(reported):
+        return Failure(reported.failure())
+    if state is IntentState.SENT:
+        return Failure(unconfirmed(error))
+    return Success(None)
 
 
 def _outcome(
@@ -205,28 +212,38 @@ def _outcome(
 async def _void(
     ctx: RunContext, tally: Tally, void: VoidInReleased, links: LinkIndex
 ) -> Result[None, SyncError]:
-    """Rule D7: void the copy, then store the link with the voided copy's fingerprint."""
+    """Rule D7: void the copy, then store the link remembering that we voided it."""
     done = await settled(ctx.released.void(void.record_type, void.released_id))
     if not is_successful(done):
-        if done.failure().kind is ErrorKind.FATAL:
-            return Failure(done.failure())
-        return await report(ctx, tally, [about(void, done.failure())])
+        error = done.failure()
+        if error.kind is ErrorKind.FATAL:
+            return Failure(error)
+        reported = await report(ctx, tally, [about(void, error)])
+        if is_successful(reported) and error.kind is ErrorKind.RETRIABLE:
+            return Failure(unconfirmed(error))
+        return reported
     existing = links.by_released(void.record_type, void.released_id)
     if existing is None:
         msg = f"a void in Re-Leased needs the link of {void.released_id}"
         raise ValueError(msg)
-    key = key_for_released(ctx.settings, void.record_type, void.intacct_key)
-    found = await settled(ctx.released.find_by_key(void.record_type, key))
-    voided = found.value_or(None)
-    link = (
-        link_for_released_write(void, voided, existing=existing)
-        if isinstance(voided, Invoice) and voided.id == void.released_id
-        else existing.with_fingerprints(intacct=void.source_fingerprint)
-    )
+    link = existing.with_fingerprints(released=VOIDED_BY_US, intacct=void.source_fingerprint)
     saved = await settled(ctx.store.save_links(ctx.connection, [link]))
     if is_successful(saved):
         tally.wrote(void.record_type, created=False)
     return saved
+
+
+def unconfirmed(error: SyncError) -> SyncError:
+    """Why a run stopped at a write it could not confirm (see the module docstring)."""
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=(
+            "The sync stopped at a change it could not confirm, so that nothing is sent twice "
+            f"or skipped ({error.message})"
+        ),
+        fix="Nothing to do: the next sync checks that change first and carries on from there.",
+    )
 
 
 async def report(

@@ -17,7 +17,6 @@ from returns.pipeline import is_successful
 
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext
-from released_intacct.app.sync.outbox import as_lookup
 from released_intacct.domain.actions import Action, UpdateInIntacct
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import LinkIndex
@@ -56,8 +55,12 @@ async def _changed_in_intacct(
     link = links.by_released(action.record_type, action.released_id)
     if link is None:
         return None
-    found = await settled(ctx.intacct.find_written(as_lookup(action)))
+    record = action.record
+    if not isinstance(record, Transaction):
+        return None
+    held = ctx.intacct.transaction_held(record.origin, record.kind, link.intacct_key)
+    found = await settled(held)
     current = found.unwrap() if is_successful(found) else None
-    if not isinstance(current, Transaction) or current.link_key != link.intacct_key:
+    if current is None:
         return None
     return None if intacct_fingerprint(current) == link.intacct_fingerprint else current

@@ -7,6 +7,7 @@ the target system stored it, so reading it back later is recognised as our own e
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 from released_intacct.domain.actions import (
     CreateInIntacct,
@@ -27,6 +28,11 @@ from released_intacct.domain.released import Invoice, ReleasedRecord
 _POSTED_IN_RELEASED = frozenset(
     {ReleasedInvoiceStatus.APPROVED, ReleasedInvoiceStatus.PAID, ReleasedInvoiceStatus.VOIDED}
 )
+
+
+VOIDED_BY_US: Final = "voided-by-the-sync"
+"""The Re-Leased fingerprint of a link whose copy the product voided (rule D7): the voided copy read
+back is our own echo, whatever the void changed in it."""
 
 
 def intacct_link_key(record: IntacctRecord) -> IntacctKey:

@@ -35,6 +35,7 @@ from released_intacct.domain.mapping.documents import invoice_to_transaction, tr
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
+from released_intacct.domain.planning.confirm import VOIDED_BY_US
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.released import Invoice
 from released_intacct.domain.rules.deletions import missing_in_intacct
@@ -161,6 +162,27 @@ def _reversed(tx: Transaction, link: Link | None, source: str) -> tuple[Action, 
     )
 
 
+def superseded(current: Transaction, update: UpdateInIntacct) -> SyncError:
+    """Rule D20: a Re-Leased edit whose sending was in doubt, found changed in Intacct since."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.D20,
+        message=(
+            f"Invoice {current.number} was changed in Sage Intacct while a change made in "
+            "Re-Leased was on its way; the Intacct version was kept and the Re-Leased change "
+            "was not sent."
+        ),
+        fix="Check the invoice in Re-Leased and make any change still needed in Sage Intacct.",
+        record=RecordRef(
+            record_type=update.record_type,
+            direction=Direction.OUTGOING,
+            released_id=update.released_id,
+            intacct_key=update.intacct_key,
+            label=current.number,
+        ),
+    )
+
+
 def _both_changed(tx: Transaction, link: Link) -> SyncError:
     return SyncError(
         kind=ErrorKind.REJECTED,
@@ -219,7 +241,10 @@ def _edited(
     source = fingerprint(invoice)
     if not link.is_linked or link.released_fingerprint == source:
         return ()
-    if invoice.status is ReleasedInvoiceStatus.VOIDED:
+    voided = invoice.status is ReleasedInvoiceStatus.VOIDED
+    if voided and link.released_fingerprint == VOIDED_BY_US:
+        return ()  # the copy the product voided (D7), read back
+    if voided:
         return (RecordResult(error=_refused(invoice, link, Rule.D7)),)
     if invoice.status is ReleasedInvoiceStatus.DRAFT:
         return (RecordResult(error=_refused(invoice, link, Rule.D6)),)
