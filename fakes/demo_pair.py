@@ -16,11 +16,13 @@ adapter), and REST calls to Re-Leased.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from lxml import etree
@@ -28,6 +30,7 @@ from lxml import etree
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
+from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync.service import SyncService
@@ -47,10 +50,12 @@ from released_intacct.fakes.simulators.released import app as released_app
 from released_intacct.fakes.simulators.released import seed as released_seed
 from released_intacct.fakes.simulators.released.jsonio import decode, encode
 from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
+from released_intacct.fakes.state_store import FakeStateStore
 
 __all__ = [
     "DEMO",
     "RL_DEMO",
+    "STORES",
     "SYNC_FROM",
     "T0",
     "DemoPair",
@@ -59,8 +64,10 @@ __all__ = [
     "Ticking",
     "confirmed",
     "demo_pair",
+    "on_store",
 ]
 
+T = TypeVar("T")
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 """When both demo seeds are loaded."""
 DEMO = IntacctCredentials(
@@ -269,3 +276,25 @@ async def confirmed(pair: DemoPair) -> ConnectionId:
     await value(flow.confirm(id))
     await flow.background()
     return id
+
+
+STORES = ("fake", "sqlite")
+"""The state stores a scenario runs over: the in-memory fake and aiosqlite in a temporary folder."""
+
+
+def on_store(
+    kind: str, folder: Callable[[], Path], scenario: Callable[[StateStore], Awaitable[T]]
+) -> T:
+    """Run ``scenario`` over a fresh store of ``kind`` (one of ``STORES``); ``folder`` makes the
+    SQLite file's folder."""
+
+    async def main() -> T:
+        if kind == "fake":
+            return await scenario(FakeStateStore())
+        store = await SqliteStateStore.open(folder() / "state.sqlite3", key=generate_key())
+        try:
+            return await scenario(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(main())

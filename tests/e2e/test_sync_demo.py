@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 
-from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.domain.enums import DimensionKind, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule
 from released_intacct.domain.ids import (
@@ -37,7 +36,15 @@ from released_intacct.domain.released import TrackingCategory
 from released_intacct.domain.results import RunStatus, SyncResult, is_failure
 from released_intacct.domain.state import ResultFilter, Run, StateStore
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.demo_pair import RL_DEMO, SYNC_FROM, DemoPair, confirmed, demo_pair
+from released_intacct.fakes.demo_pair import (
+    RL_DEMO,
+    STORES,
+    SYNC_FROM,
+    DemoPair,
+    confirmed,
+    demo_pair,
+    on_store,
+)
 from released_intacct.fakes.state_store import FakeStateStore
 
 Tables = dict[str, dict[Any, dict[str, Any]]]
@@ -81,19 +88,9 @@ async def _scenario(store: StateStore) -> Synced:
         )
 
 
-@pytest.fixture(scope="module", params=["fake", "sqlite"])
+@pytest.fixture(scope="module", params=STORES)
 def synced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Synced:
-    async def main() -> Synced:
-        if request.param == "fake":
-            return await _scenario(FakeStateStore())
-        folder = tmp_path_factory.mktemp("sync-demo")
-        store = await SqliteStateStore.open(folder / "state.sqlite3", key=generate_key())
-        try:
-            return await _scenario(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(main())
+    return on_store(request.param, lambda: tmp_path_factory.mktemp("sync-demo"), _scenario)
 
 
 def _failures(synced: Synced) -> set[tuple[RecordType, str]]:

@@ -21,7 +21,6 @@ tests read what it left: the runs, the results each run reported, and both simul
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from dataclasses import dataclass
 from datetime import date
@@ -30,15 +29,20 @@ from typing import Any
 
 import pytest
 
-from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule
 from released_intacct.domain.links import Link
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.state import ResultFilter, Run, StateStore
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.demo_pair import RL_DEMO, DemoPair, confirmed, demo_pair
-from released_intacct.fakes.state_store import FakeStateStore
+from released_intacct.fakes.demo_pair import (
+    RL_DEMO,
+    STORES,
+    DemoPair,
+    confirmed,
+    demo_pair,
+    on_store,
+)
 
 Tables = dict[str, dict[Any, dict[str, Any]]]
 ON = date(2026, 5, 1)
@@ -207,19 +211,9 @@ async def _scenario(store: StateStore) -> Synced:
         return Synced(tuple(runs), tuple(results), links, tuple(intacct), tuple(released), keys)
 
 
-@pytest.fixture(scope="module", params=["fake", "sqlite"])
+@pytest.fixture(scope="module", params=STORES)
 def synced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Synced:
-    async def main() -> Synced:
-        if request.param == "fake":
-            return await _scenario(FakeStateStore())
-        folder = tmp_path_factory.mktemp("sync-incremental")
-        store = await SqliteStateStore.open(folder / "state.sqlite3", key=generate_key())
-        try:
-            return await _scenario(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(main())
+    return on_store(request.param, lambda: tmp_path_factory.mktemp("sync-incremental"), _scenario)
 
 
 # --- reading what it left ---------------------------------------------------------------------
