@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -62,12 +62,12 @@ from released_intacct.domain.state import (
     StoredNotification,
     release_run,
 )
+from released_intacct.fakes.state_book import Book, merged_links
 from released_intacct.fakes.state_refusals import (
     c1_holder,
     confirmed_refusal,
     finish_refusal,
     kept,
-    key_clash,
     link_status,
     no_notification,
     progress_refusal,
@@ -77,30 +77,14 @@ from released_intacct.fakes.state_refusals import (
 )
 
 T = TypeVar("T")
-_Links = dict[tuple[RecordType, ReleasedId], Link]
 _EVERY = ResultFilter()
-
-
-@dataclass(eq=False, repr=False)
-class _Book:
-    """All that is stored for one connection; ``repr`` is object's, so credentials never show."""
-
-    connection: Connection
-    credentials: IntacctCredentials
-    onboarding: Onboarding | None = None
-    links: _Links = field(default_factory=dict)
-    cursors: dict[str, Cursor] = field(default_factory=dict)
-    intents: dict[IdempotencyKey, Intent] = field(default_factory=dict)
-    runs: dict[str, Run] = field(default_factory=dict)
-    results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
-    notifications: list[StoredNotification] = field(default_factory=list)
 
 
 class FakeStateStore:
     """The ``StateStore`` port in memory."""
 
     def __init__(self) -> None:
-        self._books: dict[ConnectionId, _Book] = {}
+        self._books: dict[ConnectionId, Book] = {}
         self._runs = itertools.count(1)
         self._notes = itertools.count(1)
 
@@ -118,7 +102,7 @@ class FakeStateStore:
         conflict = self._holder(connection)
         if conflict is not None:
             return FutureResult.from_failure(conflict)
-        self._books[connection.id] = _Book(connection=connection, credentials=credentials)
+        self._books[connection.id] = Book(connection=connection, credentials=credentials)
         return FutureResult.from_value(connection)
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
@@ -158,7 +142,7 @@ class FakeStateStore:
     def save_onboarding(
         self, id: ConnectionId, onboarding: Onboarding
     ) -> FutureResult[None, SyncError]:
-        def save(book: _Book) -> Result[None, SyncError]:
+        def save(book: Book) -> Result[None, SyncError]:
             book.onboarding = onboarding
             return Success(None)
 
@@ -170,7 +154,7 @@ class FakeStateStore:
     # --- links (E2, D21) -------------------------------------------------------------------------
 
     def save_links(self, id: ConnectionId, links: Sequence[Link]) -> FutureResult[None, SyncError]:
-        return self._with(id, lambda book: _merged(book, links).map(lambda _: None))
+        return self._with(id, lambda book: merged_links(book, links).map(lambda _: None))
 
     def links(
         self,
@@ -183,7 +167,7 @@ class FakeStateStore:
         wanted, keys = set(released_ids), set(intacct_keys)
         every = not wanted and not keys
 
-        def chosen(book: _Book) -> Result[tuple[Link, ...], SyncError]:
+        def chosen(book: Book) -> Result[tuple[Link, ...], SyncError]:
             return Success(
                 tuple(
                     link
@@ -198,7 +182,7 @@ class FakeStateStore:
     def links_by_intacct_prefix(
         self, id: ConnectionId, record_type: RecordType, prefix: str
     ) -> FutureResult[tuple[Link, ...], SyncError]:
-        def chosen(book: _Book) -> Result[tuple[Link, ...], SyncError]:
+        def chosen(book: Book) -> Result[tuple[Link, ...], SyncError]:
             found = [
                 link
                 for link in book.links.values()
@@ -216,7 +200,7 @@ class FakeStateStore:
     def advance_cursor(
         self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
     ) -> FutureResult[Cursor, SyncError]:
-        def advance(book: _Book) -> Result[Cursor, SyncError]:
+        def advance(book: Book) -> Result[Cursor, SyncError]:
             position = min(cursor.position, run_started)
             current = book.cursors.get(cursor.feed)
             if current is not None and current.position >= position:
@@ -251,11 +235,11 @@ class FakeStateStore:
         state: IntentState,
         link: Link | None = None,
     ) -> FutureResult[None, SyncError]:
-        def settle(book: _Book) -> Result[None, SyncError]:
+        def settle(book: Book) -> Result[None, SyncError]:
             intent = book.intents.get(key)
             if intent is None:
                 return Failure(refused(f"No write {key} is in the outbox.", "Record it first."))
-            outcome = _merged(book, () if link is None else (link,))
+            outcome = merged_links(book, () if link is None else (link,))
             if isinstance(outcome, Success):
                 book.intents[key] = replace(intent, state=state)
             return outcome.map(lambda _: None)
@@ -267,7 +251,7 @@ class FakeStateStore:
     def start_run(
         self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
     ) -> FutureResult[Run, SyncError]:
-        def start(book: _Book) -> Result[Run, SyncError]:
+        def start(book: Book) -> Result[Run, SyncError]:
             open_run = next((r for r in book.runs.values() if not r.status.finished), None)
             if open_run is not None and not open_run.is_stale(before=at - stale_after):
                 return Failure(running(open_run))
@@ -280,7 +264,7 @@ class FakeStateStore:
         return self._with(id, start)
 
     def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
-        def save(book: _Book) -> Result[Run, SyncError]:
+        def save(book: Book) -> Result[Run, SyncError]:
             stored = book.runs.get(run.id)
             error = progress_refusal(stored, run)
             if stored is None or error is not None:
@@ -298,7 +282,7 @@ class FakeStateStore:
         return self._with(run.connection, save)
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
-        def finish(book: _Book) -> Result[Run, SyncError]:
+        def finish(book: Book) -> Result[Run, SyncError]:
             error = finish_refusal(book.runs.get(run.id), run)
             if error is not None:
                 return Failure(error)
@@ -322,7 +306,7 @@ class FakeStateStore:
     def runs(
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
-        def latest(book: _Book) -> Result[tuple[Run, ...], SyncError]:
+        def latest(book: Book) -> Result[tuple[Run, ...], SyncError]:
             newest_first = reversed(book.runs.values())
             ordered = sorted(newest_first, key=lambda run: run.started_at, reverse=True)
             return Success(tuple(ordered[:limit]))
@@ -334,7 +318,7 @@ class FakeStateStore:
     def record_results(
         self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime
     ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-        def record(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
+        def record(book: Book) -> Result[tuple[SyncResult, ...], SyncError]:
             rows, touched = dict(book.results), dict[ResultIdentity, SyncResult]()
             for error in errors:
                 identity, status = result_identity(error), link_status(book.links.values(), error)
@@ -348,7 +332,7 @@ class FakeStateStore:
     def results(
         self, id: ConnectionId, where: ResultFilter = _EVERY
     ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-        def listed(book: _Book) -> Result[tuple[SyncResult, ...], SyncError]:
+        def listed(book: Book) -> Result[tuple[SyncResult, ...], SyncError]:
             chosen = [row for row in book.results.values() if kept(row, where)]
             chosen.sort(key=lambda row: row.last_seen, reverse=True)
             return Success(tuple(chosen[where.offset : where.offset + where.limit]))
@@ -363,14 +347,14 @@ class FakeStateStore:
     def notifications(
         self, id: ConnectionId, *, unread_only: bool = False
     ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
-        def listed(book: _Book) -> Result[tuple[StoredNotification, ...], SyncError]:
+        def listed(book: Book) -> Result[tuple[StoredNotification, ...], SyncError]:
             newest = reversed(book.notifications)
             return Success(tuple(n for n in newest if not (unread_only and n.read)))
 
         return self._with(id, listed)
 
     def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
-        def mark(book: _Book) -> Result[None, SyncError]:
+        def mark(book: Book) -> Result[None, SyncError]:
             for n, stored in enumerate(book.notifications):
                 if stored.id == notification_id:
                     book.notifications[n] = replace(stored, read=True)
@@ -382,7 +366,7 @@ class FakeStateStore:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _with(
-        self, id: ConnectionId, body: Callable[[_Book], Result[T, SyncError]]
+        self, id: ConnectionId, body: Callable[[Book], Result[T, SyncError]]
     ) -> FutureResult[T, SyncError]:
         book = self._books.get(id)
         if book is None:
@@ -392,26 +376,14 @@ class FakeStateStore:
     def _holder(self, candidate: Connection) -> SyncError | None:
         return c1_holder((book.connection for book in self._books.values()), candidate)
 
-    def _note(self, book: _Book, notification: Notification, at: datetime) -> StoredNotification:
+    def _note(self, book: Book, notification: Notification, at: datetime) -> StoredNotification:
         stored = StoredNotification(id=next(self._notes), notification=notification, created_at=at)
         book.notifications.append(stored)
         return stored
 
-    def _release(self, book: _Book, run: Run, at: datetime) -> Run:
+    def _release(self, book: Book, run: Run, at: datetime) -> Run:
         """Rule E4: ``run``, left open by a dead process, finished red with its notification."""
         released, note = release_run(run, at=at)
         book.runs[run.id] = released
         self._note(book, note, at)
         return released
-
-
-def _merged(book: _Book, links: Sequence[Link]) -> Result[_Links, SyncError]:
-    """Store ``links`` in ``book`` unless one's Intacct key is held by another record."""
-    merged = dict(book.links)
-    for link in links:
-        merged[(link.record_type, link.released_id)] = link
-    clash = key_clash(merged.values())
-    if clash is not None:
-        return Failure(clash)
-    book.links = merged
-    return Success(merged)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
@@ -49,28 +48,22 @@ class Lookups:
         self, object_name: str, field: str, key: str
     ) -> Result[dict[str, object] | None, SyncError]:
         """The whole record of ``object_name`` whose ``field`` is ``key``, or None."""
-        body = element("readByQuery")
-        child(body, "object", object_name)
-        child(body, "fields", "*")
-        child(body, "query", f"{field} = {quote(key)}")
-        child(body, "pagesize", "1")
-        sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
-        if not is_successful(sent):
-            return Failure(sent.failure())
-        results = sent.unwrap().results
-        if not results or not results[0].ok or results[0].data is None:
-            error = function_error(results[0], record=None) if results else _unread(object_name)
-            return Failure(error)
-        self._spend(1)
-        found = rows(results[0].data)
-        return Success(found[0] if found else None)
+        found = await self._query(object_name, "*", f"{field} = {quote(key)}", size=1)
+        return found.map(lambda rows: rows[0] if rows else None)
 
     async def _read(
         self, object_name: str, fields: tuple[str, str], query: str, *, size: int
     ) -> Result[dict[str, str], SyncError]:
+        found = await self._query(object_name, ",".join(dict.fromkeys(fields)), query, size=size)
+        return found.map(lambda rows: _pairs(rows, *fields))
+
+    async def _query(
+        self, object_name: str, fields: str, query: str, *, size: int
+    ) -> Result[list[dict[str, object]], SyncError]:
+        """One ``readByQuery`` (one API transaction): the rows it answers."""
         body = element("readByQuery")
         child(body, "object", object_name)
-        child(body, "fields", ",".join(dict.fromkeys(fields)))
+        child(body, "fields", fields)
         child(body, "query", query)
         child(body, "pagesize", str(max(size, 1)))
         sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
@@ -81,12 +74,12 @@ class Lookups:
             error = function_error(results[0], record=None) if results else _unread(object_name)
             return Failure(error)
         self._spend(1)
-        return Success(_pairs(results[0].data, *fields))
+        return Success(rows(results[0].data))
 
 
-def _pairs(data: etree._Element, by: str, to: str) -> dict[str, str]:
+def _pairs(found: list[dict[str, object]], by: str, to: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
-    for row in rows(data):
+    for row in found:
         key, value = str(row.get(by, "")).strip(), str(row.get(to, "")).strip()
         if key and value:
             pairs[key] = value

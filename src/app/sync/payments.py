@@ -14,10 +14,9 @@ from functools import partial
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
-from released_intacct.app.sync.reading import Source, run_step
+from released_intacct.app.sync.reading import Source, find_in_feed, run_step
 from released_intacct.app.sync.refs import payment_refs
 from released_intacct.domain.enums import DocumentKind, Origin, RecordType, ReleasedPaymentStatus
 from released_intacct.domain.errors import SyncError
@@ -26,7 +25,6 @@ from released_intacct.domain.intacct import IntacctPayment
 from released_intacct.domain.links import LinkIndex
 from released_intacct.domain.planning.documents import record_type_of
 from released_intacct.domain.planning.payments import plan_payments
-from released_intacct.domain.ports import FeedQuery
 from released_intacct.domain.released import Invoice, Payment
 
 
@@ -81,14 +79,8 @@ async def _paid_invoices(
 ) -> Result[dict[ReleasedId, Invoice], SyncError]:
     found: dict[ReleasedId, Invoice] = {}
     for kind, ids in wanted.items():
-        query = FeedQuery()
-        while ids - found.keys():
-            page = await settled(ctx.released.invoices(kind, query))
-            if not is_successful(page):
-                return Failure(page.failure())
-            found.update((i.id, i) for i in page.unwrap().items if i.id in ids)
-            token = page.unwrap().next_token
-            if token is None or token == query.token:
-                break
-            query = FeedQuery(token=token)
+        read = await find_in_feed(partial(ctx.released.invoices, kind), ids)
+        if not is_successful(read):
+            return Failure(read.failure())
+        found.update((i.id, i) for i in read.unwrap())
     return Success(found)

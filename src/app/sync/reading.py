@@ -18,10 +18,10 @@ progress is stored, which is also its heartbeat (``beat``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
@@ -33,6 +33,7 @@ from released_intacct.app.sync.apply import report
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ids import ReleasedId
 from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.domain.state import Cursor
 
@@ -183,6 +184,34 @@ async def _advance(ctx: RunContext, readers: Sequence[_Reader[T]]) -> Result[Non
             return Failure(moved.failure())
         reader.high = None  # moved once, when the source is at its end
     return Success(None)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> ReleasedId: ...
+
+
+H = TypeVar("H", bound=HasId)
+
+
+async def find_in_feed(fetch: Fetch[H], ids: Collection[ReleasedId]) -> Result[list[H], SyncError]:
+    """The records ``ids`` read from a whole feed (no cursor), stopping once all are found.
+
+    For a record a page names but the port cannot fetch by id (the invoice a payment pays, a
+    contact an invoice bills); memory stays bounded by ``ids``.
+    """
+    found: dict[ReleasedId, H] = {}
+    query = FeedQuery()
+    while set(ids) - found.keys():
+        page = await settled(fetch(query))
+        if not is_successful(page):
+            return Failure(page.failure())
+        found.update((r.id, r) for r in page.unwrap().items if r.id in ids)
+        token = page.unwrap().next_token
+        if token is None or token == query.token:
+            break
+        query = FeedQuery(token=token)
+    return Success(list(found.values()))
 
 
 def _stuck(feed: str) -> SyncError:

@@ -18,16 +18,15 @@ from collections.abc import Sequence
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
+from released_intacct.app.sync.reading import find_in_feed
 from released_intacct.domain.enums import ContactRole, InvoiceType, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ReleasedId
 from released_intacct.domain.planning.contacts import plan_contacts
-from released_intacct.domain.ports import FeedQuery
-from released_intacct.domain.released import Contact, Invoice
+from released_intacct.domain.released import Invoice
 from released_intacct.domain.rules.eligibility import check_outgoing_invoice
 
 
@@ -48,7 +47,7 @@ async def create_billed_contacts(
     unlinked = {c: r for c, r in roles.items() if index.by_released(RecordType.CONTACT, c) is None}
     if not unlinked:
         return Success(None)
-    found = await _contacts(ctx, set(unlinked))
+    found = await find_in_feed(ctx.released.contacts, set(unlinked))
     if not is_successful(found):
         return Failure(found.failure())
     waiting = [c for c in found.unwrap() if c.role is None]
@@ -62,18 +61,3 @@ async def create_billed_contacts(
 
 def _side(invoice: Invoice) -> ContactRole:
     return ContactRole.CUSTOMER if invoice.type is InvoiceType.INCOME else ContactRole.VENDOR
-
-
-async def _contacts(ctx: RunContext, ids: set[ReleasedId]) -> Result[list[Contact], SyncError]:
-    found: dict[ReleasedId, Contact] = {}
-    query = FeedQuery()
-    while ids - found.keys():
-        page = await settled(ctx.released.contacts(query))
-        if not is_successful(page):
-            return Failure(page.failure())
-        found.update((c.id, c) for c in page.unwrap().items if c.id in ids)
-        token = page.unwrap().next_token
-        if token is None or token == query.token:
-            break
-        query = FeedQuery(token=token)
-    return Success(list(found.values()))

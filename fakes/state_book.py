@@ -1,0 +1,47 @@
+"""What the in-memory ``StateStore`` keeps for one connection (``fakes.state_store``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import IdempotencyKey, ReleasedId
+from released_intacct.domain.links import Link
+from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.results import ResultIdentity, SyncResult
+from released_intacct.domain.state import Connection, Cursor, Intent, Run, StoredNotification
+from released_intacct.fakes.state_refusals import key_clash
+
+Links = dict[tuple[RecordType, ReleasedId], Link]
+
+
+@dataclass(eq=False, repr=False)
+class Book:
+    """All that is stored for one connection; ``repr`` is object's, so credentials never show."""
+
+    connection: Connection
+    credentials: IntacctCredentials
+    onboarding: Onboarding | None = None
+    links: Links = field(default_factory=dict)
+    cursors: dict[str, Cursor] = field(default_factory=dict)
+    intents: dict[IdempotencyKey, Intent] = field(default_factory=dict)
+    runs: dict[str, Run] = field(default_factory=dict)
+    results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
+    notifications: list[StoredNotification] = field(default_factory=list)
+
+
+def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
+    """Store ``links`` in ``book`` unless one's Intacct key is held by another record."""
+    merged = dict(book.links)
+    for link in links:
+        merged[(link.record_type, link.released_id)] = link
+    clash = key_clash(merged.values())
+    if clash is not None:
+        return Failure(clash)
+    book.links = merged
+    return Success(merged)
