@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from returns.pipeline import is_successful
 
-from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.adapters.state import SqliteStateStore, generate_key
-from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.domain.enums import ContactRole, RecordType
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import (
@@ -38,78 +32,14 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.matching import Match, Step
 from released_intacct.domain.onboarding import Onboarding, unresolved
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase, StateStore
 from released_intacct.fakes.awaiting import settled, value
-from released_intacct.fakes.simulators.intacct import app as intacct_app
-from released_intacct.fakes.simulators.intacct import seed as intacct_seed
-from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
-from released_intacct.fakes.simulators.released import app as released_app
+from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, DemoPair, demo_pair
 from released_intacct.fakes.simulators.released import seed as released_seed
-from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
 from released_intacct.fakes.state_store import FakeStateStore
 
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-DEMO = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 E100 = EntityId("E100")
-
-
-class Clock:
-    def now(self) -> datetime:
-        return NOW
-
-
-@dataclass
-class Demo:
-    flow: ConnectionWorkflow
-    store: StateStore
-    intacct: IntacctSimulator
-    released: ReleasedSimulator
-
-
-@asynccontextmanager
-async def demo(store: StateStore) -> AsyncIterator[Demo]:
-    isim = IntacctSimulator(clock=lambda: NOW)
-    intacct_seed.load_demo(isim, now=NOW)
-    rsim = ReleasedSimulator(clock=lambda: NOW)
-    released_seed.load_demo(rsim, now=NOW)
-    to_intacct = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=intacct_app.create_app(isim)), base_url="http://sim"
-    )
-    to_released = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=released_app.create_app(rsim)),
-        base_url="http://released.sim",
-    )
-    client_settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
-
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(to_intacct, credentials, entity=entity, settings=client_settings)
-
-    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
-        return ReleasedAdapter(
-            to_released,
-            base_url="http://released.sim",
-            api_key=Secret(released_seed.API_KEY),
-            company_id=company,
-            settings=ReleasedSettings(backoff=0.0),
-        )
-
-    flow = ConnectionWorkflow(
-        store, intacct_for=intacct_for, released_for=released_for, clock=Clock()
-    )
-    try:
-        yield Demo(flow=flow, store=store, intacct=isim, released=rsim)
-    finally:
-        await to_intacct.aclose()
-        await to_released.aclose()
 
 
 async def _fake(_: Path) -> tuple[StateStore, Callable[[], Coroutine[Any, Any, None]]]:
@@ -130,14 +60,14 @@ STORES = {"fake": _fake, "sqlite": _sqlite}
 @pytest.fixture(params=sorted(STORES))
 def scenario(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Callable[[Callable[[Demo], Coroutine[Any, Any, None]]], None]:
+) -> Callable[[Callable[[DemoPair], Coroutine[Any, Any, None]]], None]:
     make = STORES[str(request.param)]
 
-    def run(body: Callable[[Demo], Coroutine[Any, Any, None]]) -> None:
+    def run(body: Callable[[DemoPair], Coroutine[Any, Any, None]]) -> None:
         async def main() -> None:
             store, close = await make(tmp_path)
             try:
-                async with demo(store) as world:
+                async with demo_pair(store) as world:
                     await body(world)
             finally:
                 await close()
@@ -163,7 +93,7 @@ def matched(ob: Onboarding, step: Step) -> dict[str, str]:
     }
 
 
-async def dated(world: Demo) -> ConnectionId:
+async def dated(world: DemoPair) -> ConnectionId:
     connected = await value(world.flow.connect(RL_DEMO, DEMO))
     assert {e.id for e in connected.entities} == {"E100", "E200"}
     id = connected.connection.id
@@ -176,7 +106,7 @@ async def dated(world: Demo) -> ConnectionId:
     return id
 
 
-async def resolve(world: Demo, id: ConnectionId) -> None:
+async def resolve(world: DemoPair, id: ConnectionId) -> None:
     """Every item auto-match left, resolved as the seed documents it; every step continued."""
     flow = world.flow
     for step in Step:
@@ -192,7 +122,7 @@ async def resolve(world: Demo, id: ConnectionId) -> None:
 
 
 def test_O2_auto_matches_on_the_demo_seeds(scenario: Any) -> None:
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         id = await dated(world)
         ob = await value(world.flow.start_matching(id))
         assert matched(ob, Step.TAX_TYPES) == {
@@ -230,7 +160,7 @@ def test_O2_auto_matches_on_the_demo_seeds(scenario: Any) -> None:
 
 
 def test_O4_a_one_to_one_conflict_is_refused_with_the_holders_name(scenario: Any) -> None:
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         id = await dated(world)
         await value(world.flow.start_matching(id))
         cases = (
@@ -249,7 +179,7 @@ def test_O4_a_one_to_one_conflict_is_refused_with_the_holders_name(scenario: Any
 
 
 def test_C1_a_second_connection_of_the_same_company_is_refused(scenario: Any) -> None:
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         await dated(world)
         again = await refusal(world.flow.connect(RL_DEMO, DEMO))
         assert again.rule is Rule.C1
@@ -265,7 +195,7 @@ def test_C1_a_second_connection_of_the_same_company_is_refused(scenario: Any) ->
 
 
 def test_C5_account_labels_on_block_confirm_until_turned_off(scenario: Any) -> None:
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         id = await dated(world)
         await value(world.flow.start_matching(id))
         await resolve(world, id)
@@ -286,7 +216,7 @@ def test_C5_account_labels_on_block_confirm_until_turned_off(scenario: Any) -> N
 
 
 def test_O5_confirm_after_resolving_every_step_then_C1_no_disconnect(scenario: Any) -> None:
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         id = await dated(world)
         await value(world.flow.start_matching(id))
         await resolve(world, id)
@@ -324,7 +254,7 @@ def test_C2_credentials_never_reach_a_log_line_or_an_error(
     """The whole demo onboarding with every logger at DEBUG, then a wrong password."""
     caplog.set_level(logging.DEBUG)
 
-    async def body(world: Demo) -> None:
+    async def body(world: DemoPair) -> None:
         id = await dated(world)
         await value(world.flow.start_matching(id))
         await resolve(world, id)
