@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, ReleasedId
-from released_intacct.domain.links import Link
+from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.results import ResultIdentity, SyncResult
@@ -43,5 +43,17 @@ def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
     clash = key_clash(merged.values())
     if clash is not None:
         return Failure(clash)
+    for link in links:
+        before = book.links.get((link.record_type, link.released_id))
+        if (before.status if before else LinkStatus.LINKED) is not link.status:
+            _restate_results(book, link)
     book.links = merged
     return Success(merged)
+
+
+def _restate_results(book: Book, link: Link) -> None:
+    """The record's sync results show its link status as it is now (rule E2)."""
+    for identity, row in book.results.items():
+        ids = (row.released_id == link.released_id, row.intacct_key == link.intacct_key)
+        if row.record_type is link.record_type and any(ids):
+            book.results[identity] = replace(row, link_status=link.status)

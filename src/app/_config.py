@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import time, timedelta, tzinfo
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -35,6 +36,8 @@ KEYS = (
     "intacct.attempts",
     "intacct.timeout",
     "intacct.company_timezone",
+    "released.base_url",
+    "released.api_key",
     "released.page_size",
     "released.attempts",
     "released.timeout",
@@ -101,6 +104,16 @@ class Reader:
             self._problem(key, "must be a string")
             return None
         return raw.strip()
+
+    def url(self, key: str) -> str | None:
+        raw = self.text(key)
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self._problem(key, f"must be an http:// or https:// URL, got {raw!r}")
+            return None
+        return raw.rstrip("/")
 
     def secret(self, key: str, *, required: bool = False) -> Secret | None:
         raw = self._values.get(key)

@@ -58,6 +58,7 @@ class SyncRunner:
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
         self._services: dict[ConnectionId, SyncService] = {}
+        self._kept: dict[ConnectionId, _KeptPort] = {}
         self._tasks: dict[ConnectionId, asyncio.Task[Outcome]] = {}
 
     @property
@@ -69,6 +70,11 @@ class SyncRunner:
 
     def running(self) -> frozenset[ConnectionId]:
         return frozenset(self._tasks)
+
+    def transactions_spent(self, id: ConnectionId) -> int:
+        """Intacct API transactions the runs of ``id`` used in this process."""
+        kept = self._kept.get(id)
+        return 0 if kept is None else kept.spent
 
     def start(self, id: ConnectionId) -> Result[None, SyncError]:
         """Queue a run of ``id``; refused (E4) while this process runs one of that company."""
@@ -127,6 +133,7 @@ class SyncRunner:
         service = self._services.get(id)
         if service is None:
             kept = _KeptPort(self._ports.intacct_for)
+            self._kept[id] = kept
             service = SyncService(replace(self._ports, intacct_for=kept))
             self._services[id] = service
         return service
@@ -136,18 +143,26 @@ class _KeptPort:
     """One connection's ``intacct_for``: the port is built once and kept while the credentials
     and the entity stay the same, so the company's session and governor outlive a run."""
 
-    __slots__ = ("_build", "_key", "_port")
+    __slots__ = ("_build", "_earlier", "_key", "_port")
 
     def __init__(self, build: IntacctFor) -> None:
         self._build = build
         self._key: tuple[IntacctCredentials, EntityId | None] | None = None
         self._port: IntacctPort | None = None
+        self._earlier = 0
+        """Transactions spent by the ports built before this one."""
 
     def __call__(self, credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
         key = (credentials, entity)
         if self._port is None or self._key != key:
+            self._earlier = self.spent
             self._port, self._key = self._build(credentials, entity), key
         return self._port
+
+    @property
+    def spent(self) -> int:
+        """API transactions of every port this one built."""
+        return self._earlier + (0 if self._port is None else self._port.transactions_spent())
 
 
 def _report(id: ConnectionId, outcome: Outcome) -> None:

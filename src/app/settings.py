@@ -15,7 +15,10 @@ Decided:
   would otherwise be silently ignored.
 - ``previous_keys`` (keys the store may still decrypt with, for key rotation) is a comma-separated
   list in the environment and an array of strings in TOML.
-- ``admin_token`` is optional: ``None`` means no admin token is configured.
+- ``admin_token`` is optional: ``None`` means no admin token is configured, and the admin API
+  then refuses every route but health.
+- ``released.base_url`` and ``released.api_key`` are for stand-alone use (the HTTP adapter of
+  Re-Leased); a host implementing the Re-Leased port itself leaves them out.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ class Settings:
     intacct: ClientSettings = field(default_factory=ClientSettings)
     """Intacct client: endpoint, batch size, page size, concurrency, time-out."""
     released: ReleasedSettings = field(default_factory=ReleasedSettings)
+    released_url: str | None = None
+    """Stand-alone use: the base URL of the Re-Leased REST API (the HTTP adapter). A host that
+    implements the Re-Leased port itself leaves it None."""
+    released_api_key: Secret | None = None
+    """Stand-alone use: the Re-Leased API key sent as the bearer token."""
     admin_token: Secret | None = None
+    """The bearer token of the admin API; None: the admin API refuses every request but
+    health (no token is configured)."""
 
     def __post_init__(self) -> None:
         if not self.database.strip():
@@ -106,6 +116,8 @@ def _build(
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()
+    released_url = read.url("released.base_url")
+    released_key = read.secret("released.api_key")
     if problems or database is None or key is None:
         raise SettingsError(problems)
     return Settings(
@@ -115,5 +127,7 @@ def _build(
         schedule=schedule or Schedule(),
         intacct=intacct or ClientSettings(),
         released=released or ReleasedSettings(),
+        released_url=released_url,
+        released_api_key=released_key,
         admin_token=admin,
     )

@@ -4,6 +4,8 @@ Decided:
 - A link is keyed by (connection, record type, Re-Leased id); saving it again replaces it. A link
   whose Intacct key is already held by another Re-Leased record of that type is refused
   (REJECTED, naming the holder), and the whole batch with it.
+- A link saved with another status than it had (unlinked or relinked, rule E2) restates the
+  link status of the record's sync results in the same transaction.
 - Links by Intacct key prefix are a key range of the links' unique index (``after_prefix``),
   ordered by key: exact and case-sensitive, whatever characters the prefix holds.
 - Intents are kept oldest first by a sequence number given at insert; one already stored under
@@ -17,11 +19,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.codec import decode_action, encode_action
+from released_intacct.adapters.state.codec import (
+    decode_action,
+    decode_result,
+    encode_action,
+    encode_result,
+)
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.domain.enums import RecordType, System
@@ -49,6 +57,9 @@ async def save_links(
         held = await _held(db, id, link)
         if held is not None:
             return Failure(held)
+        before = await link_status(db, id, link.record_type, link.released_id, None)
+        if (before or LinkStatus.LINKED) is not link.status:
+            await _restate_results(db, id, link)
         await db.execute(
             f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -177,6 +188,22 @@ async def link_status(
         (id, record_type.value, released_id, intacct_key, released_id),
     )
     return None if row is None else LinkStatus(row["status"])
+
+
+async def _restate_results(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> None:
+    """The record's sync results show its link status as it is now (rule E2)."""
+    found = await rows(
+        db,
+        "SELECT id, body FROM results WHERE connection = ? AND record_type = ?"
+        " AND (released_id = ? OR intacct_key = ?)",
+        (id, link.record_type.value, link.released_id, link.intacct_key),
+    )
+    for row in found:
+        result = replace(decode_result(row["body"]), link_status=link.status)
+        await db.execute(
+            "UPDATE results SET link_status = ?, body = ? WHERE id = ?",
+            (link.status.value, encode_result(result), row["id"]),
+        )
 
 
 async def _held(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> SyncError | None:

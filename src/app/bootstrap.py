@@ -1,0 +1,149 @@
+"""The composition root: the ``Service`` built from settings and the clients passed in.
+
+A host embedding the product builds it in code::
+
+    store = await SqliteStateStore.open(path, key=settings.encryption_key)
+    async with httpx.AsyncClient() as http:
+        service = build_service(settings, Clients(store=store, http=http, released_for=my_port))
+
+``released_for`` is the host's own implementation of the Re-Leased port (``ReleasedPort``) for a
+Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
+``settings.released_url`` and ``settings.released_api_key`` (stand-alone use: the CLI, the demo).
+
+``open_service(settings)`` does the above for the stand-alone case: it opens the SQLite store of
+``settings.database``, one HTTP client, builds the service, and on leaving waits for the runs under
+way, then closes both.
+
+Decided:
+- Only SQLite is supported as the state store for now: ``database`` is a file path or a
+  ``sqlite:///<path>`` URL; any other URL is a ``SettingsError`` naming the setting.
+- Without a host port and without ``released.base_url`` / ``released.api_key``, building the
+  service is a ``SettingsError`` naming both settings (nothing could sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.released import ReleasedAdapter
+from released_intacct.adapters.state import SqliteStateStore
+from released_intacct.app import _config
+from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor
+from released_intacct.app.service import Service
+from released_intacct.app.settings import Settings, SettingsError
+from released_intacct.domain.ids import EntityId, ReleasedCompanyId
+from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import StateStore
+
+__all__ = ["Clients", "SystemClock", "build_service", "database_path", "open_service"]
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clients:
+    """What the service talks through, made and closed by the caller."""
+
+    store: StateStore
+    http: httpx.AsyncClient
+    """Requests to Intacct (and to Re-Leased when ``released_for`` is None)."""
+    released_for: ReleasedFor | None = None
+    """The host's Re-Leased port for a company; None: the HTTP adapter of the settings."""
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def build_service(settings: Settings, clients: Clients) -> Service:
+    """The service over ``clients``; a ``SettingsError`` when nothing could reach Re-Leased."""
+    released_for = clients.released_for or _released_over_http(settings, clients.http)
+    ports = Ports(
+        store=clients.store,
+        intacct_for=_intacct_over_http(settings, clients.http),
+        released_for=released_for,
+        clock=clients.clock,
+    )
+    return Service(ports, schedule=settings.schedule)
+
+
+@asynccontextmanager
+async def open_service(
+    settings: Settings, *, released_for: ReleasedFor | None = None, clock: Clock | None = None
+) -> AsyncIterator[Service]:
+    """Stand-alone: the SQLite store and an HTTP client opened, the service built over them."""
+    path = database_path(settings.database)
+    if released_for is None:
+        _released_endpoint(settings)  # fail before anything is opened
+    store = await SqliteStateStore.open(
+        path, key=settings.encryption_key, previous_keys=settings.previous_keys
+    )
+    try:
+        async with httpx.AsyncClient(timeout=settings.intacct.timeout) as http:
+            clients = Clients(
+                store=store, http=http, released_for=released_for, clock=clock or SystemClock()
+            )
+            service = build_service(settings, clients)
+            try:
+                yield service
+            finally:
+                await service.drain()
+    finally:
+        await store.close()
+
+
+def database_path(database: str) -> Path:
+    """The SQLite file of the ``database`` setting (a path, or ``sqlite:///<path>``)."""
+    if database.startswith("sqlite:///"):
+        return Path(database.removeprefix("sqlite:///"))
+    if "://" in database:
+        scheme = database.split("://", 1)[0]
+        name = _config.env_name("database")
+        raise SettingsError(
+            [
+                f"database ({name}) names a {scheme}:// database; only SQLite is supported: "
+                "give a file path or sqlite:///<path>"
+            ]
+        )
+    return Path(database)
+
+
+def _intacct_over_http(settings: Settings, http: httpx.AsyncClient) -> IntacctFor:
+    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+        return IntacctAdapter(http, credentials, entity=entity, settings=settings.intacct)
+
+    return intacct_for
+
+
+def _released_endpoint(settings: Settings) -> tuple[str, Secret]:
+    url, key = settings.released_url, settings.released_api_key
+    if url is None or key is None:
+        names = [_config.env_name(k) for k in ("released.base_url", "released.api_key")]
+        raise SettingsError(
+            [
+                "Re-Leased is not reachable: give released.base_url and released.api_key "
+                f"({' and '.join(names)}), or pass the host's own Re-Leased port (released_for)"
+            ]
+        )
+    return url, key
+
+
+def _released_over_http(settings: Settings, http: httpx.AsyncClient) -> ReleasedFor:
+    url, key = _released_endpoint(settings)
+
+    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
+        return ReleasedAdapter(
+            http, base_url=url, api_key=key, company_id=company, settings=settings.released
+        )
+
+    return released_for

@@ -1,0 +1,311 @@
+"""The product as a host, the admin API and the CLI meet it: one ``Service`` per process.
+
+``Service(ports, schedule=...)`` (built by ``app.bootstrap.build_service``) holds:
+
+- ``workflow``: the connection and onboarding steps (``ConnectionWorkflow``: connect, choose the
+  entity, the sync-from date, prerequisites, matching, confirm, disconnect); confirm queues the
+  initial sync on ``runner``;
+- ``runner``: the sync runs, many companies in parallel, one run per company at a time (E4);
+- ``scheduler``: the scheduled runs (``serve(stop)``).
+
+and answers what a person asks about one company: its ``status`` (phase, run status and colour,
+progress per record type, last and next run, API transactions spent), its sync ``results`` with
+filters, ``unlink`` / ``relink`` of a record (E2), the Re-Leased-side ``guard`` (may this user
+action proceed? D1, D3, D7, D9, D20) and its ``notifications``.
+
+Decided:
+- ``entities(id)`` logs in again with the stored credentials: the list of entities is Intacct's,
+  and it may change between connect and choose (C3).
+- API transactions are counted by the company's Intacct port in this process (the port is kept
+  across runs); a restart counts from zero. They are reported as ``transactions_spent``.
+- ``unlink`` / ``relink`` name the record by its type and Re-Leased id; a record that was never
+  linked cannot be unlinked (E2), and the refusal says so.
+- ``sync_now`` queues a run and answers at once (the admin API's 202); ``run_now`` awaits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.guards import refusal, stored_connection
+from released_intacct.app.ports import Ports, settled
+from released_intacct.app.runner import SyncRunner
+from released_intacct.app.scheduler import Scheduler
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, ReleasedId
+from released_intacct.domain.links import Link, relink, unlink
+from released_intacct.domain.ports import Entity
+from released_intacct.domain.results import RunStatus, SyncResult, run_status
+from released_intacct.domain.rules.guard import GuardRequest, UserAction, guard
+from released_intacct.domain.schedule import Schedule, next_run
+from released_intacct.domain.state import (
+    Connection,
+    Phase,
+    ResultFilter,
+    Run,
+    StoredNotification,
+)
+
+__all__ = ["CompanyStatus", "Service"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompanyStatus:
+    """What an admin sees of one company (rules E3, E4)."""
+
+    connection: Connection
+    last_run: Run | None
+    """The latest run, open or finished; None before the first."""
+    running: bool
+    """A run of the company is under way in this process."""
+    next_run: datetime | None
+    """When the schedule starts the next run; None until the connection is confirmed."""
+    transactions_spent: int
+    """Intacct API transactions the company's syncs used in this process."""
+
+    @property
+    def run_status(self) -> RunStatus | None:
+        """Rule E3: running, orange (running with errors), blue or red; None before any run."""
+        run = self.last_run
+        if run is None:
+            return None
+        if run.status.finished:
+            return run.status
+        return run_status(finished=False, errors=run.errors)
+
+    @property
+    def colour(self) -> str | None:
+        status = self.run_status
+        return None if status is None else status.colour
+
+
+class Service:
+    """Connect, onboard, sync and look after many companies in one asyncio process."""
+
+    def __init__(self, ports: Ports, *, schedule: Schedule | None = None) -> None:
+        self.ports = ports
+        self.schedule = schedule or Schedule()
+        self.runner = SyncRunner(ports)
+        self.workflow = ConnectionWorkflow(
+            ports.store,
+            intacct_for=ports.intacct_for,
+            released_for=ports.released_for,
+            clock=ports.clock,
+            start_initial_sync=self.runner.start_initial_sync,
+        )
+        self.scheduler = Scheduler(self.runner, schedule=self.schedule)
+
+    # --- connections -----------------------------------------------------------------------------
+
+    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
+        return self.ports.store.connections()
+
+    def connection(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
+        """The stored connection, or a REJECTED error naming the unknown id."""
+        return FutureResult(stored_connection(self.ports.store, id))
+
+    def entities(self, id: ConnectionId) -> FutureResult[tuple[Entity, ...], SyncError]:
+        """Rule C3: the entities to choose from, by a live log-in with the stored credentials."""
+        return FutureResult(self._entities(id))
+
+    async def _entities(self, id: ConnectionId) -> Result[tuple[Entity, ...], SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        credentials = await settled(self.ports.store.credentials(id))
+        if not is_successful(credentials):
+            return Failure(credentials.failure())
+        port = self.ports.intacct_for(credentials.unwrap(), None)
+        return await settled(port.login(credentials.unwrap()))
+
+    # --- runs (E3, E4) ---------------------------------------------------------------------------
+
+    def status(self, id: ConnectionId) -> FutureResult[CompanyStatus, SyncError]:
+        return FutureResult(self._status(id))
+
+    async def _status(self, id: ConnectionId) -> Result[CompanyStatus, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        latest = await settled(self.ports.store.runs(id, limit=1))
+        if not is_successful(latest):
+            return Failure(latest.failure())
+        connection, runs = found.unwrap(), latest.unwrap()
+        last = runs[0] if runs else None
+        return Success(
+            CompanyStatus(
+                connection=connection,
+                last_run=last,
+                running=self.runner.is_running(id),
+                next_run=self._next(connection, last),
+                transactions_spent=self.runner.transactions_spent(id),
+            )
+        )
+
+    def _next(self, connection: Connection, last: Run | None) -> datetime | None:
+        if connection.phase is not Phase.CONFIRMED:
+            return None
+        if last is None:
+            return self.ports.clock.now()
+        return next_run(self.schedule, after=last.started_at)
+
+    def sync_now(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+        """Rule E4, on demand: queue a run and answer at once (refused while one runs)."""
+        return FutureResult(self._sync_now(id))
+
+    async def _sync_now(self, id: ConnectionId) -> Result[None, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        if found.unwrap().phase is not Phase.CONFIRMED:
+            return Failure(_unconfirmed())
+        return self.runner.start(id)
+
+    def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+        """Rule E4, on demand: the finished run, or why none could run."""
+        return self.runner.run_now(id)
+
+    def runs(
+        self, id: ConnectionId, *, limit: int = 20
+    ) -> FutureResult[tuple[Run, ...], SyncError]:
+        return FutureResult(self._runs(id, limit))
+
+    async def _runs(self, id: ConnectionId, limit: int) -> Result[tuple[Run, ...], SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        return await settled(self.ports.store.runs(id, limit=limit))
+
+    # --- results and links (E1, E2) --------------------------------------------------------------
+
+    def results(
+        self, id: ConnectionId, where: ResultFilter | None = None
+    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
+        return FutureResult(self._results(id, where or ResultFilter()))
+
+    async def _results(
+        self, id: ConnectionId, where: ResultFilter
+    ) -> Result[tuple[SyncResult, ...], SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        return await settled(self.ports.store.results(id, where))
+
+    def unlink(
+        self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId
+    ) -> FutureResult[Link, SyncError]:
+        """Rule E2: take the record out of every later sync; nothing is deleted on either side."""
+        return FutureResult(self._relinked(id, record_type, released_id, linked=False))
+
+    def relink(
+        self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId
+    ) -> FutureResult[Link, SyncError]:
+        """Rule E2: put an unlinked record back into the sync."""
+        return FutureResult(self._relinked(id, record_type, released_id, linked=True))
+
+    async def _relinked(
+        self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId, *, linked: bool
+    ) -> Result[Link, SyncError]:
+        found = await self._link(id, record_type, released_id)
+        changed = found.bind(relink if linked else unlink)
+        if not is_successful(changed):
+            return changed
+        saved = await settled(self.ports.store.save_links(id, [changed.unwrap()]))
+        return saved.map(lambda _: changed.unwrap())
+
+    async def _link(
+        self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId
+    ) -> Result[Link, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        links = await settled(self.ports.store.links(id, record_type, released_ids=[released_id]))
+        if not is_successful(links):
+            return Failure(links.failure())
+        link = next((k for k in links.unwrap() if k.released_id == released_id), None)
+        if link is None:
+            noun = record_type.value.replace("_", " ")
+            return Failure(
+                refusal(
+                    Rule.E2,
+                    f"Re-Leased {noun} {released_id} is not linked to a Sage Intacct record, so "
+                    "there is no link to change.",
+                    "Check the record type and the Re-Leased id; only a record that has synced "
+                    "can be unlinked or relinked.",
+                    kind=ErrorKind.REJECTED,
+                )
+            )
+        return Success(link)
+
+    # --- the Re-Leased-side guard (D1, D3, D7, D9, D20) ------------------------------------------
+
+    def guard(
+        self,
+        id: ConnectionId,
+        record_type: RecordType,
+        action: UserAction,
+        *,
+        released_id: ReleasedId | None = None,
+        label: str = "",
+    ) -> FutureResult[None, SyncError]:
+        """May a Re-Leased user take ``action`` on the record? Success, or the refusal to show."""
+        return FutureResult(self._guard(id, record_type, action, released_id, label))
+
+    async def _guard(
+        self,
+        id: ConnectionId,
+        record_type: RecordType,
+        action: UserAction,
+        released_id: ReleasedId | None,
+        label: str,
+    ) -> Result[None, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        link: Link | None = None
+        if released_id is not None:
+            links = await settled(
+                self.ports.store.links(id, record_type, released_ids=[released_id])
+            )
+            if not is_successful(links):
+                return Failure(links.failure())
+            link = next((k for k in links.unwrap() if k.released_id == released_id), None)
+        request = GuardRequest(
+            record_type=record_type,
+            action=action,
+            synced=link is not None and link.is_linked,
+            posted=link is not None and link.posted,
+            released_id=released_id,
+            label=label,
+        )
+        return guard(request, connected=found.unwrap().phase is Phase.CONFIRMED)
+
+    # --- notifications (E3) ----------------------------------------------------------------------
+
+    def notifications(
+        self, id: ConnectionId, *, unread_only: bool = False
+    ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
+        return self.ports.store.notifications(id, unread_only=unread_only)
+
+    # --- life cycle ------------------------------------------------------------------------------
+
+    async def drain(self) -> None:
+        """Wait for the initial syncs and runs under way (for shutdown and tests)."""
+        await self.workflow.background()
+        await self.runner.drain()
+
+
+def _unconfirmed() -> SyncError:
+    return refusal(
+        Rule.O5,
+        "This connection is not confirmed yet, so it does not sync.",
+        "Finish onboarding and confirm it; the initial sync then starts by itself.",
+        kind=ErrorKind.REJECTED,
+    )
