@@ -1,0 +1,81 @@
+"""``create_admin_app``: the admin API as a plain Starlette app, mountable under any prefix.
+
+Every route but ``GET /health`` needs ``Authorization: Bearer <token>`` (compared in constant
+time); with no token configured every such route answers 401. A handler never lets an exception
+out as a bare 500: the route answers a generic error and logs the failure (method, route
+template and the exception; never the body, so never a credential).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from released_intacct.app.admin import errors
+from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
+from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
+from released_intacct.app.admin.routes import endpoints
+from released_intacct.app.service import Service
+from released_intacct.domain.secret import Secret
+
+__all__ = ["create_admin_app"]
+
+_log = logging.getLogger(__name__)
+_BEARER = "bearer "
+
+Handle = Callable[[Request], Awaitable[Response]]
+
+
+def create_admin_app(service: Service, *, token: Secret | None) -> Starlette:
+    """The admin API over ``service``; ``token=None`` refuses every route but health."""
+    table = endpoints()
+    document = openapi_document(table, title="Re-Leased ⇄ Sage Intacct admin API", version="1")
+
+    async def openapi(request: Request) -> Response:
+        return respond(200, document)
+
+    routes = [
+        Route(ep.path, _guarded(_handled(ep, service), ep, token), methods=[ep.method])
+        for ep in table
+    ]
+    routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
+    return Starlette(routes=routes)
+
+
+def _handled(ep: Endpoint, service: Service) -> Handle:
+    async def handle(request: Request) -> Response:
+        try:
+            return await ep.run(service, request)
+        except Exception:
+            _log.exception("event=admin_request_failed method=%s route=%s", ep.method, ep.path)
+            return problem_response(errors.internal())
+
+    return handle
+
+
+def _guarded(handle: Handle, ep: Endpoint | None, token: Secret | None) -> Handle:
+    if ep is not None and ep.public:
+        return handle
+
+    async def guarded(request: Request) -> Response:
+        if not _authorised(request, token):
+            return problem_response(errors.unauthorized(configured=token is not None))
+        return await handle(request)
+
+    return guarded
+
+
+def _authorised(request: Request, token: Secret | None) -> bool:
+    if token is None or not token.reveal():
+        return False
+    given = request.headers.get("authorization", "")
+    if not given.lower().startswith(_BEARER):
+        return False
+    offered = given[len(_BEARER) :].strip().encode()
+    return hmac.compare_digest(offered, token.reveal().encode())

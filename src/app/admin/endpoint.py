@@ -1,0 +1,198 @@
+"""One route of the admin API as a value: method, path, types, and the handler it runs.
+
+A handler is ``async (Call[P, Q, B]) -> Result[O, SyncError]``: it gets the service and the
+request's path parameters, query and body already decoded into Structs, and answers a view or
+the product's refusal. ``endpoint`` binds a handler to its types and builds the body decoder once;
+the route then decodes in this order, answering the first problem:
+
+    path parameters  -> 422 naming the parameter
+    query parameters -> 422 naming the parameter
+    body             -> 400 when it is not JSON, 422 naming the field
+    the connection   -> 404 when the path names one that does not exist
+
+and only then calls the handler, so nothing is written on a bad request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
+
+import msgspec
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+from starlette.requests import Request
+from starlette.responses import Response
+
+from released_intacct.app.admin import errors
+from released_intacct.app.admin.errors import Problem
+from released_intacct.app.admin.wire import ConnectionPath, Empty, dec_hook
+from released_intacct.app.ports import settled
+from released_intacct.app.service import Service
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId
+
+__all__ = ["Call", "Endpoint", "endpoint", "problem_response", "respond"]
+
+P = TypeVar("P", bound=msgspec.Struct)
+Q = TypeVar("Q", bound=msgspec.Struct)
+B = TypeVar("B", bound=msgspec.Struct)
+O = TypeVar("O", bound=msgspec.Struct)  # noqa: E741
+
+_ENCODER: Final = msgspec.json.Encoder()
+_JSON: Final = "application/json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call(Generic[P, Q, B]):
+    service: Service
+    path: P
+    query: Q
+    body: B
+
+
+Handler = Callable[[Call[P, Q, B]], Awaitable[Result[O, SyncError]]]
+Run = Callable[[Service, Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    method: str
+    path: str
+    """Relative to where the app is mounted, Starlette's template: ``/connections/{id}``."""
+    summary: str
+    status: int
+    """The status of a success."""
+    params: type[msgspec.Struct]
+    query: type[msgspec.Struct]
+    body: type[msgspec.Struct] | None
+    out: type[msgspec.Struct]
+    public: bool
+    run: Run
+
+
+def endpoint(
+    method: str,
+    path: str,
+    handler: Handler[P, Q, B, O],
+    *,
+    summary: str,
+    params: type[P],
+    query: type[Q],
+    body: type[B],
+    out: type[O],
+    status: int = 200,
+    public: bool = False,
+) -> Endpoint:
+    """``body=Empty``: the route takes no body (whatever is sent is ignored)."""
+    decoder = None if body is Empty else msgspec.json.Decoder(body, dec_hook=dec_hook)
+
+    async def run(service: Service, request: Request) -> Response:
+        decoded = await _decode(request, params, query, body, decoder)
+        if not is_successful(decoded):
+            return problem_response(decoded.failure())
+        path_value, query_value, body_value = decoded.unwrap()
+        missing = await _unknown(service, path_value)
+        if missing is not None:
+            return problem_response(missing)
+        call = Call(service=service, path=path_value, query=query_value, body=body_value)
+        answered = await handler(call)
+        if not is_successful(answered):
+            return refusal_response(answered.failure())
+        return respond(status, answered.unwrap())
+
+    return Endpoint(
+        method=method,
+        path=path,
+        summary=summary,
+        status=status,
+        params=params,
+        query=query,
+        body=None if body is Empty else body,
+        out=out,
+        public=public,
+        run=run,
+    )
+
+
+async def _decode(
+    request: Request,
+    params: type[P],
+    query: type[Q],
+    body: type[B],
+    decoder: msgspec.json.Decoder[B] | None,
+) -> Result[tuple[P, Q, B], Problem]:
+    path_value = _convert(request.path_params, params, "path")
+    query_value = _convert(dict(request.query_params), query, "query")
+    if not is_successful(path_value):
+        return Failure(path_value.failure())
+    if not is_successful(query_value):
+        return Failure(query_value.failure())
+    body_value = await _body(request, body, decoder)
+    return body_value.map(lambda b: (path_value.unwrap(), query_value.unwrap(), b))
+
+
+def _convert(raw: Mapping[str, Any], kind: type[P], where: str) -> Result[P, Problem]:
+    try:
+        return Success(msgspec.convert(dict(raw), type=kind, strict=False))
+    except msgspec.ValidationError as error:
+        return Failure(errors.invalid(where, error))
+
+
+async def _body(
+    request: Request, kind: type[B], decoder: msgspec.json.Decoder[B] | None
+) -> Result[B, Problem]:
+    if decoder is None:
+        return Success(kind())
+    raw = await request.body()
+    try:
+        return Success(decoder.decode(raw))
+    except msgspec.ValidationError as error:
+        return Failure(_malformed(raw) or errors.invalid("body", error))
+    except msgspec.DecodeError as error:
+        return Failure(errors.malformed(error))
+
+
+def _malformed(raw: bytes) -> Problem | None:
+    """400 for a body msgspec refused by type before it saw the JSON was broken (``[1, 2``)."""
+    try:
+        msgspec.json.decode(raw)
+    except msgspec.DecodeError as error:
+        return errors.malformed(error)
+    return None
+
+
+async def _unknown(service: Service, path: msgspec.Struct) -> Problem | None:
+    """404 when the path names a connection the store does not hold."""
+    if not isinstance(path, ConnectionPath):
+        return None
+    found = await settled(service.ports.store.connection(ConnectionId(path.id)))
+    if not is_successful(found):
+        return _problem_of(found.failure())
+    if found.unwrap() is None:
+        return errors.not_found(f"connection {path.id}")
+    return None
+
+
+def _problem_of(error: SyncError) -> Problem:
+    body = errors.ErrorBody(error=errors.detail_of(error))
+    return Problem(status=errors.STATUS_OF[error.kind], body=body)
+
+
+def respond(status: int, content: msgspec.Struct | dict[str, Any]) -> Response:
+    return Response(_ENCODER.encode(content), status_code=status, media_type=_JSON)
+
+
+def problem_response(problem: Problem) -> Response:
+    return Response(
+        _ENCODER.encode(problem.body),
+        status_code=problem.status,
+        media_type=_JSON,
+        headers=problem.headers,
+    )
+
+
+def refusal_response(error: SyncError) -> Response:
+    """The product's refusal, with the status ``errors.STATUS_OF`` gives its kind."""
+    return problem_response(_problem_of(error))

@@ -1,0 +1,140 @@
+"""Handlers of what a company's syncs did and may do (rules E1-E4, D1, D3, D7, D9, D20)."""
+
+from __future__ import annotations
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.admin.endpoint import Call
+from released_intacct.app.admin.errors import detail_of
+from released_intacct.app.admin.reports import (
+    GuardView,
+    LinkView,
+    NotificationsView,
+    NotificationView,
+    ResultsView,
+    ResultView,
+    RunsView,
+    RunView,
+    StatusView,
+)
+from released_intacct.app.admin.views import Accepted
+from released_intacct.app.admin.wire import (
+    ConnectionPath,
+    Empty,
+    GuardBody,
+    LinkPath,
+    NoQuery,
+    NotificationPath,
+    NotificationsQuery,
+    ResultsQuery,
+    RunsQuery,
+)
+from released_intacct.app.ports import settled
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ids import ConnectionId, ReleasedId
+from released_intacct.domain.state import ResultFilter
+
+__all__ = [
+    "guard",
+    "mark_read",
+    "notifications",
+    "relink",
+    "results",
+    "runs",
+    "status",
+    "sync_now",
+    "unlink",
+]
+
+_REFUSALS = (ErrorKind.REJECTED, ErrorKind.NEEDS_USER)
+"""A guard failure of these kinds is the answer (not allowed); others are the API's failure."""
+
+
+async def status(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[StatusView, SyncError]:
+    """Rule E3: phase, run status and colour, progress, counts, last and next run."""
+    return (await settled(call.service.status(ConnectionId(call.path.id)))).map(StatusView.of)
+
+
+async def sync_now(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[Accepted, SyncError]:
+    """Rule E4: queue a run now; refused while one runs (409)."""
+    queued = await settled(call.service.sync_now(ConnectionId(call.path.id)))
+    return queued.map(lambda _: Accepted())
+
+
+async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView, SyncError]:
+    """Rules E3, E4: the latest runs first."""
+    found = await settled(call.service.runs(ConnectionId(call.path.id), limit=call.query.limit))
+    return found.map(lambda every: RunsView(runs=tuple(map(RunView.of, every))))
+
+
+async def results(
+    call: Call[ConnectionPath, ResultsQuery, Empty],
+) -> Result[ResultsView, SyncError]:
+    """Rule E1: the sync results, filtered."""
+    q = call.query
+    where = ResultFilter(
+        record_type=q.record_type,
+        direction=q.direction,
+        link_status=q.link,
+        since=q.since,
+        limit=q.limit,
+        offset=q.offset,
+    )
+    found = await settled(call.service.results(ConnectionId(call.path.id), where))
+    return found.map(lambda every: ResultsView(results=tuple(map(ResultView.of, every))))
+
+
+async def unlink(call: Call[LinkPath, NoQuery, Empty]) -> Result[LinkView, SyncError]:
+    """Rule E2: take the record out of every later sync; nothing is deleted on either side."""
+    p = call.path
+    done = call.service.unlink(ConnectionId(p.id), p.record_type, ReleasedId(p.released_id))
+    return (await settled(done)).map(LinkView.of)
+
+
+async def relink(call: Call[LinkPath, NoQuery, Empty]) -> Result[LinkView, SyncError]:
+    """Rule E2: put an unlinked record back into the sync."""
+    p = call.path
+    done = call.service.relink(ConnectionId(p.id), p.record_type, ReleasedId(p.released_id))
+    return (await settled(done)).map(LinkView.of)
+
+
+async def guard(call: Call[ConnectionPath, NoQuery, GuardBody]) -> Result[GuardView, SyncError]:
+    """Rules D1, D3, D7, D9, D20: may a Re-Leased user take this action on the record?"""
+    b = call.body
+    asked = call.service.guard(
+        ConnectionId(call.path.id),
+        b.record_type,
+        b.action,
+        released_id=None if b.released_id is None else ReleasedId(b.released_id),
+        label=b.label,
+    )
+    answer = await settled(asked)
+    if is_successful(answer):
+        return Success(GuardView(allowed=True))
+    refused = answer.failure()
+    if refused.kind in _REFUSALS:
+        return Success(GuardView(allowed=False, error=detail_of(refused)))
+    return Failure(refused)
+
+
+async def notifications(
+    call: Call[ConnectionPath, NotificationsQuery, Empty],
+) -> Result[NotificationsView, SyncError]:
+    found = call.service.notifications(ConnectionId(call.path.id), unread_only=call.query.unread)
+    return (await settled(found)).map(
+        lambda every: NotificationsView(notifications=tuple(map(NotificationView.of, every)))
+    )
+
+
+async def mark_read(
+    call: Call[NotificationPath, NoQuery, Empty],
+) -> Result[NotificationsView, SyncError]:
+    """Mark one notification read (again: nothing changes); answers the unread ones left."""
+    id = ConnectionId(call.path.id)
+    marked = await settled(call.service.ports.store.mark_read(id, call.path.n))
+    if not is_successful(marked):
+        return Failure(marked.failure())
+    query = NotificationsQuery(unread=True)
+    path = ConnectionPath(id=call.path.id)
+    return await notifications(Call(service=call.service, path=path, query=query, body=Empty()))

@@ -1,0 +1,193 @@
+"""What the admin API answers about connections and onboarding: response Structs (camelCase).
+
+Datetimes are timezone-aware ISO 8601; enums are their values; nothing here ever holds a
+credential (a connection's view has no credentials field at all).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+import msgspec
+
+from released_intacct.app.admin.errors import ErrorDetail, detail_of
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.matching import Archive, Candidate, CreateAs, Decision, Match, Target
+from released_intacct.domain.onboarding import Onboarding, StepState
+from released_intacct.domain.ports import Entity
+from released_intacct.domain.state import Connection
+
+__all__ = [
+    "Accepted",
+    "ConnectedView",
+    "ConnectionView",
+    "ConnectionsView",
+    "DisconnectedView",
+    "EntitiesView",
+    "Health",
+    "OnboardingView",
+    "PrerequisitesView",
+    "View",
+]
+
+
+class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    pass
+
+
+class Health(View, frozen=True):
+    status: str = "ok"
+
+
+class Accepted(View, frozen=True):
+    """A run queued in the background (202)."""
+
+    queued: bool = True
+
+
+class ConnectionView(View, frozen=True):
+    id: str
+    released_company: str
+    intacct_company: str
+    phase: str
+    entity: str | None
+    sync_from: date | None
+    created_at: datetime
+    confirmed_at: datetime | None
+
+    @classmethod
+    def of(cls, c: Connection) -> ConnectionView:
+        return cls(
+            id=c.id,
+            released_company=c.released_company,
+            intacct_company=c.intacct_company,
+            phase=c.phase.value,
+            entity=c.entity,
+            sync_from=c.sync_from,
+            created_at=c.created_at,
+            confirmed_at=c.confirmed_at,
+        )
+
+
+class DisconnectedView(View, frozen=True):
+    id: str
+    disconnected: bool = True
+
+
+class ConnectionsView(View, frozen=True):
+    connections: tuple[ConnectionView, ...]
+
+
+class EntityView(View, frozen=True):
+    id: str
+    name: str
+    currency: str | None
+
+
+class EntitiesView(View, frozen=True):
+    entities: tuple[EntityView, ...]
+
+    @classmethod
+    def of(cls, entities: tuple[Entity, ...]) -> EntitiesView:
+        return cls(
+            entities=tuple(EntityView(id=e.id, name=e.name, currency=e.currency) for e in entities)
+        )
+
+
+class ConnectedView(View, frozen=True):
+    connection: ConnectionView
+    entities: tuple[EntityView, ...]
+
+
+class PrerequisitesView(View, frozen=True):
+    """Rule C5: ready when there is no problem; each problem says how to fix it."""
+
+    ready: bool
+    problems: tuple[ErrorDetail, ...]
+
+    @classmethod
+    def of(cls, problems: tuple[SyncError, ...]) -> PrerequisitesView:
+        return cls(ready=not problems, problems=tuple(detail_of(p) for p in problems))
+
+
+# --- onboarding (O1-O5) ---------------------------------------------------------------------------
+
+
+class DecisionView(View, frozen=True):
+    kind: Literal["auto_match", "match", "archive", "create"]
+    intacct_key: str | None = None
+    role: str | None = None
+
+
+class CandidateView(View, frozen=True):
+    released_id: str
+    label: str
+    group: str
+    archived: bool
+    decision: DecisionView | None
+
+
+class TargetView(View, frozen=True):
+    intacct_key: str
+    label: str
+    group: str
+    held_by: str | None
+    """The Re-Leased record matched to it (rule O4), if any."""
+
+
+class StepView(View, frozen=True):
+    step: str
+    title: str
+    continued: bool
+    candidates: tuple[CandidateView, ...]
+    targets: tuple[TargetView, ...]
+
+
+class OnboardingView(View, frozen=True):
+    steps: tuple[StepView, ...]
+
+    @classmethod
+    def of(cls, onboarding: Onboarding) -> OnboardingView:
+        return cls(steps=tuple(_step(state) for state in onboarding.steps))
+
+
+def _step(state: StepState) -> StepView:
+    return StepView(
+        step=state.step.value,
+        title=state.step.title,
+        continued=state.continued,
+        candidates=tuple(
+            _candidate(c, state.decisions.get(c.released_id)) for c in state.candidates
+        ),
+        targets=tuple(_target(t, state) for t in state.targets),
+    )
+
+
+def _candidate(candidate: Candidate, decision: Decision | None) -> CandidateView:
+    return CandidateView(
+        released_id=candidate.released_id,
+        label=candidate.label,
+        group=candidate.group,
+        archived=candidate.archived,
+        decision=None if decision is None else _decision(decision),
+    )
+
+
+def _decision(decision: Decision) -> DecisionView:
+    if isinstance(decision, Match):
+        kind: Literal["auto_match", "match"] = "auto_match" if decision.auto else "match"
+        return DecisionView(kind=kind, intacct_key=decision.intacct_key)
+    if isinstance(decision, Archive):
+        return DecisionView(kind="archive")
+    created: CreateAs = decision
+    return DecisionView(kind="create", role=created.role.value)
+
+
+def _target(target: Target, state: StepState) -> TargetView:
+    return TargetView(
+        intacct_key=target.intacct_key,
+        label=target.label,
+        group=target.group,
+        held_by=state.holder(target.intacct_key),
+    )
