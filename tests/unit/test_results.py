@@ -24,6 +24,7 @@ from released_intacct.domain.results import (
     result_identity,
     run_status,
 )
+from released_intacct.domain.rules.titles import TITLES, title
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 INVOICE = RecordRef(
@@ -260,3 +261,9 @@ def test_E3_progress_percent_stays_within_0_and_100_and_never_goes_back(
     assert before is not None
     assert after is not None
     assert 0 <= before <= after <= 100
+
+
+def test_E1_every_rule_has_a_title_for_summaries() -> None:
+    assert set(TITLES) == set(Rule)
+    assert all(text and text == text.strip() for text in TITLES.values())
+    assert title(None) == "other"

@@ -1,0 +1,130 @@
+"""The ``released-intacct`` entry point: options, settings, logging, and a command's exit code.
+
+Settings come from ``--config FILE`` (TOML), else from the ``RELEASED_INTACCT_*`` environment
+variables. Exit codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
+bad settings or input, an unknown connection, a rule's refusal. Expected failures are one line
+on stderr (bad settings: one line per problem), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from released_intacct.app.cli import connect, links, migrate, onboard, results, serve, status, sync
+from released_intacct.app.cli.logs import logging_to
+from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
+from released_intacct.app.settings import (
+    Settings,
+    SettingsError,
+    settings_from_env,
+    settings_from_toml,
+)
+from released_intacct.domain.secret import Secret
+
+__all__ = ["console_from_process", "main", "parser"]
+
+_COMMANDS = (serve, connect, onboard, sync, status, results, links, migrate)
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="released-intacct",
+        description=(
+            "Keeps a Re-Leased company and a Sage Intacct company in step: connect and onboard a "
+            "company, sync it, read its status and results, serve the admin API."
+        ),
+        epilog="examples:\n"
+        "  released-intacct --config settings.toml status\n"
+        "  RELEASED_INTACCT_DATABASE=state.db ... released-intacct sync conn-3f2a...\n"
+        "  released-intacct COMMAND --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cli.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML settings file (default: the RELEASED_INTACCT_* environment variables)",
+    )
+    cli.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log to stderr (-vv: debug)"
+    )
+    commands = cli.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in _COMMANDS:
+        command.register(commands)
+    return cli
+
+
+def console_from_process() -> Console:
+    """The real terminal: stdin/stdout, the environment, ``input`` and ``getpass``."""
+    return Console(
+        out=sys.stdout,
+        err=sys.stderr,
+        environ=dict(os.environ),
+        ask=input,
+        ask_secret=getpass.getpass,
+        interactive=sys.stdin.isatty(),
+        tty=sys.stdout.isatty(),
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+    """Run one command; its exit code."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else REFUSED
+    where = console or console_from_process()
+    try:
+        settings = _settings(args.config, where)
+    except SettingsError as error:
+        return problems(error.problems, where, what="the settings cannot be used")
+    where.secrets.extend(_secrets_of(settings))
+    with logging_to(where.err, verbosity=args.verbose, secrets=where.secrets):
+        return _run(args.run, args, settings, where)
+
+
+def _settings(config: str | None, console: Console) -> Settings:
+    if config is not None:
+        return settings_from_toml(config)
+    return settings_from_env(console.environ)
+
+
+def _secrets_of(settings: Settings) -> list[Secret]:
+    return [
+        s
+        for s in (
+            settings.encryption_key,
+            *settings.previous_keys,
+            settings.admin_token,
+            settings.released_api_key,
+        )
+        if s is not None
+    ]
+
+
+def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    try:
+        return asyncio.run(run(args, settings, console))
+    except SettingsError as error:
+        return problems(error.problems, console, what="the settings cannot be used")
+    except sqlite3.Error as error:
+        print(
+            f"error: the state store {settings.database} cannot be opened: {error}; check the "
+            "database setting (RELEASED_INTACCT_DATABASE) and the file's permissions",
+            file=console.err,
+        )
+    except ValueError as error:  # the store refuses a key that is not a Fernet key
+        if "encryption" not in str(error):
+            raise
+        print(
+            f"error: {error}; check the encryption_key setting (RELEASED_INTACCT_ENCRYPTION_KEY)",
+            file=console.err,
+        )
+    except KeyboardInterrupt:
+        print("error: interrupted; run the command again to carry on", file=console.err)
+    return REFUSED

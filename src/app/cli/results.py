@@ -1,0 +1,130 @@
+"""``released-intacct results CONNECTION``: the sync results of a company, filtered (rule E1).
+
+A readable table (when, record, direction, rule, link status; the message and the fix beneath
+each row), or with ``--json`` one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+from returns.pipeline import is_successful
+
+from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
+from released_intacct.app.ports import settled
+from released_intacct.app.settings import Settings
+from released_intacct.domain.enums import Direction, RecordType
+from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.results import SyncResult
+from released_intacct.domain.state import ResultFilter
+
+__all__ = ["as_json", "register", "table"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
+        "results",
+        summary="list a company's sync results (what failed or was skipped, and the fix)",
+        description=(
+            "Lists the sync results of the company, latest first (rule E1: one row per failure, "
+            "seen again or not): when, the record, the direction, the rule, the message, the fix "
+            "and whether the record is linked or unlinked (rule E2)."
+        ),
+        examples="  released-intacct results conn-3f2a... --type invoice\n"
+        "  released-intacct results conn-3f2a... --direction outgoing --unlinked\n"
+        "  released-intacct results conn-3f2a... --since 2026-05-01 --json | jq .rule",
+        run=_run,
+    )
+    parser.add_argument("connection", type=connection_id, help="the connection id")
+    parser.add_argument("--type", choices=[k.value for k in RecordType], help="record type")
+    parser.add_argument("--direction", choices=[d.value for d in Direction])
+    linked = parser.add_mutually_exclusive_group()
+    linked.add_argument("--linked", action="store_const", const=LinkStatus.LINKED, dest="link")
+    linked.add_argument("--unlinked", action="store_const", const=LinkStatus.UNLINKED, dest="link")
+    parser.add_argument(
+        "--since", type=_moment, help="last seen at or after (ISO date or time; UTC if no zone)"
+    )
+    parser.add_argument("--limit", type=_positive, default=100, help="at most N (default 100)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def _moment(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        msg = f"must be an ISO date or time such as 2026-05-01T12:00:00+00:00, got {raw!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        msg = f"must be a whole number of at least 1, got {raw!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(raw)
+
+
+async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    where = ResultFilter(
+        record_type=None if args.type is None else RecordType(args.type),
+        direction=None if args.direction is None else Direction(args.direction),
+        link_status=args.link,
+        since=args.since,
+        limit=args.limit,
+    )
+    async with open_service(settings) as service:
+        found = await settled(service.results(args.connection, where))
+        if not is_successful(found):
+            return failed(found.failure(), console)
+    for line in as_json(found.unwrap()) if args.json else table(found.unwrap()):
+        console.say(line)
+    return OK
+
+
+def _record(result: SyncResult) -> str:
+    ids = [x for x in (result.released_id, result.intacct_key and f"#{result.intacct_key}") if x]
+    return f"{result.record_type.value} {' '.join(ids) or '(no id)'}"
+
+
+def table(results: tuple[SyncResult, ...]) -> list[str]:
+    """The readable table (pure): one row per result, its message and fix beneath."""
+    if not results:
+        return ["no results"]
+    head = f"{'LAST SEEN':<20} {'RECORD':<32} {'DIRECTION':<9} {'RULE':<5} {'LINK':<8} COUNT"
+    lines = [head]
+    for r in results:
+        rule = r.rule.value if r.rule else "-"
+        lines.append(
+            f"{r.last_seen.isoformat(timespec='seconds')[:19]:<20} {_record(r):<32} "
+            f"{r.direction.value:<9} {rule:<5} {r.link_status.value:<8} {r.count}"
+        )
+        lines.append(f"    {r.message}")
+        lines.append(f"    fix: {r.fix}")
+    return lines
+
+
+def as_json(results: tuple[SyncResult, ...]) -> list[str]:
+    """One JSON object per result (pure)."""
+    return [
+        json.dumps(
+            {
+                "first_seen": r.first_seen.isoformat(),
+                "last_seen": r.last_seen.isoformat(),
+                "record_type": r.record_type.value,
+                "released_id": r.released_id,
+                "intacct_key": r.intacct_key,
+                "direction": r.direction.value,
+                "rule": r.rule.value if r.rule else None,
+                "kind": r.kind.value,
+                "message": r.message,
+                "fix": r.fix,
+                "link_status": r.link_status.value,
+                "count": r.count,
+            }
+        )
+        for r in results
+    ]

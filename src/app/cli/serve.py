@@ -1,0 +1,106 @@
+"""``released-intacct serve``: the admin API (uvicorn) and the scheduler in one event loop.
+
+SIGINT and SIGTERM stop both cleanly: the server stops taking requests, the scheduler starts no
+new run, and the runs under way finish before the process ends (a run cancelled half-way would
+stay open and lock its company out, rule E4). The socket is bound before anything starts, so a
+port in use is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import socket
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command
+from released_intacct.app.settings import Settings
+
+__all__ = ["register"]
+
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
+        "serve",
+        summary="serve the admin API and run the scheduled syncs",
+        description=(
+            "Serves the admin API over HTTP and runs every confirmed company's sync when its "
+            "schedule says (rule E4), in one process. Ctrl-C or SIGTERM stops it: runs under way "
+            "finish first. Without an admin_token setting the API answers health only."
+        ),
+        examples="  released-intacct serve\n"
+        "  released-intacct --config prod.toml -v serve --host 0.0.0.0 --port 8080",
+        run=_run,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: the command stops it with the scheduler."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    # Imported here: the admin API is its own package, needed by this command only.
+    from released_intacct.app.admin import create_admin_app  # noqa: PLC0415
+
+    try:
+        sock = socket.create_server((args.host, args.port))
+    except OSError as error:
+        print(
+            f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}; "
+            "choose another --port or stop what uses it",
+            file=console.err,
+        )
+        return REFUSED
+    with sock:
+        host, port = sock.getsockname()[:2]
+        async with open_service(settings) as service:
+            app = create_admin_app(service, token=settings.admin_token)
+            config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+            server = _Server(config)
+            stop = asyncio.Event()
+            with _stopping_on_signals(stop):
+                console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
+                await _serve_until(stop, server, sock, service.scheduler.serve(stop))
+    console.say("stopped")
+    return OK
+
+
+async def _serve_until(
+    stop: asyncio.Event,
+    server: uvicorn.Server,
+    sock: socket.socket,
+    scheduler: Awaitable[None],
+) -> None:
+    serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+    scheduling = asyncio.ensure_future(scheduler)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({serving, scheduling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    server.should_exit = True
+    await asyncio.gather(serving, scheduling, stopping)
+
+
+@contextmanager
+def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    for sig in _STOPPING:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in _STOPPING:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,65 @@
+"""``released-intacct sync CONNECTION``: run a sync now and show its progress (rules E3, E4).
+
+Exit code 0 when the run finishes blue, 1 when red, 2 when no run could start (a run already
+under way, E4; an unknown or unconfirmed connection).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from returns.pipeline import is_successful
+
+from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.progress import follow_run
+from released_intacct.app.cli.shell import Console, add_command, connection_id, failed
+from released_intacct.app.cli.summary import exit_code, run_results, summary
+from released_intacct.app.ports import settled
+from released_intacct.app.service import Service
+from released_intacct.app.settings import Settings
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.state import Run
+
+__all__ = ["register", "report_run"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
+        "sync",
+        summary="run a sync of one company now and show its progress",
+        description=(
+            "Runs a sync of the company now (rule E4, on demand) and shows its progress per record "
+            "type: bars redrawn in place on a terminal, plain lines otherwise. At the end it "
+            "prints the run's status (blue or red), its counts per record type and its results by "
+            "rule. Exit code: 0 blue, 1 red, 2 when no run could start (one is already running, "
+            "or the connection is unknown or not confirmed)."
+        ),
+        examples="  released-intacct sync conn-3f2a...\n"
+        "  released-intacct --config prod.toml sync conn-3f2a... > sync.log",
+        run=_run,
+    )
+    parser.add_argument("connection", type=connection_id, help="the connection id")
+
+
+async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    async with open_service(settings) as service:
+        found = await settled(service.connection(args.connection))
+        if not is_successful(found):
+            return failed(found.failure(), console)
+        outcome = await follow_run(service, args.connection, out=console.out, tty=console.tty)
+        if not is_successful(outcome):
+            return failed(outcome.failure(), console)
+        return await report_run(service, args.connection, outcome.unwrap(), console)
+
+
+async def report_run(service: Service, id: ConnectionId, run: Run, console: Console) -> int:
+    """Print what the finished run did; its exit code (0 blue, 1 red)."""
+    results = await settled(run_results(service, run))
+    if not is_successful(results):
+        return failed(results.failure(), console)
+    for line in summary(run, results.unwrap()):
+        console.say(line)
+    if exit_code(run):
+        console.say(f"see them with: released-intacct results {id}")
+    return exit_code(run)

@@ -1,0 +1,145 @@
+"""The command line without the simulators: help, settings, the state store, refusals at input."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from released_intacct.adapters.state import generate_key, schema
+from released_intacct.app.cli import main
+from released_intacct.app.cli.logs import KeyValueFormatter
+from released_intacct.app.cli.shell import Console
+from released_intacct.domain.secret import Secret
+
+COMMANDS = ("serve", "connect", "onboard", "sync", "status", "results", "unlink", "relink")
+
+
+def _config(tmp_path: Path, key: str | None = None) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "{tmp_path / "state.sqlite3"}"\n'
+        f'encryption_key = "{key or generate_key().reveal()}"\n'
+        "[released]\n"
+        'base_url = "http://127.0.0.1:9"\n'
+        'api_key = "unused"\n'
+    )
+    return path
+
+
+def _console(**environ: str) -> Console:
+    return Console(out=io.StringIO(), err=io.StringIO(), environ=environ)
+
+
+def _said(console: Console) -> tuple[str, str]:
+    assert isinstance(console.out, io.StringIO)
+    assert isinstance(console.err, io.StringIO)
+    return console.out.getvalue(), console.err.getvalue()
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "migrate"])
+def test_E3_every_command_has_help_with_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: released-intacct {command}")
+    assert "examples:" in out
+
+
+def test_E3_the_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(command in out for command in (*COMMANDS, "migrate"))
+
+
+def test_C2_bad_settings_from_the_environment_exit_2_naming_each_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RELEASED_INTACCT_DATABASE", "state.db")
+    monkeypatch.setenv("RELEASED_INTACCT_INTACCT_BATCH_SIZE", "many")
+    monkeypatch.setenv("RELEASED_INTACCT_NOPE", "1")
+    monkeypatch.delenv("RELEASED_INTACCT_ENCRYPTION_KEY", raising=False)
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0] == "error: the settings cannot be used:"
+    for name in (
+        "RELEASED_INTACCT_ENCRYPTION_KEY",
+        "RELEASED_INTACCT_INTACCT_BATCH_SIZE",
+        "RELEASED_INTACCT_NOPE",
+    ):
+        assert sum(line.startswith("  - ") and name in line for line in lines) >= 1, name
+    assert "Traceback" not in err
+
+
+def test_C2_a_key_that_is_not_a_fernet_key_exits_2_naming_the_setting(tmp_path: Path) -> None:
+    console = _console()
+    config = _config(tmp_path, key="not-a-key")
+    assert main(["--config", str(config), "migrate"], console=console) == 2
+    _, err = _said(console)
+    assert err.startswith("error: ")
+    assert "RELEASED_INTACCT_ENCRYPTION_KEY" in err
+    assert "not-a-key" not in err
+
+
+def test_E4_migrate_creates_the_store_and_prints_the_version_reached(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    for _ in range(2):  # again: nothing left to apply, same version
+        console = _console()
+        assert main(["--config", str(config), "migrate"], console=console) == 0
+        out, _ = _said(console)
+        assert f"schema version {len(schema.MIGRATIONS)}" in out
+    assert (tmp_path / "state.sqlite3").exists()
+
+
+def test_C2_connect_without_the_passwords_names_the_variables(tmp_path: Path) -> None:
+    console = _console()
+    argv = ["--config", str(_config(tmp_path)), "connect", "--company", "RL-DEMO"]
+    argv += ["--sender-id", "s", "--company-id", "C", "--user-id", "u"]
+    assert main(argv, console=console) == 2
+    _, err = _said(console)
+    assert "INTACCT_SENDER_PASSWORD and INTACCT_USER_PASSWORD" in err
+
+
+def test_C2_a_password_is_never_taken_as_an_argument(tmp_path: Path) -> None:
+    console = _console()
+    argv = ["--config", str(_config(tmp_path)), "connect", "--company", "RL-DEMO"]
+    argv += ["--sender-id", "s", "--company-id", "C", "--user-id", "u", "--sender-password", "x"]
+    assert main(argv, console=console) == 2
+
+
+def test_O3_onboard_with_no_decisions_and_no_one_to_ask_is_refused(tmp_path: Path) -> None:
+    console = _console()
+    assert main(["--config", str(_config(tmp_path)), "onboard", "conn-x"], console=console) == 2
+    _, err = _said(console)
+    assert "--decisions FILE" in err
+
+
+def test_E1_results_refuses_a_since_that_is_not_a_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--config", str(_config(tmp_path)), "results", "conn-x", "--since", "yesterday"]
+    assert main(argv) == 2
+    assert "ISO date" in capsys.readouterr().err
+
+
+def test_E4_an_unknown_connection_is_refused_in_one_line(tmp_path: Path) -> None:
+    console = _console()
+    assert main(["--config", str(_config(tmp_path)), "status", "conn-x"], console=console) == 2
+    _, err = _said(console)
+    assert err.count("\n") == 1
+    assert "conn-x" in err
+
+
+def test_C2_log_lines_are_key_value_pairs_with_every_secret_hidden() -> None:
+    formatter = KeyValueFormatter([Secret("hunter2")])
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s", ("hunter2",), None)
+    line = formatter.format(record)
+    assert "hunter2" not in line
+    assert 'msg="sent **********"' in line
+    assert " level=info logger=x " in line
+    pairs = logging.LogRecord("x", logging.INFO, __file__, 1, "event=done n=%d", (3,), None)
+    assert formatter.format(pairs).endswith("logger=x event=done n=3")

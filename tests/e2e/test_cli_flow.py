@@ -1,0 +1,184 @@
+"""The command line over both simulators, served on real loopback ports (E1-E4, C1-C5, O1-O5).
+
+One walk through, as an operator types it: connect -> onboard with the demo's decisions file and
+--confirm (the initial sync runs and is followed to its end) -> status -> results -> sync again
+-> unlink / relink of a synced invoice. Every command runs in process through ``main`` with its
+output captured; ``-v`` is on throughout, so the logs are checked for credentials too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from released_intacct.adapters.state import generate_key
+from released_intacct.app.cli import main
+from released_intacct.app.cli.shell import Console
+from released_intacct.fakes.serving import serving
+from released_intacct.fakes.simulators.intacct import app as intacct_app
+from released_intacct.fakes.simulators.intacct import cli as intacct_cli
+from released_intacct.fakes.simulators.released import cli as released_cli
+from released_intacct.fakes.simulators.released import seed as released_seed
+
+DECISIONS = Path(__file__).parents[2] / "examples" / "demo" / "decisions.toml"
+PASSWORDS = {"INTACCT_SENDER_PASSWORD": "demo-sender-pass", "INTACCT_USER_PASSWORD": "ws_pass"}
+CREDENTIALS = (*PASSWORDS.values(), released_seed.API_KEY)
+ANSI = "\x1b["
+
+
+@dataclass(frozen=True)
+class Said:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Walk:
+    config: Path
+    key: str
+    said: dict[str, Said] = field(default_factory=dict)
+    id: str = ""
+
+    def run(self, name: str, *argv: str) -> Said:
+        out, err = StringIO(), StringIO()
+        console = Console(out=out, err=err, environ=dict(PASSWORDS))
+        code = main(["-v", "--config", str(self.config), *argv], console=console)
+        self.said[name] = Said(code, out.getvalue(), err.getvalue())
+        return self.said[name]
+
+
+def _config(folder: Path, intacct: str, released: str, key: str) -> Path:
+    path = folder / "settings.toml"
+    path.write_text(
+        f'database = "{folder / "state.sqlite3"}"\n'
+        f'encryption_key = "{key}"\n'
+        "[intacct]\n"
+        f'endpoint = "{intacct}{intacct_app.GATEWAY_PATH}"\n'
+        "[released]\n"
+        f'base_url = "{released}"\n'
+        f'api_key = "{released_seed.API_KEY}"\n'
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
+    intacct = intacct_cli.build(intacct_cli.parser().parse_args(["--seed", "demo"]))
+    released = released_cli.build(released_cli.parser().parse_args(["--seed", "demo"]))
+    with serving(intacct) as intacct_url, serving(released) as released_url:
+        key = generate_key().reveal()
+        folder = tmp_path_factory.mktemp("cli")
+        w = Walk(config=_config(folder, intacct_url, released_url, key), key=key)
+        connected = w.run(
+            "connect",
+            *("connect", "--company", released_seed.COMPANY_ID, "--sender-id", "demo-sender"),
+            *("--company-id", "DEMO", "--user-id", "ws_user"),
+            *("--entity", "E100", "--sync-from", "2024-01-01"),
+        )
+        found = re.search(r"conn-[0-9a-f]+", connected.out)
+        assert found is not None, connected
+        w.id = found.group(0)
+        w.run("onboard", "onboard", w.id, "--decisions", str(DECISIONS), "--confirm")
+        w.run("status", "status")
+        w.run("results", "results", w.id, "--type", "invoice")
+        w.run("results_json", "results", w.id, "--type", "invoice", "--json", "--limit", "1000")
+        w.run("sync", "sync", w.id)
+        w.run("unlink", "unlink", w.id, "invoice", "inv-0002")
+        w.run("unlinked", "results", w.id, "--unlinked", "--json")
+        w.run("unlink_again", "unlink", w.id, "invoice", "inv-0002")
+        w.run("relink", "relink", w.id, "invoice", "inv-0002")
+        w.run("unknown", "sync", "conn-nope")
+        yield w
+
+
+def test_C2_connect_prints_the_connection_and_the_entities(walk: Walk) -> None:
+    said = walk.said["connect"]
+    assert said.code == 0, said
+    assert "E100" in said.out
+    assert "E200" in said.out
+    assert "entity chosen: E100" in said.out
+    assert "syncing from: 2024-01-01" in said.out
+
+
+def test_O3_onboard_prints_each_decision_of_the_file(walk: Walk) -> None:
+    said = walk.said["onboard"]
+    assert "auto-match" in said.out
+    assert "con-greenleaf) -> create as customer" in said.out
+    assert "con-sparkle) -> create as vendor" in said.out
+    assert "-> archive" in said.out
+    assert "prerequisites (rule C5): ready" in said.out
+
+
+def test_E3_onboard_follows_the_initial_sync_to_its_red_end(walk: Walk) -> None:
+    said = walk.said["onboard"]
+    assert said.code == 1, said
+    assert re.search(r"^invoice\s+\[", said.out, re.MULTILINE)
+    assert "finished red (failed)" in said.out
+    assert re.search(r"^  D13 +\d+  ", said.out, re.MULTILINE)
+    assert ANSI not in said.out  # not a terminal: plain lines
+
+
+def test_E3_status_shows_the_confirmed_company_red_with_its_last_run(walk: Walk) -> None:
+    said = walk.said["status"]
+    assert said.code == 0, said
+    assert walk.id in said.out
+    assert "phase         confirmed, syncing from 2024-01-01" in said.out
+    assert "status        red" in said.out
+    assert re.search(r"last run\s+\S+ started .*, \d+ error\(s\)", said.out)
+
+
+def test_E1_results_of_invoices_name_the_D13_and_D14_refusals_with_their_fix(walk: Walk) -> None:
+    said = walk.said["results"]
+    assert said.code == 0, said
+    rules = set(re.findall(r"^\S+\s+invoice .*? (D\d+|C\d+)\s", said.out, re.MULTILINE))
+    assert {"D13", "D14"} <= rules, said.out
+    assert "fix: " in said.out
+    lines = walk.said["results_json"].out.splitlines()
+    assert lines
+    assert all(line.startswith("{") and '"record_type": "invoice"' in line for line in lines)
+
+
+def test_E4_sync_again_exits_by_its_colour(walk: Walk) -> None:
+    said = walk.said["sync"]
+    colour = re.search(r"finished (blue|red)", said.out)
+    assert colour is not None, said
+    assert said.code == (0 if colour.group(1) == "blue" else 1)
+    assert "created    0" in said.out or "results by rule" in said.out
+    assert ANSI not in said.out
+
+
+def test_E2_unlink_then_relink_a_synced_invoice(walk: Walk) -> None:
+    assert walk.said["unlink"].code == 0, walk.said["unlink"]
+    assert "inv-0002" in walk.said["unlink"].out
+    assert "is now unlinked" in walk.said["unlink"].out
+    again = walk.said["unlink_again"]
+    assert again.code == 2
+    assert again.err.startswith("error: [E2]")
+    assert "already unlinked" in again.err
+    assert walk.said["relink"].code == 0
+    assert "is now linked" in walk.said["relink"].out
+
+
+def test_E4_a_sync_of_an_unknown_connection_is_refused_in_one_line(walk: Walk) -> None:
+    said = walk.said["unknown"]
+    assert said.code == 2
+    errors = [line for line in said.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "conn-nope" in errors[0]
+    assert "Traceback" not in said.err
+
+
+def test_C2_no_credential_appears_in_any_output_or_log(walk: Walk) -> None:
+    assert "level=warning logger=released_intacct.app.runner event=sync_red" in (
+        walk.said["onboard"].err
+    )  # -v logs, as key=value lines
+    for name, said in walk.said.items():
+        for secret in (*CREDENTIALS, walk.key):
+            assert secret not in said.out, (name, secret)
+            assert secret not in said.err, (name, secret)
