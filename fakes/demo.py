@@ -1,197 +1,165 @@
-"""``make run`` for now: plan and apply a whole sync of a small demo pair of companies in memory.
+"""``make run``: the product end to end on the demo pair, then serving until Ctrl-C.
 
-It shows the pure core at work on every kind of record: Intacct-owned lists flowing into
-Re-Leased (D1), contacts and invoices both ways, the records that by rule do not sync and why, and
-that a second sync with no changes writes nothing (D21). The HTTP simulators, the state store and
-the admin API replace this in-memory world as they land.
+1. Starts both simulators with their demo seeds, each in its own process (Intacct on 8001,
+   Re-Leased on 8002), and the admin API on http://127.0.0.1:8000, over a fresh SQLite store in
+   ``.demo/`` (settings in ``.demo/settings.toml``: a new encryption key and admin token each run).
+2. Connects the demo companies (Intacct ``DEMO`` at entity E100, Re-Leased ``RL-DEMO``, sync from
+   2024-01-01), checks the prerequisites (C5), auto-matches (O2) and takes the decisions of
+   ``examples/demo/decisions.toml`` (O3), confirms (O5), and follows the initial sync with a
+   progress bar per record type.
+3. Prints a summary: counts per record type, every sync result grouped by its rule, where to look
+   next (the admin API's URL and token, the CLI, the logs).
+4. Keeps serving, with the scheduler running a sync every few minutes, until Ctrl-C (or SIGTERM),
+   which stops the admin API, lets a run under way finish, and ends both simulators.
+
+``--once`` stops after the summary (tests). The service logs to ``.demo/logs/service.log``; the
+simulators to ``.demo/logs/*-simulator.log``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime
-from decimal import Decimal
+import argparse
+import asyncio
+import contextlib
+import logging
+import secrets
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
-from released_intacct.domain.enums import (
-    ContactRole,
-    DimensionKind,
-    DocumentKind,
-    IntacctState,
-    InvoiceType,
-    Origin,
-    PaymentKind,
-    RecordType,
-    ReleasedInvoiceStatus,
-)
-from released_intacct.domain.ids import ConnectionId, IntacctId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import (
-    ContactBlock,
-    DimensionValue,
-    GlAccount,
-    IntacctPayment,
-    IntacctRecord,
-    Party,
-    PaymentApplication,
-    TaxDetail,
-    Transaction,
-    TransactionLine,
-)
-from released_intacct.domain.money import currency
-from released_intacct.domain.planning.common import key_for_released
-from released_intacct.domain.released import (
-    Address,
-    Contact,
-    Invoice,
-    InvoiceLine,
-    ReleasedRecord,
-)
-from released_intacct.domain.settings import SyncSettings
-from released_intacct.fakes.companies import Companies
-from released_intacct.fakes.full_sync import sync_everything
+from returns.pipeline import is_successful
 
-GBP = currency("GBP")
-WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+from released_intacct.adapters.state import generate_key
+from released_intacct.app.admin import create_admin_app
+from released_intacct.app.bootstrap import open_service
+from released_intacct.app.decisions import Decisions, DecisionsError, decisions_from_toml
+from released_intacct.app.http_server import serve_until
+from released_intacct.app.settings import Settings, SettingsError, settings_from_toml
+from released_intacct.domain.state import ResultFilter
+from released_intacct.fakes.awaiting import settled
+from released_intacct.fakes.demo_onboard import onboard_and_sync, refused
+from released_intacct.fakes.demo_processes import DemoError, Simulators, port_free
+from released_intacct.fakes.demo_summary import Where, summary
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
+from released_intacct.fakes.simulators.released import seed as released_seed
+
+__all__ = ["main"]
+
+HOST = "127.0.0.1"
+DECISIONS = Path("examples") / "demo" / "decisions.toml"
+"""Relative to the checkout, where ``make run`` runs."""
 
 
-def demo_settings() -> SyncSettings:
-    return SyncSettings(
-        connection=ConnectionId("demo"), sync_from=date(2026, 1, 1), base_currency=GBP
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="make run",
+        description="The product end to end on the demo pair of simulated companies.",
     )
+    cli.add_argument("--workdir", default=".demo", help="state, settings and logs (default .demo)")
+    cli.add_argument("--admin-port", type=int, default=8000, help="admin API port (8000)")
+    cli.add_argument("--intacct-port", type=int, default=8001, help="Intacct simulator (8001)")
+    cli.add_argument("--released-port", type=int, default=8002, help="Re-Leased simulator (8002)")
+    cli.add_argument("--decisions", default=str(DECISIONS), help="onboarding decisions (TOML)")
+    cli.add_argument("--every", type=int, default=5, help="minutes between scheduled syncs (5)")
+    cli.add_argument("--once", action="store_true", help="stop after the summary")
+    return cli
 
 
-def demo_world() -> Companies:
-    world = Companies()
-    for record_type, record in _intacct_records():
-        world.put_intacct(record_type, record)
-    for record_type, rl in _released_records():
-        world.put_released(record_type, rl)
-    return world
+def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
+    args = parser().parse_args(argv)
+    workdir = Path(args.workdir)
+    try:
+        if not port_free(HOST, args.admin_port):
+            msg = f"port {args.admin_port} (the admin API) is in use; stop what listens there"
+            raise DemoError(msg)
+        decisions = decisions_from_toml(args.decisions)
+        settings = _fresh_workdir(workdir, args)
+        _log_to(workdir / "logs" / "service.log")
+        simulators = Simulators(
+            HOST,
+            {"intacct": args.intacct_port, "released": args.released_port},
+            logs=workdir / "logs",
+        )
+        print(f"Starting the simulators (logs in {workdir / 'logs'}) ...", file=out)
+        try:
+            simulators.start()
+            return asyncio.run(_demo(args, settings, decisions, out))
+        finally:
+            simulators.stop()
+            print("Stopped the admin API and both simulators.", file=out)
+    except (DemoError, DecisionsError, SettingsError, OSError) as error:
+        print(f"make run: {error}", file=sys.stderr)
+        return 2
 
 
-def _intacct_records() -> list[tuple[RecordType, IntacctRecord]]:
-    rent = GlAccount(account_no=IntacctId("4000"), title="Rent Income", account_type="income")
-    repairs = GlAccount(account_no=IntacctId("6100"), title="Repairs", account_type="expense")
-    vat = TaxDetail(detail_id=IntacctId("UK Sale Goods Standard Rate"), rate=Decimal(20))
-    dept = DimensionValue(kind=DimensionKind.DEPARTMENT, value_id=IntacctId("D10"), name="Leasing")
-    tenant = Party(
-        role=ContactRole.CUSTOMER,
-        party_id=IntacctId("C00001"),
-        name="Harbour Café Ltd",
-        primary=ContactBlock(
-            first_name="Ana",
-            last_name="Silva",
-            email="ana@harbour.example",
-            address=Address(line1="1 Quay St", city="Bristol", postcode="BS1 4DJ", country="UK"),
-        ),
-        record_no="1",
+def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
+    """A new store, key and token each run: the simulators start from their seeds each time."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    (workdir / "logs").mkdir(parents=True)
+    config = workdir / "settings.toml"
+    config.write_text(
+        "# Written by `make run` for this run; the key and token are new every time.\n"
+        f'database = "{workdir / "state.sqlite3"}"\n'
+        f'encryption_key = "{generate_key().reveal()}"\n'
+        f'admin_token = "{secrets.token_urlsafe(24)}"\n\n'
+        f"[schedule]\nevery_minutes = {args.every}\n\n"
+        f'[intacct]\nendpoint = "http://{HOST}:{args.intacct_port}{GATEWAY_PATH}"\n\n'
+        f'[released]\nbase_url = "http://{HOST}:{args.released_port}"\n'
+        f'api_key = "{released_seed.API_KEY}"\n',
+        encoding="utf-8",
     )
-    line = TransactionLine(
-        memo="November rent",
-        account_no=IntacctId("4000"),
-        amount=Decimal("1200.00"),
-        tax_detail_id=IntacctId("UK Sale Goods Standard Rate"),
-        tax_amount=Decimal("240.00"),
-        dimensions=((DimensionKind.DEPARTMENT, IntacctId("D10")),),
-    )
-    posted = _invoice("INV-1001", "101", IntacctState.POSTED, (line,), date(2026, 11, 1))
-    credit = _invoice("INV-0999", "99", IntacctState.POSTED, (line,), date(2026, 11, 2))
-    credit = replace(credit, lines=(_negated(line),))
-    old = _invoice("INV-0001", "1", IntacctState.POSTED, (line,), date(2025, 6, 1))
-    journal = IntacctPayment(
-        origin=Origin.AR,
-        kind=PaymentKind.JOURNAL_ENTRY,
-        party_id=IntacctId("C00001"),
-        date=date(2026, 11, 3),
-        currency=GBP,
-        amount=Decimal("100.00"),
-        applications=(PaymentApplication(document_key=IntacctKey("101"), amount=Decimal(100)),),
-        record_no="501",
-    )
-    return [
-        (RecordType.ACCOUNT, rent),
-        (RecordType.ACCOUNT, repairs),
-        (RecordType.TAX_TYPE, vat),
-        (RecordType.TRACKING_OPTION, dept),
-        (RecordType.CONTACT, tenant),
-        (RecordType.INVOICE, posted),
-        (RecordType.INVOICE, credit),
-        (RecordType.INVOICE, old),
-        (RecordType.PAYMENT, journal),
-    ]
+    config.chmod(0o600)
+    return settings_from_toml(config)
 
 
-def _invoice(
-    number: str, record_no: str, state: IntacctState, lines: tuple[TransactionLine, ...], on: date
-) -> Transaction:
-    return Transaction(
-        origin=Origin.AR,
-        kind=DocumentKind.INVOICE,
-        number=number,
-        state=state,
-        party_id=IntacctId("C00001"),
-        invoice_date=on,
-        gl_date=on,
-        due_date=on.replace(day=28),
-        currency=GBP,
-        lines=lines,
-        record_no=record_no,
-        modified_at=WHEN,
-    )
+def _log_to(path: Path) -> None:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
-def _negated(line: TransactionLine) -> TransactionLine:
-    return TransactionLine(
-        memo="Rent credit entered as a negative invoice",
-        account_no=line.account_no,
-        amount=-line.amount,
-    )
-
-
-def _released_records() -> list[tuple[RecordType, ReleasedRecord]]:
-    plumber = Contact(
-        id=ReleasedId("rl-contact-7"),
-        name="Swift Plumbing",
-        email="jobs@swift.example",
-        street_address=Address(line1="9 Mill Lane", city="Bath", country="UK"),
-    )
-    bill = Invoice(
-        id=ReleasedId("rl-invoice-3"),
-        kind=DocumentKind.INVOICE,
-        type=InvoiceType.EXPENSE,
-        invoice_number="SP-778",
-        status=ReleasedInvoiceStatus.AWAITING_APPROVAL,
-        contact_id=plumber.id,
-        issue_date=date(2026, 11, 5),
-        due_date=date(2026, 12, 5),
-        currency=GBP,
-        lines=(
-            InvoiceLine(
-                description="Burst pipe, unit 4",
-                account_id=ReleasedId(
-                    key_for_released(demo_settings(), RecordType.ACCOUNT, IntacctKey("6100"))
-                ),
-                unit_price=Decimal("180.00"),
-            ),
-        ),
-    )
-    return [(RecordType.CONTACT, plumber), (RecordType.INVOICE, bill)]
-
-
-def main() -> None:
-    settings = demo_settings()
-    world = demo_world()
-    first = sync_everything(world, settings)
-    print("First sync of the demo companies (in memory)")
-    for what, count in sorted(first.writes.items()):
-        print(f"  {count:3d}  {what}")
-    print("Sync results (rule, kind):")
-    for what, count in sorted(first.results.items()):
-        print(f"  {count:3d}  {what}")
-    for error in world.results:
-        print(f"    - [{error.rule.value if error.rule else '-'}] {error.message}")
-    second = sync_everything(world, settings)
-    print(f"Second sync with no changes: {sum(second.writes.values())} writes (rule D21).")
+async def _demo(
+    args: argparse.Namespace, settings: Settings, decisions: Decisions, out: TextIO
+) -> int:
+    started = time.monotonic()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_service(settings) as service:
+        admin = create_admin_app(service, token=settings.admin_token)
+        api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
+        try:
+            id, run = await onboard_and_sync(service, decisions, out)
+            results = await settled(service.results(id, ResultFilter(limit=10_000)))
+            if not is_successful(results):
+                raise refused(results.failure())
+            token = settings.admin_token.reveal() if settings.admin_token else ""
+            where = Where(
+                connection=id,
+                admin_url=f"http://{HOST}:{args.admin_port}",
+                token=token,
+                config=str(Path(args.workdir) / "settings.toml"),
+                logs=str(Path(args.workdir) / "logs"),
+                every_minutes=args.every,
+            )
+            out.write(summary(run, results.unwrap(), where))
+            print(f"(ready after {time.monotonic() - started:.1f} s)", file=out, flush=True)
+            if not args.once:
+                await service.scheduler.serve(stop)
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await api
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
