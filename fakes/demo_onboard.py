@@ -89,7 +89,7 @@ def _matched(out: TextIO, onboarding: Onboarding) -> None:
 def _decided(out: TextIO, step: Step, candidate: Candidate, decision: Decision) -> None:
     verb = type(decision).__name__
     what = {"MatchTo": "match", "Archive": "archive", "CreateAs": "create in Intacct"}[verb]
-    _say(out, f"  decided ({step.value}): {what:<17} {candidate.label}")
+    _say(out, f"  {step.title:<17} {what:<17} {candidate.label.strip()}")
 
 
 def _say(out: TextIO, line: str) -> None:

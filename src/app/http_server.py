@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["serve_until"]
+__all__ = ["QuietServer", "serve_until"]
 
 
-class _Server(uvicorn.Server):
+class QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to the process that runs it."""
 
     @contextlib.contextmanager
@@ -32,7 +32,7 @@ async def serve_until(
     """Serve ``app`` on ``host:port`` until ``stop`` is set. A port that cannot be bound is an
     ``OSError`` raised at once (uvicorn itself would exit the process)."""
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off")
-    server = _Server(config)
+    server = QuietServer(config)
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

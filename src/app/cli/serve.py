@@ -19,6 +19,7 @@ import uvicorn
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command
+from released_intacct.app.http_server import QuietServer
 from released_intacct.app.settings import Settings
 
 __all__ = ["register"]
@@ -44,14 +45,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handlers: the command stops it with the scheduler."""
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     # Imported here: the admin API is its own package, needed by this command only.
     from released_intacct.app.admin import create_admin_app  # noqa: PLC0415
@@ -70,7 +63,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         async with open_service(settings) as service:
             app = create_admin_app(service, token=settings.admin_token)
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-            server = _Server(config)
+            server = QuietServer(config)
             stop = asyncio.Event()
             with _stopping_on_signals(stop):
                 console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
