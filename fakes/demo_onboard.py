@@ -14,12 +14,13 @@ from typing import TextIO, TypeVar
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 
+from released_intacct.app.cli.onboard import step_lines
 from released_intacct.app.cli.progress import watch
-from released_intacct.app.decisions import Decision, Decisions, apply_decisions
+from released_intacct.app.decisions import Decision, Decisions, apply_decisions, describe
 from released_intacct.app.service import Service
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId
-from released_intacct.domain.matching import Candidate, Match, Step
+from released_intacct.domain.matching import Candidate, Step
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.state import Run
 from released_intacct.fakes.awaiting import settled
@@ -80,16 +81,12 @@ async def _initial_sync(service: Service, id: ConnectionId, out: TextIO) -> Run:
 
 def _matched(out: TextIO, onboarding: Onboarding) -> None:
     _say(out, "Matching what Re-Leased already holds (O1, O2):")
-    for state in onboarding.steps:
-        auto = sum(isinstance(d, Match) and d.auto for d in state.decisions.values())
-        left = len(state.candidates) - len(state.decisions)
-        _say(out, f"  {state.step.title:<17} {auto:>3} auto-matched, {left:>3} to decide")
+    for step in Step:
+        _say(out, step_lines(onboarding, step))
 
 
 def _decided(out: TextIO, step: Step, candidate: Candidate, decision: Decision) -> None:
-    verb = type(decision).__name__
-    what = {"MatchTo": "match", "Archive": "archive", "CreateAs": "create in Intacct"}[verb]
-    _say(out, f"  {step.title:<17} {what:<17} {candidate.label.strip()}")
+    _say(out, f"  {step.title:<17} {describe(decision):<20} {candidate.label.strip()}")
 
 
 def _say(out: TextIO, line: str) -> None:

@@ -26,7 +26,6 @@ file names the record (O2 is exact; a person wanting otherwise matches by hand).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -38,6 +37,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app import tomlfile
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.guards import refusal
 from released_intacct.app.ports import settled
@@ -60,6 +60,7 @@ __all__ = [
     "apply_decisions",
     "decisions_from_mapping",
     "decisions_from_toml",
+    "describe",
 ]
 
 
@@ -87,6 +88,17 @@ class CreateAs:
 
 
 Decision = MatchTo | Archive | CreateAs
+
+
+def describe(decision: Decision) -> str:
+    """The decision in words: ``match 4000``, ``create as customer``, ``archive``."""
+    match decision:
+        case MatchTo(key):
+            return f"match {key}"
+        case CreateAs(role):
+            return f"create as {role.value}"
+        case Archive():
+            return "archive"
 
 
 class Leftover(Enum):
@@ -119,15 +131,7 @@ class Tally:
 
 def decisions_from_toml(path: str | PathLike[str]) -> Decisions:
     where = Path(path)
-    try:
-        with where.open("rb") as file:
-            document = tomllib.load(file)
-    except OSError as error:
-        msg = f"cannot read the decisions file {where}: {error.strerror or error}"
-        raise DecisionsError([msg]) from None
-    except tomllib.TOMLDecodeError as error:
-        msg = f"the decisions file {where} is not valid TOML: {error}"
-        raise DecisionsError([msg]) from None
+    document = tomlfile.load(where, "decisions", DecisionsError)
     return decisions_from_mapping(document, where=str(where))
 
 

@@ -294,6 +294,10 @@ class Service:
     ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
         return self.ports.store.notifications(id, unread_only=unread_only)
 
+    def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
+        """Mark a notification of ``id`` read (again: nothing changes)."""
+        return self.ports.store.mark_read(id, notification_id)
+
     # --- life cycle ------------------------------------------------------------------------------
 
     async def drain(self) -> None:

@@ -23,7 +23,6 @@ Decided:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
-from released_intacct.app import _config
+from released_intacct.app import _config, tomlfile
 from released_intacct.app._config import SettingsError
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
@@ -91,15 +90,7 @@ def settings_from_env(environ: Mapping[str, str]) -> Settings:
 def settings_from_toml(path: str | PathLike[str]) -> Settings:
     """Settings from a TOML file: top-level keys and the tables schedule, intacct and released."""
     where = Path(path)
-    try:
-        with where.open("rb") as file:
-            document = tomllib.load(file)
-    except OSError as error:
-        msg = f"cannot read the settings file {where}: {error.strerror or error}"
-        raise SettingsError([msg]) from None
-    except tomllib.TOMLDecodeError as error:
-        msg = f"the settings file {where} is not valid TOML: {error}"
-        raise SettingsError([msg]) from None
+    document = tomlfile.load(where, "settings", SettingsError)
     values, unknown = _config.flatten(document)
     problems = [f"{where}: {key} is not a setting" for key in unknown]
     return _build(values, lambda key: f"{where}: {key}", problems=problems)

@@ -132,7 +132,7 @@ async def mark_read(
 ) -> Result[NotificationsView, SyncError]:
     """Mark one notification read (again: nothing changes); answers the unread ones left."""
     id = ConnectionId(call.path.id)
-    marked = await settled(call.service.ports.store.mark_read(id, call.path.n))
+    marked = await settled(call.service.mark_read(id, call.path.n))
     if not is_successful(marked):
         return Failure(marked.failure())
     query = NotificationsQuery(unread=True)

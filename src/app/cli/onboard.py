@@ -21,15 +21,13 @@ from released_intacct.app.cli.progress import watch
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, connection_id, failed
 from released_intacct.app.cli.shell import problems as list_problems
 from released_intacct.app.cli.sync import report_run
-from released_intacct.app.decisions import Archive as ArchiveIt
-from released_intacct.app.decisions import CreateAs as CreateIt
 from released_intacct.app.decisions import (
     Decision,
     Decisions,
     DecisionsError,
-    MatchTo,
     apply_decisions,
     decisions_from_toml,
+    describe,
 )
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
@@ -132,7 +130,7 @@ async def _decide(
         return await decide_at_terminal(service, id, console)
 
     def told(step: Step, candidate: Candidate, decision: Decision) -> None:
-        said = _said(decision)
+        said = describe(decision)
         console.say(f"  {step.value}: {candidate.label} ({candidate.released_id}) -> {said}")
 
     tally = await apply_decisions(service.workflow, id, decisions, on_decision=told)
@@ -141,16 +139,6 @@ async def _decide(
     t = tally.unwrap()
     console.say(f"decisions: {t.matched} matched, {t.archived} archived, {t.created} created")
     return Success(None)
-
-
-def _said(decision: Decision) -> str:
-    match decision:
-        case MatchTo(key):
-            return f"match {key}"
-        case CreateIt(role):
-            return f"create as {role.value}"
-        case ArchiveIt():
-            return "archive"
 
 
 async def _finish(service: Service, id: ConnectionId, *, confirm: bool, console: Console) -> int:
