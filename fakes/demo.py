@@ -66,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--decisions", default=str(DECISIONS), help="onboarding decisions (TOML)")
     cli.add_argument("--every", type=int, default=5, help="minutes between scheduled syncs (5)")
     cli.add_argument("--once", action="store_true", help="stop after the summary")
+    cli.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="the service log's level (info); debug adds the HTTP and SQLite libraries' lines",
+    )
     return cli
 
 
@@ -78,7 +84,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
             raise DemoError(msg)
         decisions = decisions_from_toml(args.decisions)
         settings = _fresh_workdir(workdir, args)
-        _log_to(workdir / "logs" / "service.log")
+        _log_to(workdir / "logs" / "service.log", level=args.log_level)
         simulators = Simulators(
             HOST,
             {"intacct": args.intacct_port, "released": args.released_port},
@@ -117,12 +123,12 @@ def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
     return settings_from_toml(config)
 
 
-def _log_to(path: Path) -> None:
+def _log_to(path: Path, *, level: str) -> None:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(level.upper())
 
 
 async def _demo(

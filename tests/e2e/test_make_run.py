@@ -4,12 +4,19 @@ The demo runs as its own process on free ports with a work folder in ``tmp_path`
 simulators start as processes of their own, the admin API serves, the demo pair is onboarded and
 synced, and the summary names every demo edge case under its rule, well within two minutes. A
 second run is stopped by SIGINT while serving: it ends cleanly and takes the simulators with it.
-No log line of either run holds a demo credential.
+
+Both runs log at DEBUG (``--log-level debug``: the HTTP and SQLite libraries included), and every
+line of every file in ``logs/``, of stdout and of stderr is scanned for every credential of the
+run — the Intacct sender and user passwords, the Re-Leased API key, the admin token and the
+encryption key of the generated ``settings.toml``; the admin token may appear only where the
+summary hands it to the user. The serving run also scans the answers of every GET route of the
+admin API. Each scan prints how many lines it read.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +30,7 @@ import pytest
 from released_intacct.fakes.simulators.released import seed as released_seed
 
 CREDENTIALS = ("demo-sender-pass", "ws_pass", released_seed.API_KEY)
+DEBUG = ("--log-level", "debug")
 EDGE_RULES = ("C4", "D2", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14")
 
 
@@ -58,6 +66,33 @@ def _logs(workdir: Path) -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted((workdir / "logs").glob("*.log")))
 
 
+def _secrets(workdir: Path) -> dict[str, str]:
+    found = {name: name for name in CREDENTIALS}
+    for key in ("admin_token", "encryption_key"):
+        found[key] = _setting(workdir / "settings.toml", key)
+    return found
+
+
+def _scan(workdir: Path, outputs: dict[str, str], *, capsys: pytest.CaptureFixture[str]) -> int:
+    """Every line of every log file and of ``outputs``, checked for every secret; the count."""
+    secrets = _secrets(workdir)
+    texts = {str(p.name): p.read_text(encoding="utf-8") for p in (workdir / "logs").iterdir()}
+    texts.update(outputs)
+    lines = 0
+    for source, text in texts.items():
+        for number, line in enumerate(text.splitlines(), start=1):
+            lines += 1
+            handed = source == "stdout" and re.search(r"token: |Authorization: Bearer ", line)
+            for name, secret in secrets.items():
+                if name == "admin_token" and handed:
+                    continue
+                assert secret not in line, f"{name} in {source} line {number}"
+    assert lines > 1000, "the DEBUG log is missing"
+    with capsys.disabled():
+        print(f"\n[secret scan] {lines} lines in {len(texts)} sources: {sorted(texts)}")
+    return lines
+
+
 def _listening(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -66,11 +101,17 @@ def _listening(port: int) -> bool:
     return True
 
 
-def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(tmp_path: Path) -> None:
+def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     workdir, ports = tmp_path / "demo", _free_ports(3)
     started = time.monotonic()
     done = subprocess.run(
-        _command(workdir, ports, "--once"), capture_output=True, text=True, timeout=180, check=False
+        _command(workdir, ports, "--once", *DEBUG),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr[-3000:]
@@ -83,42 +124,44 @@ def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(tmp_path: Path)
         assert rule in reported, (rule, out)
     assert f"http://127.0.0.1:{ports[0]}" in out
     assert "token:" in out
-    for secret in CREDENTIALS:
-        assert secret not in out
-        assert secret not in done.stderr
-        assert secret not in _logs(workdir)
+    _scan(workdir, {"stdout": out, "stderr": done.stderr}, capsys=capsys)
+    assert "level=DEBUG aiosqlite" in _logs(workdir)
     assert "event=sync_red" in _logs(workdir)
     assert not any(_listening(port) for port in ports)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
-def test_E4_make_run_serves_until_ctrl_c_then_stops_every_process(tmp_path: Path) -> None:
+def test_E4_make_run_serves_until_ctrl_c_then_stops_every_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     workdir, ports = tmp_path / "demo", _free_ports(3)
     with subprocess.Popen(
-        _command(workdir, ports), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        _command(workdir, ports, *DEBUG),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ) as process:
-        _stop_when_served(process, workdir, ports[0])
+        answers = _stop_when_served(process, workdir, ports[0])
         assert process.stdout is not None
-        said = process.stdout.read()
+        assert process.stderr is not None
+        said, errors = process.stdout.read(), process.stderr.read()
     assert not any(_listening(port) for port in ports)
     assert "Stopped the admin API and both simulators." in said
+    _scan(workdir, {"stdout": said, "stderr": errors, **answers}, capsys=capsys)
 
 
-def _stop_when_served(process: subprocess.Popen[str], workdir: Path, admin: int) -> None:
-    """Wait until the demo serves, check the admin API answers, then Ctrl-C it."""
+def _stop_when_served(process: subprocess.Popen[str], workdir: Path, admin: int) -> dict[str, str]:
+    """Wait until the demo serves, ask every GET route of the admin API, then Ctrl-C it; the
+    answers, by route."""
     try:
         _await_line(process, "Ctrl-C stops everything", timeout=120)
         health = httpx.get(f"http://127.0.0.1:{admin}/health", timeout=5)
         assert health.status_code == 200
-        token = _token(workdir / "settings.toml")
-        status = httpx.get(
-            f"http://127.0.0.1:{admin}/connections",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=5,
-        )
-        assert status.status_code == 200
+        answers = _every_get(f"http://127.0.0.1:{admin}", _token(workdir / "settings.toml"))
+        assert answers["GET /connections"].startswith("200 ")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+        return answers
     finally:
         if process.poll() is None:
             process.kill()
@@ -140,8 +183,28 @@ def _await_line(process: subprocess.Popen[str], text: str, *, timeout: float) ->
     raise AssertionError("".join(seen)[-3000:] + stderr[-3000:])
 
 
+def _every_get(base: str, token: str) -> dict[str, str]:
+    """``status body`` of every GET route the OpenAPI document lists, on the demo connection."""
+    auth = {"Authorization": f"Bearer {token}"}
+    document = httpx.get(f"{base}/openapi.json", headers=auth, timeout=5).json()
+    connection = httpx.get(f"{base}/connections", headers=auth, timeout=5).json()
+    (first, *_) = connection["connections"]
+    answers = {}
+    for path, operations in document["paths"].items():
+        if "get" in operations:
+            url = base + path.format(id=first["id"])
+            reply = httpx.get(url, headers=auth, timeout=10)
+            answers[f"GET {path}"] = f"{reply.status_code} {reply.text}"
+    assert len(answers) >= 8, answers.keys()
+    return answers
+
+
 def _token(config: Path) -> str:
+    return _setting(config, "admin_token")
+
+
+def _setting(config: Path, key: str) -> str:
     for line in config.read_text(encoding="utf-8").splitlines():
-        if line.startswith("admin_token"):
+        if line.startswith(key):
             return line.split("=", 1)[1].strip().strip('"')
-    raise AssertionError("no admin_token in " + str(config))
+    raise AssertionError(f"no {key} in {config}")

@@ -5,15 +5,20 @@ it; the state store is unchanged afterwards. An exception in a handler is a gene
 from __future__ import annotations
 
 import asyncio
+import copy
+import dataclasses
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+import msgspec
 import pytest
 from returns.future import FutureResult
 
 from released_intacct.app.admin import create_admin_app
+from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.ports import Ports
 from released_intacct.app.service import Service
@@ -215,3 +220,115 @@ def test_an_exception_in_a_handler_is_a_generic_500_and_a_log_line(
     assert reply.json()["error"]["kind"] == "internal"
     assert "broke" not in reply.text
     assert any("event=admin_request_failed" in r.getMessage() for r in caplog.records)
+
+
+# --- every route: its body, path and query parameters, from the route table ----------------------
+
+
+def _full(store: FakeStateStore) -> object:
+    """Everything the fake store holds, field by field (``Book`` compares by identity); what its
+    dicts and lists hold is frozen, so copying the containers keeps a snapshot."""
+    books = {
+        id: {f.name: copy.copy(getattr(book, f.name)) for f in dataclasses.fields(book)}
+        for id, book in store._books.items()
+    }
+    return books, repr(store._runs), repr(store._notes)
+
+
+def _bad_value(kind: object) -> str:
+    inner = kind.type if isinstance(kind, msgspec.inspect.Metadata) else kind
+    if isinstance(inner, msgspec.inspect.UnionType):
+        inner = next(t for t in inner.types if not isinstance(t, msgspec.inspect.NoneType))
+    if isinstance(inner, msgspec.inspect.StrType):
+        return "x" * 201  # over the 200-character limit
+    bad: dict[type, str] = {msgspec.inspect.IntType: "one", msgspec.inspect.BoolType: "maybe",
+                            msgspec.inspect.DateTimeType: "2024-01-01T00:00:00"}  # fmt: skip
+    return bad.get(type(inner), "cheese")  # enums and literals
+
+
+def _fields(kind: type[msgspec.Struct]) -> list[msgspec.inspect.Field]:
+    info = msgspec.inspect.type_info(kind)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return list(info.fields)
+
+
+def _route_cases() -> list[tuple[str, str, str, bytes, int]]:
+    """(id, method, path, body, status) of an invalid request to each route, by what it takes."""
+    cases = []
+    for ep in endpoints():
+        name = f"{ep.method} {ep.path}"
+        good = _concrete(ep.path)
+        body = _encode(VALID[ep.body.__name__]) if ep.body is not None else b""
+        if ep.body is not None:
+            cases.append((f"{name} body-an-array", ep.method, good, b"[]", 422))
+            extra = _encode({**VALID[ep.body.__name__], "unexpected": True})
+            cases.append((f"{name} body-unknown-field", ep.method, good, extra, 422))
+        for spec in _fields(ep.params):
+            value = quote(_bad_value(spec.type))
+            path = ep.path.replace("{" + spec.encode_name + "}", value)
+            cases.append((f"{name} path-{spec.encode_name}", ep.method, _concrete(path), body, 422))
+            if spec.encode_name == "id":
+                unknown = _concrete(ep.path.replace("{id}", "conn-nobody"))
+                cases.append((f"{name} unknown-connection", ep.method, unknown, body, 404))
+        for spec in _fields(ep.query):
+            bad = f"{good}?{spec.encode_name}={quote(_bad_value(spec.type))}"
+            cases.append((f"{name} query-{spec.encode_name}", ep.method, bad, body, 422))
+    return cases
+
+
+ROUTE_CASES = _route_cases()
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"),
+                         [case[1:] for case in ROUTE_CASES],
+                         ids=[case[0] for case in ROUTE_CASES])  # fmt: skip
+def test_an_invalid_request_to_any_route_is_refused_and_changes_nothing_stored(
+    method: str, path: str, body: bytes, status: int
+) -> None:
+    async def go() -> tuple[httpx.Response, object, object]:
+        world = World()
+        connection = Connection(id=ID, released_company=ReleasedCompanyId("RL"),
+                                intacct_company=IntacctCompanyId("C"), created_at=T0)  # fmt: skip
+        await value(world.store.add_connection(connection, DEMO))
+        before = _full(world.store)
+        reply = await world.send(method, path, body)
+        return reply, before, _full(world.store)
+
+    reply, before, after = asyncio.run(go())
+    assert reply.status_code == status, reply.text
+    assert reply.json()["error"]["kind"] in ("invalid", "not_found"), reply.text
+    assert before == after
+
+
+def test_every_route_taking_a_body_or_parameters_has_invalid_request_cases(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A new route (or a new field of one) cannot be missed: the cases come from the table."""
+    covered = {case[0].rsplit(" ", 1)[0] for case in ROUTE_CASES}
+    takes_input = {
+        f"{ep.method} {ep.path}"
+        for ep in endpoints()
+        if ep.body is not None or _fields(ep.params) or _fields(ep.query)
+    }
+    assert takes_input <= covered, takes_input - covered
+    documented = openapi_document(endpoints(), title="t", version="1")["paths"]
+    assert {ep.path for ep in endpoints()} == set(documented) - {OPENAPI_PATH}
+    with capsys.disabled():
+        print(f"\n[admin API] {len(ROUTE_CASES)} invalid-request cases over {len(covered)} routes")
+
+
+def test_the_full_snapshot_sees_a_change() -> None:
+    """The snapshot the cases compare can fail: a valid request does change it."""
+
+    async def go() -> tuple[int, object, object]:
+        world = World()
+        connection = Connection(id=ID, released_company=ReleasedCompanyId("RL"),
+                                intacct_company=IntacctCompanyId("C"), created_at=T0)  # fmt: skip
+        await value(world.store.add_connection(connection, DEMO))
+        before = _full(world.store)
+        reply = await world.send("DELETE", f"/connections/{ID}", b"")
+        return reply.status_code, before, _full(world.store)
+
+    status, before, after = asyncio.run(go())
+    assert status == 200
+    assert before != after

@@ -1,4 +1,8 @@
-"""Hostile or broken replies: each is a clear SyncError, with no expansion and bounded memory."""
+"""The hardened parser and ``parse_response`` at their edges, below the adapter.
+
+The corpus of hostile replies run through the whole adapter is ``test_xml_attack_corpus.py``;
+here: the parser alone (defence in depth, were the DTD scan bypassed), exact size and depth
+limits, and the details an error shows (the first bytes, the offset of bad UTF-8)."""
 
 from __future__ import annotations
 
@@ -90,26 +94,6 @@ def xxe(system_id: str) -> bytes:
     ) % system_id.encode()
 
 
-def test_external_entity_from_a_file_is_refused_unread(secret_file: Path) -> None:
-    for system_id in (secret_file.as_uri(), "file:///etc/passwd"):
-        error = refused(xxe(system_id))
-        assert error.kind is ErrorKind.RETRIABLE
-        assert uncertain(error)
-        assert "contains a DTD" in error.message
-        assert SECRET not in shown(error)
-        assert "root:" not in shown(error)
-
-
-def test_external_entity_over_http_is_refused_without_a_request(
-    listener: tuple[str, type[_Counting]],
-) -> None:
-    url, handler = listener
-    error = refused(xxe(url))
-    assert "contains a DTD" in error.message
-    assert SECRET not in shown(error)
-    assert handler.hits == 0
-
-
 def test_the_parser_itself_neither_reads_nor_fetches_entities(
     secret_file: Path, listener: tuple[str, type[_Counting]]
 ) -> None:
@@ -122,18 +106,6 @@ def test_the_parser_itself_neither_reads_nor_fetches_entities(
     external = b'<!DOCTYPE response SYSTEM "%s"><response/>' % url.encode()
     etree.fromstring(external, parser=PARSER)
     assert handler.hits == 0
-
-
-def test_billion_laughs_is_refused_in_bounded_memory() -> None:
-    tracemalloc.start()
-    try:
-        error = refused(LAUGHS)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert "contains a DTD" in error.message
-    assert peak < 2 * 1024 * 1024
-    assert "lollol" not in shown(error)
 
 
 def test_billion_laughs_does_not_expand_in_the_parser_either() -> None:
@@ -213,25 +185,9 @@ def test_an_html_error_page_names_the_status_and_its_first_bytes() -> None:
     assert "Forbidden" in forbidden.cause
 
 
-def test_a_truncated_body_is_an_uncertain_outcome() -> None:
-    error = refused(OK[: len(OK) // 2])
-    assert error.kind is ErrorKind.RETRIABLE
-    assert uncertain(error)
-    assert error.cause is not None
-    assert error.cause.startswith("malformed response: HTTP 200")
-    assert "not well-formed XML" in error.message
-
-
 def test_the_first_bytes_stop_before_a_session_id() -> None:
     body = b"<response><operation><result><data><api><sessionid>SESSION-SECRET-1</sessionid>"
     error = refused(body)
     assert "SESSION-SECRET-1" not in shown(error)
     assert error.cause is not None
     assert "<api>" in error.cause
-
-
-@pytest.mark.parametrize("body", [b"", b"  \n ", b"\x00\x01binary", b"not xml at all"])
-def test_empty_or_non_xml_bodies_are_clear_errors(body: bytes) -> None:
-    error = refused(body)
-    assert error.kind is ErrorKind.RETRIABLE
-    assert error.message.startswith("Intacct's reply could not be read (the reply is")

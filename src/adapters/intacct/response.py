@@ -7,8 +7,10 @@ the network, and libxml2 refuses nesting deeper than 256 levels (``huge_tree`` s
 that is not UTF-8, an HTML page, a truncated or malformed document each become a ``SyncError``
 naming the HTTP status and at most 200 characters of the body's start (see ``classify``).
 
-A reply that parses is a :class:`Response` (spec §2): the control block, the authentication block
-and one :class:`FunctionResult` per function, in order; deciding what they mean is ``classify``'s.
+A reply that repeats what must be said once (a status, a result for one control id) contradicts
+itself and is refused like a malformed one. A reply that parses is a :class:`Response` (spec §2):
+the control block, the authentication block and one :class:`FunctionResult` per function, in
+order; deciding what they mean is ``classify``'s.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def _document(body: bytes, *, max_bytes: int) -> etree._Element | str:
     try:
         root = etree.fromstring(body, parser=PARSER)
     except etree.XMLSyntaxError as error:
-        return f"the reply is not well-formed XML: {str(error)[:120]}"
+        return f"the reply is not well-formed XML: {' '.join(str(error).split())[:120]}"
     if _has_dtd(root):
         return _DTD_REFUSED
     return root
@@ -225,6 +227,8 @@ def _response(root: etree._Element) -> Response | str:
         return f"the reply is not an Intacct response (root element <{str(root.tag)[:40]}>)"
     control = root.find("control")
     status = "" if control is None else _text(control, "status")
+    if control is not None and _repeated(control, "status"):
+        return "the reply has more than one control status"
     if status not in ("success", "failure"):
         return "the reply has no control status"
     control_errors = _errors(root.find("errormessage"))
@@ -242,9 +246,17 @@ def _operation(
     auth = operation.find("authentication")
     if auth is None or not _text(auth, "status"):
         return "the reply has no authentication status"
-    results = tuple(_result(element) for element in operation.iterfind("result"))
+    if _repeated(auth, "status"):
+        return "the reply has more than one authentication status"
+    elements = list(operation.iterfind("result"))
+    if any(_repeated(element, "status") for element in elements):
+        return "a function result has more than one status"
+    results = tuple(_result(element) for element in elements)
     if any(not result.status for result in results):
         return "a function result has no status"
+    ids = [result.controlid for result in results if result.controlid]
+    if len(set(ids)) != len(ids):
+        return "the reply has more than one result for one function control id"
     auth_ok = _text(auth, "status") == "success"
     auth_errors = _errors(operation.find("errormessage"))
     return Response(control_ok, errors, auth_ok, auth_errors, results)
@@ -274,6 +286,11 @@ def _errors(message: etree._Element | None) -> tuple[IntacctError, ...]:
         )
         for error in message.iterfind("error")
     )
+
+
+def _repeated(parent: etree._Element, tag: str) -> bool:
+    """``tag`` occurs more than once in ``parent`` (a reply that contradicts itself)."""
+    return len(parent.findall(tag)) > 1
 
 
 def _text(parent: etree._Element, tag: str) -> str:

@@ -3,24 +3,35 @@
 The endpoint ``getAPISession`` returns is used for every later call. When a call fails
 authentication with a session id (it expired, even in the middle of a batch), nothing in it ran,
 so the keeper logs in again once and sends the same functions again.
+
+Every reply passes through here, so here the credentials are kept out of what a reply says: a
+gateway (or something posing as one) may echo what it was sent, so the sender and user passwords
+and the session id are replaced by stars in its error texts and in any ``SyncError`` it becomes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Final
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.classify import auth_error, control_error, function_error
 from released_intacct.adapters.intacct.envelope import Function, login_request, session_request
-from released_intacct.adapters.intacct.response import Response, api_session
+from released_intacct.adapters.intacct.response import IntacctError, Response, api_session
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.ports import IntacctCredentials
+
+_REDACTED: Final = "**********"
+_MIN_REDACTED_LEN: Final = 4
+"""Shorter secrets are not hunted for: replacing them would garble ordinary words."""
 
 
 class Sessions:
@@ -47,7 +58,7 @@ class Sessions:
         self.logins += 1
         body = login_request(self._credentials, entity=self._entity, controlid="login")
         sent = await self._gateway.post(self._settings.endpoint, body, idempotent=True)
-        return sent.bind(_checked).bind(self._adopt)
+        return self._redacted(sent, None).bind(_checked).bind(self._adopt)
 
     def _adopt(self, response: Response) -> Result[str, SyncError]:
         found = api_session(response.results[0]) if response.results else None
@@ -78,7 +89,8 @@ class Sessions:
                 controlid=f"req-{next(self._ids)}",
                 unique=unique,
             )
-            sent = await self._gateway.post(self._endpoint, body, idempotent=idempotent)
+            posted = await self._gateway.post(self._endpoint, body, idempotent=idempotent)
+            sent = self._redacted(posted, session)
             expired = is_successful(sent) and sent.unwrap().auth_ok is False
             if not expired:
                 return sent.bind(_checked)
@@ -91,6 +103,57 @@ class Sessions:
         async with self._lock:
             if self._session == session:
                 self._session = None
+
+    def _redacted(
+        self, sent: Result[Response, SyncError], session: str | None
+    ) -> Result[Response, SyncError]:
+        credentials = self._credentials
+        secrets = [credentials.sender_password.reveal(), credentials.user_password.reveal()]
+        secrets = [s for s in (*secrets, session or "") if len(s) >= _MIN_REDACTED_LEN]
+        if not secrets:
+            return sent
+        return sent.map(lambda response: _clean_response(response, secrets)).alt(
+            lambda error: _clean_error(error, secrets)
+        )
+
+
+def _hide(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, _REDACTED)
+    return text
+
+
+def _clean_errors(
+    errors: tuple[IntacctError, ...], secrets: Sequence[str]
+) -> tuple[IntacctError, ...]:
+    return tuple(
+        IntacctError(
+            errorno=_hide(e.errorno, secrets),
+            description=_hide(e.description, secrets),
+            description2=_hide(e.description2, secrets),
+            correction=_hide(e.correction, secrets),
+        )
+        for e in errors
+    )
+
+
+def _clean_response(response: Response, secrets: Sequence[str]) -> Response:
+    """Error texts only: a result's data (the new session id of a log-in) is left as it is."""
+    return replace(
+        response,
+        control_errors=_clean_errors(response.control_errors, secrets),
+        auth_errors=_clean_errors(response.auth_errors, secrets),
+        results=tuple(
+            replace(result, errors=_clean_errors(result.errors, secrets))
+            for result in response.results
+        ),
+    )
+
+
+def _clean_error(error: SyncError, secrets: Sequence[str]) -> SyncError:
+    cause = None if error.cause is None else _hide(error.cause, secrets)
+    message, fix = _hide(error.message, secrets), _hide(error.fix, secrets)
+    return replace(error, message=message, fix=fix, cause=cause)
 
 
 def _checked(response: Response) -> Result[Response, SyncError]:

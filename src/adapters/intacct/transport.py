@@ -1,5 +1,8 @@
 """One company's line to the gateway: the concurrency governor, back-off and retries.
 
+A reply is read as it streams in and no further than ``MAX_RESPONSE_BYTES`` (decompressed), so a
+huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused.
+
 Only failures that are safe to repeat are retried here: throttling (429 / GW-0010, honouring
 ``Retry-After``) and connection failures before anything was sent, always; and, for idempotent
 calls (reads), also server errors, time-outs, dropped connections and malformed replies. A write
@@ -19,7 +22,11 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
 from released_intacct.adapters.intacct.classify import retry_after_seconds
-from released_intacct.adapters.intacct.response import Response, parse_response
+from released_intacct.adapters.intacct.response import (
+    MAX_RESPONSE_BYTES,
+    Response,
+    parse_response,
+)
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import backoff
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -85,24 +92,46 @@ class Gateway:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
-                reply = await self._client.post(
-                    url, content=body, headers=_HEADERS, timeout=self._settings.timeout
-                )
+                reply, content = await self._exchange(url, body)
             except httpx.ConnectError as error:
                 return Attempt(_transport("could not connect", error), safe_to_repeat=True)
             except httpx.TimeoutException as error:
                 return Attempt(_transport("timed out", error), safe_to_repeat=False)
-            except httpx.TransportError as error:
+            except (httpx.TransportError, httpx.DecodingError) as error:
+                # a body that cannot be decompressed is as good as a connection lost in it
                 return Attempt(_transport("lost the connection", error), safe_to_repeat=False)
             finally:
                 self.in_flight -= 1
-        return _attempt(reply)
+        return _attempt(reply, content)
+
+    async def _exchange(self, url: str, body: bytes) -> tuple[httpx.Response, bytes]:
+        """The reply and at most ``MAX_RESPONSE_BYTES + 1`` bytes of its body (more is refused)."""
+        request = self._client.build_request(
+            "POST", url, content=body, headers=_HEADERS, timeout=self._settings.timeout
+        )
+        reply = await self._client.send(request, stream=True)
+        try:
+            return reply, await _capped(reply, MAX_RESPONSE_BYTES + 1)
+        finally:
+            await reply.aclose()
 
 
-def _attempt(reply: httpx.Response) -> Attempt:
+async def _capped(reply: httpx.Response, limit: int) -> bytes:
+    """The body's first ``limit`` bytes, decoded; the rest is never read."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in reply.aiter_bytes():
+        parts.append(chunk[: limit - size])
+        size += len(parts[-1])
+        if size >= limit:
+            break
+    return b"".join(parts)
+
+
+def _attempt(reply: httpx.Response, content: bytes) -> Attempt:
     """Throttling refused the request before it ran, so repeating it is always safe."""
     header = reply.headers.get("retry-after")
-    outcome = parse_response(reply.content, status=reply.status_code, retry_after=header)
+    outcome = parse_response(content, status=reply.status_code, retry_after=header)
     wait = None if is_successful(outcome) else retry_after_seconds(outcome.failure())
     return Attempt(outcome, safe_to_repeat=reply.status_code == 429, retry_after=wait)
 

@@ -111,7 +111,11 @@ class Writer:
                 continue
             if result.ok:
                 self._spend(1)
-                done[cid] = Success(_written(write, result))
+                written = _written(write, result)
+                if written is None and isinstance(write, CreateInIntacct):
+                    executed.append(write)  # it ran, but the reply does not say what it made
+                    continue
+                done[cid] = Success(written or write.record)
             elif already_executed(result) and isinstance(write, CreateInIntacct):
                 executed.append(write)
                 continue
@@ -228,9 +232,13 @@ def _body(write: IntacctWrite) -> etree._Element:
     return create_body(write.record, key=write.key)
 
 
-def _written(write: IntacctWrite, result: FunctionResult) -> IntacctRecord:
+def _written(write: IntacctWrite, result: FunctionResult) -> IntacctRecord | None:
+    """The record as written; None when the reply does not name the ids Intacct assigned."""
     data_rows = rows(result.data) if result.data is not None else []
-    return created(write.record, key_text=result.key, row=data_rows[0] if data_rows else None)
+    try:
+        return created(write.record, key_text=result.key, row=data_rows[0] if data_rows else None)
+    except ValueError:
+        return None
 
 
 def _ref(write: IntacctWrite) -> RecordRef:

@@ -35,6 +35,7 @@ __all__ = [
     "http_error",
     "malformed",
     "retry_after_seconds",
+    "too_large",
     "transport_error",
 ]
 
@@ -55,7 +56,7 @@ def http_error(status: int, body: bytes) -> SyncError:
     """A non-2xx reply, read from its error body when it has one."""
     try:
         info = _ERROR.decode(body).error
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return _status_only(status, body)
     fields = "; ".join(f"{detail.field}: {detail.message}".strip(": ") for detail in info.details)
     said = info.message.rstrip(".") or info.code
@@ -69,7 +70,7 @@ def conflict_version(body: bytes) -> int | None:
     """The ``currentVersion`` a 409 ``version_conflict`` carried, if any."""
     try:
         decoded = _ERROR.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     return decoded.error.current_version or decoded.current_version
 
@@ -114,6 +115,13 @@ def malformed(
         )
     message = f"Re-Leased sent a reply that is not JSON ({error}); it starts {_head(body)!r}."
     cause = f"malformed JSON: {error}"
+    return SyncError(kind=ErrorKind.RETRIABLE, rule=None, message=message, fix=_LATER, cause=cause)
+
+
+def too_large(status: int, limit: int) -> SyncError:
+    """A reply longer than ``limit`` bytes, refused unread past the limit."""
+    message = f"Re-Leased sent a reply larger than {limit} bytes (HTTP {status}); it was not read."
+    cause = f"HTTP {status}; reply over {limit} bytes"
     return SyncError(kind=ErrorKind.RETRIABLE, rule=None, message=message, fix=_LATER, cause=cause)
 
 

@@ -172,7 +172,7 @@ def _split(
 def _head(raw: msgspec.Raw) -> ItemHead:
     try:
         return _HEAD.decode(raw)
-    except msgspec.ValidationError:
+    except msgspec.DecodeError:  # a ValidationError, or a raw item that is not UTF-8
         return ItemHead()
 
 

@@ -72,6 +72,8 @@ class Resource(Generic[W, R]):
             return Success(self.decode.decode(body))
         except msgspec.ValidationError as error:
             return Failure(error)
+        except msgspec.DecodeError as error:  # a raw item is checked as JSON, not its UTF-8
+            return Failure(msgspec.ValidationError(str(error)))
 
 
 def _status(wire: ContactWire | AccountWire | TaxTypeWire | TrackingCategoryWire) -> str:

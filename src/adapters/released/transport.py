@@ -8,6 +8,8 @@ exponential back-off, never sooner than a 429's ``Retry-After``: a create re-sen
 action (archive, void) is checked against the record's state by the adapter. A ``Retry-After``
 longer than ``max_retry_after`` is not slept: the call fails as retriable for the next run.
 
+A reply is read no further than :data:`MAX_REPLY_BYTES` (decompressed); a longer one is refused.
+
 The API key is only ever put in the ``Authorization`` header; every ``SyncError`` leaving this
 module has it redacted from its message, fix and cause (a server may echo what it was sent).
 """
@@ -28,6 +30,7 @@ from released_intacct.adapters.released.errors import (
     http_error,
     malformed,
     retry_after_seconds,
+    too_large,
     transport_error,
 )
 from released_intacct.adapters.released.settings import ReleasedSettings
@@ -35,11 +38,13 @@ from released_intacct.adapters.retrying import backoff
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.secret import Secret
 
-__all__ = ["Http", "Reply", "Sleep"]
+__all__ = ["MAX_REPLY_BYTES", "Http", "Reply", "Sleep"]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
+MAX_REPLY_BYTES: Final = 50 * 1024 * 1024
+"""A reply is read as it streams in and no further: a longer one is refused (memory stays flat)."""
 _REDACTED: Final = "**********"
 _MIN_REDACTED_LEN: Final = 4
 
@@ -111,6 +116,9 @@ class Http:
             return Success(decode.decode(reply.body))
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             return Failure(self._redact(malformed(error, reply.body)))
+        except RecursionError:
+            too_deep = msgspec.DecodeError("JSON nested too deeply")
+            return Failure(self._redact(malformed(too_deep, reply.body)))
 
     def _headers(self, method: str, *, body: bytes | None, key: str | None) -> dict[str, str]:
         headers = {
@@ -136,22 +144,29 @@ class Http:
         headers: dict[str, str],
     ) -> _Attempt:
         self.requests += 1
+        request = self._client.build_request(
+            method,
+            self._root + path,
+            params=params,
+            content=body,
+            headers=headers,
+            timeout=self._settings.timeout,
+        )
         try:
-            reply = await self._client.request(
-                method,
-                self._root + path,
-                params=params,
-                content=body,
-                headers=headers,
-                timeout=self._settings.timeout,
-            )
-        except httpx.TransportError as error:
+            reply = await self._client.send(request, stream=True)
+            try:
+                content = await _capped(reply, MAX_REPLY_BYTES + 1)
+            finally:
+                await reply.aclose()
+        except (httpx.TransportError, httpx.DecodingError) as error:
             return _Attempt(Failure(transport_error(error)), again=True)
         status = reply.status_code
+        if len(content) > MAX_REPLY_BYTES:
+            return _Attempt(Failure(too_large(status, MAX_REPLY_BYTES)), again=False)
         if 200 <= status < 300:
-            return _Attempt(Success(Reply(status, reply.content)), again=False)
+            return _Attempt(Success(Reply(status, content)), again=False)
         wait = retry_after_seconds(reply.headers.get("retry-after")) if status == 429 else None
-        failed = Failure(http_error(status, reply.content))
+        failed = Failure(http_error(status, content))
         return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
@@ -174,3 +189,15 @@ class Http:
             fix=error.fix.replace(secret, _REDACTED),
             cause=None if error.cause is None else error.cause.replace(secret, _REDACTED),
         )
+
+
+async def _capped(reply: httpx.Response, limit: int) -> bytes:
+    """The body's first ``limit`` bytes, decoded (a gzip bomb included); the rest is never read."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in reply.aiter_bytes():
+        parts.append(chunk[: limit - size])
+        size += len(parts[-1])
+        if size >= limit:
+            break
+    return b"".join(parts)

@@ -6,13 +6,16 @@ field cannot be read) and remembers the first problem; ``done`` then returns eit
 record or a ``SyncError`` (REJECTED, rule M1) naming the object, its RECORDNO and the field.
 
 Accepted wire formats: dates ``mm/dd/yyyy`` (also ``yyyy-mm-dd``), timestamps
-``mm/dd/yyyy HH:MM:SS`` in the company's time zone, decimals as plain text, STATUS ``active`` /
+``mm/dd/yyyy HH:MM:SS`` in the company's time zone, decimals as plain text (``-1,200.50``: no
+exponent, at most 40 characters, so no amount can overflow later arithmetic), RECORDNO as a whole
+number (it is the key other records point at), STATUS ``active`` /
 ``active non-posting`` / ``inactive`` (any case; empty means active).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -39,6 +42,8 @@ _STATUSES = {
     "inactive": IntacctStatus.INACTIVE,
 }
 _STATES = {state.value.lower(): state for state in IntacctState}
+_PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_MAX_DECIMAL_CHARS = 40
 
 
 def line_rows(value: object) -> list[Row] | None:
@@ -82,7 +87,13 @@ class Reader:
 
     def _own_record_no(self) -> str | None:
         value = self._row.get("RECORDNO")
-        return value.strip() or None if isinstance(value, str) else None
+        text = value.strip() if isinstance(value, str) else ""
+        if text.isascii() and text.isdigit():
+            return text
+        if value is not None and value != "":
+            self.record_no = None
+            self.fail("RECORDNO", "it is not a whole number", value)
+        return None
 
     # --- building ---------------------------------------------------------------------------
 
@@ -165,11 +176,12 @@ class Reader:
         text = self.text(field, required=required)
         if not text:
             return Decimal(0)
+        plain = text.replace(",", "")
         try:
-            value = Decimal(text.replace(",", ""))
+            value = Decimal(plain) if len(plain) <= _MAX_DECIMAL_CHARS else Decimal("NaN")
         except InvalidOperation:
             value = Decimal("NaN")
-        if not value.is_finite():
+        if not value.is_finite() or not _PLAIN_DECIMAL.fullmatch(plain):
             self.fail(field, "it is not a number", text)
             return Decimal(0)
         return value
