@@ -15,7 +15,10 @@ from starlette.types import ASGIApp
 @contextmanager
 def serving(app: ASGIApp, *, timeout: float = 10.0) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 at an ephemeral port; yield its base URL (``http://host:port``)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY on accepted connections only for a
+    # listening socket whose proto is TCP, and without it every keep-alive reply waits ~40 ms
+    # for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))  # bound here, so nothing else can take the port meanwhile
     port = int(sock.getsockname()[1])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical")
