@@ -256,6 +256,11 @@ class FaultyReleased:
     ) -> FutureResult[ReleasedRecord, SyncError]:
         return self._write(lambda: self.inner.create(key, record))
 
+    def create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        return self._write(lambda: self.inner.create_all(writes))
+
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]:
         return self._write(lambda: self.inner.update(record))
 

@@ -26,7 +26,7 @@ The refusals are in ``released_states``. Outcomes are kept for tests: ``records`
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -35,6 +35,7 @@ from typing import TypeVar
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.ports import create_each
 from released_intacct.domain.enums import (
     DocumentKind,
     RecordType,
@@ -133,6 +134,11 @@ class FakeReleased:
         if isinstance(created, Success):
             self.keys[key] = (record_type_of(created.unwrap()), created.unwrap().id)
         return self._done(created)
+
+    def create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        return create_each(self.create, writes)
 
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]:
         key = (record_type_of(record), record.id)

@@ -246,6 +246,21 @@ class FakeStateStore:
 
         return self._with(id, settle)
 
+    def confirm_all(
+        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+    ) -> FutureResult[None, SyncError]:
+        def confirm(book: Book) -> Result[None, SyncError]:
+            missing = next((key for key, _ in confirmed if key not in book.intents), None)
+            if missing is not None:
+                return Failure(refused(f"No write {missing} is in the outbox.", "Record it first."))
+            outcome = merged_links(book, [link for _, link in confirmed])
+            if isinstance(outcome, Success):
+                for key, _ in confirmed:
+                    book.intents[key] = replace(book.intents[key], state=IntentState.CONFIRMED)
+            return outcome.map(lambda _: None)
+
+        return self._with(id, confirm)
+
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 
     def start_run(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -45,6 +45,7 @@ from tables import (
     unstamp,
 )
 
+from released_intacct.app.ports import create_each
 from released_intacct.domain.enums import (
     DocumentKind,
     RecordType,
@@ -137,6 +138,11 @@ class SqliteHost:
         self, key: IdempotencyKey, record: ReleasedRecord
     ) -> FutureResult[ReleasedRecord, SyncError]:
         return self._run(self._create(key, record))
+
+    def create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        return create_each(self.create, writes)
 
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]:
         return self._run(self._update(record))

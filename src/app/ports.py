@@ -7,7 +7,7 @@ host that serves a single Re-Leased company passes ``lambda _: port``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -16,11 +16,13 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 from returns.unsafe import unsafe_perform_io
 
-from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.state import StateStore
 
-__all__ = ["IntacctFor", "Ports", "ReleasedFor", "StartSync", "settled"]
+__all__ = ["IntacctFor", "Ports", "ReleasedFor", "StartSync", "create_each", "settled"]
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -45,3 +47,18 @@ async def settled(future: FutureResult[T, E]) -> Result[T, E]:
     if is_successful(outcome):
         return Success(unsafe_perform_io(outcome.unwrap()))
     return Failure(unsafe_perform_io(outcome.failure()))
+
+
+Create = Callable[[IdempotencyKey, ReleasedRecord], FutureResult[ReleasedRecord, SyncError]]
+
+
+def create_each(
+    create: Create, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+    """``ReleasedWriter.create_all`` for a store with nothing to gain from writing several at
+    once: ``create`` of each record in turn."""
+
+    async def each() -> Result[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        return Success(tuple([await settled(create(key, record)) for key, record in writes]))
+
+    return FutureResult(each())

@@ -238,6 +238,16 @@ class ReleasedWriter(Protocol):
         or assign its own. A repeated ``key`` returns the record first created with it.
         """
 
+    def create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        """Create each record as ``create`` does; per record its outcome, in order.
+
+        A store may write several at once (the HTTP adapter writes the tracking options of one
+        category in one write of the category, rather than rewriting it once per option); a
+        host with nothing to gain loops over ``create``.
+        """
+
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]: ...
 
     def set_archived(

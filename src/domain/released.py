@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from released_intacct.domain.enums import (
     ContactRole,
@@ -123,6 +124,24 @@ class InvoiceLine:
     @property
     def line_amount(self) -> Decimal:
         return (self.quantity * self.unit_price).quantize(CENT)
+
+
+class Billed(Protocol):
+    """What a payment needs of the document it pays: whom it bills, and in which module."""
+
+    @property
+    def contact_id(self) -> ReleasedId: ...
+
+    @property
+    def origin(self) -> Origin: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BilledTo:
+    """A ``Billed`` kept on its own (the invoice itself no longer held)."""
+
+    contact_id: ReleasedId
+    origin: Origin
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -235,6 +235,13 @@ class StateStore(Protocol):
     ) -> FutureResult[None, SyncError]:
         """Move an intent to ``state`` and store its link, in one transaction."""
 
+    def confirm_all(
+        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+    ) -> FutureResult[None, SyncError]:
+        """``settle`` each intent as CONFIRMED with its link, all in one transaction: a refusal
+        of any one leaves every one of them as it was (the caller then settles them one by one).
+        One commit for a whole batch of writes instead of one per write."""
+
     # runs (E3, E4)
     def start_run(
         self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER

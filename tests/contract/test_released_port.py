@@ -39,6 +39,7 @@ from released_intacct.domain.released import (
     Invoice,
     InvoiceLine,
     Payment,
+    ReleasedRecord,
     TaxType,
     TrackingCategory,
     TrackingOption,
@@ -418,6 +419,39 @@ def test_decimal_money_round_trips_exactly(make: Callable[[], Awaitable[Harness]
         assert back.amount_paid == Decimal("0.01")
         tax_types, _ = await read_all(h.port.tax_types)
         assert [(t.id, t.rate) for t in tax_types] == [(rate.id, Decimal("12.5"))]
+
+    scenario(make, body)
+
+
+def test_create_all_creates_each_record_once_with_its_outcome_in_order(
+    make: Callable[[], Awaitable[Harness]],
+) -> None:
+    async def body(h: Harness) -> None:
+        made = [
+            await ok(h.port.create(key(name), TrackingCategory(id=ReleasedId(name), name=name)))
+            for name in ("Customer", "Project")
+        ]
+        options = [
+            TrackingOption(id=ReleasedId(key(f"opt-{n}")), name=f"Tenant {n}", category_id=c.id)
+            for n, c in ((1, made[0]), (2, made[1]), (3, made[0]), (4, made[0]))
+        ]
+        contact = Contact(id=ReleasedId(key("contact")), name="Harbour Cafe Ltd")
+        writes: list[tuple[IdempotencyKey, ReleasedRecord]] = [
+            (IdempotencyKey(o.id), o) for o in options[:2]
+        ]
+        writes += [(key("contact"), contact), *((IdempotencyKey(o.id), o) for o in options[2:])]
+        first = await ok(h.port.create_all(writes))
+        again = await ok(h.port.create_all(writes))
+        names = [getattr(outcome.unwrap(), "name", None) for outcome in first]
+        assert names == ["Tenant 1", "Tenant 2", "Harbour Cafe Ltd", "Tenant 3", "Tenant 4"]
+        assert [o.unwrap().id for o in again] == [o.unwrap().id for o in first]
+        categories, _ = await read_all(h.port.tracking_categories)
+        assert sorted((c.name, sorted(o.name for o in c.options)) for c in categories) == [
+            ("Customer", ["Tenant 1", "Tenant 3", "Tenant 4"]),
+            ("Project", ["Tenant 2"]),
+        ]
+        contacts, _ = await read_all(h.port.contacts)
+        assert [c.name for c in contacts] == ["Harbour Cafe Ltd"]
 
     scenario(make, body)
 

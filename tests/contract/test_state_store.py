@@ -623,6 +623,28 @@ def test_outbox_settle_and_its_link_are_one_change(contract: Contract) -> None:
     contract(body)
 
 
+def test_outbox_confirm_all_settles_a_batch_in_one_change_or_none(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        one, two = intent(create, "k1"), intent(receive, "k2")
+        await ok(store.record_intents([one, two]))
+        await ok(store.save_links(C1, [link("inv-1", "9001", RecordType.INVOICE)]))
+        clash = link("inv-42", "9001", RecordType.INVOICE)
+        fine = link("inv-43", "9002", RecordType.INVOICE)
+        await refusal(store.confirm_all(C1, [(one.key, fine), (two.key, clash)]))
+        await refusal(store.confirm_all(C1, [(one.key, fine), (IdempotencyKey("k-none"), fine)]))
+        assert await ok(store.open_intents(C1)) == (one, two)
+        assert len(await ok(store.links(C1, RecordType.INVOICE))) == 1
+        other = link("inv-44", "9003", RecordType.INVOICE)
+        await ok(store.confirm_all(C1, [(one.key, fine), (two.key, other)]))
+        assert await ok(store.open_intents(C1)) == ()
+        found = await ok(store.links(C1, RecordType.INVOICE))
+        assert sorted(k.released_id for k in found) == ["inv-1", "inv-43", "inv-44"]
+
+    contract(body)
+
+
 # --- runs (E3, E4) -------------------------------------------------------------------------------
 
 

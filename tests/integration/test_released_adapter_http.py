@@ -9,7 +9,7 @@ import httpx
 from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.domain.ids import IdempotencyKey, ReleasedId
 from released_intacct.domain.ports import FeedQuery
-from released_intacct.domain.released import Contact
+from released_intacct.domain.released import Contact, TrackingCategory, TrackingOption
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.serving import serving
@@ -71,3 +71,35 @@ def test_a_record_modified_while_the_feed_is_paged_is_not_passed_over() -> None:
 
         seen = asyncio.run(main())
     assert seen == set(company.tables["contacts"])
+
+
+def test_new_options_of_one_category_are_written_in_one_read_and_one_write_of_it() -> None:
+    """M2 at scale: a customer dimension of thousands of values must not rewrite its category
+    once per new option (a request each, and the whole category sent each time)."""
+    sim = Simulator()
+    sim.add_company("co-1", "key-1")
+    with serving(create_app(sim)) as base:
+
+        async def main() -> list[object]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                made = await value(
+                    adapter.create(
+                        IdempotencyKey("tc"), TrackingCategory(id=ReleasedId("x"), name="Customer")
+                    )
+                )
+                options = [
+                    TrackingOption(
+                        id=ReleasedId(f"ri-{n}"), name=f"Tenant {n}", category_id=made.id
+                    )
+                    for n in range(40)
+                ]
+                outcomes = await value(
+                    adapter.create_all([(IdempotencyKey(o.id), o) for o in options])
+                )
+                return [getattr(outcome.unwrap(), "name", "") for outcome in outcomes]
+
+        names = asyncio.run(main())
+        stats = httpx.get(f"{base}/_sim/stats").json()["companies"]["co-1"]
+    assert names == [f"Tenant {n}" for n in range(40)]
+    assert stats["requests"] == 3  # the category's create, one read and one write of it

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import httpx
 from returns.future import FutureResult
 from returns.pipeline import is_successful
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.released import resources as res
 from released_intacct.adapters.released.feeds import RawPage, finish, read_page
@@ -144,6 +144,24 @@ class ReleasedAdapter:
         if isinstance(record, TrackingOption):
             return FutureResult(self._options.create(record))
         return FutureResult(self._writer.create(key, record))
+
+    def create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> FutureResult[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        """Tracking options in one write per category; every other record on its own."""
+        return FutureResult(self._create_all(writes))
+
+    async def _create_all(
+        self, writes: Sequence[tuple[IdempotencyKey, ReleasedRecord]]
+    ) -> Result[tuple[Result[ReleasedRecord, SyncError], ...], SyncError]:
+        options = [(i, r) for i, (_, r) in enumerate(writes) if isinstance(r, TrackingOption)]
+        outcomes: dict[int, Result[ReleasedRecord, SyncError]] = {}
+        made = await self._options.create_all([option for _, option in options])
+        outcomes.update((index, done) for (index, _), done in zip(options, made, strict=True))
+        for index, (key, record) in enumerate(writes):
+            if index not in outcomes:
+                outcomes[index] = await self._writer.create(key, record)
+        return Success(tuple(outcomes[index] for index in range(len(writes))))
 
     def update(self, record: ReleasedRecord) -> FutureResult[ReleasedRecord, SyncError]:
         if isinstance(record, TrackingOption):

@@ -11,7 +11,7 @@ needs ``category_id``; archiving one by id alone searches the categories for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -56,6 +56,43 @@ class Options:
         return await self._put(
             read.unwrap(), option, lambda options: [*options, option_wire(option)]
         )
+
+    async def create_all(
+        self, options: Sequence[TrackingOption]
+    ) -> list[Result[TrackingOption, SyncError]]:
+        """Each option created as ``create`` does, those of one category in one read and one
+        write of it; per option its outcome, in order (a failed read or write fails its group)."""
+        groups: dict[str, list[int]] = {}
+        for index, option in enumerate(options):
+            groups.setdefault(_category_of(option), []).append(index)
+        outcomes: dict[int, Result[TrackingOption, SyncError]] = {}
+        for category, indexes in groups.items():
+            done = await self._create_in(category, [options[i] for i in indexes])
+            outcomes.update(zip(indexes, done, strict=True))
+        return [outcomes[index] for index in range(len(options))]
+
+    async def _create_in(
+        self, category_id: str, group: list[TrackingOption]
+    ) -> list[Result[TrackingOption, SyncError]]:
+        read = await self._get(category_id)
+        if is_successful(read):
+            wire = read.unwrap()
+            held = {found.id for found in wire.options}
+            new = {option.id: option for option in group if option.id not in held}
+            if new:
+                options = [*wire.options, *(option_wire(option) for option in new.values())]
+                read = await self._write(wire, options)
+        if not is_successful(read):
+            return [Failure(read.failure()) for _ in group]
+        converted = to_category(read.unwrap())
+        if not is_successful(converted):
+            return [Failure(converted.failure()) for _ in group]
+        held_now = converted.unwrap().options
+        by_id = {option.id: option for option in held_now}
+        by_name = {option.name: option for option in held_now if option.name}  # the last wins
+        return [
+            _found(by_id.get(option.id) or by_name.get(option.name), option) for option in group
+        ]
 
     async def update(self, option: TrackingOption) -> Result[TrackingOption, SyncError]:
         read = await self._get(_category_of(option))
@@ -102,18 +139,24 @@ class Options:
     async def _put(
         self, category: TrackingCategoryWire, option: TrackingOption, edit: Edit
     ) -> Result[TrackingOption, SyncError]:
+        written = await self._write(category, edit(list(category.options)))
+        return written.bind(lambda wire: _option(wire, option))
+
+    async def _write(
+        self, category: TrackingCategoryWire, options: list[TrackingOptionWire]
+    ) -> Result[TrackingCategoryWire, SyncError]:
+        """The category written back with ``options``, at the version it was read."""
         body = TrackingCategoryBody(
             id=category.id,
             name=category.name,
             kind=category.kind,
             status=category.status,
-            options=edit(list(category.options)),
+            options=options,
             version=category.version,
         )
         path = f"{TRACKING_CATEGORIES.path}/{quote(category.id, safe='')}"
         sent = await self._http.send("PUT", path, body=encode(body))
-        written = sent.bind(lambda reply: self._http.read(TRACKING_CATEGORIES.decode, reply))
-        return written.bind(lambda wire: _option(wire, option))
+        return sent.bind(lambda reply: self._http.read(TRACKING_CATEGORIES.decode, reply))
 
 
 def _category_of(option: TrackingOption) -> str:
@@ -142,11 +185,23 @@ def _option(
     converted = to_category(wire)
     if not is_successful(converted):
         return Failure(converted.failure())
-    options = converted.unwrap().options
+    return _held(converted.unwrap().options, wanted)
+
+
+def _held(
+    options: Sequence[TrackingOption], wanted: TrackingOption
+) -> Result[TrackingOption, SyncError]:
+    """``wanted`` among ``options``: by id, else (an id the server chose) the last by name."""
     by_id = [option for option in options if option.id == wanted.id]
     by_name = [option for option in options if wanted.name and option.name == wanted.name]
     found = by_id or by_name[-1:]
-    return Success(found[0]) if found else Failure(_missing(wanted.id))
+    return _found(found[0] if found else None, wanted)
+
+
+def _found(
+    found: TrackingOption | None, wanted: TrackingOption
+) -> Result[TrackingOption, SyncError]:
+    return Success(found) if found is not None else Failure(_missing(wanted.id))
 
 
 def _some(option: TrackingOption) -> TrackingOption | None:

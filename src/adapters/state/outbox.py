@@ -54,11 +54,17 @@ async def save_links(
     if missing is not None:
         return Failure(missing)
     for link in links:
-        held = await _held(db, id, link)
-        if held is not None:
-            return Failure(held)
-        before = await link_status(db, id, link.record_type, link.released_id, None)
-        if (before or LinkStatus.LINKED) is not link.status:
+        found = await rows(
+            db,
+            "SELECT released_id, intacct_key, status FROM links WHERE connection = ?"
+            " AND record_type = ? AND (intacct_key = ? OR released_id = ?)",
+            (id, link.record_type.value, link.intacct_key, link.released_id),
+        )
+        holder = next((r for r in found if r["released_id"] != link.released_id), None)
+        if holder is not None:
+            return Failure(_held(link, holder["released_id"]))
+        before = next((LinkStatus(r["status"]) for r in found), LinkStatus.LINKED)
+        if before is not link.status:
             await _restate_results(db, id, link)
         await db.execute(
             f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
@@ -174,6 +180,34 @@ async def settle(
     return await save_links(db, id, [link]) if link is not None else Success(None)
 
 
+async def confirm_all(
+    db: aiosqlite.Connection, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+) -> Result[None, SyncError]:
+    """Every intent CONFIRMED with its link; the first refusal is returned (and the caller's
+    transaction rolled back)."""
+    keys = _json_list([key for key, _ in confirmed])
+    stored = await one(
+        db,
+        "SELECT count(*) AS n FROM outbox WHERE connection = ? AND key IN"
+        " (SELECT value FROM json_each(?))",
+        (id, keys),
+    )
+    if stored is None or stored["n"] != len({key for key, _ in confirmed}):
+        absent = [key for key, _ in confirmed if await _absent(db, id, key)]
+        return Failure(_no_intent(id, absent[0]))
+    await db.execute(
+        "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
+        " (SELECT value FROM json_each(?))",
+        (IntentState.CONFIRMED.value, id, keys),
+    )
+    return await save_links(db, id, [link for _, link in confirmed])
+
+
+async def _absent(db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKey) -> bool:
+    found = await one(db, "SELECT 1 FROM outbox WHERE connection = ? AND key = ?", (id, key))
+    return found is None
+
+
 async def link_status(
     db: aiosqlite.Connection,
     id: ConnectionId,
@@ -206,24 +240,16 @@ async def _restate_results(db: aiosqlite.Connection, id: ConnectionId, link: Lin
         )
 
 
-async def _held(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> SyncError | None:
-    holder = await one(
-        db,
-        "SELECT released_id FROM links WHERE connection = ? AND record_type = ?"
-        " AND intacct_key = ? AND released_id <> ?",
-        (id, link.record_type.value, link.intacct_key, link.released_id),
-    )
-    if holder is None:
-        return None
+def _held(link: Link, holder: str) -> SyncError:
     noun = link.record_type.value.replace("_", " ")
     return SyncError(
         kind=ErrorKind.REJECTED,
         rule=None,
         message=(
             f"Intacct {noun} {link.intacct_key} is already linked to Re-Leased {noun} "
-            f"{holder['released_id']}, so it cannot also be linked to {link.released_id}."
+            f"{holder}, so it cannot also be linked to {link.released_id}."
         ),
-        fix=f"Unlink Re-Leased {noun} {holder['released_id']} first, or link another record.",
+        fix=f"Unlink Re-Leased {noun} {holder} first, or link another record.",
     )
 
 

@@ -163,6 +163,11 @@ class SqliteStateStore:
     ) -> FutureResult[None, SyncError]:
         return self._write(lambda db: outbox.settle(db, id, key, state, link))
 
+    def confirm_all(
+        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.confirm_all(db, id, confirmed))
+
     # runs (E3, E4)
     def start_run(
         self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER

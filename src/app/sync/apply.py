@@ -1,8 +1,9 @@
 """Applying what planning decided: every write through the outbox, every refusal as a result.
 
 ``apply`` records the intents of a page's writes (PENDING) before anything is sent, sends them
-(Re-Leased writes one by one, Intacct writes in one batch), and settles each intent with its link
-in one store call. What a write answers decides what follows (design, "Exactly-once writes"):
+(Re-Leased writes one by one, Intacct writes in one batch), and settles each intent with its link:
+the successes of a page together in one store transaction, each failure on its own. What a write
+answers decides what follows (design, "Exactly-once writes"):
 
 - success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
 - FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
@@ -56,6 +57,7 @@ from released_intacct.domain.planning.confirm import (
     link_for_released_write,
 )
 from released_intacct.domain.ports import WriteOutcome
+from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.state import IntentState
 
 _WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
@@ -97,18 +99,79 @@ async def plan_and_apply(
     return await apply(ctx, tally, plan(links.unwrap()), links.unwrap())
 
 
+Confirmed = list[tuple[WriteAction, Link]]
+Failed = list[tuple[WriteAction, Result[Link, SyncError]]]
+
+
 async def send(
     ctx: RunContext, tally: Tally, writes: Sequence[WriteAction], links: LinkIndex
 ) -> Result[None, SyncError]:
-    """Send writes whose intents are stored, and settle each."""
-    for write in writes:
-        if isinstance(write, CreateInReleased | UpdateInReleased):
-            done = await _send_released(ctx, tally, write, links)
-            if not is_successful(done):
-                return done
+    """Send writes whose intents are stored, and settle each: the successes together in one
+    store transaction, each failure on its own after them (``_settle_all``). The writes to
+    Re-Leased are settled before the batch to Intacct is sent, so a failure that stops the run
+    stops it before that batch, as a failing update stops the updates after it."""
+    confirmed: Confirmed = []
+    failed: Failed = []
+    creates = [w for w in writes if isinstance(w, CreateInReleased)]
+    await _create_in_released(ctx, creates, confirmed, failed)
+    for update in (w for w in writes if isinstance(w, UpdateInReleased)):
+        linked = await _update_released(ctx, update, links)
+        if is_successful(linked):
+            confirmed.append((update, linked.unwrap()))
+            continue
+        failed.append((update, linked))
+        done = await _settle_all(ctx, tally, confirmed, failed)
+        if not is_successful(done):
+            return done
+    done = await _settle_all(ctx, tally, confirmed, failed)
+    if not is_successful(done):
+        return done
     batch = [w for w in writes if isinstance(w, CreateInIntacct | UpdateInIntacct)]
+    await _write_to_intacct(ctx, batch, links, confirmed, failed)
+    return await _settle_all(ctx, tally, confirmed, failed)
+
+
+async def _settle_all(
+    ctx: RunContext, tally: Tally, confirmed: Confirmed, failed: Failed
+) -> Result[None, SyncError]:
+    """Settle what was sent (emptying both lists): the successes first, together."""
+    done = await _confirm(ctx, tally, confirmed)
+    failures = list(failed)
+    failed.clear()
+    if not is_successful(done):
+        return done
+    for write, linked in failures:
+        done = await _settle(ctx, tally, write, linked)
+        if not is_successful(done):
+            return done
+    return Success(None)
+
+
+async def _create_in_released(
+    ctx: RunContext, creates: Sequence[CreateInReleased], confirmed: Confirmed, failed: Failed
+) -> None:
+    """The creates in Re-Leased in one ``create_all``, each sorted by its outcome."""
+    if not creates:
+        return
+    made = await settled(ctx.released.create_all([(w.key, w.record) for w in creates]))
+    for write, written in zip(creates, _each(made, len(creates)), strict=True):
+        linked = written.map(partial(link_for_released_write, write, existing=None))
+        if is_successful(linked):
+            confirmed.append((write, linked.unwrap()))
+        else:
+            failed.append((write, linked))
+
+
+async def _write_to_intacct(
+    ctx: RunContext,
+    batch: Sequence[CreateInIntacct | UpdateInIntacct],
+    links: LinkIndex,
+    confirmed: Confirmed,
+    failed: Failed,
+) -> None:
+    """The Intacct writes in one batch, each sorted by its outcome."""
     if not batch:
-        return Success(None)
+        return
     sent = await settled(ctx.intacct.write(batch))
     batch_error = None if is_successful(sent) else sent.failure()
     outcomes = {o.key: o for o in sent.unwrap()} if batch_error is None else {}
@@ -116,29 +179,53 @@ async def send(
         existing = links.by_released(write.record_type, write.released_id)
         result = _outcome(outcomes.get(write.key), batch_error, write)
         linked = result.map(partial(link_for_intacct_write, write, existing=existing))
-        done = await _settle(ctx, tally, write, linked)
+        if is_successful(linked):
+            confirmed.append((write, linked.unwrap()))
+        else:
+            failed.append((write, linked))
+
+
+def _each(
+    made: Result[tuple[Result[ReleasedRecord, SyncError], ...], SyncError], count: int
+) -> tuple[Result[ReleasedRecord, SyncError], ...]:
+    """Per record, what ``create_all`` answered (its own failure, when the call failed)."""
+    if is_successful(made) and len(made.unwrap()) == count:
+        return made.unwrap()
+    error = made.failure() if not is_successful(made) else _no_answer()
+    return tuple(Failure(error) for _ in range(count))
+
+
+async def _update_released(
+    ctx: RunContext, write: UpdateInReleased, links: LinkIndex
+) -> Result[Link, SyncError]:
+    written = await settled(ctx.released.update(write.record))
+    existing = links.by_released(write.record_type, write.released_id)
+    if existing is None:
+        msg = f"an update in Re-Leased needs the link of {write.released_id}"
+        raise ValueError(msg)
+    return written.map(partial(link_for_released_write, write, existing=existing))
+
+
+async def _confirm(ctx: RunContext, tally: Tally, confirmed: Confirmed) -> Result[None, SyncError]:
+    """CONFIRM the writes that succeeded, with their links, in one store transaction (emptying
+    ``confirmed``); should the store refuse one, each is settled on its own instead."""
+    if not confirmed:
+        return Success(None)
+    pairs = [(intent_key(ctx.connection, write), link) for write, link in confirmed]
+    together = await settled(ctx.store.confirm_all(ctx.connection, pairs))
+    writes = list(confirmed)
+    confirmed.clear()
+    if is_successful(together):
+        for write, _ in writes:
+            tally.wrote(
+                write.record_type, created=isinstance(write, CreateInIntacct | CreateInReleased)
+            )
+        return Success(None)
+    for write, link in writes:
+        done = await _settle(ctx, tally, write, Success(link))
         if not is_successful(done):
             return done
     return Success(None)
-
-
-async def _send_released(
-    ctx: RunContext,
-    tally: Tally,
-    write: CreateInReleased | UpdateInReleased,
-    links: LinkIndex,
-) -> Result[None, SyncError]:
-    if isinstance(write, CreateInReleased):
-        written = await settled(ctx.released.create(write.key, write.record))
-        existing = None
-    else:
-        written = await settled(ctx.released.update(write.record))
-        existing = links.by_released(write.record_type, write.released_id)
-        if existing is None:
-            msg = f"an update in Re-Leased needs the link of {write.released_id}"
-            raise ValueError(msg)
-    linked = written.map(partial(link_for_released_write, write, existing=existing))
-    return await _settle(ctx, tally, write, linked)
 
 
 async def _settle(
@@ -198,14 +285,15 @@ def _outcome(
 ) -> Result[IntacctRecord, SyncError]:
     if outcome is not None:
         return outcome.result
-    return Failure(
-        batch_error
-        or SyncError(
-            kind=ErrorKind.RETRIABLE,
-            rule=None,
-            message="Sage Intacct did not answer for this record.",
-            fix="Nothing to do: it is looked up and sent again on the next sync.",
-        )
+    return Failure(batch_error or _no_answer("Sage Intacct"))
+
+
+def _no_answer(system: str = "Re-Leased") -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"{system} did not answer for this record.",
+        fix="Nothing to do: it is looked up and sent again on the next sync.",
     )
 
 

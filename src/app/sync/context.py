@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from released_intacct.domain.enums import RecordType
+from released_intacct.domain.enums import DocumentKind, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import ConnectionId, IntacctId
+from released_intacct.domain.ids import ConnectionId, IntacctId, ReleasedId
 from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
+from released_intacct.domain.released import BilledTo
 from released_intacct.domain.results import Progress, RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Run, StateStore
@@ -27,6 +28,10 @@ class RunContext:
     clock: Clock
     items: frozenset[IntacctId] = frozenset()
     """The ITEMIDs Intacct holds at the start of the run (rule D17), from its set-up."""
+    billed: dict[DocumentKind, dict[ReleasedId, BilledTo]] = field(default_factory=dict)
+    """Whom each Re-Leased document read in this run bills, and in which module: what the
+    payments step needs of the documents payments pay, so it reads the document feed again only
+    for documents this run has not read (a few dozen bytes a document)."""
 
     @property
     def connection(self) -> ConnectionId:

@@ -1,9 +1,11 @@
 """The payments step (rules D2, D9-D12): Intacct AR/AP payments and Re-Leased payments.
 
 A Re-Leased payment going to Intacct needs the invoice it pays (its module and contact), which the
-payments feed does not carry and the Re-Leased port cannot fetch by id. Decided: when a page holds
-new payments of linked invoices, the Re-Leased invoice feed is read from its start, keeping only
-those invoices (memory stays bounded by the page; the cost is a read of the feed per such page).
+payments feed does not carry and the Re-Leased port cannot fetch by id. Decided: the documents
+step keeps, for every Re-Leased document it reads, whom it bills and in which module
+(``RunContext.billed``, a few dozen bytes a document); a payment of a document this run has not
+read (synced by an earlier run) has it found by reading the invoice feed from its start, keeping
+only those invoices (the cost is a read of the feed per page holding such payments).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from released_intacct.domain.intacct import IntacctPayment
 from released_intacct.domain.links import LinkIndex
 from released_intacct.domain.planning.documents import record_type_of
 from released_intacct.domain.planning.payments import plan_payments
-from released_intacct.domain.released import Invoice, Payment
+from released_intacct.domain.released import Billed, Payment
 
 
 async def payments_step(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -76,10 +78,15 @@ def _new(payments: Sequence[Payment], links: LinkIndex) -> dict[DocumentKind, se
 
 async def _paid_invoices(
     ctx: RunContext, wanted: dict[DocumentKind, set[ReleasedId]]
-) -> Result[dict[ReleasedId, Invoice], SyncError]:
-    found: dict[ReleasedId, Invoice] = {}
+) -> Result[dict[ReleasedId, Billed], SyncError]:
+    found: dict[ReleasedId, Billed] = {}
     for kind, ids in wanted.items():
-        read = await find_in_feed(partial(ctx.released.invoices, kind), ids)
+        seen = ctx.billed.get(kind, {})
+        found.update((id, seen[id]) for id in ids if id in seen)
+        unread = {id for id in ids if id not in seen}
+        if not unread:
+            continue
+        read = await find_in_feed(partial(ctx.released.invoices, kind), unread)
         if not is_successful(read):
             return Failure(read.failure())
         found.update((i.id, i) for i in read.unwrap())

@@ -32,7 +32,7 @@ from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.payments import allocation_to_payment, payment_to_intacct
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
-from released_intacct.domain.released import Invoice, Payment, ReleasedRecord
+from released_intacct.domain.released import Billed, Payment, ReleasedRecord
 from released_intacct.domain.rules.about import intacct_payment_words, payment_label
 from released_intacct.domain.rules.eligibility import (
     check_incoming_payment,
@@ -60,7 +60,7 @@ def plan_payments(
     links: LinkIndex,
     settings: SyncSettings,
     *,
-    documents: Mapping[ReleasedId, Invoice],
+    documents: Mapping[ReleasedId, Billed],
 ) -> tuple[Action, ...]:
     """Actions for one page of payment changes; ``documents`` holds the invoices they pay."""
     ids = IdBook(links)
@@ -142,7 +142,7 @@ def _outgoing(
     links: LinkIndex,
     settings: SyncSettings,
     *,
-    documents: Mapping[ReleasedId, Invoice],
+    documents: Mapping[ReleasedId, Billed],
 ) -> tuple[Action, ...]:
     link = links.by_released(RecordType.PAYMENT, payment.id)
     deleted = payment.status is ReleasedPaymentStatus.DELETED
@@ -175,7 +175,7 @@ def _outgoing(
 
 
 def _party(
-    payment: Payment, ids: IdBook, documents: Mapping[ReleasedId, Invoice]
+    payment: Payment, ids: IdBook, documents: Mapping[ReleasedId, Billed]
 ) -> Result[tuple[Origin, IntacctId], SyncError]:
     invoice = documents.get(payment.invoice_id)
     if invoice is None:
