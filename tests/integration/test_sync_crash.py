@@ -1,0 +1,274 @@
+"""The outbox (design "Exactly-once writes"): a sync process killed (SIGKILL) at any moment of
+the initial sync, then restarted, writes every record exactly once, on both sides.
+
+Both simulators run with their demo seeds, each in a process of its own, for the whole test
+(``fakes.crash_trial.World``). A trial:
+
+1. both demo seeds reloaded (``/_sim/reset``), a fresh SQLite store, the demo onboarded and
+   confirmed with ``examples/demo/decisions.toml`` in this process (the initial sync left queued);
+2. a child process (``python -m released_intacct.fakes.crash_trial``) runs the initial sync,
+   which writes both ways, and is killed at a moment drawn uniformly over the length of a clean
+   initial sync (fractions from ``random.Random(SEED)``, so the trials are reproducible);
+3. as a restarted process would, this process releases the run the dead one left open, syncs to
+   the end, and syncs once more.
+
+A reference trial runs first with no kill; it gives the length of a clean initial sync and the
+final state every trial must reach. Each trial must end with no record written twice on either
+side (``crash_state.duplicates``: by source reference in Intacct, by document number and contact
+name in Re-Leased), the same records and links as the reference (``crash_state.snapshot``,
+generated ids, RECORDNOs and timestamps taken out: an extra copy counts as a duplicate, a copy
+short as missing), every link naming records both sides hold and no record linked twice
+(``crash_state.dangling``, ``linked_twice``), and no intent left PENDING or SENT in the outbox.
+
+``make test`` runs 3 trials; ``make crash-test`` (``-m slow``) runs 50. The counts are printed
+to the terminal: trials, kills that landed mid-sync, writes the killed syncs had recorded (and
+how many of them were still open, in flight, at the kill), duplicates, missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from released_intacct.app.bootstrap import database_path
+from released_intacct.app.decisions import Decisions, decisions_from_toml
+from released_intacct.app.settings import settings_from_toml
+from released_intacct.fakes.crash_state import dangling, duplicates, linked_twice, snapshot
+from released_intacct.fakes.crash_trial import (
+    Records,
+    World,
+    onboard,
+    recover,
+    stored,
+    write_settings,
+)
+
+SEED = 100
+"""Chosen so that the first three kills (those ``make test`` runs) land early, midway and late."""
+SLOW_TRIALS, QUICK_TRIALS = 50, 3
+DECISIONS = Path(__file__).parents[2] / "examples" / "demo" / "decisions.toml"
+CHILD = [sys.executable, "-m", "released_intacct.fakes.crash_trial"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What one trial left behind."""
+
+    final: Counter[str]
+    duplicates: list[str]
+    broken: list[str]
+    """Links naming a record a side does not hold, and records linked twice."""
+    open_after: int
+    """Intents still PENDING or SENT after the restart."""
+    synced: float
+    """Seconds from the child's ``start`` to its ``done`` (or to the kill)."""
+    finished: bool
+    """The child's initial sync ended before the kill (or there was none)."""
+    recorded: Counter[str]
+    """The outbox intents the child recorded, by state, as the kill left them."""
+    actions: set[str]
+    """The kinds of write in the outbox at the end (``CreateInIntacct``, ...)."""
+
+
+@dataclass(slots=True)
+class Tally:
+    trials: int = 0
+    mid_sync: int = 0
+    writes: int = 0
+    in_flight: int = 0
+    twice: int = 0
+    extra: int = 0
+    missing: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def line(self, reference: Outcome) -> str:
+        return (
+            f"sync crash test (seed {SEED}): {self.trials} trials, {self.mid_sync} kills landed "
+            f"mid-sync, {self.writes} writes seen before the kills ({self.in_flight} in flight), "
+            f"{self.twice + self.extra} duplicates ({self.twice} by source reference or number, "
+            f"{self.extra} extra against the reference), {self.missing} missing; "
+            "a clean initial sync takes "
+            f"{reference.synced:.2f} s and records {reference.recorded.total()} writes"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    world: World
+    children: _Children
+    decisions: Decisions
+    baseline: tuple[Records, Records]
+    """Both simulators' records as their demo seeds load them."""
+
+
+class _Children:
+    """Sync processes, each started a trial ahead (while the trial before restarts), so their
+    imports are done by the time they are needed."""
+
+    def __init__(self, logs: Path) -> None:
+        self._logs, self._started = logs, 0
+        self._spare: tuple[subprocess.Popen[bytes], Path] | None = None
+
+    def prepare(self) -> None:
+        if self._spare is None:
+            self._started += 1
+            log = self._logs / f"child-{self._started}.log"
+            with log.open("wb") as err:
+                child = subprocess.Popen(
+                    CHILD, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err
+                )
+            self._spare = child, log
+
+    def take(self) -> tuple[subprocess.Popen[bytes], Path]:
+        self.prepare()
+        assert self._spare is not None
+        taken, self._spare = self._spare, None
+        return taken
+
+    def close(self) -> None:
+        if self._spare is not None:
+            child, _ = self._spare
+            child.kill()
+            child.communicate()
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Setup]:
+    world = World.start(tmp_path_factory.mktemp("simulators"))
+    children = _Children(tmp_path_factory.mktemp("children"))
+    try:
+        world.reset()
+        yield _Setup(world, children, decisions_from_toml(DECISIONS), world.records())
+    finally:
+        children.close()
+        world.stop()
+
+
+def _outbox(db: Path) -> Counter[str]:
+    with closing(sqlite3.connect(db)) as raw:
+        rows = raw.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+    return Counter({str(state): int(n) for state, n in rows})
+
+
+def _actions(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as raw:
+        rows = raw.execute("SELECT DISTINCT json_extract(action, '$.type') FROM outbox")
+        return {str(kind) for (kind,) in rows}
+
+
+def _said(child: subprocess.Popen[bytes], word: bytes, log: Path) -> None:
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    assert line.startswith(word), (line, log.read_text(errors="replace"))
+
+
+def _sync_killed(
+    child: subprocess.Popen[bytes], log: Path, settings: Path, kill_after: float | None
+) -> tuple[float, bool]:
+    """Let the child sync with ``settings``, killed after ``kill_after`` seconds (None: not
+    killed); how long it ran and whether its sync finished."""
+    assert child.stdin is not None
+    assert child.stdout is not None
+    _said(child, b"ready", log)
+    child.stdin.write(f"{settings}\n".encode())
+    child.stdin.flush()
+    _said(child, b"start", log)
+    began = time.monotonic()
+    if kill_after is None:
+        _said(child, b"done", log)
+        ran = time.monotonic() - began
+        assert child.wait(timeout=60) == 0
+        return ran, True
+    time.sleep(kill_after)
+    child.send_signal(signal.SIGKILL)
+    out, _ = child.communicate(timeout=60)
+    finished = out.startswith(b"done")  # then the kill may still land as it exits
+    assert child.returncode in ((0, -signal.SIGKILL) if finished else (-signal.SIGKILL,)), (
+        log.read_text()
+    )
+    return kill_after, finished
+
+
+def _trial(setup: _Setup, folder: Path, kill_after: float | None) -> Outcome:
+    setup.world.reset()
+    path = write_settings(folder, setup.world)
+    settings = settings_from_toml(path)
+    db = database_path(settings.database)
+    child, log = setup.children.take()
+    try:
+        asyncio.run(onboard(settings, setup.decisions))
+        onboarded = _outbox(db)
+        synced, finished = _sync_killed(child, log, path, kill_after)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.communicate()
+    recorded = _outbox(db) - onboarded
+    setup.children.prepare()  # the next trial's, starting while this one restarts
+    asyncio.run(recover(settings))
+    links, open_intents = asyncio.run(stored(settings))
+    intacct, released = setup.world.records()
+    return Outcome(
+        final=snapshot(intacct, released, links, baseline=setup.baseline),
+        duplicates=duplicates(intacct, released),
+        broken=dangling(links, intacct, released) + linked_twice(links),
+        open_after=len(open_intents),
+        synced=synced,
+        finished=finished,
+        recorded=recorded,
+        actions=_actions(db),
+    )
+
+
+def _check(tally: Tally, n: int, outcome: Outcome, reference: Outcome) -> None:
+    tally.trials += 1
+    tally.mid_sync += not outcome.finished
+    tally.writes += outcome.recorded.total()
+    tally.in_flight += outcome.recorded["pending"] + outcome.recorded["sent"]
+    extra, short = outcome.final - reference.final, reference.final - outcome.final
+    tally.twice += len(outcome.duplicates)
+    tally.extra += extra.total()
+    tally.missing += short.total()
+    where = f"trial {n} (killed after {outcome.synced:.3f} s)"
+    tally.problems += [f"{where}: written twice: {d}" for d in outcome.duplicates]
+    tally.problems += [f"{where}: extra: {e}" for e in sorted(extra)]
+    tally.problems += [f"{where}: missing: {m}" for m in sorted(short)]
+    tally.problems += [f"{where}: broken link: {b}" for b in outcome.broken]
+    if outcome.open_after:
+        tally.problems.append(f"{where}: {outcome.open_after} intents left open")
+
+
+@pytest.mark.slow
+def test_outbox_a_sync_killed_at_any_moment_and_restarted_writes_every_record_once(
+    setup: _Setup,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    slow = "slow" in str(request.config.getoption("markexpr", default=""))
+    trials = SLOW_TRIALS if slow else QUICK_TRIALS
+    reference = _trial(setup, tmp_path / "reference", kill_after=None)
+    assert reference.duplicates == []
+    assert reference.broken == []
+    assert reference.open_after == 0
+    assert {"CreateInIntacct", "CreateInReleased"} <= reference.actions  # writes both ways
+    rng, tally = random.Random(SEED), Tally()
+    for n in range(trials):
+        kill_after = rng.random() * reference.synced
+        _check(tally, n, _trial(setup, tmp_path / f"trial-{n}", kill_after), reference)
+    with capsys.disabled():
+        print(f"\n{tally.line(reference)}")
+    assert tally.mid_sync > 0  # the kills did land during syncs
+    assert tally.problems == []
