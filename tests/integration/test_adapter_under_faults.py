@@ -209,3 +209,18 @@ def test_overlap_rereads_are_dropped_but_changes_and_full_reads_are_not() -> Non
 
         counts = asyncio.run(main())
     assert counts == (1, 0, 1)
+
+
+def test_a_session_that_expires_again_and_again_is_replaced_within_the_attempts() -> None:
+    sim = _simulator({"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent"}]})
+    with serving(create_app(sim)) as base:
+        rule = {"kind": "session_expiry", "function": "readByQuery", "times": 3}
+        httpx.post(f"{base}/_sim/faults", json=rule).raise_for_status()
+
+        async def main() -> tuple[int, int]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)  # 8 attempts
+                accounts = await value(adapter.accounts(FeedQuery()))
+                return adapter.sessions.logins, len(accounts.items)
+
+        assert asyncio.run(main()) == (4, 1)  # the first session and three more

@@ -235,10 +235,20 @@ def test_credit_notes_are_read_from_their_own_resource() -> None:
     ],
 )
 def test_a_malformed_page_is_a_clear_error(body: bytes, kind: ErrorKind, said: str) -> None:
-    released, _ = adapter([httpx.Response(200, content=body)])
+    """A reply that is not JSON at all is asked for again (the next may be whole); one whose
+    JSON has the wrong shape is not."""
+    released, server = adapter([httpx.Response(200, content=body)] * 3, attempts=3)
     error = failed(released.accounts(FeedQuery()))
     assert error.kind is kind
     assert said in error.message
+    assert len(server.seen) == (3 if kind is ErrorKind.RETRIABLE else 1)
+
+
+def test_a_reply_cut_off_is_asked_for_again() -> None:
+    whole = page([])
+    released, server = adapter([httpx.Response(200, content=whole.content[:9]), whole])
+    assert ok(released.accounts(FeedQuery())).items == ()
+    assert len(server.seen) == 2
 
 
 def test_a_page_that_says_has_more_with_no_items_is_refused() -> None:

@@ -179,12 +179,25 @@ def test_a_retry_after_beyond_the_limit_is_not_slept() -> None:
 
 def test_an_update_sends_its_version_and_a_stale_one_is_a_retriable_conflict() -> None:
     stale = error(409, "version_conflict", "Version 3 is stale", currentVersion=4)
-    released, server = adapter([stale])
+    changed = httpx.Response(200, json=contact_json(name="Acme Holdings", version=4))
+    released, server = adapter([stale, changed])
     failure = failed(released.update(replace(CONTACT, version=3)))
     assert (server.seen[0].method, server.seen[0].url.path) == ("PUT", "/api/contacts/ri-key")
     assert server.body(0)["version"] == 3
+    assert (server.seen[1].method, server.seen[1].url.path) == ("GET", "/api/contacts/ri-key")
     assert failure.kind is ErrorKind.RETRIABLE
     assert "changed in Re-Leased meanwhile" in failure.message
+
+
+def test_a_conflict_with_the_update_itself_is_its_success() -> None:
+    """The transport sent the PUT again after the first one's reply was lost: the 409 answers
+    the repeat, and the record read back holds what was sent."""
+    stale = error(409, "version_conflict", "Version 3 is stale", currentVersion=4)
+    landed = httpx.Response(200, json=contact_json(version=4))
+    released, _ = adapter([httpx.Response(524), stale, landed])
+    updated = ok(released.update(replace(CONTACT, version=3)))
+    assert isinstance(updated, Contact)
+    assert (updated.name, updated.version) == ("Acme", 4)
 
 
 def test_an_update_built_from_intacct_reads_the_current_version_first() -> None:
@@ -390,3 +403,27 @@ def test_an_option_is_archived_in_the_category_that_holds_it() -> None:
     option = ok(released.find_by_key(RecordType.TRACKING_OPTION, IdempotencyKey("ri-opt")))
     assert isinstance(option, TrackingOption)
     assert (option.status, option.category_id) == (ReleasedStatus.ARCHIVED, "tc-1")
+
+
+def test_an_option_renamed_whose_reply_was_lost_is_found_renamed_not_in_conflict() -> None:
+    present = [{"id": "ri-opt", "name": "Sales", "status": "Active"}]
+    renamed = [{"id": "ri-opt", "name": "Sales and lettings", "status": "Active"}]
+    stale = error(409, "version_conflict", "Version 4 is stale", currentVersion=5)
+    released, server = adapter([httpx.Response(200, json=category_json(present)),
+                                httpx.Response(524), stale,
+                                httpx.Response(200, json=category_json(renamed, 5))])  # fmt: skip
+    option = ok(released.update(replace(OPTION, name="Sales and lettings")))
+    assert isinstance(option, TrackingOption)
+    assert option.name == "Sales and lettings"
+    assert [r.method for r in server.seen] == ["GET", "PUT", "PUT", "GET"]
+
+
+def test_an_option_changed_by_someone_else_meanwhile_is_a_retriable_conflict() -> None:
+    present = [{"id": "ri-opt", "name": "Sales", "status": "Active"}]
+    theirs = [{"id": "ri-opt", "name": "Retail", "status": "Active"}]
+    stale = error(409, "version_conflict", "Version 4 is stale", currentVersion=5)
+    released, _ = adapter([httpx.Response(200, json=category_json(present)), stale,
+                           httpx.Response(200, json=category_json(theirs, 5))])  # fmt: skip
+    failure = failed(released.update(replace(OPTION, name="Sales and lettings")))
+    assert failure.kind is ErrorKind.RETRIABLE
+    assert "changed in Re-Leased meanwhile" in failure.message

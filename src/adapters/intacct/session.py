@@ -2,7 +2,8 @@
 
 The endpoint ``getAPISession`` returns is used for every later call. When a call fails
 authentication with a session id (it expired, even in the middle of a batch), nothing in it ran,
-so the keeper logs in again once and sends the same functions again.
+so the keeper logs in again and sends the same functions again, up to ``attempts`` times in all
+(at least twice), like every other failure that is safe to repeat.
 
 Every reply passes through here, so here the credentials are kept out of what a reply says: a
 gateway (or something posing as one) may echo what it was sent, so the sender and user passwords
@@ -76,8 +77,9 @@ class Sessions:
     async def call(
         self, functions: list[Function], *, unique: bool, idempotent: bool
     ) -> Result[Response, SyncError]:
-        """Run ``functions`` in one request; log in again once if the session has expired."""
-        for attempt in range(2):
+        """Run ``functions`` in one request; log in again if the session has expired."""
+        tries = max(2, self._settings.attempts)
+        for attempt in range(tries):
             current = await self._current()
             if not is_successful(current):
                 return Failure(current.failure())
@@ -95,7 +97,7 @@ class Sessions:
             if not expired:
                 return sent.bind(_checked)
             await self._forget(session)
-            if attempt == 1:
+            if attempt == tries - 1:
                 return sent.bind(_checked)
         raise AssertionError  # pragma: no cover - the loop always returns
 

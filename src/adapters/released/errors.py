@@ -33,6 +33,7 @@ __all__ = [
     "HEAD_CHARS",
     "conflict_version",
     "http_error",
+    "is_conflict",
     "malformed",
     "retry_after_seconds",
     "too_large",
@@ -73,6 +74,12 @@ def conflict_version(body: bytes) -> int | None:
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     return decoded.error.current_version or decoded.current_version
+
+
+def is_conflict(error: SyncError) -> bool:
+    """A 409 (``version_conflict``, or a 409 whose body could not be read): the record is not at
+    the version written against, possibly because the same write landed moments before."""
+    return (error.cause or "").startswith("HTTP 409")
 
 
 def _policy(status: int, code: str, said: str) -> tuple[ErrorKind, str, str]:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.released.errors import is_conflict
 from released_intacct.adapters.released.feeds import read_page
 from released_intacct.adapters.released.lists import (
     TrackingCategoryBody,
@@ -100,7 +101,14 @@ class Options:
             return Failure(read.failure())
         if not any(found.id == option.id for found in read.unwrap().options):
             return Failure(_missing(option.id))
-        return await self._put(read.unwrap(), option, _replacing(option))
+        written = await self._put(read.unwrap(), option, _replacing(option))
+        if is_successful(written) or not is_conflict(written.failure()):
+            return written
+        again = await self._get(_category_of(option))  # the PUT may have landed, its reply lost
+        held = again.bind(lambda wire: _option(wire, option))
+        if is_successful(held) and _same(held.unwrap(), option):
+            return held
+        return written
 
     async def set_archived(self, option_id: str, *, archived: bool) -> Result[None, SyncError]:
         found = await self.find(option_id)
@@ -202,6 +210,10 @@ def _found(
     found: TrackingOption | None, wanted: TrackingOption
 ) -> Result[TrackingOption, SyncError]:
     return Success(found) if found is not None else Failure(_missing(wanted.id))
+
+
+def _same(held: TrackingOption, wanted: TrackingOption) -> bool:
+    return (held.name, held.status) == (wanted.name, wanted.status)
 
 
 def _some(option: TrackingOption) -> TrackingOption | None:

@@ -1,11 +1,12 @@
 """One company's line to the Re-Leased REST API: headers, time-out, retries, back-off.
 
-Every request the adapter sends is safe to repeat, so 429, 5xx (and 524) and transport failures
-(refused or dropped connections, time-outs) are retried up to ``attempts`` times with full-jitter
-exponential back-off, never sooner than a 429's ``Retry-After``: a create re-sends the same
-``Idempotency-Key`` and body (the server replays the first response), an update the same
-``version`` (a repeat of an update that did land gets 409, reported as a retriable conflict), and an
-action (archive, void) is checked against the record's state by the adapter. A ``Retry-After``
+Every request the adapter sends is safe to repeat, so 429, 5xx (and 524), transport failures
+(refused or dropped connections, time-outs) and a 2xx reply that is not JSON at all (cut off, or an
+error page) are retried up to ``attempts`` times with full-jitter exponential back-off, never
+sooner than a 429's ``Retry-After``: a create re-sends the same ``Idempotency-Key`` and body (the
+server replays the first response), an update the same ``version`` (a repeat of an update that did
+land gets 409, reported as a retriable conflict), and an action (archive, void) is checked against
+the record's state by the adapter. A ``Retry-After``
 longer than ``max_retry_after`` is not slept: the call fails as retriable for the next run.
 
 A reply is read no further than :data:`MAX_REPLY_BYTES` (decompressed); a longer one is refused.
@@ -164,7 +165,7 @@ class Http:
         if len(content) > MAX_REPLY_BYTES:
             return _Attempt(Failure(too_large(status, MAX_REPLY_BYTES)), again=False)
         if 200 <= status < 300:
-            return _Attempt(Success(Reply(status, content)), again=False)
+            return _succeeded(status, content)
         wait = retry_after_seconds(reply.headers.get("retry-after")) if status == 429 else None
         failed = Failure(http_error(status, content))
         return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
@@ -189,6 +190,17 @@ class Http:
             fix=error.fix.replace(secret, _REDACTED),
             cause=None if error.cause is None else error.cause.replace(secret, _REDACTED),
         )
+
+
+def _succeeded(status: int, content: bytes) -> _Attempt:
+    """A 2xx reply; one whose body is not JSON at all (cut off, or a proxy's error page) is tried
+    again like a 5xx: the request is safe to repeat, and the next reply may be whole."""
+    if content:
+        try:
+            msgspec.json.decode(content, type=msgspec.Raw)
+        except msgspec.DecodeError as error:
+            return _Attempt(Failure(malformed(error, content)), again=True)
+    return _Attempt(Success(Reply(status, content)), again=False)
 
 
 async def _capped(reply: httpx.Response, limit: int) -> bytes:

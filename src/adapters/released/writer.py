@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, TypeVar
 from urllib.parse import quote
 
@@ -14,7 +14,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.released import resources as res
 from released_intacct.adapters.released.contacts import contact_body
 from released_intacct.adapters.released.documents import document_body
-from released_intacct.adapters.released.errors import malformed
+from released_intacct.adapters.released.errors import is_conflict, malformed
 from released_intacct.adapters.released.lists import account_body, category_body, tax_type_body
 from released_intacct.adapters.released.payments import payment_body, to_payment
 from released_intacct.adapters.released.pricing import Pricing
@@ -23,6 +23,7 @@ from released_intacct.adapters.released.wire import ListEnvelope, Wire, decoder,
 from released_intacct.domain.enums import DocumentKind, RecordType, ReleasedPaymentStatus
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IdempotencyKey
+from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.released import (
     Account,
     Contact,
@@ -69,6 +70,20 @@ class Writer:
         return sent.bind(target.read)
 
     async def update(self, record: ReleasedRecord) -> Result[ReleasedRecord, SyncError]:
+        """Write ``record`` over the one held. A 409 may answer the transport's own repeat of a
+        PUT that landed (its reply lost): the record read back holding what was sent is that
+        update, not a conflict."""
+        sent = await self._update(record)
+        if is_successful(sent) or not is_conflict(sent.failure()):
+            return sent
+        target = self._target(record, version=None)
+        held = await self._http.send("GET", f"{target.path}/{_quoted(record.id)}")
+        read = held.bind(target.read)
+        if is_successful(read) and _holds(read.unwrap(), record):
+            return read
+        return sent
+
+    async def _update(self, record: ReleasedRecord) -> Result[ReleasedRecord, SyncError]:
         path = f"{self._target(record, version=None).path}/{_quoted(record.id)}"
         if isinstance(record, TrackingCategory) and not record.options:
             return await self._update_category(path, record)
@@ -218,6 +233,18 @@ class Writer:
             return wire.bind(lambda found: to_payment(found, currency=payment.currency))
 
         return _Target(res.PAYMENTS.path, encode(payment_body(payment)), read)
+
+
+def _holds(held: ReleasedRecord, sent: ReleasedRecord) -> bool:
+    """Whether ``held`` has the mapped content of ``sent`` (a category sent without options
+    keeps the ones it holds)."""
+    if (
+        isinstance(held, TrackingCategory)
+        and isinstance(sent, TrackingCategory)
+        and not sent.options
+    ):
+        held = replace(held, options=())
+    return fingerprint(held) == fingerprint(sent)
 
 
 def _quoted(released_id: str) -> str:

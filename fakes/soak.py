@@ -1,0 +1,215 @@
+"""The fault soak (issue 9): the demo pair served on loopback with every fault kind armed.
+
+``served_pair(store, seed=..., ...)`` is ``demo_pair`` over real sockets: both simulators are
+served by uvicorn on 127.0.0.1 (``serving``), and the product's adapters reach them through an
+``httpx.AsyncClient`` over TCP. The users (``IntacctUser``, ``ReleasedUser``) act in process
+through ``httpx.ASGITransport`` on the same simulators, as in ``demo_pair``; while they act, the
+fault rules are set aside (``calm``), so a user's change is never refused and never draws from the
+fault RNG: the faults meet the sync alone, in the same sequence for the same seed.
+
+``arm(pair, ...)`` adds one rule per fault kind each simulator has, all with one probability;
+``tally(pair)`` reads back, through each simulator's control API, how often each kind fired and how
+many requests each simulator answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
+from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.ports import Ports
+from released_intacct.app.sync.service import SyncService
+from released_intacct.domain.ids import EntityId, ReleasedCompanyId
+from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import StateStore
+from released_intacct.fakes.demo_pair import DemoPair, IntacctUser, ReleasedUser, Ticking
+from released_intacct.fakes.serving import serving
+from released_intacct.fakes.simulators.intacct import app as intacct_app
+from released_intacct.fakes.simulators.intacct import faults as intacct_faults
+from released_intacct.fakes.simulators.intacct import seed as intacct_seed
+from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
+from released_intacct.fakes.simulators.released import app as released_app
+from released_intacct.fakes.simulators.released import faults as released_faults
+from released_intacct.fakes.simulators.released import seed as released_seed
+from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
+
+__all__ = ["Retries", "Served", "Tally", "arm", "calm", "served_pair", "tally"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Retries:
+    """The adapters' retry settings: attempts per request (the first included; the products'
+    defaults unless given) and the first back-off in seconds (none by default: a test waits for
+    nothing but the faults' own delays)."""
+
+    intacct_attempts: int = 6
+    released_attempts: int = 5
+    backoff: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Served:
+    pair: DemoPair
+    intacct_url: str
+    released_url: str
+
+
+@asynccontextmanager
+async def served_pair(
+    store: StateStore, *, seed: int, retries: Retries, clock: Ticking | None = None
+) -> AsyncIterator[Served]:
+    """Both demo seeds loaded at the clock's time and served on loopback; fault RNGs seeded
+    with ``seed`` (Intacct) and ``seed + 1`` (Re-Leased); the service over real adapters."""
+    clock = clock or Ticking()
+    isim = IntacctSimulator(clock=clock.now, seed=seed)
+    intacct_seed.load_demo(isim, now=clock.now())
+    rsim = ReleasedSimulator(clock=clock.now, fault_seed=seed + 1)
+    released_seed.load_demo(rsim, now=clock.now())
+    iapp, rapp = intacct_app.create_app(isim), released_app.create_app(rsim)
+    with serving(iapp) as intacct_url, serving(rapp) as released_url:
+        async with (
+            httpx.AsyncClient() as wire,
+            _users(iapp, "http://sim") as to_intacct,
+            _users(rapp, "http://released.sim") as to_released,
+        ):
+            pair = _pair(store, clock, wire, urls=(intacct_url, released_url), retries=retries)
+            yield Served(
+                pair=DemoPair(
+                    **pair,
+                    intacct=isim,
+                    released=rsim,
+                    intacct_user=IntacctUser(to_intacct),
+                    released_user=ReleasedUser(to_released),
+                ),
+                intacct_url=intacct_url,
+                released_url=released_url,
+            )
+
+
+def _users(app: ASGIApp, base: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
+
+
+def _pair(
+    store: StateStore,
+    clock: Ticking,
+    wire: httpx.AsyncClient,
+    *,
+    urls: tuple[str, str],
+    retries: Retries,
+) -> dict[str, Any]:
+    intacct_url, released_url = urls
+    intacct_settings = ClientSettings(
+        endpoint=intacct_url + intacct_app.GATEWAY_PATH,
+        attempts=retries.intacct_attempts,
+        backoff=retries.backoff,
+        timeout=10.0,
+    )
+    released_settings = ReleasedSettings(
+        attempts=retries.released_attempts,
+        backoff=retries.backoff,
+        timeout=10.0,
+    )
+
+    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+        return IntacctAdapter(wire, credentials, entity=entity, settings=intacct_settings)
+
+    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
+        return ReleasedAdapter(
+            wire,
+            base_url=released_url,
+            api_key=Secret(released_seed.API_KEY),
+            company_id=company,
+            settings=released_settings,
+        )
+
+    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+    flow = ConnectionWorkflow(
+        store, intacct_for=intacct_for, released_for=released_for, clock=clock
+    )
+    return {
+        "flow": flow,
+        "sync": SyncService(ports),
+        "store": store,
+        "clock": clock,
+        "intacct_for": intacct_for,
+        "released_for": released_for,
+    }
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+def arm(pair: DemoPair, *, probability: float, delay_ms: int) -> None:
+    """One rule per fault kind on each simulator, in the order the kinds are listed, each firing
+    with ``probability`` on any request; throttling asks for no wait (``Retry-After: 0``)."""
+    ibook, rbook = pair.intacct.faults, pair.released.faults
+    for ikind in intacct_faults.KINDS:
+        ibook.add(
+            intacct_faults.FaultRule(
+                rule_id=ibook.next_id(),
+                kind=ikind,
+                probability=probability,
+                retry_after=0,
+                delay_ms=delay_ms if ikind == "delay" else 0,
+            )
+        )
+    for rkind in released_faults.KINDS:
+        rbook.add(
+            released_faults.FaultRule(
+                rule_id=rbook.next_id(),
+                kind=rkind,
+                probability=probability,
+                retry_after=0,
+                delay_ms=delay_ms if rkind == "delay" else 0,
+            )
+        )
+
+
+@contextmanager
+def calm(pair: DemoPair) -> Iterator[None]:
+    """No fault rule while the block runs (users at work); the same rules, counts kept, after."""
+    ibook, rbook = pair.intacct.faults, pair.released.faults
+    irules, rrules = list(ibook.rules), list(rbook.rules)
+    ibook.rules.clear()
+    rbook.rules.clear()
+    try:
+        yield
+    finally:
+        ibook.rules[:] = irules
+        rbook.rules[:] = rrules
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tally:
+    """What each simulator's control API says: faults fired per kind; requests Intacct billed
+    (those no fault stopped before they ran) and requests Re-Leased counted (every ``/api`` one)."""
+
+    intacct_faults: dict[str, int] = field(default_factory=dict)
+    released_faults: dict[str, int] = field(default_factory=dict)
+    intacct_requests_billed: int = 0
+    released_requests: int = 0
+
+
+async def tally(served: Served) -> Tally:
+    async with httpx.AsyncClient() as client:
+        irules = (await client.get(f"{served.intacct_url}/_sim/faults")).json()["faults"]
+        rrules = (await client.get(f"{served.released_url}/_sim/faults")).json()["faults"]
+        istats = (await client.get(f"{served.intacct_url}/_sim/stats")).json()
+        rstats = (await client.get(f"{served.released_url}/_sim/stats")).json()
+    return Tally(
+        intacct_faults={r["kind"]: int(r["fired"]) for r in irules},
+        released_faults={r["kind"]: int(r["fired"]) for r in rrules},
+        intacct_requests_billed=int(istats["companies"]["DEMO"]["requests"]),
+        released_requests=int(rstats["companies"][released_seed.COMPANY_ID]["requests"]),
+    )
