@@ -19,18 +19,37 @@ from typing import Any
 
 def canonical(value: object, *, exclude: Collection[str] = ()) -> str:
     """The canonical text of ``value``; ``exclude`` names dataclass fields left out at any depth."""
+    kind = type(value)
+    if kind is str:
+        return repr(value)
+    if value is None:
+        return "~"
     if isinstance(value, tuple):
         return "(" + ",".join(canonical(item, exclude=exclude) for item in value) + ")"
-    if is_dataclass(value) and not isinstance(value, type):
+    names = _field_names(kind)
+    if names is not None:
         parts = (
-            f"{field.name}={canonical(getattr(value, field.name), exclude=exclude)}"
-            for field in fields(value)
-            if field.name not in exclude
+            f"{name}={canonical(getattr(value, name), exclude=exclude)}"
+            for name in names
+            if name not in exclude
         )
-        return type(value).__name__ + "{" + ";".join(parts) + "}"
+        return kind.__name__ + "{" + ";".join(parts) + "}"
     if isinstance(value, Enum):
         return canonical(value.value)
     return _scalar(value)
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, in order (None for any other type); looked up once."""
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+        _FIELDS[kind] = names
+        return names
 
 
 def _scalar(value: object) -> str:

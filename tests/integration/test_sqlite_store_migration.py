@@ -1,5 +1,6 @@
-"""Schema version 2 (run progress and heartbeat, rules E3, E4): a database of version 1 upgrades
-cleanly and once, and the new queries read through indexes."""
+"""Schema versions 2 (run progress and heartbeat, rules E3, E4) and 3 (the outbox's sequence
+index): a database of version 1 upgrades cleanly and once, and the queries a sync repeats per
+record or per page read through indexes (none scans a table that grows with the company)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from released_intacct.adapters.state import (
     runs,
     schema,
 )
+from released_intacct.domain.actions import CreateInReleased
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
+from released_intacct.domain.released import Contact
 from released_intacct.domain.results import Progress, RunCounts, RunStatus
-from released_intacct.domain.state import Run
+from released_intacct.domain.state import Intent, Run
 from released_intacct.fakes.awaiting import value
 
 T = TypeVar("T")
@@ -118,12 +121,12 @@ def test_E4_a_version_1_database_upgrades_to_version_2_once_keeping_its_runs(
             assert (await value(again.runs(C1)))[0].heartbeat_at == T0 + timedelta(hours=2)
             await again.close()
         async with aiosqlite.connect(old, isolation_level=None) as raw:
-            assert await schema.migrate(raw) == 2
+            assert await schema.migrate(raw) == len(schema.MIGRATIONS)
         await (await SqliteStateStore.open(fresh, key=generate_key())).close()
 
     run(main())
-    assert _versions(old) == [1, 2]
-    assert _shape(old) == _shape(fresh)  # upgraded as if created at version 2
+    assert _versions(old) == list(range(1, len(schema.MIGRATIONS) + 1))
+    assert _shape(old) == _shape(fresh)  # upgraded as if created at the latest version
 
 
 def test_E4_an_open_run_of_version_1_is_released_by_its_start(
@@ -173,3 +176,49 @@ def test_release_and_prefix_queries_read_through_indexes(tmp_path: Path) -> None
         assert "SEARCH links USING INDEX" in prefix
 
     run(main())
+
+
+def test_the_outbox_and_link_queries_of_a_page_search_their_indexes(tmp_path: Path) -> None:
+    """Recording an intent finds the next sequence number through ``outbox_seq``; loading a
+    page's links searches the released-id and the Intacct-key indexes, never every link."""
+    statements: list[str] = []
+    intent = Intent(
+        connection=C1,
+        key=IdempotencyKey("k1"),
+        action=CreateInReleased(
+            key=IdempotencyKey("k1"),
+            record_type=RecordType.CONTACT,
+            intacct_key=IntacctKey("CUSTOMER:C1"),
+            record=Contact(id=ReleasedId("k1"), name="Acme"),
+            source_fingerprint="fp",
+        ),
+    )
+
+    async def main() -> list[str]:
+        async with aiosqlite.connect(tmp_path / "s.db", isolation_level=None) as raw:
+            await schema.configure(raw)
+            await schema.migrate(raw)
+            raw.row_factory = sqlite3.Row
+            await raw.execute(
+                "INSERT INTO connections (id, released_company, intacct_company, entity, phase,"
+                " created_at) VALUES (?, 'RL-1', 'INT-1', '', 'confirmed', ?)",
+                (C1, codec.to_column(T0)),
+            )
+            await raw.set_trace_callback(statements.append)
+            await outbox.record_intents(raw, [intent])
+            ids, keys = [ReleasedId("r1")], [IntacctKey("i1")]
+            await outbox.links(raw, C1, RecordType.INVOICE, ids, keys)
+            traced = list(statements)
+            plans = []
+            for statement in traced:
+                if statement.startswith(("INSERT", "SELECT")):
+                    async with raw.execute(f"EXPLAIN QUERY PLAN {statement}") as cursor:
+                        plans.append(" ".join(row[3] for row in await cursor.fetchall()))
+            return plans
+
+    plans = run(main())
+    insert, load = plans[-2:]
+    assert "outbox_seq" in insert
+    assert "SCAN outbox" not in insert
+    assert "(connection=? AND record_type=? AND released_id=?)" in load
+    assert "(connection=? AND record_type=? AND intacct_key=?)" in load

@@ -67,6 +67,8 @@ class Company:
         self.keys: dict[tuple[str, str], str] = {}
         """(resource, idempotency key) -> the id of the record created with it (kept for good)."""
         self.replays: dict[str, Replay] = {}
+        self.payments_of: dict[tuple[str, str], list[str]] = {}
+        """(invoiceId or creditNoteId, the document's id) -> the ids of its payments, in order."""
         self._last: datetime | None = None
         self._counter = 0
 

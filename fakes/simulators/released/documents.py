@@ -42,10 +42,11 @@ def _total(items: list[Json], name: str) -> Decimal:
 def _paid(company: Company, resource: str, doc: Json) -> Decimal:
     doc_id = doc["id"]
     field = "invoiceId" if resource == "invoices" else "creditNoteId"
+    stored = company.tables["payments"]
     payments = [
-        p
-        for p in company.tables["payments"].values()
-        if p[field] == doc_id and p["status"] == "Active"
+        stored[p]
+        for p in company.payments_of.get((field, doc_id), ())
+        if stored[p]["status"] == "Active"
     ]
     if resource == "invoices":
         allocated = [
@@ -94,6 +95,8 @@ def pay(company: Company, fields: Json, *, payment_id: str) -> Json:
     _check_payable(doc, fields["amount"])
     payment = {"id": payment_id, **fields, "status": "Active", "currency": doc["currency"]}
     company.tables["payments"][payment_id] = company.touch(payment)
+    field = "invoiceId" if resource == "invoices" else "creditNoteId"
+    company.payments_of.setdefault((field, doc["id"]), []).append(payment_id)
     company.touch(settle(company, resource, doc))
     return payment
 

@@ -62,11 +62,15 @@ class Writer:
         self._sleep = sleep
 
     async def write(self, batch: Sequence[IntacctWrite]) -> tuple[WriteOutcome, ...]:
+        """The batch in requests of ``batch_size`` functions, sent side by side (the governor
+        keeps the company's concurrency limit): with latency, a page's requests overlap."""
         size = self._settings.batch_size
-        outcomes: list[WriteOutcome] = []
-        for start in range(0, len(batch), size):
-            outcomes.extend(await self._chunk(batch[start : start + size]))
-        return tuple(outcomes)
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(self._chunk(batch[start : start + size]))
+                for start in range(0, len(batch), size)
+            ]
+        return tuple(outcome for task in tasks for outcome in task.result())
 
     async def _chunk(self, chunk: Sequence[IntacctWrite]) -> list[WriteOutcome]:
         pending = {controlid(w): w for w in chunk}
@@ -75,7 +79,7 @@ class Writer:
             if not pending:
                 break
             if attempt:
-                await self._sleep(self._settings.backoff * float(2 ** (attempt - 1)))
+                await self._sleep(self._pause(attempt))
             for cid, write in list(pending.items()):
                 refused = _unwritable(write)
                 if refused is not None:
@@ -96,6 +100,11 @@ class Writer:
         for cid, write in pending.items():
             done[cid] = Failure(_unconfirmed(write))
         return [WriteOutcome(key=w.key, result=done[controlid(w)]) for w in chunk]
+
+    def _pause(self, attempt: int) -> float:
+        """Seconds before write attempt ``attempt`` (1-based): doubled per attempt, capped."""
+        settings = self._settings
+        return min(settings.backoff_cap, settings.backoff * float(2 ** (attempt - 1)))
 
     async def _settle(
         self,
