@@ -33,14 +33,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app import tomlfile
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.guards import refusal
+from released_intacct.app.matching import Decide
 from released_intacct.app.ports import settled
+from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
@@ -232,34 +233,37 @@ async def _resolve(
     decisions: Decisions,
     on_decision: OnDecision | None,
 ) -> Result[list[Decision], SyncError]:
-    taken: list[Decision] = []
+    """The step's open items decided, all in one ``decide_all`` (one read and one write of the
+    onboarding, however many items); an item no decision covers stops it after the others."""
+    pending: list[tuple[Candidate, Decision]] = []
+    missing: Candidate | None = None
     for candidate in unresolved(onboarding, step):
         decision = decisions.of(step, candidate.released_id)
         if decision is None:
-            return Failure(_undecided(step, candidate))
-        done = await settled(_take(workflow, id, step, candidate.released_id, decision))
+            missing = candidate
+            break
+        pending.append((candidate, decision))
+    if pending:
+        steps = [_decide(step, c.released_id, d) for c, d in pending]
+        done = await settled(workflow.decide_all(id, steps))
         if not is_successful(done):
             return Failure(done.failure())
-        taken.append(decision)
-        if on_decision is not None:
+    if on_decision is not None:
+        for candidate, decision in pending:
             on_decision(step, candidate, decision)
-    return Success(taken)
+    if missing is not None:
+        return Failure(_undecided(step, missing))
+    return Success([decision for _, decision in pending])
 
 
-def _take(
-    workflow: ConnectionWorkflow,
-    id: ConnectionId,
-    step: Step,
-    released_id: ReleasedId,
-    decision: Decision,
-) -> FutureResult[Onboarding, SyncError]:
+def _decide(step: Step, released_id: ReleasedId, decision: Decision) -> Decide:
     match decision:
         case MatchTo(intacct_key):
-            return workflow.match(id, step, released_id, intacct_key)
+            return lambda ob: wizard.match(ob, step, released_id, intacct_key)
         case CreateAs(role):
-            return workflow.create_as(id, released_id, role)
+            return lambda ob: wizard.create_as(ob, released_id, role)
         case Archive():
-            return workflow.archive(id, step, released_id)
+            return lambda ob: wizard.archive(ob, step, released_id)
 
 
 def _added(tally: Tally, taken: list[Decision]) -> Tally:

@@ -9,7 +9,7 @@ refused once the connection is confirmed (C1).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
@@ -25,7 +25,7 @@ from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
 from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import Onboarding
 
-__all__ = ["Matching"]
+__all__ = ["Decide", "Matching"]
 
 Decide = Callable[[Onboarding], Result[Onboarding, SyncError]]
 
@@ -61,6 +61,14 @@ class Matching:
     ) -> FutureResult[Onboarding, SyncError]:
         """Rule O3: create the contact in Intacct as a new customer or vendor at confirm."""
         return self._decide(id, lambda ob: wizard.create_as(ob, released_id, role))
+
+    def decide_all(
+        self, id: ConnectionId, decisions: Sequence[Decide]
+    ) -> FutureResult[Onboarding, SyncError]:
+        """Many decisions taken in turn over one read and one write of the onboarding (a
+        decisions file of thousands of contacts); a refusal stops them, and the decisions taken
+        before it are stored, as they would have been one by one."""
+        return FutureResult(self._decided_all(id, decisions))
 
     def continue_step(self, id: ConnectionId, step: Step) -> FutureResult[Onboarding, SyncError]:
         """Rule O5: continue a step once all its items are resolved, in order."""
@@ -98,6 +106,25 @@ class Matching:
         if not is_successful(decided):
             return decided
         return await self._store(id, decided.unwrap())
+
+    async def _decided_all(
+        self, id: ConnectionId, decisions: Sequence[Decide]
+    ) -> Result[Onboarding, SyncError]:
+        connection = await guards.open_connection(self.ports.store, id)
+        if not is_successful(connection):
+            return Failure(connection.failure())
+        stored = await guards.stored_onboarding(self.ports.store, id)
+        if not is_successful(stored):
+            return stored
+        onboarding, refused = stored.unwrap(), None
+        for decide in decisions:
+            decided = decide(onboarding)
+            if not is_successful(decided):
+                refused = decided.failure()
+                break
+            onboarding = decided.unwrap()
+        saved = await self._store(id, onboarding)
+        return saved if refused is None or not is_successful(saved) else Failure(refused)
 
     async def _store(
         self, id: ConnectionId, onboarding: Onboarding

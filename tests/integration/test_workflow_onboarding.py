@@ -7,12 +7,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.enums import (
     ContactRole,
@@ -260,6 +262,47 @@ def test_O3_archive_and_create_as_are_stored_and_only_contacts_are_created() -> 
         )
         wrong = await refusal(world.flow.create_as(id, rid("acc-4000"), ContactRole.CUSTOMER))
         assert wrong.rule is Rule.O3
+
+    run(body)
+
+
+def test_O3_decide_all_takes_many_decisions_in_one_write_and_keeps_those_before_a_refusal() -> None:
+    async def body(world: World) -> None:
+        id = await world.matching()
+        saves = 0
+        save = world.store.save_onboarding
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal saves
+            saves += 1
+            return save(*args, **kwargs)
+
+        world.store.save_onboarding = counted  # type: ignore[method-assign]
+        ob = await value(
+            world.flow.decide_all(
+                id,
+                [
+                    partial(wizard.create_as, released_id=rid("con-new"), role=ContactRole.VENDOR),
+                    partial(wizard.archive, step=Step.ACCOUNTS, released_id=rid("acc-9999")),
+                ],
+            )
+        )
+        assert saves == 1
+        assert rid("con-new") in ob.state(Step.CONTACTS).decisions
+        wrong = await refusal(
+            world.flow.decide_all(
+                id,
+                [
+                    partial(wizard.create_as, released_id=rid("con-euro"), role=ContactRole.VENDOR),
+                    partial(wizard.create_as, released_id=rid("acc-4000"), role=ContactRole.VENDOR),
+                ],
+            )
+        )
+        assert wrong.rule is Rule.O3
+        stored = await value(world.store.onboarding(id))
+        assert stored is not None
+        assert rid("con-euro") in stored.state(Step.CONTACTS).decisions  # taken before the refusal
+        assert saves == 2
 
     run(body)
 
