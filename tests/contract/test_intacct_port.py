@@ -243,8 +243,11 @@ def scenario(
 async def read_all(
     fetch: Callable[[FeedQuery], FutureResult[Page[T], SyncError]], since: datetime | None = None
 ) -> tuple[list[T], int]:
+    """Every page of a feed; each page's token must be new, as the sync's reader requires (it
+    stops at a token offered twice, taking it for a feed going round in circles)."""
     items: list[T] = []
     pages = 0
+    tokens: set[str] = set()
     query = FeedQuery(since=since)
     while True:
         page = await ok(fetch(query))
@@ -252,6 +255,8 @@ async def read_all(
         items.extend(page.items)
         if page.next_token is None:
             return items, pages
+        assert page.next_token not in tokens, f"page {pages} offered a token seen before"
+        tokens.add(page.next_token)
         query = FeedQuery(since=since, token=page.next_token)
 
 
@@ -306,7 +311,7 @@ def test_reads_every_record_across_pages(make: Callable[[], Harness]) -> None:
         accounts, pages = await read_all(h.port.accounts)
         numbers = {a.account_no for a in accounts}
         assert len(numbers) == len(accounts) >= 2_345
-        assert pages > 1
+        assert pages >= 3  # two readMore of one result set
 
     scenario(make, body)
 

@@ -35,6 +35,9 @@ Convert = Callable[[Row], Result[T, SyncError]]
 SEEN_CAP = 200_000
 
 
+_PAGE_MARK = "#remaining="
+
+
 class FeedReader:
     def __init__(
         self, sessions: Sessions, settings: ClientSettings, *, spend: Callable[[int], None]
@@ -77,7 +80,7 @@ class FeedReader:
     @staticmethod
     def _read_more(token: str) -> etree._Element:
         body = element("readMore")
-        child(body, "resultId", token)
+        child(body, "resultId", token.rsplit(_PAGE_MARK, 1)[0])
         return body
 
     def _build(
@@ -100,7 +103,10 @@ class FeedReader:
                 items.append(converted.unwrap())
             else:
                 problems.append(converted.failure())
-        token = info.result_id if info.remaining > 0 and info.result_id else None
+        # Intacct keeps one resultId for a whole result set: the page's token also carries what
+        # remains after it, so each page's token is new (the reader refuses a token seen twice).
+        more = info.remaining > 0 and info.result_id
+        token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
         return Page(
             items=tuple(items),
             next_token=token,

@@ -200,6 +200,8 @@ def _succeeded(status: int, content: bytes) -> _Attempt:
             msgspec.json.decode(content, type=msgspec.Raw)
         except msgspec.DecodeError as error:
             return _Attempt(Failure(malformed(error, content)), again=True)
+        except RecursionError:
+            pass  # whole, but nested too deeply: reading it says so (``read``); no use asking again
     return _Attempt(Success(Reply(status, content)), again=False)
 
 
