@@ -54,6 +54,11 @@ class Company:
     sequences: dict[str, int] = field(default_factory=dict)
     executed: set[str] = field(default_factory=set)
     """Function control ids executed and completed (for ``uniqueid=true``)."""
+    indexes: dict[tuple[str, str], dict[str, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """(object, field) -> value -> the first RECORDNO holding it: ``by_field`` without a scan
+    (built on first use, kept by ``insert`` / ``update`` / ``delete``)."""
 
     def snapshot(self) -> Company:
         return copy.deepcopy(self)
@@ -63,6 +68,7 @@ class Company:
         self.next_recordno = saved.next_recordno
         self.sequences = saved.sequences
         self.executed = saved.executed
+        self.indexes = saved.indexes
 
     def table(self, object_name: str) -> dict[int, Record]:
         return self.tables.setdefault(object_name, {})
@@ -81,18 +87,28 @@ class Company:
         stored["WHENMODIFIED"] = stamp(now)
         stored.setdefault("MEGAENTITYID", entity)
         self.table(object_name)[recordno] = stored
+        for (indexed, name), index in self.indexes.items():
+            if indexed == object_name and name in stored:
+                index.setdefault(str(stored[name]), recordno)
         self._audit(object_name, recordno, "Created", now)
         return stored
 
     def update(self, object_name: str, recordno: int, changes: Record, *, now: datetime) -> Record:
         stored = self.table(object_name)[recordno]
+        self._unindex(object_name, recordno, [name for name in changes if name in stored])
         stored.update(changes)
+        for name in changes:
+            index = self.indexes.get((object_name, name))
+            held = None if index is None else index.get(str(stored[name]))
+            if index is not None and (held is None or held > recordno):
+                index[str(stored[name])] = recordno
         stored["RECORDNO"] = str(recordno)
         stored["WHENMODIFIED"] = stamp(now)
         self._audit(object_name, recordno, "Modified", now)
         return stored
 
     def delete(self, object_name: str, recordno: int, *, now: datetime) -> None:
+        self._unindex(object_name, recordno, list(self.table(object_name)[recordno]))
         del self.table(object_name)[recordno]
         self._audit(object_name, recordno, "Deleted", now)
 
@@ -109,9 +125,24 @@ class Company:
         return self.table(object_name).get(int(recordno))
 
     def by_field(self, object_name: str, name: str, value: str) -> Record | None:
-        return next(
-            (r for r in self.table(object_name).values() if str(r.get(name, "")) == value), None
-        )
+        """The first record (by RECORDNO) whose ``name`` is ``value``."""
+        index = self.indexes.get((object_name, name))
+        if index is None:
+            index = {}
+            for recordno, record in self.table(object_name).items():
+                index.setdefault(str(record.get(name, "")), recordno)
+            self.indexes[(object_name, name)] = index
+        found = index.get(value)
+        return None if found is None else self.table(object_name).get(found)
+
+    def _unindex(self, object_name: str, recordno: int, names: list[str]) -> None:
+        """Forget the indexes of ``names`` a change to ``recordno`` may leave wrong (rebuilt on
+        their next use: another record may hold the same value)."""
+        stored = self.table(object_name)[recordno]
+        for name in names:
+            index = self.indexes.get((object_name, name))
+            if index is not None and index.get(str(stored.get(name, ""))) == recordno:
+                del self.indexes[(object_name, name)]
 
     def _audit(self, object_name: str, recordno: int, mode: str, now: datetime) -> None:
         if object_name == AUDIT:
