@@ -21,6 +21,7 @@ import httpx
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
+from released_intacct.adapters.bodies import capped
 from released_intacct.adapters.intacct.classify import retry_after_seconds
 from released_intacct.adapters.intacct.response import (
     MAX_RESPONSE_BYTES,
@@ -111,21 +112,9 @@ class Gateway:
         )
         reply = await self._client.send(request, stream=True)
         try:
-            return reply, await _capped(reply, MAX_RESPONSE_BYTES + 1)
+            return reply, await capped(reply, MAX_RESPONSE_BYTES + 1)
         finally:
             await reply.aclose()
-
-
-async def _capped(reply: httpx.Response, limit: int) -> bytes:
-    """The body's first ``limit`` bytes, decoded; the rest is never read."""
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in reply.aiter_bytes():
-        parts.append(chunk[: limit - size])
-        size += len(parts[-1])
-        if size >= limit:
-            break
-    return b"".join(parts)
 
 
 def _attempt(reply: httpx.Response, content: bytes) -> Attempt:

@@ -27,6 +27,7 @@ import httpx
 import msgspec
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.bodies import capped
 from released_intacct.adapters.released.errors import (
     http_error,
     malformed,
@@ -156,7 +157,7 @@ class Http:
         try:
             reply = await self._client.send(request, stream=True)
             try:
-                content = await _capped(reply, MAX_REPLY_BYTES + 1)
+                content = await capped(reply, MAX_REPLY_BYTES + 1)
             finally:
                 await reply.aclose()
         except (httpx.TransportError, httpx.DecodingError) as error:
@@ -203,15 +204,3 @@ def _succeeded(status: int, content: bytes) -> _Attempt:
         except RecursionError:
             pass  # whole, but nested too deeply: reading it says so (``read``); no use asking again
     return _Attempt(Success(Reply(status, content)), again=False)
-
-
-async def _capped(reply: httpx.Response, limit: int) -> bytes:
-    """The body's first ``limit`` bytes, decoded (a gzip bomb included); the rest is never read."""
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in reply.aiter_bytes():
-        parts.append(chunk[: limit - size])
-        size += len(parts[-1])
-        if size >= limit:
-            break
-    return b"".join(parts)

@@ -1,0 +1,282 @@
+"""The engine under measurement, in a process of its own (so its peak RSS is its own).
+
+    python bench/_engine.py --intacct URL --released URL --workdir DIR [--capture FILE]
+                            [--changes 0,10,1000]
+
+Onboards ``RL-DEMO`` with ``DEMO`` at entity E100 (lists auto-matched or archived, every contact
+created in Intacct as a customer), confirms, and times the initial sync that confirm starts. With
+``--changes``, it then runs one sync to settle (the initial sync's own writes come back as echoes)
+and, for each count, adds that many approved invoices in Re-Leased and times the next sync.
+It prints one JSON object: each sync's wall time, CPU time, requests by side and kind, functions
+sent, results, and the process's peak RSS. ``--capture`` keeps every Intacct request and reply
+body of the initial sync (for the lxml-alone comparison) in a file, length-prefixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+from _world import FIRST_DAY, contact_id, invoices
+from returns.pipeline import is_successful
+
+from released_intacct.adapters.state import SqliteStateStore, generate_key
+from released_intacct.app.bootstrap import Clients, build_service
+from released_intacct.app.decisions import CreateAs, Decisions, Leftover, apply_decisions
+from released_intacct.app.service import Service
+from released_intacct.app.settings import Settings
+from released_intacct.domain.enums import ContactRole
+from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedId
+from released_intacct.domain.matching import Step
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import ResultFilter, Run
+from released_intacct.fakes.awaiting import settled
+from released_intacct.fakes.demo_pair import DEMO, RL_DEMO
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
+from released_intacct.fakes.simulators.released import seed as released_seed
+
+SYNC_FROM = FIRST_DAY.replace(day=1)
+_FUNCTION = re.compile(rb"<function\b[^>]*>\s*<([A-Za-z_]+)")
+_OBJECT = re.compile(rb"<object>\s*([A-Za-z_]+)\s*</object>")
+READS = frozenset({"readByQuery", "readMore", "query", "read", "readByName", "readReport"})
+AUTH = frozenset({"getAPISession"})
+
+
+@dataclass
+class Tally:
+    """Requests by side and kind, Intacct functions sent by name, and captured bodies."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    functions: Counter[str] = field(default_factory=Counter)
+    feeds: Counter[str] = field(default_factory=Counter)
+    """Requests by system and resource (Intacct: the object read)."""
+    capture: BinaryIO | None = None
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "requests": dict(self.requests),
+            "functions": dict(self.functions),
+            "by_resource": dict(sorted(self.feeds.items())),
+        }
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.functions.clear()
+        self.feeds.clear()
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """Counts every request (and keeps Intacct's bodies when capturing) on its way through."""
+
+    def __init__(self, tally: Tally) -> None:
+        self._inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=8))
+        self._tally = tally
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        tally = self._tally
+        if request.url.path == GATEWAY_PATH:
+            names = [m.decode() for m in _FUNCTION.findall(request.content)]
+            tally.functions.update(names)
+            kind = (
+                "auth" if set(names) <= AUTH else "read" if set(names) <= READS | AUTH else "write"
+            )
+            tally.requests[f"intacct_{kind}"] += 1
+            if kind == "read":
+                objects = [m.decode() for m in _OBJECT.findall(request.content)] or names
+                tally.feeds.update(f"intacct:{name}" for name in objects)
+        else:
+            kind = "read" if request.method == "GET" else "write"
+            tally.requests[f"released_{kind}"] += 1
+            resource = request.url.path.removeprefix("/api/").split("/")[0]
+            tally.feeds[f"released:{request.method}:{resource}"] += 1
+        response = await self._inner.handle_async_request(request)
+        if tally.capture is not None and request.url.path == GATEWAY_PATH:
+            body = await response.aread()
+            for part in (request.content, body):
+                tally.capture.write(len(part).to_bytes(4, "big") + part)
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=body, request=request
+            )
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _peak_rss_mb() -> float:
+    """The process's peak resident set so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _onboard(service: Service, n_contacts: int) -> ConnectionId:
+    flow = service.workflow
+    connected = (await settled(flow.connect(RL_DEMO, DEMO))).unwrap()
+    id = connected.connection.id
+    (await settled(flow.choose_entity(id, EntityId("E100")))).unwrap()
+    (await settled(flow.set_sync_from(id, SYNC_FROM))).unwrap()
+    (await settled(flow.start_matching(id))).unwrap()
+    create = CreateAs(ContactRole.CUSTOMER)
+    decisions = Decisions(
+        by_step={Step.CONTACTS: {ReleasedId(contact_id(i)): create for i in range(n_contacts)}},
+        unresolved=Leftover.ARCHIVE,
+    )
+    taken = await apply_decisions(flow, id, decisions)
+    if not is_successful(taken):
+        raise SystemExit(f"onboarding refused: {taken.failure().message}")
+    return id
+
+
+async def _timed(tally: Tally, intacct: str, sync: Awaitable[Run]) -> dict[str, object]:
+    """Times ``sync``, with the Intacct API transactions it spent (the simulator's count)."""
+    spent = await _transactions(intacct)
+    tally.reset()
+    wall, cpu = time.perf_counter(), _cpu()
+    run = await sync
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    spent = await _transactions(intacct) - spent
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "transactions": spent,
+        "run": _run_json(run),
+        **tally.snapshot(),
+    }
+
+
+async def _transactions(intacct: str) -> int:
+    async with httpx.AsyncClient() as control:
+        stats = (await control.get(f"{intacct}/_sim/stats")).json()
+    return int(stats["companies"][DEMO.company_id]["transactions"])
+
+
+def _run_json(run: Run) -> dict[str, object]:
+    took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    return {
+        "run_s": took,
+        "status": str(run.status.value),
+        "errors": run.errors,
+        "counts": {str(k.value): asdict(v) for k, v in run.counts.by_type.items()},
+    }
+
+
+async def _initial(service: Service, id: ConnectionId) -> Run:
+    (await settled(service.workflow.confirm(id))).unwrap()
+    await service.workflow.background()
+    runs = (await settled(service.runs(id, limit=1))).unwrap()
+    return runs[0]
+
+
+async def _next(service: Service, id: ConnectionId) -> Run:
+    outcome = await settled(service.run_now(id))
+    if not is_successful(outcome):
+        raise SystemExit(f"sync refused: {outcome.failure().message}")
+    return outcome.unwrap()
+
+
+async def _add_invoices(
+    http: httpx.AsyncClient, released: str, count: int, start: int, tenants: int
+) -> None:
+    """``count`` new approved invoices in Re-Leased, raised as its UI would."""
+    headers = {
+        "Authorization": f"Bearer {released_seed.API_KEY}",
+        "X-Company-Id": released_seed.COMPANY_ID,
+        "Content-Type": "application/json",
+    }
+    for body in invoices(start + count, start=start, tenants=tenants):
+        del body["id"]
+        body["status"] = "Draft"
+        keyed = {**headers, "Idempotency-Key": f"bench-{body['invoiceNumber']}"}
+        reply = await http.post(f"{released}/api/invoices", json=body, headers=keyed)
+        if reply.status_code != 201:
+            raise SystemExit(f"Re-Leased refused a new invoice: {reply.text}")
+        made = reply.json()["id"]
+        for action in ("submit", "approve"):
+            done = await http.post(f"{released}/api/invoices/{made}/{action}", headers=headers)
+            done.raise_for_status()
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(
+        database=str(workdir / "state.sqlite3"),
+        encryption_key=generate_key(),
+        released_url=args.released,
+        released_api_key=Secret(released_seed.API_KEY),
+    )
+    settings = _with_endpoint(settings, f"{args.intacct}{GATEWAY_PATH}")
+    tally = Tally()
+    store = await SqliteStateStore.open(Path(settings.database), key=settings.encryption_key)
+    out: dict[str, object] = {}
+    try:
+        transport = Counting(tally)
+        async with httpx.AsyncClient(transport=transport, timeout=120) as http:
+            service = build_service(settings, Clients(store=store, http=http))
+            onboarding = time.perf_counter()
+            id = await _onboard(service, args.invoices // 10)
+            out["onboarding_s"] = time.perf_counter() - onboarding
+            capture = Path(args.capture).open("wb") if args.capture else None  # noqa: SIM115
+            tally.capture = capture
+            initial = await _timed(tally, args.intacct, _initial(service, id))
+            initial["peak_rss_mb"] = _peak_rss_mb()  # the initial sync's own peak
+            out["initial"] = initial
+            tally.capture = None
+            if capture is not None:
+                capture.close()
+            out["results"] = await _result_count(service, id)
+            print(json.dumps(out), file=sys.stderr, flush=True)
+            if args.changes:
+                out["settle"] = await _timed(tally, args.intacct, _next(service, id))
+                added = args.invoices
+                for count in (int(c) for c in args.changes.split(",")):
+                    async with httpx.AsyncClient(timeout=120) as user:
+                        await _add_invoices(
+                            user, args.released, count, added, max(1, args.invoices // 10)
+                        )
+                    added += count
+                    out[f"changes_{count}"] = await _timed(tally, args.intacct, _next(service, id))
+            await service.drain()
+    finally:
+        await store.close()
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+async def _result_count(service: Service, id: ConnectionId) -> int:
+    found = await settled(service.results(id, ResultFilter(limit=100_000)))
+    return len(found.unwrap()) if is_successful(found) else -1
+
+
+def _with_endpoint(settings: Settings, endpoint: str) -> Settings:
+    return replace(settings, intacct=replace(settings.intacct, endpoint=endpoint))
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    cli = argparse.ArgumentParser(prog="bench/_engine.py")
+    cli.add_argument("--intacct", required=True)
+    cli.add_argument("--released", required=True)
+    cli.add_argument("--workdir", required=True)
+    cli.add_argument("--invoices", type=int, required=True)
+    cli.add_argument("--capture", default="")
+    cli.add_argument("--changes", default="")
+    return cli.parse_args(argv)
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main(parse(sys.argv[1:])))), flush=True)

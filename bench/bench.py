@@ -1,0 +1,210 @@
+"""``make bench``: the sync engine measured through HTTP against both simulators on loopback.
+
+Every measurement runs the engine in a process of its own (``_engine.py``: its peak RSS is its
+own) against the two simulators, each in its own process (``_world.py``), all on this machine:
+
+1. initial sync at each size (``BENCH_SIZES``, invoices, default 2,000 and 10,000: contacts 1
+   per 10, payments 1 per 2, three lines an invoice): wall time, records per second, requests
+   against the minimum, API transactions per record, peak RSS;
+2. latency-bound: the initial sync at ``BENCH_LATENCY_SIZE`` (10,000) with the Intacct simulator
+   adding 150 ms to every request and admitting 2 at a time;
+3. incremental: at the largest size of the run, after one settling sync, 0, 10 and 1,000 new
+   invoices;
+4. engine overhead: the engine's CPU per synced invoice against what lxml alone spends parsing
+   and building the same Intacct XML (captured in the smallest run).
+
+Results go to ``bench/results.json`` (each size keeps its latest run, so a run of the default
+sizes keeps the 100,000-invoice figures of ``BENCH_SIZES=10000,100000 make bench``, which takes
+longer than the 10 minutes the default stays within) and ``docs/benchmarks.md``. Speed is never
+asserted by a test.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _baseline import lxml_alone
+from _report import write_report
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RELEASED_PAGE, INTACCT_PAGE, BATCH = 500, 1000, 50
+CHANGES = (0, 10, 1000)
+Json = dict[str, object]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def simulators(invoices: int, *, latency_ms: int = 0) -> Iterator[tuple[str, str]]:
+    """Both simulators serving, Re-Leased holding the company of ``invoices``; their URLs."""
+    ports = {"intacct": _free_port(), "released": _free_port()}
+    extra = {
+        "intacct": ["--latency-ms", str(latency_ms)],
+        "released": ["--invoices", str(invoices)],
+    }
+    started = {
+        side: subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, str(HERE / "_world.py"), side, "--port", str(port), *extra[side]],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for side, port in ports.items()
+    }
+    try:
+        for side, process in started.items():
+            assert process.stdout is not None
+            if process.stdout.readline().strip() != "ready":
+                msg = f"the {side} simulator did not start"
+                raise RuntimeError(msg)
+            _await_port(ports[side])
+        yield f"http://127.0.0.1:{ports['intacct']}", f"http://127.0.0.1:{ports['released']}"
+    finally:
+        for process in started.values():
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _await_port(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            time.sleep(0.05)
+        else:
+            return
+    msg = f"nothing listens on port {port}"
+    raise RuntimeError(msg)
+
+
+def engine(invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "") -> Json:
+    """One engine process over fresh simulators: what it printed."""
+    with (
+        simulators(invoices, latency_ms=latency_ms) as (intacct, released),
+        tempfile.TemporaryDirectory() as work,
+    ):
+        command = [
+            sys.executable, str(HERE / "_engine.py"), "--intacct", intacct, "--released",
+            released, "--workdir", work, "--invoices", str(invoices),
+        ]  # fmt: skip
+        command += ["--changes", changes] if changes else []
+        command += ["--capture", capture] if capture else []
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        msg = f"the engine failed ({done.returncode}):\n{done.stderr[-4000:]}"
+        raise RuntimeError(msg)
+    result: Json = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def records(invoices: int) -> dict[str, int]:
+    return {"contacts": max(1, invoices // 10), "invoices": invoices, "payments": invoices // 2}
+
+
+def minimum(invoices: int, sync: Json) -> dict[str, int]:
+    """The fewest requests the sync could have made: every feed it read, read in full pages
+    (ceil(records / page size), at least one), every Intacct write in full batches
+    (ceil(writes / batch size)); Re-Leased writes cannot be batched (one request each)."""
+    held = records(invoices)
+    by_resource = sync["by_resource"]
+    assert isinstance(by_resource, dict)
+    released_pages = {k: held[k] for k in ("contacts", "invoices", "payments")}
+    reads = 0
+    for name in by_resource:
+        system, _, rest = str(name).partition(":")
+        if system == "released" and rest.startswith("GET:"):
+            resource = rest.removeprefix("GET:")
+            reads += max(1, math.ceil(released_pages.get(resource, 0) / RELEASED_PAGE))
+        elif system == "intacct":
+            reads += 1  # the Intacct side holds master data only: one page a feed
+    functions = sync["functions"]
+    assert isinstance(functions, dict)
+    writes = sum(n for f, n in functions.items() if f not in _NOT_WRITES)
+    requests = sync["requests"]
+    assert isinstance(requests, dict)
+    return {
+        "reads": reads,
+        "intacct_writes": math.ceil(writes / BATCH),
+        "released_writes": int(requests.get("released_write", 0)),
+    }
+
+
+_NOT_WRITES = frozenset(
+    {"getAPISession", "get_applications", "get_companyprefs", "readByQuery", "readMore", "query",
+     "read", "readByName"}
+)  # fmt: skip
+
+
+def machine() -> Json:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+
+
+def main() -> int:
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "2000,10000").split(",")]
+    latency_size = int(os.environ.get("BENCH_LATENCY_SIZE", "10000"))
+    started = time.perf_counter()
+    path = HERE / "results.json"
+    results: Json = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    initial: dict[str, Json] = dict(results.get("initial", {}))  # type: ignore[call-overload]
+    when = machine()
+    with tempfile.TemporaryDirectory() as scratch:
+        capture = str(Path(scratch) / "intacct.xml.bin")
+        for size in sizes:
+            print(f"bench: initial sync of {size:,} invoices ...", flush=True)
+            run = engine(
+                size,
+                changes=",".join(map(str, CHANGES)) if size == max(sizes) else "",
+                capture=capture if size == min(sizes) else "",
+            )
+            run["minimum"] = minimum(size, run["initial"])  # type: ignore[arg-type]
+            run["records"] = records(size)
+            run["machine"] = when
+            initial[str(size)] = run
+            if size == min(sizes):
+                results["baseline"] = {"invoices": size, **lxml_alone(capture)}
+        results["initial"] = dict(sorted(initial.items(), key=lambda item: int(item[0])))
+        print(f"bench: latency-bound sync of {latency_size:,} invoices ...", flush=True)
+        latency = engine(latency_size, latency_ms=150)
+        latency["minimum"] = minimum(latency_size, latency["initial"])  # type: ignore[arg-type]
+        latency.update(invoices=latency_size, latency_ms=150, concurrency=2)
+        results["latency"] = latency
+    results["machine"] = when
+    results["bench_wall_s"] = time.perf_counter() - started
+    results["sizes"] = sizes
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_report(results, ROOT / "docs" / "benchmarks.md")
+    print(f"bench: done in {results['bench_wall_s']:.0f} s; see docs/benchmarks.md", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
