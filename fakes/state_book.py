@@ -14,8 +14,15 @@ from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.results import ResultIdentity, SyncResult
-from released_intacct.domain.state import Connection, Cursor, Intent, Run, StoredNotification
-from released_intacct.fakes.state_refusals import key_clash
+from released_intacct.domain.state import (
+    Connection,
+    Cursor,
+    Intent,
+    IntentState,
+    Run,
+    StoredNotification,
+)
+from released_intacct.fakes.state_refusals import key_clash, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 
@@ -57,3 +64,18 @@ def _restate_results(book: Book, link: Link) -> None:
         ids = (row.released_id == link.released_id, row.intacct_key == link.intacct_key)
         if row.record_type is link.record_type and any(ids):
             book.results[identity] = replace(row, link_status=link.status)
+
+
+def settle_intents(
+    book: Book, settled: Sequence[tuple[IdempotencyKey, Link | None]], state: IntentState
+) -> Result[None, SyncError]:
+    """Move the intents to ``state`` and merge their links, all or none (the outbox's
+    ``settle`` of one, ``confirm_all`` of many)."""
+    missing = next((key for key, _ in settled if key not in book.intents), None)
+    if missing is not None:
+        return Failure(refused(f"No write {missing} is in the outbox.", "Record it first."))
+    outcome = merged_links(book, [link for _, link in settled if link is not None])
+    if isinstance(outcome, Success):
+        for key, _ in settled:
+            book.intents[key] = replace(book.intents[key], state=state)
+    return outcome.map(lambda _: None)

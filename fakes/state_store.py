@@ -62,7 +62,7 @@ from released_intacct.domain.state import (
     StoredNotification,
     release_run,
 )
-from released_intacct.fakes.state_book import Book, merged_links
+from released_intacct.fakes.state_book import Book, merged_links, settle_intents
 from released_intacct.fakes.state_refusals import (
     c1_holder,
     confirmed_refusal,
@@ -235,31 +235,12 @@ class FakeStateStore:
         state: IntentState,
         link: Link | None = None,
     ) -> FutureResult[None, SyncError]:
-        def settle(book: Book) -> Result[None, SyncError]:
-            intent = book.intents.get(key)
-            if intent is None:
-                return Failure(refused(f"No write {key} is in the outbox.", "Record it first."))
-            outcome = merged_links(book, () if link is None else (link,))
-            if isinstance(outcome, Success):
-                book.intents[key] = replace(intent, state=state)
-            return outcome.map(lambda _: None)
-
-        return self._with(id, settle)
+        return self._with(id, lambda book: settle_intents(book, [(key, link)], state))
 
     def confirm_all(
         self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
     ) -> FutureResult[None, SyncError]:
-        def confirm(book: Book) -> Result[None, SyncError]:
-            missing = next((key for key, _ in confirmed if key not in book.intents), None)
-            if missing is not None:
-                return Failure(refused(f"No write {missing} is in the outbox.", "Record it first."))
-            outcome = merged_links(book, [link for _, link in confirmed])
-            if isinstance(outcome, Success):
-                for key, _ in confirmed:
-                    book.intents[key] = replace(book.intents[key], state=IntentState.CONFIRMED)
-            return outcome.map(lambda _: None)
-
-        return self._with(id, confirm)
+        return self._with(id, lambda book: settle_intents(book, confirmed, IntentState.CONFIRMED))
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 
