@@ -62,9 +62,11 @@ __all__ = [
     "IntacctUser",
     "ReleasedUser",
     "Ticking",
+    "Wired",
     "confirmed",
     "demo_pair",
     "on_store",
+    "wired",
 ]
 
 T = TypeVar("T")
@@ -205,6 +207,49 @@ class DemoPair:
     released_user: ReleasedUser
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wired:
+    """The product over the real adapters, as ``demo_pair`` (and the fault soak) build it."""
+
+    flow: ConnectionWorkflow
+    sync: SyncService
+    intacct_for: Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+    released_for: Callable[[ReleasedCompanyId], ReleasedPort]
+
+
+def wired(
+    store: StateStore,
+    clock: Ticking,
+    *,
+    to_intacct: tuple[httpx.AsyncClient, ClientSettings],
+    to_released: tuple[httpx.AsyncClient, str, ReleasedSettings],
+) -> Wired:
+    """The workflow and the sync service over the adapters: Intacct through its client with its
+    settings (the endpoint among them), Re-Leased through its client at its base URL."""
+    intacct_client, intacct_settings = to_intacct
+    released_client, released_url, released_settings = to_released
+
+    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+        return IntacctAdapter(intacct_client, credentials, entity=entity, settings=intacct_settings)
+
+    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
+        return ReleasedAdapter(
+            released_client,
+            base_url=released_url,
+            api_key=Secret(released_seed.API_KEY),
+            company_id=company,
+            settings=released_settings,
+        )
+
+    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+    flow = ConnectionWorkflow(
+        store, intacct_for=intacct_for, released_for=released_for, clock=clock
+    )
+    return Wired(
+        flow=flow, sync=SyncService(ports), intacct_for=intacct_for, released_for=released_for
+    )
+
+
 @asynccontextmanager
 async def demo_pair(store: StateStore, clock: Ticking | None = None) -> AsyncIterator[DemoPair]:
     """Both demo seeds loaded at the clock's time, served in process, with the service over them."""
@@ -219,34 +264,22 @@ async def demo_pair(store: StateStore, clock: Ticking | None = None) -> AsyncIte
     to_released = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=released_app.create_app(rsim)), base_url=_RELEASED
     )
-    settings = ClientSettings(endpoint=_GATEWAY, backoff=0.0)
-
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(to_intacct, credentials, entity=entity, settings=settings)
-
-    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
-        return ReleasedAdapter(
-            to_released,
-            base_url=_RELEASED,
-            api_key=Secret(released_seed.API_KEY),
-            company_id=company,
-            settings=ReleasedSettings(backoff=0.0),
-        )
-
-    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
-    flow = ConnectionWorkflow(
-        store, intacct_for=intacct_for, released_for=released_for, clock=clock
+    service = wired(
+        store,
+        clock,
+        to_intacct=(to_intacct, ClientSettings(endpoint=_GATEWAY, backoff=0.0)),
+        to_released=(to_released, _RELEASED, ReleasedSettings(backoff=0.0)),
     )
     try:
         yield DemoPair(
-            flow=flow,
-            sync=SyncService(ports),
+            flow=service.flow,
+            sync=service.sync,
             store=store,
             clock=clock,
             intacct=isim,
             released=rsim,
-            intacct_for=intacct_for,
-            released_for=released_for,
+            intacct_for=service.intacct_for,
+            released_for=service.released_for,
             intacct_user=IntacctUser(to_intacct),
             released_user=ReleasedUser(to_released),
         )

@@ -17,22 +17,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 from starlette.types import ASGIApp
 
-from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
-from released_intacct.app.connection import ConnectionWorkflow
-from released_intacct.app.ports import Ports
-from released_intacct.app.sync.service import SyncService
-from released_intacct.domain.ids import EntityId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
-from released_intacct.domain.secret import Secret
+from released_intacct.adapters.released import ReleasedSettings
 from released_intacct.domain.state import StateStore
-from released_intacct.fakes.demo_pair import DemoPair, IntacctUser, ReleasedUser, Ticking
+from released_intacct.fakes.demo_pair import (
+    DemoPair,
+    IntacctUser,
+    ReleasedUser,
+    Ticking,
+    wired,
+)
 from released_intacct.fakes.serving import serving
 from released_intacct.fakes.simulators.intacct import app as intacct_app
 from released_intacct.fakes.simulators.intacct import faults as intacct_faults
@@ -82,10 +80,20 @@ async def served_pair(
             _users(iapp, "http://sim") as to_intacct,
             _users(rapp, "http://released.sim") as to_released,
         ):
-            pair = _pair(store, clock, wire, urls=(intacct_url, released_url), retries=retries)
+            service = wired(
+                store,
+                clock,
+                to_intacct=(wire, _intacct_settings(intacct_url, retries)),
+                to_released=(wire, released_url, _released_settings(retries)),
+            )
             yield Served(
                 pair=DemoPair(
-                    **pair,
+                    flow=service.flow,
+                    sync=service.sync,
+                    store=store,
+                    clock=clock,
+                    intacct_for=service.intacct_for,
+                    released_for=service.released_for,
                     intacct=isim,
                     released=rsim,
                     intacct_user=IntacctUser(to_intacct),
@@ -96,55 +104,19 @@ async def served_pair(
             )
 
 
+def _intacct_settings(url: str, retries: Retries) -> ClientSettings:
+    endpoint = url + intacct_app.GATEWAY_PATH
+    attempts, backoff = retries.intacct_attempts, retries.backoff
+    return ClientSettings(endpoint=endpoint, attempts=attempts, backoff=backoff, timeout=10.0)
+
+
+def _released_settings(retries: Retries) -> ReleasedSettings:
+    attempts, backoff = retries.released_attempts, retries.backoff
+    return ReleasedSettings(attempts=attempts, backoff=backoff, timeout=10.0)
+
+
 def _users(app: ASGIApp, base: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
-
-
-def _pair(
-    store: StateStore,
-    clock: Ticking,
-    wire: httpx.AsyncClient,
-    *,
-    urls: tuple[str, str],
-    retries: Retries,
-) -> dict[str, Any]:
-    intacct_url, released_url = urls
-    intacct_settings = ClientSettings(
-        endpoint=intacct_url + intacct_app.GATEWAY_PATH,
-        attempts=retries.intacct_attempts,
-        backoff=retries.backoff,
-        timeout=10.0,
-    )
-    released_settings = ReleasedSettings(
-        attempts=retries.released_attempts,
-        backoff=retries.backoff,
-        timeout=10.0,
-    )
-
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(wire, credentials, entity=entity, settings=intacct_settings)
-
-    def released_for(company: ReleasedCompanyId) -> ReleasedPort:
-        return ReleasedAdapter(
-            wire,
-            base_url=released_url,
-            api_key=Secret(released_seed.API_KEY),
-            company_id=company,
-            settings=released_settings,
-        )
-
-    ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
-    flow = ConnectionWorkflow(
-        store, intacct_for=intacct_for, released_for=released_for, clock=clock
-    )
-    return {
-        "flow": flow,
-        "sync": SyncService(ports),
-        "store": store,
-        "clock": clock,
-        "intacct_for": intacct_for,
-        "released_for": released_for,
-    }
 
 
 # --- faults -----------------------------------------------------------------------------------

@@ -88,12 +88,8 @@ class Options:
         converted = to_category(read.unwrap())
         if not is_successful(converted):
             return [Failure(converted.failure()) for _ in group]
-        held_now = converted.unwrap().options
-        by_id = {option.id: option for option in held_now}
-        by_name = {option.name: option for option in held_now if option.name}  # the last wins
-        return [
-            _found(by_id.get(option.id) or by_name.get(option.name), option) for option in group
-        ]
+        now_held = _Held(converted.unwrap().options)
+        return [now_held.find(option) for option in group]
 
     async def update(self, option: TrackingOption) -> Result[TrackingOption, SyncError]:
         read = await self._get(_category_of(option))
@@ -193,23 +189,20 @@ def _option(
     converted = to_category(wire)
     if not is_successful(converted):
         return Failure(converted.failure())
-    return _held(converted.unwrap().options, wanted)
+    return _Held(converted.unwrap().options).find(wanted)
 
 
-def _held(
-    options: Sequence[TrackingOption], wanted: TrackingOption
-) -> Result[TrackingOption, SyncError]:
-    """``wanted`` among ``options``: by id, else (an id the server chose) the last by name."""
-    by_id = [option for option in options if option.id == wanted.id]
-    by_name = [option for option in options if wanted.name and option.name == wanted.name]
-    found = by_id or by_name[-1:]
-    return _found(found[0] if found else None, wanted)
+class _Held:
+    """The options a category holds, found by id, else (an id the server chose) the last by
+    name: indexed once, however many are looked for."""
 
+    def __init__(self, options: Sequence[TrackingOption]) -> None:
+        self._by_id = {option.id: option for option in options}
+        self._by_name = {option.name: option for option in options if option.name}
 
-def _found(
-    found: TrackingOption | None, wanted: TrackingOption
-) -> Result[TrackingOption, SyncError]:
-    return Success(found) if found is not None else Failure(_missing(wanted.id))
+    def find(self, wanted: TrackingOption) -> Result[TrackingOption, SyncError]:
+        found = self._by_id.get(wanted.id) or self._by_name.get(wanted.name)
+        return Success(found) if found is not None else Failure(_missing(wanted.id))
 
 
 def _same(held: TrackingOption, wanted: TrackingOption) -> bool:
