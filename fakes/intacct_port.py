@@ -250,13 +250,13 @@ class FakeIntacct:
         self, found: list[T], query: FeedQuery, when: Callable[[T], datetime | None]
     ) -> Page[T]:
         self.spent += 1
-        start = int(query.token or 0)
-        items = found[start : start + self.page_size]
-        more = start + self.page_size < len(found)
+        start, size = int(query.token or 0), min(self.page_size, query.size or self.page_size)
+        items = found[start : start + size]
+        more = start + size < len(found)
         stamps = [w for w in map(when, items) if w is not None]
         return Page(
             items=tuple(items),
-            next_token=str(start + self.page_size) if more else None,
+            next_token=str(start + size) if more else None,
             high_water=max(stamps) if stamps else None,
             total=len(found) if start == 0 else None,
         )

@@ -307,10 +307,11 @@ class FakeReleased:
             and (query.since is None or when >= query.since)
             and (after is None or (when, key[1]) > after)
         )
-        page = found[: self.page_size]
+        size = min(self.page_size, query.size or self.page_size)
+        page = found[:size]
         items = [self._shown(key, self.records[key]) for _, _, key in page]
         last = page[-1] if page else None
-        more = len(found) > self.page_size and last is not None
+        more = len(found) > size and last is not None
         return FutureResult.from_result(
             Success(
                 Page(

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.guards import refusal
-from released_intacct.app.ports import settled
+from released_intacct.adapters import paging
+from released_intacct.adapters.paging import All
+from released_intacct.app.ports import awaited
 from released_intacct.domain.enums import ContactRole, DimensionKind
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.intacct import DimensionValue, GlAccount, Party, TaxDetail
 from released_intacct.domain.matching import (
     account_candidates,
@@ -41,44 +42,11 @@ T = TypeVar("T")
 Fetch = Callable[[FeedQuery], FutureResult[Page[T], SyncError]]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Feed(Generic[T]):
-    """All of one feed: the records and the problems its pages reported."""
-
-    items: tuple[T, ...]
-    problems: tuple[SyncError, ...] = ()
-
-
 async def read_all(
     fetch: Fetch[T], *, what: str, key: Callable[[T], Hashable]
-) -> Result[Feed[T], SyncError]:
-    """Every record of a feed, page by page to the end, each once by ``key``."""
-    found: dict[Hashable, T] = {}
-    problems: list[SyncError] = []
-    seen: set[str] = set()
-    query = FeedQuery()
-    while True:
-        page = await settled(fetch(query))
-        if not is_successful(page):
-            return Failure(page.failure())
-        read = page.unwrap()
-        found.update((key(item), item) for item in read.items)
-        problems.extend(read.problems)
-        if read.next_token is None:
-            return Success(Feed(items=tuple(found.values()), problems=tuple(problems)))
-        if read.next_token in seen:
-            return Failure(_stuck(what))
-        seen.add(read.next_token)
-        query = FeedQuery(token=read.next_token)
-
-
-def _stuck(what: str) -> SyncError:
-    return refusal(
-        None,
-        f"Reading the {what} did not come to an end: a page was offered twice.",
-        "Try again later; if it happens again, contact support.",
-        kind=ErrorKind.RETRIABLE,
-    )
+) -> Result[All[T], SyncError]:
+    """Every record of a port's feed, page by page to the end, each once by ``key``."""
+    return await paging.read_all(awaited(fetch), what=what, key=key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +57,7 @@ class Holdings:
 
 async def released_lists(
     released: ReleasedFeeds,
-) -> Result[tuple[Feed[TaxType], Feed[Account], Feed[TrackingCategory], Feed[Contact]], SyncError]:
+) -> Result[tuple[All[TaxType], All[Account], All[TrackingCategory], All[Contact]], SyncError]:
     taxes = await read_all(released.tax_types, what="Re-Leased tax types", key=_id)
     accounts = await read_all(released.accounts, what="Re-Leased accounts", key=_id)
     categories = await read_all(
@@ -104,7 +72,7 @@ async def released_lists(
 
 async def intacct_lists(
     intacct: IntacctFeeds,
-) -> Result[tuple[Feed[TaxDetail], Feed[GlAccount], Feed[DimensionValue], Feed[Party]], SyncError]:
+) -> Result[tuple[All[TaxDetail], All[GlAccount], All[DimensionValue], All[Party]], SyncError]:
     details = await read_all(intacct.tax_details, what="Intacct tax details", key=_link_key)
     accounts = await read_all(intacct.accounts, what="Intacct GL accounts", key=_link_key)
     values = await _each(
@@ -126,7 +94,7 @@ async def intacct_lists(
 
 async def _each(
     feeds: Sequence[tuple[str, Fetch[T]]], *, key: Callable[[T], Hashable]
-) -> Result[Feed[T], SyncError]:
+) -> Result[All[T], SyncError]:
     """Several feeds of one kind of record (one per dimension, one per role) as one."""
     items: list[T] = []
     problems: list[SyncError] = []
@@ -136,7 +104,7 @@ async def _each(
             return Failure(read.failure())
         items.extend(read.unwrap().items)
         problems.extend(read.unwrap().problems)
-    return Success(Feed(items=tuple(items), problems=tuple(problems)))
+    return Success(All(items=tuple(items), problems=tuple(problems)))
 
 
 async def holdings(released: ReleasedFeeds, intacct: IntacctFeeds) -> Result[Holdings, SyncError]:

@@ -18,11 +18,26 @@ from returns.unsafe import unsafe_perform_io
 
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, ReleasedCompanyId
-from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import (
+    Clock,
+    FeedQuery,
+    IntacctCredentials,
+    IntacctPort,
+    Page,
+    ReleasedPort,
+)
 from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.state import StateStore
 
-__all__ = ["IntacctFor", "Ports", "ReleasedFor", "StartSync", "create_each", "settled"]
+__all__ = [
+    "IntacctFor",
+    "Ports",
+    "ReleasedFor",
+    "StartSync",
+    "awaited",
+    "create_each",
+    "settled",
+]
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -47,6 +62,17 @@ async def settled(future: FutureResult[T, E]) -> Result[T, E]:
     if is_successful(outcome):
         return Success(unsafe_perform_io(outcome.unwrap()))
     return Failure(unsafe_perform_io(outcome.failure()))
+
+
+def awaited(
+    fetch: Callable[[FeedQuery], FutureResult[Page[T], SyncError]],
+) -> Callable[[FeedQuery], Awaitable[Result[Page[T], SyncError]]]:
+    """A port's feed as the paginator (``adapters.paging``) reads it: settled to a ``Result``."""
+
+    def fetched(query: FeedQuery) -> Awaitable[Result[Page[T], SyncError]]:
+        return settled(fetch(query))
+
+    return fetched
 
 
 Create = Callable[[IdempotencyKey, ReleasedRecord], FutureResult[ReleasedRecord, SyncError]]

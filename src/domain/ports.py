@@ -62,6 +62,9 @@ T_co = TypeVar("T_co", covariant=True)
 class FeedQuery:
     since: datetime | None = None
     token: str | None = None
+    size: int | None = None
+    """At most this many records a page (None: the source's own page size); a source never
+    answers more (the paginator refuses a page that does)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,9 +18,9 @@ from released_intacct.adapters.intacct.convert.feeds import (
     dimension_feed,
     party_feed,
     payment_feed,
-    quote,
     transaction_feed,
 )
+from released_intacct.adapters.intacct.query import quote, text
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -293,13 +293,15 @@ def test_feeds_name_their_objects_and_conditions() -> None:
     assert transaction_feed(Origin.AP, DocumentKind.CREDIT_NOTE).object_name == "APADJUSTMENT"
     returns = transaction_feed(Origin.PURCHASING, DocumentKind.CREDIT_NOTE)
     assert (returns.object_name, returns.docparid) == ("PODOCUMENT", "Vendor Return")
-    assert returns.where == "DOCPARID = 'Vendor Return'"
+    assert text(returns.where) == "DOCPARID = 'Vendor Return'"
     since = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
     pacific = timezone(timedelta(hours=-8))
-    assert ACCOUNTS.query(since, tz=pacific) == "WHENMODIFIED >= '03/01/2024 01:30:00'"
+    assert text(ACCOUNTS.select(since, tz=pacific).where) == (
+        "WHENMODIFIED >= '03/01/2024 01:30:00'"
+    )
     audit = AUDIT.feed(RecordType.CONTACT)
-    assert audit.query(since) == (
-        "ACCESSMODE = 'Deleted' AND OBJECTTYPE IN ('customer', 'vendor') AND "
+    assert text(audit.select(since).where) == (
+        "(ACCESSMODE = 'Deleted' AND OBJECTTYPE IN ('customer', 'vendor')) AND "
         "ACCESSTIME >= '03/01/2024 09:30:00'"
     )
     with pytest.raises(ValueError, match="AR or AP"):

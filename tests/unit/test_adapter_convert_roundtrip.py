@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 from returns.result import Success
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert import reading, writing
 from released_intacct.adapters.intacct.convert.feeds import (
     AUDIT,
@@ -97,12 +98,8 @@ class Company:
         assert result.findtext("status") == "success", etree.tostring(result, encoding="unicode")
         return result
 
-    def query(self, object_name: str, query: str) -> list[Row]:
-        function = etree.Element("readByQuery")
-        for tag, text in (("object", object_name), ("fields", "*"), ("query", query)):
-            etree.SubElement(function, tag).text = text
-        etree.SubElement(function, "pagesize").text = "1000"
-        data = self.run(function).find("data")
+    def query(self, select: q.Select) -> list[Row]:
+        data = self.run(q.read_by_query(select, page_size=1000)).find("data")
         assert data is not None
         return rows(data)
 
@@ -133,8 +130,7 @@ def _create(company: Company, record: object, key: IdempotencyKey) -> object:
 
 def _found(company: Company, record_type: RecordType, record: object, key: IdempotencyKey) -> Row:
     assert isinstance(record, Party | Item | Transaction | IntacctPayment)
-    object_name, query = writing.lookup(record_type, record, key)
-    (row,) = company.query(object_name, query)
+    (row,) = company.query(writing.lookup(record_type, record, key))
     return row
 
 
@@ -322,9 +318,7 @@ def test_order_document_round_trips(origin: Origin, kind: DocumentKind, definiti
     taxed = tuple(replace(line, tax_amount=Decimal("3.00")) for line in made.lines)
     assert read == replace(made, lines=taxed, record_no=read.record_no, modified_at=NOW)
     feed = transaction_feed(origin, kind, definition=definition)
-    assert [r["DOCID"] for r in company.query(feed.object_name, feed.query(None))] == [
-        made.document_id
-    ]
+    assert [r["DOCID"] for r in company.query(feed.select(None))] == [made.document_id]
 
 
 def test_order_draft_is_updated_and_posted() -> None:
@@ -351,11 +345,9 @@ def test_the_ar_feed_leaves_out_invoices_order_entry_posted() -> None:
     ar = _create(company, _ledger(Origin.AR, DocumentKind.INVOICE), _key("ar"))
     _create(company, _order(Origin.ORDER_ENTRY, DocumentKind.INVOICE, "Sales Invoice"), _key("so"))
     assert isinstance(ar, Transaction)
-    assert len(company.query("ARINVOICE", "")) == 2
+    assert len(company.query(q.Select(object_name="ARINVOICE"))) == 2
     feed = transaction_feed(Origin.AR, DocumentKind.INVOICE)
-    assert [r["RECORDNO"] for r in company.query(feed.object_name, feed.query(None))] == [
-        ar.record_no
-    ]
+    assert [r["RECORDNO"] for r in company.query(feed.select(None))] == [ar.record_no]
 
 
 @pytest.mark.parametrize("origin", [Origin.AR, Origin.AP])
@@ -390,7 +382,7 @@ def test_a_deleted_invoice_comes_back_from_the_audit_feed() -> None:
     assert made.record_no is not None
     company.delete("ARINVOICE", made.record_no)
     feed = AUDIT.feed(RecordType.INVOICE)
-    (row,) = company.query(feed.object_name, feed.query(NOW))
+    (row,) = company.query(feed.select(NOW))
     found = reading.deletion(RecordType.INVOICE, row)
     assert found.unwrap().key == made.record_no
     assert found.unwrap().deleted_at == NOW

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert import writing
 from released_intacct.domain.enums import (
     ContactRole,
@@ -122,7 +123,8 @@ def test_intacct_owned_lists_and_other_payment_kinds_are_never_written() -> None
 
 def test_lookup_refuses_a_record_of_another_type() -> None:
     party = Party(role=ContactRole.VENDOR, party_id=None, name="V")
-    assert writing.lookup(RecordType.CONTACT, party, KEY) == ("VENDOR", f"COMMENTS = '{KEY}'")
+    found = writing.lookup(RecordType.CONTACT, party, KEY)
+    assert (found.object_name, q.text(found.where)) == ("VENDOR", f"COMMENTS = '{KEY}'")
     with pytest.raises(ValueError, match="not a invoice"):
         writing.lookup(RecordType.INVOICE, party, KEY)
 

@@ -20,11 +20,8 @@ from released_intacct.adapters.intacct.classify import (
     uncertain,
 )
 from released_intacct.adapters.intacct.envelope import Function, child, element, session_request
+from released_intacct.adapters.intacct.reply import FunctionResult, IntacctError, PageInfo, Response
 from released_intacct.adapters.intacct.response import (
-    FunctionResult,
-    IntacctError,
-    PageInfo,
-    Response,
     api_session,
     page_info,
     parse_response,

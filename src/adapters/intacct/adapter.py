@@ -23,6 +23,7 @@ from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
 from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.adapters.intacct.orderkeys import OrderKeys
+from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
@@ -76,10 +77,11 @@ class IntacctAdapter:
         self.gateway = Gateway(client, self.settings, sleep=sleep)
         self.sessions = Sessions(self.gateway, credentials, self.settings, entity=entity)
         self._spent = 0
-        self._reader = FeedReader(self.sessions, self.settings, spend=self._spend)
+        self._reads = Reads(self.sessions, self.settings, spend=self._spend)
+        self._reader = FeedReader(self._reads, self.settings)
         self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
-        self._lookups = Lookups(self.sessions, spend=self._spend)
+        self._lookups = Lookups(self._reads)
         self._orders = OrderKeys(self._lookups)
 
     def _spend(self, count: int) -> None:

@@ -18,13 +18,11 @@ for support; nothing here ever sees a credential.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from released_intacct.adapters.intacct.reply import FunctionResult, IntacctError
 from released_intacct.adapters.retrying import retry_after_seconds as header_seconds
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
-
-if TYPE_CHECKING:
-    from released_intacct.adapters.intacct.response import FunctionResult, IntacctError
 
 __all__ = [
     "ALREADY_EXECUTED",

@@ -8,11 +8,11 @@ with the credentials it is given and leaves the adapter's session alone.
 ``setup`` opens a session at the entity (``""``: the top level) with the adapter's credentials
 and reads, in this order: subscriptions and preferences (one request, one function each), the
 transaction definitions of the subscribed order modules (one row each), the tax solutions, the
-entity's LOCATIONENTITY row, and every ITEM. Lists are read with readByQuery + readMore to the
-end, with no size cap; a reply whose ``numremaining`` does not go down is refused rather than
-read forever. What each fact means is ``convert.setup``'s. An entity Intacct will not open a
-session at (the same user signs in without it) is a NEEDS_USER error of rule C3; refused
-credentials stay FATAL errors of rule C2.
+entity's LOCATIONENTITY row, and every ITEM. Lists are read to the end through ``reads`` and the
+one paginator, with no size cap; a page offered twice is refused rather than read forever. What
+each fact means is ``convert.setup``'s. An entity Intacct will not open a session at (the same
+user signs in without it) is a NEEDS_USER error of rule C3; refused credentials stay FATAL errors
+of rule C2.
 """
 
 from __future__ import annotations
@@ -24,19 +24,20 @@ from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import function_error
 from released_intacct.adapters.intacct.convert import setup as facts
-from released_intacct.adapters.intacct.convert.feeds import quote
 from released_intacct.adapters.intacct.convert.reading import item
-from released_intacct.adapters.intacct.envelope import Function, child, element
-from released_intacct.adapters.intacct.response import FunctionResult, page_info, rows
+from released_intacct.adapters.intacct.envelope import Function
+from released_intacct.adapters.intacct.reads import Reads
+from released_intacct.adapters.intacct.reply import FunctionResult
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.intacct import Item
-from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+from released_intacct.domain.ports import Entity, FeedQuery, IntacctCredentials, IntacctSetup
 
 T = TypeVar("T")
 Row = Mapping[str, object]
@@ -65,7 +66,7 @@ class Directory:
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(opened.failure())
-        found = await self._read_all(sessions, "LOCATIONENTITY", facts.entity)
+        found = await self._kept(sessions, q.Select(object_name="LOCATIONENTITY"), facts.entity)
         return found.map(tuple)
 
     async def setup(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
@@ -144,16 +145,19 @@ class Directory:
         self, sessions: Sessions, entity: EntityId
     ) -> Result[tuple[tuple[Item, ...], tuple[bool, ...], str | None], SyncError]:
         """Items, tax solutions and the entity's currency."""
-        items = await self._read_all(sessions, "ITEM", _item)
+        items = await self._kept(sessions, q.Select(object_name="ITEM"), _item)
         if not is_successful(items):
             return Failure(items.failure())
-        solutions = await self._read_all(sessions, "TAXSOLUTION", facts.external_solution)
+        solutions = await self._kept(
+            sessions, q.Select(object_name="TAXSOLUTION"), facts.external_solution
+        )
         if not is_successful(solutions):
             return Failure(solutions.failure())
         currency: str | None = None
         if entity:
-            where = f"LOCATIONID = {quote(entity)}"
-            found = await self._read_all(sessions, "LOCATIONENTITY", facts.entity, query=where)
+            where = q.Eq("LOCATIONID", entity)
+            select = q.Select(object_name="LOCATIONENTITY", where=where)
+            found = await self._kept(sessions, select, facts.entity)
             if not is_successful(found):
                 return Failure(found.failure())
             currency = next((e.currency for e in found.unwrap() if e.currency), None)
@@ -161,52 +165,20 @@ class Directory:
 
     async def _exists(self, sessions: Sessions, object_name: str) -> Result[bool, SyncError]:
         """Whether ``object_name`` has at least one record (one row read)."""
-        body = _read_by_query(object_name, query="", page_size=1)
-        data = await self._call(sessions, body)
-        return data.map(lambda found: bool(rows(found)))
+        first = await self._reads(sessions).page(
+            q.Select(object_name=object_name), FeedQuery(size=1)
+        )
+        return first.map(lambda page: bool(page.items))
 
-    async def _read_all(
-        self, sessions: Sessions, object_name: str, keep: Keep[T], *, query: str = ""
+    async def _kept(
+        self, sessions: Sessions, select: q.Select, keep: Keep[T]
     ) -> Result[list[T], SyncError]:
-        """Every record of ``object_name`` (page by page) that ``keep`` turns into a value."""
-        body = _read_by_query(object_name, query=query, page_size=self._settings.page_size)
-        kept: list[T] = []
-        remaining: int | None = None
-        while True:
-            sent = await self._call(sessions, body)
-            if not is_successful(sent):
-                return Failure(sent.failure())
-            data = sent.unwrap()
-            kept.extend(value for value in map(keep, rows(data)) if value is not None)
-            info = page_info(data)
-            if info.remaining <= 0 or not info.result_id:
-                return Success(kept)
-            if remaining is not None and info.remaining >= remaining:
-                return Failure(_stuck(object_name))
-            remaining = info.remaining
-            body = element("readMore")
-            child(body, "resultId", info.result_id)
+        """Every record of ``select`` (page by page) that ``keep`` turns into a value."""
+        found = await self._reads(sessions).every(select)
+        return found.map(lambda rows: [v for v in map(keep, rows) if v is not None])
 
-    async def _call(
-        self, sessions: Sessions, body: etree._Element
-    ) -> Result[etree._Element, SyncError]:
-        sent = await sessions.call([Function("read", body)], unique=False, idempotent=True)
-        if not is_successful(sent):
-            return Failure(sent.failure())
-        results = sent.unwrap().results
-        data = _data(results[0] if results else None)
-        if is_successful(data):
-            self._spend(1)
-        return data
-
-
-def _read_by_query(object_name: str, *, query: str, page_size: int) -> etree._Element:
-    body = element("readByQuery")
-    child(body, "object", object_name)
-    child(body, "fields", "*")
-    child(body, "query", query)
-    child(body, "pagesize", str(page_size))
-    return body
+    def _reads(self, sessions: Sessions) -> Reads:
+        return Reads(sessions, self._settings, spend=self._spend)
 
 
 def _data(result: FunctionResult | None) -> Result[etree._Element, SyncError]:
@@ -240,14 +212,4 @@ def _unanswered() -> SyncError:
         rule=None,
         message="Sage Intacct answered without the result of a read.",
         fix="Nothing to do: the check is made again.",
-    )
-
-
-def _stuck(object_name: str) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=f"Sage Intacct kept answering the same page of {object_name}; reading stopped.",
-        fix="Try again later; if it persists, contact support with this message.",
-        cause=f"{object_name}: numremaining did not go down",
     )

@@ -10,87 +10,47 @@ drops nothing. The set of versions remembered is capped, so memory stays flat.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from lxml import etree
 from returns.pipeline import is_successful
-from returns.result import Failure, Result, Success
+from returns.result import Result
 
-from released_intacct.adapters.intacct.classify import function_error
 from released_intacct.adapters.intacct.convert.feeds import Feed
-from released_intacct.adapters.intacct.envelope import Function, child, element
-from released_intacct.adapters.intacct.response import page_info, rows
-from released_intacct.adapters.intacct.session import Sessions
+from released_intacct.adapters.intacct.convert.fields import Row
+from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
 T = TypeVar("T")
-Row = Mapping[str, object]
 Convert = Callable[[Row], Result[T, SyncError]]
 
 SEEN_CAP = 200_000
 
 
-_PAGE_MARK = "#remaining="
-
-
 class FeedReader:
-    def __init__(
-        self, sessions: Sessions, settings: ClientSettings, *, spend: Callable[[int], None]
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, reads: Reads, settings: ClientSettings) -> None:
+        self._reads = reads
         self._settings = settings
-        self._spend = spend
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
     async def page(
         self, feed: Feed, query: FeedQuery, convert: Convert[T]
     ) -> Result[Page[T], SyncError]:
-        first = query.token is None
-        body = self._read(feed, query.since) if first else self._read_more(query.token or "")
-        sent = await self._sessions.call([Function("read", body)], unique=False, idempotent=True)
-        if not is_successful(sent):
-            return Failure(sent.failure())
-        results = sent.unwrap().results
-        if not results:
-            return Failure(_empty())
-        result = results[0]
-        if not result.ok or result.data is None:
-            return Failure(function_error(result, record=None))
-        self._spend(1)
-        page = self._build(feed, result.data, convert, since=query.since)
-        total = page_info(result.data).total if first else None
-        return Success(replace(page, total=total))
-
-    def _read(self, feed: Feed, since: datetime | None) -> etree._Element:
-        start = None if since is None else since - self._settings.overlap
-        body = element("readByQuery")
-        child(body, "object", feed.object_name)
-        child(body, "fields", feed.fields)
-        child(body, "query", feed.query(start, tz=self._settings.company_tz))
-        child(body, "pagesize", str(self._settings.page_size))
-        if feed.docparid:
-            child(body, "docparid", feed.docparid)
-        return body
-
-    @staticmethod
-    def _read_more(token: str) -> etree._Element:
-        body = element("readMore")
-        child(body, "resultId", token.rsplit(_PAGE_MARK, 1)[0])
-        return body
+        start = None if query.since is None else query.since - self._settings.overlap
+        select = feed.select(start, tz=self._settings.company_tz)
+        read = await self._reads.page(select, query)
+        return read.map(lambda rows: self._build(feed, rows, convert, since=query.since))
 
     def _build(
-        self, feed: Feed, data: etree._Element, convert: Convert[T], *, since: datetime | None
+        self, feed: Feed, rows: Page[Row], convert: Convert[T], *, since: datetime | None
     ) -> Page[T]:
-        info = page_info(data)
         items: list[T] = []
         problems: list[SyncError] = []
         high_water: datetime | None = None
-        for row in rows(data):
+        for row in rows.items:
             stamp = str(row.get(feed.cursor_field, ""))
             modified = self._parse(stamp)
             high_water = _later(high_water, modified)
@@ -103,15 +63,12 @@ class FeedReader:
                 items.append(converted.unwrap())
             else:
                 problems.append(converted.failure())
-        # Intacct keeps one resultId for a whole result set: the page's token also carries what
-        # remains after it, so each page's token is new (the reader refuses a token seen twice).
-        more = info.remaining > 0 and info.result_id
-        token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
         return Page(
             items=tuple(items),
-            next_token=token,
+            next_token=rows.next_token,
             high_water=high_water,
             problems=tuple(problems),
+            total=rows.total,
         )
 
     def _parse(self, stamp: str) -> datetime | None:
@@ -136,12 +93,3 @@ def _later(current: datetime | None, candidate: datetime | None) -> datetime | N
     if candidate is None:
         return current
     return candidate if current is None or candidate > current else current
-
-
-def _empty() -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message="Sage Intacct answered a read with no result.",
-        fix="Nothing to do: the sync reads the page again.",
-    )

@@ -22,6 +22,7 @@ from dataclasses import replace
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import Direction, Origin, RecordType
@@ -29,7 +30,7 @@ from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment
 
-_LEDGERS = {Origin.AR: ("ARINVOICE", "'8.SO'"), Origin.AP: ("APBILL", "'9.PO'")}
+_LEDGERS = {Origin.AR: ("ARINVOICE", "8.SO"), Origin.AP: ("APBILL", "9.PO")}
 _DOCUMENTS = {Origin.AR: "SODOCUMENT", Origin.AP: "PODOCUMENT"}
 
 
@@ -52,7 +53,7 @@ class OrderKeys:
             return Success(tuple(payments))
         ledger, module = _LEDGERS[origin]
         found = await self._lookups.pairs(
-            ledger, "RECORDNO", "RECORDID", keys, extra=f" AND MODULEKEY = {module}"
+            ledger, "RECORDNO", "RECORDID", keys, extra=q.Eq("MODULEKEY", module)
         )
         if not is_successful(found):
             return Failure(found.failure())

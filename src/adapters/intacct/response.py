@@ -16,22 +16,23 @@ order; deciding what they mean is ``classify``'s.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
 from typing import Final
 
 from lxml import etree
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import classify
+from released_intacct.adapters.intacct.reply import (
+    FunctionResult,
+    IntacctError,
+    PageInfo,
+    Response,
+)
 from released_intacct.domain.errors import SyncError
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
     "PARSER",
-    "FunctionResult",
-    "IntacctError",
-    "PageInfo",
-    "Response",
     "api_session",
     "page_info",
     "parse_response",
@@ -51,54 +52,6 @@ _DTD_MARKERS: Final = (b"<!DOCTYPE", b"<!ENTITY")
 _DTD_REFUSED: Final = "the reply contains a DTD, which is refused"
 _CHUNK: Final = 64 * 1024
 _LIST_HOLDER_SUFFIXES: Final = ("ITEMS", "ENTRIES", "DETAILS", "LINES")
-
-
-@dataclass(frozen=True, slots=True)
-class IntacctError:
-    """One ``<error>`` of an ``<errormessage>``."""
-
-    errorno: str
-    description: str
-    description2: str
-    correction: str
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionResult:
-    """One ``<result>``: the outcome of one function, echoing its ``controlid``."""
-
-    status: str
-    function: str
-    controlid: str
-    data: etree._Element | None
-    key: str | None
-    """The new key a legacy ``create_*`` returns (``<key>C1234</key>``)."""
-    errors: tuple[IntacctError, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "success"
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    control_ok: bool
-    control_errors: tuple[IntacctError, ...]
-    auth_ok: bool | None
-    """``None`` when there is no ``<operation>`` (the control block failed)."""
-    auth_errors: tuple[IntacctError, ...]
-    results: tuple[FunctionResult, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PageInfo:
-    """The paging attributes of a ``<data>`` (readByQuery / readMore / query)."""
-
-    count: int
-    total: int | None
-    remaining: int
-    result_id: str
-    offset: int | None
 
 
 def parse_response(

@@ -23,7 +23,8 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.classify import auth_error, control_error, function_error
 from released_intacct.adapters.intacct.envelope import Function, login_request, session_request
-from released_intacct.adapters.intacct.response import IntacctError, Response, api_session
+from released_intacct.adapters.intacct.reply import IntacctError, Response
+from released_intacct.adapters.intacct.response import api_session
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, SyncError

@@ -23,11 +23,8 @@ from returns.result import Failure, Result
 
 from released_intacct.adapters.bodies import capped
 from released_intacct.adapters.intacct.classify import retry_after_seconds
-from released_intacct.adapters.intacct.response import (
-    MAX_RESPONSE_BYTES,
-    Response,
-    parse_response,
-)
+from released_intacct.adapters.intacct.reply import Response
+from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES, parse_response
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import backoff
 from released_intacct.domain.errors import ErrorKind, SyncError

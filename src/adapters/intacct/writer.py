@@ -18,6 +18,7 @@ from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import already_executed, function_error
 from released_intacct.adapters.intacct.convert.fields import Row
 from released_intacct.adapters.intacct.convert.read_documents import transaction
@@ -28,8 +29,9 @@ from released_intacct.adapters.intacct.convert.writing import (
     unwritable,
     update_body,
 )
-from released_intacct.adapters.intacct.envelope import Function, child, element
-from released_intacct.adapters.intacct.response import FunctionResult, Response, rows
+from released_intacct.adapters.intacct.envelope import Function
+from released_intacct.adapters.intacct.reply import FunctionResult, Response
+from released_intacct.adapters.intacct.response import rows
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
@@ -210,13 +212,7 @@ class Writer:
 
 
 def _lookup_body(write: CreateInIntacct) -> etree._Element:
-    object_name, query = lookup(write.record_type, write.record, write.key)
-    body = element("readByQuery")
-    child(body, "object", object_name)
-    child(body, "fields", "*")
-    child(body, "query", query)
-    child(body, "pagesize", "2")
-    return body
+    return q.read_by_query(lookup(write.record_type, write.record, write.key), page_size=2)
 
 
 def _unwritable(write: IntacctWrite) -> SyncError | None:

@@ -121,8 +121,8 @@ class ReleasedAdapter:
     async def _raw(
         self, resource: res.Resource[W, R], query: FeedQuery
     ) -> Result[RawPage[W], SyncError]:
-        params = {"pageSize": str(self.settings.page_size)}
-        return await read_page(self.http, resource, query, params=params)
+        size = min(self.settings.page_size, query.size or self.settings.page_size)
+        return await read_page(self.http, resource, query, params={"pageSize": str(size)})
 
     async def _feed(
         self, resource: res.Resource[W, R], query: FeedQuery

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.paging import read_all
 from released_intacct.adapters.released.errors import is_conflict
 from released_intacct.adapters.released.feeds import read_page
 from released_intacct.adapters.released.lists import (
@@ -34,7 +35,7 @@ from released_intacct.adapters.released.wire import encode
 from released_intacct.domain.enums import ReleasedStatus
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ReleasedId
-from released_intacct.domain.ports import FeedQuery
+from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.domain.released import TrackingOption
 
 __all__ = ["Options"]
@@ -120,20 +121,24 @@ class Options:
 
     async def find(self, option_id: str) -> Result[TrackingOption | None, SyncError]:
         """The option with this id in any category (a scan of the categories)."""
-        query = FeedQuery()
-        while True:
-            params = {"pageSize": str(self._page_size)}
-            page = await read_page(self._http, TRACKING_CATEGORIES, query, params=params)
-            if not is_successful(page):
-                return Failure(page.failure())
-            for wire in page.unwrap().wires:
-                if any(option.id == option_id for option in wire.options):
-                    return _option(wire, TrackingOption(id=ReleasedId(option_id), name="")).map(
-                        _some
-                    )
-            if page.unwrap().next_token is None:
-                return Success(None)
-            query = FeedQuery(token=page.unwrap().next_token)
+        holder = await read_all(
+            self._categories,
+            what="Re-Leased tracking categories",
+            until=lambda seen: any(_holds(wire, option_id) for wire in seen),
+        )
+        if not is_successful(holder):
+            return Failure(holder.failure())
+        found = [wire for wire in holder.unwrap().items if _holds(wire, option_id)]
+        if not found:
+            return Success(None)
+        return _option(found[0], TrackingOption(id=ReleasedId(option_id), name="")).map(_some)
+
+    async def _categories(self, query: FeedQuery) -> Result[Page[TrackingCategoryWire], SyncError]:
+        params = {"pageSize": str(min(self._page_size, query.size or self._page_size))}
+        page = await read_page(self._http, TRACKING_CATEGORIES, query, params=params)
+        return page.map(
+            lambda raw: Page(items=raw.wires, next_token=raw.next_token, problems=raw.problems)
+        )
 
     async def _get(self, category_id: str) -> Result[TrackingCategoryWire, SyncError]:
         path = f"{TRACKING_CATEGORIES.path}/{quote(category_id, safe='')}"
@@ -207,6 +212,10 @@ class _Held:
 
 def _same(held: TrackingOption, wanted: TrackingOption) -> bool:
     return (held.name, held.status) == (wanted.name, wanted.status)
+
+
+def _holds(category: TrackingCategoryWire, option_id: str) -> bool:
+    return any(option.id == option_id for option in category.options)
 
 
 def _some(option: TrackingOption) -> TrackingOption | None:

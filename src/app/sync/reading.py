@@ -19,7 +19,7 @@ progress is stored, which is also its heartbeat (``beat``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -27,12 +27,12 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.guards import refusal
-from released_intacct.app.ports import settled
+from released_intacct.adapters.paging import Pages, read_all
+from released_intacct.app.ports import awaited, settled
 from released_intacct.app.sync.apply import report
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ReleasedId
 from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.domain.state import Cursor
@@ -54,34 +54,30 @@ class Source(Generic[T]):
 
 
 class _Reader(Generic[T]):
-    __slots__ = ("done", "high", "query", "source", "tokens")
+    __slots__ = ("high", "pages", "source")
 
     def __init__(self, source: Source[T], since: datetime | None) -> None:
         self.source = source
-        self.query = FeedQuery(since=since)
-        self.done = False
+        self.pages: Pages[T] = Pages(awaited(source.fetch), what=f"{source.feed} feed", since=since)
         self.high: datetime | None = None
-        self.tokens: set[str] = set()
+
+    @property
+    def done(self) -> bool:
+        return self.pages.done
 
     async def next(self, tally: Tally) -> Result[Page[T], SyncError]:
-        page = await settled(self.source.fetch(self.query))
+        first = self.pages.query.token is None
+        page = await self.pages.next()
         if not is_successful(page):
             return page
         read = page.unwrap()
         counted = self.source.record_type
         if counted is not None:
-            if read.total is not None and self.query.token is None:
+            if read.total is not None and first:
                 tally.expect(counted, read.total)
             tally.handled(counted, len(read.items) + len(read.problems))
         if read.high_water is not None:
             self.high = read.high_water if self.high is None else max(self.high, read.high_water)
-        if read.next_token is None:
-            self.done = True
-        elif read.next_token in self.tokens:
-            return Failure(_stuck(self.source.feed))
-        else:
-            self.tokens.add(read.next_token)
-            self.query = FeedQuery(since=self.query.since, token=read.next_token)
         return Success(read)
 
 
@@ -200,24 +196,22 @@ async def find_in_feed(fetch: Fetch[H], ids: Collection[ReleasedId]) -> Result[l
     For a record a page names but the port cannot fetch by id (the invoice a payment pays, a
     contact an invoice bills); memory stays bounded by ``ids``.
     """
-    found: dict[ReleasedId, H] = {}
-    query = FeedQuery()
-    while set(ids) - found.keys():
-        page = await settled(fetch(query))
-        if not is_successful(page):
-            return Failure(page.failure())
-        found.update((r.id, r) for r in page.unwrap().items if r.id in ids)
-        token = page.unwrap().next_token
-        if token is None or token == query.token:
-            break
-        query = FeedQuery(token=token)
-    return Success(list(found.values()))
-
-
-def _stuck(feed: str) -> SyncError:
-    return refusal(
-        None,
-        f"Reading the {feed} feed did not come to an end: a page was offered twice.",
-        "Try again later; if it happens again, contact support.",
-        kind=ErrorKind.RETRIABLE,
+    wanted = set(ids)
+    found = await read_all(
+        awaited(_only(fetch, wanted)),
+        what="Re-Leased documents",
+        key=lambda record: record.id,
+        until=lambda records: len(records) >= len(wanted),
     )
+    return found.map(lambda read: list(read.items))
+
+
+def _only(fetch: Fetch[H], ids: set[ReleasedId]) -> Fetch[H]:
+    """``fetch`` keeping only the records ``ids`` of each page."""
+
+    def kept(query: FeedQuery) -> FutureResult[Page[H], SyncError]:
+        return fetch(query).map(
+            lambda page: replace(page, items=tuple(r for r in page.items if r.id in ids))
+        )
+
+    return kept

@@ -13,8 +13,8 @@
 - ``payment_feed``: ARPYMT or APPYMT.
 - ``AUDIT``: AUDITHISTORY rows with ACCESSMODE ``Deleted`` and the OBJECTTYPEs of a record type.
 
-``Feed.query(since, tz=...)`` is the readByQuery query string of one read: the feed's condition and
-``<cursor field> >= 'mm/dd/yyyy HH:MM:SS'`` in the company's time zone.
+``Feed.select(since, tz=...)`` is what one read asks for (``query.Select``): the feed's condition
+and ``<cursor field> >= 'mm/dd/yyyy HH:MM:SS'`` in the company's time zone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
 
+from released_intacct.adapters.intacct import query as q
+from released_intacct.adapters.intacct.convert.fields import STAMP
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -57,32 +59,27 @@ TRANSACTION_OBJECTS: Mapping[tuple[Origin, DocumentKind], str] = MappingProxyTyp
 
 PAYMENT_OBJECTS: Mapping[Origin, str] = MappingProxyType({Origin.AR: "ARPYMT", Origin.AP: "APPYMT"})
 
-_ORDER_POSTED = "(MODULEKEY IS NULL OR MODULEKEY NOT IN ('8.SO', '9.PO'))"
+_ORDER_POSTED = q.Or((q.IsNull("MODULEKEY"), q.NotIn("MODULEKEY", ("8.SO", "9.PO"))))
 _DEFAULTS = {f.name: f.default for f in fields(SyncSettings)}
-
-
-def quote(text: str) -> str:
-    """A readByQuery string literal: single quotes, backslash escapes."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 @dataclass(frozen=True)
 class Feed:
     object_name: str
     record_type: RecordType
-    fields: str = "*"
     docparid: str | None = None
-    where: str = field(default="", kw_only=True)
-    """The condition every read of this feed adds (empty: none)."""
+    where: q.Condition | None = field(default=None, kw_only=True)
+    """The condition every read of this feed adds (None: none)."""
     cursor_field: str = field(default="WHENMODIFIED", kw_only=True)
 
-    def query(self, since: datetime | None, *, tz: tzinfo = UTC) -> str:
-        """The query string of a read of changes at or after ``since`` (None: everything)."""
-        parts = [self.where] if self.where else []
+    def select(self, since: datetime | None, *, tz: tzinfo = UTC) -> q.Select:
+        """A read of changes at or after ``since`` (None: everything)."""
+        moved = None
         if since is not None:
-            local = since.astimezone(tz).strftime("%m/%d/%Y %H:%M:%S")
-            parts.append(f"{self.cursor_field} >= {quote(local)}")
-        return " AND ".join(parts)
+            moved = q.AtLeast(self.cursor_field, since.astimezone(tz).strftime(STAMP))
+        return q.Select(
+            object_name=self.object_name, docparid=self.docparid, where=q.both(self.where, moved)
+        )
 
 
 ACCOUNTS = Feed("GLACCOUNT", RecordType.ACCOUNT)
@@ -116,7 +113,7 @@ def transaction_feed(origin: Origin, kind: DocumentKind, *, definition: str | No
     if not origin.is_order_module:
         return Feed(object_name, record_type, where=_ORDER_POSTED)
     docparid = definition or default_definition(origin, kind)
-    return Feed(object_name, record_type, docparid=docparid, where=f"DOCPARID = {quote(docparid)}")
+    return Feed(object_name, record_type, docparid=docparid, where=q.Eq("DOCPARID", docparid))
 
 
 def payment_feed(origin: Origin) -> Feed:
@@ -154,11 +151,10 @@ class AuditFeed:
         if not types:
             msg = f"no Intacct object holds {record_type.value} records"
             raise ValueError(msg)
-        listed = ", ".join(quote(name) for name in types)
         return Feed(
             self.object_name,
             record_type,
-            where=f"ACCESSMODE = 'Deleted' AND OBJECTTYPE IN ({listed})",
+            where=q.And((q.Eq("ACCESSMODE", "Deleted"), q.In("OBJECTTYPE", types))),
             cursor_field="ACCESSTIME",
         )
 

@@ -35,11 +35,11 @@ from dataclasses import replace
 
 from lxml import etree
 
+from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert.feeds import (
     PARTY_OBJECTS,
     PAYMENT_OBJECTS,
     TRANSACTION_OBJECTS,
-    quote,
 )
 from released_intacct.adapters.intacct.convert.write_documents import (
     create_document,
@@ -187,20 +187,21 @@ def _record_type(record: IntacctRecord) -> RecordType:
     raise _not_written(record)
 
 
-def lookup(record_type: RecordType, record: IntacctRecord, key: IdempotencyKey) -> tuple[str, str]:
-    """(object name, readByQuery query) finding the record created with ``key``."""
+def lookup(record_type: RecordType, record: IntacctRecord, key: IdempotencyKey) -> q.Select:
+    """What finds the record created with ``key`` again."""
     if _record_type(record) is not record_type:
         msg = f"a {type(record).__name__} is not a {record_type.value} record"
         raise ValueError(msg)
     if isinstance(record, Party):
-        return PARTY_OBJECTS[record.role][0], f"COMMENTS = {quote(key)}"
+        return q.Select(object_name=PARTY_OBJECTS[record.role][0], where=q.Eq("COMMENTS", key))
     if isinstance(record, Item):
-        return "ITEM", f"ITEMID = {quote(record.item_id)}"
+        return q.Select(object_name="ITEM", where=q.Eq("ITEMID", record.item_id))
     if isinstance(record, Transaction):
         field = "MESSAGE" if record.origin.is_order_module else "DESCRIPTION"
-        return TRANSACTION_OBJECTS[record.origin, record.kind], f"{field} = {quote(key)}"
+        object_name = TRANSACTION_OBJECTS[record.origin, record.kind]
+        return q.Select(object_name=object_name, where=q.Eq(field, key))
     if isinstance(record, IntacctPayment):
-        return PAYMENT_OBJECTS[record.origin], f"DESCRIPTION = {quote(key)}"
+        return q.Select(object_name=PAYMENT_OBJECTS[record.origin], where=q.Eq("DESCRIPTION", key))
     raise _not_written(record)
 
 
