@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from released_intacct.domain.links import Link
+from released_intacct.fakes.simulators.intacct.catalog import LINE_OBJECTS
 from released_intacct.fakes.simulators.intacct.company import Company as IntacctCompany
 from released_intacct.fakes.simulators.released.company import Company as ReleasedCompany
 
@@ -35,7 +36,9 @@ Snapshot = dict[str, list[str]]
 """Per table or resource, its records' normalised texts, sorted."""
 
 _KEY = re.compile(r"ri-[0-9a-f]{32}")
-_SKIPPED_TABLES = frozenset({"AUDITHISTORY"})
+_SKIPPED_TABLES = frozenset({"AUDITHISTORY", *LINE_OBJECTS})
+"""The audit trail, and the line objects' tables (the lines are compared nested in their
+headers)."""
 _STAMPS = frozenset({"RECORDNO", "WHENMODIFIED", "version", "lastModified"})
 _NUMBER_FIELDS = (
     "DOCID", "RECORDID", "CUSTOMERID", "VENDORID", "ACCOUNTNO", "ITEMID", "DETAILID",
@@ -70,10 +73,14 @@ def _intacct_labels(company: IntacctCompany) -> dict[str, str]:
 
 def _intacct_value(field: str, value: Any, labels: Mapping[str, str]) -> Any:
     if isinstance(value, Mapping):
-        return {k: _intacct_value(k, v, labels) for k, v in sorted(value.items())}
+        return {
+            k: _intacct_value(k, v, labels)
+            for k, v in sorted(value.items())
+            if k not in _STAMPS and not _moment(k, v)
+        }
     if isinstance(value, list):
         return [_intacct_value(field, v, labels) for v in value]
-    if field.endswith("KEY") and str(value) in labels:
+    if field.endswith(("KEY", "HDRNO")) and str(value) in labels:
         return labels[str(value)]
     return _text(value)
 

@@ -447,6 +447,38 @@ def test_invoice_and_payment_round_trip(make: Callable[[], Harness]) -> None:
     scenario(make, body)
 
 
+def test_correction_1_an_invoice_of_three_lines_reads_back_with_every_line(
+    make: Callable[[], Harness],
+) -> None:
+    """List functions answer headers only; the feed, the look-up before an edit (D20) and the
+    look-up by key must each bring every line, in order."""
+
+    async def body(h: Harness) -> None:
+        h.seed_accounts(0)
+        (made,) = await ok(h.port.write([customer("Three Lines Ltd")]))
+        write = invoice(made.result.unwrap().party_id, "INV-903")
+        assert isinstance(write.record, Transaction)
+        lines = tuple(
+            TransactionLine(memo=f"Line {n}", account_no=IntacctId("4000"), amount=Decimal(n))
+            for n in (30, 10, 20)
+        )
+        write = replace(write, record=replace(write.record, lines=lines))
+        (sent,) = await ok(h.port.write([write]))
+        key = sent.result.unwrap().link_key
+        expected = [("Line 30", Decimal(30)), ("Line 10", Decimal(10)), ("Line 20", Decimal(20))]
+        txs, _ = await read_all(lambda q: h.port.transactions(Origin.AR, DocumentKind.INVOICE, q))
+        (read,) = [t for t in txs if t.number == "INV-903"]
+        assert [(line.memo, line.amount) for line in read.lines] == expected
+        held = await ok(h.port.transaction_held(Origin.AR, DocumentKind.INVOICE, key))
+        assert held is not None
+        assert [(line.memo, line.amount) for line in held.lines] == expected
+        found = await ok(h.port.find_written(write))
+        assert isinstance(found, Transaction)
+        assert [(line.memo, line.amount) for line in found.lines] == expected
+
+    scenario(make, body)
+
+
 def test_D8_deleted_invoice_is_reported_as_a_deletion(make: Callable[[], Harness]) -> None:
     async def body(h: Harness) -> None:
         (made,) = await ok(h.port.write([customer("Deleted Co")]))

@@ -17,6 +17,7 @@ from released_intacct.adapters.intacct.convert.feeds import (
     AUDIT,
     transaction_feed,
 )
+from released_intacct.adapters.intacct.lines import LINES
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -103,6 +104,16 @@ class Company:
         assert data is not None
         return rows(data)
 
+    def whole(self, object_name: str, row: Row) -> Row:
+        """A row as ``read`` answers it: a transaction with its lines nested (list functions
+        answer headers only)."""
+        if object_name not in LINES:
+            return row
+        data = self.run(q.read(object_name, [str(row["RECORDNO"])])).find("data")
+        assert data is not None
+        (read,) = rows(data)
+        return read
+
     def delete(self, object_name: str, record_no: str) -> None:
         function = etree.Element("delete")
         etree.SubElement(function, "object").text = object_name
@@ -130,8 +141,9 @@ def _create(company: Company, record: object, key: IdempotencyKey) -> object:
 
 def _found(company: Company, record_type: RecordType, record: object, key: IdempotencyKey) -> Row:
     assert isinstance(record, Party | Item | Transaction | IntacctPayment)
-    (row,) = company.query(writing.lookup(record_type, record, key))
-    return row
+    select = writing.lookup(record_type, record, key)
+    (row,) = company.query(select)
+    return company.whole(select.object_name, row)
 
 
 @pytest.mark.parametrize("role", list(ContactRole))

@@ -131,6 +131,8 @@ def account(**fields: bytes) -> bytes:
 
 
 def invoice(**fields: bytes) -> bytes:
+    """A header page of one AR invoice, as readByQuery answers it: no lines (they come from the
+    line object, ``invoice_lines``)."""
     values = {
         b"RECORDNO": b"311",
         b"RECORDID": b"INV-1",
@@ -143,10 +145,17 @@ def invoice(**fields: bytes) -> bytes:
         b"WHENMODIFIED": b"03/01/2026 09:30:00",
     }
     values.update({name.encode(): value for name, value in fields.items()})
-    line = values.pop(b"LINE", b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>1200.00</TRX_AMOUNT>")
     body = b"".join(b"<%s>%s</%s>" % (k, v, k) for k, v in values.items() if v)
-    items = b"<ARINVOICEITEMS><arinvoiceitem>" + line + b"</arinvoiceitem></ARINVOICEITEMS>"
-    return reply(result(data(b"<arinvoice>" + body + items + b"</arinvoice>", tag=b"arinvoice")))
+    return reply(result(data(b"<arinvoice>" + body + b"</arinvoice>", tag=b"arinvoice")))
+
+
+GOOD_LINE = b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>1200.00</TRX_AMOUNT>"
+
+
+def invoice_lines(line: bytes = GOOD_LINE) -> bytes:
+    """The ARINVOICEITEM page of the invoice's one line (its header key, then ``line``)."""
+    row = b"<arinvoiceitem><RECORDKEY>311</RECORDKEY>" + line + b"</arinvoiceitem>"
+    return reply(result(data(row, tag=b"arinvoiceitem")))
 
 
 def errors(*described: bytes, where: str = "result") -> bytes:
@@ -266,6 +275,8 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     chunk: int = 64 * 1024
     memory: int = SMALL
+    lines: bytes = b""
+    """What a query of the line object answers (default: one good line)."""
 
 
 GARBLED = Refused(ErrorKind.RETRIABLE, "could not be read", uncertain=True)
@@ -455,21 +466,21 @@ def _corpus(files: tuple[str, str]) -> list[Case]:
              Problem("WHENMODIFIED")),
         Case("whenmodified-iso-with-zone", reply(result(data(account(
              WHENMODIFIED=b"2026-03-01T09:30:00+13:00")))), Problem("WHENMODIFIED")),
-        Case("amount-not-a-decimal", invoice(
-             LINE=b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>12,00.x</TRX_AMOUNT>"),
-             Problem("TRX_AMOUNT")),
+        Case("amount-not-a-decimal", invoice(), Problem("TRX_AMOUNT"),
+             lines=invoice_lines(b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>12,00.x</TRX_AMOUNT>")),
         Case("amount-nan", invoice(TOTALPAID=b"NaN"), Problem("TOTALPAID")),
         Case("amount-infinity", invoice(TOTALPAID=b"-Infinity"), Problem("TOTALPAID")),
         Case("amount-huge-exponent", invoice(TOTALPAID=b"1E+999999999"), Problem("TOTALPAID")),
-        Case("amount-huge-exponent-on-a-line", invoice(
-             LINE=b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>9e999999</TRX_AMOUNT>"),
-             Problem("TRX_AMOUNT")),
+        Case("amount-huge-exponent-on-a-line", invoice(), Problem("TRX_AMOUNT"),
+             lines=invoice_lines(b"<ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>9e999999</TRX_AMOUNT>")),
         Case("amount-ten-thousand-digits", invoice(TOTALPAID=b"9" * 10_000),
              Problem("TOTALPAID")),
         Case("date-invalid", invoice(WHENCREATED=b"02/30/2026"), Problem("WHENCREATED")),
         Case("date-missing", invoice(WHENCREATED=b""), Problem("WHENCREATED")),
         Case("currency-not-a-code", invoice(CURRENCY=b"US Dollars"), Problem("CURRENCY")),
-        Case("lines-not-a-list", invoice(LINE=b"just text"), Problem("ARINVOICEITEMS")),
+        Case("lines-not-lines", invoice(TOTALENTERED=b"1200.00"), Problem("lines"),
+             lines=reply(result(data(b"<arinvoiceitem>just text</arinvoiceitem>",
+                                     tag=b"arinvoiceitem")))),
         # errors with hostile text
         Case("error-echoing-credentials", errors(HOSTILE), Refused(ErrorKind.REJECTED, "refused")),
         Case("control-error-echoing-credentials", errors(HOSTILE, where="control"),
@@ -547,6 +558,8 @@ def _server(case: Case) -> Callable[[httpx.Request], httpx.Response]:
         login = b"<getAPISession" in request.content
         if login and case.stage != "login":
             return httpx.Response(200, content=LOGIN_OK)
+        if b"<object>ARINVOICEITEM</object>" in request.content:
+            return httpx.Response(200, content=case.lines or invoice_lines())
 
         async def stream() -> AsyncIterator[bytes]:
             for piece in _chunks(case.body, case.chunk):

@@ -264,5 +264,59 @@ OBJECTS: dict[str, ObjectDef] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class LineObject:
+    """A line object: the lines of one header object, queryable on their own.
+
+    ``keys`` are (line field, header field) pairs copied onto every line: the header's key
+    (RECORDKEY, DOCHDRNO, PAYMENTKEY) and, for OE/PO, its DOCID (DOCHDRID).
+    """
+
+    name: str
+    header: str
+    keys: tuple[tuple[str, str], ...]
+
+    @property
+    def holder(self) -> str:
+        holder = OBJECTS[self.header].lines
+        if holder is None:
+            msg = f"{self.header} has no lines"
+            raise ValueError(msg)
+        return holder
+
+
+_LINE_FIELDS = ("RECORDKEY", "LINE_NO", "ACCOUNTNO", "AMOUNT", "TRX_AMOUNT", "ENTRYDESCRIPTION")
+_ENTRY_FIELDS = ("DOCHDRNO", "DOCHDRID", "LINE_NO", "ITEMID", "QUANTITY", "PRICE", "TOTAL", "MEMO")
+_DETAIL_FIELDS = ("PAYMENTKEY", "RECORDKEY", "ENTRYKEY", "TRX_PAYMENTAMOUNT", "PAYMENTDATE")
+
+LINE_OBJECTS: dict[str, LineObject] = {
+    line.name: line
+    for line in (
+        LineObject("ARINVOICEITEM", "ARINVOICE", (("RECORDKEY", "RECORDNO"),)),
+        LineObject("APBILLITEM", "APBILL", (("RECORDKEY", "RECORDNO"),)),
+        LineObject("ARADJUSTMENTITEM", "ARADJUSTMENT", (("RECORDKEY", "RECORDNO"),)),
+        LineObject("APADJUSTMENTITEM", "APADJUSTMENT", (("RECORDKEY", "RECORDNO"),)),
+        LineObject(
+            "SODOCUMENTENTRY", "SODOCUMENT", (("DOCHDRNO", "RECORDNO"), ("DOCHDRID", "DOCID"))
+        ),
+        LineObject(
+            "PODOCUMENTENTRY", "PODOCUMENT", (("DOCHDRNO", "RECORDNO"), ("DOCHDRID", "DOCID"))
+        ),
+        LineObject("ARPYMTDETAIL", "ARPYMT", (("PAYMENTKEY", "RECORDNO"),)),
+        LineObject("APPYMTDETAIL", "APPYMT", (("PAYMENTKEY", "RECORDNO"),)),
+    )
+}
+"""The line objects, by name (spec correction 1: lines come through ``read`` or these)."""
+
+LINES_OF: dict[str, LineObject] = {line.header: line for line in LINE_OBJECTS.values()}
+"""The line object of each header object that has one."""
+
+for _line in LINE_OBJECTS.values():
+    _fields = {"ARPYMTDETAIL": _DETAIL_FIELDS, "APPYMTDETAIL": _DETAIL_FIELDS}.get(
+        _line.name, _ENTRY_FIELDS if _line.name.endswith("ENTRY") else _LINE_FIELDS
+    )
+    OBJECTS[_line.name] = ObjectDef(_line.name, None, read_only=True, fields=_fields)
+
+
 def lookup(name: str) -> ObjectDef | None:
     return OBJECTS.get(name.strip().upper())

@@ -4,6 +4,12 @@ Records are nested dicts with UPPERCASE field names and string values (dates ``m
 timestamps ``mm/dd/yyyy HH:MM:SS``), keyed by RECORDNO within each object. Every write maintains
 RECORDNO, WHENCREATED, WHENMODIFIED and writes an AUDITHISTORY row, which is the only place a
 deletion can be seen.
+
+A transaction keeps its lines nested (``ARINVOICEITEMS``, ...); every write of it also keeps its
+line object's table (``catalog.LINE_OBJECTS``: ARINVOICEITEM, ...): each line has a RECORDNO of
+its own (kept across updates that keep the line), the header's keys (RECORDKEY, or DOCHDRNO and
+DOCHDRID, or PAYMENTKEY), the header's entity and its WHENCREATED / WHENMODIFIED. The nested line
+and the line object's row are the same dict.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from released_intacct.fakes.simulators.intacct import catalog
 
 Record = dict[str, object]
 
@@ -90,11 +98,13 @@ class Company:
         for (indexed, name), index in self.indexes.items():
             if indexed == object_name and name in stored:
                 index.setdefault(str(stored[name]), recordno)
+        self._keep_lines(object_name, stored, before=())
         self._audit(object_name, recordno, "Created", now)
         return stored
 
     def update(self, object_name: str, recordno: int, changes: Record, *, now: datetime) -> Record:
         stored = self.table(object_name)[recordno]
+        before = self._line_numbers(object_name, stored)
         self._unindex(object_name, recordno, [name for name in changes if name in stored])
         stored.update(changes)
         for name in changes:
@@ -104,11 +114,14 @@ class Company:
                 index[str(stored[name])] = recordno
         stored["RECORDNO"] = str(recordno)
         stored["WHENMODIFIED"] = stamp(now)
+        self._keep_lines(object_name, stored, before=before)
         self._audit(object_name, recordno, "Modified", now)
         return stored
 
     def delete(self, object_name: str, recordno: int, *, now: datetime) -> None:
-        self._unindex(object_name, recordno, list(self.table(object_name)[recordno]))
+        stored = self.table(object_name)[recordno]
+        self._drop_lines(object_name, self._line_numbers(object_name, stored))
+        self._unindex(object_name, recordno, list(stored))
         del self.table(object_name)[recordno]
         self._audit(object_name, recordno, "Deleted", now)
 
@@ -134,6 +147,48 @@ class Company:
             self.indexes[(object_name, name)] = index
         found = index.get(value)
         return None if found is None else self.table(object_name).get(found)
+
+    def lines(self, object_name: str, header: Record) -> list[Record]:
+        """The lines nested in ``header`` (a record of ``object_name``), in order."""
+        line = catalog.LINES_OF.get(object_name)
+        rows = header.get(line.holder) if line is not None else None
+        return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+    def _line_numbers(self, object_name: str, header: Record) -> tuple[int, ...]:
+        rows = self.lines(object_name, header)
+        return tuple(int(str(r["RECORDNO"])) for r in rows if str(r.get("RECORDNO", "")).isdigit())
+
+    def _keep_lines(self, object_name: str, header: Record, *, before: tuple[int, ...]) -> None:
+        """Number the header's lines and keep its line object's table in step with them."""
+        line = catalog.LINES_OF.get(object_name)
+        if line is None:
+            return
+        table = self.table(line.name)
+        kept: set[int] = set()
+        for row in self.lines(object_name, header):
+            number = str(row.get("RECORDNO", ""))
+            if not number.isdigit() or int(number) in kept or int(number) not in before:
+                number = str(self.next_recordno)
+                self.next_recordno += 1
+                row["WHENCREATED"] = header.get("WHENMODIFIED", "")
+            row["RECORDNO"] = number
+            for line_field, header_field in line.keys:
+                row[line_field] = str(header.get(header_field, ""))
+            row["MEGAENTITYID"] = header.get("MEGAENTITYID", "")
+            row["WHENMODIFIED"] = header.get("WHENMODIFIED", "")
+            table[int(number)] = row
+            kept.add(int(number))
+        self._drop_lines(object_name, tuple(n for n in before if n not in kept))
+
+    def _drop_lines(self, object_name: str, numbers: tuple[int, ...]) -> None:
+        line = catalog.LINES_OF.get(object_name)
+        if line is None:
+            return
+        table = self.table(line.name)
+        for number in numbers:
+            table.pop(number, None)
+        for key in [key for key in self.indexes if key[0] == line.name]:
+            del self.indexes[key]
 
     def _unindex(self, object_name: str, recordno: int, names: list[str]) -> None:
         """Forget the indexes of ``names`` a change to ``recordno`` may leave wrong (rebuilt on

@@ -1,4 +1,10 @@
-"""The generic functions: readByQuery, readMore, query, read, readByName, create, update, delete."""
+"""The generic functions: readByQuery, readMore, query, read, readByName, create, update, delete.
+
+The list functions (``readByQuery``, ``readMore``, ``query``) answer a transaction's header only;
+``read`` and ``readByName`` nest its lines (``ARINVOICEITEMS/arinvoiceitem``, ...), as Intacct
+does (spec correction 1). Naming the lines among a list function's fields is refused as Intacct
+refuses a field it cannot query (``XL03000006``).
+"""
 
 from __future__ import annotations
 
@@ -69,6 +75,29 @@ def project(record: Record, fields: Iterable[str]) -> Record:
     return shown
 
 
+def headers(obj: catalog.ObjectDef, record: Record) -> Record:
+    """What a list function shows of a record: a transaction without its lines."""
+    if obj.lines is None or obj.lines not in record:
+        return record
+    return {name: value for name, value in record.items() if name != obj.lines}
+
+
+def _listable(obj: catalog.ObjectDef, fields: Iterable[str]) -> None:
+    """Refuse a list function's fields that name the lines (they cannot be queried)."""
+    lines = [f for f in fields if obj.lines and f.partition(".")[0] == obj.lines]
+    if lines:
+        raise failure(
+            "XL03000006",
+            f"The following fields cannot be queried: [{obj.name.lower()}: [{', '.join(lines)}] ]",
+            correction=f"Read the lines with read, or query {_line_object(obj)}.",
+        )
+
+
+def _line_object(obj: catalog.ObjectDef) -> str:
+    line = catalog.LINES_OF.get(obj.name)
+    return line.name if line is not None else "the line object"
+
+
 def write_records(data: Element, tag: str, records: Iterable[Record]) -> None:
     for record in records:
         row = sub(data, tag)
@@ -89,13 +118,15 @@ def read_by_query(ctx: Context, function: Element) -> Outcome:
         predicate = parse_query(text_of(function, "query"))
     except QueryError as error:
         raise failure("Query Failed", error.message) from error
+    fields = _fields(text_of(function, "fields", "*"))
+    _listable(obj, fields)
     ctx.spend()
     rows = _matching(ctx, obj, predicate)
     pending = ResultSet(
         company_id=ctx.company.company_id,
         object_name=obj.name,
         remaining=[int(str(r["RECORDNO"])) for r in rows],
-        fields=_fields(text_of(function, "fields", "*")),
+        fields=fields,
         pagesize=pagesize,
         total=len(rows),
         expires_at=ctx.now + ctx.results.ttl,
@@ -117,7 +148,8 @@ def read_more(ctx: Context, function: Element) -> Outcome:
 def _page(ctx: Context, pending: ResultSet, *, token: str | None) -> Element:
     batch, rest = pending.remaining[: pending.pagesize], pending.remaining[pending.pagesize :]
     table = ctx.company.table(pending.object_name)
-    rows = [project(table[n], pending.fields) for n in batch if n in table]
+    obj = catalog.OBJECTS[pending.object_name]
+    rows = [project(headers(obj, table[n]), pending.fields) for n in batch if n in table]
     if rest and token:
         ctx.results.open[token] = replace(pending, remaining=rest)
     elif rest:
@@ -150,6 +182,7 @@ def query(ctx: Context, function: Element) -> Outcome:
         order = parse_orderby(function.find("orderby"))
     except QueryError as error:
         raise failure("Query Failed", error.message) from error
+    _listable(obj, select)
     ctx.spend()
     rows = order(_matching(ctx, obj, predicate))
     offset = int(offset_text)
@@ -162,7 +195,7 @@ def query(ctx: Context, function: Element) -> Outcome:
         count=str(len(page)),
         numremaining=str(max(0, len(rows) - offset - len(page))),
     )
-    write_records(data, obj.name, (project(r, select) for r in page))
+    write_records(data, obj.name, (project(headers(obj, r), select) for r in page))
     return data
 
 

@@ -196,8 +196,6 @@ def _extras(kind: Kind, function: Element) -> Record:
 
 def store(ctx: Context, kind: Kind, record: Record) -> Record:
     stored = ctx.company.insert(kind.object_name, record, now=ctx.now, entity=ctx.entity)
-    for line in states.lines_of(stored, kind.object_name):
-        line["RECORDKEY"] = stored["RECORDNO"]
     ctx.spend()
     return stored
 

@@ -108,7 +108,7 @@ def priced(ctx: Context, kind: DocKind, record: Record) -> Record:
     external = ctx.company.settings.tax_solution_external
     return {
         **record,
-        kind.lines: [{**line, "DOCHDRID": record.get("DOCID", "")} for line in lines],
+        kind.lines: lines,
         "SUBTOTAL": legacy.money(subtotal),
         "TAXTOTAL": legacy.money(tax),
         "TOTAL": legacy.money(subtotal + tax),
@@ -178,8 +178,6 @@ def post(ctx: Context, kind: DocKind, record: Record) -> Record:
         states.LINES[kind.ledger]: lines,
     }
     stored = ctx.company.insert(kind.ledger, ledger, now=ctx.now, entity=ctx.entity)
-    for line in states.lines_of(stored, kind.ledger):
-        line["RECORDKEY"] = stored["RECORDNO"]
     ctx.spend()
     return stored
 

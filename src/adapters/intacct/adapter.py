@@ -21,6 +21,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert import feeds, reading
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
+from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.adapters.intacct.orderkeys import OrderKeys
 from released_intacct.adapters.intacct.reads import Reads
@@ -36,7 +37,7 @@ from released_intacct.domain.enums import (
     Origin,
     RecordType,
 )
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     Deletion,
@@ -78,8 +79,11 @@ class IntacctAdapter:
         self.sessions = Sessions(self.gateway, credentials, self.settings, entity=entity)
         self._spent = 0
         self._reads = Reads(self.sessions, self.settings, spend=self._spend)
-        self._reader = FeedReader(self._reads, self.settings)
-        self._writer = Writer(self.sessions, self.settings, spend=self._spend, sleep=sleep)
+        self._lines = Lines(self._reads, self.settings)
+        self._reader = FeedReader(self._reads, self._lines, self.settings)
+        self._writer = Writer(
+            self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
+        )
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
         self._lookups = Lookups(self._reads)
         self._orders = OrderKeys(self._lookups)
@@ -178,7 +182,13 @@ class IntacctAdapter:
         row = found.unwrap()
         if row is None:
             return Success(None)
-        read = reading.transaction(origin, kind, row, tz=self.settings.company_tz)
+        attached = await self._lines.attach(object_name, [row])
+        if not is_successful(attached):
+            return Failure(attached.failure())
+        if attached.unwrap().missing:
+            return Failure(_held_without_lines(object_name, key))
+        whole = attached.unwrap().rows[0]
+        read = reading.transaction(origin, kind, whole, tz=self.settings.company_tz)
         return Success(read.unwrap()) if is_successful(read) else Failure(read.failure())
 
     def deletions(
@@ -225,6 +235,16 @@ class IntacctAdapter:
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
         return FutureResult(self._writer.find(write))
+
+
+def _held_without_lines(object_name: str, key: IntacctKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"The lines of Sage Intacct {object_name} {key} could not be read just now.",
+        fix="Nothing to do: the sync reads it again before sending anything about it.",
+        cause=f"{object_name} {key}: no lines",
+    )
 
 
 def _as_sent(outcome: WriteOutcome, write: IntacctWrite) -> WriteOutcome:

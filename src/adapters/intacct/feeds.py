@@ -5,23 +5,30 @@ full read of N records takes ceil(N / page size) requests and holds one page in 
 read again only because of the overlap window (modified before the cursor) is dropped when this
 very version of it, (RECORDNO, WHENMODIFIED), was already returned by this reader; a full read
 drops nothing. The set of versions remembered is capped, so memory stays flat.
+
+A page of transactions (invoices, bills, adjustments, OE/PO documents, payments) then has its
+lines read in bulk and nested (``intacct.lines``): list functions answer headers only. A document
+whose lines did not come is a problem of its page, never a document with no lines.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
 from returns.pipeline import is_successful
-from returns.result import Result
+from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.convert.feeds import Feed
-from released_intacct.adapters.intacct.convert.fields import Row
+from released_intacct.adapters.intacct.convert.fields import Reader, Row
+from released_intacct.adapters.intacct.lines import LINES, Lines
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.enums import Direction
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.ports import FeedQuery, Page
 
 T = TypeVar("T")
@@ -31,45 +38,57 @@ SEEN_CAP = 200_000
 
 
 class FeedReader:
-    def __init__(self, reads: Reads, settings: ClientSettings) -> None:
+    def __init__(self, reads: Reads, lines: Lines, settings: ClientSettings) -> None:
         self._reads = reads
+        self._lines = lines
         self._settings = settings
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
     async def page(
         self, feed: Feed, query: FeedQuery, convert: Convert[T]
     ) -> Result[Page[T], SyncError]:
+        """One page of ``feed``; a transaction's lines come nested (``intacct.lines``)."""
         start = None if query.since is None else query.since - self._settings.overlap
         select = feed.select(start, tz=self._settings.company_tz)
         read = await self._reads.page(select, query)
-        return read.map(lambda rows: self._build(feed, rows, convert, since=query.since))
+        if not is_successful(read):
+            return Failure(read.failure())
+        rows = read.unwrap()
+        fresh, high_water = self._fresh(feed, rows.items, since=query.since)
+        missing: tuple[Row, ...] = ()
+        if feed.object_name in LINES and fresh:
+            attached = await self._lines.attach(feed.object_name, fresh, docparid=feed.docparid)
+            if not is_successful(attached):
+                return Failure(attached.failure())
+            fresh, missing = list(attached.unwrap().rows), attached.unwrap().missing
+        items, problems = _converted(fresh, convert)
+        problems += [_without_lines(feed, row) for row in missing]
+        return Success(
+            Page(
+                items=tuple(items),
+                next_token=rows.next_token,
+                high_water=high_water,
+                problems=tuple(problems),
+                total=rows.total,
+            )
+        )
 
-    def _build(
-        self, feed: Feed, rows: Page[Row], convert: Convert[T], *, since: datetime | None
-    ) -> Page[T]:
-        items: list[T] = []
-        problems: list[SyncError] = []
+    def _fresh(
+        self, feed: Feed, rows: Sequence[Row], *, since: datetime | None
+    ) -> tuple[list[Row], datetime | None]:
+        """The rows to hand on (a version read again only for the overlap is dropped), and the
+        page's high-water mark."""
+        kept: list[Row] = []
         high_water: datetime | None = None
-        for row in rows.items:
+        for row in rows:
             stamp = str(row.get(feed.cursor_field, ""))
             modified = self._parse(stamp)
             high_water = _later(high_water, modified)
             seen = self._remember(feed.object_name, str(row.get("RECORDNO", "")), stamp)
             in_overlap = since is not None and modified is not None and modified < since
-            if seen and in_overlap:
-                continue
-            converted = convert(row)
-            if is_successful(converted):
-                items.append(converted.unwrap())
-            else:
-                problems.append(converted.failure())
-        return Page(
-            items=tuple(items),
-            next_token=rows.next_token,
-            high_water=high_water,
-            problems=tuple(problems),
-            total=rows.total,
-        )
+            if not (seen and in_overlap):
+                kept.append(row)
+        return kept, high_water
 
     def _parse(self, stamp: str) -> datetime | None:
         try:
@@ -87,6 +106,44 @@ class FeedReader:
         if len(self._seen) > SEEN_CAP:
             self._seen.popitem(last=False)
         return False
+
+
+def _converted(rows: Sequence[Row], convert: Convert[T]) -> tuple[list[T], list[SyncError]]:
+    items: list[T] = []
+    problems: list[SyncError] = []
+    for row in rows:
+        converted = convert(row)
+        if is_successful(converted):
+            items.append(converted.unwrap())
+        else:
+            problems.append(converted.failure())
+    return items, problems
+
+
+def _without_lines(feed: Feed, row: Row) -> SyncError:
+    """A document with a total whose lines did not come, even read again: never synced empty."""
+    reader = Reader(feed.object_name, row, record_type=feed.record_type)
+    number = str(row.get("RECORDID") or row.get("DOCID") or "").strip()
+    label = f"{feed.object_name} {reader.record_no or ''} {number}".strip()
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.M1,
+        message=(
+            f"Sage Intacct {label} has a total but its lines could not be read, so it is not "
+            "synced (it would arrive with no lines)."
+        ),
+        fix=(
+            "Check the document's lines in Sage Intacct, then save it there again so the next "
+            "sync reads it; if its lines look right, contact support."
+        ),
+        record=RecordRef(
+            record_type=feed.record_type,
+            direction=Direction.INCOMING,
+            intacct_key=IntacctKey(reader.record_no) if reader.record_no else None,
+            label=label,
+        ),
+        cause=f"{feed.object_name}: no lines from {LINES[feed.object_name].object_name} or read",
+    )
 
 
 def _later(current: datetime | None, candidate: datetime | None) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
+from typing import Literal
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 
@@ -15,6 +16,11 @@ class ClientSettings:
     """Functions per write request."""
     page_size: int = 1000
     """readByQuery page size (1-1000); readMore continues with the same size."""
+    line_reads: Literal["objects", "read"] = "objects"
+    """How a page's lines are read: its line object by header keys, or ``read`` of the headers
+    (``intacct.lines``)."""
+    line_keys: int = 1000
+    """Header keys in one line-object query (an ``IN`` list; 1-1000)."""
     concurrency: int = 2
     """Requests this company may have in flight at once (the governor)."""
     overlap: timedelta = timedelta(minutes=5)
@@ -31,6 +37,8 @@ class ClientSettings:
         checks = (
             (1 <= self.batch_size <= 100, "batch_size must be 1-100"),
             (1 <= self.page_size <= 1000, "page_size must be 1-1000 (readByQuery's limit)"),
+            (1 <= self.line_keys <= 1000, "line_keys must be 1-1000 (query's limit of IN values)"),
+            (self.line_reads in ("objects", "read"), "line_reads must be objects or read"),
             (self.concurrency >= 1, "concurrency must be at least 1"),
             (self.attempts >= 1, "attempts must be at least 1"),
         )

@@ -20,6 +20,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import already_executed, function_error
+from released_intacct.adapters.intacct.convert.feeds import TRANSACTION_OBJECTS
 from released_intacct.adapters.intacct.convert.fields import Row
 from released_intacct.adapters.intacct.convert.read_documents import transaction
 from released_intacct.adapters.intacct.convert.writing import (
@@ -30,6 +31,7 @@ from released_intacct.adapters.intacct.convert.writing import (
     update_body,
 )
 from released_intacct.adapters.intacct.envelope import Function
+from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.reply import FunctionResult, Response
 from released_intacct.adapters.intacct.response import rows
 from released_intacct.adapters.intacct.session import Sessions
@@ -53,12 +55,14 @@ class Writer:
     def __init__(
         self,
         sessions: Sessions,
+        lines: Lines,
         settings: ClientSettings,
         *,
         spend: Callable[[int], None],
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._sessions = sessions
+        self._lines = lines
         self._settings = settings
         self._spend = spend
         self._sleep = sleep
@@ -160,7 +164,8 @@ class Writer:
     ) -> dict[str, Result[IntacctRecord | None, SyncError]]:
         """Look every create up in one request (one query function each); by key.
 
-        A key missing from the answer means its look-up could not be made (try again later).
+        A document found has its lines read too (``intacct.lines``). A key missing from the
+        answer means its look-up could not be made (try again later).
         """
         if not writes:
             return {}
@@ -169,46 +174,52 @@ class Writer:
         if not is_successful(sent):
             return {}
         results = {r.controlid: r for r in sent.unwrap().results}
-        return {
-            w.key: self._found(w, results[f"find-{n}"])
+        found = {
+            w.key: (w, self._found(w, results[f"find-{n}"]))
             for n, w in enumerate(writes)
             if f"find-{n}" in results
         }
+        return {key: await self._held(write, row) for key, (write, row) in found.items()}
 
     async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
         """The record ``write`` created, by the key written into it, or None when absent."""
-        sent = await self._sessions.call(
-            [Function("find-0", _lookup_body(write))], unique=False, idempotent=True
-        )
-        return sent.bind(
-            lambda response: (
-                self._found(write, response.results[0])
-                if response.results
-                else Failure(_unconfirmed(write))
-            )
-        )
+        return (await self.find_many([write])).get(write.key) or Failure(_unconfirmed(write))
 
     def _found(
         self, write: CreateInIntacct, result: FunctionResult
-    ) -> Result[IntacctRecord | None, SyncError]:
+    ) -> Result[Row | None, SyncError]:
         if not result.ok or result.data is None:
             return Failure(function_error(result, record=_ref(write)))
         self._spend(1)
         matches = rows(result.data)
-        if not matches:
-            return Success(None)
-        return Success(self._as_held(write.record, matches[0]))
+        return Success(matches[0] if matches else None)
 
-    def _as_held(self, record: IntacctRecord, row: Row) -> IntacctRecord:
-        """The record found, as Intacct holds it. A document is read whole: Intacct adds to an
-        OE/PO document (its DOCID, the tax its engine calculated, rule D17), and a user may have
-        edited it since (D20); anything else is the record sent with the ids Intacct assigned."""
-        if isinstance(record, Transaction):
+    async def _held(
+        self, write: CreateInIntacct, found: Result[Row | None, SyncError]
+    ) -> Result[IntacctRecord | None, SyncError]:
+        """The record found, as Intacct holds it. A document is read whole, its lines included:
+        Intacct adds to an OE/PO document (its DOCID, the tax its engine calculated, rule D17),
+        and a user may have edited it since (D20); anything else (or a document whose lines did
+        not come) is the record sent with the ids Intacct assigned."""
+        if not is_successful(found):
+            return Failure(found.failure())
+        row, record = found.unwrap(), write.record
+        if row is None:
+            return Success(None)
+        if not isinstance(record, Transaction):
+            return Success(created(record, key_text=None, row=row))
+        object_name = TRANSACTION_OBJECTS[record.origin, record.kind]
+        docparid = record.transaction_definition if record.origin.is_order_module else None
+        attached = await self._lines.attach(object_name, [row], docparid=docparid)
+        if not is_successful(attached):
+            return Failure(attached.failure())
+        whole = attached.unwrap()
+        if not whole.missing:
             tz = self._settings.company_tz
-            held = transaction(record.origin, record.kind, row, tz=tz)
+            held = transaction(record.origin, record.kind, whole.rows[0], tz=tz)
             if is_successful(held):
-                return held.unwrap()
-        return created(record, key_text=None, row=row)
+                return Success(held.unwrap())
+        return Success(created(record, key_text=None, row=row))
 
 
 def _lookup_body(write: CreateInIntacct) -> etree._Element:
