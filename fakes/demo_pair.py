@@ -129,6 +129,16 @@ class IntacctUser:
         (found,) = [row.findtext("RECORDNO", "") for row in data]
         return found
 
+    async def enter(self, obj: str, record: dict[str, str]) -> str:
+        """A record the company enters in Intacct's UI or by CSV (what the XML API does not
+        create, such as a customer refund), through the simulator's control API: its RECORDNO."""
+        reply = await self._client.post(
+            f"http://sim/_sim/companies/DEMO/records/{obj}", json={"records": [record]}
+        )
+        assert reply.status_code == 201, reply.text
+        recordnos: list[str] = reply.json()["recordnos"]
+        return recordnos[0]
+
     async def invoice(self, customer: str, amount: str, *, on: date, currency: str = "") -> str:
         """``create_invoice`` of one line on account 4000 at location E100: its RECORDNO."""
         money = f"<currency>{currency}</currency>" if currency else ""

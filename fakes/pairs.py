@@ -23,7 +23,7 @@ from released_intacct.domain.enums import (
     ReleasedPaymentStatus,
 )
 from released_intacct.domain.errors import Rule, SyncError
-from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.ids import IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     IntacctPayment,
     IntacctRecord,
@@ -130,7 +130,7 @@ class Pair:
                 return _ifp_of(invoice_to_transaction(record, ids, settings=SETTINGS))
             if isinstance(record, Payment) and isinstance(other, IntacctPayment):
                 built = payment_to_intacct(
-                    record, ids, origin=other.origin, party_id=other.party_id
+                    record, ids, origin=other.origin, party_id=other.party_id or IntacctId("")
                 )
                 return _ifp_of(built)
             return None

@@ -184,6 +184,9 @@ class Transaction:
     record_no: str | None = None
     total_paid: Decimal = Decimal(0)
     modified_at: datetime | None = None
+    reverses: IntacctKey | None = None
+    """For a reversal (STATE Reversal): the link key of the document it reverses, when the adapter
+    could pair them (Intacct has no field linking the two, spec correction 3)."""
 
     @property
     def link_key(self) -> IntacctKey:
@@ -223,11 +226,16 @@ class PaymentApplication:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntacctPayment:
-    """ARPYMT or APPYMT (with its kind: ordinary, journal entry, advance, overpayment, refund)."""
+    """ARPYMT or APPYMT (with its kind: ordinary, journal entry, advance, overpayment, refund).
+
+    ``party_id`` is None for a payment of several customers at once (Intacct names a payer
+    instead, ``payer``). ``applications`` are what the payment applies to documents in money (its
+    cash, or an earlier advance or overpayment it allocates); ``credits`` what it applies from
+    credit memos and other credits (not money: they do not sync as payments)."""
 
     origin: Origin
     kind: PaymentKind
-    party_id: IntacctId
+    party_id: IntacctId | None
     date: date
     currency: Currency
     amount: Decimal
@@ -236,6 +244,10 @@ class IntacctPayment:
     reference: str = ""
     record_no: str | None = None
     modified_at: datetime | None = None
+    payer: str = ""
+    credits: tuple[PaymentApplication, ...] = ()
+    reverses: IntacctKey | None = None
+    """For a reversal (STATE Reversal): the RECORDNO of the payment it reverses, when paired."""
 
     @property
     def is_allocated(self) -> bool:

@@ -31,7 +31,9 @@ from released_intacct.fakes.simulators.released import seed as released_seed
 
 CREDENTIALS = ("demo-sender-pass", "ws_pass", released_seed.API_KEY)
 DEBUG = ("--log-level", "debug")
-EDGE_RULES = ("C4", "D2", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14")
+EDGE_RULES = ("C4", "D2", "D6", "D7", "D8", "D9", "D11", "D13", "D14")
+"""D10 and D12 leave no result: a journal entry and a refund are no payment records in Intacct
+(spec correction 2), so nothing of them is read as a payment."""
 
 
 def _free_ports(count: int) -> list[int]:

@@ -322,32 +322,44 @@ def test_D7_D8_a_reversed_and_a_deleted_invoice_are_skipped(synced: Synced) -> N
         _skipped(synced, key, Rule.D8, "was deleted in Sage Intacct", "never synced")
 
 
-def test_D9_to_D12_payments_by_their_rules(synced: Synced) -> None:
-    _skipped(synced, _payment(synced, STATE="Reversed"), Rule.D9, "was reversed", "never synced")
-    entry = _payment(synced, STATE="Reversal")
-    _skipped(synced, entry, Rule.D9, "the entry Sage Intacct adds when a payment is reversed")
-    assert not [
-        k for k in synced.links[RecordType.PAYMENT] if k.intacct_key.startswith(f"{entry}/")
-    ]
-    _skipped(synced, _payment(synced, PAYMENTTYPE="Journal Entry"), Rule.D10, "journal entry")
-    _skipped(synced, _payment(synced, PAYMENTTYPE="Advance"), Rule.D11, "not yet allocated")
-    _skipped(synced, _payment(synced, PAYMENTTYPE="Refund"), Rule.D12, "refund")
-    over = _payment(synced, PAYMENTTYPE="Overpayment")
+def _paid(synced: Synced, *payments: str) -> dict[str, Decimal]:
+    """What the Re-Leased payments synced from the Intacct ``payments`` pay, by Intacct document."""
     invoices = {
         str(link.intacct_key): link.released_id for link in synced.links[RecordType.INVOICE]
     }
-    payments = synced.released[0]["payments"]
+    released = synced.released[0]["payments"]
     paid: dict[str, Decimal] = {}
     for link in synced.links[RecordType.PAYMENT]:
-        if link.intacct_key.startswith(f"{over}/"):
-            document = link.intacct_key.split("/")[1]
-            payment = payments[link.released_id]
-            assert payment["invoiceId"] == invoices[document]
-            paid[document] = payment["amount"]
-    assert paid == {
+        payment, _, document = link.intacct_key.partition("/")
+        if payment in payments:
+            assert released[link.released_id]["invoiceId"] == invoices[document]
+            paid[document] = released[link.released_id]["amount"]
+    return paid
+
+
+def test_D9_to_D12_payments_by_their_rules(synced: Synced) -> None:
+    reversed_ = _payment(synced, STATE="Reversed")
+    _skipped(synced, reversed_, Rule.D9, "was reversed", "never synced")
+    entry = _payment(synced, STATE="Reversal")
+    assert not [
+        k for k in synced.links[RecordType.PAYMENT] if k.intacct_key.startswith(f"{entry}/")
+    ]
+    # correction 3: the Reversal entry is paired with the payment it reverses: one result for both
+    assert not [r for r in synced.results if r.intacct_key == entry]
+    # correction 2: a journal entry is no payment record; the invoice it settled stays open
+    everything = [str(key) for key in synced.intacct[0]["ARPYMT"]]
+    assert _edge(synced, "D10 ") not in _paid(synced, *everything)
+    _skipped(synced, _payment(synced, RECORDTYPE="rr"), Rule.D11, "not yet allocated")
+    over = _payment(synced, RECORDTYPE="rp", TOTALENTERED="950.00")
+    applied = _payment(synced, RECORDTYPE="ro")
+    assert _paid(synced, over, applied) == {
         _edge(synced, "D11 overpaid"): Decimal("700.00"),
         _edge(synced, "D11 allocated"): Decimal("250.00"),
     }
+    # correction 2: a refund is its own object (CUSTOMERREFUND), never read as a payment
+    assert len(synced.intacct[0]["CUSTOMERREFUND"]) == 1
+    group = _payment(synced, DOCNUMBER="GROUP-1")
+    assert sorted(_paid(synced, group).values()) == [Decimal("80.00"), Decimal("120.00")]
 
 
 def test_D13_D14_a_negative_and_a_foreign_currency_invoice_are_refused(synced: Synced) -> None:

@@ -64,7 +64,8 @@ SO_DOC: Row = {
 }
 AR_PAYMENT: Row = {
     "RECORDNO": "63",
-    "STATE": "Posted",
+    "RECORDTYPE": "rp",
+    "STATE": "Complete",
     "CUSTOMERID": "C1",
     "RECEIPTDATE": "02/28/2024",
     "CURRENCY": "USD",
@@ -130,8 +131,9 @@ BROKEN: list[tuple[str, str, object, str]] = [
      "SODOCUMENTENTRIES[1].QUANTITY"),
     ("ARPYMT", "CUSTOMERID", None, "CUSTOMERID"),
     ("ARPYMT", "TOTALENTERED", None, "TOTALENTERED"),
-    ("ARPYMT", "PAYMENTTYPE", "Barter", "PAYMENTTYPE"),
-    ("ARPYMT", "ARPYMTDETAILS", [{"RECORDKEY": "41"}], "ARPYMTDETAILS[1].TRX_PAYMENTAMOUNT"),
+    ("ARPYMT", "RECORDTYPE", "zz", "RECORDTYPE"),
+    ("ARPYMT", "STATE", "Haunted", "STATE"),
+    ("ARPYMT", "ARPYMTDETAILS", [{"TRX_PAYMENTAMOUNT": "10.00"}], "ARPYMTDETAILS[1].RECORDKEY"),
     ("AUDITHISTORY", "OBJECTKEY", None, "OBJECTKEY"),
     ("AUDITHISTORY", "ACCESSMODE", "Modified", "ACCESSMODE"),
     ("AUDITHISTORY", "ACCESSTIME", None, "ACCESSTIME"),
@@ -254,16 +256,57 @@ def test_a_party_reads_its_contact_blocks_when_populated() -> None:
 @pytest.mark.parametrize(
     ("changes", "kind"),
     [
-        ({"PAYMENTTYPE": "Journal Entry"}, PaymentKind.JOURNAL_ENTRY),
-        ({"PAYMENTTYPE": "Refund", "ARPYMTDETAILS": ""}, PaymentKind.REFUND),
-        ({"PAYMENTMETHOD": "Journal Entry"}, PaymentKind.JOURNAL_ENTRY),
-        ({"ARPYMTDETAILS": ""}, PaymentKind.ADVANCE),
+        ({"RECORDTYPE": "rr", "ARPYMTDETAILS": ""}, PaymentKind.ADVANCE),
+        ({"RECORDTYPE": "pr"}, PaymentKind.ADVANCE),
         ({"TOTALENTERED": "15.00", "TOTALDUE": "5.00"}, PaymentKind.OVERPAYMENT),
+        ({"RECORDTYPE": "ro"}, PaymentKind.ORDINARY),
         ({}, PaymentKind.ORDINARY),
     ],
 )
-def test_payment_kinds(changes: Row, kind: PaymentKind) -> None:
+def test_correction_2_payment_kinds_come_from_recordtype(changes: Row, kind: PaymentKind) -> None:
     assert reading.payment(Origin.AR, {**AR_PAYMENT, **changes}).unwrap().kind is kind
+
+
+@pytest.mark.parametrize(
+    ("state", "read"),
+    [
+        ("Complete", IntacctState.POSTED),
+        ("Draft", IntacctState.DRAFT),
+        ("Submitted", IntacctState.SUBMITTED),
+        ("Reversed", IntacctState.REVERSED),
+        ("Reversal", IntacctState.REVERSAL),
+    ],
+)
+def test_correction_2_payment_states(state: str, read: IntacctState) -> None:
+    assert reading.payment(Origin.AR, {**AR_PAYMENT, "STATE": state}).unwrap().state is read
+    raw = {**AR_PAYMENT, "STATE": "", "RAWSTATE": "D"}
+    assert reading.payment(Origin.AR, raw).unwrap().state is IntacctState.DRAFT
+
+
+def test_correction_2_an_advance_allocated_later_is_a_payment_of_the_invoice() -> None:
+    applied = {"RECORDKEY": "41", "ADVANCEKEY": "60", "TRX_POSTEDADVANCEAMOUNT": "7.50"}
+    row = {**AR_PAYMENT, "TOTALENTERED": "0.00", "ARPYMTDETAILS": [applied]}
+    payment = reading.payment(Origin.AR, row).unwrap()
+    assert (payment.kind, payment.amount) == (PaymentKind.ORDINARY, Decimal("7.50"))
+    assert [(a.document_key, a.amount) for a in payment.applications] == [("41", Decimal("7.50"))]
+
+
+def test_correction_2_a_payment_of_several_customers_and_its_credits() -> None:
+    details = [
+        {"RECORDKEY": "41", "TRX_PAYMENTAMOUNT": "6.00"},
+        {"RECORDKEY": "42", "TRX_PAYMENTAMOUNT": "4.00"},
+        {"RECORDKEY": "42", "ADJUSTMENTKEY": "70", "TRX_ADJUSTMENTAMOUNT": "2.00"},
+    ]
+    row = {**AR_PAYMENT, "CUSTOMERID": "", "PAYERNAME": "Group", "ARPYMTDETAILS": details}
+    payment = reading.payment(Origin.AR, row).unwrap()
+    assert (payment.party_id, payment.payer) == (None, "Group")
+    assert [(a.document_key, a.amount) for a in payment.applications] == [
+        ("41", Decimal(6)),
+        ("42", Decimal(4)),
+    ]
+    assert [(c.document_key, c.amount) for c in payment.credits] == [("42", Decimal(2))]
+    nobody = {**AR_PAYMENT, "CUSTOMERID": ""}
+    assert "CUSTOMERID" in reading.payment(Origin.AR, nobody).failure().message
 
 
 def test_payment_applications_to_one_document_are_summed() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from released_intacct.domain.actions import (
     Action,
@@ -23,9 +24,9 @@ from released_intacct.domain.enums import (
     ReleasedStatus,
     System,
 )
-from released_intacct.domain.errors import Rule
+from released_intacct.domain.errors import ErrorKind, Rule
 from released_intacct.domain.ids import IntacctKey, ReleasedId
-from released_intacct.domain.intacct import Deletion, IntacctPayment
+from released_intacct.domain.intacct import Deletion, IntacctPayment, PaymentApplication
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.contacts import plan_contacts
@@ -166,6 +167,49 @@ def test_D9_payment_reversed_in_intacct_is_kept_in_released_with_a_result() -> N
     (told,) = [a for a in actions if isinstance(a, RecordResult)]
     assert "was reversed in Sage Intacct. The Re-Leased payment was kept." in told.error.message
     assert "501" not in told.error.message  # its record number is in the result's key
+
+
+def test_correction_3_D9_a_reversal_entry_paired_with_a_synced_payment_leaves_the_result() -> None:
+    allocation = Link(
+        record_type=RecordType.PAYMENT,
+        released_id=ReleasedId("pay-9"),
+        intacct_key=IntacctKey("501/101"),
+        origin=System.INTACCT,
+    )
+    entry = s.intacct_payment(
+        state=IntacctState.REVERSAL,
+        record_no="540",
+        amount=Decimal(-100),
+        applications=(PaymentApplication(document_key=IntacctKey("101"), amount=Decimal(-100)),),
+        reverses=IntacctKey("501"),
+    )
+    (told,) = _pay(entry, s.links(PAID_INVOICE_LINK, allocation))
+    assert isinstance(told, RecordResult)
+    assert (told.error.rule, told.error.kind) == (Rule.D9, ErrorKind.NEEDS_USER)
+    assert told.error.record is not None
+    assert (told.error.record.intacct_key, told.error.record.released_id) == ("501", "pay-9")
+
+
+def test_correction_2_D2_a_payment_of_several_customers_syncs_each_allocation() -> None:
+    group = s.intacct_payment(party_id=None, payer="Harbourside Holdings")
+    (action,) = _pay(group)
+    assert isinstance(action, CreateInReleased)
+    assert action.intacct_key == "501/101"
+
+
+def test_correction_2_D2_a_draft_payment_is_skipped_until_posted() -> None:
+    (skip,) = _pay(s.intacct_payment(state=IntacctState.DRAFT))
+    assert isinstance(skip, Skip)
+    assert (skip.reason.rule, skip.reason.kind) == (Rule.D2, ErrorKind.SKIPPED)
+    assert "syncs once it is posted" in skip.reason.fix
+
+
+def test_correction_2_D13_a_credit_applied_in_intacct_asks_to_allocate_in_released() -> None:
+    credit = PaymentApplication(document_key=IntacctKey("101"), amount=Decimal(20))
+    actions = _pay(s.intacct_payment(credits=(credit,)))
+    (told,) = [a for a in actions if isinstance(a, RecordResult)]
+    assert (told.error.rule, told.error.kind) == (Rule.D13, ErrorKind.NEEDS_USER)
+    assert "Allocate the matching credit note" in told.error.fix
 
 
 def test_D9_removing_a_synced_payment_in_released_is_refused() -> None:

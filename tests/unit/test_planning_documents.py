@@ -29,6 +29,7 @@ from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Deletion, TransactionLine
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.mapping.fingerprint import fingerprint
+from released_intacct.domain.planning.confirm import VOIDED_BY_US
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.echo import intacct_fingerprint
@@ -88,6 +89,29 @@ def test_D7_reversal_in_intacct_voids_the_released_invoice_and_asks_to_unlink() 
     assert void.released_id == "inv-1"  # type: ignore[union-attr]
     assert result.error.rule is Rule.D7  # type: ignore[union-attr]
     assert "unlink" in result.error.fix.lower()  # type: ignore[union-attr]
+
+
+def test_correction_3_D7_a_reversal_entry_paired_with_a_synced_invoice_voids_it() -> None:
+    """The Reversal entry names no original; the adapter pairs them (``reverses``). It voids the
+    original's copy even when the original itself is not read (its WHENMODIFIED not moving)."""
+    entry = s.transaction(
+        state=IntacctState.REVERSAL,
+        number="Reversed - INV-1",
+        record_no="150",
+        reverses=IntacctKey("101"),
+    )
+    actions = plan_documents([], [entry], s.links(_invoice_link()), s.settings())
+    (void,) = _only(actions, VoidInReleased)
+    assert (void.released_id, void.intacct_key) == ("inv-1", "101")  # type: ignore[union-attr]
+    (result,) = _only(actions, RecordResult)
+    assert "was reversed in Sage Intacct (by invoice Reversed - INV-1)" in result.error.message  # type: ignore[union-attr]
+    assert result.error.record.intacct_key == "101"  # type: ignore[union-attr]
+    voided = _invoice_link(released_fingerprint=VOIDED_BY_US)
+    assert plan_documents([], [entry], s.links(voided), s.settings()) == ()
+    unpaired = replace(entry, reverses=None)
+    (skip,) = plan_documents([], [unpaired], s.links(_invoice_link()), s.settings())
+    assert isinstance(skip, Skip)
+    assert "the entry Sage Intacct adds when reversing one" in skip.reason.message
 
 
 def test_D7_void_in_released_of_a_synced_invoice_is_refused() -> None:

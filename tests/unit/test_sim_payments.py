@@ -1,5 +1,6 @@
-"""Simulator payments: application to invoices and the STATE machine, advances and overpayments
-allocated later, reversal, refunds and journal-entry payments, AP payments, deletion."""
+"""Simulator payments as Intacct documents them (correction 2): RECORDTYPE ``rp`` / ``rr`` /
+``ro``, details applying cash or earlier credits, advances and overpayments allocated later,
+payments of several customers, drafts, reversal with no link field, AP payments, deletion."""
 
 from __future__ import annotations
 
@@ -103,11 +104,12 @@ def test_payments_move_an_invoice_from_posted_to_partially_paid_to_paid(
     _ok(sim, arpayment("30.00", {key: "30.00"}))
     assert _totals(stored) == ("Paid", "100.00", "0.00", "03/10/2026")
     payment = _get(company, "ARPYMT", first)
-    assert (payment["PAYMENTTYPE"], payment["RECORDTYPE"], payment["DOCNUMBER"]) == (
-        "Payment",
+    assert (payment["RECORDTYPE"], payment["STATE"], payment["DOCNUMBER"]) == (
         "rp",
+        "Complete",
         "R1",
     )
+    assert "PAYMENTTYPE" not in payment
     assert _applied(payment) == [
         {"RECORDKEY": key, "TRX_PAYMENTAMOUNT": "70.00", "PAYMENTDATE": "03/10/2026"}
     ]
@@ -146,12 +148,14 @@ def test_paying_a_draft_or_another_customers_invoice_is_refused(
     assert "CUS-1001" in _refused(sim, arpayment("10", {other: "10"}))
 
 
-def test_D11_advance_is_unallocated_until_applied(books: tuple[Simulator, Company]) -> None:
+def test_correction_2_D11_advance_is_rr_and_unallocated_until_applied(
+    books: tuple[Simulator, Company],
+) -> None:
     sim, company = books
-    advance = _ok(sim, arpayment("500.00", {}))
+    advance = _ok(sim, arpayment("500.00", {}))  # no items: an advance (Open Item)
     stored = _get(company, "ARPYMT", advance)
-    assert (stored["PAYMENTTYPE"], stored["TOTALPAID"], stored["TOTALDUE"]) == (
-        "Advance",
+    assert (stored["RECORDTYPE"], stored["TOTALPAID"], stored["TOTALDUE"]) == (
+        "rr",
         "0.00",
         "500.00",
     )
@@ -159,27 +163,100 @@ def test_D11_advance_is_unallocated_until_applied(books: tuple[Simulator, Compan
     assert "unapplied" in _refused(sim, apply(advance, {key: "600.00"}))
     assert _ok(sim, apply(advance, {key: "300.00"})) == advance
     assert (stored["TOTALPAID"], stored["TOTALDUE"]) == ("300.00", "200.00")
-    assert _applied(stored) == [
-        {"RECORDKEY": key, "TRX_PAYMENTAMOUNT": "300.00", "PAYMENTDATE": "04/02/2026"}
-    ]
+    (application,) = [p for p in company.table("ARPYMT").values() if p is not stored]
+    assert (application["RECORDTYPE"], application["TOTALENTERED"]) == ("rp", "0.00")
+    (detail,) = _details(application)
+    assert (detail["RECORDKEY"], detail["ADVANCEKEY"], detail["TRX_POSTEDADVANCEAMOUNT"]) == (
+        key,
+        advance,
+        "300.00",
+    )
     assert _totals(_get(company, "ARINVOICE", key)) == ("Paid", "300.00", "0.00", "04/02/2026")
 
 
-def test_D11_overpayment_is_allocated_later(books: tuple[Simulator, Company]) -> None:
+def test_correction_2_an_advance_is_created_with_aradvance_and_applied_by_a_new_arpymt(
+    books: tuple[Simulator, Company],
+) -> None:
+    sim, company = books
+    advance = _ok(
+        sim,
+        "<create><ARADVANCE><CUSTOMERID>CUS-1001</CUSTOMERID><PAYMENTMETHOD>Cash</PAYMENTMETHOD>"
+        "<RECEIPTDATE>03/02/2026</RECEIPTDATE><PAYMENTDATE>03/02/2026</PAYMENTDATE>"
+        "<ARADVANCEITEMS><ARADVANCEITEM><ACCOUNTNO>4000</ACCOUNTNO><TRX_AMOUNT>90</TRX_AMOUNT>"
+        "</ARADVANCEITEM></ARADVANCEITEMS></ARADVANCE></create>",
+    )
+    stored = _get(company, "ARPYMT", advance)
+    assert (stored["RECORDTYPE"], stored["TOTALENTERED"], stored["TOTALDUE"]) == (
+        "rr",
+        "90.00",
+        "90.00",
+    )
+    assert list(company.table("ARADVANCE")) == [int(advance)]
+    key = invoice(sim, "60.00")
+    applied = _ok(
+        sim,
+        "<create><ARPYMT><PAYMENTMETHOD>Cash</PAYMENTMETHOD><CUSTOMERID>CUS-1001</CUSTOMERID>"
+        "<RECEIPTDATE>03/05/2026</RECEIPTDATE><ARPYMTDETAILS><ARPYMTDETAIL>"
+        f"<RECORDKEY>{key}</RECORDKEY><ADVANCEKEY>{advance}</ADVANCEKEY>"
+        "<TRX_POSTEDADVANCEAMOUNT>60</TRX_POSTEDADVANCEAMOUNT></ARPYMTDETAIL></ARPYMTDETAILS>"
+        "</ARPYMT></create>",
+    )
+    assert _get(company, "ARPYMT", applied)["TOTALENTERED"] == "0.00"
+    assert stored["TOTALDUE"] == "30.00"
+    assert _get(company, "ARINVOICE", key)["STATE"] == "Paid"
+
+
+def test_correction_2_D11_overpayment_is_rp_with_a_due_and_applied_later_as_ro(
+    books: tuple[Simulator, Company],
+) -> None:
     sim, company = books
     first, second = invoice(sim, "100.00"), invoice(sim, "50.00")
     over = _ok(sim, arpayment("150.00", {first: "100.00"}))
     stored = _get(company, "ARPYMT", over)
-    assert (stored["PAYMENTTYPE"], stored["TOTALDUE"]) == ("Overpayment", "50.00")
+    assert (stored["RECORDTYPE"], stored["TOTALPAID"], stored["TOTALDUE"]) == (
+        "rp",
+        "100.00",
+        "50.00",
+    )
     _ok(sim, apply(over, {second: "50.00"}))
-    assert (stored["PAYMENTTYPE"], stored["TOTALDUE"]) == ("Overpayment", "0.00")
+    assert (stored["RECORDTYPE"], stored["TOTALDUE"]) == ("rp", "0.00")
+    (applied,) = [p for p in company.table("ARPYMT").values() if p["RECORDTYPE"] == "ro"]
+    (detail,) = _details(applied)
+    assert (detail["OVERPAYMENTKEY"], detail["TRX_POSTEDOVERPAYMENTAMOUNT"]) == (over, "50.00")
     assert _get(company, "ARINVOICE", second)["STATE"] == "Paid"
-    assert "0.00 is unapplied" in _refused(sim, apply(over, {second: "1"}))
-    ordinary = _ok(sim, arpayment("1.00", {invoice(sim, "1.00"): "1.00"}))
-    assert "only a posted advance or overpayment" in _refused(sim, apply(ordinary, {first: "1"}))
+    assert "unapplied" in _refused(sim, apply(over, {second: "1"}))
 
 
-def test_D9_reversing_a_payment_unpays_its_invoices(books: tuple[Simulator, Company]) -> None:
+def test_correction_2_a_payment_of_several_customers_names_a_payer_not_a_customer(
+    books: tuple[Simulator, Company],
+) -> None:
+    sim, company = books
+    mine, theirs = invoice(sim, "10.00"), invoice(sim, "20.00", customer="CUS-1002")
+    details = "".join(
+        f"<ARPYMTDETAIL><RECORDKEY>{k}</RECORDKEY><TRX_PAYMENTAMOUNT>{a}</TRX_PAYMENTAMOUNT>"
+        "</ARPYMTDETAIL>"
+        for k, a in ((mine, "10"), (theirs, "20"))
+    )
+    header = "<PAYMENTMETHOD>Cash</PAYMENTMETHOD><RECEIPTDATE>03/05/2026</RECEIPTDATE>"
+    group = _ok(
+        sim,
+        f"<create><ARPYMT>{header}<PAYERNAME>Group</PAYERNAME>"
+        f"<ARPYMTDETAILS>{details}</ARPYMTDETAILS></ARPYMT></create>",
+    )
+    stored = _get(company, "ARPYMT", group)
+    assert (stored["CUSTOMERID"], stored["PAYERNAME"], stored["TOTALENTERED"]) == (
+        "",
+        "Group",
+        "30.00",
+    )
+    assert {_get(company, "ARINVOICE", k)["STATE"] for k in (mine, theirs)} == {"Paid"}
+    refused = f"<create><ARPYMT>{header}<ARPYMTDETAILS>{details}</ARPYMTDETAILS></ARPYMT></create>"
+    assert "PAYERNAME" in _refused(sim, refused)
+
+
+def test_D9_reversing_a_payment_unpays_its_invoices_with_no_link_field(
+    books: tuple[Simulator, Company],
+) -> None:
     sim, company = books
     key = invoice(sim, "80.00")
     payment = _ok(sim, arpayment("80.00", {key: "80.00"}))
@@ -193,45 +270,54 @@ def test_D9_reversing_a_payment_unpays_its_invoices(books: tuple[Simulator, Comp
     assert (new["STATE"], new["TOTALENTERED"], new["PARENTPAYMENTKEY"]) == (
         "Reversal",
         "-80.00",
-        payment,
+        "",
     )
+    assert payment not in str(new)  # correction 3: nothing links the reversal to the original
     assert _totals(_get(company, "ARINVOICE", key)) == ("Posted", "0.00", "80.00", "")
     assert "Reversed" in _refused(
         sim, f'<reverse_arpayment key="{payment}">{_day("datereversed", 3, 21)}</reverse_arpayment>'
     )
 
 
-def test_D10_D12_journal_entry_and_refund_payments_by_generic_create(
+def test_a_draft_payment_applies_nothing_until_submitted_and_only_a_draft_is_deleted(
     books: tuple[Simulator, Company],
 ) -> None:
     sim, company = books
-    key = invoice(sim, "25.00")
-    journal = _ok(
-        sim,
-        "<create><ARPYMT><CUSTOMERID>CUS-1001</CUSTOMERID><PAYMENTTYPE>Journal Entry</PAYMENTTYPE>"
-        "<RECEIPTDATE>03/12/2026</RECEIPTDATE><ARPYMTDETAILS><ARPYMTDETAIL>"
-        f"<RECORDKEY>{key}</RECORDKEY><TRX_PAYMENTAMOUNT>25.00</TRX_PAYMENTAMOUNT></ARPYMTDETAIL>"
-        "</ARPYMTDETAILS></ARPYMT></create>",
+    key = invoice(sim, "40.00")
+    body = (
+        "<PAYMENTMETHOD>Cash</PAYMENTMETHOD><CUSTOMERID>CUS-1001</CUSTOMERID>"
+        "<RECEIPTDATE>03/05/2026</RECEIPTDATE><ACTION>Draft</ACTION><ARPYMTDETAILS><ARPYMTDETAIL>"
+        f"<RECORDKEY>{key}</RECORDKEY><TRX_PAYMENTAMOUNT>40</TRX_PAYMENTAMOUNT>"
+        "</ARPYMTDETAIL></ARPYMTDETAILS>"
     )
-    stored = _get(company, "ARPYMT", journal)
-    assert (stored["PAYMENTTYPE"], stored["PAYMENTMETHOD"]) == ("Journal Entry", "Journal Entry")
+    draft = _ok(sim, f"<create><ARPYMT>{body}</ARPYMT></create>")
+    assert (
+        _get(company, "ARPYMT", draft)["STATE"],
+        _get(company, "ARPYMT", draft)["RAWSTATE"],
+    ) == (
+        "Draft",
+        "D",
+    )
+    assert _get(company, "ARINVOICE", key)["STATE"] == "Posted"
+    submit = (
+        f"<update><ARPYMT><RECORDNO>{draft}</RECORDNO><ACTION>Submit</ACTION></ARPYMT></update>"
+    )
+    _ok(sim, submit)
     assert _get(company, "ARINVOICE", key)["STATE"] == "Paid"
-    refund = _ok(
-        sim,
-        "<create><ARPYMT><CUSTOMERID>CUS-1001</CUSTOMERID><PAYMENTTYPE>Refund</PAYMENTTYPE>"
-        "<TOTALENTERED>12.50</TOTALENTERED><RECEIPTDATE>03/13/2026</RECEIPTDATE>"
-        "<DESCRIPTION>refund</DESCRIPTION></ARPYMT></create>",
+    assert "only draft" in _refused(
+        sim, f"<delete><object>ARPYMT</object><keys>{draft}</keys></delete>"
     )
-    stored = _get(company, "ARPYMT", refund)
-    assert (stored["PAYMENTTYPE"], stored["TOTALENTERED"], stored["DESCRIPTION"]) == (
-        "Refund",
-        "12.50",
-        "refund",
-    )
-    assert "PAYMENTTYPE" in _refused(
+    other = _ok(sim, f"<create><ARPYMT>{body}</ARPYMT></create>".replace(key, invoice(sim, "40")))
+    _ok(sim, f"<delete><object>ARPYMT</object><keys>{other}</keys></delete>")
+
+
+def test_correction_2_refunds_are_their_own_object_and_not_created_by_xml(
+    books: tuple[Simulator, Company],
+) -> None:
+    sim, _ = books
+    assert "not writable" in _refused(
         sim,
-        "<create><ARPYMT><CUSTOMERID>CUS-1001</CUSTOMERID><PAYMENTTYPE>Gift</PAYMENTTYPE>"
-        "<TOTALENTERED>1</TOTALENTERED><RECEIPTDATE>03/13/2026</RECEIPTDATE></ARPYMT></create>",
+        "<create><CUSTOMERREFUND><CUSTOMERID>CUS-1001</CUSTOMERID></CUSTOMERREFUND></create>",
     )
 
 
@@ -264,10 +350,14 @@ def test_payment_in_a_foreign_currency_needs_multi_currency() -> None:
     assert "multi-currency" in _refused(sim, arpayment("5", {}, customer="CUS-1008"))
 
 
+def _details(payment: dict[str, object]) -> list[dict[str, object]]:
+    details = payment["ARPYMTDETAILS"]
+    assert isinstance(details, list)
+    return details
+
+
 def _applied(payment: dict[str, object]) -> list[dict[str, object]]:
     """What a payment's details apply (each detail also has its own RECORDNO, PAYMENTKEY and
     timestamps, as a line object's row)."""
-    details = payment["ARPYMTDETAILS"]
-    assert isinstance(details, list)
     shown = ("RECORDKEY", "TRX_PAYMENTAMOUNT", "PAYMENTDATE")
-    return [{name: detail[name] for name in shown} for detail in details]
+    return [{name: detail[name] for name in shown} for detail in _details(payment)]

@@ -73,15 +73,23 @@ def test_every_edge_case_is_present_exactly_once(demo: tuple[Simulator, Company]
     deleted = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Deleted")
     assert len(deleted) == 2  # D8, and the D19 record re-keyed
     assert len(_rows(company, "ARPYMT", STATE="Reversed")) == 1
-    assert len(_rows(company, "ARPYMT", PAYMENTTYPE="Journal Entry")) == 1
-    (advance,) = _rows(company, "ARPYMT", PAYMENTTYPE="Advance")
-    assert advance["TOTALDUE"] == advance["TOTALENTERED"]
-    (overpayment,) = _rows(company, "ARPYMT", PAYMENTTYPE="Overpayment")
-    assert overpayment["TOTALDUE"] == "0.00"
-    details = overpayment["ARPYMTDETAILS"]
+    (journal,) = _described(company, "ARINVOICE", "D10")
+    assert journal["STATE"] == "Posted"  # a journal entry is no payment: the invoice stays open
+    (advance,) = _rows(company, "ARPYMT", RECORDTYPE="rr")
+    assert advance["TOTALDUE"] == advance["TOTALENTERED"] == "1000.00"
+    assert company.table("ARADVANCE") == {int(str(advance["RECORDNO"])): advance}
+    (applied,) = _rows(company, "ARPYMT", RECORDTYPE="ro")
+    details = applied["ARPYMTDETAILS"]
     assert isinstance(details, list)
-    assert len(details) == 2
-    assert len(_rows(company, "ARPYMT", PAYMENTTYPE="Refund")) == 1
+    (detail,) = details
+    overpayment = company.table("ARPYMT")[int(str(detail["OVERPAYMENTKEY"]))]
+    assert (overpayment["RECORDTYPE"], overpayment["TOTALENTERED"]) == ("rp", "950.00")
+    assert (overpayment["TOTALPAID"], overpayment["TOTALDUE"]) == ("950.00", "0.00")
+    assert detail["TRX_POSTEDOVERPAYMENTAMOUNT"] == "250.00"
+    (refund,) = company.table("CUSTOMERREFUND").values()
+    assert refund["DESCRIPTION"] == "D12 refund of a credit"
+    (group,) = _rows(company, "ARPYMT", DOCNUMBER="GROUP-1")
+    assert (group["CUSTOMERID"], group["TOTALENTERED"]) == ("", "200.00")
     negative = [r for r in company.table("ARINVOICE").values() if str(r["TOTALENTERED"])[0] == "-"]
     assert [r["STATE"] for r in negative] == ["Reversal", "Posted"]
     assert [r["CUSTOMERID"] for r in _rows(company, "ARINVOICE", CURRENCY="EUR")] == ["CUS-1008"]

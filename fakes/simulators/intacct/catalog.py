@@ -28,6 +28,14 @@ class ObjectDef:
     fields: tuple[str, ...] = ()
     """Fields listed by ``inspect`` besides the system fields and what records hold."""
     read_only: bool = False
+    view: tuple[str, str, str] | None = None
+    """A view of another object's records: (stored in, field, value) (ARADVANCE: the ARPYMT
+    records of RECORDTYPE ``rr``)."""
+
+    @property
+    def home(self) -> str:
+        """The table its records are stored in."""
+        return self.view[0] if self.view else self.name
 
     @property
     def singular(self) -> str:
@@ -167,9 +175,10 @@ OBJECTS: dict[str, ObjectDef] = {
                 "CUSTOMERID",
                 "CUSTOMERNAME",
                 "RECORDTYPE",
-                "PAYMENTTYPE",
                 "STATE",
+                "RAWSTATE",
                 "PAYMENTMETHOD",
+                "PAYERNAME",
                 "RECEIPTDATE",
                 "WHENPAID",
                 "CURRENCY",
@@ -189,8 +198,8 @@ OBJECTS: dict[str, ObjectDef] = {
                 "VENDORID",
                 "VENDORNAME",
                 "RECORDTYPE",
-                "PAYMENTTYPE",
                 "STATE",
+                "RAWSTATE",
                 "PAYMENTMETHOD",
                 "PAYMENTDATE",
                 "WHENPAID",
@@ -250,6 +259,56 @@ OBJECTS: dict[str, ObjectDef] = {
                 "TAXTOTAL",
                 "TOTAL",
                 "TAXSOLUTIONID",
+            ),
+        ),
+        ObjectDef(
+            "ARADVANCE",
+            None,
+            lines="ARADVANCEITEMS",
+            view=("ARPYMT", "RECORDTYPE", "rr"),
+            fields=(
+                "CUSTOMERID",
+                "RECORDTYPE",
+                "STATE",
+                "PAYMENTMETHOD",
+                "RECEIPTDATE",
+                "PAYMENTDATE",
+                "TOTALENTERED",
+                "TOTALPAID",
+                "TOTALDUE",
+                "DOCNUMBER",
+            ),
+        ),
+        ObjectDef(
+            "APADVANCE",
+            None,
+            read_only=True,
+            view=("APPYMT", "RECORDTYPE", "pr"),
+            fields=(
+                "VENDORID",
+                "RECORDTYPE",
+                "STATE",
+                "PAYMENTMETHOD",
+                "PAYMENTDATE",
+                "TOTALENTERED",
+                "TOTALPAID",
+                "TOTALDUE",
+                "DOCNUMBER",
+            ),
+        ),
+        ObjectDef(
+            "CUSTOMERREFUND",
+            None,
+            read_only=True,
+            fields=(
+                "CUSTOMERID",
+                "RECORDTYPE",
+                "STATE",
+                "PAYMENTMETHOD",
+                "REFUNDDATE",
+                "TOTALENTERED",
+                "DOCNUMBER",
+                "DESCRIPTION",
             ),
         ),
         ObjectDef("SODOCUMENTPARAMS", "DOCID", fields=("DOCID", "DOCCLASS")),

@@ -79,7 +79,18 @@ class Company:
         self.indexes = saved.indexes
 
     def table(self, object_name: str) -> dict[int, Record]:
-        return self.tables.setdefault(object_name, {})
+        """The records of ``object_name``; for a view (ARADVANCE) a filtered copy to read."""
+        found = catalog.OBJECTS.get(object_name)
+        if found is None or found.view is None:
+            return self.tables.setdefault(object_name, {})
+        home, field_name, value = found.view
+        rows = self.tables.setdefault(home, {})
+        return {n: r for n, r in rows.items() if r.get(field_name) == value}
+
+    @staticmethod
+    def home(object_name: str) -> str:
+        found = catalog.OBJECTS.get(object_name)
+        return found.home if found is not None else object_name
 
     def next_id(self, sequence: str, prefix: str) -> str:
         number = self.sequences.get(sequence, 0) + 1
@@ -87,6 +98,8 @@ class Company:
         return f"{prefix}{number:04d}"
 
     def insert(self, object_name: str, record: Record, *, now: datetime, entity: str) -> Record:
+        object_name = self.home(object_name)
+        self._forget_views(object_name)
         recordno = self.next_recordno
         self.next_recordno += 1
         stored = dict(record)
@@ -103,6 +116,8 @@ class Company:
         return stored
 
     def update(self, object_name: str, recordno: int, changes: Record, *, now: datetime) -> Record:
+        object_name = self.home(object_name)
+        self._forget_views(object_name)
         stored = self.table(object_name)[recordno]
         before = self._line_numbers(object_name, stored)
         self._unindex(object_name, recordno, [name for name in changes if name in stored])
@@ -119,6 +134,8 @@ class Company:
         return stored
 
     def delete(self, object_name: str, recordno: int, *, now: datetime) -> None:
+        object_name = self.home(object_name)
+        self._forget_views(object_name)
         stored = self.table(object_name)[recordno]
         self._drop_lines(object_name, self._line_numbers(object_name, stored))
         self._unindex(object_name, recordno, list(stored))
@@ -147,6 +164,11 @@ class Company:
             self.indexes[(object_name, name)] = index
         found = index.get(value)
         return None if found is None else self.table(object_name).get(found)
+
+    def _forget_views(self, home: str) -> None:
+        """Drop the indexes of the views of ``home`` (they are rebuilt on their next use)."""
+        for key in [k for k in self.indexes if k[0] != home and self.home(k[0]) == home]:
+            del self.indexes[key]
 
     def lines(self, object_name: str, header: Record) -> list[Record]:
         """The lines nested in ``header`` (a record of ``object_name``), in order."""

@@ -76,14 +76,22 @@ def _load_records(company: Company, records: object, *, now: datetime) -> None:
         msg = "'records' must be an object of object name -> list of records"
         raise ConfigError(msg)
     for name, rows in records.items():
-        obj = catalog.lookup(str(name))
-        if obj is None or not isinstance(rows, list):
-            msg = f"records.{name}: unknown object or not a list"
+        insert_records(company, str(name), rows, now=now)
+
+
+def insert_records(company: Company, name: str, rows: object, *, now: datetime) -> list[str]:
+    """Store ``rows`` as records of object ``name`` (what a company holds already, entered in
+    Intacct's UI or by CSV); their RECORDNOs."""
+    obj = catalog.lookup(name)
+    if obj is None or not isinstance(rows, list):
+        msg = f"records.{name}: unknown object or not a list"
+        raise ConfigError(msg)
+    made = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            msg = f"records.{name}[{index}] must be an object"
             raise ConfigError(msg)
-        for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                msg = f"records.{name}[{index}] must be an object"
-                raise ConfigError(msg)
-            record: Record = dict(row)
-            entity = str(record.pop("MEGAENTITYID", ""))
-            company.insert(obj.name, record, now=now, entity=entity)
+        record: Record = dict(row)
+        entity = str(record.pop("MEGAENTITYID", ""))
+        made.append(str(company.insert(obj.name, record, now=now, entity=entity)["RECORDNO"]))
+    return made

@@ -3,6 +3,7 @@
     POST   /reset                              {"seed": "demo" | "none" | null}  (body optional)
     POST   /companies                          a ``config.load_company`` config -> 201
     GET    /companies/{id}/records/{object}    ?limit=&offset=
+    POST   /companies/{id}/records/{object}    {"records": [{...}]} -> 201 {"recordnos": [...]}
     POST   /limits                             {"company_id"?, "concurrency"?, "latency_ms"?}
     POST   /faults                             a fault rule -> 201;   GET /faults;  DELETE /faults
     DELETE /faults/{rule_id}
@@ -13,7 +14,10 @@ Bodies are validated by hand: a bad one gets 400 (not JSON) or 422 with ``{"erro
 an unknown company or object in the path gets 404; a company id already taken gets 409.
 Decisions where the spec is silent: ``reset`` also clears fault rules, per-company limits and
 counters (the global defaults from the CLI stay); ``/limits`` without ``company_id`` sets the
-defaults; records are listed in RECORDNO order across all entities.
+defaults; records are listed in RECORDNO order across all entities. Records posted are stored as
+the company's own data, as if entered in Intacct's UI or imported by CSV (how Intacct takes what
+its XML API does not create, such as customer refunds): with a RECORDNO and timestamps, nothing
+else checked.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ from starlette.routing import Route
 
 from released_intacct.fakes.simulators.intacct import catalog
 from released_intacct.fakes.simulators.intacct.company import Company
-from released_intacct.fakes.simulators.intacct.config import ConfigError, load_company
+from released_intacct.fakes.simulators.intacct.config import (
+    ConfigError,
+    insert_records,
+    load_company,
+)
 from released_intacct.fakes.simulators.intacct.faults import KINDS, FaultRule
 from released_intacct.fakes.simulators.intacct.faults import known_functions as _functions
 from released_intacct.fakes.simulators.intacct.faults import known_object as _object
@@ -209,12 +217,25 @@ class _Control:
             return _json({"error": str(error)}, 422)
         return _json({"company_id": company.company_id}, 201)
 
-    async def records(self, request: Request) -> Response:
+    def _company_object(self, request: Request) -> tuple[Company, catalog.ObjectDef]:
         company = self.sim.companies.get(request.path_params["company_id"])
         obj = catalog.lookup(request.path_params["object"])
         if company is None or obj is None:
             what = "company_id" if company is None else "object"
             raise ControlError(what, f"no such {what}: {request.path_params[what]!r}", status=404)
+        return company, obj
+
+    async def enter(self, request: Request) -> Response:
+        company, obj = self._company_object(request)
+        body = _object_body(await _body(request), ("records",))
+        try:
+            made = insert_records(company, obj.name, body.get("records"), now=self.sim.clock())
+        except ConfigError as error:
+            raise ControlError("records", str(error)) from error
+        return _json({"object": obj.name, "recordnos": made}, 201)
+
+    async def records(self, request: Request) -> Response:
+        company, obj = self._company_object(request)
         limit = _query_int(request, "limit", least=1)
         offset = _query_int(request, "offset", least=0) or 0
         rows = [row for _, row in sorted(company.table(obj.name).items())]
@@ -273,6 +294,7 @@ def routes(sim: Simulator) -> list[Route]:
         Route("/reset", _guarded(api.reset), methods=["POST"]),
         Route("/companies", _guarded(api.add_company), methods=["POST"]),
         Route("/companies/{company_id}/records/{object}", _guarded(api.records), methods=["GET"]),
+        Route("/companies/{company_id}/records/{object}", _guarded(api.enter), methods=["POST"]),
         Route("/limits", _guarded(api.limits), methods=["POST"]),
         Route("/faults", _guarded(api.add_fault), methods=["POST"]),
         Route("/faults", _guarded(api.list_faults), methods=["GET"]),

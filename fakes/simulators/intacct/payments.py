@@ -1,27 +1,41 @@
-"""Payments (ARPYMT, APPYMT): kinds, application to documents, later allocation, reversal.
+"""Payments (ARPYMT, APPYMT) as Intacct documents them: record types, details, credits, states.
 
-Every payment record has RECORDTYPE (``rp`` AR, ``pp`` AP), STATE (``Posted``, or ``Reversed`` /
-``Reversal``), CUSTOMERID/CUSTOMERNAME or VENDORID/VENDORNAME, PAYMENTMETHOD, DOCNUMBER (the
-reference), RECEIPTDATE (AR) or PAYMENTDATE (AP), WHENCREATED and WHENPAID (that date), CURRENCY,
-BASECURR, TOTALENTERED (the amount received or paid), TOTALPAID (the part applied to documents),
-TOTALDUE (the part still unapplied), and the details ARPYMTDETAILS / APPYMTDETAILS, one per
-application: RECORDKEY (the invoice or bill), TRX_PAYMENTAMOUNT, PAYMENTDATE.
+A payment record holds its header and its details (``ARPYMTDETAILS`` / ``APPYMTDETAILS``, also
+queryable as ARPYMTDETAIL / APPYMTDETAIL). Every detail applies an amount to one document, named
+by RECORDKEY (an invoice or bill) or POSADJKEY (a debit memo), paid with one of:
 
-**Payment kinds** (the simulator's field PAYMENTTYPE; the real distinguishing field was not found):
+- cash: ``TRX_PAYMENTAMOUNT``;
+- an earlier advance: ``ADVANCEKEY`` + ``TRX_POSTEDADVANCEAMOUNT``;
+- an earlier overpayment: ``OVERPAYMENTKEY`` + ``TRX_POSTEDOVERPAYMENTAMOUNT``;
+- a credit memo: ``ADJUSTMENTKEY`` + ``TRX_ADJUSTMENTAMOUNT``.
 
-- ``Payment``: fully applied when created.
-- ``Advance``: nothing applied when created (legacy ``create_arpayment`` without
-  ``arpaymentitem``); ``Overpayment``: part applied, the rest unapplied. Both stay unallocated
-  (TOTALDUE > 0) until ``apply_arpayment`` (the legacy function; the simulator's choice over a
-  generic update) allocates them: it adds details and moves TOTALPAID/TOTALDUE; PAYMENTTYPE stays.
-- ``Refund`` (money paid back; applies to nothing) and ``Journal Entry`` (a payment entered as a
-  journal entry; PAYMENTMETHOD ``Journal Entry``; it may apply to invoices like a payment): no
-  legacy function creates these, so they are made with the generic ``create`` of ARPYMT carrying
-  ``<PAYMENTTYPE>Refund</PAYMENTTYPE>`` / ``<PAYMENTTYPE>Journal Entry</PAYMENTTYPE>`` (or with
-  ``record_payment`` in-process, or as plain records in a company config).
+[XMLDOC accounts-receivable-ar-payments], [XMLDOC accounts-payable-ap-payments].
 
-Reversing a payment (``reverse_arpayment key=``) sets it to Reversed and inserts a Reversal record
-(amounts negated, PARENTPAYMENTKEY = the original) and takes the applied amounts off the documents.
+**RECORDTYPE** ([XMLDOC accounts-receivable-ar-payments], REST samples): ``rp`` a received payment
+(with an unapplied remainder it carries an overpayment, TOTALDUE > 0); ``rr`` an AR advance
+(created with ARADVANCE, or with legacy ``create_arpayment`` and no items: the Open Item
+configuration); ``ro`` an applied AR overpayment. AP: ``pp`` a payment, ``pr`` an AP advance (the
+REST samples' codes; for XML **inferred**). A payment that applies an advance keeps the type of a
+payment (``rp`` / ``pp``: **inferred**, no source names it).
+
+**Totals** (**inferred** from the REST samples: an unapplied advance shows entered 10, paid 0, due
+10): TOTALENTERED is the cash received or paid, TOTALPAID the cash applied, TOTALDUE the cash not
+yet applied. A credit-only payment (it applies an advance, an overpayment or a credit memo) enters
+0.00 (the AP release note: credit entries show "with an amount of 0").
+
+**STATE** (readByQuery shows the display value, RAWSTATE the code): AR ``Draft`` (D) and
+``Complete`` (C) are documented; AP ``Draft`` (D), ``Submitted`` (S), ``Approved`` (A), ``Posted``
+(C), ``Voided`` (V). A reversed payment is ``Reversed`` and Intacct adds a ``Reversal`` record of
+the opposite amounts ("The old transaction is marked as Reversed, and a reverse of the old
+transaction is created called Reversal", intacct.com help); their codes are **inferred**, and no
+field links the two (correction 3: PARENTPAYMENTKEY exists but no source says what it holds, so
+the simulator leaves it empty).
+
+**Multi-customer payments**: an ARPYMT created with no CUSTOMERID and a PAYERNAME applies to the
+invoices of several customers; it is stored with CUSTOMERID empty (**inferred**).
+
+Refunds are their own object (CUSTOMERREFUND; customer refunds are created by CSV and REST only,
+[RELNOTES 2025-R3]) and journal entries are GL entries: neither is a payment record.
 """
 
 from __future__ import annotations
@@ -35,10 +49,14 @@ from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure
 
-PAYMENT, ADVANCE, OVERPAYMENT = "Payment", "Advance", "Overpayment"
-REFUND, JOURNAL = "Refund", "Journal Entry"
-KINDS = (PAYMENT, ADVANCE, OVERPAYMENT, REFUND, JOURNAL)
-UNALLOCATED = frozenset({ADVANCE, OVERPAYMENT})
+CASH, ADVANCE, OVERPAYMENT, CREDIT = "cash", "advance", "overpayment", "credit"
+_SOURCE_FIELDS = {
+    CASH: (None, "TRX_PAYMENTAMOUNT"),
+    ADVANCE: ("ADVANCEKEY", "TRX_POSTEDADVANCEAMOUNT"),
+    OVERPAYMENT: ("OVERPAYMENTKEY", "TRX_POSTEDOVERPAYMENTAMOUNT"),
+    CREDIT: ("ADJUSTMENTKEY", "TRX_ADJUSTMENTAMOUNT"),
+}
+DRAFT, REVERSED, REVERSAL = "Draft", "Reversed", "Reversal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,188 +66,274 @@ class Side:
     party_field: str
     name_field: str
     document: str
+    adjustment: str
     details: str
     date_field: str
-    recordtype: str
+    paid: str
+    """RECORDTYPE of a payment."""
+    advance: str
+    """RECORDTYPE of an advance."""
+    applied_overpayment: str
+    """RECORDTYPE of a payment that applies an earlier overpayment."""
+    complete: tuple[str, str]
+    """STATE and RAWSTATE of a posted payment."""
 
 
 AR = Side(
-    "ARPYMT", "CUSTOMER", "CUSTOMERID", "CUSTOMERNAME", "ARINVOICE", "ARPYMTDETAILS",
-    "RECEIPTDATE", "rp",
+    "ARPYMT", "CUSTOMER", "CUSTOMERID", "CUSTOMERNAME", "ARINVOICE", "ARADJUSTMENT",
+    "ARPYMTDETAILS", "RECEIPTDATE", "rp", "rr", "ro", ("Complete", "C"),
 )  # fmt: skip
 AP = Side(
-    "APPYMT", "VENDOR", "VENDORID", "VENDORNAME", "APBILL", "APPYMTDETAILS", "PAYMENTDATE", "pp"
-)
+    "APPYMT", "VENDOR", "VENDORID", "VENDORNAME", "APBILL", "APADJUSTMENT", "APPYMTDETAILS",
+    "PAYMENTDATE", "pp", "pr", "pp", ("Posted", "C"),
+)  # fmt: skip
 SIDES = {AR.payment: AR, AP.payment: AP}
+_RAW = {DRAFT: "D", REVERSED: "V", REVERSAL: "R"}
 
-Applied = tuple[str, Decimal]
-"""A document's RECORDNO and the amount applied to it."""
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One application: ``amount`` paid on ``document`` (RECORDKEY, or POSADJKEY for a debit
+    memo) from ``source`` (cash, or the RECORDNO ``source_key`` of an advance, an overpayment or a
+    credit memo)."""
+
+    document: str
+    amount: Decimal
+    source: str = CASH
+    source_key: str = ""
+    debit_memo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PaymentSpec:
     party: str
-    amount: Decimal
+    """The customer / vendor id; "" for a multi-customer payment (then ``payer`` is set)."""
+    cash: Decimal
+    """The money received or paid (0 for a payment that only applies credits)."""
     on: str
-    """The receipt or payment date, ``mm/dd/yyyy``."""
     method: str = "Printed Check"
-    applied: Sequence[Applied] = field(default_factory=tuple)
-    kind: str = ""
-    """Empty: derived from what is applied. ``Refund`` or ``Journal Entry`` must be given."""
+    details: Sequence[Detail] = field(default_factory=tuple)
+    payer: str = ""
     reference: str = ""
+    description: str = ""
     currency: str = ""
-
-
-def _kind(spec: PaymentSpec, applied: Decimal) -> str:
-    if spec.kind and spec.kind not in KINDS:
-        raise failure(GENERIC, f"PAYMENTTYPE must be one of {', '.join(KINDS)}, got '{spec.kind}'")
-    if applied > spec.amount or spec.amount <= 0:
-        raise failure(
-            GENERIC,
-            f"The payment amount {legacy.money(spec.amount)} must be positive and cover the "
-            f"amounts applied ({legacy.money(applied)})",
-            correction="Apply no more than the payment amount.",
-        )
-    if spec.kind in (REFUND, JOURNAL):
-        if spec.kind == REFUND and applied:
-            raise failure(GENERIC, "A refund cannot be applied to documents")
-        return spec.kind
-    if applied == spec.amount:
-        return PAYMENT
-    return ADVANCE if applied == 0 else OVERPAYMENT
-
-
-def _documents(
-    ctx: Context, side: Side, party: str, applied: Sequence[Applied]
-) -> list[tuple[Record, Decimal]]:
-    """The documents to pay, each checked for the whole amount it takes (nothing written)."""
-    totals: dict[str, Decimal] = {}
-    for key, amount in applied:
-        totals[key] = totals.get(key, Decimal(0)) + amount
-    found = []
-    for key, amount in totals.items():
-        record = ctx.company.by_recordno(side.document, key)
-        if record is None or str(record.get(side.party_field)) != party:
-            raise failure(
-                GENERIC,
-                f"Invalid {side.document} key '{key}' for {side.party_field} {party}",
-                correction=f"Apply the payment to an existing {side.document} of that party.",
-            )
-        states.check_payable(side.document, record, amount)
-        found.append((record, amount))
-    return found
+    advance: bool = False
+    """An advance (RECORDTYPE rr / pr): nothing applied, all of it due."""
+    draft: bool = False
 
 
 def record_payment(ctx: Context, side: Side, spec: PaymentSpec) -> Record:
-    """Store a payment and apply it to its documents; the stored payment is returned."""
-    stored = ctx.company.insert(
-        side.payment, prepare(ctx, side, spec), now=ctx.now, entity=ctx.entity
-    )
+    """Store a payment and apply it (unless a draft); the stored payment is returned."""
+    record = prepare(ctx, side, spec)
+    stored = ctx.company.insert(side.payment, record, now=ctx.now, entity=ctx.entity)
     ctx.spend()
+    if not spec.draft:
+        apply(ctx, side, stored, sign=1)
     return stored
 
 
 def prepare(ctx: Context, side: Side, spec: PaymentSpec) -> Record:
-    """Check the payment, apply it to its documents, and return the record to store."""
-    party = legacy.existing(ctx, side.party_object, side.party_field, spec.party)
-    applied = sum((amount for _, amount in spec.applied), Decimal(0))
-    kind = _kind(spec, applied)
-    documents = _documents(ctx, side, spec.party, spec.applied)
-    record: Record = {
-        "RECORDTYPE": side.recordtype,
-        "PAYMENTTYPE": kind,
-        "PAYMENTMETHOD": JOURNAL if kind == JOURNAL else spec.method,
-        "STATE": states.POSTED,
+    """The payment record to store, every reference and amount checked (nothing written)."""
+    party = _party(ctx, side, spec)
+    cash_applied = sum((d.amount for d in spec.details if d.source == CASH), Decimal(0))
+    _check_amounts(spec, cash_applied)
+    for detail in spec.details:
+        _check_detail(ctx, side, spec.party, detail)
+    state = (DRAFT, _RAW[DRAFT]) if spec.draft else side.complete
+    overpaying = bool(spec.details) and all(d.source == OVERPAYMENT for d in spec.details)
+    kind = side.advance if spec.advance else side.paid
+    kind = side.applied_overpayment if overpaying else kind
+    return {
+        "RECORDTYPE": kind,
+        "STATE": state[0],
+        "RAWSTATE": state[1],
+        "PAYMENTMETHOD": spec.method,
         side.party_field: spec.party,
-        side.name_field: str(party.get("NAME", "")),
+        side.name_field: str(party.get("NAME", "")) if party else "",
+        "PAYERNAME": spec.payer,
         "DOCNUMBER": spec.reference,
+        "DESCRIPTION": spec.description,
         side.date_field: spec.on,
         "WHENCREATED": spec.on,
         "WHENPAID": spec.on,
-        "CURRENCY": legacy.currency(ctx, spec.currency, party),
+        "CURRENCY": legacy.currency(ctx, spec.currency, party or {}),
         "BASECURR": ctx.company.settings.base_currency,
-        "TOTALENTERED": legacy.money(spec.amount),
-        "TOTALPAID": legacy.money(applied),
-        "TOTALDUE": legacy.money(Decimal(0) if kind == REFUND else spec.amount - applied),
-        side.details: [_detail(record, amount, spec.on) for record, amount in documents],
-    }
-    for document, amount in documents:
-        states.pay(ctx, side.document, document, amount, on=spec.on)
-    return record
-
-
-def _detail(document: Record, amount: Decimal, on: str) -> Record:
-    return {
-        "RECORDKEY": str(document["RECORDNO"]),
-        "TRX_PAYMENTAMOUNT": legacy.money(amount),
-        "PAYMENTDATE": on,
+        "TOTALENTERED": legacy.money(spec.cash),
+        "TOTALPAID": legacy.money(cash_applied),
+        "TOTALDUE": legacy.money(spec.cash - cash_applied),
+        "PARENTPAYMENTKEY": "",
+        side.details: [_detail_row(d, spec.on) for d in spec.details],
     }
 
 
-def allocate(
-    ctx: Context, side: Side, payment: Record, applied: Sequence[Applied], *, on: str
-) -> Record:
-    """Allocate the unapplied part of an advance or overpayment to documents."""
-    kind, state = str(payment.get("PAYMENTTYPE", "")), str(payment.get("STATE", ""))
-    key = payment["RECORDNO"]
-    if kind not in UNALLOCATED or state != states.POSTED:
+def _party(ctx: Context, side: Side, spec: PaymentSpec) -> Record | None:
+    if spec.party:
+        return legacy.existing(ctx, side.party_object, side.party_field, spec.party)
+    if side is AP or not spec.payer or spec.advance:
         raise failure(
             GENERIC,
-            f"{side.payment} {key} is a {kind} ({state}): only a posted advance or overpayment "
-            "can be applied later",
+            f"Required field {side.party_field} is missing"
+            + ("" if side is AP else " (or PAYERNAME, for a payment of several customers)"),
+            correction="Name the customer, or for a payment of several customers give PAYERNAME.",
         )
-    amount = sum((amount for _, amount in applied), Decimal(0))
-    unapplied = states.dec(payment.get("TOTALDUE"))
-    if not applied or amount > unapplied:
+    return None
+
+
+def _check_amounts(spec: PaymentSpec, cash_applied: Decimal) -> None:
+    if spec.cash < 0 or cash_applied > spec.cash:
         raise failure(
             GENERIC,
-            f"Cannot apply {legacy.money(amount)} from {side.payment} {key}: "
-            f"{legacy.money(unapplied)} is unapplied",
-            correction="Apply at least one item and no more than the unapplied amount.",
+            f"The payment amount {legacy.money(spec.cash)} must cover the amounts applied "
+            f"({legacy.money(cash_applied)})",
+            correction="Apply no more than the payment amount.",
         )
-    documents = _documents(ctx, side, str(payment.get(side.party_field)), applied)
-    details = payment.get(side.details)
-    rows = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    if spec.advance and spec.details:
+        raise failure(GENERIC, "An advance is applied later, not when it is received")
+    if not spec.advance and not spec.details and spec.cash <= 0:
+        raise failure(GENERIC, "A payment needs at least one payment detail")
+
+
+def _check_detail(ctx: Context, side: Side, party: str, detail: Detail) -> None:
+    target = side.adjustment if detail.debit_memo else side.document
+    record = ctx.company.by_recordno(target, detail.document)
+    if record is None or (party and str(record.get(side.party_field)) != party):
+        owner = f" for {side.party_field} {party}" if party else ""
+        raise failure(
+            GENERIC,
+            f"Invalid {target} key '{detail.document}'{owner}",
+            correction=f"Apply the payment to an existing {target} of that party.",
+        )
+    if detail.source in (ADVANCE, OVERPAYMENT):
+        _check_credit(ctx, side, party or str(record.get(side.party_field)), detail)
+    states.check_payable(target, record, detail.amount)
+
+
+def _check_credit(ctx: Context, side: Side, party: str, detail: Detail) -> None:
+    source = ctx.company.by_recordno(side.payment, detail.source_key)
+    wanted = side.advance if detail.source == ADVANCE else side.paid
+    available = states.dec(source.get("TOTALDUE")) if source is not None else Decimal(0)
+    if (
+        source is None
+        or source.get("RECORDTYPE") != wanted
+        or source.get("STATE") != side.complete[0]
+        or str(source.get(side.party_field)) != party
+        or detail.amount > available
+    ):
+        raise failure(
+            GENERIC,
+            f"Cannot apply {legacy.money(detail.amount)} of {detail.source} "
+            f"{detail.source_key}: it is not a posted {detail.source} of {party} with that much "
+            "unapplied",
+            correction=f"Apply no more than the {detail.source}'s unapplied amount.",
+        )
+
+
+def _detail_row(detail: Detail, on: str) -> Record:
+    key, amount_field = _SOURCE_FIELDS[detail.source]
+    row: Record = {"POSADJKEY" if detail.debit_memo else "RECORDKEY": detail.document}
+    if key is not None:
+        row[key] = detail.source_key
+    row[amount_field] = legacy.money(detail.amount)
+    row["PAYMENTDATE"] = on
+    return row
+
+
+def details_of(side: Side, payment: Record) -> list[Detail]:
+    """The applications a stored payment's detail rows record."""
+    rows = payment.get(side.details)
+    found = []
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        source = next(
+            (name for name, (_, amount) in _SOURCE_FIELDS.items() if row.get(amount)), CASH
+        )
+        key_field, amount_field = _SOURCE_FIELDS[source]
+        debit_memo = bool(row.get("POSADJKEY"))
+        found.append(
+            Detail(
+                document=str(row.get("POSADJKEY") if debit_memo else row.get("RECORDKEY", "")),
+                amount=states.dec(row.get(amount_field)),
+                source=source,
+                source_key=str(row.get(key_field, "")) if key_field else "",
+                debit_memo=debit_memo,
+            )
+        )
+    return found
+
+
+def apply(ctx: Context, side: Side, payment: Record, *, sign: int) -> None:
+    """Apply a payment's details to their documents and consume their credits (``sign`` -1:
+    take them off again, as a reversal or a deletion does)."""
+    on = str(payment.get(side.date_field, ""))
+    for detail in details_of(side, payment):
+        target = side.adjustment if detail.debit_memo else side.document
+        document = ctx.company.by_recordno(target, detail.document)
+        if document is not None:
+            states.pay(ctx, target, document, sign * detail.amount, on=on)
+        if detail.source in (ADVANCE, OVERPAYMENT):
+            _consume(ctx, side, detail.source_key, sign * detail.amount)
+
+
+def _consume(ctx: Context, side: Side, key: str, amount: Decimal) -> None:
+    source = ctx.company.by_recordno(side.payment, key)
+    if source is None:
+        return
     changes: Record = {
-        side.details: rows + [_detail(record, amount, on) for record, amount in documents],
-        "TOTALPAID": legacy.money(states.dec(payment.get("TOTALPAID")) + amount),
-        "TOTALDUE": legacy.money(unapplied - amount),
+        "TOTALPAID": legacy.money(states.dec(source.get("TOTALPAID")) + amount),
+        "TOTALDUE": legacy.money(states.dec(source.get("TOTALDUE")) - amount),
     }
-    stored = ctx.company.update(side.payment, int(str(key)), changes, now=ctx.now)
-    ctx.spend()
-    for document, part in documents:
-        states.pay(ctx, side.document, document, part, on=on)
-    return stored
+    ctx.company.update(side.payment, int(key), changes, now=ctx.now)
 
 
 def reverse_payment(ctx: Context, side: Side, payment: Record, *, on: str, memo: str) -> Record:
-    """Reverse a posted payment: a Reversal record, and its documents unpaid again."""
+    """Reverse a posted payment: it becomes Reversed, a Reversal record of the opposite amounts
+    is added (no field links the two), and its documents and credits are restored."""
     key = str(payment["RECORDNO"])
-    if payment.get("STATE") != states.POSTED:
+    if payment.get("STATE") != side.complete[0]:
         raise failure(GENERIC, f"Cannot reverse {side.payment} {key}: it is {payment.get('STATE')}")
-    details = payment.get(side.details)
-    rows = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    if _consumed_elsewhere(ctx, side, key):
+        raise failure(
+            GENERIC,
+            f"Cannot reverse {side.payment} {key}: part of it was applied by another payment",
+            correction="Reverse the payments that apply it first.",
+        )
+    apply(ctx, side, payment, sign=-1)
     reversal = {k: v for k, v in payment.items() if k not in ("RECORDNO", "WHENMODIFIED")}
     reversal.update(
-        STATE=states.REVERSAL,
+        STATE=REVERSAL,
+        RAWSTATE=_RAW[REVERSAL],
         WHENCREATED=on,
-        PARENTPAYMENTKEY=key,
-        DESCRIPTION=memo or f"Reversal of payment {key}",
+        DESCRIPTION=memo or f"Reversal of payment {payment.get('DOCNUMBER') or key}",
         TOTALENTERED=legacy.money(-states.dec(payment.get("TOTALENTERED"))),
         TOTALPAID=legacy.money(-states.dec(payment.get("TOTALPAID"))),
         TOTALDUE=legacy.money(Decimal(0)),
     )
-    reversal[side.details] = [
-        {**row, "TRX_PAYMENTAMOUNT": legacy.money(-states.dec(row.get("TRX_PAYMENTAMOUNT")))}
-        for row in rows
-    ]
+    reversal[side.details] = [_negated(row) for row in _rows(payment.get(side.details))]
     stored = ctx.company.insert(side.payment, reversal, now=ctx.now, entity=ctx.entity)
-    changes: Record = {"STATE": states.REVERSED, "TOTALDUE": legacy.money(Decimal(0))}
+    changes: Record = {"STATE": REVERSED, "RAWSTATE": _RAW[REVERSED], "TOTALDUE": "0.00"}
     ctx.company.update(side.payment, int(key), changes, now=ctx.now)
     ctx.spend(2)
-    for row in rows:
-        document = ctx.company.by_recordno(side.document, str(row.get("RECORDKEY", "")))
-        if document is not None:
-            amount = -states.dec(row.get("TRX_PAYMENTAMOUNT"))
-            states.pay(ctx, side.document, document, amount, on=on)
     return stored
+
+
+def _consumed_elsewhere(ctx: Context, side: Side, key: str) -> bool:
+    """Whether another payment applies this advance or overpayment."""
+    for other in ctx.company.table(side.payment).values():
+        if other.get("STATE") != side.complete[0]:
+            continue
+        if any(d.source_key == key for d in details_of(side, other)):
+            return True
+    return False
+
+
+def _rows(value: object) -> list[Record]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+def _negated(row: Record) -> Record:
+    flipped = {k: v for k, v in row.items() if k not in ("RECORDNO", "PAYMENTKEY")}
+    for _, amount_field in _SOURCE_FIELDS.values():
+        if amount_field in flipped:
+            flipped[amount_field] = legacy.money(-states.dec(flipped[amount_field]))
+    return flipped

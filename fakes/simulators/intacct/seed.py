@@ -3,7 +3,8 @@
 Every transaction is written through the simulator's own functions (legacy ``create_invoice``,
 ``create_bill``, ``create_aradjustment``, ``create_apadjustment``, ``create_arpayment``,
 ``apply_arpayment``, ``reverse_invoice``, ``reverse_arpayment``, ``create_sotransaction``,
-``update_sotransaction``, ``create_potransaction``, generic ``create`` / ``delete``), so records are
+``update_sotransaction``, ``create_potransaction``, generic ``create`` / ``delete``; a refund is
+stored as the company's data, as Intacct takes refunds by CSV and REST only), so records are
 as consistent as the functions make them. Each runs with the clock at its transaction date, noon
 UTC (never later than ``now``), so WHENMODIFIED spreads over the years. Deterministic: the same
 ``now`` gives the same records and RECORDNOs.
@@ -14,14 +15,18 @@ have a DESCRIPTION starting with the rule id:
 - D7  an invoice reversed (STATE Reversed, plus its Reversal record);
 - D8  an invoice deleted (only AUDITHISTORY shows it: ACCESSMODE Deleted);
 - D9  a payment reversed (ARPYMT STATE Reversed, plus its Reversal record);
-- D10 a journal-entry payment (PAYMENTTYPE ``Journal Entry``);
-- D11 an unallocated advance (PAYMENTTYPE Advance, TOTALDUE > 0) and an overpayment allocated
-  later with ``apply_arpayment`` (PAYMENTTYPE Overpayment, TOTALDUE 0);
-- D12 a refund (PAYMENTTYPE Refund);
+- D10 an invoice settled by a journal entry (a GL entry, no payment record: it stays open);
+- D11 an unallocated advance (ARADVANCE: an ARPYMT of RECORDTYPE ``rr``, TOTALDUE > 0) and an
+  overpayment (RECORDTYPE ``rp`` with 250.00 unapplied) allocated later with ``apply_arpayment``
+  (a payment of RECORDTYPE ``ro`` applying it);
+- D12 a refund (a CUSTOMERREFUND record: refunds are their own object, not payments);
 - D13 a negative invoice (TOTALENTERED < 0);
 - D14 a EUR customer (``CUS-1008``) and a EUR invoice (multi-currency is on in the demo);
 - D19 an OE ``Sales Invoice`` edited with ``update_sotransaction``, so its ARINVOICE was deleted
   and re-created under a new RECORDNO (SODOCUMENT.PRRECORDKEY points to the new one).
+
+Besides the edge cases: a group payment, one ARPYMT from a payer (PAYERNAME, no CUSTOMERID) for
+invoices of two customers, which syncs as one payment of each invoice.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from functools import partial
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct.company import Company
+from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
@@ -198,22 +203,18 @@ def _edge_cases(books: _Books) -> None:
     books.invoice("CUS-1007", date(2026, 3, 2), [("4000", "800.00", "E100")],
                   memo="Draft awaiting approval", draft="yes")  # fmt: skip
     _orders(books)
+    _group_payment(books)
 
 
 def _payment_kinds(books: _Books) -> None:
-    journal = books.invoice("CUS-1005", date(2025, 11, 3), [("4100", "210.00", "E100")],
-                            memo="D10 paid by journal entry")  # fmt: skip
-    entry = E.ARPYMT(
-        E.CUSTOMERID("CUS-1005"), E.PAYMENTTYPE("Journal Entry"), E.RECEIPTDATE("11/10/2025"),
-        E.DESCRIPTION("D10 journal-entry payment"),
-        E.ARPYMTDETAILS(E.ARPYMTDETAIL(E.RECORDKEY(journal), E.TRX_PAYMENTAMOUNT("210.00"))),
+    books.invoice("CUS-1005", date(2025, 11, 3), [("4100", "210.00", "E100")],
+                  memo="D10 settled by a journal entry: no payment record")  # fmt: skip
+    advance = E.ARADVANCE(
+        E.CUSTOMERID("CUS-1006"), E.PAYMENTMETHOD("Printed Check"), E.RECEIPTDATE("01/12/2026"),
+        E.PAYMENTDATE("01/12/2026"), E.DOCNUMBER("D11 advance"),
+        E.ARADVANCEITEMS(E.ARADVANCEITEM(E.ACCOUNTNO("4000"), E.TRX_AMOUNT("1000.00"))),
     )  # fmt: skip
-    books.generic("create", entry, date(2025, 11, 10))
-    advance = E.create_arpayment(
-        E.customerid("CUS-1006"), E.paymentamount("1000.00"), E.refid("D11 advance"),
-        _day("datereceived", date(2026, 1, 12)), E.paymentmethod("Printed Check"),
-    )  # fmt: skip
-    books.run(advance, date(2026, 1, 12))
+    books.generic("create", advance, date(2026, 1, 12))
     first = books.invoice("CUS-1007", date(2026, 1, 5), [("4000", "700.00", "E200")],
                           memo="D11 overpaid")  # fmt: skip
     second = books.invoice("CUS-1007", date(2026, 1, 19), [("4100", "250.00", "E200")],
@@ -225,11 +226,31 @@ def _payment_kinds(books: _Books) -> None:
                                                            E.amount("250.00")))),
         date(2026, 1, 26),
     )  # fmt: skip
-    refund = E.ARPYMT(
-        E.CUSTOMERID("CUS-1003"), E.PAYMENTTYPE("Refund"), E.TOTALENTERED("75.00"),
-        E.RECEIPTDATE("01/30/2026"), E.DESCRIPTION("D12 refund of a credit"),
+    refund: Record = {
+        "RECORDTYPE": "rf", "STATE": "Complete", "CUSTOMERID": "CUS-1003",
+        "PAYMENTMETHOD": "EFT", "REFUNDDATE": "01/30/2026", "TOTALENTERED": "75.00",
+        "DOCNUMBER": "RF-1", "DESCRIPTION": "D12 refund of a credit",
+    }  # fmt: skip
+    books.company.insert("CUSTOMERREFUND", refund, now=books.now, entity="")
+
+
+def _group_payment(books: _Books) -> None:
+    """One payment from a payer for the invoices of two customers (no CUSTOMERID)."""
+    on = date(2026, 2, 16)
+    owed = [
+        books.invoice(customer, date(2026, 2, 2), [("4200", amount, "E100")],
+                      memo="Paid by a group payment")
+        for customer, amount in (("CUS-1001", "120.00"), ("CUS-1002", "80.00"))
+    ]  # fmt: skip
+    details = [
+        E.ARPYMTDETAIL(E.RECORDKEY(key), E.TRX_PAYMENTAMOUNT(amount))
+        for key, amount in zip(owed, ("120.00", "80.00"), strict=True)
+    ]
+    payment = E.ARPYMT(
+        E.PAYMENTMETHOD("EFT"), E.DOCNUMBER("GROUP-1"), E.RECEIPTDATE(on.strftime("%m/%d/%Y")),
+        E.PAYERNAME("Harbourside Holdings (group payment)"), E.ARPYMTDETAILS(*details),
     )  # fmt: skip
-    books.generic("create", refund, date(2026, 1, 30))
+    books.generic("create", payment, on)
 
 
 def _so_line(item: str, quantity: str, price: str) -> Element:

@@ -9,11 +9,12 @@ Draft → Posted → Partially Paid → Paid, and Posted → Reversed (with a ne
   first; a line's total is AMOUNT plus its TAX, if any); the header STATE follows: nothing paid
   → Posted, some → Partially Paid, all → Paid (with WHENPAID = the payment date). Removing a
   payment (reversal or delete) moves them back.
-- Reversing sets the original to Reversed (TOTALDUE 0, REVERSALKEY = the new record, REVERSALDATE)
-  and inserts a new record with STATE Reversal: the original's fields with every amount negated,
-  WHENCREATED = the reversal date, TOTALDUE 0 and REVERSEDKEY = the original's RECORDNO (the real
-  field linking the two was not found; these two are the simulator's). Drafts, documents with
-  payments applied and documents already reversed cannot be reversed.
+- Reversing sets the original to Reversed (TOTALDUE 0) and inserts a new record with STATE
+  Reversal: the original's fields with every amount negated, WHENCREATED = the reversal date,
+  TOTALDUE 0, and the number ``Reversed - <original number>`` (documented for bills,
+  intacct.com help "bill reversal"; for the other documents **inferred**). No field links the
+  two (spec correction 3). Drafts, documents with payments applied and documents already
+  reversed cannot be reversed.
 """
 
 from __future__ import annotations
@@ -144,23 +145,17 @@ def reverse(ctx: Context, object_name: str, record: Record, *, on: str, memo: st
     reversal = {k: v for k, v in record.items() if k not in ("RECORDNO", "WHENMODIFIED")}
     reversal[LINES[object_name]] = [_negated(line) for line in lines_of(record, object_name)]
     reversal.update(
+        RECORDID=f"Reversed - {record.get('RECORDID', '')}",
         STATE=REVERSAL,
         WHENCREATED=on,
         WHENPOSTED=on,
         TOTALENTERED=money(-dec(record.get("TOTALENTERED"))),
         TOTALPAID=money(Decimal(0)),
         TOTALDUE=money(Decimal(0)),
-        REVERSEDKEY=str(record["RECORDNO"]),
         DESCRIPTION=memo or f"Reversal of {record.get('RECORDID', '')}",
     )
     stored = ctx.company.insert(object_name, reversal, now=ctx.now, entity=ctx.entity)
-    original = {
-        **record,
-        "STATE": REVERSED,
-        "TOTALDUE": money(Decimal(0)),
-        "REVERSALKEY": stored["RECORDNO"],
-        "REVERSALDATE": on,
-    }
+    original = {**record, "STATE": REVERSED, "TOTALDUE": money(Decimal(0))}
     ctx.company.update(object_name, int(str(record["RECORDNO"])), original, now=ctx.now)
     ctx.spend(2)
     return stored

@@ -52,7 +52,9 @@ def create(ctx: Context, function: Element) -> Outcome:
     stored = []
     for obj, record in planned:
         prepared = behaviour.prepare_create(ctx, obj, record)
-        stored.append((obj, ctx.company.insert(obj.name, prepared, now=ctx.now, entity=ctx.entity)))
+        inserted = ctx.company.insert(obj.name, prepared, now=ctx.now, entity=ctx.entity)
+        behaviour.after_create(ctx, obj, inserted)
+        stored.append((obj, inserted))
         ctx.spend()
     return _objects_data(stored)
 
@@ -101,9 +103,12 @@ def update(ctx: Context, function: Element) -> Outcome:
     stored = []
     for obj, changes in _objects(function):
         record = _existing(ctx, obj, changes)
+        before = str(record.get("STATE", ""))
         merged = behaviour.prepare_update(ctx, obj, record, _unchanged_blocks(record, changes))
         recordno = int(str(record["RECORDNO"]))
-        stored.append((obj, ctx.company.update(obj.name, recordno, merged, now=ctx.now)))
+        updated = ctx.company.update(obj.name, recordno, merged, now=ctx.now)
+        behaviour.after_update(ctx, obj, before, updated)
+        stored.append((obj, updated))
         ctx.spend()
     return _objects_data(stored)
 

@@ -25,6 +25,7 @@ from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.adapters.intacct.orderkeys import OrderKeys
 from released_intacct.adapters.intacct.reads import Reads
+from released_intacct.adapters.intacct.reversals import Reversals
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
@@ -80,7 +81,7 @@ class IntacctAdapter:
         self._spent = 0
         self._reads = Reads(self.sessions, self.settings, spend=self._spend)
         self._lines = Lines(self._reads, self.settings)
-        self._reader = FeedReader(self._reads, self._lines, self.settings)
+        self._reader = FeedReader(self._reads, self._lines, Reversals(self._reads), self.settings)
         self._writer = Writer(
             self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
         )

@@ -7,8 +7,9 @@ very version of it, (RECORDNO, WHENMODIFIED), was already returned by this reade
 drops nothing. The set of versions remembered is capped, so memory stays flat.
 
 A page of transactions (invoices, bills, adjustments, OE/PO documents, payments) then has its
-lines read in bulk and nested (``intacct.lines``): list functions answer headers only. A document
-whose lines did not come is a problem of its page, never a document with no lines.
+reversal entries paired with what they reverse (``intacct.reversals``) and its lines read in
+bulk and nested (``intacct.lines``): list functions answer headers only. A document whose lines
+did not come is a problem of its page, never a document with no lines.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from released_intacct.adapters.intacct.convert.feeds import Feed
 from released_intacct.adapters.intacct.convert.fields import Reader, Row
 from released_intacct.adapters.intacct.lines import LINES, Lines
 from released_intacct.adapters.intacct.reads import Reads
+from released_intacct.adapters.intacct.reversals import Reversals
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.enums import Direction
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
@@ -38,9 +40,12 @@ SEEN_CAP = 200_000
 
 
 class FeedReader:
-    def __init__(self, reads: Reads, lines: Lines, settings: ClientSettings) -> None:
+    def __init__(
+        self, reads: Reads, lines: Lines, reversals: Reversals, settings: ClientSettings
+    ) -> None:
         self._reads = reads
         self._lines = lines
+        self._reversals = reversals
         self._settings = settings
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
@@ -55,6 +60,10 @@ class FeedReader:
             return Failure(read.failure())
         rows = read.unwrap()
         fresh, high_water = self._fresh(feed, rows.items, since=query.since)
+        paired = await self._reversals.pair(feed.object_name, fresh)
+        if not is_successful(paired):
+            return Failure(paired.failure())
+        fresh = paired.unwrap()
         missing: tuple[Row, ...] = ()
         if feed.object_name in LINES and fresh:
             attached = await self._lines.attach(feed.object_name, fresh, docparid=feed.docparid)

@@ -27,7 +27,7 @@ _DOCUMENTS = (RecordType.INVOICE, RecordType.CREDIT_NOTE)
 def document_refs(invoices: Sequence[Invoice], transactions: Sequence[Transaction]) -> Wanted:
     wanted = Wanted()
     for tx in transactions:
-        wanted.intacct(tx.record_type, [tx.link_key])
+        wanted.intacct(tx.record_type, [tx.link_key, *([tx.reverses] if tx.reverses else [])])
         wanted.intacct(RecordType.CONTACT, [party_key(tx.origin.role, tx.party_id)])
         for line in tx.lines:
             _intacct_line(wanted, line)
@@ -48,8 +48,11 @@ def payment_refs(payments: Sequence[Payment], intacct: Sequence[IntacctPayment])
         wanted.intacct(
             RecordType.PAYMENT, [payment.allocation_key(a) for a in payment.applications]
         )
+        if payment.reverses is not None:
+            wanted.intacct_prefix(RecordType.PAYMENT, [f"{payment.reverses}/"])
+        documents = [a.document_key for a in (*payment.applications, *payment.credits)]
         for record_type in _DOCUMENTS:
-            wanted.intacct(record_type, [a.document_key for a in payment.applications])
+            wanted.intacct(record_type, documents)
     for released in payments:
         wanted.released(RecordType.PAYMENT, [released.id])
         wanted.released(record_type_of(released.document_kind), [released.invoice_id])

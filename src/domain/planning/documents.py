@@ -9,6 +9,7 @@ posts it; once posted, Intacct owns it (D20). When both sides changed, Intacct w
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from returns.pipeline import is_successful
 
@@ -97,7 +98,7 @@ def _incoming(
     if link is not None and (not link.is_linked or link.intacct_fingerprint == source):
         return ()
     if tx.state in (IntacctState.REVERSED, IntacctState.REVERSAL):
-        return _reversed(tx, link, source)
+        return _reversed(tx, link, source, links)
     checked = check_incoming_transaction(tx, settings)
     if not is_successful(checked):
         return (outcome(checked.failure()),)
@@ -122,43 +123,64 @@ def _edited_in_released(link: Link, released: Sequence[Invoice]) -> bool:
     )
 
 
-def _reversed(tx: Transaction, link: Link | None, source: str) -> tuple[Action, ...]:
-    """Rule D7: a reversal voids the linked Re-Leased copy and asks the user to unlink it."""
+def _reversed(
+    tx: Transaction, link: Link | None, source: str, links: LinkIndex
+) -> tuple[Action, ...]:
+    """Rule D7: a reversal voids the linked Re-Leased copy and asks the user to unlink it.
+
+    ``tx`` is either the original (STATE Reversed, ``link`` its link) or the Reversal entry
+    Intacct adds, which voids the copy of the document it reverses when the adapter could pair
+    them (``reverses``: Intacct has no field linking the two, spec correction 3), so a reversal
+    is acted on even when the original's modification time did not move."""
     label = f"{tx.record_type.value.replace('_', ' ')} {tx.number}"
-    if link is None or tx.state is IntacctState.REVERSAL:
+    target, fingerprint_after = link, source
+    if tx.state is IntacctState.REVERSAL:
+        target = links.by_intacct(tx.record_type, tx.reverses) if tx.reverses else None
+        fingerprint_after = target.intacct_fingerprint if target is not None else source
+    if target is None:
         why = (
             "is the entry Sage Intacct adds when reversing one"
             if tx.state is IntacctState.REVERSAL
             else "was reversed before it was synced"
         )
-        return (
-            Skip(
-                reason=SyncError(
-                    kind=ErrorKind.SKIPPED,
-                    rule=Rule.D7,
-                    message=f"Intacct {label} {why}; it is not synced.",
-                    fix="Nothing to do.",
-                    record=_ref_in(tx),
-                )
-            ),
-        )
+        return (_skipped(tx, Rule.D7, f"Intacct {label} {why}; it is not synced."),)
+    if not target.is_linked or target.released_fingerprint == VOIDED_BY_US:
+        return ()
+    noun = tx.record_type.value.replace("_", " ")
+    said = (
+        f"A synced {noun} was reversed in Sage Intacct (by {label}), so it was voided in Re-Leased."
+        if tx.state is IntacctState.REVERSAL
+        else f"Intacct {label} was reversed, so it was voided in Re-Leased."
+    )
     return (
         VoidInReleased(
             record_type=tx.record_type,
-            released_id=link.released_id,
-            intacct_key=tx.link_key,
+            released_id=target.released_id,
+            intacct_key=target.intacct_key,
             rule=Rule.D7,
-            source_fingerprint=source,
+            source_fingerprint=fingerprint_after,
         ),
         RecordResult(
             error=SyncError(
                 kind=ErrorKind.NEEDS_USER,
                 rule=Rule.D7,
-                message=f"Intacct {label} was reversed, so it was voided in Re-Leased.",
+                message=said,
                 fix="Unlink it so it is left out of later syncs.",
-                record=_ref_in(tx, link),
+                record=replace(_ref_in(tx, target), intacct_key=target.intacct_key),
             )
         ),
+    )
+
+
+def _skipped(tx: Transaction, rule: Rule, message: str) -> Skip:
+    return Skip(
+        reason=SyncError(
+            kind=ErrorKind.SKIPPED,
+            rule=rule,
+            message=message,
+            fix="Nothing to do.",
+            record=_ref_in(tx),
+        )
     )
 
 

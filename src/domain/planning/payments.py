@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import partial
+from typing import Final
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
@@ -33,7 +34,11 @@ from released_intacct.domain.mapping.payments import allocation_to_payment, paym
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
 from released_intacct.domain.released import Billed, Payment, ReleasedRecord
-from released_intacct.domain.rules.about import intacct_payment_words, payment_label
+from released_intacct.domain.rules.about import (
+    intacct_payment_words,
+    intacct_record,
+    payment_label,
+)
 from released_intacct.domain.rules.eligibility import (
     check_incoming_payment,
     check_outgoing_payment,
@@ -48,10 +53,15 @@ _PAYMENT_MODULE = {
 }
 
 
+_NOT_ALLOCATED: Final = ("record_no", "modified_at", "reverses", "credits", "payer")
+"""What of a payment is not the content of one of its allocations (ids, the pairing of a
+reversal, credits applied alongside, the payer's name)."""
+
+
 def allocation_fingerprint(payment: IntacctPayment, application: PaymentApplication) -> str:
     """The content of one allocation of a payment, as synced to one Re-Leased payment."""
     single = replace(payment, applications=(application,), amount=application.amount)
-    return digest(canonical(single, exclude=("record_no", "modified_at")))
+    return digest(canonical(single, exclude=_NOT_ALLOCATED))
 
 
 def plan_payments(
@@ -74,12 +84,14 @@ def plan_payments(
 def _incoming(
     payment: IntacctPayment, ids: IdBook, links: LinkIndex, settings: SyncSettings
 ) -> tuple[Action, ...]:
+    if payment.state is IntacctState.REVERSAL and payment.reverses is not None:
+        return _reversed(payment, payment.reverses, links)
     checked = check_incoming_payment(payment, settings)
     if not is_successful(checked):
         return (outcome(checked.failure()),)
-    if payment.state is IntacctState.REVERSED:
-        return _reversed(payment, links)
-    return tuple(
+    if payment.state is IntacctState.REVERSED and payment.record_no is not None:
+        return _reversed(payment, IntacctKey(payment.record_no), links)
+    allocations = tuple(
         action
         for application in payment.applications
         if links.by_intacct(RecordType.PAYMENT, payment.allocation_key(application)) is None
@@ -92,6 +104,36 @@ def _incoming(
             settings=settings,
         )
     )
+    return allocations + tuple(_credit(payment, credit, ids) for credit in payment.credits)
+
+
+def _credit(payment: IntacctPayment, credit: PaymentApplication, ids: IdBook) -> Action:
+    """Rule D13: a credit applied in Intacct (a credit memo, a negative invoice) is not a payment;
+    the user allocates the credit note in Re-Leased too."""
+    synced = is_successful(ids.document_id(RecordType.INVOICE, credit.document_key))
+    where = intacct_record(credit.document_key)
+    return RecordResult(
+        error=SyncError(
+            kind=ErrorKind.NEEDS_USER if synced else ErrorKind.SKIPPED,
+            rule=Rule.D13,
+            message=(
+                f"{intacct_payment_words(payment)} also applies a credit of {credit.amount} "
+                f"{payment.currency} to {where}; credits applied in Intacct are not synced as "
+                "payments."
+            ),
+            fix=(
+                "Allocate the matching credit note to that invoice in Re-Leased."
+                if synced
+                else "Nothing to do: that document is not synced."
+            ),
+            record=RecordRef(
+                record_type=RecordType.PAYMENT,
+                direction=Direction.INCOMING,
+                intacct_key=IntacctKey(f"{payment.record_no}/credit/{credit.document_key}"),
+                label=payment_label(payment.reference, credit.amount, payment.currency),
+            ),
+        )
+    )
 
 
 def _allocation(
@@ -100,21 +142,24 @@ def _allocation(
     return allocation_to_payment(payment, application, ids, released_id=released_id)
 
 
-def _reversed(payment: IntacctPayment, links: LinkIndex) -> tuple[Action, ...]:
-    """Rule D9: a payment reversed in Intacct stays in Re-Leased; the user is told."""
+def _reversed(payment: IntacctPayment, key: IntacctKey, links: LinkIndex) -> tuple[Action, ...]:
+    """Rule D9: a payment reversed in Intacct stays in Re-Leased; the user is told. ``key`` is the
+    reversed payment's RECORDNO: the payment itself (STATE Reversed), or the one a Reversal
+    entry reverses (paired by the adapter: no field links them, spec correction 3)."""
     linked = [
-        link
-        for link in links.by_intacct_prefix(RecordType.PAYMENT, f"{payment.record_no}/")
-        if link.is_linked
+        link for link in links.by_intacct_prefix(RecordType.PAYMENT, f"{key}/") if link.is_linked
     ]
     if not linked:
-        return (Skip(reason=_d9(payment, None, ErrorKind.SKIPPED)),)
+        return (Skip(reason=_d9(payment, key, None, ErrorKind.SKIPPED)),)
     return tuple(
-        RecordResult(error=_d9(payment, link.released_id, ErrorKind.NEEDS_USER)) for link in linked
+        RecordResult(error=_d9(payment, key, link.released_id, ErrorKind.NEEDS_USER))
+        for link in linked
     )
 
 
-def _d9(payment: IntacctPayment, released_id: ReleasedId | None, kind: ErrorKind) -> SyncError:
+def _d9(
+    payment: IntacctPayment, key: IntacctKey, released_id: ReleasedId | None, kind: ErrorKind
+) -> SyncError:
     label = payment_label(payment.reference, payment.amount, payment.currency)
     kept = " The Re-Leased payment was kept." if released_id else " It was never synced."
     return SyncError(
@@ -130,7 +175,7 @@ def _d9(payment: IntacctPayment, released_id: ReleasedId | None, kind: ErrorKind
             record_type=RecordType.PAYMENT,
             direction=Direction.INCOMING,
             released_id=released_id,
-            intacct_key=IntacctKey(payment.record_no or ""),
+            intacct_key=key,
             label=label,
         ),
     )

@@ -23,7 +23,9 @@ def intacct_payment_words(payment: IntacctPayment) -> str:
     """``Intacct payment of 250.00 USD from customer C-1 dated 2026-03-01``."""
     label = payment_label(payment.reference, payment.amount, payment.currency)
     party = "from customer" if payment.origin.role is ContactRole.CUSTOMER else "to vendor"
-    return f"Intacct {label} {party} {payment.party_id} dated {payment.date.isoformat()}"
+    payer = f"from {payment.payer or 'a payer of several customers'}"
+    who = f"{party} {payment.party_id}" if payment.party_id else payer
+    return f"Intacct {label} {who} dated {payment.date.isoformat()}"
 
 
 def intacct_record(key: str) -> str:

@@ -79,7 +79,7 @@ def check_outgoing_invoice(inv: Invoice, settings: SyncSettings) -> Result[Invoi
 def check_incoming_payment(
     payment: IntacctPayment, settings: SyncSettings
 ) -> Result[IntacctPayment, SyncError]:
-    """An Intacct payment: D9 (the reversal entry), C4, D10, D12, D11, D14.
+    """An Intacct payment: D9 (the reversal entry), D2 (not posted yet), C4, D10, D12, D11, D14.
 
     A reversed payment is planning's (D9: what it leaves depends on its links); the negative entry
     Intacct adds when reversing one (STATE ``Reversal``) is never synced.
@@ -92,6 +92,7 @@ def check_incoming_payment(
         payment,
         (
             _reversal_entry(payment, about),
+            _unposted_payment(payment, about),
             _before_sync_from(payment.date, settings, about),
             _payment_kind(payment, about),
             _foreign_currency(payment.currency, settings, about),
@@ -221,6 +222,15 @@ def _reversal_entry(payment: IntacctPayment, about: About) -> SyncError | None:
         "synced (the reversed payment has its own result)."
     )
     return about.error(ErrorKind.SKIPPED, Rule.D9, message, NOTHING_TO_DO)
+
+
+def _unposted_payment(payment: IntacctPayment, about: About) -> SyncError | None:
+    """A draft (or an AP payment submitted or approved but not yet paid) is not a payment yet."""
+    if not payment.state.is_unposted:
+        return None
+    message = f"{about.what} is {payment.state.value.lower()} in Sage Intacct, not posted yet."
+    fix = "Nothing to do: it syncs once it is posted in Sage Intacct."
+    return about.error(ErrorKind.SKIPPED, Rule.D2, message, fix)
 
 
 def _removed_payment(payment: Payment, about: About) -> SyncError | None:

@@ -31,6 +31,9 @@ from released_intacct.domain.money import Currency, currency
 Row = Mapping[str, object]
 T = TypeVar("T")
 
+PAIRED = "#reverses"
+"""The field ``intacct.reversals`` adds to a Reversal row: the RECORDNO of what it reverses (not an
+XML name, so no Intacct field can have it)."""
 DATE = "%m/%d/%Y"
 STAMP = "%m/%d/%Y %H:%M:%S"
 _PLACEHOLDER_DATE = dt.date(1970, 1, 1)

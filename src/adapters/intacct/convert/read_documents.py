@@ -29,7 +29,7 @@ from decimal import Decimal
 from returns.result import Result
 
 from released_intacct.adapters.intacct.convert.feeds import TRANSACTION_OBJECTS
-from released_intacct.adapters.intacct.convert.fields import Reader, Row
+from released_intacct.adapters.intacct.convert.fields import PAIRED, Reader, Row
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -39,7 +39,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import IntacctId
+from released_intacct.domain.ids import IntacctId, IntacctKey
 from released_intacct.domain.intacct import Transaction, TransactionLine
 
 _ORDER_STATES = {
@@ -139,7 +139,13 @@ def _ledger(r: Reader, origin: Origin, kind: DocumentKind, tz: tzinfo) -> Transa
         record_no=r.record_no,
         total_paid=sign * r.decimal("TOTALPAID"),
         modified_at=r.stamp("WHENMODIFIED", tz=tz),
+        reverses=_paired(r),
     )
+
+
+def _paired(r: Reader) -> IntacctKey | None:
+    """The record a Reversal entry reverses, as ``intacct.reversals`` paired it."""
+    return IntacctKey(r.text(PAIRED)) if r.text(PAIRED) else None
 
 
 def _order(r: Reader, origin: Origin, kind: DocumentKind, tz: tzinfo) -> Transaction:

@@ -13,10 +13,18 @@ Decisions where Intacct's documentation was silent:
   ``bill_to`` when any of their fields is filled.
 - An item is for sales when its ITEMTYPE says ``Sales only`` or, failing that, when it has an
   INCOMEGLACCOUNT; its GL account is INCOMEGLACCOUNT (sales) or EXPENSEGLACCOUNT.
-- A payment's kind is PAYMENTTYPE (``Payment``, ``Journal Entry``, ``Advance``, ``Overpayment``,
-  ``Refund``); without it: PAYMENTMETHOD ``Journal Entry`` → journal entry, no detail lines → an
-  advance, TOTALDUE > 0 → an overpayment, else ordinary. Its applications are its detail lines
-  (RECORDKEY → the document's RECORDNO, TRX_PAYMENTAMOUNT), amounts of the same document summed.
+- A payment's kind comes from RECORDTYPE (spec correction 2): ``rr`` / ``pr`` an advance; ``rp``,
+  ``ro``, ``pp`` a payment, an overpayment when part of its cash is unapplied (TOTALDUE > 0);
+  any other code is not read (a problem naming it). Refunds are their own object and journal
+  entries are GL entries: neither is read as a payment. Its applications are its details
+  (RECORDKEY, or POSADJKEY for a debit memo): the cash (TRX_PAYMENTAMOUNT) and earlier advances
+  or overpayments it allocates (TRX_POSTEDADVANCEAMOUNT, TRX_POSTEDOVERPAYMENTAMOUNT), summed per
+  document; credits it applies (TRX_ADJUSTMENTAMOUNT, TRX_INLINEAMOUNT,
+  TRX_NEGATIVEINVOICEAMOUNT) are its ``credits``. A payment with no CUSTOMERID but a PAYERNAME
+  pays several customers (``party_id`` None). STATE: ``Draft`` / ``D``, AP ``Submitted`` / ``S``
+  and ``Approved`` / ``A`` are not posted; ``Complete`` / ``C``, ``Posted``, ``Confirmed``,
+  ``Reconciled`` are; ``Reversed`` / ``Voided`` / ``V`` reversed; ``Reversal`` the entry Intacct
+  adds when reversing (the codes beyond D, C, S, A, V are **inferred**).
 - A deletion's key is OBJECTKEY; for a customer or vendor it is made a party key
   (``CUSTOMER:<OBJECTKEY>``) from OBJECTTYPE.
 """
@@ -30,11 +38,12 @@ from decimal import Decimal
 from returns.result import Result
 
 from released_intacct.adapters.intacct.convert.feeds import DIMENSION_OBJECTS, PARTY_OBJECTS
-from released_intacct.adapters.intacct.convert.fields import Reader, Row
+from released_intacct.adapters.intacct.convert.fields import PAIRED, Reader, Row
 from released_intacct.adapters.intacct.convert.read_documents import transaction
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
+    IntacctState,
     Origin,
     PaymentKind,
     RecordType,
@@ -67,12 +76,18 @@ __all__ = [
     "transaction",
 ]
 
-_PAYMENT_KINDS: Mapping[str, PaymentKind] = {
-    "payment": PaymentKind.ORDINARY,
-    "journal entry": PaymentKind.JOURNAL_ENTRY,
-    "advance": PaymentKind.ADVANCE,
-    "overpayment": PaymentKind.OVERPAYMENT,
-    "refund": PaymentKind.REFUND,
+_ADVANCES = frozenset({"rr", "pr"})
+_PAYMENT_TYPES = frozenset({"rp", "ro", "pp", ""})
+_MONEY = ("TRX_PAYMENTAMOUNT", "TRX_POSTEDADVANCEAMOUNT", "TRX_POSTEDOVERPAYMENTAMOUNT")
+_CREDITS = ("TRX_ADJUSTMENTAMOUNT", "TRX_INLINEAMOUNT", "TRX_NEGATIVEINVOICEAMOUNT")
+_PAYMENT_STATES: Mapping[str, IntacctState] = {
+    **dict.fromkeys(("draft", "d"), IntacctState.DRAFT),
+    **dict.fromkeys(("submitted", "s", "approved", "a"), IntacctState.SUBMITTED),
+    **dict.fromkeys(
+        ("complete", "completed", "c", "posted", "confirmed", "reconciled"), IntacctState.POSTED
+    ),
+    **dict.fromkeys(("reversed", "voided", "v"), IntacctState.REVERSED),
+    "reversal": IntacctState.REVERSAL,
 }
 _PAYMENTS = {Origin.AR: ("ARPYMT", "CUSTOMERID", "RECEIPTDATE", "ARPYMTDETAILS")}
 _PAYMENTS[Origin.AP] = ("APPYMT", "VENDORID", "PAYMENTDATE", "APPYMTDETAILS")
@@ -226,25 +241,38 @@ def item(row: Row) -> Result[Item, SyncError]:
     )
 
 
-def _payment_kind(r: Reader, details: int) -> PaymentKind:
-    text = r.text("PAYMENTTYPE")
-    if text:
-        found = _PAYMENT_KINDS.get(text.lower())
-        if found is None:
-            r.fail("PAYMENTTYPE", "it is not a payment kind the sync knows", text)
-        return found or PaymentKind.ORDINARY
-    if r.text("PAYMENTMETHOD").lower() == "journal entry":
-        return PaymentKind.JOURNAL_ENTRY
-    if not details:
+def _payment_kind(r: Reader) -> PaymentKind:
+    code = r.text("RECORDTYPE").lower()
+    if code in _ADVANCES:
         return PaymentKind.ADVANCE
+    if code not in _PAYMENT_TYPES:
+        r.fail("RECORDTYPE", "it is not a kind of payment the sync knows", code)
+        return PaymentKind.ORDINARY
     return PaymentKind.OVERPAYMENT if r.decimal("TOTALDUE") > 0 else PaymentKind.ORDINARY
 
 
-def _applications(lines: list[Reader]) -> tuple[PaymentApplication, ...]:
+def _payment_state(r: Reader) -> IntacctState:
+    text = r.text("STATE") or r.text("RAWSTATE")
+    found = _PAYMENT_STATES.get(text.lower())
+    if found is None:
+        r.fail("STATE", "it is not a payment state the sync knows", text)
+        return IntacctState.POSTED
+    return found
+
+
+def _applied(lines: list[Reader], fields: tuple[str, ...]) -> tuple[PaymentApplication, ...]:
+    """What the details apply to each document (RECORDKEY, or POSADJKEY for a debit memo) in
+    ``fields``, summed per document; details with none of them apply nothing here."""
     totals: dict[str, Decimal] = {}
     for line in lines:
-        key = line.text("RECORDKEY", required=True)
-        totals[key] = totals.get(key, Decimal(0)) + line.decimal("TRX_PAYMENTAMOUNT", required=True)
+        amount = sum((line.decimal(field) for field in fields), Decimal(0))
+        if amount == 0:
+            continue
+        key = line.text("RECORDKEY") or line.text("POSADJKEY")
+        if not key:
+            line.fail("RECORDKEY", "it is missing or empty (and so is POSADJKEY)")
+            continue
+        totals[key] = totals.get(key, Decimal(0)) + amount
     return tuple(
         PaymentApplication(document_key=IntacctKey(key), amount=amount)
         for key, amount in totals.items()
@@ -254,27 +282,37 @@ def _applications(lines: list[Reader]) -> tuple[PaymentApplication, ...]:
 def payment(origin: Origin, row: Row, *, tz: tzinfo = UTC) -> Result[IntacctPayment, SyncError]:
     object_name, party_field, date_field, details = _PAYMENTS[origin]
     r = Reader(object_name, row, record_type=RecordType.PAYMENT)
-    party_id, state = r.text(party_field, required=True), r.state()
-    on = r.required_date(date_field if r.text(date_field) else "WHENCREATED")
+    party_id, payer = r.text(party_field), r.text("PAYERNAME")
+    if not party_id and not payer:
+        r.fail(party_field, "it is missing or empty, and so is PAYERNAME")
+    state, on = (
+        _payment_state(r),
+        r.required_date(date_field if r.text(date_field) else "WHENCREATED"),
+    )
     money = r.required_currency("CURRENCY")
     amount_field = "AMOUNTTOPAY" if origin is Origin.AP and not r.text("TOTALENTERED") else ""
-    amount = r.decimal(amount_field or "TOTALENTERED", required=True)
+    entered = r.decimal(amount_field or "TOTALENTERED", required=True)
     lines = r.lines(details)
-    applications, kind = _applications(lines), _payment_kind(r, len(lines))
+    applications, credits = _applied(lines, _MONEY), _applied(lines, _CREDITS)
+    kind = _payment_kind(r)
+    applied = sum((a.amount for a in applications), Decimal(0))
     reference, when = r.text("DOCNUMBER"), r.stamp("WHENMODIFIED", tz=tz)
     return r.done(
         lambda: IntacctPayment(
             origin=origin,
             kind=kind,
-            party_id=IntacctId(party_id),
+            party_id=IntacctId(party_id) if party_id else None,
             date=on,
             currency=money,
-            amount=amount,
-            applications=applications,
+            amount=entered if entered != 0 else applied,
+            applications=() if kind is PaymentKind.ADVANCE else applications,
             state=state,
             reference=reference,
             record_no=r.record_no,
             modified_at=when,
+            payer=payer,
+            credits=credits,
+            reverses=IntacctKey(r.text(PAIRED)) if r.text(PAIRED) else None,
         )
     )
 
