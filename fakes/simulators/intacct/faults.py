@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import catalog, legacydeletes
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
 from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
 from released_intacct.fakes.simulators.intacct.wire import (
@@ -71,6 +71,7 @@ LEGACY_OBJECTS = {
     "create_sotransaction": "SODOCUMENT",
     "update_sotransaction": "SODOCUMENT",
     "create_potransaction": "PODOCUMENT",
+    **legacydeletes.OBJECTS,
 }
 """The object each legacy function writes (for matching rules by object)."""
 

@@ -11,6 +11,7 @@ from released_intacct.fakes.simulators.intacct import (
     catalog,
     generic,
     invoices,
+    legacydeletes,
     orders,
     prefs,
     writes,
@@ -90,5 +91,6 @@ FUNCTIONS: dict[str, Handler] = {
     **arpayments.HANDLERS,
     **orders.HANDLERS,
     **prefs.HANDLERS,
+    **legacydeletes.HANDLERS,
     "inspect": inspect,
 }
