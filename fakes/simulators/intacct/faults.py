@@ -30,7 +30,12 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog, legacydeletes
+from released_intacct.fakes.simulators.intacct import (
+    catalog,
+    docupdates,
+    legacydeletes,
+    orderupdates,
+)
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
 from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
 from released_intacct.fakes.simulators.intacct.wire import (
@@ -69,9 +74,10 @@ LEGACY_OBJECTS = {
     "reverse_arpayment": "ARPYMT",
     "reverse_appayment": "APPYMT",
     "create_sotransaction": "SODOCUMENT",
-    "update_sotransaction": "SODOCUMENT",
     "create_potransaction": "PODOCUMENT",
     **legacydeletes.OBJECTS,
+    **docupdates.OBJECTS,
+    **orderupdates.OBJECTS,
 }
 """The object each legacy function writes (for matching rules by object)."""
 

@@ -9,10 +9,12 @@ from lxml import etree
 from released_intacct.fakes.simulators.intacct import (
     arpayments,
     catalog,
+    docupdates,
     generic,
     invoices,
     legacydeletes,
     orders,
+    orderupdates,
     prefs,
     writes,
 )
@@ -92,5 +94,7 @@ FUNCTIONS: dict[str, Handler] = {
     **orders.HANDLERS,
     **prefs.HANDLERS,
     **legacydeletes.HANDLERS,
+    **docupdates.HANDLERS,
+    **orderupdates.HANDLERS,
     "inspect": inspect,
 }
