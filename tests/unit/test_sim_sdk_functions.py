@@ -15,6 +15,8 @@ import pytest
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.control import rule_from_json
+from released_intacct.fakes.simulators.intacct.faults import summarize
 from released_intacct.fakes.simulators.intacct.seeddata import demo_config
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -290,3 +292,91 @@ def test_delete_potransaction_by_docid() -> None:
     assert company.by_field("PODOCUMENT", "DOCID", docid) is None
     refused = _refused(sim, '<delete_potransaction key="Vendor Invoice-VI4321" />')
     assert refused[1] == "Cannot find podocument with key 'Vendor Invoice-VI4321' to delete."
+
+
+# --- approve / decline a PODOCUMENT --------------------------------------------------------
+
+
+def _submitted_po(sim: Simulator) -> str:
+    return _ok(
+        sim,
+        "<create_potransaction><transactiontype>Vendor Invoice</transactiontype>"
+        f"{DAY}<vendorid>VEN-2001</vendorid><documentno>VI4321</documentno>"
+        "<returnto><contactname /></returnto><payto><contactname /></payto>"
+        "<state>Submitted</state><potransitems><potransitem><itemid>5000-P</itemid>"
+        "<quantity>1</quantity><price>10</price></potransitem></potransitems>"
+        "</create_potransaction>",
+    ).findtext("key", "")
+
+
+@pytest.mark.parametrize(
+    ("function", "state"),
+    [
+        ("<approve><PODOCUMENT><DOCID>Vendor Invoice-VI4321</DOCID>"
+         "<COMMENT>Final approval for the quarter</COMMENT></PODOCUMENT></approve>", "Approved"),
+        ("<decline><PODOCUMENT><DOCID>Vendor Invoice-VI4321</DOCID>"
+         "<COMMENT>Need to wait on this</COMMENT></PODOCUMENT></decline>", "Declined"),
+    ],
+    ids=["approve", "decline"],
+)  # fmt: skip
+def test_sdk_approve_and_decline_decide_a_submitted_purchasing_transaction(
+    function: str, state: str
+) -> None:
+    sim, company = _sim()
+    docid = _submitted_po(sim)
+    assert docid == "Vendor Invoice-VI4321"
+    result = _ok(sim, function)
+    assert result.find("data") is None
+    document = company.by_field("PODOCUMENT", "DOCID", docid)
+    assert document is not None
+    assert document["STATE"] == state
+    errornos, message, _ = _refused(sim, function)  # decided: no longer awaiting approval
+    assert errornos == ["BL01001973"]
+    assert f"not awaiting approval (state {state})" in message
+
+
+def test_approve_refuses_a_document_not_awaiting_approval_and_an_unknown_docid() -> None:
+    sim, _ = _sim()
+    docid = _ok(
+        sim,
+        "<create_potransaction><transactiontype>Purchase Order</transactiontype>"
+        f"{DAY}<vendorid>VEN-2001</vendorid><returnto><contactname /></returnto>"
+        "<payto><contactname /></payto><potransitems><potransitem><itemid>5000-P</itemid>"
+        "<quantity>1</quantity></potransitem></potransitems></create_potransaction>",
+    ).findtext("key", "")
+    approve = f"<approve><PODOCUMENT><DOCID>{docid}</DOCID></PODOCUMENT></approve>"
+    assert "state Pending" in _refused(sim, approve)[1]
+    unknown = "<approve><PODOCUMENT><DOCID>Purchase Order-PO0213</DOCID></PODOCUMENT></approve>"
+    assert _refused(sim, unknown)[1] == (
+        "Cannot find podocument with key 'Purchase Order-PO0213' to approve."
+    )
+    assert _refused(sim, "<decline><PODOCUMENT /></decline>")[0] == ["BL01001973"]
+    timesheet = "<approve><TIMESHEET><RECORDNO>1</RECORDNO></TIMESHEET></approve>"
+    assert "found TIMESHEET" in _refused(sim, timesheet)[1]
+
+
+# --- fault rules match the new functions by object ------------------------------------------
+
+
+def test_fault_rules_match_sdk_functions_by_the_object_they_touch() -> None:
+    sim, company = _sim()
+    body = xmlgw.request(
+        '<delete_vendor vendorid="V1" />',
+        '<update_bill key="1" />',
+        '<update_potransaction key="Purchase Order-PO0001" />',
+        "<approve><PODOCUMENT><DOCID>x</DOCID></PODOCUMENT></approve>",
+        '<get_list object="invoice" />',
+        "<lookup><object>customer</object></lookup>",
+    )
+    assert summarize(sim, body).calls == (
+        ("delete_vendor", "VENDOR"),
+        ("update_bill", "APBILL"),
+        ("update_potransaction", "PODOCUMENT"),
+        ("approve", "PODOCUMENT"),
+        ("get_list", "ARINVOICE"),
+        ("lookup", "CUSTOMER"),
+    )
+    sim.faults.add(rule_from_json(sim, {"kind": "server_error", "object": "VENDOR", "times": 1}))
+    reply = sim.handle(xmlgw.request('<delete_vendor vendorid="VEN-2001" />'), endpoint=ENDPOINT)
+    assert reply.status == 500
+    assert company.by_field("VENDOR", "VENDORID", "VEN-2001") is not None

@@ -33,6 +33,7 @@ from lxml import etree
 from released_intacct.fakes.simulators.intacct import (
     catalog,
     docupdates,
+    getlist,
     legacydeletes,
     orderupdates,
 )
@@ -225,13 +226,15 @@ def _calls(sim: Simulator, function: Element) -> list[tuple[str, str | None]]:
         return []
     (child,) = children
     name = str(child.tag)
-    if name in ("create", "update"):
+    if name in ("create", "update", "approve", "decline"):
         return [(name, str(obj.tag).upper()) for obj in child] or [(name, None)]
     if name in LEGACY_OBJECTS:
         return [(name, LEGACY_OBJECTS[name])]
     if name == "readMore" and not text_of(child, "object"):
         found = sim.results.open.get(text_of(child, "resultId"))
         return [(name, None if found is None else found.object_name)]
+    if name == "get_list":
+        return [(name, getlist.object_name(child.get("object") or ""))]
     obj = text_of(child, "object").upper()
     return [(name, obj or None)]
 
