@@ -186,3 +186,16 @@ def test_inspect_and_lookup_describe_the_same_fields() -> None:
         for f in looked_up.iterfind("data/Type/Fields/Field")
         if f.findtext("REQUIRED") == "true"
     }
+
+
+def test_sdk_get_companyprefs_answers_one_companypref_per_preference() -> None:
+    sim, _ = _sim()
+    result = _ok(sim, '<get_companyprefs application="AR" />')
+    rows = [
+        (p.findtext("application"), p.findtext("preference"), p.findtext("prefvalue"))
+        for p in result.iterfind("data/companypref")
+    ]
+    assert ("AR", "ENABLEACCOUNTLABEL", "F") in rows
+    empty = _ok(sim, '<get_companyprefs application="PA" />')  # the JS SDK test's application
+    assert empty.find("data") is not None
+    assert not list(empty.iterfind("data/companypref"))
