@@ -12,6 +12,10 @@ Decisions where the spec is silent:
   offset loop) takes two.
 - Each SDK gets its own simulator and server, so one SDK's writes never change what the other
   counts.
+- The delete scenarios (JS ``CustomerDelete``, ``VendorDelete``, ``BillDelete``,
+  ``ContactDelete``, ``InvoiceDelete``; Python ``vendors`` / ``bills`` / ``contacts.delete``, which
+  are generic deletes) delete records they create themselves, so the earlier scenarios' records
+  stay for their own assertions.
 - The JS tests skip when ``node`` is not on PATH, and when ``npm ci`` cannot install the pinned SDK
   (no registry); the Python tests skip when ``sageintacctsdk`` is not installed.
 """
@@ -250,6 +254,65 @@ def test_js_invoice_reverse_marks_the_original_reversed(
     assert list(states.values()) == ["Reversal"]
 
 
+def test_js_customer_delete_sends_delete_customer_and_removes_the_customer(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    outcome = _scenario(js, "customer_delete")
+    assert (outcome["status"], outcome["functionName"]) == ("success", "delete_customer")
+    assert js[0].companies["DEMO"].by_field("CUSTOMER", "CUSTOMERID", "C1234") is None
+
+
+def test_js_customer_delete_without_an_id_is_a_result_exception_not_a_crash(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    unnamed = _scenario(js, "customer_delete")["unnamed"]
+    assert unnamed["name"] == "ResultException"
+    assert any("BL01001973" in error for error in unnamed["errors"])
+
+
+def test_js_vendor_delete_is_refused_while_a_bill_names_the_vendor(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    vendor_id = _scenario(js, "vendor_create")["vendorId"]
+    assert vendor_id == "V0001"
+    assert _scenario(js, "bill_create")["functionName"] == "create_bill"
+    refused = _scenario(js, "vendor_delete_refused")
+    assert refused["name"] == "ResultException"
+    assert any("BL01001973" in error for error in refused["errors"])
+
+
+def test_js_bill_delete_then_vendor_delete_remove_both(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    assert _scenario(js, "bill_delete")["functionName"] == "delete_bill"
+    assert _scenario(js, "vendor_delete")["functionName"] == "delete_vendor"
+    company = js[0].companies["DEMO"]
+    assert company.by_recordno("APBILL", _scenario(js, "bill_create")["key"]) is None
+    assert company.by_field("VENDOR", "VENDORID", "V0001") is None
+
+
+def test_js_contact_create_then_contact_delete(js: tuple[Simulator, dict[str, Any]]) -> None:
+    outcome = _scenario(js, "contact_create_delete")
+    assert outcome["created"]["CONTACTNAME"] == "Harbour Accounts"
+    assert outcome["functionName"] == "delete_contact"
+    assert js[0].companies["DEMO"].by_field("CONTACT", "CONTACTNAME", "Harbour Accounts") is None
+
+
+def test_js_invoice_delete_removes_the_invoice_and_audits_it(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    outcome = _scenario(js, "invoice_delete")
+    assert outcome["functionName"] == "delete_invoice"
+    company = js[0].companies["DEMO"]
+    assert company.by_recordno("ARINVOICE", outcome["key"]) is None
+    audit = company.table("AUDITHISTORY").values()
+    assert any(
+        (row["OBJECTTYPE"], row["OBJECTKEY"], row["ACCESSMODE"])
+        == ("arinvoice", outcome["key"], "Deleted")
+        for row in audit
+    )
+
+
 def test_js_wrong_password_raises_the_sdks_response_exception(
     js: tuple[Simulator, dict[str, Any]],
 ) -> None:
@@ -365,3 +428,41 @@ def test_py_wrong_password_raises_the_sdks_invalid_token_error(py: PySdk) -> Non
     with pytest.raises(py.exceptions.InvalidTokenError) as raised:
         py.connect(password="not-the-password")
     assert "XL03000006" in str(raised.value.response)
+
+
+def test_py_vendor_post_and_delete_refused_while_a_bill_names_it(py: PySdk, py_client: Any) -> None:
+    created = py_client.vendors.post({"NAME": "Quay Supplies", "DISPLAYCONTACT": {"PRINTAS": "Q"}})
+    vendor = created["data"]["vendor"]
+    assert vendor["VENDORID"] == "V0001"
+    bill = py_client.bills.post(
+        {
+            "VENDORID": "V0001",
+            "RECORDID": "BILL-PY-1",
+            "WHENCREATED": "05/01/2026",
+            "APBILLITEMS": {"APBILLITEM": [{"ACCOUNTNO": INVOICE_ACCOUNT, "TRX_AMOUNT": "42"}]},
+        }
+    )["data"]["apbill"]
+    with pytest.raises(py.exceptions.WrongParamsError) as refused:
+        py_client.vendors.delete(vendor["RECORDNO"])
+    error = refused.value.response["error"][0]
+    assert error["errorno"] == "BL01001973"
+    assert "names it" in error["description2"]
+    py_client.bills.delete(bill["RECORDNO"])  # the Python SDK deletes bills with generic delete
+    py_client.vendors.delete(vendor["RECORDNO"])
+    company = py.sim.companies["DEMO"]
+    assert company.by_recordno("APBILL", bill["RECORDNO"]) is None
+    assert company.by_field("VENDOR", "VENDORID", "V0001") is None
+
+
+def test_py_contact_post_and_delete(py: PySdk, py_client: Any) -> None:
+    created = py_client.contacts.post({"CONTACTNAME": "Quay Accounts", "PRINTAS": "Quay"})
+    contact = created["data"]["contact"]
+    py_client.contacts.delete(contact["RECORDNO"])
+    assert py.sim.companies["DEMO"].by_field("CONTACT", "CONTACTNAME", "Quay Accounts") is None
+
+
+def test_py_get_lookup_reads_the_object_definition(py_client: Any) -> None:
+    data = py_client.vendors.get_lookup()
+    kind = data["Type"]
+    assert kind["@Name"] == "VENDOR"
+    assert "VENDORID" in {field["ID"] for field in kind["Fields"]["Field"]}

@@ -31,5 +31,11 @@ GENERIC = "BL01001973"
 """Intacct's generic business-logic failure number."""
 
 
-def not_found(object_name: str, key: str, *, action: str = "read") -> GatewayError:
-    return failure(GENERIC, f"Cannot find {object_name.lower()} with key '{key}' to {action}.")
+def not_found(
+    object_name: str, key: str, *, action: str = "read", correction: str = ""
+) -> GatewayError:
+    return failure(
+        GENERIC,
+        f"Cannot find {object_name.lower()} with key '{key}' to {action}.",
+        correction=correction,
+    )

@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import (
+    catalog,
+    docupdates,
+    getlist,
+    legacydeletes,
+    orderupdates,
+)
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
 from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
 from released_intacct.fakes.simulators.intacct.wire import (
@@ -69,8 +75,10 @@ LEGACY_OBJECTS = {
     "reverse_arpayment": "ARPYMT",
     "reverse_appayment": "APPYMT",
     "create_sotransaction": "SODOCUMENT",
-    "update_sotransaction": "SODOCUMENT",
     "create_potransaction": "PODOCUMENT",
+    **legacydeletes.OBJECTS,
+    **docupdates.OBJECTS,
+    **orderupdates.OBJECTS,
 }
 """The object each legacy function writes (for matching rules by object)."""
 
@@ -218,13 +226,15 @@ def _calls(sim: Simulator, function: Element) -> list[tuple[str, str | None]]:
         return []
     (child,) = children
     name = str(child.tag)
-    if name in ("create", "update"):
+    if name in ("create", "update", "approve", "decline"):
         return [(name, str(obj.tag).upper()) for obj in child] or [(name, None)]
     if name in LEGACY_OBJECTS:
         return [(name, LEGACY_OBJECTS[name])]
     if name == "readMore" and not text_of(child, "object"):
         found = sim.results.open.get(text_of(child, "resultId"))
         return [(name, None if found is None else found.object_name)]
+    if name == "get_list":
+        return [(name, getlist.object_name(child.get("object") or ""))]
     obj = text_of(child, "object").upper()
     return [(name, obj or None)]
 

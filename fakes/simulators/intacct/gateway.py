@@ -20,6 +20,7 @@ from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import ErrorDetail, GatewayError, failure
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS, api_session
 from released_intacct.fakes.simulators.intacct.wire import (
+    FRAGMENT,
     Element,
     MalformedRequestError,
     parse,
@@ -209,7 +210,9 @@ def _result(
     sub(result, "status", status)
     sub(result, "function", name)
     sub(result, "controlid", controlid)
-    if data is not None:
+    if data is not None and data.tag == FRAGMENT:
+        result.extend(list(data))
+    elif data is not None:
         result.append(data)
     if details:
         _errors(result, details)

@@ -7,6 +7,8 @@ CUSTOMERID/CUSTOMERNAME or VENDORID/VENDORNAME, WHENCREATED (the transaction dat
 WHENPOSTED (the GL date: ``dateposted``, else the transaction date; empty for a Draft), WHENDUE
 (``datedue``, else the transaction date), DOCNUMBER (``ponumber``, the reference), CURRENCY,
 BASECURR, TOTALENTERED, TOTALPAID, TOTALDUE, and for bills PAYMENTPRIORITY (``Normal``) and ONHOLD.
+EXTERNALID keeps ``externalid`` ("" when not sent); the field name is **inferred** (no source names
+it): ``update_invoice`` / ``update_bill`` with ``externalkey="true"`` find the document by it.
 
 Decisions where the real gateway's behaviour was not found:
 
@@ -135,23 +137,42 @@ def _lines(ctx: Context, kind: Kind, function: Element) -> list[Record]:
     elements = [] if holder is None else list(holder)
     if not elements:
         raise failure(GENERIC, f"<{kind.items}> needs at least one <lineitem>")
-    rows = []
-    for number, line in enumerate(elements, start=1):
-        legacy.check_order(line, kind.line_order)
+    return [new_line(ctx, kind, line, number) for number, line in enumerate(elements, start=1)]
+
+
+def new_line(ctx: Context, kind: Kind, line: Element, number: int) -> Record:
+    """A ``<lineitem>`` as a stored line: an account and an amount are required."""
+    legacy.check_order(line, kind.line_order)
+    amount = legacy.money(legacy.decimal_of(line, "amount"))
+    row: Record = {"LINE_NO": str(number), **legacy.line_account(ctx, line, labels=kind.labels)}
+    row.update(AMOUNT=amount, TRX_AMOUNT=amount, TOTALPAID="0.00", TOTALDUE=amount)
+    return row | _optional(ctx, line)
+
+
+def line_fields(ctx: Context, kind: Kind, line: Element) -> Record:
+    """What an ``<updatelineitem>`` changes: only the fields it sends, none required."""
+    legacy.check_order(line, kind.line_order)
+    row: Record = {}
+    if text_of(line, "glaccountno") or text_of(line, "accountlabel"):
+        row |= legacy.line_account(ctx, line, labels=kind.labels)
+    if text_of(line, "amount"):
         amount = legacy.money(legacy.decimal_of(line, "amount"))
-        row: Record = {"LINE_NO": str(number), **legacy.line_account(ctx, line, labels=kind.labels)}
-        row.update(AMOUNT=amount, TRX_AMOUNT=amount, TOTALPAID="0.00", TOTALDUE=amount)
-        optional = {"offsetglaccountno": "OFFSETGLACCOUNTNO", "memo": "ENTRYDESCRIPTION"}
-        optional |= {"revrectemplate": "REVRECTEMPLATE"}
-        row |= {field: text_of(line, tag) for tag, field in optional.items() if text_of(line, tag)}
-        for tag in ("revrecstartdate", "revrecenddate"):
-            if line.find(tag) is not None:
-                row[tag.upper()] = legacy.split_date(line, tag)
-        row |= legacy.dimensions(ctx, line)
-        if taxes := legacy.tax_details(ctx, line):
-            row["TAXENTRIES"] = taxes
-        rows.append(row)
-    return rows
+        row.update(AMOUNT=amount, TRX_AMOUNT=amount)
+    return row | _optional(ctx, line)
+
+
+def _optional(ctx: Context, line: Element) -> Record:
+    """A line's optional fields; an empty element (the JS SDK's ``<memo />``) sets nothing."""
+    optional = {"offsetglaccountno": "OFFSETGLACCOUNTNO", "memo": "ENTRYDESCRIPTION"}
+    optional |= {"revrectemplate": "REVRECTEMPLATE"}
+    row: Record = {f: text_of(line, t) for t, f in optional.items() if text_of(line, t)}
+    for tag in ("revrecstartdate", "revrecenddate"):
+        if len(line.findall(f"{tag}/*")):
+            row[tag.upper()] = legacy.split_date(line, tag)
+    row |= legacy.dimensions(ctx, line)
+    if taxes := legacy.tax_details(ctx, line):
+        row["TAXENTRIES"] = taxes
+    return row
 
 
 def build(ctx: Context, kind: Kind, function: Element) -> Record:
@@ -176,6 +197,7 @@ def build(ctx: Context, kind: Kind, function: Element) -> Record:
         "WHENPAID": "",
         "DOCNUMBER": text_of(function, "ponumber"),
         "DESCRIPTION": text_of(function, "description"),
+        "EXTERNALID": text_of(function, "externalid"),
         "TERMNAME": text_of(function, "termname"),
         "CURRENCY": legacy.currency(ctx, text_of(function, "currency"), party),
         "BASECURR": ctx.company.settings.base_currency,

@@ -1,5 +1,5 @@
-"""Order Entry and Purchasing: legacy create_sotransaction, update_sotransaction and
-create_potransaction, and what generic updates and deletes of SODOCUMENT / PODOCUMENT do.
+"""Order Entry and Purchasing: legacy create_sotransaction and create_potransaction, and what
+generic updates and deletes of SODOCUMENT / PODOCUMENT do (``orderupdates``: the legacy updates).
 
 - ``transactiontype`` is the DOCPARID and must name a transaction definition (a SODOCUMENTPARAMS /
   PODOCUMENTPARAMS record with that DOCID). DOCNO is ``documentno`` or, when absent, the next
@@ -13,10 +13,11 @@ create_potransaction, and what generic updates and deletes of SODOCUMENT / PODOC
   dimension defaulting off (``subtotal_defaulting``: the simulator cannot default subtotal
   dimensions then, so it refuses rather than post without them), an unknown definition, party,
   item, tax detail or dimension value, a foreign currency while multi-currency is off.
-- ``update_sotransaction key=DOCID`` changes header fields and, in ``updatesotransitems``, lines
-  (``updatesotransitem line_num="N"``, numbered from 1) or appends ``sotransitem`` lines; like a
-  generic update it re-creates the AR invoice under a new RECORDNO (D19) and answers ``<key>``
-  with the DOCID. Deleting a document deletes its AR/AP record (refused once paid).
+- EXTERNALID keeps ``externalid`` ("" when not sent; the field name is **inferred**): the legacy
+  updates with ``externalkey="true"`` find the document by it.
+- Lines are checked in one order accepting both ``sotransitem`` and ``potransitem``
+  (``LINE_ORDER``).
+- Deleting a document deletes its AR/AP record (refused once paid).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from released_intacct.fakes.simulators.intacct import legacy, orderledger, states
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
-from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure, not_found
+from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure
 from released_intacct.fakes.simulators.intacct.orderledger import PURCHASES, SALES, DocKind
 from released_intacct.fakes.simulators.intacct.wire import Element, text_of
 
@@ -43,18 +44,17 @@ _PO_ORDER = (
     "referenceno", "vendordocno", "termname", "datedue", "message", "shippingmethod", "returnto",
     "payto", "supdocid", "externalid", *_CURRENCY, "potransitems", "subtotals",
 )  # fmt: skip
-_UPDATE_ORDER = (
-    "datecreated", "dateposted", "referenceno", "termname", "datedue", "origdocdate", "message",
-    "shippingmethod", "shipto", "billto", "supdocid", *_CURRENCY, "updatesotransitems",
-    "updatesubtotals",
-)  # fmt: skip
-_LINE_ORDER = (
+LINE_ORDER = (
     "bundlenumber", "itemid", "itemdesc", "taxable", "warehouseid", "quantity", "unit",
-    "discountpercent", "price", "discsurchargememo", "locationid", "departmentid", "memo",
-    "itemdetails", "customfields", "revrectemplate", "revrecstartdate", "revrecenddate",
-    "renewalmacro", "projectid", "customerid", "vendorid", "employeeid", "classid", "contractid",
-    "fulfillmentstatus", "taskno", "billingtemplate", "billable", "taxentries",
+    "discountpercent", "price", "overridetaxamount", "tax", "discsurchargememo", "locationid",
+    "departmentid", "memo", "itemdetails", "form1099", "customfields", "revrectemplate",
+    "revrecstartdate", "revrecenddate", "renewalmacro", "projectid", "customerid", "vendorid",
+    "employeeid", "classid", "contractid", "fulfillmentstatus", "taskno", "billingtemplate",
+    "billable", "taxentries",
 )  # fmt: skip
+"""The children of ``sotransitem`` and ``potransitem`` (and their ``update*`` twins), in one order
+consistent with both (inventory §2.28, §2.31: PO adds ``overridetaxamount``, ``tax``,
+``form1099``)."""
 _LINE_TEXT = {"itemid": "ITEMID", "itemdesc": "ITEMDESC", "quantity": "QUANTITY", "unit": "UNIT"}
 _LINE_TEXT |= {"price": "PRICE", "memo": "MEMO", "revrectemplate": "REVRECTEMPLATE"}
 _HEADER_TEXT = {"referenceno": "PONUMBER", "termname": "TERMNAME", "message": "MESSAGE"}
@@ -76,27 +76,29 @@ def _enabled(ctx: Context, kind: DocKind) -> None:
         )
 
 
-def _line(ctx: Context, element: Element) -> Record:
-    legacy.check_order(element, _LINE_ORDER)
-    line: Record = {f: text_of(element, t) for t, f in _LINE_TEXT.items() if text_of(element, t)}
+def line(ctx: Context, element: Element) -> Record:
+    """The fields a line element sends (an empty element sends nothing)."""
+    legacy.check_order(element, LINE_ORDER)
+    row: Record = {f: text_of(element, t) for t, f in _LINE_TEXT.items() if text_of(element, t)}
     for tag in ("revrecstartdate", "revrecenddate"):
-        if element.find(tag) is not None:
-            line[tag.upper()] = legacy.split_date(element, tag)
-    line |= legacy.dimensions(ctx, element)
+        if len(element.findall(f"{tag}/*")):
+            row[tag.upper()] = legacy.split_date(element, tag)
+    row |= legacy.dimensions(ctx, element)
     detail = text_of(element, "taxentries/taxentry/detailid")
     if detail:
-        line["TAXDETAILID"] = detail
-    return line
+        row["TAXDETAILID"] = detail
+    return row
 
 
-def _header(ctx: Context, function: Element) -> Record:
-    header: Record = {
+def header(function: Element) -> Record:
+    """The header fields a create or update sends (an empty element sends nothing)."""
+    fields: Record = {
         f: text_of(function, t) for t, f in _HEADER_TEXT.items() if text_of(function, t)
     }
     for tag, field in _HEADER_DATES.items():
-        if function.find(tag) is not None:
-            header[field] = legacy.split_date(function, tag)
-    return header
+        if len(function.findall(f"{tag}/*")):
+            fields[field] = legacy.split_date(function, tag)
+    return fields
 
 
 def _docid(ctx: Context, kind: DocKind, docparid: str, function: Element) -> tuple[str, str]:
@@ -128,10 +130,11 @@ def creator(kind: DocKind, order: tuple[str, ...], items: str) -> Handler:
         record: Record = {
             "DOCID": docid, "DOCPARID": docparid, "DOCNO": docno, "STATE": "Pending",
             "CUSTVENDID": party_id, "CUSTVENDNAME": str(party.get("NAME", "")),
-            "WHENPOSTED": created, "WHENDUE": created, **_header(ctx, function),
+            "WHENPOSTED": created, "WHENDUE": created, **header(function),
             "CURRENCY": legacy.currency(ctx, text_of(function, "currency"), party),
             "BASECURR": ctx.company.settings.base_currency, "PRRECORDKEY": "",
-            kind.lines: [_line(ctx, line) for line in function.findall(f"{items}/*")],
+            "EXTERNALID": text_of(function, "externalid"),
+            kind.lines: [line(ctx, e) for e in function.findall(f"{items}/*")],
         }  # fmt: skip
         record = orderledger.priced(ctx, kind, record)
         if orderledger.posts(ctx, kind, record):
@@ -141,39 +144,6 @@ def creator(kind: DocKind, order: tuple[str, ...], items: str) -> Handler:
         return legacy.key_result(docid)
 
     return create
-
-
-def _edited_lines(ctx: Context, record: Record, holder: Element | None) -> list[Record]:
-    lines = orderledger.entries(SALES, record)
-    for element in [] if holder is None else list(holder):
-        if element.tag == "sotransitem":
-            lines.append(_line(ctx, element))
-            continue
-        number = element.get("line_num", "")
-        if element.tag != "updatesotransitem" or not number.isdigit():
-            raise failure(legacy.SCHEMA, f"<{element.tag}> needs line_num or is not allowed here")
-        index = int(number) - 1
-        if not 0 <= index < len(lines):
-            raise failure(GENERIC, f"Line {number} does not exist on this transaction")
-        lines[index] = {**lines[index], **_line(ctx, element)}
-    return lines
-
-
-def update_sotransaction(ctx: Context, function: Element) -> Element:
-    legacy.check_order(function, _UPDATE_ORDER)
-    key = function.get("key", "").strip()
-    record = ctx.company.by_field("SODOCUMENT", "DOCID", key)
-    if record is None:
-        raise not_found("SODOCUMENT", key, action="update")
-    party = legacy.existing(ctx, "CUSTOMER", "CUSTOMERID", str(record.get("CUSTVENDID", "")))
-    after = {**record, **_header(ctx, function)}
-    if text_of(function, "currency"):
-        after["CURRENCY"] = legacy.currency(ctx, text_of(function, "currency"), party)
-    after[SALES.lines] = _edited_lines(ctx, record, function.find("updatesotransitems"))
-    edited = orderledger.repost(ctx, SALES, record, after)
-    ctx.company.update("SODOCUMENT", int(str(record["RECORDNO"])), edited, now=ctx.now)
-    ctx.spend()
-    return legacy.key_result(key)
 
 
 def prepare_update(ctx: Context, kind: DocKind, record: Record, merged: Record) -> Record:
@@ -192,6 +162,5 @@ def before_delete(ctx: Context, kind: DocKind, record: Record) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "create_sotransaction": creator(SALES, _SO_ORDER, "sotransitems"),
-    "update_sotransaction": update_sotransaction,
     "create_potransaction": creator(PURCHASES, _PO_ORDER, "potransitems"),
 }

@@ -20,7 +20,7 @@ one, else as text; absent values sort last ascending and first descending (as Or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from lxml import etree
@@ -39,7 +39,7 @@ from released_intacct.fakes.simulators.intacct.querystring import (
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparisonT
 
-__all__ = ["Sorter", "named_fields", "parse_filter", "parse_orderby", "parse_select"]
+__all__ = ["Sorter", "named_fields", "parse_filter", "parse_orderby", "parse_select", "sorter"]
 
 _Element = etree._Element
 _R = TypeVar("_R", bound=Mapping[str, object])
@@ -87,6 +87,11 @@ def parse_orderby(element: _Element | None) -> Sorter:
     keys = [] if element is None else [_order_key(order) for order in _children(element)]
     if element is not None and not keys:
         raise QueryError("<orderby> needs at least one <order>")
+    return sorter(keys)
+
+
+def sorter(keys: Sequence[tuple[str, bool]]) -> Sorter:
+    """The sorter for (field, descending) keys, the first as the main key (also ``get_list``)."""
 
     def sort(records: Iterable[_R]) -> list[_R]:
         ordered = list(records)

@@ -96,6 +96,18 @@ def is_list_holder(element: Element) -> bool:
     return parent in (child + "S", child + "ES", child[:-1] + "IES")
 
 
+FRAGMENT = "fragment"
+"""The tag of a handler's answer that puts several elements directly under ``<result>``."""
+
+
+def fragment(*parts: Element) -> Element:
+    """Elements to write side by side under ``<result>`` (``get_list``: ``<listtype>``, then
+    ``<data>``); the gateway writes the parts, never the ``<fragment>`` holding them."""
+    holder = etree.Element(FRAGMENT)
+    holder.extend(parts)
+    return holder
+
+
 def serialize(root: Element) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 

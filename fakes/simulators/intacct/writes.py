@@ -154,10 +154,16 @@ def delete(ctx: Context, function: Element) -> Outcome:
         if row is None or obj.read_only:
             raise not_found(obj.name, key, action="delete")
     for key in keys:
-        behaviour.before_delete(ctx, obj, key)
-        ctx.company.delete(obj.name, int(key), now=ctx.now)
-        ctx.spend()
+        delete_record(ctx, obj, key)
     return None
+
+
+def delete_record(ctx: Context, obj: catalog.ObjectDef, recordno: str) -> None:
+    """Delete one existing record as ``delete`` does: its checks, its AUDITHISTORY row, one
+    transaction (shared by the legacy ``delete_*`` functions)."""
+    behaviour.before_delete(ctx, obj, recordno)
+    ctx.company.delete(obj.name, int(recordno), now=ctx.now)
+    ctx.spend()
 
 
 HANDLERS: dict[str, Handler] = {"create": create, "update": update, "delete": delete}

@@ -198,6 +198,113 @@ async function invoiceReverse(options, state) {
     return { key: result.key, status: result.status, functionName: result.functionName };
 }
 
+async function expectFailure(call) {
+    try {
+        await call();
+    } catch (error) {
+        return describeError(error);
+    }
+    throw new Error("the simulator accepted a request it should refuse");
+}
+
+async function customerDelete(options, state) {
+    const create = new IA.Functions.AccountsReceivable.CustomerCreate();
+    create.customerId = "C1234";
+    create.customerName = "SaaS Corp";
+    create.printAs = "SaaS Corporation";
+    (await state.client.execute(create)).getResult().ensureStatusSuccess();
+    const remove = new IA.Functions.AccountsReceivable.CustomerDelete();
+    remove.customerId = "C1234";
+    const result = (await state.client.execute(remove)).getResult();
+    result.ensureStatusSuccess();
+    // The JS SDK drops an unset key attribute and sends <delete_customer />.
+    const unnamed = await expectFailure(() =>
+        state.client.execute(new IA.Functions.AccountsReceivable.CustomerDelete()));
+    return { status: result.status, functionName: result.functionName, unnamed: unnamed };
+}
+
+async function vendorCreate(options, state) {
+    const create = new IA.Functions.AccountsPayable.VendorCreate();
+    create.vendorName = "Quay Supplies";
+    create.printAs = "Quay Supplies";
+    const result = (await state.client.execute(create)).getResult();
+    result.ensureStatusSuccess();
+    state.vendorId = result.data[0].VENDORID;
+    return { listType: result.listType, vendorId: state.vendorId };
+}
+
+async function billCreate(options, state) {
+    const line = new IA.Functions.AccountsPayable.BillLineCreate();
+    line.glAccountNumber = options.invoiceAccountNo;
+    line.transactionAmount = 76343.43;
+    const bill = new IA.Functions.AccountsPayable.BillCreate();
+    bill.vendorId = state.vendorId;
+    bill.transactionDate = new Date(2026, 4, 1);
+    bill.paymentTerm = "N30";
+    bill.billNumber = "BILL-SDK-1";
+    bill.lines = [line];
+    const result = (await state.client.execute(bill)).getResult();
+    result.ensureStatusSuccess();
+    state.billKey = result.key;
+    return { key: result.key, functionName: result.functionName };
+}
+
+function vendorDeleteOf(state) {
+    const remove = new IA.Functions.AccountsPayable.VendorDelete();
+    remove.vendorId = state.vendorId;
+    return remove;
+}
+
+async function vendorDeleteRefused(options, state) {
+    return expectFailure(() => state.client.execute(vendorDeleteOf(state)));
+}
+
+async function billDelete(options, state) {
+    const remove = new IA.Functions.AccountsPayable.BillDelete();
+    remove.recordNo = Number(state.billKey);
+    const result = (await state.client.execute(remove)).getResult();
+    result.ensureStatusSuccess();
+    return { status: result.status, functionName: result.functionName };
+}
+
+async function vendorDelete(options, state) {
+    const result = (await state.client.execute(vendorDeleteOf(state))).getResult();
+    result.ensureStatusSuccess();
+    return { status: result.status, functionName: result.functionName };
+}
+
+async function contactCreateDelete(options, state) {
+    const create = new IA.Functions.Company.ContactCreate();
+    create.contactName = "Harbour Accounts";
+    create.printAs = "Harbour Cafe Accounts";
+    const created = (await state.client.execute(create)).getResult();
+    created.ensureStatusSuccess();
+    const remove = new IA.Functions.Company.ContactDelete();
+    remove.contactName = created.data[0].CONTACTNAME;
+    const result = (await state.client.execute(remove)).getResult();
+    result.ensureStatusSuccess();
+    return { created: created.data[0], status: result.status, functionName: result.functionName };
+}
+
+async function invoiceDelete(options, state) {
+    const line = new IA.Functions.AccountsReceivable.InvoiceLineCreate();
+    line.glAccountNumber = options.invoiceAccountNo;
+    line.transactionAmount = 40;
+    const invoice = new IA.Functions.AccountsReceivable.InvoiceCreate();
+    invoice.customerId = options.invoiceCustomerId;
+    invoice.transactionDate = new Date(2026, 4, 2);
+    invoice.paymentTerm = "N30";
+    invoice.invoiceNumber = "INV-SDK-2";
+    invoice.lines = [line];
+    const created = (await state.client.execute(invoice)).getResult();
+    created.ensureStatusSuccess();
+    const remove = new IA.Functions.AccountsReceivable.InvoiceDelete();
+    remove.recordNo = Number(created.key);
+    const result = (await state.client.execute(remove)).getResult();
+    result.ensureStatusSuccess();
+    return { key: created.key, status: result.status, functionName: result.functionName };
+}
+
 async function authFailure(options) {
     try {
         await IA.SessionProvider.factory(loginConfig(options, { userPassword: "not-the-password" }));
@@ -216,6 +323,14 @@ const SCENARIOS = [
     ["delete", genericDelete],
     ["invoice_create", invoiceCreate],
     ["invoice_reverse", invoiceReverse],
+    ["customer_delete", customerDelete],
+    ["vendor_create", vendorCreate],
+    ["bill_create", billCreate],
+    ["vendor_delete_refused", vendorDeleteRefused],
+    ["bill_delete", billDelete],
+    ["vendor_delete", vendorDelete],
+    ["contact_create_delete", contactCreateDelete],
+    ["invoice_delete", invoiceDelete],
     ["auth_failure", authFailure],
 ];
 
