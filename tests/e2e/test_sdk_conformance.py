@@ -308,7 +308,7 @@ def test_js_invoice_delete_removes_the_invoice_and_audits_it(
     audit = company.table("AUDITHISTORY").values()
     assert any(
         (row["OBJECTTYPE"], row["OBJECTKEY"], row["ACCESSMODE"])
-        == ("arinvoice", outcome["key"], "Deleted")
+        == ("arinvoice", outcome["key"], "Delete")
         for row in audit
     )
 

@@ -296,7 +296,7 @@ def _payment(synced: Synced, **fields: str) -> str:
 
 def _deleted(synced: Synced) -> list[str]:
     audit = synced.intacct[0]["AUDITHISTORY"].values()
-    return [a["OBJECTKEY"] for a in audit if a["ACCESSMODE"] == "Deleted"]
+    return [a["OBJECTKEY"] for a in audit if a["ACCESSMODE"] == "Delete"]
 
 
 def _skipped(synced: Synced, key: str, rule: Rule, *words: str) -> None:

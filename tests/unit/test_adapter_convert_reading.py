@@ -76,7 +76,7 @@ AUDIT_ROW: Row = {
     "RECORDNO": "70",
     "OBJECTTYPE": "customer",
     "OBJECTKEY": "C1",
-    "ACCESSMODE": "Deleted",
+    "ACCESSMODE": "Delete",
     "ACCESSTIME": "03/01/2024 10:00:00",
 }
 
@@ -135,7 +135,7 @@ BROKEN: list[tuple[str, str, object, str]] = [
     ("ARPYMT", "STATE", "Haunted", "STATE"),
     ("ARPYMT", "ARPYMTDETAILS", [{"TRX_PAYMENTAMOUNT": "10.00"}], "ARPYMTDETAILS[1].RECORDKEY"),
     ("AUDITHISTORY", "OBJECTKEY", None, "OBJECTKEY"),
-    ("AUDITHISTORY", "ACCESSMODE", "Modified", "ACCESSMODE"),
+    ("AUDITHISTORY", "ACCESSMODE", "Modify", "ACCESSMODE"),
     ("AUDITHISTORY", "ACCESSTIME", None, "ACCESSTIME"),
 ]  # fmt: skip
 
@@ -344,7 +344,7 @@ def test_feeds_name_their_objects_and_conditions() -> None:
     )
     audit = AUDIT.feed(RecordType.CONTACT)
     assert text(audit.select(since).where) == (
-        "(ACCESSMODE = 'Deleted' AND OBJECTTYPE IN ('customer', 'vendor')) AND "
+        "(ACCESSMODE = 'Delete' AND OBJECTTYPE IN ('customer', 'vendor')) AND "
         "ACCESSTIME >= '03/01/2024 09:30:00'"
     )
     with pytest.raises(ValueError, match="AR or AP"):

@@ -165,7 +165,7 @@ def test_update_and_update_of_missing_record(sim: Simulator) -> None:
     assert xmlgw.errornos(second) == ["Cannot update non-existing CUSTOMER with CUSTOMERID=C404."]
 
 
-def test_deletion_is_visible_only_through_audithistory(sim: Simulator) -> None:
+def test_correction_4_deletion_is_visible_only_through_audithistory(sim: Simulator) -> None:
     record = sim.companies["DEMO"].by_field("CUSTOMER", "CUSTOMERID", "C9")
     assert record is not None
     recordno = str(record["RECORDNO"])
@@ -174,11 +174,11 @@ def test_deletion_is_visible_only_through_audithistory(sim: Simulator) -> None:
     ) == ["success"]
     audit = (
         "<readByQuery><object>AUDITHISTORY</object>"
-        "<query>OBJECTTYPE = 'customer' AND ACCESSMODE = 'Deleted'</query>"
+        "<query>OBJECTTYPE = 'customer' AND ACCESSMODE = 'Delete'</query>"
         "<pagesize>10</pagesize></readByQuery>"
     )
     (result,) = xmlgw.results(call(sim, audit))
-    assert result.findtext("data/audithistory/OBJECTKEY") == recordno
+    assert result.findtext("data/audithistory/OBJECTKEY") == "C9"  # the customer's unique name
     again = xmlgw.results(
         call(sim, f"<delete><object>CUSTOMER</object><keys>{recordno}</keys></delete>")
     )

@@ -326,7 +326,7 @@ def test_deleting_an_invoice_is_audited_and_refused_once_paid() -> None:
         for r in company.table("AUDITHISTORY").values()
         if r["OBJECTTYPE"] == "arinvoice" and r["OBJECTKEY"] == unpaid
     ]
-    assert audit == ["Created", "Deleted"]
+    assert audit == ["Create", "Delete"]
 
 
 @pytest.mark.parametrize(

@@ -72,11 +72,13 @@ def _bill(sim: Simulator, vendor: str = "VEN-2001") -> str:
     return result.findtext("key", "")
 
 
-def _deleted_audit(company: Company, object_name: str, recordno: str) -> bool:
+def _deleted_audit(company: Company, object_name: str, key: str) -> bool:
+    """An AUDITHISTORY deletion row naming ``key``: a transaction's RECORDNO, master data's id
+    (the "unique name field", spec correction 4)."""
     return any(
         row["OBJECTTYPE"] == object_name.lower()
-        and row["OBJECTKEY"] == recordno
-        and row["ACCESSMODE"] == "Deleted"
+        and row["OBJECTKEY"] == key
+        and row["ACCESSMODE"] == "Delete"
         for row in company.table("AUDITHISTORY").values()
     )
 
@@ -130,7 +132,7 @@ def test_legacy_delete_by_id_removes_the_record_and_audits_it(
     result = _ok(sim, function)
     assert result.find("data") is None  # as the generic delete: no <data>
     assert company.by_field(object_name, field, value) is None
-    assert _deleted_audit(company, object_name, str(record["RECORDNO"]))
+    assert _deleted_audit(company, object_name, value)
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ def test_every_edge_case_is_present_exactly_once(demo: tuple[Simulator, Company]
     assert EDGE_CASES == ("D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14", "D19")
     assert len(_rows(company, "ARINVOICE", STATE="Reversed")) == 1
     assert len(_rows(company, "ARINVOICE", STATE="Reversal")) == 1
-    deleted = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Deleted")
+    deleted = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Delete")
     assert len(deleted) == 2  # D8, and the D19 record re-keyed
     assert len(_rows(company, "ARPYMT", STATE="Reversed")) == 1
     (journal,) = _described(company, "ARINVOICE", "D10")
@@ -103,7 +103,7 @@ def test_D8_the_deleted_invoice_is_seen_only_in_audithistory(
     assert _described(company, "ARINVOICE", "D8") == []
     keys = {
         r["OBJECTKEY"]
-        for r in _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Deleted")
+        for r in _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSMODE="Delete")
     }
     assert all(int(str(k)) not in company.table("ARINVOICE") for k in keys)
 
@@ -120,9 +120,9 @@ def test_D19_the_edited_oe_invoice_points_to_its_new_ar_record(
     edited_at = str(document["WHENMODIFIED"])
     at_edit = _rows(company, "AUDITHISTORY", OBJECTTYPE="arinvoice", ACCESSTIME=edited_at)
     modes = {str(r["ACCESSMODE"]): str(r["OBJECTKEY"]) for r in at_edit}
-    assert modes["Created"] == ledger["RECORDNO"]
-    assert int(modes["Deleted"]) < int(str(ledger["RECORDNO"]))
-    assert int(modes["Deleted"]) not in company.table("ARINVOICE")
+    assert modes["Create"] == ledger["RECORDNO"]
+    assert int(modes["Delete"]) < int(str(ledger["RECORDNO"]))
+    assert int(modes["Delete"]) not in company.table("ARINVOICE")
     assert document["TAXTOTAL"] != "0.00"
 
 

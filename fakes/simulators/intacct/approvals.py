@@ -7,7 +7,7 @@ optional ``COMMENT``, in that order.
 
 States: the page's PODOCUMENT STATE values include Submitted, Approved, Partially Approved and
 Declined. A document in STATE ``Submitted`` or ``Partially Approved`` is approved (STATE
-``Approved``) or declined (STATE ``Declined``); the change is a write (AUDITHISTORY ``Modified``,
+``Approved``) or declined (STATE ``Declined``); the change is a write (AUDITHISTORY ``Modify``,
 one API transaction) and the answer has no ``<data>``.
 
 Decisions where no source says what Intacct does (**inferred**):

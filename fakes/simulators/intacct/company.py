@@ -46,6 +46,8 @@ class Settings:
     tax_solution_external: bool = True
     subtotal_defaulting: bool = True
     session_minutes: int = 60
+    audit_trail_permission: bool = True
+    """The Web Services user may read AUDITHISTORY (View permission for custom reports)."""
 
 
 @dataclass
@@ -112,7 +114,7 @@ class Company:
             if indexed == object_name and name in stored:
                 index.setdefault(str(stored[name]), recordno)
         self._keep_lines(object_name, stored, before=())
-        self._audit(object_name, recordno, "Created", now)
+        self._audit(object_name, stored, "Create", now)
         return stored
 
     def update(self, object_name: str, recordno: int, changes: Record, *, now: datetime) -> Record:
@@ -130,7 +132,7 @@ class Company:
         stored["RECORDNO"] = str(recordno)
         stored["WHENMODIFIED"] = stamp(now)
         self._keep_lines(object_name, stored, before=before)
-        self._audit(object_name, recordno, "Modified", now)
+        self._audit(object_name, stored, "Modify", now)
         return stored
 
     def delete(self, object_name: str, recordno: int, *, now: datetime) -> None:
@@ -140,7 +142,7 @@ class Company:
         self._drop_lines(object_name, self._line_numbers(object_name, stored))
         self._unindex(object_name, recordno, list(stored))
         del self.table(object_name)[recordno]
-        self._audit(object_name, recordno, "Deleted", now)
+        self._audit(object_name, stored, "Delete", now)
 
     def records(self, object_name: str, *, entity: str) -> Iterator[Record]:
         """What a session at ``entity`` sees: its own records and the top level's ("" sees all)."""
@@ -221,7 +223,10 @@ class Company:
             if index is not None and index.get(str(stored.get(name, ""))) == recordno:
                 del self.indexes[(object_name, name)]
 
-    def _audit(self, object_name: str, recordno: int, mode: str, now: datetime) -> None:
+    def _audit(self, object_name: str, record: Record, mode: str, now: datetime) -> None:
+        """One AUDITHISTORY row: ACCESSMODE in readByQuery's words (``query`` shows the letters,
+        ``catalog.QUERY_CODES``), OBJECTKEY the object's unique name field
+        (``catalog.audit_key``)."""
         if object_name == AUDIT:
             return
         row_no = self.next_recordno
@@ -229,7 +234,7 @@ class Company:
         self.table(AUDIT)[row_no] = {
             "RECORDNO": str(row_no),
             "OBJECTTYPE": object_name.lower(),
-            "OBJECTKEY": str(recordno),
+            "OBJECTKEY": str(record.get(catalog.audit_key(object_name), "")),
             "ACCESSMODE": mode,
             "ACCESSTIME": stamp(now),
             "SOURCE": "api",

@@ -10,7 +10,7 @@ RECORDNO (``delete_task``, ``delete_invoice``, ``delete_bill``, the adjustments)
 A record found by its key is deleted exactly as the generic ``delete`` deletes it
 (``writes.delete_record``: the same ``behaviour.before_delete`` checks, so a paid invoice, an
 OE-generated invoice or a customer that documents still name is refused; an AUDITHISTORY
-``Deleted`` row; one API transaction). Success answers no ``<data>``, as ``delete`` does.
+``Delete`` row; one API transaction). Success answers no ``<data>``, as ``delete`` does.
 
 Refusals:
 

@@ -15,8 +15,8 @@ line per document line (ACCOUNTNO = the item's INCOMEGLACCOUNT / EXPENSEGLACCOUN
 line TOTAL, TAX, dimensions). The document's PRRECORDKEY is that record's RECORDNO.
 
 **D19.** Editing the document (generic ``update`` by DOCID or legacy ``update_sotransaction``)
-deletes that record and creates it again under a new RECORDNO (AUDITHISTORY shows Deleted and
-Created) and moves PRRECORDKEY. A document whose record has payments applied cannot be edited.
+deletes that record and creates it again under a new RECORDNO (AUDITHISTORY shows Delete and
+Create) and moves PRRECORDKEY. A document whose record has payments applied cannot be edited.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Exactly one instance of each edge case (``EDGE_CASES`` lists the rule ids); the 
 have a DESCRIPTION starting with the rule id:
 
 - D7  an invoice reversed (STATE Reversed, plus its Reversal record);
-- D8  an invoice deleted (only AUDITHISTORY shows it: ACCESSMODE Deleted);
+- D8  an invoice deleted (only AUDITHISTORY shows it: ACCESSMODE Delete);
 - D9  a payment reversed (ARPYMT STATE Reversed, plus its Reversal record);
 - D10 an invoice settled by a journal entry (a GL entry, no payment record: it stays open);
 - D11 an unallocated advance (ARADVANCE: an ARPYMT of RECORDTYPE ``rr``, TOTALDUE > 0) and an

@@ -9,7 +9,8 @@ function-level errors each map to a kind (spec §2, error levels):
                the work may have been done, so the record is looked up by key before a re-send
     FATAL      the sender or user refused (rule C2), the company expired, a request we built was
                invalid, any other control-level failure
-    REJECTED   a function Intacct refused: this record fails, the run goes on
+    REJECTED   a function Intacct refused: this record fails, the run goes on; a refusal for want
+               of a permission is FATAL (nothing of that kind can succeed), C5 for AUDITHISTORY
 
 ``cause`` keeps Intacct's errorno and description2 (or the HTTP status and the start of the body)
 for support; nothing here ever sees a credential.
@@ -26,6 +27,7 @@ from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 
 __all__ = [
     "ALREADY_EXECUTED",
+    "AUDIT_PERMISSION_FIX",
     "MALFORMED",
     "ROLLED_BACK",
     "UNCERTAIN",
@@ -34,6 +36,7 @@ __all__ = [
     "control_error",
     "function_error",
     "http_error",
+    "permission_error",
     "retry_after_seconds",
     "session_expired",
     "uncertain",
@@ -112,6 +115,8 @@ def function_error(result: FunctionResult, *, record: RecordRef | None) -> SyncE
         error = _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
     elif _rate_limited(result.errors):
         error = _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", _LATER, cause)
+    elif _denied(result.errors):
+        error = permission_error(result.errors)
     elif result.status == "aborted" or _only_rollback(result.errors):
         message = "Intacct rolled this record back because another record in its batch failed."
         error = _error(
@@ -123,6 +128,33 @@ def function_error(result: FunctionResult, *, record: RecordRef | None) -> SyncE
         fix = " ".join(corrections) or "Correct the record, then sync again."
         error = _error(ErrorKind.REJECTED, None, message, fix, cause)
     return error if record is None else error.about(record)
+
+
+AUDIT_PERMISSION_FIX: Final = (
+    "In Intacct, give the Web Services user (or its role) the View permission for Custom reports"
+    " (Platform Services application), then sync again."
+)
+
+
+def permission_error(errors: Sequence[IntacctError]) -> SyncError:
+    """The Web Services user lacks a permission: nothing of that kind can be read or written until
+    an administrator grants it. Reading AUDITHISTORY needs the View permission for custom reports
+    (Platform Services; [XMLDOC company-console-audit-trails]); Intacct's words for a refusal are
+    "You do not have permission for API operation ... on objects of type ..." (PL04000005, seen
+    in public code; sageintacct-sdk-py keys its NoPrivilegeError on the same words)."""
+    cause = _cause(errors)
+    if "audithistory" in " ".join(_words(error) for error in errors):
+        message = (
+            "The Web Services user may not read Intacct's audit trail (AUDITHISTORY), which is"
+            " where deletions in Intacct are seen (rules D8, D9)."
+        )
+        return _error(ErrorKind.FATAL, Rule.C5, message, AUDIT_PERMISSION_FIX, cause)
+    message = f"The Web Services user lacks a permission in Intacct: {_summary(errors)}"
+    fix = (
+        "In Intacct, give the Web Services user (or its role) the permission named, under"
+        " Company > Admin > Users or Roles, then sync again."
+    )
+    return _error(ErrorKind.FATAL, None, message, fix, cause)
 
 
 def already_executed(result: FunctionResult) -> bool:
@@ -202,6 +234,10 @@ def _words(error: IntacctError) -> str:
 
 def _rate_limited(errors: Sequence[IntacctError]) -> bool:
     return any(e.errorno == RATE_LIMITED or "rate limit" in _words(e) for e in errors)
+
+
+def _denied(errors: Sequence[IntacctError]) -> bool:
+    return any("do not have permission" in _words(e) for e in errors)
 
 
 def _only_rollback(errors: Sequence[IntacctError]) -> bool:

@@ -11,7 +11,8 @@
   definition (``Sales Invoice`` / ``Vendor Invoice``). The feed filters on ``DOCPARID`` and passes
   ``docparid`` (so Intacct also returns that definition's custom fields).
 - ``payment_feed``: ARPYMT or APPYMT.
-- ``AUDIT``: AUDITHISTORY rows with ACCESSMODE ``Deleted`` and the OBJECTTYPEs of a record type.
+- ``AUDIT``: AUDITHISTORY rows with ACCESSMODE ``Delete`` (readByQuery's word; ``query`` would
+  show ``D``: spec correction 4) and the OBJECTTYPEs of a record type.
 
 ``Feed.select(since, tz=...)`` is what one read asks for (``query.Select``): the feed's condition
 and ``<cursor field> >= 'mm/dd/yyyy HH:MM:SS'`` in the company's time zone.
@@ -59,6 +60,9 @@ TRANSACTION_OBJECTS: Mapping[tuple[Origin, DocumentKind], str] = MappingProxyTyp
 
 PAYMENT_OBJECTS: Mapping[Origin, str] = MappingProxyType({Origin.AR: "ARPYMT", Origin.AP: "APPYMT"})
 
+DELETE = "Delete"
+"""AUDITHISTORY's ACCESSMODE of a deletion as readByQuery shows it ([XMLDOC
+company-console-audit-trails]); ``doctor`` reports the modes the real company shows."""
 _ORDER_POSTED = q.Or((q.IsNull("MODULEKEY"), q.NotIn("MODULEKEY", ("8.SO", "9.PO"))))
 _DEFAULTS = {f.name: f.default for f in fields(SyncSettings)}
 
@@ -154,7 +158,7 @@ class AuditFeed:
         return Feed(
             self.object_name,
             record_type,
-            where=q.And((q.Eq("ACCESSMODE", "Deleted"), q.In("OBJECTTYPE", types))),
+            where=q.And((q.Eq("ACCESSMODE", DELETE), q.In("OBJECTTYPE", types))),
             cursor_field="ACCESSTIME",
         )
 

@@ -317,12 +317,15 @@ def payment(origin: Origin, row: Row, *, tz: tzinfo = UTC) -> Result[IntacctPaym
     )
 
 
+_DELETION_MODES = frozenset({"Delete", "D"})
+
+
 def deletion(record_type: RecordType, row: Row, *, tz: tzinfo = UTC) -> Result[Deletion, SyncError]:
-    """An AUDITHISTORY row with ACCESSMODE ``Deleted``."""
+    """An AUDITHISTORY row of a deletion: ACCESSMODE ``Delete`` (readByQuery) or ``D`` (query)."""
     r = Reader("AUDITHISTORY", row, record_type=record_type)
     key, object_type = r.text("OBJECTKEY", required=True), r.text("OBJECTTYPE").upper()
     mode = r.text("ACCESSMODE", required=True)
-    if mode and mode != "Deleted":
+    if mode and mode not in _DELETION_MODES:
         r.fail("ACCESSMODE", "the row is not a deletion", mode)
     deleted_at = r.required_stamp("ACCESSTIME", tz=tz)
     roles = {name: role for role, (name, _) in PARTY_OBJECTS.items()}
