@@ -233,6 +233,23 @@ def test_D4_every_active_released_contact_is_one_intacct_party(synced: Synced) -
         assert len(same) == 1, contact["name"]
 
 
+def test_correction_10_M1_a_customer_s_ship_to_and_bill_to_contacts_give_its_addresses(
+    synced: Synced,
+) -> None:
+    """CUS-1004 ships to and bills to contacts of its own (SHIPTO / BILLTO reference them): the
+    postal address comes from the Ship-To contact, the street address from the Bill-To contact,
+    the rest from the primary contact (seed 004)."""
+    contact = _record(synced.released[0], "contacts", name="CUS-1004 - Quayside Books")
+    postal, street = contact["postalAddress"], contact["streetAddress"]
+    assert (postal["address"], postal["townCity"], postal["postZipCode"]) == (
+        "7 Dock Road",
+        "Portsmouth",
+        "03801",
+    )
+    assert (street["address"], street["postZipCode"]) == ("PO Box 12", "03802")
+    assert contact["email"] == "accounts@quaysidebooks.example"
+
+
 def test_D6_approved_and_awaiting_invoices_are_in_intacct_once_drafts_not(
     synced: Synced,
 ) -> None:

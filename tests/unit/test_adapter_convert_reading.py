@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Result
 
@@ -21,6 +22,7 @@ from released_intacct.adapters.intacct.convert.feeds import (
     transaction_feed,
 )
 from released_intacct.adapters.intacct.query import quote, text
+from released_intacct.adapters.intacct.response import rows
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -91,7 +93,7 @@ READERS: dict[str, tuple[Read, Row]] = {
     ),
     "CUSTOMER": (lambda row: reading.party(ContactRole.CUSTOMER, row), CUSTOMER),
     "ITEM": (reading.item, {"RECORDNO": "9", "ITEMID": "4000-S", "NAME": "Rent [s]",
-                            "ITEMTYPE": "Non-Inventory (Sales only)", "INCOMEGLACCOUNT": "4000"}),
+                            "ITEMTYPE": "Non-Inventory (Sales only)", "INCOMEACCTKEY": "4000"}),
     "ARINVOICE": (
         lambda row: reading.transaction(Origin.AR, DocumentKind.INVOICE, row), AR_INVOICE
     ),
@@ -115,7 +117,7 @@ BROKEN: list[tuple[str, str, object, str]] = [
     ("CUSTOMER", "CURRENCY", "DOLLARS", "CURRENCY"),
     ("CUSTOMER", "DISPLAYCONTACT", "not a block", "DISPLAYCONTACT"),
     ("ITEM", "ITEMID", None, "ITEMID"),
-    ("ITEM", "INCOMEGLACCOUNT", None, "INCOMEGLACCOUNT"),
+    ("ITEM", "INCOMEACCTKEY", None, "INCOMEACCTKEY"),
     ("ARINVOICE", "RECORDID", None, "RECORDID"),
     ("ARINVOICE", "STATE", "Haunted", "STATE"),
     ("ARINVOICE", "WHENCREATED", "31/31/2024", "WHENCREATED"),
@@ -251,6 +253,43 @@ def test_a_party_reads_its_contact_blocks_when_populated() -> None:
     assert party.ship_to == ContactBlock(phone="555", address=Address(city="Dock"))
     assert party.bill_to is None
     assert party.status is IntacctStatus.INACTIVE
+
+
+def test_correction_10_M1_the_primary_contact_is_contactinfo_and_blocks_fall_back_to_it() -> None:
+    """Intacct's "Primary Contact" is CONTACTINFO (DISPLAYCONTACT when it is blank); a Ship-To or
+    Bill-To resolved to the same contact is the fallback, not a contact of its own (seed 004)."""
+    primary = {"FIRSTNAME": "Bo", "PHONE1": "555-1", "MAILADDRESS": {"ADDRESS1": "2 Main St"}}
+    row = {
+        **CUSTOMER,
+        "DISPLAYCONTACT": {"FIRSTNAME": "Display", "MAILADDRESS": {"ADDRESS1": "1 Old Rd"}},
+        "CONTACTINFO": primary,
+        "SHIPTO": primary,
+        "BILLTO": {"MAILADDRESS": {"ADDRESS1": "PO Box 9"}},
+    }
+    party = reading.party(ContactRole.CUSTOMER, row).unwrap()
+    assert party.primary == ContactBlock(
+        first_name="Bo", phone="555-1", address=Address(line1="2 Main St")
+    )
+    assert party.ship_to is None
+    assert party.bill_to == ContactBlock(address=Address(line1="PO Box 9"))
+
+
+def test_correction_10_dotted_and_nested_contact_fields_read_the_same() -> None:
+    """A list function may answer ``<SHIPTO.MAILADDRESS.CITY>``, ``read`` nests it: the rows
+    parser (``response.rows``) makes both one shape."""
+    fields = {"RECORDNO": "7", "CUSTOMERID": "C7", "NAME": "Dock Co", "STATUS": "active"}
+    plain = "".join(f"<{name}>{value}</{name}>" for name, value in fields.items())
+    dotted = etree.fromstring(
+        f"<data><customer>{plain}<SHIPTO.MAILADDRESS.CITY>Dock</SHIPTO.MAILADDRESS.CITY>"
+        "<SHIPTO.PHONE1>555</SHIPTO.PHONE1></customer></data>"
+    )
+    nested = etree.fromstring(
+        f"<data><CUSTOMER>{plain}<SHIPTO><PHONE1>555</PHONE1><MAILADDRESS><CITY>Dock</CITY>"
+        "</MAILADDRESS></SHIPTO></CUSTOMER></data>"
+    )
+    read = [reading.party(ContactRole.CUSTOMER, rows(d)[0]).unwrap() for d in (dotted, nested)]
+    assert read[0] == read[1]
+    assert read[0].ship_to == ContactBlock(phone="555", address=Address(city="Dock"))
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from released_intacct.adapters.intacct.convert.feeds import (
     transaction_feed,
 )
 from released_intacct.adapters.intacct.lines import LINES
+from released_intacct.adapters.intacct.response import rows
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -48,33 +49,6 @@ from released_intacct.fakes.simulators.intacct.simulator import Simulator
 NOW = datetime(2024, 3, 1, 12, 0, 5, tzinfo=UTC)
 ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
 Row = dict[str, object]
-
-
-def value_of(element: etree._Element) -> object:
-    """Text → str; block → dict; repeated same-named children → a list of dicts."""
-    children = list(element)
-    if not children:
-        return (element.text or "").strip()
-    tags = [str(child.tag) for child in children]
-    found: dict[str, object] = {}
-    for child in children:
-        tag = str(child.tag)
-        if tags.count(tag) > 1:
-            listed = found.setdefault(tag, [])
-            assert isinstance(listed, list)
-            listed.append(value_of(child))
-        else:
-            found[tag] = value_of(child)
-    return found
-
-
-def rows(data: etree._Element) -> list[Row]:
-    found = []
-    for row in data:
-        value = value_of(row)
-        assert isinstance(value, dict)
-        found.append(value)
-    return found
 
 
 class Company:

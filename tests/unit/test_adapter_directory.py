@@ -259,7 +259,7 @@ def test_C5_every_item_is_read_across_pages(demo_tables: Company) -> None:
     sim, company = demo(demo_tables)
     for n in range(2_345):
         record: dict[str, object] = {"ITEMID": f"X{n:05d}", "NAME": f"Item {n}"}
-        record["INCOMEGLACCOUNT"] = "4000"
+        record["INCOMEACCTKEY"] = "4000"
         company.insert("ITEM", record, now=NOW, entity="")
     before = sim.usage["DEMO"].requests
     at = adapter(sim, page_size=1000)

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from released_intacct.fakes.simulators.intacct import (
     arpayments,
     catalog,
+    contactrefs,
     orderledger,
     orders,
     payments,
@@ -66,7 +67,7 @@ def amount(text: object, *, field: str) -> Decimal:
 
 
 def prepare_create(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
-    prepared = dict(record)
+    prepared = contactrefs.referenced(ctx.company, obj.name, record)
     if obj.name in _MASTER_DATA:
         prepared.setdefault("STATUS", "active")
     if obj.name == "APBILL":
@@ -93,6 +94,7 @@ def after_update(ctx: Context, obj: catalog.ObjectDef, before: str, stored: Reco
 
 
 def prepare_update(ctx: Context, obj: catalog.ObjectDef, record: Record, changes: Record) -> Record:
+    changes = contactrefs.referenced(ctx.company, obj.name, changes)
     if obj.name in states.LINES:
         changes = states.post_or_refuse(record, changes)
         lines = states.LINES[obj.name]

@@ -118,7 +118,7 @@ OBJECTS: dict[str, ObjectDef] = {
             "ITEM",
             "ITEMID",
             "NAME",
-            fields=("ITEMID", "NAME", "ITEMTYPE", "STATUS", "INCOMEGLACCOUNT", "EXPENSEGLACCOUNT"),
+            fields=("ITEMID", "NAME", "ITEMTYPE", "STATUS", "INCOMEACCTKEY", "EXPENSEACCTKEY"),
         ),
         ObjectDef(
             "ARACCOUNTLABEL",

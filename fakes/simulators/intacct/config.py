@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
 
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import catalog, contactrefs
 from released_intacct.fakes.simulators.intacct.company import Company, Record, Settings
+from released_intacct.fakes.simulators.intacct.errors import GatewayError
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 
@@ -91,7 +92,11 @@ def insert_records(company: Company, name: str, rows: object, *, now: datetime) 
         if not isinstance(row, dict):
             msg = f"records.{name}[{index}] must be an object"
             raise ConfigError(msg)
-        record: Record = dict(row)
+        try:
+            record: Record = contactrefs.referenced(company, obj.name, dict(row))
+        except GatewayError as error:
+            msg = f"records.{name}[{index}]: {error} (list CONTACT before the parties naming it)"
+            raise ConfigError(msg) from error
         entity = str(record.pop("MEGAENTITYID", ""))
         made.append(str(company.insert(obj.name, record, now=now, entity=entity)["RECORDNO"]))
     return made

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import catalog, contactrefs
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context, ResultSet
 from released_intacct.fakes.simulators.intacct.errors import failure
@@ -82,6 +82,39 @@ def headers(obj: catalog.ObjectDef, record: Record) -> Record:
     return {name: value for name, value in record.items() if name != obj.lines}
 
 
+def shown(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
+    """A record as every read shows it: its contact references resolved (``contactrefs``)."""
+    return contactrefs.resolved(ctx.company, obj.name, record)
+
+
+def listed(obj: catalog.ObjectDef, record: Record, fields: Iterable[str]) -> Record:
+    """What a list function (readByQuery, readMore, query) answers of a shown record: the
+    header only, its blocks' fields under dotted names (``SHIPTO.CONTACTNAME``: the documented
+    ``query`` reply names them so, [XMLDOC queries]; for readByQuery **inferred** from captured
+    replies), only ``fields`` when given (a block's name gives all its fields)."""
+    flat = _dotted(headers(obj, record))
+    wanted = tuple(fields)
+    if not wanted:
+        return flat
+    picked: Record = {}
+    for path in wanted:
+        inside = {name: value for name, value in flat.items() if name.startswith(f"{path}.")}
+        if path in flat or not inside:
+            picked[path] = flat.get(path, "")
+        picked.update(inside)
+    return picked
+
+
+def _dotted(record: Record, prefix: str = "") -> Record:
+    flat: Record = {}
+    for name, value in record.items():
+        if isinstance(value, dict):
+            flat.update(_dotted(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
 def _listable(obj: catalog.ObjectDef, fields: Iterable[str]) -> None:
     """Refuse a list function's fields that name the lines (they cannot be queried)."""
     lines = [f for f in fields if obj.lines and f.partition(".")[0] == obj.lines]
@@ -110,7 +143,9 @@ def _matching(
 ) -> list[Record]:
     """The records ``predicate`` keeps, by RECORDNO; ``coded``: as ``query`` shows them."""
     _permitted(ctx, obj)
-    rows: Iterable[Record] = ctx.company.records(obj.name, entity=ctx.entity)
+    rows: Iterable[Record] = (
+        shown(ctx, obj, r) for r in ctx.company.records(obj.name, entity=ctx.entity)
+    )
     if coded:
         rows = (catalog.query_form(obj.name, r) for r in rows)
     chosen = [r for r in rows if predicate(lambda path, r=r: get_path(r, path))]
@@ -167,7 +202,7 @@ def _page(ctx: Context, pending: ResultSet, *, token: str | None) -> Element:
     batch, rest = pending.remaining[: pending.pagesize], pending.remaining[pending.pagesize :]
     table = ctx.company.table(pending.object_name)
     obj = catalog.OBJECTS[pending.object_name]
-    rows = [project(headers(obj, table[n]), pending.fields) for n in batch if n in table]
+    rows = [listed(obj, shown(ctx, obj, table[n]), pending.fields) for n in batch if n in table]
     if rest and token:
         ctx.results.open[token] = replace(pending, remaining=rest)
     elif rest:
@@ -213,7 +248,7 @@ def query(ctx: Context, function: Element) -> Outcome:
         count=str(len(page)),
         numremaining=str(max(0, len(rows) - offset - len(page))),
     )
-    write_records(data, obj.name, (project(headers(obj, r), select) for r in page))
+    write_records(data, obj.name, (listed(obj, r, select) for r in page))
     return data
 
 
@@ -229,7 +264,7 @@ def read(ctx: Context, function: Element) -> Outcome:
     fields = _fields(text_of(function, "fields", "*"))
     ctx.spend()
     found = (ctx.company.by_recordno(obj.name, key) for key in _keys(function))
-    return _listed(obj.name, [project(r, fields) for r in found if r is not None])
+    return _listed(obj.name, [project(shown(ctx, obj, r), fields) for r in found if r is not None])
 
 
 def read_by_name(ctx: Context, function: Element) -> Outcome:
@@ -241,7 +276,7 @@ def read_by_name(ctx: Context, function: Element) -> Outcome:
     for key in _keys(function):
         match = next((r for f in names if (r := ctx.company.by_field(obj.name, f, key))), None)
         if match is not None:
-            found.append(project(match, fields))
+            found.append(project(shown(ctx, obj, match), fields))
     return _listed(obj.name, found)
 
 

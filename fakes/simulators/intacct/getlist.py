@@ -37,7 +37,13 @@ from released_intacct.fakes.simulators.intacct import catalog, legacy
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure
-from released_intacct.fakes.simulators.intacct.generic import Handler, Outcome, headers, project
+from released_intacct.fakes.simulators.intacct.generic import (
+    Handler,
+    Outcome,
+    headers,
+    project,
+    shown,
+)
 from released_intacct.fakes.simulators.intacct.queryfilter import sorter
 from released_intacct.fakes.simulators.intacct.querystring import (
     Getter,
@@ -132,7 +138,7 @@ def _getter(record: Record) -> Getter:
 
 def _rows(ctx: Context, obj: catalog.ObjectDef, function: Element) -> list[Record]:
     predicate = _predicate(function)
-    seen = ctx.company.records(obj.name, entity=ctx.entity)
+    seen = (shown(ctx, obj, r) for r in ctx.company.records(obj.name, entity=ctx.entity))
     rows = [headers(obj, r) for r in seen if predicate(_getter(r))]
     rows.sort(key=lambda r: int(str(r["RECORDNO"])))
     order = [

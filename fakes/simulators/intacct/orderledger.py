@@ -11,7 +11,7 @@ TAX is 0.
 DOCID) has DOCCLASS ``Invoice`` and whose STATE is not ``Draft`` creates an ARINVOICE (OE) or APBILL
 (PO): RECORDID = the document's DOCID, MODULEKEY ``8.SO`` / ``9.PO``, SYSTEMGENERATED ``T``, the
 document's dates, party, currency and totals (TOTALENTERED = TOTAL including tax, TAXTOTAL), one
-line per document line (ACCOUNTNO = the item's INCOMEGLACCOUNT / EXPENSEGLACCOUNT, AMOUNT = the
+line per document line (ACCOUNTNO = the item's INCOMEACCTKEY / EXPENSEACCTKEY, AMOUNT = the
 line TOTAL, TAX, dimensions). The document's PRRECORDKEY is that record's RECORDNO.
 
 **D19.** Editing the document (generic ``update`` by DOCID or legacy ``update_sotransaction``)
@@ -52,11 +52,11 @@ class DocKind:
 
 SALES = DocKind(
     "SODOCUMENT", "SODOCUMENTPARAMS", "CUSTOMER", "CUSTOMERID", "ARINVOICE", "CUSTOMERNAME",
-    "ri", "8.SO", "INCOMEGLACCOUNT", "order_entry",
+    "ri", "8.SO", "INCOMEACCTKEY", "order_entry",
 )  # fmt: skip
 PURCHASES = DocKind(
     "PODOCUMENT", "PODOCUMENTPARAMS", "VENDOR", "VENDORID", "APBILL", "VENDORNAME",
-    "pi", "9.PO", "EXPENSEGLACCOUNT", "purchasing",
+    "pi", "9.PO", "EXPENSEACCTKEY", "purchasing",
 )  # fmt: skip
 KINDS = {SALES.object_name: SALES, PURCHASES.object_name: PURCHASES}
 

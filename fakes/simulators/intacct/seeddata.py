@@ -7,7 +7,7 @@ only hold with multi-currency on). Order Entry and Purchasing are on, with the e
 solution ``AVATAX`` and subtotal dimension defaulting.
 
 Ids: customers ``CUS-1001``…, vendors ``VEN-2001``…, items ``<ACCOUNTNO>-S`` (``<title> [s]``,
-sales, INCOMEGLACCOUNT) and ``<ACCOUNTNO>-P`` (``<title> [p]``, purchasing, EXPENSEGLACCOUNT). The
+sales, INCOMEACCTKEY) and ``<ACCOUNTNO>-P`` (``<title> [p]``, purchasing, EXPENSEACCTKEY). The
 ids never collide with the ones sequencing generates (``C0001``, ``V0001``, ...).
 """
 
@@ -52,9 +52,34 @@ VENDORS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _contacts() -> list[Record]:
+    """Contacts of their own, named by a customer's SHIPTO / BILLTO (spec correction 10)."""
+    return [
+        {
+            "CONTACTNAME": "Quayside Books Warehouse",
+            "PRINTAS": "Quayside Books Warehouse",
+            "MAILADDRESS": {"ADDRESS1": "7 Dock Road", "CITY": "Portsmouth", "ZIP": "03801"},
+        },
+        {
+            "CONTACTNAME": "Quayside Books Accounts",
+            "PRINTAS": "Quayside Books Accounts",
+            "EMAIL1": "payables@quaysidebooks.example",
+            "MAILADDRESS": {"ADDRESS1": "PO Box 12", "CITY": "Portsmouth", "ZIP": "03802"},
+        },
+    ]
+
+
+_REFERENCES: dict[str, Record] = {  # what a customer's SHIPTO / BILLTO name
+    "CUS-1004": {
+        "SHIPTO": {"CONTACTNAME": "Quayside Books Warehouse"},
+        "BILLTO": {"CONTACTNAME": "Quayside Books Accounts"},
+    }
+}
+
+
 def _party(id_field: str, party_id: str, name: str, currency: str = "USD") -> Record:
     slug = name.lower().replace(" ", "").replace("&", "and")[:16]
-    return {
+    return _REFERENCES.get(party_id, {}) | {
         id_field: party_id,
         "NAME": name,
         "CURRENCY": currency,
@@ -72,12 +97,12 @@ def _items() -> list[Record]:
     titles = {number: title for number, title, _, _ in ACCOUNTS}
     sales: list[Record] = [
         {"ITEMID": f"{n}-S", "NAME": f"{titles[n]} [s]", "ITEMTYPE": "Non-Inventory (Sales only)",
-         "INCOMEGLACCOUNT": n}
+         "INCOMEACCTKEY": n}
         for n in SALES_ACCOUNTS
     ]  # fmt: skip
     purchases: list[Record] = [
         {"ITEMID": f"{n}-P", "NAME": f"{titles[n]} [p]",
-         "ITEMTYPE": "Non-Inventory (Purchase only)", "EXPENSEGLACCOUNT": n}
+         "ITEMTYPE": "Non-Inventory (Purchase only)", "EXPENSEACCTKEY": n}
         for n in PURCHASE_ACCOUNTS
     ]  # fmt: skip
     return sales + purchases
@@ -144,6 +169,7 @@ def _records() -> dict[str, list[Record]]:
         **_tax(),
         **_dimensions(),
         "ITEM": _items(),
+        "CONTACT": _contacts(),
         "CUSTOMER": [_party("CUSTOMERID", i, name, cur) for i, name, cur in CUSTOMERS],
         "VENDOR": [_party("VENDORID", i, name) for i, name in VENDORS],
         "SODOCUMENTPARAMS": [

@@ -274,7 +274,38 @@ def _block(kids: list[etree._Element]) -> dict[str, object]:
     grouped: dict[str, list[object]] = {}
     for kid in kids:
         grouped.setdefault(str(kid.tag), []).append(_value(kid))
-    return {tag: found[0] if len(found) == 1 else found for tag, found in grouped.items()}
+    block = {tag: found[0] if len(found) == 1 else found for tag, found in grouped.items()}
+    return _undotted(block) if any("." in tag for tag in block) else block
+
+
+def _undotted(block: dict[str, object]) -> dict[str, object]:
+    """``block`` with dotted field names nested: ``SHIPTO.MAILADDRESS.CITY`` becomes
+    ``SHIPTO`` > ``MAILADDRESS`` > ``CITY``. Intacct names a block's fields with dots (``inspect``;
+    ``query`` answers ``<PAYTOCONTACT.CONTACTNAME>``, [XMLDOC queries]) and a list function may
+    answer them so, where ``read`` nests them; both read the same. A dotted name whose head is
+    a field with text stays as it came."""
+    nested: dict[str, object] = {tag: value for tag, value in block.items() if "." not in tag}
+    for tag, value in block.items():
+        path = tag.split(".")
+        if "." in tag and not (all(path) and _place(nested, path, value)):
+            nested[tag] = value
+    return nested
+
+
+def _place(into: dict[str, object], path: list[str], value: object) -> bool:
+    """Put ``value`` at ``path`` inside ``into``; False when a field with text is in the way."""
+    head, rest = path[0], path[1:]
+    if not rest:
+        held = into.get(head)
+        if isinstance(held, dict) and isinstance(value, dict):
+            into[head] = {**value, **held}
+        elif held in (None, ""):
+            into[head] = value
+        return True
+    inner = into.get(head)
+    if inner in (None, ""):
+        inner = into[head] = {}
+    return isinstance(inner, dict) and _place(inner, rest, value)
 
 
 def _is_list(holder: str, kids: list[etree._Element]) -> bool:

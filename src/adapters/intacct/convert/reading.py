@@ -9,10 +9,16 @@ Decisions where Intacct's documentation was silent:
 
 - A dimension value's name is TITLE (DEPARTMENT) or NAME, else CONTACT.PRINTAS (EMPLOYEE), else
   its id.
-- A party's SHIPTO / BILLTO (customers) or RETURNTO / PAYTO (vendors) become ``ship_to`` /
-  ``bill_to`` when any of their fields is filled.
+- A party's primary contact is CONTACTINFO (Intacct's "Primary Contact"), or DISPLAYCONTACT when
+  CONTACTINFO is not filled ("If blank system will use DISPLAYCONTACT", [XMLDOC
+  accounts-receivable-customers]). SHIPTO / BILLTO (customers) or RETURNTO / PAYTO (vendors)
+  become ``ship_to`` / ``bill_to`` when any of their fields is filled; Intacct answers them
+  resolved from the CONTACT they reference (spec correction 10), nested or with dotted names
+  (``response.rows`` reads both the same).
 - An item is for sales when its ITEMTYPE says ``Sales only`` or, failing that, when it has an
-  INCOMEGLACCOUNT; its GL account is INCOMEGLACCOUNT (sales) or EXPENSEGLACCOUNT.
+  INCOMEACCTKEY; its GL account is INCOMEACCTKEY (sales) or EXPENSEACCTKEY (the documented
+  item fields, "Revenue GL account number" / "Expense GL account number": [XMLDOC
+  inventory-control-items], the SDKs' ItemCreate).
 - A payment's kind comes from RECORDTYPE (spec correction 2): ``rr`` / ``pr`` an advance; ``rp``,
   ``ro``, ``pp`` a payment, an overpayment when part of its cash is unapplied (TOTALDUE > 0);
   any other code is not read (a problem naming it). Refunds are their own object and journal
@@ -200,9 +206,15 @@ def party(role: ContactRole, row: Row, *, tz: tzinfo = UTC) -> Result[Party, Syn
     r = Reader(object_name, row, record_type=RecordType.CONTACT)
     party_id, name = r.text(id_field, required=True), r.text("NAME", required=True)
     display = r.block("DISPLAYCONTACT")
-    primary = _contact(display) if display is not None else ContactBlock()
+    primary = _populated(r, "CONTACTINFO") or (
+        _contact(display) if display is not None else ContactBlock()
+    )
     ship_field, bill_field = _CONTACT_BLOCKS[role]
-    ship_to, bill_to = _populated(r, ship_field), _populated(r, bill_field)
+    # a block resolved to the primary contact is Intacct's fallback, not a contact of its own
+    ship_to, bill_to = (
+        None if found == primary else found
+        for found in (_populated(r, ship_field), _populated(r, bill_field))
+    )
     status, money = r.status(), r.currency("CURRENCY")
     when = r.stamp("WHENMODIFIED", tz=tz)
     return r.done(
@@ -224,11 +236,11 @@ def party(role: ContactRole, row: Row, *, tz: tzinfo = UTC) -> Result[Party, Syn
 def item(row: Row) -> Result[Item, SyncError]:
     r = Reader("ITEM", row, record_type=RecordType.ITEM)
     item_id, name = r.text("ITEMID", required=True), r.text("NAME", required=True)
-    kind, income = r.text("ITEMTYPE").lower(), r.text("INCOMEGLACCOUNT")
+    kind, income = r.text("ITEMTYPE").lower(), r.text("INCOMEACCTKEY")
     for_sales = "sales only" in kind or ("purchase only" not in kind and bool(income))
-    account = income if for_sales else r.text("EXPENSEGLACCOUNT")
+    account = income if for_sales else r.text("EXPENSEACCTKEY")
     if not account:
-        r.fail("INCOMEGLACCOUNT" if for_sales else "EXPENSEGLACCOUNT", "it is missing or empty")
+        r.fail("INCOMEACCTKEY" if for_sales else "EXPENSEACCTKEY", "it is missing or empty")
     status = r.status()
     return r.done(
         lambda: Item(

@@ -142,7 +142,7 @@ def _create_item(item: Item) -> Element:
     sub(record, "STATUS", item.status.value)
     side = "Sales only" if item.for_sales else "Purchase only"
     sub(record, "ITEMTYPE", f"Non-Inventory ({side})")
-    sub(record, "INCOMEGLACCOUNT" if item.for_sales else "EXPENSEGLACCOUNT", item.gl_account_no)
+    sub(record, "INCOMEACCTKEY" if item.for_sales else "EXPENSEACCTKEY", item.gl_account_no)
     return root
 
 
