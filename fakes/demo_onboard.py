@@ -15,6 +15,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 
 from released_intacct.app.cli.onboard import step_lines
+from released_intacct.app.cli.prerequisites import check_lines
 from released_intacct.app.cli.progress import watch
 from released_intacct.app.decisions import Decision, Decisions, apply_decisions, describe
 from released_intacct.app.service import Service
@@ -56,15 +57,17 @@ async def onboard_and_sync(
     _say(out, f"  entities: {entities}; syncing with {E100} from {SYNC_FROM} (C3, C4)")
     await _ok(flow.choose_entity(id, E100))
     await _ok(flow.set_sync_from(id, SYNC_FROM))
-    problems = await _ok(flow.prerequisites(id))
-    for problem in problems:
-        _say(out, f"  set-up: {problem.message} Fix: {problem.fix}")
-    _say(out, "  Intacct set-up checked: ready (C5)." if not problems else "")
+    checks = await _ok(flow.prerequisites(id))
+    _say(out, "  Intacct set-up (C5):")
+    for line in check_lines(checks):
+        _say(out, line)
     onboarding = await _ok(flow.start_matching(id))
     _matched(out, onboarding)
     taken = await apply_decisions(flow, id, decisions, on_decision=lambda *a: _decided(out, *a))
     if not is_successful(taken):
         raise refused(taken.failure())
+    told = [a.value for a in decisions.acknowledge]
+    _say(out, f"  acknowledged from the decisions file (C5): {', '.join(told) or 'nothing'}")
     await _ok(flow.confirm(id))
     _say(out, "Confirmed (O5); the initial sync runs in the background:")
     run = await _initial_sync(service, id, out)

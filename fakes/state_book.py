@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.domain.enums import RecordType
+from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
@@ -15,6 +16,7 @@ from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.results import ResultIdentity, SyncResult
 from released_intacct.domain.state import (
+    Acknowledgement,
     Connection,
     Cursor,
     Intent,
@@ -22,7 +24,7 @@ from released_intacct.domain.state import (
     Run,
     StoredNotification,
 )
-from released_intacct.fakes.state_refusals import key_clash, refused
+from released_intacct.fakes.state_refusals import confirmed_refusal, key_clash, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 
@@ -40,6 +42,7 @@ class Book:
     runs: dict[str, Run] = field(default_factory=dict)
     results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
     notifications: list[StoredNotification] = field(default_factory=list)
+    acknowledged: dict[Prerequisite, datetime] = field(default_factory=dict)
 
 
 def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
@@ -79,3 +82,20 @@ def settle_intents(
         for key, _ in settled:
             book.intents[key] = replace(book.intents[key], state=state)
     return outcome.map(lambda _: None)
+
+
+def acknowledge(
+    book: Book, prerequisites: Sequence[Prerequisite], at: datetime
+) -> Result[None, SyncError]:
+    """Rule C5: the first acknowledgement of each stays; refused once confirmed (C1)."""
+    error = confirmed_refusal(book.connection)
+    if error is not None:
+        return Failure(error)
+    for prerequisite in prerequisites:
+        book.acknowledged.setdefault(prerequisite, at)
+    return Success(None)
+
+
+def acknowledged(book: Book) -> tuple[Acknowledgement, ...]:
+    held = book.acknowledged
+    return tuple(Acknowledgement(prerequisite=p, at=held[p]) for p in Prerequisite if p in held)

@@ -39,7 +39,7 @@ from typing import TypeVar
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from released_intacct.domain.enums import RecordType
+from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
@@ -53,6 +53,7 @@ from released_intacct.domain.results import (
 )
 from released_intacct.domain.state import (
     DEFAULT_STALE_AFTER,
+    Acknowledgement,
     Connection,
     Cursor,
     Intent,
@@ -62,7 +63,13 @@ from released_intacct.domain.state import (
     StoredNotification,
     release_run,
 )
-from released_intacct.fakes.state_book import Book, merged_links, settle_intents
+from released_intacct.fakes.state_book import (
+    Book,
+    acknowledge,
+    acknowledged,
+    merged_links,
+    settle_intents,
+)
 from released_intacct.fakes.state_refusals import (
     c1_holder,
     confirmed_refusal,
@@ -136,6 +143,18 @@ class FakeStateStore:
             return FutureResult.from_failure(error)
         self._books.pop(id, None)
         return FutureResult.from_value(None)
+
+    # --- acknowledgements (C5) ------------------------------------------------------------------
+
+    def acknowledge(
+        self, id: ConnectionId, prerequisites: Sequence[Prerequisite], *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        return self._with(id, lambda book: acknowledge(book, prerequisites, at))
+
+    def acknowledgements(
+        self, id: ConnectionId
+    ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
+        return self._with(id, lambda book: Success(acknowledged(book)))
 
     # --- onboarding (O1-O5) ----------------------------------------------------------------------
 

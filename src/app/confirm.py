@@ -30,8 +30,8 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.gather import read_all
 from released_intacct.app.guards import (
+    checked_setup,
     chosen_date,
-    intacct_at_entity,
     open_connection,
     refusal,
     stored_onboarding,
@@ -45,7 +45,7 @@ from released_intacct.domain.actions import (
     RecordResult,
     Skip,
 )
-from released_intacct.domain.enums import Direction
+from released_intacct.domain.enums import Direction, Prerequisite
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link
@@ -57,7 +57,8 @@ from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.onboarding import plan_onboarding
 from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
 from released_intacct.domain.released import Contact, TrackingCategory
-from released_intacct.domain.rules.connection import check_can_confirm, validate_sync_from
+from released_intacct.domain.rules.connection import validate_sync_from
+from released_intacct.domain.rules.prerequisites import check_can_confirm, explain, unconfirmed
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Connection, Intent, IntentState, Phase
 
@@ -77,7 +78,9 @@ async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connectio
     actions = await _planned(released, onboarding, settings)
     if not is_successful(actions):
         return Failure(actions.failure())
-    applied = await _apply(ports, id, actions.unwrap(), intacct=intacct, released=released)
+    applied = await _apply(
+        ports, id, actions.unwrap(), intacct=intacct, released=released, settings=settings
+    )
     if not is_successful(applied):
         return Failure(applied.failure())
     saved = await settled(ports.store.save_onboarding(id, onboarding))
@@ -97,18 +100,18 @@ async def _ready(
     onboarding = await stored_onboarding(ports.store, connection.id)
     if not is_successful(onboarding):
         return Failure(onboarding.failure())
-    port = await intacct_at_entity(ports, connection)
-    if not is_successful(port):
-        return Failure(port.failure())
-    intacct, entity = port.unwrap()
-    setup = (await settled(intacct.setup(entity))).bind(check_can_confirm)
-    if not is_successful(setup):
-        return Failure(setup.failure())
+    checked = await checked_setup(ports, connection)
+    if not is_successful(checked):
+        return Failure(checked.failure())
+    intacct, setup = checked.unwrap().intacct, checked.unwrap().setup
+    ready = check_can_confirm(setup, checked.unwrap().acknowledged)
+    if not is_successful(ready):
+        return Failure(ready.failure())
     stored = onboarding.unwrap()
     confirmed = Success(stored) if stored.confirmed else confirm_steps(stored)
     if not is_successful(confirmed):
         return Failure(confirmed.failure())
-    settings = sync_settings(connection, sync_from.unwrap(), setup.unwrap())
+    settings = sync_settings(connection, sync_from.unwrap(), setup)
     return settings.map(lambda s: (intacct, s, confirmed.unwrap()))
 
 
@@ -117,6 +120,16 @@ def sync_settings(
 ) -> Result[SyncSettings, SyncError]:
     """What planning needs about a connection, from its date and Intacct's set-up (used by
     confirm and by every sync run)."""
+    if setup.base_currency is None:
+        return Failure(
+            refusal(
+                Rule.C5,
+                "Sage Intacct names no single base currency for this connection (the top level of"
+                " a company with several base currencies).",
+                "Connect an entity of the company rather than its top level (rule C3).",
+                kind=ErrorKind.FATAL,
+            )
+        )
     try:
         base = currency(setup.base_currency)
     except ValueError:
@@ -134,7 +147,8 @@ def sync_settings(
             connection=connection.id,
             sync_from=sync_from,
             base_currency=base,
-            account_labels=setup.account_labels,
+            account_labels=setup.account_labels is True,
+            unconfirmed=unconfirmed(setup),
             order_entry=setup.order_entry,
             purchasing=setup.purchasing,
         )
@@ -190,6 +204,7 @@ async def _apply(
     *,
     intacct: IntacctPort,
     released: ReleasedPort,
+    settings: SyncSettings,
 ) -> Result[None, SyncError]:
     """Links, then archives, then creates; refusals of single records become sync results."""
     results = [a.error for a in actions if isinstance(a, RecordResult)]
@@ -209,7 +224,7 @@ async def _apply(
             results.append(_about(done.failure(), archive))
     creates = [a for a in actions if isinstance(a, CreateInIntacct)]
     if creates:
-        written = await _create(ports, id, intacct, creates)
+        written = await _create(ports, id, intacct, creates, unknown=settings.unconfirmed)
         if not is_successful(written):
             return Failure(written.failure())
         results += written.unwrap()
@@ -217,7 +232,12 @@ async def _apply(
 
 
 async def _create(
-    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+    ports: Ports,
+    id: ConnectionId,
+    intacct: IntacctPort,
+    creates: Sequence[CreateInIntacct],
+    *,
+    unknown: frozenset[Prerequisite],
 ) -> Result[list[SyncError], SyncError]:
     """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED."""
     intents = [Intent(connection=id, key=create.key, action=create) for create in creates]
@@ -237,7 +257,7 @@ async def _create(
         elif outcome.result.failure().kind in _STOPS:
             return Failure(outcome.result.failure())
         else:
-            refused.append(_about(outcome.result.failure(), action))
+            refused.append(_about(explain(outcome.result.failure(), action, unknown), action))
             settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
         settled_one = await settled(settle)
         if not is_successful(settled_one):

@@ -9,7 +9,9 @@ naming the rule and the fix. The steps, in the order a user meets them:
    stored with its credentials (encrypted by the store). Answers the entities to choose from.
 2. ``choose_entity`` (C3; C1 for the Intacct company + entity).
 3. ``set_sync_from`` (C4; after confirm only the same date is accepted, as a no-op).
-4. ``prerequisites``: Intacct's set-up at the entity, one error per failure with its fix (C5).
+4. ``prerequisites``: Intacct's set-up at the entity (C5): each prerequisite holds, fails (with
+   its fix) or is unknown (with where to check it); ``acknowledge`` records that the user checked
+   the unknown ones, which confirm requires.
 5. ``start_matching``: reads what both sides hold and stores the onboarding with its auto-matches
    (O1, O2); then ``match``, ``archive``, ``create_as``, ``continue_step`` (O3-O5).
 6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background.
@@ -30,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -42,11 +44,13 @@ from released_intacct.app import guards
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
 from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, StartSync, settled
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Notification
 from released_intacct.domain.rules import connection as rules
-from released_intacct.domain.state import Connection, Phase, StateStore
+from released_intacct.domain.rules.prerequisites import Assessment
+from released_intacct.domain.state import Acknowledgement, Connection, Phase, StateStore
 
 __all__ = ["Connected", "ConnectionWorkflow", "new_connection_id"]
 
@@ -193,20 +197,41 @@ class ConnectionWorkflow(Matching):
         changed = replace(connection, sync_from=valid.unwrap(), phase=Phase.ONBOARDING)
         return await settled(self.ports.store.save_connection(changed))
 
-    def prerequisites(self, id: ConnectionId) -> FutureResult[tuple[SyncError, ...], SyncError]:
-        """Rule C5: one error per set-up failure at the chosen entity, with its fix; () = ready."""
+    def prerequisites(self, id: ConnectionId) -> FutureResult[tuple[Assessment, ...], SyncError]:
+        """Rule C5: each prerequisite at the chosen entity, holding, failing (with its fix) or
+        unknown (with where to check it), and whether the user acknowledged it."""
         return FutureResult(self._prerequisites(id))
 
-    async def _prerequisites(self, id: ConnectionId) -> Result[tuple[SyncError, ...], SyncError]:
+    async def _prerequisites(self, id: ConnectionId) -> Result[tuple[Assessment, ...], SyncError]:
         found = await guards.stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
-        port = await guards.intacct_at_entity(self.ports, found.unwrap())
-        if not is_successful(port):
-            return Failure(port.failure())
-        intacct, entity = port.unwrap()
-        setup = await settled(intacct.setup(entity))
-        return setup.map(rules.check_prerequisites)
+        checked = await guards.checked_setup(self.ports, found.unwrap())
+        return checked.map(lambda done: done.assessments)
+
+    def acknowledge(
+        self, id: ConnectionId, prerequisites: Sequence[Prerequisite]
+    ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
+        """Rule C5: the user checked these prerequisites in Intacct (those Intacct cannot report);
+        recorded with the time, kept until confirm and after it; refused once confirmed (C1)."""
+        return FutureResult(self._acknowledge(id, prerequisites))
+
+    async def _acknowledge(
+        self, id: ConnectionId, prerequisites: Sequence[Prerequisite]
+    ) -> Result[tuple[Acknowledgement, ...], SyncError]:
+        opened = await guards.open_connection(self.ports.store, id)
+        if not is_successful(opened):
+            return Failure(opened.failure())
+        store = self.ports.store
+        done = await settled(store.acknowledge(id, prerequisites, at=self.ports.clock.now()))
+        if not is_successful(done):
+            return Failure(done.failure())
+        _log.info(
+            "event=prerequisites_acknowledged connection=%s prerequisites=%s",
+            id,
+            ",".join(p.value for p in prerequisites),
+        )
+        return await settled(store.acknowledgements(id))
 
     # --- O5, C1 ----------------------------------------------------------------------------------
 

@@ -14,7 +14,11 @@ every item left over after auto-matching and the file's own decisions::
     [unresolved]
     action = "archive"                     # or "fail" (the default): stop and name the item
 
-``apply_decisions(workflow, id, decisions)`` walks the steps in order (O5): each item auto-match
+    [prerequisites]                        # rule C5: checked in Intacct, which cannot report them
+    acknowledge = ["customer_sequencing", "vendor_sequencing", "account_labels_off"]
+
+``apply_decisions(workflow, id, decisions)`` first records the acknowledged prerequisites (C5),
+then walks the steps in order (O5): each item auto-match
 left unresolved takes its decision (the file's, else the ``[unresolved]`` action), then the step
 is continued. A decision naming a record the step does not hold, an unknown action, or an item no
 decision covers stops it with an error naming the step, the record and the fix; the decisions
@@ -42,7 +46,7 @@ from released_intacct.app.guards import refusal
 from released_intacct.app.matching import Decide
 from released_intacct.app.ports import settled
 from released_intacct.domain import onboarding as wizard
-from released_intacct.domain.enums import ContactRole
+from released_intacct.domain.enums import ContactRole, Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
 from released_intacct.domain.matching import Candidate, Step
@@ -113,6 +117,8 @@ class Leftover(Enum):
 class Decisions:
     by_step: Mapping[Step, Mapping[ReleasedId, Decision]] = field(default_factory=dict)
     unresolved: Leftover = Leftover.FAIL
+    acknowledge: tuple[Prerequisite, ...] = ()
+    """Rule C5: prerequisites the user checked in Intacct."""
 
     def of(self, step: Step, released_id: ReleasedId) -> Decision | None:
         decided = self.by_step.get(step, {}).get(released_id)
@@ -142,17 +148,34 @@ def decisions_from_mapping(document: Mapping[str, Any], *, where: str = "decisio
     steps = {step.value: step for step in Step}
     by_step: dict[Step, dict[ReleasedId, Decision]] = {}
     leftover = Leftover.FAIL
+    acknowledge: tuple[Prerequisite, ...] = ()
     for name, table in document.items():
         if name == "unresolved":
             leftover = _leftover(table, f"{where}: unresolved", problems)
+        elif name == "prerequisites":
+            acknowledge = _acknowledged(table, f"{where}: prerequisites", problems)
         elif name in steps and isinstance(table, dict):
             by_step[steps[name]] = _step(steps[name], table, f"{where}: {name}", problems)
         else:
-            known = ", ".join([*steps, "unresolved"])
+            known = ", ".join([*steps, "unresolved", "prerequisites"])
             problems.append(f"{where}: {name} is not a table of decisions; known: {known}")
     if problems:
         raise DecisionsError(problems)
-    return Decisions(by_step=by_step, unresolved=leftover)
+    return Decisions(by_step=by_step, unresolved=leftover, acknowledge=acknowledge)
+
+
+def _acknowledged(table: object, at: str, problems: list[str]) -> tuple[Prerequisite, ...]:
+    names = table.get("acknowledge") if isinstance(table, dict) else None
+    known = {p.value: p for p in Prerequisite}
+    usage = f"{at}.acknowledge must be a list of {', '.join(known)}"
+    if not isinstance(table, dict) or set(table) - {"acknowledge"} or not isinstance(names, list):
+        problems.append(f"{usage}; got {table!r}")
+        return ()
+    wrong = [name for name in names if not isinstance(name, str) or name not in known]
+    if wrong:
+        problems.append(f"{usage}; got {', '.join(map(repr, wrong))}")
+        return ()
+    return tuple(known[str(name)] for name in names)
 
 
 def _leftover(table: object, at: str, problems: list[str]) -> Leftover:
@@ -204,7 +227,12 @@ async def apply_decisions(
     *,
     on_decision: OnDecision | None = None,
 ) -> Result[Tally, SyncError]:
-    """Resolve every step's open items from ``decisions`` and continue each step, in order (O5)."""
+    """Record the acknowledged prerequisites (C5), then resolve every step's open items from
+    ``decisions`` and continue each step, in order (O5)."""
+    if decisions.acknowledge:
+        acknowledged = await settled(workflow.acknowledge(id, decisions.acknowledge))
+        if not is_successful(acknowledged):
+            return Failure(acknowledged.failure())
     tally = Tally()
     for step in Step:
         onboarding = await settled(workflow.onboarding(id))

@@ -5,22 +5,25 @@ Each guard answers the value a step needs or the refusal a user can act on, nami
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.ports import Ports, settled
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import Entity, IntacctPort
+from released_intacct.domain.ports import Entity, IntacctPort, IntacctSetup
 from released_intacct.domain.rules.connection import (
     TOP_LEVEL,
     ConnectionRecord,
     check_link_change,
     check_new_link,
 )
+from released_intacct.domain.rules.prerequisites import Assessment, assess
 from released_intacct.domain.state import Connection, Phase, StateStore
 
 
@@ -118,6 +121,36 @@ async def intacct_at_entity(
         return Failure(credentials.failure())
     at = entity.unwrap()
     return Success((ports.intacct_for(credentials.unwrap(), at), at))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checked:
+    """Rule C5 at a connection's entity: its Intacct port, the set-up read, and each
+    prerequisite assessed with the user's acknowledgements."""
+
+    intacct: IntacctPort
+    setup: IntacctSetup
+    assessments: tuple[Assessment, ...]
+
+    @property
+    def acknowledged(self) -> frozenset[Prerequisite]:
+        return frozenset(a.prerequisite for a in self.assessments if a.acknowledged)
+
+
+async def checked_setup(ports: Ports, connection: Connection) -> Result[Checked, SyncError]:
+    """Intacct's set-up at the connection's entity, assessed against rule C5."""
+    port = await intacct_at_entity(ports, connection)
+    if not is_successful(port):
+        return Failure(port.failure())
+    intacct, entity = port.unwrap()
+    acknowledged = await settled(ports.store.acknowledgements(connection.id))
+    if not is_successful(acknowledged):
+        return Failure(acknowledged.failure())
+    chosen = {a.prerequisite for a in acknowledged.unwrap()}
+    setup = await settled(intacct.setup(entity))
+    return setup.map(
+        lambda read: Checked(intacct=intacct, setup=read, assessments=assess(read, chosen))
+    )
 
 
 def released_side_free(

@@ -150,3 +150,15 @@ class DimensionKind(Enum):
     def label(self) -> str:
         """The tracking category name shown in Re-Leased."""
         return "Vendor/Supplier" if self is DimensionKind.VENDOR else self.value.title()
+
+
+class Prerequisite(Enum):
+    """What Intacct's set-up must hold before confirm (rule C5), one value per check."""
+
+    CUSTOMER_SEQUENCING = "customer_sequencing"
+    VENDOR_SEQUENCING = "vendor_sequencing"
+    ACCOUNT_LABELS_OFF = "account_labels_off"
+    ITEMS = "items"
+    EXTERNAL_TAX = "external_tax"
+    SUBTOTAL_DEFAULTING = "subtotal_defaulting"
+    BASE_CURRENCY = "base_currency"

@@ -120,17 +120,22 @@ class Entity:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntacctSetup:
-    """The facts rule C5 checks before confirm."""
+    """The facts rule C5 checks before confirm. ``None`` is *unknown*: no documented source in
+    Intacct says (spec correction 5); the product never takes unknown for on or off."""
 
-    customer_sequencing: bool
-    vendor_sequencing: bool
-    account_labels: bool
+    customer_sequencing: bool | None
+    vendor_sequencing: bool | None
+    account_labels: bool | None
     order_entry: bool
     purchasing: bool
     items: tuple[Item, ...]
-    tax_solution_external: bool
-    subtotal_dimension_defaulting: bool
-    base_currency: str
+    tax_solution_external: bool | None
+    subtotal_dimension_defaulting: bool | None
+    base_currency: str | None
+    """None: Intacct names no one base currency here (a top level with several)."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """(fact, how it was read), for the user and ``doctor``: ``("account_labels", "ARACCOUNTLABEL:
+    2 active labels")``."""
 
 
 class IntacctDirectory(Protocol):

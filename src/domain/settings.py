@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.money import Currency
 
@@ -21,6 +22,9 @@ class SyncSettings:
     """Rule M3: Intacct's GL date comes from the due date instead of the issue date."""
     account_labels: bool = False
     """Rule D16: Account Labels enabled in Intacct (not supported)."""
+    unconfirmed: frozenset[Prerequisite] = frozenset()
+    """Rule C5: prerequisites Intacct could not report, acknowledged by the user; a refusal they
+    would explain names their rule (``rules.prerequisites.explain``)."""
     order_entry: bool = False
     """Order Entry in use: income invoices go to Intacct as OE documents (rule D17)."""
     purchasing: bool = False

@@ -30,7 +30,7 @@ from typing import Final, Protocol
 from returns.future import FutureResult
 
 from released_intacct.domain.actions import WriteAction
-from released_intacct.domain.enums import Direction, RecordType
+from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
@@ -74,6 +74,14 @@ class Connection:
     sync_from: date | None = None
     created_at: datetime
     confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acknowledgement:
+    """Rule C5: the user checked a prerequisite Intacct could not report, and said so."""
+
+    prerequisite: Prerequisite
+    at: datetime
 
 
 class IntentState(Enum):
@@ -180,6 +188,19 @@ class StateStore(Protocol):
         """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed."""
 
     # onboarding (O1-O5)
+    def acknowledge(
+        self, id: ConnectionId, prerequisites: Sequence[Prerequisite], *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        """Rule C5: record the user's acknowledgement of each of ``prerequisites`` (again is a
+        no-op: the first time stays); refused once the connection is confirmed (C1)."""
+        ...
+
+    def acknowledgements(
+        self, id: ConnectionId
+    ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
+        """What the user acknowledged for this connection, in the order of ``Prerequisite``."""
+        ...
+
     def save_onboarding(
         self, id: ConnectionId, onboarding: Onboarding
     ) -> FutureResult[None, SyncError]: ...

@@ -115,6 +115,17 @@ def test_O3_onboard_prints_each_decision_of_the_file(walk: Walk) -> None:
     assert "prerequisites (rule C5): ready" in said.out
 
 
+def test_correction_5_C5_onboard_shows_what_intacct_cannot_report_as_acknowledged(
+    walk: Walk,
+) -> None:
+    said = walk.said["onboard"].out
+    for name in ("customer_sequencing", "vendor_sequencing", "subtotal_defaulting"):
+        line = next(line for line in said.splitlines() if f"unknown {name}:" in line)
+        assert "Sage Intacct does not report whether" in line
+        assert line.endswith("(acknowledged)")
+    assert re.search(r"holds\s+items: Sage Intacct: Items exist", said)
+
+
 def test_E3_onboard_follows_the_initial_sync_to_its_red_end(walk: Walk) -> None:
     said = walk.said["onboard"]
     assert said.code == 1, said

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +32,16 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.matching import Match, Step
 from released_intacct.domain.onboarding import Onboarding, unresolved
+from released_intacct.domain.rules.prerequisites import Status, blocking
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase, StateStore
 from released_intacct.fakes.awaiting import settled, value
-from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, DemoPair, demo_pair
+from released_intacct.fakes.demo_pair import CHECKED_BY_HAND, DEMO, RL_DEMO, DemoPair, demo_pair
 from released_intacct.fakes.simulators.released import seed as released_seed
 from released_intacct.fakes.state_store import FakeStateStore
 
 E100 = EntityId("E100")
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
 
 async def _fake(_: Path) -> tuple[StateStore, Callable[[], Coroutine[Any, Any, None]]]:
@@ -102,7 +104,11 @@ async def dated(world: DemoPair) -> ConnectionId:
     assert early.rule is Rule.C4
     assert "2017-12-31" in early.message
     await value(world.flow.set_sync_from(id, date(2024, 1, 1)))
-    assert await value(world.flow.prerequisites(id)) == ()
+    checks = await value(world.flow.prerequisites(id))
+    assert {a.prerequisite for a in checks if a.blocks} == set(CHECKED_BY_HAND)
+    assert {a.status for a in checks if a.blocks} == {Status.UNKNOWN}
+    await value(world.flow.acknowledge(id, CHECKED_BY_HAND))
+    assert blocking(await value(world.flow.prerequisites(id))) == ()
     return id
 
 
@@ -194,13 +200,22 @@ def test_C1_a_second_connection_of_the_same_company_is_refused(scenario: Any) ->
     scenario(body)
 
 
-def test_C5_account_labels_on_block_confirm_until_turned_off(scenario: Any) -> None:
+def test_C5_account_labels_in_use_block_confirm_until_turned_off(scenario: Any) -> None:
+    """An active account label is how the product sees labels in use (ARACCOUNTLABEL, a
+    documented object); acknowledging the unknown check does not pass a known failure."""
+
     async def body(world: DemoPair) -> None:
         id = await dated(world)
         await value(world.flow.start_matching(id))
         await resolve(world, id)
-        world.intacct.companies["DEMO"].settings.account_labels = True
-        labels = await value(world.flow.prerequisites(id))
+        books = world.intacct.companies["DEMO"]
+        label: dict[str, object] = {
+            "ACCOUNTLABEL": "Rent",
+            "GLACCOUNTNO": "4000",
+            "STATUS": "active",
+        }
+        stored_label = books.insert("ARACCOUNTLABEL", label, now=T0, entity="")
+        labels = blocking(await value(world.flow.prerequisites(id)))
         assert [error.rule for error in labels] == [Rule.C5]
         blocked = await refusal(world.flow.confirm(id))
         assert blocked.rule is Rule.C5
@@ -209,8 +224,30 @@ def test_C5_account_labels_on_block_confirm_until_turned_off(scenario: Any) -> N
         stored = await value(world.store.connection(id))
         assert stored is not None
         assert stored.phase is Phase.ONBOARDING
-        world.intacct.companies["DEMO"].settings.account_labels = False
+        stored_label["STATUS"] = "inactive"
         assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+
+    scenario(body)
+
+
+def test_correction_5_C5_confirm_waits_for_every_unknown_prerequisite(scenario: Any) -> None:
+    async def body(world: DemoPair) -> None:
+        connected = await value(world.flow.connect(RL_DEMO, DEMO))
+        id = connected.connection.id
+        await value(world.flow.choose_entity(id, E100))
+        await value(world.flow.set_sync_from(id, date(2024, 1, 1)))
+        await value(world.flow.start_matching(id))
+        await resolve(world, id)
+        await value(world.flow.acknowledge(id, CHECKED_BY_HAND[:-1]))
+        waiting = await refusal(world.flow.confirm(id))
+        assert waiting.rule is Rule.C5
+        assert "subtotal dimensions" in waiting.message
+        assert "released-intacct acknowledge" in waiting.fix
+        told = await value(world.flow.acknowledge(id, CHECKED_BY_HAND[-1:]))
+        assert [a.prerequisite for a in told] == list(CHECKED_BY_HAND)
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        late = await refusal(world.flow.acknowledge(id, CHECKED_BY_HAND[:1]))
+        assert late.rule is Rule.C1
 
     scenario(body)
 

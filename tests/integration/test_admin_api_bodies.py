@@ -52,6 +52,7 @@ VALID: dict[str, dict[str, Any]] = {
     "ArchiveBody": {"releasedId": "r"},
     "CreateBody": {"releasedId": "r", "role": "customer"},
     "GuardBody": {"recordType": "invoice", "action": "void"},
+    "AcknowledgeBody": {"prerequisites": ["customer_sequencing"]},
 }
 WITH_BODY = [(ep, ep.body.__name__) for ep in endpoints() if ep.body is not None]
 

@@ -69,7 +69,11 @@ async def _onboard(admin: Admin, seen: Seen) -> str:
     await admin("entities", "GET", f"{c}/entities")
     await admin("entity", "PUT", f"{c}/entity", {"entityId": "E100"})
     await admin("sync_from", "PUT", f"{c}/sync-from", {"syncFrom": "2024-01-01"})
-    await admin("prerequisites", "GET", f"{c}/prerequisites")
+    checks = (await admin("prerequisites", "GET", f"{c}/prerequisites"))["checks"]
+    unknown = [check["prerequisite"] for check in checks if check["status"] == "unknown"]
+    await admin("acknowledge_bad", "POST", f"{c}/acknowledgements", {"prerequisites": ["nope"]})
+    await admin("acknowledge", "POST", f"{c}/acknowledgements", {"prerequisites": unknown})
+    await admin("prerequisites_after", "GET", f"{c}/prerequisites")
     await admin("sync_unconfirmed", "POST", f"{c}/sync")
     await admin("start", "POST", f"{c}/matching")
     for step in ("tax_types", "accounts", "tracking_options", "contacts"):
@@ -176,6 +180,30 @@ def test_C5_prerequisites_answer_ready_with_a_list_of_problems(seen: Seen) -> No
     assert seen.status("prerequisites") == 200
     checked = seen.json("prerequisites")
     assert checked["ready"] is (checked["problems"] == [])
+
+
+def test_correction_5_C5_unknown_prerequisites_are_acknowledged_through_the_api(
+    seen: Seen,
+) -> None:
+    before = seen.json("prerequisites")
+    unknown = [c for c in before["checks"] if c["status"] == "unknown"]
+    assert {c["prerequisite"] for c in unknown} == {
+        "customer_sequencing",
+        "vendor_sequencing",
+        "account_labels_off",
+        "external_tax",
+        "subtotal_defaulting",
+    }
+    assert before["ready"] is False
+    assert len(before["problems"]) == len(unknown)
+    assert all(c["fix"].startswith("Check it in Sage Intacct: ") for c in unknown)
+    assert seen.status("acknowledge_bad") == 422
+    assert seen.status("acknowledge") == 200
+    told = seen.json("acknowledge")["acknowledged"]
+    assert [a["prerequisite"] for a in told] == [c["prerequisite"] for c in unknown]
+    after = seen.json("prerequisites_after")
+    assert (after["ready"], after["problems"]) == (True, [])
+    assert all(c["acknowledged"] for c in after["checks"] if c["status"] == "unknown")
 
 
 def test_O1_O5_matching_decisions_and_confirm_through_the_routes(seen: Seen) -> None:

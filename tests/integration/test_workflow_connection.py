@@ -11,10 +11,12 @@ from typing import Any
 from returns.pipeline import is_successful
 
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
 from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.rules.prerequisites import blocking
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase
 from released_intacct.fakes.awaiting import settled, value
@@ -211,15 +213,34 @@ def test_C4_sync_from_before_2018_is_refused_and_needs_an_entity_first() -> None
 def test_C5_prerequisites_name_each_failure_with_its_fix() -> None:
     async def body(world: World) -> None:
         id = await world.dated()
-        assert await value(world.flow.prerequisites(id)) == ()
+        assert blocking(await value(world.flow.prerequisites(id))) == ()
         world.intacct["ACME"].company_setup = replace(
             ready_setup(), account_labels=True, vendor_sequencing=False
         )
-        failures = await value(world.flow.prerequisites(id))
+        failures = blocking(await value(world.flow.prerequisites(id)))
         assert [f.rule for f in failures] == [Rule.C5, Rule.C5]
         assert any("Account Labels" in f.message and "turn Account Labels off" in f.fix
                    for f in failures)  # fmt: skip
         assert any("Vendors" in f.message and "Vendor ID numbering" in f.fix for f in failures)
+
+    run(body)
+
+
+def test_correction_5_C5_acknowledgements_are_recorded_with_their_time_and_kept() -> None:
+    async def body(world: World) -> None:
+        id = await world.dated()
+        world.intacct["ACME"].company_setup = replace(ready_setup(), customer_sequencing=None)
+        (unknown,) = blocking(await value(world.flow.prerequisites(id)))
+        assert "document sequencing numbers new Customer IDs" in unknown.message
+        wanted = (Prerequisite.CUSTOMER_SEQUENCING,)
+        told = await value(world.flow.acknowledge(id, wanted))
+        assert [(a.prerequisite, a.at) for a in told] == [(Prerequisite.CUSTOMER_SEQUENCING, NOW)]
+        again = await value(world.flow.acknowledge(id, wanted))
+        assert again == told
+        assert blocking(await value(world.flow.prerequisites(id))) == ()
+        await value(world.flow.start_matching(id))
+        await value(world.flow.confirm(id))
+        assert await value(world.store.acknowledgements(id)) == told
 
     run(body)
 

@@ -1,7 +1,8 @@
 """Log-in and set-up through the adapter against the simulator (rules C2, C3, C5).
 
-Each set-up fact is read from the simulator's company settings and records: flipping a setting
-(or removing the records) and reading set-up again shows the change.
+Each set-up fact that Intacct documents a way to read is read from the simulator's company
+settings and records (flipping a setting, or removing records, shows the change); the others are
+unknown whatever the company holds (spec correction 5).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from returns.result import Result
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
-from released_intacct.domain.rules.connection import check_prerequisites
+from released_intacct.domain.rules.prerequisites import Status, assess, check_prerequisites
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.simulators.intacct.app import create_app
@@ -157,7 +159,24 @@ def test_C2_login_checks_the_credentials_it_is_given_not_the_adapters(
 # --- setup -----------------------------------------------------------------------------------
 
 
-def test_C5_demo_setup_matches_its_settings(demo_tables: Company) -> None:
+UNKNOWN = frozenset(
+    {
+        Prerequisite.CUSTOMER_SEQUENCING,
+        Prerequisite.VENDOR_SEQUENCING,
+        Prerequisite.ACCOUNT_LABELS_OFF,
+        Prerequisite.EXTERNAL_TAX,
+        Prerequisite.SUBTOTAL_DEFAULTING,
+    }
+)
+
+
+def _statuses(setup: IntacctSetup) -> dict[Prerequisite, Status]:
+    return {a.prerequisite: a.status for a in assess(setup)}
+
+
+def test_correction_5_C5_setup_reads_only_documented_facts_and_says_unknown(
+    demo_tables: Company,
+) -> None:
     sim, _ = demo(demo_tables)
     setup = run(lambda: adapter(sim).setup(E100))
     assert (
@@ -169,7 +188,7 @@ def test_C5_demo_setup_matches_its_settings(demo_tables: Company) -> None:
         setup.tax_solution_external,
         setup.subtotal_dimension_defaulting,
         setup.base_currency,
-    ) == (True, True, False, True, True, True, True, "USD")
+    ) == (None, None, None, True, True, None, None, "USD")
     assert sorted((i.item_id, i.for_sales, i.gl_account_no) for i in setup.items) == [
         ("4000-S", True, "4000"),
         ("4100-S", True, "4100"),
@@ -178,38 +197,58 @@ def test_C5_demo_setup_matches_its_settings(demo_tables: Company) -> None:
         ("5100-P", False, "5100"),
         ("5200-P", False, "5200"),
     ]
-    assert check_prerequisites(setup) == ()
+    statuses = _statuses(setup)
+    assert {p for p, s in statuses.items() if s is Status.UNKNOWN} == UNKNOWN
+    assert {p for p, s in statuses.items() if s is Status.HOLDS} == {
+        Prerequisite.ITEMS,
+        Prerequisite.BASE_CURRENCY,
+    }
+    assert len(check_prerequisites(setup)) == len(UNKNOWN)
+    assert check_prerequisites(setup, UNKNOWN) == ()
+    sources = dict(setup.sources)
+    assert "ARACCOUNTLABEL: 0 active" in sources["account_labels_off"]
+    assert sources["customer_sequencing"] == "no documented object or preference reports it"
 
 
-FLIPS: dict[str, tuple[str, object, str, object]] = {
-    "customer sequencing off": ("customer_sequencing", False, "customer_sequencing", False),
-    "vendor sequencing off": ("vendor_sequencing", False, "vendor_sequencing", False),
-    "account labels on": ("account_labels", True, "account_labels", True),
-    "no order entry": ("order_entry", False, "order_entry", False),
-    "no purchasing": ("purchasing", False, "purchasing", False),
-    "tax not external": ("tax_solution_external", False, "tax_solution_external", False),
-    "subtotal defaulting off": (
-        "subtotal_defaulting",
-        False,
-        "subtotal_dimension_defaulting",
-        False,
-    ),
-}
-
-
-@pytest.mark.parametrize("flip", sorted(FLIPS))
-def test_C5_each_setting_flipped_is_reflected(demo_tables: Company, flip: str) -> None:
+def test_correction_5_C5_inferred_preference_names_are_never_relied_on(
+    demo_tables: Company,
+) -> None:
+    """A company answering the preference names no source documents (the simulator's
+    ``inferred`` mode) reads the same: on or off, those settings stay unknown."""
     sim, company = demo(demo_tables)
-    setting, new, fact, expected = FLIPS[flip]
+    documented = run(lambda: adapter(sim).setup(E100))
+    company.settings.preferences = "inferred"
+    for flags in ((False, True), (True, False)):
+        company.settings.customer_sequencing, company.settings.subtotal_defaulting = flags
+        assert run(lambda: adapter(sim).setup(E100)) == documented
+
+
+def test_correction_5_C5_an_active_account_label_shows_labels_in_use(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    label: dict[str, object] = {"ACCOUNTLABEL": "Rent", "GLACCOUNTNO": "4000", "STATUS": "active"}
+    company.insert("ARACCOUNTLABEL", label, now=NOW, entity="")
+    setup = run(lambda: adapter(sim).setup(E100))
+    assert setup.account_labels is True
+    assert _statuses(setup)[Prerequisite.ACCOUNT_LABELS_OFF] is Status.FAILS
+    assert "ARACCOUNTLABEL: 1 active" in dict(setup.sources)["account_labels_off"]
+    company.table("ARACCOUNTLABEL").clear()
+    company.insert("ARACCOUNTLABEL", {**label, "STATUS": "inactive"}, now=NOW, entity="")
+    assert run(lambda: adapter(sim).setup(E100)).account_labels is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "fact"), [("order_entry", "order_entry"), ("purchasing", "purchasing")]
+)
+def test_C5_each_module_switched_off_is_reflected(
+    demo_tables: Company, setting: str, fact: str
+) -> None:
+    sim, company = demo(demo_tables)
     before = run(lambda: adapter(sim).setup(E100))
-    setattr(company.settings, setting, new)
+    setattr(company.settings, setting, False)
     after = run(lambda: adapter(sim).setup(E100))
-    assert getattr(before, fact) != expected
-    assert getattr(after, fact) == expected
+    assert (getattr(before, fact), getattr(after, fact)) == (True, False)
     untouched = {f for f in IntacctSetup.__slots__ if f != fact}
     assert {f: getattr(after, f) for f in untouched} == {f: getattr(before, f) for f in untouched}
-    one_module_left = flip in ("no order entry", "no purchasing")
-    assert (check_prerequisites(after) == ()) is one_module_left
 
 
 def test_C5_no_items_is_reflected_and_blocks_confirm(demo_tables: Company) -> None:
@@ -217,17 +256,22 @@ def test_C5_no_items_is_reflected_and_blocks_confirm(demo_tables: Company) -> No
     company.table("ITEM").clear()
     setup = run(lambda: adapter(sim).setup(E100))
     assert setup.items == ()
-    assert [e.rule for e in check_prerequisites(setup)] == [Rule.C5]
+    assert [e.rule for e in check_prerequisites(setup, UNKNOWN)] == [Rule.C5]
+    assert _statuses(setup)[Prerequisite.ITEMS] is Status.FAILS
 
 
 def test_C5_without_order_modules_only_the_general_checks_apply(demo_tables: Company) -> None:
     sim, company = demo(demo_tables)
     company.settings.order_entry = company.settings.purchasing = False
-    company.settings.subtotal_defaulting = False
     company.table("ITEM").clear()
     setup = run(lambda: adapter(sim).setup(E100))
     assert (setup.order_entry, setup.purchasing) == (False, False)
-    assert check_prerequisites(setup) == ()
+    assert set(_statuses(setup)) == {
+        Prerequisite.CUSTOMER_SEQUENCING,
+        Prerequisite.VENDOR_SEQUENCING,
+        Prerequisite.ACCOUNT_LABELS_OFF,
+        Prerequisite.BASE_CURRENCY,
+    }
 
 
 def test_C5_an_order_module_without_definitions_is_not_used(demo_tables: Company) -> None:
@@ -237,14 +281,9 @@ def test_C5_an_order_module_without_definitions_is_not_used(demo_tables: Company
     assert (setup.order_entry, setup.purchasing) == (True, False)
 
 
-def test_C5_a_tax_solution_that_is_not_external_is_reflected(demo_tables: Company) -> None:
-    sim, company = demo(demo_tables)
-    for row in company.table("TAXSOLUTION").values():
-        row["TAXMETHOD"] = "Advanced Tax"
-    assert run(lambda: adapter(sim).setup(E100)).tax_solution_external is False
-
-
-def test_C5_base_currency_is_the_entitys_else_the_companys(demo_tables: Company) -> None:
+def test_correction_5_C5_base_currency_is_the_entitys_else_getfinancialsetup(
+    demo_tables: Company,
+) -> None:
     sim, company = demo(demo_tables)
     company.settings.base_currency = "GBP"
     for row in company.table("LOCATIONENTITY").values():
@@ -253,6 +292,11 @@ def test_C5_base_currency_is_the_entitys_else_the_companys(demo_tables: Company)
     assert run(lambda: at.setup(E100)).base_currency == "CAD"
     assert run(lambda: at.setup(EntityId("E200"))).base_currency == "GBP"
     assert run(lambda: at.setup(EntityId(""))).base_currency == "GBP"
+    company.settings.multi_base_currency = True
+    top = run(lambda: at.setup(EntityId("")))
+    assert top.base_currency is None
+    assert _statuses(top)[Prerequisite.BASE_CURRENCY] is Status.FAILS
+    assert run(lambda: at.setup(E100)).base_currency == "CAD"
 
 
 def test_C5_every_item_is_read_across_pages(demo_tables: Company) -> None:
@@ -266,9 +310,9 @@ def test_C5_every_item_is_read_across_pages(demo_tables: Company) -> None:
     setup = run(lambda: at.setup(E100))
     assert len(setup.items) == 2_345 + 6
     assert len({i.item_id for i in setup.items}) == len(setup.items)
-    # log-in, subscriptions + preferences, one row of SO and of PO definitions, ITEM in
-    # ceil(2,351 / 1,000) = 3 pages, tax solutions, the entity's row
-    assert sim.usage["DEMO"].requests - before == 1 + 1 + 2 + 3 + 1 + 1
+    # log-in, subscriptions + financial set-up, one row of SO and of PO definitions, the AR and
+    # AP account labels, ITEM in ceil(2,351 / 1,000) = 3 pages, the entity's row
+    assert sim.usage["DEMO"].requests - before == 1 + 1 + 2 + 2 + 3 + 1
 
 
 def test_C3_setup_at_an_unknown_entity_needs_the_user(demo_tables: Company) -> None:

@@ -14,17 +14,13 @@ from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
     IntacctCompanyId,
-    IntacctId,
     ReleasedCompanyId,
 )
-from released_intacct.domain.intacct import Item
-from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+from released_intacct.domain.ports import Entity, IntacctCredentials
 from released_intacct.domain.rules.connection import (
     ConnectionRecord,
-    check_can_confirm,
     check_link_change,
     check_new_link,
-    check_prerequisites,
     choose_entity,
     fix_sync_from,
     validate_credentials,
@@ -211,98 +207,3 @@ def test_C1_confirmed_link_can_never_change() -> None:
     assert "rl-acme" in error.message
     assert "never be removed or changed" in error.message
     assert check_link_change(EXISTING[1]).unwrap() == EXISTING[1]
-
-
-# --- C5: Intacct's set-up -----------------------------------------------------------------------
-
-READY = IntacctSetup(
-    customer_sequencing=True,
-    vendor_sequencing=True,
-    account_labels=False,
-    order_entry=True,
-    purchasing=False,
-    items=(
-        Item(
-            item_id=IntacctId("4000-s"),
-            name="Rent [s]",
-            gl_account_no=IntacctId("4000"),
-            for_sales=True,
-        ),
-    ),
-    tax_solution_external=True,
-    subtotal_dimension_defaulting=True,
-    base_currency="GBP",
-)
-
-
-def _only_error(setup: IntacctSetup) -> SyncError:
-    (error,) = check_prerequisites(setup)
-    assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.C5)
-    assert "Sage Intacct" in error.fix
-    assert check_can_confirm(setup).failure() == error
-    return error
-
-
-def test_C5_ready_setup_may_be_confirmed() -> None:
-    assert check_prerequisites(READY) == ()
-    assert check_can_confirm(READY).unwrap() is READY
-
-
-def test_C5_customer_and_vendor_sequencing_must_be_on() -> None:
-    customers = _only_error(replace(READY, customer_sequencing=False))
-    assert "Customers" in customers.message
-    assert "Customer ID numbering" in customers.fix
-    vendors = _only_error(replace(READY, vendor_sequencing=False))
-    assert "Vendors" in vendors.message
-    assert "Vendor ID numbering" in vendors.fix
-
-
-def test_C5_D16_account_labels_must_be_off() -> None:
-    error = _only_error(replace(READY, account_labels=True))
-    assert "Account Labels" in error.message
-    assert "D16" in error.message
-    assert "turn Account Labels off" in error.fix
-
-
-def test_C5_D17_order_entry_needs_items_and_external_tax() -> None:
-    no_items = _only_error(replace(READY, items=()))
-    assert "Items" in no_items.message
-    assert "D17" in no_items.message
-    tax = _only_error(replace(READY, tax_solution_external=False))
-    assert "externally calculated tax" in tax.message
-    assert "Tax solutions" in tax.fix
-
-
-def test_C5_D18_subtotal_dimension_defaulting_must_be_on() -> None:
-    error = _only_error(replace(READY, subtotal_dimension_defaulting=False))
-    assert "subtotal dimension defaulting" in error.message
-    assert "D18" in error.message
-
-
-def test_C5_D17_D18_module_checks_apply_only_with_order_entry_or_purchasing() -> None:
-    no_modules = replace(
-        READY,
-        order_entry=False,
-        purchasing=False,
-        items=(),
-        tax_solution_external=False,
-        subtotal_dimension_defaulting=False,
-    )
-    assert check_prerequisites(no_modules) == ()
-    assert len(check_prerequisites(replace(no_modules, purchasing=True))) == 3
-
-
-def test_C5_every_failure_is_named_and_confirm_reports_the_first() -> None:
-    broken = replace(
-        READY,
-        customer_sequencing=False,
-        vendor_sequencing=False,
-        account_labels=True,
-        items=(),
-        tax_solution_external=False,
-        subtotal_dimension_defaulting=False,
-    )
-    errors = check_prerequisites(broken)
-    assert len(errors) == 6
-    assert len({error.message for error in errors}) == 6
-    assert check_can_confirm(broken).failure() == errors[0]

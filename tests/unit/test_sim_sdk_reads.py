@@ -188,14 +188,62 @@ def test_inspect_and_lookup_describe_the_same_fields() -> None:
     }
 
 
-def test_sdk_get_companyprefs_answers_one_companypref_per_preference() -> None:
-    sim, _ = _sim()
-    result = _ok(sim, '<get_companyprefs application="AR" />')
-    rows = [
-        (p.findtext("application"), p.findtext("preference"), p.findtext("prefvalue"))
+def _prefs(sim: Simulator, application: str) -> list[tuple[str, str, str]]:
+    result = _ok(sim, f'<get_companyprefs application="{application}" />')
+    return [
+        (
+            p.findtext("application", ""),
+            p.findtext("preference", ""),
+            p.findtext("prefvalue", ""),
+        )
         for p in result.iterfind("data/companypref")
     ]
-    assert ("AR", "ENABLEACCOUNTLABEL", "F") in rows
+
+
+def test_correction_5_get_companyprefs_answers_the_documented_names() -> None:
+    sim, _ = _sim()
+    general = _prefs(sim, "GEN")
+    assert [name for _, name, _ in general] == [
+        "PRIMARY_ACCTNO_LENGTH",
+        "ACCTNO_SEPARATOR",
+        "SUBACCTNO_LENGTH",
+        "FISCAL_FIRST_MONTH",
+        "FISCAL_FIRST_MONTH_TAX",
+        "WEEK_START",
+        "CUSTOM_ACCOUNTING_PERIODS",
+        "PACKAGE_TYPE",
+    ]
+    assert _prefs(sim, "GL") == [("GL", "EMPLOYEEDIMENSION", "T")]  # the documented sample
+    assert _prefs(sim, "ME") == [("ME", "DISABLEENTITYSLIDEIN", "false")]  # true / false values
+    assert _prefs(sim, "AR") == []  # no documented AR preference
     empty = _ok(sim, '<get_companyprefs application="PA" />')  # the JS SDK test's application
     assert empty.find("data") is not None
     assert not list(empty.iterfind("data/companypref"))
+
+
+def test_correction_5_inferred_preference_names_only_when_the_company_says_so() -> None:
+    sim, company = _sim()
+    company.settings.preferences = "inferred"
+    assert ("AR", "ENABLEACCOUNTLABEL", "F") in _prefs(sim, "AR")
+    assert ("AP", "VENDOR_SEQUENCE", "Vendor") in _prefs(sim, "AP")
+    assert ("GEN", "PRIMARY_ACCTNO_LENGTH", "4") in _prefs(sim, "GEN")
+
+
+def test_correction_5_getfinancialsetup_answers_the_documented_fields() -> None:
+    sim, company = _sim()
+    block = _ok(sim, "<getFinancialSetup/>").find("data/financialSetup")
+    assert block is not None
+    assert [child.tag for child in block] == [
+        "baseCurrency",
+        "defaultBook",
+        "firstFiscalMonth",
+        "multiBaseCurrency",
+        "multiBook",
+        "multiCurrency",
+        "multiEntityShared",
+    ]
+    assert (block.findtext("baseCurrency"), block.findtext("multiCurrency")) == ("USD", "true")
+    company.settings.multi_base_currency = True
+    again = _ok(sim, "<getFinancialSetup/>").find("data/financialSetup")
+    assert again is not None
+    assert (again.findtext("baseCurrency"), again.findtext("multiBaseCurrency")) == ("", "true")

@@ -46,6 +46,11 @@ class Settings:
     tax_solution_external: bool = True
     subtotal_defaulting: bool = True
     session_minutes: int = 60
+    multi_base_currency: bool = False
+    """Entities keep base currencies of their own: getFinancialSetup names none."""
+    preferences: str = "documented"
+    """``documented`` or ``inferred``: which preference names get_companyprefs answers
+    (``prefs.py``)."""
     audit_trail_permission: bool = True
     """The Web Services user may read AUDITHISTORY (View permission for custom reports)."""
 

@@ -48,6 +48,10 @@ def settings_from(config: object) -> Settings:
             msg = f"setting '{name}' must be a {expected.__name__}"
             raise ConfigError(msg)
         setattr(settings, name, value)
+    if settings.preferences not in ("documented", "inferred"):
+        given = settings.preferences
+        msg = f"setting 'preferences' must be 'documented' or 'inferred', got {given!r}"
+        raise ConfigError(msg)
     return settings
 
 

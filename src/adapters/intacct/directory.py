@@ -42,7 +42,6 @@ from released_intacct.domain.ports import Entity, FeedQuery, IntacctCredentials,
 T = TypeVar("T")
 Row = Mapping[str, object]
 Keep = Callable[[Row], T | None]
-Subscriptions = tuple[frozenset[str], dict[tuple[str, str], str]]
 
 _DEFINITIONS = {"SO": "SODOCUMENTPARAMS", "PO": "PODOCUMENTPARAMS"}
 
@@ -74,23 +73,26 @@ class Directory:
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(await self._why_not(opened.failure(), entity))
-        read = await self._subscriptions(sessions)
+        read = await self._company(sessions)
         if not is_successful(read):
             return Failure(read.failure())
-        subscribed, prefs = read.unwrap()
+        subscribed, financial = read.unwrap()
         definitions = await self._definitions(sessions, subscribed)
         if not is_successful(definitions):
             return Failure(definitions.failure())
+        labels = await self._labels(sessions)
+        if not is_successful(labels):
+            return Failure(labels.failure())
         rest = await self._lists(sessions, entity)
         return rest.map(
             lambda lists: facts.build(
                 facts.Facts(
                     subscribed=subscribed,
-                    prefs=prefs,
                     definitions=definitions.unwrap(),
                     items=lists[0],
-                    solutions=lists[1],
-                    entity_currency=lists[2],
+                    labels=labels.unwrap(),
+                    financial=financial,
+                    entity_currency=lists[1],
                 )
             )
         )
@@ -105,28 +107,38 @@ class Directory:
         retried = await plain.login()
         return _at_entity(error, entity) if is_successful(retried) else error
 
-    async def _subscriptions(self, sessions: Sessions) -> Result[Subscriptions, SyncError]:
-        """Subscriptions and every application's preferences, in one request."""
-        functions = [Function("apps", facts.applications_request())]
-        functions += [Function(f"prefs-{a}", facts.prefs_request(a)) for a in facts.APPLICATIONS]
+    async def _company(
+        self, sessions: Sessions
+    ) -> Result[tuple[frozenset[str], dict[str, str]], SyncError]:
+        """Subscriptions and the financial set-up, in one request."""
+        functions = [
+            Function("apps", facts.applications_request()),
+            Function("financial", facts.financial_request()),
+        ]
         sent = await sessions.call(functions, unique=False, idempotent=True)
         if not is_successful(sent):
             return Failure(sent.failure())
         results = {r.controlid: r for r in sent.unwrap().results}
-        apps = _data(results.get("apps"))
-        if not is_successful(apps):
-            return Failure(apps.failure())
-        self._spend(1)
-        subscribed = facts.applications(apps.unwrap())
-        prefs: dict[tuple[str, str], str] = {}
-        for application in facts.APPLICATIONS:
-            data = _data(results.get(f"prefs-{application}"))
-            if is_successful(data):
-                self._spend(1)
-                prefs.update(facts.preferences(data.unwrap()))
-            elif application not in facts.MODULES or application in subscribed:
+        apps, financial = _data(results.get("apps")), _data(results.get("financial"))
+        for data in (apps, financial):
+            if not is_successful(data):
                 return Failure(data.failure())
-        return Success((subscribed, prefs))
+        self._spend(2)
+        return Success((facts.applications(apps.unwrap()), facts.financial(financial.unwrap())))
+
+    async def _labels(self, sessions: Sessions) -> Result[dict[str, int | None], SyncError]:
+        """Active account labels per label object; None where Intacct refuses the object (it
+        proves nothing either way, so the fact stays unknown)."""
+        found: dict[str, int | None] = {}
+        for object_name in facts.LABEL_OBJECTS:
+            rows = await self._reads(sessions).every(q.Select(object_name=object_name))
+            if is_successful(rows):
+                found[object_name] = sum(facts.active(row) for row in rows.unwrap())
+            elif rows.failure().kind is ErrorKind.REJECTED:
+                found[object_name] = None
+            else:
+                return Failure(rows.failure())
+        return Success(found)
 
     async def _definitions(
         self, sessions: Sessions, subscribed: frozenset[str]
@@ -143,16 +155,11 @@ class Directory:
 
     async def _lists(
         self, sessions: Sessions, entity: EntityId
-    ) -> Result[tuple[tuple[Item, ...], tuple[bool, ...], str | None], SyncError]:
-        """Items, tax solutions and the entity's currency."""
+    ) -> Result[tuple[tuple[Item, ...], str | None], SyncError]:
+        """Items and the entity's currency."""
         items = await self._kept(sessions, q.Select(object_name="ITEM"), _item)
         if not is_successful(items):
             return Failure(items.failure())
-        solutions = await self._kept(
-            sessions, q.Select(object_name="TAXSOLUTION"), facts.external_solution
-        )
-        if not is_successful(solutions):
-            return Failure(solutions.failure())
         currency: str | None = None
         if entity:
             where = q.Eq("LOCATIONID", entity)
@@ -161,7 +168,7 @@ class Directory:
             if not is_successful(found):
                 return Failure(found.failure())
             currency = next((e.currency for e in found.unwrap() if e.currency), None)
-        return Success((tuple(items.unwrap()), tuple(solutions.unwrap()), currency))
+        return Success((tuple(items.unwrap()), currency))
 
     async def _exists(self, sessions: Sessions, object_name: str) -> Result[bool, SyncError]:
         """Whether ``object_name`` has at least one record (one row read)."""

@@ -10,7 +10,8 @@ refused, as is removing it. Removing an unconfirmed connection removes everythin
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import aiosqlite
 from returns.result import Failure, Result, Success
@@ -18,6 +19,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state.codec import from_column, to_column
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import one, rows
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
@@ -27,7 +29,7 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
-from released_intacct.domain.state import Connection, Phase
+from released_intacct.domain.state import Acknowledgement, Connection, Phase
 
 _COLUMNS = (
     "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at"
@@ -215,4 +217,49 @@ def _connection(row: sqlite3.Row) -> Connection:
         sync_from=date.fromisoformat(row["sync_from"]) if row["sync_from"] else None,
         created_at=from_column(row["created_at"]),
         confirmed_at=from_column(row["confirmed_at"]) if row["confirmed_at"] else None,
+    )
+
+
+async def acknowledge(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    prerequisites: Sequence[Prerequisite],
+    at: datetime,
+) -> Result[None, SyncError]:
+    """Rule C5: the first acknowledgement of each prerequisite stays; refused once confirmed."""
+    stored = await load(db, id)
+    if stored is None:
+        return Failure(missing(id))
+    if stored.phase is Phase.CONFIRMED:
+        return Failure(_locked(stored))
+    await db.executemany(
+        "INSERT OR IGNORE INTO acknowledgements (connection, prerequisite, acknowledged_at)"
+        " VALUES (?, ?, ?)",
+        [(id, p.value, to_column(at)) for p in prerequisites],
+    )
+    return Success(None)
+
+
+async def acknowledgements(
+    db: aiosqlite.Connection, id: ConnectionId
+) -> Result[tuple[Acknowledgement, ...], SyncError]:
+    if await load(db, id) is None:
+        return Failure(missing(id))
+    found = await rows(
+        db,
+        "SELECT prerequisite, acknowledged_at FROM acknowledgements WHERE connection = ?",
+        (id,),
+    )
+    known = {p.value: p for p in Prerequisite}
+    acknowledged = {
+        known[row["prerequisite"]]: from_column(row["acknowledged_at"])
+        for row in found
+        if row["prerequisite"] in known
+    }
+    return Success(
+        tuple(
+            Acknowledgement(prerequisite=p, at=acknowledged[p])
+            for p in Prerequisite
+            if p in acknowledged
+        )
     )

@@ -126,7 +126,17 @@ _V3: Final = (
     "CREATE INDEX outbox_seq ON outbox (seq)",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3)
+_V4: Final = (
+    # Rule C5: the prerequisites Intacct could not report that the user acknowledged.
+    """CREATE TABLE acknowledgements (
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        prerequisite TEXT NOT NULL,
+        acknowledged_at TEXT NOT NULL,
+        PRIMARY KEY (connection, prerequisite)
+    )""",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

@@ -24,7 +24,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import codec, connections, history, outbox, runs, schema
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import Database, one
-from released_intacct.domain.enums import RecordType
+from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
@@ -34,6 +34,7 @@ from released_intacct.domain.results import SyncResult
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     DEFAULT_STALE_AFTER,
+    Acknowledgement,
     Connection,
     Cursor,
     Intent,
@@ -108,6 +109,17 @@ class SqliteStateStore:
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: connections.remove(db, id))
+
+    # acknowledgements (C5)
+    def acknowledge(
+        self, id: ConnectionId, prerequisites: Sequence[Prerequisite], *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: connections.acknowledge(db, id, prerequisites, at))
+
+    def acknowledgements(
+        self, id: ConnectionId
+    ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
+        return FutureResult(self._db.read(lambda db: connections.acknowledgements(db, id)))
 
     # onboarding (O1-O5)
     def save_onboarding(

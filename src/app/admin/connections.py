@@ -6,6 +6,7 @@ from returns.result import Result
 
 from released_intacct.app.admin.endpoint import Call
 from released_intacct.app.admin.views import (
+    AcknowledgementsView,
     ConnectedView,
     ConnectionsView,
     ConnectionView,
@@ -14,6 +15,7 @@ from released_intacct.app.admin.views import (
     PrerequisitesView,
 )
 from released_intacct.app.admin.wire import (
+    AcknowledgeBody,
     ConnectBody,
     ConnectionPath,
     Empty,
@@ -28,6 +30,7 @@ from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyI
 from released_intacct.domain.ports import IntacctCredentials
 
 __all__ = [
+    "acknowledge",
     "choose_entity",
     "confirm",
     "connect",
@@ -111,6 +114,15 @@ async def prerequisites(
     """Rule C5: each set-up failure at the chosen entity, with its fix."""
     found = await settled(call.service.workflow.prerequisites(ConnectionId(call.path.id)))
     return found.map(PrerequisitesView.of)
+
+
+async def acknowledge(
+    call: Call[ConnectionPath, NoQuery, AcknowledgeBody],
+) -> Result[AcknowledgementsView, SyncError]:
+    """Rule C5: the user checked these prerequisites in Intacct; confirm requires it for each one
+    Intacct cannot report."""
+    done = call.service.workflow.acknowledge(ConnectionId(call.path.id), call.body.prerequisites)
+    return (await settled(done)).map(AcknowledgementsView.of)
 
 
 async def confirm(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[ConnectionView, SyncError]:

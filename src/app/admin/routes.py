@@ -21,6 +21,7 @@ from released_intacct.app.admin.reports import (
 )
 from released_intacct.app.admin.views import (
     Accepted,
+    AcknowledgementsView,
     ConnectedView,
     ConnectionsView,
     ConnectionView,
@@ -31,6 +32,7 @@ from released_intacct.app.admin.views import (
     PrerequisitesView,
 )
 from released_intacct.app.admin.wire import (
+    AcknowledgeBody,
     ArchiveBody,
     ConnectBody,
     ConnectionPath,
@@ -86,6 +88,9 @@ def _connections() -> tuple[Endpoint, ...]:
         endpoint("GET", f"{_C}/prerequisites", conn.prerequisites,
                  summary="Intacct set-up check (C5)", params=on, query=NoQuery, body=Empty,
                  out=PrerequisitesView),
+        endpoint("POST", f"{_C}/acknowledgements", conn.acknowledge,
+                 summary="Acknowledge prerequisites Intacct cannot report (C5)", params=on,
+                 query=NoQuery, body=AcknowledgeBody, out=AcknowledgementsView),
         endpoint("POST", f"{_C}/confirm", conn.confirm,
                  summary="Confirm; queues the initial sync (O5, C1)", params=on, query=NoQuery,
                  body=Empty, out=ConnectionView, status=202),

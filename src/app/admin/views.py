@@ -12,14 +12,16 @@ from typing import Literal
 import msgspec
 
 from released_intacct.app.admin.errors import ErrorDetail, detail_of
-from released_intacct.domain.errors import SyncError
 from released_intacct.domain.matching import Archive, Candidate, CreateAs, Decision, Match, Target
 from released_intacct.domain.onboarding import Onboarding, StepState
 from released_intacct.domain.ports import Entity
-from released_intacct.domain.state import Connection
+from released_intacct.domain.rules.prerequisites import Assessment, blocking
+from released_intacct.domain.state import Acknowledgement, Connection
 
 __all__ = [
     "Accepted",
+    "AcknowledgementView",
+    "AcknowledgementsView",
     "ConnectedView",
     "ConnectionView",
     "ConnectionsView",
@@ -27,6 +29,7 @@ __all__ = [
     "EntitiesView",
     "Health",
     "OnboardingView",
+    "PrerequisiteView",
     "PrerequisitesView",
     "View",
 ]
@@ -100,15 +103,66 @@ class ConnectedView(View, frozen=True):
     entities: tuple[EntityView, ...]
 
 
+class PrerequisiteView(View, frozen=True):
+    """One prerequisite: ``holds``, ``fails`` (``fix`` says what to change) or ``unknown``
+    (Intacct cannot report it: ``fix`` says where to check it and how to acknowledge it)."""
+
+    prerequisite: str
+    status: Literal["holds", "fails", "unknown"]
+    acknowledged: bool
+    rule: str
+    message: str
+    fix: str
+    source: str
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> PrerequisiteView:
+        return cls(
+            prerequisite=assessment.prerequisite.value,
+            status=assessment.status.value,
+            acknowledged=assessment.acknowledged,
+            rule=assessment.rule.value,
+            message=assessment.message,
+            fix=assessment.fix,
+            source=assessment.source,
+        )
+
+
 class PrerequisitesView(View, frozen=True):
-    """Rule C5: ready when there is no problem; each problem says how to fix it."""
+    """Rule C5: ready when nothing blocks; ``problems`` are what blocks (a failure, or an unknown
+    prerequisite not yet acknowledged), ``checks`` every prerequisite that applies."""
 
     ready: bool
     problems: tuple[ErrorDetail, ...]
+    checks: tuple[PrerequisiteView, ...]
 
     @classmethod
-    def of(cls, problems: tuple[SyncError, ...]) -> PrerequisitesView:
-        return cls(ready=not problems, problems=tuple(detail_of(p) for p in problems))
+    def of(cls, assessments: tuple[Assessment, ...]) -> PrerequisitesView:
+        problems = blocking(assessments)
+        return cls(
+            ready=not problems,
+            problems=tuple(detail_of(p) for p in problems),
+            checks=tuple(PrerequisiteView.of(a) for a in assessments),
+        )
+
+
+class AcknowledgementView(View, frozen=True):
+    prerequisite: str
+    at: datetime
+
+
+class AcknowledgementsView(View, frozen=True):
+    """Rule C5: the prerequisites the user acknowledged, each with when."""
+
+    acknowledged: tuple[AcknowledgementView, ...]
+
+    @classmethod
+    def of(cls, found: tuple[Acknowledgement, ...]) -> AcknowledgementsView:
+        return cls(
+            acknowledged=tuple(
+                AcknowledgementView(prerequisite=a.prerequisite.value, at=a.at) for a in found
+            )
+        )
 
 
 # --- onboarding (O1-O5) ---------------------------------------------------------------------------

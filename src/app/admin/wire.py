@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
-from released_intacct.domain.enums import ContactRole, Direction, RecordType
+from released_intacct.domain.enums import ContactRole, Direction, Prerequisite, RecordType
 from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.matching import Step
 from released_intacct.domain.rules.guard import UserAction
@@ -83,6 +83,13 @@ class EntityBody(_Wire, frozen=True):
 class SyncFromBody(_Wire, frozen=True):
     sync_from: date
     """YYYY-MM-DD, on or after 2018-01-01 (rule C4)."""
+
+
+class AcknowledgeBody(_Wire, frozen=True):
+    prerequisites: Annotated[tuple[Prerequisite, ...], msgspec.Meta(min_length=1, max_length=20)]
+    """The prerequisites the user checked in Intacct (rule C5): ``customer_sequencing``,
+    ``vendor_sequencing``, ``account_labels_off``, ``items``, ``external_tax``,
+    ``subtotal_defaulting``, ``base_currency``."""
 
 
 class MatchBody(_Wire, frozen=True):

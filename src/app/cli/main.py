@@ -16,7 +16,17 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from released_intacct.app.cli import connect, links, migrate, onboard, results, serve, status, sync
+from released_intacct.app.cli import (
+    connect,
+    links,
+    migrate,
+    onboard,
+    prerequisites,
+    results,
+    serve,
+    status,
+    sync,
+)
 from released_intacct.app.cli.logs import logging_to
 from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
 from released_intacct.app.settings import (
@@ -29,7 +39,7 @@ from released_intacct.domain.secret import Secret
 
 __all__ = ["console_from_process", "main", "parser"]
 
-_COMMANDS = (serve, connect, onboard, sync, status, results, links, migrate)
+_COMMANDS = (serve, connect, prerequisites, onboard, sync, status, results, links, migrate)
 
 
 def parser() -> argparse.ArgumentParser:

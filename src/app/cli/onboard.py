@@ -2,14 +2,17 @@
 
 Matching starts (again: it reads both sides afresh); what auto-match did is shown per step. The
 open items are decided by the ``--decisions`` file (each decision printed) or by the person at
-the terminal; each step is continued. The prerequisites (C5) are checked, each problem shown with
-its fix. With ``--confirm`` (or a yes at the terminal) the connection is confirmed, which queues
-the initial sync; its progress is shown until it finishes, and the exit code is the sync's.
+the terminal; each step is continued. The prerequisites (C5) are checked: each failure shown with
+its fix, each one Intacct cannot report with where to check it, to be acknowledged (--acknowledge,
+the decisions file, or a yes at the terminal). With ``--confirm`` (or a yes at the terminal) the
+connection is confirmed, which queues the initial sync; its progress is shown until it finishes,
+and the exit code is the sync's.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import date
 
 from returns.pipeline import is_successful
@@ -17,6 +20,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.interactive import decide_at_terminal
+from released_intacct.app.cli.prerequisites import prerequisite, settle_prerequisites
 from released_intacct.app.cli.progress import watch
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, connection_id, failed
 from released_intacct.app.cli.shell import problems as list_problems
@@ -32,6 +36,7 @@ from released_intacct.app.decisions import (
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
+from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId
 from released_intacct.domain.matching import Archive, Candidate, Match, Step
@@ -50,7 +55,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "left are decided by --decisions FILE (rule O3; each decision is printed) or asked "
             "at the terminal: match to a listed Intacct record, archive in Re-Leased, or create "
             "a contact in Intacct. Each step is then continued (O5). The prerequisites of the "
-            "entity are checked (rule C5). With --confirm, or a yes at the terminal, the "
+            "entity are checked (rule C5); those Intacct cannot report are acknowledged with "
+            "--acknowledge NAME, the decisions file's [prerequisites], or at the terminal. With "
+            "--confirm, or a yes at the terminal, the "
             "connection is confirmed (fixed for good, C1) and the initial sync runs: its "
             "progress is shown and the exit code is 0 (blue) or 1 (red)."
         ),
@@ -61,6 +68,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("connection", type=connection_id, help="the connection id")
     parser.add_argument("--decisions", metavar="FILE", help="TOML decisions (see the docs)")
     parser.add_argument("--confirm", action="store_true", help="confirm without asking")
+    parser.add_argument(
+        "--acknowledge",
+        action="append",
+        default=[],
+        type=prerequisite,
+        metavar="NAME",
+        help="a prerequisite Intacct cannot report that you checked (rule C5; repeatable)",
+    )
     parser.add_argument("--entity", help="choose the entity first (rule C3)")
     parser.add_argument("--sync-from", type=date.fromisoformat, help="set the date first (C4)")
 
@@ -86,7 +101,9 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             matched = await _decide(service, id, decisions, console)
         if not is_successful(matched):
             return failed(matched.failure(), console)
-        return await _finish(service, id, confirm=args.confirm, console=console)
+        return await _finish(
+            service, id, confirm=args.confirm, acknowledge=args.acknowledge, console=console
+        )
 
 
 async def _matched(
@@ -141,16 +158,17 @@ async def _decide(
     return Success(None)
 
 
-async def _finish(service: Service, id: ConnectionId, *, confirm: bool, console: Console) -> int:
-    missing = await settled(service.workflow.prerequisites(id))
-    if not is_successful(missing):
-        return failed(missing.failure(), console)
-    if missing.unwrap():
-        print("error: the Intacct set-up is not ready (rule C5):", file=console.err)
-        for problem in missing.unwrap():
-            print(f"  - {problem}", file=console.err)
-        return REFUSED
-    console.say("prerequisites (rule C5): ready")
+async def _finish(
+    service: Service,
+    id: ConnectionId,
+    *,
+    confirm: bool,
+    acknowledge: Sequence[Prerequisite],
+    console: Console,
+) -> int:
+    ready = await settle_prerequisites(service, id, acknowledge, console, ask=True)
+    if ready != OK:
+        return ready
     if not (confirm or _yes(console)):
         console.say(f"not confirmed; confirm with: released-intacct onboard {id} --confirm")
         return OK

@@ -58,6 +58,7 @@ from released_intacct.domain.planning.confirm import (
 )
 from released_intacct.domain.ports import WriteOutcome
 from released_intacct.domain.released import ReleasedRecord
+from released_intacct.domain.rules.prerequisites import explain
 from released_intacct.domain.state import IntentState
 
 _WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
@@ -177,7 +178,9 @@ async def _write_to_intacct(
     outcomes = {o.key: o for o in sent.unwrap()} if batch_error is None else {}
     for write in batch:
         existing = links.by_released(write.record_type, write.released_id)
-        result = _outcome(outcomes.get(write.key), batch_error, write)
+        result = _outcome(outcomes.get(write.key), batch_error, write).alt(
+            partial(explain, write=write, unknown=ctx.settings.unconfirmed)
+        )
         linked = result.map(partial(link_for_intacct_write, write, existing=existing))
         if is_successful(linked):
             confirmed.append((write, linked.unwrap()))

@@ -1,4 +1,5 @@
-"""Connecting a Re-Leased company to a Sage Intacct company (rules C1-C5).
+"""Connecting a Re-Leased company to a Sage Intacct company (rules C1-C4; C5 is
+``rules.prerequisites``).
 
 Every refusal names the field or company it is about and never carries a credential's value.
 """
@@ -18,7 +19,7 @@ from released_intacct.domain.ids import (
     IntacctCompanyId,
     ReleasedCompanyId,
 )
-from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
+from released_intacct.domain.ports import Entity, IntacctCredentials
 from released_intacct.domain.settings import EARLIEST_SYNC_FROM
 
 TOP_LEVEL = EntityId("")
@@ -160,75 +161,6 @@ def check_link_change(record: ConnectionRecord) -> Result[ConnectionRecord, Sync
             "Nothing was changed. Keep syncing through this link.",
         )
     return Success(record)
-
-
-def check_prerequisites(setup: IntacctSetup) -> tuple[SyncError, ...]:
-    """Rule C5: one error per set-up failure in Intacct, each with where to fix it; () = ready."""
-    failed = [text for ok, text in _prerequisites(setup) if not ok]
-    return tuple(
-        SyncError(kind=ErrorKind.NEEDS_USER, rule=Rule.C5, message=message, fix=fix)
-        for message, fix in failed
-    )
-
-
-def check_can_confirm(setup: IntacctSetup) -> Result[IntacctSetup, SyncError]:
-    """Rule C5: confirm is allowed only when every prerequisite holds."""
-    errors = check_prerequisites(setup)
-    return Failure(errors[0]) if errors else Success(setup)
-
-
-def _prerequisites(setup: IntacctSetup) -> list[tuple[bool, tuple[str, str]]]:
-    """(holds, (message, fix)) for every prerequisite that applies to this set-up."""
-    checks = [
-        (setup.customer_sequencing, _CUSTOMER_SEQUENCING),
-        (setup.vendor_sequencing, _VENDOR_SEQUENCING),
-        (not setup.account_labels, _ACCOUNT_LABELS),
-    ]
-    if setup.order_entry or setup.purchasing:
-        checks += [
-            (bool(setup.items), _ITEMS),
-            (setup.tax_solution_external, _TAX_SOLUTION),
-            (setup.subtotal_dimension_defaulting, _SUBTOTAL_DIMENSIONS),
-        ]
-    return checks
-
-
-_CUSTOMER_SEQUENCING = (
-    "Document sequencing is off for Customers in Sage Intacct: new contacts cannot be created "
-    "there as customers, because Intacct must number them.",
-    "In Sage Intacct, go to Accounts Receivable > Setup > Configuration and choose a document "
-    "sequence for Customer ID numbering.",
-)
-_VENDOR_SEQUENCING = (
-    "Document sequencing is off for Vendors in Sage Intacct: new contacts cannot be created "
-    "there as vendors, because Intacct must number them.",
-    "In Sage Intacct, go to Accounts Payable > Setup > Configuration and choose a document "
-    "sequence for Vendor ID numbering.",
-)
-_ACCOUNT_LABELS = (
-    "Account Labels are on in Sage Intacct; they are not supported (rule D16): the product sends "
-    "account codes only.",
-    "In Sage Intacct, go to Accounts Receivable > Setup > Configuration and Accounts Payable > "
-    "Setup > Configuration and turn Account Labels off.",
-)
-_ITEMS = (
-    "Order Entry or Purchasing is used but Sage Intacct has no Items; their invoice lines need "
-    "Items (rule D17).",
-    "In Sage Intacct, go to Inventory Control > Items (or Order Entry > Items) and set up Items, "
-    "then check again.",
-)
-_TAX_SOLUTION = (
-    "Order Entry or Purchasing is used but the tax solution is not externally calculated tax; "
-    "Intacct's tax engine must calculate tax on these invoices (rule D17).",
-    "In Sage Intacct, go to Taxes > Setup > Tax solutions and use externally calculated tax for "
-    "this entity.",
-)
-_SUBTOTAL_DIMENSIONS = (
-    "Order Entry or Purchasing is used but subtotal dimension defaulting is off; the product "
-    "never sets subtotal dimensions, so Intacct must default them from the lines (rule D18).",
-    "In Sage Intacct, go to Order Entry > Setup > Configuration and Purchasing > Setup > "
-    "Configuration and turn on defaulting of subtotal dimensions from line dimensions.",
-)
 
 
 def _intacct_side(company: IntacctCompanyId, entity: EntityId) -> str:

@@ -1,32 +1,26 @@
 """The company's set-up (rules C3, C5) from Intacct's replies: requests, and plain readings.
 
-How each fact is read, and what is known of each source:
+Rule C5 never guesses (spec correction 5): each fact is read from a documented object or function,
+or is *unknown* (``None``), which the user is asked to check and acknowledge.
 
-- Subscriptions: legacy ``<get_applications/>``, answering ``<data><application>SO</application>
-  ...`` (documented). Order Entry / Purchasing are *used* when the company subscribes to SO / PO
-  **and** has at least one transaction definition (a SODOCUMENTPARAMS / PODOCUMENTPARAMS record).
-- Preferences: legacy ``<get_companyprefs application="AR"/>``, answering ``<data>`` with
-  ``<companypref><application/><preference/><prefvalue/></companypref>`` per preference
-  (documented shape). A flag reads as on for ``T`` (the documented GL example), ``true``, ``Y``
-  or ``yes`` (any case); anything else is off. The preference **names** are **inferred** (not
-  found in any SDK, test or documentation page): AR / AP ``ENABLEACCOUNTLABEL``; AR
-  ``CUSTOMER_SEQUENCE`` and AP ``VENDOR_SEQUENCE`` (the document sequence numbering new ids,
-  empty when none); SO / PO ``USE_LINE_DIMENSIONS_IN_SUBTOTALS`` and ``ENABLE_EXTERNAL_TAX``;
-  GEN ``BASE_CURRENCY``. A preference that is absent reads as off (empty).
-- Account labels are on when AR or AP has them on.
-- Subtotal-dimension defaulting and externally calculated tax are read from the modules in use
-  (SO, PO; when neither is used, from the ones subscribed; with none, off): each must say so.
-  Tax also needs the tax solutions agree: where the company has TAXSOLUTION records (the Taxes
-  application), at least one active one must have a TAXMETHOD naming an external engine
-  (``extern``, ``avalara`` or ``avatax`` in it, any case: **inferred**; the simulator's value is
-  ``Externally calculated``).
-- Base currency: the entity's LOCATIONENTITY CURRENCY, else the GEN base-currency preference.
-- Items: every ITEM the session at the entity sees; an item that cannot be read is left out.
+- Subscriptions: legacy ``<get_applications/>`` (documented reply ``<application>SO``...).
+  Order Entry / Purchasing are *used* when the company subscribes to SO / PO **and** has at least
+  one transaction definition (a SODOCUMENTPARAMS / PODOCUMENTPARAMS record).
+- Customer / vendor document sequencing, subtotal-dimension defaulting and externally calculated
+  tax: **unknown**. No documented preference or object reports them (get_companyprefs documents
+  GEN names only; TAXSOLUTION's TAXMETHOD values are not enumerated anywhere).
+- Account labels: ARACCOUNTLABEL / APACCOUNTLABEL (documented objects). An active label means the
+  feature is in use (on); none, or the object refused, does not prove it off: unknown.
+- Items: every ITEM the session at the entity sees (an item that cannot be read is left out).
+- Base currency: the entity's LOCATIONENTITY CURRENCY; else ``<getFinancialSetup/>``'s
+  ``baseCurrency`` (documented: empty when the company has multiple base currencies, and then
+  there is none at the top level: ``None``).
+- Preferences (``get_companyprefs``) are not read for C5; ``doctor`` reports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -38,30 +32,25 @@ from released_intacct.domain.ports import Entity, IntacctSetup
 
 __all__ = [
     "APPLICATIONS",
+    "LABEL_OBJECTS",
     "MODULES",
     "Facts",
+    "active",
     "applications",
     "applications_request",
     "build",
     "entity",
-    "external_solution",
+    "financial",
+    "financial_request",
     "preferences",
     "prefs_request",
 ]
 
-APPLICATIONS = ("GEN", "AR", "AP", "SO", "PO")
-"""The applications whose preferences set-up reads."""
+APPLICATIONS = ("GEN", "ME", "GL", "AR", "AP", "SO", "PO")
+"""The applications whose preferences ``doctor`` reads."""
 MODULES = ("SO", "PO")
 """Order Entry and Purchasing: their preferences can be read only while subscribed."""
-
-LABELS = "ENABLEACCOUNTLABEL"
-SEQUENCES = {"AR": "CUSTOMER_SEQUENCE", "AP": "VENDOR_SEQUENCE"}
-SUBTOTALS = "USE_LINE_DIMENSIONS_IN_SUBTOTALS"
-EXTERNAL_TAX = "ENABLE_EXTERNAL_TAX"
-BASE_CURRENCY = "BASE_CURRENCY"
-
-_ON = frozenset({"t", "true", "y", "yes"})
-_EXTERNAL = ("extern", "avalara", "avatax")
+LABEL_OBJECTS = ("ARACCOUNTLABEL", "APACCOUNTLABEL")
 
 Prefs = Mapping[tuple[str, str], str]
 """(application, preference) → value."""
@@ -73,6 +62,10 @@ def applications_request() -> etree._Element:
 
 def prefs_request(application: str) -> etree._Element:
     return element("get_companyprefs", application=application)
+
+
+def financial_request() -> etree._Element:
+    return element("getFinancialSetup")
 
 
 def applications(data: etree._Element) -> frozenset[str]:
@@ -88,6 +81,17 @@ def preferences(data: etree._Element) -> dict[tuple[str, str], str]:
     return found
 
 
+def financial(data: etree._Element) -> dict[str, str]:
+    """getFinancialSetup's fields (``baseCurrency``, ``multiBaseCurrency``, ...), wherever the
+    ``financialSetup`` element sits in the reply."""
+    block = next(data.iter("financialSetup"), None)
+    if block is None:
+        return {}
+    return {
+        str(child.tag): (child.text or "").strip() for child in block if isinstance(child.tag, str)
+    }
+
+
 def entity(row: Mapping[str, object]) -> Entity | None:
     """A LOCATIONENTITY row as an entity; None when inactive or without an id."""
     entity_id, name = _text(row, "LOCATIONID"), _text(row, "NAME")
@@ -96,11 +100,8 @@ def entity(row: Mapping[str, object]) -> Entity | None:
     return Entity(id=EntityId(entity_id), name=name or entity_id, currency=_currency(row))
 
 
-def external_solution(row: Mapping[str, object]) -> bool:
-    """An active TAXSOLUTION whose TAXMETHOD names an external tax engine."""
-    method = _text(row, "TAXMETHOD").lower()
-    active = _text(row, "STATUS").lower() != "inactive"
-    return active and any(word in method for word in _EXTERNAL)
+def active(row: Mapping[str, object]) -> bool:
+    return _text(row, "STATUS").lower() not in ("inactive", "f")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,43 +109,62 @@ class Facts:
     """What set-up read, before it is decided."""
 
     subscribed: frozenset[str]
-    prefs: Prefs
     definitions: frozenset[str]
     """The modules (SO, PO) with at least one transaction definition."""
     items: tuple[Item, ...]
-    solutions: tuple[bool, ...]
-    """One per TAXSOLUTION record: whether it is an active external one."""
+    labels: Mapping[str, int | None]
+    """Active account labels per label object; None: the object was refused."""
+    financial: Mapping[str, str]
     entity_currency: str | None
 
 
+_UNREADABLE = "no documented object or preference reports it"
+
+
 def build(facts: Facts) -> IntacctSetup:
-    prefs, used = facts.prefs, _used(facts)
-    relevant = used or tuple(m for m in MODULES if m in facts.subscribed)
-    solutions_agree = not facts.solutions or any(facts.solutions)
+    used = _used(facts)
+    labelled = sum(n for n in facts.labels.values() if n)
+    base = facts.entity_currency or facts.financial.get("baseCurrency") or None
     return IntacctSetup(
-        customer_sequencing=bool(prefs.get(("AR", SEQUENCES["AR"]))),
-        vendor_sequencing=bool(prefs.get(("AP", SEQUENCES["AP"]))),
-        account_labels=_on(prefs, ("AR", LABELS)) or _on(prefs, ("AP", LABELS)),
+        customer_sequencing=None,
+        vendor_sequencing=None,
+        account_labels=True if labelled else None,
         order_entry="SO" in used,
         purchasing="PO" in used,
         items=facts.items,
-        tax_solution_external=_all_on(prefs, relevant, EXTERNAL_TAX) and solutions_agree,
-        subtotal_dimension_defaulting=_all_on(prefs, relevant, SUBTOTALS),
-        base_currency=facts.entity_currency or prefs.get(("GEN", BASE_CURRENCY), ""),
+        tax_solution_external=None,
+        subtotal_dimension_defaulting=None,
+        base_currency=base.upper() if base else None,
+        sources=(
+            ("customer_sequencing", _UNREADABLE),
+            ("vendor_sequencing", _UNREADABLE),
+            ("account_labels_off", _labels_source(facts.labels)),
+            ("items", f"ITEM: {len(facts.items)} readable"),
+            ("external_tax", _UNREADABLE),
+            ("subtotal_defaulting", _UNREADABLE),
+            ("base_currency", _currency_source(facts)),
+        ),
     )
+
+
+def _labels_source(labels: Mapping[str, int | None]) -> str:
+    said = [
+        f"{name}: {'refused' if count is None else f'{count} active'}"
+        for name, count in labels.items()
+    ]
+    return "; ".join(said) + " (no label does not prove the feature off)"
+
+
+def _currency_source(facts: Facts) -> str:
+    if facts.entity_currency:
+        return f"LOCATIONENTITY CURRENCY {facts.entity_currency}"
+    multi = facts.financial.get("multiBaseCurrency", "")
+    base = facts.financial.get("baseCurrency", "")
+    return f"getFinancialSetup baseCurrency {base!r}, multiBaseCurrency {multi!r}"
 
 
 def _used(facts: Facts) -> tuple[str, ...]:
     return tuple(m for m in MODULES if m in facts.subscribed and m in facts.definitions)
-
-
-def _all_on(prefs: Prefs, modules: Iterable[str], name: str) -> bool:
-    chosen = tuple(modules)
-    return bool(chosen) and all(_on(prefs, (module, name)) for module in chosen)
-
-
-def _on(prefs: Prefs, key: tuple[str, str]) -> bool:
-    return prefs.get(key, "").lower() in _ON
 
 
 def _text(row: Mapping[str, object], field: str) -> str:
