@@ -45,6 +45,8 @@ class Settings:
     purchasing: bool = True
     tax_solution_external: bool = True
     subtotal_defaulting: bool = True
+    ap_payment_approvals: bool = False
+    """AP payments wait in Submitted for approval (Payment approvals)."""
     session_minutes: int = 60
 
 
