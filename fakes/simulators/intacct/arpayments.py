@@ -1,5 +1,6 @@
 """Legacy payment functions: ``create_arpayment``, ``apply_arpayment``, ``reverse_arpayment`` and
-``reverse_appayment`` (the generic writes of payments are ``paywrites``).
+``reverse_appayment`` (the generic writes of payments are ``paywrites``; AP payment requests
+``aprequests``).
 
 - ``create_arpayment`` (customerid, paymentamount, ..., datereceived, paymentmethod, then any
   number of ``arpaymentitem`` with invoicekey + amount, directly under the function) answers

@@ -46,7 +46,9 @@ class Settings:
     tax_solution_external: bool = True
     subtotal_defaulting: bool = True
     ap_payment_approvals: bool = False
-    """AP payments wait in Submitted for approval (Payment approvals)."""
+    """AP payments wait in Submitted for ``approve_appaymentrequest`` (Payment approvals)."""
+    vendor_payment_services: bool = False
+    """The Vendor Payment Services subscription ``send_appaymentrequest`` requires."""
     session_minutes: int = 60
 
 
