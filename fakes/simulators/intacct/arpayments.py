@@ -7,6 +7,12 @@
   ``<key>`` with the payment's RECORDNO. Items summing to less than ``paymentamount`` leave an
   overpayment (TOTALDUE); no items make an advance (RECORDTYPE ``rr``), as the Open Item
   configuration does [XMLDOC accounts-receivable-ar-payments].
+- ``onlinecardpayment`` (cardnum, expirydate, cardtype required; securitycode, usedefaultcard)
+  and ``onlineachpayment`` (bankname, accounttype, accountnumber, routingnumber, accountholder
+  required; usedefaultcard), the JS SDK's ``OnlineCardPayment`` / ``OnlineAchPayment``, are
+  "only used if ``paymentmethod`` is ``Online Charge Card``" / "``Online ACH Debit``": then their
+  order and required fields are checked; the card and bank details are not stored (ARPYMT's
+  readable fields hold none) and no card is charged. With another method the block is ignored.
 - ``apply_arpayment`` (arpaymentkey = an advance or an overpayment, paymentdate, ...,
   ``arpaymentitems/arpaymentitem``) applies what it has unapplied: a new payment record whose
   details name the credit (``ADVANCEKEY`` / ``OVERPAYMENTKEY``), as the generic ``create`` of an
@@ -43,6 +49,32 @@ _APPLY = (
 )  # fmt: skip
 
 
+_ONLINE = {
+    "onlinecardpayment": (
+        "Online Charge Card",
+        ("cardnum", "expirydate", "cardtype", "securitycode", "usedefaultcard"),
+        3,
+    ),
+    "onlineachpayment": (
+        "Online ACH Debit",
+        ("bankname", "accounttype", "accountnumber", "routingnumber", "accountholder",
+         "usedefaultcard"),
+        5,
+    ),
+}  # fmt: skip
+"""Block → (the method it is used with, its children in order, how many of them are required)."""
+
+
+def _check_online(function: Element, method: str) -> None:
+    for tag, (used_with, order, needed) in _ONLINE.items():
+        block = function.find(tag)
+        if block is None or method != used_with:
+            continue
+        legacy.check_order(block, order)
+        for name in order[:needed]:
+            legacy.required(block, name)
+
+
 def _items(elements: list[Element]) -> list[Detail]:
     items = []
     for item in elements:
@@ -55,11 +87,13 @@ def _items(elements: list[Element]) -> list[Detail]:
 def create_arpayment(ctx: Context, function: Element) -> Element:
     legacy.check_order(function, _CREATE, repeated=frozenset({"arpaymentitem"}))
     items = _items(function.findall("arpaymentitem"))
+    method = legacy.required(function, "paymentmethod")
+    _check_online(function, method)
     spec = PaymentSpec(
         party=legacy.required(function, "customerid"),
         cash=legacy.decimal_of(function, "paymentamount"),
         on=legacy.split_date(function, "datereceived", needed=True),
-        method=legacy.required(function, "paymentmethod"),
+        method=method,
         details=items,
         reference=text_of(function, "refid"),
         currency=text_of(function, "currency"),
