@@ -481,3 +481,12 @@ def test_ar_details_consume_credit_memos_and_negative_invoices_and_refuse_inline
     result = _call(sim, arpymt(inline))
     assert result.findtext(".//description2") == "INLINEKEY cannot be used in ARPYMTDETAIL"
     assert "Inline credits must be enabled" in result.findtext(".//correction", "")
+    discount = row(
+        ("RECORDKEY", other), ("TRX_TOTALDISCOUNTTOAPPLY", "1"), ("TRX_PAYMENTAMOUNT", "9")
+    )
+    result = _call(sim, arpymt(discount))
+    assert (
+        result.findtext(".//description2")
+        == "TRX_TOTALDISCOUNTTOAPPLY cannot be used in ARPYMTDETAIL"
+    )
+    assert company.table("ARINVOICE")[int(other)]["STATE"] == "Posted"

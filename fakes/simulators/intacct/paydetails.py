@@ -90,11 +90,10 @@ class Detail:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """What one side's details accept: ``credits`` by kind, and the fields it refuses with the
-    correction to give."""
+    """A side's detail object and the fields it refuses, each with the correction to give (the
+    credits a side applies are ``paysides.Side.sources``)."""
 
     detail: str
-    credits: frozenset[str]
     refused: tuple[tuple[str, str], ...]
 
 

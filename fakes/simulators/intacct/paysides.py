@@ -77,7 +77,7 @@ _AP_CREDITS = "An APPYMTDETAIL applies ADJUSTMENTKEY (a debit memo), ADVANCEKEY 
 AR = Side(
     "ARPYMT", "CUSTOMER", "CUSTOMERID", "CUSTOMERNAME", "ARINVOICE", "ARADJUSTMENT",
     "ARPYMTDETAILS", "RECEIPTDATE", "rp", "rr", "ro", ("Complete", "C"),
-    Rules("ARPYMTDETAIL", frozenset({ADVANCE, OVERPAYMENT, CREDIT, NEGATIVE}), (
+    Rules("ARPYMTDETAIL", (
         ("INLINEKEY", "Inline credits must be enabled in the AR configuration; the simulated "
          "company has them off: apply a credit memo (ADJUSTMENTKEY) or a negative invoice "
          "(NEGATIVEINVOICEKEY)."),
@@ -89,7 +89,7 @@ AR = Side(
 AP = Side(
     "APPYMT", "VENDOR", "VENDORID", "VENDORNAME", "APBILL", "APADJUSTMENT", "APPYMTDETAILS",
     "PAYMENTDATE", "pp", "pr", "pp", ("Posted", "C"),
-    Rules("APPYMTDETAIL", frozenset({ADVANCE, CREDIT, INLINE}), (
+    Rules("APPYMTDETAIL", (
         ("OVERPAYMENTKEY", _AP_CREDITS),
         ("NEGATIVEINVOICEKEY", _AP_CREDITS),
         ("DISCOUNTTOAPPLY", "Send DISCOUNTDATE: the discounts available at that date apply."),
