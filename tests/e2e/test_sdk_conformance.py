@@ -16,6 +16,8 @@ Decisions where the spec is silent:
   ``ContactDelete``, ``InvoiceDelete``; Python ``vendors`` / ``bills`` / ``contacts.delete``, which
   are generic deletes) delete records they create themselves, so the earlier scenarios' records
   stay for their own assertions.
+- The company uses AP payment approvals (``ap_payment_approvals``), so the JS AP payment
+  scenario's payments wait for ``ApPaymentApprove``; no other scenario pays a bill.
 - The JS tests skip when ``node`` is not on PATH, and when ``npm ci`` cannot install the pinned SDK
   (no registry); the Python tests skip when ``sageintacctsdk`` is not installed.
 """
@@ -77,6 +79,7 @@ def _seed(sim: Simulator) -> None:
             "senders": {"demo-sender": "demo-sender-pass"},
             "users": {"ws_user": "ws_pass"},
             "entities": {"E100": "East"},
+            "settings": {"ap_payment_approvals": True},
             "records": {
                 "GLACCOUNT": accounts,
                 "CUSTOMER": [{"CUSTOMERID": INVOICE_CUSTOMER, "NAME": "Acme Lettings"}],
@@ -311,6 +314,30 @@ def test_js_invoice_delete_removes_the_invoice_and_audits_it(
         == ("arinvoice", outcome["key"], "Delete")
         for row in audit
     )
+
+
+def test_js_ap_payment_approve_posts_an_eft_payment_and_void_undoes_both_payments(
+    js: tuple[Simulator, dict[str, Any]],
+) -> None:
+    outcome = _scenario(js, "ap_payment_approve_void")
+    eft, check = str(outcome["eft"]), str(outcome["check"])
+    first, second = (str(key) for key in outcome["bills"])
+    assert outcome["functions"] == [
+        "approve_appaymentrequest",
+        "approve_appaymentrequest",
+        "void_appaymentrequest",
+        "void_appaymentrequest",
+    ]
+    assert outcome["created"] == {eft: "Submitted", check: "Submitted"}
+    assert outcome["approved"] == {eft: "Posted", check: "Approved"}  # a check waits to print
+    assert outcome["billsApproved"] == {first: "Paid", second: "Posted"}
+    assert outcome["declineRefused"]["name"] == "ResultException"
+    assert any("BL01001973" in error for error in outcome["declineRefused"]["errors"])
+    assert outcome["voided"] == {eft: "Reversed", check: "Voided"}
+    assert outcome["billsVoided"] == {first: "Posted", second: "Posted"}
+    payments = js[0].companies["DEMO"].table("APPYMT").values()
+    (reversal,) = [p for p in payments if p["STATE"] == "Reversal"]
+    assert reversal["TOTALENTERED"] == "-250.00"
 
 
 def test_js_wrong_password_raises_the_sdks_response_exception(

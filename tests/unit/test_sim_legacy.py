@@ -217,6 +217,41 @@ def test_bill_number_is_sequenced_or_refused_with_bl03002128() -> None:
     assert company.table("APBILL")[int(_ok(sim, bill()))]["RECORDID"] == "BILL-0001"
 
 
+def _taxed_bill(entries: str) -> str:
+    """A ``create_bill`` line as the PHP ``BillLineCreateTest`` writes it: ``taxentries`` last,
+    after ``billable``; each ``taxentry`` as ``BillLineTaxEntriesCreateTest`` (detailid,
+    trx_tax)."""
+    return (
+        f"<create_bill><vendorid>VEN-2001</vendorid>{_day('datecreated', '03/01/2026')}"
+        "<billitems><lineitem><glaccountno>5100</glaccountno><amount>100</amount>"
+        f"<billable>true</billable><taxentries>{entries}</taxentries></lineitem></billitems>"
+        "</create_bill>"
+    )
+
+
+def test_php_bill_line_tax_entries_are_stored_in_order_and_refer_to_tax_details() -> None:
+    sim, company = _sim()
+    key = _ok(
+        sim,
+        _taxed_bill(
+            "<taxentry><detailid>Standard 10%</detailid><trx_tax>10</trx_tax></taxentry>"
+            "<taxentry><detailid>Exempt</detailid></taxentry>"
+        ),
+    )
+    lines = company.table("APBILL")[int(key)]["APBILLITEMS"]
+    assert isinstance(lines, list)
+    assert lines[0]["TAXENTRIES"] == [
+        {"DETAILID": "Standard 10%", "TRX_TAX": "10.00"},
+        {"DETAILID": "Exempt"},
+    ]
+    _, message = _failed(sim, _taxed_bill("<taxentry><detailid>TaxName</detailid></taxentry>"))
+    assert "TaxName" in message
+    swapped = "<taxentry><trx_tax>10</trx_tax><detailid>Exempt</detailid></taxentry>"
+    errornos, message = _failed(sim, _taxed_bill(swapped))
+    assert errornos == ["XL03000003"]
+    assert "<detailid> is out of order" in message
+
+
 def test_a_repeated_document_number_is_refused() -> None:
     sim, _ = _sim()
     _ok(sim, invoice(head="<invoiceno>DUP</invoiceno>"))

@@ -1,5 +1,7 @@
 """Simulator Order Entry / Purchasing: create_sotransaction with externally computed tax, the
-generated ARINVOICE, D19 re-keying on edit, refusals, and create_potransaction."""
+generated ARINVOICE, D19 re-keying on edit, refusals, create_potransaction, and the SDKs' line and
+document blocks the simulator accepts without storing (item details, fulfillment and kit status,
+subtotals)."""
 
 from __future__ import annotations
 
@@ -107,6 +109,45 @@ def test_create_sotransaction_sequences_docid_and_computes_tax_per_line() -> Non
         ("4100", "50.00", "2.50"),
     ]
     assert _ok(sim, sales(line())) == "Sales Invoice-SI0002"
+
+
+ITEM_DETAILS = (  # PHP TransactionItemDetailTest (quantity, lotno, itemexpiration)
+    "<itemdetails><itemdetail><quantity>2</quantity><lotno>223</lotno><itemexpiration><year>2027"
+    "</year><month>12</month><day>31</day></itemexpiration></itemdetail></itemdetails>"
+)
+KIT_STATUS = (  # PHP OrderEntryTransactionLineCreateTest testKitStatus (KitStatusCreate)
+    "<fulfillmentstatus><kitstatus><line_num>14</line_num><invoiceprice>700.5</invoiceprice>"
+    "<deliverystatus>Undelivered</deliverystatus><deliverydate><year>2018</year><month>12</month>"
+    "<day>25</day></deliverydate><deferralstatus>Defer until item is delivered</deferralstatus>"
+    "</kitstatus></fulfillmentstatus>"
+)
+SUBTOTALS = (  # PHP / JS TransactionSubtotalCreateTest
+    "<subtotals><subtotal><description>Subtotal Description</description><total>2340</total>"
+    "</subtotal></subtotals>"
+)
+
+
+FULFILLMENT = (  # PHP FulfillmentStatusCreate (deliverystatus, deliverydate, deferralstatus)
+    "<fulfillmentstatus><deliverystatus>Delivered</deliverystatus><deliverydate><year>2026"
+    "</year><month>04</month><day>02</day></deliverydate><deferralstatus>Defer until item is "
+    "delivered</deferralstatus></fulfillmentstatus>"
+)
+
+
+def test_sdk_item_details_fulfillment_kit_status_and_subtotals_are_accepted_not_stored() -> None:
+    sim, company = _books()
+    plain = _document(company, _ok(sim, sales(line(), line("4100-S"))))
+    detailed = line().replace("<revrectemplate>", f"{ITEM_DETAILS}<revrectemplate>")
+    kit = detailed.replace("</sotransitem>", f"{KIT_STATUS}</sotransitem>")
+    fulfilled = line("4100-S").replace("</sotransitem>", f"{FULFILLMENT}</sotransitem>")
+    function = sales(kit, fulfilled).replace("</sotransitems>", f"</sotransitems>{SUBTOTALS}")
+    document = _document(company, _ok(sim, function))
+    totals = ("SUBTOTAL", "TAXTOTAL", "TOTAL")
+    assert [document[t] for t in totals] == [plain[t] for t in totals]  # subtotals computed
+    for sent in ("subtotal description", "deliverystatus", "kitstatus", "lotno"):
+        assert sent not in str(document).lower()  # none of the blocks is stored
+    misplaced = sales(line().replace("<itemid>", f"{KIT_STATUS}<itemid>"))
+    assert "<itemid> is out of order (after fulfillmentstatus)" in _refused(sim, misplaced)
 
 
 def test_without_the_external_tax_solution_no_tax_is_computed() -> None:

@@ -1,9 +1,11 @@
 """Simulator payments as Intacct documents them (correction 2): RECORDTYPE ``rp`` / ``rr`` /
 ``ro``, details applying cash or earlier credits, advances and overpayments allocated later,
-payments of several customers, drafts, reversal with no link field, AP payments, deletion."""
+payments of several customers, drafts, reversal with no link field, AP payments, deletion, and
+the JS SDK's online card / ACH blocks of ``create_arpayment``."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -340,6 +342,64 @@ def test_ap_payment_pays_a_bill_and_deleting_it_unpays(books: tuple[Simulator, C
     assert _get(company, "APPYMT", payment)["RECORDTYPE"] == "pp"
     _ok(sim, f"<delete><object>APPYMT</object><keys>{payment}</keys></delete>")
     assert _totals(_get(company, "APBILL", bill)) == ("Posted", "0.00", "40.00", "")
+
+
+ONLINE_CARD = (
+    "<onlinecardpayment><cardnum>12345678</cardnum><expirydate>7/22/2022</expirydate>"
+    "<cardtype>visa</cardtype><securitycode>1234</securitycode><usedefaultcard>true"
+    "</usedefaultcard></onlinecardpayment>"
+)
+ONLINE_ACH = (
+    "<onlineachpayment><bankname>National</bankname><accounttype>checking</accounttype>"
+    "<accountnumber>456123789</accountnumber><routingnumber>987321654</routingnumber>"
+    "<accountholder>Jeff</accountholder><usedefaultcard>true</usedefaultcard></onlineachpayment>"
+)
+
+
+def online(method: str, block: str, first: str, second: str) -> str:
+    """JS ArPaymentCreateTest "should generate all XML with Online Card / ACH Payment"."""
+    return (
+        "<create_arpayment><customerid>CUS-1001</customerid><paymentamount>100.99</paymentamount>"
+        "<undepfundsacct>1030</undepfundsacct><refid>123456789</refid><overpaylocid>US"
+        f"</overpaylocid><overpaydeptid>CS</overpaydeptid>{_day('datereceived', 6, 30)}"
+        f"<paymentmethod>{method}</paymentmethod><arpaymentitem><invoicekey>{first}</invoicekey>"
+        f"<amount>75</amount></arpaymentitem><arpaymentitem><invoicekey>{second}</invoicekey>"
+        f"<amount>25.99</amount></arpaymentitem>{block}</create_arpayment>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "block", "missing", "secret"),
+    [
+        ("Online Charge Card", ONLINE_CARD, "cardnum", "visa"),
+        ("Online ACH Debit", ONLINE_ACH, "bankname", "National"),
+    ],
+    ids=["OnlineCardPayment", "OnlineAchPayment"],
+)
+def test_js_online_payments_are_accepted_with_their_required_fields_and_not_stored(
+    books: tuple[Simulator, Company], method: str, block: str, missing: str, secret: str
+) -> None:
+    sim, company = books
+    first, second = invoice(sim, "75.00"), invoice(sim, "25.99")
+    payment = _ok(sim, online(method, block, first, second))
+    stored = _get(company, "ARPYMT", payment)
+    assert (stored["PAYMENTMETHOD"], stored["TOTALENTERED"]) == (method, "100.99")
+    assert {_get(company, "ARINVOICE", k)["STATE"] for k in (first, second)} == {"Paid"}
+    assert secret not in str(stored)  # the card / bank details are not kept
+    unnamed = block.replace(f"<{missing}>", "<x>").replace(f"</{missing}>", "</x>")
+    assert "<x> is not allowed" in _refused(sim, online(method, unnamed, first, second))
+    without = re.sub(f"<{missing}>[^<]*</{missing}>", f"<{missing}/>", block)
+    assert f"Required field {missing} is missing" in _refused(
+        sim, online(method, without, invoice(sim, "75.00"), invoice(sim, "25.99"))
+    )
+
+
+def test_an_online_block_is_ignored_with_another_method(books: tuple[Simulator, Company]) -> None:
+    sim, company = books
+    first, second = invoice(sim, "75.00"), invoice(sim, "25.99")
+    sent = online("Printed Check", "<onlinecardpayment><cardtype>visa</cardtype>"
+                  "</onlinecardpayment>", first, second)  # fmt: skip
+    assert _get(company, "ARPYMT", _ok(sim, sent))["PAYMENTMETHOD"] == "Printed Check"
 
 
 def test_payment_in_a_foreign_currency_needs_multi_currency() -> None:

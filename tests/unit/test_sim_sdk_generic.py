@@ -2,9 +2,9 @@
 objects it simulates: each request is the SDK test's minimal expected XML (inventory §2.1-§2.14),
 with the demo company's ids where the SDK test names a record the company lacks.
 
-Not here: ProjectCreate, TaskCreate and EmployeeCreate without an id (the simulator numbers only
-customers and vendors, so it refuses them), and the AP payment classes (payments are reworked
-elsewhere).
+ProjectCreate, EmployeeCreate and TaskCreate send no id: document sequencing numbers projects and
+employees (refused with sequencing off), a task takes its RECORDNO. The AP payment classes are
+``test_sim_ap_payments`` / ``test_sim_ap_requests``.
 """
 
 from __future__ import annotations
@@ -160,3 +160,68 @@ def test_sdk_update_finds_the_record_by_its_id_or_recordno(
         row["OBJECTKEY"] == before[catalog.audit_key(object_name)] and row["ACCESSMODE"] == "Modify"
         for row in company.table("AUDITHISTORY").values()
     )
+
+
+NUMBERED = [
+    ("ProjectCreate", "<create><PROJECT><NAME>hello world</NAME><PROJECTCATEGORY>Contract"
+     "</PROJECTCATEGORY></PROJECT></create>", "PROJECT", "PROJECTID", "project_sequencing"),
+    ("EmployeeCreate", "<create><EMPLOYEE><PERSONALINFO><CONTACTNAME>John Smith</CONTACTNAME>"
+     "</PERSONALINFO></EMPLOYEE></create>", "EMPLOYEE", "EMPLOYEEID", "employee_sequencing"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("function", "object_name", "id_field", "setting"),
+    [case[1:] for case in NUMBERED],
+    ids=[case[0] for case in NUMBERED],
+)
+def test_sdk_create_without_an_id_is_numbered_by_document_sequencing_or_refused(
+    function: str, object_name: str, id_field: str, setting: str
+) -> None:
+    sim = Simulator(clock=lambda: T0)
+    company = load_company(sim, demo_config(), now=T0)
+    (result,) = xmlgw.results(sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body)
+    assert result.findtext("status") == "success", xmlgw.errornos(result)
+    number = f"{object_name[0]}0001"
+    assert result.findtext(f"data/{object_name.lower()}/{id_field}") == number
+    assert company.by_field(object_name, id_field, number) is not None
+    off = Simulator(clock=lambda: T0)
+    config = demo_config()
+    config["settings"] = {**config["settings"], setting: False}  # type: ignore[dict-item]
+    load_company(off, config, now=T0)
+    (refused,) = xmlgw.results(off.handle(xmlgw.request(function), endpoint=ENDPOINT).body)
+    assert refused.findtext("status") == "failure"
+    assert refused.findtext(".//description2") == (
+        f"{id_field} is required: document sequencing is off for {object_name.lower()}s"
+    )
+    assert id_field in refused.findtext(".//correction", "")
+
+
+def _create_task(sim: Simulator, task: str) -> xmlgw.Element:
+    function = f"<create><TASK>{task}</TASK></create>"
+    (result,) = xmlgw.results(sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body)
+    return result
+
+
+def test_sdk_task_create_without_taskid_takes_its_recordno_and_taskid_is_unique_per_project() -> (
+    None
+):
+    sim = Simulator(clock=lambda: T0)
+    company = load_company(sim, demo_config(), now=T0)
+    # JS / PHP TaskCreateTest "should build TaskCreate object", with a demo project
+    created = _create_task(sim, "<NAME>hello world</NAME><PROJECTID>P-001</PROJECTID>")
+    assert created.findtext("status") == "success", xmlgw.errornos(created)
+    recordno = created.findtext("data/task/RECORDNO")
+    assert recordno
+    assert created.findtext("data/task/TASKID") == recordno
+    assert company.table("TASK")[int(recordno)]["TASKID"] == recordno
+    prep = "<NAME>Prep</NAME><PROJECTID>{}</PROJECTID><TASKID>Prep-01</TASKID>"
+    assert _create_task(sim, prep.format("P-001")).findtext("status") == "success"
+    assert _create_task(sim, prep.format("P-002")).findtext("status") == "success"
+    again = _create_task(sim, prep.format("P-001"))
+    assert xmlgw.errornos(again)[0] == "BL34000061"
+    assert sorted(str(t["PROJECTID"]) for t in company.table("TASK").values()) == [
+        "P-001",
+        "P-001",
+        "P-002",
+    ]

@@ -24,6 +24,11 @@ class ObjectDef:
     prefix: str = ""
     missing_id: tuple[str, str] | None = None
     """The errorno and text when the id is missing and sequencing is off (else BL01001973)."""
+    id_is_recordno: bool = False
+    """A create without the id gets the record's RECORDNO as its id (TASKID)."""
+    id_within: str | None = None
+    """The id is unique among the records with the same value of this field (TASKID within its
+    PROJECTID), not in the whole company."""
     generic_create: bool = True
     """False where the real gateway only creates through a legacy function (ARINVOICE, ...)."""
     fields: tuple[str, ...] = ()
@@ -43,8 +48,12 @@ class ObjectDef:
         return self.name.title()
 
 
-def _dimension(name: str, id_field: str, name_field: str = "NAME") -> ObjectDef:
-    return ObjectDef(name, id_field, name_field, fields=(id_field, name_field, "STATUS"))
+def _dimension(
+    name: str, id_field: str, name_field: str = "NAME", *, sequence: str | None = None
+) -> ObjectDef:
+    prefix = name[0] if sequence else ""
+    fields = (id_field, name_field, "STATUS")
+    return ObjectDef(name, id_field, name_field, sequence=sequence, prefix=prefix, fields=fields)
 
 
 _PARTY = ("NAME", "STATUS", "CURRENCY", "DISPLAYCONTACT", "SHIPTO", "BILLTO", "CONTACTINFO")
@@ -108,11 +117,18 @@ OBJECTS: dict[str, ObjectDef] = {
         ),
         _dimension("DEPARTMENT", "DEPARTMENTID", "TITLE"),
         _dimension("LOCATION", "LOCATIONID"),
-        _dimension("PROJECT", "PROJECTID"),
-        _dimension("EMPLOYEE", "EMPLOYEEID"),
+        _dimension("PROJECT", "PROJECTID", sequence="project_sequencing"),
+        _dimension("EMPLOYEE", "EMPLOYEEID", sequence="employee_sequencing"),
         _dimension("CLASS", "CLASSID"),
         _dimension("CONTRACT", "CONTRACTID"),
-        _dimension("TASK", "TASKID"),
+        ObjectDef(
+            "TASK",
+            "TASKID",
+            "NAME",
+            id_is_recordno=True,
+            id_within="PROJECTID",
+            fields=("TASKID", "NAME", "PROJECTID", "STATUS"),
+        ),
         _dimension("WAREHOUSE", "WAREHOUSEID"),
         ObjectDef(
             "ITEM",

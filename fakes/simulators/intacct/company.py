@@ -45,6 +45,12 @@ class Settings:
     purchasing: bool = True
     tax_solution_external: bool = True
     subtotal_defaulting: bool = True
+    project_sequencing: bool = True
+    employee_sequencing: bool = True
+    ap_payment_approvals: bool = False
+    """AP payments wait in Submitted for ``approve_appaymentrequest`` (Payment approvals)."""
+    vendor_payment_services: bool = False
+    """The Vendor Payment Services subscription ``send_appaymentrequest`` requires."""
     session_minutes: int = 60
     multi_base_currency: bool = False
     """Entities keep base currencies of their own: getFinancialSetup names none."""
@@ -104,13 +110,24 @@ class Company:
         self.sequences[sequence] = number
         return f"{prefix}{number:04d}"
 
-    def insert(self, object_name: str, record: Record, *, now: datetime, entity: str) -> Record:
+    def insert(
+        self,
+        object_name: str,
+        record: Record,
+        *,
+        now: datetime,
+        entity: str,
+        numbered: str | None = None,
+    ) -> Record:
+        """Store a new record; ``numbered``: a field that gets the RECORDNO when it is empty."""
         object_name = self.home(object_name)
         self._forget_views(object_name)
         recordno = self.next_recordno
         self.next_recordno += 1
         stored = dict(record)
         stored["RECORDNO"] = str(recordno)
+        if numbered and not str(stored.get(numbered, "")).strip():
+            stored[numbered] = str(recordno)
         stored.setdefault("WHENCREATED", stamp(now))
         stored["WHENMODIFIED"] = stamp(now)
         stored.setdefault("MEGAENTITYID", entity)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from lxml import etree
 
 from released_intacct.fakes.simulators.intacct import (
+    aprequests,
     catalog,
     docupdates,
     getlist,
@@ -74,6 +75,7 @@ LEGACY_OBJECTS = {
     "apply_arpayment": "ARPYMT",
     "reverse_arpayment": "ARPYMT",
     "reverse_appayment": "APPYMT",
+    **dict.fromkeys(aprequests.HANDLERS, "APPYMT"),
     "create_sotransaction": "SODOCUMENT",
     "create_potransaction": "PODOCUMENT",
     **legacydeletes.OBJECTS,

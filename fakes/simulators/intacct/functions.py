@@ -8,6 +8,7 @@ from lxml import etree
 
 from released_intacct.fakes.simulators.intacct import (
     approvals,
+    aprequests,
     arpayments,
     definitions,
     docupdates,
@@ -47,6 +48,7 @@ FUNCTIONS: dict[str, Handler] = {
     **writes.HANDLERS,
     **invoices.HANDLERS,
     **arpayments.HANDLERS,
+    **aprequests.HANDLERS,
     **orders.HANDLERS,
     **prefs.HANDLERS,
     **legacydeletes.HANDLERS,

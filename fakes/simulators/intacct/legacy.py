@@ -183,9 +183,15 @@ def dimensions(ctx: Context, line: Element) -> Record:
 
 
 def tax_details(ctx: Context, line: Element) -> list[Record]:
-    """``<taxentries><taxentry><detailid/><trx_tax/>``: each detail must exist."""
+    """``<taxentries><taxentry><detailid/><trx_tax/>`` (the PHP SDK's
+    ``InvoiceLineTaxEntriesCreate`` / ``BillLineTaxEntriesCreate``): in that order, and each
+    detail must exist."""
     entries: list[Record] = []
+    holder = line.find("taxentries")
+    if holder is not None:
+        check_order(holder, ("taxentry",), repeated=frozenset({"taxentry"}))
     for entry in line.findall("taxentries/taxentry"):
+        check_order(entry, ("detailid", "trx_tax"))
         detail = required(entry, "detailid")
         existing(ctx, "TAXDETAIL", "DETAILID", detail)
         row: Record = {"DETAILID": detail}

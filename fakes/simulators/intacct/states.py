@@ -6,9 +6,11 @@ Draft → Posted → Partially Paid → Paid, and Posted → Reversed (with a ne
   A generic ``update`` with ``STATE`` = ``Posted`` (or ``ACTION`` = ``Submit``/``Post``) posts it;
   any other change of STATE through ``update`` is refused (STATE is the gateway's to set).
 - Payments move TOTALPAID/TOTALDUE on the header and down the lines in waterfall order (first line
-  first; a line's total is AMOUNT plus its TAX, if any); the header STATE follows: nothing paid
-  → Posted, some → Partially Paid, all → Paid (with WHENPAID = the payment date). Removing a
-  payment (reversal or delete) moves them back.
+  first; a line's total is AMOUNT plus its TAX, if any), or on the one line a payment detail names
+  (``ENTRYKEY``); the header STATE follows: nothing paid → Posted, some → Partially Paid, all →
+  Paid (with WHENPAID = the payment date). Removing a payment (reversal or delete) moves them
+  back. A negative document (a credit memo, a negative bill or invoice) is "paid" when its credit
+  is applied to another document: its TOTALPAID moves down towards its negative total.
 - Reversing sets the original to Reversed (TOTALDUE 0) and inserts a new record with STATE
   Reversal: the original's fields with every amount negated, WHENCREATED = the reversal date,
   TOTALDUE 0, and the number ``Reversed - <original number>`` (documented for bills,
@@ -65,13 +67,16 @@ def settle(record: Record, *, paid_on: str) -> None:
         record["STATE"], record["WHENPAID"] = PARTIAL, ""
 
 
-def _waterfall(lines: list[Record], amount: Decimal) -> None:
-    """Spread a payment (or, negative, its removal) over the lines, first line first."""
+def _waterfall(lines: list[Record], amount: Decimal, *, negative: bool) -> None:
+    """Spread ``amount`` over the lines, first line first; an amount of the other sign than the
+    document (``negative``: its total is below zero) takes a payment off again, last line first."""
+    applying = (amount > 0) != negative
     left = amount
-    ordered = lines if amount > 0 else list(reversed(lines))
-    for line in ordered:
+    for line in lines if applying else list(reversed(lines)):
         paid, total = dec(line.get("TOTALPAID")), dec(line.get("AMOUNT")) + dec(line.get("TAX"))
-        room = total - paid if amount > 0 else -paid
+        if applying and total * amount <= 0:
+            continue
+        room = total - paid if applying else -paid
         step = min(left, room) if amount > 0 else max(left, room)
         line["TOTALPAID"] = money(paid + step)
         line["TOTALDUE"] = money(total - paid - step)
@@ -80,8 +85,20 @@ def _waterfall(lines: list[Record], amount: Decimal) -> None:
             return
 
 
-def check_payable(object_name: str, record: Record, amount: Decimal) -> None:
-    """Refuse a payment the document cannot take."""
+def line_of(object_name: str, record: Record, line: str) -> Record:
+    """The line whose RECORDNO is ``line`` (refused when the document has none)."""
+    for row in lines_of(record, object_name):
+        if str(row.get("RECORDNO", "")) == line:
+            return row
+    raise failure(
+        GENERIC,
+        f"Line {line} is not a line of {describe(object_name, record)}",
+        correction="Name a line of the document by its RECORDNO, or leave the line key out.",
+    )
+
+
+def check_payable(object_name: str, record: Record, amount: Decimal, *, line: str = "") -> None:
+    """Refuse a payment the document (or its ``line``) cannot take."""
     what = describe(object_name, record)
     state = str(record.get("STATE", ""))
     if state == DRAFT or state in CLOSED:
@@ -90,20 +107,25 @@ def check_payable(object_name: str, record: Record, amount: Decimal) -> None:
             f"Cannot apply a payment to {what}: its state is {state}",
             correction="Pay only posted documents.",
         )
-    due = dec(record.get("TOTALDUE"))
+    due = dec((line_of(object_name, record, line) if line else record).get("TOTALDUE"))
     if amount <= 0 or amount > due:
+        where = f"line {line} of {what}" if line else what
         raise failure(
             GENERIC,
-            f"Cannot apply {money(amount)} to {what}: the amount due is {money(due)}",
+            f"Cannot apply {money(amount)} to {where}: the amount due is {money(due)}",
             correction="Apply a positive amount no larger than the amount due.",
         )
 
 
-def pay(ctx: Context, object_name: str, record: Record, amount: Decimal, *, on: str) -> None:
-    """Apply ``amount`` (negative: remove it) to the document and store the change."""
+def pay(
+    ctx: Context, object_name: str, record: Record, amount: Decimal, *, on: str, line: str = ""
+) -> None:
+    """Apply ``amount`` (of the other sign than the document: take it off) to the document, or to
+    its ``line`` only, and store the change."""
     changed = dict(record)
-    lines = [dict(line) for line in lines_of(record, object_name)]
-    _waterfall(lines, amount)
+    lines = [dict(row) for row in lines_of(record, object_name)]
+    paid = [row for row in lines if str(row.get("RECORDNO", "")) == line] if line else lines
+    _waterfall(paid, amount, negative=dec(record.get("TOTALENTERED")) < 0)
     changed[LINES[object_name]] = lines
     changed["TOTALPAID"] = money(dec(record.get("TOTALPAID")) + amount)
     settle(changed, paid_on=on)

@@ -1,5 +1,15 @@
 """The generic writes: create, update and delete (``listtype="objects"`` results).
 
+A create without the object's id: customers, vendors, projects and employees are numbered by
+document sequencing when the company uses it ("Required if company does not use document
+sequencing, or you can provide a value to use instead of the document sequence value",
+[XMLDOC project-resource-mgmt-projects], [XMLDOC employee-expenses-employees]; the ``*_sequencing``
+settings; sequenced ids are **inferred**: the prefix and number format are a company's own); with
+sequencing off the create is refused naming the id field. A TASK without TASKID takes its
+RECORDNO ("Task ID that is unique for the given project ... (Default: record number)",
+[XMLDOC project-resource-mgmt-tasks]), and a TASKID is refused only when another task of the
+same project holds it.
+
 An update that sends a block empty (``<DISPLAYCONTACT/>``, as the official JS SDK's updates do
 when no contact field changes) leaves the stored block as it was (inferred; see
 ``_unchanged_blocks``).
@@ -52,7 +62,10 @@ def create(ctx: Context, function: Element) -> Outcome:
     stored = []
     for obj, record in planned:
         prepared = behaviour.prepare_create(ctx, obj, record)
-        inserted = ctx.company.insert(obj.name, prepared, now=ctx.now, entity=ctx.entity)
+        numbered = obj.id_field if obj.id_is_recordno else None
+        inserted = ctx.company.insert(
+            obj.name, prepared, now=ctx.now, entity=ctx.entity, numbered=numbered
+        )
         behaviour.after_create(ctx, obj, inserted)
         stored.append((obj, inserted))
         ctx.spend()
@@ -70,8 +83,8 @@ def _new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
         return record
     given = str(record.get(obj.id_field, "")).strip()
     if not given:
-        return {**record, obj.id_field: _sequenced_id(ctx, obj)}
-    if ctx.company.by_field(obj.name, obj.id_field, given) is not None:
+        return record if obj.id_is_recordno else {**record, obj.id_field: _sequenced_id(ctx, obj)}
+    if _taken(ctx, obj, obj.id_field, record, given):
         raise GatewayError(
             ErrorDetail(
                 "BL34000061",
@@ -85,6 +98,17 @@ def _new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
     return record
 
 
+def _taken(ctx: Context, obj: catalog.ObjectDef, id_field: str, record: Record, given: str) -> bool:
+    """Whether another record holds the id (within the same ``id_within`` value, if any)."""
+    if obj.id_within is None:
+        return ctx.company.by_field(obj.name, id_field, given) is not None
+    scope = str(record.get(obj.id_within, ""))
+    return any(
+        str(other.get(id_field, "")) == given and str(other.get(obj.id_within, "")) == scope
+        for other in ctx.company.table(obj.name).values()
+    )
+
+
 def _sequenced_id(ctx: Context, obj: catalog.ObjectDef) -> str:
     if obj.sequence is None:
         raise failure(GENERIC, f"Required field {obj.id_field} is missing for {obj.name}")
@@ -94,7 +118,8 @@ def _sequenced_id(ctx: Context, obj: catalog.ObjectDef) -> str:
         raise failure(
             GENERIC,
             f"{obj.id_field} is required: document sequencing is off for {obj.name.lower()}s",
-            correction=f"Turn on document sequencing for {obj.name.lower()}s, or send an id.",
+            correction=f"Send {obj.id_field}, or turn on document sequencing for "
+            f"{obj.name.lower()}s.",
         )
     return ctx.company.next_id(obj.name, obj.prefix)
 

@@ -305,6 +305,80 @@ async function invoiceDelete(options, state) {
     return { key: created.key, status: result.status, functionName: result.functionName };
 }
 
+async function readStates(state, objectName, keys) {
+    const read = new IA.Functions.Common.Read();
+    read.objectName = objectName;
+    read.fields = ["RECORDNO", "STATE"];
+    read.keys = keys;
+    const result = (await state.client.execute(read)).getResult();
+    result.ensureStatusSuccess();
+    return Object.fromEntries(result.data.map((row) => [row.RECORDNO, row.STATE]));
+}
+
+async function apBill(options, state, amount) {
+    const line = new IA.Functions.AccountsPayable.BillLineCreate();
+    line.glAccountNumber = options.invoiceAccountNo;
+    line.transactionAmount = amount;
+    const bill = new IA.Functions.AccountsPayable.BillCreate();
+    bill.vendorId = "V-PAY";
+    bill.transactionDate = new Date(2026, 5, 1);
+    bill.paymentTerm = "N30";
+    bill.billNumber = "BILL-PAY-" + amount;
+    bill.lines = [line];
+    const result = (await state.client.execute(bill)).getResult();
+    result.ensureStatusSuccess();
+    return Number(result.key);
+}
+
+async function apPaymentCreate(state, billKey, amount, method) {
+    const AP = IA.Functions.AccountsPayable;
+    const detail = new AP.ApPaymentDetailBillInfo();
+    detail.recordNo = billKey;
+    detail.paymentAmount = amount;
+    const details = new AP.ApPaymentDetailBuilder();
+    details.addApPaymentDetailBill(detail);
+    const info = new AP.ApPaymentInfo();
+    info.paymentMethod = method;
+    info.financialEntityId = "BA1143";
+    info.vendorId = "V-PAY";
+    info.paymentDate = new Date(2026, 5, 15);
+    info.apPaymentDetails = details.getApPaymentDetailList();
+    const result = (await state.client.execute(new AP.ApPaymentCreate(info))).getResult();
+    result.ensureStatusSuccess();
+    return Number(result.data[0].RECORDNO);
+}
+
+async function apPaymentRequest(state, Request, key) {
+    const result = (await state.client.execute(new Request(key))).getResult();
+    result.ensureStatusSuccess();
+    return result.functionName;
+}
+
+async function apPaymentApproveVoid(options, state) {
+    const AP = IA.Functions.AccountsPayable;
+    const vendor = new AP.VendorCreate();
+    vendor.vendorId = "V-PAY";
+    vendor.vendorName = "Quay Plumbing";
+    vendor.printAs = "Quay Plumbing";
+    (await state.client.execute(vendor)).getResult().ensureStatusSuccess();
+    const bills = [await apBill(options, state, 250), await apBill(options, state, 90)];
+    const eft = await apPaymentCreate(state, bills[0], 250, "EFT");
+    const check = await apPaymentCreate(state, bills[1], 90, "Printed Check");
+    const seen = { eft: eft, check: check, bills: bills, functions: [] };
+    seen.created = await readStates(state, "APPYMT", [eft, check]);
+    seen.functions.push(await apPaymentRequest(state, AP.ApPaymentApprove, eft));
+    seen.functions.push(await apPaymentRequest(state, AP.ApPaymentApprove, check));
+    seen.approved = await readStates(state, "APPYMT", [eft, check]);
+    seen.billsApproved = await readStates(state, "APBILL", bills);
+    seen.declineRefused = await expectFailure(() =>
+        state.client.execute(new AP.ApPaymentDecline(check)));
+    seen.functions.push(await apPaymentRequest(state, AP.ApPaymentVoid, check));
+    seen.functions.push(await apPaymentRequest(state, AP.ApPaymentVoid, eft));
+    seen.voided = await readStates(state, "APPYMT", [eft, check]);
+    seen.billsVoided = await readStates(state, "APBILL", bills);
+    return seen;
+}
+
 async function authFailure(options) {
     try {
         await IA.SessionProvider.factory(loginConfig(options, { userPassword: "not-the-password" }));
@@ -331,6 +405,7 @@ const SCENARIOS = [
     ["vendor_delete", vendorDelete],
     ["contact_create_delete", contactCreateDelete],
     ["invoice_delete", invoiceDelete],
+    ["ap_payment_approve_void", apPaymentApproveVoid],
     ["auth_failure", authFailure],
 ];
 
