@@ -489,6 +489,26 @@ def test_simulated_faults_after_a_write_are_uncertain(sim: Simulator, kind: Kind
     assert uncertain(error)
 
 
+def test_correction_8_the_simulator_s_transient_faults_read_as_retriable(sim: Simulator) -> None:
+    session = session_of(sim)
+    add_fault(sim, "rate_limited_200")
+    limited = create_customer(sim, session, "ri-1")
+    assert isinstance(limited, Response)
+    assert classify.busy(limited) is not None
+    assert control_error(limited.control_errors).kind is ErrorKind.RETRIABLE
+    add_fault(sim, "temporarily_offline")
+    offline = create_customer(sim, session, "ri-2")
+    assert isinstance(offline, Response)
+    (result,) = offline.results
+    error = function_error(result, record=None)
+    assert (error.kind, uncertain(error)) == (ErrorKind.RETRIABLE, False)
+    add_fault(sim, "stale_session")
+    stale = create_customer(sim, session, "ri-3")
+    assert isinstance(stale, Response)
+    assert classify.session_refused(Success(stale)) is not None
+    assert sim.companies["DEMO"].table("CUSTOMER") == {}
+
+
 def test_a_resent_control_id_is_recognised_as_already_executed(sim: Simulator) -> None:
     session = session_of(sim)
     first = create_customer(sim, session, "ri-1")

@@ -57,7 +57,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=lambda: {"content-type": "text/xml"})
 
 
-def respond(sim: Simulator, body: bytes, *, endpoint: str) -> Reply:
+def respond(
+    sim: Simulator, body: bytes, *, endpoint: str, unavailable: ErrorDetail | None = None
+) -> Reply:
+    """The gateway's reply to ``body``. With ``unavailable`` (a fault: the service off-line), an
+    authenticated request's functions each fail with that error; none runs, nothing is billed."""
     try:
         root = parse(body)
     except MalformedRequestError as error:
@@ -73,7 +77,7 @@ def respond(sim: Simulator, body: bytes, *, endpoint: str) -> Reply:
     if operation is None:
         detail = ErrorDetail("XL03000003", "XML Parse schema error", "Missing <operation>")
         return _control_failure(detail, control=control)
-    response = _operate(sim, control, operation, endpoint)
+    response = _operate(sim, control, operation, endpoint, unavailable)
     hide_additional_info(response, control)
     return Reply(200, serialize(response))
 
@@ -89,7 +93,13 @@ def _check_control(sim: Simulator, control: Element) -> ErrorDetail | None:
     return None
 
 
-def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str) -> Element:
+def _operate(
+    sim: Simulator,
+    control: Element,
+    operation: Element,
+    endpoint: str,
+    unavailable: ErrorDetail | None,
+) -> Element:
     response = etree.Element("response")
     _echo_control(response, control)
     block = sub(response, "operation")
@@ -100,6 +110,9 @@ def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str
         write_errors(block, caller.details)
         return response
     _auth_block(block, operation, caller, now, status="success")
+    if unavailable is not None:
+        _fail_all(block, _functions(operation), unavailable)
+        return response
     usage = sim.usage[caller.company.company_id]
     usage.requests += 1
     ctx = Context(caller.company, caller.user_id, caller.entity, now, sim.results)
@@ -113,6 +126,12 @@ def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str
             _run_one(sim, ctx, caller, block, function, endpoint=endpoint, unique=unique)
     usage.transactions += ctx.spent
     return response
+
+
+def _fail_all(block: Element, functions: list[Element], detail: ErrorDetail) -> None:
+    for function in functions:
+        name, controlid = _name(function), function.get("controlid", "")
+        _result(block, "failure", name, controlid, (detail,), data=_empty_data(name))
 
 
 def _functions(operation: Element) -> list[Element]:
