@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from returns.result import Failure, Success
 
-from released_intacct.adapters.intacct import classify, envelope, response
+from released_intacct.adapters.intacct import classify, envelope, errortext, response, written
 from released_intacct.adapters.intacct.classify import (
     already_executed,
     auth_error,
@@ -537,7 +537,7 @@ def _ruff_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: (group(name), name))
 
 
-@pytest.mark.parametrize("module", [envelope, response, classify])
+@pytest.mark.parametrize("module", [envelope, response, classify, errortext, written])
 def test_public_names_exist_and_are_sorted(module: object) -> None:
     names: list[str] = module.__all__  # type: ignore[attr-defined]
     assert names == _ruff_order(names)

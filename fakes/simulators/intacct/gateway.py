@@ -77,7 +77,7 @@ def respond(
     if operation is None:
         detail = ErrorDetail("XL03000003", "XML Parse schema error", "Missing <operation>")
         return _control_failure(detail, control=control)
-    response = _operate(sim, control, operation, endpoint, unavailable)
+    response = _operate(sim, control, operation, endpoint, unavailable=unavailable)
     hide_additional_info(response, control)
     return Reply(200, serialize(response))
 
@@ -98,6 +98,7 @@ def _operate(
     control: Element,
     operation: Element,
     endpoint: str,
+    *,
     unavailable: ErrorDetail | None,
 ) -> Element:
     response = etree.Element("response")
