@@ -3,9 +3,10 @@
 The simulator answers as Intacct is documented to; some documented (or feared) answers are rare
 in it by construction: a line object refused, a header whose lines never come, an HTTP 401 after
 a session id, a rate limit inside an HTTP 200. ``Stub`` answers each request with what its
-``answer`` function returns for the request's one function (log-ins are answered with the SDK
-fixture's session), and records every function it was sent, so a test can script the edge and
-count what the adapter asked for.
+``answer`` function returns for the request's functions (one reply for all of them, or a whole
+HTTP response), and records every function it was sent, so a test can script the edge and count
+what the adapter asked for. Log-ins are counted and answered with the SDK fixture's session, or
+with what ``login`` returns for log-in number n (from 1).
 
 Replies are built from the shapes of spec §2 (``data``, ``result``, ``reply``); nothing here
 imports the product.
@@ -52,6 +53,8 @@ Answer = Callable[[Call], bytes | httpx.Response]
 class Stub:
     answer: Answer
     calls: list[Call] = field(default_factory=list)
+    login: Callable[[int], httpx.Response] | None = None
+    logins: int = 0
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self._handle)
@@ -60,6 +63,9 @@ class Stub:
         root = etree.fromstring(request.content)
         functions = root.findall("operation/content/function")
         if len(functions) == 1 and functions[0][0].tag == "getAPISession":
+            self.logins += 1
+            if self.login is not None:
+                return self.login(self.logins)
             return httpx.Response(200, content=LOGIN_OK)
         bodies = []
         for function in functions:

@@ -26,20 +26,22 @@ def request(
     sender: tuple[str, str] = ("demo-sender", "demo-sender-pass"),
     auth: Login | str = Login(),
     transaction: bool | None = None,
-    unique: bool = False,
+    unique: bool | None = False,
     controlids: tuple[str, ...] = (),
 ) -> bytes:
-    """An envelope around ``functions`` (each one function's inner XML)."""
+    """An envelope around ``functions`` (each one function's inner XML); ``unique=None`` leaves
+    ``<uniqueid>`` out."""
     root = etree.Element("request")
     control = etree.SubElement(root, "control")
     for tag, text in (
         ("senderid", sender[0]),
         ("password", sender[1]),
         ("controlid", "test-request"),
-        ("uniqueid", "true" if unique else "false"),
+        ("uniqueid", None if unique is None else "true" if unique else "false"),
         ("dtdversion", "3.0"),
     ):
-        etree.SubElement(control, tag).text = text
+        if text is not None:
+            etree.SubElement(control, tag).text = text
     operation = etree.SubElement(root, "operation")
     if transaction is not None:
         operation.set("transaction", "true" if transaction else "false")

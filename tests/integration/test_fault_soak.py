@@ -3,14 +3,16 @@ exactly where the same story without faults ends, with nothing created twice.
 
 Both simulators serve the demo pair on loopback (``fakes.soak``), the product's adapters reach
 them over TCP, and the store is SQLite on ``tmp_path``. After onboarding, every fault kind each
-simulator has gets one rule firing with probability 0.2 on any request (Intacct: throttle,
-timeout after commit, server error, drop, delay, session expiry, malformed, truncated; Re-Leased
-the same but session expiry), from seeded RNGs: about four requests in five meet a fault. Then 20
-syncs run; before four of them users change things on both sides (new customers, contacts,
-invoices and payments, an edit, a rename, a draft edited then approved). The same changes, in the
-same order, run without faults in a reference pair (in process, the in-memory store), which syncs
-after each round of changes: a fault-free sync after one with nothing new in between writes
-nothing (rule D21), so the syncs it leaves out change nothing.
+simulator has gets one rule firing with probability 0.2 on any request (Intacct: throttle, a rate
+limit in an HTTP 200, the service off-line, a stale session, timeout after commit, server error,
+drop, delay, session expiry, malformed, truncated; Re-Leased throttle, server error, timeout after
+commit, drop, delay, malformed, truncated), from seeded RNGs: about nine Intacct requests in ten
+(four Re-Leased ones in five) meet a fault. Then 20 syncs run; before four of them users change
+things on both sides (new customers, contacts, invoices and payments, an edit, a rename, a draft
+edited then approved). The same changes, in the same order, run without faults in a reference
+pair (in process, the in-memory store), which syncs after each round of changes: a fault-free
+sync after one with nothing new in between writes nothing (rule D21), so the syncs it leaves out
+change nothing.
 
 After the 20 faulty syncs: both simulators' records, normalised (``fakes.soak_state``: no
 generated ids, keys or time stamps), and the store's links equal the reference's; no record is
@@ -19,11 +21,11 @@ The counts (faults per kind per simulator, requests, syncs, records compared, du
 printed (``pytest -s``) and recorded as the test's ``soak`` property.
 
 Retry budget. With the products' defaults (6 attempts per Intacct request, 5 per Re-Leased one)
-this cannot converge: a request meets a fault with probability 1 - 0.8^7 = 0.79 at Intacct
-(0.74 at Re-Leased), so it fails after its last attempt with probability 0.79^6 = 0.24, and a run,
-which reads some 40 feeds before it writes anything, stops at the first such failure (by design:
-nothing is sent or skipped past an unconfirmed step). The soak gives both adapters 40 attempts,
-through their settings, and no back-off; the faults' own delay is 5 ms.
+this cannot converge: a request meets a fault other than a delay with probability 1 - 0.8^10 =
+0.89 at Intacct (0.74 at Re-Leased), so it fails after its last attempt with probability
+0.89^6 = 0.50, and a run, which reads some 40 feeds before it writes anything, stops at the first
+such failure (by design: nothing is sent or skipped past an unconfirmed step). The soak gives both
+adapters 40 attempts, through their settings, and no back-off; the faults' own delay is 5 ms.
 """
 
 from __future__ import annotations

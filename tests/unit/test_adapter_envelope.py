@@ -147,6 +147,24 @@ def test_session_request_carries_functions_uniqueid_and_transaction() -> None:
     assert query.getparent() is None, "the caller's element is copied, not moved"
 
 
+def test_correction_6_every_envelope_says_uniqueid_explicitly() -> None:
+    """A missing ``<uniqueid>`` means true (correction 6): reads and log-ins must say false."""
+    query = element("readByQuery")
+    child(query, "object", "CUSTOMER")
+    login = tree(login_request(credentials(), entity=None, controlid="login"))
+    read = tree(
+        session_request(credentials(), "s", [Function("q", query)], controlid="r", unique=False)
+    )
+    write = tree(
+        session_request(credentials(), "s", [Function("w", query)], controlid="w", unique=True)
+    )
+    assert [root.findtext("control/uniqueid") for root in (login, read, write)] == [
+        "false",
+        "false",
+        "true",
+    ]
+
+
 def test_C2_markup_in_a_credential_is_text_not_structure() -> None:
     nasty = "p</password><sessionid>x</sessionid><password>"
     root = tree(login_request(credentials(password=nasty), entity=None, controlid="c"))

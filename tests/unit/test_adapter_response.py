@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from lxml import etree
 from returns.result import Failure, Success
 
-from released_intacct.adapters.intacct import classify, envelope, response
+from released_intacct.adapters.intacct import classify, envelope, errortext, response, written
 from released_intacct.adapters.intacct.classify import (
     already_executed,
     auth_error,
@@ -299,6 +300,7 @@ def test_a_200_without_the_required_blocks_is_uncertain() -> None:
         ("GW-0011", "Invalid Request", ErrorKind.FATAL, None),
         ("GW-0010", "API rate limit exceeded", ErrorKind.RETRIABLE, None),
         ("X1", "API rate limit exceeded (too many)", ErrorKind.RETRIABLE, None),
+        ("", "The Service is Temporarily Off-line", ErrorKind.RETRIABLE, None),
         ("X2", "Something else", ErrorKind.FATAL, None),
     ],
 )
@@ -335,6 +337,72 @@ def test_function_errors_rate_limit_and_already_executed() -> None:
         assert classified.record == RECORD
     silent = function_error(FunctionResult("failure", "x", "c", None, None, ()), record=None)
     assert silent.message == "Intacct refused this record: no reason given."
+
+
+def test_correction_8_rate_limits_and_the_service_off_line_are_retriable_at_every_level() -> None:
+    for text in ("The Service is Temporarily Off-line", "API rate limit exceeded"):
+        errors = [IntacctError("XL03000006", "", text, "")]
+        result = FunctionResult("failure", "create", "c", None, None, tuple(errors))
+        for error in (
+            control_error(errors),
+            auth_error(errors),
+            function_error(result, record=None),
+        ):
+            assert (error.kind, error.rule) == (ErrorKind.RETRIABLE, None), text
+            assert not uncertain(error)
+
+
+def test_correction_8_a_503_is_retriable_and_keeps_its_wait() -> None:
+    error = failure_of(parse_response(b"", status=503, retry_after="30"))
+    assert error.kind is ErrorKind.RETRIABLE
+    assert uncertain(error)
+    assert retry_after_seconds(error) == 30.0
+    assert (
+        retry_after_seconds(failure_of(parse_response(b"", status=500, retry_after="30"))) is None
+    )
+
+
+def test_correction_8_the_wait_is_the_longest_of_the_three_headers() -> None:
+    header = classify.retry_after_header
+    assert header(httpx.Headers({"Retry-After": "5"})) == "5"
+    both = {"retry-after": "5", "X-IA-Throttle-Limit-RetryAfter": "60"}
+    assert header(httpx.Headers(both)) == "60"
+    tenant = {"X-IA-TENANT-Throttle-Limit-Retry-After": "1.5"}
+    assert header(httpx.Headers(tenant)) == "1.5"
+    date = "Wed, 21 Oct 2026 07:28:00 GMT"
+    assert header(httpx.Headers({"Retry-After": date})) == date
+    assert header(httpx.Headers({})) is None
+
+
+def test_correction_6_any_failure_of_a_function_sent_again_is_uncertain() -> None:
+    refused = IntacctError("BL01001973", "", "Enter a valid customer name", "")
+    result = FunctionResult("failure", "create", "ri-1", None, None, (refused,))
+    assert not already_executed(result)
+    first = function_error(result, record=RECORD)
+    assert (first.kind, uncertain(first)) == (ErrorKind.REJECTED, False)
+    again = function_error(result, record=RECORD, resent=True)
+    assert (again.kind, uncertain(again)) == (ErrorKind.RETRIABLE, True)
+    assert again.record == RECORD
+    assert again.cause is not None
+    assert "Enter a valid customer name" in again.cause
+
+
+def test_correction_8_session_refused_names_what_a_fresh_login_may_cure() -> None:
+    jpp = fixture("response-http401-xmlgw-jpp0002.xml")
+    expired = Response(
+        True, (), False, (IntacctError("XL03000006", "", "Invalid session", ""),), ()
+    )
+    busy = Response(
+        True, (), False, (IntacctError("GW-0010", "", "API rate limit exceeded", ""),), ()
+    )
+    for refused in (Success(jpp), Success(expired), parse_response(b"Unauthorized", status=401)):
+        error = classify.session_refused(refused)
+        assert error is not None
+        assert (error.kind, error.rule) == (ErrorKind.RETRIABLE, None)
+    assert classify.session_refused(Success(busy)) is None
+    assert classify.session_refused(parse_response(b"", status=500)) is None
+    assert classify.session_refused(Success(fixture("response-control-failure.xml"))) is None
+    assert classify.session_refused(Success(fixture("response-read-success.xml"))) is None
 
 
 def test_support_ids_are_kept_in_the_cause_but_not_the_message() -> None:
@@ -421,6 +489,26 @@ def test_simulated_faults_after_a_write_are_uncertain(sim: Simulator, kind: Kind
     assert uncertain(error)
 
 
+def test_correction_8_the_simulator_s_transient_faults_read_as_retriable(sim: Simulator) -> None:
+    session = session_of(sim)
+    add_fault(sim, "rate_limited_200")
+    limited = create_customer(sim, session, "ri-1")
+    assert isinstance(limited, Response)
+    assert classify.busy(limited) is not None
+    assert control_error(limited.control_errors).kind is ErrorKind.RETRIABLE
+    add_fault(sim, "temporarily_offline")
+    offline = create_customer(sim, session, "ri-2")
+    assert isinstance(offline, Response)
+    (result,) = offline.results
+    error = function_error(result, record=None)
+    assert (error.kind, uncertain(error)) == (ErrorKind.RETRIABLE, False)
+    add_fault(sim, "stale_session")
+    stale = create_customer(sim, session, "ri-3")
+    assert isinstance(stale, Response)
+    assert classify.session_refused(Success(stale)) is not None
+    assert sim.companies["DEMO"].table("CUSTOMER") == {}
+
+
 def test_a_resent_control_id_is_recognised_as_already_executed(sim: Simulator) -> None:
     session = session_of(sim)
     first = create_customer(sim, session, "ri-1")
@@ -449,7 +537,7 @@ def _ruff_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: (group(name), name))
 
 
-@pytest.mark.parametrize("module", [envelope, response, classify])
+@pytest.mark.parametrize("module", [envelope, response, classify, errortext, written])
 def test_public_names_exist_and_are_sorted(module: object) -> None:
     names: list[str] = module.__all__  # type: ignore[attr-defined]
     assert names == _ruff_order(names)

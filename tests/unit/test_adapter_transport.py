@@ -86,3 +86,66 @@ def test_retries_stop_after_the_configured_attempts() -> None:
 def test_back_off_is_capped() -> None:
     gateway, _, _ = _gateway([])
     assert gateway._delay(10, None) == 4.0  # cap 8 s x jitter 0.5
+
+
+def test_correction_8_the_longest_of_retry_after_and_intacct_s_throttle_headers_is_waited() -> None:
+    headers = {
+        "Retry-After": "2",
+        "X-IA-Throttle-Limit-RetryAfter": "60",
+        "X-IA-TENANT-Throttle-Limit-Retry-After": "30",
+    }
+    tenant = {"X-IA-TENANT-Throttle-Limit-Retry-After": "12"}
+    for given, expected in ((headers, 60.0), (tenant, 12.0)):
+        gateway, sleeps, _ = _gateway(
+            [httpx.Response(429, headers=given), httpx.Response(200, content=OK_BODY)]
+        )
+        assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
+        assert sleeps == [expected]
+
+
+def test_correction_8_a_503_waits_as_long_as_its_headers_ask() -> None:
+    busy = httpx.Response(503, headers={"X-IA-Throttle-Limit-RetryAfter": "9"})
+    gateway, sleeps, _ = _gateway([busy, httpx.Response(200, content=OK_BODY)])
+    assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=True)))
+    assert sleeps == [9.0]
+
+
+RATE_LIMITED_200 = (
+    b"<response><control><status>failure</status></control><errormessage><error>"
+    b"<errorno>GW-0010</errorno><description>API rate limit exceeded</description></error>"
+    b"</errormessage></response>"
+)
+OFFLINE_200 = OK_BODY.replace(
+    b"<status>success</status><function>", b"<status>failure</status><function>"
+).replace(
+    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/>',
+    b"<errormessage><error><errorno></errorno><description></description><description2>The"
+    b" Service is Temporarily Off-line</description2><correction></correction></error>"
+    b"</errormessage>",
+)
+
+
+def test_correction_8_a_control_refused_for_a_rate_limit_in_a_200_is_repeated_for_writes() -> None:
+    gateway, sleeps, calls = _gateway(
+        [httpx.Response(200, content=RATE_LIMITED_200), httpx.Response(200, content=OK_BODY)]
+    )
+    result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
+    assert is_successful(result)
+    assert result.unwrap().control_ok
+    assert (len(calls), sleeps) == (2, [0.5])
+
+
+def test_correction_8_functions_all_off_line_are_repeated_for_reads_only() -> None:
+    assert b"Temporarily Off-line" in OFFLINE_200
+    gateway, _, calls = _gateway(
+        [httpx.Response(200, content=OFFLINE_200), httpx.Response(200, content=OK_BODY)]
+    )
+    read = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
+    assert is_successful(read)
+    assert read.unwrap().results[0].ok
+    assert len(calls) == 2
+    gateway, _, calls = _gateway([httpx.Response(200, content=OFFLINE_200)])
+    write = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
+    assert is_successful(write)  # the writer judges each function's result
+    assert not write.unwrap().results[0].ok
+    assert len(calls) == 1

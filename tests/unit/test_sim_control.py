@@ -169,6 +169,9 @@ def test_delete_one_fault(client: Control) -> None:
         ({"kind": "throttle", "times": 1.5}, "times"),
         ({"kind": "throttle", "retry_after": -1}, "retry_after"),
         ({"kind": "server_error", "retry_after": 3}, "retry_after"),
+        ({"kind": "rate_limited_200", "retry_after": 3}, "retry_after"),
+        ({"kind": "stale_session", "delay_ms": 3}, "delay_ms"),
+        ({"kind": "temporarily_offline", "object": "NOPE"}, "object"),
         ({"kind": "delay"}, "delay_ms"),
         ({"kind": "delay", "delay_ms": 0}, "delay_ms"),
         ({"kind": "throttle", "delay_ms": 10}, "delay_ms"),
@@ -183,6 +186,19 @@ def test_fault_rule_validation_names_the_field(
     assert response.json()["field"] == field
     assert response.json()["error"].startswith(f"{field}: ")
     assert client.get("/_sim/faults").json() == {"faults": []}
+
+
+def test_correction_8_fault_kinds_are_armed_over_the_control_api(client: Control) -> None:
+    for kind in ("rate_limited_200", "temporarily_offline", "stale_session"):
+        created = client.post("/_sim/faults", json={"kind": kind, "times": 1, "function": "read"})
+        assert created.status_code == 201, created.json()
+        assert created.json()["kind"] == kind
+    assert gateway(client, READ) == 200  # rate_limited_200: HTTP 200, a GW-0010 body
+    session_id = session(client)  # a login: stale_session does not match it
+    assert gateway(client, READ, auth=session_id) == 200  # temporarily_offline: a failed result
+    assert gateway(client, READ, auth=session_id) == 401  # stale_session
+    fired = {r["kind"]: r["fired"] for r in client.get("/_sim/faults").json()["faults"]}
+    assert fired == {"rate_limited_200": 1, "temporarily_offline": 1, "stale_session": 1}
 
 
 def test_fault_body_must_be_an_object(client: Control) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from released_intacct.fakes.simulators.intacct.gateway import Reply
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "intacct"
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 CREATE = "<create><CUSTOMER><NAME>Harbour Cafe</NAME></CUSTOMER></create>"
 READ = "<read><object>CUSTOMER</object><keys>1</keys><fields>*</fields></read>"
@@ -67,20 +69,88 @@ def customers(sim: Simulator, company_id: str = "DEMO") -> int:
     return len(sim.companies[company_id].table("CUSTOMER"))
 
 
-def test_throttle_is_429_with_gw_0010_and_retry_after_and_does_nothing(sim: Simulator) -> None:
+def test_correction_8_throttle_is_429_with_a_control_only_gw_0010_and_does_nothing(
+    sim: Simulator,
+) -> None:
     add(sim, kind="throttle", retry_after=7)
     reply = call(sim, CREATE)
     assert reply.status == 429
     assert reply.headers["retry-after"] == "7"
     assert reply.headers["content-type"] == "text/xml"
-    response = xmlgw.parse(reply.body)
-    assert response.findtext("control/status") == "failure"
-    assert response.findtext("control/controlid") == "test-request"
-    assert response.find("operation") is None
-    assert xmlgw.errornos(response) == ["GW-0010"]
-    assert "API rate limit exceeded" in reply.body.decode()
+    assert_gateway_refusal(reply.body, "GW-0010", "API rate limit exceeded")
     assert customers(sim) == 1
     assert sim.usage["DEMO"].requests == 0
+
+
+def assert_gateway_refusal(body: bytes, errorno: str, description: str) -> None:
+    """The error-handling page's shape for gateway errors: a status-only control, no operation."""
+    response = xmlgw.parse(body)
+    assert [child.tag for child in response] == ["control", "errormessage"]
+    control = response.find("control")
+    assert control is not None
+    assert [(child.tag, child.text) for child in control] == [("status", "failure")]
+    (error,) = response.iter("error")
+    assert [(child.tag, child.text) for child in error] == [
+        ("errorno", errorno),
+        ("description", description),
+    ]
+
+
+def test_correction_8_rate_limited_200_is_the_same_body_in_a_200_and_does_nothing(
+    sim: Simulator,
+) -> None:
+    add(sim, kind="rate_limited_200", times=1)
+    reply = call(sim, CREATE)
+    assert (reply.status, reply.headers) == (200, {"content-type": "text/xml"})
+    assert_gateway_refusal(reply.body, "GW-0010", "API rate limit exceeded")
+    assert customers(sim) == 1
+    assert sim.usage["DEMO"].requests == 0
+    assert xmlgw.statuses(call(sim, CREATE).body) == ["success"]
+
+
+def test_correction_8_temporarily_offline_fails_every_function_and_runs_nothing(
+    sim: Simulator,
+) -> None:
+    add(sim, kind="temporarily_offline", function="create", times=1)
+    reply = call(sim, CREATE, READ, controlids=("w1", "r1"))
+    assert reply.status == 200
+    response = xmlgw.parse(reply.body)
+    assert response.findtext("control/status") == "success"
+    assert response.findtext("operation/authentication/status") == "success"
+    results = response.findall("operation/result")
+    assert [(r.findtext("status"), r.findtext("controlid")) for r in results] == [
+        ("failure", "w1"),
+        ("failure", "r1"),
+    ]
+    for result in results:
+        (error,) = result.iter("error")
+        assert error.findtext("description2") == "The Service is Temporarily Off-line"
+    assert customers(sim) == 1
+    assert sim.usage["DEMO"].requests == 0
+    assert xmlgw.statuses(call(sim, CREATE).body) == ["success"]
+
+
+def test_correction_8_stale_session_is_a_401_xmlgw_jpp0002_and_the_session_is_gone(
+    sim: Simulator,
+) -> None:
+    rule = add(sim, kind="stale_session")
+    login = xmlgw.parse(call(sim, "<getAPISession/>").body)
+    session_id = login.findtext("operation/result/data/api/sessionid", "")
+    assert rule.fired == 0, "a request signed with a login is not matched"
+    reply = call(sim, CREATE, auth=session_id)
+    assert (reply.status, reply.headers["content-type"]) == (401, "text/xml")
+    assert_gateway_refusal(
+        reply.body, "XMLGW_JPP0002", "Sign-in information is incorrect. Please check your request."
+    )
+    sample = (FIXTURES / "response-http401-xmlgw-jpp0002.xml").read_bytes()
+    assert_gateway_refusal(
+        sample, "XMLGW_JPP0002", "Sign-in information is incorrect. Please check your request."
+    )
+    assert session_id not in sim.sessions
+    assert customers(sim) == 1
+    sim.faults.clear()
+    after = xmlgw.parse(call(sim, CREATE, auth=session_id).body)
+    assert after.findtext("operation/authentication/status") == "failure"
 
 
 def test_timeout_after_commit_is_524_with_no_xml_but_the_record_exists(sim: Simulator) -> None:

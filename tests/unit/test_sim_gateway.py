@@ -211,6 +211,60 @@ def test_uniqueid_refuses_a_repeated_function_controlid(sim: Simulator) -> None:
     assert xmlgw.statuses(not_unique) == ["success"]
 
 
+def test_correction_6_a_control_without_uniqueid_refuses_a_repeated_controlid(
+    sim: Simulator,
+) -> None:
+    first = call(sim, CREATE_CUSTOMER, unique=None, controlids=("ri-key-1",))
+    again = xmlgw.parse(call(sim, CREATE_CUSTOMER, unique=None, controlids=("ri-key-1",)))
+    assert xmlgw.statuses(first) == ["success"]
+    assert xmlgw.parse(first).findtext("control/uniqueid") == "true"
+    assert [r.findtext("status") for r in again.iter("result")] == ["failure"]
+    assert xmlgw.errornos(again) == ["XL03000014"]
+    assert again.findtext("control/uniqueid") == "true"
+    assert len(sim.companies["DEMO"].table("CUSTOMER")) == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "repeat"), [("", "failure"), ("TRUE", "failure"), ("False", "success")]
+)
+def test_correction_6_only_false_turns_the_uniqueid_check_off(
+    sim: Simulator, given: str, repeat: str
+) -> None:
+    def body() -> bytes:
+        request = xmlgw.request(CREATE_CUSTOMER, unique=True, controlids=("ri-key-2",))
+        return request.replace(
+            b"<uniqueid>true</uniqueid>", f"<uniqueid>{given}</uniqueid>".encode()
+        )
+
+    assert xmlgw.statuses(sim.handle(body(), endpoint=ENDPOINT).body) == ["success"]
+    again = sim.handle(body(), endpoint=ENDPOINT).body
+    assert xmlgw.statuses(again) == [repeat]
+    assert xmlgw.parse(again).findtext("control/uniqueid") == (
+        "false" if repeat == "success" else "true"
+    )
+
+
+def test_correction_6_the_official_sdks_envelope_says_false_and_may_repeat(sim: Simulator) -> None:
+    """The JS SDK's envelope (fixture ``request-envelope-session.xml``) sends ``false``."""
+    session = _session(sim)
+    sdk = (FIXTURES / "request-envelope-session.xml").read_bytes()
+    assert b"<uniqueid>false</uniqueid>" in sdk
+    function = (
+        b'<content><function controlid="unittest">'
+        + CREATE_CUSTOMER.encode()
+        + b"</function></content>"
+    )
+    body = (
+        sdk.replace(b"testsenderid", b"demo-sender")
+        .replace(b"pass123!", b"demo-sender-pass")
+        .replace(b"testsession..", session.encode())
+        .replace(b"<content />", function)
+    )
+    replies = [sim.handle(body, endpoint=ENDPOINT).body for _ in range(2)]
+    assert [xmlgw.statuses(reply) for reply in replies] == [["success"], ["success"]]
+    assert xmlgw.parse(replies[1]).findtext("control/uniqueid") == "false"
+
+
 def test_usage_counts_one_transaction_per_record_written_and_per_query(sim: Simulator) -> None:
     call(sim, CREATE_CUSTOMER, "<readByQuery><object>CUSTOMER</object><query/></readByQuery>")
     usage = sim.usage["DEMO"]

@@ -24,12 +24,11 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from released_intacct.fakes.simulators.intacct import control
+from released_intacct.fakes.simulators.intacct.faultreplies import answer, throttled
 from released_intacct.fakes.simulators.intacct.faults import (
     ConnectionDroppedError,
-    answer,
     decide,
     summarize,
-    throttled,
 )
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -58,7 +57,7 @@ def create_app(simulator: Simulator) -> Starlette:
         endpoint = str(request.url.replace(query=""))
         info = summarize(simulator, body)
         if not simulator.admit(info.company):
-            reply = throttled(info, retry_after=1, why="too many concurrent requests")
+            reply = throttled(retry_after=1)
             return Response(reply.body, status_code=reply.status, headers=reply.headers)
         try:
             decision = decide(simulator, info)

@@ -33,13 +33,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from released_intacct.fakes.simulators.intacct import behaviour, catalog, invoices, legacy, states
+from released_intacct.fakes.simulators.intacct import (
+    behaviour,
+    catalog,
+    duplicates,
+    invoices,
+    legacy,
+    states,
+)
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import (
     GENERIC,
-    ErrorDetail,
-    GatewayError,
     failure,
     not_found,
 )
@@ -101,14 +106,8 @@ def _target(ctx: Context, spec: Update, function: Element) -> Record:
 def _number(ctx: Context, spec: Update, record: Record, given: str) -> str:
     holder = ctx.company.by_field(spec.kind.object_name, "RECORDID", given)
     if holder is not None and holder.get("RECORDNO") != record.get("RECORDNO"):
-        raise GatewayError(
-            ErrorDetail(
-                "BL34000061",
-                description2=f"Another document with the given value(s) {given} already exists",
-                correction="Use a unique value instead.",
-            ),
-            ErrorDetail(GENERIC, description2=f"Could not update {spec.kind.object_name} record!"),
-        )
+        then = [f"Could not update {spec.kind.object_name} record!"]
+        raise duplicates.another("document", given, then=then)
     return given
 
 

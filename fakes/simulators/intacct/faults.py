@@ -2,23 +2,38 @@
 
 A rule names what it matches (a function, an object, a company: ``None`` matches any), how often it
 fires (``probability``, drawn from the simulator's seeded RNG, and ``times``, the next N matching
-requests; both may be combined) and its ``kind``:
+requests; both may be combined) and its ``kind``. What each kind answers is built in
+``faultreplies``:
 
-- ``throttle``: HTTP 429, a control-level ``GW-0010`` body and ``Retry-After`` (seconds); nothing
-  done.
+- ``throttle``: HTTP 429, ``Retry-After`` (seconds) and a control-only ``GW-0010`` body
+  (``<control><status>failure</status></control><errormessage>``, the shape the error-handling
+  page shows for gateway errors; correction 8); nothing done.
+- ``rate_limited_200``: HTTP 200 with the same control-only ``GW-0010`` "API rate limit exceeded"
+  body; nothing done. The official Python SDK treats that text anywhere in a 200 body as a server
+  error to retry; at which level Intacct puts it is not documented (the control level, like every
+  ``GW-`` error, is **inferred**).
+- ``temporarily_offline``: HTTP 200; an authenticated request's every function fails with
+  description2 "The Service is Temporarily Off-line" (the Python SDK's result-level check; its
+  errorno is not documented, so the simulator leaves it empty); nothing done.
+- ``stale_session``: only for a request signed with a session id: HTTP 401 with the
+  control-only ``XMLGW_JPP0002`` "Sign-in information is incorrect. Please check your request."
+  body of the SDKs' tests, and the session is gone; nothing done. The SDKs show that answer to a
+  bad *login*; that a stale session id gets it is **inferred**.
 - ``timeout_after_commit``: the request runs and commits, then HTTP 524 with an empty body.
 - ``server_error``: HTTP 500 with an empty body; nothing done.
 - ``drop``: nothing done, and ``ConnectionDroppedError`` is raised (the app closes the connection).
 - ``delay``: ``delay_ms`` more before answering; delays of several rules add up.
-- ``session_expiry``: the caller's company's sessions expire before the request runs.
+- ``session_expiry``: the caller's company's sessions expire before the request runs (an
+  authentication failure, XL03000006).
 - ``malformed``: the request runs, and the reply is a 200 ``text/xml`` body that is not XML.
 - ``truncated``: the request runs, and the reply is its first half.
 
 Decisions where the spec is silent: rules are tried in the order they were added; every matching
 ``delay`` rule fires, but only the first other rule that fires decides the outcome (later ones are
-not tried, so their counters do not move). A rule with ``probability`` 1 draws nothing from the RNG,
-so "next N" rules never disturb the sequence of random draws. Exhausted ``times`` rules stay listed
-with ``remaining`` 0. Faults and the concurrency limit are not billed in ``Simulator.usage``.
+not tried, so their counters do not move). A ``stale_session`` rule does not match a request
+signed with a login. A rule with ``probability`` 1 draws nothing from the RNG, so "next N" rules
+never disturb the sequence of random draws. Exhausted ``times`` rules stay listed with
+``remaining`` 0. Faults and the concurrency limit are not billed in ``Simulator.usage``.
 """
 
 from __future__ import annotations
@@ -27,8 +42,6 @@ import random
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
-
-from lxml import etree
 
 from released_intacct.fakes.simulators.intacct import (
     aprequests,
@@ -39,13 +52,10 @@ from released_intacct.fakes.simulators.intacct import (
     orderupdates,
 )
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
-from released_intacct.fakes.simulators.intacct.gateway import Reply, respond
 from released_intacct.fakes.simulators.intacct.wire import (
     Element,
     MalformedRequestError,
     parse,
-    serialize,
-    sub,
     text_of,
 )
 
@@ -54,6 +64,9 @@ if TYPE_CHECKING:
 
 Kind = Literal[
     "throttle",
+    "rate_limited_200",
+    "temporarily_offline",
+    "stale_session",
     "timeout_after_commit",
     "server_error",
     "drop",
@@ -84,8 +97,6 @@ LEGACY_OBJECTS = {
 }
 """The object each legacy function writes (for matching rules by object)."""
 
-NOT_XML = b"<html><body>502 Bad Gateway: the upstream reply was cut off</body"
-
 
 class ConnectionDroppedError(ConnectionError):
     """A ``drop`` fault: the connection closes with no reply (the request was not run)."""
@@ -107,6 +118,8 @@ class FaultRule:
 
     def matches(self, info: RequestInfo) -> bool:
         if self.company is not None and self.company != info.company:
+            return False
+        if self.kind == "stale_session" and not info.session_id:
             return False
         if self.function is None and self.object is None:
             return True
@@ -130,6 +143,8 @@ class RequestInfo:
     company: str | None = None
     sender: str = ""
     controlid: str = ""
+    session_id: str = ""
+    """The session id the request is signed with ("" for a login)."""
     calls: tuple[tuple[str, str | None], ...] = ()
     """(function element, object name) pairs; the object is None when the function has none."""
 
@@ -207,6 +222,7 @@ def summarize(sim: Simulator, body: bytes) -> RequestInfo:
         company=_company(sim, operation),
         sender=sender,
         controlid=controlid,
+        session_id=text_of(operation, "authentication/sessionid"),
         calls=tuple(
             pair for f in operation.iterfind("content/function") for pair in _calls(sim, f)
         ),
@@ -265,42 +281,3 @@ def decide(sim: Simulator, info: RequestInfo) -> Decision:
         else:
             chosen = rule
     return Decision(info, chosen, delay)
-
-
-def answer(sim: Simulator, body: bytes, decision: Decision, *, endpoint: str) -> Reply:
-    """Run (or not) the request as the decision says; ``ConnectionDroppedError`` for ``drop``."""
-    rule = decision.rule
-    kind = None if rule is None else rule.kind
-    if rule is not None and kind == "throttle":
-        return throttled(decision.info, retry_after=rule.retry_after, why="rate limit")
-    if kind == "server_error":
-        return Reply(500, b"", {})
-    if kind == "drop":
-        msg = "the simulator dropped the connection (fault rule)"
-        raise ConnectionDroppedError(msg)
-    if kind == "session_expiry" and decision.info.company is not None:
-        sim.expire_sessions(decision.info.company)
-    reply = respond(sim, body, endpoint=endpoint)
-    if kind == "timeout_after_commit":
-        return Reply(524, b"", {})
-    if kind == "malformed":
-        return Reply(200, NOT_XML, {"content-type": "text/xml"})
-    if kind == "truncated":
-        return Reply(reply.status, reply.body[: len(reply.body) // 2], dict(reply.headers))
-    return reply
-
-
-def throttled(info: RequestInfo, *, retry_after: int, why: str) -> Reply:
-    """HTTP 429 with a control-level GW-0010 error, as the real gateway answers over its limits."""
-    response = etree.Element("response")
-    control = sub(response, "control")
-    sub(control, "status", "failure")
-    sub(control, "senderid", info.sender)
-    sub(control, "controlid", info.controlid)
-    error = sub(sub(response, "errormessage"), "error")
-    sub(error, "errorno", "GW-0010")
-    sub(error, "description", "API rate limit exceeded")
-    sub(error, "description2", f"API rate limit exceeded ({why}). Retry after {retry_after}s.")
-    sub(error, "correction", "Wait for the Retry-After interval, then send the request again.")
-    headers = {"content-type": "text/xml", "retry-after": str(retry_after)}
-    return Reply(429, serialize(response), headers)

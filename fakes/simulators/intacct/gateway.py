@@ -5,6 +5,12 @@ Error levels as the real gateway: a control failure means nothing runs (``<error
 (``<errormessage>`` beside ``<authentication>``, no ``<result>``); a function failure fails only
 that function, unless the operation is a transaction, where everything is rolled back and the other
 results are ``aborted``.
+
+``<uniqueid>`` defaults to true (spec correction 6; D-req: "When set to ``true``, which is the
+default, a request cannot be repeated"): a control without it, or with an empty one, refuses a
+function whose ``controlid`` already executed and completed; only ``false`` turns the check off.
+The reply echoes the value in force (what the real gateway echoes when the element is absent is
+not documented: inferred).
 """
 
 from __future__ import annotations
@@ -17,7 +23,13 @@ from lxml import etree
 
 from released_intacct.fakes.simulators.intacct.auth import Caller, authenticate
 from released_intacct.fakes.simulators.intacct.context import Context
-from released_intacct.fakes.simulators.intacct.errors import ErrorDetail, GatewayError, failure
+from released_intacct.fakes.simulators.intacct.errors import (
+    ErrorDetail,
+    GatewayError,
+    failure,
+    hide_additional_info,
+    write_errors,
+)
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS, api_session
 from released_intacct.fakes.simulators.intacct.wire import (
     FRAGMENT,
@@ -45,7 +57,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=lambda: {"content-type": "text/xml"})
 
 
-def respond(sim: Simulator, body: bytes, *, endpoint: str) -> Reply:
+def respond(
+    sim: Simulator, body: bytes, *, endpoint: str, unavailable: ErrorDetail | None = None
+) -> Reply:
+    """The gateway's reply to ``body``. With ``unavailable`` (a fault: the service off-line), an
+    authenticated request's functions each fail with that error; none runs, nothing is billed."""
     try:
         root = parse(body)
     except MalformedRequestError as error:
@@ -61,7 +77,9 @@ def respond(sim: Simulator, body: bytes, *, endpoint: str) -> Reply:
     if operation is None:
         detail = ErrorDetail("XL03000003", "XML Parse schema error", "Missing <operation>")
         return _control_failure(detail, control=control)
-    return Reply(200, serialize(_operate(sim, control, operation, endpoint)))
+    response = _operate(sim, control, operation, endpoint, unavailable=unavailable)
+    hide_additional_info(response, control)
+    return Reply(200, serialize(response))
 
 
 def _check_control(sim: Simulator, control: Element) -> ErrorDetail | None:
@@ -75,7 +93,14 @@ def _check_control(sim: Simulator, control: Element) -> ErrorDetail | None:
     return None
 
 
-def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str) -> Element:
+def _operate(
+    sim: Simulator,
+    control: Element,
+    operation: Element,
+    endpoint: str,
+    *,
+    unavailable: ErrorDetail | None,
+) -> Element:
     response = etree.Element("response")
     _echo_control(response, control)
     block = sub(response, "operation")
@@ -83,15 +108,18 @@ def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str
     caller = authenticate(sim, operation.find("authentication"), text_of(control, "senderid"))
     if isinstance(caller, GatewayError):
         _auth_block(block, operation, None, now, status="failure")
-        _errors(block, caller.details)
+        write_errors(block, caller.details)
         return response
     _auth_block(block, operation, caller, now, status="success")
+    if unavailable is not None:
+        _fail_all(block, _functions(operation), unavailable)
+        return response
     usage = sim.usage[caller.company.company_id]
     usage.requests += 1
     ctx = Context(caller.company, caller.user_id, caller.entity, now, sim.results)
     functions = _functions(operation)
     usage.functions += len(functions)
-    unique = text_of(control, "uniqueid").lower() == "true"
+    unique = _unique_id(control)
     if operation.get("transaction", "false").lower() == "true":
         _run_transaction(sim, ctx, caller, block, functions, endpoint=endpoint, unique=unique)
     else:
@@ -99,6 +127,12 @@ def _operate(sim: Simulator, control: Element, operation: Element, endpoint: str
             _run_one(sim, ctx, caller, block, function, endpoint=endpoint, unique=unique)
     usage.transactions += ctx.spent
     return response
+
+
+def _fail_all(block: Element, functions: list[Element], detail: ErrorDetail) -> None:
+    for function in functions:
+        name, controlid = _name(function), function.get("controlid", "")
+        _result(block, "failure", name, controlid, (detail,), data=_empty_data(name))
 
 
 def _functions(operation: Element) -> list[Element]:
@@ -177,7 +211,7 @@ def _run_transaction(
         for position, other in enumerate(functions):
             if position == index:
                 failed = scratch[-1]
-                _errors_append(failed, (ROLLED_BACK,))
+                write_errors(failed, (ROLLED_BACK,))
                 block.append(failed)
             else:
                 _result(block, "aborted", _name(other), other.get("controlid", ""), (ROLLED_BACK,))
@@ -215,28 +249,7 @@ def _result(
     elif data is not None:
         result.append(data)
     if details:
-        _errors(result, details)
-
-
-def _errors(parent: Element, details: tuple[ErrorDetail, ...]) -> None:
-    holder = sub(parent, "errormessage")
-    _errors_into(holder, details)
-
-
-def _errors_append(result: Element, details: tuple[ErrorDetail, ...]) -> None:
-    holder = result.find("errormessage")
-    if holder is None:
-        holder = sub(result, "errormessage")
-    _errors_into(holder, details)
-
-
-def _errors_into(holder: Element, details: tuple[ErrorDetail, ...]) -> None:
-    for detail in details:
-        error = sub(holder, "error")
-        sub(error, "errorno", detail.errorno)
-        sub(error, "description", detail.description)
-        sub(error, "description2", detail.description2)
-        sub(error, "correction", detail.correction)
+        write_errors(result, details)
 
 
 def _echo_control(response: Element, control: Element) -> None:
@@ -244,8 +257,17 @@ def _echo_control(response: Element, control: Element) -> None:
     sub(block, "status", "success")
     sub(block, "senderid", text_of(control, "senderid"))
     sub(block, "controlid", text_of(control, "controlid"))
-    sub(block, "uniqueid", text_of(control, "uniqueid", "false"))
+    sub(block, "uniqueid", _echo_unique(control))
     sub(block, "dtdversion", text_of(control, "dtdversion", "3.0"))
+
+
+def _unique_id(control: Element) -> bool:
+    """Whether ``<uniqueid>`` is in force: anything but ``false`` (absent and empty included)."""
+    return text_of(control, "uniqueid", "true").lower() != "false"
+
+
+def _echo_unique(control: Element) -> str:
+    return "true" if _unique_id(control) else "false"
 
 
 def _auth_block(
@@ -273,7 +295,8 @@ def _control_failure(detail: ErrorDetail, *, control: Element | None = None) -> 
     sub(block, "senderid", "" if control is None else text_of(control, "senderid"))
     sub(block, "controlid", "" if control is None else text_of(control, "controlid"))
     if control is not None:
-        sub(block, "uniqueid", text_of(control, "uniqueid", "false"))
+        sub(block, "uniqueid", _echo_unique(control))
         sub(block, "dtdversion", text_of(control, "dtdversion", "3.0"))
-    _errors(response, (detail,))
+    write_errors(response, (detail,))
+    hide_additional_info(response, control)
     return Reply(200, serialize(response))

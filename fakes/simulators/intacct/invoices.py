@@ -30,13 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from released_intacct.fakes.simulators.intacct import legacy, states
+from released_intacct.fakes.simulators.intacct import duplicates, legacy, states
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import (
     GENERIC,
-    ErrorDetail,
-    GatewayError,
     failure,
     not_found,
 )
@@ -113,15 +111,8 @@ def _number(ctx: Context, kind: Kind, function: Element) -> str:
     given = text_of(function, kind.number)
     if given:
         if ctx.company.by_field(kind.object_name, "RECORDID", given) is not None:
-            raise GatewayError(
-                ErrorDetail(
-                    "BL34000061",
-                    description2=f"Another {kind.noun.split()[1]} with the given value(s) "
-                    f"{given} already exists",
-                    correction="Use a unique value instead.",
-                ),
-                ErrorDetail(GENERIC, description2=f"Could not create {kind.object_name} record!"),
-            )
+            then = [f"Could not create {kind.object_name} record!"]
+            raise duplicates.another(kind.noun.split()[1], given, then=then)
         return given
     if not getattr(ctx.company.settings, kind.sequence):
         raise failure(

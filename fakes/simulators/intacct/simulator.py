@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.context import ResultSets
-from released_intacct.fakes.simulators.intacct.faults import FaultBook, answer, decide, summarize
+from released_intacct.fakes.simulators.intacct.faultreplies import answer
+from released_intacct.fakes.simulators.intacct.faults import FaultBook, decide, summarize
 from released_intacct.fakes.simulators.intacct.gateway import Reply
 
 Clock = Callable[[], datetime]

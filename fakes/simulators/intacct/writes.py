@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import behaviour, catalog
+from released_intacct.fakes.simulators.intacct import behaviour, catalog, duplicates
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import (
@@ -85,16 +85,7 @@ def _new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
     if not given:
         return record if obj.id_is_recordno else {**record, obj.id_field: _sequenced_id(ctx, obj)}
     if _taken(ctx, obj, obj.id_field, record, given):
-        raise GatewayError(
-            ErrorDetail(
-                "BL34000061",
-                description2=(
-                    f"Another {obj.singular} with the given value(s) {given} already exists"
-                ),
-                correction="Use a unique value instead.",
-            ),
-            ErrorDetail(GENERIC, description2=f"Could not create {obj.name.lower()} record!"),
-        )
+        raise duplicates.taken(obj.name, obj.singular, given)
     return record
 
 

@@ -3,14 +3,22 @@
 One place owns the policy (the Singer SDK's idea): HTTP statuses, control-, authentication- and
 function-level errors each map to a kind (spec §2, error levels):
 
-    RETRIABLE  429 / GW-0010, 408, an expired session, a function rolled back with its batch, and
-               the *uncertain* outcomes (5xx, 524, a 2xx reply that cannot be read, "control id
-               already executed"), whose cause starts with :data:`UNCERTAIN` or :data:`MALFORMED`:
-               the work may have been done, so the record is looked up by key before a re-send
+    RETRIABLE  429 / GW-0010 and "API rate limit exceeded" at any level, "The Service is
+               Temporarily Off-line" (correction 8), 408, an expired or stale session, a function
+               rolled back with its batch, and the *uncertain* outcomes (5xx, 524, a 2xx reply
+               that cannot be read, "control id already executed", any failure of a write sent
+               again), whose cause starts with :data:`UNCERTAIN` or :data:`MALFORMED`: the work
+               may have been done, so the record is looked up by key before anything else
     FATAL      the sender or user refused (rule C2), the company expired, a request we built was
                invalid, any other control-level failure
     REJECTED   a function Intacct refused: this record fails, the run goes on; a refusal for want
                of a permission is FATAL (nothing of that kind can succeed), C5 for AUDITHISTORY
+
+A request signed with a session id that Intacct refuses at sign-in (an authentication failure, or
+HTTP 401 ``XMLGW_JPP0002``) ran nothing: :func:`session_refused` says so, the session keeper logs in
+again and resends, and only a log-in that fails is judged a credentials problem (rule C2).
+How long to wait comes from ``Retry-After``, ``X-IA-Throttle-Limit-RetryAfter`` or
+``X-IA-TENANT-Throttle-Limit-Retry-After`` (:func:`retry_after_header`, the longest).
 
 ``cause`` keeps Intacct's errorno and description2 (or the HTTP status and the start of the body)
 for support; nothing here ever sees a credential.
@@ -18,10 +26,18 @@ for support; nothing here ever sees a credential.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from released_intacct.adapters.intacct.reply import FunctionResult, IntacctError
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from released_intacct.adapters.intacct.errortext import cause as _cause
+from released_intacct.adapters.intacct.errortext import head as _head
+from released_intacct.adapters.intacct.errortext import summary as _summary
+from released_intacct.adapters.intacct.errortext import unique as _unique
+from released_intacct.adapters.intacct.errortext import words as _words
+from released_intacct.adapters.intacct.reply import FunctionResult, IntacctError, Response
 from released_intacct.adapters.retrying import retry_after_seconds as header_seconds
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 
@@ -29,16 +45,21 @@ __all__ = [
     "ALREADY_EXECUTED",
     "AUDIT_PERMISSION_FIX",
     "MALFORMED",
+    "RETRY_AFTER_HEADERS",
     "ROLLED_BACK",
+    "SIGN_IN_REFUSED",
     "UNCERTAIN",
     "already_executed",
     "auth_error",
+    "busy",
     "control_error",
     "function_error",
     "http_error",
     "permission_error",
+    "retry_after_header",
     "retry_after_seconds",
     "session_expired",
+    "session_refused",
     "uncertain",
     "unreadable",
 ]
@@ -46,10 +67,22 @@ __all__ = [
 UNCERTAIN: Final = "uncertain: the request may have been processed"
 MALFORMED: Final = "malformed response"
 ALREADY_EXECUTED: Final = "XL03000014"
-"""The simulator's errorno for a re-used function control id (the real one is not documented)."""
+"""The simulator's own errorno for a function control id already executed (``uniqueid`` true).
+
+Intacct's errorno and text for that refusal are not documented (correction 6), so nothing rests
+on this number: any failure of a write sent again is uncertain (``function_error(resent=True)``)
+and its record is looked up by key first. It is recognised only to say so sooner."""
 ROLLED_BACK: Final = "XL03000009"
 RATE_LIMITED: Final = "GW-0010"
-HEAD_CHARS: Final = 200
+SIGN_IN_REFUSED: Final = "XMLGW_JPP0002"
+"""HTTP 401 at control level: "Sign-in information is incorrect" (the SDKs' tests)."""
+RETRY_AFTER_HEADERS: Final = (
+    "retry-after",
+    "x-ia-throttle-limit-retryafter",
+    "x-ia-tenant-throttle-limit-retry-after",
+)
+"""Seconds to wait: HTTP's, and the two the REST docs' throttle headers give (correction 8)."""
+_OFFLINE: Final = ("temporarily off-line", "temporarily offline")
 
 _SUPPORT: Final = "Contact support with the details of this error."
 _LOOK_UP: Final = "Nothing to do: the record is looked up in Intacct before it is sent again."
@@ -62,21 +95,20 @@ _AUTHORIZE: Final = (
     "In Intacct, open Company > Setup > Company > Security and add the sender ID to the Web"
     " Services authorizations."
 )
-_SECRET_MARKERS: Final = (b"<password", b"<sessionid")
 
 
 def control_error(errors: Sequence[IntacctError]) -> SyncError:
     """A failed ``<control>`` block: nothing in the request ran."""
     numbers = {error.errorno for error in errors}
     cause = _cause(errors)
-    if _rate_limited(errors):
-        return _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", _LATER, cause)
+    if _transient(errors):
+        return _busy(errors, cause)
     if "XL03000006" in numbers:
         fix = "Check the Web Services sender ID and sender password (they are case-sensitive)."
         return _error(
             ErrorKind.FATAL, Rule.C2, "Intacct refused the Web Services sender.", fix, cause
         )
-    if "XMLGW_JPP0002" in numbers:
+    if SIGN_IN_REFUSED in numbers:
         return _error(
             ErrorKind.FATAL, Rule.C2, "Intacct did not accept the sign-in.", _CHECK_USER, cause
         )
@@ -92,6 +124,8 @@ def control_error(errors: Sequence[IntacctError]) -> SyncError:
 def auth_error(errors: Sequence[IntacctError]) -> SyncError:
     """A failed ``<authentication>``: no function ran."""
     cause = _cause(errors)
+    if _transient(errors):
+        return _busy(errors, cause)
     if session_expired(errors):
         message = "The Intacct session has ended; the sync signs in again."
         return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
@@ -107,14 +141,27 @@ def session_expired(errors: Sequence[IntacctError]) -> bool:
     return any("session" in _words(error) for error in errors)
 
 
-def function_error(result: FunctionResult, *, record: RecordRef | None) -> SyncError:
-    """A function that did not succeed: only this record is affected (unless in a transaction)."""
+def function_error(
+    result: FunctionResult, *, record: RecordRef | None, resent: bool = False
+) -> SyncError:
+    """A function that did not succeed: only this record is affected (unless in a transaction).
+
+    ``resent``: the same function (same control id) was sent before and may have run then; the
+    refusal may be Intacct's answer to a control id already executed, whose errorno is not
+    documented (correction 6), so any failure is uncertain.
+    """
     cause = _cause(result.errors)
     if already_executed(result):
         message = "Intacct says this record was already sent; it is looked up before a re-send."
         error = _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
-    elif _rate_limited(result.errors):
-        error = _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", _LATER, cause)
+    elif resent:
+        message = (
+            "Intacct refused this record when it was sent again; the first send may have"
+            " written it, so it is looked up before anything else."
+        )
+        error = _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+    elif _transient(result.errors):
+        error = _busy(result.errors, cause)
     elif _denied(result.errors):
         error = permission_error(result.errors)
     elif result.status == "aborted" or _only_rollback(result.errors):
@@ -123,7 +170,7 @@ def function_error(result: FunctionResult, *, record: RecordRef | None) -> SyncE
             ErrorKind.RETRIABLE, None, message, "Nothing to do: it is sent again.", cause
         )
     else:
-        message = f"Intacct refused this record: {_summary(result.errors)}"
+        message = f"Intacct refused this record: {_summary(result.errors, leave_out=ROLLED_BACK)}"
         corrections = _unique(error.correction for error in result.errors)
         fix = " ".join(corrections) or "Correct the record, then sync again."
         error = _error(ErrorKind.REJECTED, None, message, fix, cause)
@@ -149,7 +196,7 @@ def permission_error(errors: Sequence[IntacctError]) -> SyncError:
             " where deletions in Intacct are seen (rules D8, D9)."
         )
         return _error(ErrorKind.FATAL, Rule.C5, message, AUDIT_PERMISSION_FIX, cause)
-    message = f"The Web Services user lacks a permission in Intacct: {_summary(errors)}"
+    message = f"The Web Services user lacks a permission in Intacct: {_summary(errors, leave_out=ROLLED_BACK)}"
     fix = (
         "In Intacct, give the Web Services user (or its role) the permission named, under"
         " Company > Admin > Users or Roles, then sync again."
@@ -167,18 +214,19 @@ def already_executed(result: FunctionResult) -> bool:
 
 
 def http_error(status: int, *, retry_after: str | None) -> SyncError:
-    """An HTTP status that carries no usable reply."""
+    """An HTTP status that carries no usable reply; a 429's or 503's wait is kept in the cause."""
     cause = f"HTTP {status}"
+    wait = ""
+    if status in (429, 503) and retry_after and len(retry_after) <= 40:
+        wait = f"; retry-after={retry_after.strip()}" if retry_after.isprintable() else ""
     if status == 429:
-        if retry_after and len(retry_after) <= 40 and retry_after.isprintable():
-            cause = f"{cause} {RATE_LIMITED}; retry-after={retry_after.strip()}"
         message = "Intacct is busy (too many requests)."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+        return _error(ErrorKind.RETRIABLE, None, message, _LATER, f"{cause} {RATE_LIMITED}{wait}")
     if status >= 500:
         message = (
             f"Intacct did not confirm the request (HTTP {status}); it may have been processed."
         )
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}{wait}")
     if status == 408:
         message = "Intacct stopped waiting for the request (HTTP 408)."
         return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
@@ -211,25 +259,58 @@ def uncertain(error: SyncError) -> bool:
 
 
 def retry_after_seconds(error: SyncError) -> float | None:
-    """The ``Retry-After`` seconds a 429 carried, when it gave a number."""
+    """The seconds to wait a 429 or 503 carried (:func:`http_error`), when it gave a number."""
     cause = error.cause or ""
     _, found, rest = cause.partition("retry-after=")
     # an HTTP date gives None: the caller's own back-off applies
     return header_seconds(rest.split(";")[0]) if found else None
 
 
+def retry_after_header(headers: Mapping[str, str]) -> str | None:
+    """The wait a reply's headers ask for (``headers.get`` case-insensitive, as httpx's): the
+    longest number of seconds among :data:`RETRY_AFTER_HEADERS`, else ``Retry-After`` as given
+    (an HTTP date), else None."""
+    given = [headers.get(name) for name in RETRY_AFTER_HEADERS]
+    seconds = [s for s in (header_seconds(value) for value in given) if s is not None]
+    if seconds:
+        return format(max(seconds), "g")
+    return given[0]
+
+
+def session_refused(outcome: Result[Response, SyncError]) -> SyncError | None:
+    """Why Intacct refused, at sign-in, a request signed with a session id, else None.
+
+    An authentication failure (not a rate limit), ``XMLGW_JPP0002`` at control level, or an
+    HTTP 401 whose body cannot be read: nothing in the request ran, and the session is unusable
+    (expired, or stale on Intacct's side: what a stale one gets is not documented). The error
+    returned (retriable) is for when it happens again after a fresh log-in.
+    """
+    if not is_successful(outcome):
+        cause = outcome.failure().cause or ""
+        return _stale(cause) if cause.startswith("HTTP 401") else None
+    response = outcome.unwrap()
+    if response.auth_ok is False and not _transient(response.auth_errors):
+        return _stale(_cause(response.auth_errors))
+    if any(error.errorno == SIGN_IN_REFUSED for error in response.control_errors):
+        return _stale(_cause(response.control_errors))
+    return None
+
+
+def busy(response: Response) -> SyncError | None:
+    """Why a reply says "later" before anything could be used, else None: its control block
+    failed for a rate limit or the service off-line (nothing ran), or every function failed so."""
+    if not response.control_ok:
+        return (
+            control_error(response.control_errors) if _transient(response.control_errors) else None
+        )
+    results = response.results
+    if results and all(not r.ok and _transient(r.errors) for r in results):
+        return _busy(results[0].errors, _cause(results[0].errors))
+    return None
+
+
 def _error(kind: ErrorKind, rule: Rule | None, message: str, fix: str, cause: str) -> SyncError:
     return SyncError(kind=kind, rule=rule, message=message, fix=fix, cause=cause)
-
-
-def _cause(errors: Sequence[IntacctError]) -> str:
-    """``errorno: description2; ...`` (description when description2 is empty)."""
-    parts = [f"{e.errorno}: {e.description2 or e.description}".strip() for e in errors]
-    return "; ".join(parts) or "no error details"
-
-
-def _words(error: IntacctError) -> str:
-    return f"{error.description} {error.description2}".lower()
 
 
 def _rate_limited(errors: Sequence[IntacctError]) -> bool:
@@ -240,44 +321,23 @@ def _denied(errors: Sequence[IntacctError]) -> bool:
     return any("do not have permission" in _words(e) for e in errors)
 
 
+def _transient(errors: Sequence[IntacctError]) -> bool:
+    """A rate limit, or the service off-line: nothing to fix, only to wait for."""
+    offline = any(words in _words(e) for e in errors for words in _OFFLINE)
+    return offline or _rate_limited(errors)
+
+
+def _busy(errors: Sequence[IntacctError], cause: str) -> SyncError:
+    if _rate_limited(errors):
+        return _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", _LATER, cause)
+    message = "Intacct says the service is temporarily off-line."
+    return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+
+
+def _stale(cause: str) -> SyncError:
+    message = "Intacct refused the session, even a new one; the sync signs in again later."
+    return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+
+
 def _only_rollback(errors: Sequence[IntacctError]) -> bool:
     return bool(errors) and all(error.errorno == ROLLED_BACK for error in errors)
-
-
-def _summary(errors: Sequence[IntacctError]) -> str:
-    """The description2s in words, without support ids, repeats or the rollback notice."""
-    own = [error for error in errors if error.errorno != ROLLED_BACK] or list(errors)
-    texts = (
-        (error.description2 or error.description or error.errorno).split("[Support ID")[0].strip()
-        for error in own
-    )
-    return " ".join(_sentence(text) for text in _unique(texts)) or "no reason given."
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
-def _unique(texts: Iterable[str]) -> list[str]:
-    """``texts`` with blanks and case-insensitive repeats left out, whitespace collapsed."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    for text in texts:
-        tidy = " ".join(text.split())
-        if tidy and tidy.lower() not in seen:
-            seen.add(tidy.lower())
-            kept.append(tidy)
-    return kept
-
-
-def _head(body: bytes) -> str:
-    """At most :data:`HEAD_CHARS` printable characters of ``body``, cut before any secret tag."""
-    head = body[: HEAD_CHARS * 4]
-    lowered = head.lower()
-    for marker in _SECRET_MARKERS:
-        at = lowered.find(marker)
-        if at >= 0:
-            head = head[:at]
-            lowered = lowered[:at]
-    text = head.decode("utf-8", "replace")
-    return "".join(c if c.isprintable() else " " for c in text)[:HEAD_CHARS]

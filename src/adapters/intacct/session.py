@@ -1,9 +1,12 @@
 """Sessions: ``getAPISession`` at the chosen entity, reuse of the id, re-login when it expires.
 
-The endpoint ``getAPISession`` returns is used for every later call. When a call fails
-authentication with a session id (it expired, even in the middle of a batch), nothing in it ran,
-so the keeper logs in again and sends the same functions again, up to ``attempts`` times in all
-(at least twice), like every other failure that is safe to repeat.
+The endpoint ``getAPISession`` returns is used for every later call. When Intacct refuses a call
+signed with a session id at sign-in (``classify.session_refused``: an authentication failure, or
+HTTP 401 ``XMLGW_JPP0002``: the session expired or went stale, even in the middle of a batch),
+nothing in it ran, so the keeper logs in again and sends the same functions again, up to
+``attempts`` times in all (at least twice), like every other failure that is safe to repeat. The
+credentials are judged (rule C2, fatal) only when that fresh log-in itself fails; a session
+refused again and again after fresh log-ins is retriable.
 
 Every reply passes through here, so here the credentials are kept out of what a reply says: a
 gateway (or something posing as one) may echo what it was sent, so the sender and user passwords
@@ -21,7 +24,12 @@ from typing import Final
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.classify import auth_error, control_error, function_error
+from released_intacct.adapters.intacct.classify import (
+    auth_error,
+    control_error,
+    function_error,
+    session_refused,
+)
 from released_intacct.adapters.intacct.envelope import Function, login_request, session_request
 from released_intacct.adapters.intacct.reply import IntacctError, Response
 from released_intacct.adapters.intacct.response import api_session
@@ -78,7 +86,7 @@ class Sessions:
     async def call(
         self, functions: list[Function], *, unique: bool, idempotent: bool
     ) -> Result[Response, SyncError]:
-        """Run ``functions`` in one request; log in again if the session has expired."""
+        """Run ``functions`` in one request; log in again if the session was refused."""
         tries = max(2, self._settings.attempts)
         for attempt in range(tries):
             current = await self._current()
@@ -94,12 +102,12 @@ class Sessions:
             )
             posted = await self._gateway.post(self._endpoint, body, idempotent=idempotent)
             sent = self._redacted(posted, session)
-            expired = is_successful(sent) and sent.unwrap().auth_ok is False
-            if not expired:
+            refused = session_refused(sent)
+            if refused is None:
                 return sent.bind(_checked)
             await self._forget(session)
             if attempt == tries - 1:
-                return sent.bind(_checked)
+                return Failure(refused)
         raise AssertionError  # pragma: no cover - the loop always returns
 
     async def _forget(self, session: str) -> None:

@@ -3,10 +3,13 @@
 A reply is read as it streams in and no further than ``MAX_RESPONSE_BYTES`` (decompressed), so a
 huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused.
 
-Only failures that are safe to repeat are retried here: throttling (429 / GW-0010, honouring
-``Retry-After``) and connection failures before anything was sent, always; and, for idempotent
-calls (reads), also server errors, time-outs, dropped connections and malformed replies. A write
-whose outcome is uncertain is handed back to the writer, which looks its records up before sending
+Only failures that are safe to repeat are retried here: throttling (HTTP 429, and a control block
+refused for a rate limit or the service off-line in an HTTP 200: nothing ran; correction 8) and
+connection failures before anything was sent, always; and, for idempotent calls (reads), also
+server errors, time-outs, dropped connections, malformed replies and replies whose every function
+failed for a rate limit or the service off-line (``classify.busy``). The wait is at least what
+``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``). A write whose
+outcome is uncertain is handed back to the writer, which looks its records up before sending
 anything again.
 """
 
@@ -22,11 +25,11 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
 from released_intacct.adapters.bodies import capped
-from released_intacct.adapters.intacct.classify import retry_after_seconds
+from released_intacct.adapters.intacct.classify import busy, retry_after_header
 from released_intacct.adapters.intacct.reply import Response
 from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES, parse_response
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.retrying import backoff
+from released_intacct.adapters.retrying import backoff, retry_after_seconds
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -36,9 +39,11 @@ _HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """One HTTP exchange: its parsed outcome, and whether repeating it is always safe."""
+    """One HTTP exchange: its parsed outcome, whether it is worth repeating, and whether
+    repeating it is always safe (nothing ran)."""
 
     outcome: Result[Response, SyncError]
+    retriable: bool
     safe_to_repeat: bool
     retry_after: float | None = None
 
@@ -69,7 +74,7 @@ class Gateway:
             sent = await self._once(url, body)
             retry = sent.safe_to_repeat or idempotent
             last = attempt == self._settings.attempts - 1
-            if not retry or last or not _retriable(sent.outcome):
+            if not retry or last or not sent.retriable:
                 return sent.outcome
             await self._sleep(self._delay(attempt, sent.retry_after))
         raise AssertionError  # pragma: no cover - the loop always returns
@@ -92,12 +97,12 @@ class Gateway:
             try:
                 reply, content = await self._exchange(url, body)
             except httpx.ConnectError as error:
-                return Attempt(_transport("could not connect", error), safe_to_repeat=True)
+                return _lost("could not connect", error, safe_to_repeat=True)
             except httpx.TimeoutException as error:
-                return Attempt(_transport("timed out", error), safe_to_repeat=False)
+                return _lost("timed out", error, safe_to_repeat=False)
             except (httpx.TransportError, httpx.DecodingError) as error:
                 # a body that cannot be decompressed is as good as a connection lost in it
-                return Attempt(_transport("lost the connection", error), safe_to_repeat=False)
+                return _lost("lost the connection", error, safe_to_repeat=False)
             finally:
                 self.in_flight -= 1
         return _attempt(reply, content)
@@ -115,24 +120,29 @@ class Gateway:
 
 
 def _attempt(reply: httpx.Response, content: bytes) -> Attempt:
-    """Throttling refused the request before it ran, so repeating it is always safe."""
-    header = reply.headers.get("retry-after")
+    """Throttling refused the request before it ran (HTTP 429, or a control block refused for a
+    rate limit or the service off-line), so repeating it is always safe."""
+    header = retry_after_header(reply.headers)
+    wait = retry_after_seconds(header)
     outcome = parse_response(content, status=reply.status_code, retry_after=header)
-    wait = None if is_successful(outcome) else retry_after_seconds(outcome.failure())
-    return Attempt(outcome, safe_to_repeat=reply.status_code == 429, retry_after=wait)
-
-
-def _retriable(outcome: Result[Response, SyncError]) -> bool:
-    return not is_successful(outcome) and outcome.failure().kind is ErrorKind.RETRIABLE
-
-
-def _transport(what: str, error: Exception) -> Failure[SyncError]:
-    return Failure(
-        SyncError(
-            kind=ErrorKind.RETRIABLE,
-            rule=None,
-            message=f"The connection to Sage Intacct {what}; the request may or may not have run.",
-            fix="Nothing to do: the sync retries and checks what was written.",
-            cause=type(error).__name__,
+    if not is_successful(outcome):
+        retriable = outcome.failure().kind is ErrorKind.RETRIABLE
+        return Attempt(
+            outcome, retriable, safe_to_repeat=reply.status_code == 429, retry_after=wait
         )
+    response = outcome.unwrap()
+    later = busy(response) is not None
+    return Attempt(
+        outcome, later, safe_to_repeat=later and not response.control_ok, retry_after=wait
     )
+
+
+def _lost(what: str, error: Exception, *, safe_to_repeat: bool) -> Attempt:
+    failed = SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"The connection to Sage Intacct {what}; the request may or may not have run.",
+        fix="Nothing to do: the sync retries and checks what was written.",
+        cause=type(error).__name__,
+    )
+    return Attempt(Failure(failed), retriable=True, safe_to_repeat=safe_to_repeat)

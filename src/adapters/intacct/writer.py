@@ -5,8 +5,15 @@ content it writes), and the request says ``uniqueid=true``, so Intacct refuses t
 twice. Each function's result is handled on its own: partial failure is normal. When the outcome of
 a request is uncertain (a 5xx or 524, a time-out, a dropped connection, a reply that cannot be
 read), the writer first looks every create of it up by the key written into the record, and sends
-again only those that are absent. A create refused as already executed is looked up the same way.
-No path sends a create whose record was found.
+again only those that are absent. A function refused for a rate limit or the service off-line
+(correction 8) stays pending and is sent again after a pause.
+
+Intacct's refusal of a control id already executed has no documented errorno (correction 6), so
+*any* failure of a function this writer sent before (a retry in this batch) is uncertain
+(``classify.function_error(resent=True)``): a create is looked up by its key before anything
+else; found, it is the record written; absent, Intacct's refusal stands as it reads. (Across runs,
+the outbox looks an open create up before sending it again: ``app/sync/recovery``.) No path sends
+a create whose record was found.
 """
 
 from __future__ import annotations
@@ -18,15 +25,10 @@ from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct import query as q
-from released_intacct.adapters.intacct.classify import already_executed, function_error
-from released_intacct.adapters.intacct.convert.feeds import TRANSACTION_OBJECTS
-from released_intacct.adapters.intacct.convert.fields import Row
-from released_intacct.adapters.intacct.convert.read_documents import transaction
+from released_intacct.adapters.intacct.classify import already_executed, function_error, uncertain
 from released_intacct.adapters.intacct.convert.writing import (
     create_body,
     created,
-    lookup,
     unwritable,
     update_body,
 )
@@ -36,9 +38,9 @@ from released_intacct.adapters.intacct.reply import FunctionResult, Response
 from released_intacct.adapters.intacct.response import rows
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct.written import Written, ref_of
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
-from released_intacct.domain.enums import Direction
-from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import IntacctRecord, Transaction
 from released_intacct.domain.ports import WriteOutcome
 
@@ -62,10 +64,15 @@ class Writer:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._sessions = sessions
-        self._lines = lines
         self._settings = settings
         self._spend = spend
         self._sleep = sleep
+        self._written = Written(sessions, lines, settings, spend=spend)
+
+    async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
+        """The record ``write`` created, by the key written into it, or None when absent."""
+        found = await self._written.find_many([write])
+        return found.get(write.key) or Failure(_unconfirmed(write))
 
     async def write(self, batch: Sequence[IntacctWrite]) -> tuple[WriteOutcome, ...]:
         """The batch in requests of ``batch_size`` functions, sent side by side (the governor
@@ -81,6 +88,7 @@ class Writer:
     async def _chunk(self, chunk: Sequence[IntacctWrite]) -> list[WriteOutcome]:
         pending = {controlid(w): w for w in chunk}
         done: dict[str, Result[IntacctRecord, SyncError]] = {}
+        sent_before: set[str] = set()
         for attempt in range(self._settings.attempts):
             if not pending:
                 break
@@ -94,9 +102,11 @@ class Writer:
             if not pending:
                 break
             functions = [Function(cid, _body(w)) for cid, w in pending.items()]
+            resent = sent_before & set(pending)
+            sent_before |= set(pending)
             sent = await self._sessions.call(functions, unique=True, idempotent=False)
             if is_successful(sent):
-                await self._settle(sent.unwrap(), pending, done)
+                await self._settle(sent.unwrap(), pending, done, resent=resent)
             elif sent.failure().kind is ErrorKind.RETRIABLE:
                 await self._resolve_uncertain(pending, done)
             else:
@@ -117,9 +127,12 @@ class Writer:
         response: Response,
         pending: dict[str, IntacctWrite],
         done: dict[str, Result[IntacctRecord, SyncError]],
+        *,
+        resent: set[str],
     ) -> None:
+        """Each pending write by its result; what may exist is looked up (``_found_or``)."""
         results = {r.controlid: r for r in response.results}
-        executed: list[CreateInIntacct] = []
+        unsure: list[tuple[CreateInIntacct, FunctionResult]] = []
         for cid, write in list(pending.items()):
             result = results.get(cid)
             if result is None or result.status == "aborted":
@@ -128,30 +141,45 @@ class Writer:
                 self._spend(1)
                 written = _written(write, result)
                 if written is None and isinstance(write, CreateInIntacct):
-                    executed.append(write)  # it ran, but the reply does not say what it made
+                    unsure.append((write, result))  # it ran; the reply does not say what it made
                     continue
                 done[cid] = Success(written or write.record)
-            elif already_executed(result) and isinstance(write, CreateInIntacct):
-                executed.append(write)
-                continue
             else:
-                done[cid] = Failure(function_error(result, record=_ref(write)))
+                error = function_error(result, record=ref_of(write), resent=cid in resent)
+                if uncertain(error) and isinstance(write, CreateInIntacct):
+                    unsure.append((write, result))
+                    continue
+                if _later(error):
+                    continue  # a rate limit or the service off-line: sent again after a pause
+                done[cid] = Failure(error)
             del pending[cid]
-        found = await self.find_many(executed)
-        for write in executed:
+        await self._found_or(unsure, pending, done)
+
+    async def _found_or(
+        self,
+        unsure: list[tuple[CreateInIntacct, FunctionResult]],
+        pending: dict[str, IntacctWrite],
+        done: dict[str, Result[IntacctRecord, SyncError]],
+    ) -> None:
+        """Creates that may have been written, looked up by key: found, they are done; absent,
+        what their result said stands (``_absent``); a look-up that failed is tried again."""
+        found = await self._written.find_many([write for write, _ in unsure])
+        for write, result in unsure:
             record = found.get(write.key)
             if record is None or not is_successful(record):
-                continue  # the look-up itself failed: try again
+                continue
             existing = record.unwrap()
-            done[write.key] = Success(existing) if existing else Failure(_vanished(write))
-            del pending[write.key]
+            outcome = Success(existing) if existing else _absent(write, result)
+            if outcome is not None:
+                done[write.key] = outcome
+                del pending[write.key]
 
     async def _resolve_uncertain(
         self, pending: dict[str, IntacctWrite], done: dict[str, Result[IntacctRecord, SyncError]]
     ) -> None:
         """After an uncertain outcome: what a create already made is found, not sent again."""
         creates = [w for w in pending.values() if isinstance(w, CreateInIntacct)]
-        found = await self.find_many(creates)
+        found = await self._written.find_many(creates)
         for write in creates:
             record = found.get(write.key)
             existing = record.unwrap() if record is not None and is_successful(record) else None
@@ -159,71 +187,20 @@ class Writer:
                 done[write.key] = Success(existing)
                 del pending[write.key]
 
-    async def find_many(
-        self, writes: Sequence[CreateInIntacct]
-    ) -> dict[str, Result[IntacctRecord | None, SyncError]]:
-        """Look every create up in one request (one query function each); by key.
 
-        A document found has its lines read too (``intacct.lines``). A key missing from the
-        answer means its look-up could not be made (try again later).
-        """
-        if not writes:
-            return {}
-        functions = [Function(f"find-{n}", _lookup_body(w)) for n, w in enumerate(writes)]
-        sent = await self._sessions.call(functions, unique=False, idempotent=True)
-        if not is_successful(sent):
-            return {}
-        results = {r.controlid: r for r in sent.unwrap().results}
-        found = {
-            w.key: (w, self._found(w, results[f"find-{n}"]))
-            for n, w in enumerate(writes)
-            if f"find-{n}" in results
-        }
-        return {key: await self._held(write, row) for key, (write, row) in found.items()}
-
-    async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
-        """The record ``write`` created, by the key written into it, or None when absent."""
-        return (await self.find_many([write])).get(write.key) or Failure(_unconfirmed(write))
-
-    def _found(
-        self, write: CreateInIntacct, result: FunctionResult
-    ) -> Result[Row | None, SyncError]:
-        if not result.ok or result.data is None:
-            return Failure(function_error(result, record=_ref(write)))
-        self._spend(1)
-        matches = rows(result.data)
-        return Success(matches[0] if matches else None)
-
-    async def _held(
-        self, write: CreateInIntacct, found: Result[Row | None, SyncError]
-    ) -> Result[IntacctRecord | None, SyncError]:
-        """The record found, as Intacct holds it. A document is read whole, its lines included:
-        Intacct adds to an OE/PO document (its DOCID, the tax its engine calculated, rule D17),
-        and a user may have edited it since (D20); anything else (or a document whose lines did
-        not come) is the record sent with the ids Intacct assigned."""
-        if not is_successful(found):
-            return Failure(found.failure())
-        row, record = found.unwrap(), write.record
-        if row is None:
-            return Success(None)
-        if not isinstance(record, Transaction):
-            return Success(created(record, key_text=None, row=row))
-        object_name = TRANSACTION_OBJECTS[record.origin, record.kind]
-        docparid = record.transaction_definition if record.origin.is_order_module else None
-        attached = await self._lines.attach(object_name, [row], docparid=docparid)
-        if not is_successful(attached):
-            return Failure(attached.failure())
-        whole = attached.unwrap()
-        if not whole.missing:
-            tz = self._settings.company_tz
-            held = transaction(record.origin, record.kind, whole.rows[0], tz=tz)
-            if is_successful(held):
-                return Success(held.unwrap())
-        return Success(created(record, key_text=None, row=row))
+def _absent(write: CreateInIntacct, result: FunctionResult) -> Failure[SyncError] | None:
+    """A create looked up and not found: the refusal as it reads, judged as on a first send
+    (None: a rate limit or the service off-line, to send again); a success, or a refusal as
+    already executed, whose record is gone, is the user's to check."""
+    if result.ok or already_executed(result):
+        return Failure(_vanished(write))
+    error = function_error(result, record=ref_of(write))
+    return None if _later(error) else Failure(error)
 
 
-def _lookup_body(write: CreateInIntacct) -> etree._Element:
-    return q.read_by_query(lookup(write.record_type, write.record, write.key), page_size=2)
+def _later(error: SyncError) -> bool:
+    """Retriable without doubt about what ran: the function can simply be sent again."""
+    return error.kind is ErrorKind.RETRIABLE and not uncertain(error)
 
 
 def _unwritable(write: IntacctWrite) -> SyncError | None:
@@ -238,7 +215,7 @@ def _unwritable(write: IntacctWrite) -> SyncError | None:
         rule=None,
         message=f"This cannot be sent to Sage Intacct: {reason}",
         fix="Remove that detail from the record in Re-Leased, or enter it in Sage Intacct.",
-        record=_ref(write),
+        record=ref_of(write),
     )
 
 
@@ -257,15 +234,6 @@ def _written(write: IntacctWrite, result: FunctionResult) -> IntacctRecord | Non
         return None
 
 
-def _ref(write: IntacctWrite) -> RecordRef:
-    return RecordRef(
-        record_type=write.record_type,
-        direction=Direction.OUTGOING,
-        released_id=write.released_id,
-        intacct_key=write.intacct_key if isinstance(write, UpdateInIntacct) else None,
-    )
-
-
 def _unconfirmed(write: IntacctWrite) -> SyncError:
     return SyncError(
         kind=ErrorKind.RETRIABLE,
@@ -275,7 +243,7 @@ def _unconfirmed(write: IntacctWrite) -> SyncError:
             "Intacct after several tries; it was not sent twice."
         ),
         fix="Nothing to do: the next sync looks it up first and sends it only if it is missing.",
-        record=_ref(write),
+        record=ref_of(write),
     )
 
 
@@ -288,5 +256,5 @@ def _vanished(write: IntacctWrite) -> SyncError:
             "it may have been deleted in Intacct."
         ),
         fix="Check Sage Intacct; unlink the record if it should not be created again.",
-        record=_ref(write),
+        record=ref_of(write),
     )
