@@ -124,13 +124,15 @@ def _users(app: ASGIApp, base: str) -> httpx.AsyncClient:
 
 def arm(pair: DemoPair, *, probability: float, delay_ms: int) -> None:
     """One rule per fault kind on each simulator, in the order the kinds are listed, each firing
-    with ``probability`` on any request; throttling asks for no wait (``Retry-After: 0``)."""
+    with ``probability`` on any request (``processing_error`` on AUDITHISTORY reads, where real
+    clients meet it); throttling asks for no wait (``Retry-After: 0``)."""
     ibook, rbook = pair.intacct.faults, pair.released.faults
     for ikind in intacct_faults.KINDS:
         ibook.add(
             intacct_faults.FaultRule(
                 rule_id=ibook.next_id(),
                 kind=ikind,
+                object="AUDITHISTORY" if ikind == "processing_error" else None,
                 probability=probability,
                 retry_after=0,
                 delay_ms=delay_ms if ikind == "delay" else 0,

@@ -383,7 +383,7 @@ def test_feeds_name_their_objects_and_conditions() -> None:
     )
     audit = AUDIT.feed(RecordType.CONTACT)
     assert text(audit.select(since).where) == (
-        "(ACCESSMODE = 'Delete' AND OBJECTTYPE IN ('customer', 'vendor')) AND "
+        "(ACCESSMODE = 'D' AND OBJECTTYPE IN ('customer', 'vendor')) AND "
         "ACCESSTIME >= '03/01/2024 09:30:00'"
     )
     with pytest.raises(ValueError, match="AR or AP"):

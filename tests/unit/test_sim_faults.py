@@ -130,6 +130,25 @@ def test_correction_8_temporarily_offline_fails_every_function_and_runs_nothing(
     assert xmlgw.statuses(call(sim, CREATE).body) == ["success"]
 
 
+def test_correction_4_processing_error_fails_an_audit_trail_read_the_way_real_clients_meet_it(
+    sim: Simulator,
+) -> None:
+    audit = (
+        "<query><object>AUDITHISTORY</object><select><field>OBJECTKEY</field></select>"
+        "<pagesize>10</pagesize></query>"
+    )
+    add(sim, kind="processing_error", object="AUDITHISTORY", times=1)
+    (failed,) = xmlgw.results(call(sim, audit).body)
+    assert failed.findtext("status") == "failure"
+    (error,) = failed.iter("error")
+    assert (error.findtext("errorno"), error.findtext("description2")) == (
+        "DL02000001",
+        "There was an error processing the request.",
+    )
+    assert xmlgw.statuses(call(sim, QUERY).body) == ["success"]  # other objects: untouched
+    assert xmlgw.statuses(call(sim, audit).body) == ["success"]  # the rule fired once
+
+
 def test_correction_8_stale_session_is_a_401_xmlgw_jpp0002_and_the_session_is_gone(
     sim: Simulator,
 ) -> None:

@@ -31,7 +31,13 @@ SIGN_IN_REFUSED: Final = (
 )
 OFFLINE: Final = ErrorDetail("", description2="The Service is Temporarily Off-line")
 """The Python SDK's text; the errorno is not documented (left empty, so nothing can rest on it)."""
+PROCESSING: Final = ErrorDetail(
+    "DL02000001", description2="There was an error processing the request."
+)
+"""The failure real clients meet on AUDITHISTORY pages (tap-intacct skips such pages; the errorno
+and words are from a public client's test of a captured reply)."""
 _XML: Final = {"content-type": "text/xml"}
+_FAILED_FUNCTIONS: Final = {"temporarily_offline": OFFLINE, "processing_error": PROCESSING}
 
 
 def answer(sim: Simulator, body: bytes, decision: Decision, *, endpoint: str) -> Reply:
@@ -46,8 +52,8 @@ def answer(sim: Simulator, body: bytes, decision: Decision, *, endpoint: str) ->
         raise ConnectionDroppedError(msg)
     if kind == "session_expiry" and decision.info.company is not None:
         sim.expire_sessions(decision.info.company)
-    offline = OFFLINE if kind == "temporarily_offline" else None
-    reply = respond(sim, body, endpoint=endpoint, unavailable=offline)
+    failed = _FAILED_FUNCTIONS.get(kind) if kind is not None else None
+    reply = respond(sim, body, endpoint=endpoint, unavailable=failed)
     if kind == "timeout_after_commit":
         return Reply(524, b"", {})
     if kind == "malformed":

@@ -15,6 +15,10 @@ requests; both may be combined) and its ``kind``. What each kind answers is buil
 - ``temporarily_offline``: HTTP 200; an authenticated request's every function fails with
   description2 "The Service is Temporarily Off-line" (the Python SDK's result-level check; its
   errorno is not documented, so the simulator leaves it empty); nothing done.
+- ``processing_error``: HTTP 200; every function of the request fails with DL02000001 "There was
+  an error processing the request." (what real clients meet on AUDITHISTORY pages: tap-intacct
+  skips them); nothing done. Match it to ``object`` AUDITHISTORY with ``times`` to make a page
+  flaky.
 - ``stale_session``: only for a request signed with a session id: HTTP 401 with the
   control-only ``XMLGW_JPP0002`` "Sign-in information is incorrect. Please check your request."
   body of the SDKs' tests, and the session is gone; nothing done. The SDKs show that answer to a
@@ -66,6 +70,7 @@ Kind = Literal[
     "throttle",
     "rate_limited_200",
     "temporarily_offline",
+    "processing_error",
     "stale_session",
     "timeout_after_commit",
     "server_error",

@@ -61,6 +61,7 @@ __all__ = [
     "session_expired",
     "session_refused",
     "uncertain",
+    "unprocessed",
     "unreadable",
 ]
 
@@ -83,6 +84,9 @@ RETRY_AFTER_HEADERS: Final = (
 )
 """Seconds to wait: HTTP's, and the two the REST docs' throttle headers give (correction 8)."""
 _OFFLINE: Final = ("temporarily off-line", "temporarily offline")
+_UNPROCESSED: Final = "there was an error processing the request"
+"""What real clients meet on AUDITHISTORY pages (tap-intacct skips such a page; DL02000001 in a
+public client's test): the read may succeed again, smaller."""
 
 _SUPPORT: Final = "Contact support with the details of this error."
 _LOOK_UP: Final = "Nothing to do: the record is looked up in Intacct before it is sent again."
@@ -196,7 +200,8 @@ def permission_error(errors: Sequence[IntacctError]) -> SyncError:
             " where deletions in Intacct are seen (rules D8, D9)."
         )
         return _error(ErrorKind.FATAL, Rule.C5, message, AUDIT_PERMISSION_FIX, cause)
-    message = f"The Web Services user lacks a permission in Intacct: {_summary(errors, leave_out=ROLLED_BACK)}"
+    said = _summary(errors, leave_out=ROLLED_BACK)
+    message = f"The Web Services user lacks a permission in Intacct: {said}"
     fix = (
         "In Intacct, give the Web Services user (or its role) the permission named, under"
         " Company > Admin > Users or Roles, then sync again."
@@ -250,6 +255,12 @@ def unreadable(status: int, reason: str, *, head: bytes) -> SyncError:
     base = http_error(status, retry_after=None)
     message = f"{base.message} The reply was not Intacct XML ({reason})."
     return _error(base.kind, base.rule, message, base.fix, f"HTTP {status}; {shown}")
+
+
+def unprocessed(error: SyncError) -> bool:
+    """Intacct failed to process a read ("There was an error processing the request"): the same
+    records may come when asked for fewer at a time."""
+    return error.kind is ErrorKind.REJECTED and _UNPROCESSED in (error.cause or "").lower()
 
 
 def uncertain(error: SyncError) -> bool:

@@ -1,10 +1,11 @@
 """Change feeds: readByQuery + readMore, page by page, filtered on a timestamp with an overlap.
 
-A page is one request (readByQuery for the first, readMore with the result id for the rest), so a
-full read of N records takes ceil(N / page size) requests and holds one page in memory. A record
-read again only because of the overlap window (modified before the cursor) is dropped when this
-very version of it, (RECORDNO, WHENMODIFIED), was already returned by this reader; a full read
-drops nothing. The set of versions remembered is capped, so memory stays flat.
+A page is one request (readByQuery for the first, readMore with the result id for the rest; the
+audit trail is read with ``query`` by offset, ``Reads.offset_page``), so a full read of N records
+takes ceil(N / page size) requests and holds one page in memory. A record read again only because
+of the overlap window (modified before the cursor) is dropped when this very version of it (its
+identity, by default RECORDNO, and its cursor field) was already returned by this reader; a full
+read drops nothing. The set of versions remembered is capped, so memory stays flat.
 
 A page of transactions (invoices, bills, adjustments, OE/PO documents, payments) then has its
 reversal entries paired with what they reverse (``intacct.reversals``) and its lines read in
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from returns.pipeline import is_successful
@@ -55,7 +57,11 @@ class FeedReader:
         """One page of ``feed``; a transaction's lines come nested (``intacct.lines``)."""
         start = None if query.since is None else query.since - self._settings.overlap
         select = feed.select(start, tz=self._settings.company_tz)
-        read = await self._reads.page(select, query)
+        if feed.by_offset:
+            unreadable = partial(_unreadable, feed, since=query.since)
+            read = await self._reads.offset_page(select, query, unreadable=unreadable)
+        else:
+            read = await self._reads.page(select, query)
         if not is_successful(read):
             return Failure(read.failure())
         rows = read.unwrap()
@@ -72,6 +78,7 @@ class FeedReader:
             fresh, missing = list(attached.unwrap().rows), attached.unwrap().missing
         items, problems = _converted(fresh, convert)
         problems += [_without_lines(feed, row) for row in missing]
+        problems += rows.problems
         return Success(
             Page(
                 items=tuple(items),
@@ -93,7 +100,8 @@ class FeedReader:
             stamp = str(row.get(feed.cursor_field, ""))
             modified = self._parse(stamp)
             high_water = _later(high_water, modified)
-            seen = self._remember(feed.object_name, str(row.get("RECORDNO", "")), stamp)
+            identity = "/".join(str(row.get(name, "")) for name in feed.identity)
+            seen = self._remember(feed.object_name, identity, stamp)
             in_overlap = since is not None and modified is not None and modified < since
             if not (seen and in_overlap):
                 kept.append(row)
@@ -106,15 +114,39 @@ class FeedReader:
             return None
         return naive.replace(tzinfo=self._settings.company_tz)
 
-    def _remember(self, object_name: str, recordno: str, stamp: str) -> bool:
+    def _remember(self, object_name: str, identity: str, stamp: str) -> bool:
         """Remember a row; True when this very version of it was returned before."""
-        key = (object_name, recordno, stamp)
+        key = (object_name, identity, stamp)
         if key in self._seen:
             return True
         self._seen[key] = None
         if len(self._seen) > SEEN_CAP:
             self._seen.popitem(last=False)
         return False
+
+
+def _unreadable(feed: Feed, offset: int, *, since: datetime | None) -> SyncError:
+    """An entry of the audit trail Intacct fails to serve even alone: a deletion may be unseen."""
+    after = f" since {since.isoformat(timespec='seconds')}" if since else ""
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.D8,
+        message=(
+            f"Sage Intacct could not serve an entry of its audit trail ({feed.object_name}, "
+            f"position {offset} of the deletions read{after}), even asked for alone: a "
+            f"{feed.record_type.value} deleted in Intacct may not be seen."
+        ),
+        fix=(
+            f"In Sage Intacct, look in the audit trail for {feed.record_type.value}s deleted"
+            f"{after}; if one was synced, void and unlink it in Re-Leased. Tell Sage support the"
+            ' audit trail cannot be read ("There was an error processing the request").'
+        ),
+        record=RecordRef(
+            record_type=feed.record_type,
+            direction=Direction.INCOMING,
+            label=f"{feed.object_name} position {offset}",
+        ),
+    )
 
 
 def _converted(rows: Sequence[Row], convert: Convert[T]) -> tuple[list[T], list[SyncError]]:

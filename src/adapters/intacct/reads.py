@@ -5,6 +5,12 @@ Every read of the adapter goes through ``Reads``: a page of a ``Select`` (``read
 records by RECORDNO (``read``, at most 100 keys a call). Intacct keeps one ``resultId`` for a whole
 result set, so a page's token is the result id plus what remains after the page: each page's token
 is new, and the paginator can refuse one offered twice.
+
+``offset_page`` reads a page with ``query`` from an offset instead (the token is the offset): a
+page Intacct fails to process ("There was an error processing the request", met on AUDITHISTORY)
+is asked for again a quarter the size, down to one record, and the rest of the read keeps the
+smaller size (the token holds it); a record that fails even alone is passed over and reported by
+the caller's ``unreadable``, so one bad entry never stops the feed.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import query as q
-from released_intacct.adapters.intacct.classify import function_error
+from released_intacct.adapters.intacct.classify import function_error, unprocessed
 from released_intacct.adapters.intacct.convert.fields import Row
 from released_intacct.adapters.intacct.envelope import Function
 from released_intacct.adapters.intacct.response import page_info, rows
@@ -30,6 +36,8 @@ from released_intacct.domain.ports import FeedQuery, Page
 __all__ = ["Reads", "result_id"]
 
 _PAGE_MARK: Final = "#remaining="
+_OFFSET: Final = "offset="
+_SIZE: Final = ";size="
 
 
 def result_id(token: str) -> str:
@@ -60,6 +68,29 @@ class Reads:
         token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
         total = info.total if query.token is None else None
         return Success(Page(items=tuple(rows(data.unwrap())), next_token=token, total=total))
+
+    async def offset_page(
+        self, select: q.Select, query: FeedQuery, *, unreadable: Callable[[int], SyncError]
+    ) -> Result[Page[Row], SyncError]:
+        """One page of ``select`` with ``query`` from the token's offset (see the docstring)."""
+        largest = min(query.size or self._settings.page_size, self._settings.page_size)
+        offset, size = _offset(query.token, largest)
+        while True:
+            body = q.query(select, page_size=size, offset=offset)
+            data = await self.call(body, what=select.object_name)
+            if is_successful(data):
+                info = page_info(data.unwrap())
+                found = tuple(rows(data.unwrap()))
+                more = info.remaining > 0 and bool(found)
+                token = _offset_token(offset + len(found), size) if more else None
+                total = info.total if query.token is None else None
+                return Success(Page(items=found, next_token=token, total=total))
+            if not unprocessed(data.failure()):
+                return Failure(data.failure())
+            if size == 1:
+                token = _offset_token(offset + 1, size)
+                return Success(Page(items=(), next_token=token, problems=(unreadable(offset),)))
+            size = max(1, size // 4)
 
     async def every(self, select: q.Select) -> Result[list[Row], SyncError]:
         """Every row of ``select``, page by page."""
@@ -103,6 +134,22 @@ class Reads:
             return Failure(function_error(result, record=None))
         self._spend(1)
         return Success(result.data)
+
+
+def _offset_token(offset: int, size: int) -> str:
+    return f"{_OFFSET}{offset}{_SIZE}{size}"
+
+
+def _offset(token: str | None, largest: int) -> tuple[int, int]:
+    """The offset and page size an ``offset_page`` token holds (a page shrunk once stays so for
+    the rest of the read); the first page starts at 0, ``largest`` records."""
+    if token is None:
+        return 0, largest
+    offset, _, size = token.removeprefix(_OFFSET).partition(_SIZE)
+    if not token.startswith(_OFFSET) or not (offset.isdigit() and size.isdigit()):
+        msg = f"not an offset page token: {token!r}"
+        raise ValueError(msg)
+    return int(offset), max(1, min(int(size), largest))
 
 
 def _unanswered(what: str) -> SyncError:

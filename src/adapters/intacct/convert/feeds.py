@@ -11,8 +11,9 @@
   definition (``Sales Invoice`` / ``Vendor Invoice``). The feed filters on ``DOCPARID`` and passes
   ``docparid`` (so Intacct also returns that definition's custom fields).
 - ``payment_feed``: ARPYMT or APPYMT.
-- ``AUDIT``: AUDITHISTORY rows with ACCESSMODE ``Delete`` (readByQuery's word; ``query`` would
-  show ``D``: spec correction 4) and the OBJECTTYPEs of a record type.
+- ``AUDIT``: AUDITHISTORY rows with ACCESSMODE ``D`` and the OBJECTTYPEs of a record type, read
+  with ``query`` by offset (spec correction 4: ``query`` takes the letter where readByQuery takes
+  ``Delete``; real clients read the trail so, and re-read a page it fails to process).
 
 ``Feed.select(since, tz=...)`` is what one read asks for (``query.Select``): the feed's condition
 and ``<cursor field> >= 'mm/dd/yyyy HH:MM:SS'`` in the company's time zone.
@@ -60,9 +61,10 @@ TRANSACTION_OBJECTS: Mapping[tuple[Origin, DocumentKind], str] = MappingProxyTyp
 
 PAYMENT_OBJECTS: Mapping[Origin, str] = MappingProxyType({Origin.AR: "ARPYMT", Origin.AP: "APPYMT"})
 
-DELETE = "Delete"
-"""AUDITHISTORY's ACCESSMODE of a deletion as readByQuery shows it ([XMLDOC
-company-console-audit-trails]); ``doctor`` reports the modes the real company shows."""
+DELETE = "D"
+"""AUDITHISTORY's ACCESSMODE of a deletion as ``query`` filters and shows it (``Delete`` with
+readByQuery; [XMLDOC company-console-audit-trails]); ``doctor`` reports the modes the real company
+shows."""
 _ORDER_POSTED = q.Or((q.IsNull("MODULEKEY"), q.NotIn("MODULEKEY", ("8.SO", "9.PO"))))
 _DEFAULTS = {f.name: f.default for f in fields(SyncSettings)}
 
@@ -75,6 +77,13 @@ class Feed:
     where: q.Condition | None = field(default=None, kw_only=True)
     """The condition every read of this feed adds (None: none)."""
     cursor_field: str = field(default="WHENMODIFIED", kw_only=True)
+    fields: tuple[str, ...] = field(default=(), kw_only=True)
+    """The fields read (``()``: all, with ``readByQuery``)."""
+    identity: tuple[str, ...] = field(default=("RECORDNO",), kw_only=True)
+    """The fields that tell one record from another (a version is these and the cursor field)."""
+    by_offset: bool = field(default=False, kw_only=True)
+    """Read with ``query`` page by offset (``Reads.offset_page``): a page Intacct fails to
+    process is read again smaller. Needs ``fields``."""
 
     def select(self, since: datetime | None, *, tz: tzinfo = UTC) -> q.Select:
         """A read of changes at or after ``since`` (None: everything)."""
@@ -82,7 +91,10 @@ class Feed:
         if since is not None:
             moved = q.AtLeast(self.cursor_field, since.astimezone(tz).strftime(STAMP))
         return q.Select(
-            object_name=self.object_name, docparid=self.docparid, where=q.both(self.where, moved)
+            object_name=self.object_name,
+            fields=self.fields,
+            docparid=self.docparid,
+            where=q.both(self.where, moved),
         )
 
 
@@ -160,6 +172,9 @@ class AuditFeed:
             record_type,
             where=q.And((q.Eq("ACCESSMODE", DELETE), q.In("OBJECTTYPE", types))),
             cursor_field="ACCESSTIME",
+            fields=("OBJECTTYPE", "OBJECTKEY", "ACCESSMODE", "ACCESSTIME"),
+            identity=("OBJECTTYPE", "OBJECTKEY"),
+            by_offset=True,
         )
 
 
