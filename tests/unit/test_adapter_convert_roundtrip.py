@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -47,6 +48,8 @@ from released_intacct.fakes.simulators.intacct.seeddata import demo_config
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 NOW = datetime(2024, 3, 1, 12, 0, 5, tzinfo=UTC)
+ZONE = ZoneInfo("America/Phoenix")
+"""The demo company's zone: its timestamps are written in it."""
 ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
 Row = dict[str, object]
 
@@ -151,7 +154,7 @@ def test_party_round_trips_and_is_found_by_key(role: ContactRole) -> None:
     assert isinstance(made, Party)
     assert made.party_id is not None
     assert made.record_no is not None
-    read = reading.party(role, _found(company, RecordType.CONTACT, made, _key("party")))
+    read = reading.party(role, _found(company, RecordType.CONTACT, made, _key("party")), tz=ZONE)
     assert read == Success(replace(made, modified_at=NOW))
 
 
@@ -230,7 +233,9 @@ def test_ledger_transaction_round_trips(origin: Origin, kind: DocumentKind) -> N
     assert isinstance(made, Transaction)
     assert made.record_no is not None
     row = _found(company, made.record_type, made, key)
-    assert reading.transaction(origin, kind, row) == Success(replace(made, modified_at=NOW))
+    assert reading.transaction(origin, kind, row, tz=ZONE) == Success(
+        replace(made, modified_at=NOW)
+    )
 
 
 def test_a_credit_memo_is_written_with_negative_amounts() -> None:
@@ -254,7 +259,7 @@ def test_a_draft_is_updated_and_posted() -> None:
     edited = replace(made, state=IntacctState.POSTED, lines=(_ledger_line("10.25", tax="1.03"),))
     company.run(writing.update_body(edited, intacct_key=IntacctKey(made.record_no)))
     row = _found(company, RecordType.INVOICE, made, _key("draft"))
-    assert reading.transaction(Origin.AR, DocumentKind.INVOICE, row) == Success(
+    assert reading.transaction(Origin.AR, DocumentKind.INVOICE, row, tz=ZONE) == Success(
         replace(edited, modified_at=NOW)
     )
 
@@ -306,7 +311,7 @@ def test_order_document_round_trips(origin: Origin, kind: DocumentKind, definiti
     assert isinstance(made, Transaction)
     assert made.document_id == f"{definition}-{made.number}"
     row = _found(company, made.record_type, made, key)
-    read = reading.transaction(origin, kind, row).unwrap()
+    read = reading.transaction(origin, kind, row, tz=ZONE).unwrap()
     taxed = tuple(replace(line, tax_amount=Decimal("3.00")) for line in made.lines)
     assert read == replace(made, lines=taxed, record_no=read.record_no, modified_at=NOW)
     feed = transaction_feed(origin, kind, definition=definition)
@@ -326,7 +331,7 @@ def test_order_draft_is_updated_and_posted() -> None:
     )
     company.run(writing.update_body(edited, intacct_key=IntacctKey(made.document_id)))
     row = _found(company, RecordType.INVOICE, made, _key("so-draft"))
-    read = reading.transaction(Origin.ORDER_ENTRY, DocumentKind.INVOICE, row).unwrap()
+    read = reading.transaction(Origin.ORDER_ENTRY, DocumentKind.INVOICE, row, tz=ZONE).unwrap()
     assert read.state is IntacctState.POSTED
     assert read.lines[0].quantity == 5
     assert row["PRRECORDKEY"] != ""
@@ -363,7 +368,7 @@ def test_payment_round_trips_applied_to_its_invoice(origin: Origin) -> None:
     made = _create(company, payment, _key("pay"))
     assert isinstance(made, IntacctPayment)
     assert made.record_no is not None
-    read = reading.payment(origin, _found(company, RecordType.PAYMENT, made, _key("pay")))
+    read = reading.payment(origin, _found(company, RecordType.PAYMENT, made, _key("pay")), tz=ZONE)
     assert read == Success(replace(made, modified_at=NOW))
 
 
@@ -375,7 +380,7 @@ def test_a_deleted_invoice_comes_back_from_the_audit_feed() -> None:
     company.delete("ARINVOICE", made.record_no)
     feed = AUDIT.feed(RecordType.INVOICE)
     assert feed.by_offset
-    (row,) = company.offset_query(feed.select(NOW))
-    found = reading.deletion(RecordType.INVOICE, row)
+    (row,) = company.offset_query(feed.select(NOW, tz=ZONE))
+    found = reading.deletion(RecordType.INVOICE, row, tz=ZONE)
     assert found.unwrap().key == made.record_no
     assert found.unwrap().deleted_at == NOW

@@ -104,6 +104,20 @@ def test_getapisession_returns_own_endpoint_and_locationid(sim: Simulator) -> No
     assert skeleton(response) == skeleton(fixture("response-getapisession-success.xml"))
 
 
+def test_correction_11_timestamps_are_the_company_s_wall_time_and_the_session_says_its_offset(
+    sim: Simulator, clock: Clock
+) -> None:
+    sim.companies["DEMO"].settings.timezone = "America/Phoenix"
+    response = xmlgw.parse(call(sim, "<getAPISession/>"))
+    assert response.findtext("operation/authentication/sessiontimestamp") == (
+        "2026-05-01T05:00:00-07:00"  # 12:00 UTC
+    )
+    call(sim, "<create><CUSTOMER><CUSTOMERID>TZ1</CUSTOMERID><NAME>Z</NAME></CUSTOMER></create>")
+    made = sim.companies["DEMO"].by_field("CUSTOMER", "CUSTOMERID", "TZ1")
+    assert made is not None
+    assert made["WHENMODIFIED"] == "05/01/2026 05:00:00"  # no zone in the stamp itself
+
+
 def _session(sim: Simulator, entity: str | None = None) -> str:
     inner = (
         "<getAPISession/>"

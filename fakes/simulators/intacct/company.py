@@ -18,6 +18,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from released_intacct.fakes.simulators.intacct import catalog
 
@@ -28,6 +29,13 @@ AUDIT = "AUDITHISTORY"
 
 def stamp(when: datetime) -> str:
     return when.strftime("%m/%d/%Y %H:%M:%S")
+
+
+def zone_of(settings: Settings) -> ZoneInfo:
+    """The company's time zone: WHENMODIFIED, ACCESSTIME and the session timestamps are written
+    in it ("Dates in Sage Intacct do not have associated timezones"; the session timestamp
+    carries the offset, spec correction 11)."""
+    return ZoneInfo(settings.timezone)
 
 
 def day(when: datetime) -> str:
@@ -57,6 +65,8 @@ class Settings:
     preferences: str = "documented"
     """``documented`` or ``inferred``: which preference names get_companyprefs answers
     (``prefs.py``)."""
+    timezone: str = "UTC"
+    """The company's IANA time zone (``zone_of``)."""
     audit_trail_permission: bool = True
     """The Web Services user may read AUDITHISTORY (View permission for custom reports)."""
 
@@ -80,6 +90,10 @@ class Company:
     )
     """(object, field) -> value -> the first RECORDNO holding it: ``by_field`` without a scan
     (built on first use, kept by ``insert`` / ``update`` / ``delete``)."""
+
+    def stamp(self, now: datetime) -> str:
+        """``now`` as the company writes a timestamp, in its own zone."""
+        return stamp(now.astimezone(zone_of(self.settings)))
 
     def snapshot(self) -> Company:
         return copy.deepcopy(self)
@@ -128,8 +142,8 @@ class Company:
         stored["RECORDNO"] = str(recordno)
         if numbered and not str(stored.get(numbered, "")).strip():
             stored[numbered] = str(recordno)
-        stored.setdefault("WHENCREATED", stamp(now))
-        stored["WHENMODIFIED"] = stamp(now)
+        stored.setdefault("WHENCREATED", self.stamp(now))
+        stored["WHENMODIFIED"] = self.stamp(now)
         stored.setdefault("MEGAENTITYID", entity)
         self.table(object_name)[recordno] = stored
         for (indexed, name), index in self.indexes.items():
@@ -152,7 +166,7 @@ class Company:
             if index is not None and (held is None or held > recordno):
                 index[str(stored[name])] = recordno
         stored["RECORDNO"] = str(recordno)
-        stored["WHENMODIFIED"] = stamp(now)
+        stored["WHENMODIFIED"] = self.stamp(now)
         self._keep_lines(object_name, stored, before=before)
         self._audit(object_name, stored, "Modify", now)
         return stored
@@ -258,7 +272,7 @@ class Company:
             "OBJECTTYPE": object_name.lower(),
             "OBJECTKEY": str(record.get(catalog.audit_key(object_name), "")),
             "ACCESSMODE": mode,
-            "ACCESSTIME": stamp(now),
+            "ACCESSTIME": self.stamp(now),
             "SOURCE": "api",
-            "WHENMODIFIED": stamp(now),
+            "WHENMODIFIED": self.stamp(now),
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from released_intacct.fakes.simulators.intacct import catalog, contactrefs
 from released_intacct.fakes.simulators.intacct.company import Company, Record, Settings
@@ -48,6 +49,12 @@ def settings_from(config: object) -> Settings:
             msg = f"setting '{name}' must be a {expected.__name__}"
             raise ConfigError(msg)
         setattr(settings, name, value)
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        zone = settings.timezone
+        msg = f"setting 'timezone' must be an IANA time zone such as America/Phoenix, got {zone!r}"
+        raise ConfigError(msg) from error
     if settings.preferences not in ("documented", "inferred"):
         given = settings.preferences
         msg = f"setting 'preferences' must be 'documented' or 'inferred', got {given!r}"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from released_intacct.fakes.simulators.intacct.auth import Caller, authenticate
+from released_intacct.fakes.simulators.intacct.company import zone_of
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import (
     ErrorDetail,
@@ -280,8 +281,10 @@ def _auth_block(
     sub(auth, "companyid", caller.company.company_id if caller else _login_text(login, "companyid"))
     sub(auth, "locationid", caller.entity if caller else _login_text(login, "locationid"))
     if caller is not None:
-        sub(auth, "sessiontimestamp", now.isoformat(timespec="seconds"))
-        sub(auth, "sessiontimeout", caller.expires_at.isoformat(timespec="seconds"))
+        zone = zone_of(caller.company.settings)
+        sub(auth, "sessiontimestamp", now.astimezone(zone).isoformat(timespec="seconds"))
+        timeout = caller.expires_at.astimezone(zone)
+        sub(auth, "sessiontimeout", timeout.isoformat(timespec="seconds"))
 
 
 def _login_text(login: Element | None, tag: str) -> str:

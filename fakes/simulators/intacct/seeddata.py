@@ -202,6 +202,7 @@ def demo_config() -> dict[str, object]:
             "vendor_sequencing": True,
             "tax_solution_external": True,
             "subtotal_defaulting": True,
+            "timezone": "America/Phoenix",  # a US company's zone, without daylight saving
         },
         "records": _records(),
     }

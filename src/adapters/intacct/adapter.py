@@ -121,33 +121,31 @@ class IntacctAdapter:
         return FutureResult(self._reader.page(feed, query, convert))
 
     def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
-        convert = partial(reading.gl_account, tz=self.settings.company_tz)
-        return self._page(feeds.ACCOUNTS, query, convert)
+        return self._page(feeds.ACCOUNTS, query, reading.gl_account)
 
     def tax_details(self, query: FeedQuery) -> FutureResult[Page[TaxDetail], SyncError]:
-        convert = partial(reading.tax_detail, tz=self.settings.company_tz)
-        return self._page(feeds.TAX_DETAILS, query, convert)
+        return self._page(feeds.TAX_DETAILS, query, reading.tax_detail)
 
     def dimension_values(
         self, kind: DimensionKind, query: FeedQuery
     ) -> FutureResult[Page[DimensionValue], SyncError]:
-        convert = partial(reading.dimension_value, kind, tz=self.settings.company_tz)
+        convert = partial(reading.dimension_value, kind)
         return self._page(feeds.dimension_feed(kind), query, convert)
 
     def parties(self, role: ContactRole, query: FeedQuery) -> FutureResult[Page[Party], SyncError]:
-        convert = partial(reading.party, role, tz=self.settings.company_tz)
+        convert = partial(reading.party, role)
         return self._page(feeds.party_feed(role), query, convert)
 
     def transactions(
         self, origin: Origin, kind: DocumentKind, query: FeedQuery
     ) -> FutureResult[Page[Transaction], SyncError]:
-        convert = partial(reading.transaction, origin, kind, tz=self.settings.company_tz)
+        convert = partial(reading.transaction, origin, kind)
         return self._page(feeds.transaction_feed(origin, kind), query, convert)
 
     def payments(
         self, origin: Origin, query: FeedQuery
     ) -> FutureResult[Page[IntacctPayment], SyncError]:
-        convert = partial(reading.payment, origin, tz=self.settings.company_tz)
+        convert = partial(reading.payment, origin)
         return FutureResult(self._payments(origin, query, convert))
 
     async def _payments(
@@ -189,13 +187,16 @@ class IntacctAdapter:
         if attached.unwrap().missing:
             return Failure(_held_without_lines(object_name, key))
         whole = attached.unwrap().rows[0]
-        read = reading.transaction(origin, kind, whole, tz=self.settings.company_tz)
+        zone = await self._reads.zone()
+        if not is_successful(zone):
+            return Failure(zone.failure())
+        read = reading.transaction(origin, kind, whole, tz=zone.unwrap())
         return Success(read.unwrap()) if is_successful(read) else Failure(read.failure())
 
     def deletions(
         self, record_type: RecordType, query: FeedQuery
     ) -> FutureResult[Page[Deletion], SyncError]:
-        convert = partial(reading.deletion, record_type, tz=self.settings.company_tz)
+        convert = partial(reading.deletion, record_type)
         return self._page(feeds.AUDIT.feed(record_type), query, convert)
 
     # --- writes ----------------------------------------------------------------------------------

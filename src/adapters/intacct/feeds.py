@@ -16,10 +16,10 @@ did not come is a problem of its page, never a document with no lines.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
@@ -36,7 +36,14 @@ from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.ports import FeedQuery, Page
 
 T = TypeVar("T")
-Convert = Callable[[Row], Result[T, SyncError]]
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Convert(Protocol[T_co]):
+    """A row to a record, given the zone Intacct writes the row's timestamps in."""
+
+    def __call__(self, row: Row, /, *, tz: tzinfo) -> Result[T_co, SyncError]: ...
+
 
 SEEN_CAP = 200_000
 
@@ -55,8 +62,15 @@ class FeedReader:
         self, feed: Feed, query: FeedQuery, convert: Convert[T]
     ) -> Result[Page[T], SyncError]:
         """One page of ``feed``; a transaction's lines come nested (``intacct.lines``)."""
-        start = None if query.since is None else query.since - self._settings.overlap
-        select = feed.select(start, tz=self._settings.company_tz)
+        zone = await self._reads.zone()
+        if not is_successful(zone):
+            return Failure(zone.failure())
+        tz = zone.unwrap()
+        overlap = self._settings.overlap
+        if self._settings.company_tz is None:
+            overlap += self._settings.calibrated_overlap
+        start = None if query.since is None else query.since - overlap
+        select = feed.select(start, tz=tz)
         if feed.by_offset:
             unreadable = partial(_unreadable, feed, since=query.since)
             read = await self._reads.offset_page(select, query, unreadable=unreadable)
@@ -65,7 +79,7 @@ class FeedReader:
         if not is_successful(read):
             return Failure(read.failure())
         rows = read.unwrap()
-        fresh, high_water = self._fresh(feed, rows.items, since=query.since)
+        fresh, high_water = self._fresh(feed, rows.items, since=query.since, tz=tz)
         paired = await self._reversals.pair(feed.object_name, fresh)
         if not is_successful(paired):
             return Failure(paired.failure())
@@ -76,7 +90,7 @@ class FeedReader:
             if not is_successful(attached):
                 return Failure(attached.failure())
             fresh, missing = list(attached.unwrap().rows), attached.unwrap().missing
-        items, problems = _converted(fresh, convert)
+        items, problems = _converted(fresh, convert, tz)
         problems += [_without_lines(feed, row) for row in missing]
         problems += rows.problems
         return Success(
@@ -90,7 +104,7 @@ class FeedReader:
         )
 
     def _fresh(
-        self, feed: Feed, rows: Sequence[Row], *, since: datetime | None
+        self, feed: Feed, rows: Sequence[Row], *, since: datetime | None, tz: tzinfo
     ) -> tuple[list[Row], datetime | None]:
         """The rows to hand on (a version read again only for the overlap is dropped), and the
         page's high-water mark."""
@@ -98,7 +112,7 @@ class FeedReader:
         high_water: datetime | None = None
         for row in rows:
             stamp = str(row.get(feed.cursor_field, ""))
-            modified = self._parse(stamp)
+            modified = _parse(stamp, tz)
             high_water = _later(high_water, modified)
             identity = "/".join(str(row.get(name, "")) for name in feed.identity)
             seen = self._remember(feed.object_name, identity, stamp)
@@ -106,13 +120,6 @@ class FeedReader:
             if not (seen and in_overlap):
                 kept.append(row)
         return kept, high_water
-
-    def _parse(self, stamp: str) -> datetime | None:
-        try:
-            naive = datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S")  # noqa: DTZ007 - zone set below
-        except ValueError:
-            return None
-        return naive.replace(tzinfo=self._settings.company_tz)
 
     def _remember(self, object_name: str, identity: str, stamp: str) -> bool:
         """Remember a row; True when this very version of it was returned before."""
@@ -149,11 +156,21 @@ def _unreadable(feed: Feed, offset: int, *, since: datetime | None) -> SyncError
     )
 
 
-def _converted(rows: Sequence[Row], convert: Convert[T]) -> tuple[list[T], list[SyncError]]:
+def _parse(stamp: str, tz: tzinfo) -> datetime | None:
+    try:
+        naive = datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S")  # noqa: DTZ007 - zone set below
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=tz)
+
+
+def _converted(
+    rows: Sequence[Row], convert: Convert[T], tz: tzinfo
+) -> tuple[list[T], list[SyncError]]:
     items: list[T] = []
     problems: list[SyncError] = []
     for row in rows:
-        converted = convert(row)
+        converted = convert(row, tz=tz)
         if is_successful(converted):
             items.append(converted.unwrap())
         else:

@@ -16,6 +16,7 @@ the caller's ``unreadable``, so one bad entry never stops the feed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import tzinfo
 from typing import Final
 
 from lxml import etree
@@ -91,6 +92,10 @@ class Reads:
                 token = _offset_token(offset + 1, size)
                 return Success(Page(items=(), next_token=token, problems=(unreadable(offset),)))
             size = max(1, size // 4)
+
+    async def zone(self) -> Result[tzinfo, SyncError]:
+        """The zone Intacct writes timestamps in (``Sessions.zone``)."""
+        return await self._sessions.zone()
 
     async def every(self, select: q.Select) -> Result[list[Row], SyncError]:
         """Every row of ``select``, page by page."""

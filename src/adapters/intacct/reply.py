@@ -47,6 +47,9 @@ class Response:
     """``None`` when there is no ``<operation>`` (the control block failed)."""
     auth_errors: tuple[IntacctError, ...]
     results: tuple[FunctionResult, ...]
+    session_timestamp: str = ""
+    """``<authentication><sessiontimestamp>``: "now" at Intacct with a UTC offset
+    (``2015-10-22T20:58:27-07:00``); ``""`` when absent."""
 
 
 @dataclass(frozen=True, slots=True)

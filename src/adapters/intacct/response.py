@@ -212,7 +212,8 @@ def _operation(
         return "the reply has more than one result for one function control id"
     auth_ok = _text(auth, "status") == "success"
     auth_errors = _errors(operation.find("errormessage"))
-    return Response(control_ok, errors, auth_ok, auth_errors, results)
+    stamp = _text(auth, "sessiontimestamp")
+    return Response(control_ok, errors, auth_ok, auth_errors, results, stamp)
 
 
 def _result(element: etree._Element) -> FunctionResult:

@@ -19,6 +19,7 @@ import asyncio
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Final
 
 from returns.pipeline import is_successful
@@ -62,6 +63,8 @@ class Sessions:
         self._lock = asyncio.Lock()
         self._ids = itertools.count(1)
         self.logins = 0
+        self.offset: timedelta | None = None
+        """The UTC offset of the last log-in's session timestamp (``zone``)."""
 
     async def login(self) -> Result[str, SyncError]:
         """A fresh session at the entity; its id, and the endpoint to use from now on."""
@@ -75,7 +78,20 @@ class Sessions:
         if found is None:
             return Failure(_no_session())
         self._session, self._endpoint, _ = found
+        self.offset = _offset(response.session_timestamp) or self.offset
         return Success(found[0])
+
+    async def zone(self) -> Result[tzinfo, SyncError]:
+        """The zone Intacct writes WHENMODIFIED in: the configured one (an IANA zone keeps
+        daylight saving), else calibrated from the session timestamp's offset (logging in first
+        when need be; spec correction 11), else UTC when Intacct gave no timestamp."""
+        if self._settings.company_tz is not None:
+            return Success(self._settings.company_tz)
+        if self.offset is None:
+            current = await self._current()
+            if not is_successful(current):
+                return Failure(current.failure())
+        return Success(UTC if self.offset is None else timezone(self.offset))
 
     async def _current(self) -> Result[str, SyncError]:
         async with self._lock:
@@ -177,6 +193,15 @@ def _checked(response: Response) -> Result[Response, SyncError]:
         if not result.ok:
             return Failure(function_error(result, record=None))
     return Success(response)
+
+
+def _offset(stamp: str) -> timedelta | None:
+    """The UTC offset of an ISO 8601 session timestamp; None when absent or unreadable."""
+    try:
+        when = datetime.fromisoformat(stamp.strip())
+    except ValueError:
+        return None
+    return when.utcoffset()
 
 
 def _no_session() -> SyncError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import Literal
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
@@ -30,8 +30,14 @@ class ClientSettings:
     """First back-off in seconds; doubled per attempt, full jitter, capped at ``backoff_cap``."""
     backoff_cap: float = 30.0
     timeout: float = 60.0
-    company_tz: tzinfo = UTC
-    """The time zone Intacct writes WHENMODIFIED in (the company's)."""
+    company_tz: tzinfo | None = None
+    """The time zone Intacct writes WHENMODIFIED in (the company's). None: calibrated at each
+    log-in from the session timestamp's UTC offset (``Sessions.zone``); a fixed offset cannot
+    follow daylight saving, so feeds then read with ``calibrated_overlap`` more."""
+    calibrated_overlap: timedelta = timedelta(hours=1)
+    """Added to ``overlap`` while the zone is calibrated rather than configured: a daylight-saving
+    change moves the offset by up to an hour between two runs, and the cursor must not pass a
+    record modified in that hour (the records read again are recognised as unchanged, D21)."""
 
     def __post_init__(self) -> None:
         checks = (

@@ -98,9 +98,9 @@ class Written:
         if not is_successful(attached):
             return Failure(attached.failure())
         whole = attached.unwrap()
-        if not whole.missing:
-            tz = self._settings.company_tz
-            held = transaction(record.origin, record.kind, whole.rows[0], tz=tz)
+        zone = await self._sessions.zone()
+        if not whole.missing and is_successful(zone):
+            held = transaction(record.origin, record.kind, whole.rows[0], tz=zone.unwrap())
             if is_successful(held):
                 return Success(held.unwrap())
         return Success(created(record, key_text=None, row=row))
