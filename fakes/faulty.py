@@ -30,6 +30,7 @@ from returns.result import Failure, Result
 
 from released_intacct.app.ports import settled
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.diagnosis import Diagnosis
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -163,6 +164,9 @@ class FaultyIntacct:
 
     def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
         return self.inner.setup(entity)
+
+    def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
+        return self.inner.diagnose(entity)
 
     def accounts(self, query: FeedQuery) -> FutureResult[Page[GlAccount], SyncError]:
         return self._read(lambda: self.inner.accounts(query))

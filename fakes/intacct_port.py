@@ -26,6 +26,7 @@ from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.diagnosis import Diagnosis, Finding, Verdict
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -74,6 +75,23 @@ def ready_setup() -> IntacctSetup:
         tax_solution_external=True,
         subtotal_dimension_defaulting=True,
         base_currency="USD",
+    )
+
+
+def _diagnosis(fake: FakeIntacct, entity: EntityId) -> Diagnosis:
+    now = fake.clock().isoformat(timespec="seconds")
+    kept = "read in memory: nothing to differ"
+    checks = ("time.zone", "lines.read", "audit.permission", "payments.kinds")
+    return Diagnosis(
+        company_id=fake.credentials.company_id if fake.credentials else "",
+        entity=entity,
+        session_timestamp=now,
+        zone="UTC",
+        subscriptions=(),
+        preferences=(),
+        findings=tuple(
+            Finding(check=check, verdict=Verdict.OK, expected=kept, seen=kept) for check in checks
+        ),
     )
 
 
@@ -126,6 +144,10 @@ class FakeIntacct:
                 )
             )
         return FutureResult.from_value(self.company_setup)
+
+    def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
+        """What an in-memory company shows: it does as the product relies on, and says so."""
+        return self.setup(entity).map(lambda _: _diagnosis(self, entity))
 
     # --- feeds -----------------------------------------------------------------------------------
 

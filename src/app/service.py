@@ -33,6 +33,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.guards import refusal, stored_connection
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.runner import SyncRunner
@@ -124,6 +125,10 @@ class Service:
             return Failure(credentials.failure())
         port = self.ports.intacct_for(credentials.unwrap(), None)
         return await settled(port.login(credentials.unwrap()))
+
+    def doctor(self, id: ConnectionId) -> FutureResult[DoctorReport, SyncError]:
+        """Read-only checks of the connection's company against the fidelity ledger."""
+        return FutureResult(doctor(self.ports, id))
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 

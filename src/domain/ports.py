@@ -17,6 +17,7 @@ from returns.future import FutureResult
 from returns.result import Result
 
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.diagnosis import Diagnosis
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -145,6 +146,9 @@ class IntacctDirectory(Protocol):
         """Check the credentials by a live login; return the entities to choose from."""
 
     def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]: ...
+
+    def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
+        """Read-only checks of the company against what the product relies on (``doctor``)."""
 
 
 class IntacctFeeds(Protocol):

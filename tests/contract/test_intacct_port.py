@@ -24,6 +24,7 @@ from returns.pipeline import is_successful
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.diagnosis import Diagnosis, Verdict
 from released_intacct.domain.enums import (
     ContactRole,
     DocumentKind,
@@ -99,6 +100,7 @@ class Port(Protocol):
         self, credentials: IntacctCredentials
     ) -> FutureResult[tuple[Entity, ...], SyncError]: ...
     def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]: ...
+    def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]: ...
 
 
 @dataclass
@@ -544,6 +546,27 @@ def test_C5_setup_is_read_at_an_entity(make: Callable[[], Harness]) -> None:
             assert replace(setup, sources=()) == h.setup
         assert setup.base_currency is not None
         assert len(setup.base_currency) == 3
+
+    scenario(make, body)
+
+
+def test_doctor_checks_the_company_by_reading_and_finds_nothing_failed(
+    make: Callable[[], Harness],
+) -> None:
+    """The checks ``doctor`` makes (the fidelity ledger's readable rows) run against each
+    implementation, the opt-in sandbox included: a real company must not fail any of them."""
+
+    async def body(h: Harness) -> None:
+        entities = await ok(h.port.login(h.credentials or CREDENTIALS))
+        at = entities[0].id if entities else EntityId("")
+        diagnosis = await ok(h.port.diagnose(at))
+        assert {"time.zone", "lines.read", "audit.permission", "payments.kinds"} <= {
+            f.check for f in diagnosis.findings
+        }
+        failed = [f for f in diagnosis.findings if f.verdict is Verdict.FAILED]
+        assert failed == [], failed
+        assert diagnosis.session_timestamp
+        assert diagnosis.company_id == (h.credentials or CREDENTIALS).company_id
 
     scenario(make, body)
 

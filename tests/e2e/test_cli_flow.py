@@ -8,6 +8,7 @@ output captured; ``-v`` is on throughout, so the logs are checked for credential
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.run("unlink_again", "unlink", w.id, "invoice", "inv-0002")
         w.run("relink", "relink", w.id, "invoice", "inv-0002")
         w.run("unknown", "sync", "conn-nope")
+        w.run("doctor", "doctor", w.id)
+        w.run("doctor_json", "doctor", w.id, "--json", "-")
         yield w
 
 
@@ -193,3 +196,26 @@ def test_C2_no_credential_appears_in_any_output_or_log(walk: Walk) -> None:
         for secret in (*CREDENTIALS, walk.key):
             assert secret not in said.out, (name, secret)
             assert secret not in said.err, (name, secret)
+
+
+def test_doctor_checks_the_company_by_reading_and_prints_each_finding(walk: Walk) -> None:
+    said = walk.said["doctor"]
+    assert said.code == 0, said
+    assert "Sage Intacct DEMO at E100; Intacct's now: " in said.out
+    assert "zone: calibrated UTC-07:00" in said.out
+    for check in ("time.zone", "lines.read", "audit.permission", "audit.modes", "payments.kinds"):
+        assert re.search(rf"^  ok +{re.escape(check)}: ", said.out, re.MULTILINE), check
+    assert "preferences: GEN ACCTNO_SEPARATOR=-" in said.out
+    assert "healthy" in said.out
+
+
+def test_doctor_json_is_the_report_to_send_with_no_credential(walk: Walk) -> None:
+    said = walk.said["doctor_json"]
+    assert said.code == 0, said
+    report = json.loads(said.out)
+    assert report["connection"] == walk.id
+    assert report["healthy"] is True
+    assert {f["check"] for f in report["findings"]} >= {"time.newest_change", "lines.line_object"}
+    assert {p["prerequisite"] for p in report["prerequisites"]} >= {"customer_sequencing"}
+    for secret in CREDENTIALS:
+        assert secret not in said.out

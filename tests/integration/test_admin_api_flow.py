@@ -74,6 +74,7 @@ async def _onboard(admin: Admin, seen: Seen) -> str:
     await admin("acknowledge_bad", "POST", f"{c}/acknowledgements", {"prerequisites": ["nope"]})
     await admin("acknowledge", "POST", f"{c}/acknowledgements", {"prerequisites": unknown})
     await admin("prerequisites_after", "GET", f"{c}/prerequisites")
+    await admin("doctor", "GET", f"{c}/doctor")
     await admin("sync_unconfirmed", "POST", f"{c}/sync")
     await admin("start", "POST", f"{c}/matching")
     for step in ("tax_types", "accounts", "tracking_options", "contacts"):
@@ -204,6 +205,18 @@ def test_correction_5_C5_unknown_prerequisites_are_acknowledged_through_the_api(
     after = seen.json("prerequisites_after")
     assert (after["ready"], after["problems"]) == (True, [])
     assert all(c["acknowledged"] for c in after["checks"] if c["status"] == "unknown")
+
+
+def test_doctor_answers_the_read_only_report(seen: Seen) -> None:
+    assert seen.status("doctor") == 200
+    report = seen.json("doctor")
+    assert report["healthy"] is True
+    assert report["companyId"] == "DEMO"
+    assert report["entity"] == "E100"
+    verdicts = {f["check"]: f["verdict"] for f in report["findings"]}
+    assert verdicts["audit.permission"] == "ok"
+    assert verdicts["lines.read"] == "ok"
+    assert all(p["acknowledged"] for p in report["prerequisites"] if p["status"] == "unknown")
 
 
 def test_O1_O5_matching_decisions_and_confirm_through_the_routes(seen: Seen) -> None:

@@ -20,6 +20,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.convert import feeds, reading
 from released_intacct.adapters.intacct.directory import Directory
+from released_intacct.adapters.intacct.doctor import Doctor
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
 from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.lookups import Lookups
@@ -31,6 +32,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.adapters.intacct.writer import Writer
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
+from released_intacct.domain.diagnosis import Diagnosis
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -86,6 +88,7 @@ class IntacctAdapter:
             self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
         )
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
+        self._doctor = Doctor(self.gateway, credentials, self.settings, spend=self._spend)
         self._lookups = Lookups(self._reads)
         self._orders = OrderKeys(self._lookups)
 
@@ -108,6 +111,10 @@ class IntacctAdapter:
         It also tells this adapter whether the company uses Order Entry / Purchasing (payments of
         their documents need a translation of keys, ``orderkeys``)."""
         return FutureResult(self._directory.setup(entity)).map(self._learn)
+
+    def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
+        """Read-only checks of the company at ``entity`` against the fidelity ledger."""
+        return FutureResult(self._doctor.diagnose(entity))
 
     def _learn(self, setup: IntacctSetup) -> IntacctSetup:
         self._orders.uses_orders = setup.order_entry or setup.purchasing

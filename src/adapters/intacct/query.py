@@ -199,8 +199,15 @@ def read_more(result_id: str) -> etree._Element:
     return body
 
 
-def query(select: Select, *, page_size: int, offset: int = 0) -> etree._Element:
-    """``query``: the records from ``offset``, at most ``page_size`` (1-2000); fields required."""
+def query(
+    select: Select,
+    *,
+    page_size: int,
+    offset: int = 0,
+    order: Sequence[tuple[str, bool]] = (),
+) -> etree._Element:
+    """``query``: the records from ``offset``, at most ``page_size`` (1-2000); fields required.
+    ``order``: (field, descending) pairs, the first the main key (``<orderby>``)."""
     _check_size(page_size, QUERY_MAX, "query")
     if not select.fields:
         msg = "query needs the fields it selects (it has no '*')"
@@ -214,6 +221,12 @@ def query(select: Select, *, page_size: int, offset: int = 0) -> etree._Element:
         _filter(child(body, "filter"), select.where)
     if select.docparid:
         child(body, "docparid", select.docparid)
+    if order:
+        orderby = child(body, "orderby")
+        for name, descending in order:
+            by = child(orderby, "order")
+            child(by, "field", name)
+            child(by, "descending" if descending else "ascending")
     child(body, "pagesize", str(page_size))
     child(body, "offset", str(offset))
     return body

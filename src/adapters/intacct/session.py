@@ -65,6 +65,8 @@ class Sessions:
         self.logins = 0
         self.offset: timedelta | None = None
         """The UTC offset of the last log-in's session timestamp (``zone``)."""
+        self.timestamp = ""
+        """The last log-in's session timestamp as Intacct wrote it."""
 
     async def login(self) -> Result[str, SyncError]:
         """A fresh session at the entity; its id, and the endpoint to use from now on."""
@@ -78,7 +80,9 @@ class Sessions:
         if found is None:
             return Failure(_no_session())
         self._session, self._endpoint, _ = found
-        self.offset = _offset(response.session_timestamp) or self.offset
+        offset = _offset(response.session_timestamp)
+        if offset is not None:
+            self.offset, self.timestamp = offset, response.session_timestamp
         return Success(found[0])
 
     async def zone(self) -> Result[tzinfo, SyncError]:

@@ -11,6 +11,7 @@ from released_intacct.app.admin.views import (
     ConnectionsView,
     ConnectionView,
     DisconnectedView,
+    DoctorView,
     EntitiesView,
     PrerequisitesView,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "connection",
     "connections",
     "disconnect",
+    "doctor",
     "entities",
     "prerequisites",
     "set_sync_from",
@@ -123,6 +125,13 @@ async def acknowledge(
     Intacct cannot report."""
     done = call.service.workflow.acknowledge(ConnectionId(call.path.id), call.body.prerequisites)
     return (await settled(done)).map(AcknowledgementsView.of)
+
+
+async def doctor(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[DoctorView, SyncError]:
+    """Read-only checks of the company against what the product relies on (the fidelity
+    ledger), with rule C5's prerequisites: a report a support engineer can send."""
+    found = await settled(call.service.doctor(ConnectionId(call.path.id)))
+    return found.map(DoctorView.of)
 
 
 async def confirm(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[ConnectionView, SyncError]:

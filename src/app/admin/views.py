@@ -12,6 +12,7 @@ from typing import Literal
 import msgspec
 
 from released_intacct.app.admin.errors import ErrorDetail, detail_of
+from released_intacct.app.doctor import DoctorReport
 from released_intacct.domain.matching import Archive, Candidate, CreateAs, Decision, Match, Target
 from released_intacct.domain.onboarding import Onboarding, StepState
 from released_intacct.domain.ports import Entity
@@ -26,9 +27,12 @@ __all__ = [
     "ConnectionView",
     "ConnectionsView",
     "DisconnectedView",
+    "DoctorView",
     "EntitiesView",
+    "FindingView",
     "Health",
     "OnboardingView",
+    "PreferenceView",
     "PrerequisiteView",
     "PrerequisitesView",
     "View",
@@ -143,6 +147,66 @@ class PrerequisitesView(View, frozen=True):
             ready=not problems,
             problems=tuple(detail_of(p) for p in problems),
             checks=tuple(PrerequisiteView.of(a) for a in assessments),
+        )
+
+
+class FindingView(View, frozen=True):
+    check: str
+    verdict: Literal["ok", "warning", "failed", "unknown"]
+    expected: str
+    seen: str
+    fix: str
+
+
+class PreferenceView(View, frozen=True):
+    application: str
+    preference: str
+    value: str
+
+
+class DoctorView(View, frozen=True):
+    """``doctor``: the company checked against the fidelity ledger by reading, and rule C5's
+    prerequisites as they stand; ``healthy`` when nothing failed or blocks."""
+
+    connection: str
+    checked_at: datetime
+    healthy: bool
+    company_id: str
+    entity: str
+    session_timestamp: str
+    zone: str
+    subscriptions: tuple[str, ...]
+    preferences: tuple[PreferenceView, ...]
+    findings: tuple[FindingView, ...]
+    prerequisites: tuple[PrerequisiteView, ...]
+
+    @classmethod
+    def of(cls, report: DoctorReport) -> DoctorView:
+        found = report.diagnosis
+        return cls(
+            connection=report.connection,
+            checked_at=report.checked_at,
+            healthy=report.healthy,
+            company_id=found.company_id,
+            entity=found.entity,
+            session_timestamp=found.session_timestamp,
+            zone=found.zone,
+            subscriptions=found.subscriptions,
+            preferences=tuple(
+                PreferenceView(application=a, preference=p, value=v)
+                for a, p, v in found.preferences
+            ),
+            findings=tuple(
+                FindingView(
+                    check=f.check,
+                    verdict=f.verdict.value,
+                    expected=f.expected,
+                    seen=f.seen,
+                    fix=f.fix,
+                )
+                for f in found.findings
+            ),
+            prerequisites=tuple(PrerequisiteView.of(a) for a in report.prerequisites),
         )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from released_intacct.app.cli import (
     connect,
+    doctor,
     links,
     migrate,
     onboard,
@@ -39,7 +40,18 @@ from released_intacct.domain.secret import Secret
 
 __all__ = ["console_from_process", "main", "parser"]
 
-_COMMANDS = (serve, connect, prerequisites, onboard, sync, status, results, links, migrate)
+_COMMANDS = (
+    serve,
+    connect,
+    prerequisites,
+    onboard,
+    sync,
+    status,
+    results,
+    links,
+    doctor,
+    migrate,
+)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,81 @@
+"""``released-intacct doctor CONNECTION``: read-only checks of the Intacct company (rule 14).
+
+Logs in with the connection's credentials at its entity and checks, by reading only, what the
+product relies on (the fidelity ledger): the time zone, how invoice lines come, the audit trail
+(permission, ACCESSMODE values, OBJECTKEYs), the payment kinds; with the subscriptions, the
+preferences and rule C5's prerequisites. Prints one line per finding; ``--json FILE`` (``-`` for
+stdout) writes the whole report a support engineer can send. Exit 0 when nothing failed or blocks,
+1 when something did, 2 when the check itself could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import msgspec
+from returns.pipeline import is_successful
+
+from released_intacct.app.admin.views import DoctorView
+from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.prerequisites import check_lines
+from released_intacct.app.cli.shell import OK, RED, Console, add_command, connection_id, failed
+from released_intacct.app.ports import settled
+from released_intacct.app.settings import Settings
+
+__all__ = ["register"]
+
+_MARK = {"ok": "ok     ", "warning": "WARNING", "failed": "FAILED ", "unknown": "unknown"}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
+        "doctor",
+        summary="check the Intacct company against what the product relies on (read only)",
+        description=(
+            "Logs in at the connection's entity and checks, by reading only, each behaviour of "
+            "Intacct the product relies on that reading can check (docs/intacct-fidelity.md): "
+            "the time zone, invoice lines, the audit trail, payment kinds, and rule C5's "
+            "prerequisites. Exit code 0 when nothing failed or blocks, 1 when something did."
+        ),
+        examples="  released-intacct doctor conn-3f2a...\n"
+        "  released-intacct doctor conn-3f2a... --json report.json",
+        run=_run,
+    )
+    parser.add_argument("connection", type=connection_id, help="the connection id")
+    parser.add_argument("--json", metavar="FILE", help="write the report as JSON (- for stdout)")
+
+
+async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    async with open_service(settings) as service:
+        found = await settled(service.doctor(args.connection))
+    if not is_successful(found):
+        return failed(found.failure(), console)
+    report = found.unwrap()
+    view = DoctorView.of(report)
+    if args.json is not None:
+        encoded = msgspec.json.format(msgspec.json.encode(view), indent=2)
+        if args.json == "-":
+            console.out.write(encoded.decode() + "\n")
+            return OK if report.healthy else RED
+        Path(args.json).write_bytes(encoded + b"\n")
+    diagnosis = report.diagnosis
+    where = diagnosis.entity or "top level"
+    console.say(f"Sage Intacct {diagnosis.company_id} at {where}; Intacct's now: "
+                f"{diagnosis.session_timestamp}; zone: {diagnosis.zone}")  # fmt: skip
+    console.say(f"subscriptions: {', '.join(diagnosis.subscriptions) or 'none'}")
+    said = [f"{a} {p}={v}" for a, p, v in diagnosis.preferences]
+    console.say(f"preferences: {'; '.join(said) or 'none'}")
+    for finding in view.findings:
+        console.say(f"  {_MARK[finding.verdict]} {finding.check}: {finding.seen}")
+        if finding.verdict != "ok":
+            console.say(f"           expected: {finding.expected}")
+        if finding.fix:
+            console.say(f"           fix: {finding.fix}")
+    console.say("prerequisites (rule C5):")
+    console.say("\n".join(check_lines(report.prerequisites)))
+    if args.json not in (None, "-"):
+        console.say(f"report written to {args.json}")
+    console.say("healthy" if report.healthy else "not healthy: see the lines above")
+    return OK if report.healthy else RED
