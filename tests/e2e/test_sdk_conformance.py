@@ -257,7 +257,7 @@ def test_js_invoice_reverse_marks_the_original_reversed(
     assert list(states.values()) == ["Reversal"]
 
 
-def test_js_customer_delete_sends_delete_customer_and_removes_the_customer(
+def test_correction_14_js_customer_delete_sends_delete_customer_and_removes_the_customer(
     js: tuple[Simulator, dict[str, Any]],
 ) -> None:
     outcome = _scenario(js, "customer_delete")
@@ -265,7 +265,7 @@ def test_js_customer_delete_sends_delete_customer_and_removes_the_customer(
     assert js[0].companies["DEMO"].by_field("CUSTOMER", "CUSTOMERID", "C1234") is None
 
 
-def test_js_customer_delete_without_an_id_is_a_result_exception_not_a_crash(
+def test_correction_14_js_customer_delete_without_an_id_is_a_result_exception_not_a_crash(
     js: tuple[Simulator, dict[str, Any]],
 ) -> None:
     unnamed = _scenario(js, "customer_delete")["unnamed"]
@@ -273,7 +273,7 @@ def test_js_customer_delete_without_an_id_is_a_result_exception_not_a_crash(
     assert any("BL01001973" in error for error in unnamed["errors"])
 
 
-def test_js_vendor_delete_is_refused_while_a_bill_names_the_vendor(
+def test_correction_14_js_vendor_delete_is_refused_while_a_bill_names_the_vendor(
     js: tuple[Simulator, dict[str, Any]],
 ) -> None:
     vendor_id = _scenario(js, "vendor_create")["vendorId"]
@@ -284,7 +284,7 @@ def test_js_vendor_delete_is_refused_while_a_bill_names_the_vendor(
     assert any("BL01001973" in error for error in refused["errors"])
 
 
-def test_js_bill_delete_then_vendor_delete_remove_both(
+def test_correction_14_js_bill_delete_then_vendor_delete_remove_both(
     js: tuple[Simulator, dict[str, Any]],
 ) -> None:
     assert _scenario(js, "bill_delete")["functionName"] == "delete_bill"
@@ -426,7 +426,7 @@ def test_py_count_and_get_all_page_by_offset_over_every_record(py_client: Any) -
     assert len({row["ACCOUNTNO"] for row in rows}) == ACCOUNTS
 
 
-def test_py_post_update_and_delete_a_customer(py: PySdk, py_client: Any) -> None:
+def test_correction_14_py_post_update_and_delete_a_customer(py: PySdk, py_client: Any) -> None:
     created = py_client.customers.post({"NAME": "Quay Books", "DISPLAYCONTACT": {"PRINTAS": "Q"}})
     row = created["data"]["customer"]
     assert row["CUSTOMERID"] == "C0001"
@@ -457,7 +457,9 @@ def test_py_wrong_password_raises_the_sdks_invalid_token_error(py: PySdk) -> Non
     assert "XL03000006" in str(raised.value.response)
 
 
-def test_py_vendor_post_and_delete_refused_while_a_bill_names_it(py: PySdk, py_client: Any) -> None:
+def test_correction_14_py_vendor_post_and_delete_refused_while_a_bill_names_it(
+    py: PySdk, py_client: Any
+) -> None:
     created = py_client.vendors.post({"NAME": "Quay Supplies", "DISPLAYCONTACT": {"PRINTAS": "Q"}})
     vendor = created["data"]["vendor"]
     assert vendor["VENDORID"] == "V0001"
