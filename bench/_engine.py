@@ -39,6 +39,7 @@ from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedId
 from released_intacct.domain.matching import Step
+from released_intacct.domain.rules.prerequisites import Status
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import ResultFilter, Run
 from released_intacct.fakes.awaiting import settled
@@ -176,6 +177,9 @@ def _run_json(run: Run) -> dict[str, object]:
 
 
 async def _initial(service: Service, id: ConnectionId) -> Run:
+    checks = (await settled(service.workflow.prerequisites(id))).unwrap()
+    unknown = [a.prerequisite for a in checks if a.status is Status.UNKNOWN]
+    (await settled(service.workflow.acknowledge(id, unknown))).unwrap()  # as a user would (C5)
     (await settled(service.workflow.confirm(id))).unwrap()
     await service.workflow.background()
     runs = (await settled(service.runs(id, limit=1))).unwrap()

@@ -34,6 +34,7 @@ from released_intacct.fakes.simulators.intacct.querystring import (
     compare_values,
     get_path,
     like_match,
+    within,
 )
 
 if TYPE_CHECKING:
@@ -193,6 +194,9 @@ def _value_test(tag: str, values: tuple[str, ...], *, fold_case: bool) -> Callab
         return lambda value: compare(value, low) >= 0 and compare(value, high) <= 0
     if tag in ("in", "notin"):
         wanted = tag == "in"
+        if not fold_case:
+            member = within(values)
+            return lambda value: member(value) == wanted
         return lambda value: any(compare(value, option) == 0 for option in values) == wanted
     wanted = tag == "like"
     return lambda value: like_match(value, values[0], fold_case=fold_case) == wanted

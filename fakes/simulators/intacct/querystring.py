@@ -39,6 +39,7 @@ __all__ = [
     "get_path",
     "like_match",
     "parse_query",
+    "within",
 ]
 
 Record: TypeAlias = dict[str, "Value"]
@@ -258,8 +259,8 @@ class _Parser:
             pattern = self._value(op)
             return _on_field(field, lambda value: like_match(value, pattern) != negated)
         if word == "IN":
-            options = self._list()
-            return _on_field(field, lambda value: _within(value, options) != negated)
+            member = within(self._list())
+            return _on_field(field, lambda value: member(value) != negated)
         detail = (
             "expected LIKE or IN after NOT" if negated else f"expected an operator after {field}"
         )
@@ -327,5 +328,25 @@ def _on_field(field: str, test: Callable[[str], bool]) -> _Tri:
     return run
 
 
-def _within(value: str, options: tuple[str, ...]) -> bool:
-    return any(compare_values(value, option) == 0 for option in options)
+def within(options: tuple[str, ...]) -> Callable[[str], bool]:
+    """Membership in an IN list, as ``compare_values(value, option) == 0`` for some option, in
+    constant time: equal times when both are dates, equal numbers when both are numbers, else
+    (and always, when the texts are the same) equal text."""
+    times = {when for option in options if (when := as_datetime(option)) is not None}
+    numbers = {
+        number
+        for option in options
+        if as_datetime(option) is None and (number := as_decimal(option)) is not None
+    }
+    texts = frozenset(options)
+
+    def member(value: str) -> bool:
+        if value in texts:
+            return True
+        when = as_datetime(value)
+        if when is not None:
+            return when in times
+        number = as_decimal(value)
+        return number is not None and number in numbers
+
+    return member
