@@ -88,7 +88,7 @@ class IntacctAdapter:
             self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
         )
         self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
-        self._doctor = Doctor(self.gateway, credentials, self.settings, spend=self._spend)
+        self._doctor = Doctor(self._directory)
         self._lookups = Lookups(self._reads)
         self._orders = OrderKeys(self._lookups)
 

@@ -57,11 +57,22 @@ class Directory:
     ) -> None:
         self._gateway = gateway
         self._credentials = credentials
-        self._settings = settings
-        self._spend = spend
+        self.settings = settings
+        self.spend = spend
+
+    @property
+    def company_id(self) -> str:
+        return self._credentials.company_id
+
+    def sessions(self, entity: EntityId | None) -> Sessions:
+        """Sessions of the adapter's user at ``entity`` (None: the user's default)."""
+        return Sessions(self._gateway, self._credentials, self.settings, entity=entity)
+
+    def reads(self, sessions: Sessions) -> Reads:
+        return Reads(sessions, self.settings, spend=self.spend)
 
     async def login(self, credentials: IntacctCredentials) -> Result[tuple[Entity, ...], SyncError]:
-        sessions = Sessions(self._gateway, credentials, self._settings, entity=None)
+        sessions = Sessions(self._gateway, credentials, self.settings, entity=None)
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(opened.failure())
@@ -69,7 +80,7 @@ class Directory:
         return found.map(tuple)
 
     async def setup(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
-        sessions = Sessions(self._gateway, self._credentials, self._settings, entity=entity)
+        sessions = self.sessions(entity)
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(await self._why_not(opened.failure(), entity))
@@ -103,7 +114,7 @@ class Directory:
             return _at_entity(error, entity)
         if error.rule is not Rule.C2 or not entity:
             return error
-        plain = Sessions(self._gateway, self._credentials, self._settings, entity=None)
+        plain = self.sessions(None)
         retried = await plain.login()
         return _at_entity(error, entity) if is_successful(retried) else error
 
@@ -123,7 +134,7 @@ class Directory:
         for data in (apps, financial):
             if not is_successful(data):
                 return Failure(data.failure())
-        self._spend(2)
+        self.spend(2)
         return Success((facts.applications(apps.unwrap()), facts.financial(financial.unwrap())))
 
     async def _labels(self, sessions: Sessions) -> Result[dict[str, int | None], SyncError]:
@@ -131,7 +142,7 @@ class Directory:
         proves nothing either way, so the fact stays unknown)."""
         found: dict[str, int | None] = {}
         for object_name in facts.LABEL_OBJECTS:
-            rows = await self._reads(sessions).every(q.Select(object_name=object_name))
+            rows = await self.reads(sessions).every(q.Select(object_name=object_name))
             if is_successful(rows):
                 found[object_name] = sum(facts.active(row) for row in rows.unwrap())
             elif rows.failure().kind is ErrorKind.REJECTED:
@@ -172,7 +183,7 @@ class Directory:
 
     async def _exists(self, sessions: Sessions, object_name: str) -> Result[bool, SyncError]:
         """Whether ``object_name`` has at least one record (one row read)."""
-        first = await self._reads(sessions).page(
+        first = await self.reads(sessions).page(
             q.Select(object_name=object_name), FeedQuery(size=1)
         )
         return first.map(lambda page: bool(page.items))
@@ -181,11 +192,8 @@ class Directory:
         self, sessions: Sessions, select: q.Select, keep: Keep[T]
     ) -> Result[list[T], SyncError]:
         """Every record of ``select`` (page by page) that ``keep`` turns into a value."""
-        found = await self._reads(sessions).every(select)
+        found = await self.reads(sessions).every(select)
         return found.map(lambda rows: [v for v in map(keep, rows) if v is not None])
-
-    def _reads(self, sessions: Sessions) -> Reads:
-        return Reads(sessions, self._settings, spend=self._spend)
 
 
 def _data(result: FunctionResult | None) -> Result[etree._Element, SyncError]:

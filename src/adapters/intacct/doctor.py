@@ -21,7 +21,6 @@ with the findings, as seen (correction 5).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 from returns.pipeline import is_successful
@@ -30,15 +29,12 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct import doctorchecks as checks
 from released_intacct.adapters.intacct.classify import function_error
 from released_intacct.adapters.intacct.convert import setup as facts
+from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.envelope import Function
-from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.session import Sessions
-from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.diagnosis import Diagnosis, Finding, Verdict
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import EntityId
-from released_intacct.domain.ports import IntacctCredentials
 
 __all__ = ["Doctor"]
 
@@ -46,21 +42,12 @@ _OPTIONAL = ("ME", "SO", "PO")
 
 
 class Doctor:
-    def __init__(
-        self,
-        gateway: Gateway,
-        credentials: IntacctCredentials,
-        settings: ClientSettings,
-        *,
-        spend: Callable[[int], None],
-    ) -> None:
-        self._gateway = gateway
-        self._credentials = credentials
-        self._settings = settings
-        self._spend = spend
+    def __init__(self, directory: Directory) -> None:
+        self._directory = directory
+        self._settings = directory.settings
 
     async def diagnose(self, entity: EntityId) -> Result[Diagnosis, SyncError]:
-        sessions = Sessions(self._gateway, self._credentials, self._settings, entity=entity)
+        sessions = self._directory.sessions(entity)
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(opened.failure())
@@ -71,7 +58,7 @@ class Doctor:
         zone = await sessions.zone()
         if not is_successful(zone):
             return Failure(zone.failure())
-        reads = Reads(sessions, self._settings, spend=self._spend)
+        reads = self._directory.reads(sessions)
         findings = [self._zone(sessions)]
         findings.append(await checks.newest_change(reads, zone.unwrap(), sessions.timestamp))
         findings += await checks.lines(reads)
@@ -79,7 +66,7 @@ class Doctor:
         findings.append(await checks.payment_kinds(reads))
         return Success(
             Diagnosis(
-                company_id=self._credentials.company_id,
+                company_id=self._directory.company_id,
                 entity=entity,
                 session_timestamp=sessions.timestamp,
                 zone=_zone_words(self._settings.company_tz, zone.unwrap()),
@@ -107,7 +94,7 @@ class Doctor:
         asked = await sessions.call(functions, unique=False, idempotent=True)
         if not is_successful(asked):
             return Failure(asked.failure())
-        self._spend(1 + len(wanted))
+        self._directory.spend(1 + len(wanted))
         prefs: dict[tuple[str, str], str] = {}
         for result in asked.unwrap().results:
             if result.ok and result.data is not None:
