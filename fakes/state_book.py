@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import IdempotencyKey, ReleasedId
+from released_intacct.domain.ids import IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
@@ -59,6 +59,33 @@ def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
             _restate_results(book, link)
     book.links = merged
     return Success(merged)
+
+
+def links_of(
+    record_type: RecordType,
+    *,
+    released_ids: Sequence[ReleasedId] = (),
+    intacct_keys: Sequence[IntacctKey] = (),
+) -> Callable[[Book], tuple[Link, ...]]:
+    """The links of ``record_type`` a book holds for these ids or keys (none given: all)."""
+    wanted, keys = set(released_ids), set(intacct_keys)
+    every = not wanted and not keys
+    return lambda book: tuple(
+        link
+        for link in book.links.values()
+        if link.record_type is record_type
+        and (every or link.released_id in wanted or link.intacct_key in keys)
+    )
+
+
+def links_by_prefix(book: Book, record_type: RecordType, prefix: str) -> tuple[Link, ...]:
+    """The links of ``record_type`` whose Intacct key starts with ``prefix``, by key."""
+    found = [
+        link
+        for link in book.links.values()
+        if link.record_type is record_type and link.intacct_key.startswith(prefix)
+    ]
+    return tuple(sorted(found, key=lambda link: link.intacct_key))
 
 
 def _restate_results(book: Book, link: Link) -> None:

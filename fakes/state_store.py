@@ -14,6 +14,7 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
 - Links are keyed by record type + Re-Leased id (saving one replaces it) and unique by record type
   + Intacct key: a link whose key another Re-Leased record holds is refused, all or none. Links
   by Intacct key prefix are those whose key ``startswith`` it, ordered by key.
+- Acknowledgements (C5): the first of each prerequisite stays; refused once confirmed.
 - Cursors are clamped to the start of the run and never moved back.
 - Outbox: intents are stored PENDING in the order recorded (a repeated key keeps its place and
   state); ``settle`` refuses an unknown key and changes nothing when its link is refused.
@@ -67,6 +68,8 @@ from released_intacct.fakes.state_book import (
     Book,
     acknowledge,
     acknowledged,
+    links_by_prefix,
+    links_of,
     merged_links,
     settle_intents,
 )
@@ -183,33 +186,13 @@ class FakeStateStore:
         released_ids: Sequence[ReleasedId] = (),
         intacct_keys: Sequence[IntacctKey] = (),
     ) -> FutureResult[tuple[Link, ...], SyncError]:
-        wanted, keys = set(released_ids), set(intacct_keys)
-        every = not wanted and not keys
-
-        def chosen(book: Book) -> Result[tuple[Link, ...], SyncError]:
-            return Success(
-                tuple(
-                    link
-                    for link in book.links.values()
-                    if link.record_type is record_type
-                    and (every or link.released_id in wanted or link.intacct_key in keys)
-                )
-            )
-
-        return self._with(id, chosen)
+        chosen = links_of(record_type, released_ids=released_ids, intacct_keys=intacct_keys)
+        return self._with(id, lambda book: Success(chosen(book)))
 
     def links_by_intacct_prefix(
         self, id: ConnectionId, record_type: RecordType, prefix: str
     ) -> FutureResult[tuple[Link, ...], SyncError]:
-        def chosen(book: Book) -> Result[tuple[Link, ...], SyncError]:
-            found = [
-                link
-                for link in book.links.values()
-                if link.record_type is record_type and link.intacct_key.startswith(prefix)
-            ]
-            return Success(tuple(sorted(found, key=lambda link: link.intacct_key)))
-
-        return self._with(id, chosen)
+        return self._with(id, lambda book: Success(links_by_prefix(book, record_type, prefix)))
 
     # --- cursors ---------------------------------------------------------------------------------
 

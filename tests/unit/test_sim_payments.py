@@ -10,37 +10,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from released_intacct.fakes import xmlgw
+from released_intacct.fakes.sim_calls import demo_books
+from released_intacct.fakes.sim_calls import ok_key as _ok
+from released_intacct.fakes.sim_calls import refused as _refused
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.seeddata import demo_config
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
-ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def books() -> tuple[Simulator, Company]:
-    sim = Simulator(clock=lambda: T0)
-    return sim, load_company(sim, demo_config(), now=T0)
-
-
-def _call(sim: Simulator, function: str) -> xmlgw.Element:
-    (result,) = xmlgw.results(sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body)
-    return result
-
-
-def _ok(sim: Simulator, function: str) -> str:
-    result = _call(sim, function)
-    assert result.findtext("status") == "success", result.findtext(".//description2")
-    return result.findtext("key") or result.findtext("data/*/RECORDNO") or ""
-
-
-def _refused(sim: Simulator, function: str) -> str:
-    result = _call(sim, function)
-    assert result.findtext("status") == "failure"
-    return result.findtext("errormessage/error/description2", "")
+    return demo_books(T0)
 
 
 def _day(tag: str, month: int, day: int) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from released_intacct.fakes import xmlgw
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import audit
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.seeddata import demo_config
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -157,7 +157,7 @@ def test_sdk_update_finds_the_record_by_its_id_or_recordno(
     after = company.by_field(object_name, field, value)
     assert after is not None
     assert any(
-        row["OBJECTKEY"] == before[catalog.audit_key(object_name)] and row["ACCESSMODE"] == "Modify"
+        row["OBJECTKEY"] == before[audit.audit_key(object_name)] and row["ACCESSMODE"] == "Modify"
         for row in company.table("AUDITHISTORY").values()
     )
 

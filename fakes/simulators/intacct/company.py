@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from released_intacct.fakes.simulators.intacct import catalog
+from released_intacct.fakes.simulators.intacct import audit, catalog
 
 Record = dict[str, object]
 
@@ -261,8 +261,8 @@ class Company:
 
     def _audit(self, object_name: str, record: Record, mode: str, now: datetime) -> None:
         """One AUDITHISTORY row: ACCESSMODE in readByQuery's words (``query`` shows the letters,
-        ``catalog.QUERY_CODES``), OBJECTKEY the object's unique name field
-        (``catalog.audit_key``)."""
+        ``audit.QUERY_CODES``), OBJECTKEY the object's unique name field
+        (``audit.audit_key``)."""
         if object_name == AUDIT:
             return
         row_no = self.next_recordno
@@ -270,7 +270,7 @@ class Company:
         self.table(AUDIT)[row_no] = {
             "RECORDNO": str(row_no),
             "OBJECTTYPE": object_name.lower(),
-            "OBJECTKEY": str(record.get(catalog.audit_key(object_name), "")),
+            "OBJECTKEY": str(record.get(audit.audit_key(object_name), "")),
             "ACCESSMODE": mode,
             "ACCESSTIME": self.stamp(now),
             "SOURCE": "api",

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import catalog, contactrefs
+from released_intacct.fakes.simulators.intacct import audit, catalog, contactrefs
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context, ResultSet
 from released_intacct.fakes.simulators.intacct.errors import failure
@@ -147,7 +147,7 @@ def _matching(
         shown(ctx, obj, r) for r in ctx.company.records(obj.name, entity=ctx.entity)
     )
     if coded:
-        rows = (catalog.query_form(obj.name, r) for r in rows)
+        rows = (audit.query_form(obj.name, r) for r in rows)
     chosen = [r for r in rows if predicate(lambda path, r=r: get_path(r, path))]
     return sorted(chosen, key=lambda r: int(str(r["RECORDNO"])))
 

@@ -20,17 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from lxml import etree
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import query as q
-from released_intacct.adapters.intacct.classify import function_error
 from released_intacct.adapters.intacct.convert import setup as facts
 from released_intacct.adapters.intacct.convert.reading import item
 from released_intacct.adapters.intacct.envelope import Function
-from released_intacct.adapters.intacct.reads import Reads
-from released_intacct.adapters.intacct.reply import FunctionResult
+from released_intacct.adapters.intacct.reads import Reads, result_data
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
@@ -130,7 +127,8 @@ class Directory:
         if not is_successful(sent):
             return Failure(sent.failure())
         results = {r.controlid: r for r in sent.unwrap().results}
-        apps, financial = _data(results.get("apps")), _data(results.get("financial"))
+        apps = result_data(results.get("apps"), what="get_applications")
+        financial = result_data(results.get("financial"), what="getFinancialSetup")
         for data in (apps, financial):
             if not is_successful(data):
                 return Failure(data.failure())
@@ -196,14 +194,6 @@ class Directory:
         return found.map(lambda rows: [v for v in map(keep, rows) if v is not None])
 
 
-def _data(result: FunctionResult | None) -> Result[etree._Element, SyncError]:
-    if result is None:
-        return Failure(_unanswered())
-    if not result.ok or result.data is None:
-        return Failure(function_error(result, record=None))
-    return Success(result.data)
-
-
 def _item(row: Row) -> Item | None:
     read = item(row)
     return read.unwrap() if is_successful(read) else None
@@ -218,13 +208,4 @@ def _at_entity(error: SyncError, entity: EntityId) -> SyncError:
         message=f"Sage Intacct did not open a session at {where} of this company.",
         fix="Choose one of the company's entities (or its top level), then check again.",
         cause=error.cause,
-    )
-
-
-def _unanswered() -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message="Sage Intacct answered without the result of a read.",
-        fix="Nothing to do: the check is made again.",
     )

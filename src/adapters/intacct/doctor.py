@@ -27,13 +27,13 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import doctorchecks as checks
-from released_intacct.adapters.intacct.classify import function_error
 from released_intacct.adapters.intacct.convert import setup as facts
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.envelope import Function
+from released_intacct.adapters.intacct.reads import result_data
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.domain.diagnosis import Diagnosis, Finding, Verdict
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import EntityId
 
 __all__ = ["Doctor"]
@@ -44,7 +44,6 @@ _OPTIONAL = ("ME", "SO", "PO")
 class Doctor:
     def __init__(self, directory: Directory) -> None:
         self._directory = directory
-        self._settings = directory.settings
 
     async def diagnose(self, entity: EntityId) -> Result[Diagnosis, SyncError]:
         sessions = self._directory.sessions(entity)
@@ -60,7 +59,7 @@ class Doctor:
             return Failure(zone.failure())
         reads = self._directory.reads(sessions)
         findings = [self._zone(sessions)]
-        findings.append(await checks.newest_change(reads, zone.unwrap(), sessions.timestamp))
+        findings.append(await checks.newest_change(reads, zone.unwrap(), sessions.stamped_at))
         findings += await checks.lines(reads)
         findings += await checks.audit(reads)
         findings.append(await checks.payment_kinds(reads))
@@ -68,8 +67,8 @@ class Doctor:
             Diagnosis(
                 company_id=self._directory.company_id,
                 entity=entity,
-                session_timestamp=sessions.timestamp,
-                zone=_zone_words(self._settings.company_tz, zone.unwrap()),
+                session_timestamp=_iso(sessions.stamped_at),
+                zone=_zone_words(self._directory.settings.company_tz, zone.unwrap()),
                 subscriptions=tuple(sorted(subscribed)),
                 preferences=tuple(sorted((a, n, v) for (a, n), v in prefs.items())),
                 findings=tuple(findings),
@@ -85,10 +84,11 @@ class Doctor:
         )
         if not is_successful(sent):
             return Failure(sent.failure())
-        (apps,) = sent.unwrap().results or (None,)
-        if apps is None or not apps.ok or apps.data is None:
-            return Failure(function_error(apps, record=None)) if apps else Failure(_silent())
-        subscribed = facts.applications(apps.data)
+        (answered,) = sent.unwrap().results or (None,)
+        apps = result_data(answered, what="get_applications")
+        if not is_successful(apps):
+            return Failure(apps.failure())
+        subscribed = facts.applications(apps.unwrap())
         wanted = [a for a in facts.APPLICATIONS if a not in _OPTIONAL or a in subscribed]
         functions = [Function(f"prefs-{a}", facts.prefs_request(a)) for a in wanted]
         asked = await sessions.call(functions, unique=False, idempotent=True)
@@ -103,9 +103,13 @@ class Doctor:
 
     def _zone(self, sessions: Sessions) -> Finding:
         expected = "the zone WHENMODIFIED is read in has the session timestamp's UTC offset"
-        offset, configured = sessions.offset, self._settings.company_tz
-        if offset is None:
-            seen = f"no usable session timestamp ({sessions.timestamp!r}); timestamps read as UTC"
+        at, offset, configured = (
+            sessions.stamped_at,
+            sessions.offset,
+            self._directory.settings.company_tz,
+        )
+        if at is None or offset is None:
+            seen = "no usable session timestamp (''); timestamps read as UTC"
             return Finding(
                 check="time.zone",
                 verdict=Verdict.WARNING,
@@ -116,7 +120,6 @@ class Doctor:
         if configured is None:
             seen = f"calibrated from the session timestamp: UTC{_hours(offset)}"
             return Finding(check="time.zone", verdict=Verdict.OK, expected=expected, seen=seen)
-        at = datetime.fromisoformat(sessions.timestamp)
         configured_offset = at.astimezone(configured).utcoffset()
         seen = (
             f"configured {configured}: UTC{_hours(configured_offset)}; session UTC{_hours(offset)}"
@@ -134,6 +137,10 @@ class Doctor:
         )
 
 
+def _iso(when: datetime | None) -> str:
+    return "" if when is None else when.isoformat(timespec="seconds")
+
+
 def _hours(offset: timedelta | None) -> str:
     if offset is None:
         return "?"
@@ -144,12 +151,3 @@ def _hours(offset: timedelta | None) -> str:
 
 def _zone_words(configured: tzinfo | None, zone: tzinfo) -> str:
     return f"configured {configured}" if configured is not None else f"calibrated {zone}"
-
-
-def _silent() -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message="Sage Intacct answered get_applications with no result.",
-        fix="Run doctor again.",
-    )

@@ -12,7 +12,7 @@ from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import AUDIT_PERMISSION_FIX
-from released_intacct.adapters.intacct.convert.fields import STAMP, Row
+from released_intacct.adapters.intacct.convert.fields import Row, as_stamp
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.response import rows
 from released_intacct.domain.diagnosis import Finding, Verdict
@@ -28,11 +28,10 @@ _KNOWN_STATES: Final = frozenset(
 )  # fmt: skip
 
 
-async def newest_change(reads: Reads, zone: tzinfo, timestamp: str) -> Finding:
+async def newest_change(reads: Reads, zone: tzinfo, now: datetime | None) -> Finding:
+    """``now``: Intacct's, from the session timestamp (None: it gave none)."""
     expected = "no WHENMODIFIED after Intacct's own 'now' when read in the product's zone"
-    try:
-        now = datetime.fromisoformat(timestamp)
-    except ValueError:
+    if now is None:
         return Finding(check="time.newest_change", verdict=Verdict.UNKNOWN, expected=expected,
                        seen="no session timestamp to compare with")  # fmt: skip
     newest: list[tuple[datetime, str]] = []
@@ -41,7 +40,7 @@ async def newest_change(reads: Reads, zone: tzinfo, timestamp: str) -> Finding:
         body = q.query(select, page_size=1, order=(("WHENMODIFIED", True),))
         data = await reads.call(body, what=object_name)
         for row in rows(data.unwrap()) if is_successful(data) else ():
-            stamp = _stamp(row, zone)
+            stamp = as_stamp(str(row.get("WHENMODIFIED", "")), zone)
             if stamp is not None:
                 newest.append((stamp, f"{object_name} {row.get('RECORDNO', '')}"))
     if not newest:
@@ -206,11 +205,3 @@ async def payment_kinds(reads: Reads) -> Finding:
         if unknown
         else "",
     )
-
-
-def _stamp(row: Row, zone: tzinfo) -> datetime | None:
-    try:
-        naive = datetime.strptime(str(row.get("WHENMODIFIED", "")), STAMP)  # noqa: DTZ007
-    except ValueError:
-        return None
-    return naive.replace(tzinfo=zone)

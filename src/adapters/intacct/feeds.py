@@ -25,7 +25,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.convert.feeds import Feed
-from released_intacct.adapters.intacct.convert.fields import Reader, Row
+from released_intacct.adapters.intacct.convert.fields import Reader, Row, as_stamp
 from released_intacct.adapters.intacct.lines import LINES, Lines
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.reversals import Reversals
@@ -112,7 +112,7 @@ class FeedReader:
         high_water: datetime | None = None
         for row in rows:
             stamp = str(row.get(feed.cursor_field, ""))
-            modified = _parse(stamp, tz)
+            modified = as_stamp(stamp, tz)
             high_water = _later(high_water, modified)
             identity = "/".join(str(row.get(name, "")) for name in feed.identity)
             seen = self._remember(feed.object_name, identity, stamp)
@@ -154,14 +154,6 @@ def _unreadable(feed: Feed, offset: int, *, since: datetime | None) -> SyncError
             label=f"{feed.object_name} position {offset}",
         ),
     )
-
-
-def _parse(stamp: str, tz: tzinfo) -> datetime | None:
-    try:
-        naive = datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S")  # noqa: DTZ007 - zone set below
-    except ValueError:
-        return None
-    return naive.replace(tzinfo=tz)
 
 
 def _converted(

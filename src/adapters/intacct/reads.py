@@ -27,6 +27,7 @@ from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import function_error, unprocessed
 from released_intacct.adapters.intacct.convert.fields import Row
 from released_intacct.adapters.intacct.envelope import Function
+from released_intacct.adapters.intacct.reply import FunctionResult
 from released_intacct.adapters.intacct.response import page_info, rows
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -34,7 +35,7 @@ from released_intacct.adapters.paging import read_all
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["Reads", "result_id"]
+__all__ = ["Reads", "result_data", "result_id"]
 
 _PAGE_MARK: Final = "#remaining="
 _OFFSET: Final = "offset="
@@ -132,13 +133,20 @@ class Reads:
         if not is_successful(sent):
             return Failure(sent.failure())
         results = sent.unwrap().results
-        if not results:
-            return Failure(_unanswered(what))
-        result = results[0]
-        if not result.ok or result.data is None:
-            return Failure(function_error(result, record=None))
-        self._spend(1)
-        return Success(result.data)
+        data = result_data(results[0] if results else None, what=what)
+        if is_successful(data):
+            self._spend(1)
+        return data
+
+
+def result_data(result: FunctionResult | None, *, what: str) -> Result[etree._Element, SyncError]:
+    """A read function's ``<data>``; its refusal; or, when Intacct left it unanswered, an error
+    to try again."""
+    if result is None:
+        return Failure(_unanswered(what))
+    if not result.ok or result.data is None:
+        return Failure(function_error(result, record=None))
+    return Success(result.data)
 
 
 def _offset_token(offset: int, size: int) -> str:

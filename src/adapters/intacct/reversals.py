@@ -63,10 +63,10 @@ class Reversals:
 
     async def _original(self, object_name: str, row: Row) -> Result[str | None, SyncError]:
         party_field = _PARTIES[object_name]
-        party = _text(row, party_field)
-        by = q.Eq(party_field, party) if party else q.Eq("PAYERNAME", _text(row, "PAYERNAME"))
-        if not party and not _text(row, "PAYERNAME"):
+        party, payer = _text(row, party_field), _text(row, "PAYERNAME")
+        if not party and not payer:
             return Success(None)
+        by = q.Eq(party_field, party) if party else q.Eq("PAYERNAME", payer)
         number = _text(row, "RECORDID")
         named = (
             q.Eq("RECORDID", number.removeprefix(_PREFIX)) if number.startswith(_PREFIX) else None

@@ -63,10 +63,8 @@ class Sessions:
         self._lock = asyncio.Lock()
         self._ids = itertools.count(1)
         self.logins = 0
-        self.offset: timedelta | None = None
-        """The UTC offset of the last log-in's session timestamp (``zone``)."""
-        self.timestamp = ""
-        """The last log-in's session timestamp as Intacct wrote it."""
+        self.stamped_at: datetime | None = None
+        """Intacct's "now" as the last log-in's session timestamp gave it, with its offset."""
 
     async def login(self) -> Result[str, SyncError]:
         """A fresh session at the entity; its id, and the endpoint to use from now on."""
@@ -80,9 +78,7 @@ class Sessions:
         if found is None:
             return Failure(_no_session())
         self._session, self._endpoint, _ = found
-        offset = _offset(response.session_timestamp)
-        if offset is not None:
-            self.offset, self.timestamp = offset, response.session_timestamp
+        self.stamped_at = _stamped(response.session_timestamp) or self.stamped_at
         return Success(found[0])
 
     async def zone(self) -> Result[tzinfo, SyncError]:
@@ -91,11 +87,17 @@ class Sessions:
         when need be; spec correction 11), else UTC when Intacct gave no timestamp."""
         if self._settings.company_tz is not None:
             return Success(self._settings.company_tz)
-        if self.offset is None:
+        if self.stamped_at is None:
             current = await self._current()
             if not is_successful(current):
                 return Failure(current.failure())
-        return Success(UTC if self.offset is None else timezone(self.offset))
+        offset = self.offset
+        return Success(UTC if offset is None else timezone(offset))
+
+    @property
+    def offset(self) -> timedelta | None:
+        """The UTC offset of the last log-in's session timestamp (``zone``)."""
+        return None if self.stamped_at is None else self.stamped_at.utcoffset()
 
     async def _current(self) -> Result[str, SyncError]:
         async with self._lock:
@@ -199,13 +201,13 @@ def _checked(response: Response) -> Result[Response, SyncError]:
     return Success(response)
 
 
-def _offset(stamp: str) -> timedelta | None:
-    """The UTC offset of an ISO 8601 session timestamp; None when absent or unreadable."""
+def _stamped(stamp: str) -> datetime | None:
+    """An ISO 8601 session timestamp with its offset; None when absent, unreadable or naive."""
     try:
         when = datetime.fromisoformat(stamp.strip())
     except ValueError:
         return None
-    return when.utcoffset()
+    return when if when.utcoffset() is not None else None
 
 
 def _no_session() -> SyncError:

@@ -36,6 +36,17 @@ PAIRED = "#reverses"
 XML name, so no Intacct field can have it)."""
 DATE = "%m/%d/%Y"
 STAMP = "%m/%d/%Y %H:%M:%S"
+
+
+def as_stamp(text: str, tz: tzinfo) -> datetime | None:
+    """A timestamp as Intacct writes it (``mm/dd/yyyy HH:MM:SS``, no zone) in ``tz``; None when
+    it is not one."""
+    try:
+        return datetime.strptime(text.strip(), STAMP).replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
 _PLACEHOLDER_DATE = dt.date(1970, 1, 1)
 _PLACEHOLDER_CURRENCY = Currency("XXX")
 _STATUSES = {
@@ -213,11 +224,10 @@ class Reader:
         text = self.text(field, required=required)
         if not text:
             return None
-        try:
-            return datetime.strptime(text, STAMP).replace(tzinfo=tz)
-        except ValueError:
+        found = as_stamp(text, tz)
+        if found is None:
             self.fail(field, "it is not a time mm/dd/yyyy HH:MM:SS", text)
-            return None
+        return found
 
     def required_stamp(self, field: str, *, tz: tzinfo) -> datetime:
         found = self.stamp(field, tz=tz, required=True)
