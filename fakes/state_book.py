@@ -19,10 +19,12 @@ from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
     Cursor,
+    Fence,
     Intent,
     IntentState,
     Run,
     StoredNotification,
+    lost,
 )
 from released_intacct.fakes.state_refusals import confirmed_refusal, key_clash, refused
 
@@ -43,6 +45,17 @@ class Book:
     results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
     notifications: list[StoredNotification] = field(default_factory=list)
     acknowledged: dict[Prerequisite, datetime] = field(default_factory=dict)
+    epoch: int = 0
+    """The company's run epoch: raised by every run that starts (fencing)."""
+
+
+def fence_refusal(book: Book, fence: Fence | None) -> SyncError | None:
+    """``lost`` unless ``fence``'s run is open under the company's epoch (or no fence)."""
+    if fence is None:
+        return None
+    run = book.runs.get(fence.run)
+    held = run is not None and not run.status.finished and run.epoch == fence.epoch == book.epoch
+    return None if held else lost(fence)
 
 
 def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
@@ -97,10 +110,16 @@ def _restate_results(book: Book, link: Link) -> None:
 
 
 def settle_intents(
-    book: Book, settled: Sequence[tuple[IdempotencyKey, Link | None]], state: IntentState
+    book: Book,
+    settled: Sequence[tuple[IdempotencyKey, Link | None]],
+    state: IntentState,
+    fence: Fence | None,
 ) -> Result[None, SyncError]:
     """Move the intents to ``state`` and merge their links, all or none (the outbox's
-    ``settle`` of one, ``confirm_all`` of many)."""
+    ``settle`` of one, ``confirm_all`` of many); fenced."""
+    refusal = fence_refusal(book, fence)
+    if refusal is not None:
+        return Failure(refusal)
     missing = next((key for key, _ in settled if key not in book.intents), None)
     if missing is not None:
         return Failure(refused(f"No write {missing} is in the outbox.", "Record it first."))

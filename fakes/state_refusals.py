@@ -10,7 +10,7 @@ from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
-from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
+from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
 
 
 def refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
@@ -63,28 +63,23 @@ def progress_refusal(stored: Run | None, run: Run) -> SyncError | None:
     """Progress is saved only for a run the store holds open, and only while it is open."""
     if stored is None:
         return refused(f"There is no run {run.id}.", "Start a run first.")
-    if stored.status.finished:
-        return refused(
-            f"Run {run.id} is already finished ({stored.status.value}); it cannot go on.",
-            "Stop this run: the next sync picks up where it stopped.",
-            rule=Rule.E4,
-        )
     if run.status.finished:
         return refused(f"Run {run.id} is given as finished.", "Finish it with finish_run.")
     return None
 
 
 def finish_refusal(stored: Run | None, run: Run) -> SyncError | None:
-    """A run the store does not hold cannot be finished, nor a finished one reopened (E4)."""
+    """A run the store does not hold cannot be finished (a finished one: ``fence_refusal``)."""
     if stored is None:
         return refused(f"There is no run {run.id}.", "Start a run first.")
-    if stored.status.finished and not run.status.finished:
-        return refused(
-            f"Run {run.id} is already finished ({stored.status.value}) and cannot be reopened.",
-            "Start a new run.",
-            rule=Rule.E4,
-        )
     return None
+
+
+def not_held(fence: Fence) -> SyncError:
+    return refused(
+        f"Run {fence.run} is sending a write it does not hold open in the outbox.",
+        "Send only the keys record_intents answered, once each.",
+    )
 
 
 def no_notification(id: ConnectionId, number: int) -> SyncError:

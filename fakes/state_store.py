@@ -16,8 +16,11 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
   by Intacct key prefix are those whose key ``startswith`` it, ordered by key.
 - Acknowledgements (C5): the first of each prerequisite stays; refused once confirmed.
 - Cursors are clamped to the start of the run and never moved back.
-- Outbox: intents are stored PENDING in the order recorded (a repeated key keeps its place and
-  state); ``settle`` refuses an unknown key and changes nothing when its link is refused.
+- Outbox: intents are stored PENDING in the order recorded; a repeated key keeps its place and
+  is reopened (PENDING, the new action and run) unless it is SENT; ``settle`` refuses an unknown
+  key and changes nothing when its link is refused.
+- Fencing: each connection has an epoch, raised by ``start_run``; a fenced write is refused
+  (``lost``) unless its run is open under the current epoch (``state_book.fence_refusal``).
 - Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4),
   unless the open one is stale: ``start_run`` then releases it (``domain.state.release_run``)
   first. ``save_progress`` keeps the stored start; ``finish_run`` stores the run as given but never
@@ -57,17 +60,20 @@ from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
     Cursor,
+    Fence,
     Intent,
     IntentState,
     ResultFilter,
     Run,
     StoredNotification,
+    lost,
     release_run,
 )
 from released_intacct.fakes.state_book import (
     Book,
     acknowledge,
     acknowledged,
+    fence_refusal,
     links_by_prefix,
     links_of,
     merged_links,
@@ -80,6 +86,7 @@ from released_intacct.fakes.state_refusals import (
     kept,
     link_status,
     no_notification,
+    not_held,
     progress_refusal,
     refused,
     running,
@@ -200,9 +207,12 @@ class FakeStateStore:
         return self._with(id, lambda book: Success(book.cursors.get(feed)))
 
     def advance_cursor(
-        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime, fence: Fence | None = None
     ) -> FutureResult[Cursor, SyncError]:
         def advance(book: Book) -> Result[Cursor, SyncError]:
+            refusal = fence_refusal(book, fence)
+            if refusal is not None:
+                return Failure(refusal)
             position = min(cursor.position, run_started)
             current = book.cursors.get(cursor.feed)
             if current is not None and current.position >= position:
@@ -214,14 +224,48 @@ class FakeStateStore:
 
     # --- the outbox ------------------------------------------------------------------------------
 
-    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
+    def record_intents(
+        self, intents: Sequence[Intent], *, fence: Fence | None = None
+    ) -> FutureResult[frozenset[IdempotencyKey], SyncError]:
         stranger = next((i.connection for i in intents if i.connection not in self._books), None)
         if stranger is not None:
             return FutureResult.from_failure(unknown(stranger))
+        if fence is not None:
+            book = self._books.get(fence.connection)
+            refusal = lost(fence) if book is None else fence_refusal(book, fence)
+            if refusal is None and any(i.connection != fence.connection for i in intents):
+                refusal = lost(fence)
+            if refusal is not None:
+                return FutureResult.from_failure(refusal)
+        held: set[IdempotencyKey] = set()
+        run = None if fence is None else fence.run
         for intent in intents:
             stored = self._books[intent.connection].intents
-            stored.setdefault(intent.key, replace(intent, state=IntentState.PENDING))
-        return FutureResult.from_value(None)
+            before = stored.get(intent.key)
+            if before is not None and before.state is IntentState.SENT:
+                continue
+            pending = replace(intent, state=IntentState.PENDING, run=run, sent_at=None)
+            stored[intent.key] = pending  # a reopened key keeps its place in the dict
+            held.add(intent.key)
+        return FutureResult.from_value(frozenset(held))
+
+    def hold(
+        self, fence: Fence, keys: Sequence[IdempotencyKey] = (), *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        def mark(book: Book) -> Result[None, SyncError]:
+            refusal = fence_refusal(book, fence)
+            if refusal is not None:
+                return Failure(refusal)
+            mine = [book.intents.get(key) for key in keys]
+            if any(
+                i is None or i.state is not IntentState.PENDING or i.run != fence.run for i in mine
+            ):
+                return Failure(not_held(fence))
+            for key in keys:
+                book.intents[key] = replace(book.intents[key], state=IntentState.SENT, sent_at=at)
+            return Success(None)
+
+        return self._with(fence.connection, mark)
 
     def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
         still = (IntentState.PENDING, IntentState.SENT)
@@ -236,18 +280,30 @@ class FakeStateStore:
         *,
         state: IntentState,
         link: Link | None = None,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._with(id, lambda book: settle_intents(book, [(key, link)], state))
+        return self._with(id, lambda book: settle_intents(book, [(key, link)], state, fence))
 
     def confirm_all(
-        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+        self,
+        id: ConnectionId,
+        confirmed: Sequence[tuple[IdempotencyKey, Link]],
+        *,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._with(id, lambda book: settle_intents(book, confirmed, IntentState.CONFIRMED))
+        return self._with(
+            id, lambda book: settle_intents(book, confirmed, IntentState.CONFIRMED, fence)
+        )
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 
     def start_run(
-        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+        self,
+        id: ConnectionId,
+        *,
+        at: datetime,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
     ) -> FutureResult[Run, SyncError]:
         def start(book: Book) -> Result[Run, SyncError]:
             open_run = next((r for r in book.runs.values() if not r.status.finished), None)
@@ -255,16 +311,23 @@ class FakeStateStore:
                 return Failure(running(open_run))
             if open_run is not None:
                 self._release(book, open_run, at)
-            run = Run(id=f"run-{next(self._runs)}", connection=id, started_at=at)
+            book.epoch += 1
+            number = next(self._runs)
+            run = Run(
+                id=f"run-{number}", connection=id, started_at=at, epoch=book.epoch, holder=holder
+            )
             book.runs[run.id] = run
             return Success(run)
 
         return self._with(id, start)
 
+    def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
+        return self._with(id, lambda book: Success(book.runs.get(run_id)))
+
     def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
         def save(book: Book) -> Result[Run, SyncError]:
             stored = book.runs.get(run.id)
-            error = progress_refusal(stored, run)
+            error = progress_refusal(stored, run) or fence_refusal(book, run.fence)
             if stored is None or error is not None:
                 return Failure(error or unknown(run.connection))
             book.runs[run.id] = replace(
@@ -281,13 +344,22 @@ class FakeStateStore:
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
         def finish(book: Book) -> Result[Run, SyncError]:
-            error = finish_refusal(book.runs.get(run.id), run)
+            error = finish_refusal(book.runs.get(run.id), run) or fence_refusal(book, run.fence)
             if error is not None:
                 return Failure(error)
             book.runs[run.id] = run
             return Success(run)
 
         return self._with(run.connection, finish)
+
+    def release(self, fence: Fence, *, at: datetime) -> FutureResult[Run, SyncError]:
+        def free(book: Book) -> Result[Run, SyncError]:
+            refusal = fence_refusal(book, fence)
+            if refusal is not None:
+                return Failure(refusal)
+            return Success(self._release(book, book.runs[fence.run], at))
+
+        return self._with(fence.connection, free)
 
     def release_stale_runs(
         self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()

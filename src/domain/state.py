@@ -6,17 +6,26 @@ write intents, runs, sync results and notifications. Every multi-row change is o
 the store; the store encrypts credentials with a key it is given and never returns them in clear
 except from ``credentials``.
 
-A run shows it is alive by its heartbeat (``save_progress``, with its progress). A process that
-dies mid-run leaves its run open, which would lock the company out (E4); a run with no sign of
-life for a while is *stale* and is released: finished red, with a notification
-(``release_stale_runs``, and ``start_run`` for the company it starts).
+A run shows it is alive by its heartbeat (``save_progress``, with its progress), which the engine
+beats on a timer while the run lasts. A process that dies mid-run leaves its run open, which would
+lock the company out (E4); a run with no sign of life for a while is *stale* and is released:
+finished red, with a notification (``release_stale_runs``, ``release``, and ``start_run`` for the
+company it starts, which is a *takeover*).
 
-Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (30 minutes) without a heartbeat. A run
-is to beat after every page it applies, and a page (a few thousand records at most, each write
-retried with back-off for a few minutes at most) takes far less; a company whose process died
-waits at most that long. A live run wrongly released is safe: its next ``save_progress`` is
-refused (E4), telling it to stop, and the outbox's idempotency keys keep a second run from
-writing anything twice. The process running a run may keep it from release (``alive``).
+Fencing (issue 16, F1): every run holds its company under an *epoch*, a number the store raises
+each time a run of the company starts. A ``Fence`` (connection, run, epoch) goes with every write
+a run makes (intents recorded, marked sent, settled; cursors advanced; progress; the finish), and
+the store checks it in the same transaction as the write: once another run has taken the company
+over, the old run's writes are refused (``lost``, rule E4) and it stops, sending nothing more.
+Before each send the engine marks the intents it is about to send SENT through ``hold``, which is
+fenced too, so no write leaves a run that no longer holds its company. The same port carries the
+PostgreSQL store's leases (issue 17): a lease is a run's epoch with a time limit.
+
+Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (30 minutes, a setting) without a heartbeat.
+A run beats every ``heartbeat_every(stale_after)``, so a live run is never stale unless its
+process is paused or cut off. A live run wrongly taken over is safe: its next fenced write is
+refused, and an intent it may still have in flight is not sent again by the run that took over
+until it can no longer be in flight (``Intent.sent_at``, the run's ``holder``).
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from returns.future import FutureResult
 
 from released_intacct.domain.actions import WriteAction
 from released_intacct.domain.enums import Direction, Prerequisite, RecordType
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -48,6 +57,37 @@ from released_intacct.domain.results import Progress, RunCounts, RunStatus, Sync
 
 DEFAULT_STALE_AFTER: Final = timedelta(minutes=30)
 """How long a run may show no sign of life before it counts as left by a dead process."""
+HEARTBEAT_AT_MOST: Final = timedelta(minutes=1)
+
+
+DEFAULT_IN_FLIGHT: Final = timedelta(minutes=15)
+"""Above the Intacct client's default longest write: 6 attempts of 60 s, plus back-off."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunPolicy:
+    """How runs hold their companies, a setting of the deployment (``sync.stale_after``,
+    ``sync.in_flight``; every process of one store must share it)."""
+
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    """A run silent this long is taken to be dead and may be taken over (E4)."""
+    in_flight: timedelta = DEFAULT_IN_FLIGHT
+    """The longest one write may take, retries and back-off included: an intent SENT by a run
+    released while its process may live is not sent again before ``sent_at + in_flight``."""
+    holder: str = ""
+    """This process, ``host/pid``."""
+
+    def __post_init__(self) -> None:
+        for name, span in (("stale_after", self.stale_after), ("in_flight", self.in_flight)):
+            if span <= timedelta(0):
+                msg = f"RunPolicy.{name} must be positive, got {span}"
+                raise ValueError(msg)
+
+
+def heartbeat_every(stale_after: timedelta) -> timedelta:
+    """How often a run beats: a third of ``stale_after`` (two beats may be missed before it is
+    stale), and at least once a minute."""
+    return min(stale_after / 3, HEARTBEAT_AT_MOST)
 
 
 class Phase(Enum):
@@ -100,6 +140,10 @@ class Intent:
     """Unique per write: the action's idempotency key (an update's carries a content suffix)."""
     action: WriteAction
     state: IntentState = IntentState.PENDING
+    run: str | None = None
+    """The run that last recorded it (None: recorded outside a run, by confirm)."""
+    sent_at: datetime | None = None
+    """When it was last marked SENT (``hold``), just before it was sent; None while never sent."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +164,17 @@ class Run:
     progress: Progress = Progress()
     heartbeat_at: datetime | None = None
     """When the run last showed a sign of life (``save_progress``); None until it first did."""
+    epoch: int = 0
+    """The company's epoch this run holds it under (``Fence``)."""
+    holder: str = ""
+    """Which process runs it (``host/pid``), for the operator and to tell a dead one."""
+    released_at: datetime | None = None
+    """When another process released it as dead (stale or taken over); None when it finished by
+    itself or is open."""
+
+    @property
+    def fence(self) -> Fence:
+        return Fence(connection=self.connection, run=self.id, epoch=self.epoch)
 
     @property
     def last_alive(self) -> datetime:
@@ -131,16 +186,43 @@ class Run:
         return not self.status.finished and self.last_alive < before
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fence:
+    """A run's proof that it still holds its company: the store refuses a fenced write unless
+    ``run`` is open and the company is still under ``epoch`` (no other run took it over)."""
+
+    connection: ConnectionId
+    run: str
+    epoch: int
+
+
 def release_run(run: Run, *, at: datetime) -> tuple[Run, Notification]:
     """Rule E4: a run left open by a process that died, finished red at ``at`` with one more
     error (the stop itself; counts and progress as last saved), and the notification saying so."""
-    released = replace(run, status=RunStatus.FAILED, finished_at=at, errors=run.errors + 1)
+    released = replace(
+        run, status=RunStatus.FAILED, finished_at=at, errors=run.errors + 1, released_at=at
+    )
     alive = run.last_alive.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    holder = f" (process {run.holder})" if run.holder else ""
     body = (
-        f"The sync stopped unexpectedly: it showed no sign of life after {alive}. "
-        "Nothing was lost: the next sync picks up where it stopped."
+        f"The sync stopped unexpectedly: it showed no sign of life after {alive}{holder}, so "
+        "it was released and the company freed. Nothing was lost: the next sync picks up "
+        "where it stopped."
     )
     return released, Notification(connection=run.connection, title="Sync failed", body=body)
+
+
+def lost(fence: Fence) -> SyncError:
+    """Rule E4: ``fence``'s run no longer holds its company (released, taken over, finished)."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=(
+            f"Run {fence.run} no longer holds connection {fence.connection}: it was released "
+            "or another run took the company over, so it stopped and sends nothing more."
+        ),
+        fix="Nothing to do: the run holding the company now carries on from where this stopped.",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,15 +315,30 @@ class StateStore(Protocol):
     def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]: ...
 
     def advance_cursor(
-        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime, fence: Fence | None = None
     ) -> FutureResult[Cursor, SyncError]:
         """Store ``cursor`` clamped to ``run_started`` (never past the start of the run) and never
-        moved backwards; returns what was stored."""
+        moved backwards; returns what was stored. Fenced: ``lost`` once ``fence``'s run no longer
+        holds the company (nothing changed)."""
 
     # the outbox
-    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
-        """Store new intents (PENDING), all or none; an intent whose key is already stored is
-        left as it is."""
+    def record_intents(
+        self, intents: Sequence[Intent], *, fence: Fence | None = None
+    ) -> FutureResult[frozenset[IdempotencyKey], SyncError]:
+        """Store the intents, all or none, each PENDING with the action given and held by
+        ``fence``'s run (None: by no run, as confirm records them): a new key is added, and a key
+        stored PENDING, FAILED or CONFIRMED is *reopened* (PENDING, the new action; a record fixed
+        after a refusal is planned again, and its write is sent recorded). A key stored SENT (its
+        outcome unknown: it may still be in flight) is left as it is and not held. Answers the
+        keys now held: the only writes of these the caller may send. Fenced (``lost``)."""
+
+    def hold(
+        self, fence: Fence, keys: Sequence[IdempotencyKey] = (), *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        """Just before a send: ``lost`` unless ``fence``'s run still holds its company; then each
+        of ``keys`` (PENDING and held by that run, else REJECTED and nothing changed) is marked
+        SENT at ``at``, all in one transaction. With no keys, only the check (before a write that
+        is no intent: a void)."""
 
     def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
         """Intents still PENDING or SENT, oldest first (resolved by look-up at start)."""
@@ -253,34 +350,55 @@ class StateStore(Protocol):
         *,
         state: IntentState,
         link: Link | None = None,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        """Move an intent to ``state`` and store its link, in one transaction."""
+        """Move an intent to ``state`` and store its link, in one transaction. Fenced (``lost``)."""
 
     def confirm_all(
-        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+        self,
+        id: ConnectionId,
+        confirmed: Sequence[tuple[IdempotencyKey, Link]],
+        *,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
         """``settle`` each intent as CONFIRMED with its link, all in one transaction: a refusal
         of any one leaves every one of them as it was (the caller then settles them one by one).
-        One commit for a whole batch of writes instead of one per write."""
+        One commit for a whole batch of writes instead of one per write. Fenced (``lost``)."""
 
     # runs (E3, E4)
     def start_run(
-        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+        self,
+        id: ConnectionId,
+        *,
+        at: datetime,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
     ) -> FutureResult[Run, SyncError]:
-        """A new RUNNING run; refused (REJECTED, E4) while another run of the company is open,
-        unless that run is stale (no sign of life since ``at - stale_after``): then it is
-        released as ``release_stale_runs`` does, in the same transaction, and the new run starts.
+        """A new RUNNING run held by process ``holder``, under the company's next epoch (every
+        ``Fence`` of an earlier run of the company is refused from then on); refused (REJECTED,
+        E4) while another run of the company is open, unless that run is stale (no sign of life
+        since ``at - stale_after``): then it is released as ``release_stale_runs`` does, in the
+        same transaction, and the new run starts (a takeover).
         """
+
+    def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
+        """The run ``run_id`` of ``id`` (open or finished); None when the store has none."""
 
     def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
         """Store the progress, counts, errors and open status of ``run`` and set its heartbeat to
-        ``at``; the run as stored. REJECTED for a run the store does not hold or holds as
-        finished (released meanwhile: the run should stop), and for a finished ``run`` (that is
-        ``finish_run``'s)."""
+        ``at``; the run as stored. ``lost`` (REJECTED, E4) once ``run`` no longer holds the
+        company (released, taken over: the run must stop), REJECTED for a run the store does not
+        hold and for a finished ``run`` (that is ``finish_run``'s)."""
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
-        """Store ``run`` as given. REJECTED for a run the store does not hold, and for an open
-        ``run`` over one the store holds as finished (a released run is never reopened)."""
+        """Store ``run`` as given (its status says how it ended). ``lost`` once ``run`` no longer
+        holds the company (a released run stays as released: a late finisher does not rewrite
+        it), REJECTED for a run the store does not hold."""
+
+    def release(self, fence: Fence, *, at: datetime) -> FutureResult[Run, SyncError]:
+        """Rule E4: release ``fence``'s run now, whatever its heartbeat (the operator's
+        ``release`` of a run whose process is provably dead), as ``release_stale_runs`` does;
+        ``lost`` when that run no longer holds the company (finished, or taken over)."""
 
     def release_stale_runs(
         self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()

@@ -8,8 +8,8 @@ the Intacct side of C1 is checked once an entity is set, on add or save, and a r
 holder; a change naming an unknown connection is REJECTED; links are unique by record type + Intacct
 key; results are listed most recently seen first and notifications newest first. Write actions in
 the outbox come back exactly, Decimal exponents included (``repr`` is compared too). A run is stale
-strictly after ``stale_after`` without a sign of life; a released run has one more error; a late
-``finish_run`` of a released run may say how it really ended, but never reopens it.
+strictly after ``stale_after`` without a sign of life; a released run has one more error and
+says when it was released; a finished run is final: a late ``finish_run`` is refused (``lost``).
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ from released_intacct.domain.state import (
     ResultFilter,
     Run,
     StateStore,
+    lost,
 )
 from released_intacct.fakes import samples
 from released_intacct.fakes.awaiting import settled, value
@@ -570,19 +571,20 @@ def test_outbox_round_trips_every_write_action_exactly(contract: Contract) -> No
     contract(body)
 
 
-def test_outbox_lifecycle_keeps_an_existing_key_and_lists_open_oldest_first(
+def test_outbox_lifecycle_reopens_a_planned_key_and_lists_open_oldest_first(
     contract: Contract,
 ) -> None:
     async def body(store: StateStore) -> None:
         await connect(store)
         create, receive, update, _ = write_actions()
         one, two, three = intent(create, "k1"), intent(receive, "k2"), intent(update, "k3")
-        await ok(store.record_intents([one, two]))
-        await ok(store.record_intents([replace(one, action=update), three]))
-        assert await ok(store.open_intents(C1)) == (one, two, three)
+        assert await ok(store.record_intents([one, two])) == {one.key, two.key}
+        again = replace(one, action=update)
+        assert await ok(store.record_intents([again, three])) == {one.key, three.key}
+        assert await ok(store.open_intents(C1)) == (again, two, three)  # its place is kept
         await ok(store.settle(C1, one.key, state=IntentState.SENT))
-        sent = replace(one, state=IntentState.SENT)
-        await ok(store.record_intents([one]))
+        sent = replace(again, state=IntentState.SENT)
+        assert await ok(store.record_intents([one])) == frozenset()  # SENT: not held again
         assert await ok(store.open_intents(C1)) == (sent, two, three)
         made = link("inv-42", "9001", RecordType.INVOICE, intacct_fingerprint="fp")
         await ok(store.settle(C1, one.key, state=IntentState.CONFIRMED, link=made))
@@ -590,6 +592,108 @@ def test_outbox_lifecycle_keeps_an_existing_key_and_lists_open_oldest_first(
         assert await ok(store.links(C1, RecordType.INVOICE)) == (made,)
         await ok(store.settle(C1, two.key, state=IntentState.FAILED))
         assert await ok(store.open_intents(C1)) == (three,)
+
+    contract(body)
+
+
+def test_F2_a_failed_intent_planned_again_is_reopened_with_its_new_action(
+    contract: Contract,
+) -> None:
+    """F2: ``ON CONFLICT DO NOTHING`` left a FAILED intent FAILED when the fixed record was
+    planned again, so it was sent unrecorded; now it is PENDING again, held by the new run."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, _, update, _ = write_actions()
+        first = await ok(store.start_run(C1, at=T0))
+        refused_once = intent(create, "k1")
+        assert await ok(store.record_intents([refused_once], fence=first.fence)) == {"k1"}
+        await ok(store.hold(first.fence, [refused_once.key], at=T0))
+        await ok(store.settle(C1, refused_once.key, state=IntentState.FAILED, fence=first.fence))
+        assert await ok(store.open_intents(C1)) == ()
+        await ok(store.finish_run(replace(first, status=RunStatus.FAILED, finished_at=T0)))
+        second = await ok(store.start_run(C1, at=T0 + HOUR))
+        fixed = replace(refused_once, action=update)
+        assert await ok(store.record_intents([fixed], fence=second.fence)) == {"k1"}
+        (reopened,) = await ok(store.open_intents(C1))
+        assert (reopened.state, reopened.action, reopened.run, reopened.sent_at) == (
+            IntentState.PENDING,
+            update,
+            second.id,
+            None,
+        )
+        await ok(store.hold(second.fence, [fixed.key], at=T0 + HOUR))
+        (sending,) = await ok(store.open_intents(C1))
+        assert (sending.state, sending.sent_at) == (IntentState.SENT, T0 + HOUR)
+        error = await refusal(store.hold(second.fence, [fixed.key], at=T0 + HOUR))
+        assert error.kind is ErrorKind.REJECTED  # sent already: not held open any more
+        assert await ok(store.record_intents([fixed], fence=second.fence)) == frozenset()
+
+    contract(body)
+
+
+def test_F1_a_run_taken_over_is_refused_every_write(contract: Contract) -> None:
+    """F1: once another run took the company over, every write of the old run is refused in
+    its own transaction (``lost``), and nothing of it is stored."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        old = await ok(store.start_run(C1, at=T0, holder="host-a/1"))
+        assert (old.epoch, old.holder) == (1, "host-a/1")
+        await ok(store.record_intents([intent(create, "k1")], fence=old.fence))
+        new = await ok(store.start_run(C1, at=T0 + HOUR, stale_after=MINUTE, holder="host-b/2"))
+        assert new.epoch == 2
+        gone = lost(old.fence)
+        assert (gone.kind, gone.rule) == (ErrorKind.REJECTED, Rule.E4)
+        made = link("inv-1", "9001", RecordType.INVOICE)
+        cursor = Cursor(feed="intacct.accounts", position=T0)
+        refused_writes = (
+            store.record_intents([intent(receive, "k2")], fence=old.fence),
+            store.hold(old.fence, [IdempotencyKey("k1")], at=T0 + HOUR),
+            store.hold(old.fence, at=T0 + HOUR),
+            store.settle(C1, IdempotencyKey("k1"), state=IntentState.FAILED, fence=old.fence),
+            store.confirm_all(C1, [(IdempotencyKey("k1"), made)], fence=old.fence),
+            store.advance_cursor(C1, cursor, run_started=T0 + HOUR, fence=old.fence),
+            store.save_progress(old, at=T0 + HOUR),
+            store.finish_run(replace(old, status=RunStatus.SUCCEEDED, finished_at=T0 + HOUR)),
+            store.release(old.fence, at=T0 + HOUR),
+        )
+        for write in refused_writes:
+            assert await refusal(write) == gone
+        (pending,) = await ok(store.open_intents(C1))
+        assert (pending.key, pending.state, pending.run) == ("k1", IntentState.PENDING, old.id)
+        assert await ok(store.links(C1, RecordType.INVOICE)) == ()
+        assert await ok(store.cursor(C1, "intacct.accounts")) is None
+        released = await ok(store.run(C1, old.id))
+        assert released is not None
+        assert (released.status, released.released_at) == (RunStatus.FAILED, T0 + HOUR)
+        assert await ok(store.run(C1, "no-such-run")) is None
+        await ok(store.hold(new.fence, at=T0 + HOUR))  # the new run holds the company
+        assert await ok(store.record_intents([intent(create, "k1")], fence=new.fence)) == {"k1"}
+
+    contract(body)
+
+
+def test_F1_release_frees_a_company_from_a_run_whatever_its_heartbeat(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        run = await ok(store.start_run(C1, at=T0, holder="host-a/1"))
+        run = await ok(store.save_progress(run, at=T0 + MINUTE))
+        freed = await ok(store.release(run.fence, at=T0 + 2 * MINUTE))
+        assert freed == replace(
+            run,
+            status=RunStatus.FAILED,
+            finished_at=T0 + 2 * MINUTE,
+            errors=1,
+            released_at=T0 + 2 * MINUTE,
+        )
+        (note,) = await ok(store.notifications(C1))
+        assert "host-a/1" in note.notification.body
+        assert await refusal(store.release(run.fence, at=T0 + HOUR)) == lost(run.fence)
+        assert (await ok(store.start_run(C1, at=T0 + 3 * MINUTE))).epoch == 2
 
     contract(body)
 
@@ -757,8 +861,8 @@ def test_E4_a_finished_run_is_never_reopened(contract: Contract) -> None:
         error = await refusal(store.finish_run(replace(red, status=RunStatus.RUNNING)))
         assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
         blue = replace(red, status=RunStatus.SUCCEEDED, errors=0)
-        assert await ok(store.finish_run(blue)) == blue  # a late finisher tells how it ended
-        assert await ok(store.runs(C1)) == (blue,)
+        assert await refusal(store.finish_run(blue)) == lost(run.fence)  # finished is final
+        assert await ok(store.runs(C1)) == (red,)
         assert (await refusal(store.finish_run(replace(run, id="no-such-run")))).rule is None
 
     contract(body)
@@ -783,7 +887,9 @@ def test_E4_release_stale_runs_finishes_runs_with_no_recent_sign_of_life_red_and
         assert await ok(store.runs(C1)) == (beating,)
         released = await ok(store.release_stale_runs(before=before, at=T0 + HOUR))
         expected = tuple(
-            replace(r, status=RunStatus.FAILED, finished_at=T0 + HOUR, errors=1)
+            replace(
+                r, status=RunStatus.FAILED, finished_at=T0 + HOUR, errors=1, released_at=T0 + HOUR
+            )
             for r in (beating, silent)
         )
         assert released == expected  # oldest start first, then by connection
@@ -815,7 +921,8 @@ def test_E4_start_run_releases_a_stale_open_run_of_that_company(contract: Contra
             assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
         assert await ok(store.notifications(C1)) == ()
         new = await ok(store.start_run(C1, at=T0 + 41 * MINUTE))
-        gone = replace(dead, status=RunStatus.FAILED, finished_at=T0 + 41 * MINUTE, errors=1)
+        at = T0 + 41 * MINUTE
+        gone = replace(dead, status=RunStatus.FAILED, finished_at=at, errors=1, released_at=at)
         assert await ok(store.runs(C1)) == (new, gone)
         (note,) = await ok(store.notifications(C1))
         assert "stopped unexpectedly" in note.notification.body

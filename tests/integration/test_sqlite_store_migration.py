@@ -205,7 +205,7 @@ def test_the_outbox_and_link_queries_of_a_page_search_their_indexes(tmp_path: Pa
                 (C1, codec.to_column(T0)),
             )
             await raw.set_trace_callback(statements.append)
-            await outbox.record_intents(raw, [intent])
+            await outbox.record_intents(raw, [intent], None)
             ids, keys = [ReleasedId("r1")], [IntacctKey("i1")]
             await outbox.links(raw, C1, RecordType.INVOICE, ids, keys)
             traced = list(statements)

@@ -21,6 +21,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
+from released_intacct.adapters.state.fences import fenced
 from released_intacct.adapters.state.outbox import link_status
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -32,7 +33,7 @@ from released_intacct.domain.results import (
     record_result,
     result_identity,
 )
-from released_intacct.domain.state import Cursor, ResultFilter, StoredNotification
+from released_intacct.domain.state import Cursor, Fence, ResultFilter, StoredNotification
 
 
 async def cursor(db: aiosqlite.Connection, id: ConnectionId, feed: str) -> Cursor | None:
@@ -43,11 +44,18 @@ async def cursor(db: aiosqlite.Connection, id: ConnectionId, feed: str) -> Curso
 
 
 async def advance_cursor(
-    db: aiosqlite.Connection, id: ConnectionId, wanted: Cursor, run_started: datetime
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    wanted: Cursor,
+    run_started: datetime,
+    fence: Fence | None,
 ) -> Result[Cursor, SyncError]:
     error = await require(db, id)
     if error is not None:
         return Failure(error)
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
     stored = await cursor(db, id, wanted.feed)
     position = min(wanted.position, run_started)
     if stored is not None and stored.position >= position:

@@ -8,10 +8,12 @@ Decided:
   link status of the record's sync results in the same transaction.
 - Links by Intacct key prefix are a key range of the links' unique index (``after_prefix``),
   ordered by key: exact and case-sensitive, whatever characters the prefix holds.
-- Intents are kept oldest first by a sequence number given at insert; one already stored under
-  its key is left as it is (``ON CONFLICT DO NOTHING``). The action is stored as tagged JSON.
+- Intents are kept oldest first by a sequence number given at insert. Recording a key already
+  stored reopens it (PENDING, the new action, the recording run; its place is kept) unless it is
+  SENT, which is left alone and not held (issue 16, F2). The action is stored as tagged JSON.
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
   REJECTED (nothing is changed), and so is a settle whose link is refused.
+- Every change a run makes is fenced (``fences``): checked in its own transaction first.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.codec import (
     decode_action,
     decode_result,
@@ -32,11 +36,12 @@ from released_intacct.adapters.state.codec import (
 )
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
+from released_intacct.adapters.state.fences import fenced
 from released_intacct.domain.enums import RecordType, System
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
-from released_intacct.domain.state import Intent, IntentState
+from released_intacct.domain.state import Fence, Intent, IntentState, lost
 
 _LINK_COLUMNS = (
     "record_type, released_id, intacct_key, origin, status, released_fingerprint,"
@@ -126,32 +131,73 @@ def after_prefix(prefix: str) -> str | None:
 
 
 async def record_intents(
-    db: aiosqlite.Connection, intents: Sequence[Intent]
-) -> Result[None, SyncError]:
-    for connection in dict.fromkeys(intent.connection for intent in intents):
+    db: aiosqlite.Connection, intents: Sequence[Intent], fence: Fence | None
+) -> Result[frozenset[IdempotencyKey], SyncError]:
+    connections = list(dict.fromkeys(intent.connection for intent in intents))
+    for connection in connections:
         error = await require(db, connection)
         if error is not None:
             return Failure(error)
-    for intent in intents:
-        await db.execute(
-            "INSERT INTO outbox (connection, key, seq, state, action) VALUES (?, ?,"
-            " (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?)"
-            " ON CONFLICT (connection, key) DO NOTHING",
-            (
-                intent.connection,
-                intent.key,
-                IntentState.PENDING.value,
-                encode_action(intent.action),
-            ),
+    refused = await fenced(db, fence)
+    if fence is not None and any(c != fence.connection for c in connections):
+        refused = lost(fence)
+    if refused is not None:
+        return Failure(refused)
+    in_flight: set[tuple[str, str]] = set()
+    for connection in connections:
+        keys = [intent.key for intent in intents if intent.connection == connection]
+        sent = await rows(
+            db,
+            "SELECT key FROM outbox WHERE connection = ? AND state = ? AND key IN"
+            " (SELECT value FROM json_each(?))",
+            (connection, IntentState.SENT.value, _json_list(keys)),
         )
+        in_flight.update((connection, row["key"]) for row in sent)
+    held = [i for i in intents if (i.connection, i.key) not in in_flight]
+    run = None if fence is None else fence.run
+    await db.executemany(
+        "INSERT INTO outbox (connection, key, seq, state, action, run) VALUES (?, ?,"
+        " (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?, ?)"
+        " ON CONFLICT (connection, key) DO UPDATE SET state = excluded.state,"
+        " action = excluded.action, run = excluded.run, sent_at = NULL",
+        [
+            (i.connection, i.key, IntentState.PENDING.value, encode_action(i.action), run)
+            for i in held
+        ],
+    )
+    return Success(frozenset(i.key for i in held))
+
+
+async def hold(
+    db: aiosqlite.Connection, fence: Fence, keys: Sequence[IdempotencyKey], at: datetime
+) -> Result[None, SyncError]:
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    if not keys:
+        return Success(None)
+    wanted = _json_list(keys)
+    found = await one(
+        db,
+        "SELECT count(*) AS n FROM outbox WHERE connection = ? AND state = ? AND run = ?"
+        " AND key IN (SELECT value FROM json_each(?))",
+        (fence.connection, IntentState.PENDING.value, fence.run, wanted),
+    )
+    if found is None or found["n"] != len(set(keys)):
+        return Failure(_not_held(fence))
+    await db.execute(
+        "UPDATE outbox SET state = ?, sent_at = ? WHERE connection = ? AND key IN"
+        " (SELECT value FROM json_each(?))",
+        (IntentState.SENT.value, codec.to_column(at), fence.connection, wanted),
+    )
     return Success(None)
 
 
 async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Intent, ...]:
     found = await rows(
         db,
-        "SELECT key, state, action FROM outbox WHERE connection = ? AND state IN (?, ?)"
-        " ORDER BY seq",
+        "SELECT key, state, action, run, sent_at FROM outbox WHERE connection = ?"
+        " AND state IN (?, ?) ORDER BY seq",
         (id, *_OPEN),
     )
     return tuple(
@@ -160,6 +206,8 @@ async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Inte
             key=IdempotencyKey(row["key"]),
             action=decode_action(row["action"]),
             state=IntentState(row["state"]),
+            run=row["run"],
+            sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
         )
         for row in found
     )
@@ -169,9 +217,14 @@ async def settle(
     db: aiosqlite.Connection,
     id: ConnectionId,
     key: IdempotencyKey,
+    *,
     state: IntentState,
     link: Link | None,
+    fence: Fence | None,
 ) -> Result[None, SyncError]:
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
     stored = await one(db, "SELECT state FROM outbox WHERE connection = ? AND key = ?", (id, key))
     if stored is None:
         return Failure(_no_intent(id, key))
@@ -182,10 +235,16 @@ async def settle(
 
 
 async def confirm_all(
-    db: aiosqlite.Connection, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    confirmed: Sequence[tuple[IdempotencyKey, Link]],
+    fence: Fence | None,
 ) -> Result[None, SyncError]:
     """Every intent CONFIRMED with its link; the first refusal is returned (and the caller's
     transaction rolled back)."""
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
     keys = _json_list([key for key, _ in confirmed])
     stored = await one(
         db,
@@ -260,6 +319,15 @@ def _no_intent(id: ConnectionId, key: IdempotencyKey) -> SyncError:
         rule=None,
         message=f"The outbox of connection {id} holds no write with key {key}.",
         fix="Record the write intent before sending it.",
+    )
+
+
+def _not_held(fence: Fence) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Run {fence.run} is sending a write it does not hold open in the outbox.",
+        fix="Send only the keys record_intents answered, once each.",
     )
 
 

@@ -6,9 +6,10 @@ Decided:
   RUNNING_WITH_ERRORS), guarded by a check (REJECTED, E4) and a partial unique index. An open run
   with no sign of life for ``stale_after`` does not refuse ``start_run``: it is released first,
   in the same transaction.
-- ``save_progress`` writes the status, counts, errors and progress of a run the store holds open,
-  and its heartbeat; the stored start is kept. ``finish_run`` stores the run as given, but never
-  over a finished run with an open status. A run the store does not hold is REJECTED.
+- Fencing (issue 16): ``start_run`` raises the company's ``run_epoch`` and gives the new run that
+  epoch; ``save_progress``, ``finish_run`` and ``release`` are refused (``lost``) unless the run is
+  open under the company's current epoch (``fences``). The stored start is kept; a run the store
+  does not hold is REJECTED.
 - Releasing (``domain.state.release_run``) finishes the run FAILED and stores its notification.
   The open runs are read through the partial index ``runs_one_open`` (open runs only, at most one
   per company), so the scheduler's look on every tick never reads the finished runs.
@@ -30,21 +31,23 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
+from released_intacct.adapters.state.fences import OPEN_RUN, fenced
 from released_intacct.adapters.state.history import add_notification
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.results import RunStatus
-from released_intacct.domain.state import Run, release_run
+from released_intacct.domain.state import Fence, Run, lost, release_run
 
-# Written out, not bound: SQLite uses the partial index ``runs_one_open`` only for a WHERE term
-# that matches its own.
-_OPEN = "status IN ('running', 'running_with_errors')"
-_COLUMNS = "id, connection, started_at, status, finished_at, counts, errors, progress, heartbeat_at"
+_OPEN = OPEN_RUN
+_COLUMNS = (
+    "id, connection, started_at, status, finished_at, counts, errors, progress, heartbeat_at,"
+    " epoch, holder, released_at"
+)
 _SELECT = f"SELECT {_COLUMNS} FROM runs"  # noqa: S608 - constant names
 
 
 async def start_run(
-    db: aiosqlite.Connection, id: ConnectionId, at: datetime, stale_after: timedelta
+    db: aiosqlite.Connection, id: ConnectionId, at: datetime, stale_after: timedelta, holder: str
 ) -> Result[Run, SyncError]:
     error = await require(db, id)
     if error is not None:
@@ -55,21 +58,37 @@ async def start_run(
         if not open_run.is_stale(before=at - stale_after):
             return Failure(_already_running(open_run))
         await _release(db, open_run, at)
-    run = Run(id=uuid.uuid4().hex, connection=id, started_at=at)
+    await db.execute("UPDATE connections SET run_epoch = run_epoch + 1 WHERE id = ?", (id,))
+    epoch = await one(db, "SELECT run_epoch FROM connections WHERE id = ?", (id,))
+    run = Run(
+        id=uuid.uuid4().hex,
+        connection=id,
+        started_at=at,
+        epoch=0 if epoch is None else int(epoch[0]),
+        holder=holder,
+    )
     await db.execute(
-        f"INSERT INTO runs ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
+        f"INSERT INTO runs ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
         " (SELECT coalesce(max(seq), 0) + 1 FROM runs))",
         _row(run),
     )
     return Success(run)
 
 
+async def run(db: aiosqlite.Connection, id: ConnectionId, run_id: str) -> Run | None:
+    found = await one(db, f"{_SELECT} WHERE id = ? AND connection = ?", (run_id, id))
+    return None if found is None else _run(found)
+
+
 async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Result[Run, SyncError]:
     stored = await _stored(db, run)
     if stored is None:
         return Failure(_no_run(run))
-    if stored.status.finished or run.status.finished:
-        return Failure(_not_open(run, stored))
+    if run.status.finished:
+        return Failure(_given_finished(run))
+    refused = await fenced(db, run.fence)
+    if refused is not None:
+        return Failure(refused)
     saved = replace(
         stored,
         status=run.status,
@@ -86,10 +105,22 @@ async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncErro
     stored = await _stored(db, run)
     if stored is None:
         return Failure(_no_run(run))
-    if stored.status.finished and not run.status.finished:
-        return Failure(_reopened(run, stored))
+    refused = await fenced(db, run.fence)
+    if refused is not None:
+        return Failure(refused)
     await _update(db, run)
     return Success(run)
+
+
+async def release(db: aiosqlite.Connection, fence: Fence, at: datetime) -> Result[Run, SyncError]:
+    """The operator's release of a run whose process is dead (``StateStore.release``)."""
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    found = await run(db, fence.connection, fence.run)
+    if found is None:  # fenced() found it open a moment ago, in this transaction
+        return Failure(lost(fence))
+    return Success(await _release(db, found, at))
 
 
 async def runs(db: aiosqlite.Connection, id: ConnectionId, limit: int) -> tuple[Run, ...]:
@@ -129,7 +160,8 @@ async def _stored(db: aiosqlite.Connection, run: Run) -> Run | None:
 async def _update(db: aiosqlite.Connection, run: Run) -> None:
     await db.execute(
         "UPDATE runs SET started_at = ?, status = ?, finished_at = ?, counts = ?, errors = ?,"
-        " progress = ?, heartbeat_at = ? WHERE id = ? AND connection = ?",
+        " progress = ?, heartbeat_at = ?, epoch = ?, holder = ?, released_at = ?"
+        " WHERE id = ? AND connection = ?",
         (*_row(run)[2:], run.id, run.connection),
     )
 
@@ -155,28 +187,12 @@ def _no_run(run: Run) -> SyncError:
     )
 
 
-def _not_open(run: Run, stored: Run) -> SyncError:
-    if stored.status.finished:
-        return SyncError(
-            kind=ErrorKind.REJECTED,
-            rule=Rule.E4,
-            message=f"Run {run.id} is already finished ({stored.status.value}); it cannot go on.",
-            fix="Stop this run: the next sync picks up where it stopped.",
-        )
+def _given_finished(run: Run) -> SyncError:
     return SyncError(
         kind=ErrorKind.REJECTED,
         rule=None,
         message=f"Run {run.id} is given as finished ({run.status.value}), not as running.",
         fix="Store a finished run with finish_run.",
-    )
-
-
-def _reopened(run: Run, stored: Run) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.E4,
-        message=f"Run {run.id} is already finished ({stored.status.value}) and cannot reopen.",
-        fix="Start a new run.",
     )
 
 
@@ -191,6 +207,9 @@ def _row(run: Run) -> tuple[object, ...]:
         run.errors,
         codec.encode_progress(run.progress),
         codec.to_column(run.heartbeat_at) if run.heartbeat_at else None,
+        run.epoch,
+        run.holder,
+        codec.to_column(run.released_at) if run.released_at else None,
     )
 
 
@@ -205,4 +224,7 @@ def _run(row: aiosqlite.Row) -> Run:
         errors=row["errors"],
         progress=codec.decode_progress(row["progress"]),
         heartbeat_at=codec.from_column(row["heartbeat_at"]) if row["heartbeat_at"] else None,
+        epoch=row["epoch"],
+        holder=row["holder"],
+        released_at=codec.from_column(row["released_at"]) if row["released_at"] else None,
     )

@@ -136,7 +136,20 @@ _V4: Final = (
     )""",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4)
+_V5: Final = (
+    # Issue 16, F1: fencing. The company's epoch, raised by every run that starts; a run holds the
+    # company under the epoch it started with, and by which process (``host/pid``).
+    "ALTER TABLE connections ADD COLUMN run_epoch INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN released_at TEXT",
+    # F2: which run holds an intent, and when it was last sent (an intent SENT by a run taken
+    # over may still be in flight).
+    "ALTER TABLE outbox ADD COLUMN run TEXT",
+    "ALTER TABLE outbox ADD COLUMN sent_at TEXT",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

@@ -37,6 +37,7 @@ from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
     Cursor,
+    Fence,
     Intent,
     IntentState,
     ResultFilter,
@@ -154,13 +155,20 @@ class SqliteStateStore:
         return self._read(lambda db: history.cursor(db, id, feed))
 
     def advance_cursor(
-        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime
+        self, id: ConnectionId, cursor: Cursor, *, run_started: datetime, fence: Fence | None = None
     ) -> FutureResult[Cursor, SyncError]:
-        return self._write(lambda db: history.advance_cursor(db, id, cursor, run_started))
+        return self._write(lambda db: history.advance_cursor(db, id, cursor, run_started, fence))
 
     # the outbox
-    def record_intents(self, intents: Sequence[Intent]) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: outbox.record_intents(db, intents))
+    def record_intents(
+        self, intents: Sequence[Intent], *, fence: Fence | None = None
+    ) -> FutureResult[frozenset[IdempotencyKey], SyncError]:
+        return self._write(lambda db: outbox.record_intents(db, intents, fence))
+
+    def hold(
+        self, fence: Fence, keys: Sequence[IdempotencyKey] = (), *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.hold(db, fence, keys, at))
 
     def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
         return self._read(lambda db: outbox.open_intents(db, id))
@@ -172,25 +180,43 @@ class SqliteStateStore:
         *,
         state: IntentState,
         link: Link | None = None,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: outbox.settle(db, id, key, state, link))
+        return self._write(
+            lambda db: outbox.settle(db, id, key, state=state, link=link, fence=fence)
+        )
 
     def confirm_all(
-        self, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]]
+        self,
+        id: ConnectionId,
+        confirmed: Sequence[tuple[IdempotencyKey, Link]],
+        *,
+        fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: outbox.confirm_all(db, id, confirmed))
+        return self._write(lambda db: outbox.confirm_all(db, id, confirmed, fence))
 
     # runs (E3, E4)
     def start_run(
-        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
+        self,
+        id: ConnectionId,
+        *,
+        at: datetime,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
     ) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: runs.start_run(db, id, at, stale_after))
+        return self._write(lambda db: runs.start_run(db, id, at, stale_after, holder))
+
+    def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
+        return self._read(lambda db: runs.run(db, id, run_id))
 
     def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
         return self._write(lambda db: runs.save_progress(db, run, at))
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
         return self._write(lambda db: runs.finish_run(db, run))
+
+    def release(self, fence: Fence, *, at: datetime) -> FutureResult[Run, SyncError]:
+        return self._write(lambda db: runs.release(db, fence, at))
 
     def release_stale_runs(
         self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()
