@@ -6,6 +6,7 @@ key) and the reason; a secret's value is never part of a message.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import time, timedelta, tzinfo
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import RunPolicy
 
 ENV_PREFIX = "RELEASED_INTACCT_"
 NameOf = Callable[[str], str]
@@ -41,6 +43,8 @@ KEYS = (
     "released.page_size",
     "released.attempts",
     "released.timeout",
+    "sync.stale_after",
+    "sync.in_flight",
 )
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
@@ -208,6 +212,20 @@ class Reader:
         given: dict[str, Any] = {name: self.integer(f"released.{name}") for name in _RELEASED_INTS}
         given["timeout"] = self.number("released.timeout")
         return self._built("released", ReleasedSettings, given)
+
+    def runs(self) -> RunPolicy | None:
+        """``sync.stale_after`` and ``sync.in_flight``, in seconds (finite and positive)."""
+        given: dict[str, Any] = {}
+        for name in ("stale_after", "in_flight"):
+            seconds = self.number(f"sync.{name}")
+            if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+                self._problem(
+                    f"sync.{name}", f"must be a positive number of seconds, got {seconds}"
+                )
+                return None
+            if seconds is not None:
+                given[name] = timedelta(seconds=seconds)
+        return self._built("sync", RunPolicy, given)
 
     def _built(self, table: str, make: Callable[..., T], given: dict[str, Any]) -> T | None:
         try:

@@ -35,7 +35,7 @@ from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.state import SqliteStateStore
 from released_intacct.app import _config
-from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor
+from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_policy
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
@@ -73,6 +73,7 @@ def build_service(settings: Settings, clients: Clients) -> Service:
         intacct_for=_intacct_over_http(settings, clients.http),
         released_for=released_for,
         clock=clients.clock,
+        policy=run_policy(settings.runs.stale_after, settings.runs.in_flight),
     )
     return Service(ports, schedule=settings.schedule)
 

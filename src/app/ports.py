@@ -7,8 +7,11 @@ host that serves a single Re-Leased company passes ``lambda _: port``.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TypeVar
 
 from returns.future import FutureResult
@@ -27,7 +30,12 @@ from released_intacct.domain.ports import (
     ReleasedPort,
 )
 from released_intacct.domain.released import ReleasedRecord
-from released_intacct.domain.state import StateStore
+from released_intacct.domain.state import (
+    DEFAULT_IN_FLIGHT,
+    DEFAULT_STALE_AFTER,
+    RunPolicy,
+    StateStore,
+)
 
 __all__ = [
     "IntacctFor",
@@ -36,7 +44,9 @@ __all__ = [
     "StartSync",
     "awaited",
     "create_each",
+    "run_policy",
     "settled",
+    "this_process",
 ]
 
 T = TypeVar("T")
@@ -48,12 +58,26 @@ StartSync = Callable[[ConnectionId], Awaitable[None]]
 """Starts a connection's initial sync; awaited in the background, never by the caller."""
 
 
+def this_process() -> str:
+    """Which process this is, as a run's holder: ``host/pid``."""
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
+def run_policy(
+    stale_after: timedelta = DEFAULT_STALE_AFTER, in_flight: timedelta = DEFAULT_IN_FLIGHT
+) -> RunPolicy:
+    """The policy of runs held by this process."""
+    return RunPolicy(stale_after=stale_after, in_flight=in_flight, holder=this_process())
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ports:
     store: StateStore
     intacct_for: IntacctFor
     released_for: ReleasedFor
     clock: Clock
+    policy: RunPolicy = field(default_factory=run_policy)
+    """How this process's runs hold their companies (issue 16, F1)."""
 
 
 async def settled(future: FutureResult[T, E]) -> Result[T, E]:

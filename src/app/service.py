@@ -35,6 +35,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.guards import refusal, stored_connection
+from released_intacct.app.holding import release_dead
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.runner import SyncRunner
 from released_intacct.app.scheduler import Scheduler
@@ -101,7 +102,9 @@ class Service:
             clock=ports.clock,
             start_initial_sync=self.runner.start_initial_sync,
         )
-        self.scheduler = Scheduler(self.runner, schedule=self.schedule)
+        self.scheduler = Scheduler(
+            self.runner, schedule=self.schedule, stale_after=ports.policy.stale_after
+        )
 
     # --- connections -----------------------------------------------------------------------------
 
@@ -176,6 +179,19 @@ class Service:
     def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""
         return self.runner.run_now(id)
+
+    def release(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+        """Rule E4, the operator's way out: free the company from an open run whose process is
+        provably dead or silent for ``sync.stale_after`` (``app.holding.release_dead``); the run
+        released (red, with its notification)."""
+        return FutureResult(self._release(id))
+
+    async def _release(self, id: ConnectionId) -> Result[Run, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        now, policy = self.ports.clock.now(), self.ports.policy
+        return await release_dead(self.ports.store, id, now=now, policy=policy)
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20

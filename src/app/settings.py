@@ -34,6 +34,7 @@ from released_intacct.app import _config, tomlfile
 from released_intacct.app._config import SettingsError
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import RunPolicy
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "settings_from_env", "settings_from_toml"]
 
@@ -62,6 +63,9 @@ class Settings:
     admin_token: Secret | None = None
     """The bearer token of the admin API; None: the admin API refuses every request but
     health (no token is configured)."""
+    runs: RunPolicy = field(default_factory=RunPolicy)
+    """How runs hold their companies (``sync.stale_after``, ``sync.in_flight``); the holder is
+    filled in by the process that runs them."""
 
     def __post_init__(self) -> None:
         if not self.database.strip():
@@ -109,6 +113,7 @@ def _build(
     released = read.released()
     released_url = read.url("released.base_url")
     released_key = read.secret("released.api_key")
+    runs = read.runs()
     if problems or database is None or key is None:
         raise SettingsError(problems)
     return Settings(
@@ -121,4 +126,5 @@ def _build(
         released_url=released_url,
         released_api_key=released_key,
         admin_token=admin,
+        runs=runs or RunPolicy(),
     )

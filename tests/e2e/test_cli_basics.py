@@ -14,7 +14,9 @@ from released_intacct.app.cli.logs import KeyValueFormatter
 from released_intacct.app.cli.shell import Console
 from released_intacct.domain.secret import Secret
 
-COMMANDS = ("serve", "connect", "onboard", "sync", "status", "results", "unlink", "relink")
+COMMANDS = (
+    "serve", "connect", "onboard", "sync", "release", "status", "results", "unlink", "relink",
+)  # fmt: skip
 
 
 def _config(tmp_path: Path, key: str | None = None) -> Path:

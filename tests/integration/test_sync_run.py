@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from returns.future import FutureResult
 from returns.pipeline import is_successful
-from returns.result import Result, Success
+from returns.result import Failure, Result, Success
 
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync import SyncService
@@ -68,7 +68,7 @@ from released_intacct.domain.ports import (
 from released_intacct.domain.released import Account, Contact, Invoice, InvoiceLine, Payment
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Connection, Phase, Run
+from released_intacct.domain.state import Connection, Phase, Run, lost
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
@@ -648,8 +648,13 @@ def test_E4_a_run_released_as_dead_by_another_process_stops_at_its_next_heartbea
         intacct = Watched(interfere=True)
         world = await seeded(intacct)
         intacct.store = world.store
-        stopped = await world.sync()
-        assert stopped.status is RunStatus.FAILED
+        outcome = await settled(world.service().run(ID))
+        (released, *_) = await value(world.store.runs(ID))
+        assert outcome == Failure(lost(released.fence))  # F1: stopped at once, as lost
+        assert released.status is RunStatus.FAILED
+        assert released.released_at is not None
+        notes = [n.notification.title for n in await value(world.store.notifications(ID))]
+        assert "Sync stopped: taken over" in notes
         assert not world.intacct_of(IntacctPayment)[1:]  # Re-Leased's payment never went out
         again = await world.sync()  # the company is not locked out
         assert again.status is RunStatus.SUCCEEDED, await _results(world)

@@ -1,9 +1,15 @@
 """Applying what planning decided: every write through the outbox, every refusal as a result.
 
-``apply`` records the intents of a page's writes (PENDING) before anything is sent, sends them
-(Re-Leased writes one by one, Intacct writes in one batch), and settles each intent with its link:
-the successes of a page together in one store transaction, each failure on its own. What a write
-answers decides what follows (design, "Exactly-once writes"):
+``apply`` records the intents of a page's writes (PENDING, held by this run) before anything is
+sent, sends them (Re-Leased writes one by one, Intacct writes in one batch), and settles each
+intent with its link: the successes of a page together in one store transaction, each failure on
+its own. Every one of these store calls is fenced by the run (issue 16, F1): a run that no longer
+holds its company is refused and stops. Just before each send, the intents sent are marked SENT
+(``StateStore.hold``, fenced too), so nothing leaves a run that lost its company, and a crash
+between the send and the settle leaves the intent SENT, to be looked up (F2). Only the writes
+whose intents this run holds are sent: a planned write whose intent is SENT by an earlier run
+(its outcome unknown) stops the run instead. What a write answers decides what follows (design,
+"Exactly-once writes"):
 
 - success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
 - FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
@@ -75,9 +81,12 @@ async def apply(
         raise TypeError(msg)
     writes = [a for a in actions if isinstance(a, _WRITES)]
     if writes:
-        recorded = await settled(ctx.store.record_intents(intents_for(ctx.connection, writes)))
-        if not is_successful(recorded):
-            return Failure(recorded.failure())
+        intents = intents_for(ctx.connection, writes)
+        held = await settled(ctx.store.record_intents(intents, fence=ctx.fence))
+        if not is_successful(held):
+            return Failure(held.failure())
+        if len(held.unwrap()) < len({i.key for i in intents}):
+            return Failure(unconfirmed(_in_flight()))
         sent = await send(ctx, tally, writes, links)
         if not is_successful(sent):
             return sent
@@ -114,8 +123,15 @@ async def send(
     confirmed: Confirmed = []
     failed: Failed = []
     creates = [w for w in writes if isinstance(w, CreateInReleased)]
+    holding = await _hold(ctx, creates)
+    if not is_successful(holding):
+        return holding
     await _create_in_released(ctx, creates, confirmed, failed)
     for update in (w for w in writes if isinstance(w, UpdateInReleased)):
+        holding = await _hold(ctx, [update])
+        if not is_successful(holding):
+            await _settle_all(ctx, tally, confirmed, failed)
+            return holding
         linked = await _update_released(ctx, update, links)
         if is_successful(linked):
             confirmed.append((update, linked.unwrap()))
@@ -128,8 +144,19 @@ async def send(
     if not is_successful(done):
         return done
     batch = [w for w in writes if isinstance(w, CreateInIntacct | UpdateInIntacct)]
+    holding = await _hold(ctx, batch)
+    if not is_successful(holding):
+        return holding
     await _write_to_intacct(ctx, batch, links, confirmed, failed)
     return await _settle_all(ctx, tally, confirmed, failed)
+
+
+async def _hold(ctx: RunContext, writes: Sequence[WriteAction]) -> Result[None, SyncError]:
+    """Just before a send: this run still holds its company; the intents go SENT (F1, F2)."""
+    if not writes:
+        return Success(None)
+    keys = [intent_key(ctx.connection, write) for write in writes]
+    return await settled(ctx.store.hold(ctx.fence, keys, at=ctx.clock.now()))
 
 
 async def _settle_all(
@@ -215,7 +242,7 @@ async def _confirm(ctx: RunContext, tally: Tally, confirmed: Confirmed) -> Resul
     if not confirmed:
         return Success(None)
     pairs = [(intent_key(ctx.connection, write), link) for write, link in confirmed]
-    together = await settled(ctx.store.confirm_all(ctx.connection, pairs))
+    together = await settled(ctx.store.confirm_all(ctx.connection, pairs, fence=ctx.fence))
     writes = list(confirmed)
     confirmed.clear()
     if is_successful(together):
@@ -246,7 +273,9 @@ async def _settle(
     if link is None:
         return Success(None)
     confirmed = await settled(
-        ctx.store.settle(ctx.connection, key, state=IntentState.CONFIRMED, link=link)
+        ctx.store.settle(
+            ctx.connection, key, state=IntentState.CONFIRMED, link=link, fence=ctx.fence
+        )
     )
     if is_successful(confirmed):
         tally.wrote(
@@ -270,7 +299,7 @@ async def _recover(
     else:
         error = await explain_refusal(ctx, write, error)
     key = intent_key(ctx.connection, write)
-    done = await settled(ctx.store.settle(ctx.connection, key, state=state))
+    done = await settled(ctx.store.settle(ctx.connection, key, state=state, fence=ctx.fence))
     if not is_successful(done):
         return Failure(done.failure())
     reported = await report(ctx, tally, [about(write, error)])
@@ -304,6 +333,9 @@ async def _void(
     ctx: RunContext, tally: Tally, void: VoidInReleased, links: LinkIndex
 ) -> Result[None, SyncError]:
     """Rule D7: void the copy, then store the link remembering that we voided it."""
+    holding = await settled(ctx.store.hold(ctx.fence, at=ctx.clock.now()))
+    if not is_successful(holding):
+        return holding
     done = await settled(ctx.released.void(void.record_type, void.released_id))
     if not is_successful(done):
         error = done.failure()
@@ -322,6 +354,15 @@ async def _void(
     if is_successful(saved):
         tally.wrote(void.record_type, created=False)
     return saved
+
+
+def _in_flight() -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="an earlier send of one of these changes is still unconfirmed",
+        fix="Nothing to do: the next sync looks it up first.",
+    )
 
 
 def unconfirmed(error: SyncError) -> SyncError:

@@ -13,7 +13,7 @@ from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
 from released_intacct.domain.released import BilledTo
 from released_intacct.domain.results import Progress, RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
-from released_intacct.domain.state import Run, StateStore
+from released_intacct.domain.state import Fence, Run, RunPolicy, StateStore
 
 _log = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ class RunContext:
     settings: SyncSettings
     run: Run
     clock: Clock
+    policy: RunPolicy = RunPolicy()
+    """How runs hold their companies (``in_flight``: recovery's wait for a write of a run taken
+    over)."""
     items: frozenset[IntacctId] = frozenset()
     """The ITEMIDs Intacct holds at the start of the run (rule D17), from its set-up."""
     billed: dict[DocumentKind, dict[ReleasedId, BilledTo]] = field(default_factory=dict)
@@ -36,6 +39,11 @@ class RunContext:
     @property
     def connection(self) -> ConnectionId:
         return self.run.connection
+
+    @property
+    def fence(self) -> Fence:
+        """What every write of the run to the store is fenced by (issue 16, F1)."""
+        return self.run.fence
 
 
 class Tally:

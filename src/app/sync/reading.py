@@ -174,7 +174,9 @@ async def _advance(ctx: RunContext, readers: Sequence[_Reader[T]]) -> Result[Non
             continue
         cursor = Cursor(feed=reader.source.feed, position=reader.high)
         moved = await settled(
-            ctx.store.advance_cursor(ctx.connection, cursor, run_started=ctx.run.started_at)
+            ctx.store.advance_cursor(
+                ctx.connection, cursor, run_started=ctx.run.started_at, fence=ctx.fence
+            )
         )
         if not is_successful(moved):
             return Failure(moved.failure())

@@ -1,9 +1,13 @@
 """At the start of a run, every open outbox intent is resolved before anything new is sent.
 
 A create is looked up by its key: found → CONFIRMED with its link; absent → sent again with the
-same key. A look-up that fails stops the run (a sync result; the intent stays open for the next
-run): nothing new is read or sent while an earlier write is unconfirmed, so it cannot come back
-as a user's record.
+same key, unless it may still be in flight (SENT by a run that was taken over while its process
+may live, within ``RunPolicy.in_flight`` of its send: ``app.holding.in_flight_until``): then the
+run stops with a sync result and sends nothing, and a later run looks it up again (issue 16, F1).
+A look-up that fails stops the run (a sync result; the intent stays open for the next run):
+nothing new is read or sent while an earlier write is unconfirmed, so it cannot come back as a
+user's record. The writes sent again are recorded anew, held by this run (a SENT one is put back
+to PENDING first), and sent through ``apply.send``, which marks them SENT just before (F2).
 
 An open update of a document in Intacct is checked against what Intacct holds now (rule D20):
 landed → CONFIRMED; Intacct still as last synced → sent again; changed in Intacct meanwhile (an
@@ -13,50 +17,76 @@ the feed brings Intacct's version. Other open updates are sent again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.holding import in_flight_until
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import report, send, unconfirmed
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key, look_up
-from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased, WriteAction
+from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import Link
 from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.documents import superseded
 from released_intacct.domain.planning.echo import intacct_fingerprint
-from released_intacct.domain.state import IntentState
+from released_intacct.domain.state import Intent, IntentState
 
 
 async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     opened = await settled(ctx.store.open_intents(ctx.connection))
     if not is_successful(opened):
         return Failure(opened.failure())
-    again: list[WriteAction] = []
+    again: list[Intent] = []
     wanted = Wanted()
     for intent in opened.unwrap():
         write = intent.action
         if isinstance(write, UpdateInIntacct) and isinstance(write.record, Transaction):
             checked = await _open_update(ctx, tally, write)
         else:
-            checked = await _open_write(ctx, tally, write)
+            checked = await _open_write(ctx, tally, intent)
         if not is_successful(checked):
             return Failure(checked.failure())
         if checked.unwrap():
-            again.append(write)
+            again.append(intent)
             if isinstance(write, UpdateInIntacct | UpdateInReleased):
                 wanted.released(write.record_type, [write.released_id])
     links = await wanted.load(ctx)
     if not is_successful(links):
         return Failure(links.failure())
-    return await send(ctx, tally, again, links.unwrap())
+    held = await _take(ctx, again)
+    if not is_successful(held):
+        return held
+    return await send(ctx, tally, [intent.action for intent in again], links.unwrap())
 
 
-async def _open_write(ctx: RunContext, tally: Tally, write: WriteAction) -> Result[bool, SyncError]:
+async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, SyncError]:
+    """Hold the intents to send again in this run: a SENT one back to PENDING, then all
+    recorded anew (fenced; ``send`` marks them SENT again just before it sends)."""
+    for intent in intents:
+        if intent.state is IntentState.SENT:
+            back = ctx.store.settle(
+                ctx.connection, intent.key, state=IntentState.PENDING, fence=ctx.fence
+            )
+            done = await settled(back)
+            if not is_successful(done):
+                return done
+    recorded = await settled(ctx.store.record_intents(intents, fence=ctx.fence))
+    if is_successful(recorded) and len(recorded.unwrap()) < len({i.key for i in intents}):
+        msg = "an open intent put back to PENDING was not held again"
+        raise AssertionError(msg)
+    return recorded.map(lambda _: None)
+
+
+async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
     """Settle an open write found by its key; True: not found, send it again."""
+    write = intent.action
     found = await look_up(ctx, write)
     if not is_successful(found):
         if found.failure().kind is ErrorKind.FATAL:
@@ -65,14 +95,40 @@ async def _open_write(ctx: RunContext, tally: Tally, write: WriteAction) -> Resu
         return reported.bind(lambda _: Failure(unconfirmed(found.failure())))
     link = found.unwrap()
     if link is None:
-        return Success(True)
+        return await _not_in_flight(ctx, tally, intent)
     key = intent_key(ctx.connection, write)
     done = await settled(
-        ctx.store.settle(ctx.connection, key, state=IntentState.CONFIRMED, link=link)
+        ctx.store.settle(
+            ctx.connection, key, state=IntentState.CONFIRMED, link=link, fence=ctx.fence
+        )
     )
     if is_successful(done):
         tally.wrote(write.record_type, created=True)
     return done.map(lambda _: False)
+
+
+async def _not_in_flight(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
+    """True when ``intent``, not found by its key, cannot still be in flight (send it again);
+    else a sync result and the run stops (F1)."""
+    now = ctx.clock.now()
+    until = await in_flight_until(ctx.store, intent, now=now, in_flight=ctx.policy.in_flight)
+    if not is_successful(until) or until.unwrap() is None:
+        return until.map(lambda _: True)
+    waiting = _still_in_flight(until.unwrap() or now)
+    reported = await report(ctx, tally, [about(intent.action, waiting)])
+    return reported.bind(lambda _: Failure(unconfirmed(waiting)))
+
+
+def _still_in_flight(until: datetime) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=(
+            "this change was sent by a sync that another process took over, and may still be on "
+            f"its way; it is not sent again before {until.isoformat(timespec='seconds')}"
+        ),
+        fix="Nothing to do: a later sync looks it up again and sends it only if it never landed.",
+    )
 
 
 async def _open_update(
@@ -107,10 +163,13 @@ async def _settle_update(
     if intacct_fingerprint(current) == intacct_fingerprint(update.record):
         landed = link_for_intacct_write(update, current, existing=link)
         done = await settled(
-            ctx.store.settle(ctx.connection, key, state=IntentState.CONFIRMED, link=landed)
+            ctx.store.settle(
+                ctx.connection, key, state=IntentState.CONFIRMED, link=landed, fence=ctx.fence
+            )
         )
         return done.map(lambda _: False)
-    done = await settled(ctx.store.settle(ctx.connection, key, state=IntentState.FAILED))
+    failed = ctx.store.settle(ctx.connection, key, state=IntentState.FAILED, fence=ctx.fence)
+    done = await settled(failed)
     if not is_successful(done):
         return Failure(done.failure())
     told = await report(ctx, tally, [superseded(current, update)])

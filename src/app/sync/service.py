@@ -16,16 +16,22 @@ Decided:
 - A failure of one record is a sync result and the run goes on. A FATAL error, a feed that cannot
   be read, or a state store that fails stops this company's run: it finishes red, with a
   notification naming the cause; nothing is shared with other companies' runs.
-- An exception escaping the run (a programmer error, or a crash injected by a test) still
-  finishes the run red before it propagates, so the company is not locked out (E4). A process
-  that dies leaves its run open; after each round of pages the run stores its progress, which is
-  its heartbeat, and a run silent for long is released by the store (the next ``start_run`` of
-  the company, or the scheduler). A run released while it was in fact alive is refused its next
-  heartbeat and stops there.
+- An exception escaping the run (a programmer error, or a crash injected by a test), and an
+  interruption (the task cancelled, Ctrl-C, SIGTERM), still finish the run red before they
+  propagate, so the company is not locked out (E4). A process that dies leaves its run open.
+- Fencing (issue 16, F1): the run beats on a timer (``app.holding.Heartbeat``, every
+  ``heartbeat_every(policy.stale_after)``), independent of pages, and after each round of pages
+  with its progress. A run silent for ``stale_after`` is released by the store (the next
+  ``start_run`` of the company: a takeover, logged; or the scheduler). Every write of the run to
+  the store is fenced by its epoch, and every send is preceded by a fenced ``hold``: a run that
+  lost its company is refused there, or by its heartbeat, which stops the run at once (its task
+  is cancelled). It then sends nothing more, does not finish the run (the store finished it when
+  it released it) and stores a notification saying it was taken over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -35,6 +41,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.confirm import sync_settings
 from released_intacct.app.guards import chosen_date, intacct_at_entity, refusal, stored_connection
+from released_intacct.app.holding import Heartbeat
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.recovery import resolve_open_intents
@@ -44,7 +51,7 @@ from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import IntacctPort, Notification
 from released_intacct.domain.results import RunStatus, run_status
 from released_intacct.domain.settings import SyncSettings
-from released_intacct.domain.state import Connection, Phase, Run
+from released_intacct.domain.state import Connection, Phase, Run, lost
 
 __all__ = ["SyncService"]
 
@@ -67,16 +74,55 @@ class SyncService:
         connection = (await stored_connection(store, id)).bind(_confirmed)
         if not is_successful(connection):
             return Failure(connection.failure())
-        started = await settled(store.start_run(id, at=clock.now()))
+        policy = self._ports.policy
+        before = await settled(store.runs(id, limit=1))
+        started = await settled(
+            store.start_run(
+                id, at=clock.now(), stale_after=policy.stale_after, holder=policy.holder
+            )
+        )
         if not is_successful(started):
             return Failure(started.failure())
         run, tally = started.unwrap(), Tally()
+        _log_takeover(before, run)
+        stop = _Stop()
+        beat = Heartbeat.for_policy(store, clock, lambda: tally.snapshot(run), policy, stop)
+        beat.start()
         try:
             stopped = await self._sync(connection.unwrap(), run, tally)
-        except Exception:
-            await self._finish(run, tally, stopped=_crashed())
+            beat.cancel()  # no beat after the finish (it would be refused: a finished run)
+            return await self._finish(run, tally, stopped=stopped)
+        except asyncio.CancelledError:
+            beat.cancel()
+            if stop.lost and stop.resume() == 0:  # only the heartbeat cancelled: run lost
+                return await self._lost(run, tally)
+            await asyncio.shield(self._finish(run, tally, stopped=_interrupted()))
             raise
-        return await self._finish(run, tally, stopped=stopped)
+        except BaseException:
+            beat.cancel()
+            await asyncio.shield(self._finish(run, tally, stopped=_crashed()))
+            raise
+        finally:
+            await beat.stop()
+
+    async def _lost(self, run: Run, tally: Tally) -> Result[Run, SyncError]:
+        """F1: another run took the company over; stop here, say so, send nothing more."""
+        now = self._ports.clock.now()
+        _log.warning("event=run_taken_over connection=%s run=%s", run.connection, run.id)
+        note = Notification(
+            connection=run.connection,
+            title="Sync stopped: taken over",
+            body=(
+                f"This sync (run {run.id}, process {run.holder or 'unknown'}) lost the company "
+                "to another run, which took it over after it showed no sign of life for too "
+                "long; it stopped at once and sent nothing more. The run that took over carries "
+                f"on. {_summary(tally.snapshot(run))}"
+            ),
+        )
+        told = await settled(self._ports.store.notify(run.connection, note, at=now))
+        if not is_successful(told):
+            _log.warning("event=sync_notification_failed run=%s error=%s", run.id, told.failure())
+        return Failure(lost(run.fence))
 
     async def _sync(self, connection: Connection, run: Run, tally: Tally) -> SyncError | None:
         """None when every step ran to its end; else why the run stopped."""
@@ -92,6 +138,7 @@ class SyncService:
             settings=settings,
             run=run,
             clock=self._ports.clock,
+            policy=self._ports.policy,
         )
         done = (await resolve_open_intents(ctx, tally)).bind(lambda _: Success(None))
         if is_successful(done):
@@ -120,7 +167,11 @@ class SyncService:
         now = self._ports.clock.now()
         errors = tally.errors + (1 if stopped else 0)
         done = replace(tally.snapshot(run), status=status, finished_at=now, errors=errors)
+        if stopped is not None and stopped == lost(run.fence):
+            return await self._lost(run, tally)
         finished = await settled(self._ports.store.finish_run(done))
+        if not is_successful(finished) and finished.failure() == lost(run.fence):
+            return await self._lost(run, tally)
         if not is_successful(finished):
             return finished
         note = await settled(self._ports.store.notify(run.connection, _note(done, stopped), at=now))
@@ -141,6 +192,47 @@ def _confirmed(connection: Connection) -> Result[Connection, SyncError]:
     )
 
 
+class _Stop:
+    """Called by the heartbeat when the run lost its company: cancels the run's task at once."""
+
+    __slots__ = ("_task", "lost")
+
+    def __init__(self) -> None:
+        self._task = asyncio.current_task()
+        self.lost = False
+
+    def __call__(self) -> None:
+        self.lost = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def resume(self) -> int:
+        """Take back this cancellation; the cancellations still asked of the task (others')."""
+        return 0 if self._task is None else self._task.uncancel()
+
+
+def _log_takeover(before: Result[tuple[Run, ...], SyncError], run: Run) -> None:
+    """A takeover (``start_run`` released an open run of the company) is logged as a warning."""
+    earlier = before.unwrap()[0] if is_successful(before) and before.unwrap() else None
+    if earlier is not None and not earlier.status.finished:
+        _log.warning(
+            "event=run_takeover connection=%s run=%s released=%s holder=%s last_alive=%s",
+            run.connection,
+            run.id,
+            earlier.id,
+            earlier.holder or "unknown",
+            earlier.last_alive.isoformat(),
+        )
+
+
+def _interrupted() -> SyncError:
+    return refusal(
+        None,
+        "The sync was interrupted (stopped by the operator or the system).",
+        "Nothing was lost: the next sync picks up where this one stopped.",
+    )
+
+
 def _crashed() -> SyncError:
     return refusal(
         None,
@@ -149,13 +241,17 @@ def _crashed() -> SyncError:
     )
 
 
-def _note(run: Run, stopped: SyncError | None) -> Notification:
+def _summary(run: Run) -> str:
     counts = run.counts
     created = sum(c.created for c in counts.by_type.values())
     updated = sum(c.updated for c in counts.by_type.values())
-    summary = (
+    return (
         f"{created} created, {updated} updated, {counts.skipped} skipped, {counts.failed} failed."
     )
+
+
+def _note(run: Run, stopped: SyncError | None) -> Notification:
+    summary = _summary(run)
     if stopped is not None:
         title, body = "Sync failed", f"The sync stopped: {stopped} {summary}"
     elif run.status is RunStatus.FAILED:

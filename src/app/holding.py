@@ -1,0 +1,192 @@
+"""How a run holds its company (issue 16, F1): the heartbeat on a timer, whether a holder is
+provably dead, and whether an earlier run's write may still be in flight.
+
+``domain.state.RunPolicy`` (``Ports.policy``) is a setting of the deployment (``sync.stale_after``,
+``sync.in_flight``):
+
+- ``stale_after``: a run silent this long is taken to be dead and may be taken over (rule E4). A
+  run beats every ``domain.state.heartbeat_every(stale_after)`` on a timer (``Heartbeat``),
+  whatever it is doing, so only a paused, cut-off or dead process goes silent that long.
+- ``in_flight``: the longest one write to Intacct or Re-Leased can take, its retries and back-off
+  included. An intent SENT by a run that was released (taken over) while its process is not
+  provably dead is not sent again until ``sent_at + in_flight`` has passed: the old process may
+  still be waiting on that very request, and sending it again could post it twice.
+- ``holder``: which process this is, ``host/pid``. A holder on this host whose pid no longer runs
+  is provably dead (``holder_alive``); one on another host cannot be proved dead from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.ports import settled
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ports import Clock
+from released_intacct.domain.state import (
+    Intent,
+    IntentState,
+    Run,
+    RunPolicy,
+    StateStore,
+    heartbeat_every,
+    lost,
+)
+
+__all__ = ["Heartbeat", "holder_alive", "in_flight_until", "release_dead"]
+
+_log = logging.getLogger(__name__)
+
+
+def holder_alive(holder: str) -> bool:
+    """False only when ``holder`` is provably dead: a process of this host that no longer runs."""
+    host, _, pid = holder.rpartition("/")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
+
+
+async def in_flight_until(
+    store: StateStore, intent: Intent, *, now: datetime, in_flight: timedelta
+) -> Result[datetime | None, SyncError]:
+    """Until when ``intent`` (SENT, not found by its key) may still be in flight: sent by a run
+    that was released while its process may still live; None when it cannot be in flight (its
+    run finished by itself, its process is dead, or the time is past); the store's error."""
+    if intent.state is not IntentState.SENT or intent.sent_at is None or intent.run is None:
+        return Success(None)
+    sent_at = intent.sent_at
+    found = await settled(store.run(intent.connection, intent.run))
+
+    def until(sender: Run | None) -> datetime | None:
+        if sender is None or sender.released_at is None or not holder_alive(sender.holder):
+            return None
+        return sent_at + in_flight if now < sent_at + in_flight else None
+
+    return found.map(until)
+
+
+async def release_dead(
+    store: StateStore, id: ConnectionId, *, now: datetime, policy: RunPolicy
+) -> Result[Run, SyncError]:
+    """The operator's ``release``: free ``id`` from its open run when that run is provably dead
+    (its process ran on this host and is gone) or silent for ``policy.stale_after``; refused
+    (REJECTED, E4) while it may be alive, and when no run of ``id`` is open."""
+    latest = await settled(store.runs(id, limit=1))
+    if not is_successful(latest):
+        return Failure(latest.failure())
+    found = latest.unwrap()
+    if not found or found[0].status.finished:
+        return Failure(_nothing_open(id))
+    run = found[0]
+    silent = now - run.last_alive
+    if holder_alive(run.holder) and silent < policy.stale_after:
+        return Failure(_alive(run, silent, policy.stale_after))
+    return await settled(store.release(run.fence, at=now))
+
+
+def _nothing_open(id: ConnectionId) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=f"No sync of connection {id} is open: the company is free.",
+        fix="Nothing to release; start a sync when you want one.",
+    )
+
+
+def _alive(run: Run, silent: timedelta, stale_after: timedelta) -> SyncError:
+    holder = run.holder or "an unknown process"
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=(
+            f"Run {run.id} of connection {run.connection} may still be alive: it is held by "
+            f"{holder}, last seen {int(silent.total_seconds())} s ago, which is less than "
+            f"sync.stale_after ({int(stale_after.total_seconds())} s), and that process cannot be "
+            "shown to be gone from here."
+        ),
+        fix=(
+            "Stop that process (Ctrl-C or SIGTERM frees the company as it exits), or wait until "
+            "the run has been silent for sync.stale_after; then release it."
+        ),
+    )
+
+
+Snapshot = Callable[[], Run]
+
+
+class Heartbeat:
+    """Beats ``run``'s progress (``snapshot()``) every ``every`` seconds until stopped. When a
+    beat is refused because the run lost its company, ``on_lost`` is called once and beating
+    stops; any other failure is logged and the next beat tried."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        clock: Clock,
+        snapshot: Snapshot,
+        *,
+        every: timedelta,
+        on_lost: Callable[[], None],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store, self._clock, self._snapshot = store, clock, snapshot
+        self._every, self._on_lost, self._sleep = every, on_lost, sleep
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def for_policy(
+        cls,
+        store: StateStore,
+        clock: Clock,
+        snapshot: Snapshot,
+        policy: RunPolicy,
+        on_lost: Callable[[], None],
+    ) -> Heartbeat:
+        every = heartbeat_every(policy.stale_after)
+        return cls(store, clock, snapshot, every=every, on_lost=on_lost)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._beat(), name="heartbeat")
+
+    def cancel(self) -> None:
+        """Beat no more from now on (a beat under way is cancelled where it waits)."""
+        if self._task is not None:
+            self._task.cancel()
+
+    async def stop(self) -> None:
+        """``cancel``, and wait until the beating task has ended."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _beat(self) -> None:
+        while True:
+            await self._sleep(self._every.total_seconds())
+            run = self._snapshot()
+            saved = await settled(self._store.save_progress(run, at=self._clock.now()))
+            if is_successful(saved):
+                continue
+            error = saved.failure()
+            if error == lost(run.fence):
+                _log.warning("event=run_lost connection=%s run=%s", run.connection, run.id)
+                self._on_lost()
+                return
+            _log.warning("event=heartbeat_failed run=%s error=%s", run.id, error)
