@@ -58,6 +58,7 @@ __all__ = [
     "main",
     "onboard",
     "recover",
+    "refuse_then_fix",
     "stored",
     "write_settings",
 ]
@@ -157,6 +158,41 @@ async def onboard(settings: Settings, decisions: Decisions) -> ConnectionId:
         await value(flow.confirm(id))
         await flow.background()
         return id
+
+
+REFUSED = "inv-0003"
+"""The Re-Leased invoice of the refused-then-fixed variant (issue 16, F2): approved, no payment."""
+
+
+def refuse_then_fix(world: World, settings: Settings) -> None:
+    """Issue 16, F2: Intacct already holds a Sales Invoice numbered as Re-Leased's ``REFUSED``
+    (entered by hand, dated long before the sync-from date, so never synced), so the initial sync
+    (run here, to its end) has Intacct refuse that invoice's create: its intent is FAILED. The
+    user then renumbers the invoice in Re-Leased, so the next sync plans its create again."""
+    number = REFUSED.upper()
+    held = {
+        "DOCID": f"Sales Invoice-{number}",
+        "DOCPARID": "Sales Invoice",
+        "DOCNO": number,
+        "STATE": "Pending",
+        "CUSTVENDID": "CUS-1001",
+        "WHENCREATED": "2020-01-15",
+        "CURRENCY": "USD",
+    }
+    url = f"{world.intacct}/_sim/companies/{DEMO.company_id}/records/SODOCUMENT"
+    world.http.post(url, json={"records": [held]}).raise_for_status()
+    asyncio.run(_sync_once(settings))
+    invoice = f"{world.released}/api/invoices/{REFUSED}"
+    headers = {"Authorization": f"Bearer {released_seed.API_KEY}", "X-Company-Id": RL_DEMO}
+    current = world.http.get(invoice, headers=headers)
+    current.raise_for_status()
+    body = {**current.json(), "invoiceNumber": f"{number}-A"}
+    world.http.put(invoice, headers=headers, json=body).raise_for_status()
+
+
+async def _sync_once(settings: Settings) -> None:
+    async with open_service(settings) as service:
+        await settled(service.run_now(CONNECTION))
 
 
 async def recover(settings: Settings) -> tuple[Run, ...]:

@@ -51,6 +51,7 @@ from released_intacct.fakes.crash_trial import (
     World,
     onboard,
     recover,
+    refuse_then_fix,
     stored,
     write_settings,
 )
@@ -201,7 +202,9 @@ def _sync_killed(
     return kill_after, finished
 
 
-def _trial(setup: _Setup, folder: Path, kill_after: float | None) -> Outcome:
+def _trial(
+    setup: _Setup, folder: Path, kill_after: float | None, *, refused: bool = False
+) -> Outcome:
     setup.world.reset()
     path = write_settings(folder, setup.world)
     settings = settings_from_toml(path)
@@ -209,6 +212,8 @@ def _trial(setup: _Setup, folder: Path, kill_after: float | None) -> Outcome:
     child, log = setup.children.take()
     try:
         asyncio.run(onboard(settings, setup.decisions))
+        if refused:  # F2: the initial sync ran; one create was refused, then fixed
+            refuse_then_fix(setup.world, settings)
         onboarded = _outbox(db)
         synced, finished = _sync_killed(child, log, path, kill_after)
     finally:
@@ -257,18 +262,44 @@ def test_outbox_a_sync_killed_at_any_moment_and_restarted_writes_every_record_on
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    slow = "slow" in str(request.config.getoption("markexpr", default=""))
-    trials = SLOW_TRIALS if slow else QUICK_TRIALS
-    reference = _trial(setup, tmp_path / "reference", kill_after=None)
-    assert reference.duplicates == []
-    assert reference.broken == []
-    assert reference.open_after == 0
+    tally, reference = _trials(setup, tmp_path, request, refused=False)
     assert {"CreateInIntacct", "CreateInReleased"} <= reference.actions  # writes both ways
-    rng, tally = random.Random(SEED), Tally()
-    for n in range(trials):
-        kill_after = rng.random() * reference.synced
-        _check(tally, n, _trial(setup, tmp_path / f"trial-{n}", kill_after), reference)
     with capsys.disabled():
         print(f"\n{tally.line(reference)}")
     assert tally.mid_sync > 0  # the kills did land during syncs
     assert tally.problems == []
+
+
+@pytest.mark.slow
+def test_F2_a_refused_record_fixed_then_a_sync_killed_at_any_moment_writes_it_once(
+    setup: _Setup,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """F2: the killed sync is the one after a refusal (the initial sync had Intacct refuse
+    ``inv-0003``, whose number it already held; the user renumbered it). Its reopened intent is
+    sent, and the kill lands anywhere around it; Intacct must hold the fixed invoice once."""
+    tally, reference = _trials(setup, tmp_path, request, refused=True)
+    assert "CreateInIntacct" in reference.actions
+    with capsys.disabled():
+        print(f"\nrefused then fixed: {tally.line(reference)}")
+    assert tally.mid_sync > 0
+    assert tally.problems == []
+
+
+def _trials(
+    setup: _Setup, tmp_path: Path, request: pytest.FixtureRequest, *, refused: bool
+) -> tuple[Tally, Outcome]:
+    slow = "slow" in str(request.config.getoption("markexpr", default=""))
+    trials = SLOW_TRIALS if slow else QUICK_TRIALS
+    reference = _trial(setup, tmp_path / "reference", kill_after=None, refused=refused)
+    assert reference.duplicates == []
+    assert reference.broken == []
+    assert reference.open_after == 0
+    rng, tally = random.Random(SEED), Tally()
+    for n in range(trials):
+        kill_after = rng.random() * reference.synced
+        outcome = _trial(setup, tmp_path / f"trial-{n}", kill_after, refused=refused)
+        _check(tally, n, outcome, reference)
+    return tally, reference
