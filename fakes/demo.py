@@ -112,7 +112,7 @@ def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
         "# Written by `make run` for this run; the key and token are new every time.\n"
         f'database = "{workdir / "state.sqlite3"}"\n'
         f'encryption_key = "{generate_key().reveal()}"\n'
-        f'admin_token = "{secrets.token_urlsafe(24)}"\n\n'
+        f'admin_token = "{secrets.token_urlsafe(32)}"\n\n'
         f"[schedule]\nevery_minutes = {args.every}\n\n"
         f'[intacct]\nendpoint = "http://{HOST}:{args.intacct_port}{GATEWAY_PATH}"\n\n'
         f'[released]\nbase_url = "http://{HOST}:{args.released_port}"\n'

@@ -16,7 +16,10 @@ Decided:
 - ``previous_keys`` (keys the store may still decrypt with, for key rotation) is a comma-separated
   list in the environment and an array of strings in TOML.
 - ``admin_token`` is optional: ``None`` means no admin token is configured, and the admin API
-  then refuses every route but health.
+  then refuses every route but health. A token has at least 32 characters (``admin_token_problem``
+  says why not, and how to make one); ``create_admin_app`` refuses a shorter one too.
+- Values are checked where they are read: time-outs are finite and positive, URLs are http(s)
+  with a host, ``schedule.every_minutes`` is 1-1440.
 - ``released.base_url`` and ``released.api_key`` are for stand-alone use (the HTTP adapter of
   Re-Leased); a host implementing the Re-Leased port itself leaves them out.
 """
@@ -31,11 +34,18 @@ from pathlib import Path
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app import _config, tomlfile
-from released_intacct.app._config import SettingsError
+from released_intacct.app._config import SettingsError, admin_token_problem
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
 
-__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "settings_from_env", "settings_from_toml"]
+__all__ = [
+    "ENV_PREFIX",
+    "Settings",
+    "SettingsError",
+    "admin_token_problem",
+    "settings_from_env",
+    "settings_from_toml",
+]
 
 ENV_PREFIX = _config.ENV_PREFIX
 
@@ -103,7 +113,7 @@ def _build(
     database = read.text("database", required=True)
     key = read.secret("encryption_key", required=True)
     previous = read.secrets("previous_keys")
-    admin = read.secret("admin_token")
+    admin = read.admin_token()
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()

@@ -22,6 +22,7 @@ from released_intacct.app.admin.endpoint import Endpoint, problem_response, resp
 from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.service import Service
+from released_intacct.app.settings import admin_token_problem
 from released_intacct.domain.secret import Secret
 
 __all__ = ["create_admin_app"]
@@ -33,7 +34,13 @@ Handle = Callable[[Request], Awaitable[Response]]
 
 
 def create_admin_app(service: Service, *, token: Secret | None) -> Starlette:
-    """The admin API over ``service``; ``token=None`` refuses every route but health."""
+    """The admin API over ``service``; ``token=None`` refuses every route but health.
+
+    Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
+    problem = None if token is None else admin_token_problem(token)
+    if problem is not None:
+        msg = f"the admin token {problem}"
+        raise ValueError(msg)
     table = endpoints()
     document = openapi_document(table, title="Re-Leased ⇄ Sage Intacct admin API", version="1")
 
