@@ -140,7 +140,9 @@ async def _demo(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with open_service(settings) as service:
-        admin = create_admin_app(service, token=settings.admin_token)
+        admin = create_admin_app(
+            service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+        )
         api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
         try:
             id, run = await onboard_and_sync(service, decisions, out)

@@ -28,6 +28,7 @@ KEYS = (
     "encryption_key",
     "previous_keys",
     "admin_token",
+    "admin_max_body_bytes",
     "schedule.at",
     "schedule.timezone",
     "schedule.every_minutes",
@@ -50,6 +51,10 @@ _RELEASED_INTS = ("page_size", "attempts")
 EVERY_MINUTES = (1, 1440)
 """The bounds of ``schedule.every_minutes``: once a minute to once a day (for a run a day, the
 nightly ``schedule.at`` says when)."""
+ADMIN_MAX_BODY_BYTES = 1 << 20
+ADMIN_MAX_BODY_RANGE = (4096, 64 << 20)
+"""The bounds of ``admin_max_body_bytes``: the largest body the API takes (connecting) is well
+under 4 KiB; more than 64 MiB in one request is never an admin request."""
 ADMIN_TOKEN_MIN_LENGTH = 32
 MAKE_ADMIN_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105
 
@@ -178,6 +183,15 @@ class Reader:
         self._problem(key, f"must be a whole number, got {raw!r}")
         return None
 
+    def bounded(self, key: str, low: int, high: int, *, unit: str = "") -> int | None:
+        """A whole number in ``low``-``high``; ``unit`` says what it counts, in the problem."""
+        value = self.integer(key)
+        if value is None or low <= value <= high:
+            return value
+        said = f" ({unit})" if unit else ""
+        self._problem(key, f"must be {low}-{high}{said}, got {value}")
+        return None
+
     def number(self, key: str) -> float | None:
         raw = self._values.get(key)
         if raw is None:
@@ -215,15 +229,11 @@ class Reader:
 
     def schedule(self) -> Schedule | None:
         at, zone = self.clock_time("schedule.at"), self.zone("schedule.timezone")
-        minutes = self.integer("schedule.every_minutes")
-        low, high = EVERY_MINUTES
-        if minutes is not None and not low <= minutes <= high:
-            self._problem(
-                "schedule.every_minutes",
-                f"must be {low}-{high} (minutes; a run a day is the nightly schedule.at: leave "
-                f"every_minutes out), got {minutes}",
-            )
-            return None
+        minutes = self.bounded(
+            "schedule.every_minutes",
+            *EVERY_MINUTES,
+            unit="minutes; a run a day is the nightly schedule.at: leave every_minutes out",
+        )
         if at is not None and at.tzinfo is not None:
             self._problem("schedule.at", "must be a wall-clock time; give schedule.timezone")
             return None

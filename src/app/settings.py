@@ -39,6 +39,7 @@ from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
 
 __all__ = [
+    "ADMIN_MAX_BODY_BYTES",
     "ENV_PREFIX",
     "Settings",
     "SettingsError",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 ENV_PREFIX = _config.ENV_PREFIX
+ADMIN_MAX_BODY_BYTES = _config.ADMIN_MAX_BODY_BYTES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +74,8 @@ class Settings:
     admin_token: Secret | None = None
     """The bearer token of the admin API; None: the admin API refuses every request but
     health (no token is configured)."""
+    admin_max_body_bytes: int = ADMIN_MAX_BODY_BYTES
+    """The largest request body the admin API reads; a larger one is answered 413."""
 
     def __post_init__(self) -> None:
         if not self.database.strip():
@@ -114,6 +118,7 @@ def _build(
     key = read.secret("encryption_key", required=True)
     previous = read.secrets("previous_keys")
     admin = read.admin_token()
+    max_body = read.bounded("admin_max_body_bytes", *_config.ADMIN_MAX_BODY_RANGE, unit="bytes")
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()
@@ -131,4 +136,5 @@ def _build(
         released_url=released_url,
         released_api_key=released_key,
         admin_token=admin,
+        admin_max_body_bytes=max_body or ADMIN_MAX_BODY_BYTES,
     )

@@ -239,3 +239,12 @@ def test_F11_every_minutes_is_between_1_and_1440(minutes: str, ok: bool) -> None
         return
     (problem,) = _problems_of(env)
     assert problem.startswith("RELEASED_INTACCT_SCHEDULE_EVERY_MINUTES must be 1-1440")
+
+
+def test_F12_admin_max_body_bytes_defaults_to_1_mib_and_is_bounded() -> None:
+    assert settings_from_env(BASE).admin_max_body_bytes == 1024 * 1024
+    two = settings_from_env(BASE | {"RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES": "2097152"})
+    assert two.admin_max_body_bytes == 2 * 1024 * 1024
+    for bad in ("0", "100", str(65 * 1024 * 1024)):
+        (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES": bad})
+        assert problem.startswith("RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES must be 4096-67108864")
