@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
+    exposed_settings_file,
     settings_from_env,
     settings_from_toml,
 )
@@ -248,3 +250,22 @@ def test_F12_admin_max_body_bytes_defaults_to_1_mib_and_is_bounded() -> None:
     for bad in ("0", "100", str(65 * 1024 * 1024)):
         (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES": bad})
         assert problem.startswith("RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES must be 4096-67108864")
+
+
+def test_F12_reading_a_settings_file_others_can_read_logs_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\n', encoding="utf-8")
+    for mode, warned in ((0o644, True), (0o640, True), (0o602, True), (0o600, False)):
+        path.chmod(mode)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="released_intacct.app.settings"):
+            assert settings_from_toml(path).encryption_key == Secret(KEY)
+        lines = [r.getMessage() for r in caplog.records]
+        assert bool(lines) == warned, oct(mode)
+        assert bool(exposed_settings_file(path)) == warned
+        for line in lines:
+            assert line.startswith("event=settings_file_exposed ")
+            assert f"chmod 600 {path}" in line
+            assert KEY not in line

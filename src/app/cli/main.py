@@ -33,6 +33,7 @@ from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
+    exposed_settings_file,
     settings_from_env,
     settings_from_toml,
 )
@@ -101,17 +102,20 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else REFUSED
     where = console or console_from_process()
-    try:
-        settings = _settings(args.config, where)
-    except SettingsError as error:
-        return problems(error.problems, where, what="the settings cannot be used")
-    where.secrets.extend(_secrets_of(settings))
     with logging_to(where.err, verbosity=args.verbose, secrets=where.secrets):
+        try:
+            settings = _settings(args.config, where)
+        except SettingsError as error:
+            return problems(error.problems, where, what="the settings cannot be used")
+        where.secrets.extend(_secrets_of(settings))
         return _run(args.run, args, settings, where)
 
 
 def _settings(config: str | None, console: Console) -> Settings:
     if config is not None:
+        exposed = exposed_settings_file(config)
+        if exposed is not None:
+            print(f"warning: {exposed}", file=console.err, flush=True)
         return settings_from_toml(config)
     return settings_from_env(console.environ)
 
