@@ -14,7 +14,8 @@ from released_intacct.app.cli.logs import KeyValueFormatter
 from released_intacct.app.cli.shell import Console
 from released_intacct.domain.secret import Secret
 
-COMMANDS = ("serve", "connect", "onboard", "sync", "status", "results", "unlink", "relink")
+COMMANDS = ("serve", "connect", "onboard", "sync", "status", "results", "unlink", "relink",
+            "rotate-key")  # fmt: skip
 
 
 def _config(tmp_path: Path, key: str | None = None) -> Path:

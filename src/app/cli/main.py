@@ -16,9 +16,11 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from released_intacct.app import _config
 from released_intacct.app.cli import (
     connect,
     doctor,
+    keys,
     links,
     migrate,
     onboard,
@@ -52,6 +54,7 @@ _COMMANDS = (
     links,
     doctor,
     migrate,
+    keys,
 )
 
 
@@ -147,8 +150,9 @@ def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Co
     except ValueError as error:  # the store refuses a key that is not a Fernet key
         if "encryption" not in str(error):
             raise
+        key = "previous_keys" if "previous key" in str(error) else "encryption_key"
         print(
-            f"error: {error}; check the encryption_key setting (RELEASED_INTACCT_ENCRYPTION_KEY)",
+            f"error: {error}; check the {key} setting ({_config.env_name(key)})",
             file=console.err,
         )
     except KeyboardInterrupt:
