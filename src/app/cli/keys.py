@@ -24,10 +24,9 @@ import argparse
 
 from returns.pipeline import is_successful
 
-from released_intacct.adapters.state import SqliteStateStore
 from released_intacct.adapters.state.crypto import WRONG_KEY
 from released_intacct.app import _config
-from released_intacct.app.bootstrap import database_path
+from released_intacct.app.bootstrap import database_path, open_store
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, failed
 from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
@@ -65,9 +64,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             file=console.err,
         )
         return REFUSED
-    store = await SqliteStateStore.open(
-        path, key=settings.encryption_key, previous_keys=settings.previous_keys
-    )
+    store = await open_store(settings)
     try:
         stored = await settled(store.connections())
         rotated = await settled(store.rotate())
