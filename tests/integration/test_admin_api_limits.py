@@ -246,6 +246,18 @@ def test_F12_a_streamed_body_is_refused_as_soon_as_it_passes_the_default_1_mib(
     assert source.taken <= ADMIN_MAX_BODY_BYTES + _Source.CHUNK
 
 
+def test_F12_a_streamed_body_under_the_limit_is_read_whole(tmp_path: Path) -> None:
+    async def pieces() -> AsyncIterator[bytes]:
+        for piece in (b'{"entity', b'Id": "E1', b'00"}', b" " * (LIMIT - 20)):
+            yield piece
+
+    async def scenario(client: Client, _: SqliteStateStore) -> None:
+        reply = await client.put(f"/connections/{ID}/entity", content=pieces(), headers=HEADERS)
+        assert reply.status_code not in (400, 413, 422), reply.text  # read and decoded whole
+
+    _on_app(tmp_path, scenario, max_body=LIMIT)
+
+
 def test_F12_a_body_declared_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
     source = _Source(total=2 * LIMIT)
 
