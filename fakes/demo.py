@@ -112,7 +112,7 @@ def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
         "# Written by `make run` for this run; the key and token are new every time.\n"
         f'database = "{workdir / "state.sqlite3"}"\n'
         f'encryption_key = "{generate_key().reveal()}"\n'
-        f'admin_token = "{secrets.token_urlsafe(24)}"\n\n'
+        f'admin_token = "{secrets.token_urlsafe(32)}"\n\n'
         f"[schedule]\nevery_minutes = {args.every}\n\n"
         f'[intacct]\nendpoint = "http://{HOST}:{args.intacct_port}{GATEWAY_PATH}"\n\n'
         f'[released]\nbase_url = "http://{HOST}:{args.released_port}"\n'
@@ -140,7 +140,9 @@ async def _demo(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with open_service(settings) as service:
-        admin = create_admin_app(service, token=settings.admin_token)
+        admin = create_admin_app(
+            service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+        )
         api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
         try:
             id, run = await onboard_and_sync(service, decisions, out)

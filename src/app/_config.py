@@ -6,6 +6,7 @@ key) and the reason; a secret's value is never part of a message.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping
 from datetime import time, timedelta, tzinfo
@@ -28,6 +29,7 @@ KEYS = (
     "encryption_key",
     "previous_keys",
     "admin_token",
+    "admin_max_body_bytes",
     "schedule.at",
     "schedule.timezone",
     "schedule.every_minutes",
@@ -48,6 +50,26 @@ KEYS = (
 )
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
+
+EVERY_MINUTES = (1, 1440)
+"""The bounds of ``schedule.every_minutes``: once a minute to once a day (for a run a day, the
+nightly ``schedule.at`` says when)."""
+ADMIN_MAX_BODY_BYTES = 1 << 20
+ADMIN_MAX_BODY_RANGE = (4096, 64 << 20)
+"""The bounds of ``admin_max_body_bytes``: the largest body the API takes (connecting) is well
+under 4 KiB; more than 64 MiB in one request is never an admin request."""
+ADMIN_TOKEN_MIN_LENGTH = 32
+MAKE_ADMIN_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105
+
+
+def admin_token_problem(token: Secret) -> str | None:
+    """Why ``token`` cannot guard the admin API (never showing it), or None when it can."""
+    if len(token.reveal()) >= ADMIN_TOKEN_MIN_LENGTH:
+        return None
+    return (
+        f"must be at least {ADMIN_TOKEN_MIN_LENGTH} characters (its value is not shown); "
+        f"make one with: {MAKE_ADMIN_TOKEN}"
+    )
 
 
 class SettingsError(ValueError):
@@ -110,12 +132,19 @@ class Reader:
         return raw.strip()
 
     def url(self, key: str) -> str | None:
+        """An http:// or https:// URL with a host (and a valid port, if any); no trailing ``/``."""
         raw = self.text(key)
         if raw is None:
             return None
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self._problem(key, f"must be an http:// or https:// URL, got {raw!r}")
+        try:
+            parts = urlsplit(raw)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+            _ = parts.port  # raises ValueError for a port that is not a number in 0-65535
+        except ValueError:
+            usable = False
+        if not usable:
+            shown = "a value with user information, not shown" if "@" in raw else repr(raw)
+            self._problem(key, f"must be an http:// or https:// URL with a host name, got {shown}")
             return None
         return raw.rstrip("/")
 
@@ -140,6 +169,14 @@ class Reader:
             return ()
         return tuple(Secret(item.strip()) for item in items if item.strip())
 
+    def admin_token(self) -> Secret | None:
+        token = self.secret("admin_token")
+        problem = None if token is None else admin_token_problem(token)
+        if problem is not None:
+            self._problem("admin_token", problem)
+            return None
+        return token
+
     def integer(self, key: str) -> int | None:
         raw = self._values.get(key)
         if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
@@ -149,19 +186,29 @@ class Reader:
         self._problem(key, f"must be a whole number, got {raw!r}")
         return None
 
+    def bounded(self, key: str, low: int, high: int, *, unit: str = "") -> int | None:
+        """A whole number in ``low``-``high``; ``unit`` says what it counts, in the problem."""
+        value = self.integer(key)
+        if value is None or low <= value <= high:
+            return value
+        said = f" ({unit})" if unit else ""
+        self._problem(key, f"must be {low}-{high}{said}, got {value}")
+        return None
+
     def number(self, key: str) -> float | None:
         raw = self._values.get(key)
         if raw is None:
             return None
+        seconds = None
         if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
-        if isinstance(raw, str):
-            try:
-                return float(raw)
-            except ValueError:
-                pass
-        self._problem(key, f"must be a number of seconds, got {raw!r}")
-        return None
+            seconds = float(raw)
+        elif isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                seconds = float(raw)
+        if seconds is None or not math.isfinite(seconds):
+            self._problem(key, f"must be a finite number of seconds, such as 30, got {raw!r}")
+            return None
+        return seconds
 
     def zone(self, key: str) -> tzinfo | None:
         name = self.text(key)
@@ -185,10 +232,11 @@ class Reader:
 
     def schedule(self) -> Schedule | None:
         at, zone = self.clock_time("schedule.at"), self.zone("schedule.timezone")
-        minutes = self.integer("schedule.every_minutes")
-        if minutes is not None and minutes <= 0:
-            self._problem("schedule.every_minutes", f"must be positive, got {minutes}")
-            return None
+        minutes = self.bounded(
+            "schedule.every_minutes",
+            *EVERY_MINUTES,
+            unit="minutes; a run a day is the nightly schedule.at: leave every_minutes out",
+        )
         if at is not None and at.tzinfo is not None:
             self._problem("schedule.at", "must be a wall-clock time; give schedule.timezone")
             return None
@@ -202,7 +250,7 @@ class Reader:
         given: dict[str, Any] = {
             name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
         } | {
-            "endpoint": self.text("intacct.endpoint"),
+            "endpoint": self.url("intacct.endpoint"),
             "timeout": self.number("intacct.timeout"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
@@ -217,8 +265,8 @@ class Reader:
         """``sync.stale_after`` and ``sync.in_flight``, in seconds (finite and positive)."""
         given: dict[str, Any] = {}
         for name in ("stale_after", "in_flight"):
-            seconds = self.number(f"sync.{name}")
-            if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            seconds = self.number(f"sync.{name}")  # finite, or a problem already
+            if seconds is not None and seconds <= 0:
                 self._problem(
                     f"sync.{name}", f"must be a positive number of seconds, got {seconds}"
                 )

@@ -43,7 +43,14 @@ from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 
-__all__ = ["Clients", "SystemClock", "build_service", "database_path", "open_service"]
+__all__ = [
+    "Clients",
+    "SystemClock",
+    "build_service",
+    "database_path",
+    "open_service",
+    "open_store",
+]
 
 
 class SystemClock:
@@ -83,12 +90,10 @@ async def open_service(
     settings: Settings, *, released_for: ReleasedFor | None = None, clock: Clock | None = None
 ) -> AsyncIterator[Service]:
     """Stand-alone: the SQLite store and an HTTP client opened, the service built over them."""
-    path = database_path(settings.database)
+    database_path(settings.database)  # a database that is not SQLite: refused before any opening
     if released_for is None:
         _released_endpoint(settings)  # fail before anything is opened
-    store = await SqliteStateStore.open(
-        path, key=settings.encryption_key, previous_keys=settings.previous_keys
-    )
+    store = await open_store(settings)
     try:
         async with httpx.AsyncClient(timeout=settings.intacct.timeout) as http:
             clients = Clients(
@@ -101,6 +106,16 @@ async def open_service(
                 await service.drain()
     finally:
         await store.close()
+
+
+async def open_store(settings: Settings) -> SqliteStateStore:
+    """The SQLite store of ``settings.database`` with its keys, opened (created if need be) and
+    migrated; the caller closes it."""
+    return await SqliteStateStore.open(
+        database_path(settings.database),
+        key=settings.encryption_key,
+        previous_keys=settings.previous_keys,
+    )
 
 
 def database_path(database: str) -> Path:

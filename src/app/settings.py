@@ -16,13 +16,23 @@ Decided:
 - ``previous_keys`` (keys the store may still decrypt with, for key rotation) is a comma-separated
   list in the environment and an array of strings in TOML.
 - ``admin_token`` is optional: ``None`` means no admin token is configured, and the admin API
-  then refuses every route but health.
+  then refuses every route but health. A token has at least 32 characters (``admin_token_problem``
+  says why not, and how to make one); ``create_admin_app`` refuses a shorter one too.
+- Values are checked where they are read: time-outs are finite and positive, URLs are http(s)
+  with a host, ``schedule.every_minutes`` is 1-1440.
+- A settings file that its group or others may read or change is read all the same, with a
+  warning (``exposed_settings_file``; logged by ``settings_from_toml``, shown by the CLI): it
+  holds the encryption key and the admin token. Refusing it would stop a running installation
+  at its next restart over a mode it has always had.
 - ``released.base_url`` and ``released.api_key`` are for stand-alone use (the HTTP adapter of
   Re-Leased); a host implementing the Re-Leased port itself leaves them out.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
@@ -31,14 +41,26 @@ from pathlib import Path
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app import _config, tomlfile
-from released_intacct.app._config import SettingsError
+from released_intacct.app._config import SettingsError, admin_token_problem
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
 
-__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "settings_from_env", "settings_from_toml"]
+__all__ = [
+    "ADMIN_MAX_BODY_BYTES",
+    "ENV_PREFIX",
+    "Settings",
+    "SettingsError",
+    "admin_token_problem",
+    "exposed_settings_file",
+    "settings_from_env",
+    "settings_from_toml",
+]
 
 ENV_PREFIX = _config.ENV_PREFIX
+ADMIN_MAX_BODY_BYTES = _config.ADMIN_MAX_BODY_BYTES
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +88,8 @@ class Settings:
     runs: RunPolicy = field(default_factory=RunPolicy)
     """How runs hold their companies (``sync.stale_after``, ``sync.in_flight``); the holder is
     filled in by the process that runs them."""
+    admin_max_body_bytes: int = ADMIN_MAX_BODY_BYTES
+    """The largest request body the admin API reads; a larger one is answered 413."""
 
     def __post_init__(self) -> None:
         if not self.database.strip():
@@ -94,10 +118,29 @@ def settings_from_env(environ: Mapping[str, str]) -> Settings:
 def settings_from_toml(path: str | PathLike[str]) -> Settings:
     """Settings from a TOML file: top-level keys and the tables schedule, intacct and released."""
     where = Path(path)
+    exposed = exposed_settings_file(where)
+    if exposed is not None:
+        _log.warning("event=settings_file_exposed path=%s problem=%r", where, exposed)
     document = tomlfile.load(where, "settings", SettingsError)
     values, unknown = _config.flatten(document)
     problems = [f"{where}: {key} is not a setting" for key in unknown]
     return _build(values, lambda key: f"{where}: {key}", problems=problems)
+
+
+def exposed_settings_file(path: str | PathLike[str]) -> str | None:
+    """A warning when the settings file at ``path`` may be read or changed by its group or by
+    others (POSIX modes); None when only its owner may, or it cannot be looked at."""
+    where = Path(path)
+    try:
+        mode = stat.S_IMODE(where.stat().st_mode)
+    except OSError:
+        return None
+    if os.name != "posix" or not mode & 0o066:
+        return None
+    return (
+        f"the settings file {where} can be read or changed by its group or by others (mode "
+        f"{mode:04o}), and it holds the encryption key and the admin token: chmod 600 {where}"
+    )
 
 
 def _build(
@@ -107,7 +150,8 @@ def _build(
     database = read.text("database", required=True)
     key = read.secret("encryption_key", required=True)
     previous = read.secrets("previous_keys")
-    admin = read.secret("admin_token")
+    admin = read.admin_token()
+    max_body = read.bounded("admin_max_body_bytes", *_config.ADMIN_MAX_BODY_RANGE, unit="bytes")
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()
@@ -127,4 +171,5 @@ def _build(
         released_api_key=released_key,
         admin_token=admin,
         runs=runs or RunPolicy(),
+        admin_max_body_bytes=max_body or ADMIN_MAX_BODY_BYTES,
     )

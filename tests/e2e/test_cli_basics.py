@@ -16,6 +16,7 @@ from released_intacct.domain.secret import Secret
 
 COMMANDS = (
     "serve", "connect", "onboard", "sync", "release", "status", "results", "unlink", "relink",
+    "rotate-key",
 )  # fmt: skip
 
 
@@ -28,6 +29,7 @@ def _config(tmp_path: Path, key: str | None = None) -> Path:
         'base_url = "http://127.0.0.1:9"\n'
         'api_key = "unused"\n'
     )
+    path.chmod(0o600)  # it holds the key: only its owner may read it
     return path
 
 
@@ -95,6 +97,25 @@ def test_E4_migrate_creates_the_store_and_prints_the_version_reached(tmp_path: P
         out, _ = _said(console)
         assert f"schema version {len(schema.MIGRATIONS)}" in out
     assert (tmp_path / "state.sqlite3").exists()
+
+
+def test_F12_a_settings_file_others_can_read_is_warned_about_and_still_used(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path)
+    config.chmod(0o644)
+    console = _console()
+    assert main(["--config", str(config), "migrate"], console=console) == 0
+    out, err = _said(console)
+    assert err == (
+        f"warning: the settings file {config} can be read or changed by its group or by others "
+        f"(mode 0644), and it holds the encryption key and the admin token: chmod 600 {config}\n"
+    )
+    assert "schema version" in out
+    config.chmod(0o600)
+    console = _console()
+    assert main(["--config", str(config), "migrate"], console=console) == 0
+    assert _said(console)[1] == ""
 
 
 def test_C2_connect_without_the_passwords_names_the_variables(tmp_path: Path) -> None:

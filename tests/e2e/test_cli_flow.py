@@ -65,6 +65,7 @@ def _config(folder: Path, intacct: str, released: str, key: str) -> Path:
         f'base_url = "{released}"\n'
         f'api_key = "{released_seed.API_KEY}"\n'
     )
+    path.chmod(0o600)  # it holds the key
     return path
 
 

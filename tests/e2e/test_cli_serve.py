@@ -44,6 +44,7 @@ def test_E4_serve_answers_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> 
         'base_url = "http://127.0.0.1:9"\n'
         'api_key = "unused"\n'
     )
+    config.chmod(0o600)  # it holds the key
     port = _free_port()
     seen: list[int] = []
     poker = threading.Thread(
@@ -68,6 +69,7 @@ def test_E4_serve_on_a_port_in_use_exits_2_in_one_line(tmp_path: Path) -> None:
         f'database = "{tmp_path / "s.sqlite3"}"\nencryption_key = "{generate_key().reveal()}"\n'
         '[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n'
     )
+    config.chmod(0o600)  # it holds the key
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         err = io.StringIO()

@@ -21,7 +21,7 @@ from released_intacct.domain.ports import IntacctCredentials, IntacctPort, Relea
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.state_store import FakeStateStore
 
-TOKEN = "admin-auth-token"
+TOKEN = "admin-auth-token-61c5f8e3a04d9b27"
 
 
 class _Clock:
@@ -103,6 +103,15 @@ def test_C2_with_no_token_configured_every_route_but_health_is_refused(
 def test_health_answers_without_a_token() -> None:
     reply = _call(create_admin_app(_service(), token=None), "GET", "/health", {})
     assert (reply.status_code, reply.json()) == (200, {"status": "ok"})
+
+
+def test_F11_a_token_shorter_than_32_characters_is_refused_without_showing_it() -> None:
+    short = TOKEN[:31]
+    with pytest.raises(ValueError, match="at least 32 characters") as raised:
+        create_admin_app(_service(), token=Secret(short))
+    assert short not in str(raised.value)
+    assert "secrets.token_urlsafe(32)" in str(raised.value)
+    create_admin_app(_service(), token=Secret(TOKEN[:32]))
 
 
 def test_the_token_opens_the_routes() -> None:

@@ -32,7 +32,7 @@ from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
 
-TOKEN = "admin-bodies-token"
+TOKEN = "admin-bodies-token-8d1e4c07a92b5f36"
 ID = ConnectionId("conn-bodies")
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 VALID: dict[str, dict[str, Any]] = {

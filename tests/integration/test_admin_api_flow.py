@@ -18,7 +18,7 @@ from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, STORES, demo_pair, on_store
 
-TOKEN = "admin-flow-token"
+TOKEN = "admin-flow-token-b72e0d5a1c9f4e68"
 PASSWORDS = ("demo-sender-pass", "ws_pass")
 CREATE = {"con-greenleaf": "customer", "con-sparkle": "vendor"}
 

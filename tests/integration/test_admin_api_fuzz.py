@@ -25,7 +25,7 @@ from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
 
-TOKEN = "admin-fuzz-token"
+TOKEN = "admin-fuzz-token-3f9a27c1e6d04b85"
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
 

@@ -42,7 +42,8 @@ def test_a_released_url_that_is_not_http_is_named() -> None:
     with pytest.raises(SettingsError) as raised:
         settings_from_env(_env(RELEASED_INTACCT_RELEASED_BASE_URL="ftp://x"))
     assert raised.value.problems == (
-        "RELEASED_INTACCT_RELEASED_BASE_URL must be an http:// or https:// URL, got 'ftp://x'",
+        "RELEASED_INTACCT_RELEASED_BASE_URL must be an http:// or https:// URL with a host name, "
+        "got 'ftp://x'",
     )
 
 

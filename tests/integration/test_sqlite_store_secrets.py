@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
-from collections.abc import Coroutine
+import stat
+from collections.abc import Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ SENDER_PASSWORD = "Zq8-sender-Pw-4471"
 USER_PASSWORD = "Xk2-user-Pw-9083"
 USER_ID = "ws-user-Quokka"
 CLEAR = (SENDER_PASSWORD, USER_PASSWORD, USER_ID)
+KEY = generate_key()
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:
@@ -159,3 +162,56 @@ def test_C2_rotation_reencrypts_on_read_and_all_at_once(tmp_path: Path) -> None:
         await only_old.close()
 
     run(main())
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The common default umask, under which SQLite alone would create files 0644."""
+    earlier = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(earlier)
+
+
+def _modes(db: Path) -> dict[str, int]:
+    found = {"": db, "-wal": db.with_name(db.name + "-wal"), "-shm": db.with_name(db.name + "-shm")}
+    return {end: stat.S_IMODE(path.stat().st_mode) for end, path in found.items() if path.exists()}
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_F12_the_database_and_its_wal_and_shm_files_are_created_0600(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+
+    async def write(n: int) -> dict[str, int]:
+        store = await SqliteStateStore.open(db, key=KEY)
+        await value(store.add_connection(conn(n), creds(n)))
+        modes = _modes(db)  # while open: the WAL and shared-memory files exist
+        await store.close()
+        return modes
+
+    first = run(write(1))
+    assert first == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+    assert not db.with_name(db.name + "-wal").exists()  # the last close removed it
+    assert run(write(2)) == first  # created again later, by SQLite, with the database's mode
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_F12_an_existing_database_keeps_the_mode_its_operator_gave_it(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+    run(_open_close(db))
+    db.chmod(0o640)
+    run(_open_close(db))
+    assert _modes(db)[""] == 0o640
+
+
+async def _open_close(db: Path) -> None:
+    store = await SqliteStateStore.open(db, key=KEY)
+    await store.close()
+
+
+def test_F12_a_database_that_cannot_be_created_is_a_sqlite_error_naming_why(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="No such file or directory"):
+        run(_open_close(tmp_path / "absent" / "state.sqlite3"))

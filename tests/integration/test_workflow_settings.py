@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
+    exposed_settings_file,
     settings_from_env,
     settings_from_toml,
 )
@@ -20,7 +23,7 @@ from released_intacct.domain.secret import Secret
 
 KEY = "key-6b1f-never-shown"
 OLD = "old-key-0c2d-never-shown"
-TOKEN = "token-93aa-never-shown"
+TOKEN = "token-93aa-never-shown-5e1b7c40d2f8"
 
 
 def test_E4_env_gives_defaults_for_all_but_the_database_and_key() -> None:
@@ -138,3 +141,131 @@ def test_settings_built_in_code_refuse_an_empty_key_or_database() -> None:
         Settings(database="state.sqlite3", encryption_key=Secret(""))
     with pytest.raises(ValueError, match="database"):
         Settings(database=" ", encryption_key=Secret(KEY))
+
+
+# --- F11: every value is checked where it is read, and each problem names its setting ----------
+
+BASE = {"RELEASED_INTACCT_DATABASE": "state.sqlite3", "RELEASED_INTACCT_ENCRYPTION_KEY": KEY}
+
+
+def _problems_of(extra: dict[str, str]) -> tuple[str, ...]:
+    with pytest.raises(SettingsError) as raised:
+        settings_from_env(BASE | extra)
+    return raised.value.problems
+
+
+@pytest.mark.parametrize("name", ["INTACCT_TIMEOUT", "RELEASED_TIMEOUT"])
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "0", "-5", "1e999"])
+def test_F11_timeouts_must_be_finite_and_positive(name: str, bad: str) -> None:
+    (problem,) = _problems_of({f"RELEASED_INTACCT_{name}": bad})
+    assert problem.startswith(f"RELEASED_INTACCT_{name} ")
+    assert "finite" in problem or "positive" in problem
+
+
+def test_F11_toml_nan_and_inf_timeouts_are_refused_by_key(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "x"\nencryption_key = "{KEY}"\n[intacct]\ntimeout = nan\n'
+        "[released]\ntimeout = inf\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SettingsError) as raised:
+        settings_from_toml(path)
+    named = sorted(p.split(" ", 2)[1] for p in raised.value.problems)
+    assert named == ["intacct.timeout", "released.timeout"]
+
+
+def test_F11_timeouts_built_in_code_are_refused_too() -> None:
+    for bad in (float("nan"), float("inf"), 0.0, -1.0):
+        with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+            ClientSettings(timeout=bad)
+        with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+            ReleasedSettings(timeout=bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "api.intacct.com/ia/xml/xmlgw.phtml",
+        "ftp://api.intacct.com/",
+        "https://",
+        "https:///path-only",
+        "http://:8001/ia/xml/xmlgw.phtml",
+        "http://127.0.0.1:99999/",
+        "http://127.0.0.1:port/",
+        "http://[::1/",
+    ],
+)
+def test_F11_urls_must_be_http_with_a_host_and_name_their_key(bad: str) -> None:
+    problems = _problems_of(
+        {"RELEASED_INTACCT_INTACCT_ENDPOINT": bad, "RELEASED_INTACCT_RELEASED_BASE_URL": bad}
+    )
+    named = sorted(problem.split(" ", 1)[0] for problem in problems)
+    assert named == ["RELEASED_INTACCT_INTACCT_ENDPOINT", "RELEASED_INTACCT_RELEASED_BASE_URL"]
+    for problem in problems:
+        assert "must be an http:// or https:// URL with a host name" in problem
+
+
+def test_F11_a_url_with_a_password_is_refused_without_showing_it() -> None:
+    (problem,) = _problems_of({"RELEASED_INTACCT_RELEASED_BASE_URL": "ftp://me:s3cr3t@host/"})
+    assert "s3cr3t" not in problem
+    assert problem.startswith("RELEASED_INTACCT_RELEASED_BASE_URL")
+
+
+def test_F11_admin_token_needs_32_characters_says_how_to_make_one_and_is_never_shown() -> None:
+    short = "x7-short-admin-token-31-chars-ab"[:31]
+    (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_TOKEN": short})
+    assert problem.startswith("RELEASED_INTACCT_ADMIN_TOKEN must be at least 32 characters")
+    assert "secrets.token_urlsafe(32)" in problem
+    assert short not in problem
+    enough = short + "c"
+    settings = settings_from_env(BASE | {"RELEASED_INTACCT_ADMIN_TOKEN": enough})
+    assert settings.admin_token == Secret(enough)
+
+
+MINUTES = [
+    ("0", False),
+    ("-5", False),
+    ("1441", False),
+    ("99999999", False),
+    ("1", True),
+    ("1440", True),
+]
+
+
+@pytest.mark.parametrize(("minutes", "ok"), MINUTES)
+def test_F11_every_minutes_is_between_1_and_1440(minutes: str, ok: bool) -> None:
+    env = {"RELEASED_INTACCT_SCHEDULE_EVERY_MINUTES": minutes}
+    if ok:
+        assert settings_from_env(BASE | env).schedule.every == timedelta(minutes=int(minutes))
+        return
+    (problem,) = _problems_of(env)
+    assert problem.startswith("RELEASED_INTACCT_SCHEDULE_EVERY_MINUTES must be 1-1440")
+
+
+def test_F12_admin_max_body_bytes_defaults_to_1_mib_and_is_bounded() -> None:
+    assert settings_from_env(BASE).admin_max_body_bytes == 1024 * 1024
+    two = settings_from_env(BASE | {"RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES": "2097152"})
+    assert two.admin_max_body_bytes == 2 * 1024 * 1024
+    for bad in ("0", "100", str(65 * 1024 * 1024)):
+        (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES": bad})
+        assert problem.startswith("RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES must be 4096-67108864")
+
+
+def test_F12_reading_a_settings_file_others_can_read_logs_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\n', encoding="utf-8")
+    for mode, warned in ((0o644, True), (0o640, True), (0o602, True), (0o600, False)):
+        path.chmod(mode)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="released_intacct.app.settings"):
+            assert settings_from_toml(path).encryption_key == Secret(KEY)
+        lines = [r.getMessage() for r in caplog.records]
+        assert bool(lines) == warned, oct(mode)
+        assert bool(exposed_settings_file(path)) == warned
+        for line in lines:
+            assert line.startswith("event=settings_file_exposed ")
+            assert f"chmod 600 {path}" in line
+            assert KEY not in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from typing import Literal
@@ -47,6 +48,7 @@ class ClientSettings:
             (self.line_reads in ("objects", "read"), "line_reads must be objects or read"),
             (self.concurrency >= 1, "concurrency must be at least 1"),
             (self.attempts >= 1, "attempts must be at least 1"),
+            (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
         )
         for ok, message in checks:
             if not ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 MAX_PAGE_SIZE = 500
@@ -28,7 +29,7 @@ class ReleasedSettings:
             (self.attempts >= 1, "attempts must be at least 1"),
             (self.backoff >= 0 and self.backoff_cap >= 0, "back-off must not be negative"),
             (self.max_retry_after >= 0, "max_retry_after must not be negative"),
-            (self.timeout > 0, "timeout must be positive"),
+            (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
         )
         for ok, message in checks:
             if not ok:

@@ -1,16 +1,19 @@
 """``SqliteStateStore``: the ``StateStore`` port on one SQLite file (aiosqlite), the default.
 
-``open`` applies the schema migrations (``schema``), sets WAL and ``synchronous=FULL`` and checks
-the encryption key's form; every method is one transaction (``database``), so a multi-row change
-is all or nothing even when the process is killed half way. Credentials are encrypted with the
-caller's Fernet key (``crypto``); ``previous_keys`` allow rotating it (re-encrypted on read, or
-all at once with ``rotate``). Values kept as JSON go through ``codec``.
+``open`` creates a new database file owner-only (0600: SQLite gives its ``-wal`` and ``-shm``
+files the database file's mode, whenever it creates them), applies the schema migrations
+(``schema``), sets WAL and ``synchronous=FULL`` and checks the encryption key's form; every
+method is one transaction (``database``), so a multi-row change is all or nothing even when the
+process is killed half way. Credentials are encrypted with the caller's Fernet key (``crypto``);
+``previous_keys`` allow rotating it (re-encrypted on read, or all at once with ``rotate``).
+Values kept as JSON go through ``codec``.
 
 Nothing here logs, and no ``repr`` shows a key or a credential.
 """
 
 from __future__ import annotations
 
+import os
 import pathlib
 import sqlite3
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -68,6 +71,7 @@ class SqliteStateStore:
         cannot be opened or migrated: both mean the settings are wrong, before any run starts.
         """
         vault = Vault(key, previous_keys)
+        _create_private(path)
         db = await aiosqlite.connect(path, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
@@ -265,6 +269,19 @@ class SqliteStateStore:
             return Success(await query(db))
 
         return FutureResult(self._db.read(work))
+
+
+def _create_private(path: pathlib.Path) -> None:
+    """Create ``path`` empty with mode 0600 when it does not exist (an empty file is an empty
+    SQLite database); an existing file keeps its mode. A file that cannot be created is a
+    ``sqlite3.OperationalError`` naming why, raised before SQLite's worker thread is started."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError as error:
+        msg = f"unable to create the database file: {error.strerror or error}"
+        raise sqlite3.OperationalError(msg) from None
 
 
 async def _save_onboarding(

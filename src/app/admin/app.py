@@ -1,9 +1,10 @@
 """``create_admin_app``: the admin API as a plain Starlette app, mountable under any prefix.
 
 Every route but ``GET /health`` needs ``Authorization: Bearer <token>`` (compared in constant
-time); with no token configured every such route answers 401. A handler never lets an exception
-out as a bare 500: the route answers a generic error and logs the failure (method, route
-template and the exception; never the body, so never a credential).
+time); with no token configured every such route answers 401. A request body is read up to
+``max_body`` bytes (the ``admin_max_body_bytes`` setting, 1 MiB by default); a larger one is 413.
+A handler never lets an exception out as a bare 500: the route answers a generic error and logs
+the failure (method, route template and the exception; never the body, so never a credential).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from released_intacct.app.admin.endpoint import Endpoint, problem_response, resp
 from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.service import Service
+from released_intacct.app.settings import ADMIN_MAX_BODY_BYTES, admin_token_problem
 from released_intacct.domain.secret import Secret
 
 __all__ = ["create_admin_app"]
@@ -32,8 +34,16 @@ _BEARER = "bearer "
 Handle = Callable[[Request], Awaitable[Response]]
 
 
-def create_admin_app(service: Service, *, token: Secret | None) -> Starlette:
-    """The admin API over ``service``; ``token=None`` refuses every route but health."""
+def create_admin_app(
+    service: Service, *, token: Secret | None, max_body: int = ADMIN_MAX_BODY_BYTES
+) -> Starlette:
+    """The admin API over ``service``; ``token=None`` refuses every route but health.
+
+    Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
+    problem = None if token is None else admin_token_problem(token)
+    if problem is not None:
+        msg = f"the admin token {problem}"
+        raise ValueError(msg)
     table = endpoints()
     document = openapi_document(table, title="Re-Leased ⇄ Sage Intacct admin API", version="1")
 
@@ -41,17 +51,17 @@ def create_admin_app(service: Service, *, token: Secret | None) -> Starlette:
         return respond(200, document)
 
     routes = [
-        Route(ep.path, _guarded(_handled(ep, service), ep, token), methods=[ep.method])
+        Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])
         for ep in table
     ]
     routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
     return Starlette(routes=routes)
 
 
-def _handled(ep: Endpoint, service: Service) -> Handle:
+def _handled(ep: Endpoint, service: Service, max_body: int) -> Handle:
     async def handle(request: Request) -> Response:
         try:
-            return await ep.run(service, request)
+            return await ep.run(service, request, max_body)
         except Exception:
             _log.exception("event=admin_request_failed method=%s route=%s", ep.method, ep.path)
             return problem_response(errors.internal())

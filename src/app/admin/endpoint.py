@@ -7,10 +7,15 @@ the route then decodes in this order, answering the first problem:
 
     path parameters  -> 422 naming the parameter
     query parameters -> 422 naming the parameter
-    body             -> 400 when it is not JSON, 422 naming the field
+    body             -> 413 when larger than the limit, 400 when it is not JSON (or is nested
+                        too deeply), 422 naming the field
     the connection   -> 404 when the path names one that does not exist
 
 and only then calls the handler, so nothing is written on a bad request.
+
+The body is read from the stream with its size counted as it arrives: a body whose declared
+``Content-Length`` is over the limit is refused unread, and one sent in chunks is refused as soon as
+it passes the limit, so no more than the limit (and one chunk) is ever held.
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ class Call(Generic[P, Q, B]):
 
 
 Handler = Callable[[Call[P, Q, B]], Awaitable[Result[O, SyncError]]]
-Run = Callable[[Service, Request], Awaitable[Response]]
+Run = Callable[[Service, Request, int], Awaitable[Response]]
+"""The route: the service, the request and the largest body in bytes it may read."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,8 +94,8 @@ def endpoint(
     """``body=Empty``: the route takes no body (whatever is sent is ignored)."""
     decoder = None if body is Empty else msgspec.json.Decoder(body, dec_hook=dec_hook)
 
-    async def run(service: Service, request: Request) -> Response:
-        decoded = await _decode(request, params, query, body, decoder)
+    async def run(service: Service, request: Request, max_body: int) -> Response:
+        decoded = await _decode(request, params, query, body, decoder, max_body=max_body)
         if not is_successful(decoded):
             return problem_response(decoded.failure())
         path_value, query_value, body_value = decoded.unwrap()
@@ -122,6 +128,8 @@ async def _decode(
     query: type[Q],
     body: type[B],
     decoder: msgspec.json.Decoder[B] | None,
+    *,
+    max_body: int,
 ) -> Result[tuple[P, Q, B], Problem]:
     path_value = _convert(request.path_params, params, "path")
     query_value = _convert(dict(request.query_params), query, "query")
@@ -129,7 +137,7 @@ async def _decode(
         return Failure(path_value.failure())
     if not is_successful(query_value):
         return Failure(query_value.failure())
-    body_value = await _body(request, body, decoder)
+    body_value = await _body(request, body, decoder, max_body)
     return body_value.map(lambda b: (path_value.unwrap(), query_value.unwrap(), b))
 
 
@@ -141,17 +149,38 @@ def _convert(raw: Mapping[str, Any], kind: type[P], where: str) -> Result[P, Pro
 
 
 async def _body(
-    request: Request, kind: type[B], decoder: msgspec.json.Decoder[B] | None
+    request: Request, kind: type[B], decoder: msgspec.json.Decoder[B] | None, max_body: int
 ) -> Result[B, Problem]:
     if decoder is None:
         return Success(kind())
-    raw = await request.body()
+    raw = await _read(request, max_body)
+    if raw is None:
+        return Failure(errors.too_large(max_body))
     try:
         return Success(decoder.decode(raw))
     except msgspec.ValidationError as error:
         return Failure(_malformed(raw) or errors.invalid("body", error))
     except msgspec.DecodeError as error:
-        return Failure(errors.malformed(error))
+        return Failure(errors.malformed(str(error)))
+    except RecursionError:
+        return Failure(errors.malformed(_TOO_DEEP))
+
+
+async def _read(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be over ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_TOO_DEEP: Final = "JSON nested too deeply"
 
 
 def _malformed(raw: bytes) -> Problem | None:
@@ -159,7 +188,9 @@ def _malformed(raw: bytes) -> Problem | None:
     try:
         msgspec.json.decode(raw)
     except msgspec.DecodeError as error:
-        return errors.malformed(error)
+        return errors.malformed(str(error))
+    except RecursionError:
+        return errors.malformed(_TOO_DEEP)
     return None
 
 

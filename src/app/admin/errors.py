@@ -7,11 +7,16 @@ API's own kinds for a request it could not take:
     kind            status  when
     unauthorized    401     no or a wrong bearer token, or no admin token configured
     not_found       404     the connection in the path does not exist
-    malformed       400     the body is not JSON
+    malformed       400     the body is not JSON, or is nested too deeply to read
+    too_large       413     the body is larger than the limit (the admin_max_body_bytes setting)
     invalid         422     a body field, path or query parameter is missing or wrong
     internal        500     a bug of ours; the details are in the log, never in the answer
 
 ``STATUS_OF`` maps the product's refusals (the ``SyncError`` kinds) to statuses.
+
+A body too large is 413 (Content Too Large, RFC 9110 section 15.5.14), not 400 or 422: it is the
+status HTTP gives the case, and it tells a client that the body's size, not its content, is what
+to change.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "invalid",
     "malformed",
     "not_found",
+    "too_large",
     "unauthorized",
 ]
 
@@ -112,12 +118,23 @@ def not_found(what: str) -> Problem:
     )
 
 
-def malformed(error: msgspec.DecodeError) -> Problem:
+def malformed(reason: str) -> Problem:
+    """400; ``reason`` is msgspec's (``JSON is malformed: ...``) or ours (nested too deeply)."""
     return _problem(
         400,
         "malformed",
-        f"The request body is not valid JSON ({error}).",
+        f"The request body is not valid JSON ({reason}).",
         "Send a JSON object with 'Content-Type: application/json'.",
+    )
+
+
+def too_large(limit: int) -> Problem:
+    return _problem(
+        413,
+        "too_large",
+        f"The request body is larger than the {limit} bytes the admin API accepts.",
+        "Send the body the OpenAPI document describes; an operator can raise the limit with the "
+        "admin_max_body_bytes setting.",
     )
 
 

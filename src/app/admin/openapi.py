@@ -3,7 +3,7 @@
 Schemas come from msgspec (``schema_components``, JSON Schema 2020-12, which OpenAPI 3.1 takes
 as it is): request bodies, responses, and path and query parameters, one property each. Every
 route but ``/health`` needs the bearer token; every route may answer the errors of
-``errors.STATUS_OF`` and the API's own (400, 401, 404, 422, 500).
+``errors.STATUS_OF`` and the API's own (400, 401, 404, 413, 422, 500).
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ OPENAPI_PATH: Final = "/openapi.json"
 _REF: Final = "#/components/schemas/{name}"
 _PLACEHOLDER = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 _ERRORS: Final = {
-    "400": "The body is not JSON",
+    "400": "The body is not JSON, or is nested too deeply",
     "401": "No or a wrong bearer token",
     "404": "No such connection",
     "409": "Refused by a rule (the error names it)",
+    "413": "The body is larger than the limit (the admin_max_body_bytes setting)",
     "422": "A field or parameter is missing or wrong (the error names it)",
     "500": "Unexpected failure (logged)",
     "502": "Intacct or Re-Leased failed, or refused the credentials",

@@ -4,11 +4,15 @@ Bodies are decoded from JSON by one ``msgspec.json.Decoder`` per type (``decoder
 query parameters, which arrive as strings, are converted with ``msgspec.convert`` (not strict, so
 ``"20"`` is an int and ``"true"`` a bool). Passwords decode straight into ``Secret``: no struct
 ever holds one in clear.
+
+Every number taken is bounded (``Limit``, ``Offset``, ``RowId``), so none overflows what the state
+store keeps (SQLite integers are 64-bit): a larger one is a 422 naming it, never a 500. A moment
+(``since``) must be one the store can write in UTC.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -47,6 +51,8 @@ NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 Offset = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
+RowId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+"""A row's id in the state store: a positive SQLite integer (64-bit)."""
 
 
 class _Wire(msgspec.Struct, frozen=True, kw_only=True, rename="camel", forbid_unknown_fields=True):
@@ -130,7 +136,7 @@ class LinkPath(ConnectionPath, frozen=True):
 
 
 class NotificationPath(ConnectionPath, frozen=True):
-    n: int
+    n: RowId
 
 
 # --- query parameters -----------------------------------------------------------------------------
@@ -156,6 +162,15 @@ class ResultsQuery(_Query, frozen=True):
     """Results last seen at or after this moment (ISO 8601 with its zone)."""
     limit: Limit = 100
     offset: Offset = 0
+
+    def __post_init__(self) -> None:
+        if self.since is None:
+            return
+        try:
+            self.since.astimezone(UTC)
+        except OverflowError:
+            msg = "since is out of range: give a moment between years 0001 and 9999 in UTC"
+            raise ValueError(msg) from None
 
 
 class NotificationsQuery(_Query, frozen=True):

@@ -16,9 +16,11 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from released_intacct.app import _config
 from released_intacct.app.cli import (
     connect,
     doctor,
+    keys,
     links,
     migrate,
     onboard,
@@ -34,6 +36,7 @@ from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
+    exposed_settings_file,
     settings_from_env,
     settings_from_toml,
 )
@@ -53,6 +56,7 @@ _COMMANDS = (
     links,
     doctor,
     migrate,
+    keys,
 )
 
 
@@ -103,17 +107,20 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else REFUSED
     where = console or console_from_process()
-    try:
-        settings = _settings(args.config, where)
-    except SettingsError as error:
-        return problems(error.problems, where, what="the settings cannot be used")
-    where.secrets.extend(_secrets_of(settings))
     with logging_to(where.err, verbosity=args.verbose, secrets=where.secrets):
+        try:
+            settings = _settings(args.config, where)
+        except SettingsError as error:
+            return problems(error.problems, where, what="the settings cannot be used")
+        where.secrets.extend(_secrets_of(settings))
         return _run(args.run, args, settings, where)
 
 
 def _settings(config: str | None, console: Console) -> Settings:
     if config is not None:
+        exposed = exposed_settings_file(config)
+        if exposed is not None:
+            print(f"warning: {exposed}", file=console.err, flush=True)
         return settings_from_toml(config)
     return settings_from_env(console.environ)
 
@@ -145,8 +152,9 @@ def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Co
     except ValueError as error:  # the store refuses a key that is not a Fernet key
         if "encryption" not in str(error):
             raise
+        key = "previous_keys" if "previous key" in str(error) else "encryption_key"
         print(
-            f"error: {error}; check the encryption_key setting (RELEASED_INTACCT_ENCRYPTION_KEY)",
+            f"error: {error}; check the {key} setting ({_config.env_name(key)})",
             file=console.err,
         )
     except KeyboardInterrupt:

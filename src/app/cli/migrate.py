@@ -7,8 +7,8 @@ import argparse
 
 import aiosqlite
 
-from released_intacct.adapters.state import SqliteStateStore, schema
-from released_intacct.app.bootstrap import database_path
+from released_intacct.adapters.state import schema
+from released_intacct.app.bootstrap import database_path, open_store
 from released_intacct.app.cli.shell import OK, Console, add_command
 from released_intacct.app.settings import Settings
 
@@ -32,9 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     path = database_path(settings.database)
-    store = await SqliteStateStore.open(
-        path, key=settings.encryption_key, previous_keys=settings.previous_keys
-    )
+    store = await open_store(settings)
     await store.close()
     async with aiosqlite.connect(path) as db:
         reached = await schema.version(db)

@@ -61,7 +61,9 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
     with sock:
         host, port = sock.getsockname()[:2]
         async with open_service(settings) as service:
-            app = create_admin_app(service, token=settings.admin_token)
+            app = create_admin_app(
+                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+            )
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
             server = QuietServer(config)
             stop = asyncio.Event()
