@@ -267,11 +267,9 @@ class Reader:
         for name in ("stale_after", "in_flight"):
             seconds = self.number(f"sync.{name}")  # finite, or a problem already
             if seconds is not None and seconds <= 0:
-                self._problem(
-                    f"sync.{name}", f"must be a positive number of seconds, got {seconds}"
-                )
-                return None
-            if seconds is not None:
+                reason = f"must be a positive number of seconds, got {seconds}"
+                self._problem(f"sync.{name}", reason)
+            elif seconds is not None:
                 given[name] = timedelta(seconds=seconds)
         return self._built("sync", RunPolicy, given)
 

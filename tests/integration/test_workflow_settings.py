@@ -269,3 +269,22 @@ def test_F12_reading_a_settings_file_others_can_read_logs_a_warning(
             assert line.startswith("event=settings_file_exposed ")
             assert f"chmod 600 {path}" in line
             assert KEY not in line
+
+
+def test_F1_the_stale_run_time_and_the_in_flight_bound_are_settings() -> None:
+    settings = settings_from_env(
+        BASE | {"RELEASED_INTACCT_SYNC_STALE_AFTER": "90", "RELEASED_INTACCT_SYNC_IN_FLIGHT": "600"}
+    )
+    assert (settings.runs.stale_after, settings.runs.in_flight) == (
+        timedelta(seconds=90),
+        timedelta(seconds=600),
+    )
+    assert settings_from_env(BASE).runs.stale_after == timedelta(minutes=30)
+    for bad in ("0", "-1", "nan", "soon"):
+        problems = _problems_of(
+            {"RELEASED_INTACCT_SYNC_STALE_AFTER": bad, "RELEASED_INTACCT_SYNC_IN_FLIGHT": bad}
+        )
+        assert sorted(p.split(" ", 1)[0] for p in problems) == [
+            "RELEASED_INTACCT_SYNC_IN_FLIGHT",
+            "RELEASED_INTACCT_SYNC_STALE_AFTER",
+        ], bad
