@@ -33,10 +33,13 @@ from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.rules.about import record_ref
 from released_intacct.domain.rules.ownership import record_noun
 
-__all__ = ["Plan", "planned"]
+__all__ = ["Plan", "planned", "planned_one_side"]
 
-R = TypeVar("R", bound=ReleasedRecord)
-I = TypeVar("I", bound=IntacctRecord | Deletion)  # noqa: E741 - the Intacct side, beside R
+Record = ReleasedRecord | IntacctRecord | Deletion
+"""What a feed brings."""
+T = TypeVar("T", bound=Record)
+R = TypeVar("R", bound=Record)
+I = TypeVar("I", bound=Record)  # noqa: E741 - the Intacct side, beside R
 Plan = Callable[[Sequence[R], Sequence[I]], Sequence[Action]]
 """A page's planning: the Re-Leased records and the Intacct records of the page to actions."""
 
@@ -59,13 +62,20 @@ def planned(plan: Plan[R, I], released: Sequence[R], intacct: Sequence[I]) -> tu
         return (*results, *plan(rest_r, rest_i))
     except Exception as error:  # logged, and every record of the rest reported
         _log.exception("event=page_rest_not_planned records=%d", len(rest_r) + len(rest_i))
-        rest: list[ReleasedRecord | IntacctRecord | Deletion] = [*rest_r, *rest_i]
+        rest: list[Record] = [*rest_r, *rest_i]
         return (*results, *(RecordResult(error=_not_planned(r, error)) for r in rest))
+
+
+def planned_one_side(
+    plan: Callable[[Sequence[T]], Sequence[Action]], records: Sequence[T]
+) -> tuple[Action, ...]:
+    """``planned`` for a planner of one side's records (accounts, tax details, deletions...)."""
+    return planned(lambda page, _: plan(page), records, ())
 
 
 def _raises(
     plan: Plan[R, I],
-    record: ReleasedRecord | IntacctRecord | Deletion,
+    record: Record,
     released: Sequence[R],
     intacct: Sequence[I],
     results: list[Action],
@@ -82,7 +92,7 @@ def _raises(
 
 
 def _not_planned(
-    record: ReleasedRecord | IntacctRecord | Deletion,
+    record: Record,
     error: Exception,
     *,
     ref: RecordRef | None = None,
@@ -107,7 +117,7 @@ def _not_planned(
     )
 
 
-def _ref(record: ReleasedRecord | IntacctRecord | Deletion) -> RecordRef:
+def _ref(record: Record) -> RecordRef:
     """The record's reference, its text fields plain ``str`` (whatever the record holds, the
     result that names it must be storable)."""
     ref = record_ref(record)

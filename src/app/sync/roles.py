@@ -21,7 +21,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
-from released_intacct.app.sync.isolate import planned
+from released_intacct.app.sync.isolate import planned_one_side
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.reading import find_in_feed
 from released_intacct.domain.enums import ContactRole, InvoiceType, RecordType
@@ -60,8 +60,9 @@ async def create_billed_contacts(
         ctx,
         tally,
         wanted,
-        lambda links: planned(
-            partial(plan_contacts, links=links, settings=ctx.settings, roles=unlinked), waiting, ()
+        lambda links: planned_one_side(
+            partial(plan_contacts, intacct=(), links=links, settings=ctx.settings, roles=unlinked),
+            waiting,
         ),
     )
 

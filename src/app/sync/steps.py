@@ -27,7 +27,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.app.sync.apply import apply, plan_and_apply
 from released_intacct.app.sync.conflicts import intacct_wins
 from released_intacct.app.sync.context import RunContext, Tally
-from released_intacct.app.sync.isolate import planned
+from released_intacct.app.sync.isolate import planned, planned_one_side
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.payments import payments_step
 from released_intacct.app.sync.readback import read_back
@@ -101,8 +101,8 @@ async def _accounts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             ctx,
             tally,
             wanted,
-            lambda links: planned(
-                lambda _, page: plan_accounts(page, links, ctx.settings), (), accounts
+            lambda links: planned_one_side(
+                partial(plan_accounts, links=links, settings=ctx.settings), accounts
             ),
         )
 
@@ -117,8 +117,8 @@ async def _tax_details(ctx: RunContext, tally: Tally) -> Result[None, SyncError]
             ctx,
             tally,
             wanted,
-            lambda links: planned(
-                lambda _, page: plan_tax_details(page, links, ctx.settings), (), details
+            lambda links: planned_one_side(
+                partial(plan_tax_details, links=links, settings=ctx.settings), details
             ),
         )
 
@@ -158,7 +158,8 @@ def _options(
     """The options, once the category is linked (if creating it failed, that is its result)."""
     if links.by_intacct(RecordType.TRACKING_CATEGORY, category_key(kind)) is None:
         return ()
-    return planned(lambda _, page: plan_dimension_values(page, links, ctx.settings), (), values)
+    plan = partial(plan_dimension_values, links=links, settings=ctx.settings)
+    return planned_one_side(plan, values)
 
 
 async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -177,10 +178,9 @@ async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             ctx,
             tally,
             wanted,
-            lambda links: planned(
-                lambda page, _: plan_items(page, links, ctx.settings, existing_items=ctx.items),
+            lambda links: planned_one_side(
+                partial(plan_items, links=links, settings=ctx.settings, existing_items=ctx.items),
                 accounts,
-                (),
             ),
         )
 
@@ -286,7 +286,7 @@ async def _deletions(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             ctx,
             tally,
             wanted,
-            lambda links: planned(lambda _, page: plan_deletions(page, links), (), deleted),
+            lambda links: planned_one_side(partial(plan_deletions, links=links), deleted),
         )
 
     sources = [
