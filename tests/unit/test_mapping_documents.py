@@ -648,7 +648,7 @@ def test_F9_a_unit_price_that_makes_a_line_of_fractional_cents_is_refused_naming
     assert "Re-Leased" in error.fix
 
 
-def test_F9_more_decimals_are_taken_when_the_line_comes_to_whole_cents() -> None:
+def test_M1_more_decimals_are_taken_when_the_line_comes_to_whole_cents() -> None:
     invoice = _inv(lines=(_priced_line("100.005", quantity="2"), _priced_line("33.3", "0.3")))
     for settings in (SETTINGS, _ORDER):
         tx = invoice_to_transaction(invoice, BOOK, settings=settings).unwrap()
