@@ -21,7 +21,7 @@ from released_intacct.domain.enums import (
     RecordType,
 )
 from released_intacct.domain.ids import IntacctId, IntacctKey
-from released_intacct.domain.money import CENT, Currency
+from released_intacct.domain.money import Currency, line_amount
 from released_intacct.domain.released import Address
 
 
@@ -154,7 +154,7 @@ class TransactionLine:
     @property
     def line_amount(self) -> Decimal:
         if self.item_id is not None:
-            return (self.quantity * self.price).quantize(CENT)
+            return line_amount(self.quantity, self.price)
         return self.amount
 
 

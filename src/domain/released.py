@@ -18,7 +18,7 @@ from released_intacct.domain.enums import (
     ReleasedStatus,
 )
 from released_intacct.domain.ids import ReleasedId
-from released_intacct.domain.money import CENT, Currency
+from released_intacct.domain.money import Currency, line_amount
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,7 +123,7 @@ class InvoiceLine:
 
     @property
     def line_amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(CENT)
+        return line_amount(self.quantity, self.unit_price)
 
 
 class Billed(Protocol):

@@ -396,3 +396,39 @@ def test_quoted_values_match_exactly_in_the_query_grammar() -> None:
     predicate = parse_query(f"NAME = {quote(value)}")
     assert predicate(lambda field: value if field == "NAME" else None)
     assert not predicate(lambda field: "Erik's Deli" if field == "NAME" else None)
+
+
+BEYOND: list[tuple[str, str, object, str, str]] = [
+    ("ARINVOICE", "ARINVOICEITEMS", [{"ACCOUNTNO": "4000", "TRX_AMOUNT": "1" * 27 + ".00"}],
+     "ARINVOICEITEMS[1].TRX_AMOUNT", "more than 15 digits before the decimal point"),
+    ("ARINVOICE", "ARINVOICEITEMS", [{"ACCOUNTNO": "4000", "TRX_AMOUNT": "-" + "9" * 16}],
+     "ARINVOICEITEMS[1].TRX_AMOUNT", "more than 15 digits before the decimal point"),
+    ("SODOCUMENT", "SODOCUMENTENTRIES", [{**SO_LINE, "PRICE": "5.00000000001"}],
+     "SODOCUMENTENTRIES[1].PRICE", "more than 10 decimal places"),
+    ("SODOCUMENT", "SODOCUMENTENTRIES", [{**SO_LINE, "QUANTITY": "1,000,000,000,000,000"}],
+     "SODOCUMENTENTRIES[1].QUANTITY", "more than 15 digits before the decimal point"),
+    ("TAXDETAIL", "VALUE", "1" * 30, "VALUE", "more than 15 digits"),
+    ("ARPYMT", "TOTALENTERED", "1" * 16, "TOTALENTERED", "more than 15 digits"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "field", "value", "named", "why"), BEYOND)
+def test_F5_an_amount_beyond_the_bounds_is_refused_naming_the_field(
+    name: str, field: str, value: object, named: str, why: str
+) -> None:
+    """Up to 40 characters were taken, and a 27-digit amount made ``quantize`` raise later:
+    digits and scale are bounded where the row is read, as a problem of that record (M1)."""
+    read, row = READERS[name]
+    error = read(_without(row, field, value)).failure()
+    assert error.kind is ErrorKind.REJECTED
+    assert f"field {named} could not be read (it has {why}" in error.message
+    assert error.record is not None
+    assert error.record.intacct_key == row["RECORDNO"]
+
+
+def test_F5_an_invoice_without_its_record_number_is_refused_naming_the_field() -> None:
+    """Its link key is its RECORDNO: without one it made the documents step raise."""
+    error = reading.transaction(
+        Origin.AR, DocumentKind.INVOICE, _without(AR_INVOICE, "RECORDNO", None)
+    )
+    assert "field RECORDNO could not be read (it is missing or empty)" in error.failure().message

@@ -506,7 +506,18 @@ _codes = st.text(alphabet="ABCXYZ0189-. ", min_size=1, max_size=6).map(IntacctId
 _unique_codes = st.lists(_codes, min_size=1, max_size=3, unique=True).map(tuple)
 _texts = st.text(max_size=10)
 _money = st.decimals(min_value=-(10**6), max_value=10**6, places=2)
-_positive = st.decimals(min_value=Decimal("0.0001"), max_value=10**4, places=4)
+_POWERS_OF_2_AND_5 = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 40, 50, 64, 80, 100, 125)
+
+
+@st.composite
+def _priced(draw: st.DrawFn) -> tuple[Decimal, Decimal]:
+    """A quantity and a price whose product is a whole number of cents (rule M1, F9), either of
+    them with more decimals: quantity n/d, price total x d/n, n and d made of 2s and 5s."""
+    total = Decimal(draw(st.integers(min_value=1, max_value=10**7))) / 100
+    n, d = draw(st.sampled_from(_POWERS_OF_2_AND_5)), draw(st.sampled_from((1, 2, 4, 5, 10, 100)))
+    return Decimal(n) / d, total * d / n
+
+
 _dates = st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31))
 
 
@@ -551,7 +562,8 @@ def _lines(draw: st.DrawFn, world: _World, origin: Origin) -> TransactionLine:
     )
     if origin.is_order_module:
         item = item_id_for(account, sales=origin is Origin.ORDER_ENTRY)
-        return replace(line, item_id=item, quantity=draw(_positive), price=draw(_positive))
+        quantity, price = draw(_priced())
+        return replace(line, item_id=item, quantity=quantity, price=price)
     return replace(line, account_no=account, amount=draw(_money), tax_amount=draw(_money))
 
 
@@ -601,3 +613,77 @@ def test_M1_M3_transactions_survive_intacct_released_intacct(
     due = tx.due_date or tx.invoice_date
     expected = replace(tx, record_no=None, modified_at=None, total_paid=Decimal(0), due_date=due)
     assert back == expected
+
+
+# --- amounts to the cent (issue 16, F9) ----------------------------------------------------------
+
+_ORDER = replace(SETTINGS, order_entry=True)
+
+
+def _priced_line(price: str, quantity: str = "1", tax: str = "0") -> InvoiceLine:
+    return InvoiceLine(
+        description="Rent",
+        account_id=ReleasedId("acc-4000"),
+        unit_price=Decimal(price),
+        quantity=Decimal(quantity),
+        tax_amount=Decimal(tax),
+    )
+
+
+@pytest.mark.parametrize("settings", [SETTINGS, _ORDER], ids=["AR", "Order Entry"])
+def test_F9_a_unit_price_that_makes_a_line_of_fractional_cents_is_refused_naming_it(
+    settings: SyncSettings,
+) -> None:
+    """``100.005`` made Intacct's total 110.01 and Re-Leased's 110.00, with no result: the line
+    is refused, naming the line, the unit price and what it comes to, and nothing is rounded."""
+    invoice = _inv(lines=(_priced_line("10.00"), _priced_line("100.005")))
+    error = invoice_to_transaction(invoice, BOOK, settings=settings).failure()
+    assert error.kind is ErrorKind.REJECTED
+    assert error.rule is Rule.M1
+    assert error.record is not None
+    assert error.record.released_id == "inv-1"
+    assert error.message.startswith("Re-Leased invoice R-1, line 2: the line amount (quantity 1")
+    assert "unit price 100.005) is 100.005: it is not a whole number of cents" in error.message
+    assert "unit price" in error.fix
+    assert "Re-Leased" in error.fix
+
+
+def test_M1_more_decimals_are_taken_when_the_line_comes_to_whole_cents() -> None:
+    invoice = _inv(lines=(_priced_line("100.005", quantity="2"), _priced_line("33.3", "0.3")))
+    for settings in (SETTINGS, _ORDER):
+        tx = invoice_to_transaction(invoice, BOOK, settings=settings).unwrap()
+        assert sum(line.line_amount for line in tx.lines) == Decimal("210.00")
+
+
+def test_F9_a_tax_amount_of_fractional_cents_is_refused_and_order_entry_tax_is_intaccts() -> None:
+    invoice = _inv(lines=(_priced_line("10.00", tax="1.005"),))
+    error = invoice_to_transaction(invoice, BOOK, settings=SETTINGS).failure()
+    assert "line 1: the tax amount is 1.005: it is not a whole number of cents" in error.message
+    sent = invoice_to_transaction(invoice, BOOK, settings=_ORDER).unwrap()  # D17: not sent
+    assert sent.lines[0].tax_amount == 0
+
+
+def test_F9_an_intacct_price_that_makes_a_line_of_fractional_cents_is_refused_naming_it() -> None:
+    order_line = TransactionLine(
+        memo="Rent", item_id=item_id_for(IntacctId("4000"), sales=True), price=Decimal("100.005")
+    )
+    order = _tx(
+        origin=Origin.ORDER_ENTRY,
+        transaction_definition="Sales Invoice",
+        document_id="Sales Invoice-SI1",
+        lines=(order_line,),
+    )
+    error = transaction_to_invoice(order, BOOK, released_id=RID, settings=SETTINGS).failure()
+    assert error.rule is Rule.M1
+    assert "line 1: the line amount (quantity 1 x price 100.005) is 100.005" in error.message
+    assert "Sage Intacct" in error.fix
+    two = replace(order, lines=(replace(order_line, quantity=Decimal(2)),))
+    made = transaction_to_invoice(two, BOOK, released_id=RID, settings=SETTINGS).unwrap()
+    assert made.lines[0].line_amount == Decimal("200.01")
+
+
+def test_F9_an_amount_beyond_the_bounds_is_refused_naming_it() -> None:
+    """The 27-digit amount of F5, should it reach the mapping some other way than the wire."""
+    invoice = _inv(lines=(_priced_line("1" * 27),))
+    error = invoice_to_transaction(invoice, BOOK, settings=SETTINGS).failure()
+    assert "more than 15 digits before the decimal point" in error.message

@@ -159,3 +159,27 @@ def test_D2_payment_survives_released_intacct_released(
     sent = payment_to_intacct(payment, BOOK, origin=origin, party_id=IntacctId("P1")).unwrap()
     (application,) = sent.applications
     assert allocation_to_payment(sent, application, BOOK, released_id=PID).unwrap() == payment
+
+
+def test_F9_a_payment_of_fractional_cents_is_refused_both_ways_naming_it() -> None:
+    """Intacct would round it to the cent and Re-Leased keep it: refused, never rounded."""
+    payment = Payment(
+        id=ReleasedId("pay-1"),
+        invoice_id=ReleasedId("inv-1"),
+        document_kind=DocumentKind.INVOICE,
+        date=ON,
+        amount=Decimal("12.345"),
+        currency=GBP,
+        reference="BACS",
+    )
+    out = payment_to_intacct(payment, BOOK, origin=Origin.AR, party_id=IntacctId("C1")).failure()
+    assert (out.kind, out.rule) == (ErrorKind.REJECTED, Rule.M1)
+    assert out.message.startswith("The amount of the Re-Leased payment BACS of 12.345 GBP is")
+    assert "12.345: it is not a whole number of cents" in out.message
+    assert out.record is not None
+    assert out.record.released_id == "pay-1"
+    applied = PaymentApplication(document_key=IntacctKey("101"), amount=Decimal("0.001"))
+    back = allocation_to_payment(_paid(applied), applied, BOOK, released_id=PID).failure()
+    assert "applies to Sage Intacct record number 101 is 0.001: it is not" in back.message
+    assert back.record is not None
+    assert back.record.intacct_key == "501/101"

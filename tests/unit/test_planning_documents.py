@@ -17,6 +17,7 @@ from released_intacct.domain.actions import (
     VoidInReleased,
 )
 from released_intacct.domain.enums import (
+    DimensionKind,
     DocumentKind,
     IntacctState,
     Origin,
@@ -33,6 +34,7 @@ from released_intacct.domain.planning.confirm import VOIDED_BY_US
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.planning.landed import update_landed
 from released_intacct.fakes import samples as s
 
 
@@ -230,3 +232,55 @@ def test_E2_unlinked_invoice_is_left_out_of_the_sync() -> None:
     link = _invoice_link(status=LinkStatus.UNLINKED, intacct_fingerprint="old")
     edited = s.invoice(reference="changed")
     assert plan_documents([edited], [s.transaction()], s.links(link), s.settings()) == ()
+
+
+def test_F8_an_update_landed_when_intacct_holds_what_it_wrote_whatever_intacct_derived() -> None:
+    """A lost reply was settled on whole fingerprints, and Intacct's tax made it a conflict."""
+    line = TransactionLine(
+        memo="Rent",
+        item_id=IntacctId("4000-S"),
+        quantity=Decimal(1),
+        price=Decimal(1250),
+        tax_detail_id=IntacctId("Standard 10%"),
+        dimensions=((DimensionKind.LOCATION, IntacctId("E100")),),
+    )
+    sent = s.transaction(
+        origin=Origin.ORDER_ENTRY,
+        state=IntacctState.DRAFT,
+        transaction_definition="Sales Invoice",
+        lines=(line,),
+    )
+    derived = replace(
+        line,
+        tax_amount=Decimal(125),
+        price=Decimal("1250.00"),
+        dimensions=(*line.dimensions, (DimensionKind.DEPARTMENT, IntacctId("D1"))),
+    )
+    held = replace(
+        sent,
+        lines=(derived,),
+        state=IntacctState.SUBMITTED,
+        document_id="Sales Invoice-INV-1",
+        record_no="475",
+        number="INV-1 as numbered",
+    )
+    assert update_landed(sent, held)
+    for changed in (
+        replace(held, lines=(replace(derived, price=Decimal(1300)),)),
+        replace(held, lines=(replace(derived, dimensions=()),)),
+        replace(held, lines=(derived, derived)),
+        replace(held, state=IntacctState.POSTED),
+        replace(held, state=IntacctState.REVERSED),
+        replace(held, invoice_date=date(2026, 4, 1)),
+    ):
+        assert not update_landed(sent, changed), changed
+
+
+def test_F8_a_ledger_update_compares_the_tax_it_sent_and_a_posting_one_any_posted_state() -> None:
+    line = replace(s.transaction().lines[0], tax_detail_id=IntacctId("GST"), tax_amount=Decimal(15))
+    sent = s.transaction(state=IntacctState.POSTED, lines=(line,))
+    paid = replace(sent, state=IntacctState.PAID, total_paid=Decimal(1), record_no="9")
+    assert update_landed(sent, paid)
+    taxed = replace(line, tax_amount=Decimal(16))
+    assert not update_landed(sent, replace(sent, lines=(taxed,)))
+    assert not update_landed(sent, replace(sent, state=IntacctState.DRAFT))

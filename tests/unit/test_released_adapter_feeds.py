@@ -306,3 +306,42 @@ def test_a_payment_whose_document_is_gone_is_a_problem() -> None:
     got = ok(released.payments(FeedQuery()))
     assert got.items == ()
     assert "i-9" in got.problems[0].message
+
+
+def _line(**changes: Any) -> dict[str, Any]:
+    line = {"accountId": "a-1", "quantity": "1", "unitPrice": "10.00", "taxAmount": "1.50",
+            "lineAmount": "10.00"}  # fmt: skip
+    return {**line, **changes}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("unitPrice", "1" * 27 + ".00", "more than 15 digits before the decimal point"),
+        ("quantity", "1000000000000000", "more than 15 digits before the decimal point"),
+        ("taxAmount", "0.00000000001", "more than 10 decimal places"),
+    ],
+)
+def test_F5_an_amount_beyond_the_bounds_is_a_problem_of_its_record_naming_the_field(
+    field: str, value: str, why: str
+) -> None:
+    """A 27-digit amount made ``quantize`` raise in planning, run after run: it is now refused
+    where it is read, as a problem of its page naming the field, and the rest is read."""
+    items = [invoice(0, lines=[_line()]), invoice(1, lines=[_line(**{field: value})]), invoice(2)]
+    released, _ = adapter([page(items)])
+    got = ok(released.invoices(DocumentKind.INVOICE, FeedQuery()))
+    assert [i.id for i in got.items] == ["i-0", "i-2"]
+    (problem,) = got.problems
+    assert problem.kind is ErrorKind.REJECTED
+    assert problem.record is not None
+    assert problem.record.released_id == "i-1"
+    assert f"$.items[1].lines[0].{field}" in problem.message
+    assert why in problem.message
+
+
+def test_F5_a_payment_amount_beyond_the_bounds_is_a_problem_of_its_record() -> None:
+    items = [payment(1, currency="NZD"), payment(2, currency="NZD", amount="9" * 16)]
+    released, _ = adapter([page(items)])
+    got = ok(released.payments(FeedQuery()))
+    assert [p.id for p in got.items] == ["p-1"]
+    assert "$.items[1].amount" in got.problems[0].message

@@ -106,6 +106,7 @@ def _number(row: Row, field: str) -> int:
 
 def _amount(row: Row) -> Decimal | None:
     try:
-        return Decimal(_text(row, "TOTALENTERED").replace(",", ""))
+        found = Decimal(_text(row, "TOTALENTERED").replace(",", ""))
     except InvalidOperation:
         return None
+    return found if found.is_finite() else None  # a NaN cannot be compared, nor paired

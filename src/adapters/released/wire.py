@@ -4,7 +4,9 @@ Every DTO derives from :class:`Wire` (frozen, keyword-only, camelCase on the wir
 JSON of ``docs/released-rest.md``. Money, rates and quantities are :class:`Amount`: a ``Decimal``
 read only from a JSON *string* such as ``"1200.00"``. A JSON number, ``"NaN"``, ``"1e3"`` or any
 other spelling is refused with the JSON path of the value (``$.items[3].total``), so no amount ever
-passes through a float or arrives silently wrong. Timestamps must carry a zone.
+passes through a float or arrives silently wrong; so is a value beyond the product's bounds
+(``domain.money.beyond_bounds``: more than 15 digits before the point or 10 after), which the
+domain's arithmetic could not take. Timestamps must carry a zone.
 
 A list page is decoded in two steps: the envelope with its items kept raw, then each item with its
 resource's decoder, so one unreadable record becomes a problem of the page (rule E1) while the
@@ -19,6 +21,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Final, TypeVar
 
 import msgspec
+
+from released_intacct.domain.money import beyond_bounds
 
 __all__ = [
     "Amount",
@@ -74,7 +78,12 @@ def _dec_hook(kind: type, obj: Any) -> Any:
     if len(obj) > 40 or not _DECIMAL.fullmatch(obj):
         msg = f'Expected a decimal string such as "1200.00", got {obj[:40]!r}'
         raise ValueError(msg)
-    return Amount(obj)
+    found = Amount(obj)
+    why = beyond_bounds(found)
+    if why is not None:
+        msg = f"Expected an amount the sync can take, but {why} ({obj!r})"
+        raise ValueError(msg)
+    return found
 
 
 def _enc_hook(obj: Any) -> Any:

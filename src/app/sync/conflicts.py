@@ -12,11 +12,13 @@ says so). The look-up costs one request per outgoing edit; those are rare (unpos
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from returns.pipeline import is_successful
 
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext
+from released_intacct.app.sync.isolate import planned
 from released_intacct.domain.actions import Action, UpdateInIntacct
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import LinkIndex
@@ -45,7 +47,7 @@ async def _checked(
     if current is None:
         return (update,)
     mine = [invoice for invoice in invoices if invoice.id == update.released_id]
-    return plan_documents(mine, (current,), links, ctx.settings)
+    return planned(partial(plan_documents, links=links, settings=ctx.settings), mine, (current,))
 
 
 async def _changed_in_intacct(

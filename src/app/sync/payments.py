@@ -18,6 +18,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.isolate import planned
 from released_intacct.app.sync.reading import Source, find_in_feed, run_step
 from released_intacct.app.sync.refs import payment_refs
 from released_intacct.domain.enums import DocumentKind, Origin, RecordType, ReleasedPaymentStatus
@@ -47,7 +48,11 @@ async def payments_step(ctx: RunContext, tally: Tally) -> Result[None, SyncError
             ctx,
             tally,
             wanted,
-            lambda links: plan_payments(payments, intacct, links, ctx.settings, documents=found),
+            lambda links: planned(
+                partial(plan_payments, links=links, settings=ctx.settings, documents=found),
+                payments,
+                intacct,
+            ),
         )
 
     intacct = [

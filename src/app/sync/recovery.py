@@ -10,9 +10,12 @@ user's record. The writes sent again are recorded anew, held by this run (a SENT
 to PENDING first), and sent through ``apply.send``, which marks them SENT just before (F2).
 
 An open update of a document in Intacct is checked against what Intacct holds now (rule D20):
-landed → CONFIRMED; Intacct still as last synced → sent again; changed in Intacct meanwhile (an
-edit, a post, a reversal) → not sent: Intacct wins, the intent is closed with a D20 result, and
-the feed brings Intacct's version. Other open updates are sent again.
+Intacct still as last synced → sent again; landed → CONFIRMED, judged on the fields the update
+wrote only (``planning.landed``: what Intacct derives, such as an Order Entry document's tax, is
+no conflict), with the link a reply would have left (the document as sent: what Intacct derived
+reaches Re-Leased with the next read of its feed); changed in Intacct meanwhile (an edit, a post,
+a reversal) → not sent: Intacct wins, the intent is closed with a D20 result, and the feed brings
+Intacct's version. Other open updates are sent again.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from released_intacct.domain.links import Link
 from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.documents import superseded
 from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.planning.landed import update_landed
 from released_intacct.domain.state import Intent, IntentState
 
 
@@ -152,16 +156,23 @@ async def _open_update(
     now = intacct_fingerprint(current)
     if now == link.intacct_fingerprint:
         return Success(True)
-    return await _settle_update(ctx, tally, update, current, link)
+    return await _settle_update(ctx, tally, update, sent=record, current=current, link=link)
 
 
 async def _settle_update(
-    ctx: RunContext, tally: Tally, update: UpdateInIntacct, current: Transaction, link: Link
+    ctx: RunContext,
+    tally: Tally,
+    update: UpdateInIntacct,
+    *,
+    sent: Transaction,
+    current: Transaction,
+    link: Link,
 ) -> Result[bool, SyncError]:
-    """Intacct no longer holds what was last synced: our update landed, or someone changed it."""
+    """Intacct no longer holds what was last synced: our update landed, or someone changed it.
+    ``sent``: the document as the update wrote it; ``current``: as Intacct holds it now."""
     key = intent_key(ctx.connection, update)
-    if intacct_fingerprint(current) == intacct_fingerprint(update.record):
-        landed = link_for_intacct_write(update, current, existing=link)
+    if update_landed(sent, current):
+        landed = link_for_intacct_write(update, sent, existing=link)
         done = await settled(
             ctx.store.settle(
                 ctx.connection, key, state=IntentState.CONFIRMED, link=landed, fence=ctx.fence

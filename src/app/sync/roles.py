@@ -14,12 +14,14 @@ cost is paid only by pages holding such invoices).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.sync.apply import plan_and_apply
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.isolate import planned_one_side
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.reading import find_in_feed
 from released_intacct.domain.enums import ContactRole, InvoiceType, RecordType
@@ -55,7 +57,13 @@ async def create_billed_contacts(
         return Success(None)
     wanted = Wanted().released(RecordType.CONTACT, [c.id for c in waiting])
     return await plan_and_apply(
-        ctx, tally, wanted, lambda k: plan_contacts(waiting, (), k, ctx.settings, roles=unlinked)
+        ctx,
+        tally,
+        wanted,
+        lambda links: planned_one_side(
+            partial(plan_contacts, intacct=(), links=links, settings=ctx.settings, roles=unlinked),
+            waiting,
+        ),
     )
 
 

@@ -11,6 +11,9 @@
 4. Payments both ways (D9-D12).
 5. Deletions Intacct reports for invoices, credit notes and payments (D8, D9); a deleted
    customer / vendor is found out when next needed (D5, ``vanished``).
+
+Every page is planned through ``isolate.planned``: a record that makes planning raise is its own
+sync result and the rest of the page is planned without it (rule E1).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.app.sync.apply import apply, plan_and_apply
 from released_intacct.app.sync.conflicts import intacct_wins
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.isolate import planned, planned_one_side
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.payments import payments_step
 from released_intacct.app.sync.readback import read_back
@@ -94,7 +98,12 @@ async def _accounts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     async def handle(_: Sequence[object], accounts: Sequence[GlAccount]) -> Result[None, SyncError]:
         wanted = Wanted().intacct(RecordType.ACCOUNT, [a.link_key for a in accounts])
         return await plan_and_apply(
-            ctx, tally, wanted, lambda links: plan_accounts(accounts, links, ctx.settings)
+            ctx,
+            tally,
+            wanted,
+            lambda links: planned_one_side(
+                partial(plan_accounts, links=links, settings=ctx.settings), accounts
+            ),
         )
 
     source = Source("intacct.accounts", ctx.intacct.accounts, RecordType.ACCOUNT)
@@ -105,7 +114,12 @@ async def _tax_details(ctx: RunContext, tally: Tally) -> Result[None, SyncError]
     async def handle(_: Sequence[object], details: Sequence[TaxDetail]) -> Result[None, SyncError]:
         wanted = Wanted().intacct(RecordType.TAX_TYPE, [d.link_key for d in details])
         return await plan_and_apply(
-            ctx, tally, wanted, lambda links: plan_tax_details(details, links, ctx.settings)
+            ctx,
+            tally,
+            wanted,
+            lambda links: planned_one_side(
+                partial(plan_tax_details, links=links, settings=ctx.settings), details
+            ),
         )
 
     source = Source("intacct.tax_details", ctx.intacct.tax_details, RecordType.TAX_TYPE)
@@ -144,7 +158,8 @@ def _options(
     """The options, once the category is linked (if creating it failed, that is its result)."""
     if links.by_intacct(RecordType.TRACKING_CATEGORY, category_key(kind)) is None:
         return ()
-    return plan_dimension_values(values, links, ctx.settings)
+    plan = partial(plan_dimension_values, links=links, settings=ctx.settings)
+    return planned_one_side(plan, values)
 
 
 async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -163,7 +178,10 @@ async def _items(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             ctx,
             tally,
             wanted,
-            lambda links: plan_items(accounts, links, ctx.settings, existing_items=ctx.items),
+            lambda links: planned_one_side(
+                partial(plan_items, links=links, settings=ctx.settings, existing_items=ctx.items),
+                accounts,
+            ),
         )
 
     source = Source("released.accounts.items", ctx.released.accounts, RecordType.ITEM)
@@ -183,8 +201,8 @@ async def _contacts(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         missing = await missing_parties(ctx, _edited_contacts(contacts, links))
         if not is_successful(missing):
             return Failure(missing.failure())
-        planned = plan_contacts(contacts, parties, links, ctx.settings, missing=missing.unwrap())
-        return await apply(ctx, tally, planned, links)
+        plan = partial(plan_contacts, links=links, settings=ctx.settings, missing=missing.unwrap())
+        return await apply(ctx, tally, planned(plan, contacts, parties), links)
 
     parties = [
         Source(
@@ -229,12 +247,12 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
         if not is_successful(loaded):
             return Failure(loaded.failure())
         links = loaded.unwrap()
-        planned = plan_documents(invoices, transactions, links, ctx.settings)
-        planned = await intacct_wins(ctx, planned, invoices, links)
-        done = await apply(ctx, tally, planned, links)
+        plan = partial(plan_documents, links=links, settings=ctx.settings)
+        actions = await intacct_wins(ctx, planned(plan, invoices, transactions), invoices, links)
+        done = await apply(ctx, tally, actions, links)
         if not is_successful(done):
             return done
-        return await read_back(ctx, tally, planned)
+        return await read_back(ctx, tally, actions)
 
     intacct = [
         Source(
@@ -265,7 +283,10 @@ async def _deletions(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             else:
                 wanted.intacct(deletion.record_type, [deletion.key])
         return await plan_and_apply(
-            ctx, tally, wanted, lambda links: plan_deletions(deleted, links)
+            ctx,
+            tally,
+            wanted,
+            lambda links: planned_one_side(partial(plan_deletions, links=links), deleted),
         )
 
     sources = [

@@ -6,6 +6,8 @@ rule D17), Quantity ↔ Quantity, Price ↔ Unit Price. Tax on OE/PO lines is In
 the tax amount Intacct returns is read into Re-Leased, and 0 is sent (D17). Line dimensions ↔
 tracking (M2), sorted by kind, at most one per kind; subtotal dimensions are never set (D18: only
 line dimensions exist in the model). Revenue-recognition template and dates are carried as they are.
+Amounts are never rounded: a line whose quantity x price, or whose tax amount, is not a whole
+number of cents is refused naming the field, both ways (``amounts``; issue 16, F9).
 
 Errors here say what is wrong with *the line*; ``documents`` names the document and line number.
 """
@@ -23,6 +25,7 @@ from released_intacct.domain.enums import DimensionKind, InvoiceType, Origin
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import IntacctId, ReleasedId
 from released_intacct.domain.intacct import TransactionLine
+from released_intacct.domain.mapping.amounts import exact, exact_line
 from released_intacct.domain.mapping.items import account_no_for_item, item_id_for
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.released import InvoiceLine
@@ -30,6 +33,9 @@ from released_intacct.domain.released import InvoiceLine
 _T = TypeVar("_T")
 _K = TypeVar("_K")
 Dimensions = tuple[tuple[DimensionKind, IntacctId], ...]
+_IN_CENTS = "so that the line comes to whole cents; it syncs once changed."
+_FIX_IN_RELEASED = f"Change the unit price (or the quantity) in Re-Leased {_IN_CENTS}"
+_FIX_IN_INTACCT = f"Change the price or amount (or the quantity) in Sage Intacct {_IN_CENTS}"
 
 
 def invoice_line_from(
@@ -53,6 +59,7 @@ def invoice_line_from(
         for account_id in _account_in(line, origin, ids)
         for tax_type_id in optional(line.tax_detail_id, ids.tax_type_id)
         for tracking in collect(ids.tracking(kind, value) for kind, value in line.dimensions)
+        for _ in _exact_in(line, origin)
     )
 
 
@@ -65,6 +72,7 @@ def transaction_line_from(
         for account_no in ids.account_no(line.account_id)
         for tax in optional(line.tax_type_id, ids.tax_detail_id)
         for dims in _dimensions_out(line, ids)
+        for _ in _exact_out(line, origin)
     )
 
 
@@ -85,6 +93,28 @@ def optional(
     if value is None:
         return Success(None)
     return lookup(value)
+
+
+def _exact_in(line: TransactionLine, origin: Origin) -> Result[Decimal, SyncError]:
+    """An Intacct line's amounts, each a whole number of cents (see the module docstring)."""
+    if origin.is_order_module:
+        amount = exact_line(line.quantity, line.price, price_named="price", fix=_FIX_IN_INTACCT)
+    else:
+        amount = exact(line.amount, named="the line amount", fix=_FIX_IN_INTACCT)
+    fix = "Enter the tax in whole cents in Sage Intacct; it syncs once changed."
+    return amount.bind(lambda _: exact(line.tax_amount, named="the tax amount", fix=fix))
+
+
+def _exact_out(line: InvoiceLine, origin: Origin) -> Result[Decimal, SyncError]:
+    """A Re-Leased line's amounts, each a whole number of cents; an OE/PO line's tax is not
+    sent (Intacct calculates it, rule D17)."""
+    amount = exact_line(
+        line.quantity, line.unit_price, price_named="unit price", fix=_FIX_IN_RELEASED
+    )
+    if origin.is_order_module:
+        return amount
+    fix = "Enter the tax amount in whole cents in Re-Leased; it syncs once changed."
+    return amount.bind(lambda _: exact(line.tax_amount, named="the tax amount", fix=fix))
 
 
 def _account_in(

@@ -4,10 +4,13 @@ A Re-Leased payment pays exactly one invoice (or refunds one credit note), so an
 maps to one Re-Leased payment per *application* (the part applied to one invoice, bill or
 adjustment), with the applied amount. Going out, a Re-Leased payment is an ordinary Intacct payment
 with one application to the linked invoice. Which payments sync at all (journal entries, refunds,
-unallocated advances, dates, currency) is decided by eligibility, not here.
+unallocated advances, dates, currency) is decided by eligibility, not here. An amount that is not a
+whole number of cents is refused both ways, never rounded (``amounts``; issue 16, F9).
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from returns.result import Failure, Result, Success
 
@@ -15,6 +18,7 @@ from released_intacct.domain.enums import Direction, DocumentKind, Origin, Payme
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctId, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, PaymentApplication
+from released_intacct.domain.mapping.amounts import exact
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.released import Payment
 from released_intacct.domain.rules.about import intacct_payment_words, intacct_record, payment_label
@@ -37,6 +41,7 @@ def allocation_to_payment(
             )
         )
         .lash(lambda _: Failure(_not_synced(payment, application)))
+        .bind(lambda found: _in_cents(payment, application).map(lambda _: found))
         .map(
             lambda found: Payment(
                 id=released_id,
@@ -60,7 +65,19 @@ def payment_to_intacct(
         if payment.document_kind is DocumentKind.INVOICE
         else RecordType.CREDIT_NOTE
     )
-    return ids.document_key(record_type, payment.invoice_id).bind(
+    label = payment_label(payment.reference, payment.amount, payment.currency)
+    fix = "Enter the payment in whole cents in Re-Leased; it syncs once changed."
+    in_cents = exact(payment.amount, named=f"The amount of the Re-Leased {label}", fix=fix).alt(
+        lambda error: error.about(
+            RecordRef(
+                record_type=RecordType.PAYMENT,
+                direction=Direction.OUTGOING,
+                released_id=payment.id,
+                label=label,
+            )
+        )
+    )
+    return in_cents.bind(lambda _: ids.document_key(record_type, payment.invoice_id)).bind(
         lambda key: Success(
             IntacctPayment(
                 origin=origin,
@@ -76,8 +93,29 @@ def payment_to_intacct(
     )
 
 
+def _in_cents(
+    payment: IntacctPayment, application: PaymentApplication
+) -> Result[Decimal, SyncError]:
+    where = intacct_record(application.document_key)
+    named = f"The amount the {intacct_payment_words(payment)} applies to {where}"
+    fix = "Enter the payment in whole cents in Sage Intacct; it syncs once changed."
+    return exact(application.amount, named=named, fix=fix).alt(
+        lambda error: error.about(_allocation_ref(payment, application))
+    )
+
+
+def _allocation_ref(payment: IntacctPayment, application: PaymentApplication) -> RecordRef:
+    return RecordRef(
+        record_type=RecordType.PAYMENT,
+        direction=Direction.INCOMING,
+        intacct_key=(
+            payment.allocation_key(application) if payment.record_no is not None else None
+        ),
+        label=payment_label(payment.reference, payment.amount, payment.currency),
+    )
+
+
 def _not_synced(payment: IntacctPayment, application: PaymentApplication) -> SyncError:
-    label = payment_label(payment.reference, payment.amount, payment.currency)
     return SyncError(
         kind=ErrorKind.NEEDS_USER,
         rule=Rule.D2,
@@ -89,12 +127,5 @@ def _not_synced(payment: IntacctPayment, application: PaymentApplication) -> Syn
             "Sync or relink that invoice or credit note first; the payment follows on the next "
             "sync."
         ),
-        record=RecordRef(
-            record_type=RecordType.PAYMENT,
-            direction=Direction.INCOMING,
-            intacct_key=(
-                payment.allocation_key(application) if payment.record_no is not None else None
-            ),
-            label=label,
-        ),
+        record=_allocation_ref(payment, application),
     )

@@ -5,10 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from released_intacct.domain.enums import ContactRole, Direction, RecordType
+from released_intacct.domain.enums import ContactRole, Direction, DocumentKind, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
-from released_intacct.domain.intacct import IntacctPayment
+from released_intacct.domain.intacct import (
+    Deletion,
+    DimensionValue,
+    GlAccount,
+    IntacctPayment,
+    IntacctRecord,
+    Item,
+    Party,
+    TaxDetail,
+    Transaction,
+    option_key,
+    party_key,
+)
+from released_intacct.domain.released import (
+    Account,
+    Contact,
+    Invoice,
+    Payment,
+    ReleasedRecord,
+    TaxType,
+    TrackingCategory,
+    TrackingOption,
+)
 
 NOTHING_TO_DO = "Nothing to do."
 
@@ -63,3 +85,66 @@ def subject(
         label=label,
     )
     return About(what, ref)
+
+
+def record_ref(record: ReleasedRecord | IntacctRecord | Deletion) -> RecordRef:
+    """The reference of any record a feed brings, from its ids alone (a record that could not be
+    planned is named by it: it must not depend on what made planning fail)."""
+    if isinstance(record, IntacctRecord | Deletion):
+        record_type, key, label = _intacct_ref(record)
+        return RecordRef(
+            record_type=record_type, direction=Direction.INCOMING, intacct_key=key, label=label
+        )
+    record_type, label = _released_ref(record)
+    return RecordRef(
+        record_type=record_type, direction=Direction.OUTGOING, released_id=record.id, label=label
+    )
+
+
+def _released_ref(record: ReleasedRecord) -> tuple[RecordType, str]:
+    match record:
+        case Invoice():
+            invoice = record.kind is DocumentKind.INVOICE
+            found = (
+                (RecordType.INVOICE if invoice else RecordType.CREDIT_NOTE),
+                record.invoice_number,
+            )
+        case Contact():
+            found = RecordType.CONTACT, record.name
+        case Account():
+            found = RecordType.ACCOUNT, record.code
+        case Payment():
+            found = RecordType.PAYMENT, record.reference
+        case TaxType():
+            found = RecordType.TAX_TYPE, record.name
+        case TrackingCategory():
+            found = RecordType.TRACKING_CATEGORY, record.name
+        case TrackingOption():
+            found = RecordType.TRACKING_OPTION, record.name
+    return found
+
+
+def _intacct_ref(record: IntacctRecord | Deletion) -> tuple[RecordType, IntacctKey | None, str]:
+    """The record type, the link key (when the record has one yet) and a label."""
+    match record:
+        case Transaction():
+            key = record.document_id or record.record_no
+            found = record.record_type, IntacctKey(key) if key else None, record.number
+        case IntacctPayment():
+            key = record.record_no
+            found = RecordType.PAYMENT, IntacctKey(key) if key else None, record.reference
+        case Party():
+            party = party_key(record.role, record.party_id) if record.party_id else None
+            found = RecordType.CONTACT, party, record.name
+        case GlAccount():
+            found = RecordType.ACCOUNT, IntacctKey(record.account_no), record.account_no
+        case TaxDetail():
+            found = RecordType.TAX_TYPE, IntacctKey(record.detail_id), record.detail_id
+        case DimensionValue():
+            option = option_key(record.kind, record.value_id)
+            found = RecordType.TRACKING_OPTION, option, record.value_id
+        case Item():
+            found = RecordType.ITEM, IntacctKey(record.item_id), record.item_id
+        case Deletion():
+            found = record.record_type, record.key, record.key
+    return found

@@ -7,8 +7,9 @@ record or a ``SyncError`` (REJECTED, rule M1) naming the object, its RECORDNO an
 
 Accepted wire formats: dates ``mm/dd/yyyy`` (also ``yyyy-mm-dd``), timestamps
 ``mm/dd/yyyy HH:MM:SS`` in the company's time zone, decimals as plain text (``-1,200.50``: no
-exponent, at most 40 characters, so no amount can overflow later arithmetic), RECORDNO as a whole
-number (it is the key other records point at), STATUS ``active`` /
+exponent, at most 40 characters, and within the product's bounds, ``domain.money.beyond_bounds``:
+at most 15 digits before the point and 10 after, so no amount can overflow later arithmetic),
+RECORDNO as a whole number (it is the key other records point at), STATUS ``active`` /
 ``active non-posting`` / ``inactive`` (any case; empty means active).
 """
 
@@ -26,7 +27,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.domain.enums import Direction, IntacctState, IntacctStatus, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey
-from released_intacct.domain.money import Currency, currency
+from released_intacct.domain.money import Currency, beyond_bounds, currency
 
 Row = Mapping[str, object]
 T = TypeVar("T")
@@ -197,6 +198,10 @@ class Reader:
             value = Decimal("NaN")
         if not value.is_finite() or not _PLAIN_DECIMAL.fullmatch(plain):
             self.fail(field, "it is not a number", text)
+            return Decimal(0)
+        why = beyond_bounds(value)
+        if why is not None:
+            self.fail(field, why, text)
             return Decimal(0)
         return value
 

@@ -122,6 +122,8 @@ def _ledger(r: Reader, origin: Origin, kind: DocumentKind, tz: tzinfo) -> Transa
     sign = -1 if kind is DocumentKind.CREDIT_NOTE else 1
     party_field = "CUSTOMERID" if origin.role is ContactRole.CUSTOMER else "VENDORID"
     party_id = r.text(party_field, required=True)
+    if r.record_no is None:  # the document's link key (an OE/PO document's is its DOCID)
+        r.fail("RECORDNO", "it is missing or empty")
     lines = r.lines(f"{r.object_name}ITEMS")
     return Transaction(
         origin=origin,
