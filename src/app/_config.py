@@ -39,17 +39,22 @@ KEYS = (
     "intacct.concurrency",
     "intacct.attempts",
     "intacct.timeout",
+    "intacct.max_retry_after",
+    "intacct.max_retry_wait",
     "intacct.company_timezone",
     "released.base_url",
     "released.api_key",
     "released.page_size",
     "released.attempts",
     "released.timeout",
+    "released.max_retry_after",
+    "released.max_retry_wait",
     "sync.stale_after",
     "sync.in_flight",
 )
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
+_SECONDS = ("timeout", "max_retry_after", "max_retry_wait")
 
 EVERY_MINUTES = (1, 1440)
 """The bounds of ``schedule.every_minutes``: once a minute to once a day (for a run a day, the
@@ -251,14 +256,14 @@ class Reader:
             name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
         } | {
             "endpoint": self.url("intacct.endpoint"),
-            "timeout": self.number("intacct.timeout"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
+        given |= {name: self.number(f"intacct.{name}") for name in _SECONDS}
         return self._built("intacct", ClientSettings, given)
 
     def released(self) -> ReleasedSettings | None:
         given: dict[str, Any] = {name: self.integer(f"released.{name}") for name in _RELEASED_INTS}
-        given["timeout"] = self.number("released.timeout")
+        given |= {name: self.number(f"released.{name}") for name in _SECONDS}
         return self._built("released", ReleasedSettings, given)
 
     def runs(self) -> RunPolicy | None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from typing import Literal
 
+from released_intacct.adapters.retrying import check_wait_limits
+
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 
 
@@ -30,6 +32,11 @@ class ClientSettings:
     backoff: float = 0.5
     """First back-off in seconds; doubled per attempt, full jitter, capped at ``backoff_cap``."""
     backoff_cap: float = 30.0
+    max_retry_after: float = 120.0
+    """A wait asked for (``Retry-After`` or Intacct's throttle headers) longer than this is not
+    waited for: the request fails as retriable, saying so."""
+    max_retry_wait: float = 300.0
+    """The most one request waits between its tries, in all; a wait past it is not taken."""
     timeout: float = 60.0
     company_tz: tzinfo | None = None
     """The time zone Intacct writes WHENMODIFIED in (the company's). None: calibrated at each
@@ -49,6 +56,7 @@ class ClientSettings:
             (self.concurrency >= 1, "concurrency must be at least 1"),
             (self.attempts >= 1, "attempts must be at least 1"),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
+            *check_wait_limits(self),
         )
         for ok, message in checks:
             if not ok:

@@ -8,7 +8,10 @@ refused for a rate limit or the service off-line in an HTTP 200: nothing ran; co
 connection failures before anything was sent, always; and, for idempotent calls (reads), also
 server errors, time-outs, dropped connections, malformed replies and replies whose every function
 failed for a rate limit or the service off-line (``classify.busy``). The wait is at least what
-``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``). A write whose
+``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``), and never
+unbounded (``retrying.Waits``): a wait asked for longer than ``max_retry_after``, or one that would
+take the request's waits past ``max_retry_wait`` in all, is not taken, and the request fails as
+retriable, saying how long Intacct asked and the limit (``retrying.not_waited``). A write whose
 outcome is uncertain is handed back to the writer, which looks its records up before sending
 anything again.
 """
@@ -29,7 +32,7 @@ from released_intacct.adapters.intacct.classify import busy, retry_after_header
 from released_intacct.adapters.intacct.reply import Response
 from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES, parse_response
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.retrying import backoff, retry_after_seconds
+from released_intacct.adapters.retrying import WaitRefused, Waits, not_waited, retry_after_seconds
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -40,12 +43,19 @@ _HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """One HTTP exchange: its parsed outcome, whether it is worth repeating, and whether
-    repeating it is always safe (nothing ran)."""
+    repeating it is always safe (nothing ran); ``later``: why a reply that parsed says "later"."""
 
     outcome: Result[Response, SyncError]
     retriable: bool
     safe_to_repeat: bool
     retry_after: float | None = None
+    later: SyncError | None = None
+
+    def error(self) -> SyncError:
+        """Why this attempt is worth repeating (it is)."""
+        if self.later is not None:
+            return self.later
+        return self.outcome.failure()
 
 
 class Gateway:
@@ -69,25 +79,22 @@ class Gateway:
         self.peak_in_flight = 0
 
     async def post(self, url: str, body: bytes, *, idempotent: bool) -> Result[Response, SyncError]:
-        """Send ``body``; retry what may be retried; the last outcome otherwise."""
+        """Send ``body``; retry what may be retried, within the limits on waiting; the last
+        outcome otherwise."""
+        waits = Waits(self._settings, jitter=self._jitter)
         for attempt in range(self._settings.attempts):
             sent = await self._once(url, body)
             retry = sent.safe_to_repeat or idempotent
             last = attempt == self._settings.attempts - 1
             if not retry or last or not sent.retriable:
                 return sent.outcome
-            await self._sleep(self._delay(attempt, sent.retry_after))
+            wait = waits.next(attempt, sent.retry_after)
+            if isinstance(wait, WaitRefused):
+                return Failure(
+                    not_waited(sent.error(), wait, system="Sage Intacct", table="intacct")
+                )
+            await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        settings = self._settings
-        return backoff(
-            attempt,
-            base=settings.backoff,
-            cap=settings.backoff_cap,
-            jitter=self._jitter(),
-            retry_after=retry_after,
-        )
 
     async def _once(self, url: str, body: bytes) -> Attempt:
         async with self._slots:
@@ -131,9 +138,13 @@ def _attempt(reply: httpx.Response, content: bytes) -> Attempt:
             outcome, retriable, safe_to_repeat=reply.status_code == 429, retry_after=wait
         )
     response = outcome.unwrap()
-    later = busy(response) is not None
+    later = busy(response)
     return Attempt(
-        outcome, later, safe_to_repeat=later and not response.control_ok, retry_after=wait
+        outcome,
+        later is not None,
+        safe_to_repeat=later is not None and not response.control_ok,
+        retry_after=wait,
+        later=later,
     )
 
 
