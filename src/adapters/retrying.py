@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+import httpx
+
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "check_wait_limits",
     "not_waited",
     "retry_after_seconds",
+    "unsent_error",
 ]
 
 
@@ -42,6 +45,28 @@ def retry_after_seconds(header: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if 0 <= seconds < float("inf") else None
+
+
+def unsent_error(error: Exception, *, system: str) -> SyncError | None:
+    """The failure of a request that never left this process, else None (it may have left): no
+    connection free in the pool in time (``httpx.PoolTimeout``), or none could be made
+    (``ConnectError``, ``ConnectTimeout``). Nothing ran on ``system``'s side, so the request is
+    safe to repeat and there is nothing to look up (``SyncError.unsent``). ``cause`` is the
+    exception's type only (no URL, no header)."""
+    if isinstance(error, httpx.PoolTimeout):
+        what = f"no connection to {system} was free in time"
+    elif isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        what = f"could not connect to {system}"
+    else:
+        return None
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"The sync {what}; the request was not sent.",
+        fix="Nothing to do: the sync sends it again.",
+        cause=type(error).__name__,
+        unsent=True,
+    )
 
 
 class RetrySettings(Protocol):

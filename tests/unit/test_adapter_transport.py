@@ -212,3 +212,18 @@ def test_correction_8_functions_all_off_line_are_repeated_for_reads_only() -> No
     assert is_successful(write)  # the writer judges each function's result
     assert not write.unwrap().results[0].ok
     assert len(calls) == 1
+
+
+def test_F13_pool_timeout_is_repeated_even_for_a_write_and_says_it_was_not_sent() -> None:
+    pool = httpx.PoolTimeout("no connection free")
+    gateway, _, calls = _gateway([pool, httpx.Response(200, content=OK_BODY)])
+    assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
+    assert len(calls) == 2  # nothing left, so repeating it is safe
+    gateway, _, _ = _gateway([pool, pool, pool, pool])
+    error = asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)).failure()
+    assert (error.kind, error.unsent) == (ErrorKind.RETRIABLE, True)
+    assert not uncertain(error)
+    read_timeout = httpx.ReadTimeout("no reply")
+    gateway, _, calls = _gateway([read_timeout])
+    error = asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)).failure()
+    assert (len(calls), error.unsent) == (1, False)  # it may have run: the writer looks it up

@@ -177,6 +177,21 @@ def test_a_retry_after_beyond_the_limit_is_not_slept() -> None:
     assert server.sleeps == []
 
 
+def test_F13_pool_timeout_a_request_never_sent_is_unsent_a_read_timeout_is_not() -> None:
+    pool = httpx.PoolTimeout("no connection free")
+    released, server = adapter([pool, pool], attempts=2)
+    failure = failed(released.create(IKEY, CONTACT))
+    assert (failure.kind, failure.unsent, failure.cause) == (
+        ErrorKind.RETRIABLE,
+        True,
+        "PoolTimeout",
+    )
+    assert "no connection to Re-Leased was free in time" in failure.message
+    assert server.sleeps == [0.5]
+    released, _ = adapter([httpx.ReadTimeout("no reply")], attempts=1)
+    assert not failed(released.create(IKEY, CONTACT)).unsent  # it may have run
+
+
 def test_F7_a_retry_after_beyond_the_limit_says_how_long_was_asked_and_the_limit() -> None:
     throttled = error(429, "rate_limited", f"Slow down, {KEY}")
     throttled.headers["Retry-After"] = "86400"

@@ -5,7 +5,9 @@ content it writes), and the request says ``uniqueid=true``, so Intacct refuses t
 twice. Each function's result is handled on its own: partial failure is normal. When the outcome of
 a request is uncertain (a 5xx or 524, a time-out, a dropped connection, a reply that cannot be
 read), the writer first looks every create of it up by the key written into the record, and sends
-again only those that are absent. A function refused for a rate limit or the service off-line
+again only those that are absent. A request known never to have left (``SyncError.unsent``: no
+connection could be had) is sent again after a pause with nothing looked up; a write never sent
+at all fails with that error, ``unsent``, so the outbox looks nothing up either. A function refused for a rate limit or the service off-line
 (correction 8) stays pending and is sent again after a pause.
 
 Intacct's refusal of a control id already executed has no documented errorno (correction 6), so
@@ -89,6 +91,7 @@ class Writer:
         pending = {controlid(w): w for w in chunk}
         done: dict[str, Result[IntacctRecord, SyncError]] = {}
         sent_before: set[str] = set()
+        unsent: SyncError | None = None
         for attempt in range(self._settings.attempts):
             if not pending:
                 break
@@ -103,10 +106,14 @@ class Writer:
                 break
             functions = [Function(cid, _body(w)) for cid, w in pending.items()]
             resent = sent_before & set(pending)
-            sent_before |= set(pending)
             sent = await self._sessions.call(functions, unique=True, idempotent=False)
+            unsent = None if is_successful(sent) or not sent.failure().unsent else sent.failure()
+            if unsent is None:
+                sent_before |= set(pending)
             if is_successful(sent):
                 await self._settle(sent.unwrap(), pending, done, resent=resent)
+            elif unsent is not None:
+                continue  # the request never left: nothing to look up, sent again after a pause
             elif sent.failure().kind is ErrorKind.RETRIABLE:
                 await self._resolve_uncertain(pending, done)
             else:
@@ -114,7 +121,10 @@ class Writer:
                     done[cid] = Failure(sent.failure())
                     del pending[cid]
         for cid, write in pending.items():
-            done[cid] = Failure(_unconfirmed(write))
+            if unsent is not None and cid not in sent_before:
+                done[cid] = Failure(unsent.about(ref_of(write)))  # never sent: nothing to look up
+            else:
+                done[cid] = Failure(_unconfirmed(write))
         return [WriteOutcome(key=w.key, result=done[controlid(w)]) for w in chunk]
 
     def _pause(self, attempt: int) -> float:
