@@ -34,6 +34,7 @@ KEYS = (
     "schedule.timezone",
     "schedule.every_minutes",
     "intacct.endpoint",
+    "intacct.allowed_hosts",
     "intacct.batch_size",
     "intacct.page_size",
     "intacct.concurrency",
@@ -165,14 +166,23 @@ class Reader:
         return Secret(raw)
 
     def secrets(self, key: str) -> tuple[Secret, ...]:
+        items = self._items(key, "must be a list of strings (its values are not shown)")
+        return tuple(Secret(item) for item in items or ())
+
+    def names(self, key: str) -> tuple[str, ...] | None:
+        """A list of names in lower case (a TOML array; environment: comma-separated)."""
+        items = self._items(key, "must be a list of strings")
+        return None if items is None else tuple(item.lower() for item in items)
+
+    def _items(self, key: str, problem: str) -> tuple[str, ...] | None:
         raw = self._values.get(key)
         if raw is None:
-            return ()
+            return None
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            self._problem(key, "must be a list of strings (its values are not shown)")
-            return ()
-        return tuple(Secret(item.strip()) for item in items if item.strip())
+            self._problem(key, problem)
+            return None
+        return tuple(item.strip() for item in items if item.strip())
 
     def admin_token(self) -> Secret | None:
         token = self.secret("admin_token")
@@ -256,6 +266,7 @@ class Reader:
             name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
         } | {
             "endpoint": self.url("intacct.endpoint"),
+            "allowed_hosts": self.names("intacct.allowed_hosts"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
         given |= {name: self.number(f"intacct.{name}") for name in _SECONDS}

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
-from typing import Literal
+from typing import Final, Literal
 
 from released_intacct.adapters.retrying import check_wait_limits
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+HOST_NAME: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+"""A host name (or an IPv4 address) in lower case, as IDNA encodes it."""
+_ALLOWED_HOST: Final = re.compile(rf"(\*\.)?{HOST_NAME}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientSettings:
     endpoint: str = DEFAULT_ENDPOINT
+    allowed_hosts: tuple[str, ...] = ("*.intacct.com",)
+    """Where the endpoint a log-in names may be (``endpoints.adopted``, always https): a host
+    name, or ``*.`` and a domain for any host under it. The configured endpoint's own host is
+    always allowed."""
     batch_size: int = 50
     """Functions per write request."""
     page_size: int = 1000
@@ -57,6 +65,11 @@ class ClientSettings:
             (self.attempts >= 1, "attempts must be at least 1"),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
             *check_wait_limits(self),
+            (
+                all(_ALLOWED_HOST.fullmatch(host) for host in self.allowed_hosts),
+                "allowed_hosts must be host names in lower case, or *. and a domain, such as "
+                f"*.intacct.com; got {list(self.allowed_hosts)!r}",
+            ),
         )
         for ok, message in checks:
             if not ok:
