@@ -12,7 +12,8 @@
 - Companies run in parallel, each through its own Intacct port: the runner keeps one
   ``SyncService`` per connection whose ``intacct_for`` builds the port once and keeps it (built
   again only if the stored credentials or entity differ), so each company's requests go through
-  its own session and concurrency governor, never one shared by all companies.
+  its own session and concurrency governor, never one shared by all companies (and, built by
+  ``bootstrap``, through its company's own HTTP connection pool: ``adapters.pools``).
 - ``start_initial_sync`` is the ``ConnectionWorkflow`` hook (``StartSync``): confirm queues the
   initial run here.
 
