@@ -15,7 +15,9 @@ Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
 
 ``open_service(settings)`` does the above for the stand-alone case: it opens the SQLite store of
 ``settings.database``, an HTTP connection pool per company (``Pools``), builds the service, and on
-leaving waits for the runs under way, then closes the pools and the store.
+leaving waits for the runs under way, then closes the pools and the store. Left by an exception
+or a cancellation (the CLI's SIGINT and SIGTERM), it stops the runs under way instead of waiting:
+each is finished red in the store, so no company is left locked (rule E4).
 
 Decided:
 - Only SQLite is supported as the state store for now: ``database`` is a file path or a
@@ -110,8 +112,10 @@ async def open_service(
             service = build_service(settings, clients)
             try:
                 yield service
-            finally:
-                await service.drain()
+            except BaseException:
+                await service.stop()  # interrupted (SIGINT, SIGTERM) or failed: runs end red now
+                raise
+            await service.drain()
     finally:
         await store.close()
 
