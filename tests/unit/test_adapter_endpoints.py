@@ -21,21 +21,14 @@ from released_intacct.adapters.intacct.endpoints import adopted
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.app.settings import SettingsError, settings_from_env
 from released_intacct.domain.errors import ErrorKind
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials
-from released_intacct.domain.secret import Secret
+from released_intacct.domain.ports import FeedQuery
 from released_intacct.fakes.awaiting import settled
+from released_intacct.fakes.demo_pair import DEMO
 from released_intacct.fakes.gateway_stub import LOGIN_OK, Stub, data, result, rows
 
 CONFIGURED = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 SIMULATOR = "http://127.0.0.1:8001/ia/xml/xmlgw.phtml"
 FIXTURE_ENDPOINT = b"https://api.intacct.com/ia/xml/xmlgw.phtml"
-CREDENTIALS = IntacctCredentials(
-    sender_id="s",
-    sender_password=Secret("sender-pass"),
-    company_id="C",
-    user_id="u",
-    user_password=Secret("user-pass"),
-)
 
 
 def _read_after_login_naming(
@@ -59,7 +52,7 @@ def _read_after_login_naming(
     async def main() -> tuple[ErrorKind | None, str, list[str]]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as client:
             settings = ClientSettings(endpoint=configured, attempts=2)
-            adapter = IntacctAdapter(client, CREDENTIALS, entity=None, settings=settings)
+            adapter = IntacctAdapter(client, DEMO, entity=None, settings=settings)
             read = await settled(adapter.accounts(FeedQuery()))
         if is_successful(read):
             return None, "", urls
