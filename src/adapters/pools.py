@@ -51,10 +51,6 @@ class Pools:
             client = self._clients[key] = self._make()
         return client
 
-    def __len__(self) -> int:
-        """The pools made so far."""
-        return len({id(client) for client in self._clients.values()})
-
     async def aclose(self) -> None:
         """Close every pool made (not a shared client: its owner does)."""
         clients, self._clients = list(self._clients.values()), {}
