@@ -162,16 +162,17 @@ def test_F11_timeouts_must_be_finite_and_positive(name: str, bad: str) -> None:
     assert "finite" in problem or "positive" in problem
 
 
-def test_F11_toml_nan_and_inf_timeouts_are_refused_by_key(tmp_path: Path) -> None:
+def _refused_in_toml(tmp_path: Path, tables: str) -> list[str]:
+    """The keys a settings file with ``tables`` (after the required keys) is refused for."""
     path = tmp_path / "settings.toml"
-    path.write_text(
-        f'database = "x"\nencryption_key = "{KEY}"\n[intacct]\ntimeout = nan\n'
-        "[released]\ntimeout = inf\n",
-        encoding="utf-8",
-    )
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\n{tables}', encoding="utf-8")
     with pytest.raises(SettingsError) as raised:
         settings_from_toml(path)
-    named = sorted(p.split(" ", 2)[1] for p in raised.value.problems)
+    return sorted(p.split(" ", 2)[1] for p in raised.value.problems)
+
+
+def test_F11_toml_nan_and_inf_timeouts_are_refused_by_key(tmp_path: Path) -> None:
+    named = _refused_in_toml(tmp_path, "[intacct]\ntimeout = nan\n[released]\ntimeout = inf\n")
     assert named == ["intacct.timeout", "released.timeout"]
 
 
@@ -305,15 +306,9 @@ def test_F7_the_limits_on_waiting_are_settings_of_both_clients(tmp_path: Path) -
     defaults = Settings(database="s", encryption_key=Secret(KEY))
     assert (defaults.intacct.max_retry_after, defaults.intacct.max_retry_wait) == (120.0, 300.0)
     assert (defaults.released.max_retry_after, defaults.released.max_retry_wait) == (120.0, 300.0)
-    path = tmp_path / "settings.toml"
-    path.write_text(
-        f'database = "s"\nencryption_key = "{KEY}"\n'
-        "[intacct]\nmax_retry_after = -1\n[released]\nmax_retry_wait = inf\n",
-        encoding="utf-8",
+    named = _refused_in_toml(
+        tmp_path, "[intacct]\nmax_retry_after = -1\n[released]\nmax_retry_wait = inf\n"
     )
-    with pytest.raises(SettingsError) as raised:
-        settings_from_toml(path)
-    named = sorted(p.split(" ", 2)[1] for p in raised.value.problems)
     assert named == ["intacct.max_retry_after", "released.max_retry_wait"]
     with pytest.raises(ValueError, match="max_retry_wait must be"):
         ReleasedSettings(max_retry_wait=float("inf"))
