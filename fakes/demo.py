@@ -10,7 +10,8 @@
 3. Prints a summary: counts per record type, every sync result grouped by its rule, where to look
    next (the admin API's URL and token, the CLI, the logs).
 4. Keeps serving, with the scheduler running a sync every few minutes, until Ctrl-C (or SIGTERM),
-   which stops the admin API, lets a run under way finish, and ends both simulators.
+   which stops the admin API, lets a run under way finish, and ends both simulators; a second
+   Ctrl-C (or SIGTERM) stops the run too, finished red in the store (``app.cli.signals``).
 
 ``--once`` stops after the summary (tests). The service logs to ``.demo/logs/service.log``; the
 simulators to ``.demo/logs/*-simulator.log``.
@@ -24,7 +25,6 @@ import contextlib
 import logging
 import secrets
 import shutil
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -36,6 +36,7 @@ from returns.pipeline import is_successful
 from released_intacct.adapters.state import generate_key
 from released_intacct.app.admin import create_admin_app
 from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.signals import interruptible, stopping_gently
 from released_intacct.app.decisions import Decisions, DecisionsError, decisions_from_toml
 from released_intacct.app.http_server import serve_until
 from released_intacct.app.settings import Settings, SettingsError, settings_from_toml
@@ -93,7 +94,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
         print(f"Starting the simulators (logs in {workdir / 'logs'}) ...", file=out)
         try:
             simulators.start()
-            return asyncio.run(_demo(args, settings, decisions, out))
+            return asyncio.run(interruptible(_demo(args, settings, decisions, out)))
+        except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM: the runs were stopped, red
+            print("Interrupted: the runs under way were stopped.", file=out)
+            return 2
         finally:
             simulators.stop()
             print("Stopped the admin API and both simulators.", file=out)
@@ -136,36 +140,35 @@ async def _demo(
 ) -> int:
     started = time.monotonic()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with open_service(settings) as service:
-        admin = create_admin_app(
-            service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
-        )
-        api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
-        try:
-            id, run = await onboard_and_sync(service, decisions, out)
-            results = await settled(service.results(id, ResultFilter(limit=10_000)))
-            if not is_successful(results):
-                raise refused(results.failure())
-            token = settings.admin_token.reveal() if settings.admin_token else ""
-            where = Where(
-                connection=id,
-                admin_url=f"http://{HOST}:{args.admin_port}",
-                token=token,
-                config=str(Path(args.workdir) / "settings.toml"),
-                logs=str(Path(args.workdir) / "logs"),
-                every_minutes=args.every,
+    # Ctrl-C or SIGTERM: stop serving, let a run under way finish; a second one stops it too
+    with stopping_gently(stop.set):
+        async with open_service(settings) as service:
+            admin = create_admin_app(
+                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
             )
-            out.write(summary(run, results.unwrap(), where))
-            print(f"(ready after {time.monotonic() - started:.1f} s)", file=out, flush=True)
-            if not args.once:
-                await service.scheduler.serve(stop)
-        finally:
-            stop.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await api
+            api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
+            try:
+                id, run = await onboard_and_sync(service, decisions, out)
+                results = await settled(service.results(id, ResultFilter(limit=10_000)))
+                if not is_successful(results):
+                    raise refused(results.failure())
+                token = settings.admin_token.reveal() if settings.admin_token else ""
+                where = Where(
+                    connection=id,
+                    admin_url=f"http://{HOST}:{args.admin_port}",
+                    token=token,
+                    config=str(Path(args.workdir) / "settings.toml"),
+                    logs=str(Path(args.workdir) / "logs"),
+                    every_minutes=args.every,
+                )
+                out.write(summary(run, results.unwrap(), where))
+                print(f"(ready after {time.monotonic() - started:.1f} s)", file=out, flush=True)
+                if not args.once:
+                    await service.scheduler.serve(stop)
+            finally:
+                stop.set()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await api
     return 0
 
 

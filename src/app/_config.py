@@ -34,22 +34,28 @@ KEYS = (
     "schedule.timezone",
     "schedule.every_minutes",
     "intacct.endpoint",
+    "intacct.allowed_hosts",
     "intacct.batch_size",
     "intacct.page_size",
     "intacct.concurrency",
     "intacct.attempts",
     "intacct.timeout",
+    "intacct.max_retry_after",
+    "intacct.max_retry_wait",
     "intacct.company_timezone",
     "released.base_url",
     "released.api_key",
     "released.page_size",
     "released.attempts",
     "released.timeout",
+    "released.max_retry_after",
+    "released.max_retry_wait",
     "sync.stale_after",
     "sync.in_flight",
 )
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
+_SECONDS = ("timeout", "max_retry_after", "max_retry_wait")
 
 EVERY_MINUTES = (1, 1440)
 """The bounds of ``schedule.every_minutes``: once a minute to once a day (for a run a day, the
@@ -160,14 +166,23 @@ class Reader:
         return Secret(raw)
 
     def secrets(self, key: str) -> tuple[Secret, ...]:
+        items = self._items(key, "must be a list of strings (its values are not shown)")
+        return tuple(Secret(item) for item in items or ())
+
+    def names(self, key: str) -> tuple[str, ...] | None:
+        """A list of names in lower case (a TOML array; environment: comma-separated)."""
+        items = self._items(key, "must be a list of strings")
+        return None if items is None else tuple(item.lower() for item in items)
+
+    def _items(self, key: str, problem: str) -> tuple[str, ...] | None:
         raw = self._values.get(key)
         if raw is None:
-            return ()
+            return None
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            self._problem(key, "must be a list of strings (its values are not shown)")
-            return ()
-        return tuple(Secret(item.strip()) for item in items if item.strip())
+            self._problem(key, problem)
+            return None
+        return tuple(item.strip() for item in items if item.strip())
 
     def admin_token(self) -> Secret | None:
         token = self.secret("admin_token")
@@ -251,14 +266,15 @@ class Reader:
             name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
         } | {
             "endpoint": self.url("intacct.endpoint"),
-            "timeout": self.number("intacct.timeout"),
+            "allowed_hosts": self.names("intacct.allowed_hosts"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
+        given |= {name: self.number(f"intacct.{name}") for name in _SECONDS}
         return self._built("intacct", ClientSettings, given)
 
     def released(self) -> ReleasedSettings | None:
         given: dict[str, Any] = {name: self.integer(f"released.{name}") for name in _RELEASED_INTS}
-        given["timeout"] = self.number("released.timeout")
+        given |= {name: self.number(f"released.{name}") for name in _SECONDS}
         return self._built("released", ReleasedSettings, given)
 
     def runs(self) -> RunPolicy | None:

@@ -3,16 +3,21 @@
 A host embedding the product builds it in code::
 
     store = await SqliteStateStore.open(path, key=settings.encryption_key)
-    async with httpx.AsyncClient() as http:
+    async with Pools(httpx.AsyncClient) as http:
         service = build_service(settings, Clients(store=store, http=http, released_for=my_port))
+
+``http`` is ``Pools`` (``adapters.pools``: one connection pool per company, so one company cannot
+starve the others) or a single ``httpx.AsyncClient`` that every company then shares.
 
 ``released_for`` is the host's own implementation of the Re-Leased port (``ReleasedPort``) for a
 Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
 ``settings.released_url`` and ``settings.released_api_key`` (stand-alone use: the CLI, the demo).
 
 ``open_service(settings)`` does the above for the stand-alone case: it opens the SQLite store of
-``settings.database``, one HTTP client, builds the service, and on leaving waits for the runs under
-way, then closes both.
+``settings.database``, an HTTP connection pool per company (``Pools``), builds the service, and on
+leaving waits for the runs under way, then closes the pools and the store. Left by an exception
+or a cancellation (the CLI's SIGINT and SIGTERM), it stops the runs under way instead of waiting:
+each is finished red in the store, so no company is left locked (rule E4).
 
 Decided:
 - Only SQLite is supported as the state store for now: ``database`` is a file path or a
@@ -27,11 +32,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.state import SqliteStateStore
 from released_intacct.app import _config
@@ -45,6 +52,7 @@ from released_intacct.domain.state import StateStore
 
 __all__ = [
     "Clients",
+    "Pools",
     "SystemClock",
     "build_service",
     "database_path",
@@ -65,8 +73,9 @@ class Clients:
     """What the service talks through, made and closed by the caller."""
 
     store: StateStore
-    http: httpx.AsyncClient
-    """Requests to Intacct (and to Re-Leased when ``released_for`` is None)."""
+    http: Pools | httpx.AsyncClient
+    """Requests to Intacct (and to Re-Leased when ``released_for`` is None): one pool per company
+    (``Pools``), or one client all companies share."""
     released_for: ReleasedFor | None = None
     """The host's Re-Leased port for a company; None: the HTTP adapter of the settings."""
     clock: Clock = field(default_factory=SystemClock)
@@ -74,10 +83,11 @@ class Clients:
 
 def build_service(settings: Settings, clients: Clients) -> Service:
     """The service over ``clients``; a ``SettingsError`` when nothing could reach Re-Leased."""
-    released_for = clients.released_for or _released_over_http(settings, clients.http)
+    http = clients.http if isinstance(clients.http, Pools) else Pools.shared(clients.http)
+    released_for = clients.released_for or _released_over_http(settings, http)
     ports = Ports(
         store=clients.store,
-        intacct_for=_intacct_over_http(settings, clients.http),
+        intacct_for=_intacct_over_http(settings, http),
         released_for=released_for,
         clock=clients.clock,
         policy=run_policy(settings.runs.stale_after, settings.runs.in_flight),
@@ -89,21 +99,23 @@ def build_service(settings: Settings, clients: Clients) -> Service:
 async def open_service(
     settings: Settings, *, released_for: ReleasedFor | None = None, clock: Clock | None = None
 ) -> AsyncIterator[Service]:
-    """Stand-alone: the SQLite store and an HTTP client opened, the service built over them."""
+    """Stand-alone: the SQLite store and the HTTP pools opened, the service built over them."""
     database_path(settings.database)  # a database that is not SQLite: refused before any opening
     if released_for is None:
         _released_endpoint(settings)  # fail before anything is opened
     store = await open_store(settings)
     try:
-        async with httpx.AsyncClient(timeout=settings.intacct.timeout) as http:
+        async with Pools(partial(httpx.AsyncClient, timeout=settings.intacct.timeout)) as http:
             clients = Clients(
                 store=store, http=http, released_for=released_for, clock=clock or SystemClock()
             )
             service = build_service(settings, clients)
             try:
                 yield service
-            finally:
-                await service.drain()
+            except BaseException:
+                await service.stop()  # interrupted (SIGINT, SIGTERM) or failed: runs end red now
+                raise
+            await service.drain()
     finally:
         await store.close()
 
@@ -134,9 +146,10 @@ def database_path(database: str) -> Path:
     return Path(database)
 
 
-def _intacct_over_http(settings: Settings, http: httpx.AsyncClient) -> IntacctFor:
+def _intacct_over_http(settings: Settings, http: Pools) -> IntacctFor:
     def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(http, credentials, entity=entity, settings=settings.intacct)
+        client = http.for_intacct(credentials.company_id)
+        return IntacctAdapter(client, credentials, entity=entity, settings=settings.intacct)
 
     return intacct_for
 
@@ -154,12 +167,16 @@ def _released_endpoint(settings: Settings) -> tuple[str, Secret]:
     return url, key
 
 
-def _released_over_http(settings: Settings, http: httpx.AsyncClient) -> ReleasedFor:
+def _released_over_http(settings: Settings, http: Pools) -> ReleasedFor:
     url, key = _released_endpoint(settings)
 
     def released_for(company: ReleasedCompanyId) -> ReleasedPort:
         return ReleasedAdapter(
-            http, base_url=url, api_key=key, company_id=company, settings=settings.released
+            http.for_released(company),
+            base_url=url,
+            api_key=key,
+            company_id=company,
+            settings=settings.released,
         )
 
     return released_for

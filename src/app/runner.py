@@ -12,7 +12,8 @@
 - Companies run in parallel, each through its own Intacct port: the runner keeps one
   ``SyncService`` per connection whose ``intacct_for`` builds the port once and keeps it (built
   again only if the stored credentials or entity differ), so each company's requests go through
-  its own session and concurrency governor, never one shared by all companies.
+  its own session and concurrency governor, never one shared by all companies (and, built by
+  ``bootstrap``, through its company's own HTTP connection pool: ``adapters.pools``).
 - ``start_initial_sync`` is the ``ConnectionWorkflow`` hook (``StartSync``): confirm queues the
   initial run here.
 
@@ -24,6 +25,9 @@ Decided:
   reaches another company's task. Credentials are ``Secret``s, so nothing logged shows them.
 - A caller of ``run_now`` or ``wait`` that is cancelled does not cancel the run (it is shielded):
   a run cancelled half-way would stay open in the store and lock the company out (E4).
+- ``stop()`` is how the runs end when the process must (SIGINT, SIGTERM: ``bootstrap.open_service``
+  left by an interruption): each run under way is cancelled, which the sync service answers by
+  finishing it red in the store, and no new run starts.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class SyncRunner:
         self._services: dict[ConnectionId, SyncService] = {}
         self._kept: dict[ConnectionId, _KeptPort] = {}
         self._tasks: dict[ConnectionId, asyncio.Task[Outcome]] = {}
+        self._stopping = False
 
     @property
     def ports(self) -> Ports:
@@ -77,7 +82,10 @@ class SyncRunner:
         return 0 if kept is None else kept.spent
 
     def start(self, id: ConnectionId) -> Result[None, SyncError]:
-        """Queue a run of ``id``; refused (E4) while this process runs one of that company."""
+        """Queue a run of ``id``; refused (E4) while this process runs one of that company, and
+        once the runner is stopping (``stop``)."""
+        if self._stopping:
+            return Failure(_stopping())
         allowed = may_start(running=self.is_running(id), company=id)
         if not is_successful(allowed):
             return allowed
@@ -99,6 +107,20 @@ class SyncRunner:
         """Wait until no run is under way (runs queued meanwhile included)."""
         while self._tasks:
             await asyncio.wait(set(self._tasks.values()))
+
+    async def stop(self) -> None:
+        """Stop the runs under way and start no more (the process is ending: SIGINT, SIGTERM):
+        each is cancelled, which the sync service answers by finishing it red in the store, so
+        its company is not left locked (E4); answers once they all have."""
+        self._stopping = True
+        cancelled: set[asyncio.Task[Outcome]] = set()
+        while self._tasks:
+            tasks = set(self._tasks.values())
+            for task in tasks - cancelled:
+                _log.warning("event=sync_stopping task=%s", task.get_name())
+                task.cancel()
+            cancelled |= tasks
+            await asyncio.wait(tasks)
 
     async def start_initial_sync(self, id: ConnectionId) -> None:
         """The ``ConnectionWorkflow`` hook: run the initial sync here (its outcome is logged)."""
@@ -176,6 +198,15 @@ def _report(id: ConnectionId, outcome: Outcome) -> None:
         _log.warning("event=sync_red connection=%s run=%s errors=%d", id, run.id, run.errors)
     else:
         _log.info("event=sync_done connection=%s run=%s status=%s", id, run.id, run.status.value)
+
+
+def _stopping() -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="The service is stopping, so no sync starts now.",
+        fix="Nothing to do: the sync runs when the service is started again.",
+    )
 
 
 def _crashed(error: Exception) -> SyncError:

@@ -12,8 +12,9 @@ confirmed or a run finished meanwhile is seen at the latest then), and wakes at 
 Decided:
 - Time comes from the ports' clock and waiting from the ``sleep`` given (``asyncio.sleep`` by
   default), so a test moves a fake clock and runs in milliseconds.
-- ``stop`` ends the loop, which then waits for the runs under way to finish: cancelling a run
-  half-way would leave it open in the store (E4 would refuse the company's next run).
+- ``stop`` ends the loop, which then waits for the runs under way to finish. A cancelled loop
+  does not wait: the process is ending, and ``bootstrap.open_service`` stops the runs (each
+  finished red in the store, so no company is left locked, E4).
 - A run left open by a dead process would lock its company out (E4): every tick releases the open
   runs with no sign of life for ``stale_after`` (``domain.state.DEFAULT_STALE_AFTER``, 30
   minutes), except those of the companies this process is running (alive, whatever their
@@ -71,13 +72,12 @@ class Scheduler:
         self._stale_after = stale_after
 
     async def serve(self, stop: asyncio.Event) -> None:
-        """Start runs as they fall due until ``stop`` is set; then wait for the runs under way."""
-        try:
-            while not stop.is_set():
-                wake = await self.tick()
-                await self._nap(stop, wake)
-        finally:
-            await self._runner.drain()
+        """Start runs as they fall due until ``stop`` is set; then wait for the runs under way.
+        Cancelled, it waits for nothing: whoever cancelled it stops the runs (``runner.stop``)."""
+        while not stop.is_set():
+            wake = await self.tick()
+            await self._nap(stop, wake)
+        await self._runner.drain()
 
     async def tick(self) -> datetime:
         """Start the run of every company that is due; answer when to look again."""

@@ -326,6 +326,12 @@ class Service:
         await self.workflow.background()
         await self.runner.drain()
 
+    async def stop(self) -> None:
+        """Stop the runs under way, each finished red in the store (``SyncRunner.stop``), and
+        start no more: for a process that must end now (SIGINT, SIGTERM)."""
+        await self.runner.stop()
+        await self.workflow.background()
+
 
 def _unconfirmed() -> SyncError:
     return refusal(

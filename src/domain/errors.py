@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from released_intacct.domain.enums import Direction, RecordType
@@ -97,6 +97,11 @@ class SyncError:
     cause: str | None = None
     """The raw cause kept for support (Intacct errorno / description2, HTTP status); never a
     credential."""
+    unsent: bool = False
+    """RETRIABLE only: the request is known never to have left this process (no connection could
+    be had: none free in the pool in time, or the connection refused), so nothing ran on the other
+    side and there is nothing to look up. Any other RETRIABLE failure of a write leaves its
+    outcome uncertain."""
 
     def __str__(self) -> str:
         rule = f"[{self.rule.value}] " if self.rule else ""
@@ -104,11 +109,4 @@ class SyncError:
 
     def about(self, record: RecordRef) -> SyncError:
         """The same error, attached to ``record``."""
-        return SyncError(
-            kind=self.kind,
-            rule=self.rule,
-            message=self.message,
-            fix=self.fix,
-            record=record,
-            cause=self.cause,
-        )
+        return replace(self, record=record)

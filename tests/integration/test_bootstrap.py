@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from returns.pipeline import is_successful
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.pools import Pools
+from released_intacct.adapters.released import ReleasedSettings
 from released_intacct.adapters.state import generate_key
 from released_intacct.app.bootstrap import Clients, build_service, database_path, open_service
 from released_intacct.app.settings import Settings, SettingsError, settings_from_env
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
+from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
-from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.serving import serving
 from released_intacct.fakes.state_store import FakeStateStore
 
 API_KEY = "rl-key-5e1c-never-shown"
@@ -86,3 +102,127 @@ def test_open_service_opens_the_sqlite_store_and_closes_it(tmp_path: Path) -> No
 
     assert asyncio.run(opened()) == 0
     assert (tmp_path / "s.sqlite3").exists()
+
+
+# --- one connection pool per company (issue 16, F14) ---------------------------------------------
+
+OK_XML = (
+    b"<response><control><status>success</status></control><operation><authentication>"
+    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
+    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
+    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
+    b"</operation></response>"
+)
+NO_ITEMS = {"items": [], "page": 1, "pageSize": 500, "totalCount": 0, "hasMore": False}
+
+
+class Holding:
+    """A server for both systems that holds every request of company A until released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.held: list[str] = []
+        self.app = Starlette(routes=[Route("/{path:path}", self._answer, methods=["GET", "POST"])])
+
+    async def _answer(self, request: Request) -> Response:
+        body = await request.body()
+        company = request.headers.get("x-company-id") or body.decode()
+        if "A" in company:
+            self.held.append(company)
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(NO_ITEMS)
+        return Response(OK_XML, media_type="application/xml")
+
+
+def _pools_of_one_connection() -> Pools:
+    return Pools(lambda: httpx.AsyncClient(limits=httpx.Limits(max_connections=1)))
+
+
+def _credentials(company: str) -> IntacctCredentials:
+    secret = Secret("pw")
+    return IntacctCredentials(
+        sender_id="s", sender_password=secret, company_id=company, user_id="u", user_password=secret
+    )
+
+
+async def _until(held: list[str], count: int) -> None:
+    for _ in range(1000):
+        if len(held) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the server held {held}, not {count} requests")
+
+
+def test_F14_a_company_whose_pool_is_exhausted_does_not_block_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stand-alone (``open_service``), every client with a pool of one connection: company A's
+    two requests (to Intacct, and to Re-Leased) are held by the server, the second waiting for
+    A's pool; company B's go through meanwhile."""
+    server = Holding()
+    client = httpx.AsyncClient
+
+    def one_connection(**given: Any) -> httpx.AsyncClient:
+        return client(limits=httpx.Limits(max_connections=1), **given)
+
+    async def main(url: str) -> None:
+        gateway = f"{url}/ia/xml/xmlgw.phtml"
+        settings = Settings(
+            database=str(tmp_path / "s.sqlite3"),
+            encryption_key=generate_key(),
+            released_url=url,
+            released_api_key=Secret(API_KEY),
+            intacct=ClientSettings(endpoint=gateway, attempts=1, timeout=20),
+            released=ReleasedSettings(attempts=1, timeout=20),
+        )
+        key = IdempotencyKey("ri-0001")
+        async with open_service(settings) as service:
+            intacct_a = service.ports.intacct_for(_credentials("A"), None)
+            intacct_b = service.ports.intacct_for(_credentials("B"), None)
+            released_a = service.ports.released_for(ReleasedCompanyId("RL-A"))
+            released_b = service.ports.released_for(ReleasedCompanyId("RL-B"))
+            assert isinstance(intacct_a, IntacctAdapter)
+            assert isinstance(intacct_b, IntacctAdapter)
+            post_a = partial(intacct_a.gateway.post, gateway, b"A", idempotent=True)
+            find_a = partial(released_a.find_by_key, RecordType.CONTACT, key)
+            stuck = [
+                *(asyncio.ensure_future(post_a()) for _ in range(2)),
+                *(asyncio.ensure_future(settled(find_a())) for _ in range(2)),
+            ]
+            try:
+                await _until(server.held, 2)  # one of each held, the other waiting for A's pool
+                posted = await intacct_b.gateway.post(gateway, b"B", idempotent=True)
+                assert is_successful(posted), posted
+                found = await settled(released_b.find_by_key(RecordType.CONTACT, key))
+                assert found.unwrap() is None
+                assert not any(task.done() for task in stuck)  # A still held meanwhile
+            finally:
+                server.release.set()
+            assert all(is_successful(outcome) for outcome in await asyncio.gather(*stuck))
+
+    monkeypatch.setattr(httpx, "AsyncClient", one_connection)
+    with serving(server.app) as url:
+        try:
+            asyncio.run(main(url))
+        finally:
+            server.release.set()
+
+
+def test_F14_pools_are_one_per_company_and_closed_together() -> None:
+    async def main() -> None:
+        pools = _pools_of_one_connection()
+        a, again, b = pools.for_intacct("A"), pools.for_intacct("A"), pools.for_intacct("B")
+        released = pools.for_released("A")
+        assert a is again
+        assert len({id(a), id(b), id(released)}) == 3
+        await pools.aclose()
+        assert all(client.is_closed for client in (a, b, released))
+        async with httpx.AsyncClient() as host:
+            shared = Pools.shared(host)
+            assert shared.for_intacct("A") is shared.for_released("B") is host
+            await shared.aclose()
+            assert not host.is_closed  # the host's own client: the host closes it
+
+    asyncio.run(main())

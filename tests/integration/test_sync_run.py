@@ -20,7 +20,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync import SyncService
-from released_intacct.domain.actions import IntacctWrite
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import (
     ContactRole,
     DimensionKind,
@@ -68,7 +68,7 @@ from released_intacct.domain.ports import (
 from released_intacct.domain.released import Account, Contact, Invoice, InvoiceLine, Payment
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Connection, Phase, Run, lost
+from released_intacct.domain.state import Connection, IntentState, Phase, Run, lost
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
@@ -675,5 +675,55 @@ def test_D9_a_payment_deleted_in_intacct_stays_in_released_with_a_result() -> No
         told = [r for r in await _results(world) if r.rule is Rule.D9]
         assert [(r.released_id, r.kind) for r in told] == [(copies[0].id, ErrorKind.NEEDS_USER)]
         assert "was deleted in Sage Intacct; it is still in Re-Leased" in told[0].message
+
+    run(body)
+
+
+class Unreachable(FakeIntacct):
+    """Intacct whose first batch never leaves: no connection was free in the pool in time."""
+
+    looked_up: int = 0
+    refused: bool = False
+
+    def write(
+        self, batch: Sequence[IntacctWrite]
+    ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
+        if self.refused:
+            return super().write(batch)
+        self.refused = True
+        unsent = SyncError(
+            kind=ErrorKind.RETRIABLE,
+            rule=None,
+            message="The sync: no connection to Sage Intacct was free in time; not sent.",
+            fix="Nothing to do.",
+            cause="PoolTimeout",
+            unsent=True,
+        )
+        outcomes = tuple(WriteOutcome(key=w.key, result=Failure(unsent)) for w in batch)
+        return FutureResult.from_result(Success(outcomes))
+
+    def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        self.looked_up += 1
+        return super().find_written(write)
+
+
+def test_F13_pool_timeout_a_write_never_sent_is_not_looked_up_and_its_intent_stays_open() -> None:
+    async def body() -> None:
+        intacct = Unreachable()
+        world = await seeded(intacct)
+        stopped = await world.sync()
+        assert stopped.status is RunStatus.FAILED
+        assert intacct.looked_up == 0  # nothing left, so nothing to look up
+        pending = await value(world.store.open_intents(ID))
+        assert pending
+        assert {intent.state for intent in pending} == {IntentState.PENDING}  # never SENT
+        note = (await value(world.store.notifications(ID)))[0].notification
+        assert "could not send" in note.body
+        told = [r for r in await _results(world) if "was free in time" in r.message]
+        assert told
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED, await _results(world)
+        names = sorted(p.name for p in world.intacct_of(Party))
+        assert names == ["Bay Lettings", "Harbour Cafe"]  # created once
 
     run(body)

@@ -162,16 +162,17 @@ def test_F11_timeouts_must_be_finite_and_positive(name: str, bad: str) -> None:
     assert "finite" in problem or "positive" in problem
 
 
-def test_F11_toml_nan_and_inf_timeouts_are_refused_by_key(tmp_path: Path) -> None:
+def _refused_in_toml(tmp_path: Path, tables: str) -> list[str]:
+    """The keys a settings file with ``tables`` (after the required keys) is refused for."""
     path = tmp_path / "settings.toml"
-    path.write_text(
-        f'database = "x"\nencryption_key = "{KEY}"\n[intacct]\ntimeout = nan\n'
-        "[released]\ntimeout = inf\n",
-        encoding="utf-8",
-    )
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\n{tables}', encoding="utf-8")
     with pytest.raises(SettingsError) as raised:
         settings_from_toml(path)
-    named = sorted(p.split(" ", 2)[1] for p in raised.value.problems)
+    return sorted(p.split(" ", 2)[1] for p in raised.value.problems)
+
+
+def test_F11_toml_nan_and_inf_timeouts_are_refused_by_key(tmp_path: Path) -> None:
+    named = _refused_in_toml(tmp_path, "[intacct]\ntimeout = nan\n[released]\ntimeout = inf\n")
     assert named == ["intacct.timeout", "released.timeout"]
 
 
@@ -288,3 +289,26 @@ def test_F1_the_stale_run_time_and_the_in_flight_bound_are_settings() -> None:
             "RELEASED_INTACCT_SYNC_IN_FLIGHT",
             "RELEASED_INTACCT_SYNC_STALE_AFTER",
         ], bad
+
+
+def test_F7_the_limits_on_waiting_are_settings_of_both_clients(tmp_path: Path) -> None:
+    settings = settings_from_env(
+        BASE
+        | {
+            "RELEASED_INTACCT_INTACCT_MAX_RETRY_AFTER": "30",
+            "RELEASED_INTACCT_INTACCT_MAX_RETRY_WAIT": "90.5",
+            "RELEASED_INTACCT_RELEASED_MAX_RETRY_AFTER": "15",
+            "RELEASED_INTACCT_RELEASED_MAX_RETRY_WAIT": "45",
+        }
+    )
+    assert (settings.intacct.max_retry_after, settings.intacct.max_retry_wait) == (30.0, 90.5)
+    assert (settings.released.max_retry_after, settings.released.max_retry_wait) == (15.0, 45.0)
+    defaults = Settings(database="s", encryption_key=Secret(KEY))
+    assert (defaults.intacct.max_retry_after, defaults.intacct.max_retry_wait) == (120.0, 300.0)
+    assert (defaults.released.max_retry_after, defaults.released.max_retry_wait) == (120.0, 300.0)
+    named = _refused_in_toml(
+        tmp_path, "[intacct]\nmax_retry_after = -1\n[released]\nmax_retry_wait = inf\n"
+    )
+    assert named == ["intacct.max_retry_after", "released.max_retry_wait"]
+    with pytest.raises(ValueError, match="max_retry_wait must be"):
+        ReleasedSettings(max_retry_wait=float("inf"))

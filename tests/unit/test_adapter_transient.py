@@ -255,3 +255,39 @@ def test_correction_8_a_rate_limit_in_a_200_is_sent_again_even_for_a_write() -> 
     written, _ = _write(stub)
     assert is_successful(written)
     assert _writes(stub) == ["create", "create"]
+
+
+# --- a request that never left (issue 16, F13) ----------------------------------------------------
+
+
+def _pool_timeout(times: int) -> Callable[[Call], bytes | httpx.Response]:
+    """Every write first finds no connection free in the pool, ``times`` times, then is created."""
+    left = [times]
+
+    def answer(call: Call) -> bytes | httpx.Response:
+        if call.name == "create" and left[0]:
+            left[0] -= 1
+            raise httpx.PoolTimeout("no connection free in the pool")
+        return CREATED if call.name == "create" else _found()
+
+    return answer
+
+
+def test_F13_pool_timeout_a_create_that_never_left_is_sent_again_without_a_look_up() -> None:
+    stub = Stub(_pool_timeout(times=1))
+    written, _ = _write(stub)
+    assert is_successful(written)
+    assert _writes(stub) == ["create", "create"]  # not uncertain: no readByQuery before
+
+
+def test_F13_pool_timeout_a_create_never_sent_fails_unsent_and_is_never_looked_up() -> None:
+    stub = Stub(_pool_timeout(times=1000))
+    written, sleeps = _write(stub, attempts=3)
+    assert not is_successful(written)
+    error = written.failure()
+    assert (error.kind, error.unsent, error.cause) == (ErrorKind.RETRIABLE, True, "PoolTimeout")
+    assert "no connection to Sage Intacct was free in time" in error.message
+    assert "not sent" in error.message
+    assert error.record is not None  # the write's record, for its sync result
+    assert set(_writes(stub)) == {"create"}
+    assert sleeps  # waited between tries, as for a throttle

@@ -7,8 +7,10 @@ import asyncio
 import httpx
 from returns.pipeline import is_successful
 
+from released_intacct.adapters.intacct.classify import uncertain
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
+from released_intacct.adapters.retrying import Waits
 from released_intacct.domain.errors import ErrorKind
 
 OK_BODY = (
@@ -20,7 +22,12 @@ OK_BODY = (
 )
 
 
-def _gateway(replies: list[httpx.Response | Exception]) -> tuple[Gateway, list[float], list[int]]:
+def _gateway(
+    replies: list[httpx.Response | Exception],
+    *,
+    max_retry_after: float = 120.0,
+    max_retry_wait: float = 300.0,
+) -> tuple[Gateway, list[float], list[int]]:
     sleeps: list[float] = []
     calls: list[int] = []
 
@@ -35,8 +42,15 @@ def _gateway(replies: list[httpx.Response | Exception]) -> tuple[Gateway, list[f
         sleeps.append(seconds)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    settings = ClientSettings(endpoint="http://x/gw", attempts=4, backoff=1.0, backoff_cap=8.0)
-    return Gateway(client, settings, sleep=sleep, jitter=lambda: 0.5), sleeps, calls
+    given = ClientSettings(
+        endpoint="http://x/gw",
+        attempts=4,
+        backoff=1.0,
+        backoff_cap=8.0,
+        max_retry_after=max_retry_after,
+        max_retry_wait=max_retry_wait,
+    )
+    return Gateway(client, given, sleep=sleep, jitter=lambda: 0.5), sleeps, calls
 
 
 def test_throttling_is_retried_after_retry_after_even_for_writes() -> None:
@@ -84,8 +98,57 @@ def test_retries_stop_after_the_configured_attempts() -> None:
 
 
 def test_back_off_is_capped() -> None:
-    gateway, _, _ = _gateway([])
-    assert gateway._delay(10, None) == 4.0  # cap 8 s x jitter 0.5
+    settings = ClientSettings(backoff=1.0, backoff_cap=8.0)
+    assert Waits(settings, jitter=lambda: 0.5).next(10, None) == 4.0  # cap 8 s x jitter 0.5
+
+
+def test_F7_a_wait_asked_beyond_the_limit_is_not_taken_and_the_request_fails_retriable() -> None:
+    throttled = httpx.Response(429, headers={"Retry-After": "86400"})
+    gateway, sleeps, calls = _gateway([throttled, httpx.Response(200, content=OK_BODY)])
+    result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
+    assert (len(calls), sleeps) == (1, [])  # no day-long sleep: the run is free to stop
+    error = result.failure()
+    assert error.kind is ErrorKind.RETRIABLE
+    assert "Intacct is busy" in error.message
+    assert "asked to wait 86400 s" in error.message
+    assert "longer than the 120 s" in error.message
+    assert "intacct.max_retry_after" in error.fix
+    assert error.cause == "HTTP 429 GW-0010; retry-after=86400"
+
+
+def test_F7_intacct_s_throttle_header_is_capped_too_and_an_uncertain_outcome_stays_so() -> None:
+    busy = httpx.Response(503, headers={"X-IA-Throttle-Limit-RetryAfter": "600"})
+    gateway, sleeps, calls = _gateway([busy], max_retry_after=60)
+    result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
+    error = result.failure()
+    assert (len(calls), sleeps) == (1, [])
+    assert "asked to wait 600 s" in error.message
+    assert "longer than the 60 s" in error.message
+    assert uncertain(error)  # a 503 may have run: still looked up before any re-send
+
+
+def test_F7_a_request_s_waits_stop_at_max_retry_wait_in_all() -> None:
+    throttled = [httpx.Response(429, headers={"Retry-After": "100"}) for _ in range(3)]
+    gateway, sleeps, calls = _gateway(
+        [*throttled, httpx.Response(200, content=OK_BODY)], max_retry_wait=250
+    )
+    result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
+    assert sleeps == [100.0, 100.0]
+    assert len(calls) == 3
+    error = result.failure()
+    assert error.kind is ErrorKind.RETRIABLE
+    assert "past 250 s in all (intacct.max_retry_wait)" in error.message
+    assert "raise intacct.max_retry_wait" in error.fix
+
+
+def test_F7_a_rate_limit_in_a_200_asking_too_long_fails_with_its_reason() -> None:
+    limited = httpx.Response(200, content=RATE_LIMITED_200, headers={"Retry-After": "7200"})
+    gateway, sleeps, _ = _gateway([limited])
+    result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
+    assert sleeps == []
+    error = result.failure()
+    assert error.message.startswith("Intacct is busy (rate limit).")
+    assert "asked to wait 7200 s" in error.message
 
 
 def test_correction_8_the_longest_of_retry_after_and_intacct_s_throttle_headers_is_waited() -> None:
@@ -149,3 +212,18 @@ def test_correction_8_functions_all_off_line_are_repeated_for_reads_only() -> No
     assert is_successful(write)  # the writer judges each function's result
     assert not write.unwrap().results[0].ok
     assert len(calls) == 1
+
+
+def test_F13_pool_timeout_is_repeated_even_for_a_write_and_says_it_was_not_sent() -> None:
+    pool = httpx.PoolTimeout("no connection free")
+    gateway, _, calls = _gateway([pool, httpx.Response(200, content=OK_BODY)])
+    assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
+    assert len(calls) == 2  # nothing left, so repeating it is safe
+    gateway, _, _ = _gateway([pool, pool, pool, pool])
+    error = asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)).failure()
+    assert (error.kind, error.unsent) == (ErrorKind.RETRIABLE, True)
+    assert not uncertain(error)
+    read_timeout = httpx.ReadTimeout("no reply")
+    gateway, _, calls = _gateway([read_timeout])
+    error = asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)).failure()
+    assert (len(calls), error.unsent) == (1, False)  # it may have run: the writer looks it up

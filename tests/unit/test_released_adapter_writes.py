@@ -177,6 +177,45 @@ def test_a_retry_after_beyond_the_limit_is_not_slept() -> None:
     assert server.sleeps == []
 
 
+def test_F13_pool_timeout_a_request_never_sent_is_unsent_a_read_timeout_is_not() -> None:
+    pool = httpx.PoolTimeout("no connection free")
+    released, server = adapter([pool, pool], attempts=2)
+    failure = failed(released.create(IKEY, CONTACT))
+    assert (failure.kind, failure.unsent, failure.cause) == (
+        ErrorKind.RETRIABLE,
+        True,
+        "PoolTimeout",
+    )
+    assert "no connection to Re-Leased was free in time" in failure.message
+    assert server.sleeps == [0.5]
+    released, _ = adapter([httpx.ReadTimeout("no reply")], attempts=1)
+    assert not failed(released.create(IKEY, CONTACT)).unsent  # it may have run
+
+
+def test_F7_a_retry_after_beyond_the_limit_says_how_long_was_asked_and_the_limit() -> None:
+    throttled = error(429, "rate_limited", f"Slow down, {KEY}")
+    throttled.headers["Retry-After"] = "86400"
+    released, server = adapter([throttled, listing([])], max_retry_after=90)
+    failure = failed(released.find_by_key(RecordType.CONTACT, IKEY))
+    assert (len(server.seen), server.sleeps) == (1, [])
+    assert failure.kind is ErrorKind.RETRIABLE
+    assert "Re-Leased is busy" in failure.message
+    assert "asked to wait 86400 s before trying again, longer than the 90 s" in failure.message
+    assert "raise released.max_retry_after" in failure.fix
+    assert KEY not in f"{failure.message} {failure.fix} {failure.cause}"
+
+
+def test_F7_a_request_s_waits_stop_at_max_retry_wait_in_all() -> None:
+    throttled = error(429, "rate_limited")
+    throttled.headers["Retry-After"] = "40"
+    replies: list[Reply] = [throttled, throttled, throttled, throttled, listing([])]
+    released, server = adapter(replies, max_retry_wait=100)
+    failure = failed(released.find_by_key(RecordType.CONTACT, IKEY))
+    assert server.sleeps == [40.0, 40.0]
+    assert len(server.seen) == 3
+    assert "past 100 s in all (released.max_retry_wait)" in failure.message
+
+
 def test_an_update_sends_its_version_and_a_stale_one_is_a_retriable_conflict() -> None:
     stale = error(409, "version_conflict", "Version 3 is stale", currentVersion=4)
     changed = httpx.Response(200, json=contact_json(name="Acme Holdings", version=4))

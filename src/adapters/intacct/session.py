@@ -8,6 +8,9 @@ nothing in it ran, so the keeper logs in again and sends the same functions agai
 credentials are judged (rule C2, fatal) only when that fresh log-in itself fails; a session
 refused again and again after fresh log-ins is retriable.
 
+The endpoint is adopted only as ``endpoints.adopted`` allows (https on an allowed host); a refused
+one is FATAL, and the session is not used.
+
 Every reply passes through here, so here the credentials are kept out of what a reply says: a
 gateway (or something posing as one) may echo what it was sent, so the sender and user passwords
 and the session id are replaced by stars in its error texts and in any ``SyncError`` it becomes.
@@ -31,6 +34,7 @@ from released_intacct.adapters.intacct.classify import (
     function_error,
     session_refused,
 )
+from released_intacct.adapters.intacct.endpoints import adopted
 from released_intacct.adapters.intacct.envelope import Function, login_request, session_request
 from released_intacct.adapters.intacct.reply import IntacctError, Response
 from released_intacct.adapters.intacct.response import api_session
@@ -77,9 +81,13 @@ class Sessions:
         found = api_session(response.results[0]) if response.results else None
         if found is None:
             return Failure(_no_session())
-        self._session, self._endpoint, _ = found
+        session, named, _ = found
+        endpoint = adopted(named, self._settings)  # only https on an allowed host
+        if not is_successful(endpoint):
+            return Failure(endpoint.failure())
+        self._session, self._endpoint = session, endpoint.unwrap()
         self.stamped_at = _stamped(response.session_timestamp) or self.stamped_at
-        return Success(found[0])
+        return Success(session)
 
     async def zone(self) -> Result[tzinfo, SyncError]:
         """The zone Intacct writes WHENMODIFIED in: the configured one (an IANA zone keeps

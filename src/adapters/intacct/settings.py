@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
-from typing import Literal
+from typing import Final, Literal
+
+from released_intacct.adapters.retrying import check_wait_limits
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+HOST_NAME: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+"""A host name (or an IPv4 address) in lower case, as IDNA encodes it."""
+_ALLOWED_HOST: Final = re.compile(rf"(\*\.)?{HOST_NAME}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientSettings:
     endpoint: str = DEFAULT_ENDPOINT
+    allowed_hosts: tuple[str, ...] = ("*.intacct.com",)
+    """Where the endpoint a log-in names may be (``endpoints.adopted``, always https): a host
+    name, or ``*.`` and a domain for any host under it. The configured endpoint's own host is
+    always allowed."""
     batch_size: int = 50
     """Functions per write request."""
     page_size: int = 1000
@@ -30,6 +40,11 @@ class ClientSettings:
     backoff: float = 0.5
     """First back-off in seconds; doubled per attempt, full jitter, capped at ``backoff_cap``."""
     backoff_cap: float = 30.0
+    max_retry_after: float = 120.0
+    """A wait asked for (``Retry-After`` or Intacct's throttle headers) longer than this is not
+    waited for: the request fails as retriable, saying so."""
+    max_retry_wait: float = 300.0
+    """The most one request waits between its tries, in all; a wait past it is not taken."""
     timeout: float = 60.0
     company_tz: tzinfo | None = None
     """The time zone Intacct writes WHENMODIFIED in (the company's). None: calibrated at each
@@ -49,6 +64,12 @@ class ClientSettings:
             (self.concurrency >= 1, "concurrency must be at least 1"),
             (self.attempts >= 1, "attempts must be at least 1"),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
+            *check_wait_limits(self),
+            (
+                all(_ALLOWED_HOST.fullmatch(host) for host in self.allowed_hosts),
+                "allowed_hosts must be host names in lower case, or *. and a domain, such as "
+                f"*.intacct.com; got {list(self.allowed_hosts)!r}",
+            ),
         )
         for ok, message in checks:
             if not ok:

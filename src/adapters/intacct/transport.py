@@ -5,10 +5,15 @@ huge or endless body, or a small gzip bomb, costs at most that much memory befor
 
 Only failures that are safe to repeat are retried here: throttling (HTTP 429, and a control block
 refused for a rate limit or the service off-line in an HTTP 200: nothing ran; correction 8) and
-connection failures before anything was sent, always; and, for idempotent calls (reads), also
-server errors, time-outs, dropped connections, malformed replies and replies whose every function
-failed for a rate limit or the service off-line (``classify.busy``). The wait is at least what
-``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``). A write whose
+failures before anything was sent (no connection free in the pool in time, or none could be made:
+``retrying.unsent_error``, whose error is ``unsent``, so nothing is looked up after it), always;
+and, for idempotent calls (reads), also server errors, time-outs, dropped connections,
+malformed replies and replies whose every function failed for a rate limit or the service
+off-line (``classify.busy``). The wait is at least what
+``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``), and never
+unbounded (``retrying.Waits``): a wait asked for longer than ``max_retry_after``, or one that would
+take the request's waits past ``max_retry_wait`` in all, is not taken, and the request fails as
+retriable, saying how long Intacct asked and the limit (``retrying.not_waited``). A write whose
 outcome is uncertain is handed back to the writer, which looks its records up before sending
 anything again.
 """
@@ -29,7 +34,13 @@ from released_intacct.adapters.intacct.classify import busy, retry_after_header
 from released_intacct.adapters.intacct.reply import Response
 from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES, parse_response
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.retrying import backoff, retry_after_seconds
+from released_intacct.adapters.retrying import (
+    WaitRefused,
+    Waits,
+    not_waited,
+    retry_after_seconds,
+    unsent_error,
+)
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -40,12 +51,19 @@ _HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """One HTTP exchange: its parsed outcome, whether it is worth repeating, and whether
-    repeating it is always safe (nothing ran)."""
+    repeating it is always safe (nothing ran); ``later``: why a reply that parsed says "later"."""
 
     outcome: Result[Response, SyncError]
     retriable: bool
     safe_to_repeat: bool
     retry_after: float | None = None
+    later: SyncError | None = None
+
+    def error(self) -> SyncError:
+        """Why this attempt is worth repeating (it is)."""
+        if self.later is not None:
+            return self.later
+        return self.outcome.failure()
 
 
 class Gateway:
@@ -69,25 +87,22 @@ class Gateway:
         self.peak_in_flight = 0
 
     async def post(self, url: str, body: bytes, *, idempotent: bool) -> Result[Response, SyncError]:
-        """Send ``body``; retry what may be retried; the last outcome otherwise."""
+        """Send ``body``; retry what may be retried, within the limits on waiting; the last
+        outcome otherwise."""
+        waits = Waits(self._settings, jitter=self._jitter)
         for attempt in range(self._settings.attempts):
             sent = await self._once(url, body)
             retry = sent.safe_to_repeat or idempotent
             last = attempt == self._settings.attempts - 1
             if not retry or last or not sent.retriable:
                 return sent.outcome
-            await self._sleep(self._delay(attempt, sent.retry_after))
+            wait = waits.next(attempt, sent.retry_after)
+            if isinstance(wait, WaitRefused):
+                return Failure(
+                    not_waited(sent.error(), wait, system="Sage Intacct", table="intacct")
+                )
+            await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        settings = self._settings
-        return backoff(
-            attempt,
-            base=settings.backoff,
-            cap=settings.backoff_cap,
-            jitter=self._jitter(),
-            retry_after=retry_after,
-        )
 
     async def _once(self, url: str, body: bytes) -> Attempt:
         async with self._slots:
@@ -96,13 +111,14 @@ class Gateway:
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
                 reply, content = await self._exchange(url, body)
-            except httpx.ConnectError as error:
-                return _lost("could not connect", error, safe_to_repeat=True)
-            except httpx.TimeoutException as error:
-                return _lost("timed out", error, safe_to_repeat=False)
-            except (httpx.TransportError, httpx.DecodingError) as error:
+            except httpx.TransportError as error:
+                unsent = unsent_error(error, system="Sage Intacct")
+                if unsent is not None:  # nothing ran: repeated like a throttle, nothing looked up
+                    return Attempt(Failure(unsent), retriable=True, safe_to_repeat=True)
+                return _lost(error)
+            except httpx.DecodingError as error:
                 # a body that cannot be decompressed is as good as a connection lost in it
-                return _lost("lost the connection", error, safe_to_repeat=False)
+                return _lost(error)
             finally:
                 self.in_flight -= 1
         return _attempt(reply, content)
@@ -131,13 +147,19 @@ def _attempt(reply: httpx.Response, content: bytes) -> Attempt:
             outcome, retriable, safe_to_repeat=reply.status_code == 429, retry_after=wait
         )
     response = outcome.unwrap()
-    later = busy(response) is not None
+    later = busy(response)
     return Attempt(
-        outcome, later, safe_to_repeat=later and not response.control_ok, retry_after=wait
+        outcome,
+        later is not None,
+        safe_to_repeat=later is not None and not response.control_ok,
+        retry_after=wait,
+        later=later,
     )
 
 
-def _lost(what: str, error: Exception, *, safe_to_repeat: bool) -> Attempt:
+def _lost(error: Exception) -> Attempt:
+    """A failure once the request may have left: whether it ran is not known."""
+    what = "timed out" if isinstance(error, httpx.TimeoutException) else "lost the connection"
     failed = SyncError(
         kind=ErrorKind.RETRIABLE,
         rule=None,
@@ -145,4 +167,4 @@ def _lost(what: str, error: Exception, *, safe_to_repeat: bool) -> Attempt:
         fix="Nothing to do: the sync retries and checks what was written.",
         cause=type(error).__name__,
     )
-    return Attempt(Failure(failed), retriable=True, safe_to_repeat=safe_to_repeat)
+    return Attempt(Failure(failed), retriable=True, safe_to_repeat=False)

@@ -6,7 +6,9 @@ twice. Each function's result is handled on its own: partial failure is normal. 
 a request is uncertain (a 5xx or 524, a time-out, a dropped connection, a reply that cannot be
 read), the writer first looks every create of it up by the key written into the record, and sends
 again only those that are absent. A function refused for a rate limit or the service off-line
-(correction 8) stays pending and is sent again after a pause.
+(correction 8) stays pending and is sent again after a pause. A request known never to have left
+(``SyncError.unsent``: no connection could be had) is sent again after a pause with nothing looked
+up; a write never sent at all fails with that error, so the outbox looks nothing up either.
 
 Intacct's refusal of a control id already executed has no documented errorno (correction 6), so
 *any* failure of a function this writer sent before (a retry in this batch) is uncertain
@@ -89,33 +91,47 @@ class Writer:
         pending = {controlid(w): w for w in chunk}
         done: dict[str, Result[IntacctRecord, SyncError]] = {}
         sent_before: set[str] = set()
+        unsent: SyncError | None = None
         for attempt in range(self._settings.attempts):
             if not pending:
                 break
             if attempt:
                 await self._sleep(self._pause(attempt))
-            for cid, write in list(pending.items()):
-                refused = _unwritable(write)
-                if refused is not None:
-                    done[cid] = Failure(refused)
-                    del pending[cid]
+            _refuse_unwritable(pending, done)
             if not pending:
                 break
             functions = [Function(cid, _body(w)) for cid, w in pending.items()]
             resent = sent_before & set(pending)
-            sent_before |= set(pending)
             sent = await self._sessions.call(functions, unique=True, idempotent=False)
-            if is_successful(sent):
-                await self._settle(sent.unwrap(), pending, done, resent=resent)
-            elif sent.failure().kind is ErrorKind.RETRIABLE:
-                await self._resolve_uncertain(pending, done)
-            else:
-                for cid in list(pending):
-                    done[cid] = Failure(sent.failure())
-                    del pending[cid]
+            unsent = None if is_successful(sent) or not sent.failure().unsent else sent.failure()
+            if unsent is None:  # else it never left: nothing to look up, sent again after a pause
+                sent_before |= set(pending)
+                await self._answered(sent, pending, done, resent=resent)
         for cid, write in pending.items():
-            done[cid] = Failure(_unconfirmed(write))
+            if unsent is not None and cid not in sent_before:
+                done[cid] = Failure(unsent.about(ref_of(write)))  # never sent: nothing to look up
+            else:
+                done[cid] = Failure(_unconfirmed(write))
         return [WriteOutcome(key=w.key, result=done[controlid(w)]) for w in chunk]
+
+    async def _answered(
+        self,
+        sent: Result[Response, SyncError],
+        pending: dict[str, IntacctWrite],
+        done: dict[str, Result[IntacctRecord, SyncError]],
+        *,
+        resent: set[str],
+    ) -> None:
+        """What a request that left answered: each function's result; an uncertain failure is
+        looked up; any other failure is every pending write's."""
+        if is_successful(sent):
+            await self._settle(sent.unwrap(), pending, done, resent=resent)
+        elif sent.failure().kind is ErrorKind.RETRIABLE:
+            await self._resolve_uncertain(pending, done)
+        else:
+            for cid in list(pending):
+                done[cid] = Failure(sent.failure())
+                del pending[cid]
 
     def _pause(self, attempt: int) -> float:
         """Seconds before write attempt ``attempt`` (1-based): doubled per attempt, capped."""
@@ -201,6 +217,16 @@ def _absent(write: CreateInIntacct, result: FunctionResult) -> Failure[SyncError
 def _later(error: SyncError) -> bool:
     """Retriable without doubt about what ran: the function can simply be sent again."""
     return error.kind is ErrorKind.RETRIABLE and not uncertain(error)
+
+
+def _refuse_unwritable(
+    pending: dict[str, IntacctWrite], done: dict[str, Result[IntacctRecord, SyncError]]
+) -> None:
+    for cid, write in list(pending.items()):
+        refused = _unwritable(write)
+        if refused is not None:
+            done[cid] = Failure(refused)
+            del pending[cid]
 
 
 def _unwritable(write: IntacctWrite) -> SyncError | None:

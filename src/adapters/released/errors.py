@@ -26,7 +26,7 @@ from typing import Final
 import msgspec
 
 from released_intacct.adapters.released.wire import ErrorBody, decoder, described
-from released_intacct.adapters.retrying import retry_after_seconds
+from released_intacct.adapters.retrying import retry_after_seconds, unsent_error
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
@@ -133,7 +133,11 @@ def too_large(status: int, limit: int) -> SyncError:
 
 
 def transport_error(error: Exception) -> SyncError:
-    """A request that got no reply; ``cause`` is the exception's type only (no URL, no header)."""
+    """A request that got no reply; ``cause`` is the exception's type only (no URL, no header).
+    One that never left is ``unsent`` (``retrying.unsent_error``): nothing to look up."""
+    unsent = unsent_error(error, system="Re-Leased")
+    if unsent is not None:
+        return unsent
     name = type(error).__name__
     what = "timed out" if "Timeout" in name else "failed"
     message = f"The connection to Re-Leased {what}; the request may or may not have run."

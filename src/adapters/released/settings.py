@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from released_intacct.adapters.retrying import check_wait_limits
+
 MAX_PAGE_SIZE = 500
 """The REST model's limit on ``pageSize``."""
 
@@ -20,6 +22,8 @@ class ReleasedSettings:
     backoff_cap: float = 30.0
     max_retry_after: float = 120.0
     """A ``Retry-After`` longer than this is not waited for: the call fails as retriable."""
+    max_retry_wait: float = 300.0
+    """The most one request waits between its tries, in all; a wait past it is not taken."""
     timeout: float = 30.0
     """Seconds per request (connect, read, write and pool)."""
 
@@ -27,8 +31,7 @@ class ReleasedSettings:
         checks = (
             (1 <= self.page_size <= MAX_PAGE_SIZE, f"page_size must be 1-{MAX_PAGE_SIZE}"),
             (self.attempts >= 1, "attempts must be at least 1"),
-            (self.backoff >= 0 and self.backoff_cap >= 0, "back-off must not be negative"),
-            (self.max_retry_after >= 0, "max_retry_after must not be negative"),
+            *check_wait_limits(self),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
         )
         for ok, message in checks:

@@ -6,8 +6,10 @@ error page) are retried up to ``attempts`` times with full-jitter exponential ba
 sooner than a 429's ``Retry-After``: a create re-sends the same ``Idempotency-Key`` and body (the
 server replays the first response), an update the same ``version`` (a repeat of an update that did
 land gets 409, reported as a retriable conflict), and an action (archive, void) is checked against
-the record's state by the adapter. A ``Retry-After``
-longer than ``max_retry_after`` is not slept: the call fails as retriable for the next run.
+the record's state by the adapter. Waiting is
+bounded (``retrying.Waits``): a ``Retry-After`` longer than ``max_retry_after``, or a wait that
+would take the request's waits past ``max_retry_wait`` in all, is not slept: the call fails as
+retriable for the next run, saying how long Re-Leased asked and the limit.
 
 A reply is read no further than :data:`MAX_REPLY_BYTES` (decompressed); a longer one is refused.
 
@@ -36,7 +38,7 @@ from released_intacct.adapters.released.errors import (
     transport_error,
 )
 from released_intacct.adapters.released.settings import ReleasedSettings
-from released_intacct.adapters.retrying import backoff
+from released_intacct.adapters.retrying import WaitRefused, Waits, not_waited
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.secret import Secret
 
@@ -104,12 +106,18 @@ class Http:
         """Send one request; retry what may be retried; the last outcome otherwise."""
         headers = self._headers(method, body=body, key=key)
         attempts = self._settings.attempts
+        waits = Waits(self._settings, jitter=self._jitter)
         for attempt in range(attempts):
             sent = await self._once(method, path, params=params, body=body, headers=headers)
-            too_long = sent.wait is not None and sent.wait > self._settings.max_retry_after
-            if not sent.again or too_long or attempt == attempts - 1:
+            if not sent.again or attempt == attempts - 1:
                 return sent.outcome.alt(self._redact)
-            await self._sleep(self._delay(attempt, sent.wait))
+            wait = waits.next(attempt, sent.wait)
+            if isinstance(wait, WaitRefused):
+                error = sent.outcome.failure()  # only a failure is tried again
+                return Failure(
+                    self._redact(not_waited(error, wait, system="Re-Leased", table="released"))
+                )
+            await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
 
     def read(self, decode: msgspec.json.Decoder[T], reply: Reply) -> Result[T, SyncError]:
@@ -170,16 +178,6 @@ class Http:
         wait = retry_after_seconds(reply.headers.get("retry-after")) if status == 429 else None
         failed = Failure(http_error(status, content))
         return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        settings = self._settings
-        return backoff(
-            attempt,
-            base=settings.backoff,
-            cap=settings.backoff_cap,
-            jitter=self._jitter(),
-            retry_after=retry_after,
-        )
 
     def _redact(self, error: SyncError) -> SyncError:
         secret = self._key.reveal()

@@ -3,7 +3,8 @@
 Settings come from ``--config FILE`` (TOML), else from the ``RELEASED_INTACCT_*`` environment
 variables. Exit codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
 bad settings or input, an unknown connection, a rule's refusal. Expected failures are one line
-on stderr (bad settings: one line per problem), never a traceback.
+on stderr (bad settings: one line per problem), never a traceback. SIGTERM stops a command as
+SIGINT (Ctrl-C) does (``signals``): the runs under way are finished red in the store, exit code 2.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from released_intacct.app.cli import (
 )
 from released_intacct.app.cli.logs import logging_to
 from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
+from released_intacct.app.cli.signals import interruptible
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
@@ -140,7 +142,7 @@ def _secrets_of(settings: Settings) -> list[Secret]:
 
 def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Console) -> int:
     try:
-        return asyncio.run(run(args, settings, console))
+        return asyncio.run(interruptible(run(args, settings, console)))
     except SettingsError as error:
         return problems(error.problems, console, what="the settings cannot be used")
     except sqlite3.Error as error:

@@ -1,30 +1,30 @@
 """``released-intacct serve``: the admin API (uvicorn) and the scheduler in one event loop.
 
-SIGINT and SIGTERM stop both cleanly: the server stops taking requests, the scheduler starts no
-new run, and the runs under way finish before the process ends (a run cancelled half-way would
-stay open and lock its company out, rule E4). The socket is bound before anything starts, so a
-port in use is one line on stderr and exit code 2.
+SIGINT and SIGTERM stop both cleanly (``signals.stopping_gently``): the server stops taking
+requests, the scheduler starts no new run, and the runs under way finish before the process ends.
+A second signal stops those runs now: each is finished red in the store (so its company is not
+left locked, rule E4), and the process ends as interrupted (exit code 2).
+
+The socket is bound before anything starts, so a port in use is one line on stderr and exit
+code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import socket
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable
 
 import uvicorn
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command
+from released_intacct.app.cli.signals import stopping_gently
 from released_intacct.app.http_server import QuietServer
 from released_intacct.app.settings import Settings
 
 __all__ = ["register"]
-
-_STOPPING = (signal.SIGINT, signal.SIGTERM)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +35,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=(
             "Serves the admin API over HTTP and runs every confirmed company's sync when its "
             "schedule says (rule E4), in one process. Ctrl-C or SIGTERM stops it: runs under way "
-            "finish first. Without an admin_token setting the API answers health only."
+            "finish first; a second Ctrl-C or SIGTERM stops them too (each finished red). "
+            "Without an admin_token setting the API answers health only."
         ),
         examples="  released-intacct serve\n"
         "  released-intacct --config prod.toml -v serve --host 0.0.0.0 --port 8080",
@@ -58,7 +59,8 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             file=console.err,
         )
         return REFUSED
-    with sock:
+    stop = asyncio.Event()
+    with sock, stopping_gently(stop.set):
         host, port = sock.getsockname()[:2]
         async with open_service(settings) as service:
             app = create_admin_app(
@@ -66,10 +68,8 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             )
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
             server = QuietServer(config)
-            stop = asyncio.Event()
-            with _stopping_on_signals(stop):
-                console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
-                await _serve_until(stop, server, sock, service.scheduler.serve(stop))
+            console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
+            await _serve_until(stop, server, sock, service.scheduler.serve(stop))
     console.say("stopped")
     return OK
 
@@ -87,15 +87,3 @@ async def _serve_until(
     stop.set()
     server.should_exit = True
     await asyncio.gather(serving, scheduling, stopping)
-
-
-@contextmanager
-def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    loop = asyncio.get_running_loop()
-    for sig in _STOPPING:
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        yield
-    finally:
-        for sig in _STOPPING:
-            loop.remove_signal_handler(sig)

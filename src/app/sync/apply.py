@@ -13,6 +13,9 @@ whose intents this run holds are sent: a planned write whose intent is SENT by a
 
 - success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
 - FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
+- RETRIABLE and ``unsent`` (the request never left: no connection could be had): nothing is
+  looked up; the intent goes back to PENDING (it was marked SENT for a send that never left),
+  with a sync result, and the run stops (``not_sent``); the next run resolves it first;
 - RETRIABLE (the adapter already backed off; the outcome is uncertain): a create is looked up by
   its key; found → CONFIRMED; absent, or the look-up itself failing → the intent is left open
   (SENT) with a sync result and **the run stops** (``unconfirmed``): going on could read the
@@ -265,6 +268,8 @@ async def _settle(
     key = intent_key(ctx.connection, write)
     if is_successful(linked):
         link: Link | None = linked.unwrap()
+    elif linked.failure().unsent:
+        return await _unsent(ctx, tally, write, linked.failure())
     else:
         recovered = await _recover(ctx, tally, write, linked.failure())
         if not is_successful(recovered):
@@ -308,6 +313,22 @@ async def _recover(
     if state is IntentState.SENT:
         return Failure(unconfirmed(error))
     return Success(None)
+
+
+async def _unsent(
+    ctx: RunContext, tally: Tally, write: WriteAction, error: SyncError
+) -> Result[None, SyncError]:
+    """A write known never to have left (``SyncError.unsent``): nothing is looked up, and its
+    intent goes back to PENDING (``hold`` marked it SENT just before the send that never left);
+    a result, and the run stops, so that nothing that depends on it is sent before it (the next
+    run resolves it first)."""
+    key = intent_key(ctx.connection, write)
+    pending = IntentState.PENDING
+    reopened = await settled(ctx.store.settle(ctx.connection, key, state=pending, fence=ctx.fence))
+    if not is_successful(reopened):
+        return Failure(reopened.failure())
+    reported = await report(ctx, tally, [about(write, error)])
+    return reported.bind(lambda _: Failure(not_sent(error)))
 
 
 def _outcome(
@@ -375,6 +396,16 @@ def unconfirmed(error: SyncError) -> SyncError:
             f"or skipped ({error.message})"
         ),
         fix="Nothing to do: the next sync checks that change first and carries on from there.",
+    )
+
+
+def not_sent(error: SyncError) -> SyncError:
+    """Why a run stopped at a write that could not be sent (nothing left: ``_unsent``)."""
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"The sync stopped at a change it could not send ({error.message})",
+        fix="Nothing to do: the next sync sends it first and carries on from there.",
     )
 
 
