@@ -1,5 +1,6 @@
 """Bounded memory (issue 16, F6): the memory cases of the attack corpora, each run in a child
-process whose peak resident memory (``ru_maxrss``) is measured.
+process whose peak resident memory is measured (``VmHWM`` in ``/proc/self/status``, the high-water
+mark of the child's own memory: ``ru_maxrss`` would keep the parent's peak across the exec).
 
 ``tracemalloc`` (the corpora's own bound) sees only what Python allocates, not libxml2's tree nor
 what a C decoder holds, so these cases are measured by the kernel instead. Each child builds its
@@ -11,7 +12,7 @@ machine.
 - ``intacct``: a 49 MB reply to a GL account page, made of ``<a/>`` only (12.8 million
   elements). Before the fix: past 6 GB resident and a MemoryError at a 6 GB address-space limit
   after 7 minutes (the review measured 3.9 GB and 61 s). After: refused before parsing, about
-  90 MB peak (the reply's bytes; the baseline is about 45-65 MB), under a second;
+  90 MB peak (the reply's bytes; the baseline is about 40 MB), under a second;
 - ``released``: a 36 MB Re-Leased account page of ``{}`` items (12.6 million items). Before the
   fix: 6.1 GB peak and 5 minutes to return a page of 12.6 million problems (the review measured
   14.8 GB through a sync). After: refused after its 501st item, about 80 MB peak, under a second;
@@ -161,7 +162,9 @@ CHILD = textwrap.dedent(
         else:
             error = result.failure()
             outcomes[side] = {"kind": error.kind.value, "message": error.message}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    peak = int(hwm.split()[1]) * 1024
     seconds = time.monotonic() - started
     print(json.dumps({"outcomes": outcomes, "peak": peak, "seconds": seconds}))
     """
