@@ -11,26 +11,38 @@ reading on:
   given cannot be trusted to page correctly either.
 
 Both refusals are RETRIABLE errors naming the source (``what``): the run stops before anything of
-the bad page is applied, and the next run reads the feed again from its cursor.
+the bad page is applied, and the next run reads the feed again from its cursor. The second is a
+last check, after the page was made: each adapter refuses a page larger than it asked for where
+its bytes arrive, before any record is read (issue 16, F6), and a feed of the sync asks for the
+adapter's own page size, which only the adapter knows.
+
+A page's problems (records it could not read, each a sync result) are kept one by one up to
+:data:`PROBLEMS_PER_PAGE`; the others are counted in one more problem, naming the first of them,
+so a page of unreadable records cannot flood the results and the notifications.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["All", "Fetch", "Pages", "read_all"]
+__all__ = ["PROBLEMS_PER_PAGE", "All", "Fetch", "Pages", "read_all"]
 
 T = TypeVar("T")
 Fetch = Callable[[FeedQuery], Awaitable[Result[Page[T], SyncError]]]
+
+PROBLEMS_PER_PAGE: Final = 100
+"""The problems of one page kept one by one; the others are counted in one more."""
+_NAMED: Final = 10
+"""How many of the others the counting problem names."""
 
 
 class Pages(Generic[T]):
@@ -81,6 +93,9 @@ class Pages(Generic[T]):
         else:
             self._tokens.add(token)
             self._query = FeedQuery(since=self._query.since, token=token, size=size)
+        if len(page.problems) > PROBLEMS_PER_PAGE:
+            kept, others = page.problems[:PROBLEMS_PER_PAGE], page.problems[PROBLEMS_PER_PAGE:]
+            page = replace(page, problems=(*kept, _more(self.what, others)))
         return Success(page)
 
 
@@ -124,6 +139,38 @@ async def read_all(
             break
     items = tuple(kept) if key is None else tuple(found.values())
     return Success(All(items=items, problems=tuple(problems)))
+
+
+def _more(what: str, others: Sequence[SyncError]) -> SyncError:
+    """One problem for ``others``, the problems of a page past the first ``PROBLEMS_PER_PAGE``:
+    how many, and the first of them by name, about the first one's kind of record."""
+    names = [_name(problem.record) for problem in others[:_NAMED]]
+    named = ", ".join(name for name in names if name)
+    first = others[0]
+    return SyncError(
+        kind=first.kind,
+        rule=first.rule,
+        message=(
+            f"{len(others):,} more records of one page of the {what} could not be read"
+            f"{f' ({named}, ...)' if named else ''}; the first {PROBLEMS_PER_PAGE} are reported"
+            f" one by one. The first of these others: {first.message}"
+        ),
+        fix=first.fix,
+        record=None
+        if first.record is None
+        else RecordRef(
+            record_type=first.record.record_type,
+            direction=first.record.direction,
+            label=f"{len(others):,} more records",
+        ),
+        cause=first.cause,
+    )
+
+
+def _name(record: RecordRef | None) -> str:
+    if record is None:
+        return ""
+    return record.label or record.released_id or record.intacct_key or ""
 
 
 def _refused(what: str, why: str) -> SyncError:

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from returns.pipeline import is_successful
 from returns.result import Failure
 
 from released_intacct.adapters.intacct.classify import uncertain
 from released_intacct.adapters.intacct.response import (
+    MAX_NODES,
     MAX_RESPONSE_BYTES,
     PARSER,
     parse_response,
@@ -41,8 +43,14 @@ LAUGHS = (
 )
 
 
-def refused(body: bytes, *, status: int = 200, max_bytes: int = MAX_RESPONSE_BYTES) -> SyncError:
-    result = parse_response(body, status=status, max_bytes=max_bytes)
+def refused(
+    body: bytes,
+    *,
+    status: int = 200,
+    max_bytes: int = MAX_RESPONSE_BYTES,
+    max_nodes: int = MAX_NODES,
+) -> SyncError:
+    result = parse_response(body, status=status, max_bytes=max_bytes, max_nodes=max_nodes)
     assert isinstance(result, Failure), result
     error = result.failure()
     assert isinstance(error, SyncError)
@@ -191,3 +199,50 @@ def test_the_first_bytes_stop_before_a_session_id() -> None:
     assert "SESSION-SECRET-1" not in shown(error)
     assert error.cause is not None
     assert "<api>" in error.cause
+
+
+BARE = OK[OK.index(b"<response>") :]
+"""The fixture without its XML declaration."""
+
+
+def _tree_nodes(body: bytes) -> int:
+    """The nodes libxml2 builds of ``body``: elements, comments and processing instructions,
+    and their attributes."""
+    root = etree.fromstring(body, parser=PARSER)
+    built = list(root.getroottree().iter())
+    return len(built) + sum(len(node.attrib) for node in built if isinstance(node.tag, str))
+
+
+@pytest.mark.parametrize(
+    "node",
+    [b"<a/>", b"<a></a>", b'<a b="1" c="2"/>', b"<!-- c -->", b"<?pi x?>", b"<a>t</a>"],
+    ids=["empty-element", "element", "attributes", "comment", "processing-instruction", "text"],
+)
+def test_F6_the_nodes_of_a_reply_are_counted_before_it_is_parsed(node: bytes) -> None:
+    """A reply is parsed only if it may hold no more nodes than its budget: the count, made in its
+    bytes, is exact for markup without ``<`` or ``=`` in its text, and a reply one node over is
+    refused (FATAL, whatever its status) before libxml2 builds anything. (The XML declaration,
+    left out here, counts three more: its ``<?`` and two ``=``.)"""
+    body = BARE.replace(b"</response>", node * 1000 + b"</response>")
+    held = _tree_nodes(body)
+    assert parse_response(body, status=200, max_nodes=held).unwrap().control_ok
+    for status in (200, 400):
+        tracemalloc.start()
+        try:
+            error = refused(body, status=status, max_nodes=held - 1)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert error.kind is ErrorKind.FATAL, error
+        assert not uncertain(error)
+        assert f"HTTP {status}" in error.message
+        assert f"more than the {held - 1:,} XML nodes" in error.message
+        assert peak < 64 * 1024, "refused before anything was built"
+
+
+def test_F6_markup_in_text_only_makes_the_count_larger() -> None:
+    """An escaped ``<`` is not one; a raw ``=`` in text is counted, so the bound stays a bound."""
+    escaped = BARE.replace(b"</response>", b"<a>1 &lt; 2</a></response>")
+    assert parse_response(escaped, status=200, max_nodes=_tree_nodes(escaped)).unwrap()
+    equal = BARE.replace(b"</response>", b"<a>a=b</a></response>")
+    assert not is_successful(parse_response(equal, status=200, max_nodes=_tree_nodes(equal)))

@@ -7,15 +7,16 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from returns.result import Result
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.enums import DocumentKind, Origin
-from released_intacct.domain.errors import ErrorKind, Rule
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.ports import FeedQuery, IntacctCredentials, Page
 from released_intacct.domain.secret import Secret
-from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.gateway_stub import Call, Stub, data, failure, result, rows
 
 CREDENTIALS = IntacctCredentials(
@@ -139,3 +140,27 @@ def test_correction_1_a_document_whose_lines_never_come_is_reported_not_synced_e
     assert "ARINVOICE 11 INV-11 has a total but its lines could not be read" in problem.message
     assert problem.record is not None
     assert problem.record.intacct_key == "11"
+
+
+def test_F6_a_read_by_key_answered_with_more_records_than_keys_is_refused_unread() -> None:
+    """Issue 16, F6: ``read`` answers at most one record per key; a reply holding more is refused
+    before any of its records is read (FATAL: the same question would get the same answer)."""
+
+    def answer(call: Call) -> bytes:
+        if call.name == "readByQuery" and call.text("object") == "ARINVOICE":
+            return _headers(_header("11"))
+        if call.name == "readByQuery":
+            return failure("readByQuery", "Query Failed", "Object definition not found")
+        assert call.text("keys") == "11"
+        twice = rows("ARINVOICE", _header("11"), _header("12"))
+        return result("read", data("ARINVOICE", twice, count=2))
+
+    async def main() -> Result[Page[Transaction], SyncError]:
+        async with httpx.AsyncClient(transport=Stub(answer).transport()) as client:
+            settings = ClientSettings(endpoint="http://gw/ia/xml/xmlgw.phtml", attempts=3)
+            adapter = IntacctAdapter(client, CREDENTIALS, entity=None, settings=settings)
+            return await settled(adapter.transactions(Origin.AR, DocumentKind.INVOICE, FeedQuery()))
+
+    error = asyncio.run(main()).failure()
+    assert error.kind is ErrorKind.FATAL, error
+    assert "read of ARINVOICE with 2 records where at most 1 were asked for" in error.message

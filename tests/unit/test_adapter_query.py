@@ -9,6 +9,12 @@ import pytest
 from lxml import etree
 
 from released_intacct.adapters.intacct import query as q
+from released_intacct.adapters.intacct.envelope import element
+from released_intacct.adapters.intacct.response import (
+    NODES_PER_ANSWER,
+    NODES_PER_DOCUMENT,
+    NODES_PER_REPLY,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "intacct"
 
@@ -85,3 +91,23 @@ def test_limits_are_refused_before_anything_is_sent() -> None:
         q.read_by_query(q.Select(object_name="ARINVOICE"), page_size=1001)
     with pytest.raises(ValueError, match="at least one value"):
         q.In("RECORDKEY", ())
+
+
+def test_F6_a_reply_may_hold_the_nodes_of_what_its_functions_asked_for() -> None:
+    """The node budget of a reply (``parse_response``'s ``max_nodes``): the envelope's share, a
+    row's share per row a page asks for (readMore: readByQuery's largest page, which it does not
+    repeat), a document's per key of a ``read``, one answer's for any other function."""
+    accounts = q.Select(object_name="GLACCOUNT", fields=("RECORDNO",))
+    row, document, reply = NODES_PER_ANSWER, NODES_PER_DOCUMENT, NODES_PER_REPLY
+    assert q.reply_nodes([]) == reply
+    assert q.reply_nodes([q.read_by_query(accounts, page_size=10)]) == reply + 10 * row
+    assert q.reply_nodes([q.query(accounts, page_size=2000)]) == reply + 2000 * row
+    assert q.reply_nodes([q.read_more("rid-1")]) == reply + 1000 * row
+    assert q.reply_nodes([q.read("ARINVOICE", ["1", "2", "3"])]) == reply + 3 * document
+    writes = [element("create"), element("getAPISession"), element("get_companyprefs")]
+    assert q.reply_nodes(writes) == reply + 3 * row
+    both = [q.read_by_query(accounts, page_size=2), q.read("ARINVOICE", ["1"])]
+    assert q.reply_nodes(both) == reply + 2 * row + document
+    assert q.reply_nodes([_fixture("request-readbyquery.xml")]) == reply + 1000 * row
+    no_size = element("readByQuery")
+    assert q.reply_nodes([no_size]) == reply + 100 * row, "Intacct's default page size"

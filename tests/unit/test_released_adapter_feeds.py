@@ -131,14 +131,18 @@ def test_an_empty_feed_is_one_request_and_no_high_water() -> None:
 @pytest.mark.parametrize(("count", "size", "pages"), [(1, 3, 1), (3, 3, 1), (4, 3, 2), (7, 3, 3)])
 def test_paging_reads_every_record_once(count: int, size: int, pages: int) -> None:
     """Continuation is by key: each next page asks ``modifiedSince`` the last record returned,
-    which the server sends again (the filter is inclusive) and the adapter drops."""
+    which the server sends again (the filter is inclusive, and the page size counts it) and the
+    adapter drops."""
     records = [contact(n, minute=n) for n in range(count)]
-    chunks = [records[start : start + size] for start in range(0, count, size)]
-    replies: list[Reply] = [
-        page(([chunks[index - 1][-1]] if index else []) + chunk, has_more=index + 1 < len(chunks))
-        for index, chunk in enumerate(chunks)
-    ]
-    released, server = adapter(replies, page_size=size)
+    served: list[list[dict[str, Any]]] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        since = request.url.params.get("modifiedSince")
+        fresh = [r for r in records if since is None or r["lastModified"] >= since[:16] + ":00Z"]
+        served.append(fresh[:size])
+        return page(fresh[:size], has_more=len(fresh) > size)
+
+    released, server = adapter([serve] * pages, page_size=size)
     seen: list[str] = []
     query = FeedQuery()
     while True:
@@ -151,7 +155,7 @@ def test_paging_reads_every_record_once(count: int, size: int, pages: int) -> No
     assert [r.url.params["page"] for r in server.seen] == ["1"] * pages
     cursors = [r.url.params.get("modifiedSince") for r in server.seen]
     assert cursors == [None] + [
-        f"2026-03-01T09:{c[-1]['lastModified'][14:16]}:00.000000Z" for c in chunks[:-1]
+        f"2026-03-01T09:{c[-1]['lastModified'][14:16]}:00.000000Z" for c in served[:-1]
     ]
     assert all(r.url.params["pageSize"] == str(size) for r in server.seen)
 

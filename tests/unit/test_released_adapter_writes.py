@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -11,6 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 import pytest
 from returns.future import FutureResult
 from returns.io import IOResult
@@ -382,6 +384,26 @@ def test_find_by_key_looks_the_record_up_by_its_key() -> None:
     assert isinstance(found, Contact)
     assert server.seen[0].url.params["idempotencyKey"] == IKEY
     assert ok(released.find_by_key(RecordType.CONTACT, IKEY)) is None
+
+
+def test_F6_a_key_look_up_answered_with_a_flood_is_ambiguous_before_any_item_is_read() -> None:
+    """One record per key: a look-up answered with more (here a million ``{}``) is refused after
+    the second item is seen, the others skipped unread."""
+    flood = b'{"items":[' + b"{}," * 999_999 + b'{}],"page":1,"pageSize":100,"totalCount":1,'
+    flood += b'"hasMore":false}'
+    for body in (flood, msgspec.json.encode({"items": [contact_json()] * 2, "page": 1,
+                                             "pageSize": 100, "totalCount": 2,
+                                             "hasMore": False})):  # fmt: skip
+        released, _ = adapter([httpx.Response(200, content=body)])
+        tracemalloc.start()
+        try:
+            refused = failed(released.find_by_key(RecordType.CONTACT, IKEY))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 3 * len(body) + 4 * 1024 * 1024, f"peak {peak / 1024 / 1024:.0f} MB"
+        assert refused.kind is ErrorKind.FATAL
+        assert f"more than one contacts created with the key {IKEY}" in refused.message
 
 
 def test_a_payment_is_applied_by_a_create_with_its_key() -> None:

@@ -28,11 +28,14 @@ import msgspec
 import pytest
 from returns.io import IOResult
 from returns.pipeline import is_successful
+from returns.result import Result
 from returns.unsafe import unsafe_perform_io
 
+from released_intacct.adapters.paging import PROBLEMS_PER_PAGE, All, read_all
 from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.adapters.released import resources as res
 from released_intacct.adapters.released.transport import MAX_REPLY_BYTES
+from released_intacct.app.ports import awaited
 from released_intacct.domain.enums import DocumentKind
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery
@@ -271,8 +274,20 @@ def _bomb() -> bytes:
     return b"".join(parts)
 
 
+def flood(item: bytes, count: int = 1_000_000) -> Callable[[], bytes]:
+    """A page of ``count`` times ``item`` (issue 16, F6: the full-size case, 36 MB of ``{}``, is
+    measured in a child process by ``test_memory_bounds.py``)."""
+
+    def make() -> bytes:
+        items = b",".join([item] * count)
+        return b'{"items":[' + items + b'],"page":1,"pageSize":500,"totalCount":1,"hasMore":false}'
+
+    return make
+
+
 GOOD = encode(envelope([SAMPLES["accounts"][1]]))
 NOT_JSON = (ErrorKind.RETRIABLE, "not JSON")
+OVERFULL = (ErrorKind.FATAL, "the page holds more items than the 500 asked for")
 PAGE_CASES: list[tuple[str, httpx.Response | Body, tuple[ErrorKind, str]]] = [
     ("truncated", httpx.Response(200, content=GOOD[:-7]), NOT_JSON),
     ("truncated-in-a-string", httpx.Response(200, content=GOOD[:40]), NOT_JSON),
@@ -313,6 +328,11 @@ PAGE_CASES: list[tuple[str, httpx.Response | Body, tuple[ErrorKind, str]]] = [
      (ErrorKind.FATAL, "$.totalCount")),
     ("total-count-out-of-range", httpx.Response(200, content=GOOD.replace(
         b'"totalCount":1', b'"totalCount":1e400')), (ErrorKind.FATAL, "$.totalCount")),
+    ("more-items-than-the-page-size", httpx.Response(200, content=encode(envelope([{}] * 501))),
+     OVERFULL),
+    ("empty-objects-flood", Body(flood(b"{}")), OVERFULL),
+    ("numbers-flood", Body(flood(b"0")), OVERFULL),
+    ("empty-arrays-flood", Body(flood(b"[]")), OVERFULL),
     ("page-huge", httpx.Response(200, content=encode(envelope([], page=10**30))),
      (ErrorKind.FATAL, "inconsistently")),
     ("duplicate-keys-last-wins", httpx.Response(200, content=GOOD.replace(
@@ -366,3 +386,28 @@ def test_a_payment_whose_document_look_up_is_malformed_fails_the_page_clearly() 
     error = unsafe_perform_io(outcome.failure())
     assert error.kind is ErrorKind.RETRIABLE
     assert "not JSON" in error.message
+
+
+def test_F6_a_page_of_unreadable_items_keeps_its_first_problems_and_counts_the_others() -> None:
+    """A page of 500 ``{}``, read through the one paginator: 100 problems naming their item, and
+    one saying 400 more could not be read."""
+
+    async def go() -> Result[All[Any], SyncError]:
+        async def no_sleep(seconds: float) -> None:
+            return
+
+        body = encode(envelope([{}] * 500))
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+        async with httpx.AsyncClient(transport=transport) as client:
+            adapter = ReleasedAdapter(client, base_url="https://released.test", api_key=Secret(KEY),
+                                      company_id="co-1", settings=ReleasedSettings(attempts=1),
+                                      sleep=no_sleep)  # fmt: skip
+            return await read_all(awaited(adapter.accounts), what="accounts")
+
+    read = asyncio.run(go()).unwrap()
+    assert read.items == ()
+    problems = read.problems
+    assert len(problems) == PROBLEMS_PER_PAGE + 1
+    assert [f"$.items[{n}]" in p.message for n, p in enumerate(problems[:-1])] == [True] * 100
+    assert problems[-1].message.startswith("400 more records of one page of the accounts")
+    assert problems[-1].kind is ErrorKind.REJECTED

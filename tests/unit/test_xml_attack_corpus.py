@@ -38,7 +38,12 @@ from returns.unsafe import unsafe_perform_io
 
 from released_intacct.adapters.intacct import classify
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES
+from released_intacct.adapters.intacct.response import (
+    MAX_NODES,
+    MAX_RESPONSE_BYTES,
+    NODES_PER_ANSWER,
+    NODES_PER_REPLY,
+)
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.enums import ContactRole, DocumentKind, Origin, RecordType
@@ -66,6 +71,8 @@ SMALL = 8 * MB
 BIG = 3 * MAX_RESPONSE_BYTES
 """The bound of a case streaming more than MAX_RESPONSE_BYTES: at most the limit is held (and
 joined once), never the whole stream."""
+BUDGET = NODES_PER_REPLY + 1000 * NODES_PER_ANSWER
+"""The XML nodes a reply to a page of 1,000 GL accounts (the default page size) may hold."""
 
 # --- building replies -----------------------------------------------------------------------
 
@@ -214,6 +221,26 @@ def nested(depth: int) -> bytes:
     return reply(result(data(account(TITLE=b"<a>" * depth + b"x" + b"</a>" * depth))))
 
 
+def flood(node: bytes, count: int = BUDGET) -> bytes:
+    """A page of ``count`` times ``node`` (each one node, or ten for ten attributes) after one
+    account: with the envelope, over the page's node budget (issue 16, F6)."""
+    return reply(result(data(ACCOUNT + node * count)))
+
+
+STUFFED = reply(
+    result(
+        data(ACCOUNT.replace(b"</glaccount>", b"<JUNK>%s</JUNK></glaccount>" % (b"<X/>" * 15_000)))
+    )
+)
+"""One account carrying 15,000 empty elements: more than a reply to a page of two may hold
+(10,000 + 2 x 1,000 nodes), well within what a reply to a page of a hundred may."""
+
+
+def flooded(size: int) -> int:
+    """The traced-memory bound of a flood of ``size`` bytes: held, and joined once."""
+    return 3 * size + SMALL
+
+
 def streamed_text(total: int) -> Callable[[], Iterator[bytes]]:
     """A well-formed start, then ``total`` bytes of one text node, then the end."""
 
@@ -276,6 +303,8 @@ class Case:
     chunk: int = 64 * 1024
     memory: int = SMALL
     lines: bytes = b""
+    page_size: int = 1000
+    """The adapter's page size (``ClientSettings.page_size``)."""
     """What a query of the line object answers (default: one good line)."""
 
 
@@ -285,6 +314,8 @@ NOT_WELL_FORMED = Refused(ErrorKind.RETRIABLE, "not well-formed XML", uncertain=
 NOT_UTF8 = Refused(ErrorKind.RETRIABLE, "not valid UTF-8", uncertain=True)
 TOO_BIG = Refused(ErrorKind.RETRIABLE, f"larger than {MAX_RESPONSE_BYTES} bytes", uncertain=True)
 NOT_OURS = Refused(ErrorKind.RETRIABLE, "not an Intacct response", uncertain=True)
+OVERGROWN = Refused(ErrorKind.FATAL, "XML nodes the request could be answered with")
+"""More nodes than the request could be answered with: refused before parsing (F6)."""
 TWICE = Refused(ErrorKind.RETRIABLE, "more than one", uncertain=True)
 UNCONFIRMED = Refused(ErrorKind.RETRIABLE, "Could not confirm")
 """A write whose reply does not confirm it: looked up, never sent twice (here: not found)."""
@@ -343,6 +374,27 @@ def _corpus(files: tuple[str, str]) -> list[Case]:
              Inert("Cash"), memory=32 * MB),
         Case("duplicate-attribute", reply(result(data(ACCOUNT, attrs=b' count="2"'))),
              NOT_WELL_FORMED),
+        # node and record budgets (issue 16, F6): refused before anything is parsed or read
+        Case("empty-elements-over-budget", flood(b"<a/>"), OVERGROWN, memory=flooded(4 * BUDGET)),
+        Case("attributes-over-budget", flood(b'<a b="" c="" d="" e="" f="" g="" h="" i="" j=""/>',
+             BUDGET // 10), OVERGROWN, memory=flooded(5 * BUDGET)),
+        Case("comments-over-budget", flood(b"<!---->"), OVERGROWN, memory=flooded(7 * BUDGET)),
+        Case("processing-instructions-over-budget", flood(b"<?a?>"), OVERGROWN,
+             memory=flooded(5 * BUDGET)),
+        Case("nodes-over-budget-on-a-4xx", flood(b"<a/>"), OVERGROWN, status=400,
+             memory=flooded(4 * BUDGET)),
+        Case("login-reply-over-budget", LOGIN_OK.replace(b"<api>", b"<api>" + b"<a/>" * MAX_NODES),
+             OVERGROWN, stage="login", memory=flooded(4 * MAX_NODES)),
+        Case("write-reply-over-budget", reply(result(b"<a/>" * MAX_NODES, function=b"create",
+             controlid=WRITE_KEY.encode())), OVERGROWN, stage="write",
+             memory=flooded(4 * MAX_NODES)),
+        Case("more-records-than-the-page-size", reply(result(data(ACCOUNT * 1001, count=1001))),
+             Refused(ErrorKind.FATAL, "1,001 records where at most 1,000 were asked for")),
+        Case("more-records-than-a-small-page-size", reply(result(data(ACCOUNT * 3, count=3))),
+             Refused(ErrorKind.FATAL, "3 records where at most 2 were asked for"), page_size=2),
+        Case("stuffed-record-over-a-small-page-budget", STUFFED, OVERGROWN, page_size=2),
+        Case("stuffed-record-within-a-larger-page-budget", STUFFED, Inert("Cash"), page_size=100,
+             memory=16 * MB),
         # broken or not XML at all
         Case("truncated-half", PAGE[: len(PAGE) // 2], NOT_WELL_FORMED),
         Case("truncated-one-byte-short", PAGE[:-1], NOT_WELL_FORMED),
@@ -600,7 +652,9 @@ async def _call(case: Case) -> IOResult[object, SyncError]:
 
     transport = httpx.MockTransport(_server(case))
     async with httpx.AsyncClient(transport=transport) as client:
-        settings = ClientSettings(endpoint="http://gateway.test/ia/xml/xmlgw.phtml", attempts=1)
+        settings = ClientSettings(
+            endpoint="http://gateway.test/ia/xml/xmlgw.phtml", attempts=1, page_size=case.page_size
+        )
         adapter = IntacctAdapter(
             client, credentials, entity=None, settings=settings, sleep=no_sleep
         )
@@ -706,6 +760,8 @@ def test_the_corpus_covers_every_attack_class() -> None:
         "date",
         "echoing-credentials",
         "gzip",
+        "over-budget",
+        "more-records",
     ):
         assert word in ids, word
     assert len({case.id for case in CASES}) == len(CASES)

@@ -55,6 +55,8 @@ __all__ = [
     "control_error",
     "function_error",
     "http_error",
+    "overfull",
+    "overgrown",
     "permission_error",
     "retry_after_header",
     "retry_after_seconds",
@@ -91,6 +93,10 @@ public client's test): the read may succeed again, smaller."""
 _SUPPORT: Final = "Contact support with the details of this error."
 _LOOK_UP: Final = "Nothing to do: the record is looked up in Intacct before it is sent again."
 _LATER: Final = "Nothing to do: the sync tries again shortly."
+_CHECK_ENDPOINT: Final = (
+    "Check that the connection's Intacct endpoint is Sage Intacct's (a proxy or another server"
+    " may be answering); if it is, contact support with this message."
+)
 _CHECK_USER: Final = (
     "Check the Web Services user in Intacct (user ID, company ID and password, and that the user"
     " is active), then update the connection's credentials."
@@ -255,6 +261,35 @@ def unreadable(status: int, reason: str, *, head: bytes) -> SyncError:
     base = http_error(status, retry_after=None)
     message = f"{base.message} The reply was not Intacct XML ({reason})."
     return _error(base.kind, base.rule, message, base.fix, f"HTTP {status}; {shown}")
+
+
+def overgrown(status: int, budget: int) -> SyncError:
+    """A reply that may hold more XML nodes than the request could be answered with (``budget``),
+    refused before it is parsed.
+
+    FATAL, not RETRIABLE: asked again, the same server gives the same answer, and each try would
+    fetch up to the byte limit again. The run stops with a notification; a write the request
+    carried stays open and is looked up before anything is sent again (``app.sync.apply``).
+    """
+    message = (
+        f"Sage Intacct's reply (HTTP {status}) holds more than the {budget:,} XML nodes the request"
+        " could be answered with; it was refused unread, and this company's sync stops."
+    )
+    return _error(
+        ErrorKind.FATAL, None, message, _CHECK_ENDPOINT, f"HTTP {status}; over {budget} XML nodes"
+    )
+
+
+def overfull(what: str, held: int, most: int) -> SyncError:
+    """A page of ``what`` holding more records than the ``most`` asked for, refused before its
+    records are read (FATAL, as :func:`overgrown`)."""
+    message = (
+        f"Sage Intacct answered a read of {what} with {held:,} records where at most {most:,}"
+        " were asked for; the answer was refused unread, and this company's sync stops."
+    )
+    return _error(
+        ErrorKind.FATAL, None, message, _CHECK_ENDPOINT, f"{what}: {held} records, {most} asked"
+    )
 
 
 def unprocessed(error: SyncError) -> bool:

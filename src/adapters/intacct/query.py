@@ -17,6 +17,11 @@ from typing import Final
 from lxml import etree
 
 from released_intacct.adapters.intacct.envelope import child, element
+from released_intacct.adapters.intacct.response import (
+    NODES_PER_ANSWER,
+    NODES_PER_DOCUMENT,
+    NODES_PER_REPLY,
+)
 
 __all__ = [
     "READ_KEYS",
@@ -34,6 +39,7 @@ __all__ = [
     "read",
     "read_by_query",
     "read_more",
+    "reply_nodes",
     "text",
 ]
 
@@ -41,6 +47,8 @@ READ_KEYS: Final = 100
 """``read`` / ``readByName`` take at most 100 keys (spec §3; the JS SDK's ``Read`` refuses more)."""
 READ_BY_QUERY_MAX: Final = 1000
 QUERY_MAX: Final = 2000
+_DEFAULT_PAGE_SIZE: Final = 100
+"""readByQuery's and query's ``pagesize`` when none is given."""
 
 
 def quote(value: str) -> str:
@@ -256,3 +264,26 @@ def _check_size(size: int, most: int, function: str) -> None:
     if not 1 <= size <= most:
         msg = f"{function} takes a page size of 1-{most}, got {size}"
         raise ValueError(msg)
+
+
+def reply_nodes(bodies: Iterable[etree._Element]) -> int:
+    """The most XML nodes a reply to the functions ``bodies`` may hold (``parse_response`` refuses
+    more): :data:`NODES_PER_REPLY`, and for each function what it asked for. A page
+    (``readByQuery``, ``query``) may answer ``pagesize`` rows of :data:`NODES_PER_ANSWER`;
+    ``readMore`` continues a readByQuery without repeating its page size, so at most 1,000 rows;
+    ``read`` one document of :data:`NODES_PER_DOCUMENT` per key; any other function one answer.
+    """
+    return NODES_PER_REPLY + sum(_answer_nodes(body) for body in bodies)
+
+
+def _answer_nodes(body: etree._Element) -> int:
+    if body.tag in ("readByQuery", "query"):
+        size = (body.findtext("pagesize") or "").strip()
+        rows = int(size) if size.isdigit() else _DEFAULT_PAGE_SIZE
+        return rows * NODES_PER_ANSWER
+    if body.tag == "readMore":
+        return READ_BY_QUERY_MAX * NODES_PER_ANSWER
+    if body.tag == "read":
+        keys = [key for key in (body.findtext("keys") or "").split(",") if key.strip()]
+        return max(1, len(keys)) * NODES_PER_DOCUMENT
+    return NODES_PER_ANSWER

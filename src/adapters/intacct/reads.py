@@ -24,7 +24,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct import query as q
-from released_intacct.adapters.intacct.classify import function_error, unprocessed
+from released_intacct.adapters.intacct.classify import function_error, overfull, unprocessed
 from released_intacct.adapters.intacct.convert.fields import Row
 from released_intacct.adapters.intacct.envelope import Function
 from released_intacct.adapters.intacct.reply import FunctionResult
@@ -65,11 +65,14 @@ class Reads:
         data = await self.call(body, what=select.object_name)
         if not is_successful(data):
             return Failure(data.failure())
+        found = _rows(data.unwrap(), most=size, what=select.object_name)
+        if not is_successful(found):
+            return Failure(found.failure())
         info = page_info(data.unwrap())
         more = info.remaining > 0 and info.result_id
         token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
         total = info.total if query.token is None else None
-        return Success(Page(items=tuple(rows(data.unwrap())), next_token=token, total=total))
+        return Success(Page(items=tuple(found.unwrap()), next_token=token, total=total))
 
     async def offset_page(
         self, select: q.Select, query: FeedQuery, *, unreadable: Callable[[int], SyncError]
@@ -81,8 +84,10 @@ class Reads:
             body = q.query(select, page_size=size, offset=offset)
             data = await self.call(body, what=select.object_name)
             if is_successful(data):
-                info = page_info(data.unwrap())
-                found = tuple(rows(data.unwrap()))
+                read = _rows(data.unwrap(), most=size, what=select.object_name)
+                if not is_successful(read):
+                    return Failure(read.failure())
+                info, found = page_info(data.unwrap()), tuple(read.unwrap())
                 more = info.remaining > 0 and bool(found)
                 token = _offset_token(offset + len(found), size) if more else None
                 total = info.total if query.token is None else None
@@ -124,7 +129,10 @@ class Reads:
             data = await self.call(body, what=object_name)
             if not is_successful(data):
                 return Failure(data.failure())
-            found.extend(rows(data.unwrap()))
+            read = _rows(data.unwrap(), most=len(chunk), what=object_name)
+            if not is_successful(read):
+                return Failure(read.failure())
+            found.extend(read.unwrap())
         return Success(found)
 
     async def call(self, body: etree._Element, *, what: str) -> Result[etree._Element, SyncError]:
@@ -147,6 +155,14 @@ def result_data(result: FunctionResult | None, *, what: str) -> Result[etree._El
     if not result.ok or result.data is None:
         return Failure(function_error(result, record=None))
     return Success(result.data)
+
+
+def _rows(data: etree._Element, *, most: int, what: str) -> Result[Sequence[Row], SyncError]:
+    """The records of ``data``; refused unread when it holds more than ``most``, what was asked."""
+    held = sum(1 for _ in data.iterchildren(tag=etree.Element))
+    if held > most:
+        return Failure(overfull(what, held, most))
+    return Success(rows(data))
 
 
 def _offset_token(offset: int, size: int) -> str:

@@ -1,11 +1,15 @@
 """Reading the gateway's replies with a hardened parser, into plain values.
 
 The body comes from the network, so it is distrusted: over :data:`MAX_RESPONSE_BYTES` it is refused
-unread; a DTD (``<!DOCTYPE``/``<!ENTITY``, the vehicle of external-entity and entity-expansion
-attacks) is refused before and after parsing; entities are never resolved, nothing is fetched from
-the network, and libxml2 refuses nesting deeper than 256 levels (``huge_tree`` stays off). A body
-that is not UTF-8, an HTML page, a truncated or malformed document each become a ``SyncError``
-naming the HTTP status and at most 200 characters of the body's start (see ``classify``).
+unread; a body that may hold more XML nodes than the request could be answered with
+(``max_nodes``, from ``query.reply_nodes``) is refused before the parser builds anything (FATAL,
+``classify.overgrown``): libxml2 spends about 120 bytes on an element a reply spells in four
+(``<a/>``), so the byte limit alone does not bound the memory a tree takes. A DTD (``<!DOCTYPE``/
+``<!ENTITY``, the vehicle of external-entity and entity-expansion attacks) is refused before and
+after parsing; entities are never resolved, nothing is fetched from the network, and libxml2
+refuses nesting deeper than 256 levels (``huge_tree`` stays off). A body that is not UTF-8, an
+HTML page, a truncated or malformed document each become a ``SyncError`` naming the HTTP status
+and at most 200 characters of the body's start (see ``classify``).
 
 A reply that repeats what must be said once (a status, a result for one control id) contradicts
 itself and is refused like a malformed one. A reply that parses is a :class:`Response` (spec §2):
@@ -31,7 +35,11 @@ from released_intacct.adapters.intacct.reply import (
 from released_intacct.domain.errors import SyncError
 
 __all__ = [
+    "MAX_NODES",
     "MAX_RESPONSE_BYTES",
+    "NODES_PER_ANSWER",
+    "NODES_PER_DOCUMENT",
+    "NODES_PER_REPLY",
     "PARSER",
     "api_session",
     "page_info",
@@ -40,6 +48,18 @@ __all__ = [
 ]
 
 MAX_RESPONSE_BYTES: Final = 50 * 1024 * 1024
+NODES_PER_REPLY: Final = 10_000
+"""The XML nodes (elements, attributes, comments, processing instructions) a reply may hold besides
+its functions' answers: the control and authentication blocks, each result's status and errors."""
+NODES_PER_ANSWER: Final = 1_000
+"""The nodes of one record a list function answers (a flat row: Intacct's widest objects have a
+few hundred fields, custom fields included), or of the whole answer of a function that reads no
+records (a key, a session, a list of preferences)."""
+NODES_PER_DOCUMENT: Final = 10_000
+"""The nodes of one record ``read`` by key: a transaction comes with its lines (about a hundred
+lines of a hundred fields)."""
+MAX_NODES: Final = NODES_PER_REPLY + NODES_PER_ANSWER
+"""The budget of a reply to one function answering one record (``parse_response``'s default)."""
 PARSER: Final = etree.XMLParser(  # shared, so never given a resolver or a target
     resolve_entities=False,
     no_network=True,
@@ -60,17 +80,22 @@ def parse_response(
     status: int,
     retry_after: str | None = None,
     max_bytes: int = MAX_RESPONSE_BYTES,
+    max_nodes: int = MAX_NODES,
 ) -> Result[Response, SyncError]:
     """The reply to one request, or why it cannot be used.
 
     429 and 5xx are failures whatever the body (retriable; a 5xx may have been processed); a 2xx or
     a 4xx is parsed (Intacct answers bad credentials with a 401 XML body). A 2xx body that cannot
-    be read is an uncertain outcome; a 4xx one is fatal. 1xx and 3xx are fatal.
+    be read is an uncertain outcome; a 4xx one is fatal. 1xx and 3xx are fatal. A body that may
+    hold more than ``max_nodes`` nodes is fatal whatever its status (``classify.overgrown``).
     """
     readable = 200 <= status < 300 or (400 <= status < 500 and status != 429)
     if not readable:
         return Failure(classify.http_error(status, retry_after=retry_after))
-    root = _document(body, max_bytes=max_bytes)
+    refused = _refused(body, max_bytes=max_bytes)
+    if refused is None and _nodes(body) > max_nodes:
+        return Failure(classify.overgrown(status, max_nodes))
+    root = _document(body) if refused is None else refused
     if isinstance(root, str):
         return Failure(classify.unreadable(status, root, head=body))
     response = _response(root)
@@ -122,11 +147,8 @@ def page_info(data: etree._Element) -> PageInfo:
     )
 
 
-def _document(body: bytes, *, max_bytes: int) -> etree._Element | str:
-    """The root element, or the reason the body is refused."""
-    refused = _refused(body, max_bytes=max_bytes)
-    if refused is not None:
-        return refused
+def _document(body: bytes) -> etree._Element | str:
+    """The root element of a body ``_refused`` let through, or the reason it is refused."""
     try:
         root = etree.fromstring(body, parser=PARSER)
     except etree.XMLSyntaxError as error:
@@ -148,6 +170,16 @@ def _refused(body: bytes, *, max_bytes: int) -> str | None:
         return _DTD_REFUSED
     bad = _invalid_utf8_at(body)
     return None if bad is None else f"the reply is not valid UTF-8 (at byte {bad})"
+
+
+def _nodes(body: bytes) -> int:
+    """At least as many as the nodes (elements, attributes, comments, processing instructions) the
+    parser would build of ``body``, counted in its bytes before anything is built (about 1 ms per
+    MB): each node starts with a ``<`` other than an end tag's ``</``, or is an attribute, which
+    holds one ``=``. A ``<`` or ``=`` in text, CDATA or a comment only makes the count larger; no
+    entity is expanded (a DTD is refused) and a character reference makes text, never a node.
+    Text nodes, the only others, lie between these, so they are bounded too."""
+    return body.count(b"<") - body.count(b"</") + body.count(b"=")
 
 
 def _has_dtd(root: etree._Element) -> bool:

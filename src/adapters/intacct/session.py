@@ -36,6 +36,7 @@ from released_intacct.adapters.intacct.classify import (
 )
 from released_intacct.adapters.intacct.endpoints import adopted
 from released_intacct.adapters.intacct.envelope import Function, login_request, session_request
+from released_intacct.adapters.intacct.query import reply_nodes
 from released_intacct.adapters.intacct.reply import IntacctError, Response
 from released_intacct.adapters.intacct.response import api_session
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -130,7 +131,10 @@ class Sessions:
                 controlid=f"req-{next(self._ids)}",
                 unique=unique,
             )
-            posted = await self._gateway.post(self._endpoint, body, idempotent=idempotent)
+            nodes = reply_nodes(function.body for function in functions)
+            posted = await self._gateway.post(
+                self._endpoint, body, idempotent=idempotent, nodes=nodes
+            )
             sent = self._redacted(posted, session)
             refused = session_refused(sent)
             if refused is None:

@@ -1,7 +1,9 @@
 """One company's line to the gateway: the concurrency governor, back-off and retries.
 
 A reply is read as it streams in and no further than ``MAX_RESPONSE_BYTES`` (decompressed), so a
-huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused.
+huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused;
+and it is parsed only if it may hold no more XML nodes than ``nodes``, what the request could be
+answered with (``query.reply_nodes``), so its tree stays in proportion to what was asked.
 
 Only failures that are safe to repeat are retried here: throttling (HTTP 429, and a control block
 refused for a rate limit or the service off-line in an HTTP 200: nothing ran; correction 8) and
@@ -32,7 +34,11 @@ from returns.result import Failure, Result
 from released_intacct.adapters.bodies import capped
 from released_intacct.adapters.intacct.classify import busy, retry_after_header
 from released_intacct.adapters.intacct.reply import Response
-from released_intacct.adapters.intacct.response import MAX_RESPONSE_BYTES, parse_response
+from released_intacct.adapters.intacct.response import (
+    MAX_NODES,
+    MAX_RESPONSE_BYTES,
+    parse_response,
+)
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import (
     WaitRefused,
@@ -86,12 +92,15 @@ class Gateway:
         self.in_flight = 0
         self.peak_in_flight = 0
 
-    async def post(self, url: str, body: bytes, *, idempotent: bool) -> Result[Response, SyncError]:
+    async def post(
+        self, url: str, body: bytes, *, idempotent: bool, nodes: int = MAX_NODES
+    ) -> Result[Response, SyncError]:
         """Send ``body``; retry what may be retried, within the limits on waiting; the last
-        outcome otherwise."""
+        outcome otherwise. A reply that may hold more than ``nodes`` XML nodes is refused
+        unparsed (default: one function's answer of one record)."""
         waits = Waits(self._settings, jitter=self._jitter)
         for attempt in range(self._settings.attempts):
-            sent = await self._once(url, body)
+            sent = await self._once(url, body, nodes)
             retry = sent.safe_to_repeat or idempotent
             last = attempt == self._settings.attempts - 1
             if not retry or last or not sent.retriable:
@@ -104,7 +113,7 @@ class Gateway:
             await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
 
-    async def _once(self, url: str, body: bytes) -> Attempt:
+    async def _once(self, url: str, body: bytes, nodes: int) -> Attempt:
         async with self._slots:
             self.requests += 1
             self.in_flight += 1
@@ -121,7 +130,7 @@ class Gateway:
                 return _lost(error)
             finally:
                 self.in_flight -= 1
-        return _attempt(reply, content)
+        return _attempt(reply, content, nodes)
 
     async def _exchange(self, url: str, body: bytes) -> tuple[httpx.Response, bytes]:
         """The reply and at most ``MAX_RESPONSE_BYTES + 1`` bytes of its body (more is refused)."""
@@ -135,12 +144,12 @@ class Gateway:
             await reply.aclose()
 
 
-def _attempt(reply: httpx.Response, content: bytes) -> Attempt:
+def _attempt(reply: httpx.Response, content: bytes, nodes: int) -> Attempt:
     """Throttling refused the request before it ran (HTTP 429, or a control block refused for a
     rate limit or the service off-line), so repeating it is always safe."""
     header = retry_after_header(reply.headers)
     wait = retry_after_seconds(header)
-    outcome = parse_response(content, status=reply.status_code, retry_after=header)
+    outcome = parse_response(content, status=reply.status_code, retry_after=header, max_nodes=nodes)
     if not is_successful(outcome):
         retriable = outcome.failure().kind is ErrorKind.RETRIABLE
         return Attempt(

@@ -122,7 +122,7 @@ class ReleasedAdapter:
         self, resource: res.Resource[W, R], query: FeedQuery
     ) -> Result[RawPage[W], SyncError]:
         size = min(self.settings.page_size, query.size or self.settings.page_size)
-        return await read_page(self.http, resource, query, params={"pageSize": str(size)})
+        return await read_page(self.http, resource, query, size=size)
 
     async def _feed(
         self, resource: res.Resource[W, R], query: FeedQuery

@@ -4,7 +4,10 @@
 ``Page.high_water`` is the latest ``lastModified`` of the page, unreadable items included when
 their ``lastModified`` is sound. An item that cannot be decoded or converted becomes one of
 ``Page.problems`` naming its JSON path; the rest of the page is read. A page that is not the one
-asked for, or says ``hasMore`` with no items, is refused (the paginator would loop).
+asked for, says ``hasMore`` with no items (the paginator would loop), or holds more items than the
+page size asked for is refused (FATAL: the server and this adapter disagree about the REST model);
+the last before any item is decoded, so its size in memory is the reply's bytes and no more
+(``wire.listed``).
 
 Continuation is by key, not by page number: the list is ordered by ``(lastModified, id)``, so the
 token is the last ``(lastModified, id)`` returned (plus a page number used only when a whole page
@@ -25,13 +28,20 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.released.convert import problem
+from released_intacct.adapters.released.errors import malformed
 from released_intacct.adapters.released.resources import Resource
 from released_intacct.adapters.released.transport import Http
-from released_intacct.adapters.released.wire import ItemHead, ListEnvelope, decoder, item_path
+from released_intacct.adapters.released.wire import (
+    ItemHead,
+    ListEnvelope,
+    decoder,
+    item_path,
+    listed,
+)
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["RawPage", "finish", "read_page", "stamp"]
+__all__ = ["RawPage", "finish", "items_of", "read_page", "stamp"]
 
 W = TypeVar("W")
 R = TypeVar("R")
@@ -64,17 +74,23 @@ async def read_page(
     resource: Resource[W, R],
     query: FeedQuery,
     *,
-    params: Mapping[str, str],
+    size: int,
+    params: Mapping[str, str] | None = None,
 ) -> Result[RawPage[W], SyncError]:
-    """One page of ``resource``; ``params`` adds ``pageSize`` and any filter."""
+    """One page of at most ``size`` items of ``resource``; ``params`` adds any filter."""
     cursor = _Cursor.parse(query.token)
     since = cursor.after[0] if cursor.after else query.since
-    sent_params = {**params, "page": str(cursor.page), "includeArchived": "true"}
+    sent_params = {
+        **(params or {}),
+        "pageSize": str(size),
+        "page": str(cursor.page),
+        "includeArchived": "true",
+    }
     if since is not None:
         sent_params["modifiedSince"] = stamp(since)
     sent = await http.send("GET", resource.path, params=sent_params)
     envelope = sent.bind(lambda reply: http.read(_ENVELOPE, reply))
-    return envelope.bind(lambda page: _split(resource, page, cursor))
+    return envelope.bind(lambda page: _split(resource, page, cursor, size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,18 +150,23 @@ def finish(raw: RawPage[W], convert: Callable[[W], Result[R, SyncError]]) -> Pag
 
 
 def _split(
-    resource: Resource[W, R], envelope: ListEnvelope, cursor: _Cursor
+    resource: Resource[W, R], envelope: ListEnvelope, cursor: _Cursor, size: int
 ) -> Result[RawPage[W], SyncError]:
-    if envelope.page != cursor.page or (envelope.has_more and not envelope.items):
-        why = (
-            f"asked for page {cursor.page}, got page {envelope.page} of {len(envelope.items)} items"
-        )
+    listing = items_of(envelope, most=size)
+    if not is_successful(listing):
+        return Failure(listing.failure())
+    items = listing.unwrap()
+    if items is None:
+        why = f"the page holds more items than the {size} asked for"
+        return Failure(_bad_paging(resource, why, has_more=envelope.has_more))
+    if envelope.page != cursor.page or (envelope.has_more and not items):
+        why = f"asked for page {cursor.page}, got page {envelope.page} of {len(items)} items"
         return Failure(_bad_paging(resource, why, has_more=envelope.has_more))
     wires: list[W] = []
     problems: list[SyncError] = []
     high_water: datetime | None = None
     last: tuple[datetime, str] | None = None
-    for index, raw in enumerate(envelope.items):
+    for index, raw in enumerate(items):
         head = _head(raw)
         if head.last_modified is not None:
             high_water = max(high_water or head.last_modified, head.last_modified)
@@ -167,6 +188,14 @@ def _split(
             total=envelope.total_count if cursor.after is None and cursor.page == 1 else None,
         )
     )
+
+
+def items_of(envelope: ListEnvelope, *, most: int) -> Result[list[msgspec.Raw] | None, SyncError]:
+    """The page's items kept raw, None when it holds more than ``most`` (``wire.listed``)."""
+    try:
+        return Success(listed(envelope.items, most=most))
+    except msgspec.ValidationError as error:  # the envelope was read, so this is JSON
+        return Failure(malformed(error, b"", root="$.items"))
 
 
 def _head(raw: msgspec.Raw) -> ItemHead:

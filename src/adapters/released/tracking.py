@@ -134,8 +134,8 @@ class Options:
         return _option(found[0], TrackingOption(id=ReleasedId(option_id), name="")).map(_some)
 
     async def _categories(self, query: FeedQuery) -> Result[Page[TrackingCategoryWire], SyncError]:
-        params = {"pageSize": str(min(self._page_size, query.size or self._page_size))}
-        page = await read_page(self._http, TRACKING_CATEGORIES, query, params=params)
+        size = min(self._page_size, query.size or self._page_size)
+        page = await read_page(self._http, TRACKING_CATEGORIES, query, size=size)
         return page.map(
             lambda raw: Page(items=raw.wires, next_token=raw.next_token, problems=raw.problems)
         )

@@ -8,9 +8,11 @@ passes through a float or arrives silently wrong; so is a value beyond the produ
 (``domain.money.beyond_bounds``: more than 15 digits before the point or 10 after), which the
 domain's arithmetic could not take. Timestamps must carry a zone.
 
-A list page is decoded in two steps: the envelope with its items kept raw, then each item with its
-resource's decoder, so one unreadable record becomes a problem of the page (rule E1) while the
-others are read. The item's own path is re-rooted under ``$.items[i]``.
+A list page is decoded in three steps: the envelope with its ``items`` array kept raw (one span of
+the reply, nothing made of its items); the array split into its items (:func:`listed`), no more
+than the page size asked for, so a page of millions of ``{}`` costs nothing before it is refused;
+then each item with its resource's decoder, so one unreadable record becomes a problem of the
+page (rule E1) while the others are read. The item's own path is re-rooted under ``$.items[i]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Final, TypeVar
 
 import msgspec
@@ -38,6 +41,7 @@ __all__ = [
     "described",
     "encode",
     "item_path",
+    "listed",
 ]
 
 S = TypeVar("S")
@@ -106,7 +110,8 @@ def encode(body: Wire) -> bytes:
 
 
 class ListEnvelope(Wire, frozen=True, kw_only=True):
-    items: list[msgspec.Raw]
+    items: msgspec.Raw
+    """The JSON array of the page's items, unread (:func:`listed` splits it)."""
     page: int
     page_size: int
     total_count: int
@@ -135,6 +140,28 @@ class ErrorInfo(Wire, frozen=True, kw_only=True):
 class ErrorBody(Wire, frozen=True, kw_only=True):
     error: ErrorInfo
     current_version: int | None = None
+
+
+_ABSENT: Final = msgspec.Raw(b"")
+"""What :func:`listed` leaves in a place of the array it did not reach (an item never is empty)."""
+
+
+def listed(items: msgspec.Raw, *, most: int) -> list[msgspec.Raw] | None:
+    """The items of a list page's ``items`` array, each kept raw; None when it holds more than
+    ``most``. The array is read into a struct of ``most + 1`` places (``array_like``: msgspec
+    skips an array's elements past a struct's last field without making anything of them), so
+    however many items a page holds, at most ``most + 1`` are kept. Raises
+    ``msgspec.ValidationError`` (at ``$``) when ``items`` is not an array."""
+    decoded = _places(most).decode(items)
+    found = [item for item in msgspec.structs.astuple(decoded) if len(item)]
+    return None if len(found) > most else found
+
+
+@lru_cache(maxsize=32)
+def _places(most: int) -> msgspec.json.Decoder[Any]:
+    names = [(f"item{n}", msgspec.Raw, _ABSENT) for n in range(most + 1)]
+    places = msgspec.defstruct(f"Items{most}", names, array_like=True, frozen=True)
+    return msgspec.json.Decoder(places)
 
 
 def item_path(error: msgspec.ValidationError, index: int) -> str:

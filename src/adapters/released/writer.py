@@ -15,6 +15,7 @@ from released_intacct.adapters.released import resources as res
 from released_intacct.adapters.released.contacts import contact_body
 from released_intacct.adapters.released.documents import document_body
 from released_intacct.adapters.released.errors import is_conflict, malformed
+from released_intacct.adapters.released.feeds import items_of
 from released_intacct.adapters.released.lists import account_body, category_body, tax_type_body
 from released_intacct.adapters.released.payments import payment_body, to_payment
 from released_intacct.adapters.released.pricing import Pricing
@@ -185,11 +186,14 @@ class Writer:
         envelope = sent.bind(lambda reply: self._http.read(_ENVELOPE, reply))
         if not is_successful(envelope):
             return Failure(envelope.failure())
-        items = envelope.unwrap().items
+        listing = items_of(envelope.unwrap(), most=1)
+        if not is_successful(listing):
+            return Failure(listing.failure())
+        items = listing.unwrap()
+        if items is None:
+            return Failure(_ambiguous(resource.path, key))
         if not items:
             return Success(None)
-        if len(items) > 1:
-            return Failure(_ambiguous(resource.path, key, len(items)))
         read = resource.read(items[0])
         if is_successful(read):
             return Success(read.unwrap())
@@ -267,11 +271,12 @@ def _payments_are_final(payment: Payment) -> SyncError:
     )
 
 
-def _ambiguous(path: str, key: str, count: int) -> SyncError:
+def _ambiguous(path: str, key: str) -> SyncError:
     return SyncError(
         kind=ErrorKind.FATAL,
         rule=None,
-        message=f"Re-Leased holds {count} {path} created with the key {key}; it should hold one.",
+        message=f"Re-Leased holds more than one {path} created with the key {key}; it should hold"
+        " one.",
         fix="Contact support with the details of this error.",
         cause="idempotency key not unique",
     )
