@@ -1,7 +1,8 @@
 """``released-intacct sync CONNECTION``: run a sync now and show its progress (rules E3, E4).
 
 Exit code 0 when the run finishes blue, 1 when red, 2 when no run could start (a run already
-under way, E4; an unknown or unconfirmed connection).
+under way, E4; an unknown or unconfirmed connection) or the run was stopped without finishing: it
+lost its company to another process that took it over (issue 16, F1), or it was interrupted.
 """
 
 from __future__ import annotations
