@@ -9,6 +9,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
+from released_intacct.domain.rules.confirming import save_refusal
 from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
 from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
 
@@ -33,6 +34,11 @@ def confirmed_refusal(connection: Connection) -> SyncError | None:
         connection=connection.id,
     )
     return check_link_change(record).swap().value_or(None)
+
+
+def changes_refused(connection: Connection) -> SyncError | None:
+    """Rules C1, O5: a confirmed connection, or one a confirm holds, is not changed."""
+    return confirmed_refusal(connection) or save_refusal(connection)
 
 
 def intacct_side(connection: Connection) -> str:

@@ -1,40 +1,54 @@
 """Confirming an onboarding (rules C4, C5, O3, O5, C1): check, write what it decided, fix the link.
 
-In order: the connection is open with an entity and a sync-from date; Intacct's set-up passes C5
-(Account Labels on blocks here, with the fix named); every step is continued (O5). Then the actions
-of ``plan_onboarding`` are applied: matches become links; archives archive the Re-Leased record;
-*create as* creates the contact in Intacct through the outbox (each intent stored PENDING before it
-is sent, settled CONFIRMED with its link, from ``link_for_intacct_write``, or FAILED). Last, the
-confirmed onboarding is stored and the connection becomes CONFIRMED, which fixes the date and the
-link for good.
+One confirm at a time: confirm first claims the connection (``app.claim``: ONBOARDING becomes
+CONFIRMING by a compare-and-set in the store), so of two confirms at once, in one process or two,
+one goes ahead and the other is refused (REJECTED: the admin API's 409, the CLI's refusal) with
+since when the other is under way. Nothing else changes the connection while it is CONFIRMING.
 
-Decided:
+Then, in order: the connection has its entity and sync-from date; Intacct's set-up passes C5
+(Account Labels on blocks here, with the fix named); every step is continued (O5). The actions of
+``plan_onboarding`` are applied: matches become links; archives archive the Re-Leased record;
+*create as* creates the contact in Intacct through the outbox (each intent stored PENDING before it
+is sent, settled CONFIRMED with its link, from ``link_for_intacct_write``, or FAILED). Last, in one
+transaction, the confirmed onboarding is stored and the connection becomes CONFIRMED, which fixes
+the date and the link for good.
+
+Decided (what a confirm that goes wrong leaves):
 - A refusal of one record (REJECTED, NEEDS_USER, SKIPPED) becomes a sync result (E1) and confirm
-  goes on: the initial sync meets that record again. A failure of the call itself (RETRIABLE,
-  FATAL) stops confirm before anything is marked confirmed; confirming again is safe, as every
-  action is idempotent (links are replaced, archiving twice is harmless, creates carry their
-  idempotency key and the outbox keeps the first intent).
-- A crash after the onboarding is stored as confirmed but before the connection is: confirming
-  again takes the stored confirmed onboarding as it is.
+  goes on: the initial sync meets that record again.
+- A failure of the call itself (Intacct or Re-Leased down, RETRIABLE; a refusal of the whole
+  request, FATAL; the store) stops confirm before anything is marked confirmed, and the connection
+  is ONBOARDING again: confirm can simply be tried again, and so can a confirm interrupted
+  (cancelled, SIGTERM). Nothing is written twice by the retry: links are replaced, archiving twice
+  is harmless, and no create is sent again blindly: one whose record is linked already (created by
+  an earlier attempt) is not sent at all, and one whose outcome the earlier attempt never learnt
+  (an intent still open: a lost reply, a process that died) is looked up in Intacct by its
+  idempotency key first, and sent only when Intacct does not hold it. A look-up that fails stops
+  the confirm (the intent stays open for the next try). Every create carries its deterministic key
+  as its ``controlid`` too, a second guard where Intacct enforces it.
+- A process that dies while confirming leaves the connection CONFIRMING: its lease runs out (at
+  most ``DEFAULT_CONFIRM_LEASE``) and the next confirm takes it over, as above.
+- A confirm whose claim was lost (its process stalled past its lease and another took over) stops
+  before its next batch of writes and sends nothing more.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.claim import Claim
 from released_intacct.app.gather import read_all
 from released_intacct.app.guards import (
     checked_setup,
     chosen_date,
-    open_connection,
     refusal,
     stored_onboarding,
+    unconfirmed_connection,
 )
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import (
@@ -45,7 +59,7 @@ from released_intacct.domain.actions import (
     RecordResult,
     Skip,
 )
-from released_intacct.domain.enums import Direction, Prerequisite
+from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link
@@ -55,39 +69,59 @@ from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.onboarding import confirm as confirm_steps
 from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.onboarding import plan_onboarding
-from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
+from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort, WriteOutcome
 from released_intacct.domain.released import Contact, TrackingCategory
 from released_intacct.domain.rules.connection import validate_sync_from
 from released_intacct.domain.rules.prerequisites import check_can_confirm, explain, unconfirmed
 from released_intacct.domain.settings import SyncSettings
-from released_intacct.domain.state import Connection, Intent, IntentState, Phase
+from released_intacct.domain.state import (
+    DEFAULT_CONFIRM_LEASE,
+    Connection,
+    Intent,
+    IntentState,
+)
 
 _log = logging.getLogger(__name__)
 _STOPS = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
 
 
-async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connection, SyncError]:
-    connection = await open_connection(ports.store, id)
-    if not is_successful(connection):
-        return connection
-    ready = await _ready(ports, connection.unwrap())
+async def confirm_connection(
+    ports: Ports, id: ConnectionId, *, lease: timedelta = DEFAULT_CONFIRM_LEASE
+) -> Result[Connection, SyncError]:
+    found = await unconfirmed_connection(ports.store, id)
+    if not is_successful(found):
+        return found
+    taken = await Claim.take(ports, id, lease=lease)
+    if not is_successful(taken):
+        return Failure(taken.failure())
+    claim = taken.unwrap()
+    try:
+        async with claim:
+            done = await _confirm(ports, claim)
+    except BaseException:
+        await claim.release()
+        raise
+    if not is_successful(done):
+        await claim.release()
+    return done
+
+
+async def _confirm(ports: Ports, claim: Claim) -> Result[Connection, SyncError]:
+    connection = claim.connection
+    ready = await _ready(ports, connection)
     if not is_successful(ready):
         return Failure(ready.failure())
     intacct, settings, onboarding = ready.unwrap()
-    released = ports.released_for(connection.unwrap().released_company)
+    released = ports.released_for(connection.released_company)
     actions = await _planned(released, onboarding, settings)
     if not is_successful(actions):
         return Failure(actions.failure())
     applied = await _apply(
-        ports, id, actions.unwrap(), intacct=intacct, released=released, settings=settings
+        ports, claim, actions.unwrap(), intacct=intacct, released=released, settings=settings
     )
     if not is_successful(applied):
         return Failure(applied.failure())
-    saved = await settled(ports.store.save_onboarding(id, onboarding))
-    if not is_successful(saved):
-        return Failure(saved.failure())
-    done = replace(connection.unwrap(), phase=Phase.CONFIRMED, confirmed_at=ports.clock.now())
-    return await settled(ports.store.save_connection(done))
+    return await claim.finish(onboarding)
 
 
 async def _ready(
@@ -199,14 +233,16 @@ async def _to_create(
 
 async def _apply(
     ports: Ports,
-    id: ConnectionId,
+    claim: Claim,
     actions: Sequence[Action],
     *,
     intacct: IntacctPort,
     released: ReleasedPort,
     settings: SyncSettings,
 ) -> Result[None, SyncError]:
-    """Links, then archives, then creates; refusals of single records become sync results."""
+    """Links, then archives, then creates; refusals of single records become sync results. The
+    claim is checked before the writes to either side."""
+    id = claim.id
     results = [a.error for a in actions if isinstance(a, RecordResult)]
     results += [a.reason for a in actions if isinstance(a, Skip)]
     links = [_link(a) for a in actions if isinstance(a, LinkRecords)]
@@ -214,7 +250,11 @@ async def _apply(
         saved = await settled(ports.store.save_links(id, links))
         if not is_successful(saved):
             return Failure(saved.failure())
-    for archive in (a for a in actions if isinstance(a, ArchiveInReleased)):
+    archives = [a for a in actions if isinstance(a, ArchiveInReleased)]
+    held = await claim.check() if archives else Success(None)
+    if not is_successful(held):
+        return Failure(held.failure())
+    for archive in archives:
         done = await settled(
             released.set_archived(archive.record_type, archive.released_id, archived=True)
         )
@@ -224,7 +264,7 @@ async def _apply(
             results.append(_about(done.failure(), archive))
     creates = [a for a in actions if isinstance(a, CreateInIntacct)]
     if creates:
-        written = await _create(ports, id, intacct, creates, unknown=settings.unconfirmed)
+        written = await _create(ports, claim, intacct, creates, unknown=settings.unconfirmed)
         if not is_successful(written):
             return Failure(written.failure())
         results += written.unwrap()
@@ -233,23 +273,42 @@ async def _apply(
 
 async def _create(
     ports: Ports,
-    id: ConnectionId,
+    claim: Claim,
     intacct: IntacctPort,
-    creates: Sequence[CreateInIntacct],
+    planned: Sequence[CreateInIntacct],
     *,
     unknown: frozenset[Prerequisite],
 ) -> Result[list[SyncError], SyncError]:
-    """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED."""
+    """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED; what
+    an earlier attempt created is not sent again (``_not_created``)."""
+    id = claim.id
+    left = await _not_created(ports, id, intacct, planned)
+    if not is_successful(left) or not left.unwrap():
+        return left.map(lambda _: [])
+    creates = left.unwrap()
     intents = [Intent(connection=id, key=create.key, action=create) for create in creates]
     recorded = await settled(ports.store.record_intents(intents))
-    if not is_successful(recorded):
-        return Failure(recorded.failure())
+    held = await claim.check() if is_successful(recorded) else recorded
+    if not is_successful(held):
+        return Failure(held.failure())
     sent = await settled(intacct.write(creates))
     if not is_successful(sent):
         return Failure(sent.failure())
+    return await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
+
+
+async def _settle_sent(
+    ports: Ports,
+    id: ConnectionId,
+    creates: Sequence[CreateInIntacct],
+    outcomes: Sequence[WriteOutcome],
+    *,
+    unknown: frozenset[Prerequisite],
+) -> Result[list[SyncError], SyncError]:
+    """Each create settled with its link or as FAILED; the refusals, as sync results."""
     by_key = {create.key: create for create in creates}
     refused: list[SyncError] = []
-    for outcome in sent.unwrap():
+    for outcome in outcomes:
         action = by_key[outcome.key]
         if is_successful(outcome.result):
             link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
@@ -263,6 +322,51 @@ async def _create(
         if not is_successful(settled_one):
             return Failure(settled_one.failure())
     return Success(refused)
+
+
+async def _not_created(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+) -> Result[list[CreateInIntacct], SyncError]:
+    """The creates an earlier attempt of this confirm did not make: those whose record has no
+    link yet, less those whose open intent Intacct is found to hold by key (settled with their
+    link here). A look-up that fails stops the confirm: nothing is sent while unsure."""
+    linked: set[tuple[RecordType, ReleasedId]] = set()
+    for record_type in {create.record_type for create in creates}:
+        wanted = [c.released_id for c in creates if c.record_type is record_type]
+        found = await settled(ports.store.links(id, record_type, released_ids=wanted))
+        if not is_successful(found):
+            return Failure(found.failure())
+        linked |= {(link.record_type, link.released_id) for link in found.unwrap()}
+    opened = await settled(ports.store.open_intents(id))
+    if not is_successful(opened):
+        return Failure(opened.failure())
+    unsure = {intent.key for intent in opened.unwrap()}
+    left: list[CreateInIntacct] = []
+    for create in creates:
+        if (create.record_type, create.released_id) in linked:
+            continue
+        held = await _held_already(ports, id, intacct, create) if create.key in unsure else None
+        if held is not None and not is_successful(held):
+            return Failure(held.failure())
+        if held is None or not held.unwrap():
+            left.append(create)
+    return Success(left)
+
+
+async def _held_already(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, create: CreateInIntacct
+) -> Result[bool, SyncError]:
+    """Intacct holds the record ``create`` would make (found by its key): settled, True."""
+    found = await settled(intacct.find_written(create))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record = found.unwrap()
+    if record is None:
+        return Success(False)
+    link = link_for_intacct_write(create, record, existing=None)
+    done = await settled(ports.store.settle(id, create.key, state=IntentState.CONFIRMED, link=link))
+    _log.info("event=confirm_create_found connection=%s key=%s", id, create.key)
+    return done.map(lambda _: True)
 
 
 async def _record(

@@ -14,11 +14,15 @@ naming the rule and the fix. The steps, in the order a user meets them:
    the unknown ones, which confirm requires.
 5. ``start_matching``: reads what both sides hold and stores the onboarding with its auto-matches
    (O1, O2); then ``match``, ``archive``, ``create_as``, ``continue_step`` (O3-O5).
-6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background.
+6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background. One confirm
+   at a time: meanwhile the connection is CONFIRMING, and a second confirm is refused.
 ``disconnect`` forgets a connection before confirm and is refused after it (C1).
 
 Decided:
-- Every change is refused once the connection is confirmed (C1), whatever the step.
+- Every change is refused once the connection is confirmed (C1), whatever the step, and while a
+  confirm is under way (O5), with since when and until when it holds the connection.
+- ``confirm_lease``: how long a confirm holds the connection without renewing (renewed every third
+  of it while its process lives); a confirm whose process died blocks the next one that long.
 - The entity cannot change once matching has started (the matches are the entity's): disconnect
   and connect again instead. ``start_matching`` may run again before confirm; it reads both sides
   afresh and starts the steps over, dropping the decisions made so far.
@@ -34,7 +38,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
@@ -50,7 +54,13 @@ from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId
 from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Notification
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
-from released_intacct.domain.state import Acknowledgement, Connection, Phase, StateStore
+from released_intacct.domain.state import (
+    DEFAULT_CONFIRM_LEASE,
+    Acknowledgement,
+    Connection,
+    Phase,
+    StateStore,
+)
 
 __all__ = ["Connected", "ConnectionWorkflow", "new_connection_id"]
 
@@ -80,11 +90,13 @@ class ConnectionWorkflow(Matching):
         clock: Clock,
         start_initial_sync: StartSync | None = None,
         new_id: Callable[[], ConnectionId] = new_connection_id,
+        confirm_lease: timedelta = DEFAULT_CONFIRM_LEASE,
     ) -> None:
         ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
         super().__init__(ports)
         self._start = start_initial_sync or self._queued
         self._new_id = new_id
+        self._lease = confirm_lease
         self._running: set[asyncio.Task[None]] = set()
 
     # --- C1-C3 -----------------------------------------------------------------------------------
@@ -236,11 +248,12 @@ class ConnectionWorkflow(Matching):
     # --- O5, C1 ----------------------------------------------------------------------------------
 
     def confirm(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
-        """Rules C5, O5, C1: confirm, then start the initial sync in the background."""
+        """Rules C5, O5, C1: confirm, then start the initial sync in the background; refused
+        (REJECTED) while another confirm of the connection is under way."""
         return FutureResult(self._confirm(id))
 
     async def _confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:
-        confirmed = await confirm_connection(self.ports, id)
+        confirmed = await confirm_connection(self.ports, id, lease=self._lease)
         if is_successful(confirmed):
             task = asyncio.create_task(self._initial_sync(id), name=f"initial-sync-{id}")
             self._running.add(task)

@@ -17,6 +17,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import Entity, IntacctPort, IntacctSetup
+from released_intacct.domain.rules import confirming
 from released_intacct.domain.rules.connection import (
     TOP_LEVEL,
     ConnectionRecord,
@@ -61,12 +62,22 @@ async def stored_connection(store: StateStore, id: ConnectionId) -> Result[Conne
     return Success(connection)
 
 
-async def open_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
-    """A stored connection that may still change: not confirmed (rule C1)."""
+async def unconfirmed_connection(
+    store: StateStore, id: ConnectionId
+) -> Result[Connection, SyncError]:
+    """A stored connection not confirmed yet (rule C1); a confirm may be under way."""
     found = await stored_connection(store, id)
     if not is_successful(found):
         return found
     return check_link_change(record_of(found.unwrap())).map(lambda _: found.unwrap())
+
+
+async def open_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
+    """A stored connection that may still change: not confirmed (rule C1), and no confirm under
+    way (O5: it confirms the connection and onboarding as it read them)."""
+    found = await unconfirmed_connection(store, id)
+    refused = found.map(confirming.save_refusal).value_or(None)
+    return found if refused is None else Failure(refused)
 
 
 def chosen_entity(connection: Connection) -> Result[EntityId, SyncError]:

@@ -23,6 +23,7 @@ __all__ = [
     "Accepted",
     "AcknowledgementView",
     "AcknowledgementsView",
+    "ConfirmingView",
     "ConnectedView",
     "ConnectionView",
     "ConnectionsView",
@@ -53,6 +54,19 @@ class Accepted(View, frozen=True):
     queued: bool = True
 
 
+class ConfirmingView(View, frozen=True):
+    """Rule O5: the confirm under way (phase ``confirming``): since when, and until when it holds
+    the connection unless its process renews it (after that, confirming again takes it over)."""
+
+    since: datetime
+    held_until: datetime
+
+    @classmethod
+    def of(cls, c: Connection) -> ConfirmingView | None:
+        held = c.confirming
+        return None if held is None else cls(since=held.since, held_until=held.until)
+
+
 class ConnectionView(View, frozen=True):
     id: str
     released_company: str
@@ -62,6 +76,7 @@ class ConnectionView(View, frozen=True):
     sync_from: date | None
     created_at: datetime
     confirmed_at: datetime | None
+    confirming: ConfirmingView | None
 
     @classmethod
     def of(cls, c: Connection) -> ConnectionView:
@@ -74,6 +89,7 @@ class ConnectionView(View, frozen=True):
             sync_from=c.sync_from,
             created_at=c.created_at,
             confirmed_at=c.confirmed_at,
+            confirming=ConfirmingView.of(c),
         )
 
 
