@@ -60,7 +60,6 @@ from released_intacct.domain.results import (
 )
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.state import (
-    DEFAULT_CONFIRM_LEASE,
     DEFAULT_STALE_AFTER,
     Acknowledgement,
     Connection,
@@ -170,9 +169,16 @@ class FakeStateStore:
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        return self._turn(id, lambda c: confirming.claim(c, token=token, at=at, lease=lease))
+        return self._turn(
+            id,
+            lambda c: confirming.claim(
+                c, token=token, at=at, lease=lease, holder=holder, over=over
+            ),
+        )
 
     def renew_confirm(
         self,
@@ -180,7 +186,7 @@ class FakeStateStore:
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
         return self._turn(id, lambda c: confirming.renew(c, token=token, at=at, lease=lease))
 

@@ -3,18 +3,24 @@
 ``Claim.take`` draws a fresh token and asks the store to make the connection CONFIRMING under it
 (a compare-and-set in the store's transaction, ``domain.rules.confirming``): of two confirms, in one
 process or in two, one gets the claim and the other a REJECTED refusal (the admin API's 409) saying
-since when a confirm is under way and until when it holds the connection.
+since when, and by which process, a confirm is under way and until when it holds the connection.
 
-While the claim is held (``async with claim``) a timer renews its lease every third of the lease,
-so a live confirm is never taken for a dead one however long Intacct takes. ``check`` renews at
-once: the confirm calls it before each batch of writes, and a claim that was lost (taken over
-after the process stalled past its lease, or ended) stops the confirm before it sends anything
-more. ``finish`` makes the connection CONFIRMED with the confirmed onboarding; ``release`` puts it
-back to ONBOARDING after a failure (or an interruption), so confirm can simply be tried again.
+The claim is held as a run holds its company (``app.holding``, ``Ports.policy``): its lease is
+``sync.stale_after`` and, while the claim is held (``async with claim``), a timer renews it every
+``heartbeat_every(stale_after)``, so a live confirm is never taken for a dead one however long
+Intacct takes. ``check`` renews at once: the confirm calls it before each batch of writes, and a
+claim that was lost (taken over after the process stalled past its lease, or ended) stops the
+confirm before it sends anything more. ``finish`` makes the connection CONFIRMED with the confirmed
+onboarding; ``release`` puts it back to ONBOARDING after a failure (or an interruption), so confirm
+can simply be tried again.
 
-A process that dies while confirming renews nothing: once the lease runs out the next confirm
-takes the claim over. The take-over is logged and notified (the person who started the first
-confirm learns what became of it).
+A process that dies while confirming renews nothing: the next confirm takes its claim over once
+the lease has run out, or at once when that process ran on this host and is gone
+(``holding.holder_alive``). A process that may still live (stalled, cut off, on another host) may
+still have a create on its way: sent at its last renewal at the latest, it may land until
+``sync.in_flight`` after it, so when that is later than the lease's end the claim is not taken
+over before then (``rules.confirming.in_flight``; never with the default settings, where
+``in_flight`` is the shorter). The take-over is logged and notified.
 """
 
 from __future__ import annotations
@@ -24,19 +30,19 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from types import TracebackType
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.holding import holder_alive
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import Notification
-from released_intacct.domain.rules.confirming import utc
-from released_intacct.domain.state import ConfirmClaim, Connection, Phase
+from released_intacct.domain.rules.confirming import in_flight, utc
+from released_intacct.domain.state import ConfirmClaim, Connection, Phase, heartbeat_every
 
 __all__ = ["Claim"]
 
@@ -47,38 +53,46 @@ Sleep = Callable[[float], Awaitable[None]]
 class Claim:
     """The claim one confirm holds on one connection; build it with ``await Claim.take(...)``."""
 
-    def __init__(
-        self, ports: Ports, connection: Connection, *, lease: timedelta, sleep: Sleep
-    ) -> None:
+    def __init__(self, ports: Ports, connection: Connection, *, sleep: Sleep) -> None:
         held = connection.confirming
         if held is None:
             msg = "a claim needs a connection held by a confirm"
             raise ValueError(msg)
         self.connection = connection
-        self._ports, self._token, self._lease, self._sleep = ports, held.token, lease, sleep
+        self._ports, self._token, self._sleep = ports, held.token, sleep
+        self._lease = ports.policy.stale_after
         self._lost: SyncError | None = None
         self._timer: asyncio.Task[None] | None = None
 
     @classmethod
     async def take(
-        cls,
-        ports: Ports,
-        id: ConnectionId,
-        *,
-        lease: timedelta,
-        sleep: Sleep = asyncio.sleep,
+        cls, ports: Ports, id: ConnectionId, *, sleep: Sleep = asyncio.sleep
     ) -> Result[Claim, SyncError]:
         """The claim on ``id`` for a new confirm, or why another confirm or the phase forbids it."""
         before = await settled(ports.store.connection(id))
-        token = uuid.uuid4().hex
-        at = ports.clock.now()
-        taken = await settled(ports.store.claim_confirm(id, token=token, at=at, lease=lease))
+        found = before.value_or(None)
+        previous = None if found is None else found.confirming
+        gone = previous is not None and not holder_alive(previous.holder)
+        policy, at = ports.policy, ports.clock.now()
+        if found is not None and previous is not None and not gone:
+            quiet = previous.until - policy.stale_after + policy.in_flight
+            if at < quiet and previous.lapsed(at=at):
+                return Failure(in_flight(found, quiet))
+        taken = await settled(
+            ports.store.claim_confirm(
+                id,
+                token=uuid.uuid4().hex,
+                at=at,
+                lease=policy.stale_after,
+                holder=policy.holder,
+                over=previous.token if previous is not None and gone else None,
+            )
+        )
         if not is_successful(taken):
             return Failure(taken.failure())
-        claim = cls(ports, taken.unwrap(), lease=lease, sleep=sleep)
-        previous = before.value_or(None)
-        if previous is not None and previous.confirming is not None:
-            await claim._taken_over(previous.confirming)
+        claim = cls(ports, taken.unwrap(), sleep=sleep)
+        if previous is not None:
+            await claim._taken_over(previous, gone=gone)
         return Success(claim)
 
     async def __aenter__(self) -> Claim:
@@ -134,33 +148,41 @@ class Claim:
         return renewed
 
     async def _renew_on_time(self) -> None:
-        """Every third of the lease until the claim is lost (a store that cannot be written to
-        now may be again before the lease runs out: renewing goes on)."""
+        """Every ``heartbeat_every(lease)`` until the claim is lost (a store that cannot be written
+        to now may be again before the lease runs out: renewing goes on)."""
+        every = heartbeat_every(self._lease).total_seconds()
         while self._lost is None:
-            await self._sleep(self._lease.total_seconds() / 3)
+            await self._sleep(every)
             renewed = await self._renew()
             if not is_successful(renewed) and self._lost is None:
                 _log.warning(
                     "event=confirm_renew_failed connection=%s error=%s", self.id, renewed.failure()
                 )
 
-    async def _taken_over(self, previous: ConfirmClaim) -> None:
+    async def _taken_over(self, previous: ConfirmClaim, *, gone: bool) -> None:
         if previous.token == self._token:
             return
         since, until = utc(previous.since), utc(previous.until)
         _log.warning(
-            "event=confirm_taken_over connection=%s previous_since=%s previous_until=%s",
+            "event=confirm_taken_over connection=%s previous_holder=%s previous_since=%s "
+            "previous_until=%s holder_gone=%s",
             self.id,
+            previous.holder or "-",
             since,
             until,
+            gone,
+        )
+        why = (
+            f"its process ({previous.holder}) is gone"
+            if gone
+            else f"it showed no sign of life by {until}"
         )
         note = Notification(
             connection=self.id,
             title="Confirm taken over",
             body=(
-                f"The confirm started at {since} showed no sign of life by {until}: its process "
-                "stopped. A new confirm took it over; nothing the first one created is created "
-                "again."
+                f"The confirm started at {since} stopped: {why}. A new confirm took it over; "
+                "nothing the first one created is created again."
             ),
         )
         told = await settled(self._ports.store.notify(self.id, note, at=self._ports.clock.now()))

@@ -20,14 +20,11 @@ Decided (what a confirm that goes wrong leaves):
   request, FATAL; the store) stops confirm before anything is marked confirmed, and the connection
   is ONBOARDING again: confirm can simply be tried again, and so can a confirm interrupted
   (cancelled, SIGTERM). Nothing is written twice by the retry: links are replaced, archiving twice
-  is harmless, and no create is sent again blindly: one whose record is linked already (created by
-  an earlier attempt) is not sent at all, and one whose outcome the earlier attempt never learnt
-  (an intent still open: a lost reply, a process that died) is looked up in Intacct by its
-  idempotency key first, and sent only when Intacct does not hold it. A look-up that fails stops
-  the confirm (the intent stays open for the next try). Every create carries its deterministic key
-  as its ``controlid`` too, a second guard where Intacct enforces it.
-- A process that dies while confirming leaves the connection CONFIRMING: its lease runs out (at
-  most ``DEFAULT_CONFIRM_LEASE``) and the next confirm takes it over, as above.
+  is harmless, and no create is sent again blindly (``app.confirm_creates``: one already linked is
+  not sent, one whose outcome was never learnt is looked up by its idempotency key first).
+- A process that dies while confirming leaves the connection CONFIRMING: the next confirm takes
+  it over once its lease (``sync.stale_after``) has run out, or at once when that process ran on
+  this host and is gone (``app.claim``), and goes on as a retry does.
 - A confirm whose claim was lost (its process stalled past its lease and another took over) stops
   before its next batch of writes and sends nothing more.
 """
@@ -36,12 +33,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.claim import Claim
+from released_intacct.app.confirm_creates import STOPS, about, create_in_intacct
 from released_intacct.app.gather import read_all
 from released_intacct.app.guards import (
     checked_setup,
@@ -59,39 +57,31 @@ from released_intacct.domain.actions import (
     RecordResult,
     Skip,
 )
-from released_intacct.domain.enums import Direction, Prerequisite, RecordType
-from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.matching import CreateAs, Step
 from released_intacct.domain.money import currency
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.onboarding import confirm as confirm_steps
-from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.onboarding import plan_onboarding
-from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort, WriteOutcome
+from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
 from released_intacct.domain.released import Contact, TrackingCategory
 from released_intacct.domain.rules.connection import validate_sync_from
-from released_intacct.domain.rules.prerequisites import check_can_confirm, explain, unconfirmed
+from released_intacct.domain.rules.prerequisites import check_can_confirm, unconfirmed
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import (
-    DEFAULT_CONFIRM_LEASE,
     Connection,
-    Intent,
-    IntentState,
 )
 
 _log = logging.getLogger(__name__)
-_STOPS = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
 
 
-async def confirm_connection(
-    ports: Ports, id: ConnectionId, *, lease: timedelta = DEFAULT_CONFIRM_LEASE
-) -> Result[Connection, SyncError]:
+async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connection, SyncError]:
     found = await unconfirmed_connection(ports.store, id)
     if not is_successful(found):
         return found
-    taken = await Claim.take(ports, id, lease=lease)
+    taken = await Claim.take(ports, id)
     if not is_successful(taken):
         return Failure(taken.failure())
     claim = taken.unwrap()
@@ -259,114 +249,18 @@ async def _apply(
             released.set_archived(archive.record_type, archive.released_id, archived=True)
         )
         if not is_successful(done):
-            if done.failure().kind in _STOPS:
+            if done.failure().kind in STOPS:
                 return Failure(done.failure())
-            results.append(_about(done.failure(), archive))
+            results.append(about(done.failure(), archive))
     creates = [a for a in actions if isinstance(a, CreateInIntacct)]
     if creates:
-        written = await _create(ports, claim, intacct, creates, unknown=settings.unconfirmed)
+        written = await create_in_intacct(
+            ports, claim, intacct, creates, unknown=settings.unconfirmed
+        )
         if not is_successful(written):
             return Failure(written.failure())
         results += written.unwrap()
     return await _record(ports, id, results)
-
-
-async def _create(
-    ports: Ports,
-    claim: Claim,
-    intacct: IntacctPort,
-    planned: Sequence[CreateInIntacct],
-    *,
-    unknown: frozenset[Prerequisite],
-) -> Result[list[SyncError], SyncError]:
-    """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED; what
-    an earlier attempt created is not sent again (``_not_created``)."""
-    id = claim.id
-    left = await _not_created(ports, id, intacct, planned)
-    if not is_successful(left) or not left.unwrap():
-        return left.map(lambda _: [])
-    creates = left.unwrap()
-    intents = [Intent(connection=id, key=create.key, action=create) for create in creates]
-    recorded = await settled(ports.store.record_intents(intents))
-    held = await claim.check() if is_successful(recorded) else recorded
-    if not is_successful(held):
-        return Failure(held.failure())
-    sent = await settled(intacct.write(creates))
-    if not is_successful(sent):
-        return Failure(sent.failure())
-    return await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
-
-
-async def _settle_sent(
-    ports: Ports,
-    id: ConnectionId,
-    creates: Sequence[CreateInIntacct],
-    outcomes: Sequence[WriteOutcome],
-    *,
-    unknown: frozenset[Prerequisite],
-) -> Result[list[SyncError], SyncError]:
-    """Each create settled with its link or as FAILED; the refusals, as sync results."""
-    by_key = {create.key: create for create in creates}
-    refused: list[SyncError] = []
-    for outcome in outcomes:
-        action = by_key[outcome.key]
-        if is_successful(outcome.result):
-            link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
-            settle = ports.store.settle(id, action.key, state=IntentState.CONFIRMED, link=link)
-        elif outcome.result.failure().kind in _STOPS:
-            return Failure(outcome.result.failure())
-        else:
-            refused.append(_about(explain(outcome.result.failure(), action, unknown), action))
-            settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
-        settled_one = await settled(settle)
-        if not is_successful(settled_one):
-            return Failure(settled_one.failure())
-    return Success(refused)
-
-
-async def _not_created(
-    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
-) -> Result[list[CreateInIntacct], SyncError]:
-    """The creates an earlier attempt of this confirm did not make: those whose record has no
-    link yet, less those whose open intent Intacct is found to hold by key (settled with their
-    link here). A look-up that fails stops the confirm: nothing is sent while unsure."""
-    linked: set[tuple[RecordType, ReleasedId]] = set()
-    for record_type in {create.record_type for create in creates}:
-        wanted = [c.released_id for c in creates if c.record_type is record_type]
-        found = await settled(ports.store.links(id, record_type, released_ids=wanted))
-        if not is_successful(found):
-            return Failure(found.failure())
-        linked |= {(link.record_type, link.released_id) for link in found.unwrap()}
-    opened = await settled(ports.store.open_intents(id))
-    if not is_successful(opened):
-        return Failure(opened.failure())
-    unsure = {intent.key for intent in opened.unwrap()}
-    left: list[CreateInIntacct] = []
-    for create in creates:
-        if (create.record_type, create.released_id) in linked:
-            continue
-        held = await _held_already(ports, id, intacct, create) if create.key in unsure else None
-        if held is not None and not is_successful(held):
-            return Failure(held.failure())
-        if held is None or not held.unwrap():
-            left.append(create)
-    return Success(left)
-
-
-async def _held_already(
-    ports: Ports, id: ConnectionId, intacct: IntacctPort, create: CreateInIntacct
-) -> Result[bool, SyncError]:
-    """Intacct holds the record ``create`` would make (found by its key): settled, True."""
-    found = await settled(intacct.find_written(create))
-    if not is_successful(found):
-        return Failure(found.failure())
-    record = found.unwrap()
-    if record is None:
-        return Success(False)
-    link = link_for_intacct_write(create, record, existing=None)
-    done = await settled(ports.store.settle(id, create.key, state=IntentState.CONFIRMED, link=link))
-    _log.info("event=confirm_create_found connection=%s key=%s", id, create.key)
-    return done.map(lambda _: True)
 
 
 async def _record(
@@ -390,18 +284,6 @@ def _link(action: LinkRecords) -> Link:
         origin=action.origin,
         released_fingerprint=action.released_fingerprint,
         intacct_fingerprint=action.intacct_fingerprint,
-    )
-
-
-def _about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
-    if error.record is not None:
-        return error
-    return error.about(
-        RecordRef(
-            record_type=action.record_type,
-            direction=Direction.OUTGOING,
-            released_id=action.released_id,
-        )
     )
 
 

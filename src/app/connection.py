@@ -21,8 +21,9 @@ naming the rule and the fix. The steps, in the order a user meets them:
 Decided:
 - Every change is refused once the connection is confirmed (C1), whatever the step, and while a
   confirm is under way (O5), with since when and until when it holds the connection.
-- ``confirm_lease``: how long a confirm holds the connection without renewing (renewed every third
-  of it while its process lives); a confirm whose process died blocks the next one that long.
+- ``policy`` (``sync.stale_after``, ``sync.in_flight``, this process): a confirm holds its
+  connection as a run holds its company (``app.claim``); a confirm whose process died blocks the
+  next one for ``stale_after`` at most, or not at all when it ran on this host.
 - The entity cannot change once matching has started (the matches are the entity's): disconnect
   and connect again instead. ``start_matching`` may run again before confirm; it reads both sides
   afresh and starts the steps over, dropping the decisions made so far.
@@ -38,7 +39,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
@@ -47,7 +48,14 @@ from returns.result import Failure, Result
 from released_intacct.app import guards
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
-from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, StartSync, settled
+from released_intacct.app.ports import (
+    IntacctFor,
+    Ports,
+    ReleasedFor,
+    StartSync,
+    run_policy,
+    settled,
+)
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
@@ -55,10 +63,10 @@ from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Not
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
 from released_intacct.domain.state import (
-    DEFAULT_CONFIRM_LEASE,
     Acknowledgement,
     Connection,
     Phase,
+    RunPolicy,
     StateStore,
 )
 
@@ -90,13 +98,18 @@ class ConnectionWorkflow(Matching):
         clock: Clock,
         start_initial_sync: StartSync | None = None,
         new_id: Callable[[], ConnectionId] = new_connection_id,
-        confirm_lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        policy: RunPolicy | None = None,
     ) -> None:
-        ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+        ports = Ports(
+            store=store,
+            intacct_for=intacct_for,
+            released_for=released_for,
+            clock=clock,
+            policy=run_policy() if policy is None else policy,
+        )
         super().__init__(ports)
         self._start = start_initial_sync or self._queued
         self._new_id = new_id
-        self._lease = confirm_lease
         self._running: set[asyncio.Task[None]] = set()
 
     # --- C1-C3 -----------------------------------------------------------------------------------
@@ -253,7 +266,7 @@ class ConnectionWorkflow(Matching):
         return FutureResult(self._confirm(id))
 
     async def _confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:
-        confirmed = await confirm_connection(self.ports, id, lease=self._lease)
+        confirmed = await confirm_connection(self.ports, id)
         if is_successful(confirmed):
             task = asyncio.create_task(self._initial_sync(id), name=f"initial-sync-{id}")
             self._running.add(task)

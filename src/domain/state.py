@@ -28,10 +28,11 @@ refused, and an intent it may still have in flight is not sent again by the run 
 until it can no longer be in flight (``Intent.sent_at``, the run's ``holder``).
 
 One confirm at a time (O5, C1): a confirm first claims its connection (``claim_confirm``, a
-compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease)
-and ends by finishing (CONFIRMED) or releasing (ONBOARDING again) with that token. Its process
-renews the lease while alive; a claim whose lease ran out was left by a dead process and the next
-confirm takes it over (``rules.confirming`` decides every transition, for every store).
+compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease
+of ``stale_after``) and ends by finishing (CONFIRMED) or releasing (ONBOARDING again) with that
+token. Its process renews the lease every ``heartbeat_every(stale_after)``; a claim whose lease ran
+out, or whose process is provably gone, is taken over by the next confirm (``rules.confirming``
+decides every transition, for every store).
 """
 
 from __future__ import annotations
@@ -95,10 +96,6 @@ def heartbeat_every(stale_after: timedelta) -> timedelta:
     stale), and at least once a minute."""
     return min(stale_after / 3, HEARTBEAT_AT_MOST)
 
-DEFAULT_CONFIRM_LEASE: Final = timedelta(minutes=5)
-"""How long a confirm holds its connection without renewing (``ConfirmClaim``): its process renews
-it far more often while alive; a confirm whose process died blocks another for at most this long."""
-
 
 class Phase(Enum):
     """Where a connection is in the connect-and-onboard workflow (seeds 000 and 001)."""
@@ -126,6 +123,8 @@ class ConfirmClaim:
     since: datetime
     until: datetime
     """The lease: renewed by its holder while it lives; once passed, another confirm takes over."""
+    holder: str = ""
+    """Which process confirms (``host/pid``): one of this host that is gone is taken over now."""
 
     def lapsed(self, *, at: datetime) -> bool:
         return at >= self.until
@@ -309,12 +308,15 @@ class StateStore(Protocol):
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        """An ONBOARDING connection becomes CONFIRMING, held by ``token`` until ``at + lease``;
-        so does a CONFIRMING one whose lease has run out (its confirm is taken over). REJECTED
-        for a confirm under way (another token's lease still runs), a confirmed connection (C1)
-        and one without a sync-from date (C4): ``rules.confirming.claim``."""
+        """An ONBOARDING connection becomes CONFIRMING, held by ``token`` (of process ``holder``)
+        until ``at + lease``; so does a CONFIRMING one whose lease has run out, or whose claim is
+        ``over``'s (the caller proved its process gone): that confirm is taken over. REJECTED for a
+        confirm under way (another token's lease still runs), a confirmed connection (C1) and one
+        without a sync-from date (C4): ``rules.confirming.claim``."""
 
     def renew_confirm(
         self,
@@ -322,7 +324,7 @@ class StateStore(Protocol):
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
         """The holder's sign of life: its lease now runs until ``at + lease``. REJECTED when
         ``token`` no longer holds the confirm (taken over, finished or released): it must stop."""

@@ -379,6 +379,29 @@ def test_F4_a_claim_whose_lease_ran_out_is_taken_over_and_its_holder_stops(
     contract(body)
 
 
+def test_F4_a_claim_whose_process_the_caller_proved_gone_is_taken_over_at_once(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await ready_to_confirm(store)
+        first = store.claim_confirm(C1, token="a", at=T0, lease=LEASE, holder="host-1/42")
+        assert (await ok(first)).confirming == ConfirmClaim(
+            token="a", since=T0, until=T0 + LEASE, holder="host-1/42"
+        )
+        later = T0 + MINUTE
+        wrong = store.claim_confirm(C1, token="b", at=later, lease=LEASE, over="not-a")
+        refused = await refusal(wrong)
+        assert "by process host-1/42" in refused.message
+        taken = store.claim_confirm(C1, token="b", at=later, lease=LEASE, holder="h/7", over="a")
+        got = await ok(taken)
+        assert got.confirming == ConfirmClaim(
+            token="b", since=later, until=later + LEASE, holder="h/7"
+        )
+        assert await ok(store.connection(C1)) == got
+
+    contract(body)
+
+
 def test_F4_while_a_confirm_holds_the_connection_nothing_else_changes_it(
     contract: Contract,
 ) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +21,7 @@ from returns.result import Failure
 from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.app.admin.errors import STATUS_OF
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.ports import run_policy
 from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.enums import (
@@ -54,7 +58,7 @@ from released_intacct.domain.released import (
     TrackingOption,
 )
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import DEFAULT_CONFIRM_LEASE, Phase, StateStore
+from released_intacct.domain.state import DEFAULT_STALE_AFTER, Phase, RunPolicy, StateStore
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.released_port import FakeReleased
@@ -145,7 +149,7 @@ class World:
         *,
         start: bool = False,
         store: StateStore | None = None,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        policy: RunPolicy | None = None,
     ) -> ConnectionWorkflow:
         """The workflow over this world (``store``: another process's store of the same file)."""
 
@@ -159,7 +163,7 @@ class World:
             released_for=self._released_for,
             clock=self.clock,
             start_initial_sync=start_sync if start else None,
-            confirm_lease=lease,
+            policy=policy,
         )
 
     def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
@@ -654,7 +658,7 @@ def test_F4_while_a_confirm_is_under_way_the_connection_shows_it_and_nothing_cha
         assert stored.confirming is not None
         assert (stored.confirming.since, stored.confirming.until) == (
             NOW,
-            NOW + DEFAULT_CONFIRM_LEASE,
+            NOW + DEFAULT_STALE_AFTER,
         )
         flow = world.flow
         for change in (
@@ -673,7 +677,7 @@ def test_F4_while_a_confirm_is_under_way_the_connection_shows_it_and_nothing_cha
         ):
             error = await soon(change)
             assert _under_way(error), error
-            assert "2026-03-01 09:05:00 UTC" in error.message  # until when it holds the connection
+            assert "2026-03-01 09:30:00 UTC" in error.message  # until when it holds the connection
         gates.let_go(0)
         assert is_successful(await first)
         assert await _phase(world, id) is Phase.CONFIRMED
@@ -741,34 +745,98 @@ def test_F4_a_confirm_that_failed_after_its_creates_sends_none_of_them_again() -
     run(body)
 
 
+async def died_confirming(
+    world: World, policy: RunPolicy | None = None
+) -> tuple[DyingStore, ForgetfulIntacct, ConnectionId]:
+    """A confirm (its process as ``policy`` says) that dies between sending its create, which
+    Intacct made, and storing what came of it; the store as that process left it."""
+    store = DyingStore()
+    world.store = store
+    world.flow = world.workflow()
+    intacct = forgetful(world)
+    intacct.on_write = lambda: setattr(store, "dead", True)
+    id = await world.resolved()
+    assert (await refusal(world.workflow(policy=policy).confirm(id))).message == "The process died."
+    store.dead, intacct.on_write = False, None  # another process, the same state
+    left = await value(store.connection(id))
+    assert left is not None
+    assert left.phase is Phase.CONFIRMING
+    assert len(await value(store.open_intents(id))) == 1
+    assert len(intacct.named("Greenleaf")) == 1
+    return store, intacct, id
+
+
+async def _taken_over_once(world: World, id: ConnectionId, intacct: ForgetfulIntacct) -> str:
+    """Confirm takes the dead confirm over, finds its customer and creates nothing again; what
+    the notification of the take-over says."""
+    assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+    assert len(intacct.named("Greenleaf")) == 1
+    assert await value(world.store.open_intents(id)) == ()
+    notes = [n.notification for n in await value(world.store.notifications(id))]
+    (taken,) = [n for n in notes if n.title == "Confirm taken over"]
+    return taken.body
+
+
 def test_F4_a_confirm_left_by_a_dead_process_is_taken_over_once_its_lease_ran_out() -> None:
     """The process dies between sending the create and storing what came of it: the connection
     stays CONFIRMING. Another confirm is refused until the dead one's lease has run out, then
     takes it over, finds the customer the dead one made, and creates nothing again."""
 
     async def body(world: World) -> None:
-        store = DyingStore()
-        world.store, world.flow = store, world.workflow(store=store)
-        intacct = forgetful(world)
-        intacct.on_write = lambda: setattr(store, "dead", True)
-        id = await world.resolved()
-        assert (await refusal(world.flow.confirm(id))).message == "The process died."
-        store.dead, intacct.on_write = False, None  # another process, the same state
-        left = await value(store.connection(id))
-        assert left is not None
-        assert left.phase is Phase.CONFIRMING
-        assert len(await value(store.open_intents(id))) == 1
-        world.clock.at = NOW + DEFAULT_CONFIRM_LEASE - timedelta(seconds=1)
+        _, intacct, id = await died_confirming(world)
+        world.flow = world.workflow()
+        world.clock.at = NOW + DEFAULT_STALE_AFTER - timedelta(seconds=1)
         blocked = await refusal(world.flow.confirm(id))
         assert _under_way(blocked)
-        assert "after 2026-03-01 09:05:00 UTC" in blocked.fix
-        world.clock.at = NOW + DEFAULT_CONFIRM_LEASE
-        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
-        assert len(intacct.named("Greenleaf")) == 1
-        assert await value(store.open_intents(id)) == ()
-        notes = [n.notification for n in await value(store.notifications(id))]
-        (taken,) = [n for n in notes if n.title == "Confirm taken over"]
-        assert "2026-03-01 09:00:00 UTC" in taken.body
+        assert "after 2026-03-01 09:30:00 UTC" in blocked.fix
+        world.clock.at = NOW + DEFAULT_STALE_AFTER
+        told = await _taken_over_once(world, id, intacct)
+        assert "started at 2026-03-01 09:00:00 UTC" in told
+        assert "no sign of life by 2026-03-01 09:30:00 UTC" in told
+
+    run(body)
+
+
+def test_F4_a_confirm_whose_process_is_gone_from_this_host_is_taken_over_at_once() -> None:
+    async def body(world: World) -> None:
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        holder = f"{socket.gethostname()}/{gone.pid}"
+        _, intacct, id = await died_confirming(world, run_policy())
+        left = await value(world.store.connection(id))
+        assert left is not None
+        assert left.confirming is not None
+        await value(  # as if that process had claimed it: it is provably gone
+            world.store.claim_confirm(id, token=left.confirming.token, at=NOW, holder=holder)
+        )
+        world.flow = world.workflow()
+        world.clock.at = NOW + timedelta(minutes=1)  # long before its lease runs out
+        told = await _taken_over_once(world, id, intacct)
+        assert f"its process ({holder}) is gone" in told
+
+    run(body)
+
+
+def test_F4_a_confirm_whose_process_may_live_is_not_taken_over_while_its_create_may_fly() -> None:
+    """With ``sync.in_flight`` longer than ``sync.stale_after``, a create the stalled process sent
+    at its last sign of life may land after its lease ran out: no take-over before then."""
+
+    async def body(world: World) -> None:
+        policy = RunPolicy(
+            stale_after=timedelta(minutes=5),
+            in_flight=timedelta(minutes=20),
+            holder="another-host/4242",
+        )
+        _, intacct, id = await died_confirming(world, policy)
+        world.flow = world.workflow(policy=replace(policy, holder="this-host/1"))
+        world.clock.at = NOW + timedelta(minutes=5)  # the lease ran out
+        blocked = await refusal(world.flow.confirm(id))
+        assert (blocked.kind, blocked.rule) == (ErrorKind.REJECTED, Rule.O5)
+        assert "another-host/4242" in blocked.message
+        assert "on its way to Sage Intacct until 2026-03-01 09:20:00 UTC" in blocked.message
+        assert await _phase(world, id) is Phase.CONFIRMING
+        world.clock.at = NOW + timedelta(minutes=20)
+        await _taken_over_once(world, id, intacct)
 
     run(body)
 
@@ -780,8 +848,8 @@ def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
     async def body(world: World) -> None:
         gates = Gates()
         intacct = forgetful(world, gates=gates)
-        lease = timedelta(milliseconds=300)  # renewed every 0.1 s of real time
-        world.flow = world.workflow(lease=lease)
+        policy = run_policy(stale_after=timedelta(milliseconds=300))  # renewed every 0.1 s
+        world.flow = world.workflow(policy=policy)
         id = await world.resolved()
         first = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(1)
@@ -795,7 +863,7 @@ def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
                 await asyncio.sleep(0.01)
 
         await asyncio.wait_for(renewed(), timeout=30)
-        assert _under_way(await soon(world.workflow(lease=lease).confirm(id)))
+        assert _under_way(await soon(world.workflow(policy=policy).confirm(id)))
         gates.let_go(0)
         assert is_successful(await first)
         assert len(intacct.named("Greenleaf")) == 1
@@ -817,7 +885,7 @@ def test_F4_a_confirm_that_lost_its_claim_sends_nothing_more() -> None:
         id = await world.resolved()
         first = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(1)  # the first confirm's archive is in flight
-        world.clock.at = NOW + DEFAULT_CONFIRM_LEASE
+        world.clock.at = NOW + DEFAULT_STALE_AFTER
         second = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(2)  # the second took over and is archiving too
         gates.let_go(0)

@@ -40,7 +40,7 @@ from released_intacct.domain.state import Acknowledgement, ConfirmClaim, Connect
 
 _COLUMNS = (
     "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at,"
-    " confirm_token, confirm_since, confirm_until"
+    " confirm_token, confirm_since, confirm_until, confirm_holder"
 )
 
 
@@ -53,7 +53,7 @@ async def add(
     if refusal is not None:
         return Failure(refusal)
     await db.execute(
-        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
+        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
         _row(connection),
     )
     await db.execute(
@@ -79,10 +79,21 @@ async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Conne
 
 
 async def claim_confirm(
-    db: aiosqlite.Connection, id: ConnectionId, token: str, at: datetime, lease: timedelta
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    token: str,
+    at: datetime,
+    lease: timedelta,
+    *,
+    holder: str,
+    over: str | None,
 ) -> Result[Connection, SyncError]:
     return await _transition(
-        db, id, lambda stored: confirming.claim(stored, token=token, at=at, lease=lease)
+        db,
+        id,
+        lambda stored: confirming.claim(
+            stored, token=token, at=at, lease=lease, holder=holder, over=over
+        ),
     )
 
 
@@ -127,7 +138,7 @@ async def _update(db: aiosqlite.Connection, connection: Connection) -> None:
     await db.execute(
         "UPDATE connections SET released_company = ?, intacct_company = ?, entity = ?, phase = ?,"
         " sync_from = ?, created_at = ?, confirmed_at = ?, confirm_token = ?, confirm_since = ?,"
-        " confirm_until = ? WHERE id = ?",
+        " confirm_until = ?, confirm_holder = ? WHERE id = ?",
         (*_row(connection)[1:], connection.id),
     )
 
@@ -277,6 +288,7 @@ def _row(c: Connection) -> tuple[object, ...]:
         None if held is None else held.token,
         None if held is None else to_column(held.since),
         None if held is None else to_column(held.until),
+        None if held is None else held.holder,
     )
 
 
@@ -301,6 +313,7 @@ def _claim(row: sqlite3.Row) -> ConfirmClaim | None:
         token=row["confirm_token"],
         since=from_column(row["confirm_since"]),
         until=from_column(row["confirm_until"]),
+        holder=row["confirm_holder"] or "",
     )
 
 

@@ -36,7 +36,6 @@ from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
-    DEFAULT_CONFIRM_LEASE,
     DEFAULT_STALE_AFTER,
     Acknowledgement,
     Connection,
@@ -123,9 +122,13 @@ class SqliteStateStore:
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: connections.claim_confirm(db, id, token, at, lease))
+        return self._write(
+            lambda db: connections.claim_confirm(db, id, token, at, lease, holder=holder, over=over)
+        )
 
     def renew_confirm(
         self,
@@ -133,7 +136,7 @@ class SqliteStateStore:
         *,
         token: str,
         at: datetime,
-        lease: timedelta = DEFAULT_CONFIRM_LEASE,
+        lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
         return self._write(lambda db: connections.renew_confirm(db, id, token, at, lease))
 

@@ -5,13 +5,16 @@ confirms of one connection, in one process or in two, can never both go ahead.
 - ``claim``: ONBOARDING (with its sync-from date, C4) becomes CONFIRMING, held by the confirm's
   token until ``at + lease``. A CONFIRMING connection is refused while another token's lease runs
   (``under_way``: the admin API's 409); once that lease has run out, its confirm was left by a
-  process that died (a live one renews long before) and the claim takes it over. A confirmed
-  connection is refused under C1. Claiming again with the token that holds it renews it.
+  process that died or stalled (a live one renews long before) and the claim takes it over; so it
+  does at once when the caller proved that process gone (``over``). A confirmed connection is
+  refused under C1. Claiming again with the token that holds it renews it.
 - ``renew``: the holder's sign of life, a new lease from ``at``. ``finish``: CONFIRMED at ``at``.
   Both are refused once the token no longer holds the claim (``not_held``: taken over, finished or
   released): that confirm stops before it sends anything more.
 - ``release``: the holder's confirm failed, the connection is ONBOARDING again and confirm can be
   retried; a token that no longer holds the claim changes nothing.
+- ``in_flight``: the refusal to take over a lapsed claim whose process may still live before a
+  create it sent can no longer be on its way (``app.claim`` decides when).
 - ``save_refusal``: while CONFIRMING nothing else changes the connection, its onboarding or its
   acknowledgements, nor removes it; and only ``claim`` makes a connection CONFIRMING.
 
@@ -36,6 +39,7 @@ __all__ = [
     "claim",
     "finish",
     "held_by",
+    "in_flight",
     "not_held",
     "outside_claim",
     "release",
@@ -47,21 +51,28 @@ __all__ = [
 
 
 def claim(
-    stored: Connection, *, token: str, at: datetime, lease: timedelta
+    stored: Connection,
+    *,
+    token: str,
+    at: datetime,
+    lease: timedelta,
+    holder: str = "",
+    over: str | None = None,
 ) -> Result[Connection, SyncError]:
-    """``stored`` CONFIRMING under ``token`` until ``at + lease``, or why another confirm or the
-    connection's phase forbids it."""
+    """``stored`` CONFIRMING under ``token`` (of process ``holder``) until ``at + lease``, or why
+    another confirm or the connection's phase forbids it. ``over``: the token of a claim whose
+    process the caller proved gone, taken over though its lease still runs."""
     _check_lease(lease)
     if stored.phase is Phase.CONFIRMED:
         return Failure(_confirmed(stored))
     held = stored.confirming
     if stored.phase is Phase.CONFIRMING:
-        if held is not None and held.token != token and not held.lapsed(at=at):
+        if held is not None and held.token not in (token, over) and not held.lapsed(at=at):
             return Failure(under_way(stored))
     elif stored.phase is not Phase.ONBOARDING or stored.sync_from is None:
         return Failure(_not_ready(stored))
     since = held.since if held is not None and held.token == token else at
-    claimed = ConfirmClaim(token=token, since=since, until=at + lease)
+    claimed = ConfirmClaim(token=token, since=since, until=at + lease, holder=holder)
     return Success(replace(stored, phase=Phase.CONFIRMING, confirming=claimed))
 
 
@@ -114,7 +125,8 @@ def held_by(stored: Connection, token: str) -> bool:
 def under_way(connection: Connection) -> SyncError:
     """The refusal of a second confirm, or of any change, while a confirm is under way."""
     held = connection.confirming
-    since = "" if held is None else f" (started {utc(held.since)})"
+    by = "" if held is None or not held.holder else f" by process {held.holder}"
+    since = "" if held is None else f" (started {utc(held.since)}{by})"
     until = "its lease runs out" if held is None else utc(held.until)
     return SyncError(
         kind=ErrorKind.REJECTED,
@@ -128,6 +140,24 @@ def under_way(connection: Connection) -> SyncError:
             f"process running it stopped, confirm again after {until}: the unfinished confirm is "
             "taken over and completed, and nothing it created is created twice."
         ),
+    )
+
+
+def in_flight(connection: Connection, until: datetime) -> SyncError:
+    """The refusal to take over, before ``until``, a confirm whose process may still live and
+    still have a create on its way (``sync.in_flight`` after its last sign of life)."""
+    held = connection.confirming
+    by = "" if held is None or not held.holder else f" (process {held.holder})"
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.O5,
+        message=(
+            f"The confirm under way of connection {connection.id}{by} stopped showing signs of "
+            "life, but its process may still be running and a contact it sent may still be on "
+            f"its way to Sage Intacct until {utc(until)}."
+        ),
+        fix=f"Confirm again after {utc(until)}: the unfinished confirm is then taken over, and "
+        "nothing it created is created twice.",
     )
 
 
