@@ -18,11 +18,11 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from released_intacct.app.admin import create_admin_app
-from released_intacct.app.ports import Ports
+from released_intacct.app.ports import Ports, this_process
 from released_intacct.app.service import Service
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
-from released_intacct.fakes.demo_pair import STORES, T0, demo_pair, on_store, onboarded
+from released_intacct.fakes.demo_pair import STORES, demo_pair, on_store, onboarded
 
 TOKEN = "admin-confirm-token-0123456789abcdef"
 
@@ -122,7 +122,11 @@ def test_F4_two_confirms_at_once_answer_202_and_409_and_create_the_customer_once
 
 
 def test_F4_the_connection_and_its_status_show_the_confirm_under_way(seen: Seen) -> None:
-    held = {"since": T0.isoformat().replace("+00:00", "Z"), "heldUntil": "2026-05-01T12:30:00Z"}
+    held = {
+        "since": "2026-05-01T12:00:00Z",
+        "holder": this_process(),
+        "heldUntil": "2026-05-01T12:30:00Z",
+    }
     shown, status = seen.json("shown"), seen.json("status")
     assert (shown["phase"], shown["confirming"]) == ("confirming", held)
     assert (status["phase"], status["confirming"]) == ("confirming", held)

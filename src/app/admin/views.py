@@ -55,16 +55,20 @@ class Accepted(View, frozen=True):
 
 
 class ConfirmingView(View, frozen=True):
-    """Rule O5: the confirm under way (phase ``confirming``): since when, and until when it holds
-    the connection unless its process renews it (after that, confirming again takes it over)."""
+    """Rule O5: the confirm under way (phase ``confirming``): since when, by which process
+    (``host/pid``), and until when it holds the connection unless that process renews it (after
+    that, confirming again takes it over)."""
 
     since: datetime
+    holder: str
     held_until: datetime
 
     @classmethod
     def of(cls, c: Connection) -> ConfirmingView | None:
         held = c.confirming
-        return None if held is None else cls(since=held.since, held_until=held.until)
+        if held is None:
+            return None
+        return cls(since=held.since, holder=held.holder, held_until=held.until)
 
 
 class ConnectionView(View, frozen=True):

@@ -2,8 +2,9 @@
 
 One block per connection: its companies and entity, its phase, the colour of its last run, the
 last and next run, and the Intacct API transactions this process spent (0 in a fresh process).
-While a confirm is under way (phase ``confirming``, rule O5) a line says since when and until when
-it holds the connection, after which a confirm whose process stopped may be taken over.
+While a confirm is under way (phase ``confirming``, rule O5) a line says since when, by which
+process (``host/pid``) and until when it holds the connection, after which a confirm whose process
+stopped may be taken over.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def describe(status: CompanyStatus) -> list[str]:
     if c.confirming is not None:
         lines.insert(
             3,
-            f"  confirming    since {_when(c.confirming.since)}, held until "
+            f"  confirming    since {_when(c.confirming.since)} by "
+            f"{c.confirming.holder or 'an unknown process'}, held until "
             f"{_when(c.confirming.until)} (then a confirm again takes over one whose process "
             "stopped)",
         )
