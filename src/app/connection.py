@@ -170,7 +170,7 @@ class ConnectionWorkflow(Matching):
         others = await self._others(id)
         free = others.bind(
             lambda held: rules.check_new_link(
-                [guards.record_of(c) for c in held if c.entity is not None],
+                [rules.record_of(c) for c in held if c.entity is not None],
                 released_company=connection.released_company,
                 intacct_company=connection.intacct_company,
                 entity=chosen.unwrap().id,

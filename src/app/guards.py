@@ -20,29 +20,18 @@ from released_intacct.domain.ports import Entity, IntacctPort, IntacctSetup
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.rules.connection import (
     TOP_LEVEL,
-    ConnectionRecord,
     check_link_change,
     check_new_link,
+    record_of,
 )
 from released_intacct.domain.rules.prerequisites import Assessment, assess
-from released_intacct.domain.state import Connection, Phase, StateStore
+from released_intacct.domain.state import Connection, StateStore
 
 
 def refusal(
     rule: Rule | None, message: str, fix: str, *, kind: ErrorKind = ErrorKind.NEEDS_USER
 ) -> SyncError:
     return SyncError(kind=kind, rule=rule, message=message, fix=fix)
-
-
-def record_of(connection: Connection) -> ConnectionRecord:
-    """The connection as rule C1 sees it (an entity not chosen yet reads as the top level)."""
-    return ConnectionRecord(
-        released_company=connection.released_company,
-        intacct_company=connection.intacct_company,
-        entity=TOP_LEVEL if connection.entity is None else connection.entity,
-        confirmed=connection.phase is Phase.CONFIRMED,
-        connection=connection.id,
-    )
 
 
 async def stored_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:

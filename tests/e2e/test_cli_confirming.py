@@ -4,20 +4,16 @@ the connection, and ``onboard --confirm`` is refused, saying so, with the refusa
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from released_intacct.adapters.state import generate_key
-from released_intacct.adapters.state.sqlite import SqliteStateStore
 from released_intacct.app.cli import main
 from released_intacct.app.cli.shell import REFUSED, Console
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials
-from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import DEFAULT_STALE_AFTER, Connection, Phase
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.stored import stored_connection
 
 ID = ConnectionId("conn-confirming")
 ELSEWHERE = "another-host/4242"
@@ -25,41 +21,21 @@ ELSEWHERE = "another-host/4242"
 
 def _confirming_elsewhere(tmp_path: Path, at: datetime) -> Path:
     """Settings of a store whose connection another process is confirming since ``at``."""
-    key = generate_key()
-    config = tmp_path / "settings.toml"
-    config.write_text(
-        f'database = "{tmp_path / "state.sqlite3"}"\n'
-        f'encryption_key = "{key.reveal()}"\n'
-        '[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n',
-        encoding="utf-8",
+    connection = Connection(
+        id=ID,
+        released_company=ReleasedCompanyId("RL-1"),
+        intacct_company=IntacctCompanyId("C"),
+        phase=Phase.ONBOARDING,
+        entity=EntityId(""),
+        sync_from=date(2024, 1, 1),
+        created_at=at,
     )
-    config.chmod(0o600)
-
-    async def prepare() -> None:
-        store = await SqliteStateStore.open(tmp_path / "state.sqlite3", key=key)
-        try:
-            secret = Secret("pw")
-            credentials = IntacctCredentials(
-                sender_id="s", sender_password=secret, company_id="C", user_id="u",
-                user_password=secret,
-            )  # fmt: skip
-            connection = Connection(
-                id=ID,
-                released_company=ReleasedCompanyId("RL-1"),
-                intacct_company=IntacctCompanyId("C"),
-                phase=Phase.ONBOARDING,
-                entity=EntityId(""),
-                sync_from=date(2024, 1, 1),
-                created_at=at,
-            )
-            await value(store.add_connection(connection, credentials))
-            await value(store.claim_confirm(ID, token="elsewhere", at=at, holder=ELSEWHERE))
-        finally:
-            await store.close()
-
-    asyncio.run(prepare())
     (tmp_path / "decisions.toml").write_text("", encoding="utf-8")
-    return config
+    return stored_connection(
+        tmp_path,
+        connection,
+        lambda store: value(store.claim_confirm(ID, token="other", at=at, holder=ELSEWHERE)),
+    )
 
 
 def _cli(config: Path, *args: str) -> tuple[int, str, str]:

@@ -35,7 +35,7 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.rules import confirming
-from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
+from released_intacct.domain.rules.connection import TOP_LEVEL, check_link_change, record_of
 from released_intacct.domain.state import Acknowledgement, ConfirmClaim, Connection, Phase
 
 _COLUMNS = (
@@ -264,14 +264,7 @@ def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
 
 
 def _locked(stored: Connection) -> SyncError:
-    record = ConnectionRecord(
-        released_company=stored.released_company,
-        intacct_company=stored.intacct_company,
-        entity=stored.entity if stored.entity is not None else TOP_LEVEL,
-        confirmed=True,
-        connection=stored.id,
-    )
-    return check_link_change(record).failure()
+    return check_link_change(record_of(stored)).failure()
 
 
 def _row(c: Connection) -> tuple[object, ...]:

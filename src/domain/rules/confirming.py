@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
+from released_intacct.domain.rules.connection import change_refusal
 from released_intacct.domain.settings import EARLIEST_SYNC_FROM
 from released_intacct.domain.state import ConfirmClaim, Connection, Phase
 
@@ -63,8 +63,9 @@ def claim(
     another confirm or the connection's phase forbids it. ``over``: the token of a claim whose
     process the caller proved gone, taken over though its lease still runs."""
     _check_lease(lease)
-    if stored.phase is Phase.CONFIRMED:
-        return Failure(_confirmed(stored))
+    refused = change_refusal(stored)
+    if refused is not None:
+        return Failure(refused)
     held = stored.confirming
     if stored.phase is Phase.CONFIRMING:
         if held is not None and held.token not in (token, over) and not held.lapsed(at=at):
@@ -186,17 +187,6 @@ def _not_ready(stored: Connection) -> SyncError:
         fix="Choose the entity and set the sync-from date (on or after "
         f"{EARLIEST_SYNC_FROM.isoformat()}) first.",
     )
-
-
-def _confirmed(stored: Connection) -> SyncError:
-    record = ConnectionRecord(
-        released_company=stored.released_company,
-        intacct_company=stored.intacct_company,
-        entity=TOP_LEVEL if stored.entity is None else stored.entity,
-        confirmed=True,
-        connection=stored.id,
-    )
-    return check_link_change(record).failure()
 
 
 def _check_lease(lease: timedelta) -> None:
