@@ -252,15 +252,11 @@ async def _apply(
             if done.failure().kind in STOPS:
                 return Failure(done.failure())
             results.append(about(done.failure(), archive))
-    creates = [a for a in actions if isinstance(a, CreateInIntacct)]
-    if creates:
-        written = await create_in_intacct(
-            ports, claim, intacct, creates, unknown=settings.unconfirmed
-        )
-        if not is_successful(written):
-            return Failure(written.failure())
-        results += written.unwrap()
-    return await _record(ports, id, results)
+    creates = [a for a in actions if isinstance(a, CreateInIntacct)]  # none: earlier ones settle
+    written = await create_in_intacct(ports, claim, intacct, creates, unknown=settings.unconfirmed)
+    if not is_successful(written):
+        return Failure(written.failure())
+    return await _record(ports, id, results + written.unwrap())
 
 
 async def _record(

@@ -7,10 +7,14 @@ before anything is sent what an earlier attempt did is taken into account:
 
 - a create whose record is linked already was made (and settled) by an earlier attempt: it is not
   sent, nor looked up;
-- a create whose intent is still open (PENDING or SENT: the earlier attempt never learnt the
-  outcome, a lost reply or a process that died) is looked up in Intacct by its idempotency key:
-  found, it is settled with its link and not sent; absent, it is sent with the same key. A look-up
-  that fails stops the confirm (the intent stays open for the next attempt).
+- every intent still open (PENDING or SENT: the earlier attempt never learnt the outcome, a lost
+  reply or a process that died) is looked up in Intacct by its idempotency key, as it was sent:
+  found and still wanted so, it is settled with its link and not sent; absent, it is sent with the
+  same key. A look-up that fails stops the confirm (the intent stays open for the next attempt).
+- the user may change the onboarding between attempts: an open create no longer wanted as it was
+  sent (the contact now matched or archived, or to be created on the other side) is closed
+  (FAILED: never sent again, not even by the initial sync's recovery); if Intacct holds its record
+  it is left unlinked and a NEEDS_USER result names it, and the same key is not sent again.
 
 The claim is checked (renewed) just before the creates are sent: a confirm that lost it sends
 nothing. Every create carries its deterministic key as ``controlid`` too, a second guard where
@@ -30,9 +34,10 @@ from released_intacct.app.claim import Claim
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import ArchiveInReleased, CreateInIntacct
 from released_intacct.domain.enums import Direction, Prerequisite, RecordType
-from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
-from released_intacct.domain.ids import ConnectionId, ReleasedId
-from released_intacct.domain.planning.confirm import link_for_intacct_write
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import Party
+from released_intacct.domain.planning.confirm import intacct_link_key, link_for_intacct_write
 from released_intacct.domain.ports import IntacctPort, WriteOutcome
 from released_intacct.domain.rules.prerequisites import explain
 from released_intacct.domain.state import Intent, IntentState
@@ -56,15 +61,18 @@ async def create_in_intacct(
     """The creates an earlier attempt did not make, sent and settled; the refusals of single
     records (sync results), or the failure that stops the confirm."""
     id = claim.id
-    left = await _not_created(ports, claim, intacct, planned)
-    if not is_successful(left) or not left.unwrap():
-        return left.map(lambda _: [])
-    intents = [Intent(connection=id, key=create.key, action=create) for create in left.unwrap()]
+    looked = await _not_created(ports, id, intacct, planned)
+    if not is_successful(looked):
+        return Failure(looked.failure())
+    left, earlier = looked.unwrap()
+    if not left:
+        return Success(earlier)
+    intents = [Intent(connection=id, key=create.key, action=create) for create in left]
     recorded = await settled(ports.store.record_intents(intents))
     if not is_successful(recorded):
         return Failure(recorded.failure())
-    creates = [create for create in left.unwrap() if create.key in recorded.unwrap()]
-    for create in left.unwrap():
+    creates = [create for create in left if create.key in recorded.unwrap()]
+    for create in left:
         if create.key not in recorded.unwrap():  # SENT by another: the next look-up resolves it
             _log.warning("event=confirm_create_not_held connection=%s key=%s", id, create.key)
     held = await claim.check()
@@ -73,7 +81,8 @@ async def create_in_intacct(
     sent = await settled(intacct.write(creates))
     if not is_successful(sent):
         return Failure(sent.failure())
-    return await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
+    refused = await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
+    return refused.map(lambda more: earlier + more)
 
 
 def about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
@@ -117,29 +126,93 @@ async def _settle_sent(
 
 
 async def _not_created(
-    ports: Ports, claim: Claim, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
-) -> Result[list[CreateInIntacct], SyncError]:
-    """The creates no earlier attempt made: no link yet, and not found in Intacct by key when
-    their intent is still open (those found are settled here)."""
-    linked = await _linked(ports, claim.id, creates)
-    if not is_successful(linked):
-        return Failure(linked.failure())
-    opened = await settled(ports.store.open_intents(claim.id))
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+) -> Result[tuple[list[CreateInIntacct], list[SyncError]], SyncError]:
+    """The creates no earlier attempt made, and what earlier attempts made that is no longer
+    wanted (sync results): every open intent is settled by what Intacct holds (``_resolved``),
+    and a create whose record is linked already is not sent."""
+    opened = await settled(ports.store.open_intents(id))
     if not is_successful(opened):
         return Failure(opened.failure())
-    unsure = {intent.key for intent in opened.unwrap()}
-    left: list[CreateInIntacct] = []
-    for create in creates:
-        if (create.record_type, create.released_id) in linked.unwrap():
+    wanted = {create.key: create for create in creates}
+    results: list[SyncError] = []
+    for intent in opened.unwrap():
+        if not isinstance(intent.action, CreateInIntacct):
             continue
-        if create.key in unsure:
-            found = await _found(ports, claim, intacct, create)
-            if not is_successful(found):
-                return Failure(found.failure())
-            if found.unwrap():
-                continue
-        left.append(create)
-    return Success(left)
+        resolved = await _resolved(ports, id, intacct, intent.action, wanted.get(intent.key))
+        if not is_successful(resolved):
+            return Failure(resolved.failure())
+        settled_by, result = resolved.unwrap()
+        if settled_by:
+            wanted.pop(intent.key, None)
+        results += [] if result is None else [result]
+    linked = await _linked(ports, id, list(wanted.values()))
+    if not is_successful(linked):
+        return Failure(linked.failure())
+    left = [c for c in wanted.values() if (c.record_type, c.released_id) not in linked.unwrap()]
+    return Success((left, results))
+
+
+async def _resolved(
+    ports: Ports,
+    id: ConnectionId,
+    intacct: IntacctPort,
+    sent: CreateInIntacct,
+    wanted: CreateInIntacct | None,
+) -> Result[tuple[bool, SyncError | None], SyncError]:
+    """An open create ``sent`` by an earlier attempt, looked up by its key: whether that settles
+    the create now ``wanted`` with the same key (it must not be sent), and the result to record.
+
+    Found and still wanted as it was sent (same side): CONFIRMED with its link. Found but no
+    longer wanted so (the decision changed since): FAILED, unlinked, and a NEEDS_USER result
+    naming the record, which the user checks in Intacct; the same key is not sent again. Not
+    found: FAILED when no longer wanted (never sent again), else left to be sent."""
+    found = await settled(intacct.find_written(sent))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record = found.unwrap()
+    still = wanted is not None and _same_side(sent, wanted)
+    if record is None and still:
+        return Success((False, None))
+    if record is not None and still:
+        link = link_for_intacct_write(sent, record, existing=None)
+        done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
+        _log.info("event=confirm_create_found connection=%s key=%s", id, sent.key)
+        return (await settled(done)).map(lambda _: (True, None))
+    closed = await settled(ports.store.settle(id, sent.key, state=IntentState.FAILED))
+    if record is None:
+        return closed.map(lambda _: (False, None))
+    stray = _unwanted(sent, intacct_link_key(record))
+    return closed.map(lambda _: (True, stray))
+
+
+def _same_side(sent: CreateInIntacct, wanted: CreateInIntacct) -> bool:
+    """The same kind of record and, for a contact, the same side (customer or vendor)."""
+    if isinstance(sent.record, Party) and isinstance(wanted.record, Party):
+        return sent.record.role is wanted.record.role
+    return type(sent.record) is type(wanted.record)
+
+
+def _unwanted(sent: CreateInIntacct, key: IntacctKey) -> SyncError:
+    what = sent.record_type.value.replace("_", " ")
+    if isinstance(sent.record, Party):
+        what = sent.record.role.value
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.O3,
+        message=(
+            f"An earlier confirm created {what} {key} in Sage Intacct for this Re-Leased record, "
+            "but the onboarding decision for it has changed since, so it is not linked."
+        ),
+        fix=f"Check {key} in Sage Intacct: delete it if it is not wanted; it is never created "
+        "again.",
+        record=RecordRef(
+            record_type=sent.record_type,
+            direction=Direction.OUTGOING,
+            released_id=sent.released_id,
+            intacct_key=key,
+        ),
+    )
 
 
 async def _linked(
@@ -153,20 +226,3 @@ async def _linked(
             return Failure(found.failure())
         linked |= {(link.record_type, link.released_id) for link in found.unwrap()}
     return Success(linked)
-
-
-async def _found(
-    ports: Ports, claim: Claim, intacct: IntacctPort, create: CreateInIntacct
-) -> Result[bool, SyncError]:
-    """True: Intacct holds the record of an open ``create`` (found by key), now settled. False:
-    it does not (nor can it be on its way any more, ``app.claim``), so it is sent."""
-    found = await settled(intacct.find_written(create))
-    if not is_successful(found):
-        return Failure(found.failure())
-    record = found.unwrap()
-    if record is None:
-        return Success(False)
-    link = link_for_intacct_write(create, record, existing=None)
-    done = ports.store.settle(claim.id, create.key, state=IntentState.CONFIRMED, link=link)
-    _log.info("event=confirm_create_found connection=%s key=%s", claim.id, create.key)
-    return (await settled(done)).map(lambda _: True)

@@ -929,3 +929,34 @@ def test_F4_two_processes_on_one_database_confirm_once(tmp_path: Path) -> None:
             await other.close()
 
     asyncio.run(body())
+
+
+def test_F4_a_contact_decided_otherwise_after_a_failed_confirm_is_neither_created_nor_linked() -> (
+    None
+):
+    """The first confirm made the customer but never learnt it; the user then archives that
+    contact instead. The retry creates nothing, links nothing, closes the open create for good
+    (the initial sync's recovery would otherwise link or send it) and names the customer."""
+
+    async def body(world: World) -> None:
+        intacct = forgetful(world, lose=1)
+        id = await world.resolved()
+        assert (await refusal(world.flow.confirm(id))).kind is ErrorKind.RETRIABLE
+        (made,) = intacct.named("Greenleaf")
+        await value(world.flow.archive(id, Step.CONTACTS, rid("con-new")))
+        await value(world.flow.continue_step(id, Step.CONTACTS))
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert intacct.named("Greenleaf") == [made]
+        linked = await value(
+            world.store.links(id, RecordType.CONTACT, released_ids=[rid("con-new")])
+        )
+        assert linked == ()
+        assert await value(world.store.open_intents(id)) == ()
+        (result,) = [r for r in await value(world.store.results(id)) if r.released_id == "con-new"]
+        assert (result.kind, result.rule, result.intacct_key) == (
+            ErrorKind.NEEDS_USER,
+            Rule.O3,
+            made.link_key,
+        )
+
+    run(body)
