@@ -4,7 +4,8 @@
 (``RL-DEMO``) in process through ``httpx.ASGITransport``, and builds the connection workflow and
 the sync service over the real adapters; ``confirmed(pair)`` onboards the demo pair and confirms
 it (entity E100, sync from 2024-01-01; the two contacts with no Intacct match are created as a
-customer and a vendor, everything else left unmatched is archived).
+customer and a vendor, everything else left unmatched is archived); ``onboarded(flow)`` does the
+same up to confirm.
 
 Both simulators and the service read one ``Ticking`` clock, which a test moves between what the
 users do and the next sync, so each change is stamped after the run that came before it.
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 
 import httpx
 from lxml import etree
+from starlette.types import ASGIApp
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
@@ -66,6 +68,7 @@ __all__ = [
     "confirmed",
     "demo_pair",
     "on_store",
+    "onboarded",
     "wired",
 ]
 
@@ -261,16 +264,24 @@ def wired(
 
 
 @asynccontextmanager
-async def demo_pair(store: StateStore, clock: Ticking | None = None) -> AsyncIterator[DemoPair]:
-    """Both demo seeds loaded at the clock's time, served in process, with the service over them."""
+async def demo_pair(
+    store: StateStore,
+    clock: Ticking | None = None,
+    *,
+    before_intacct: Callable[[ASGIApp], ASGIApp] | None = None,
+) -> AsyncIterator[DemoPair]:
+    """Both demo seeds loaded at the clock's time, served in process, with the service over them.
+    ``before_intacct`` wraps the Intacct simulator's app (to hold or watch the product's requests:
+    the simulator itself knows nothing of the product)."""
     clock = clock or Ticking()
     isim = IntacctSimulator(clock=clock.now)
     intacct_seed.load_demo(isim, now=clock.now())
     rsim = ReleasedSimulator(clock=clock.now)
     released_seed.load_demo(rsim, now=clock.now())
-    to_intacct = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=intacct_app.create_app(isim)), base_url="http://sim"
-    )
+    served: ASGIApp = intacct_app.create_app(isim)
+    if before_intacct is not None:
+        served = before_intacct(served)
+    to_intacct = httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://sim")
     to_released = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=released_app.create_app(rsim)), base_url=_RELEASED
     )
@@ -311,7 +322,14 @@ after checking it there (the demo's settings meet every one)."""
 
 async def confirmed(pair: DemoPair) -> ConnectionId:
     """Onboard and confirm the demo pair; its id."""
-    flow = pair.flow
+    id = await onboarded(pair.flow)
+    await value(pair.flow.confirm(id))
+    await pair.flow.background()
+    return id
+
+
+async def onboarded(flow: ConnectionWorkflow) -> ConnectionId:
+    """Onboard the demo pair up to confirm (every step continued); its id."""
     connected = await value(flow.connect(RL_DEMO, DEMO))
     id = connected.connection.id
     await value(flow.choose_entity(id, EntityId("E100")))
@@ -328,8 +346,6 @@ async def confirmed(pair: DemoPair) -> ConnectionId:
             else:
                 await value(flow.archive(id, step, candidate.released_id))
         await value(flow.continue_step(id, step))
-    await value(flow.confirm(id))
-    await flow.background()
     return id
 
 

@@ -26,7 +26,7 @@ from released_intacct.domain.state import (
     StoredNotification,
     lost,
 )
-from released_intacct.fakes.state_refusals import confirmed_refusal, key_clash, refused
+from released_intacct.fakes.state_refusals import changes_refused, key_clash, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 
@@ -133,8 +133,9 @@ def settle_intents(
 def acknowledge(
     book: Book, prerequisites: Sequence[Prerequisite], at: datetime
 ) -> Result[None, SyncError]:
-    """Rule C5: the first acknowledgement of each stays; refused once confirmed (C1)."""
-    error = confirmed_refusal(book.connection)
+    """Rule C5: the first acknowledgement of each stays; refused once confirmed (C1) and while
+    a confirm holds the connection (O5)."""
+    error = changes_refused(book.connection)
     if error is not None:
         return Failure(error)
     for prerequisite in prerequisites:

@@ -9,7 +9,8 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
-from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
+from released_intacct.domain.rules.confirming import save_refusal
+from released_intacct.domain.rules.connection import TOP_LEVEL, change_refusal
 from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
 
 
@@ -23,16 +24,12 @@ def unknown(id: ConnectionId) -> SyncError:
 
 def confirmed_refusal(connection: Connection) -> SyncError | None:
     """Rule C1: a confirmed connection is never changed nor removed."""
-    if connection.phase is not Phase.CONFIRMED:
-        return None
-    record = ConnectionRecord(
-        released_company=connection.released_company,
-        intacct_company=connection.intacct_company,
-        entity=TOP_LEVEL if connection.entity is None else connection.entity,
-        confirmed=True,
-        connection=connection.id,
-    )
-    return check_link_change(record).swap().value_or(None)
+    return change_refusal(connection)
+
+
+def changes_refused(connection: Connection) -> SyncError | None:
+    """Rules C1, O5: a confirmed connection, or one a confirm holds, is not changed."""
+    return confirmed_refusal(connection) or save_refusal(connection)
 
 
 def intacct_side(connection: Connection) -> str:

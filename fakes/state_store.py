@@ -15,6 +15,9 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
   + Intacct key: a link whose key another Re-Leased record holds is refused, all or none. Links
   by Intacct key prefix are those whose key ``startswith`` it, ordered by key.
 - Acknowledgements (C5): the first of each prerequisite stays; refused once confirmed.
+- One confirm at a time (O5): the confirm transitions are ``domain.rules.confirming``'s, as the
+  SQLite store's; while a confirm holds a connection, saving, removing it, its onboarding and its
+  acknowledgements are refused.
 - Cursors are clamped to the start of the run and never moved back.
 - Outbox: intents are stored PENDING in the order recorded; a repeated key keeps its place and
   is reopened (PENDING, the new action and run) unless it is SENT; ``settle`` refuses an unknown
@@ -55,6 +58,7 @@ from released_intacct.domain.results import (
     record_result,
     result_identity,
 )
+from released_intacct.domain.rules import confirming
 from released_intacct.domain.state import (
     DEFAULT_STALE_AFTER,
     Acknowledgement,
@@ -81,6 +85,7 @@ from released_intacct.fakes.state_book import (
 )
 from released_intacct.fakes.state_refusals import (
     c1_holder,
+    changes_refused,
     confirmed_refusal,
     finish_refusal,
     kept,
@@ -116,7 +121,7 @@ class FakeStateStore:
         if connection.id in self._books:
             error = refused(f"Connection {connection.id} is already stored.", "Use a new id.")
             return FutureResult.from_failure(error)
-        conflict = self._holder(connection)
+        conflict = confirming.outside_claim(connection) or self._holder(connection)
         if conflict is not None:
             return FutureResult.from_failure(conflict)
         self._books[connection.id] = Book(connection=connection, credentials=credentials)
@@ -128,8 +133,10 @@ class FakeStateStore:
             return FutureResult.from_failure(unknown(connection.id))
         if book.connection == connection:
             return FutureResult.from_value(connection)  # unchanged: nothing to refuse (as SQLite)
-        error = confirmed_refusal(book.connection) or c1_holder(
-            (b.connection for b in self._books.values()), connection
+        error = (
+            confirmed_refusal(book.connection)
+            or confirming.save_refusal(book.connection, connection)
+            or c1_holder((b.connection for b in self._books.values()), connection)
         )
         if error is not None:
             return FutureResult.from_failure(error)
@@ -148,11 +155,56 @@ class FakeStateStore:
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         book = self._books.get(id)
-        error = None if book is None else confirmed_refusal(book.connection)
+        error = None if book is None else changes_refused(book.connection)
         if error is not None:
             return FutureResult.from_failure(error)
         self._books.pop(id, None)
         return FutureResult.from_value(None)
+
+    # --- one confirm at a time (O5, C1) ----------------------------------------------------------
+
+    def claim_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
+    ) -> FutureResult[Connection, SyncError]:
+        return self._turn(
+            id,
+            lambda c: confirming.claim(
+                c, token=token, at=at, lease=lease, holder=holder, over=over
+            ),
+        )
+
+    def renew_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+    ) -> FutureResult[Connection, SyncError]:
+        return self._turn(id, lambda c: confirming.renew(c, token=token, at=at, lease=lease))
+
+    def finish_confirm(
+        self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
+    ) -> FutureResult[Connection, SyncError]:
+        def finish(book: Book) -> Result[Connection, SyncError]:
+            done = confirming.finish(book.connection, token=token, at=at)
+            if isinstance(done, Success):
+                book.connection, book.onboarding = done.unwrap(), onboarding
+            return done
+
+        return self._with(id, finish)
+
+    def release_confirm(
+        self, id: ConnectionId, *, token: str
+    ) -> FutureResult[Connection, SyncError]:
+        return self._turn(id, lambda c: Success(confirming.release(c, token=token)))
 
     # --- acknowledgements (C5) ------------------------------------------------------------------
 
@@ -172,6 +224,9 @@ class FakeStateStore:
         self, id: ConnectionId, onboarding: Onboarding
     ) -> FutureResult[None, SyncError]:
         def save(book: Book) -> Result[None, SyncError]:
+            error = confirming.save_refusal(book.connection)
+            if error is not None:
+                return Failure(error)
             book.onboarding = onboarding
             return Success(None)
 
@@ -442,6 +497,19 @@ class FakeStateStore:
         if book is None:
             return FutureResult.from_failure(unknown(id))
         return FutureResult.from_result(body(book))
+
+    def _turn(
+        self, id: ConnectionId, decide: Callable[[Connection], Result[Connection, SyncError]]
+    ) -> FutureResult[Connection, SyncError]:
+        """A confirm's transition of the connection, stored when allowed."""
+
+        def turn(book: Book) -> Result[Connection, SyncError]:
+            decided = decide(book.connection)
+            if isinstance(decided, Success):
+                book.connection = decided.unwrap()
+            return decided
+
+        return self._with(id, turn)
 
     def _holder(self, candidate: Connection) -> SyncError | None:
         return c1_holder((book.connection for book in self._books.values()), candidate)

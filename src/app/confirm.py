@@ -1,40 +1,52 @@
 """Confirming an onboarding (rules C4, C5, O3, O5, C1): check, write what it decided, fix the link.
 
-In order: the connection is open with an entity and a sync-from date; Intacct's set-up passes C5
-(Account Labels on blocks here, with the fix named); every step is continued (O5). Then the actions
-of ``plan_onboarding`` are applied: matches become links; archives archive the Re-Leased record;
-*create as* creates the contact in Intacct through the outbox (each intent stored PENDING before it
-is sent, settled CONFIRMED with its link, from ``link_for_intacct_write``, or FAILED). Last, the
-confirmed onboarding is stored and the connection becomes CONFIRMED, which fixes the date and the
-link for good.
+One confirm at a time: confirm first claims the connection (``app.claim``: ONBOARDING becomes
+CONFIRMING by a compare-and-set in the store), so of two confirms at once, in one process or two,
+one goes ahead and the other is refused (REJECTED: the admin API's 409, the CLI's refusal) with
+since when the other is under way. Nothing else changes the connection while it is CONFIRMING.
 
-Decided:
+Then, in order: the connection has its entity and sync-from date; Intacct's set-up passes C5
+(Account Labels on blocks here, with the fix named); every step is continued (O5). The actions of
+``plan_onboarding`` are applied: matches become links; archives archive the Re-Leased record;
+*create as* creates the contact in Intacct through the outbox (each intent stored PENDING before it
+is sent, settled CONFIRMED with its link, from ``link_for_intacct_write``, or FAILED). Last, in one
+transaction, the confirmed onboarding is stored and the connection becomes CONFIRMED, which fixes
+the date and the link for good.
+
+Decided (what a confirm that goes wrong leaves):
 - A refusal of one record (REJECTED, NEEDS_USER, SKIPPED) becomes a sync result (E1) and confirm
-  goes on: the initial sync meets that record again. A failure of the call itself (RETRIABLE,
-  FATAL) stops confirm before anything is marked confirmed; confirming again is safe, as every
-  action is idempotent (links are replaced, archiving twice is harmless, creates carry their
-  idempotency key and the outbox keeps the first intent).
-- A crash after the onboarding is stored as confirmed but before the connection is: confirming
-  again takes the stored confirmed onboarding as it is.
+  goes on: the initial sync meets that record again.
+- A failure of the call itself (Intacct or Re-Leased down, RETRIABLE; a refusal of the whole
+  request, FATAL; the store) stops confirm before anything is marked confirmed, and the connection
+  is ONBOARDING again: confirm can simply be tried again, and so can a confirm interrupted
+  (cancelled, SIGTERM). Nothing is written twice by the retry: links are replaced, archiving twice
+  is harmless, and no create is sent again blindly (``app.confirm_creates``: one already linked is
+  not sent, one whose outcome was never learnt is looked up by its idempotency key first).
+- A process that dies while confirming leaves the connection CONFIRMING: the next confirm takes
+  it over once its lease (``sync.stale_after``) has run out, or at once when that process ran on
+  this host and is gone (``app.claim``), and goes on as a retry does.
+- A confirm whose claim was lost (its process stalled past its lease and another took over) stops
+  before its next batch of writes and sends nothing more.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.claim import Claim
+from released_intacct.app.confirm_creates import STOPS, about, create_in_intacct
 from released_intacct.app.gather import read_all
 from released_intacct.app.guards import (
     checked_setup,
     chosen_date,
-    open_connection,
     refusal,
     stored_onboarding,
+    unconfirmed_connection,
 )
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import (
@@ -45,49 +57,61 @@ from released_intacct.domain.actions import (
     RecordResult,
     Skip,
 )
-from released_intacct.domain.enums import Direction, Prerequisite
-from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.matching import CreateAs, Step
 from released_intacct.domain.money import currency
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.onboarding import confirm as confirm_steps
-from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.planning.onboarding import plan_onboarding
 from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
 from released_intacct.domain.released import Contact, TrackingCategory
 from released_intacct.domain.rules.connection import validate_sync_from
-from released_intacct.domain.rules.prerequisites import check_can_confirm, explain, unconfirmed
+from released_intacct.domain.rules.prerequisites import check_can_confirm, unconfirmed
 from released_intacct.domain.settings import SyncSettings
-from released_intacct.domain.state import Connection, Intent, IntentState, Phase
+from released_intacct.domain.state import (
+    Connection,
+)
 
 _log = logging.getLogger(__name__)
-_STOPS = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
 
 
 async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connection, SyncError]:
-    connection = await open_connection(ports.store, id)
-    if not is_successful(connection):
-        return connection
-    ready = await _ready(ports, connection.unwrap())
+    found = await unconfirmed_connection(ports.store, id)
+    if not is_successful(found):
+        return found
+    taken = await Claim.take(ports, id)
+    if not is_successful(taken):
+        return Failure(taken.failure())
+    claim = taken.unwrap()
+    try:
+        async with claim:
+            done = await _confirm(ports, claim)
+    except BaseException:
+        await claim.release()
+        raise
+    if not is_successful(done):
+        await claim.release()
+    return done
+
+
+async def _confirm(ports: Ports, claim: Claim) -> Result[Connection, SyncError]:
+    connection = claim.connection
+    ready = await _ready(ports, connection)
     if not is_successful(ready):
         return Failure(ready.failure())
     intacct, settings, onboarding = ready.unwrap()
-    released = ports.released_for(connection.unwrap().released_company)
+    released = ports.released_for(connection.released_company)
     actions = await _planned(released, onboarding, settings)
     if not is_successful(actions):
         return Failure(actions.failure())
     applied = await _apply(
-        ports, id, actions.unwrap(), intacct=intacct, released=released, settings=settings
+        ports, claim, actions.unwrap(), intacct=intacct, released=released, settings=settings
     )
     if not is_successful(applied):
         return Failure(applied.failure())
-    saved = await settled(ports.store.save_onboarding(id, onboarding))
-    if not is_successful(saved):
-        return Failure(saved.failure())
-    done = replace(connection.unwrap(), phase=Phase.CONFIRMED, confirmed_at=ports.clock.now())
-    return await settled(ports.store.save_connection(done))
+    return await claim.finish(onboarding)
 
 
 async def _ready(
@@ -199,14 +223,16 @@ async def _to_create(
 
 async def _apply(
     ports: Ports,
-    id: ConnectionId,
+    claim: Claim,
     actions: Sequence[Action],
     *,
     intacct: IntacctPort,
     released: ReleasedPort,
     settings: SyncSettings,
 ) -> Result[None, SyncError]:
-    """Links, then archives, then creates; refusals of single records become sync results."""
+    """Links, then archives, then creates; refusals of single records become sync results. The
+    claim is checked before the writes to either side."""
+    id = claim.id
     results = [a.error for a in actions if isinstance(a, RecordResult)]
     results += [a.reason for a in actions if isinstance(a, Skip)]
     links = [_link(a) for a in actions if isinstance(a, LinkRecords)]
@@ -214,55 +240,23 @@ async def _apply(
         saved = await settled(ports.store.save_links(id, links))
         if not is_successful(saved):
             return Failure(saved.failure())
-    for archive in (a for a in actions if isinstance(a, ArchiveInReleased)):
+    archives = [a for a in actions if isinstance(a, ArchiveInReleased)]
+    held = await claim.check() if archives else Success(None)
+    if not is_successful(held):
+        return Failure(held.failure())
+    for archive in archives:
         done = await settled(
             released.set_archived(archive.record_type, archive.released_id, archived=True)
         )
         if not is_successful(done):
-            if done.failure().kind in _STOPS:
+            if done.failure().kind in STOPS:
                 return Failure(done.failure())
-            results.append(_about(done.failure(), archive))
-    creates = [a for a in actions if isinstance(a, CreateInIntacct)]
-    if creates:
-        written = await _create(ports, id, intacct, creates, unknown=settings.unconfirmed)
-        if not is_successful(written):
-            return Failure(written.failure())
-        results += written.unwrap()
-    return await _record(ports, id, results)
-
-
-async def _create(
-    ports: Ports,
-    id: ConnectionId,
-    intacct: IntacctPort,
-    creates: Sequence[CreateInIntacct],
-    *,
-    unknown: frozenset[Prerequisite],
-) -> Result[list[SyncError], SyncError]:
-    """Through the outbox: stored PENDING, sent, then settled with the link or as FAILED."""
-    intents = [Intent(connection=id, key=create.key, action=create) for create in creates]
-    recorded = await settled(ports.store.record_intents(intents))
-    if not is_successful(recorded):
-        return Failure(recorded.failure())
-    sent = await settled(intacct.write(creates))
-    if not is_successful(sent):
-        return Failure(sent.failure())
-    by_key = {create.key: create for create in creates}
-    refused: list[SyncError] = []
-    for outcome in sent.unwrap():
-        action = by_key[outcome.key]
-        if is_successful(outcome.result):
-            link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
-            settle = ports.store.settle(id, action.key, state=IntentState.CONFIRMED, link=link)
-        elif outcome.result.failure().kind in _STOPS:
-            return Failure(outcome.result.failure())
-        else:
-            refused.append(_about(explain(outcome.result.failure(), action, unknown), action))
-            settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
-        settled_one = await settled(settle)
-        if not is_successful(settled_one):
-            return Failure(settled_one.failure())
-    return Success(refused)
+            results.append(about(done.failure(), archive))
+    creates = [a for a in actions if isinstance(a, CreateInIntacct)]  # none: earlier ones settle
+    written = await create_in_intacct(ports, claim, intacct, creates, unknown=settings.unconfirmed)
+    if not is_successful(written):
+        return Failure(written.failure())
+    return await _record(ports, id, results + written.unwrap())
 
 
 async def _record(
@@ -286,18 +280,6 @@ def _link(action: LinkRecords) -> Link:
         origin=action.origin,
         released_fingerprint=action.released_fingerprint,
         intacct_fingerprint=action.intacct_fingerprint,
-    )
-
-
-def _about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
-    if error.record is not None:
-        return error
-    return error.about(
-        RecordRef(
-            record_type=action.record_type,
-            direction=Direction.OUTGOING,
-            released_id=action.released_id,
-        )
     )
 
 

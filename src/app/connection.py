@@ -14,11 +14,16 @@ naming the rule and the fix. The steps, in the order a user meets them:
    the unknown ones, which confirm requires.
 5. ``start_matching``: reads what both sides hold and stores the onboarding with its auto-matches
    (O1, O2); then ``match``, ``archive``, ``create_as``, ``continue_step`` (O3-O5).
-6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background.
+6. ``confirm`` (see ``app.confirm``), then the initial sync starts in the background. One confirm
+   at a time: meanwhile the connection is CONFIRMING, and a second confirm is refused.
 ``disconnect`` forgets a connection before confirm and is refused after it (C1).
 
 Decided:
-- Every change is refused once the connection is confirmed (C1), whatever the step.
+- Every change is refused once the connection is confirmed (C1), whatever the step, and while a
+  confirm is under way (O5), with since when and until when it holds the connection.
+- ``policy`` (``sync.stale_after``, ``sync.in_flight``, this process): a confirm holds its
+  connection as a run holds its company (``app.claim``); a confirm whose process died blocks the
+  next one for ``stale_after`` at most, or not at all when it ran on this host.
 - The entity cannot change once matching has started (the matches are the entity's): disconnect
   and connect again instead. ``start_matching`` may run again before confirm; it reads both sides
   afresh and starts the steps over, dropping the decisions made so far.
@@ -43,14 +48,27 @@ from returns.result import Failure, Result
 from released_intacct.app import guards
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
-from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, StartSync, settled
+from released_intacct.app.ports import (
+    IntacctFor,
+    Ports,
+    ReleasedFor,
+    StartSync,
+    run_policy,
+    settled,
+)
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Notification
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
-from released_intacct.domain.state import Acknowledgement, Connection, Phase, StateStore
+from released_intacct.domain.state import (
+    Acknowledgement,
+    Connection,
+    Phase,
+    RunPolicy,
+    StateStore,
+)
 
 __all__ = ["Connected", "ConnectionWorkflow", "new_connection_id"]
 
@@ -80,8 +98,15 @@ class ConnectionWorkflow(Matching):
         clock: Clock,
         start_initial_sync: StartSync | None = None,
         new_id: Callable[[], ConnectionId] = new_connection_id,
+        policy: RunPolicy | None = None,
     ) -> None:
-        ports = Ports(store=store, intacct_for=intacct_for, released_for=released_for, clock=clock)
+        ports = Ports(
+            store=store,
+            intacct_for=intacct_for,
+            released_for=released_for,
+            clock=clock,
+            policy=run_policy() if policy is None else policy,
+        )
         super().__init__(ports)
         self._start = start_initial_sync or self._queued
         self._new_id = new_id
@@ -145,7 +170,7 @@ class ConnectionWorkflow(Matching):
         others = await self._others(id)
         free = others.bind(
             lambda held: rules.check_new_link(
-                [guards.record_of(c) for c in held if c.entity is not None],
+                [rules.record_of(c) for c in held if c.entity is not None],
                 released_company=connection.released_company,
                 intacct_company=connection.intacct_company,
                 entity=chosen.unwrap().id,
@@ -236,7 +261,8 @@ class ConnectionWorkflow(Matching):
     # --- O5, C1 ----------------------------------------------------------------------------------
 
     def confirm(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
-        """Rules C5, O5, C1: confirm, then start the initial sync in the background."""
+        """Rules C5, O5, C1: confirm, then start the initial sync in the background; refused
+        (REJECTED) while another confirm of the connection is under way."""
         return FutureResult(self._confirm(id))
 
     async def _confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:

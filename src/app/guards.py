@@ -17,31 +17,21 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import Entity, IntacctPort, IntacctSetup
+from released_intacct.domain.rules import confirming
 from released_intacct.domain.rules.connection import (
     TOP_LEVEL,
-    ConnectionRecord,
     check_link_change,
     check_new_link,
+    record_of,
 )
 from released_intacct.domain.rules.prerequisites import Assessment, assess
-from released_intacct.domain.state import Connection, Phase, StateStore
+from released_intacct.domain.state import Connection, StateStore
 
 
 def refusal(
     rule: Rule | None, message: str, fix: str, *, kind: ErrorKind = ErrorKind.NEEDS_USER
 ) -> SyncError:
     return SyncError(kind=kind, rule=rule, message=message, fix=fix)
-
-
-def record_of(connection: Connection) -> ConnectionRecord:
-    """The connection as rule C1 sees it (an entity not chosen yet reads as the top level)."""
-    return ConnectionRecord(
-        released_company=connection.released_company,
-        intacct_company=connection.intacct_company,
-        entity=TOP_LEVEL if connection.entity is None else connection.entity,
-        confirmed=connection.phase is Phase.CONFIRMED,
-        connection=connection.id,
-    )
 
 
 async def stored_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
@@ -61,12 +51,22 @@ async def stored_connection(store: StateStore, id: ConnectionId) -> Result[Conne
     return Success(connection)
 
 
-async def open_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
-    """A stored connection that may still change: not confirmed (rule C1)."""
+async def unconfirmed_connection(
+    store: StateStore, id: ConnectionId
+) -> Result[Connection, SyncError]:
+    """A stored connection not confirmed yet (rule C1); a confirm may be under way."""
     found = await stored_connection(store, id)
     if not is_successful(found):
         return found
     return check_link_change(record_of(found.unwrap())).map(lambda _: found.unwrap())
+
+
+async def open_connection(store: StateStore, id: ConnectionId) -> Result[Connection, SyncError]:
+    """A stored connection that may still change: not confirmed (rule C1), and no confirm under
+    way (O5: it confirms the connection and onboarding as it read them)."""
+    found = await unconfirmed_connection(store, id)
+    refused = found.map(confirming.save_refusal).value_or(None)
+    return found if refused is None else Failure(refused)
 
 
 def chosen_entity(connection: Connection) -> Result[EntityId, SyncError]:

@@ -101,6 +101,7 @@ class Service:
             released_for=ports.released_for,
             clock=ports.clock,
             start_initial_sync=self.runner.start_initial_sync,
+            policy=ports.policy,
         )
         self.scheduler = Scheduler(
             self.runner, schedule=self.schedule, stale_after=ports.policy.stale_after

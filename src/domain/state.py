@@ -26,6 +26,13 @@ A run beats every ``heartbeat_every(stale_after)``, so a live run is never stale
 process is paused or cut off. A live run wrongly taken over is safe: its next fenced write is
 refused, and an intent it may still have in flight is not sent again by the run that took over
 until it can no longer be in flight (``Intent.sent_at``, the run's ``holder``).
+
+One confirm at a time (O5, C1): a confirm first claims its connection (``claim_confirm``, a
+compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease
+of ``stale_after``) and ends by finishing (CONFIRMED) or releasing (ONBOARDING again) with that
+token. Its process renews the lease every ``heartbeat_every(stale_after)``; a claim whose lease ran
+out, or whose process is provably gone, is taken over by the next confirm (``rules.confirming``
+decides every transition, for every store).
 """
 
 from __future__ import annotations
@@ -99,8 +106,28 @@ class Phase(Enum):
     """The entity to sync with is chosen (C3)."""
     ONBOARDING = "onboarding"
     """The sync-from date is set (C4); matching steps under way (O1-O5)."""
+    CONFIRMING = "confirming"
+    """A confirm is under way (``Connection.confirming``), one at a time; nothing else changes the
+    connection meanwhile. A confirm that fails goes back to ONBOARDING; one whose process died is
+    taken over by the next confirm once its lease has run out (``rules.confirming``)."""
     CONFIRMED = "confirmed"
     """Confirmed: the date is fixed and the link can never be removed or changed (C1, C4)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmClaim:
+    """The confirm under way of a CONFIRMING connection: who holds it, since when, until when."""
+
+    token: str
+    """Drawn afresh by each confirm; only its holder renews, finishes or releases the claim."""
+    since: datetime
+    until: datetime
+    """The lease: renewed by its holder while it lives; once passed, another confirm takes over."""
+    holder: str = ""
+    """Which process confirms (``host/pid``): one of this host that is gone is taken over now."""
+
+    def lapsed(self, *, at: datetime) -> bool:
+        return at >= self.until
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +141,8 @@ class Connection:
     sync_from: date | None = None
     created_at: datetime
     confirmed_at: datetime | None = None
+    confirming: ConfirmClaim | None = None
+    """Set exactly while the phase is CONFIRMING."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,7 +286,9 @@ class StateStore(Protocol):
         of the same Re-Leased company or of the same Intacct company + entity (C1)."""
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
-        """Store a changed connection (phase, entity, date); refused once confirmed (C1)."""
+        """Store a changed connection (phase, entity, date); refused once confirmed (C1), while
+        a confirm is under way, and for a CONFIRMING ``connection`` (that is ``claim_confirm``'s).
+        """
 
     def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]: ...
 
@@ -267,7 +298,48 @@ class StateStore(Protocol):
         """The decrypted credentials; a wrong key is a FATAL error saying so, never garbage."""
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
-        """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed."""
+        """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed and
+        while a confirm is under way."""
+
+    # one confirm at a time (O5, C1): each a compare-and-set in one transaction
+    def claim_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
+    ) -> FutureResult[Connection, SyncError]:
+        """An ONBOARDING connection becomes CONFIRMING, held by ``token`` (of process ``holder``)
+        until ``at + lease``; so does a CONFIRMING one whose lease has run out, or whose claim is
+        ``over``'s (the caller proved its process gone): that confirm is taken over. REJECTED for a
+        confirm under way (another token's lease still runs), a confirmed connection (C1) and one
+        without a sync-from date (C4): ``rules.confirming.claim``."""
+
+    def renew_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+    ) -> FutureResult[Connection, SyncError]:
+        """The holder's sign of life: its lease now runs until ``at + lease``. REJECTED when
+        ``token`` no longer holds the confirm (taken over, finished or released): it must stop."""
+
+    def finish_confirm(
+        self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
+    ) -> FutureResult[Connection, SyncError]:
+        """The holder's confirm is done: the connection CONFIRMED at ``at`` and the confirmed
+        ``onboarding`` stored, together; REJECTED as ``renew_confirm``."""
+
+    def release_confirm(
+        self, id: ConnectionId, *, token: str
+    ) -> FutureResult[Connection, SyncError]:
+        """The holder's confirm failed: the connection is ONBOARDING again, to confirm again. A
+        ``token`` that no longer holds the confirm changes nothing. The connection as stored."""
 
     # onboarding (O1-O5)
     def acknowledge(
@@ -285,7 +357,8 @@ class StateStore(Protocol):
 
     def save_onboarding(
         self, id: ConnectionId, onboarding: Onboarding
-    ) -> FutureResult[None, SyncError]: ...
+    ) -> FutureResult[None, SyncError]:
+        """Refused while a confirm is under way (it confirms the onboarding as it read it)."""
 
     def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]: ...
 

@@ -41,6 +41,7 @@ from released_intacct.domain.enums import (
     IntacctState,
     InvoiceType,
     Origin,
+    Prerequisite,
     RecordType,
     ReleasedInvoiceStatus,
     System,
@@ -72,6 +73,7 @@ from released_intacct.domain.released import Invoice, InvoiceLine, TrackingRef
 from released_intacct.domain.results import Progress, RunCounts, RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
+    ConfirmClaim,
     Connection,
     Cursor,
     Intent,
@@ -281,6 +283,187 @@ def test_C2_an_unknown_connection_has_no_credentials_and_cannot_be_saved(
         error = await refusal(store.save_connection(connection(GONE, "RL-9", "INT-9")))
         assert error.kind is ErrorKind.REJECTED
         assert await ok(store.connections()) == ()
+
+    contract(body)
+
+
+# --- one confirm at a time (O5, C1; F4) ---------------------------------------------------------
+
+LEASE = timedelta(minutes=5)
+
+
+async def ready_to_confirm(store: StateStore) -> Connection:
+    """``C1`` at its top level with its sync-from date: ONBOARDING."""
+    dated = replace(await connect(store), phase=Phase.ONBOARDING, sync_from=date(2024, 1, 1))
+    return await ok(store.save_connection(dated))
+
+
+def claim(token: str, since: datetime, until: datetime) -> ConfirmClaim:
+    return ConfirmClaim(token=token, since=since, until=until)
+
+
+def test_F4_a_confirm_claims_the_connection_by_compare_and_set(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        ready = await ready_to_confirm(store)
+        sydney = T0.astimezone(timezone(timedelta(hours=10)))
+        claimed = await ok(store.claim_confirm(C1, token="a", at=sydney, lease=LEASE))
+        held = replace(ready, phase=Phase.CONFIRMING, confirming=claim("a", T0, T0 + LEASE))
+        assert claimed == held
+        assert await ok(store.connection(C1)) == held
+        second = await refusal(store.claim_confirm(C1, token="b", at=T0 + MINUTE, lease=LEASE))
+        assert (second.kind, second.rule) == (ErrorKind.REJECTED, Rule.O5)
+        assert "under way (started 2026-03-01 09:00:00 UTC)" in second.message
+        assert "after 2026-03-01 09:05:00 UTC" in second.fix
+        again = await ok(store.claim_confirm(C1, token="a", at=T0 + MINUTE, lease=LEASE))
+        assert again.confirming == claim("a", T0, T0 + MINUTE + LEASE)  # its holder: renewed
+        renewed = await ok(store.renew_confirm(C1, token="a", at=T0 + 2 * MINUTE, lease=LEASE))
+        assert renewed.confirming == claim("a", T0, T0 + 2 * MINUTE + LEASE)
+        for wrong in (
+            store.renew_confirm(C1, token="b", at=T0 + 2 * MINUTE, lease=LEASE),
+            store.finish_confirm(C1, onboarding(), token="b", at=T0 + 2 * MINUTE),
+        ):
+            error = await refusal(wrong)
+            assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.O5)
+        assert await ok(store.release_confirm(C1, token="b")) == renewed  # not its holder
+        assert await ok(store.connection(C1)) == renewed
+        ob = onboarding()
+        done = await ok(store.finish_confirm(C1, ob, token="a", at=T0 + HOUR))
+        assert done == replace(ready, phase=Phase.CONFIRMED, confirmed_at=T0 + HOUR)
+        assert (await ok(store.connection(C1)), await ok(store.onboarding(C1))) == (done, ob)
+        after = await refusal(store.claim_confirm(C1, token="c", at=T0 + HOUR, lease=LEASE))
+        assert (after.kind, after.rule) == (ErrorKind.REJECTED, Rule.C1)
+        assert (await refusal(store.renew_confirm(C1, token="a", at=T0, lease=LEASE))).rule is (
+            Rule.O5
+        )
+        assert await ok(store.release_confirm(C1, token="a")) == done  # ended: nothing changes
+
+    contract(body)
+
+
+def test_F4_a_released_confirm_leaves_the_connection_to_confirm_again(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        ready = await ready_to_confirm(store)
+        await ok(store.claim_confirm(C1, token="a", at=T0, lease=LEASE))
+        assert await ok(store.release_confirm(C1, token="a")) == ready
+        assert await ok(store.connection(C1)) == ready
+        assert (await refusal(store.finish_confirm(C1, onboarding(), token="a", at=T0))).rule is (
+            Rule.O5
+        )
+        retried = await ok(store.claim_confirm(C1, token="b", at=T0 + MINUTE, lease=LEASE))
+        assert retried.confirming == claim("b", T0 + MINUTE, T0 + MINUTE + LEASE)
+
+    contract(body)
+
+
+def test_F4_a_claim_whose_lease_ran_out_is_taken_over_and_its_holder_stops(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        ready = await ready_to_confirm(store)
+        await ok(store.claim_confirm(C1, token="dead", at=T0, lease=LEASE))
+        early = T0 + LEASE - timedelta(microseconds=1)
+        assert (await refusal(store.claim_confirm(C1, token="b", at=early, lease=LEASE))).rule is (
+            Rule.O5
+        )
+        taken = await ok(store.claim_confirm(C1, token="b", at=T0 + LEASE, lease=LEASE))
+        assert taken.confirming == claim("b", T0 + LEASE, T0 + 2 * LEASE)
+        late = T0 + LEASE + MINUTE
+        stale = await refusal(store.renew_confirm(C1, token="dead", at=late, lease=LEASE))
+        assert "another confirm took it over" in stale.message
+        finish = store.finish_confirm(C1, onboarding(), token="dead", at=late)
+        assert (await refusal(finish)).rule is Rule.O5
+        assert await ok(store.release_confirm(C1, token="dead")) == taken
+        done = await ok(store.finish_confirm(C1, onboarding(), token="b", at=late))
+        assert done == replace(ready, phase=Phase.CONFIRMED, confirmed_at=late)
+
+    contract(body)
+
+
+def test_F4_a_claim_whose_process_the_caller_proved_gone_is_taken_over_at_once(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await ready_to_confirm(store)
+        first = store.claim_confirm(C1, token="a", at=T0, lease=LEASE, holder="host-1/42")
+        assert (await ok(first)).confirming == ConfirmClaim(
+            token="a", since=T0, until=T0 + LEASE, holder="host-1/42"
+        )
+        later = T0 + MINUTE
+        wrong = store.claim_confirm(C1, token="b", at=later, lease=LEASE, over="not-a")
+        refused = await refusal(wrong)
+        assert "by process host-1/42" in refused.message
+        taken = store.claim_confirm(C1, token="b", at=later, lease=LEASE, holder="h/7", over="a")
+        got = await ok(taken)
+        assert got.confirming == ConfirmClaim(
+            token="b", since=later, until=later + LEASE, holder="h/7"
+        )
+        assert await ok(store.connection(C1)) == got
+
+    contract(body)
+
+
+def test_F4_while_a_confirm_holds_the_connection_nothing_else_changes_it(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        ready = await ready_to_confirm(store)
+        claimed = await ok(store.claim_confirm(C1, token="a", at=T0, lease=LEASE))
+        assert await ok(store.save_connection(claimed)) == claimed  # unchanged: nothing to refuse
+        for change in (
+            store.save_connection(replace(ready, sync_from=date(2025, 1, 1))),
+            store.save_connection(replace(claimed, sync_from=date(2025, 1, 1))),
+            store.remove_connection(C1),
+            store.acknowledge(C1, [Prerequisite.EXTERNAL_TAX], at=T0),
+            store.save_onboarding(C1, onboarding()),
+        ):
+            error = await refusal(change)
+            assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.O5)
+            assert "under way" in error.message
+        assert await ok(store.connection(C1)) == claimed
+        assert await ok(store.onboarding(C1)) is None
+        assert await ok(store.acknowledgements(C1)) == ()
+        other = await connect(store, C2, "RL-2")
+        for outside in (
+            store.save_connection(replace(other, phase=Phase.CONFIRMING)),
+            store.add_connection(
+                replace(connection(C3, "RL-3", "INT-3", ""), confirming=claimed.confirming),
+                credentials(3),
+            ),
+        ):
+            assert (await refusal(outside)).rule is Rule.O5
+        assert await ok(store.connection(C2)) == other
+        assert await ok(store.connection(C3)) is None
+
+    contract(body)
+
+
+def test_F4_only_a_dated_onboarding_connection_can_be_claimed(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        new = await connect(store)
+        early = await refusal(store.claim_confirm(C1, token="a", at=T0, lease=LEASE))
+        assert (early.kind, early.rule) == (ErrorKind.NEEDS_USER, Rule.C4)
+        assert await ok(store.connection(C1)) == new
+        for gone in (
+            store.claim_confirm(GONE, token="a", at=T0, lease=LEASE),
+            store.renew_confirm(GONE, token="a", at=T0, lease=LEASE),
+            store.finish_confirm(GONE, onboarding(), token="a", at=T0),
+            store.release_confirm(GONE, token="a"),
+        ):
+            assert (await refusal(gone)).kind is ErrorKind.REJECTED
+
+    contract(body)
+
+
+def test_F4_of_many_claims_at_once_exactly_one_wins(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await ready_to_confirm(store)
+        tokens = [f"t{n}" for n in range(12)]
+        outcomes = await asyncio.gather(
+            *(settled(store.claim_confirm(C1, token=t, at=T0, lease=LEASE)) for t in tokens)
+        )
+        won = [o.unwrap() for o in outcomes if isinstance(o.value_or(None), Connection)]
+        assert len(won) == 1
+        assert await ok(store.connection(C1)) == won[0]
 
     contract(body)
 

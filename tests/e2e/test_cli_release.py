@@ -10,17 +10,16 @@ import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from released_intacct.adapters.state import generate_key
 from released_intacct.adapters.state.sqlite import SqliteStateStore
 from released_intacct.app.cli import main
 from released_intacct.app.cli.shell import Console
 from released_intacct.app.ports import this_process
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Connection, Phase, Run
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.stored import stored_connection
 
 ID = ConnectionId("conn-release")
 
@@ -33,41 +32,19 @@ def _dead_process() -> str:
 
 
 def _store_with_open_run(tmp_path: Path, holder: str, *, started: datetime) -> Path:
-    key = generate_key()
-    config = tmp_path / "settings.toml"
-    config.write_text(
-        f'database = "{tmp_path / "state.sqlite3"}"\n'
-        f'encryption_key = "{key.reveal()}"\n'
-        '[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n',
-        encoding="utf-8",
+    connection = Connection(
+        id=ID,
+        released_company=ReleasedCompanyId("RL-1"),
+        intacct_company=IntacctCompanyId("C"),
+        phase=Phase.CONFIRMED,
+        entity=EntityId(""),
+        sync_from=date(2026, 1, 1),
+        created_at=started,
+        confirmed_at=started,
     )
-    config.chmod(0o600)
-
-    async def prepare() -> None:
-        store = await SqliteStateStore.open(tmp_path / "state.sqlite3", key=key)
-        try:
-            secret = Secret("pw")
-            credentials = IntacctCredentials(
-                sender_id="s", sender_password=secret, company_id="C", user_id="u",
-                user_password=secret,
-            )  # fmt: skip
-            connection = Connection(
-                id=ID,
-                released_company=ReleasedCompanyId("RL-1"),
-                intacct_company=IntacctCompanyId("C"),
-                phase=Phase.CONFIRMED,
-                entity=EntityId(""),
-                sync_from=date(2026, 1, 1),
-                created_at=started,
-                confirmed_at=started,
-            )
-            await value(store.add_connection(connection, credentials))
-            await value(store.start_run(ID, at=started, holder=holder))
-        finally:
-            await store.close()
-
-    asyncio.run(prepare())
-    return config
+    return stored_connection(
+        tmp_path, connection, lambda store: value(store.start_run(ID, at=started, holder=holder))
+    )
 
 
 def _runs(tmp_path: Path, config: Path) -> tuple[Run, ...]:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
+from returns.result import Failure
 
+from released_intacct.adapters.state import SqliteStateStore, generate_key
+from released_intacct.app.admin.errors import STATUS_OF
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.ports import run_policy
 from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.enums import (
@@ -50,7 +58,7 @@ from released_intacct.domain.released import (
     TrackingOption,
 )
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Phase
+from released_intacct.domain.state import DEFAULT_STALE_AFTER, Phase, RunPolicy, StateStore
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.released_port import FakeReleased
@@ -72,12 +80,17 @@ def rid(text: str) -> ReleasedId:
 
 
 class Clock:
+    """Stands at ``NOW`` until a test moves it."""
+
+    def __init__(self) -> None:
+        self.at = NOW
+
     def now(self) -> datetime:
-        return NOW
+        return self.at
 
 
-def _released() -> FakeReleased:
-    released = FakeReleased(clock=lambda: NOW)
+def _released(kind: type[FakeReleased] = FakeReleased) -> FakeReleased:
+    released = kind(clock=lambda: NOW)
     for record in (
         TaxType(id=rid("tax-std"), name=" standard ", rate=Decimal(10)),
         TaxType(id=rid("tax-std-dup"), name="STANDARD", rate=Decimal(10)),
@@ -121,26 +134,36 @@ def _intacct() -> FakeIntacct:
 
 @dataclass
 class World:
-    store: FakeStateStore = field(default_factory=FakeStateStore)
+    store: StateStore = field(default_factory=FakeStateStore)
     intacct: FakeIntacct = field(default_factory=_intacct)
     released: FakeReleased = field(default_factory=_released)
     started: list[ConnectionId] = field(default_factory=list)
+    clock: Clock = field(default_factory=Clock)
     flow: ConnectionWorkflow = field(init=False)
 
     def __post_init__(self) -> None:
         self.flow = self.workflow()
 
-    def workflow(self, *, start: bool = False) -> ConnectionWorkflow:
+    def workflow(
+        self,
+        *,
+        start: bool = False,
+        store: StateStore | None = None,
+        policy: RunPolicy | None = None,
+    ) -> ConnectionWorkflow:
+        """The workflow over this world (``store``: another process's store of the same file)."""
+
         async def start_sync(id: ConnectionId) -> None:
             await asyncio.sleep(0)
             self.started.append(id)
 
         return ConnectionWorkflow(
-            self.store,
+            store or self.store,
             intacct_for=self._intacct_for,
             released_for=self._released_for,
-            clock=Clock(),
+            clock=self.clock,
             start_initial_sync=start_sync if start else None,
+            policy=policy,
         )
 
     def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
@@ -449,5 +472,491 @@ def test_O5_confirm_again_after_a_lost_write_creates_each_contact_once() -> None
         greenleaf = [r for r in dropping.records if isinstance(r, Party) and r.name == "Greenleaf"]
         assert len(greenleaf) == 1
         assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+# --- F4: one confirm at a time -------------------------------------------------------------------
+
+
+class Gates:
+    """Calls held in the order they arrive, each until the test lets it go (a slow request)."""
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self._gates: dict[int, asyncio.Event] = {}
+
+    async def wait(self) -> None:
+        number, self.arrived = self.arrived, self.arrived + 1
+        await self._gate(number).wait()
+
+    def let_go(self, *numbers: int) -> None:
+        for number in numbers:
+            self._gate(number).set()
+
+    async def until_arrived(self, count: int) -> None:
+        async def arrived() -> None:
+            while self.arrived < count:
+                await asyncio.sleep(0.001)
+
+        await asyncio.wait_for(arrived(), timeout=30)
+
+    def _gate(self, number: int) -> asyncio.Event:
+        return self._gates.setdefault(number, asyncio.Event())
+
+
+class ForgetfulIntacct(FakeIntacct):
+    """Intacct as the product must assume it may be: it holds no ``controlid`` against a create
+    (whether Intacct refuses one already executed, for how long and across which sessions is not
+    documented, spec correction 6), so every create sent makes a record; the look-up by key finds
+    the first. ``gates`` holds each write in flight; ``lose`` loses the reply to that many writes
+    after their records were made (RETRIABLE: the outcome is unknown to the sender);
+    ``on_write`` runs once the records are made."""
+
+    gates: Gates | None = None
+    lose = 0
+    on_write: Callable[[], None] | None = None
+
+    def write(self, batch: Any) -> Any:
+        return FutureResult(self._sent(batch))
+
+    async def _sent(self, batch: Any) -> Any:
+        if self.gates is not None:
+            await self.gates.wait()
+        first = {w.key: self.by_key.pop(w.key) for w in batch if w.key in self.by_key}
+        made = await settled(FakeIntacct.write(self, batch))
+        self.by_key.update(first)
+        if self.on_write is not None:
+            self.on_write()
+        if self.lose:
+            self.lose -= 1
+            return Failure(_dropped())
+        return made
+
+    def named(self, name: str) -> list[Party]:
+        return [r for r in self.records if isinstance(r, Party) and r.name == name]
+
+
+def _dropped() -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="The connection to Sage Intacct dropped.",
+        fix="Try again.",
+    )
+
+
+class HeldReleased(FakeReleased):
+    """Re-Leased whose archive calls wait at ``gates`` (set it to hold them)."""
+
+    gates: Gates | None = None
+
+    def set_archived(self, record_type: Any, released_id: Any, *, archived: bool) -> Any:
+        async def held() -> Any:
+            if self.gates is not None:
+                await self.gates.wait()
+            return await settled(
+                FakeReleased.set_archived(self, record_type, released_id, archived=archived)
+            )
+
+        return FutureResult(held())
+
+
+class DyingStore(FakeStateStore):
+    """The store of a process that dies once ``dead`` is set: nothing more it would write is
+    written (what was stored stays for the next process, which sets ``dead`` back)."""
+
+    dead = False
+
+    def _gone(self) -> Any:
+        return FutureResult.from_failure(
+            SyncError(kind=ErrorKind.FATAL, rule=None, message="The process died.", fix="-")
+        )
+
+    def settle(self, *args: Any, **kwargs: Any) -> Any:
+        return self._gone() if self.dead else super().settle(*args, **kwargs)
+
+    def renew_confirm(self, *args: Any, **kwargs: Any) -> Any:
+        return self._gone() if self.dead else super().renew_confirm(*args, **kwargs)
+
+    def release_confirm(self, *args: Any, **kwargs: Any) -> Any:
+        return self._gone() if self.dead else super().release_confirm(*args, **kwargs)
+
+
+def forgetful(world: World, **settings: Any) -> ForgetfulIntacct:
+    """``world`` with a ``ForgetfulIntacct`` holding what its Intacct holds; that Intacct."""
+    intacct = ForgetfulIntacct(
+        clock=lambda: NOW,
+        entities=world.intacct.entities,
+        credentials=CREDENTIALS,
+        records=list(world.intacct.records),
+    )
+    for name, setting in settings.items():
+        setattr(intacct, name, setting)
+    world.intacct = intacct
+    return intacct
+
+
+async def _phase(world: World, id: ConnectionId) -> Phase:
+    stored = await value(world.store.connection(id))
+    assert stored is not None
+    return stored.phase
+
+
+async def soon(future: Any) -> SyncError:
+    """The refusal ``future`` settles to, failing (not hanging) if it waits at a gate instead."""
+    return await asyncio.wait_for(refusal(future), timeout=30)
+
+
+def _under_way(error: SyncError) -> bool:
+    return (error.kind, error.rule) == (
+        ErrorKind.REJECTED,
+        Rule.O5,
+    ) and "under way" in error.message
+
+
+def test_F4_two_concurrent_confirms_give_one_success_one_409_and_one_created_customer() -> None:
+    """The finding: two confirms of one connection at once both succeeded and both created the
+    "create as" customer. Now the second is refused (REJECTED: the admin API's 409) while the
+    first is under way, and Intacct holds the customer once."""
+
+    async def body(world: World) -> None:
+        gates = Gates()
+        intacct = forgetful(world, gates=gates)
+        id = await world.resolved()
+        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        await gates.until_arrived(1)  # the first confirm is sending its creates
+        second = asyncio.create_task(settled(world.flow.confirm(id)))
+        both_sending = asyncio.create_task(gates.until_arrived(2))
+        await asyncio.wait({second, both_sending}, return_when=asyncio.FIRST_COMPLETED)
+        both_sending.cancel()
+        gates.let_go(0, 1)
+        outcomes = [await first, await second]
+        confirmed = [o.unwrap() for o in outcomes if is_successful(o)]
+        refused = [o.failure() for o in outcomes if not is_successful(o)]
+        assert len(intacct.named("Greenleaf")) == 1
+        assert [c.phase for c in confirmed] == [Phase.CONFIRMED]
+        (error,) = refused
+        assert _under_way(error)
+        assert STATUS_OF[error.kind] == 409
+        assert await _phase(world, id) is Phase.CONFIRMED
+        assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+def test_F4_while_a_confirm_is_under_way_the_connection_shows_it_and_nothing_changes() -> None:
+    async def body(world: World) -> None:
+        gates = Gates()
+        intacct = forgetful(world, gates=gates)
+        id = await world.resolved()
+        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        await gates.until_arrived(1)
+        stored = await value(world.store.connection(id))
+        assert stored is not None
+        assert stored.phase is Phase.CONFIRMING
+        assert stored.confirming is not None
+        assert (stored.confirming.since, stored.confirming.until) == (
+            NOW,
+            NOW + DEFAULT_STALE_AFTER,
+        )
+        flow = world.flow
+        for change in (
+            flow.match(id, Step.ACCOUNTS, rid("acc-9999"), IntacctKey("4000")),
+            flow.archive(id, Step.CONTACTS, rid("con-harbour")),
+            flow.create_as(id, rid("con-harbour"), ContactRole.VENDOR),
+            flow.continue_step(id, Step.CONTACTS),
+            flow.start_matching(id),
+            flow.set_sync_from(id, date(2025, 1, 1)),
+            flow.choose_entity(id, EntityId("E100")),
+            flow.acknowledge(id, ()),
+            flow.disconnect(id),
+            flow.confirm(id),
+            world.store.save_onboarding(id, wizard.start_onboarding()),
+            world.store.remove_connection(id),
+        ):
+            error = await soon(change)
+            assert _under_way(error), error
+            assert "2026-03-01 09:30:00 UTC" in error.message  # until when it holds the connection
+        gates.let_go(0)
+        assert is_successful(await first)
+        assert await _phase(world, id) is Phase.CONFIRMED
+        assert len(intacct.named("Greenleaf")) == 1
+
+    run(body)
+
+
+def test_F4_a_confirm_whose_reply_was_lost_is_retried_and_creates_each_contact_once() -> None:
+    """Intacct made the customer but its reply was lost: confirm fails (RETRIABLE), the
+    connection is ONBOARDING again, and the retry finds the customer by its key, not sending it
+    again (this Intacct keeps no control id: only the look-up stands between it and a copy)."""
+
+    async def body(world: World) -> None:
+        intacct = forgetful(world, lose=1)
+        id = await world.resolved()
+        lost = await refusal(world.flow.confirm(id))
+        assert lost.kind is ErrorKind.RETRIABLE
+        stored = await value(world.store.connection(id))
+        assert stored is not None
+        assert (stored.phase, stored.confirming) == (Phase.ONBOARDING, None)
+        (open_intent,) = await value(world.store.open_intents(id))
+        assert isinstance(open_intent.action, CreateInIntacct)
+        assert open_intent.action.released_id == "con-new"
+        assert len(intacct.named("Greenleaf")) == 1
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert len(intacct.named("Greenleaf")) == 1
+        (link,) = await value(
+            world.store.links(id, RecordType.CONTACT, released_ids=[rid("con-new")])
+        )
+        assert link.intacct_key == intacct.named("Greenleaf")[0].link_key
+        assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+class FailingFinish(FakeStateStore):
+    """A store that cannot write the end of the first confirm (a full disk, for once)."""
+
+    failed = False
+
+    def finish_confirm(self, *args: Any, **kwargs: Any) -> Any:
+        if self.failed:
+            return super().finish_confirm(*args, **kwargs)
+        self.failed = True
+        error = SyncError(kind=ErrorKind.FATAL, rule=None, message="Disk full.", fix="Free space.")
+        return FutureResult.from_failure(error)
+
+
+def test_F4_a_confirm_that_failed_after_its_creates_sends_none_of_them_again() -> None:
+    async def body(world: World) -> None:
+        world.store = FailingFinish()
+        world.flow = world.workflow()
+        intacct = forgetful(world)
+        id = await world.resolved()
+        failed = await refusal(world.flow.confirm(id))
+        assert failed.message == "Disk full."
+        assert await _phase(world, id) is Phase.ONBOARDING
+        assert len(intacct.named("Greenleaf")) == 1
+        spent = intacct.spent
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert len(intacct.named("Greenleaf")) == 1
+        assert intacct.spent == spent  # nothing sent, nothing looked up: the link says it all
+
+    run(body)
+
+
+async def died_confirming(
+    world: World, policy: RunPolicy | None = None
+) -> tuple[DyingStore, ForgetfulIntacct, ConnectionId]:
+    """A confirm (its process as ``policy`` says) that dies between sending its create, which
+    Intacct made, and storing what came of it; the store as that process left it."""
+    store = DyingStore()
+    world.store = store
+    world.flow = world.workflow()
+    intacct = forgetful(world)
+    intacct.on_write = lambda: setattr(store, "dead", True)
+    id = await world.resolved()
+    assert (await refusal(world.workflow(policy=policy).confirm(id))).message == "The process died."
+    store.dead, intacct.on_write = False, None  # another process, the same state
+    left = await value(store.connection(id))
+    assert left is not None
+    assert left.phase is Phase.CONFIRMING
+    assert len(await value(store.open_intents(id))) == 1
+    assert len(intacct.named("Greenleaf")) == 1
+    return store, intacct, id
+
+
+async def _taken_over_once(world: World, id: ConnectionId, intacct: ForgetfulIntacct) -> str:
+    """Confirm takes the dead confirm over, finds its customer and creates nothing again; what
+    the notification of the take-over says."""
+    assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+    assert len(intacct.named("Greenleaf")) == 1
+    assert await value(world.store.open_intents(id)) == ()
+    notes = [n.notification for n in await value(world.store.notifications(id))]
+    (taken,) = [n for n in notes if n.title == "Confirm taken over"]
+    return taken.body
+
+
+def test_F4_a_confirm_left_by_a_dead_process_is_taken_over_once_its_lease_ran_out() -> None:
+    """The process dies between sending the create and storing what came of it: the connection
+    stays CONFIRMING. Another confirm is refused until the dead one's lease has run out, then
+    takes it over, finds the customer the dead one made, and creates nothing again."""
+
+    async def body(world: World) -> None:
+        _, intacct, id = await died_confirming(world)
+        world.flow = world.workflow()
+        world.clock.at = NOW + DEFAULT_STALE_AFTER - timedelta(seconds=1)
+        blocked = await refusal(world.flow.confirm(id))
+        assert _under_way(blocked)
+        assert "after 2026-03-01 09:30:00 UTC" in blocked.fix
+        world.clock.at = NOW + DEFAULT_STALE_AFTER
+        told = await _taken_over_once(world, id, intacct)
+        assert "started at 2026-03-01 09:00:00 UTC" in told
+        assert "no sign of life by 2026-03-01 09:30:00 UTC" in told
+
+    run(body)
+
+
+def test_F4_a_confirm_whose_process_is_gone_from_this_host_is_taken_over_at_once() -> None:
+    async def body(world: World) -> None:
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        holder = f"{socket.gethostname()}/{gone.pid}"
+        _, intacct, id = await died_confirming(world, run_policy())
+        left = await value(world.store.connection(id))
+        assert left is not None
+        assert left.confirming is not None
+        await value(  # as if that process had claimed it: it is provably gone
+            world.store.claim_confirm(id, token=left.confirming.token, at=NOW, holder=holder)
+        )
+        world.flow = world.workflow()
+        world.clock.at = NOW + timedelta(minutes=1)  # long before its lease runs out
+        told = await _taken_over_once(world, id, intacct)
+        assert f"its process ({holder}) is gone" in told
+
+    run(body)
+
+
+def test_F4_a_confirm_whose_process_may_live_is_not_taken_over_while_its_create_may_fly() -> None:
+    """With ``sync.in_flight`` longer than ``sync.stale_after``, a create the stalled process sent
+    at its last sign of life may land after its lease ran out: no take-over before then."""
+
+    async def body(world: World) -> None:
+        policy = RunPolicy(
+            stale_after=timedelta(minutes=5),
+            in_flight=timedelta(minutes=20),
+            holder="another-host/4242",
+        )
+        _, intacct, id = await died_confirming(world, policy)
+        world.flow = world.workflow(policy=replace(policy, holder="this-host/1"))
+        world.clock.at = NOW + timedelta(minutes=5)  # the lease ran out
+        blocked = await refusal(world.flow.confirm(id))
+        assert (blocked.kind, blocked.rule) == (ErrorKind.REJECTED, Rule.O5)
+        assert "another-host/4242" in blocked.message
+        assert "on its way to Sage Intacct until 2026-03-01 09:20:00 UTC" in blocked.message
+        assert await _phase(world, id) is Phase.CONFIRMING
+        world.clock.at = NOW + timedelta(minutes=20)
+        await _taken_over_once(world, id, intacct)
+
+    run(body)
+
+
+def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
+    """However long Intacct keeps the creates in flight, the confirm's process renews its lease,
+    so another confirm is refused even after the first lease's time has passed."""
+
+    async def body(world: World) -> None:
+        gates = Gates()
+        intacct = forgetful(world, gates=gates)
+        policy = run_policy(stale_after=timedelta(milliseconds=300))  # renewed every 0.1 s
+        world.flow = world.workflow(policy=policy)
+        id = await world.resolved()
+        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        await gates.until_arrived(1)
+        world.clock.at = NOW + timedelta(hours=1)  # long past the first lease
+
+        async def renewed() -> None:
+            while True:
+                held = (await value(world.store.connection(id))).confirming  # type: ignore[union-attr]
+                if held is not None and held.until > world.clock.at:
+                    return
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(renewed(), timeout=30)
+        assert _under_way(await soon(world.workflow(policy=policy).confirm(id)))
+        gates.let_go(0)
+        assert is_successful(await first)
+        assert len(intacct.named("Greenleaf")) == 1
+
+    run(body)
+
+
+def test_F4_a_confirm_that_lost_its_claim_sends_nothing_more() -> None:
+    """The first confirm stalls (its archive held) past its lease and another takes it over;
+    when the first goes on, it finds it no longer holds the connection and stops before sending
+    its creates: Intacct gets the customer from the second only."""
+
+    async def body(world: World) -> None:
+        gates = Gates()
+        world.released = held = _released(HeldReleased)
+        assert isinstance(held, HeldReleased)
+        held.gates = gates
+        intacct = forgetful(world)
+        id = await world.resolved()
+        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        await gates.until_arrived(1)  # the first confirm's archive is in flight
+        world.clock.at = NOW + DEFAULT_STALE_AFTER
+        second = asyncio.create_task(settled(world.flow.confirm(id)))
+        await gates.until_arrived(2)  # the second took over and is archiving too
+        gates.let_go(0)
+        stopped = await first
+        assert not is_successful(stopped)
+        assert stopped.failure().rule is Rule.O5
+        assert "no longer holds it" in stopped.failure().message
+        assert intacct.named("Greenleaf") == []
+        gates.let_go(1)
+        assert is_successful(await second)
+        assert len(intacct.named("Greenleaf")) == 1
+        assert await _phase(world, id) is Phase.CONFIRMED
+
+    run(body)
+
+
+def test_F4_two_processes_on_one_database_confirm_once(tmp_path: Path) -> None:
+    """Two store objects on one SQLite file, as two processes have: the claim is serialised by
+    the file's write lock, not by anything the two share in memory."""
+
+    async def body() -> None:
+        key = generate_key()
+        one = await SqliteStateStore.open(tmp_path / "state.sqlite3", key=key)
+        other = await SqliteStateStore.open(tmp_path / "state.sqlite3", key=key)
+        try:
+            world = World(store=one)
+            gates = Gates()
+            intacct = forgetful(world, gates=gates)
+            id = await world.resolved()
+            first = asyncio.create_task(settled(world.flow.confirm(id)))
+            await gates.until_arrived(1)
+            assert _under_way(await soon(world.workflow(store=other).confirm(id)))
+            gates.let_go(0)
+            assert is_successful(await first)
+            assert len(intacct.named("Greenleaf")) == 1
+            seen = await value(other.connection(id))
+            assert seen is not None
+            assert seen.phase is Phase.CONFIRMED
+        finally:
+            await one.close()
+            await other.close()
+
+    asyncio.run(body())
+
+
+def test_F4_a_contact_decided_otherwise_after_a_failed_confirm_is_neither_created_nor_linked() -> (
+    None
+):
+    """The first confirm made the customer but never learnt it; the user then archives that
+    contact instead. The retry creates nothing, links nothing, closes the open create for good
+    (the initial sync's recovery would otherwise link or send it) and names the customer."""
+
+    async def body(world: World) -> None:
+        intacct = forgetful(world, lose=1)
+        id = await world.resolved()
+        assert (await refusal(world.flow.confirm(id))).kind is ErrorKind.RETRIABLE
+        (made,) = intacct.named("Greenleaf")
+        await value(world.flow.archive(id, Step.CONTACTS, rid("con-new")))
+        await value(world.flow.continue_step(id, Step.CONTACTS))
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert intacct.named("Greenleaf") == [made]
+        linked = await value(
+            world.store.links(id, RecordType.CONTACT, released_ids=[rid("con-new")])
+        )
+        assert linked == ()
+        assert await value(world.store.open_intents(id)) == ()
+        (result,) = [r for r in await value(world.store.results(id)) if r.released_id == "con-new"]
+        assert (result.kind, result.rule, result.intacct_key) == (
+            ErrorKind.NEEDS_USER,
+            Rule.O3,
+            made.link_key,
+        )
 
     run(body)

@@ -3,15 +3,21 @@
 Each function takes the open transaction and returns a ``Result``; a ``Failure`` rolls it back.
 Rule C1 is checked inside the write transaction (so no other writer can slip in between) and is
 backed by the table's unique constraints; a refusal names the company that holds the link.
-Decided: saving a confirmed connection unchanged is accepted (nothing changes); any change to it is
-refused, as is removing it. Removing an unconfirmed connection removes everything it owns.
+Decided: saving a connection unchanged is accepted (nothing changes); any change to a confirmed one
+is refused, as is removing it. Removing an unconfirmed connection removes everything it owns.
+
+One confirm at a time (O5): ``claim_confirm``, ``renew_confirm``, ``finish_confirm`` and
+``release_confirm`` each read the row and write the transition ``domain.rules.confirming`` decides
+inside the caller's ``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before the
+read: a compare-and-set that serialises confirms across coroutines, connections and processes
+sharing the file. While a confirm holds the connection, every other change is refused.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 from returns.result import Failure, Result, Success
@@ -28,11 +34,13 @@ from released_intacct.domain.ids import (
     ReleasedCompanyId,
 )
 from released_intacct.domain.ports import IntacctCredentials
-from released_intacct.domain.rules.connection import TOP_LEVEL, ConnectionRecord, check_link_change
-from released_intacct.domain.state import Acknowledgement, Connection, Phase
+from released_intacct.domain.rules import confirming
+from released_intacct.domain.rules.connection import TOP_LEVEL, check_link_change, record_of
+from released_intacct.domain.state import Acknowledgement, ConfirmClaim, Connection, Phase
 
 _COLUMNS = (
-    "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at"
+    "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at,"
+    " confirm_token, confirm_since, confirm_until, confirm_holder"
 )
 
 
@@ -41,11 +49,11 @@ async def add(
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id) is not None:
         return Failure(_already(connection.id))
-    refusal = await _c1_refusal(db, connection)
+    refusal = confirming.outside_claim(connection) or await _c1_refusal(db, connection)
     if refusal is not None:
         return Failure(refusal)
     await db.execute(
-        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
+        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
         _row(connection),
     )
     await db.execute(
@@ -59,23 +67,89 @@ async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Conne
     stored = await load(db, connection.id)
     if stored is None:
         return Failure(missing(connection.id))
+    if stored == connection:
+        return Success(stored)  # unchanged: nothing to refuse
     if stored.phase is Phase.CONFIRMED:
-        return Success(stored) if stored == connection else Failure(_locked(stored))
-    refusal = await _c1_refusal(db, connection)
+        return Failure(_locked(stored))
+    refusal = confirming.save_refusal(stored, connection) or await _c1_refusal(db, connection)
     if refusal is not None:
         return Failure(refusal)
+    await _update(db, connection)
+    return Success(connection)
+
+
+async def claim_confirm(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    token: str,
+    at: datetime,
+    lease: timedelta,
+    *,
+    holder: str,
+    over: str | None,
+) -> Result[Connection, SyncError]:
+    return await _transition(
+        db,
+        id,
+        lambda stored: confirming.claim(
+            stored, token=token, at=at, lease=lease, holder=holder, over=over
+        ),
+    )
+
+
+async def renew_confirm(
+    db: aiosqlite.Connection, id: ConnectionId, token: str, at: datetime, lease: timedelta
+) -> Result[Connection, SyncError]:
+    return await _transition(
+        db, id, lambda stored: confirming.renew(stored, token=token, at=at, lease=lease)
+    )
+
+
+async def finish_confirm(
+    db: aiosqlite.Connection, id: ConnectionId, token: str, at: datetime
+) -> Result[Connection, SyncError]:
+    """CONFIRMED; the caller stores the confirmed onboarding in the same transaction."""
+    return await _transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
+
+
+async def release_confirm(
+    db: aiosqlite.Connection, id: ConnectionId, token: str
+) -> Result[Connection, SyncError]:
+    return await _transition(
+        db, id, lambda stored: Success(confirming.release(stored, token=token))
+    )
+
+
+async def _transition(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    decide: Callable[[Connection], Result[Connection, SyncError]],
+) -> Result[Connection, SyncError]:
+    stored = await load(db, id)
+    if stored is None:
+        return Failure(missing(id))
+    decided = decide(stored)
+    if isinstance(decided, Success) and decided.unwrap() != stored:
+        await _update(db, decided.unwrap())
+    return decided
+
+
+async def _update(db: aiosqlite.Connection, connection: Connection) -> None:
     await db.execute(
         "UPDATE connections SET released_company = ?, intacct_company = ?, entity = ?, phase = ?,"
-        " sync_from = ?, created_at = ?, confirmed_at = ? WHERE id = ?",
+        " sync_from = ?, created_at = ?, confirmed_at = ?, confirm_token = ?, confirm_since = ?,"
+        " confirm_until = ?, confirm_holder = ? WHERE id = ?",
         (*_row(connection)[1:], connection.id),
     )
-    return Success(connection)
 
 
 async def remove(db: aiosqlite.Connection, id: ConnectionId) -> Result[None, SyncError]:
     stored = await load(db, id)
     if stored is not None and stored.phase is Phase.CONFIRMED:
         return Failure(_locked(stored))
+    refusal = None if stored is None else confirming.save_refusal(stored)
+    if refusal is not None:
+        return Failure(refusal)
     await db.execute("DELETE FROM connections WHERE id = ?", (id,))
     return Success(None)
 
@@ -123,6 +197,12 @@ async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncErro
 async def require(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:
     """None when the connection is stored, else the error to return."""
     return None if await load(db, id) is not None else missing(id)
+
+
+async def changeable(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:
+    """None when the connection is stored and no confirm holds it, else the error to return."""
+    stored = await load(db, id)
+    return missing(id) if stored is None else confirming.save_refusal(stored)
 
 
 def missing(id: ConnectionId) -> SyncError:
@@ -184,17 +264,11 @@ def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
 
 
 def _locked(stored: Connection) -> SyncError:
-    record = ConnectionRecord(
-        released_company=stored.released_company,
-        intacct_company=stored.intacct_company,
-        entity=stored.entity if stored.entity is not None else TOP_LEVEL,
-        confirmed=True,
-        connection=stored.id,
-    )
-    return check_link_change(record).failure()
+    return check_link_change(record_of(stored)).failure()
 
 
 def _row(c: Connection) -> tuple[object, ...]:
+    held = c.confirming
     return (
         c.id,
         c.released_company,
@@ -204,6 +278,10 @@ def _row(c: Connection) -> tuple[object, ...]:
         c.sync_from.isoformat() if c.sync_from else None,
         to_column(c.created_at),
         to_column(c.confirmed_at) if c.confirmed_at else None,
+        None if held is None else held.token,
+        None if held is None else to_column(held.since),
+        None if held is None else to_column(held.until),
+        None if held is None else held.holder,
     )
 
 
@@ -217,6 +295,18 @@ def _connection(row: sqlite3.Row) -> Connection:
         sync_from=date.fromisoformat(row["sync_from"]) if row["sync_from"] else None,
         created_at=from_column(row["created_at"]),
         confirmed_at=from_column(row["confirmed_at"]) if row["confirmed_at"] else None,
+        confirming=_claim(row),
+    )
+
+
+def _claim(row: sqlite3.Row) -> ConfirmClaim | None:
+    if row["confirm_token"] is None:
+        return None
+    return ConfirmClaim(
+        token=row["confirm_token"],
+        since=from_column(row["confirm_since"]),
+        until=from_column(row["confirm_until"]),
+        holder=row["confirm_holder"] or "",
     )
 
 
@@ -232,6 +322,9 @@ async def acknowledge(
         return Failure(missing(id))
     if stored.phase is Phase.CONFIRMED:
         return Failure(_locked(stored))
+    refusal = confirming.save_refusal(stored)
+    if refusal is not None:
+        return Failure(refusal)
     await db.executemany(
         "INSERT OR IGNORE INTO acknowledgements (connection, prerequisite, acknowledged_at)"
         " VALUES (?, ?, ?)",

@@ -149,7 +149,17 @@ _V5: Final = (
     "ALTER TABLE outbox ADD COLUMN sent_at TEXT",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5)
+_V6: Final = (
+    # Rules O5, C1: one confirm at a time. While the phase is 'confirming' these hold the claim
+    # of the confirm under way (its token, lease and process, ``domain.rules.confirming``); NULL
+    # otherwise.
+    "ALTER TABLE connections ADD COLUMN confirm_token TEXT",
+    "ALTER TABLE connections ADD COLUMN confirm_since TEXT",
+    "ALTER TABLE connections ADD COLUMN confirm_until TEXT",
+    "ALTER TABLE connections ADD COLUMN confirm_holder TEXT",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

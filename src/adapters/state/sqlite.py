@@ -115,6 +115,41 @@ class SqliteStateStore:
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: connections.remove(db, id))
 
+    # one confirm at a time (O5, C1)
+    def claim_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+        over: str | None = None,
+    ) -> FutureResult[Connection, SyncError]:
+        return self._write(
+            lambda db: connections.claim_confirm(db, id, token, at, lease, holder=holder, over=over)
+        )
+
+    def renew_confirm(
+        self,
+        id: ConnectionId,
+        *,
+        token: str,
+        at: datetime,
+        lease: timedelta = DEFAULT_STALE_AFTER,
+    ) -> FutureResult[Connection, SyncError]:
+        return self._write(lambda db: connections.renew_confirm(db, id, token, at, lease))
+
+    def finish_confirm(
+        self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
+    ) -> FutureResult[Connection, SyncError]:
+        return self._write(lambda db: _finish_confirm(db, id, onboarding, token, at))
+
+    def release_confirm(
+        self, id: ConnectionId, *, token: str
+    ) -> FutureResult[Connection, SyncError]:
+        return self._write(lambda db: connections.release_confirm(db, id, token))
+
     # acknowledgements (C5)
     def acknowledge(
         self, id: ConnectionId, prerequisites: Sequence[Prerequisite], *, at: datetime
@@ -287,14 +322,29 @@ def _create_private(path: pathlib.Path) -> None:
 async def _save_onboarding(
     db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
 ) -> Result[None, SyncError]:
-    error = await connections.require(db, id)
+    error = await connections.changeable(db, id)
     if error is not None:
         return Failure(error)
+    await _store_onboarding(db, id, onboarding)
+    return Success(None)
+
+
+async def _finish_confirm(
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding, token: str, at: datetime
+) -> Result[Connection, SyncError]:
+    done = await connections.finish_confirm(db, id, token, at)
+    if isinstance(done, Success):
+        await _store_onboarding(db, id, onboarding)
+    return done
+
+
+async def _store_onboarding(
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
+) -> None:
     await db.execute(
         "INSERT OR REPLACE INTO onboarding (connection, body) VALUES (?, ?)",
         (id, codec.encode_onboarding(onboarding)),
     )
-    return Success(None)
 
 
 async def _onboarding(db: aiosqlite.Connection, id: ConnectionId) -> Onboarding | None:

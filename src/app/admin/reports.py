@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from released_intacct.app.admin.errors import ErrorDetail
-from released_intacct.app.admin.views import View
+from released_intacct.app.admin.views import ConfirmingView, View
 from released_intacct.app.service import CompanyStatus
 from released_intacct.domain.links import Link
 from released_intacct.domain.results import Progress, RunCounts, SyncResult
@@ -91,6 +91,7 @@ class StatusView(View, frozen=True):
 
     id: str
     phase: str
+    confirming: ConfirmingView | None
     entity: str | None
     sync_from: date | None
     run_status: str | None
@@ -109,6 +110,7 @@ class StatusView(View, frozen=True):
         return cls(
             id=c.id,
             phase=c.phase.value,
+            confirming=ConfirmingView.of(c),
             entity=c.entity,
             sync_from=c.sync_from,
             run_status=None if state is None else state.value,

@@ -23,6 +23,7 @@ __all__ = [
     "Accepted",
     "AcknowledgementView",
     "AcknowledgementsView",
+    "ConfirmingView",
     "ConnectedView",
     "ConnectionView",
     "ConnectionsView",
@@ -53,6 +54,23 @@ class Accepted(View, frozen=True):
     queued: bool = True
 
 
+class ConfirmingView(View, frozen=True):
+    """Rule O5: the confirm under way (phase ``confirming``): since when, by which process
+    (``host/pid``), and until when it holds the connection unless that process renews it (after
+    that, confirming again takes it over)."""
+
+    since: datetime
+    holder: str
+    held_until: datetime
+
+    @classmethod
+    def of(cls, c: Connection) -> ConfirmingView | None:
+        held = c.confirming
+        if held is None:
+            return None
+        return cls(since=held.since, holder=held.holder, held_until=held.until)
+
+
 class ConnectionView(View, frozen=True):
     id: str
     released_company: str
@@ -62,6 +80,7 @@ class ConnectionView(View, frozen=True):
     sync_from: date | None
     created_at: datetime
     confirmed_at: datetime | None
+    confirming: ConfirmingView | None
 
     @classmethod
     def of(cls, c: Connection) -> ConnectionView:
@@ -74,6 +93,7 @@ class ConnectionView(View, frozen=True):
             sync_from=c.sync_from,
             created_at=c.created_at,
             confirmed_at=c.confirmed_at,
+            confirming=ConfirmingView.of(c),
         )
 
 

@@ -6,7 +6,9 @@ the terminal; each step is continued. The prerequisites (C5) are checked: each f
 its fix, each one Intacct cannot report with where to check it, to be acknowledged (--acknowledge,
 the decisions file, or a yes at the terminal). With ``--confirm`` (or a yes at the terminal) the
 connection is confirmed, which queues the initial sync; its progress is shown until it finishes,
-and the exit code is the sync's.
+and the exit code is the sync's. While another confirm of the connection is under way (in this or
+another process, rule O5), every step is refused with since when and until when it holds the
+connection, and the exit code is REFUSED; a confirm that failed can simply be run again.
 """
 
 from __future__ import annotations

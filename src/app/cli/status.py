@@ -2,6 +2,9 @@
 
 One block per connection: its companies and entity, its phase, the colour of its last run, the
 last and next run, and the Intacct API transactions this process spent (0 in a fresh process).
+While a confirm is under way (phase ``confirming``, rule O5) a line says since when, by which
+process (``host/pid``) and until when it holds the connection, after which a confirm whose process
+stopped may be taken over.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         summary="show the phase, last and next run of one company or of all",
         description=(
             "Shows each connection (or the one given): its Re-Leased and Intacct companies, the "
-            "entity, the phase (connected, entity_chosen, onboarding, confirmed), the colour of "
+            "entity, the phase (connected, entity_chosen, onboarding, confirming, confirmed; "
+            "while confirming, since when and until when that confirm holds it), the colour of "
             "its last run (orange while running with errors, blue or red when finished), the "
             "last and next run and the Intacct API transactions spent by this process."
         ),
@@ -88,6 +92,14 @@ def describe(status: CompanyStatus) -> list[str]:
         + (f", syncing from {c.sync_from.isoformat()}" if c.sync_from else ""),
         f"  status        {colour}" + (" (running)" if status.running else ""),
     ]
+    if c.confirming is not None:
+        lines.insert(
+            3,
+            f"  confirming    since {_when(c.confirming.since)} by "
+            f"{c.confirming.holder or 'an unknown process'}, held until "
+            f"{_when(c.confirming.until)} (then a confirm again takes over one whose process "
+            "stopped)",
+        )
     if run is not None:
         lines.append(
             f"  last run      {run.id} started {_when(run.started_at)}, "

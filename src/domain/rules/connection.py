@@ -21,6 +21,7 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.ports import Entity, IntacctCredentials
 from released_intacct.domain.settings import EARLIEST_SYNC_FROM
+from released_intacct.domain.state import Connection, Phase
 
 TOP_LEVEL = EntityId("")
 
@@ -147,6 +148,22 @@ def check_new_link(
                 _fix_for_holder(record),
             )
     return Success(None)
+
+
+def record_of(connection: Connection) -> ConnectionRecord:
+    """The connection as rule C1 sees it (an entity not chosen yet reads as the top level)."""
+    return ConnectionRecord(
+        released_company=connection.released_company,
+        intacct_company=connection.intacct_company,
+        entity=TOP_LEVEL if connection.entity is None else connection.entity,
+        confirmed=connection.phase is Phase.CONFIRMED,
+        connection=connection.id,
+    )
+
+
+def change_refusal(connection: Connection) -> SyncError | None:
+    """Rule C1: the refusal of any change of ``connection`` once confirmed; None before."""
+    return check_link_change(record_of(connection)).swap().value_or(None)
 
 
 def check_link_change(record: ConnectionRecord) -> Result[ConnectionRecord, SyncError]:

@@ -1,0 +1,228 @@
+"""What confirm creates in Intacct, the "create as" contacts (rules O3, O5), never twice.
+
+Through the outbox: each intent stored PENDING before it is sent (only the keys the store answers
+held are sent), settled CONFIRMED with its link (``link_for_intacct_write``) or FAILED. A confirm
+may be an attempt after another that failed half-way, was interrupted or whose process died, so
+before anything is sent what an earlier attempt did is taken into account:
+
+- a create whose record is linked already was made (and settled) by an earlier attempt: it is not
+  sent, nor looked up;
+- every intent still open (PENDING or SENT: the earlier attempt never learnt the outcome, a lost
+  reply or a process that died) is looked up in Intacct by its idempotency key, as it was sent:
+  found and still wanted so, it is settled with its link and not sent; absent, it is sent with the
+  same key. A look-up that fails stops the confirm (the intent stays open for the next attempt).
+- the user may change the onboarding between attempts: an open create no longer wanted as it was
+  sent (the contact now matched or archived, or to be created on the other side) is closed
+  (FAILED: never sent again, not even by the initial sync's recovery); if Intacct holds its record
+  it is left unlinked and a NEEDS_USER result names it, and the same key is not sent again.
+
+The claim is checked (renewed) just before the creates are sent: a confirm that lost it sends
+nothing. Every create carries its deterministic key as ``controlid`` too, a second guard where
+Intacct enforces ``uniqueid`` (spec correction 6), but nothing here relies on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Final
+
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+
+from released_intacct.app.claim import Claim
+from released_intacct.app.ports import Ports, settled
+from released_intacct.domain.actions import ArchiveInReleased, CreateInIntacct
+from released_intacct.domain.enums import Direction, Prerequisite, RecordType
+from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import Party
+from released_intacct.domain.planning.confirm import intacct_link_key, link_for_intacct_write
+from released_intacct.domain.ports import IntacctPort, WriteOutcome
+from released_intacct.domain.rules.prerequisites import explain
+from released_intacct.domain.state import Intent, IntentState
+
+__all__ = ["STOPS", "about", "create_in_intacct"]
+
+_log = logging.getLogger(__name__)
+
+STOPS: Final = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
+"""Failures of a call, not of one record: they stop the confirm."""
+
+
+async def create_in_intacct(
+    ports: Ports,
+    claim: Claim,
+    intacct: IntacctPort,
+    planned: Sequence[CreateInIntacct],
+    *,
+    unknown: frozenset[Prerequisite],
+) -> Result[list[SyncError], SyncError]:
+    """The creates an earlier attempt did not make, sent and settled; the refusals of single
+    records (sync results), or the failure that stops the confirm."""
+    id = claim.id
+    looked = await _not_created(ports, id, intacct, planned)
+    if not is_successful(looked):
+        return Failure(looked.failure())
+    left, earlier = looked.unwrap()
+    if not left:
+        return Success(earlier)
+    intents = [Intent(connection=id, key=create.key, action=create) for create in left]
+    recorded = await settled(ports.store.record_intents(intents))
+    if not is_successful(recorded):
+        return Failure(recorded.failure())
+    creates = [create for create in left if create.key in recorded.unwrap()]
+    for create in left:
+        if create.key not in recorded.unwrap():  # SENT by another: the next look-up resolves it
+            _log.warning("event=confirm_create_not_held connection=%s key=%s", id, create.key)
+    held = await claim.check()
+    if not is_successful(held):
+        return Failure(held.failure())
+    sent = await settled(intacct.write(creates))
+    if not is_successful(sent):
+        return Failure(sent.failure())
+    refused = await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
+    return refused.map(lambda more: earlier + more)
+
+
+def about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
+    """``error`` attached to the Re-Leased record ``action`` concerns, unless it names one."""
+    if error.record is not None:
+        return error
+    return error.about(
+        RecordRef(
+            record_type=action.record_type,
+            direction=Direction.OUTGOING,
+            released_id=action.released_id,
+        )
+    )
+
+
+async def _settle_sent(
+    ports: Ports,
+    id: ConnectionId,
+    creates: Sequence[CreateInIntacct],
+    outcomes: Sequence[WriteOutcome],
+    *,
+    unknown: frozenset[Prerequisite],
+) -> Result[list[SyncError], SyncError]:
+    """Each create settled with its link or as FAILED; the refusals, as sync results."""
+    by_key = {create.key: create for create in creates}
+    refused: list[SyncError] = []
+    for outcome in outcomes:
+        action = by_key[outcome.key]
+        if is_successful(outcome.result):
+            link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
+            settle = ports.store.settle(id, action.key, state=IntentState.CONFIRMED, link=link)
+        elif outcome.result.failure().kind in STOPS:
+            return Failure(outcome.result.failure())
+        else:
+            refused.append(about(explain(outcome.result.failure(), action, unknown), action))
+            settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
+        settled_one = await settled(settle)
+        if not is_successful(settled_one):
+            return Failure(settled_one.failure())
+    return Success(refused)
+
+
+async def _not_created(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+) -> Result[tuple[list[CreateInIntacct], list[SyncError]], SyncError]:
+    """The creates no earlier attempt made, and what earlier attempts made that is no longer
+    wanted (sync results): every open intent is settled by what Intacct holds (``_resolved``),
+    and a create whose record is linked already is not sent."""
+    opened = await settled(ports.store.open_intents(id))
+    if not is_successful(opened):
+        return Failure(opened.failure())
+    wanted = {create.key: create for create in creates}
+    results: list[SyncError] = []
+    for intent in opened.unwrap():
+        if not isinstance(intent.action, CreateInIntacct):
+            continue
+        resolved = await _resolved(ports, id, intacct, intent.action, wanted.get(intent.key))
+        if not is_successful(resolved):
+            return Failure(resolved.failure())
+        settled_by, result = resolved.unwrap()
+        if settled_by:
+            wanted.pop(intent.key, None)
+        results += [] if result is None else [result]
+    linked = await _linked(ports, id, list(wanted.values()))
+    if not is_successful(linked):
+        return Failure(linked.failure())
+    left = [c for c in wanted.values() if (c.record_type, c.released_id) not in linked.unwrap()]
+    return Success((left, results))
+
+
+async def _resolved(
+    ports: Ports,
+    id: ConnectionId,
+    intacct: IntacctPort,
+    sent: CreateInIntacct,
+    wanted: CreateInIntacct | None,
+) -> Result[tuple[bool, SyncError | None], SyncError]:
+    """An open create ``sent`` by an earlier attempt, looked up by its key: whether that settles
+    the create now ``wanted`` with the same key (it must not be sent), and the result to record.
+
+    Found and still wanted as it was sent (same side): CONFIRMED with its link. Found but no
+    longer wanted so (the decision changed since): FAILED, unlinked, and a NEEDS_USER result
+    naming the record, which the user checks in Intacct; the same key is not sent again. Not
+    found: FAILED when no longer wanted (never sent again), else left to be sent."""
+    found = await settled(intacct.find_written(sent))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record = found.unwrap()
+    still = wanted is not None and _same_side(sent, wanted)
+    if record is None and still:
+        return Success((False, None))
+    if record is not None and still:
+        link = link_for_intacct_write(sent, record, existing=None)
+        done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
+        _log.info("event=confirm_create_found connection=%s key=%s", id, sent.key)
+        return (await settled(done)).map(lambda _: (True, None))
+    closed = await settled(ports.store.settle(id, sent.key, state=IntentState.FAILED))
+    if record is None:
+        return closed.map(lambda _: (False, None))
+    stray = _unwanted(sent, intacct_link_key(record))
+    return closed.map(lambda _: (True, stray))
+
+
+def _same_side(sent: CreateInIntacct, wanted: CreateInIntacct) -> bool:
+    """The same kind of record and, for a contact, the same side (customer or vendor)."""
+    if isinstance(sent.record, Party) and isinstance(wanted.record, Party):
+        return sent.record.role is wanted.record.role
+    return type(sent.record) is type(wanted.record)
+
+
+def _unwanted(sent: CreateInIntacct, key: IntacctKey) -> SyncError:
+    what = sent.record_type.value.replace("_", " ")
+    if isinstance(sent.record, Party):
+        what = sent.record.role.value
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.O3,
+        message=(
+            f"An earlier confirm created {what} {key} in Sage Intacct for this Re-Leased record, "
+            "but the onboarding decision for it has changed since, so it is not linked."
+        ),
+        fix=f"Check {key} in Sage Intacct: delete it if it is not wanted; it is never created "
+        "again.",
+        record=RecordRef(
+            record_type=sent.record_type,
+            direction=Direction.OUTGOING,
+            released_id=sent.released_id,
+            intacct_key=key,
+        ),
+    )
+
+
+async def _linked(
+    ports: Ports, id: ConnectionId, creates: Sequence[CreateInIntacct]
+) -> Result[set[tuple[RecordType, ReleasedId]], SyncError]:
+    linked: set[tuple[RecordType, ReleasedId]] = set()
+    for record_type in {create.record_type for create in creates}:
+        wanted = [c.released_id for c in creates if c.record_type is record_type]
+        found = await settled(ports.store.links(id, record_type, released_ids=wanted))
+        if not is_successful(found):
+            return Failure(found.failure())
+        linked |= {(link.record_type, link.released_id) for link in found.unwrap()}
+    return Success(linked)
