@@ -12,7 +12,8 @@
   (by design: an update is idempotent by its content) logs a second ``Modified``.
 - ``duplicates(intacct, released)``: records written twice, found without a reference run:
   Intacct records of one object carrying the same source reference (the idempotency key the
-  sync writes into a queryable field), Re-Leased documents with the same type and number,
+  sync writes into a queryable field, alone or in a text such as a customer's display contact
+  name, at any depth), Re-Leased documents with the same type and number,
   contacts with the same name.
 - ``dangling(links, intacct, released)``: links naming a record either side does not hold;
   ``linked_twice(links)``: records of either side with more than one link of a record type.
@@ -155,7 +156,7 @@ def duplicates(intacct: Records, released: Records) -> list[str]:
     refs = [
         f"intacct {obj} {ref}"
         for obj, row in _rows(intacct)
-        for ref in {v for v in row.values() if isinstance(v, str) and _SOURCE_REF.fullmatch(v)}
+        for ref in {found for v in _strings(row) for found in _SOURCE_REF.findall(v)}
     ]
     numbers = [
         f"released {res} {row.get('type')} {row.get('invoiceNumber')}"

@@ -9,11 +9,10 @@ since the schedule was armed) and how each fails:
   (the answer was lost: a timeout, a 524): the *uncertain outcome* the outbox resolves by look-up.
   Only writes (and voids) have an AFTER; any other call fails BEFORE whatever the schedule says.
 
-Targets: ``intacct.read`` (every feed, ``parties_held``), ``intacct.lookup`` (``find_written``),
-``intacct.write``, ``released.read`` (every feed), ``released.lookup`` (``find_by_key``),
-``released.write``
-(``create``, ``update``, ``set_archived``) and ``released.void`` (``void``: voids are not outbox
-intents, so they are a target of their own).
+Targets: ``intacct.read`` (every feed, ``parties_held``), ``intacct.lookup`` (``find_written``,
+``candidates``), ``intacct.write``, ``released.read`` (every feed), ``released.lookup``
+(``find_by_key``), ``released.write`` (``create``, ``update``, ``set_archived``) and
+``released.void`` (``void``: voids are not outbox intents, so they are a target of their own).
 Log-in and set-up never fail here. What failed is kept in ``fired``.
 """
 
@@ -215,6 +214,11 @@ class FaultyIntacct:
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
         return _guard(self.faults, "intacct.lookup", lambda: self.inner.find_written(write))
+
+    def candidates(
+        self, write: CreateInIntacct
+    ) -> FutureResult[tuple[IntacctRecord, ...], SyncError]:
+        return _guard(self.faults, "intacct.lookup", lambda: self.inner.candidates(write))
 
     def transactions_spent(self) -> int:
         return self.inner.transactions_spent()

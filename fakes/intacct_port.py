@@ -224,6 +224,14 @@ class FakeIntacct:
         current = next((r for r in self.records if key is not None and _key(r) == key), None)
         return FutureResult.from_result(Success(current))
 
+    def candidates(
+        self, write: CreateInIntacct
+    ) -> FutureResult[tuple[IntacctRecord, ...], SyncError]:
+        """The records of ``write``'s kind that resemble it (the port's docstring says how)."""
+        self.spent += 1
+        found = tuple(r for r in self.records if _resembles(r, write.record))
+        return FutureResult.from_result(Success(found))
+
     def transactions_spent(self) -> int:
         return self.spent
 
@@ -298,6 +306,24 @@ def assign_ids(record: IntacctRecord, number: int, *, width: int) -> IntacctReco
     if isinstance(record, IntacctPayment | Party) and record.record_no is None:
         return replace(record, record_no=str(number))
     return record
+
+
+def _resembles(record: IntacctRecord, written: IntacctRecord) -> bool:
+    """``record`` may be ``written``'s copy (``IntacctWriter.candidates``)."""
+    if isinstance(record, Party) and isinstance(written, Party):
+        return (record.role, record.name) == (written.role, written.name)
+    if isinstance(record, Transaction) and isinstance(written, Transaction):
+        same = (record.origin, record.kind, record.party_id)
+        alike = (
+            record.invoice_date == written.invoice_date
+            or (bool(written.number) and record.number == written.number)
+            or (bool(written.reference) and record.reference == written.reference)
+        )
+        return same == (written.origin, written.kind, written.party_id) and alike
+    if isinstance(record, IntacctPayment) and isinstance(written, IntacctPayment):
+        fields = (record.origin, record.party_id, record.date, record.amount)
+        return fields == (written.origin, written.party_id, written.date, written.amount)
+    return False
 
 
 def _modified(record: object) -> datetime | None:

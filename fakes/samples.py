@@ -18,7 +18,15 @@ from released_intacct.domain.enums import (
     ReleasedInvoiceStatus,
     System,
 )
-from released_intacct.domain.ids import ConnectionId, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IntacctCompanyId,
+    IntacctId,
+    IntacctKey,
+    ReleasedCompanyId,
+    ReleasedId,
+)
 from released_intacct.domain.intacct import (
     GlAccount,
     IntacctPayment,
@@ -29,8 +37,11 @@ from released_intacct.domain.intacct import (
 )
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.money import currency
+from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.released import Contact, Invoice, InvoiceLine, Payment
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.settings import SyncSettings
+from released_intacct.domain.state import Connection, Phase
 
 GBP = currency("GBP")
 EUR = currency("EUR")
@@ -155,3 +166,26 @@ def payment(**overrides: Any) -> Payment:
         currency=GBP,
     )
     return replace(base, **overrides)
+
+
+def confirmed_connection(id: ConnectionId, **overrides: Any) -> Connection:
+    """A connection confirmed at the top level of an Intacct company, syncing from 2026-01-01."""
+    base = Connection(
+        id=id,
+        released_company=ReleasedCompanyId(f"RL-{id}"),
+        intacct_company=IntacctCompanyId(f"INT-{id}"),
+        phase=Phase.CONFIRMED,
+        entity=EntityId(""),
+        sync_from=date(2026, 1, 1),
+        created_at=WHEN,
+        confirmed_at=WHEN,
+    )
+    return replace(base, **overrides)
+
+
+def credentials(password: str) -> IntacctCredentials:
+    """Web Services credentials whose passwords are ``password``."""
+    secret = Secret(password)
+    return IntacctCredentials(
+        sender_id="s", sender_password=secret, company_id="C", user_id="u", user_password=secret
+    )

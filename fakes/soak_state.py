@@ -201,7 +201,7 @@ def duplicates(intacct: IntacctCompany, released: ReleasedCompany) -> list[str]:
     keys: Counter[str] = Counter()
     for table, rows in intacct.tables.items():
         for row in rows.values():
-            written = {m for v in row.values() if isinstance(v, str) for m in _KEY.findall(v)}
+            written = {m for v in row.values() for m in _KEY.findall(str(v))}  # blocks too
             keys.update(f"Intacct {table} {key}" for key in written)
     labels: Counter[str] = Counter()
     for by_id in _released_labels(released).values():

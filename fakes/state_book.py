@@ -22,11 +22,12 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Resolution,
     Run,
     StoredNotification,
     lost,
 )
-from released_intacct.fakes.state_refusals import changes_refused, key_clash, refused
+from released_intacct.fakes.state_refusals import changes_refused, key_clash, not_open, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 
@@ -45,6 +46,7 @@ class Book:
     results: dict[ResultIdentity, SyncResult] = field(default_factory=dict)
     notifications: list[StoredNotification] = field(default_factory=list)
     acknowledged: dict[Prerequisite, datetime] = field(default_factory=dict)
+    resolutions: dict[IdempotencyKey, Resolution] = field(default_factory=dict)
     epoch: int = 0
     """The company's run epoch: raised by every run that starts (fencing)."""
 
@@ -146,3 +148,24 @@ def acknowledge(
 def acknowledged(book: Book) -> tuple[Acknowledgement, ...]:
     held = book.acknowledged
     return tuple(Acknowledgement(prerequisite=p, at=held[p]) for p in Prerequisite if p in held)
+
+
+def resolve_open(
+    book: Book, key: IdempotencyKey, resolution: Resolution
+) -> Result[None, SyncError]:
+    """Store the user's answer about an open intent (issue 16, F3); refused for any other key."""
+    intent = book.intents.get(key)
+    if intent is None or intent.state not in (IntentState.PENDING, IntentState.SENT):
+        return Failure(not_open(book.connection.id, key))
+    book.resolutions[key] = resolution
+    return Success(None)
+
+
+def take_answer(
+    book: Book, key: IdempotencyKey, fence: Fence | None
+) -> Result[Resolution | None, SyncError]:
+    """The user's answer about ``key``, removed (fenced: ``lost``, nothing removed)."""
+    refusal = fence_refusal(book, fence)
+    if refusal is not None:
+        return Failure(refusal)
+    return Success(book.resolutions.pop(key, None))

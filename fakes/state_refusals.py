@@ -18,6 +18,14 @@ def refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
     return SyncError(kind=ErrorKind.REJECTED, rule=rule, message=message, fix=fix)
 
 
+def not_open(id: ConnectionId, key: str) -> SyncError:
+    """An answer about a write that is not open (issue 16, F3)."""
+    return refused(
+        f"Connection {id} has no open write {key} to answer about.",
+        "List the open writes with `released-intacct intents CONNECTION` and name one of them.",
+    )
+
+
 def unknown(id: ConnectionId) -> SyncError:
     return refused(f"There is no connection {id}.", "Connect the company first.")
 

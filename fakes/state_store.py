@@ -21,7 +21,8 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
 - Cursors are clamped to the start of the run and never moved back.
 - Outbox: intents are stored PENDING in the order recorded; a repeated key keeps its place and
   is reopened (PENDING, the new action and run) unless it is SENT; ``settle`` refuses an unknown
-  key and changes nothing when its link is refused.
+  key and changes nothing when its link is refused. The user's answer about an open intent is
+  kept until taken once (``take_resolution``).
 - Fencing: each connection has an epoch, raised by ``start_run``; a fenced write is refused
   (``lost``) unless its run is open under the current epoch (``state_book.fence_refusal``).
 - Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4),
@@ -67,6 +68,7 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Resolution,
     ResultFilter,
     Run,
     StoredNotification,
@@ -81,7 +83,9 @@ from released_intacct.fakes.state_book import (
     links_by_prefix,
     links_of,
     merged_links,
+    resolve_open,
     settle_intents,
+    take_answer,
 )
 from released_intacct.fakes.state_refusals import (
     c1_holder,
@@ -349,6 +353,16 @@ class FakeStateStore:
         return self._with(
             id, lambda book: settle_intents(book, confirmed, IntentState.CONFIRMED, fence)
         )
+
+    def resolve_intent(
+        self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
+    ) -> FutureResult[None, SyncError]:
+        return self._with(id, lambda book: resolve_open(book, key, resolution))
+
+    def take_resolution(
+        self, id: ConnectionId, key: IdempotencyKey, *, fence: Fence | None = None
+    ) -> FutureResult[Resolution | None, SyncError]:
+        return self._with(id, lambda book: take_answer(book, key, fence))
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 

@@ -211,6 +211,17 @@ class IntacctWriter(Protocol):
         Used after an uncertain outcome, and for every open outbox intent at start.
         """
 
+    def candidates(
+        self, write: CreateInIntacct
+    ) -> FutureResult[tuple[IntacctRecord, ...], SyncError]:
+        """The records that may be the copy ``write`` created although none carries its key (a
+        user changed the field it is written in; issue 16, F3), as Intacct holds them: customers /
+        vendors of its name; documents of its party and kind with its number, its reference or
+        its date; payments of its party on its date for its amount. A few at most; none for an
+        item (its id is its key). Asked when ``find_written`` finds nothing for a create whose
+        outcome is unknown: whether it may be sent again (``app.sync.uncertain``).
+        """
+
     def transactions_spent(self) -> int:
         """API transactions used so far: one per record written, one per query."""
 

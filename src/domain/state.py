@@ -175,6 +175,24 @@ class Intent:
     """When it was last marked SENT (``hold``), just before it was sent; None while never sent."""
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The user's answer about an open create that no Intacct record carries the key of, while
+    records that may be its copy exist (issue 16, F3: a NEEDS_USER result names them): link the
+    write to ``link_to``, one of those records, or (None) send it again. Acted on once, by the next
+    run (``app.sync.uncertain``)."""
+
+    link_to: IntacctKey | None = None
+
+    @classmethod
+    def link(cls, key: IntacctKey) -> Resolution:
+        return cls(link_to=key)
+
+    @classmethod
+    def send_again(cls) -> Resolution:
+        return cls()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cursor:
     feed: str
@@ -437,6 +455,18 @@ class StateStore(Protocol):
         """``settle`` each intent as CONFIRMED with its link, all in one transaction: a refusal
         of any one leaves every one of them as it was (the caller then settles them one by one).
         One commit for a whole batch of writes instead of one per write. Fenced (``lost``)."""
+
+    def resolve_intent(
+        self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
+    ) -> FutureResult[None, SyncError]:
+        """Store the user's answer about the open intent ``key`` (an earlier answer is replaced);
+        REJECTED, nothing stored, when ``id`` holds no PENDING or SENT intent ``key``."""
+
+    def take_resolution(
+        self, id: ConnectionId, key: IdempotencyKey, *, fence: Fence | None = None
+    ) -> FutureResult[Resolution | None, SyncError]:
+        """The answer stored for ``key``, removed in the same transaction (it is acted on once);
+        None when there is none. Fenced (``lost``, nothing removed)."""
 
     # runs (E3, E4)
     def start_run(

@@ -39,6 +39,7 @@ from released_intacct.domain.intacct import (
     ContactBlock,
     GlAccount,
     IntacctPayment,
+    IntacctRecord,
     Party,
     PaymentApplication,
     Transaction,
@@ -89,6 +90,7 @@ class Port(Protocol):
     ) -> FutureResult[Page[Any], SyncError]: ...
     def write(self, batch: Any) -> FutureResult[Any, SyncError]: ...
     def find_written(self, write: CreateInIntacct) -> FutureResult[Any, SyncError]: ...
+    def candidates(self, write: CreateInIntacct) -> FutureResult[tuple[Any, ...], SyncError]: ...
     def parties_held(
         self, role: ContactRole, ids: Sequence[IntacctId]
     ) -> FutureResult[frozenset[IntacctId], SyncError]: ...
@@ -270,6 +272,18 @@ async def read_all(
         query = FeedQuery(since=since, token=page.next_token)
 
 
+def _create(
+    key: str, record_type: RecordType, released_id: str, record: IntacctRecord
+) -> CreateInIntacct:
+    return CreateInIntacct(
+        key=IdempotencyKey(f"ri-contract-{key}"),
+        record_type=record_type,
+        released_id=ReleasedId(released_id),
+        record=record,
+        source_fingerprint="fp",
+    )
+
+
 def customer(name: str) -> CreateInIntacct:
     party = Party(
         role=ContactRole.CUSTOMER,
@@ -279,13 +293,7 @@ def customer(name: str) -> CreateInIntacct:
             first_name="Ana", email=f"{name.lower().replace(' ', '.')}@example.com"
         ),
     )
-    return CreateInIntacct(
-        key=IdempotencyKey(f"ri-contract-{name.lower().replace(' ', '-')}"),
-        record_type=RecordType.CONTACT,
-        released_id=ReleasedId(f"rl-{name}"),
-        record=party,
-        source_fingerprint="fp",
-    )
+    return _create(name.lower().replace(" ", "-"), RecordType.CONTACT, f"rl-{name}", party)
 
 
 def invoice(party_id: IntacctId, number: str) -> CreateInIntacct:
@@ -306,13 +314,25 @@ def invoice(party_id: IntacctId, number: str) -> CreateInIntacct:
         ),
         reference="PO-77",
     )
-    return CreateInIntacct(
-        key=IdempotencyKey(f"ri-contract-{number.lower()}"),
-        record_type=RecordType.INVOICE,
-        released_id=ReleasedId(f"rl-{number}"),
-        record=tx,
-        source_fingerprint="fp",
+    return _create(number.lower(), RecordType.INVOICE, f"rl-{number}", tx)
+
+
+def payment(
+    party_id: IntacctId, document: IntacctKey, amount: str, *, on: date, reference: str = ""
+) -> CreateInIntacct:
+    """An AR payment of ``amount`` applied to ``document`` whole."""
+    money = Decimal(amount)
+    pay = IntacctPayment(
+        origin=Origin.AR,
+        kind=PaymentKind.ORDINARY,
+        party_id=party_id,
+        date=on,
+        currency=USD,
+        amount=money,
+        applications=(PaymentApplication(document_key=document, amount=money),),
+        reference=reference,
     )
+    return _create(f"pay-{amount}-{on.isoformat()}", RecordType.PAYMENT, f"rl-pay-{amount}", pay)
 
 
 def test_reads_every_record_across_pages(make: Callable[[], Harness]) -> None:
@@ -380,6 +400,42 @@ def test_find_written_by_key(make: Callable[[], Harness]) -> None:
     scenario(make, body)
 
 
+def test_F3_candidates_are_what_a_create_may_have_made_when_its_key_is_gone(
+    make: Callable[[], Harness],
+) -> None:
+    """A record like the one a create writes, but without its key (a user changed the field it
+    is written in): a customer of its name; an invoice of its party with its number; a payment of
+    its party on its date for its amount. Nothing alike: none."""
+
+    async def body(h: Harness) -> None:
+        h.seed_accounts(0)
+        (made,) = await ok(h.port.write([customer("Look Alike Co")]))
+        party = made.result.unwrap()
+        (found,) = await ok(h.port.candidates(_rekeyed(customer("Look Alike Co"))))
+        assert (found.party_id, found.name) == (party.party_id, "Look Alike Co")
+        assert await ok(h.port.candidates(customer("Nothing Like It"))) == ()
+        (sent,) = await ok(h.port.write([invoice(party.party_id, "INV-904")]))
+        tx = sent.result.unwrap()
+        (alike,) = await ok(h.port.candidates(_rekeyed(invoice(party.party_id, "INV-904"))))
+        assert (alike.link_key, alike.number, alike.total) == (tx.link_key, "INV-904", tx.total)
+        stranger = await ok(h.port.write([customer("Stranger Ltd")]))
+        other = invoice(stranger[0].result.unwrap().party_id, "INV-905")
+        assert await ok(h.port.candidates(other)) == ()
+        paid = payment(party.party_id, tx.link_key, "300.00", on=date(2026, 3, 12))
+        (written,) = await ok(h.port.write([paid]))
+        (like,) = await ok(h.port.candidates(_rekeyed(paid)))
+        assert like.record_no == written.result.unwrap().record_no
+        other = payment(party.party_id, tx.link_key, "301.00", on=date(2026, 3, 12))
+        assert await ok(h.port.candidates(_rekeyed(other))) == ()
+
+    scenario(make, body)
+
+
+def _rekeyed(write: CreateInIntacct) -> CreateInIntacct:
+    """The same record under another key: what a create is when its key is no longer found."""
+    return replace(write, key=IdempotencyKey(f"{write.key}-elsewhere"))
+
+
 def test_D5_parties_held_names_the_customers_and_vendors_that_exist(
     make: Callable[[], Harness],
 ) -> None:
@@ -429,23 +485,7 @@ def test_invoice_and_payment_round_trip(make: Callable[[], Harness]) -> None:
             Decimal("1200.00"),
         )
         assert [(line.memo, line.account_no) for line in read.lines] == [("March rent", "4000")]
-        pay = IntacctPayment(
-            origin=Origin.AR,
-            kind=PaymentKind.ORDINARY,
-            party_id=party_id,
-            date=date(2026, 3, 10),
-            currency=USD,
-            amount=Decimal("200.00"),
-            applications=(PaymentApplication(document_key=tx.link_key, amount=Decimal("200.00")),),
-            reference="CHQ-1",
-        )
-        write = CreateInIntacct(
-            key=IdempotencyKey("ri-contract-pay-1"),
-            record_type=RecordType.PAYMENT,
-            released_id=ReleasedId("rl-pay-1"),
-            record=pay,
-            source_fingerprint="fp",
-        )
+        write = payment(party_id, tx.link_key, "200.00", on=date(2026, 3, 10), reference="CHQ-1")
         (paid,) = await ok(h.port.write([write]))
         assert paid.result.unwrap().record_no
         payments, _ = await read_all(lambda q: h.port.payments(Origin.AR, q))

@@ -79,6 +79,7 @@ from released_intacct.domain.state import (
     Intent,
     IntentState,
     Phase,
+    Resolution,
     ResultFilter,
     Run,
     StateStore,
@@ -928,6 +929,42 @@ def test_outbox_confirm_all_settles_a_batch_in_one_change_or_none(contract: Cont
         assert await ok(store.open_intents(C1)) == ()
         found = await ok(store.links(C1, RecordType.INVOICE))
         assert sorted(k.released_id for k in found) == ["inv-1", "inv-43", "inv-44"]
+
+    contract(body)
+
+
+def test_F3_the_users_answer_about_an_open_write_is_kept_until_taken_once(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        sent, done = intent(create, "k1"), intent(receive, "k2")
+        await ok(store.record_intents([sent, done]))
+        await ok(store.settle(C1, sent.key, state=IntentState.SENT))
+        await ok(store.settle(C1, done.key, state=IntentState.FAILED))
+        assert await ok(store.take_resolution(C1, sent.key)) is None
+        link_to = Resolution.link(IntacctKey("CUSTOMER:C0002"))
+        await ok(store.resolve_intent(C1, sent.key, Resolution.send_again()))
+        await ok(store.resolve_intent(C1, sent.key, link_to))  # the later answer stands
+        for closed in (done.key, IdempotencyKey("k-none")):
+            refused = await refusal(store.resolve_intent(C1, closed, link_to))
+            assert closed in refused.message
+            assert "intents" in refused.fix
+        await refusal(store.resolve_intent(GONE, sent.key, link_to))
+        await refusal(store.take_resolution(GONE, sent.key))
+        assert await ok(store.take_resolution(C1, sent.key)) == link_to
+        assert await ok(store.take_resolution(C1, sent.key)) is None, "acted on once"
+        await ok(store.resolve_intent(C1, sent.key, Resolution.send_again()))
+        old = await ok(store.start_run(C1, at=T0))
+        await ok(store.finish_run(replace(old, status=RunStatus.SUCCEEDED, finished_at=T0)))
+        assert await refusal(store.take_resolution(C1, sent.key, fence=old.fence)) == lost(
+            old.fence
+        )
+        new = await ok(store.start_run(C1, at=T0 + HOUR))
+        taken = await ok(store.take_resolution(C1, sent.key, fence=new.fence))
+        assert taken == Resolution.send_again(), "kept while a lost run asked"
+        assert await ok(store.open_intents(C1)) == (replace(sent, state=IntentState.SENT),)
 
     contract(body)
 

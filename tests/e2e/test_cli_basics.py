@@ -16,7 +16,7 @@ from released_intacct.domain.secret import Secret
 
 COMMANDS = (
     "serve", "connect", "onboard", "sync", "release", "status", "results", "unlink", "relink",
-    "rotate-key",
+    "rotate-key", "intents", "resolve",
 )  # fmt: skip
 
 

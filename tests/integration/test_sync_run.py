@@ -18,6 +18,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.intents import open_writes, resolve, what
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync import SyncService
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
@@ -37,6 +38,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
+    IdempotencyKey,
     IntacctCompanyId,
     IntacctId,
     IntacctKey,
@@ -66,9 +68,17 @@ from released_intacct.domain.ports import (
     WriteOutcome,
 )
 from released_intacct.domain.released import Account, Contact, Invoice, InvoiceLine, Payment
-from released_intacct.domain.results import RunStatus
+from released_intacct.domain.results import RunStatus, SyncResult
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Connection, IntentState, Phase, Run, lost
+from released_intacct.domain.state import (
+    Connection,
+    Fence,
+    IntentState,
+    Phase,
+    Resolution,
+    Run,
+    lost,
+)
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
@@ -186,8 +196,8 @@ class World:
         self.intacct.records = [stamped if r is old else r for r in self.intacct.records]
 
 
-async def seeded(intacct: FakeIntacct | None = None) -> World:
-    world = World(intacct=intacct or FakeIntacct())
+async def seeded(intacct: FakeIntacct | None = None, store: FakeStateStore | None = None) -> World:
+    world = World(intacct=intacct or FakeIntacct(), store=store or FakeStateStore())
     for record in (
         GlAccount(account_no=IntacctId("4000"), title="Rent Income"),
         GlAccount(account_no=IntacctId("5000"), title="Repairs"),
@@ -725,5 +735,204 @@ def test_F13_pool_timeout_a_write_never_sent_is_not_looked_up_and_its_intent_sta
         assert again.status is RunStatus.SUCCEEDED, await _results(world)
         names = sorted(p.name for p in world.intacct_of(Party))
         assert names == ["Bay Lettings", "Harbour Cafe"]  # created once
+
+
+# --- issue 16, F3: an open create whose key no Intacct record carries --------------------------
+#
+# The first batch to Intacct (the customer for the Re-Leased contact "Bay Lettings") lands and the
+# process dies before it hears back, so the create's intent stays open. Then a user edits the
+# customer where the key was written (the fake forgets the key). The next syncs must neither
+# create a second customer nor forget the first: the customer of the same name is named as a
+# candidate (NEEDS_USER), the intent stays open, the run stops and every run asks again until the
+# user answers (``app.intents.resolve``). A same-named customer already linked to another
+# Re-Leased contact is no candidate.
+
+
+class KeyFieldRefused(Crashing):
+    """A company that refuses a query on the field keys are written in (``doctor``'s
+    ``keys.fields`` fails): every look-up by key fails, whatever it holds."""
+
+    def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
+        self.spent += 1
+        refused = SyncError(
+            kind=ErrorKind.REJECTED,
+            rule=None,
+            message="Sage Intacct refused the query: Invalid field DISPLAYCONTACT.CONTACTNAME.",
+            fix="Tell support.",
+        )
+        return FutureResult.from_failure(refused)
+
+
+async def _lost_then_edited(crashing: Crashing | None = None) -> World:
+    """The customer for "Bay Lettings" is created, its answer lost, then its key field edited."""
+    crashing = crashing or Crashing()
+    crashing.applied_first = True
+    world = await seeded(crashing)
+    with pytest.raises(RuntimeError, match="the process died"):
+        await world.sync()  # with the create's answer
+    crashing.by_key.clear()
+    return world
+
+
+def _bay(world: World) -> list[Party]:
+    return [p for p in world.intacct_of(Party) if p.name == "Bay Lettings"]
+
+
+async def _asked(world: World) -> SyncResult:
+    results = await value(world.store.results(ID))
+    (asked,) = [r for r in results if r.released_id == "con-bay"]
+    return asked
+
+
+def test_F3_a_create_that_may_be_in_intacct_waits_for_the_user_and_is_never_sent_twice() -> None:
+    async def body() -> None:
+        world = await _lost_then_edited()
+        (customer,) = _bay(world)
+        for round_ in (1, 2):
+            stopped = await world.sync()
+            assert stopped.status is RunStatus.FAILED
+            asked = await _asked(world)
+            assert asked.kind is ErrorKind.NEEDS_USER
+            assert asked.count == round_, "the same question again, one row"
+            assert f'CUSTOMER:{customer.party_id} "Bay Lettings"' in asked.message
+            (waiting,) = await value(open_writes(world.store, ID))
+            assert waiting.asked == asked
+            assert what(waiting.intent.action) == 'create Intacct customer "Bay Lettings"'
+            assert len(_bay(world)) == 1
+            assert sorted(c.name for c in world.released_of(Contact)) == [
+                "Bay Lettings",
+                "C1 - Harbour Cafe",
+            ], "the customer is not read back as a new Intacct one (D3)"
+        notes = await value(world.store.notifications(ID))
+        assert "released-intacct intents" in notes[0].notification.body
+        chosen = Resolution.link(IntacctKey(f"CUSTOMER:{customer.party_id}"))
+        await value(resolve(world.store, ID, waiting.intent.key, chosen))
+        done = await world.sync()
+        assert done.status is RunStatus.SUCCEEDED, await value(world.store.results(ID))
+        assert await value(open_writes(world.store, ID)) == ()
+        (link,) = await value(
+            world.store.links(ID, RecordType.CONTACT, released_ids=[ReleasedId("con-bay")])
+        )
+        assert link.intacct_key == f"CUSTOMER:{customer.party_id}"
+        assert len(_bay(world)) == 1
+        assert sorted(c.name for c in world.released_of(Contact)) == [
+            "Bay Lettings",
+            "C1 - Harbour Cafe",
+        ]
+
+    run(body)
+
+
+def test_F3_a_link_to_a_record_that_is_no_candidate_is_refused_and_send_again_sends() -> None:
+    async def body() -> None:
+        world = await _lost_then_edited()
+        await world.sync()
+        (waiting,) = await value(open_writes(world.store, ID))
+        stranger = Resolution.link(IntacctKey("CUSTOMER:C1"))  # linked to Harbour Cafe
+        await value(resolve(world.store, ID, waiting.intent.key, stranger))
+        refused = await world.sync()
+        assert refused.status is RunStatus.FAILED
+        results = await value(world.store.results(ID))
+        assert any("CUSTOMER:C1, which you linked" in r.message for r in results)
+        assert len(await value(open_writes(world.store, ID))) == 1
+        assert len(_bay(world)) == 1
+        await value(resolve(world.store, ID, waiting.intent.key, Resolution.send_again()))
+        await world.sync()
+        assert await value(open_writes(world.store, ID)) == ()
+        assert len(_bay(world)) == 2, "sent again, as the user said: none was it"
+
+    run(body)
+
+
+def test_F3_the_users_answer_is_the_way_out_when_the_key_cannot_be_looked_up_at_all() -> None:
+    async def body() -> None:
+        world = await _lost_then_edited(KeyFieldRefused())
+        for _ in (1, 2):
+            assert (await world.sync()).status is RunStatus.FAILED
+            asked = await _asked(world)
+            assert "Invalid field" in asked.message
+            assert len(await value(open_writes(world.store, ID))) == 1
+        (customer,) = _bay(world)
+        (waiting,) = await value(open_writes(world.store, ID))
+        chosen = Resolution.link(IntacctKey(f"CUSTOMER:{customer.party_id}"))
+        await value(resolve(world.store, ID, waiting.intent.key, chosen))
+        done = await world.sync()
+        assert done.status is RunStatus.SUCCEEDED, await value(world.store.results(ID))
+        assert await value(open_writes(world.store, ID)) == ()
+        assert len(_bay(world)) == 1
+
+    run(body)
+
+
+class DiesBeforeSending(FakeStateStore):
+    """The process dies as the run marks its first batch to Intacct SENT (``hold``): nothing of
+    it is sent."""
+
+    died = False
+
+    def hold(
+        self, fence: Fence, keys: Sequence[IdempotencyKey] = (), *, at: datetime
+    ) -> FutureResult[None, SyncError]:
+        held = self._books[fence.connection].intents
+        to_intacct = any(isinstance(held[key].action, CreateInIntacct) for key in keys)
+        if to_intacct and not self.died:
+            self.died = True
+            raise RuntimeError("the process died")
+        return super().hold(fence, keys, at=at)
+
+
+def test_outbox_a_create_its_run_held_but_never_sent_is_sent_without_asking() -> None:
+    """A PENDING intent held by a run never left it (the run marks SENT before sending): sent
+    again at once, although a customer of its name appeared meanwhile (not its copy)."""
+
+    async def body() -> None:
+        world = await seeded(store=DiesBeforeSending())
+        with pytest.raises(RuntimeError, match="the process died"):
+            await world.sync()
+        (pending,) = [
+            i
+            for i in await value(world.store.open_intents(ID))
+            if isinstance(i.action, CreateInIntacct)
+        ]
+        assert (pending.state, pending.run is not None) == (IntentState.PENDING, True)
+        world.intacct.put(
+            Party(role=ContactRole.CUSTOMER, party_id=IntacctId("C9"), name="Bay Lettings")
+        )
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED, await value(world.store.results(ID))
+        assert len(_bay(world)) == 2, "its own customer, beside the one entered meanwhile"
+
+    run(body)
+
+
+def test_F3_an_answer_about_no_open_write_is_refused() -> None:
+    async def body() -> None:
+        world = await _lost_then_edited()
+        nothing = IdempotencyKey("ri-nothing-open")
+        answered = await settled(resolve(world.store, ID, nothing, Resolution.send_again()))
+        assert not is_successful(answered)
+        assert nothing in answered.failure().message
+        assert "intents" in answered.failure().fix
+
+    run(body)
+
+
+def test_outbox_a_same_named_customer_linked_elsewhere_is_no_candidate() -> None:
+    """Creates that never reached Intacct (the process died before sending) are sent, although
+    a customer of one's name exists: that one is linked to another Re-Leased contact."""
+
+    async def body() -> None:
+        world = await seeded(Crashing())  # dies before the first batch is applied
+        world.released.put(
+            Contact(id=ReleasedId("con-twin"), name="Harbour Cafe", role=ContactRole.CUSTOMER)
+        )
+        with pytest.raises(RuntimeError, match="the process died"):
+            await world.sync()
+        assert len(await value(world.store.open_intents(ID))) == 2
+        again = await world.sync()
+        assert again.status is RunStatus.SUCCEEDED, await value(world.store.results(ID))
+        assert await value(world.store.open_intents(ID)) == ()
+        names = sorted(p.name for p in world.intacct_of(Party))
+        assert names == ["Bay Lettings", "Harbour Cafe", "Harbour Cafe"]
 
     run(body)

@@ -64,7 +64,7 @@ def test_amounts_are_plain_decimals_and_dates_are_split() -> None:
     assert _xml(created) == (
         "<datecreated><year>2024</year><month>02</month><day>01</day></datecreated>"
     )
-    assert body.findtext("description") == KEY
+    assert body.findtext("externalid") == KEY
     assert body.findtext("action") == "Submit"
 
 
@@ -124,7 +124,10 @@ def test_intacct_owned_lists_and_other_payment_kinds_are_never_written() -> None
 def test_lookup_refuses_a_record_of_another_type() -> None:
     party = Party(role=ContactRole.VENDOR, party_id=None, name="V")
     found = writing.lookup(RecordType.CONTACT, party, KEY)
-    assert (found.object_name, q.text(found.where)) == ("VENDOR", f"COMMENTS = '{KEY}'")
+    assert (found.object_name, q.text(found.where)) == (
+        "VENDOR",
+        f"DISPLAYCONTACT.CONTACTNAME = 'V ({KEY})'",
+    )
     with pytest.raises(ValueError, match="not a invoice"):
         writing.lookup(RecordType.INVOICE, party, KEY)
 
@@ -147,3 +150,27 @@ def test_created_needs_the_id_intacct_assigned() -> None:
     made = writing.created(order, key_text="Sales Invoice-SI0007", row=None)
     assert isinstance(made, Transaction)
     assert (made.document_id, made.number) == ("Sales Invoice-SI0007", "SI0007")
+
+
+def test_F3_the_key_is_written_where_users_do_not_write_and_found_there() -> None:
+    """A party's key is in its display contact's name (never in COMMENTS), a document's in its
+    external id (never in its description or message); a long name is shortened, the key kept."""
+    long_name = "Harbour " * 40
+    party = Party(role=ContactRole.CUSTOMER, party_id=None, name=long_name)
+    body = writing.create_body(party, key=KEY)
+    named = body.findtext("CUSTOMER/DISPLAYCONTACT/CONTACTNAME") or ""
+    assert named == writing.contact_name(long_name, KEY)
+    assert len(named) == writing.CONTACT_NAME_MAX
+    assert named.startswith("Harbour Harbour")
+    assert named.endswith(f"Ha ({KEY})")
+    assert body.find("CUSTOMER/COMMENTS") is None
+    found = writing.lookup(RecordType.CONTACT, party, KEY)
+    assert q.text(found.where) == f"DISPLAYCONTACT.CONTACTNAME = '{named}'"
+    line = TransactionLine(item_id=IntacctId("4000-S"), quantity=Decimal(1), price=Decimal(5))
+    for origin in (Origin.AR, Origin.ORDER_ENTRY):
+        document = writing.create_body(_tx(origin, line), key=KEY)
+        assert document.findtext("externalid") == KEY
+        assert document.find("description") is None
+        assert document.find("message") is None
+        select = writing.lookup(RecordType.INVOICE, _tx(origin, line), KEY)
+        assert q.text(select.where) == f"EXTERNALID = '{KEY}'"

@@ -18,7 +18,7 @@ from released_intacct.domain.ids import EntityId
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.gateway_stub import Call, Stub, data, result, rows
+from released_intacct.fakes.gateway_stub import Answer, Call, Stub, data, failure, result, rows
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.seed import load_demo
@@ -59,6 +59,18 @@ def _diagnose(sim: Simulator, **settings: object) -> Diagnosis:
     return asyncio.run(main())
 
 
+def _diagnose_stubbed(answer: Answer) -> Diagnosis:
+    """``doctor`` against a scripted gateway (``fakes.gateway_stub``) that answers ``answer``."""
+
+    async def main() -> Diagnosis:
+        async with httpx.AsyncClient(transport=Stub(answer).transport()) as client:
+            given = ClientSettings(endpoint="http://gw/ia/xml/xmlgw.phtml", attempts=1)
+            adapter = IntacctAdapter(client, GOOD, entity=None, settings=given)
+            return await value(adapter.diagnose(EntityId("")))
+
+    return asyncio.run(main())
+
+
 def _finding(diagnosis: Diagnosis, check: str) -> Finding:
     (found,) = [f for f in diagnosis.findings if f.check == check]
     return found
@@ -78,6 +90,7 @@ def test_doctor_finds_the_demo_company_as_the_product_relies_on(demo_tables: Com
         "audit.modes": Verdict.OK,
         "audit.object_keys": Verdict.OK,
         "payments.kinds": Verdict.OK,
+        "keys.fields": Verdict.OK,
     }
     assert not diagnosis.failed
     assert diagnosis.session_timestamp == "2026-06-01T05:00:00-07:00"
@@ -141,14 +154,29 @@ def test_correction_4_doctor_fails_a_company_whose_query_finds_no_deletion_by_le
             return result(name, b"<data></data>")
         return result(name, data(obj or "x", b"", count=0))
 
-    async def main() -> Diagnosis:
-        async with httpx.AsyncClient(transport=Stub(answer).transport()) as client:
-            given = ClientSettings(endpoint="http://gw/ia/xml/xmlgw.phtml", attempts=1)
-            adapter = IntacctAdapter(client, GOOD, entity=None, settings=given)
-            return await value(adapter.diagnose(EntityId("")))
-
-    diagnosis = asyncio.run(main())
+    diagnosis = _diagnose_stubbed(answer)
     modes = _finding(diagnosis, "audit.modes")
     assert modes.verdict is Verdict.FAILED
     assert "would not be seen" in modes.fix
     assert _finding(diagnosis, "lines.list_functions").verdict is Verdict.UNKNOWN
+
+
+def test_F3_doctor_fails_a_company_that_cannot_find_a_document_by_its_external_id() -> None:
+    """The key of a document's create is its ``externalid``, read as EXTERNALID (an inferred
+    name): a company that refuses the query would leave a create whose reply was lost unfound."""
+
+    def answer(call: Call) -> bytes:
+        name, obj = call.name, call.text("object")
+        if name == "readByQuery" and "EXTERNALID" in call.text("query"):
+            return failure(name, "Query Failed", f"Invalid field EXTERNALID for {obj}")
+        if name in ("get_applications", "get_companyprefs"):
+            return result(name, b"<data></data>")
+        return result(name, data(obj or "x", b"", count=0))
+
+    diagnosis = _diagnose_stubbed(answer)
+    keys = _finding(diagnosis, "keys.fields")
+    assert keys.verdict is Verdict.FAILED
+    assert "ARINVOICE.EXTERNALID" in keys.seen
+    assert "CUSTOMER" not in keys.seen, "the display contact's name is answered"
+    assert "resolve" in keys.fix
+    assert diagnosis.failed

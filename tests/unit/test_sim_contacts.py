@@ -134,3 +134,53 @@ def test_correction_10_the_demo_customer_ships_and_bills_to_contacts_of_its_own(
     assert row.findtext("SHIPTO.MAILADDRESS.ADDRESS1") == "7 Dock Road"
     assert row.findtext("BILLTO.MAILADDRESS.ADDRESS1") == "PO Box 12"
     assert row.findtext("CONTACTINFO.MAILADDRESS.ADDRESS1") == "1 Demo Street"
+
+
+def test_F3_a_display_contact_left_unnamed_is_named_as_intacct_documents_and_found_by_it() -> None:
+    """[XMLDOC accounts-payable-vendors]: CONTACTNAME "If left blank, system will create the name
+    as ``[NAME](V[VENDORID])``", sample ``SaaS Company Inc(VV1234)``; a name given is kept; both
+    are queryable as DISPLAYCONTACT.CONTACTNAME (issue 16, F3: the key of a create lives there)."""
+    sim, _ = _sim()
+    _ok(
+        sim,
+        "<create><VENDOR><VENDORID>V1234</VENDORID><NAME>SaaS Company Inc</NAME>"
+        "<DISPLAYCONTACT><PRINTAS>SaaS</PRINTAS></DISPLAYCONTACT></VENDOR></create>",
+    )
+    _ok(
+        sim,
+        "<create><CUSTOMER><CUSTOMERID>C77</CUSTOMERID><NAME>Named</NAME><DISPLAYCONTACT>"
+        "<CONTACTNAME>Named (ri-1)</CONTACTNAME><PRINTAS>Named</PRINTAS></DISPLAYCONTACT>"
+        "</CUSTOMER></create>",
+    )
+    for obj, name, found in (
+        ("VENDOR", "SaaS Company Inc(VV1234)", "V1234"),
+        ("CUSTOMER", "Named (ri-1)", "C77"),
+    ):
+        read = (
+            f"<readByQuery><object>{obj}</object><fields>{obj}ID</fields>"
+            f"<query>DISPLAYCONTACT.CONTACTNAME = '{name}'</query></readByQuery>"
+        )
+        assert _ok(sim, read).findtext(f"data/{obj.lower()}/{obj}ID") == found
+
+
+def test_F3_an_update_leaves_the_display_contacts_name_as_created() -> None:
+    """The generic update's DISPLAYCONTACT lists no CONTACTNAME ([XMLDOC] customers, vendors):
+    a name sent there is ignored (inferred), the other display fields change."""
+    sim, company = _sim()
+    _ok(
+        sim,
+        "<create><CUSTOMER><CUSTOMERID>C78</CUSTOMERID><NAME>Kept</NAME><DISPLAYCONTACT>"
+        "<CONTACTNAME>Kept (ri-2)</CONTACTNAME><PRINTAS>Kept</PRINTAS></DISPLAYCONTACT>"
+        "</CUSTOMER></create>",
+    )
+    _ok(
+        sim,
+        "<update><CUSTOMER><CUSTOMERID>C78</CUSTOMERID><DISPLAYCONTACT>"
+        "<CONTACTNAME>Renamed</CONTACTNAME><EMAIL1>kept@example.com</EMAIL1></DISPLAYCONTACT>"
+        "</CUSTOMER></update>",
+    )
+    customer = company.by_field("CUSTOMER", "CUSTOMERID", "C78")
+    assert customer is not None
+    display = customer["DISPLAYCONTACT"]
+    assert isinstance(display, dict)
+    assert (display["CONTACTNAME"], display["EMAIL1"]) == ("Kept (ri-2)", "kept@example.com")

@@ -3,11 +3,12 @@
 The generic ``create`` / ``update`` / ``delete`` call these hooks; the legacy functions build on
 the same rules (``states``, ``payments``, ``orderledger``).
 
-- create: master data defaults STATUS ``active``; an APBILL gets its totals, RECORDTYPE ``pi``,
-  STATE Posted, BASECURR/CURRENCY and PAYMENTPRIORITY; an ARPYMT / APPYMT (unless a draft) is
-  applied to the documents its details name once stored, when it is posted (see ``payments``,
-  ``paywrites``); an ARADVANCE is
-  stored as an ARPYMT of RECORDTYPE ``rr``.
+- create: master data defaults STATUS ``active``; a customer's or vendor's display contact gets
+  its documented default name (``contactrefs.display_named``), which an update leaves as it is
+  (``contactrefs.display_kept``); an APBILL gets its totals, RECORDTYPE ``pi``, STATE Posted,
+  BASECURR/CURRENCY and PAYMENTPRIORITY; an ARPYMT / APPYMT (unless a draft) is applied to the
+  documents its details name once stored, when it is posted (see ``payments``, ``paywrites``);
+  an ARADVANCE is stored as an ARPYMT of RECORDTYPE ``rr``.
 - update: an AR/AP document may post a Draft (STATE Posted) but not otherwise change STATE, and
   its lines can change only while nothing is paid (totals follow); reversed documents are closed.
   An SODOCUMENT / PODOCUMENT is re-priced and its AR/AP record re-created under a new RECORDNO.
@@ -69,7 +70,8 @@ def amount(text: object, *, field: str) -> Decimal:
 
 
 def prepare_create(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
-    prepared = contactrefs.referenced(ctx.company, obj.name, record)
+    prepared = contactrefs.display_named(obj.name, record)
+    prepared = contactrefs.referenced(ctx.company, obj.name, prepared)
     if obj.name in _MASTER_DATA:
         prepared.setdefault("STATUS", "active")
     if obj.name == "APBILL":
@@ -96,7 +98,9 @@ def after_update(ctx: Context, obj: catalog.ObjectDef, before: str, stored: Reco
 
 
 def prepare_update(ctx: Context, obj: catalog.ObjectDef, record: Record, changes: Record) -> Record:
-    changes = contactrefs.referenced(ctx.company, obj.name, changes)
+    changes = contactrefs.referenced(
+        ctx.company, obj.name, contactrefs.display_kept(obj.name, changes)
+    )
     if obj.name in states.LINES:
         changes = states.post_or_refuse(record, changes)
         lines = states.LINES[obj.name]

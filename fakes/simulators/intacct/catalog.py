@@ -66,6 +66,7 @@ _TX = (
     "WHENPAID",
     "DOCNUMBER",
     "DESCRIPTION",
+    "EXTERNALID",
     "CURRENCY",
     "BASECURR",
     "TOTALENTERED",
@@ -251,6 +252,7 @@ OBJECTS: dict[str, ObjectDef] = {
                 "TAXTOTAL",
                 "TOTAL",
                 "TAXSOLUTIONID",
+                "EXTERNALID",
             ),
         ),
         ObjectDef(
@@ -275,6 +277,7 @@ OBJECTS: dict[str, ObjectDef] = {
                 "TAXTOTAL",
                 "TOTAL",
                 "TAXSOLUTIONID",
+                "EXTERNALID",
             ),
         ),
         ObjectDef(

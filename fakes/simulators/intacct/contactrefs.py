@@ -8,6 +8,15 @@ referenced contact's fields (the CUSTOMER ``inspect`` fixture: ``SHIPTO.CONTACTN
 ``SHIPTO.MAILADDRESS.ADDRESS1``, ...) and its record number in SHIPTOKEY, BILLTOKEY, CONTACTKEY
 (customers, inspect); PAYTOKEY and RETURNTOKEY for vendors follow the pattern (**inferred**).
 
+The display contact (DISPLAYCONTACT) is written whole; its CONTACTNAME, "If left blank, system
+will create the name as ``NAME(C<CUSTOMERID>)``" (``NAME(V<VENDORID>)`` for vendors, whose page
+shows ``SaaS Company Inc(VV1234)`` for vendor V1234; the JS SDK's CustomerCreate: "CONTACTNAME is
+auto created as '[CustomerName](C[CustomerID])'"): ``display_named``. It is queryable as
+``DISPLAYCONTACT.CONTACTNAME`` (the CUSTOMER inspect fixture, maxLength 200). The generic
+``update`` of a customer or vendor does not take it (its DISPLAYCONTACT table lists no
+CONTACTNAME, and the SDKs' updates write none): a CONTACTNAME sent in an update's DISPLAYCONTACT
+is ignored (**inferred**: ignored rather than refused), ``display_kept``.
+
 **Inferred** here: a name no CONTACT holds is refused (Intacct's words are not documented);
 fields other than CONTACTNAME in a reference block are ignored; a block never set shows
 DISPLAYCONTACT on read; a later change to the CONTACT shows through every party naming it.
@@ -44,6 +53,32 @@ _SHOWN: Final = (
     "MAILADDRESS",
 )
 """The fields a resolved block shows: those of the inspect's SHIPTO group found on a CONTACT."""
+
+
+_DISPLAY_PREFIX: Final = {"CUSTOMER": ("CUSTOMERID", "C"), "VENDOR": ("VENDORID", "V")}
+
+
+def display_named(object_name: str, record: Record) -> Record:
+    """A new customer's or vendor's ``record`` with its display contact named as Intacct names
+    it when the create leaves CONTACTNAME blank."""
+    named = _DISPLAY_PREFIX.get(object_name)
+    display = record.get("DISPLAYCONTACT")
+    if named is None or not isinstance(display, dict):
+        return record
+    if str(display.get("CONTACTNAME", "")).strip():
+        return record
+    id_field, prefix = named
+    contact = f"{record.get('NAME', '')}({prefix}{record.get(id_field, '')})"
+    return {**record, "DISPLAYCONTACT": {**display, "CONTACTNAME": contact}}
+
+
+def display_kept(object_name: str, changes: Record) -> Record:
+    """An update's ``changes`` less a new name for the display contact, which stays as created."""
+    display = changes.get("DISPLAYCONTACT")
+    if object_name not in _DISPLAY_PREFIX or not isinstance(display, dict):
+        return changes
+    kept = {name: value for name, value in display.items() if name != "CONTACTNAME"}
+    return {**changes, "DISPLAYCONTACT": kept}
 
 
 def referenced(company: Company, object_name: str, record: Record) -> Record:

@@ -11,14 +11,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import httpx
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.convert import feeds, reading
+from released_intacct.adapters.intacct import query as q
+from released_intacct.adapters.intacct.convert import feeds, reading, writing
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.doctor import Doctor
 from released_intacct.adapters.intacct.feeds import Convert, FeedReader
@@ -63,6 +64,8 @@ from released_intacct.domain.ports import (
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+CANDIDATES: Final = 20
+"""At most this many records are named as what may be a create's copy (``candidates``)."""
 
 
 class IntacctAdapter:
@@ -84,6 +87,9 @@ class IntacctAdapter:
         self._reads = Reads(self.sessions, self.settings, spend=self._spend)
         self._lines = Lines(self._reads, self.settings)
         self._reader = FeedReader(self._reads, self._lines, Reversals(self._reads), self.settings)
+        self._alike = FeedReader(self._reads, self._lines, Reversals(self._reads), self.settings)
+        """Reads the candidates of a create: a reader of its own, so what it reads is never taken
+        for a version the feeds already returned (``FeedReader._fresh``)."""
         self._writer = Writer(
             self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
         )
@@ -244,6 +250,53 @@ class IntacctAdapter:
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
         return FutureResult(self._writer.find(write))
+
+    def candidates(
+        self, write: CreateInIntacct
+    ) -> FutureResult[tuple[IntacctRecord, ...], SyncError]:
+        return FutureResult(self._candidates(write.record))
+
+    async def _candidates(
+        self, record: IntacctRecord
+    ) -> Result[tuple[IntacctRecord, ...], SyncError]:
+        """The records ``writing.resembling`` finds, read as the feeds read them (lines and all),
+        at most ``CANDIDATES``; a payment's must also be for its amount."""
+        condition = writing.resembling(record)
+        if condition is None:
+            return Success(())
+        if isinstance(record, Party):
+            role = record.role
+            return await self._alike_of(
+                feeds.party_feed(role), condition, partial(reading.party, role)
+            )
+        if isinstance(record, Transaction):
+            origin, kind = record.origin, record.kind
+            feed = feeds.transaction_feed(origin, kind, definition=record.transaction_definition)
+            convert = partial(reading.transaction, origin, kind)
+            return await self._alike_of(feed, condition, convert)
+        if isinstance(record, IntacctPayment):
+            origin = record.origin
+            found = await self._alike_of(
+                feeds.payment_feed(origin), condition, partial(reading.payment, origin)
+            )
+            if not is_successful(found):
+                return found
+            payments = [p for p in found.unwrap() if isinstance(p, IntacctPayment)]
+            pointed = await self._orders.incoming(origin, tuple(payments))
+            return pointed.map(lambda items: tuple(p for p in items if p.amount == record.amount))
+        return Success(())
+
+    async def _alike_of(
+        self, feed: feeds.Feed, condition: q.Condition, convert: Convert[T]
+    ) -> Result[tuple[T, ...], SyncError]:
+        narrowed = replace(feed, where=q.both(feed.where, condition))
+        read = await self._alike.page(narrowed, FeedQuery(size=CANDIDATES), convert)
+        if not is_successful(read):
+            return Failure(read.failure())
+        page = read.unwrap()
+        if page.problems:
+            return Failure(page.problems[0])  # a candidate that cannot be read is still one
+        return Success(page.items)
 
 
 def _held_without_lines(object_name: str, key: IntacctKey) -> SyncError:

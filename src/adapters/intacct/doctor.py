@@ -14,6 +14,8 @@ Every check reads; nothing is written. Each names the ledger behaviour it checks
   record number (correction 4).
 - ``payments.kinds``: the RECORDTYPE and STATE values of recent AR payments are ones the reader
   knows (correction 2).
+- ``keys.fields``: every object the product creates answers a query on the field the key of a
+  create is written in (issue 16, F3; the documents' EXTERNALID is an inferred name).
 
 The company's subscriptions and preferences (every documented application it answers for) come
 with the findings, as seen (correction 5).
@@ -63,6 +65,7 @@ class Doctor:
         findings += await checks.lines(reads)
         findings += await checks.audit(reads)
         findings.append(await checks.payment_kinds(reads))
+        findings.append(await checks.key_fields(reads, subscribed))
         return Success(
             Diagnosis(
                 company_id=self._directory.company_id,

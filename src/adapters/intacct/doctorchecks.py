@@ -13,13 +13,24 @@ from returns.pipeline import is_successful
 from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.classify import AUDIT_PERMISSION_FIX
 from released_intacct.adapters.intacct.convert.fields import Row, as_stamp
+from released_intacct.adapters.intacct.convert.writing import KEY_FIELDS
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.response import rows
 from released_intacct.domain.diagnosis import Finding, Verdict
+from released_intacct.domain.enums import RecordType
 
-__all__ = ["audit", "lines", "newest_change", "payment_kinds"]
+__all__ = ["audit", "key_fields", "lines", "newest_change", "payment_kinds"]
 
 _LEEWAY: Final = timedelta(minutes=5)
+_KEYED: Final = (
+    ("CUSTOMER", RecordType.CONTACT), ("VENDOR", RecordType.CONTACT),
+    ("ARINVOICE", RecordType.INVOICE), ("APBILL", RecordType.INVOICE),
+    ("ARADJUSTMENT", RecordType.CREDIT_NOTE), ("APADJUSTMENT", RecordType.CREDIT_NOTE),
+    ("ARPYMT", RecordType.PAYMENT), ("APPYMT", RecordType.PAYMENT),
+)  # fmt: skip
+_KEYED_ORDERS: Final = (("SO", "SODOCUMENT"), ("PO", "PODOCUMENT"))
+_NO_KEY: Final = "ri-doctor-finds-nothing"
+"""A key no create ever has (a real one is ``ri-`` and 32 hex digits)."""
 _NEWEST: Final = ("GLACCOUNT", "CUSTOMER", "VENDOR", "ARINVOICE", "APBILL", "ARPYMT")
 _KNOWN_TYPES: Final = frozenset({"rp", "rr", "ro", "pp", "pr"})
 _KNOWN_STATES: Final = frozenset(
@@ -204,4 +215,34 @@ async def payment_kinds(reads: Reads) -> Finding:
         fix=f"Payments of {', '.join(unknown)} are reported, not synced: tell support."
         if unknown
         else "",
+    )
+
+
+async def key_fields(reads: Reads, subscribed: frozenset[str]) -> Finding:
+    """Every object the product creates answers a query on the field its key is written in
+    (``writing.KEY_FIELDS``; documents' EXTERNALID is an **inferred** name): the look-up of a
+    create whose reply was lost (issue 16, F3). Order Entry / Purchasing documents when subscribed.
+    """
+    keyed = [(o, KEY_FIELDS[t]) for o, t in _KEYED]
+    keyed += [(o, KEY_FIELDS[RecordType.INVOICE]) for app, o in _KEYED_ORDERS if app in subscribed]
+    refused: list[str] = []
+    for object_name, field in keyed:
+        select = q.Select(object_name=object_name, fields=("RECORDNO",), where=q.Eq(field, _NO_KEY))
+        read = await reads.call(q.read_by_query(select, page_size=1), what=object_name)
+        if not is_successful(read):
+            refused.append(f"{object_name}.{field}: {read.failure().message}")
+    expected = "each object the product creates is found by the field its key is written in"
+    if not refused:
+        seen = ", ".join(f"{o}.{f}" for o, f in keyed) + ": queryable"
+        return Finding(check="keys.fields", verdict=Verdict.OK, expected=expected, seen=seen)
+    return Finding(
+        check="keys.fields",
+        verdict=Verdict.FAILED,
+        expected=expected,
+        seen="; ".join(refused),
+        fix=(
+            "A record of these kinds whose create reply is lost cannot be found by its key: the "
+            "sync then stops at it (nothing is created twice) until you answer about it with "
+            "`released-intacct resolve`. Tell support the field's name in this company."
+        ),
     )

@@ -14,6 +14,8 @@ Decided:
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
   REJECTED (nothing is changed), and so is a settle whose link is refused.
 - Every change a run makes is fenced (``fences``): checked in its own transaction first.
+- The user's answer about an open intent (issue 16, F3) is a row of ``resolutions`` keyed like
+  the intent, replaced by a later answer and deleted when taken (``take_resolution``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from released_intacct.domain.enums import RecordType, System
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
-from released_intacct.domain.state import Fence, Intent, IntentState, lost
+from released_intacct.domain.state import Fence, Intent, IntentState, Resolution, lost
 
 _LINK_COLUMNS = (
     "record_type, released_id, intacct_key, origin, status, released_fingerprint,"
@@ -358,4 +360,49 @@ def _link(row: sqlite3.Row) -> Link:
         released_fingerprint=row["released_fingerprint"],
         intacct_fingerprint=row["intacct_fingerprint"],
         posted=bool(row["posted"]),
+    )
+
+
+async def resolve_intent(
+    db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
+) -> Result[None, SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    found = await one(
+        db,
+        "SELECT 1 FROM outbox WHERE connection = ? AND key = ? AND state IN (?, ?)",
+        (id, key, *_OPEN),
+    )
+    if found is None:
+        return Failure(_not_open(id, key))
+    await db.execute(
+        "INSERT OR REPLACE INTO resolutions (connection, key, link_to) VALUES (?, ?, ?)",
+        (id, key, resolution.link_to),
+    )
+    return Success(None)
+
+
+async def take_resolution(
+    db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKey, fence: Fence | None
+) -> Result[Resolution | None, SyncError]:
+    missing = await require(db, id) or await fenced(db, fence)
+    if missing is not None:
+        return Failure(missing)
+    found = await one(
+        db, "SELECT link_to FROM resolutions WHERE connection = ? AND key = ?", (id, key)
+    )
+    if found is None:
+        return Success(None)
+    await db.execute("DELETE FROM resolutions WHERE connection = ? AND key = ?", (id, key))
+    link_to = found["link_to"]
+    return Success(Resolution(link_to=None if link_to is None else IntacctKey(link_to)))
+
+
+def _not_open(id: ConnectionId, key: IdempotencyKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} has no open write {key} to answer about.",
+        fix="List the open writes with `released-intacct intents CONNECTION` and name one of them.",
     )

@@ -159,7 +159,18 @@ _V6: Final = (
     "ALTER TABLE connections ADD COLUMN confirm_holder TEXT",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7: Final = (
+    # Issue 16, F3: the user's answer about an open create no record carries the key of (link it
+    # to this Intacct record, or NULL: send it again), taken once by the next run.
+    """CREATE TABLE resolutions (
+        connection TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        link_to TEXT,
+        PRIMARY KEY (connection, key)
+    )""",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

@@ -43,6 +43,7 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Resolution,
     ResultFilter,
     Run,
     StoredNotification,
@@ -233,6 +234,16 @@ class SqliteStateStore:
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
         return self._write(lambda db: outbox.confirm_all(db, id, confirmed, fence))
+
+    def resolve_intent(
+        self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.resolve_intent(db, id, key, resolution))
+
+    def take_resolution(
+        self, id: ConnectionId, key: IdempotencyKey, *, fence: Fence | None = None
+    ) -> FutureResult[Resolution | None, SyncError]:
+        return self._write(lambda db: outbox.take_resolution(db, id, key, fence))
 
     # runs (E3, E4)
     def start_run(

@@ -21,6 +21,7 @@ from released_intacct.app import _config
 from released_intacct.app.cli import (
     connect,
     doctor,
+    intents,
     keys,
     links,
     migrate,
@@ -56,6 +57,7 @@ _COMMANDS = (
     status,
     results,
     links,
+    intents,
     doctor,
     migrate,
     keys,

@@ -1,13 +1,17 @@
 """At the start of a run, every open outbox intent is resolved before anything new is sent.
 
-A create is looked up by its key: found → CONFIRMED with its link; absent → sent again with the
-same key, unless it may still be in flight (SENT by a run that was taken over while its process
-may live, within ``RunPolicy.in_flight`` of its send: ``app.holding.in_flight_until``): then the
-run stops with a sync result and sends nothing, and a later run looks it up again (issue 16, F1).
-A look-up that fails stops the run (a sync result; the intent stays open for the next run):
-nothing new is read or sent while an earlier write is unconfirmed, so it cannot come back as a
-user's record. The writes sent again are recorded anew, held by this run (a SENT one is put back
-to PENDING first), and sent through ``apply.send``, which marks them SENT just before (F2).
+A create is looked up by its key: found → CONFIRMED with its link; absent → if it may still be
+in flight (SENT by a run that was taken over while its process may live, within
+``RunPolicy.in_flight`` of its send: ``app.holding.in_flight_until``), the run stops with a sync
+result and sends nothing, and a later run looks it up again (issue 16, F1); else
+``uncertain.unfound`` decides (F3): sent again with the same key when it cannot have been sent or
+nothing like it is in Intacct (or the user said so), linked to the record the user named, or kept
+open with a NEEDS_USER result naming the records that may be it, and the run stops. A look-up
+that fails stops the run (a sync result; the intent stays open for the next run) unless the user
+answered about it: nothing new is read or sent while an earlier write is unconfirmed, so it
+cannot come back as a user's record. The writes sent again are recorded anew, held by this run
+(a SENT one is put back to PENDING first), and sent through ``apply.send``, which marks them SENT
+just before (F2).
 
 An open update of a document in Intacct is checked against what Intacct holds now (rule D20):
 Intacct still as last synced → sent again; landed → CONFIRMED, judged on the fields the update
@@ -32,6 +36,7 @@ from released_intacct.app.sync.apply import report, send, unconfirmed
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key, look_up
+from released_intacct.app.sync.uncertain import linked, unfound
 from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import Transaction
@@ -89,26 +94,18 @@ async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, Sync
 
 
 async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
-    """Settle an open write found by its key; True: not found, send it again."""
+    """Settle an open write found by its key; True: send it again (``uncertain.unfound``)."""
     write = intent.action
     found = await look_up(ctx, write)
+    link = found.value_or(None)
+    if link is not None:
+        return await linked(ctx, tally, write, link)
     if not is_successful(found):
-        if found.failure().kind is ErrorKind.FATAL:
-            return Failure(found.failure())
-        reported = await report(ctx, tally, [about(write, found.failure())])
-        return reported.bind(lambda _: Failure(unconfirmed(found.failure())))
-    link = found.unwrap()
-    if link is None:
-        return await _not_in_flight(ctx, tally, intent)
-    key = intent_key(ctx.connection, write)
-    done = await settled(
-        ctx.store.settle(
-            ctx.connection, key, state=IntentState.CONFIRMED, link=link, fence=ctx.fence
-        )
-    )
-    if is_successful(done):
-        tally.wrote(write.record_type, created=True)
-    return done.map(lambda _: False)
+        return await unfound(ctx, tally, intent, unreadable=found.failure())
+    free = await _not_in_flight(ctx, tally, intent)
+    if not is_successful(free):
+        return free
+    return await unfound(ctx, tally, intent)
 
 
 async def _not_in_flight(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:

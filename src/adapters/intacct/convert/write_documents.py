@@ -9,10 +9,11 @@ glaccountno, amount, memo, the dimension ids, revenue recognition (AR only) and 
 (detailid, trx_tax); OE/PO lines itemid, quantity, price, memo, the dimension ids (TASK as
 ``taskno``), revenue recognition and the tax detail (Intacct calculates the tax, rule D17).
 
-The idempotency key goes to ``description`` (AR/AP: the header DESCRIPTION, which the domain does
-not use) or ``message`` (OE/PO: MESSAGE). Not written, because the legacy DTD has no element for
-them: an AP bill's payment priority (Intacct sets ``Normal``), an adjustment's reference, a TASK
-dimension on AR/AP lines, revenue recognition on AP lines, an ITEM dimension on OE/PO lines;
+The idempotency key goes to ``externalid`` (every legacy create takes it; read back as
+``DOCUMENT_KEY_FIELD``; issue 16, F3: not the description or message users write in). Not
+written, because the legacy DTD has no element for them: an AP bill's payment priority (Intacct
+sets ``Normal``), an adjustment's reference, a TASK dimension on AR/AP lines, revenue recognition
+on AP lines, an ITEM dimension on OE/PO lines;
 ``unwritable`` names them so the writer can refuse the record before building it.
 
 Updates (``update_document``): the generic ``update`` of the AR/AP object by RECORDNO (header
@@ -42,6 +43,10 @@ from released_intacct.adapters.intacct.convert.xml import (
 from released_intacct.domain.enums import DimensionKind, DocumentKind, Origin
 from released_intacct.domain.ids import IdempotencyKey, IntacctKey
 from released_intacct.domain.intacct import Transaction, TransactionLine
+
+DOCUMENT_KEY_FIELD = "EXTERNALID"
+"""How a document's ``externalid`` reads back: the name is **inferred** (no source names it;
+``doctor`` checks that the company's documents answer it)."""
 
 _LINE_DIMENSIONS = (
     DimensionKind.LOCATION, DimensionKind.DEPARTMENT, DimensionKind.PROJECT,
@@ -127,7 +132,7 @@ def _create_ledger(tx: Transaction, *, key: IdempotencyKey) -> Element:
         optional(root, spec.number, tx.number)
     if spec.reference:
         optional(root, spec.reference, tx.reference)
-    sub(root, "description", key)
+    sub(root, "externalid", key)
     sub(root, "currency", tx.currency)
     items = sub(root, spec.items)
     sign = Decimal(-1) if tx.kind is DocumentKind.CREDIT_NOTE else Decimal(1)
@@ -179,7 +184,7 @@ def _create_order(tx: Transaction, *, key: IdempotencyKey) -> Element:
     optional(root, "referenceno", tx.reference)
     if tx.due_date is not None:
         split_date(root, "datedue", tx.due_date)
-    sub(root, "message", key)
+    sub(root, "externalid", key)
     sub(root, "currency", tx.currency)
     sub(root, "state", "Draft" if tx.state.is_unposted else "Pending")
     items = sub(root, "sotransitems" if sales else "potransitems")

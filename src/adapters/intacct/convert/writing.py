@@ -2,18 +2,26 @@
 
 ``create_body`` builds the function's inner element (the caller wraps it in
 ``<function controlid="…">``); ``lookup`` finds a record again by the idempotency key written into
-it; ``created`` fills in the ids Intacct assigned.
+it; ``resembling`` finds the records that may be a create's copy although they do not carry its key
+(a user changed the field); ``created`` fills in the ids Intacct assigned.
 
-Where the idempotency key is written (a queryable field of every created record):
+Where the idempotency key is written: a queryable field of every created record that users do not
+routinely edit (issue 16, F3; each choice and its source in ``docs/intacct-fidelity.md``, "Where
+the key of a create lives"):
 
-- CUSTOMER / VENDOR (generic ``create``, no id: document sequencing assigns it, rule D4):
-  ``COMMENTS``, a free-text field of both objects the domain does not use.
+- CUSTOMER / VENDOR (generic ``create``, no id: document sequencing assigns it, rule D4): the
+  display contact's ``CONTACTNAME`` (``contact_name``: the party's name and the key). It is the key
+  of the CONTACT Intacct creates for the display contact, which other records name it by; left
+  blank, Intacct names it ``NAME(C<CUSTOMERID>)``. Not ``COMMENTS``, a note users write in.
 - ITEM (generic ``create``): none needed: the ITEMID is itself derived deterministically from the
   account (rule D17) and Intacct refuses a second item with it, so the look-up is by ITEMID.
-- Invoices, bills, adjustments (legacy creates): ``description`` (DESCRIPTION).
-- OE/PO documents (legacy creates): ``message`` (MESSAGE).
+- Invoices, bills, adjustments and OE/PO documents (legacy creates): ``externalid``, the
+  documents' external id (read as EXTERNALID, an **inferred** name: ``doctor`` checks it), which
+  the legacy updates take as the document's key (``externalkey="true"``). Not the description or
+  message, which users write and print.
 - Payments: ``DESCRIPTION`` of a generic ``create`` of ARPYMT / APPYMT, applied to the documents in
-  ARPYMTDETAILS / APPYMTDETAILS (RECORDKEY = the document's RECORDNO, TRX_PAYMENTAMOUNT).
+  ARPYMTDETAILS / APPYMTDETAILS (RECORDKEY = the document's RECORDNO, TRX_PAYMENTAMOUNT). The
+  product writes them posted, and Intacct updates only draft payments.
   **AR payments use the generic ARPYMT, not legacy ``create_arpayment``**: the legacy function's
   only free-text field is ``refid``, which holds the payment reference (DOCNUMBER); writing the key
   there would lose the reference and make our own payment look changed when read back (D21).
@@ -32,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 from lxml import etree
 
@@ -42,12 +51,13 @@ from released_intacct.adapters.intacct.convert.feeds import (
     TRANSACTION_OBJECTS,
 )
 from released_intacct.adapters.intacct.convert.write_documents import (
+    DOCUMENT_KEY_FIELD,
     create_document,
     unwritable,
     update_document,
 )
 from released_intacct.adapters.intacct.convert.xml import Element, optional, plain, sub, us_date
-from released_intacct.domain.enums import PaymentKind, RecordType
+from released_intacct.domain.enums import Origin, PaymentKind, RecordType
 from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     ContactBlock,
@@ -58,9 +68,28 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 
-__all__ = ["create_body", "created", "lookup", "unwritable", "update_body"]
+__all__ = [
+    "KEY_FIELDS",
+    "contact_name",
+    "create_body",
+    "created",
+    "lookup",
+    "resembling",
+    "unwritable",
+    "update_body",
+]
 
 _PAYMENT_FIELDS = {"ARPYMT": ("CUSTOMERID", "RECEIPTDATE"), "APPYMT": ("VENDORID", "PAYMENTDATE")}
+_DOCUMENT_PARTY = {Origin.AR: "CUSTOMERID", Origin.AP: "VENDORID"}
+KEY_FIELDS: Mapping[RecordType, str] = MappingProxyType(
+    {
+        RecordType.CONTACT: "DISPLAYCONTACT.CONTACTNAME",
+        RecordType.INVOICE: DOCUMENT_KEY_FIELD,
+        RecordType.CREDIT_NOTE: DOCUMENT_KEY_FIELD,
+        RecordType.PAYMENT: "DESCRIPTION",
+    }
+)
+"""The field a created record of each type is found by (its key's place, as read)."""
 
 
 def _not_written(record: IntacctRecord) -> ValueError:
@@ -96,9 +125,23 @@ def update_body(record: IntacctRecord, *, intacct_key: IntacctKey) -> Element:
     raise _not_written(record)
 
 
-def _contact(parent: Element, tag: str, name: str, block: ContactBlock) -> None:
-    contact = sub(parent, tag)
-    sub(contact, "PRINTAS", name)
+CONTACT_NAME_MAX = 200
+"""CONTACTNAME's maxLength ([FIX response-inspect-customer.xml])."""
+
+
+def contact_name(name: str, key: IdempotencyKey) -> str:
+    """The display contact's CONTACTNAME of a party created with ``key``: its name (shortened
+    to fit) and the key, e.g. ``Harbour Cafe Ltd (ri-3f2a…)``."""
+    tail = f" ({key})"
+    return name.strip()[: CONTACT_NAME_MAX - len(tail)].rstrip() + tail
+
+
+def _contact(
+    parent: Element, tag: str, name: str, block: ContactBlock, *, contact: str | None = None
+) -> None:
+    element = sub(parent, tag)
+    optional(element, "CONTACTNAME", contact)
+    sub(element, "PRINTAS", name)
     for field, value in (
         ("FIRSTNAME", block.first_name),
         ("LASTNAME", block.last_name),
@@ -107,11 +150,11 @@ def _contact(parent: Element, tag: str, name: str, block: ContactBlock) -> None:
         ("FAX", block.fax),
         ("CELLPHONE", block.mobile),
     ):
-        optional(contact, field, value)
+        optional(element, field, value)
     address = block.address
     if address.is_empty:
         return
-    mail = sub(contact, "MAILADDRESS")
+    mail = sub(element, "MAILADDRESS")
     for field, value in (
         ("ADDRESS1", address.line1),
         ("ADDRESS2", address.line2),
@@ -127,10 +170,10 @@ def _create_party(party: Party, *, key: IdempotencyKey) -> Element:
     root = etree.Element("create")
     record = sub(root, PARTY_OBJECTS[party.role][0])
     sub(record, "NAME", party.name)
-    sub(record, "COMMENTS", key)
     sub(record, "STATUS", party.status.value)
     optional(record, "CURRENCY", party.currency)
-    _contact(record, "DISPLAYCONTACT", party.name, party.primary)
+    named = contact_name(party.name, key)
+    _contact(record, "DISPLAYCONTACT", party.name, party.primary, contact=named)
     return root
 
 
@@ -193,16 +236,40 @@ def lookup(record_type: RecordType, record: IntacctRecord, key: IdempotencyKey) 
         msg = f"a {type(record).__name__} is not a {record_type.value} record"
         raise ValueError(msg)
     if isinstance(record, Party):
-        return q.Select(object_name=PARTY_OBJECTS[record.role][0], where=q.Eq("COMMENTS", key))
+        where = q.Eq(KEY_FIELDS[RecordType.CONTACT], contact_name(record.name, key))
+        return q.Select(object_name=PARTY_OBJECTS[record.role][0], where=where)
     if isinstance(record, Item):
         return q.Select(object_name="ITEM", where=q.Eq("ITEMID", record.item_id))
     if isinstance(record, Transaction):
-        field = "MESSAGE" if record.origin.is_order_module else "DESCRIPTION"
         object_name = TRANSACTION_OBJECTS[record.origin, record.kind]
-        return q.Select(object_name=object_name, where=q.Eq(field, key))
+        return q.Select(object_name=object_name, where=q.Eq(KEY_FIELDS[record.record_type], key))
     if isinstance(record, IntacctPayment):
         return q.Select(object_name=PAYMENT_OBJECTS[record.origin], where=q.Eq("DESCRIPTION", key))
     raise _not_written(record)
+
+
+def resembling(record: IntacctRecord) -> q.Condition | None:
+    """What finds the records that may be ``record``'s copy although none carries its key (issue
+    16, F3: a user changed the field it is written in): a customer / vendor of its name; a
+    document of its party with its number, its reference or its transaction date; a payment of its
+    party on its date (its amount is compared once read: query strings compare text). None for an
+    item, whose ITEMID is its key, and for what the product never writes."""
+    if isinstance(record, Party):
+        return q.Eq("NAME", record.name)
+    if isinstance(record, Transaction):
+        order = record.origin.is_order_module
+        party = "CUSTVENDID" if order else _DOCUMENT_PARTY[record.origin]
+        alike: list[q.Condition] = [q.Eq("WHENCREATED", us_date(record.invoice_date))]
+        if record.number:
+            alike.append(q.Eq("DOCNO" if order else "RECORDID", record.number))
+        if record.reference:
+            alike.append(q.Eq("PONUMBER" if order else "DOCNUMBER", record.reference))
+        return q.both(q.Eq(party, record.party_id), q.Or(tuple(alike)))
+    if isinstance(record, IntacctPayment):
+        party_field, date_field = _PAYMENT_FIELDS[PAYMENT_OBJECTS[record.origin]]
+        on = q.Eq(date_field, us_date(record.date))
+        return on if record.party_id is None else q.both(q.Eq(party_field, record.party_id), on)
+    return None
 
 
 def _text(row: Mapping[str, object] | None, field: str) -> str:
