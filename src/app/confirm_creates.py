@@ -10,7 +10,12 @@ before anything is sent what an earlier attempt did is taken into account:
 - every intent still open (PENDING or SENT: the earlier attempt never learnt the outcome, a lost
   reply or a process that died) is looked up in Intacct by its idempotency key, as it was sent:
   found and still wanted so, it is settled with its link and not sent; absent, it is sent with the
-  same key. A look-up that fails stops the confirm (the intent stays open for the next attempt).
+  same key only when no record may be its copy (issue 16, F3, as a sync does:
+  ``app.sync.uncertain``): the user's answer (``released-intacct resolve``) is taken first (link it
+  to one of the candidates, or send it again); else a record that may be its copy (the customer /
+  vendor of its name, linked to no Re-Leased record) stops the confirm with a NEEDS_USER naming
+  each, the intent left open. A look-up that fails stops the confirm (the intent stays open for
+  the next attempt).
 - the user may change the onboarding between attempts: an open create no longer wanted as it was
   sent (the contact now matched or archived, or to be created on the other side) is closed
   (FAILED: never sent again, not even by the initial sync's recovery); if Intacct holds its record
@@ -30,13 +35,19 @@ from typing import Final
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.candidates import (
+    answer_key,
+    candidates_error,
+    keys_of,
+    not_a_candidate,
+)
 from released_intacct.app.claim import Claim
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import ArchiveInReleased, CreateInIntacct
 from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import Party
+from released_intacct.domain.intacct import IntacctRecord, Party
 from released_intacct.domain.planning.confirm import intacct_link_key, link_for_intacct_write
 from released_intacct.domain.ports import IntacctPort, WriteOutcome
 from released_intacct.domain.rules.prerequisites import explain
@@ -173,7 +184,7 @@ async def _resolved(
     record = found.unwrap()
     still = wanted is not None and _same_side(sent, wanted)
     if record is None and still:
-        return Success((False, None))
+        return await _unfound(ports, id, intacct, sent)
     if record is not None and still:
         link = link_for_intacct_write(sent, record, existing=None)
         done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
@@ -184,6 +195,63 @@ async def _resolved(
         return closed.map(lambda _: (False, None))
     stray = _unwanted(sent, intacct_link_key(record))
     return closed.map(lambda _: (True, stray))
+
+
+async def _unfound(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, sent: CreateInIntacct
+) -> Result[tuple[bool, SyncError | None], SyncError]:
+    """An open create no Intacct record carries the key of (F3): sent again (False) when the user
+    said so or no free record may be its copy; settled with the candidate the user named (True);
+    else the confirm stops with a NEEDS_USER naming the candidates, the intent open."""
+    taken = await settled(ports.store.take_resolution(id, sent.key))
+    if not is_successful(taken):
+        return Failure(taken.failure())
+    answer = taken.unwrap()
+    if answer is not None and answer.link_to is None:
+        return Success((False, None))
+    free = await _free_candidates(ports, id, intacct, sent)
+    if not is_successful(free):
+        if answer is not None:  # kept for the next attempt, which reads the candidates again
+            await settled(ports.store.resolve_intent(id, sent.key, answer))
+        return Failure(free.failure())
+    candidates = free.unwrap()
+    if answer is not None and answer.link_to is not None:
+        return await _link_to(ports, id, sent, candidates, answer.link_to)
+    if not candidates:
+        return Success((False, None))
+    return Failure(about(candidates_error(id, sent.key, sent, candidates), sent))
+
+
+async def _link_to(
+    ports: Ports,
+    id: ConnectionId,
+    sent: CreateInIntacct,
+    candidates: Sequence[IntacctRecord],
+    chosen: IntacctKey,
+) -> Result[tuple[bool, SyncError | None], SyncError]:
+    """The user's answer: ``sent`` made ``chosen``, one of its candidates (else refused)."""
+    record = next((r for r in candidates if answer_key(r) == chosen), None)
+    if record is None:
+        return Failure(about(not_a_candidate(id, sent.key, sent, chosen), sent))
+    link = link_for_intacct_write(sent, record, existing=None)
+    done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
+    return (await settled(done)).map(lambda _: (True, None))
+
+
+async def _free_candidates(
+    ports: Ports, id: ConnectionId, intacct: IntacctPort, sent: CreateInIntacct
+) -> Result[tuple[IntacctRecord, ...], SyncError]:
+    """The records that may be ``sent``'s copy, linked to no Re-Leased record."""
+    found = await settled(intacct.candidates(sent))
+    if not is_successful(found):
+        return Failure(found.failure())
+    records = [r for r in found.unwrap() if keys_of(r)]
+    keys = [k for r in records for k in keys_of(r)]
+    linked = await settled(ports.store.links(id, sent.record_type, intacct_keys=keys))
+    if not is_successful(linked):
+        return Failure(linked.failure())
+    held = {link.intacct_key for link in linked.unwrap()}
+    return Success(tuple(r for r in records if not held.intersection(keys_of(r))))
 
 
 def _same_side(sent: CreateInIntacct, wanted: CreateInIntacct) -> bool:

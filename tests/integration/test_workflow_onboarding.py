@@ -58,7 +58,13 @@ from released_intacct.domain.released import (
     TrackingOption,
 )
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import DEFAULT_STALE_AFTER, Phase, RunPolicy, StateStore
+from released_intacct.domain.state import (
+    DEFAULT_STALE_AFTER,
+    Phase,
+    Resolution,
+    RunPolicy,
+    StateStore,
+)
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.released_port import FakeReleased
@@ -710,6 +716,54 @@ def test_F4_a_confirm_whose_reply_was_lost_is_retried_and_creates_each_contact_o
         )
         assert link.intacct_key == intacct.named("Greenleaf")[0].link_key
         assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+def test_F3_a_confirm_retried_after_a_lost_reply_and_an_edited_key_field_asks_then_links() -> None:
+    """F3 at confirm: the "create as" customer was made but its reply was lost, then a user
+    edited the field its key lives in, so the retry finds nothing by the key. It must not create
+    a second copy: it names the customer of that name and stops (NEEDS_USER, the intent open);
+    the user's answer (``released-intacct resolve --link``) links it on the next attempt."""
+
+    async def body(world: World) -> None:
+        intacct = forgetful(world, lose=1)
+        id = await world.resolved()
+        await refusal(world.flow.confirm(id))
+        (open_intent,) = await value(world.store.open_intents(id))
+        intacct.by_key.pop(open_intent.key)  # the key's field edited: no record carries it
+        (made,) = intacct.named("Greenleaf")
+        asked = await refusal(world.flow.confirm(id))
+        assert asked.kind is ErrorKind.NEEDS_USER
+        assert str(made.link_key) in asked.message
+        assert f"resolve {id} {open_intent.key} --link" in asked.fix
+        assert len(intacct.named("Greenleaf")) == 1  # nothing sent
+        assert await _phase(world, id) is Phase.ONBOARDING
+        answer = Resolution.link(made.link_key)
+        await value(world.store.resolve_intent(id, open_intent.key, answer))
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert len(intacct.named("Greenleaf")) == 1
+        (link,) = await value(
+            world.store.links(id, RecordType.CONTACT, released_ids=[rid("con-new")])
+        )
+        assert link.intacct_key == made.link_key
+        assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+def test_F3_a_confirm_retried_with_no_candidate_sends_the_create_again_once() -> None:
+    """No record may be its copy (the lost create never landed): sent again, once."""
+
+    async def body(world: World) -> None:
+        intacct = forgetful(world, lose=1)
+        id = await world.resolved()
+        await refusal(world.flow.confirm(id))
+        (open_intent,) = await value(world.store.open_intents(id))
+        intacct.by_key.pop(open_intent.key)
+        intacct.records = [r for r in intacct.records if r not in intacct.named("Greenleaf")]
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert len(intacct.named("Greenleaf")) == 1
 
     run(body)
 

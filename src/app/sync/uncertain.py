@@ -42,6 +42,12 @@ from collections.abc import Sequence
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.candidates import (
+    answer_key,
+    candidates_error,
+    keys_of,
+    not_a_candidate,
+)
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import report, unconfirmed
 from released_intacct.app.sync.context import RunContext, Tally
@@ -49,13 +55,13 @@ from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key
 from released_intacct.domain.actions import CreateInIntacct, WriteAction
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey
-from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Party, Transaction
+from released_intacct.domain.ids import ConnectionId, IntacctKey
+from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.planning.confirm import link_for_intacct_write
 from released_intacct.domain.state import Intent, IntentState, Resolution
 
-__all__ = ["answer_key", "describe", "keys_of", "linked", "may_have_been_sent", "unfound"]
+__all__ = ["linked", "may_have_been_sent", "unfound"]
 
 
 async def unfound(
@@ -121,7 +127,7 @@ async def _decide(
     if not candidates:
         return Success(True)
     key = intent_key(ctx.connection, write)
-    return await _ask(ctx, tally, write, _candidates_error(ctx.connection, key, write, candidates))
+    return await _ask(ctx, tally, write, candidates_error(ctx.connection, key, write, candidates))
 
 
 async def _unchecked(
@@ -155,27 +161,6 @@ def _linked(links: LinkIndex, write: CreateInIntacct, record: IntacctRecord) -> 
     return any(links.by_intacct(write.record_type, key) for key in keys_of(record))
 
 
-def keys_of(record: IntacctRecord) -> tuple[IntacctKey, ...]:
-    """The link keys ``record`` would be linked by: a payment's allocations, else its own; none
-    for a record Intacct has not numbered (it cannot be linked)."""
-    if isinstance(record, IntacctPayment):
-        if record.record_no is None:
-            return ()
-        return tuple(record.allocation_key(a) for a in record.applications)
-    try:
-        return (record.link_key,)
-    except ValueError:
-        return ()
-
-
-def answer_key(record: IntacctRecord) -> IntacctKey:
-    """How the user names a candidate in their answer: a payment by its RECORDNO, anything else
-    by its link key (``CUSTOMER:C0002``, a RECORDNO, an OE/PO DOCID)."""
-    if isinstance(record, IntacctPayment) and record.record_no is not None:
-        return IntacctKey(record.record_no)
-    return keys_of(record)[0]
-
-
 async def _link(
     ctx: RunContext,
     tally: Tally,
@@ -187,7 +172,7 @@ async def _link(
     record = next((r for r in candidates if chosen == answer_key(r)), None)
     key = intent_key(ctx.connection, write)
     if record is None:
-        return await _ask(ctx, tally, write, _not_a_candidate(ctx.connection, key, write, chosen))
+        return await _ask(ctx, tally, write, not_a_candidate(ctx.connection, key, write, chosen))
     return await linked(ctx, tally, write, link_for_intacct_write(write, record, existing=None))
 
 
@@ -216,55 +201,6 @@ async def _ask(
     return Failure(_waiting(ctx.connection))
 
 
-def _noun(write: CreateInIntacct) -> str:
-    return write.record_type.value.replace("_", " ")
-
-
-def _how(connection: ConnectionId, key: IdempotencyKey, noun: str) -> str:
-    command = f"released-intacct resolve {connection} {key}"
-    return (
-        f"If one of them is this {noun}, link it: `{command} --link KEY` (KEY as listed); if "
-        f"none is, send it again: `{command} --send-again`. The company's sync waits for that "
-        "answer."
-    )
-
-
-def _candidates_error(
-    connection: ConnectionId,
-    key: IdempotencyKey,
-    write: CreateInIntacct,
-    candidates: Sequence[IntacctRecord],
-) -> SyncError:
-    noun = _noun(write)
-    listed = "; ".join(describe(r) for r in candidates)
-    return SyncError(
-        kind=ErrorKind.NEEDS_USER,
-        rule=None,
-        message=(
-            f"Sage Intacct may have created this {noun} already: the outcome of sending it was "
-            f"not confirmed, and no Intacct record carries its key ({key}) now. These records "
-            f"may be it: {listed}. Nothing is sent until you say which."
-        ),
-        fix=_how(connection, key, noun),
-    )
-
-
-def _not_a_candidate(
-    connection: ConnectionId, key: IdempotencyKey, write: CreateInIntacct, chosen: IntacctKey
-) -> SyncError:
-    noun = _noun(write)
-    return SyncError(
-        kind=ErrorKind.NEEDS_USER,
-        rule=None,
-        message=(
-            f"Intacct record {chosen}, which you linked this {noun} to, is not one that may be "
-            "its copy (not found, not of its kind and name, number or amount, or already linked "
-            "to another Re-Leased record); nothing was linked or sent."
-        ),
-        fix=_how(connection, key, noun),
-    )
-
-
 def _waiting(connection: ConnectionId) -> SyncError:
     """Why the run stopped: a create that may already be in Intacct waits for the user."""
     return SyncError(
@@ -279,21 +215,3 @@ def _waiting(connection: ConnectionId) -> SyncError:
             "answer with `released-intacct resolve`; the next sync carries on from there."
         ),
     )
-
-
-def describe(record: IntacctRecord) -> str:
-    """A candidate as the user finds it in Intacct: its key, then its name, number, reference,
-    amount and date."""
-    key = answer_key(record)
-    if isinstance(record, Party):
-        return f'{key} "{record.name}"'
-    if isinstance(record, Transaction):
-        reference = f", reference {record.reference}" if record.reference else ""
-        return (
-            f"{key}: number {record.number or '(none)'}{reference}, {record.currency} "
-            f"{record.total} dated {record.invoice_date.isoformat()}"
-        )
-    if isinstance(record, IntacctPayment):
-        party = record.party_id or record.payer
-        return f"{key}: {party}, {record.currency} {record.amount} on {record.date.isoformat()}"
-    return str(key)
