@@ -162,6 +162,8 @@ async def onboard(settings: Settings, decisions: Decisions) -> ConnectionId:
 
 REFUSED = "inv-0003"
 """The Re-Leased invoice of the refused-then-fixed variant (issue 16, F2): approved, no payment."""
+REFUSED_HELD_MS = 400
+"""How long the simulator holds the fixed invoice's create before it runs."""
 
 
 def refuse_then_fix(world: World, settings: Settings) -> None:
@@ -188,6 +190,11 @@ def refuse_then_fix(world: World, settings: Settings) -> None:
     current.raise_for_status()
     body = {**current.json(), "invoiceNumber": f"{number}-A"}
     world.http.put(invoice, headers=headers, json=body).raise_for_status()
+    # The fixed invoice's create is the one write of the next sync: held a while on its way (as
+    # a slow Intacct would), so that the kills land before, during and after it, not only in the
+    # reads around it.
+    rule = {"kind": "delay", "function": "create_sotransaction", "delay_ms": REFUSED_HELD_MS}
+    world.http.post(f"{world.intacct}/_sim/faults", json=rule).raise_for_status()
 
 
 async def _sync_once(settings: Settings) -> None:
