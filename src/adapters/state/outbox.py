@@ -21,7 +21,6 @@ Decided:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -31,6 +30,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.codec import (
+    Row,
     decode_action,
     decode_result,
     encode_action,
@@ -350,7 +350,7 @@ def _link_row(link: Link) -> tuple[object, ...]:
     )
 
 
-def _link(row: sqlite3.Row) -> Link:
+def _link(row: Row) -> Link:
     return Link(
         record_type=RecordType(row["record_type"]),
         released_id=ReleasedId(row["released_id"]),

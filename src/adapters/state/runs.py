@@ -29,6 +29,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.codec import Row
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import OPEN_RUN, fenced
@@ -213,7 +214,7 @@ def _row(run: Run) -> tuple[object, ...]:
     )
 
 
-def _run(row: aiosqlite.Row) -> Run:
+def _run(row: Row) -> Run:
     return Run(
         id=row["id"],
         connection=ConnectionId(row["connection"]),
