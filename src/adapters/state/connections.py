@@ -15,7 +15,7 @@ sharing the file. While a confirm holds the connection, every other change is re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 import aiosqlite
@@ -346,16 +346,16 @@ async def acknowledgements(
         "SELECT prerequisite, acknowledged_at FROM acknowledgements WHERE connection = ?",
         (id,),
     )
+    return Success(acknowledged(found))
+
+
+def acknowledged(found: Iterable[Row]) -> tuple[Acknowledgement, ...]:
+    """The stored acknowledgements (``prerequisite``, ``acknowledged_at``), in the order of
+    ``Prerequisite``; a prerequisite this version does not know is left out."""
     known = {p.value: p for p in Prerequisite}
-    acknowledged = {
+    at = {
         known[row["prerequisite"]]: from_column(row["acknowledged_at"])
         for row in found
         if row["prerequisite"] in known
     }
-    return Success(
-        tuple(
-            Acknowledgement(prerequisite=p, at=acknowledged[p])
-            for p in Prerequisite
-            if p in acknowledged
-        )
-    )
+    return tuple(Acknowledgement(prerequisite=p, at=at[p]) for p in Prerequisite if p in at)

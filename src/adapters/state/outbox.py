@@ -202,16 +202,18 @@ async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Inte
         " AND state IN (?, ?) ORDER BY seq",
         (id, *_OPEN),
     )
-    return tuple(
-        Intent(
-            connection=id,
-            key=IdempotencyKey(row["key"]),
-            action=decode_action(row["action"]),
-            state=IntentState(row["state"]),
-            run=row["run"],
-            sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
-        )
-        for row in found
+    return tuple(intent(id, row) for row in found)
+
+
+def intent(id: ConnectionId, row: Row) -> Intent:
+    """An outbox row (``key``, ``state``, ``action``, ``run``, ``sent_at``) of connection ``id``."""
+    return Intent(
+        connection=id,
+        key=IdempotencyKey(row["key"]),
+        action=decode_action(row["action"]),
+        state=IntentState(row["state"]),
+        run=row["run"],
+        sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
     )
 
 

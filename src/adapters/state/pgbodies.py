@@ -256,23 +256,11 @@ async def acknowledgements(
         return Failure(connections.missing(id))
     found = await rows(
         db,
-        "SELECT prerequisite, acknowledged_at::text AS at FROM acknowledgements"
+        "SELECT prerequisite, acknowledged_at::text AS acknowledged_at FROM acknowledgements"
         " WHERE connection = %s",
         (id,),
     )
-    known = {p.value: p for p in Prerequisite}
-    acknowledged = {
-        known[row["prerequisite"]]: codec.from_column(row["at"])
-        for row in found
-        if row["prerequisite"] in known
-    }
-    return Success(
-        tuple(
-            Acknowledgement(prerequisite=p, at=acknowledged[p])
-            for p in Prerequisite
-            if p in acknowledged
-        )
-    )
+    return Success(connections.acknowledged(found))
 
 
 # --- onboarding (O1-O5) ---------------------------------------------------------------------------
@@ -494,19 +482,7 @@ async def open_intents(db: Db, id: ConnectionId) -> Result[tuple[Intent, ...], S
         " WHERE connection = %s AND state = ANY(%s) ORDER BY seq",
         (id, _OPEN_INTENT),
     )
-    return Success(
-        tuple(
-            Intent(
-                connection=id,
-                key=IdempotencyKey(row["key"]),
-                action=codec.decode_action(row["action"]),
-                state=IntentState(row["state"]),
-                run=row["run"],
-                sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
-            )
-            for row in found
-        )
-    )
+    return Success(tuple(outbox.intent(id, row) for row in found))
 
 
 async def settle(  # noqa: PLR0917 - the port's settle, with its transaction
@@ -640,14 +616,7 @@ async def save_progress(db: Db, given: Run, at: datetime) -> Result[Run, SyncErr
     refused = await fenced(db, given.fence)
     if refused is not None:
         return Failure(refused)
-    saved = replace(
-        stored,
-        status=given.status,
-        counts=given.counts,
-        errors=given.errors,
-        progress=given.progress,
-        heartbeat_at=at,
-    )
+    saved = runs.beat(stored, given, at)
     await _update_run(db, saved)
     return Success(saved)
 
@@ -860,18 +829,7 @@ async def _store_result(db: Db, id: ConnectionId, row_id: object, result: SyncRe
         )
         return
     await db.execute(
-        "INSERT INTO results (connection, record_type, released_id, intacct_key, direction, rule,"
-        " kind, link_status, last_seen, body) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            id,
-            result.record_type.value,
-            result.released_id,
-            result.intacct_key,
-            result.direction.value,
-            result.rule.value if result.rule else None,
-            result.kind.value,
-            result.link_status.value,
-            codec.to_column(result.last_seen),
-            body,
-        ),
+        f"INSERT INTO results ({history.RESULT_COLUMNS})"  # noqa: S608 - constant names
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        history.result_row(id, result),
     )

@@ -90,7 +90,14 @@ async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Res
     refused = await fenced(db, run.fence)
     if refused is not None:
         return Failure(refused)
-    saved = replace(
+    saved = beat(stored, run, at)
+    await _update(db, saved)
+    return Success(saved)
+
+
+def beat(stored: Run, run: Run, at: datetime) -> Run:
+    """``stored`` with the progress, counts, errors and open status of ``run``, alive at ``at``."""
+    return replace(
         stored,
         status=run.status,
         counts=run.counts,
@@ -98,8 +105,6 @@ async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Res
         progress=run.progress,
         heartbeat_at=at,
     )
-    await _update(db, saved)
-    return Success(saved)
 
 
 async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncError]:
