@@ -125,7 +125,7 @@ async def _sqlite(folder: object) -> tuple[StateStore, Closer]:
 
 async def _postgres(dsn: object) -> tuple[StateStore, Closer]:
     assert isinstance(dsn, str)
-    postgres.migrate(dsn)
+    postgres.migrate_database(dsn)
     store = await postgres.PostgresStateStore.open(dsn, key=KEY)
     return store, store.close
 

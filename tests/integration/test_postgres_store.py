@@ -3,21 +3,31 @@
 Two stores (two pools, as two worker processes would have) race on one database: rule C1 and
 rule E4 hold with the refusal the rule gives (a unique violation between two writers that both
 checked first is retried, and the check then names the holder); a session the server drops is
-retried on a fresh one; any other database failure is FATAL and names no value.
+retried on a fresh one; any other database failure is FATAL and names no value. The
+``database`` setting takes a ``postgresql://`` URL: ``open_store`` and ``migrate`` use it, and a
+server that cannot be reached is one line that shows no password.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import io
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from returns.result import Failure, Result
 
-from released_intacct.adapters.state import postgres
+from released_intacct.adapters.state import generate_key, pgschema, postgres
 from released_intacct.adapters.state.postgres import PostgresStateStore
+from released_intacct.app.bootstrap import open_store
+from released_intacct.app.cli import main
+from released_intacct.app.cli.shell import REFUSED, Console
+from released_intacct.app.settings import Settings
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
@@ -49,7 +59,7 @@ def _connection(id: str, company: str) -> Connection:
 
 
 async def _two(dsn: str) -> tuple[PostgresStateStore, PostgresStateStore]:
-    postgres.migrate(dsn)
+    postgres.migrate_database(dsn)
     return (
         await PostgresStateStore.open(dsn, key=KEY),
         await PostgresStateStore.open(dsn, key=KEY),
@@ -122,7 +132,7 @@ def test_two_stores_starting_one_company_at_once_one_run_wins_each_round(
 
 def test_a_session_the_server_drops_is_retried_on_a_fresh_one(postgres_dsn: str) -> None:
     async def main() -> None:
-        postgres.migrate(postgres_dsn)
+        postgres.migrate_database(postgres_dsn)
         store = await PostgresStateStore.open(postgres_dsn, key=KEY, pool_size=1)
         try:
             await value(store.add_connection(_connection("c", "re"), CREDS))
@@ -142,7 +152,7 @@ def test_a_session_the_server_drops_is_retried_on_a_fresh_one(postgres_dsn: str)
 
 def test_a_broken_database_is_fatal_and_names_no_value(postgres_dsn: str) -> None:
     async def main() -> None:
-        postgres.migrate(postgres_dsn)
+        postgres.migrate_database(postgres_dsn)
         store = await PostgresStateStore.open(postgres_dsn, key=KEY)
         try:
             await value(store.add_connection(_connection("c", "company-xyzzy"), CREDS))
@@ -160,3 +170,76 @@ def test_a_broken_database_is_fatal_and_names_no_value(postgres_dsn: str) -> Non
             await store.close()
 
     asyncio.run(main())
+
+
+def _url(dsn: str) -> str:
+    """The ``postgresql://`` URL of a key=value connection string (the cluster's Unix socket)."""
+    parts = conninfo_to_dict(dsn)
+    socket = quote(str(parts["host"]), safe="")
+    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={socket}&port={parts['port']}"
+
+
+def _config(tmp_path: Path, database: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "{database}"\n'
+        f'encryption_key = "{generate_key().reveal()}"\n'
+        '[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n'
+    )
+    path.chmod(0o600)
+    return path
+
+
+def test_open_store_of_a_postgresql_url_migrates_and_opens_the_postgres_store(
+    postgres_dsn: str,
+) -> None:
+    settings = Settings(database=_url(postgres_dsn), encryption_key=KEY)
+
+    async def main() -> None:
+        store = await open_store(settings)
+        try:
+            assert isinstance(store, PostgresStateStore)
+            await value(store.add_connection(_connection("c", "re"), CREDS))
+            assert await value(store.credentials(ConnectionId("c"))) == CREDS
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+    with psycopg.connect(postgres_dsn) as db:
+        assert pgschema.version(db) == len(pgschema.MIGRATIONS)
+
+
+def test_migrate_of_a_postgresql_url_prints_the_version_reached(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, _url(postgres_dsn))
+    for _ in range(2):  # again: nothing left to apply, same version
+        console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
+        assert main(["--config", str(config), "migrate"], console=console) == 0
+        assert isinstance(console.out, io.StringIO)
+        said = console.out.getvalue()
+        dbname = conninfo_to_dict(postgres_dsn)["dbname"]
+        assert f"PostgreSQL database {dbname} on " in said
+        assert f"schema version {len(pgschema.MIGRATIONS)}" in said
+
+
+def test_a_postgresql_server_out_of_reach_is_one_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path, "postgresql://ri:hunter2-secret@127.0.0.1:9/state")
+    console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
+    assert main(["--config", str(config), "migrate"], console=console) == REFUSED
+    assert isinstance(console.err, io.StringIO)
+    err = console.err.getvalue()
+    assert err.startswith(
+        "error: the state store (PostgreSQL database state on 127.0.0.1) cannot be opened: "
+    )
+    assert err.count("\n") == 1
+    assert "RELEASED_INTACCT_DATABASE" in err
+    assert "hunter2" not in err
+
+
+def test_a_password_in_the_database_url_never_reaches_a_repr() -> None:
+    settings = Settings(database="postgresql://ri:hunter2-secret@db/state", encryption_key=KEY)
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in postgres.describe(settings.database)

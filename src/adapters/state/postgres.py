@@ -1,7 +1,7 @@
 """``PostgresStateStore``: the ``StateStore`` port on PostgreSQL (psycopg 3, async, pooled), for
 many workers on many machines (issue 17); SQLite stays the embedded default.
 
-``open`` connects a pool (``pgdatabase``) to a database migrated by ``migrate``
+``open`` connects a pool (``pgdatabase``) to a database migrated by ``migrate_database``
 (``pgschema``, the sync driver under an advisory lock). Every method is one transaction, a write
 locking the row of the company it changes (``pgbodies``); the rules, refusals, JSON codec and the
 credentials' encryption (``crypto.Vault``, same key as the SQLite store) are the SQLite store's.
@@ -12,11 +12,13 @@ password).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from returns.future import FutureResult
 from returns.result import Result, Success
 
@@ -50,10 +52,20 @@ T = TypeVar("T")
 _EVERY = ResultFilter()
 
 
-def migrate(dsn: str) -> int:
+def migrate_database(dsn: str) -> int:
     """Apply the PostgreSQL migrations not yet applied (``pgschema.migrate``); the version."""
     with psycopg.connect(dsn, autocommit=True) as db:
         return pgschema.migrate(db)
+
+
+def describe(dsn: str) -> str:
+    """The database ``dsn`` names, for a message: its name and host, never a password."""
+    try:
+        parts = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "PostgreSQL database (connection string unreadable)"
+    name, host = parts.get("dbname") or "?", parts.get("host") or "localhost"
+    return f"PostgreSQL database {name} on {host}"
 
 
 class PostgresStateStore:
@@ -67,14 +79,23 @@ class PostgresStateStore:
 
     @classmethod
     async def open(
-        cls, dsn: str, *, key: Secret, previous_keys: Sequence[Secret] = (), pool_size: int = 4
+        cls,
+        dsn: str,
+        *,
+        key: Secret,
+        previous_keys: Sequence[Secret] = (),
+        pool_size: int = 4,
+        migrate: bool = False,
     ) -> PostgresStateStore:
-        """A pool of up to ``pool_size`` sessions on the migrated database at ``dsn``.
+        """A pool of up to ``pool_size`` sessions on the database at ``dsn``, migrated first
+        when ``migrate`` (else it must be already: ``migrate_database``).
 
         Raises ``ValueError`` when a key is not a Fernet key, and ``psycopg.OperationalError``
         when the server cannot be reached: both mean the settings are wrong, before any run.
         """
         vault = Vault(key, previous_keys)
+        if migrate:
+            await asyncio.to_thread(migrate_database, dsn)
         return cls(await PgDatabase.open(dsn, max_size=pool_size), vault)
 
     async def close(self) -> None:
