@@ -13,7 +13,7 @@ starve the others) or a single ``httpx.AsyncClient`` that every company then sha
 Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
 ``settings.released_url`` and ``settings.released_api_key`` (stand-alone use: the CLI, the demo).
 
-``open_service(settings)`` does the above for the stand-alone case: it opens the SQLite store of
+``open_service(settings)`` does the above for the stand-alone case: it opens the state store of
 ``settings.database``, an HTTP connection pool per company (``Pools``), builds the service, and on
 leaving waits for the runs under way, then closes the pools and the store. Left by an exception
 or a cancellation (the CLI's SIGINT and SIGTERM), it stops the runs under way instead of waiting:
