@@ -13,15 +13,17 @@ starve the others) or a single ``httpx.AsyncClient`` that every company then sha
 Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
 ``settings.released_url`` and ``settings.released_api_key`` (stand-alone use: the CLI, the demo).
 
-``open_service(settings)`` does the above for the stand-alone case: it opens the SQLite store of
+``open_service(settings)`` does the above for the stand-alone case: it opens the state store of
 ``settings.database``, an HTTP connection pool per company (``Pools``), builds the service, and on
 leaving waits for the runs under way, then closes the pools and the store. Left by an exception
 or a cancellation (the CLI's SIGINT and SIGTERM), it stops the runs under way instead of waiting:
 each is finished red in the store, so no company is left locked (rule E4).
 
 Decided:
-- Only SQLite is supported as the state store for now: ``database`` is a file path or a
-  ``sqlite:///<path>`` URL; any other URL is a ``SettingsError`` naming the setting.
+- ``database`` is a SQLite file path or ``sqlite:///<path>`` URL (the embedded default), or a
+  ``postgresql://`` (``postgres://``) URL of a PostgreSQL database (``PostgresStateStore``, for
+  many workers, issue 17); any other URL is a ``SettingsError`` naming the setting. Opening
+  either store migrates it.
 - Without a host port and without ``released.base_url`` / ``released.api_key``, building the
   service is a ``SettingsError`` naming both settings (nothing could sync).
 """
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Final
 
 import httpx
 
@@ -41,6 +44,7 @@ from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.state import SqliteStateStore
+from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.app import _config
 from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_policy
 from released_intacct.app.service import Service
@@ -50,12 +54,16 @@ from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 
+POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
+
 __all__ = [
+    "POSTGRES_SCHEMES",
     "Clients",
     "Pools",
     "SystemClock",
     "build_service",
     "database_path",
+    "is_postgres",
     "open_service",
     "open_store",
 ]
@@ -99,8 +107,9 @@ def build_service(settings: Settings, clients: Clients) -> Service:
 async def open_service(
     settings: Settings, *, released_for: ReleasedFor | None = None, clock: Clock | None = None
 ) -> AsyncIterator[Service]:
-    """Stand-alone: the SQLite store and the HTTP pools opened, the service built over them."""
-    database_path(settings.database)  # a database that is not SQLite: refused before any opening
+    """Stand-alone: the state store and the HTTP pools opened, the service built over them."""
+    if not is_postgres(settings.database):
+        database_path(settings.database)  # an unknown kind of database: refused before opening
     if released_for is None:
         _released_endpoint(settings)  # fail before anything is opened
     store = await open_store(settings)
@@ -120,14 +129,26 @@ async def open_service(
         await store.close()
 
 
-async def open_store(settings: Settings) -> SqliteStateStore:
-    """The SQLite store of ``settings.database`` with its keys, opened (created if need be) and
-    migrated; the caller closes it."""
+async def open_store(settings: Settings) -> SqliteStateStore | PostgresStateStore:
+    """The store of ``settings.database`` with its keys, opened (a SQLite file created if need
+    be) and migrated; the caller closes it."""
+    if is_postgres(settings.database):
+        return await PostgresStateStore.open(
+            settings.database,
+            key=settings.encryption_key,
+            previous_keys=settings.previous_keys,
+            migrate=True,
+        )
     return await SqliteStateStore.open(
         database_path(settings.database),
         key=settings.encryption_key,
         previous_keys=settings.previous_keys,
     )
+
+
+def is_postgres(database: str) -> bool:
+    """Whether the ``database`` setting names a PostgreSQL database (a ``postgresql://`` URL)."""
+    return database.startswith(POSTGRES_SCHEMES)
 
 
 def database_path(database: str) -> Path:
@@ -139,8 +160,8 @@ def database_path(database: str) -> Path:
         name = _config.env_name("database")
         raise SettingsError(
             [
-                f"database ({name}) names a {scheme}:// database; only SQLite is supported: "
-                "give a file path or sqlite:///<path>"
+                f"database ({name}) names a {scheme}:// database; only SQLite and PostgreSQL "
+                "are supported: give a file path, sqlite:///<path> or postgresql://..."
             ]
         )
     return Path(database)

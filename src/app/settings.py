@@ -65,8 +65,9 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
-    database: str
-    """Where the state store lives: a SQLite file path, or a database URL."""
+    database: str = field(repr=False)
+    """Where the state store lives: a SQLite file path, or a database URL (a ``postgresql://``
+    one may hold a password: kept out of the ``repr``)."""
     encryption_key: Secret
     """Encrypts the stored Intacct credentials; kept apart from the database. The SQLite store
     takes a Fernet key (``released_intacct.adapters.state.generate_key`` makes one) and refuses

@@ -2,6 +2,8 @@
 
 ``fake``: the in-memory ``FakeStateStore``. ``sqlite``: the aiosqlite ``SqliteStateStore`` on
 ``tmp_path``, skipped while ``released_intacct.adapters.state.sqlite`` is not importable.
+``postgres``: the psycopg ``PostgresStateStore`` on a fresh, migrated database of the throwaway
+cluster (``postgres_dsn``), skipped in one line like the other PostgreSQL tests when there is none.
 
 Beyond the port's docstrings this contract holds (decided; ``fakes/state_store.py`` lists them):
 the Intacct side of C1 is checked once an entity is set, on add or save, and a refusal names the
@@ -26,6 +28,7 @@ from typing import Any
 import pytest
 from returns.future import FutureResult
 
+from released_intacct.adapters.state import postgres
 from released_intacct.domain.actions import (
     CreateInIntacct,
     CreateInReleased,
@@ -108,27 +111,39 @@ async def _nothing() -> None:
     return None
 
 
-async def _fake(_: Path) -> tuple[StateStore, Closer]:
+async def _fake(_: object) -> tuple[StateStore, Closer]:
     return FakeStateStore(), _nothing
 
 
-async def _sqlite(folder: Path) -> tuple[StateStore, Closer]:
+async def _sqlite(folder: object) -> tuple[StateStore, Closer]:
+    assert isinstance(folder, Path)
     why = "the aiosqlite state store (released_intacct.adapters.state.sqlite) is not there yet"
     module: Any = pytest.importorskip("released_intacct.adapters.state.sqlite", reason=why)
     store = await module.SqliteStateStore.open(folder / "state.sqlite3", key=KEY)
     return store, store.close
 
 
-MAKERS = {"fake": _fake, "sqlite": _sqlite}
+async def _postgres(dsn: object) -> tuple[StateStore, Closer]:
+    assert isinstance(dsn, str)
+    postgres.migrate_database(dsn)
+    store = await postgres.PostgresStateStore.open(dsn, key=KEY)
+    return store, store.close
+
+
+MAKERS = {"fake": _fake, "sqlite": _sqlite, "postgres": _postgres}
+PLACES = {"postgres": "postgres_dsn"}
+"""The fixture each maker takes its place from (a folder, ``tmp_path``, unless named here)."""
 
 
 @pytest.fixture(params=sorted(MAKERS))
-def contract(request: pytest.FixtureRequest, tmp_path: Path) -> Contract:
-    maker = MAKERS[str(request.param)]
+def contract(request: pytest.FixtureRequest) -> Contract:
+    name = str(request.param)
+    maker = MAKERS[name]
+    place = request.getfixturevalue(PLACES.get(name, "tmp_path"))
 
     def run(body: Body) -> None:
         async def main() -> None:
-            store, close = await maker(tmp_path)
+            store, close = await maker(place)
             try:
                 await body(store)
             finally:

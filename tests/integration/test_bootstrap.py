@@ -21,7 +21,13 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedSettings
 from released_intacct.adapters.state import generate_key
-from released_intacct.app.bootstrap import Clients, build_service, database_path, open_service
+from released_intacct.app.bootstrap import (
+    Clients,
+    build_service,
+    database_path,
+    is_postgres,
+    open_service,
+)
 from released_intacct.app.settings import Settings, SettingsError, settings_from_env
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
@@ -63,14 +69,17 @@ def test_a_released_url_that_is_not_http_is_named() -> None:
     )
 
 
-def test_database_is_a_path_or_a_sqlite_url_and_nothing_else() -> None:
+def test_database_is_a_path_a_sqlite_url_or_a_postgresql_url_and_nothing_else() -> None:
     assert database_path("/tmp/s.sqlite3") == Path("/tmp/s.sqlite3")
     assert database_path("sqlite:///tmp/s.sqlite3") == Path("tmp/s.sqlite3")
+    assert is_postgres("postgresql://db/ri")
+    assert is_postgres("postgres://db/ri")
+    assert not is_postgres("/tmp/postgresql://")
     with pytest.raises(SettingsError) as raised:
-        database_path("postgresql://db/ri")
+        database_path("mysql://db/ri")
     (problem,) = raised.value.problems
     assert "RELEASED_INTACCT_DATABASE" in problem
-    assert "only SQLite" in problem
+    assert "only SQLite and PostgreSQL" in problem
 
 
 def test_without_a_host_port_or_a_released_endpoint_nothing_is_built(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -168,6 +168,13 @@ def decode_notification(text: str) -> Notification:
 
 
 # --- columns -------------------------------------------------------------------------------------
+
+
+class Row(Protocol):
+    """A stored row by column name: SQLite's ``sqlite3.Row`` or a PostgreSQL ``dict_row``, whose
+    moments, dates and JSON are selected as text (``from_column`` reads both forms)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 def to_column(moment: datetime) -> str:

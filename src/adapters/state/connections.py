@@ -15,14 +15,13 @@ sharing the file. While a confirm holds the connection, every other change is re
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.codec import from_column, to_column
+from released_intacct.adapters.state.codec import Row, from_column, to_column
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.domain.enums import Prerequisite
@@ -237,7 +236,11 @@ async def _c1_refusal(db: aiosqlite.Connection, new: Connection) -> SyncError | 
     )
     if holder_row is None:
         return None
-    holder = _connection(holder_row)
+    return c1_conflict(new, _connection(holder_row))
+
+
+def c1_conflict(new: Connection, holder: Connection) -> SyncError:
+    """Rule C1: ``new`` is refused because ``holder`` already holds one of its two sides."""
     if holder.released_company == new.released_company:
         message = (
             f"Re-Leased company {new.released_company} is already linked to "
@@ -285,7 +288,7 @@ def _row(c: Connection) -> tuple[object, ...]:
     )
 
 
-def _connection(row: sqlite3.Row) -> Connection:
+def _connection(row: Row) -> Connection:
     return Connection(
         id=ConnectionId(row["id"]),
         released_company=ReleasedCompanyId(row["released_company"]),
@@ -299,7 +302,7 @@ def _connection(row: sqlite3.Row) -> Connection:
     )
 
 
-def _claim(row: sqlite3.Row) -> ConfirmClaim | None:
+def _claim(row: Row) -> ConfirmClaim | None:
     if row["confirm_token"] is None:
         return None
     return ConfirmClaim(
@@ -343,16 +346,16 @@ async def acknowledgements(
         "SELECT prerequisite, acknowledged_at FROM acknowledgements WHERE connection = ?",
         (id,),
     )
+    return Success(acknowledged(found))
+
+
+def acknowledged(found: Iterable[Row]) -> tuple[Acknowledgement, ...]:
+    """The stored acknowledgements (``prerequisite``, ``acknowledged_at``), in the order of
+    ``Prerequisite``; a prerequisite this version does not know is left out."""
     known = {p.value: p for p in Prerequisite}
-    acknowledged = {
+    at = {
         known[row["prerequisite"]]: from_column(row["acknowledged_at"])
         for row in found
         if row["prerequisite"] in known
     }
-    return Success(
-        tuple(
-            Acknowledgement(prerequisite=p, at=acknowledged[p])
-            for p in Prerequisite
-            if p in acknowledged
-        )
-    )
+    return tuple(Acknowledgement(prerequisite=p, at=at[p]) for p in Prerequisite if p in at)

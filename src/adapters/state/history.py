@@ -203,20 +203,30 @@ async def _store_result(
         )
         return
     await db.execute(
-        "INSERT INTO results (connection, record_type, released_id, intacct_key, direction, rule,"
-        " kind, link_status, last_seen, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            id,
-            result.record_type.value,
-            result.released_id,
-            result.intacct_key,
-            result.direction.value,
-            result.rule.value if result.rule else None,
-            result.kind.value,
-            result.link_status.value,
-            codec.to_column(result.last_seen),
-            body,
-        ),
+        f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
+        result_row(id, result),
+    )
+
+
+RESULT_COLUMNS = (
+    "connection, record_type, released_id, intacct_key, direction, rule, kind, link_status,"
+    " last_seen, body"
+)
+
+
+def result_row(id: ConnectionId, result: SyncResult) -> tuple[object, ...]:
+    """The values of ``RESULT_COLUMNS`` for a new row of ``result``."""
+    return (
+        id,
+        result.record_type.value,
+        result.released_id,
+        result.intacct_key,
+        result.direction.value,
+        result.rule.value if result.rule else None,
+        result.kind.value,
+        result.link_status.value,
+        codec.to_column(result.last_seen),
+        codec.encode_result(result),
     )
 
 

@@ -21,7 +21,6 @@ Decided:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -31,6 +30,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.codec import (
+    Row,
     decode_action,
     decode_result,
     encode_action,
@@ -202,16 +202,18 @@ async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Inte
         " AND state IN (?, ?) ORDER BY seq",
         (id, *_OPEN),
     )
-    return tuple(
-        Intent(
-            connection=id,
-            key=IdempotencyKey(row["key"]),
-            action=decode_action(row["action"]),
-            state=IntentState(row["state"]),
-            run=row["run"],
-            sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
-        )
-        for row in found
+    return tuple(intent(id, row) for row in found)
+
+
+def intent(id: ConnectionId, row: Row) -> Intent:
+    """An outbox row (``key``, ``state``, ``action``, ``run``, ``sent_at``) of connection ``id``."""
+    return Intent(
+        connection=id,
+        key=IdempotencyKey(row["key"]),
+        action=decode_action(row["action"]),
+        state=IntentState(row["state"]),
+        run=row["run"],
+        sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
     )
 
 
@@ -350,7 +352,7 @@ def _link_row(link: Link) -> tuple[object, ...]:
     )
 
 
-def _link(row: sqlite3.Row) -> Link:
+def _link(row: Row) -> Link:
     return Link(
         record_type=RecordType(row["record_type"]),
         released_id=ReleasedId(row["released_id"]),

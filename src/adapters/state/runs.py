@@ -29,6 +29,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.codec import Row
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import OPEN_RUN, fenced
@@ -89,7 +90,14 @@ async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Res
     refused = await fenced(db, run.fence)
     if refused is not None:
         return Failure(refused)
-    saved = replace(
+    saved = beat(stored, run, at)
+    await _update(db, saved)
+    return Success(saved)
+
+
+def beat(stored: Run, run: Run, at: datetime) -> Run:
+    """``stored`` with the progress, counts, errors and open status of ``run``, alive at ``at``."""
+    return replace(
         stored,
         status=run.status,
         counts=run.counts,
@@ -97,8 +105,6 @@ async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Res
         progress=run.progress,
         heartbeat_at=at,
     )
-    await _update(db, saved)
-    return Success(saved)
 
 
 async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncError]:
@@ -213,7 +219,7 @@ def _row(run: Run) -> tuple[object, ...]:
     )
 
 
-def _run(row: aiosqlite.Row) -> Run:
+def _run(row: Row) -> Run:
     return Run(
         id=row["id"],
         connection=ConnectionId(row["connection"]),

@@ -26,7 +26,7 @@ from returns.pipeline import is_successful
 
 from released_intacct.adapters.state.crypto import WRONG_KEY
 from released_intacct.app import _config
-from released_intacct.app.bootstrap import database_path, open_store
+from released_intacct.app.bootstrap import database_path, is_postgres, open_store
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, failed
 from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
@@ -56,8 +56,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    path = database_path(settings.database)
-    if not path.is_file():
+    path = None if is_postgres(settings.database) else database_path(settings.database)
+    if path is not None and not path.is_file():
         print(
             f"error: there is no state store at {path}: nothing to re-encrypt; check the "
             f"database setting ({_config.env_name('database')})",

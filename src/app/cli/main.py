@@ -17,6 +17,9 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+import psycopg
+
+from released_intacct.adapters.state import postgres
 from released_intacct.app import _config
 from released_intacct.app.cli import (
     connect,
@@ -151,6 +154,13 @@ def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Co
         print(
             f"error: the state store {settings.database} cannot be opened: {error}; check the "
             "database setting (RELEASED_INTACCT_DATABASE) and the file's permissions",
+            file=console.err,
+        )
+    except psycopg.Error as error:  # the DSN may hold a password: named by database and host
+        print(
+            f"error: the state store ({postgres.describe(settings.database)}) cannot be opened: "
+            f"{type(error).__name__}: {' '.join(str(error).split())}; check the database setting "
+            "(RELEASED_INTACCT_DATABASE) and that the server is up",
             file=console.err,
         )
     except ValueError as error:  # the store refuses a key that is not a Fernet key

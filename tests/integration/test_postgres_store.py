@@ -1,0 +1,245 @@
+"""Issue 17: what the PostgreSQL store adds to the contract suite, with more than one session.
+
+Two stores (two pools, as two worker processes would have) race on one database: rule C1 and
+rule E4 hold with the refusal the rule gives (a unique violation between two writers that both
+checked first is retried, and the check then names the holder); a session the server drops is
+retried on a fresh one; any other database failure is FATAL and names no value. The
+``database`` setting takes a ``postgresql://`` URL: ``open_store`` and ``migrate`` use it, and a
+server that cannot be reached is one line that shows no password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from returns.result import Failure, Result
+
+from released_intacct.adapters.state import generate_key, pgschema, postgres
+from released_intacct.adapters.state.postgres import PostgresStateStore
+from released_intacct.app.bootstrap import open_store
+from released_intacct.app.cli import main
+from released_intacct.app.cli.shell import REFUSED, Console
+from released_intacct.app.settings import Settings
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, IntacctCompanyId, ReleasedCompanyId
+from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.results import RunStatus
+from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import Connection, Phase, Run
+from released_intacct.fakes.awaiting import settled, value
+
+KEY = Secret(base64.urlsafe_b64encode(bytes(range(32))).decode())
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+CREDS = IntacctCredentials(
+    sender_id="sender",
+    sender_password=Secret("sender-secret-pw"),
+    user_id="user",
+    user_password=Secret("user-secret-pw"),
+    company_id="acme",
+)
+
+
+def _connection(id: str, company: str) -> Connection:
+    return Connection(
+        id=ConnectionId(id),
+        released_company=ReleasedCompanyId(company),
+        intacct_company=IntacctCompanyId(f"intacct-{id}"),
+        phase=Phase.ONBOARDING,
+        sync_from=date(2026, 1, 1),
+        created_at=T0,
+    )
+
+
+async def _two(dsn: str) -> tuple[PostgresStateStore, PostgresStateStore]:
+    postgres.migrate_database(dsn)
+    return (
+        await PostgresStateStore.open(dsn, key=KEY),
+        await PostgresStateStore.open(dsn, key=KEY),
+    )
+
+
+def _refusals(outcomes: list[Result[object, SyncError]]) -> list[SyncError]:
+    return [o.failure() for o in outcomes if isinstance(o, Failure)]
+
+
+def test_two_stores_adding_one_company_at_once_one_wins_the_other_names_it(
+    postgres_dsn: str,
+) -> None:
+    async def main() -> None:
+        first, second = await _two(postgres_dsn)
+        try:
+            for round_ in range(20):
+                company = f"re-{round_}"
+                outcomes: list[Result[object, SyncError]] = list(
+                    await asyncio.gather(
+                        settled(first.add_connection(_connection(f"a{round_}", company), CREDS)),
+                        settled(second.add_connection(_connection(f"b{round_}", company), CREDS)),
+                    )
+                )
+                refused = _refusals(outcomes)
+                assert len(refused) == 1, outcomes
+                assert refused[0].kind is ErrorKind.REJECTED
+                assert refused[0].rule is Rule.C1
+                assert f"Re-Leased company {company} is already linked" in refused[0].message
+        finally:
+            await first.close()
+            await second.close()
+
+    asyncio.run(main())
+
+
+def test_two_stores_starting_one_company_at_once_one_run_wins_each_round(
+    postgres_dsn: str,
+) -> None:
+    async def main() -> None:
+        first, second = await _two(postgres_dsn)
+        id = ConnectionId("c")
+        try:
+            await value(first.add_connection(_connection(id, "re"), CREDS))
+            epochs: list[int] = []
+            for round_ in range(30):
+                at = T0 + timedelta(minutes=round_)
+                outcomes: list[Result[object, SyncError]] = list(
+                    await asyncio.gather(
+                        settled(first.start_run(id, at=at, holder="one/1")),
+                        settled(second.start_run(id, at=at, holder="two/2")),
+                    )
+                )
+                refused = _refusals(outcomes)
+                assert len(refused) == 1, outcomes
+                assert (refused[0].kind, refused[0].rule) == (ErrorKind.REJECTED, Rule.E4)
+                won = next(o.unwrap() for o in outcomes if not isinstance(o, Failure))
+                assert isinstance(won, Run)
+                epochs.append(won.epoch)
+                await value(
+                    first.finish_run(replace(won, status=RunStatus.SUCCEEDED, finished_at=at))
+                )
+            assert epochs == list(range(1, 31))
+        finally:
+            await first.close()
+            await second.close()
+
+    asyncio.run(main())
+
+
+def test_a_session_the_server_drops_is_retried_on_a_fresh_one(postgres_dsn: str) -> None:
+    async def main() -> None:
+        postgres.migrate_database(postgres_dsn)
+        store = await PostgresStateStore.open(postgres_dsn, key=KEY, pool_size=1)
+        try:
+            await value(store.add_connection(_connection("c", "re"), CREDS))
+            with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            found = await value(store.connection(ConnectionId("c")))
+            assert found is not None
+            assert found.released_company == "re"
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_a_broken_database_is_fatal_and_names_no_value(postgres_dsn: str) -> None:
+    async def main() -> None:
+        postgres.migrate_database(postgres_dsn)
+        store = await PostgresStateStore.open(postgres_dsn, key=KEY)
+        try:
+            await value(store.add_connection(_connection("c", "company-xyzzy"), CREDS))
+            with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+                admin.execute("DROP TABLE credentials")
+            result = await settled(store.credentials(ConnectionId("c")))
+            assert isinstance(result, Failure)
+            error = result.failure()
+            assert error.kind is ErrorKind.FATAL
+            assert error.cause == "UndefinedTable (SQLSTATE 42P01)"
+            shown = f"{error.message} {error.fix} {error.cause} {error!r}"
+            for secret in ("sender-secret-pw", "user-secret-pw", "company-xyzzy", postgres_dsn):
+                assert secret not in shown
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def _url(dsn: str) -> str:
+    """The ``postgresql://`` URL of a key=value connection string (the cluster's Unix socket)."""
+    parts = conninfo_to_dict(dsn)
+    socket = quote(str(parts["host"]), safe="")
+    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={socket}&port={parts['port']}"
+
+
+def _config(tmp_path: Path, database: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "{database}"\n'
+        f'encryption_key = "{generate_key().reveal()}"\n'
+        '[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n'
+    )
+    path.chmod(0o600)
+    return path
+
+
+def test_open_store_of_a_postgresql_url_migrates_and_opens_the_postgres_store(
+    postgres_dsn: str,
+) -> None:
+    settings = Settings(database=_url(postgres_dsn), encryption_key=KEY)
+
+    async def main() -> None:
+        store = await open_store(settings)
+        try:
+            assert isinstance(store, PostgresStateStore)
+            await value(store.add_connection(_connection("c", "re"), CREDS))
+            assert await value(store.credentials(ConnectionId("c"))) == CREDS
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+    with psycopg.connect(postgres_dsn) as db:
+        assert pgschema.version(db) == len(pgschema.MIGRATIONS)
+
+
+def test_migrate_of_a_postgresql_url_prints_the_version_reached(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, _url(postgres_dsn))
+    for _ in range(2):  # again: nothing left to apply, same version
+        console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
+        assert main(["--config", str(config), "migrate"], console=console) == 0
+        assert isinstance(console.out, io.StringIO)
+        said = console.out.getvalue()
+        dbname = conninfo_to_dict(postgres_dsn)["dbname"]
+        assert f"PostgreSQL database {dbname} on " in said
+        assert f"schema version {len(pgschema.MIGRATIONS)}" in said
+
+
+def test_a_postgresql_server_out_of_reach_is_one_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path, "postgresql://ri:hunter2-secret@127.0.0.1:9/state")
+    console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
+    assert main(["--config", str(config), "migrate"], console=console) == REFUSED
+    assert isinstance(console.err, io.StringIO)
+    err = console.err.getvalue()
+    assert err.startswith(
+        "error: the state store (PostgreSQL database state on 127.0.0.1) cannot be opened: "
+    )
+    assert err.count("\n") == 1
+    assert "RELEASED_INTACCT_DATABASE" in err
+    assert "hunter2" not in err
+
+
+def test_a_password_in_the_database_url_never_reaches_a_repr() -> None:
+    settings = Settings(database="postgresql://ri:hunter2-secret@db/state", encryption_key=KEY)
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in postgres.describe(settings.database)
