@@ -23,6 +23,9 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
   is reopened (PENDING, the new action and run) unless it is SENT; ``settle`` refuses an unknown
   key and changes nothing when its link is refused. The user's answer about an open intent is
   kept until taken once (``take_resolution``).
+- Leases (issue 17): each book keeps its worker, lease end, next run and request
+  (``state_book.due``, ``due_order``, ``lease``, ``hand_back``); one process, so a claim is
+  trivially one worker's.
 - Fencing: each connection has an epoch, raised by ``start_run``; a fenced write is refused
   (``lost``) unless its run is open under the current epoch (``state_book.fence_refusal``).
 - Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4),

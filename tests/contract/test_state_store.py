@@ -12,6 +12,8 @@ key; results are listed most recently seen first and notifications newest first.
 the outbox come back exactly, Decimal exponents included (``repr`` is compared too). A run is stale
 strictly after ``stale_after`` without a sign of life; a released run has one more error and
 says when it was released; a finished run is final: a late ``finish_run`` is refused (``lost``).
+Leases (issue 17): a company never scheduled is due at once; a lease is held while ``until >= at``
+and taken over once ``until < at``; a request is answered by a run that started at or after it.
 """
 
 from __future__ import annotations
