@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from returns.result import Failure, Result, Success
 
@@ -22,6 +22,8 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Lease,
+    Phase,
     Resolution,
     Run,
     StoredNotification,
@@ -49,6 +51,52 @@ class Book:
     resolutions: dict[IdempotencyKey, Resolution] = field(default_factory=dict)
     epoch: int = 0
     """The company's run epoch: raised by every run that starts (fencing)."""
+    leased_by: str | None = None
+    lease_until: datetime | None = None
+    next_run_at: datetime | None = None
+    requested_at: datetime | None = None
+
+
+def due(book: Book, at: datetime) -> bool:
+    """Confirmed, due at ``at`` (schedule come, never set, or requested) and not leased."""
+    scheduled = book.next_run_at is None or book.next_run_at <= at
+    free = book.leased_by is None or (book.lease_until is not None and book.lease_until < at)
+    confirmed = book.connection.phase is Phase.CONFIRMED
+    return confirmed and (scheduled or book.requested_at is not None) and free
+
+
+def due_order(book: Book) -> tuple[bool, bool, datetime, datetime, str]:
+    """Requested first, then never scheduled, then the longest due, then by id."""
+    never = datetime.min.replace(tzinfo=UTC)
+    return (
+        book.requested_at is None,
+        book.next_run_at is not None,
+        book.next_run_at or never,
+        book.requested_at or never,
+        book.connection.id,
+    )
+
+
+def lease(book: Book, worker: str, until: datetime) -> Lease:
+    book.leased_by, book.lease_until = worker, until
+    return Lease(
+        connection=book.connection.id,
+        worker=worker,
+        until=until,
+        epoch=book.epoch,
+        requested_at=book.requested_at,
+    )
+
+
+def hand_back(book: Book, worker: str, next_run_at: datetime, ran_from: datetime | None) -> bool:
+    """``release_lease`` of ``book``: whether ``worker`` held it."""
+    if book.leased_by != worker:
+        return False
+    book.leased_by, book.lease_until, book.next_run_at = None, None, next_run_at
+    asked = book.requested_at
+    if ran_from is not None and asked is not None and asked <= ran_from:
+        book.requested_at = None
+    return True
 
 
 def fence_refusal(book: Book, fence: Fence | None) -> SyncError | None:

@@ -23,6 +23,9 @@ It does what the port's docstrings say, as the aiosqlite store does (one contrac
   is reopened (PENDING, the new action and run) unless it is SENT; ``settle`` refuses an unknown
   key and changes nothing when its link is refused. The user's answer about an open intent is
   kept until taken once (``take_resolution``).
+- Leases (issue 17): each book keeps its worker, lease end, next run and request
+  (``state_book.due``, ``due_order``, ``lease``, ``hand_back``); one process, so a claim is
+  trivially one worker's.
 - Fencing: each connection has an epoch, raised by ``start_run``; a fenced write is refused
   (``lost``) unless its run is open under the current epoch (``state_book.fence_refusal``).
 - Runs are numbered ``run-<n>``; one run per connection is open (not finished) at a time (E4),
@@ -68,18 +71,26 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Lease,
+    Phase,
     Resolution,
     ResultFilter,
     Run,
     StoredNotification,
+    claim_refusal,
     lost,
+    not_confirmed,
     release_run,
 )
 from released_intacct.fakes.state_book import (
     Book,
     acknowledge,
     acknowledged,
+    due,
+    due_order,
     fence_refusal,
+    hand_back,
+    lease,
     links_by_prefix,
     links_of,
     merged_links,
@@ -453,6 +464,52 @@ class FakeStateStore:
         return self._with(id, latest)
 
     # --- sync results (E1) and notifications (E3) ------------------------------------------------
+
+    # --- leases (issue 17) -----------------------------------------------------------------------
+
+    def claim_due(
+        self, worker: str, free: int, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[tuple[Lease, ...], SyncError]:
+        refusal = claim_refusal(worker, free, ttl)
+        if refusal is not None:
+            return FutureResult.from_failure(refusal)
+        taken = sorted((b for b in self._books.values() if due(b, at)), key=due_order)[:free]
+        leases = (lease(book, worker, at + ttl) for book in taken)
+        return FutureResult.from_value(tuple(sorted(leases, key=lambda held: held.connection)))
+
+    def renew_leases(
+        self, worker: str, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[int, SyncError]:
+        refusal = claim_refusal(worker, 0, ttl)
+        if refusal is not None:
+            return FutureResult.from_failure(refusal)
+        held = [
+            book
+            for book in self._books.values()
+            if book.leased_by == worker and book.lease_until is not None and book.lease_until >= at
+        ]
+        for book in held:
+            book.lease_until = at + ttl
+        return FutureResult.from_value(len(held))
+
+    def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
+        def request(book: Book) -> Result[None, SyncError]:
+            if book.connection.phase is not Phase.CONFIRMED:
+                return Failure(not_confirmed(id))
+            book.requested_at = book.requested_at or at
+            return Success(None)
+
+        return self._with(id, request)
+
+    def release_lease(
+        self,
+        worker: str,
+        id: ConnectionId,
+        *,
+        next_run_at: datetime,
+        ran_from: datetime | None = None,
+    ) -> FutureResult[bool, SyncError]:
+        return self._with(id, lambda book: Success(hand_back(book, worker, next_run_at, ran_from)))
 
     def record_results(
         self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime

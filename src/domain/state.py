@@ -21,6 +21,16 @@ Before each send the engine marks the intents it is about to send SENT through `
 fenced too, so no write leaves a run that no longer holds its company. The same port carries the
 PostgreSQL store's leases (issue 17): a lease is a run's epoch with a time limit.
 
+Leases (issue 17): many workers share the confirmed companies through the store itself. A company
+is *due* when its ``next_run_at`` has come (never set: due at once) or a run of it was requested
+(``request_run``); a worker takes up to as many due companies as it has room for
+(``claim_due``), holding each until ``at + ttl``, renews all it holds in one call every
+``ttl / 3`` (``renew_leases``) and hands each back after its run with the time of the next one
+(``release_lease``). A lease that ran out (its worker died or paused) is taken by the next
+``claim_due`` of any worker; that worker's ``start_run`` (with ``stale_after`` the lease's ttl)
+releases the dead run red and raises the company's epoch, so every fenced write of the dead run is
+refused from then on: the epoch is the fence of both, there is no second one.
+
 Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (30 minutes, a setting) without a heartbeat.
 A run beats every ``heartbeat_every(stale_after)``, so a live run is never stale unless its
 process is paused or cut off. A live run wrongly taken over is safe: its next fenced write is
@@ -273,6 +283,47 @@ def lost(fence: Fence) -> SyncError:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Lease:
+    """A worker's hold on a due company (``claim_due``), until ``until`` unless renewed."""
+
+    connection: ConnectionId
+    worker: str
+    until: datetime
+    epoch: int
+    """The company's run epoch when claimed: the run the worker starts holds ``epoch + 1``."""
+    requested_at: datetime | None = None
+    """When a run of it was asked for on demand (``request_run``); None: due by its schedule."""
+
+
+def claim_refusal(worker: str, free: int, ttl: timedelta) -> SyncError | None:
+    """Why ``claim_due``/``renew_leases`` cannot be done as asked (None: they can)."""
+    if not worker:
+        problem = "worker is empty"
+    elif free < 0:
+        problem = f"free must not be negative, got {free}"
+    elif ttl <= timedelta(0):
+        problem = f"ttl must be positive, got {ttl}"
+    else:
+        return None
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Leases cannot be claimed or renewed: {problem}.",
+        fix="Name the worker (host/pid), give free >= 0 and a positive lease ttl.",
+    )
+
+
+def not_confirmed(id: ConnectionId) -> SyncError:
+    """A run asked for a connection that is not confirmed: there is nothing to sync yet."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.C4,
+        message=f"Connection {id} is not confirmed, so it cannot sync yet.",
+        fix="Finish onboarding and confirm the connection first.",
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResultFilter:
     """Which sync results to list (the admin API's filters)."""
 
@@ -516,6 +567,45 @@ class StateStore(Protocol):
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
         """The latest runs first."""
+
+    # leases (issue 17): which worker runs which company, and when a company is due
+    def claim_due(
+        self, worker: str, free: int, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[tuple[Lease, ...], SyncError]:
+        """Give ``worker`` up to ``free`` CONFIRMED companies that are due at ``at`` (their
+        ``next_run_at`` is not after ``at``, or was never set, or a run was requested) and not
+        leased (or whose lease ran out: ``until < at``), each leased until ``at + ttl``, in one
+        transaction: a company goes to one worker only, however many claim at once. Requested
+        companies first, then the longest due, then by id; the leases in connection id order.
+        REJECTED (nothing claimed) for an empty ``worker``, a negative ``free`` or a ttl not
+        positive (``claim_refusal``)."""
+
+    def renew_leases(
+        self, worker: str, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[int, SyncError]:
+        """Every lease ``worker`` still holds (not run out at ``at``) now runs until ``at + ttl``,
+        in one statement; how many. A lease already taken over is not renewed: the worker learns
+        of it through its run's ``lost``."""
+
+    def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
+        """On demand: ``id`` is due now, whatever its schedule (the first request's time is
+        kept until a run that started after it is handed back). The PostgreSQL store also sends
+        ``NOTIFY released_intacct_due`` with the id, which wakes an idle worker at once.
+        REJECTED for an unknown or not confirmed connection."""
+
+    def release_lease(
+        self,
+        worker: str,
+        id: ConnectionId,
+        *,
+        next_run_at: datetime,
+        ran_from: datetime | None = None,
+    ) -> FutureResult[bool, SyncError]:
+        """Hand ``id`` back (after its run, or unrun on shutdown): not leased, due next at
+        ``next_run_at``; a request made no later than ``ran_from`` (the start of the run the
+        worker made of it, None: none) is answered and cleared. Whether ``worker`` held it: a
+        lease taken over by another worker changes nothing (False). REJECTED for an unknown
+        connection."""
 
     # sync results (E1) and notifications (E3)
     def record_results(

@@ -12,6 +12,8 @@ key; results are listed most recently seen first and notifications newest first.
 the outbox come back exactly, Decimal exponents included (``repr`` is compared too). A run is stale
 strictly after ``stale_after`` without a sign of life; a released run has one more error and
 says when it was released; a finished run is final: a late ``finish_run`` is refused (``lost``).
+Leases (issue 17): a company never scheduled is due at once; a lease is held while ``until >= at``
+and taken over once ``until < at``; a request is answered by a run that started at or after it.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ from released_intacct.domain.state import (
     Cursor,
     Intent,
     IntentState,
+    Lease,
     Phase,
     Resolution,
     ResultFilter,
@@ -1167,6 +1170,156 @@ def test_E4_start_run_releases_a_stale_open_run_of_that_company(contract: Contra
         quick = await ok(store.start_run(C2, at=T0 + 6 * MINUTE, stale_after=5 * MINUTE))
         assert [r.status for r in await ok(store.runs(C2))] == [RunStatus.RUNNING, RunStatus.FAILED]
         assert quick.started_at == T0 + 6 * MINUTE
+
+    contract(body)
+
+
+# --- leases (issue 17) ---------------------------------------------------------------------------
+
+TTL = 30 * timedelta(seconds=1)
+
+
+async def company(store: StateStore, id: ConnectionId, *, due_at: datetime | None = None) -> None:
+    """A confirmed company, due at ``due_at`` (None: never scheduled, so due at once)."""
+    conn = confirmed(await connect(store, id, f"RL-{id[-1]}"))
+    await ok(store.save_connection(conn))
+    if due_at is not None:  # schedule it by claiming it and handing it back
+        (held,) = await ok(store.claim_due("setup", 1, at=T0 - HOUR, ttl=TTL))
+        assert held.connection == id
+        assert await ok(store.release_lease("setup", id, next_run_at=due_at))
+
+
+def held(leases: tuple[Lease, ...]) -> list[ConnectionId]:
+    return [lease.connection for lease in leases]
+
+
+def test_leases_claim_gives_each_due_company_to_one_worker_within_its_room(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store, C3, "RL-3")  # not confirmed: never due
+        await company(store, C2, due_at=T0 + HOUR)  # scheduled first: the only one due then
+        await company(store, C1)
+        first = await ok(store.claim_due("host-a/1", 5, at=T0, ttl=TTL))
+        assert first == (Lease(connection=C1, worker="host-a/1", until=T0 + TTL, epoch=0),)
+        assert await ok(store.claim_due("host-b/2", 5, at=T0, ttl=TTL)) == ()
+        assert await ok(store.claim_due("host-b/2", 0, at=T0 + HOUR, ttl=TTL)) == ()
+        later = await ok(store.claim_due("host-b/2", 5, at=T0 + HOUR, ttl=TTL))
+        assert held(later) == [C1, C2], "C1's lease ran out at T0 + ttl; C2 is due at T0 + 1h"
+        assert {lease.until for lease in later} == {T0 + HOUR + TTL}
+        for wrong in (
+            store.claim_due("", 1, at=T0, ttl=TTL),
+            store.claim_due("host-a/1", -1, at=T0, ttl=TTL),
+            store.claim_due("host-a/1", 1, at=T0, ttl=timedelta(0)),
+            store.renew_leases("host-a/1", at=T0, ttl=-TTL),
+        ):
+            error = await refusal(wrong)
+            assert error.kind is ErrorKind.REJECTED
+            assert "ttl" in error.fix
+
+    contract(body)
+
+
+def test_leases_free_is_respected_and_the_rest_go_to_the_next_claim(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        for id in (C1, C2, C3):
+            await company(store, id)
+        two = await ok(store.claim_due("host-a/1", 2, at=T0, ttl=TTL))
+        assert len(two) == 2
+        rest = await ok(store.claim_due("host-b/2", 2, at=T0, ttl=TTL))
+        assert sorted(held(two) + held(rest)) == [C1, C2, C3]
+
+    contract(body)
+
+
+def test_leases_an_expired_lease_is_taken_over_and_renew_extends_only_the_workers_own(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await company(store, C1)
+        await company(store, C2)
+        (a,) = await ok(store.claim_due("host-a/1", 1, at=T0, ttl=TTL))
+        (b,) = await ok(store.claim_due("host-b/2", 1, at=T0, ttl=TTL))
+        assert await ok(store.renew_leases("host-a/1", at=T0 + TTL / 2, ttl=TTL)) == 1
+        at_end = T0 + TTL + timedelta(seconds=1)  # b's lease ran out; a's was renewed
+        assert await ok(store.claim_due("host-a/1", 5, at=T0 + TTL, ttl=TTL)) == ()  # not yet
+        (taken,) = await ok(store.claim_due("host-c/3", 5, at=at_end, ttl=TTL))
+        assert (taken.connection, taken.worker) == (b.connection, "host-c/3")
+        assert await ok(store.renew_leases("host-b/2", at=at_end, ttl=TTL)) == 0
+        assert await ok(store.renew_leases("host-a/1", at=at_end, ttl=TTL)) == 1
+        assert await ok(store.renew_leases("nobody", at=at_end, ttl=TTL)) == 0
+        assert not await ok(store.release_lease("host-b/2", b.connection, next_run_at=T0))
+        assert await ok(store.claim_due("host-b/2", 5, at=at_end, ttl=TTL)) == ()
+        assert a.connection != b.connection
+
+    contract(body)
+
+
+def test_leases_request_run_makes_a_company_due_until_a_run_after_it_hands_it_back(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await company(store, C1, due_at=T0 + 24 * HOUR)
+        assert await ok(store.claim_due("host-a/1", 1, at=T0, ttl=TTL)) == ()
+        await ok(store.request_run(C1, at=T0))
+        await ok(store.request_run(C1, at=T0 + MINUTE))  # the first request's time is kept
+        (lease,) = await ok(store.claim_due("host-a/1", 1, at=T0 + MINUTE, ttl=TTL))
+        assert (lease.connection, lease.requested_at) == (C1, T0)
+        # handed back unrun (shutdown): still requested, so due again at once
+        assert await ok(store.release_lease("host-a/1", C1, next_run_at=T0 + 24 * HOUR))
+        (again,) = await ok(store.claim_due("host-b/2", 1, at=T0 + 2 * MINUTE, ttl=TTL))
+        assert again.requested_at == T0
+        run = await ok(store.start_run(C1, at=T0 + 2 * MINUTE, holder="host-b/2"))
+        assert run.epoch == again.epoch + 1
+        await ok(store.finish_run(replace(run, status=RunStatus.SUCCEEDED, finished_at=T0 + HOUR)))
+        done = store.release_lease("host-b/2", C1, next_run_at=T0 + 24 * HOUR, ran_from=T0 + HOUR)
+        assert await ok(done)
+        assert await ok(store.claim_due("host-a/1", 1, at=T0 + 2 * HOUR, ttl=TTL)) == ()
+        (next_day,) = await ok(store.claim_due("host-a/1", 1, at=T0 + 24 * HOUR, ttl=TTL))
+        assert next_day.requested_at is None
+        await connect(store, C2, "RL-2")
+        for wrong in (store.request_run(C2, at=T0), store.request_run(GONE, at=T0)):
+            assert (await refusal(wrong)).kind is ErrorKind.REJECTED
+        await refusal(store.release_lease("host-a/1", GONE, next_run_at=T0))
+
+    contract(body)
+
+
+def test_leases_a_request_made_during_a_run_survives_its_hand_back(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await company(store, C1)
+        await ok(store.claim_due("host-a/1", 1, at=T0, ttl=TTL))
+        await ok(store.request_run(C1, at=T0 + MINUTE))  # asked while the run (from T0) ran
+        await ok(store.release_lease("host-a/1", C1, next_run_at=T0 + HOUR, ran_from=T0))
+        (lease,) = await ok(store.claim_due("host-a/1", 1, at=T0 + 2 * MINUTE, ttl=TTL))
+        assert lease.requested_at == T0 + MINUTE
+
+    contract(body)
+
+
+def test_leases_a_takeover_by_lease_releases_the_dead_workers_run_and_refuses_its_fence(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await company(store, C1)
+        (a,) = await ok(store.claim_due("host-a/1", 1, at=T0, ttl=TTL))
+        dead = await ok(store.start_run(C1, at=T0, holder="host-a/1"))
+        assert dead.epoch == a.epoch + 1
+        late = T0 + TTL + timedelta(seconds=1)
+        (b,) = await ok(store.claim_due("host-b/2", 1, at=late, ttl=TTL))
+        assert (b.worker, b.epoch) == ("host-b/2", dead.epoch)
+        new = await ok(store.start_run(C1, at=late, stale_after=TTL, holder="host-b/2"))
+        assert new.epoch == dead.epoch + 1
+        released = await ok(store.run(C1, dead.id))
+        assert released is not None
+        assert (released.status, released.released_at) == (RunStatus.FAILED, late)
+        (note,) = await ok(store.notifications(C1))
+        assert "host-a/1" in note.notification.body
+        for write in (store.hold(dead.fence, at=late), store.save_progress(dead, at=late)):
+            assert await refusal(write) == lost(dead.fence)
+        assert await ok(store.renew_leases("host-a/1", at=late, ttl=TTL)) == 0
+        assert not await ok(store.release_lease("host-a/1", C1, next_run_at=late + HOUR))
+        await ok(store.hold(new.fence, at=late))
 
     contract(body)
 

@@ -49,7 +49,8 @@ def test_eight_concurrent_migrations_apply_each_version_once(postgres_dsn: str) 
         names = db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
         assert {n[0] for n in names} == TABLES
         assert pgschema.migrate(db) == len(pgschema.MIGRATIONS)  # again: nothing to do
-        assert db.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+        applied = db.execute("SELECT count(*) FROM schema_version").fetchone()
+        assert applied == (len(pgschema.MIGRATIONS),)
 
 
 def test_the_result_identity_treats_missing_ids_as_one_value(postgres_dsn: str) -> None:

@@ -22,7 +22,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from returns.result import Failure, Result
 
-from released_intacct.adapters.state import generate_key, pgschema, postgres
+from released_intacct.adapters.state import generate_key, pgleases, pgschema, postgres
 from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.app.bootstrap import open_store
 from released_intacct.app.cli import main
@@ -243,3 +243,52 @@ def test_a_password_in_the_database_url_never_reaches_a_repr() -> None:
     settings = Settings(database="postgresql://ri:hunter2-secret@db/state", encryption_key=KEY)
     assert "hunter2" not in repr(settings)
     assert "hunter2" not in postgres.describe(settings.database)
+
+
+def _confirmed(id: str, company: str) -> Connection:
+    return replace(_connection(id, company), phase=Phase.CONFIRMED, confirmed_at=T0)
+
+
+def test_two_workers_claiming_one_due_company_at_once_one_wins_each_round(
+    postgres_dsn: str,
+) -> None:
+    async def main() -> None:
+        first, second = await _two(postgres_dsn)
+        id = ConnectionId("c")
+        ttl = timedelta(seconds=30)
+        try:
+            await value(first.add_connection(_confirmed(id, "re"), CREDS))
+            for round_ in range(50):
+                at = T0 + timedelta(minutes=round_)
+                claims = await asyncio.gather(
+                    value(first.claim_due("one/1", 1, at=at, ttl=ttl)),
+                    value(second.claim_due("two/2", 1, at=at, ttl=ttl)),
+                )
+                won = [lease for claim in claims for lease in claim]
+                assert [lease.connection for lease in won] == [id], (round_, claims)
+                (lease,) = won
+                store = first if lease.worker == "one/1" else second
+                handed = store.release_lease(lease.worker, id, next_run_at=at)
+                assert await value(handed)
+        finally:
+            await first.close()
+            await second.close()
+
+    asyncio.run(main())
+
+
+def test_request_run_notifies_the_due_channel_when_it_commits(postgres_dsn: str) -> None:
+    async def main() -> None:
+        postgres.migrate_database(postgres_dsn)
+        store = await PostgresStateStore.open(postgres_dsn, key=KEY)
+        try:
+            await value(store.add_connection(_confirmed("c", "re"), CREDS))
+            with psycopg.connect(postgres_dsn, autocommit=True) as listener:
+                listener.execute(f"LISTEN {pgleases.DUE_CHANNEL}")
+                await value(store.request_run(ConnectionId("c"), at=T0))
+                heard = list(listener.notifies(timeout=5, stop_after=1))
+            assert [(n.channel, n.payload) for n in heard] == [("released_intacct_due", "c")]
+        finally:
+            await store.close()
+
+    asyncio.run(main())

@@ -137,7 +137,15 @@ _V1: Final = (
     )""",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+_V2: Final = (
+    # Issue 17: leases. The queue is this table: which worker holds the company until when (its
+    # epoch is ``run_epoch``), when it is next due, and when a run was asked for on demand.
+    """ALTER TABLE connections ADD COLUMN leased_by text, ADD COLUMN lease_until timestamptz,
+        ADD COLUMN next_run_at timestamptz, ADD COLUMN run_requested_at timestamptz""",
+    "CREATE INDEX connections_due ON connections (next_run_at) WHERE phase = 'confirmed'",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

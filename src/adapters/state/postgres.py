@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict
 from returns.future import FutureResult
 from returns.result import Result, Success
 
-from released_intacct.adapters.state import pgbodies, pgschema
+from released_intacct.adapters.state import pgbodies, pgleases, pgschema
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase
 from released_intacct.domain.enums import Prerequisite, RecordType
@@ -42,6 +42,7 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Lease,
     Resolution,
     ResultFilter,
     Run,
@@ -306,6 +307,30 @@ class PostgresStateStore:
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
         return self._read(lambda db: pgbodies.latest_runs(db, id, limit))
+
+    # leases (issue 17)
+    def claim_due(
+        self, worker: str, free: int, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[tuple[Lease, ...], SyncError]:
+        return self._write(lambda db: pgleases.claim_due(db, worker, free, at, ttl))
+
+    def renew_leases(
+        self, worker: str, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[int, SyncError]:
+        return self._write(lambda db: pgleases.renew_leases(db, worker, at, ttl))
+
+    def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: pgleases.request_run(db, id, at))
+
+    def release_lease(
+        self,
+        worker: str,
+        id: ConnectionId,
+        *,
+        next_run_at: datetime,
+        ran_from: datetime | None = None,
+    ) -> FutureResult[bool, SyncError]:
+        return self._write(lambda db: pgleases.release_lease(db, worker, id, next_run_at, ran_from))
 
     # sync results (E1) and notifications (E3)
     def record_results(

@@ -170,7 +170,17 @@ _V7: Final = (
     )""",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8: Final = (
+    # Issue 17: leases. The queue is this table: which worker holds the company until when (its
+    # epoch is ``run_epoch``), when it is next due, and when a run was asked for on demand.
+    "ALTER TABLE connections ADD COLUMN leased_by TEXT",
+    "ALTER TABLE connections ADD COLUMN lease_until TEXT",
+    "ALTER TABLE connections ADD COLUMN next_run_at TEXT",
+    "ALTER TABLE connections ADD COLUMN run_requested_at TEXT",
+    "CREATE INDEX connections_due ON connections (next_run_at) WHERE phase = 'confirmed'",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

@@ -24,7 +24,15 @@ import aiosqlite
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state import codec, connections, history, outbox, runs, schema
+from released_intacct.adapters.state import (
+    codec,
+    connections,
+    history,
+    leases,
+    outbox,
+    runs,
+    schema,
+)
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import Database, one
 from released_intacct.domain.enums import Prerequisite, RecordType
@@ -43,6 +51,7 @@ from released_intacct.domain.state import (
     Fence,
     Intent,
     IntentState,
+    Lease,
     Resolution,
     ResultFilter,
     Run,
@@ -277,6 +286,30 @@ class SqliteStateStore:
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
         return self._read(lambda db: runs.runs(db, id, limit))
+
+    # leases (issue 17)
+    def claim_due(
+        self, worker: str, free: int, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[tuple[Lease, ...], SyncError]:
+        return self._write(lambda db: leases.claim_due(db, worker, free, at, ttl))
+
+    def renew_leases(
+        self, worker: str, *, at: datetime, ttl: timedelta
+    ) -> FutureResult[int, SyncError]:
+        return self._write(lambda db: leases.renew_leases(db, worker, at, ttl))
+
+    def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: leases.request_run(db, id, at))
+
+    def release_lease(
+        self,
+        worker: str,
+        id: ConnectionId,
+        *,
+        next_run_at: datetime,
+        ran_from: datetime | None = None,
+    ) -> FutureResult[bool, SyncError]:
+        return self._write(lambda db: leases.release_lease(db, worker, id, next_run_at, ran_from))
 
     # sync results (E1) and notifications (E3)
     def record_results(

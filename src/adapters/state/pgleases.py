@@ -1,0 +1,92 @@
+"""Leases (issue 17) in the PostgreSQL store, as transaction bodies beside ``pgbodies``: the
+SQLite store's (``leases``) with the same due condition and order, for many workers at once.
+
+Decided:
+- A claim is one ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED LIMIT free)``: two workers
+  claiming at once never wait for each other's rows and never both take one (a row another
+  claim locked is skipped; one it leased and committed no longer matches when re-checked).
+- ``request_run`` sends ``NOTIFY released_intacct_due`` (``DUE_CHANNEL``) with the connection id
+  as payload; PostgreSQL delivers it when the transaction commits, so a listening idle worker
+  wakes at once and finds the company due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state.connections import missing
+from released_intacct.adapters.state.leases import DUE, DUE_ORDER, by_connection, lease
+from released_intacct.adapters.state.pgbodies import load, require
+from released_intacct.adapters.state.pgdatabase import Db, rows
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
+
+DUE_CHANNEL: Final = "released_intacct_due"
+"""The channel ``request_run`` notifies (payload: the connection id); workers ``LISTEN`` on it."""
+_CLAIM: Final = (
+    "UPDATE connections SET leased_by = %s, lease_until = %s"  # noqa: S608 - constant names
+    f" FROM (SELECT id FROM connections WHERE {DUE.format(at='%s')}"
+    f" ORDER BY {DUE_ORDER} LIMIT %s FOR UPDATE SKIP LOCKED) AS due"
+    " WHERE connections.id = due.id"
+    " RETURNING connections.id, run_epoch, run_requested_at::text AS run_requested_at"
+)
+
+
+async def claim_due(
+    db: Db, worker: str, free: int, at: datetime, ttl: timedelta
+) -> Result[tuple[Lease, ...], SyncError]:
+    refusal = claim_refusal(worker, free, ttl)
+    if refusal is not None:
+        return Failure(refusal)
+    until = at + ttl
+    claimed = await rows(
+        db,
+        _CLAIM,
+        (worker, until, at, at, free),
+    )
+    return Success(tuple(sorted((lease(row, worker, until) for row in claimed), key=by_connection)))
+
+
+async def renew_leases(db: Db, worker: str, at: datetime, ttl: timedelta) -> Result[int, SyncError]:
+    refusal = claim_refusal(worker, 0, ttl)
+    if refusal is not None:
+        return Failure(refusal)
+    cursor = await db.execute(
+        "UPDATE connections SET lease_until = %s WHERE leased_by = %s AND lease_until >= %s",
+        (at + ttl, worker, at),
+    )
+    return Success(cursor.rowcount)
+
+
+async def request_run(db: Db, id: ConnectionId, at: datetime) -> Result[None, SyncError]:
+    stored = await load(db, id, locked=True)
+    if stored is None:
+        return Failure(missing(id))
+    if stored.phase is not Phase.CONFIRMED:
+        return Failure(not_confirmed(id))
+    await db.execute(
+        "UPDATE connections SET run_requested_at = coalesce(run_requested_at, %s) WHERE id = %s",
+        (at, id),
+    )
+    await db.execute("SELECT pg_notify(%s, %s)", (DUE_CHANNEL, id))
+    return Success(None)
+
+
+async def release_lease(
+    db: Db, worker: str, id: ConnectionId, next_run_at: datetime, ran_from: datetime | None
+) -> Result[bool, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    cursor = await db.execute(
+        "UPDATE connections SET leased_by = NULL, lease_until = NULL, next_run_at = %s,"
+        " run_requested_at = CASE WHEN run_requested_at <= %s THEN NULL"
+        " ELSE run_requested_at END"
+        " WHERE id = %s AND leased_by = %s",
+        (next_run_at, ran_from, id, worker),
+    )
+    return Success(cursor.rowcount == 1)
