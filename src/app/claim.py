@@ -26,7 +26,6 @@ over before then (``rules.confirming.in_flight``; never with the default setting
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,7 +34,7 @@ from types import TracebackType
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.holding import holder_alive
+from released_intacct.app.holding import Every, holder_alive
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -59,10 +58,15 @@ class Claim:
             msg = "a claim needs a connection held by a confirm"
             raise ValueError(msg)
         self.connection = connection
-        self._ports, self._token, self._sleep = ports, held.token, sleep
+        self._ports, self._token = ports, held.token
         self._lease = ports.policy.stale_after
         self._lost: SyncError | None = None
-        self._timer: asyncio.Task[None] | None = None
+        self._timer = Every(
+            self._renew_on_time,
+            heartbeat_every(self._lease),
+            name=f"confirm-lease-{connection.id}",
+            sleep=sleep,
+        )
 
     @classmethod
     async def take(
@@ -96,7 +100,7 @@ class Claim:
         return Success(claim)
 
     async def __aenter__(self) -> Claim:
-        self._timer = asyncio.create_task(self._renew_on_time(), name=f"confirm-lease-{self.id}")
+        self._timer.start()
         return self
 
     async def __aexit__(
@@ -105,10 +109,7 @@ class Claim:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+        await self._timer.stop()
 
     @property
     def id(self) -> ConnectionId:
@@ -147,17 +148,18 @@ class Claim:
             _log.warning("event=confirm_claim_lost connection=%s", self.id)
         return renewed
 
-    async def _renew_on_time(self) -> None:
-        """Every ``heartbeat_every(lease)`` until the claim is lost (a store that cannot be written
-        to now may be again before the lease runs out: renewing goes on)."""
-        every = heartbeat_every(self._lease).total_seconds()
-        while self._lost is None:
-            await self._sleep(every)
-            renewed = await self._renew()
-            if not is_successful(renewed) and self._lost is None:
-                _log.warning(
-                    "event=confirm_renew_failed connection=%s error=%s", self.id, renewed.failure()
-                )
+    async def _renew_on_time(self) -> bool:
+        """One renewal of the timer (every ``heartbeat_every(lease)``); False once the claim is
+        lost (a store that cannot be written to now may be again before the lease runs out:
+        renewing goes on)."""
+        if self._lost is not None:  # found lost by ``check`` meanwhile
+            return False
+        renewed = await self._renew()
+        if not is_successful(renewed) and self._lost is None:
+            _log.warning(
+                "event=confirm_renew_failed connection=%s error=%s", self.id, renewed.failure()
+            )
+        return self._lost is None
 
     async def _taken_over(self, previous: ConfirmClaim, *, gone: bool) -> None:
         if previous.token == self._token:

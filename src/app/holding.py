@@ -5,7 +5,7 @@ provably dead, and whether an earlier run's write may still be in flight.
 ``sync.in_flight``):
 
 - ``stale_after``: a run silent this long is taken to be dead and may be taken over (rule E4). A
-  run beats every ``domain.state.heartbeat_every(stale_after)`` on a timer (``Heartbeat``),
+  run beats every ``domain.state.heartbeat_every(stale_after)`` on a timer (``heartbeat``),
   whatever it is doing, so only a paused, cut-off or dead process goes silent that long.
 - ``in_flight``: the longest one write to Intacct or Re-Leased can take, its retries and back-off
   included. An intent SENT by a run that was released (taken over) while its process is not
@@ -42,7 +42,7 @@ from released_intacct.domain.state import (
     lost,
 )
 
-__all__ = ["Heartbeat", "holder_alive", "in_flight_until", "release_dead"]
+__all__ = ["Every", "heartbeat", "holder_alive", "in_flight_until", "release_dead"]
 
 _log = logging.getLogger(__name__)
 
@@ -129,39 +129,23 @@ def _alive(run: Run, silent: timedelta, stale_after: timedelta) -> SyncError:
 Snapshot = Callable[[], Run]
 
 
-class Heartbeat:
-    """Beats ``run``'s progress (``snapshot()``) every ``every`` seconds until stopped. When a
-    beat is refused because the run lost its company, ``on_lost`` is called once and beating
-    stops; any other failure is logged and the next beat tried."""
+class Every:
+    """The one timer of this module's callers: ``beat`` every ``every`` until it answers False or
+    the timer is stopped (a run's heartbeat, ``heartbeat``; a confirm's lease, ``app.claim``)."""
 
     def __init__(
         self,
-        store: StateStore,
-        clock: Clock,
-        snapshot: Snapshot,
-        *,
+        beat: Callable[[], Awaitable[bool]],
         every: timedelta,
-        on_lost: Callable[[], None],
+        *,
+        name: str,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._store, self._clock, self._snapshot = store, clock, snapshot
-        self._every, self._on_lost, self._sleep = every, on_lost, sleep
+        self._beat, self._every, self._name, self._sleep = beat, every, name, sleep
         self._task: asyncio.Task[None] | None = None
 
-    @classmethod
-    def for_policy(
-        cls,
-        store: StateStore,
-        clock: Clock,
-        snapshot: Snapshot,
-        policy: RunPolicy,
-        on_lost: Callable[[], None],
-    ) -> Heartbeat:
-        every = heartbeat_every(policy.stale_after)
-        return cls(store, clock, snapshot, every=every, on_lost=on_lost)
-
     def start(self) -> None:
-        self._task = asyncio.create_task(self._beat(), name="heartbeat")
+        self._task = asyncio.create_task(self._loop(), name=self._name)
 
     def cancel(self) -> None:
         """Beat no more from now on (a beat under way is cancelled where it waits)."""
@@ -177,16 +161,36 @@ class Heartbeat:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    async def _beat(self) -> None:
+    async def _loop(self) -> None:
         while True:
             await self._sleep(self._every.total_seconds())
-            run = self._snapshot()
-            saved = await settled(self._store.save_progress(run, at=self._clock.now()))
-            if is_successful(saved):
-                continue
-            error = saved.failure()
-            if error == lost(run.fence):
-                _log.warning("event=run_lost connection=%s run=%s", run.connection, run.id)
-                self._on_lost()
+            if not await self._beat():
                 return
-            _log.warning("event=heartbeat_failed run=%s error=%s", run.id, error)
+
+
+def heartbeat(
+    store: StateStore,
+    clock: Clock,
+    snapshot: Snapshot,
+    policy: RunPolicy,
+    on_lost: Callable[[], None],
+) -> Every:
+    """A run's heartbeat: its progress (``snapshot()``) saved every ``heartbeat_every`` of the
+    policy's ``stale_after``. When a beat is refused because the run lost its company,
+    ``on_lost`` is called once and beating stops; any other failure is logged and the next beat
+    tried."""
+
+    async def beat() -> bool:
+        run = snapshot()
+        saved = await settled(store.save_progress(run, at=clock.now()))
+        if is_successful(saved):
+            return True
+        error = saved.failure()
+        if error == lost(run.fence):
+            _log.warning("event=run_lost connection=%s run=%s", run.connection, run.id)
+            on_lost()
+            return False
+        _log.warning("event=heartbeat_failed run=%s error=%s", run.id, error)
+        return True
+
+    return Every(beat, heartbeat_every(policy.stale_after), name="heartbeat")

@@ -19,7 +19,7 @@ Decided:
 - An exception escaping the run (a programmer error, or a crash injected by a test), and an
   interruption (the task cancelled, Ctrl-C, SIGTERM), still finish the run red before they
   propagate, so the company is not locked out (E4). A process that dies leaves its run open.
-- Fencing (issue 16, F1): the run beats on a timer (``app.holding.Heartbeat``, every
+- Fencing (issue 16, F1): the run beats on a timer (``app.holding.heartbeat``, every
   ``heartbeat_every(policy.stale_after)``), independent of pages, and after each round of pages
   with its progress. A run silent for ``stale_after`` is released by the store (the next
   ``start_run`` of the company: a takeover, logged; or the scheduler). Every write of the run to
@@ -41,7 +41,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.confirm import sync_settings
 from released_intacct.app.guards import chosen_date, intacct_at_entity, refusal, stored_connection
-from released_intacct.app.holding import Heartbeat
+from released_intacct.app.holding import heartbeat
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.recovery import resolve_open_intents
@@ -86,7 +86,7 @@ class SyncService:
         run, tally = started.unwrap(), Tally()
         _log_takeover(before, run)
         stop = _Stop()
-        beat = Heartbeat.for_policy(store, clock, lambda: tally.snapshot(run), policy, stop)
+        beat = heartbeat(store, clock, lambda: tally.snapshot(run), policy, stop)
         beat.start()
         try:
             stopped = await self._sync(connection.unwrap(), run, tally)
