@@ -50,6 +50,7 @@ from typing import TypeVar
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.state.doorbell import Doorbell
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
@@ -124,6 +125,7 @@ class FakeStateStore:
         self._books: dict[ConnectionId, Book] = {}
         self._runs = itertools.count(1)
         self._notes = itertools.count(1)
+        self._doorbell = Doorbell()
 
     def __repr__(self) -> str:
         return f"FakeStateStore(connections={len(self._books)})"
@@ -499,7 +501,10 @@ class FakeStateStore:
             book.requested_at = book.requested_at or at
             return Success(None)
 
-        return self._with(id, request)
+        return self._with(id, request).map(self._doorbell.rang)
+
+    def wait_requested(self, within: timedelta) -> FutureResult[bool, SyncError]:
+        return self._doorbell.heard(within)
 
     def release_lease(
         self,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.app.scheduler import WorkerSettings
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
@@ -52,6 +53,9 @@ KEYS = (
     "released.max_retry_wait",
     "sync.stale_after",
     "sync.in_flight",
+    "worker.capacity",
+    "worker.poll",
+    "worker.grace",
 )
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
@@ -279,15 +283,26 @@ class Reader:
 
     def runs(self) -> RunPolicy | None:
         """``sync.stale_after`` and ``sync.in_flight``, in seconds (finite and positive)."""
+        return self._built("sync", RunPolicy, self._spans("sync", "stale_after", "in_flight"))
+
+    def worker(self) -> WorkerSettings | None:
+        """``worker.capacity`` (companies at once), ``worker.poll`` and ``worker.grace``
+        (seconds, finite and positive)."""
+        given = self._spans("worker", "poll", "grace")
+        given["capacity"] = self.integer("worker.capacity")
+        return self._built("worker", WorkerSettings, given)
+
+    def _spans(self, table: str, *names: str) -> dict[str, Any]:
+        """The ``table.name`` settings given, as spans of seconds (finite and positive)."""
         given: dict[str, Any] = {}
-        for name in ("stale_after", "in_flight"):
-            seconds = self.number(f"sync.{name}")  # finite, or a problem already
+        for name in names:
+            seconds = self.number(f"{table}.{name}")  # finite, or a problem already
             if seconds is not None and seconds <= 0:
                 reason = f"must be a positive number of seconds, got {seconds}"
-                self._problem(f"sync.{name}", reason)
+                self._problem(f"{table}.{name}", reason)
             elif seconds is not None:
                 given[name] = timedelta(seconds=seconds)
-        return self._built("sync", RunPolicy, given)
+        return given
 
     def _built(self, table: str, make: Callable[..., T], given: dict[str, Any]) -> T | None:
         try:

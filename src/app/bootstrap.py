@@ -100,7 +100,7 @@ def build_service(settings: Settings, clients: Clients) -> Service:
         clock=clients.clock,
         policy=run_policy(settings.runs.stale_after, settings.runs.in_flight),
     )
-    return Service(ports, schedule=settings.schedule)
+    return Service(ports, schedule=settings.schedule, worker=settings.worker)
 
 
 @asynccontextmanager

@@ -6,7 +6,8 @@
   entity, the sync-from date, prerequisites, matching, confirm, disconnect); confirm queues the
   initial sync on ``runner``;
 - ``runner``: the sync runs, many companies in parallel, one run per company at a time (E4);
-- ``scheduler``: the scheduled runs (``serve(stop)``).
+- ``scheduler``: the worker loop, the scheduled and requested runs of the companies it claims
+  (``serve(stop)``; ``worker`` the settings of its capacity, poll and grace).
 
 and answers what a person asks about one company: its ``status`` (phase, run status and colour,
 progress per record type, last and next run, API transactions spent), its sync ``results`` with
@@ -38,7 +39,7 @@ from released_intacct.app.guards import refusal, stored_connection
 from released_intacct.app.holding import release_dead
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.runner import SyncRunner
-from released_intacct.app.scheduler import Scheduler
+from released_intacct.app.scheduler import Scheduler, WorkerSettings
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
@@ -91,7 +92,14 @@ class CompanyStatus:
 class Service:
     """Connect, onboard, sync and look after many companies in one asyncio process."""
 
-    def __init__(self, ports: Ports, *, schedule: Schedule | None = None) -> None:
+    def __init__(
+        self,
+        ports: Ports,
+        *,
+        schedule: Schedule | None = None,
+        worker: WorkerSettings | None = None,
+    ) -> None:
+        worker = worker or WorkerSettings()
         self.ports = ports
         self.schedule = schedule or Schedule()
         self.runner = SyncRunner(ports)
@@ -104,7 +112,11 @@ class Service:
             policy=ports.policy,
         )
         self.scheduler = Scheduler(
-            self.runner, schedule=self.schedule, stale_after=ports.policy.stale_after
+            self.runner,
+            schedule=self.schedule,
+            capacity=worker.capacity,
+            poll=worker.poll,
+            grace=worker.grace,
         )
 
     # --- connections -----------------------------------------------------------------------------
@@ -326,12 +338,14 @@ class Service:
         """Wait for the initial syncs and runs under way (for shutdown and tests)."""
         await self.workflow.background()
         await self.runner.drain()
+        await self.scheduler.settle()
 
     async def stop(self) -> None:
         """Stop the runs under way, each finished red in the store (``SyncRunner.stop``), and
         start no more: for a process that must end now (SIGINT, SIGTERM)."""
         await self.runner.stop()
         await self.workflow.background()
+        await self.scheduler.settle()  # every lease handed back
 
 
 def _unconfirmed() -> SyncError:

@@ -42,6 +42,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app import _config, tomlfile
 from released_intacct.app._config import SettingsError, admin_token_problem
+from released_intacct.app.scheduler import WorkerSettings
 from released_intacct.domain.schedule import Schedule
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
@@ -91,6 +92,9 @@ class Settings:
     filled in by the process that runs them."""
     admin_max_body_bytes: int = ADMIN_MAX_BODY_BYTES
     """The largest request body the admin API reads; a larger one is answered 413."""
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    """The worker loop of ``serve`` and ``worker`` (``worker.capacity``, ``worker.poll``,
+    ``worker.grace``); its lease ttl is ``runs.stale_after``."""
 
     def __post_init__(self) -> None:
         if not self.database.strip():
@@ -159,6 +163,7 @@ def _build(
     released_url = read.url("released.base_url")
     released_key = read.secret("released.api_key")
     runs = read.runs()
+    worker = read.worker()
     if problems or database is None or key is None:
         raise SettingsError(problems)
     return Settings(
@@ -173,4 +178,5 @@ def _build(
         admin_token=admin,
         runs=runs or RunPolicy(),
         admin_max_body_bytes=max_body or ADMIN_MAX_BODY_BYTES,
+        worker=worker or WorkerSettings(),
     )

@@ -72,7 +72,7 @@ from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import Progress, RunCounts, RunStatus, SyncResult
 
-DEFAULT_STALE_AFTER: Final = timedelta(minutes=30)
+DEFAULT_STALE_AFTER: Final = timedelta(minutes=1)
 """How long a run may show no sign of life before it counts as left by a dead process."""
 HEARTBEAT_AT_MOST: Final = timedelta(minutes=1)
 
@@ -592,6 +592,12 @@ class StateStore(Protocol):
         kept until a run that started after it is handed back). The PostgreSQL store also sends
         ``NOTIFY released_intacct_due`` with the id, which wakes an idle worker at once.
         REJECTED for an unknown or not confirmed connection."""
+
+    def wait_requested(self, within: timedelta) -> FutureResult[bool, SyncError]:
+        """Wait until a run is requested (``request_run``) or ``within`` has passed; whether one
+        was. The PostgreSQL store hears the requests of every process (``LISTEN``); the SQLite
+        and in-memory stores, one process each, hear their own. A worker naps on it, so an
+        on-demand run starts at once instead of at its next poll."""
 
     def release_lease(
         self,

@@ -78,6 +78,7 @@ from released_intacct.domain.released import Invoice, InvoiceLine, TrackingRef
 from released_intacct.domain.results import Progress, RunCounts, RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
+    DEFAULT_STALE_AFTER,
     ConfirmClaim,
     Connection,
     Cursor,
@@ -98,6 +99,7 @@ from released_intacct.fakes.state_store import FakeStateStore
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
 KEY = Secret(base64.urlsafe_b64encode(bytes(range(32))).decode())
 C1, C2, C3 = ConnectionId("conn-1"), ConnectionId("conn-2"), ConnectionId("conn-3")
 GONE = ConnectionId("conn-unknown")
@@ -997,13 +999,14 @@ def test_E4_a_second_open_run_of_a_company_is_refused(contract: Contract) -> Non
         run = await ok(store.start_run(C1, at=T0))
         assert (run.connection, run.started_at, run.status) == (C1, T0, RunStatus.RUNNING)
         assert (run.progress, run.heartbeat_at) == (Progress(), None)
-        error = await refusal(store.start_run(C1, at=T0 + 10 * MINUTE))
+        alive = T0 + DEFAULT_STALE_AFTER / 2
+        error = await refusal(store.start_run(C1, at=alive))
         assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
         other = await ok(store.start_run(C2, at=T0))
         assert other.id != run.id
         orange = replace(run, status=RunStatus.RUNNING_WITH_ERRORS, errors=1)
         assert await ok(store.finish_run(orange)) == orange
-        assert (await refusal(store.start_run(C1, at=T0 + 10 * MINUTE))).rule is Rule.E4
+        assert (await refusal(store.start_run(C1, at=alive))).rule is Rule.E4
         await ok(store.finish_run(replace(orange, status=RunStatus.FAILED, finished_at=T0 + HOUR)))
         assert (await ok(store.start_run(C1, at=T0 + 2 * HOUR))).status is RunStatus.RUNNING
 
@@ -1153,13 +1156,15 @@ def test_E4_start_run_releases_a_stale_open_run_of_that_company(contract: Contra
         await connect(store, C2, "RL-2")
         other = await ok(store.start_run(C2, at=T0))
         dead = await ok(store.start_run(C1, at=T0))
-        dead = await ok(store.save_progress(dead, at=T0 + 10 * MINUTE))
-        for quiet in (29, 30):  # the default: stale after 30 minutes without a sign of life
-            error = await refusal(store.start_run(C1, at=T0 + (10 + quiet) * MINUTE))
+        beat = T0 + 10 * SECOND
+        dead = await ok(store.save_progress(dead, at=beat))
+        # the default: stale after DEFAULT_STALE_AFTER without a sign of life (strictly)
+        for quiet in (DEFAULT_STALE_AFTER - SECOND, DEFAULT_STALE_AFTER):
+            error = await refusal(store.start_run(C1, at=beat + quiet))
             assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
         assert await ok(store.notifications(C1)) == ()
-        new = await ok(store.start_run(C1, at=T0 + 41 * MINUTE))
-        at = T0 + 41 * MINUTE
+        at = beat + DEFAULT_STALE_AFTER + SECOND
+        new = await ok(store.start_run(C1, at=at))
         gone = replace(dead, status=RunStatus.FAILED, finished_at=at, errors=1, released_at=at)
         assert await ok(store.runs(C1)) == (new, gone)
         (note,) = await ok(store.notifications(C1))
@@ -1167,9 +1172,9 @@ def test_E4_start_run_releases_a_stale_open_run_of_that_company(contract: Contra
         assert await ok(store.runs(C2)) == (other,)  # another company's stale run is its own
         lost = await refusal(store.save_progress(dead, at=T0 + HOUR))  # the dead run woke up
         assert lost.rule is Rule.E4
-        quick = await ok(store.start_run(C2, at=T0 + 6 * MINUTE, stale_after=5 * MINUTE))
+        quick = await ok(store.start_run(C2, at=T0 + 6 * SECOND, stale_after=5 * SECOND))
         assert [r.status for r in await ok(store.runs(C2))] == [RunStatus.RUNNING, RunStatus.FAILED]
-        assert quick.started_at == T0 + 6 * MINUTE
+        assert quick.started_at == T0 + 6 * SECOND
 
     contract(body)
 
@@ -1293,6 +1298,25 @@ def test_leases_a_request_made_during_a_run_survives_its_hand_back(contract: Con
         await ok(store.release_lease("host-a/1", C1, next_run_at=T0 + HOUR, ran_from=T0))
         (lease,) = await ok(store.claim_due("host-a/1", 1, at=T0 + 2 * MINUTE, ttl=TTL))
         assert lease.requested_at == T0 + MINUTE
+
+    contract(body)
+
+
+def test_leases_a_request_wakes_a_waiting_worker_and_silence_times_out(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await company(store, C1)
+        assert not await ok(store.wait_requested(timedelta(milliseconds=20)))
+        waiting = asyncio.ensure_future(ok(store.wait_requested(timedelta(seconds=30))))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        await ok(store.request_run(C1, at=T0))
+        assert await asyncio.wait_for(waiting, timeout=5)
+        # a refused request rings nothing
+        await connect(store, C2, "RL-2")
+        await refusal(store.request_run(C2, at=T0))
+        assert not await ok(store.wait_requested(timedelta(milliseconds=20)))
 
     contract(body)
 

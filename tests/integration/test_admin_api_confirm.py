@@ -126,7 +126,7 @@ def test_F4_the_connection_and_its_status_show_the_confirm_under_way(seen: Seen)
     held = {
         "since": "2026-05-01T12:00:00Z",
         "holder": this_process(),
-        "heldUntil": "2026-05-01T12:30:00Z",
+        "heldUntil": "2026-05-01T12:01:00Z",
     }
     shown, status = seen.json("shown"), seen.json("status")
     assert (shown["phase"], shown["confirming"]) == ("confirming", held)

@@ -1,7 +1,9 @@
-"""Scheduled and on-demand runs of many companies in one process (rule E4; E3 per company).
+"""Scheduled and on-demand runs of many companies in one process (rule E4; E3 per company): the
+worker loop (``Scheduler``) over the in-memory store's leases, and the ``SyncRunner``.
 
 Each company is a confirmed connection with its own in-memory Intacct and Re-Leased; the clock
 stands still until the scheduler's fake ``sleep`` moves it, so the tests run in milliseconds.
+The same loop over PostgreSQL, in many processes: ``tests/e2e/test_workers.py``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from released_intacct.fakes.state_store import FakeStateStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
 A, B = ConnectionId("conn-a"), ConnectionId("conn-b")
 PASSWORD = "s3cret-pw"
 
@@ -156,13 +159,23 @@ class World:
         )
         await value(self.store.add_connection(connection, credentials(id)))
 
-    def scheduler(self, schedule: Schedule, *, poll: timedelta = timedelta(hours=1)) -> Scheduler:
+    def scheduler(
+        self,
+        schedule: Schedule,
+        *,
+        poll: timedelta = timedelta(hours=1),
+        capacity: int = 8,
+        grace: timedelta | None = None,
+    ) -> Scheduler:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
+            for _ in range(100):  # the lease tasks just created reach their runs' start first
+                await asyncio.sleep(0)
             self.clock.at += timedelta(seconds=seconds)
-            await asyncio.sleep(0)
 
-        return Scheduler(self.runner, schedule=schedule, sleep=sleep, poll=poll)
+        return Scheduler(
+            self.runner, schedule=schedule, sleep=sleep, poll=poll, capacity=capacity, grace=grace
+        )
 
     async def runs(self, id: ConnectionId) -> list[Run]:
         return sorted(await value(self.store.runs(id)), key=lambda r: r.started_at)
@@ -171,7 +184,7 @@ class World:
         """Serve until ``done()`` answers true (awaited), then stop and wait for the loop."""
         stop = asyncio.Event()
         serving = asyncio.create_task(scheduler.serve(stop))
-        for _ in range(10_000):
+        for _ in range(100_000):
             if await done():
                 break
             await asyncio.sleep(0)
@@ -233,7 +246,7 @@ def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
     async def body(world: World) -> None:
         await world.company(A)
         await world.company(B)
-        await value(world.store.start_run(B, at=T0 - timedelta(minutes=10)))  # running elsewhere
+        alive = await value(world.store.start_run(B, at=T0 - timedelta(seconds=10)))  # elsewhere
         onboarding = Connection(
             id=ConnectionId("conn-new"),
             released_company=ReleasedCompanyId("RL-new"),
@@ -243,12 +256,20 @@ def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
         )
         await value(world.store.add_connection(onboarding, credentials("NEW")))
         scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
-        wake = await scheduler.tick()
-        assert world.runner.running() == {A}
-        await world.runner.drain()
-        assert wake == T0 + timedelta(days=1)  # the poll: A started, B is skipped
-        assert await scheduler.tick() == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-        assert world.runner.running() == frozenset()
+        assert await scheduler.tick() == 2  # A and B: confirmed, never scheduled
+        await scheduler.settle()
+        assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
+        assert await world.runs(B) == [alive]  # alive elsewhere: handed back, not started
+        assert await scheduler.tick() == 0  # A: tomorrow at 02:00; B: once its run is stale
+        world.clock.at = alive.last_alive + world.runner.ports.policy.stale_after + SECOND
+        assert await scheduler.tick() == 1
+        await scheduler.settle()
+        # B's run went silent for the lease ttl: taken over, released red, and run here
+        assert [r.status for r in await world.runs(B)] == [RunStatus.FAILED, RunStatus.SUCCEEDED]
+        assert await scheduler.tick() == 0
+        world.clock.at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+        assert await scheduler.tick() == 2
+        await scheduler.settle()
 
     run(body)
 
@@ -265,23 +286,24 @@ def test_E4_runs_left_open_by_dead_processes_are_released_and_their_companies_ru
         await world.serve_until(hourly, lambda: _finished(world, B, 2))
         a_runs, b_runs = await world.runs(A), await world.runs(B)
         assert [(r.status, r.finished_at) for r in a_runs[:2]] == [
-            (RunStatus.FAILED, T0),  # released at the first tick: serving starts
+            (RunStatus.FAILED, T0),  # released at the first beat: serving starts
             (RunStatus.SUCCEEDED, T0),  # and due at once: its last run started long ago
         ]
-        # B's run showed no sign of life for over 30 minutes at the 09:40 tick; then B waits
-        # for its schedule after that run's start: 10:00.
+        # B's run is handed back until it has been silent for the lease ttl (a minute): then,
+        # not at the next 10-minute poll, it is released red by the run of B that takes over.
+        taken_over = T0 + world.runner.ports.policy.stale_after + timedelta(milliseconds=1)
         assert [(r.status, r.started_at) for r in b_runs] == [
             (RunStatus.FAILED, T0),
-            (RunStatus.SUCCEEDED, T0 + HOUR),
+            (RunStatus.SUCCEEDED, taken_over),
         ]
-        assert b_runs[0].finished_at == T0 + timedelta(minutes=40)
+        assert b_runs[0].finished_at == taken_over
         notes = [n.notification.body for n in await value(world.store.notifications(B))]
         assert any("stopped unexpectedly" in body for body in notes)
 
-    with caplog.at_level(logging.WARNING, logger="released_intacct.app.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="released_intacct.app"):
         run(body)
     assert "event=stale_run_released connection=conn-a" in caplog.text
-    assert "event=stale_run_released connection=conn-b" in caplog.text
+    assert "event=run_takeover connection=conn-b" in caplog.text
 
 
 def test_E4_the_scheduler_never_releases_a_run_of_its_own_process() -> None:
@@ -294,10 +316,12 @@ def test_E4_the_scheduler_never_releases_a_run_of_its_own_process() -> None:
         while held.entered == 0:
             await asyncio.sleep(0)
         world.clock.at += timedelta(hours=5)  # a long page: no heartbeat for hours
-        await scheduler.tick()
+        await scheduler.beat()
+        assert await scheduler.tick() == 1  # its lease ran out, and is taken again here
+        assert scheduler.held == {A}
         assert [r.status for r in await world.runs(A)] == [RunStatus.RUNNING]
         gate.set()
-        await world.runner.drain()
+        await scheduler.settle()
         assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
         assert (
             await value(world.store.notifications(A))
@@ -307,12 +331,14 @@ def test_E4_the_scheduler_never_releases_a_run_of_its_own_process() -> None:
     run(body)
 
 
-def test_E4_scheduler_spans_must_be_positive() -> None:
+def test_E4_scheduler_spans_and_capacity_must_be_positive() -> None:
     runner = World().runner
     with pytest.raises(ValueError, match="poll must be positive"):
         Scheduler(runner, poll=timedelta(0))
-    with pytest.raises(ValueError, match="stale_after must be positive"):
-        Scheduler(runner, stale_after=-HOUR)
+    with pytest.raises(ValueError, match="grace must be positive"):
+        Scheduler(runner, grace=-HOUR)
+    with pytest.raises(ValueError, match="capacity must be at least 1"):
+        Scheduler(runner, capacity=0)
 
 
 # --- on demand ------------------------------------------------------------------------------------
@@ -486,3 +512,97 @@ def test_E4_confirm_queues_the_initial_run_through_the_runner() -> None:
         assert notes == ["Sync finished"]
 
     run(body)
+
+
+# --- the worker loop (issue 17) -------------------------------------------------------------------
+
+
+def test_E4_an_on_demand_request_wakes_a_napping_worker_at_once() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        scheduler = Scheduler(world.runner, poll=timedelta(days=1))  # real sleep: a day's nap
+        stop = asyncio.Event()
+        serving = asyncio.create_task(scheduler.serve(stop))
+        while not await _finished(world, A, 1):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # napping now: A is due again tomorrow
+        world.clock.at += timedelta(minutes=5)
+        await value(world.store.request_run(A, at=world.clock.now()))
+        await asyncio.wait_for(_until(lambda: _finished(world, A, 2)), timeout=2)
+        runs = await world.runs(A)
+        assert runs[1].started_at == T0 + timedelta(minutes=5)
+        stop.set()
+        await asyncio.wait_for(serving, timeout=2)
+        # the request was answered by that run: nothing is due until the schedule says
+        due = world.store.claim_due("other/2", 5, at=world.clock.now(), ttl=HOUR)
+        assert await value(due) == ()
+
+    run(body)
+
+
+def test_E4_a_run_under_way_in_this_process_counts_and_is_not_started_twice() -> None:
+    async def body(world: World) -> None:
+        gate = asyncio.Event()
+        await world.company(A, Gated(gate=gate))
+        initial = asyncio.create_task(world.runner.start_initial_sync(A))  # as confirm does
+        while not world.runner.is_running(A):
+            await asyncio.sleep(0)
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
+        assert await scheduler.tick() == 1  # A was never scheduled: claimed
+        await asyncio.sleep(0.01)
+        assert scheduler.held == {A}  # waiting for the initial run, not starting another
+        gate.set()
+        await initial
+        await scheduler.settle()
+        assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
+        assert await scheduler.tick() == 0  # handed back with tomorrow's 02:00
+
+    run(body)
+
+
+def test_E4_a_worker_runs_no_more_companies_at_once_than_its_capacity() -> None:
+    async def body(world: World) -> None:
+        gate = asyncio.Event()
+        c = ConnectionId("conn-c")
+        for id in (A, B, c):
+            await world.company(id, Gated(gate=gate))
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1), capacity=2)
+        assert await scheduler.tick() == 2
+        assert await scheduler.tick() == 0  # full
+        assert len(scheduler.held) == 2
+        gate.set()
+        await scheduler.settle()
+        assert await scheduler.tick() == 1  # the third, once there was room
+        await scheduler.settle()
+        for id in (A, B, c):
+            assert [r.status for r in await world.runs(id)] == [RunStatus.SUCCEEDED]
+
+    run(body)
+
+
+def test_E4_stop_with_grace_stops_the_late_runs_red_and_hands_them_back_due_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def body(world: World) -> None:
+        await world.company(A, Gated(gate=asyncio.Event()))  # never let go
+        scheduler = Scheduler(world.runner, poll=timedelta(days=1), grace=timedelta(seconds=0.1))
+        stop = asyncio.Event()
+        serving = asyncio.create_task(scheduler.serve(stop))
+        while not world.runner.is_running(A):
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(serving, timeout=5)
+        assert [r.status for r in await world.runs(A)] == [RunStatus.FAILED]
+        assert scheduler.held == frozenset()
+        (lease,) = await value(world.store.claim_due("other/2", 1, at=world.clock.now(), ttl=HOUR))
+        assert lease.connection == A  # due at once for another worker
+
+    with caplog.at_level(logging.INFO, logger="released_intacct.app.scheduler"):
+        run(body)
+    assert "event=worker_grace_over" in caplog.text
+    assert "event=worker_heartbeat worker=" in caplog.text
+
+
+async def _until(done: Callable[[], Any]) -> None:
+    while not await done():
+        await asyncio.sleep(0.01)

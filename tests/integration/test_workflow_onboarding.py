@@ -59,6 +59,7 @@ from released_intacct.domain.released import (
 )
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
+    DEFAULT_IN_FLIGHT,
     DEFAULT_STALE_AFTER,
     Phase,
     Resolution,
@@ -683,7 +684,7 @@ def test_F4_while_a_confirm_is_under_way_the_connection_shows_it_and_nothing_cha
         ):
             error = await soon(change)
             assert _under_way(error), error
-            assert "2026-03-01 09:30:00 UTC" in error.message  # until when it holds the connection
+            assert "2026-03-01 09:01:00 UTC" in error.message  # until when it holds the connection
         gates.let_go(0)
         assert is_successful(await first)
         assert await _phase(world, id) is Phase.CONFIRMED
@@ -836,14 +837,17 @@ def test_F4_a_confirm_left_by_a_dead_process_is_taken_over_once_its_lease_ran_ou
     stays CONFIRMING. Another confirm is refused until the dead one's lease has run out, then
     takes it over, finds the customer the dead one made, and creates nothing again."""
 
+    # sync.stale_after above sync.in_flight: the lease alone decides (the next test has both)
+    policy = run_policy(stale_after=timedelta(minutes=30), in_flight=timedelta(minutes=15))
+
     async def body(world: World) -> None:
-        _, intacct, id = await died_confirming(world)
-        world.flow = world.workflow()
-        world.clock.at = NOW + DEFAULT_STALE_AFTER - timedelta(seconds=1)
+        _, intacct, id = await died_confirming(world, policy)
+        world.flow = world.workflow(policy=policy)
+        world.clock.at = NOW + policy.stale_after - timedelta(seconds=1)
         blocked = await refusal(world.flow.confirm(id))
         assert _under_way(blocked)
         assert "after 2026-03-01 09:30:00 UTC" in blocked.fix
-        world.clock.at = NOW + DEFAULT_STALE_AFTER
+        world.clock.at = NOW + policy.stale_after
         told = await _taken_over_once(world, id, intacct)
         assert "started at 2026-03-01 09:00:00 UTC" in told
         assert "no sign of life by 2026-03-01 09:30:00 UTC" in told
@@ -939,7 +943,8 @@ def test_F4_a_confirm_that_lost_its_claim_sends_nothing_more() -> None:
         id = await world.resolved()
         first = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(1)  # the first confirm's archive is in flight
-        world.clock.at = NOW + DEFAULT_STALE_AFTER
+        # its lease ran out, and its archive can no longer be in flight
+        world.clock.at = NOW + max(DEFAULT_STALE_AFTER, DEFAULT_IN_FLIGHT)
         second = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(2)  # the second took over and is archiving too
         gates.let_go(0)

@@ -280,7 +280,7 @@ def test_F1_the_stale_run_time_and_the_in_flight_bound_are_settings() -> None:
         timedelta(seconds=90),
         timedelta(seconds=600),
     )
-    assert settings_from_env(BASE).runs.stale_after == timedelta(minutes=30)
+    assert settings_from_env(BASE).runs.stale_after == timedelta(minutes=1)
     for bad in ("0", "-1", "nan", "soon"):
         problems = _problems_of(
             {"RELEASED_INTACCT_SYNC_STALE_AFTER": bad, "RELEASED_INTACCT_SYNC_IN_FLIGHT": bad}

@@ -44,10 +44,11 @@ _AGAIN = (
 
 
 class PgDatabase:
-    __slots__ = ("_pool",)
+    __slots__ = ("_dsn", "_pool")
 
-    def __init__(self, pool: AsyncConnectionPool[Db]) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Db], dsn: str) -> None:
         self._pool = pool
+        self._dsn = dsn
 
     def __repr__(self) -> str:
         return "PgDatabase()"
@@ -73,10 +74,17 @@ class PgDatabase:
         except BaseException:
             await pool.close()
             raise
-        return cls(pool)
+        return cls(pool, dsn)
 
     async def close(self) -> None:
         await self._pool.close()
+
+    async def session(self) -> psycopg.AsyncConnection[tuple[Any, ...]]:
+        """A session of its own on the pool's database, outside the pool (for ``LISTEN``), in
+        autocommit; the caller closes it."""
+        return await psycopg.AsyncConnection.connect(
+            self._dsn, autocommit=True, prepare_threshold=None
+        )
 
     async def write(self, work: Work[T]) -> Result[T, SyncError]:
         return await self._transaction(work)

@@ -8,20 +8,24 @@ Decided:
 - ``request_run`` sends ``NOTIFY released_intacct_due`` (``DUE_CHANNEL``) with the connection id
   as payload; PostgreSQL delivers it when the transaction commits, so a listening idle worker
   wakes at once and finds the company due.
+- ``DueListener`` listens on a session of its own (a pooled one would be handed to other work
+  between waits), opened at the first wait and again after it dropped. A request made while it
+  was down is not heard: the worker's poll finds the company due all the same.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
+import psycopg
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state.connections import missing
 from released_intacct.adapters.state.leases import DUE, DUE_ORDER, by_connection, lease
 from released_intacct.adapters.state.pgbodies import load, require
-from released_intacct.adapters.state.pgdatabase import Db, rows
-from released_intacct.domain.errors import SyncError
+from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
 
@@ -90,3 +94,55 @@ async def release_lease(
         (next_run_at, ran_from, id, worker),
     )
     return Success(cursor.rowcount == 1)
+
+
+class DueListener:
+    """Hears ``request_run`` from every process: ``LISTEN released_intacct_due``."""
+
+    __slots__ = ("_db", "_session")
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+        self._session: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
+
+    def __repr__(self) -> str:
+        return "DueListener()"
+
+    async def wait(self, within: timedelta) -> Result[bool, SyncError]:
+        """True as soon as a request is heard, False when ``within`` passed without one."""
+        try:
+            session = await self._listening()
+            async for _ in session.notifies(timeout=within.total_seconds(), stop_after=1):
+                return Success(True)
+        except psycopg.Error as error:
+            await self.close()
+            return Failure(_deaf(error))
+        return Success(False)
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def _listening(self) -> psycopg.AsyncConnection[tuple[Any, ...]]:
+        if self._session is None or self._session.closed:
+            session = await self._db.session()
+            try:
+                await session.execute(f"LISTEN {DUE_CHANNEL}")
+            except BaseException:
+                await session.close()
+                raise
+            self._session = session
+        return self._session
+
+
+def _deaf(error: psycopg.Error) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="On-demand sync requests cannot be heard now: the PostgreSQL session that "
+        "listens for them failed.",
+        fix="Nothing to do: the worker finds requested companies at its next poll and listens "
+        "again; check the PostgreSQL server if this repeats.",
+        cause=f"{type(error).__name__} (SQLSTATE {error.sqlstate or 'none'})",
+    )

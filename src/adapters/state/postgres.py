@@ -72,11 +72,12 @@ def describe(dsn: str) -> str:
 class PostgresStateStore:
     """The engine's memory in PostgreSQL; build it with ``await PostgresStateStore.open()``."""
 
-    __slots__ = ("_db", "_vault")
+    __slots__ = ("_db", "_listener", "_vault")
 
     def __init__(self, db: PgDatabase, vault: Vault) -> None:
         self._db = db
         self._vault = vault
+        self._listener = pgleases.DueListener(db)
 
     @classmethod
     async def open(
@@ -100,6 +101,7 @@ class PostgresStateStore:
         return cls(await PgDatabase.open(dsn, max_size=pool_size), vault)
 
     async def close(self) -> None:
+        await self._listener.close()
         await self._db.close()
 
     def __repr__(self) -> str:
@@ -321,6 +323,10 @@ class PostgresStateStore:
 
     def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
         return self._write(lambda db: pgleases.request_run(db, id, at))
+
+    def wait_requested(self, within: timedelta) -> FutureResult[bool, SyncError]:
+        """Every process's requests: ``LISTEN`` on a session of its own (``pgleases``)."""
+        return FutureResult(self._listener.wait(within))
 
     def release_lease(
         self,

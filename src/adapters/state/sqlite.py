@@ -35,6 +35,7 @@ from released_intacct.adapters.state import (
 )
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import Database, one
+from released_intacct.adapters.state.doorbell import Doorbell
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
@@ -65,11 +66,12 @@ _EVERY = ResultFilter()
 class SqliteStateStore:
     """The engine's memory in one SQLite file; build it with ``await SqliteStateStore.open()``."""
 
-    __slots__ = ("_db", "_vault")
+    __slots__ = ("_db", "_doorbell", "_vault")
 
     def __init__(self, db: Database, vault: Vault) -> None:
         self._db = db
         self._vault = vault
+        self._doorbell = Doorbell()
 
     @classmethod
     async def open(
@@ -299,7 +301,11 @@ class SqliteStateStore:
         return self._write(lambda db: leases.renew_leases(db, worker, at, ttl))
 
     def request_run(self, id: ConnectionId, *, at: datetime) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: leases.request_run(db, id, at))
+        return self._write(lambda db: leases.request_run(db, id, at)).map(self._doorbell.rang)
+
+    def wait_requested(self, within: timedelta) -> FutureResult[bool, SyncError]:
+        """One process: the requests made through this store object."""
+        return self._doorbell.heard(within)
 
     def release_lease(
         self,

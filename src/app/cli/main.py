@@ -35,6 +35,7 @@ from released_intacct.app.cli import (
     serve,
     status,
     sync,
+    worker,
 )
 from released_intacct.app.cli.logs import logging_to
 from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
@@ -52,6 +53,7 @@ __all__ = ["console_from_process", "main", "parser"]
 
 _COMMANDS = (
     serve,
+    worker,
     connect,
     prerequisites,
     onboard,

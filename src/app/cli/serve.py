@@ -1,4 +1,6 @@
-"""``released-intacct serve``: the admin API (uvicorn) and the scheduler in one event loop.
+"""``released-intacct serve``: the admin API (uvicorn) and the worker loop (``app.scheduler``) in
+one event loop, for a small install; ``--api-only`` serves the API alone, beside ``worker``
+processes.
 
 SIGINT and SIGTERM stop both cleanly (``signals.stopping_gently``): the server stops taking
 requests, the scheduler starts no new run, and the runs under way finish before the process ends.
@@ -44,6 +46,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+    parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="serve the admin API only, and run no syncs on schedule here (`worker` processes "
+        "run them; on-demand and initial syncs asked of the API still run in this process)",
+    )
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -69,7 +77,8 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
             server = QuietServer(config)
             console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
-            await _serve_until(stop, server, sock, service.scheduler.serve(stop))
+            scheduling = stop.wait() if args.api_only else service.scheduler.serve(stop)
+            await _serve_until(stop, server, sock, scheduling)
     console.say("stopped")
     return OK
 
@@ -78,7 +87,7 @@ async def _serve_until(
     stop: asyncio.Event,
     server: uvicorn.Server,
     sock: socket.socket,
-    scheduler: Awaitable[None],
+    scheduler: Awaitable[object],
 ) -> None:
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     scheduling = asyncio.ensure_future(scheduler)
