@@ -43,6 +43,7 @@ KEYS = (
     "intacct.timeout",
     "intacct.max_retry_after",
     "intacct.max_retry_wait",
+    "intacct.slot_wait",
     "intacct.company_timezone",
     "released.base_url",
     "released.api_key",
@@ -273,7 +274,7 @@ class Reader:
             "allowed_hosts": self.names("intacct.allowed_hosts"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
-        given |= {name: self.number(f"intacct.{name}") for name in _SECONDS}
+        given |= {name: self.number(f"intacct.{name}") for name in (*_SECONDS, "slot_wait")}
         return self._built("intacct", ClientSettings, given)
 
     def released(self) -> ReleasedSettings | None:

@@ -312,3 +312,14 @@ def test_F7_the_limits_on_waiting_are_settings_of_both_clients(tmp_path: Path) -
     assert named == ["intacct.max_retry_after", "released.max_retry_wait"]
     with pytest.raises(ValueError, match="max_retry_wait must be"):
         ReleasedSettings(max_retry_wait=float("inf"))
+
+
+def test_the_wait_for_a_shared_request_slot_is_a_setting(tmp_path: Path) -> None:
+    """Issue 17: how long a request waits for one of its company's slots shared across processes
+    (a PostgreSQL store) before it fails, retriable and unsent."""
+    settings = settings_from_env(BASE | {"RELEASED_INTACCT_INTACCT_SLOT_WAIT": "45"})
+    assert settings.intacct.slot_wait == 45.0
+    assert Settings(database="s", encryption_key=Secret(KEY)).intacct.slot_wait == 300.0
+    assert _refused_in_toml(tmp_path, "[intacct]\nslot_wait = -1\n") == ["intacct.slot_wait"]
+    with pytest.raises(ValueError, match="slot_wait must be"):
+        ClientSettings(slot_wait=float("inf"))

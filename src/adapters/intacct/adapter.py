@@ -1,7 +1,8 @@
 """The Intacct adapter: the domain's Intacct ports over the XML gateway.
 
 One instance serves one connection (a company at an entity): its own session, its own concurrency
-governor and its own count of API transactions. Conversions between XML and domain records sit in
+governor (with ``slots``, the company's slots shared with other processes: ``transport``) and its
+own count of API transactions. Conversions between XML and domain records sit in
 ``convert``; the field mapping between Re-Leased and Intacct stays in the domain.
 """
 
@@ -32,6 +33,7 @@ from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.adapters.intacct.writer import Writer
+from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.diagnosis import Diagnosis
 from released_intacct.domain.enums import (
@@ -79,9 +81,12 @@ class IntacctAdapter:
         entity: EntityId | None,
         settings: ClientSettings | None = None,
         sleep: Sleep = asyncio.sleep,
+        slots: RequestSlots = LOCAL_ONLY,
     ) -> None:
         self.settings = settings or ClientSettings()
-        self.gateway = Gateway(client, self.settings, sleep=sleep)
+        self.gateway = Gateway(
+            client, self.settings, sleep=sleep, slots=slots, company=credentials.company_id
+        )
         self.sessions = Sessions(self.gateway, credentials, self.settings, entity=entity)
         self._spent = 0
         self._reads = Reads(self.sessions, self.settings, spend=self._spend)

@@ -33,7 +33,12 @@ class ClientSettings:
     line_keys: int = 1000
     """Header keys in one line-object query (an ``IN`` list; 1-1000)."""
     concurrency: int = 2
-    """Requests this company may have in flight at once (the governor)."""
+    """Requests this company may have in flight at once (the governor): in this process, and,
+    over a PostgreSQL state store, across every process sharing it (``transport``)."""
+    slot_wait: float = 300.0
+    """Over a PostgreSQL state store: the longest a request waits for one of its company's
+    ``concurrency`` slots shared across processes; past it the request fails, retriable and
+    unsent."""
     overlap: timedelta = timedelta(minutes=5)
     """Change feeds read from ``since - overlap``: WHENMODIFIED has second granularity."""
     attempts: int = 6
@@ -62,6 +67,10 @@ class ClientSettings:
             (1 <= self.line_keys <= 1000, "line_keys must be 1-1000 (query's limit of IN values)"),
             (self.line_reads in ("objects", "read"), "line_reads must be objects or read"),
             (self.concurrency >= 1, "concurrency must be at least 1"),
+            (
+                0 <= self.slot_wait < math.inf,
+                "slot_wait must be a number of seconds, 0 or more (not infinite)",
+            ),
             (self.attempts >= 1, "attempts must be at least 1"),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
             *check_wait_limits(self),

@@ -1,5 +1,12 @@
 """One company's line to the gateway: the concurrency governor, back-off and retries.
 
+The governor: each HTTP exchange first takes one of this process's ``concurrency`` places for the
+company (a semaphore), then one of the company's slots shared with other processes
+(``slots.RequestSlots``, keyed by the Intacct company id; ``LOCAL_ONLY`` when there are none, as
+over SQLite), so one process never queues more than its own share on the shared slots. A slot
+that cannot be had (none came free within ``intacct.slot_wait``, or the state store failed) fails
+the request at once, unsent and not retried here: the wait was the bound.
+
 A reply is read as it streams in and no further than ``MAX_RESPONSE_BYTES`` (decompressed), so a
 huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused;
 and it is parsed only if it may hold no more XML nodes than ``nodes``, what the request could be
@@ -47,6 +54,7 @@ from released_intacct.adapters.retrying import (
     retry_after_seconds,
     unsent_error,
 )
+from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -73,7 +81,8 @@ class Attempt:
 
 
 class Gateway:
-    """Posts request bodies for one company under its concurrency limit."""
+    """Posts request bodies for one company under its concurrency limit: ``concurrency`` in this
+    process, and as many of ``company``'s ``slots`` shared with other processes."""
 
     def __init__(
         self,
@@ -82,12 +91,17 @@ class Gateway:
         *,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        slots: RequestSlots = LOCAL_ONLY,
+        company: str = "",
     ) -> None:
         self._client = client
         self._settings = settings
         self._sleep = sleep
         self._jitter = jitter
-        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._local = asyncio.Semaphore(settings.concurrency)
+        self._shared = slots
+        self._company = company
+        """The Intacct company id the shared slots are counted by."""
         self.requests = 0
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -114,7 +128,9 @@ class Gateway:
         raise AssertionError  # pragma: no cover - the loop always returns
 
     async def _once(self, url: str, body: bytes, nodes: int) -> Attempt:
-        async with self._slots:
+        async with self._local, self._shared.hold(self._company) as refused:
+            if refused is not None:  # no slot: nothing sent, and the wait was the bound
+                return Attempt(Failure(refused), retriable=False, safe_to_repeat=True)
             self.requests += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
