@@ -23,10 +23,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+from urllib.parse import quote
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
-__all__ = ["REQUIRE", "Cluster", "find"]
+__all__ = ["REQUIRE", "Cluster", "find", "url_of"]
 
 REQUIRE: Final = "RELEASED_INTACCT_REQUIRE_POSTGRES"
 """Set (to anything but empty) when the PostgreSQL tests must run: missing binaries then fail."""
@@ -86,6 +88,14 @@ class Cluster:
                 capture_output=True, check=False,
             )  # fmt: skip
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def url_of(dsn: str) -> str:
+    """The ``postgresql://`` URL of a key=value connection string (the cluster's Unix socket),
+    as the ``database`` setting takes it."""
+    parts = conninfo_to_dict(dsn)
+    socket = quote(str(parts["host"]), safe="")
+    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={socket}&port={parts['port']}"
 
 
 def _as_postgres(folder: Path) -> list[str]:

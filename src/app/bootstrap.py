@@ -26,6 +26,11 @@ Decided:
   either store migrates it.
 - Without a host port and without ``released.base_url`` / ``released.api_key``, building the
   service is a ``SettingsError`` naming both settings (nothing could sync).
+- Over a PostgreSQL store, every Intacct port holds one of its company's request slots in the
+  store for each request (``PostgresStateStore.request_slots``, through the store's pool and
+  closed with it), so ``intacct.concurrency`` holds per Intacct company id across every process
+  sharing the database: workers and the admin API alike. Over any other store the limit is per
+  process (``slots.LOCAL_ONLY``).
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ import httpx
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
+from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.adapters.state import SqliteStateStore
+from released_intacct.adapters.state.pgslots import expiry_for
 from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.app import _config
 from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_policy
@@ -95,7 +102,7 @@ def build_service(settings: Settings, clients: Clients) -> Service:
     released_for = clients.released_for or _released_over_http(settings, http)
     ports = Ports(
         store=clients.store,
-        intacct_for=_intacct_over_http(settings, http),
+        intacct_for=_intacct_over_http(settings, http, _request_slots(settings, clients.store)),
         released_for=released_for,
         clock=clients.clock,
         policy=run_policy(settings.runs.stale_after, settings.runs.in_flight),
@@ -167,10 +174,22 @@ def database_path(database: str) -> Path:
     return Path(database)
 
 
-def _intacct_over_http(settings: Settings, http: Pools) -> IntacctFor:
+def _request_slots(settings: Settings, store: StateStore) -> RequestSlots:
+    """The slots every process on ``store`` shares: a PostgreSQL store's, else none."""
+    if not isinstance(store, PostgresStateStore):
+        return LOCAL_ONLY
+    intacct = settings.intacct
+    return store.request_slots(
+        limit=intacct.concurrency, expiry=expiry_for(intacct.timeout), wait=intacct.slot_wait
+    )
+
+
+def _intacct_over_http(settings: Settings, http: Pools, slots: RequestSlots) -> IntacctFor:
     def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)
-        return IntacctAdapter(client, credentials, entity=entity, settings=settings.intacct)
+        return IntacctAdapter(
+            client, credentials, entity=entity, settings=settings.intacct, slots=slots
+        )
 
     return intacct_for
 

@@ -18,8 +18,8 @@ from released_intacct.adapters.state import pgschema
 from released_intacct.fakes import postgres
 
 TABLES = {
-    "acknowledgements", "connections", "credentials", "cursors", "links", "notifications",
-    "onboarding", "outbox", "resolutions", "results", "runs", "schema_version",
+    "acknowledgements", "connections", "credentials", "cursors", "intacct_slots", "links",
+    "notifications", "onboarding", "outbox", "resolutions", "results", "runs", "schema_version",
 }  # fmt: skip
 
 

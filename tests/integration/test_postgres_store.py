@@ -16,7 +16,6 @@ import io
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -35,6 +34,7 @@ from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Connection, Phase, Run
 from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.postgres import url_of
 
 KEY = Secret(base64.urlsafe_b64encode(bytes(range(32))).decode())
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -172,13 +172,6 @@ def test_a_broken_database_is_fatal_and_names_no_value(postgres_dsn: str) -> Non
     asyncio.run(main())
 
 
-def _url(dsn: str) -> str:
-    """The ``postgresql://`` URL of a key=value connection string (the cluster's Unix socket)."""
-    parts = conninfo_to_dict(dsn)
-    socket = quote(str(parts["host"]), safe="")
-    return f"postgresql://{parts['user']}@/{parts['dbname']}?host={socket}&port={parts['port']}"
-
-
 def _config(tmp_path: Path, database: str) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(
@@ -193,7 +186,7 @@ def _config(tmp_path: Path, database: str) -> Path:
 def test_open_store_of_a_postgresql_url_migrates_and_opens_the_postgres_store(
     postgres_dsn: str,
 ) -> None:
-    settings = Settings(database=_url(postgres_dsn), encryption_key=KEY)
+    settings = Settings(database=url_of(postgres_dsn), encryption_key=KEY)
 
     async def main() -> None:
         store = await open_store(settings)
@@ -212,7 +205,7 @@ def test_open_store_of_a_postgresql_url_migrates_and_opens_the_postgres_store(
 def test_migrate_of_a_postgresql_url_prints_the_version_reached(
     postgres_dsn: str, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, _url(postgres_dsn))
+    config = _config(tmp_path, url_of(postgres_dsn))
     for _ in range(2):  # again: nothing left to apply, same version
         console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
         assert main(["--config", str(config), "migrate"], console=console) == 0

@@ -145,7 +145,20 @@ _V2: Final = (
     "CREATE INDEX connections_due ON connections (next_run_at) WHERE phase = 'confirmed'",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
+_V3: Final = (
+    # Issue 17: the governor across processes (``pgslots``). One row per request slot held: the
+    # primary key keeps a company's holders at its number of slots; a row past ``expires_at``
+    # (its holder died) is free to be taken over.
+    """CREATE TABLE intacct_slots (
+        company text NOT NULL,
+        slot integer NOT NULL CHECK (slot >= 0),
+        holder text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (company, slot)
+    )""",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

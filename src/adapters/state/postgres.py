@@ -25,6 +25,7 @@ from returns.result import Result, Success
 from released_intacct.adapters.state import pgbodies, pgleases, pgschema
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase
+from released_intacct.adapters.state.pgslots import PgSlots
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
@@ -106,6 +107,11 @@ class PostgresStateStore:
 
     def __repr__(self) -> str:
         return "PostgresStateStore()"
+
+    def request_slots(self, *, limit: int, expiry: timedelta, wait: float) -> PgSlots:
+        """The governor's request slots shared by every process on this database (``pgslots``),
+        through this store's pool: they need no closing of their own."""
+        return PgSlots(self._db, limit=limit, expiry=expiry, wait=wait)
 
     def rotate(self) -> FutureResult[int, SyncError]:
         """Re-encrypt every credential still under a previous key with the current one, in one
