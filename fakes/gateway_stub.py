@@ -21,10 +21,29 @@ from pathlib import Path
 import httpx
 from lxml import etree
 
-__all__ = ["LOGIN_OK", "SESSION_ID", "Call", "Stub", "data", "failure", "reply", "result", "rows"]
+__all__ = [
+    "EMPTY_READ",
+    "LOGIN_OK",
+    "SESSION_ID",
+    "Call",
+    "Stub",
+    "data",
+    "failure",
+    "reply",
+    "result",
+    "rows",
+]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "intacct"
 SESSION_ID = "stub-session-0001"
+EMPTY_READ = (
+    b"<response><control><status>success</status></control><operation><authentication>"
+    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
+    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
+    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
+    b"</operation></response>"
+)
+"""A whole reply, as any request may get it: one ``readByQuery`` that found no records."""
 LOGIN_OK = (
     (FIXTURES / "response-getapisession-success.xml")
     .read_bytes()

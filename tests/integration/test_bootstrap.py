@@ -34,6 +34,7 @@ from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.gateway_stub import EMPTY_READ
 from released_intacct.fakes.serving import serving
 from released_intacct.fakes.state_store import FakeStateStore
 
@@ -115,13 +116,6 @@ def test_open_service_opens_the_sqlite_store_and_closes_it(tmp_path: Path) -> No
 
 # --- one connection pool per company (issue 16, F14) ---------------------------------------------
 
-OK_XML = (
-    b"<response><control><status>success</status></control><operation><authentication>"
-    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
-    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
-    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
-    b"</operation></response>"
-)
 NO_ITEMS = {"items": [], "page": 1, "pageSize": 500, "totalCount": 0, "hasMore": False}
 
 
@@ -142,7 +136,7 @@ class Holding:
                 await asyncio.sleep(0.01)
         if request.url.path.startswith("/api/"):
             return JSONResponse(NO_ITEMS)
-        return Response(OK_XML, media_type="application/xml")
+        return Response(EMPTY_READ, media_type="application/xml")
 
 
 def _pools_of_one_connection() -> Pools:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from returns.pipeline import is_successful
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.state import postgres
+from released_intacct.adapters.state.pgdatabase import PgDatabase
 from released_intacct.adapters.state.pgslots import PgSlots, expiry_for
 from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.app.bootstrap import open_service
@@ -36,6 +38,7 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes import slots_trial
+from released_intacct.fakes.gateway_stub import EMPTY_READ
 from released_intacct.fakes.postgres import url_of
 from released_intacct.fakes.serving import serving
 
@@ -186,6 +189,49 @@ def test_a_wait_past_its_bound_is_refused_unsent_naming_the_company_and_the_sett
     assert _held(postgres_dsn) == []
 
 
+def test_a_full_company_is_polled_with_pauses_up_to_the_bound_and_no_further(
+    postgres_dsn: str,
+) -> None:
+    """Five minutes of waiting on a clock that only the pauses move: every poll that finds no slot
+    is followed by a pause (20 ms doubling to 250 ms at most), and they add up to the bound. Over
+    a thousand polls: the pause's doubling stops at the cap (2**1024 is no float)."""
+    postgres.migrate_database(postgres_dsn)
+    with psycopg.connect(postgres_dsn, autocommit=True) as db:
+        db.execute(
+            "INSERT INTO intacct_slots (company, slot, holder, expires_at)"
+            " VALUES ('ACME', 0, 'elsewhere', now() + interval '1 hour')"
+        )
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    async def main() -> SyncError | None:
+        db = await PgDatabase.open(postgres_dsn)
+        slots = PgSlots(
+            db,
+            limit=1,
+            expiry=MINUTE,
+            wait=300.0,
+            sleep=sleep,
+            jitter=lambda: 1.0,
+            clock=lambda: sum(pauses),
+        )
+        try:
+            async with slots.hold("ACME") as refusal:
+                return refusal
+        finally:
+            await db.close()
+
+    refusal = asyncio.run(main())
+    assert refusal is not None
+    assert refusal.unsent
+    assert pauses[:5] == [0.02, 0.04, 0.08, 0.16, 0.25]
+    assert all(0 < pause <= 0.25 for pause in pauses)
+    assert sum(pauses) == pytest.approx(300.0)
+    assert len(pauses) > 1100
+
+
 def test_a_waiter_cancelled_leaves_no_slot_behind(postgres_dsn: str) -> None:
     postgres.migrate_database(postgres_dsn)
 
@@ -233,14 +279,6 @@ def test_expiry_is_the_request_time_out_and_a_margin() -> None:
 
 # --- bootstrap: the Intacct ports of two services on one database -------------------------------
 
-OK_XML = (
-    b"<response><control><status>success</status></control><operation><authentication>"
-    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
-    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
-    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
-    b"</operation></response>"
-)
-
 
 class Counting:
     """An Intacct gateway that answers after a pause, counting the requests in flight."""
@@ -257,7 +295,7 @@ class Counting:
             await asyncio.sleep(0.02)
         finally:
             self.in_flight -= 1
-        return Response(OK_XML, media_type="application/xml")
+        return Response(EMPTY_READ, media_type="application/xml")
 
 
 def test_the_intacct_ports_of_two_services_on_one_database_share_the_company_s_slots(

@@ -20,15 +20,9 @@ from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
+from released_intacct.fakes.gateway_stub import EMPTY_READ
 from released_intacct.fakes.slots import CountingSlots
 
-OK_BODY = (
-    b"<response><control><status>success</status></control><operation><authentication>"
-    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
-    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
-    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
-    b"</operation></response>"
-)
 URL = "http://x/gw"
 SETTINGS = ClientSettings(endpoint=URL, concurrency=2, attempts=3, backoff=0.0, backoff_cap=0.0)
 REFUSED = SyncError(
@@ -58,7 +52,7 @@ class Server:
             self.in_flight -= 1
         if isinstance(self.reply, Exception):
             raise self.reply
-        return self.reply or httpx.Response(200, content=OK_BODY)
+        return self.reply or httpx.Response(200, content=EMPTY_READ)
 
 
 def _gateway(server: Server, slots: CountingSlots, company: str = "ACME") -> Gateway:

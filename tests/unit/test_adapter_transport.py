@@ -12,14 +12,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.adapters.retrying import Waits
 from released_intacct.domain.errors import ErrorKind
-
-OK_BODY = (
-    b"<response><control><status>success</status></control><operation><authentication>"
-    b"<status>success</status><userid>u</userid><companyid>c</companyid></authentication>"
-    b"<result><status>success</status><function>readByQuery</function><controlid>r</controlid>"
-    b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/></result>'
-    b"</operation></response>"
-)
+from released_intacct.fakes.gateway_stub import EMPTY_READ
 
 
 def _gateway(
@@ -55,7 +48,7 @@ def _gateway(
 
 def test_throttling_is_retried_after_retry_after_even_for_writes() -> None:
     gateway, sleeps, calls = _gateway(
-        [httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, content=OK_BODY)]
+        [httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, content=EMPTY_READ)]
     )
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
     assert is_successful(result)
@@ -65,14 +58,16 @@ def test_throttling_is_retried_after_retry_after_even_for_writes() -> None:
 
 def test_server_errors_are_retried_with_growing_jittered_back_off_for_reads() -> None:
     replies: list[httpx.Response | Exception] = [httpx.Response(502) for _ in range(3)]
-    gateway, sleeps, _ = _gateway([*replies, httpx.Response(200, content=OK_BODY)])
+    gateway, sleeps, _ = _gateway([*replies, httpx.Response(200, content=EMPTY_READ)])
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
     assert is_successful(result)
     assert sleeps == [0.5, 1.0, 2.0]  # backoff * 2**attempt * jitter(0.5)
 
 
 def test_an_uncertain_write_is_not_repeated_blind() -> None:
-    gateway, sleeps, calls = _gateway([httpx.Response(524), httpx.Response(200, content=OK_BODY)])
+    gateway, sleeps, calls = _gateway(
+        [httpx.Response(524), httpx.Response(200, content=EMPTY_READ)]
+    )
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
     assert not is_successful(result)
     assert result.failure().kind is ErrorKind.RETRIABLE
@@ -85,7 +80,7 @@ def test_a_dropped_connection_is_uncertain_but_a_refused_one_is_retried() -> Non
     assert not is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
     assert len(calls) == 1
     refused = httpx.ConnectError("connection refused")
-    gateway, _, calls = _gateway([refused, httpx.Response(200, content=OK_BODY)])
+    gateway, _, calls = _gateway([refused, httpx.Response(200, content=EMPTY_READ)])
     assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
     assert len(calls) == 2
 
@@ -104,7 +99,7 @@ def test_back_off_is_capped() -> None:
 
 def test_F7_a_wait_asked_beyond_the_limit_is_not_taken_and_the_request_fails_retriable() -> None:
     throttled = httpx.Response(429, headers={"Retry-After": "86400"})
-    gateway, sleeps, calls = _gateway([throttled, httpx.Response(200, content=OK_BODY)])
+    gateway, sleeps, calls = _gateway([throttled, httpx.Response(200, content=EMPTY_READ)])
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
     assert (len(calls), sleeps) == (1, [])  # no day-long sleep: the run is free to stop
     error = result.failure()
@@ -130,7 +125,7 @@ def test_F7_intacct_s_throttle_header_is_capped_too_and_an_uncertain_outcome_sta
 def test_F7_a_request_s_waits_stop_at_max_retry_wait_in_all() -> None:
     throttled = [httpx.Response(429, headers={"Retry-After": "100"}) for _ in range(3)]
     gateway, sleeps, calls = _gateway(
-        [*throttled, httpx.Response(200, content=OK_BODY)], max_retry_wait=250
+        [*throttled, httpx.Response(200, content=EMPTY_READ)], max_retry_wait=250
     )
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
     assert sleeps == [100.0, 100.0]
@@ -160,7 +155,7 @@ def test_correction_8_the_longest_of_retry_after_and_intacct_s_throttle_headers_
     tenant = {"X-IA-TENANT-Throttle-Limit-Retry-After": "12"}
     for given, expected in ((headers, 60.0), (tenant, 12.0)):
         gateway, sleeps, _ = _gateway(
-            [httpx.Response(429, headers=given), httpx.Response(200, content=OK_BODY)]
+            [httpx.Response(429, headers=given), httpx.Response(200, content=EMPTY_READ)]
         )
         assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
         assert sleeps == [expected]
@@ -168,7 +163,7 @@ def test_correction_8_the_longest_of_retry_after_and_intacct_s_throttle_headers_
 
 def test_correction_8_a_503_waits_as_long_as_its_headers_ask() -> None:
     busy = httpx.Response(503, headers={"X-IA-Throttle-Limit-RetryAfter": "9"})
-    gateway, sleeps, _ = _gateway([busy, httpx.Response(200, content=OK_BODY)])
+    gateway, sleeps, _ = _gateway([busy, httpx.Response(200, content=EMPTY_READ)])
     assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=True)))
     assert sleeps == [9.0]
 
@@ -178,7 +173,7 @@ RATE_LIMITED_200 = (
     b"<errorno>GW-0010</errorno><description>API rate limit exceeded</description></error>"
     b"</errormessage></response>"
 )
-OFFLINE_200 = OK_BODY.replace(
+OFFLINE_200 = EMPTY_READ.replace(
     b"<status>success</status><function>", b"<status>failure</status><function>"
 ).replace(
     b'<data listtype="x" count="0" totalcount="0" numremaining="0" resultId=""/>',
@@ -190,7 +185,7 @@ OFFLINE_200 = OK_BODY.replace(
 
 def test_correction_8_a_control_refused_for_a_rate_limit_in_a_200_is_repeated_for_writes() -> None:
     gateway, sleeps, calls = _gateway(
-        [httpx.Response(200, content=RATE_LIMITED_200), httpx.Response(200, content=OK_BODY)]
+        [httpx.Response(200, content=RATE_LIMITED_200), httpx.Response(200, content=EMPTY_READ)]
     )
     result = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=False))
     assert is_successful(result)
@@ -201,7 +196,7 @@ def test_correction_8_a_control_refused_for_a_rate_limit_in_a_200_is_repeated_fo
 def test_correction_8_functions_all_off_line_are_repeated_for_reads_only() -> None:
     assert b"Temporarily Off-line" in OFFLINE_200
     gateway, _, calls = _gateway(
-        [httpx.Response(200, content=OFFLINE_200), httpx.Response(200, content=OK_BODY)]
+        [httpx.Response(200, content=OFFLINE_200), httpx.Response(200, content=EMPTY_READ)]
     )
     read = asyncio.run(gateway.post("http://x/gw", b"<request/>", idempotent=True))
     assert is_successful(read)
@@ -216,7 +211,7 @@ def test_correction_8_functions_all_off_line_are_repeated_for_reads_only() -> No
 
 def test_F13_pool_timeout_is_repeated_even_for_a_write_and_says_it_was_not_sent() -> None:
     pool = httpx.PoolTimeout("no connection free")
-    gateway, _, calls = _gateway([pool, httpx.Response(200, content=OK_BODY)])
+    gateway, _, calls = _gateway([pool, httpx.Response(200, content=EMPTY_READ)])
     assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)))
     assert len(calls) == 2  # nothing left, so repeating it is safe
     gateway, _, _ = _gateway([pool, pool, pool, pool])

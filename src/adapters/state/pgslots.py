@@ -39,6 +39,7 @@ import os
 import random
 import secrets
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -58,6 +59,8 @@ MARGIN: Final = timedelta(seconds=30)
 """What a slot's expiry adds to the request time-out (``expiry_for``)."""
 _POLL: Final = 0.02
 _POLL_CAP: Final = 0.25
+_DOUBLINGS: Final = 4
+"""The pause between polls doubles this many times at most (20 ms x 2**4 is past the cap)."""
 _TAKE: Final = (
     "INSERT INTO intacct_slots AS held (company, slot, holder, expires_at)"
     " SELECT %s, free.slot, %s, now() + %s FROM generate_series(0, %s) AS free (slot)"
@@ -83,7 +86,7 @@ def expiry_for(timeout: float) -> timedelta:
 class PgSlots:
     """``limit`` request slots per company in the store's ``intacct_slots`` table."""
 
-    __slots__ = ("_db", "_expiry", "_jitter", "_limit", "_pending", "_sleep", "_wait")
+    __slots__ = ("_clock", "_db", "_expiry", "_jitter", "_limit", "_pending", "_sleep", "_wait")
 
     def __init__(
         self,
@@ -94,6 +97,7 @@ class PgSlots:
         wait: float,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if limit < 1 or expiry <= timedelta(0) or wait < 0:
             msg = f"slots need limit >= 1, expiry > 0, wait >= 0; got {limit}, {expiry}, {wait}"
@@ -104,6 +108,7 @@ class PgSlots:
         self._wait = wait
         self._sleep = sleep
         self._jitter = jitter
+        self._clock = clock
         self._pending: set[asyncio.Task[None]] = set()
         """Give-backs under way, kept until done (a cancelled holder does not wait for them)."""
 
@@ -120,8 +125,7 @@ class PgSlots:
             await self._give_back(company, holder)
 
     async def _take(self, company: str, holder: str) -> SyncError | None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._wait
+        deadline = self._clock() + self._wait
         args = (company, holder, self._expiry, self._limit - 1, company)
         attempt = 0
         while True:
@@ -130,13 +134,13 @@ class PgSlots:
                 return _unusable(company, taken.failure())
             if taken.unwrap():
                 return None
-            left = deadline - loop.time()
+            left = deadline - self._clock()
             if left <= 0:
                 return _not_free(company, self._limit, self._wait)
             jitter = 0.5 + self._jitter() / 2
             pause = backoff(attempt, base=_POLL, cap=_POLL_CAP, jitter=jitter, retry_after=None)
             await self._sleep(min(pause, left))
-            attempt += 1
+            attempt = min(attempt + 1, _DOUBLINGS)
 
     async def _give_back(self, company: str, holder: str) -> None:
         task = asyncio.create_task(self._delete(company, holder), name="slot-give-back")
