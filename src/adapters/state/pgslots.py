@@ -13,14 +13,17 @@ Decided:
   opened, and they close with the store.
 - A slot expires ``expiry`` after it was taken, by the database's clock (``now()``: the same for
   every machine), so a slot whose process died mid-request frees itself. ``expiry_for`` chooses
-  it from the request time-out: ``intacct.timeout`` bounds each phase of a request (connecting,
-  sending, each read of the reply), so a live request is done well within it; 30 s more covers a
-  reply read in several chunks and the round trips to the database. A live request that still
-  outlives its slot lets one more request of its company in; Intacct refuses a request over its
-  limit with HTTP 429 before running it, which the gateway repeats (nothing ran).
+  it from the request time-out: twice ``intacct.timeout``. The time-out bounds each phase of a
+  request (connecting, sending, each read of the reply), so a live request is normally done well
+  within one; twice it leaves a request whose connecting and reply each took nearly all of it its
+  slot, and scales with the setting (a test's short time-out frees a dead process's slots soon).
+  A live request that still outlives its slot lets one more request of its company in; Intacct
+  answers a request over its limit with a throttle (HTTP 429), which the gateway repeats after a
+  pause (nothing ran).
 - A full company is waited for by polling with jitter (from 20 ms, doubled, capped at 250 ms: an
-  Intacct request takes hundreds of milliseconds), no connection held while waiting; no LISTEN,
-  which would hold a connection per process for the length of every wait. The wait is bounded
+  Intacct request takes hundreds of milliseconds), no connection held while waiting; no
+  LISTEN/NOTIFY, which would keep a connection of its own open in every process and send every
+  give-back of every company to every process, to save at most a pause of 250 ms. The wait is bounded
   (``wait``, ``intacct.slot_wait``): past it the request fails RETRIABLE and ``unsent`` (nothing
   left, nothing to look up), naming the company and the setting.
 - The database failing to give a slot is the same kind of failure (RETRIABLE, ``unsent``), never
@@ -51,12 +54,10 @@ from released_intacct.adapters.retrying import backoff
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
 from released_intacct.domain.errors import ErrorKind, SyncError
 
-__all__ = ["MARGIN", "PgSlots", "expiry_for"]
+__all__ = ["PgSlots", "expiry_for"]
 
 _log = logging.getLogger(__name__)
 
-MARGIN: Final = timedelta(seconds=30)
-"""What a slot's expiry adds to the request time-out (``expiry_for``)."""
 _POLL: Final = 0.02
 _POLL_CAP: Final = 0.25
 _DOUBLINGS: Final = 4
@@ -79,8 +80,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 def expiry_for(timeout: float) -> timedelta:
-    """How long a slot is held at most: the request time-out (seconds) and ``MARGIN``."""
-    return timedelta(seconds=timeout) + MARGIN
+    """How long a slot is held at most: twice the request time-out (seconds)."""
+    return timedelta(seconds=2 * timeout)
 
 
 class PgSlots:
