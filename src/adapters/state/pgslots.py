@@ -23,9 +23,9 @@ Decided:
 - A full company is waited for by polling with jitter (from 20 ms, doubled, capped at 250 ms: an
   Intacct request takes hundreds of milliseconds), no connection held while waiting; no
   LISTEN/NOTIFY, which would keep a connection of its own open in every process and send every
-  give-back of every company to every process, to save at most a pause of 250 ms. The wait is bounded
-  (``wait``, ``intacct.slot_wait``): past it the request fails RETRIABLE and ``unsent`` (nothing
-  left, nothing to look up), naming the company and the setting.
+  give-back of every company to every process, to save at most a pause of 250 ms. The wait is
+  bounded (``wait``, ``intacct.slot_wait``): past it the request fails RETRIABLE and ``unsent``
+  (nothing left, nothing to look up), naming the company and the setting.
 - The database failing to give a slot is the same kind of failure (RETRIABLE, ``unsent``), never
   a crash of the run; failing to give one back is logged and the slot expires by itself. A slot
   is given back however the block is left, a cancellation included (``asyncio.shield``): a
