@@ -26,6 +26,7 @@ Decided:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,6 +58,8 @@ from released_intacct.domain.state import (
 )
 
 __all__ = ["CompanyStatus", "Service"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +103,7 @@ class Service:
         worker: WorkerSettings | None = None,
     ) -> None:
         worker = worker or WorkerSettings()
+        self._to_workers = False
         self.ports = ports
         self.schedule = schedule or Schedule()
         self.runner = SyncRunner(ports)
@@ -108,7 +112,7 @@ class Service:
             intacct_for=ports.intacct_for,
             released_for=ports.released_for,
             clock=ports.clock,
-            start_initial_sync=self.runner.start_initial_sync,
+            start_initial_sync=self._start_initial_sync,
             policy=ports.policy,
         )
         self.scheduler = Scheduler(
@@ -177,8 +181,16 @@ class Service:
             return self.ports.clock.now()
         return next_run(self.schedule, after=last.started_at)
 
+    def leave_runs_to_workers(self) -> None:
+        """From now on, the runs asked of this service (``sync_now``, a confirm's initial sync)
+        are requested from the workers (``StateStore.request_run``) instead of run here: for an
+        admin API served without a worker loop (``serve --api-only``) beside ``worker``
+        processes."""
+        self._to_workers = True
+
     def sync_now(self, id: ConnectionId) -> FutureResult[None, SyncError]:
-        """Rule E4, on demand: queue a run and answer at once (refused while one runs)."""
+        """Rule E4, on demand: queue a run and answer at once (refused while one runs here;
+        left to the workers, a request made while a run is open runs after it)."""
         return FutureResult(self._sync_now(id))
 
     async def _sync_now(self, id: ConnectionId) -> Result[None, SyncError]:
@@ -187,7 +199,20 @@ class Service:
             return Failure(found.failure())
         if found.unwrap().phase is not Phase.CONFIRMED:
             return Failure(_unconfirmed())
+        if self._to_workers:
+            return await settled(self.ports.store.request_run(id, at=self.ports.clock.now()))
         return self.runner.start(id)
+
+    async def _start_initial_sync(self, id: ConnectionId) -> None:
+        """The confirm's hook: the initial sync runs here, or is requested from the workers."""
+        if not self._to_workers:
+            await self.runner.start_initial_sync(id)
+            return
+        requested = await settled(self.ports.store.request_run(id, at=self.ports.clock.now()))
+        if not is_successful(requested):
+            _log.warning(
+                "event=initial_sync_not_requested connection=%s error=%s", id, requested.failure()
+            )
 
     def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""

@@ -31,11 +31,11 @@ is *due* when its ``next_run_at`` has come (never set: due at once) or a run of 
 releases the dead run red and raises the company's epoch, so every fenced write of the dead run is
 refused from then on: the epoch is the fence of both, there is no second one.
 
-Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (30 minutes, a setting) without a heartbeat.
-A run beats every ``heartbeat_every(stale_after)``, so a live run is never stale unless its
-process is paused or cut off. A live run wrongly taken over is safe: its next fenced write is
-refused, and an intent it may still have in flight is not sent again by the run that took over
-until it can no longer be in flight (``Intent.sent_at``, the run's ``holder``).
+Decided: a run is stale after ``DEFAULT_STALE_AFTER`` (a minute, a setting: also the lease ttl of
+the worker loop) without a heartbeat. A run beats every ``heartbeat_every(stale_after)``, so a live
+run is never stale unless its process is paused or cut off. A live run wrongly taken over is safe:
+its next fenced write is refused, and an intent it may still have in flight is not sent again by the
+run that took over until it can no longer be in flight (``Intent.sent_at``, the run's ``holder``).
 
 One confirm at a time (O5, C1): a confirm first claims its connection (``claim_confirm``, a
 compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease

@@ -25,6 +25,7 @@ from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.ports import Ports
 from released_intacct.app.runner import SyncRunner
 from released_intacct.app.scheduler import Scheduler
+from released_intacct.app.service import Service
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
@@ -606,3 +607,21 @@ def test_E4_stop_with_grace_stops_the_late_runs_red_and_hands_them_back_due_at_o
 async def _until(done: Callable[[], Any]) -> None:
     while not await done():
         await asyncio.sleep(0.01)
+
+
+def test_E4_an_api_without_a_worker_loop_requests_its_runs_from_the_workers() -> None:
+    async def body(world: World) -> None:
+        await world.company(A)
+        service = Service(world.ports())
+        service.leave_runs_to_workers()
+        await value(service.sync_now(A))
+        await value(service.sync_now(A))  # a second request is the same request
+        assert service.runner.running() == frozenset()
+        assert await world.runs(A) == []
+        worker = world.scheduler(Schedule(), poll=timedelta(days=1))  # another process's
+        (lease,) = await value(world.store.claim_due(worker.worker, 1, at=T0, ttl=HOUR))
+        assert (lease.connection, lease.requested_at) == (A, T0)
+        unknown = await settled(service.sync_now(ConnectionId("conn-none")))
+        assert unknown.failure().kind is ErrorKind.REJECTED
+
+    run(body)

@@ -11,6 +11,7 @@ import pytest
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released.settings import ReleasedSettings
+from released_intacct.app.scheduler import WorkerSettings
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
@@ -289,6 +290,35 @@ def test_F1_the_stale_run_time_and_the_in_flight_bound_are_settings() -> None:
             "RELEASED_INTACCT_SYNC_IN_FLIGHT",
             "RELEASED_INTACCT_SYNC_STALE_AFTER",
         ], bad
+
+
+def test_E4_the_worker_loops_capacity_poll_and_grace_are_settings(tmp_path: Path) -> None:
+    settings = settings_from_env(
+        BASE
+        | {
+            "RELEASED_INTACCT_WORKER_CAPACITY": "3",
+            "RELEASED_INTACCT_WORKER_POLL": "0.5",
+            "RELEASED_INTACCT_WORKER_GRACE": "25",
+        }
+    )
+    assert settings.worker == WorkerSettings(
+        capacity=3, poll=timedelta(seconds=0.5), grace=timedelta(seconds=25)
+    )
+    assert settings_from_env(BASE).worker == WorkerSettings()
+    assert WorkerSettings().grace is None  # until the runs finish
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "x.db"\nencryption_key = "{KEY}"\n[worker]\ncapacity = 0\npoll = -1\n'
+    )
+    path.chmod(0o600)
+    with pytest.raises(SettingsError) as raised:
+        settings_from_toml(path)
+    assert sorted(p.split(": ", 1)[1].split()[0] for p in raised.value.problems) == [
+        "worker.capacity",
+        "worker.poll",
+    ]
+    problems = _problems_of({"RELEASED_INTACCT_WORKER_GRACE": "0"})
+    assert problems[0].startswith("RELEASED_INTACCT_WORKER_GRACE ")
 
 
 def test_F7_the_limits_on_waiting_are_settings_of_both_clients(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """``released-intacct release CONNECTION``: free a company from a run whose process is dead (E4).
 
 A process that dies mid-sync leaves its run open, which keeps the company's next sync out until
-the run has been silent for ``sync.stale_after`` (30 minutes by default). ``release`` frees it at
+the run has been silent for ``sync.stale_after`` (a minute by default). ``release`` frees it at
 once when the run's process is provably dead (it ran on this machine and no longer does), or when
 the run is silent that long already; the run is finished red, with a notification. A run whose
 process may still be alive is not released: stopping that process (Ctrl-C, SIGTERM) frees the

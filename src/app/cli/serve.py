@@ -49,8 +49,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--api-only",
         action="store_true",
-        help="serve the admin API only, and run no syncs on schedule here (`worker` processes "
-        "run them; on-demand and initial syncs asked of the API still run in this process)",
+        help="serve the admin API only and run no syncs here: `worker` processes run them, "
+        "those asked of the API too (on demand, a confirm's initial sync: requested from them)",
     )
 
 
@@ -77,6 +77,8 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
             server = QuietServer(config)
             console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
+            if args.api_only:
+                service.leave_runs_to_workers()
             scheduling = stop.wait() if args.api_only else service.scheduler.serve(stop)
             await _serve_until(stop, server, sock, scheduling)
     console.say("stopped")
