@@ -144,6 +144,7 @@ async def open_store(settings: Settings) -> SqliteStateStore | PostgresStateStor
             settings.database,
             key=settings.encryption_key,
             previous_keys=settings.previous_keys,
+            pool_size=settings.worker.capacity + 2,  # a session per run, the loop's and the API's
             migrate=True,
         )
     return await SqliteStateStore.open(
