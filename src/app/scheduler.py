@@ -208,6 +208,11 @@ class Scheduler:
         except asyncio.CancelledError:
             await asyncio.shield(self._hand_back(id, self._now(), ran_from=None, why="stopped"))
             raise
+        except Exception as error:  # a bug: logged, and the company handed back, not held
+            _log.exception(
+                "event=lease_crashed connection=%s error_type=%s", id, type(error).__name__
+            )
+            await self._hand_back(id, self._now() + self._ttl, ran_from=None, why="crashed")
 
     async def _decide_and_run(self, lease: Lease) -> None:
         id, store = lease.connection, self._runner.ports.store

@@ -625,3 +625,30 @@ def test_E4_an_api_without_a_worker_loop_requests_its_runs_from_the_workers() ->
         assert unknown.failure().kind is ErrorKind.REJECTED
 
     run(body)
+
+
+def test_E4_a_bug_while_holding_a_lease_is_logged_and_the_company_handed_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken(FakeStateStore):
+        def runs(
+            self, id: ConnectionId, *, limit: int = 20
+        ) -> FutureResult[tuple[Run, ...], SyncError]:
+            raise RuntimeError("a bug")
+
+    async def body(world: World) -> None:
+        world.store = Broken()
+        world.runner = SyncRunner(world.ports())
+        await world.company(A)
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
+        assert await scheduler.tick() == 1
+        await scheduler.settle()
+        assert scheduler.held == frozenset()
+        ttl = world.runner.ports.policy.stale_after
+        assert await value(world.store.claim_due("b/2", 1, at=T0 + ttl - SECOND, ttl=HOUR)) == ()
+        (again,) = await value(world.store.claim_due("b/2", 1, at=T0 + ttl, ttl=HOUR))
+        assert again.connection == A  # handed back, due again after a ttl
+
+    with caplog.at_level(logging.ERROR, logger="released_intacct.app.scheduler"):
+        run(body)
+    assert "event=lease_crashed connection=conn-a error_type=RuntimeError" in caplog.text
