@@ -269,6 +269,31 @@ def release_run(run: Run, *, at: datetime) -> tuple[Run, Notification]:
     return released, Notification(connection=run.connection, title="Sync failed", body=body)
 
 
+def beat(stored: Run, run: Run, at: datetime) -> Run:
+    """``stored`` with the progress, counts, errors and open status of ``run``, alive at ``at``
+    (``save_progress``: the stored start, epoch and holder are kept)."""
+    return replace(
+        stored,
+        status=run.status,
+        counts=run.counts,
+        errors=run.errors,
+        progress=run.progress,
+        heartbeat_at=at,
+    )
+
+
+def advanced(
+    stored: Cursor | None, wanted: Cursor, *, run_started: datetime
+) -> tuple[Cursor, bool]:
+    """The cursor as ``advance_cursor`` leaves it, and whether it moved (to be stored):
+    ``wanted`` clamped to ``run_started`` (never past the start of the run), or ``stored`` when
+    that is already there or further (a cursor never moves back)."""
+    position = min(wanted.position, run_started)
+    if stored is not None and stored.position >= position:
+        return stored, False
+    return Cursor(feed=wanted.feed, position=position), True
+
+
 def lost(fence: Fence) -> SyncError:
     """Rule E4: ``fence``'s run no longer holds its company (released, taken over, finished)."""
     return SyncError(

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from released_intacct.adapters.state import SqliteStateStore, generate_key
-from released_intacct.adapters.state.outbox import after_prefix
+from released_intacct.adapters.state.checks import after_prefix
 from released_intacct.domain.enums import RecordType, System
 from released_intacct.domain.ids import (
     ConnectionId,

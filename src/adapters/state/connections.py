@@ -15,45 +15,44 @@ sharing the file. While a confirm holds the connection, every other change is re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.codec import Row, from_column, to_column
+from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.checks import already_stored, c1_conflict, missing, transition
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import one, rows
-from released_intacct.domain.enums import Prerequisite
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.ids import (
-    ConnectionId,
-    EntityId,
-    IntacctCompanyId,
-    ReleasedCompanyId,
+from released_intacct.adapters.state.rows import (
+    CONNECTION_COLUMNS,
+    acknowledged,
+    connection_from,
+    connection_row,
 )
+from released_intacct.domain.enums import Prerequisite
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.rules import confirming
-from released_intacct.domain.rules.connection import TOP_LEVEL, check_link_change, record_of
-from released_intacct.domain.state import Acknowledgement, ConfirmClaim, Connection, Phase
+from released_intacct.domain.state import Acknowledgement, Connection
 
-_COLUMNS = (
-    "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at,"
-    " confirm_token, confirm_since, confirm_until, confirm_holder"
-)
+_COLUMNS = CONNECTION_COLUMNS
 
 
 async def add(
     db: aiosqlite.Connection, vault: Vault, connection: Connection, creds: IntacctCredentials
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id) is not None:
-        return Failure(_already(connection.id))
+        return Failure(already_stored(connection.id))
     refusal = confirming.outside_claim(connection) or await _c1_refusal(db, connection)
     if refusal is not None:
         return Failure(refusal)
     await db.execute(
         f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
-        _row(connection),
+        connection_row(connection),
     )
     await db.execute(
         "INSERT INTO credentials (connection, token) VALUES (?, ?)",
@@ -68,9 +67,7 @@ async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Conne
         return Failure(missing(connection.id))
     if stored == connection:
         return Success(stored)  # unchanged: nothing to refuse
-    if stored.phase is Phase.CONFIRMED:
-        return Failure(_locked(stored))
-    refusal = confirming.save_refusal(stored, connection) or await _c1_refusal(db, connection)
+    refusal = confirming.changes_refused(stored, connection) or await _c1_refusal(db, connection)
     if refusal is not None:
         return Failure(refusal)
     await _update(db, connection)
@@ -105,10 +102,13 @@ async def renew_confirm(
 
 
 async def finish_confirm(
-    db: aiosqlite.Connection, id: ConnectionId, token: str, at: datetime
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding, token: str, at: datetime
 ) -> Result[Connection, SyncError]:
-    """CONFIRMED; the caller stores the confirmed onboarding in the same transaction."""
-    return await _transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
+    """CONFIRMED, and the confirmed ``onboarding`` stored in the same transaction."""
+    done = await _transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
+    if isinstance(done, Success):
+        await _store_onboarding(db, id, onboarding)
+    return done
 
 
 async def release_confirm(
@@ -124,12 +124,9 @@ async def _transition(
     id: ConnectionId,
     decide: Callable[[Connection], Result[Connection, SyncError]],
 ) -> Result[Connection, SyncError]:
-    stored = await load(db, id)
-    if stored is None:
-        return Failure(missing(id))
-    decided = decide(stored)
-    if isinstance(decided, Success) and decided.unwrap() != stored:
-        await _update(db, decided.unwrap())
+    decided, changed = transition(id, await load(db, id), decide)
+    if changed is not None:
+        await _update(db, changed)
     return decided
 
 
@@ -138,15 +135,13 @@ async def _update(db: aiosqlite.Connection, connection: Connection) -> None:
         "UPDATE connections SET released_company = ?, intacct_company = ?, entity = ?, phase = ?,"
         " sync_from = ?, created_at = ?, confirmed_at = ?, confirm_token = ?, confirm_since = ?,"
         " confirm_until = ?, confirm_holder = ? WHERE id = ?",
-        (*_row(connection)[1:], connection.id),
+        (*connection_row(connection)[1:], connection.id),
     )
 
 
 async def remove(db: aiosqlite.Connection, id: ConnectionId) -> Result[None, SyncError]:
     stored = await load(db, id)
-    if stored is not None and stored.phase is Phase.CONFIRMED:
-        return Failure(_locked(stored))
-    refusal = None if stored is None else confirming.save_refusal(stored)
+    refusal = None if stored is None else confirming.changes_refused(stored)
     if refusal is not None:
         return Failure(refusal)
     await db.execute("DELETE FROM connections WHERE id = ?", (id,))
@@ -155,12 +150,12 @@ async def remove(db: aiosqlite.Connection, id: ConnectionId) -> Result[None, Syn
 
 async def load(db: aiosqlite.Connection, id: ConnectionId) -> Connection | None:
     row = await one(db, f"SELECT {_COLUMNS} FROM connections WHERE id = ?", (id,))  # noqa: S608 - constant names
-    return None if row is None else _connection(row)
+    return None if row is None else connection_from(row)
 
 
 async def load_all(db: aiosqlite.Connection) -> tuple[Connection, ...]:
     found = await rows(db, f"SELECT {_COLUMNS} FROM connections ORDER BY created_at, id")  # noqa: S608 - constant names
-    return tuple(_connection(row) for row in found)
+    return tuple(connection_from(row) for row in found)
 
 
 async def credentials(
@@ -181,46 +176,18 @@ async def credentials(
 
 async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncError]:
     """Re-encrypt every token still under a previous key; all or none. How many were."""
-    rotated = 0
-    for row in await rows(db, "SELECT connection, token FROM credentials"):
-        opened = vault.open(bytes(row["token"]))
-        if not isinstance(opened, Success):
-            return Failure(opened.failure())
-        token = opened.unwrap().rotated
-        if token is not None:
-            await _store_token(db, row["connection"], token)
-            rotated += 1
-    return Success(rotated)
+    found = await rows(db, "SELECT connection, token FROM credentials")
+    rotated = vault.rotations((row["connection"], bytes(row["token"])) for row in found)
+    if not isinstance(rotated, Success):
+        return Failure(rotated.failure())
+    for id, token in rotated.unwrap():
+        await _store_token(db, id, token)
+    return Success(len(rotated.unwrap()))
 
 
 async def require(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:
     """None when the connection is stored, else the error to return."""
     return None if await load(db, id) is not None else missing(id)
-
-
-async def changeable(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:
-    """None when the connection is stored and no confirm holds it, else the error to return."""
-    stored = await load(db, id)
-    return missing(id) if stored is None else confirming.save_refusal(stored)
-
-
-def missing(id: ConnectionId) -> SyncError:
-    """A change naming a connection the store does not hold is REJECTED (nothing is changed)."""
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Connection {id} is not stored.",
-        fix="Connect the company first, or check which connection is meant.",
-    )
-
-
-def _already(id: ConnectionId) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.C1,
-        message=f"Connection {id} is already stored.",
-        fix="Save the changed connection instead of adding it again.",
-    )
 
 
 async def _store_token(db: aiosqlite.Connection, id: str, token: bytes) -> None:
@@ -236,81 +203,7 @@ async def _c1_refusal(db: aiosqlite.Connection, new: Connection) -> SyncError | 
     )
     if holder_row is None:
         return None
-    return c1_conflict(new, _connection(holder_row))
-
-
-def c1_conflict(new: Connection, holder: Connection) -> SyncError:
-    """Rule C1: ``new`` is refused because ``holder`` already holds one of its two sides."""
-    if holder.released_company == new.released_company:
-        message = (
-            f"Re-Leased company {new.released_company} is already linked to "
-            f"{_intacct_side(holder.intacct_company, holder.entity)}."
-        )
-    else:
-        message = (
-            f"{_intacct_side(new.intacct_company, new.entity)} is already linked to "
-            f"Re-Leased company {holder.released_company}."
-        )
-    fix = (
-        "That link was confirmed and can never be changed; use another company."
-        if holder.phase is Phase.CONFIRMED
-        else "Use that connection, or remove it before its initial sync is confirmed."
-    )
-    return SyncError(kind=ErrorKind.REJECTED, rule=Rule.C1, message=message, fix=fix)
-
-
-def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
-    if entity is None:
-        return f"Sage Intacct company {company}"
-    where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
-    return f"Sage Intacct company {company} at {where}"
-
-
-def _locked(stored: Connection) -> SyncError:
-    return check_link_change(record_of(stored)).failure()
-
-
-def _row(c: Connection) -> tuple[object, ...]:
-    held = c.confirming
-    return (
-        c.id,
-        c.released_company,
-        c.intacct_company,
-        c.entity,
-        c.phase.value,
-        c.sync_from.isoformat() if c.sync_from else None,
-        to_column(c.created_at),
-        to_column(c.confirmed_at) if c.confirmed_at else None,
-        None if held is None else held.token,
-        None if held is None else to_column(held.since),
-        None if held is None else to_column(held.until),
-        None if held is None else held.holder,
-    )
-
-
-def _connection(row: Row) -> Connection:
-    return Connection(
-        id=ConnectionId(row["id"]),
-        released_company=ReleasedCompanyId(row["released_company"]),
-        intacct_company=IntacctCompanyId(row["intacct_company"]),
-        entity=None if row["entity"] is None else EntityId(row["entity"]),
-        phase=Phase(row["phase"]),
-        sync_from=date.fromisoformat(row["sync_from"]) if row["sync_from"] else None,
-        created_at=from_column(row["created_at"]),
-        confirmed_at=from_column(row["confirmed_at"]) if row["confirmed_at"] else None,
-        confirming=_claim(row),
-    )
-
-
-def _claim(row: Row) -> ConfirmClaim | None:
-    if row["confirm_token"] is None:
-        return None
-    return ConfirmClaim(
-        token=row["confirm_token"],
-        since=from_column(row["confirm_since"]),
-        until=from_column(row["confirm_until"]),
-        holder=row["confirm_holder"] or "",
-    )
+    return c1_conflict(new, connection_from(holder_row))
 
 
 async def acknowledge(
@@ -321,17 +214,13 @@ async def acknowledge(
 ) -> Result[None, SyncError]:
     """Rule C5: the first acknowledgement of each prerequisite stays; refused once confirmed."""
     stored = await load(db, id)
-    if stored is None:
-        return Failure(missing(id))
-    if stored.phase is Phase.CONFIRMED:
-        return Failure(_locked(stored))
-    refusal = confirming.save_refusal(stored)
+    refusal = missing(id) if stored is None else confirming.changes_refused(stored)
     if refusal is not None:
         return Failure(refusal)
     await db.executemany(
         "INSERT OR IGNORE INTO acknowledgements (connection, prerequisite, acknowledged_at)"
         " VALUES (?, ?, ?)",
-        [(id, p.value, to_column(at)) for p in prerequisites],
+        [(id, p.value, codec.to_column(at)) for p in prerequisites],
     )
     return Success(None)
 
@@ -349,13 +238,30 @@ async def acknowledgements(
     return Success(acknowledged(found))
 
 
-def acknowledged(found: Iterable[Row]) -> tuple[Acknowledgement, ...]:
-    """The stored acknowledgements (``prerequisite``, ``acknowledged_at``), in the order of
-    ``Prerequisite``; a prerequisite this version does not know is left out."""
-    known = {p.value: p for p in Prerequisite}
-    at = {
-        known[row["prerequisite"]]: from_column(row["acknowledged_at"])
-        for row in found
-        if row["prerequisite"] in known
-    }
-    return tuple(Acknowledgement(prerequisite=p, at=at[p]) for p in Prerequisite if p in at)
+# --- onboarding (O1-O5) ---------------------------------------------------------------------------
+
+
+async def save_onboarding(
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
+) -> Result[None, SyncError]:
+    """Refused while a confirm holds the connection (``confirming.save_refusal``)."""
+    stored = await load(db, id)
+    error = missing(id) if stored is None else confirming.save_refusal(stored)
+    if error is not None:
+        return Failure(error)
+    await _store_onboarding(db, id, onboarding)
+    return Success(None)
+
+
+async def onboarding(db: aiosqlite.Connection, id: ConnectionId) -> Onboarding | None:
+    row = await one(db, "SELECT body FROM onboarding WHERE connection = ?", (id,))
+    return None if row is None else codec.decode_onboarding(row["body"])
+
+
+async def _store_onboarding(
+    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
+) -> None:
+    await db.execute(
+        "INSERT OR REPLACE INTO onboarding (connection, body) VALUES (?, ?)",
+        (id, codec.encode_onboarding(onboarding)),
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -81,6 +81,21 @@ class Vault:
         except InvalidToken:
             return Failure(WRONG_KEY)
         return Success(Opened(credentials=_from_json(clear), rotated=self._all.rotate(token)))
+
+    def rotations(
+        self, tokens: Iterable[tuple[str, bytes]]
+    ) -> Result[list[tuple[str, bytes]], SyncError]:
+        """``rotate``: each (owner, token) still under a previous key, with its token under the
+        current one; the first token no key opens refuses them all (``WRONG_KEY``)."""
+        rotated: list[tuple[str, bytes]] = []
+        for owner, token in tokens:
+            opened = self.open(token)
+            if not isinstance(opened, Success):
+                return Failure(opened.failure())
+            again = opened.unwrap().rotated
+            if again is not None:
+                rotated.append((owner, again))
+        return Success(rotated)
 
 
 def _fernet(key: Secret, name: str) -> Fernet:

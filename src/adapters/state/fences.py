@@ -11,12 +11,9 @@ from __future__ import annotations
 import aiosqlite
 
 from released_intacct.adapters.state.database import one
+from released_intacct.adapters.state.rows import OPEN_RUN
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.state import Fence, lost
-
-OPEN_RUN = "status IN ('running', 'running_with_errors')"
-"""Written out, not bound: SQLite uses the partial index ``runs_one_open`` only for a WHERE term
-that matches its own."""
 
 
 async def fenced(db: aiosqlite.Connection, fence: Fence | None) -> SyncError | None:

@@ -19,11 +19,13 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.checks import no_notification, results_where
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
 from released_intacct.adapters.state.outbox import link_status
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.ports import Notification
@@ -33,7 +35,13 @@ from released_intacct.domain.results import (
     record_result,
     result_identity,
 )
-from released_intacct.domain.state import Cursor, Fence, ResultFilter, StoredNotification
+from released_intacct.domain.state import (
+    Cursor,
+    Fence,
+    ResultFilter,
+    StoredNotification,
+    advanced,
+)
 
 
 async def cursor(db: aiosqlite.Connection, id: ConnectionId, feed: str) -> Cursor | None:
@@ -57,14 +65,14 @@ async def advance_cursor(
     if refused is not None:
         return Failure(refused)
     stored = await cursor(db, id, wanted.feed)
-    position = min(wanted.position, run_started)
-    if stored is not None and stored.position >= position:
-        return Success(stored)
+    moved, changed = advanced(stored, wanted, run_started=run_started)
+    if not changed:
+        return Success(moved)
     await db.execute(
         "INSERT OR REPLACE INTO cursors (connection, feed, position) VALUES (?, ?, ?)",
-        (id, wanted.feed, codec.to_column(position)),
+        (id, moved.feed, codec.to_column(moved.position)),
     )
-    return Success(Cursor(feed=wanted.feed, position=position))
+    return Success(moved)
 
 
 async def record_results(
@@ -87,21 +95,9 @@ async def record_results(
 async def results(
     db: aiosqlite.Connection, id: ConnectionId, where: ResultFilter
 ) -> tuple[SyncResult, ...]:
-    sql = "SELECT body FROM results WHERE connection = ?"
-    args: list[object] = [id]
-    for column, wanted in (
-        ("record_type", where.record_type),
-        ("direction", where.direction),
-        ("link_status", where.link_status),
-    ):
-        if wanted is not None:
-            sql += f" AND {column} = ?"
-            args.append(wanted.value)
-    if where.since is not None:
-        sql += " AND last_seen >= ?"
-        args.append(codec.to_column(where.since))
-    sql += " ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?"
-    found = await rows(db, sql, [*args, where.limit, where.offset])
+    chosen, args = results_where(where, "?")
+    sql = "SELECT body FROM results WHERE connection = ?" + chosen  # noqa: S608 - constant names
+    found = await rows(db, sql, [id, *args])
     return tuple(codec.decode_result(row["body"]) for row in found)
 
 
@@ -139,15 +135,7 @@ async def notifications(
         + " ORDER BY id DESC",
         (id,),
     )
-    return tuple(
-        StoredNotification(
-            id=row["id"],
-            notification=codec.decode_notification(row["body"]),
-            created_at=codec.from_column(row["created_at"]),
-            read=bool(row["read"]),
-        )
-        for row in found
-    )
+    return tuple(notification_from(row) for row in found)
 
 
 async def mark_read(
@@ -160,7 +148,7 @@ async def mark_read(
         "UPDATE notifications SET read = 1 WHERE id = ? AND connection = ?", (number, id)
     )
     if cursor_.rowcount != 1:
-        return Failure(_no_notification(id, number))
+        return Failure(no_notification(id, number))
     return Success(None)
 
 
@@ -205,35 +193,4 @@ async def _store_result(
     await db.execute(
         f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
         result_row(id, result),
-    )
-
-
-RESULT_COLUMNS = (
-    "connection, record_type, released_id, intacct_key, direction, rule, kind, link_status,"
-    " last_seen, body"
-)
-
-
-def result_row(id: ConnectionId, result: SyncResult) -> tuple[object, ...]:
-    """The values of ``RESULT_COLUMNS`` for a new row of ``result``."""
-    return (
-        id,
-        result.record_type.value,
-        result.released_id,
-        result.intacct_key,
-        result.direction.value,
-        result.rule.value if result.rule else None,
-        result.kind.value,
-        result.link_status.value,
-        codec.to_column(result.last_seen),
-        codec.encode_result(result),
-    )
-
-
-def _no_notification(id: ConnectionId, number: int) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Connection {id} has no notification {number}.",
-        fix="Mark one of the connection's own notifications, as listed.",
     )

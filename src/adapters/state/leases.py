@@ -16,9 +16,10 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.codec import Row
-from released_intacct.adapters.state.connections import load, missing
+from released_intacct.adapters.state.checks import missing
+from released_intacct.adapters.state.connections import load
 from released_intacct.adapters.state.database import one, rows
+from released_intacct.adapters.state.rows import lease_from
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
@@ -50,7 +51,9 @@ async def claim_due(
         _CLAIM,
         (worker, codec.to_column(until), now, now, free),
     )
-    return Success(tuple(sorted((lease(row, worker, until) for row in claimed), key=by_connection)))
+    return Success(
+        tuple(sorted((lease_from(row, worker, until) for row in claimed), key=by_connection))
+    )
 
 
 async def renew_leases(
@@ -99,18 +102,6 @@ async def release_lease(
         (codec.to_column(next_run_at), answered, id, worker),
     )
     return Success(cursor.rowcount == 1)
-
-
-def lease(row: Row, worker: str, until: datetime) -> Lease:
-    """The lease of a claimed row (``id``, ``run_epoch``, ``run_requested_at`` as text)."""
-    asked = row["run_requested_at"]
-    return Lease(
-        connection=ConnectionId(row["id"]),
-        worker=worker,
-        until=until,
-        epoch=int(row["run_epoch"]),
-        requested_at=None if asked is None else codec.from_column(asked),
-    )
 
 
 def by_connection(held: Lease) -> str:

@@ -6,7 +6,7 @@ Decided:
   (REJECTED, naming the holder), and the whole batch with it.
 - A link saved with another status than it had (unlinked or relinked, rule E2) restates the
   link status of the record's sync results in the same transaction.
-- Links by Intacct key prefix are a key range of the links' unique index (``after_prefix``),
+- Links by Intacct key prefix are a key range of the links' unique index (``checks.after_prefix``),
   ordered by key: exact and case-sensitive, whatever characters the prefix holds.
 - Intents are kept oldest first by a sequence number given at insert. Recording a key already
   stored reopens it (PENDING, the new action, the recording run; its place is kept) unless it is
@@ -22,36 +22,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.codec import (
-    Row,
-    decode_action,
-    decode_result,
-    encode_action,
-    encode_result,
+from released_intacct.adapters.state.checks import (
+    after_prefix,
+    link_verdict,
+    no_intent,
+    not_held,
+    not_open,
+    restated,
 )
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
-from released_intacct.domain.enums import RecordType, System
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.adapters.state.rows import (
+    LINK_COLUMNS,
+    intent_from,
+    link_from,
+    link_row,
+    resolution_from,
+)
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.state import Fence, Intent, IntentState, Resolution, lost
 
-_LINK_COLUMNS = (
-    "record_type, released_id, intacct_key, origin, status, released_fingerprint,"
-    " intacct_fingerprint, posted"
-)
+_LINK_COLUMNS = LINK_COLUMNS
 _OPEN = (IntentState.PENDING.value, IntentState.SENT.value)
-_LAST_CHARACTER = chr(0x10FFFF)
-_SURROGATES = (0xD800, 0xDFFF)
 
 
 async def save_links(
@@ -67,16 +69,15 @@ async def save_links(
             " AND record_type = ? AND (intacct_key = ? OR released_id = ?)",
             (id, link.record_type.value, link.intacct_key, link.released_id),
         )
-        holder = next((r for r in found if r["released_id"] != link.released_id), None)
-        if holder is not None:
-            return Failure(_held(link, holder["released_id"]))
-        before = next((LinkStatus(r["status"]) for r in found), LinkStatus.LINKED)
-        if before is not link.status:
+        verdict = link_verdict(link, found)
+        if not isinstance(verdict, Success):
+            return Failure(verdict.failure())
+        if verdict.unwrap():
             await _restate_results(db, id, link)
         await db.execute(
             f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (id, *_link_row(link)),
+            (id, *link_row(link)),
         )
     return Success(None)
 
@@ -97,7 +98,7 @@ async def links(
         sql = f"SELECT * FROM ({by_id} UNION {by_key})"  # noqa: S608 - constant names
         args = [*args, _json_list(released_ids), *args, _json_list(intacct_keys)]
     found = await rows(db, sql + " ORDER BY released_id", args)
-    return tuple(_link(row) for row in found)
+    return tuple(link_from(row) for row in found)
 
 
 async def links_by_intacct_prefix(
@@ -115,21 +116,7 @@ async def links_by_intacct_prefix(
         sql += " AND intacct_key < ?"
         args.append(upper)
     found = await rows(db, sql + " ORDER BY intacct_key", args)
-    return tuple(_link(row) for row in found)
-
-
-def after_prefix(prefix: str) -> str | None:
-    """The least text above every text that starts with ``prefix``; None when there is none
-    (``prefix`` empty or all U+10FFFF). Text compares by code point (UTF-8 bytes, SQLite's
-    BINARY collation), so it is ``prefix`` without trailing U+10FFFF, its last character
-    moved to the next one (a surrogate is no character of UTF-8 text: skipped)."""
-    stem = prefix.rstrip(_LAST_CHARACTER)
-    if not stem:
-        return None
-    following = ord(stem[-1]) + 1
-    if _SURROGATES[0] <= following <= _SURROGATES[1]:
-        following = _SURROGATES[1] + 1
-    return stem[:-1] + chr(following)
+    return tuple(link_from(row) for row in found)
 
 
 async def record_intents(
@@ -163,7 +150,7 @@ async def record_intents(
         " ON CONFLICT (connection, key) DO UPDATE SET state = excluded.state,"
         " action = excluded.action, run = excluded.run, sent_at = NULL",
         [
-            (i.connection, i.key, IntentState.PENDING.value, encode_action(i.action), run)
+            (i.connection, i.key, IntentState.PENDING.value, codec.encode_action(i.action), run)
             for i in held
         ],
     )
@@ -186,7 +173,7 @@ async def hold(
         (fence.connection, IntentState.PENDING.value, fence.run, wanted),
     )
     if found is None or found["n"] != len(set(keys)):
-        return Failure(_not_held(fence))
+        return Failure(not_held(fence))
     await db.execute(
         "UPDATE outbox SET state = ?, sent_at = ? WHERE connection = ? AND key IN"
         " (SELECT value FROM json_each(?))",
@@ -202,19 +189,7 @@ async def open_intents(db: aiosqlite.Connection, id: ConnectionId) -> tuple[Inte
         " AND state IN (?, ?) ORDER BY seq",
         (id, *_OPEN),
     )
-    return tuple(intent(id, row) for row in found)
-
-
-def intent(id: ConnectionId, row: Row) -> Intent:
-    """An outbox row (``key``, ``state``, ``action``, ``run``, ``sent_at``) of connection ``id``."""
-    return Intent(
-        connection=id,
-        key=IdempotencyKey(row["key"]),
-        action=decode_action(row["action"]),
-        state=IntentState(row["state"]),
-        run=row["run"],
-        sent_at=codec.from_column(row["sent_at"]) if row["sent_at"] else None,
-    )
+    return tuple(intent_from(id, row) for row in found)
 
 
 async def settle(
@@ -231,7 +206,7 @@ async def settle(
         return Failure(refused)
     stored = await one(db, "SELECT state FROM outbox WHERE connection = ? AND key = ?", (id, key))
     if stored is None:
-        return Failure(_no_intent(id, key))
+        return Failure(no_intent(id, key))
     await db.execute(
         "UPDATE outbox SET state = ? WHERE connection = ? AND key = ?", (state.value, id, key)
     )
@@ -258,7 +233,7 @@ async def confirm_all(
     )
     if stored is None or stored["n"] != len({key for key, _ in confirmed}):
         absent = [key for key, _ in confirmed if await _absent(db, id, key)]
-        return Failure(_no_intent(id, absent[0]))
+        return Failure(no_intent(id, absent[0]))
     await db.execute(
         "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
         " (SELECT value FROM json_each(?))",
@@ -297,72 +272,14 @@ async def _restate_results(db: aiosqlite.Connection, id: ConnectionId, link: Lin
         (id, link.record_type.value, link.released_id, link.intacct_key),
     )
     for row in found:
-        result = replace(decode_result(row["body"]), link_status=link.status)
         await db.execute(
             "UPDATE results SET link_status = ?, body = ? WHERE id = ?",
-            (link.status.value, encode_result(result), row["id"]),
+            (link.status.value, restated(row["body"], link.status), row["id"]),
         )
-
-
-def _held(link: Link, holder: str) -> SyncError:
-    noun = link.record_type.value.replace("_", " ")
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=(
-            f"Intacct {noun} {link.intacct_key} is already linked to Re-Leased {noun} "
-            f"{holder}, so it cannot also be linked to {link.released_id}."
-        ),
-        fix=f"Unlink Re-Leased {noun} {holder} first, or link another record.",
-    )
-
-
-def _no_intent(id: ConnectionId, key: IdempotencyKey) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"The outbox of connection {id} holds no write with key {key}.",
-        fix="Record the write intent before sending it.",
-    )
-
-
-def _not_held(fence: Fence) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Run {fence.run} is sending a write it does not hold open in the outbox.",
-        fix="Send only the keys record_intents answered, once each.",
-    )
 
 
 def _json_list(values: Sequence[str]) -> str:
     return json.dumps(list(values))
-
-
-def _link_row(link: Link) -> tuple[object, ...]:
-    return (
-        link.record_type.value,
-        link.released_id,
-        link.intacct_key,
-        link.origin.value,
-        link.status.value,
-        link.released_fingerprint,
-        link.intacct_fingerprint,
-        int(link.posted),
-    )
-
-
-def _link(row: Row) -> Link:
-    return Link(
-        record_type=RecordType(row["record_type"]),
-        released_id=ReleasedId(row["released_id"]),
-        intacct_key=IntacctKey(row["intacct_key"]),
-        origin=System(row["origin"]),
-        status=LinkStatus(row["status"]),
-        released_fingerprint=row["released_fingerprint"],
-        intacct_fingerprint=row["intacct_fingerprint"],
-        posted=bool(row["posted"]),
-    )
 
 
 async def resolve_intent(
@@ -377,7 +294,7 @@ async def resolve_intent(
         (id, key, *_OPEN),
     )
     if found is None:
-        return Failure(_not_open(id, key))
+        return Failure(not_open(id, key))
     await db.execute(
         "INSERT OR REPLACE INTO resolutions (connection, key, link_to) VALUES (?, ?, ?)",
         (id, key, resolution.link_to),
@@ -397,14 +314,4 @@ async def take_resolution(
     if found is None:
         return Success(None)
     await db.execute("DELETE FROM resolutions WHERE connection = ? AND key = ?", (id, key))
-    link_to = found["link_to"]
-    return Success(Resolution(link_to=None if link_to is None else IntacctKey(link_to)))
-
-
-def _not_open(id: ConnectionId, key: IdempotencyKey) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Connection {id} has no open write {key} to answer about.",
-        fix="List the open writes with `released-intacct intents CONNECTION` and name one of them.",
-    )
+    return Success(resolution_from(found))

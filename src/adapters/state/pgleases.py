@@ -1,4 +1,4 @@
-"""Leases (issue 17) in the PostgreSQL store, as transaction bodies beside ``pgbodies``: the
+"""Leases (issue 17) in the PostgreSQL store, as transaction bodies beside ``pgconnections``: the
 SQLite store's (``leases``) with the same due condition and order, for many workers at once.
 
 Decided:
@@ -21,10 +21,11 @@ from typing import Any, Final
 import psycopg
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.connections import missing
-from released_intacct.adapters.state.leases import DUE, DUE_ORDER, by_connection, lease
-from released_intacct.adapters.state.pgbodies import load, require
+from released_intacct.adapters.state.checks import missing
+from released_intacct.adapters.state.leases import DUE, DUE_ORDER, by_connection
+from released_intacct.adapters.state.pgconnections import load, require
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
+from released_intacct.adapters.state.rows import lease_from
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
@@ -52,7 +53,9 @@ async def claim_due(
         _CLAIM,
         (worker, until, at, at, free),
     )
-    return Success(tuple(sorted((lease(row, worker, until) for row in claimed), key=by_connection)))
+    return Success(
+        tuple(sorted((lease_from(row, worker, until) for row in claimed), key=by_connection))
+    )
 
 
 async def renew_leases(db: Db, worker: str, at: datetime, ttl: timedelta) -> Result[int, SyncError]:

@@ -3,8 +3,10 @@ many workers on many machines (issue 17); SQLite stays the embedded default.
 
 ``open`` connects a pool (``pgdatabase``) to a database migrated by ``migrate_database``
 (``pgschema``, the sync driver under an advisory lock). Every method is one transaction, a write
-locking the row of the company it changes (``pgbodies``); the rules, refusals, JSON codec and the
-credentials' encryption (``crypto.Vault``, same key as the SQLite store) are the SQLite store's.
+locking the row of the company it changes (``pgconnections``, ``pgoutbox``, ``pgruns``,
+``pghistory``, ``pgleases``); the rules and refusals (``checks``, ``domain``), the row converters
+(``rows``), the JSON codec and the credentials' encryption (``crypto.Vault``, same key) are the
+SQLite store's.
 
 Nothing here logs, and no ``repr`` shows a key, a credential or the DSN (which may hold a
 password).
@@ -22,7 +24,14 @@ from psycopg.conninfo import conninfo_to_dict
 from returns.future import FutureResult
 from returns.result import Result, Success
 
-from released_intacct.adapters.state import pgbodies, pgleases, pgschema
+from released_intacct.adapters.state import (
+    pgconnections,
+    pghistory,
+    pgleases,
+    pgoutbox,
+    pgruns,
+    pgschema,
+)
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase
 from released_intacct.adapters.state.pgslots import PgSlots
@@ -116,29 +125,29 @@ class PostgresStateStore:
     def rotate(self) -> FutureResult[int, SyncError]:
         """Re-encrypt every credential still under a previous key with the current one, in one
         transaction; how many were. A credential no key opens: FATAL, nothing changed."""
-        return self._write(lambda db: pgbodies.rotate(db, self._vault))
+        return self._write(lambda db: pgconnections.rotate(db, self._vault))
 
     # connections and credentials (C1, C2)
     def add_connection(
         self, connection: Connection, credentials: IntacctCredentials
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: pgbodies.add(db, self._vault, connection, credentials))
+        return self._write(lambda db: pgconnections.add(db, self._vault, connection, credentials))
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: pgbodies.save(db, connection))
+        return self._write(lambda db: pgconnections.save(db, connection))
 
     def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]:
-        return self._read(lambda db: _found(pgbodies.load(db, id)))
+        return self._read(lambda db: _found(pgconnections.load(db, id)))
 
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
-        return self._read(pgbodies.load_all)
+        return self._read(pgconnections.load_all)
 
     def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
         # A write transaction: a credential under a previous key is re-encrypted as it is read.
-        return self._write(lambda db: pgbodies.credentials(db, self._vault, id))
+        return self._write(lambda db: pgconnections.credentials(db, self._vault, id))
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.remove(db, id))
+        return self._write(lambda db: pgconnections.remove(db, id))
 
     # one confirm at a time (O5, C1)
     def claim_confirm(
@@ -152,7 +161,7 @@ class PostgresStateStore:
         over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
         return self._write(
-            lambda db: pgbodies.transition(
+            lambda db: pgconnections.transition_confirm(
                 db,
                 id,
                 lambda stored: confirming.claim(
@@ -170,7 +179,7 @@ class PostgresStateStore:
         lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
         return self._write(
-            lambda db: pgbodies.transition(
+            lambda db: pgconnections.transition_confirm(
                 db, id, lambda stored: confirming.renew(stored, token=token, at=at, lease=lease)
             )
         )
@@ -178,13 +187,13 @@ class PostgresStateStore:
     def finish_confirm(
         self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: pgbodies.finish_confirm(db, id, onboarding, token, at))
+        return self._write(lambda db: pgconnections.finish_confirm(db, id, onboarding, token, at))
 
     def release_confirm(
         self, id: ConnectionId, *, token: str
     ) -> FutureResult[Connection, SyncError]:
         return self._write(
-            lambda db: pgbodies.transition(
+            lambda db: pgconnections.transition_confirm(
                 db, id, lambda stored: Success(confirming.release(stored, token=token))
             )
         )
@@ -193,25 +202,25 @@ class PostgresStateStore:
     def acknowledge(
         self, id: ConnectionId, prerequisites: Sequence[Prerequisite], *, at: datetime
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.acknowledge(db, id, prerequisites, at))
+        return self._write(lambda db: pgconnections.acknowledge(db, id, prerequisites, at))
 
     def acknowledgements(
         self, id: ConnectionId
     ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
-        return self._read(lambda db: pgbodies.acknowledgements(db, id))
+        return self._read(lambda db: pgconnections.acknowledgements(db, id))
 
     # onboarding (O1-O5)
     def save_onboarding(
         self, id: ConnectionId, onboarding: Onboarding
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.save_onboarding(db, id, onboarding))
+        return self._write(lambda db: pgconnections.save_onboarding(db, id, onboarding))
 
     def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]:
-        return self._read(lambda db: pgbodies.onboarding(db, id))
+        return self._read(lambda db: pgconnections.onboarding(db, id))
 
     # links (E2, D21)
     def save_links(self, id: ConnectionId, links: Sequence[Link]) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.save_links(db, id, links))
+        return self._write(lambda db: pgoutbox.save_links(db, id, links))
 
     def links(
         self,
@@ -222,36 +231,36 @@ class PostgresStateStore:
         intacct_keys: Sequence[IntacctKey] = (),
     ) -> FutureResult[tuple[Link, ...], SyncError]:
         return self._read(
-            lambda db: pgbodies.links(db, id, record_type, released_ids, intacct_keys)
+            lambda db: pgoutbox.links(db, id, record_type, released_ids, intacct_keys)
         )
 
     def links_by_intacct_prefix(
         self, id: ConnectionId, record_type: RecordType, prefix: str
     ) -> FutureResult[tuple[Link, ...], SyncError]:
-        return self._read(lambda db: pgbodies.links_by_intacct_prefix(db, id, record_type, prefix))
+        return self._read(lambda db: pgoutbox.links_by_intacct_prefix(db, id, record_type, prefix))
 
     # cursors
     def cursor(self, id: ConnectionId, feed: str) -> FutureResult[Cursor | None, SyncError]:
-        return self._read(lambda db: pgbodies.cursor(db, id, feed))
+        return self._read(lambda db: pghistory.cursor(db, id, feed))
 
     def advance_cursor(
         self, id: ConnectionId, cursor: Cursor, *, run_started: datetime, fence: Fence | None = None
     ) -> FutureResult[Cursor, SyncError]:
-        return self._write(lambda db: pgbodies.advance_cursor(db, id, cursor, run_started, fence))
+        return self._write(lambda db: pghistory.advance_cursor(db, id, cursor, run_started, fence))
 
     # the outbox
     def record_intents(
         self, intents: Sequence[Intent], *, fence: Fence | None = None
     ) -> FutureResult[frozenset[IdempotencyKey], SyncError]:
-        return self._write(lambda db: pgbodies.record_intents(db, intents, fence))
+        return self._write(lambda db: pgoutbox.record_intents(db, intents, fence))
 
     def hold(
         self, fence: Fence, keys: Sequence[IdempotencyKey] = (), *, at: datetime
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.hold(db, fence, keys, at))
+        return self._write(lambda db: pgoutbox.hold(db, fence, keys, at))
 
     def open_intents(self, id: ConnectionId) -> FutureResult[tuple[Intent, ...], SyncError]:
-        return self._read(lambda db: pgbodies.open_intents(db, id))
+        return self._read(lambda db: pgoutbox.open_intents(db, id))
 
     def settle(
         self,
@@ -262,7 +271,7 @@ class PostgresStateStore:
         link: Link | None = None,
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.settle(db, id, key, state, link, fence))
+        return self._write(lambda db: pgoutbox.settle(db, id, key, state, link, fence))
 
     def confirm_all(
         self,
@@ -271,17 +280,17 @@ class PostgresStateStore:
         *,
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.confirm_all(db, id, confirmed, fence))
+        return self._write(lambda db: pgoutbox.confirm_all(db, id, confirmed, fence))
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.resolve_intent(db, id, key, resolution))
+        return self._write(lambda db: pgoutbox.resolve_intent(db, id, key, resolution))
 
     def take_resolution(
         self, id: ConnectionId, key: IdempotencyKey, *, fence: Fence | None = None
     ) -> FutureResult[Resolution | None, SyncError]:
-        return self._write(lambda db: pgbodies.take_resolution(db, id, key, fence))
+        return self._write(lambda db: pgoutbox.take_resolution(db, id, key, fence))
 
     # runs (E3, E4)
     def start_run(
@@ -292,29 +301,29 @@ class PostgresStateStore:
         stale_after: timedelta = DEFAULT_STALE_AFTER,
         holder: str = "",
     ) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: pgbodies.start_run(db, id, at, stale_after, holder))
+        return self._write(lambda db: pgruns.start_run(db, id, at, stale_after, holder))
 
     def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
-        return self._read(lambda db: pgbodies.run(db, id, run_id))
+        return self._read(lambda db: pgruns.run(db, id, run_id))
 
     def save_progress(self, run: Run, *, at: datetime) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: pgbodies.save_progress(db, run, at))
+        return self._write(lambda db: pgruns.save_progress(db, run, at))
 
     def finish_run(self, run: Run) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: pgbodies.finish_run(db, run))
+        return self._write(lambda db: pgruns.finish_run(db, run))
 
     def release(self, fence: Fence, *, at: datetime) -> FutureResult[Run, SyncError]:
-        return self._write(lambda db: pgbodies.release(db, fence, at))
+        return self._write(lambda db: pgruns.release(db, fence, at))
 
     def release_stale_runs(
         self, *, before: datetime, at: datetime, alive: Collection[ConnectionId] = ()
     ) -> FutureResult[tuple[Run, ...], SyncError]:
-        return self._write(lambda db: pgbodies.release_stale(db, before, at, alive))
+        return self._write(lambda db: pgruns.release_stale(db, before, at, alive))
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
-        return self._read(lambda db: pgbodies.latest_runs(db, id, limit))
+        return self._read(lambda db: pgruns.latest_runs(db, id, limit))
 
     # leases (issue 17)
     def claim_due(
@@ -348,25 +357,25 @@ class PostgresStateStore:
     def record_results(
         self, id: ConnectionId, errors: Sequence[SyncError], *, at: datetime
     ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-        return self._write(lambda db: pgbodies.record_results(db, id, errors, at))
+        return self._write(lambda db: pghistory.record_results(db, id, errors, at))
 
     def results(
         self, id: ConnectionId, where: ResultFilter = _EVERY
     ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-        return self._read(lambda db: pgbodies.results(db, id, where))
+        return self._read(lambda db: pghistory.results(db, id, where))
 
     def notify(
         self, id: ConnectionId, notification: Notification, *, at: datetime
     ) -> FutureResult[StoredNotification, SyncError]:
-        return self._write(lambda db: pgbodies.notify(db, id, notification, at))
+        return self._write(lambda db: pghistory.notify(db, id, notification, at))
 
     def notifications(
         self, id: ConnectionId, *, unread_only: bool = False
     ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
-        return self._read(lambda db: pgbodies.notifications(db, id, unread_only))
+        return self._read(lambda db: pghistory.notifications(db, id, unread_only))
 
     def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgbodies.mark_read(db, id, notification_id))
+        return self._write(lambda db: pghistory.mark_read(db, id, notification_id))
 
     # plumbing
     def _write(

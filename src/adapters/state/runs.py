@@ -22,28 +22,24 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Collection
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.codec import Row
+from released_intacct.adapters.state.checks import already_running, no_run, progress_refusal
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
-from released_intacct.adapters.state.fences import OPEN_RUN, fenced
+from released_intacct.adapters.state.fences import fenced
 from released_intacct.adapters.state.history import add_notification
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.adapters.state.rows import OPEN_RUN, RUN_COLUMNS, run_from, run_row
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
-from released_intacct.domain.results import RunStatus
-from released_intacct.domain.state import Fence, Run, lost, release_run
+from released_intacct.domain.state import Fence, Run, beat, lost, release_run
 
 _OPEN = OPEN_RUN
-_COLUMNS = (
-    "id, connection, started_at, status, finished_at, counts, errors, progress, heartbeat_at,"
-    " epoch, holder, released_at"
-)
+_COLUMNS = RUN_COLUMNS
 _SELECT = f"SELECT {_COLUMNS} FROM runs"  # noqa: S608 - constant names
 
 
@@ -55,9 +51,9 @@ async def start_run(
         return Failure(error)
     found = await one(db, f"{_SELECT} WHERE connection = ? AND {_OPEN}", (id,))
     if found is not None:
-        open_run = _run(found)
+        open_run = run_from(found)
         if not open_run.is_stale(before=at - stale_after):
-            return Failure(_already_running(open_run))
+            return Failure(already_running(open_run))
         await _release(db, open_run, at)
     await db.execute("UPDATE connections SET run_epoch = run_epoch + 1 WHERE id = ?", (id,))
     epoch = await one(db, "SELECT run_epoch FROM connections WHERE id = ?", (id,))
@@ -71,46 +67,30 @@ async def start_run(
     await db.execute(
         f"INSERT INTO runs ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
         " (SELECT coalesce(max(seq), 0) + 1 FROM runs))",
-        _row(run),
+        run_row(run),
     )
     return Success(run)
 
 
 async def run(db: aiosqlite.Connection, id: ConnectionId, run_id: str) -> Run | None:
     found = await one(db, f"{_SELECT} WHERE id = ? AND connection = ?", (run_id, id))
-    return None if found is None else _run(found)
+    return None if found is None else run_from(found)
 
 
 async def save_progress(db: aiosqlite.Connection, run: Run, at: datetime) -> Result[Run, SyncError]:
     stored = await _stored(db, run)
-    if stored is None:
-        return Failure(_no_run(run))
-    if run.status.finished:
-        return Failure(_given_finished(run))
-    refused = await fenced(db, run.fence)
-    if refused is not None:
-        return Failure(refused)
+    refused = progress_refusal(stored, run) or await fenced(db, run.fence)
+    if stored is None or refused is not None:
+        return Failure(refused or no_run(run))
     saved = beat(stored, run, at)
     await _update(db, saved)
     return Success(saved)
 
 
-def beat(stored: Run, run: Run, at: datetime) -> Run:
-    """``stored`` with the progress, counts, errors and open status of ``run``, alive at ``at``."""
-    return replace(
-        stored,
-        status=run.status,
-        counts=run.counts,
-        errors=run.errors,
-        progress=run.progress,
-        heartbeat_at=at,
-    )
-
-
 async def finish_run(db: aiosqlite.Connection, run: Run) -> Result[Run, SyncError]:
     stored = await _stored(db, run)
     if stored is None:
-        return Failure(_no_run(run))
+        return Failure(no_run(run))
     refused = await fenced(db, run.fence)
     if refused is not None:
         return Failure(refused)
@@ -135,7 +115,7 @@ async def runs(db: aiosqlite.Connection, id: ConnectionId, limit: int) -> tuple[
         f"{_SELECT} WHERE connection = ? ORDER BY started_at DESC, seq DESC LIMIT ?",
         (id, limit),
     )
-    return tuple(_run(row) for row in found)
+    return tuple(run_from(row) for row in found)
 
 
 async def release_stale(
@@ -148,7 +128,7 @@ async def release_stale(
         " ORDER BY started_at, connection",
         (codec.to_column(before), json.dumps(sorted(alive))),
     )
-    return Success(tuple([await _release(db, _run(row), at) for row in found]))
+    return Success(tuple([await _release(db, run_from(row), at) for row in found]))
 
 
 async def _release(db: aiosqlite.Connection, run: Run, at: datetime) -> Run:
@@ -160,7 +140,7 @@ async def _release(db: aiosqlite.Connection, run: Run, at: datetime) -> Run:
 
 async def _stored(db: aiosqlite.Connection, run: Run) -> Run | None:
     found = await one(db, f"{_SELECT} WHERE id = ? AND connection = ?", (run.id, run.connection))
-    return None if found is None else _run(found)
+    return None if found is None else run_from(found)
 
 
 async def _update(db: aiosqlite.Connection, run: Run) -> None:
@@ -168,69 +148,5 @@ async def _update(db: aiosqlite.Connection, run: Run) -> None:
         "UPDATE runs SET started_at = ?, status = ?, finished_at = ?, counts = ?, errors = ?,"
         " progress = ?, heartbeat_at = ?, epoch = ?, holder = ?, released_at = ?"
         " WHERE id = ? AND connection = ?",
-        (*_row(run)[2:], run.id, run.connection),
-    )
-
-
-def _already_running(run: Run) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.E4,
-        message=(
-            f"A sync of connection {run.connection} is already running (started "
-            f"{run.started_at.isoformat()}, last sign of life {run.last_alive.isoformat()})."
-        ),
-        fix="Wait for it to finish; one sync per company runs at a time.",
-    )
-
-
-def _no_run(run: Run) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Run {run.id} of connection {run.connection} is not stored.",
-        fix="Use the run that start_run returned.",
-    )
-
-
-def _given_finished(run: Run) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Run {run.id} is given as finished ({run.status.value}), not as running.",
-        fix="Store a finished run with finish_run.",
-    )
-
-
-def _row(run: Run) -> tuple[object, ...]:
-    return (
-        run.id,
-        run.connection,
-        codec.to_column(run.started_at),
-        run.status.value,
-        codec.to_column(run.finished_at) if run.finished_at else None,
-        codec.encode_counts(run.counts),
-        run.errors,
-        codec.encode_progress(run.progress),
-        codec.to_column(run.heartbeat_at) if run.heartbeat_at else None,
-        run.epoch,
-        run.holder,
-        codec.to_column(run.released_at) if run.released_at else None,
-    )
-
-
-def _run(row: Row) -> Run:
-    return Run(
-        id=row["id"],
-        connection=ConnectionId(row["connection"]),
-        started_at=codec.from_column(row["started_at"]),
-        status=RunStatus(row["status"]),
-        finished_at=codec.from_column(row["finished_at"]) if row["finished_at"] else None,
-        counts=codec.decode_counts(row["counts"]),
-        errors=row["errors"],
-        progress=codec.decode_progress(row["progress"]),
-        heartbeat_at=codec.from_column(row["heartbeat_at"]) if row["heartbeat_at"] else None,
-        epoch=row["epoch"],
-        holder=row["holder"],
-        released_at=codec.from_column(row["released_at"]) if row["released_at"] else None,
+        (*run_row(run)[2:], run.id, run.connection),
     )

@@ -22,19 +22,11 @@ from typing import TypeVar
 
 import aiosqlite
 from returns.future import FutureResult
-from returns.result import Failure, Result, Success
+from returns.result import Result, Success
 
-from released_intacct.adapters.state import (
-    codec,
-    connections,
-    history,
-    leases,
-    outbox,
-    runs,
-    schema,
-)
+from released_intacct.adapters.state import connections, history, leases, outbox, runs, schema
 from released_intacct.adapters.state.crypto import Vault
-from released_intacct.adapters.state.database import Database, one
+from released_intacct.adapters.state.database import Database
 from released_intacct.adapters.state.doorbell import Doorbell
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
@@ -155,7 +147,7 @@ class SqliteStateStore:
     def finish_confirm(
         self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: _finish_confirm(db, id, onboarding, token, at))
+        return self._write(lambda db: connections.finish_confirm(db, id, onboarding, token, at))
 
     def release_confirm(
         self, id: ConnectionId, *, token: str
@@ -177,10 +169,10 @@ class SqliteStateStore:
     def save_onboarding(
         self, id: ConnectionId, onboarding: Onboarding
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: _save_onboarding(db, id, onboarding))
+        return self._write(lambda db: connections.save_onboarding(db, id, onboarding))
 
     def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding | None, SyncError]:
-        return self._read(lambda db: _onboarding(db, id))
+        return self._read(lambda db: connections.onboarding(db, id))
 
     # links (E2, D21)
     def save_links(self, id: ConnectionId, links: Sequence[Link]) -> FutureResult[None, SyncError]:
@@ -367,36 +359,3 @@ def _create_private(path: pathlib.Path) -> None:
     except OSError as error:
         msg = f"unable to create the database file: {error.strerror or error}"
         raise sqlite3.OperationalError(msg) from None
-
-
-async def _save_onboarding(
-    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
-) -> Result[None, SyncError]:
-    error = await connections.changeable(db, id)
-    if error is not None:
-        return Failure(error)
-    await _store_onboarding(db, id, onboarding)
-    return Success(None)
-
-
-async def _finish_confirm(
-    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding, token: str, at: datetime
-) -> Result[Connection, SyncError]:
-    done = await connections.finish_confirm(db, id, token, at)
-    if isinstance(done, Success):
-        await _store_onboarding(db, id, onboarding)
-    return done
-
-
-async def _store_onboarding(
-    db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding
-) -> None:
-    await db.execute(
-        "INSERT OR REPLACE INTO onboarding (connection, body) VALUES (?, ?)",
-        (id, codec.encode_onboarding(onboarding)),
-    )
-
-
-async def _onboarding(db: aiosqlite.Connection, id: ConnectionId) -> Onboarding | None:
-    row = await one(db, "SELECT body FROM onboarding WHERE connection = ?", (id,))
-    return None if row is None else codec.decode_onboarding(row["body"])

@@ -36,6 +36,7 @@ from released_intacct.domain.settings import EARLIEST_SYNC_FROM
 from released_intacct.domain.state import ConfirmClaim, Connection, Phase
 
 __all__ = [
+    "changes_refused",
     "claim",
     "finish",
     "held_by",
@@ -104,6 +105,13 @@ def save_refusal(stored: Connection, connection: Connection | None = None) -> Sy
     if stored.phase is Phase.CONFIRMING:
         return under_way(stored)
     return None if connection is None else outside_claim(connection)
+
+
+def changes_refused(stored: Connection, connection: Connection | None = None) -> SyncError | None:
+    """Why ``stored`` may not be changed (to ``connection``: a save) nor removed, nor its
+    acknowledgements: it is confirmed (C1, ``change_refusal``) or a confirm holds it
+    (``save_refusal``)."""
+    return change_refusal(stored) or save_refusal(stored, connection)
 
 
 def outside_claim(connection: Connection) -> SyncError | None:

@@ -1,0 +1,230 @@
+"""The refusals and decisions both SQL stores make (SQLite and PostgreSQL), on rows and values.
+
+Pure: each store reads what a decision needs with its own SQL, asks here, and writes what it is
+told. The refusals are REJECTED and name what was refused and how to go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state.codec import Row, decode_result, encode_result, to_column
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, IntacctCompanyId
+from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.rules.connection import TOP_LEVEL
+from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
+
+_LAST_CHARACTER = chr(0x10FFFF)
+_SURROGATES = (0xD800, 0xDFFF)
+
+
+# --- connections (C1) ----------------------------------------------------------------------------
+
+
+def missing(id: ConnectionId) -> SyncError:
+    """A change naming a connection the store does not hold is REJECTED (nothing is changed)."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} is not stored.",
+        fix="Connect the company first, or check which connection is meant.",
+    )
+
+
+def already_stored(id: ConnectionId) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.C1,
+        message=f"Connection {id} is already stored.",
+        fix="Save the changed connection instead of adding it again.",
+    )
+
+
+def c1_conflict(new: Connection, holder: Connection) -> SyncError:
+    """Rule C1: ``new`` is refused because ``holder`` already holds one of its two sides."""
+    if holder.released_company == new.released_company:
+        message = (
+            f"Re-Leased company {new.released_company} is already linked to "
+            f"{_intacct_side(holder.intacct_company, holder.entity)}."
+        )
+    else:
+        message = (
+            f"{_intacct_side(new.intacct_company, new.entity)} is already linked to "
+            f"Re-Leased company {holder.released_company}."
+        )
+    fix = (
+        "That link was confirmed and can never be changed; use another company."
+        if holder.phase is Phase.CONFIRMED
+        else "Use that connection, or remove it before its initial sync is confirmed."
+    )
+    return SyncError(kind=ErrorKind.REJECTED, rule=Rule.C1, message=message, fix=fix)
+
+
+def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
+    if entity is None:
+        return f"Sage Intacct company {company}"
+    where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
+    return f"Sage Intacct company {company} at {where}"
+
+
+def transition(
+    id: ConnectionId,
+    stored: Connection | None,
+    decide: Callable[[Connection], Result[Connection, SyncError]],
+) -> tuple[Result[Connection, SyncError], Connection | None]:
+    """A confirm's compare-and-set (``domain.rules.confirming`` decides) on the stored row: what
+    to answer, and the connection to write (None: nothing changes)."""
+    if stored is None:
+        return Failure(missing(id)), None
+    decided = decide(stored)
+    changed = isinstance(decided, Success) and decided.unwrap() != stored
+    return decided, decided.unwrap() if changed else None
+
+
+# --- links and the outbox (E2, issue 16) ---------------------------------------------------------
+
+
+def link_verdict(link: Link, found: Iterable[Row]) -> Result[bool, SyncError]:
+    """Whether saving ``link`` must restate its record's results (its status changes, rule E2),
+    given the stored links of its type holding its Re-Leased id or its Intacct key
+    (``released_id``, ``status``); refused when another record holds the key."""
+    stored = list(found)
+    holder = next((r for r in stored if r["released_id"] != link.released_id), None)
+    if holder is not None:
+        return Failure(_held(link, holder["released_id"]))
+    before = next((LinkStatus(r["status"]) for r in stored), LinkStatus.LINKED)
+    return Success(before is not link.status)
+
+
+def restated(body: str, status: LinkStatus) -> str:
+    """A stored result (its JSON ``body``) showing its record's link status as it now is."""
+    return encode_result(replace(decode_result(body), link_status=status))
+
+
+def after_prefix(prefix: str) -> str | None:
+    """The least text above every text that starts with ``prefix``; None when there is none
+    (``prefix`` empty or all U+10FFFF). Text compares by code point (UTF-8 bytes, SQLite's
+    BINARY collation, PostgreSQL's ``COLLATE "C"``), so it is ``prefix`` without trailing
+    U+10FFFF, its last character moved to the next one (a surrogate is no character of UTF-8
+    text: skipped)."""
+    stem = prefix.rstrip(_LAST_CHARACTER)
+    if not stem:
+        return None
+    following = ord(stem[-1]) + 1
+    if _SURROGATES[0] <= following <= _SURROGATES[1]:
+        following = _SURROGATES[1] + 1
+    return stem[:-1] + chr(following)
+
+
+def _held(link: Link, holder: str) -> SyncError:
+    noun = link.record_type.value.replace("_", " ")
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=(
+            f"Intacct {noun} {link.intacct_key} is already linked to Re-Leased {noun} "
+            f"{holder}, so it cannot also be linked to {link.released_id}."
+        ),
+        fix=f"Unlink Re-Leased {noun} {holder} first, or link another record.",
+    )
+
+
+def no_intent(id: ConnectionId, key: IdempotencyKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"The outbox of connection {id} holds no write with key {key}.",
+        fix="Record the write intent before sending it.",
+    )
+
+
+def not_held(fence: Fence) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Run {fence.run} is sending a write it does not hold open in the outbox.",
+        fix="Send only the keys record_intents answered, once each.",
+    )
+
+
+def not_open(id: ConnectionId, key: IdempotencyKey) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} has no open write {key} to answer about.",
+        fix="List the open writes with `released-intacct intents CONNECTION` and name one of them.",
+    )
+
+
+# --- runs (E4) -----------------------------------------------------------------------------------
+
+
+def already_running(run: Run) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=(
+            f"A sync of connection {run.connection} is already running (started "
+            f"{run.started_at.isoformat()}, last sign of life {run.last_alive.isoformat()})."
+        ),
+        fix="Wait for it to finish; one sync per company runs at a time.",
+    )
+
+
+def progress_refusal(stored: Run | None, given: Run) -> SyncError | None:
+    """Progress is saved only for a run the store holds, given as open (the fence is checked
+    next)."""
+    if stored is None:
+        return no_run(given)
+    if given.status.finished:
+        return SyncError(
+            kind=ErrorKind.REJECTED,
+            rule=None,
+            message=f"Run {given.id} is given as finished ({given.status.value}), not as running.",
+            fix="Store a finished run with finish_run.",
+        )
+    return None
+
+
+def no_run(run: Run) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Run {run.id} of connection {run.connection} is not stored.",
+        fix="Use the run that start_run returned.",
+    )
+
+
+# --- results and notifications (E1, E3) ----------------------------------------------------------
+
+
+def results_where(where: ResultFilter, mark: str) -> tuple[str, list[object]]:
+    """The conditions after ``connection = <mark>`` choosing ``where``'s results, latest seen
+    first, and their values; ``mark`` is the driver's placeholder (``?``, ``%s``)."""
+    sql, args = "", list[object]()
+    for column, wanted in (
+        ("record_type", where.record_type),
+        ("direction", where.direction),
+        ("link_status", where.link_status),
+    ):
+        if wanted is not None:
+            sql += f" AND {column} = {mark}"
+            args.append(wanted.value)
+    if where.since is not None:
+        sql += f" AND last_seen >= {mark}"
+        args.append(to_column(where.since))
+    sql += f" ORDER BY last_seen DESC, id DESC LIMIT {mark} OFFSET {mark}"
+    return sql, [*args, where.limit, where.offset]
+
+
+def no_notification(id: ConnectionId, number: int) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} has no notification {number}.",
+        fix="Mark one of the connection's own notifications, as listed.",
+    )

@@ -1,0 +1,193 @@
+"""The PostgreSQL store's bodies for cursors, sync results and notifications (rules E1, E3),
+beside SQLite's ``history``, whose decisions (``checks``, ``domain``) and row converters
+(``rows``) they share.
+
+Each takes the open transaction (``pgdatabase``) and returns a ``Result``; a ``Failure`` rolls it
+back. Every write first locks the row of its connection (``pgconnections.require``, ``fenced``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from psycopg.rows import DictRow
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.checks import no_notification, results_where
+from released_intacct.adapters.state.pgconnections import fenced, require
+from released_intacct.adapters.state.pgdatabase import Db, one, rows
+from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.ports import Notification
+from released_intacct.domain.results import (
+    ResultIdentity,
+    SyncResult,
+    record_result,
+    result_identity,
+)
+from released_intacct.domain.state import (
+    Cursor,
+    Fence,
+    ResultFilter,
+    StoredNotification,
+    advanced,
+)
+
+# --- cursors --------------------------------------------------------------------------------------
+
+
+async def cursor(db: Db, id: ConnectionId, feed: str) -> Result[Cursor | None, SyncError]:
+    row = await one(
+        db,
+        "SELECT position::text AS position FROM cursors WHERE connection = %s AND feed = %s",
+        (id, feed),
+    )
+    found = None if row is None else Cursor(feed=feed, position=codec.from_column(row["position"]))
+    return Success(found)
+
+
+async def advance_cursor(
+    db: Db, id: ConnectionId, wanted: Cursor, run_started: datetime, fence: Fence | None
+) -> Result[Cursor, SyncError]:
+    refused = await require(db, id) or await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    stored = (await cursor(db, id, wanted.feed)).unwrap()
+    moved, changed = advanced(stored, wanted, run_started=run_started)
+    if not changed:
+        return Success(moved)
+    await db.execute(
+        "INSERT INTO cursors (connection, feed, position) VALUES (%s, %s, %s)"
+        " ON CONFLICT (connection, feed) DO UPDATE SET position = excluded.position",
+        (id, moved.feed, codec.to_column(moved.position)),
+    )
+    return Success(moved)
+
+
+# --- sync results (E1) and notifications (E3) -----------------------------------------------------
+
+
+async def record_results(
+    db: Db, id: ConnectionId, errors: Sequence[SyncError], at: datetime
+) -> Result[tuple[SyncResult, ...], SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    recorded: dict[ResultIdentity, SyncResult] = {}
+    for error in errors:
+        row = await _result_row(db, id, result_identity(error))
+        existing = None if row is None else codec.decode_result(row["body"])
+        status = await _link_status(db, id, error)
+        result = record_result(existing, error, at=at, link_status=status)
+        await _store_result(db, id, None if row is None else row["id"], result)
+        recorded[result.identity] = result
+    return Success(tuple(recorded.values()))
+
+
+async def results(
+    db: Db, id: ConnectionId, where: ResultFilter
+) -> Result[tuple[SyncResult, ...], SyncError]:
+    chosen, args = results_where(where, "%s")
+    sql = "SELECT body::text AS body FROM results WHERE connection = %s" + chosen  # noqa: S608
+    found = await rows(db, sql, [id, *args])
+    return Success(tuple(codec.decode_result(row["body"]) for row in found))
+
+
+async def notify(
+    db: Db, id: ConnectionId, notification: Notification, at: datetime
+) -> Result[StoredNotification, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    return Success(await add_notification(db, id, notification, at))
+
+
+async def add_notification(
+    db: Db, id: ConnectionId, notification: Notification, at: datetime
+) -> StoredNotification:
+    row = await one(
+        db,
+        "INSERT INTO notifications (connection, body, created_at) VALUES (%s, %s, %s) RETURNING id",
+        (id, codec.encode_notification(notification), codec.to_column(at)),
+    )
+    if row is None:  # pragma: no cover - INSERT ... RETURNING always answers its row
+        msg = "PostgreSQL returned no id for an inserted notification"
+        raise RuntimeError(msg)
+    return StoredNotification(id=int(row["id"]), notification=notification, created_at=at)
+
+
+async def notifications(
+    db: Db, id: ConnectionId, unread_only: bool
+) -> Result[tuple[StoredNotification, ...], SyncError]:
+    found = await rows(
+        db,
+        "SELECT id, body::text AS body, created_at::text AS created_at, read FROM notifications"  # noqa: S608
+        " WHERE connection = %s" + (" AND NOT read" if unread_only else "") + " ORDER BY id DESC",
+        (id,),
+    )
+    return Success(tuple(notification_from(row) for row in found))
+
+
+async def mark_read(db: Db, id: ConnectionId, number: int) -> Result[None, SyncError]:
+    error = await require(db, id)
+    if error is not None:
+        return Failure(error)
+    cursor_ = await db.execute(
+        "UPDATE notifications SET read = true WHERE id = %s AND connection = %s", (number, id)
+    )
+    if cursor_.rowcount != 1:
+        return Failure(no_notification(id, number))
+    return Success(None)
+
+
+async def _result_row(db: Db, id: ConnectionId, identity: ResultIdentity) -> DictRow | None:
+    record_type, released_id, intacct_key, direction, rule, kind = identity
+    return await one(
+        db,
+        "SELECT id, body::text AS body FROM results WHERE connection = %s AND record_type = %s"
+        " AND released_id IS NOT DISTINCT FROM %s::text"
+        " AND intacct_key IS NOT DISTINCT FROM %s::text AND direction = %s"
+        " AND rule IS NOT DISTINCT FROM %s::text AND kind = %s",
+        (
+            id,
+            record_type.value,
+            released_id,
+            intacct_key,
+            direction.value,
+            rule.value if rule else None,
+            kind.value,
+        ),
+    )
+
+
+async def _link_status(db: Db, id: ConnectionId, error: SyncError) -> LinkStatus:
+    record = error.record
+    if record is None:
+        return LinkStatus.LINKED
+    row = await one(
+        db,
+        "SELECT status FROM links WHERE connection = %s AND record_type = %s"
+        " AND (released_id = %s OR intacct_key = %s)"
+        " ORDER BY released_id IS NOT DISTINCT FROM %s DESC LIMIT 1",
+        (id, record.record_type.value, record.released_id, record.intacct_key, record.released_id),
+    )
+    return LinkStatus.LINKED if row is None else LinkStatus(row["status"])
+
+
+async def _store_result(db: Db, id: ConnectionId, row_id: object, result: SyncResult) -> None:
+    body = codec.encode_result(result)
+    if row_id is not None:
+        await db.execute(
+            "UPDATE results SET link_status = %s, last_seen = %s, body = %s WHERE id = %s",
+            (result.link_status.value, codec.to_column(result.last_seen), body, row_id),
+        )
+        return
+    await db.execute(
+        f"INSERT INTO results ({RESULT_COLUMNS})"  # noqa: S608 - constant names
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        result_row(id, result),
+    )

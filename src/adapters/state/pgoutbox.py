@@ -1,0 +1,277 @@
+"""The PostgreSQL store's bodies for links (E2, D21) and the outbox of write intents (issue 16),
+beside SQLite's ``outbox``, whose decisions (``checks``) and row converters (``rows``) they share.
+
+Each takes the open transaction (``pgdatabase``) and returns a ``Result``; a ``Failure`` rolls it
+back. Every write first locks the row of its connection (``pgconnections.require``, ``fenced``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.state import codec
+from released_intacct.adapters.state.checks import (
+    after_prefix,
+    link_verdict,
+    no_intent,
+    not_held,
+    not_open,
+    restated,
+)
+from released_intacct.adapters.state.pgconnections import fenced, require
+from released_intacct.adapters.state.pgdatabase import Db, one, rows
+from released_intacct.adapters.state.rows import (
+    LINK_COLUMNS,
+    intent_from,
+    link_from,
+    link_row,
+    resolution_from,
+)
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
+from released_intacct.domain.links import Link
+from released_intacct.domain.state import Fence, Intent, IntentState, Resolution, lost
+
+_OPEN_INTENT = [IntentState.PENDING.value, IntentState.SENT.value]
+
+
+# --- links (E2, D21) ------------------------------------------------------------------------------
+
+
+async def save_links(db: Db, id: ConnectionId, links: Sequence[Link]) -> Result[None, SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    for link in links:
+        found = await rows(
+            db,
+            "SELECT released_id, status FROM links WHERE connection = %s AND record_type = %s"
+            " AND (intacct_key = %s OR released_id = %s)",
+            (id, link.record_type.value, link.intacct_key, link.released_id),
+        )
+        verdict = link_verdict(link, found)
+        if not isinstance(verdict, Success):
+            return Failure(verdict.failure())
+        if verdict.unwrap():
+            await _restate_results(db, id, link)
+        await db.execute(
+            f"INSERT INTO links (connection, {LINK_COLUMNS})"  # noqa: S608 - constant names
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (connection, record_type, released_id) DO UPDATE SET"
+            " intacct_key = excluded.intacct_key, origin = excluded.origin,"
+            " status = excluded.status, released_fingerprint = excluded.released_fingerprint,"
+            " intacct_fingerprint = excluded.intacct_fingerprint, posted = excluded.posted",
+            (id, *link_row(link)[:-1], link.posted),
+        )
+    return Success(None)
+
+
+async def links(
+    db: Db,
+    id: ConnectionId,
+    record_type: RecordType,
+    released_ids: Sequence[ReleasedId],
+    intacct_keys: Sequence[IntacctKey],
+) -> Result[tuple[Link, ...], SyncError]:
+    sql = f"SELECT {LINK_COLUMNS} FROM links WHERE connection = %s AND record_type = %s"  # noqa: S608
+    args: list[object] = [id, record_type.value]
+    if released_ids or intacct_keys:
+        sql += " AND (released_id = ANY(%s) OR intacct_key = ANY(%s))"
+        args += [list(released_ids), list(intacct_keys)]
+    found = await rows(db, sql + ' ORDER BY released_id COLLATE "C"', args)
+    return Success(tuple(link_from(row) for row in found))
+
+
+async def links_by_intacct_prefix(
+    db: Db, id: ConnectionId, record_type: RecordType, prefix: str
+) -> Result[tuple[Link, ...], SyncError]:
+    """A range of the (connection, record type, Intacct key) index, compared by code point
+    (``intacct_key`` is ``COLLATE "C"``): ``checks.after_prefix`` bounds it."""
+    sql = (
+        f"SELECT {LINK_COLUMNS} FROM links WHERE connection = %s AND record_type = %s"  # noqa: S608
+        " AND intacct_key >= %s"
+    )
+    args: list[object] = [id, record_type.value, prefix]
+    upper = after_prefix(prefix)
+    if upper is not None:
+        sql += " AND intacct_key < %s"
+        args.append(upper)
+    found = await rows(db, sql + " ORDER BY intacct_key", args)
+    return Success(tuple(link_from(row) for row in found))
+
+
+async def _restate_results(db: Db, id: ConnectionId, link: Link) -> None:
+    found = await rows(
+        db,
+        "SELECT id, body::text AS body FROM results WHERE connection = %s AND record_type = %s"
+        " AND (released_id = %s OR intacct_key = %s)",
+        (id, link.record_type.value, link.released_id, link.intacct_key),
+    )
+    for row in found:
+        await db.execute(
+            "UPDATE results SET link_status = %s, body = %s WHERE id = %s",
+            (link.status.value, restated(row["body"], link.status), row["id"]),
+        )
+
+
+# --- the outbox -----------------------------------------------------------------------------------
+
+
+async def record_intents(
+    db: Db, intents: Sequence[Intent], fence: Fence | None
+) -> Result[frozenset[IdempotencyKey], SyncError]:
+    targets = sorted({intent.connection for intent in intents})
+    for connection in targets:
+        error = await require(db, connection)
+        if error is not None:
+            return Failure(error)
+    refused = await fenced(db, fence)
+    if fence is not None and any(c != fence.connection for c in targets):
+        refused = lost(fence)
+    if refused is not None:
+        return Failure(refused)
+    in_flight: set[tuple[str, str]] = set()
+    for connection in targets:
+        sent = await rows(
+            db,
+            "SELECT key FROM outbox WHERE connection = %s AND state = %s AND key = ANY(%s)",
+            (
+                connection,
+                IntentState.SENT.value,
+                [i.key for i in intents if i.connection == connection],
+            ),
+        )
+        in_flight.update((connection, row["key"]) for row in sent)
+    held = [i for i in intents if (i.connection, i.key) not in in_flight]
+    run = None if fence is None else fence.run
+    if held:
+        async with db.cursor() as cursor_:
+            await cursor_.executemany(
+                "INSERT INTO outbox (connection, key, state, action, run) VALUES (%s, %s, %s, %s,"
+                " %s) ON CONFLICT (connection, key) DO UPDATE SET state = excluded.state,"
+                " action = excluded.action, run = excluded.run, sent_at = NULL",
+                [
+                    (
+                        i.connection,
+                        i.key,
+                        IntentState.PENDING.value,
+                        codec.encode_action(i.action),
+                        run,
+                    )
+                    for i in held
+                ],
+            )
+    return Success(frozenset(i.key for i in held))
+
+
+async def hold(
+    db: Db, fence: Fence, keys: Sequence[IdempotencyKey], at: datetime
+) -> Result[None, SyncError]:
+    refused = await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    if not keys:
+        return Success(None)
+    wanted = list(keys)
+    found = await one(
+        db,
+        "SELECT count(*) AS n FROM outbox WHERE connection = %s AND state = %s AND run = %s"
+        " AND key = ANY(%s)",
+        (fence.connection, IntentState.PENDING.value, fence.run, wanted),
+    )
+    if found is None or found["n"] != len(set(keys)):
+        return Failure(not_held(fence))
+    await db.execute(
+        "UPDATE outbox SET state = %s, sent_at = %s WHERE connection = %s AND key = ANY(%s)",
+        (IntentState.SENT.value, codec.to_column(at), fence.connection, wanted),
+    )
+    return Success(None)
+
+
+async def open_intents(db: Db, id: ConnectionId) -> Result[tuple[Intent, ...], SyncError]:
+    found = await rows(
+        db,
+        "SELECT key, state, action::text AS action, run, sent_at::text AS sent_at FROM outbox"
+        " WHERE connection = %s AND state = ANY(%s) ORDER BY seq",
+        (id, _OPEN_INTENT),
+    )
+    return Success(tuple(intent_from(id, row) for row in found))
+
+
+async def settle(  # noqa: PLR0917 - the port's settle, with its transaction
+    db: Db,
+    id: ConnectionId,
+    key: IdempotencyKey,
+    state: IntentState,
+    link: Link | None,
+    fence: Fence | None,
+) -> Result[None, SyncError]:
+    refused = await require(db, id) or await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    cursor_ = await db.execute(
+        "UPDATE outbox SET state = %s WHERE connection = %s AND key = %s", (state.value, id, key)
+    )
+    if cursor_.rowcount != 1:
+        return Failure(no_intent(id, key))
+    return await save_links(db, id, [link]) if link is not None else Success(None)
+
+
+async def confirm_all(
+    db: Db, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]], fence: Fence | None
+) -> Result[None, SyncError]:
+    refused = await require(db, id) or await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    keys = [key for key, _ in confirmed]
+    found = await rows(
+        db, "SELECT key FROM outbox WHERE connection = %s AND key = ANY(%s)", (id, keys)
+    )
+    stored = {row["key"] for row in found}
+    absent = [key for key in keys if key not in stored]
+    if absent:
+        return Failure(no_intent(id, absent[0]))
+    await db.execute(
+        "UPDATE outbox SET state = %s WHERE connection = %s AND key = ANY(%s)",
+        (IntentState.CONFIRMED.value, id, keys),
+    )
+    return await save_links(db, id, [link for _, link in confirmed])
+
+
+async def resolve_intent(
+    db: Db, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
+) -> Result[None, SyncError]:
+    missing = await require(db, id)
+    if missing is not None:
+        return Failure(missing)
+    found = await one(
+        db,
+        "SELECT 1 FROM outbox WHERE connection = %s AND key = %s AND state = ANY(%s)",
+        (id, key, _OPEN_INTENT),
+    )
+    if found is None:
+        return Failure(not_open(id, key))
+    await db.execute(
+        "INSERT INTO resolutions (connection, key, link_to) VALUES (%s, %s, %s)"
+        " ON CONFLICT (connection, key) DO UPDATE SET link_to = excluded.link_to",
+        (id, key, resolution.link_to),
+    )
+    return Success(None)
+
+
+async def take_resolution(
+    db: Db, id: ConnectionId, key: IdempotencyKey, fence: Fence | None
+) -> Result[Resolution | None, SyncError]:
+    refused = await require(db, id) or await fenced(db, fence)
+    if refused is not None:
+        return Failure(refused)
+    found = await one(
+        db,
+        "DELETE FROM resolutions WHERE connection = %s AND key = %s RETURNING link_to",
+        (id, key),
+    )
+    return Success(None if found is None else resolution_from(found))
