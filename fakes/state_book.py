@@ -15,6 +15,7 @@ from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.results import ResultIdentity, SyncResult
+from released_intacct.domain.rules import confirming
 from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
@@ -29,7 +30,7 @@ from released_intacct.domain.state import (
     StoredNotification,
     lost,
 )
-from released_intacct.fakes.state_refusals import changes_refused, key_clash, not_open, refused
+from released_intacct.fakes.state_refusals import key_clash, not_open, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 
@@ -185,7 +186,7 @@ def acknowledge(
 ) -> Result[None, SyncError]:
     """Rule C5: the first acknowledgement of each stays; refused once confirmed (C1) and while
     a confirm holds the connection (O5)."""
-    error = changes_refused(book.connection)
+    error = confirming.changes_refused(book.connection)
     if error is not None:
         return Failure(error)
     for prerequisite in prerequisites:

@@ -9,8 +9,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
-from released_intacct.domain.rules.confirming import save_refusal
-from released_intacct.domain.rules.connection import TOP_LEVEL, change_refusal
+from released_intacct.domain.rules.connection import TOP_LEVEL
 from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
 
 
@@ -28,16 +27,6 @@ def not_open(id: ConnectionId, key: str) -> SyncError:
 
 def unknown(id: ConnectionId) -> SyncError:
     return refused(f"There is no connection {id}.", "Connect the company first.")
-
-
-def confirmed_refusal(connection: Connection) -> SyncError | None:
-    """Rule C1: a confirmed connection is never changed nor removed."""
-    return change_refusal(connection)
-
-
-def changes_refused(connection: Connection) -> SyncError | None:
-    """Rules C1, O5: a confirmed connection, or one a confirm holds, is not changed."""
-    return confirmed_refusal(connection) or save_refusal(connection)
 
 
 def intacct_side(connection: Connection) -> str:
