@@ -1,0 +1,158 @@
+"""What the state store keeps (rules C1, C5, E1, issue 16): connections and the confirm that
+holds one (O5), acknowledgements, the outbox's write intents and the user's answers about them,
+per-feed cursors, the filter of sync results, and notifications as stored. Runs, fences and
+leases are ``domain.runs``'s; the port is ``domain.state.StateStore``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from released_intacct.domain.actions import WriteAction
+from released_intacct.domain.enums import Direction, Prerequisite, RecordType
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IdempotencyKey,
+    IntacctCompanyId,
+    IntacctKey,
+    ReleasedCompanyId,
+)
+from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.ports import Notification
+
+
+class Phase(Enum):
+    """Where a connection is in the connect-and-onboard workflow (seeds 000 and 001)."""
+
+    CONNECTED = "connected"
+    """Credentials checked by a live login (C2); no entity chosen yet."""
+    ENTITY_CHOSEN = "entity_chosen"
+    """The entity to sync with is chosen (C3)."""
+    ONBOARDING = "onboarding"
+    """The sync-from date is set (C4); matching steps under way (O1-O5)."""
+    CONFIRMING = "confirming"
+    """A confirm is under way (``Connection.confirming``), one at a time; nothing else changes the
+    connection meanwhile. A confirm that fails goes back to ONBOARDING; one whose process died is
+    taken over by the next confirm once its lease has run out (``rules.confirming``)."""
+    CONFIRMED = "confirmed"
+    """Confirmed: the date is fixed and the link can never be removed or changed (C1, C4)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmClaim:
+    """The confirm under way of a CONFIRMING connection: who holds it, since when, until when."""
+
+    token: str
+    """Drawn afresh by each confirm; only its holder renews, finishes or releases the claim."""
+    since: datetime
+    until: datetime
+    """The lease: renewed by its holder while it lives; once passed, another confirm takes over."""
+    holder: str = ""
+    """Which process confirms (``host/pid``): one of this host that is gone is taken over now."""
+
+    def lapsed(self, *, at: datetime) -> bool:
+        return at >= self.until
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    id: ConnectionId
+    released_company: ReleasedCompanyId
+    intacct_company: IntacctCompanyId
+    phase: Phase = Phase.CONNECTED
+    entity: EntityId | None = None
+    """None until chosen; ``""`` is the top level of a company without entities."""
+    sync_from: date | None = None
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    confirming: ConfirmClaim | None = None
+    """Set exactly while the phase is CONFIRMING."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acknowledgement:
+    """Rule C5: the user checked a prerequisite Intacct could not report, and said so."""
+
+    prerequisite: Prerequisite
+    at: datetime
+
+
+class IntentState(Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Intent:
+    """One write in the outbox, stored before it is sent."""
+
+    connection: ConnectionId
+    key: IdempotencyKey
+    """Unique per write: the action's idempotency key (an update's carries a content suffix)."""
+    action: WriteAction
+    state: IntentState = IntentState.PENDING
+    run: str | None = None
+    """The run that last recorded it (None: recorded outside a run, by confirm)."""
+    sent_at: datetime | None = None
+    """When it was last marked SENT (``hold``), just before it was sent; None while never sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The user's answer about an open create that no Intacct record carries the key of, while
+    records that may be its copy exist (issue 16, F3: a NEEDS_USER result names them): link the
+    write to ``link_to``, one of those records, or (None) send it again. Acted on once, by the next
+    run (``app.sync.uncertain``)."""
+
+    link_to: IntacctKey | None = None
+
+    @classmethod
+    def link(cls, key: IntacctKey) -> Resolution:
+        return cls(link_to=key)
+
+    @classmethod
+    def send_again(cls) -> Resolution:
+        return cls()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cursor:
+    feed: str
+    position: datetime
+
+
+def advanced(
+    stored: Cursor | None, wanted: Cursor, *, run_started: datetime
+) -> tuple[Cursor, bool]:
+    """The cursor as ``advance_cursor`` leaves it, and whether it moved (to be stored):
+    ``wanted`` clamped to ``run_started`` (never past the start of the run), or ``stored`` when
+    that is already there or further (a cursor never moves back)."""
+    position = min(wanted.position, run_started)
+    if stored is not None and stored.position >= position:
+        return stored, False
+    return Cursor(feed=wanted.feed, position=position), True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultFilter:
+    """Which sync results to list (the admin API's filters)."""
+
+    record_type: RecordType | None = None
+    direction: Direction | None = None
+    link_status: LinkStatus | None = None
+    since: datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredNotification:
+    id: int
+    notification: Notification
+    created_at: datetime
+    read: bool = False
