@@ -8,22 +8,8 @@ holds its company is refused and stops. Just before each send, the intents sent 
 (``StateStore.hold``, fenced too), so nothing leaves a run that lost its company, and a crash
 between the send and the settle leaves the intent SENT, to be looked up (F2). Only the writes
 whose intents this run holds are sent: a planned write whose intent is SENT by an earlier run
-(its outcome unknown) stops the run instead. What a write answers decides what follows (design,
-"Exactly-once writes"):
-
-- success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
-- FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
-- RETRIABLE and ``unsent`` (the request never left: no connection could be had): nothing is
-  looked up; the intent goes back to PENDING (it was marked SENT for a send that never left),
-  with a sync result, and the run stops (``not_sent``); the next run resolves it first;
-- RETRIABLE (the adapter already backed off; the outcome is uncertain): a create is looked up by
-  its key; found → CONFIRMED; absent, or the look-up itself failing → the intent is left open
-  (SENT) with a sync result and **the run stops** (``unconfirmed``): going on could read the
-  unconfirmed record back as a user's new one (a duplicate), or fail the records that depend on
-  it and move the cursor past them. The next run resolves the intent first and resumes the step
-  from its cursor;
-- any other refusal: FAILED, and a sync result (rule E1); a document refused because its
-  customer / vendor was deleted in Intacct reads as rule D5 (``vanished``).
+(its outcome unknown) stops the run instead. What a write answers decides what follows
+(``outcomes``).
 
 Voids (rule D7) are not intents: voiding twice is harmless. A void that fails retriably stops the
 run too (the reversal is read again next run). The link of a copy we voided remembers it
@@ -41,8 +27,8 @@ from returns.result import Failure, Result, Success
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
-from released_intacct.app.sync.outbox import about, intent_key, intents_for, look_up
-from released_intacct.app.sync.vanished import explain_refusal
+from released_intacct.app.sync.outbox import about, intent_key, intents_for
+from released_intacct.app.sync.outcomes import Confirmed, Failed, report, settle_all, unconfirmed
 from released_intacct.domain.actions import (
     Action,
     ArchiveInReleased,
@@ -68,7 +54,6 @@ from released_intacct.domain.planning.confirm import (
 from released_intacct.domain.ports import WriteOutcome
 from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.rules.prerequisites import explain
-from released_intacct.domain.state import IntentState
 
 _WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
 _NOT_IN_A_SYNC = (ArchiveInReleased, UnarchiveInReleased, LinkRecords)
@@ -112,15 +97,11 @@ async def plan_and_apply(
     return await apply(ctx, tally, plan(links.unwrap()), links.unwrap())
 
 
-Confirmed = list[tuple[WriteAction, Link]]
-Failed = list[tuple[WriteAction, Result[Link, SyncError]]]
-
-
 async def send(
     ctx: RunContext, tally: Tally, writes: Sequence[WriteAction], links: LinkIndex
 ) -> Result[None, SyncError]:
     """Send writes whose intents are stored, and settle each: the successes together in one
-    store transaction, each failure on its own after them (``_settle_all``). The writes to
+    store transaction, each failure on its own after them (``outcomes.settle_all``). The writes to
     Re-Leased are settled before the batch to Intacct is sent, so a failure that stops the run
     stops it before that batch, as a failing update stops the updates after it."""
     confirmed: Confirmed = []
@@ -133,17 +114,17 @@ async def send(
     for update in (w for w in writes if isinstance(w, UpdateInReleased)):
         holding = await _hold(ctx, [update])
         if not is_successful(holding):
-            await _settle_all(ctx, tally, confirmed, failed)
+            await settle_all(ctx, tally, confirmed, failed)
             return holding
         linked = await _update_released(ctx, update, links)
         if is_successful(linked):
             confirmed.append((update, linked.unwrap()))
             continue
         failed.append((update, linked))
-        done = await _settle_all(ctx, tally, confirmed, failed)
+        done = await settle_all(ctx, tally, confirmed, failed)
         if not is_successful(done):
             return done
-    done = await _settle_all(ctx, tally, confirmed, failed)
+    done = await settle_all(ctx, tally, confirmed, failed)
     if not is_successful(done):
         return done
     batch = [w for w in writes if isinstance(w, CreateInIntacct | UpdateInIntacct)]
@@ -151,7 +132,7 @@ async def send(
     if not is_successful(holding):
         return holding
     await _write_to_intacct(ctx, batch, links, confirmed, failed)
-    return await _settle_all(ctx, tally, confirmed, failed)
+    return await settle_all(ctx, tally, confirmed, failed)
 
 
 async def _hold(ctx: RunContext, writes: Sequence[WriteAction]) -> Result[None, SyncError]:
@@ -160,22 +141,6 @@ async def _hold(ctx: RunContext, writes: Sequence[WriteAction]) -> Result[None, 
         return Success(None)
     keys = [intent_key(ctx.connection, write) for write in writes]
     return await settled(ctx.store.hold(ctx.fence, keys, at=ctx.clock.now()))
-
-
-async def _settle_all(
-    ctx: RunContext, tally: Tally, confirmed: Confirmed, failed: Failed
-) -> Result[None, SyncError]:
-    """Settle what was sent (emptying both lists): the successes first, together."""
-    done = await _confirm(ctx, tally, confirmed)
-    failures = list(failed)
-    failed.clear()
-    if not is_successful(done):
-        return done
-    for write, linked in failures:
-        done = await _settle(ctx, tally, write, linked)
-        if not is_successful(done):
-            return done
-    return Success(None)
 
 
 async def _create_in_released(
@@ -239,98 +204,6 @@ async def _update_released(
     return written.map(partial(link_for_released_write, write, existing=existing))
 
 
-async def _confirm(ctx: RunContext, tally: Tally, confirmed: Confirmed) -> Result[None, SyncError]:
-    """CONFIRM the writes that succeeded, with their links, in one store transaction (emptying
-    ``confirmed``); should the store refuse one, each is settled on its own instead."""
-    if not confirmed:
-        return Success(None)
-    pairs = [(intent_key(ctx.connection, write), link) for write, link in confirmed]
-    together = await settled(ctx.store.confirm_all(ctx.connection, pairs, fence=ctx.fence))
-    writes = list(confirmed)
-    confirmed.clear()
-    if is_successful(together):
-        for write, _ in writes:
-            tally.wrote(
-                write.record_type, created=isinstance(write, CreateInIntacct | CreateInReleased)
-            )
-        return Success(None)
-    for write, link in writes:
-        done = await _settle(ctx, tally, write, Success(link))
-        if not is_successful(done):
-            return done
-    return Success(None)
-
-
-async def _settle(
-    ctx: RunContext, tally: Tally, write: WriteAction, linked: Result[Link, SyncError]
-) -> Result[None, SyncError]:
-    """Settle one sent write from what it answered (see the module docstring)."""
-    key = intent_key(ctx.connection, write)
-    if is_successful(linked):
-        link: Link | None = linked.unwrap()
-    elif linked.failure().unsent:
-        return await _unsent(ctx, tally, write, linked.failure())
-    else:
-        recovered = await _recover(ctx, tally, write, linked.failure())
-        if not is_successful(recovered):
-            return Failure(recovered.failure())
-        link = recovered.unwrap()
-    if link is None:
-        return Success(None)
-    confirmed = await settled(
-        ctx.store.settle(
-            ctx.connection, key, state=IntentState.CONFIRMED, link=link, fence=ctx.fence
-        )
-    )
-    if is_successful(confirmed):
-        tally.wrote(
-            write.record_type, created=isinstance(write, CreateInIntacct | CreateInReleased)
-        )
-    return confirmed
-
-
-async def _recover(
-    ctx: RunContext, tally: Tally, write: WriteAction, error: SyncError
-) -> Result[Link | None, SyncError]:
-    """A refused write: FATAL stops; an uncertain one is looked up; else FAILED with a result."""
-    if error.kind is ErrorKind.FATAL:
-        return Failure(error)
-    state = IntentState.FAILED
-    if error.kind is ErrorKind.RETRIABLE:
-        found = await look_up(ctx, write)
-        if is_successful(found) and found.unwrap() is not None:
-            return found
-        state = IntentState.SENT  # left open: resolved first on the next run
-    else:
-        error = await explain_refusal(ctx, write, error)
-    key = intent_key(ctx.connection, write)
-    done = await settled(ctx.store.settle(ctx.connection, key, state=state, fence=ctx.fence))
-    if not is_successful(done):
-        return Failure(done.failure())
-    reported = await report(ctx, tally, [about(write, error)])
-    if not is_successful(reported):
-        return Failure(reported.failure())
-    if state is IntentState.SENT:
-        return Failure(unconfirmed(error))
-    return Success(None)
-
-
-async def _unsent(
-    ctx: RunContext, tally: Tally, write: WriteAction, error: SyncError
-) -> Result[None, SyncError]:
-    """A write known never to have left (``SyncError.unsent``): nothing is looked up, and its
-    intent goes back to PENDING (``hold`` marked it SENT just before the send that never left);
-    a result, and the run stops, so that nothing that depends on it is sent before it (the next
-    run resolves it first)."""
-    key = intent_key(ctx.connection, write)
-    pending = IntentState.PENDING
-    reopened = await settled(ctx.store.settle(ctx.connection, key, state=pending, fence=ctx.fence))
-    if not is_successful(reopened):
-        return Failure(reopened.failure())
-    reported = await report(ctx, tally, [about(write, error)])
-    return reported.bind(lambda _: Failure(not_sent(error)))
-
-
 def _outcome(
     outcome: WriteOutcome | None,
     batch_error: SyncError | None,
@@ -384,40 +257,3 @@ def _in_flight() -> SyncError:
         message="an earlier send of one of these changes is still unconfirmed",
         fix="Nothing to do: the next sync looks it up first.",
     )
-
-
-def unconfirmed(error: SyncError) -> SyncError:
-    """Why a run stopped at a write it could not confirm (see the module docstring)."""
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=(
-            "The sync stopped at a change it could not confirm, so that nothing is sent twice "
-            f"or skipped ({error.message})"
-        ),
-        fix="Nothing to do: the next sync checks that change first and carries on from there.",
-    )
-
-
-def not_sent(error: SyncError) -> SyncError:
-    """Why a run stopped at a write that could not be sent (nothing left: ``_unsent``)."""
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=f"The sync stopped at a change it could not send ({error.message})",
-        fix="Nothing to do: the next sync sends it first and carries on from there.",
-    )
-
-
-async def report(
-    ctx: RunContext, tally: Tally, errors: Sequence[SyncError]
-) -> Result[None, SyncError]:
-    """Rule E1: store a result per record (the same failure again updates its row) and count."""
-    tally.reported(errors)
-    about_records = [error for error in errors if error.record is not None]
-    if not about_records:
-        return Success(None)
-    stored = await settled(
-        ctx.store.record_results(ctx.connection, about_records, at=ctx.clock.now())
-    )
-    return stored.map(lambda _: None)

@@ -29,8 +29,8 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.paging import Pages, read_all
 from released_intacct.app.ports import awaited, settled
-from released_intacct.app.sync.apply import report
 from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.outcomes import report
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ReleasedId

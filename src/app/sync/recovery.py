@@ -32,10 +32,11 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app.holding import in_flight_until
 from released_intacct.app.ports import settled
-from released_intacct.app.sync.apply import report, send, unconfirmed
+from released_intacct.app.sync.apply import send
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key, look_up
+from released_intacct.app.sync.outcomes import report, unconfirmed
 from released_intacct.app.sync.uncertain import linked, unfound
 from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased
 from released_intacct.domain.errors import ErrorKind, SyncError

@@ -49,10 +49,10 @@ from released_intacct.app.candidates import (
     not_a_candidate,
 )
 from released_intacct.app.ports import settled
-from released_intacct.app.sync.apply import report, unconfirmed
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
 from released_intacct.app.sync.outbox import about, intent_key
+from released_intacct.app.sync.outcomes import report, unconfirmed
 from released_intacct.domain.actions import CreateInIntacct, WriteAction
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
