@@ -29,8 +29,9 @@ from released_intacct.domain.state import (
     Run,
     StoredNotification,
     lost,
+    not_open,
 )
-from released_intacct.fakes.state_refusals import key_clash, not_open, refused
+from released_intacct.fakes.state_refusals import key_clash, refused
 
 Links = dict[tuple[RecordType, ReleasedId], Link]
 

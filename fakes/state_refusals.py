@@ -10,19 +10,11 @@ from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules.connection import TOP_LEVEL
-from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
+from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
 
 
 def refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
     return SyncError(kind=ErrorKind.REJECTED, rule=rule, message=message, fix=fix)
-
-
-def not_open(id: ConnectionId, key: str) -> SyncError:
-    """An answer about a write that is not open (issue 16, F3)."""
-    return refused(
-        f"Connection {id} has no open write {key} to answer about.",
-        "List the open writes with `released-intacct intents CONNECTION` and name one of them.",
-    )
 
 
 def unknown(id: ConnectionId) -> SyncError:
@@ -67,20 +59,6 @@ def finish_refusal(stored: Run | None, run: Run) -> SyncError | None:
     if stored is None:
         return refused(f"There is no run {run.id}.", "Start a run first.")
     return None
-
-
-def not_held(fence: Fence) -> SyncError:
-    return refused(
-        f"Run {fence.run} is sending a write it does not hold open in the outbox.",
-        "Send only the keys record_intents answered, once each.",
-    )
-
-
-def no_notification(id: ConnectionId, number: int) -> SyncError:
-    return refused(
-        f"Connection {id} has no notification {number}.",
-        "Mark one of the connection's own notifications, as listed.",
-    )
 
 
 def c1_holder(held: Iterable[Connection], candidate: Connection) -> SyncError | None:

@@ -33,6 +33,7 @@ from released_intacct.domain.state import (
     StoredNotification,
     beat,
     claim_refusal,
+    no_notification,
     not_confirmed,
     release_run,
 )
@@ -48,7 +49,6 @@ from released_intacct.fakes.state_refusals import (
     finish_refusal,
     kept,
     link_status,
-    no_notification,
     progress_refusal,
     running,
     unknown,

@@ -67,6 +67,7 @@ from released_intacct.domain.state import (
     Resolution,
     advanced,
     lost,
+    not_held,
 )
 from released_intacct.fakes.state_book import (
     Book,
@@ -82,7 +83,6 @@ from released_intacct.fakes.state_book import (
 )
 from released_intacct.fakes.state_refusals import (
     c1_holder,
-    not_held,
     refused,
     unknown,
 )

@@ -164,6 +164,17 @@ def lost(fence: Fence) -> SyncError:
     )
 
 
+def not_held(fence: Fence) -> SyncError:
+    """``hold`` of a key ``fence``'s run does not hold PENDING: it was not recorded by the run
+    (``record_intents`` answers the keys it may send), or it is sent already."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Run {fence.run} is sending a write it does not hold open in the outbox.",
+        fix="Send only the keys record_intents answered, once each.",
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lease:
     """A worker's hold on a due company (``claim_due``), until ``until`` unless renewed."""

@@ -45,6 +45,7 @@ from released_intacct.domain.runs import (
     heartbeat_every,
     lost,
     not_confirmed,
+    not_held,
     release_run,
 )
 from released_intacct.domain.stored import (
@@ -59,6 +60,8 @@ from released_intacct.domain.stored import (
     ResultFilter,
     StoredNotification,
     advanced,
+    no_notification,
+    not_open,
 )
 
 __all__ = [
@@ -85,7 +88,10 @@ __all__ = [
     "claim_refusal",
     "heartbeat_every",
     "lost",
+    "no_notification",
     "not_confirmed",
+    "not_held",
+    "not_open",
     "release_run",
 ]
 _EVERY = ResultFilter()

@@ -12,6 +12,7 @@ from enum import Enum
 
 from released_intacct.domain.actions import WriteAction
 from released_intacct.domain.enums import Direction, Prerequisite, RecordType
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -156,3 +157,23 @@ class StoredNotification:
     notification: Notification
     created_at: datetime
     read: bool = False
+
+
+def not_open(id: ConnectionId, key: IdempotencyKey) -> SyncError:
+    """An answer about a write that is not open (``resolve_intent``, issue 16, F3)."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} has no open write {key} to answer about.",
+        fix="List the open writes with `released-intacct intents CONNECTION` and name one of them.",
+    )
+
+
+def no_notification(id: ConnectionId, number: int) -> SyncError:
+    """``mark_read`` of a notification the connection does not have."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Connection {id} has no notification {number}.",
+        fix="Mark one of the connection's own notifications, as listed.",
+    )

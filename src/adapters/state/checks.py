@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from returns.result import Failure, Result, Success
 
@@ -16,7 +17,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, IntacctCompanyId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.rules.connection import TOP_LEVEL
-from released_intacct.domain.state import Connection, Fence, Phase, ResultFilter, Run
+from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
 
 _LAST_CHARACTER = chr(0x10FFFF)
 _SURROGATES = (0xD800, 0xDFFF)
@@ -71,7 +72,7 @@ def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
     return f"Sage Intacct company {company} at {where}"
 
 
-def transition(
+def transitioned(
     id: ConnectionId,
     stored: Connection | None,
     decide: Callable[[Connection], Result[Connection, SyncError]],
@@ -142,25 +143,17 @@ def no_intent(id: ConnectionId, key: IdempotencyKey) -> SyncError:
     )
 
 
-def not_held(fence: Fence) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Run {fence.run} is sending a write it does not hold open in the outbox.",
-        fix="Send only the keys record_intents answered, once each.",
-    )
-
-
-def not_open(id: ConnectionId, key: IdempotencyKey) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Connection {id} has no open write {key} to answer about.",
-        fix="List the open writes with `released-intacct intents CONNECTION` and name one of them.",
-    )
-
-
 # --- runs (E4) -----------------------------------------------------------------------------------
+
+
+def to_take_over(
+    open_run: Run | None, *, at: datetime, stale_after: timedelta
+) -> Result[Run | None, SyncError]:
+    """``start_run``'s check (E4): the company's open run, to be released first because it is
+    stale (a takeover); None when it has none; refused while it shows signs of life."""
+    if open_run is not None and not open_run.is_stale(before=at - stale_after):
+        return Failure(already_running(open_run))
+    return Success(open_run)
 
 
 def already_running(run: Run) -> SyncError:
@@ -219,12 +212,3 @@ def results_where(where: ResultFilter, mark: str) -> tuple[str, list[object]]:
         args.append(to_column(where.since))
     sql += f" ORDER BY last_seen DESC, id DESC LIMIT {mark} OFFSET {mark}"
     return sql, [*args, where.limit, where.offset]
-
-
-def no_notification(id: ConnectionId, number: int) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=None,
-        message=f"Connection {id} has no notification {number}.",
-        fix="Mark one of the connection's own notifications, as listed.",
-    )

@@ -6,8 +6,8 @@ backed by the table's unique constraints; a refusal names the company that holds
 Decided: saving a connection unchanged is accepted (nothing changes); any change to a confirmed one
 is refused, as is removing it. Removing an unconfirmed connection removes everything it owns.
 
-One confirm at a time (O5): ``claim_confirm``, ``renew_confirm``, ``finish_confirm`` and
-``release_confirm`` each read the row and write the transition ``domain.rules.confirming`` decides
+One confirm at a time (O5): each confirm call (``transition``, ``finish_confirm``) reads the row
+and writes the transition ``domain.rules.confirming`` decides
 inside the caller's ``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before the
 read: a compare-and-set that serialises confirms across coroutines, connections and processes
 sharing the file. While a confirm holds the connection, every other change is refused.
@@ -16,13 +16,18 @@ sharing the file. While a confirm holds the connection, every other change is re
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import already_stored, c1_conflict, missing, transition
+from released_intacct.adapters.state.checks import (
+    already_stored,
+    c1_conflict,
+    missing,
+    transitioned,
+)
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.rows import (
@@ -74,57 +79,24 @@ async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Conne
     return Success(connection)
 
 
-async def claim_confirm(
-    db: aiosqlite.Connection,
-    id: ConnectionId,
-    token: str,
-    at: datetime,
-    lease: timedelta,
-    *,
-    holder: str,
-    over: str | None,
-) -> Result[Connection, SyncError]:
-    return await _transition(
-        db,
-        id,
-        lambda stored: confirming.claim(
-            stored, token=token, at=at, lease=lease, holder=holder, over=over
-        ),
-    )
-
-
-async def renew_confirm(
-    db: aiosqlite.Connection, id: ConnectionId, token: str, at: datetime, lease: timedelta
-) -> Result[Connection, SyncError]:
-    return await _transition(
-        db, id, lambda stored: confirming.renew(stored, token=token, at=at, lease=lease)
-    )
-
-
 async def finish_confirm(
     db: aiosqlite.Connection, id: ConnectionId, onboarding: Onboarding, token: str, at: datetime
 ) -> Result[Connection, SyncError]:
     """CONFIRMED, and the confirmed ``onboarding`` stored in the same transaction."""
-    done = await _transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
+    done = await transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
     if isinstance(done, Success):
         await _store_onboarding(db, id, onboarding)
     return done
 
 
-async def release_confirm(
-    db: aiosqlite.Connection, id: ConnectionId, token: str
-) -> Result[Connection, SyncError]:
-    return await _transition(
-        db, id, lambda stored: Success(confirming.release(stored, token=token))
-    )
-
-
-async def _transition(
+async def transition(
     db: aiosqlite.Connection,
     id: ConnectionId,
     decide: Callable[[Connection], Result[Connection, SyncError]],
 ) -> Result[Connection, SyncError]:
-    decided, changed = transition(id, await load(db, id), decide)
+    """A confirm's compare-and-set: the transition ``decide`` makes of the stored connection
+    (``checks.transitioned``), written when it changes it."""
+    decided, changed = transitioned(id, await load(db, id), decide)
     if changed is not None:
         await _update(db, changed)
     return decided

@@ -19,7 +19,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import no_notification, results_where
+from released_intacct.adapters.state.checks import results_where
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
@@ -41,6 +41,7 @@ from released_intacct.domain.state import (
     ResultFilter,
     StoredNotification,
     advanced,
+    no_notification,
 )
 
 

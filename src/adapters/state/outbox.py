@@ -28,14 +28,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import (
-    after_prefix,
-    link_verdict,
-    no_intent,
-    not_held,
-    not_open,
-    restated,
-)
+from released_intacct.adapters.state.checks import after_prefix, link_verdict, no_intent, restated
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
@@ -50,7 +43,15 @@ from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
-from released_intacct.domain.state import Fence, Intent, IntentState, Resolution, lost
+from released_intacct.domain.state import (
+    Fence,
+    Intent,
+    IntentState,
+    Resolution,
+    lost,
+    not_held,
+    not_open,
+)
 
 _LINK_COLUMNS = LINK_COLUMNS
 _OPEN = (IntentState.PENDING.value, IntentState.SENT.value)

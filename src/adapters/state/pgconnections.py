@@ -18,7 +18,12 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import already_stored, c1_conflict, missing, transition
+from released_intacct.adapters.state.checks import (
+    already_stored,
+    c1_conflict,
+    missing,
+    transitioned,
+)
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, lock, one, rows
 from released_intacct.adapters.state.rows import (
@@ -107,11 +112,11 @@ async def save(db: Db, connection: Connection) -> Result[Connection, SyncError]:
     return Success(connection)
 
 
-async def transition_confirm(
+async def transition(
     db: Db, id: ConnectionId, decide: Callable[[Connection], Result[Connection, SyncError]]
 ) -> Result[Connection, SyncError]:
-    """A confirm's compare-and-set (``checks.transition``), on the locked row."""
-    decided, changed = transition(id, await load(db, id, locked=True), decide)
+    """A confirm's compare-and-set (``checks.transitioned``), on the locked row."""
+    decided, changed = transitioned(id, await load(db, id, locked=True), decide)
     if changed is not None:
         await _update_connection(db, changed)
     return decided
@@ -120,9 +125,7 @@ async def transition_confirm(
 async def finish_confirm(
     db: Db, id: ConnectionId, onboarding: Onboarding, token: str, at: datetime
 ) -> Result[Connection, SyncError]:
-    done = await transition_confirm(
-        db, id, lambda stored: confirming.finish(stored, token=token, at=at)
-    )
+    done = await transition(db, id, lambda stored: confirming.finish(stored, token=token, at=at))
     if isinstance(done, Success):
         await _store_onboarding(db, id, onboarding)
     return done

@@ -15,7 +15,7 @@ from psycopg.rows import DictRow
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import no_notification, results_where
+from released_intacct.adapters.state.checks import results_where
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
@@ -35,6 +35,7 @@ from released_intacct.domain.state import (
     ResultFilter,
     StoredNotification,
     advanced,
+    no_notification,
 )
 
 # --- cursors --------------------------------------------------------------------------------------

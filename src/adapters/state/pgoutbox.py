@@ -13,14 +13,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import (
-    after_prefix,
-    link_verdict,
-    no_intent,
-    not_held,
-    not_open,
-    restated,
-)
+from released_intacct.adapters.state.checks import after_prefix, link_verdict, no_intent, restated
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
 from released_intacct.adapters.state.rows import (
@@ -34,7 +27,15 @@ from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
-from released_intacct.domain.state import Fence, Intent, IntentState, Resolution, lost
+from released_intacct.domain.state import (
+    Fence,
+    Intent,
+    IntentState,
+    Resolution,
+    lost,
+    not_held,
+    not_open,
+)
 
 _OPEN_INTENT = [IntentState.PENDING.value, IntentState.SENT.value]
 

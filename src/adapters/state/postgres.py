@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 import psycopg
@@ -160,15 +161,8 @@ class PostgresStateStore:
         holder: str = "",
         over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(
-            lambda db: pgconnections.transition_confirm(
-                db,
-                id,
-                lambda stored: confirming.claim(
-                    stored, token=token, at=at, lease=lease, holder=holder, over=over
-                ),
-            )
-        )
+        claim = partial(confirming.claim, token=token, at=at, lease=lease, holder=holder, over=over)
+        return self._write(lambda db: pgconnections.transition(db, id, claim))
 
     def renew_confirm(
         self,
@@ -178,11 +172,8 @@ class PostgresStateStore:
         at: datetime,
         lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(
-            lambda db: pgconnections.transition_confirm(
-                db, id, lambda stored: confirming.renew(stored, token=token, at=at, lease=lease)
-            )
-        )
+        renew = partial(confirming.renew, token=token, at=at, lease=lease)
+        return self._write(lambda db: pgconnections.transition(db, id, renew))
 
     def finish_confirm(
         self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
@@ -192,11 +183,10 @@ class PostgresStateStore:
     def release_confirm(
         self, id: ConnectionId, *, token: str
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(
-            lambda db: pgconnections.transition_confirm(
-                db, id, lambda stored: Success(confirming.release(stored, token=token))
-            )
-        )
+        def release(stored: Connection) -> Result[Connection, SyncError]:
+            return Success(confirming.release(stored, token=token))
+
+        return self._write(lambda db: pgconnections.transition(db, id, release))
 
     # acknowledgements (C5)
     def acknowledge(

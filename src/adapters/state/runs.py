@@ -28,7 +28,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import already_running, no_run, progress_refusal
+from released_intacct.adapters.state.checks import no_run, progress_refusal, to_take_over
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
@@ -50,11 +50,12 @@ async def start_run(
     if error is not None:
         return Failure(error)
     found = await one(db, f"{_SELECT} WHERE connection = ? AND {_OPEN}", (id,))
-    if found is not None:
-        open_run = run_from(found)
-        if not open_run.is_stale(before=at - stale_after):
-            return Failure(already_running(open_run))
-        await _release(db, open_run, at)
+    stale = to_take_over(None if found is None else run_from(found), at=at, stale_after=stale_after)
+    if not isinstance(stale, Success):
+        return Failure(stale.failure())
+    stale_run = stale.unwrap()
+    if stale_run is not None:
+        await _release(db, stale_run, at)
     await db.execute("UPDATE connections SET run_epoch = run_epoch + 1 WHERE id = ?", (id,))
     epoch = await one(db, "SELECT run_epoch FROM connections WHERE id = ?", (id,))
     run = Run(

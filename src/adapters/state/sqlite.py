@@ -18,6 +18,7 @@ import pathlib
 import sqlite3
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 import aiosqlite
@@ -35,6 +36,7 @@ from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import SyncResult
+from released_intacct.domain.rules import confirming
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     DEFAULT_STALE_AFTER,
@@ -130,9 +132,8 @@ class SqliteStateStore:
         holder: str = "",
         over: str | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(
-            lambda db: connections.claim_confirm(db, id, token, at, lease, holder=holder, over=over)
-        )
+        claim = partial(confirming.claim, token=token, at=at, lease=lease, holder=holder, over=over)
+        return self._write(lambda db: connections.transition(db, id, claim))
 
     def renew_confirm(
         self,
@@ -142,7 +143,8 @@ class SqliteStateStore:
         at: datetime,
         lease: timedelta = DEFAULT_STALE_AFTER,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: connections.renew_confirm(db, id, token, at, lease))
+        renew = partial(confirming.renew, token=token, at=at, lease=lease)
+        return self._write(lambda db: connections.transition(db, id, renew))
 
     def finish_confirm(
         self, id: ConnectionId, onboarding: Onboarding, *, token: str, at: datetime
@@ -152,7 +154,10 @@ class SqliteStateStore:
     def release_confirm(
         self, id: ConnectionId, *, token: str
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: connections.release_confirm(db, id, token))
+        def release(stored: Connection) -> Result[Connection, SyncError]:
+            return Success(confirming.release(stored, token=token))
+
+        return self._write(lambda db: connections.transition(db, id, release))
 
     # acknowledgements (C5)
     def acknowledge(
