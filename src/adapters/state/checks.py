@@ -17,7 +17,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, IntacctCompanyId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.rules.connection import TOP_LEVEL
-from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
+from released_intacct.domain.state import Connection, Phase, ResultFilter, Run, not_confirmed
 
 _LAST_CHARACTER = chr(0x10FFFF)
 _SURROGATES = (0xD800, 0xDFFF)
@@ -84,6 +84,14 @@ def transitioned(
     decided = decide(stored)
     changed = isinstance(decided, Success) and decided.unwrap() != stored
     return decided, decided.unwrap() if changed else None
+
+
+def request_refusal(id: ConnectionId, stored: Connection | None) -> SyncError | None:
+    """Why ``request_run`` cannot ask for a run of ``id`` (None: it can): it is not stored, or
+    not confirmed (there is nothing to sync yet)."""
+    if stored is None:
+        return missing(id)
+    return None if stored.phase is Phase.CONFIRMED else not_confirmed(id)
 
 
 # --- links and the outbox (E2, issue 16) ---------------------------------------------------------

@@ -5,7 +5,7 @@ table itself (``leased_by``, ``lease_until``, ``next_run_at``, ``run_requested_a
 Decided: one process writes the file at a time (``BEGIN IMMEDIATE``), so a claim reads the due
 companies and leases them in one transaction and no other claim comes between; the PostgreSQL
 store does the same with ``FOR UPDATE SKIP LOCKED`` (``pgleases``). Moments are ``codec`` text,
-which compares in time order. ``DUE`` and ``DUE_ORDER`` are shared by both stores.
+which compares in time order. ``rows.DUE`` and ``rows.DUE_ORDER`` are shared by both stores.
 """
 
 from __future__ import annotations
@@ -16,22 +16,14 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import missing
+from released_intacct.adapters.state.checks import missing, request_refusal
 from released_intacct.adapters.state.connections import load
 from released_intacct.adapters.state.database import one, rows
-from released_intacct.adapters.state.rows import lease_from
+from released_intacct.adapters.state.rows import DUE, DUE_ORDER, by_connection, lease_from
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
-from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
+from released_intacct.domain.state import Lease, claim_refusal
 
-DUE = (
-    f"phase = '{Phase.CONFIRMED.value}'"
-    " AND (next_run_at IS NULL OR next_run_at <= {at} OR run_requested_at IS NOT NULL)"
-    " AND (leased_by IS NULL OR lease_until < {at})"
-)
-"""A company ``claim_due`` may take; ``{at}`` is the placeholder of the claim's moment."""
-DUE_ORDER = "run_requested_at IS NULL, next_run_at IS NOT NULL, next_run_at, run_requested_at, id"
-"""Requested first, then never scheduled, then the longest due."""
 _CLAIM = (
     "UPDATE connections SET leased_by = ?, lease_until = ? WHERE id IN"  # noqa: S608 - constant names
     f" (SELECT id FROM connections WHERE {DUE.format(at='?')} ORDER BY {DUE_ORDER} LIMIT ?)"
@@ -72,11 +64,9 @@ async def renew_leases(
 async def request_run(
     db: aiosqlite.Connection, id: ConnectionId, at: datetime
 ) -> Result[None, SyncError]:
-    stored = await load(db, id)
-    if stored is None:
-        return Failure(missing(id))
-    if stored.phase is not Phase.CONFIRMED:
-        return Failure(not_confirmed(id))
+    refusal = request_refusal(id, await load(db, id))
+    if refusal is not None:
+        return Failure(refusal)
     await db.execute(
         "UPDATE connections SET run_requested_at = coalesce(run_requested_at, ?) WHERE id = ?",
         (codec.to_column(at), id),
@@ -102,7 +92,3 @@ async def release_lease(
         (codec.to_column(next_run_at), answered, id, worker),
     )
     return Success(cursor.rowcount == 1)
-
-
-def by_connection(held: Lease) -> str:
-    return held.connection

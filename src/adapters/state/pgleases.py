@@ -21,14 +21,13 @@ from typing import Any, Final
 import psycopg
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.checks import missing
-from released_intacct.adapters.state.leases import DUE, DUE_ORDER, by_connection
+from released_intacct.adapters.state.checks import request_refusal
 from released_intacct.adapters.state.pgconnections import load, require
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
-from released_intacct.adapters.state.rows import lease_from
+from released_intacct.adapters.state.rows import DUE, DUE_ORDER, by_connection, lease_from
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
-from released_intacct.domain.state import Lease, Phase, claim_refusal, not_confirmed
+from released_intacct.domain.state import Lease, claim_refusal
 
 DUE_CHANNEL: Final = "released_intacct_due"
 """The channel ``request_run`` notifies (payload: the connection id); workers ``LISTEN`` on it."""
@@ -70,11 +69,9 @@ async def renew_leases(db: Db, worker: str, at: datetime, ttl: timedelta) -> Res
 
 
 async def request_run(db: Db, id: ConnectionId, at: datetime) -> Result[None, SyncError]:
-    stored = await load(db, id, locked=True)
-    if stored is None:
-        return Failure(missing(id))
-    if stored.phase is not Phase.CONFIRMED:
-        return Failure(not_confirmed(id))
+    refusal = request_refusal(id, await load(db, id, locked=True))
+    if refusal is not None:
+        return Failure(refusal)
     await db.execute(
         "UPDATE connections SET run_requested_at = coalesce(run_requested_at, %s) WHERE id = %s",
         (at, id),

@@ -1,4 +1,5 @@
-"""Stored rows to domain values and back, for both SQL stores (SQLite and PostgreSQL).
+"""Stored rows to domain values and back, for both SQL stores (SQLite and PostgreSQL), and the
+SQL fragments their statements share (column lists, ``OPEN_RUN``, ``DUE``, ``DUE_ORDER``).
 
 A ``*_row`` function gives the values of a table's columns for a value, in the order of its
 ``*_COLUMNS``; a ``*_from`` function reads a value back from a row by column name (``codec.Row``:
@@ -126,6 +127,16 @@ def acknowledged(found: Iterable[Row]) -> tuple[Acknowledgement, ...]:
     return tuple(Acknowledgement(prerequisite=p, at=at[p]) for p in Prerequisite if p in at)
 
 
+DUE = (
+    f"phase = '{Phase.CONFIRMED.value}'"
+    " AND (next_run_at IS NULL OR next_run_at <= {at} OR run_requested_at IS NOT NULL)"
+    " AND (leased_by IS NULL OR lease_until < {at})"
+)
+"""A company ``claim_due`` may take; ``{at}`` is the placeholder of the claim's moment."""
+DUE_ORDER = "run_requested_at IS NULL, next_run_at IS NOT NULL, next_run_at, run_requested_at, id"
+"""Requested first, then never scheduled, then the longest due."""
+
+
 def lease_from(row: Row, worker: str, until: datetime) -> Lease:
     """The lease of a claimed row (``id``, ``run_epoch``, ``run_requested_at`` as text)."""
     asked = row["run_requested_at"]
@@ -249,3 +260,8 @@ def notification_from(row: Row) -> StoredNotification:
         created_at=from_column(row["created_at"]),
         read=bool(row["read"]),
     )
+
+
+def by_connection(held: Lease) -> str:
+    """Leases are answered in connection id order."""
+    return held.connection
