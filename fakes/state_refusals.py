@@ -9,7 +9,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.results import SyncResult
-from released_intacct.domain.rules.connection import TOP_LEVEL
+from released_intacct.domain.rules.connection import intacct_side
 from released_intacct.domain.state import Connection, Phase, ResultFilter, Run
 
 
@@ -19,15 +19,6 @@ def refused(message: str, fix: str, *, rule: Rule | None = None) -> SyncError:
 
 def unknown(id: ConnectionId) -> SyncError:
     return refused(f"There is no connection {id}.", "Connect the company first.")
-
-
-def intacct_side(connection: Connection) -> str:
-    company = f"Sage Intacct company {connection.intacct_company}"
-    if connection.entity is None:
-        return company
-    if connection.entity == TOP_LEVEL:
-        return f"{company} at its top level"
-    return f'{company} at entity "{connection.entity}"'
 
 
 def holder_fix(held: Connection) -> str:
@@ -69,14 +60,14 @@ def c1_holder(held: Iterable[Connection], candidate: Connection) -> SyncError | 
         if other.released_company == candidate.released_company:
             message = (
                 f"Re-Leased company {other.released_company} is already connected to "
-                f"{intacct_side(other)} (connection {other.id})."
+                f"{intacct_side(other.intacct_company, other.entity)} (connection {other.id})."
             )
             return refused(message, holder_fix(other), rule=Rule.C1)
         same_entity = candidate.entity is not None and other.entity == candidate.entity
         if same_entity and other.intacct_company == candidate.intacct_company:
             message = (
-                f"{intacct_side(other)} is already connected to Re-Leased company "
-                f"{other.released_company} (connection {other.id})."
+                f"{intacct_side(other.intacct_company, other.entity)} is already connected to "
+                f"Re-Leased company {other.released_company} (connection {other.id})."
             )
             return refused(message, holder_fix(other), rule=Rule.C1)
     return None

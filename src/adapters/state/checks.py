@@ -14,9 +14,9 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state.codec import Row, decode_result, encode_result, to_column
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, IntacctCompanyId
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey
 from released_intacct.domain.links import Link, LinkStatus
-from released_intacct.domain.rules.connection import TOP_LEVEL
+from released_intacct.domain.rules.connection import holder_fix, intacct_side
 from released_intacct.domain.state import Connection, Phase, ResultFilter, Run, not_confirmed
 
 _LAST_CHARACTER = chr(0x10FFFF)
@@ -50,26 +50,15 @@ def c1_conflict(new: Connection, holder: Connection) -> SyncError:
     if holder.released_company == new.released_company:
         message = (
             f"Re-Leased company {new.released_company} is already linked to "
-            f"{_intacct_side(holder.intacct_company, holder.entity)}."
+            f"{intacct_side(holder.intacct_company, holder.entity)}."
         )
     else:
         message = (
-            f"{_intacct_side(new.intacct_company, new.entity)} is already linked to "
+            f"{intacct_side(new.intacct_company, new.entity)} is already linked to "
             f"Re-Leased company {holder.released_company}."
         )
-    fix = (
-        "That link was confirmed and can never be changed; use another company."
-        if holder.phase is Phase.CONFIRMED
-        else "Use that connection, or remove it before its initial sync is confirmed."
-    )
+    fix = holder_fix(confirmed=holder.phase is Phase.CONFIRMED)
     return SyncError(kind=ErrorKind.REJECTED, rule=Rule.C1, message=message, fix=fix)
-
-
-def _intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
-    if entity is None:
-        return f"Sage Intacct company {company}"
-    where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
-    return f"Sage Intacct company {company} at {where}"
 
 
 def transitioned(

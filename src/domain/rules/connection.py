@@ -136,16 +136,16 @@ def check_new_link(
                 ErrorKind.REJECTED,
                 Rule.C1,
                 f"Re-Leased company {released_company} is already linked to "
-                f"{_intacct_side(record.intacct_company, record.entity)}.",
-                _fix_for_holder(record),
+                f"{intacct_side(record.intacct_company, record.entity)}.",
+                holder_fix(confirmed=record.confirmed),
             )
         if record.intacct_company == intacct_company and record.entity == entity:
             return _failure(
                 ErrorKind.REJECTED,
                 Rule.C1,
-                f"{_intacct_side(intacct_company, entity)} is already linked to "
+                f"{intacct_side(intacct_company, entity)} is already linked to "
                 f"Re-Leased company {record.released_company}.",
-                _fix_for_holder(record),
+                holder_fix(confirmed=record.confirmed),
             )
     return Success(None)
 
@@ -173,20 +173,24 @@ def check_link_change(record: ConnectionRecord) -> Result[ConnectionRecord, Sync
             ErrorKind.REJECTED,
             Rule.C1,
             f"The link between Re-Leased company {record.released_company} and "
-            f"{_intacct_side(record.intacct_company, record.entity)} was confirmed, so it can "
+            f"{intacct_side(record.intacct_company, record.entity)} was confirmed, so it can "
             "never be removed or changed.",
             "Nothing was changed. Keep syncing through this link.",
         )
     return Success(record)
 
 
-def _intacct_side(company: IntacctCompanyId, entity: EntityId) -> str:
+def intacct_side(company: IntacctCompanyId, entity: EntityId | None) -> str:
+    """The Intacct side of a link, for a message: the company, and the entity once chosen."""
+    if entity is None:
+        return f"Sage Intacct company {company}"
     where = "its top level" if entity == TOP_LEVEL else f'entity "{entity}"'
     return f"Sage Intacct company {company} at {where}"
 
 
-def _fix_for_holder(record: ConnectionRecord) -> str:
-    if record.confirmed:
+def holder_fix(*, confirmed: bool) -> str:
+    """Rule C1's fix when another connection holds a side: its link is confirmed, or not yet."""
+    if confirmed:
         return "That link was confirmed and can never be changed; use another company."
     return "Use that connection, or remove it before its initial sync is confirmed."
 
