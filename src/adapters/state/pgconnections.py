@@ -54,9 +54,9 @@ async def load(db: Db, id: ConnectionId, *, locked: bool = False) -> Connection 
     return None if row is None else connection_from(row)
 
 
-async def load_all(db: Db) -> Result[tuple[Connection, ...], SyncError]:
+async def load_all(db: Db) -> tuple[Connection, ...]:
     found = await rows(db, f"SELECT {_CONNECTION} FROM connections ORDER BY created_at, id")  # noqa: S608
-    return Success(tuple(connection_from(row) for row in found))
+    return tuple(connection_from(row) for row in found)
 
 
 async def require(db: Db, id: ConnectionId) -> SyncError | None:
@@ -242,6 +242,6 @@ async def _store_onboarding(db: Db, id: ConnectionId, onboarding: Onboarding) ->
     )
 
 
-async def onboarding(db: Db, id: ConnectionId) -> Result[Onboarding | None, SyncError]:
+async def onboarding(db: Db, id: ConnectionId) -> Onboarding | None:
     row = await one(db, "SELECT body::text AS body FROM onboarding WHERE connection = %s", (id,))
-    return Success(None if row is None else codec.decode_onboarding(row["body"]))
+    return None if row is None else codec.decode_onboarding(row["body"])

@@ -41,14 +41,13 @@ from released_intacct.domain.state import (
 # --- cursors --------------------------------------------------------------------------------------
 
 
-async def cursor(db: Db, id: ConnectionId, feed: str) -> Result[Cursor | None, SyncError]:
+async def cursor(db: Db, id: ConnectionId, feed: str) -> Cursor | None:
     row = await one(
         db,
         "SELECT position::text AS position FROM cursors WHERE connection = %s AND feed = %s",
         (id, feed),
     )
-    found = None if row is None else Cursor(feed=feed, position=codec.from_column(row["position"]))
-    return Success(found)
+    return None if row is None else Cursor(feed=feed, position=codec.from_column(row["position"]))
 
 
 async def advance_cursor(
@@ -57,7 +56,7 @@ async def advance_cursor(
     refused = await require(db, id) or await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    stored = (await cursor(db, id, wanted.feed)).unwrap()
+    stored = await cursor(db, id, wanted.feed)
     moved, changed = advanced(stored, wanted, run_started=run_started)
     if not changed:
         return Success(moved)
@@ -89,13 +88,11 @@ async def record_results(
     return Success(tuple(recorded.values()))
 
 
-async def results(
-    db: Db, id: ConnectionId, where: ResultFilter
-) -> Result[tuple[SyncResult, ...], SyncError]:
+async def results(db: Db, id: ConnectionId, where: ResultFilter) -> tuple[SyncResult, ...]:
     chosen, args = results_where(where, "%s")
     sql = "SELECT body::text AS body FROM results WHERE connection = %s" + chosen  # noqa: S608
     found = await rows(db, sql, [id, *args])
-    return Success(tuple(codec.decode_result(row["body"]) for row in found))
+    return tuple(codec.decode_result(row["body"]) for row in found)
 
 
 async def notify(
@@ -123,14 +120,14 @@ async def add_notification(
 
 async def notifications(
     db: Db, id: ConnectionId, unread_only: bool
-) -> Result[tuple[StoredNotification, ...], SyncError]:
+) -> tuple[StoredNotification, ...]:
     found = await rows(
         db,
         "SELECT id, body::text AS body, created_at::text AS created_at, read FROM notifications"  # noqa: S608
         " WHERE connection = %s" + (" AND NOT read" if unread_only else "") + " ORDER BY id DESC",
         (id,),
     )
-    return Success(tuple(notification_from(row) for row in found))
+    return tuple(notification_from(row) for row in found)
 
 
 async def mark_read(db: Db, id: ConnectionId, number: int) -> Result[None, SyncError]:

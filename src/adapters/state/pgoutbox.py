@@ -77,19 +77,19 @@ async def links(
     record_type: RecordType,
     released_ids: Sequence[ReleasedId],
     intacct_keys: Sequence[IntacctKey],
-) -> Result[tuple[Link, ...], SyncError]:
+) -> tuple[Link, ...]:
     sql = f"SELECT {LINK_COLUMNS} FROM links WHERE connection = %s AND record_type = %s"  # noqa: S608
     args: list[object] = [id, record_type.value]
     if released_ids or intacct_keys:
         sql += " AND (released_id = ANY(%s) OR intacct_key = ANY(%s))"
         args += [list(released_ids), list(intacct_keys)]
     found = await rows(db, sql + ' ORDER BY released_id COLLATE "C"', args)
-    return Success(tuple(link_from(row) for row in found))
+    return tuple(link_from(row) for row in found)
 
 
 async def links_by_intacct_prefix(
     db: Db, id: ConnectionId, record_type: RecordType, prefix: str
-) -> Result[tuple[Link, ...], SyncError]:
+) -> tuple[Link, ...]:
     """A range of the (connection, record type, Intacct key) index, compared by code point
     (``intacct_key`` is ``COLLATE "C"``): ``checks.after_prefix`` bounds it."""
     sql = (
@@ -102,7 +102,7 @@ async def links_by_intacct_prefix(
         sql += " AND intacct_key < %s"
         args.append(upper)
     found = await rows(db, sql + " ORDER BY intacct_key", args)
-    return Success(tuple(link_from(row) for row in found))
+    return tuple(link_from(row) for row in found)
 
 
 async def _restate_results(db: Db, id: ConnectionId, link: Link) -> None:
@@ -193,20 +193,21 @@ async def hold(
     return Success(None)
 
 
-async def open_intents(db: Db, id: ConnectionId) -> Result[tuple[Intent, ...], SyncError]:
+async def open_intents(db: Db, id: ConnectionId) -> tuple[Intent, ...]:
     found = await rows(
         db,
         "SELECT key, state, action::text AS action, run, sent_at::text AS sent_at FROM outbox"
         " WHERE connection = %s AND state = ANY(%s) ORDER BY seq",
         (id, _OPEN_INTENT),
     )
-    return Success(tuple(intent_from(id, row) for row in found))
+    return tuple(intent_from(id, row) for row in found)
 
 
-async def settle(  # noqa: PLR0917 - the port's settle, with its transaction
+async def settle(
     db: Db,
     id: ConnectionId,
     key: IdempotencyKey,
+    *,
     state: IntentState,
     link: Link | None,
     fence: Fence | None,

@@ -65,18 +65,18 @@ async def start_run(
     return Success(run_)
 
 
-async def run(db: Db, id: ConnectionId, run_id: str) -> Result[Run | None, SyncError]:
+async def run(db: Db, id: ConnectionId, run_id: str) -> Run | None:
     found = await one(
         db,
         f"SELECT {_RUN} FROM runs WHERE id = %s AND connection = %s",  # noqa: S608
         (run_id, id),
     )
-    return Success(None if found is None else run_from(found))
+    return None if found is None else run_from(found)
 
 
 async def save_progress(db: Db, given: Run, at: datetime) -> Result[Run, SyncError]:
     await lock(db, given.connection)
-    stored = (await run(db, given.connection, given.id)).unwrap()
+    stored = await run(db, given.connection, given.id)
     refused = progress_refusal(stored, given) or await fenced(db, given.fence)
     if stored is None or refused is not None:
         return Failure(refused or no_run(given))
@@ -87,7 +87,7 @@ async def save_progress(db: Db, given: Run, at: datetime) -> Result[Run, SyncErr
 
 async def finish_run(db: Db, given: Run) -> Result[Run, SyncError]:
     await lock(db, given.connection)
-    if (await run(db, given.connection, given.id)).unwrap() is None:
+    if await run(db, given.connection, given.id) is None:
         return Failure(no_run(given))
     refused = await fenced(db, given.fence)
     if refused is not None:
@@ -100,20 +100,20 @@ async def release(db: Db, fence: Fence, at: datetime) -> Result[Run, SyncError]:
     refused = await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    found = (await run(db, fence.connection, fence.run)).unwrap()
+    found = await run(db, fence.connection, fence.run)
     if found is None:
         return Failure(lost(fence))
     return Success(await _release(db, found, at))
 
 
-async def latest_runs(db: Db, id: ConnectionId, limit: int) -> Result[tuple[Run, ...], SyncError]:
+async def runs(db: Db, id: ConnectionId, limit: int) -> tuple[Run, ...]:
     found = await rows(
         db,
         f"SELECT {_RUN} FROM runs WHERE connection = %s ORDER BY started_at DESC, seq DESC"  # noqa: S608
         " LIMIT %s",
         (id, limit),
     )
-    return Success(tuple(run_from(row) for row in found))
+    return tuple(run_from(row) for row in found)
 
 
 async def release_stale(

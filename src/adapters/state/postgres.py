@@ -138,7 +138,7 @@ class PostgresStateStore:
         return self._write(lambda db: pgconnections.save(db, connection))
 
     def connection(self, id: ConnectionId) -> FutureResult[Connection | None, SyncError]:
-        return self._read(lambda db: _found(pgconnections.load(db, id)))
+        return self._read(lambda db: pgconnections.load(db, id))
 
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
         return self._read(pgconnections.load_all)
@@ -197,7 +197,7 @@ class PostgresStateStore:
     def acknowledgements(
         self, id: ConnectionId
     ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
-        return self._read(lambda db: pgconnections.acknowledgements(db, id))
+        return FutureResult(self._db.read(lambda db: pgconnections.acknowledgements(db, id)))
 
     # onboarding (O1-O5)
     def save_onboarding(
@@ -261,7 +261,9 @@ class PostgresStateStore:
         link: Link | None = None,
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgoutbox.settle(db, id, key, state, link, fence))
+        return self._write(
+            lambda db: pgoutbox.settle(db, id, key, state=state, link=link, fence=fence)
+        )
 
     def confirm_all(
         self,
@@ -313,7 +315,7 @@ class PostgresStateStore:
     def runs(
         self, id: ConnectionId, *, limit: int = 20
     ) -> FutureResult[tuple[Run, ...], SyncError]:
-        return self._read(lambda db: pgruns.latest_runs(db, id, limit))
+        return self._read(lambda db: pgruns.runs(db, id, limit))
 
     # leases (issue 17)
     def claim_due(
@@ -373,11 +375,8 @@ class PostgresStateStore:
     ) -> FutureResult[T, SyncError]:
         return FutureResult(self._db.write(work))
 
-    def _read(
-        self, work: Callable[[Db], Awaitable[Result[T, SyncError]]]
-    ) -> FutureResult[T, SyncError]:
+    def _read(self, query: Callable[[Db], Awaitable[T]]) -> FutureResult[T, SyncError]:
+        async def work(db: Db) -> Result[T, SyncError]:
+            return Success(await query(db))
+
         return FutureResult(self._db.read(work))
-
-
-async def _found(loading: Awaitable[Connection | None]) -> Result[Connection | None, SyncError]:
-    return Success(await loading)
