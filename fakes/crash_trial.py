@@ -55,6 +55,7 @@ __all__ = [
     "CONNECTION",
     "Records",
     "World",
+    "listed",
     "main",
     "onboard",
     "recover",
@@ -109,15 +110,18 @@ class World:
     def records(self) -> tuple[Records, Records]:
         """Every record of Intacct's ``DEMO`` (by object) and of Re-Leased's ``RL-DEMO`` (by
         resource), as each simulator holds it."""
-        intacct = {obj: self._listed(self.intacct, DEMO.company_id, obj) for obj in OBJECTS}
-        released = {res: self._listed(self.released, RL_DEMO, res) for res in RESOURCES}
+        intacct = {obj: listed(self.http, self.intacct, DEMO.company_id, obj) for obj in OBJECTS}
+        released = {res: listed(self.http, self.released, RL_DEMO, res) for res in RESOURCES}
         return intacct, released
 
-    def _listed(self, url: str, company: str, what: str) -> list[dict[str, Any]]:
-        reply = self.http.get(f"{url}/_sim/companies/{company}/records/{what}")
-        reply.raise_for_status()
-        records: list[dict[str, Any]] = reply.json()["records"]
-        return records
+
+def listed(http: httpx.Client, url: str, company: str, what: str) -> list[dict[str, Any]]:
+    """Every record of one Intacct object or Re-Leased resource of ``company``, as the simulator
+    at ``url`` holds it (its control API)."""
+    reply = http.get(f"{url}/_sim/companies/{company}/records/{what}")
+    reply.raise_for_status()
+    records: list[dict[str, Any]] = reply.json()["records"]
+    return records
 
 
 def write_settings(folder: Path, world: World) -> Path:
