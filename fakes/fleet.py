@@ -32,8 +32,9 @@ API (kept small and stable; the worker benchmark uses it too):
 - ``Fleet.holdings(http, intacct_url, released_url, i)``: what company ``i`` holds on both sides
   now, as two ``crash_trial.Records`` (for ``crash_state.duplicates``); ``expected()`` how many
   records of each kind a company's first sync leaves;
-- ``settings_toml(database, intacct_url, released_url)``: a settings file's text for processes
-  that sync the fleet (a fresh encryption key: write it once, share it), extra tables appended;
+- ``settings_toml(database, intacct_url, released_url, **tables)``: a settings file's text for
+  processes that sync the fleet (a fresh encryption key: write it once, share it), with more
+  tables (``sync={"stale_after": 3}``, ``worker=...``, ``intacct=...``);
 - ``empty_simulators(http, intacct_url, released_url)``: both simulators reset to no company.
 
 The simulators run in processes of their own (``crash_trial.World.start``), emptied first.
@@ -41,7 +42,8 @@ The simulators run in processes of their own (``crash_trial.World.start``), empt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -95,6 +97,8 @@ INTACCT_OBJECTS: Final = ("CUSTOMER", "GLACCOUNT")
 RELEASED_RESOURCES: Final = ("contacts", "accounts", "tracking-categories")
 """The Re-Leased resources a fleet company's syncs write (``holdings``)."""
 
+Scalar = str | int | float | bool
+"""A setting's value in ``settings_toml``."""
 Holdings = tuple[Records, Records]
 """Company ``i``'s records: Intacct's by object, Re-Leased's by resource."""
 
@@ -240,12 +244,20 @@ def empty_simulators(http: httpx.Client, intacct_url: str, released_url: str) ->
         http.post(f"{url}/_sim/reset", json={"seed": "none"}).raise_for_status()
 
 
-def settings_toml(database: str, intacct_url: str, released_url: str, extra: str = "") -> str:
+def settings_toml(
+    database: str, intacct_url: str, released_url: str, **tables: Mapping[str, Scalar]
+) -> str:
     """The settings of a process syncing the fleet: ``database`` (a path or a URL), a fresh
-    encryption key, both simulators, then ``extra`` (more TOML tables, such as ``[sync]``)."""
-    return (
-        f'database = "{database}"\n'
-        f'encryption_key = "{generate_key().reveal()}"\n\n'
-        f'[intacct]\nendpoint = "{intacct_url}{GATEWAY_PATH}"\n\n'
-        f'[released]\nbase_url = "{released_url}"\napi_key = "{API_KEY}"\n\n{extra}'
-    )
+    encryption key, both simulators, and ``tables`` (``sync={"stale_after": 3}``; an
+    ``intacct`` table adds to the endpoint)."""
+    intacct: dict[str, Scalar] = {"endpoint": f"{intacct_url}{GATEWAY_PATH}"}
+    intacct |= tables.pop("intacct", {})
+    released: dict[str, Scalar] = {"base_url": released_url, "api_key": API_KEY}
+    body = [f"database = {_toml(database)}", f"encryption_key = {_toml(generate_key().reveal())}"]
+    for name, table in {"intacct": intacct, "released": released, **tables}.items():
+        body += ["", f"[{name}]", *(f"{key} = {_toml(value)}" for key, value in table.items())]
+    return "\n".join(body) + "\n"
+
+
+def _toml(value: Scalar) -> str:
+    return json.dumps(value) if isinstance(value, str) else str(value).lower()
