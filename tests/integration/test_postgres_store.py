@@ -2,8 +2,10 @@
 
 Two stores (two pools, as two worker processes would have) race on one database: rule C1 and
 rule E4 hold with the refusal the rule gives (a unique violation between two writers that both
-checked first is retried, and the check then names the holder); a session the server drops is
-retried on a fresh one; any other database failure is FATAL and names no value. The
+checked first is retried, and the check then names the holder); two workers claiming one due
+company at once, 200 rounds (issue 17), never both win it (``FOR UPDATE SKIP LOCKED``); a
+session the server drops is retried on a fresh one; any other database failure is FATAL and
+names no value. The
 ``database`` setting takes a ``postgresql://`` URL: ``open_store`` and ``migrate`` use it, and a
 server that cannot be reached is one line that shows no password.
 """
@@ -251,7 +253,7 @@ def test_two_workers_claiming_one_due_company_at_once_one_wins_each_round(
         ttl = timedelta(seconds=30)
         try:
             await value(first.add_connection(_confirmed(id, "re"), CREDS))
-            for round_ in range(50):
+            for round_ in range(200):  # issue 17: 200 rounds
                 at = T0 + timedelta(minutes=round_)
                 claims = await asyncio.gather(
                     value(first.claim_due("one/1", 1, at=at, ttl=ttl)),
