@@ -12,6 +12,11 @@ worker reads the company's latest run and ``on_claim`` decides:
   just after that run would be stale (it is then taken over, E4; if it finished meanwhile, the
   schedule after its start decides then). An open run with no sign of life for ``stale_after`` is
   started over: ``start_run`` releases it red in the same transaction (the takeover);
+- the latest run was released as dead (``released_at``: by a takeover's ``start_run``, a
+  worker's ``release_stale_runs`` or the operator's ``release``): start. Its process died
+  mid-way, so the company's sync is unfinished; the schedule after that run's start would leave
+  it so until the next scheduled run (a day, nightly). A worker's heartbeat releases a dead
+  run as soon as it is stale, which may be before the dead worker's lease runs out;
 - a run was requested on demand (``Lease.requested_at``): start, unless a run started at or after
   the request (it answered the request);
 - otherwise the schedule after the latest run's start: start when it has come, else hand back
@@ -64,10 +69,9 @@ def on_claim(
             why=f"run {latest.id} is open and alive",
         )
     requested = lease.requested_at
-    if requested is not None and latest.started_at < requested:
-        return Start()
+    answered = requested is None or latest.started_at >= requested
     due = next_run(schedule, after=latest.started_at)
-    if due <= now:
+    if latest.released_at is not None or not answered or due <= now:
         return Start()
     return HandBack(
         next_run_at=due,

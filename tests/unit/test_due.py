@@ -65,3 +65,12 @@ def test_E4_a_request_runs_the_company_unless_a_run_after_it_answered_it() -> No
     assert isinstance(answered, HandBack)
     assert answered.ran_from == NOW - timedelta(minutes=1)  # the request is cleared
     assert answered.next_run_at == NOW + timedelta(minutes=30)
+
+
+def test_E4_a_run_released_as_dead_is_carried_on_at_once_not_at_the_next_schedule() -> None:
+    """A worker's heartbeat (``release_stale_runs``) may release a dead worker's run before its
+    lease runs out: the worker that claims the company then starts at once (issue 17)."""
+    dead = ran(NOW - timedelta(minutes=1), open_=True)
+    released = replace(dead, status=RunStatus.FAILED, finished_at=NOW, released_at=NOW)
+    assert decide(released) == Start()  # the schedule alone would wait until 09:30
+    assert isinstance(decide(replace(released, released_at=None)), HandBack)
