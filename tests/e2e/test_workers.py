@@ -288,6 +288,12 @@ def _held_create(world: World, index: int, *, delay_ms: int) -> tuple[str, str]:
     return held, _fault(world, kind="delay", delay_ms=1, **rule)
 
 
+def _customers(world: World, index: int) -> int:
+    """How many customers Intacct holds for company ``index``."""
+    intacct, _ = Fleet.holdings(world.http, world.intacct, world.released, index)
+    return len(intacct["CUSTOMER"])
+
+
 def _assert_written_once(world: World, fleet: Fleet) -> None:
     """Every company of ``fleet`` holds what its first sync writes, each record once."""
     for i in fleet.indices:
@@ -339,7 +345,8 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_ttl_and_nothing_is_sen
 ) -> None:
     # A killed process's governor slots expire after twice intacct.timeout: keep it short.
     config = _config(sims, postgres_dsn, tmp_path, intacct={"timeout": 3})
-    held, counted = _held_create(sims, KILLED, delay_ms=1500)
+    # Held less than the ttl, so the create lands before the takeover looks it up by its key.
+    held, counted = _held_create(sims, KILLED, delay_ms=1000)
     group = workers(config)
     group.start(2)
     group.await_ready()
@@ -424,6 +431,7 @@ def test_a_paused_worker_after_a_takeover_is_refused_everything_and_stops(
     assert was_paused.last_alive <= was_paused.released_at  # nor its heartbeat
 
     # Once the held create has landed and its time in flight is over, a run finds it by key.
+    until(lambda: _customers(sims, PAUSED) == expected()["CUSTOMER"], 30, group.logs)
     time.sleep(max(0.0, (sent - datetime.now(UTC)).total_seconds() + in_flight + 0.5))
 
     async def request() -> None:
