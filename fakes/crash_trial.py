@@ -5,7 +5,8 @@ What a trial of ``tests/integration/test_sync_crash.py`` is made of:
 - ``World.start(folder)``: both simulators with their demo seeds, each in a process of its own
   (``demo_processes.Simulators``), so they outlive the sync's process; ``reset()`` reloads both
   demo seeds (``POST /_sim/reset``) between trials; ``records()`` reads every record of both
-  through their control APIs.
+  through their control APIs; ``fault(...)`` adds an Intacct fault rule, ``fired(id)`` counts
+  its firings.
 - ``write_settings(folder, world)``: the settings of a fresh SQLite store in ``folder``.
 - ``onboard(settings, decisions)``: the demo's onboarding (decisions from
   ``examples/demo/decisions.toml``) and confirm, in the caller's process, with the initial sync
@@ -106,6 +107,19 @@ class World:
         """Both demo seeds loaded afresh."""
         for url in (self.intacct, self.released):
             self.http.post(f"{url}/_sim/reset", json={"seed": "demo"}).raise_for_status()
+
+    def fault(self, **rule: object) -> str:
+        """A fault rule added to the Intacct simulator (``POST /_sim/faults``); its id."""
+        reply = self.http.post(f"{self.intacct}/_sim/faults", json=rule)
+        reply.raise_for_status()
+        return str(reply.json()["rule_id"])
+
+    def fired(self, rule_id: str) -> int:
+        """How many times the Intacct simulator's fault rule ``rule_id`` fired."""
+        reply = self.http.get(f"{self.intacct}/_sim/faults")
+        reply.raise_for_status()
+        (rule,) = [r for r in reply.json()["faults"] if r["rule_id"] == rule_id]
+        return int(rule["fired"])
 
     def records(self) -> tuple[Records, Records]:
         """Every record of Intacct's ``DEMO`` (by object) and of Re-Leased's ``RL-DEMO`` (by

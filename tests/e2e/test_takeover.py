@@ -56,19 +56,6 @@ def world(tmp_path: Path) -> Any:
         started.stop()
 
 
-def _fault(world: World, **rule: object) -> str:
-    reply = world.http.post(f"{world.intacct}/_sim/faults", json=rule)
-    reply.raise_for_status()
-    return str(reply.json()["rule_id"])
-
-
-def _fired(world: World, rule_id: str) -> int:
-    reply = world.http.get(f"{world.intacct}/_sim/faults")
-    reply.raise_for_status()
-    (rule,) = [r for r in reply.json()["faults"] if r["rule_id"] == rule_id]
-    return int(rule["fired"])
-
-
 def _sync(config: Path, *, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, "--config", str(config), "sync", CONNECTION],
@@ -89,8 +76,8 @@ def test_F1_a_process_taken_over_mid_send_stops_and_intacct_receives_each_create
     quick = tmp_path / "state" / "quick.toml"
     quick.write_text(config.read_text() + "\n[sync]\nstale_after = 1\n", encoding="utf-8")
     quick.chmod(0o600)
-    held = _fault(world, kind="delay", function=HELD_FUNCTION, delay_ms=HELD_MS, times=1)
-    counted = _fault(world, kind="delay", function=HELD_FUNCTION, delay_ms=1)
+    held = world.fault(kind="delay", function=HELD_FUNCTION, delay_ms=HELD_MS, times=1)
+    counted = world.fault(kind="delay", function=HELD_FUNCTION, delay_ms=1)
 
     a = subprocess.Popen(  # process A: the initial sync, default settings
         [*CLI, "--config", str(config), "sync", CONNECTION],
@@ -101,7 +88,7 @@ def test_F1_a_process_taken_over_mid_send_stops_and_intacct_receives_each_create
     )
     try:
         deadline = time.monotonic() + 120
-        while _fired(world, held) == 0:
+        while world.fired(held) == 0:
             assert a.poll() is None, a.communicate()
             assert time.monotonic() < deadline, "A never sent its AR invoices"
             time.sleep(0.05)
@@ -116,7 +103,7 @@ def test_F1_a_process_taken_over_mid_send_stops_and_intacct_receives_each_create
             a.wait()
     assert a.returncode != 0, (a_out, a_err)
     assert "no longer holds" in a_out + a_err, (a_out, a_err)
-    assert _fired(world, counted) == 1  # the held request reached Intacct once: B never sent it
+    assert world.fired(counted) == 1  # the held request reached Intacct once: B never sent it
 
     _, open_intents = asyncio.run(stored(settings))
     assert {i.state for i in open_intents} <= {IntentState.SENT}

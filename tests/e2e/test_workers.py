@@ -266,26 +266,33 @@ def _idle(dsn: str) -> bool:
     return held == (0,) and running == (0,)
 
 
-def _fault(world: World, **rule: object) -> str:
-    reply = world.http.post(f"{world.intacct}/_sim/faults", json=rule)
-    reply.raise_for_status()
-    return str(reply.json()["rule_id"])
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Two workers, and company ``index``'s one create of Intacct customers held by the
+    simulator: the run sending it (its intents SENT) and that run's worker."""
+
+    group: Workers
+    fleet: Fleet
+    run: Row
+    holder: subprocess.Popen[bytes]
+    counted: str
+    """The fault rule counting every create of the company's customers."""
 
 
-def _fired(world: World, rule_id: str) -> int:
-    reply = world.http.get(f"{world.intacct}/_sim/faults")
-    reply.raise_for_status()
-    (rule,) = [r for r in reply.json()["faults"] if r["rule_id"] == rule_id]
-    return int(rule["fired"])
-
-
-def _held_create(world: World, index: int, *, delay_ms: int) -> tuple[str, str]:
-    """Company ``index``'s one create of Intacct customers held ``delay_ms`` (the first only),
-    and a rule counting every such request; their ids."""
-    company = intacct_company(index)
-    rule = {"function": "create", "object": "CUSTOMER", "company": company}
-    held = _fault(world, kind="delay", delay_ms=delay_ms, times=1, **rule)
-    return held, _fault(world, kind="delay", delay_ms=1, **rule)
+def _held_create(world: World, config: Path, dsn: str, group: Workers, index: int, *,
+                 delay_ms: int) -> Held:  # fmt: skip
+    """Two workers started, company ``index`` seeded due with its create of customers held
+    ``delay_ms`` (the first such request only), once that request is held."""
+    rule = {"function": "create", "object": "CUSTOMER", "company": intacct_company(index)}
+    held = world.fault(kind="delay", delay_ms=delay_ms, times=1, **rule)
+    counted = world.fault(kind="delay", delay_ms=1, **rule)
+    group.start(2)
+    group.await_ready()
+    fleet = Fleet(1, start=index)
+    _seed(world, config, fleet)
+    until(lambda: world.fired(held), 60, group.logs)
+    (run,) = _runs(dsn)
+    return Held(group, fleet, run, group.of(run.holder), counted)
 
 
 def _customers(world: World, index: int) -> int:
@@ -346,16 +353,8 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_ttl_and_nothing_is_sen
     # A killed process's governor slots expire after twice intacct.timeout: keep it short.
     config = _config(sims, postgres_dsn, tmp_path, intacct={"timeout": 3})
     # Held less than the ttl, so the create lands before the takeover looks it up by its key.
-    held, counted = _held_create(sims, KILLED, delay_ms=1000)
-    group = workers(config)
-    group.start(2)
-    group.await_ready()
-    fleet = Fleet(1, start=KILLED)
-    _seed(sims, config, fleet)
-
-    until(lambda: _fired(sims, held), 60, group.logs)  # the create is held: its intents SENT
-    (dead,) = _runs(postgres_dsn)
-    victim = group.of(dead.holder)
+    held = _held_create(sims, config, postgres_dsn, workers(config), KILLED, delay_ms=1000)
+    group, fleet, dead, victim = held.group, held.fleet, held.run, held.holder
     victim.kill()
     killed_at = datetime.now(UTC)
     victim.wait()  # reaped: its pid names no process
@@ -376,7 +375,7 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_ttl_and_nothing_is_sen
         told
     )
     assert still_open == 0
-    assert _fired(sims, counted) == 1  # the held create reached Intacct once, found by its key
+    assert sims.fired(held.counted) == 1  # the held create reached Intacct once, found by key
     _assert_written_once(sims, fleet)
 
 
@@ -391,16 +390,8 @@ def test_a_paused_worker_after_a_takeover_is_refused_everything_and_stops(
         sync={"in_flight": in_flight},
         intacct={"timeout": 15, "concurrency": 2},
     )
-    held, counted = _held_create(sims, PAUSED, delay_ms=5000)
-    group = workers(config)
-    group.start(2)
-    group.await_ready()
-    fleet = Fleet(1, start=PAUSED)
-    _seed(sims, config, fleet)
-
-    until(lambda: _fired(sims, held), 60, group.logs)
-    (first,) = _runs(postgres_dsn)
-    paused = group.of(first.holder)
+    held = _held_create(sims, config, postgres_dsn, workers(config), PAUSED, delay_ms=5000)
+    group, fleet, first, paused = held.group, held.fleet, held.run, held.holder
     paused.send_signal(signal.SIGSTOP)
     sent = datetime.now(UTC)
     # Another worker takes the company over; the create may still be on its way (its sender
@@ -448,7 +439,7 @@ def test_a_paused_worker_after_a_takeover_is_refused_everything_and_stops(
     runs, _, still_open = asyncio.run(_stored(config, id))
     assert still_open == 0
     assert [r.status for r in runs] == [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.FAILED]
-    assert _fired(sims, counted) == 1  # sent once, by the paused worker, before the pause
+    assert sims.fired(held.counted) == 1  # sent once, by the paused worker, before the pause
     _assert_written_once(sims, fleet)
     assert group.stop() == [0, 0]
 
