@@ -9,8 +9,9 @@ CONFIRMED, as ``sync_world`` does for one.
 Company ``i`` (0-based; ``FLEET-0007`` for 7):
 
 - Intacct ``FLEET-0007``: one sender and user for every company (``SENDER``, ``USER``), no
-  entities (the top level, entity ``""``), the demo's settings without Order Entry or
-  Purchasing, ``ACCOUNTS`` GL accounts and one customer (``Fleet Customer 0007``);
+  entities (the top level, entity ``""``), the simulator's default settings (USD, sequencing on)
+  without Order Entry or Purchasing, ``ACCOUNTS`` GL accounts and one customer
+  (``Fleet Customer 0007``);
 - Re-Leased ``RL-FLEET-0007`` (API key ``API_KEY``, the same for all): ``CONTACTS`` customer
   contacts (``Fleet Tenant 0007-1`` ...), nothing else;
 - connection ``fleet-0007``, CONFIRMED, sync from ``SYNC_FROM``, never run (so due at once).

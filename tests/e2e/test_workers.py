@@ -4,7 +4,8 @@ Real worker processes (``released-intacct -v worker``) share a fresh database of
 PostgreSQL cluster and both simulators (``fakes.crash_trial.World``: each in a process of its own,
 emptied, one per module). Their companies are ``fakes.fleet`` companies, stored CONFIRMED and
 due, each its own Intacct and Re-Leased company; every test uses companies of its own. The lease
-ttl (``sync.stale_after``) is ``TTL``, the poll ``POLL``.
+ttl (``sync.stale_after``) is ``TTL`` (3 s) where a worker is killed or paused, ``CALM`` (15 s)
+elsewhere; the poll is ``POLL``.
 
 - ``four workers, one company``: the company comes due with a request (``NOTIFY``) that wakes
   the four idle workers at once: exactly one run, and each record written once on each side.
@@ -22,6 +23,13 @@ ttl (``sync.stale_after``) is ``TTL``, the poll ``POLL``.
 - ``an on-demand request wakes an idle worker``: with a poll of a minute, only the ``NOTIFY`` of
   ``request_run`` (from this process's store) can wake it: the run starts under a second after
   the request.
+
+Each fails when what it proves is broken by hand: the killed worker's test when the takeover
+comes 2 s late (its ``after - killed_at`` bound), the paused worker's without the fence (its
+heartbeat is then accepted and it never stops), the on-demand one without the ``NOTIFY``. One run
+per company has three guards (the claim's ``FOR UPDATE SKIP LOCKED``, ``due.on_claim`` reading the
+latest run, ``start_run`` refusing a second open run): the four-worker and 200-company tests fail
+with the three removed, and any one removed alone is caught by the other two.
 
 The store-level race (two workers claiming one due company, 200 rounds) is in
 ``tests/integration/test_postgres_store.py``; eight concurrent migrations in
