@@ -128,6 +128,8 @@ class Scheduler:
         self._ttl = policy.stale_after
         self.worker = policy.holder or this_process()
         self._held: dict[ConnectionId, asyncio.Task[None]] = {}
+        self._handing: set[ConnectionId] = set()
+        """Held, and being handed back now."""
         self._freed = asyncio.Event()
         self._dues: list[datetime] = []
         """The next run times this worker handed back (a heap): it wakes for the earliest."""
@@ -179,16 +181,16 @@ class Scheduler:
     async def beat(self) -> None:
         """Renew every lease held, release the runs of dead processes, log a heartbeat line."""
         store, now = self._runner.ports.store, self._runner.ports.clock.now()
+        before = set(self._held)
         renewed = await settled(store.renew_leases(self.worker, at=now, ttl=self._ttl))
         count = renewed.value_or(-1)
+        # held all along, and not being handed back (claims and hand-backs race the renewal)
+        kept = (before & set(self._held)) - self._handing
         if not is_successful(renewed):
             _log.warning("event=renew_failed worker=%s error=%s", self.worker, renewed.failure())
-        elif count < len(self._held):
+        elif count < len(kept):
             _log.warning(
-                "event=leases_lost worker=%s held=%d renewed=%d",
-                self.worker,
-                len(self._held),
-                count,
+                "event=leases_lost worker=%s held=%d renewed=%d", self.worker, len(kept), count
             )
         await self._release_stale(now)
         _log.info(
@@ -261,6 +263,7 @@ class Scheduler:
     async def _hand_back(
         self, id: ConnectionId, next_run_at: datetime, *, ran_from: datetime | None, why: str
     ) -> None:
+        self._handing.add(id)
         handed = await settled(
             self._runner.ports.store.release_lease(
                 self.worker, id, next_run_at=next_run_at, ran_from=ran_from
@@ -281,6 +284,7 @@ class Scheduler:
 
     def _let_go(self, id: ConnectionId, _: asyncio.Task[None]) -> None:
         self._held.pop(id, None)
+        self._handing.discard(id)
         self._freed.set()
 
     # --- time -----------------------------------------------------------------------------------

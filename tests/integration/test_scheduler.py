@@ -652,3 +652,48 @@ def test_E4_a_bug_while_holding_a_lease_is_logged_and_the_company_handed_back(
     with caplog.at_level(logging.ERROR, logger="released_intacct.app.scheduler"):
         run(body)
     assert "event=lease_crashed connection=conn-a error_type=RuntimeError" in caplog.text
+
+
+def test_E4_a_heartbeat_during_a_hand_back_does_not_report_a_lost_lease(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gate = asyncio.Event()
+
+    class SlowHandBack(FakeStateStore):
+        """The hand-back is stored at once, and answered only when the gate opens."""
+
+        def release_lease(
+            self,
+            worker: str,
+            id: ConnectionId,
+            *,
+            next_run_at: datetime,
+            ran_from: datetime | None = None,
+        ) -> FutureResult[bool, SyncError]:
+            stored = super().release_lease(worker, id, next_run_at=next_run_at, ran_from=ran_from)
+
+            async def answered() -> Result[bool, SyncError]:
+                outcome = await settled(stored)
+                await gate.wait()
+                return outcome
+
+            return FutureResult(answered())
+
+    async def body(world: World) -> None:
+        world.store = SlowHandBack()
+        world.runner = SyncRunner(world.ports())
+        await world.company(A)
+        scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
+        assert await scheduler.tick() == 1
+        while not await _finished(world, A, 1):
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.01)  # the hand-back is stored, its answer held
+        assert scheduler.held == {A}
+        await scheduler.beat()
+        gate.set()
+        await scheduler.settle()
+
+    with caplog.at_level(logging.INFO, logger="released_intacct.app.scheduler"):
+        run(body)
+    assert "event=worker_heartbeat" in caplog.text
+    assert "event=leases_lost" not in caplog.text
