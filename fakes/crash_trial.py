@@ -7,7 +7,8 @@ What a trial of ``tests/integration/test_sync_crash.py`` is made of:
   demo seeds (``POST /_sim/reset``) between trials; ``records()`` reads every record of both
   through their control APIs; ``fault(...)`` adds an Intacct fault rule, ``fired(id)`` counts
   its firings.
-- ``write_settings(folder, world)``: the settings of a fresh SQLite store in ``folder``.
+- ``write_settings(folder, world, timeout=...)``: the settings of a fresh SQLite store in
+  ``folder`` (with ``timeout``, both clients' time-out; the crash test's is ``TIMEOUT``).
 - ``onboard(settings, decisions)``: the demo's onboarding (decisions from
   ``examples/demo/decisions.toml``) and confirm, in the caller's process, with the initial sync
   left queued. The connection id is fixed (``CONNECTION``), so every trial's idempotency keys,
@@ -18,7 +19,10 @@ What a trial of ``tests/integration/test_sync_crash.py`` is made of:
   ``app.bootstrap.open_service``) and says ``done <status>``.
 - ``recover(settings)``: what a process restarted after the crash does: the run the dead process
   left open is released (it would otherwise lock the company out until it is stale, E4), then
-  two syncs run to their end. ``stored(settings)``: the store's links and open intents.
+  two syncs run to their end. A write the dead process sent and that is not found yet may still
+  be running in a simulator: the first sync waits the clients' time-out for it
+  (``RunPolicy.attempt``), then looks it up again. ``stored(settings)``: the store's links and
+  open intents.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from released_intacct.fakes.simulators.released.company import RESOURCES
 
 __all__ = [
     "CONNECTION",
+    "TIMEOUT",
     "Records",
     "World",
     "listed",
@@ -138,15 +143,25 @@ def listed(http: httpx.Client, url: str, company: str, what: str) -> list[dict[s
     return records
 
 
-def write_settings(folder: Path, world: World) -> Path:
-    """The settings file of a fresh store in ``folder`` over ``world``'s simulators."""
+TIMEOUT = 3.0
+"""Both clients' time-out in the crash test, seconds. The simulators answer in milliseconds (the
+F2 variant's held create in ``REFUSED_HELD_MS``); a process restarted after a kill waits this
+long for a write of the killed one that is not found yet (``RunPolicy.attempt``), so it is
+short."""
+
+
+def write_settings(folder: Path, world: World, *, timeout: float | None = None) -> Path:
+    """The settings file of a fresh store in ``folder`` over ``world``'s simulators; with
+    ``timeout``, both clients' time-out (seconds), else the defaults."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "settings.toml"
+    limit = "" if timeout is None else f"timeout = {timeout}\n"
     path.write_text(
         f'database = "{folder / "state.sqlite3"}"\n'
         f'encryption_key = "{generate_key().reveal()}"\n\n'
-        f'[intacct]\nendpoint = "{world.intacct}{GATEWAY_PATH}"\n\n'
-        f'[released]\nbase_url = "{world.released}"\napi_key = "{released_seed.API_KEY}"\n',
+        f'[intacct]\nendpoint = "{world.intacct}{GATEWAY_PATH}"\n{limit}\n'
+        f'[released]\nbase_url = "{world.released}"\napi_key = "{released_seed.API_KEY}"\n'
+        f"{limit}",
         encoding="utf-8",
     )
     path.chmod(0o600)

@@ -35,7 +35,7 @@ API (kept small and stable; the worker benchmark uses it too):
   records of each kind a company's first sync leaves;
 - ``settings_toml(database, intacct_url, released_url, **tables)``: a settings file's text for
   processes that sync the fleet (a fresh encryption key: write it once, share it), with more
-  tables (``sync={"stale_after": 3}``, ``worker=...``, ``intacct=...``);
+  tables (``sync={"stale_after": 3}``, ``worker=...``, ``intacct=...``, ``released=...``);
 - ``empty_simulators(http, intacct_url, released_url)``: both simulators reset to no company.
 
 The simulators run in processes of their own (``crash_trial.World.start``), emptied first.
@@ -250,10 +250,11 @@ def settings_toml(
 ) -> str:
     """The settings of a process syncing the fleet: ``database`` (a path or a URL), a fresh
     encryption key, both simulators, and ``tables`` (``sync={"stale_after": 3}``; an
-    ``intacct`` table adds to the endpoint)."""
+    ``intacct`` table adds to the endpoint, a ``released`` one to the base URL and key)."""
     intacct: dict[str, Scalar] = {"endpoint": f"{intacct_url}{GATEWAY_PATH}"}
     intacct |= tables.pop("intacct", {})
     released: dict[str, Scalar] = {"base_url": released_url, "api_key": API_KEY}
+    released |= tables.pop("released", {})
     body = [f"database = {_toml(database)}", f"encryption_key = {_toml(generate_key().reveal())}"]
     for name, table in {"intacct": intacct, "released": released, **tables}.items():
         body += ["", f"[{name}]", *(f"{key} = {_toml(value)}" for key, value in table.items())]

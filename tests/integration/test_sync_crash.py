@@ -10,7 +10,9 @@ Both simulators run with their demo seeds, each in a process of its own, for the
    which writes both ways, and is killed at a moment drawn uniformly over the length of a clean
    initial sync (fractions from ``random.Random(SEED)``, so the trials are reproducible);
 3. as a restarted process would, this process releases the run the dead one left open, syncs to
-   the end, and syncs once more.
+   the end, and syncs once more. A write the dead process sent that is not found yet may still be
+   running in the simulator: the first sync waits it out (``RunPolicy.attempt``, here both
+   clients' time-out, ``crash_trial.TIMEOUT``) and looks it up again before it sends it again.
 
 A reference trial runs first with no kill; it gives the length of a clean initial sync and the
 final state every trial must reach. Each trial must end with no record written twice on either
@@ -47,6 +49,7 @@ from released_intacct.app.decisions import Decisions, decisions_from_toml
 from released_intacct.app.settings import settings_from_toml
 from released_intacct.fakes.crash_state import dangling, duplicates, linked_twice, snapshot
 from released_intacct.fakes.crash_trial import (
+    TIMEOUT,
     Records,
     World,
     onboard,
@@ -206,7 +209,7 @@ def _trial(
     setup: _Setup, folder: Path, kill_after: float | None, *, refused: bool = False
 ) -> Outcome:
     setup.world.reset()
-    path = write_settings(folder, setup.world)
+    path = write_settings(folder, setup.world, timeout=TIMEOUT)
     settings = settings_from_toml(path)
     db = database_path(settings.database)
     child, log = setup.children.take()
