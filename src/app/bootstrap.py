@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Final
@@ -105,9 +105,15 @@ def build_service(settings: Settings, clients: Clients) -> Service:
         intacct_for=_intacct_over_http(settings, http, _request_slots(settings, clients.store)),
         released_for=released_for,
         clock=clients.clock,
-        policy=run_policy(settings.runs.stale_after, settings.runs.in_flight),
+        policy=run_policy(settings.runs.stale_after, settings.runs.in_flight, _attempt(settings)),
     )
     return Service(ports, schedule=settings.schedule, worker=settings.worker)
+
+
+def _attempt(settings: Settings) -> timedelta:
+    """The longest one request may run at the other end (``RunPolicy.attempt``): the larger of
+    the clients' time-outs."""
+    return timedelta(seconds=max(settings.intacct.timeout, settings.released.timeout))
 
 
 @asynccontextmanager

@@ -28,14 +28,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.holding import Every, holder_alive
-from released_intacct.app.ports import Ports, settled
+from released_intacct.app.ports import Ports, Sleep, settled
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.onboarding import Onboarding
@@ -46,7 +45,6 @@ from released_intacct.domain.state import ConfirmClaim, Connection, Phase, heart
 __all__ = ["Claim"]
 
 _log = logging.getLogger(__name__)
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class Claim:

@@ -11,6 +11,12 @@ provably dead, and whether an earlier run's write may still be in flight.
   included. An intent SENT by a run that was released (taken over) while its process is not
   provably dead is not sent again until ``sent_at + in_flight`` has passed: the old process may
   still be waiting on that very request, and sending it again could post it twice.
+- ``attempt``: the longest one request may run at the other end (the larger client time-out). A
+  provably dead process sends nothing more, but its last request had left: Intacct or Re-Leased
+  may still be executing it. Its intent may be in flight until ``attempt`` after the process was
+  seen dead (and never past ``sent_at + in_flight``); a short wait, which recovery waits out.
+  Not ``released_at + attempt``: a run is released for its silence, not for its death, so a
+  paused process released while alive may have sent a retry after ``released_at`` and died since.
 - ``holder``: which process this is, ``host/pid``. A holder on this host whose pid no longer runs
   is provably dead (``holder_alive``); one on another host cannot be proved dead from here.
 """
@@ -23,6 +29,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from returns.pipeline import is_successful
@@ -42,7 +49,7 @@ from released_intacct.domain.state import (
     lost,
 )
 
-__all__ = ["Every", "heartbeat", "holder_alive", "in_flight_until", "release_dead"]
+__all__ = ["Every", "InFlight", "heartbeat", "holder_alive", "in_flight_until", "release_dead"]
 
 _log = logging.getLogger(__name__)
 
@@ -61,21 +68,36 @@ def holder_alive(holder: str) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """An intent's write may still be on its way, until ``until``."""
+
+    until: datetime
+    sender_dead: bool
+    """Its sender is provably dead: only its last request may still be running at the other end,
+    for at most ``RunPolicy.attempt`` (a wait short enough to wait out)."""
+
+
 async def in_flight_until(
-    store: StateStore, intent: Intent, *, now: datetime, in_flight: timedelta
-) -> Result[datetime | None, SyncError]:
-    """Until when ``intent`` (SENT, not found by its key) may still be in flight: sent by a run
-    that was released while its process may still live; None when it cannot be in flight (its
-    run finished by itself, its process is dead, or the time is past); the store's error."""
+    store: StateStore, intent: Intent, *, now: datetime, policy: RunPolicy
+) -> Result[InFlight | None, SyncError]:
+    """Until when ``intent`` (SENT, not found by its key) may still be in flight, sent by a run
+    that was released: ``sent_at + in_flight`` while its process may live, and no later than
+    ``now + attempt`` once it is provably dead. None when it cannot be in flight (its run
+    finished by itself, or the time is past); the store's error."""
     if intent.state is not IntentState.SENT or intent.sent_at is None or intent.run is None:
         return Success(None)
     sent_at = intent.sent_at
     found = await settled(store.run(intent.connection, intent.run))
 
-    def until(sender: Run | None) -> datetime | None:
-        if sender is None or sender.released_at is None or not holder_alive(sender.holder):
+    def until(sender: Run | None) -> InFlight | None:
+        if sender is None or sender.released_at is None:
             return None
-        return sent_at + in_flight if now < sent_at + in_flight else None
+        dead = not holder_alive(sender.holder)
+        latest = sent_at + policy.in_flight
+        if dead:  # seen dead now: its last request left before now
+            latest = min(latest, now + policy.attempt)
+        return InFlight(latest, sender_dead=dead) if now < latest else None
 
     return found.map(until)
 

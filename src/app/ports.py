@@ -7,6 +7,7 @@ host that serves a single Re-Leased company passes ``lambda _: port``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,6 +32,7 @@ from released_intacct.domain.ports import (
 )
 from released_intacct.domain.released import ReleasedRecord
 from released_intacct.domain.state import (
+    DEFAULT_ATTEMPT,
     DEFAULT_IN_FLIGHT,
     DEFAULT_STALE_AFTER,
     RunPolicy,
@@ -41,6 +43,7 @@ __all__ = [
     "IntacctFor",
     "Ports",
     "ReleasedFor",
+    "Sleep",
     "StartSync",
     "awaited",
     "create_each",
@@ -56,6 +59,8 @@ IntacctFor = Callable[[IntacctCredentials, EntityId | None], IntacctPort]
 ReleasedFor = Callable[[ReleasedCompanyId], ReleasedPort]
 StartSync = Callable[[ConnectionId], Awaitable[None]]
 """Starts a connection's initial sync; awaited in the background, never by the caller."""
+Sleep = Callable[[float], Awaitable[None]]
+"""Waits the given number of seconds (``asyncio.sleep``)."""
 
 
 def this_process() -> str:
@@ -64,10 +69,15 @@ def this_process() -> str:
 
 
 def run_policy(
-    stale_after: timedelta = DEFAULT_STALE_AFTER, in_flight: timedelta = DEFAULT_IN_FLIGHT
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+    in_flight: timedelta = DEFAULT_IN_FLIGHT,
+    attempt: timedelta = DEFAULT_ATTEMPT,
 ) -> RunPolicy:
-    """The policy of runs held by this process."""
-    return RunPolicy(stale_after=stale_after, in_flight=in_flight, holder=this_process())
+    """The policy of runs held by this process; ``attempt``: the larger of its clients'
+    time-outs."""
+    return RunPolicy(
+        stale_after=stale_after, in_flight=in_flight, attempt=attempt, holder=this_process()
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +88,8 @@ class Ports:
     clock: Clock
     policy: RunPolicy = field(default_factory=run_policy)
     """How this process's runs hold their companies (issue 16, F1)."""
+    sleep: Sleep = asyncio.sleep
+    """How a run waits out a write that may still be running at the other end (recovery)."""
 
 
 async def settled(future: FutureResult[T, E]) -> Result[T, E]:

@@ -47,7 +47,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -56,7 +55,7 @@ from typing import Final
 from returns.pipeline import is_successful
 
 from released_intacct.app.holding import Every
-from released_intacct.app.ports import settled, this_process
+from released_intacct.app.ports import Sleep, settled, this_process
 from released_intacct.app.runner import SyncRunner
 from released_intacct.domain.due import HandBack, Start, on_claim
 from released_intacct.domain.errors import Rule
@@ -68,8 +67,6 @@ __all__ = ["DEFAULT_CAPACITY", "DEFAULT_POLL", "Scheduler", "Sleep", "WorkerSett
 
 _log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
-"""Waits the given number of seconds (``asyncio.sleep``)."""
 
 DEFAULT_CAPACITY: Final = 8
 """Companies one worker runs at once."""

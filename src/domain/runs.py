@@ -50,6 +50,8 @@ HEARTBEAT_AT_MOST: Final = timedelta(minutes=1)
 
 DEFAULT_IN_FLIGHT: Final = timedelta(minutes=15)
 """Above the Intacct client's default longest write: 6 attempts of 60 s, plus back-off."""
+DEFAULT_ATTEMPT: Final = timedelta(minutes=1)
+"""The Intacct client's default time-out of one request (``intacct.timeout``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,11 +64,22 @@ class RunPolicy:
     in_flight: timedelta = DEFAULT_IN_FLIGHT
     """The longest one write may take, retries and back-off included: an intent SENT by a run
     released while its process may live is not sent again before ``sent_at + in_flight``."""
+    attempt: timedelta = DEFAULT_ATTEMPT
+    """The longest one request of a write may run at the other end after it was sent: the larger
+    of the clients' time-outs (``intacct.timeout``, ``released.timeout``), not a setting of its
+    own. An intent SENT by a run whose process is provably dead may still be executing for this
+    long after that process was seen dead (its last request had left), so the run that took
+    over waits it out and looks it up again before it sends it again."""
     holder: str = ""
     """This process, ``host/pid``."""
 
     def __post_init__(self) -> None:
-        for name, span in (("stale_after", self.stale_after), ("in_flight", self.in_flight)):
+        spans = (
+            ("stale_after", self.stale_after),
+            ("in_flight", self.in_flight),
+            ("attempt", self.attempt),
+        )
+        for name, span in spans:
             if span <= timedelta(0):
                 msg = f"RunPolicy.{name} must be positive, got {span}"
                 raise ValueError(msg)

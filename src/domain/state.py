@@ -33,6 +33,7 @@ from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import IntacctCredentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.runs import (
+    DEFAULT_ATTEMPT,
     DEFAULT_IN_FLIGHT,
     DEFAULT_STALE_AFTER,
     HEARTBEAT_AT_MOST,
@@ -65,6 +66,7 @@ from released_intacct.domain.stored import (
 )
 
 __all__ = [
+    "DEFAULT_ATTEMPT",
     "DEFAULT_IN_FLIGHT",
     "DEFAULT_STALE_AFTER",
     "HEARTBEAT_AT_MOST",

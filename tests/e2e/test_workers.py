@@ -13,6 +13,10 @@ elsewhere; the poll is ``POLL``.
   its create of two customers (a ``delay`` fault): another worker takes the company over within
   ttl + 1 s, finds the customers by their keys (Intacct received the create once), closes the
   dead run red (released, "Sync failed ... stopped unexpectedly") and finishes the sync.
+- ``a worker killed while Intacct still runs its create``: as above, but the create is held past
+  the takeover's first look-up by its key; the killed worker's request may still be running, so
+  the takeover waits the longer client time-out (``RunPolicy.attempt``), looks again, finds it,
+  and Intacct received the create once.
 - ``a paused worker after a takeover``: the holder is stopped (SIGSTOP) while its create is held
   and continued (SIGCONT) after another worker took the company over: its heartbeat is refused
   (``event=run_lost``), so it stops ("no longer holds", "Sync stopped: taken over"), its
@@ -25,11 +29,13 @@ elsewhere; the poll is ``POLL``.
   the request.
 
 Each fails when what it proves is broken by hand: the killed worker's test when the takeover
-comes 2 s late (its ``after - killed_at`` bound), the paused worker's without the fence (its
-heartbeat is then accepted and it never stops), the on-demand one without the ``NOTIFY``. One run
-per company has three guards (the claim's ``FOR UPDATE SKIP LOCKED``, ``due.on_claim`` reading the
-latest run, ``start_run`` refusing a second open run): the four-worker and 200-company tests fail
-with the three removed, and any one removed alone is caught by the other two.
+comes 2 s late (its ``after - killed_at`` bound), the killed-while-running one without the wait
+for a dead process's last request (the create is sent again: two reach Intacct), the paused
+worker's without the fence (its heartbeat is then accepted and it never stops), the on-demand
+one without the ``NOTIFY``. One run per company has three guards (the claim's ``FOR UPDATE SKIP
+LOCKED``, ``due.on_claim`` reading the latest run, ``start_run`` refusing a second open run): the
+four-worker and 200-company tests fail with the three removed, and any one removed alone is
+caught by the other two.
 
 The store-level race (two workers claiming one due company, 200 rounds) is in
 ``tests/integration/test_postgres_store.py``; eight concurrent migrations in
@@ -84,8 +90,13 @@ CALM = {"stale_after": 15.0}
 for dead (a takeover would be right, but is not what those tests are about)."""
 POLL = 0.2
 """``worker.poll``, seconds."""
+ATTEMPT = 10.0
+"""Both clients' time-out where a killed worker's create is still running at the takeover: the
+longest one request may run (``RunPolicy.attempt``), which the takeover waits out."""
+HELD_LATE = 9.0
+"""How long that create is held, seconds: past the takeover's first look-up, not its second."""
 # Each test's companies (fleet indices), apart from every other test's.
-ONE, KILLED, PAUSED, WOKEN, MANY = 0, 1, 2, 3, 100
+ONE, KILLED, PAUSED, WOKEN, KILLED_LATE, MANY = 0, 1, 2, 3, 4, 100
 
 
 @pytest.fixture(scope="module")
@@ -358,8 +369,9 @@ def test_four_workers_and_one_company_make_exactly_one_run_and_write_nothing_twi
 def test_a_worker_killed_mid_run_is_taken_over_within_the_ttl_and_nothing_is_sent_twice(
     sims: World, postgres_dsn: str, tmp_path: Path, workers: Callable[[Path], Workers]
 ) -> None:
-    # A killed process's governor slots expire after twice intacct.timeout: keep it short.
-    config = _config(sims, postgres_dsn, tmp_path, intacct={"timeout": 3})
+    # A killed process's governor slots expire after twice intacct.timeout, and a write of its
+    # not found yet is waited for as long as the longer time-out: keep both short.
+    config = _config(sims, postgres_dsn, tmp_path, intacct={"timeout": 3}, released={"timeout": 3})
     # Held less than the ttl, so the create lands before the takeover looks it up by its key.
     held = _held_create(sims, config, postgres_dsn, workers(config), KILLED, delay_ms=1000)
     group, fleet, dead, victim = held.group, held.fleet, held.run, held.holder
@@ -385,6 +397,35 @@ def test_a_worker_killed_mid_run_is_taken_over_within_the_ttl_and_nothing_is_sen
     assert still_open == 0
     assert sims.fired(held.counted) == 1  # the held create reached Intacct once, found by key
     _assert_written_once(sims, fleet)
+
+
+def test_F1_a_worker_killed_while_intacct_still_runs_its_create_is_waited_out_sent_once(
+    sims: World, postgres_dsn: str, tmp_path: Path, workers: Callable[[Path], Workers]
+) -> None:
+    """The create is held past the takeover's first look-up by its key: the killed worker's
+    request is still running in Intacct. The worker that took over waits (the longer client
+    time-out, ``ATTEMPT``) and looks again: it finds the create and does not send it again."""
+    timeouts = {"timeout": ATTEMPT}
+    config = _config(sims, postgres_dsn, tmp_path, intacct=timeouts, released=timeouts)
+    # The takeover's first look-up comes 2 to 3 s after the kill (the ttl less a renewal), its
+    # second ATTEMPT later: held HELD_LATE, the create lands between the two.
+    held = _held_create(
+        sims, config, postgres_dsn, workers(config), KILLED_LATE, delay_ms=int(HELD_LATE * 1000)
+    )
+    group, fleet, dead, victim = held.group, held.fleet, held.run, held.holder
+    victim.kill()
+    victim.wait()  # reaped: its pid names no process
+    taken_over = until(lambda: [r for r in _runs(postgres_dsn) if r.id != dead.id], 30, group.logs)
+    until(lambda: _idle(postgres_dsn), 60, lambda: (_runs(postgres_dsn), group.logs()))
+
+    runs, _, still_open = asyncio.run(_stored(config, connection_of(KILLED_LATE)))
+    assert [r.status for r in runs] == [RunStatus.SUCCEEDED, RunStatus.FAILED], group.logs()
+    assert runs[0].id == taken_over[0].id
+    assert still_open == 0
+    assert sims.fired(held.counted) == 1  # one create reached Intacct: the killed worker's
+    _assert_written_once(sims, fleet)
+    # not found at the first look-up (else the test proves nothing), found after the wait
+    assert f"event=in_flight_wait connection={connection_of(KILLED_LATE)}" in group.logs()
 
 
 def test_a_paused_worker_after_a_takeover_is_refused_everything_and_stops(

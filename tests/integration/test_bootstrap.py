@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from released_intacct.domain.enums import RecordType
 from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import RunPolicy
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.gateway_stub import EMPTY_READ
 from released_intacct.fakes.serving import serving
@@ -112,6 +114,29 @@ def test_open_service_opens_the_sqlite_store_and_closes_it(tmp_path: Path) -> No
 
     assert asyncio.run(opened()) == 0
     assert (tmp_path / "s.sqlite3").exists()
+
+
+def test_F1_a_run_s_attempt_is_the_larger_client_time_out_and_must_be_positive() -> None:
+    """``RunPolicy.attempt`` (how long a dead process's last request may still run, issue 17)
+    is no setting of its own: the service takes the larger of the two clients' time-outs."""
+    settings = settings_from_env(
+        _env(
+            RELEASED_INTACCT_RELEASED_BASE_URL="http://127.0.0.1:9",
+            RELEASED_INTACCT_RELEASED_API_KEY=API_KEY,
+            RELEASED_INTACCT_INTACCT_TIMEOUT="7",
+            RELEASED_INTACCT_RELEASED_TIMEOUT="12.5",
+        )
+    )
+
+    async def built() -> RunPolicy:
+        async with httpx.AsyncClient() as http:
+            return build_service(settings, Clients(store=FakeStateStore(), http=http)).ports.policy
+
+    policy = asyncio.run(built())
+    assert policy.attempt == timedelta(seconds=12.5)
+    assert policy.in_flight == settings.runs.in_flight
+    with pytest.raises(ValueError, match=r"RunPolicy\.attempt must be positive"):
+        RunPolicy(attempt=timedelta(0))
 
 
 # --- one connection pool per company (issue 16, F14) ---------------------------------------------

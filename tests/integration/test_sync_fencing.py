@@ -10,6 +10,9 @@ that plans it. The two-process version of the takeover (real processes, the simu
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import subprocess
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +24,8 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
-from released_intacct.app.ports import settled
+from released_intacct.app.holding import InFlight, in_flight_until
+from released_intacct.app.ports import Sleep, settled
 from released_intacct.app.sync import SyncService
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.enums import (
@@ -59,6 +63,8 @@ class Held(FakeIntacct):
     hold: bool = False
     gate: asyncio.Event = field(default_factory=asyncio.Event)
     entered: asyncio.Event = field(default_factory=asyncio.Event)
+    landed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the held batch has landed."""
     received: Counter[str] = field(default_factory=Counter)
     numbers: dict[str, str] = field(default_factory=dict)
     """The key each document number was created with."""
@@ -74,11 +80,14 @@ class Held(FakeIntacct):
     ) -> Result[tuple[WriteOutcome, ...], SyncError]:
         self.received.update(w.key for w in batch if isinstance(w, CreateInIntacct))
         self.numbers.update((n, w.key) for w in batch if (n := _numbered(w)) is not None)
-        if self.hold and not self.entered.is_set():
+        held = self.hold and not self.entered.is_set()
+        if held:
             self.entered.set()
             await self.gate.wait()
         refused = [w for w in batch if _numbered(w) in self.refuse]
         landed = await settled(super().write([w for w in batch if w not in refused]))
+        if held:
+            self.landed.set()
         return landed.map(lambda done: (*done, *(_refused(w) for w in refused)))
 
 
@@ -124,9 +133,36 @@ async def _world(intacct: FakeIntacct) -> SyncWorld:
     return world
 
 
-def _service(world: SyncWorld, policy: RunPolicy) -> SyncService:
+def _service(world: SyncWorld, policy: RunPolicy, sleep: Sleep = asyncio.sleep) -> SyncService:
     ports = world.service()._ports
-    return SyncService(replace(ports, policy=policy))
+    return SyncService(replace(ports, policy=policy, sleep=sleep))
+
+
+def _dead_holder() -> str:
+    """The holder of a process of this host that has ended."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    return f"{socket.gethostname()}/{ended.pid}"
+
+
+ATTEMPT = timedelta(seconds=30)
+"""The longest one request may run at the other end, for the run that takes over."""
+
+
+async def _held_by_a_dead_process(intacct: Held) -> tuple[SyncWorld, asyncio.Task[Any]]:
+    """A run whose process is provably dead (its holder names an ended process) with its create
+    of the customer held on its way to Intacct (its intent SENT)."""
+    world = await _world(intacct)
+    intacct.hold = True
+    dead = RunPolicy(holder=_dead_holder())
+    a = asyncio.create_task(settled(_service(world, dead).run(CONNECTION)))
+    await asyncio.wait_for(intacct.entered.wait(), timeout=10)
+    return world, a
+
+
+def _taking_over(world: SyncWorld, sleep: Sleep) -> SyncService:
+    """A process that treats runs as stale after a second, waiting through ``sleep``."""
+    return _service(world, RunPolicy(stale_after=timedelta(seconds=1), attempt=ATTEMPT), sleep)
 
 
 def test_F1_a_run_taken_over_while_its_create_is_held_stops_and_intacct_gets_it_once() -> None:
@@ -143,8 +179,10 @@ def test_F1_a_run_taken_over_while_its_create_is_held_stops_and_intacct_gets_it_
         await asyncio.wait_for(intacct.entered.wait(), timeout=10)
         (a_run,) = [r for r in await value(world.store.runs(CONNECTION)) if not r.status.finished]
         quick = RunPolicy(stale_after=timedelta(seconds=1), holder=a_run.holder)
-        b = await value(_service(world, quick).run(CONNECTION))
+        waits: list[float] = []
+        b = await value(_service(world, quick, _recorded(waits)).run(CONNECTION))
         assert b.status is RunStatus.FAILED  # stopped at A's create, which may be in flight
+        assert waits == []  # A may live: not waited for, the run stops
         waiting = [r for r in await world.results() if "may still be on its way" in r.message]
         assert waiting, await world.results()
         intacct.gate.set()
@@ -162,6 +200,99 @@ def test_F1_a_run_taken_over_while_its_create_is_held_stops_and_intacct_gets_it_
         assert invoice.number == "R-1"
         assert len([p for p in intacct.records if isinstance(p, Party)]) == 1
         assert await world.open_intents() == ()
+
+    run(body())
+
+
+def _recorded(waits: list[float]) -> Sleep:
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    return sleep
+
+
+async def _taken_over_after_a_wait(intacct: Held, *, lands: bool) -> asyncio.Task[Any]:
+    """A's create held by a dead process; B takes over, waits once (at most ``ATTEMPT``; nothing
+    sent again before), meanwhile A's create lands if ``lands``, and B finishes blue. A's run."""
+    world, a = await _held_by_a_dead_process(intacct)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        assert set(intacct.received.values()) == {1}  # nothing sent again before the wait
+        if lands:  # the dead process's create lands at last
+            intacct.gate.set()
+            await asyncio.wait_for(intacct.landed.wait(), timeout=10)
+
+    b = await value(_taking_over(world, sleep).run(CONNECTION))
+    assert b.status is RunStatus.SUCCEEDED, await world.results()
+    assert len(waits) == 1
+    assert 0 < waits[0] <= ATTEMPT.total_seconds()
+    assert len([p for p in intacct.records if isinstance(p, Party)]) == 1
+    (invoice,) = [t for t in intacct.records if isinstance(t, Transaction)]
+    assert invoice.number == "R-1"
+    assert await world.open_intents() == ()
+    return a
+
+
+def test_F1_a_dead_process_s_create_landing_late_is_found_after_the_wait_not_sent_again() -> None:
+    """A's process is dead (SIGKILLed) while Intacct is still executing its create of the
+    customer: B takes the company over and does not find the create by its key yet. B waits for
+    the longest a request may run (``RunPolicy.attempt``), meanwhile the create lands, and B's
+    second look-up finds it: Intacct receives each create once."""
+
+    async def body() -> None:
+        intacct = Held()
+        a = await _taken_over_after_a_wait(intacct, lands=True)
+        assert set(intacct.received.values()) == {1}  # each create reached Intacct once
+        outcome = await asyncio.wait_for(a, timeout=10)
+        assert not is_successful(outcome)  # A's writes after the takeover are refused
+
+    run(body())
+
+
+def test_F1_a_dead_process_s_create_that_never_lands_is_sent_once_after_the_wait() -> None:
+    """A's process died and its create of the customer never reaches Intacct: B waits for the
+    longest a request may run, looks it up again, does not find it, and sends it once."""
+
+    async def body() -> None:
+        intacct = Held()
+        a = await _taken_over_after_a_wait(intacct, lands=False)
+        a.cancel()  # A's create never lands
+        with contextlib.suppress(asyncio.CancelledError):
+            await a
+        # A's create (never landed) and B's, after the wait; the invoice's by B alone
+        assert sorted(intacct.received.values()) == [1, 2]
+
+    run(body())
+
+
+def test_F1_a_dead_process_s_write_may_run_for_attempt_from_now_never_past_in_flight() -> None:
+    """``in_flight_until`` for a run released whose process is provably dead: ``attempt`` from
+    when it is asked (the process was seen dead then), capped by ``sent_at + in_flight``."""
+
+    async def body() -> None:
+        world, a = await _held_by_a_dead_process(Held())
+        sent = next(i for i in await world.open_intents() if i.state is IntentState.SENT)
+        sent_at, sender = sent.sent_at, sent.run
+        assert sent_at is not None
+        assert sender is not None
+        held = await value(world.store.run(CONNECTION, sender))
+        assert held is not None
+        await value(world.store.release(held.fence, at=world.clock.now()))
+        policy = RunPolicy(in_flight=timedelta(minutes=15), attempt=ATTEMPT)
+
+        async def until(after: timedelta) -> InFlight | None:
+            now = sent_at + after
+            return (await in_flight_until(world.store, sent, now=now, policy=policy)).unwrap()
+
+        soon, end = sent_at + timedelta(minutes=1), sent_at + policy.in_flight
+        assert await until(timedelta(minutes=1)) == InFlight(soon + ATTEMPT, sender_dead=True)
+        assert await until(timedelta(minutes=14, seconds=50)) == InFlight(end, sender_dead=True)
+        assert await until(policy.in_flight) is None
+        a.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await a
 
     run(body())
 

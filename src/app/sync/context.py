@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from released_intacct.app.ports import Sleep
 from released_intacct.domain.enums import DocumentKind, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctId, ReleasedId
@@ -27,8 +29,10 @@ class RunContext:
     run: Run
     clock: Clock
     policy: RunPolicy = RunPolicy()
-    """How runs hold their companies (``in_flight``: recovery's wait for a write of a run taken
-    over)."""
+    """How runs hold their companies (``in_flight``, ``attempt``: recovery's wait for a write of
+    a run taken over)."""
+    sleep: Sleep = asyncio.sleep
+    """How recovery waits out a write of a dead process that may still be running."""
     items: frozenset[IntacctId] = frozenset()
     """The ITEMIDs Intacct holds at the start of the run (rule D17), from its set-up."""
     billed: dict[DocumentKind, dict[ReleasedId, BilledTo]] = field(default_factory=dict)

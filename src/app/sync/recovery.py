@@ -1,9 +1,12 @@
 """At the start of a run, every open outbox intent is resolved before anything new is sent.
 
 A create is looked up by its key: found → CONFIRMED with its link; absent → if it may still be
-in flight (SENT by a run that was taken over while its process may live, within
-``RunPolicy.in_flight`` of its send: ``app.holding.in_flight_until``), the run stops with a sync
-result and sends nothing, and a later run looks it up again (issue 16, F1); else
+in flight (SENT by a run that was taken over, ``app.holding.in_flight_until``): while its process
+may live (within ``RunPolicy.in_flight`` of its send), the run stops with a sync result and sends
+nothing, and a later run looks it up again (issue 16, F1); when its process is provably dead, its
+last request may still be running at the other end for ``RunPolicy.attempt``: the run waits that
+out (once, for every such intent; the heartbeat beats on its own timer meanwhile) and looks each
+up again, found → CONFIRMED, still absent → it can no longer be in flight. Else
 ``uncertain.unfound`` decides (F3): sent again with the same key when it cannot have been sent or
 nothing like it is in Intacct (or the user said so), linked to the record the user named, or kept
 open with a NEEDS_USER result naming the records that may be it, and the run stops. A look-up
@@ -24,6 +27,7 @@ Intacct's version. Other open updates are sent again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -48,25 +52,37 @@ from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
 from released_intacct.domain.state import Intent, IntentState
 
+_log = logging.getLogger(__name__)
+
+
+Verdict = bool | datetime
+"""What became of an open intent: True, send it again; False, settled; a time, not found yet but
+a dead process's write of it may still be running until then: looked up again after it."""
+
 
 async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     opened = await settled(ctx.store.open_intents(ctx.connection))
     if not is_successful(opened):
         return Failure(opened.failure())
-    again: list[Intent] = []
-    wanted = Wanted()
+    verdicts: list[tuple[Intent, Verdict]] = []
     for intent in opened.unwrap():
         write = intent.action
+        checked: Result[Verdict, SyncError]
         if isinstance(write, UpdateInIntacct) and isinstance(write.record, Transaction):
             checked = await _open_update(ctx, tally, write)
         else:
             checked = await _open_write(ctx, tally, intent)
         if not is_successful(checked):
             return Failure(checked.failure())
-        if checked.unwrap():
-            again.append(intent)
-            if isinstance(write, UpdateInIntacct | UpdateInReleased):
-                wanted.released(write.record_type, [write.released_id])
+        verdicts.append((intent, checked.unwrap()))
+    waited = await _waited_out(ctx, tally, verdicts)
+    if not is_successful(waited):
+        return Failure(waited.failure())
+    again = [intent for intent, verdict in waited.unwrap() if verdict is True]
+    wanted = Wanted()
+    for write in (intent.action for intent in again):
+        if isinstance(write, UpdateInIntacct | UpdateInReleased):
+            wanted.released(write.record_type, [write.released_id])
     links = await wanted.load(ctx)
     if not is_successful(links):
         return Failure(links.failure())
@@ -94,8 +110,41 @@ async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, Sync
     return recorded.map(lambda _: None)
 
 
-async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
-    """Settle an open write found by its key; True: send it again (``uncertain.unfound``)."""
+async def _waited_out(
+    ctx: RunContext, tally: Tally, verdicts: Sequence[tuple[Intent, Verdict]]
+) -> Result[list[tuple[Intent, Verdict]], SyncError]:
+    """The verdicts with every wait for a dead process's write waited out: one sleep until the
+    last of them, then each of those intents looked up again (in the same order)."""
+    waits = [verdict for _, verdict in verdicts if isinstance(verdict, datetime)]
+    if not waits:
+        return Success(list(verdicts))
+    seconds = max(0.0, (max(waits) - ctx.clock.now()).total_seconds())
+    _log.info(
+        "event=in_flight_wait connection=%s run=%s intents=%d seconds=%.1f",
+        ctx.connection,
+        ctx.run.id,
+        len(waits),
+        seconds,
+    )
+    await ctx.sleep(seconds)
+    settled_again: list[tuple[Intent, Verdict]] = []
+    for intent, verdict in verdicts:
+        if not isinstance(verdict, datetime):
+            settled_again.append((intent, verdict))
+            continue
+        again = await _open_write(ctx, tally, intent, waited=True)
+        if not is_successful(again):
+            return Failure(again.failure())
+        settled_again.append((intent, again.unwrap()))
+    return Success(settled_again)
+
+
+async def _open_write(
+    ctx: RunContext, tally: Tally, intent: Intent, *, waited: bool = False
+) -> Result[Verdict, SyncError]:
+    """Settle an open write found by its key; True: send it again (``uncertain.unfound``); a
+    time: look it up again then (its dead sender's write may still be running). ``waited``: that
+    time has passed, so it can no longer be in flight."""
     write = intent.action
     found = await look_up(ctx, write)
     link = found.value_or(None)
@@ -103,20 +152,29 @@ async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[b
         return await linked(ctx, tally, write, link)
     if not is_successful(found):
         return await unfound(ctx, tally, intent, unreadable=found.failure())
-    free = await _not_in_flight(ctx, tally, intent)
-    if not is_successful(free):
-        return free
+    if not waited:
+        free = await _not_in_flight(ctx, tally, intent)
+        if not is_successful(free) or free.unwrap() is not True:
+            return free
     return await unfound(ctx, tally, intent)
 
 
-async def _not_in_flight(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
+async def _not_in_flight(
+    ctx: RunContext, tally: Tally, intent: Intent
+) -> Result[Verdict, SyncError]:
     """True when ``intent``, not found by its key, cannot still be in flight (send it again);
-    else a sync result and the run stops (F1)."""
+    until when its dead sender's last request may still be running (look again then); else,
+    its sender may live, a sync result and the run stops (F1)."""
     now = ctx.clock.now()
-    until = await in_flight_until(ctx.store, intent, now=now, in_flight=ctx.policy.in_flight)
-    if not is_successful(until) or until.unwrap() is None:
-        return until.map(lambda _: True)
-    waiting = _still_in_flight(until.unwrap() or now)
+    until = await in_flight_until(ctx.store, intent, now=now, policy=ctx.policy)
+    if not is_successful(until):
+        return Failure(until.failure())
+    flight = until.unwrap()
+    if flight is None:
+        return Success(True)
+    if flight.sender_dead:
+        return Success(flight.until)
+    waiting = _still_in_flight(flight.until)
     reported = await report(ctx, tally, [about(intent.action, waiting)])
     return reported.bind(lambda _: Failure(unconfirmed(waiting)))
 

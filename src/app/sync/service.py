@@ -139,6 +139,7 @@ class SyncService:
             run=run,
             clock=self._ports.clock,
             policy=self._ports.policy,
+            sleep=self._ports.sleep,
         )
         done = (await resolve_open_intents(ctx, tally)).bind(lambda _: Success(None))
         if is_successful(done):
