@@ -20,7 +20,10 @@ the lease has run out, or at once when that process ran on this host and is gone
 still have a create on its way: sent at its last renewal at the latest, it may land until
 ``sync.in_flight`` after it, so when that is later than the lease's end the claim is not taken
 over before then (``rules.confirming.in_flight``; never with the default settings, where
-``in_flight`` is the shorter). The take-over is logged and notified.
+``in_flight`` is the shorter). A process that is gone sends nothing more, but its last create may
+still be running in Intacct (``RunPolicy.attempt``): ``in_flight`` says until when, and the
+confirm waits that out, the claim held and renewed, before it sends again a create it does not
+find (``app.confirm_creates``). The take-over is logged and notified.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from types import TracebackType
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.holding import Every, holder_alive
+from released_intacct.app.holding import Every, InFlight, holder_alive, in_flight_window
 from released_intacct.app.ports import Ports, Sleep, settled
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -50,7 +53,14 @@ _log = logging.getLogger(__name__)
 class Claim:
     """The claim one confirm holds on one connection; build it with ``await Claim.take(...)``."""
 
-    def __init__(self, ports: Ports, connection: Connection, *, sleep: Sleep) -> None:
+    def __init__(
+        self,
+        ports: Ports,
+        connection: Connection,
+        *,
+        sleep: Sleep,
+        gone: ConfirmClaim | None = None,
+    ) -> None:
         held = connection.confirming
         if held is None:
             msg = "a claim needs a connection held by a confirm"
@@ -59,6 +69,7 @@ class Claim:
         self._ports, self._token = ports, held.token
         self._lease = ports.policy.stale_after
         self._lost: SyncError | None = None
+        self._gone = gone
         self._timer = Every(
             self._renew_on_time,
             heartbeat_every(self._lease),
@@ -92,7 +103,7 @@ class Claim:
         )
         if not is_successful(taken):
             return Failure(taken.failure())
-        claim = cls(ports, taken.unwrap(), sleep=sleep)
+        claim = cls(ports, taken.unwrap(), sleep=sleep, gone=previous if gone else None)
         if previous is not None:
             await claim._taken_over(previous, gone=gone)
         return Success(claim)
@@ -112,6 +123,19 @@ class Claim:
     @property
     def id(self) -> ConnectionId:
         return self.connection.id
+
+    def in_flight(self) -> InFlight | None:
+        """Until when a create of the confirm this claim took over may still be running in
+        Intacct, when its process is provably gone (``holding.in_flight_window``): its last
+        request had left, by its last renewal at the latest (its lease's end less
+        ``stale_after``).
+        None when there is none to wait for: no confirm was taken over, or its process may live
+        (then ``take`` itself waited out ``sync.in_flight``), or the time is past."""
+        if self._gone is None:
+            return None
+        policy = self._ports.policy
+        last = self._gone.until - policy.stale_after
+        return in_flight_window(last, dead=True, now=self._ports.clock.now(), policy=policy)
 
     async def check(self) -> Result[None, SyncError]:
         """Renew now: None while the claim is still this confirm's, else the refusal to stop on."""

@@ -16,6 +16,14 @@ before anything is sent what an earlier attempt did is taken into account:
   vendor of its name, linked to no Re-Leased record) stops the confirm with a NEEDS_USER naming
   each, the intent left open. A look-up that fails stops the confirm (the intent stays open for
   the next attempt).
+- a confirm that took over from a process provably gone (``Claim.in_flight``): that process's
+  last create may still be running in Intacct (developer.intacct.com sync-vs-async: a sender that
+  timed out or died does not stop it), so a create not found is looked up again after one wait
+  for all of them (until ``RunPolicy.attempt`` from now, never past ``sync.in_flight`` from the
+  gone confirm's last renewal; ``holding.looked_again``, as a sync's recovery waits), the claim
+  held and renewed meanwhile: found, settled with its link; still absent, as above. A confirm
+  intent is never marked SENT (no run, no ``sent_at``), so every open create counts as that
+  process's. A take-over from a process that may live waits before it takes the claim instead.
 - the user may change the onboarding between attempts: an open create no longer wanted as it was
   sent (the contact now matched or archived, or to be created on the other side) is closed
   (FAILED: never sent again, not even by the initial sync's recovery); if Intacct holds its record
@@ -29,7 +37,8 @@ Intacct enforces ``uniqueid`` (spec correction 6), but nothing here relies on it
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Final
 
 from returns.pipeline import is_successful
@@ -42,11 +51,12 @@ from released_intacct.app.candidates import (
     not_a_candidate,
 )
 from released_intacct.app.claim import Claim
+from released_intacct.app.holding import InFlight, looked_again
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import ArchiveInReleased, CreateInIntacct
 from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
-from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctRecord, Party
 from released_intacct.domain.planning.confirm import intacct_link_key, link_for_intacct_write
 from released_intacct.domain.ports import IntacctPort, WriteOutcome
@@ -72,7 +82,7 @@ async def create_in_intacct(
     """The creates an earlier attempt did not make, sent and settled; the refusals of single
     records (sync results), or the failure that stops the confirm."""
     id = claim.id
-    looked = await _not_created(ports, id, intacct, planned)
+    looked = await _not_created(ports, claim, intacct, planned)
     if not is_successful(looked):
         return Failure(looked.failure())
     left, earlier = looked.unwrap()
@@ -136,26 +146,47 @@ async def _settle_sent(
     return Success(refused)
 
 
+Resolved = tuple[bool, SyncError | None]
+"""What came of an open create (``_resolved``): whether it settles the create wanted with its
+key (not to be sent), and the result to record."""
+
+
 async def _not_created(
-    ports: Ports, id: ConnectionId, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
+    ports: Ports, claim: Claim, intacct: IntacctPort, creates: Sequence[CreateInIntacct]
 ) -> Result[tuple[list[CreateInIntacct], list[SyncError]], SyncError]:
     """The creates no earlier attempt made, and what earlier attempts made that is no longer
     wanted (sync results): every open intent is settled by what Intacct holds (``_resolved``),
-    and a create whose record is linked already is not sent."""
+    and a create whose record is linked already is not sent. One not found that the gone
+    process of the confirm taken over may still be making (``Claim.in_flight``) is looked up
+    again once that is past, all such creates after one wait (``holding.looked_again``)."""
+    id = claim.id
     opened = await settled(ports.store.open_intents(id))
     if not is_successful(opened):
         return Failure(opened.failure())
     wanted = {create.key: create for create in creates}
-    results: list[SyncError] = []
+    flight = claim.in_flight()
+    verdicts: list[tuple[CreateInIntacct, Resolved | InFlight]] = []
     for intent in opened.unwrap():
         if not isinstance(intent.action, CreateInIntacct):
             continue
-        resolved = await _resolved(ports, id, intacct, intent.action, wanted.get(intent.key))
-        if not is_successful(resolved):
-            return Failure(resolved.failure())
-        settled_by, result = resolved.unwrap()
+        looked = await _looked_up(ports, id, intacct, intent.action, wanted, flight=flight)
+        if not is_successful(looked):
+            return Failure(looked.failure())
+        verdicts.append((intent.action, looked.unwrap()))
+    waited = await looked_again(
+        verdicts,
+        partial(_looked_again, ports, id, intacct, wanted),
+        clock=ports.clock,
+        sleep=ports.sleep,
+        connection=id,
+        who="by=confirm",
+    )
+    if not is_successful(waited):
+        return Failure(waited.failure())
+    results: list[SyncError] = []
+    for sent, (settled_by, result) in waited.unwrap():
         if settled_by:
-            wanted.pop(intent.key, None)
+            wanted.pop(sent.key, None)
         results += [] if result is None else [result]
     linked = await _linked(ports, id, list(wanted.values()))
     if not is_successful(linked):
@@ -164,24 +195,59 @@ async def _not_created(
     return Success((left, results))
 
 
+async def _looked_up(
+    ports: Ports,
+    id: ConnectionId,
+    intacct: IntacctPort,
+    sent: CreateInIntacct,
+    wanted: Mapping[IdempotencyKey, CreateInIntacct],
+    *,
+    flight: InFlight | None,
+) -> Result[Resolved | InFlight, SyncError]:
+    """An open create ``sent`` by an earlier attempt, looked up by its key and settled
+    (``_resolved``); ``flight`` when it is not found but still wanted, and may still be running
+    in Intacct until then (``_looked_again`` after it)."""
+    found = await settled(intacct.find_written(sent))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record, now = found.unwrap(), wanted.get(sent.key)
+    if record is None and flight is not None and now is not None and _same_side(sent, now):
+        return Success(flight)
+    return await _resolved(ports, id, intacct, sent, now, record=record)
+
+
+async def _looked_again(
+    ports: Ports,
+    id: ConnectionId,
+    intacct: IntacctPort,
+    wanted: Mapping[IdempotencyKey, CreateInIntacct],
+    sent: CreateInIntacct,
+) -> Result[Resolved, SyncError]:
+    """An open create looked up again once it can no longer be in flight, and settled."""
+    found = await settled(intacct.find_written(sent))
+    if not is_successful(found):
+        return Failure(found.failure())
+    record = found.unwrap()
+    return await _resolved(ports, id, intacct, sent, wanted.get(sent.key), record=record)
+
+
 async def _resolved(
     ports: Ports,
     id: ConnectionId,
     intacct: IntacctPort,
     sent: CreateInIntacct,
     wanted: CreateInIntacct | None,
-) -> Result[tuple[bool, SyncError | None], SyncError]:
-    """An open create ``sent`` by an earlier attempt, looked up by its key: whether that settles
-    the create now ``wanted`` with the same key (it must not be sent), and the result to record.
+    *,
+    record: IntacctRecord | None,
+) -> Result[Resolved, SyncError]:
+    """An open create ``sent`` by an earlier attempt, and the ``record`` its key found: whether
+    that settles the create now ``wanted`` with the same key (it must not be sent), and the
+    result to record.
 
     Found and still wanted as it was sent (same side): CONFIRMED with its link. Found but no
     longer wanted so (the decision changed since): FAILED, unlinked, and a NEEDS_USER result
     naming the record, which the user checks in Intacct; the same key is not sent again. Not
     found: FAILED when no longer wanted (never sent again), else left to be sent."""
-    found = await settled(intacct.find_written(sent))
-    if not is_successful(found):
-        return Failure(found.failure())
-    record = found.unwrap()
     still = wanted is not None and _same_side(sent, wanted)
     if record is None and still:
         return await _unfound(ports, id, intacct, sent)

@@ -52,6 +52,7 @@ from released_intacct.app.ports import (
     IntacctFor,
     Ports,
     ReleasedFor,
+    Sleep,
     StartSync,
     run_policy,
     settled,
@@ -99,6 +100,7 @@ class ConnectionWorkflow(Matching):
         start_initial_sync: StartSync | None = None,
         new_id: Callable[[], ConnectionId] = new_connection_id,
         policy: RunPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         ports = Ports(
             store=store,
@@ -106,6 +108,7 @@ class ConnectionWorkflow(Matching):
             released_for=released_for,
             clock=clock,
             policy=run_policy() if policy is None else policy,
+            sleep=sleep,
         )
         super().__init__(ports)
         self._start = start_initial_sync or self._queued

@@ -28,14 +28,15 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.ports import settled
+from released_intacct.app.ports import Sleep, settled
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.ports import Clock
@@ -49,9 +50,21 @@ from released_intacct.domain.state import (
     lost,
 )
 
-__all__ = ["Every", "InFlight", "heartbeat", "holder_alive", "in_flight_until", "release_dead"]
+__all__ = [
+    "Every",
+    "InFlight",
+    "heartbeat",
+    "holder_alive",
+    "in_flight_until",
+    "in_flight_window",
+    "looked_again",
+    "release_dead",
+]
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 def holder_alive(holder: str) -> bool:
@@ -78,13 +91,25 @@ class InFlight:
     for at most ``RunPolicy.attempt`` (a wait short enough to wait out)."""
 
 
+def in_flight_window(
+    sent_at: datetime, *, dead: bool, now: datetime, policy: RunPolicy
+) -> InFlight | None:
+    """Until when a write sent at ``sent_at`` (at the latest) by a sender that was taken over may
+    still be on its way: ``sent_at + in_flight`` while the sender may live; once it is provably
+    ``dead`` (seen dead ``now``: its last request left before), no later than ``now + attempt``.
+    None once that is past."""
+    latest = sent_at + policy.in_flight
+    if dead:
+        latest = min(latest, now + policy.attempt)
+    return InFlight(latest, sender_dead=dead) if now < latest else None
+
+
 async def in_flight_until(
     store: StateStore, intent: Intent, *, now: datetime, policy: RunPolicy
 ) -> Result[InFlight | None, SyncError]:
     """Until when ``intent`` (SENT, not found by its key) may still be in flight, sent by a run
-    that was released: ``sent_at + in_flight`` while its process may live, and no later than
-    ``now + attempt`` once it is provably dead. None when it cannot be in flight (its run
-    finished by itself, or the time is past); the store's error."""
+    that was released (``in_flight``). None when it cannot be in flight (its run finished by
+    itself, or the time is past); the store's error."""
     if intent.state is not IntentState.SENT or intent.sent_at is None or intent.run is None:
         return Success(None)
     sent_at = intent.sent_at
@@ -94,12 +119,47 @@ async def in_flight_until(
         if sender is None or sender.released_at is None:
             return None
         dead = not holder_alive(sender.holder)
-        latest = sent_at + policy.in_flight
-        if dead:  # seen dead now: its last request left before now
-            latest = min(latest, now + policy.attempt)
-        return InFlight(latest, sender_dead=dead) if now < latest else None
+        return in_flight_window(sent_at, dead=dead, now=now, policy=policy)
 
     return found.map(until)
+
+
+async def looked_again(
+    verdicts: Sequence[tuple[T, V | InFlight]],
+    again: Callable[[T], Awaitable[Result[V, SyncError]]],
+    *,
+    clock: Clock,
+    sleep: Sleep,
+    connection: ConnectionId,
+    who: str,
+) -> Result[list[tuple[T, V]], SyncError]:
+    """``verdicts`` (what came of each open write's look-up by its key) with every write of a
+    provably dead sender that may still be running at the other end (an ``InFlight``) waited
+    out: one sleep until the last of them, logged (``event=in_flight_wait``), then each of those
+    looked up ``again`` (in the same order); the first failure of a look-up. The one wait of
+    recovery (a run taken over) and of confirm (a confirm taken over); ``who`` names the waiter
+    as ``key=value`` in the log line."""
+    waits = [verdict.until for _, verdict in verdicts if isinstance(verdict, InFlight)]
+    if waits:
+        seconds = max(0.0, (max(waits) - clock.now()).total_seconds())
+        _log.info(
+            "event=in_flight_wait connection=%s %s intents=%d seconds=%.1f",
+            connection,
+            who,
+            len(waits),
+            seconds,
+        )
+        await sleep(seconds)
+    settled_again: list[tuple[T, V]] = []
+    for item, verdict in verdicts:
+        if not isinstance(verdict, InFlight):
+            settled_again.append((item, verdict))
+            continue
+        looked = await again(item)
+        if not is_successful(looked):
+            return Failure(looked.failure())
+        settled_again.append((item, looked.unwrap()))
+    return Success(settled_again)
 
 
 async def release_dead(

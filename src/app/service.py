@@ -114,6 +114,7 @@ class Service:
             clock=ports.clock,
             start_initial_sync=self._start_initial_sync,
             policy=ports.policy,
+            sleep=ports.sleep,
         )
         self.scheduler = Scheduler(
             self.runner,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure
@@ -21,7 +23,7 @@ from returns.result import Failure
 from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.app.admin.errors import STATUS_OF
 from released_intacct.app.connection import ConnectionWorkflow
-from released_intacct.app.ports import run_policy
+from released_intacct.app.ports import Sleep, run_policy
 from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.enums import (
@@ -157,8 +159,10 @@ class World:
         start: bool = False,
         store: StateStore | None = None,
         policy: RunPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> ConnectionWorkflow:
-        """The workflow over this world (``store``: another process's store of the same file)."""
+        """The workflow over this world (``store``: another process's store of the same file;
+        ``sleep``: how it waits out a gone confirm's create)."""
 
         async def start_sync(id: ConnectionId) -> None:
             await asyncio.sleep(0)
@@ -171,6 +175,7 @@ class World:
             clock=self.clock,
             start_initial_sync=start_sync if start else None,
             policy=policy,
+            sleep=sleep,
         )
 
     def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
@@ -899,6 +904,154 @@ def test_F4_a_confirm_whose_process_may_live_is_not_taken_over_while_its_create_
     run(body)
 
 
+async def _renewed(world: World, id: ConnectionId) -> None:
+    """Once the confirm holding ``id`` has renewed its lease past the world's clock."""
+
+    async def renewed() -> None:
+        while True:
+            held = (await value(world.store.connection(id))).confirming  # type: ignore[union-attr]
+            if held is not None and held.until > world.clock.at:
+                return
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(renewed(), timeout=30)
+
+
+async def _gone_before_landing(
+    world: World, policy: RunPolicy | None = None
+) -> tuple[ForgetfulIntacct, ConnectionId, Callable[[], None]]:
+    """A confirm (its process as ``policy`` says) that died after sending its create, which has
+    not reached Intacct yet; and what lands it (Intacct still executes a request whose sender is
+    gone, developer.intacct.com sync-vs-async). ``policy`` None: a process gone from this host."""
+    _, intacct, id = await died_confirming(world, policy or run_policy())
+    if policy is None:
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        left = await value(world.store.connection(id))
+        assert left is not None
+        assert left.confirming is not None
+        holder = f"{socket.gethostname()}/{gone.pid}"
+        await value(  # as if that process had claimed it: it is provably gone
+            world.store.claim_confirm(id, token=left.confirming.token, at=NOW, holder=holder)
+        )
+    (open_intent,) = await value(world.store.open_intents(id))
+    made = intacct.by_key.pop(open_intent.key)
+    intacct.records.remove(made)
+
+    def land() -> None:
+        if made not in intacct.records:
+            intacct.by_key[open_intent.key] = made
+            intacct.records.append(made)
+
+    return intacct, id, land
+
+
+def test_F4_a_gone_confirm_s_create_landing_late_is_found_after_the_wait_not_sent_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The confirm whose process is gone sent its create, and Intacct makes it only after the
+    take-over's first look-up by key. The take-over waits (RunPolicy.attempt), its claim held and
+    renewed all along, so no other confirm takes it meanwhile; it looks again, finds the
+    customer and sends nothing. Without the wait it sent the create again: two customers."""
+    caplog.set_level(logging.INFO, logger="released_intacct.app.holding")
+
+    async def body(world: World) -> None:
+        intacct, id, land = await _gone_before_landing(world)
+        policy = run_policy(stale_after=timedelta(milliseconds=300))  # renewed every 0.1 s
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            world.clock.at += timedelta(seconds=seconds)  # long past the claim's first lease
+            await _renewed(world, id)
+            assert _under_way(await soon(world.workflow(policy=policy).confirm(id)))
+            land()
+
+        world.flow = world.workflow(policy=policy, sleep=sleep)
+        world.clock.at = NOW + timedelta(minutes=1)
+        done = await world.flow.confirm(id)
+        land()  # Intacct made it by now in any case
+        assert is_successful(done)
+        assert len(intacct.named("Greenleaf")) == 1  # two without the wait
+        assert slept == [policy.attempt.total_seconds()]
+        assert await value(world.store.open_intents(id)) == ()
+        (link,) = await value(
+            world.store.links(id, RecordType.CONTACT, released_ids=[rid("con-new")])
+        )
+        assert link.intacct_key == intacct.named("Greenleaf")[0].link_key
+        wait = f"event=in_flight_wait connection={id} by=confirm intents=1 seconds=60.0"
+        assert wait in caplog.text
+
+    run(body)
+
+
+def test_F4_a_gone_confirm_s_create_that_never_lands_is_sent_once_after_the_wait() -> None:
+    async def body(world: World) -> None:
+        intacct, id, _ = await _gone_before_landing(world)
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            world.clock.at += timedelta(seconds=seconds)
+
+        world.flow = world.workflow(sleep=sleep)
+        world.clock.at = NOW + timedelta(minutes=1)
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert slept == [60.0]  # from now for RunPolicy.attempt: well within sync.in_flight
+        assert len(intacct.named("Greenleaf")) == 1
+        assert await value(world.store.open_intents(id)) == ()
+
+    run(body)
+
+
+def test_F4_a_gone_confirm_s_create_is_not_waited_for_past_in_flight_of_its_last_renewal() -> None:
+    """The gone process renewed its claim last at NOW: nothing it sent is on its way after
+    NOW + sync.in_flight, so a take-over then waits no more than what is left of that."""
+
+    async def body(world: World) -> None:
+        intacct, id, _ = await _gone_before_landing(world)
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            world.clock.at += timedelta(seconds=seconds)
+
+        world.flow = world.workflow(sleep=sleep)
+        world.clock.at = NOW + DEFAULT_IN_FLIGHT - timedelta(seconds=20)
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert slept == [20.0]
+        world.clock.at = NOW + DEFAULT_IN_FLIGHT
+        assert len(intacct.named("Greenleaf")) == 1
+
+    run(body)
+
+
+def test_F4_a_confirm_taken_over_from_a_process_that_may_live_waits_for_nothing_more() -> None:
+    """Unchanged: a confirm whose process may live (another host) is taken over only once its
+    lease ran out and nothing it sent may still fly (``test_F4_..._may_live_...``); the create
+    it never landed is then sent again at once, without a wait."""
+
+    async def body(world: World) -> None:
+        policy = RunPolicy(
+            stale_after=timedelta(minutes=30),
+            in_flight=timedelta(minutes=15),
+            holder="another-host/4242",
+        )
+        intacct, id, _ = await _gone_before_landing(world, policy)
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+
+        world.flow = world.workflow(policy=replace(policy, holder="this-host/1"), sleep=sleep)
+        world.clock.at = NOW + policy.stale_after
+        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
+        assert slept == []
+        assert len(intacct.named("Greenleaf")) == 1
+
+    run(body)
+
+
 def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
     """However long Intacct keeps the creates in flight, the confirm's process renews its lease,
     so another confirm is refused even after the first lease's time has passed."""
@@ -912,15 +1065,7 @@ def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
         first = asyncio.create_task(settled(world.flow.confirm(id)))
         await gates.until_arrived(1)
         world.clock.at = NOW + timedelta(hours=1)  # long past the first lease
-
-        async def renewed() -> None:
-            while True:
-                held = (await value(world.store.connection(id))).confirming  # type: ignore[union-attr]
-                if held is not None and held.until > world.clock.at:
-                    return
-                await asyncio.sleep(0.01)
-
-        await asyncio.wait_for(renewed(), timeout=30)
+        await _renewed(world, id)
         assert _under_way(await soon(world.workflow(policy=policy).confirm(id)))
         gates.let_go(0)
         assert is_successful(await first)

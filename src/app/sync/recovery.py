@@ -27,14 +27,14 @@ Intacct's version. Other open updates are sent again.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.holding import in_flight_until
+from released_intacct.app.holding import InFlight, in_flight_until, looked_again
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import send
 from released_intacct.app.sync.context import RunContext, Tally
@@ -52,12 +52,10 @@ from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
 from released_intacct.domain.state import Intent, IntentState
 
-_log = logging.getLogger(__name__)
-
-
-Verdict = bool | datetime
-"""What became of an open intent: True, send it again; False, settled; a time, not found yet but
-a dead process's write of it may still be running until then: looked up again after it."""
+Verdict = bool | InFlight
+"""What became of an open intent: True, send it again; False, settled; an ``InFlight``, not found
+yet but a dead process's write of it may still be running until then: looked up again after it
+(``holding.looked_again``)."""
 
 
 async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -75,7 +73,14 @@ async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, Sy
         if not is_successful(checked):
             return Failure(checked.failure())
         verdicts.append((intent, checked.unwrap()))
-    waited = await _waited_out(ctx, tally, verdicts)
+    waited = await looked_again(
+        verdicts,
+        partial(_looked_again, ctx, tally),
+        clock=ctx.clock,
+        sleep=ctx.sleep,
+        connection=ctx.connection,
+        who=f"run={ctx.run.id}",
+    )
     if not is_successful(waited):
         return Failure(waited.failure())
     again = [intent for intent, verdict in waited.unwrap() if verdict is True]
@@ -110,41 +115,37 @@ async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, Sync
     return recorded.map(lambda _: None)
 
 
-async def _waited_out(
-    ctx: RunContext, tally: Tally, verdicts: Sequence[tuple[Intent, Verdict]]
-) -> Result[list[tuple[Intent, Verdict]], SyncError]:
-    """The verdicts with every wait for a dead process's write waited out: one sleep until the
-    last of them, then each of those intents looked up again (in the same order)."""
-    waits = [verdict for _, verdict in verdicts if isinstance(verdict, datetime)]
-    if not waits:
-        return Success(list(verdicts))
-    seconds = max(0.0, (max(waits) - ctx.clock.now()).total_seconds())
-    _log.info(
-        "event=in_flight_wait connection=%s run=%s intents=%d seconds=%.1f",
-        ctx.connection,
-        ctx.run.id,
-        len(waits),
-        seconds,
-    )
-    await ctx.sleep(seconds)
-    settled_again: list[tuple[Intent, Verdict]] = []
-    for intent, verdict in verdicts:
-        if not isinstance(verdict, datetime):
-            settled_again.append((intent, verdict))
-            continue
-        again = await _open_write(ctx, tally, intent, waited=True)
-        if not is_successful(again):
-            return Failure(again.failure())
-        settled_again.append((intent, again.unwrap()))
-    return Success(settled_again)
+async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[Verdict, SyncError]:
+    """Settle an open write found by its key; True: send it again (``uncertain.unfound``); an
+    ``InFlight``: its dead sender's write may still be running, looked up again once that is
+    past (``_looked_again``)."""
+    looked = await _looked_up(ctx, tally, intent)
+    if not is_successful(looked):
+        return Failure(looked.failure())
+    verdict = looked.unwrap()
+    if verdict is not None:
+        return Success(verdict)
+    free = await _not_in_flight(ctx, tally, intent)
+    if not is_successful(free) or free.unwrap() is not True:
+        return free
+    return await unfound(ctx, tally, intent)
 
 
-async def _open_write(
-    ctx: RunContext, tally: Tally, intent: Intent, *, waited: bool = False
-) -> Result[Verdict, SyncError]:
-    """Settle an open write found by its key; True: send it again (``uncertain.unfound``); a
-    time: look it up again then (its dead sender's write may still be running). ``waited``: that
-    time has passed, so it can no longer be in flight."""
+async def _looked_again(ctx: RunContext, tally: Tally, intent: Intent) -> Result[bool, SyncError]:
+    """An open write looked up again after the wait for its dead sender: it can no longer be in
+    flight, so not found, ``uncertain.unfound`` decides."""
+    looked = await _looked_up(ctx, tally, intent)
+    if not is_successful(looked):
+        return Failure(looked.failure())
+    verdict = looked.unwrap()
+    return Success(verdict) if verdict is not None else await unfound(ctx, tally, intent)
+
+
+async def _looked_up(
+    ctx: RunContext, tally: Tally, intent: Intent
+) -> Result[bool | None, SyncError]:
+    """An open write looked up by its key: found, linked (False); the look-up failed,
+    ``uncertain.unfound`` decides (True: send it again); None: not found."""
     write = intent.action
     found = await look_up(ctx, write)
     link = found.value_or(None)
@@ -152,11 +153,7 @@ async def _open_write(
         return await linked(ctx, tally, write, link)
     if not is_successful(found):
         return await unfound(ctx, tally, intent, unreadable=found.failure())
-    if not waited:
-        free = await _not_in_flight(ctx, tally, intent)
-        if not is_successful(free) or free.unwrap() is not True:
-            return free
-    return await unfound(ctx, tally, intent)
+    return Success(None)
 
 
 async def _not_in_flight(
@@ -173,7 +170,7 @@ async def _not_in_flight(
     if flight is None:
         return Success(True)
     if flight.sender_dead:
-        return Success(flight.until)
+        return Success(flight)
     waiting = _still_in_flight(flight.until)
     reported = await report(ctx, tally, [about(intent.action, waiting)])
     return reported.bind(lambda _: Failure(unconfirmed(waiting)))
