@@ -985,43 +985,41 @@ def test_F4_a_gone_confirm_s_create_landing_late_is_found_after_the_wait_not_sen
     run(body)
 
 
-def test_F4_a_gone_confirm_s_create_that_never_lands_is_sent_once_after_the_wait() -> None:
+class Sleeps:
+    """The waits a confirm asks for, each moving the world's clock on (no real wait)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        self.world.clock.at += timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("after", "waited"),
+    [
+        (timedelta(minutes=1), 60.0),  # RunPolicy.attempt from now: well within sync.in_flight
+        (DEFAULT_IN_FLIGHT - timedelta(seconds=20), 20.0),  # never past its last renewal's
+    ],
+    ids=["attempt_from_now", "capped_by_in_flight"],
+)
+def test_F4_a_gone_confirm_s_create_that_never_lands_is_sent_once_after_the_wait(
+    after: timedelta, waited: float
+) -> None:
+    """The gone process renewed its claim last at NOW: its create may run until now +
+    RunPolicy.attempt, but nothing it sent is on its way after NOW + sync.in_flight."""
+
     async def body(world: World) -> None:
         intacct, id, _ = await _gone_before_landing(world)
-        slept: list[float] = []
-
-        async def sleep(seconds: float) -> None:
-            slept.append(seconds)
-            world.clock.at += timedelta(seconds=seconds)
-
-        world.flow = world.workflow(sleep=sleep)
-        world.clock.at = NOW + timedelta(minutes=1)
+        sleeps = Sleeps(world)
+        world.flow = world.workflow(sleep=sleeps)
+        world.clock.at = NOW + after
         assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
-        assert slept == [60.0]  # from now for RunPolicy.attempt: well within sync.in_flight
+        assert sleeps.seconds == [waited]
         assert len(intacct.named("Greenleaf")) == 1
         assert await value(world.store.open_intents(id)) == ()
-
-    run(body)
-
-
-def test_F4_a_gone_confirm_s_create_is_not_waited_for_past_in_flight_of_its_last_renewal() -> None:
-    """The gone process renewed its claim last at NOW: nothing it sent is on its way after
-    NOW + sync.in_flight, so a take-over then waits no more than what is left of that."""
-
-    async def body(world: World) -> None:
-        intacct, id, _ = await _gone_before_landing(world)
-        slept: list[float] = []
-
-        async def sleep(seconds: float) -> None:
-            slept.append(seconds)
-            world.clock.at += timedelta(seconds=seconds)
-
-        world.flow = world.workflow(sleep=sleep)
-        world.clock.at = NOW + DEFAULT_IN_FLIGHT - timedelta(seconds=20)
-        assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
-        assert slept == [20.0]
-        world.clock.at = NOW + DEFAULT_IN_FLIGHT
-        assert len(intacct.named("Greenleaf")) == 1
 
     run(body)
 
@@ -1032,21 +1030,14 @@ def test_F4_a_confirm_taken_over_from_a_process_that_may_live_waits_for_nothing_
     it never landed is then sent again at once, without a wait."""
 
     async def body(world: World) -> None:
-        policy = RunPolicy(
-            stale_after=timedelta(minutes=30),
-            in_flight=timedelta(minutes=15),
-            holder="another-host/4242",
-        )
+        elsewhere = run_policy(stale_after=timedelta(minutes=30))  # above sync.in_flight
+        policy = replace(elsewhere, holder="another-host/4242")
         intacct, id, _ = await _gone_before_landing(world, policy)
-        slept: list[float] = []
-
-        async def sleep(seconds: float) -> None:
-            slept.append(seconds)
-
-        world.flow = world.workflow(policy=replace(policy, holder="this-host/1"), sleep=sleep)
+        sleeps = Sleeps(world)
+        world.flow = world.workflow(policy=replace(policy, holder="this-host/1"), sleep=sleeps)
         world.clock.at = NOW + policy.stale_after
         assert (await value(world.flow.confirm(id))).phase is Phase.CONFIRMED
-        assert slept == []
+        assert sleeps.seconds == []
         assert len(intacct.named("Greenleaf")) == 1
 
     run(body)
