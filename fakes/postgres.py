@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -52,7 +53,9 @@ class Cluster:
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
-    def start(cls, binaries: Path) -> Cluster:
+    def start(cls, binaries: Path, *, settings: Mapping[str, str] | None = None) -> Cluster:
+        """A cluster started with ``settings`` (server parameters: ``-c name=value``) besides
+        the test settings (the benchmark loads ``pg_stat_statements``)."""
         folder = Path(tempfile.mkdtemp(prefix="released-intacct-pg-"))
         folder.chmod(0o755)
         data = folder / "data"
@@ -64,6 +67,7 @@ class Cluster:
             f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
+        options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
         log = folder / "server.log"
         _run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log),
               "-w", "start"])  # fmt: skip
