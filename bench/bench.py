@@ -25,18 +25,16 @@ import json
 import math
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from _baseline import lxml_alone
 from _report import write_report
+from _sims import simulators
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -45,61 +43,15 @@ CHANGES = (0, 10, 1000)
 Json = dict[str, object]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def simulators(invoices: int, *, latency_ms: int = 0) -> Iterator[tuple[str, str]]:
-    """Both simulators serving, Re-Leased holding the company of ``invoices``; their URLs."""
-    ports = {"intacct": _free_port(), "released": _free_port()}
-    extra = {
-        "intacct": ["--latency-ms", str(latency_ms)],
-        "released": ["--invoices", str(invoices)],
-    }
-    started = {
-        side: subprocess.Popen(  # noqa: S603 - our own script
-            [sys.executable, str(HERE / "_world.py"), side, "--port", str(port), *extra[side]],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for side, port in ports.items()
-    }
-    try:
-        for side, process in started.items():
-            assert process.stdout is not None
-            if process.stdout.readline().strip() != "ready":
-                msg = f"the {side} simulator did not start"
-                raise RuntimeError(msg)
-            _await_port(ports[side])
-        yield f"http://127.0.0.1:{ports['intacct']}", f"http://127.0.0.1:{ports['released']}"
-    finally:
-        for process in started.values():
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _await_port(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            time.sleep(0.05)
-        else:
-            return
-    msg = f"nothing listens on port {port}"
-    raise RuntimeError(msg)
-
-
 def engine(invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "") -> Json:
     """One engine process over fresh simulators: what it printed."""
     with (
-        simulators(invoices, latency_ms=latency_ms) as (intacct, released),
+        simulators(
+            intacct=["--latency-ms", str(latency_ms)], released=["--invoices", str(invoices)]
+        ) as served,
         tempfile.TemporaryDirectory() as work,
     ):
+        intacct, released = served.intacct, served.released
         command = [
             sys.executable, str(HERE / "_engine.py"), "--intacct", intacct, "--released",
             released, "--workdir", work, "--invoices", str(invoices),
