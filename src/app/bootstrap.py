@@ -3,7 +3,7 @@
 A host embedding the product builds it in code::
 
     store = await SqliteStateStore.open(path, key=settings.encryption_key)
-    async with Pools(httpx.AsyncClient) as http:
+    async with Pools.made(timeout=60) as http:
         service = build_service(settings, Clients(store=store, http=http, released_for=my_port))
 
 ``http`` is ``Pools`` (``adapters.pools``: one connection pool per company, so one company cannot
@@ -39,7 +39,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -127,7 +126,7 @@ async def open_service(
         _released_endpoint(settings)  # fail before anything is opened
     store = await open_store(settings)
     try:
-        async with Pools(partial(httpx.AsyncClient, timeout=settings.intacct.timeout)) as http:
+        async with Pools.made(timeout=settings.intacct.timeout) as http:
             clients = Clients(
                 store=store, http=http, released_for=released_for, clock=clock or SystemClock()
             )
