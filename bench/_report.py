@@ -126,6 +126,8 @@ def _targets(results: Json) -> list[str]:
     rows.append(
         f"| engine CPU per invoice ≤ 3x lxml alone | {ratio:.1f}x | {_verdict(ratio <= 3)} |"
     )
+    for fleet in results.get("workers", {}).values():
+        rows += _fleet_verdicts(fleet, int(fleet["machine"]["cores"]))
     return rows
 
 
@@ -184,9 +186,233 @@ def write_report(results: Json, path: Path) -> None:
         f"requests ({base['bytes'] / 2**20:.1f} MiB of XML) in {base['cpu_s']:.2f} s "
         f"({base['cpu_s'] / base['invoices'] * 1000:.3f} ms an invoice).",
         "",
+        *_fleet_section(results.get("workers", {})),
         "## Targets",
         "",
         *_targets(results),
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- many workers (``_workers.py``) -------------------------------------------------------------
+
+SATURATED = 0.9
+"""The share of the machine's cores busy (every process, ours or not) over a run from which the
+machine counts as saturated: adding workers cannot add throughput there."""
+
+
+def _rate(run: Json) -> float:
+    """Companies a second, first run's start to last run's end."""
+    return float(run["companies_run"]) / float(run["span_s"])
+
+
+def _ours(run: Json) -> float:
+    return sum(float(v) for v in run["cpu_s"].values())
+
+
+def _workers_cpu(run: Json) -> float:
+    return sum(float(v) for k, v in run["cpu_s"].items() if k.startswith("worker"))
+
+
+def _busy(run: Json, cores: int) -> float:
+    """The share of the machine's cores busy over the run (every process)."""
+    return float(run["machine_cpu_s"]) / float(run["wall_s"]) / cores
+
+
+def _fleet_rows(fleet: Json, cores: int) -> list[str]:
+    runs: dict[str, Json] = fleet["runs"]
+    one = _rate(runs["1"]) if "1" in runs else None
+    rows = [
+        "| workers | wall (s) | first start to last end (s) | companies/s | speed-up (linear) "
+        "| mean run (s) | companies per worker | cores busy: ours / all processes |",
+        "|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for count, run in runs.items():
+        wall, rate = float(run["wall_s"]), _rate(run)
+        speed = f"{rate / one:.2f}x ({count}x)" if one else "-"
+        rows.append(
+            f"| {count} | {wall:.1f} | {run['span_s']:.1f} | {rate:.1f} | {speed} "
+            f"| {run['mean_run_s']:.2f} | {', '.join(map(str, run['per_worker']))} "
+            f"| {_ours(run) / wall:.2f} / {_busy(run, cores) * cores:.2f} of {cores} |"
+        )
+    return rows
+
+
+def _cpu_rows(fleet: Json) -> list[str]:
+    rows = [
+        "| workers | each worker | all workers | PostgreSQL | Intacct simulator "
+        "| Re-Leased simulator |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for count, run in fleet["runs"].items():
+        cpu, wall = run["cpu_s"], float(run["wall_s"])
+        each = ", ".join(
+            f"{float(v):.1f} ({float(v) / wall:.0%})"
+            for k, v in cpu.items()
+            if k.startswith("worker")
+        )
+        total = _workers_cpu(run)
+        rows.append(
+            f"| {count} | {each} | {total:.1f} ({total / wall:.0%}) "
+            + " ".join(
+                f"| {float(cpu[k]):.1f} ({float(cpu[k]) / wall:.0%})"
+                for k in ("postgres", "intacct", "released")
+            )
+            + " |"
+        )
+    return rows
+
+
+def _per_company(run: Json) -> dict[str, float]:
+    """Milliseconds of CPU per company, by process kind, in ``run``."""
+    n = float(run["companies_run"])
+    cpu = run["cpu_s"]
+    return {
+        "workers": _workers_cpu(run) / n * 1000,
+        "postgres": float(cpu["postgres"]) / n * 1000,
+        "intacct": float(cpu["intacct"]) / n * 1000,
+        "released": float(cpu["released"]) / n * 1000,
+    }
+
+
+def _lease_rows(fleet: Json) -> list[str]:
+    rows = [
+        "| processes at once | claim: ms per company (per call) | renew: ms per call "
+        "| hand back: ms per company |",
+        "|---:|---:|---:|---:|",
+    ]
+    for count, calls in fleet["leases"].items():
+        claim, renew, release = calls["claim"], calls["renew"], calls["release"]
+        rows.append(
+            f"| {count} | {claim['seconds'] / claim['companies'] * 1000:.2f} "
+            f"({claim['seconds'] / claim['calls'] * 1000:.2f}) "
+            f"| {renew['seconds'] / renew['calls'] * 1000:.2f} "
+            f"| {release['seconds'] / release['companies'] * 1000:.2f} |"
+        )
+    return rows
+
+
+def _statement_rows(fleet: Json) -> list[str]:
+    rows = [
+        "| workers | statements per company | server ms per company | claim: calls, mean ms "
+        "| renew: calls, mean ms | hand back: calls, mean ms |",
+        "|---:|---:|---:|---|---|---|",
+    ]
+    for count, run in fleet["runs"].items():
+        done, n = run["statements"], float(run["companies_run"])
+        cells = [
+            f"{done[kind]['calls']}, {done[kind]['ms'] / max(1, done[kind]['calls']):.2f}"
+            for kind in ("claim", "renew", "release")
+        ]
+        rows.append(
+            f"| {count} | {done['all']['calls'] / n:.0f} | {done['all']['ms'] / n:.1f} "
+            f"| {' | '.join(cells)} |"
+        )
+    return rows
+
+
+def _workers(run: Json) -> str:
+    count = int(run["workers"])
+    return f"{count} worker{'s' if count > 1 else ''}"
+
+
+def _saturation(fleet: Json, cores: int) -> list[str]:
+    """What limits the throughput, from the CPU figures."""
+    runs: dict[str, Json] = fleet["runs"]
+    first = runs[min(runs, key=int)]
+    cost = _per_company(first)
+    total = sum(cost.values())
+    ceiling = cores / total * 1000
+    best = max(runs.values(), key=_rate)
+    return [
+        f"Per company, over the run with {_workers(first)}: the workers spent "
+        f"{cost['workers']:.0f} ms of CPU, PostgreSQL {cost['postgres']:.0f} ms, the Intacct "
+        f"simulator {cost['intacct']:.0f} ms and the Re-Leased simulator "
+        f"{cost['released']:.0f} ms: {total:.0f} ms in all, so {cores} cores cannot run more "
+        f"than {ceiling:.1f} companies a second whatever the number of workers. The best "
+        f"measured is {_rate(best):.1f} a second ({_workers(best)}), with the machine's "
+        f"cores {_busy(best, cores):.0%} busy ({_ours(best) / float(best['wall_s']):.2f} of "
+        f"{cores} by the processes above).",
+        "",
+        f"The engine's own ceiling: one worker process spends {cost['workers']:.0f} ms of CPU "
+        f"per company, so one core of workers runs at most {1000 / cost['workers']:.1f} "
+        f"companies a second; PostgreSQL spends {cost['postgres']:.0f} ms per company (one core "
+        f"of it serves {1000 / cost['postgres']:.0f} a second). Neither simulator comes near a "
+        f"core of its own: they are not what saturates here, the machine's {cores} cores shared "
+        "by every process are.",
+    ]
+
+
+def _fleet_verdicts(fleet: Json, cores: int) -> list[str]:
+    runs: dict[str, Json] = fleet["runs"]
+    if "1" not in runs:
+        return []
+    one, rows = _rate(runs["1"]), []
+    for count, run in runs.items():
+        if count == "1":
+            continue
+        speed, want = _rate(run) / one, 0.8 * int(count)
+        busy = _busy(run, cores)
+        if speed >= want:
+            verdict = "met"
+        elif busy >= SATURATED:
+            verdict = f"not reached: the machine saturated ({busy:.0%} of its {cores} cores busy)"
+        else:
+            verdict = "**missed**"
+        rows.append(
+            f"| {fleet['companies']:,} companies, {count} workers: ≥ {want:.1f}x one worker's "
+            f"companies/s, until saturation | {speed:.2f}x | {verdict} |"
+        )
+    return rows
+
+
+def _fleet_section(workers: dict[str, Json]) -> list[str]:
+    if not workers:
+        return []
+    lines = ["## Many workers on PostgreSQL", ""]
+    for size, fleet in workers.items():
+        machine = fleet["machine"]
+        cores = int(machine["cores"])
+        counts = ", ".join(fleet["runs"])
+        lines += [
+            f"### {int(size):,} companies ({machine['date']})",
+            "",
+            f"{int(size):,} small confirmed companies (`fakes/fleet.py`: each its own Intacct and "
+            "Re-Leased company; the first sync reads every feed and writes about ten records), "
+            "all due, in one PostgreSQL 15 database (a throwaway local cluster, `fsync` off) and "
+            "in both simulators (each in its own process, no added latency). For each count of "
+            f"workers ({counts}): a fresh database and fresh simulators, that many "
+            "`released-intacct worker` processes started at once "
+            f"(`worker.capacity` {fleet['capacity']}, `sync.stale_after` {fleet['ttl_s']} s, "
+            "so each renews its leases every "
+            f"{fleet['ttl_s'] // 3} s), until every company has a finished run; every company "
+            "ran exactly once and green (checked in the `runs` table). Companies/s counts from "
+            "the first run's start to the last run's end; the wall time also holds the "
+            "processes' start-up.",
+            "",
+            *_fleet_rows(fleet, cores),
+            "",
+            "CPU seconds by process over the wall time (in brackets: the share of one core). "
+            "'All processes' in the table above is the machine's own count (`/proc/stat`): what "
+            "ours did not spend, other work on the machine did.",
+            "",
+            *_cpu_rows(fleet),
+            "",
+            *_saturation(fleet, cores),
+            "",
+            "The lease calls, timed through the store's API (`bench/_leases.py`, each call around "
+            "the awaited store call: the pool's checkout, the transaction and its round trips) "
+            f"over the {int(size):,} companies made due again: claims of up to "
+            f"{fleet['capacity']}, one renewal after each claim, each company handed back.",
+            "",
+            *_lease_rows(fleet),
+            "",
+            "The statements PostgreSQL ran during each run of the workers "
+            "(`pg_stat_statements`: every statement of the workers, the lease statements "
+            "apart; server time, without the round trips):",
+            "",
+            *_statement_rows(fleet),
+            "",
+        ]
+    return lines
