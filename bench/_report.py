@@ -225,15 +225,16 @@ def _fleet_rows(fleet: Json, cores: int) -> list[str]:
     one = _rate(runs["1"]) if "1" in runs else None
     rows = [
         "| workers | wall (s) | first start to last end (s) | companies/s | speed-up (linear) "
-        "| mean run (s) | companies per worker | cores busy: ours / all processes |",
-        "|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| mean run (s) | runs (green) | companies per worker | cores busy: ours / all processes |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for count, run in runs.items():
         wall, rate = float(run["wall_s"]), _rate(run)
         speed = f"{rate / one:.2f}x ({count}x)" if one else "-"
         rows.append(
             f"| {count} | {wall:.1f} | {run['span_s']:.1f} | {rate:.1f} | {speed} "
-            f"| {run['mean_run_s']:.2f} | {', '.join(map(str, run['per_worker']))} "
+            f"| {run['mean_run_s']:.2f} | {run['runs']} ({run['statuses'].get('succeeded', 0)}) "
+            f"| {', '.join(map(str, run['per_worker']))} "
             f"| {_ours(run) / wall:.2f} / {_busy(run, cores) * cores:.2f} of {cores} |"
         )
     return rows
@@ -344,6 +345,11 @@ def _saturation(fleet: Json, cores: int) -> list[str]:
     ]
 
 
+def _once_each(run: Json) -> bool:
+    """Every company ran exactly once, green."""
+    return bool(run["runs"] == run["companies_run"] == run["statuses"].get("succeeded", 0))
+
+
 def _fleet_verdicts(fleet: Json, cores: int) -> list[str]:
     runs: dict[str, Json] = fleet["runs"]
     if "1" not in runs:
@@ -354,40 +360,52 @@ def _fleet_verdicts(fleet: Json, cores: int) -> list[str]:
             continue
         speed, want = _rate(run) / one, 0.8 * int(count)
         busy = _busy(run, cores)
-        if speed >= want:
+        if not _once_each(run):
+            verdict = f"**missed**: {run['runs']} runs for {run['companies_run']} companies"
+        elif speed >= want:
             verdict = "met"
         elif busy >= SATURATED:
             verdict = f"not reached: the machine saturated ({busy:.0%} of its {cores} cores busy)"
         else:
             verdict = "**missed**"
         rows.append(
-            f"| {fleet['companies']:,} companies, {count} workers: ≥ {want:.1f}x one worker's "
+            f"| {fleet['companies']:,} companies{_latency(fleet, ' at {} ms')}, {count} workers: "
+            f"≥ {want:.1f}x one worker's "
             f"companies/s, until saturation | {speed:.2f}x | {verdict} |"
         )
     return rows
+
+
+def _latency(fleet: Json, said: str, otherwise: str = "") -> str:
+    latency = int(fleet.get("latency_ms", 0))
+    return said.format(latency) if latency else otherwise
 
 
 def _fleet_section(workers: dict[str, Json]) -> list[str]:
     if not workers:
         return []
     lines = ["## Many workers on PostgreSQL", ""]
-    for size, fleet in workers.items():
-        machine = fleet["machine"]
+    for fleet in workers.values():
+        machine, size = fleet["machine"], int(fleet["companies"])
         cores = int(machine["cores"])
         counts = ", ".join(fleet["runs"])
         lines += [
-            f"### {int(size):,} companies ({machine['date']})",
+            f"### {size:,} companies{_latency(fleet, ', Intacct latency {} ms')} "
+            f"({machine['date']})",
             "",
-            f"{int(size):,} small confirmed companies (`fakes/fleet.py`: each its own Intacct and "
+            f"{size:,} small confirmed companies (`fakes/fleet.py`: each its own Intacct and "
             "Re-Leased company; the first sync reads every feed and writes about ten records), "
             "all due, in one PostgreSQL 15 database (a throwaway local cluster, `fsync` off) and "
-            "in both simulators (each in its own process, no added latency). For each count of "
+            "in both simulators (each in its own process, "
+            + _latency(fleet, "the Intacct one adding {} ms to every request", "no added latency")
+            + "). For each count of "
             f"workers ({counts}): a fresh database and fresh simulators, that many "
             "`released-intacct worker` processes started at once "
             f"(`worker.capacity` {fleet['capacity']}, `sync.stale_after` {fleet['ttl_s']} s, "
             "so each renews its leases every "
-            f"{fleet['ttl_s'] // 3} s), until every company has a finished run; every company "
-            "ran exactly once and green (checked in the `runs` table). Companies/s counts from "
+            f"{fleet['ttl_s'] // 3} s), until every company has a finished run; then the `runs` "
+            "table says how many runs there were (one a company, none twice) and how many "
+            "ended green. Companies/s counts from "
             "the first run's start to the last run's end; the wall time also holds the "
             "processes' start-up.",
             "",
@@ -403,7 +421,7 @@ def _fleet_section(workers: dict[str, Json]) -> list[str]:
             "",
             "The lease calls, timed through the store's API (`bench/_leases.py`, each call around "
             "the awaited store call: the pool's checkout, the transaction and its round trips) "
-            f"over the {int(size):,} companies made due again: claims of up to "
+            f"over the {size:,} companies made due again: claims of up to "
             f"{fleet['capacity']}, one renewal after each claim, each company handed back.",
             "",
             *_lease_rows(fleet),

@@ -5,7 +5,8 @@ worker`` processes take to run every company of a fleet once, and what the lease
 (``fakes.postgres``, with ``pg_stat_statements`` loaded) and, for each count of workers:
 
 1. a fresh database holding ``companies`` small confirmed companies, all due (never run), and
-   both simulators, each in its own process, holding the same companies (``FLEET``);
+   both simulators, each in its own process, holding the same companies (``fakes.fleet``), the
+   Intacct one adding ``latency_ms`` to every request (0: none);
 2. that many ``released-intacct worker`` processes started at once (``worker.capacity`` 8,
    ``sync.stale_after`` 30 s, so each renews its leases every 10 s), until every company has a
    finished run (read from the ``runs`` table every 0.2 s); then SIGTERM;
@@ -66,7 +67,7 @@ STATEMENTS = {
 part of it no other statement of that start has."""
 
 
-def many_workers(companies: int, counts: Sequence[int]) -> Json | None:
+def many_workers(companies: int, counts: Sequence[int], *, latency_ms: int = 0) -> Json | None:
     found = find()
     if isinstance(found, str):
         print(f"bench: many workers skipped: {found}", flush=True)
@@ -75,13 +76,21 @@ def many_workers(companies: int, counts: Sequence[int]) -> Json | None:
     try:
         with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
             admin.execute("CREATE EXTENSION pg_stat_statements")
-        out: Json = {"companies": companies, "capacity": CAPACITY, "ttl_s": TTL_S, "runs": {}}
+        out: Json = {
+            "companies": companies,
+            "latency_ms": latency_ms,
+            "capacity": CAPACITY,
+            "ttl_s": TTL_S,
+            "runs": {},
+        }
         key = generate_key().reveal()
         dsn = ""
         for count in counts:
             print(f"bench: {companies:,} companies over {count} worker(s) ...", flush=True)
             dsn = cluster.database()
-            out["runs"][str(count)] = _one(cluster, dsn, key, companies, count)
+            out["runs"][str(count)] = _one(
+                cluster, dsn, key, companies, count, latency_ms=latency_ms
+            )
         print("bench: the lease calls alone ...", flush=True)
         out["leases"] = _lease_calls(dsn, key, companies)
         return out
@@ -89,9 +98,12 @@ def many_workers(companies: int, counts: Sequence[int]) -> Json | None:
         cluster.stop()
 
 
-def _one(cluster: Cluster, dsn: str, key: str, companies: int, count: int) -> Json:
+def _one(
+    cluster: Cluster, dsn: str, key: str, companies: int, count: int, *, latency_ms: int
+) -> Json:
     fleet = Fleet(companies)
-    with simulators() as served, _logs(count) as logs:
+    intacct = ["--latency-ms", str(latency_ms)]
+    with simulators(intacct=intacct) as served, _logs(count) as logs:
         seeding = time.perf_counter()
         _seed(fleet, dsn, key, served)
         seeded = time.perf_counter() - seeding

@@ -18,7 +18,8 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    one line, where PostgreSQL 15 is not installed. ``BENCH_WORKERS_COMPANIES=1000 make bench``
    measures the issue's 1,000 companies (about 12 minutes in all, past the 10 minutes the
    default stays within; with ``BENCH_WORKERS_ONLY=1`` only this section runs, the others
-   keeping their figures); each fleet size keeps its latest figures.
+   keeping their figures); ``BENCH_WORKERS_LATENCY_MS`` has the Intacct simulator add that
+   much to every request (default 0). Each fleet size and latency keeps its latest figures.
 
 Results go to ``bench/results.json`` (each size keeps its latest run, so a run of the default
 sizes keeps the 100,000-invoice figures of ``BENCH_SIZES=10000,100000 make bench``, which takes
@@ -138,12 +139,18 @@ def main() -> int:
     if not only_workers:
         single_engine(results, when)
     companies = int(os.environ.get("BENCH_WORKERS_COMPANIES", str(WORKERS_COMPANIES)))
-    fleet = many_workers(companies, WORKER_COUNTS)
+    latency_ms = int(os.environ.get("BENCH_WORKERS_LATENCY_MS", "0"))
+    fleet = many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms)
     if fleet is not None:
         fleet["machine"] = when
         workers: dict[str, Json] = dict(results.get("workers", {}))  # type: ignore[call-overload]
-        workers[str(companies)] = fleet
-        results["workers"] = dict(sorted(workers.items(), key=lambda item: int(item[0])))
+        workers[f"{companies}" + (f"@{latency_ms}ms" if latency_ms else "")] = fleet
+        results["workers"] = dict(
+            sorted(
+                workers.items(),
+                key=lambda item: (item[1].get("latency_ms", 0), item[1]["companies"]),
+            )
+        )
     took = time.perf_counter() - started
     if not only_workers:
         results["machine"] = when
