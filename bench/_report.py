@@ -318,6 +318,18 @@ def _workers(run: Json) -> str:
     return f"{count} worker{'s' if count > 1 else ''}"
 
 
+def _held_back(runs: dict[str, Json], cores: int) -> str:
+    """Said when every run had the machine saturated."""
+    least = min(_busy(run, cores) for run in runs.values())
+    if least < SATURATED:
+        return ""
+    return (
+        f" The machine's cores were at least {least:.0%} busy in every run: the workers were "
+        "held back by the CPU they could get, not by waiting on each other or on the queue "
+        "with cores idle."
+    )
+
+
 def _saturation(fleet: Json, cores: int) -> list[str]:
     """What limits the throughput, from the CPU figures."""
     runs: dict[str, Json] = fleet["runs"]
@@ -334,7 +346,7 @@ def _saturation(fleet: Json, cores: int) -> list[str]:
         f"than {ceiling:.1f} companies a second whatever the number of workers. The best "
         f"measured is {_rate(best):.1f} a second ({_workers(best)}), with the machine's "
         f"cores {_busy(best, cores):.0%} busy ({_ours(best) / float(best['wall_s']):.2f} of "
-        f"{cores} by the processes above).",
+        f"{cores} by the processes above).{_held_back(runs, cores)}",
         "",
         f"The engine's own ceiling: one worker process spends {cost['workers']:.0f} ms of CPU "
         f"per company, so one core of workers runs at most {1000 / cost['workers']:.1f} "
@@ -365,7 +377,11 @@ def _fleet_verdicts(fleet: Json, cores: int) -> list[str]:
         elif speed >= want:
             verdict = "met"
         elif busy >= SATURATED:
-            verdict = f"not reached: the machine saturated ({busy:.0%} of its {cores} cores busy)"
+            others = busy * cores - _ours(run) / float(run["wall_s"])
+            verdict = (
+                f"not reached: the machine saturated ({busy:.0%} of its {cores} cores busy, "
+                f"{others:.2f} cores of it by other work)"
+            )
         else:
             verdict = "**missed**"
         rows.append(
