@@ -10,7 +10,7 @@ again for new credentials keeps its company's pool) and lives until the process 
 
 ``Pools.made(timeout=...)`` makes each client with one TLS context for them all: a client made
 with its own loads the CA bundle again, about 40 ms of CPU, and a company has two (measured by
-``make bench``: most of the engine's CPU for a small company's sync).
+``make bench``: about a third of the engine's CPU for a small company's sync).
 
 ``Pools.shared(client)`` is the same interface over one client the caller owns and closes (a
 host that passes a single ``httpx.AsyncClient``): every company shares its pool.
