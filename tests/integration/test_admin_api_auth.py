@@ -157,3 +157,34 @@ def test_the_app_mounts_under_a_prefix() -> None:
     refused = _call(host, "GET", "/admin/connections", {})
     health = _call(host, "GET", "/admin/health", {})
     assert (ok.status_code, refused.status_code, health.status_code) == (200, 401, 200)
+
+
+def test_a_path_with_no_route_is_404_in_the_error_envelope() -> None:
+    for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}):
+        answer = _call(APP, "GET", "/no/such/route", headers)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("application/json")
+        error = answer.json()["error"]
+        assert (error["kind"], error["rule"]) == ("not_found", None)
+        assert "/no/such/route" in error["message"]
+        assert "openapi.json" in error["fix"]
+
+
+def test_a_route_asked_with_a_method_it_does_not_take_is_405_with_allow() -> None:
+    answer = _call(APP, "DELETE", "/health", {"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, HEAD"
+    error = answer.json()["error"]
+    assert error["kind"] == "not_allowed"
+    assert error["message"] == "The route /health does not take DELETE."
+    assert error["fix"].startswith("Use GET, HEAD")
+
+
+def test_404_and_405_keep_the_mount_prefix_in_what_they_name() -> None:
+    host = Starlette(routes=[Mount("/sync-admin", app=APP)])
+    answer = _call(host, "PUT", "/sync-admin/health", {})
+    assert answer.status_code == 405
+    assert "/sync-admin/health" in answer.json()["error"]["message"]
+    missing = _call(host, "GET", "/sync-admin/nothing", {})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["kind"] == "not_found"

@@ -5,6 +5,8 @@ time); with no token configured every such route answers 401. A request body is 
 ``max_body`` bytes (the ``admin_max_body_bytes`` setting, 1 MiB by default); a larger one is 413.
 A handler never lets an exception out as a bare 500: the route answers a generic error and logs
 the failure (method, route template and the exception; never the body, so never a credential).
+A path with no route (404) and a route asked with a method it does not take (405, with ``Allow``)
+answer in the same error envelope as every other error, not Starlette's plain text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -55,7 +58,20 @@ def create_admin_app(
         for ep in table
     ]
     routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={404: _no_route, 405: _not_allowed})
+
+
+async def _no_route(request: Request, _: Exception) -> Response:
+    """Starlette's 404 (no route matched) in the error envelope."""
+    return problem_response(errors.no_route(request.url.path))
+
+
+async def _not_allowed(request: Request, error: Exception) -> Response:
+    """Starlette's 405 (a route matched, not its method) in the error envelope, with ``Allow``."""
+    headers = error.headers if isinstance(error, HTTPException) else None
+    given = (headers or {}).get("Allow", "").split(",")  # Starlette's: a set's order
+    allow = ", ".join(sorted(method.strip() for method in given if method.strip()))
+    return problem_response(errors.not_allowed(request.method, request.url.path, allow))
 
 
 def _handled(ep: Endpoint, service: Service, max_body: int) -> Handle:

@@ -6,7 +6,8 @@ API's own kinds for a request it could not take:
 
     kind            status  when
     unauthorized    401     no or a wrong bearer token, or no admin token configured
-    not_found       404     the connection in the path does not exist
+    not_found       404     the connection in the path, or the route itself, does not exist
+    not_allowed     405     the route exists, not with this method (``Allow`` lists those it has)
     malformed       400     the body is not JSON, or is nested too deeply to read
     too_large       413     the body is larger than the limit (the admin_max_body_bytes setting)
     invalid         422     a body field, path or query parameter is missing or wrong
@@ -37,6 +38,8 @@ __all__ = [
     "internal",
     "invalid",
     "malformed",
+    "no_route",
+    "not_allowed",
     "not_found",
     "too_large",
     "unauthorized",
@@ -115,6 +118,28 @@ def not_found(what: str) -> Problem:
         "not_found",
         f"There is no {what}.",
         "Check the id; GET /connections lists the connections.",
+    )
+
+
+def no_route(path: str) -> Problem:
+    """404 for a path the API has no route for (not an unknown connection: ``not_found``)."""
+    return _problem(
+        404,
+        "not_found",
+        f"The admin API has no route {path}.",
+        "Check the path (and the prefix the API is mounted under); GET /openapi.json lists the "
+        "routes.",
+    )
+
+
+def not_allowed(method: str, path: str, allow: str) -> Problem:
+    """405 for a route that exists, not with ``method``; ``allow``: the methods it has."""
+    return _problem(
+        405,
+        "not_allowed",
+        f"The route {path} does not take {method}.",
+        f"Use {allow} (GET /openapi.json describes each route).",
+        Allow=allow,
     )
 
 
