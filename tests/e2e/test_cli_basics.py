@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,28 @@ def test_C2_log_lines_are_key_value_pairs_with_every_secret_hidden() -> None:
     assert " level=info logger=x " in line
     pairs = logging.LogRecord("x", logging.INFO, __file__, 1, "event=done n=%d", (3,), None)
     assert formatter.format(pairs).endswith("logger=x event=done n=3")
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``released-intacct status | head -0``: no traceback, exit code 141 (128 + SIGPIPE)."""
+    cli = str(Path(sys.executable).with_name("released-intacct"))
+    command = [cli, "--config", str(_config(tmp_path)), "status"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line
+    with process.stderr:
+        err = process.stderr.read().decode()
+    assert process.wait(timeout=30) == 141
+    assert err == ""
+
+
+def test_a_closed_output_in_process_is_the_pipe_closed_exit_code(tmp_path: Path) -> None:
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    console = Console(out=Closed(), err=io.StringIO(), environ={})
+    assert main(["--config", str(_config(tmp_path)), "status"], console=console) == 141
+    assert isinstance(console.err, io.StringIO)
+    assert console.err.getvalue() == ""

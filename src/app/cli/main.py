@@ -2,15 +2,17 @@
 
 Settings come from ``--config FILE`` (TOML), else from the ``RELEASED_INTACCT_*`` environment
 variables. Exit codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
-bad settings or input, an unknown connection, a rule's refusal. Expected failures are one line
-on stderr (bad settings: one line per problem), never a traceback. SIGTERM stops a command as
-SIGINT (Ctrl-C) does (``signals``): the runs under way are finished red in the store, exit code 2.
+bad settings or input, an unknown connection, a rule's refusal; 141 when the reader of the output
+went away (piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
+line per problem), never a traceback. SIGTERM stops a command as SIGINT (Ctrl-C) does
+(``signals``): the runs under way are finished red in the store, exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sqlite3
@@ -38,7 +40,7 @@ from released_intacct.app.cli import (
     worker,
 )
 from released_intacct.app.cli.logs import logging_to
-from released_intacct.app.cli.shell import REFUSED, Command, Console, problems
+from released_intacct.app.cli.shell import PIPE_CLOSED, REFUSED, Command, Console, problems
 from released_intacct.app.cli.signals import interruptible
 from released_intacct.app.settings import (
     Settings,
@@ -175,4 +177,18 @@ def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Co
         )
     except KeyboardInterrupt:
         print("error: interrupted; run the command again to carry on", file=console.err)
+    except BrokenPipeError:  # the reader went away (`| head`): nothing to say, nobody to hear
+        return _pipe_closed(console)
     return REFUSED
+
+
+def _pipe_closed(console: Console) -> int:
+    """Exit quietly when the output's reader closed it: what is left to write goes nowhere (so
+    the interpreter's last flush does not fail again), exit code 141 (128 + SIGPIPE, as a tool
+    the signal stops)."""
+    if console.out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    return PIPE_CLOSED

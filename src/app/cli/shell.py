@@ -21,6 +21,7 @@ from released_intacct.domain.secret import Secret
 
 __all__ = [
     "OK",
+    "PIPE_CLOSED",
     "RED",
     "REFUSED",
     "Command",
@@ -34,6 +35,8 @@ __all__ = [
 OK: Final = 0
 RED: Final = 1
 REFUSED: Final = 2
+PIPE_CLOSED: Final = 141
+"""The reader of the output closed it (``| head``): 128 + SIGPIPE, as a tool the signal stops."""
 
 
 @dataclass(slots=True, kw_only=True)
