@@ -155,7 +155,7 @@ class Scheduler:
         free = self._capacity - len(self._held)
         if free <= 0:
             return 0
-        now = self._runner.ports.clock.now()
+        now = self._now()
         claimed = await settled(
             self._runner.ports.store.claim_due(self.worker, free, at=now, ttl=self._ttl)
         )
@@ -177,7 +177,7 @@ class Scheduler:
 
     async def beat(self) -> None:
         """Renew every lease held, release the runs of dead processes, log a heartbeat line."""
-        store, now = self._runner.ports.store, self._runner.ports.clock.now()
+        store, now = self._runner.ports.store, self._now()
         before = set(self._held)
         renewed = await settled(store.renew_leases(self.worker, at=now, ttl=self._ttl))
         count = renewed.value_or(-1)

@@ -201,15 +201,19 @@ class Service:
         if found.unwrap().phase is not Phase.CONFIRMED:
             return Failure(_unconfirmed())
         if self._to_workers:
-            return await settled(self.ports.store.request_run(id, at=self.ports.clock.now()))
+            return await self._request(id)
         return self.runner.start(id)
+
+    async def _request(self, id: ConnectionId) -> Result[None, SyncError]:
+        """Ask the workers for a run of ``id`` now (``StateStore.request_run``)."""
+        return await settled(self.ports.store.request_run(id, at=self.ports.clock.now()))
 
     async def _start_initial_sync(self, id: ConnectionId) -> None:
         """The confirm's hook: the initial sync runs here, or is requested from the workers."""
         if not self._to_workers:
             await self.runner.start_initial_sync(id)
             return
-        requested = await settled(self.ports.store.request_run(id, at=self.ports.clock.now()))
+        requested = await self._request(id)
         if not is_successful(requested):
             _log.warning(
                 "event=initial_sync_not_requested connection=%s error=%s", id, requested.failure()

@@ -119,8 +119,13 @@ def unusable(error: psycopg.Error) -> SyncError:
         rule=None,
         message="The sync state database could not be read or written.",
         fix="Check that the PostgreSQL server is up and reachable, then run again.",
-        cause=f"{type(error).__name__} (SQLSTATE {error.sqlstate or 'none'})",
+        cause=cause_of(error),
     )
+
+
+def cause_of(error: psycopg.Error) -> str:
+    """A psycopg error as a ``SyncError``'s cause: its class and SQLSTATE, never a value."""
+    return f"{type(error).__name__} (SQLSTATE {error.sqlstate or 'none'})"
 
 
 _CONSTRAINT_RULES: Final = {

@@ -23,7 +23,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state.checks import request_refusal
 from released_intacct.adapters.state.pgconnections import load, require
-from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
+from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, cause_of, rows
 from released_intacct.adapters.state.rows import DUE, DUE_ORDER, by_connection, lease_from
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -144,5 +144,5 @@ def _deaf(error: psycopg.Error) -> SyncError:
         "listens for them failed.",
         fix="Nothing to do: the worker finds requested companies at its next poll and listens "
         "again; check the PostgreSQL server if this repeats.",
-        cause=f"{type(error).__name__} (SQLSTATE {error.sqlstate or 'none'})",
+        cause=cause_of(error),
     )
