@@ -24,6 +24,10 @@ Decided:
   warning (``exposed_settings_file``; logged by ``settings_from_toml``, shown by the CLI): it
   holds the encryption key and the admin token. Refusing it would stop a running installation
   at its next restart over a mode it has always had.
+- A relative path in a settings file (the SQLite ``database``, as a path or a ``sqlite:///``
+  URL; the only setting that names a file) is relative to the file's folder, not to the current
+  directory: the same file works from any folder. In the environment it is relative to the
+  current directory, as any path given to a command.
 - ``released.base_url`` and ``released.api_key`` are for stand-alone use (the HTTP adapter of
   Re-Leased); a host implementing the Re-Leased port itself leaves them out.
 """
@@ -129,7 +133,20 @@ def settings_from_toml(path: str | PathLike[str]) -> Settings:
     document = tomlfile.load(where, "settings", SettingsError)
     values, unknown = _config.flatten(document)
     problems = [f"{where}: {key} is not a setting" for key in unknown]
+    database = values.get("database")
+    if isinstance(database, str) and database.strip():
+        values["database"] = _beside(database.strip(), Path(os.path.abspath(where)).parent)
     return _build(values, lambda key: f"{where}: {key}", problems=problems)
+
+
+def _beside(database: str, folder: Path) -> str:
+    """A SQLite file named by a relative path (or ``sqlite:///`` URL) in a settings file: in the
+    file's ``folder``. An absolute path, or the URL of another database, as it is."""
+    scheme = "sqlite:///" if database.startswith("sqlite:///") else ""
+    path = database.removeprefix(scheme)
+    if (not scheme and "://" in database) or Path(path).is_absolute():
+        return database
+    return scheme + str(folder / path)
 
 
 def exposed_settings_file(path: str | PathLike[str]) -> str | None:

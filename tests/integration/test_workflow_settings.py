@@ -353,3 +353,32 @@ def test_the_wait_for_a_shared_request_slot_is_a_setting(tmp_path: Path) -> None
     assert _refused_in_toml(tmp_path, "[intacct]\nslot_wait = -1\n") == ["intacct.slot_wait"]
     with pytest.raises(ValueError, match="slot_wait must be"):
         ClientSettings(slot_wait=float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("state.sqlite3", "{folder}/state.sqlite3"),
+        ("data/state.sqlite3", "{folder}/data/state.sqlite3"),
+        ("sqlite:///state.sqlite3", "sqlite:///{folder}/state.sqlite3"),
+        ("/srv/state.sqlite3", "/srv/state.sqlite3"),
+        ("sqlite:////srv/state.sqlite3", "sqlite:////srv/state.sqlite3"),
+        ("postgresql://db.example/sync", "postgresql://db.example/sync"),
+    ],
+)
+def test_E4_a_relative_database_path_in_a_file_is_in_the_files_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, read: str
+) -> None:
+    """Not in the current directory: the same settings file works from any folder."""
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "settings.toml").write_text(
+        f'database = "{written}"\nencryption_key = "{KEY}"\n', encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = settings_from_toml(Path("..") / "conf" / "settings.toml")
+    assert settings.database == read.format(folder=folder)
+    env = settings_from_env(BASE | {"RELEASED_INTACCT_DATABASE": written})
+    assert env.database == written  # the environment's: relative to the current directory
