@@ -6,6 +6,7 @@ import io
 import logging
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -17,19 +18,17 @@ from released_intacct.app.cli.shell import Console
 from released_intacct.domain.secret import Secret
 
 COMMANDS = (
-    "serve", "connect", "onboard", "sync", "release", "status", "results", "unlink", "relink",
-    "rotate-key", "intents", "resolve",
+    "serve", "connect", "disconnect", "onboard", "sync", "release", "status", "results", "unlink",
+    "relink", "rotate-key", "intents", "resolve",
 )  # fmt: skip
 
 
-def _config(tmp_path: Path, key: str | None = None) -> Path:
+def _config(tmp_path: Path, key: str | None = None, *, released: bool = True) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(
         f'database = "{tmp_path / "state.sqlite3"}"\n'
         f'encryption_key = "{key or generate_key().reveal()}"\n'
-        "[released]\n"
-        'base_url = "http://127.0.0.1:9"\n'
-        'api_key = "unused"\n'
+        + ('[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n' if released else "")
     )
     path.chmod(0o600)  # it holds the key: only its owner may read it
     return path
@@ -193,3 +192,37 @@ def test_a_closed_output_in_process_is_the_pipe_closed_exit_code(tmp_path: Path)
     assert main(["--config", str(_config(tmp_path)), "status"], console=console) == 141
     assert isinstance(console.err, io.StringIO)
     assert console.err.getvalue() == ""
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"released-intacct {metadata.version('released-intacct')}\n"
+
+
+def test_E4_config_and_verbose_are_taken_after_the_command_too(tmp_path: Path) -> None:
+    config = str(_config(tmp_path))
+    for argv in (["--config", config, "migrate"], ["migrate", "--config", config, "-vv"]):
+        console = _console()
+        assert main(argv, console=console) == 0, _said(console)
+        assert "schema version" in _said(console)[0]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    other = str(_config(moved))
+    console = _console()  # given on both sides: the one after the command wins
+    assert main(["--config", "absent.toml", "migrate", "--config", other], console=console) == 0
+    assert (moved / "state.sqlite3").exists()
+
+
+def test_E4_commands_that_never_call_re_leased_need_no_re_leased_settings(tmp_path: Path) -> None:
+    config = str(_config(tmp_path, released=False))
+    for argv in (["status"], ["results", "conn-x"], ["intents", "conn-x"], ["unlink", "conn-x",
+                 "invoice", "inv-1"], ["release", "conn-x"], ["disconnect", "conn-x"]):  # fmt: skip
+        console = _console()
+        code = main(["--config", config, *argv], console=console)
+        out, err = _said(console)
+        assert "released.base_url" not in err, (argv, err)
+        assert code == (0 if argv == ["status"] else 2), (argv, err)
+        assert argv != ["status"] or "no connections yet" in out
+    console = _console()  # a sync does call Re-Leased: refused before anything is opened
+    assert main(["--config", config, "sync", "conn-x"], console=console) == 2
+    assert "give released.base_url and released.api_key" in _said(console)[1]

@@ -98,6 +98,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.run("unknown", "sync", "conn-nope")
         w.run("doctor", "doctor", w.id)
         w.run("doctor_json", "doctor", w.id, "--json", "-")
+        w.run("disconnect", "disconnect", w.id, "--config", str(w.config))  # confirmed: refused
+        w.run("after_disconnect", "status", w.id)
         yield w
 
 
@@ -156,7 +158,12 @@ def test_E1_results_of_invoices_name_the_D13_and_D14_refusals_with_their_fix(wal
     assert "fix: " in said.out
     lines = walk.said["results_json"].out.splitlines()
     assert lines
-    assert all(line.startswith("{") and '"record_type": "invoice"' in line for line in lines)
+    rows = [json.loads(line) for line in lines]
+    assert all(row["recordType"] == "invoice" for row in rows)  # camelCase, as the admin API
+    assert set(rows[0]) == {
+        "firstSeen", "lastSeen", "recordType", "releasedId", "intacctKey", "direction", "rule",
+        "kind", "message", "fix", "linkStatus", "count",
+    }  # fmt: skip
 
 
 def test_E4_sync_again_exits_by_its_colour(walk: Walk) -> None:
@@ -220,3 +227,16 @@ def test_doctor_json_is_the_report_to_send_with_no_credential(walk: Walk) -> Non
     assert {p["prerequisite"] for p in report["prerequisites"]} >= {"customer_sequencing"}
     for secret in CREDENTIALS:
         assert secret not in said.out
+
+
+def test_C1_disconnect_of_a_confirmed_connection_is_refused_with_the_rule_and_the_fix(
+    walk: Walk,
+) -> None:
+    said = walk.said["disconnect"]
+    assert said.code == 2, said
+    assert said.err.startswith("error: [C1] "), said.err
+    assert "was confirmed, so it can never be removed" in said.err
+    assert "Keep syncing through this link." in said.err  # the fix
+    after = walk.said["after_disconnect"]
+    assert after.code == 0, after
+    assert "phase         confirmed" in after.out  # nothing changed

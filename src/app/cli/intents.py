@@ -72,7 +72,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _list(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         known = await settled(service.connection(args.connection))
         if not is_successful(known):
             return failed(known.failure(), console)
@@ -106,7 +106,7 @@ async def _resolve(args: argparse.Namespace, settings: Settings, console: Consol
         return REFUSED
     resolution = Resolution.link(IntacctKey(link)) if link else Resolution.send_again()
     key = IdempotencyKey(args.key.strip())
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         done = await settled(resolve(service.ports.store, args.connection, key, resolution))
         if not is_successful(done):
             return failed(done.failure(), console)

@@ -1,9 +1,10 @@
 """The ``released-intacct`` entry point: options, settings, logging, and a command's exit code.
 
-Settings come from ``--config FILE`` (TOML), else from the ``RELEASED_INTACCT_*`` environment
-variables. Exit codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
-bad settings or input, an unknown connection, a rule's refusal; 141 when the reader of the output
-went away (piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
+Settings come from ``--config FILE`` (TOML; before or after the command), else from the
+``RELEASED_INTACCT_*`` environment variables; ``--version`` prints the installed version. Exit
+codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused: bad settings or
+input, an unknown connection, a rule's refusal; 141 when the reader of the output went away
+(piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
 line per problem), never a traceback. SIGTERM stops a command as SIGINT (Ctrl-C) does
 (``signals``): the runs under way are finished red in the store, exit code 2.
 """
@@ -18,6 +19,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 import psycopg
 
@@ -84,18 +86,40 @@ def parser() -> argparse.ArgumentParser:
         "  released-intacct COMMAND --help",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    cli.add_argument(
-        "--config",
-        metavar="FILE",
-        help="TOML settings file (default: the RELEASED_INTACCT_* environment variables)",
-    )
-    cli.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log to stderr (-vv: debug)"
-    )
+    cli.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _shared_options(cli, top=True)
     commands = cli.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.register(commands)
+    for each in commands.choices.values():
+        _shared_options(each, top=False)
     return cli
+
+
+def _shared_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--config`` and ``-v``, taken before the command and after it alike. After it they have
+    no default (``SUPPRESS``), so a command does not wipe out what was given before it."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None if top else argparse.SUPPRESS,
+        help="TOML settings file (default: the RELEASED_INTACCT_* environment variables)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
+        help="log to stderr (-vv: debug)",
+    )
+
+
+def _version() -> str:
+    """The installed package's version (its metadata), or why there is none."""
+    try:
+        return metadata.version("released-intacct")
+    except metadata.PackageNotFoundError:
+        return "(not installed: no package metadata)"
 
 
 def console_from_process() -> Console:

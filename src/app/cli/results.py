@@ -1,17 +1,19 @@
 """``released-intacct results CONNECTION``: the sync results of a company, filtered (rule E1).
 
 A readable table (when, record, direction, rule, link status; the message and the fix beneath
-each row), or with ``--json`` one JSON object per line.
+each row), or with ``--json`` one JSON object per line: the admin API's result (``ResultView``,
+camelCase), so a script reads the same fields from both.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 
+import msgspec
 from returns.pipeline import is_successful
 
+from released_intacct.app.admin.reports import ResultView
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
 from released_intacct.app.ports import settled
@@ -36,7 +38,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ),
         examples="  released-intacct results conn-3f2a... --type invoice\n"
         "  released-intacct results conn-3f2a... --direction outgoing --unlinked\n"
-        "  released-intacct results conn-3f2a... --since 2026-05-01 --json | jq .rule",
+        "  released-intacct results conn-3f2a... --since 2026-05-01 --json | jq .linkStatus",
         run=_run,
     )
     parser.add_argument("connection", type=connection_id, help="the connection id")
@@ -49,7 +51,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--since", type=_moment, help="last seen at or after (ISO date or time; UTC if no zone)"
     )
     parser.add_argument("--limit", type=_positive, default=100, help="at most N (default 100)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line, camelCase as the admin API's results",
+    )
 
 
 def _moment(raw: str) -> datetime:
@@ -76,7 +82,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         since=args.since,
         limit=args.limit,
     )
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         found = await settled(service.results(args.connection, where))
         if not is_successful(found):
             return failed(found.failure(), console)
@@ -108,23 +114,5 @@ def table(results: tuple[SyncResult, ...]) -> list[str]:
 
 
 def as_json(results: tuple[SyncResult, ...]) -> list[str]:
-    """One JSON object per result (pure)."""
-    return [
-        json.dumps(
-            {
-                "first_seen": r.first_seen.isoformat(),
-                "last_seen": r.last_seen.isoformat(),
-                "record_type": r.record_type.value,
-                "released_id": r.released_id,
-                "intacct_key": r.intacct_key,
-                "direction": r.direction.value,
-                "rule": r.rule.value if r.rule else None,
-                "kind": r.kind.value,
-                "message": r.message,
-                "fix": r.fix,
-                "link_status": r.link_status.value,
-                "count": r.count,
-            }
-        )
-        for r in results
-    ]
+    """One JSON object per result, as the admin API answers it (pure)."""
+    return [msgspec.json.encode(ResultView.of(r)).decode() for r in results]
