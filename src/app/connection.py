@@ -37,7 +37,6 @@ Decided:
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +46,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app import guards
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
@@ -75,7 +75,7 @@ from released_intacct.domain.state import (
 
 __all__ = ["Choice", "Connected", "ConnectionWorkflow", "new_connection_id"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -276,9 +276,9 @@ class ConnectionWorkflow(Matching):
         if not is_successful(done):
             return Failure(done.failure())
         _log.info(
-            "event=prerequisites_acknowledged connection=%s prerequisites=%s",
-            id,
-            ",".join(p.value for p in prerequisites),
+            "prerequisites_acknowledged",
+            connection=id,
+            prerequisites=",".join(p.value for p in prerequisites),
         )
         return await settled(store.acknowledgements(id))
 
@@ -330,18 +330,12 @@ class ConnectionWorkflow(Matching):
         )
         stored = await settled(self.ports.store.notify(id, note, at=self.ports.clock.now()))
         if not is_successful(stored):
-            _log.warning(
-                "event=initial_sync_notification_failed connection=%s error=%s",
-                id,
-                stored.failure(),
-            )
+            _log.warning("initial_sync_notification_failed", connection=id, error=stored.failure())
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            _log.error(
-                "event=initial_sync_failed task=%s error=%r", task.get_name(), task.exception()
-            )
+            _log.error("initial_sync_failed", task=task.get_name(), error=repr(task.exception()))
 
 
 def _chosen(

@@ -40,6 +40,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.ports import IntacctFor, Ports, settled
 from released_intacct.app.sync import SyncService
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
@@ -51,7 +52,7 @@ from released_intacct.domain.state import Run
 
 __all__ = ["SyncRunner"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 Outcome = Result[Run, SyncError]
 
@@ -117,7 +118,7 @@ class SyncRunner:
         while self._tasks:
             tasks = set(self._tasks.values())
             for task in tasks - cancelled:
-                _log.warning("event=sync_stopping task=%s", task.get_name())
+                _log.warning("sync_stopping", task=task.get_name())
                 task.cancel()
             cancelled |= tasks
             await asyncio.wait(tasks)
@@ -129,7 +130,7 @@ class SyncRunner:
     async def _run_now(self, id: ConnectionId) -> Outcome:
         started = self.start(id)
         if not is_successful(started):
-            _log.info("event=sync_refused connection=%s error=%s", id, started.failure())
+            _log.info("sync_refused", connection=id, error=started.failure())
             return Failure(started.failure())
         return await asyncio.shield(self._tasks[id])
 
@@ -137,9 +138,7 @@ class SyncRunner:
         try:
             outcome = await settled(self._service(id).run(id))
         except Exception as error:
-            _log.exception(
-                "event=sync_crashed connection=%s error_type=%s", id, type(error).__name__
-            )
+            _log.exception("sync_crashed", connection=id, error_type=type(error).__name__)
             outcome = Failure(_crashed(error))
         finally:
             self._tasks.pop(id, None)
@@ -191,13 +190,13 @@ def _report(id: ConnectionId, outcome: Outcome) -> None:
     if not is_successful(outcome):
         error = outcome.failure()
         level = logging.INFO if error.rule is Rule.E4 else logging.WARNING
-        _log.log(level, "event=sync_not_run connection=%s error=%s", id, error)
+        _log.log(level, "sync_not_run", connection=id, error=error)
         return
     run = outcome.unwrap()
     if run.status is RunStatus.FAILED:
-        _log.warning("event=sync_red connection=%s run=%s errors=%d", id, run.id, run.errors)
+        _log.warning("sync_red", connection=id, run=run.id, errors=run.errors)
     else:
-        _log.info("event=sync_done connection=%s run=%s status=%s", id, run.id, run.status.value)
+        _log.info("sync_done", connection=id, run=run.id, status=run.status.value)
 
 
 def _stopping() -> SyncError:

@@ -26,7 +26,6 @@ Decided:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +33,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.guards import refusal, stored_connection
@@ -59,7 +59,7 @@ from released_intacct.domain.state import (
 
 __all__ = ["CompanyStatus", "Service"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,9 +215,7 @@ class Service:
             return
         requested = await self._request(id)
         if not is_successful(requested):
-            _log.warning(
-                "event=initial_sync_not_requested connection=%s error=%s", id, requested.failure()
-            )
+            _log.warning("initial_sync_not_requested", connection=id, error=requested.failure())
 
     def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""

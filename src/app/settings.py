@@ -34,7 +34,6 @@ Decided:
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -43,6 +42,7 @@ from os import PathLike
 from pathlib import Path
 
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.log import logger
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app import _config, tomlfile
 from released_intacct.app._config import SettingsError, admin_token_problem
@@ -65,7 +65,7 @@ __all__ = [
 ENV_PREFIX = _config.ENV_PREFIX
 ADMIN_MAX_BODY_BYTES = _config.ADMIN_MAX_BODY_BYTES
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,7 +129,7 @@ def settings_from_toml(path: str | PathLike[str]) -> Settings:
     where = Path(path)
     exposed = exposed_settings_file(where)
     if exposed is not None:
-        _log.warning("event=settings_file_exposed path=%s problem=%r", where, exposed)
+        _log.warning("settings_file_exposed", path=where, problem=exposed)
     document = tomlfile.load(where, "settings", SettingsError)
     values, unknown = _config.flatten(document)
     problems = [f"{where}: {key} is not a setting" for key in unknown]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import subprocess
 import sys
 from importlib import metadata
@@ -13,9 +12,7 @@ import pytest
 
 from released_intacct.adapters.state import generate_key, schema
 from released_intacct.app.cli import main
-from released_intacct.app.cli.logs import KeyValueFormatter
 from released_intacct.app.cli.shell import Console
-from released_intacct.domain.secret import Secret
 
 COMMANDS = (
     "serve", "connect", "disconnect", "onboard", "sync", "release", "status", "results", "unlink",
@@ -156,17 +153,6 @@ def test_E4_an_unknown_connection_is_refused_in_one_line(tmp_path: Path) -> None
     _, err = _said(console)
     assert err.count("\n") == 1
     assert "conn-x" in err
-
-
-def test_C2_log_lines_are_key_value_pairs_with_every_secret_hidden() -> None:
-    formatter = KeyValueFormatter([Secret("hunter2")])
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s", ("hunter2",), None)
-    line = formatter.format(record)
-    assert "hunter2" not in line
-    assert 'msg="sent **********"' in line
-    assert " level=info logger=x " in line
-    pairs = logging.LogRecord("x", logging.INFO, __file__, 1, "event=done n=%d", (3,), None)
-    assert formatter.format(pairs).endswith("logger=x event=done n=3")
 
 
 def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(tmp_path: Path) -> None:

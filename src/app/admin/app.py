@@ -12,7 +12,6 @@ answer in the same error envelope as every other error, not Starlette's plain te
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -21,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
 from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
@@ -31,7 +31,7 @@ from released_intacct.domain.secret import Secret
 
 __all__ = ["create_admin_app"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 _BEARER = "bearer "
 
 Handle = Callable[[Request], Awaitable[Response]]
@@ -79,7 +79,7 @@ def _handled(ep: Endpoint, service: Service, max_body: int) -> Handle:
         try:
             return await ep.run(service, request, max_body)
         except Exception:
-            _log.exception("event=admin_request_failed method=%s route=%s", ep.method, ep.path)
+            _log.exception("admin_request_failed", method=ep.method, route=ep.path)
             return problem_response(errors.internal())
 
     return handle

@@ -41,7 +41,7 @@ from released_intacct.app.cli import (
     sync,
     worker,
 )
-from released_intacct.app.cli.logs import logging_to
+from released_intacct.app.cli.logs import FORMATS, logging_to
 from released_intacct.app.cli.shell import PIPE_CLOSED, REFUSED, Command, Console, problems
 from released_intacct.app.cli.signals import interruptible
 from released_intacct.app.settings import (
@@ -97,8 +97,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _shared_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """``--config`` and ``-v``, taken before the command and after it alike. After it they have
-    no default (``SUPPRESS``), so a command does not wipe out what was given before it."""
+    """``--config``, ``-v`` and ``--log-format``, taken before the command and after it alike.
+    After it they have no default (``SUPPRESS``), so a command does not wipe out what was given
+    before it."""
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -111,6 +112,12 @@ def _shared_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         action="count",
         default=0 if top else argparse.SUPPRESS,
         help="log to stderr (-vv: debug)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="logfmt" if top else argparse.SUPPRESS,
+        help="log lines as logfmt (key=value, the default) or as JSON objects",
     )
 
 
@@ -142,7 +149,10 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else REFUSED
     where = console or console_from_process()
-    with logging_to(where.err, verbosity=args.verbose, secrets=where.secrets):
+    logs = logging_to(
+        where.err, verbosity=args.verbose, secrets=where.secrets, log_format=args.log_format
+    )
+    with logs:
         try:
             settings = _settings(args.config, where)
         except SettingsError as error:

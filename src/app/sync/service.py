@@ -32,13 +32,13 @@ Decided:
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.confirm import sync_settings
 from released_intacct.app.guards import chosen_date, intacct_at_entity, refusal, stored_connection
 from released_intacct.app.holding import heartbeat
@@ -55,7 +55,7 @@ from released_intacct.domain.state import Connection, Phase, Run, lost
 
 __all__ = ["SyncService"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 class SyncService:
@@ -108,7 +108,7 @@ class SyncService:
     async def _lost(self, run: Run, tally: Tally) -> Result[Run, SyncError]:
         """F1: another run took the company over; stop here, say so, send nothing more."""
         now = self._ports.clock.now()
-        _log.warning("event=run_taken_over connection=%s run=%s", run.connection, run.id)
+        _log.warning("run_taken_over", connection=run.connection, run=run.id)
         note = Notification(
             connection=run.connection,
             title="Sync stopped: taken over",
@@ -121,7 +121,7 @@ class SyncService:
         )
         told = await settled(self._ports.store.notify(run.connection, note, at=now))
         if not is_successful(told):
-            _log.warning("event=sync_notification_failed run=%s error=%s", run.id, told.failure())
+            _log.warning("sync_notification_failed", run=run.id, error=told.failure())
         return Failure(lost(run.fence))
 
     async def _sync(self, connection: Connection, run: Run, tally: Tally) -> SyncError | None:
@@ -177,7 +177,7 @@ class SyncService:
             return finished
         note = await settled(self._ports.store.notify(run.connection, _note(done, stopped), at=now))
         if not is_successful(note):
-            _log.warning("event=sync_notification_failed run=%s error=%s", run.id, note.failure())
+            _log.warning("sync_notification_failed", run=run.id, error=note.failure())
         return finished
 
 
@@ -217,12 +217,12 @@ def _log_takeover(before: Result[tuple[Run, ...], SyncError], run: Run) -> None:
     earlier = before.unwrap()[0] if is_successful(before) and before.unwrap() else None
     if earlier is not None and not earlier.status.finished:
         _log.warning(
-            "event=run_takeover connection=%s run=%s released=%s holder=%s last_alive=%s",
-            run.connection,
-            run.id,
-            earlier.id,
-            earlier.holder or "unknown",
-            earlier.last_alive.isoformat(),
+            "run_takeover",
+            connection=run.connection,
+            run=run.id,
+            released=earlier.id,
+            holder=earlier.holder or "unknown",
+            last_alive=earlier.last_alive.isoformat(),
         )
 
 
