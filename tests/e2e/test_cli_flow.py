@@ -46,9 +46,9 @@ class Walk:
     said: dict[str, Said] = field(default_factory=dict)
     id: str = ""
 
-    def run(self, name: str, *argv: str) -> Said:
+    def run(self, name: str, *argv: str, tty: bool = False) -> Said:
         out, err = StringIO(), StringIO()
-        console = Console(out=out, err=err, environ=dict(PASSWORDS))
+        console = Console(out=out, err=err, environ=dict(PASSWORDS), tty=tty)
         code = main(["-v", "--config", str(self.config), *argv], console=console)
         self.said[name] = Said(code, out.getvalue(), err.getvalue())
         return self.said[name]
@@ -100,6 +100,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.run("doctor_json", "doctor", w.id, "--json", "-")
         w.run("disconnect", "disconnect", w.id, "--config", str(w.config))  # confirmed: refused
         w.run("after_disconnect", "status", w.id)
+        w.run("sync_tty", "sync", w.id, tty=True)
+        w.run("results_tty", "results", w.id, "--type", "invoice", tty=True)
         yield w
 
 
@@ -173,6 +175,31 @@ def test_E4_sync_again_exits_by_its_colour(walk: Walk) -> None:
     assert said.code == (0 if colour.group(1) == "blue" else 1)
     assert "created    0" in said.out or "results by rule" in said.out
     assert ANSI not in said.out
+
+
+def _without_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def test_E3_a_terminal_gets_rich_s_progress_bars_with_rate_and_time_left(walk: Walk) -> None:
+    said = walk.said["sync_tty"]
+    assert said.code in (0, 1), said
+    assert ANSI in said.out  # drawn in place
+    assert "\x1b[?25l" in said.out  # rich's live display hides the cursor while it draws
+    drawn = _without_ansi(said.out)
+    assert re.search(r"invoice\s.*━+ +\d+/\d+ +100% ", drawn), drawn
+    assert re.search(r"\d+:\d\d:\d\d", drawn)  # the time remaining column
+    assert "finished" in said.out
+
+
+def test_E1_a_terminal_gets_the_results_as_a_rich_table(walk: Walk) -> None:
+    said = walk.said["results_tty"]
+    assert said.code == 0, said
+    assert "┃" in said.out or "│" in said.out  # rich's box drawing
+    assert "LAST SEEN" in said.out
+    drawn = _without_ansi(said.out)
+    assert re.search(r"┃ +WHAT", drawn), drawn
+    assert re.search(r"│ fix: ", drawn), drawn  # the fix in its cell, not a plain line
 
 
 def test_E2_unlink_then_relink_a_synced_invoice(walk: Walk) -> None:

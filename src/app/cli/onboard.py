@@ -189,8 +189,4 @@ async def _finish(
 def _yes(console: Console) -> bool:
     if not console.interactive:
         return False
-    try:
-        answer = console.ask("Confirm? The link can never be changed afterwards (rule C1) [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    return console.confirm("Confirm? The link can never be changed afterwards (rule C1)")

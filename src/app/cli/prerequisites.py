@@ -132,8 +132,4 @@ def _open(assessment: Assessment) -> bool:
 def _asked(assessment: Assessment, console: Console) -> bool:
     console.say(f"  {assessment.message}")
     console.say(f"  Check it in Sage Intacct: {assessment.where}.")
-    try:
-        answer = console.ask(f"  Checked it is as needed ({assessment.prerequisite.value})? [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    return console.confirm(f"  Checked it is as needed ({assessment.prerequisite.value})?")

@@ -23,7 +23,7 @@ from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.state import ResultFilter
 
-__all__ = ["as_json", "register", "table"]
+__all__ = ["HEADERS", "as_json", "register", "rows", "table"]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -86,8 +86,11 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         found = await settled(service.results(args.connection, where))
         if not is_successful(found):
             return failed(found.failure(), console)
-    for line in as_json(found.unwrap()) if args.json else table(found.unwrap()):
-        console.say(line)
+    if args.json:
+        for line in as_json(found.unwrap()):
+            console.say(line)
+    else:
+        console.table(HEADERS, rows(found.unwrap()), plain=table(found.unwrap()))
     return OK
 
 
@@ -96,20 +99,42 @@ def _record(result: SyncResult) -> str:
     return f"{result.record_type.value} {' '.join(ids) or '(no id)'}"
 
 
+HEADERS = (
+    "LAST SEEN",
+    "RECORD",
+    "DIRECTION",
+    "RULE",
+    "LINK",
+    "COUNT",
+    "WHAT HAPPENED, AND THE FIX",
+)
+
+
+def rows(results: tuple[SyncResult, ...]) -> list[tuple[str, ...]]:
+    """The table's cells (pure): one row per result, ending with its message and fix."""
+    return [
+        (
+            r.last_seen.isoformat(timespec="seconds")[:19],
+            _record(r),
+            r.direction.value,
+            r.rule.value if r.rule else "-",
+            r.link_status.value,
+            str(r.count),
+            f"{r.message}\nfix: {r.fix}",
+        )
+        for r in results
+    ]
+
+
 def table(results: tuple[SyncResult, ...]) -> list[str]:
-    """The readable table (pure): one row per result, its message and fix beneath."""
+    """The plain table (pure): one line per result, its message and fix beneath."""
     if not results:
         return ["no results"]
     head = f"{'LAST SEEN':<20} {'RECORD':<32} {'DIRECTION':<9} {'RULE':<5} {'LINK':<8} COUNT"
     lines = [head]
-    for r in results:
-        rule = r.rule.value if r.rule else "-"
-        lines.append(
-            f"{r.last_seen.isoformat(timespec='seconds')[:19]:<20} {_record(r):<32} "
-            f"{r.direction.value:<9} {rule:<5} {r.link_status.value:<8} {r.count}"
-        )
-        lines.append(f"    {r.message}")
-        lines.append(f"    fix: {r.fix}")
+    for seen, record, direction, rule, link, count, what in rows(results):
+        lines.append(f"{seen:<20} {record:<32} {direction:<9} {rule:<5} {link:<8} {count}")
+        lines.extend(f"    {part}" for part in what.split("\n"))
     return lines
 
 
