@@ -127,7 +127,7 @@ def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(
     assert f"http://127.0.0.1:{ports[0]}" in out
     assert "token:" in out
     _scan(workdir, {"stdout": out, "stderr": done.stderr}, capsys=capsys)
-    assert "level=DEBUG aiosqlite" in _logs(workdir)
+    assert " level=debug logger=aiosqlite " in _logs(workdir)  # the CLI's log lines
     assert "event=sync_red" in _logs(workdir)
     assert not any(_listening(port) for port in ports)
 

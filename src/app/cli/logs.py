@@ -29,9 +29,10 @@ from typing import Any, Final, Literal, TextIO
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from released_intacct.app.settings import Settings
 from released_intacct.domain.secret import Secret
 
-__all__ = ["FORMATS", "Hidden", "LogFormat", "formatter", "logging_to"]
+__all__ = ["FORMATS", "Hidden", "LogFormat", "formatter", "logging_to", "secrets_of"]
 
 LogFormat = Literal["logfmt", "json"]
 FORMATS: Final[tuple[LogFormat, ...]] = ("logfmt", "json")
@@ -137,6 +138,20 @@ def formatter(
         keep_exc_info=False,
         keep_stack_info=False,
     )
+
+
+def secrets_of(settings: Settings) -> list[Secret]:
+    """The secrets of ``settings`` a log line must never show."""
+    return [
+        s
+        for s in (
+            settings.encryption_key,
+            *settings.previous_keys,
+            settings.admin_token,
+            settings.released_api_key,
+        )
+        if s is not None
+    ]
 
 
 @contextmanager

@@ -41,7 +41,7 @@ from released_intacct.app.cli import (
     sync,
     worker,
 )
-from released_intacct.app.cli.logs import FORMATS, logging_to
+from released_intacct.app.cli.logs import FORMATS, logging_to, secrets_of
 from released_intacct.app.cli.shell import PIPE_CLOSED, REFUSED, Command, Console, problems
 from released_intacct.app.cli.signals import interruptible
 from released_intacct.app.settings import (
@@ -51,7 +51,6 @@ from released_intacct.app.settings import (
     settings_from_env,
     settings_from_toml,
 )
-from released_intacct.domain.secret import Secret
 
 __all__ = ["console_from_process", "main", "parser"]
 
@@ -157,7 +156,7 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
             settings = _settings(args.config, where)
         except SettingsError as error:
             return problems(error.problems, where, what="the settings cannot be used")
-        where.secrets.extend(_secrets_of(settings))
+        where.secrets.extend(secrets_of(settings))
         return _run(args.run, args, settings, where)
 
 
@@ -168,19 +167,6 @@ def _settings(config: str | None, console: Console) -> Settings:
             print(f"warning: {exposed}", file=console.err, flush=True)
         return settings_from_toml(config)
     return settings_from_env(console.environ)
-
-
-def _secrets_of(settings: Settings) -> list[Secret]:
-    return [
-        s
-        for s in (
-            settings.encryption_key,
-            *settings.previous_keys,
-            settings.admin_token,
-            settings.released_api_key,
-        )
-        if s is not None
-    ]
 
 
 def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Console) -> int:
