@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
 
 from released_intacct.adapters.log import Event, logger
 from released_intacct.adapters.state import generate_key
 from released_intacct.app.cli import main
 from released_intacct.app.cli.logs import formatter, logging_to
 from released_intacct.app.cli.shell import Console
+from released_intacct.app.http_server import server_config
 from released_intacct.domain.secret import Secret
 
 SECRET = "hunter2-s3cret"
@@ -143,3 +145,27 @@ def test_log_format_json_makes_every_log_line_a_json_object(tmp_path: Path) -> N
 def test_an_unknown_log_format_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--log-format", "xml", "status"]) == 2
     assert "--log-format" in capsys.readouterr().err
+
+
+def test_uvicorn_s_records_go_through_the_same_pipeline_not_handlers_of_its_own() -> None:
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    earlier = {
+        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
+        for name in names
+    }
+    for name in names:  # as a fresh process has them (a test server may have set them up)
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
+    try:
+        server_config(Starlette(), log_level="info")
+        assert all(not logging.getLogger(name).handlers for name in names)
+        stream = io.StringIO()
+        with logging_to(stream, verbosity=1, secrets=[Secret(SECRET)]):
+            logging.getLogger("uvicorn.error").error("Exception in ASGI application %s", SECRET)
+        (line,) = stream.getvalue().splitlines()
+        assert " level=error logger=uvicorn.error " in line
+        assert SECRET not in line
+    finally:
+        for name, (handlers, propagate) in earlier.items():
+            logging.getLogger(name).handlers = handlers
+            logging.getLogger(name).propagate = propagate
