@@ -200,12 +200,13 @@ def log_retry(
         reason = "connection"
     else:
         reason = "reply"
+    known: dict[str, object] = {"status": None if status is None else int(status.group(1))}
+    known["retry_after"] = retry_after
     _log.info(
         "request_retried",
         system=system,
         reason=reason,
-        status=None if status is None else int(status.group(1)),
-        retry_after=retry_after,
+        **{key: value for key, value in known.items() if value is not None},
         attempt=attempt + 1,
         wait=round(wait, 3),
         cause=error.cause,
