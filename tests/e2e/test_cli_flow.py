@@ -102,6 +102,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.run("after_disconnect", "status", w.id)
         w.run("sync_tty", "sync", w.id, tty=True)
         w.run("results_tty", "results", w.id, "--type", "invoice", tty=True)
+        w.run("doctor_tty", "doctor", w.id, tty=True)
         yield w
 
 
@@ -200,6 +201,16 @@ def test_E1_a_terminal_gets_the_results_as_a_rich_table(walk: Walk) -> None:
     drawn = _without_ansi(said.out)
     assert re.search(r"┃ +WHAT", drawn), drawn
     assert re.search(r"│ fix: ", drawn), drawn  # the fix in its cell, not a plain line
+
+
+def test_doctor_at_a_terminal_draws_its_findings_and_prerequisites_as_tables(walk: Walk) -> None:
+    said, plain = walk.said["doctor_tty"], walk.said["doctor"]
+    assert said.code == plain.code, said
+    drawn = _without_ansi(said.out)
+    assert re.search(r"┃ +┃ CHECK +┃", drawn), drawn
+    assert re.search(r"┃ +┃ PREREQUISITE +┃", drawn), drawn
+    assert re.search(r"│ holds +│ items +│", drawn), drawn
+    assert "prerequisites (rule C5):" in drawn  # the lines around the tables as they are
 
 
 def test_E2_unlink_then_relink_a_synced_invoice(walk: Walk) -> None:
