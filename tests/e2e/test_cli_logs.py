@@ -122,7 +122,8 @@ def test_httpx_request_lines_are_shown_at_vv_only_and_as_debug() -> None:
             assert " level=debug logger=httpx " in said
 
 
-def test_log_format_json_makes_every_log_line_a_json_object(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after", [False, True], ids=["before-the-command", "after-it"])
+def test_log_format_json_makes_every_log_line_a_json_object(tmp_path: Path, after: bool) -> None:
     key = generate_key().reveal()
     config = tmp_path / "settings.toml"
     config.write_text(
@@ -131,7 +132,8 @@ def test_log_format_json_makes_every_log_line_a_json_object(tmp_path: Path) -> N
     )
     config.chmod(0o644)  # readable by others: the settings module logs a warning
     console = Console(out=io.StringIO(), err=io.StringIO(), environ={})
-    argv = ["-v", "--log-format", "json", "--config", str(config), "status"]
+    options = ["-v", "--log-format", "json", "--config", str(config)]
+    argv = ["status", *options] if after else [*options, "status"]
     assert main(argv, console=console) == 0
     assert isinstance(console.err, io.StringIO)
     err = console.err.getvalue()
