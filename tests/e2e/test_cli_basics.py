@@ -212,3 +212,21 @@ def test_E4_commands_that_never_call_re_leased_need_no_re_leased_settings(tmp_pa
     console = _console()  # a sync does call Re-Leased: refused before anything is opened
     assert main(["--config", config, "sync", "conn-x"], console=console) == 2
     assert "give released.base_url and released.api_key" in _said(console)[1]
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (("--entity", ""), "argument --entity: needs an entity id; for the top level"),
+        (("--entity", "E100", "--top-level"), "argument --top-level: not allowed with argument"),
+        (("--sync-from", "soon"), "argument --sync-from: must be a date such as 2024-01-01"),
+    ],
+)
+def test_C3_C4_onboard_takes_the_entity_top_level_and_date_options_of_connect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: tuple[str, ...], said: str
+) -> None:
+    """``onboard`` chooses the entity and date with connect's own options: the top level is
+    ``--top-level``, never the undocumented ``--entity ""``."""
+    argv = ["--config", str(_config(tmp_path)), "onboard", "conn-x", *given]
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err

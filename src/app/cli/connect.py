@@ -41,7 +41,7 @@ from released_intacct.domain.ports import IntacctCredentials
 from released_intacct.domain.rules.connection import TOP_LEVEL
 from released_intacct.domain.secret import Secret
 
-__all__ = ["PASSWORDS", "register"]
+__all__ = ["PASSWORDS", "add_choice", "register"]
 
 PASSWORDS = {
     "sender_password": "INTACCT_SENDER_PASSWORD",
@@ -77,18 +77,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--sender-id", required=True, help="the Intacct Web Services sender id")
     parser.add_argument("--company-id", required=True, help="the Intacct company id")
     parser.add_argument("--user-id", required=True, help="the Intacct Web Services user id")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--entity", type=_entity, help="the Intacct entity to sync with (rule C3)")
-    where.add_argument(
-        "--top-level",
-        action="store_const",
-        const=TOP_LEVEL,
-        dest="entity",
-        help="sync with the top level: for a company without entities (the default for one)",
-    )
-    parser.add_argument(
-        "--sync-from", type=_day, help="sync records dated on or after this day (rule C4)"
-    )
+    add_choice(parser)
     gone = add_command(
         commands,
         "disconnect",
@@ -103,6 +92,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         run=_disconnect,
     )
     gone.add_argument("connection", type=connection_id, help="the connection id")
+
+
+def add_choice(parser: argparse.ArgumentParser) -> None:
+    """``--entity ID`` or ``--top-level`` (C3), and ``--sync-from YYYY-MM-DD`` (C4): the options
+    that choose where and from when to sync, the same for ``connect`` and ``onboard``."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--entity", type=_entity, help="the Intacct entity to sync with (rule C3)")
+    where.add_argument(
+        "--top-level",
+        action="store_const",
+        const=TOP_LEVEL,
+        dest="entity",
+        help="sync with the top level: for a company without entities (the default for one)",
+    )
+    parser.add_argument(
+        "--sync-from", type=_day, help="sync records dated on or after this day (rule C4)"
+    )
 
 
 def _entity(raw: str) -> EntityId:
