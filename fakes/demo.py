@@ -147,7 +147,10 @@ async def _demo(
     with stopping_gently(stop.set):
         async with open_service(settings) as service:
             admin = create_admin_app(
-                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+                service,
+                token=settings.admin_token,
+                max_body=settings.admin_max_body_bytes,
+                openapi_public=settings.admin_openapi_public,
             )
             api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
             try:

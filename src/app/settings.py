@@ -96,6 +96,9 @@ class Settings:
     filled in by the process that runs them."""
     admin_max_body_bytes: int = ADMIN_MAX_BODY_BYTES
     """The largest request body the admin API reads; a larger one is answered 413."""
+    admin_openapi_public: bool = True
+    """The admin API's ``openapi.json`` (shapes, no data) and its docs pages (``/docs``,
+    ``/redoc``) need no token; False: the document needs the token and there are no pages."""
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     """The worker loop of ``serve`` and ``worker`` (``worker.capacity``, ``worker.poll``,
     ``worker.grace``); its lease ttl is ``runs.stale_after``."""
@@ -174,6 +177,7 @@ def _build(
     previous = read.secrets("previous_keys")
     admin = read.admin_token()
     max_body = read.bounded("admin_max_body_bytes", *_config.ADMIN_MAX_BODY_RANGE, unit="bytes")
+    openapi_public = read.flag("admin_openapi_public")
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()
@@ -195,5 +199,6 @@ def _build(
         admin_token=admin,
         runs=runs or RunPolicy(),
         admin_max_body_bytes=max_body or ADMIN_MAX_BODY_BYTES,
+        admin_openapi_public=openapi_public is not False,
         worker=worker or WorkerSettings(),
     )

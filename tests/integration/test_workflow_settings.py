@@ -254,6 +254,29 @@ def test_F12_admin_max_body_bytes_defaults_to_1_mib_and_is_bounded() -> None:
         assert problem.startswith("RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES must be 4096-67108864")
 
 
+def test_admin_openapi_public_defaults_to_true_and_takes_only_true_or_false(
+    tmp_path: Path,
+) -> None:
+    assert settings_from_env(BASE).admin_openapi_public is True
+    for raw, read in (("false", False), ("FALSE", False), (" true ", True)):
+        env = BASE | {"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC": raw}
+        assert settings_from_env(env).admin_openapi_public is read
+    for bad in ("no", "0", ""):
+        (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC": bad})
+        assert (
+            problem == f"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC must be true or false, got {bad!r}"
+        )
+    path = tmp_path / "settings.toml"
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\nadmin_openapi_public = false\n')
+    path.chmod(0o600)
+    assert settings_from_toml(path).admin_openapi_public is False
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\nadmin_openapi_public = "off"\n')
+    with pytest.raises(
+        SettingsError, match="admin_openapi_public must be true or false, got 'off'"
+    ):
+        settings_from_toml(path)
+
+
 def test_F12_reading_a_settings_file_others_can_read_logs_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -7,6 +7,11 @@ A handler never lets an exception out as a bare 500: the route answers a generic
 the failure (method, route template and the exception; never the body, so never a credential).
 A path with no route (404) and a route asked with a method it does not take (405, with ``Allow``)
 answer in the same error envelope as every other error, not Starlette's plain text.
+
+``GET /openapi.json`` (the document of every route, shapes only, no data) needs no token unless
+``openapi_public=False`` (the ``admin_openapi_public`` setting); its ``servers`` names the prefix
+the app is mounted at, so a generated client calls the right URLs. While it is public the app
+also serves its docs pages, Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (``docs``).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from starlette.routing import Route
 
 from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
+from released_intacct.app.admin.docs import docs_routes
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
-from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
+from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document, with_servers
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.service import Service
 from released_intacct.app.settings import ADMIN_MAX_BODY_BYTES, admin_token_problem
@@ -33,14 +39,20 @@ __all__ = ["create_admin_app"]
 
 _log = logger(__name__)
 _BEARER = "bearer "
+_TITLE = "Re-Leased ⇄ Sage Intacct admin API"
 
 Handle = Callable[[Request], Awaitable[Response]]
 
 
 def create_admin_app(
-    service: Service, *, token: Secret | None, max_body: int = ADMIN_MAX_BODY_BYTES
+    service: Service,
+    *,
+    token: Secret | None,
+    max_body: int = ADMIN_MAX_BODY_BYTES,
+    openapi_public: bool = True,
 ) -> Starlette:
-    """The admin API over ``service``; ``token=None`` refuses every route but health.
+    """The admin API over ``service``; ``token=None`` refuses every route but health (and the
+    OpenAPI document and docs pages, unless ``openapi_public=False``).
 
     Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
     problem = None if token is None else admin_token_problem(token)
@@ -48,16 +60,20 @@ def create_admin_app(
         msg = f"the admin token {problem}"
         raise ValueError(msg)
     table = endpoints()
-    document = openapi_document(table, title="Re-Leased ⇄ Sage Intacct admin API", version="1")
+    document = openapi_document(table, title=_TITLE, version="1", public=openapi_public)
 
     async def openapi(request: Request) -> Response:
-        return respond(200, document)
+        return respond(200, with_servers(document, request.scope.get("root_path", "")))
 
     routes = [
         Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])
         for ep in table
     ]
-    routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
+    if openapi_public:
+        routes.append(Route(OPENAPI_PATH, openapi, methods=["GET"]))
+        routes.extend(docs_routes(title=_TITLE))
+    else:
+        routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
     return Starlette(routes=routes, exception_handlers={404: _no_route, 405: _not_allowed})
 
 

@@ -72,7 +72,10 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         host, port = sock.getsockname()[:2]
         async with open_service(settings) as service:
             app = create_admin_app(
-                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+                service,
+                token=settings.admin_token,
+                max_body=settings.admin_max_body_bytes,
+                openapi_public=settings.admin_openapi_public,
             )
             config = server_config(app, access_log=False)
             server = QuietServer(config)
