@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response
 
 TOKEN = "admin-docs-browser-token-5e0c2b97"
-SUMMARY = "Latest runs (E3)"
+SUMMARY = "Read one run (E3)"
 """The summary of ``GET /connections/{id}/runs/{run}`` in the route table."""
 
 

@@ -29,8 +29,8 @@ _PLACEHOLDER = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 _ERRORS: Final = {
     "400": "The body is not JSON, or is nested too deeply",
     "401": "No or a wrong bearer token",
-    "404": "No such connection",
-    "409": "Refused by a rule (the error names it)",
+    "404": "No such connection (or run of it)",
+    "409": "Refused by a rule (the error names it; E4: the run already open, and since when)",
     "413": "The body is larger than the limit (the admin_max_body_bytes setting)",
     "422": "A field or parameter is missing or wrong (the error names it)",
     "500": "Unexpected failure (logged)",

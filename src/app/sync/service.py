@@ -53,7 +53,18 @@ from released_intacct.domain.results import RunStatus, run_status
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Connection, Phase, Run, lost
 
-__all__ = ["SyncService"]
+__all__ = ["Started", "SyncService", "tell"]
+
+Started = asyncio.Future[Result[Run, SyncError]]
+"""Answered once a run holds its company (the open run) or could not take it (why): what an
+on-demand caller waits for before it answers with the run's id (``SyncRunner.begin``)."""
+
+
+def tell(started: Started | None, outcome: Result[Run, SyncError]) -> None:
+    """Answer ``started`` with ``outcome`` unless it is answered already (or there is none)."""
+    if started is not None and not started.done():
+        started.set_result(outcome)
+
 
 _log = logger(__name__)
 
@@ -64,26 +75,31 @@ class SyncService:
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 
-    def run(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+    def run(
+        self, id: ConnectionId, *, started: Started | None = None
+    ) -> FutureResult[Run, SyncError]:
         """The finished run (blue or red); a Failure when no run could be taken (E4, unknown or
-        unconfirmed connection, the store failing)."""
-        return FutureResult(self._run(id))
+        unconfirmed connection, the store failing). ``started`` is answered as soon as the run
+        holds the company (the open run), or with why it could not."""
+        return FutureResult(self._run(id, started))
 
-    async def _run(self, id: ConnectionId) -> Result[Run, SyncError]:
+    async def _run(self, id: ConnectionId, started: Started | None) -> Result[Run, SyncError]:
         store, clock = self._ports.store, self._ports.clock
         connection = (await stored_connection(store, id)).bind(_confirmed)
         if not is_successful(connection):
+            tell(started, Failure(connection.failure()))
             return Failure(connection.failure())
         policy = self._ports.policy
         before = await settled(store.runs(id, limit=1))
-        started = await settled(
+        taken = await settled(
             store.start_run(
                 id, at=clock.now(), stale_after=policy.stale_after, holder=policy.holder
             )
         )
-        if not is_successful(started):
-            return Failure(started.failure())
-        run, tally = started.unwrap(), Tally()
+        tell(started, taken)
+        if not is_successful(taken):
+            return Failure(taken.failure())
+        run, tally = taken.unwrap(), Tally()
         _log_takeover(before, run)
         stop = _Stop()
         beat = heartbeat(store, clock, lambda: tally.snapshot(run), policy, stop)
