@@ -29,7 +29,12 @@ from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.docs import docs_routes
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
-from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document, with_servers
+from released_intacct.app.admin.openapi import (
+    OPENAPI_PATH,
+    mount_prefix,
+    openapi_document,
+    with_servers,
+)
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.service import Service
 from released_intacct.app.settings import ADMIN_MAX_BODY_BYTES, admin_token_problem
@@ -63,7 +68,7 @@ def create_admin_app(
     document = openapi_document(table, title=_TITLE, version="1", public=openapi_public)
 
     async def openapi(request: Request) -> Response:
-        return respond(200, with_servers(document, request.scope.get("root_path", "")))
+        return respond(200, with_servers(document, mount_prefix(request.scope)))
 
     routes = [
         Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])

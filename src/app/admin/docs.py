@@ -29,7 +29,7 @@ from starlette.routing import Route
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.assets import REDOC, SWAGGER_UI, asset
 from released_intacct.app.admin.endpoint import problem_response
-from released_intacct.app.admin.openapi import OPENAPI_PATH
+from released_intacct.app.admin.openapi import OPENAPI_PATH, mount_prefix
 
 __all__ = ["ASSETS_PATH", "REDOC_PATH", "SWAGGER_PATH", "docs_routes"]
 
@@ -94,14 +94,14 @@ def docs_routes(*, title: str) -> list[Route]:
     async def swagger(request: Request) -> Response:
         css = _asset_url(request, SWAGGER_UI, "swagger-ui.css")
         head = f'<link rel="stylesheet" href="{html.escape(css)}">'
-        init = _SWAGGER_INIT % _js(_prefix(request) + OPENAPI_PATH)
+        init = _SWAGGER_INIT % _js(mount_prefix(request.scope) + OPENAPI_PATH)
         bundle = _asset_url(request, SWAGGER_UI, "swagger-ui-bundle.js")
         return _page(
             f"{title} · Swagger UI", head=head, root="swagger-ui", bundle=bundle, init=init
         )
 
     async def redoc(request: Request) -> Response:
-        init = _REDOC_INIT % _js(_prefix(request) + OPENAPI_PATH)
+        init = _REDOC_INIT % _js(mount_prefix(request.scope) + OPENAPI_PATH)
         bundle = _asset_url(request, REDOC, "redoc.standalone.js")
         return _page(
             f"{title} · ReDoc", root="redoc", bundle=bundle, init=init, prelude=_OWN_IMAGES
@@ -125,13 +125,12 @@ async def _serve_asset(request: Request) -> Response:
     return Response(found.read(), media_type=found.media_type, headers=headers)
 
 
-def _prefix(request: Request) -> str:
-    """Where the app is mounted: ``/admin`` under ``Mount("/admin", ...)``; ``""`` at the root."""
-    return str(request.scope.get("root_path", "")).rstrip("/")
-
-
 def _asset_url(request: Request, folder: str, name: str) -> str:
-    return f"{_prefix(request)}{ASSETS_PATH}/{folder}/{name}"
+    """Under the prefix, with the file's sha256 in the query: a new version is a new URL, so no
+    browser keeps the old one from its cache."""
+    found = asset(folder, name)
+    version = "" if found is None else f"?v={found.sha256[:16]}"
+    return f"{mount_prefix(request.scope)}{ASSETS_PATH}/{folder}/{name}{version}"
 
 
 def _js(value: str) -> str:

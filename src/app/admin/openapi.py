@@ -12,7 +12,7 @@ route but ``/health`` needs the bearer token; every route may answer the errors 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import msgspec
@@ -21,7 +21,7 @@ from released_intacct.app.admin.endpoint import Endpoint
 from released_intacct.app.admin.errors import ErrorBody
 from released_intacct.app.admin.wire import schema_hook
 
-__all__ = ["OPENAPI_PATH", "openapi_document", "with_servers"]
+__all__ = ["OPENAPI_PATH", "mount_prefix", "openapi_document", "with_servers"]
 
 OPENAPI_PATH: Final = "/openapi.json"
 _REF: Final = "#/components/schemas/{name}"
@@ -135,11 +135,16 @@ def _responses(ep: Endpoint, by_type: dict[type[msgspec.Struct], dict[str, Any]]
     return answers
 
 
-def with_servers(document: dict[str, Any], root_path: str) -> dict[str, Any]:
-    """``document`` with one server: the prefix the app is mounted at (``root_path``: a
-    ``Mount``'s path, a proxy's ``--root-path``), ``/`` at the root; a path, so it holds for
-    whatever host and scheme the client reached."""
-    return {**document, "servers": [{"url": root_path.rstrip("/") or "/"}]}
+def mount_prefix(scope: Mapping[str, Any]) -> str:
+    """Where the app is mounted, from the request's ``root_path`` (a ``Mount``'s path after a
+    proxy's ``--root-path``): ``/admin``; ``""`` at the root."""
+    return str(scope.get("root_path", "")).rstrip("/")
+
+
+def with_servers(document: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``document`` with one server: ``prefix`` (``mount_prefix``), ``/`` at the root; a path,
+    so it holds for whatever host and scheme the client reached."""
+    return {**document, "servers": [{"url": prefix or "/"}]}
 
 
 def _self_operation(*, public: bool) -> dict[str, Any]:
