@@ -167,12 +167,12 @@ class SyncRunner:
         finally:
             self._tasks.pop(id, None)
             self._started.pop(id, None)
-            tell(started, Failure(_stopping()))  # cancelled before the run held the company
         _report(id, outcome)
         return outcome
 
     def _forget(self, id: ConnectionId, task: asyncio.Task[Outcome], started: Started) -> None:
-        """Also for a task cancelled before it started (its ``finally`` never ran)."""
+        """Also for a task cancelled before it started (its ``finally`` never ran); a run
+        cancelled before it held its company answers ``begin`` that the runner is stopping."""
         if self._tasks.get(id) is task:
             del self._tasks[id]
         if self._started.get(id) is started:

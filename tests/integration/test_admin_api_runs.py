@@ -13,10 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from returns.future import FutureResult
+from returns.result import Result
 
 from released_intacct.app.admin import create_admin_app
 from released_intacct.app.ports import Ports
 from released_intacct.app.service import Service
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -26,8 +29,8 @@ from released_intacct.domain.ids import (
 from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Connection, Phase, Run
-from released_intacct.fakes.awaiting import value
+from released_intacct.domain.state import DEFAULT_STALE_AFTER, Connection, Phase, Run
+from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
@@ -48,8 +51,8 @@ class _Clock:
 class _World:
     """Two confirmed companies with nothing to sync, the service and its admin API."""
 
-    def __init__(self) -> None:
-        self.clock, self.store = _Clock(), FakeStateStore()
+    def __init__(self, store: FakeStateStore | None = None) -> None:
+        self.clock, self.store = _Clock(), store or FakeStateStore()
         self.intacct = FakeIntacct()
         self.intacct.clock = self.clock.now
         self.released = FakeReleased(clock=self.clock.now)
@@ -91,9 +94,9 @@ class _World:
             return await client.request(method, path)
 
 
-def _run(body: Callable[[_World], Awaitable[None]]) -> None:
+def _run(body: Callable[[_World], Awaitable[None]], store: FakeStateStore | None = None) -> None:
     async def go() -> None:
-        world = _World()
+        world = _World(store)
         await world.companies()
         try:
             await body(world)
@@ -208,6 +211,39 @@ def test_E3_a_run_is_read_only_under_its_own_connection() -> None:
         assert "connection conn-none" in _error(unknown)["message"]
 
     _run(body)
+
+
+class _Gated(FakeStateStore):
+    """``start_run`` waits for ``gate``: a run that has not yet taken its company."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    def start_run(
+        self, id: ConnectionId, *, at: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER,
+        holder: str = "",
+    ) -> FutureResult[Run, SyncError]:  # fmt: skip
+        async def later() -> Result[Run, SyncError]:
+            await self.gate.wait()
+            taken = super(_Gated, self).start_run(id, at=at, stale_after=stale_after, holder=holder)
+            return await settled(taken)
+
+        return FutureResult(later())
+
+
+def test_E4_a_sync_asked_while_the_service_stops_is_told_so_and_never_hangs() -> None:
+    async def body(world: _World) -> None:
+        asked = asyncio.create_task(world.call("POST", f"/connections/{A}/sync"))
+        while not world.service.runner.is_running(A):
+            await asyncio.sleep(0.01)
+        await world.service.stop()  # the run is cancelled before it took the company
+        answer = await asyncio.wait_for(asked, timeout=5)
+        assert answer.status_code == 503
+        assert "stopping" in _error(answer)["message"]
+        assert await value(world.store.runs(A)) == ()
+
+    _run(body, _Gated())
 
 
 def _finished(run: Run) -> Run:
