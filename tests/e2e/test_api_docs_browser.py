@@ -1,7 +1,8 @@
 """Issue 18: the admin API's docs pages, Swagger UI at /docs and ReDoc at /redoc, load in a real
 browser (Debian's Chromium under Playwright) at the root and under a prefix, render the API from
 the vendored bundles (an operation's summary appears), ask no other host for anything, and leave a
-screenshot of each page in build/screenshots/<test>/."""
+screenshot of each page in build/screenshots/<test>/. Swagger UI's "Try it out" calls the API
+under the prefix (the document's ``servers`` entry)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,15 @@ def test_swagger_ui_renders_the_api_from_the_vendored_bundle(
     assert page.get_by_text("Re-Leased ⇄ Sage Intacct admin API").first.is_visible()
     _assert_local(seen, urlsplit(base).path)
     page.screenshot(path=str(screenshots / "swagger-ui.png"), full_page=False)
+    page.locator("#operations-default-get_health").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=10_000)
+    assert status.inner_text().strip() == "200"
+    assert page.locator(".request-url pre").first.inner_text().strip() == f"{base}/health"
+    page.screenshot(path=str(screenshots / "swagger-ui-try-health.png"), full_page=False)
+    assert seen.elsewhere == []
     page.close()
 
 
