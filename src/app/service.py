@@ -42,6 +42,7 @@ from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.guards import refusal, stored_connection
 from released_intacct.app.holding import release_dead
 from released_intacct.app.ports import Ports, settled
+from released_intacct.app.reasons import run_reasons
 from released_intacct.app.runner import SyncRunner
 from released_intacct.app.scheduler import Scheduler, WorkerSettings
 from released_intacct.domain.enums import RecordType
@@ -49,6 +50,7 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link, relink, unlink
 from released_intacct.domain.ports import Entity
+from released_intacct.domain.reasons import Reason
 from released_intacct.domain.results import RunStatus, SyncResult, run_status
 from released_intacct.domain.rules.guard import GuardRequest, UserAction, guard
 from released_intacct.domain.schedule import Schedule, next_run
@@ -78,6 +80,8 @@ class CompanyStatus:
     """When the schedule starts the next run; None until the connection is confirmed."""
     transactions_spent: int
     """Intacct API transactions the company's syncs used in this process."""
+    reasons: tuple[Reason, ...] = ()
+    """Why the last run is red (``app.reasons``); () when it is not."""
 
     @property
     def run_status(self) -> RunStatus | None:
@@ -168,6 +172,9 @@ class Service:
             return Failure(latest.failure())
         connection, runs = found.unwrap(), latest.unwrap()
         last = runs[0] if runs else None
+        why = Success(()) if last is None else await run_reasons(self.ports.store, last)
+        if not is_successful(why):
+            return Failure(why.failure())
         return Success(
             CompanyStatus(
                 connection=connection,
@@ -175,6 +182,7 @@ class Service:
                 running=self.runner.is_running(id),
                 next_run=self._next(connection, last),
                 transactions_spent=self.runner.transactions_spent(id),
+                reasons=why.unwrap(),
             )
         )
 
@@ -260,6 +268,10 @@ class Service:
         if not is_successful(found):
             return Failure(found.failure())
         return await settled(self.ports.store.runs(id, limit=limit))
+
+    def reasons(self, run: Run) -> FutureResult[tuple[Reason, ...], SyncError]:
+        """Rule E3: why ``run`` is red, as the store keeps it (``app.reasons``)."""
+        return FutureResult(run_reasons(self.ports.store, run))
 
     # --- results and links (E1, E2) --------------------------------------------------------------
 

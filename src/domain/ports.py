@@ -90,6 +90,8 @@ class Notification:
     connection: ConnectionId
     title: str
     body: str
+    run: str | None = None
+    """The run it tells the end of (its finish, its release, its takeover); None: no run's."""
 
 
 class Notifier(Protocol):

@@ -110,6 +110,9 @@ class Run:
     released_at: datetime | None = None
     """When another process released it as dead (stale or taken over); None when it finished by
     itself or is open."""
+    transactions: int = 0
+    """Intacct API transactions the run spent so far (one per function call sent: each record
+    written, each query), as its Intacct port counts them (``IntacctPort.transactions_spent``)."""
 
     @property
     def fence(self) -> Fence:
@@ -148,18 +151,20 @@ def release_run(run: Run, *, at: datetime) -> tuple[Run, Notification]:
         "it was released and the company freed. Nothing was lost: the next sync picks up "
         "where it stopped."
     )
-    return released, Notification(connection=run.connection, title="Sync failed", body=body)
+    note = Notification(connection=run.connection, title="Sync failed", body=body, run=run.id)
+    return released, note
 
 
 def beat(stored: Run, run: Run, at: datetime) -> Run:
-    """``stored`` with the progress, counts, errors and open status of ``run``, alive at ``at``
-    (``save_progress``: the stored start, epoch and holder are kept)."""
+    """``stored`` with the progress, counts, errors, transactions and open status of ``run``,
+    alive at ``at`` (``save_progress``: the stored start, epoch and holder are kept)."""
     return replace(
         stored,
         status=run.status,
         counts=run.counts,
         errors=run.errors,
         progress=run.progress,
+        transactions=run.transactions,
         heartbeat_at=at,
     )
 

@@ -1074,6 +1074,25 @@ def test_E3_an_open_runs_progress_and_counts_are_saved_with_its_heartbeat(
     contract(body)
 
 
+def test_E3_a_runs_transactions_spent_are_saved_with_its_progress_and_its_finish(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        run = await ok(store.start_run(C1, at=T0))
+        assert run.transactions == 0
+        saved = await ok(store.save_progress(replace(run, transactions=7), at=T0 + MINUTE))
+        assert saved.transactions == 7
+        assert (await ok(store.runs(C1)))[0].transactions == 7
+        done = replace(saved, status=RunStatus.SUCCEEDED, finished_at=T0 + 2 * MINUTE)
+        await ok(store.finish_run(replace(done, transactions=12)))
+        (listed,) = await ok(store.runs(C1))
+        assert listed.transactions == 12
+        assert await ok(store.run(C1, run.id)) == listed
+
+    contract(body)
+
+
 def test_E3_progress_is_refused_for_an_unknown_or_finished_run(contract: Contract) -> None:
     async def body(store: StateStore) -> None:
         await connect(store)
@@ -1138,9 +1157,10 @@ def test_E4_release_stale_runs_finishes_runs_with_no_recent_sign_of_life_red_and
         assert await ok(store.runs(C1)) == expected[:1]
         assert await ok(store.runs(C2)) == expected[1:]
         assert await ok(store.runs(C3)) == (fresh,)  # its start is no older than ``before``
-        for conn in (C1, C2):
+        for conn, run in ((C1, beating), (C2, silent)):
             (note,) = await ok(store.notifications(conn))
             assert (note.notification.connection, note.created_at) == (conn, T0 + HOUR)
+            assert note.notification.run == run.id  # the run it tells the end of (E3)
             assert "stopped unexpectedly" in note.notification.body
             assert "picks up where it stopped" in note.notification.body
         assert "09:40 UTC" in (await ok(store.notifications(C1)))[0].notification.body
@@ -1429,7 +1449,9 @@ def test_E3_notifications_are_kept_newest_first_and_unread(contract: Contract) -
     async def body(store: StateStore) -> None:
         await connect(store)
         await connect(store, C2, "RL-2")
-        first = Notification(connection=C1, title="Sync failed", body="3 invoices failed.")
+        first = Notification(
+            connection=C1, title="Sync failed", body="3 invoices failed.", run="run-1"
+        )
         second = Notification(connection=C1, title="Sync finished", body="All synced.")
         one = await ok(store.notify(C1, first, at=T0))
         two = await ok(store.notify(C1, second, at=T0 + HOUR))

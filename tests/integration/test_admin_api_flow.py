@@ -245,6 +245,25 @@ def test_E3_status_shows_the_red_initial_run_with_counts_and_cost(seen: Seen) ->
     assert status["nextRun"] > status["lastRunStarted"]
 
 
+def test_E3_a_red_run_says_why_in_status_and_runs_alike_with_its_transactions(
+    seen: Seen,
+) -> None:
+    status = seen.json("status")
+    note, *rules = status["reasons"]
+    assert note["rule"] is None
+    assert note["message"].startswith("Sync finished with errors: ")
+    d13 = next(reason for reason in rules if reason["rule"] == "D13")
+    assert d13["records"] > 0
+    assert d13["fix"]
+    assert 0 < status["lastRunTransactions"] <= status["transactionsSpent"]
+    runs = seen.json("runs")["runs"]
+    initial = runs[-1]  # the latest first: the initial run is the last of two
+    assert initial["colour"] == "red"
+    assert initial["reasons"] == status["reasons"]  # one source, read the same way
+    assert initial["transactions"] == status["lastRunTransactions"]
+    assert all(run["transactions"] > 0 for run in runs)
+
+
 def test_E1_results_are_filtered_by_type_direction_and_time(seen: Seen) -> None:
     invoices = seen.json("invoices")["results"]
     assert invoices

@@ -653,6 +653,19 @@ def test_E3_progress_per_record_type_is_stored_as_the_run_goes() -> None:
     run(body)
 
 
+def test_E3_a_run_stores_the_intacct_transactions_it_spent_not_the_processs() -> None:
+    async def body() -> None:
+        world = await seeded()
+        first = await world.sync()
+        spent = world.intacct.transactions_spent()
+        assert first.transactions == spent > 0
+        second = await world.sync()  # the same port: its count goes on from the first run's
+        assert second.transactions == world.intacct.transactions_spent() - spent > 0
+        assert await value(world.store.runs(ID, limit=2)) == (second, first)
+
+    run(body)
+
+
 def test_E4_a_run_released_as_dead_by_another_process_stops_at_its_next_heartbeat() -> None:
     async def body() -> None:
         intacct = Watched(interfere=True)

@@ -29,7 +29,8 @@ from released_intacct.domain.state import Fence, Run, beat, lost, release_run
 _RUN = (
     "id, connection, started_at::text AS started_at, status, finished_at::text AS finished_at,"
     " counts::text AS counts, errors, progress::text AS progress,"
-    " heartbeat_at::text AS heartbeat_at, epoch, holder, released_at::text AS released_at"
+    " heartbeat_at::text AS heartbeat_at, epoch, holder, released_at::text AS released_at,"
+    " transactions"
 )
 
 
@@ -59,7 +60,8 @@ async def start_run(
         holder=holder,
     )
     await db.execute(
-        f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+        f"INSERT INTO runs ({RUN_COLUMNS})"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         run_row(run_),
     )
     return Success(run_)
@@ -146,7 +148,8 @@ async def _release(db: Db, open_run: Run, at: datetime) -> Run:
 async def _update_run(db: Db, given: Run) -> None:
     await db.execute(
         "UPDATE runs SET started_at = %s, status = %s, finished_at = %s, counts = %s, errors = %s,"
-        " progress = %s, heartbeat_at = %s, epoch = %s, holder = %s, released_at = %s"
+        " progress = %s, heartbeat_at = %s, epoch = %s, holder = %s, released_at = %s,"
+        " transactions = %s"
         " WHERE id = %s AND connection = %s",
         (*run_row(given)[2:], given.id, given.connection),
     )

@@ -158,7 +158,13 @@ _V3: Final = (
     )""",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3)
+_V4: Final = (
+    # Issue 18: the Intacct API transactions a run spent (one per function call sent), saved with
+    # its progress and at its finish; 0 for the runs before.
+    "ALTER TABLE runs ADD COLUMN transactions integer NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

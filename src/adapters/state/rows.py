@@ -58,7 +58,7 @@ LINK_COLUMNS = (
 )
 RUN_COLUMNS = (
     "id, connection, started_at, status, finished_at, counts, errors, progress, heartbeat_at,"
-    " epoch, holder, released_at"
+    " epoch, holder, released_at, transactions"
 )
 OPEN_RUN = "status IN ('running', 'running_with_errors')"
 """The open runs, written out, not bound: SQLite uses the partial index ``runs_one_open`` only for
@@ -213,6 +213,7 @@ def run_row(run: Run) -> tuple[object, ...]:
         run.epoch,
         run.holder,
         to_column(run.released_at) if run.released_at else None,
+        run.transactions,
     )
 
 
@@ -230,6 +231,7 @@ def run_from(row: Row) -> Run:
         epoch=row["epoch"],
         holder=row["holder"],
         released_at=from_column(row["released_at"]) if row["released_at"] else None,
+        transactions=row["transactions"],
     )
 
 

@@ -66,7 +66,7 @@ async def start_run(
         holder=holder,
     )
     await db.execute(
-        f"INSERT INTO runs ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
+        f"INSERT INTO runs ({_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant names
         " (SELECT coalesce(max(seq), 0) + 1 FROM runs))",
         run_row(run),
     )
@@ -147,7 +147,8 @@ async def _stored(db: aiosqlite.Connection, run: Run) -> Run | None:
 async def _update(db: aiosqlite.Connection, run: Run) -> None:
     await db.execute(
         "UPDATE runs SET started_at = ?, status = ?, finished_at = ?, counts = ?, errors = ?,"
-        " progress = ?, heartbeat_at = ?, epoch = ?, holder = ?, released_at = ?"
+        " progress = ?, heartbeat_at = ?, epoch = ?, holder = ?, released_at = ?,"
+        " transactions = ?"
         " WHERE id = ? AND connection = ?",
         (*run_row(run)[2:], run.id, run.connection),
     )

@@ -180,7 +180,23 @@ _V8: Final = (
     "CREATE INDEX connections_due ON connections (next_run_at) WHERE phase = 'confirmed'",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9: Final = (
+    # Issue 18: the Intacct API transactions a run spent (one per function call sent), saved with
+    # its progress and at its finish; 0 for the runs before.
+    "ALTER TABLE runs ADD COLUMN transactions INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

@@ -1,6 +1,8 @@
 """What the admin API answers about runs, results, links, the guard and notifications (E1-E4).
 
-Datetimes are timezone-aware ISO 8601; counts and progress are keyed by record type.
+Datetimes are timezone-aware ISO 8601; counts and progress are keyed by record type. A red run
+carries its reasons (``ReasonView``, from ``app.reasons``: the same the CLI prints) and every run
+the Intacct API transactions it spent.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from released_intacct.app.admin.views import ConfirmingView, View
 from released_intacct.app.demand import Queued
 from released_intacct.app.service import CompanyStatus
 from released_intacct.domain.links import Link
+from released_intacct.domain.reasons import Reason
 from released_intacct.domain.results import Progress, RunCounts, SyncResult
 from released_intacct.domain.state import Run, StoredNotification
 
@@ -23,6 +26,7 @@ __all__ = [
     "NotificationsView",
     "ProgressView",
     "QueuedView",
+    "ReasonView",
     "ResultView",
     "ResultsView",
     "RunView",
@@ -60,6 +64,21 @@ def progress_view(progress: Progress) -> dict[str, ProgressView]:
     }
 
 
+class ReasonView(View, frozen=True):
+    """Rule E3: one reason a run is red: its notification (``rule`` null, ``records`` 0), or a
+    rule its failed records broke, with one example's message and its fix."""
+
+    rule: str | None
+    message: str
+    fix: str
+    records: int
+
+    @classmethod
+    def of(cls, reason: Reason) -> ReasonView:
+        rule = None if reason.rule is None else reason.rule.value
+        return cls(rule=rule, message=reason.message, fix=reason.fix, records=reason.records)
+
+
 class RunView(View, frozen=True):
     id: str
     status: str
@@ -69,9 +88,13 @@ class RunView(View, frozen=True):
     errors: int
     counts: dict[str, CountsView]
     progress: dict[str, ProgressView]
+    transactions: int = 0
+    """Intacct API transactions the run spent."""
+    reasons: tuple[ReasonView, ...] = ()
+    """Why the run is red; empty when it is not."""
 
     @classmethod
-    def of(cls, run: Run) -> RunView:
+    def of(cls, run: Run, reasons: tuple[Reason, ...] = ()) -> RunView:
         return cls(
             id=run.id,
             status=run.status.value,
@@ -81,6 +104,8 @@ class RunView(View, frozen=True):
             errors=run.errors,
             counts=counts_view(run.counts),
             progress=progress_view(run.progress),
+            transactions=run.transactions,
+            reasons=tuple(map(ReasonView.of, reasons)),
         )
 
 
@@ -127,6 +152,11 @@ class StatusView(View, frozen=True):
     last_run_finished: datetime | None
     next_run: datetime | None
     transactions_spent: int
+    """Intacct API transactions the company's syncs spent in this process."""
+    last_run_transactions: int | None = None
+    """Intacct API transactions the last run spent; null before the first."""
+    reasons: tuple[ReasonView, ...] = ()
+    """Why the last run is red; empty when it is not."""
 
     @classmethod
     def of(cls, status: CompanyStatus) -> StatusView:
@@ -146,6 +176,8 @@ class StatusView(View, frozen=True):
             last_run_finished=None if run is None else run.finished_at,
             next_run=status.next_run,
             transactions_spent=status.transactions_spent,
+            last_run_transactions=None if run is None else run.transactions,
+            reasons=tuple(map(ReasonView.of, status.reasons)),
         )
 
 

@@ -82,9 +82,17 @@ def _gone(path: RunPath) -> SyncError:
 
 
 async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView, SyncError]:
-    """Rules E3, E4: the latest runs first."""
+    """Rules E3, E4: the latest runs first, each red one with its reasons."""
     found = await settled(call.service.runs(ConnectionId(call.path.id), limit=call.query.limit))
-    return found.map(lambda every: RunsView(runs=tuple(map(RunView.of, every))))
+    if not is_successful(found):
+        return Failure(found.failure())
+    views = []
+    for run in found.unwrap():
+        why = await settled(call.service.reasons(run))
+        if not is_successful(why):
+            return Failure(why.failure())
+        views.append(RunView.of(run, why.unwrap()))
+    return Success(RunsView(runs=tuple(views)))
 
 
 async def results(

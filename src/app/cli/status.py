@@ -1,7 +1,9 @@
 """``released-intacct status [CONNECTION]``: where each company is (rules E3, E4).
 
 One block per connection: its companies and entity, its phase, the colour of its last run, the
-last and next run, and the Intacct API transactions this process spent (0 in a fresh process).
+last run (with the Intacct API transactions it spent and, when red, why: ``app.reasons``, the
+same reasons the admin API gives), the next run, and the Intacct API transactions this process
+spent (0 in a fresh process).
 While a confirm is under way (phase ``confirming``, rule O5) a line says since when, by which
 process (``host/pid``) and until when it holds the connection, after which a confirm whose process
 stopped may be taken over.
@@ -23,6 +25,7 @@ from released_intacct.app.cli.shell import (
     connection_id,
     failed,
 )
+from released_intacct.app.cli.summary import why_red
 from released_intacct.app.ports import settled
 from released_intacct.app.service import CompanyStatus, Service
 from released_intacct.app.settings import Settings
@@ -41,7 +44,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "entity, the phase (connected, entity_chosen, onboarding, confirming, confirmed; "
             "while confirming, since when and until when that confirm holds it), the colour of "
             "its last run (orange while running with errors, blue or red when finished), the "
-            "last and next run and the Intacct API transactions spent by this process."
+            "last run with the Intacct API transactions it spent and, when red, why (the "
+            "notification it ended with, the rules its failed records broke and their fixes), the "
+            "next run and the Intacct API transactions spent by this process."
         ),
         examples="  released-intacct status\n  released-intacct status conn-3f2a...",
         run=_run,
@@ -103,10 +108,12 @@ def describe(status: CompanyStatus) -> list[str]:
     if run is not None:
         lines.append(
             f"  last run      {run.id} started {_when(run.started_at)}, "
-            f"finished {_when(run.finished_at)}, {run.errors} error(s)"
+            f"finished {_when(run.finished_at)}, {run.errors} error(s), "
+            f"{run.transactions} Intacct API transaction(s)"
         )
+        lines.extend(f"  {line}" for line in why_red(status.reasons))
     lines.append(f"  next run      {_when(status.next_run)}")
-    lines.append(f"  transactions  {status.transactions_spent}")
+    lines.append(f"  transactions  {status.transactions_spent} spent by this process")
     return lines
 
 

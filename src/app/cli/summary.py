@@ -6,24 +6,21 @@ since the run started (the run's own, as rule E1 keeps one row per failure and r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from returns.future import FutureResult
 
+from released_intacct.app.reasons import RESULTS_READ
 from released_intacct.app.service import Service
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.reasons import Reason, example
+from released_intacct.domain.reasons import by_rule as grouped_by_rule
 from released_intacct.domain.results import RunStatus, SyncResult
 from released_intacct.domain.rules.titles import title
 from released_intacct.domain.state import ResultFilter, Run
 
-__all__ = ["RESULTS_READ", "by_rule", "exit_code", "run_results", "summary"]
-
-_ORDER = {rule: number for number, rule in enumerate(Rule)}
-
-RESULTS_READ = 10_000
-"""At most this many results are read to count them by rule."""
+__all__ = ["RESULTS_READ", "by_rule", "exit_code", "run_results", "summary", "why_red"]
 
 
 def run_results(service: Service, run: Run) -> FutureResult[tuple[SyncResult, ...], SyncError]:
@@ -39,7 +36,7 @@ def summary(run: Run, results: Sequence[SyncResult]) -> list[str]:
     colour = run.status.colour or run.status.value
     lines = [
         f"run {run.id} finished {colour} ({run.status.value}): {run.errors} error(s), "
-        f"{run.counts.skipped} skipped"
+        f"{run.counts.skipped} skipped, {run.transactions} Intacct API transaction(s) spent"
     ]
     for kind in RecordType:
         if kind in run.counts.by_type:
@@ -54,19 +51,21 @@ def summary(run: Run, results: Sequence[SyncResult]) -> list[str]:
 def by_rule(results: Sequence[SyncResult], *, width: int = 96) -> list[str]:
     """Rule E1: the results grouped by rule, in rule order, each with its title and the first
     message (in a stable order) as an example."""
-    grouped: dict[Rule | None, list[SyncResult]] = defaultdict(list)
-    for result in results:
-        grouped[result.rule].append(result)
     lines = [f"results by rule: {len(results)} record(s), each with what happened and what to do"]
-    for rule in sorted(grouped, key=lambda r: -1 if r is None else _ORDER[r]):
-        rows = grouped[rule]
+    for rule, rows in grouped_by_rule(results):
         skipped = sum(r.kind is ErrorKind.SKIPPED for r in rows)
         kinds = "skipped" if skipped == len(rows) else f"{len(rows) - skipped} error(s)"
         name = "-" if rule is None else rule.value
         lines.append(f"  {name:<4} {len(rows):>4}  {kinds:<11} {title(rule)}")
-        example = min(rows, key=lambda r: (r.message, r.released_id or "", r.intacct_key or ""))
-        lines.append(_clip(f"              e.g. {example.message}", width))
+        lines.append(_clip(f"              e.g. {example(rows).message}", width))
     return lines
+
+
+def why_red(reasons: Sequence[Reason], *, indent: str = "  ") -> list[str]:
+    """Rule E3: the lines saying why a run is red (``domain.reasons``); none for no reasons."""
+    if not reasons:
+        return []
+    return ["why it is red:", *(f"{indent}- {reason}" for reason in reasons)]
 
 
 def _clip(text: str, width: int) -> str:

@@ -14,7 +14,7 @@ from returns.pipeline import is_successful
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.progress import follow_run
 from released_intacct.app.cli.shell import Console, add_command, connection_id, failed
-from released_intacct.app.cli.summary import exit_code, run_results, summary
+from released_intacct.app.cli.summary import exit_code, run_results, summary, why_red
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
@@ -32,9 +32,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=(
             "Runs a sync of the company now (rule E4, on demand) and shows its progress per record "
             "type: bars redrawn in place on a terminal, plain lines otherwise. At the end it "
-            "prints the run's status (blue or red), its counts per record type and its results by "
-            "rule. Exit code: 0 blue, 1 red, 2 when no run could start (one is already running, "
-            "or the connection is unknown or not confirmed)."
+            "prints the run's status (blue or red), the Intacct API transactions it spent, its "
+            "counts per record type, its results by rule and, when red, why: the notification "
+            "it ended with and the rules its failed records broke, each with its fix. Ctrl-C "
+            "(or SIGTERM) stops the run and closes it red in the store with its reason, so a "
+            "sync again starts at once; a second Ctrl-C stops without waiting for anything but "
+            "that. Exit code: 0 blue, 1 red, 2 when no run could start (one is already running, "
+            "or the connection is unknown or not confirmed), 130 stopped by Ctrl-C, 143 by "
+            "SIGTERM."
         ),
         examples="  released-intacct sync conn-3f2a...\n"
         "  released-intacct --config prod.toml sync conn-3f2a... > sync.log",
@@ -55,11 +60,13 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
 
 
 async def report_run(service: Service, id: ConnectionId, run: Run, console: Console) -> int:
-    """Print what the finished run did; its exit code (0 blue, 1 red)."""
+    """Print what the finished run did and, when red, why (rule E3); its exit code (0 blue,
+    1 red)."""
     results = await settled(run_results(service, run))
-    if not is_successful(results):
-        return failed(results.failure(), console)
-    for line in summary(run, results.unwrap()):
+    reasons = await settled(service.reasons(run))
+    if not is_successful(results) or not is_successful(reasons):
+        return failed((reasons if is_successful(results) else results).failure(), console)
+    for line in [*summary(run, results.unwrap()), *why_red(reasons.unwrap())]:
         console.say(line)
     if exit_code(run):
         console.say(f"see them with: released-intacct results {id}")

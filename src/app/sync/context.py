@@ -51,15 +51,28 @@ class RunContext:
 
 
 class Tally:
-    """Counts per record type, failures that concern no record (still errors of the run), and
-    progress: records read per type against the totals the feeds announced (an estimate)."""
+    """Counts per record type, failures that concern no record (still errors of the run),
+    progress: records read per type against the totals the feeds announced (an estimate), and the
+    Intacct API transactions the run spent (``meter``)."""
 
-    __slots__ = ("counts", "progress", "unattributed")
+    __slots__ = ("_base", "_port", "counts", "progress", "unattributed")
 
     def __init__(self) -> None:
         self.counts = RunCounts()
         self.unattributed = 0
         self.progress = Progress()
+        self._port: IntacctPort | None = None
+        self._base = 0
+
+    def meter(self, port: IntacctPort) -> None:
+        """Count the transactions ``port`` spends from now on as the run's (a port outlives a
+        run: its count is the process's)."""
+        self._port, self._base = port, port.transactions_spent()
+
+    @property
+    def transactions(self) -> int:
+        """Intacct API transactions spent since ``meter``."""
+        return 0 if self._port is None else self._port.transactions_spent() - self._base
 
     def expect(self, record_type: RecordType, total: int) -> None:
         """A feed of ``record_type`` announced ``total`` records (added to the other feeds')."""
@@ -71,7 +84,13 @@ class Tally:
 
     def snapshot(self, run: Run) -> Run:
         """``run`` with what was done so far."""
-        return replace(run, counts=self.counts, errors=self.errors, progress=self.progress)
+        return replace(
+            run,
+            counts=self.counts,
+            errors=self.errors,
+            progress=self.progress,
+            transactions=self.transactions,
+        )
 
     def wrote(self, record_type: RecordType, *, created: bool) -> None:
         self.counts = self.counts.add(record_type, created=int(created), updated=int(not created))

@@ -127,6 +127,7 @@ class SyncService:
         _log.warning("run_taken_over", connection=run.connection, run=run.id)
         note = Notification(
             connection=run.connection,
+            run=run.id,
             title="Sync stopped: taken over",
             body=(
                 f"This sync (run {run.id}, process {run.holder or 'unknown'}) lost the company "
@@ -142,7 +143,7 @@ class SyncService:
 
     async def _sync(self, connection: Connection, run: Run, tally: Tally) -> SyncError | None:
         """None when every step ran to its end; else why the run stopped."""
-        prepared = await self._prepare(connection)
+        prepared = await self._prepare(connection, tally)
         if not is_successful(prepared):
             return prepared.failure()
         intacct, settings, items = prepared.unwrap()
@@ -163,13 +164,14 @@ class SyncService:
         return None if is_successful(done) else done.failure()
 
     async def _prepare(
-        self, connection: Connection
+        self, connection: Connection, tally: Tally
     ) -> Result[tuple[IntacctPort, SyncSettings, frozenset[IntacctId]], SyncError]:
         sync_from = chosen_date(connection)
         port = await intacct_at_entity(self._ports, connection)
         if not is_successful(sync_from) or not is_successful(port):
             return Failure(port.failure() if is_successful(sync_from) else sync_from.failure())
         intacct, entity = port.unwrap()
+        tally.meter(intacct)
         setup = await settled(intacct.setup(entity))
         if not is_successful(setup):
             return Failure(setup.failure())
@@ -275,4 +277,4 @@ def _note(run: Run, stopped: SyncError | None) -> Notification:
         title, body = "Sync finished with errors", f"{summary} See the sync results."
     else:
         title, body = "Sync finished", summary
-    return Notification(connection=run.connection, title=title, body=body)
+    return Notification(connection=run.connection, title=title, body=body, run=run.id)
