@@ -71,6 +71,7 @@ class SyncRunner:
         self._started: dict[ConnectionId, Started] = {}
         """Of each run under way: answered once it holds its company (``begin``)."""
         self._stopping = False
+        self._stopped_by: str | None = None
 
     @property
     def ports(self) -> Ports:
@@ -132,11 +133,13 @@ class SyncRunner:
         while self._tasks:
             await asyncio.wait(set(self._tasks.values()))
 
-    async def stop(self) -> None:
-        """Stop the runs under way and start no more (the process is ending: SIGINT, SIGTERM):
-        each is cancelled, which the sync service answers by finishing it red in the store, so
-        its company is not left locked (E4); answers once they all have."""
+    async def stop(self, reason: str | None = None) -> None:
+        """Stop the runs under way and start no more (the process is ending: SIGINT, SIGTERM, a
+        crash): each is cancelled, which the sync service answers by finishing it red in the
+        store with ``reason`` (e.g. "stopped by Ctrl-C") in its notification, so its company is
+        not left locked (E4); answers once they all have."""
         self._stopping = True
+        self._stopped_by = self._stopped_by or reason
         cancelled: set[asyncio.Task[Outcome]] = set()
         while self._tasks:
             tasks = set(self._tasks.values())
@@ -184,7 +187,9 @@ class SyncRunner:
         if service is None:
             kept = _KeptPort(self._ports.intacct_for)
             self._kept[id] = kept
-            service = SyncService(replace(self._ports, intacct_for=kept))
+            service = SyncService(
+                replace(self._ports, intacct_for=kept), stopped_by=lambda: self._stopped_by
+            )
             self._services[id] = service
         return service
 

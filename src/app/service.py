@@ -396,10 +396,11 @@ class Service:
         await self.runner.drain()
         await self.scheduler.settle()
 
-    async def stop(self) -> None:
-        """Stop the runs under way, each finished red in the store (``SyncRunner.stop``), and
-        start no more: for a process that must end now (SIGINT, SIGTERM)."""
-        await self.runner.stop()
+    async def stop(self, reason: str | None = None) -> None:
+        """Stop the runs under way, each finished red in the store (``SyncRunner.stop``; its
+        notification says ``reason``, e.g. "stopped by Ctrl-C"), and start no more: for a process
+        that must end now (SIGINT, SIGTERM, a crash)."""
+        await self.runner.stop(reason)
         await self.workflow.background()
         await self.scheduler.settle()  # every lease handed back
 

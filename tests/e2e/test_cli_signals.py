@@ -16,14 +16,20 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli import main, sync
+from released_intacct.app.cli.shell import Console
 from released_intacct.app.decisions import decisions_from_toml
+from released_intacct.app.ports import settled
+from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, settings_from_toml
+from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.state import Run
 from released_intacct.fakes.awaiting import value
@@ -89,25 +95,53 @@ def _ended(child: subprocess.Popen[str], *, timeout: float) -> tuple[int, str]:
     return child.returncode, err
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_F7_sigterm_stops_a_sync_as_ctrl_c_does_and_its_run_is_finished(
-    demo: Demo, sig: signal.Signals
-) -> None:
+def _held_sync(demo: Demo) -> subprocess.Popen[str]:
+    """A ``sync`` under way, held in its first Intacct request (a two-minute delay)."""
     held = demo.fault(kind="delay", delay_ms=120_000, times=1)
     child = demo.sync()
     deadline = time.monotonic() + 60
-    while demo.fired(held) == 0:  # the run is under way, held in its first Intacct request
+    while demo.fired(held) == 0:
         assert child.poll() is None, child.communicate()
         assert time.monotonic() < deadline, "the sync never reached Intacct"
         time.sleep(0.05)
+    return child
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "by"),
+    [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_F7_E4_sigterm_stops_a_sync_as_ctrl_c_does_and_its_run_is_closed_red(
+    demo: Demo, sig: signal.Signals, code: int, by: str
+) -> None:
+    child = _held_sync(demo)
     child.send_signal(sig)
-    code, err = _ended(child, timeout=60)
-    assert code == 2, err
+    ended, err = _ended(child, timeout=60)
+    assert ended == code, err  # 128 + the signal, as a tool the signal stops
     assert "interrupted" in err
     run, note = demo.latest()
     assert run.finished_at is not None  # finished in the store, not left open
     assert run.status is RunStatus.FAILED
     assert note.startswith("The sync stopped")
+    assert f"stopped by {by}" in note
+
+
+def test_E4_ctrl_c_twice_closes_the_run_red_and_a_sync_at_once_starts(demo: Demo) -> None:
+    child = _held_sync(demo)
+    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)  # the second stops at once, the run still closed red
+    ended, err = _ended(child, timeout=60)
+    assert ended == 130, err
+    run, note = demo.latest()
+    assert run.status is RunStatus.FAILED
+    assert run.finished_at is not None
+    assert "stopped by Ctrl-C" in note
+    again, err = _ended(demo.sync(), timeout=180)  # at once: no waiting for the run to go stale
+    assert again in (0, 1), err  # a run started and finished (not refused: E4, exit 2)
+    latest, _ = demo.latest()
+    assert latest.id != run.id
+    assert latest.finished_at is not None
 
 
 def test_F7_a_day_long_retry_after_ends_the_sync_red_at_once(demo: Demo) -> None:
@@ -119,3 +153,27 @@ def test_F7_a_day_long_retry_after_ends_the_sync_red_at_once(demo: Demo) -> None
     assert run.status is RunStatus.FAILED
     assert "asked to wait 86400 s" in note
     assert "intacct.max_retry_after" in note
+
+
+def test_E4_a_crash_of_the_sync_command_closes_its_run_red_and_a_sync_at_once_starts(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = demo.fault(kind="delay", delay_ms=120_000, times=1)
+
+    async def crashing(service: Service, id: ConnectionId, **_: Any) -> None:
+        await settled(service.sync_now(id))
+        while demo.fired(held) == 0:  # the run is under way, held in its first Intacct request
+            await asyncio.sleep(0.05)
+        raise RuntimeError("a bug in the command")
+
+    monkeypatch.setattr(sync, "follow_run", crashing)
+    err = StringIO()
+    with pytest.raises(RuntimeError, match="a bug in the command"):
+        main(["--config", str(demo.config), "sync", CONNECTION], console=Console(err=err))
+    assert "stopping (stopped by an error in this process (RuntimeError))" in err.getvalue()
+    run, note = demo.latest()
+    assert run.status is RunStatus.FAILED
+    assert run.finished_at is not None
+    assert "stopped by an error in this process (RuntimeError)" in note
+    again, said = _ended(demo.sync(), timeout=180)
+    assert again in (0, 1), said  # the company is free: no waiting for the run to go stale

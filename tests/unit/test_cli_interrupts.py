@@ -8,7 +8,13 @@ import signal
 
 import pytest
 
-from released_intacct.app.cli.signals import interruptible, stopping_gently
+from released_intacct.app.cli.signals import (
+    Interrupted,
+    finishing,
+    interruptible,
+    stopped_by,
+    stopping_gently,
+)
 
 
 def _signal_soon(sig: signal.Signals) -> None:
@@ -69,3 +75,64 @@ def test_F7_a_command_that_stops_gently_ends_as_it_returns() -> None:
         return 0
 
     assert asyncio.run(interruptible(command())) == 0
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "by"),
+    [(signal.SIGTERM, 143, "stopped by SIGTERM"), (signal.SIGINT, 130, "stopped by Ctrl-C")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_E4_a_second_signal_stops_at_once_but_never_cuts_short_what_must_finish(
+    sig: signal.Signals, code: int, by: str
+) -> None:
+    """The first signal cancels the command; the second (stop at once) cuts its other waits
+    short, not the close of its run (``finishing``); the exit code is 128 + the first signal."""
+    done: list[str] = []
+
+    async def close(reason: str | None) -> None:
+        _signal_soon(signal.SIGINT)  # the second, while the run is being closed
+        await asyncio.sleep(0.1)
+        done.append(f"closed: {reason}")
+
+    async def command() -> int:
+        try:
+            _signal_soon(sig)
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await finishing(close(stopped_by()), within=5)
+            try:
+                await asyncio.sleep(60)  # anything else the command would wait for
+            except asyncio.CancelledError:
+                done.append("the rest cut short")
+                raise
+        return 0
+
+    with pytest.raises(Interrupted) as stopped:
+        asyncio.run(interruptible(command()))
+    assert stopped.value.code == code
+    assert done == [f"closed: {by}", "the rest cut short"]
+
+
+def test_E4_a_third_signal_ends_the_process_where_it_is() -> None:
+    async def command() -> int:
+        try:
+            _signal_soon(signal.SIGINT)
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            for _ in range(2):
+                _signal_soon(signal.SIGINT)
+            await finishing(asyncio.sleep(60), within=30)  # a close that hangs
+        return 0
+
+    with pytest.raises(Interrupted) as stopped:
+        asyncio.run(interruptible(command()))
+    assert stopped.value.code == 130
+
+
+def test_E4_what_must_finish_is_bounded_in_time() -> None:
+    async def command() -> None:
+        with pytest.raises(TimeoutError):
+            await finishing(asyncio.sleep(60), within=0.05)
+
+    asyncio.run(command())
+    assert stopped_by() is None  # outside interruptible: no signal came

@@ -6,7 +6,8 @@ codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
 input, an unknown connection, a rule's refusal; 141 when the reader of the output went away
 (piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
 line per problem), never a traceback. SIGTERM stops a command as SIGINT (Ctrl-C) does
-(``signals``): the runs under way are finished red in the store, exit code 2.
+(``signals``): the runs under way are finished red in the store, exit code 130 (Ctrl-C) or 143
+(SIGTERM), 128 + the signal.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from released_intacct.app.cli import (
 )
 from released_intacct.app.cli.logs import FORMATS, logging_to, secrets_of
 from released_intacct.app.cli.shell import PIPE_CLOSED, REFUSED, Command, Console, problems
-from released_intacct.app.cli.signals import interruptible
+from released_intacct.app.cli.signals import INTERRUPTED, Interrupted, interruptible
 from released_intacct.app.settings import (
     Settings,
     SettingsError,
@@ -195,8 +196,9 @@ def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Co
             f"error: {error}; check the {key} setting ({_config.env_name(key)})",
             file=console.err,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # 128 + the signal: 130 Ctrl-C, 143 SIGTERM
         print("error: interrupted; run the command again to carry on", file=console.err)
+        return stop.code if isinstance(stop, Interrupted) else INTERRUPTED
     except BrokenPipeError:  # the reader went away (`| head`): nothing to say, nobody to hear
         return _pipe_closed(console)
     return REFUSED

@@ -32,6 +32,7 @@ Decided:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 
 from returns.future import FutureResult
@@ -72,8 +73,11 @@ _log = logger(__name__)
 class SyncService:
     """Runs the sync of one confirmed connection at a time per company (E4)."""
 
-    def __init__(self, ports: Ports) -> None:
+    def __init__(self, ports: Ports, *, stopped_by: Callable[[], str | None] | None = None) -> None:
+        """``stopped_by``: why a run cancelled was stopped ("stopped by Ctrl-C"), said in its
+        notification; None: unknown."""
         self._ports = ports
+        self._stopped_by = stopped_by or _nobody
 
     def run(
         self, id: ConnectionId, *, started: Started | None = None
@@ -112,7 +116,8 @@ class SyncService:
             beat.cancel()
             if stop.lost and stop.resume() == 0:  # only the heartbeat cancelled: run lost
                 return await self._lost(run, tally)
-            await asyncio.shield(self._finish(run, tally, stopped=_interrupted()))
+            stopped = _interrupted(self._stopped_by())
+            await asyncio.shield(self._finish(run, tally, stopped=stopped))
             raise
         except BaseException:
             beat.cancel()
@@ -244,10 +249,14 @@ def _log_takeover(before: Result[tuple[Run, ...], SyncError], run: Run) -> None:
         )
 
 
-def _interrupted() -> SyncError:
+def _nobody() -> str | None:
+    return None
+
+
+def _interrupted(reason: str | None) -> SyncError:
     return refusal(
         None,
-        "The sync was interrupted (stopped by the operator or the system).",
+        f"The sync was interrupted ({reason or 'stopped by the operator or the system'}).",
         "Nothing was lost: the next sync picks up where this one stopped.",
     )
 
