@@ -144,6 +144,19 @@ def test_E3_onboard_follows_the_initial_sync_to_its_red_end(walk: Walk) -> None:
     assert ANSI not in said.out  # not a terminal: plain lines
 
 
+def test_E3_onboard_and_status_say_why_the_initial_run_is_red_and_what_it_spent(
+    walk: Walk,
+) -> None:
+    onboard, status = walk.said["onboard"].out, walk.said["status"].out
+    assert re.search(r"finished red \(failed\): .*, [1-9]\d* Intacct API transaction", onboard)
+    why = onboard[onboard.index("why it is red:") :]
+    assert "  - Sync finished with errors: " in why  # the run's notification
+    assert re.search(r"  - \[D13\] .* \(\d+ record\(s\)\) Fix: \S", why)
+    assert re.search(r"last run .*, [1-9]\d* Intacct API transaction\(s\)", status)
+    assert "  why it is red:\n    - Sync finished with errors: " in status
+    assert "[D13]" in status[status.index("why it is red:") :]
+
+
 def test_E3_status_shows_the_confirmed_company_red_with_its_last_run(walk: Walk) -> None:
     said = walk.said["status"]
     assert said.code == 0, said

@@ -54,6 +54,11 @@ class Demo:
         listed = self.world.http.get(f"{self.world.intacct}/_sim/faults").json()["faults"]
         return int(next(rule["fired"] for rule in listed if rule["rule_id"] == rule_id))
 
+    def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        """A command run to its end, its output captured."""
+        command = [CLI, "--config", str(self.config), *argv]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
     def sync(self) -> subprocess.Popen[str]:
         argv = [CLI, "--config", str(self.config), "sync", CONNECTION]
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -84,15 +89,21 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
         world.stop()
 
 
-def _ended(child: subprocess.Popen[str], *, timeout: float) -> tuple[int, str]:
-    """The exit code and stderr of ``child``; killed if it has not ended within ``timeout``."""
+def _said(child: subprocess.Popen[str], *, timeout: float) -> tuple[int, str, str]:
+    """The exit code, stdout and stderr of ``child``; killed if it has not ended in ``timeout``."""
     try:
-        _, err = child.communicate(timeout=timeout)
+        out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         child.kill()
         _, err = child.communicate()
         pytest.fail(f"the sync did not end within {timeout} s: {err}")
-    return child.returncode, err
+    return child.returncode, out, err
+
+
+def _ended(child: subprocess.Popen[str], *, timeout: float) -> tuple[int, str]:
+    """The exit code and stderr of ``child`` (``_said``)."""
+    code, _, err = _said(child, timeout=timeout)
+    return code, err
 
 
 def _held_sync(demo: Demo) -> subprocess.Popen[str]:
@@ -137,6 +148,10 @@ def test_E4_ctrl_c_twice_closes_the_run_red_and_a_sync_at_once_starts(demo: Demo
     assert run.status is RunStatus.FAILED
     assert run.finished_at is not None
     assert "stopped by Ctrl-C" in note
+    status = demo.cli("status", CONNECTION)
+    assert status.returncode == 0, status.stderr
+    assert "why it is red:" in status.stdout  # the reason, read back by another process
+    assert "The sync was interrupted (stopped by Ctrl-C)" in status.stdout
     again, err = _ended(demo.sync(), timeout=180)  # at once: no waiting for the run to go stale
     assert again in (0, 1), err  # a run started and finished (not refused: E4, exit 2)
     latest, _ = demo.latest()
@@ -146,8 +161,11 @@ def test_E4_ctrl_c_twice_closes_the_run_red_and_a_sync_at_once_starts(demo: Demo
 
 def test_F7_a_day_long_retry_after_ends_the_sync_red_at_once(demo: Demo) -> None:
     demo.fault(kind="throttle", retry_after=86_400, times=1)
-    code, err = _ended(demo.sync(), timeout=120)
+    code, said, err = _said(demo.sync(), timeout=120)
     assert code == 1, err  # red, not hung
+    why = said[said.index("why it is red:") :]  # the reason, not only counts (E3)
+    assert "asked to wait 86400 s" in why
+    assert "intacct.max_retry_after" in why
     run, note = demo.latest()
     assert run.finished_at is not None
     assert run.status is RunStatus.FAILED

@@ -26,7 +26,7 @@ from released_intacct.app.cli.prerequisites import prerequisite, settle_prerequi
 from released_intacct.app.cli.progress import watch
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, connection_id, failed
 from released_intacct.app.cli.shell import problems as list_problems
-from released_intacct.app.cli.sync import report_run
+from released_intacct.app.cli.sync import report_run, stop_runs
 from released_intacct.app.decisions import (
     Decision,
     Decisions,
@@ -177,9 +177,13 @@ async def _finish(
     if not is_successful(confirmed):
         return failed(confirmed.failure(), console)
     console.say("confirmed: the initial sync runs now")
-    outcome = await watch(
-        service, id, service.workflow.background(), out=console.out, tty=console.tty
-    )
+    try:
+        outcome = await watch(
+            service, id, service.workflow.background(), out=console.out, tty=console.tty
+        )
+    except BaseException as error:  # Ctrl-C, SIGTERM, a crash: the initial run closed red first
+        await stop_runs(service, error, console)
+        raise
     if not is_successful(outcome):
         return failed(outcome.failure(), console)
     return await report_run(service, id, outcome.unwrap(), console)
