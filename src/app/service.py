@@ -18,7 +18,8 @@ Decided:
 - ``entities(id)`` logs in again with the stored credentials: the list of entities is Intacct's,
   and it may change between connect and choose (C3).
 - API transactions are counted by the company's Intacct port in this process (the port is kept
-  across runs); a restart counts from zero. They are reported as ``transactions_spent``.
+  across runs); a restart counts from zero. They are reported as ``transactions_spent``; each run
+  keeps its own in the store (``Run.transactions``).
 - ``unlink`` / ``relink`` name the record by its type and Re-Leased id; a record that was never
   linked cannot be unlinked (E2), and the refusal says so.
 - ``sync_now`` queues a run and answers as soon as it holds the company, naming it (the admin
