@@ -32,9 +32,10 @@ from released_intacct.app.admin.wire import (
     RunsQuery,
 )
 from released_intacct.app.ports import settled
+from released_intacct.app.service import Service
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
-from released_intacct.domain.state import ResultFilter
+from released_intacct.domain.state import ResultFilter, Run
 
 __all__ = [
     "guard",
@@ -66,9 +67,13 @@ async def sync_now(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[QueuedV
 
 
 async def read_run(call: Call[RunPath, NoQuery, Empty]) -> Result[RunView, SyncError]:
-    """Rule E3: one run of the company (the endpoint answers 404 for a run it does not have)."""
+    """Rule E3: one run of the company, a red one with its reasons (the endpoint answers 404 for
+    a run it does not have)."""
     found = await settled(call.service.run(ConnectionId(call.path.id), call.path.run))
-    return found.bind(lambda run: Success(RunView.of(run)) if run else Failure(_gone(call.path)))
+    if not is_successful(found):
+        return Failure(found.failure())
+    run = found.unwrap()
+    return Failure(_gone(call.path)) if run is None else await _view(call.service, run)
 
 
 def _gone(path: RunPath) -> SyncError:
@@ -88,11 +93,17 @@ async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView,
         return Failure(found.failure())
     views = []
     for run in found.unwrap():
-        why = await settled(call.service.reasons(run))
-        if not is_successful(why):
-            return Failure(why.failure())
-        views.append(RunView.of(run, why.unwrap()))
+        view = await _view(call.service, run)
+        if not is_successful(view):
+            return Failure(view.failure())
+        views.append(view.unwrap())
     return Success(RunsView(runs=tuple(views)))
+
+
+async def _view(service: Service, run: Run) -> Result[RunView, SyncError]:
+    """A run as the API shows it, a red one with why (the reasons ``sync`` and ``status`` print)."""
+    why = await settled(service.reasons(run))
+    return why.map(lambda reasons: RunView.of(run, reasons))
 
 
 async def results(
