@@ -3,10 +3,12 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The strict editable install maps each module explicitly, so a new or removed module needs a
-# re-install: the stamp depends on the list of modules (kept in .modules, rewritten only on change).
+# The strict editable install maps each module and package-data file explicitly, so a new or removed
+# one needs a re-install: the stamp depends on the list of them (kept in .modules, rewritten only on
+# change): the modules, and the console's templates and static files.
 MODULES := $(VENV)/.modules
-MODULE_LIST := $(shell find src fakes -name '*.py' 2>/dev/null | LC_ALL=C sort)
+MODULE_LIST := $(shell find src fakes -name '*.py' 2>/dev/null | LC_ALL=C sort) \
+	$(shell find src/app/admin/console/templates src/app/admin/console/static -type f 2>/dev/null | LC_ALL=C sort)
 
 .PHONY: install run test lint bench clean FORCE
 

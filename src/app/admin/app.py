@@ -7,6 +7,9 @@ A handler never lets an exception out as a bare 500: the route answers a generic
 the failure (method, route template and the exception; never the body, so never a credential).
 A path with no route (404) and a route asked with a method it does not take (405, with ``Allow``)
 answer in the same error envelope as every other error, not Starlette's plain text.
+
+``ui=True`` adds the operator's console (``admin.console``) at ``/ui``: its shell page and static
+files need no token (they carry no data); each of its screens needs the same bearer token.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from released_intacct.app.admin import errors
+from released_intacct.app.admin.console import console_mount
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
 from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
 from released_intacct.app.admin.routes import endpoints
@@ -38,9 +42,14 @@ Handle = Callable[[Request], Awaitable[Response]]
 
 
 def create_admin_app(
-    service: Service, *, token: Secret | None, max_body: int = ADMIN_MAX_BODY_BYTES
+    service: Service,
+    *,
+    token: Secret | None,
+    max_body: int = ADMIN_MAX_BODY_BYTES,
+    ui: bool = False,
 ) -> Starlette:
-    """The admin API over ``service``; ``token=None`` refuses every route but health.
+    """The admin API over ``service``; ``token=None`` refuses every route but health. ``ui``:
+    with the operator's console at ``/ui``.
 
     Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
     problem = None if token is None else admin_token_problem(token)
@@ -53,11 +62,14 @@ def create_admin_app(
     async def openapi(request: Request) -> Response:
         return respond(200, document)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])
         for ep in table
     ]
     routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
+    if ui:
+        refuse = _refusal(token)
+        routes.append(console_mount(service, table, max_body=max_body, refuse=refuse))
     return Starlette(routes=routes, exception_handlers={404: _no_route, 405: _not_allowed})
 
 
@@ -89,12 +101,26 @@ def _guarded(handle: Handle, ep: Endpoint | None, token: Secret | None) -> Handl
     if ep is not None and ep.public:
         return handle
 
+    refuse = _refusal(token)
+
     async def guarded(request: Request) -> Response:
-        if not _authorised(request, token):
-            return problem_response(errors.unauthorized(configured=token is not None))
+        problem = refuse(request)
+        if problem is not None:
+            return problem_response(problem)
         return await handle(request)
 
     return guarded
+
+
+def _refusal(token: Secret | None) -> Callable[[Request], errors.Problem | None]:
+    """The 401 problem for a request without the token, or None (the API's and the console's)."""
+
+    def refuse(request: Request) -> errors.Problem | None:
+        if _authorised(request, token):
+            return None
+        return errors.unauthorized(configured=token is not None)
+
+    return refuse
 
 
 def _authorised(request: Request, token: Secret | None) -> bool:
