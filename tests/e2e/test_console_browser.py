@@ -113,6 +113,11 @@ def _onboard(page: Page, url: str, shot: Shots) -> None:
 
     page.goto(url)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Admin token").fill("not-the-admin-token-at-all")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#problem")).to_contain_text("The request has no valid admin token.")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('released-intacct.admin-token')") is None
     shot("sign-in")
     page.get_by_label("Admin token").fill(TOKEN)
     page.get_by_role("button", name="Sign in").click()

@@ -207,6 +207,20 @@ def test_C4_a_refused_sync_from_date_shows_the_rule_and_fix() -> None:
     run(body)
 
 
+def test_a_connection_opens_at_the_screen_its_phase_is_at() -> None:
+    async def body(page: Console) -> None:
+        missing = await page.get("/connections/conn-missing")
+        assert missing.status_code == 404
+        assert errors.not_found("connection conn-missing").body.error.message in missing.text
+        id = await connected(page)
+        assert tree(await page.get(f"/connections/{id}")).xpath("//h2/@id") == ["setup-title"]
+        await page.post(f"/connections/{id}/setup", {"entityId": "E100", "syncFrom": "2024-01-01"})
+        opened = tree(await page.get(f"/connections/{id}"))
+        assert opened.xpath("//h2/@id") == ["prerequisites-title"]
+
+    run(body)
+
+
 def test_C2_credentials_are_never_echoed_back() -> None:
     async def body(page: Console) -> None:
         id = await matching(page)

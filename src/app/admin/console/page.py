@@ -6,7 +6,7 @@ decode-and-handle step the JSON route runs too: a form is turned into the JSON b
 wording (``errors.Problem``), which ``Page.problem`` shows in the page.
 
 Templates are Jinja2 with autoescape on and undefined names an error. Links are built by
-``url(name, **params)``: the path of the console's own route ``name`` under the prefix the console
+``url(route, **params)``: the path of the console's own route ``name`` under the prefix the console
 is mounted at (the ASGI ``root_path``, which includes a host's mount and a proxy's prefix), the
 same path ``request.url_for(...).path`` gives, also where a host names its mount.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import msgspec
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -128,12 +128,11 @@ class Page:
         return Success(Form(parse_qsl(text, keep_blank_values=True)))
 
     def url(self, request: Request) -> Callable[..., str]:
-        """``url(route, query=None, **params)``: the path of the console's route ``route``."""
+        """``url(route, **params)``: the path of the console's route ``route``."""
         prefix = str(request.scope.get("root_path", "")).rstrip("/")
 
-        def url(route: str, /, query: Mapping[str, str] | None = None, **params: object) -> str:
-            path = prefix + str(self._router.url_path_for(route, **params))
-            return f"{path}?{urlencode(query)}" if query else path
+        def url(route: str, /, **params: object) -> str:
+            return prefix + str(self._router.url_path_for(route, **params))
 
         return url
 
