@@ -217,6 +217,19 @@ def test_a_connection_opens_at_the_screen_its_phase_is_at() -> None:
         await page.post(f"/connections/{id}/setup", {"entityId": "E100", "syncFrom": "2024-01-01"})
         opened = tree(await page.get(f"/connections/{id}"))
         assert opened.xpath("//h2/@id") == ["prerequisites-title"]
+        assert opened.xpath("//button/text()")[-1] == "Start matching"
+        await page.post(f"/connections/{id}/matching")
+        await page.post(
+            f"/connections/{id}/matching/tax_types/archive", {"releasedId": "tax-gst-imports"}
+        )
+        await page.post(
+            f"/connections/{id}/matching/tax_types/archive", {"releasedId": "tax-exempt-dup"}
+        )
+        await page.post(f"/connections/{id}/matching/tax_types/continue")
+        again = tree(await page.get(f"/connections/{id}"))
+        (resume,) = again.xpath("//button[text()='Continue matching']/@hx-get")
+        step = tree(await page.client.get(str(resume), headers=_auth(TOKEN)))
+        assert step.xpath("//h2/@data-step") == ["accounts"]
 
     run(body)
 

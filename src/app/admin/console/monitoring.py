@@ -95,7 +95,14 @@ async def results(page: Page, request: Request, *, note: str = "") -> Response:
     return await _results(page, request, chosen, note)
 
 
-async def _results(page: Page, request: Request, chosen: dict[str, str], note: str) -> Response:
+async def _results(
+    page: Page,
+    request: Request,
+    chosen: dict[str, str],
+    note: str,
+    record: tuple[str, str] = ("", ""),
+) -> Response:
+    """The results screen; ``record`` (type, Re-Leased id) fills the unlink / relink form."""
     query = {**chosen, "limit": "200"}
     route = ("GET", f"{_C}/results")
     found = await page.ask(route, ResultsView, params=_id(request), query=query)
@@ -111,6 +118,7 @@ async def _results(page: Page, request: Request, chosen: dict[str, str], note: s
         record_types=[t.value for t in RecordType],
         directions=[d.value for d in Direction],
         links=[s.value for s in LinkStatus],
+        record=record,
     )
 
 
@@ -142,7 +150,8 @@ async def _link(page: Page, request: Request, action: str) -> Response:
         f"Re-Leased {noun} {changed.released_id} is {changed.status} "
         f"(Sage Intacct {changed.intacct_key})."
     )
-    return await _results(page, request, given.filled(*_FILTERS), note)
+    record = (changed.record_type, changed.released_id)
+    return await _results(page, request, given.filled(*_FILTERS), note, record)
 
 
 # --- notifications (E3) ---------------------------------------------------------------------------

@@ -210,6 +210,7 @@ async def start_matching(page: Page, request: Request) -> Response:
 
 
 async def matching(page: Page, request: Request) -> Response:
+    """The step in the path, or (without one) the first step not yet continued."""
     found = await page.ask(("GET", f"{_C}/matching"), OnboardingView, params=_id(request))
     if not is_successful(found):
         return page.problem(request, found.failure())

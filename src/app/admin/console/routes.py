@@ -48,6 +48,7 @@ _SCREENS: Final[Sequence[tuple[str, str, str, Screen]]] = (
     ("GET", f"{_C}/prerequisites", "prerequisites", onboard.prerequisites),
     ("POST", f"{_C}/acknowledgements", "acknowledge", onboard.acknowledge),
     ("POST", f"{_C}/matching", "start_matching", onboard.start_matching),
+    ("GET", f"{_C}/matching", "matching_next", onboard.matching),
     ("POST", f"{_C}/matching/contacts/create", "create_as", onboard.create_as),
     ("GET", f"{_C}/matching/{{step}}", "matching", onboard.matching),
     ("POST", f"{_C}/matching/{{step}}/match", "match", onboard.match),
