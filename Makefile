@@ -3,12 +3,12 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The strict editable install maps each module and package-data file explicitly, so a new or removed
-# one needs a re-install: the stamp depends on the list of them (kept in .modules, rewritten only on
-# change): the modules, and the console's templates and static files.
+# The strict editable install maps each module and package-data file explicitly, so a new or
+# removed one needs a re-install: the stamp depends on the list of files under src and fakes
+# (modules, and package data such as the docs pages' vendored bundles), kept in .modules and
+# rewritten only on change.
 MODULES := $(VENV)/.modules
-MODULE_LIST := $(shell find src fakes -name '*.py' 2>/dev/null | LC_ALL=C sort) \
-	$(shell find src/app/admin/console/templates src/app/admin/console/static -type f 2>/dev/null | LC_ALL=C sort)
+MODULE_LIST := $(shell find src fakes -type f -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort)
 
 .PHONY: install run test lint bench clean FORCE
 
