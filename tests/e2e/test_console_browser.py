@@ -14,6 +14,7 @@ The screenshots are left in ``build/screenshots/test_console_onboarding_in_a_bro
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -95,6 +96,10 @@ def test_console_onboarding_in_a_browser(
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        refused: list[str] = []
+        page.on(
+            "console", lambda m: refused.extend([m.text] if "Security Policy" in m.text else [])
+        )
         shot = Shots(page, screenshots)
         try:
             _onboard(page, f"{base}/host/ui/", shot)
@@ -103,6 +108,7 @@ def test_console_onboarding_in_a_browser(
             _results(page, shot)
             _notifications(page, shot)
             assert context.cookies() == []
+            assert refused == [], refused
         finally:
             context.close()
     assert len(shot.taken) >= 14, shot.taken
@@ -209,8 +215,8 @@ def _until_blue(page: Page, pair: DemoPair, shot: Shots) -> None:
     from playwright.sync_api import expect  # noqa: PLC0415
 
     flag = page.locator("#flag")
-    finished = "['blue', 'red'].includes(document.querySelector('#flag')?.dataset.colour)"
-    page.wait_for_function(finished, timeout=30_000)
+    finished = "#flag[data-colour='blue'], #flag[data-colour='red']"
+    expect(page.locator(finished)).to_be_visible(timeout=30_000)
     for _ in range(SYNCS):
         if flag.get_attribute("data-colour") == "blue":
             break
@@ -220,11 +226,8 @@ def _until_blue(page: Page, pair: DemoPair, shot: Shots) -> None:
         started = page.locator("#status-panel").get_attribute("data-run-started")
         pair.clock.advance()
         page.get_by_role("button", name="Sync now").click()
-        newer = (
-            "document.querySelector('#status-panel')?.dataset.runStarted !== "
-            f"{started!r} && {finished}"
-        )
-        page.wait_for_function(newer, timeout=30_000)
+        newer = page.locator(f"#status-panel:not([data-run-started='{started}'])")
+        expect(newer.locator(finished)).to_be_visible(timeout=30_000)
     expect(flag).to_have_attribute("data-colour", "blue")
     expect(flag).to_contain_text("Blue: the last run succeeded")
     expect(page.locator("#status-panel tr[data-record-type='invoice']")).to_be_visible()
@@ -238,7 +241,8 @@ def _results(page: Page, shot: Shots) -> None:
     expect(page.locator("#results-title")).to_be_visible()
     shot("results")
     page.get_by_label("Record type").first.select_option("invoice")
-    expect(page.locator("#filter-type")).to_have_value("invoice")
+    shown = json.dumps({"type": "invoice"})  # the filters the re-rendered screen shows
+    expect(page.locator(f"#result-filters[data-shown='{shown}']")).to_be_attached()
     links = page.locator("#link-form")
     links.get_by_label("Record type").select_option("invoice")
     links.get_by_label("Re-Leased id").fill("inv-0002")

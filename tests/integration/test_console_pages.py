@@ -9,6 +9,7 @@ mount prefix and a proxy's root path; credentials are never echoed; everything i
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from released_intacct.app.admin.views import CandidateView, DecisionView, StepVi
 from released_intacct.app.ports import Ports
 from released_intacct.app.service import Service
 from released_intacct.domain.secret import Secret
-from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, demo_pair
+from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, demo_pair, onboarded
 from released_intacct.fakes.state_store import FakeStateStore
 
 TOKEN = "console-pages-token-5d0c7e2a91b34f68"
@@ -132,6 +133,7 @@ def test_the_shell_and_its_static_files_need_no_token() -> None:
         shell = await page.get("/", token=None)
         assert shell.status_code == 200
         assert shell.headers["content-type"].startswith("text/html")
+        assert "script-src 'self';" in shell.headers["content-security-policy"]
         scripts = tree(shell).xpath("//script/@src")
         assert scripts == [f"{page.base}/static/htmx.min.js", f"{page.base}/static/console.js"]
         for name in ("htmx.min.js", "console.js", "console.css"):
@@ -307,6 +309,40 @@ def test_links_hold_the_mount_prefix_and_the_proxys_root_path(mount: str, root_p
         assert followed.status_code == 200
 
     run(body, mount=mount, root_path=root_path)
+
+
+def test_E2_unlink_and_relink_from_the_results_screen() -> None:
+    """The form's record and each row's button (its hx-vals, JSON in an attribute) reach the
+    API's unlink / relink; the filters the form carried come back."""
+
+    async def body(page: Console) -> None:
+        id = await onboarded(page.service.workflow)
+        confirmed = await page.post(f"/connections/{id}/confirm")
+        assert tree(confirmed).xpath("//p[@id='flag']")
+        await page.service.drain()
+        c = f"/connections/{id}"
+        record = {"recordType": "invoice", "releasedId": "inv-0002", "type": "invoice"}
+        unlinked = await page.post(f"{c}/unlink", record)
+        assert "Re-Leased invoice inv-0002 is unlinked" in unlinked.text
+        shown = tree(unlinked)
+        assert json.loads(shown.xpath("//form[@id='result-filters']/@data-shown")[0]) == {
+            "type": "invoice"
+        }
+        assert shown.xpath("//input[@id='link-id']/@value") == ["inv-0002"]
+        relinked = await page.post(f"{c}/relink", record)
+        assert "Re-Leased invoice inv-0002 is linked" in relinked.text
+        buttons = tree(await page.get(f"{c}/results")).xpath("//tbody//button[@hx-vals]")
+        assert buttons
+        for button in buttons:
+            given = json.loads(button.get("hx-vals"))
+            assert set(given) == {"recordType", "releasedId"}
+            answered = await page.client.post(
+                button.get("hx-post"), data=given, headers=_auth(TOKEN)
+            )
+            assert answered.status_code in (200, 409), answered.text
+            assert "(rule E2)" in answered.text or "is unlinked" in answered.text
+
+    run(body)
 
 
 def test_everything_shown_is_escaped() -> None:

@@ -21,7 +21,7 @@ from released_intacct.app.admin.endpoint import Endpoint
 from released_intacct.app.admin.errors import Problem
 from released_intacct.app.service import Service
 
-__all__ = ["ASSETS", "PREFIX", "console_mount"]
+__all__ = ["ASSETS", "PREFIX", "SHELL_POLICY", "console_mount"]
 
 _log = logging.getLogger(__name__)
 
@@ -33,6 +33,14 @@ ASSETS: Final = {
     "console.css": ("console.css", "text/css; charset=utf-8"),
 }
 """The static files the shell loads, by the name in their URL: (file under static/, type)."""
+
+SHELL_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+)
+"""The shell's Content-Security-Policy: only its own scripts, styles and requests (htmx runs with
+eval off and injects no style), so markup that slipped past escaping could run nothing. Framing is
+left to the host, which embeds the page."""
 
 Screen = Callable[[Page, Request], Awaitable[Response]]
 Refuse = Callable[[Request], Problem | None]
@@ -76,7 +84,9 @@ def console_mount(
     assets = {name: (_asset(path), kind) for name, (path, kind) in ASSETS.items()}
 
     async def shell(request: Request) -> Response:
-        return page.render(request, "shell.html")
+        shown = page.render(request, "shell.html")
+        shown.headers["Content-Security-Policy"] = SHELL_POLICY
+        return shown
 
     async def static(request: Request) -> Response:
         found = assets.get(request.path_params["name"])

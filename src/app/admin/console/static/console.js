@@ -14,8 +14,11 @@
     { code: "[23]..", swap: true },
     { code: "[45]..", swap: true, error: true },
   ];
+  // Under the shell's Content-Security-Policy: no eval, and no style attribute carried over
+  // between swapped elements (the page sets none; copying an absent one is an inline style).
   htmx.config.selfRequestsOnly = true;
   htmx.config.allowEval = false;
+  htmx.config.attributesToSettle = ["class", "width", "height"];
 
   // The token goes as a header on every request the page makes; never as a cookie.
   body.addEventListener("htmx:configRequest", function (event) {
