@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from lxml import html
+from returns.future import FutureResult
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -27,7 +29,9 @@ from released_intacct.app.admin.console.onboarding import rows
 from released_intacct.app.admin.views import CandidateView, DecisionView, StepView, TargetView
 from released_intacct.app.ports import Ports
 from released_intacct.app.service import Service
+from released_intacct.domain.errors import SyncError
 from released_intacct.domain.secret import Secret
+from released_intacct.domain.state import Connection, StateStore
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, demo_pair, onboarded
 from released_intacct.fakes.state_store import FakeStateStore
 
@@ -65,10 +69,12 @@ def _auth(token: str | None) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def console(*, mount: str = "", root_path: str = "") -> AsyncIterator[Console]:
+async def console(
+    *, mount: str = "", root_path: str = "", store: StateStore | None = None
+) -> AsyncIterator[Console]:
     """The admin app with its console over the demo pair, mounted at ``mount`` in a host app
     (named, as a host may), served below a proxy's ``root_path``."""
-    store = FakeStateStore()
+    store = store or FakeStateStore()
     async with demo_pair(store) as pair:
         ports = Ports(store=store, intacct_for=pair.intacct_for,
                       released_for=pair.released_for, clock=pair.clock)  # fmt: skip
@@ -81,9 +87,11 @@ async def console(*, mount: str = "", root_path: str = "") -> AsyncIterator[Cons
         await service.drain()
 
 
-def run(body: Callable[[Console], Awaitable[None]], **where: str) -> None:
+def run(
+    body: Callable[[Console], Awaitable[None]], *, store: StateStore | None = None, **where: str
+) -> None:
     async def main() -> None:
-        async with console(**where) as page:
+        async with console(store=store, **where) as page:
             await body(page)
 
     asyncio.run(main())
@@ -353,3 +361,24 @@ def test_everything_shown_is_escaped() -> None:
         assert "<b>RL</b>" not in listed.text
 
     run(body)
+
+
+class _Broken(FakeStateStore):
+    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
+        raise RuntimeError("the store broke")
+
+
+def test_an_exception_in_a_screen_is_a_generic_500_and_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def body(page: Console) -> None:
+        reply = await page.get("/connections")
+        assert reply.status_code == 500
+        assert tree(reply).xpath("//div[@class='problem']/@data-kind") == ["internal"]
+        assert errors.internal().body.error.message in reply.text
+        assert "broke" not in reply.text
+
+    run(body, store=_Broken())
+    assert any("event=console_request_failed" in r.getMessage() for r in caplog.records)
