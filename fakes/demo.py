@@ -36,6 +36,7 @@ from returns.pipeline import is_successful
 from released_intacct.adapters.state import generate_key
 from released_intacct.app.admin import create_admin_app
 from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.logs import formatter, secrets_of
 from released_intacct.app.cli.signals import interruptible, stopping_gently
 from released_intacct.app.decisions import Decisions, DecisionsError, decisions_from_toml
 from released_intacct.app.http_server import serve_until
@@ -85,7 +86,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
             raise DemoError(msg)
         decisions = decisions_from_toml(args.decisions)
         settings = _fresh_workdir(workdir, args)
-        _log_to(workdir / "logs" / "service.log", level=args.log_level)
+        _log_to(workdir / "logs" / "service.log", level=args.log_level, settings=settings)
         simulators = Simulators(
             HOST,
             {"intacct": args.intacct_port, "released": args.released_port},
@@ -127,9 +128,11 @@ def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
     return settings_from_toml(config)
 
 
-def _log_to(path: Path, *, level: str) -> None:
+def _log_to(path: Path, *, level: str, settings: Settings) -> None:
+    """The service's log file, in the CLI's lines (``cli.logs``): logfmt, the settings' secrets
+    hidden."""
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(formatter(secrets_of(settings), verbose=level.upper() == "DEBUG"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())
@@ -144,7 +147,10 @@ async def _demo(
     with stopping_gently(stop.set):
         async with open_service(settings) as service:
             admin = create_admin_app(
-                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+                service,
+                token=settings.admin_token,
+                max_body=settings.admin_max_body_bytes,
+                openapi_public=settings.admin_openapi_public,
             )
             api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
             try:

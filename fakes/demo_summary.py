@@ -50,7 +50,7 @@ def _next(where: Where) -> list[str]:
         "Where to look next:",
         f"  admin API   {where.admin_url}   token: {where.token}",
         f'              curl -H "Authorization: Bearer {where.token}" {status}',
-        f"  OpenAPI     {where.admin_url}/openapi.json (with the token)",
+        f"  OpenAPI     {where.admin_url}/openapi.json   (docs: /docs and /redoc)",
         f"  CLI         .venv/bin/released-intacct --config {where.config} "
         f"results {where.connection} --type invoice",
         f"  logs        {where.logs}",

@@ -27,15 +27,6 @@ def holder_fix(held: Connection) -> str:
     return "Use that connection, or remove it first: it is not confirmed yet."
 
 
-def running(run: Run) -> SyncError:
-    return refused(
-        f"A sync of this company is already running (run {run.id}, started "
-        f"{run.started_at.isoformat()}).",
-        "Wait for it to finish, then start the sync again.",
-        rule=Rule.E4,
-    )
-
-
 def progress_refusal(stored: Run | None, run: Run) -> SyncError | None:
     """Progress is saved only for a run the store holds open, and only while it is open."""
     if stored is None:

@@ -36,6 +36,7 @@ from released_intacct.domain.state import (
     no_notification,
     not_confirmed,
     release_run,
+    run_open,
 )
 from released_intacct.fakes.state_book import (
     Book,
@@ -50,7 +51,6 @@ from released_intacct.fakes.state_refusals import (
     kept,
     link_status,
     progress_refusal,
-    running,
     unknown,
 )
 
@@ -81,7 +81,7 @@ class FakeRuns:
         def start(book: Book) -> Result[Run, SyncError]:
             open_run = next((r for r in book.runs.values() if not r.status.finished), None)
             if open_run is not None and not open_run.is_stale(before=at - stale_after):
-                return Failure(running(open_run))
+                return Failure(run_open(open_run))
             if open_run is not None:
                 self._release(book, open_run, at)
             book.epoch += 1

@@ -52,9 +52,13 @@ def postgres_dsn(postgres_cluster: Cluster) -> str:
     return postgres_cluster.database()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless under Playwright, for the session (started on first use)."""
+    """Debian's Chromium, headless under Playwright, for the tests of one module.
+
+    Not for the session: while Playwright's sync API is open it keeps an asyncio event loop
+    running in the main thread, so every later test's ``asyncio.run`` would fail ("cannot be
+    called from a running event loop"). Closed at the end of the module, it leaves none."""
     found = chromium.find()
     if isinstance(found, str):
         if os.environ.get(chromium.REQUIRE):

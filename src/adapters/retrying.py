@@ -2,17 +2,22 @@
 limits on waiting (``Waits``).
 
 Seconds here are durations, not money: floats are right for them.
+
+Each retry is one INFO event, ``request_retried``, saying why (``log_retry``): both adapters'
+retry loops call it just before they sleep.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 import httpx
 
+from released_intacct.adapters.log import logger
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
@@ -21,10 +26,15 @@ __all__ = [
     "Waits",
     "backoff",
     "check_wait_limits",
+    "log_retry",
     "not_waited",
     "retry_after_seconds",
     "unsent_error",
 ]
+
+
+_log = logger(__name__)
+_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
 def backoff(
@@ -166,4 +176,38 @@ def not_waited(error: SyncError, refused: WaitRefused, *, system: str, table: st
         kind=ErrorKind.RETRIABLE,
         message=f"{error.message} {system} was not asked again: {said}.",
         fix=f"{error.fix} To wait longer, raise {table}.{refused.setting}.",
+    )
+
+
+def log_retry(
+    error: SyncError, *, system: str, attempt: int, wait: float, retry_after: float | None
+) -> None:
+    """One INFO event for a request about to be sent again after ``wait`` seconds: try
+    ``attempt + 1`` failed with ``error``. ``reason`` is why it is repeated: ``retry_after`` (the
+    server said when: a 429 or a 503 with ``Retry-After``), ``status`` (a 429 or 5xx without one),
+    ``timeout`` (no reply in time), ``connection`` (none made, or lost before the reply), or
+    ``reply`` (a reply that said "later" or could not be read). ``cause`` is the error's own
+    (the HTTP status, the exception's type, Intacct's error number): never a URL or header."""
+    cause = error.cause or ""
+    status = _STATUS.search(cause)
+    if retry_after is not None:
+        reason = "retry_after"
+    elif status is not None:
+        reason = "status"
+    elif "Timeout" in cause:
+        reason = "timeout"
+    elif error.unsent or cause.endswith("Error"):
+        reason = "connection"
+    else:
+        reason = "reply"
+    known: dict[str, object] = {"status": None if status is None else int(status.group(1))}
+    known["retry_after"] = retry_after
+    _log.info(
+        "request_retried",
+        system=system,
+        reason=reason,
+        **{key: value for key, value in known.items() if value is not None},
+        attempt=attempt + 1,
+        wait=round(wait, 3),
+        cause=error.cause,
     )

@@ -31,6 +31,7 @@ KEYS = (
     "previous_keys",
     "admin_token",
     "admin_max_body_bytes",
+    "admin_openapi_public",
     "schedule.at",
     "schedule.timezone",
     "schedule.every_minutes",
@@ -61,6 +62,7 @@ KEYS = (
 _INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
 _RELEASED_INTS = ("page_size", "attempts")
 _SECONDS = ("timeout", "max_retry_after", "max_retry_wait")
+_FLAGS = {"true": True, "false": False}
 
 EVERY_MINUTES = (1, 1440)
 """The bounds of ``schedule.every_minutes``: once a minute to once a day (for a run a day, the
@@ -196,6 +198,16 @@ class Reader:
             self._problem("admin_token", problem)
             return None
         return token
+
+    def flag(self, key: str) -> bool | None:
+        """A TOML boolean; in the environment ``true`` or ``false`` (any case)."""
+        raw = self._values.get(key)
+        if raw is None or isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _FLAGS:
+            return _FLAGS[raw.strip().lower()]
+        self._problem(key, f"must be true or false, got {raw!r}")
+        return None
 
     def integer(self, key: str) -> int | None:
         raw = self._values.get(key)

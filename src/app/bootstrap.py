@@ -15,7 +15,9 @@ Re-Leased company id; left out, the HTTP adapter of Re-Leased is used with
 
 ``open_service(settings)`` does the above for the stand-alone case: it opens the state store of
 ``settings.database``, an HTTP connection pool per company (``Pools``), builds the service, and on
-leaving waits for the runs under way, then closes the pools and the store. Left by an exception
+leaving waits for the runs under way, then closes the pools and the store. A command that never
+calls Re-Leased (reading the store, connecting, checking Intacct) opens it with
+``needs_released=False``: the Re-Leased settings are then not demanded. Left by an exception
 or a cancellation (the CLI's SIGINT and SIGTERM), it stops the runs under way instead of waiting:
 each is finished red in the store, so no company is left locked (rule E4).
 
@@ -117,13 +119,23 @@ def _attempt(settings: Settings) -> timedelta:
 
 @asynccontextmanager
 async def open_service(
-    settings: Settings, *, released_for: ReleasedFor | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    released_for: ReleasedFor | None = None,
+    clock: Clock | None = None,
+    needs_released: bool = True,
 ) -> AsyncIterator[Service]:
-    """Stand-alone: the state store and the HTTP pools opened, the service built over them."""
+    """Stand-alone: the state store and the HTTP pools opened, the service built over them.
+
+    ``needs_released=False``: the caller never reaches Re-Leased, so ``released.base_url`` and
+    ``released.api_key`` may be left out (a call to Re-Leased would then be the same
+    ``SettingsError`` naming them)."""
     if not is_postgres(settings.database):
         database_path(settings.database)  # an unknown kind of database: refused before opening
-    if released_for is None:
+    if released_for is None and needs_released:
         _released_endpoint(settings)  # fail before anything is opened
+    elif released_for is None and None in (settings.released_url, settings.released_api_key):
+        released_for = _released_not_configured
     store = await open_store(settings)
     try:
         async with Pools.made(timeout=settings.intacct.timeout) as http:
@@ -203,14 +215,23 @@ def _intacct_over_http(settings: Settings, http: Pools, slots: RequestSlots) -> 
 def _released_endpoint(settings: Settings) -> tuple[str, Secret]:
     url, key = settings.released_url, settings.released_api_key
     if url is None or key is None:
-        names = [_config.env_name(k) for k in ("released.base_url", "released.api_key")]
-        raise SettingsError(
-            [
-                "Re-Leased is not reachable: give released.base_url and released.api_key "
-                f"({' and '.join(names)}), or pass the host's own Re-Leased port (released_for)"
-            ]
-        )
+        raise _released_missing()
     return url, key
+
+
+def _released_not_configured(company: ReleasedCompanyId) -> ReleasedPort:
+    """The Re-Leased port of a command that was opened not to need one."""
+    raise _released_missing()
+
+
+def _released_missing() -> SettingsError:
+    names = [_config.env_name(k) for k in ("released.base_url", "released.api_key")]
+    return SettingsError(
+        [
+            "Re-Leased is not reachable: give released.base_url and released.api_key "
+            f"({' and '.join(names)}), or pass the host's own Re-Leased port (released_for)"
+        ]
+    )
 
 
 def _released_over_http(settings: Settings, http: Pools) -> ReleasedFor:

@@ -29,13 +29,13 @@ find (``app.confirm_creates``). The take-over is logged and notified.
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from types import TracebackType
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.holding import Every, InFlight, holder_alive, in_flight_window
 from released_intacct.app.ports import Ports, Sleep, settled
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -47,7 +47,7 @@ from released_intacct.domain.state import ConfirmClaim, Connection, Phase, heart
 
 __all__ = ["Claim"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 class Claim:
@@ -154,11 +154,9 @@ class Claim:
         released = await settled(self._ports.store.release_confirm(self.id, token=self._token))
         if not is_successful(released):
             # the lease runs out on its own: the next confirm takes the claim over then
-            _log.warning(
-                "event=confirm_release_failed connection=%s error=%s", self.id, released.failure()
-            )
+            _log.warning("confirm_release_failed", connection=self.id, error=released.failure())
         elif released.unwrap().phase is Phase.ONBOARDING:
-            _log.info("event=confirm_released connection=%s", self.id)
+            _log.info("confirm_released", connection=self.id)
 
     async def _renew(self) -> Result[Connection, SyncError]:
         at, lease = self._ports.clock.now(), self._lease
@@ -167,7 +165,7 @@ class Claim:
         )
         if not is_successful(renewed) and renewed.failure().kind is ErrorKind.REJECTED:
             self._lost = renewed.failure()
-            _log.warning("event=confirm_claim_lost connection=%s", self.id)
+            _log.warning("confirm_claim_lost", connection=self.id)
         return renewed
 
     async def _renew_on_time(self) -> bool:
@@ -178,9 +176,7 @@ class Claim:
             return False
         renewed = await self._renew()
         if not is_successful(renewed) and self._lost is None:
-            _log.warning(
-                "event=confirm_renew_failed connection=%s error=%s", self.id, renewed.failure()
-            )
+            _log.warning("confirm_renew_failed", connection=self.id, error=renewed.failure())
         return self._lost is None
 
     async def _taken_over(self, previous: ConfirmClaim, *, gone: bool) -> None:
@@ -188,13 +184,12 @@ class Claim:
             return
         since, until = utc(previous.since), utc(previous.until)
         _log.warning(
-            "event=confirm_taken_over connection=%s previous_holder=%s previous_since=%s "
-            "previous_until=%s holder_gone=%s",
-            self.id,
-            previous.holder or "-",
-            since,
-            until,
-            gone,
+            "confirm_taken_over",
+            connection=self.id,
+            previous_holder=previous.holder or "-",
+            previous_since=since,
+            previous_until=until,
+            holder_gone=gone,
         )
         why = (
             f"its process ({previous.holder}) is gone"
@@ -211,4 +206,4 @@ class Claim:
         )
         told = await settled(self._ports.store.notify(self.id, note, at=self._ports.clock.now()))
         if not is_successful(told):
-            _log.warning("event=confirm_notification_failed connection=%s", self.id)
+            _log.warning("confirm_notification_failed", connection=self.id)

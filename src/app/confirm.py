@@ -31,13 +31,13 @@ Decided (what a confirm that goes wrong leaves):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.claim import Claim
 from released_intacct.app.confirm_creates import STOPS, about, create_in_intacct
 from released_intacct.app.gather import read_all
@@ -74,7 +74,7 @@ from released_intacct.domain.state import (
     Connection,
 )
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 async def confirm_connection(ports: Ports, id: ConnectionId) -> Result[Connection, SyncError]:
@@ -265,7 +265,7 @@ async def _record(
     about_records = [error for error in errors if error.record is not None]
     for error in errors:
         if error.record is None:
-            _log.warning("event=onboarding_result_without_record connection=%s error=%s", id, error)
+            _log.warning("onboarding_result_without_record", connection=id, error=error)
     if not about_records:
         return Success(None)
     recorded = await settled(ports.store.record_results(id, about_records, at=ports.clock.now()))

@@ -36,7 +36,6 @@ Intacct enforces ``uniqueid`` (spec correction 6), but nothing here relies on it
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Final
@@ -44,6 +43,7 @@ from typing import Final
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.candidates import (
     answer_key,
     candidates_error,
@@ -65,7 +65,7 @@ from released_intacct.domain.state import Intent, IntentState
 
 __all__ = ["STOPS", "about", "create_in_intacct"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 STOPS: Final = frozenset({ErrorKind.RETRIABLE, ErrorKind.FATAL})
 """Failures of a call, not of one record: they stop the confirm."""
@@ -95,7 +95,7 @@ async def create_in_intacct(
     creates = [create for create in left if create.key in recorded.unwrap()]
     for create in left:
         if create.key not in recorded.unwrap():  # SENT by another: the next look-up resolves it
-            _log.warning("event=confirm_create_not_held connection=%s key=%s", id, create.key)
+            _log.warning("confirm_create_not_held", connection=id, key=create.key)
     held = await claim.check()
     if not is_successful(held):
         return Failure(held.failure())
@@ -179,7 +179,7 @@ async def _not_created(
         clock=ports.clock,
         sleep=ports.sleep,
         connection=id,
-        who="by=confirm",
+        who={"by": "confirm"},
     )
     if not is_successful(waited):
         return Failure(waited.failure())
@@ -254,7 +254,7 @@ async def _resolved(
     if record is not None and still:
         link = link_for_intacct_write(sent, record, existing=None)
         done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
-        _log.info("event=confirm_create_found connection=%s key=%s", id, sent.key)
+        _log.info("confirm_create_found", connection=id, key=sent.key)
         return (await settled(done)).map(lambda _: (True, None))
     closed = await settled(ports.store.settle(id, sent.key, state=IntentState.FAILED))
     if record is None:

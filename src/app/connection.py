@@ -7,6 +7,8 @@ naming the rule and the fix. The steps, in the order a user meets them:
 1. ``connect``: credentials complete (C2), the Re-Leased company not yet connected (C1), a live
    log-in (C2), and at least one entity of the Intacct company still free (C1); the connection is
    stored with its credentials (encrypted by the store). Answers the entities to choose from.
+   Given a ``Choice``, the entity (C3) and the sync-from date (C4) are settled in the same step:
+   all of it is checked before the one write, so a refusal stores nothing.
 2. ``choose_entity`` (C3; C1 for the Intacct company + entity).
 3. ``set_sync_from`` (C4; after confirm only the same date is accepted, as a no-op).
 4. ``prerequisites``: Intacct's set-up at the entity (C5): each prerequisite holds, fails (with
@@ -35,7 +37,6 @@ Decided:
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -43,8 +44,9 @@ from datetime import date
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app import guards
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
@@ -71,9 +73,9 @@ from released_intacct.domain.state import (
     StateStore,
 )
 
-__all__ = ["Connected", "ConnectionWorkflow", "new_connection_id"]
+__all__ = ["Choice", "Connected", "ConnectionWorkflow", "new_connection_id"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +83,18 @@ class Connected:
     connection: Connection
     entities: tuple[Entity, ...]
     """The entities to choose from (C3); () when the company has none: choose the top level."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice:
+    """What ``connect`` settles with the connection, all or nothing (rules C3, C4)."""
+
+    entity: EntityId | None = None
+    """The entity to sync with (``rules.TOP_LEVEL``: the top level, for a company without
+    entities); None: the top level when the company has no entities (its only choice), else
+    none yet."""
+    sync_from: date | None = None
+    """The sync-from date (C4; needs the entity); None: not set yet."""
 
 
 def new_connection_id() -> ConnectionId:
@@ -118,12 +132,17 @@ class ConnectionWorkflow(Matching):
     # --- C1-C3 -----------------------------------------------------------------------------------
 
     def connect(
-        self, released_company: ReleasedCompanyId, credentials: IntacctCredentials
+        self,
+        released_company: ReleasedCompanyId,
+        credentials: IntacctCredentials,
+        choice: Choice | None = None,
     ) -> FutureResult[Connected, SyncError]:
-        return FutureResult(self._connect(released_company, credentials))
+        """Rules C1-C4: log in, and store the connection (with ``choice``'s entity and date)
+        only when every check passed: a refusal leaves nothing stored."""
+        return FutureResult(self._connect(released_company, credentials, choice))
 
     async def _connect(
-        self, company: ReleasedCompanyId, credentials: IntacctCredentials
+        self, company: ReleasedCompanyId, credentials: IntacctCredentials, choice: Choice | None
     ) -> Result[Connected, SyncError]:
         checked = rules.validate_credentials(credentials)
         if not is_successful(checked):
@@ -138,16 +157,18 @@ class ConnectionWorkflow(Matching):
         entities = await settled(self.ports.intacct_for(credentials, None).login(credentials))
         if not is_successful(entities):
             return Failure(entities.failure())
-        free = guards.some_entity_free(others.unwrap(), company, intacct_company, entities.unwrap())
-        if not is_successful(free):
-            return Failure(free.failure())
-        connection = Connection(
+        draft = Connection(
             id=self._new_id(),
             released_company=company,
             intacct_company=intacct_company,
             created_at=self.ports.clock.now(),
         )
-        added = await settled(self.ports.store.add_connection(connection, credentials))
+        drafted = guards.some_entity_free(
+            others.unwrap(), company, intacct_company, entities.unwrap()
+        ).bind(lambda _: _chosen(draft, choice, entities.unwrap(), others.unwrap()))
+        if not is_successful(drafted):
+            return Failure(drafted.failure())
+        added = await settled(self.ports.store.add_connection(drafted.unwrap(), credentials))
         return added.map(lambda stored: Connected(connection=stored, entities=entities.unwrap()))
 
     def choose_entity(
@@ -255,9 +276,9 @@ class ConnectionWorkflow(Matching):
         if not is_successful(done):
             return Failure(done.failure())
         _log.info(
-            "event=prerequisites_acknowledged connection=%s prerequisites=%s",
-            id,
-            ",".join(p.value for p in prerequisites),
+            "prerequisites_acknowledged",
+            connection=id,
+            prerequisites=",".join(p.value for p in prerequisites),
         )
         return await settled(store.acknowledgements(id))
 
@@ -309,15 +330,48 @@ class ConnectionWorkflow(Matching):
         )
         stored = await settled(self.ports.store.notify(id, note, at=self.ports.clock.now()))
         if not is_successful(stored):
-            _log.warning(
-                "event=initial_sync_notification_failed connection=%s error=%s",
-                id,
-                stored.failure(),
-            )
+            _log.warning("initial_sync_notification_failed", connection=id, error=stored.failure())
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            _log.error(
-                "event=initial_sync_failed task=%s error=%r", task.get_name(), task.exception()
+            _log.error("initial_sync_failed", task=task.get_name(), error=repr(task.exception()))
+
+
+def _chosen(
+    draft: Connection,
+    choice: Choice | None,
+    entities: tuple[Entity, ...],
+    others: list[Connection],
+) -> Result[Connection, SyncError]:
+    """``draft`` with ``choice`` applied, checked as ``choose_entity`` and ``set_sync_from``
+    check them (C3, C1, C4), before anything is stored."""
+    if choice is None:
+        return Success(draft)
+    wanted = choice.entity
+    if wanted is None and not entities:
+        wanted = rules.TOP_LEVEL  # the only choice of a company without entities
+    connection: Result[Connection, SyncError] = Success(draft)
+    if wanted is not None:
+        connection = (
+            rules.choose_entity(entities, wanted)
+            .bind(
+                lambda entity: rules.check_new_link(
+                    [rules.record_of(c) for c in others if c.entity is not None],
+                    released_company=draft.released_company,
+                    intacct_company=draft.intacct_company,
+                    entity=entity.id,
+                ).map(lambda _: entity.id)
             )
+            .map(lambda entity: replace(draft, entity=entity, phase=Phase.ENTITY_CHOSEN))
+        )
+    day = choice.sync_from
+    if day is None:
+        return connection
+    return connection.bind(
+        lambda chosen: (
+            guards.chosen_entity(chosen)
+            .bind(lambda _: rules.validate_sync_from(day))
+            .map(lambda valid: replace(chosen, sync_from=valid, phase=Phase.ONBOARDING))
+        )
+    )

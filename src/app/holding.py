@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -36,6 +35,7 @@ from typing import TypeVar
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.ports import Sleep, settled
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -61,7 +61,7 @@ __all__ = [
     "release_dead",
 ]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -131,23 +131,23 @@ async def looked_again(
     clock: Clock,
     sleep: Sleep,
     connection: ConnectionId,
-    who: str,
+    who: Mapping[str, str],
 ) -> Result[list[tuple[T, V]], SyncError]:
     """``verdicts`` (what came of each open write's look-up by its key) with every write of a
     provably dead sender that may still be running at the other end (an ``InFlight``) waited
     out: one sleep until the last of them, logged (``event=in_flight_wait``), then each of those
     looked up ``again`` (in the same order); the first failure of a look-up. The one wait of
     recovery (a run taken over) and of confirm (a confirm taken over); ``who`` names the waiter
-    as ``key=value`` in the log line."""
+    in the log event (``{"by": "confirm"}``)."""
     waits = [verdict.until for _, verdict in verdicts if isinstance(verdict, InFlight)]
     if waits:
         seconds = max(0.0, (max(waits) - clock.now()).total_seconds())
         _log.info(
-            "event=in_flight_wait connection=%s %s intents=%d seconds=%.1f",
-            connection,
-            who,
-            len(waits),
-            seconds,
+            "in_flight_wait",
+            connection=connection,
+            **who,
+            intents=len(waits),
+            seconds=round(seconds, 1),
         )
         await sleep(seconds)
     settled_again: list[tuple[T, V]] = []
@@ -269,10 +269,10 @@ def heartbeat(
             return True
         error = saved.failure()
         if error == lost(run.fence):
-            _log.warning("event=run_lost connection=%s run=%s", run.connection, run.id)
+            _log.warning("run_lost", connection=run.connection, run=run.id)
             on_lost()
             return False
-        _log.warning("event=heartbeat_failed run=%s error=%s", run.id, error)
+        _log.warning("heartbeat_failed", run=run.id, error=error)
         return True
 
     return Every(beat, heartbeat_every(policy.stale_after), name="heartbeat")

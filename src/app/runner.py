@@ -2,8 +2,10 @@
 
 ``SyncRunner(ports)`` runs each company's sync (``app.sync.SyncService``) as an asyncio task:
 
-- ``start(id)`` queues a run and answers at once; ``run_now(id)`` (on demand, E4) queues one and
-  answers the finished run; ``wait(id)`` awaits the run under way; ``drain()`` awaits them all.
+- ``start(id)`` queues a run and answers at once; ``begin(id)`` (on demand, E4) queues one and
+  answers as soon as it holds the company (the open run, so its id can be followed);
+  ``run_now(id)`` (on demand, E4) queues one and answers the finished run; ``wait(id)`` awaits
+  the run under way; ``drain()`` awaits them all.
 - One run per company at a time (E4): a second is refused with the E4 ``SyncError`` while this
   process runs one (``domain.schedule.may_start``); the store refuses it (E4 too) while a run of
   the company is open there in another live process. A run left open by a process that died
@@ -40,18 +42,20 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.ports import IntacctFor, Ports, settled
 from released_intacct.app.sync import SyncService
+from released_intacct.app.sync.service import Started, tell
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId
 from released_intacct.domain.ports import IntacctCredentials, IntacctPort
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.schedule import may_start
-from released_intacct.domain.state import Run
+from released_intacct.domain.state import Run, run_open
 
 __all__ = ["SyncRunner"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 Outcome = Result[Run, SyncError]
 
@@ -64,6 +68,8 @@ class SyncRunner:
         self._services: dict[ConnectionId, SyncService] = {}
         self._kept: dict[ConnectionId, _KeptPort] = {}
         self._tasks: dict[ConnectionId, asyncio.Task[Outcome]] = {}
+        self._started: dict[ConnectionId, Started] = {}
+        """Of each run under way: answered once it holds its company (``begin``)."""
         self._stopping = False
 
     @property
@@ -84,15 +90,33 @@ class SyncRunner:
     def start(self, id: ConnectionId) -> Result[None, SyncError]:
         """Queue a run of ``id``; refused (E4) while this process runs one of that company, and
         once the runner is stopping (``stop``)."""
+        return self._launch(id).map(lambda _: None)
+
+    async def begin(self, id: ConnectionId) -> Result[Run, SyncError]:
+        """Rule E4, on demand: queue a run of ``id`` and answer as soon as it holds the company:
+        the open run (it goes on in the background), or why none started. While a run of ``id``
+        is under way here, refused naming that run (``run_open``); the store refuses alike, naming
+        it, while one is open in another live process."""
+        under_way = self._started.get(id)
+        if under_way is not None:
+            held = await asyncio.shield(under_way)
+            return held.bind(lambda run: Failure(run_open(run)))
+        launched = self._launch(id)
+        if not is_successful(launched):
+            return Failure(launched.failure())
+        return await asyncio.shield(launched.unwrap())
+
+    def _launch(self, id: ConnectionId) -> Result[Started, SyncError]:
         if self._stopping:
             return Failure(_stopping())
         allowed = may_start(running=self.is_running(id), company=id)
         if not is_successful(allowed):
-            return allowed
-        task = asyncio.create_task(self._guarded(id), name=f"sync-{id}")
-        self._tasks[id] = task
-        task.add_done_callback(lambda done: self._forget(id, done))
-        return Success(None)
+            return Failure(allowed.failure())
+        started: Started = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._guarded(id, started), name=f"sync-{id}")
+        self._tasks[id], self._started[id] = task, started
+        task.add_done_callback(lambda done: self._forget(id, done, started))
+        return Success(started)
 
     def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
         """Rule E4, on demand: the finished run (blue or red), or why none could run."""
@@ -117,7 +141,7 @@ class SyncRunner:
         while self._tasks:
             tasks = set(self._tasks.values())
             for task in tasks - cancelled:
-                _log.warning("event=sync_stopping task=%s", task.get_name())
+                _log.warning("sync_stopping", task=task.get_name())
                 task.cancel()
             cancelled |= tasks
             await asyncio.wait(tasks)
@@ -129,27 +153,31 @@ class SyncRunner:
     async def _run_now(self, id: ConnectionId) -> Outcome:
         started = self.start(id)
         if not is_successful(started):
-            _log.info("event=sync_refused connection=%s error=%s", id, started.failure())
+            _log.info("sync_refused", connection=id, error=started.failure())
             return Failure(started.failure())
         return await asyncio.shield(self._tasks[id])
 
-    async def _guarded(self, id: ConnectionId) -> Outcome:
+    async def _guarded(self, id: ConnectionId, started: Started) -> Outcome:
         try:
-            outcome = await settled(self._service(id).run(id))
+            outcome = await settled(self._service(id).run(id, started=started))
         except Exception as error:
-            _log.exception(
-                "event=sync_crashed connection=%s error_type=%s", id, type(error).__name__
-            )
+            _log.exception("sync_crashed", connection=id, error_type=type(error).__name__)
             outcome = Failure(_crashed(error))
+            tell(started, outcome)
         finally:
             self._tasks.pop(id, None)
+            self._started.pop(id, None)
         _report(id, outcome)
         return outcome
 
-    def _forget(self, id: ConnectionId, task: asyncio.Task[Outcome]) -> None:
-        """Also for a task cancelled before it started (its ``finally`` never ran)."""
+    def _forget(self, id: ConnectionId, task: asyncio.Task[Outcome], started: Started) -> None:
+        """Also for a task cancelled before it started (its ``finally`` never ran); a run
+        cancelled before it held its company answers ``begin`` that the runner is stopping."""
         if self._tasks.get(id) is task:
             del self._tasks[id]
+        if self._started.get(id) is started:
+            del self._started[id]
+        tell(started, Failure(_stopping()))
 
     def _service(self, id: ConnectionId) -> SyncService:
         service = self._services.get(id)
@@ -191,13 +219,13 @@ def _report(id: ConnectionId, outcome: Outcome) -> None:
     if not is_successful(outcome):
         error = outcome.failure()
         level = logging.INFO if error.rule is Rule.E4 else logging.WARNING
-        _log.log(level, "event=sync_not_run connection=%s error=%s", id, error)
+        _log.log(level, "sync_not_run", connection=id, error=error)
         return
     run = outcome.unwrap()
     if run.status is RunStatus.FAILED:
-        _log.warning("event=sync_red connection=%s run=%s errors=%d", id, run.id, run.errors)
+        _log.warning("sync_red", connection=id, run=run.id, errors=run.errors)
     else:
-        _log.info("event=sync_done connection=%s run=%s status=%s", id, run.id, run.status.value)
+        _log.info("sync_done", connection=id, run=run.id, status=run.status.value)
 
 
 def _stopping() -> SyncError:

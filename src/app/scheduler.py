@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -54,6 +53,7 @@ from typing import Final
 
 from returns.pipeline import is_successful
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.holding import Every
 from released_intacct.app.ports import Sleep, settled, this_process
 from released_intacct.app.runner import SyncRunner
@@ -65,7 +65,7 @@ from released_intacct.domain.state import Lease, Run, heartbeat_every
 
 __all__ = ["DEFAULT_CAPACITY", "DEFAULT_POLL", "Scheduler", "Sleep", "WorkerSettings"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 DEFAULT_CAPACITY: Final = 8
@@ -160,7 +160,7 @@ class Scheduler:
             self._runner.ports.store.claim_due(self.worker, free, at=now, ttl=self._ttl)
         )
         if not is_successful(claimed):
-            _log.warning("event=claim_failed worker=%s error=%s", self.worker, claimed.failure())
+            _log.warning("claim_failed", worker=self.worker, error=claimed.failure())
             return 0
         for lease in claimed.unwrap():
             if lease.connection in self._held:  # its lease ran out while held here: renewed
@@ -184,18 +184,16 @@ class Scheduler:
         # held all along, and not being handed back (claims and hand-backs race the renewal)
         kept = (before & set(self._held)) - self._handing
         if not is_successful(renewed):
-            _log.warning("event=renew_failed worker=%s error=%s", self.worker, renewed.failure())
+            _log.warning("renew_failed", worker=self.worker, error=renewed.failure())
         elif count < len(kept):
-            _log.warning(
-                "event=leases_lost worker=%s held=%d renewed=%d", self.worker, len(kept), count
-            )
+            _log.warning("leases_lost", worker=self.worker, held=len(kept), renewed=count)
         await self._release_stale(now)
         _log.info(
-            "event=worker_heartbeat worker=%s running=%d capacity=%d renewed=%d",
-            self.worker,
-            len(self._runner.running()),
-            self._capacity,
-            count,
+            "worker_heartbeat",
+            worker=self.worker,
+            running=len(self._runner.running()),
+            capacity=self._capacity,
+            renewed=count,
         )
 
     # --- one lease ------------------------------------------------------------------------------
@@ -208,9 +206,7 @@ class Scheduler:
             await asyncio.shield(self._hand_back(id, self._now(), ran_from=None, why="stopped"))
             raise
         except Exception as error:  # a bug: logged, and the company handed back, not held
-            _log.exception(
-                "event=lease_crashed connection=%s error_type=%s", id, type(error).__name__
-            )
+            _log.exception("lease_crashed", connection=id, error_type=type(error).__name__)
             await self._hand_back(id, self._now() + self._ttl, ran_from=None, why="crashed")
 
     async def _decide_and_run(self, lease: Lease) -> None:
@@ -221,7 +217,7 @@ class Scheduler:
             return
         latest = await settled(store.runs(id, limit=1))
         if not is_successful(latest):
-            _log.warning("event=lease_unreadable connection=%s error=%s", id, latest.failure())
+            _log.warning("lease_unreadable", connection=id, error=latest.failure())
             await self._hand_back(id, self._now() + self._poll, ran_from=None, why="unreadable")
             return
         found = latest.unwrap()
@@ -267,16 +263,13 @@ class Scheduler:
             )
         )
         if not is_successful(handed):
-            _log.warning("event=hand_back_failed connection=%s error=%s", id, handed.failure())
+            _log.warning("hand_back_failed", connection=id, error=handed.failure())
         elif not handed.unwrap():
-            _log.warning("event=lease_taken_over connection=%s worker=%s", id, self.worker)
+            _log.warning("lease_taken_over", connection=id, worker=self.worker)
         else:
             heapq.heappush(self._dues, next_run_at)
             _log.debug(
-                "event=lease_handed_back connection=%s next_run_at=%s why=%s",
-                id,
-                next_run_at.isoformat(),
-                why,
+                "lease_handed_back", connection=id, next_run_at=next_run_at.isoformat(), why=why
             )
 
     def _let_go(self, id: ConnectionId, _: asyncio.Task[None]) -> None:
@@ -301,14 +294,14 @@ class Scheduler:
             )
         )
         if not is_successful(released):
-            _log.warning("event=stale_runs_unreleased error=%s", released.failure())
+            _log.warning("stale_runs_unreleased", error=released.failure())
             return
         for run in released.unwrap():
             _log.warning(
-                "event=stale_run_released connection=%s run=%s last_alive=%s",
-                run.connection,
-                run.id,
-                run.last_alive.isoformat(),
+                "stale_run_released",
+                connection=run.connection,
+                run=run.id,
+                last_alive=run.last_alive.isoformat(),
             )
 
     def _nap_for(self) -> float:
@@ -343,8 +336,6 @@ class Scheduler:
                 set(self._held.values()), timeout=self._grace.total_seconds()
             )
             if late:
-                _log.warning(
-                    "event=worker_grace_over worker=%s stopping=%d", self.worker, len(late)
-                )
+                _log.warning("worker_grace_over", worker=self.worker, stopping=len(late))
                 await self._runner.stop()
         await self.settle()

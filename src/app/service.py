@@ -21,12 +21,13 @@ Decided:
   across runs); a restart counts from zero. They are reported as ``transactions_spent``.
 - ``unlink`` / ``relink`` name the record by its type and Re-Leased id; a record that was never
   linked cannot be unlinked (E2), and the refusal says so.
-- ``sync_now`` queues a run and answers at once (the admin API's 202); ``run_now`` awaits it.
+- ``sync_now`` queues a run and answers as soon as it holds the company, naming it (the admin
+  API's 202), or, left to the workers, once the request is stored (``app.demand``); refused
+  naming the open run while one is (E4). ``run_now`` awaits the finished run.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,7 +35,9 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.demand import Queued, request_unless_open
 from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.guards import refusal, stored_connection
 from released_intacct.app.holding import release_dead
@@ -59,7 +62,7 @@ from released_intacct.domain.state import (
 
 __all__ = ["CompanyStatus", "Service"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,20 +192,23 @@ class Service:
         processes."""
         self._to_workers = True
 
-    def sync_now(self, id: ConnectionId) -> FutureResult[None, SyncError]:
-        """Rule E4, on demand: queue a run and answer at once (refused while one runs here;
-        left to the workers, a request made while a run is open runs after it)."""
+    def sync_now(self, id: ConnectionId) -> FutureResult[Queued, SyncError]:
+        """Rule E4, on demand: start a run and answer once it holds the company (the run, open),
+        or, left to the workers, once it is requested (no run yet); refused, naming the run,
+        while one is open (``app.demand``)."""
         return FutureResult(self._sync_now(id))
 
-    async def _sync_now(self, id: ConnectionId) -> Result[None, SyncError]:
+    async def _sync_now(self, id: ConnectionId) -> Result[Queued, SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         if found.unwrap().phase is not Phase.CONFIRMED:
             return Failure(_unconfirmed())
         if self._to_workers:
-            return await self._request(id)
-        return self.runner.start(id)
+            return await request_unless_open(self.ports, id)
+        at = self.ports.clock.now()
+        started = await self.runner.begin(id)
+        return started.map(lambda run: Queued(run=run, requested_at=at))
 
     async def _request(self, id: ConnectionId) -> Result[None, SyncError]:
         """Ask the workers for a run of ``id`` now (``StateStore.request_run``)."""
@@ -215,9 +221,7 @@ class Service:
             return
         requested = await self._request(id)
         if not is_successful(requested):
-            _log.warning(
-                "event=initial_sync_not_requested connection=%s error=%s", id, requested.failure()
-            )
+            _log.warning("initial_sync_not_requested", connection=id, error=requested.failure())
 
     def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""
@@ -235,6 +239,16 @@ class Service:
             return Failure(found.failure())
         now, policy = self.ports.clock.now(), self.ports.policy
         return await release_dead(self.ports.store, id, now=now, policy=policy)
+
+    def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
+        """The run ``run_id`` of ``id`` (open or finished); None when ``id`` has no such run."""
+        return FutureResult(self._run(id, run_id))
+
+    async def _run(self, id: ConnectionId, run_id: str) -> Result[Run | None, SyncError]:
+        found = await stored_connection(self.ports.store, id)
+        if not is_successful(found):
+            return Failure(found.failure())
+        return await settled(self.ports.store.run(id, run_id))
 
     def runs(
         self, id: ConnectionId, *, limit: int = 20

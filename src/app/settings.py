@@ -24,13 +24,16 @@ Decided:
   warning (``exposed_settings_file``; logged by ``settings_from_toml``, shown by the CLI): it
   holds the encryption key and the admin token. Refusing it would stop a running installation
   at its next restart over a mode it has always had.
+- A relative path in a settings file (the SQLite ``database``, as a path or a ``sqlite:///``
+  URL; the only setting that names a file) is relative to the file's folder, not to the current
+  directory: the same file works from any folder. In the environment it is relative to the
+  current directory, as any path given to a command.
 - ``released.base_url`` and ``released.api_key`` are for stand-alone use (the HTTP adapter of
   Re-Leased); a host implementing the Re-Leased port itself leaves them out.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -39,6 +42,7 @@ from os import PathLike
 from pathlib import Path
 
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.log import logger
 from released_intacct.adapters.released.settings import ReleasedSettings
 from released_intacct.app import _config, tomlfile
 from released_intacct.app._config import SettingsError, admin_token_problem
@@ -61,7 +65,7 @@ __all__ = [
 ENV_PREFIX = _config.ENV_PREFIX
 ADMIN_MAX_BODY_BYTES = _config.ADMIN_MAX_BODY_BYTES
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +96,9 @@ class Settings:
     filled in by the process that runs them."""
     admin_max_body_bytes: int = ADMIN_MAX_BODY_BYTES
     """The largest request body the admin API reads; a larger one is answered 413."""
+    admin_openapi_public: bool = True
+    """The admin API's ``openapi.json`` (shapes, no data) and its docs pages (``/docs``,
+    ``/redoc``) need no token; False: the document needs the token and there are no pages."""
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     """The worker loop of ``serve`` and ``worker`` (``worker.capacity``, ``worker.poll``,
     ``worker.grace``); its lease ttl is ``runs.stale_after``."""
@@ -125,11 +132,24 @@ def settings_from_toml(path: str | PathLike[str]) -> Settings:
     where = Path(path)
     exposed = exposed_settings_file(where)
     if exposed is not None:
-        _log.warning("event=settings_file_exposed path=%s problem=%r", where, exposed)
+        _log.warning("settings_file_exposed", path=where, problem=exposed)
     document = tomlfile.load(where, "settings", SettingsError)
     values, unknown = _config.flatten(document)
     problems = [f"{where}: {key} is not a setting" for key in unknown]
+    database = values.get("database")
+    if isinstance(database, str) and database.strip():
+        values["database"] = _beside(database.strip(), Path(os.path.abspath(where)).parent)
     return _build(values, lambda key: f"{where}: {key}", problems=problems)
+
+
+def _beside(database: str, folder: Path) -> str:
+    """A SQLite file named by a relative path (or ``sqlite:///`` URL) in a settings file: in the
+    file's ``folder``. An absolute path, or the URL of another database, as it is."""
+    scheme = "sqlite:///" if database.startswith("sqlite:///") else ""
+    path = database.removeprefix(scheme)
+    if (not scheme and "://" in database) or Path(path).is_absolute():
+        return database
+    return scheme + str(folder / path)
 
 
 def exposed_settings_file(path: str | PathLike[str]) -> str | None:
@@ -157,6 +177,7 @@ def _build(
     previous = read.secrets("previous_keys")
     admin = read.admin_token()
     max_body = read.bounded("admin_max_body_bytes", *_config.ADMIN_MAX_BODY_RANGE, unit="bytes")
+    openapi_public = read.flag("admin_openapi_public")
     schedule = read.schedule()
     intacct = read.intacct()
     released = read.released()
@@ -178,5 +199,6 @@ def _build(
         admin_token=admin,
         runs=runs or RunPolicy(),
         admin_max_body_bytes=max_body or ADMIN_MAX_BODY_BYTES,
+        admin_openapi_public=openapi_public is not False,
         worker=worker or WorkerSettings(),
     )

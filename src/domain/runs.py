@@ -164,6 +164,23 @@ def beat(stored: Run, run: Run, at: datetime) -> Run:
     )
 
 
+def run_open(run: Run) -> SyncError:
+    """Rule E4: a run of the company is open (``run``), so no other starts; names it and since
+    when, so the caller can follow it (``GET .../runs/{run}``) instead of starting another."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E4,
+        message=(
+            f"A sync of connection {run.connection} is already running: run {run.id}, started "
+            f"{run.started_at.isoformat()} (last sign of life {run.last_alive.isoformat()})."
+        ),
+        fix=(
+            f"Wait for run {run.id} to finish (one sync per company runs at a time), then start "
+            "another if still needed."
+        ),
+    )
+
+
 def lost(fence: Fence) -> SyncError:
     """Rule E4: ``fence``'s run no longer holds its company (released, taken over, finished)."""
     return SyncError(

@@ -48,6 +48,7 @@ from released_intacct.domain.runs import (
     not_confirmed,
     not_held,
     release_run,
+    run_open,
 )
 from released_intacct.domain.stored import (
     Acknowledgement,
@@ -95,6 +96,7 @@ __all__ = [
     "not_held",
     "not_open",
     "release_run",
+    "run_open",
 ]
 _EVERY = ResultFilter()
 

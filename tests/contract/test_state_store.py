@@ -1002,6 +1002,7 @@ def test_E4_a_second_open_run_of_a_company_is_refused(contract: Contract) -> Non
         alive = T0 + DEFAULT_STALE_AFTER / 2
         error = await refusal(store.start_run(C1, at=alive))
         assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.E4)
+        assert f"run {run.id}, started {T0.isoformat()}" in error.message  # which, since when
         other = await ok(store.start_run(C2, at=T0))
         assert other.id != run.id
         orange = replace(run, status=RunStatus.RUNNING_WITH_ERRORS, errors=1)

@@ -229,8 +229,8 @@ def test_correction_2_payments_are_applied_to_the_right_invoices(walk: Walk) -> 
 
 def test_correction_4_D8_an_invoice_deleted_in_intacct_is_reported(walk: Walk) -> None:
     rows = [json.loads(line) for line in walk.said["results"].out.splitlines() if line.strip()]
-    (deleted,) = [r for r in rows if r["intacct_key"] == walk.deleted and r["rule"] == "D8"]
+    (deleted,) = [r for r in rows if r["intacctKey"] == walk.deleted and r["rule"] == "D8"]
     assert deleted["kind"] == "needs_user"
-    assert deleted["released_id"] == walk.invoices[walk.deleted]
+    assert deleted["releasedId"] == walk.invoices[walk.deleted]
     assert "was deleted in Sage Intacct" in deleted["message"]
     assert "unlink" in deleted["fix"].lower()

@@ -3,33 +3,29 @@
 from __future__ import annotations
 
 import io
-import logging
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from released_intacct.adapters.state import generate_key, schema
 from released_intacct.app.cli import main
-from released_intacct.app.cli.logs import KeyValueFormatter
 from released_intacct.app.cli.shell import Console
-from released_intacct.domain.secret import Secret
 
 COMMANDS = (
-    "serve", "connect", "onboard", "sync", "release", "status", "results", "unlink", "relink",
-    "rotate-key", "intents", "resolve",
+    "serve", "connect", "disconnect", "onboard", "sync", "release", "status", "results", "unlink",
+    "relink", "rotate-key", "intents", "resolve",
 )  # fmt: skip
 
 
-def _config(tmp_path: Path, key: str | None = None) -> Path:
+def _config(tmp_path: Path, key: str | None = None, *, released: bool = True) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(
         f'database = "{tmp_path / "state.sqlite3"}"\n'
         f'encryption_key = "{key or generate_key().reveal()}"\n'
-        "[released]\n"
-        'base_url = "http://127.0.0.1:9"\n'
-        'api_key = "unused"\n'
+        + ('[released]\nbase_url = "http://127.0.0.1:9"\napi_key = "unused"\n' if released else "")
     )
     path.chmod(0o600)  # it holds the key: only its owner may read it
     return path
@@ -159,17 +155,6 @@ def test_E4_an_unknown_connection_is_refused_in_one_line(tmp_path: Path) -> None
     assert "conn-x" in err
 
 
-def test_C2_log_lines_are_key_value_pairs_with_every_secret_hidden() -> None:
-    formatter = KeyValueFormatter([Secret("hunter2")])
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s", ("hunter2",), None)
-    line = formatter.format(record)
-    assert "hunter2" not in line
-    assert 'msg="sent **********"' in line
-    assert " level=info logger=x " in line
-    pairs = logging.LogRecord("x", logging.INFO, __file__, 1, "event=done n=%d", (3,), None)
-    assert formatter.format(pairs).endswith("logger=x event=done n=3")
-
-
 def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
     """``released-intacct status | head -0``: no traceback, exit code 141 (128 + SIGPIPE)."""
     cli = str(Path(sys.executable).with_name("released-intacct"))
@@ -193,3 +178,55 @@ def test_a_closed_output_in_process_is_the_pipe_closed_exit_code(tmp_path: Path)
     assert main(["--config", str(_config(tmp_path)), "status"], console=console) == 141
     assert isinstance(console.err, io.StringIO)
     assert console.err.getvalue() == ""
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"released-intacct {metadata.version('released-intacct')}\n"
+
+
+def test_E4_config_and_verbose_are_taken_after_the_command_too(tmp_path: Path) -> None:
+    config = str(_config(tmp_path))
+    for argv in (["--config", config, "migrate"], ["migrate", "--config", config, "-vv"]):
+        console = _console()
+        assert main(argv, console=console) == 0, _said(console)
+        assert "schema version" in _said(console)[0]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    other = str(_config(moved))
+    console = _console()  # given on both sides: the one after the command wins
+    assert main(["--config", "absent.toml", "migrate", "--config", other], console=console) == 0
+    assert (moved / "state.sqlite3").exists()
+
+
+def test_E4_commands_that_never_call_re_leased_need_no_re_leased_settings(tmp_path: Path) -> None:
+    config = str(_config(tmp_path, released=False))
+    for argv in (["status"], ["results", "conn-x"], ["intents", "conn-x"], ["unlink", "conn-x",
+                 "invoice", "inv-1"], ["release", "conn-x"], ["disconnect", "conn-x"]):  # fmt: skip
+        console = _console()
+        code = main(["--config", config, *argv], console=console)
+        out, err = _said(console)
+        assert "released.base_url" not in err, (argv, err)
+        assert code == (0 if argv == ["status"] else 2), (argv, err)
+        assert argv != ["status"] or "no connections yet" in out
+    console = _console()  # a sync does call Re-Leased: refused before anything is opened
+    assert main(["--config", config, "sync", "conn-x"], console=console) == 2
+    assert "give released.base_url and released.api_key" in _said(console)[1]
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (("--entity", ""), "argument --entity: needs an entity id; for the top level"),
+        (("--entity", "E100", "--top-level"), "argument --top-level: not allowed with argument"),
+        (("--sync-from", "soon"), "argument --sync-from: must be a date such as 2024-01-01"),
+    ],
+)
+def test_C3_C4_onboard_takes_the_entity_top_level_and_date_options_of_connect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: tuple[str, ...], said: str
+) -> None:
+    """``onboard`` chooses the entity and date with connect's own options: the top level is
+    ``--top-level``, never the undocumented ``--entity ""``."""
+    argv = ["--config", str(_config(tmp_path)), "onboard", "conn-x", *given]
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err

@@ -46,9 +46,9 @@ class Walk:
     said: dict[str, Said] = field(default_factory=dict)
     id: str = ""
 
-    def run(self, name: str, *argv: str) -> Said:
+    def run(self, name: str, *argv: str, tty: bool = False) -> Said:
         out, err = StringIO(), StringIO()
-        console = Console(out=out, err=err, environ=dict(PASSWORDS))
+        console = Console(out=out, err=err, environ=dict(PASSWORDS), tty=tty)
         code = main(["-v", "--config", str(self.config), *argv], console=console)
         self.said[name] = Said(code, out.getvalue(), err.getvalue())
         return self.said[name]
@@ -98,6 +98,11 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.run("unknown", "sync", "conn-nope")
         w.run("doctor", "doctor", w.id)
         w.run("doctor_json", "doctor", w.id, "--json", "-")
+        w.run("disconnect", "disconnect", w.id, "--config", str(w.config))  # confirmed: refused
+        w.run("after_disconnect", "status", w.id)
+        w.run("sync_tty", "sync", w.id, tty=True)
+        w.run("results_tty", "results", w.id, "--type", "invoice", tty=True)
+        w.run("doctor_tty", "doctor", w.id, tty=True)
         yield w
 
 
@@ -156,7 +161,12 @@ def test_E1_results_of_invoices_name_the_D13_and_D14_refusals_with_their_fix(wal
     assert "fix: " in said.out
     lines = walk.said["results_json"].out.splitlines()
     assert lines
-    assert all(line.startswith("{") and '"record_type": "invoice"' in line for line in lines)
+    rows = [json.loads(line) for line in lines]
+    assert all(row["recordType"] == "invoice" for row in rows)  # camelCase, as the admin API
+    assert set(rows[0]) == {
+        "firstSeen", "lastSeen", "recordType", "releasedId", "intacctKey", "direction", "rule",
+        "kind", "message", "fix", "linkStatus", "count",
+    }  # fmt: skip
 
 
 def test_E4_sync_again_exits_by_its_colour(walk: Walk) -> None:
@@ -166,6 +176,41 @@ def test_E4_sync_again_exits_by_its_colour(walk: Walk) -> None:
     assert said.code == (0 if colour.group(1) == "blue" else 1)
     assert "created    0" in said.out or "results by rule" in said.out
     assert ANSI not in said.out
+
+
+def _without_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def test_E3_a_terminal_gets_rich_s_progress_bars_with_rate_and_time_left(walk: Walk) -> None:
+    said = walk.said["sync_tty"]
+    assert said.code in (0, 1), said
+    assert ANSI in said.out  # drawn in place
+    assert "\x1b[?25l" in said.out  # rich's live display hides the cursor while it draws
+    drawn = _without_ansi(said.out)
+    assert re.search(r"invoice\s.*━+ +\d+/\d+ +100% ", drawn), drawn
+    assert re.search(r"\d+:\d\d:\d\d", drawn)  # the time remaining column
+    assert "finished" in said.out
+
+
+def test_E1_a_terminal_gets_the_results_as_a_rich_table(walk: Walk) -> None:
+    said = walk.said["results_tty"]
+    assert said.code == 0, said
+    assert "┃" in said.out or "│" in said.out  # rich's box drawing
+    assert "LAST SEEN" in said.out
+    drawn = _without_ansi(said.out)
+    assert re.search(r"┃ +WHAT", drawn), drawn
+    assert re.search(r"│ fix: ", drawn), drawn  # the fix in its cell, not a plain line
+
+
+def test_doctor_at_a_terminal_draws_its_findings_and_prerequisites_as_tables(walk: Walk) -> None:
+    said, plain = walk.said["doctor_tty"], walk.said["doctor"]
+    assert said.code == plain.code, said
+    drawn = _without_ansi(said.out)
+    assert re.search(r"┃ +┃ CHECK +┃", drawn), drawn
+    assert re.search(r"┃ +┃ PREREQUISITE +┃", drawn), drawn
+    assert re.search(r"│ holds +│ items +│", drawn), drawn
+    assert "prerequisites (rule C5):" in drawn  # the lines around the tables as they are
 
 
 def test_E2_unlink_then_relink_a_synced_invoice(walk: Walk) -> None:
@@ -220,3 +265,16 @@ def test_doctor_json_is_the_report_to_send_with_no_credential(walk: Walk) -> Non
     assert {p["prerequisite"] for p in report["prerequisites"]} >= {"customer_sequencing"}
     for secret in CREDENTIALS:
         assert secret not in said.out
+
+
+def test_C1_disconnect_of_a_confirmed_connection_is_refused_with_the_rule_and_the_fix(
+    walk: Walk,
+) -> None:
+    said = walk.said["disconnect"]
+    assert said.code == 2, said
+    assert said.err.startswith("error: [C1] "), said.err
+    assert "was confirmed, so it can never be removed" in said.err
+    assert "Keep syncing through this link." in said.err  # the fix
+    after = walk.said["after_disconnect"]
+    assert after.code == 0, after
+    assert "phase         confirmed" in after.out  # nothing changed

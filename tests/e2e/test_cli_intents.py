@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,9 +106,9 @@ async def _answer(database: Path, key: str) -> Resolution | None:
         await store.close()
 
 
-def _cli(config: Path, *argv: str) -> tuple[int, str, str]:
+def _cli(config: Path, *argv: str, tty: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = main(["--config", str(config), *argv], console=Console(out=out, err=err))
+    code = main(["--config", str(config), *argv], console=Console(out=out, err=err, tty=tty))
     return code, out.getvalue(), err.getvalue()
 
 
@@ -136,6 +137,16 @@ def test_F3_intents_lists_the_open_writes_with_the_question_asked(config: tuple[
     assert "--send-again" in fix
     assert update.startswith(f"{UPDATE}  pending  update Re-Leased contact con-harbour")
     assert "sent again by the next sync" in again
+    assert "pw-never-shown" not in out
+
+
+def test_F3_intents_at_a_terminal_is_a_rich_table_of_the_same(config: tuple[Path, str]) -> None:
+    code, out, err = _cli(config[0], "intents", ID, tty=True)
+    assert (code, err) == (0, "")
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
+    assert re.search(r"┃ KEY +┃ STATE +┃ WRITE +┃ WHAT NEXT +┃", drawn), drawn
+    assert re.search(r"│ asked: ", drawn), drawn
+    assert "sent again by" in drawn
     assert "pw-never-shown" not in out
 
 

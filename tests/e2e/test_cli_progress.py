@@ -1,28 +1,23 @@
-"""Rule E3 at the terminal: one frame of a run's progress, rendered without a terminal."""
+"""Rule E3 at the terminal: a run's progress as plain lines (no terminal) or rich's bars."""
 
 from __future__ import annotations
 
-from released_intacct.app.cli.progress import BAR_WIDTH, frame, line_of
+import io
+
+from released_intacct.app.cli.progress import BAR_WIDTH, line_of
+from released_intacct.app.cli.screen import run_progress, terminal
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.results import Progress, TypeProgress
+from released_intacct.domain.results import TypeProgress
 
 
-def test_E3_a_frame_has_one_bar_per_record_type_in_record_type_order() -> None:
-    progress = (
-        Progress()
-        .estimate(RecordType.INVOICE, total=40)
-        .add(RecordType.INVOICE, done=10)
-        .estimate(RecordType.ACCOUNT, total=4)
-        .add(RecordType.ACCOUNT, done=4)
-    )
-    lines = frame(progress, width=20)
-    assert len(lines) == 2
-    assert lines[0].startswith("account ")
-    assert "[" + "#" * 20 + "]" in lines[0]
-    assert lines[0].endswith("4/4 100%")
-    assert lines[1].startswith("invoice ")
-    assert "[" + "#" * 5 + "." * 15 + "]" in lines[1]
-    assert lines[1].endswith("10/40  25%")
+def test_E3_a_plain_line_has_a_bar_the_count_and_the_percent() -> None:
+    line = line_of(RecordType.INVOICE, TypeProgress(done=10, total=40), width=20)
+    assert line.startswith("invoice ")
+    assert "[" + "#" * 5 + "." * 15 + "]" in line
+    assert line.endswith("10/40  25%")
+    full = line_of(RecordType.ACCOUNT, TypeProgress(done=4, total=4), width=20)
+    assert "[" + "#" * 20 + "]" in full
+    assert full.endswith("4/4 100%")
 
 
 def test_E3_an_unknown_total_shows_the_count_alone() -> None:
@@ -38,12 +33,27 @@ def test_E3_more_done_than_estimated_shows_a_full_bar_and_the_real_count() -> No
     assert line.endswith("35/30 100%")
 
 
-def test_E3_nothing_done_of_nothing_is_complete_and_nothing_yet_is_said_so() -> None:
+def test_E3_nothing_done_of_nothing_is_complete() -> None:
     assert line_of(RecordType.ITEM, TypeProgress(done=0, total=0), width=4).endswith("0/0 100%")
     assert line_of(RecordType.ITEM, TypeProgress(done=0, total=8), width=4).count("#") == 0
-    assert frame(Progress()) == ["waiting for the run to report progress"]
 
 
-def test_E3_a_frame_is_plain_text() -> None:
-    progress = Progress().estimate(RecordType.INVOICE, total=3).add(RecordType.INVOICE, done=1)
-    assert all("\x1b" not in line for line in frame(progress))
+def test_E3_a_plain_line_is_plain_text() -> None:
+    assert "\x1b" not in line_of(RecordType.INVOICE, TypeProgress(done=1, total=3))
+
+
+def test_E3_rich_s_progress_shows_count_percent_rate_and_time_left() -> None:
+    out = io.StringIO()
+    bars = run_progress(terminal(out))
+    task = bars.add_task("invoice", total=40)
+    bars.start()
+    bars.update(task, completed=10)
+    bars.update(task, completed=20)
+    bars.refresh()
+    bars.stop()
+    said = out.getvalue()
+    assert "\x1b[" in said
+    assert "20/40" in said
+    assert "50%" in said
+    assert "/s" in said  # the rate, records a second
+    assert ":" in said.split("/s", 1)[1]  # then the time remaining (h:mm:ss)

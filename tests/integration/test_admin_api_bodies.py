@@ -63,7 +63,7 @@ class _Clock:
 
 
 def _concrete(path: str) -> str:
-    return path.format(id=ID, step="contacts", recordType="invoice", releasedId="r", n="1")
+    return path.format(id=ID, step="contacts", recordType="invoice", releasedId="r", n="1", run="r")
 
 
 class World:

@@ -111,10 +111,11 @@ async def _after_sync(admin: Admin, service: Service, id: str) -> None:
     guard = {"recordType": "invoice", "action": "void", "releasedId": "inv-0002"}
     await admin("guard_synced", "POST", f"{c}/guard", guard)
     await admin("guard_new", "POST", f"{c}/guard", {**guard, "releasedId": "inv-new"})
-    await admin("sync", "POST", f"{c}/sync")
+    queued = await admin("sync", "POST", f"{c}/sync")
     await admin("sync_twice", "POST", f"{c}/sync")
     await service.drain()
     await admin("runs", "GET", f"{c}/runs", limit="5")
+    await admin("run", "GET", f"{c}/runs/{queued['runId']}")
     await admin("disconnect", "DELETE", c)
     notes = await admin("notifications", "GET", f"{c}/notifications")
     first = notes["notifications"][0]["id"]
@@ -273,10 +274,15 @@ def test_E4_sync_now_is_queued_and_refused_while_running(seen: Seen) -> None:
     assert seen.status("sync_unconfirmed") == 409
     assert seen.json("sync_unconfirmed")["error"]["rule"] == "O5"
     assert seen.status("sync") == 202
-    assert seen.json("sync") == {"queued": True}
+    queued = seen.json("sync")
+    assert queued["status"] == "running"
     assert seen.status("sync_twice") == 409
     assert seen.json("sync_twice")["error"]["rule"] == "E4"
+    assert f"run {queued['runId']}" in seen.json("sync_twice")["error"]["message"]
     assert len(seen.json("runs")["runs"]) == 2
+    assert seen.json("runs")["runs"][0]["id"] == queued["runId"]
+    assert seen.status("run") == 200
+    assert seen.json("run") == seen.json("runs")["runs"][0]
 
 
 def test_C1_a_confirmed_connection_cannot_be_disconnected(seen: Seen) -> None:

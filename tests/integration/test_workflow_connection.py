@@ -10,7 +10,7 @@ from typing import Any
 
 from returns.pipeline import is_successful
 
-from released_intacct.app.connection import ConnectionWorkflow
+from released_intacct.app.connection import Choice, ConnectionWorkflow
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
@@ -177,6 +177,46 @@ def test_C3_only_an_entity_of_the_company_can_be_chosen() -> None:
         stored = await value(world.store.connection(connection.id))
         assert stored is not None
         assert stored.entity is None
+
+    run(body)
+
+
+def test_C3_C4_connect_with_a_refused_choice_stores_nothing() -> None:
+    async def body(world: World) -> None:
+        refused = (
+            (Choice(entity=EntityId("E999")), Rule.C3),
+            (Choice(entity=EntityId(""), sync_from=date(2024, 1, 1)), Rule.C3),
+            (Choice(sync_from=date(2024, 1, 1)), Rule.C3),  # a date needs the entity first
+            (Choice(entity=EntityId("E100"), sync_from=date(2017, 12, 31)), Rule.C4),
+        )
+        for choice, rule in refused:
+            error = await refusal(world.flow.connect(RL_A, credentials(), choice))
+            assert error.rule is rule, (choice, error)
+            assert await value(world.store.connections()) == ()
+        top = await refusal(world.flow.connect(RL_A, credentials(), Choice(entity=EntityId(""))))
+        assert "has entities, so it cannot be synced at its top level" in top.message
+        assert '"E100", "E200"' in top.fix
+        done = await value(
+            world.flow.connect(
+                RL_A, credentials(), Choice(entity=EntityId("E100"), sync_from=date(2024, 1, 1))
+            )
+        )
+        assert done.connection.entity == "E100"
+        assert done.connection.sync_from == date(2024, 1, 1)
+        assert done.connection.phase is Phase.ONBOARDING
+        assert await value(world.store.connections()) == (done.connection,)
+
+    run(body)
+
+
+def test_C3_a_company_without_entities_is_connected_at_its_top_level_by_a_choice() -> None:
+    async def body(world: World) -> None:
+        solo = await value(world.flow.connect(RL_A, credentials("SOLO"), Choice()))
+        assert solo.connection.entity == ""
+        assert solo.connection.phase is Phase.ENTITY_CHOSEN
+        many = await value(world.flow.connect(RL_B, credentials(), Choice()))
+        assert many.connection.entity is None  # entities to choose from: none chosen for them
+        assert many.connection.phase is Phase.CONNECTED
 
     run(body)
 

@@ -254,6 +254,29 @@ def test_F12_admin_max_body_bytes_defaults_to_1_mib_and_is_bounded() -> None:
         assert problem.startswith("RELEASED_INTACCT_ADMIN_MAX_BODY_BYTES must be 4096-67108864")
 
 
+def test_admin_openapi_public_defaults_to_true_and_takes_only_true_or_false(
+    tmp_path: Path,
+) -> None:
+    assert settings_from_env(BASE).admin_openapi_public is True
+    for raw, read in (("false", False), ("FALSE", False), (" true ", True)):
+        env = BASE | {"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC": raw}
+        assert settings_from_env(env).admin_openapi_public is read
+    for bad in ("no", "0", ""):
+        (problem,) = _problems_of({"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC": bad})
+        assert (
+            problem == f"RELEASED_INTACCT_ADMIN_OPENAPI_PUBLIC must be true or false, got {bad!r}"
+        )
+    path = tmp_path / "settings.toml"
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\nadmin_openapi_public = false\n')
+    path.chmod(0o600)
+    assert settings_from_toml(path).admin_openapi_public is False
+    path.write_text(f'database = "x"\nencryption_key = "{KEY}"\nadmin_openapi_public = "off"\n')
+    with pytest.raises(
+        SettingsError, match="admin_openapi_public must be true or false, got 'off'"
+    ):
+        settings_from_toml(path)
+
+
 def test_F12_reading_a_settings_file_others_can_read_logs_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -353,3 +376,32 @@ def test_the_wait_for_a_shared_request_slot_is_a_setting(tmp_path: Path) -> None
     assert _refused_in_toml(tmp_path, "[intacct]\nslot_wait = -1\n") == ["intacct.slot_wait"]
     with pytest.raises(ValueError, match="slot_wait must be"):
         ClientSettings(slot_wait=float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("state.sqlite3", "{folder}/state.sqlite3"),
+        ("data/state.sqlite3", "{folder}/data/state.sqlite3"),
+        ("sqlite:///state.sqlite3", "sqlite:///{folder}/state.sqlite3"),
+        ("/srv/state.sqlite3", "/srv/state.sqlite3"),
+        ("sqlite:////srv/state.sqlite3", "sqlite:////srv/state.sqlite3"),
+        ("postgresql://db.example/sync", "postgresql://db.example/sync"),
+    ],
+)
+def test_E4_a_relative_database_path_in_a_file_is_in_the_files_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, read: str
+) -> None:
+    """Not in the current directory: the same settings file works from any folder."""
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "settings.toml").write_text(
+        f'database = "{written}"\nencryption_key = "{KEY}"\n', encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = settings_from_toml(Path("..") / "conf" / "settings.toml")
+    assert settings.database == read.format(folder=folder)
+    env = settings_from_env(BASE | {"RELEASED_INTACCT_DATABASE": written})
+    assert env.database == written  # the environment's: relative to the current directory

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
+import pytest
 from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct.classify import uncertain
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
+from released_intacct.adapters.log import Event
 from released_intacct.adapters.retrying import Waits
 from released_intacct.domain.errors import ErrorKind
 from released_intacct.fakes.gateway_stub import EMPTY_READ
@@ -222,3 +225,40 @@ def test_F13_pool_timeout_is_repeated_even_for_a_write_and_says_it_was_not_sent(
     gateway, _, calls = _gateway([read_timeout])
     error = asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=False)).failure()
     assert (len(calls), error.unsent) == (1, False)  # it may have run: the writer looks it up
+
+
+def _retries(caplog: pytest.LogCaptureFixture) -> list[Event]:
+    return [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, Event) and r.msg["event"] == "request_retried"
+    ]
+
+
+def test_a_retry_logs_its_cause_at_info_status_retry_after_timeout_or_connection(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="released_intacct.adapters.retrying")
+    replies: list[httpx.Response | Exception] = [
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(502),
+        httpx.ConnectError("connection refused"),
+        httpx.Response(200, content=EMPTY_READ),
+    ]
+    gateway, _, _ = _gateway(replies)
+    assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=True)))
+    logged = _retries(caplog)
+    assert [(e["reason"], e.get("status"), e["attempt"]) for e in logged] == [
+        ("retry_after", 429, 1),
+        ("status", 502, 2),
+        ("connection", None, 3),
+    ]
+    assert logged[0]["retry_after"] == 3.0
+    assert logged[0]["wait"] == 3.0
+    assert "retry_after" not in logged[1]  # said only when the server said it
+    assert {e["system"] for e in logged} == {"Sage Intacct"}
+    assert all(r.levelno == logging.INFO for r in caplog.records if r.msg in logged)
+    caplog.clear()
+    gateway, _, _ = _gateway([httpx.ReadTimeout("slow"), httpx.Response(200, content=EMPTY_READ)])
+    assert is_successful(asyncio.run(gateway.post("http://x/gw", b"<r/>", idempotent=True)))
+    assert [(e["reason"], e["cause"]) for e in _retries(caplog)] == [("timeout", "ReadTimeout")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from returns.io import IOResult
 from returns.pipeline import is_successful
 from returns.unsafe import unsafe_perform_io
 
+from released_intacct.adapters.log import Event
 from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.domain.enums import (
     DocumentKind,
@@ -162,6 +164,22 @@ def test_throttling_waits_for_retry_after() -> None:
     ok(released.find_by_key(RecordType.CONTACT, IKEY))
     assert server.sleeps == [7.0, 7.0]
     assert len(server.seen) == 3
+
+
+def test_a_retry_of_a_re_leased_request_logs_its_cause_at_info(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    throttled = error(429, "rate_limited", "Slow down")
+    throttled.headers["Retry-After"] = "7"
+    caplog.set_level(logging.INFO, logger="released_intacct.adapters.retrying")
+    released, _ = adapter([throttled, httpx.Response(503), listing([])])
+    ok(released.find_by_key(RecordType.CONTACT, IKEY))
+    logged = [r.msg for r in caplog.records if isinstance(r.msg, Event)]
+    assert [(e["event"], e["system"], e["reason"], e["status"]) for e in logged] == [
+        ("request_retried", "Re-Leased", "retry_after", 429),
+        ("request_retried", "Re-Leased", "status", 503),
+    ]
+    assert logged[0]["retry_after"] == 7.0
 
 
 def test_retries_stop_after_the_configured_attempts_with_growing_back_off() -> None:

@@ -21,7 +21,6 @@ then on. A document whose total is not zero but whose lines did not come is read
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -35,11 +34,12 @@ from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert.fields import Row, line_rows
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.log import logger
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = ["LINES", "Attached", "LineSpec", "Lines"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +129,10 @@ class Lines:
         if is_successful(found) or found.failure().kind is not ErrorKind.REJECTED:
             return found
         _log.warning(
-            "event=line_object_refused object=%s cause=%s: its lines are read with read",
-            spec.object_name,
-            found.failure().cause,
+            "line_object_refused",
+            object=spec.object_name,
+            cause=found.failure().cause,
+            then="its lines are read with read",
         )
         self._read_only.add(spec.object_name)
         return await self._by_read(spec, object_name, keys, docparid)

@@ -50,6 +50,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import (
     WaitRefused,
     Waits,
+    log_retry,
     not_waited,
     retry_after_seconds,
     unsent_error,
@@ -124,6 +125,13 @@ class Gateway:
                 return Failure(
                     not_waited(sent.error(), wait, system="Sage Intacct", table="intacct")
                 )
+            log_retry(
+                sent.error(),
+                system="Sage Intacct",
+                attempt=attempt,
+                wait=wait,
+                retry_after=sent.retry_after,
+            )
             await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
 

@@ -38,7 +38,7 @@ from released_intacct.adapters.released.errors import (
     transport_error,
 )
 from released_intacct.adapters.released.settings import ReleasedSettings
-from released_intacct.adapters.retrying import WaitRefused, Waits, not_waited
+from released_intacct.adapters.retrying import WaitRefused, Waits, log_retry, not_waited
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.secret import Secret
 
@@ -112,11 +112,15 @@ class Http:
             if not sent.again or attempt == attempts - 1:
                 return sent.outcome.alt(self._redact)
             wait = waits.next(attempt, sent.wait)
+            error = sent.outcome.failure()  # only a failure is tried again
             if isinstance(wait, WaitRefused):
-                error = sent.outcome.failure()  # only a failure is tried again
                 return Failure(
                     self._redact(not_waited(error, wait, system="Re-Leased", table="released"))
                 )
+            retried = self._redact(error)
+            log_retry(
+                retried, system="Re-Leased", attempt=attempt, wait=wait, retry_after=sent.wait
+            )
             await self._sleep(wait)
         raise AssertionError  # pragma: no cover - the loop always returns
 

@@ -17,7 +17,14 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.rules.connection import holder_fix, intacct_side
-from released_intacct.domain.state import Connection, Phase, ResultFilter, Run, not_confirmed
+from released_intacct.domain.state import (
+    Connection,
+    Phase,
+    ResultFilter,
+    Run,
+    not_confirmed,
+    run_open,
+)
 
 _LAST_CHARACTER = chr(0x10FFFF)
 _SURROGATES = (0xD800, 0xDFFF)
@@ -149,20 +156,8 @@ def to_take_over(
     """``start_run``'s check (E4): the company's open run, to be released first because it is
     stale (a takeover); None when it has none; refused while it shows signs of life."""
     if open_run is not None and not open_run.is_stale(before=at - stale_after):
-        return Failure(already_running(open_run))
+        return Failure(run_open(open_run))
     return Success(open_run)
-
-
-def already_running(run: Run) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.E4,
-        message=(
-            f"A sync of connection {run.connection} is already running (started "
-            f"{run.started_at.isoformat()}, last sign of life {run.last_alive.isoformat()})."
-        ),
-        fix="Wait for it to finish; one sync per company runs at a time.",
-    )
 
 
 def progress_refusal(stored: Run | None, given: Run) -> SyncError | None:

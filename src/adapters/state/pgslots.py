@@ -37,7 +37,6 @@ Decided:
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import random
 import secrets
@@ -50,13 +49,14 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.adapters.retrying import backoff
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase, rows
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = ["PgSlots", "expiry_for"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 _POLL: Final = 0.02
 _POLL_CAP: Final = 0.25
@@ -152,9 +152,7 @@ class PgSlots:
     async def _delete(self, company: str, holder: str) -> None:
         given = await self._db.write(lambda db: _gave(db, (company, holder)))
         if isinstance(given, Failure):  # it expires by itself
-            _log.warning(
-                "event=slot_not_given_back company=%s error=%s", company, given.failure().cause
-            )
+            _log.warning("slot_not_given_back", company=company, error=given.failure().cause)
 
 
 async def _took(db: Db, args: tuple[object, ...]) -> Result[bool, SyncError]:

@@ -8,6 +8,11 @@ the failure (method, route template and the exception; never the body, so never 
 A path with no route (404) and a route asked with a method it does not take (405, with ``Allow``)
 answer in the same error envelope as every other error, not Starlette's plain text.
 
+``GET /openapi.json`` (the document of every route, shapes only, no data) needs no token unless
+``openapi_public=False`` (the ``admin_openapi_public`` setting); its ``servers`` names the prefix
+the app is mounted at, so a generated client calls the right URLs. While it is public the app
+also serves its docs pages, Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (``docs``).
+
 ``ui=True`` adds the operator's console (``admin.console``) at ``/ui``: its shell page and static
 files need no token (they carry no data); each of its screens needs the same bearer token.
 """
@@ -15,7 +20,6 @@ files need no token (they carry no data); each of its screens needs the same bea
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -24,10 +28,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.console import console_mount
+from released_intacct.app.admin.docs import docs_routes
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
-from released_intacct.app.admin.openapi import OPENAPI_PATH, openapi_document
+from released_intacct.app.admin.openapi import (
+    OPENAPI_PATH,
+    mount_prefix,
+    openapi_document,
+    with_servers,
+)
 from released_intacct.app.admin.routes import endpoints
 from released_intacct.app.service import Service
 from released_intacct.app.settings import ADMIN_MAX_BODY_BYTES, admin_token_problem
@@ -35,8 +46,9 @@ from released_intacct.domain.secret import Secret
 
 __all__ = ["create_admin_app"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 _BEARER = "bearer "
+_TITLE = "Re-Leased ⇄ Sage Intacct admin API"
 
 Handle = Callable[[Request], Awaitable[Response]]
 
@@ -46,10 +58,12 @@ def create_admin_app(
     *,
     token: Secret | None,
     max_body: int = ADMIN_MAX_BODY_BYTES,
+    openapi_public: bool = True,
     ui: bool = False,
 ) -> Starlette:
-    """The admin API over ``service``; ``token=None`` refuses every route but health. ``ui``:
-    with the operator's console at ``/ui``.
+    """The admin API over ``service``; ``token=None`` refuses every route but health (and the
+    OpenAPI document and docs pages, unless ``openapi_public=False``). ``ui``: with the
+    operator's console at ``/ui``.
 
     Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
     problem = None if token is None else admin_token_problem(token)
@@ -57,16 +71,20 @@ def create_admin_app(
         msg = f"the admin token {problem}"
         raise ValueError(msg)
     table = endpoints()
-    document = openapi_document(table, title="Re-Leased ⇄ Sage Intacct admin API", version="1")
+    document = openapi_document(table, title=_TITLE, version="1", public=openapi_public)
 
     async def openapi(request: Request) -> Response:
-        return respond(200, document)
+        return respond(200, with_servers(document, mount_prefix(request.scope)))
 
     routes: list[BaseRoute] = [
         Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])
         for ep in table
     ]
-    routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
+    if openapi_public:
+        routes.append(Route(OPENAPI_PATH, openapi, methods=["GET"]))
+        routes.extend(docs_routes(title=_TITLE))
+    else:
+        routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
     if ui:
         refuse = _refusal(token)
         routes.append(console_mount(service, table, max_body=max_body, refuse=refuse))
@@ -91,7 +109,7 @@ def _handled(ep: Endpoint, service: Service, max_body: int) -> Handle:
         try:
             return await ep.run(service, request, max_body)
         except Exception:
-            _log.exception("event=admin_request_failed method=%s route=%s", ep.method, ep.path)
+            _log.exception("admin_request_failed", method=ep.method, route=ep.path)
             return problem_response(errors.internal())
 
     return handle

@@ -9,7 +9,8 @@ the route then decodes in this order, answering the first problem:
     query parameters -> 422 naming the parameter
     body             -> 413 when larger than the limit, 400 when it is not JSON (or is nested
                         too deeply), 422 naming the field
-    the connection   -> 404 when the path names one that does not exist
+    the connection   -> 404 when the path names one that does not exist (or a run it does
+                        not have)
 
 and only then calls the handler, so nothing is written on a bad request.
 
@@ -37,7 +38,7 @@ from starlette.responses import Response
 
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.errors import Problem
-from released_intacct.app.admin.wire import ConnectionPath, Empty, dec_hook
+from released_intacct.app.admin.wire import ConnectionPath, Empty, RunPath, dec_hook
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.domain.errors import SyncError
@@ -228,7 +229,7 @@ def _malformed(raw: bytes) -> Problem | None:
 
 
 async def _unknown(service: Service, path: msgspec.Struct) -> Problem | None:
-    """404 when the path names a connection the store does not hold."""
+    """404 when the path names a connection the store does not hold, or a run it has not."""
     if not isinstance(path, ConnectionPath):
         return None
     found = await settled(service.ports.store.connection(ConnectionId(path.id)))
@@ -236,6 +237,12 @@ async def _unknown(service: Service, path: msgspec.Struct) -> Problem | None:
         return _problem_of(found.failure())
     if found.unwrap() is None:
         return errors.not_found(f"connection {path.id}")
+    if isinstance(path, RunPath):
+        run = await settled(service.ports.store.run(ConnectionId(path.id), path.run))
+        if not is_successful(run):
+            return _problem_of(run.failure())
+        if run.unwrap() is None:
+            return errors.not_found(f"run {path.run} of connection {path.id}")
     return None
 
 

@@ -1,5 +1,8 @@
 """The OpenAPI 3.1 document of the admin API, built from the route table (so it cannot drift).
 
+The document itself needs no token unless the app says otherwise (``public``), and is answered
+with a ``servers`` entry naming the prefix the app is mounted at (``with_servers``).
+
 Schemas come from msgspec (``schema_components``, JSON Schema 2020-12, which OpenAPI 3.1 takes
 as it is): request bodies, responses, and path and query parameters, one property each. Every
 route but ``/health`` needs the bearer token; every route may answer the errors of
@@ -9,7 +12,7 @@ route but ``/health`` needs the bearer token; every route may answer the errors 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import msgspec
@@ -18,7 +21,7 @@ from released_intacct.app.admin.endpoint import Endpoint
 from released_intacct.app.admin.errors import ErrorBody
 from released_intacct.app.admin.wire import schema_hook
 
-__all__ = ["OPENAPI_PATH", "openapi_document"]
+__all__ = ["OPENAPI_PATH", "mount_prefix", "openapi_document", "with_servers"]
 
 OPENAPI_PATH: Final = "/openapi.json"
 _REF: Final = "#/components/schemas/{name}"
@@ -26,8 +29,8 @@ _PLACEHOLDER = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 _ERRORS: Final = {
     "400": "The body is not JSON, or is nested too deeply",
     "401": "No or a wrong bearer token",
-    "404": "No such connection",
-    "409": "Refused by a rule (the error names it)",
+    "404": "No such connection (or run of it)",
+    "409": "Refused by a rule (the error names it; E4: the run already open, and since when)",
     "413": "The body is larger than the limit (the admin_max_body_bytes setting)",
     "422": "A field or parameter is missing or wrong (the error names it)",
     "500": "Unexpected failure (logged)",
@@ -36,8 +39,11 @@ _ERRORS: Final = {
 }
 
 
-def openapi_document(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[str, Any]:
-    """The document of ``endpoints`` (and of ``GET /openapi.json`` itself)."""
+def openapi_document(
+    endpoints: Sequence[Endpoint], *, title: str, version: str, public: bool = True
+) -> dict[str, Any]:
+    """The document of ``endpoints`` (and of ``GET /openapi.json`` itself, which needs the token
+    unless ``public``)."""
     types = _types(endpoints)
     schemas, components = msgspec.json.schema_components(
         types, schema_hook=schema_hook, ref_template=_REF
@@ -46,7 +52,7 @@ def openapi_document(endpoints: Sequence[Endpoint], *, title: str, version: str)
     paths: dict[str, dict[str, Any]] = {}
     for ep in endpoints:
         paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, by_type, components)
-    paths.setdefault(OPENAPI_PATH, {})["get"] = _self_operation()
+    paths.setdefault(OPENAPI_PATH, {})["get"] = _self_operation(public=public)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
@@ -129,21 +135,36 @@ def _responses(ep: Endpoint, by_type: dict[type[msgspec.Struct], dict[str, Any]]
     return answers
 
 
-def _self_operation() -> dict[str, Any]:
-    return {
+def mount_prefix(scope: Mapping[str, Any]) -> str:
+    """Where the app is mounted, from the request's ``root_path`` (a ``Mount``'s path after a
+    proxy's ``--root-path``): ``/admin``; ``""`` at the root."""
+    return str(scope.get("root_path", "")).rstrip("/")
+
+
+def with_servers(document: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``document`` with one server: ``prefix`` (``mount_prefix``), ``/`` at the root; a path,
+    so it holds for whatever host and scheme the client reached."""
+    return {**document, "servers": [{"url": prefix or "/"}]}
+
+
+def _self_operation(*, public: bool) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "The OpenAPI 3.1 document",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    }
+    if not public:
+        responses["401"] = {
+            "description": "No or a wrong bearer token",
+            "content": {"application/json": {"schema": {"$ref": _REF.format(name="ErrorBody")}}},
+        }
+    operation: dict[str, Any] = {
         "operationId": "get_openapi_json",
         "summary": "This document",
         "parameters": [],
-        "responses": {
-            "200": {
-                "description": "The OpenAPI 3.1 document",
-                "content": {"application/json": {"schema": {"type": "object"}}},
-            },
-            "401": {
-                "description": "No or a wrong bearer token",
-                "content": {
-                    "application/json": {"schema": {"$ref": _REF.format(name="ErrorBody")}}
-                },
-            },
-        },
+        "responses": responses,
     }
+    if public:
+        operation["security"] = []
+    return operation

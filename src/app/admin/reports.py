@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from released_intacct.app.admin.errors import ErrorDetail
 from released_intacct.app.admin.views import ConfirmingView, View
+from released_intacct.app.demand import Queued
 from released_intacct.app.service import CompanyStatus
 from released_intacct.domain.links import Link
 from released_intacct.domain.results import Progress, RunCounts, SyncResult
@@ -21,6 +22,7 @@ __all__ = [
     "NotificationView",
     "NotificationsView",
     "ProgressView",
+    "QueuedView",
     "ResultView",
     "ResultsView",
     "RunView",
@@ -84,6 +86,28 @@ class RunView(View, frozen=True):
 
 class RunsView(View, frozen=True):
     runs: tuple[RunView, ...]
+
+
+class QueuedView(View, frozen=True):
+    """Rule E4: what ``POST .../sync`` (202) queued.
+
+    ``status`` ``running``: the run started and holds the company; ``runId`` names it (``GET
+    .../runs/{runId}`` follows it). ``requested``: the API leaves its runs to the workers (``serve
+    --api-only``); the request is stored at ``requestedAt`` and ``runId`` is null: no worker has
+    started the run yet, and it shows in ``GET .../runs`` once one does."""
+
+    run_id: str | None
+    status: str
+    requested_at: datetime
+
+    @classmethod
+    def of(cls, queued: Queued) -> QueuedView:
+        run = queued.run
+        return cls(
+            run_id=None if run is None else run.id,
+            status="requested" if run is None else run.status.value,
+            requested_at=queued.requested_at,
+        )
 
 
 class StatusView(View, frozen=True):

@@ -12,13 +12,13 @@ from released_intacct.app.admin.reports import (
     LinkView,
     NotificationsView,
     NotificationView,
+    QueuedView,
     ResultsView,
     ResultView,
     RunsView,
     RunView,
     StatusView,
 )
-from released_intacct.app.admin.views import Accepted
 from released_intacct.app.admin.wire import (
     ConnectionPath,
     Empty,
@@ -28,10 +28,11 @@ from released_intacct.app.admin.wire import (
     NotificationPath,
     NotificationsQuery,
     ResultsQuery,
+    RunPath,
     RunsQuery,
 )
 from released_intacct.app.ports import settled
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.state import ResultFilter
 
@@ -39,6 +40,7 @@ __all__ = [
     "guard",
     "mark_read",
     "notifications",
+    "read_run",
     "relink",
     "results",
     "runs",
@@ -56,10 +58,27 @@ async def status(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[StatusVie
     return (await settled(call.service.status(ConnectionId(call.path.id)))).map(StatusView.of)
 
 
-async def sync_now(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[Accepted, SyncError]:
-    """Rule E4: queue a run now; refused while one runs (409)."""
+async def sync_now(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[QueuedView, SyncError]:
+    """Rule E4: start a run now, or request it from the workers; refused while one is open (409,
+    naming it)."""
     queued = await settled(call.service.sync_now(ConnectionId(call.path.id)))
-    return queued.map(lambda _: Accepted())
+    return queued.map(QueuedView.of)
+
+
+async def read_run(call: Call[RunPath, NoQuery, Empty]) -> Result[RunView, SyncError]:
+    """Rule E3: one run of the company (the endpoint answers 404 for a run it does not have)."""
+    found = await settled(call.service.run(ConnectionId(call.path.id), call.path.run))
+    return found.bind(lambda run: Success(RunView.of(run)) if run else Failure(_gone(call.path)))
+
+
+def _gone(path: RunPath) -> SyncError:
+    """The run the endpoint found is no longer there (never, as runs are kept: a refusal)."""
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.E3,
+        message=f"Connection {path.id} has no run {path.run}.",
+        fix="GET the connection's runs for their ids.",
+    )
 
 
 async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView, SyncError]:

@@ -20,7 +20,6 @@ from released_intacct.domain.rules.prerequisites import Assessment, blocking
 from released_intacct.domain.state import Acknowledgement, Connection
 
 __all__ = [
-    "Accepted",
     "AcknowledgementView",
     "AcknowledgementsView",
     "ConfirmingView",
@@ -46,12 +45,6 @@ class View(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 class Health(View, frozen=True):
     status: str = "ok"
-
-
-class Accepted(View, frozen=True):
-    """A run queued in the background (202)."""
-
-    queued: bool = True
 
 
 class ConfirmingView(View, frozen=True):

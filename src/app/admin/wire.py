@@ -38,6 +38,7 @@ __all__ = [
     "NotificationPath",
     "NotificationsQuery",
     "ResultsQuery",
+    "RunPath",
     "RunsQuery",
     "StepPath",
     "SyncFromBody",
@@ -137,6 +138,10 @@ class LinkPath(ConnectionPath, frozen=True):
 
 class NotificationPath(ConnectionPath, frozen=True):
     n: RowId
+
+
+class RunPath(ConnectionPath, frozen=True):
+    run: NonEmpty
 
 
 # --- query parameters -----------------------------------------------------------------------------

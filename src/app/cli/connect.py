@@ -1,9 +1,20 @@
-"""``released-intacct connect``: connect a Re-Leased company to Sage Intacct (rules C1-C4).
+"""``released-intacct connect`` and ``disconnect``: connect a Re-Leased company to Sage Intacct
+(rules C1-C4), and forget a connection before confirm.
 
 The two passwords never come from the command line (they would show in ``ps``): they are read
 from ``INTACCT_SENDER_PASSWORD`` and ``INTACCT_USER_PASSWORD``, else asked for without echo when
 a person is at the terminal. Prints the connection id and the entities to choose from; with
-``--entity`` and ``--sync-from`` also chooses them.
+``--entity`` (or ``--top-level``) and ``--sync-from`` also chooses them.
+
+Decided:
+- Connect is one step, all or nothing (``Choice``): the log-in, the entity and the date are all
+  checked before the connection is stored, so a refused entity or date leaves nothing behind and
+  the same command can simply be run again, corrected.
+- A company without entities has one choice, its top level: it is chosen without being asked
+  for. ``--top-level`` says so explicitly (refused, naming the entities, for a company that has
+  some); an empty ``--entity`` is refused, pointing at it.
+- ``disconnect`` is the admin API's ``DELETE /connections/{id}`` (the same workflow call):
+  refused once the connection is confirmed (C1), with the rule and the fix.
 """
 
 from __future__ import annotations
@@ -14,16 +25,23 @@ from datetime import date
 from returns.pipeline import is_successful
 
 from released_intacct.app.bootstrap import open_service
-from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, failed
-from released_intacct.app.connection import Connected
+from released_intacct.app.cli.shell import (
+    OK,
+    REFUSED,
+    Console,
+    add_command,
+    connection_id,
+    failed,
+)
+from released_intacct.app.connection import Choice, Connected
 from released_intacct.app.ports import settled
-from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.rules.connection import TOP_LEVEL
 from released_intacct.domain.secret import Secret
 
-__all__ = ["PASSWORDS", "register"]
+__all__ = ["PASSWORDS", "add_choice", "register"]
 
 PASSWORDS = {
     "sender_password": "INTACCT_SENDER_PASSWORD",
@@ -43,21 +61,61 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "entities to choose from (rule C3). The passwords are read from "
             "INTACCT_SENDER_PASSWORD and INTACCT_USER_PASSWORD, or asked for at the terminal; "
             "they are never taken as arguments. --entity and --sync-from (rule C4) may be given "
-            "here, or later to onboard."
+            "here, or later to onboard. A company without entities is synced at its top level, "
+            "chosen without asking (--top-level says so explicitly). Connect is all or nothing: "
+            "when the entity or the date is refused, nothing is stored; correct it and run the "
+            "same command again."
         ),
         examples="  export INTACCT_SENDER_PASSWORD=... INTACCT_USER_PASSWORD=...\n"
         "  released-intacct connect --company RL-DEMO --sender-id demo-sender \\\n"
-        "      --company-id DEMO --user-id ws_user --entity E100 --sync-from 2024-01-01",
+        "      --company-id DEMO --user-id ws_user --entity E100 --sync-from 2024-01-01\n"
+        "  released-intacct connect --company RL-SOLO --sender-id s --company-id SOLO \\\n"
+        "      --user-id ws_user --top-level --sync-from 2024-01-01",
         run=_run,
     )
     parser.add_argument("--company", required=True, help="the Re-Leased company id")
     parser.add_argument("--sender-id", required=True, help="the Intacct Web Services sender id")
     parser.add_argument("--company-id", required=True, help="the Intacct company id")
     parser.add_argument("--user-id", required=True, help="the Intacct Web Services user id")
-    parser.add_argument("--entity", help="the Intacct entity to sync with (rule C3)")
+    add_choice(parser)
+    gone = add_command(
+        commands,
+        "disconnect",
+        summary="forget a connection that is not confirmed yet (rule C1)",
+        description=(
+            "Forgets the connection and its stored credentials, so the Re-Leased company can be "
+            "connected again (to another Intacct company or entity). Only before confirm: once "
+            "the initial sync is confirmed the link is for good (rule C1) and disconnect is "
+            "refused. Exit code 0 when forgotten, 2 when refused."
+        ),
+        examples="  released-intacct disconnect conn-3f2a...",
+        run=_disconnect,
+    )
+    gone.add_argument("connection", type=connection_id, help="the connection id")
+
+
+def add_choice(parser: argparse.ArgumentParser) -> None:
+    """``--entity ID`` or ``--top-level`` (C3), and ``--sync-from YYYY-MM-DD`` (C4): the options
+    that choose where and from when to sync, the same for ``connect`` and ``onboard``."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--entity", type=_entity, help="the Intacct entity to sync with (rule C3)")
+    where.add_argument(
+        "--top-level",
+        action="store_const",
+        const=TOP_LEVEL,
+        dest="entity",
+        help="sync with the top level: for a company without entities (the default for one)",
+    )
     parser.add_argument(
         "--sync-from", type=_day, help="sync records dated on or after this day (rule C4)"
     )
+
+
+def _entity(raw: str) -> EntityId:
+    if not raw.strip():
+        msg = "needs an entity id; for the top level of a company without entities: --top-level"
+        raise argparse.ArgumentTypeError(msg)
+    return EntityId(raw.strip())
 
 
 def _day(raw: str) -> date:
@@ -107,13 +165,14 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
     credentials = _credentials(args, console)
     if credentials is None:
         return REFUSED
-    async with open_service(settings) as service:
+    choice = Choice(entity=args.entity, sync_from=args.sync_from)
+    async with open_service(settings, needs_released=False) as service:
         company = ReleasedCompanyId(args.company.strip())
-        connected = await settled(service.workflow.connect(company, credentials))
-        if not is_successful(connected):
-            return failed(connected.failure(), console)
-        _show(connected.unwrap(), console)
-        return await _choose(service, connected.unwrap(), args, console)
+        connected = await settled(service.workflow.connect(company, credentials, choice))
+    if not is_successful(connected):
+        return failed(connected.failure(), console)
+    _show(connected.unwrap(), console)
+    return OK
 
 
 def _show(connected: Connected, console: Console) -> None:
@@ -123,21 +182,23 @@ def _show(connected: Connected, console: Console) -> None:
     console.say("  entities:" if connected.entities else "  entities: none (top level only)")
     for entity in connected.entities:
         console.say(f"    {entity.id:<12} {entity.name}")
+    if c.entity is not None:
+        console.say(f"  entity chosen: {c.entity or 'top level'}")
+    if c.sync_from is not None:
+        console.say(f"  syncing from: {c.sync_from.isoformat()}")
+    still = _missing(entity=c.entity is None, day=c.sync_from is None)
+    console.say(f"next: released-intacct onboard {c.id}{still}")
 
 
-async def _choose(
-    service: Service, connected: Connected, args: argparse.Namespace, console: Console
-) -> int:
-    id = connected.connection.id
-    if args.entity is not None:
-        chosen = await settled(service.workflow.choose_entity(id, EntityId(args.entity.strip())))
-        if not is_successful(chosen):
-            return failed(chosen.failure(), console)
-        console.say(f"  entity chosen: {args.entity}")
-    if args.sync_from is not None:
-        dated = await settled(service.workflow.set_sync_from(id, args.sync_from))
-        if not is_successful(dated):
-            return failed(dated.failure(), console)
-        console.say(f"  syncing from: {args.sync_from.isoformat()}")
-    console.say(f"next: released-intacct onboard {id}")
+def _missing(*, entity: bool, day: bool) -> str:
+    """What ``onboard`` still needs to be told (rules C3, C4)."""
+    return (" --entity ID" if entity else "") + (" --sync-from YYYY-MM-DD" if day else "")
+
+
+async def _disconnect(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    async with open_service(settings, needs_released=False) as service:
+        gone = await settled(service.workflow.disconnect(args.connection))
+    if not is_successful(gone):
+        return failed(gone.failure(), console)
+    console.say(f"disconnected {args.connection}: it and its credentials are forgotten")
     return OK

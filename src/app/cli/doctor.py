@@ -16,9 +16,9 @@ from pathlib import Path
 import msgspec
 from returns.pipeline import is_successful
 
-from released_intacct.app.admin.views import DoctorView
+from released_intacct.app.admin.views import DoctorView, FindingView
 from released_intacct.app.bootstrap import open_service
-from released_intacct.app.cli.prerequisites import check_lines
+from released_intacct.app.cli.prerequisites import show_checks
 from released_intacct.app.cli.shell import OK, RED, Console, add_command, connection_id, failed
 from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         found = await settled(service.doctor(args.connection))
     if not is_successful(found):
         return failed(found.failure(), console)
@@ -67,15 +67,29 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
     console.say(f"subscriptions: {', '.join(diagnosis.subscriptions) or 'none'}")
     said = [f"{a} {p}={v}" for a, p, v in diagnosis.preferences]
     console.say(f"preferences: {'; '.join(said) or 'none'}")
-    for finding in view.findings:
-        console.say(f"  {_MARK[finding.verdict]} {finding.check}: {finding.seen}")
-        if finding.verdict != "ok":
-            console.say(f"           expected: {finding.expected}")
-        if finding.fix:
-            console.say(f"           fix: {finding.fix}")
+    rows = [(_MARK[f.verdict].strip(), f.check, "\n".join(_said(f))) for f in view.findings]
+    plain = [
+        line
+        for f in view.findings
+        for line in (
+            f"  {_MARK[f.verdict]} {f.check}: {_said(f)[0]}",
+            *(f"           {more}" for more in _said(f)[1:]),
+        )
+    ]
+    console.table(("", "CHECK", "WHAT IS SEEN, EXPECTED, AND THE FIX"), rows, plain=plain)
     console.say("prerequisites (rule C5):")
-    console.say("\n".join(check_lines(report.prerequisites)))
+    show_checks(report.prerequisites, console)
     if args.json not in (None, "-"):
         console.say(f"report written to {args.json}")
     console.say("healthy" if report.healthy else "not healthy: see the lines above")
     return OK if report.healthy else RED
+
+
+def _said(finding: FindingView) -> list[str]:
+    """What a finding saw, then (not ok) what was expected, and its fix when it has one."""
+    said = [finding.seen]
+    if finding.verdict != "ok":
+        said.append(f"expected: {finding.expected}")
+    if finding.fix:
+        said.append(f"fix: {finding.fix}")
+    return said

@@ -72,7 +72,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _list(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         known = await settled(service.connection(args.connection))
         if not is_successful(known):
             return failed(known.failure(), console)
@@ -80,21 +80,29 @@ async def _list(args: argparse.Namespace, settings: Settings, console: Console) 
         if not is_successful(found):
             return failed(found.failure(), console)
         writes = found.unwrap()
-        if not writes:
-            console.say(f"{args.connection}: no open writes")
-        for write in writes:
-            _show(write, console)
+    if not writes:
+        console.say(f"{args.connection}: no open writes")
+        return OK
+    rows = [
+        (w.intent.key, w.intent.state.value, what(w.intent.action), "\n".join(_said(w)))
+        for w in writes
+    ]
+    plain = [line for write in writes for line in _lines(write)]
+    console.table(("KEY", "STATE", "WRITE", "WHAT NEXT"), rows, plain=plain)
     return OK
 
 
-def _show(write: OpenWrite, console: Console) -> None:
+def _lines(write: OpenWrite) -> list[str]:
     intent = write.intent
-    console.say(f"{intent.key}  {intent.state.value:<7}  {what(intent.action)}")
+    head = f"{intent.key}  {intent.state.value:<7}  {what(intent.action)}"
+    return [head, *(f"    {line}" for line in _said(write))]
+
+
+def _said(write: OpenWrite) -> list[str]:
+    """The question asked about the write and its fix, or that the next sync sends it again."""
     if write.asked is not None:
-        console.say(f"    asked: {write.asked.message}")
-        console.say(f"    fix:   {write.asked.fix}")
-    elif not write.answerable:
-        console.say("    sent again by the next sync")
+        return [f"asked: {write.asked.message}", f"fix:   {write.asked.fix}"]
+    return [] if write.answerable else ["sent again by the next sync"]
 
 
 async def _resolve(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -106,7 +114,7 @@ async def _resolve(args: argparse.Namespace, settings: Settings, console: Consol
         return REFUSED
     resolution = Resolution.link(IntacctKey(link)) if link else Resolution.send_again()
     key = IdempotencyKey(args.key.strip())
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         done = await settled(resolve(service.ports.store, args.connection, key, resolution))
         if not is_successful(done):
             return failed(done.failure(), console)

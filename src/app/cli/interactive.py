@@ -69,7 +69,7 @@ async def _ask_until_decided(
         for line in proposals(state):
             console.say(line)
         try:
-            answer = console.ask(_prompt(step)).strip().lower()
+            answer = console.question(_prompt(step))
         except EOFError:
             return Failure(_no_answer(step, candidate))
         decided = _decision(service, id, state, candidate, answer)

@@ -48,7 +48,7 @@ def _types() -> str:
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     record_type, released_id = RecordType(args.record_type), ReleasedId(args.released_id)
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         change = service.relink if args.linked else service.unlink
         done = await settled(change(args.connection, record_type, released_id))
         if not is_successful(done):

@@ -1,9 +1,10 @@
 """The ``released-intacct`` entry point: options, settings, logging, and a command's exit code.
 
-Settings come from ``--config FILE`` (TOML), else from the ``RELEASED_INTACCT_*`` environment
-variables. Exit codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused:
-bad settings or input, an unknown connection, a rule's refusal; 141 when the reader of the output
-went away (piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
+Settings come from ``--config FILE`` (TOML; before or after the command), else from the
+``RELEASED_INTACCT_*`` environment variables; ``--version`` prints the installed version. Exit
+codes: 0 done (a sync finished blue), 1 a sync finished red, 2 anything refused: bad settings or
+input, an unknown connection, a rule's refusal; 141 when the reader of the output went away
+(piped to ``head``), quietly. Expected failures are one line on stderr (bad settings: one
 line per problem), never a traceback. SIGTERM stops a command as SIGINT (Ctrl-C) does
 (``signals``): the runs under way are finished red in the store, exit code 2.
 """
@@ -18,6 +19,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 import psycopg
 
@@ -39,7 +41,7 @@ from released_intacct.app.cli import (
     sync,
     worker,
 )
-from released_intacct.app.cli.logs import logging_to
+from released_intacct.app.cli.logs import FORMATS, logging_to, secrets_of
 from released_intacct.app.cli.shell import PIPE_CLOSED, REFUSED, Command, Console, problems
 from released_intacct.app.cli.signals import interruptible
 from released_intacct.app.settings import (
@@ -49,7 +51,6 @@ from released_intacct.app.settings import (
     settings_from_env,
     settings_from_toml,
 )
-from released_intacct.domain.secret import Secret
 
 __all__ = ["console_from_process", "main", "parser"]
 
@@ -84,18 +85,47 @@ def parser() -> argparse.ArgumentParser:
         "  released-intacct COMMAND --help",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    cli.add_argument(
-        "--config",
-        metavar="FILE",
-        help="TOML settings file (default: the RELEASED_INTACCT_* environment variables)",
-    )
-    cli.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log to stderr (-vv: debug)"
-    )
+    cli.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _shared_options(cli, top=True)
     commands = cli.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.register(commands)
+    for each in commands.choices.values():
+        _shared_options(each, top=False)
     return cli
+
+
+def _shared_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--config``, ``-v`` and ``--log-format``, taken before the command and after it alike.
+    After it they have no default (``SUPPRESS``), so a command does not wipe out what was given
+    before it."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None if top else argparse.SUPPRESS,
+        help="TOML settings file (default: the RELEASED_INTACCT_* environment variables)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
+        help="log to stderr (-vv: debug)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="logfmt" if top else argparse.SUPPRESS,
+        help="log lines as logfmt (key=value, the default) or as JSON objects",
+    )
+
+
+def _version() -> str:
+    """The installed package's version (its metadata), or why there is none."""
+    try:
+        return metadata.version("released-intacct")
+    except metadata.PackageNotFoundError:
+        return "(not installed: no package metadata)"
 
 
 def console_from_process() -> Console:
@@ -118,12 +148,15 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else REFUSED
     where = console or console_from_process()
-    with logging_to(where.err, verbosity=args.verbose, secrets=where.secrets):
+    logs = logging_to(
+        where.err, verbosity=args.verbose, secrets=where.secrets, log_format=args.log_format
+    )
+    with logs:
         try:
             settings = _settings(args.config, where)
         except SettingsError as error:
             return problems(error.problems, where, what="the settings cannot be used")
-        where.secrets.extend(_secrets_of(settings))
+        where.secrets.extend(secrets_of(settings))
         return _run(args.run, args, settings, where)
 
 
@@ -134,19 +167,6 @@ def _settings(config: str | None, console: Console) -> Settings:
             print(f"warning: {exposed}", file=console.err, flush=True)
         return settings_from_toml(config)
     return settings_from_env(console.environ)
-
-
-def _secrets_of(settings: Settings) -> list[Secret]:
-    return [
-        s
-        for s in (
-            settings.encryption_key,
-            *settings.previous_keys,
-            settings.admin_token,
-            settings.released_api_key,
-        )
-        if s is not None
-    ]
 
 
 def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Console) -> int:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.connect import add_choice
 from released_intacct.app.cli.interactive import decide_at_terminal
 from released_intacct.app.cli.prerequisites import prerequisite, settle_prerequisites
 from released_intacct.app.cli.progress import watch
@@ -40,7 +40,7 @@ from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import ConnectionId, EntityId
+from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.matching import Archive, Candidate, Match, Step
 from released_intacct.domain.onboarding import Onboarding, unresolved
 
@@ -78,8 +78,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="NAME",
         help="a prerequisite Intacct cannot report that you checked (rule C5; repeatable)",
     )
-    parser.add_argument("--entity", help="choose the entity first (rule C3)")
-    parser.add_argument("--sync-from", type=date.fromisoformat, help="set the date first (C4)")
+    add_choice(parser)  # choose the entity (or the top level) and the date first
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -113,7 +112,7 @@ async def _matched(
 ) -> Result[None, SyncError]:
     flow = service.workflow
     if args.entity is not None:
-        chosen = await settled(flow.choose_entity(id, EntityId(args.entity.strip())))
+        chosen = await settled(flow.choose_entity(id, args.entity))
         if not is_successful(chosen):
             return Failure(chosen.failure())
     if args.sync_from is not None:
@@ -189,8 +188,4 @@ async def _finish(
 def _yes(console: Console) -> bool:
     if not console.interactive:
         return False
-    try:
-        answer = console.ask("Confirm? The link can never be changed afterwards (rule C1) [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    return console.confirm("Confirm? The link can never be changed afterwards (rule C1)")

@@ -23,7 +23,7 @@ from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.rules.prerequisites import Assessment, Status
 
-__all__ = ["check_lines", "prerequisite", "register", "settle_prerequisites"]
+__all__ = ["check_lines", "prerequisite", "register", "settle_prerequisites", "show_checks"]
 
 _MARK = {Status.HOLDS: "holds  ", Status.FAILS: "FAILS  ", Status.UNKNOWN: "unknown"}
 
@@ -70,12 +70,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _show(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         return await settle_prerequisites(service, args.connection, (), console)
 
 
 async def _acknowledge(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         return await settle_prerequisites(service, args.connection, args.names, console)
 
 
@@ -103,7 +103,7 @@ async def settle_prerequisites(
         if confirmed:
             return await settle_prerequisites(service, id, confirmed, console)
     console.say("prerequisites (rule C5):")
-    console.say("\n".join(check_lines(assessments)))
+    show_checks(assessments, console)
     blocking = [a for a in assessments if a.blocks]
     if blocking:
         print("error: the Intacct set-up is not ready (rule C5):", file=console.err)
@@ -114,15 +114,31 @@ async def settle_prerequisites(
     return OK
 
 
+def show_checks(assessments: Sequence[Assessment], console: Console) -> None:
+    """The prerequisites: a table at a terminal, else ``check_lines``."""
+    rows = [
+        (_MARK[a.status].strip(), a.prerequisite.value, "\n".join(_said(a))) for a in assessments
+    ]
+    console.table(
+        ("", "PREREQUISITE", "WHAT IS SEEN, AND THE FIX"), rows, plain=check_lines(assessments)
+    )
+
+
 def check_lines(assessments: Sequence[Assessment]) -> list[str]:
     """One line per prerequisite, then its fix or where to check it (pure)."""
     lines: list[str] = []
     for a in assessments:
-        said = " (acknowledged)" if a.status is Status.UNKNOWN and a.acknowledged else ""
-        lines.append(f"  {_MARK[a.status]} {a.prerequisite.value}: {a.message}{said}")
-        if a.status is not Status.HOLDS and not (a.status is Status.UNKNOWN and a.acknowledged):
-            lines.append(f"           {a.fix}")
+        said, *fix = _said(a)
+        lines.append(f"  {_MARK[a.status]} {a.prerequisite.value}: {said}")
+        lines.extend(f"           {line}" for line in fix)
     return lines
+
+
+def _said(a: Assessment) -> list[str]:
+    """What the prerequisite's check says, then its fix or where to check it when it matters."""
+    acknowledged = a.status is Status.UNKNOWN and a.acknowledged
+    said = [f"{a.message}{' (acknowledged)' if acknowledged else ''}"]
+    return said if a.status is Status.HOLDS or acknowledged else [*said, a.fix]
 
 
 def _open(assessment: Assessment) -> bool:
@@ -132,8 +148,4 @@ def _open(assessment: Assessment) -> bool:
 def _asked(assessment: Assessment, console: Console) -> bool:
     console.say(f"  {assessment.message}")
     console.say(f"  Check it in Sage Intacct: {assessment.where}.")
-    try:
-        answer = console.ask(f"  Checked it is as needed ({assessment.prerequisite.value})? [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    return console.confirm(f"  Checked it is as needed ({assessment.prerequisite.value})?")

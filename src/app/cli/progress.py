@@ -4,12 +4,11 @@
 way) and renders its progress until it ends; ``watch`` renders while any awaitable runs (the
 initial sync after confirm). Both answer the run as it finished, or why none ran.
 
-- On a terminal (``tty=True``) each record type has a bar, redrawn in place with ANSI cursor
-  movement (no dependency).
+- On a terminal (``tty=True``) each record type has a ``rich.progress`` bar with its count,
+  percent, rate (records a second) and time remaining (``screen.run_progress``), redrawn in place.
 - Otherwise one plain line per record type whose progress changed, at most once per
-  ``interval``: no escape sequences, so a log file or a pipe reads cleanly.
-
-``frame(progress)`` is the pure rendering of one moment: one line per record type.
+  ``interval``: no escape sequences, so a log file or a pipe reads cleanly. ``line_of`` is the
+  pure rendering of one such line.
 """
 
 from __future__ import annotations
@@ -20,7 +19,9 @@ from typing import TextIO
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
+from rich.progress import TaskID
 
+from released_intacct.app.cli.screen import run_progress, terminal
 from released_intacct.app.guards import refusal
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
@@ -30,12 +31,10 @@ from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.results import Progress, TypeProgress
 from released_intacct.domain.state import Run
 
-__all__ = ["BAR_WIDTH", "follow_run", "frame", "line_of", "watch"]
+__all__ = ["BAR_WIDTH", "follow_run", "line_of", "watch"]
 
 BAR_WIDTH = 24
 _NAME_WIDTH = max(len(kind.value) for kind in RecordType)
-_UP_AND_CLEAR = "\x1b[{n}F"
-_CLEAR_LINE = "\x1b[2K"
 Outcome = Result[Run, SyncError]
 
 
@@ -53,29 +52,14 @@ def line_of(record_type: RecordType, progress: TypeProgress, *, width: int = BAR
     return f"{name} [{bar}] {progress.done:>5}/{progress.total} {percent:>3}%"
 
 
-def frame(progress: Progress, *, width: int = BAR_WIDTH) -> list[str]:
-    """Every record type the run has reached, in the order of ``RecordType``."""
-    if not progress.by_type:
-        return ["waiting for the run to report progress"]
-    return [
-        line_of(kind, progress.of(kind), width=width)
-        for kind in RecordType
-        if kind in progress.by_type
-    ]
+class _Lines:
+    """Plain lines: one per record type whose progress changed since the last drawing."""
 
-
-class _Screen:
-    """Draws frames: in place on a terminal, else the changed lines only."""
-
-    def __init__(self, out: TextIO, *, tty: bool) -> None:
-        self._out, self._tty = out, tty
-        self._drawn = 0
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
         self._seen: dict[RecordType, TypeProgress] = {}
 
     def draw(self, progress: Progress) -> None:
-        if self._tty:
-            self._redraw(frame(progress))
-            return
         for kind in RecordType:
             now = progress.by_type.get(kind)
             if now is not None and self._seen.get(kind) != now:
@@ -83,13 +67,34 @@ class _Screen:
                 self._out.write(line_of(kind, now) + "\n")
         self._out.flush()
 
-    def _redraw(self, lines: list[str]) -> None:
-        if self._drawn:
-            self._out.write(_UP_AND_CLEAR.format(n=self._drawn))
-        for line in lines:
-            self._out.write(_CLEAR_LINE + line + "\n")
-        self._drawn = len(lines)
-        self._out.flush()
+    def close(self) -> None:
+        pass
+
+
+class _Bars:
+    """rich's bars, one per record type, in the order of ``RecordType``; more done than
+    estimated fills the bar (the total is an estimate, not a limit)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._bars = run_progress(terminal(out))
+        self._tasks: dict[RecordType, TaskID] = {}
+
+    def draw(self, progress: Progress) -> None:
+        if not self._tasks:
+            self._bars.start()
+        for kind in RecordType:
+            now = progress.by_type.get(kind)
+            if now is None:
+                continue
+            total = None if now.total is None else max(now.total, now.done)
+            if kind not in self._tasks:
+                self._tasks[kind] = self._bars.add_task(kind.value.ljust(_NAME_WIDTH), total=total)
+            self._bars.update(self._tasks[kind], completed=now.done, total=total)
+        self._bars.refresh()
+
+    def close(self) -> None:
+        if self._tasks:
+            self._bars.stop()
 
 
 async def follow_run(
@@ -115,22 +120,23 @@ async def watch(
 ) -> Outcome:
     """Show the progress of ``id``'s latest run while ``until`` runs; then the run it answers
     (None: the latest run of the company, as stored)."""
-    screen = _Screen(out, tty=tty)
+    screen: _Lines | _Bars = _Bars(out) if tty else _Lines(out)
     waiting = asyncio.ensure_future(until)
     try:
         while not waiting.done():
             await _draw_latest(service, id, screen)
             await asyncio.wait({waiting}, timeout=interval)
         outcome = waiting.result()
+        finished = outcome if outcome is not None else await _latest(service, id)
+        if is_successful(finished):
+            screen.draw(finished.unwrap().progress)
     finally:
         waiting.cancel()
-    finished = outcome if outcome is not None else await _latest(service, id)
-    if is_successful(finished):
-        screen.draw(finished.unwrap().progress)
+        screen.close()
     return finished
 
 
-async def _draw_latest(service: Service, id: ConnectionId, screen: _Screen) -> None:
+async def _draw_latest(service: Service, id: ConnectionId, screen: _Lines | _Bars) -> None:
     status = await settled(service.status(id))
     if is_successful(status) and status.unwrap().last_run is not None:
         run = status.unwrap().last_run

@@ -40,7 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         released = await settled(service.release(args.connection))
     if not is_successful(released):
         return failed(released.failure(), console)

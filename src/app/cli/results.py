@@ -1,17 +1,19 @@
 """``released-intacct results CONNECTION``: the sync results of a company, filtered (rule E1).
 
 A readable table (when, record, direction, rule, link status; the message and the fix beneath
-each row), or with ``--json`` one JSON object per line.
+each row), or with ``--json`` one JSON object per line: the admin API's result (``ResultView``,
+camelCase), so a script reads the same fields from both.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 
+import msgspec
 from returns.pipeline import is_successful
 
+from released_intacct.app.admin.reports import ResultView
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
 from released_intacct.app.ports import settled
@@ -21,7 +23,7 @@ from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.state import ResultFilter
 
-__all__ = ["as_json", "register", "table"]
+__all__ = ["HEADERS", "as_json", "register", "rows", "table"]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +38,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ),
         examples="  released-intacct results conn-3f2a... --type invoice\n"
         "  released-intacct results conn-3f2a... --direction outgoing --unlinked\n"
-        "  released-intacct results conn-3f2a... --since 2026-05-01 --json | jq .rule",
+        "  released-intacct results conn-3f2a... --since 2026-05-01 --json | jq .linkStatus",
         run=_run,
     )
     parser.add_argument("connection", type=connection_id, help="the connection id")
@@ -49,7 +51,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--since", type=_moment, help="last seen at or after (ISO date or time; UTC if no zone)"
     )
     parser.add_argument("--limit", type=_positive, default=100, help="at most N (default 100)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line, camelCase as the admin API's results",
+    )
 
 
 def _moment(raw: str) -> datetime:
@@ -76,12 +82,15 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         since=args.since,
         limit=args.limit,
     )
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         found = await settled(service.results(args.connection, where))
         if not is_successful(found):
             return failed(found.failure(), console)
-    for line in as_json(found.unwrap()) if args.json else table(found.unwrap()):
-        console.say(line)
+    if args.json:
+        for line in as_json(found.unwrap()):
+            console.say(line)
+    else:
+        console.table(HEADERS, rows(found.unwrap()), plain=table(found.unwrap()))
     return OK
 
 
@@ -90,41 +99,45 @@ def _record(result: SyncResult) -> str:
     return f"{result.record_type.value} {' '.join(ids) or '(no id)'}"
 
 
+HEADERS = (
+    "LAST SEEN",
+    "RECORD",
+    "DIRECTION",
+    "RULE",
+    "LINK",
+    "COUNT",
+    "WHAT HAPPENED, AND THE FIX",
+)
+
+
+def rows(results: tuple[SyncResult, ...]) -> list[tuple[str, ...]]:
+    """The table's cells (pure): one row per result, ending with its message and fix."""
+    return [
+        (
+            r.last_seen.isoformat(timespec="seconds")[:19],
+            _record(r),
+            r.direction.value,
+            r.rule.value if r.rule else "-",
+            r.link_status.value,
+            str(r.count),
+            f"{r.message}\nfix: {r.fix}",
+        )
+        for r in results
+    ]
+
+
 def table(results: tuple[SyncResult, ...]) -> list[str]:
-    """The readable table (pure): one row per result, its message and fix beneath."""
+    """The plain table (pure): one line per result, its message and fix beneath."""
     if not results:
         return ["no results"]
     head = f"{'LAST SEEN':<20} {'RECORD':<32} {'DIRECTION':<9} {'RULE':<5} {'LINK':<8} COUNT"
     lines = [head]
-    for r in results:
-        rule = r.rule.value if r.rule else "-"
-        lines.append(
-            f"{r.last_seen.isoformat(timespec='seconds')[:19]:<20} {_record(r):<32} "
-            f"{r.direction.value:<9} {rule:<5} {r.link_status.value:<8} {r.count}"
-        )
-        lines.append(f"    {r.message}")
-        lines.append(f"    fix: {r.fix}")
+    for seen, record, direction, rule, link, count, what in rows(results):
+        lines.append(f"{seen:<20} {record:<32} {direction:<9} {rule:<5} {link:<8} {count}")
+        lines.extend(f"    {part}" for part in what.split("\n"))
     return lines
 
 
 def as_json(results: tuple[SyncResult, ...]) -> list[str]:
-    """One JSON object per result (pure)."""
-    return [
-        json.dumps(
-            {
-                "first_seen": r.first_seen.isoformat(),
-                "last_seen": r.last_seen.isoformat(),
-                "record_type": r.record_type.value,
-                "released_id": r.released_id,
-                "intacct_key": r.intacct_key,
-                "direction": r.direction.value,
-                "rule": r.rule.value if r.rule else None,
-                "kind": r.kind.value,
-                "message": r.message,
-                "fix": r.fix,
-                "link_status": r.link_status.value,
-                "count": r.count,
-            }
-        )
-        for r in results
-    ]
+    """One JSON object per result, as the admin API answers it (pure)."""
+    return [msgspec.json.encode(ResultView.of(r)).decode() for r in results]

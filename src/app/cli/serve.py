@@ -23,7 +23,7 @@ import uvicorn
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command
 from released_intacct.app.cli.signals import stopping_gently
-from released_intacct.app.http_server import QuietServer
+from released_intacct.app.http_server import QuietServer, server_config
 from released_intacct.app.settings import Settings
 
 __all__ = ["register"]
@@ -72,9 +72,12 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         host, port = sock.getsockname()[:2]
         async with open_service(settings) as service:
             app = create_admin_app(
-                service, token=settings.admin_token, max_body=settings.admin_max_body_bytes
+                service,
+                token=settings.admin_token,
+                max_body=settings.admin_max_body_bytes,
+                openapi_public=settings.admin_openapi_public,
             )
-            config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+            config = server_config(app, access_log=False)
             server = QuietServer(config)
             console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
             if args.api_only:

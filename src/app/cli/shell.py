@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, TextIO
 
+from released_intacct.app.cli import screen
+from released_intacct.app.cli.logs import Hidden
 from released_intacct.app.settings import Settings
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -53,12 +55,48 @@ class Console:
     interactive: bool = False
     """stdin is a terminal: a person can answer."""
     tty: bool = False
-    """stdout is a terminal: progress may be redrawn in place."""
+    """stdout is a terminal: rich draws tables, questions and progress; else plain lines."""
     secrets: list[Secret] = field(default_factory=list)
     """Every credential the process knows; the log handler hides them."""
+    _terminal: screen.Terminal | None = field(default=None, init=False, repr=False)
 
     def say(self, line: str = "") -> None:
-        print(line, file=self.out, flush=True)
+        """One line on ``out``, every known secret in it replaced by stars."""
+        print(Hidden(self.secrets).text(line), file=self.out, flush=True)
+
+    @property
+    def terminal(self) -> screen.Terminal:
+        """The rich console on ``out`` (made once; every known secret hidden in what it draws);
+        only drawn on when ``tty``."""
+        if self._terminal is None:
+            self._terminal = screen.terminal(screen.Hiding(self.out, Hidden(self.secrets).text))
+        return self._terminal
+
+    def table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, plain: Sequence[str]
+    ) -> None:
+        """``rows`` as a rich table on a terminal, else (or with no rows) the ``plain`` lines."""
+        if self.tty and rows:
+            self.terminal.print(screen.table(headers, rows))
+            return
+        for line in plain:
+            self.say(line)
+
+    def confirm(self, text: str) -> bool:
+        """Ask ``text``, "no" by default; no answer (EOF) is "no"."""
+        try:
+            if self.tty:
+                return screen.confirm(self.terminal, text, self.ask)
+            answer = self.ask(f"{text} [y/N] ")
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    def question(self, text: str) -> str:
+        """The answer to ``text``, stripped and lower case; EOFError when there is none."""
+        if self.tty:
+            return screen.question(self.terminal, text, self.ask).strip().lower()
+        return self.ask(text).strip().lower()
 
 
 Command = Callable[[argparse.Namespace, Settings, Console], Coroutine[None, None, int]]

@@ -52,7 +52,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    async with open_service(settings) as service:
+    async with open_service(settings, needs_released=False) as service:
         ids = await _ids(service, args.connection, console)
         if ids is None:
             return REFUSED

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.ports import Sleep
 from released_intacct.domain.enums import DocumentKind, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -17,7 +17,7 @@ from released_intacct.domain.results import Progress, RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Fence, Run, RunPolicy, StateStore
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +81,7 @@ class Tally:
             if error.record is None:
                 if is_failure(error.kind):
                     self.unattributed += 1
-                _log.warning("event=sync_result_without_record error=%s", error)
+                _log.warning("sync_result_without_record", error=error)
                 continue
             skipped = error.kind is ErrorKind.SKIPPED
             self.counts = self.counts.add(

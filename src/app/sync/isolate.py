@@ -21,10 +21,10 @@ record with a result), and the same failure again updates its result's row (E1).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
+from released_intacct.adapters.log import logger
 from released_intacct.domain.actions import Action, RecordResult
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
@@ -43,7 +43,7 @@ I = TypeVar("I", bound=Record)  # noqa: E741 - the Intacct side, beside R
 Plan = Callable[[Sequence[R], Sequence[I]], Sequence[Action]]
 """A page's planning: the Re-Leased records and the Intacct records of the page to actions."""
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 _CAUSE_CHARS: Final = 300
 
 
@@ -52,7 +52,7 @@ def planned(plan: Plan[R, I], released: Sequence[R], intacct: Sequence[I]) -> tu
     try:
         return tuple(plan(released, intacct))
     except Exception:  # each record that raises is found, logged and reported below
-        _log.warning("event=page_not_planned records=%d", len(released) + len(intacct))
+        _log.warning("page_not_planned", records=len(released) + len(intacct))
     results: list[Action] = []
     bad_r = [r for r in released if _raises(plan, r, [r], (), results)]
     bad_i = [i for i in intacct if _raises(plan, i, (), [i], results)]
@@ -61,7 +61,7 @@ def planned(plan: Plan[R, I], released: Sequence[R], intacct: Sequence[I]) -> tu
     try:
         return (*results, *plan(rest_r, rest_i))
     except Exception as error:  # logged, and every record of the rest reported
-        _log.exception("event=page_rest_not_planned records=%d", len(rest_r) + len(rest_i))
+        _log.exception("page_rest_not_planned", records=len(rest_r) + len(rest_i))
         rest: list[Record] = [*rest_r, *rest_i]
         return (*results, *(RecordResult(error=_not_planned(r, error)) for r in rest))
 
@@ -85,7 +85,7 @@ def _raises(
         plan(released, intacct)
     except Exception as error:
         ref = _ref(record)
-        _log.exception("event=record_not_planned record=%s", ref)
+        _log.exception("record_not_planned", record=ref)
         results.append(RecordResult(error=_not_planned(record, error, ref=ref)))
         return True
     return False

@@ -79,7 +79,7 @@ async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, Sy
         clock=ctx.clock,
         sleep=ctx.sleep,
         connection=ctx.connection,
-        who=f"run={ctx.run.id}",
+        who={"run": ctx.run.id},
     )
     if not is_successful(waited):
         return Failure(waited.failure())

@@ -32,13 +32,13 @@ Decided:
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.confirm import sync_settings
 from released_intacct.app.guards import chosen_date, intacct_at_entity, refusal, stored_connection
 from released_intacct.app.holding import heartbeat
@@ -53,9 +53,20 @@ from released_intacct.domain.results import RunStatus, run_status
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Connection, Phase, Run, lost
 
-__all__ = ["SyncService"]
+__all__ = ["Started", "SyncService", "tell"]
 
-_log = logging.getLogger(__name__)
+Started = asyncio.Future[Result[Run, SyncError]]
+"""Answered once a run holds its company (the open run) or could not take it (why): what an
+on-demand caller waits for before it answers with the run's id (``SyncRunner.begin``)."""
+
+
+def tell(started: Started | None, outcome: Result[Run, SyncError]) -> None:
+    """Answer ``started`` with ``outcome`` unless it is answered already (or there is none)."""
+    if started is not None and not started.done():
+        started.set_result(outcome)
+
+
+_log = logger(__name__)
 
 
 class SyncService:
@@ -64,26 +75,31 @@ class SyncService:
     def __init__(self, ports: Ports) -> None:
         self._ports = ports
 
-    def run(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+    def run(
+        self, id: ConnectionId, *, started: Started | None = None
+    ) -> FutureResult[Run, SyncError]:
         """The finished run (blue or red); a Failure when no run could be taken (E4, unknown or
-        unconfirmed connection, the store failing)."""
-        return FutureResult(self._run(id))
+        unconfirmed connection, the store failing). ``started`` is answered as soon as the run
+        holds the company (the open run), or with why it could not."""
+        return FutureResult(self._run(id, started))
 
-    async def _run(self, id: ConnectionId) -> Result[Run, SyncError]:
+    async def _run(self, id: ConnectionId, started: Started | None) -> Result[Run, SyncError]:
         store, clock = self._ports.store, self._ports.clock
         connection = (await stored_connection(store, id)).bind(_confirmed)
         if not is_successful(connection):
+            tell(started, Failure(connection.failure()))
             return Failure(connection.failure())
         policy = self._ports.policy
         before = await settled(store.runs(id, limit=1))
-        started = await settled(
+        taken = await settled(
             store.start_run(
                 id, at=clock.now(), stale_after=policy.stale_after, holder=policy.holder
             )
         )
-        if not is_successful(started):
-            return Failure(started.failure())
-        run, tally = started.unwrap(), Tally()
+        tell(started, taken)
+        if not is_successful(taken):
+            return Failure(taken.failure())
+        run, tally = taken.unwrap(), Tally()
         _log_takeover(before, run)
         stop = _Stop()
         beat = heartbeat(store, clock, lambda: tally.snapshot(run), policy, stop)
@@ -108,7 +124,7 @@ class SyncService:
     async def _lost(self, run: Run, tally: Tally) -> Result[Run, SyncError]:
         """F1: another run took the company over; stop here, say so, send nothing more."""
         now = self._ports.clock.now()
-        _log.warning("event=run_taken_over connection=%s run=%s", run.connection, run.id)
+        _log.warning("run_taken_over", connection=run.connection, run=run.id)
         note = Notification(
             connection=run.connection,
             title="Sync stopped: taken over",
@@ -121,7 +137,7 @@ class SyncService:
         )
         told = await settled(self._ports.store.notify(run.connection, note, at=now))
         if not is_successful(told):
-            _log.warning("event=sync_notification_failed run=%s error=%s", run.id, told.failure())
+            _log.warning("sync_notification_failed", run=run.id, error=told.failure())
         return Failure(lost(run.fence))
 
     async def _sync(self, connection: Connection, run: Run, tally: Tally) -> SyncError | None:
@@ -177,7 +193,7 @@ class SyncService:
             return finished
         note = await settled(self._ports.store.notify(run.connection, _note(done, stopped), at=now))
         if not is_successful(note):
-            _log.warning("event=sync_notification_failed run=%s error=%s", run.id, note.failure())
+            _log.warning("sync_notification_failed", run=run.id, error=note.failure())
         return finished
 
 
@@ -217,12 +233,12 @@ def _log_takeover(before: Result[tuple[Run, ...], SyncError], run: Run) -> None:
     earlier = before.unwrap()[0] if is_successful(before) and before.unwrap() else None
     if earlier is not None and not earlier.status.finished:
         _log.warning(
-            "event=run_takeover connection=%s run=%s released=%s holder=%s last_alive=%s",
-            run.connection,
-            run.id,
-            earlier.id,
-            earlier.holder or "unknown",
-            earlier.last_alive.isoformat(),
+            "run_takeover",
+            connection=run.connection,
+            run=run.id,
+            released=earlier.id,
+            holder=earlier.holder or "unknown",
+            last_alive=earlier.last_alive.isoformat(),
         )
 
 

@@ -114,6 +114,13 @@ def choose_entity(entities: Sequence[Entity], entity_id: EntityId) -> Result[Ent
         if entity.id == entity_id:
             return Success(entity)
     valid = ", ".join(f'"{entity.id}"' for entity in entities)
+    if entity_id == TOP_LEVEL:
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C3,
+            "This Sage Intacct company has entities, so it cannot be synced at its top level.",
+            f"Choose one of its entities: {valid}.",
+        )
     return _failure(
         ErrorKind.NEEDS_USER,
         Rule.C3,

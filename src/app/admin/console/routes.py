@@ -3,7 +3,6 @@ screen, each a fragment that needs the admin token like the API's routes."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from importlib.resources import files
 from typing import Final
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
+from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
 from released_intacct.app.admin.console import monitoring as watch
 from released_intacct.app.admin.console import onboarding as onboard
@@ -23,7 +23,7 @@ from released_intacct.app.service import Service
 
 __all__ = ["ASSETS", "PREFIX", "SHELL_POLICY", "console_mount"]
 
-_log = logging.getLogger(__name__)
+_log = logger(__name__)
 
 PREFIX: Final = "/ui"
 """Where ``create_admin_app(..., ui=True)`` mounts the console, under the admin API's prefix."""
@@ -123,11 +123,8 @@ def _guarded(
         try:
             shown = await screen(page, request)
         except Exception:
-            _log.exception(
-                "event=console_request_failed method=%s path=%s",
-                request.method,
-                request.scope.get("route_path", request.url.path),
-            )
+            path = request.scope.get("route_path", request.url.path)
+            _log.exception("console_request_failed", method=request.method, path=path)
             shown = page.problem(request, errors.internal())
         shown.headers["Cache-Control"] = "no-store"
         return shown
