@@ -226,6 +226,7 @@ def _until_blue(page: Page, pair: DemoPair, shot: Shots) -> None:
         started = page.locator("#status-panel").get_attribute("data-run-started")
         pair.clock.advance()
         page.get_by_role("button", name="Sync now").click()
+        expect(page.locator("p.note")).to_contain_text("started; the flag follows it.")
         newer = page.locator(f"#status-panel:not([data-run-started='{started}'])")
         expect(newer.locator(finished)).to_be_visible(timeout=30_000)
     expect(flag).to_have_attribute("data-colour", "blue")

@@ -18,11 +18,11 @@ from released_intacct.app.admin.console.page import Page
 from released_intacct.app.admin.reports import (
     LinkView,
     NotificationsView,
+    QueuedView,
     ResultsView,
     ResultView,
     StatusView,
 )
-from released_intacct.app.admin.views import View
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.links import LinkStatus
 
@@ -80,10 +80,16 @@ async def _status(page: Page, request: Request, template: str, *, note: str) -> 
 
 async def sync_now(page: Page, request: Request) -> Response:
     """Rule E4: queue a run now (refused while one runs, in the API's words)."""
-    done = await page.ask(("POST", f"{_C}/sync"), View, params=_id(request))
+    done = await page.ask(("POST", f"{_C}/sync"), QueuedView, params=_id(request))
     if not is_successful(done):
         return page.problem(request, done.failure())
-    return await status(page, request, note="A sync is queued; the flag follows it.")
+    queued = done.unwrap()
+    note = (
+        f"Run {queued.run_id} started; the flag follows it."
+        if queued.run_id
+        else "A sync is requested; the flag follows it once a worker starts it."
+    )
+    return await status(page, request, note=note)
 
 
 # --- results, unlink and relink (E1, E2) ----------------------------------------------------------
