@@ -353,6 +353,25 @@ def test_E2_unlink_and_relink_from_the_results_screen() -> None:
     run(body)
 
 
+def test_E4_sync_now_names_the_run_it_started_or_says_it_waits_for_a_worker() -> None:
+    async def body(page: Console) -> None:
+        id = await onboarded(page.service.workflow)
+        await page.post(f"/connections/{id}/confirm")
+        await page.service.drain()
+        started = tree(await page.post(f"/connections/{id}/sync"))
+        (note,) = started.xpath("//p[@class='note']/text()")
+        assert note.startswith("Run ")
+        assert note.endswith(" started; the flag follows it.")
+        await page.service.drain()
+        page.service.leave_runs_to_workers()
+        asked = tree(await page.post(f"/connections/{id}/sync"))
+        assert asked.xpath("//p[@class='note']/text()") == [
+            "A sync is requested; the flag follows it once a worker starts it."
+        ]
+
+    run(body)
+
+
 def test_everything_shown_is_escaped() -> None:
     async def body(page: Console) -> None:
         await page.post("/connections", connect_form(releasedCompany="<b>RL</b>"))
