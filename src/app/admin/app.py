@@ -12,6 +12,9 @@ answer in the same error envelope as every other error, not Starlette's plain te
 ``openapi_public=False`` (the ``admin_openapi_public`` setting); its ``servers`` names the prefix
 the app is mounted at, so a generated client calls the right URLs. While it is public the app
 also serves its docs pages, Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (``docs``).
+
+``ui=True`` adds the operator's console (``admin.console``) at ``/ui``: its shell page and static
+files need no token (they carry no data); each of its screens needs the same bearer token.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
+from released_intacct.app.admin.console import console_mount
 from released_intacct.app.admin.docs import docs_routes
 from released_intacct.app.admin.endpoint import Endpoint, problem_response, respond
 from released_intacct.app.admin.openapi import (
@@ -55,9 +59,11 @@ def create_admin_app(
     token: Secret | None,
     max_body: int = ADMIN_MAX_BODY_BYTES,
     openapi_public: bool = True,
+    ui: bool = False,
 ) -> Starlette:
     """The admin API over ``service``; ``token=None`` refuses every route but health (and the
-    OpenAPI document and docs pages, unless ``openapi_public=False``).
+    OpenAPI document and docs pages, unless ``openapi_public=False``). ``ui``: with the
+    operator's console at ``/ui``.
 
     Raises ``ValueError`` for a token too short to guard it (``admin_token_problem``)."""
     problem = None if token is None else admin_token_problem(token)
@@ -70,7 +76,7 @@ def create_admin_app(
     async def openapi(request: Request) -> Response:
         return respond(200, with_servers(document, mount_prefix(request.scope)))
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(ep.path, _guarded(_handled(ep, service, max_body), ep, token), methods=[ep.method])
         for ep in table
     ]
@@ -79,6 +85,9 @@ def create_admin_app(
         routes.extend(docs_routes(title=_TITLE))
     else:
         routes.append(Route(OPENAPI_PATH, _guarded(openapi, None, token), methods=["GET"]))
+    if ui:
+        refuse = _refusal(token)
+        routes.append(console_mount(service, table, max_body=max_body, refuse=refuse))
     return Starlette(routes=routes, exception_handlers={404: _no_route, 405: _not_allowed})
 
 
@@ -110,12 +119,26 @@ def _guarded(handle: Handle, ep: Endpoint | None, token: Secret | None) -> Handl
     if ep is not None and ep.public:
         return handle
 
+    refuse = _refusal(token)
+
     async def guarded(request: Request) -> Response:
-        if not _authorised(request, token):
-            return problem_response(errors.unauthorized(configured=token is not None))
+        problem = refuse(request)
+        if problem is not None:
+            return problem_response(problem)
         return await handle(request)
 
     return guarded
+
+
+def _refusal(token: Secret | None) -> Callable[[Request], errors.Problem | None]:
+    """The 401 problem for a request without the token, or None (the API's and the console's)."""
+
+    def refuse(request: Request) -> errors.Problem | None:
+        if _authorised(request, token):
+            return None
+        return errors.unauthorized(configured=token is not None)
+
+    return refuse
 
 
 def _authorised(request: Request, token: Secret | None) -> bool:

@@ -14,6 +14,11 @@ the route then decodes in this order, answering the first problem:
 
 and only then calls the handler, so nothing is written on a bad request.
 
+The JSON route and the operator's console (``admin.console``) share this one step
+(``Endpoint.answer``): each hands it an ``Asked`` (path parameters and query as strings, and a
+reader of the JSON body), so a form in the page is decoded, checked and refused exactly as the
+same request to the API is, with the same wording.
+
 The body is read from the stream with its size counted as it arrives: a body whose declared
 ``Content-Length`` is over the limit is refused unread, and one sent in chunks is refused as soon as
 it passes the limit, so no more than the limit (and one chunk) is ever held.
@@ -39,7 +44,7 @@ from released_intacct.app.service import Service
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 
-__all__ = ["Call", "Endpoint", "endpoint", "problem_response", "respond"]
+__all__ = ["Asked", "Call", "Endpoint", "endpoint", "problem_response", "read_body", "respond"]
 
 P = TypeVar("P", bound=msgspec.Struct)
 Q = TypeVar("Q", bound=msgspec.Struct)
@@ -58,7 +63,19 @@ class Call(Generic[P, Q, B]):
     body: B
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Asked:
+    """A request to an endpoint before decoding: path parameters, query parameters, and a reader
+    of the JSON body given the largest size in bytes it may read (None when over it)."""
+
+    path: Mapping[str, Any]
+    query: Mapping[str, str]
+    body: Callable[[int], Awaitable[bytes | None]]
+
+
 Handler = Callable[[Call[P, Q, B]], Awaitable[Result[O, SyncError]]]
+Answer = Callable[[Service, Asked, int], Awaitable[Result[msgspec.Struct, Problem]]]
+"""Decode, check the connection, run the handler: its view, or the problem to answer."""
 Run = Callable[[Service, Request, int], Awaitable[Response]]
 """The route: the service, the request and the largest body in bytes it may read."""
 
@@ -76,6 +93,7 @@ class Endpoint:
     body: type[msgspec.Struct] | None
     out: type[msgspec.Struct]
     public: bool
+    answer: Answer
     run: Run
 
 
@@ -95,19 +113,33 @@ def endpoint(
     """``body=Empty``: the route takes no body (whatever is sent is ignored)."""
     decoder = None if body is Empty else msgspec.json.Decoder(body, dec_hook=dec_hook)
 
-    async def run(service: Service, request: Request, max_body: int) -> Response:
-        decoded = await _decode(request, params, query, body, decoder, max_body=max_body)
+    async def answer(
+        service: Service, asked: Asked, max_body: int
+    ) -> Result[msgspec.Struct, Problem]:
+        decoded = await _decode(asked, params, query, body, decoder, max_body=max_body)
         if not is_successful(decoded):
-            return problem_response(decoded.failure())
+            return Failure(decoded.failure())
         path_value, query_value, body_value = decoded.unwrap()
         missing = await _unknown(service, path_value)
         if missing is not None:
-            return problem_response(missing)
+            return Failure(missing)
         call = Call(service=service, path=path_value, query=query_value, body=body_value)
         answered = await handler(call)
         if not is_successful(answered):
-            return refusal_response(answered.failure())
-        return respond(status, answered.unwrap())
+            return Failure(_problem_of(answered.failure()))
+        view: msgspec.Struct = answered.unwrap()
+        return Success(view)
+
+    async def run(service: Service, request: Request, max_body: int) -> Response:
+        asked = Asked(
+            path=request.path_params,
+            query=request.query_params,
+            body=lambda limit: read_body(request, limit),
+        )
+        done = await answer(service, asked, max_body)
+        if not is_successful(done):
+            return problem_response(done.failure())
+        return respond(status, done.unwrap())
 
     return Endpoint(
         method=method,
@@ -119,12 +151,13 @@ def endpoint(
         body=None if body is Empty else body,
         out=out,
         public=public,
+        answer=answer,
         run=run,
     )
 
 
 async def _decode(
-    request: Request,
+    asked: Asked,
     params: type[P],
     query: type[Q],
     body: type[B],
@@ -132,13 +165,13 @@ async def _decode(
     *,
     max_body: int,
 ) -> Result[tuple[P, Q, B], Problem]:
-    path_value = _convert(request.path_params, params, "path")
-    query_value = _convert(dict(request.query_params), query, "query")
+    path_value = _convert(asked.path, params, "path")
+    query_value = _convert(dict(asked.query), query, "query")
     if not is_successful(path_value):
         return Failure(path_value.failure())
     if not is_successful(query_value):
         return Failure(query_value.failure())
-    body_value = await _body(request, body, decoder, max_body)
+    body_value = await _body(asked, body, decoder, max_body)
     return body_value.map(lambda b: (path_value.unwrap(), query_value.unwrap(), b))
 
 
@@ -150,11 +183,11 @@ def _convert(raw: Mapping[str, Any], kind: type[P], where: str) -> Result[P, Pro
 
 
 async def _body(
-    request: Request, kind: type[B], decoder: msgspec.json.Decoder[B] | None, max_body: int
+    asked: Asked, kind: type[B], decoder: msgspec.json.Decoder[B] | None, max_body: int
 ) -> Result[B, Problem]:
     if decoder is None:
         return Success(kind())
-    raw = await _read(request, max_body)
+    raw = await asked.body(max_body)
     if raw is None:
         return Failure(errors.too_large(max_body))
     try:
@@ -167,7 +200,7 @@ async def _body(
         return Failure(errors.malformed(_TOO_DEEP))
 
 
-async def _read(request: Request, limit: int) -> bytes | None:
+async def read_body(request: Request, limit: int) -> bytes | None:
     """The body, or None as soon as it is known to be over ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -229,8 +262,3 @@ def problem_response(problem: Problem) -> Response:
         media_type=_JSON,
         headers=problem.headers,
     )
-
-
-def refusal_response(error: SyncError) -> Response:
-    """The product's refusal, with the status ``errors.STATUS_OF`` gives its kind."""
-    return problem_response(_problem_of(error))
