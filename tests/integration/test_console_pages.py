@@ -353,6 +353,32 @@ def test_E2_unlink_and_relink_from_the_results_screen() -> None:
     run(body)
 
 
+def test_E3_a_red_flag_lists_the_same_reasons_as_the_apis_status() -> None:
+    """The flag's reasons are the status's own (its notification, then each rule its failed
+    records broke with how many and the fix): the reasons ``sync``, ``status`` and the API give."""
+
+    async def body(page: Console) -> None:
+        id = await onboarded(page.service.workflow)
+        await page.post(f"/connections/{id}/confirm")
+        await page.service.drain()
+        api = await page.client.get(f"/connections/{id}/status", headers=_auth(TOKEN))
+        reasons = api.json()["reasons"]
+        assert api.json()["colour"] == "red"
+        assert len(reasons) > 1
+        panel = tree(await page.get(f"/connections/{id}/status/panel"))
+        shown = [
+            " ".join(li.text_content().split()) for li in panel.xpath("//ul[@id='reasons']/li")
+        ]
+        assert len(shown) == len(reasons)
+        for line, reason in zip(shown, reasons, strict=True):
+            assert " ".join(reason["message"].split()) in line
+            assert " ".join(reason["fix"].split()) in line
+            if reason["rule"]:
+                assert line.startswith(f"{reason['rule']} ({reason['records']} record")
+
+    run(body)
+
+
 def test_E4_sync_now_names_the_run_it_started_or_says_it_waits_for_a_worker() -> None:
     async def body(page: Console) -> None:
         id = await onboarded(page.service.workflow)

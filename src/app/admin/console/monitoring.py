@@ -2,8 +2,9 @@
 relink, notifications with mark-read (rules E1-E4).
 
 The flag is the run's colour as the API answers it (rule E3): blue when the last run succeeded,
-orange while one runs with errors, red when it failed. Its reasons are the results of that run
-that are not skips (their rule, message and fix), read through the API's results endpoint.
+orange while one runs with errors, red when it failed. A red run's reasons are the status's own
+(``StatusView.reasons``: its notification, then the rules its failed records broke, each with an
+example and its fix), the same ``sync``, ``status`` and the API's runs give.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from released_intacct.app.admin.reports import (
     NotificationsView,
     QueuedView,
     ResultsView,
-    ResultView,
     StatusView,
 )
 from released_intacct.domain.enums import Direction, RecordType
@@ -39,10 +39,6 @@ __all__ = [
 
 _C: Final = "/connections/{id}"
 _FILTERS: Final = ("type", "direction", "link")
-_REASONS: Final = 50
-"""At most this many of the run's failures are listed under its flag (the results screen lists
-every one)."""
-_FLAGGED: Final = ("orange", "red")
 
 
 def _id(request: Request) -> dict[str, str]:
@@ -67,15 +63,7 @@ async def _status(page: Page, request: Request, template: str, *, note: str) -> 
     if not is_successful(found):
         return page.problem(request, found.failure())
     shown = found.unwrap()
-    reasons: tuple[ResultView, ...] = ()
-    if shown.colour in _FLAGGED and shown.last_run_started is not None:
-        query = {"since": shown.last_run_started.isoformat(), "limit": str(_REASONS)}
-        route = ("GET", f"{_C}/results")
-        listed = await page.ask(route, ResultsView, params=_id(request), query=query)
-        if not is_successful(listed):
-            return page.problem(request, listed.failure())
-        reasons = tuple(r for r in listed.unwrap().results if r.kind != "skipped")
-    return page.render(request, template, status=shown, reasons=reasons, note=note)
+    return page.render(request, template, status=shown, reasons=shown.reasons, note=note)
 
 
 async def sync_now(page: Page, request: Request) -> Response:
