@@ -116,13 +116,17 @@ class _Books:
         )  # fmt: skip
         return self.run(function, on)
 
-    def pay(self, customer: str, on: date, amount: str, applied: dict[str, str]) -> str:
+    def pay(
+        self, customer: str, on: date, amount: str, applied: dict[str, str], *, entity: str = ""
+    ) -> str:
+        """A payment of ``applied`` invoices, entered where they are: an invoice owned by an
+        entity is paid at that entity (``entity``), as its own users do, not at the top level."""
         items = [E.arpaymentitem(E.invoicekey(k), E.amount(a)) for k, a in applied.items()]
         function = E.create_arpayment(
             E.customerid(customer), E.paymentamount(amount), _day("datereceived", on),
             E.paymentmethod("EFT"), *items,
         )  # fmt: skip
-        return self.run(function, on)
+        return self.run(function, on, entity=entity)
 
     def generic(self, verb: str, record: Element, on: date) -> str:
         return self.run(E(verb, record), on)
@@ -148,9 +152,9 @@ def _routine(books: _Books) -> None:
             total = str(Decimal(rent) + Decimal("150.00"))
             paid_on = date(year, 1 + 3 * quarter, 20)
             if index < 13:
-                books.pay(customer, paid_on, total, {key: total})
+                books.pay(customer, paid_on, total, {key: total}, entity=entity)
             elif index == 13:
-                books.pay(customer, paid_on, "500.00", {key: "500.00"})
+                books.pay(customer, paid_on, "500.00", {key: "500.00"}, entity=entity)
             vendor = VENDORS[index % len(VENDORS)][0]
             bill = books.bill(vendor, on, [("5100", f"{300 + 10 * quarter}.00", "E100")])
             if index < 12:
