@@ -13,8 +13,17 @@
    which stops the admin API, lets a run under way finish, and ends both simulators; a second
    Ctrl-C (or SIGTERM) stops the run too, finished red in the store (``app.cli.signals``).
 
-``--once`` stops after the summary (tests). The service logs to ``.demo/logs/service.log``; the
-simulators to ``.demo/logs/*-simulator.log``.
+Ctrl-C (or SIGTERM) during the initial sync stops it at once: the run is finished red in the store
+with its reason, which the demo prints, and only then are the admin API and the simulators
+stopped (they run in sessions of their own, so a terminal's Ctrl-C does not reach them first).
+An interrupted demo exits with 130.
+
+It runs from any folder: the decisions file and the work folder default to the checkout's
+(``examples/demo/decisions.toml``, ``.demo/``), found from this module, not from the current
+folder; a path given on the command line is the caller's, relative to the current folder.
+``--once`` stops after the summary (tests); ``--latency-ms`` slows the Intacct simulator's every
+reply. The service logs to ``.demo/logs/service.log``; the simulators to
+``.demo/logs/*-simulator.log``.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from released_intacct.app.cli.logs import formatter, secrets_of
 from released_intacct.app.cli.signals import interruptible, stopping_gently
 from released_intacct.app.decisions import Decisions, DecisionsError, decisions_from_toml
 from released_intacct.app.http_server import serve_until
+from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError, settings_from_toml
 from released_intacct.domain.state import ResultFilter
 from released_intacct.fakes.awaiting import settled
@@ -52,8 +62,12 @@ from released_intacct.fakes.simulators.released import seed as released_seed
 __all__ = ["main"]
 
 HOST = "127.0.0.1"
-DECISIONS = Path("examples") / "demo" / "decisions.toml"
-"""Relative to the checkout, where ``make run`` runs."""
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The checkout this module is in (``fakes/`` is ``released_intacct.fakes``)."""
+DECISIONS = CHECKOUT / "examples" / "demo" / "decisions.toml"
+WORKDIR = CHECKOUT / ".demo"
+INTERRUPTED = 130
+"""The exit code of a demo stopped by Ctrl-C or SIGTERM (128 + SIGINT), as the CLI's."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,13 +75,21 @@ def parser() -> argparse.ArgumentParser:
         prog="make run",
         description="The product end to end on the demo pair of simulated companies.",
     )
-    cli.add_argument("--workdir", default=".demo", help="state, settings and logs (default .demo)")
+    cli.add_argument(
+        "--workdir", default=str(WORKDIR), help="state, settings and logs (default .demo)"
+    )
     cli.add_argument("--admin-port", type=int, default=8000, help="admin API port (8000)")
     cli.add_argument("--intacct-port", type=int, default=8001, help="Intacct simulator (8001)")
     cli.add_argument("--released-port", type=int, default=8002, help="Re-Leased simulator (8002)")
     cli.add_argument("--decisions", default=str(DECISIONS), help="onboarding decisions (TOML)")
     cli.add_argument("--every", type=int, default=5, help="minutes between scheduled syncs (5)")
     cli.add_argument("--once", action="store_true", help="stop after the summary")
+    cli.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="added to every reply of the Intacct simulator, in ms (0): a slower initial sync",
+    )
     cli.add_argument(
         "--log-level",
         default="info",
@@ -79,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
-    workdir = Path(args.workdir)
+    workdir = Path(args.workdir).resolve()  # the settings file names its paths absolute
     try:
         if not port_free(HOST, args.admin_port):
             msg = f"port {args.admin_port} (the admin API) is in use; stop what listens there"
@@ -91,17 +113,19 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
             HOST,
             {"intacct": args.intacct_port, "released": args.released_port},
             logs=workdir / "logs",
+            options={"intacct": ("--latency-ms", str(args.latency_ms))},
         )
         print(f"Starting the simulators (logs in {workdir / 'logs'}) ...", file=out)
         try:
             simulators.start()
-            return asyncio.run(interruptible(_demo(args, settings, decisions, out)))
-        except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM: the runs were stopped, red
+            return asyncio.run(interruptible(_demo(args, workdir, settings, decisions, out)))
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the runs under way were stopped, red
             print("Interrupted: the runs under way were stopped.", file=out)
-            return 2
+            return INTERRUPTED
         finally:
-            simulators.stop()
-            print("Stopped the admin API and both simulators.", file=out)
+            for name in simulators.stop():
+                print(f"make run: the {name} simulator had stopped before the demo", file=out)
+            print("Stopped the admin API and both simulators.", file=out, flush=True)
     except (DemoError, DecisionsError, SettingsError, OSError) as error:
         print(f"make run: {error}", file=sys.stderr)
         return 2
@@ -139,43 +163,64 @@ def _log_to(path: Path, *, level: str, settings: Settings) -> None:
 
 
 async def _demo(
-    args: argparse.Namespace, settings: Settings, decisions: Decisions, out: TextIO
+    args: argparse.Namespace, workdir: Path, settings: Settings, decisions: Decisions, out: TextIO
 ) -> int:
     started = time.monotonic()
     stop = asyncio.Event()
-    # Ctrl-C or SIGTERM: stop serving, let a run under way finish; a second one stops it too
-    with stopping_gently(stop.set):
-        async with open_service(settings) as service:
-            admin = create_admin_app(
-                service,
-                token=settings.admin_token,
-                max_body=settings.admin_max_body_bytes,
-                openapi_public=settings.admin_openapi_public,
-            )
-            api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
-            try:
+    async with open_service(settings) as service:
+        admin = create_admin_app(
+            service,
+            token=settings.admin_token,
+            max_body=settings.admin_max_body_bytes,
+            openapi_public=settings.admin_openapi_public,
+            ui=True,
+        )
+        api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
+        try:
+            try:  # Ctrl-C or SIGTERM here cancels: the initial sync is stopped, red
                 id, run = await onboard_and_sync(service, decisions, out)
-                results = await settled(service.results(id, ResultFilter(limit=10_000)))
-                if not is_successful(results):
-                    raise refused(results.failure())
-                token = settings.admin_token.reveal() if settings.admin_token else ""
-                where = Where(
-                    connection=id,
-                    admin_url=f"http://{HOST}:{args.admin_port}",
-                    token=token,
-                    config=str(Path(args.workdir) / "settings.toml"),
-                    logs=str(Path(args.workdir) / "logs"),
-                    every_minutes=args.every,
-                )
-                out.write(summary(run, results.unwrap(), where))
-                print(f"(ready after {time.monotonic() - started:.1f} s)", file=out, flush=True)
-                if not args.once:
+            except asyncio.CancelledError:
+                await _stopped(service, out)
+                raise
+            results = await settled(service.results(id, ResultFilter(limit=10_000)))
+            if not is_successful(results):
+                raise refused(results.failure())
+            token = settings.admin_token.reveal() if settings.admin_token else ""
+            where = Where(
+                connection=id,
+                admin_url=f"http://{HOST}:{args.admin_port}",
+                token=token,
+                config=str(workdir / "settings.toml"),
+                logs=str(workdir / "logs"),
+                every_minutes=args.every,
+                cli=str(Path(sys.executable).parent / "released-intacct"),
+            )
+            out.write(summary(run, results.unwrap(), where))
+            print(f"(ready after {time.monotonic() - started:.1f} s)", file=out, flush=True)
+            if not args.once:
+                # Ctrl-C or SIGTERM: stop serving, let a run under way finish; a second one
+                # stops it too
+                with stopping_gently(stop.set):
                     await service.scheduler.serve(stop)
-            finally:
-                stop.set()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await api
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await api
     return 0
+
+
+async def _stopped(service: Service, out: TextIO) -> None:
+    """Interrupted during onboarding or the initial sync: the runs under way stopped now, each
+    finished red with its reason in the store, and the reasons told, while the simulators still
+    answer (``main`` stops them after)."""
+    await service.stop()
+    connections = await settled(service.connections())
+    for connection in connections.value_or(()):
+        notes = await settled(service.notifications(connection.id))
+        latest = max(notes.value_or(()), key=lambda note: note.id, default=None)
+        if latest is not None:
+            said = latest.notification
+            print(f"{said.title}: {said.body}", file=out, flush=True)
 
 
 if __name__ == "__main__":

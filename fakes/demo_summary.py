@@ -26,6 +26,8 @@ class Where:
     config: str
     logs: str
     every_minutes: int
+    cli: str
+    """The CLI's command, a full path (the demo runs from any folder)."""
 
 
 def summary(run: Run, results: Sequence[SyncResult], where: Where) -> str:
@@ -50,8 +52,9 @@ def _next(where: Where) -> list[str]:
         "Where to look next:",
         f"  admin API   {where.admin_url}   token: {where.token}",
         f'              curl -H "Authorization: Bearer {where.token}" {status}',
+        f"  console     {where.admin_url}/ui   (sign in with the token)",
         f"  OpenAPI     {where.admin_url}/openapi.json   (docs: /docs and /redoc)",
-        f"  CLI         .venv/bin/released-intacct --config {where.config} "
+        f"  CLI         {where.cli} --config {where.config} "
         f"results {where.connection} --type invoice",
         f"  logs        {where.logs}",
         f"Serving, with a sync every {where.every_minutes} minutes (E4). Ctrl-C stops everything.",

@@ -27,23 +27,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from released_intacct.fakes import demo
+from released_intacct.fakes.demo_processes import Simulators, await_line, free_ports, port_free
 from released_intacct.fakes.simulators.released import seed as released_seed
 
 CREDENTIALS = ("demo-sender-pass", "ws_pass", released_seed.API_KEY)
 DEBUG = ("--log-level", "debug")
-EDGE_RULES = ("C4", "D2", "D6", "D7", "D8", "D9", "D11", "D13", "D14")
-"""D10 and D12 leave no result: a journal entry and a refund are no payment records in Intacct
-(spec correction 2), so nothing of them is read as a payment."""
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [int(sock.getsockname()[1]) for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
+EDGE_RULES = ("C4", "O3", "D6", "D7", "D8", "D9", "D11", "D13", "D14")
+"""Every demo edge case, each under its rule. D10 and D12 leave no result: a journal entry and a
+refund are no payment records in Intacct (spec correction 2), so nothing of them is read as a
+payment. D2 has none: every payment is entered where its invoice is (entity E100 or E200), so no
+payment seen at E100 applies an invoice the connection cannot see."""
 
 
 def _command(workdir: Path, ports: list[int], *more: str) -> list[str]:
@@ -103,13 +97,16 @@ def _listening(port: int) -> bool:
     return True
 
 
-def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(
+def test_E1_E3_make_run_ends_blue_with_every_demo_edge_case_under_its_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    workdir, ports = tmp_path / "demo", _free_ports(3)
+    """Run from another folder than the checkout, with a work folder relative to it: the
+    decisions file is still found, and the settings file names its paths absolute."""
+    workdir, ports = tmp_path / "demo", free_ports(3)
     started = time.monotonic()
     done = subprocess.run(
-        _command(workdir, ports, "--once", *DEBUG),
+        _command(Path("demo"), ports, "--once", *DEBUG),
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=180,
@@ -119,16 +116,20 @@ def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert took < 120, took
-    assert "Initial sync finished RED" in out
+    assert "Initial sync finished BLUE" in out, out
     rows = [line.split() for line in out.splitlines() if line.startswith("  ") and line.split()]
     reported = {row[0] for row in rows}
     for rule in EDGE_RULES:
         assert rule in reported, (rule, out)
+    assert "D2" not in reported, out
     assert f"http://127.0.0.1:{ports[0]}" in out
     assert "token:" in out
+    assert _setting(workdir / "settings.toml", "database") == str(workdir / "state.sqlite3")
+    assert f"{Path(sys.executable).parent / 'released-intacct'} --config {workdir}" in out
     _scan(workdir, {"stdout": out, "stderr": done.stderr}, capsys=capsys)
     assert " level=debug logger=aiosqlite " in _logs(workdir)  # the CLI's log lines
-    assert "event=sync_red" in _logs(workdir)
+    assert "event=sync_done" in _logs(workdir)
+    assert "event=sync_red" not in _logs(workdir)
     assert not any(_listening(port) for port in ports)
 
 
@@ -136,7 +137,7 @@ def test_E1_make_run_reports_every_demo_edge_case_under_its_rule(
 def test_E4_make_run_serves_until_ctrl_c_then_stops_every_process(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    workdir, ports = tmp_path / "demo", _free_ports(3)
+    workdir, ports = tmp_path / "demo", free_ports(3)
     with subprocess.Popen(
         _command(workdir, ports, *DEBUG),
         stdout=subprocess.PIPE,
@@ -156,7 +157,7 @@ def _stop_when_served(process: subprocess.Popen[str], workdir: Path, admin: int)
     """Wait until the demo serves, ask every GET route of the admin API, then Ctrl-C it; the
     answers, by route."""
     try:
-        _await_line(process, "Ctrl-C stops everything", timeout=120)
+        await_line(process, "Ctrl-C stops everything", timeout=120)
         health = httpx.get(f"http://127.0.0.1:{admin}/health", timeout=5)
         assert health.status_code == 200
         answers = _every_get(f"http://127.0.0.1:{admin}", _token(workdir / "settings.toml"))
@@ -168,21 +169,6 @@ def _stop_when_served(process: subprocess.Popen[str], workdir: Path, admin: int)
         if process.poll() is None:
             process.kill()
             process.wait()
-
-
-def _await_line(process: subprocess.Popen[str], text: str, *, timeout: float) -> None:
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        seen.append(line)
-        if text in line:
-            return
-    stderr = process.stderr.read() if process.stderr and process.poll() is not None else ""
-    raise AssertionError("".join(seen)[-3000:] + stderr[-3000:])
 
 
 def _every_get(base: str, token: str) -> dict[str, str]:
@@ -212,3 +198,73 @@ def _setting(config: Path, key: str) -> str:
         if line.startswith(key):
             return line.split("=", 1)[1].strip().strip('"')
     raise AssertionError(f"no {key} in {config}")
+
+
+def test_the_demo_finds_its_decisions_and_work_folder_from_the_checkout_not_the_cwd() -> None:
+    checkout = Path(__file__).resolve().parents[2]
+    args = demo.parser().parse_args([])
+    assert Path(args.decisions) == checkout / "examples" / "demo" / "decisions.toml"
+    assert Path(args.workdir) == checkout / ".demo"
+
+
+def test_a_port_whose_last_connection_is_in_time_wait_is_free() -> None:
+    """The server's end of a connection it closed first stays in TIME_WAIT for a minute; a
+    server setting SO_REUSEADDR (as uvicorn's do) can listen there again, so the probe may too."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = int(server.getsockname()[1])
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server closes first: its end goes to TIME_WAIT
+        client.recv(1)
+        client.close()
+    assert port_free("127.0.0.1", port)
+
+
+def test_E4_the_simulators_start_again_at_once_on_the_same_ports(tmp_path: Path) -> None:
+    """Each simulator closes the connection kept alive to it when it stops (its end in
+    TIME_WAIT); started again at once on the same ports, both answer."""
+    ports = dict(zip(("intacct", "released"), free_ports(2), strict=True))
+    for _ in range(2):
+        simulators = Simulators("127.0.0.1", ports, logs=tmp_path / "logs")
+        simulators.start()
+        try:
+            with httpx.Client(timeout=5) as client:  # kept alive until the simulators stop
+                for name in ports:
+                    assert client.get(simulators.url(name) + "/").status_code < 500
+                assert simulators.stop() == []
+        finally:
+            simulators.stop()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals")
+def test_E3_ctrl_c_during_the_initial_sync_stops_it_red_then_the_simulators(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C as a terminal sends it, to the whole foreground process group: the initial sync
+    (slowed by the Intacct simulator's latency) is stopped and finished red with its reason while
+    both simulators still answer, and only then are they stopped; the demo exits with 130."""
+    workdir, ports = tmp_path / "demo", free_ports(3)
+    with subprocess.Popen(
+        _command(workdir, ports, "--latency-ms", "150"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a foreground job
+    ) as process:
+        try:
+            await_line(process, "the initial sync runs in the background", timeout=120)
+            time.sleep(1.0)
+            os.killpg(process.pid, signal.SIGINT)
+            code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert process.stdout is not None
+        said = process.stdout.read()
+    assert code == 130
+    stopped = said.index("Sync failed: The sync stopped: The sync was interrupted")
+    assert "simulator had stopped before the demo" not in said, said
+    assert said.index("Stopped the admin API and both simulators.") > stopped
+    assert "Initial sync finished" not in said
+    assert not any(_listening(port) for port in ports)

@@ -20,6 +20,7 @@ WHERE = Where(
     config=".demo/settings.toml",
     logs=".demo/logs",
     every_minutes=5,
+    cli="/checkout/.venv/bin/released-intacct",
 )
 
 
