@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml $(MODULES) | $(VENV)/bin/python
 
 install: $(STAMP)
 
+# `make run RUN_ARGS="--once"` passes options to the demo (`--help` lists them).
+RUN_ARGS ?=
 run: install
-	$(BIN)/python -m released_intacct.fakes.demo
+	$(BIN)/python -m released_intacct.fakes.demo $(RUN_ARGS)
 
 lint: install
 	$(BIN)/ruff check src fakes tests bench examples
