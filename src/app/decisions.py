@@ -262,7 +262,12 @@ async def _resolve(
     on_decision: OnDecision | None,
 ) -> Result[list[Decision], SyncError]:
     """The step's open items decided, all in one ``decide_all`` (one read and one write of the
-    onboarding, however many items); an item no decision covers stops it after the others."""
+    onboarding, however many items); an item no decision covers stops it after the others. A
+    decision naming a record the step does not hold stops it before any is taken."""
+    held = onboarding.state(step)
+    for released_id in decisions.by_step.get(step, {}):
+        if held.candidate(released_id) is None:
+            return Failure(_not_held(step, released_id, held.candidates))
     pending: list[tuple[Candidate, Decision]] = []
     missing: Candidate | None = None
     for candidate in unresolved(onboarding, step):
@@ -309,5 +314,18 @@ def _undecided(step: Step, candidate: Candidate) -> SyncError:
         "Intacct and the decisions file says nothing about it.",
         f'Add it under [{step.value}] (for example "{candidate.released_id}" = "archive"), '
         'or set [unresolved] action = "archive".',
+        kind=ErrorKind.NEEDS_USER,
+    )
+
+
+def _not_held(step: Step, released_id: ReleasedId, held: tuple[Candidate, ...]) -> SyncError:
+    some = ", ".join(f'"{c.released_id}"' for c in held[:5]) or "none"
+    return refusal(
+        Rule.O3,
+        f'The decisions file names the {step.noun} "{released_id}" under [{step.value}], but '
+        f"Re-Leased holds no {step.noun} with that id to match (it holds {some}"
+        f"{', ...' if len(held) > 5 else ''}).",
+        f"Correct the id under [{step.value}] (the admin API's GET "
+        "/connections/{id}/matching lists every item with its id) or remove the line.",
         kind=ErrorKind.NEEDS_USER,
     )
