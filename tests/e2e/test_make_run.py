@@ -151,6 +151,12 @@ def test_E4_make_run_serves_until_ctrl_c_then_stops_every_process(
     assert not any(_listening(port) for port in ports)
     assert "Stopped the admin API and both simulators." in said
     _scan(workdir, {"stdout": said, "stderr": errors, **answers}, capsys=capsys)
+    # started again at once on the same ports, whose last connections are in TIME_WAIT
+    again = subprocess.run(
+        _command(workdir, ports, "--once"), capture_output=True, text=True, timeout=180, check=False
+    )
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert "Initial sync finished" in again.stdout
 
 
 def _stop_when_served(process: subprocess.Popen[str], workdir: Path, admin: int) -> dict[str, str]:
