@@ -91,6 +91,14 @@ def parser() -> argparse.ArgumentParser:
         help="added to every reply of the Intacct simulator, in ms (0): a slower initial sync",
     )
     cli.add_argument(
+        "--with-sync-errors",
+        action="store_true",
+        help=(
+            "seed the Intacct company with D13's negative invoice and D14's EUR customer and "
+            "invoice too: sync errors by rule, so every run ends red (E3) until they are unlinked"
+        ),
+    )
+    cli.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -114,6 +122,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
             {"intacct": args.intacct_port, "released": args.released_port},
             logs=workdir / "logs",
             options={"intacct": ("--latency-ms", str(args.latency_ms))},
+            seeds={"intacct": "demo" if args.with_sync_errors else "demo-blue"},
         )
         print(f"Starting the simulators (logs in {workdir / 'logs'}) ...", file=out)
         try:

@@ -87,6 +87,8 @@ class Simulators:
     logs: Path
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """More command-line options of a simulator, by name (``--latency-ms 50``)."""
+    seeds: dict[str, str] = field(default_factory=dict)
+    """A simulator's seed by name, when not ``demo`` (``{"intacct": "demo-blue"}``)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _files: list[IO[bytes]] = field(default_factory=list)
 
@@ -137,7 +139,7 @@ class Simulators:
             "--port",
             str(port),
             "--seed",
-            "demo",
+            self.seeds.get(name, "demo"),
             "--log-level",
             "warning",
             *self.options.get(name, ()),

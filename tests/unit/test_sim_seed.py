@@ -169,3 +169,23 @@ def test_new_customers_do_not_collide_with_seeded_ids() -> None:
     body = sim.handle(xmlgw.request(function), endpoint=ENDPOINT).body
     (result,) = xmlgw.results(body)
     assert result.findtext("data/customer/CUSTOMERID") == "C0001"
+
+
+
+def test_D13_D14_seed_demo_blue_leaves_out_only_the_records_that_are_sync_errors(
+    demo: tuple[Simulator, Company],
+) -> None:
+    """``make run`` seeds ``demo-blue`` so its runs can end blue (E3): the demo seed less D13's
+    negative invoice and D14's EUR customer and invoice; every other edge case is still there."""
+    _, full = demo
+    blue = load_demo(Simulator(clock=lambda: NOW), now=NOW, sync_errors=False)
+    for rule in ("D13", "D14"):
+        assert _described(full, "ARINVOICE", rule)
+        assert not _described(blue, "ARINVOICE", rule)
+    assert _rows(full, "CUSTOMER", CUSTOMERID="CUS-1008")
+    assert not _rows(blue, "CUSTOMER", CUSTOMERID="CUS-1008")
+    touched = ("ARINVOICE", "ARINVOICEITEM", "CUSTOMER", "AUDITHISTORY")
+    assert {n: len(t) for n, t in full.tables.items() if n not in touched} == {
+        n: len(t) for n, t in blue.tables.items() if n not in touched
+    }
+    assert len(blue.table("ARINVOICE")) == len(full.table("ARINVOICE")) - 2

@@ -44,7 +44,7 @@ from released_intacct.fakes.simulators.intacct.faults import known_object as _ob
 from released_intacct.fakes.simulators.intacct.seed import load_demo
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
-SEEDS = ("demo", "none")
+SEEDS = ("demo", "demo-blue", "none")
 Loader = Callable[[Simulator], object]
 _RULE_FIELDS = (
     "kind",
@@ -71,9 +71,10 @@ def seed_loader(name: object) -> Loader | None:
     """What loads the named seed (None: an empty simulator); ``ControlError`` for another name."""
     if name is None or name == "none":
         return None
-    if name != "demo":
+    if name not in SEEDS:
         raise ControlError("seed", f"unknown seed {name!r} (known: {', '.join(SEEDS)})")
-    return lambda sim: load_demo(sim, now=sim.clock())
+    errors = name == "demo"  # demo-blue: without the records that are sync errors (D13, D14)
+    return lambda sim: load_demo(sim, now=sim.clock(), sync_errors=errors)
 
 
 def rule_from_json(sim: Simulator, data: object) -> FaultRule:

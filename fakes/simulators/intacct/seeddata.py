@@ -160,7 +160,7 @@ def _tax() -> dict[str, list[Record]]:
     }
 
 
-def _records() -> dict[str, list[Record]]:
+def _records(customers: tuple[tuple[str, str, str], ...]) -> dict[str, list[Record]]:
     records: dict[str, list[Record]] = {
         "GLACCOUNT": [
             {"ACCOUNTNO": n, "TITLE": t, "ACCOUNTTYPE": kind, "NORMALBALANCE": balance}
@@ -170,7 +170,7 @@ def _records() -> dict[str, list[Record]]:
         **_dimensions(),
         "ITEM": _items(),
         "CONTACT": _contacts(),
-        "CUSTOMER": [_party("CUSTOMERID", i, name, cur) for i, name, cur in CUSTOMERS],
+        "CUSTOMER": [_party("CUSTOMERID", i, name, cur) for i, name, cur in customers],
         "VENDOR": [_party("VENDORID", i, name) for i, name in VENDORS],
         "SODOCUMENTPARAMS": [
             {"DOCID": "Sales Invoice", "DOCCLASS": "Invoice"},
@@ -187,8 +187,11 @@ def _records() -> dict[str, list[Record]]:
     return records
 
 
-def demo_config() -> dict[str, object]:
-    """The demo company with its master data and no transactions (``seed.load_demo`` adds them)."""
+def demo_config(*, sync_errors: bool = True) -> dict[str, object]:
+    """The demo company with its master data and no transactions (``seed.load_demo`` adds them).
+
+    ``sync_errors=False`` leaves out the customer in EUR (``CUS-1008``), a sync error by rule D14."""
+    customers = CUSTOMERS if sync_errors else tuple(c for c in CUSTOMERS if c[2] == "USD")
     return {
         "company_id": COMPANY_ID,
         "senders": {SENDER[0]: SENDER[1]},
@@ -204,5 +207,5 @@ def demo_config() -> dict[str, object]:
             "subtotal_defaulting": True,
             "timezone": "America/Phoenix",  # a US company's zone, without daylight saving
         },
-        "records": _records(),
+        "records": _records(customers),
     }
