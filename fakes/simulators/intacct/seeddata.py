@@ -190,7 +190,7 @@ def _records(customers: tuple[tuple[str, str, str], ...]) -> dict[str, list[Reco
 def demo_config(*, sync_errors: bool = True) -> dict[str, object]:
     """The demo company with its master data and no transactions (``seed.load_demo`` adds them).
 
-    ``sync_errors=False`` leaves out the customer in EUR (``CUS-1008``), a sync error by rule D14."""
+    ``sync_errors=False`` leaves out the EUR customer (``CUS-1008``), a sync error by rule D14."""
     customers = CUSTOMERS if sync_errors else tuple(c for c in CUSTOMERS if c[2] == "USD")
     return {
         "company_id": COMPANY_ID,
