@@ -171,7 +171,6 @@ def test_new_customers_do_not_collide_with_seeded_ids() -> None:
     assert result.findtext("data/customer/CUSTOMERID") == "C0001"
 
 
-
 def test_D13_D14_seed_demo_blue_leaves_out_only_the_records_that_are_sync_errors(
     demo: tuple[Simulator, Company],
 ) -> None:
