@@ -24,7 +24,8 @@ def _free_port() -> int:
 
 
 def _poke_then_interrupt(url: str, seen: list[int]) -> None:
-    """Ask for health until it answers, then send SIGINT to this process (as Ctrl-C does)."""
+    """Ask for health until it answers, then for the console's shell page, then send SIGINT to
+    this process (as Ctrl-C does)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -32,6 +33,8 @@ def _poke_then_interrupt(url: str, seen: list[int]) -> None:
             break
         except httpx.TransportError:
             time.sleep(0.05)
+    shell = httpx.get(url.replace("/health", "/ui"), timeout=5, follow_redirects=True)
+    seen.append(shell.status_code if "htmx" in shell.text else -shell.status_code)
     os.kill(os.getpid(), signal.SIGINT)
 
 
@@ -57,9 +60,10 @@ def test_E4_serve_answers_health_and_stops_cleanly_on_sigint(tmp_path: Path) -> 
         console=Console(out=out, err=err),
     )
     poker.join()
-    assert seen == [200]
+    assert seen == [200, 200]  # health, then the console's page
     assert code == 0, err.getvalue()
     assert f"serving the admin API on http://127.0.0.1:{port}" in out.getvalue()
+    assert f"the console: http://127.0.0.1:{port}/ui" in out.getvalue()
     assert out.getvalue().rstrip().endswith("stopped")
 
 

@@ -5,7 +5,10 @@ processes.
 SIGINT and SIGTERM stop both cleanly (``signals.stopping_gently``): the server stops taking
 requests, the scheduler starts no new run, and the runs under way finish before the process ends.
 A second signal stops those runs now: each is finished red in the store (so its company is not
-left locked, rule E4), and the process ends as interrupted (exit code 2).
+left locked, rule E4), and the process ends as interrupted (exit code 130, or 143 on SIGTERM).
+
+The operator's console (``/ui``: onboarding and monitoring in a browser, signed in with the admin
+token) is served beside the API unless ``--no-console`` leaves it out.
 
 The socket is bound before anything starts, so a port in use is one line on stderr and exit
 code 2.
@@ -47,6 +50,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
     parser.add_argument(
+        "--no-console",
+        action="store_true",
+        help="leave out the operator's console at /ui (the JSON API and its docs stay)",
+    )
+    parser.add_argument(
         "--api-only",
         action="store_true",
         help="serve the admin API only and run no syncs here: `worker` processes run them, "
@@ -76,10 +84,13 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
                 token=settings.admin_token,
                 max_body=settings.admin_max_body_bytes,
                 openapi_public=settings.admin_openapi_public,
+                ui=not args.no_console,
             )
             config = server_config(app, access_log=False)
             server = QuietServer(config)
             console.say(f"serving the admin API on http://{host}:{port} (Ctrl-C stops)")
+            if not args.no_console:
+                console.say(f"the console: http://{host}:{port}/ui (sign in with the admin token)")
             if args.api_only:
                 service.leave_runs_to_workers()
             scheduling = stop.wait() if args.api_only else service.scheduler.serve(stop)
