@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -136,3 +138,34 @@ def test_E4_what_must_finish_is_bounded_in_time() -> None:
 
     asyncio.run(command())
     assert stopped_by() is None  # outside interruptible: no signal came
+
+
+_LATE_SIGNAL = """
+import asyncio, os, signal, sys, time
+from released_intacct.app.cli.signals import Interrupted, interruptible
+
+async def command():
+    os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C
+    await asyncio.sleep(60)
+
+try:
+    asyncio.run(interruptible(command(), last=LAST))
+except Interrupted as stop:
+    print("stopped", flush=True)
+    os.kill(os.getpid(), signal.SIGINT)  # the second, once the command has ended
+    time.sleep(0.2)  # the process's way out
+    sys.exit(stop.code)
+"""
+
+
+@pytest.mark.parametrize("last", [True, False], ids=["the-program", "embedded"])
+def test_E4_a_second_ctrl_c_after_the_command_stopped_keeps_exit_code_130(last: bool) -> None:
+    """Run as the program (``last``), a Ctrl-C that comes once the command has stopped is
+    ignored: the process ends with 130, not killed by the signal (-2, Python's own handler). An
+    embedded caller keeps its own handler."""
+    script = _LATE_SIGNAL.replace("LAST", str(last))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert "stopped" in done.stdout, done.stderr
+    assert done.returncode == (130 if last else -signal.SIGINT), done.stderr

@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
         except SettingsError as error:
             return problems(error.problems, where, what="the settings cannot be used")
         where.secrets.extend(secrets_of(settings))
-        return _run(args.run, args, settings, where)
+        return _run(args.run, args, settings, where, last=argv is None and console is None)
 
 
 def _settings(config: str | None, console: Console) -> Settings:
@@ -170,9 +170,12 @@ def _settings(config: str | None, console: Console) -> Settings:
     return settings_from_env(console.environ)
 
 
-def _run(run: Command, args: argparse.Namespace, settings: Settings, console: Console) -> int:
+def _run(
+    run: Command, args: argparse.Namespace, settings: Settings, console: Console, *, last: bool
+) -> int:
+    """``last``: the command is the process's own (``released-intacct`` run as a program)."""
     try:
-        return asyncio.run(interruptible(run(args, settings, console)))
+        return asyncio.run(interruptible(run(args, settings, console), last=last))
     except SettingsError as error:
         return problems(error.problems, console, what="the settings cannot be used")
     except sqlite3.Error as error:

@@ -13,7 +13,10 @@
 - the signal after the cancel stops at once: it cancels the command again, which cuts every wait
   short but what runs under ``finishing`` (closing a run in the store, bounded in time);
 - a signal after that ends the process where it is (``Interrupted`` raised in the event loop): a
-  run not closed by then is released by the next sync once it is stale (``sync.stale_after``).
+  run not closed by then is released by the next sync once it is stale (``sync.stale_after``);
+- for the process's own command (``last=True``: ``released-intacct`` run as a program), a signal
+  that comes once the command has ended, stopped, is ignored: the process is already ending with
+  its exit code, and Python's own handler would end it by the signal instead (exit -2, not 130).
 
 Where signals cannot be handled (not the main thread), the command runs as it is.
 """
@@ -79,8 +82,9 @@ class _Stopping:
 _current: ContextVar[_Stopping | None] = ContextVar("stopping", default=None)
 
 
-async def interruptible(command: Coroutine[Any, Any, T]) -> T:
-    """``command``, stopped by SIGINT or SIGTERM alike (see the module docstring)."""
+async def interruptible(command: Coroutine[Any, Any, T], *, last: bool = False) -> T:
+    """``command``, stopped by SIGINT or SIGTERM alike (see the module docstring); ``last``: the
+    process ends after it, so a signal after it stopped is ignored."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     if task is None:  # pragma: no cover - always run as a task by asyncio.run
@@ -102,6 +106,8 @@ async def interruptible(command: Coroutine[Any, Any, T]) -> T:
         _current.reset(token)
         for sig in SIGNALS:
             loop.remove_signal_handler(sig)
+            if last and stopping.first is not None:  # already ending, with its exit code
+                signal.signal(sig, signal.SIG_IGN)
 
 
 def stopped_by() -> str | None:
