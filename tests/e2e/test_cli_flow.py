@@ -88,6 +88,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         w.id = found.group(0)
         w.run("onboard", "onboard", w.id, "--decisions", str(DECISIONS), "--confirm")
         w.run("status", "status")
+        w.run("status_tty", "status", tty=True)  # the same status (red), at a terminal
         w.run("results", "results", w.id, "--type", "invoice")
         w.run("results_json", "results", w.id, "--type", "invoice", "--json", "--limit", "1000")
         w.run("sync", "sync", w.id)
@@ -204,6 +205,26 @@ def test_E3_a_terminal_gets_rich_s_progress_bars_with_rate_and_time_left(walk: W
     assert re.search(r"invoice\s.*━+ +\d+/\d+ +100% ", drawn), drawn
     assert re.search(r"\d+:\d\d:\d\d", drawn)  # the time remaining column
     assert "finished" in said.out
+
+
+def test_E3_a_terminal_gets_a_run_s_counts_and_results_by_rule_as_rich_tables(
+    walk: Walk,
+) -> None:
+    drawn = _without_ansi(walk.said["sync_tty"].out)
+    assert re.search(r"┃ record type +┃ created +┃ updated +┃ skipped +┃ failed +┃", drawn), drawn
+    assert re.search(r"│ invoice +│ \d+ +│ \d+ +│", drawn), drawn
+    assert re.search(r"┃ rule +┃ records +┃ kind +┃ what it is +┃ for example", drawn), drawn
+    assert "results by rule:" in drawn  # the heading above it, as on a pipe
+
+
+def test_E3_a_terminal_gets_the_status_as_a_rich_table_with_why_a_run_is_red(walk: Walk) -> None:
+    said, plain = walk.said["status_tty"], walk.said["status"]
+    assert said.code == plain.code == 0, said
+    drawn = _without_ansi(said.out)
+    assert re.search(r"│ companies +│ Re-Leased ", drawn), drawn
+    assert re.search(r"│ last run +│ ", drawn), drawn
+    assert "why it is red:" in plain.out
+    assert re.search(r"│ why it is red +│ ", drawn), drawn  # one row per reason
 
 
 def test_E1_a_terminal_gets_the_results_as_a_rich_table(walk: Walk) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from typing import Final
 
 from returns.pipeline import is_successful
 
@@ -67,8 +68,8 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
             status = await settled(service.status(id))
             if not is_successful(status):
                 return failed(status.failure(), console)
-            for line in describe(status.unwrap()):
-                console.say(line)
+            shown = status.unwrap()
+            console.table(("", str(shown.connection.id)), fields(shown), plain=describe(shown))
     return OK
 
 
@@ -84,36 +85,50 @@ async def _ids(
     return [c.id for c in every.unwrap()]
 
 
-def describe(status: CompanyStatus) -> list[str]:
-    """The lines of one company's status (pure)."""
+_WHY: Final = "why it is red"
+
+
+def fields(status: CompanyStatus) -> list[tuple[str, str]]:
+    """One company's status as (field, value) pairs, in order (pure); a red last run adds a
+    ``why it is red`` pair per reason."""
     c, run = status.connection, status.last_run
     entity = "-" if c.entity is None else (c.entity or "top level")
     colour = status.colour or (status.run_status.value if status.run_status else "never run")
-    lines = [
-        f"{c.id}",
-        f"  companies     Re-Leased {c.released_company} -> Intacct {c.intacct_company} "
-        f"(entity {entity})",
-        f"  phase         {c.phase.value}"
-        + (f", syncing from {c.sync_from.isoformat()}" if c.sync_from else ""),
-        f"  status        {colour}" + (" (running)" if status.running else ""),
-    ]
+    pairs = [
+        ("companies", f"Re-Leased {c.released_company} -> Intacct {c.intacct_company} "
+                      f"(entity {entity})"),
+        ("phase", c.phase.value + (f", syncing from {c.sync_from.isoformat()}"
+                                   if c.sync_from else "")),
+    ]  # fmt: skip
     if c.confirming is not None:
-        lines.insert(
-            3,
-            f"  confirming    since {_when(c.confirming.since)} by "
-            f"{c.confirming.holder or 'an unknown process'}, held until "
-            f"{_when(c.confirming.until)} (then a confirm again takes over one whose process "
-            "stopped)",
-        )
+        pairs.append((
+            "confirming",
+            f"since {_when(c.confirming.since)} by {c.confirming.holder or 'an unknown process'}, "
+            f"held until {_when(c.confirming.until)} (then a confirm again takes over one whose "
+            "process stopped)",
+        ))  # fmt: skip
+    pairs.append(("status", colour + (" (running)" if status.running else "")))
     if run is not None:
-        lines.append(
-            f"  last run      {run.id} started {_when(run.started_at)}, "
-            f"finished {_when(run.finished_at)}, {run.errors} error(s), "
-            f"{run.transactions} Intacct API transaction(s)"
-        )
-        lines.extend(f"  {line}" for line in why_red(status.reasons))
-    lines.append(f"  next run      {_when(status.next_run)}")
-    lines.append(f"  transactions  {status.transactions_spent} spent by this process")
+        pairs.append((
+            "last run",
+            f"{run.id} started {_when(run.started_at)}, finished {_when(run.finished_at)}, "
+            f"{run.errors} error(s), {run.transactions} Intacct API transaction(s)",
+        ))  # fmt: skip
+        pairs.extend((_WHY, str(reason)) for reason in status.reasons)
+    pairs.append(("next run", _when(status.next_run)))
+    pairs.append(("transactions", f"{status.transactions_spent} spent by this process"))
+    return pairs
+
+
+def describe(status: CompanyStatus) -> list[str]:
+    """The plain lines of one company's status (pure): its id, then a line per field; a red
+    run's reasons under ``why it is red:`` (``summary.why_red``)."""
+    lines = [f"{status.connection.id}"]
+    for name, value in fields(status):
+        if name != _WHY:
+            lines.append(f"  {name:<13} {value}")
+        if name == "last run":
+            lines.extend(f"  {line}" for line in why_red(status.reasons))
     return lines
 
 

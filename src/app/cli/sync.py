@@ -23,7 +23,7 @@ from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.progress import follow_run
 from released_intacct.app.cli.shell import Console, add_command, connection_id, failed
 from released_intacct.app.cli.signals import finishing, stopped_by
-from released_intacct.app.cli.summary import exit_code, run_results, summary, why_red
+from released_intacct.app.cli.summary import exit_code, run_results, show, why_red
 from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
@@ -93,7 +93,8 @@ async def report_run(service: Service, id: ConnectionId, run: Run, console: Cons
     reasons = await settled(service.reasons(run))
     if not is_successful(results) or not is_successful(reasons):
         return failed((reasons if is_successful(results) else results).failure(), console)
-    for line in [*summary(run, results.unwrap()), *why_red(reasons.unwrap())]:
+    show(console, run, results.unwrap())
+    for line in why_red(reasons.unwrap()):
         console.say(line)
     if exit_code(run):
         console.say(f"see them with: released-intacct results {id}")
