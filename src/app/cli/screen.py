@@ -67,16 +67,25 @@ def table(
     return drawn
 
 
+class _Reading:
+    """A rich prompt that reads its answer through ``read`` (the ``Console``'s own ``ask``)
+    instead of rich's ``input``, so a test's answers and EOF reach it as they reach plain lines."""
+
+    read: Ask
+
+    @classmethod
+    def get_input(
+        cls, console: Terminal, prompt: Text | str, password: bool, stream: TextIO | None = None
+    ) -> str:
+        console.print(prompt, end="")
+        return cls.read("")
+
+
 def confirm(screen: Terminal, text: str, ask: Ask) -> bool:
     """A yes/no question, "no" by default; EOFError from ``ask`` is left to the caller."""
 
-    class _Confirm(Confirm):
-        @classmethod
-        def get_input(
-            cls, console: Terminal, prompt: Text | str, password: bool, stream: TextIO | None = None
-        ) -> str:
-            console.print(prompt, end="")
-            return ask("")
+    class _Confirm(_Reading, Confirm):
+        read = staticmethod(ask)
 
     return _Confirm.ask(Text(text), console=screen, default=False)
 
@@ -84,13 +93,8 @@ def confirm(screen: Terminal, text: str, ask: Ask) -> bool:
 def question(screen: Terminal, text: str, ask: Ask) -> str:
     """A free answer to ``text`` (the caller checks it); EOFError from ``ask`` is the caller's."""
 
-    class _Prompt(Prompt):
-        @classmethod
-        def get_input(
-            cls, console: Terminal, prompt: Text | str, password: bool, stream: TextIO | None = None
-        ) -> str:
-            console.print(prompt, end="")
-            return ask("")
+    class _Prompt(_Reading, Prompt):
+        read = staticmethod(ask)
 
     return _Prompt.ask(Text(text.rstrip().rstrip(":")), console=screen)
 
