@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from _versus import naive_section, naive_verdicts
+
 Json = dict[str, Any]
 
 
@@ -126,6 +128,7 @@ def _targets(results: Json) -> list[str]:
     rows.append(
         f"| engine CPU per invoice ≤ 3x lxml alone | {ratio:.1f}x | {_verdict(ratio <= 3)} |"
     )
+    rows += naive_verdicts(results.get("naive"))
     for fleet in results.get("workers", {}).values():
         rows += _fleet_verdicts(fleet, int(fleet["machine"]["cores"]))
     return rows
@@ -186,6 +189,7 @@ def write_report(results: Json, path: Path) -> None:
         f"requests ({base['bytes'] / 2**20:.1f} MiB of XML) in {base['cpu_s']:.2f} s "
         f"({base['cpu_s'] / base['invoices'] * 1000:.3f} ms an invoice).",
         "",
+        *naive_section(results.get("naive")),
         *_fleet_section(results.get("workers", {})),
         "## Targets",
         "",

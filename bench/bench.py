@@ -20,6 +20,11 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    default stays within; with ``BENCH_WORKERS_ONLY=1`` only this section runs, the others
    keeping their figures); ``BENCH_WORKERS_LATENCY_MS`` has the Intacct simulator add that
    much to every request (default 0). Each fleet size and latency keeps its latest figures.
+6. against a naive client (``_versus.py``): the official Python SDK writing the same company one
+   function per request, serially, at ``BENCH_NAIVE_SIZE`` (200) invoices and scaled, beside the
+   engine's initial sync of 1,000 and 2,000 invoices, both at 150 ms of Intacct latency: the
+   ratio of their wall times (about 100 s; ``BENCH_NAIVE=0`` leaves it out, keeping its last
+   figures).
 
 Results go to ``bench/results.json`` (each size keeps its latest run, so a run of the default
 sizes keeps the 100,000-invoice figures of ``BENCH_SIZES=10000,100000 make bench``, which takes
@@ -43,6 +48,7 @@ from pathlib import Path
 from _baseline import lxml_alone
 from _report import write_report
 from _sims import simulators
+from _versus import LATENCY_MS, versus
 from _workers import many_workers
 
 HERE = Path(__file__).resolve().parent
@@ -138,6 +144,11 @@ def main() -> int:
     only_workers = bool(os.environ.get("BENCH_WORKERS_ONLY"))
     if not only_workers:
         single_engine(results, when)
+        if os.environ.get("BENCH_NAIVE", "1") != "0":
+            results["naive"] = {
+                **versus(lambda n: engine(n, latency_ms=LATENCY_MS)),
+                "machine": when,
+            }
     companies = int(os.environ.get("BENCH_WORKERS_COMPANIES", str(WORKERS_COMPANIES)))
     latency_ms = int(os.environ.get("BENCH_WORKERS_LATENCY_MS", "0"))
     fleet = many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms)
