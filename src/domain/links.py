@@ -120,10 +120,3 @@ class LinkIndex:
 
     def __len__(self) -> int:
         return len(self._by_released)
-
-    def with_links(self, links: Iterable[Link]) -> LinkIndex:
-        """A new index with ``links`` added or replacing those with the same keys."""
-        merged = dict(self._by_released)
-        for link in links:
-            merged[(link.record_type, link.released_id)] = link
-        return LinkIndex(merged.values())

@@ -94,10 +94,6 @@ class Notification:
     """The run it tells the end of (its finish, its release, its takeover); None: no run's."""
 
 
-class Notifier(Protocol):
-    def notify(self, notification: Notification) -> FutureResult[None, SyncError]: ...
-
-
 # --- Intacct -------------------------------------------------------------------------------------
 
 

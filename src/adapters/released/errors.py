@@ -31,7 +31,6 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
     "HEAD_CHARS",
-    "conflict_version",
     "http_error",
     "is_conflict",
     "malformed",
@@ -65,15 +64,6 @@ def http_error(status: int, body: bytes) -> SyncError:
     cause = f"HTTP {status} {info.code}"
     kind, message, fix = _policy(status, info.code, said)
     return SyncError(kind=kind, rule=None, message=message, fix=fix, cause=cause)
-
-
-def conflict_version(body: bytes) -> int | None:
-    """The ``currentVersion`` a 409 ``version_conflict`` carried, if any."""
-    try:
-        decoded = _ERROR.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        return None
-    return decoded.error.current_version or decoded.current_version
 
 
 def is_conflict(error: SyncError) -> bool:
