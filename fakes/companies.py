@@ -34,7 +34,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Transaction
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.confirm import (
+from released_intacct.domain.planning.written import (
     intacct_link_key,
     link_for_intacct_write,
     link_for_released_write,

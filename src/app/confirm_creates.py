@@ -58,7 +58,7 @@ from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctRecord, Party
-from released_intacct.domain.planning.confirm import intacct_link_key, link_for_intacct_write
+from released_intacct.domain.planning.written import intacct_link_key, link_for_intacct_write
 from released_intacct.domain.ports import IntacctPort, WriteOutcome
 from released_intacct.domain.rules.prerequisites import explain
 from released_intacct.domain.state import Intent, IntentState

@@ -30,11 +30,11 @@ from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Deletion, TransactionLine
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.mapping.fingerprint import fingerprint
-from released_intacct.domain.planning.confirm import VOIDED_BY_US
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
+from released_intacct.domain.planning.written import VOIDED_BY_US
 from released_intacct.fakes import samples as s
 
 

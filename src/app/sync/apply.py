@@ -46,7 +46,7 @@ from released_intacct.domain.actions import (
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.confirm import (
+from released_intacct.domain.planning.written import (
     VOIDED_BY_US,
     link_for_intacct_write,
     link_for_released_write,

@@ -28,7 +28,7 @@ from released_intacct.domain.enums import Direction, System
 from released_intacct.domain.errors import RecordRef, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, idempotency_key
 from released_intacct.domain.links import Link
-from released_intacct.domain.planning.confirm import (
+from released_intacct.domain.planning.written import (
     link_for_intacct_write,
     link_for_released_write,
 )

@@ -1,7 +1,7 @@
 """What a sent write answered decides what follows (design, "Exactly-once writes"); ``apply``
 sends, this settles each intent with what its write answered, every store call fenced by the run:
 
-- success: CONFIRMED with the link ``planning.confirm`` describes (both fingerprints, rule D21);
+- success: CONFIRMED with the link ``planning.written`` describes (both fingerprints, rule D21);
 - FATAL: the run stops (the intent stays open and is resolved by look-up on the next run);
 - RETRIABLE and ``unsent`` (the request never left: no connection could be had): nothing is
   looked up; the intent goes back to PENDING (it was marked SENT for a send that never left),

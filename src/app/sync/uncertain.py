@@ -58,7 +58,7 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.confirm import link_for_intacct_write
+from released_intacct.domain.planning.written import link_for_intacct_write
 from released_intacct.domain.state import Intent, IntentState, Resolution
 
 __all__ = ["linked", "may_have_been_sent", "unfound"]

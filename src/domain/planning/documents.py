@@ -36,8 +36,8 @@ from released_intacct.domain.mapping.documents import invoice_to_transaction, tr
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
-from released_intacct.domain.planning.confirm import VOIDED_BY_US
 from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.planning.written import VOIDED_BY_US
 from released_intacct.domain.released import Invoice
 from released_intacct.domain.rules.deletions import missing_in_intacct
 from released_intacct.domain.rules.eligibility import (
