@@ -82,7 +82,7 @@ def plan_incoming(
                 source_fingerprint=source_fingerprint,
             )
         )
-        return (settle(created),)
+        return (decided(created),)
     if not link.is_linked or link.intacct_fingerprint == source_fingerprint:
         return ()
     updated = build(link.released_id).map(
@@ -94,9 +94,9 @@ def plan_incoming(
             source_fingerprint=source_fingerprint,
         )
     )
-    return (settle(updated),)
+    return (decided(updated),)
 
 
-def settle(planned: Result[Action, SyncError]) -> Action:
-    """The planned action, or the outcome of why there is none."""
+def decided(planned: Result[Action, SyncError]) -> Action:
+    """The action decided: the planned one, or the outcome of why there is none."""
     return planned.lash(lambda error: Success(outcome(error))).unwrap()

@@ -35,7 +35,7 @@ from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.mapping.documents import invoice_to_transaction, transaction_to_invoice
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.translate import IdBook
-from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
+from released_intacct.domain.planning.common import decided, key_for_intacct, outcome, plan_incoming
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.written import VOIDED_BY_US
 from released_intacct.domain.released import Invoice
@@ -253,7 +253,7 @@ def _outgoing(
             source_fingerprint=fingerprint(invoice),
         )
     )
-    return (settle(created),)
+    return (decided(created),)
 
 
 def _edited(
@@ -283,7 +283,7 @@ def _edited(
             post=tx.state is IntacctState.POSTED,
         )
     )
-    return (settle(updated),)
+    return (decided(updated),)
 
 
 def _refused(invoice: Invoice, link: Link, rule: Rule) -> SyncError:

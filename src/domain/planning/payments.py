@@ -32,7 +32,7 @@ from released_intacct.domain.links import LinkIndex
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.payments import allocation_to_payment, payment_to_intacct
 from released_intacct.domain.mapping.translate import IdBook
-from released_intacct.domain.planning.common import key_for_intacct, outcome, plan_incoming, settle
+from released_intacct.domain.planning.common import decided, key_for_intacct, outcome, plan_incoming
 from released_intacct.domain.released import Billed, Payment, ReleasedRecord
 from released_intacct.domain.rules.about import (
     intacct_payment_words,
@@ -205,7 +205,7 @@ def _outgoing(
         lambda found: payment_to_intacct(payment, ids, origin=found[0], party_id=found[1])
     )
     return (
-        settle(
+        decided(
             created.map(
                 lambda record: CreateInIntacct(
                     key=key_for_intacct(settings, RecordType.PAYMENT, payment.id),
