@@ -37,7 +37,7 @@ Decided:
   long and then stopped (each finished red by the sync service); every lease is handed back, a
   stopped run's due at once, so another worker takes it at its next tick. A cancelled ``serve``
   (a second SIGTERM) waits for nothing: whoever cancelled it stops the runs (``Service.stop``),
-  and ``settle()`` waits for the hand-backs.
+  and ``drain()`` waits for the hand-backs.
 - A store that fails (claim, read, hand-back, renewal) is logged and tried again later; it never
   ends the loop. A lease not handed back runs out after the ttl and is claimed again.
 """
@@ -170,7 +170,7 @@ class Scheduler:
             task.add_done_callback(partial(self._let_go, lease.connection))
         return len(claimed.unwrap())
 
-    async def settle(self) -> None:
+    async def drain(self) -> None:
         """Wait until every lease this worker holds is handed back (its run ended or stopped)."""
         while self._held:
             await asyncio.wait(set(self._held.values()))
@@ -338,4 +338,4 @@ class Scheduler:
             if late:
                 _log.warning("worker_grace_over", worker=self.worker, stopping=len(late))
                 await self._runner.stop()
-        await self.settle()
+        await self.drain()

@@ -395,7 +395,7 @@ class Service:
         """Wait for the initial syncs and runs under way (for shutdown and tests)."""
         await self.workflow.background()
         await self.runner.drain()
-        await self.scheduler.settle()
+        await self.scheduler.drain()
 
     async def stop(self, reason: str | None = None) -> None:
         """Stop the runs under way, each finished red in the store (``SyncRunner.stop``; its
@@ -403,7 +403,7 @@ class Service:
         that must end now (SIGINT, SIGTERM, a crash)."""
         await self.runner.stop(reason)
         await self.workflow.background()
-        await self.scheduler.settle()  # every lease handed back
+        await self.scheduler.drain()  # every lease handed back
 
 
 def _unconfirmed() -> SyncError:

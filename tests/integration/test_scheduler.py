@@ -258,19 +258,19 @@ def test_E4_tick_starts_only_confirmed_companies_that_are_due() -> None:
         await value(world.store.add_connection(onboarding, credentials("NEW")))
         scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
         assert await scheduler.tick() == 2  # A and B: confirmed, never scheduled
-        await scheduler.settle()
+        await scheduler.drain()
         assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
         assert await world.runs(B) == [alive]  # alive elsewhere: handed back, not started
         assert await scheduler.tick() == 0  # A: tomorrow at 02:00; B: once its run is stale
         world.clock.at = alive.last_alive + world.runner.ports.policy.stale_after + SECOND
         assert await scheduler.tick() == 1
-        await scheduler.settle()
+        await scheduler.drain()
         # B's run went silent for the lease ttl: taken over, released red, and run here
         assert [r.status for r in await world.runs(B)] == [RunStatus.FAILED, RunStatus.SUCCEEDED]
         assert await scheduler.tick() == 0
         world.clock.at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
         assert await scheduler.tick() == 2
-        await scheduler.settle()
+        await scheduler.drain()
 
     run(body)
 
@@ -322,7 +322,7 @@ def test_E4_the_scheduler_never_releases_a_run_of_its_own_process() -> None:
         assert scheduler.held == {A}
         assert [r.status for r in await world.runs(A)] == [RunStatus.RUNNING]
         gate.set()
-        await scheduler.settle()
+        await scheduler.drain()
         assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
         assert (
             await value(world.store.notifications(A))
@@ -554,7 +554,7 @@ def test_E4_a_run_under_way_in_this_process_counts_and_is_not_started_twice() ->
         assert scheduler.held == {A}  # waiting for the initial run, not starting another
         gate.set()
         await initial
-        await scheduler.settle()
+        await scheduler.drain()
         assert [r.status for r in await world.runs(A)] == [RunStatus.SUCCEEDED]
         assert await scheduler.tick() == 0  # handed back with tomorrow's 02:00
 
@@ -572,9 +572,9 @@ def test_E4_a_worker_runs_no_more_companies_at_once_than_its_capacity() -> None:
         assert await scheduler.tick() == 0  # full
         assert len(scheduler.held) == 2
         gate.set()
-        await scheduler.settle()
+        await scheduler.drain()
         assert await scheduler.tick() == 1  # the third, once there was room
-        await scheduler.settle()
+        await scheduler.drain()
         for id in (A, B, c):
             assert [r.status for r in await world.runs(id)] == [RunStatus.SUCCEEDED]
 
@@ -642,7 +642,7 @@ def test_E4_a_bug_while_holding_a_lease_is_logged_and_the_company_handed_back(
         await world.company(A)
         scheduler = world.scheduler(Schedule(), poll=timedelta(days=1))
         assert await scheduler.tick() == 1
-        await scheduler.settle()
+        await scheduler.drain()
         assert scheduler.held == frozenset()
         ttl = world.runner.ports.policy.stale_after
         assert await value(world.store.claim_due("b/2", 1, at=T0 + ttl - SECOND, ttl=HOUR)) == ()
@@ -691,7 +691,7 @@ def test_E4_a_heartbeat_during_a_hand_back_does_not_report_a_lost_lease(
         assert scheduler.held == {A}
         await scheduler.beat()
         gate.set()
-        await scheduler.settle()
+        await scheduler.drain()
 
     with caplog.at_level(logging.INFO, logger="released_intacct.app.scheduler"):
         run(body)
