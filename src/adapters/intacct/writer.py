@@ -125,7 +125,7 @@ class Writer:
         """What a request that left answered: each function's result; an uncertain failure is
         looked up; any other failure is every pending write's."""
         if is_successful(sent):
-            await self._settle(sent.unwrap(), pending, done, resent=resent)
+            await self._match_results(sent.unwrap(), pending, done, resent=resent)
         elif sent.failure().kind is ErrorKind.RETRIABLE:
             await self._resolve_uncertain(pending, done)
         else:
@@ -138,7 +138,7 @@ class Writer:
         settings = self._settings
         return min(settings.backoff_cap, settings.backoff * float(2 ** (attempt - 1)))
 
-    async def _settle(
+    async def _match_results(
         self,
         response: Response,
         pending: dict[str, IntacctWrite],

@@ -22,7 +22,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.connect import add_choice
 from released_intacct.app.cli.interactive import decide_at_terminal
-from released_intacct.app.cli.prerequisites import prerequisite, settle_prerequisites
+from released_intacct.app.cli.prerequisites import prerequisite, review_prerequisites
 from released_intacct.app.cli.progress import watch
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, connection_id, failed
 from released_intacct.app.cli.shell import problems as list_problems
@@ -167,7 +167,7 @@ async def _finish(
     acknowledge: Sequence[Prerequisite],
     console: Console,
 ) -> int:
-    ready = await settle_prerequisites(service, id, acknowledge, console, ask=True)
+    ready = await review_prerequisites(service, id, acknowledge, console, ask=True)
     if ready != OK:
         return ready
     if not (confirm or _yes(console)):

@@ -23,7 +23,7 @@ from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.rules.prerequisites import Assessment, Status
 
-__all__ = ["check_lines", "prerequisite", "register", "settle_prerequisites", "show_checks"]
+__all__ = ["check_lines", "prerequisite", "register", "review_prerequisites", "show_checks"]
 
 _MARK = {Status.HOLDS: "holds  ", Status.FAILS: "FAILS  ", Status.UNKNOWN: "unknown"}
 
@@ -71,15 +71,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _show(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        return await settle_prerequisites(service, args.connection, (), console)
+        return await review_prerequisites(service, args.connection, (), console)
 
 
 async def _acknowledge(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        return await settle_prerequisites(service, args.connection, args.names, console)
+        return await review_prerequisites(service, args.connection, args.names, console)
 
 
-async def settle_prerequisites(
+async def review_prerequisites(
     service: Service,
     id: ConnectionId,
     acknowledge: Sequence[Prerequisite],
@@ -101,7 +101,7 @@ async def settle_prerequisites(
     if ask and console.interactive:
         confirmed = [a.prerequisite for a in assessments if _open(a) and _asked(a, console)]
         if confirmed:
-            return await settle_prerequisites(service, id, confirmed, console)
+            return await review_prerequisites(service, id, confirmed, console)
     console.say("prerequisites (rule C5):")
     show_checks(assessments, console)
     blocking = [a for a in assessments if a.blocks]
