@@ -238,7 +238,7 @@ class FakeReleased:
         if isinstance(record, TrackingOption) and record.category_id is not None:
             self.stamps[(RecordType.TRACKING_CATEGORY, record.category_id)] = self._tick()
         if isinstance(record, Payment):
-            self._settle(record)
+            self._recompute_paid(record)
         return self._shown(key, record)
 
     def _keep_options(self, category: TrackingCategory) -> None:
@@ -249,7 +249,7 @@ class FakeReleased:
             self.records[(RecordType.TRACKING_OPTION, owned.id)] = owned
             self.stamps[(RecordType.TRACKING_OPTION, owned.id)] = self._tick()
 
-    def _settle(self, payment: Payment) -> None:
+    def _recompute_paid(self, payment: Payment) -> None:
         """The invoice's amount paid is the sum of its active payments (REST: by the server)."""
         key = (invoice_type_of(payment), payment.invoice_id)
         invoice = self.records[key]

@@ -261,10 +261,10 @@ class SqliteHost:
             sql = "UPDATE tracking_categories SET last_modified = ? WHERE id = ?"
             await self.db.execute(sql, (stamp(self._tick()), record.category_id))
         if isinstance(record, Payment):
-            await self._settle(record)
+            await self._recompute_paid(record)
         return await self._shown(record)
 
-    async def _settle(self, payment: Payment) -> None:
+    async def _recompute_paid(self, payment: Payment) -> None:
         current = await self._current(_paid_type(payment), payment.invoice_id)
         invoice = current[0] if current else None
         assert isinstance(invoice, Invoice)

@@ -53,7 +53,7 @@ def describe(object_name: str, record: Record) -> str:
     return f"{object_name} {record.get('RECORDNO')} ({record.get('RECORDID', '')})"
 
 
-def settle(record: Record, *, paid_on: str) -> None:
+def recompute_due(record: Record, *, paid_on: str) -> None:
     """Recompute TOTALDUE and STATE from TOTALENTERED and TOTALPAID (in place)."""
     entered, paid = dec(record.get("TOTALENTERED")), dec(record.get("TOTALPAID"))
     record["TOTALDUE"] = money(entered - paid)
@@ -128,7 +128,7 @@ def pay(
     _waterfall(paid, amount, negative=dec(record.get("TOTALENTERED")) < 0)
     changed[LINES[object_name]] = lines
     changed["TOTALPAID"] = money(dec(record.get("TOTALPAID")) + amount)
-    settle(changed, paid_on=on)
+    recompute_due(changed, paid_on=on)
     ctx.company.update(object_name, int(str(record["RECORDNO"])), changed, now=ctx.now)
     ctx.spend()
 

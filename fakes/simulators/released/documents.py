@@ -3,7 +3,7 @@
     Draft --submit--> AwaitingApproval --approve--> Approved --(payments)--> Paid
     Draft | AwaitingApproval | Approved --void--> Voided
 
-``settle`` recomputes what the server owns: ``subTotal``, ``totalTax``, ``total``, ``amountPaid``
+``recompute`` works out what the server owns: ``subTotal``, ``totalTax``, ``total``, ``amountPaid``
 (active payments plus credit-note allocations), ``amountDue`` and, on credit notes,
 ``remainingCredit`` (``= amountDue``: what is left after allocations and refunds). An Approved
 document becomes Paid when ``amountDue`` reaches 0 with something paid, and a Paid one goes back to
@@ -60,7 +60,7 @@ def _paid(company: Company, resource: str, doc: Json) -> Decimal:
     return _total(payments, "amount") + _total(allocated, "amount")
 
 
-def settle(company: Company, resource: str, doc: Json) -> Json:
+def recompute(company: Company, resource: str, doc: Json) -> Json:
     """``doc`` with its totals, amounts paid and due, and Paid/Approved status recomputed."""
     doc["subTotal"] = _total(doc["lines"], "lineAmount")
     doc["totalTax"] = _total(doc["lines"], "taxAmount")
@@ -89,7 +89,7 @@ def act(company: Company, resource: str, doc: Json, action: str) -> Json:
 
 
 def pay(company: Company, fields: Json, *, payment_id: str) -> Json:
-    """Store a payment of an invoice (or a refund of a credit note) and settle what it pays."""
+    """Store a payment of an invoice (or a refund of a credit note) and recompute what it pays."""
     resource = "invoices" if fields["invoiceId"] is not None else "credit-notes"
     doc = company.tables[resource][fields["invoiceId"] or fields["creditNoteId"]]
     _check_payable(doc, fields["amount"])
@@ -97,7 +97,7 @@ def pay(company: Company, fields: Json, *, payment_id: str) -> Json:
     company.tables["payments"][payment_id] = company.touch(payment)
     field = "invoiceId" if resource == "invoices" else "creditNoteId"
     company.payments_of.setdefault((field, doc["id"]), []).append(payment_id)
-    company.touch(settle(company, resource, doc))
+    company.touch(recompute(company, resource, doc))
     return payment
 
 
@@ -118,7 +118,7 @@ def delete_payment(company: Company, payment: Json) -> Json:
     company.touch(payment)
     resource = "invoices" if payment["invoiceId"] is not None else "credit-notes"
     doc = company.tables[resource][payment["invoiceId"] or payment["creditNoteId"]]
-    company.touch(settle(company, resource, doc))
+    company.touch(recompute(company, resource, doc))
     return payment
 
 
@@ -134,6 +134,6 @@ def allocate(company: Company, note: Json, fields: Json) -> Json:
         if invoice[name] != note[name]:
             raise business("allocation_mismatch", f"the invoice's {name} is not the credit note's")
     note["allocations"].append({"id": company.new_id("allocations"), **fields})
-    company.touch(settle(company, "credit-notes", note))
-    company.touch(settle(company, "invoices", invoice))
+    company.touch(recompute(company, "credit-notes", note))
+    company.touch(recompute(company, "invoices", invoice))
     return note

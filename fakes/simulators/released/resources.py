@@ -93,7 +93,7 @@ def create(
         if resource == "credit-notes":
             record["allocations"] = []
         if resource in DOCUMENTS:
-            documents.settle(company, resource, record)
+            documents.recompute(company, resource, record)
         company.tables[resource][record_id] = company.touch(record)
     if key is not None:
         company.keys[(resource, key)] = record_id
@@ -126,7 +126,7 @@ def update(
         if isinstance(body, dict) and "attachments" not in body:
             fields["attachments"] = current["attachments"]
         _merge_document(current, fields, status_given=given, sync=sync)
-        documents.settle(company, resource, current)
+        documents.recompute(company, resource, current)
     else:
         current.update(fields)
     return company.touch(current)
