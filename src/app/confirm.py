@@ -41,14 +41,14 @@ from released_intacct.adapters.log import logger
 from released_intacct.app.claim import Claim
 from released_intacct.app.confirm_creates import STOPS, about, create_in_intacct
 from released_intacct.app.gather import read_all
-from released_intacct.app.guards import (
+from released_intacct.app.ports import Ports, settled
+from released_intacct.app.preconditions import (
     checked_setup,
     chosen_date,
     refusal,
     stored_onboarding,
     unconfirmed_connection,
 )
-from released_intacct.app.ports import Ports, settled
 from released_intacct.domain.actions import (
     Action,
     ArchiveInReleased,

@@ -47,7 +47,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
-from released_intacct.app import guards
+from released_intacct.app import preconditions
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
 from released_intacct.app.ports import (
@@ -151,7 +151,7 @@ class ConnectionWorkflow(Matching):
         others = await self._others(None)
         if not is_successful(others):
             return Failure(others.failure())
-        held = guards.released_side_free(others.unwrap(), company)
+        held = preconditions.released_side_free(others.unwrap(), company)
         if not is_successful(held):
             return Failure(held.failure())
         entities = await settled(self.ports.intacct_for(credentials, None).login(credentials))
@@ -163,7 +163,7 @@ class ConnectionWorkflow(Matching):
             intacct_company=intacct_company,
             created_at=self.ports.clock.now(),
         )
-        drafted = guards.some_entity_free(
+        drafted = preconditions.some_entity_free(
             others.unwrap(), company, intacct_company, entities.unwrap()
         ).bind(lambda _: _chosen(draft, choice, entities.unwrap(), others.unwrap()))
         if not is_successful(drafted):
@@ -209,7 +209,7 @@ class ConnectionWorkflow(Matching):
     async def _changeable_entity(
         self, id: ConnectionId, entity_id: EntityId
     ) -> Result[Connection, SyncError]:
-        found = await guards.open_connection(self.ports.store, id)
+        found = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(found) or found.unwrap().entity in (None, entity_id):
             return found
         matching = await settled(self.ports.store.onboarding(id))
@@ -218,7 +218,7 @@ class ConnectionWorkflow(Matching):
         if matching.unwrap() is None:
             return found
         return Failure(
-            guards.refusal(
+            preconditions.refusal(
                 Rule.C3,
                 f'Matching has started at entity "{found.unwrap().entity}", so the entity can no '
                 "longer change.",
@@ -232,14 +232,16 @@ class ConnectionWorkflow(Matching):
         return FutureResult(self._set_sync_from(id, day))
 
     async def _set_sync_from(self, id: ConnectionId, day: date) -> Result[Connection, SyncError]:
-        found = await guards.stored_connection(self.ports.store, id)
+        found = await preconditions.stored_connection(self.ports.store, id)
         if not is_successful(found):
             return found
         connection = found.unwrap()
         if connection.phase is Phase.CONFIRMED and connection.sync_from is not None:
             fixed = rules.fix_sync_from(connection.sync_from, day, confirmed=True)
             return fixed.map(lambda _: connection)
-        opened = (await guards.open_connection(self.ports.store, id)).bind(guards.chosen_entity)
+        opened = (await preconditions.open_connection(self.ports.store, id)).bind(
+            preconditions.chosen_entity
+        )
         valid = opened.bind(lambda _: rules.validate_sync_from(day))
         if not is_successful(valid):
             return Failure(valid.failure())
@@ -252,10 +254,10 @@ class ConnectionWorkflow(Matching):
         return FutureResult(self._prerequisites(id))
 
     async def _prerequisites(self, id: ConnectionId) -> Result[tuple[Assessment, ...], SyncError]:
-        found = await guards.stored_connection(self.ports.store, id)
+        found = await preconditions.stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
-        checked = await guards.checked_setup(self.ports, found.unwrap())
+        checked = await preconditions.checked_setup(self.ports, found.unwrap())
         return checked.map(lambda done: done.assessments)
 
     def acknowledge(
@@ -268,7 +270,7 @@ class ConnectionWorkflow(Matching):
     async def _acknowledge(
         self, id: ConnectionId, prerequisites: Sequence[Prerequisite]
     ) -> Result[tuple[Acknowledgement, ...], SyncError]:
-        opened = await guards.open_connection(self.ports.store, id)
+        opened = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(opened):
             return Failure(opened.failure())
         store = self.ports.store
@@ -302,7 +304,7 @@ class ConnectionWorkflow(Matching):
         return FutureResult(self._disconnect(id))
 
     async def _disconnect(self, id: ConnectionId) -> Result[None, SyncError]:
-        found = await guards.open_connection(self.ports.store, id)
+        found = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         return await settled(self.ports.store.remove_connection(id))
@@ -370,7 +372,7 @@ def _chosen(
         return connection
     return connection.bind(
         lambda chosen: (
-            guards.chosen_entity(chosen)
+            preconditions.chosen_entity(chosen)
             .bind(lambda _: rules.validate_sync_from(day))
             .map(lambda valid: replace(chosen, sync_from=valid, phase=Phase.ONBOARDING))
         )

@@ -42,9 +42,9 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app import tomlfile
 from released_intacct.app.connection import ConnectionWorkflow
-from released_intacct.app.guards import refusal
 from released_intacct.app.matching import Decide
 from released_intacct.app.ports import settled
+from released_intacct.app.preconditions import refusal
 from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.enums import ContactRole, Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError

@@ -14,8 +14,8 @@ from datetime import datetime
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.guards import checked_setup, stored_connection
 from released_intacct.app.ports import Ports, settled
+from released_intacct.app.preconditions import checked_setup, stored_connection
 from released_intacct.domain.diagnosis import Diagnosis
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId

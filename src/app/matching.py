@@ -15,7 +15,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
-from released_intacct.app import guards
+from released_intacct.app import preconditions
 from released_intacct.app.gather import holdings
 from released_intacct.app.ports import Ports, settled
 from released_intacct.domain import onboarding as wizard
@@ -42,7 +42,7 @@ class Matching:
 
     def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding, SyncError]:
         """The stored onboarding (refused when matching has not started)."""
-        return FutureResult(guards.stored_onboarding(self.ports.store, id))
+        return FutureResult(preconditions.stored_onboarding(self.ports.store, id))
 
     def match(
         self, id: ConnectionId, step: Step, released_id: ReleasedId, intacct_key: IntacctKey
@@ -75,11 +75,11 @@ class Matching:
         return self._decide(id, lambda ob: wizard.continue_step(ob, step))
 
     async def _start_matching(self, id: ConnectionId) -> Result[Onboarding, SyncError]:
-        found = await guards.open_connection(self.ports.store, id)
-        connection = found.bind(lambda c: guards.chosen_date(c).map(lambda _: c))
+        found = await preconditions.open_connection(self.ports.store, id)
+        connection = found.bind(lambda c: preconditions.chosen_date(c).map(lambda _: c))
         if not is_successful(connection):
             return Failure(connection.failure())
-        port = await guards.intacct_at_entity(self.ports, connection.unwrap())
+        port = await preconditions.intacct_at_entity(self.ports, connection.unwrap())
         if not is_successful(port):
             return Failure(port.failure())
         released = self.ports.released_for(connection.unwrap().released_company)
@@ -98,10 +98,10 @@ class Matching:
         return FutureResult(self._decided(id, decide))
 
     async def _decided(self, id: ConnectionId, decide: Decide) -> Result[Onboarding, SyncError]:
-        connection = await guards.open_connection(self.ports.store, id)
+        connection = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(connection):
             return Failure(connection.failure())
-        stored = await guards.stored_onboarding(self.ports.store, id)
+        stored = await preconditions.stored_onboarding(self.ports.store, id)
         decided = stored.bind(decide)
         if not is_successful(decided):
             return decided
@@ -110,10 +110,10 @@ class Matching:
     async def _decided_all(
         self, id: ConnectionId, decisions: Sequence[Decide]
     ) -> Result[Onboarding, SyncError]:
-        connection = await guards.open_connection(self.ports.store, id)
+        connection = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(connection):
             return Failure(connection.failure())
-        stored = await guards.stored_onboarding(self.ports.store, id)
+        stored = await preconditions.stored_onboarding(self.ports.store, id)
         if not is_successful(stored):
             return stored
         onboarding, refused = stored.unwrap(), None

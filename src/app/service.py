@@ -40,9 +40,9 @@ from released_intacct.adapters.log import logger
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.demand import Queued, request_unless_open
 from released_intacct.app.doctor import DoctorReport, doctor
-from released_intacct.app.guards import refusal, stored_connection
 from released_intacct.app.holding import release_dead
 from released_intacct.app.ports import Ports, settled
+from released_intacct.app.preconditions import refusal, stored_connection
 from released_intacct.app.reasons import run_reasons
 from released_intacct.app.runner import SyncRunner
 from released_intacct.app.scheduler import Scheduler, WorkerSettings

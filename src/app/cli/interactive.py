@@ -14,8 +14,8 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.cli.shell import Console
-from released_intacct.app.guards import refusal
 from released_intacct.app.ports import settled
+from released_intacct.app.preconditions import refusal
 from released_intacct.app.service import Service
 from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError

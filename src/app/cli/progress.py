@@ -22,8 +22,8 @@ from returns.result import Failure, Result, Success
 from rich.progress import TaskID
 
 from released_intacct.app.cli.screen import run_progress, terminal
-from released_intacct.app.guards import refusal
 from released_intacct.app.ports import settled
+from released_intacct.app.preconditions import refusal
 from released_intacct.app.service import Service
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError

@@ -41,9 +41,14 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
 from released_intacct.app.confirm import sync_settings
-from released_intacct.app.guards import chosen_date, intacct_at_entity, refusal, stored_connection
 from released_intacct.app.holding import heartbeat
 from released_intacct.app.ports import Ports, settled
+from released_intacct.app.preconditions import (
+    chosen_date,
+    intacct_at_entity,
+    refusal,
+    stored_connection,
+)
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.recovery import resolve_open_intents
 from released_intacct.app.sync.steps import run_steps

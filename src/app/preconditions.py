@@ -1,6 +1,6 @@
 """Preconditions of the workflow's steps: which connection, in which phase, with what stored.
 
-Each guard answers the value a step needs or the refusal a user can act on, naming the rule.
+Each precondition answers the value a step needs or the refusal a user can act on, naming the rule.
 """
 
 from __future__ import annotations
