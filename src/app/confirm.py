@@ -32,7 +32,6 @@ Decided (what a confirm that goes wrong leaves):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
@@ -57,19 +56,18 @@ from released_intacct.domain.actions import (
     RecordResult,
     Skip,
 )
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.matching import CreateAs, Step
-from released_intacct.domain.money import currency
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.onboarding import confirm as confirm_steps
 from released_intacct.domain.planning.onboarding import plan_onboarding
-from released_intacct.domain.ports import IntacctPort, IntacctSetup, ReleasedPort
+from released_intacct.domain.ports import IntacctPort, ReleasedPort
 from released_intacct.domain.released import Contact, TrackingCategory
 from released_intacct.domain.rules.connection import validate_sync_from
-from released_intacct.domain.rules.prerequisites import check_can_confirm, unconfirmed
-from released_intacct.domain.settings import SyncSettings
+from released_intacct.domain.rules.prerequisites import check_can_confirm
+from released_intacct.domain.settings import SyncSettings, sync_settings
 from released_intacct.domain.state import (
     Connection,
 )
@@ -135,48 +133,8 @@ async def _ready(
     confirmed = Success(stored) if stored.confirmed else confirm_steps(stored)
     if not is_successful(confirmed):
         return Failure(confirmed.failure())
-    settings = sync_settings(connection, sync_from.unwrap(), setup)
+    settings = sync_settings(connection.id, sync_from.unwrap(), setup)
     return settings.map(lambda s: (intacct, s, confirmed.unwrap()))
-
-
-def sync_settings(
-    connection: Connection, sync_from: date, setup: IntacctSetup
-) -> Result[SyncSettings, SyncError]:
-    """What planning needs about a connection, from its date and Intacct's set-up (used by
-    confirm and by every sync run)."""
-    if setup.base_currency is None:
-        return Failure(
-            refusal(
-                Rule.C5,
-                "Sage Intacct names no single base currency for this connection (the top level of"
-                " a company with several base currencies).",
-                "Connect an entity of the company rather than its top level (rule C3).",
-                kind=ErrorKind.FATAL,
-            )
-        )
-    try:
-        base = currency(setup.base_currency)
-    except ValueError:
-        return Failure(
-            refusal(
-                Rule.C5,
-                f"Sage Intacct reports the base currency {setup.base_currency!r}, which is not "
-                "a currency code.",
-                "Check the company's base currency in Sage Intacct, then confirm again.",
-                kind=ErrorKind.FATAL,
-            )
-        )
-    return Success(
-        SyncSettings(
-            connection=connection.id,
-            sync_from=sync_from,
-            base_currency=base,
-            account_labels=setup.account_labels is True,
-            unconfirmed=unconfirmed(setup),
-            order_entry=setup.order_entry,
-            purchasing=setup.purchasing,
-        )
-    )
 
 
 async def _planned(

@@ -40,7 +40,6 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
-from released_intacct.app.confirm import sync_settings
 from released_intacct.app.holding import heartbeat
 from released_intacct.app.ports import Ports, settled
 from released_intacct.app.preconditions import (
@@ -56,7 +55,7 @@ from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import IntacctPort, Notification
 from released_intacct.domain.results import RunStatus, run_status
-from released_intacct.domain.settings import SyncSettings
+from released_intacct.domain.settings import SyncSettings, sync_settings
 from released_intacct.domain.state import Connection, Phase, Run, lost
 
 __all__ = ["Started", "SyncService", "tell"]
@@ -186,7 +185,7 @@ class SyncService:
         if not is_successful(setup):
             return Failure(setup.failure())
         items = frozenset(item.item_id for item in setup.unwrap().items)
-        settings = sync_settings(connection, sync_from.unwrap(), setup.unwrap())
+        settings = sync_settings(connection.id, sync_from.unwrap(), setup.unwrap())
         return settings.map(lambda s: (intacct, s, items))
 
     async def _finish(
