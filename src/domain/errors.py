@@ -102,6 +102,10 @@ class SyncError:
     be had: none free in the pool in time, or the connection refused), so nothing ran on the other
     side and there is nothing to look up. Any other RETRIABLE failure of a write leaves its
     outcome uncertain."""
+    retry_after: float | None = None
+    """RETRIABLE only: the seconds the other side asked to wait before asking again (HTTP
+    ``Retry-After`` or Intacct's throttle headers), when it gave a number; None otherwise (an
+    HTTP date, or nothing asked: the caller's own back-off applies)."""
 
     def __str__(self) -> str:
         rule = f"[{self.rule.value}] " if self.rule else ""

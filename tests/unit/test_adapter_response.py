@@ -17,7 +17,6 @@ from released_intacct.adapters.intacct.classify import (
     control_error,
     function_error,
     http_error,
-    retry_after_seconds,
     uncertain,
 )
 from released_intacct.adapters.intacct.envelope import Function, child, element, session_request
@@ -248,9 +247,9 @@ def test_rows_keep_field_text_exactly() -> None:
 def test_http_statuses_without_a_usable_reply() -> None:
     throttled = failure_of(parse_response(b"<response/>", status=429, retry_after="7"))
     assert (throttled.kind, throttled.rule) == (ErrorKind.RETRIABLE, None)
-    assert retry_after_seconds(throttled) == 7.0
-    assert retry_after_seconds(http_error(429, retry_after=None)) is None
-    assert retry_after_seconds(http_error(429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT")) is None
+    assert throttled.retry_after == 7.0
+    assert http_error(429, retry_after=None).retry_after is None
+    assert http_error(429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT").retry_after is None
     for status in (500, 502, 524):
         error = failure_of(parse_response(b"", status=status))
         assert error.kind is ErrorKind.RETRIABLE
@@ -356,10 +355,8 @@ def test_correction_8_a_503_is_retriable_and_keeps_its_wait() -> None:
     error = failure_of(parse_response(b"", status=503, retry_after="30"))
     assert error.kind is ErrorKind.RETRIABLE
     assert uncertain(error)
-    assert retry_after_seconds(error) == 30.0
-    assert (
-        retry_after_seconds(failure_of(parse_response(b"", status=500, retry_after="30"))) is None
-    )
+    assert error.retry_after == 30.0
+    assert failure_of(parse_response(b"", status=500, retry_after="30")).retry_after is None
 
 
 def test_correction_8_the_wait_is_the_longest_of_the_three_headers() -> None:
@@ -477,7 +474,7 @@ def test_simulated_throttle_is_retriable_with_its_retry_after(sim: Simulator) ->
     error = create_customer(sim, session_of(sim), "ri-1")
     assert isinstance(error, SyncError)
     assert error.kind is ErrorKind.RETRIABLE
-    assert retry_after_seconds(error) == 5.0
+    assert error.retry_after == 5.0
 
 
 @pytest.mark.parametrize("kind", ["timeout_after_commit", "malformed", "truncated", "server_error"])

@@ -59,7 +59,6 @@ __all__ = [
     "overgrown",
     "permission_error",
     "retry_after_header",
-    "retry_after_seconds",
     "session_expired",
     "session_refused",
     "uncertain",
@@ -225,19 +224,20 @@ def already_executed(result: FunctionResult) -> bool:
 
 
 def http_error(status: int, *, retry_after: str | None) -> SyncError:
-    """An HTTP status that carries no usable reply; a 429's or 503's wait is kept in the cause."""
+    """An HTTP status that carries no usable reply; a 429's or 503's wait, when ``retry_after``
+    gives a number of seconds, is kept as ``SyncError.retry_after``."""
     cause = f"HTTP {status}"
-    wait = ""
-    if status in (429, 503) and retry_after and len(retry_after) <= 40:
-        wait = f"; retry-after={retry_after.strip()}" if retry_after.isprintable() else ""
+    wait = header_seconds(retry_after) if status in (429, 503) else None
     if status == 429:
         message = "Intacct is busy (too many requests)."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, f"{cause} {RATE_LIMITED}{wait}")
+        cause = f"{cause} {RATE_LIMITED}"
+        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause, retry_after=wait)
     if status >= 500:
         message = (
             f"Intacct did not confirm the request (HTTP {status}); it may have been processed."
         )
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}{wait}")
+        cause = f"{UNCERTAIN}; {cause}"
+        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, cause, retry_after=wait)
     if status == 408:
         message = "Intacct stopped waiting for the request (HTTP 408)."
         return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
@@ -304,14 +304,6 @@ def uncertain(error: SyncError) -> bool:
     return cause.startswith((UNCERTAIN, MALFORMED))
 
 
-def retry_after_seconds(error: SyncError) -> float | None:
-    """The seconds to wait a 429 or 503 carried (:func:`http_error`), when it gave a number."""
-    cause = error.cause or ""
-    _, found, rest = cause.partition("retry-after=")
-    # an HTTP date gives None: the caller's own back-off applies
-    return header_seconds(rest.split(";")[0]) if found else None
-
-
 def retry_after_header(headers: Mapping[str, str]) -> str | None:
     """The wait a reply's headers ask for (``headers.get`` case-insensitive, as httpx's): the
     longest number of seconds among :data:`RETRY_AFTER_HEADERS`, else ``Retry-After`` as given
@@ -355,8 +347,18 @@ def busy(response: Response) -> SyncError | None:
     return None
 
 
-def _error(kind: ErrorKind, rule: Rule | None, message: str, fix: str, cause: str) -> SyncError:
-    return SyncError(kind=kind, rule=rule, message=message, fix=fix, cause=cause)
+def _error(
+    kind: ErrorKind,
+    rule: Rule | None,
+    message: str,
+    fix: str,
+    cause: str,
+    *,
+    retry_after: float | None = None,
+) -> SyncError:
+    return SyncError(
+        kind=kind, rule=rule, message=message, fix=fix, cause=cause, retry_after=retry_after
+    )
 
 
 def _rate_limited(errors: Sequence[IntacctError]) -> bool:
