@@ -506,3 +506,13 @@ def test_an_option_changed_by_someone_else_meanwhile_is_a_retriable_conflict() -
     failure = failed(released.update(replace(OPTION, name="Sales and lettings")))
     assert failure.kind is ErrorKind.RETRIABLE
     assert "changed in Re-Leased meanwhile" in failure.message
+
+
+def test_F7_a_429_s_wait_is_carried_on_its_error_as_seconds() -> None:
+    throttled = error(429, "rate_limited")
+    throttled.headers["Retry-After"] = "3600"
+    released, _ = adapter([throttled])
+    assert failed(released.find_by_key(RecordType.CONTACT, IKEY)).retry_after == 3600.0
+    bare = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"})
+    released, _ = adapter([bare], attempts=1)
+    assert failed(released.find_by_key(RecordType.CONTACT, IKEY)).retry_after is None

@@ -52,18 +52,21 @@ _CHECK_KEY: Final = (
 )
 
 
-def http_error(status: int, body: bytes) -> SyncError:
-    """A non-2xx reply, read from its error body when it has one."""
+def http_error(status: int, body: bytes, *, retry_after: float | None = None) -> SyncError:
+    """A non-2xx reply, read from its error body when it has one; ``retry_after``: the seconds a
+    429 asked to wait (``SyncError.retry_after``)."""
     try:
         info = _ERROR.decode(body).error
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        return _status_only(status, body)
+        return _status_only(status, body, retry_after=retry_after)
     fields = "; ".join(f"{detail.field}: {detail.message}".strip(": ") for detail in info.details)
     said = info.message.rstrip(".") or info.code
     said = f"{said} ({fields})" if fields else said
     cause = f"HTTP {status} {info.code}"
     kind, message, fix = _policy(status, info.code, said)
-    return SyncError(kind=kind, rule=None, message=message, fix=fix, cause=cause)
+    return SyncError(
+        kind=kind, rule=None, message=message, fix=fix, cause=cause, retry_after=retry_after
+    )
 
 
 def is_conflict(error: SyncError) -> bool:
@@ -94,9 +97,12 @@ def _policy(status: int, code: str, said: str) -> tuple[ErrorKind, str, str]:
     return ErrorKind.FATAL, f"Re-Leased refused a request (HTTP {status}: {said}).", _SUPPORT
 
 
-def _status_only(status: int, body: bytes) -> SyncError:
+def _status_only(status: int, body: bytes, *, retry_after: float | None) -> SyncError:
     kind, message, fix = _policy(status, "", f"no error body; starts {_head(body)!r}")
-    return SyncError(kind=kind, rule=None, message=message, fix=fix, cause=f"HTTP {status}")
+    cause = f"HTTP {status}"
+    return SyncError(
+        kind=kind, rule=None, message=message, fix=fix, cause=cause, retry_after=retry_after
+    )
 
 
 def malformed(

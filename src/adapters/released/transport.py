@@ -180,7 +180,7 @@ class Http:
         if 200 <= status < 300:
             return _succeeded(status, content)
         wait = retry_after_seconds(reply.headers.get("retry-after")) if status == 429 else None
-        failed = Failure(http_error(status, content))
+        failed = Failure(http_error(status, content, retry_after=wait))
         return _Attempt(failed, again=status == 429 or status >= 500, wait=wait)
 
     def _redact(self, error: SyncError) -> SyncError:
