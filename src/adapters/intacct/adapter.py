@@ -23,7 +23,7 @@ from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert import feeds, reading, writing
 from released_intacct.adapters.intacct.directory import Directory
 from released_intacct.adapters.intacct.doctor import Doctor
-from released_intacct.adapters.intacct.feeds import Convert, FeedReader
+from released_intacct.adapters.intacct.feedreader import Convert, FeedReader
 from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.lookups import Lookups
 from released_intacct.adapters.intacct.orderkeys import OrderKeys
