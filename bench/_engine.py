@@ -10,12 +10,14 @@ and, for each count, adds that many approved invoices in Re-Leased and times the
 It prints one JSON object: each sync's wall time, CPU time, requests by side and kind, functions
 sent, results, and the process's peak RSS. ``--capture`` keeps every Intacct request and reply
 body of the initial sync (for the lxml-alone comparison) in a file, length-prefixed.
+``--profile`` keeps a cProfile of the initial sync alone (``bench/cpu_profile.py`` reads it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import re
 import resource
@@ -237,7 +239,13 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             out["onboarding_s"] = time.perf_counter() - onboarding
             capture = Path(args.capture).open("wb") if args.capture else None  # noqa: SIM115
             tally.capture = capture
+            profiler = cProfile.Profile(time.process_time) if args.profile else None
+            if profiler is not None:
+                profiler.enable()
             initial = await _timed(tally, args.intacct, _initial(service, id))
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
             initial["peak_rss_mb"] = _peak_rss_mb()  # the initial sync's own peak
             out["initial"] = initial
             tally.capture = None
@@ -278,6 +286,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     cli.add_argument("--workdir", required=True)
     cli.add_argument("--invoices", type=int, required=True)
     cli.add_argument("--capture", default="")
+    cli.add_argument("--profile", default="", help="a file for the initial sync's cProfile")
     cli.add_argument("--changes", default="")
     return cli.parse_args(argv)
 

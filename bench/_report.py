@@ -190,6 +190,7 @@ def write_report(results: Json, path: Path) -> None:
         f"({base['cpu_s'] / base['invoices'] * 1000:.3f} ms an invoice).",
         "",
         *naive_section(results.get("naive")),
+        *_profile_section(results.get("profile", {})),
         *_fleet_section(results.get("workers", {})),
         "## Targets",
         "",
@@ -197,6 +198,53 @@ def write_report(results: Json, path: Path) -> None:
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- the engine's profile (``cpu_profile.py``) ------------------------------------------------
+
+
+def _profile_rows(profile: Json, what: str) -> list[str]:
+    total = float(profile["profiled_cpu_s"])
+    seconds = "own_s" if what == "own" else "cumulative_s"
+    rows = [f"| function | calls | {what} (s) | share |", "|---|---:|---:|---:|"]
+    for entry in profile[what]:
+        rows.append(
+            f"| `{entry['function']}` | {entry['calls']:,} | {entry[seconds]:.3f} "
+            f"| {entry[seconds] / total:.1%} |"
+        )
+    return rows
+
+
+def _profile_section(profiles: dict[str, Json]) -> list[str]:
+    if not profiles:
+        return []
+    lines = [
+        "## Engine profile",
+        "",
+        "`bench/cpu_profile.py`: the initial sync under cProfile (timed by the process's CPU",
+        "clock), in the engine's process. CPU per invoice is the process CPU of a run without the",
+        "profiler (the least of its runs); the shares are of the profiled CPU, which the profiler",
+        "inflates several times over (it reads the clock at every call and return). Own time is",
+        "the function's own; cumulative time holds what it calls (the domain's and the adapters'",
+        "functions only: the service's frames hold the whole run).",
+        "",
+    ]
+    for label in sorted(profiles, key=lambda name: (name != "before", name)):
+        profile = profiles[label]
+        invoices = int(profile["invoices"])
+        lines += [
+            f"### {label} ({profile['date']})",
+            "",
+            f"{invoices:,} invoices: {profile['cpu_s']:.2f} CPU s "
+            f"({profile['cpu_s'] / invoices * 1000:.2f} ms an invoice); "
+            f"{profile['profiled_cpu_s']:.2f} s under cProfile.",
+            "",
+            *_profile_rows(profile, "own"),
+            "",
+            *_profile_rows(profile, "cumulative"),
+            "",
+        ]
+    return lines
 
 
 # --- many workers (``_workers.py``) -------------------------------------------------------------
