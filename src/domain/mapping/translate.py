@@ -211,9 +211,12 @@ def _split_party_key(key: IntacctKey) -> tuple[ContactRole, IntacctId]:
     return ContactRole[role], IntacctId(party_id)
 
 
+_DIMENSION_KINDS = frozenset(member.value for member in DimensionKind)
+
+
 def _split_option_key(key: IntacctKey) -> tuple[DimensionKind, IntacctId]:
     kind, _, value_id = key.partition(":")
-    if kind not in {member.value for member in DimensionKind} or not value_id:
+    if kind not in _DIMENSION_KINDS or not value_id:
         msg = f"a tracking option link key is KIND:ID, got {key!r}"
         raise ValueError(msg)
     return DimensionKind(kind), IntacctId(value_id)

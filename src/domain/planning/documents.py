@@ -8,7 +8,7 @@ posts it; once posted, Intacct owns it (D20). When both sides changed, Intacct w
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from returns.pipeline import is_successful
@@ -29,7 +29,7 @@ from released_intacct.domain.enums import (
     ReleasedInvoiceStatus,
 )
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
-from released_intacct.domain.ids import IntacctKey
+from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import Link, LinkIndex
 from released_intacct.domain.mapping.documents import invoice_to_transaction, transaction_to_invoice
@@ -61,12 +61,20 @@ def plan_documents(
 ) -> tuple[Action, ...]:
     """Actions for one page of invoice / credit-note changes from each side."""
     ids = IdBook(links)
+    sources = [intacct_fingerprint(tx) for tx in intacct]  # once a record: both uses below
     changed_in_intacct = {
         (tx.record_type, tx.link_key)
-        for tx in intacct
-        if _changed(links.by_intacct(tx.record_type, tx.link_key), tx)
+        for tx, source in zip(intacct, sources, strict=True)
+        if _changed(links.by_intacct(tx.record_type, tx.link_key), source)
     }
-    incoming = tuple(a for tx in intacct for a in _incoming(tx, ids, links, settings, released))
+    by_id: dict[tuple[RecordType, ReleasedId], list[Invoice]] = {}
+    for invoice in released:
+        by_id.setdefault((record_type_of(invoice.kind), invoice.id), []).append(invoice)
+    incoming = tuple(
+        a
+        for tx, source in zip(intacct, sources, strict=True)
+        for a in _incoming(tx, source, ids, links, settings, released=by_id)
+    )
     outgoing = tuple(
         action
         for invoice in released
@@ -82,19 +90,21 @@ def plan_documents(
     return incoming + outgoing
 
 
-def _changed(link: Link | None, tx: Transaction) -> bool:
-    return link is not None and link.intacct_fingerprint != intacct_fingerprint(tx)
+def _changed(link: Link | None, source: str) -> bool:
+    return link is not None and link.intacct_fingerprint != source
 
 
 def _incoming(
     tx: Transaction,
+    source: str,
     ids: IdBook,
     links: LinkIndex,
     settings: SyncSettings,
-    released: Sequence[Invoice],
+    *,
+    released: Mapping[tuple[RecordType, ReleasedId], Sequence[Invoice]],
 ) -> tuple[Action, ...]:
+    """``source`` is ``tx``'s fingerprint; ``released`` the page's invoices by type and id."""
     link = links.by_intacct(tx.record_type, tx.link_key)
-    source = intacct_fingerprint(tx)
     if link is not None and (not link.is_linked or link.intacct_fingerprint == source):
         return ()
     if tx.state in (IntacctState.REVERSED, IntacctState.REVERSAL):
@@ -115,11 +125,13 @@ def _incoming(
     return planned
 
 
-def _edited_in_released(link: Link, released: Sequence[Invoice]) -> bool:
+def _edited_in_released(
+    link: Link, released: Mapping[tuple[RecordType, ReleasedId], Sequence[Invoice]]
+) -> bool:
+    """Looked up by type and id (not a scan of the page for each Intacct record)."""
     return any(
-        invoice.id == link.released_id and fingerprint(invoice) != link.released_fingerprint
-        for invoice in released
-        if record_type_of(invoice.kind) is link.record_type
+        fingerprint(invoice) != link.released_fingerprint
+        for invoice in released.get((link.record_type, link.released_id), ())
     )
 
 
