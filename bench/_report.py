@@ -243,6 +243,7 @@ def _profile_section(profiles: dict[str, Json]) -> list[str]:
             "",
             *_profile_rows(profile, "cumulative"),
             "",
+            *([str(profile["note"]), ""] if profile.get("note") else []),
         ]
     return lines
 

@@ -1,7 +1,7 @@
 """The engine's CPU, function by function: the initial sync of one company under cProfile.
 
     python bench/cpu_profile.py [--invoices 2000] [--label before] [--top 15] [--repeat 1]
-                                [--keep FILE]
+                                [--keep FILE] [--note TEXT]
 
 Runs ``_engine.py`` over fresh simulators (``_sims.py``) ``--repeat`` times plain, keeping the
 least CPU of the initial sync (process CPU, not wall: other work on the machine slows the wall
@@ -102,6 +102,7 @@ def main(argv: Sequence[str]) -> int:
     cli.add_argument("--top", type=int, default=15)
     cli.add_argument("--repeat", type=int, default=1, help="plain runs (the least CPU is kept)")
     cli.add_argument("--keep", default="", help="keep the cProfile stats in this file")
+    cli.add_argument("--note", default="", help="what the profile shows, in the report under it")
     args = cli.parse_args(argv)
     plain = [_engine(args.invoices) for _ in range(args.repeat)]
     cpu = min(float(run["initial"]["cpu_s"]) for run in plain)  # type: ignore[index]
@@ -116,6 +117,7 @@ def main(argv: Sequence[str]) -> int:
         "invoices": args.invoices,
         "cpu_s": cpu,
         "date": datetime.now(UTC).date().isoformat(),
+        "note": args.note,
         **found,
     }
     results["profile"] = profiles
