@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from returns.future import FutureResult
@@ -78,6 +78,10 @@ class Page(Generic[T_co]):
     total: int | None = None
     """On the first page of a read, how many records the whole read holds when the source says
     (an estimate for progress: records change while a feed is read); None otherwise."""
+    overlap: timedelta | None = None
+    """How long before ``since`` the source read again (records written late with an earlier
+    stamp); None: it reads from ``since`` exactly. A feed that brings nothing new moves its
+    cursor to the run's start less this (``domain.stored.read_to``)."""
 
 
 class Clock(Protocol):

@@ -7,7 +7,7 @@ leases are ``domain.runs``'s; the port is ``domain.state.StateStore``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from released_intacct.domain.actions import WriteAction
@@ -137,6 +137,25 @@ def advanced(
     if stored is not None and stored.position >= position:
         return stored, False
     return Cursor(feed=wanted.feed, position=position), True
+
+
+def read_to(
+    high: datetime | None,
+    *,
+    since: datetime | None,
+    run_started: datetime,
+    overlap: timedelta | None,
+) -> datetime | None:
+    """Where a source read to its end asks its cursor to move (``advanced`` then clamps it):
+    the highest mark of its pages (``high``), or, when it brought nothing new (no mark past
+    ``since``) and reads ``overlap`` before its cursor, the run's start less ``overlap``, so
+    what was written inside the overlap window is not read again on every later run. ``overlap``
+    None: the source reads from its cursor exactly, and moves only to what it read."""
+    new = high is not None and (since is None or high > since)
+    if new or overlap is None:
+        return high
+    floor = run_started - overlap
+    return floor if high is None else max(high, floor)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -100,6 +100,7 @@ class FeedReader:
                 high_water=high_water,
                 problems=tuple(problems),
                 total=rows.total,
+                overlap=overlap,
             )
         )
 

@@ -5,7 +5,10 @@ the next page of every source not yet at its end and hands both sides' records t
 handler together (so planning sees a record changed on both sides at once), then the next round.
 
 Decided: a source's cursor moves when its last page has been applied, to the highest mark of its
-pages (clamped by the store to the start of the run). Intacct's ``readByQuery`` is not ordered
+pages (clamped by the store to the start of the run); a source that reads an overlap before
+its cursor and brought nothing new moves to the run's start less that overlap
+(``domain.stored.read_to``), so a bulk load written inside the window is not read again on every
+later run. Intacct's ``readByQuery`` is not ordered
 by WHENMODIFIED (nor is the fake), so moving it after each page could pass records still on later
 pages; a run stopped midway reads the step again from the old cursor, and what it applied
 already is recognised as an echo (rule D21). A page token offered twice stops the run rather than
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from returns.future import FutureResult
@@ -36,6 +39,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ReleasedId
 from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.domain.state import Cursor
+from released_intacct.domain.stored import read_to
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,12 +58,15 @@ class Source(Generic[T]):
 
 
 class _Reader(Generic[T]):
-    __slots__ = ("high", "pages", "source")
+    __slots__ = ("high", "moved", "overlap", "pages", "since", "source")
 
     def __init__(self, source: Source[T], since: datetime | None) -> None:
         self.source = source
         self.pages: Pages[T] = Pages(awaited(source.fetch), what=f"{source.feed} feed", since=since)
+        self.since = since
         self.high: datetime | None = None
+        self.overlap: timedelta | None = None
+        self.moved = False
 
     @property
     def done(self) -> bool:
@@ -78,6 +85,8 @@ class _Reader(Generic[T]):
             tally.handled(counted, len(read.items) + len(read.problems))
         if read.high_water is not None:
             self.high = read.high_water if self.high is None else max(self.high, read.high_water)
+        if read.overlap is not None:
+            self.overlap = read.overlap if self.overlap is None else max(self.overlap, read.overlap)
         return Success(read)
 
 
@@ -169,18 +178,20 @@ async def _round(
 
 
 async def _advance(ctx: RunContext, readers: Sequence[_Reader[T]]) -> Result[None, SyncError]:
+    started = ctx.run.started_at
     for reader in readers:
-        if not reader.done or reader.high is None:
+        if not reader.done or reader.moved:
             continue
-        cursor = Cursor(feed=reader.source.feed, position=reader.high)
+        reader.moved = True  # moved once, when the source is at its end
+        to = read_to(reader.high, since=reader.since, run_started=started, overlap=reader.overlap)
+        if to is None:
+            continue
+        cursor = Cursor(feed=reader.source.feed, position=to)
         moved = await settled(
-            ctx.store.advance_cursor(
-                ctx.connection, cursor, run_started=ctx.run.started_at, fence=ctx.fence
-            )
+            ctx.store.advance_cursor(ctx.connection, cursor, run_started=started, fence=ctx.fence)
         )
         if not is_successful(moved):
             return Failure(moved.failure())
-        reader.high = None  # moved once, when the source is at its end
     return Success(None)
 
 
