@@ -121,7 +121,8 @@ class IntacctAdapter:
 
         It also tells this adapter whether the company uses Order Entry / Purchasing (payments of
         their documents need a translation of keys, ``orderkeys``)."""
-        return FutureResult(self._directory.setup(entity)).map(self._learn)
+        read = self._directory.setup(entity, shared=self.sessions)
+        return FutureResult(read).map(self._learn)
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
         """Read-only checks of the company at ``entity`` against the fidelity ledger."""

@@ -6,9 +6,10 @@ LOCATIONENTITY (inactive ones left out; none means the top level only). It opens
 with the credentials it is given and leaves the adapter's session alone.
 
 ``setup`` opens a session at the entity (``""``: the top level) with the adapter's credentials
-and reads, in this order: subscriptions and preferences (one request, one function each), the
-transaction definitions of the subscribed order modules (one row each), the tax solutions, the
-entity's LOCATIONENTITY row, and every ITEM. Lists are read to the end through ``reads`` and the
+(the adapter's own sessions when they open there, so a run logs in once) and reads, in this
+order: subscriptions and preferences (one request, one function each), the transaction
+definitions of the subscribed order modules (one row each), the tax solutions, the entity's
+LOCATIONENTITY row, and every ITEM. Lists are read to the end through ``reads`` and the
 one paginator, with no size cap; a page offered twice is refused rather than read forever. What
 each fact means is ``convert.setup``'s. An entity Intacct will not open a session at (the same
 user signs in without it) is a NEEDS_USER error of rule C3; refused credentials stay FATAL errors
@@ -76,8 +77,14 @@ class Directory:
         found = await self._kept(sessions, q.Select(object_name="LOCATIONENTITY"), facts.entity)
         return found.map(tuple)
 
-    async def setup(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
-        sessions = self.sessions(entity)
+    async def setup(
+        self, entity: EntityId, *, shared: Sessions | None = None
+    ) -> Result[IntacctSetup, SyncError]:
+        """``shared``: the adapter's own sessions when they open at ``entity``, so the log-in
+        that reads the set-up is the one the run's feeds and writes go on with."""
+        sessions = (
+            shared if shared is not None and shared.entity == entity else self.sessions(entity)
+        )
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(await self._why_not(opened.failure(), entity))

@@ -71,6 +71,11 @@ class Sessions:
         self.stamped_at: datetime | None = None
         """Intacct's "now" as the last log-in's session timestamp gave it, with its offset."""
 
+    @property
+    def entity(self) -> EntityId | None:
+        """Where its sessions open (None: the user's default entity)."""
+        return self._entity
+
     async def login(self) -> Result[str, SyncError]:
         """A fresh session at the entity; its id, and the endpoint to use from now on."""
         self.logins += 1
