@@ -7,6 +7,11 @@ of the overlap window (modified before the cursor) is dropped when this very ver
 identity, by default RECORDNO, and its cursor field) was already returned by this reader; a full
 read drops nothing. The set of versions remembered is capped, so memory stays flat.
 
+An object two feeds read with the same query (``READ_TWICE``: customers and vendors, as dimension
+values and as parties) is asked once a run: a first page that is the whole answer is held, one per
+object, until the other feed asks the same (then it is handed on and let go) or the object is
+asked differently. A longer answer is not held (its ``readMore`` result id serves one reader).
+
 A page of transactions (invoices, bills, adjustments, OE/PO documents, payments) then has its
 reversal entries paired with what they reverse (``intacct.reversals``) and its lines read in
 bulk and nested (``intacct.lines``): list functions answer headers only. A document whose lines
@@ -24,7 +29,8 @@ from typing import Protocol, TypeVar
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.convert.feeds import Feed
+from released_intacct.adapters.intacct import query as q
+from released_intacct.adapters.intacct.convert.feeds import READ_TWICE, Feed
 from released_intacct.adapters.intacct.convert.fields import Reader, Row, as_stamp
 from released_intacct.adapters.intacct.lines import LINES, Lines
 from released_intacct.adapters.intacct.reads import Reads
@@ -57,6 +63,7 @@ class FeedReader:
         self._reversals = reversals
         self._settings = settings
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._held: dict[str, tuple[tuple[q.Select, int | None], Page[Row]]] = {}
 
     async def page(
         self, feed: Feed, query: FeedQuery, convert: Convert[T]
@@ -75,7 +82,7 @@ class FeedReader:
             unreadable = partial(_unreadable, feed, since=query.since)
             read = await self._reads.offset_page(select, query, unreadable=unreadable)
         else:
-            read = await self._reads.page(select, query)
+            read = await self._read(select, query)
         if not is_successful(read):
             return Failure(read.failure())
         rows = read.unwrap()
@@ -103,6 +110,19 @@ class FeedReader:
                 overlap=overlap,
             )
         )
+
+    async def _read(self, select: q.Select, query: FeedQuery) -> Result[Page[Row], SyncError]:
+        """A page of ``select``; the whole answer of an object read twice is asked once."""
+        if query.token is not None or select.object_name not in READ_TWICE:
+            return await self._reads.page(select, query)
+        ask = (select, query.size)
+        held = self._held.pop(select.object_name, None)
+        if held is not None and held[0] == ask:
+            return Success(held[1])
+        read = await self._reads.page(select, query)
+        if is_successful(read) and read.unwrap().next_token is None:
+            self._held[select.object_name] = (ask, read.unwrap())
+        return read
 
     def _fresh(
         self, feed: Feed, rows: Sequence[Row], *, since: datetime | None, tz: tzinfo

@@ -46,6 +46,12 @@ PARTY_OBJECTS: Mapping[ContactRole, tuple[str, str]] = MappingProxyType(
     {ContactRole.CUSTOMER: ("CUSTOMER", "CUSTOMERID"), ContactRole.VENDOR: ("VENDOR", "VENDORID")}
 )
 
+READ_TWICE = frozenset(o for o, _ in DIMENSION_OBJECTS.values()) & frozenset(
+    o for o, _ in PARTY_OBJECTS.values()
+)
+"""Objects two feeds read with the same query: customers and vendors, as dimension values and as
+parties (``FeedReader`` answers the second ask from the first's page)."""
+
 TRANSACTION_OBJECTS: Mapping[tuple[Origin, DocumentKind], str] = MappingProxyType(
     {
         (Origin.AR, DocumentKind.INVOICE): "ARINVOICE",
