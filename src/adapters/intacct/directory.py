@@ -6,11 +6,12 @@ LOCATIONENTITY (inactive ones left out; none means the top level only). It opens
 with the credentials it is given and leaves the adapter's session alone.
 
 ``setup`` opens a session at the entity (``""``: the top level) with the adapter's credentials
-(the adapter's own sessions when they open there, so a run logs in once) and reads, in this
-order: subscriptions and preferences (one request, one function each), the transaction
-definitions of the subscribed order modules (one row each), the tax solutions, the entity's
-LOCATIONENTITY row, and every ITEM. Lists are read to the end through ``reads`` and the
-one paginator, with no size cap; a page offered twice is refused rather than read forever. What
+(the adapter's own sessions when they open there, so a run logs in once) and reads, in one
+request of one function each: subscriptions and preferences, the transaction definitions of both
+order modules (one row each; a module not subscribed has its answer left unread), the account
+labels, the first page of every ITEM and the entity's LOCATIONENTITY row. A list longer than a
+page is then read to the end through ``reads`` and the one paginator, with no size cap; a page
+offered twice is refused rather than read forever. What
 each fact means is ``convert.setup``'s. An entity Intacct will not open a session at (the same
 user signs in without it) is a NEEDS_USER error of rule C3; refused credentials stay FATAL errors
 of rule C2.
@@ -29,19 +30,21 @@ from released_intacct.adapters.intacct.convert import setup as facts
 from released_intacct.adapters.intacct.convert.reading import item
 from released_intacct.adapters.intacct.envelope import Function
 from released_intacct.adapters.intacct.reads import Reads, result_data
+from released_intacct.adapters.intacct.reply import FunctionResult
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.intacct import Item
-from released_intacct.domain.ports import Entity, FeedQuery, IntacctCredentials, IntacctSetup
+from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup, Page
 
 T = TypeVar("T")
 Row = Mapping[str, object]
 Keep = Callable[[Row], T | None]
 
 _DEFINITIONS = {"SO": "SODOCUMENTPARAMS", "PO": "PODOCUMENTPARAMS"}
+_ITEMS, _ENTITY = "items", "entity"
 
 
 class Directory:
@@ -88,27 +91,44 @@ class Directory:
         opened = await sessions.login()
         if not is_successful(opened):
             return Failure(await self._why_not(opened.failure(), entity))
-        read = await self._company(sessions)
-        if not is_successful(read):
-            return Failure(read.failure())
-        subscribed, financial = read.unwrap()
-        definitions = await self._definitions(sessions, subscribed)
+        return (await self._facts(sessions, entity)).map(facts.build)
+
+    async def _facts(self, sessions: Sessions, entity: EntityId) -> Result[facts.Facts, SyncError]:
+        """Every fact's first read in one request, then the pages of any list longer than one."""
+        selects = {module: q.Select(object_name=name) for module, name in _DEFINITIONS.items()}
+        selects |= {name: q.Select(object_name=name) for name in facts.LABEL_OBJECTS}
+        selects[_ITEMS] = q.Select(object_name="ITEM")
+        if entity:
+            where = q.Eq("LOCATIONID", entity)
+            selects[_ENTITY] = q.Select(object_name="LOCATIONENTITY", where=where)
+        also = [
+            Function("apps", facts.applications_request()),
+            Function("financial", facts.financial_request()),
+        ]
+        reads = self.reads(sessions)
+        sent = await reads.first_pages(selects, sizes=dict.fromkeys(_DEFINITIONS, 1), also=also)
+        if not is_successful(sent):
+            return Failure(sent.failure())
+        pages, results = sent.unwrap()
+        company = self._company(results)
+        if not is_successful(company):
+            return Failure(company.failure())
+        subscribed, financial = company.unwrap()
+        definitions = _definitions(pages, subscribed)
         if not is_successful(definitions):
             return Failure(definitions.failure())
-        labels = await self._labels(sessions)
+        labels = await _labels(reads, selects, pages)
         if not is_successful(labels):
             return Failure(labels.failure())
-        rest = await self._lists(sessions, entity)
-        return rest.map(
-            lambda lists: facts.build(
-                facts.Facts(
-                    subscribed=subscribed,
-                    definitions=definitions.unwrap(),
-                    items=lists[0],
-                    labels=labels.unwrap(),
-                    financial=financial,
-                    entity_currency=lists[1],
-                )
+        lists = await _lists(reads, selects, pages)
+        return lists.map(
+            lambda found: facts.Facts(
+                subscribed=subscribed,
+                definitions=definitions.unwrap(),
+                items=found[0],
+                labels=labels.unwrap(),
+                financial=financial,
+                entity_currency=found[1],
             )
         )
 
@@ -122,18 +142,10 @@ class Directory:
         retried = await plain.login()
         return _at_entity(error, entity) if is_successful(retried) else error
 
-    async def _company(
-        self, sessions: Sessions
+    def _company(
+        self, results: Mapping[str, FunctionResult]
     ) -> Result[tuple[frozenset[str], dict[str, str]], SyncError]:
-        """Subscriptions and the financial set-up, in one request."""
-        functions = [
-            Function("apps", facts.applications_request()),
-            Function("financial", facts.financial_request()),
-        ]
-        sent = await sessions.call(functions, unique=False, idempotent=True)
-        if not is_successful(sent):
-            return Failure(sent.failure())
-        results = {r.controlid: r for r in sent.unwrap().results}
+        """Subscriptions and the financial set-up."""
         apps = result_data(results.get("apps"), what="get_applications")
         financial = result_data(results.get("financial"), what="getFinancialSetup")
         for data in (apps, financial):
@@ -142,63 +154,74 @@ class Directory:
         self.spend(2)
         return Success((facts.applications(apps.unwrap()), facts.financial(financial.unwrap())))
 
-    async def _labels(self, sessions: Sessions) -> Result[dict[str, int | None], SyncError]:
-        """Active account labels per label object; None where Intacct refuses the object (it
-        proves nothing either way, so the fact stays unknown)."""
-        found: dict[str, int | None] = {}
-        for object_name in facts.LABEL_OBJECTS:
-            rows = await self.reads(sessions).every(q.Select(object_name=object_name))
-            if is_successful(rows):
-                found[object_name] = sum(facts.active(row) for row in rows.unwrap())
-            elif rows.failure().kind is ErrorKind.REJECTED:
-                found[object_name] = None
-            else:
-                return Failure(rows.failure())
-        return Success(found)
-
-    async def _definitions(
-        self, sessions: Sessions, subscribed: frozenset[str]
-    ) -> Result[frozenset[str], SyncError]:
-        """The subscribed order modules with at least one transaction definition."""
-        found: set[str] = set()
-        for module in (m for m in facts.MODULES if m in subscribed):
-            exists = await self._exists(sessions, _DEFINITIONS[module])
-            if not is_successful(exists):
-                return Failure(exists.failure())
-            if exists.unwrap():
-                found.add(module)
-        return Success(frozenset(found))
-
-    async def _lists(
-        self, sessions: Sessions, entity: EntityId
-    ) -> Result[tuple[tuple[Item, ...], str | None], SyncError]:
-        """Items and the entity's currency."""
-        items = await self._kept(sessions, q.Select(object_name="ITEM"), _item)
-        if not is_successful(items):
-            return Failure(items.failure())
-        currency: str | None = None
-        if entity:
-            where = q.Eq("LOCATIONID", entity)
-            select = q.Select(object_name="LOCATIONENTITY", where=where)
-            found = await self._kept(sessions, select, facts.entity)
-            if not is_successful(found):
-                return Failure(found.failure())
-            currency = next((e.currency for e in found.unwrap() if e.currency), None)
-        return Success((tuple(items.unwrap()), currency))
-
-    async def _exists(self, sessions: Sessions, object_name: str) -> Result[bool, SyncError]:
-        """Whether ``object_name`` has at least one record (one row read)."""
-        first = await self.reads(sessions).page(
-            q.Select(object_name=object_name), FeedQuery(size=1)
-        )
-        return first.map(lambda page: bool(page.items))
-
     async def _kept(
         self, sessions: Sessions, select: q.Select, keep: Keep[T]
     ) -> Result[list[T], SyncError]:
         """Every record of ``select`` (page by page) that ``keep`` turns into a value."""
         found = await self.reads(sessions).every(select)
         return found.map(lambda rows: [v for v in map(keep, rows) if v is not None])
+
+
+def _definitions(
+    pages: Mapping[str, Result[Page[Row], SyncError]], subscribed: frozenset[str]
+) -> Result[frozenset[str], SyncError]:
+    """The subscribed order modules with at least one transaction definition (one row read; the
+    answer for a module not subscribed is not looked at)."""
+    found: set[str] = set()
+    for module in (m for m in facts.MODULES if m in subscribed):
+        first = pages[module]
+        if not is_successful(first):
+            return Failure(first.failure())
+        if first.unwrap().items:
+            found.add(module)
+    return Success(frozenset(found))
+
+
+async def _labels(
+    reads: Reads, selects: Mapping[str, q.Select], pages: Mapping[str, Result[Page[Row], SyncError]]
+) -> Result[dict[str, int | None], SyncError]:
+    """Active account labels per label object; None where Intacct refuses the object (it proves
+    nothing either way, so the fact stays unknown)."""
+    found: dict[str, int | None] = {}
+    for object_name in facts.LABEL_OBJECTS:
+        rows = await _every(reads, selects, pages, object_name)
+        if is_successful(rows):
+            found[object_name] = sum(facts.active(row) for row in rows.unwrap())
+        elif rows.failure().kind is ErrorKind.REJECTED:
+            found[object_name] = None
+        else:
+            return Failure(rows.failure())
+    return Success(found)
+
+
+async def _lists(
+    reads: Reads, selects: Mapping[str, q.Select], pages: Mapping[str, Result[Page[Row], SyncError]]
+) -> Result[tuple[tuple[Item, ...], str | None], SyncError]:
+    """Items, and the entity's currency (None at the top level or when it has none)."""
+    items = await _every(reads, selects, pages, _ITEMS)
+    if not is_successful(items):
+        return Failure(items.failure())
+    kept = tuple(i for i in map(_item, items.unwrap()) if i is not None)
+    if _ENTITY not in selects:
+        return Success((kept, None))
+    found = await _every(reads, selects, pages, _ENTITY)
+    if not is_successful(found):
+        return Failure(found.failure())
+    entities = (e for e in map(facts.entity, found.unwrap()) if e is not None)
+    return Success((kept, next((e.currency for e in entities if e.currency), None)))
+
+
+async def _every(
+    reads: Reads,
+    selects: Mapping[str, q.Select],
+    pages: Mapping[str, Result[Page[Row], SyncError]],
+    name: str,
+) -> Result[list[Row], SyncError]:
+    """Every row of the list ``name`` whose first page came with the set-up's request."""
+    first = pages[name]
+    if not is_successful(first):
+        return Failure(first.failure())
+    return await reads.rest(selects[name], first.unwrap())
 
 
 def _item(row: Row) -> Item | None:

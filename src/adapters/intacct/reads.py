@@ -15,8 +15,9 @@ the caller's ``unreadable``, so one bad entry never stops the feed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
+from types import MappingProxyType
 from typing import Final
 
 from lxml import etree
@@ -37,6 +38,7 @@ from released_intacct.domain.ports import FeedQuery, Page
 
 __all__ = ["Reads", "result_data", "result_id"]
 
+_NONE: Final[Mapping[str, int]] = MappingProxyType({})
 _PAGE_MARK: Final = "#remaining="
 _OFFSET: Final = "offset="
 _SIZE: Final = ";size="
@@ -65,14 +67,52 @@ class Reads:
         data = await self.call(body, what=select.object_name)
         if not is_successful(data):
             return Failure(data.failure())
-        found = _rows(data.unwrap(), most=size, what=select.object_name)
-        if not is_successful(found):
-            return Failure(found.failure())
-        info = page_info(data.unwrap())
-        more = info.remaining > 0 and info.result_id
-        token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
-        total = info.total if query.token is None else None
-        return Success(Page(items=tuple(found.unwrap()), next_token=token, total=total))
+        return _page(data.unwrap(), most=size, what=select.object_name, first=query.token is None)
+
+    async def first_pages(
+        self,
+        selects: Mapping[str, q.Select],
+        *,
+        sizes: Mapping[str, int] = _NONE,
+        also: Sequence[Function] = (),
+    ) -> Result[
+        tuple[dict[str, Result[Page[Row], SyncError]], dict[str, FunctionResult]], SyncError
+    ]:
+        """The first page of each of ``selects`` (by name; ``sizes``: fewer rows than a page) and
+        the functions ``also`` asks, all in one request: each page as ``page`` reads it (or its
+        own refusal), and ``also``'s results by control id. An API transaction is spent for each
+        page answered."""
+        largest = self._settings.page_size
+        size = {n: min(sizes.get(n, largest), largest) for n in selects}
+        asked = [
+            Function(f"page.{n}", q.read_by_query(s, page_size=size[n])) for n, s in selects.items()
+        ]
+        sent = await self._sessions.call([*asked, *also], unique=False, idempotent=True)
+        if not is_successful(sent):
+            return Failure(sent.failure())
+        results = {r.controlid: r for r in sent.unwrap().results}
+        pages: dict[str, Result[Page[Row], SyncError]] = {}
+        for name, select in selects.items():
+            what = select.object_name
+            data = result_data(results.pop(f"page.{name}", None), what=what)
+            if not is_successful(data):
+                pages[name] = Failure(data.failure())
+                continue
+            self._spend(1)
+            pages[name] = _page(data.unwrap(), most=size[name], what=what, first=True)
+        return Success((pages, results))
+
+    async def rest(self, select: q.Select, first: Page[Row]) -> Result[list[Row], SyncError]:
+        """Every row of ``select`` whose ``first`` page was read already (``first_pages``), the
+        rest page by page."""
+
+        async def fetch(query: FeedQuery) -> Result[Page[Row], SyncError]:
+            return Success(first) if query.token is None else await self.page(select, query)
+
+        read = await read_all(
+            fetch, what=f"Intacct {select.object_name} records", size=self._settings.page_size
+        )
+        return read.map(lambda found: list(found.items))
 
     async def offset_page(
         self, select: q.Select, query: FeedQuery, *, unreadable: Callable[[int], SyncError]
@@ -155,6 +195,20 @@ def result_data(result: FunctionResult | None, *, what: str) -> Result[etree._El
     if not result.ok or result.data is None:
         return Failure(function_error(result, record=None))
     return Success(result.data)
+
+
+def _page(
+    data: etree._Element, *, most: int, what: str, first: bool
+) -> Result[Page[Row], SyncError]:
+    """The page ``data`` holds, with the token that continues it (None: the last page)."""
+    found = _rows(data, most=most, what=what)
+    if not is_successful(found):
+        return Failure(found.failure())
+    info = page_info(data)
+    more = info.remaining > 0 and info.result_id
+    token = f"{info.result_id}{_PAGE_MARK}{info.remaining}" if more else None
+    total = info.total if first else None
+    return Success(Page(items=tuple(found.unwrap()), next_token=token, total=total))
 
 
 def _rows(data: etree._Element, *, most: int, what: str) -> Result[Sequence[Row], SyncError]:
