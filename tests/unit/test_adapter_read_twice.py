@@ -11,6 +11,7 @@ import httpx
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.domain.enums import ContactRole, DimensionKind
+from released_intacct.domain.ids import EntityId
 from released_intacct.domain.ports import FeedQuery
 from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import DEMO
@@ -21,7 +22,7 @@ from released_intacct.fakes.simulators.intacct.simulator import Simulator
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
-def _requests_for_parties(page_size: int) -> tuple[int, int, int]:
+def _requests_for_parties(page_size: int, *, new_run: bool = False) -> tuple[int, int, int]:
     """Requests the customer parties' first page cost after the customer dimension's, the
     parties it held, and the parties a fresh adapter reads."""
 
@@ -39,6 +40,8 @@ def _requests_for_parties(page_size: int) -> tuple[int, int, int]:
 
             shared = adapter()
             await value(shared.dimension_values(DimensionKind.CUSTOMER, FeedQuery()))
+            if new_run:
+                await value(shared.setup(EntityId("E100")))
             before = sim.usage["DEMO"].requests
             parties = await value(shared.parties(ContactRole.CUSTOMER, FeedQuery()))
             spent = sim.usage["DEMO"].requests - before
@@ -58,3 +61,9 @@ def test_a_longer_answer_is_asked_again_by_the_second_feed() -> None:
     spent, held, alone = _requests_for_parties(page_size=1)
     assert spent == 1  # its result id serves one reader: never shared
     assert held == alone == 1
+
+
+def test_a_held_answer_never_serves_the_next_run() -> None:
+    spent, held, alone = _requests_for_parties(page_size=1000, new_run=True)
+    assert spent == 1  # the set-up that starts a run lets the held page go
+    assert held == alone

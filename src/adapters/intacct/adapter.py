@@ -120,7 +120,9 @@ class IntacctAdapter:
         """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user.
 
         It also tells this adapter whether the company uses Order Entry / Purchasing (payments of
-        their documents need a translation of keys, ``orderkeys``)."""
+        their documents need a translation of keys, ``orderkeys``). A run starts with it, so a
+        page held for a second feed (``FeedReader``) never outlives the run that read it."""
+        self._reader.let_go()
         read = self._directory.setup(entity, shared=self.sessions)
         return FutureResult(read).map(self._learn)
 

@@ -9,8 +9,9 @@ read drops nothing. The set of versions remembered is capped, so memory stays fl
 
 An object two feeds read with the same query (``READ_TWICE``: customers and vendors, as dimension
 values and as parties) is asked once a run: a first page that is the whole answer is held, one per
-object, until the other feed asks the same (then it is handed on and let go) or the object is
-asked differently. A longer answer is not held (its ``readMore`` result id serves one reader).
+object, until the other feed asks the same (then it is handed on and let go), the object is
+asked differently, or the next run starts (``let_go``, from the adapter's ``setup``). A longer
+answer is not held (its ``readMore`` result id serves one reader).
 
 A page of transactions (invoices, bills, adjustments, OE/PO documents, payments) then has its
 reversal entries paired with what they reverse (``intacct.reversals``) and its lines read in
@@ -110,6 +111,10 @@ class FeedReader:
                 overlap=overlap,
             )
         )
+
+    def let_go(self) -> None:
+        """Drop the pages held for a second feed (a new run reads afresh)."""
+        self._held.clear()
 
     async def _read(self, select: q.Select, query: FeedQuery) -> Result[Page[Row], SyncError]:
         """A page of ``select``; the whole answer of an object read twice is asked once."""
