@@ -89,10 +89,13 @@ def unusable(error: sqlite3.Error) -> SyncError:
 
 
 async def rows(db: aiosqlite.Connection, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-    async with db.execute(sql, tuple(args)) as cursor:
-        return list(await cursor.fetchall())
+    """Every row ``sql`` selects, in one hop to aiosqlite's thread (a cursor opened, fetched and
+    closed through aiosqlite is three)."""
+    return list(await db.execute_fetchall(sql, tuple(args)))
 
 
 async def one(db: aiosqlite.Connection, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-    async with db.execute(sql, tuple(args)) as cursor:
-        return await cursor.fetchone()
+    """The first row ``sql`` selects, or None; for a statement that selects at most a few rows
+    (a key, ``LIMIT 1``, a count): every row it selects is fetched, in one hop."""
+    found = await rows(db, sql, args)
+    return found[0] if found else None
