@@ -597,6 +597,26 @@ def test_E2_a_link_to_an_intacct_key_held_by_another_record_is_refused_all_or_no
     contract(body)
 
 
+def test_E2_a_batch_of_links_is_judged_link_by_link_in_order(contract: Contract) -> None:
+    """A record rekeyed early in a batch frees its old key for a later link of the batch; the
+    same record twice keeps the last; two records of the batch taking one new key are refused,
+    the whole batch with them."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        a, b = link("c-a", "CUSTOMER:A"), link("c-b", "CUSTOMER:B")
+        await ok(store.save_links(C1, [a, b]))
+        a_moved, b_first = link("c-a", "CUSTOMER:Z"), link("c-b", "CUSTOMER:Y")
+        b_takes_a = link("c-b", "CUSTOMER:A", released_fingerprint="r2")
+        await ok(store.save_links(C1, [a_moved, b_first, b_takes_a]))
+        assert set(await ok(store.links(C1, RecordType.CONTACT))) == {a_moved, b_takes_a}
+        clash = [link("c-c", "CUSTOMER:N"), link("c-d", "CUSTOMER:N"), link("c-a", "CUSTOMER:Q")]
+        await refusal(store.save_links(C1, clash))
+        assert set(await ok(store.links(C1, RecordType.CONTACT))) == {a_moved, b_takes_a}
+
+    contract(body)
+
+
 def test_D9_a_payments_allocation_links_are_found_by_its_intacct_key_prefix(
     contract: Contract,
 ) -> None:
@@ -1415,6 +1435,36 @@ def test_E1_another_record_or_cause_gets_its_own_row(contract: Contract) -> None
             ("inv-2", Rule.D10),
         }
         assert {r.count for r in rows} == {1}
+
+    contract(body)
+
+
+def test_E1_a_batch_folds_into_stored_rows_and_adds_new_ones_by_id_or_key(
+    contract: Contract,
+) -> None:
+    """Rows found by Re-Leased id, or by Intacct key alone (no Re-Leased id), stored before or
+    earlier in the same batch; the link status by Intacct key when there is no Re-Leased id."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        await ok(store.save_links(C1, [link("c-1", "CUSTOMER:C1", status=LinkStatus.UNLINKED)]))
+        ref = RecordRef(
+            record_type=RecordType.CONTACT,
+            direction=Direction.INCOMING,
+            intacct_key=IntacctKey("CUSTOMER:C1"),
+        )
+        by_key = SyncError(kind=ErrorKind.REJECTED, rule=Rule.E2, message="m", fix="f", record=ref)
+        (stored,) = await ok(store.record_results(C1, [by_key], at=T0))
+        assert (stored.released_id, stored.link_status) == (None, LinkStatus.UNLINKED)
+        batch = [failure("inv-1"), by_key, failure("inv-1"), failure("inv-2", rule=Rule.D11)]
+        recorded = await ok(store.record_results(C1, batch, at=T0 + HOUR))
+        assert [(r.released_id, r.intacct_key, r.count) for r in recorded] == [
+            ("inv-1", None, 2),
+            (None, "CUSTOMER:C1", 2),
+            ("inv-2", None, 1),
+        ]
+        assert recorded[1].first_seen == T0
+        assert set(await ok(store.results(C1))) == set(recorded)
 
     contract(body)
 

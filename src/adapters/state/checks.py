@@ -6,13 +6,14 @@ told. The refusals are REJECTED and name what was refused and how to go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state.codec import Row, decode_result, encode_result, to_column
+from released_intacct.adapters.state.codec import decode_result, encode_result, to_column
+from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey
 from released_intacct.domain.links import Link, LinkStatus
@@ -93,16 +94,31 @@ def request_refusal(id: ConnectionId, stored: Connection | None) -> SyncError | 
 # --- links and the outbox (E2, issue 16) ---------------------------------------------------------
 
 
-def link_verdict(link: Link, found: Iterable[Row]) -> Result[bool, SyncError]:
-    """Whether saving ``link`` must restate its record's results (its status changes, rule E2),
-    given the stored links of its type holding its Re-Leased id or its Intacct key
-    (``released_id``, ``status``); refused when another record holds the key."""
-    stored = list(found)
-    holder = next((r for r in stored if r["released_id"] != link.released_id), None)
-    if holder is not None:
-        return Failure(_held(link, holder["released_id"]))
-    before = next((LinkStatus(r["status"]) for r in stored), LinkStatus.LINKED)
-    return Success(before is not link.status)
+def link_verdicts(links: Sequence[Link], stored: Iterable[Link]) -> Result[list[Link], SyncError]:
+    """Saving ``links``, each judged in turn as if those before it in the batch were saved
+    already: the links whose status changes (their records' results are restated, rule E2), in
+    order; refused when a link's Intacct key is held by another record of its type. ``stored``
+    are the stored links holding a Re-Leased id or an Intacct key of the batch, in their record
+    types (one read for the whole batch)."""
+    by_id: dict[tuple[RecordType, str], Link] = {}
+    by_key: dict[tuple[RecordType, str], str] = {}  # the Re-Leased id holding each Intacct key
+    for held in stored:
+        by_id[held.record_type, held.released_id] = held
+        by_key[held.record_type, held.intacct_key] = held.released_id
+    restate: list[Link] = []
+    for link in links:
+        kind, rid = link.record_type, link.released_id
+        holder = by_key.get((kind, link.intacct_key))
+        if holder is not None and holder != rid:
+            return Failure(_held(link, holder))
+        own = by_id.get((kind, rid))
+        if (LinkStatus.LINKED if own is None else own.status) is not link.status:
+            restate.append(link)  # its status changes (E2)
+        if own is not None:
+            del by_key[kind, own.intacct_key]
+        by_id[kind, rid] = link
+        by_key[kind, link.intacct_key] = rid
+    return Success(restate)
 
 
 def restated(body: str, status: LinkStatus) -> str:

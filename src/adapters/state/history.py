@@ -12,6 +12,7 @@ Decided:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -23,10 +24,11 @@ from released_intacct.adapters.state.checks import results_where
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
-from released_intacct.adapters.state.outbox import link_status
+from released_intacct.adapters.state.outbox import links
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
+from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import ConnectionId
+from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
 from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.ports import Notification
 from released_intacct.domain.results import (
@@ -79,17 +81,35 @@ async def advance_cursor(
 async def record_results(
     db: aiosqlite.Connection, id: ConnectionId, errors: Sequence[SyncError], at: datetime
 ) -> Result[tuple[SyncResult, ...], SyncError]:
+    """One read of the rows the errors fold into, one of their records' links, and one statement
+    each for the rows updated and the rows added (in order of first appearance, as one statement
+    an error added them)."""
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
+    identities = [result_identity(error) for error in errors]
+    stored = await _stored_results(db, id, identities)
+    statuses = await _link_statuses(db, id, errors)
     recorded: dict[ResultIdentity, SyncResult] = {}
-    for error in errors:
-        row = await _result_row(db, id, result_identity(error))
-        existing = None if row is None else codec.decode_result(row["body"])
-        status = await _link_status(db, id, error)
-        result = record_result(existing, error, at=at, link_status=status)
-        await _store_result(db, id, None if row is None else row["id"], result)
-        recorded[result.identity] = result
+    for error, identity in zip(errors, identities, strict=True):
+        existing = recorded.get(identity)
+        if existing is None and identity in stored:
+            existing = stored[identity][1]
+        status = statuses.get(identity[:3], LinkStatus.LINKED)
+        recorded[identity] = record_result(existing, error, at=at, link_status=status)
+    await db.executemany(
+        "UPDATE results SET link_status = ?, last_seen = ?, body = ? WHERE id = ?",
+        [
+            (r.link_status.value, codec.to_column(r.last_seen), codec.encode_result(r), row_id)
+            for identity, r in recorded.items()
+            if identity in stored
+            for row_id in [stored[identity][0]]
+        ],
+    )
+    await db.executemany(
+        f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
+        [result_row(id, r) for identity, r in recorded.items() if identity not in stored],
+    )
     return Success(tuple(recorded.values()))
 
 
@@ -153,45 +173,51 @@ async def mark_read(
     return Success(None)
 
 
-async def _result_row(
-    db: aiosqlite.Connection, id: ConnectionId, identity: ResultIdentity
-) -> aiosqlite.Row | None:
-    record_type, released_id, intacct_key, direction, rule, kind = identity
-    return await one(
+async def _stored_results(
+    db: aiosqlite.Connection, id: ConnectionId, identities: Sequence[ResultIdentity]
+) -> dict[ResultIdentity, tuple[int, SyncResult]]:
+    """The stored rows (id, result) of these identities, in one read: a search of
+    ``results_identity`` for each (its NULLs folded as the index folds them; CROSS JOIN keeps
+    the identities the outer loop, where the planner would rather scan the company's results)."""
+    wanted = json.dumps(
+        [
+            [kind.value, rid, key, direction.value, None if rule is None else rule.value, k.value]
+            for kind, rid, key, direction, rule, k in dict.fromkeys(identities)
+        ]
+    )
+    found = await rows(
         db,
-        "SELECT id, body FROM results WHERE connection = ? AND record_type = ?"
-        " AND released_id IS ? AND intacct_key IS ? AND direction = ? AND rule IS ? AND kind = ?",
-        (
-            id,
-            record_type.value,
-            released_id,
-            intacct_key,
-            direction.value,
-            rule.value if rule else None,
-            kind.value,
-        ),
+        "SELECT r.id, r.body FROM json_each(?) AS j CROSS JOIN results AS r ON r.connection = ?"
+        " AND r.record_type = json_extract(j.value, '$[0]')"
+        " AND coalesce(r.released_id, x'00') = coalesce(json_extract(j.value, '$[1]'), x'00')"
+        " AND coalesce(r.intacct_key, x'00') = coalesce(json_extract(j.value, '$[2]'), x'00')"
+        " AND r.direction = json_extract(j.value, '$[3]')"
+        " AND coalesce(r.rule, x'00') = coalesce(json_extract(j.value, '$[4]'), x'00')"
+        " AND r.kind = json_extract(j.value, '$[5]')",
+        (wanted, id),
     )
+    stored = ((int(row["id"]), codec.decode_result(row["body"])) for row in found)
+    return {result.identity: (row_id, result) for row_id, result in stored}
 
 
-async def _link_status(db: aiosqlite.Connection, id: ConnectionId, error: SyncError) -> LinkStatus:
-    record = error.record
-    if record is None:  # result_identity has already refused it
-        return LinkStatus.LINKED
-    found = await link_status(db, id, record.record_type, record.released_id, record.intacct_key)
-    return found or LinkStatus.LINKED
-
-
-async def _store_result(
-    db: aiosqlite.Connection, id: ConnectionId, row_id: int | None, result: SyncResult
-) -> None:
-    body = codec.encode_result(result)
-    if row_id is not None:
-        await db.execute(
-            "UPDATE results SET link_status = ?, last_seen = ?, body = ? WHERE id = ?",
-            (result.link_status.value, codec.to_column(result.last_seen), body, row_id),
-        )
-        return
-    await db.execute(
-        f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
-        result_row(id, result),
-    )
+async def _link_statuses(
+    db: aiosqlite.Connection, id: ConnectionId, errors: Sequence[SyncError]
+) -> dict[tuple[RecordType, ReleasedId | None, IntacctKey | None], LinkStatus]:
+    """The link status of each error's record: its link's by Re-Leased id, else by Intacct key
+    (none: not in the answer); one read per record type."""
+    records = [error.record for error in errors if error.record is not None]
+    statuses: dict[tuple[RecordType, ReleasedId | None, IntacctKey | None], LinkStatus] = {}
+    for record_type in dict.fromkeys(record.record_type for record in records):
+        ours = [record for record in records if record.record_type is record_type]
+        ids = [r.released_id for r in ours if r.released_id is not None]
+        keys = [r.intacct_key for r in ours if r.intacct_key is not None]
+        found = await links(db, id, record_type, ids, keys) if ids or keys else ()
+        by_id = {link.released_id: link.status for link in found}
+        by_key = {link.intacct_key: link.status for link in found}
+        for record in ours:
+            status = by_id.get(record.released_id) if record.released_id is not None else None
+            if status is None and record.intacct_key is not None:
+                status = by_key.get(record.intacct_key)
+            if status is not None:
+                statuses[record_type, record.released_id, record.intacct_key] = status
+    return statuses

@@ -3,7 +3,9 @@
 Decided:
 - A link is keyed by (connection, record type, Re-Leased id); saving it again replaces it. A link
   whose Intacct key is already held by another Re-Leased record of that type is refused
-  (REJECTED, naming the holder), and the whole batch with it.
+  (REJECTED, naming the holder), and the whole batch with it. A batch is judged link by link in
+  order, each as if those before it were saved (``checks.link_verdicts``): one read of the links it
+  touches and one ``executemany``, not two statements a link.
 - A link saved with another status than it had (unlinked or relinked, rule E2) restates the
   link status of the record's sync results in the same transaction.
 - Links by Intacct key prefix are a key range of the links' unique index (``checks.after_prefix``),
@@ -28,7 +30,7 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import after_prefix, link_verdict, no_intent, restated
+from released_intacct.adapters.state.checks import after_prefix, link_verdicts, no_intent, restated
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
@@ -42,7 +44,7 @@ from released_intacct.adapters.state.rows import (
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
-from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.links import Link
 from released_intacct.domain.state import (
     Fence,
     Intent,
@@ -58,28 +60,27 @@ _OPEN = (IntentState.PENDING.value, IntentState.SENT.value)
 
 
 async def save_links(
-    db: aiosqlite.Connection, id: ConnectionId, links: Sequence[Link]
+    db: aiosqlite.Connection, id: ConnectionId, batch: Sequence[Link]
 ) -> Result[None, SyncError]:
+    """Judged in one read per record type (``checks.link_verdicts``), written in one statement."""
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    for link in links:
-        found = await rows(
-            db,
-            "SELECT released_id, intacct_key, status FROM links WHERE connection = ?"
-            " AND record_type = ? AND (intacct_key = ? OR released_id = ?)",
-            (id, link.record_type.value, link.intacct_key, link.released_id),
-        )
-        verdict = link_verdict(link, found)
-        if not isinstance(verdict, Success):
-            return Failure(verdict.failure())
-        if verdict.unwrap():
-            await _restate_results(db, id, link)
-        await db.execute(
-            f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (id, *link_row(link)),
-        )
+    stored: list[Link] = []
+    for record_type in dict.fromkeys(link.record_type for link in batch):
+        ours = [link for link in batch if link.record_type is record_type]
+        ids, keys = [link.released_id for link in ours], [link.intacct_key for link in ours]
+        stored += await links(db, id, record_type, ids, keys)
+    verdicts = link_verdicts(batch, stored)
+    if not isinstance(verdicts, Success):
+        return Failure(verdicts.failure())
+    for link in verdicts.unwrap():
+        await _restate_results(db, id, link)
+    await db.executemany(
+        f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(id, *link_row(link)) for link in batch],
+    )
     return Success(None)
 
 
@@ -246,22 +247,6 @@ async def confirm_all(
 async def _absent(db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKey) -> bool:
     found = await one(db, "SELECT 1 FROM outbox WHERE connection = ? AND key = ?", (id, key))
     return found is None
-
-
-async def link_status(
-    db: aiosqlite.Connection,
-    id: ConnectionId,
-    record_type: RecordType,
-    released_id: ReleasedId | None,
-    intacct_key: IntacctKey | None,
-) -> LinkStatus | None:
-    row = await one(
-        db,
-        "SELECT status FROM links WHERE connection = ? AND record_type = ?"
-        " AND (released_id = ? OR intacct_key = ?) ORDER BY released_id = ? DESC LIMIT 1",
-        (id, record_type.value, released_id, intacct_key, released_id),
-    )
-    return None if row is None else LinkStatus(row["status"])
 
 
 async def _restate_results(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> None:

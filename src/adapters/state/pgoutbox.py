@@ -13,7 +13,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import after_prefix, link_verdict, no_intent, restated
+from released_intacct.adapters.state.checks import after_prefix, link_verdicts, no_intent, restated
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
 from released_intacct.adapters.state.rows import (
@@ -43,30 +43,30 @@ _OPEN_INTENT = [IntentState.PENDING.value, IntentState.SENT.value]
 # --- links (E2, D21) ------------------------------------------------------------------------------
 
 
-async def save_links(db: Db, id: ConnectionId, links: Sequence[Link]) -> Result[None, SyncError]:
+async def save_links(db: Db, id: ConnectionId, batch: Sequence[Link]) -> Result[None, SyncError]:
+    """Judged in one read per record type (``checks.link_verdicts``), written in one pipeline."""
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    for link in links:
-        found = await rows(
-            db,
-            "SELECT released_id, status FROM links WHERE connection = %s AND record_type = %s"
-            " AND (intacct_key = %s OR released_id = %s)",
-            (id, link.record_type.value, link.intacct_key, link.released_id),
-        )
-        verdict = link_verdict(link, found)
-        if not isinstance(verdict, Success):
-            return Failure(verdict.failure())
-        if verdict.unwrap():
-            await _restate_results(db, id, link)
-        await db.execute(
+    stored: list[Link] = []
+    for record_type in dict.fromkeys(link.record_type for link in batch):
+        ours = [link for link in batch if link.record_type is record_type]
+        ids, keys = [link.released_id for link in ours], [link.intacct_key for link in ours]
+        stored += await links(db, id, record_type, ids, keys)
+    verdicts = link_verdicts(batch, stored)
+    if not isinstance(verdicts, Success):
+        return Failure(verdicts.failure())
+    for link in verdicts.unwrap():
+        await _restate_results(db, id, link)
+    async with db.cursor() as cursor:
+        await cursor.executemany(
             f"INSERT INTO links (connection, {LINK_COLUMNS})"  # noqa: S608 - constant names
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (connection, record_type, released_id) DO UPDATE SET"
             " intacct_key = excluded.intacct_key, origin = excluded.origin,"
             " status = excluded.status, released_fingerprint = excluded.released_fingerprint,"
             " intacct_fingerprint = excluded.intacct_fingerprint, posted = excluded.posted",
-            (id, *link_row(link)[:-1], link.posted),
+            [(id, *link_row(link)[:-1], link.posted) for link in batch],
         )
     return Success(None)
 
