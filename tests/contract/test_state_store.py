@@ -856,6 +856,21 @@ def test_F2_a_failed_intent_planned_again_is_reopened_with_its_new_action(
     contract(body)
 
 
+def test_F2_a_hold_refused_for_one_of_its_keys_holds_none_of_them(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        run = await ok(store.start_run(C1, at=T0))
+        pending, sent = intent(create, "k1"), intent(receive, "k2")
+        await ok(store.record_intents([pending, sent], fence=run.fence))
+        await ok(store.hold(run.fence, [sent.key], at=T0))
+        await refusal(store.hold(run.fence, [pending.key, sent.key], at=T0 + HOUR))
+        states = {i.key: (i.state, i.sent_at) for i in await ok(store.open_intents(C1))}
+        assert states == {"k1": (IntentState.PENDING, None), "k2": (IntentState.SENT, T0)}
+
+    contract(body)
+
+
 def test_F1_a_run_taken_over_is_refused_every_write(contract: Contract) -> None:
     """F1: once another run took the company over, every write of the old run is refused in
     its own transaction (``lost``), and nothing of it is stored."""

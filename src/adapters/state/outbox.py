@@ -16,6 +16,9 @@ Decided:
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
   REJECTED (nothing is changed), and so is a settle whose link is refused.
 - Every change a run makes is fenced (``fences``): checked in its own transaction first.
+- ``hold``, ``settle`` and ``confirm_all`` update the intents and count what the update returned
+  (``RETURNING``), one statement where a check and an update were two; a count short of the keys
+  is the refusal, and the refusal rolls the update back with the rest of the transaction.
 - The user's answer about an open intent (issue 16, F3) is a row of ``resolutions`` keyed like
   the intent, replaced by a later answer and deleted when taken (``take_resolution``).
 """
@@ -167,20 +170,21 @@ async def hold(
         return Failure(refused)
     if not keys:
         return Success(None)
-    wanted = _json_list(keys)
-    found = await one(
+    held = await rows(
         db,
-        "SELECT count(*) AS n FROM outbox WHERE connection = ? AND state = ? AND run = ?"
-        " AND key IN (SELECT value FROM json_each(?))",
-        (fence.connection, IntentState.PENDING.value, fence.run, wanted),
+        "UPDATE outbox SET state = ?, sent_at = ? WHERE connection = ? AND state = ? AND run = ?"
+        " AND key IN (SELECT value FROM json_each(?)) RETURNING key",
+        (
+            IntentState.SENT.value,
+            codec.to_column(at),
+            fence.connection,
+            IntentState.PENDING.value,
+            fence.run,
+            _json_list(keys),
+        ),
     )
-    if found is None or found["n"] != len(set(keys)):
+    if len(held) != len(set(keys)):  # some not PENDING in this run: the refusal rolls back
         return Failure(not_held(fence))
-    await db.execute(
-        "UPDATE outbox SET state = ?, sent_at = ? WHERE connection = ? AND key IN"
-        " (SELECT value FROM json_each(?))",
-        (IntentState.SENT.value, codec.to_column(at), fence.connection, wanted),
-    )
     return Success(None)
 
 
@@ -206,12 +210,13 @@ async def settle(
     refused = await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    stored = await one(db, "SELECT state FROM outbox WHERE connection = ? AND key = ?", (id, key))
-    if stored is None:
-        return Failure(no_intent(id, key))
-    await db.execute(
-        "UPDATE outbox SET state = ? WHERE connection = ? AND key = ?", (state.value, id, key)
+    updated = await rows(
+        db,
+        "UPDATE outbox SET state = ? WHERE connection = ? AND key = ? RETURNING key",
+        (state.value, id, key),
     )
+    if not updated:
+        return Failure(no_intent(id, key))
     return await save_links(db, id, [link]) if link is not None else Success(None)
 
 
@@ -226,21 +231,15 @@ async def confirm_all(
     refused = await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    keys = _json_list([key for key, _ in confirmed])
-    stored = await one(
+    updated = await rows(
         db,
-        "SELECT count(*) AS n FROM outbox WHERE connection = ? AND key IN"
-        " (SELECT value FROM json_each(?))",
-        (id, keys),
+        "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
+        " (SELECT value FROM json_each(?)) RETURNING key",
+        (IntentState.CONFIRMED.value, id, _json_list([key for key, _ in confirmed])),
     )
-    if stored is None or stored["n"] != len({key for key, _ in confirmed}):
+    if len(updated) != len({key for key, _ in confirmed}):  # the refusal rolls back
         absent = [key for key, _ in confirmed if await _absent(db, id, key)]
         return Failure(no_intent(id, absent[0]))
-    await db.execute(
-        "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
-        " (SELECT value FROM json_each(?))",
-        (IntentState.CONFIRMED.value, id, keys),
-    )
     return await save_links(db, id, [link for _, link in confirmed])
 
 
