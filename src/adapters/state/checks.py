@@ -6,17 +6,25 @@ told. The refusals are REJECTED and name what was refused and how to go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state.codec import decode_result, encode_result, to_column
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.ids import ConnectionId, IdempotencyKey
+from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
+from released_intacct.domain.results import (
+    ResultIdentity,
+    SyncResult,
+    record_result,
+    result_identity,
+)
 from released_intacct.domain.rules.connection import holder_fix, intacct_side
 from released_intacct.domain.state import (
     Connection,
@@ -220,3 +228,80 @@ def results_where(where: ResultFilter, mark: str) -> tuple[str, list[object]]:
         args.append(to_column(where.since))
     sql += f" ORDER BY last_seen DESC, id DESC LIMIT {mark} OFFSET {mark}"
     return sql, [*args, where.limit, where.offset]
+
+
+RecordIds = tuple[RecordType, ReleasedId | None, IntacctKey | None]
+"""A record as an error names it: its type, Re-Leased id and Intacct key (either may be None)."""
+
+
+def identities_json(identities: Iterable[ResultIdentity]) -> str:
+    """The distinct identities as one JSON array of ``[record_type, released_id, intacct_key,
+    direction, rule, kind]`` (None as null), for a store to read their rows in one query."""
+    return json.dumps(
+        [
+            [kind.value, rid, key, direction.value, None if rule is None else rule.value, k.value]
+            for kind, rid, key, direction, rule, k in dict.fromkeys(identities)
+        ]
+    )
+
+
+def records_by_type(
+    errors: Iterable[SyncError],
+) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
+    """The Re-Leased ids and Intacct keys of the errors' records, by record type: what a store
+    reads the links of (``link_statuses``)."""
+    records = [error.record for error in errors if error.record is not None]
+    by_type: dict[RecordType, tuple[list[ReleasedId], list[IntacctKey]]] = {}
+    for record in records:
+        ids, keys = by_type.setdefault(record.record_type, ([], []))
+        if record.released_id is not None:
+            ids.append(record.released_id)
+        if record.intacct_key is not None:
+            keys.append(record.intacct_key)
+    return [(kind, ids, keys) for kind, (ids, keys) in by_type.items() if ids or keys]
+
+
+def link_statuses(
+    errors: Iterable[SyncError], found: Iterable[Link]
+) -> dict[RecordIds, LinkStatus]:
+    """The status of each error's record's link among ``found`` (the links ``records_by_type``
+    names): the link holding its Re-Leased id, else the one holding its Intacct key; a record
+    with no link is left out (LINKED)."""
+    by_id = {(link.record_type, link.released_id): link.status for link in found}
+    by_key = {(link.record_type, link.intacct_key): link.status for link in found}
+    statuses: dict[RecordIds, LinkStatus] = {}
+    for error in errors:
+        record = error.record
+        if record is None:
+            continue
+        kind, rid, key = record.record_type, record.released_id, record.intacct_key
+        status = None if rid is None else by_id.get((kind, rid))
+        if status is None and key is not None:
+            status = by_key.get((kind, key))
+        if status is not None:
+            statuses[kind, rid, key] = status
+    return statuses
+
+
+def folded(
+    errors: Sequence[SyncError],
+    stored: Mapping[ResultIdentity, tuple[Any, SyncResult]],
+    statuses: Mapping[RecordIds, LinkStatus],
+    at: datetime,
+) -> tuple[tuple[SyncResult, ...], list[tuple[Any, SyncResult]], list[SyncResult]]:
+    """Rule E1 for a batch (``domain.results.record_result`` for each error in turn): every row
+    recorded, one per identity in order of first appearance; the stored rows to update (row id,
+    result); the new rows to add, in order of first appearance (the ids a statement an error
+    gave them). ``stored`` holds the stored rows of the errors' identities by identity. Raises
+    ``ValueError`` when an error concerns no record."""
+    recorded: dict[ResultIdentity, SyncResult] = {}
+    for error in errors:
+        identity = result_identity(error)
+        existing = recorded.get(identity)
+        if existing is None and identity in stored:
+            existing = stored[identity][1]
+        status = statuses.get(identity[:3], LinkStatus.LINKED)
+        recorded[identity] = record_result(existing, error, at=at, link_status=status)
+    updates = [(stored[i][0], r) for i, r in recorded.items() if i in stored]
+    added = [r for i, r in recorded.items() if i not in stored]
+    return tuple(recorded.values()), updates, added

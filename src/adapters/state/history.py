@@ -12,7 +12,6 @@ Decided:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,21 +19,24 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import results_where
+from released_intacct.adapters.state.checks import (
+    folded,
+    identities_json,
+    link_statuses,
+    records_by_type,
+    results_where,
+)
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
 from released_intacct.adapters.state.outbox import links
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
-from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import SyncError
-from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
-from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.ports import Notification
 from released_intacct.domain.results import (
     ResultIdentity,
     SyncResult,
-    record_result,
     result_identity,
 )
 from released_intacct.domain.state import (
@@ -81,36 +83,30 @@ async def advance_cursor(
 async def record_results(
     db: aiosqlite.Connection, id: ConnectionId, errors: Sequence[SyncError], at: datetime
 ) -> Result[tuple[SyncResult, ...], SyncError]:
-    """One read of the rows the errors fold into, one of their records' links, and one statement
-    each for the rows updated and the rows added (in order of first appearance, as one statement
-    an error added them)."""
+    """One read of the rows the errors fold into, one of their records' links per record type,
+    and one statement each for the rows updated and the rows added (``checks.folded``)."""
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    identities = [result_identity(error) for error in errors]
-    stored = await _stored_results(db, id, identities)
-    statuses = await _link_statuses(db, id, errors)
-    recorded: dict[ResultIdentity, SyncResult] = {}
-    for error, identity in zip(errors, identities, strict=True):
-        existing = recorded.get(identity)
-        if existing is None and identity in stored:
-            existing = stored[identity][1]
-        status = statuses.get(identity[:3], LinkStatus.LINKED)
-        recorded[identity] = record_result(existing, error, at=at, link_status=status)
+    stored = await _stored_results(db, id, [result_identity(error) for error in errors])
+    found = [
+        link
+        for record_type, ids, keys in records_by_type(errors)
+        for link in await links(db, id, record_type, ids, keys)
+    ]
+    recorded, updates, added = folded(errors, stored, link_statuses(errors, found), at)
     await db.executemany(
         "UPDATE results SET link_status = ?, last_seen = ?, body = ? WHERE id = ?",
         [
             (r.link_status.value, codec.to_column(r.last_seen), codec.encode_result(r), row_id)
-            for identity, r in recorded.items()
-            if identity in stored
-            for row_id in [stored[identity][0]]
+            for row_id, r in updates
         ],
     )
     await db.executemany(
         f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
-        [result_row(id, r) for identity, r in recorded.items() if identity not in stored],
+        [result_row(id, r) for r in added],
     )
-    return Success(tuple(recorded.values()))
+    return Success(recorded)
 
 
 async def results(
@@ -179,12 +175,6 @@ async def _stored_results(
     """The stored rows (id, result) of these identities, in one read: a search of
     ``results_identity`` for each (its NULLs folded as the index folds them; CROSS JOIN keeps
     the identities the outer loop, where the planner would rather scan the company's results)."""
-    wanted = json.dumps(
-        [
-            [kind.value, rid, key, direction.value, None if rule is None else rule.value, k.value]
-            for kind, rid, key, direction, rule, k in dict.fromkeys(identities)
-        ]
-    )
     found = await rows(
         db,
         "SELECT r.id, r.body FROM json_each(?) AS j CROSS JOIN results AS r ON r.connection = ?"
@@ -194,30 +184,7 @@ async def _stored_results(
         " AND r.direction = json_extract(j.value, '$[3]')"
         " AND coalesce(r.rule, x'00') = coalesce(json_extract(j.value, '$[4]'), x'00')"
         " AND r.kind = json_extract(j.value, '$[5]')",
-        (wanted, id),
+        (identities_json(identities), id),
     )
     stored = ((int(row["id"]), codec.decode_result(row["body"])) for row in found)
     return {result.identity: (row_id, result) for row_id, result in stored}
-
-
-async def _link_statuses(
-    db: aiosqlite.Connection, id: ConnectionId, errors: Sequence[SyncError]
-) -> dict[tuple[RecordType, ReleasedId | None, IntacctKey | None], LinkStatus]:
-    """The link status of each error's record: its link's by Re-Leased id, else by Intacct key
-    (none: not in the answer); one read per record type."""
-    records = [error.record for error in errors if error.record is not None]
-    statuses: dict[tuple[RecordType, ReleasedId | None, IntacctKey | None], LinkStatus] = {}
-    for record_type in dict.fromkeys(record.record_type for record in records):
-        ours = [record for record in records if record.record_type is record_type]
-        ids = [r.released_id for r in ours if r.released_id is not None]
-        keys = [r.intacct_key for r in ours if r.intacct_key is not None]
-        found = await links(db, id, record_type, ids, keys) if ids or keys else ()
-        by_id = {link.released_id: link.status for link in found}
-        by_key = {link.intacct_key: link.status for link in found}
-        for record in ours:
-            status = by_id.get(record.released_id) if record.released_id is not None else None
-            if status is None and record.intacct_key is not None:
-                status = by_key.get(record.intacct_key)
-            if status is not None:
-                statuses[record_type, record.released_id, record.intacct_key] = status
-    return statuses

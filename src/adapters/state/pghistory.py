@@ -11,22 +11,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from psycopg.rows import DictRow
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import results_where
+from released_intacct.adapters.state.checks import (
+    folded,
+    identities_json,
+    link_statuses,
+    records_by_type,
+    results_where,
+)
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
+from released_intacct.adapters.state.pgoutbox import links
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
-from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.ports import Notification
 from released_intacct.domain.results import (
     ResultIdentity,
     SyncResult,
-    record_result,
     result_identity,
 )
 from released_intacct.domain.state import (
@@ -74,18 +78,32 @@ async def advance_cursor(
 async def record_results(
     db: Db, id: ConnectionId, errors: Sequence[SyncError], at: datetime
 ) -> Result[tuple[SyncResult, ...], SyncError]:
+    """As SQLite's: one read of the rows the errors fold into, one of their records' links per
+    record type, and one pipelined statement each for the rows updated and added."""
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    recorded: dict[ResultIdentity, SyncResult] = {}
-    for error in errors:
-        row = await _result_row(db, id, result_identity(error))
-        existing = None if row is None else codec.decode_result(row["body"])
-        status = await _link_status(db, id, error)
-        result = record_result(existing, error, at=at, link_status=status)
-        await _store_result(db, id, None if row is None else row["id"], result)
-        recorded[result.identity] = result
-    return Success(tuple(recorded.values()))
+    stored = await _stored_results(db, id, [result_identity(error) for error in errors])
+    found = [
+        link
+        for record_type, ids, keys in records_by_type(errors)
+        for link in await links(db, id, record_type, ids, keys)
+    ]
+    recorded, updates, added = folded(errors, stored, link_statuses(errors, found), at)
+    async with db.cursor() as cursor:
+        await cursor.executemany(
+            "UPDATE results SET link_status = %s, last_seen = %s, body = %s WHERE id = %s",
+            [
+                (r.link_status.value, codec.to_column(r.last_seen), codec.encode_result(r), row)
+                for row, r in updates
+            ],
+        )
+        await cursor.executemany(
+            f"INSERT INTO results ({RESULT_COLUMNS})"  # noqa: S608 - constant names
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [result_row(id, r) for r in added],
+        )
+    return Success(recorded)
 
 
 async def results(db: Db, id: ConnectionId, where: ResultFilter) -> tuple[SyncResult, ...]:
@@ -142,50 +160,18 @@ async def mark_read(db: Db, id: ConnectionId, number: int) -> Result[None, SyncE
     return Success(None)
 
 
-async def _result_row(db: Db, id: ConnectionId, identity: ResultIdentity) -> DictRow | None:
-    record_type, released_id, intacct_key, direction, rule, kind = identity
-    return await one(
+async def _stored_results(
+    db: Db, id: ConnectionId, identities: Sequence[ResultIdentity]
+) -> dict[ResultIdentity, tuple[object, SyncResult]]:
+    """The stored rows (id, result) of these identities, in one read."""
+    found = await rows(
         db,
-        "SELECT id, body::text AS body FROM results WHERE connection = %s AND record_type = %s"
-        " AND released_id IS NOT DISTINCT FROM %s::text"
-        " AND intacct_key IS NOT DISTINCT FROM %s::text AND direction = %s"
-        " AND rule IS NOT DISTINCT FROM %s::text AND kind = %s",
-        (
-            id,
-            record_type.value,
-            released_id,
-            intacct_key,
-            direction.value,
-            rule.value if rule else None,
-            kind.value,
-        ),
+        "SELECT r.id, r.body::text AS body FROM jsonb_array_elements(%s::jsonb) AS j(v)"
+        " JOIN results AS r ON r.connection = %s AND r.record_type = j.v ->> 0"
+        " AND r.released_id IS NOT DISTINCT FROM j.v ->> 1"
+        " AND r.intacct_key IS NOT DISTINCT FROM j.v ->> 2 AND r.direction = j.v ->> 3"
+        " AND r.rule IS NOT DISTINCT FROM j.v ->> 4 AND r.kind = j.v ->> 5",
+        (identities_json(identities), id),
     )
-
-
-async def _link_status(db: Db, id: ConnectionId, error: SyncError) -> LinkStatus:
-    record = error.record
-    if record is None:
-        return LinkStatus.LINKED
-    row = await one(
-        db,
-        "SELECT status FROM links WHERE connection = %s AND record_type = %s"
-        " AND (released_id = %s OR intacct_key = %s)"
-        " ORDER BY released_id IS NOT DISTINCT FROM %s DESC LIMIT 1",
-        (id, record.record_type.value, record.released_id, record.intacct_key, record.released_id),
-    )
-    return LinkStatus.LINKED if row is None else LinkStatus(row["status"])
-
-
-async def _store_result(db: Db, id: ConnectionId, row_id: object, result: SyncResult) -> None:
-    body = codec.encode_result(result)
-    if row_id is not None:
-        await db.execute(
-            "UPDATE results SET link_status = %s, last_seen = %s, body = %s WHERE id = %s",
-            (result.link_status.value, codec.to_column(result.last_seen), body, row_id),
-        )
-        return
-    await db.execute(
-        f"INSERT INTO results ({RESULT_COLUMNS})"  # noqa: S608 - constant names
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        result_row(id, result),
-    )
+    stored = ((row["id"], codec.decode_result(row["body"])) for row in found)
+    return {result.identity: (row_id, result) for row_id, result in stored}
