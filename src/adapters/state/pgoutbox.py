@@ -177,19 +177,21 @@ async def hold(
         return Failure(refused)
     if not keys:
         return Success(None)
-    wanted = list(keys)
-    found = await one(
+    held = await rows(
         db,
-        "SELECT count(*) AS n FROM outbox WHERE connection = %s AND state = %s AND run = %s"
-        " AND key = ANY(%s)",
-        (fence.connection, IntentState.PENDING.value, fence.run, wanted),
+        "UPDATE outbox SET state = %s, sent_at = %s WHERE connection = %s AND state = %s"
+        " AND run = %s AND key = ANY(%s) RETURNING key",
+        (
+            IntentState.SENT.value,
+            codec.to_column(at),
+            fence.connection,
+            IntentState.PENDING.value,
+            fence.run,
+            list(keys),
+        ),
     )
-    if found is None or found["n"] != len(set(keys)):
+    if len(held) != len(set(keys)):  # some not PENDING in this run: the refusal rolls back
         return Failure(not_held(fence))
-    await db.execute(
-        "UPDATE outbox SET state = %s, sent_at = %s WHERE connection = %s AND key = ANY(%s)",
-        (IntentState.SENT.value, codec.to_column(at), fence.connection, wanted),
-    )
     return Success(None)
 
 
@@ -231,16 +233,14 @@ async def confirm_all(
         return Failure(refused)
     keys = [key for key, _ in confirmed]
     found = await rows(
-        db, "SELECT key FROM outbox WHERE connection = %s AND key = ANY(%s)", (id, keys)
+        db,
+        "UPDATE outbox SET state = %s WHERE connection = %s AND key = ANY(%s) RETURNING key",
+        (IntentState.CONFIRMED.value, id, keys),
     )
     stored = {row["key"] for row in found}
     absent = [key for key in keys if key not in stored]
-    if absent:
+    if absent:  # the refusal rolls the update back
         return Failure(no_intent(id, absent[0]))
-    await db.execute(
-        "UPDATE outbox SET state = %s WHERE connection = %s AND key = ANY(%s)",
-        (IntentState.CONFIRMED.value, id, keys),
-    )
     return await save_links(db, id, [link for _, link in confirmed])
 
 
