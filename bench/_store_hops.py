@@ -118,10 +118,10 @@ async def _counted_sync(invoices: int, intacct: str, released: str, work: str) -
     _instrument(counts)
     timed = _engine._timed
 
-    async def only_the_sync(*a: Any) -> dict[str, object]:
+    async def only_the_sync(*a: Any, **k: Any) -> dict[str, object]:
         counts.on = True
         try:
-            return await timed(*a)
+            return await timed(*a, **k)
         finally:
             counts.on = False
 
