@@ -207,16 +207,6 @@ def test_E3_a_terminal_gets_rich_s_progress_bars_with_rate_and_time_left(walk: W
     assert "finished" in said.out
 
 
-def test_E3_a_terminal_gets_a_run_s_counts_and_results_by_rule_as_rich_tables(
-    walk: Walk,
-) -> None:
-    drawn = _without_ansi(walk.said["sync_tty"].out)
-    assert re.search(r"┃ record type +┃ created +┃ updated +┃ skipped +┃ failed +┃", drawn), drawn
-    assert re.search(r"│ invoice +│ \d+ +│ \d+ +│", drawn), drawn
-    assert re.search(r"┃ rule +┃ records +┃ kind +┃ what it is +┃ for example", drawn), drawn
-    assert "results by rule:" in drawn  # the heading above it, as on a pipe
-
-
 def test_E3_a_terminal_gets_the_status_as_a_rich_table_with_why_a_run_is_red(walk: Walk) -> None:
     said, plain = walk.said["status_tty"], walk.said["status"]
     assert said.code == plain.code == 0, said

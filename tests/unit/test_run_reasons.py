@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 
+from released_intacct.app.cli.shell import Console
 from released_intacct.app.cli.status import describe
-from released_intacct.app.cli.summary import summary, why_red
+from released_intacct.app.cli.summary import show, summary, why_red
 from released_intacct.app.service import CompanyStatus
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule
@@ -20,7 +24,7 @@ from released_intacct.domain.ids import (
 from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.ports import Notification
 from released_intacct.domain.reasons import Reason, reasons
-from released_intacct.domain.results import RunStatus, SyncResult
+from released_intacct.domain.results import RecordCounts, RunCounts, RunStatus, SyncResult
 from released_intacct.domain.state import Connection, Phase, Run, StoredNotification
 
 C = ConnectionId("conn-1")
@@ -123,3 +127,23 @@ def test_E3_status_prints_the_last_runs_reasons_and_transactions() -> None:
     assert "3 error(s), 41 Intacct API transaction(s)" in text
     assert "\n  why it is red:\n    - Sync failed: The sync stopped: [E3]" in text
     assert "transactions  50 spent by this process" in text
+
+
+def test_E3_a_terminal_gets_a_run_s_counts_and_results_by_rule_as_rich_tables() -> None:
+    """``sync``'s summary (``summary.show``): tables at a terminal, ``summary``'s lines off one."""
+    counts = {RecordType.INVOICE: RecordCounts(created=3, failed=1)}
+    run = replace(RED, counts=RunCounts(by_type=MappingProxyType(counts)))
+    results = [_result(Rule.D13, "inv-1"), _result(None, "inv-2", ErrorKind.SKIPPED)]
+    piped = Console(out=io.StringIO(), err=io.StringIO(), tty=False)
+    show(piped, run, results)
+    assert isinstance(piped.out, io.StringIO)
+    assert piped.out.getvalue().splitlines() == summary(run, results)
+    drawn = Console(out=io.StringIO(), err=io.StringIO(), tty=True)
+    show(drawn, run, results)
+    assert isinstance(drawn.out, io.StringIO)
+    said = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.out.getvalue())
+    assert re.search(r"┃ record type +┃ created +┃ updated +┃ skipped +┃ failed +┃", said), said
+    assert re.search(r"│ invoice +│ 3 +│ 0 +│ 0 +│ 1 +│", said), said
+    assert re.search(r"┃ rule +┃ records +┃ kind +┃ what it is +┃ for example", said), said
+    assert re.search(r"│ D13 +│ 1 +│ 1 error\(s\) +│", said), said
+    assert said.startswith(summary(run, results)[0])  # the headline as on a pipe
