@@ -251,13 +251,27 @@ def records_by_type(
     """The Re-Leased ids and Intacct keys of the errors' records, by record type: what a store
     reads the links of (``link_statuses``)."""
     records = [error.record for error in errors if error.record is not None]
+    return _by_type((r.record_type, r.released_id, r.intacct_key) for r in records)
+
+
+def links_by_type(
+    batch: Iterable[Link],
+) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
+    """The Re-Leased ids and Intacct keys of a batch of links, by record type in the batch's
+    order: what a store reads the stored links of (``link_verdicts``)."""
+    return _by_type((link.record_type, link.released_id, link.intacct_key) for link in batch)
+
+
+def _by_type(
+    records: Iterable[tuple[RecordType, ReleasedId | None, IntacctKey | None]],
+) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
     by_type: dict[RecordType, tuple[list[ReleasedId], list[IntacctKey]]] = {}
-    for record in records:
-        ids, keys = by_type.setdefault(record.record_type, ([], []))
-        if record.released_id is not None:
-            ids.append(record.released_id)
-        if record.intacct_key is not None:
-            keys.append(record.intacct_key)
+    for record_type, released_id, intacct_key in records:
+        ids, keys = by_type.setdefault(record_type, ([], []))
+        if released_id is not None:
+            ids.append(released_id)
+        if intacct_key is not None:
+            keys.append(intacct_key)
     return [(kind, ids, keys) for kind, (ids, keys) in by_type.items() if ids or keys]
 
 

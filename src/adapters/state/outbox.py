@@ -33,7 +33,13 @@ import aiosqlite
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import after_prefix, link_verdicts, no_intent, restated
+from released_intacct.adapters.state.checks import (
+    after_prefix,
+    link_verdicts,
+    links_by_type,
+    no_intent,
+    restated,
+)
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
@@ -69,11 +75,11 @@ async def save_links(
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    stored: list[Link] = []
-    for record_type in dict.fromkeys(link.record_type for link in batch):
-        ours = [link for link in batch if link.record_type is record_type]
-        ids, keys = [link.released_id for link in ours], [link.intacct_key for link in ours]
-        stored += await links(db, id, record_type, ids, keys)
+    stored = [
+        link
+        for record_type, ids, keys in links_by_type(batch)
+        for link in await links(db, id, record_type, ids, keys)
+    ]
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())

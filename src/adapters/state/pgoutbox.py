@@ -13,7 +13,13 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
-from released_intacct.adapters.state.checks import after_prefix, link_verdicts, no_intent, restated
+from released_intacct.adapters.state.checks import (
+    after_prefix,
+    link_verdicts,
+    links_by_type,
+    no_intent,
+    restated,
+)
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
 from released_intacct.adapters.state.rows import (
@@ -48,11 +54,11 @@ async def save_links(db: Db, id: ConnectionId, batch: Sequence[Link]) -> Result[
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    stored: list[Link] = []
-    for record_type in dict.fromkeys(link.record_type for link in batch):
-        ours = [link for link in batch if link.record_type is record_type]
-        ids, keys = [link.released_id for link in ours], [link.intacct_key for link in ours]
-        stored += await links(db, id, record_type, ids, keys)
+    stored = [
+        link
+        for record_type, ids, keys in links_by_type(batch)
+        for link in await links(db, id, record_type, ids, keys)
+    ]
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())
