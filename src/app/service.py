@@ -29,7 +29,6 @@ Decided:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from returns.future import FutureResult
@@ -37,6 +36,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.demand import Queued, request_unless_open
 from released_intacct.app.doctor import DoctorReport, doctor
@@ -52,7 +52,7 @@ from released_intacct.domain.ids import ConnectionId, ReleasedId
 from released_intacct.domain.links import Link, relink, unlink
 from released_intacct.domain.ports import Entity
 from released_intacct.domain.reasons import Reason
-from released_intacct.domain.results import RunStatus, SyncResult, run_status
+from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules.guard import GuardRequest, UserAction, guard
 from released_intacct.domain.schedule import Schedule, next_run
 from released_intacct.domain.state import (
@@ -63,41 +63,9 @@ from released_intacct.domain.state import (
     StoredNotification,
 )
 
-__all__ = ["CompanyStatus", "Service"]
+__all__ = ["Service"]
 
 _log = logger(__name__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CompanyStatus:
-    """What an admin sees of one company (rules E3, E4)."""
-
-    connection: Connection
-    last_run: Run | None
-    """The latest run, open or finished; None before the first."""
-    running: bool
-    """A run of the company is under way in this process."""
-    next_run: datetime | None
-    """When the schedule starts the next run; None until the connection is confirmed."""
-    transactions_spent: int
-    """Intacct API transactions the company's syncs used in this process."""
-    reasons: tuple[Reason, ...] = ()
-    """Why the last run is red (``app.reasons``); () when it is not."""
-
-    @property
-    def run_status(self) -> RunStatus | None:
-        """Rule E3: running, orange (running with errors), blue or red; None before any run."""
-        run = self.last_run
-        if run is None:
-            return None
-        if run.status.finished:
-            return run.status
-        return run_status(finished=False, errors=run.errors)
-
-    @property
-    def colour(self) -> str | None:
-        status = self.run_status
-        return None if status is None else status.colour
 
 
 class Service:

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from returns.pipeline import is_successful
 
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.app.decisions import Tally, apply_decisions, decisions_from_toml
 from released_intacct.app.ports import Ports
-from released_intacct.app.service import CompanyStatus, Service
+from released_intacct.app.service import Service
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import EntityId, IntacctKey, ReleasedId

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from released_intacct.app.cli.shell import Console
 from released_intacct.app.cli.status import describe
 from released_intacct.app.cli.summary import show, summary, why_red
-from released_intacct.app.service import CompanyStatus
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule
 from released_intacct.domain.ids import (

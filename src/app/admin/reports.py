@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from released_intacct.app.admin.errors import ErrorDetail
 from released_intacct.app.admin.views import ConfirmingView, View
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.app.demand import Queued
-from released_intacct.app.service import CompanyStatus
 from released_intacct.domain.links import Link
 from released_intacct.domain.reasons import Reason
 from released_intacct.domain.results import Progress, RunCounts, SyncResult

@@ -27,8 +27,9 @@ from released_intacct.app.cli.shell import (
     failed,
 )
 from released_intacct.app.cli.summary import why_red
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.app.ports import settled
-from released_intacct.app.service import CompanyStatus, Service
+from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import ConnectionId
 
