@@ -59,8 +59,11 @@ WORKERS_COMPANIES, WORKER_COUNTS = 300, (1, 2, 4)
 Json = dict[str, object]
 
 
-def engine(invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "") -> Json:
-    """One engine process over fresh simulators: what it printed."""
+def engine(
+    invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "", profile: str = ""
+) -> Json:
+    """One engine process over fresh simulators: what it printed. ``profile``: a file the
+    engine writes its sync's cProfile statistics to (``cpu_profile.py``)."""
     with (
         simulators(
             intacct=["--latency-ms", str(latency_ms)], released=["--invoices", str(invoices)]
@@ -74,6 +77,7 @@ def engine(invoices: int, *, latency_ms: int = 0, changes: str = "", capture: st
         ]  # fmt: skip
         command += ["--changes", changes] if changes else []
         command += ["--capture", capture] if capture else []
+        command += ["--profile", profile] if profile else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         msg = f"the engine failed ({done.returncode}):\n{done.stderr[-4000:]}"

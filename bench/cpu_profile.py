@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import pstats
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,31 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _report import write_report
-from _sims import simulators
+from bench import engine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PACKAGE = "released_intacct"
 Json = dict[str, object]
 Key = tuple[str, int, str]
-
-
-def _engine(invoices: int, profile: str = "") -> Json:
-    with (
-        simulators(released=["--invoices", str(invoices)]) as served,
-        tempfile.TemporaryDirectory() as work,
-    ):
-        command = [
-            sys.executable, str(HERE / "_engine.py"), "--intacct", served.intacct,
-            "--released", served.released, "--workdir", work, "--invoices", str(invoices),
-        ]  # fmt: skip
-        command += ["--profile", profile] if profile else []
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        msg = f"the engine failed ({done.returncode}):\n{done.stderr[-4000:]}"
-        raise RuntimeError(msg)
-    result: Json = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _name(key: Key) -> str:
@@ -104,11 +85,11 @@ def main(argv: Sequence[str]) -> int:
     cli.add_argument("--keep", default="", help="keep the cProfile stats in this file")
     cli.add_argument("--note", default="", help="what the profile shows, in the report under it")
     args = cli.parse_args(argv)
-    plain = [_engine(args.invoices) for _ in range(args.repeat)]
+    plain = [engine(args.invoices) for _ in range(args.repeat)]
     cpu = min(float(run["initial"]["cpu_s"]) for run in plain)  # type: ignore[index]
     with tempfile.TemporaryDirectory() as scratch:
         stats_file = args.keep or str(Path(scratch) / "initial.prof")
-        _engine(args.invoices, profile=stats_file)
+        engine(args.invoices, profile=stats_file)
         found = top(stats_file, args.top)
     path = HERE / "results.json"
     results: Json = json.loads(path.read_text(encoding="utf-8"))
