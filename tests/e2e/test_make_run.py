@@ -262,7 +262,7 @@ def test_E3_ctrl_c_during_the_initial_sync_stops_it_red_then_the_simulators(
     ) as process:
         try:
             await_line(process, "the initial sync runs in the background", timeout=120)
-            time.sleep(1.0)
+            await_line(process, "%", timeout=120)  # a progress line: the run holds the company
             os.killpg(process.pid, signal.SIGINT)
             code = process.wait(timeout=60)
         finally:
