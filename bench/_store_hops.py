@@ -44,6 +44,7 @@ _METHODS = (
     "open_intents",
     "settle",
     "confirm_all",
+    "settle_many",
     "take_resolution",
     "save_progress",
     "start_run",

@@ -27,6 +27,7 @@ from released_intacct.domain.state import (
     Phase,
     Resolution,
     Run,
+    Settlement,
     StoredNotification,
     lost,
     not_open,
@@ -118,10 +119,12 @@ def merged_links(book: Book, links: Sequence[Link]) -> Result[Links, SyncError]:
     clash = key_clash(merged.values())
     if clash is not None:
         return Failure(clash)
+    so_far = dict(book.links)  # each link judged as if those before it were saved (E2)
     for link in links:
-        before = book.links.get((link.record_type, link.released_id))
+        before = so_far.get((link.record_type, link.released_id))
         if (before.status if before else LinkStatus.LINKED) is not link.status:
             _restate_results(book, link)
+        so_far[(link.record_type, link.released_id)] = link
     book.links = merged
     return Success(merged)
 
@@ -162,23 +165,22 @@ def _restate_results(book: Book, link: Link) -> None:
 
 
 def settle_intents(
-    book: Book,
-    settled: Sequence[tuple[IdempotencyKey, Link | None]],
-    state: IntentState,
-    fence: Fence | None,
+    book: Book, settlements: Sequence[Settlement], fence: Fence | None
 ) -> Result[None, SyncError]:
-    """Move the intents to ``state`` and merge their links, all or none (the outbox's
-    ``settle`` of one, ``confirm_all`` of many); fenced."""
+    """Move each intent to its state and merge the links, all or none (the outbox's
+    ``settle_many``, ``settle`` of one, ``confirm_all`` of many CONFIRMED); fenced."""
     refusal = fence_refusal(book, fence)
     if refusal is not None:
         return Failure(refusal)
-    missing = next((key for key, _ in settled if key not in book.intents), None)
+    missing = next((s.key for s in settlements if s.key not in book.intents), None)
     if missing is not None:
         return Failure(refused(f"No write {missing} is in the outbox.", "Record it first."))
-    outcome = merged_links(book, [link for _, link in settled if link is not None])
+    outcome = merged_links(book, [s.link for s in settlements if s.link is not None])
     if isinstance(outcome, Success):
-        for key, _ in settled:
-            book.intents[key] = replace(book.intents[key], state=state)
+        for settlement in settlements:
+            book.intents[settlement.key] = replace(
+                book.intents[settlement.key], state=settlement.state
+            )
     return outcome.map(lambda _: None)
 
 

@@ -65,6 +65,7 @@ from released_intacct.domain.state import (
     Intent,
     IntentState,
     Resolution,
+    Settlement,
     advanced,
     lost,
     not_held,
@@ -312,7 +313,8 @@ class FakeStateStore(FakeRuns):
         link: Link | None = None,
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._with(id, lambda book: settle_intents(book, [(key, link)], state, fence))
+        settlement = Settlement(key, state, link)
+        return self._with(id, lambda book: settle_intents(book, [settlement], fence))
 
     def confirm_all(
         self,
@@ -321,9 +323,16 @@ class FakeStateStore(FakeRuns):
         *,
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
-        return self._with(
-            id, lambda book: settle_intents(book, confirmed, IntentState.CONFIRMED, fence)
+        return self.settle_many(
+            id,
+            [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed],
+            fence=fence,
         )
+
+    def settle_many(
+        self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
+    ) -> FutureResult[None, SyncError]:
+        return self._with(id, lambda book: settle_intents(book, settlements, fence))
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution

@@ -60,6 +60,7 @@ from released_intacct.domain.stored import (
     Phase,
     Resolution,
     ResultFilter,
+    Settlement,
     StoredNotification,
     advanced,
     no_notification,
@@ -84,6 +85,7 @@ __all__ = [
     "ResultFilter",
     "Run",
     "RunPolicy",
+    "Settlement",
     "StateStore",
     "StoredNotification",
     "advanced",
@@ -264,6 +266,13 @@ class StateStore(Protocol):
         """``settle`` each intent as CONFIRMED with its link, all in one transaction: a refusal
         of any one leaves every one of them as it was (the caller then settles them one by one).
         One commit for a whole batch of writes instead of one per write. Fenced (``lost``)."""
+
+    def settle_many(
+        self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
+    ) -> FutureResult[None, SyncError]:
+        """``settle`` each intent (its own state, its link if any), all in one transaction: a
+        refusal of any one leaves every one of them as it was (the caller then settles them one
+        by one). ``confirm_all`` is this with every one CONFIRMED. Fenced (``lost``)."""
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution

@@ -21,7 +21,7 @@ from released_intacct.domain.ids import (
     IntacctKey,
     ReleasedCompanyId,
 )
-from released_intacct.domain.links import LinkStatus
+from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.ports import Notification
 
 
@@ -101,6 +101,15 @@ class Intent:
     """The run that last recorded it (None: recorded outside a run, by confirm)."""
     sent_at: datetime | None = None
     """When it was last marked SENT (``hold``), just before it was sent; None while never sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one sent write came to: its intent's new state, with the link to store (if any)."""
+
+    key: IdempotencyKey
+    state: IntentState
+    link: Link | None = None
 
 
 @dataclass(frozen=True, slots=True)

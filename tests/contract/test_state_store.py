@@ -89,6 +89,7 @@ from released_intacct.domain.state import (
     Resolution,
     ResultFilter,
     Run,
+    Settlement,
     StateStore,
     lost,
 )
@@ -893,6 +894,9 @@ def test_F1_a_run_taken_over_is_refused_every_write(contract: Contract) -> None:
             store.hold(old.fence, at=T0 + HOUR),
             store.settle(C1, IdempotencyKey("k1"), state=IntentState.FAILED, fence=old.fence),
             store.confirm_all(C1, [(IdempotencyKey("k1"), made)], fence=old.fence),
+            store.settle_many(
+                C1, [Settlement(IdempotencyKey("k1"), IntentState.FAILED)], fence=old.fence
+            ),
             store.advance_cursor(C1, cursor, run_started=T0 + HOUR, fence=old.fence),
             store.save_progress(old, at=T0 + HOUR),
             store.finish_run(replace(old, status=RunStatus.SUCCEEDED, finished_at=T0 + HOUR)),
@@ -984,6 +988,45 @@ def test_outbox_confirm_all_settles_a_batch_in_one_change_or_none(contract: Cont
         assert await ok(store.open_intents(C1)) == ()
         found = await ok(store.links(C1, RecordType.INVOICE))
         assert sorted(k.released_id for k in found) == ["inv-1", "inv-43", "inv-44"]
+
+    contract(body)
+
+
+def test_outbox_settle_many_settles_each_to_its_state_in_one_change_or_none(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        create, receive, *_ = write_actions()
+        one, two, three = intent(create, "k1"), intent(receive, "k2"), intent(create, "k3")
+        await ok(store.record_intents([one, two, three]))
+        await ok(store.save_links(C1, [link("inv-1", "9001", RecordType.INVOICE)]))
+        fine = link("inv-43", "9002", RecordType.INVOICE)
+        clash = link("inv-42", "9001", RecordType.INVOICE)
+        failed = Settlement(two.key, IntentState.FAILED)
+        for refused_batch in (
+            [
+                Settlement(one.key, IntentState.CONFIRMED, fine),
+                failed,
+                Settlement(three.key, IntentState.CONFIRMED, clash),
+            ],
+            [
+                Settlement(one.key, IntentState.CONFIRMED, fine),
+                Settlement(IdempotencyKey("k-none"), IntentState.FAILED),
+            ],
+        ):
+            await refusal(store.settle_many(C1, refused_batch))
+        assert await ok(store.open_intents(C1)) == (one, two, three)
+        assert len(await ok(store.links(C1, RecordType.INVOICE))) == 1
+        sent = Settlement(three.key, IntentState.SENT)
+        await ok(
+            store.settle_many(C1, [Settlement(one.key, IntentState.CONFIRMED, fine), failed, sent])
+        )
+        (left,) = await ok(store.open_intents(C1))
+        assert (left.key, left.state) == (three.key, IntentState.SENT)
+        found = await ok(store.links(C1, RecordType.INVOICE))
+        assert sorted(k.released_id for k in found) == ["inv-1", "inv-43"]
+        await ok(store.settle_many(C1, []))
 
     contract(body)
 
@@ -1480,6 +1523,65 @@ def test_E1_a_batch_folds_into_stored_rows_and_adds_new_ones_by_id_or_key(
         ]
         assert recorded[1].first_seen == T0
         assert set(await ok(store.results(C1))) == set(recorded)
+
+    contract(body)
+
+
+def test_E2_links_saved_with_another_status_restate_their_records_results(
+    contract: Contract,
+) -> None:
+    """By Re-Leased id or by Intacct key, each record type on its own; in a batch, the last
+    link of a record decides."""
+
+    async def body(store: StateStore) -> None:
+        await connect(store)
+        by_key = SyncError(
+            kind=ErrorKind.REJECTED,
+            rule=Rule.E2,
+            message="m",
+            fix="f",
+            record=RecordRef(
+                record_type=RecordType.CONTACT,
+                direction=Direction.INCOMING,
+                intacct_key=IntacctKey("CUSTOMER:C2"),
+            ),
+        )
+        errors = [
+            failure("inv-1"),
+            failure("inv-2"),
+            failure("c-1", RecordType.CONTACT, direction=Direction.INCOMING),
+            by_key,
+        ]
+        await ok(store.record_results(C1, errors, at=T0))
+        unlinked = LinkStatus.UNLINKED
+        await ok(
+            store.save_links(
+                C1,
+                [
+                    link("inv-1", "9001", RecordType.INVOICE, status=unlinked),
+                    link("c-1", "CUSTOMER:C1", status=unlinked),
+                    link("c-2", "CUSTOMER:C2", status=unlinked),
+                    link("inv-1", "9001", RecordType.INVOICE),
+                    link("inv-9", "9009", RecordType.INVOICE, status=unlinked),
+                ],
+            )
+        )
+        statuses = {
+            (r.record_type, r.released_id, r.intacct_key): r.link_status
+            for r in await ok(store.results(C1))
+        }
+        assert statuses == {
+            (RecordType.INVOICE, "inv-1", None): LinkStatus.LINKED,
+            (RecordType.INVOICE, "inv-2", None): LinkStatus.LINKED,
+            (RecordType.CONTACT, "c-1", None): unlinked,
+            (RecordType.CONTACT, None, "CUSTOMER:C2"): unlinked,
+        }
+        await ok(store.save_links(C1, [link("inv-1", "9001", RecordType.INVOICE, status=unlinked)]))
+        invoices = {
+            r.released_id: r.link_status
+            for r in await ok(store.results(C1, ResultFilter(record_type=RecordType.INVOICE)))
+        }
+        assert invoices == {"inv-1": unlinked, "inv-2": LinkStatus.LINKED}
 
     contract(body)
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from returns.result import Failure, Result, Success
 
@@ -28,14 +28,24 @@ from released_intacct.domain.results import (
 from released_intacct.domain.rules.connection import holder_fix, intacct_side
 from released_intacct.domain.state import (
     Connection,
+    IntentState,
     Phase,
     ResultFilter,
     Run,
+    Settlement,
     not_confirmed,
     run_open,
 )
 
 _LAST_CHARACTER = chr(0x10FFFF)
+
+
+class Row(Protocol):
+    """A row either store reads, its columns by name (``sqlite3.Row``, psycopg's dict row)."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
 _SURROGATES = (0xD800, 0xDFFF)
 
 
@@ -132,6 +142,40 @@ def link_verdicts(links: Sequence[Link], stored: Iterable[Link]) -> Result[list[
 def restated(body: str, status: LinkStatus) -> str:
     """A stored result (its JSON ``body``) showing its record's link status as it now is."""
     return encode_result(replace(decode_result(body), link_status=status))
+
+
+def restatements(restate: Sequence[Link], found: Iterable[Row]) -> list[tuple[str, str, Any]]:
+    """The stored results ``found`` (rows of ``id``, ``record_type``, ``released_id``,
+    ``intacct_key`` and ``body``) that the links ``restate`` change, each as (link status, its
+    restated body, its id): the last of those links of its record type that holds its Re-Leased
+    id or its Intacct key decides, as if each link restated its results in turn."""
+    by_id: dict[tuple[str, str], tuple[int, Link]] = {}
+    by_key: dict[tuple[str, str], tuple[int, Link]] = {}
+    for at, link in enumerate(restate):
+        by_id[link.record_type.value, link.released_id] = (at, link)
+        by_key[link.record_type.value, link.intacct_key] = (at, link)
+    changed: list[tuple[str, str, Any]] = []
+    for row in found:
+        kind = row["record_type"]
+        held = [
+            by_id.get((kind, row["released_id"])),
+            by_key.get((kind, row["intacct_key"])),
+        ]
+        deciding = max((h for h in held if h is not None), default=None, key=lambda h: h[0])
+        if deciding is not None:
+            status = deciding[1].status
+            changed.append((status.value, restated(row["body"], status), row["id"]))
+    return changed
+
+
+def by_state(
+    settlements: Iterable[Settlement],
+) -> list[tuple[IntentState, list[IdempotencyKey]]]:
+    """The keys of a batch of settlements by the state each goes to, in the batch's order."""
+    grouped: dict[IntentState, list[IdempotencyKey]] = {}
+    for settlement in settlements:
+        grouped.setdefault(settlement.state, []).append(settlement.key)
+    return list(grouped.items())
 
 
 def after_prefix(prefix: str) -> str | None:

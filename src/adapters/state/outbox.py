@@ -7,7 +7,8 @@ Decided:
   order, each as if those before it were saved (``checks.link_verdicts``): one read of the links it
   touches and one ``executemany``, not two statements a link.
 - A link saved with another status than it had (unlinked or relinked, rule E2) restates the
-  link status of the record's sync results in the same transaction.
+  link status of the record's sync results in the same transaction: one read of the results of
+  each record type, one ``executemany`` of those that change (``checks.restatements``).
 - Links by Intacct key prefix are a key range of the links' unique index (``checks.after_prefix``),
   ordered by key: exact and case-sensitive, whatever characters the prefix holds.
 - Intents are kept oldest first by a sequence number given at insert. Recording a key already
@@ -16,9 +17,10 @@ Decided:
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
   REJECTED (nothing is changed), and so is a settle whose link is refused.
 - Every change a run makes is fenced (``fences``): checked in its own transaction first.
-- ``hold``, ``settle`` and ``confirm_all`` update the intents and count what the update returned
-  (``RETURNING``), one statement where a check and an update were two; a count short of the keys
-  is the refusal, and the refusal rolls the update back with the rest of the transaction.
+- ``hold`` and ``settle_many`` (``settle`` of one, ``confirm_all`` of many CONFIRMED) update the
+  intents and count what the update returned (``RETURNING``), one statement a state where a check
+  and an update were two; a count short of the keys is the refusal, and the refusal rolls the
+  update back with the rest of the transaction.
 - The user's answer about an open intent (issue 16, F3) is a row of ``resolutions`` keyed like
   the intent, replaced by a later answer and deleted when taken (``take_resolution``).
 """
@@ -35,10 +37,11 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.checks import (
     after_prefix,
+    by_state,
     link_verdicts,
     links_by_type,
     no_intent,
-    restated,
+    restatements,
 )
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
@@ -59,6 +62,7 @@ from released_intacct.domain.state import (
     Intent,
     IntentState,
     Resolution,
+    Settlement,
     lost,
     not_held,
     not_open,
@@ -83,8 +87,7 @@ async def save_links(
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())
-    for link in verdicts.unwrap():
-        await _restate_results(db, id, link)
+    await _restate_results(db, id, verdicts.unwrap())
     await db.executemany(
         f"INSERT OR REPLACE INTO links (connection, {_LINK_COLUMNS})"  # noqa: S608 - constant names
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -213,17 +216,7 @@ async def settle(
     link: Link | None,
     fence: Fence | None,
 ) -> Result[None, SyncError]:
-    refused = await fenced(db, fence)
-    if refused is not None:
-        return Failure(refused)
-    updated = await rows(
-        db,
-        "UPDATE outbox SET state = ? WHERE connection = ? AND key = ? RETURNING key",
-        (state.value, id, key),
-    )
-    if not updated:
-        return Failure(no_intent(id, key))
-    return await save_links(db, id, [link]) if link is not None else Success(None)
+    return await settle_many(db, id, [Settlement(key, state, link)], fence)
 
 
 async def confirm_all(
@@ -232,21 +225,34 @@ async def confirm_all(
     confirmed: Sequence[tuple[IdempotencyKey, Link]],
     fence: Fence | None,
 ) -> Result[None, SyncError]:
-    """Every intent CONFIRMED with its link; the first refusal is returned (and the caller's
-    transaction rolled back)."""
+    return await settle_many(
+        db, id, [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed], fence
+    )
+
+
+async def settle_many(
+    db: aiosqlite.Connection,
+    id: ConnectionId,
+    settlements: Sequence[Settlement],
+    fence: Fence | None,
+) -> Result[None, SyncError]:
+    """Every intent to its state, one statement a state, with the links in one ``save_links``;
+    the first refusal is returned (and the caller's transaction rolled back)."""
     refused = await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    updated = await rows(
-        db,
-        "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
-        " (SELECT value FROM json_each(?)) RETURNING key",
-        (IntentState.CONFIRMED.value, id, _json_list([key for key, _ in confirmed])),
-    )
-    if len(updated) != len({key for key, _ in confirmed}):  # the refusal rolls back
-        absent = [key for key, _ in confirmed if await _absent(db, id, key)]
-        return Failure(no_intent(id, absent[0]))
-    return await save_links(db, id, [link for _, link in confirmed])
+    for state, keys in by_state(settlements):
+        updated = await rows(
+            db,
+            "UPDATE outbox SET state = ? WHERE connection = ? AND key IN"
+            " (SELECT value FROM json_each(?)) RETURNING key",
+            (state.value, id, _json_list(keys)),
+        )
+        if len(updated) != len(set(keys)):  # the refusal rolls back
+            absent = [key for key in keys if await _absent(db, id, key)]
+            return Failure(no_intent(id, absent[0]))
+    links = [s.link for s in settlements if s.link is not None]
+    return await save_links(db, id, links) if links else Success(None)
 
 
 async def _absent(db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKey) -> bool:
@@ -254,19 +260,24 @@ async def _absent(db: aiosqlite.Connection, id: ConnectionId, key: IdempotencyKe
     return found is None
 
 
-async def _restate_results(db: aiosqlite.Connection, id: ConnectionId, link: Link) -> None:
-    """The record's sync results show its link status as it is now (rule E2)."""
-    found = await rows(
-        db,
-        "SELECT id, body FROM results WHERE connection = ? AND record_type = ?"
-        " AND (released_id = ? OR intacct_key = ?)",
-        (id, link.record_type.value, link.released_id, link.intacct_key),
-    )
-    for row in found:
-        await db.execute(
-            "UPDATE results SET link_status = ?, body = ? WHERE id = ?",
-            (link.status.value, restated(row["body"], link.status), row["id"]),
+async def _restate_results(
+    db: aiosqlite.Connection, id: ConnectionId, restate: Sequence[Link]
+) -> None:
+    """The records' sync results show their link status as it is now (rule E2): one read of
+    the results a record type's links touch, one ``executemany`` of the changed ones."""
+    found = []
+    for record_type, ids, keys in links_by_type(restate):
+        found += await rows(
+            db,
+            "SELECT id, record_type, released_id, intacct_key, body FROM results"
+            " WHERE connection = ? AND record_type = ?"
+            " AND (released_id IN (SELECT value FROM json_each(?))"
+            " OR intacct_key IN (SELECT value FROM json_each(?)))",
+            (id, record_type.value, _json_list(ids), _json_list(keys)),
         )
+    changed = restatements(restate, found)
+    if changed:
+        await db.executemany("UPDATE results SET link_status = ?, body = ? WHERE id = ?", changed)
 
 
 def _json_list(values: Sequence[str]) -> str:

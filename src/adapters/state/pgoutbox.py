@@ -15,10 +15,11 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.checks import (
     after_prefix,
+    by_state,
     link_verdicts,
     links_by_type,
     no_intent,
-    restated,
+    restatements,
 )
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
@@ -38,6 +39,7 @@ from released_intacct.domain.state import (
     Intent,
     IntentState,
     Resolution,
+    Settlement,
     lost,
     not_held,
     not_open,
@@ -62,8 +64,7 @@ async def save_links(db: Db, id: ConnectionId, batch: Sequence[Link]) -> Result[
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())
-    for link in verdicts.unwrap():
-        await _restate_results(db, id, link)
+    await _restate_results(db, id, verdicts.unwrap())
     async with db.cursor() as cursor:
         await cursor.executemany(
             f"INSERT INTO links (connection, {LINK_COLUMNS})"  # noqa: S608 - constant names
@@ -111,18 +112,24 @@ async def links_by_intacct_prefix(
     return tuple(link_from(row) for row in found)
 
 
-async def _restate_results(db: Db, id: ConnectionId, link: Link) -> None:
-    found = await rows(
-        db,
-        "SELECT id, body::text AS body FROM results WHERE connection = %s AND record_type = %s"
-        " AND (released_id = %s OR intacct_key = %s)",
-        (id, link.record_type.value, link.released_id, link.intacct_key),
-    )
-    for row in found:
-        await db.execute(
-            "UPDATE results SET link_status = %s, body = %s WHERE id = %s",
-            (link.status.value, restated(row["body"], link.status), row["id"]),
+async def _restate_results(db: Db, id: ConnectionId, restate: Sequence[Link]) -> None:
+    """The records' sync results show their link status as it is now (rule E2): one read of
+    the results a record type's links touch, one ``executemany`` of the changed ones."""
+    found = []
+    for record_type, ids, keys in links_by_type(restate):
+        found += await rows(
+            db,
+            "SELECT id, record_type, released_id, intacct_key, body::text AS body FROM results"
+            " WHERE connection = %s AND record_type = %s"
+            " AND (released_id = ANY(%s) OR intacct_key = ANY(%s))",
+            (id, record_type.value, ids, keys),
         )
+    changed = restatements(restate, found)
+    if changed:
+        async with db.cursor() as cursor:
+            await cursor.executemany(
+                "UPDATE results SET link_status = %s, body = %s WHERE id = %s", changed
+            )
 
 
 # --- the outbox -----------------------------------------------------------------------------------
@@ -220,34 +227,37 @@ async def settle(
     link: Link | None,
     fence: Fence | None,
 ) -> Result[None, SyncError]:
-    refused = await require(db, id) or await fenced(db, fence)
-    if refused is not None:
-        return Failure(refused)
-    cursor_ = await db.execute(
-        "UPDATE outbox SET state = %s WHERE connection = %s AND key = %s", (state.value, id, key)
-    )
-    if cursor_.rowcount != 1:
-        return Failure(no_intent(id, key))
-    return await save_links(db, id, [link]) if link is not None else Success(None)
+    return await settle_many(db, id, [Settlement(key, state, link)], fence)
 
 
 async def confirm_all(
     db: Db, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]], fence: Fence | None
 ) -> Result[None, SyncError]:
+    return await settle_many(
+        db, id, [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed], fence
+    )
+
+
+async def settle_many(
+    db: Db, id: ConnectionId, settlements: Sequence[Settlement], fence: Fence | None
+) -> Result[None, SyncError]:
+    """Every intent to its state, one statement a state, with the links in one ``save_links``;
+    the first refusal is returned (and the caller's transaction rolled back)."""
     refused = await require(db, id) or await fenced(db, fence)
     if refused is not None:
         return Failure(refused)
-    keys = [key for key, _ in confirmed]
-    found = await rows(
-        db,
-        "UPDATE outbox SET state = %s WHERE connection = %s AND key = ANY(%s) RETURNING key",
-        (IntentState.CONFIRMED.value, id, keys),
-    )
-    stored = {row["key"] for row in found}
-    absent = [key for key in keys if key not in stored]
-    if absent:  # the refusal rolls the update back
-        return Failure(no_intent(id, absent[0]))
-    return await save_links(db, id, [link for _, link in confirmed])
+    for state, keys in by_state(settlements):
+        found = await rows(
+            db,
+            "UPDATE outbox SET state = %s WHERE connection = %s AND key = ANY(%s) RETURNING key",
+            (state.value, id, keys),
+        )
+        stored = {row["key"] for row in found}
+        absent = [key for key in keys if key not in stored]
+        if absent:  # the refusal rolls the update back
+            return Failure(no_intent(id, absent[0]))
+    links = [s.link for s in settlements if s.link is not None]
+    return await save_links(db, id, links) if links else Success(None)
 
 
 async def resolve_intent(

@@ -57,6 +57,7 @@ from released_intacct.domain.state import (
     Resolution,
     ResultFilter,
     Run,
+    Settlement,
     StoredNotification,
 )
 
@@ -273,6 +274,11 @@ class PostgresStateStore:
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
         return self._write(lambda db: pgoutbox.confirm_all(db, id, confirmed, fence))
+
+    def settle_many(
+        self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: pgoutbox.settle_many(db, id, settlements, fence))
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution

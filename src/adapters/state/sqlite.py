@@ -50,6 +50,7 @@ from released_intacct.domain.state import (
     Resolution,
     ResultFilter,
     Run,
+    Settlement,
     StoredNotification,
 )
 
@@ -242,6 +243,11 @@ class SqliteStateStore:
         fence: Fence | None = None,
     ) -> FutureResult[None, SyncError]:
         return self._write(lambda db: outbox.confirm_all(db, id, confirmed, fence))
+
+    def settle_many(
+        self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
+    ) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: outbox.settle_many(db, id, settlements, fence))
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
