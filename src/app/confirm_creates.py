@@ -61,7 +61,7 @@ from released_intacct.domain.intacct import IntacctRecord, Party
 from released_intacct.domain.planning.written import intacct_link_key, link_for_intacct_write
 from released_intacct.domain.ports import IntacctPort, WriteOutcome
 from released_intacct.domain.rules.prerequisites import explain
-from released_intacct.domain.state import Intent, IntentState
+from released_intacct.domain.state import Intent, IntentState, Settlement
 
 __all__ = ["STOPS", "about", "create_in_intacct"]
 
@@ -127,23 +127,30 @@ async def _settle_sent(
     *,
     unknown: frozenset[Prerequisite],
 ) -> Result[list[SyncError], SyncError]:
-    """Each create settled with its link or as FAILED; the refusals, as sync results."""
+    """Each create settled with its link or as FAILED, together in one store transaction (one by
+    one should the store refuse the batch), up to a failure that stops the confirm; the refusals,
+    as sync results."""
     by_key = {create.key: create for create in creates}
     refused: list[SyncError] = []
+    settlements: list[Settlement] = []
+    stop: SyncError | None = None
     for outcome in outcomes:
         action = by_key[outcome.key]
         if is_successful(outcome.result):
             link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
-            settle = ports.store.settle(id, action.key, state=IntentState.CONFIRMED, link=link)
+            settlements.append(Settlement(action.key, IntentState.CONFIRMED, link))
         elif outcome.result.failure().kind in STOPS:
-            return Failure(outcome.result.failure())
+            stop = outcome.result.failure()
+            break
         else:
             refused.append(about(explain(outcome.result.failure(), action, unknown), action))
-            settle = ports.store.settle(id, action.key, state=IntentState.FAILED)
-        settled_one = await settled(settle)
+            settlements.append(Settlement(action.key, IntentState.FAILED))
+    together = await settled(ports.store.settle_many(id, settlements))
+    for one in [] if is_successful(together) else settlements:
+        settled_one = await settled(ports.store.settle(id, one.key, state=one.state, link=one.link))
         if not is_successful(settled_one):
             return Failure(settled_one.failure())
-    return Success(refused)
+    return Failure(stop) if stop is not None else Success(refused)
 
 
 Resolved = tuple[bool, SyncError | None]

@@ -588,6 +588,9 @@ class DyingStore(FakeStateStore):
     def settle(self, *args: Any, **kwargs: Any) -> Any:
         return self._gone() if self.dead else super().settle(*args, **kwargs)
 
+    def settle_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._gone() if self.dead else super().settle_many(*args, **kwargs)
+
     def renew_confirm(self, *args: Any, **kwargs: Any) -> Any:
         return self._gone() if self.dead else super().renew_confirm(*args, **kwargs)
 
