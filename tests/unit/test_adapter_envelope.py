@@ -144,7 +144,36 @@ def test_session_request_carries_functions_uniqueid_and_transaction() -> None:
     assert functions[0].findtext("readByQuery/query") == "NAME = 'A & B' AND X < 3"
     assert b"&lt; 3" in body
     assert b"A &amp; B" in body
-    assert query.getparent() is None, "the caller's element is copied, not moved"
+    assert query.getparent() is None, "the caller's element is given back, not kept"
+
+
+def test_a_function_body_is_lent_to_the_request_and_given_back_as_it_was() -> None:
+    """A body of its own is moved in without a copy and taken out once serialized; one sent
+    twice in a request, or inside another tree, is copied; a refused request gives all back."""
+    query = element("readByQuery")
+    child(query, "object", "CUSTOMER")
+    holder = element("holder")
+    inner = child(holder, "read")
+    before = etree.tostring(query)
+    functions = [Function("a", query), Function("b", query), Function("c", inner)]
+    body = session_request(credentials(), "s", functions, controlid="r", unique=False)
+    again = session_request(credentials(), "s", functions, controlid="r", unique=False)
+    assert body == again
+    found = tree(body).findall("operation/content/function")
+    assert [f[0].tag for f in found] == ["readByQuery", "readByQuery", "read"]
+    assert [f.findtext("readByQuery/object") for f in found[:2]] == ["CUSTOMER", "CUSTOMER"]
+    assert query.getparent() is None
+    assert etree.tostring(query) == before
+    assert inner.getparent() is holder
+    with pytest.raises(ValueError, match="1-256"):
+        session_request(
+            credentials(),
+            "s",
+            [Function("a", query), Function("", query)],
+            controlid="r",
+            unique=False,
+        )
+    assert query.getparent() is None
 
 
 def test_correction_6_every_envelope_says_uniqueid_explicitly() -> None:

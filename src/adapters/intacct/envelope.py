@@ -102,8 +102,14 @@ def session_request(
     operation = child(request, "operation")
     operation.set("transaction", "true" if transaction else "false")
     child(child(operation, "authentication"), "sessionid", session_id)
-    _content(operation, functions)
-    return _serialize(request)
+    lent = _content(operation, functions)
+    try:
+        return _serialize(request)
+    finally:
+        for body in lent:  # back to its caller, its own root again
+            parent = body.getparent()
+            if parent is not None:
+                parent.remove(body)
 
 
 def redacted(body: bytes) -> bytes:
@@ -138,20 +144,28 @@ def _request(credentials: IntacctCredentials, *, controlid: str, unique: bool) -
     return request
 
 
-def _content(operation: etree._Element, functions: Sequence[Function]) -> None:
+def _content(operation: etree._Element, functions: Sequence[Function]) -> list[etree._Element]:
+    """The ``<content>`` of ``functions``; answers the bodies lent to it: a body that is a root of
+    its own is moved in as it is (no copy) and must be taken out again once the request is
+    serialized; one inside another tree, or sent twice in the request, is copied."""
     content = child(operation, "content")
-    for function in functions:
+    lent: list[etree._Element] = []
+    seen: set[int] = set()
+    for function in functions:  # all checked before any body is lent
         if not 1 <= len(function.controlid) <= 256:
             msg = f"a function control id has 1-256 characters, got {len(function.controlid)}"
             raise ValueError(msg)
+    for function in functions:
         wrapper = child(content, "function")
         wrapper.set("controlid", function.controlid)
-        wrapper.append(_copy(function.body))
-
-
-def _copy(body: etree._Element) -> etree._Element:
-    """A deep copy, so appending never moves the caller's element out of its own tree."""
-    return copy.deepcopy(body)
+        body = function.body
+        if body.getparent() is None and id(body) not in seen:
+            seen.add(id(body))
+            lent.append(body)
+            wrapper.append(body)
+        else:
+            wrapper.append(copy.deepcopy(body))
+    return lent
 
 
 def _serialize(root: etree._Element) -> bytes:
