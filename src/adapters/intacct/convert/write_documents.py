@@ -55,6 +55,10 @@ _LINE_DIMENSIONS = (
 )  # fmt: skip
 _EARLY = (DimensionKind.LOCATION, DimensionKind.DEPARTMENT)
 """Dimensions the DTD places right after memo (AR/AP) or price (OE/PO)."""
+_LATE = tuple(k for k in _LINE_DIMENSIONS if k not in _EARLY)
+"""The other dimensions of an AR/AP line, after its revenue recognition."""
+_ID_TAGS = {kind: f"{kind.value.lower()}id" for kind in DimensionKind}
+"""Each dimension's element on a line: ``locationid``, ``departmentid``, ..."""
 _ORDER_LATER = (
     DimensionKind.PROJECT, DimensionKind.CUSTOMER, DimensionKind.VENDOR, DimensionKind.EMPLOYEE,
     DimensionKind.CLASS, DimensionKind.CONTRACT,
@@ -149,7 +153,7 @@ def _ledger_line(element: Element, line: TransactionLine, *, sign: Decimal, revr
     _dimensions(element, ids, _EARLY)
     if revrec:
         _revrec(element, line)
-    _dimensions(element, ids, [k for k in _LINE_DIMENSIONS if k not in _EARLY])
+    _dimensions(element, ids, _LATE)
     if line.tax_detail_id:
         entry = sub(sub(element, "taxentries"), "taxentry")
         sub(entry, "detailid", line.tax_detail_id)
@@ -160,8 +164,10 @@ def _ledger_line(element: Element, line: TransactionLine, *, sign: Decimal, revr
 def _dimensions(
     element: Element, ids: Mapping[DimensionKind, str], kinds: Iterable[DimensionKind]
 ) -> None:
+    if not ids:
+        return
     for kind in kinds:
-        optional(element, f"{kind.value.lower()}id", ids.get(kind))
+        optional(element, _ID_TAGS[kind], ids.get(kind))
 
 
 def _revrec(element: Element, line: TransactionLine) -> None:
