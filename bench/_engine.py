@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import re
 import resource
@@ -296,4 +297,5 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
+    gc.freeze()  # as ``released-intacct`` does before it runs a command (app/cli/main.py)
     print(json.dumps(asyncio.run(main(parse(sys.argv[1:])))), flush=True)

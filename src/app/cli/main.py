@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import getpass
 import os
 import sqlite3
@@ -174,6 +175,10 @@ def _run(
     run: Command, args: argparse.Namespace, settings: Settings, console: Console, *, last: bool
 ) -> int:
     """``last``: the command is the process's own (``released-intacct`` run as a program)."""
+    if last:
+        # what is alive now (modules, settings) lives as long as the process: the collector
+        # stops walking it on every full collection (``bench/_engine.py`` does the same)
+        gc.freeze()
     try:
         return asyncio.run(interruptible(run(args, settings, console), last=last))
     except SettingsError as error:
