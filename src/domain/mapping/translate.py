@@ -51,10 +51,14 @@ _RELEASED_NAMES: Final = {
 class IdBook:
     """Translates ids between the two systems through the LINKED links of a ``LinkIndex``."""
 
-    __slots__ = ("_links",)
+    __slots__ = ("_dimensions", "_links", "_lists")
 
     def __init__(self, links: LinkIndex) -> None:
         self._links = links
+        self._dimensions: dict[TrackingRef, Result[tuple[DimensionKind, IntacctId], SyncError]] = {}
+        """Each tracking reference translated once (a page's lines share a few dozen)."""
+        self._lists: dict[tuple[RecordType, ReleasedId], Result[IntacctId, SyncError]] = {}
+        """Each account and tax type translated once."""
 
     # --- contacts --------------------------------------------------------------------------------
 
@@ -73,14 +77,14 @@ class IdBook:
     # --- accounts and tax types ------------------------------------------------------------------
 
     def account_no(self, account_id: ReleasedId) -> Result[IntacctId, SyncError]:
-        return self._to_intacct(RecordType.ACCOUNT, account_id, Rule.M1).map(IntacctId)
+        return self._list_item(RecordType.ACCOUNT, account_id)
 
     def account_id(self, account_no: IntacctId) -> Result[ReleasedId, SyncError]:
         what = f"GL account {account_no}"
         return self._to_released(RecordType.ACCOUNT, IntacctKey(account_no), Rule.M1, what)
 
     def tax_detail_id(self, tax_type_id: ReleasedId) -> Result[IntacctId, SyncError]:
-        return self._to_intacct(RecordType.TAX_TYPE, tax_type_id, Rule.M1).map(IntacctId)
+        return self._list_item(RecordType.TAX_TYPE, tax_type_id)
 
     def tax_type_id(self, detail_id: IntacctId) -> Result[ReleasedId, SyncError]:
         what = f"tax detail {detail_id}"
@@ -90,11 +94,14 @@ class IdBook:
 
     def dimension(self, ref: TrackingRef) -> Result[tuple[DimensionKind, IntacctId], SyncError]:
         """The dimension value a tracking option stands for; its category must match (M2)."""
-        return (
-            self._to_intacct(RecordType.TRACKING_OPTION, ref.option_id, Rule.M2)
-            .map(_split_option_key)
-            .bind(lambda found: self._same_category(ref, found))
-        )
+        known = self._dimensions.get(ref)
+        if known is None:
+            known = self._dimensions[ref] = (
+                self._to_intacct(RecordType.TRACKING_OPTION, ref.option_id, Rule.M2)
+                .map(_split_option_key)
+                .bind(lambda found: self._same_category(ref, found))
+            )
+        return known
 
     def tracking(self, kind: DimensionKind, value_id: IntacctId) -> Result[TrackingRef, SyncError]:
         value = f"{kind.label} {value_id}"
@@ -122,6 +129,16 @@ class IdBook:
         return self._to_released(record_type, key, Rule.M1, what)
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def _list_item(
+        self, record_type: RecordType, released_id: ReleasedId
+    ) -> Result[IntacctId, SyncError]:
+        known = self._lists.get((record_type, released_id))
+        if known is None:
+            known = self._lists[record_type, released_id] = self._to_intacct(
+                record_type, released_id, Rule.M1
+            ).map(IntacctId)
+        return known
 
     def _to_intacct(
         self, record_type: RecordType, released_id: ReleasedId, rule: Rule
