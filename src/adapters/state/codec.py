@@ -198,11 +198,20 @@ def _dump(data: object) -> str:
 
 def _fields(value: Any, overrides: dict[str, object]) -> dict[str, object]:
     return {
-        field.name: overrides[field.name]
-        if field.name in overrides
-        else msgspec.to_builtins(getattr(value, field.name))
-        for field in dataclasses.fields(value)
+        name: overrides[name] if name in overrides else msgspec.to_builtins(getattr(value, name))
+        for name in _names(type(value))
     }
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass, in order (read once a class)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
+    return names
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _tagged(value: Any, overrides: dict[str, object] | None = None) -> dict[str, object]:
@@ -226,7 +235,7 @@ def _build(
 ) -> T:
     """``cls`` from ``data``, each field converted to its declared type; ``special(name, value)``
     returns the field's value instead, or ``_PLAIN`` to convert it as usual."""
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     kwargs: dict[str, object] = {}
     for name, raw in data.items():
         built = special(name, raw) if special else _PLAIN
@@ -235,6 +244,17 @@ def _build(
 
 
 _PLAIN = object()
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """The declared type of each field of ``cls`` (resolved once a class)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _record_field(name: str, raw: Any) -> object:
