@@ -38,6 +38,7 @@ import json
 import math
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _baseline import lxml_alone
+from _procs import cpu_of
 from _report import write_report
 from _sims import simulators
 from _versus import LATENCY_MS, versus
@@ -62,8 +64,11 @@ Json = dict[str, object]
 def engine(
     invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "", profile: str = ""
 ) -> Json:
-    """One engine process over fresh simulators: what it printed. ``profile``: a file the
-    engine writes its sync's cProfile statistics to (``cpu_profile.py``)."""
+    """One engine process over fresh simulators: what it printed, with ``process_cpu_s``: the
+    CPU seconds each process spent over the engine's whole life (onboarding, the syncs; the
+    ``engine``, the ``intacct`` and the ``released`` simulator), which share the machine's cores.
+    ``profile``: a file the engine writes its sync's cProfile statistics to
+    (``cpu_profile.py``)."""
     with (
         simulators(
             intacct=["--latency-ms", str(latency_ms)], released=["--invoices", str(invoices)]
@@ -78,12 +83,23 @@ def engine(
         command += ["--changes", changes] if changes else []
         command += ["--capture", capture] if capture else []
         command += ["--profile", profile] if profile else []
+        before = {side: cpu_of(pid) for side, pid in served.pids.items()}
+        children = _children_cpu()
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        spent = {side: cpu_of(pid) - before[side] for side, pid in served.pids.items()}
+        spent["engine"] = _children_cpu() - children
     if done.returncode != 0:
         msg = f"the engine failed ({done.returncode}):\n{done.stderr[-4000:]}"
         raise RuntimeError(msg)
     result: Json = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_cpu_s"] = spent
     return result
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the child processes this one has waited for (the engine's, once ended)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def records(invoices: int) -> dict[str, int]:
