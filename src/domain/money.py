@@ -41,9 +41,6 @@ def beyond_bounds(value: Decimal) -> str | None:
         return "it is not a finite number"
     if value and value.adjusted() >= MAX_INTEGER_DIGITS:
         return f"it has more than {MAX_INTEGER_DIGITS} digits before the decimal point"
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent >= -MAX_DECIMAL_PLACES:
-        return None  # no more places than the limit, trailing zeros and all
     places = format(value, "f").partition(".")[2].rstrip("0")
     if len(places) > MAX_DECIMAL_PLACES:
         return f"it has more than {MAX_DECIMAL_PLACES} decimal places"
