@@ -28,6 +28,8 @@ class RecordType(Enum):
     PAYMENT = "payment"
     ITEM = "item"
 
+    __hash__ = object.__hash__  # a member is its own identity: hashed in C, not by its name
+
 
 class ContactRole(Enum):
     """A customer is billed (income side); a vendor bills (expense side)."""
@@ -145,6 +147,8 @@ class DimensionKind(Enum):
     TASK = "TASK"
     WAREHOUSE = "WAREHOUSE"
     VENDOR = "VENDOR"
+
+    __hash__ = object.__hash__  # as RecordType's
 
     @property
     def label(self) -> str:
