@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -269,10 +269,13 @@ async def demo_pair(
     clock: Ticking | None = None,
     *,
     before_intacct: Callable[[ASGIApp], ASGIApp] | None = None,
+    intacct_settings: ClientSettings | None = None,
+    released_settings: ReleasedSettings | None = None,
 ) -> AsyncIterator[DemoPair]:
     """Both demo seeds loaded at the clock's time, served in process, with the service over them.
     ``before_intacct`` wraps the Intacct simulator's app (to hold or watch the product's requests:
-    the simulator itself knows nothing of the product)."""
+    the simulator itself knows nothing of the product). The adapters' settings (page sizes,
+    concurrency) are the defaults unless given; the endpoint is always the simulator's."""
     clock = clock or Ticking()
     isim = IntacctSimulator(clock=clock.now)
     intacct_seed.load_demo(isim, now=clock.now())
@@ -288,8 +291,11 @@ async def demo_pair(
     service = wired(
         store,
         clock,
-        to_intacct=(to_intacct, ClientSettings(endpoint=_GATEWAY, backoff=0.0)),
-        to_released=(to_released, _RELEASED, ReleasedSettings(backoff=0.0)),
+        to_intacct=(
+            to_intacct,
+            replace(intacct_settings or ClientSettings(backoff=0.0), endpoint=_GATEWAY),
+        ),
+        to_released=(to_released, _RELEASED, released_settings or ReleasedSettings(backoff=0.0)),
     )
     try:
         yield DemoPair(

@@ -17,10 +17,31 @@ reading forever. Records a page could not read become sync results (rule E1).
 Progress (E3): each source counts the records it read against the total its first page announced
 (an estimate, summed over the feeds of a record type); after each round is read, the run's
 progress is stored, which is also its heartbeat (``beat``).
+
+Pipelined (issue 19): the next round's pages are asked for as soon as this round's have come
+back, so they are in flight while this round is beaten, planned, written and read back (an
+Intacct transaction page brings its lines with it). Decided:
+- A round's Intacct feeds are read side by side, through the company's one governor
+  (``intacct.concurrency``), which the round's writes share; its Re-Leased feeds one after
+  another, so at most one Re-Leased read is in flight (beside the round's own writes, which go
+  one by one as before): the Re-Leased client has no governor and gets no more than that.
+- Only one round ahead, and only within a step: a step's first pages are read when the steps
+  before it are done, since what they wrote may be on them (Items read as dimension values,
+  D17, D21). Planning and applying stay in order: a round is handled after the one before it
+  is applied, so its plan sees every link written before it.
+- A page fetched ahead is taken (counted for progress, its problems reported, E1, its mark and
+  overlap kept for the cursor) when its round comes, in the order of the sources, exactly as if
+  it had been read then; its error (a Failure, or an exception, raised there) surfaces there
+  too. A source ends when its last page is taken, not when it is asked for, so its cursor still
+  moves only once that page is applied.
+- A run that stops midway (a failure, a refused heartbeat, E4, a crash or a cancel) cancels the
+  round asked for ahead and waits for it: nothing is left running, and what it read is dropped
+  (read again from the cursor by the next run).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -58,7 +79,7 @@ class Source(Generic[T]):
 
 
 class _Reader(Generic[T]):
-    __slots__ = ("high", "moved", "overlap", "pages", "since", "source")
+    __slots__ = ("ended", "high", "moved", "overlap", "pages", "since", "source")
 
     def __init__(self, source: Source[T], since: datetime | None) -> None:
         self.source = source
@@ -66,28 +87,114 @@ class _Reader(Generic[T]):
         self.since = since
         self.high: datetime | None = None
         self.overlap: timedelta | None = None
+        self.ended = False
+        """Its last page was taken (``take``); asked for (``pages.done``) may be a round sooner."""
         self.moved = False
 
-    @property
-    def done(self) -> bool:
-        return self.pages.done
-
-    async def next(self, tally: Tally) -> Result[Page[T], SyncError]:
+    async def fetch(self) -> _Read[T]:
+        """The next page as it comes back, nothing of it counted yet; an exception is kept, to be
+        raised where the page is taken."""
         first = self.pages.query.token is None
-        page = await self.pages.next()
-        if not is_successful(page):
-            return page
-        read = page.unwrap()
+        try:
+            page = await self.pages.next()
+        except Exception as error:  # raised again by ``take``, where the page is taken
+            return _Read(self, first, error)
+        return _Read(self, first, page)
+
+    def take(self, read: _Read[T], tally: Tally) -> Result[Page[T], SyncError]:
+        """The page fetched, counted for the run's progress and the cursor's mark."""
+        if isinstance(read.outcome, Exception):
+            raise read.outcome
+        if not is_successful(read.outcome):
+            return read.outcome
+        page = read.outcome.unwrap()
         counted = self.source.record_type
         if counted is not None:
-            if read.total is not None and first:
-                tally.expect(counted, read.total)
-            tally.handled(counted, len(read.items) + len(read.problems))
-        if read.high_water is not None:
-            self.high = read.high_water if self.high is None else max(self.high, read.high_water)
-        if read.overlap is not None:
-            self.overlap = read.overlap if self.overlap is None else max(self.overlap, read.overlap)
-        return Success(read)
+            if page.total is not None and read.first:
+                tally.expect(counted, page.total)
+            tally.handled(counted, len(page.items) + len(page.problems))
+        if page.high_water is not None:
+            self.high = page.high_water if self.high is None else max(self.high, page.high_water)
+        if page.overlap is not None:
+            self.overlap = page.overlap if self.overlap is None else max(self.overlap, page.overlap)
+        self.ended = page.next_token is None
+        return Success(page)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read(Generic[T]):
+    """One page fetched by ``reader``, not yet taken."""
+
+    reader: _Reader[T]
+    first: bool
+    outcome: Result[Page[T], SyncError] | Exception
+
+    @property
+    def ok(self) -> bool:
+        return not isinstance(self.outcome, Exception) and is_successful(self.outcome)
+
+
+class _Ahead(Generic[R, I]):
+    """The pages of the next round, asked for while this round is handled (one round ahead)."""
+
+    __slots__ = ("_intacct", "_released", "_task")
+
+    def __init__(self, released: Sequence[_Reader[R]], intacct: Sequence[_Reader[I]]) -> None:
+        self._released = released
+        self._intacct = intacct
+        self._task: asyncio.Task[tuple[list[_Read[R]], list[_Read[I]]]] | None = None
+        self._ask()
+
+    async def next(self) -> tuple[list[_Read[R]], list[_Read[I]]] | None:
+        """The next round's pages (None: every source was read to its end); the round after it
+        is asked for at once."""
+        if self._task is None:
+            return None
+        reads = await self._task
+        self._ask()
+        return reads
+
+    def _ask(self) -> None:
+        released = [r for r in self._released if not r.pages.done]
+        intacct = [r for r in self._intacct if not r.pages.done]
+        if not released and not intacct:
+            self._task = None
+            return
+        self._task = asyncio.create_task(_fetch_round(released, intacct), name="read-ahead")
+
+    async def close(self) -> None:
+        """A round asked for and not taken is cancelled, and waited for (nothing left running).
+        Only a BaseException it raised (not an error of a page, which was never taken) leaves."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait([task])
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error
+
+
+async def _fetch_round(
+    released: Sequence[_Reader[R]], intacct: Sequence[_Reader[I]]
+) -> tuple[list[_Read[R]], list[_Read[I]]]:
+    """One page of each reader: the Intacct feeds side by side (the company's governor keeps its
+    limit), the Re-Leased feeds one after another (as before: one read in flight), both sides
+    at once."""
+    async with asyncio.TaskGroup() as group:
+        ours = group.create_task(_one_by_one(released))
+        theirs = [group.create_task(reader.fetch()) for reader in intacct]
+    return ours.result(), [task.result() for task in theirs]
+
+
+async def _one_by_one(readers: Sequence[_Reader[T]]) -> list[_Read[T]]:
+    """Each reader's page in turn, stopping at one that failed (the run stops there)."""
+    reads: list[_Read[T]] = []
+    for reader in readers:
+        read = await reader.fetch()
+        reads.append(read)
+        if not read.ok:
+            break
+    return reads
 
 
 async def run_step(
@@ -98,7 +205,8 @@ async def run_step(
     released: Sequence[Source[R]] = (),
     intacct: Sequence[Source[I]] = (),
 ) -> Result[None, SyncError]:
-    """Read every source to its end, round by round, handling each round's records."""
+    """Read every source to its end, round by round, handling each round's records; the next
+    round's pages are read while this one is handled."""
     opened_r = await _open(ctx, released)
     if not is_successful(opened_r):
         return Failure(opened_r.failure())
@@ -106,10 +214,14 @@ async def run_step(
     if not is_successful(opened_i):
         return Failure(opened_i.failure())
     readers_r, readers_i = opened_r.unwrap(), opened_i.unwrap()
-    while not all(r.done for r in readers_r) or not all(r.done for r in readers_i):
-        done = await _one_round(ctx, tally, handle, readers_r, readers_i)
-        if not is_successful(done):
-            return done
+    ahead = _Ahead(readers_r, readers_i)
+    try:
+        while (reads := await ahead.next()) is not None:
+            done = await _one_round(ctx, tally, handle, reads, (readers_r, readers_i))
+            if not is_successful(done):
+                return done
+    finally:
+        await ahead.close()
     return Success(None)
 
 
@@ -117,13 +229,13 @@ async def _one_round(
     ctx: RunContext,
     tally: Tally,
     handle: Handle[R, I],
-    readers_r: Sequence[_Reader[R]],
-    readers_i: Sequence[_Reader[I]],
+    reads: tuple[Sequence[_Read[R]], Sequence[_Read[I]]],
+    readers: tuple[Sequence[_Reader[R]], Sequence[_Reader[I]]],
 ) -> Result[None, SyncError]:
-    pages_r = await _round(ctx, tally, readers_r)
+    pages_r = await _take(ctx, tally, reads[0])
     if not is_successful(pages_r):
         return Failure(pages_r.failure())
-    pages_i = await _round(ctx, tally, readers_i)
+    pages_i = await _take(ctx, tally, reads[1])
     if not is_successful(pages_i):
         return Failure(pages_i.failure())
     alive = await beat(ctx, tally)
@@ -132,10 +244,10 @@ async def _one_round(
     handled = await handle(pages_r.unwrap(), pages_i.unwrap())
     if not is_successful(handled):
         return handled
-    moved = await _advance(ctx, readers_r)
+    moved = await _advance(ctx, readers[0])
     if not is_successful(moved):
         return moved
-    return await _advance(ctx, readers_i)
+    return await _advance(ctx, readers[1])
 
 
 async def beat(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
@@ -159,15 +271,14 @@ async def _open(
     return Success(readers)
 
 
-async def _round(
-    ctx: RunContext, tally: Tally, readers: Sequence[_Reader[T]]
+async def _take(
+    ctx: RunContext, tally: Tally, reads: Sequence[_Read[T]]
 ) -> Result[list[T], SyncError]:
-    """The next page of every reader not at its end; its unreadable records become results."""
+    """The pages of a round, in the order of its sources, as if read one after another: each
+    counted, its unreadable records become results, the first error stops the round."""
     items: list[T] = []
-    for reader in readers:
-        if reader.done:
-            continue
-        page = await reader.next(tally)
+    for read in reads:
+        page = read.reader.take(read, tally)
         if not is_successful(page):
             return Failure(page.failure())
         items.extend(page.unwrap().items)
@@ -180,9 +291,9 @@ async def _round(
 async def _advance(ctx: RunContext, readers: Sequence[_Reader[T]]) -> Result[None, SyncError]:
     started = ctx.run.started_at
     for reader in readers:
-        if not reader.done or reader.moved:
+        if not reader.ended or reader.moved:
             continue
-        reader.moved = True  # moved once, when the source is at its end
+        reader.moved = True  # moved once, when the source's last page was applied
         to = read_to(reader.high, since=reader.since, run_started=started, overlap=reader.overlap)
         if to is None:
             continue
