@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from returns.future import FutureResult
+from returns.result import Failure, Result, Success
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.domain.state import Run
+from released_intacct.app.sync.context import RunContext, Tally
+from released_intacct.app.sync.reading import Source, run_step
+from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.ports import FeedQuery, Page
+from released_intacct.domain.state import Cursor, Run
 from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import confirmed, demo_pair
 from released_intacct.fakes.state_store import FakeStateStore
+from released_intacct.fakes.sync_world import CONNECTION, T0, SyncWorld
+from released_intacct.fakes.sync_world import SETTINGS as WORLD_SETTINGS
 
 SETTINGS = ClientSettings(backoff=0.0, page_size=2)
 _FUNCTIONS = re.compile(rb"<function\b[^>]*>\s*<([A-Za-z_]+)")
@@ -112,3 +123,188 @@ def test_the_governor_s_limit_is_never_exceeded(line: Line) -> None:
     """Read-ahead and writes share the company's governor (``intacct.concurrency``)."""
     peak = max(r.in_flight for r in line.log)
     assert peak == SETTINGS.concurrency
+
+
+# --- the read-ahead itself, at ``run_step``: one Intacct feed of three pages ----------------------
+
+FEED = "intacct.accounts"
+STAMP = T0 - timedelta(hours=1)
+"""The newest record of every page: before the run's start, where the cursor may move."""
+STOPPED = SyncError(kind=ErrorKind.RETRIABLE, rule=None, message="stopped", fix="again")
+
+
+class Feed:
+    """Three pages (``1``, ``2``, ``3``); page 2 is held until ``release`` (or answers
+    ``second`` at once when given), and what became of each fetch is kept."""
+
+    def __init__(self, second: Result[Page[str], SyncError] | Exception | None = None) -> None:
+        self.second = second
+        self.asked: list[str | None] = []
+        self.cancelled: list[str | None] = []
+        self.answered: list[str | None] = []
+        self.second_asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def fetch(self, query: FeedQuery) -> FutureResult[Page[str], SyncError]:
+        return FutureResult(self._page(query.token))
+
+    async def _page(self, token: str | None) -> Result[Page[str], SyncError]:
+        self.asked.append(token)
+        if token == "2":
+            self.second_asked.set()
+            if isinstance(self.second, Exception):
+                raise self.second
+            if self.second is not None:
+                return self.second
+            try:
+                await self.release.wait()
+            except asyncio.CancelledError:
+                self.cancelled.append(token)
+                raise
+        following = {None: "2", "2": "3", "3": None}[token]
+        self.answered.append(token)
+        return Success(Page(items=(f"page {token or 1}",), next_token=following, high_water=STAMP))
+
+
+async def _context() -> RunContext:
+    world = SyncWorld()
+    await world.connect()
+    run = await value(world.store.start_run(CONNECTION, at=world.clock.now()))
+    return RunContext(
+        store=world.store,
+        intacct=world.intacct,
+        released=world.released,
+        settings=WORLD_SETTINGS,
+        run=run,
+        clock=world.clock,
+    )
+
+
+Handle = Callable[[RunContext, Sequence[str]], Awaitable[Result[None, SyncError]]]
+
+
+async def _step(feed: Feed, handle: Handle) -> tuple[Result[None, SyncError], RunContext]:
+    ctx = await _context()
+
+    async def handled(_: Sequence[object], pages: Sequence[str]) -> Result[None, SyncError]:
+        return await handle(ctx, pages)
+
+    source = Source(FEED, feed.fetch, RecordType.ACCOUNT)
+    done = await run_step(ctx, Tally(), handled, intacct=[source])
+    return done, ctx
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0)
+    for _ in range(5):  # and through the paginator to the round
+        await asyncio.sleep(0)
+
+
+async def _others() -> set[asyncio.Task[object]]:
+    await asyncio.sleep(0)
+    return {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+
+
+def test_E4_a_run_stopped_midway_cancels_the_page_read_ahead_and_leaves_nothing_running() -> None:
+    async def main() -> None:
+        feed = Feed()
+
+        async def handle(_: RunContext, pages: Sequence[str]) -> Result[None, SyncError]:
+            await asyncio.wait_for(feed.second_asked.wait(), 10)  # asked while this round runs
+            return Failure(STOPPED)  # the heartbeat refused, a write failed, ...
+
+        done, _ = await _step(feed, handle)
+        assert done == Failure(STOPPED)
+        assert feed.cancelled == ["2"]
+        assert await _others() == set()
+
+    asyncio.run(main())
+
+
+def test_E4_a_run_cancelled_midway_cancels_the_page_read_ahead() -> None:
+    async def main() -> None:
+        feed = Feed()
+        handling = asyncio.Event()
+
+        async def handle(_: RunContext, pages: Sequence[str]) -> Result[None, SyncError]:
+            handling.set()
+            await asyncio.Event().wait()  # until the run is cancelled
+            return Success(None)
+
+        run = asyncio.create_task(_step(feed, handle))
+        await handling.wait()
+        await asyncio.wait_for(feed.second_asked.wait(), 10)
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        assert feed.cancelled == ["2"]
+        assert await _others() == set()
+
+    asyncio.run(main())
+
+
+def test_an_error_of_a_page_read_ahead_stops_the_run_where_the_page_would_have_been_read() -> None:
+    """The page before it is handled and applied first; no cursor moves (rule E1's failure of a
+    feed: the next run reads it again from the cursor)."""
+
+    async def main() -> None:
+        feed = Feed(second=Failure(STOPPED))
+        handled: list[Sequence[str]] = []
+
+        async def handle(_: RunContext, pages: Sequence[str]) -> Result[None, SyncError]:
+            await asyncio.wait_for(feed.second_asked.wait(), 10)
+            handled.append(pages)
+            return Success(None)
+
+        done, ctx = await _step(feed, handle)
+        assert done == Failure(STOPPED)
+        assert handled == [["page 1"]]
+        assert await value(ctx.store.cursor(CONNECTION, FEED)) is None
+
+    asyncio.run(main())
+
+
+def test_an_exception_of_a_page_read_ahead_is_raised_where_the_page_would_have_been_read() -> None:
+    async def main() -> None:
+        feed = Feed(second=LookupError("a bug in the adapter"))
+        handled: list[Sequence[str]] = []
+
+        async def handle(_: RunContext, pages: Sequence[str]) -> Result[None, SyncError]:
+            await asyncio.wait_for(feed.second_asked.wait(), 10)
+            handled.append(pages)
+            return Success(None)
+
+        with pytest.raises(LookupError, match="a bug in the adapter"):
+            await _step(feed, handle)
+        assert handled == [["page 1"]]
+
+    asyncio.run(main())
+
+
+def test_a_cursor_moves_only_once_its_last_page_is_applied_though_it_was_read_a_round_sooner() -> (
+    None
+):
+    async def main() -> None:
+        feed = Feed()
+        feed.release.set()
+        seen: list[tuple[Sequence[str], Cursor | None, list[str | None]]] = []
+
+        async def handle(ctx: RunContext, pages: Sequence[str]) -> Result[None, SyncError]:
+            if pages == ["page 2"]:  # the last page, read ahead, has come back
+                await asyncio.wait_for(_until(lambda: "3" in feed.answered), 10)
+            cursor = await value(ctx.store.cursor(CONNECTION, FEED))
+            seen.append((pages, cursor, list(feed.asked)))
+            return Success(None)
+
+        done, ctx = await _step(feed, handle)
+        assert done == Success(None)
+        assert [pages for pages, _, _ in seen] == [["page 1"], ["page 2"], ["page 3"]]
+        # while page 2 was handled, page 3 (the last) had been read, and the cursor stayed
+        assert seen[1][2] == [None, "2", "3"]
+        assert [cursor for _, cursor, _ in seen] == [None, None, None]
+        moved = await value(ctx.store.cursor(CONNECTION, FEED))
+        assert moved is not None
+        assert moved.position == STAMP
+
+    asyncio.run(main())
