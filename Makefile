@@ -42,7 +42,8 @@ lint: install
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# The initial sync at 2,000 and 10,000 invoices, the latency-bound sync at 10,000, incremental
+# The initial sync at 2,000 and 10,000 invoices, the latency-bound sync at 10,000 (Intacct
+# admitting 2, then 8, at a time; `BENCH_ONLY=latency make bench` runs only it), incremental
 # syncs of the larger company and the engine's CPU against lxml alone, over HTTP against both
 # simulators: bench/results.json and docs/benchmarks.md (each size keeps its latest figures).
 # `BENCH_SIZES=10000,100000 make bench` measures the 100,000-invoice company (about 20 minutes).

@@ -1,7 +1,7 @@
 """The engine under measurement, in a process of its own (so its peak RSS is its own).
 
     python bench/_engine.py --intacct URL --released URL --workdir DIR [--capture FILE]
-                            [--changes 0,10,1000]
+                            [--changes 0,10,1000] [--concurrency 2]
 
 Onboards ``RL-DEMO`` with ``DEMO`` at entity E100 (lists auto-matched or archived, every contact
 created in Intacct as a customer), confirms, and times the initial sync that confirm starts. With
@@ -66,18 +66,35 @@ class Tally:
     feeds: Counter[str] = field(default_factory=Counter)
     """Requests by system and resource (Intacct: the object read)."""
     capture: BinaryIO | None = None
+    concurrency: int = 2
+    """The Intacct requests the engine may have in flight (its ``intacct.concurrency``)."""
+    in_flight: int = 0
+    idle: float = 0.0
+    """Slot-seconds of Intacct's line left unused: the time integral of (concurrency - requests
+    in flight) / concurrency since ``reset``; wall - idle is the time the line was full."""
+    since: float = field(default_factory=time.perf_counter)
+
+    def flight(self, change: int) -> None:
+        now = time.perf_counter()
+        free = max(0, self.concurrency - self.in_flight)
+        self.idle += (now - self.since) * free / self.concurrency
+        self.since, self.in_flight = now, self.in_flight + change
 
     def snapshot(self) -> dict[str, object]:
+        self.flight(0)
         return {
             "requests": dict(self.requests),
             "functions": dict(self.functions),
             "by_resource": dict(sorted(self.feeds.items())),
+            "intacct_idle_s": self.idle,
         }
 
     def reset(self) -> None:
         self.requests.clear()
         self.functions.clear()
         self.feeds.clear()
+        self.flight(0)
+        self.idle = 0.0
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -104,7 +121,14 @@ class Counting(httpx.AsyncBaseTransport):
             tally.requests[f"released_{kind}"] += 1
             resource = request.url.path.removeprefix("/api/").split("/")[0]
             tally.feeds[f"released:{request.method}:{resource}"] += 1
-        response = await self._inner.handle_async_request(request)
+        gateway = request.url.path == GATEWAY_PATH
+        if gateway:
+            tally.flight(+1)
+        try:
+            response = await self._inner.handle_async_request(request)
+        finally:
+            if gateway:
+                tally.flight(-1)
         if tally.capture is not None and request.url.path == GATEWAY_PATH:
             body = await response.aread()
             for part in (request.content, body):
@@ -234,8 +258,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         released_url=args.released,
         released_api_key=Secret(released_seed.API_KEY),
     )
-    settings = _with_endpoint(settings, f"{args.intacct}{GATEWAY_PATH}")
-    tally = Tally()
+    settings = _with_endpoint(settings, f"{args.intacct}{GATEWAY_PATH}", args.concurrency)
+    tally = Tally(concurrency=args.concurrency)
     store = await SqliteStateStore.open(Path(settings.database), key=settings.encryption_key)
     out: dict[str, object] = {}
     try:
@@ -280,8 +304,9 @@ async def _result_count(service: Service, id: ConnectionId) -> int:
     return len(found.unwrap()) if is_successful(found) else -1
 
 
-def _with_endpoint(settings: Settings, endpoint: str) -> Settings:
-    return replace(settings, intacct=replace(settings.intacct, endpoint=endpoint))
+def _with_endpoint(settings: Settings, endpoint: str, concurrency: int) -> Settings:
+    intacct = replace(settings.intacct, endpoint=endpoint, concurrency=concurrency)
+    return replace(settings, intacct=intacct)
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -293,6 +318,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     cli.add_argument("--capture", default="")
     cli.add_argument("--profile", default="", help="a file for the initial sync's cProfile")
     cli.add_argument("--changes", default="")
+    cli.add_argument(
+        "--concurrency", type=int, default=2, help="intacct.concurrency (the simulator's too)"
+    )
     return cli.parse_args(argv)
 
 

@@ -11,7 +11,8 @@ Json = dict[str, Any]
 
 # Issue 19's targets (the earlier issues' were 1.25x, 1.5x and one request per feed exactly).
 LATENCY_BOUND = 1.1
-"""The latency-bound run's wall at most this many times its bound (requests × 0.15 s / 2)."""
+"""Each latency-bound run's wall at most this many times its bound (requests × 0.15 s /
+concurrency)."""
 RSS_GROWTH = 1.2
 """Peak RSS of the largest run at most this many times the 10,000-invoice run's."""
 IDLE_SLACK = 2
@@ -86,6 +87,36 @@ def _incremental_run(initial: dict[str, Json]) -> Json | None:
     return initial[max(with_changes, key=int)] if with_changes else None
 
 
+def _latency_runs(results: Json) -> list[Json]:
+    """The latency-bound runs, by concurrency (an older file held one run, at 2)."""
+    held = results["latency"]
+    return [held] if "initial" in held else list(held.values())
+
+
+def _bound(run: Json) -> float:
+    """What a latency-bound run cannot beat: its requests, ``concurrency`` at a time, each
+    taking the latency (a Re-Leased request, which has none, counted as one too)."""
+    return float(_total(run["initial"]) * run["latency_ms"] / 1000 / run["concurrency"])
+
+
+def _latency_rows(results: Json) -> list[str]:
+    rows = [
+        "| at once | requests | wall (s) | bound (s) | wall / bound | Intacct line idle "
+        "(slot-s) | engine CPU (s) | measured |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in _latency_runs(results):
+        sync = run["initial"]
+        idle = sync.get("intacct_idle_s")
+        rows.append(
+            f"| {run['concurrency']} | {_total(sync)} | {sync['wall_s']:.1f} | {_bound(run):.1f} "
+            f"| {sync['wall_s'] / _bound(run):.2f} | {'-' if idle is None else f'{idle:.1f}'} "
+            f"| {sync['cpu_s']:.1f} | {run.get('machine', {}).get('date', '-')}"
+            f"{'; ' + run['note'] if run.get('note') else ''} |"
+        )
+    return rows
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -118,14 +149,14 @@ def _targets(results: Json) -> list[str]:
             f"| peak RSS at {int(sizes[-1]):,} within {RSS_GROWTH}x of {int(sizes[0]):,} "
             f"| {ratio:.2f}x | {_verdict(ratio <= RSS_GROWTH)} |"
         )
-    latency = results["latency"]
-    bound = _total(latency["initial"]) * 0.150 / 2
-    wall = latency["initial"]["wall_s"]
-    rows.append(
-        f"| latency-bound ({latency['invoices']:,}): wall ≤ {LATENCY_BOUND}x requests × 0.15 s "
-        f"/ 2 | {wall:.1f} s against {LATENCY_BOUND * bound:.1f} s ({wall / bound:.2f}x) "
-        f"| {_verdict(wall <= LATENCY_BOUND * bound)} |"
-    )
+    for latency in _latency_runs(results):
+        bound, wall = _bound(latency), latency["initial"]["wall_s"]
+        rows.append(
+            f"| latency-bound ({latency['invoices']:,}, {latency['concurrency']} at once): wall ≤ "
+            f"{LATENCY_BOUND}x requests × {latency['latency_ms'] / 1000:g} s / "
+            f"{latency['concurrency']} | {wall:.1f} s against {LATENCY_BOUND * bound:.1f} s "
+            f"({wall / bound:.2f}x) | {_verdict(wall <= LATENCY_BOUND * bound)} |"
+        )
     incremental = _incremental_run(initial)
     if incremental is not None:
         idle = _total(incremental["changes_0"])
@@ -155,7 +186,7 @@ def write_report(results: Json, path: Path) -> None:
     initial: dict[str, Json] = results["initial"]
     base = results["baseline"]
     engine_run = initial[str(base["invoices"])]["initial"]
-    latency = results["latency"]
+    latency = _latency_runs(results)[0]
     incremental = _incremental_run(initial)
     incremental_size = next(int(k) for k, v in initial.items() if v is incremental)
     dates = sorted({run["machine"]["date"] for run in initial.values()})
@@ -187,11 +218,23 @@ def write_report(results: Json, path: Path) -> None:
         "## Latency-bound sync",
         "",
         f"{latency['invoices']:,} invoices with the Intacct simulator adding "
-        f"{latency['latency_ms']} ms to every request and admitting "
-        f"{latency['concurrency']} at a time: "
-        f"{_total(latency['initial'])} requests in {latency['initial']['wall_s']:.1f} s "
-        f"(the bound requests × 0.15 s / 2 is "
-        f"{_total(latency['initial']) * 0.075:.1f} s).",
+        f"{latency['latency_ms']} ms to every request and admitting as many at a time as the "
+        "engine's governor sends (`intacct.concurrency`: 2, the default, and 8, Sage's tier 1",
+        "limit per company). The bound is requests × latency / concurrency; the Intacct line's",
+        "idle time is the slot-seconds it was not full (the integral of concurrency less the",
+        "Intacct requests in flight, over concurrency): about wall less the time the line was",
+        "full.",
+        "",
+        *_latency_rows(results),
+        "",
+        "The run is pipelined (`app/sync/reading.py`): a step's next round of pages (with",
+        "their lines) is read while this round is planned, written and read back, a round's",
+        "Intacct feeds side by side, all under the one governor. Planning stays in order (a",
+        "round is planned once the round before it is applied) and a step's first pages wait",
+        "for the steps before it, so what remains idle is the engine's CPU between a round's",
+        "writes (planning, the state store, settling) and each step's first read. At 8 at",
+        "once the bound (about 9 s for 10,000 invoices) is below the engine's own CPU for",
+        "the sync: there the run is CPU-bound, not latency-bound.",
         "",
         f"## Incremental sync ({incremental_size:,} invoices)",
         "",

@@ -7,7 +7,10 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    per 10, payments 1 per 2, three lines an invoice): wall time, records per second, requests
    against the minimum, API transactions per record, peak RSS;
 2. latency-bound: the initial sync at ``BENCH_LATENCY_SIZE`` (10,000) with the Intacct simulator
-   adding 150 ms to every request and admitting 2 at a time;
+   adding 150 ms to every request and admitting 2 at a time (the default ``intacct.concurrency``),
+   then 8 (Sage's tier 1 limit per company), the engine's governor set to the same;
+   ``BENCH_ONLY=latency`` runs this section alone, the others keeping their figures, and
+   ``BENCH_NOTE`` is kept beside its figures in the report (say, that the machine was shared);
 3. incremental: at the largest size of the run, after one settling sync, 0, 10 and 1,000 new
    invoices;
 4. engine overhead: the engine's CPU per synced invoice against what lxml alone spends parsing
@@ -47,7 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _baseline import lxml_alone
-from _procs import cpu_of
+from _procs import cpu_of, machine_cpu
 from _report import write_report
 from _sims import simulators
 from _versus import LATENCY_MS, versus
@@ -57,42 +60,56 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RELEASED_PAGE, INTACCT_PAGE, BATCH = 500, 1000, 50
 CHANGES = (0, 10, 1000)
+LATENCY_CONCURRENCY = (2, 8)
+"""The latency-bound runs' concurrencies: the default ``intacct.concurrency``; Sage's tier 1
+limit per company. Intacct's added latency is ``LATENCY_MS`` (150), as against the naive client."""
 WORKERS_COMPANIES, WORKER_COUNTS = 300, (1, 2, 4)
 Json = dict[str, object]
 
 
 def engine(
-    invoices: int, *, latency_ms: int = 0, changes: str = "", capture: str = "", profile: str = ""
+    invoices: int,
+    *,
+    latency_ms: int = 0,
+    concurrency: int = 2,
+    changes: str = "",
+    capture: str = "",
+    profile: str = "",
 ) -> Json:
     """One engine process over fresh simulators: what it printed, with ``process_cpu_s``: the
     CPU seconds each process spent over the engine's whole life (onboarding, the syncs; the
-    ``engine``, the ``intacct`` and the ``released`` simulator), which share the machine's cores.
-    ``profile``: a file the engine writes its sync's cProfile statistics to
-    (``cpu_profile.py``)."""
+    ``engine``, the ``intacct`` and the ``released`` simulator), which share the machine's cores,
+    and ``machine_cpu_s``: every core's busy time meanwhile, whoever spent it. ``concurrency``:
+    how many requests the Intacct simulator admits at once and the engine's governor sends (its
+    ``intacct.concurrency``). ``profile``: a file the engine writes its sync's cProfile
+    statistics to (``cpu_profile.py``)."""
+    limits = ["--latency-ms", str(latency_ms), "--concurrency", str(concurrency)]
     with (
-        simulators(
-            intacct=["--latency-ms", str(latency_ms)], released=["--invoices", str(invoices)]
-        ) as served,
+        simulators(intacct=limits, released=["--invoices", str(invoices)]) as served,
         tempfile.TemporaryDirectory() as work,
     ):
         intacct, released = served.intacct, served.released
         command = [
             sys.executable, str(HERE / "_engine.py"), "--intacct", intacct, "--released",
             released, "--workdir", work, "--invoices", str(invoices),
+            "--concurrency", str(concurrency),
         ]  # fmt: skip
         command += ["--changes", changes] if changes else []
         command += ["--capture", capture] if capture else []
         command += ["--profile", profile] if profile else []
         before = {side: cpu_of(pid) for side, pid in served.pids.items()}
         children = _children_cpu()
+        busy = machine_cpu()
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
         spent = {side: cpu_of(pid) - before[side] for side, pid in served.pids.items()}
         spent["engine"] = _children_cpu() - children
+        busy = machine_cpu() - busy
     if done.returncode != 0:
         msg = f"the engine failed ({done.returncode}):\n{done.stderr[-4000:]}"
         raise RuntimeError(msg)
     result: Json = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_cpu_s"] = spent
+    result["machine_cpu_s"] = busy  # every core's busy time meanwhile, whoever spent it
     return result
 
 
@@ -162,6 +179,16 @@ def main() -> int:
     results: Json = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     when = machine()
     only_workers = bool(os.environ.get("BENCH_WORKERS_ONLY"))
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "latency"):
+        msg = f"BENCH_ONLY={only!r}: the one section it can name is 'latency' (or leave it unset)"
+        raise SystemExit(msg)
+    if only == "latency":
+        latency_bound(results, when)
+        path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        write_report(results, ROOT / "docs" / "benchmarks.md")
+        print(f"bench: latency section done in {time.perf_counter() - started:.0f} s", flush=True)
+        return 0
     if not only_workers:
         single_engine(results, when)
         if os.environ.get("BENCH_NAIVE", "1") != "0":
@@ -195,7 +222,6 @@ def main() -> int:
 def single_engine(results: Json, when: Json) -> None:
     """Sections 1 to 4: one engine process, one company, SQLite."""
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "2000,10000").split(",")]
-    latency_size = int(os.environ.get("BENCH_LATENCY_SIZE", "10000"))
     initial: dict[str, Json] = dict(results.get("initial", {}))  # type: ignore[call-overload]
     with tempfile.TemporaryDirectory() as scratch:
         capture = str(Path(scratch) / "intacct.xml.bin")
@@ -213,12 +239,26 @@ def single_engine(results: Json, when: Json) -> None:
             if size == min(sizes):
                 results["baseline"] = {"invoices": size, **lxml_alone(capture)}
         results["initial"] = dict(sorted(initial.items(), key=lambda item: int(item[0])))
-        print(f"bench: latency-bound sync of {latency_size:,} invoices ...", flush=True)
-        latency = engine(latency_size, latency_ms=150)
-        latency["minimum"] = minimum(latency_size, latency["initial"])  # type: ignore[arg-type]
-        latency.update(invoices=latency_size, latency_ms=150, concurrency=2)
-        results["latency"] = latency
+    latency_bound(results, when)
     results["sizes"] = sizes
+
+
+def latency_bound(results: Json, when: Json) -> None:
+    """Section 2: the initial sync with Intacct's latency, at each of ``LATENCY_CONCURRENCY``
+    (``results["latency"]``, by concurrency; each keeps its latest figures)."""
+    size = int(os.environ.get("BENCH_LATENCY_SIZE", "10000"))
+    kept = results.get("latency", {})
+    assert isinstance(kept, dict)
+    runs: dict[str, Json] = {} if "initial" in kept else dict(kept)  # one run: an older file
+    for concurrency in LATENCY_CONCURRENCY:
+        print(f"bench: latency-bound sync of {size:,} invoices, {concurrency} at once", flush=True)
+        run = engine(size, latency_ms=LATENCY_MS, concurrency=concurrency)
+        run["minimum"] = minimum(size, run["initial"])  # type: ignore[arg-type]
+        run.update(invoices=size, latency_ms=LATENCY_MS, concurrency=concurrency, machine=when)
+        if note := os.environ.get("BENCH_NOTE", ""):
+            run["note"] = note
+        runs[str(concurrency)] = run
+    results["latency"] = dict(sorted(runs.items(), key=lambda item: int(item[0])))
 
 
 if __name__ == "__main__":
