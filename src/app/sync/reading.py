@@ -147,11 +147,14 @@ class _Ahead(Generic[R, I]):
 
     async def next(self) -> tuple[list[_Read[R]], list[_Read[I]]] | None:
         """The next round's pages (None: every source was read to its end); the round after it
-        is asked for at once."""
+        is asked for at once, unless a page of this one failed (the run stops at it)."""
         if self._task is None:
             return None
         reads = await self._task
-        self._ask()
+        if all(read.ok for side in reads for read in side):
+            self._ask()
+        else:
+            self._task = None
         return reads
 
     def _ask(self) -> None:
