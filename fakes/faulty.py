@@ -161,8 +161,10 @@ class FaultyIntacct:
     def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
         return self.inner.login(credentials)
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
-        return self.inner.setup(entity)
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
+        return self.inner.setup(entity, reuse=reuse)
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
         return self.inner.diagnose(entity)

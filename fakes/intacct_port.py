@@ -133,7 +133,10 @@ class FakeIntacct:
             )
         return FutureResult.from_value(self.entities)
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
+        """The fake keeps nothing between runs: ``reuse`` changes nothing."""
         if entity and entity not in {e.id for e in self.entities}:
             return FutureResult.from_failure(
                 SyncError(

@@ -45,6 +45,7 @@ KEYS = (
     "intacct.max_retry_after",
     "intacct.max_retry_wait",
     "intacct.slot_wait",
+    "intacct.setup_lifetime",
     "intacct.company_timezone",
     "released.base_url",
     "released.api_key",
@@ -287,6 +288,9 @@ class Reader:
             "company_tz": self.zone("intacct.company_timezone"),
         }
         given |= {name: self.number(f"intacct.{name}") for name in (*_SECONDS, "slot_wait")}
+        lifetime = self.number("intacct.setup_lifetime")
+        if lifetime is not None:
+            given["setup_lifetime"] = timedelta(seconds=lifetime)
         return self._built("intacct", ClientSettings, given)
 
     def released(self) -> ReleasedSettings | None:

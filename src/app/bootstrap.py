@@ -40,13 +40,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
 import httpx
 
+from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.setupcache import SetupCache
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
@@ -77,13 +79,6 @@ __all__ = [
 ]
 
 
-class SystemClock:
-    """The real time, in UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Clients:
     """What the service talks through, made and closed by the caller."""
@@ -103,7 +98,9 @@ def build_service(settings: Settings, clients: Clients) -> Service:
     released_for = clients.released_for or _released_over_http(settings, http)
     ports = Ports(
         store=clients.store,
-        intacct_for=_intacct_over_http(settings, http, _request_slots(settings, clients.store)),
+        intacct_for=_intacct_over_http(
+            settings, http, _request_slots(settings, clients.store), SetupCache(clients.clock)
+        ),
         released_for=released_for,
         clock=clients.clock,
         policy=run_policy(settings.runs.stale_after, settings.runs.in_flight, _attempt(settings)),
@@ -202,11 +199,21 @@ def _request_slots(settings: Settings, store: StateStore) -> RequestSlots:
     )
 
 
-def _intacct_over_http(settings: Settings, http: Pools, slots: RequestSlots) -> IntacctFor:
+def _intacct_over_http(
+    settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
+) -> IntacctFor:
+    """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
+    run of its connection read within ``intacct.setup_lifetime``."""
+
     def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)
         return IntacctAdapter(
-            client, credentials, entity=entity, settings=settings.intacct, slots=slots
+            client,
+            credentials,
+            entity=entity,
+            settings=settings.intacct,
+            slots=slots,
+            setups=setups,
         )
 
     return intacct_for

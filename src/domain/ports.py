@@ -147,7 +147,11 @@ class IntacctDirectory(Protocol):
     def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
         """Check the credentials by a live login; return the entities to choose from."""
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]: ...
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
+        """The set-up at ``entity`` (rule C5). ``reuse``: a sync run, which may take facts an
+        earlier read kept for a stated lifetime; onboarding and confirm read afresh."""
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
         """Read-only checks of the company against what the product relies on (``doctor``)."""

@@ -75,7 +75,9 @@ class Gated(FakeIntacct):
     gate: asyncio.Event | asyncio.Barrier | None = None
     entered: int = 0
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
         return FutureResult(self._held(entity))
 
     async def _held(self, entity: EntityId) -> Result[IntacctSetup, SyncError]:
@@ -104,7 +106,9 @@ class Expired(FakeIntacct):
 class Crashing(FakeIntacct):
     """An Intacct port with a bug: set-up raises, naming the credentials it was built with."""
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
         raise RuntimeError(f"boom with {self.credentials}")
 
 

@@ -378,6 +378,17 @@ def test_the_wait_for_a_shared_request_slot_is_a_setting(tmp_path: Path) -> None
         ClientSettings(slot_wait=float("inf"))
 
 
+def test_C5_how_long_a_sync_run_may_take_the_set_up_kept_is_a_setting(tmp_path: Path) -> None:
+    """Issue 19: ``intacct.setup_lifetime``, in seconds (0: the set-up is read every run)."""
+    settings = settings_from_env(BASE | {"RELEASED_INTACCT_INTACCT_SETUP_LIFETIME": "600"})
+    assert settings.intacct.setup_lifetime == timedelta(minutes=10)
+    default = Settings(database="s", encryption_key=Secret(KEY)).intacct.setup_lifetime
+    assert default == timedelta(hours=1)
+    assert _refused_in_toml(tmp_path, "[intacct]\nsetup_lifetime = -1\n") == [
+        "intacct.setup_lifetime"
+    ]
+
+
 @pytest.mark.parametrize(
     ("written", "read"),
     [

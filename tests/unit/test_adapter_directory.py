@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -21,9 +21,12 @@ from returns.result import Result
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.domain.enums import Prerequisite
+from released_intacct.adapters.intacct.setupcache import SetupCache
+from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.enums import ContactRole, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.ids import EntityId
+from released_intacct.domain.ids import EntityId, IdempotencyKey, ReleasedId
+from released_intacct.domain.intacct import Party
 from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctSetup
 from released_intacct.domain.rules.prerequisites import Status, assess, check_prerequisites
 from released_intacct.domain.secret import Secret
@@ -336,3 +339,122 @@ def test_setup_reads_count_as_transactions(demo_tables: Company) -> None:
     at = adapter(sim)
     run(lambda: at.setup(E100))
     assert at.transactions_spent() >= 6
+
+
+# --- the set-up kept between runs (setupcache) ----------------------------------------------------
+
+
+class Clock:
+    """The injectable clock: moved by the test, never waited for."""
+
+    def __init__(self) -> None:
+        self.at = NOW
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def run_adapter(
+    sim: Simulator, setups: SetupCache, *, lifetime: timedelta = timedelta(hours=1)
+) -> IntacctAdapter:
+    """A run's adapter: a new one each run, sharing the process's ``setups``."""
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
+    )
+    settings = ClientSettings(
+        endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0, setup_lifetime=lifetime
+    )
+    return IntacctAdapter(client, GOOD, entity=None, settings=settings, setups=setups)
+
+
+def _synced(sim: Simulator, setups: SetupCache, **kw: Any) -> tuple[IntacctSetup, int, int]:
+    """A sync run's set-up: the facts, its requests (log-in included) and API transactions."""
+    before = sim.usage["DEMO"].requests
+    at = run_adapter(sim, setups, **kw)
+    setup = run(lambda: at.setup(E100, reuse=True))
+    return setup, sim.usage["DEMO"].requests - before, at.transactions_spent()
+
+
+def test_C5_a_sync_run_within_the_lifetime_takes_the_set_up_kept_and_reads_the_currency(
+    demo_tables: Company,
+) -> None:
+    sim, company = demo(demo_tables)
+    clock = Clock()
+    setups = SetupCache(clock)
+    first, _, spent = _synced(sim, setups)
+    assert first.items
+    assert (first.order_entry, first.purchasing) == (True, True)
+    company.table("ITEM").clear()
+    company.table("PODOCUMENTPARAMS").clear()
+    for row in company.table("LOCATIONENTITY").values():
+        row["CURRENCY"] = "CAD"
+    clock.at = NOW + timedelta(minutes=59)
+    kept, kept_requests, kept_spent = _synced(sim, setups)
+    # the Items and definitions as kept; the base currency read again
+    assert (kept.items, kept.purchasing, kept.base_currency) == (first.items, True, "CAD")
+    # log-in and one request: getFinancialSetup and the entity's row, two transactions
+    assert (kept_requests, kept_spent) == (2, 2)
+    assert spent == 8  # subscriptions, financial set-up, 2 definitions, 2 labels, ITEM, entity
+    clock.at = NOW + timedelta(hours=1)
+    after, _, after_spent = _synced(sim, setups)
+    assert (after.items, after.purchasing, after_spent) == ((), False, 8)
+
+
+def test_C5_onboarding_and_confirm_read_afresh_whatever_is_kept(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    setups = SetupCache(Clock())
+    _synced(sim, setups)
+    company.table("ITEM").clear()
+    at = run_adapter(sim, setups)
+    assert run(lambda: at.setup(E100)).items == ()
+    assert _synced(sim, setups)[0].items == ()  # and what it read is kept
+
+
+def test_C5_a_changed_lifetime_takes_effect_at_the_next_run(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    clock = Clock()
+    setups = SetupCache(clock)
+    _synced(sim, setups, lifetime=timedelta(hours=6))
+    company.table("ITEM").clear()
+    clock.at = NOW + timedelta(hours=2)
+    assert _synced(sim, setups, lifetime=timedelta(hours=6))[0].items != ()
+    assert _synced(sim, setups, lifetime=timedelta(hours=1))[0].items == ()
+    assert _synced(sim, setups, lifetime=timedelta(0))[2] == 8
+
+
+def test_C5_a_module_not_subscribed_at_the_last_read_has_no_definitions_asked(
+    demo_tables: Company,
+) -> None:
+    sim, company = demo(demo_tables)
+    company.settings.order_entry = company.settings.purchasing = False
+    clock = Clock()
+    setups = SetupCache(clock)
+    assert _synced(sim, setups)[2] == 8
+    clock.at = NOW + timedelta(hours=2)
+    setup, requests, spent = _synced(sim, setups)
+    assert (setup.order_entry, setup.purchasing, requests, spent) == (False, False, 2, 6)
+    company.settings.order_entry = True  # subscribed since: its definitions asked after
+    clock.at = NOW + timedelta(hours=4)
+    setup, requests, spent = _synced(sim, setups)
+    assert (setup.order_entry, setup.purchasing, requests, spent) == (True, False, 3, 7)
+
+
+def test_C5_a_refused_write_has_the_next_run_read_the_set_up_again(demo_tables: Company) -> None:
+    sim, company = demo(demo_tables)
+    setups = SetupCache(Clock())
+    _synced(sim, setups)
+    company.table("ITEM").clear()
+    at = run_adapter(sim, setups)
+    run(lambda: at.setup(E100, reuse=True))
+    company.settings.customer_sequencing = False  # a customer without an id is refused
+    unnumbered = CreateInIntacct(
+        key=IdempotencyKey("ri-0001"),
+        record_type=RecordType.CONTACT,
+        released_id=ReleasedId("rl-1"),
+        record=Party(role=ContactRole.CUSTOMER, party_id=None, name="Harbour Cafe"),
+        source_fingerprint="fp",
+    )
+    (outcome,) = run(lambda: at.write([unnumbered]))
+    assert not is_successful(outcome.result)
+    assert outcome.result.failure().kind is ErrorKind.REJECTED
+    assert _synced(sim, setups)[0].items == ()

@@ -19,6 +19,7 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.intacct import query as q
 from released_intacct.adapters.intacct.convert import feeds, reading, writing
 from released_intacct.adapters.intacct.directory import Directory
@@ -31,6 +32,7 @@ from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.reversals import Reversals
 from released_intacct.adapters.intacct.session import Sessions
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct.setupcache import SetupCache
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.adapters.intacct.writer import Writer
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
@@ -82,6 +84,7 @@ class IntacctAdapter:
         settings: ClientSettings | None = None,
         sleep: Sleep = asyncio.sleep,
         slots: RequestSlots = LOCAL_ONLY,
+        setups: SetupCache | None = None,
     ) -> None:
         self.settings = settings or ClientSettings()
         self.gateway = Gateway(
@@ -89,6 +92,8 @@ class IntacctAdapter:
         )
         self.sessions = Sessions(self.gateway, credentials, self.settings, entity=entity)
         self._spent = 0
+        self._entity: EntityId | None = None
+        """The entity of the last ``setup``: where a refused write makes the set-up read again."""
         self._reads = Reads(self.sessions, self.settings, spend=self._spend)
         self._lines = Lines(self._reads, self.settings)
         self._reader = FeedReader(self._reads, self._lines, Reversals(self._reads), self.settings)
@@ -98,7 +103,13 @@ class IntacctAdapter:
         self._writer = Writer(
             self.sessions, self._lines, self.settings, spend=self._spend, sleep=sleep
         )
-        self._directory = Directory(self.gateway, credentials, self.settings, spend=self._spend)
+        self._directory = Directory(
+            self.gateway,
+            credentials,
+            self.settings,
+            spend=self._spend,
+            cache=setups or SetupCache(SystemClock()),
+        )
         self._doctor = Doctor(self._directory)
         self._lookups = Lookups(self._reads)
         self._orders = OrderKeys(self._lookups)
@@ -116,14 +127,19 @@ class IntacctAdapter:
         """Rules C2, C3: a live log-in with ``credentials``; the company's entities (() if none)."""
         return FutureResult(self._directory.login(credentials))
 
-    def setup(self, entity: EntityId) -> FutureResult[IntacctSetup, SyncError]:
-        """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user.
+    def setup(
+        self, entity: EntityId, *, reuse: bool = False
+    ) -> FutureResult[IntacctSetup, SyncError]:
+        """Rule C5: the set-up facts at ``entity`` (``""``: top level), with this adapter's user;
+        ``reuse``: facts kept from a read within ``settings.setup_lifetime`` may serve
+        (``setupcache``; ``setups``, shared by the adapters of a process).
 
         It also tells this adapter whether the company uses Order Entry / Purchasing (payments of
         their documents need a translation of keys, ``orderkeys``). A run starts with it, so a
         page held for a second feed (``FeedReader``) never outlives the run that read it."""
         self._reader.let_go()
-        read = self._directory.setup(entity, shared=self.sessions)
+        self._entity = entity
+        read = self._directory.setup(entity, shared=self.sessions, reuse=reuse)
         return FutureResult(read).map(self._learn)
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
@@ -247,6 +263,8 @@ class IntacctAdapter:
             if w.key not in refused
         ]
         written = {o.key: o for o in await self._writer.write(sent)}
+        if self._entity is not None and any(map(_refused, written.values())):
+            self._directory.forget(self._entity)  # a set-up kept may be why: read it next run
         originals = {w.key: w for w in batch}
         return Success(
             tuple(
@@ -305,6 +323,11 @@ class IntacctAdapter:
         if page.problems:
             return Failure(page.problems[0])  # a candidate that cannot be read is still one
         return Success(page.items)
+
+
+def _refused(outcome: WriteOutcome) -> bool:
+    result = outcome.result
+    return not is_successful(result) and result.failure().kind is ErrorKind.REJECTED
 
 
 def _held_without_lines(object_name: str, key: IntacctKey) -> SyncError:

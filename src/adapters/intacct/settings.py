@@ -55,6 +55,10 @@ class ClientSettings:
     """The time zone Intacct writes WHENMODIFIED in (the company's). None: calibrated at each
     log-in from the session timestamp's UTC offset (``Sessions.zone``); a fixed offset cannot
     follow daylight saving, so feeds then read with ``calibrated_overlap`` more."""
+    setup_lifetime: timedelta = timedelta(hours=1)
+    """How long a sync run may take the set-up facts an earlier read kept (subscriptions, order
+    definitions, account labels, Items: ``setupcache``) instead of asking again; 0: never. The
+    base currency is read every run whatever this says; onboarding and confirm always read."""
     calibrated_overlap: timedelta = timedelta(hours=1)
     """Added to ``overlap`` while the zone is calibrated rather than configured: a daylight-saving
     change moves the offset by up to an hour between two runs, and the cursor must not pass a
@@ -72,6 +76,10 @@ class ClientSettings:
                 "slot_wait must be a number of seconds, 0 or more (not infinite)",
             ),
             (self.attempts >= 1, "attempts must be at least 1"),
+            (
+                self.setup_lifetime >= timedelta(0),
+                "setup_lifetime must be 0 or more seconds (0: the set-up is read every run)",
+            ),
             (0 < self.timeout < math.inf, "timeout must be a positive, finite number of seconds"),
             *check_wait_limits(self),
             (

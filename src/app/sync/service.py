@@ -181,7 +181,7 @@ class SyncService:
             return Failure(port.failure() if is_successful(sync_from) else sync_from.failure())
         intacct, entity = port.unwrap()
         tally.meter(intacct)
-        setup = await settled(intacct.setup(entity))
+        setup = await settled(intacct.setup(entity, reuse=True))
         if not is_successful(setup):
             return Failure(setup.failure())
         items = frozenset(item.item_id for item in setup.unwrap().items)
