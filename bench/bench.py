@@ -11,8 +11,8 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    then 8 (Sage's tier 1 limit per company), the engine's governor set to the same;
    ``BENCH_ONLY=latency`` runs this section alone, the others keeping their figures, and
    ``BENCH_NOTE`` is kept beside its figures in the report (say, that the machine was shared);
-3. incremental: at the largest size of the run, after one settling sync, 0, 10 and 1,000 new
-   invoices;
+3. incremental: at every size, after one settling sync, 0 and 10 new invoices (and 1,000 at
+   the largest size): requests against the feeds read (an idle run: one request per feed);
 4. engine overhead: the engine's CPU per synced invoice against what lxml alone spends parsing
    and building the same Intacct XML (captured in the smallest run);
 5. many workers (``_workers.py``): ``BENCH_WORKERS_COMPANIES`` (300) small confirmed companies,
@@ -23,7 +23,14 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    default stays within; with ``BENCH_WORKERS_ONLY=1`` only this section runs, the others
    keeping their figures); ``BENCH_WORKERS_LATENCY_MS`` has the Intacct simulator add that
    much to every request (default 0). Each fleet size and latency keeps its latest figures.
-6. against a naive client (``_versus.py``): the official Python SDK writing the same company one
+6. many idle companies (``_idle_fleet.py``), only when ``BENCH_IDLE_COMPANIES`` is set (1,000
+   for the issue's figure; several minutes, so the default ``make bench`` leaves it out): that
+   many small confirmed companies synced once by one worker, then all made due again with
+   nothing new and run once more by the same worker: requests to each simulator, Intacct's API
+   transactions and the CPU of each process (worker, PostgreSQL, simulators) per company, and
+   the pass's wall (target: at most 10 minutes). ``BENCH_IDLE_ONLY=1`` runs only this section,
+   the others keeping their figures. Each count of companies keeps its latest figures.
+7. against a naive client (``_versus.py``): the official Python SDK writing the same company one
    function per request, serially, at ``BENCH_NAIVE_SIZE`` (200) invoices and scaled, beside the
    engine's initial sync of 1,000 and 2,000 invoices, both at 150 ms of Intacct latency: the
    ratio of their wall times (about 100 s; ``BENCH_NAIVE=0`` leaves it out, keeping its last
@@ -50,6 +57,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _baseline import lxml_alone
+from _idle_fleet import idle_fleet
 from _procs import cpu_of, machine_cpu
 from _report import write_report
 from _sims import simulators
@@ -189,6 +197,16 @@ def main() -> int:
         write_report(results, ROOT / "docs" / "benchmarks.md")
         print(f"bench: latency section done in {time.perf_counter() - started:.0f} s", flush=True)
         return 0
+    only_idle = bool(os.environ.get("BENCH_IDLE_ONLY"))
+    idle_companies = int(os.environ.get("BENCH_IDLE_COMPANIES", "0"))
+    if idle_companies:
+        idle = idle_fleet(idle_companies)
+        if idle is not None:
+            idle["machine"] = when
+            fleets: dict[str, Json] = dict(results.get("idle_fleet", {}))  # type: ignore[call-overload]
+            fleets[str(idle_companies)] = idle
+            results["idle_fleet"] = fleets
+    only_workers = only_workers or only_idle
     if not only_workers:
         single_engine(results, when)
         if os.environ.get("BENCH_NAIVE", "1") != "0":
@@ -198,7 +216,7 @@ def main() -> int:
             }
     companies = int(os.environ.get("BENCH_WORKERS_COMPANIES", str(WORKERS_COMPANIES)))
     latency_ms = int(os.environ.get("BENCH_WORKERS_LATENCY_MS", "0"))
-    fleet = many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms)
+    fleet = None if only_idle else many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms)
     if fleet is not None:
         fleet["machine"] = when
         workers: dict[str, Json] = dict(results.get("workers", {}))  # type: ignore[call-overload]
@@ -229,7 +247,7 @@ def single_engine(results: Json, when: Json) -> None:
             print(f"bench: initial sync of {size:,} invoices ...", flush=True)
             run = engine(
                 size,
-                changes=",".join(map(str, CHANGES)) if size == max(sizes) else "",
+                changes=",".join(map(str, CHANGES if size == max(sizes) else CHANGES[:2])),
                 capture=capture if size == min(sizes) else "",
             )
             run["minimum"] = minimum(size, run["initial"])  # type: ignore[arg-type]
