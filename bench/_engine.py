@@ -55,6 +55,8 @@ _FUNCTION = re.compile(rb"<function\b[^>]*>\s*<([A-Za-z_]+)")
 _OBJECT = re.compile(rb"<object>\s*([A-Za-z_]+)\s*</object>")
 READS = frozenset({"readByQuery", "readMore", "query", "read", "readByName", "readReport"})
 AUTH = frozenset({"getAPISession"})
+_CURSOR = re.compile(rb"WHENMODIFIED &gt;=|<field>ACCESSTIME</field>")
+"""A page of an Intacct change feed: read since a cursor (the audit trail by ACCESSTIME)."""
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Tally:
     functions: Counter[str] = field(default_factory=Counter)
     feeds: Counter[str] = field(default_factory=Counter)
     """Requests by system and resource (Intacct: the object read)."""
+    cursors: set[str] = field(default_factory=set)
+    """The change feeds read: Intacct objects read since a cursor, Re-Leased resources read."""
     capture: BinaryIO | None = None
     concurrency: int = 2
     """The Intacct requests the engine may have in flight (its ``intacct.concurrency``)."""
@@ -87,6 +91,7 @@ class Tally:
             "functions": dict(self.functions),
             "by_resource": dict(sorted(self.feeds.items())),
             "intacct_idle_s": self.idle,
+            "feeds": sorted(self.cursors),
         }
 
     def reset(self) -> None:
@@ -95,6 +100,7 @@ class Tally:
         self.feeds.clear()
         self.flight(0)
         self.idle = 0.0
+        self.cursors.clear()
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -116,11 +122,15 @@ class Counting(httpx.AsyncBaseTransport):
             if kind == "read":
                 objects = [m.decode() for m in _OBJECT.findall(request.content)] or names
                 tally.feeds.update(f"intacct:{name}" for name in objects)
+                if _CURSOR.search(request.content):
+                    tally.cursors.update(f"intacct:{name}" for name in objects)
         else:
             kind = "read" if request.method == "GET" else "write"
             tally.requests[f"released_{kind}"] += 1
             resource = request.url.path.removeprefix("/api/").split("/")[0]
             tally.feeds[f"released:{request.method}:{resource}"] += 1
+            if kind == "read":
+                tally.cursors.add(f"released:{resource}")
         gateway = request.url.path == GATEWAY_PATH
         if gateway:
             tally.flight(+1)
