@@ -209,3 +209,16 @@ def test_ten_changes_read_no_more_feed_pages(idle: Idle) -> None:
     assert -(-TEN // ClientSettings().page_size) == 1
     assert len([r for r in changed if r.feed_page]) == len(_intacct_feeds()) - len(READ_TWICE)
     assert Counter(f for r in changed for f in r.functions)["readMore"] == 0
+
+
+def test_D17_ten_documents_written_are_read_back_in_one_request_and_their_lines_in_one(
+    idle: Idle,
+) -> None:
+    """The ten invoices go to Intacct as Order Entry documents, each then read back for what
+    Intacct added (its DOCID and tax, rule D17): all ten looked up in one request, their lines
+    read in one query, not one of each per document."""
+    changed = [r for r in idle.requests[4] if not r.feed_page]
+    looked_up = [r for r in changed if "SODOCUMENT" in r.objects]
+    assert [Counter(r.objects)["SODOCUMENT"] for r in looked_up] == [TEN]
+    lines = [r for r in changed if "SODOCUMENTENTRY" in r.objects]
+    assert len(lines) == 1

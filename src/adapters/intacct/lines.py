@@ -98,7 +98,7 @@ class Lines:
     ) -> Result[Attached, SyncError]:
         """``rows`` (headers of ``object_name``) with their lines nested under the holder."""
         spec = LINES[object_name]
-        keys = [key for key in map(_record_no, rows) if key]
+        keys = [key for key in map(record_no, rows) if key]
         if not keys:
             return Success(Attached(rows=tuple(rows)))
         found = await self._lines(spec, object_name, keys, docparid)
@@ -113,11 +113,11 @@ class Lines:
             by_header.update(again.unwrap())
         lost = {key for key in wanting if key not in by_header}
         nested = tuple(
-            _nest(spec, row, by_header.get(_record_no(row), []))
+            _nest(spec, row, by_header.get(record_no(row), []))
             for row in rows
-            if _record_no(row) not in lost
+            if record_no(row) not in lost
         )
-        missing = tuple(row for row in rows if _record_no(row) in lost)
+        missing = tuple(row for row in rows if record_no(row) in lost)
         return Success(Attached(rows=nested, missing=missing))
 
     async def _lines(
@@ -169,11 +169,11 @@ class Lines:
         for header in read.unwrap():
             lines = line_rows(header.get(spec.holder))
             if lines:
-                grouped[_record_no(header)] = list(lines)
+                grouped[record_no(header)] = list(lines)
         return Success(grouped)
 
 
-def _record_no(row: Row) -> str:
+def record_no(row: Row) -> str:
     value = row.get("RECORDNO")
     text = value.strip() if isinstance(value, str) else ""
     return text if text.isdigit() else ""
@@ -183,7 +183,7 @@ def _needs_lines(spec: LineSpec, rows: Sequence[Row], key: str) -> bool:
     """The header ``key`` says it has lines: its total is a number other than zero."""
     if spec.total is None:
         return False
-    row = next(r for r in rows if _record_no(r) == key)
+    row = next(r for r in rows if record_no(r) == key)
     total = row.get(spec.total)
     try:
         return isinstance(total, str) and Decimal(total.replace(",", "") or "0") != 0

@@ -73,8 +73,7 @@ class Writer:
 
     async def find(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
         """The record ``write`` created, by the key written into it, or None when absent."""
-        found = await self._written.find_many([write])
-        return found.get(write.key) or Failure(_unconfirmed(write))
+        return await self._written.find_one(write) or Failure(_unconfirmed(write))
 
     async def write(self, batch: Sequence[IntacctWrite]) -> tuple[WriteOutcome, ...]:
         """The batch in requests of ``batch_size`` functions, sent side by side (the governor

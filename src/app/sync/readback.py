@@ -11,8 +11,10 @@ from its feed and does the same.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
+from returns.pipeline import is_successful
 from returns.result import Result, Success
 
 from released_intacct.app.ports import settled
@@ -29,13 +31,11 @@ from released_intacct.domain.planning.documents import plan_documents
 async def read_back(
     ctx: RunContext, tally: Tally, planned: Sequence[Action]
 ) -> Result[None, SyncError]:
+    lookups = [lookup for lookup in map(_lookup, planned) if lookup is not None]
+    found = await asyncio.gather(*(settled(ctx.intacct.find_written(w)) for w in lookups))
     held: list[Transaction] = []
-    for write in planned:
-        lookup = _lookup(write)
-        if lookup is None:
-            continue
-        found = await settled(ctx.intacct.find_written(lookup))
-        record = found.value_or(None)
+    for result in found:  # asked side by side, so the adapter asks them in one request
+        record = result.unwrap() if is_successful(result) else None
         if isinstance(record, Transaction) and record.link_key:
             held.append(record)
     if not held:
