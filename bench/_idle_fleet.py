@@ -182,6 +182,11 @@ def idle_section(fleets: dict[str, Json]) -> list[str]:
             + f" | {1000 * sum(cpu.values()) / size:.1f} "
             f"| {1000 * fleet['machine_cpu_s'] / size:.1f} |",
             "",
+            f"Of the machine's {fleet['machine_cpu_s']:.0f} CPU seconds over the pass, ours "
+            f"took {sum(cpu.values()):.0f} ({sum(cpu.values()) / fleet['machine_cpu_s']:.0%}); "
+            "other work on the machine took the rest. One worker is one Python thread: its own "
+            f"{cpu['worker']:.0f} CPU seconds are the floor of its wall on any machine.",
+            "",
         ]
     return lines
 
