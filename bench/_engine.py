@@ -67,8 +67,10 @@ class Tally:
     functions: Counter[str] = field(default_factory=Counter)
     feeds: Counter[str] = field(default_factory=Counter)
     """Requests by system and resource (Intacct: the object read)."""
-    cursors: set[str] = field(default_factory=set)
-    """The change feeds read: Intacct objects read since a cursor, Re-Leased resources read."""
+    cursors: Counter[str] = field(default_factory=Counter)
+    """The change feeds read: Intacct's pages filtered on a cursor, by object (a feed's first
+    page; ``readMore`` pages carry no filter, the audit trail's pages by offset do, and it holds
+    one feed a record type); Re-Leased resources read (one feed each)."""
     capture: BinaryIO | None = None
     concurrency: int = 2
     """The Intacct requests the engine may have in flight (its ``intacct.concurrency``)."""
@@ -91,7 +93,7 @@ class Tally:
             "functions": dict(self.functions),
             "by_resource": dict(sorted(self.feeds.items())),
             "intacct_idle_s": self.idle,
-            "feeds": sorted(self.cursors),
+            "feeds": dict(sorted(self.cursors.items())),
         }
 
     def reset(self) -> None:
@@ -123,14 +125,14 @@ class Counting(httpx.AsyncBaseTransport):
                 objects = [m.decode() for m in _OBJECT.findall(request.content)] or names
                 tally.feeds.update(f"intacct:{name}" for name in objects)
                 if _CURSOR.search(request.content):
-                    tally.cursors.update(f"intacct:{name}" for name in objects)
+                    tally.cursors.update(f"intacct:{name}" for name in objects)  # one a page
         else:
             kind = "read" if request.method == "GET" else "write"
             tally.requests[f"released_{kind}"] += 1
             resource = request.url.path.removeprefix("/api/").split("/")[0]
             tally.feeds[f"released:{request.method}:{resource}"] += 1
             if kind == "read":
-                tally.cursors.add(f"released:{resource}")
+                tally.cursors[f"released:{resource}"] = 1
         gateway = request.url.path == GATEWAY_PATH
         if gateway:
             tally.flight(+1)

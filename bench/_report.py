@@ -89,7 +89,7 @@ def _incremental_rows(initial: dict[str, Json]) -> list[str]:
 
 def _feeds(sync: Json) -> int:
     """The change feeds a sync read (earlier results: every resource it read)."""
-    return len(sync["feeds"]) if "feeds" in sync else len(sync["by_resource"])
+    return sum(sync["feeds"].values()) if "feeds" in sync else len(sync["by_resource"])
 
 
 def _incremental_targets(initial: dict[str, Json]) -> list[str]:
@@ -268,8 +268,9 @@ def write_report(results: Json, path: Path) -> None:
         "",
         "After the initial sync, one settling sync (the initial sync's own writes come back as",
         "echoes), then syncs after 0 and 10 new approved invoices in Re-Leased (and 1,000 at",
-        "the largest size). Feeds read: the Intacct objects read since a cursor and the",
-        "Re-Leased resources read (figures from before 2026-12-06 count every resource read).",
+        "the largest size). Feeds read: the Intacct first pages read since a cursor (one a feed;",
+        "customers and vendors serve two feeds with one read) and the Re-Leased resources read",
+        "(figures from before 2026-12-06 count every resource read).",
         "These syncs run back to back, inside the overlap window (5 minutes, an hour more while",
         "the zone is calibrated) of the initial sync's bulk load, so they read that load again",
         "(its pages and lines) until a run starts past the window; from then on a run with",
