@@ -44,6 +44,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
+from released_intacct.app.applier import Applied, Applier, intacct_answers
 from released_intacct.app.candidates import (
     answer_key,
     candidates_error,
@@ -59,9 +60,8 @@ from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctRecord, Party
 from released_intacct.domain.planning.written import intacct_link_key, link_for_intacct_write
-from released_intacct.domain.ports import IntacctPort, WriteOutcome
-from released_intacct.domain.rules.prerequisites import explain
-from released_intacct.domain.state import Intent, IntentState, Settlement
+from released_intacct.domain.ports import IntacctPort
+from released_intacct.domain.state import IntentState
 
 __all__ = ["STOPS", "about", "create_in_intacct"]
 
@@ -81,15 +81,28 @@ async def create_in_intacct(
 ) -> Result[list[SyncError], SyncError]:
     """The creates an earlier attempt did not make, sent and settled; the refusals of single
     records (sync results), or the failure that stops the confirm."""
-    id = claim.id
     looked = await _not_created(ports, claim, intacct, planned)
     if not is_successful(looked):
         return Failure(looked.failure())
     left, earlier = looked.unwrap()
     if not left:
         return Success(earlier)
-    intents = [Intent(connection=id, key=create.key, action=create) for create in left]
-    recorded = await settled(ports.store.record_intents(intents))
+    refused = await _send(ports, claim, intacct, left, unknown=unknown)
+    return refused.map(lambda more: earlier + more)
+
+
+async def _send(
+    ports: Ports,
+    claim: Claim,
+    intacct: IntacctPort,
+    left: Sequence[CreateInIntacct],
+    *,
+    unknown: frozenset[Prerequisite],
+) -> Result[list[SyncError], SyncError]:
+    """``left`` recorded, sent (only those held) and settled; the refusals, as sync results."""
+    id = claim.id
+    outbox = _outbox(ports, id)
+    recorded = await outbox.record(left)
     if not is_successful(recorded):
         return Failure(recorded.failure())
     creates = [create for create in left if create.key in recorded.unwrap()]
@@ -102,8 +115,22 @@ async def create_in_intacct(
     sent = await settled(intacct.write(creates))
     if not is_successful(sent):
         return Failure(sent.failure())
-    refused = await _settle_sent(ports, id, creates, sent.unwrap(), unknown=unknown)
-    return refused.map(lambda more: earlier + more)
+    settling = await outbox.settle(intacct_answers(creates, sent, unknown=unknown))
+    if not is_successful(settling):
+        return Failure(settling.failure())
+    applied = settling.unwrap()
+    if applied.stopped is not None:
+        return Failure(applied.stopped[1])
+    return Success([about(error, write) for write, error in _refused(applied)])
+
+
+def _outbox(ports: Ports, id: ConnectionId) -> Applier:
+    """Confirm's outbox: no run to fence it, its intents never marked SENT (no ``hold``)."""
+    return Applier(store=ports.store, connection=id, sent_as=IntentState.PENDING)
+
+
+def _refused(applied: Applied) -> list[tuple[CreateInIntacct, SyncError]]:
+    return [(w, e) for w, e in applied.refused if isinstance(w, CreateInIntacct)]
 
 
 def about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> SyncError:
@@ -119,42 +146,8 @@ def about(error: SyncError, action: ArchiveInReleased | CreateInIntacct) -> Sync
     )
 
 
-async def _settle_sent(
-    ports: Ports,
-    id: ConnectionId,
-    creates: Sequence[CreateInIntacct],
-    outcomes: Sequence[WriteOutcome],
-    *,
-    unknown: frozenset[Prerequisite],
-) -> Result[list[SyncError], SyncError]:
-    """Each create settled with its link or as FAILED, together in one store transaction (one by
-    one should the store refuse the batch), up to a failure that stops the confirm; the refusals,
-    as sync results."""
-    by_key = {create.key: create for create in creates}
-    refused: list[SyncError] = []
-    settlements: list[Settlement] = []
-    stop: SyncError | None = None
-    for outcome in outcomes:
-        action = by_key[outcome.key]
-        if is_successful(outcome.result):
-            link = link_for_intacct_write(action, outcome.result.unwrap(), existing=None)
-            settlements.append(Settlement(action.key, IntentState.CONFIRMED, link))
-        elif outcome.result.failure().kind in STOPS:
-            stop = outcome.result.failure()
-            break
-        else:
-            refused.append(about(explain(outcome.result.failure(), action, unknown), action))
-            settlements.append(Settlement(action.key, IntentState.FAILED))
-    together = await settled(ports.store.settle_many(id, settlements))
-    for one in [] if is_successful(together) else settlements:
-        settled_one = await settled(ports.store.settle(id, one.key, state=one.state, link=one.link))
-        if not is_successful(settled_one):
-            return Failure(settled_one.failure())
-    return Failure(stop) if stop is not None else Success(refused)
-
-
 Resolved = tuple[bool, SyncError | None]
-"""What came of an open create (``_resolved``): whether it settles the create wanted with its
+"""What came of an open create (``_resolved``): whether it covers the create wanted with its
 key (not to be sent), and the result to record."""
 
 
@@ -191,8 +184,8 @@ async def _not_created(
     if not is_successful(waited):
         return Failure(waited.failure())
     results: list[SyncError] = []
-    for sent, (settled_by, result) in waited.unwrap():
-        if settled_by:
+    for sent, (covered, result) in waited.unwrap():
+        if covered:
             wanted.pop(sent.key, None)
         results += [] if result is None else [result]
     linked = await _linked(ports, id, list(wanted.values()))
@@ -248,7 +241,7 @@ async def _resolved(
     record: IntacctRecord | None,
 ) -> Result[Resolved, SyncError]:
     """An open create ``sent`` by an earlier attempt, and the ``record`` its key found: whether
-    that settles the create now ``wanted`` with the same key (it must not be sent), and the
+    that covers the create now ``wanted`` with the same key (it must not be sent), and the
     result to record.
 
     Found and still wanted as it was sent (same side): CONFIRMED with its link. Found but no
@@ -260,10 +253,10 @@ async def _resolved(
         return await _unfound(ports, id, intacct, sent)
     if record is not None and still:
         link = link_for_intacct_write(sent, record, existing=None)
-        done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
+        done = await _outbox(ports, id).settle([(sent, Success(link))])
         _log.info("confirm_create_found", connection=id, key=sent.key)
-        return (await settled(done)).map(lambda _: (True, None))
-    closed = await settled(ports.store.settle(id, sent.key, state=IntentState.FAILED))
+        return done.map(lambda _: (True, None))
+    closed = await _outbox(ports, id).abandon(sent)
     if record is None:
         return closed.map(lambda _: (False, None))
     stray = _unwanted(sent, intacct_link_key(record))
@@ -307,8 +300,8 @@ async def _link_to(
     if record is None:
         return Failure(about(not_a_candidate(id, sent.key, sent, chosen), sent))
     link = link_for_intacct_write(sent, record, existing=None)
-    done = ports.store.settle(id, sent.key, state=IntentState.CONFIRMED, link=link)
-    return (await settled(done)).map(lambda _: (True, None))
+    done = await _outbox(ports, id).settle([(sent, Success(link))])
+    return done.map(lambda _: (True, None))
 
 
 async def _free_candidates(

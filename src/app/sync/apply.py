@@ -9,7 +9,7 @@ holds its company is refused and stops. Just before each send, the intents sent 
 between the send and the settle leaves the intent SENT, to be looked up (F2). Only the writes
 whose intents this run holds are sent: a planned write whose intent is SENT by an earlier run
 (its outcome unknown) stops the run instead. What a write answers decides what follows
-(``outcomes``).
+(``outcomes``, through the outbox applier, ``app.applier``).
 
 Voids (rule D7) are not intents: voiding twice is harmless. A void that fails retriably stops the
 run too (the reversal is read again next run). The link of a copy we voided remembers it
@@ -24,11 +24,12 @@ from functools import partial
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.applier import Answer, intacct_answers, intent_key, no_answer
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
-from released_intacct.app.sync.outbox import about, intent_key, intents_for
-from released_intacct.app.sync.outcomes import Confirmed, Failed, report, settle_all, unconfirmed
+from released_intacct.app.sync.outbox import about
+from released_intacct.app.sync.outcomes import applier, follow_up, report, unconfirmed
 from released_intacct.domain.actions import (
     Action,
     ArchiveInReleased,
@@ -44,16 +45,9 @@ from released_intacct.domain.actions import (
     WriteAction,
 )
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.written import (
-    VOIDED_BY_US,
-    link_for_intacct_write,
-    link_for_released_write,
-)
-from released_intacct.domain.ports import WriteOutcome
+from released_intacct.domain.planning.written import VOIDED_BY_US, link_for_released_write
 from released_intacct.domain.released import ReleasedRecord
-from released_intacct.domain.rules.prerequisites import explain
 
 _WRITES = (CreateInIntacct, UpdateInIntacct, CreateInReleased, UpdateInReleased)
 _NOT_IN_A_SYNC = (ArchiveInReleased, UnarchiveInReleased, LinkRecords)
@@ -69,11 +63,10 @@ async def apply(
         raise TypeError(msg)
     writes = [a for a in actions if isinstance(a, _WRITES)]
     if writes:
-        intents = intents_for(ctx.connection, writes)
-        held = await settled(ctx.store.record_intents(intents, fence=ctx.fence))
+        held = await applier(ctx).record(writes)
         if not is_successful(held):
             return Failure(held.failure())
-        if len(held.unwrap()) < len({i.key for i in intents}):
+        if len(held.unwrap()) < len({intent_key(ctx.connection, w) for w in writes}):
             return Failure(unconfirmed(_in_flight()))
         sent = await send(ctx, tally, writes, links)
         if not is_successful(sent):
@@ -100,39 +93,35 @@ async def plan_and_apply(
 async def send(
     ctx: RunContext, tally: Tally, writes: Sequence[WriteAction], links: LinkIndex
 ) -> Result[None, SyncError]:
-    """Send writes whose intents are stored, and settle each: the successes together in one
-    store transaction, each failure on its own after them (``outcomes.settle_all``). The writes to
-    Re-Leased are settled before the batch to Intacct is sent, so a failure that stops the run
-    stops it before that batch, as a failing update stops the updates after it."""
-    confirmed: Confirmed = []
-    failed: Failed = []
+    """Send writes whose intents are stored, and settle each by its answer
+    (``outcomes.follow_up``). The writes to Re-Leased are settled before the batch to Intacct
+    is sent, so a failure that stops the run stops it before that batch, as a failing update
+    stops the updates after it."""
     creates = [w for w in writes if isinstance(w, CreateInReleased)]
     holding = await _hold(ctx, creates)
     if not is_successful(holding):
         return holding
-    await _create_in_released(ctx, creates, confirmed, failed)
+    answers = await _create_in_released(ctx, creates)
     for update in (w for w in writes if isinstance(w, UpdateInReleased)):
         holding = await _hold(ctx, [update])
         if not is_successful(holding):
-            await settle_all(ctx, tally, confirmed, failed)
+            await follow_up(ctx, tally, answers)
             return holding
         linked = await _update_released(ctx, update, links)
-        if is_successful(linked):
-            confirmed.append((update, linked.unwrap()))
-            continue
-        failed.append((update, linked))
-        done = await settle_all(ctx, tally, confirmed, failed)
-        if not is_successful(done):
-            return done
-    done = await settle_all(ctx, tally, confirmed, failed)
+        answers.append((update, linked))
+        if not is_successful(linked):
+            done = await follow_up(ctx, tally, answers)
+            answers = []
+            if not is_successful(done):
+                return done
+    done = await follow_up(ctx, tally, answers)
     if not is_successful(done):
         return done
     batch = [w for w in writes if isinstance(w, CreateInIntacct | UpdateInIntacct)]
     holding = await _hold(ctx, batch)
     if not is_successful(holding):
         return holding
-    await _write_to_intacct(ctx, batch, links, confirmed, failed)
-    return await settle_all(ctx, tally, confirmed, failed)
+    return await follow_up(ctx, tally, await _write_to_intacct(ctx, batch, links))
 
 
 async def _hold(ctx: RunContext, writes: Sequence[WriteAction]) -> Result[None, SyncError]:
@@ -143,44 +132,25 @@ async def _hold(ctx: RunContext, writes: Sequence[WriteAction]) -> Result[None, 
     return await settled(ctx.store.hold(ctx.fence, keys, at=ctx.clock.now()))
 
 
-async def _create_in_released(
-    ctx: RunContext, creates: Sequence[CreateInReleased], confirmed: Confirmed, failed: Failed
-) -> None:
-    """The creates in Re-Leased in one ``create_all``, each sorted by its outcome."""
+async def _create_in_released(ctx: RunContext, creates: Sequence[CreateInReleased]) -> list[Answer]:
+    """The creates in Re-Leased in one ``create_all``, and what each answered."""
     if not creates:
-        return
+        return []
     made = await settled(ctx.released.create_all([(w.key, w.record) for w in creates]))
-    for write, written in zip(creates, _each(made, len(creates)), strict=True):
-        linked = written.map(partial(link_for_released_write, write, existing=None))
-        if is_successful(linked):
-            confirmed.append((write, linked.unwrap()))
-        else:
-            failed.append((write, linked))
+    return [
+        (write, written.map(partial(link_for_released_write, write, existing=None)))
+        for write, written in zip(creates, _each(made, len(creates)), strict=True)
+    ]
 
 
 async def _write_to_intacct(
-    ctx: RunContext,
-    batch: Sequence[CreateInIntacct | UpdateInIntacct],
-    links: LinkIndex,
-    confirmed: Confirmed,
-    failed: Failed,
-) -> None:
-    """The Intacct writes in one batch, each sorted by its outcome."""
+    ctx: RunContext, batch: Sequence[CreateInIntacct | UpdateInIntacct], links: LinkIndex
+) -> list[Answer]:
+    """The Intacct writes in one batch, and what each answered."""
     if not batch:
-        return
+        return []
     sent = await settled(ctx.intacct.write(batch))
-    batch_error = None if is_successful(sent) else sent.failure()
-    outcomes = {o.key: o for o in sent.unwrap()} if batch_error is None else {}
-    for write in batch:
-        existing = links.by_released(write.record_type, write.released_id)
-        result = _outcome(outcomes.get(write.key), batch_error, write).alt(
-            partial(explain, write=write, unknown=ctx.settings.unconfirmed)
-        )
-        linked = result.map(partial(link_for_intacct_write, write, existing=existing))
-        if is_successful(linked):
-            confirmed.append((write, linked.unwrap()))
-        else:
-            failed.append((write, linked))
+    return intacct_answers(batch, sent, unknown=ctx.settings.unconfirmed, links=links)
 
 
 def _each(
@@ -189,7 +159,7 @@ def _each(
     """Per record, what ``create_all`` answered (its own failure, when the call failed)."""
     if is_successful(made) and len(made.unwrap()) == count:
         return made.unwrap()
-    error = made.failure() if not is_successful(made) else _no_answer()
+    error = made.failure() if not is_successful(made) else no_answer("Re-Leased")
     return tuple(Failure(error) for _ in range(count))
 
 
@@ -202,25 +172,6 @@ async def _update_released(
         msg = f"an update in Re-Leased needs the link of {write.released_id}"
         raise ValueError(msg)
     return written.map(partial(link_for_released_write, write, existing=existing))
-
-
-def _outcome(
-    outcome: WriteOutcome | None,
-    batch_error: SyncError | None,
-    write: CreateInIntacct | UpdateInIntacct,
-) -> Result[IntacctRecord, SyncError]:
-    if outcome is not None:
-        return outcome.result
-    return Failure(batch_error or _no_answer("Sage Intacct"))
-
-
-def _no_answer(system: str = "Re-Leased") -> SyncError:
-    return SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=f"{system} did not answer for this record.",
-        fix="Nothing to do: it is looked up and sent again on the next sync.",
-    )
 
 
 async def _void(

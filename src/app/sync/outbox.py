@@ -1,16 +1,11 @@
-"""Outbox keys, look-up by key, and what a failed write is about.
+"""A sync's look-up of an open write by its key, and what a failed write is about.
 
-Decided: a create's intent key is the action's idempotency key (deterministic from connection,
-target, record type, source system and source id). An update's intent key carries its content:
-the same key with the source fingerprint as a suffix, so two different updates of one record are
-two intents and the same update planned twice is one. Only creates can be looked up by key (the
+The keys are the applier's (``app.applier.intent_key``). Only creates can be looked up by key (the
 ports find a record by the key written into it); an open update is simply sent again (an update is
 idempotent by content).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
@@ -24,38 +19,13 @@ from released_intacct.domain.actions import (
     VoidInReleased,
     WriteAction,
 )
-from released_intacct.domain.enums import Direction, System
+from released_intacct.domain.enums import Direction
 from released_intacct.domain.errors import RecordRef, SyncError
-from released_intacct.domain.ids import ConnectionId, IdempotencyKey, idempotency_key
 from released_intacct.domain.links import Link
 from released_intacct.domain.planning.written import (
     link_for_intacct_write,
     link_for_released_write,
 )
-from released_intacct.domain.state import Intent
-
-
-def intent_key(connection: ConnectionId, write: WriteAction) -> IdempotencyKey:
-    if isinstance(write, CreateInIntacct | CreateInReleased):
-        return write.key
-    if isinstance(write, UpdateInIntacct):
-        target, source, source_id = System.INTACCT, System.RELEASED, str(write.released_id)
-    else:
-        target, source, source_id = System.RELEASED, System.INTACCT, str(write.intacct_key)
-    return idempotency_key(
-        connection,
-        target,
-        write.record_type,
-        source=source,
-        source_id=f"{source_id}#update#{write.source_fingerprint}",
-    )
-
-
-def intents_for(connection: ConnectionId, writes: Sequence[WriteAction]) -> list[Intent]:
-    return [
-        Intent(connection=connection, key=intent_key(connection, write), action=write)
-        for write in writes
-    ]
 
 
 async def look_up(ctx: RunContext, write: WriteAction) -> Result[Link | None, SyncError]:

@@ -39,8 +39,8 @@ from released_intacct.app.ports import settled
 from released_intacct.app.sync.apply import send
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
-from released_intacct.app.sync.outbox import about, intent_key, look_up
-from released_intacct.app.sync.outcomes import report, unconfirmed
+from released_intacct.app.sync.outbox import about, look_up
+from released_intacct.app.sync.outcomes import applier, report, unconfirmed
 from released_intacct.app.sync.uncertain import linked, unfound
 from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -100,15 +100,13 @@ async def resolve_open_intents(ctx: RunContext, tally: Tally) -> Result[None, Sy
 async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, SyncError]:
     """Hold the intents to send again in this run: a SENT one back to PENDING, then all
     recorded anew (fenced; ``send`` marks them SENT again just before it sends)."""
+    outbox = applier(ctx)
     for intent in intents:
         if intent.state is IntentState.SENT:
-            back = ctx.store.settle(
-                ctx.connection, intent.key, state=IntentState.PENDING, fence=ctx.fence
-            )
-            done = await settled(back)
+            done = await outbox.reopen(intent.action)
             if not is_successful(done):
                 return done
-    recorded = await settled(ctx.store.record_intents(intents, fence=ctx.fence))
+    recorded = await outbox.record([intent.action for intent in intents])
     if is_successful(recorded) and len(recorded.unwrap()) < len({i.key for i in intents}):
         msg = "an open intent put back to PENDING was not held again"
         raise AssertionError(msg)
@@ -116,7 +114,7 @@ async def _take(ctx: RunContext, intents: Sequence[Intent]) -> Result[None, Sync
 
 
 async def _open_write(ctx: RunContext, tally: Tally, intent: Intent) -> Result[Verdict, SyncError]:
-    """Settle an open write found by its key; True: send it again (``uncertain.unfound``); an
+    """Settle an open write by what its key finds; True: send it again (``uncertain.unfound``); an
     ``InFlight``: its dead sender's write may still be running, looked up again once that is
     past (``_looked_again``)."""
     looked = await _looked_up(ctx, tally, intent)
@@ -191,7 +189,7 @@ def _still_in_flight(until: datetime) -> SyncError:
 async def _open_update(
     ctx: RunContext, tally: Tally, update: UpdateInIntacct
 ) -> Result[bool, SyncError]:
-    """Settle an open update of a document by what Intacct holds; True: send it again."""
+    """An open update of a document, judged by what Intacct holds; True: send it again."""
     links = await Wanted().released(update.record_type, [update.released_id]).load(ctx)
     if not is_successful(links):
         return Failure(links.failure())
@@ -209,10 +207,10 @@ async def _open_update(
     now = intacct_fingerprint(current)
     if now == link.intacct_fingerprint:
         return Success(True)
-    return await _settle_update(ctx, tally, update, sent=record, current=current, link=link)
+    return await _landed_or_changed(ctx, tally, update, sent=record, current=current, link=link)
 
 
-async def _settle_update(
+async def _landed_or_changed(
     ctx: RunContext,
     tally: Tally,
     update: UpdateInIntacct,
@@ -223,17 +221,11 @@ async def _settle_update(
 ) -> Result[bool, SyncError]:
     """Intacct no longer holds what was last synced: our update landed, or someone changed it.
     ``sent``: the document as the update wrote it; ``current``: as Intacct holds it now."""
-    key = intent_key(ctx.connection, update)
     if update_landed(sent, current):
         landed = link_for_intacct_write(update, sent, existing=link)
-        done = await settled(
-            ctx.store.settle(
-                ctx.connection, key, state=IntentState.CONFIRMED, link=landed, fence=ctx.fence
-            )
-        )
+        done = await applier(ctx).settle([(update, Success(landed))])
         return done.map(lambda _: False)
-    failed = ctx.store.settle(ctx.connection, key, state=IntentState.FAILED, fence=ctx.fence)
-    done = await settled(failed)
+    done = await applier(ctx).settle([(update, Failure(superseded(current, update)))])
     if not is_successful(done):
         return Failure(done.failure())
     told = await report(ctx, tally, [superseded(current, update)])

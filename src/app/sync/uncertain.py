@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
+from released_intacct.app.applier import intent_key
 from released_intacct.app.candidates import (
     answer_key,
     candidates_error,
@@ -51,8 +52,8 @@ from released_intacct.app.candidates import (
 from released_intacct.app.ports import settled
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.linkset import Wanted
-from released_intacct.app.sync.outbox import about, intent_key
-from released_intacct.app.sync.outcomes import report, unconfirmed
+from released_intacct.app.sync.outbox import about
+from released_intacct.app.sync.outcomes import follow_up, report, unconfirmed
 from released_intacct.domain.actions import CreateInIntacct, WriteAction
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
@@ -180,14 +181,7 @@ async def linked(
     ctx: RunContext, tally: Tally, write: WriteAction, link: Link
 ) -> Result[bool, SyncError]:
     """An open create settled: CONFIRMED with ``link`` (False: nothing to send)."""
-    key = intent_key(ctx.connection, write)
-    done = await settled(
-        ctx.store.settle(
-            ctx.connection, key, state=IntentState.CONFIRMED, link=link, fence=ctx.fence
-        )
-    )
-    if is_successful(done):
-        tally.wrote(write.record_type, created=True)
+    done = await follow_up(ctx, tally, [(write, Success(link))])
     return done.map(lambda _: False)
 
 
