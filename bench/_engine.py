@@ -228,12 +228,12 @@ async def _initial(service: Service, id: ConnectionId) -> Run:
     (await settled(service.workflow.acknowledge(id, unknown))).unwrap()  # as a user would (C5)
     (await settled(service.workflow.confirm(id))).unwrap()
     await service.workflow.background()
-    runs = (await settled(service.runs(id, limit=1))).unwrap()
+    runs = (await service.runs(id, limit=1)).unwrap()
     return runs[0]
 
 
 async def _next(service: Service, id: ConnectionId) -> Run:
-    outcome = await settled(service.run_now(id))
+    outcome = await service.run_now(id)
     if not is_successful(outcome):
         raise SystemExit(f"sync refused: {outcome.failure().message}")
     return outcome.unwrap()
@@ -312,7 +312,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
 
 
 async def _result_count(service: Service, id: ConnectionId) -> int:
-    found = await settled(service.results(id, ResultFilter(limit=100_000)))
+    found = await service.results(id, ResultFilter(limit=100_000))
     return len(found.unwrap()) if is_successful(found) else -1
 
 

@@ -48,7 +48,7 @@ from released_intacct.domain.ids import ConnectionId, EntityId
 from released_intacct.domain.links import Link
 from released_intacct.domain.rules.prerequisites import Status
 from released_intacct.domain.state import Intent, Run
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, SYNC_FROM
 from released_intacct.fakes.demo_processes import Simulators
 from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
@@ -232,7 +232,7 @@ def refuse_then_fix(world: World, settings: Settings) -> None:
 
 async def _sync_once(settings: Settings) -> None:
     async with open_service(settings) as service:
-        await settled(service.run_now(CONNECTION))
+        await service.run_now(CONNECTION)
 
 
 async def recover(settings: Settings) -> tuple[Run, ...]:
@@ -257,7 +257,7 @@ async def stored(settings: Settings) -> tuple[tuple[Link, ...], tuple[Intent, ..
 async def _initial_sync(settings: Settings) -> None:
     async with open_service(settings) as service:
         print("start", flush=True)
-        outcome = await settled(service.run_now(CONNECTION))
+        outcome = await service.run_now(CONNECTION)
         if is_successful(outcome):
             print(f"done {outcome.unwrap().status.value}", flush=True)
         else:

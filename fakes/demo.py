@@ -52,7 +52,6 @@ from released_intacct.app.http_server import serve_until
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError, settings_from_toml
 from released_intacct.domain.state import ResultFilter
-from released_intacct.fakes.awaiting import settled
 from released_intacct.fakes.demo_onboard import onboard_and_sync, refused
 from released_intacct.fakes.demo_processes import DemoError, Simulators, port_free
 from released_intacct.fakes.demo_summary import Where, summary
@@ -191,7 +190,7 @@ async def _demo(
             except asyncio.CancelledError:
                 await _stopped(service, out)
                 raise
-            results = await settled(service.results(id, ResultFilter(limit=10_000)))
+            results = await service.results(id, ResultFilter(limit=10_000))
             if not is_successful(results):
                 raise refused(results.failure())
             token = settings.admin_token.reveal() if settings.admin_token else ""
@@ -223,9 +222,9 @@ async def _stopped(service: Service, out: TextIO) -> None:
     finished red with its reason in the store, and the reasons told, while the simulators still
     answer (``main`` stops them after)."""
     await service.stop()
-    connections = await settled(service.connections())
+    connections = await service.connections()
     for connection in connections.value_or(()):
-        notes = await settled(service.notifications(connection.id))
+        notes = await service.notifications(connection.id)
         latest = max(notes.value_or(()), key=lambda note: note.id, default=None)
         if latest is not None:
             said = latest.notification

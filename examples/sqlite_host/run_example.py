@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,7 @@ import httpx
 from host import SqliteHost
 from returns.future import FutureResult
 from returns.pipeline import is_successful
+from returns.result import Result
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.state import SqliteStateStore, generate_key
@@ -101,8 +102,9 @@ class ExampleError(RuntimeError):
 T = TypeVar("T")
 
 
-async def _ok(future: FutureResult[T, SyncError]) -> T:
-    outcome = await settled(future)
+async def _ok(call: FutureResult[T, SyncError] | Awaitable[Result[T, SyncError]]) -> T:
+    """The value of a port call or a service call; its failure as an ``ExampleError``."""
+    outcome = await (settled(call) if isinstance(call, FutureResult) else call)
     if not is_successful(outcome):
         error = outcome.failure()
         raise ExampleError(f"{error.message} {error.fix}")

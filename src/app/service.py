@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
@@ -102,18 +101,15 @@ class Service:
 
     # --- connections -----------------------------------------------------------------------------
 
-    def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
-        return self.ports.store.connections()
+    async def connections(self) -> Result[tuple[Connection, ...], SyncError]:
+        return await settled(self.ports.store.connections())
 
-    def connection(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
+    async def connection(self, id: ConnectionId) -> Result[Connection, SyncError]:
         """The stored connection, or a REJECTED error naming the unknown id."""
-        return FutureResult(stored_connection(self.ports.store, id))
+        return await stored_connection(self.ports.store, id)
 
-    def entities(self, id: ConnectionId) -> FutureResult[tuple[Entity, ...], SyncError]:
+    async def entities(self, id: ConnectionId) -> Result[tuple[Entity, ...], SyncError]:
         """Rule C3: the entities to choose from, by a live log-in with the stored credentials."""
-        return FutureResult(self._entities(id))
-
-    async def _entities(self, id: ConnectionId) -> Result[tuple[Entity, ...], SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
@@ -123,16 +119,13 @@ class Service:
         port = self.ports.intacct_for(credentials.unwrap(), None)
         return await settled(port.login(credentials.unwrap()))
 
-    def doctor(self, id: ConnectionId) -> FutureResult[DoctorReport, SyncError]:
+    async def doctor(self, id: ConnectionId) -> Result[DoctorReport, SyncError]:
         """Read-only checks of the connection's company against the fidelity ledger."""
-        return FutureResult(doctor(self.ports, id))
+        return await doctor(self.ports, id)
 
     # --- runs (E3, E4) ---------------------------------------------------------------------------
 
-    def status(self, id: ConnectionId) -> FutureResult[CompanyStatus, SyncError]:
-        return FutureResult(self._status(id))
-
-    async def _status(self, id: ConnectionId) -> Result[CompanyStatus, SyncError]:
+    async def status(self, id: ConnectionId) -> Result[CompanyStatus, SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
@@ -169,13 +162,10 @@ class Service:
         processes."""
         self._to_workers = True
 
-    def sync_now(self, id: ConnectionId) -> FutureResult[Queued, SyncError]:
+    async def sync_now(self, id: ConnectionId) -> Result[Queued, SyncError]:
         """Rule E4, on demand: start a run and answer once it holds the company (the run, open),
         or, left to the workers, once it is requested (no run yet); refused, naming the run,
         while one is open (``app.demand``)."""
-        return FutureResult(self._sync_now(id))
-
-    async def _sync_now(self, id: ConnectionId) -> Result[Queued, SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
@@ -200,74 +190,60 @@ class Service:
         if not is_successful(requested):
             _log.warning("initial_sync_not_requested", connection=id, error=requested.failure())
 
-    def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+    async def run_now(self, id: ConnectionId) -> Result[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""
-        return self.runner.run_now(id)
+        return await settled(self.runner.run_now(id))
 
-    def release(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+    async def release(self, id: ConnectionId) -> Result[Run, SyncError]:
         """Rule E4, the operator's way out: free the company from an open run whose process is
         provably dead or silent for ``sync.stale_after`` (``app.holding.release_dead``); the run
         released (red, with its notification)."""
-        return FutureResult(self._release(id))
-
-    async def _release(self, id: ConnectionId) -> Result[Run, SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         now, policy = self.ports.clock.now(), self.ports.policy
         return await release_dead(self.ports.store, id, now=now, policy=policy)
 
-    def run(self, id: ConnectionId, run_id: str) -> FutureResult[Run | None, SyncError]:
+    async def run(self, id: ConnectionId, run_id: str) -> Result[Run | None, SyncError]:
         """The run ``run_id`` of ``id`` (open or finished); None when ``id`` has no such run."""
-        return FutureResult(self._run(id, run_id))
-
-    async def _run(self, id: ConnectionId, run_id: str) -> Result[Run | None, SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         return await settled(self.ports.store.run(id, run_id))
 
-    def runs(
+    async def runs(
         self, id: ConnectionId, *, limit: int = 20
-    ) -> FutureResult[tuple[Run, ...], SyncError]:
-        return FutureResult(self._runs(id, limit))
-
-    async def _runs(self, id: ConnectionId, limit: int) -> Result[tuple[Run, ...], SyncError]:
+    ) -> Result[tuple[Run, ...], SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         return await settled(self.ports.store.runs(id, limit=limit))
 
-    def reasons(self, run: Run) -> FutureResult[tuple[Reason, ...], SyncError]:
+    async def reasons(self, run: Run) -> Result[tuple[Reason, ...], SyncError]:
         """Rule E3: why ``run`` is red, as the store keeps it (``app.reasons``)."""
-        return FutureResult(run_reasons(self.ports.store, run))
+        return await run_reasons(self.ports.store, run)
 
     # --- results and links (E1, E2) --------------------------------------------------------------
 
-    def results(
+    async def results(
         self, id: ConnectionId, where: ResultFilter | None = None
-    ) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-        return FutureResult(self._results(id, where or ResultFilter()))
-
-    async def _results(
-        self, id: ConnectionId, where: ResultFilter
     ) -> Result[tuple[SyncResult, ...], SyncError]:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
-        return await settled(self.ports.store.results(id, where))
+        return await settled(self.ports.store.results(id, where or ResultFilter()))
 
-    def unlink(
+    async def unlink(
         self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId
-    ) -> FutureResult[Link, SyncError]:
+    ) -> Result[Link, SyncError]:
         """Rule E2: take the record out of every later sync; nothing is deleted on either side."""
-        return FutureResult(self._relinked(id, record_type, released_id, linked=False))
+        return await self._relinked(id, record_type, released_id, linked=False)
 
-    def relink(
+    async def relink(
         self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId
-    ) -> FutureResult[Link, SyncError]:
+    ) -> Result[Link, SyncError]:
         """Rule E2: put an unlinked record back into the sync."""
-        return FutureResult(self._relinked(id, record_type, released_id, linked=True))
+        return await self._relinked(id, record_type, released_id, linked=True)
 
     async def _relinked(
         self, id: ConnectionId, record_type: RecordType, released_id: ReleasedId, *, linked: bool
@@ -305,7 +281,7 @@ class Service:
 
     # --- the Re-Leased-side guard (D1, D3, D7, D9, D20) ------------------------------------------
 
-    def guard(
+    async def guard(
         self,
         id: ConnectionId,
         record_type: RecordType,
@@ -313,18 +289,8 @@ class Service:
         *,
         released_id: ReleasedId | None = None,
         label: str = "",
-    ) -> FutureResult[None, SyncError]:
-        """May a Re-Leased user take ``action`` on the record? Success, or the refusal to show."""
-        return FutureResult(self._guard(id, record_type, action, released_id, label))
-
-    async def _guard(
-        self,
-        id: ConnectionId,
-        record_type: RecordType,
-        action: UserAction,
-        released_id: ReleasedId | None,
-        label: str,
     ) -> Result[None, SyncError]:
+        """May a Re-Leased user take ``action`` on the record? Success, or the refusal to show."""
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
@@ -348,14 +314,14 @@ class Service:
 
     # --- notifications (E3) ----------------------------------------------------------------------
 
-    def notifications(
+    async def notifications(
         self, id: ConnectionId, *, unread_only: bool = False
-    ) -> FutureResult[tuple[StoredNotification, ...], SyncError]:
-        return self.ports.store.notifications(id, unread_only=unread_only)
+    ) -> Result[tuple[StoredNotification, ...], SyncError]:
+        return await settled(self.ports.store.notifications(id, unread_only=unread_only))
 
-    def mark_read(self, id: ConnectionId, notification_id: int) -> FutureResult[None, SyncError]:
+    async def mark_read(self, id: ConnectionId, notification_id: int) -> Result[None, SyncError]:
         """Mark a notification of ``id`` read (again: nothing changes)."""
-        return self.ports.store.mark_read(id, notification_id)
+        return await settled(self.ports.store.mark_read(id, notification_id))
 
     # --- life cycle ------------------------------------------------------------------------------
 

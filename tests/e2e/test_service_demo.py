@@ -24,7 +24,7 @@ from released_intacct.domain.links import LinkStatus
 from released_intacct.domain.results import RunStatus, SyncResult
 from released_intacct.domain.rules.guard import UserAction
 from released_intacct.domain.state import Phase, ResultFilter, StateStore
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, STORES, SYNC_FROM, demo_pair, on_store
 
 DECISIONS = Path(__file__).parents[2] / "examples" / "demo" / "decisions.toml"
@@ -60,7 +60,7 @@ async def _scenario(store: StateStore) -> Seen:
         assert [e.id for e in await value(service.entities(id))] == ["E100", "E200"]
         await value(service.workflow.choose_entity(id, EntityId("E100")))
         await value(service.workflow.set_sync_from(id, SYNC_FROM))
-        unconfirmed = (await settled(service.sync_now(id))).failure()
+        unconfirmed = (await service.sync_now(id)).failure()
         await value(service.workflow.start_matching(id))
         tally = (
             await apply_decisions(service.workflow, id, decisions_from_toml(DECISIONS))
@@ -74,9 +74,7 @@ async def _scenario(store: StateStore) -> Seen:
         )
         d13 = next(r for r in income if r.rule is Rule.D13)
         assert d13.released_id is None  # never synced: nothing to unlink
-        unknown = (
-            await settled(service.unlink(id, RecordType.INVOICE, ReleasedId("no-such")))
-        ).failure()
+        unknown = (await service.unlink(id, RecordType.INVOICE, ReleasedId("no-such"))).failure()
         (link,) = [
             k
             for k in await value(store.links(id, RecordType.INVOICE))
@@ -101,18 +99,18 @@ async def _scenario(store: StateStore) -> Seen:
         unlinked = await value(
             service.results(id, ResultFilter(link_status=LinkStatus.UNLINKED, limit=1000))
         )
-        twice = (await settled(service.unlink(id, RecordType.INVOICE, link.released_id))).failure()
+        twice = (await service.unlink(id, RecordType.INVOICE, link.released_id)).failure()
         await value(service.relink(id, RecordType.INVOICE, link.released_id))
         relinked = await value(
             service.results(id, ResultFilter(link_status=LinkStatus.UNLINKED, limit=1000))
         )
         void = (
-            await settled(
-                service.guard(id, RecordType.INVOICE, UserAction.VOID, released_id=link.released_id)
+            await service.guard(
+                id, RecordType.INVOICE, UserAction.VOID, released_id=link.released_id
             )
         ).failure()
-        free = await settled(
-            service.guard(id, RecordType.INVOICE, UserAction.VOID, released_id=ReleasedId("new"))
+        free = await service.guard(
+            id, RecordType.INVOICE, UserAction.VOID, released_id=ReleasedId("new")
         )
         return Seen(
             tally=tally,

@@ -625,7 +625,7 @@ def test_E4_an_api_without_a_worker_loop_requests_its_runs_from_the_workers() ->
         worker = world.scheduler(Schedule(), poll=timedelta(days=1))  # another process's
         (lease,) = await value(world.store.claim_due(worker.worker, 1, at=T0, ttl=HOUR))
         assert (lease.connection, lease.requested_at) == (A, T0)
-        unknown = await settled(service.sync_now(ConnectionId("conn-none")))
+        unknown = await service.sync_now(ConnectionId("conn-none"))
         assert unknown.failure().kind is ErrorKind.REJECTED
 
     run(body)

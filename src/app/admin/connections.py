@@ -66,7 +66,7 @@ def _connected(done: Connected) -> ConnectedView:
 
 
 async def connections(call: Call[Empty, NoQuery, Empty]) -> Result[ConnectionsView, SyncError]:
-    found = await settled(call.service.connections())
+    found = await call.service.connections()
     return found.map(
         lambda every: ConnectionsView(connections=tuple(map(ConnectionView.of, every)))
     )
@@ -75,7 +75,7 @@ async def connections(call: Call[Empty, NoQuery, Empty]) -> Result[ConnectionsVi
 async def connection(
     call: Call[ConnectionPath, NoQuery, Empty],
 ) -> Result[ConnectionView, SyncError]:
-    found = await settled(call.service.connection(ConnectionId(call.path.id)))
+    found = await call.service.connection(ConnectionId(call.path.id))
     return found.map(ConnectionView.of)
 
 
@@ -89,7 +89,7 @@ async def disconnect(
 
 async def entities(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[EntitiesView, SyncError]:
     """Rule C3: the entities to choose from, by a live log-in with the stored credentials."""
-    found = await settled(call.service.entities(ConnectionId(call.path.id)))
+    found = await call.service.entities(ConnectionId(call.path.id))
     return found.map(EntitiesView.of)
 
 
@@ -130,7 +130,7 @@ async def acknowledge(
 async def doctor(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[DoctorView, SyncError]:
     """Read-only checks of the company against what the product relies on (the fidelity
     ledger), with rule C5's prerequisites: a report a support engineer can send."""
-    found = await settled(call.service.doctor(ConnectionId(call.path.id)))
+    found = await call.service.doctor(ConnectionId(call.path.id))
     return found.map(DoctorView.of)
 
 

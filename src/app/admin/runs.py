@@ -31,7 +31,6 @@ from released_intacct.app.admin.wire import (
     RunPath,
     RunsQuery,
 )
-from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, ReleasedId
@@ -56,20 +55,20 @@ _REFUSALS = (ErrorKind.REJECTED, ErrorKind.NEEDS_USER)
 
 async def status(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[StatusView, SyncError]:
     """Rule E3: phase, run status and colour, progress, counts, last and next run."""
-    return (await settled(call.service.status(ConnectionId(call.path.id)))).map(StatusView.of)
+    return (await call.service.status(ConnectionId(call.path.id))).map(StatusView.of)
 
 
 async def sync_now(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[QueuedView, SyncError]:
     """Rule E4: start a run now, or request it from the workers; refused while one is open (409,
     naming it)."""
-    queued = await settled(call.service.sync_now(ConnectionId(call.path.id)))
+    queued = await call.service.sync_now(ConnectionId(call.path.id))
     return queued.map(QueuedView.of)
 
 
 async def read_run(call: Call[RunPath, NoQuery, Empty]) -> Result[RunView, SyncError]:
     """Rule E3: one run of the company, a red one with its reasons (the endpoint answers 404 for
     a run it does not have)."""
-    found = await settled(call.service.run(ConnectionId(call.path.id), call.path.run))
+    found = await call.service.run(ConnectionId(call.path.id), call.path.run)
     if not is_successful(found):
         return Failure(found.failure())
     run = found.unwrap()
@@ -88,7 +87,7 @@ def _gone(path: RunPath) -> SyncError:
 
 async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView, SyncError]:
     """Rules E3, E4: the latest runs first, each red one with its reasons."""
-    found = await settled(call.service.runs(ConnectionId(call.path.id), limit=call.query.limit))
+    found = await call.service.runs(ConnectionId(call.path.id), limit=call.query.limit)
     if not is_successful(found):
         return Failure(found.failure())
     views = []
@@ -102,7 +101,7 @@ async def runs(call: Call[ConnectionPath, RunsQuery, Empty]) -> Result[RunsView,
 
 async def _view(service: Service, run: Run) -> Result[RunView, SyncError]:
     """A run as the API shows it, a red one with why (the reasons ``sync`` and ``status`` print)."""
-    why = await settled(service.reasons(run))
+    why = await service.reasons(run)
     return why.map(lambda reasons: RunView.of(run, reasons))
 
 
@@ -119,7 +118,7 @@ async def results(
         limit=q.limit,
         offset=q.offset,
     )
-    found = await settled(call.service.results(ConnectionId(call.path.id), where))
+    found = await call.service.results(ConnectionId(call.path.id), where)
     return found.map(lambda every: ResultsView(results=tuple(map(ResultView.of, every))))
 
 
@@ -127,14 +126,14 @@ async def unlink(call: Call[LinkPath, NoQuery, Empty]) -> Result[LinkView, SyncE
     """Rule E2: take the record out of every later sync; nothing is deleted on either side."""
     p = call.path
     done = call.service.unlink(ConnectionId(p.id), p.record_type, ReleasedId(p.released_id))
-    return (await settled(done)).map(LinkView.of)
+    return (await done).map(LinkView.of)
 
 
 async def relink(call: Call[LinkPath, NoQuery, Empty]) -> Result[LinkView, SyncError]:
     """Rule E2: put an unlinked record back into the sync."""
     p = call.path
     done = call.service.relink(ConnectionId(p.id), p.record_type, ReleasedId(p.released_id))
-    return (await settled(done)).map(LinkView.of)
+    return (await done).map(LinkView.of)
 
 
 async def guard(call: Call[ConnectionPath, NoQuery, GuardBody]) -> Result[GuardView, SyncError]:
@@ -147,7 +146,7 @@ async def guard(call: Call[ConnectionPath, NoQuery, GuardBody]) -> Result[GuardV
         released_id=None if b.released_id is None else ReleasedId(b.released_id),
         label=b.label,
     )
-    answer = await settled(asked)
+    answer = await asked
     if is_successful(answer):
         return Success(GuardView(allowed=True))
     refused = answer.failure()
@@ -160,7 +159,7 @@ async def notifications(
     call: Call[ConnectionPath, NotificationsQuery, Empty],
 ) -> Result[NotificationsView, SyncError]:
     found = call.service.notifications(ConnectionId(call.path.id), unread_only=call.query.unread)
-    return (await settled(found)).map(
+    return (await found).map(
         lambda every: NotificationsView(notifications=tuple(map(NotificationView.of, every)))
     )
 
@@ -170,7 +169,7 @@ async def mark_read(
 ) -> Result[NotificationsView, SyncError]:
     """Mark one notification read (again: nothing changes); answers the unread ones left."""
     id = ConnectionId(call.path.id)
-    marked = await settled(call.service.mark_read(id, call.path.n))
+    marked = await call.service.mark_read(id, call.path.n)
     if not is_successful(marked):
         return Failure(marked.failure())
     query = NotificationsQuery(unread=True)

@@ -20,7 +20,6 @@ from released_intacct.app.admin.views import DoctorView, FindingView
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.prerequisites import show_checks
 from released_intacct.app.cli.shell import OK, RED, Console, add_command, connection_id, failed
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 
 __all__ = ["register"]
@@ -49,7 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        found = await settled(service.doctor(args.connection))
+        found = await service.doctor(args.connection)
     if not is_successful(found):
         return failed(found.failure(), console)
     report = found.unwrap()

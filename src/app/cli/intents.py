@@ -73,7 +73,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _list(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        known = await settled(service.connection(args.connection))
+        known = await service.connection(args.connection)
         if not is_successful(known):
             return failed(known.failure(), console)
         found = await settled(open_writes(service.ports.store, args.connection))

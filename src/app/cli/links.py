@@ -12,7 +12,6 @@ from returns.pipeline import is_successful
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import RecordType
 from released_intacct.domain.ids import ReleasedId
@@ -50,7 +49,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
     record_type, released_id = RecordType(args.record_type), ReleasedId(args.released_id)
     async with open_service(settings, needs_released=False) as service:
         change = service.relink if args.linked else service.unlink
-        done = await settled(change(args.connection, record_type, released_id))
+        done = await change(args.connection, record_type, released_id)
         if not is_successful(done):
             return failed(done.failure(), console)
         link = done.unwrap()

@@ -22,7 +22,6 @@ from returns.result import Failure, Result, Success
 from rich.progress import TaskID
 
 from released_intacct.app.cli.screen import run_progress, terminal
-from released_intacct.app.ports import settled
 from released_intacct.app.preconditions import refusal
 from released_intacct.app.service import Service
 from released_intacct.domain.enums import RecordType
@@ -103,7 +102,7 @@ async def follow_run(
     """Rule E4, on demand: start a run of ``id`` (or follow the one under way), show its progress
     until it finishes; the finished run, or why none could run."""
     if not service.runner.is_running(id):
-        started = await settled(service.sync_now(id))
+        started = await service.sync_now(id)
         if not is_successful(started):
             return Failure(started.failure())
     return await watch(service, id, service.runner.wait(id), out=out, tty=tty, interval=interval)
@@ -137,7 +136,7 @@ async def watch(
 
 
 async def _draw_latest(service: Service, id: ConnectionId, screen: _Lines | _Bars) -> None:
-    status = await settled(service.status(id))
+    status = await service.status(id)
     if is_successful(status) and status.unwrap().last_run is not None:
         run = status.unwrap().last_run
         if run is not None and not run.status.finished:
@@ -145,7 +144,7 @@ async def _draw_latest(service: Service, id: ConnectionId, screen: _Lines | _Bar
 
 
 async def _latest(service: Service, id: ConnectionId) -> Outcome:
-    runs = await settled(service.runs(id, limit=1))
+    runs = await service.runs(id, limit=1)
     if not is_successful(runs):
         return Failure(runs.failure())
     if not runs.unwrap() or not runs.unwrap()[0].status.finished:

@@ -16,7 +16,6 @@ from returns.pipeline import is_successful
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 
 __all__ = ["register"]
@@ -41,7 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        released = await settled(service.release(args.connection))
+        released = await service.release(args.connection)
     if not is_successful(released):
         return failed(released.failure(), console)
     run = released.unwrap()

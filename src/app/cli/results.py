@@ -16,7 +16,6 @@ from returns.pipeline import is_successful
 from released_intacct.app.admin.reports import ResultView
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, Console, add_command, connection_id, failed
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.links import LinkStatus
@@ -83,7 +82,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         limit=args.limit,
     )
     async with open_service(settings, needs_released=False) as service:
-        found = await settled(service.results(args.connection, where))
+        found = await service.results(args.connection, where)
         if not is_successful(found):
             return failed(found.failure(), console)
     if args.json:

@@ -28,7 +28,6 @@ from released_intacct.app.cli.shell import (
 )
 from released_intacct.app.cli.summary import why_red
 from released_intacct.app.company_status import CompanyStatus
-from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import ConnectionId
@@ -66,7 +65,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
         if not ids:
             console.say("no connections yet: connect one with `released-intacct connect`")
         for id in ids:
-            status = await settled(service.status(id))
+            status = await service.status(id)
             if not is_successful(status):
                 return failed(status.failure(), console)
             shown = status.unwrap()
@@ -79,7 +78,7 @@ async def _ids(
 ) -> list[ConnectionId] | None:
     if one is not None:
         return [one]
-    every = await settled(service.connections())
+    every = await service.connections()
     if not is_successful(every):
         failed(every.failure(), console)
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from returns.future import FutureResult
+from returns.result import Result
 
 from released_intacct.app.cli.shell import Console
 from released_intacct.app.reasons import RESULTS_READ
@@ -30,8 +30,10 @@ COUNTS: Final = ("record type", "created", "updated", "skipped", "failed")
 RULES: Final = ("rule", "records", "kind", "what it is", "for example")
 
 
-def run_results(service: Service, run: Run) -> FutureResult[tuple[SyncResult, ...], SyncError]:
-    return service.results(run.connection, ResultFilter(since=run.started_at, limit=RESULTS_READ))
+async def run_results(service: Service, run: Run) -> Result[tuple[SyncResult, ...], SyncError]:
+    return await service.results(
+        run.connection, ResultFilter(since=run.started_at, limit=RESULTS_READ)
+    )
 
 
 def exit_code(run: Run) -> int:

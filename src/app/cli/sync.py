@@ -24,7 +24,6 @@ from released_intacct.app.cli.progress import follow_run
 from released_intacct.app.cli.shell import Console, add_command, connection_id, failed
 from released_intacct.app.cli.signals import finishing, stopped_by
 from released_intacct.app.cli.summary import exit_code, run_results, show, why_red
-from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import ConnectionId
@@ -62,7 +61,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings) as service:
-        found = await settled(service.connection(args.connection))
+        found = await service.connection(args.connection)
         if not is_successful(found):
             return failed(found.failure(), console)
         try:
@@ -89,8 +88,8 @@ async def stop_runs(service: Service, error: BaseException, console: Console) ->
 async def report_run(service: Service, id: ConnectionId, run: Run, console: Console) -> int:
     """Print what the finished run did and, when red, why (rule E3); its exit code (0 blue,
     1 red)."""
-    results = await settled(run_results(service, run))
-    reasons = await settled(service.reasons(run))
+    results = await run_results(service, run)
+    reasons = await service.reasons(run)
     if not is_successful(results) or not is_successful(reasons):
         return failed((reasons if is_successful(results) else results).failure(), console)
     show(console, run, results.unwrap())
