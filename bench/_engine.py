@@ -45,7 +45,6 @@ from released_intacct.domain.matching import Step
 from released_intacct.domain.rules.prerequisites import Status
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import ResultFilter, Run
-from released_intacct.fakes.awaiting import settled
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO
 from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
 from released_intacct.fakes.simulators.released import seed as released_seed
@@ -166,11 +165,11 @@ def _cpu() -> float:
 
 async def _onboard(service: Service, n_contacts: int) -> ConnectionId:
     flow = service.workflow
-    connected = (await settled(flow.connect(RL_DEMO, DEMO))).unwrap()
+    connected = (await flow.connect(RL_DEMO, DEMO)).unwrap()
     id = connected.connection.id
-    (await settled(flow.choose_entity(id, EntityId("E100")))).unwrap()
-    (await settled(flow.set_sync_from(id, SYNC_FROM))).unwrap()
-    (await settled(flow.start_matching(id))).unwrap()
+    (await flow.choose_entity(id, EntityId("E100"))).unwrap()
+    (await flow.set_sync_from(id, SYNC_FROM)).unwrap()
+    (await flow.start_matching(id)).unwrap()
     create = CreateAs(ContactRole.CUSTOMER)
     decisions = Decisions(
         by_step={Step.CONTACTS: {ReleasedId(contact_id(i)): create for i in range(n_contacts)}},
@@ -223,10 +222,10 @@ def _run_json(run: Run) -> dict[str, object]:
 
 
 async def _initial(service: Service, id: ConnectionId) -> Run:
-    checks = (await settled(service.workflow.prerequisites(id))).unwrap()
+    checks = (await service.workflow.prerequisites(id)).unwrap()
     unknown = [a.prerequisite for a in checks if a.status is Status.UNKNOWN]
-    (await settled(service.workflow.acknowledge(id, unknown))).unwrap()  # as a user would (C5)
-    (await settled(service.workflow.confirm(id))).unwrap()
+    (await service.workflow.acknowledge(id, unknown)).unwrap()  # as a user would (C5)
+    (await service.workflow.confirm(id)).unwrap()
     await service.workflow.background()
     runs = (await service.runs(id, limit=1)).unwrap()
     return runs[0]

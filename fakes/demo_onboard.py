@@ -9,10 +9,11 @@ confirm starts with a progress bar per record type (``app.cli.progress``). Any r
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TextIO, TypeVar
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
+from returns.result import Result
 
 from released_intacct.app.cli.onboard import step_lines
 from released_intacct.app.cli.prerequisites import check_lines
@@ -24,7 +25,6 @@ from released_intacct.domain.ids import ConnectionId, EntityId
 from released_intacct.domain.matching import Candidate, Step
 from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.state import Run
-from released_intacct.fakes.awaiting import settled
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, SYNC_FROM
 from released_intacct.fakes.demo_processes import DemoError
 
@@ -39,8 +39,8 @@ def refused(error: SyncError) -> DemoError:
     return DemoError(f"{error.message} {error.fix}")
 
 
-async def _ok(future: FutureResult[T, SyncError]) -> T:
-    outcome = await settled(future)
+async def _ok(call: Awaitable[Result[T, SyncError]]) -> T:
+    outcome = await call
     if not is_successful(outcome):
         raise refused(outcome.failure())
     return outcome.unwrap()

@@ -29,7 +29,6 @@ from typing import TypeVar
 
 import httpx
 from host import SqliteHost
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Result
 
@@ -102,9 +101,9 @@ class ExampleError(RuntimeError):
 T = TypeVar("T")
 
 
-async def _ok(call: FutureResult[T, SyncError] | Awaitable[Result[T, SyncError]]) -> T:
-    """The value of a port call or a service call; its failure as an ``ExampleError``."""
-    outcome = await (settled(call) if isinstance(call, FutureResult) else call)
+async def _ok(call: Awaitable[Result[T, SyncError]]) -> T:
+    """The value of a service call; its failure as an ``ExampleError``."""
+    outcome = await call
     if not is_successful(outcome):
         error = outcome.failure()
         raise ExampleError(f"{error.message} {error.fix}")
@@ -235,9 +234,9 @@ async def run_example(db_path: Path, *, out: Callable[[str], None] = print) -> E
             await raise_invoices(host)
             second = await _ok(service.run_now(id))
             await report(service, second, "The sync after the host's invoices", out)
-            links = await _ok(store.links(id, RecordType.INVOICE))
-            links += await _ok(store.links(id, RecordType.CONTACT))
-            links += await _ok(store.links(id, RecordType.PAYMENT))
+            links = await _ok(settled(store.links(id, RecordType.INVOICE)))
+            links += await _ok(settled(store.links(id, RecordType.CONTACT)))
+            links += await _ok(settled(store.links(id, RecordType.PAYMENT)))
     finally:
         await store.close()
         await host.close()

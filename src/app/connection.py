@@ -1,8 +1,8 @@
 """Connecting a Re-Leased company to Sage Intacct and onboarding it (seeds 000/001; C1-C5, O1-O5).
 
 ``ConnectionWorkflow`` drives the steps through ports only (the state store, the Intacct port of
-the company, the Re-Leased port); each returns a ``FutureResult`` whose failure is a ``SyncError``
-naming the rule and the fix. The steps, in the order a user meets them:
+the company, the Re-Leased port); each is an ``async def`` answering a ``Result`` whose failure is
+a ``SyncError`` naming the rule and the fix. The steps, in the order a user meets them:
 
 1. ``connect``: credentials complete (C2), the Re-Leased company not yet connected (C1), a live
    log-in (C2), and at least one entity of the Intacct company still free (C1); the connection is
@@ -42,7 +42,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
@@ -131,19 +130,14 @@ class ConnectionWorkflow(Matching):
 
     # --- C1-C3 -----------------------------------------------------------------------------------
 
-    def connect(
+    async def connect(
         self,
         released_company: ReleasedCompanyId,
         credentials: IntacctCredentials,
         choice: Choice | None = None,
-    ) -> FutureResult[Connected, SyncError]:
+    ) -> Result[Connected, SyncError]:
         """Rules C1-C4: log in, and store the connection (with ``choice``'s entity and date)
         only when every check passed: a refusal leaves nothing stored."""
-        return FutureResult(self._connect(released_company, credentials, choice))
-
-    async def _connect(
-        self, company: ReleasedCompanyId, credentials: IntacctCredentials, choice: Choice | None
-    ) -> Result[Connected, SyncError]:
         checked = rules.validate_credentials(credentials)
         if not is_successful(checked):
             return Failure(checked.failure())
@@ -151,7 +145,7 @@ class ConnectionWorkflow(Matching):
         others = await self._others(None)
         if not is_successful(others):
             return Failure(others.failure())
-        held = preconditions.released_side_free(others.unwrap(), company)
+        held = preconditions.released_side_free(others.unwrap(), released_company)
         if not is_successful(held):
             return Failure(held.failure())
         entities = await settled(self.ports.intacct_for(credentials, None).login(credentials))
@@ -159,24 +153,19 @@ class ConnectionWorkflow(Matching):
             return Failure(entities.failure())
         draft = Connection(
             id=self._new_id(),
-            released_company=company,
+            released_company=released_company,
             intacct_company=intacct_company,
             created_at=self.ports.clock.now(),
         )
         drafted = preconditions.some_entity_free(
-            others.unwrap(), company, intacct_company, entities.unwrap()
+            others.unwrap(), released_company, intacct_company, entities.unwrap()
         ).bind(lambda _: _chosen(draft, choice, entities.unwrap(), others.unwrap()))
         if not is_successful(drafted):
             return Failure(drafted.failure())
         added = await settled(self.ports.store.add_connection(drafted.unwrap(), credentials))
         return added.map(lambda stored: Connected(connection=stored, entities=entities.unwrap()))
 
-    def choose_entity(
-        self, id: ConnectionId, entity_id: EntityId
-    ) -> FutureResult[Connection, SyncError]:
-        return FutureResult(self._choose_entity(id, entity_id))
-
-    async def _choose_entity(
+    async def choose_entity(
         self, id: ConnectionId, entity_id: EntityId
     ) -> Result[Connection, SyncError]:
         found = await self._changeable_entity(id, entity_id)
@@ -228,10 +217,7 @@ class ConnectionWorkflow(Matching):
 
     # --- C4, C5 ----------------------------------------------------------------------------------
 
-    def set_sync_from(self, id: ConnectionId, day: date) -> FutureResult[Connection, SyncError]:
-        return FutureResult(self._set_sync_from(id, day))
-
-    async def _set_sync_from(self, id: ConnectionId, day: date) -> Result[Connection, SyncError]:
+    async def set_sync_from(self, id: ConnectionId, day: date) -> Result[Connection, SyncError]:
         found = await preconditions.stored_connection(self.ports.store, id)
         if not is_successful(found):
             return found
@@ -248,28 +234,20 @@ class ConnectionWorkflow(Matching):
         changed = replace(connection, sync_from=valid.unwrap(), phase=Phase.ONBOARDING)
         return await settled(self.ports.store.save_connection(changed))
 
-    def prerequisites(self, id: ConnectionId) -> FutureResult[tuple[Assessment, ...], SyncError]:
+    async def prerequisites(self, id: ConnectionId) -> Result[tuple[Assessment, ...], SyncError]:
         """Rule C5: each prerequisite at the chosen entity, holding, failing (with its fix) or
         unknown (with where to check it), and whether the user acknowledged it."""
-        return FutureResult(self._prerequisites(id))
-
-    async def _prerequisites(self, id: ConnectionId) -> Result[tuple[Assessment, ...], SyncError]:
         found = await preconditions.stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
         checked = await preconditions.checked_setup(self.ports, found.unwrap())
         return checked.map(lambda done: done.assessments)
 
-    def acknowledge(
-        self, id: ConnectionId, prerequisites: Sequence[Prerequisite]
-    ) -> FutureResult[tuple[Acknowledgement, ...], SyncError]:
-        """Rule C5: the user checked these prerequisites in Intacct (those Intacct cannot report);
-        recorded with the time, kept until confirm and after it; refused once confirmed (C1)."""
-        return FutureResult(self._acknowledge(id, prerequisites))
-
-    async def _acknowledge(
+    async def acknowledge(
         self, id: ConnectionId, prerequisites: Sequence[Prerequisite]
     ) -> Result[tuple[Acknowledgement, ...], SyncError]:
+        """Rule C5: the user checked these prerequisites in Intacct (those Intacct cannot report);
+        recorded with the time, kept until confirm and after it; refused once confirmed (C1)."""
         opened = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(opened):
             return Failure(opened.failure())
@@ -286,12 +264,9 @@ class ConnectionWorkflow(Matching):
 
     # --- O5, C1 ----------------------------------------------------------------------------------
 
-    def confirm(self, id: ConnectionId) -> FutureResult[Connection, SyncError]:
+    async def confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:
         """Rules C5, O5, C1: confirm, then start the initial sync in the background; refused
         (REJECTED) while another confirm of the connection is under way."""
-        return FutureResult(self._confirm(id))
-
-    async def _confirm(self, id: ConnectionId) -> Result[Connection, SyncError]:
         confirmed = await confirm_connection(self.ports, id)
         if is_successful(confirmed):
             task = asyncio.create_task(self._initial_sync(id), name=f"initial-sync-{id}")
@@ -299,11 +274,8 @@ class ConnectionWorkflow(Matching):
             task.add_done_callback(self._finished)
         return confirmed
 
-    def disconnect(self, id: ConnectionId) -> FutureResult[None, SyncError]:
+    async def disconnect(self, id: ConnectionId) -> Result[None, SyncError]:
         """Forget a connection before confirm; refused after it (C1), and nothing changes."""
-        return FutureResult(self._disconnect(id))
-
-    async def _disconnect(self, id: ConnectionId) -> Result[None, SyncError]:
         found = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())

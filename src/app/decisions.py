@@ -43,7 +43,6 @@ from returns.result import Failure, Result, Success
 from released_intacct.app import tomlfile
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.matching import Decide
-from released_intacct.app.ports import settled
 from released_intacct.app.preconditions import refusal
 from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.enums import ContactRole, Prerequisite
@@ -230,12 +229,12 @@ async def apply_decisions(
     """Record the acknowledged prerequisites (C5), then resolve every step's open items from
     ``decisions`` and continue each step, in order (O5)."""
     if decisions.acknowledge:
-        acknowledged = await settled(workflow.acknowledge(id, decisions.acknowledge))
+        acknowledged = await workflow.acknowledge(id, decisions.acknowledge)
         if not is_successful(acknowledged):
             return Failure(acknowledged.failure())
     tally = Tally()
     for step in Step:
-        onboarding = await settled(workflow.onboarding(id))
+        onboarding = await workflow.onboarding(id)
         if not is_successful(onboarding):
             return Failure(onboarding.failure())
         if onboarding.unwrap().state(step).continued:
@@ -246,7 +245,7 @@ async def apply_decisions(
         if not is_successful(done):
             return Failure(done.failure())
         tally = _added(tally, done.unwrap())
-        continued = await settled(workflow.continue_step(id, step))
+        continued = await workflow.continue_step(id, step)
         if not is_successful(continued):
             return Failure(continued.failure())
     return Success(tally)
@@ -278,7 +277,7 @@ async def _resolve(
         pending.append((candidate, decision))
     if pending:
         steps = [_decide(step, c.released_id, d) for c, d in pending]
-        done = await settled(workflow.decide_all(id, steps))
+        done = await workflow.decide_all(id, steps)
         if not is_successful(done):
             return Failure(done.failure())
     if on_decision is not None:

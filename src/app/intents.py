@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
@@ -54,16 +53,10 @@ class OpenWrite:
         return isinstance(self.intent.action, CreateInIntacct)
 
 
-def open_writes(
-    store: StateStore, id: ConnectionId
-) -> FutureResult[tuple[OpenWrite, ...], SyncError]:
-    """The writes of ``id`` the sync holds open, oldest first, each with what it asked."""
-    return FutureResult(_open_writes(store, id))
-
-
-async def _open_writes(
+async def open_writes(
     store: StateStore, id: ConnectionId
 ) -> Result[tuple[OpenWrite, ...], SyncError]:
+    """The writes of ``id`` the sync holds open, oldest first, each with what it asked."""
     opened = await settled(store.open_intents(id))
     if not is_successful(opened):
         return Failure(opened.failure())
@@ -91,16 +84,10 @@ def _latest(results: Sequence[SyncResult], action: WriteAction) -> SyncResult | 
     return next((r for r in results if r.released_id == action.released_id), None)
 
 
-def resolve(
-    store: StateStore, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
-) -> FutureResult[None, SyncError]:
-    """Store the user's answer about the open create ``key`` for the next run to act on."""
-    return FutureResult(_resolve(store, id, key, resolution))
-
-
-async def _resolve(
+async def resolve(
     store: StateStore, id: ConnectionId, key: IdempotencyKey, resolution: Resolution
 ) -> Result[None, SyncError]:
+    """Store the user's answer about the open create ``key`` for the next run to act on."""
     opened = await settled(store.open_intents(id))
     if not is_successful(opened):
         return Failure(opened.failure())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
@@ -36,45 +35,34 @@ class Matching:
     def __init__(self, ports: Ports) -> None:
         self.ports = ports
 
-    def start_matching(self, id: ConnectionId) -> FutureResult[Onboarding, SyncError]:
-        """Rules O1/O2: read both sides, auto-match, store; again before confirm starts over."""
-        return FutureResult(self._start_matching(id))
-
-    def onboarding(self, id: ConnectionId) -> FutureResult[Onboarding, SyncError]:
+    async def onboarding(self, id: ConnectionId) -> Result[Onboarding, SyncError]:
         """The stored onboarding (refused when matching has not started)."""
-        return FutureResult(preconditions.stored_onboarding(self.ports.store, id))
+        return await preconditions.stored_onboarding(self.ports.store, id)
 
-    def match(
+    async def match(
         self, id: ConnectionId, step: Step, released_id: ReleasedId, intacct_key: IntacctKey
-    ) -> FutureResult[Onboarding, SyncError]:
+    ) -> Result[Onboarding, SyncError]:
         """Rules O3/O4: match by hand; a record another one holds is refused, naming it."""
-        return self._decide(id, lambda ob: wizard.match(ob, step, released_id, intacct_key))
+        return await self._decided(id, lambda ob: wizard.match(ob, step, released_id, intacct_key))
 
-    def archive(
+    async def archive(
         self, id: ConnectionId, step: Step, released_id: ReleasedId
-    ) -> FutureResult[Onboarding, SyncError]:
+    ) -> Result[Onboarding, SyncError]:
         """Rule O3: archive the record in Re-Leased at confirm."""
-        return self._decide(id, lambda ob: wizard.archive(ob, step, released_id))
+        return await self._decided(id, lambda ob: wizard.archive(ob, step, released_id))
 
-    def create_as(
+    async def create_as(
         self, id: ConnectionId, released_id: ReleasedId, role: ContactRole
-    ) -> FutureResult[Onboarding, SyncError]:
+    ) -> Result[Onboarding, SyncError]:
         """Rule O3: create the contact in Intacct as a new customer or vendor at confirm."""
-        return self._decide(id, lambda ob: wizard.create_as(ob, released_id, role))
+        return await self._decided(id, lambda ob: wizard.create_as(ob, released_id, role))
 
-    def decide_all(
-        self, id: ConnectionId, decisions: Sequence[Decide]
-    ) -> FutureResult[Onboarding, SyncError]:
-        """Many decisions taken in turn over one read and one write of the onboarding (a
-        decisions file of thousands of contacts); a refusal stops them, and the decisions taken
-        before it are stored, as they would have been one by one."""
-        return FutureResult(self._decided_all(id, decisions))
-
-    def continue_step(self, id: ConnectionId, step: Step) -> FutureResult[Onboarding, SyncError]:
+    async def continue_step(self, id: ConnectionId, step: Step) -> Result[Onboarding, SyncError]:
         """Rule O5: continue a step once all its items are resolved, in order."""
-        return self._decide(id, lambda ob: wizard.continue_step(ob, step))
+        return await self._decided(id, lambda ob: wizard.continue_step(ob, step))
 
-    async def _start_matching(self, id: ConnectionId) -> Result[Onboarding, SyncError]:
+    async def start_matching(self, id: ConnectionId) -> Result[Onboarding, SyncError]:
+        """Rules O1/O2: read both sides, auto-match, store; again before confirm starts over."""
         found = await preconditions.open_connection(self.ports.store, id)
         connection = found.bind(lambda c: preconditions.chosen_date(c).map(lambda _: c))
         if not is_successful(connection):
@@ -94,9 +82,6 @@ class Matching:
                 return Failure(recorded.failure())
         return await self._store(id, read.unwrap().onboarding)
 
-    def _decide(self, id: ConnectionId, decide: Decide) -> FutureResult[Onboarding, SyncError]:
-        return FutureResult(self._decided(id, decide))
-
     async def _decided(self, id: ConnectionId, decide: Decide) -> Result[Onboarding, SyncError]:
         connection = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(connection):
@@ -107,9 +92,12 @@ class Matching:
             return decided
         return await self._store(id, decided.unwrap())
 
-    async def _decided_all(
+    async def decide_all(
         self, id: ConnectionId, decisions: Sequence[Decide]
     ) -> Result[Onboarding, SyncError]:
+        """Many decisions taken in turn over one read and one write of the onboarding (a
+        decisions file of thousands of contacts); a refusal stops them, and the decisions taken
+        before it are stored, as they would have been one by one."""
         connection = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(connection):
             return Failure(connection.failure())

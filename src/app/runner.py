@@ -38,12 +38,11 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
-from released_intacct.app.ports import IntacctFor, Ports, settled
+from released_intacct.app.ports import IntacctFor, Ports
 from released_intacct.app.sync import SyncService
 from released_intacct.app.sync.service import Started, tell
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
@@ -119,9 +118,13 @@ class SyncRunner:
         task.add_done_callback(lambda done: self._forget(id, done, started))
         return Success(started)
 
-    def run_now(self, id: ConnectionId) -> FutureResult[Run, SyncError]:
+    async def run_now(self, id: ConnectionId) -> Result[Run, SyncError]:
         """Rule E4, on demand: the finished run (blue or red), or why none could run."""
-        return FutureResult(self._run_now(id))
+        started = self.start(id)
+        if not is_successful(started):
+            _log.info("sync_refused", connection=id, error=started.failure())
+            return Failure(started.failure())
+        return await asyncio.shield(self._tasks[id])
 
     async def wait(self, id: ConnectionId) -> Outcome | None:
         """The outcome of the run of ``id`` under way; None when none is."""
@@ -151,18 +154,11 @@ class SyncRunner:
 
     async def start_initial_sync(self, id: ConnectionId) -> None:
         """The ``ConnectionWorkflow`` hook: run the initial sync here (its outcome is logged)."""
-        await settled(self.run_now(id))
-
-    async def _run_now(self, id: ConnectionId) -> Outcome:
-        started = self.start(id)
-        if not is_successful(started):
-            _log.info("sync_refused", connection=id, error=started.failure())
-            return Failure(started.failure())
-        return await asyncio.shield(self._tasks[id])
+        await self.run_now(id)
 
     async def _guarded(self, id: ConnectionId, started: Started) -> Outcome:
         try:
-            outcome = await settled(self._service(id).run(id, started=started))
+            outcome = await self._service(id).run(id, started=started)
         except Exception as error:
             _log.exception("sync_crashed", connection=id, error_type=type(error).__name__)
             outcome = Failure(_crashed(error))

@@ -234,7 +234,7 @@ class Scheduler:
             )
             return
         assert isinstance(decided, Start)
-        ran = await settled(self._runner.run_now(id))
+        ran = await self._runner.run_now(id)
         if not is_successful(ran) and ran.failure().rule is Rule.E4:
             await self._hand_back(id, self._now() + self._poll, ran_from=None, why="refused")
             return

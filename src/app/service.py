@@ -192,7 +192,7 @@ class Service:
 
     async def run_now(self, id: ConnectionId) -> Result[Run, SyncError]:
         """Rule E4, on demand: the finished run, or why none could run."""
-        return await settled(self.runner.run_now(id))
+        return await self.runner.run_now(id)
 
     async def release(self, id: ConnectionId) -> Result[Run, SyncError]:
         """Rule E4, the operator's way out: free the company from an open run whose process is

@@ -35,7 +35,7 @@ from released_intacct.domain.onboarding import Onboarding, unresolved
 from released_intacct.domain.rules.prerequisites import Status, blocking
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase, StateStore
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import outcome, value
 from released_intacct.fakes.demo_pair import CHECKED_BY_HAND, DEMO, RL_DEMO, DemoPair, demo_pair
 from released_intacct.fakes.simulators.released import seed as released_seed
 from released_intacct.fakes.state_store import FakeStateStore
@@ -80,7 +80,7 @@ def scenario(
 
 
 async def refusal(future: Any) -> SyncError:
-    result = await settled(future)
+    result = await outcome(future)
     assert not is_successful(result), f"expected a refusal, got {result}"
     error = result.failure()
     assert isinstance(error, SyncError)

@@ -368,10 +368,10 @@ def test_E4_on_demand_run_is_refused_while_the_company_runs() -> None:
         gate = asyncio.Event()
         held = Gated(gate=gate)
         await world.company(A, held)
-        first = asyncio.create_task(settled(world.runner.run_now(A)))
+        first = asyncio.create_task(world.runner.run_now(A))
         while held.entered == 0:
             await asyncio.sleep(0)
-        second = await settled(world.runner.run_now(A))
+        second = await world.runner.run_now(A)
         assert not is_successful(second)
         refused = second.failure()
         assert (refused.rule, refused.kind) == (Rule.E4, ErrorKind.REJECTED)
@@ -390,7 +390,7 @@ def test_E4_on_demand_run_is_refused_while_the_store_holds_an_open_run() -> None
     async def body(world: World) -> None:
         await world.company(A)
         await value(world.store.start_run(A, at=T0))  # another process is running it
-        refused = await settled(world.runner.run_now(A))
+        refused = await world.runner.run_now(A)
         assert not is_successful(refused)
         assert refused.failure().rule is Rule.E4
         assert await world.runner.wait(A) is None
@@ -448,7 +448,7 @@ def test_E4_one_companys_fatal_failure_or_crash_leaves_the_others_blue(
 def test_E4_a_crashed_run_answers_a_fatal_error_to_whoever_waits() -> None:
     async def body(world: World) -> None:
         await world.company(A, Crashing())
-        crashed = await settled(world.runner.run_now(A))
+        crashed = await world.runner.run_now(A)
         assert not is_successful(crashed)
         assert crashed.failure().kind is ErrorKind.FATAL
         assert [r.status for r in await world.runs(A)] == [RunStatus.FAILED]

@@ -155,7 +155,7 @@ async def _held_by_a_dead_process(intacct: Held) -> tuple[SyncWorld, asyncio.Tas
     world = await _world(intacct)
     intacct.hold = True
     dead = RunPolicy(holder=_dead_holder())
-    a = asyncio.create_task(settled(_service(world, dead).run(CONNECTION)))
+    a = asyncio.create_task(_service(world, dead).run(CONNECTION))
     await asyncio.wait_for(intacct.entered.wait(), timeout=10)
     return world, a
 
@@ -175,7 +175,7 @@ def test_F1_a_run_taken_over_while_its_create_is_held_stops_and_intacct_gets_it_
         intacct = Held()
         world = await _world(intacct)
         intacct.hold = True
-        a = asyncio.create_task(settled(world.service().run(CONNECTION)))
+        a = asyncio.create_task(world.service().run(CONNECTION))
         await asyncio.wait_for(intacct.entered.wait(), timeout=10)
         (a_run,) = [r for r in await value(world.store.runs(CONNECTION)) if not r.status.finished]
         quick = RunPolicy(stale_after=timedelta(seconds=1), holder=a_run.holder)
@@ -306,7 +306,7 @@ def test_F1_the_heartbeat_beats_on_a_timer_while_a_send_is_held() -> None:
         world = await _world(intacct)
         intacct.hold = True
         policy = RunPolicy(stale_after=timedelta(seconds=0.3))
-        a = asyncio.create_task(settled(_service(world, policy).run(CONNECTION)))
+        a = asyncio.create_task(_service(world, policy).run(CONNECTION))
         await asyncio.wait_for(intacct.entered.wait(), timeout=10)
         (before,) = [r for r in await value(world.store.runs(CONNECTION)) if not r.status.finished]
         beats = 0
@@ -351,7 +351,7 @@ def test_F2_a_refused_record_fixed_and_planned_again_is_sent_recorded_and_found_
         ports = world.service()._ports
         service = SyncService(replace(ports, intacct_for=lambda _, __: crashing))
         try:
-            await settled(service.run(CONNECTION))
+            await service.run(CONNECTION)
         except _CrashError:
             pass
         else:
@@ -400,7 +400,7 @@ def test_F7_a_run_interrupted_mid_send_finishes_red_and_frees_its_company() -> N
         intacct = Held()
         world = await _world(intacct)
         intacct.hold = True
-        a = asyncio.create_task(settled(world.service().run(CONNECTION)))
+        a = asyncio.create_task(world.service().run(CONNECTION))
         await asyncio.wait_for(intacct.entered.wait(), timeout=10)
         a.cancel()
         try:

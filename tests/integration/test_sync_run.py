@@ -79,7 +79,7 @@ from released_intacct.domain.state import (
     Run,
     lost,
 )
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.intacct_port import FakeIntacct
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
@@ -489,7 +489,7 @@ def test_E4_a_second_run_while_one_is_open_is_refused() -> None:
     async def body() -> None:
         world = await seeded()
         await value(world.store.start_run(ID, at=T0))
-        refused = await settled(world.service().run(ID))
+        refused = await world.service().run(ID)
         assert not is_successful(refused)
         assert refused.failure().rule is Rule.E4
         assert [a.name for a in world.released_of(Account)] == ["Rent"]  # nothing synced
@@ -671,7 +671,7 @@ def test_E4_a_run_released_as_dead_by_another_process_stops_at_its_next_heartbea
         intacct = Watched(interfere=True)
         world = await seeded(intacct)
         intacct.store = world.store
-        outcome = await settled(world.service().run(ID))
+        outcome = await world.service().run(ID)
         (released, *_) = await value(world.store.runs(ID))
         assert outcome == Failure(lost(released.fence))  # F1: stopped at once, as lost
         assert released.status is RunStatus.FAILED
@@ -922,7 +922,7 @@ def test_F3_an_answer_about_no_open_write_is_refused() -> None:
     async def body() -> None:
         world = await _lost_then_edited()
         nothing = IdempotencyKey("ri-nothing-open")
-        answered = await settled(resolve(world.store, ID, nothing, Resolution.send_again()))
+        answered = await resolve(world.store, ID, nothing, Resolution.send_again())
         assert not is_successful(answered)
         assert nothing in answered.failure().message
         assert "intents" in answered.failure().fix

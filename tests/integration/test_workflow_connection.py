@@ -19,7 +19,7 @@ from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctPor
 from released_intacct.domain.rules.prerequisites import blocking
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import outcome, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
@@ -86,7 +86,7 @@ def run(body: Callable[[World], Coroutine[Any, Any, None]]) -> None:
 
 
 async def refusal(future: Any) -> SyncError:
-    result = await settled(future)
+    result = await outcome(future)
     assert not is_successful(result), f"expected a refusal, got {result}"
     error = result.failure()
     assert isinstance(error, SyncError)

@@ -68,7 +68,7 @@ from released_intacct.domain.state import (
     RunPolicy,
     StateStore,
 )
-from released_intacct.fakes.awaiting import settled, value
+from released_intacct.fakes.awaiting import outcome, settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
 from released_intacct.fakes.released_port import FakeReleased
 from released_intacct.fakes.state_store import FakeStateStore
@@ -212,7 +212,7 @@ def run(body: Callable[[World], Coroutine[Any, Any, None]]) -> None:
 
 
 async def refusal(future: Any) -> SyncError:
-    result = await settled(future)
+    result = await outcome(future)
     assert not is_successful(result), f"expected a refusal, got {result}"
     error = result.failure()
     assert isinstance(error, SyncError)
@@ -639,9 +639,9 @@ def test_F4_two_concurrent_confirms_give_one_success_one_409_and_one_created_cus
         gates = Gates()
         intacct = forgetful(world, gates=gates)
         id = await world.resolved()
-        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        first = asyncio.create_task(world.flow.confirm(id))
         await gates.until_arrived(1)  # the first confirm is sending its creates
-        second = asyncio.create_task(settled(world.flow.confirm(id)))
+        second = asyncio.create_task(world.flow.confirm(id))
         both_sending = asyncio.create_task(gates.until_arrived(2))
         await asyncio.wait({second, both_sending}, return_when=asyncio.FIRST_COMPLETED)
         both_sending.cancel()
@@ -665,7 +665,7 @@ def test_F4_while_a_confirm_is_under_way_the_connection_shows_it_and_nothing_cha
         gates = Gates()
         intacct = forgetful(world, gates=gates)
         id = await world.resolved()
-        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        first = asyncio.create_task(world.flow.confirm(id))
         await gates.until_arrived(1)
         stored = await value(world.store.connection(id))
         assert stored is not None
@@ -1056,7 +1056,7 @@ def test_F4_a_live_confirm_renews_its_lease_and_is_never_taken_over() -> None:
         policy = run_policy(stale_after=timedelta(milliseconds=300))  # renewed every 0.1 s
         world.flow = world.workflow(policy=policy)
         id = await world.resolved()
-        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        first = asyncio.create_task(world.flow.confirm(id))
         await gates.until_arrived(1)
         world.clock.at = NOW + timedelta(hours=1)  # long past the first lease
         await _renewed(world, id)
@@ -1080,11 +1080,11 @@ def test_F4_a_confirm_that_lost_its_claim_sends_nothing_more() -> None:
         held.gates = gates
         intacct = forgetful(world)
         id = await world.resolved()
-        first = asyncio.create_task(settled(world.flow.confirm(id)))
+        first = asyncio.create_task(world.flow.confirm(id))
         await gates.until_arrived(1)  # the first confirm's archive is in flight
         # its lease ran out, and its archive can no longer be in flight
         world.clock.at = NOW + max(DEFAULT_STALE_AFTER, DEFAULT_IN_FLIGHT)
-        second = asyncio.create_task(settled(world.flow.confirm(id)))
+        second = asyncio.create_task(world.flow.confirm(id))
         await gates.until_arrived(2)  # the second took over and is archiving too
         gates.let_go(0)
         stopped = await first
@@ -1113,7 +1113,7 @@ def test_F4_two_processes_on_one_database_confirm_once(tmp_path: Path) -> None:
             gates = Gates()
             intacct = forgetful(world, gates=gates)
             id = await world.resolved()
-            first = asyncio.create_task(settled(world.flow.confirm(id)))
+            first = asyncio.create_task(world.flow.confirm(id))
             await gates.until_arrived(1)
             assert _under_way(await soon(world.workflow(store=other).confirm(id)))
             gates.let_go(0)

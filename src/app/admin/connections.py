@@ -25,7 +25,6 @@ from released_intacct.app.admin.wire import (
     SyncFromBody,
 )
 from released_intacct.app.connection import Connected
-from released_intacct.app.ports import settled
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
@@ -56,7 +55,7 @@ async def connect(call: Call[Empty, NoQuery, ConnectBody]) -> Result[ConnectedVi
         user_password=given.user_password,
     )
     company = ReleasedCompanyId(call.body.released_company)
-    done = await settled(call.service.workflow.connect(company, credentials))
+    done = await call.service.workflow.connect(company, credentials)
     return done.map(_connected)
 
 
@@ -83,7 +82,7 @@ async def disconnect(
     call: Call[ConnectionPath, NoQuery, Empty],
 ) -> Result[DisconnectedView, SyncError]:
     """Rule C1: forget a connection before confirm; refused after it, and nothing changes."""
-    gone = await settled(call.service.workflow.disconnect(ConnectionId(call.path.id)))
+    gone = await call.service.workflow.disconnect(ConnectionId(call.path.id))
     return gone.map(lambda _: DisconnectedView(id=call.path.id))
 
 
@@ -99,7 +98,7 @@ async def choose_entity(
     chosen = call.service.workflow.choose_entity(
         ConnectionId(call.path.id), EntityId(call.body.entity_id)
     )
-    return (await settled(chosen)).map(ConnectionView.of)
+    return (await chosen).map(ConnectionView.of)
 
 
 async def set_sync_from(
@@ -107,14 +106,14 @@ async def set_sync_from(
 ) -> Result[ConnectionView, SyncError]:
     """Rule C4: the sync-from date, fixed at confirm."""
     dated = call.service.workflow.set_sync_from(ConnectionId(call.path.id), call.body.sync_from)
-    return (await settled(dated)).map(ConnectionView.of)
+    return (await dated).map(ConnectionView.of)
 
 
 async def prerequisites(
     call: Call[ConnectionPath, NoQuery, Empty],
 ) -> Result[PrerequisitesView, SyncError]:
     """Rule C5: each set-up failure at the chosen entity, with its fix."""
-    found = await settled(call.service.workflow.prerequisites(ConnectionId(call.path.id)))
+    found = await call.service.workflow.prerequisites(ConnectionId(call.path.id))
     return found.map(PrerequisitesView.of)
 
 
@@ -124,7 +123,7 @@ async def acknowledge(
     """Rule C5: the user checked these prerequisites in Intacct; confirm requires it for each one
     Intacct cannot report."""
     done = call.service.workflow.acknowledge(ConnectionId(call.path.id), call.body.prerequisites)
-    return (await settled(done)).map(AcknowledgementsView.of)
+    return (await done).map(AcknowledgementsView.of)
 
 
 async def doctor(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[DoctorView, SyncError]:
@@ -136,5 +135,5 @@ async def doctor(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[DoctorVie
 
 async def confirm(call: Call[ConnectionPath, NoQuery, Empty]) -> Result[ConnectionView, SyncError]:
     """Rules C5, O5, C1: confirm; the initial sync is queued in the background (202)."""
-    confirmed = await settled(call.service.workflow.confirm(ConnectionId(call.path.id)))
+    confirmed = await call.service.workflow.confirm(ConnectionId(call.path.id))
     return confirmed.map(ConnectionView.of)

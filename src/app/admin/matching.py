@@ -15,7 +15,6 @@ from released_intacct.app.admin.wire import (
     NoQuery,
     StepPath,
 )
-from released_intacct.app.ports import settled
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
 
@@ -26,14 +25,14 @@ async def start_matching(
     call: Call[ConnectionPath, NoQuery, Empty],
 ) -> Result[OnboardingView, SyncError]:
     """Rules O1, O2: read both sides and auto-match; again before confirm starts over."""
-    started = await settled(call.service.workflow.start_matching(ConnectionId(call.path.id)))
+    started = await call.service.workflow.start_matching(ConnectionId(call.path.id))
     return started.map(OnboardingView.of)
 
 
 async def onboarding(
     call: Call[ConnectionPath, NoQuery, Empty],
 ) -> Result[OnboardingView, SyncError]:
-    found = await settled(call.service.workflow.onboarding(ConnectionId(call.path.id)))
+    found = await call.service.workflow.onboarding(ConnectionId(call.path.id))
     return found.map(OnboardingView.of)
 
 
@@ -45,7 +44,7 @@ async def match(call: Call[StepPath, NoQuery, MatchBody]) -> Result[OnboardingVi
         ReleasedId(call.body.released_id),
         IntacctKey(call.body.intacct_key),
     )
-    return (await settled(matched)).map(OnboardingView.of)
+    return (await matched).map(OnboardingView.of)
 
 
 async def archive(call: Call[StepPath, NoQuery, ArchiveBody]) -> Result[OnboardingView, SyncError]:
@@ -53,7 +52,7 @@ async def archive(call: Call[StepPath, NoQuery, ArchiveBody]) -> Result[Onboardi
     archived = call.service.workflow.archive(
         ConnectionId(call.path.id), call.path.step, ReleasedId(call.body.released_id)
     )
-    return (await settled(archived)).map(OnboardingView.of)
+    return (await archived).map(OnboardingView.of)
 
 
 async def create_as(
@@ -63,10 +62,10 @@ async def create_as(
     created = call.service.workflow.create_as(
         ConnectionId(call.path.id), ReleasedId(call.body.released_id), call.body.role
     )
-    return (await settled(created)).map(OnboardingView.of)
+    return (await created).map(OnboardingView.of)
 
 
 async def continue_step(call: Call[StepPath, NoQuery, Empty]) -> Result[OnboardingView, SyncError]:
     """Rule O5: continue a step once all its items are resolved, in order."""
     done = call.service.workflow.continue_step(ConnectionId(call.path.id), call.path.step)
-    return (await settled(done)).map(OnboardingView.of)
+    return (await done).map(OnboardingView.of)

@@ -34,7 +34,6 @@ from released_intacct.app.cli.shell import (
     failed,
 )
 from released_intacct.app.connection import Choice, Connected
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials
@@ -168,7 +167,7 @@ async def _run(args: argparse.Namespace, settings: Settings, console: Console) -
     choice = Choice(entity=args.entity, sync_from=args.sync_from)
     async with open_service(settings, needs_released=False) as service:
         company = ReleasedCompanyId(args.company.strip())
-        connected = await settled(service.workflow.connect(company, credentials, choice))
+        connected = await service.workflow.connect(company, credentials, choice)
     if not is_successful(connected):
         return failed(connected.failure(), console)
     _show(connected.unwrap(), console)
@@ -197,7 +196,7 @@ def _missing(*, entity: bool, day: bool) -> str:
 
 async def _disconnect(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     async with open_service(settings, needs_released=False) as service:
-        gone = await settled(service.workflow.disconnect(args.connection))
+        gone = await service.workflow.disconnect(args.connection)
     if not is_successful(gone):
         return failed(gone.failure(), console)
     console.say(f"disconnected {args.connection}: it and its credentials are forgotten")

@@ -25,7 +25,6 @@ from released_intacct.app.cli.shell import (
     failed,
 )
 from released_intacct.app.intents import OpenWrite, open_writes, resolve, what
-from released_intacct.app.ports import settled
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import IdempotencyKey, IntacctKey
 from released_intacct.domain.state import Resolution
@@ -76,7 +75,7 @@ async def _list(args: argparse.Namespace, settings: Settings, console: Console) 
         known = await service.connection(args.connection)
         if not is_successful(known):
             return failed(known.failure(), console)
-        found = await settled(open_writes(service.ports.store, args.connection))
+        found = await open_writes(service.ports.store, args.connection)
         if not is_successful(found):
             return failed(found.failure(), console)
         writes = found.unwrap()
@@ -115,7 +114,7 @@ async def _resolve(args: argparse.Namespace, settings: Settings, console: Consol
     resolution = Resolution.link(IntacctKey(link)) if link else Resolution.send_again()
     key = IdempotencyKey(args.key.strip())
     async with open_service(settings, needs_released=False) as service:
-        done = await settled(resolve(service.ports.store, args.connection, key, resolution))
+        done = await resolve(service.ports.store, args.connection, key, resolution)
         if not is_successful(done):
             return failed(done.failure(), console)
     told = f"link it to Intacct {link}" if link else "send it again"

@@ -9,12 +9,12 @@ input) stops onboarding.
 
 from __future__ import annotations
 
-from returns.future import FutureResult
+from collections.abc import Awaitable
+
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.cli.shell import Console
-from released_intacct.app.ports import settled
 from released_intacct.app.preconditions import refusal
 from released_intacct.app.service import Service
 from released_intacct.domain.enums import ContactRole
@@ -41,7 +41,7 @@ async def decide_at_terminal(
 ) -> Result[None, SyncError]:
     """Resolve every step's open items by asking, then continue each step in order (O5)."""
     for step in Step:
-        onboarding = await settled(service.workflow.onboarding(id))
+        onboarding = await service.workflow.onboarding(id)
         if not is_successful(onboarding):
             return Failure(onboarding.failure())
         if onboarding.unwrap().state(step).continued:
@@ -50,7 +50,7 @@ async def decide_at_terminal(
             done = await _ask_until_decided(service, id, step, candidate, console)
             if not is_successful(done):
                 return done
-        continued = await settled(service.workflow.continue_step(id, step))
+        continued = await service.workflow.continue_step(id, step)
         if not is_successful(continued):
             return Failure(continued.failure())
         console.say(f"{step.title}: continued")
@@ -61,7 +61,7 @@ async def _ask_until_decided(
     service: Service, id: ConnectionId, step: Step, candidate: Candidate, console: Console
 ) -> Result[None, SyncError]:
     while True:
-        onboarding = await settled(service.workflow.onboarding(id))
+        onboarding = await service.workflow.onboarding(id)
         if not is_successful(onboarding):
             return Failure(onboarding.failure())
         state = onboarding.unwrap().state(step)
@@ -76,7 +76,7 @@ async def _ask_until_decided(
         if decided is None:
             console.say("  not an answer: give a number from the list, or a letter shown")
             continue
-        done = await settled(decided)
+        done = await decided
         if is_successful(done):
             return Success(None)
         console.say(f"  refused: {done.failure()}")
@@ -89,7 +89,7 @@ def _prompt(step: Step) -> str:
 
 def _decision(
     service: Service, id: ConnectionId, state: StepState, candidate: Candidate, answer: str
-) -> FutureResult[Onboarding, SyncError] | None:
+) -> Awaitable[Result[Onboarding, SyncError]] | None:
     flow, released_id = service.workflow, candidate.released_id
     if answer.isdigit() and 1 <= int(answer) <= len(state.targets):
         target = state.targets[int(answer) - 1]

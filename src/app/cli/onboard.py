@@ -35,7 +35,6 @@ from released_intacct.app.decisions import (
     decisions_from_toml,
     describe,
 )
-from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import Prerequisite
@@ -112,14 +111,14 @@ async def _matched(
 ) -> Result[None, SyncError]:
     flow = service.workflow
     if args.entity is not None:
-        chosen = await settled(flow.choose_entity(id, args.entity))
+        chosen = await flow.choose_entity(id, args.entity)
         if not is_successful(chosen):
             return Failure(chosen.failure())
     if args.sync_from is not None:
-        dated = await settled(flow.set_sync_from(id, args.sync_from))
+        dated = await flow.set_sync_from(id, args.sync_from)
         if not is_successful(dated):
             return Failure(dated.failure())
-    started = await settled(flow.start_matching(id))
+    started = await flow.start_matching(id)
     if not is_successful(started):
         return Failure(started.failure())
     console.say("auto-match (rules O1, O2):")
@@ -173,7 +172,7 @@ async def _finish(
     if not (confirm or _yes(console)):
         console.say(f"not confirmed; confirm with: released-intacct onboard {id} --confirm")
         return OK
-    confirmed = await settled(service.workflow.confirm(id))
+    confirmed = await service.workflow.confirm(id)
     if not is_successful(confirmed):
         return failed(confirmed.failure(), console)
     console.say("confirmed: the initial sync runs now")

@@ -16,7 +16,6 @@ from returns.pipeline import is_successful
 
 from released_intacct.app.bootstrap import open_service
 from released_intacct.app.cli.shell import OK, REFUSED, Console, add_command, connection_id, failed
-from released_intacct.app.ports import settled
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings
 from released_intacct.domain.enums import Prerequisite
@@ -91,10 +90,10 @@ async def review_prerequisites(
     unknown one not yet acknowledged; OK when nothing blocks confirm, else REFUSED."""
     flow = service.workflow
     if acknowledge:
-        done = await settled(flow.acknowledge(id, acknowledge))
+        done = await flow.acknowledge(id, acknowledge)
         if not is_successful(done):
             return failed(done.failure(), console)
-    checked = await settled(flow.prerequisites(id))
+    checked = await flow.prerequisites(id)
     if not is_successful(checked):
         return failed(checked.failure(), console)
     assessments = checked.unwrap()

@@ -35,7 +35,6 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 
-from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
@@ -83,15 +82,12 @@ class SyncService:
         self._ports = ports
         self._stopped_by = stopped_by or _nobody
 
-    def run(
+    async def run(
         self, id: ConnectionId, *, started: Started | None = None
-    ) -> FutureResult[Run, SyncError]:
+    ) -> Result[Run, SyncError]:
         """The finished run (blue or red); a Failure when no run could be taken (E4, unknown or
         unconfirmed connection, the store failing). ``started`` is answered as soon as the run
         holds the company (the open run), or with why it could not."""
-        return FutureResult(self._run(id, started))
-
-    async def _run(self, id: ConnectionId, started: Started | None) -> Result[Run, SyncError]:
         store, clock = self._ports.store, self._ports.clock
         connection = (await stored_connection(store, id)).bind(_confirmed)
         if not is_successful(connection):
