@@ -7,7 +7,7 @@ a ``SyncError`` naming the rule and the fix. The steps, in the order a user meet
 1. ``connect``: credentials complete (C2), the Re-Leased company not yet connected (C1), a live
    log-in (C2), and at least one entity of the Intacct company still free (C1); the connection is
    stored with its credentials (encrypted by the store). Answers the entities to choose from.
-   Given a ``Choice``, the entity (C3) and the sync-from date (C4) are settled in the same step:
+   Given a ``Choice``, the entity (C3) and the sync-from date (C4) are chosen in the same step:
    all of it is checked before the one write, so a refusal stores nothing.
 2. ``choose_entity`` (C3; C1 for the Intacct company + entity).
 3. ``set_sync_from`` (C4; after confirm only the same date is accepted, as a no-op).
@@ -86,7 +86,7 @@ class Connected:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice:
-    """What ``connect`` settles with the connection, all or nothing (rules C3, C4)."""
+    """What ``connect`` stores with the connection, all or nothing (rules C3, C4)."""
 
     entity: EntityId | None = None
     """The entity to sync with (``rules.TOP_LEVEL``: the top level, for a company without

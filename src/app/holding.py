@@ -150,16 +150,16 @@ async def looked_again(
             seconds=round(seconds, 1),
         )
         await sleep(seconds)
-    settled_again: list[tuple[T, V]] = []
+    decided: list[tuple[T, V]] = []
     for item, verdict in verdicts:
         if not isinstance(verdict, InFlight):
-            settled_again.append((item, verdict))
+            decided.append((item, verdict))
             continue
         looked = await again(item)
         if not is_successful(looked):
             return Failure(looked.failure())
-        settled_again.append((item, looked.unwrap()))
-    return Success(settled_again)
+        decided.append((item, looked.unwrap()))
+    return Success(decided)
 
 
 async def release_dead(
