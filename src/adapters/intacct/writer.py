@@ -13,9 +13,13 @@ up; a write never sent at all fails with that error, so the outbox looks nothing
 Intacct's refusal of a control id already executed has no documented errorno (correction 6), so
 *any* failure of a function this writer sent before (a retry in this batch) is uncertain
 (``classify.function_error(resent=True)``): a create is looked up by its key before anything
-else; found, it is the record written; absent, Intacct's refusal stands as it reads. (Across runs,
-the outbox looks an open create up before sending it again: ``app/sync/recovery``.) No path sends
-a create whose record was found.
+else; found, it is the record written; absent, Intacct's refusal stands as it reads. No path
+sends a create whose record was found.
+
+This writer is the one place a write is looked up right after an uncertain send (issue 19: the
+outbox applier does not ask again what the writer just asked, ``app.applier``). Across runs, the
+sync's recovery looks up an intent an earlier run left open before sending it again
+(``app.sync.recovery``).
 """
 
 from __future__ import annotations
