@@ -232,3 +232,75 @@ def test_a_session_that_expires_again_and_again_is_replaced_within_the_attempts(
                 return adapter.sessions.logins, len(accounts.items)
 
         assert asyncio.run(main()) == (4, 1)  # the first session and three more
+
+
+def test_a_version_in_the_overlap_is_handed_to_each_feed_of_its_object_once() -> None:
+    """Customers are read as a dimension and as parties (one object, two feeds, one reader):
+    a customer changed inside the overlap window reaches both feeds once, not only the first
+    (a late-committed change would otherwise never reach the contacts)."""
+
+    class Clock:
+        now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+        def __call__(self) -> datetime:
+            return self.now
+
+    clock = Clock()
+    sim = Simulator(clock=clock)
+    customer = {"CUSTOMERID": "C-1", "NAME": "Harbour Cafe", "STATUS": "active"}
+    load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+            "records": {"CUSTOMER": [customer]},
+        },
+        now=clock(),
+    )
+    cursor = clock.now + timedelta(minutes=2)  # inside the 5-minute overlap window
+    with serving(create_app(sim)) as base:
+
+        async def main() -> list[int]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                since = FeedQuery(since=cursor)
+                counts = []
+                for _ in range(2):
+                    values = await value(adapter.dimension_values(DimensionKind.CUSTOMER, since))
+                    parties = await value(adapter.parties(ContactRole.CUSTOMER, since))
+                    counts += [len(values.items), len(parties.items)]
+                return counts
+
+        counts = asyncio.run(main())
+    assert counts == [1, 1, 0, 0]
+
+
+def test_a_feed_forgets_the_versions_its_reads_can_no_longer_return() -> None:
+    """The overlap's seen-set holds the window, not every version ever read: once a feed's
+    cursor has moved past a version (less the overlap), it is forgotten."""
+    clock_now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    sim = Simulator(clock=lambda: clock_now)
+    load_company(
+        sim,
+        {
+            "company_id": "DEMO",
+            "senders": {"demo-sender": "demo-sender-pass"},
+            "users": {"ws_user": "ws_pass"},
+            "records": {"GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent"}]},
+        },
+        now=clock_now,
+    )
+    with serving(create_app(sim)) as base:
+
+        async def main() -> tuple[int, int]:
+            async with httpx.AsyncClient(timeout=10) as client:
+                adapter = _adapter(base, client)
+                near = FeedQuery(since=clock_now + timedelta(minutes=2))
+                await value(adapter.accounts(near))
+                held = sum(len(s) for s in adapter._reader._seen.values())
+                later = FeedQuery(since=clock_now + timedelta(hours=2))
+                await value(adapter.accounts(later))
+                return held, sum(len(s) for s in adapter._reader._seen.values())
+
+        assert asyncio.run(main()) == (1, 0)
