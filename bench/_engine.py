@@ -11,6 +11,9 @@ It prints one JSON object: each sync's wall time, CPU time, requests by side and
 sent, results, and the process's peak RSS. ``--capture`` keeps every Intacct request and reply
 body of the initial sync (for the lxml-alone comparison) in a file, length-prefixed.
 ``--profile`` keeps a cProfile of the initial sync alone (``bench/cpu_profile.py`` reads it).
+``--tracemalloc`` traces the initial sync's allocations (off by default: tracing slows the engine
+and adds its own memory) and keeps them in a file: the snapshot taken when the traced memory was
+highest, the one at the end, and the traced peak (``bench/mem_profile.py`` reads it).
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import ctypes
 import gc
 import json
+import pickle
 import re
 import resource
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -283,7 +289,13 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             capture = Path(args.capture).open("wb") if args.capture else None  # noqa: SIM115
             tally.capture = capture
             profiler = cProfile.Profile(time.process_time) if args.profile else None
-            initial = await _timed(tally, args.intacct, _initial(service, id), profiler)
+            out["before_initial_rss_mb"] = _peak_rss_mb()  # onboarding's peak
+            sync = _initial(service, id)
+            if args.tracemalloc:
+                sync = _traced(sync, Path(args.tracemalloc))
+            if args.memwatch:
+                sync = _watched(sync, Path(args.memwatch))
+            initial = await _timed(tally, args.intacct, sync, profiler)
             if profiler is not None:
                 profiler.dump_stats(args.profile)
             initial["peak_rss_mb"] = _peak_rss_mb()  # the initial sync's own peak
@@ -310,6 +322,97 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+async def _traced(sync: Awaitable[Run], to: Path, every_s: float = 1.0) -> Run:
+    """``sync`` under tracemalloc: keeps in ``to`` (pickled) the snapshot taken when the traced
+    memory was highest (looked at every ``every_s``), the one at its end, and the traced peak."""
+    tracemalloc.start(_FRAMES)
+    highest: list[tuple[int, tracemalloc.Snapshot]] = []
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            current, _ = tracemalloc.get_traced_memory()
+            if not highest or current > highest[0][0] * 1.1:  # a snapshot costs: new highs only
+                highest[:] = [(current, tracemalloc.take_snapshot())]
+
+    watching = asyncio.create_task(watch())
+    try:
+        run = await sync
+    finally:
+        watching.cancel()
+    current, peak = tracemalloc.get_traced_memory()
+    end = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    kept = {
+        "peak_b": peak,
+        "end_b": current,
+        "highest_b": highest[0][0] if highest else current,
+        "highest": highest[0][1] if highest else end,
+        "end": end,
+        "rss_mb": _peak_rss_mb(),
+    }
+    with to.open("wb") as file:
+        pickle.dump(kept, file)
+    return run
+
+
+async def _watched(sync: Awaitable[Run], to: Path, every_s: float = 0.5) -> Run:
+    """``sync`` with the process's memory looked at every ``every_s`` (cheap: no tracing): its
+    resident set by kind (``/proc``), the C allocator's heap (glibc ``mallinfo2``) and the
+    Python allocator's blocks, one JSON line a look in ``to``."""
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype = _MallInfo2
+    samples: list[dict[str, float]] = []
+    started = time.perf_counter()
+
+    def look() -> None:
+        status = dict(
+            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
+        )
+        info = libc.mallinfo2()
+        samples.append(
+            {
+                "t": time.perf_counter() - started,
+                **{k: int(status[k].split()[0]) / 1024 for k in _RSS},
+                "malloc_arena_mb": info.arena / 2**20,
+                "malloc_mmap_mb": info.hblkhd / 2**20,
+                "malloc_used_mb": info.uordblks / 2**20,
+                "malloc_free_mb": info.fordblks / 2**20,
+                "py_blocks": sys.getallocatedblocks(),
+            }
+        )
+
+    async def watch() -> None:
+        while True:
+            look()
+            await asyncio.sleep(every_s)
+
+    watching = asyncio.create_task(watch())
+    try:
+        run = await sync
+    finally:
+        watching.cancel()
+    look()
+    to.write_text("".join(json.dumps(s) + "\n" for s in samples), encoding="utf-8")
+    return run
+
+
+_RSS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
+"""The resident set, and its anonymous, file-backed and shared parts (``/proc``, in KiB)."""
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost",
+    )]  # fmt: skip
+
+
+_FRAMES = 8
+"""Frames kept of each traced allocation: enough to see which of the project's functions made
+it below the library's."""
+
+
 async def _result_count(service: Service, id: ConnectionId) -> int:
     found = await service.results(id, ResultFilter(limit=100_000))
     return len(found.unwrap()) if is_successful(found) else -1
@@ -328,6 +431,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     cli.add_argument("--invoices", type=int, required=True)
     cli.add_argument("--capture", default="")
     cli.add_argument("--profile", default="", help="a file for the initial sync's cProfile")
+    cli.add_argument("--tracemalloc", default="", help="a file for the initial sync's snapshots")
+    cli.add_argument("--memwatch", default="", help="a file for the initial sync's memory looks")
     cli.add_argument("--changes", default="")
     cli.add_argument(
         "--concurrency", type=int, default=2, help="intacct.concurrency (the simulator's too)"

@@ -83,6 +83,8 @@ def engine(
     changes: str = "",
     capture: str = "",
     profile: str = "",
+    trace: str = "",
+    watch: str = "",
 ) -> Json:
     """One engine process over fresh simulators: what it printed, with ``process_cpu_s``: the
     CPU seconds each process spent over the engine's whole life (onboarding, the syncs; the
@@ -90,7 +92,8 @@ def engine(
     and ``machine_cpu_s``: every core's busy time meanwhile, whoever spent it. ``concurrency``:
     how many requests the Intacct simulator admits at once and the engine's governor sends (its
     ``intacct.concurrency``). ``profile``: a file the engine writes its sync's cProfile
-    statistics to (``cpu_profile.py``)."""
+    statistics to (``cpu_profile.py``); ``trace``: one it writes its sync's tracemalloc snapshots to
+    (``mem_profile.py``); ``watch``: one it writes its memory looks to."""
     limits = ["--latency-ms", str(latency_ms), "--concurrency", str(concurrency)]
     with (
         simulators(intacct=limits, released=["--invoices", str(invoices)]) as served,
@@ -105,6 +108,8 @@ def engine(
         command += ["--changes", changes] if changes else []
         command += ["--capture", capture] if capture else []
         command += ["--profile", profile] if profile else []
+        command += ["--tracemalloc", trace] if trace else []
+        command += ["--memwatch", watch] if watch else []
         before = {side: cpu_of(pid) for side, pid in served.pids.items()}
         children = _children_cpu()
         busy = machine_cpu()
