@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 
 from released_intacct.adapters.log import logger
 from released_intacct.app.ports import Sleep
-from released_intacct.domain.enums import DocumentKind, RecordType
+from released_intacct.app.sync.billed import BilledMemo
+from released_intacct.domain.enums import RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import ConnectionId, IntacctId, ReleasedId
+from released_intacct.domain.ids import ConnectionId, IntacctId
 from released_intacct.domain.ports import Clock, IntacctPort, ReleasedPort
-from released_intacct.domain.released import BilledTo
 from released_intacct.domain.results import Progress, RunCounts, is_failure
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Fence, Run, RunPolicy, StateStore
@@ -35,10 +35,10 @@ class RunContext:
     """How recovery waits out a write of a dead process that may still be running."""
     items: frozenset[IntacctId] = frozenset()
     """The ITEMIDs Intacct holds at the start of the run (rule D17), from its set-up."""
-    billed: dict[DocumentKind, dict[ReleasedId, BilledTo]] = field(default_factory=dict)
+    billed: BilledMemo = field(default_factory=BilledMemo)
     """Whom each Re-Leased document read in this run bills, and in which module: what the
     payments step needs of the documents payments pay, so it reads the document feed again only
-    for documents this run has not read (a few dozen bytes a document)."""
+    for documents this run has not read (memory bounded: ``sync.billed``)."""
 
     @property
     def connection(self) -> ConnectionId:

@@ -3,9 +3,10 @@
 A Re-Leased payment going to Intacct needs the invoice it pays (its module and contact), which the
 payments feed does not carry and the Re-Leased port cannot fetch by id. Decided: the documents
 step keeps, for every Re-Leased document it reads, whom it bills and in which module
-(``RunContext.billed``, a few dozen bytes a document); a payment of a document this run has not
-read (synced by an earlier run) has it found by reading the invoice feed from its start, keeping
-only those invoices (the cost is a read of the feed per page holding such payments).
+(``RunContext.billed``: the last pages' in memory, the others in a temporary file); a payment of
+a document this run has not read (synced by an earlier run) has it found by reading the invoice
+feed from its start, keeping only those invoices (the cost is a read of the feed per page holding
+such payments).
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ async def _paid_invoices(
 ) -> Result[dict[ReleasedId, Billed], SyncError]:
     found: dict[ReleasedId, Billed] = {}
     for kind, ids in wanted.items():
-        seen = ctx.billed.get(kind, {})
-        found.update((id, seen[id]) for id in ids if id in seen)
+        seen = ctx.billed.of(kind, ids)
+        found.update(seen)
         unread = {id for id in ids if id not in seen}
         if not unread:
             continue

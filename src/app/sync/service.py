@@ -163,9 +163,12 @@ class SyncService:
             policy=self._ports.policy,
             sleep=self._ports.sleep,
         )
-        done = (await resolve_open_intents(ctx, tally)).bind(lambda _: Success(None))
-        if is_successful(done):
-            done = await run_steps(ctx, tally)
+        try:
+            done = (await resolve_open_intents(ctx, tally)).bind(lambda _: Success(None))
+            if is_successful(done):
+                done = await run_steps(ctx, tally)
+        finally:
+            ctx.billed.close()
         return None if is_successful(done) else done.failure()
 
     async def _prepare(

@@ -67,7 +67,7 @@ from released_intacct.domain.planning.lists import (
     plan_tax_details,
     plan_tracking_categories,
 )
-from released_intacct.domain.released import Account, BilledTo, Contact, Invoice
+from released_intacct.domain.released import Account, Contact, Invoice
 
 Step = Callable[[RunContext, Tally], Awaitable[Result[None, SyncError]]]
 _DELETED = (RecordType.INVOICE, RecordType.CREDIT_NOTE, RecordType.PAYMENT)
@@ -237,9 +237,7 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
     async def handle(
         invoices: Sequence[Invoice], transactions: Sequence[Transaction]
     ) -> Result[None, SyncError]:
-        for invoice in invoices:
-            seen = ctx.billed.setdefault(invoice.kind, {})
-            seen[invoice.id] = BilledTo(invoice.contact_id, invoice.origin)
+        ctx.billed.keep(invoices)
         billed = await create_billed_contacts(ctx, tally, invoices)
         if not is_successful(billed):
             return billed
