@@ -52,6 +52,10 @@ from released_intacct.domain.ports import WriteOutcome
 
 Sleep = Callable[[float], Awaitable[None]]
 
+AHEAD = 2
+"""Requests of one batch built (and in flight or waiting for the governor) per governor slot:
+one being sent and one ready to go as soon as a slot frees, so the pipe stays full."""
+
 
 def controlid(write: IntacctWrite) -> str:
     if isinstance(write, UpdateInIntacct):
@@ -81,11 +85,21 @@ class Writer:
 
     async def write(self, batch: Sequence[IntacctWrite]) -> tuple[WriteOutcome, ...]:
         """The batch in requests of ``batch_size`` functions, sent side by side (the governor
-        keeps the company's concurrency limit): with latency, a page's requests overlap."""
+        keeps the company's concurrency limit): with latency, a page's requests overlap.
+
+        At most ``AHEAD`` times the governor's slots of requests are built at once: a request's
+        body exists only once it is this close to being sent, so a batch of 10,000 creates (a
+        confirm's contacts) holds a few requests in memory, not 200."""
         size = self._settings.batch_size
+        window = asyncio.Semaphore(AHEAD * self._settings.concurrency)
+
+        async def held(chunk: Sequence[IntacctWrite]) -> list[WriteOutcome]:
+            async with window:
+                return await self._chunk(chunk)
+
         async with asyncio.TaskGroup() as group:
             tasks = [
-                group.create_task(self._chunk(batch[start : start + size]))
+                group.create_task(held(batch[start : start + size]))
                 for start in range(0, len(batch), size)
             ]
         return tuple(outcome for task in tasks for outcome in task.result())
