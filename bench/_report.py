@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from _idle_fleet import idle_section, idle_verdicts
+from _memory_report import memory_section
 from _versus import naive_section, naive_verdicts
 
 Json = dict[str, Any]
@@ -290,6 +291,7 @@ def write_report(results: Json, path: Path) -> None:
         "",
         *naive_section(results.get("naive")),
         *_profile_section(results.get("profile", {})),
+        *memory_section(results.get("memory", {})),
         *_fleet_section(results.get("workers", {})),
         *idle_section(results.get("idle_fleet", {})),
         "## Targets",
