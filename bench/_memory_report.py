@@ -55,11 +55,15 @@ def _table(sizes: dict[str, Json]) -> list[str]:
             else "–"
         )
         rows.append(
-            f"| {int(size):,} | {f['peak_rss_mb']:.0f} | {f['onboarded_rss_mb']:.0f} "
+            f"| {int(size):,} | {f['peak_rss_mb']:.0f} | {_mb(f.get('onboarded_rss_mb'))} "
             f"| {f['malloc_held_mb']:.0f} / {f['malloc_used_mb']:.0f} | {f['python_blocks']:,} "
             f"| {traced} |"
         )
     return rows
+
+
+def _mb(figure: float | None) -> str:
+    return "–" if figure is None else f"{figure:.0f}"
 
 
 def _lines(held: list[Json]) -> list[str]:
