@@ -161,3 +161,32 @@ def test_stats_count_requests_per_company_and_resource(control: SyncClient) -> N
         "resources": {"accounts": 1, "contacts": 3, "invoices": 1},
         "faultsFired": 1,
     }
+
+
+def test_advancing_the_clock_stamps_later_writes_and_modified_since_sees_them(
+    control: SyncClient, sim: Simulator
+) -> None:
+    control.post("/_sim/companies", COMPANY)
+    reply = control.post("/_sim/clock/advance", {"seconds": 7200})
+    assert reply.json() == {"now": "2026-05-01T14:00:00+00:00", "shiftedS": 7200.0}
+    headers = {"Authorization": "Bearer key-9", "X-Company-Id": "C9"}
+    made = control.post(
+        "/api/contacts", {"name": "Later"}, headers={**headers, "Idempotency-Key": "k1"}
+    )
+    assert made.status_code == 201
+    assert made.json()["lastModified"] == "2026-05-01T14:00:00.000000Z"
+    assert sim.clock() == datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+    since = {"modifiedSince": "2026-05-01T13:00:00Z"}
+    listed = control.request("GET", "/api/contacts", headers=headers, params=since).json()
+    assert [item["name"] for item in listed["items"]] == ["Later"]
+    everything = control.request("GET", "/api/contacts", headers=headers).json()["items"]
+    assert [item["lastModified"] for item in everything] == sorted(
+        item["lastModified"] for item in everything
+    )
+
+
+@pytest.mark.parametrize(("body", "field"), [({"seconds": -1}, "seconds"), ({}, "seconds")])
+def test_the_clock_never_moves_back(control: SyncClient, body: object, field: str) -> None:
+    reply = control.post("/_sim/clock/advance", body)
+    assert (reply.status_code, fields(reply)) == (400, [field])
+    assert control.post("/_sim/clock/advance", {"seconds": 0}).json()["shiftedS"] == 0

@@ -294,3 +294,44 @@ def test_reset_with_the_demo_seed(client: Control, sim: Simulator) -> None:
     assert demo.entities.keys() >= {"E100", "E200"}
     assert demo.table("ARINVOICE")
     assert sim.senders == {"demo-sender": "demo-sender-pass"}
+
+
+def _customers_since(client: Control, since: str) -> list[str]:
+    query = (
+        "<readByQuery><object>CUSTOMER</object><fields>CUSTOMERID</fields>"
+        f"<query>WHENMODIFIED &gt;= '{since}'</query><pagesize>100</pagesize></readByQuery>"
+    )
+    reply = client.post(GATEWAY_PATH, content=xmlgw.request(query))
+    (result,) = xmlgw.results(reply.content)
+    return [row.findtext("CUSTOMERID", "") for row in result.iter("customer")]
+
+
+def test_advancing_the_clock_stamps_later_writes_and_reads_since_a_cursor_see_them(
+    client: Control, sim: Simulator
+) -> None:
+    assert gateway(client, CREATE) == 200
+    reply = client.post("/_sim/clock/advance", json={"seconds": 7200})
+    assert reply.json() == {"now": "2026-05-01T14:00:00+00:00", "shifted_s": 7200.0}
+    assert gateway(client, CREATE.replace("Harbour Cafe", "Later Cafe")) == 200
+    records = client.get("/_sim/companies/DEMO/records/CUSTOMER").json()["records"]
+    stamps = {row["NAME"]: row["WHENMODIFIED"] for row in records}
+    assert stamps["Harbour Cafe"] == "05/01/2026 12:00:00"
+    assert stamps["Later Cafe"] == "05/01/2026 14:00:00"
+    audit = client.get("/_sim/companies/DEMO/records/AUDITHISTORY").json()["records"]
+    assert [row["ACCESSTIME"] for row in audit][-2:] == [
+        "05/01/2026 12:00:00",
+        "05/01/2026 14:00:00",
+    ]
+    later = {row["NAME"]: row["CUSTOMERID"] for row in records}["Later Cafe"]
+    assert _customers_since(client, "05/01/2026 13:00:00") == [later]
+    assert len(_customers_since(client, "05/01/2026 12:00:00")) == 7
+    assert sim.clock() == datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("body", "named"), [({"seconds": -1}, "seconds"), ({}, "seconds"), ({"hours": 2}, "hours")]
+)
+def test_the_clock_never_moves_back(client: Control, body: object, named: str) -> None:
+    reply = client.post("/_sim/clock/advance", json=body)
+    assert (reply.status_code, reply.json()["field"]) == (422, named)
+    assert client.post("/_sim/clock/advance", json={"seconds": 0}).json()["shifted_s"] == 0

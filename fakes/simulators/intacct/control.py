@@ -8,16 +8,19 @@
     POST   /faults                             a fault rule -> 201;   GET /faults;  DELETE /faults
     DELETE /faults/{rule_id}
     POST   /sessions/expire                    {"company_id"?}  (body optional: all companies)
+    POST   /clock/advance                      {"seconds": N}  -> {"now": ISO 8601, "shifted_s"}
     GET    /stats
 
 Bodies are validated by hand: a bad one gets 400 (not JSON) or 422 with ``{"error", "field"}``;
 an unknown company or object in the path gets 404; a company id already taken gets 409.
 Decisions where the spec is silent: ``reset`` also clears fault rules, per-company limits and
 counters (the global defaults from the CLI stay); ``/limits`` without ``company_id`` sets the
-defaults; records are listed in RECORDNO order across all entities. Records posted are stored as
-the company's own data, as if entered in Intacct's UI or imported by CSV (how Intacct takes what
-its XML API does not create, such as customer refunds): with a RECORDNO and timestamps, nothing
-else checked.
+defaults; records are listed in RECORDNO order across all entities. ``/clock/advance`` moves the
+simulator's clock forward for good (WHENMODIFIED, ACCESSTIME, session and result-set lifetimes;
+``reset`` keeps it), never back (``seconds`` >= 0), as if that time passed. Records posted are
+stored as the company's own data, as if entered in Intacct's UI or imported by CSV (how Intacct
+takes what its XML API does not create, such as customer refunds): with a RECORDNO and
+timestamps, nothing else checked.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -282,6 +286,15 @@ class _Control:
         body = _object_body(await _body(request), ("company_id",))
         return _json({"expired": self.sim.expire_sessions(_company_field(self.sim, body))})
 
+    async def advance(self, request: Request) -> Response:
+        body = _object_body(await _body(request), ("seconds",))
+        seconds = _opt_int(body, "seconds", least=0)
+        if seconds is None:
+            raise ControlError("seconds", "is required: a whole number >= 0")
+        now = self.sim.advance(timedelta(seconds=seconds))
+        shifted = self.sim.shifted.total_seconds()
+        return _json({"now": now.isoformat(), "shifted_s": shifted})
+
     async def stats(self, _: Request) -> Response:
         sim = self.sim
         companies = {cid: _company_json(sim, c) for cid, c in sorted(sim.companies.items())}
@@ -302,6 +315,7 @@ def routes(sim: Simulator) -> list[Route]:
         Route("/faults", _guarded(api.clear_faults), methods=["DELETE"]),
         Route("/faults/{rule_id}", _guarded(api.delete_fault), methods=["DELETE"]),
         Route("/sessions/expire", _guarded(api.expire), methods=["POST"]),
+        Route("/clock/advance", _guarded(api.advance), methods=["POST"]),
         Route("/stats", _guarded(api.stats), methods=["GET"]),
     ]
 

@@ -47,7 +47,9 @@ class Simulator:
 
     ``seed`` seeds the RNG that fault probabilities draw from; ``concurrency`` is the default limit
     of requests in flight per company over HTTP, and ``latency_ms`` the default fixed latency the
-    app adds to every gateway reply (both can be set per company).
+    app adds to every gateway reply (both can be set per company). ``clock`` reads the injected
+    clock moved forward by what ``advance`` added (``shifted``); assigning it replaces the injected
+    clock and keeps the shift.
     """
 
     def __init__(
@@ -59,7 +61,9 @@ class Simulator:
         concurrency: int = 2,
         latency_ms: int = 0,
     ) -> None:
-        self.clock = clock
+        self._clock = clock
+        self.shifted = timedelta(0)
+        """How far ``advance`` has moved the clock past the injected one."""
         self.senders: dict[str, str] = {}
         self.companies: dict[str, Company] = {}
         self.sessions: dict[str, Session] = {}
@@ -73,6 +77,26 @@ class Simulator:
         self.in_flight: dict[str, int] = {}
         self.refused: dict[str, int] = {}
         """Requests refused with 429 by the concurrency limit, per company."""
+
+    @property
+    def clock(self) -> Clock:
+        return self._now
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return self._clock() + self.shifted
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move the clock forward by ``by`` (never back, so every stamp stays monotonic): what
+        is written from now on, sessions' and result sets' lifetimes, read the later time."""
+        if by < timedelta(0):
+            msg = f"by: the clock only moves forward, got {by}"
+            raise ValueError(msg)
+        self.shifted += by
+        return self.clock()
 
     def add_sender(self, sender_id: str, password: str) -> None:
         self.senders[sender_id] = password

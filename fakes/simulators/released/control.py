@@ -5,6 +5,7 @@
     GET    /companies/{id}/records/{resource}   every record, in (lastModified, id) order
     POST   /faults                              a fault rule -> 201;  GET /faults;  DELETE /faults
     DELETE /faults/{id}
+    POST   /clock/advance                       {"seconds": N} -> {"now": ISO 8601, "shiftedS"}
     GET    /stats                               requests per company and per resource
 
 A fault rule: ``{"kind", "method"?, "resource"?, "company"?, "probability"? (0 < p <= 1),
@@ -12,12 +13,15 @@ A fault rule: ``{"kind", "method"?, "resource"?, "company"?, "probability"? (0 <
 required, >= 1)}``. Refusals use the API's error body: 400 ``validation_failed`` naming the field,
 404 ``not_found``, 409 ``company_exists``; records ``POST /companies`` cannot load are 422 naming
 ``records.<resource>[i].<field>`` (the company is not kept). ``reset`` also clears fault rules and
-counters; the clock and the fault seed stay.
+counters; the clock and the fault seed stay. ``/clock/advance`` moves the simulator's clock
+forward for good (``lastModified`` of what is written next, idempotency replays' age), never back
+(``seconds`` >= 0), as if that time passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -183,6 +187,16 @@ class _Control:
             raise ApiError(404, "not_found", f"no fault rule {rule_id!r}")
         return _json({"cleared": 1})
 
+    async def advance(self, request: Request) -> Response:
+        check = Checker()
+        fields = check.fields(decode(await request.body()), "", known=("seconds",))
+        seconds = fields.integer("seconds", required=True)
+        if seconds is not None and seconds < 0:
+            check.fail("seconds", "must be a whole number >= 0 (the clock only moves forward)")
+        check.done()
+        now = self.sim.advance(timedelta(seconds=seconds or 0))
+        return _json({"now": now.isoformat(), "shiftedS": self.sim.shifted.total_seconds()})
+
     async def stats(self, _: Request) -> Response:
         return _json(self.sim.stats())
 
@@ -198,5 +212,6 @@ def routes(sim: Simulator) -> list[Route]:
         Route("/faults", _guarded(api.list_faults), methods=["GET"]),
         Route("/faults", _guarded(api.clear_faults), methods=["DELETE"]),
         Route("/faults/{rule_id}", _guarded(api.delete_fault), methods=["DELETE"]),
+        Route("/clock/advance", _guarded(api.advance), methods=["POST"]),
         Route("/stats", _guarded(api.stats), methods=["GET"]),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from released_intacct.fakes.simulators.released import resources
 from released_intacct.fakes.simulators.released.checks import Json
@@ -29,10 +29,16 @@ def utc_now() -> datetime:
 
 
 class Simulator:
-    """Everything the API and the control API share; ``fault_seed`` seeds the faults' RNG."""
+    """Everything the API and the control API share; ``fault_seed`` seeds the faults' RNG.
+
+    ``clock`` reads the injected clock moved forward by what ``advance`` added (``shifted``);
+    assigning it replaces the injected clock and keeps the shift.
+    """
 
     def __init__(self, *, clock: Clock = utc_now, fault_seed: int | str | None = None) -> None:
-        self.clock = clock
+        self._clock = clock
+        self.shifted = timedelta(0)
+        """How far ``advance`` has moved the clock past the injected one."""
         self.companies: dict[str, Company] = {}
         self.faults = FaultBook(seed=fault_seed)
         self.requests: Counter[str] = Counter()
@@ -41,6 +47,27 @@ class Simulator:
         """Requests per company, per resource."""
         self.resource_totals: Counter[str] = Counter()
         """Requests per resource, whatever company they named."""
+
+    @property
+    def clock(self) -> Clock:
+        return self._now
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return self._clock() + self.shifted
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move the clock forward by ``by`` (never back; ``Company.stamp`` keeps each company's
+        ``lastModified`` strictly increasing in any case): what is written from now on, and
+        the idempotency replays' age, read the later time."""
+        if by < timedelta(0):
+            msg = f"by: the clock only moves forward, got {by}"
+            raise ValueError(msg)
+        self.shifted += by
+        return self.clock()
 
     def add_company(self, company_id: str, api_key: str) -> Company:
         if company_id in self.companies:
