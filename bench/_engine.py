@@ -6,7 +6,11 @@
 Onboards ``RL-DEMO`` with ``DEMO`` at entity E100 (lists auto-matched or archived, every contact
 created in Intacct as a customer), confirms, and times the initial sync that confirm starts. With
 ``--changes``, it then runs one sync to settle (the initial sync's own writes come back as echoes)
-and, for each count, adds that many approved invoices in Re-Leased and times the next sync.
+and, for each count, adds that many approved invoices in Re-Leased and times the next sync. Time
+passes between those syncs as between nightly runs: before each, both simulators' clocks and the
+engine's move ``--gap`` seconds (a day) forward (``advance``), past the overlap window. A feed that
+read something new keeps its newest stamp as its cursor, so the first idle night after the bulk
+load (``first_night``, timed too) reads the load once more; the counts' syncs come after it.
 It prints one JSON object: each sync's wall time, CPU time, requests by side and kind, functions
 sent, results, and the process's peak RSS (the initial sync's own: the high-water mark is
 started again once onboarding is done, whose peak is ``before_initial_rss_mb``; what onboarding
@@ -36,6 +40,7 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +48,7 @@ import httpx
 from _world import FIRST_DAY, contact_id, invoices
 from returns.pipeline import is_successful
 
+from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.app.bootstrap import Clients, build_service
 from released_intacct.app.decisions import CreateAs, Decisions, Leftover, apply_decisions
@@ -63,6 +69,8 @@ _FUNCTION = re.compile(rb"<function\b[^>]*>\s*<([A-Za-z_]+)")
 _OBJECT = re.compile(rb"<object>\s*([A-Za-z_]+)\s*</object>")
 READS = frozenset({"readByQuery", "readMore", "query", "read", "readByName", "readReport"})
 AUTH = frozenset({"getAPISession"})
+SETUP = frozenset({"getFinancialSetup", "get_applications", "get_companyprefs"})
+"""Set-up reads (the company's preferences, its modules): counted as reads, in no feed."""
 _CURSOR = re.compile(rb"WHENMODIFIED &gt;=|<field>ACCESSTIME</field>")
 """A page of an Intacct change feed: read since a cursor (the audit trail by ACCESSTIME)."""
 
@@ -125,11 +133,12 @@ class Counting(httpx.AsyncBaseTransport):
         if request.url.path == GATEWAY_PATH:
             names = [m.decode() for m in _FUNCTION.findall(request.content)]
             tally.functions.update(names)
+            called = set(names)
             kind = (
-                "auth" if set(names) <= AUTH else "read" if set(names) <= READS | AUTH else "write"
+                "auth" if called <= AUTH else "read" if called <= READS | AUTH | SETUP else "write"
             )
             tally.requests[f"intacct_{kind}"] += 1
-            if kind == "read":
+            if kind == "read" and not called & SETUP:
                 objects = [m.decode() for m in _OBJECT.findall(request.content)] or names
                 tally.feeds.update(f"intacct:{name}" for name in objects)
                 if _CURSOR.search(request.content):
@@ -160,6 +169,30 @@ class Counting(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+@dataclass
+class Shifted:
+    """The engine's clock: the real time moved forward by ``shifted``, as the simulators' are."""
+
+    shifted: timedelta = timedelta(0)
+    real: SystemClock = field(default_factory=SystemClock)
+
+    def now(self) -> datetime:
+        return self.real.now() + self.shifted
+
+
+async def advance(clock: Shifted, by: timedelta, *simulators: str) -> None:
+    """Let ``by`` pass: each simulator's clock (its ``/_sim/clock/advance``) and the engine's
+    move forward alike, so what either side stamps, and the engine's cursors, keep their order
+    (the Intacct zone is calibrated from the session timestamp's offset, which a shift keeps)."""
+    async with httpx.AsyncClient(timeout=30) as control:
+        for url in simulators:
+            moved = await control.post(
+                f"{url}/_sim/clock/advance", json={"seconds": int(by.total_seconds())}
+            )
+            moved.raise_for_status()
+    clock.shifted += by
 
 
 def _peak_rss_mb() -> float:
@@ -292,7 +325,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     try:
         transport = Counting(tally)
         async with httpx.AsyncClient(transport=transport, timeout=120) as http:
-            service = build_service(settings, Clients(store=store, http=http))
+            clock = Shifted()
+            service = build_service(settings, Clients(store=store, http=http, clock=clock))
             onboarding = time.perf_counter()
             id = await _onboard(service, args.invoices // 10)
             out["onboarding_s"] = time.perf_counter() - onboarding
@@ -317,9 +351,14 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             out["results"] = await _result_count(service, id)
             print(json.dumps(out), file=sys.stderr, flush=True)
             if args.changes:
+                gap = timedelta(seconds=args.gap)
+                out["gap_s"] = args.gap
                 out["settle"] = await _timed(tally, args.intacct, _next(service, id))
+                await advance(clock, gap, args.intacct, args.released)
+                out["first_night"] = await _timed(tally, args.intacct, _next(service, id))
                 added = args.invoices
                 for count in (int(c) for c in args.changes.split(",")):
+                    await advance(clock, gap, args.intacct, args.released)
                     async with httpx.AsyncClient(timeout=120) as user:
                         await _add_invoices(
                             user, args.released, count, added, max(1, args.invoices // 10)
@@ -445,6 +484,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     cli.add_argument("--tracemalloc", default="", help="a file for the initial sync's snapshots")
     cli.add_argument("--memwatch", default="", help="a file for the initial sync's memory looks")
     cli.add_argument("--changes", default="")
+    cli.add_argument(
+        "--gap",
+        type=int,
+        default=86_400,
+        help="seconds that pass before each sync after the settling one (both simulators too)",
+    )
     cli.add_argument(
         "--concurrency", type=int, default=2, help="intacct.concurrency (the simulator's too)"
     )

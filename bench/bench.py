@@ -11,8 +11,10 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    then 8 (Sage's tier 1 limit per company), the engine's governor set to the same;
    ``BENCH_ONLY=latency`` runs this section alone, the others keeping their figures, and
    ``BENCH_NOTE`` is kept beside its figures in the report (say, that the machine was shared);
-3. incremental: at every size, after one settling sync, 0 and 10 new invoices (and 1,000 at
-   the largest size): requests against the feeds read (an idle run: one request per feed);
+3. incremental: at every size, after one settling sync and a first idle night (which reads the
+   bulk load once more), 0 and 10 new invoices (and 1,000 at the largest size), a day passing
+   before each on both simulators' clocks and the engine's (``_engine.py --gap``): requests
+   against the feeds read (an idle run: one request per feed);
 4. engine overhead: the engine's CPU per synced invoice against what lxml alone spends parsing
    and building the same Intacct XML (captured in the smallest run);
 5. many workers (``_workers.py``): ``BENCH_WORKERS_COMPANIES`` (300) small confirmed companies,
@@ -165,8 +167,8 @@ def minimum(invoices: int, sync: Json) -> dict[str, int]:
 
 
 _NOT_WRITES = frozenset(
-    {"getAPISession", "get_applications", "get_companyprefs", "readByQuery", "readMore", "query",
-     "read", "readByName"}
+    {"getAPISession", "get_applications", "get_companyprefs", "getFinancialSetup", "readByQuery",
+     "readMore", "query", "read", "readByName"}
 )  # fmt: skip
 
 
