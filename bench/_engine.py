@@ -351,24 +351,31 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             out["results"] = await _result_count(service, id)
             print(json.dumps(out), file=sys.stderr, flush=True)
             if args.changes:
-                gap = timedelta(seconds=args.gap)
-                out["gap_s"] = args.gap
-                out["settle"] = await _timed(tally, args.intacct, _next(service, id))
-                await advance(clock, gap, args.intacct, args.released)
-                out["first_night"] = await _timed(tally, args.intacct, _next(service, id))
-                added = args.invoices
-                for count in (int(c) for c in args.changes.split(",")):
-                    await advance(clock, gap, args.intacct, args.released)
-                    async with httpx.AsyncClient(timeout=120) as user:
-                        await _add_invoices(
-                            user, args.released, count, added, max(1, args.invoices // 10)
-                        )
-                    added += count
-                    out[f"changes_{count}"] = await _timed(tally, args.intacct, _next(service, id))
+                out.update(await _incremental(args, service, id, tally, clock))
             await service.drain()
     finally:
         await store.close()
     out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+async def _incremental(
+    args: argparse.Namespace, service: Service, id: ConnectionId, tally: Tally, clock: Shifted
+) -> dict[str, object]:
+    """The settling sync, then a day later the first idle night, then each of ``--changes``
+    new invoices a day after the last: each sync's figures."""
+    gap = timedelta(seconds=args.gap)
+    out: dict[str, object] = {"gap_s": args.gap}
+    out["settle"] = await _timed(tally, args.intacct, _next(service, id))
+    await advance(clock, gap, args.intacct, args.released)
+    out["first_night"] = await _timed(tally, args.intacct, _next(service, id))
+    added = args.invoices
+    for count in (int(c) for c in args.changes.split(",")):
+        await advance(clock, gap, args.intacct, args.released)
+        async with httpx.AsyncClient(timeout=120) as user:
+            await _add_invoices(user, args.released, count, added, max(1, args.invoices // 10))
+        added += count
+        out[f"changes_{count}"] = await _timed(tally, args.intacct, _next(service, id))
     return out
 
 
