@@ -324,6 +324,7 @@ def _line(**changes: Any) -> dict[str, Any]:
         ("unitPrice", "1" * 27 + ".00", "more than 15 digits before the decimal point"),
         ("quantity", "1000000000000000", "more than 15 digits before the decimal point"),
         ("taxAmount", "0.00000000001", "more than 10 decimal places"),
+        ("taxAmount", "-0.00000000001", "more than 10 decimal places"),
     ],
 )
 def test_F5_an_amount_beyond_the_bounds_is_a_problem_of_its_record_naming_the_field(

@@ -120,6 +120,18 @@ def test_money_is_a_decimal_string_and_anything_else_names_its_path(
     assert said in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "total",
+    ["0.0000000001", "-0.000000001", "999999999999", "999999999999999.9999999999", "0.1"],
+)
+def test_F5_amounts_up_to_the_bounds_read_exactly_short_or_long(total: str) -> None:
+    """Amounts of at most 12 characters skip the bounds check (none can pass the bounds); longer
+    ones are checked; both read as the exact Decimal of their text."""
+    decoded = INVOICES.decode(_raw(invoice_json(total=total))).total
+    assert format(decoded, "f") == total
+    assert decoded.as_tuple() == Decimal(total).as_tuple()
+
+
 def test_a_bad_line_value_names_the_line_path() -> None:
     body = _raw(invoice_json(lines=[line_json(), line_json(quantity=2.5)]))
     with pytest.raises(msgspec.ValidationError, match=r"\$\.lines\[1\]\.quantity"):

@@ -48,6 +48,10 @@ S = TypeVar("S")
 
 _DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _MISSING: Final = re.compile(r"Object missing required field `([^`]+)`")
+_WITHIN_BOUNDS_BY_LENGTH: Final = 12
+"""A plain decimal string this short is within ``beyond_bounds`` whatever its digits: 12
+characters hold at most 12 digits before the point (the bound is 15) and at most 10 after it
+(``"1."`` takes two); most amounts are this short and skip the bounds' formatting."""
 
 
 class Wire(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -83,6 +87,8 @@ def _dec_hook(kind: type, obj: Any) -> Any:
         msg = f'Expected a decimal string such as "1200.00", got {obj[:40]!r}'
         raise ValueError(msg)
     found = Amount(obj)
+    if len(obj) <= _WITHIN_BOUNDS_BY_LENGTH:
+        return found
     why = beyond_bounds(found)
     if why is not None:
         msg = f"Expected an amount the sync can take, but {why} ({obj!r})"

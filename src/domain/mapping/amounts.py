@@ -23,7 +23,7 @@ from decimal import Decimal
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
-from released_intacct.domain.money import EXACT, beyond_bounds, in_cents
+from released_intacct.domain.money import EXACT, MAX_INTEGER_DIGITS, beyond_bounds, in_cents
 
 __all__ = ["exact", "exact_line"]
 
@@ -31,9 +31,9 @@ __all__ = ["exact", "exact_line"]
 def exact(amount: Decimal, *, named: str, fix: str) -> Result[Decimal, SyncError]:
     """``amount`` when it is a whole number of cents within the bounds; else why not, naming it
     (``named``: "the tax amount") and saying what to do (``fix``)."""
-    why = beyond_bounds(amount)
-    if why is None and in_cents(amount):
+    if _whole_cents_within_bounds(amount):
         return Success(amount)
+    why = beyond_bounds(amount)
     shown = format(amount, "f")
     problem = why or (
         "it is not a whole number of cents, and Sage Intacct and Re-Leased could each round it "
@@ -54,5 +54,14 @@ def exact_line(
 ) -> Result[Decimal, SyncError]:
     """The line amount ``quantity x price`` when it is exact to the cent (see ``exact``)."""
     product = EXACT.multiply(quantity, price)
+    if _whole_cents_within_bounds(product):
+        return Success(product)
     named = f"the line amount (quantity {quantity} x {price_named} {price})"
     return exact(product, named=named, fix=fix)
+
+
+def _whole_cents_within_bounds(amount: Decimal) -> bool:
+    """``in_cents`` and not ``beyond_bounds``, without formatting the amount: a whole number of
+    cents is finite with at most 2 places, so only the digits before the point are left to
+    check."""
+    return in_cents(amount) and not (amount and amount.adjusted() >= MAX_INTEGER_DIGITS)

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final
 
+from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.enums import (
@@ -184,6 +185,24 @@ def invoice_to_transaction(
     """
     state = intacct_state_of(inv.status)
     origin = outgoing_origin(inv, settings)
+    party = _party_out(inv, origin, ids)
+    if not is_successful(party):
+        return Failure(_outgoing_context(inv)(party.failure()))
+    lines = []  # a plain loop, not containers a line: it runs for every invoice written
+    for n, line in enumerate(inv.lines, start=1):
+        mapped = transaction_line_from(line, origin, ids)
+        if not is_successful(mapped):
+            return Failure(_outgoing_context(inv, line=n)(mapped.failure()))
+        lines.append(mapped.unwrap())
+    return Success(
+        _transaction(
+            inv, origin, state, party_id=party.unwrap(), lines=tuple(lines), settings=settings
+        )
+    )
+
+
+def _outgoing_context(inv: Invoice, *, line: int | None = None) -> Callable[[SyncError], SyncError]:
+    """Names the Re-Leased document (and line) an error of its mapping is about."""
     where = f"Re-Leased {_noun(inv.kind)} {inv.invoice_number}"
     ref = RecordRef(
         record_type=_record_type(inv.kind),
@@ -191,16 +210,7 @@ def invoice_to_transaction(
         released_id=inv.id,
         label=inv.invoice_number,
     )
-    party = _party_out(inv, origin, ids).alt(_context(where, ref))
-    lines = collect(
-        transaction_line_from(line, origin, ids).alt(_context(f"{where}, line {n}", ref))
-        for n, line in enumerate(inv.lines, start=1)
-    )
-    return Result.do(
-        _transaction(inv, origin, state, party_id=party_id, lines=mapped, settings=settings)
-        for party_id in party
-        for mapped in lines
-    )
+    return _context(where if line is None else f"{where}, line {line}", ref)
 
 
 def _transaction(

@@ -66,13 +66,29 @@ def invoice_line_from(
 def transaction_line_from(
     line: InvoiceLine, origin: Origin, ids: IdBook
 ) -> Result[TransactionLine, SyncError]:
-    """The Intacct line of a Re-Leased line, for a transaction written to module ``origin``."""
-    return Result.do(
-        _transaction_line(line, origin, account_no=account_no, tax_detail_id=tax, dimensions=dims)
-        for account_no in ids.account_no(line.account_id)
-        for tax in optional(line.tax_type_id, ids.tax_detail_id)
-        for dims in _dimensions_out(line, ids)
-        for _ in _exact_out(line, origin)
+    """The Intacct line of a Re-Leased line, for a transaction written to module ``origin``: the
+    first failure of its account, tax type, tracking and amounts, in that order, else the line.
+    (A plain sequence of checks, not ``Result.do``: it runs for every line written.)"""
+    account_no = ids.account_no(line.account_id)
+    if not is_successful(account_no):
+        return Failure(account_no.failure())
+    tax = optional(line.tax_type_id, ids.tax_detail_id)
+    if not is_successful(tax):
+        return Failure(tax.failure())
+    dimensions = _dimensions_out(line, ids)
+    if not is_successful(dimensions):
+        return Failure(dimensions.failure())
+    checked = _exact_out(line, origin)
+    if not is_successful(checked):
+        return Failure(checked.failure())
+    return Success(
+        _transaction_line(
+            line,
+            origin,
+            account_no=account_no.unwrap(),
+            tax_detail_id=tax.unwrap(),
+            dimensions=dimensions.unwrap(),
+        )
     )
 
 
@@ -111,10 +127,10 @@ def _exact_out(line: InvoiceLine, origin: Origin) -> Result[Decimal, SyncError]:
     amount = exact_line(
         line.quantity, line.unit_price, price_named="unit price", fix=_FIX_IN_RELEASED
     )
-    if origin.is_order_module:
+    if origin.is_order_module or not is_successful(amount):
         return amount
     fix = "Enter the tax amount in whole cents in Re-Leased; it syncs once changed."
-    return amount.bind(lambda _: exact(line.tax_amount, named="the tax amount", fix=fix))
+    return exact(line.tax_amount, named="the tax amount", fix=fix)
 
 
 def _account_in(
@@ -158,7 +174,12 @@ def _transaction_line(
 
 def _dimensions_out(line: InvoiceLine, ids: IdBook) -> Result[Dimensions, SyncError]:
     """Rule M2: the line's tracking as dimensions, one per kind, sorted by kind."""
+    if not line.tracking:
+        return _NO_DIMENSIONS
     return collect(ids.dimension(ref) for ref in line.tracking).bind(_one_per_kind)
+
+
+_NO_DIMENSIONS: Result[Dimensions, SyncError] = Success(())
 
 
 def _one_per_kind(found: Dimensions) -> Result[Dimensions, SyncError]:
