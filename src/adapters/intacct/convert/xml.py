@@ -10,10 +10,11 @@ from lxml import etree
 Element = etree._Element
 
 DATE = "%m/%d/%Y"
+_child = etree.SubElement  # looked up once: the writers make tens of elements a record
 
 
 def sub(parent: Element, tag: str, text: str | None = None) -> Element:
-    child = etree.SubElement(parent, tag)
+    child = _child(parent, tag)
     if text is not None:
         child.text = text
     return child
@@ -32,10 +33,10 @@ def plain(amount: Decimal) -> str:
 
 def split_date(parent: Element, tag: str, when: date) -> None:
     """A legacy date: ``<tag><year/><month/><day/></tag>``."""
-    block = sub(parent, tag)
-    sub(block, "year", f"{when.year:04d}")
-    sub(block, "month", f"{when.month:02d}")
-    sub(block, "day", f"{when.day:02d}")
+    block = _child(parent, tag)
+    _child(block, "year").text = f"{when.year:04d}"
+    _child(block, "month").text = f"{when.month:02d}"
+    _child(block, "day").text = f"{when.day:02d}"
 
 
 def us_date(when: date) -> str:
