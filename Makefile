@@ -46,7 +46,8 @@ test: lint
 # admitting 2, then 8, at a time; `BENCH_ONLY=latency make bench` runs only it), incremental
 # syncs of the larger company and the engine's CPU against lxml alone, over HTTP against both
 # simulators: bench/results.json and docs/benchmarks.md (each size keeps its latest figures).
-# `BENCH_SIZES=10000,100000 make bench` measures the 100,000-invoice company (about 20 minutes).
+# `BENCH_SIZES=10000,100000 make bench` measures the 100,000-invoice company (about 20 minutes);
+# with `BENCH_ONLY=sizes` only the initial and incremental syncs (about 12 minutes).
 # `BENCH_IDLE_COMPANIES=1000 BENCH_IDLE_ONLY=1 make bench` measures 1,000 idle companies run
 # again by one worker (PostgreSQL 15; several minutes), left out of the default.
 bench: install

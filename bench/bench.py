@@ -9,7 +9,9 @@ own) against the two simulators, each in its own process (``_world.py``), all on
 2. latency-bound: the initial sync at ``BENCH_LATENCY_SIZE`` (10,000) with the Intacct simulator
    adding 150 ms to every request and admitting 2 at a time (the default ``intacct.concurrency``),
    then 8 (Sage's tier 1 limit per company), the engine's governor set to the same;
-   ``BENCH_ONLY=latency`` runs this section alone, the others keeping their figures, and
+   ``BENCH_ONLY=latency`` runs this section alone (``BENCH_ONLY=sizes`` sections 1, 3 and 4
+   alone: ``BENCH_ONLY=sizes BENCH_SIZES=10000,100000 make bench`` the larger company), the
+   others keeping their figures, and
    ``BENCH_NOTE`` is kept beside its figures in the report (say, that the machine was shared);
 3. incremental: at every size, after one settling sync and a first idle night (which reads the
    bulk load once more), 0 and 10 new invoices (and 1,000 at the largest size), a day passing
@@ -195,14 +197,14 @@ def main() -> int:
     when = machine()
     only_workers = bool(os.environ.get("BENCH_WORKERS_ONLY"))
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "latency"):
-        msg = f"BENCH_ONLY={only!r}: the one section it can name is 'latency' (or leave it unset)"
+    if only not in ("", "latency", "sizes"):
+        msg = f"BENCH_ONLY={only!r}: the sections it can name are 'latency' and 'sizes' (or none)"
         raise SystemExit(msg)
-    if only == "latency":
-        latency_bound(results, when)
+    if only:
+        (latency_bound if only == "latency" else sizes_only)(results, when)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         write_report(results, ROOT / "docs" / "benchmarks.md")
-        print(f"bench: latency section done in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"bench: {only} section done in {time.perf_counter() - started:.0f} s", flush=True)
         return 0
     only_idle = bool(os.environ.get("BENCH_IDLE_ONLY"))
     idle_companies = int(os.environ.get("BENCH_IDLE_COMPANIES", "0"))
@@ -246,6 +248,12 @@ def main() -> int:
 
 def single_engine(results: Json, when: Json) -> None:
     """Sections 1 to 4: one engine process, one company, SQLite."""
+    results["sizes"] = sizes_only(results, when)
+    latency_bound(results, when)
+
+
+def sizes_only(results: Json, when: Json) -> list[int]:
+    """Sections 1, 3 and 4 at each of ``BENCH_SIZES``: the sizes measured."""
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "2000,10000").split(",")]
     initial: dict[str, Json] = dict(results.get("initial", {}))  # type: ignore[call-overload]
     with tempfile.TemporaryDirectory() as scratch:
@@ -264,8 +272,7 @@ def single_engine(results: Json, when: Json) -> None:
             if size == min(sizes):
                 results["baseline"] = {"invoices": size, **lxml_alone(capture)}
         results["initial"] = dict(sorted(initial.items(), key=lambda item: int(item[0])))
-    latency_bound(results, when)
-    results["sizes"] = sizes
+    return sizes
 
 
 def latency_bound(results: Json, when: Json) -> None:
