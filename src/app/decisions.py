@@ -42,9 +42,8 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.app import tomlfile
 from released_intacct.app.connection import ConnectionWorkflow
-from released_intacct.app.matching import Decide
 from released_intacct.app.preconditions import refusal
-from released_intacct.domain import onboarding as wizard
+from released_intacct.domain import matching
 from released_intacct.domain.enums import ContactRole, Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
@@ -264,8 +263,9 @@ async def _resolve(
     onboarding, however many items); an item no decision covers stops it after the others. A
     decision naming a record the step does not hold stops it before any is taken."""
     held = onboarding.state(step)
+    ids = {candidate.released_id for candidate in held.candidates}
     for released_id in decisions.by_step.get(step, {}):
-        if held.candidate(released_id) is None:
+        if released_id not in ids:
             return Failure(_not_held(step, released_id, held.candidates))
     pending: list[tuple[Candidate, Decision]] = []
     missing: Candidate | None = None
@@ -276,8 +276,8 @@ async def _resolve(
             break
         pending.append((candidate, decision))
     if pending:
-        steps = [_decide(step, c.released_id, d) for c, d in pending]
-        done = await workflow.decide_all(id, steps)
+        taken = [(step, _taken(c.released_id, d)) for c, d in pending]
+        done = await workflow.decide_all(id, taken)
         if not is_successful(done):
             return Failure(done.failure())
     if on_decision is not None:
@@ -288,14 +288,15 @@ async def _resolve(
     return Success([decision for _, decision in pending])
 
 
-def _decide(step: Step, released_id: ReleasedId, decision: Decision) -> Decide:
+def _taken(released_id: ReleasedId, decision: Decision) -> matching.Decision:
+    """The file's decision for ``released_id`` as the domain's."""
     match decision:
         case MatchTo(intacct_key):
-            return lambda ob: wizard.match(ob, step, released_id, intacct_key)
+            return matching.Match(released_id=released_id, intacct_key=intacct_key)
         case CreateAs(role):
-            return lambda ob: wizard.create_as(ob, released_id, role)
+            return matching.CreateAs(released_id=released_id, role=role)
         case Archive():
-            return lambda ob: wizard.archive(ob, step, released_id)
+            return matching.Archive(released_id=released_id)
 
 
 def _added(tally: Tally, taken: list[Decision]) -> Tally:

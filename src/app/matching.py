@@ -9,7 +9,7 @@ refused once the connection is confirmed (C1).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
@@ -21,7 +21,7 @@ from released_intacct.domain import onboarding as wizard
 from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey, ReleasedId
-from released_intacct.domain.matching import Step
+from released_intacct.domain.matching import Decision, Step
 from released_intacct.domain.onboarding import Onboarding
 
 __all__ = ["Decide", "Matching"]
@@ -93,25 +93,21 @@ class Matching:
         return await self._store(id, decided.unwrap())
 
     async def decide_all(
-        self, id: ConnectionId, decisions: Sequence[Decide]
+        self, id: ConnectionId, decisions: Iterable[tuple[Step, Decision]]
     ) -> Result[Onboarding, SyncError]:
         """Many decisions taken in turn over one read and one write of the onboarding (a
-        decisions file of thousands of contacts); a refusal stops them, and the decisions taken
-        before it are stored, as they would have been one by one."""
+        decisions file of thousands of contacts), in time linear in them (``wizard.decide_all``);
+        a refusal stops them, and the decisions taken before it are stored, as they would have
+        been one by one."""
         connection = await preconditions.open_connection(self.ports.store, id)
         if not is_successful(connection):
             return Failure(connection.failure())
         stored = await preconditions.stored_onboarding(self.ports.store, id)
         if not is_successful(stored):
             return stored
-        onboarding, refused = stored.unwrap(), None
-        for decide in decisions:
-            decided = decide(onboarding)
-            if not is_successful(decided):
-                refused = decided.failure()
-                break
-            onboarding = decided.unwrap()
-        saved = await self._store(id, onboarding)
+        decided = wizard.decide_all(stored.unwrap(), decisions)
+        saved = await self._store(id, decided.onboarding)
+        refused = decided.refused
         return saved if refused is None or not is_successful(saved) else Failure(refused)
 
     async def _store(

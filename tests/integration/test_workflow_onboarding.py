@@ -11,7 +11,6 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -317,8 +316,8 @@ def test_O3_decide_all_takes_many_decisions_in_one_write_and_keeps_those_before_
             world.flow.decide_all(
                 id,
                 [
-                    partial(wizard.create_as, released_id=rid("con-new"), role=ContactRole.VENDOR),
-                    partial(wizard.archive, step=Step.ACCOUNTS, released_id=rid("acc-9999")),
+                    (Step.CONTACTS, CreateAs(released_id=rid("con-new"), role=ContactRole.VENDOR)),
+                    (Step.ACCOUNTS, Archive(released_id=rid("acc-9999"))),
                 ],
             )
         )
@@ -328,8 +327,8 @@ def test_O3_decide_all_takes_many_decisions_in_one_write_and_keeps_those_before_
             world.flow.decide_all(
                 id,
                 [
-                    partial(wizard.create_as, released_id=rid("con-euro"), role=ContactRole.VENDOR),
-                    partial(wizard.create_as, released_id=rid("acc-4000"), role=ContactRole.VENDOR),
+                    (Step.CONTACTS, CreateAs(released_id=rid("con-euro"), role=ContactRole.VENDOR)),
+                    (Step.CONTACTS, CreateAs(released_id=rid("acc-4000"), role=ContactRole.VENDOR)),
                 ],
             )
         )
