@@ -1,6 +1,7 @@
 """The onboarding wizard as a value: four matching steps, then confirm (rules O1, O3-O5, C1).
 
-Every function is pure and returns a new ``Onboarding`` (or the refusal, with its rule id).
+Every function is pure and returns a new ``Onboarding`` (or the refusal, with its rule id);
+``decide_all`` takes many decisions in time linear in them (``onboarding_book``).
 
 Decided where the spec is silent:
 - A step with no candidates starts *continued* (rule O1): with nothing pre-existing in Re-Leased,
@@ -15,15 +16,14 @@ Decided where the spec is silent:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.domain.enums import ContactRole, Direction
-from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.enums import ContactRole
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.matching import (
     Archive,
@@ -34,8 +34,8 @@ from released_intacct.domain.matching import (
     Step,
     Target,
     auto_match,
-    normalize,
 )
+from released_intacct.domain.onboarding_book import Book, check, ref, refusal
 
 _LISTED = 5
 
@@ -140,17 +140,18 @@ def decide_all(ob: Onboarding, decisions: Iterable[tuple[Step, Decision]]) -> De
     checks it (a ``CreateAs`` is always the Contacts step's, rule O3); the first refusal stops
     them and the decisions before it are kept. Linear in the decisions: each step's look-ups and
     decision map are built once, not once a decision."""
-    books: dict[Step, _Book] = {}
+    books: dict[Step, Book] = {}
 
-    def book(step: Step) -> _Book:
+    def book(step: Step) -> Book:
         found = books.get(step)
         if found is None:
-            found = books[step] = _Book(ob.state(step))
+            state = ob.state(step)
+            found = books[step] = Book(step, state.candidates, state.targets, state.decisions)
         return found
 
     refused = _locked(ob)
     for step, decision in () if refused is not None else decisions:
-        refused = _check(book, step, decision)
+        refused = check(book, step, decision)
         if refused is not None:
             break
         book(Step.CONTACTS if isinstance(decision, CreateAs) else step).take(decision)
@@ -225,111 +226,10 @@ def _one(ob: Onboarding, step: Step, decision: Decision) -> Result[Onboarding, S
     return Failure(decided.refused) if decided.refused else Success(decided.onboarding)
 
 
-def _check(book: Callable[[Step], _Book], step: Step, decision: Decision) -> SyncError | None:
-    """The refusal of ``decision`` in ``step``, if any (rules O3/O4)."""
-    match decision:
-        case Match(released_id=released_id, intacct_key=intacct_key):
-            held = book(step)
-            return (
-                _unknown_candidate(held, released_id)
-                or _unknown_target(held, released_id, intacct_key)
-                or _held(held, released_id, intacct_key)
-                or _mixed_dimensions(held, released_id, intacct_key)
-            )
-        case Archive(released_id=released_id):
-            return _unknown_candidate(book(step), released_id)
-        case CreateAs(released_id=released_id):
-            return _not_a_contact(book, released_id)
-
-
-class _Book:
-    """One step's look-ups, built once from its state and kept up to date as decisions are
-    taken: candidates and targets by id, the holder of each Intacct record, and for each tracking
-    category how many of its matches use each dimension."""
-
-    __slots__ = ("candidates", "changed", "decisions", "dimensions", "holders", "state", "targets")
-
-    def __init__(self, state: StepState) -> None:
-        self.state, self.changed = state, False
-        self.candidates: dict[ReleasedId, Candidate] = {}
-        for candidate in state.candidates:
-            self.candidates.setdefault(candidate.released_id, candidate)
-        self.targets: dict[IntacctKey, Target] = {}
-        for target in state.targets:
-            self.targets.setdefault(target.intacct_key, target)
-        self.decisions: dict[ReleasedId, Decision] = dict(state.decisions)
-        self.holders: dict[IntacctKey, ReleasedId] = {}
-        self.dimensions: dict[str, Counter[str]] = {}
-        for decision in self.decisions.values():
-            self._count(decision, 1)
-
-    @property
-    def step(self) -> Step:
-        return self.state.step
-
-    def candidate(self, released_id: ReleasedId) -> Candidate | None:
-        return self.candidates.get(released_id)
-
-    def target(self, intacct_key: IntacctKey) -> Target | None:
-        return self.targets.get(intacct_key)
-
-    def holder(self, intacct_key: IntacctKey) -> ReleasedId | None:
-        return self.holders.get(intacct_key)
-
-    def dimension(self, decision: Decision | None) -> tuple[str, str] | None:
-        """The (category, dimension) a match of a known candidate to a known target uses."""
-        if not isinstance(decision, Match):
-            return None
-        candidate, target = self.candidate(decision.released_id), self.target(decision.intacct_key)
-        if candidate is None or target is None:
-            return None
-        return normalize(candidate.group), normalize(target.group)
-
-    def take(self, decision: Decision) -> None:
-        before = self.decisions.get(decision.released_id)
-        if before is not None:
-            self._count(before, -1)
-        self.decisions[decision.released_id] = decision
-        self._count(decision, 1)
-        self.changed = True
-
-    def _count(self, decision: Decision, change: int) -> None:
-        if isinstance(decision, Match):
-            if change > 0:
-                self.holders.setdefault(decision.intacct_key, decision.released_id)
-            elif self.holders.get(decision.intacct_key) == decision.released_id:
-                del self.holders[decision.intacct_key]
-        used = self.dimension(decision)
-        if used is not None:
-            self.dimensions.setdefault(used[0], Counter())[used[1]] += change
-
-
-def _ref(step: Step, released_id: ReleasedId, candidate: Candidate | None) -> RecordRef:
-    return RecordRef(
-        record_type=step.record_type,
-        direction=Direction.OUTGOING,
-        released_id=released_id,
-        label=candidate.label if candidate else "",
-    )
-
-
-def _refers(book: _Book, released_id: ReleasedId) -> RecordRef:
-    return _ref(book.step, released_id, book.candidate(released_id))
-
-
-def _label(book: _Book, released_id: ReleasedId) -> str:
-    candidate = book.candidate(released_id)
-    return candidate.label if candidate else released_id
-
-
-def _refusal(rule: Rule, message: str, fix: str, *, ref: RecordRef | None = None) -> SyncError:
-    return SyncError(kind=ErrorKind.REJECTED, rule=rule, message=message, fix=fix, record=ref)
-
-
 def _locked(ob: Onboarding) -> SyncError | None:
     if not ob.confirmed:
         return None
-    return _refusal(
+    return refusal(
         Rule.C1,
         "Onboarding is already confirmed: the link between this Re-Leased company and its "
         "Intacct company is fixed and can no longer be changed.",
@@ -337,108 +237,12 @@ def _locked(ob: Onboarding) -> SyncError | None:
     )
 
 
-def _unknown_candidate(book: _Book, released_id: ReleasedId) -> SyncError | None:
-    if book.candidate(released_id) is not None:
-        return None
-    step = book.step
-    return _refusal(
-        Rule.O3,
-        f"There is no Re-Leased {step.noun} with id '{released_id}' in the {step.title} step.",
-        f"Pick one of the {step.noun}s listed in the {step.title} step.",
-        ref=_refers(book, released_id),
-    )
-
-
-def _unknown_target(
-    book: _Book, released_id: ReleasedId, intacct_key: IntacctKey
-) -> SyncError | None:
-    if book.target(intacct_key) is not None:
-        return None
-    step = book.step
-    return _refusal(
-        Rule.O3,
-        f"There is no {step.intacct_noun} '{intacct_key}' to match the {step.noun} "
-        f"'{_label(book, released_id)}' to.",
-        f"Pick one of the {step.intacct_noun}s offered, or archive the {step.noun}.",
-        ref=_refers(book, released_id),
-    )
-
-
-def _held(book: _Book, released_id: ReleasedId, intacct_key: IntacctKey) -> SyncError | None:
-    holder = book.holder(intacct_key)
-    target = book.target(intacct_key)
-    if holder is None or holder == released_id or target is None:
-        return None
-    step, holder_label = book.step, _label(book, holder)
-    return _refusal(
-        Rule.O4,
-        f"The {step.intacct_noun} '{target.label}' is already matched to the Re-Leased "
-        f"{step.noun} '{holder_label}'; each can be matched to one {step.noun} only.",
-        f"Match '{_label(book, released_id)}' to another {step.intacct_noun} or archive it, "
-        f"or first change the match of '{holder_label}'.",
-        ref=_refers(book, released_id),
-    )
-
-
-def _mixed_dimensions(
-    book: _Book, released_id: ReleasedId, intacct_key: IntacctKey
-) -> SyncError | None:
-    """One tracking category matches one dimension: refused when another option of the category
-    is matched to another dimension's value (counted in ``book``; searched for only then)."""
-    used = book.dimension(Match(released_id=released_id, intacct_key=intacct_key))
-    if used is None:
-        return None
-    category, dimension = used
-    others = Counter(book.dimensions.get(category, {}))
-    own = book.dimension(book.decisions.get(released_id))
-    if own is not None:
-        others[own[1]] -= 1
-    if all(count <= 0 for used_by, count in others.items() if used_by != dimension):
-        return None
-    for other_id, decision in book.decisions.items():
-        other = book.dimension(decision) if other_id != released_id else None
-        mixed = other is not None and other[0] == category and other[1] != dimension
-        if mixed and isinstance(decision, Match):
-            return _mixed(book, released_id, intacct_key, decision)
-    return None
-
-
-def _mixed(
-    book: _Book, released_id: ReleasedId, intacct_key: IntacctKey, other: Match
-) -> SyncError:
-    candidate, target = book.candidates[released_id], book.targets[intacct_key]
-    label, held = book.candidates[other.released_id].label, book.targets[other.intacct_key]
-    return _refusal(
-        Rule.O3,
-        f"The tracking option '{candidate.label}' cannot be matched to '{target.label}': "
-        f"'{label}' of the same category is matched to '{held.label}', and one "
-        "tracking category matches one Intacct dimension.",
-        f"Match '{candidate.label}' to a value of the same dimension as '{held.label}', "
-        "or archive it.",
-        ref=_refers(book, released_id),
-    )
-
-
-def _not_a_contact(book: Callable[[Step], _Book], released_id: ReleasedId) -> SyncError | None:
-    for step in Step:
-        candidate = book(step).candidate(released_id)
-        if candidate is not None and step is not Step.CONTACTS:
-            return _refusal(
-                Rule.O3,
-                f"Only contacts can be created in Intacct; '{candidate.label}' belongs to the "
-                f"{step.title} step.",
-                f"Match '{candidate.label}' to an {step.intacct_noun}, or archive it.",
-                ref=_ref(step, released_id, candidate),
-            )
-    return _unknown_candidate(book(Step.CONTACTS), released_id)
-
-
 def _previous_open(ob: Onboarding, step: Step) -> SyncError | None:
     position = list(Step).index(step)
     if position == 0 or ob.steps[position - 1].continued:
         return None
     earlier = next(state.step for state in ob.steps if not state.continued)
-    return _refusal(
+    return refusal(
         Rule.O5,
         f"The {step.title} step cannot be continued before the {earlier.title} step.",
         f"Resolve and continue the {earlier.title} step first; steps run in order.",
@@ -457,5 +261,5 @@ def _unresolved_error(ob: Onboarding, step: Step) -> SyncError | None:
         message=f"{len(left)} {step.noun}(s) still need a decision: {listed}{more}.",
         fix=f"Match each to an {step.intacct_noun} or archive it"
         + (", or create it in Intacct as a customer or vendor." if step is Step.CONTACTS else "."),
-        record=_ref(step, left[0].released_id, left[0]) if len(left) == 1 else None,
+        record=ref(step, left[0].released_id, left[0]) if len(left) == 1 else None,
     )
