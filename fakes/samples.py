@@ -9,6 +9,7 @@ from typing import Any
 
 from released_intacct.domain.enums import (
     ContactRole,
+    DimensionKind,
     DocumentKind,
     IntacctState,
     InvoiceType,
@@ -16,6 +17,7 @@ from released_intacct.domain.enums import (
     PaymentKind,
     RecordType,
     ReleasedInvoiceStatus,
+    ReleasedStatus,
     System,
 )
 from released_intacct.domain.ids import (
@@ -28,17 +30,39 @@ from released_intacct.domain.ids import (
     ReleasedId,
 )
 from released_intacct.domain.intacct import (
+    DimensionValue,
     GlAccount,
     IntacctPayment,
     Party,
     PaymentApplication,
+    TaxDetail,
     Transaction,
     TransactionLine,
 )
 from released_intacct.domain.links import Link, LinkIndex
+from released_intacct.domain.matching import (
+    account_candidates,
+    contact_candidates,
+    dimension_targets,
+    gl_account_targets,
+    party_targets,
+    tax_detail_targets,
+    tax_type_candidates,
+    tracking_candidates,
+)
 from released_intacct.domain.money import currency
+from released_intacct.domain.onboarding import Onboarding, start_onboarding
 from released_intacct.domain.ports import IntacctCredentials
-from released_intacct.domain.released import Contact, Invoice, InvoiceLine, Payment
+from released_intacct.domain.released import (
+    Account,
+    Contact,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    TaxType,
+    TrackingCategory,
+    TrackingOption,
+)
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.settings import SyncSettings
 from released_intacct.domain.state import Connection, Phase
@@ -188,4 +212,67 @@ def credentials(password: str) -> IntacctCredentials:
     secret = Secret(password)
     return IntacctCredentials(
         sender_id="s", sender_password=secret, company_id="C", user_id="u", user_password=secret
+    )
+
+
+def onboarding() -> Onboarding:
+    """An onboarding with something in every step; auto-match resolves some of it."""
+    return start_onboarding(
+        tax_types=tax_type_candidates(
+            [
+                TaxType(id=ReleasedId("t-std"), name="Standard", rate=Decimal(20)),
+                TaxType(id=ReleasedId("t-old"), name="Old rate", rate=Decimal(15)),
+            ]
+        ),
+        tax_details=tax_detail_targets(
+            [
+                TaxDetail(detail_id=IntacctId("Standard"), rate=Decimal(20)),
+                TaxDetail(detail_id=IntacctId("Reduced"), rate=Decimal(5)),
+            ]
+        ),
+        accounts=account_candidates(
+            [
+                Account(id=ReleasedId("a-sales"), code="4000", name="Sales income"),
+                Account(id=ReleasedId("a-rent"), code="R1", name="Rent received"),
+                Account(id=ReleasedId("a-misc"), code="M1", name="Misc"),
+            ]
+        ),
+        gl_accounts=gl_account_targets(
+            [
+                GlAccount(account_no=IntacctId("4000"), title="Sales"),
+                GlAccount(account_no=IntacctId("4100"), title="Rental income"),
+            ]
+        ),
+        tracking_options=tracking_candidates(
+            [
+                TrackingCategory(
+                    id=ReleasedId("cat-area"),
+                    name="Area",
+                    options=(
+                        TrackingOption(id=ReleasedId("o-north"), name="North"),
+                        TrackingOption(id=ReleasedId("o-south"), name="South"),
+                    ),
+                )
+            ]
+        ),
+        dimension_values=dimension_targets(
+            [
+                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("N"), name="Nth"),
+                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("S"), name="Sth"),
+                DimensionValue(kind=DimensionKind.DEPARTMENT, value_id=IntacctId("D"), name="Sth"),
+            ]
+        ),
+        contacts=contact_candidates(
+            [
+                Contact(id=ReleasedId("c-acme"), name="Acme Ltd"),
+                Contact(id=ReleasedId("c-new"), name="New Tenant"),
+                Contact(id=ReleasedId("c-gone"), name="Gone Ltd", status=ReleasedStatus.ARCHIVED),
+            ]
+        ),
+        parties=party_targets(
+            [
+                Party(role=ContactRole.CUSTOMER, party_id=IntacctId("C-1"), name="ACME LTD"),
+                Party(role=ContactRole.VENDOR, party_id=IntacctId("V-1"), name="Builders Co"),
+            ]
+        ),
     )

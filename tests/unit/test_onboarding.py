@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 from returns.result import Result
 
-from released_intacct.domain.enums import ContactRole, DimensionKind, ReleasedStatus
+from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import DimensionValue, GlAccount, Party, TaxDetail
+from released_intacct.domain.intacct import GlAccount
 from released_intacct.domain.matching import (
     Archive,
     Candidate,
@@ -20,13 +19,7 @@ from released_intacct.domain.matching import (
     Step,
     Target,
     account_candidates,
-    contact_candidates,
-    dimension_targets,
     gl_account_targets,
-    party_targets,
-    tax_detail_targets,
-    tax_type_candidates,
-    tracking_candidates,
 )
 from released_intacct.domain.onboarding import (
     Onboarding,
@@ -42,77 +35,11 @@ from released_intacct.domain.onboarding import (
 )
 from released_intacct.domain.released import (
     Account,
-    Contact,
-    TaxType,
-    TrackingCategory,
-    TrackingOption,
 )
+from released_intacct.fakes import samples
 
 R = ReleasedId
 K = IntacctKey
-
-
-def _onboarding() -> Onboarding:
-    """A company with something in every step; auto-match resolves some of it."""
-    return start_onboarding(
-        tax_types=tax_type_candidates(
-            [
-                TaxType(id=R("t-std"), name="Standard", rate=Decimal(20)),
-                TaxType(id=R("t-old"), name="Old rate", rate=Decimal(15)),
-            ]
-        ),
-        tax_details=tax_detail_targets(
-            [
-                TaxDetail(detail_id=IntacctId("Standard"), rate=Decimal(20)),
-                TaxDetail(detail_id=IntacctId("Reduced"), rate=Decimal(5)),
-            ]
-        ),
-        accounts=account_candidates(
-            [
-                Account(id=R("a-sales"), code="4000", name="Sales income"),
-                Account(id=R("a-rent"), code="R1", name="Rent received"),
-                Account(id=R("a-misc"), code="M1", name="Misc"),
-            ]
-        ),
-        gl_accounts=gl_account_targets(
-            [
-                GlAccount(account_no=IntacctId("4000"), title="Sales"),
-                GlAccount(account_no=IntacctId("4100"), title="Rental income"),
-            ]
-        ),
-        tracking_options=tracking_candidates(
-            [
-                TrackingCategory(
-                    id=R("cat-area"),
-                    name="Area",
-                    options=(
-                        TrackingOption(id=R("o-north"), name="North"),
-                        TrackingOption(id=R("o-south"), name="South"),
-                    ),
-                )
-            ]
-        ),
-        dimension_values=dimension_targets(
-            [
-                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("N"), name="Nth"),
-                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("S"), name="Sth"),
-                DimensionValue(kind=DimensionKind.DEPARTMENT, value_id=IntacctId("D"), name="Sth"),
-            ]
-        ),
-        contacts=contact_candidates(
-            [
-                Contact(id=R("c-acme"), name="Acme Ltd"),
-                Contact(id=R("c-new"), name="New Tenant"),
-                Contact(id=R("c-gone"), name="Gone Ltd", status=ReleasedStatus.ARCHIVED),
-            ]
-        ),
-        parties=party_targets(
-            [
-                Party(role=ContactRole.CUSTOMER, party_id=IntacctId("C-1"), name="ACME LTD"),
-                Party(role=ContactRole.VENDOR, party_id=IntacctId("V-1"), name="Builders Co"),
-            ]
-        ),
-    )
 
 
 def _ok(result: Result[Onboarding, SyncError]) -> Onboarding:
@@ -153,7 +80,7 @@ def test_O1_with_nothing_pre_existing_onboarding_goes_straight_to_confirm() -> N
 
 
 def test_O1_O2_each_step_starts_with_its_auto_matches() -> None:
-    ob = _onboarding()
+    ob = samples.onboarding()
     assert ob.state(Step.TAX_TYPES).decisions == {
         R("t-std"): Match(released_id=R("t-std"), intacct_key=K("Standard"), auto=True)
     }
@@ -181,7 +108,7 @@ def test_O1_a_step_with_no_candidates_starts_continued_the_others_wait() -> None
 
 
 def test_O3_unmatched_items_are_listed_until_matched_or_archived() -> None:
-    ob = _onboarding()
+    ob = samples.onboarding()
     assert [c.released_id for c in unresolved(ob, Step.ACCOUNTS)] == ["a-rent", "a-misc"]
     ob = _ok(match(ob, Step.ACCOUNTS, R("a-rent"), K("4100")))
     ob = _ok(archive(ob, Step.ACCOUNTS, R("a-misc")))
@@ -193,12 +120,12 @@ def test_O3_unmatched_items_are_listed_until_matched_or_archived() -> None:
 
 
 def test_O3_a_contact_archived_in_released_starts_resolved_as_archived() -> None:
-    decisions = _onboarding().state(Step.CONTACTS).decisions
+    decisions = samples.onboarding().state(Step.CONTACTS).decisions
     assert decisions[R("c-gone")] == Archive(released_id=R("c-gone"))
 
 
 def test_O3_a_contact_may_be_created_in_intacct_as_customer_or_vendor() -> None:
-    ob = _ok(create_as(_onboarding(), R("c-new"), ContactRole.VENDOR))
+    ob = _ok(create_as(samples.onboarding(), R("c-new"), ContactRole.VENDOR))
     assert ob.state(Step.CONTACTS).decisions[R("c-new")] == CreateAs(
         released_id=R("c-new"), role=ContactRole.VENDOR
     )
@@ -206,7 +133,7 @@ def test_O3_a_contact_may_be_created_in_intacct_as_customer_or_vendor() -> None:
 
 
 def test_O3_only_contacts_can_be_created_in_intacct() -> None:
-    error = _refused(create_as(_onboarding(), R("a-misc"), ContactRole.CUSTOMER), Rule.O3)
+    error = _refused(create_as(samples.onboarding(), R("a-misc"), ContactRole.CUSTOMER), Rule.O3)
     assert "M1 Misc" in error.message
     assert "Accounts step" in error.message
     assert error.record is not None
@@ -214,7 +141,7 @@ def test_O3_only_contacts_can_be_created_in_intacct() -> None:
 
 
 def test_O3_unknown_records_are_refused_by_name() -> None:
-    ob = _onboarding()
+    ob = samples.onboarding()
     unknown = _refused(match(ob, Step.ACCOUNTS, R("nope"), K("4100")), Rule.O3)
     assert "nope" in unknown.message
     assert "Accounts" in unknown.message
@@ -226,7 +153,7 @@ def test_O3_unknown_records_are_refused_by_name() -> None:
 
 
 def test_O3_options_of_one_category_match_values_of_one_dimension() -> None:
-    ob = _ok(match(_onboarding(), Step.TRACKING_OPTIONS, R("o-north"), K("LOCATION:N")))
+    ob = _ok(match(samples.onboarding(), Step.TRACKING_OPTIONS, R("o-north"), K("LOCATION:N")))
     error = _refused(match(ob, Step.TRACKING_OPTIONS, R("o-south"), K("DEPARTMENT:D")), Rule.O3)
     assert "Area: South" in error.message
     assert "Location: Nth" in error.message
@@ -237,7 +164,7 @@ def test_O3_options_of_one_category_match_values_of_one_dimension() -> None:
 
 
 def test_O4_a_second_match_is_refused_naming_the_holder() -> None:
-    ob = _onboarding()
+    ob = samples.onboarding()
     error = _refused(match(ob, Step.ACCOUNTS, R("a-rent"), K("4000")), Rule.O4)
     assert error.message.startswith(
         "The Intacct account '4000 Sales' is already matched to the Re-Leased account "
@@ -249,14 +176,14 @@ def test_O4_a_second_match_is_refused_naming_the_holder() -> None:
 
 
 def test_O4_holder_is_named_for_a_match_made_by_hand() -> None:
-    ob = _ok(match(_onboarding(), Step.CONTACTS, R("c-new"), K("VENDOR:V-1")))
+    ob = _ok(match(samples.onboarding(), Step.CONTACTS, R("c-new"), K("VENDOR:V-1")))
     error = _refused(match(ob, Step.CONTACTS, R("c-acme"), K("VENDOR:V-1")), Rule.O4)
     assert "Builders Co (vendor V-1)" in error.message
     assert "'New Tenant'" in error.message
 
 
 def test_O4_rematching_a_record_releases_its_old_target() -> None:
-    ob = _ok(match(_onboarding(), Step.ACCOUNTS, R("a-sales"), K("4100")))
+    ob = _ok(match(samples.onboarding(), Step.ACCOUNTS, R("a-sales"), K("4100")))
     assert ob.state(Step.ACCOUNTS).holder(K("4000")) is None
     ob = _ok(match(ob, Step.ACCOUNTS, R("a-rent"), K("4000")))
     assert ob.state(Step.ACCOUNTS).holder(K("4000")) == "a-rent"
@@ -264,7 +191,7 @@ def test_O4_rematching_a_record_releases_its_old_target() -> None:
 
 
 def test_O4_archiving_a_record_releases_its_target() -> None:
-    ob = _ok(archive(_onboarding(), Step.TAX_TYPES, R("t-std")))
+    ob = _ok(archive(samples.onboarding(), Step.TAX_TYPES, R("t-std")))
     assert _ok(match(ob, Step.TAX_TYPES, R("t-old"), K("Standard")))
 
 
@@ -272,7 +199,7 @@ def test_O4_archiving_a_record_releases_its_target() -> None:
 
 
 def test_O5_steps_continue_in_order() -> None:
-    ob = _resolve_all(_onboarding())
+    ob = _resolve_all(samples.onboarding())
     error = _refused(continue_step(ob, Step.ACCOUNTS), Rule.O5)
     assert "Accounts" in error.message
     assert "Tax types" in error.message
@@ -297,7 +224,7 @@ def test_O5_a_step_with_unresolved_items_cannot_continue_and_lists_five() -> Non
 
 
 def test_O5_confirm_needs_all_four_steps_continued() -> None:
-    ob = _resolve_all(_onboarding())
+    ob = _resolve_all(samples.onboarding())
     for step in list(Step)[:3]:
         ob = _ok(continue_step(ob, step))
     error = _refused(can_confirm(ob), Rule.O5)
@@ -310,7 +237,7 @@ def test_O5_confirm_needs_all_four_steps_continued() -> None:
 
 
 def test_O5_changing_a_continued_step_keeps_it_resolved_and_continued() -> None:
-    ob = _ok(continue_step(_resolve_all(_onboarding()), Step.TAX_TYPES))
+    ob = _ok(continue_step(_resolve_all(samples.onboarding()), Step.TAX_TYPES))
     ob = _ok(match(ob, Step.TAX_TYPES, R("t-old"), K("Reduced")))
     state = ob.state(Step.TAX_TYPES)
     assert state.continued
@@ -321,7 +248,7 @@ def test_O5_changing_a_continued_step_keeps_it_resolved_and_continued() -> None:
 
 
 def test_C1_confirming_twice_is_refused_the_link_is_fixed() -> None:
-    confirmed = _ok(confirm(_continue_all(_resolve_all(_onboarding()))))
+    confirmed = _ok(confirm(_continue_all(_resolve_all(samples.onboarding()))))
     error = _refused(confirm(confirmed), Rule.C1)
     assert "fixed" in error.message
 
@@ -340,7 +267,7 @@ def test_C1_confirming_twice_is_refused_the_link_is_fixed() -> None:
 def test_C1_after_confirm_every_change_is_refused(
     change: Callable[[Onboarding], Result[Onboarding, SyncError]],
 ) -> None:
-    confirmed = _ok(confirm(_continue_all(_resolve_all(_onboarding()))))
+    confirmed = _ok(confirm(_continue_all(_resolve_all(samples.onboarding()))))
     _refused(change(confirmed), Rule.C1)
 
 

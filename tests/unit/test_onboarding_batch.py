@@ -4,17 +4,15 @@ the decisions taken one by one would, and takes N decisions in time linear in N.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from types import MappingProxyType
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
 
-from released_intacct.domain.enums import ContactRole, DimensionKind, ReleasedStatus
+from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import Rule, SyncError
-from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import DimensionValue, GlAccount, Party, TaxDetail
+from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.matching import (
     Archive,
     Candidate,
@@ -23,14 +21,6 @@ from released_intacct.domain.matching import (
     Match,
     Step,
     Target,
-    account_candidates,
-    contact_candidates,
-    dimension_targets,
-    gl_account_targets,
-    party_targets,
-    tax_detail_targets,
-    tax_type_candidates,
-    tracking_candidates,
 )
 from released_intacct.domain.onboarding import (
     Decided,
@@ -40,81 +30,11 @@ from released_intacct.domain.onboarding import (
     create_as,
     decide_all,
     match,
-    start_onboarding,
 )
-from released_intacct.domain.released import (
-    Account,
-    Contact,
-    TaxType,
-    TrackingCategory,
-    TrackingOption,
-)
+from released_intacct.fakes import samples
 
 R = ReleasedId
 K = IntacctKey
-
-
-def _onboarding() -> Onboarding:
-    """Something in every step; auto-match resolves some of it (as in ``test_onboarding``)."""
-    return start_onboarding(
-        tax_types=tax_type_candidates(
-            [
-                TaxType(id=R("t-std"), name="Standard", rate=Decimal(20)),
-                TaxType(id=R("t-old"), name="Old rate", rate=Decimal(15)),
-            ]
-        ),
-        tax_details=tax_detail_targets(
-            [
-                TaxDetail(detail_id=IntacctId("Standard"), rate=Decimal(20)),
-                TaxDetail(detail_id=IntacctId("Reduced"), rate=Decimal(5)),
-            ]
-        ),
-        accounts=account_candidates(
-            [
-                Account(id=R("a-sales"), code="4000", name="Sales income"),
-                Account(id=R("a-rent"), code="R1", name="Rent received"),
-                Account(id=R("a-misc"), code="M1", name="Misc"),
-            ]
-        ),
-        gl_accounts=gl_account_targets(
-            [
-                GlAccount(account_no=IntacctId("4000"), title="Sales"),
-                GlAccount(account_no=IntacctId("4100"), title="Rental income"),
-            ]
-        ),
-        tracking_options=tracking_candidates(
-            [
-                TrackingCategory(
-                    id=R("cat-area"),
-                    name="Area",
-                    options=(
-                        TrackingOption(id=R("o-north"), name="North"),
-                        TrackingOption(id=R("o-south"), name="South"),
-                    ),
-                )
-            ]
-        ),
-        dimension_values=dimension_targets(
-            [
-                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("N"), name="Nth"),
-                DimensionValue(kind=DimensionKind.LOCATION, value_id=IntacctId("S"), name="Sth"),
-                DimensionValue(kind=DimensionKind.DEPARTMENT, value_id=IntacctId("D"), name="Sth"),
-            ]
-        ),
-        contacts=contact_candidates(
-            [
-                Contact(id=R("c-acme"), name="Acme Ltd"),
-                Contact(id=R("c-new"), name="New Tenant"),
-                Contact(id=R("c-gone"), name="Gone Ltd", status=ReleasedStatus.ARCHIVED),
-            ]
-        ),
-        parties=party_targets(
-            [
-                Party(role=ContactRole.CUSTOMER, party_id=IntacctId("C-1"), name="ACME LTD"),
-                Party(role=ContactRole.VENDOR, party_id=IntacctId("V-1"), name="Builders Co"),
-            ]
-        ),
-    )
 
 
 def _one_by_one(ob: Onboarding, decisions: list[tuple[Step, Decision]]) -> Decided:
@@ -138,7 +58,7 @@ def _one_by_one(ob: Onboarding, decisions: list[tuple[Step, Decision]]) -> Decid
 def _decided_in(draw: st.DrawFn, step: Step) -> tuple[Step, Decision]:
     """A decision in ``step``, mostly about its own records (so batches re-match, release and
     hold them), now and then about another step's or an unknown one."""
-    ob = _onboarding()
+    ob = samples.onboarding()
     own = ob.state(step)
     ids = [c.released_id for c in own.candidates] or [R("nobody")]
     keys = [t.intacct_key for t in own.targets] or [K("nothing")]
@@ -176,12 +96,14 @@ def test_O3_O4_decide_all_takes_and_refuses_as_the_decisions_one_by_one(
 ) -> None:
     """Each decision of a batch is checked against the ones taken before it in the same batch
     (a target matched earlier is held, a re-match releases it, a category keeps its dimension)."""
-    assert decide_all(_onboarding(), decisions) == _one_by_one(_onboarding(), decisions)
+    assert decide_all(samples.onboarding(), decisions) == _one_by_one(
+        samples.onboarding(), decisions
+    )
 
 
 def test_O4_a_target_matched_earlier_in_the_batch_is_held() -> None:
     decided = decide_all(
-        _onboarding(),
+        samples.onboarding(),
         [
             (Step.ACCOUNTS, Match(released_id=R("a-rent"), intacct_key=K("4100"))),
             (Step.ACCOUNTS, Archive(released_id=R("a-misc"))),
@@ -199,7 +121,7 @@ def test_O4_a_target_matched_earlier_in_the_batch_is_held() -> None:
 
 def test_O4_a_target_released_earlier_in_the_batch_is_free() -> None:
     decided = decide_all(
-        _onboarding(),
+        samples.onboarding(),
         [
             (Step.ACCOUNTS, Match(released_id=R("a-rent"), intacct_key=K("4100"))),
             (Step.ACCOUNTS, Archive(released_id=R("a-rent"))),
@@ -212,7 +134,7 @@ def test_O4_a_target_released_earlier_in_the_batch_is_free() -> None:
 
 def test_O3_a_category_released_earlier_in_the_batch_may_take_another_dimension() -> None:
     decided = decide_all(
-        _onboarding(),
+        samples.onboarding(),
         [
             (Step.TRACKING_OPTIONS, Match(released_id=R("o-north"), intacct_key=K("LOCATION:N"))),
             (Step.TRACKING_OPTIONS, Match(released_id=R("o-south"), intacct_key=K("LOCATION:S"))),
