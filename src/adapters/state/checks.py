@@ -289,9 +289,14 @@ def identities_json(identities: Iterable[ResultIdentity]) -> str:
     )
 
 
+ByType = list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]
+"""Records grouped by record type: each type's Re-Leased ids and Intacct keys (a store reads their
+links with one query a type)."""
+
+
 def records_by_type(
     errors: Iterable[SyncError],
-) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
+) -> ByType:
     """The Re-Leased ids and Intacct keys of the errors' records, by record type: what a store
     reads the links of (``link_statuses``)."""
     records = [error.record for error in errors if error.record is not None]
@@ -300,7 +305,7 @@ def records_by_type(
 
 def links_by_type(
     batch: Iterable[Link],
-) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
+) -> ByType:
     """The Re-Leased ids and Intacct keys of a batch of links, by record type in the batch's
     order: what a store reads the stored links of (``link_verdicts``)."""
     return _by_type((link.record_type, link.released_id, link.intacct_key) for link in batch)
@@ -308,7 +313,7 @@ def links_by_type(
 
 def _by_type(
     records: Iterable[tuple[RecordType, ReleasedId | None, IntacctKey | None]],
-) -> list[tuple[RecordType, list[ReleasedId], list[IntacctKey]]]:
+) -> ByType:
     by_type: dict[RecordType, tuple[list[ReleasedId], list[IntacctKey]]] = {}
     for record_type, released_id, intacct_key in records:
         ids, keys = by_type.setdefault(record_type, ([], []))

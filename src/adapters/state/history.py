@@ -29,7 +29,7 @@ from released_intacct.adapters.state.checks import (
 from released_intacct.adapters.state.connections import require
 from released_intacct.adapters.state.database import one, rows
 from released_intacct.adapters.state.fences import fenced
-from released_intacct.adapters.state.outbox import links
+from released_intacct.adapters.state.outbox import links_of
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -89,11 +89,7 @@ async def record_results(
     if missing is not None:
         return Failure(missing)
     stored = await _stored_results(db, id, [result_identity(error) for error in errors])
-    found = [
-        link
-        for record_type, ids, keys in records_by_type(errors)
-        for link in await links(db, id, record_type, ids, keys)
-    ]
+    found = await links_of(db, id, records_by_type(errors))
     recorded, updates, added = folded(errors, stored, link_statuses(errors, found), at)
     await db.executemany(
         "UPDATE results SET link_status = ?, last_seen = ?, body = ? WHERE id = ?",

@@ -36,6 +36,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.checks import (
+    ByType,
     after_prefix,
     by_state,
     link_verdicts,
@@ -79,11 +80,7 @@ async def save_links(
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    stored = [
-        link
-        for record_type, ids, keys in links_by_type(batch)
-        for link in await links(db, id, record_type, ids, keys)
-    ]
+    stored = await links_of(db, id, links_by_type(batch))
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())
@@ -113,6 +110,12 @@ async def links(
         args = [*args, _json_list(released_ids), *args, _json_list(intacct_keys)]
     found = await rows(db, sql + " ORDER BY released_id", args)
     return tuple(link_from(row) for row in found)
+
+
+async def links_of(db: aiosqlite.Connection, id: ConnectionId, groups: ByType) -> list[Link]:
+    """The stored links of each group's records (``checks.links_by_type``, ``records_by_type``),
+    one read a record type."""
+    return [link for kind, ids, keys in groups for link in await links(db, id, kind, ids, keys)]
 
 
 async def links_by_intacct_prefix(

@@ -23,7 +23,7 @@ from released_intacct.adapters.state.checks import (
 )
 from released_intacct.adapters.state.pgconnections import fenced, require
 from released_intacct.adapters.state.pgdatabase import Db, one, rows
-from released_intacct.adapters.state.pgoutbox import links
+from released_intacct.adapters.state.pgoutbox import links_of
 from released_intacct.adapters.state.rows import RESULT_COLUMNS, notification_from, result_row
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
@@ -84,11 +84,7 @@ async def record_results(
     if missing is not None:
         return Failure(missing)
     stored = await _stored_results(db, id, [result_identity(error) for error in errors])
-    found = [
-        link
-        for record_type, ids, keys in records_by_type(errors)
-        for link in await links(db, id, record_type, ids, keys)
-    ]
+    found = await links_of(db, id, records_by_type(errors))
     recorded, updates, added = folded(errors, stored, link_statuses(errors, found), at)
     async with db.cursor() as cursor:
         await cursor.executemany(

@@ -14,6 +14,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import codec
 from released_intacct.adapters.state.checks import (
+    ByType,
     after_prefix,
     by_state,
     link_verdicts,
@@ -56,11 +57,7 @@ async def save_links(db: Db, id: ConnectionId, batch: Sequence[Link]) -> Result[
     missing = await require(db, id)
     if missing is not None:
         return Failure(missing)
-    stored = [
-        link
-        for record_type, ids, keys in links_by_type(batch)
-        for link in await links(db, id, record_type, ids, keys)
-    ]
+    stored = await links_of(db, id, links_by_type(batch))
     verdicts = link_verdicts(batch, stored)
     if not isinstance(verdicts, Success):
         return Failure(verdicts.failure())
@@ -92,6 +89,12 @@ async def links(
         args += [list(released_ids), list(intacct_keys)]
     found = await rows(db, sql + ' ORDER BY released_id COLLATE "C"', args)
     return tuple(link_from(row) for row in found)
+
+
+async def links_of(db: Db, id: ConnectionId, groups: ByType) -> list[Link]:
+    """The stored links of each group's records (``checks.links_by_type``, ``records_by_type``),
+    one read a record type."""
+    return [link for kind, ids, keys in groups for link in await links(db, id, kind, ids, keys)]
 
 
 async def links_by_intacct_prefix(
