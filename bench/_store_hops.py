@@ -43,7 +43,6 @@ _METHODS = (
     "hold",
     "open_intents",
     "settle",
-    "confirm_all",
     "settle_many",
     "take_resolution",
     "save_progress",

@@ -168,7 +168,7 @@ def settle_intents(
     book: Book, settlements: Sequence[Settlement], fence: Fence | None
 ) -> Result[None, SyncError]:
     """Move each intent to its state and merge the links, all or none (the outbox's
-    ``settle_many``, ``settle`` of one, ``confirm_all`` of many CONFIRMED); fenced."""
+    ``settle_many``, ``settle`` of one); fenced."""
     refusal = fence_refusal(book, fence)
     if refusal is not None:
         return Failure(refusal)

@@ -316,19 +316,6 @@ class FakeStateStore(FakeRuns):
         settlement = Settlement(key, state, link)
         return self._with(id, lambda book: settle_intents(book, [settlement], fence))
 
-    def confirm_all(
-        self,
-        id: ConnectionId,
-        confirmed: Sequence[tuple[IdempotencyKey, Link]],
-        *,
-        fence: Fence | None = None,
-    ) -> FutureResult[None, SyncError]:
-        return self.settle_many(
-            id,
-            [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed],
-            fence=fence,
-        )
-
     def settle_many(
         self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
     ) -> FutureResult[None, SyncError]:

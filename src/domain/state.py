@@ -256,23 +256,13 @@ class StateStore(Protocol):
     ) -> FutureResult[None, SyncError]:
         """Move an intent to ``state`` and store its link, in one transaction. Fenced (``lost``)."""
 
-    def confirm_all(
-        self,
-        id: ConnectionId,
-        confirmed: Sequence[tuple[IdempotencyKey, Link]],
-        *,
-        fence: Fence | None = None,
-    ) -> FutureResult[None, SyncError]:
-        """``settle`` each intent as CONFIRMED with its link, all in one transaction: a refusal
-        of any one leaves every one of them as it was (the caller then settles them one by one).
-        One commit for a whole batch of writes instead of one per write. Fenced (``lost``)."""
-
     def settle_many(
         self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
     ) -> FutureResult[None, SyncError]:
         """``settle`` each intent (its own state, its link if any), all in one transaction: a
         refusal of any one leaves every one of them as it was (the caller then settles them one
-        by one). ``confirm_all`` is this with every one CONFIRMED. Fenced (``lost``)."""
+        by one). One commit for a whole batch of writes instead of one per write. Fenced
+        (``lost``)."""
 
     def resolve_intent(
         self, id: ConnectionId, key: IdempotencyKey, resolution: Resolution

@@ -893,7 +893,7 @@ def test_F1_a_run_taken_over_is_refused_every_write(contract: Contract) -> None:
             store.hold(old.fence, [IdempotencyKey("k1")], at=T0 + HOUR),
             store.hold(old.fence, at=T0 + HOUR),
             store.settle(C1, IdempotencyKey("k1"), state=IntentState.FAILED, fence=old.fence),
-            store.confirm_all(C1, [(IdempotencyKey("k1"), made)], fence=old.fence),
+            store.settle_many(C1, _confirmed([(IdempotencyKey("k1"), made)]), fence=old.fence),
             store.settle_many(
                 C1, [Settlement(IdempotencyKey("k1"), IntentState.FAILED)], fence=old.fence
             ),
@@ -970,7 +970,11 @@ def test_outbox_settle_and_its_link_are_one_change(contract: Contract) -> None:
     contract(body)
 
 
-def test_outbox_confirm_all_settles_a_batch_in_one_change_or_none(contract: Contract) -> None:
+def _confirmed(pairs: list[tuple[IdempotencyKey, Link]]) -> list[Settlement]:
+    return [Settlement(key, IntentState.CONFIRMED, made) for key, made in pairs]
+
+
+def test_outbox_settle_many_confirms_a_batch_in_one_change_or_none(contract: Contract) -> None:
     async def body(store: StateStore) -> None:
         await connect(store)
         create, receive, *_ = write_actions()
@@ -979,12 +983,14 @@ def test_outbox_confirm_all_settles_a_batch_in_one_change_or_none(contract: Cont
         await ok(store.save_links(C1, [link("inv-1", "9001", RecordType.INVOICE)]))
         clash = link("inv-42", "9001", RecordType.INVOICE)
         fine = link("inv-43", "9002", RecordType.INVOICE)
-        await refusal(store.confirm_all(C1, [(one.key, fine), (two.key, clash)]))
-        await refusal(store.confirm_all(C1, [(one.key, fine), (IdempotencyKey("k-none"), fine)]))
+        await refusal(store.settle_many(C1, _confirmed([(one.key, fine), (two.key, clash)])))
+        await refusal(
+            store.settle_many(C1, _confirmed([(one.key, fine), (IdempotencyKey("k-none"), fine)]))
+        )
         assert await ok(store.open_intents(C1)) == (one, two)
         assert len(await ok(store.links(C1, RecordType.INVOICE))) == 1
         other = link("inv-44", "9003", RecordType.INVOICE)
-        await ok(store.confirm_all(C1, [(one.key, fine), (two.key, other)]))
+        await ok(store.settle_many(C1, _confirmed([(one.key, fine), (two.key, other)])))
         assert await ok(store.open_intents(C1)) == ()
         found = await ok(store.links(C1, RecordType.INVOICE))
         assert sorted(k.released_id for k in found) == ["inv-1", "inv-43", "inv-44"]

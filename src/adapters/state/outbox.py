@@ -17,7 +17,7 @@ Decided:
 - Intents are stored PENDING whatever state they carry; settling one the outbox does not hold is
   REJECTED (nothing is changed), and so is a settle whose link is refused.
 - Every change a run makes is fenced (``fences``): checked in its own transaction first.
-- ``hold`` and ``settle_many`` (``settle`` of one, ``confirm_all`` of many CONFIRMED) update the
+- ``hold`` and ``settle_many`` (``settle`` is it for one) update the
   intents and count what the update returned (``RETURNING``), one statement a state where a check
   and an update were two; a count short of the keys is the refusal, and the refusal rolls the
   update back with the rest of the transaction.
@@ -220,17 +220,6 @@ async def settle(
     fence: Fence | None,
 ) -> Result[None, SyncError]:
     return await settle_many(db, id, [Settlement(key, state, link)], fence)
-
-
-async def confirm_all(
-    db: aiosqlite.Connection,
-    id: ConnectionId,
-    confirmed: Sequence[tuple[IdempotencyKey, Link]],
-    fence: Fence | None,
-) -> Result[None, SyncError]:
-    return await settle_many(
-        db, id, [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed], fence
-    )
 
 
 async def settle_many(

@@ -233,14 +233,6 @@ async def settle(
     return await settle_many(db, id, [Settlement(key, state, link)], fence)
 
 
-async def confirm_all(
-    db: Db, id: ConnectionId, confirmed: Sequence[tuple[IdempotencyKey, Link]], fence: Fence | None
-) -> Result[None, SyncError]:
-    return await settle_many(
-        db, id, [Settlement(key, IntentState.CONFIRMED, link) for key, link in confirmed], fence
-    )
-
-
 async def settle_many(
     db: Db, id: ConnectionId, settlements: Sequence[Settlement], fence: Fence | None
 ) -> Result[None, SyncError]:

@@ -266,15 +266,6 @@ class PostgresStateStore:
             lambda db: pgoutbox.settle(db, id, key, state=state, link=link, fence=fence)
         )
 
-    def confirm_all(
-        self,
-        id: ConnectionId,
-        confirmed: Sequence[tuple[IdempotencyKey, Link]],
-        *,
-        fence: Fence | None = None,
-    ) -> FutureResult[None, SyncError]:
-        return self._write(lambda db: pgoutbox.confirm_all(db, id, confirmed, fence))
-
     def settle_many(
         self, id: ConnectionId, settlements: Sequence[Settlement], *, fence: Fence | None = None
     ) -> FutureResult[None, SyncError]:
