@@ -100,7 +100,7 @@ def test_1000_creates_under_every_fault_kind_end_as_exactly_1000_records() -> No
     with serving(app) as base:
         for kind in KINDS:
             rule: dict[str, object] = {"kind": kind, "function": "create", "probability": 0.3}
-            if kind == "throttle":
+            if kind in ("throttle", "service_unavailable"):
                 rule["retry_after"] = 0
             if kind == "delay":
                 rule["delay_ms"] = 2

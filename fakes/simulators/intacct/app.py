@@ -1,4 +1,5 @@
-"""The simulator over HTTP: the gateway at ``POST /ia/xml/xmlgw.phtml`` and the control API.
+"""The simulator over HTTP: the gateway at ``POST /ia/xml/xmlgw.phtml``, the REST API under
+``/ia/api/v1`` (``rest.routes``, over the same companies) and the control API.
 
 The gateway replies ``text/xml``. Before a request runs, the app counts it in flight for its
 company (from the login's ``companyid`` or the session id) and answers HTTP 429 ``GW-0010`` when
@@ -30,10 +31,13 @@ from released_intacct.fakes.simulators.intacct.faults import (
     decide,
     summarize,
 )
+from released_intacct.fakes.simulators.intacct.rest import routes as rest
+from released_intacct.fakes.simulators.intacct.rest.envelope import RestReply
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
 CONTROL_PREFIX = "/_sim"
+REST_PREFIX = rest.PREFIX
 
 
 class _Dropped(Response):
@@ -71,9 +75,13 @@ def create_app(simulator: Simulator) -> Starlette:
             simulator.release(info.company)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
+    def respond(reply: RestReply) -> Response:
+        return Response(reply.body, status_code=reply.status, headers=reply.headers)
+
     app = Starlette(
         routes=[
             Route(GATEWAY_PATH, gateway, methods=["POST"]),
+            Mount(REST_PREFIX, routes=rest.routes(simulator, respond, _Dropped)),
             Mount(CONTROL_PREFIX, routes=control.routes(simulator)),
         ]
     )

@@ -68,6 +68,8 @@ class Settings:
     timezone: str = "UTC"
     """The company's IANA time zone (``zone_of``)."""
     audit_trail_permission: bool = True
+    access_token_seconds: int = 3600
+    """How long a REST access token lasts (the token reply's ``expires_in``; ``rest.oauth``)."""
     """The Web Services user may read AUDITHISTORY (View permission for custom reports)."""
 
 

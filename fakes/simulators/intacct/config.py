@@ -3,7 +3,12 @@
 {"company_id": "DEMO", "senders": {"demo-sender": "demo-sender-pass"},
  "users": {"ws_user": "ws_pass"}, "entities": {"E100": "East"},
  "settings": {"base_currency": "USD", "customer_sequencing": true},
- "records": {"CUSTOMER": [{"CUSTOMERID": "C1", "NAME": "Acme"}]}}
+ "records": {"CUSTOMER": [{"CUSTOMERID": "C1", "NAME": "Acme"}]},
+ "oauth_clients": {"demo-client": {"secret": "demo-client-secret", "sender": "demo-sender",
+                   "redirect_uris": ["http://127.0.0.1/oauth/callback"], "login": "ws_user"}}}
+
+``oauth_clients`` registers the REST API's OAuth clients (``rest.state.OAuthClient``): ``login``
+is the user the authorize endpoint signs in as for this company (optional).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from released_intacct.fakes.simulators.intacct import catalog, contactrefs
 from released_intacct.fakes.simulators.intacct.company import Company, Record, Settings
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
+from released_intacct.fakes.simulators.intacct.rest.state import OAuthClient
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 
@@ -76,11 +82,43 @@ def load_company(sim: Simulator, config: Mapping[str, object], *, now: datetime)
         entities=_str_map(config, "entities"),
         settings=settings_from(config.get("settings", {})),
     )
+    clients = _clients(company, config.get("oauth_clients", {}))
     _load_records(company, config.get("records", {}), now=now)
     for sender, password in senders.items():
         sim.add_sender(sender, password)
+    for client in clients:
+        sim.rest.add_client(client)
     sim.add_company(company)
     return company
+
+
+_CLIENT_FIELDS = ("secret", "sender", "redirect_uris", "login")
+
+
+def _clients(company: Company, config: object) -> list[OAuthClient]:
+    if not isinstance(config, Mapping):
+        msg = "'oauth_clients' must be an object of client id -> client"
+        raise ConfigError(msg)
+    found = []
+    for client_id, raw in config.items():
+        where = f"oauth_clients.{client_id}"
+        if not isinstance(raw, Mapping) or not set(raw) <= set(_CLIENT_FIELDS):
+            msg = f"{where} must be an object of {', '.join(_CLIENT_FIELDS)}"
+            raise ConfigError(msg)
+        secret, sender, login = (raw.get(name, "") for name in ("secret", "sender", "login"))
+        uris = raw.get("redirect_uris", [])
+        if not isinstance(secret, str) or not secret or not isinstance(sender, str) or not sender:
+            msg = f"{where}: 'secret' and 'sender' are required (non-empty strings)"
+            raise ConfigError(msg)
+        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+            msg = f"{where}.redirect_uris must be a list of URLs"
+            raise ConfigError(msg)
+        if not isinstance(login, str) or (login and login not in company.users):
+            msg = f"{where}.login must name one of the company's users, got {login!r}"
+            raise ConfigError(msg)
+        logins = {company.company_id: login} if login else {}
+        found.append(OAuthClient(str(client_id), secret, sender, tuple(uris), logins))
+    return found
 
 
 def _load_records(company: Company, records: object, *, now: datetime) -> None:

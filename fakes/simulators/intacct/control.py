@@ -8,6 +8,8 @@
     POST   /faults                             a fault rule -> 201;   GET /faults;  DELETE /faults
     DELETE /faults/{rule_id}
     POST   /sessions/expire                    {"company_id"?}  (body optional: all companies)
+    POST   /tokens/expire                      {"company_id"?}  REST access tokens end
+    POST   /tokens/revoke                      {"company_id"?}  access and refresh tokens end
     POST   /clock/advance                      {"seconds": N}  -> {"now": ISO 8601, "shifted_s"}
     GET    /stats
 
@@ -106,17 +108,22 @@ def rule_from_json(sim: Simulator, data: object) -> FaultRule:
         company=_opt_str(body, "company"),
         probability=float(probability),
         remaining=_opt_int(body, "times", least=1),
-        retry_after=_only_for(body, "retry_after", kind="throttle", default=1, least=0),
-        delay_ms=_only_for(body, "delay_ms", kind="delay", default=0, least=1),
+        retry_after=_only_for(
+            body, "retry_after", kinds=("throttle", "service_unavailable"), default=1, least=0
+        ),
+        delay_ms=_only_for(body, "delay_ms", kinds=("delay",), default=0, least=1),
     )
 
 
-def _only_for(body: Mapping[str, object], name: str, *, kind: str, default: int, least: int) -> int:
+def _only_for(
+    body: Mapping[str, object], name: str, *, kinds: tuple[str, ...], default: int, least: int
+) -> int:
     value = _opt_int(body, name, least=least)
-    if value is not None and body["kind"] != kind:
-        raise ControlError(name, f"applies only to kind '{kind}'")
-    if value is None and body["kind"] == kind and default < least:
-        raise ControlError(name, f"is required for kind '{kind}' (a whole number >= {least})")
+    named = " or ".join(f"'{kind}'" for kind in kinds)
+    if value is not None and body["kind"] not in kinds:
+        raise ControlError(name, f"applies only to kind {named}")
+    if value is None and body["kind"] in kinds and default < least:
+        raise ControlError(name, f"is required for kind {named} (a whole number >= {least})")
     return default if value is None else value
 
 
@@ -286,6 +293,12 @@ class _Control:
         body = _object_body(await _body(request), ("company_id",))
         return _json({"expired": self.sim.expire_sessions(_company_field(self.sim, body))})
 
+    async def tokens(self, request: Request) -> Response:
+        body = _object_body(await _body(request), ("company_id",))
+        revoke = request.url.path.endswith("/revoke")
+        ended = self.sim.rest.expire(_company_field(self.sim, body), revoke=revoke)
+        return _json({"ended": ended})
+
     async def advance(self, request: Request) -> Response:
         body = _object_body(await _body(request), ("seconds",))
         seconds = _opt_int(body, "seconds", least=0)
@@ -315,6 +328,8 @@ def routes(sim: Simulator) -> list[Route]:
         Route("/faults", _guarded(api.clear_faults), methods=["DELETE"]),
         Route("/faults/{rule_id}", _guarded(api.delete_fault), methods=["DELETE"]),
         Route("/sessions/expire", _guarded(api.expire), methods=["POST"]),
+        Route("/tokens/expire", _guarded(api.tokens), methods=["POST"]),
+        Route("/tokens/revoke", _guarded(api.tokens), methods=["POST"]),
         Route("/clock/advance", _guarded(api.advance), methods=["POST"]),
         Route("/stats", _guarded(api.stats), methods=["GET"]),
     ]

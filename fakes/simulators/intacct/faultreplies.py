@@ -75,9 +75,14 @@ def _refused_before_running(sim: Simulator, decision: Decision) -> Reply | None:
     if rule.kind == "stale_session":
         sim.sessions.pop(decision.info.session_id, None)
         return Reply(401, gateway_refusal(*SIGN_IN_REFUSED), dict(_XML))
-    if rule.kind == "server_error":
-        return Reply(500, b"", {})
-    return None
+    return _EMPTY_REPLIES.get(rule.kind, lambda _: None)(rule.retry_after)
+
+
+_EMPTY_REPLIES: Final = {
+    "server_error": lambda _: Reply(500, b"", {}),
+    "service_unavailable": lambda after: Reply(503, b"", {"retry-after": str(after)}),
+}
+"""Faults answered with an empty body: nothing ran."""
 
 
 def throttled(*, retry_after: int) -> Reply:

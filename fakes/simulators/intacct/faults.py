@@ -8,6 +8,10 @@ requests; both may be combined) and its ``kind``. What each kind answers is buil
 - ``throttle``: HTTP 429, ``Retry-After`` (seconds) and a control-only ``GW-0010`` body
   (``<control><status>failure</status></control><errormessage>``, the shape the error-handling
   page shows for gateway errors; correction 8); nothing done.
+- ``service_unavailable``: HTTP 503 with ``Retry-After`` (seconds) and an empty body; nothing
+  done. The REST API's 503 ("limits reached for CPU or throttling are 429 and 503", [RESTDOC]
+  docs/rest/http-headers.md) is ``rest.refusals``'s; for the XML gateway the empty body is
+  **inferred**.
 - ``rate_limited_200``: HTTP 200 with the same control-only ``GW-0010`` "API rate limit exceeded"
   body; nothing done. The official Python SDK treats that text anywhere in a 200 body as a server
   error to retry; at which level Intacct puts it is not documented (the control level, like every
@@ -68,6 +72,7 @@ if TYPE_CHECKING:
 
 Kind = Literal[
     "throttle",
+    "service_unavailable",
     "rate_limited_200",
     "temporarily_offline",
     "processing_error",

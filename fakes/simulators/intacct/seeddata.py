@@ -18,6 +18,8 @@ from released_intacct.fakes.simulators.intacct.company import Record
 COMPANY_ID = "DEMO"
 SENDER = ("demo-sender", "demo-sender-pass")
 USER = ("ws_user", "ws_pass")
+OAUTH_CLIENT = ("demo-client", "demo-client-secret")
+"""The demo's REST OAuth client (id, secret), bound to the demo sender."""
 
 ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("1000", "Operating Cash", "balancesheet", "debit"),
@@ -208,4 +210,12 @@ def demo_config(*, sync_errors: bool = True) -> dict[str, object]:
             "timezone": "America/Phoenix",  # a US company's zone, without daylight saving
         },
         "records": _records(customers),
+        "oauth_clients": {
+            OAUTH_CLIENT[0]: {
+                "secret": OAUTH_CLIENT[1],
+                "sender": SENDER[0],
+                "redirect_uris": ["http://127.0.0.1/oauth/callback"],
+                "login": USER[0],
+            }
+        },
     }

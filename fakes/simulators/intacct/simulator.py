@@ -16,6 +16,7 @@ from released_intacct.fakes.simulators.intacct.context import ResultSets
 from released_intacct.fakes.simulators.intacct.faultreplies import answer
 from released_intacct.fakes.simulators.intacct.faults import FaultBook, decide, summarize
 from released_intacct.fakes.simulators.intacct.gateway import Reply
+from released_intacct.fakes.simulators.intacct.rest.state import RestState
 
 Clock = Callable[[], datetime]
 
@@ -77,6 +78,8 @@ class Simulator:
         self.in_flight: dict[str, int] = {}
         self.refused: dict[str, int] = {}
         """Requests refused with 429 by the concurrency limit, per company."""
+        self.rest = RestState()
+        """The REST API's OAuth clients, tokens and idempotency keys (``rest``)."""
 
     @property
     def clock(self) -> Clock:
@@ -175,3 +178,4 @@ class Simulator:
         self.company_concurrency.clear()
         self.company_latency_ms.clear()
         self.refused.clear()
+        self.rest.reset()

@@ -58,21 +58,29 @@ def _objects_data(rows: list[tuple[catalog.ObjectDef, Record]]) -> Element:
 
 
 def create(ctx: Context, function: Element) -> Outcome:
-    planned = [(obj, _new_record(ctx, obj, record)) for obj, record in _objects(function)]
-    stored = []
-    for obj, record in planned:
-        prepared = behaviour.prepare_create(ctx, obj, record)
-        numbered = obj.id_field if obj.id_is_recordno else None
-        inserted = ctx.company.insert(
-            obj.name, prepared, now=ctx.now, entity=ctx.entity, numbered=numbered
-        )
-        behaviour.after_create(ctx, obj, inserted)
-        stored.append((obj, inserted))
-        ctx.spend()
-    return _objects_data(stored)
+    planned = [(obj, new_record(ctx, obj, record)) for obj, record in _objects(function)]
+    return _objects_data([(obj, store_new(ctx, obj, record)) for obj, record in planned])
 
 
-def _new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
+def create_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
+    """Create one record as ``create`` does (its id checked, its defaults, its hooks): what the
+    REST API's POST runs."""
+    return store_new(ctx, obj, new_record(ctx, obj, record))
+
+
+def store_new(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
+    """Store a record ``new_record`` accepted: its defaults, the insert and what follows it."""
+    prepared = behaviour.prepare_create(ctx, obj, record)
+    numbered = obj.id_field if obj.id_is_recordno else None
+    inserted = ctx.company.insert(
+        obj.name, prepared, now=ctx.now, entity=ctx.entity, numbered=numbered
+    )
+    behaviour.after_create(ctx, obj, inserted)
+    ctx.spend()
+    return inserted
+
+
+def new_record(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Record:
     if not obj.generic_create:
         raise failure(
             GENERIC,
@@ -118,15 +126,20 @@ def _sequenced_id(ctx: Context, obj: catalog.ObjectDef) -> str:
 def update(ctx: Context, function: Element) -> Outcome:
     stored = []
     for obj, changes in _objects(function):
-        record = _existing(ctx, obj, changes)
-        before = str(record.get("STATE", ""))
-        merged = behaviour.prepare_update(ctx, obj, record, _unchanged_blocks(record, changes))
-        recordno = int(str(record["RECORDNO"]))
-        updated = ctx.company.update(obj.name, recordno, merged, now=ctx.now)
-        behaviour.after_update(ctx, obj, before, updated)
-        stored.append((obj, updated))
-        ctx.spend()
+        stored.append((obj, update_record(ctx, obj, _existing(ctx, obj, changes), changes)))
     return _objects_data(stored)
+
+
+def update_record(ctx: Context, obj: catalog.ObjectDef, record: Record, changes: Record) -> Record:
+    """Apply ``changes`` to the stored ``record`` as ``update`` does: what the REST API's PATCH
+    runs."""
+    before = str(record.get("STATE", ""))
+    merged = behaviour.prepare_update(ctx, obj, record, _unchanged_blocks(record, changes))
+    recordno = int(str(record["RECORDNO"]))
+    updated = ctx.company.update(obj.name, recordno, merged, now=ctx.now)
+    behaviour.after_update(ctx, obj, before, updated)
+    ctx.spend()
+    return updated
 
 
 def _unchanged_blocks(record: Record, changes: Record) -> Record:

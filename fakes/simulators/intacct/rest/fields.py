@@ -1,0 +1,194 @@
+"""A REST object as a declarative map onto an XML record, and the conversion both ways.
+
+Each ``Field`` pairs a REST name (dotted: ``contacts.primary.id``, ``audit.modifiedDateTime``)
+with the path of the XML record's field (``CONTACTINFO.CONTACTNAME``, ``WHENMODIFIED``) and a
+``kind`` saying how the value changes on the way:
+
+- ``str``: as stored; ``bool``: ``true``/``false`` text <-> a JSON boolean;
+- ``date``: ``mm/dd/yyyy`` <-> ``yyyy-mm-dd``;
+- ``timestamp``: the company's ``mm/dd/yyyy HH:MM:SS`` in its own zone <-> UTC ISO 8601 with
+  ``Z`` ("timestamps are UTC": the pages' ``audit.modifiedDateTime`` values, e.g.
+  ``2023-12-14T11:31:06Z``);
+- ``enum``: stored words <-> the REST values (``values``), case kept for unknown words.
+
+Every object has ``key`` (RECORDNO), ``id`` (the XML id field), ``href`` and the two audit
+timestamps; ``key``, ``href``, ``audit.*`` and fields marked ``writable=False`` are never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from released_intacct.fakes.simulators.intacct.company import Company, Record, zone_of
+from released_intacct.fakes.simulators.intacct.querystring import get_path
+from released_intacct.fakes.simulators.intacct.rest.envelope import invalid
+
+Kind = Literal["str", "bool", "date", "timestamp", "enum"]
+API: str = "/objects/"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    rest: str
+    xml: str
+    kind: Kind = "str"
+    values: tuple[tuple[str, str], ...] = ()
+    """(stored word, REST value) pairs of an ``enum``."""
+    writable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RestObject:
+    path: str
+    """``general-ledger/account``: what follows ``/objects/``."""
+    xml: str
+    """The XML object its records are (GLACCOUNT)."""
+    id_field: str | None
+    fields: tuple[Field, ...] = ()
+    read_only: bool = False
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        return (
+            Field("key", "RECORDNO", writable=False),
+            *((Field("id", self.id_field),) if self.id_field else ()),
+            *self.fields,
+            Field("audit.createdDateTime", "WHENCREATED", "timestamp", writable=False),
+            Field("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", writable=False),
+        )
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.all_fields if f.rest == name), None)
+
+    def href(self, key: str) -> str:
+        return f"{API}{self.path}/{key}"
+
+    def reference(self, record: Record) -> dict[str, object]:
+        """``{key, id, href}``: what a list or a write answers of a record."""
+        key = str(record.get("RECORDNO", ""))
+        found: dict[str, object] = {"key": key}
+        if self.id_field:
+            found["id"] = str(record.get(self.id_field, ""))
+        found["href"] = self.href(key)
+        return found
+
+
+def _utc(company: Company, text: str) -> str | None:
+    try:
+        local = datetime.strptime(text, "%m/%d/%Y %H:%M:%S")  # noqa: DTZ007 - zone added below
+    except ValueError:
+        return None
+    aware = local.replace(tzinfo=zone_of(company.settings))
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_date(text: str) -> str | None:
+    try:
+        return datetime.strptime(text, "%m/%d/%Y").date().isoformat()  # noqa: DTZ007 - a date
+    except ValueError:
+        return None
+
+
+def to_rest_value(company: Company, spec: Field, stored: object) -> object:
+    """A stored value as the REST API shows it (None when empty or absent)."""
+    if stored is None or stored == "":
+        return False if spec.kind == "bool" and stored == "" else None
+    text = str(stored)
+    if spec.kind == "bool":
+        return text.lower() == "true"
+    if spec.kind == "date":
+        return _iso_date(text)
+    if spec.kind == "timestamp":
+        return _utc(company, text)
+    if spec.kind == "enum":
+        return dict(spec.values).get(text.lower(), text)
+    return text
+
+
+def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]:
+    """The record as REST shows it, under its dotted names (what the query service filters on)."""
+    found = {
+        spec.rest: to_rest_value(company, spec, get_path(record, spec.xml))
+        for spec in obj.all_fields
+    }
+    found["href"] = obj.href(str(record.get("RECORDNO", "")))
+    return found
+
+
+def nest(values: dict[str, object]) -> dict[str, object]:
+    """Dotted names as nested objects: ``{"audit.createdDateTime": t}`` -> ``{"audit": {...}}``."""
+    nested: dict[str, object] = {}
+    for name, value in values.items():
+        *parents, leaf = name.split(".")
+        holder = nested
+        for part in parents:
+            inner = holder.setdefault(part, {})
+            if not isinstance(inner, dict):
+                inner = holder[part] = {}
+            holder = inner
+        holder[leaf] = value
+    return nested
+
+
+def dotted(body: dict[str, object], prefix: str = "") -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name, value in body.items():
+        if isinstance(value, dict):
+            found.update(dotted(value, f"{prefix}{name}."))
+        else:
+            found[f"{prefix}{name}"] = value
+    return found
+
+
+def _stored(spec: Field, value: object) -> object:
+    """A REST value as the record stores it; ``invalid`` (400) naming the field when wrong."""
+    if value is None:
+        return ""
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise invalid(f"{spec.rest} must be true or false, got {value!r}")
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        raise invalid(f"{spec.rest} must be a single value, got {type(value).__name__}")
+    text = str(value)
+    if spec.kind == "date":
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").strftime("%m/%d/%Y")  # noqa: DTZ007
+        except ValueError as error:
+            raise invalid(f"{spec.rest} must be a date yyyy-mm-dd, got {text!r}") from error
+    if spec.kind == "enum":
+        words = {rest: word for word, rest in spec.values}
+        if text not in words:
+            allowed = ", ".join(words)
+            raise invalid(f"{spec.rest} must be one of {allowed}, got {text!r}")
+        return words[text]
+    return text
+
+
+def to_record(obj: RestObject, body: object, *, ignore: tuple[str, ...] = ()) -> Record:
+    """A REST body as the XML record's fields (nested as the record keeps them).
+
+    Unknown and read-only fields are refused (400 ``invalidRequest`` naming the field: that
+    Intacct refuses rather than ignores them is **inferred**), except ``ignore`` (``key`` of a
+    batch update) and ``href``."""
+    if not isinstance(body, dict):
+        raise invalid(f"the body of {obj.path} must be a JSON object, got {type(body).__name__}")
+    record: Record = {}
+    for name, value in dotted(body).items():
+        if name in ignore or name == "href":
+            continue
+        spec = obj.field(name)
+        if spec is None:
+            raise invalid(f"{name}: unknown field of {obj.path}")
+        if not spec.writable:
+            raise invalid(f"{name}: read-only field of {obj.path}")
+        holder = record
+        *parents, leaf = spec.xml.split(".")
+        for part in parents:
+            inner = holder.setdefault(part, {})
+            if isinstance(inner, dict):
+                holder = inner
+        holder[leaf] = _stored(spec, value)
+    return record

@@ -1,0 +1,127 @@
+"""The query service, ``POST /services/core/query`` ([RESTDOC] docs/rest/query-service.md).
+
+``object`` (a path of ``registry.OBJECTS``), ``fields`` (required, no ``*``; dotted names),
+``filters`` / ``filterExpression`` / ``filterParameters`` (``filters``), ``orderBy`` (a list of
+``{field: "asc" | "desc"}``), ``start`` (1-based, default 1) and ``size`` (default 100, at most
+4,000: "max: 4,000 per response"; more is refused with 400, **inferred**: the page does not say
+whether it is refused or cut). Rows are what the entity sees, in key order unless ordered, each
+with the asked fields under their dotted names (**inferred**: the page shows only requests).
+``ia::meta``: ``totalCount``, ``start``, ``pageSize``, ``next`` (the next page's start, or null)
+and ``previous``. One object per query: the page's array of queries is not simulated. Not
+idempotent-keyed ("Core services like model and query do not support idempotency").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from released_intacct.fakes.simulators.intacct import catalog, generic
+from released_intacct.fakes.simulators.intacct.context import Context
+from released_intacct.fakes.simulators.intacct.rest import filters
+from released_intacct.fakes.simulators.intacct.rest.envelope import RestReply, encode, invalid
+from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat
+from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
+
+MAX_SIZE: Final = 4000
+DEFAULT_SIZE: Final = 100
+_KNOWN: Final = frozenset(
+    {
+        "object",
+        "fields",
+        "filters",
+        "filterExpression",
+        "filterParameters",
+        "orderBy",
+        "start",
+        "size",
+    }
+)
+
+
+def object_named(path: object) -> RestObject:
+    found = OBJECTS.get(path) if isinstance(path, str) else None
+    if found is None:
+        raise invalid(f"object: unknown object {path!r} (known: {', '.join(sorted(OBJECTS))})", 404)
+    return found
+
+
+def visible(ctx: Context, obj: RestObject) -> list[dict[str, object]]:
+    """Every record of ``obj`` the caller's entity sees, as REST shows it, by key."""
+    xml = catalog.OBJECTS[obj.xml]
+    rows = ctx.company.records(obj.xml, entity=ctx.entity)
+    shown = [flat(ctx.company, obj, generic.shown(ctx, xml, r)) for r in rows]
+    return sorted(shown, key=lambda r: int(str(r["key"])))
+
+
+def _int(body: dict[str, object], name: str, default: int, *, most: int | None = None) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise invalid(f"{name} must be a whole number >= 1, got {value!r}")
+    if most is not None and value > most:
+        raise invalid(f"{name} must be at most {most}, got {value}")
+    return value
+
+
+def query(ctx: Context, body: object) -> RestReply:
+    if not isinstance(body, dict):
+        raise invalid("the query must be a JSON object with object and fields")
+    unknown = sorted(set(body) - _KNOWN)
+    if unknown:
+        raise invalid(f"{unknown[0]}: unknown query parameter (known: {', '.join(sorted(_KNOWN))})")
+    obj = object_named(body.get("object"))
+    names = {f.rest for f in obj.all_fields}
+
+    def known(name: str) -> bool:
+        return name in names
+
+    fields = body.get("fields")
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
+        raise invalid("fields is required: an array of field names (no '*')")
+    for name in fields:
+        if not known(name):
+            raise invalid(f"fields: unknown field {name!r} of {obj.path}")
+    parameters = body.get("filterParameters") or {}
+    if not isinstance(parameters, dict):
+        raise invalid("filterParameters must be an object")
+    fold = parameters.get("caseSensitiveComparison", True) is False
+    keep = filters.predicate(body.get("filters"), body.get("filterExpression"), known, fold=fold)
+    start = _int(body, "start", 1)
+    size = _int(body, "size", DEFAULT_SIZE, most=MAX_SIZE)
+    rows = _ordered([r for r in visible(ctx, obj) if keep(r)], body.get("orderBy"), known)
+    ctx.spend()
+    page = rows[start - 1 : start - 1 + size]
+    following = start + size if start - 1 + size < len(rows) else None
+    meta = {
+        "totalCount": len(rows),
+        "start": start,
+        "pageSize": size,
+        "next": following,
+        "previous": max(1, start - size) if start > 1 else None,
+    }
+    result = [{name: row.get(name) for name in fields} for row in page]
+    return RestReply(200, encode({"ia::result": result, "ia::meta": meta}))
+
+
+def _ordered(
+    rows: list[dict[str, object]], order: object, known: Callable[[str], bool]
+) -> list[dict[str, object]]:
+    if order is None:
+        return rows
+    if not isinstance(order, list):
+        raise invalid('orderBy must be an array such as [{"id": "asc"}]')
+    for item in reversed(order):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise invalid('orderBy: each entry is one {"field": "asc" | "desc"}')
+        ((name, way),) = item.items()
+        if not known(name) or way not in ("asc", "desc"):
+            raise invalid(f"orderBy: {name!r}: {way!r} (a known field, asc or desc)")
+        present = [r for r in rows if r.get(name) is not None]
+        empty = [r for r in rows if r.get(name) is None]
+        present.sort(key=_by(name), reverse=way == "desc")
+        rows = present + empty
+    return rows
+
+
+def _by(name: str) -> Callable[[dict[str, object]], filters.Key]:
+    return lambda row: filters.sort_key(row.get(name))

@@ -1,0 +1,228 @@
+"""The REST API over HTTP, mounted by ``app.create_app`` under ``/ia/api/v1``.
+
+Every request to ``/objects`` and ``/services/core/query`` is authenticated by its bearer token
+(401 ``GW-0034`` without a ``Bearer`` header, 401 ``GW-0031`` "Invalid Token" for an unknown or
+expired one: [RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error Codes"; the 401 status for
+them is **inferred** from "401 Unauthorized: OAuth2 is not able to authenticate"), takes its
+entity from ``X-IA-API-Param-Entity`` (spec section 9, [FYREST] ``apis/api_base.py``) or
+``X-IA-API-ParamEntity`` (the spelling of [RESTDOC] docs/rest/http-headers.md), else the token's
+(the top level); an unknown entity answers 400 ``invalidRequest`` (**inferred**). Then, as for
+the XML gateway: the company's in-flight limit (429 ``GW-0010`` with
+``X-IA-Throttle-Limit-RetryAfter``), the fault rules (``refusals``), the latency, the request.
+Rules match a REST request by company and by (function, object): GET is ``read``, POST
+``create``, PATCH ``update``, DELETE ``delete``, the query service ``query``, each with the REST
+object's XML object (a rule for ``create`` of CUSTOMER fires on both APIs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Final
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from released_intacct.fakes.simulators.intacct.context import Context
+from released_intacct.fakes.simulators.intacct.faults import (
+    ConnectionDroppedError,
+    RequestInfo,
+    decide,
+)
+from released_intacct.fakes.simulators.intacct.rest import crud, idempotency, oauth, refusals
+from released_intacct.fakes.simulators.intacct.rest.envelope import (
+    RestError,
+    RestReply,
+    failed,
+    invalid,
+)
+from released_intacct.fakes.simulators.intacct.rest.query import object_named, query
+from released_intacct.fakes.simulators.intacct.rest.state import Grant
+
+if TYPE_CHECKING:
+    from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+PREFIX: Final = "/ia/api/v1"
+_ENTITY: Final = ("x-ia-api-param-entity", "x-ia-api-paramentity")
+_ATOMIC: Final = ("x-ia-api-param-transaction", "x-ia-api-paramtransaction")
+_FUNCTIONS: Final = {"GET": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+Work = Callable[[Context], RestReply]
+
+
+def _grant(sim: Simulator, request: Request) -> tuple[Grant, str]:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise RestError(401, "GW-0034", "Invalid Authorization Header")
+    found = sim.rest.access.get(token.strip())
+    if found is None or found.expires_at <= sim.clock():
+        sim.rest.access.pop(token.strip(), None)
+        raise RestError(401, "GW-0031", "Invalid Token")
+    return found.grant, token.strip()
+
+
+def _entity(sim: Simulator, request: Request, grant: Grant) -> str:
+    given = next((request.headers[h] for h in _ENTITY if h in request.headers), None)
+    if given is None:
+        return grant.entity
+    if given and given not in sim.companies[grant.company_id].entities:
+        raise invalid(f"X-IA-API-Param-Entity: no entity {given!r} in this company")
+    return given
+
+
+async def _json_body(request: Request) -> object:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError as error:
+        raise invalid(f"the body is not JSON: {error}") from error
+
+
+class _Api:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    async def serve(
+        self, request: Request, xml_object: str, function: str, work: Work, *, keyed: bool
+    ) -> RestReply:
+        """One authenticated request through admission, faults, idempotency and latency."""
+        sim = self.sim
+        try:
+            grant, token = _grant(sim, request)
+            entity = _entity(sim, request, grant)
+        except RestError as error:
+            return failed(error)
+        company_id = grant.company_id
+        if not sim.admit(company_id):
+            return refusals.throttled(1)
+        writes = keyed and request.method in ("POST", "PATCH")
+        key = request.headers.get(idempotency.HEADER) if writes else None
+        claimed = False
+        try:
+            info = RequestInfo(
+                company=company_id, session_id=token, calls=((function, xml_object),)
+            )
+            decision = decide(sim, info)
+            refused = refusals.before(sim, decision)
+            if refused is not None:
+                return refused
+            if key is not None:
+                print_ = idempotency.fingerprint(
+                    request.method, request.url.path, await request.body()
+                )
+                cached = idempotency.claim(sim, company_id, key, print_)
+                if cached is not None:
+                    return cached
+                claimed = True
+            wait_ms = sim.latency_for(company_id) + decision.delay_ms
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
+            if decision.rule is not None and decision.rule.kind == "drop":
+                msg = "the simulator dropped the connection (fault rule)"
+                raise ConnectionDroppedError(msg)
+            reply = self._run(grant, entity, work)
+            if key is not None:
+                reply.headers[idempotency.HEADER] = key
+                idempotency.keep(sim, company_id, key, reply)
+            return refusals.after(decision, reply)
+        except RestError as error:
+            return failed(error)
+        finally:
+            if claimed and key is not None:
+                idempotency.release(sim, company_id, key)
+            sim.release(company_id)
+
+    def _run(self, grant: Grant, entity: str, work: Work) -> RestReply:
+        sim = self.sim
+        company = sim.companies[grant.company_id]
+        ctx = Context(company, grant.user_id, entity, sim.clock(), sim.results)
+        usage = sim.usage[company.company_id]
+        usage.requests += 1
+        usage.functions += 1
+        try:
+            return work(ctx)
+        except RestError as error:
+            return failed(error)
+        finally:
+            usage.transactions += ctx.spent
+
+    async def objects(self, request: Request) -> RestReply:
+        try:
+            path, keys = _split(request.path_params["path"])
+            obj = object_named(path)
+        except RestError as error:
+            return failed(error)
+        method = request.method
+        atomic = any(request.headers.get(h, "").lower() == "true" for h in _ATOMIC)
+        body = await _json_body(request) if method in ("POST", "PATCH") else None
+        query_params = {k: v[-1] for k, v in parse_qs(request.url.query).items()}
+
+        def work(ctx: Context) -> RestReply:
+            if method == "GET":
+                return crud.get(ctx, obj, keys, query_params)
+            if method == "POST":
+                if keys:
+                    raise RestError(405, "methodNotAllowed", "POST takes no key in the path")
+                return crud.post(ctx, obj, body, atomic=atomic)
+            if method == "PATCH":
+                return crud.patch(ctx, obj, keys, body, atomic=atomic)
+            return crud.delete(ctx, obj, keys, atomic=atomic)
+
+        return await self.serve(request, obj.xml, _FUNCTIONS[method], work, keyed=True)
+
+    async def query(self, request: Request) -> RestReply:
+        try:
+            body = await _json_body(request)
+            xml = object_named(body.get("object") if isinstance(body, dict) else None).xml
+        except RestError as error:
+            return failed(error)
+        return await self.serve(request, xml, "query", partial(query, body=body), keyed=False)
+
+    async def token(self, request: Request) -> RestReply:
+        return oauth.token(self.sim, await request.body())
+
+    async def authorize(self, request: Request) -> RestReply:
+        return oauth.authorize(self.sim, parse_qs(request.url.query, keep_blank_values=True))
+
+
+def _split(path: str) -> tuple[str, str]:
+    """``accounts-receivable/customer/12,13`` -> (object path, keys)."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 3:
+        return "/".join(parts[:2]), parts[2]
+    if len(parts) == 2:
+        return path.strip("/"), ""
+    raise invalid(f"Malformed URL: /objects/{path}", 404)
+
+
+def routes(
+    sim: Simulator, respond: Callable[[RestReply], Response], dropped: Callable[[], Response]
+) -> list[Route]:
+    """The REST API's routes; ``respond`` turns a reply into the HTTP response, ``dropped``
+    answers a ``drop`` fault."""
+    api = _Api(sim)
+
+    def endpoint(handler: Callable[[Request], object]) -> Callable[[Request], object]:
+        async def run(request: Request) -> Response:
+            try:
+                reply = await handler(request)  # type: ignore[misc]
+            except ConnectionDroppedError:
+                return dropped()
+            return respond(reply)
+
+        return run
+
+    return [
+        Route("/oauth2/token", endpoint(api.token), methods=["POST"]),
+        Route("/oauth2/authorize", endpoint(api.authorize), methods=["GET"]),
+        Route("/services/core/query", endpoint(api.query), methods=["POST"]),
+        Route(
+            "/objects/{path:path}",
+            endpoint(api.objects),
+            methods=["GET", "POST", "PATCH", "DELETE"],
+        ),
+    ]
