@@ -178,3 +178,13 @@ def test_a_query_sees_only_what_its_entity_sees(api: RestSim) -> None:
     assert [r["id"] for r in west.json()["ia::result"]] == ["C1"]
     top = api.query(**body)
     assert [r["id"] for r in top.json()["ia::result"]] == ["C1", "E1"]
+
+
+def test_audit_history_needs_the_audit_trail_permission_as_over_xml(
+    sim: Simulator, api: RestSim
+) -> None:
+    sim.companies["DEMO"].settings.audit_trail_permission = False
+    response = api.query(object="company-config/audit-history", fields=["key"])
+    assert (response.status_code, response.json()["ia::error"]["code"]) == (403, "permissionDenied")
+    assert response.json()["ia::error"]["details"][0]["code"] == "PL04000005"
+    assert api.get("/objects/company-config/audit-history/1").status_code == 403

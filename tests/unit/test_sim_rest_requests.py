@@ -71,7 +71,9 @@ def test_an_unknown_entity_is_refused(api: RestSim) -> None:
     assert "E999" in response.json()["ia::error"]["message"]
 
 
-def test_a_throttle_rule_answers_429_gw_0010_with_the_retry_after_header(api: RestSim) -> None:
+def test_correction_8_a_throttle_rule_answers_429_gw_0010_with_the_retry_after_header(
+    api: RestSim,
+) -> None:
     _fault(api, kind="throttle", object="GLACCOUNT", times=1, retry_after=7)
     response = api.get(ACCOUNTS)
     assert response.status_code == 429
@@ -80,7 +82,9 @@ def test_a_throttle_rule_answers_429_gw_0010_with_the_retry_after_header(api: Re
     assert api.get(ACCOUNTS).status_code == 200
 
 
-def test_a_service_unavailable_rule_answers_503_with_the_retry_after_header(api: RestSim) -> None:
+def test_correction_8_a_service_unavailable_rule_answers_503_with_the_retry_after_header(
+    api: RestSim,
+) -> None:
     _fault(api, kind="service_unavailable", function="create", object="CUSTOMER", retry_after=3)
     assert api.get(CUSTOMERS).status_code == 200  # a read is not a create
     response = api.post(CUSTOMERS, json={"name": "Refused"})
@@ -91,7 +95,7 @@ def test_a_service_unavailable_rule_answers_503_with_the_retry_after_header(api:
     assert "Refused" not in names
 
 
-def test_the_xml_gateway_answers_service_unavailable_too(api: RestSim) -> None:
+def test_correction_8_the_xml_gateway_answers_service_unavailable_too(api: RestSim) -> None:
     _fault(api, kind="service_unavailable", retry_after=2)
     response = api.request("POST", "/ia/xml/xmlgw.phtml", content=b"<request/>")
     assert (response.status_code, response.headers["retry-after"]) == (503, "2")

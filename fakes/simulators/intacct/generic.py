@@ -142,7 +142,7 @@ def _matching(
     ctx: Context, obj: catalog.ObjectDef, predicate: Callable[..., bool], *, coded: bool = False
 ) -> list[Record]:
     """The records ``predicate`` keeps, by RECORDNO; ``coded``: as ``query`` shows them."""
-    _permitted(ctx, obj)
+    permitted(ctx, obj)
     rows: Iterable[Record] = (
         shown(ctx, obj, r) for r in ctx.company.records(obj.name, entity=ctx.entity)
     )
@@ -152,7 +152,7 @@ def _matching(
     return sorted(chosen, key=lambda r: int(str(r["RECORDNO"])))
 
 
-def _permitted(ctx: Context, obj: catalog.ObjectDef) -> None:
+def permitted(ctx: Context, obj: catalog.ObjectDef) -> None:
     """AUDITHISTORY needs the View permission for custom reports
     ([XMLDOC company-console-audit-trails]); the refusal's errorno and words are those Intacct
     gives for a missing API permission (PL04000005, seen in public code) -- **inferred** here."""

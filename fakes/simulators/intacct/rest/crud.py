@@ -43,7 +43,7 @@ from released_intacct.fakes.simulators.intacct.rest.envelope import (
     success,
 )
 from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat, nest, to_record
-from released_intacct.fakes.simulators.intacct.rest.query import visible
+from released_intacct.fakes.simulators.intacct.rest.query import readable, visible
 
 MAX_BATCH: Final = 500
 Outcome = dict[str, object] | RestError
@@ -54,6 +54,7 @@ def keys_of(text: str) -> list[str]:
 
 
 def _found(ctx: Context, obj: RestObject, key: str) -> Record:
+    readable(ctx, obj)
     record = ctx.company.by_recordno(obj.xml, key)
     owner = "" if record is None else str(record.get("MEGAENTITYID", ""))
     if record is None or (ctx.entity and owner not in ("", ctx.entity)):

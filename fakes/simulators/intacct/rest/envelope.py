@@ -66,18 +66,21 @@ def invalid(message: str, status: int = 400) -> RestError:
     return RestError(status, "invalidRequest", message)
 
 
-def operation_failed(action: str, object_path: str, error: GatewayError) -> RestError:
-    """A business rule refused the write (HTTP 422 ``operationFailed``): the XML side's errors
-    become ``details``, each with its legacy code, as the page's example shows."""
-    details = tuple(
+def details(error: GatewayError) -> tuple[dict[str, str], ...]:
+    """The XML side's errors as ``details``, each with its legacy code."""
+    return tuple(
         {"code": d.errorno, "message": d.description2 or d.description, "correction": d.correction}
         if d.correction
         else {"code": d.errorno, "message": d.description2 or d.description}
         for d in error.details
     )
-    return RestError(
-        422, "operationFailed", f"Operation {action} object {object_path} failed", details
-    )
+
+
+def operation_failed(action: str, object_path: str, error: GatewayError) -> RestError:
+    """A business rule refused the write (HTTP 422 ``operationFailed``): the XML side's errors
+    become ``details``, each with its legacy code, as the page's example shows."""
+    message = f"Operation {action} object {object_path} failed"
+    return RestError(422, "operationFailed", message, details(error))
 
 
 def not_found(object_path: str, key: str) -> RestError:

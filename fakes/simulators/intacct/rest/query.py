@@ -18,8 +18,15 @@ from typing import Final
 
 from released_intacct.fakes.simulators.intacct import catalog, generic
 from released_intacct.fakes.simulators.intacct.context import Context
+from released_intacct.fakes.simulators.intacct.errors import GatewayError
 from released_intacct.fakes.simulators.intacct.rest import filters
-from released_intacct.fakes.simulators.intacct.rest.envelope import RestReply, encode, invalid
+from released_intacct.fakes.simulators.intacct.rest.envelope import (
+    RestError,
+    RestReply,
+    details,
+    encode,
+    invalid,
+)
 from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
 
@@ -46,9 +53,22 @@ def object_named(path: object) -> RestObject:
     return found
 
 
+def readable(ctx: Context, obj: RestObject) -> catalog.ObjectDef:
+    """The XML object of ``obj``, if the caller may read it. Audit history needs the same
+    permission as over XML (``generic.permitted``): without it, 403 ``permissionDenied`` with
+    the XML refusal in ``details`` (the code is **inferred**)."""
+    xml = catalog.OBJECTS[obj.xml]
+    try:
+        generic.permitted(ctx, xml)
+    except GatewayError as error:
+        message = f"No permission to read {obj.path}"
+        raise RestError(403, "permissionDenied", message, details(error)) from error
+    return xml
+
+
 def visible(ctx: Context, obj: RestObject) -> list[dict[str, object]]:
     """Every record of ``obj`` the caller's entity sees, as REST shows it, by key."""
-    xml = catalog.OBJECTS[obj.xml]
+    xml = readable(ctx, obj)
     rows = ctx.company.records(obj.xml, entity=ctx.entity)
     shown = [flat(ctx.company, obj, generic.shown(ctx, xml, r)) for r in rows]
     return sorted(shown, key=lambda r: int(str(r["key"])))
