@@ -154,3 +154,11 @@ def test_rest_requests_are_billed_like_gateway_requests(sim: Simulator, api: Res
     api.post(CUSTOMERS, json=[{"name": "A"}, {"name": "B"}])
     usage = sim.usage["DEMO"]
     assert (usage.requests, usage.transactions) == (1, 2)
+
+
+def test_the_token_is_checked_before_the_path_or_the_body(api: RestSim) -> None:
+    bad = {"authorization": "Bearer nope"}
+    assert api.get("/objects/general-ledger/nothing", headers=bad).status_code == 401
+    assert api.post(CUSTOMERS, content=b"{not json", headers=bad).status_code == 401
+    assert api.post(CUSTOMERS, content=b"{not json").status_code == 400
+    assert api.get("/objects/general-ledger/nothing").status_code == 404

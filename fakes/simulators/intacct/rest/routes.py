@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs
 
@@ -41,6 +40,7 @@ from released_intacct.fakes.simulators.intacct.rest.envelope import (
     invalid,
 )
 from released_intacct.fakes.simulators.intacct.rest.query import object_named, query
+from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
 from released_intacct.fakes.simulators.intacct.rest.state import Grant
 
 if TYPE_CHECKING:
@@ -74,12 +74,17 @@ def _entity(sim: Simulator, request: Request, grant: Grant) -> str:
     return given
 
 
-async def _json_body(request: Request) -> object:
-    raw = await request.body()
+def _parsed(raw: bytes) -> object:
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError as error:
         raise invalid(f"the body is not JSON: {error}") from error
+
+
+def _xml_of(path: object) -> str | None:
+    """The XML object a REST object path names (what fault rules match), None when unknown."""
+    found = OBJECTS.get(path) if isinstance(path, str) else None
+    return None if found is None else found.xml
 
 
 class _Api:
@@ -87,7 +92,13 @@ class _Api:
         self.sim = sim
 
     async def serve(
-        self, request: Request, xml_object: str, function: str, work: Work, *, keyed: bool
+        self,
+        request: Request,
+        xml_object: str | None,
+        function: str,
+        work: Work,
+        *,
+        keyed: bool,
     ) -> RestReply:
         """One authenticated request through admission, faults, idempotency and latency."""
         sim = self.sim
@@ -151,19 +162,20 @@ class _Api:
             usage.transactions += ctx.spent
 
     async def objects(self, request: Request) -> RestReply:
-        try:
-            path, keys = _split(request.path_params["path"])
-            obj = object_named(path)
-        except RestError as error:
-            return failed(error)
+        """Authenticated first: a malformed path, unknown object or body that is not JSON is
+        refused only once the token and entity passed (as for the query service)."""
         method = request.method
         atomic = any(request.headers.get(h, "").lower() == "true" for h in _ATOMIC)
-        body = await _json_body(request) if method in ("POST", "PATCH") else None
+        raw = await request.body() if method in ("POST", "PATCH") else b""
         query_params = {k: v[-1] for k, v in parse_qs(request.url.query).items()}
+        path = str(request.path_params["path"])
 
         def work(ctx: Context) -> RestReply:
+            name, keys = _split(path)
+            obj = object_named(name)
             if method == "GET":
                 return crud.get(ctx, obj, keys, query_params)
+            body = _parsed(raw)
             if method == "POST":
                 if keys:
                     raise RestError(405, "methodNotAllowed", "POST takes no key in the path")
@@ -172,15 +184,20 @@ class _Api:
                 return crud.patch(ctx, obj, keys, body, atomic=atomic)
             return crud.delete(ctx, obj, keys, atomic=atomic)
 
-        return await self.serve(request, obj.xml, _FUNCTIONS[method], work, keyed=True)
+        xml = _xml_of(path.strip("/").rsplit("/", 1)[0]) or _xml_of(path.strip("/"))
+        return await self.serve(request, xml, _FUNCTIONS[method], work, keyed=True)
 
     async def query(self, request: Request) -> RestReply:
+        raw = await request.body()
+
+        def work(ctx: Context) -> RestReply:
+            return query(ctx, _parsed(raw))
+
         try:
-            body = await _json_body(request)
-            xml = object_named(body.get("object") if isinstance(body, dict) else None).xml
-        except RestError as error:
-            return failed(error)
-        return await self.serve(request, xml, "query", partial(query, body=body), keyed=False)
+            named = json.loads(raw).get("object") if raw.strip() else None
+        except (ValueError, AttributeError):
+            named = None
+        return await self.serve(request, _xml_of(named), "query", work, keyed=False)
 
     async def token(self, request: Request) -> RestReply:
         return oauth.token(self.sim, await request.body())
