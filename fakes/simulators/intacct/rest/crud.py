@@ -32,6 +32,7 @@ from released_intacct.fakes.simulators.intacct import catalog, generic, writes
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
+from released_intacct.fakes.simulators.intacct.rest import owned
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -42,7 +43,7 @@ from released_intacct.fakes.simulators.intacct.rest.envelope import (
     operation_failed,
     success,
 )
-from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat, nest, to_record
+from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat, nest
 from released_intacct.fakes.simulators.intacct.rest.query import readable, visible
 
 MAX_BATCH: Final = 500
@@ -63,7 +64,10 @@ def _found(ctx: Context, obj: RestObject, key: str) -> Record:
 
 
 def _shown(ctx: Context, obj: RestObject, record: Record) -> dict[str, object]:
-    return nest(flat(ctx.company, obj, generic.shown(ctx, catalog.OBJECTS[obj.xml], record)))
+    found = nest(flat(ctx.company, obj, generic.shown(ctx, catalog.OBJECTS[obj.xml], record)))
+    if obj.lines is not None:
+        found["lines"] = owned.shown(ctx.company, obj, record)
+    return found
 
 
 def get(ctx: Context, obj: RestObject, keys: str, query: dict[str, str]) -> RestReply:
@@ -118,7 +122,7 @@ def post(ctx: Context, obj: RestObject, body: object, *, atomic: bool) -> RestRe
     xml = catalog.OBJECTS[obj.xml]
 
     def create(item: object) -> Outcome:
-        stored = writes.create_record(ctx, xml, to_record(obj, item, ignore=("key",)))
+        stored = writes.create_record(ctx, xml, owned.record_of(ctx.company, obj, item))
         return obj.reference(stored)
 
     if isinstance(body, list):
@@ -132,7 +136,7 @@ def patch(ctx: Context, obj: RestObject, keys: str, body: object, *, atomic: boo
 
     def update(key: str, item: object) -> Outcome:
         record = _found(ctx, obj, key)
-        changes = to_record(obj, item, ignore=("key",))
+        changes = owned.record_of(ctx.company, obj, item, existing=record)
         if obj.id_field and str(changes.get(obj.id_field, record.get(obj.id_field))) != str(
             record.get(obj.id_field)
         ):

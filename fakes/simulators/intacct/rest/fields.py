@@ -40,6 +40,17 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Owner:
+    """The owning object of an owned one ([RESTDOC] docs/rest/owner-and-owned-objects.md): a
+    bill-line's ``bill`` (``{"id", "key", "href"}``) is its header's RECORDNO, held in the line's
+    ``key_field`` (RECORDKEY)."""
+
+    name: str
+    path: str
+    key_field: str
+
+
+@dataclass(frozen=True, slots=True)
 class RestObject:
     path: str
     """``general-ledger/account``: what follows ``/objects/``."""
@@ -48,12 +59,28 @@ class RestObject:
     id_field: str | None
     fields: tuple[Field, ...] = ()
     read_only: bool = False
+    lines: str | None = None
+    """The path of its owned line object: a GET shows them as ``lines``, a write takes them."""
+    owner: Owner | None = None
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
+        owner = self.owner
         return (
             Field("key", "RECORDNO", writable=False),
-            *((Field("id", self.id_field),) if self.id_field else ()),
+            *(
+                (Field("id", self.id_field, writable=self.id_field != "RECORDNO"),)
+                if self.id_field
+                else ()
+            ),
+            *(
+                (
+                    Field(f"{owner.name}.key", owner.key_field, writable=False),
+                    Field(f"{owner.name}.id", owner.key_field, writable=False),
+                )
+                if owner
+                else ()
+            ),
             *self.fields,
             Field("audit.createdDateTime", "WHENCREATED", "timestamp", writable=False),
             Field("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", writable=False),
@@ -114,6 +141,10 @@ def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]
         for spec in obj.all_fields
     }
     found["href"] = obj.href(str(record.get("RECORDNO", "")))
+    if obj.owner is not None:
+        found[f"{obj.owner.name}.href"] = (
+            f"{API}{obj.owner.path}/{record.get(obj.owner.key_field, '')}"
+        )
     return found
 
 

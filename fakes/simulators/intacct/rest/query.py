@@ -27,7 +27,7 @@ from released_intacct.fakes.simulators.intacct.rest.envelope import (
     encode,
     invalid,
 )
-from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat
+from released_intacct.fakes.simulators.intacct.rest.fields import Owner, RestObject, flat
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
 
 MAX_SIZE: Final = 4000
@@ -67,11 +67,41 @@ def readable(ctx: Context, obj: RestObject) -> catalog.ObjectDef:
 
 
 def visible(ctx: Context, obj: RestObject) -> list[dict[str, object]]:
-    """Every record of ``obj`` the caller's entity sees, as REST shows it, by key."""
+    """Every record of ``obj`` the caller's entity sees, as REST shows it, by key; an owned
+    object's rows also carry every field of their owner under its name (``bill.vendor.id``:
+    "Owning Parent Query", [RESTDOC] docs/rest/query-service.md)."""
     xml = readable(ctx, obj)
     rows = ctx.company.records(obj.xml, entity=ctx.entity)
     shown = [flat(ctx.company, obj, generic.shown(ctx, xml, r)) for r in rows]
+    if obj.owner is not None:
+        shown = _with_owners(ctx, obj.owner, shown)
     return sorted(shown, key=lambda r: int(str(r["key"])))
+
+
+def names(obj: RestObject) -> frozenset[str]:
+    """The fields a query of ``obj`` may name: its own, and its owner's under the owner's name
+    (never an owner's lines: "You cannot query a parent and get child fields")."""
+    own = {f.rest for f in obj.all_fields}
+    if obj.owner is not None:
+        parent = OBJECTS[obj.owner.path]
+        own |= {f"{obj.owner.name}.{f.rest}" for f in parent.all_fields}
+    return frozenset(own)
+
+
+def _with_owners(
+    ctx: Context, owner: Owner, rows: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    parent = OBJECTS[owner.path]
+    headers: dict[str, dict[str, object]] = {}
+    found = []
+    for row in rows:
+        key = str(row.get(f"{owner.name}.key", ""))
+        if key not in headers:
+            record = ctx.company.by_recordno(parent.xml, key) or {}
+            shown = flat(ctx.company, parent, record) if record else {}
+            headers[key] = {f"{owner.name}.{name}": value for name, value in shown.items()}
+        found.append({**headers[key], **row})
+    return found
 
 
 def _int(body: dict[str, object], name: str, default: int, *, most: int | None = None) -> int:
@@ -90,10 +120,10 @@ def query(ctx: Context, body: object) -> RestReply:
     if unknown:
         raise invalid(f"{unknown[0]}: unknown query parameter (known: {', '.join(sorted(_KNOWN))})")
     obj = object_named(body.get("object"))
-    names = {f.rest for f in obj.all_fields}
+    allowed = names(obj)
 
     def known(name: str) -> bool:
-        return name in names
+        return name in allowed
 
     fields = body.get("fields")
     if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):

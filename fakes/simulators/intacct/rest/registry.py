@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from released_intacct.fakes.simulators.intacct.rest.fields import Field, RestObject
+from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
 
 _STATUS = Field("status", "STATUS")
 _CONTACT: Final = (
@@ -112,6 +112,42 @@ _MASTER: Final = (
     ),
 )
 
+_DOCUMENTS: Final = (
+    RestObject(
+        "accounts-payable/bill",
+        "APBILL",
+        "RECORDNO",
+        (
+            Field("billNumber", "RECORDID"),
+            Field("vendor.id", "VENDORID"),
+            Field("referenceNumber", "DOCNUMBER"),
+            Field("description", "DESCRIPTION"),
+            Field("createdDate", "WHENCREATED", "date"),
+            Field("dueDate", "WHENDUE", "date"),
+            Field("totalTxnAmount", "TOTALENTERED", writable=False),
+            Field("totalTxnAmountDue", "TOTALDUE", writable=False),
+        ),
+        lines="accounts-payable/bill-line",
+    ),
+    RestObject(
+        "accounts-payable/bill-line",
+        "APBILLITEM",
+        "RECORDNO",
+        (
+            Field("glAccount.id", "ACCOUNTNO"),
+            Field("txnAmount", "TRX_AMOUNT"),
+            Field("memo", "ENTRYDESCRIPTION"),
+        ),
+        read_only=True,
+        owner=Owner("bill", "accounts-payable/bill", "RECORDKEY"),
+    ),
+)
+"""A bill and its owned lines ([RESTDOC] docs/rest/accounts-payable.md, "GET
+/objects/accounts-payable/bill/{key}", "GET /objects/accounts-payable/bill-line/{key}"): the
+first documents, to show owned lines; the next wave completes their fields. A bill's ``id`` is
+its key. A line is written through its bill (directly: not yet). WHENCREATED is a document's
+date here, so ``audit.createdDateTime`` is null for them."""
+
 _AUDIT = RestObject(
     "company-config/audit-history",
     "AUDITHISTORY",
@@ -122,7 +158,7 @@ _AUDIT = RestObject(
             "changeDetails.objectName",
             "OBJECTTYPE",
             "enum",
-            tuple((o.xml.lower(), o.path) for o in _MASTER),
+            tuple((o.xml.lower(), o.path) for o in (*_MASTER, *_DOCUMENTS)),
             writable=False,
         ),
         Field("changeDetails.objectId", "OBJECTKEY", writable=False),
@@ -142,4 +178,4 @@ _AUDIT = RestObject(
 ``delete`` for the others **inferred** by analogy); ``objectName`` the REST object's path; the
 row's ``id`` its RECORDNO (the page's ``103:9`` is not explained: **inferred**)."""
 
-OBJECTS: Final[dict[str, RestObject]] = {o.path: o for o in (*_MASTER, _AUDIT)}
+OBJECTS: Final[dict[str, RestObject]] = {o.path: o for o in (*_MASTER, *_DOCUMENTS, _AUDIT)}
