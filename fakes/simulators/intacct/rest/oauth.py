@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 CODE_LIFETIME: Final = timedelta(minutes=10)
-_LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "[::1]"})
+_LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 Form = dict[str, list[str]]
 
 
@@ -220,14 +220,7 @@ def _registered(client: OAuthClient, uri: str) -> bool:
     if uri in client.redirect_uris:
         return True
     asked = urlsplit(uri)
-    if asked.hostname is None or f"{asked.hostname}" not in _LOOPBACK | {"::1"}:
+    if asked.hostname not in _LOOPBACK:
         return False
-    for known in map(urlsplit, client.redirect_uris):
-        same = (known.scheme, known.hostname, known.path) == (
-            asked.scheme,
-            asked.hostname,
-            asked.path,
-        )
-        if same:
-            return True
-    return False
+    where = (asked.scheme, asked.hostname, asked.path)
+    return any((k.scheme, k.hostname, k.path) == where for k in map(urlsplit, client.redirect_uris))

@@ -11,7 +11,8 @@ the XML gateway: the company's in-flight limit (429 ``GW-0010`` with
 ``X-IA-Throttle-Limit-RetryAfter``), the fault rules (``refusals``), the latency, the request.
 Rules match a REST request by company and by (function, object): GET is ``read``, POST
 ``create``, PATCH ``update``, DELETE ``delete``, the query service ``query``, each with the REST
-object's XML object (a rule for ``create`` of CUSTOMER fires on both APIs).
+object's XML object (a rule for ``create`` of CUSTOMER fires on both APIs). The OAuth endpoints
+are neither limited nor faulted (their company is not known before the grant is read).
 """
 
 from __future__ import annotations
