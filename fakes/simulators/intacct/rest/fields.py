@@ -17,11 +17,14 @@ timestamps; ``key``, ``href``, ``audit.*`` and fields marked ``writable=False`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from released_intacct.fakes.simulators.intacct.company import Company, Record, zone_of
+from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.querystring import get_path
 from released_intacct.fakes.simulators.intacct.rest.envelope import invalid
 
@@ -87,7 +90,7 @@ class RestObject:
         )
 
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.all_fields if f.rest == name), None)
+        return _index(self).get(name)
 
     def href(self, key: str) -> str:
         return f"{API}{self.path}/{key}"
@@ -102,12 +105,29 @@ class RestObject:
         return found
 
 
+_INDEXES: dict[str, dict[str, Field]] = {}
+
+
+def _index(obj: RestObject) -> dict[str, Field]:
+    """``obj``'s fields by REST name (built once per object path)."""
+    found = _INDEXES.get(obj.path)
+    if found is None:
+        found = _INDEXES[obj.path] = {f.rest: f for f in obj.all_fields}
+    return found
+
+
 def _utc(company: Company, text: str) -> str | None:
+    return _utc_in(company.settings.timezone, text)
+
+
+@lru_cache(maxsize=4096)
+def _utc_in(zone_name: str, text: str) -> str | None:
+    """A local stamp in ``zone_name`` as UTC (cached: a company's records share stamps)."""
     try:
         local = datetime.strptime(text, "%m/%d/%Y %H:%M:%S")  # noqa: DTZ007 - zone added below
     except ValueError:
         return None
-    aware = local.replace(tzinfo=zone_of(company.settings))
+    aware = local.replace(tzinfo=ZoneInfo(zone_name))
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -132,6 +152,58 @@ def to_rest_value(company: Company, spec: Field, stored: object) -> object:
     if spec.kind == "enum":
         return dict(spec.values).get(text.lower(), text)
     return text
+
+
+class View(Mapping[str, object]):
+    """A record as REST shows it, field by field on demand (what the query service filters and
+    orders on without converting every field of every record): ``view[name]`` is
+    ``flat(...)[name]``; ``prefixed`` adds another view's fields under ``name.`` (an owner's)."""
+
+    def __init__(
+        self, company: Company, obj: RestObject, record: Record, show: Callable[[Record], Record]
+    ) -> None:
+        self.company, self.obj, self.record = company, obj, record
+        self._show = show
+        self._shown: Record | None = None
+        self._values: dict[str, object] = {}
+        self.prefixed: dict[str, Callable[[], Mapping[str, object] | None]] = {}
+
+    @property
+    def key(self) -> int:
+        return int(str(self.record.get("RECORDNO", "0")))
+
+    def __getitem__(self, name: str) -> object:
+        if name in self._values:
+            return self._values[name]
+        value = self._compute(name)
+        self._values[name] = value
+        return value
+
+    def _compute(self, name: str) -> object:
+        spec = self.obj.field(name)
+        if spec is not None and "." not in spec.xml:
+            return to_rest_value(self.company, spec, self.record.get(spec.xml))
+        if spec is not None:  # a block: as a read shows it (``show``: contacts resolved)
+            if self._shown is None:
+                self._shown = self._show(self.record)
+            return to_rest_value(self.company, spec, get_path(self._shown, spec.xml))
+        if name == "href":
+            return self.obj.href(str(self.record.get("RECORDNO", "")))
+        owner = self.obj.owner
+        if owner is not None and name == f"{owner.name}.href":
+            return f"{API}{owner.path}/{self.record.get(owner.key_field, '')}"
+        head, _, rest = name.partition(".")
+        other = self.prefixed.get(head)
+        parent = None if other is None else other()
+        if parent is not None and rest in parent:
+            return parent[rest]
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_index(self.obj))
+
+    def __len__(self) -> int:
+        return len(_index(self.obj))
 
 
 def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]:

@@ -25,11 +25,19 @@ Row = Mapping[str, object]
 Test = Callable[[Row], bool]
 
 
+_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _number(value: object) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
-    try:
+    if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
+    text = str(value).strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
     except InvalidOperation:
         return None
 

@@ -14,9 +14,11 @@ idempotent-keyed ("Core services like model and query do not support idempotency
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Final
 
 from released_intacct.fakes.simulators.intacct import catalog, generic
+from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
 from released_intacct.fakes.simulators.intacct.rest import filters
@@ -27,7 +29,7 @@ from released_intacct.fakes.simulators.intacct.rest.envelope import (
     encode,
     invalid,
 )
-from released_intacct.fakes.simulators.intacct.rest.fields import Owner, RestObject, flat
+from released_intacct.fakes.simulators.intacct.rest.fields import Owner, RestObject, View
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
 
 MAX_SIZE: Final = 4000
@@ -66,16 +68,22 @@ def readable(ctx: Context, obj: RestObject) -> catalog.ObjectDef:
     return xml
 
 
-def visible(ctx: Context, obj: RestObject) -> list[dict[str, object]]:
-    """Every record of ``obj`` the caller's entity sees, as REST shows it, by key; an owned
-    object's rows also carry every field of their owner under its name (``bill.vendor.id``:
-    "Owning Parent Query", [RESTDOC] docs/rest/query-service.md)."""
+def visible(ctx: Context, obj: RestObject) -> list[View]:
+    """Every record of ``obj`` the caller's entity sees, as REST shows it (each field converted
+    when first asked for), by key; an owned object's rows also carry every field of their owner
+    under its name (``bill.vendor.id``: "Owning Parent Query", [RESTDOC]
+    docs/rest/query-service.md)."""
     xml = readable(ctx, obj)
-    rows = ctx.company.records(obj.xml, entity=ctx.entity)
-    shown = [flat(ctx.company, obj, generic.shown(ctx, xml, r)) for r in rows]
+
+    def show(record: Record) -> Record:
+        return generic.shown(ctx, xml, record)
+
+    rows = [
+        View(ctx.company, obj, r, show) for r in ctx.company.records(obj.xml, entity=ctx.entity)
+    ]
     if obj.owner is not None:
-        shown = _with_owners(ctx, obj.owner, shown)
-    return sorted(shown, key=lambda r: int(str(r["key"])))
+        _with_owners(ctx, obj.owner, rows)
+    return sorted(rows, key=lambda r: r.key)
 
 
 def names(obj: RestObject) -> frozenset[str]:
@@ -88,20 +96,23 @@ def names(obj: RestObject) -> frozenset[str]:
     return frozenset(own)
 
 
-def _with_owners(
-    ctx: Context, owner: Owner, rows: list[dict[str, object]]
-) -> list[dict[str, object]]:
+def _with_owners(ctx: Context, owner: Owner, rows: list[View]) -> None:
+    """Give each row its owner's view (one per owner, made when first asked for)."""
     parent = OBJECTS[owner.path]
-    headers: dict[str, dict[str, object]] = {}
-    found = []
+    xml = catalog.OBJECTS[parent.xml]
+    views: dict[str, View | None] = {}
+
+    def show(record: Record) -> Record:
+        return generic.shown(ctx, xml, record)
+
+    def lookup(key: str) -> View | None:
+        if key not in views:
+            record = ctx.company.by_recordno(parent.xml, key)
+            views[key] = None if record is None else View(ctx.company, parent, record, show)
+        return views[key]
+
     for row in rows:
-        key = str(row.get(f"{owner.name}.key", ""))
-        if key not in headers:
-            record = ctx.company.by_recordno(parent.xml, key) or {}
-            shown = flat(ctx.company, parent, record) if record else {}
-            headers[key] = {f"{owner.name}.{name}": value for name, value in shown.items()}
-        found.append({**headers[key], **row})
-    return found
+        row.prefixed[owner.name] = partial(lookup, str(row.record.get(owner.key_field, "")))
 
 
 def _int(body: dict[str, object], name: str, default: int, *, most: int | None = None) -> int:
@@ -153,9 +164,7 @@ def query(ctx: Context, body: object) -> RestReply:
     return RestReply(200, encode({"ia::result": result, "ia::meta": meta}))
 
 
-def _ordered(
-    rows: list[dict[str, object]], order: object, known: Callable[[str], bool]
-) -> list[dict[str, object]]:
+def _ordered(rows: list[View], order: object, known: Callable[[str], bool]) -> list[View]:
     if order is None:
         return rows
     if not isinstance(order, list):
@@ -173,5 +182,5 @@ def _ordered(
     return rows
 
 
-def _by(name: str) -> Callable[[dict[str, object]], filters.Key]:
+def _by(name: str) -> Callable[[View], filters.Key]:
     return lambda row: filters.sort_key(row.get(name))
