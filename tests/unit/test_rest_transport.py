@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -158,8 +159,38 @@ def test_E2_a_key_reused_with_another_body_is_a_loud_bug_naming_the_key(
     assert [(e["event"], e["key"]) for e in logged] == [("idempotency_key_reused", "ri-key-1")]
 
 
+def test_E2_a_409_for_the_key_of_a_write_sent_before_is_uncertain_not_a_bug() -> None:
+    """Keys are kept 60 days and answer 409 after the 48 h cache ([RESTDOC] bulk-requests): a
+    write that may have run before is looked up, whichever way it was sent before."""
+    conflict = _error("conflict", "Idempotency key ri-key-1 was used before")
+    stub = RestStub([body(_error("GW-0001", "Unable to process request"), 500)])
+    stub.replies += [body(conflict, 409)] * 3
+    result, _, _ = _run(stub)
+    assert uncertain(result.failure())
+    stub = RestStub([body(conflict, 409)] * 4)
+    sleeps: list[float] = []
+
+    async def go() -> Result[Reply, SyncError]:
+        async with stub.client() as client:
+            given, clock = settings(), Clock()
+            tokens = AccessTokens(TokenClient(client, given, Client(), clock), given, clock)
+            transport = RestTransport(client, given, tokens, sleep=_no_sleep(sleeps))
+            return await transport.request("POST", INVOICE, body={}, key="k", resent=True)
+
+    error = asyncio.run(go()).failure()
+    assert uncertain(error)
+    assert error.kind is ErrorKind.RETRIABLE
+
+
+def _no_sleep(sleeps: list[float]) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return sleep
+
+
 def test_E2_a_concurrent_duplicate_is_uncertain_and_asked_again_with_its_key() -> None:
-    locked = _error("conflict", "Another request with this idempotency key is in progress")
+    locked = _error("idempotencyLocked", "The first request with this key is not finished")
     stub = RestStub([body(locked, 409), OK])
     result, _, _ = _run(stub)
     assert is_successful(result)

@@ -5,12 +5,13 @@
                ``X-IA-Throttle-Limit-RetryAfter``, ``X-IA-TENANT-Throttle-Limit-Retry-After`` or
                ``Retry-After`` asks); 408; other 5xx (``GW-0001``), a reply that cannot be read
                and the concurrent duplicate of a keyed write (another request with the same
-               ``Idempotency-Key`` holds its lock): *uncertain* (cause starts with
-               ``intacct.classify.UNCERTAIN``), the write is looked up by its key
+               ``Idempotency-Key`` holds its lock), a 409 for the key of a write sent before:
+               *uncertain* (cause starts with ``intacct.classify.UNCERTAIN``), the write is
+               looked up by its key
     FATAL      the OAuth client or token refused even after a renewal (rule C2), a request we
-               built that Intacct cannot read (400 on a read, 405, ``GW-00xx``), and an
-               ``Idempotency-Key`` reused with another body: a bug in this product, named as
-               one with its key and logged at ERROR (:func:`key_conflict`)
+               built that Intacct cannot read (400 on a read, 405, ``GW-00xx``), and a 409 for
+               the ``Idempotency-Key`` of a first send (another body under the same key): a bug
+               in this product, named as one with its key and logged at ERROR
     NEEDS_USER 403: the user lacks a permission for the operation; a person grants it
     REJECTED   422 (and 400 on a write, 404): this record fails with Intacct's words and legacy
                codes, the run goes on
@@ -68,11 +69,14 @@ def token_refused(status: int, error: IaError | None) -> bool:
 
 
 def key_reused(status: int, error: IaError | None) -> bool:
-    """A 409 for an ``Idempotency-Key`` already used with another body ("Reusing a key with a
-    different request body returns 409 Conflict", [RESTDOC] bulk-requests), not a record whose
-    unique id exists (also a 409, [RESTDOC] error-handling) nor a request holding the key's
-    lock (:func:`in_progress`)."""
-    if status != 409 or error is None:
+    """A 409 for an ``Idempotency-Key`` used before ("Reusing a key with a different request body
+    returns 409 Conflict"; "Key is stored for 60 days; same key during that period returns 409",
+    [RESTDOC] bulk-requests), not a record whose unique id exists (also a 409, [RESTDOC]
+    error-handling, carrying the duplicate's legacy code in ``details``) nor a request holding
+    the key's lock (:func:`in_progress`). The code that tells them apart is not documented
+    (docs/intacct-rest.md section 7): a 409 with no legacy code and no words of a lock or a
+    duplicate is taken for the key's (**inferred**)."""
+    if status != 409 or error is None or error.listed:
         return False
     said = _words(error)
     return not any(w in said for w in (*_LOCK_WORDS, *_UNIQUE_WORDS))
@@ -94,9 +98,13 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
     *,
     write: bool,
     key: str | None = None,
+    resent: bool = False,
     retry_after: float | None = None,
 ) -> SyncError:
-    """A whole reply that failed (HTTP ``status``, its ``ia::error`` when it had one)."""
+    """A whole reply that failed (HTTP ``status``, its ``ia::error`` when it had one).
+    ``resent``: this keyed write may have been sent before (a retry, or an intent an earlier run
+    left open), so a 409 for its key is Intacct remembering it: uncertain, looked up; on a first
+    send the same 409 is a bug (two bodies under one key)."""
     cause = _cause(status, error)
     if key is not None and in_progress(status, error):
         message = "Intacct is still writing this record from an earlier request; it is looked up."
@@ -116,6 +124,9 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
         message = "Intacct refused the OAuth access token, even a new one."
         return _error(ErrorKind.FATAL, Rule.C2, message, _RECONNECT, cause)
     if key is not None and key_reused(status, error):
+        if resent:
+            message = "Intacct already holds a request with this record's key; it is looked up."
+            return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
         return _reused(key, cause)
     if status == 403:
         message = f"The Intacct user lacks a permission: {_said(error)}"

@@ -109,17 +109,24 @@ class RestTransport:
         return f"RestTransport(api_base={self._settings.api_base!r}, entity={self._entity!r})"
 
     async def request(
-        self, method: Method, path: str, *, body: object = None, key: str | None = None
+        self,
+        method: Method,
+        path: str,
+        *,
+        body: object = None,
+        key: str | None = None,
+        resent: bool = False,
     ) -> Result[Reply, SyncError]:
         """``method`` on ``path`` (under ``api_base``, from ``/``) with ``body`` as JSON; ``key``
-        the write's ``Idempotency-Key``. Reads (GET, and POST to a ``/services/`` query) are
+        the write's ``Idempotency-Key``; ``resent``: that write may have been sent before (a 409
+        for its key is then uncertain, not a bug). Reads (GET, and the query service) are
         repeated after a server error; a write only with a key."""
         content = None if body is None else _ENCODER.encode(body)
         write = method != "GET" and not path.startswith("/services/core/query")
-        refused: list[Secret] = []
+        sending = _Sending(write=write, key=key, resent=resent)
         for renewed in (False, True):
             outcome = await repeat(
-                lambda: self._once(method, path, content, key=key, write=write, sent=refused),
+                lambda: self._once(method, path, content, sending),
                 self._settings,
                 idempotent=not write or key is not None,
                 sleep=self._sleep,
@@ -127,22 +134,16 @@ class RestTransport:
                 system=_SYSTEM,
                 table="intacct",
             )
-            if renewed or not refused:
+            stale, sending.refused = sending.refused, None
+            if renewed or stale is None:
                 return outcome
-            renewal = await self._tokens.renew(refused[-1])
+            renewal = await self._tokens.renew(stale)
             if isinstance(renewal, Failure):
                 return Failure(renewal.failure())
         raise AssertionError  # pragma: no cover - the loop always returns
 
     async def _once(
-        self,
-        method: Method,
-        path: str,
-        content: bytes | None,
-        *,
-        key: str | None,
-        write: bool,
-        sent: list[Secret],
+        self, method: Method, path: str, content: bytes | None, sending: _Sending
     ) -> Attempt[Reply]:
         token = await self._tokens.access()
         if isinstance(token, Failure):
@@ -150,19 +151,23 @@ class RestTransport:
         async with self.governor.hold() as refused:
             if refused is not None:  # no slot: nothing sent, and the wait was the bound
                 return Attempt(Failure(refused), retriable=False, safe_to_repeat=True)
-            headers = self._headers(token.unwrap(), key=key, body=content is not None)
+            headers = self._headers(token.unwrap(), key=sending.key, body=content is not None)
             try:
                 reply, got = await self._exchange(method, path, content, headers)
             except httpx.TransportError as error:
                 unsent = unsent_error(error, system=_SYSTEM)
                 if unsent is not None:
                     return Attempt(Failure(unsent), retriable=True, safe_to_repeat=True)
+                sending.resent = True
                 return _lost(error)
             except httpx.DecodingError as error:
+                sending.resent = True
                 return _lost(error)
-        attempt = _attempt(reply.status_code, reply.headers, got, write=write, key=key)
+        attempt = _attempt(reply.status_code, reply.headers, got, sending)
         if isinstance(attempt.outcome, Failure) and _refused_token(reply.status_code, got):
-            sent.append(token.unwrap())
+            sending.refused = token.unwrap()
+        elif not attempt.safe_to_repeat:
+            sending.resent = True  # it reached Intacct and may have run: a later try re-sends
         return attempt
 
     def _headers(self, token: Secret, *, key: str | None, body: bool) -> dict[str, str]:
@@ -192,9 +197,22 @@ class RestTransport:
             await reply.aclose()
 
 
+@dataclass(slots=True, kw_only=True)
+class _Sending:
+    """One request's state across its tries."""
+
+    write: bool
+    key: str | None
+    resent: bool
+    """A try may have reached Intacct and run before this one."""
+    refused: Secret | None = None
+    """The access token Intacct refused (renewed once)."""
+
+
 def _attempt(
-    status: int, headers: Mapping[str, str], content: bytes, *, write: bool, key: str | None
+    status: int, headers: Mapping[str, str], content: bytes, sending: _Sending
 ) -> Attempt[Reply]:
+    write, key = sending.write, sending.key
     wait = retry_after_seconds(retry_after_header(headers))
     throttled = status == 429 or (status == 503 and _throttle_header(headers))
     if len(content) > MAX_REPLY_BYTES:
@@ -210,7 +228,9 @@ def _attempt(
         return Attempt(Success(Reply(status, envelope)), retriable=False, safe_to_repeat=False)
     if 200 <= status < 300:
         status = 422  # an ``ia::error`` in a 200 or 201: refused as Intacct says
-    error = failure(status, envelope.error, write=write, key=key, retry_after=wait)
+    error = failure(
+        status, envelope.error, write=write, key=key, resent=sending.resent, retry_after=wait
+    )
     return Attempt(Failure(error), _retriable(error), safe_to_repeat=throttled, retry_after=wait)
 
 
