@@ -31,6 +31,8 @@ class ClientSettings:
     """The REST API's base URL (``intacct.api = "rest"``): ``…/ia/api/v1``."""
     rest_batch_size: int = REST_BATCH_MAX
     """Records per REST batch request (1-500); a larger batch is split."""
+    rest_page_size: int = REST_PAGE_MAX
+    """Records per page of the REST query service (1-4,000); ``page_size`` is readByQuery's."""
     token_early: timedelta = timedelta(minutes=2)
     """An OAuth access token is renewed this long before its ``expires_in`` runs out, so a
     request never leaves with a token about to expire."""
@@ -85,6 +87,10 @@ class ClientSettings:
             (
                 1 <= self.rest_batch_size <= REST_BATCH_MAX,
                 f"rest_batch_size must be 1-{REST_BATCH_MAX} (a REST batch request's limit)",
+            ),
+            (
+                1 <= self.rest_page_size <= REST_PAGE_MAX,
+                f"rest_page_size must be 1-{REST_PAGE_MAX} (the query service's page limit)",
             ),
             (
                 self.token_early >= timedelta(0),
