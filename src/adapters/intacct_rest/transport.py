@@ -4,8 +4,9 @@ Each request carries ``Authorization: Bearer`` (``oauth.AccessTokens``), JSON ``
 ``Content-Type``, the entity (``X-IA-API-Param-Entity``, spec section 9 and [FYREST]
 intacctsdk/apis/api_base.py; sent only for an entity other than the top level, "If not provided,
 the default entity for the access token is used", [RESTDOC] http-headers) and, for a write, its
-``Idempotency-Key``. The body is encoded once, so every try sends the same bytes. The reply is
-read no further than ``envelope.MAX_REPLY_BYTES`` and decoded with msgspec.
+``Idempotency-Key`` (and ``X-IA-API-Param-Transaction`` for an atomic batch). The body is
+encoded once, so every try sends the same bytes. The reply is read no further than
+``envelope.MAX_REPLY_BYTES`` and decoded with msgspec.
 
 Retries (``retrying.repeat``, ``Waits``): 429, and 503 with a throttle header, always (nothing
 ran); 5xx, time-outs and dropped connections for reads, and for writes that carry an
@@ -56,11 +57,15 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.secret import Secret
 
-__all__ = ["ENTITY_HEADER", "Method", "Reply", "RestTransport", "Tokens"]
+__all__ = ["ENTITY_HEADER", "TRANSACTION_HEADER", "Method", "Reply", "RestTransport", "Tokens"]
 
 Method = Literal["GET", "POST", "PATCH", "DELETE"]
 Sleep = Callable[[float], Awaitable[None]]
 ENTITY_HEADER: Final = "X-IA-API-Param-Entity"
+TRANSACTION_HEADER: Final = "X-IA-API-Param-Transaction"
+"""A batch processed atomically ([RESTDOC] bulk-requests, "Atomic Requests"; http-headers spells
+it ``X-IA-API-ParamTransaction``: the spelling matching the entity header is sent,
+docs/intacct-rest.md section 3)."""
 _SYSTEM: Final = "Sage Intacct"
 _JSON: Final = "application/json"
 _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
@@ -116,14 +121,16 @@ class RestTransport:
         body: object = None,
         key: str | None = None,
         resent: bool = False,
+        atomic: bool = False,
     ) -> Result[Reply, SyncError]:
         """``method`` on ``path`` (under ``api_base``, from ``/``) with ``body`` as JSON; ``key``
         the write's ``Idempotency-Key``; ``resent``: that write may have been sent before (a 409
-        for its key is then uncertain, not a bug). Reads (GET, and the query service) are
+        for its key is then uncertain, not a bug); ``atomic``: a batch all or nothing
+        (``X-IA-API-Param-Transaction: true``). Reads (GET, and the query service) are
         repeated after a server error; a write only with a key."""
         content = None if body is None else _ENCODER.encode(body)
         write = method != "GET" and not path.startswith("/services/core/query")
-        sending = _Sending(write=write, key=key, resent=resent)
+        sending = _Sending(write=write, key=key, resent=resent, atomic=atomic)
         for renewed in (False, True):
             outcome = await repeat(
                 lambda: self._once(method, path, content, sending),
@@ -151,7 +158,7 @@ class RestTransport:
         async with self.governor.hold() as refused:
             if refused is not None:  # no slot: nothing sent, and the wait was the bound
                 return Attempt(Failure(refused), retriable=False, safe_to_repeat=True)
-            headers = self._headers(token.unwrap(), key=sending.key, body=content is not None)
+            headers = self._headers(token.unwrap(), sending, body=content is not None)
             try:
                 reply, got = await self._exchange(method, path, content, headers)
             except httpx.TransportError as error:
@@ -170,14 +177,16 @@ class RestTransport:
             sending.resent = True  # it reached Intacct and may have run: a later try re-sends
         return attempt
 
-    def _headers(self, token: Secret, *, key: str | None, body: bool) -> dict[str, str]:
+    def _headers(self, token: Secret, sending: _Sending, *, body: bool) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": _JSON}
         if body:
             headers["Content-Type"] = _JSON
         if self._entity:
             headers[ENTITY_HEADER] = self._entity
-        if key is not None:
-            headers["Idempotency-Key"] = key
+        if sending.key is not None:
+            headers["Idempotency-Key"] = sending.key
+        if sending.atomic:
+            headers[TRANSACTION_HEADER] = "true"
         return headers
 
     async def _exchange(
@@ -203,6 +212,7 @@ class _Sending:
 
     write: bool
     key: str | None
+    atomic: bool
     resent: bool
     """A try may have reached Intacct and run before this one."""
     refused: Secret | None = None
