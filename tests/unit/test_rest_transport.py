@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from returns.pipeline import is_successful
 from returns.result import Result
 
 from released_intacct.adapters.intacct.classify import uncertain
+from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.transport import Method, Reply, RestTransport
 from released_intacct.adapters.log import Event
@@ -266,3 +268,18 @@ def test_C2_no_token_or_secret_reaches_an_error_a_repr_or_a_log(
     shown = " ".join([repr(result.failure()), str(result.failure()), repr(transport), caplog.text])
     for secret in ("access-1", "access-2", "s3cret-client", "refresh-1"):
         assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"rest_batch_size": 501}, "rest_batch_size must be 1-500"),
+        ({"rest_page_size": 4001}, "rest_page_size must be 1-4000"),
+        ({"token_early": timedelta(seconds=-1)}, "token_early must be 0 or more"),
+    ],
+)
+def test_the_rest_settings_refuse_what_intacct_would_refuse_naming_the_setting(
+    given: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ValueError, match=named):
+        ClientSettings(**given)
