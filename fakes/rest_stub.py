@@ -66,6 +66,9 @@ class RestStub:
         self.token_forms: list[dict[str, str]] = []
         self.requests: list[httpx.Request] = []
         self.token_refusal: httpx.Response | None = None
+        """The token endpoint's answer to every call, instead of a token."""
+        self.token_failures: list[httpx.Response] = []
+        """Answers of the next token calls, before tokens again."""
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self._handle))
@@ -80,6 +83,8 @@ class RestStub:
             self.token_forms.append(form)
             if self.token_refusal is not None:
                 return self.token_refusal
+            if self.token_failures:
+                return self.token_failures.pop(0)
             n = len(self.token_forms)
             return body(
                 {

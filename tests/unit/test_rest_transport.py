@@ -258,6 +258,14 @@ def test_C2_a_refused_token_is_renewed_once_and_the_request_sent_again() -> None
     assert (error.kind, error.rule, len(stub.requests)) == (ErrorKind.FATAL, Rule.C2, 2)
 
 
+def test_a_busy_token_endpoint_is_waited_for_like_a_throttle() -> None:
+    stub = RestStub([OK])
+    stub.token_failures = [httpx.Response(503)]
+    result, sleeps, _ = _run(stub, key=None)
+    assert is_successful(result)
+    assert (len(stub.token_forms), len(stub.requests), sleeps) == (2, 1, [0.5])
+
+
 def test_C2_no_token_or_secret_reaches_an_error_a_repr_or_a_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -30,7 +30,6 @@ class Detail(msgspec.Struct, frozen=True, kw_only=True):
 
     code: str = ""
     message: str = ""
-    field: str = ""
 
 
 class IaError(msgspec.Struct, frozen=True, kw_only=True):

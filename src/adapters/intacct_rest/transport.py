@@ -153,8 +153,9 @@ class RestTransport:
         self, method: Method, path: str, content: bytes | None, sending: _Sending
     ) -> Attempt[Reply]:
         token = await self._tokens.access()
-        if isinstance(token, Failure):
-            return Attempt(Failure(token.failure()), retriable=False, safe_to_repeat=False)
+        if isinstance(token, Failure):  # nothing reached the API: a busy token endpoint is waited
+            error = token.failure()
+            return Attempt(Failure(error), _retriable(error), safe_to_repeat=True)
         async with self.governor.hold() as refused:
             if refused is not None:  # no slot: nothing sent, and the wait was the bound
                 return Attempt(Failure(refused), retriable=False, safe_to_repeat=True)
