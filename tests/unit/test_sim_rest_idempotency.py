@@ -45,7 +45,7 @@ def test_a_repeated_request_gets_the_first_reply_and_writes_once(
     assert (first.status_code, first.headers["idempotency-key"]) == (201, "outbox-0001")
     assert "x-ia-idempotency-cached-date" not in first.headers
     count = _customers(sim)
-    again = api.post(CUSTOMERS, json={"status": "active", "name": "Once"}, headers=KEY)
+    again = api.post(CUSTOMERS, json={"name": "Once", "status": "active"}, headers=KEY)
     assert (again.status_code, again.content) == (201, first.content)
     assert again.headers["x-ia-idempotency-cached-date"] == "2026-05-01T12:00:00Z"
     assert _customers(sim) == count
@@ -54,7 +54,7 @@ def test_a_repeated_request_gets_the_first_reply_and_writes_once(
 def test_a_failed_request_is_remembered_too(api: RestSim) -> None:
     first = api.post("/objects/general-ledger/account", json={"id": "1000"}, headers=KEY)
     again = api.post("/objects/general-ledger/account", json={"id": "1000"}, headers=KEY)
-    assert (first.status_code, again.status_code, again.content) == (422, 422, first.content)
+    assert (first.status_code, again.status_code, again.content) == (409, 409, first.content)
 
 
 def test_the_same_key_with_another_body_is_409(api: RestSim) -> None:
@@ -62,7 +62,7 @@ def test_the_same_key_with_another_body_is_409(api: RestSim) -> None:
     response = api.post(CUSTOMERS, json={"name": "Two"}, headers=KEY)
     assert (response.status_code, response.json()["ia::error"]["code"]) == (
         409,
-        "idempotencyConflict",
+        "conflict",
     )
 
 
@@ -114,7 +114,7 @@ def test_a_concurrent_request_with_the_running_key_is_409(sim: Simulator, api: R
         code = second.json().get("ia::error", {}).get("code", "")
         return [(done.status_code, ""), (second.status_code, code)]
 
-    assert asyncio.run(both()) == [(201, ""), (409, "idempotencyInProgress")]
+    assert asyncio.run(both()) == [(201, ""), (409, "idempotencyLocked")]
     assert api.post(CUSTOMERS, json={"name": "Race"}, headers=KEY).status_code == 201
 
 

@@ -11,6 +11,7 @@ import pytest
 from released_intacct.fakes.restsim import CLIENT, RestSim, company
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import ConfigError, load_company
+from released_intacct.fakes.simulators.intacct.rest.oauth import TOKEN_INVALID
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -55,15 +56,15 @@ def test_client_credentials_answers_a_bearer_token_that_opens_the_api(api: RestS
 
 
 @pytest.mark.parametrize(
-    ("username", "code"),
-    [("ws_user", "GW-0012"), ("ws_user@NOPE", "GW-0011"), ("", "GW-0036")],
+    ("username", "status", "code"),
+    [("ws_user", 400, "GW-0012"), ("ws_user@NOPE", 401, "GW-0011"), ("", 400, "GW-0036")],
 )
 def test_client_credentials_refuses_a_username_without_a_known_tenant(
-    api: RestSim, username: str, code: str
+    api: RestSim, username: str, status: int, code: str
 ) -> None:
     form = {"grant_type": "client_credentials", "client_id": CLIENT[0]}
     response = api.token(**form, client_secret=CLIENT[1], username=username)
-    assert (response.status_code, response.json()["ia::error"]["code"]) == (400, code)
+    assert (response.status_code, response.json()["ia::error"]["code"]) == (status, code)
 
 
 def test_client_credentials_needs_a_user_of_the_company(api: RestSim) -> None:
@@ -73,7 +74,7 @@ def test_client_credentials_needs_a_user_of_the_company(api: RestSim) -> None:
         client_secret=CLIENT[1],
         username="stranger@DEMO",
     )
-    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+    assert (response.status_code, response.json()["ia::error"]["code"]) == (401, "GW-0011")
 
 
 def test_client_credentials_needs_the_clients_sender_authorized_for_the_company(
@@ -83,11 +84,21 @@ def test_client_credentials_needs_the_clients_sender_authorized_for_the_company(
     assert api.token().json()["ia::error"]["code"] == "GW-0011"
 
 
-def test_a_wrong_secret_is_invalid_client(api: RestSim) -> None:
-    response = api.token(
-        grant_type="client_credentials", client_id=CLIENT[0], client_secret="x", username="a@DEMO"
-    )
-    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+def test_a_wrong_secret_or_an_unknown_client_is_401_gw_0011(api: RestSim) -> None:
+    form = {"grant_type": "client_credentials", "username": "ws_user@DEMO"}
+    wrong = api.token(**form, client_id=CLIENT[0], client_secret="x")
+    unknown = api.token(**form, client_id="stranger", client_secret=CLIENT[1])
+    for response in (wrong, unknown):
+        assert (response.status_code, response.json()["ia::error"]) == (
+            401,
+            {"code": "GW-0011", "message": "Invalid Request"},
+        )
+
+
+def test_a_missing_parameter_is_gw_0015_naming_it(api: RestSim) -> None:
+    response = api.token(grant_type="refresh_token", client_id=CLIENT[0], client_secret=CLIENT[1])
+    assert (response.status_code, response.json()["ia::error"]["code"]) == (400, "GW-0015")
+    assert "refresh_token" in response.json()["ia::error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +126,7 @@ def test_refresh_tokens_rotate_and_a_spent_one_is_refused(api: RestSim) -> None:
     second = renewed.json()["refresh_token"]  # type: ignore[attr-defined]
     assert second != first
     spent = _refresh(api, first)
-    assert (spent.status_code, spent.json()["error"]) == (400, "invalid_grant")  # type: ignore[attr-defined]
+    assert (spent.status_code, spent.json()) == (400, TOKEN_INVALID)  # type: ignore[attr-defined]
     assert _refresh(api, second).status_code == 200  # type: ignore[attr-defined]
 
 
@@ -144,7 +155,7 @@ def test_authorization_code_signs_in_the_configured_user_once(sim: Simulator, ap
     (token,) = sim.rest.access.values()
     assert (token.grant.company_id, token.grant.user_id) == ("DEMO", "admin")
     again = api.token(**form)
-    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    assert (again.status_code, again.json()) == (400, TOKEN_INVALID)
 
 
 def test_authorization_code_without_offline_access_gets_no_refresh_token(api: RestSim) -> None:
@@ -170,7 +181,7 @@ def test_a_code_expires_after_ten_minutes(sim: Simulator, api: RestSim) -> None:
         code=code,
         redirect_uri=REDIRECT,
     )
-    assert response.json()["error"] == "invalid_grant"
+    assert response.json()["error"]["code"] == "tokenInvalid"
 
 
 def test_authorize_takes_a_loopback_redirect_on_any_port_and_refuses_others(api: RestSim) -> None:

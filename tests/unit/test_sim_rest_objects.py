@@ -94,7 +94,8 @@ def test_batch_get_answers_the_records_found(sim: Simulator, api: RestSim) -> No
     keys = [_key(sim, "GLACCOUNT", "ACCOUNTNO", n) for n in ("1000", "4000")]
     body = api.get(f"{ACCOUNTS}/{','.join(keys)},999").json()
     assert [row["id"] for row in body["ia::result"]] == ["1000", "4000"]
-    assert api.get(f"{ACCOUNTS}/999").status_code == 404
+    missing = api.get(f"{ACCOUNTS}/999")
+    assert (missing.status_code, missing.json()["ia::error"]["code"]) == (404, "notFound")
 
 
 def test_create_runs_the_xml_sides_defaults_and_audit(sim: Simulator, api: RestSim) -> None:
@@ -114,15 +115,28 @@ def test_create_runs_the_xml_sides_defaults_and_audit(sim: Simulator, api: RestS
 
 
 def test_a_business_refusal_is_422_operation_failed_with_the_legacy_code(api: RestSim) -> None:
-    response = api.post(ACCOUNTS, json={"id": "1000", "name": "Again"})
+    body = {"name": "Nobody's", "contacts": {"primary": {"id": "No Such Contact"}}}
+    response = api.post(CUSTOMERS, json=body)
     assert response.status_code == 422
     error = response.json()["ia::error"]
     assert (error["code"], error["message"]) == (
         "operationFailed",
-        "Operation create object general-ledger/account failed",
+        "Operation create object accounts-receivable/customer failed",
     )
     assert error["details"][0]["code"] == "BL01001973"
+    assert "No Such Contact" in error["details"][0]["message"]
+
+
+def test_a_duplicate_id_is_409_with_the_legacy_codes_in_details(api: RestSim) -> None:
+    response = api.post(ACCOUNTS, json={"id": "1000", "name": "Again"})
+    assert response.status_code == 409
+    error = response.json()["ia::error"]
+    assert error["code"] == "operationFailed"
+    assert [d["code"] for d in error["details"]] == ["BL01001973", "BL01001973"]
     assert "1000" in error["details"][0]["message"]
+    duplicate = api.post(CUSTOMERS, json={"id": "C1", "name": "Again"})
+    assert duplicate.status_code == 409
+    assert duplicate.json()["ia::error"]["details"][0]["code"] == "BL34000061"
 
 
 @pytest.mark.parametrize(
@@ -171,7 +185,7 @@ def test_a_mixed_batch_is_207_and_keeps_what_succeeded(sim: Simulator, api: Rest
     response = api.post(ACCOUNTS, json=body)
     assert response.status_code == 207
     results = response.json()["ia::result"]
-    assert [r["ia::status"] for r in results] == [201, 422]
+    assert [r["ia::status"] for r in results] == [201, 409]
     assert results[1]["ia::error"]["code"] == "operationFailed"
     assert response.json()["ia::meta"] == {"totalCount": 2, "totalSuccess": 1, "totalError": 1}
     assert sim.companies["DEMO"].by_field("GLACCOUNT", "ACCOUNTNO", "5000") is not None
@@ -180,9 +194,13 @@ def test_a_mixed_batch_is_207_and_keeps_what_succeeded(sim: Simulator, api: Rest
 def test_an_atomic_batch_that_fails_is_rolled_back_whole(sim: Simulator, api: RestSim) -> None:
     body = [{"id": "5000", "name": "Fees"}, {"id": "1000", "name": "Duplicate"}, {"id": "6000"}]
     response = api.post(ACCOUNTS, json=body, headers=ATOMIC)
-    assert response.status_code == 422
-    statuses = [r["ia::status"] for r in response.json()["ia::result"]]
-    assert statuses == [424, 422, 424]
+    assert response.status_code == 409
+    results = response.json()["ia::result"]
+    assert [r["ia::status"] for r in results] == [422, 409, 422]
+    assert results[0]["ia::error"] == {
+        "code": "unprocessed",
+        "message": "Operation skipped due to atomic transaction failure",
+    }
     assert sim.companies["DEMO"].by_field("GLACCOUNT", "ACCOUNTNO", "5000") is None
     assert sim.usage["DEMO"].transactions == 0
 

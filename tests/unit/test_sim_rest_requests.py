@@ -71,6 +71,13 @@ def test_an_unknown_entity_is_refused(api: RestSim) -> None:
     assert "E999" in response.json()["ia::error"]["message"]
 
 
+def test_both_spellings_naming_different_entities_are_refused(api: RestSim) -> None:
+    both = {"X-IA-API-Param-Entity": "E100", "X-IA-API-ParamEntity": "E200"}
+    assert api.get(ACCOUNTS, headers=both).status_code == 400
+    same = {"X-IA-API-Param-Entity": "E100", "X-IA-API-ParamEntity": "E100"}
+    assert api.get(ACCOUNTS, headers=same).status_code == 200
+
+
 def test_correction_8_a_throttle_rule_answers_429_gw_0010_with_the_retry_after_header(
     api: RestSim,
 ) -> None:

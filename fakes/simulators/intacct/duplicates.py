@@ -27,13 +27,18 @@ from released_intacct.fakes.simulators.intacct.errors import (
     GatewayError,
 )
 
-__all__ = ["DUPLICATE", "another", "taken"]
+__all__ = ["DUPLICATE", "DuplicateError", "another", "taken"]
+
+
+class DuplicateError(GatewayError):
+    """A refusal because the id or number given is taken (the REST API answers it 409)."""
+
 
 DUPLICATE = "BL34000061"
 """The errorno of "Another … with the given value(s) … already exists" (CLASS, employees)."""
 
 
-def taken(object_name: str, singular: str, given: str) -> GatewayError:
+def taken(object_name: str, singular: str, given: str) -> DuplicateError:
     """A generic ``create`` of ``object_name`` whose id ``given`` another record holds."""
     if object_name == "GLACCOUNT":
         return _account(given)
@@ -43,7 +48,7 @@ def taken(object_name: str, singular: str, given: str) -> GatewayError:
     return another(singular, given, then=then)
 
 
-def another(noun: str, given: str, *, then: list[str]) -> GatewayError:
+def another(noun: str, given: str, *, then: list[str]) -> DuplicateError:
     """BL34000061 for ``noun`` (as Intacct capitalises it) and ``given``, then a BL01001973 each
     for the texts of ``then``."""
     first = ErrorDetail(
@@ -51,10 +56,10 @@ def another(noun: str, given: str, *, then: list[str]) -> GatewayError:
         description2=f"Another {noun} with the given value(s) {given}  already exists",
         correction="Use a unique value instead.",
     )
-    return GatewayError(first, *(ErrorDetail(GENERIC, description2=text) for text in then))
+    return DuplicateError(first, *(ErrorDetail(GENERIC, description2=text) for text in then))
 
 
-def _account(given: str) -> GatewayError:
+def _account(given: str) -> DuplicateError:
     duplicate = ErrorDetail(
         GENERIC,
         description="Duplicate account number",
@@ -78,4 +83,4 @@ def _account(given: str) -> GatewayError:
             cdescription="IA.COULD_NOT_CREATE_GL_ACCOUNT_RECORD",
         ),
     )
-    return GatewayError(duplicate, not_created)
+    return DuplicateError(duplicate, not_created)

@@ -15,8 +15,8 @@ error's code and words in ``details``.
   and, when it failed, ``ia::error``; the reply is 207 when the statuses differ, else their one
   status ("In some cases only one status code is returned when applicable to all records"). An
   atomic batch that fails is rolled back whole: the failed record keeps its error, the others
-  get ``ia::status`` 424 ``operationAborted`` (**inferred**: the page says only that each
-  response has ``ia::status`` and ``ia::error``).
+  get ``ia::status`` 422 ``unprocessed`` "Operation skipped due to atomic transaction failure"
+  (the composite page's multi-status example, [RESTDOC] docs/rest/common-resources.md).
 - PATCH with a key in the path takes one object; without, an array each with its ``key``.
 - DELETE of one key or a comma list: 204 with no body; a batch with failures answers 207 with
   each result by position ("successful deletes do not include the key property").
@@ -226,8 +226,11 @@ def _rolled_back(
     ctx.company.restore(saved)
     ctx.spent = 0
     aborted = {
-        "ia::status": 424,
-        "ia::error": {"code": "operationAborted", "message": "rolled back: another record failed"},
+        "ia::status": 422,
+        "ia::error": {
+            "code": "unprocessed",
+            "message": "Operation skipped due to atomic transaction failure",
+        },
     }
     shown = [r if "ia::error" in r else dict(aborted) for r in results]
     shown += [dict(aborted)] * (total - len(results))

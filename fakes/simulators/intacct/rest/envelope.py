@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Final
 
+from released_intacct.fakes.simulators.intacct.duplicates import DuplicateError
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
 
 JSON: Final = {"content-type": "application/json"}
@@ -78,12 +79,16 @@ def details(error: GatewayError) -> tuple[dict[str, str], ...]:
 
 def operation_failed(action: str, object_path: str, error: GatewayError) -> RestError:
     """A business rule refused the write (HTTP 422 ``operationFailed``): the XML side's errors
-    become ``details``, each with its legacy code, as the page's example shows."""
+    become ``details``, each with its legacy code, as the page's example shows. A duplicate id or
+    number answers 409 ("Two requests from the same user have the same idempotency key or unique
+    key"), its legacy codes in ``details`` (docs/intacct-rest.md section 7: what tells it from an
+    idempotency conflict, which has none; **inferred**)."""
     message = f"Operation {action} object {object_path} failed"
-    return RestError(422, "operationFailed", message, details(error))
+    status = 409 if isinstance(error, DuplicateError) else 422
+    return RestError(status, "operationFailed", message, details(error))
 
 
 def not_found(object_path: str, key: str) -> RestError:
-    """An unknown key (HTTP 404; the ``invalidKey`` code is **inferred**: the page names it
-    without saying when)."""
-    return RestError(404, "invalidKey", f"No {object_path} with key '{key}'")
+    """An unknown key: HTTP 404 ``notFound`` (the code of the 404 item in [RESTDOC]
+    docs/rest/common-resources.md, "POST /services/core/composite", "Multi-status example")."""
+    return RestError(404, "notFound", f"No {object_path} with key '{key}'")

@@ -6,16 +6,18 @@ too). Within 48 hours (the simulator's clock) the same key with the same body an
 again, with the ``Idempotency-Key`` and ``x-ia-idempotency-cached-date`` headers; with another
 body, 409. The key is kept 60 days: after the 48 hours and until then, it answers 409; after, it
 is forgotten and may be used again. A second request with a key whose first request is still
-running answers 409 ``idempotencyInProgress`` ("the first gets the idempotency lock; others
-return an error": the status and code are **inferred**). Keys are per company; at most 256
-characters (longer: 400). A request refused before it ran (throttled, a fault) is not
-remembered. Bodies compare as JSON (key order and spacing aside), with the method and path.
+running answers 409 ``idempotencyLocked`` ("the first gets the idempotency lock; others
+return an error": the status and code are **inferred**, docs/intacct-rest.md section 7); the
+other refusals 409 ``conflict`` (the code **inferred**), without ``details``. Keys are per
+company; at most 256 characters (longer: 400). A request refused before it ran (throttled, a
+fault) is not remembered. Bodies compare byte for byte, with the method and path (strict: what
+the page means by "a different request body" is not said, so a client must resend the same
+bytes, docs/intacct-rest.md section 7 point 2).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -33,11 +35,7 @@ CACHED_DATE: Final = "x-ia-idempotency-cached-date"
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = body
-    return hashlib.sha256(b"\n".join((method.encode(), path.encode(), canonical))).hexdigest()
+    return hashlib.sha256(b"\n".join((method.encode(), path.encode(), body))).hexdigest()
 
 
 def claim(sim: Simulator, company_id: str, key: str, print_: str) -> RestReply | None:
@@ -52,16 +50,12 @@ def claim(sim: Simulator, company_id: str, key: str, print_: str) -> RestReply |
         return None
     if found.running:
         raise RestError(
-            409, "idempotencyInProgress", f"a request with Idempotency-Key {key!r} is still running"
+            409, "idempotencyLocked", f"a request with Idempotency-Key {key!r} is still running"
         )
     if found.body_hash != print_:
-        raise RestError(
-            409, "idempotencyConflict", f"Idempotency-Key {key!r} was used with another request"
-        )
+        raise RestError(409, "conflict", f"Idempotency-Key {key!r} was used with another request")
     if now - found.first_seen > CACHED:
-        raise RestError(
-            409, "idempotencyConflict", f"Idempotency-Key {key!r} was used over 48 hours ago"
-        )
+        raise RestError(409, "conflict", f"Idempotency-Key {key!r} was used over 48 hours ago")
     stamp = found.first_seen.strftime("%Y-%m-%dT%H:%M:%SZ")
     headers = {**found.headers, HEADER: key, CACHED_DATE: stamp}
     return RestReply(found.status, found.body, headers)

@@ -9,11 +9,15 @@ reply). The client-credentials reply carries a refresh token too ([FYREST] reads
 ``authorization_code`` only with ``scope`` ``offline_access`` (spec section 9). An access token
 lasts the company's ``access_token_seconds`` (``expires_in``; 3600 by default, **inferred**).
 
-Errors: the gateway's codes where the error page lists them ([RESTDOC]
-docs/rest/error-handling.md, "4XX Gateway Error Codes": GW-0011, GW-0012, GW-0032, GW-0035 to
-GW-0039) as ``ia::error`` with HTTP 400 (the page says only "4XX": **inferred**); a wrong secret,
-code or refresh token in OAuth's own shape (RFC 6749 5.2: ``{"error", "error_description"}``,
-``invalid_client`` 401, ``invalid_grant`` 400: **inferred** for Intacct).
+Errors (docs/intacct-rest.md section 2, "What a refused token request answers"): the gateway's
+codes where the error page lists them ([RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error
+Codes") as ``ia::error``: HTTP 401 ``GW-0011`` "Invalid Request" for an unknown client, a wrong
+secret, an unknown company, a sender the company has not authorized or a user who is not one of
+its Web Services users (the status, and GW-0011 for the last three, **inferred**); HTTP 400 for
+``GW-0012``, ``GW-0032``, ``GW-0035`` to ``GW-0039`` and ``GW-0015`` "Missing <name> Attribute"
+for another missing parameter. A spent, unknown or revoked refresh token, and a used, expired or
+unknown code, answer 400 ``{"error": {"code": "tokenInvalid", "message": "Token is not valid",
+"errorId": "REST-2102"}}`` (the shape a third party observed, [NANGO]; for a code **inferred**).
 
 The authorize endpoint stands in for Sage's login page: it signs in the user the client is
 configured with for the company (``company_id``, a simulator-only parameter, picks one when the
@@ -51,16 +55,21 @@ _LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 Form = dict[str, list[str]]
 
 
-class OAuthError(Exception):
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(f"{error}: {description}")
-        self.status = status
-        self.error = error
-        self.description = description
+class TokenInvalidError(Exception):
+    """A refresh token or code that cannot be spent (``tokenInvalid``)."""
 
 
-def _gateway(code: str, message: str) -> RestError:
-    return RestError(400, code, message)
+TOKEN_INVALID: Final = {
+    "error": {"code": "tokenInvalid", "message": "Token is not valid", "errorId": "REST-2102"}
+}
+
+
+def _gateway(code: str, message: str, status: int = 400) -> RestError:
+    return RestError(status, code, message)
+
+
+def _refused() -> RestError:
+    return _gateway("GW-0011", "Invalid Request", 401)
 
 
 def _one(form: Form, name: str, *, missing: RestError | None = None) -> str:
@@ -68,9 +77,7 @@ def _one(form: Form, name: str, *, missing: RestError | None = None) -> str:
     if len(values) > 1:
         raise _gateway(*_MULTIPLE.get(name, ("GW-0032", f"Invalid Token Payload: {name} twice")))
     if not values or not values[0]:
-        if missing is not None:
-            raise missing
-        raise OAuthError(400, "invalid_request", f"{name} is required")
+        raise missing or _gateway("GW-0015", f"Missing {name} Attribute")
     return values[0]
 
 
@@ -87,9 +94,8 @@ def token(sim: Simulator, body: bytes) -> RestReply:
         return _token(sim, form)
     except RestError as error:
         return failed(error)
-    except OAuthError as error:
-        data = {"error": error.error, "error_description": error.description}
-        return RestReply(error.status, encode(data))
+    except TokenInvalidError:
+        return RestReply(400, encode(TOKEN_INVALID))
 
 
 def _form(body: bytes) -> Form:
@@ -105,12 +111,12 @@ def _token(sim: Simulator, form: Form) -> RestReply:
     client_id = _one(form, "client_id", missing=_gateway("GW-0037", "Missing Client ID"))
     client = sim.rest.clients.get(client_id)
     if client is None:
-        raise _gateway("GW-0011", "Invalid Request")
+        raise _refused()
     grant_type = _one(form, "grant_type", missing=_gateway("GW-0032", "Invalid Token Payload"))
     if grant_type not in _GRANTS:
         raise _gateway("GW-0032", f"Invalid Token Payload: grant_type {grant_type!r}")
     if not secrets.compare_digest(_one(form, "client_secret"), client.secret):
-        raise OAuthError(401, "invalid_client", "client authentication failed")
+        raise _refused()
     grant, refresh = _GRANTS[grant_type](sim, client, form)
     return _issue(sim, grant, refresh=refresh)
 
@@ -123,12 +129,8 @@ def _client_credentials(sim: Simulator, client: OAuthClient, form: Form) -> tupl
     if not at or not user_id or not company_id:
         raise _gateway("GW-0012", "Missing Tenant Data")
     company = sim.companies.get(company_id)
-    if company is None or client.sender not in company.senders:
-        raise _gateway("GW-0011", "Invalid Request")
-    if user_id not in company.users:
-        raise OAuthError(
-            400, "invalid_grant", f"{user_id} is not a Web Services user of {company_id}"
-        )
+    if company is None or client.sender not in company.senders or user_id not in company.users:
+        raise _refused()
     return Grant(client.client_id, company_id, user_id), True
 
 
@@ -136,18 +138,16 @@ def _authorization_code(sim: Simulator, client: OAuthClient, form: Form) -> tupl
     code = sim.rest.codes.pop(_one(form, "code"), None)
     redirect_uri = _one(form, "redirect_uri")
     if code is None or code.expires_at <= sim.clock():
-        raise OAuthError(400, "invalid_grant", "the code is unknown, used or expired")
+        raise TokenInvalidError
     if code.grant.client_id != client.client_id or code.redirect_uri != redirect_uri:
-        raise OAuthError(400, "invalid_grant", "the code was issued to another client or URI")
+        raise TokenInvalidError
     return code.grant, code.offline
 
 
 def _refresh_token(sim: Simulator, client: OAuthClient, form: Form) -> tuple[Grant, bool]:
     found = sim.rest.refresh.get(_one(form, "refresh_token"))
-    if found is None or found.grant.client_id != client.client_id:
-        raise OAuthError(400, "invalid_grant", "the refresh token is unknown")
-    if found.spent:
-        raise OAuthError(400, "invalid_grant", "the refresh token was already used (they rotate)")
+    if found is None or found.grant.client_id != client.client_id or found.spent:
+        raise TokenInvalidError
     found.spent = True
     return found.grant, True
 
@@ -184,14 +184,12 @@ def authorize(sim: Simulator, query: Form) -> RestReply:
             _one(query, "client_id", missing=_gateway("GW-0037", "Missing Client ID"))
         )
         if client is None:
-            raise _gateway("GW-0011", "Invalid Request")
+            raise _refused()
         redirect_uri = _one(query, "redirect_uri")
         if not _registered(client, redirect_uri):
             raise RestError(
                 400, "invalidRequest", f"redirect_uri {redirect_uri!r} is not registered"
             )
-    except OAuthError as error:
-        return failed(RestError(400, "invalidRequest", error.description))
     except RestError as error:
         return failed(error)
     state = query.get("state", [""])[0]

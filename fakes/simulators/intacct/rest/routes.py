@@ -6,7 +6,8 @@ expired one: [RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error Codes"; t
 them is **inferred** from "401 Unauthorized: OAuth2 is not able to authenticate"), takes its
 entity from ``X-IA-API-Param-Entity`` (spec section 9, [FYREST] ``apis/api_base.py``) or
 ``X-IA-API-ParamEntity`` (the spelling of [RESTDOC] docs/rest/http-headers.md), else the token's
-(the top level); an unknown entity answers 400 ``invalidRequest`` (**inferred**). Then, as for
+(the top level); an unknown entity, or the two spellings naming different entities, answers 400
+``invalidRequest`` (**inferred**, docs/intacct-rest.md section 3). Then, as for
 the XML gateway: the company's in-flight limit (429 ``GW-0010`` with
 ``X-IA-Throttle-Limit-RetryAfter``), the fault rules (``refusals``), the latency, the request.
 Rules match a REST request by company and by (function, object): GET is ``read``, POST
@@ -67,7 +68,10 @@ def _grant(sim: Simulator, request: Request) -> tuple[Grant, str]:
 
 
 def _entity(sim: Simulator, request: Request, grant: Grant) -> str:
-    given = next((request.headers[h] for h in _ENTITY if h in request.headers), None)
+    values = {request.headers[h] for h in _ENTITY if h in request.headers}
+    if len(values) > 1:
+        raise invalid("X-IA-API-Param-Entity and X-IA-API-ParamEntity name different entities")
+    given = values.pop() if values else None
     if given is None:
         return grant.entity
     if given and given not in sim.companies[grant.company_id].entities:
