@@ -160,3 +160,14 @@ def test_a_bill_made_over_rest_is_read_with_its_lines_over_xml(api: RestSim) -> 
     (result,) = xmlgw.results(api.post(GATEWAY_PATH, content=xmlgw.request(read)).content)
     amounts = [e.text for e in result.iterfind("data/APBILL/APBILLITEMS/apbillitem/TRX_AMOUNT")]
     assert amounts == ["100.00", "50.00"]
+
+
+def test_amounts_are_strings_with_two_places_and_may_be_written_as_numbers(api: RestSim) -> None:
+    body = {**BILL, "billNumber": "B-2", "lines": [{"glAccount": {"id": "4000"}, "txnAmount": 100}]}
+    made = api.post(BILLS, json=body)
+    assert made.status_code == 201
+    bill = api.get(f"{BILLS}/{made.json()['ia::result']['key']}").json()["ia::result"]
+    assert (bill["totalTxnAmount"], bill["lines"][0]["txnAmount"]) == ("100.00", "100.00")
+    refused = api.post(BILLS, json={**body, "lines": [{"txnAmount": "lots"}]})
+    assert refused.status_code == 400
+    assert "txnAmount" in refused.json()["ia::error"]["message"]

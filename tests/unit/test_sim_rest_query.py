@@ -188,3 +188,22 @@ def test_audit_history_needs_the_audit_trail_permission_as_over_xml(
     assert (response.status_code, response.json()["ia::error"]["code"]) == (403, "permissionDenied")
     assert response.json()["ia::error"]["details"][0]["code"] == "PL04000005"
     assert api.get("/objects/company-config/audit-history/1").status_code == 403
+
+
+def test_a_named_contacts_fields_are_queried_through_the_reference(
+    sim: Simulator, api: RestSim
+) -> None:
+    fields = ["id", "contacts.billTo.id", "contacts.billTo.email1", "contacts.shipTo.email1"]
+    rows = api.query(object="accounts-receivable/customer", fields=fields).json()["ia::result"]
+    assert rows == [
+        {
+            "id": "C1",
+            "contacts.billTo.id": "Ann Bell",
+            "contacts.billTo.email1": "ann@x.example",
+            "contacts.shipTo.email1": "ap@acme.example",  # never set: the display contact
+        }
+    ]
+    found = sim.companies["DEMO"].by_field("CUSTOMER", "CUSTOMERID", "C1")
+    assert found is not None
+    got = api.get(f"/objects/accounts-receivable/customer/{found['RECORDNO']}").json()
+    assert set(got["ia::result"]["contacts"]["billTo"]) == {"id", "key"}  # a reference only

@@ -9,7 +9,10 @@ with the path of the XML record's field (``CONTACTINFO.CONTACTNAME``, ``WHENMODI
 - ``timestamp``: the company's ``mm/dd/yyyy HH:MM:SS`` in its own zone <-> UTC ISO 8601 with
   ``Z`` ("timestamps are UTC": the pages' ``audit.modifiedDateTime`` values, e.g.
   ``2023-12-14T11:31:06Z``);
-- ``enum``: stored words <-> the REST values (``values``), case kept for unknown words.
+- ``enum``: stored words <-> the REST values (``values``), case kept for unknown words;
+- ``money``: shown as a decimal string with two places (every response sample's amounts are
+  strings: ``"txnAmount": "400.00"``); written as a string or a JSON number (the owned-objects
+  page writes ``"txnAmount": 100``), docs/intacct-rest.md section 1, "Wire formats".
 
 Every object has ``key`` (RECORDNO), ``id`` (the XML id field), ``href`` and the two audit
 timestamps; ``key``, ``href``, ``audit.*`` and fields marked ``writable=False`` are never written.
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -28,8 +32,9 @@ from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.querystring import get_path
 from released_intacct.fakes.simulators.intacct.rest.envelope import invalid
 
-Kind = Literal["str", "bool", "date", "timestamp", "enum"]
+Kind = Literal["str", "bool", "date", "timestamp", "enum", "money"]
 API: str = "/objects/"
+_CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,9 @@ class Field:
     values: tuple[tuple[str, str], ...] = ()
     """(stored word, REST value) pairs of an ``enum``."""
     writable: bool = True
+    in_get: bool = True
+    """False: only the query service answers it (a referenced record's field, such as
+    ``contacts.shipTo.mailingAddress.city``: the GET shows the reference only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,20 +146,33 @@ def _iso_date(text: str) -> str | None:
         return None
 
 
+def _money(text: str) -> str:
+    try:
+        return str(Decimal(text).quantize(_CENTS))
+    except InvalidOperation:
+        return text
+
+
+def _enum(spec: Field, text: str) -> str:
+    return dict(spec.values).get(text.lower(), text)
+
+
+_SHOWN: dict[str, Callable[[Company, Field, str], object]] = {
+    "bool": lambda _, __, text: text.lower() == "true",
+    "date": lambda _, __, text: _iso_date(text),
+    "timestamp": lambda company, _, text: _utc(company, text),
+    "enum": lambda _, spec, text: _enum(spec, text),
+    "money": lambda _, __, text: _money(text),
+}
+"""How each kind but ``str`` shows a stored (non-empty) text."""
+
+
 def to_rest_value(company: Company, spec: Field, stored: object) -> object:
     """A stored value as the REST API shows it (None when empty or absent)."""
     if stored is None or stored == "":
         return False if spec.kind == "bool" and stored == "" else None
-    text = str(stored)
-    if spec.kind == "bool":
-        return text.lower() == "true"
-    if spec.kind == "date":
-        return _iso_date(text)
-    if spec.kind == "timestamp":
-        return _utc(company, text)
-    if spec.kind == "enum":
-        return dict(spec.values).get(text.lower(), text)
-    return text
+    show = _SHOWN.get(spec.kind)
+    return str(stored) if show is None else show(company, spec, str(stored))
 
 
 class View(Mapping[str, object]):
@@ -211,6 +232,7 @@ def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]
     found = {
         spec.rest: to_rest_value(company, spec, get_path(record, spec.xml))
         for spec in obj.all_fields
+        if spec.in_get
     }
     found["href"] = obj.href(str(record.get("RECORDNO", "")))
     if obj.owner is not None:
@@ -256,6 +278,15 @@ def _stored(spec: Field, value: object) -> object:
     if isinstance(value, dict | list):
         raise invalid(f"{spec.rest} must be a single value, got {type(value).__name__}")
     text = str(value)
+    if spec.kind == "money":
+        try:
+            Decimal(text)
+        except InvalidOperation as error:
+            raise invalid(
+                f'{spec.rest} must be an amount such as "100.00", got {text!r}'
+            ) from error
+        if not Decimal(text).is_finite():
+            raise invalid(f"{spec.rest} must be a finite amount, got {text!r}")
     if spec.kind == "date":
         try:
             return datetime.strptime(text, "%Y-%m-%d").strftime("%m/%d/%Y")  # noqa: DTZ007

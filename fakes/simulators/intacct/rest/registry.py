@@ -50,11 +50,18 @@ def _default_contact() -> tuple[Field, ...]:
 
 
 def _named_contacts(*blocks: tuple[str, str, str]) -> tuple[Field, ...]:
-    """(REST name, XML block, XML key field) -> ``contacts.<name>.id`` / ``.key``."""
+    """(REST name, XML block, XML key field) -> ``contacts.<name>.id`` / ``.key``, and the
+    contact's other fields for the query service only (``contacts.shipTo.mailingAddress.city``,
+    as the block resolves them: docs/intacct-rest.md section 4.4)."""
     found: list[Field] = []
     for rest, block, key in blocks:
         found.append(Field(f"contacts.{rest}.id", f"{block}.CONTACTNAME"))
         found.append(Field(f"contacts.{rest}.key", key, writable=False))
+        found.extend(
+            Field(f"contacts.{rest}.{name}", f"{block}.{xml}", writable=False, in_get=False)
+            for name, xml in _CONTACT
+            if name != "id"
+        )
     return tuple(found)
 
 
@@ -124,8 +131,8 @@ _DOCUMENTS: Final = (
             Field("description", "DESCRIPTION"),
             Field("createdDate", "WHENCREATED", "date"),
             Field("dueDate", "WHENDUE", "date"),
-            Field("totalTxnAmount", "TOTALENTERED", writable=False),
-            Field("totalTxnAmountDue", "TOTALDUE", writable=False),
+            Field("totalTxnAmount", "TOTALENTERED", "money", writable=False),
+            Field("totalTxnAmountDue", "TOTALDUE", "money", writable=False),
         ),
         lines="accounts-payable/bill-line",
     ),
@@ -135,7 +142,7 @@ _DOCUMENTS: Final = (
         "RECORDNO",
         (
             Field("glAccount.id", "ACCOUNTNO"),
-            Field("txnAmount", "TRX_AMOUNT"),
+            Field("txnAmount", "TRX_AMOUNT", "money"),
             Field("memo", "ENTRYDESCRIPTION"),
         ),
         read_only=True,
