@@ -267,3 +267,17 @@ def test_a_customer_written_through_xml_is_read_through_rest_and_back(
     reply = xmlgw.results(api.post(GATEWAY_PATH, content=xmlgw.request(read)).content)
     assert reply[0].findtext("data/CUSTOMER/NAME") == "Via REST"
     assert reply[0].findtext("data/CUSTOMER/CUSTOMERID") == "R1"
+
+
+def test_a_contact_made_over_rest_can_be_named_by_a_customer(sim: Simulator, api: RestSim) -> None:
+    contact = {"id": "Bo Diaz", "printAs": "Bo Diaz", "mailingAddress": {"city": "Leeds"}}
+    assert api.post("/objects/company-config/contact", json=contact).status_code == 201
+    body = {"name": "Diaz Ltd", "contacts": {"shipTo": {"id": "Bo Diaz"}}}
+    made = api.post(CUSTOMERS, json=body)
+    assert made.status_code == 201
+    fields = ["id", "contacts.shipTo.mailingAddress.city"]
+    query = {"object": "accounts-receivable/customer", "fields": fields}
+    rows = api.query(**query, filters=[{"$eq": {"name": "Diaz Ltd"}}]).json()["ia::result"]
+    assert rows == [
+        {"id": made.json()["ia::result"]["id"], "contacts.shipTo.mailingAddress.city": "Leeds"}
+    ]

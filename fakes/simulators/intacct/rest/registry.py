@@ -5,7 +5,9 @@ Field names are the pages' ([RESTDOC] docs/rest/general-ledger.md "GET
 /objects/company-config/entity/{key}" and "GET /objects/company-config/audit-history/{key}",
 accounts-receivable.md "GET /objects/accounts-receivable/customer/{key}", accounts-payable.md
 "GET /objects/accounts-payable/vendor/{key}"); the XML fields they map to are the simulator's
-records. A party's ``contacts.default`` is its display contact, written whole; ``primary``,
+records (``company-config/contact``: docs/rest/company-configuration.md, "GET
+/objects/company-config/contact/{key}", the contact block of docs/intacct-rest.md 4.4). A party's
+``contacts.default`` is its display contact, written whole; ``primary``,
 ``shipTo``, ``billTo`` (customer) and ``payTo``, ``returnTo`` (vendor) name a contact by ``id``
 (the XML CONTACTNAME) and show its ``key`` (``contactrefs``).
 """
@@ -100,6 +102,12 @@ _MASTER: Final = (
         "LOCATIONENTITY",
         "LOCATIONID",
         (Field("name", "NAME"), Field("baseCurrency.id", "CURRENCY")),
+    ),
+    RestObject(
+        "company-config/contact",
+        "CONTACT",
+        "CONTACTNAME",
+        (*(Field(rest, xml) for rest, xml in _CONTACT if rest != "id"), _STATUS),
     ),
     _party(
         "accounts-receivable/customer",
