@@ -169,3 +169,10 @@ def test_the_token_is_checked_before_the_path_or_the_body(api: RestSim) -> None:
     assert api.post(CUSTOMERS, content=b"{not json", headers=bad).status_code == 401
     assert api.post(CUSTOMERS, content=b"{not json").status_code == 400
     assert api.get("/objects/general-ledger/nothing").status_code == 404
+
+
+def test_a_rule_may_name_a_rest_object_by_its_path(api: RestSim) -> None:
+    _fault(api, kind="server_error", object="accounts-receivable/customer", times=1)
+    assert api.get("/_sim/faults").json()["faults"][0]["object"] == "CUSTOMER"
+    assert api.get(ACCOUNTS).status_code == 200
+    assert api.get(CUSTOMERS).status_code == 500

@@ -60,6 +60,7 @@ from released_intacct.fakes.simulators.intacct import (
     orderupdates,
 )
 from released_intacct.fakes.simulators.intacct.functions import FUNCTIONS
+from released_intacct.fakes.simulators.intacct.rest import registry
 from released_intacct.fakes.simulators.intacct.wire import (
     Element,
     MalformedRequestError,
@@ -272,7 +273,10 @@ def known_functions() -> set[str]:
 
 
 def known_object(name: str) -> str | None:
-    found = catalog.lookup(name)
+    """The XML object a rule's ``object`` names: an XML name (``CUSTOMER``) or a REST object's
+    path (``accounts-receivable/customer``), which matches the same requests of both APIs."""
+    rest = registry.OBJECTS.get(name.strip())
+    found = catalog.lookup(name if rest is None else rest.xml)
     return None if found is None else found.name
 
 
