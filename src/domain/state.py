@@ -19,18 +19,19 @@ fencing, takeovers) ``domain.runs``'s; both are re-exported here, the names the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from returns.future import FutureResult
+from returns.result import Result
 
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import Credentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.runs import (
     DEFAULT_ATTEMPT,
@@ -50,6 +51,7 @@ from released_intacct.domain.runs import (
     release_run,
     run_open,
 )
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.stored import (
     Acknowledgement,
     ConfirmClaim,
@@ -101,6 +103,10 @@ __all__ = [
     "run_open",
 ]
 _EVERY = ResultFilter()
+T = TypeVar("T")
+
+Spend = Callable[[Secret], Awaitable[Result[tuple[Secret, T], SyncError]]]
+"""Spends a refresh token at Intacct: the new refresh token, and what the caller wanted."""
 
 
 class StateStore(Protocol):
@@ -109,7 +115,7 @@ class StateStore(Protocol):
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         """Store a new connection and its credentials (encrypted), refusing a second connection
         of the same Re-Leased company or of the same Intacct company + entity (C1)."""
@@ -123,8 +129,18 @@ class StateStore(Protocol):
 
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]: ...
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         """The decrypted credentials; a wrong key is a FATAL error saying so, never garbage."""
+
+    # the OAuth refresh token of a REST connection (authorization-code grant), encrypted
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        """Keep ``token`` (replacing any), as the authorization-code grant gave it."""
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        """Under a lock of the connection that holds across processes: read the token, ``spend``
+        it, keep the new one it returns, and return its value; two spenders never spend the same
+        token (the second gets the first's new one). A failed ``spend`` keeps nothing; no token
+        kept is NEEDS_USER (connect again)."""
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed and

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from released_intacct.domain.actions import WriteAction
-from released_intacct.domain.enums import Direction, Prerequisite, RecordType
-from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.enums import Direction, IntacctApi, Prerequisite, RecordType
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -71,6 +71,9 @@ class Connection:
     confirmed_at: datetime | None = None
     confirming: ConfirmClaim | None = None
     """Set exactly while the phase is CONFIRMING."""
+    api: IntacctApi = IntacctApi.XML
+    """Its setting ``intacct.api``: the API its credentials log in to (``rules.connection.api_of``),
+    fixed when the connection is stored."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,4 +207,15 @@ def no_notification(id: ConnectionId, number: int) -> SyncError:
         rule=None,
         message=f"Connection {id} has no notification {number}.",
         fix="Mark one of the connection's own notifications, as listed.",
+    )
+
+
+def no_refresh_token(id: ConnectionId) -> SyncError:
+    """``spend_refresh_token`` of a connection with no refresh token kept (never authorised, or
+    its authorisation was lost): the user connects again."""
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.C2,
+        message=f"Connection {id} holds no Sage Intacct refresh token, so it cannot sign in.",
+        fix="Connect again: `released-intacct connect --api rest`, and authorise the app.",
     )

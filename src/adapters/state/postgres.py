@@ -41,7 +41,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import Credentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.secret import Secret
@@ -58,6 +58,7 @@ from released_intacct.domain.state import (
     ResultFilter,
     Run,
     Settlement,
+    Spend,
     StoredNotification,
 )
 
@@ -131,7 +132,7 @@ class PostgresStateStore:
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         return self._write(lambda db: pgconnections.add(db, self._vault, connection, credentials))
 
@@ -144,9 +145,15 @@ class PostgresStateStore:
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
         return self._read(pgconnections.load_all)
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         # A write transaction: a credential under a previous key is re-encrypted as it is read.
         return self._write(lambda db: pgconnections.credentials(db, self._vault, id))
+
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: pgconnections.save_refresh_token(db, self._vault, id, token))
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        return self._write(lambda db: pgconnections.spend_refresh_token(db, self._vault, id, spend))
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: pgconnections.remove(db, id))
