@@ -203,7 +203,9 @@ def _intacct_over_http(
     settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
 ) -> IntacctFor:
     """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
-    run of its connection read within ``intacct.setup_lifetime``."""
+    run of its connection read within ``intacct.setup_lifetime``. Every connection speaks XML
+    for now: OAuth credentials (``intacct.api = "rest"``) reach the XML adapter, which refuses
+    them FATAL before sending anything, naming the fix, until the REST adapter is picked here."""
 
     def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)

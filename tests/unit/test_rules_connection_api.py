@@ -1,14 +1,19 @@
-"""Rule C2 over both APIs (issue 20): OAuth 2 credentials, and a connection's ``intacct.api``."""
+"""Rule C2 over both APIs (issue 20): OAuth 2 credentials, and a connection's ``intacct.api``
+(validated, kept, and shown by the admin API and the CLI's status)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 from returns.pipeline import is_successful
 from returns.result import Result
 
+from released_intacct.app.admin.views import ConnectionView
+from released_intacct.app.cli.status import fields
+from released_intacct.app.company_status import CompanyStatus
 from released_intacct.domain.enums import IntacctApi
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctCompanyId, ReleasedCompanyId
@@ -144,3 +149,21 @@ def test_C2_a_connection_keeps_its_api() -> None:
     assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.C2)
     assert '"xml"' in error.message
     assert '"rest"' in error.message
+
+
+def test_C2_the_admin_view_and_the_cli_status_show_the_connection_s_api() -> None:
+    connection = Connection(
+        id=ConnectionId("c1"),
+        released_company=ReleasedCompanyId("RL-1"),
+        intacct_company=IntacctCompanyId("INT-1"),
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        api=IntacctApi.REST,
+    )
+    shown = msgspec.json.decode(msgspec.json.encode(ConnectionView.of(connection)))
+    assert shown["api"] == "rest"
+    status = CompanyStatus(
+        connection=connection, last_run=None, running=False, next_run=None, transactions_spent=0
+    )
+    assert ("intacct.api", "rest") in fields(status)
+    xml = replace(status, connection=replace(connection, api=IntacctApi.XML))
+    assert ("intacct.api", "xml") in fields(xml)
