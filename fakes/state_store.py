@@ -69,12 +69,11 @@ from released_intacct.domain.state import (
     IntentState,
     Resolution,
     Settlement,
-    Spend,
     advanced,
     lost,
     not_held,
 )
-from released_intacct.domain.stored import no_refresh_token
+from released_intacct.domain.tokens import Spend, no_refresh_token
 from released_intacct.fakes.state_book import (
     Book,
     acknowledge,

@@ -1,10 +1,10 @@
 """What the engine remembers, and the state-store port (rules C1, C4, E1-E4, D21).
 
 Connections (one Re-Leased company to one Intacct company + entity, rule C1) with their encrypted
-Web Services credentials, onboarding decisions, the link table, per-feed cursors, the outbox of
-write intents, runs, sync results and notifications. Every multi-row change is one transaction in
-the store; the store encrypts credentials with a key it is given and never returns them in clear
-except from ``credentials``.
+credentials (and a REST connection's refresh token, ``domain.tokens``), onboarding decisions, the
+link table, per-feed cursors, the outbox of write intents, runs, sync results and notifications.
+Every multi-row change is one transaction in the store; the store encrypts secrets with a key it
+is given and never returns them in clear except from ``credentials`` (and to a spend).
 
 One confirm at a time (O5, C1): a confirm first claims its connection (``claim_confirm``, a
 compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease
@@ -19,12 +19,11 @@ fencing, takeovers) ``domain.runs``'s; both are re-exported here, the names the 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from returns.future import FutureResult
-from returns.result import Result
 
 from released_intacct.domain.enums import Prerequisite, RecordType
 from released_intacct.domain.errors import SyncError
@@ -51,7 +50,6 @@ from released_intacct.domain.runs import (
     release_run,
     run_open,
 )
-from released_intacct.domain.secret import Secret
 from released_intacct.domain.stored import (
     Acknowledgement,
     ConfirmClaim,
@@ -68,6 +66,7 @@ from released_intacct.domain.stored import (
     no_notification,
     not_open,
 )
+from released_intacct.domain.tokens import RefreshTokens
 
 __all__ = [
     "DEFAULT_ATTEMPT",
@@ -103,13 +102,9 @@ __all__ = [
     "run_open",
 ]
 _EVERY = ResultFilter()
-T = TypeVar("T")
-
-Spend = Callable[[Secret], Awaitable[Result[tuple[Secret, T], SyncError]]]
-"""Spends a refresh token at Intacct: the new refresh token, and what the caller wanted."""
 
 
-class StateStore(Protocol):
+class StateStore(RefreshTokens, Protocol):
     """The engine's memory. Failures are ``SyncError`` values (FATAL: the store is unusable;
     REJECTED: a refused change, e.g. a second link of a company, rule C1)."""
 
@@ -131,16 +126,6 @@ class StateStore(Protocol):
 
     def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         """The decrypted credentials; a wrong key is a FATAL error saying so, never garbage."""
-
-    # the OAuth refresh token of a REST connection (authorization-code grant), encrypted
-    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
-        """Keep ``token`` (replacing any), as the authorization-code grant gave it."""
-
-    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
-        """Under a lock of the connection that holds across processes: read the token, ``spend``
-        it, keep the new one it returns, and return its value; two spenders never spend the same
-        token (the second gets the first's new one). A failed ``spend`` keeps nothing; no token
-        kept is NEEDS_USER (connect again)."""
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         """Forget an unconfirmed connection (an abandoned onboarding); refused once confirmed and

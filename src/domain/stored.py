@@ -12,7 +12,7 @@ from enum import Enum
 
 from released_intacct.domain.actions import WriteAction
 from released_intacct.domain.enums import Direction, IntacctApi, Prerequisite, RecordType
-from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -207,15 +207,4 @@ def no_notification(id: ConnectionId, number: int) -> SyncError:
         rule=None,
         message=f"Connection {id} has no notification {number}.",
         fix="Mark one of the connection's own notifications, as listed.",
-    )
-
-
-def no_refresh_token(id: ConnectionId) -> SyncError:
-    """``spend_refresh_token`` of a connection with no refresh token kept (never authorised, or
-    its authorisation was lost): the user connects again."""
-    return SyncError(
-        kind=ErrorKind.NEEDS_USER,
-        rule=Rule.C2,
-        message=f"Connection {id} holds no Sage Intacct refresh token, so it cannot sign in.",
-        fix="Connect again: `released-intacct connect --api rest`, and authorise the app.",
     )

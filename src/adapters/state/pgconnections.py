@@ -42,7 +42,8 @@ from released_intacct.domain.ports import Credentials
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.rules.connection import api_change_refusal, api_refusal
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Acknowledgement, Connection, Fence, Spend, lost
+from released_intacct.domain.state import Acknowledgement, Connection, Fence, lost
+from released_intacct.domain.tokens import Spend
 
 T = TypeVar("T")
 

@@ -30,8 +30,7 @@ from released_intacct.adapters.state.crypto import Vault
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.secret import Secret
-from released_intacct.domain.state import Spend
-from released_intacct.domain.stored import no_refresh_token
+from released_intacct.domain.tokens import Spend, no_refresh_token
 
 T = TypeVar("T")
 

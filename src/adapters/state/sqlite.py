@@ -59,9 +59,9 @@ from released_intacct.domain.state import (
     ResultFilter,
     Run,
     Settlement,
-    Spend,
     StoredNotification,
 )
+from released_intacct.domain.tokens import Spend
 
 T = TypeVar("T")
 _EVERY = ResultFilter()
