@@ -158,7 +158,7 @@ async def credentials(
 
 async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncError]:
     """Re-encrypt every sealed token (credentials, refresh tokens) still under a previous key;
-    all or none. How many were."""
+    all or none. How many connections had one re-encrypted (``rotate-key`` counts connections)."""
     changes: list[tuple[str, str, bytes]] = []
     for table in refresh.TABLES:
         found = await rows(db, f"SELECT connection, token FROM {table}")  # noqa: S608 - constant names
@@ -168,7 +168,7 @@ async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncErro
         changes += [(table, id, token) for id, token in rotated.unwrap()]
     for table, id, token in changes:
         await db.execute(f"UPDATE {table} SET token = ? WHERE connection = ?", (token, id))  # noqa: S608
-    return Success(len(changes))
+    return Success(len({id for _, id, _ in changes}))
 
 
 async def require(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:

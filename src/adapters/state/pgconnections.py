@@ -182,7 +182,7 @@ async def credentials(db: Db, vault: Vault, id: ConnectionId) -> Result[Credenti
 
 async def rotate(db: Db, vault: Vault) -> Result[int, SyncError]:
     """Re-encrypt every sealed token (credentials, refresh tokens) still under a previous key;
-    all or none. How many were."""
+    all or none. How many connections had one re-encrypted (``rotate-key`` counts connections)."""
     changes: list[tuple[str, str, bytes]] = []
     for table in refresh.TABLES:
         found = await rows(db, f"SELECT connection, token FROM {table} FOR UPDATE")  # noqa: S608 - constant names
@@ -192,7 +192,7 @@ async def rotate(db: Db, vault: Vault) -> Result[int, SyncError]:
         changes += [(table, id, token) for id, token in rotated.unwrap()]
     for table, id, token in changes:
         await db.execute(f"UPDATE {table} SET token = %s WHERE connection = %s", (token, id))  # noqa: S608
-    return Success(len(changes))
+    return Success(len({id for _, id, _ in changes}))
 
 
 async def save_refresh_token(
