@@ -18,12 +18,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
+from returns.result import Result, Success
 
 from released_intacct.adapters.state import pgschema, postgres
 from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.adapters.state.sqlite import SqliteStateStore
 from released_intacct.domain.enums import IntacctApi
-from released_intacct.domain.errors import ErrorKind
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctCompanyId, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
@@ -171,3 +172,36 @@ def test_D21_a_postgresql_store_of_the_previous_schema_migrates_and_its_credenti
     with psycopg.connect(postgres_dsn) as db:
         row = db.execute("SELECT max(version) FROM schema_version").fetchone()
     assert row == (len(pgschema.MIGRATIONS),)
+
+
+def test_C2_a_postgresql_session_dropped_after_the_spend_never_sends_the_token_twice(
+    postgres_dsn: str,
+) -> None:
+    """The database fails after Intacct answered (the session drops before the new token is
+    kept): the store runs its transaction again, but the token already sent is not sent again;
+    the spend is RETRIABLE and the token kept is still the one read."""
+    postgres.migrate_database(postgres_dsn)
+    seen: list[Secret] = []
+
+    async def spend_then_drop(token: Secret) -> Result[tuple[Secret, int], SyncError]:
+        seen.append(token)
+        with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        return Success((Secret("rt-new"), 1))
+
+    async def main() -> None:
+        await _prepared(await PostgresStateStore.open(postgres_dsn, key=KEY))
+        store = await PostgresStateStore.open(postgres_dsn, key=KEY, pool_size=1)
+        try:
+            error = (await settled(store.spend_refresh_token(C1, spend_then_drop))).failure()
+            assert error.kind is ErrorKind.RETRIABLE
+            assert "connect --api rest" in error.fix
+            assert seen == [Secret("rt-0")]
+            assert await value(store.spend_refresh_token(C1, refresh_trial.next_token)) == 0
+        finally:
+            await store.close()
+
+    asyncio.run(main())

@@ -32,6 +32,7 @@ from released_intacct.adapters.state import (
     pgoutbox,
     pgruns,
     pgschema,
+    refresh,
 )
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase
@@ -153,7 +154,8 @@ class PostgresStateStore:
         return self._write(lambda db: pgconnections.save_refresh_token(db, self._vault, id, token))
 
     def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
-        return self._write(lambda db: pgconnections.spend_refresh_token(db, self._vault, id, spend))
+        once = refresh.once(spend)  # the transaction may run again: the token is sent once
+        return self._write(lambda db: pgconnections.spend_refresh_token(db, self._vault, id, once))
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: pgconnections.remove(db, id))

@@ -14,6 +14,9 @@ Decided:
   file's write lock while it calls Intacct (one token request: a refresh is rare, an hour apart).
 - A failed ``spend`` rolls back: the token kept stays the one read. A connection with no token is
   NEEDS_USER (``no_refresh_token``); an unknown connection is REJECTED (``missing``).
+- PostgreSQL runs a transaction again when its session drops (``pgdatabase``); a token ``spend``
+  already sent must not be sent again (Intacct rotated it), so that store spends ``once``: the run
+  again is RETRIABLE (``lost_refresh``) instead, and the next sign-in tries the token kept.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.state import database
 from released_intacct.adapters.state.checks import missing
 from released_intacct.adapters.state.crypto import Vault
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.tokens import Spend, no_refresh_token
@@ -87,3 +90,29 @@ async def spent(
     new, value = outcome.unwrap()
     await keep(vault.seal_secret(new))
     return Success(value)
+
+
+def once(spend: Spend[T]) -> Spend[T]:
+    """``spend`` for a transaction that may be run again: its second call (the first spent the
+    token, then the database failed before the new one was kept) is ``lost_refresh``."""
+    called = False
+
+    async def first(token: Secret) -> Result[tuple[Secret, T], SyncError]:
+        nonlocal called
+        if called:
+            return Failure(lost_refresh())
+        called = True
+        return await spend(token)
+
+    return first
+
+
+def lost_refresh() -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message="Sage Intacct was asked for a new access token, but the state database failed "
+        "before the new refresh token was kept.",
+        fix="Nothing to do now: the next sync signs in again. If it cannot, connect again: "
+        "`released-intacct connect --api rest`.",
+    )
