@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -62,8 +61,6 @@ class Book:
     requested_at: datetime | None = None
     refresh_token: Secret | None = None
     """A REST connection's OAuth refresh token (authorization-code grant)."""
-    spending: asyncio.Lock = field(default_factory=asyncio.Lock)
-    """Held while its refresh token is spent: one spender at a time (one process)."""
 
 
 def due(book: Book, at: datetime) -> bool:

@@ -42,6 +42,7 @@ notifications are ``fakes.state_runs``'s. Decided where the port is silent:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -98,6 +99,11 @@ T = TypeVar("T")
 
 class FakeStateStore(FakeRuns):
     """The ``StateStore`` port in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spending: dict[ConnectionId, asyncio.Lock] = {}
+        """Held while a connection's refresh token is spent: one spender at a time."""
 
     def __repr__(self) -> str:
         return f"FakeStateStore(connections={len(self._books)})"
@@ -160,7 +166,7 @@ class FakeStateStore(FakeRuns):
             book = self._books.get(id)
             if book is None:
                 return Failure(unknown(id))
-            async with book.spending:
+            async with self._spending.setdefault(id, asyncio.Lock()):
                 if book.refresh_token is None:
                     return Failure(no_refresh_token(id))
                 outcome = await spend(book.refresh_token)
