@@ -1,5 +1,6 @@
 """The retry arithmetic both HTTP adapters share: back-off with full jitter, Retry-After, and the
-limits on waiting (``Waits``).
+limits on waiting (``Waits``); and the retry loop of Intacct's two APIs (``repeat`` of
+``Attempt``s: the XML gateway's and the REST transport's).
 
 Seconds here are durations, not money: floats are right for them.
 
@@ -11,26 +12,42 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Final, Generic, Protocol, TypeVar
 
 import httpx
+from returns.result import Failure, Result
 
 from released_intacct.adapters.log import logger
 from released_intacct.domain.errors import ErrorKind, SyncError
 
 __all__ = [
+    "RETRY_AFTER_HEADERS",
+    "Attempt",
+    "RepeatSettings",
     "RetrySettings",
     "WaitRefused",
     "Waits",
     "backoff",
     "check_wait_limits",
     "log_retry",
+    "lost_error",
     "not_waited",
+    "repeat",
+    "retry_after_header",
     "retry_after_seconds",
     "unsent_error",
 ]
+
+T = TypeVar("T")
+RETRY_AFTER_HEADERS: Final = (
+    "retry-after",
+    "x-ia-throttle-limit-retryafter",
+    "x-ia-tenant-throttle-limit-retry-after",
+)
+"""Seconds to wait: HTTP's, and the two Intacct's throttle headers give ([RESTDOC] http-headers;
+correction 8), which the XML gateway is taken to send too."""
 
 
 _log = logger(__name__)
@@ -76,6 +93,30 @@ def unsent_error(error: Exception, *, system: str) -> SyncError | None:
         fix="Nothing to do: the sync sends it again.",
         cause=type(error).__name__,
         unsent=True,
+    )
+
+
+def retry_after_header(headers: Mapping[str, str]) -> str | None:
+    """The wait a reply's headers ask for (``headers.get`` case-insensitive, as httpx's): the
+    longest number of seconds among :data:`RETRY_AFTER_HEADERS`, else ``Retry-After`` as given
+    (an HTTP date), else None."""
+    given = [headers.get(name) for name in RETRY_AFTER_HEADERS]
+    seconds = [s for s in (retry_after_seconds(value) for value in given) if s is not None]
+    if seconds:
+        return format(max(seconds), "g")
+    return given[0]
+
+
+def lost_error(error: Exception, *, system: str) -> SyncError:
+    """A failure once the request may have left (a time-out, a connection lost, a body that
+    cannot be decompressed): whether it ran on ``system``'s side is not known."""
+    what = "timed out" if isinstance(error, httpx.TimeoutException) else "lost the connection"
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"The connection to {system} {what}; the request may or may not have run.",
+        fix="Nothing to do: the sync retries and checks what was written.",
+        cause=type(error).__name__,
     )
 
 
@@ -211,3 +252,58 @@ def log_retry(
         wait=round(wait, 3),
         cause=error.cause,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt(Generic[T]):
+    """One HTTP exchange: its outcome, whether it is worth repeating, and whether repeating it is
+    always safe (nothing ran); ``later``: why a reply that was read says "later"."""
+
+    outcome: Result[T, SyncError]
+    retriable: bool
+    safe_to_repeat: bool
+    retry_after: float | None = None
+    later: SyncError | None = None
+
+    def error(self) -> SyncError:
+        """Why this attempt is worth repeating (it is)."""
+        if self.later is not None:
+            return self.later
+        return self.outcome.failure()
+
+
+class RepeatSettings(RetrySettings, Protocol):
+    """What ``repeat`` reads of a client's settings: the wait limits and the tries."""
+
+    @property
+    def attempts(self) -> int: ...
+
+
+async def repeat(
+    once: Callable[[], Awaitable[Attempt[T]]],
+    settings: RepeatSettings,
+    *,
+    idempotent: bool,
+    sleep: Callable[[float], Awaitable[None]],
+    jitter: Callable[[], float],
+    system: str,
+    table: str,
+) -> Result[T, SyncError]:
+    """``once()`` up to ``settings.attempts`` times: an attempt is repeated when it is worth it
+    (``retriable``) and either always safe (nothing ran) or the call is ``idempotent``, after the
+    wait ``Waits`` gives; a wait refused fails the call (``not_waited``). The last outcome
+    otherwise."""
+    waits = Waits(settings, jitter=jitter)
+    for attempt in range(settings.attempts):
+        sent = await once()
+        retry = sent.safe_to_repeat or idempotent
+        if not retry or attempt == settings.attempts - 1 or not sent.retriable:
+            return sent.outcome
+        wait = waits.next(attempt, sent.retry_after)
+        if isinstance(wait, WaitRefused):
+            return Failure(not_waited(sent.error(), wait, system=system, table=table))
+        log_retry(
+            sent.error(), system=system, attempt=attempt, wait=wait, retry_after=sent.retry_after
+        )
+        await sleep(wait)
+    raise AssertionError  # pragma: no cover - the loop always returns

@@ -298,9 +298,9 @@ def test_a_feed_forgets_the_versions_its_reads_can_no_longer_return() -> None:
                 adapter = _adapter(base, client)
                 near = FeedQuery(since=clock_now + timedelta(minutes=2))
                 await value(adapter.accounts(near))
-                held = sum(len(s) for s in adapter._reader._seen.values())
+                held = adapter._reader._seen.held()
                 later = FeedQuery(since=clock_now + timedelta(hours=2))
                 await value(adapter.accounts(later))
-                return held, sum(len(s) for s in adapter._reader._seen.values())
+                return held, adapter._reader._seen.held()
 
         assert asyncio.run(main()) == (1, 0)

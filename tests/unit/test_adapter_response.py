@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 from returns.result import Failure, Success
 
+from released_intacct.adapters import retrying
 from released_intacct.adapters.intacct import classify, envelope, errortext, response, written
 from released_intacct.adapters.intacct.classify import (
     already_executed,
@@ -360,7 +361,7 @@ def test_correction_8_a_503_is_retriable_and_keeps_its_wait() -> None:
 
 
 def test_correction_8_the_wait_is_the_longest_of_the_three_headers() -> None:
-    header = classify.retry_after_header
+    header = retrying.retry_after_header
     assert header(httpx.Headers({"Retry-After": "5"})) == "5"
     both = {"retry-after": "5", "X-IA-Throttle-Limit-RetryAfter": "60"}
     assert header(httpx.Headers(both)) == "60"

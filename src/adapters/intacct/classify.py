@@ -18,7 +18,7 @@ A request signed with a session id that Intacct refuses at sign-in (an authentic
 HTTP 401 ``XMLGW_JPP0002``) ran nothing: :func:`session_refused` says so, the session keeper logs in
 again and resends, and only a log-in that fails is judged a credentials problem (rule C2).
 How long to wait comes from ``Retry-After``, ``X-IA-Throttle-Limit-RetryAfter`` or
-``X-IA-TENANT-Throttle-Limit-Retry-After`` (:func:`retry_after_header`, the longest).
+``X-IA-TENANT-Throttle-Limit-Retry-After`` (``retrying.retry_after_header``, the longest).
 
 ``cause`` keeps Intacct's errorno and description2 (or the HTTP status and the start of the body)
 for support; nothing here ever sees a credential.
@@ -26,7 +26,7 @@ for support; nothing here ever sees a credential.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from returns.pipeline import is_successful
@@ -45,7 +45,6 @@ __all__ = [
     "ALREADY_EXECUTED",
     "AUDIT_PERMISSION_FIX",
     "MALFORMED",
-    "RETRY_AFTER_HEADERS",
     "ROLLED_BACK",
     "SIGN_IN_REFUSED",
     "UNCERTAIN",
@@ -58,7 +57,6 @@ __all__ = [
     "overfull",
     "overgrown",
     "permission_error",
-    "retry_after_header",
     "session_expired",
     "session_refused",
     "uncertain",
@@ -78,12 +76,6 @@ ROLLED_BACK: Final = "XL03000009"
 RATE_LIMITED: Final = "GW-0010"
 SIGN_IN_REFUSED: Final = "XMLGW_JPP0002"
 """HTTP 401 at control level: "Sign-in information is incorrect" (the SDKs' tests)."""
-RETRY_AFTER_HEADERS: Final = (
-    "retry-after",
-    "x-ia-throttle-limit-retryafter",
-    "x-ia-tenant-throttle-limit-retry-after",
-)
-"""Seconds to wait: HTTP's, and the two the REST docs' throttle headers give (correction 8)."""
 _OFFLINE: Final = ("temporarily off-line", "temporarily offline")
 _UNPROCESSED: Final = "there was an error processing the request"
 """What real clients meet on AUDITHISTORY pages (tap-intacct skips such a page; DL02000001 in a
@@ -302,17 +294,6 @@ def uncertain(error: SyncError) -> bool:
     """The request may have been processed: look the record up by key before sending it again."""
     cause = error.cause or ""
     return cause.startswith((UNCERTAIN, MALFORMED))
-
-
-def retry_after_header(headers: Mapping[str, str]) -> str | None:
-    """The wait a reply's headers ask for (``headers.get`` case-insensitive, as httpx's): the
-    longest number of seconds among :data:`RETRY_AFTER_HEADERS`, else ``Retry-After`` as given
-    (an HTTP date), else None."""
-    given = [headers.get(name) for name in RETRY_AFTER_HEADERS]
-    seconds = [s for s in (header_seconds(value) for value in given) if s is not None]
-    if seconds:
-        return format(max(seconds), "g")
-    return given[0]
 
 
 def session_refused(outcome: Result[Response, SyncError]) -> SyncError | None:

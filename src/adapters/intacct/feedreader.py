@@ -4,11 +4,9 @@ A page is one request (readByQuery for the first, readMore with the result id fo
 audit trail is read with ``query`` by offset, ``Reads.offset_page``), so a full read of N records
 takes ceil(N / page size) requests and holds one page in memory. A record read again only because
 of the overlap window (modified before the cursor) is dropped when this very version of it (its
-identity, by default RECORDNO, and its cursor field) was already handed to the same feed; a full
-read drops nothing. Each feed remembers its own versions (customers read as a dimension and as
-parties are two feeds: a version in the window reaches both), only those its reads can still
-return (a feed's first page forgets what is older than its start, the cursor less the overlap),
-and at most ``SEEN_CAP`` of them, so memory stays flat.
+identity, by default RECORDNO, and its cursor field) was already handed to the same feed
+(``adapters.seen``); each feed remembers its own versions (customers read as a dimension and as
+parties are two feeds: a version in the window reaches both).
 
 An object two feeds read with the same query (``READ_TWICE``: customers and vendors, as dimension
 values and as parties) is asked once a run: a first page that is the whole answer is held, one per
@@ -24,7 +22,6 @@ did not come is a problem of its page, never a document with no lines.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from functools import partial
@@ -40,6 +37,7 @@ from released_intacct.adapters.intacct.lines import LINES, Lines
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.reversals import Reversals
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.seen import Seen, Version
 from released_intacct.domain.enums import Direction, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey
@@ -55,8 +53,6 @@ class Convert(Protocol[T_co]):
     def __call__(self, row: Row, /, *, tz: tzinfo) -> Result[T_co, SyncError]: ...
 
 
-SEEN_CAP = 200_000
-"""At most this many versions remembered per feed, whatever the window holds."""
 _FeedKey = tuple[str, RecordType, str | None]
 """A feed's own key: the object, what its rows become and the definition (the customers read as
 a dimension and as parties are two feeds of one object, each handed a version once)."""
@@ -70,7 +66,7 @@ class FeedReader:
         self._lines = lines
         self._reversals = reversals
         self._settings = settings
-        self._seen: dict[_FeedKey, OrderedDict[tuple[str, str], datetime | None]] = {}
+        self._seen = Seen()
         self._held: dict[str, tuple[tuple[q.Select, int | None], Page[Row]]] = {}
 
     async def page(
@@ -86,7 +82,7 @@ class FeedReader:
             overlap += self._settings.calibrated_overlap
         start = None if query.since is None else query.since - overlap
         if query.token is None and start is not None:
-            self._forget_before(feed, start)
+            self._seen.forget_before(_feed_key(feed), start)
         select = feed.select(start, tz=tz)
         if feed.by_offset:
             unreadable = partial(_unreadable, feed, since=query.since)
@@ -143,39 +139,13 @@ class FeedReader:
     ) -> tuple[list[Row], datetime | None]:
         """The rows to hand on (a version read again only for the overlap is dropped), and the
         page's high-water mark."""
-        kept: list[Row] = []
-        high_water: datetime | None = None
-        for row in rows:
+
+        def version(row: Row) -> Version:
             stamp = str(row.get(feed.cursor_field, ""))
-            modified = as_stamp(stamp, tz)
-            high_water = _later(high_water, modified)
             identity = "/".join(str(row.get(name, "")) for name in feed.identity)
-            seen = self._remember(feed, identity, stamp, modified)
-            in_overlap = since is not None and modified is not None and modified < since
-            if not (seen and in_overlap):
-                kept.append(row)
-        return kept, high_water
+            return identity, stamp, as_stamp(stamp, tz)
 
-    def _remember(self, feed: Feed, identity: str, stamp: str, modified: datetime | None) -> bool:
-        """Remember a row for ``feed``; True when this very version was handed to it before."""
-        seen = self._seen.setdefault(_feed_key(feed), OrderedDict())
-        key = (identity, stamp)
-        if key in seen:
-            return True
-        seen[key] = modified
-        if len(seen) > SEEN_CAP:
-            seen.popitem(last=False)
-        return False
-
-    def _forget_before(self, feed: Feed, start: datetime) -> None:
-        """Drop what ``feed`` remembers from before ``start``: its reads from here on ask for
-        nothing older (a cursor never moves back), so the set holds the overlap window and what
-        the run read after it, not every version ever read."""
-        seen = self._seen.get(_feed_key(feed))
-        if not seen:
-            return
-        for key in [k for k, at in seen.items() if at is not None and at < start]:
-            del seen[key]
+        return self._seen.fresh(_feed_key(feed), rows, since=since, version=version)
 
 
 def _feed_key(feed: Feed) -> _FeedKey:
@@ -244,9 +214,3 @@ def _without_lines(feed: Feed, row: Row) -> SyncError:
         ),
         cause=f"{feed.object_name}: no lines from {LINES[feed.object_name].object_name} or read",
     )
-
-
-def _later(current: datetime | None, candidate: datetime | None) -> datetime | None:
-    if candidate is None:
-        return current
-    return candidate if current is None or candidate > current else current

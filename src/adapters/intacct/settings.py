@@ -11,6 +11,13 @@ from typing import Final, Literal
 from released_intacct.adapters.retrying import check_wait_limits
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+DEFAULT_API_BASE = "https://api.intacct.com/ia/api/v1"
+"""The REST API's base: objects, services and workflows under it, and the OAuth 2 token and
+authorize endpoints at ``/oauth2/token`` and ``/oauth2/authorize`` (spec section 9)."""
+REST_PAGE_MAX: Final = 4000
+"""The query service answers at most 4,000 records a page ([RESTDOC] query-service)."""
+REST_BATCH_MAX: Final = 500
+"""A batch request holds at most 500 records ([RESTDOC] bulk-requests, "Batch Requests")."""
 HOST_NAME: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 """A host name (or an IPv4 address) in lower case, as IDNA encodes it."""
 _ALLOWED_HOST: Final = re.compile(rf"(\*\.)?{HOST_NAME}")
@@ -19,6 +26,16 @@ _ALLOWED_HOST: Final = re.compile(rf"(\*\.)?{HOST_NAME}")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientSettings:
     endpoint: str = DEFAULT_ENDPOINT
+    """The XML gateway (``intacct.api = "xml"``)."""
+    api_base: str = DEFAULT_API_BASE
+    """The REST API's base URL (``intacct.api = "rest"``): ``…/ia/api/v1``."""
+    rest_batch_size: int = REST_BATCH_MAX
+    """Records per REST batch request (1-500); a larger batch is split."""
+    rest_page_size: int = REST_PAGE_MAX
+    """Records per page of the REST query service (1-4,000); ``page_size`` is readByQuery's."""
+    token_early: timedelta = timedelta(minutes=2)
+    """An OAuth access token is renewed this long before its ``expires_in`` runs out, so a
+    request never leaves with a token about to expire."""
     allowed_hosts: tuple[str, ...] = ("*.intacct.com",)
     """Where the endpoint a log-in names may be (``endpoints.adopted``, always https): a host
     name, or ``*.`` and a domain for any host under it. The configured endpoint's own host is
@@ -67,6 +84,18 @@ class ClientSettings:
     def __post_init__(self) -> None:
         checks = (
             (1 <= self.batch_size <= 100, "batch_size must be 1-100"),
+            (
+                1 <= self.rest_batch_size <= REST_BATCH_MAX,
+                f"rest_batch_size must be 1-{REST_BATCH_MAX} (a REST batch request's limit)",
+            ),
+            (
+                1 <= self.rest_page_size <= REST_PAGE_MAX,
+                f"rest_page_size must be 1-{REST_PAGE_MAX} (the query service's page limit)",
+            ),
+            (
+                self.token_early >= timedelta(0),
+                "token_early must be 0 or more seconds before an access token expires",
+            ),
             (1 <= self.page_size <= 1000, "page_size must be 1-1000 (readByQuery's limit)"),
             (1 <= self.line_keys <= 1000, "line_keys must be 1-1000 (query's limit of IN values)"),
             (self.line_reads in ("objects", "read"), "line_reads must be objects or read"),

@@ -1,11 +1,8 @@
 """One company's line to the gateway: the concurrency governor, back-off and retries.
 
-The governor: each HTTP exchange first takes one of this process's ``concurrency`` places for the
-company (a semaphore), then one of the company's slots shared with other processes
-(``slots.RequestSlots``, keyed by the Intacct company id; ``LOCAL_ONLY`` when there are none, as
-over SQLite), so one process never queues more than its own share on the shared slots. A slot
-that cannot be had (none came free within ``intacct.slot_wait``, or the state store failed) fails
-the request at once, unsent and not retried here: the wait was the bound.
+The governor (``adapters.governor``): each HTTP exchange first takes one of this process's
+``concurrency`` places for the company, then one of the company's slots shared with other
+processes; a slot that cannot be had fails the request at once, unsent and not retried here.
 
 A reply is read as it streams in and no further than ``MAX_RESPONSE_BYTES`` (decompressed), so a
 huge or endless body, or a small gzip bomb, costs at most that much memory before it is refused;
@@ -19,8 +16,8 @@ failures before anything was sent (no connection free in the pool in time, or no
 and, for idempotent calls (reads), also server errors, time-outs, dropped connections,
 malformed replies and replies whose every function failed for a rate limit or the service
 off-line (``classify.busy``). The wait is at least what
-``Retry-After`` or Intacct's throttle headers ask (``classify.retry_after_header``), and never
-unbounded (``retrying.Waits``): a wait asked for longer than ``max_retry_after``, or one that would
+``Retry-After`` or Intacct's throttle headers ask (``retrying.retry_after_header``), and never
+unbounded (``retrying.repeat``): a wait asked for longer than ``max_retry_after``, or one that would
 take the request's waits past ``max_retry_wait`` in all, is not taken, and the request fails as
 retriable, saying how long Intacct asked and the limit (``retrying.not_waited``). A write whose
 outcome is uncertain is handed back to the writer, which looks its records up before sending
@@ -32,14 +29,14 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import httpx
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
 from released_intacct.adapters.bodies import capped
-from released_intacct.adapters.intacct.classify import busy, retry_after_header
+from released_intacct.adapters.governor import Governor
+from released_intacct.adapters.intacct.classify import busy
 from released_intacct.adapters.intacct.reply import Response
 from released_intacct.adapters.intacct.response import (
     MAX_NODES,
@@ -48,10 +45,10 @@ from released_intacct.adapters.intacct.response import (
 )
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import (
-    WaitRefused,
-    Waits,
-    log_retry,
-    not_waited,
+    Attempt,
+    lost_error,
+    repeat,
+    retry_after_header,
     retry_after_seconds,
     unsent_error,
 )
@@ -61,24 +58,6 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 Sleep = Callable[[float], Awaitable[None]]
 
 _HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/xml"}
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One HTTP exchange: its parsed outcome, whether it is worth repeating, and whether
-    repeating it is always safe (nothing ran); ``later``: why a reply that parsed says "later"."""
-
-    outcome: Result[Response, SyncError]
-    retriable: bool
-    safe_to_repeat: bool
-    retry_after: float | None = None
-    later: SyncError | None = None
-
-    def error(self) -> SyncError:
-        """Why this attempt is worth repeating (it is)."""
-        if self.later is not None:
-            return self.later
-        return self.outcome.failure()
 
 
 class Gateway:
@@ -99,13 +78,17 @@ class Gateway:
         self._settings = settings
         self._sleep = sleep
         self._jitter = jitter
-        self._local = asyncio.Semaphore(settings.concurrency)
-        self._shared = slots
-        self._company = company
-        """The Intacct company id the shared slots are counted by."""
-        self.requests = 0
-        self.in_flight = 0
-        self.peak_in_flight = 0
+        self.governor = Governor(settings.concurrency, slots=slots, company=company)
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (each try counts)."""
+        return self.governor.requests
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests this gateway had in flight at once."""
+        return self.governor.peak_in_flight
 
     async def post(
         self, url: str, body: bytes, *, idempotent: bool, nodes: int = MAX_NODES
@@ -113,35 +96,20 @@ class Gateway:
         """Send ``body``; retry what may be retried, within the limits on waiting; the last
         outcome otherwise. A reply that may hold more than ``nodes`` XML nodes is refused
         unparsed (default: one function's answer of one record)."""
-        waits = Waits(self._settings, jitter=self._jitter)
-        for attempt in range(self._settings.attempts):
-            sent = await self._once(url, body, nodes)
-            retry = sent.safe_to_repeat or idempotent
-            last = attempt == self._settings.attempts - 1
-            if not retry or last or not sent.retriable:
-                return sent.outcome
-            wait = waits.next(attempt, sent.retry_after)
-            if isinstance(wait, WaitRefused):
-                return Failure(
-                    not_waited(sent.error(), wait, system="Sage Intacct", table="intacct")
-                )
-            log_retry(
-                sent.error(),
-                system="Sage Intacct",
-                attempt=attempt,
-                wait=wait,
-                retry_after=sent.retry_after,
-            )
-            await self._sleep(wait)
-        raise AssertionError  # pragma: no cover - the loop always returns
+        return await repeat(
+            lambda: self._once(url, body, nodes),
+            self._settings,
+            idempotent=idempotent,
+            sleep=self._sleep,
+            jitter=self._jitter,
+            system="Sage Intacct",
+            table="intacct",
+        )
 
-    async def _once(self, url: str, body: bytes, nodes: int) -> Attempt:
-        async with self._local, self._shared.hold(self._company) as refused:
+    async def _once(self, url: str, body: bytes, nodes: int) -> Attempt[Response]:
+        async with self.governor.hold() as refused:
             if refused is not None:  # no slot: nothing sent, and the wait was the bound
                 return Attempt(Failure(refused), retriable=False, safe_to_repeat=True)
-            self.requests += 1
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
                 reply, content = await self._exchange(url, body)
             except httpx.TransportError as error:
@@ -152,8 +120,6 @@ class Gateway:
             except httpx.DecodingError as error:
                 # a body that cannot be decompressed is as good as a connection lost in it
                 return _lost(error)
-            finally:
-                self.in_flight -= 1
         return _attempt(reply, content, nodes)
 
     async def _exchange(self, url: str, body: bytes) -> tuple[httpx.Response, bytes]:
@@ -168,7 +134,7 @@ class Gateway:
             await reply.aclose()
 
 
-def _attempt(reply: httpx.Response, content: bytes, nodes: int) -> Attempt:
+def _attempt(reply: httpx.Response, content: bytes, nodes: int) -> Attempt[Response]:
     """Throttling refused the request before it ran (HTTP 429, or a control block refused for a
     rate limit or the service off-line), so repeating it is always safe."""
     header = retry_after_header(reply.headers)
@@ -190,14 +156,8 @@ def _attempt(reply: httpx.Response, content: bytes, nodes: int) -> Attempt:
     )
 
 
-def _lost(error: Exception) -> Attempt:
+def _lost(error: Exception) -> Attempt[Response]:
     """A failure once the request may have left: whether it ran is not known."""
-    what = "timed out" if isinstance(error, httpx.TimeoutException) else "lost the connection"
-    failed = SyncError(
-        kind=ErrorKind.RETRIABLE,
-        rule=None,
-        message=f"The connection to Sage Intacct {what}; the request may or may not have run.",
-        fix="Nothing to do: the sync retries and checks what was written.",
-        cause=type(error).__name__,
+    return Attempt(
+        Failure(lost_error(error, system="Sage Intacct")), retriable=True, safe_to_repeat=False
     )
-    return Attempt(Failure(failed), retriable=True, safe_to_repeat=False)
