@@ -182,6 +182,7 @@ class FakeStateStore(FakeRuns):
         if error is not None:
             return FutureResult.from_failure(error)
         self._books.pop(id, None)
+        self._spending.pop(id, None)
         return FutureResult.from_value(None)
 
     # --- one confirm at a time (O5, C1) ----------------------------------------------------------
