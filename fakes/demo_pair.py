@@ -40,7 +40,7 @@ from released_intacct.domain.enums import ContactRole, Prerequisite
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import unresolved
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import Credentials, IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
@@ -214,7 +214,7 @@ class DemoPair:
     clock: Ticking
     intacct: IntacctSimulator
     released: ReleasedSimulator
-    intacct_for: Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+    intacct_for: Callable[[Credentials, EntityId | None], IntacctPort]
     released_for: Callable[[ReleasedCompanyId], ReleasedPort]
     intacct_user: IntacctUser
     released_user: ReleasedUser
@@ -226,7 +226,7 @@ class Wired:
 
     flow: ConnectionWorkflow
     sync: SyncService
-    intacct_for: Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+    intacct_for: Callable[[Credentials, EntityId | None], IntacctPort]
     released_for: Callable[[ReleasedCompanyId], ReleasedPort]
 
 
@@ -242,7 +242,7 @@ def wired(
     intacct_client, intacct_settings = to_intacct
     released_client, released_url, released_settings = to_released
 
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+    def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         return IntacctAdapter(intacct_client, credentials, entity=entity, settings=intacct_settings)
 
     def released_for(company: ReleasedCompanyId) -> ReleasedPort:

@@ -50,9 +50,9 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 from released_intacct.domain.ports import (
+    Credentials,
     Entity,
     FeedQuery,
-    IntacctCredentials,
     IntacctPort,
     IntacctSetup,
     Page,
@@ -158,7 +158,7 @@ class FaultyIntacct:
     def _read(self, call: Callable[[], FutureResult[T, SyncError]]) -> FutureResult[T, SyncError]:
         return _guard(self.faults, "intacct.read", call)
 
-    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+    def login(self, credentials: Credentials) -> FutureResult[tuple[Entity, ...], SyncError]:
         return self.inner.login(credentials)
 
     def setup(

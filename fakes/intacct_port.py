@@ -48,6 +48,7 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 from released_intacct.domain.ports import (
+    Credentials,
     Entity,
     FeedQuery,
     IntacctCredentials,
@@ -121,7 +122,7 @@ class FakeIntacct:
 
     # --- directory -------------------------------------------------------------------------------
 
-    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+    def login(self, credentials: Credentials) -> FutureResult[tuple[Entity, ...], SyncError]:
         if self.credentials is not None and credentials != self.credentials:
             return FutureResult.from_failure(
                 SyncError(

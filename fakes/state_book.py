@@ -13,9 +13,10 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.results import ResultIdentity, SyncResult
 from released_intacct.domain.rules import confirming
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
@@ -42,7 +43,7 @@ class Book:
     """All that is stored for one connection; ``repr`` is object's, so credentials never show."""
 
     connection: Connection
-    credentials: IntacctCredentials
+    credentials: Credentials
     onboarding: Onboarding | None = None
     links: Links = field(default_factory=dict)
     cursors: dict[str, Cursor] = field(default_factory=dict)
@@ -58,6 +59,8 @@ class Book:
     lease_until: datetime | None = None
     next_run_at: datetime | None = None
     requested_at: datetime | None = None
+    refresh_token: Secret | None = None
+    """A REST connection's OAuth refresh token (authorization-code grant)."""
 
 
 def due(book: Book, at: datetime) -> bool:

@@ -42,9 +42,11 @@ notifications are ``fakes.state_runs``'s. Decided where the port is silent:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
@@ -54,8 +56,10 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.rules import confirming
+from released_intacct.domain.rules.connection import api_change_refusal, api_refusal
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     DEFAULT_STALE_AFTER,
     Acknowledgement,
@@ -70,6 +74,7 @@ from released_intacct.domain.state import (
     lost,
     not_held,
 )
+from released_intacct.domain.tokens import Spend, no_refresh_token
 from released_intacct.fakes.state_book import (
     Book,
     acknowledge,
@@ -89,9 +94,16 @@ from released_intacct.fakes.state_refusals import (
 )
 from released_intacct.fakes.state_runs import FakeRuns
 
+T = TypeVar("T")
+
 
 class FakeStateStore(FakeRuns):
     """The ``StateStore`` port in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spending: dict[ConnectionId, asyncio.Lock] = {}
+        """Held while a connection's refresh token is spent: one spender at a time."""
 
     def __repr__(self) -> str:
         return f"FakeStateStore(connections={len(self._books)})"
@@ -99,12 +111,16 @@ class FakeStateStore(FakeRuns):
     # --- connections and credentials (C1, C2) ----------------------------------------------------
 
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         if connection.id in self._books:
             error = refused(f"Connection {connection.id} is already stored.", "Use a new id.")
             return FutureResult.from_failure(error)
-        conflict = confirming.outside_claim(connection) or self._holder(connection)
+        conflict = (
+            api_refusal(connection.api, credentials)
+            or confirming.outside_claim(connection)
+            or self._holder(connection)
+        )
         if conflict is not None:
             return FutureResult.from_failure(conflict)
         self._books[connection.id] = Book(connection=connection, credentials=credentials)
@@ -116,7 +132,11 @@ class FakeStateStore(FakeRuns):
             return FutureResult.from_failure(unknown(connection.id))
         if book.connection == connection:
             return FutureResult.from_value(connection)  # unchanged: nothing to refuse (as SQLite)
-        error = confirming.changes_refused(book.connection, connection) or self._holder(connection)
+        error = (
+            api_change_refusal(book.connection, connection)
+            or confirming.changes_refused(book.connection, connection)
+            or self._holder(connection)
+        )
         if error is not None:
             return FutureResult.from_failure(error)
         book.connection = connection
@@ -129,8 +149,32 @@ class FakeStateStore(FakeRuns):
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
         return FutureResult.from_value(tuple(book.connection for book in self._books.values()))
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         return self._with(id, lambda book: Success(book.credentials))
+
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        def keep(book: Book) -> Result[None, SyncError]:
+            book.refresh_token = token
+            return Success(None)
+
+        return self._with(id, keep)
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        """One spender at a time (the book's lock); a failed ``spend`` keeps the token read."""
+
+        async def spending() -> Result[T, SyncError]:
+            book = self._books.get(id)
+            if book is None:
+                return Failure(unknown(id))
+            async with self._spending.setdefault(id, asyncio.Lock()):
+                if book.refresh_token is None:
+                    return Failure(no_refresh_token(id))
+                outcome = await spend(book.refresh_token)
+                if isinstance(outcome, Success):
+                    book.refresh_token = outcome.unwrap()[0]
+                return outcome.map(lambda found: found[1])
+
+        return FutureResult(spending())
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         book = self._books.get(id)
@@ -138,6 +182,7 @@ class FakeStateStore(FakeRuns):
         if error is not None:
             return FutureResult.from_failure(error)
         self._books.pop(id, None)
+        self._spending.pop(id, None)
         return FutureResult.from_value(None)
 
     # --- one confirm at a time (O5, C1) ----------------------------------------------------------

@@ -22,7 +22,7 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.links import Link
 from released_intacct.domain.money import currency
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import Credentials, IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.settings import SyncSettings
@@ -76,7 +76,7 @@ class SyncWorld:
             )
         )
 
-    def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, _: Credentials, __: EntityId | None) -> IntacctPort:
         return FaultyIntacct(self.intacct, self.faults)
 
     def _released_for(self, _: ReleasedCompanyId) -> ReleasedPort:

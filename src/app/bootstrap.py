@@ -60,7 +60,7 @@ from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_polic
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
-from released_intacct.domain.ports import Clock, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import Clock, Credentials, IntacctPort, ReleasedPort
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 
@@ -203,9 +203,11 @@ def _intacct_over_http(
     settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
 ) -> IntacctFor:
     """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
-    run of its connection read within ``intacct.setup_lifetime``."""
+    run of its connection read within ``intacct.setup_lifetime``. Every connection speaks XML
+    for now: OAuth credentials (``intacct.api = "rest"``) reach the XML adapter, which refuses
+    them FATAL before sending anything, naming the fix, until the REST adapter is picked here."""
 
-    def intacct_for(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+    def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)
         return IntacctAdapter(
             client,

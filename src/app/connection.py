@@ -61,7 +61,7 @@ from released_intacct.app.ports import (
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
-from released_intacct.domain.ports import Clock, Entity, IntacctCredentials, Notification
+from released_intacct.domain.ports import Clock, Credentials, Entity, Notification
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
 from released_intacct.domain.state import (
@@ -133,7 +133,7 @@ class ConnectionWorkflow(Matching):
     async def connect(
         self,
         released_company: ReleasedCompanyId,
-        credentials: IntacctCredentials,
+        credentials: Credentials,
         choice: Choice | None = None,
     ) -> Result[Connected, SyncError]:
         """Rules C1-C4: log in, and store the connection (with ``choice``'s entity and date)
@@ -156,6 +156,7 @@ class ConnectionWorkflow(Matching):
             released_company=released_company,
             intacct_company=intacct_company,
             created_at=self.ports.clock.now(),
+            api=rules.api_of(credentials),
         )
         drafted = preconditions.some_entity_free(
             others.unwrap(), released_company, intacct_company, entities.unwrap()

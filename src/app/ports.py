@@ -24,8 +24,8 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import (
     Clock,
+    Credentials,
     FeedQuery,
-    IntacctCredentials,
     IntacctPort,
     Page,
     ReleasedPort,
@@ -55,7 +55,7 @@ __all__ = [
 T = TypeVar("T")
 E = TypeVar("E")
 
-IntacctFor = Callable[[IntacctCredentials, EntityId | None], IntacctPort]
+IntacctFor = Callable[[Credentials, EntityId | None], IntacctPort]
 ReleasedFor = Callable[[ReleasedCompanyId], ReleasedPort]
 StartSync = Callable[[ConnectionId], Awaitable[None]]
 """Starts a connection's initial sync; awaited in the background, never by the caller."""

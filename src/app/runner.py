@@ -47,7 +47,7 @@ from released_intacct.app.sync import SyncService
 from released_intacct.app.sync.service import Started, tell
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort
+from released_intacct.domain.ports import Credentials, IntacctPort
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.schedule import may_start
 from released_intacct.domain.state import Run, run_open
@@ -198,12 +198,12 @@ class _KeptPort:
 
     def __init__(self, build: IntacctFor) -> None:
         self._build = build
-        self._key: tuple[IntacctCredentials, EntityId | None] | None = None
+        self._key: tuple[Credentials, EntityId | None] | None = None
         self._port: IntacctPort | None = None
         self._earlier = 0
         """Transactions spent by the ports built before this one."""
 
-    def __call__(self, credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+    def __call__(self, credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         key = (credentials, entity)
         if self._port is None or self._key != key:
             self._earlier = self.spent

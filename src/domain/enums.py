@@ -10,6 +10,13 @@ class System(Enum):
     INTACCT = "intacct"
 
 
+class IntacctApi(Enum):
+    """Which Sage Intacct API a connection speaks (its setting ``intacct.api``)."""
+
+    XML = "xml"
+    REST = "rest"
+
+
 class Direction(Enum):
     """Seen from the product: incoming is Intacct to Re-Leased, outgoing Re-Leased to Intacct."""
 

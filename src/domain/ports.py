@@ -113,6 +113,24 @@ class IntacctCredentials:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthCredentials:
+    """Rule C2 over the REST API (``intacct.api = "rest"``): an OAuth 2 client of the company.
+    ``user_id`` is the Web Services user of the client-credentials grant; None: the
+    authorization-code grant, whose rotating refresh token the state store keeps
+    (``StateStore.spend_refresh_token``)."""
+
+    client_id: str
+    client_secret: Secret
+    company_id: str
+    user_id: str | None
+
+
+Credentials = IntacctCredentials | OAuthCredentials
+"""What a connection logs in with: the XML API's sender and Web Services user, or an OAuth 2
+client of the REST API."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entity:
     """An entity of a multi-entity company (LOCATIONENTITY); id ``""`` is the top level."""
 
@@ -144,8 +162,9 @@ class IntacctSetup:
 class IntacctDirectory(Protocol):
     """Log-in and company set-up (rules C2, C3, C5)."""
 
-    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
-        """Check the credentials by a live login; return the entities to choose from."""
+    def login(self, credentials: Credentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+        """Check the credentials by a live login; return the entities to choose from. An adapter
+        refuses the kind of credentials its API does not take (FATAL, naming the fix)."""
 
     def setup(
         self, entity: EntityId, *, reuse: bool = False

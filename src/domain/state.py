@@ -1,10 +1,10 @@
 """What the engine remembers, and the state-store port (rules C1, C4, E1-E4, D21).
 
 Connections (one Re-Leased company to one Intacct company + entity, rule C1) with their encrypted
-Web Services credentials, onboarding decisions, the link table, per-feed cursors, the outbox of
-write intents, runs, sync results and notifications. Every multi-row change is one transaction in
-the store; the store encrypts credentials with a key it is given and never returns them in clear
-except from ``credentials``.
+credentials (and a REST connection's refresh token, ``domain.tokens``), onboarding decisions, the
+link table, per-feed cursors, the outbox of write intents, runs, sync results and notifications.
+Every multi-row change is one transaction in the store; the store encrypts secrets with a key it
+is given and never returns them in clear except from ``credentials`` (and to a spend).
 
 One confirm at a time (O5, C1): a confirm first claims its connection (``claim_confirm``, a
 compare-and-set in the store's transaction: ONBOARDING → CONFIRMING with a fresh token and a lease
@@ -30,7 +30,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import Credentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.runs import (
     DEFAULT_ATTEMPT,
@@ -66,6 +66,7 @@ from released_intacct.domain.stored import (
     no_notification,
     not_open,
 )
+from released_intacct.domain.tokens import RefreshTokens
 
 __all__ = [
     "DEFAULT_ATTEMPT",
@@ -103,13 +104,13 @@ __all__ = [
 _EVERY = ResultFilter()
 
 
-class StateStore(Protocol):
+class StateStore(RefreshTokens, Protocol):
     """The engine's memory. Failures are ``SyncError`` values (FATAL: the store is unusable;
     REJECTED: a refused change, e.g. a second link of a company, rule C1)."""
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         """Store a new connection and its credentials (encrypted), refusing a second connection
         of the same Re-Leased company or of the same Intacct company + entity (C1)."""
@@ -123,7 +124,7 @@ class StateStore(Protocol):
 
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]: ...
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         """The decrypted credentials; a wrong key is a FATAL error saying so, never garbage."""
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from released_intacct.domain.actions import WriteAction
-from released_intacct.domain.enums import Direction, Prerequisite, RecordType
+from released_intacct.domain.enums import Direction, IntacctApi, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
@@ -71,6 +71,9 @@ class Connection:
     confirmed_at: datetime | None = None
     confirming: ConfirmClaim | None = None
     """Set exactly while the phase is CONFIRMING."""
+    api: IntacctApi = IntacctApi.XML
+    """Its setting ``intacct.api``: the API its credentials log in to (``rules.connection.api_of``),
+    fixed when the connection is stored."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from returns.future import FutureResult
+from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.state import postgres
 from released_intacct.domain.actions import (
@@ -43,6 +44,7 @@ from released_intacct.domain.enums import (
     DimensionKind,
     Direction,
     DocumentKind,
+    IntacctApi,
     IntacctState,
     InvoiceType,
     Origin,
@@ -73,7 +75,7 @@ from released_intacct.domain.onboarding import (
     match,
     start_onboarding,
 )
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import IntacctCredentials, Notification, OAuthCredentials
 from released_intacct.domain.released import Invoice, InvoiceLine, TrackingRef
 from released_intacct.domain.results import Progress, RunCounts, RunStatus
 from released_intacct.domain.secret import Secret
@@ -251,7 +253,7 @@ def test_C1_a_confirmed_connection_can_be_neither_changed_nor_removed(contract: 
         for error in (changed, removed):
             assert (error.kind, error.rule) == (ErrorKind.REJECTED, Rule.C1)
         assert await ok(store.connection(C1)) == done
-        assert (await ok(store.credentials(C1))).user_password.reveal() == "user-password-1!"
+        assert await ok(store.credentials(C1)) == credentials(1)
 
     contract(body)
 
@@ -282,6 +284,7 @@ def test_C2_connections_and_credentials_round_trip_and_never_show(contract: Cont
         await ok(store.add_connection(conn, credentials(1)))
         assert await ok(store.connection(C1)) == conn
         kept = await ok(store.credentials(C1))
+        assert isinstance(kept, IntacctCredentials)
         given = credentials(1)
         assert (kept.sender_id, kept.company_id, kept.user_id) == (
             given.sender_id,
@@ -305,6 +308,131 @@ def test_C2_an_unknown_connection_has_no_credentials_and_cannot_be_saved(
         error = await refusal(store.save_connection(connection(GONE, "RL-9", "INT-9")))
         assert error.kind is ErrorKind.REJECTED
         assert await ok(store.connections()) == ()
+
+    contract(body)
+
+
+# --- OAuth 2 (issue 20): the connection's API and its rotating refresh token (C2) --------------
+
+OAUTH = OAuthCredentials(
+    client_id="client-1", client_secret=Secret("client-secret-1!"), company_id="INT-1", user_id=None
+)
+
+
+def rest(id: ConnectionId = C1) -> Connection:
+    """As ``connect``'s connection, speaking the REST API."""
+    n = int(id[-1])
+    return replace(connection(id, f"RL-{n}", f"INT-{n}", ""), api=IntacctApi.REST)
+
+
+def rotating(
+    seen: list[Secret], *, pause: float = 0.0
+) -> Callable[[Secret], Awaitable[Result[tuple[Secret, Secret], SyncError]]]:
+    """A spend as Intacct answers it: the next refresh token (``<token>+``), returned as the
+    value too; each token it is given is noted in ``seen``."""
+
+    async def spend(token: Secret) -> Result[tuple[Secret, Secret], SyncError]:
+        seen.append(token)
+        await asyncio.sleep(pause)
+        new = Secret(token.reveal() + "+")
+        return Success((new, new))
+
+    return spend
+
+
+def test_C2_oauth_credentials_and_the_api_of_a_connection_round_trip(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        assert (await connect(store)).api is IntacctApi.XML
+        added = await ok(store.add_connection(rest(C2), OAUTH))
+        assert added.api is IntacctApi.REST
+        assert await ok(store.connection(C2)) == added
+        assert await ok(store.credentials(C2)) == OAUTH
+        for shown in (repr(store), repr(OAUTH), repr(await ok(store.connections()))):
+            assert "client-secret-1!" not in shown
+
+    contract(body)
+
+
+def test_C2_credentials_of_the_other_api_are_refused_and_the_api_never_changes(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        error = await refusal(store.add_connection(rest(), credentials(1)))
+        assert (error.kind, error.rule) == (ErrorKind.NEEDS_USER, Rule.C2)
+        assert "intacct.api" in error.message
+        await refusal(store.add_connection(connection(C1, "RL-1", "INT-1"), OAUTH))
+        assert await ok(store.connections()) == ()
+        stored = await connect(store)
+        changed = await refusal(store.save_connection(replace(stored, api=IntacctApi.REST)))
+        assert (changed.kind, changed.rule) == (ErrorKind.REJECTED, Rule.C2)
+        assert await ok(store.connection(C1)) == stored
+
+    contract(body)
+
+
+def test_C2_a_refresh_token_is_spent_once_and_replaced_by_the_one_intacct_returns(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await ok(store.add_connection(rest(), OAUTH))
+        await ok(store.save_refresh_token(C1, Secret("rt-1")))
+        seen: list[Secret] = []
+        assert await ok(store.spend_refresh_token(C1, rotating(seen))) == Secret("rt-1+")
+        assert await ok(store.spend_refresh_token(C1, rotating(seen))) == Secret("rt-1++")
+        assert seen == [Secret("rt-1"), Secret("rt-1+")]
+        await ok(store.save_refresh_token(C1, Secret("rt-2")))  # a new authorisation replaces it
+        assert await ok(store.spend_refresh_token(C1, rotating(seen))) == Secret("rt-2+")
+
+    contract(body)
+
+
+def test_C2_two_concurrent_spenders_never_spend_the_same_refresh_token(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await ok(store.add_connection(rest(), OAUTH))
+        await ok(store.save_refresh_token(C1, Secret("rt")))
+        seen: list[Secret] = []
+        spends = [ok(store.spend_refresh_token(C1, rotating(seen, pause=0.02))) for _ in range(3)]
+        got = await asyncio.gather(*spends)
+        assert sorted(token.reveal() for token in got) == ["rt+", "rt++", "rt+++"]
+        assert seen == [Secret("rt"), Secret("rt+"), Secret("rt++")]
+
+    contract(body)
+
+
+def test_C2_a_failed_spend_keeps_the_token_and_returns_its_error(contract: Contract) -> None:
+    async def body(store: StateStore) -> None:
+        await ok(store.add_connection(rest(), OAUTH))
+        await ok(store.save_refresh_token(C1, Secret("rt")))
+        refused = SyncError(kind=ErrorKind.RETRIABLE, rule=None, message="down", fix="wait")
+
+        async def failing(_: Secret) -> Result[tuple[Secret, str], SyncError]:
+            return Failure(refused)
+
+        assert await refusal(store.spend_refresh_token(C1, failing)) == refused
+        seen: list[Secret] = []
+        await ok(store.spend_refresh_token(C1, rotating(seen)))
+        assert seen == [Secret("rt")]
+
+    contract(body)
+
+
+def test_C2_no_refresh_token_means_connect_again_and_an_unknown_connection_is_refused(
+    contract: Contract,
+) -> None:
+    async def body(store: StateStore) -> None:
+        await ok(store.add_connection(rest(), OAUTH))
+        seen: list[Secret] = []
+        missing = await refusal(store.spend_refresh_token(C1, rotating(seen)))
+        assert (missing.kind, missing.rule) == (ErrorKind.NEEDS_USER, Rule.C2)
+        assert "connect --api rest" in missing.fix
+        unknown = await refusal(store.spend_refresh_token(GONE, rotating(seen)))
+        assert unknown.kind is ErrorKind.REJECTED
+        assert (await refusal(store.save_refresh_token(GONE, Secret("x")))).kind is (
+            ErrorKind.REJECTED
+        )
+        assert seen == []
 
     contract(body)
 

@@ -21,7 +21,7 @@ from released_intacct.app.admin import create_admin_app
 from released_intacct.app.ports import Ports
 from released_intacct.app.service import Service
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import Credentials, IntacctPort, ReleasedPort
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.serving import serving
 from released_intacct.fakes.state_store import FakeStateStore
@@ -39,7 +39,7 @@ class _Clock:
         return datetime(2026, 5, 1, tzinfo=UTC)
 
 
-def _unreachable_intacct(credentials: IntacctCredentials, entity: EntityId | None) -> IntacctPort:
+def _unreachable_intacct(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
     raise AssertionError("the docs pages never reach Intacct")
 
 

@@ -19,7 +19,7 @@ from released_intacct.adapters.state import SqliteStateStore, generate_key
 from released_intacct.app.cli import main
 from released_intacct.app.cli.shell import Console
 from released_intacct.domain.ids import ConnectionId, IntacctCompanyId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Connection
 from released_intacct.fakes.awaiting import settled, value
@@ -51,13 +51,13 @@ def _stored(db: Path, key: Secret, *ids: str) -> None:
     asyncio.run(go())
 
 
-def _opened(db: Path, key: Secret) -> dict[str, IntacctCredentials | None]:
+def _opened(db: Path, key: Secret) -> dict[str, Credentials | None]:
     """Each connection's credentials as ``key`` alone opens them (None: it does not)."""
 
-    async def go() -> dict[str, IntacctCredentials | None]:
+    async def go() -> dict[str, Credentials | None]:
         store = await SqliteStateStore.open(db, key=key)
         try:
-            found: dict[str, IntacctCredentials | None] = {}
+            found: dict[str, Credentials | None] = {}
             for connection in await value(store.connections()):
                 read = await settled(store.credentials(connection.id))
                 found[connection.id] = read.unwrap() if is_successful(read) else None

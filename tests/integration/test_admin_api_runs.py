@@ -26,7 +26,7 @@ from released_intacct.domain.ids import (
     IntacctCompanyId,
     ReleasedCompanyId,
 )
-from released_intacct.domain.ports import IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import Credentials, IntacctCredentials, IntacctPort, ReleasedPort
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import DEFAULT_STALE_AFTER, Connection, Phase, Run
@@ -61,7 +61,7 @@ class _World:
         self.service = Service(ports)
         self.app = create_admin_app(self.service, token=Secret(TOKEN))
 
-    def _intacct_for(self, given: IntacctCredentials, _: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, given: Credentials, _: EntityId | None) -> IntacctPort:
         return self.intacct
 
     def _released_for(self, company: ReleasedCompanyId) -> ReleasedPort:

@@ -31,8 +31,9 @@ from released_intacct.app.bootstrap import (
 )
 from released_intacct.app.settings import Settings, SettingsError, settings_from_env
 from released_intacct.domain.enums import RecordType
+from released_intacct.domain.errors import ErrorKind
 from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
 from released_intacct.fakes.awaiting import settled, value
@@ -252,5 +253,41 @@ def test_F14_pools_are_one_per_company_and_closed_together() -> None:
             assert shared.for_intacct("A") is shared.for_released("B") is host
             await shared.aclose()
             assert not host.is_closed  # the host's own client: the host closes it
+
+    asyncio.run(main())
+
+
+def test_C2_until_the_rest_adapter_lands_an_oauth_connection_is_refused_naming_the_fix() -> None:
+    """The service's Intacct port is the XML adapter: connecting with an OAuth 2 client is
+    refused FATAL before any request, naming ``intacct.api``, and nothing is stored."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500)
+
+    oauth = OAuthCredentials(
+        client_id="client-1", client_secret=Secret(API_KEY), company_id="INT-1", user_id="ws"
+    )
+
+    async def main() -> None:
+        store = FakeStateStore()
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            settings = Settings(
+                database="unused.sqlite3",
+                encryption_key=generate_key(),
+                released_url="https://released.example",
+                released_api_key=Secret("rl-key"),
+                intacct=ClientSettings(endpoint="https://api.intacct.example/ia/xml/xmlgw.phtml"),
+            )
+            service = build_service(settings, Clients(store=store, http=http))
+            refused = await service.workflow.connect(ReleasedCompanyId("RL-1"), oauth)
+        error = refused.failure()
+        assert error.kind is ErrorKind.FATAL
+        assert 'intacct.api = "xml"' in error.message
+        assert "REST adapter" in error.fix
+        assert API_KEY not in f"{error} {error!r}"
+        assert await value(store.connections()) == ()
+        assert sent == []
 
     asyncio.run(main())

@@ -35,6 +35,7 @@ from released_intacct.domain.ids import (
 )
 from released_intacct.domain.intacct import GlAccount
 from released_intacct.domain.ports import (
+    Credentials,
     FeedQuery,
     IntacctCredentials,
     IntacctPort,
@@ -140,7 +141,7 @@ class World:
             clock=self.clock,
         )
 
-    def _intacct_for(self, given: IntacctCredentials, _: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, given: Credentials, _: EntityId | None) -> IntacctPort:
         self.built.append(given.company_id)
         return self.intacct[given.company_id]
 

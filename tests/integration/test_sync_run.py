@@ -60,6 +60,7 @@ from released_intacct.domain.intacct import (
 from released_intacct.domain.links import Link
 from released_intacct.domain.money import currency
 from released_intacct.domain.ports import (
+    Credentials,
     FeedQuery,
     IntacctCredentials,
     IntacctPort,
@@ -176,7 +177,7 @@ class World:
             )
         )
 
-    def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, _: Credentials, __: EntityId | None) -> IntacctPort:
         return self.intacct
 
     def _released_for(self, _: ReleasedCompanyId) -> ReleasedPort:

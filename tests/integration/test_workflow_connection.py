@@ -15,7 +15,13 @@ from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
-from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import (
+    Credentials,
+    Entity,
+    IntacctCredentials,
+    IntacctPort,
+    ReleasedPort,
+)
 from released_intacct.domain.rules.prerequisites import blocking
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Phase
@@ -65,7 +71,7 @@ class World:
             clock=Clock(),
         )
 
-    def _intacct_for(self, given: IntacctCredentials, _: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, given: Credentials, _: EntityId | None) -> IntacctPort:
         return self.intacct[given.company_id]
 
     def _released_for(self, _: ReleasedCompanyId) -> ReleasedPort:

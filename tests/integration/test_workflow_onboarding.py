@@ -50,7 +50,13 @@ from released_intacct.domain.intacct import (
 )
 from released_intacct.domain.matching import Archive, CreateAs, Match, Step
 from released_intacct.domain.money import currency
-from released_intacct.domain.ports import Entity, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import (
+    Credentials,
+    Entity,
+    IntacctCredentials,
+    IntacctPort,
+    ReleasedPort,
+)
 from released_intacct.domain.released import (
     Account,
     Contact,
@@ -177,7 +183,7 @@ class World:
             sleep=sleep,
         )
 
-    def _intacct_for(self, _: IntacctCredentials, __: EntityId | None) -> IntacctPort:
+    def _intacct_for(self, _: Credentials, __: EntityId | None) -> IntacctPort:
         return self.intacct
 
     def _released_for(self, _: ReleasedCompanyId) -> ReleasedPort:

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
 
 
@@ -29,6 +29,18 @@ def test_C2_credentials_repr_never_shows_passwords() -> None:
     assert "sender-pass-1" not in shown
     assert "user-pass-2" not in shown
     assert "ws_user" in shown
+
+
+def test_C2_oauth_credentials_repr_never_shows_the_client_secret() -> None:
+    credentials = OAuthCredentials(
+        client_id="client-abc",
+        client_secret=Secret("client-secret-789"),
+        company_id="acme",
+        user_id=None,
+    )
+    for shown in (repr(credentials), str(credentials), f"{credentials}"):
+        assert "client-secret-789" not in shown
+        assert "client-abc" in shown
 
 
 def test_C2_secret_refuses_pickling() -> None:

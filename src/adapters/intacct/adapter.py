@@ -58,9 +58,9 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 from released_intacct.domain.ports import (
+    Credentials,
     Entity,
     FeedQuery,
-    IntacctCredentials,
     IntacctSetup,
     Page,
     WriteOutcome,
@@ -78,7 +78,7 @@ class IntacctAdapter:
     def __init__(
         self,
         client: httpx.AsyncClient,
-        credentials: IntacctCredentials,
+        credentials: Credentials,
         *,
         entity: EntityId | None,
         settings: ClientSettings | None = None,
@@ -123,8 +123,10 @@ class IntacctAdapter:
 
     # --- directory -------------------------------------------------------------------------------
 
-    def login(self, credentials: IntacctCredentials) -> FutureResult[tuple[Entity, ...], SyncError]:
-        """Rules C2, C3: a live log-in with ``credentials``; the company's entities (() if none)."""
+    def login(self, credentials: Credentials) -> FutureResult[tuple[Entity, ...], SyncError]:
+        """Rules C2, C3: a live log-in with ``credentials``; the company's entities (() if none).
+        OAuth 2 credentials are the REST API's: refused FATAL (``session.xml_only``), as is every
+        call of an adapter built with them."""
         return FutureResult(self._directory.login(credentials))
 
     def setup(

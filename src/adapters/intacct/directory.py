@@ -44,9 +44,9 @@ from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.intacct import Item
 from released_intacct.domain.ports import (
+    Credentials,
     Entity,
     FeedQuery,
-    IntacctCredentials,
     IntacctSetup,
     Page,
 )
@@ -63,7 +63,7 @@ class Directory:
     def __init__(
         self,
         gateway: Gateway,
-        credentials: IntacctCredentials,
+        credentials: Credentials,
         settings: ClientSettings,
         *,
         spend: Callable[[int], None],
@@ -86,7 +86,7 @@ class Directory:
     def reads(self, sessions: Sessions) -> Reads:
         return Reads(sessions, self.settings, spend=self.spend)
 
-    async def login(self, credentials: IntacctCredentials) -> Result[tuple[Entity, ...], SyncError]:
+    async def login(self, credentials: Credentials) -> Result[tuple[Entity, ...], SyncError]:
         sessions = Sessions(self._gateway, credentials, self.settings, entity=None)
         opened = await sessions.login()
         if not is_successful(opened):
@@ -142,7 +142,7 @@ class Directory:
         return currency.map(lambda at: _facts_of(found, financial.unwrap(), at))
 
     def key(self, entity: EntityId) -> Key:
-        return (self._credentials.company_id, self._credentials.user_id, entity)
+        return (self._credentials.company_id, self._credentials.user_id or "", entity)
 
     def forget(self, entity: EntityId) -> None:
         """What ``setupcache`` keeps for this user at ``entity`` is read again next run."""

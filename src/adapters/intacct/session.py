@@ -43,7 +43,7 @@ from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.transport import Gateway
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import EntityId
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials, IntacctCredentials, OAuthCredentials
 
 _REDACTED: Final = "**********"
 _MIN_REDACTED_LEN: Final = 4
@@ -54,13 +54,14 @@ class Sessions:
     def __init__(
         self,
         gateway: Gateway,
-        credentials: IntacctCredentials,
+        credentials: Credentials,
         settings: ClientSettings,
         *,
         entity: EntityId | None,
     ) -> None:
         self._gateway = gateway
-        self._credentials = credentials
+        self._credentials = xml_only(credentials)
+        """The XML API's credentials, or the refusal of OAuth ones (every log-in returns it)."""
         self._settings = settings
         self._entity = entity
         self._session: str | None = None
@@ -78,10 +79,13 @@ class Sessions:
 
     async def login(self) -> Result[str, SyncError]:
         """A fresh session at the entity; its id, and the endpoint to use from now on."""
+        if not isinstance(self._credentials, Success):
+            return Failure(self._credentials.failure())
         self.logins += 1
-        body = login_request(self._credentials, entity=self._entity, controlid="login")
+        credentials = self._credentials.unwrap()
+        body = login_request(credentials, entity=self._entity, controlid="login")
         sent = await self._gateway.post(self._settings.endpoint, body, idempotent=True)
-        return self._redacted(sent, None).bind(_checked).bind(self._adopt)
+        return self._redacted(credentials, sent, None).bind(_checked).bind(self._adopt)
 
     def _adopt(self, response: Response) -> Result[str, SyncError]:
         found = api_session(response.results[0]) if response.results else None
@@ -129,8 +133,9 @@ class Sessions:
             if not is_successful(current):
                 return Failure(current.failure())
             session = current.unwrap()
+            credentials = self._credentials.unwrap()  # a session is open: they are XML's
             body = session_request(
-                self._credentials,
+                credentials,
                 session,
                 functions,
                 controlid=f"req-{next(self._ids)}",
@@ -140,7 +145,7 @@ class Sessions:
             posted = await self._gateway.post(
                 self._endpoint, body, idempotent=idempotent, nodes=nodes
             )
-            sent = self._redacted(posted, session)
+            sent = self._redacted(credentials, posted, session)
             refused = session_refused(sent)
             if refused is None:
                 return sent.bind(_checked)
@@ -154,10 +159,10 @@ class Sessions:
             if self._session == session:
                 self._session = None
 
+    @staticmethod
     def _redacted(
-        self, sent: Result[Response, SyncError], session: str | None
+        credentials: IntacctCredentials, sent: Result[Response, SyncError], session: str | None
     ) -> Result[Response, SyncError]:
-        credentials = self._credentials
         secrets = [credentials.sender_password.reveal(), credentials.user_password.reveal()]
         secrets = [s for s in (*secrets, session or "") if len(s) >= _MIN_REDACTED_LEN]
         if not secrets:
@@ -225,6 +230,23 @@ def _stamped(stamp: str) -> datetime | None:
     except ValueError:
         return None
     return when if when.utcoffset() is not None else None
+
+
+def xml_only(credentials: Credentials) -> Result[IntacctCredentials, SyncError]:
+    """The XML API logs in with a sender and a Web Services user; an OAuth 2 client is the REST
+    API's, refused FATAL (a configuration mistake no retry mends), naming the fix."""
+    if isinstance(credentials, OAuthCredentials):
+        return Failure(
+            SyncError(
+                kind=ErrorKind.FATAL,
+                rule=None,
+                message="The XML API of Sage Intacct cannot log in with an OAuth 2 client: "
+                'intacct.api = "xml" needs a sender id and a Web Services user.',
+                fix='Connect with a sender id and Web Services user for intacct.api = "xml", or '
+                'use the REST adapter (intacct.api = "rest") for an OAuth 2 client.',
+            )
+        )
+    return Success(credentials)
 
 
 def _no_session() -> SyncError:

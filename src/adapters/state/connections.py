@@ -21,7 +21,7 @@ from datetime import datetime
 import aiosqlite
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state import codec
+from released_intacct.adapters.state import codec, refresh
 from released_intacct.adapters.state.checks import (
     already_stored,
     c1_conflict,
@@ -40,23 +40,28 @@ from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.rules import confirming
+from released_intacct.domain.rules.connection import api_change_refusal, api_refusal
 from released_intacct.domain.state import Acknowledgement, Connection
 
 _COLUMNS = CONNECTION_COLUMNS
 
 
 async def add(
-    db: aiosqlite.Connection, vault: Vault, connection: Connection, creds: IntacctCredentials
+    db: aiosqlite.Connection, vault: Vault, connection: Connection, creds: Credentials
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id) is not None:
         return Failure(already_stored(connection.id))
-    refusal = confirming.outside_claim(connection) or await _c1_refusal(db, connection)
+    refusal = (
+        api_refusal(connection.api, creds)
+        or confirming.outside_claim(connection)
+        or await _c1_refusal(db, connection)
+    )
     if refusal is not None:
         return Failure(refusal)
     await db.execute(
-        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
+        f"INSERT INTO connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608 - constant names
         connection_row(connection),
     )
     await db.execute(
@@ -72,7 +77,11 @@ async def save(db: aiosqlite.Connection, connection: Connection) -> Result[Conne
         return Failure(missing(connection.id))
     if stored == connection:
         return Success(stored)  # unchanged: nothing to refuse
-    refusal = confirming.changes_refused(stored, connection) or await _c1_refusal(db, connection)
+    refusal = (
+        api_change_refusal(stored, connection)
+        or confirming.changes_refused(stored, connection)
+        or await _c1_refusal(db, connection)
+    )
     if refusal is not None:
         return Failure(refusal)
     await _update(db, connection)
@@ -106,7 +115,8 @@ async def _update(db: aiosqlite.Connection, connection: Connection) -> None:
     await db.execute(
         "UPDATE connections SET released_company = ?, intacct_company = ?, entity = ?, phase = ?,"
         " sync_from = ?, created_at = ?, confirmed_at = ?, confirm_token = ?, confirm_since = ?,"
-        " confirm_until = ?, confirm_holder = ? WHERE id = ?",
+        " confirm_until = ?, confirm_holder = ?,"
+        " api = ? WHERE id = ?",
         (*connection_row(connection)[1:], connection.id),
     )
 
@@ -132,7 +142,7 @@ async def load_all(db: aiosqlite.Connection) -> tuple[Connection, ...]:
 
 async def credentials(
     db: aiosqlite.Connection, vault: Vault, id: ConnectionId
-) -> Result[IntacctCredentials, SyncError]:
+) -> Result[Credentials, SyncError]:
     """Decrypted; a token under a previous key is re-encrypted under the current one."""
     row = await one(db, "SELECT token FROM credentials WHERE connection = ?", (id,))
     if row is None:
@@ -147,14 +157,18 @@ async def credentials(
 
 
 async def rotate(db: aiosqlite.Connection, vault: Vault) -> Result[int, SyncError]:
-    """Re-encrypt every token still under a previous key; all or none. How many were."""
-    found = await rows(db, "SELECT connection, token FROM credentials")
-    rotated = vault.rotations((row["connection"], bytes(row["token"])) for row in found)
-    if not isinstance(rotated, Success):
-        return Failure(rotated.failure())
-    for id, token in rotated.unwrap():
-        await _store_token(db, id, token)
-    return Success(len(rotated.unwrap()))
+    """Re-encrypt every sealed token (credentials, refresh tokens) still under a previous key;
+    all or none. How many connections had one re-encrypted (``rotate-key`` counts connections)."""
+    changes: list[tuple[str, str, bytes]] = []
+    for table in refresh.TABLES:
+        found = await rows(db, f"SELECT connection, token FROM {table}")  # noqa: S608 - constant names
+        rotated = vault.rotations((row["connection"], bytes(row["token"])) for row in found)
+        if not isinstance(rotated, Success):
+            return Failure(rotated.failure())
+        changes += [(table, id, token) for id, token in rotated.unwrap()]
+    for table, id, token in changes:
+        await db.execute(f"UPDATE {table} SET token = ? WHERE connection = ?", (token, id))  # noqa: S608
+    return Success(len({id for _, id, _ in changes}))
 
 
 async def require(db: aiosqlite.Connection, id: ConnectionId) -> SyncError | None:

@@ -8,7 +8,11 @@ Decided:
 - ``previous_keys`` make rotation possible: a token is decrypted with the current key or any
   previous one (``MultiFernet``); a token under a previous key is re-encrypted with the current one
   (``Vault.open`` says so, the store rewrites it).
-- The whole ``IntacctCredentials`` (ids as well as both passwords) is one encrypted JSON document.
+- The whole credentials (ids as well as every secret) are one encrypted JSON document, tagged with
+  their ``kind``: ``"xml"`` (``IntacctCredentials``) or ``"oauth"`` (``OAuthCredentials``). A
+  document without a tag was sealed before OAuth came, and is XML credentials (stored forms stay
+  readable, rule D21's spirit).
+- An OAuth refresh token is sealed alone (``seal_secret``), its text the whole clear document.
 - A token no key opens is a FATAL ``SyncError`` that says the key does not match; never garbage.
 """
 
@@ -23,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from returns.result import Failure, Result, Success
 
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials, IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
 
 WRONG_KEY = SyncError(
@@ -50,7 +54,7 @@ class Opened:
     """Decrypted credentials; ``rotated`` is their token under the current key when it was
     encrypted under a previous one (the caller stores it), else None."""
 
-    credentials: IntacctCredentials
+    credentials: Credentials
     rotated: bytes | None = None
 
 
@@ -68,19 +72,21 @@ class Vault:
     def __repr__(self) -> str:
         return "Vault(keys=<redacted>)"
 
-    def seal(self, credentials: IntacctCredentials) -> bytes:
+    def seal(self, credentials: Credentials) -> bytes:
         return self._current.encrypt(_to_json(credentials))
 
     def open(self, token: bytes) -> Result[Opened, SyncError]:
-        try:
-            return Success(Opened(credentials=_from_json(self._current.decrypt(token))))
-        except InvalidToken:
-            pass
-        try:
-            clear = self._all.decrypt(token)
-        except InvalidToken:
-            return Failure(WRONG_KEY)
-        return Success(Opened(credentials=_from_json(clear), rotated=self._all.rotate(token)))
+        return self._decrypt(token).map(
+            lambda found: Opened(credentials=_from_json(found[0]), rotated=found[1])
+        )
+
+    def seal_secret(self, secret: Secret) -> bytes:
+        """A lone secret (an OAuth refresh token), under the current key."""
+        return self._current.encrypt(secret.reveal().encode("utf-8"))
+
+    def open_secret(self, token: bytes) -> Result[Secret, SyncError]:
+        """``seal_secret``'s secret (whichever key sealed it)."""
+        return self._decrypt(token).map(lambda found: Secret(found[0].decode("utf-8")))
 
     def rotations(
         self, tokens: Iterable[tuple[str, bytes]]
@@ -89,13 +95,25 @@ class Vault:
         current one; the first token no key opens refuses them all (``WRONG_KEY``)."""
         rotated: list[tuple[str, bytes]] = []
         for owner, token in tokens:
-            opened = self.open(token)
+            opened = self._decrypt(token)
             if not isinstance(opened, Success):
                 return Failure(opened.failure())
-            again = opened.unwrap().rotated
+            again = opened.unwrap()[1]
             if again is not None:
                 rotated.append((owner, again))
         return Success(rotated)
+
+    def _decrypt(self, token: bytes) -> Result[tuple[bytes, bytes | None], SyncError]:
+        """The clear text, and the token under the current key when a previous key sealed it."""
+        try:
+            return Success((self._current.decrypt(token), None))
+        except InvalidToken:
+            pass
+        try:
+            clear = self._all.decrypt(token)
+        except InvalidToken:
+            return Failure(WRONG_KEY)
+        return Success((clear, self._all.rotate(token)))
 
 
 def _fernet(key: Secret, name: str) -> Fernet:
@@ -109,20 +127,37 @@ def _fernet(key: Secret, name: str) -> Fernet:
         raise ValueError(msg) from None
 
 
-def _to_json(credentials: IntacctCredentials) -> bytes:
-    return json.dumps(
-        {
+def _to_json(credentials: Credentials) -> bytes:
+    if isinstance(credentials, OAuthCredentials):
+        fields: dict[str, str | None] = {
+            "kind": "oauth",
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret.reveal(),
+            "company_id": credentials.company_id,
+            "user_id": credentials.user_id,
+        }
+    else:
+        fields = {
+            "kind": "xml",
             "sender_id": credentials.sender_id,
             "sender_password": credentials.sender_password.reveal(),
             "company_id": credentials.company_id,
             "user_id": credentials.user_id,
             "user_password": credentials.user_password.reveal(),
         }
-    ).encode("utf-8")
+    return json.dumps(fields).encode("utf-8")
 
 
-def _from_json(clear: bytes) -> IntacctCredentials:
+def _from_json(clear: bytes) -> Credentials:
     fields = json.loads(clear)
+    if fields.get("kind") == "oauth":
+        return OAuthCredentials(
+            client_id=fields["client_id"],
+            client_secret=Secret(fields["client_secret"]),
+            company_id=fields["company_id"],
+            user_id=fields["user_id"],
+        )
+    # "xml", or no tag: sealed before OAuth credentials existed
     return IntacctCredentials(
         sender_id=fields["sender_id"],
         sender_password=Secret(fields["sender_password"]),

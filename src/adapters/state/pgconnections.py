@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.state import codec
+from released_intacct.adapters.state import codec, refresh
 from released_intacct.adapters.state.checks import (
     already_stored,
     c1_conflict,
@@ -37,14 +38,20 @@ from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.rules import confirming
+from released_intacct.domain.rules.connection import api_change_refusal, api_refusal
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Acknowledgement, Connection, Fence, lost
+from released_intacct.domain.tokens import Spend
+
+T = TypeVar("T")
 
 _CONNECTION = (
     "id, released_company, intacct_company, entity, phase, sync_from::text AS sync_from,"
     " created_at::text AS created_at, confirmed_at::text AS confirmed_at, confirm_token,"
-    " confirm_since::text AS confirm_since, confirm_until::text AS confirm_until, confirm_holder"
+    " confirm_since::text AS confirm_since, confirm_until::text AS confirm_until, confirm_holder,"
+    " api"
 )
 
 
@@ -80,16 +87,20 @@ async def fenced(db: Db, fence: Fence | None) -> SyncError | None:
 
 
 async def add(
-    db: Db, vault: Vault, connection: Connection, creds: IntacctCredentials
+    db: Db, vault: Vault, connection: Connection, creds: Credentials
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id, locked=True) is not None:
         return Failure(already_stored(connection.id))
-    refusal = confirming.outside_claim(connection) or await _c1_refusal(db, connection)
+    refusal = (
+        api_refusal(connection.api, creds)
+        or confirming.outside_claim(connection)
+        or await _c1_refusal(db, connection)
+    )
     if refusal is not None:
         return Failure(refusal)
     await db.execute(
         f"INSERT INTO connections ({CONNECTION_COLUMNS}) VALUES"  # noqa: S608 - constant names
-        " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         connection_row(connection),
     )
     await db.execute(
@@ -105,7 +116,11 @@ async def save(db: Db, connection: Connection) -> Result[Connection, SyncError]:
         return Failure(missing(connection.id))
     if stored == connection:
         return Success(stored)
-    refusal = confirming.changes_refused(stored, connection) or await _c1_refusal(db, connection)
+    refusal = (
+        api_change_refusal(stored, connection)
+        or confirming.changes_refused(stored, connection)
+        or await _c1_refusal(db, connection)
+    )
     if refusal is not None:
         return Failure(refusal)
     await _update_connection(db, connection)
@@ -135,7 +150,8 @@ async def _update_connection(db: Db, connection: Connection) -> None:
     await db.execute(
         "UPDATE connections SET released_company = %s, intacct_company = %s, entity = %s,"
         " phase = %s, sync_from = %s, created_at = %s, confirmed_at = %s, confirm_token = %s,"
-        " confirm_since = %s, confirm_until = %s, confirm_holder = %s WHERE id = %s",
+        " confirm_since = %s, confirm_until = %s, confirm_holder = %s,"
+        " api = %s WHERE id = %s",
         (*connection_row(connection)[1:], connection.id),
     )
 
@@ -149,9 +165,7 @@ async def remove(db: Db, id: ConnectionId) -> Result[None, SyncError]:
     return Success(None)
 
 
-async def credentials(
-    db: Db, vault: Vault, id: ConnectionId
-) -> Result[IntacctCredentials, SyncError]:
+async def credentials(db: Db, vault: Vault, id: ConnectionId) -> Result[Credentials, SyncError]:
     if not await lock(db, id):
         return Failure(missing(id))
     row = await one(db, "SELECT token FROM credentials WHERE connection = %s", (id,))
@@ -167,13 +181,40 @@ async def credentials(
 
 
 async def rotate(db: Db, vault: Vault) -> Result[int, SyncError]:
-    found = await rows(db, "SELECT connection, token FROM credentials FOR UPDATE")
-    rotated = vault.rotations((row["connection"], bytes(row["token"])) for row in found)
-    if not isinstance(rotated, Success):
-        return Failure(rotated.failure())
-    for id, token in rotated.unwrap():
-        await _store_token(db, id, token)
-    return Success(len(rotated.unwrap()))
+    """Re-encrypt every sealed token (credentials, refresh tokens) still under a previous key;
+    all or none. How many connections had one re-encrypted (``rotate-key`` counts connections)."""
+    changes: list[tuple[str, str, bytes]] = []
+    for table in refresh.TABLES:
+        found = await rows(db, f"SELECT connection, token FROM {table} FOR UPDATE")  # noqa: S608 - constant names
+        rotated = vault.rotations((row["connection"], bytes(row["token"])) for row in found)
+        if not isinstance(rotated, Success):
+            return Failure(rotated.failure())
+        changes += [(table, id, token) for id, token in rotated.unwrap()]
+    for table, id, token in changes:
+        await db.execute(f"UPDATE {table} SET token = %s WHERE connection = %s", (token, id))  # noqa: S608
+    return Success(len({id for _, id, _ in changes}))
+
+
+async def save_refresh_token(
+    db: Db, vault: Vault, id: ConnectionId, token: Secret
+) -> Result[None, SyncError]:
+    if await one(db, "SELECT 1 FROM connections WHERE id = %s", (id,)) is None:
+        return Failure(missing(id))
+    await db.execute(refresh.PG_KEEP, (id, vault.seal_secret(token)))
+    return Success(None)
+
+
+async def spend_refresh_token(
+    db: Db, vault: Vault, id: ConnectionId, spend: Spend[T]
+) -> Result[T, SyncError]:
+    """The token's row locked (FOR UPDATE) until the transaction ends."""
+    if await one(db, "SELECT 1 FROM connections WHERE id = %s", (id,)) is None:
+        return Failure(missing(id))
+    row = await one(db, "SELECT token FROM refresh_tokens WHERE connection = %s FOR UPDATE", (id,))
+    sealed = None if row is None else bytes(row["token"])
+    return await refresh.spent(
+        vault, id, sealed, spend, lambda token: db.execute(refresh.PG_KEEP, (id, token))
+    )
 
 
 async def _store_token(db: Db, id: str, token: bytes) -> None:

@@ -164,7 +164,19 @@ _V4: Final = (
     "ALTER TABLE runs ADD COLUMN transactions integer NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4)
+_V5: Final = (
+    # Issue 20: the API a connection speaks (``intacct.api``); every connection before spoke XML.
+    "ALTER TABLE connections ADD COLUMN api text NOT NULL DEFAULT 'xml'",
+    # The OAuth 2 refresh token of a REST connection (authorization-code grant), encrypted as the
+    # credentials are; replaced each time it is spent (Intacct rotates them), its row locked
+    # (FOR UPDATE) while it is.
+    """CREATE TABLE refresh_tokens (
+        connection text PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        token bytea NOT NULL
+    )""",
+)
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3, _V4, _V5)
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 
 

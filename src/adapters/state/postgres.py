@@ -32,6 +32,7 @@ from released_intacct.adapters.state import (
     pgoutbox,
     pgruns,
     pgschema,
+    refresh,
 )
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.pgdatabase import Db, PgDatabase
@@ -41,7 +42,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import Credentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.secret import Secret
@@ -60,6 +61,7 @@ from released_intacct.domain.state import (
     Settlement,
     StoredNotification,
 )
+from released_intacct.domain.tokens import Spend
 
 T = TypeVar("T")
 _EVERY = ResultFilter()
@@ -131,7 +133,7 @@ class PostgresStateStore:
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         return self._write(lambda db: pgconnections.add(db, self._vault, connection, credentials))
 
@@ -144,9 +146,16 @@ class PostgresStateStore:
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
         return self._read(pgconnections.load_all)
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         # A write transaction: a credential under a previous key is re-encrypted as it is read.
         return self._write(lambda db: pgconnections.credentials(db, self._vault, id))
+
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: pgconnections.save_refresh_token(db, self._vault, id, token))
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        once = refresh.once(spend)  # the transaction may run again: the token is sent once
+        return self._write(lambda db: pgconnections.spend_refresh_token(db, self._vault, id, once))
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: pgconnections.remove(db, id))

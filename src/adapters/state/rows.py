@@ -23,7 +23,7 @@ from released_intacct.adapters.state.codec import (
     from_column,
     to_column,
 )
-from released_intacct.domain.enums import Prerequisite, RecordType, System
+from released_intacct.domain.enums import IntacctApi, Prerequisite, RecordType, System
 from released_intacct.domain.ids import (
     ConnectionId,
     EntityId,
@@ -50,7 +50,7 @@ from released_intacct.domain.state import (
 
 CONNECTION_COLUMNS = (
     "id, released_company, intacct_company, entity, phase, sync_from, created_at, confirmed_at,"
-    " confirm_token, confirm_since, confirm_until, confirm_holder"
+    " confirm_token, confirm_since, confirm_until, confirm_holder, api"
 )
 LINK_COLUMNS = (
     "record_type, released_id, intacct_key, origin, status, released_fingerprint,"
@@ -87,6 +87,7 @@ def connection_row(c: Connection) -> tuple[object, ...]:
         None if held is None else to_column(held.since),
         None if held is None else to_column(held.until),
         None if held is None else held.holder,
+        c.api.value,
     )
 
 
@@ -101,6 +102,7 @@ def connection_from(row: Row) -> Connection:
         created_at=from_column(row["created_at"]),
         confirmed_at=from_column(row["confirmed_at"]) if row["confirmed_at"] else None,
         confirming=_claim_from(row),
+        api=IntacctApi(row["api"]),
     )
 
 

@@ -186,6 +186,17 @@ _V9: Final = (
     "ALTER TABLE runs ADD COLUMN transactions INTEGER NOT NULL DEFAULT 0",
 )
 
+_V10: Final = (
+    # Issue 20: the API a connection speaks (``intacct.api``); every connection before spoke XML.
+    "ALTER TABLE connections ADD COLUMN api TEXT NOT NULL DEFAULT 'xml'",
+    # The OAuth 2 refresh token of a REST connection (authorization-code grant), encrypted as the
+    # credentials are; replaced each time it is spent (Intacct rotates them).
+    """CREATE TABLE refresh_tokens (
+        connection TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        token BLOB NOT NULL
+    )""",
+)
+
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     _V1,
     _V2,
@@ -196,6 +207,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     _V7,
     _V8,
     _V9,
+    _V10,
 )
 """Migration ``n`` (from 1) is ``MIGRATIONS[n - 1]``."""
 

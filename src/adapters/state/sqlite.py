@@ -25,7 +25,15 @@ import aiosqlite
 from returns.future import FutureResult
 from returns.result import Result, Success
 
-from released_intacct.adapters.state import connections, history, leases, outbox, runs, schema
+from released_intacct.adapters.state import (
+    connections,
+    history,
+    leases,
+    outbox,
+    refresh,
+    runs,
+    schema,
+)
 from released_intacct.adapters.state.crypto import Vault
 from released_intacct.adapters.state.database import Database
 from released_intacct.adapters.state.doorbell import Doorbell
@@ -34,7 +42,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.links import Link
 from released_intacct.domain.onboarding import Onboarding
-from released_intacct.domain.ports import IntacctCredentials, Notification
+from released_intacct.domain.ports import Credentials, Notification
 from released_intacct.domain.results import SyncResult
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.secret import Secret
@@ -53,6 +61,7 @@ from released_intacct.domain.state import (
     Settlement,
     StoredNotification,
 )
+from released_intacct.domain.tokens import Spend
 
 T = TypeVar("T")
 _EVERY = ResultFilter()
@@ -102,7 +111,7 @@ class SqliteStateStore:
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: IntacctCredentials
+        self, connection: Connection, credentials: Credentials
     ) -> FutureResult[Connection, SyncError]:
         return self._write(lambda db: connections.add(db, self._vault, connection, credentials))
 
@@ -115,9 +124,15 @@ class SqliteStateStore:
     def connections(self) -> FutureResult[tuple[Connection, ...], SyncError]:
         return self._read(connections.load_all)
 
-    def credentials(self, id: ConnectionId) -> FutureResult[IntacctCredentials, SyncError]:
+    def credentials(self, id: ConnectionId) -> FutureResult[Credentials, SyncError]:
         # A write transaction: a credential under a previous key is re-encrypted as it is read.
         return self._write(lambda db: connections.credentials(db, self._vault, id))
+
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        return self._write(lambda db: refresh.save(db, self._vault, id, token))
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        return self._write(lambda db: refresh.spend(db, self._vault, id, spend))
 
     def remove_connection(self, id: ConnectionId) -> FutureResult[None, SyncError]:
         return self._write(lambda db: connections.remove(db, id))

@@ -74,6 +74,8 @@ class ConnectionView(View, frozen=True):
     created_at: datetime
     confirmed_at: datetime | None
     confirming: ConfirmingView | None
+    api: str
+    """Its setting ``intacct.api``: ``xml`` or ``rest``, the API its credentials log in to."""
 
     @classmethod
     def of(cls, c: Connection) -> ConnectionView:
@@ -87,6 +89,7 @@ class ConnectionView(View, frozen=True):
             created_at=c.created_at,
             confirmed_at=c.confirmed_at,
             confirming=ConfirmingView.of(c),
+            api=c.api.value,
         )
 
 

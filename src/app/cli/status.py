@@ -99,6 +99,7 @@ def fields(status: CompanyStatus) -> list[tuple[str, str]]:
                       f"(entity {entity})"),
         ("phase", c.phase.value + (f", syncing from {c.sync_from.isoformat()}"
                                    if c.sync_from else "")),
+        ("intacct.api", c.api.value),
     ]  # fmt: skip
     if c.confirming is not None:
         pairs.append((

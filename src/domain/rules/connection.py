@@ -12,6 +12,7 @@ from datetime import date
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.domain.enums import IntacctApi
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import (
     ConnectionId,
@@ -19,7 +20,11 @@ from released_intacct.domain.ids import (
     IntacctCompanyId,
     ReleasedCompanyId,
 )
-from released_intacct.domain.ports import Entity, IntacctCredentials
+from released_intacct.domain.ports import (
+    Credentials,
+    Entity,
+    OAuthCredentials,
+)
 from released_intacct.domain.settings import EARLIEST_SYNC_FROM
 from released_intacct.domain.state import Connection, Phase
 
@@ -73,19 +78,43 @@ def fix_sync_from(current: date, requested: date, *, confirmed: bool) -> Result[
     return Success(current)
 
 
-def validate_credentials(credentials: IntacctCredentials) -> Result[IntacctCredentials, SyncError]:
-    """Rule C2: every field of the Web Services user is filled in.
+def validate_credentials(credentials: Credentials) -> Result[Credentials, SyncError]:
+    """Rule C2: every field the credentials' API needs is filled in.
 
-    Ids are compared after trimming spaces; passwords are only checked for being non-empty, as
-    spaces may belong to a password and the domain never reveals a secret.
+    Ids are compared after trimming spaces; secrets are only checked for being non-empty, as
+    spaces may belong to a password and the domain never reveals a secret. The OAuth client's
+    user id is checked only when given (the client-credentials grant); None is the
+    authorization-code grant, which has no user of its own.
     """
-    filled = {
-        "sender id": bool(credentials.sender_id.strip()),
-        "sender password": bool(credentials.sender_password),
-        "company id": bool(credentials.company_id.strip()),
-        "user id": bool(credentials.user_id.strip()),
-        "user password": bool(credentials.user_password),
-    }
+    if isinstance(credentials, OAuthCredentials):
+        return _all_filled(
+            credentials,
+            {
+                "client id": bool(credentials.client_id.strip()),
+                "client secret": bool(credentials.client_secret),
+                "company id": bool(credentials.company_id.strip()),
+                "user id": credentials.user_id is None or bool(credentials.user_id.strip()),
+            },
+            'Enter the OAuth client\'s client id and client secret (intacct.api = "rest"), the '
+            "company id, and for the client-credentials grant the Web Services user id.",
+        )
+    return _all_filled(
+        credentials,
+        {
+            "sender id": bool(credentials.sender_id.strip()),
+            "sender password": bool(credentials.sender_password),
+            "company id": bool(credentials.company_id.strip()),
+            "user id": bool(credentials.user_id.strip()),
+            "user password": bool(credentials.user_password),
+        },
+        "Enter the Web Services user's sender id and sender password, and the company id, "
+        "user id and user password.",
+    )
+
+
+def _all_filled(
+    credentials: Credentials, filled: dict[str, bool], fix: str
+) -> Result[Credentials, SyncError]:
     missing = [field for field, ok in filled.items() if not ok]
     if missing:
         return _failure(
@@ -93,10 +122,65 @@ def validate_credentials(credentials: IntacctCredentials) -> Result[IntacctCrede
             Rule.C2,
             f"The Sage Intacct credentials are incomplete: the {_and(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing.",
-            "Enter the Web Services user's sender id and sender password, and the company id, "
-            "user id and user password.",
+            fix,
         )
     return Success(credentials)
+
+
+def api_of(credentials: Credentials) -> IntacctApi:
+    """The API ``credentials`` log in to: an OAuth client the REST API, a sender the XML API."""
+    if isinstance(credentials, OAuthCredentials):
+        return IntacctApi.REST
+    return IntacctApi.XML
+
+
+def parse_api(raw: str) -> Result[IntacctApi, SyncError]:
+    """A connection's ``intacct.api`` setting from text: ``xml`` or ``rest`` (spaces and case
+    ignored)."""
+    given = raw.strip().lower()
+    for api in IntacctApi:
+        if api.value == given:
+            return Success(api)
+    allowed = " or ".join(f'"{api.value}"' for api in IntacctApi)
+    return _failure(
+        ErrorKind.NEEDS_USER,
+        Rule.C2,
+        f'The setting intacct.api is "{raw.strip()}", which is not an API of Sage Intacct.',
+        f"Set intacct.api to {allowed}: xml for a sender id and Web Services user, rest for an "
+        "OAuth 2 client.",
+    )
+
+
+def api_refusal(api: IntacctApi, credentials: Credentials) -> SyncError | None:
+    """Rule C2: None when ``credentials`` are the kind ``api`` logs in with, else the refusal."""
+    if api_of(credentials) is api:
+        return None
+    if api is IntacctApi.XML:
+        needs = "a sender id and a Web Services user"
+    else:
+        needs = "an OAuth 2 client (client id and client secret)"
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.C2,
+        message=f'The connection uses intacct.api = "{api.value}", which needs {needs}; other '
+        "credentials were given.",
+        fix=f'Enter {needs}, or connect with intacct.api = "{api_of(credentials).value}".',
+    )
+
+
+def api_change_refusal(stored: Connection, new: Connection) -> SyncError | None:
+    """A connection's API is its credentials' kind, fixed when it is stored: None when ``new``
+    keeps it, else the refusal."""
+    if new.api is stored.api:
+        return None
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=Rule.C2,
+        message=f'The connection uses intacct.api = "{stored.api.value}"; it cannot change to '
+        f'"{new.api.value}".',
+        fix="Nothing was changed. To use the other API, remove this connection before its initial "
+        "sync is confirmed and connect again with that API's credentials.",
+    )
 
 
 def choose_entity(entities: Sequence[Entity], entity_id: EntityId) -> Result[Entity, SyncError]:
