@@ -66,7 +66,7 @@ def _found(ctx: Context, obj: RestObject, key: str) -> Record:
 def _shown(ctx: Context, obj: RestObject, record: Record) -> dict[str, object]:
     found = nest(flat(ctx.company, obj, generic.shown(ctx, catalog.OBJECTS[obj.xml], record)))
     if obj.lines is not None:
-        found["lines"] = owned.shown(ctx.company, obj, record)
+        found[obj.holder] = owned.shown(ctx.company, obj, record)
     return found
 
 

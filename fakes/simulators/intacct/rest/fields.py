@@ -71,8 +71,11 @@ class RestObject:
     fields: tuple[Field, ...] = ()
     read_only: bool = False
     lines: str | None = None
-    """The path of its owned line object: a GET shows them as ``lines``, a write takes them."""
+    """The path of its owned line object: a GET shows them under ``holder``, a write takes them."""
     owner: Owner | None = None
+    holder: str = "lines"
+    """The name of its owned lines in a body: ``lines``; a payment's ``paymentDetails`` (AR) or
+    ``details`` (AP), docs/intacct-rest.md 4.11."""
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -154,7 +157,13 @@ def _money(text: str) -> str:
 
 
 def _enum(spec: Field, text: str) -> str:
-    return dict(spec.values).get(text.lower(), text)
+    return _shown_words(spec.values).get(text.lower(), text)
+
+
+@lru_cache(maxsize=64)
+def _shown_words(values: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """An enum's REST values by stored word, any case (XML stores ``Credit Card``)."""
+    return {word.lower(): rest for word, rest in values}
 
 
 _SHOWN: dict[str, Callable[[Company, Field, str], object]] = {

@@ -33,12 +33,12 @@ def record_of(
     company: Company, obj: RestObject, body: object, *, existing: Record | None = None
 ) -> Record:
     """The XML record (or changes, with ``existing``) a REST body asks for, lines included."""
-    if obj.lines is None or not isinstance(body, dict) or "lines" not in body:
+    if obj.lines is None or not isinstance(body, dict) or obj.holder not in body:
         return to_record(obj, body, ignore=("key",))
-    items = body["lines"]
+    items = body[obj.holder]
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise invalid("lines must be an array of objects")
-    record = to_record(obj, {k: v for k, v in body.items() if k != "lines"}, ignore=("key",))
+        raise invalid(f"{obj.holder} must be an array of objects")
+    record = to_record(obj, {k: v for k, v in body.items() if k != obj.holder}, ignore=("key",))
     holder = catalog.OBJECTS[obj.xml].lines
     if holder is None:
         raise invalid(f"{obj.path} has no lines")
@@ -46,7 +46,9 @@ def record_of(
     if existing is None:
         for index, item in enumerate(items):
             if "key" in item or _OPERATION in item:
-                raise invalid(f"lines[{index}]: a new {obj.path} takes new lines, without key")
+                raise invalid(
+                    f"{obj.holder}[{index}]: a new {obj.path} takes new lines, without key"
+                )
         record[holder] = [to_record(line, item) for item in items]
         return record
     record[holder] = _merged(company, obj, line, existing, items)

@@ -1,0 +1,173 @@
+"""AR and AP payments over REST in the simulator: created with their details (``paymentDetails``
+/ ``details``), applied to the documents as over XML, shown by GET and the query service with
+the payment's fields, and the same payment over both APIs (docs/intacct-rest.md 4.11)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from released_intacct.fakes.restsim import RestSim
+from released_intacct.fakes.sim_calls import demo_books
+from released_intacct.fakes.sim_calls import ok_key as _ok
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.company import Company
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+AR_PAYMENTS = "/objects/accounts-receivable/payment"
+AP_PAYMENTS = "/objects/accounts-payable/payment"
+
+
+@pytest.fixture
+def books() -> tuple[Simulator, Company]:
+    return demo_books(T0)
+
+
+@pytest.fixture
+def api(books: tuple[Simulator, Company]) -> RestSim:
+    api = RestSim(create_app(books[0]))
+    assert api.token().status_code == 200
+    return api
+
+
+def _invoice(sim: Simulator, amount: str = "100.00") -> str:
+    return _ok(
+        sim,
+        "<create_invoice><customerid>CUS-1001</customerid><datecreated><year>2026</year>"
+        "<month>03</month><day>01</day></datecreated><invoiceitems><lineitem><glaccountno>4000"
+        f"</glaccountno><amount>{amount}</amount></lineitem></invoiceitems></create_invoice>",
+    )
+
+
+def _bill(sim: Simulator, amount: str = "80.00") -> str:
+    return _ok(
+        sim,
+        "<create_bill><vendorid>VEN-2001</vendorid><datecreated><year>2026</year><month>03"
+        "</month><day>01</day></datecreated><datedue><year>2026</year><month>04</month><day>01"
+        "</day></datedue><billitems><lineitem><glaccountno>5000</glaccountno><amount>"
+        f"{amount}</amount></lineitem></billitems></create_bill>",
+    )
+
+
+def _ar_payment(invoice: str, amount: str = "60.00") -> dict[str, object]:
+    return {
+        "paymentMethod": "eft",
+        "customer": {"id": "CUS-1001"},
+        "documentNumber": "1567",
+        "description": "ri-key-1",
+        "paymentSummary": {"receiptDate": "2026-03-23"},
+        "txnCurrency": {"currency": "USD"},
+        "paymentDetails": [
+            {"arInvoice": {"id": invoice}, "txnCurrency": {"paymentAmount": amount}}
+        ],
+    }
+
+
+def test_an_ar_payment_is_created_with_its_details_and_pays_the_invoice(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    sim, company = books
+    invoice = _invoice(sim)
+    made = api.post(AR_PAYMENTS, json=_ar_payment(invoice))
+    assert made.status_code == 201, made.text
+    key = made.json()["ia::result"]["key"]
+    shown = api.get(f"{AR_PAYMENTS}/{key}").json()["ia::result"]
+    assert (shown["recordType"], shown["state"], shown["paymentMethod"]) == (
+        "rp",
+        "complete",
+        "eft",
+    )
+    assert shown["customer"]["id"] == "CUS-1001"
+    assert shown["paymentSummary"]["receiptDate"] == "2026-03-23"
+    assert (shown["description"], shown["documentNumber"]) == ("ri-key-1", "1567")
+    assert shown["txnCurrency"]["totalAmount"] == "60.00"
+    (detail,) = shown["paymentDetails"]
+    assert detail["arInvoice"]["key"] == invoice
+    assert detail["txnCurrency"]["paymentAmount"] == "60.00"
+    assert detail["arPayment"]["key"] == key
+    stored = company.by_recordno("ARINVOICE", invoice)
+    assert stored is not None
+    assert stored["TOTALDUE"] == "40.00"  # applied as an XML payment is
+
+
+def test_an_ar_payment_made_over_xml_is_read_over_rest_by_the_query_service(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    sim, _ = books
+    invoice = _invoice(sim)
+    key = _ok(
+        sim,
+        "<create><ARPYMT><PAYMENTMETHOD>Credit Card</PAYMENTMETHOD><CUSTOMERID>CUS-1001"
+        "</CUSTOMERID><RECEIPTDATE>03/10/2026</RECEIPTDATE><DESCRIPTION>ri-xml</DESCRIPTION>"
+        f"<ARPYMTDETAILS><ARPYMTDETAIL><RECORDKEY>{invoice}</RECORDKEY><TRX_PAYMENTAMOUNT>25"
+        "</TRX_PAYMENTAMOUNT></ARPYMTDETAIL></ARPYMTDETAILS></ARPYMT></create>",
+    )
+    rows = api.query(
+        object="accounts-receivable/payment",
+        fields=["key", "paymentMethod", "description", "txnCurrency.totalAmount"],
+        filters=[{"$eq": {"description": "ri-xml"}}],
+    ).json()["ia::result"]
+    assert rows == [
+        {
+            "key": key,
+            "paymentMethod": "creditCard",
+            "description": "ri-xml",
+            "txnCurrency.totalAmount": "25.00",
+        }
+    ]
+    details = api.query(
+        object="accounts-receivable/payment-detail",
+        fields=["arPayment.key", "arInvoice.key", "txnCurrency.paymentAmount"],
+        filters=[{"$in": {"arPayment.key": [key]}}],
+    ).json()["ia::result"]
+    assert details == [
+        {"arPayment.key": key, "arInvoice.key": invoice, "txnCurrency.paymentAmount": "25.00"}
+    ]
+
+
+def test_an_ap_payment_is_created_with_details_and_read_with_its_state(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    sim, _ = books
+    bill = _bill(sim)
+    body = {
+        "paymentMethod": "eft",
+        "vendor": {"id": "VEN-2001"},
+        "paymentDate": "2026-03-24",
+        "description": "ri-key-2",
+        "txnCurrency": {"currency": "USD"},
+        "details": [{"bill": {"key": bill}, "txnCurrency": {"paymentAmount": "80.00"}}],
+    }
+    made = api.post(AP_PAYMENTS, json=body)
+    assert made.status_code == 201, made.text
+    shown = api.get(f"{AP_PAYMENTS}/{made.json()['ia::result']['key']}").json()["ia::result"]
+    assert (shown["recordType"], shown["state"]) == ("apPayment", "confirmed")
+    assert shown["paymentDate"] == "2026-03-24"
+    assert [d["bill"]["key"] for d in shown["details"]] == [bill]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"paymentMethod": "Cheque"}, "paymentMethod"),
+        ({"state": "complete"}, "state"),
+        ({"paymentDetails": [{"arInvoice": {"id": "1"}, "colour": "red"}]}, "colour"),
+    ],
+)
+def test_a_bad_ar_payment_field_is_400_naming_it(
+    books: tuple[Simulator, Company], api: RestSim, change: dict[str, object], named: str
+) -> None:
+    body = {**_ar_payment(_invoice(books[0])), **change}
+    response = api.post(AR_PAYMENTS, json=body)
+    assert response.status_code == 400
+    assert named in response.text
+
+
+def test_a_payment_of_more_than_is_due_is_a_business_refusal(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    response = api.post(AR_PAYMENTS, json=_ar_payment(_invoice(books[0], "10.00"), "60.00"))
+    assert response.status_code == 422, response.text
+    assert response.json()["ia::error"]["details"]
