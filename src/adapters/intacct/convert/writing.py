@@ -70,6 +70,7 @@ from released_intacct.domain.intacct import (
 
 __all__ = [
     "KEY_FIELDS",
+    "check_writable",
     "contact_name",
     "create_body",
     "created",
@@ -189,13 +190,18 @@ def _create_item(item: Item) -> Element:
     return root
 
 
-def _create_payment(
-    payment: IntacctPayment, key: IdempotencyKey, *, method: str, entity: str | None
-) -> Element:
+def check_writable(payment: IntacctPayment) -> None:
+    """Only ordinary, fully applied payments are written (either API): a ``ValueError`` else."""
     applied = sum(application.amount for application in payment.applications)
     if payment.kind is not PaymentKind.ORDINARY or applied != payment.amount:
         msg = f"only ordinary, fully applied payments are written, got {payment.kind.value}"
         raise ValueError(msg)
+
+
+def _create_payment(
+    payment: IntacctPayment, key: IdempotencyKey, *, method: str, entity: str | None
+) -> Element:
+    check_writable(payment)
     object_name = PAYMENT_OBJECTS[payment.origin]
     party_field, date_field = _PAYMENT_FIELDS[object_name]
     root = etree.Element("create")

@@ -1,0 +1,341 @@
+"""AR and AP payments over REST: the payments feed and the payments ``Family``.
+
+Objects and fields are docs/intacct-rest.md 4.11: ``accounts-receivable/payment`` /
+``accounts-payable/payment``, their details the owned ``…/payment-detail`` objects. The query
+service does not return a parent's owned objects ("You cannot query a parent and traverse
+downward", [RESTDOC] query-service), so a page of payments is one query of the headers and one
+query of their details filtered on ``arPayment.key`` / ``apPayment.key`` ``$in`` the page's keys
+(at most ``_IN_MAX`` keys a query, **inferred** as the XML bound).
+
+A payment is read by the XML converter (``convert.reading.payment``: kinds from the record type,
+applications and credits from the details, states, multi-customer payers), from a row that names
+the REST fields by their XML names (``_AS_XML``): one reading of payments whichever API. REST
+answers UTC stamps (correction 11), read in UTC. AP ``recordType`` ``apPayment`` is XML's ``pp``.
+
+Writes (``FAMILY``): a create posts one payment with its details (``paymentDetails`` AR,
+``details`` AP) and the outbox key in ``description`` ("DESCRIPTION (the create's key)",
+docs/intacct-rest.md section 10: readable over REST, written in the AP sample, **inferred** for
+AR), built in a fixed order from the write alone so a re-send is byte for byte the same. The
+method is ``eft`` (XML's default ``EFT``); no financial entity, as over XML. A payment is never
+updated (Intacct updates only drafts; the product writes them posted). ``read_back`` answers the
+intent with the ``key`` Intacct assigned, as the XML writer does (no read: the request minimum).
+``find`` is a query on ``description`` (read-only); ``candidates`` the payments of the party on
+the date for the amount (reference section 10). Payments of OE/PO documents are not re-pointed
+at their AR/AP records here (the XML adapter's ``orderkeys``): not done yet over REST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC
+from decimal import Decimal
+from typing import Final
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.intacct.adapter import CANDIDATES
+from released_intacct.adapters.intacct.convert import reading
+from released_intacct.adapters.intacct.convert.fields import STAMP
+from released_intacct.adapters.intacct.convert.writing import check_writable
+from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
+from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
+from released_intacct.domain.enums import Origin
+from released_intacct.domain.errors import ErrorKind, SyncError
+from released_intacct.domain.intacct import IntacctPayment, IntacctRecord
+from released_intacct.domain.ports import FeedQuery, Page
+
+__all__ = ["FAMILY", "PATHS", "PaymentFamily", "payments"]
+
+PATHS: Final[Mapping[Origin, str]] = {
+    Origin.AR: "accounts-receivable/payment",
+    Origin.AP: "accounts-payable/payment",
+}
+_OWNER: Final = {Origin.AR: "arPayment", Origin.AP: "apPayment"}
+_HOLDER: Final = {Origin.AR: "paymentDetails", Origin.AP: "details"}
+_DOCUMENT: Final = {Origin.AR: "arInvoice", Origin.AP: "bill"}
+_PARTY: Final = {Origin.AR: "customer.id", Origin.AP: "vendor.id"}
+_DATE: Final = {Origin.AR: "paymentSummary.receiptDate", Origin.AP: "paymentDate"}
+_IN_MAX: Final = 1000
+_METHOD: Final = "eft"
+_RECORD_TYPES: Final = {"appayment": "pp"}
+
+_HEADER_XML: Final[Mapping[Origin, Mapping[str, str]]] = {
+    Origin.AR: {
+        "customer.id": "CUSTOMERID",
+        "payerName": "PAYERNAME",
+        "paymentSummary.receiptDate": "RECEIPTDATE",
+    },
+    Origin.AP: {"vendor.id": "VENDORID", "paymentDate": "PAYMENTDATE"},
+}
+_COMMON_XML: Final = {
+    "recordType": "RECORDTYPE",
+    "state": "STATE",
+    "txnCurrency.currency": "CURRENCY",
+    "txnCurrency.totalAmount": "TOTALENTERED",
+    "txnCurrency.totalDue": "TOTALDUE",
+    "documentNumber": "DOCNUMBER",
+    "description": "DESCRIPTION",
+}
+_DETAIL_XML: Final[Mapping[Origin, Mapping[str, str]]] = {
+    Origin.AR: {
+        "arInvoice.key": "RECORDKEY",
+        "positiveAdjustment.key": "POSADJKEY",
+        "txnCurrency.paymentAmount": "TRX_PAYMENTAMOUNT",
+        "txnCurrency.postedAdvanceAmount": "TRX_POSTEDADVANCEAMOUNT",
+        "txnCurrency.postedOverPaymentAmount": "TRX_POSTEDOVERPAYMENTAMOUNT",
+        "txnCurrency.adjustmentAmount": "TRX_ADJUSTMENTAMOUNT",
+        "txnCurrency.negativeInvoiceAmount": "TRX_NEGATIVEINVOICEAMOUNT",
+    },
+    Origin.AP: {
+        "bill.key": "RECORDKEY",
+        "apCreditAdjustment.key": "POSADJKEY",
+        "txnCurrency.paymentAmount": "TRX_PAYMENTAMOUNT",
+        "txnCurrency.postedAdvanceAmount": "TRX_POSTEDADVANCEAMOUNT",
+        "txnCurrency.adjustmentAmount": "TRX_ADJUSTMENTAMOUNT",
+        "txnCurrency.inlineAmount": "TRX_INLINEAMOUNT",
+    },
+}
+"""The REST fields read, by the XML field ``reading.payment`` knows them as."""
+
+
+def _origin(origin: Origin) -> Origin:
+    if origin not in PATHS:
+        msg = f"payments are AR or AP, not {origin.value}"
+        raise ValueError(msg)
+    return origin
+
+
+def _header_select(origin: Origin, filters: tuple[Filter, ...] = ()) -> Select:
+    fields = (*_HEADER_XML[origin], *_COMMON_XML)
+    return Select(object_name=PATHS[origin], fields=fields, filters=filters)
+
+
+def _detail_select(origin: Origin, keys: Sequence[str]) -> Select:
+    owner = f"{_OWNER[origin]}.key"
+    return Select(
+        object_name=f"{PATHS[origin]}-detail",
+        fields=(owner, *_DETAIL_XML[origin]),
+        filters=(Filter(field=owner, operator="$in", value=list(keys)),),
+    )
+
+
+def _text(value: object) -> str:
+    """A REST value as the XML reader's text: strings as they are, numbers written out."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return value if isinstance(value, str) else ""
+
+
+def _as_xml(origin: Origin, header: Row, details: Sequence[Row]) -> dict[str, object]:
+    """The payment ``header`` and its ``details`` as the XML converter reads them."""
+    row: dict[str, object] = {"RECORDNO": _text(field(header, "key"))}
+    for rest, xml in (*_HEADER_XML[origin].items(), *_COMMON_XML.items()):
+        row[xml] = _text(field(header, rest))
+    code = row["RECORDTYPE"]
+    row["RECORDTYPE"] = _RECORD_TYPES.get(str(code).lower(), code)
+    at = stamp(field(header, "audit.modifiedDateTime"))
+    row["WHENMODIFIED"] = "" if at is None else at.strftime(STAMP)
+    holder = "ARPYMTDETAILS" if origin is Origin.AR else "APPYMTDETAILS"
+    row[holder] = [
+        {xml: _text(field(detail, rest)) for rest, xml in _DETAIL_XML[origin].items()}
+        for detail in details
+    ]
+    return row
+
+
+async def _read(
+    rest: Rest, origin: Origin, select: Select, query: FeedQuery, *, feed: object
+) -> Result[Page[Result[IntacctPayment, SyncError]], SyncError]:
+    """One page of payment headers with their details, each converted (or why not)."""
+    read = await rest.pages.page(select, query, feed=(feed, origin))
+    if isinstance(read, Failure):
+        return Failure(read.failure())
+    page = read.unwrap()
+    keys = [_text(field(row, "key")) for row in page.items]
+    details: dict[str, list[Row]] = {key: [] for key in keys}
+    owner = f"{_OWNER[origin]}.key"
+    for at in range(0, len(keys), _IN_MAX):
+        found = await _all(rest, _detail_select(origin, keys[at : at + _IN_MAX]))
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        for detail in found.unwrap():
+            details.setdefault(_text(field(detail, owner)), []).append(detail)
+    converted = tuple(
+        reading.payment(origin, _as_xml(origin, row, details[key]), tz=UTC)
+        for key, row in zip(keys, page.items, strict=True)
+    )
+    return Success(
+        Page(
+            items=converted,
+            next_token=page.next_token,
+            high_water=page.high_water,
+            total=page.total,
+            overlap=page.overlap,
+        )
+    )
+
+
+async def _all(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
+    """Every row of ``select``, page after page (details: no cursor, nothing dropped)."""
+    rows: list[Row] = []
+    token: str | None = None
+    while True:
+        read = await rest.pages.page(
+            select, FeedQuery(token=token), feed=("all", select.object_name)
+        )
+        if isinstance(read, Failure):
+            return Failure(read.failure())
+        page = read.unwrap()
+        rows.extend(page.items)
+        token = page.next_token
+        if token is None:
+            return Success(rows)
+
+
+async def payments(
+    rest: Rest, origin: Origin, query: FeedQuery
+) -> Result[Page[IntacctPayment], SyncError]:
+    """A page of the AR / AP payments feed (``audit.modifiedDateTime`` from the cursor); a
+    payment that cannot be read is one of the page's ``problems`` (rule E1)."""
+    read = await _read(rest, _origin(origin), _header_select(origin), query, feed="payments")
+    if isinstance(read, Failure):
+        return Failure(read.failure())
+    page = read.unwrap()
+    items = tuple(r.unwrap() for r in page.items if isinstance(r, Success))
+    problems = tuple(r.failure() for r in page.items if isinstance(r, Failure))
+    return Success(
+        Page(
+            items=items,
+            next_token=page.next_token,
+            high_water=page.high_water,
+            problems=problems,
+            total=page.total,
+            overlap=page.overlap,
+        )
+    )
+
+
+async def _matching(
+    rest: Rest, origin: Origin, filters: tuple[Filter, ...], *, size: int
+) -> Result[tuple[IntacctPayment, ...], SyncError]:
+    """The payments ``filters`` select (at most ``size``); one that cannot be read fails all."""
+    select = _header_select(origin, filters)
+    read = await _read(rest, origin, select, FeedQuery(size=size), feed="match")
+    if isinstance(read, Failure):
+        return Failure(read.failure())
+    found: list[IntacctPayment] = []
+    for result in read.unwrap().items:
+        if isinstance(result, Failure):
+            return Failure(result.failure())
+        found.append(result.unwrap())
+    return Success(tuple(found))
+
+
+def _amount(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _several(path: str, key: str, found: Sequence[IntacctPayment]) -> SyncError:
+    keys = ", ".join(p.record_no or "?" for p in found)
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=None,
+        message=f"Sage Intacct holds several {path} records written with key {key}: {keys}.",
+        fix="Reverse the copies in Sage Intacct, keeping one, then run the sync again.",
+        cause=f"{path}: description {key} on {keys}",
+    )
+
+
+class PaymentFamily:
+    """AR and AP payments (ordinary, fully applied: what the domain writes)."""
+
+    def handles(self, record: IntacctRecord) -> bool:
+        return isinstance(record, IntacctPayment)
+
+    def path(self, record: IntacctRecord) -> str:
+        return PATHS[_origin(_payment(record).origin)]
+
+    def create_body(self, write: CreateInIntacct) -> dict[str, object]:
+        """The POST body of a payment, its key in ``description``; fields in a fixed order."""
+        payment = _payment(write.record)
+        check_writable(payment)
+        origin = _origin(payment.origin)
+        body: dict[str, object] = {}
+        if payment.party_id is not None:
+            body[_PARTY[origin].split(".")[0]] = {"id": payment.party_id}
+        body["paymentMethod"] = _METHOD
+        on = payment.date.isoformat()
+        body.update({"paymentSummary": {"receiptDate": on}} if origin is Origin.AR else {})
+        body.update({"paymentDate": on} if origin is Origin.AP else {})
+        body["txnCurrency"] = {"currency": payment.currency}
+        if payment.reference:
+            body["documentNumber"] = payment.reference
+        body["description"] = write.key
+        body[_HOLDER[origin]] = [
+            {
+                _DOCUMENT[origin]: {"key": application.document_key},
+                "txnCurrency": {"paymentAmount": _amount(application.amount)},
+            }
+            for application in payment.applications
+        ]
+        return body
+
+    def update_body(self, write: UpdateInIntacct) -> dict[str, object]:
+        msg = "the product never updates a payment in Intacct (only drafts can be)"
+        raise ValueError(msg)
+
+    async def read_back(
+        self, rest: Rest, write: IntacctWrite, key: str
+    ) -> Result[IntacctRecord, SyncError]:
+        """The payment written, with the ``key`` Intacct assigned (no request)."""
+        payment = _payment(write.record)
+        if not key:
+            msg = "a payment has no key before Intacct assigns one"
+            raise ValueError(msg)
+        return Success(_with_key(payment, key))
+
+    async def find(
+        self, rest: Rest, write: CreateInIntacct
+    ) -> Result[IntacctRecord | None, SyncError]:
+        """The payment whose ``description`` is ``write.key``, or None (read-only)."""
+        origin = _origin(_payment(write.record).origin)
+        keyed = (Filter(field="description", operator="$eq", value=write.key),)
+        found = await _matching(rest, origin, keyed, size=CANDIDATES)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        matches = found.unwrap()
+        if len(matches) > 1:
+            return Failure(_several(PATHS[origin], write.key, matches))
+        return Success(matches[0] if matches else None)
+
+    async def candidates(
+        self, rest: Rest, write: CreateInIntacct
+    ) -> Result[tuple[IntacctRecord, ...], SyncError]:
+        """Payments of the party on the date for the amount (read-only)."""
+        payment = _payment(write.record)
+        origin = _origin(payment.origin)
+        alike = [Filter(field=_DATE[origin], operator="$eq", value=payment.date.isoformat())]
+        if payment.party_id is not None:
+            alike.insert(0, Filter(field=_PARTY[origin], operator="$eq", value=payment.party_id))
+        found = await _matching(rest, origin, tuple(alike), size=CANDIDATES)
+        return found.map(lambda all_: tuple(p for p in all_ if p.amount == payment.amount))
+
+
+def _payment(record: IntacctRecord) -> IntacctPayment:
+    if not isinstance(record, IntacctPayment):
+        msg = f"the payments family writes payments, not a {type(record).__name__}"
+        raise TypeError(msg)
+    return record
+
+
+def _with_key(payment: IntacctPayment, key: str) -> IntacctPayment:
+    return replace(payment, record_no=key)
+
+
+FAMILY: Final = PaymentFamily()
