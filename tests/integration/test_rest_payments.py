@@ -287,3 +287,26 @@ def test_a_failed_query_is_the_feed_failure() -> None:
         return isinstance(read, Failure)
 
     assert _run(use)
+
+
+@_each_origin
+def test_a_reversal_read_over_rest_names_the_payment_it_reverses_as_over_xml(
+    origin: Origin,
+) -> None:
+    async def use(sim: Simulator, rest: Rest, xml: IntacctAdapter) -> None:
+        written = await _over_rest(rest, _create(origin, _document(sim, origin), "ri-rev-1"))
+        tag = "reverse_arpayment" if origin is Origin.AR else "reverse_appayment"
+        reversal = ok_key(
+            sim,
+            f'<{tag} key="{written.record_no}"><datereversed><year>2026</year><month>04</month>'
+            f"<day>25</day></datereversed></{tag}>",
+        )
+        read = (await payments(rest, origin, FeedQuery())).unwrap().items
+        over_rest = _one(read, reversal)
+        assert over_rest.state is IntacctState.REVERSAL
+        assert over_rest.reverses == written.record_no
+        assert _one(read, written.record_no).state is IntacctState.REVERSED
+        over_xml = _one((await value(xml.payments(origin, FeedQuery()))).items, reversal)
+        _same(over_rest, over_xml)
+
+    _run(use)

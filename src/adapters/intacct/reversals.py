@@ -28,7 +28,7 @@ from released_intacct.adapters.intacct.convert.fields import PAIRED, Row
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.domain.errors import SyncError
 
-__all__ = ["Reversals"]
+__all__ = ["Reversals", "best"]
 
 _PREFIX: Final = "Reversed - "
 _PARTIES: Final[Mapping[str, str]] = {
@@ -77,11 +77,12 @@ class Reversals:
             where=q.both(by, named),
         )
         found = await self._reads.every(select)
-        return found.map(lambda candidates: _best(row, candidates))
+        return found.map(lambda candidates: best(row, candidates))
 
 
-def _best(reversal: Row, candidates: Sequence[Row]) -> str | None:
-    """The latest earlier record in STATE Reversed with the opposite total, if any."""
+def best(reversal: Row, candidates: Sequence[Row]) -> str | None:
+    """The latest earlier record in STATE Reversed with the opposite total, if any (rows by
+    their XML names, RECORDNO, STATE, TOTALENTERED: the REST payments feed names its rows so)."""
     key, total = _number(reversal, "RECORDNO"), _amount(reversal)
     matching = [
         _number(row, "RECORDNO")

@@ -36,8 +36,9 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.adapter import CANDIDATES
 from released_intacct.adapters.intacct.convert import reading
-from released_intacct.adapters.intacct.convert.fields import STAMP
+from released_intacct.adapters.intacct.convert.fields import PAIRED, STAMP
 from released_intacct.adapters.intacct.convert.writing import check_writable
+from released_intacct.adapters.intacct.reversals import best
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
@@ -166,10 +167,13 @@ async def _read(
             return Failure(found.failure())
         for detail in found.unwrap():
             details.setdefault(_text(field(detail, owner)), []).append(detail)
-    converted = tuple(
-        reading.payment(origin, _as_xml(origin, row, details[key]), tz=UTC)
-        for key, row in zip(keys, page.items, strict=True)
-    )
+    rows: list[dict[str, object]] = []
+    for key, header in zip(keys, page.items, strict=True):
+        paired = await _paired(rest, origin, _as_xml(origin, header, details[key]))
+        if isinstance(paired, Failure):
+            return Failure(paired.failure())
+        rows.append(paired.unwrap())
+    converted = tuple(reading.payment(origin, row, tz=UTC) for row in rows)
     return Success(
         Page(
             items=converted,
@@ -179,6 +183,37 @@ async def _read(
             overlap=page.overlap,
         )
     )
+
+
+async def _paired(
+    rest: Rest, origin: Origin, row: dict[str, object]
+) -> Result[dict[str, object], SyncError]:
+    """A Reversal payment naming the payment it reverses (``reversals.best``: the party's
+    latest earlier payment Reversed for the opposite total; correction 3), as over XML."""
+    if str(row["STATE"]).lower() != "reversal":
+        return Success(row)
+    party_field, party = _PARTY[origin], str(row[_HEADER_XML[origin][_PARTY[origin]]])
+    payer = str(row.get("PAYERNAME", ""))
+    if not party and not payer:
+        return Success(row)
+    by = Filter(field=party_field, operator="$eq", value=party) if party else None
+    by = by or Filter(field="payerName", operator="$eq", value=payer)
+    select = Select(
+        object_name=PATHS[origin], fields=("state", "txnCurrency.totalAmount"), filters=(by,)
+    )
+    found = await _all(rest, select)
+    if isinstance(found, Failure):
+        return Failure(found.failure())
+    candidates = [
+        {
+            "RECORDNO": _text(field(c, "key")),
+            "STATE": _text(field(c, "state")),
+            "TOTALENTERED": _text(field(c, "txnCurrency.totalAmount")),
+        }
+        for c in found.unwrap()
+    ]
+    original = best(row, candidates)
+    return Success({**row, PAIRED: original} if original else row)
 
 
 async def _all(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
