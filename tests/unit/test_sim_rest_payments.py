@@ -171,3 +171,83 @@ def test_a_payment_of_more_than_is_due_is_a_business_refusal(
     response = api.post(AR_PAYMENTS, json=_ar_payment(_invoice(books[0], "10.00"), "60.00"))
     assert response.status_code == 422, response.text
     assert response.json()["ia::error"]["details"]
+
+
+def test_an_ar_payment_reversed_by_its_workflow_restores_the_invoice(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    sim, company = books
+    invoice = _invoice(sim)
+    key = api.post(AR_PAYMENTS, json=_ar_payment(invoice)).json()["ia::result"]["key"]
+    body = {"key": key, "reversedDate": "2026-03-30", "memo": "bounced"}
+    done = api.post("/workflows/accounts-receivable/payment/reverse", json=body)
+    assert done.status_code == 200, done.text
+    answer = done.json()["ia::result"]
+    assert answer["state"] == "reversal"
+    assert answer["key"] != key  # the Reversal record Intacct adds
+    assert api.get(f"{AR_PAYMENTS}/{key}").json()["ia::result"]["state"] == "reversed"
+    reversal = api.get(f"{AR_PAYMENTS}/{answer['key']}").json()["ia::result"]
+    assert (reversal["description"], reversal["txnCurrency"]["totalAmount"]) == (
+        "bounced",
+        "-60.00",
+    )
+    stored = company.by_recordno("ARINVOICE", invoice)
+    assert stored is not None
+    assert stored["TOTALDUE"] == "100.00"
+
+
+def test_an_ap_payment_reversed_by_its_workflow_answers_it_reversed(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    bill = _bill(books[0])
+    body = {
+        "paymentMethod": "eft",
+        "vendor": {"id": "VEN-2001"},
+        "paymentDate": "2026-03-24",
+        "details": [{"bill": {"key": bill}, "txnCurrency": {"paymentAmount": "80.00"}}],
+    }
+    key = api.post(AP_PAYMENTS, json=body).json()["ia::result"]["key"]
+    reverse = {"key": key, "paymentDate": "2026-03-30", "description": "void"}
+    done = api.post("/workflows/accounts-payable/payment/reverse", json=reverse)
+    assert done.status_code == 200, done.text
+    assert (done.json()["ia::result"]["key"], done.json()["ia::result"]["state"]) == (
+        key,
+        "reversed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "named"),
+    [
+        ("accounts-receivable/payment/reverse", {"key": "99999", "reversedDate": "2026-03-30"},
+         404, "99999"),
+        ("accounts-receivable/payment/reverse", {"key": "{key}"}, 400, "reversedDate"),
+        ("accounts-payable/payment/reverse", {"key": "99999", "paymentDate": "2026-03-30"},
+         404, "accounts-payable/payment"),
+        ("accounts-receivable/payment/approve", {"key": "{key}"}, 404, "approve"),
+        ("accounts-receivable/payment/reverse", {"reversedDate": "2026-03-30"}, 400, "key"),
+    ],
+)  # fmt: skip
+def test_a_bad_payment_workflow_is_refused_naming_what(
+    books: tuple[Simulator, Company],
+    api: RestSim,
+    path: str,
+    body: dict[str, str],
+    status: int,
+    named: str,
+) -> None:
+    key = api.post(AR_PAYMENTS, json=_ar_payment(_invoice(books[0]))).json()["ia::result"]["key"]
+    sent = {name: value.replace("{key}", key) for name, value in body.items()}
+    response = api.post(f"/workflows/{path}", json=sent)
+    assert response.status_code == status, response.text
+    assert named in response.text
+
+
+def test_reversing_a_reversed_payment_is_a_business_refusal(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    key = api.post(AR_PAYMENTS, json=_ar_payment(_invoice(books[0]))).json()["ia::result"]["key"]
+    body = {"key": key, "reversedDate": "2026-03-30"}
+    assert api.post("/workflows/accounts-receivable/payment/reverse", json=body).status_code == 200
+    again = api.post("/workflows/accounts-receivable/payment/reverse", json=body)
+    assert again.status_code == 422, again.text
