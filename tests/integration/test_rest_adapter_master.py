@@ -7,19 +7,31 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from returns.future import FutureResult
 from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
+from released_intacct.adapters.intacct_rest.oauth import Spend, TokenClient
 from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.diagnosis import Verdict
 from released_intacct.domain.enums import ContactRole, DimensionKind, RecordType
-from released_intacct.domain.errors import ErrorKind, Rule
-from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, ReleasedId
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import (
+    ConnectionId,
+    EntityId,
+    IdempotencyKey,
+    IntacctId,
+    ReleasedId,
+)
 from released_intacct.domain.intacct import ContactBlock, Item, Party, party_key
 from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
@@ -30,6 +42,8 @@ from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+CALLBACK = "http://127.0.0.1/oauth/callback"
+T = TypeVar("T")
 XML = IntacctCredentials(
     sender_id="demo-sender",
     sender_password=Secret("demo-sender-pass"),
@@ -88,18 +102,20 @@ class World:
                     "secret": "demo-client-secret",
                     "sender": "demo-sender",
                     "login": "ws_user",
+                    "redirect_uris": [CALLBACK],
                 }
             },
             "entities": {"E100": "East", "E200": "West"},
             "records": RECORDS,
         }
         self.company: Company = load_company(sim, config, now=self.clock())
-        client = httpx.AsyncClient(
+        self.client = client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
         )
         settings = ClientSettings(
             endpoint="http://sim/ia/xml/xmlgw.phtml", api_base="http://sim/ia/api/v1", backoff=0.0
         )
+        self.settings = settings
         self.xml = IntacctAdapter(client, XML, entity=None, settings=settings)
         self.rest = IntacctRestAdapter(
             client, OAUTH, entity=None, settings=settings, clock=self.clock
@@ -267,5 +283,93 @@ def test_transactions_are_counted_one_per_record_and_one_per_read() -> None:
         await value(w.rest.write(writes))
         # one batch of three records, then each read back by one query
         assert w.rest.transactions_spent() == reads + 3 + 3
+
+    run(body)
+
+
+class Store:
+    """A connection's refresh token, spent under a lock (the state store's part)."""
+
+    def __init__(self, token: Secret) -> None:
+        self.token = token
+        self.spent: list[str] = []
+        self._lock = asyncio.Lock()
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        async def spent() -> Result[T, SyncError]:
+            async with self._lock:
+                got = await spend(self.token)
+                if isinstance(got, Failure):
+                    return Failure(got.failure())
+                self.spent.append(self.token.reveal())
+                self.token, kept = got.unwrap()
+                return Success(kept)
+
+        return FutureResult(spent())
+
+
+def test_C2_an_authorized_connection_spends_its_stored_refresh_token_and_keeps_the_new_one() -> (
+    None
+):
+    """The authorization-code grant (``user_id`` None): the adapter is built with the state
+    store, renews through ``spend_refresh_token`` and the rotated token is what is kept."""
+
+    async def body(w: World) -> None:
+        asked = {
+            "response_type": "code",
+            "client_id": OAUTH.client_id,
+            "redirect_uri": CALLBACK,
+            "state": "s1",
+            "scope": "offline_access",
+        }
+        redirect = await w.client.get("/ia/api/v1/oauth2/authorize", params=asked)
+        code = parse_qs(urlsplit(redirect.headers["location"]).query)["code"][0]
+        client = TokenClient(w.client, w.settings, OAUTH, w.clock)
+        grant = await value(client.exchange_code(Secret(code), CALLBACK))
+        assert grant.refresh_token is not None
+        store = Store(grant.refresh_token)
+        authorized = replace(OAUTH, user_id=None)
+        adapter = IntacctRestAdapter(
+            w.client,
+            authorized,
+            entity=None,
+            settings=w.settings,
+            tokens=store,
+            connection=ConnectionId("conn-1"),
+            clock=w.clock,
+        )
+        page = await value(adapter.accounts(FeedQuery()))
+        assert [a.account_no for a in page.items] == ["4000"]
+        assert store.spent == [grant.refresh_token.reveal()]
+        assert store.token != grant.refresh_token
+
+    run(body)
+
+
+def test_doctor_over_rest_fails_the_audit_trail_without_its_permission() -> None:
+    async def body(w: World) -> None:
+        w.company.settings.audit_trail_permission = False
+        diagnosis = await value(w.rest.diagnose(EntityId("")))
+        found = {f.check: f for f in diagnosis.findings}
+        assert found["audit.permission"].verdict is Verdict.FAILED
+        assert "permission" in found["audit.permission"].fix
+        assert found["contacts.key"].verdict is Verdict.OK
+        assert found["time.zone"].verdict is Verdict.OK
+        assert diagnosis.zone.startswith("UTC")
+
+    run(body)
+
+
+def test_doctor_over_rest_reports_the_deletion_spelling_once_the_trail_shows_one() -> None:
+    async def body(w: World) -> None:
+        before = await value(w.rest.diagnose(EntityId("")))
+        modes = {f.check: f for f in before.findings}["audit.modes"]
+        assert modes.verdict is Verdict.UNKNOWN
+        old = w.company.by_field("DEPARTMENT", "DEPARTMENTID", "D2")
+        assert old is not None
+        w.company.delete("DEPARTMENT", int(str(old["RECORDNO"])), now=w.clock())
+        after = await value(w.rest.diagnose(EntityId("")))
+        modes = {f.check: f for f in after.findings}["audit.modes"]
+        assert (modes.verdict, "delete" in modes.seen) == (Verdict.OK, True)
 
     run(body)
