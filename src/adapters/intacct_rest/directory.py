@@ -29,12 +29,13 @@ from released_intacct.adapters.intacct.setupcache import Kept, SetupCache
 from released_intacct.adapters.intacct_rest import items
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Row, Select, field
+from released_intacct.adapters.intacct_rest.rows import every_row
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
 from released_intacct.domain.intacct import Item
-from released_intacct.domain.ports import Entity, FeedQuery, IntacctSetup, OAuthCredentials
+from released_intacct.domain.ports import Entity, IntacctSetup, OAuthCredentials
 
-__all__ = ["DEFINITIONS", "ENTITY_PATH", "LABELS", "Directory", "rows_of"]
+__all__ = ["DEFINITIONS", "ENTITY_PATH", "LABELS", "Directory"]
 
 ENTITY_PATH: Final = "company-config/entity"
 LABELS: Final = ("accounts-receivable/account-label", "accounts-payable/account-label")
@@ -43,21 +44,6 @@ _UNREADABLE: Final = "no REST object or field reports it (docs/intacct-rest.md s
 
 RestAt = Callable[[EntityId | None], Rest]
 """The REST API at an entity (None: the top level, no entity header)."""
-
-
-async def rows_of(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
-    """Every row ``select`` matches, page after page (a look-up, never a feed's)."""
-    found: list[Row] = []
-    query = FeedQuery()
-    while True:
-        page = await rest.pages.page(select, query, feed="lookup")
-        if isinstance(page, Failure):
-            return Failure(page.failure())
-        read = page.unwrap()
-        found.extend(read.items)
-        if read.next_token is None:
-            return Success(found)
-        query = FeedQuery(token=read.next_token)
 
 
 class Directory:
@@ -75,7 +61,7 @@ class Directory:
 
     async def entities(self, rest: Rest) -> Result[tuple[Entity, ...], SyncError]:
         select = Select(object_name=ENTITY_PATH, fields=("id", "name", "baseCurrency.id"))
-        rows = await rows_of(rest, select)
+        rows = await every_row(rest, select)
         if isinstance(rows, Failure):
             return Failure(rows.failure())
         read = (facts_of.entity(_entity_row(row)) for row in rows.unwrap())
@@ -105,7 +91,7 @@ class Directory:
         subscribed: set[str] = set()
         definitions: set[str] = set()
         for module, path in DEFINITIONS.items():
-            rows = await rows_of(rest, Select(object_name=path, fields=("id", "status")))
+            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
             if isinstance(rows, Success):
                 subscribed.add(module)
                 if any(facts_of.active(_status_row(row)) for row in rows.unwrap()):
@@ -114,7 +100,7 @@ class Directory:
                 return Failure(rows.failure())
         labels: dict[str, int | None] = {}
         for path in LABELS:
-            rows = await rows_of(rest, Select(object_name=path, fields=("id", "status")))
+            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
             if isinstance(rows, Success):
                 labels[path] = sum(facts_of.active(_status_row(row)) for row in rows.unwrap())
             elif rows.failure().kind is ErrorKind.RETRIABLE:

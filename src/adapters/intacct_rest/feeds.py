@@ -19,10 +19,10 @@ its page (rule E1), not a failure of the read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final
 
 from returns.result import Failure, Result, Success
 
@@ -30,7 +30,14 @@ from released_intacct.adapters.intacct.convert import reading
 from released_intacct.adapters.intacct_rest import items, parties
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
-from released_intacct.adapters.intacct_rest.rows import Pairs, as_xml, rest_fields
+from released_intacct.adapters.intacct_rest.rows import (
+    Pairs,
+    as_xml,
+    converted,
+    every_row,
+    modified,
+    rest_fields,
+)
 from released_intacct.domain.enums import ContactRole, DimensionKind, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IntacctId, IntacctKey
@@ -56,7 +63,6 @@ __all__ = [
     "tax_details",
 ]
 
-T = TypeVar("T")
 ACCOUNT_PATH: Final = "general-ledger/account"
 TAX_DETAIL_PATH: Final = "tax/tax-detail"
 AUDIT_PATH: Final = "company-config/audit-history"
@@ -122,42 +128,14 @@ def _dimension_pairs(kind: DimensionKind) -> Pairs:
     return named if kind is DimensionKind.TASK else (*named, ("status", "STATUS"))
 
 
-def _converted(
-    page: Page[Row], convert: Callable[[Row], Result[T, SyncError]], *, stamped: bool = True
-) -> Page[T]:
-    """``page``'s rows converted; those that cannot be read become its problems."""
-    found: list[T] = []
-    problems = list(page.problems)
-    for row in page.items:
-        read = convert(row)
-        if isinstance(read, Success):
-            found.append(read.unwrap())
-        else:
-            problems.append(read.failure())
-    return Page(
-        items=tuple(found),
-        next_token=page.next_token,
-        high_water=page.high_water,
-        problems=tuple(problems),
-        total=page.total,
-        overlap=page.overlap,
-    )
-
-
-def _at(row: Row) -> object:
-    return stamp(field(row, "audit.modifiedDateTime"))
-
-
 async def accounts(rest: Rest, query: FeedQuery) -> Result[Page[GlAccount], SyncError]:
     select = Select(object_name=ACCOUNT_PATH, fields=rest_fields(_ACCOUNT))
 
     def read(row: Row) -> Result[GlAccount, SyncError]:
         found = reading.gl_account(as_xml(row, _ACCOUNT))
-        return found.map(
-            lambda a: replace(a, modified_at=stamp(field(row, "audit.modifiedDateTime")))
-        )
+        return found.map(lambda a: replace(a, modified_at=modified(row)))
 
-    return (await rest.pages.page(select, query)).map(lambda page: _converted(page, read))
+    return (await rest.pages.page(select, query)).map(lambda page: converted(page, read))
 
 
 async def tax_details(rest: Rest, query: FeedQuery) -> Result[Page[TaxDetail], SyncError]:
@@ -167,7 +145,7 @@ async def tax_details(rest: Rest, query: FeedQuery) -> Result[Page[TaxDetail], S
     def read(row: Row) -> Result[TaxDetail, SyncError]:
         return reading.tax_detail(as_xml(row, _TAX_DETAIL))
 
-    return (await rest.pages.page(select, whole)).map(lambda page: _converted(page, read))
+    return (await rest.pages.page(select, whole)).map(lambda page: converted(page, read))
 
 
 async def dimension_values(
@@ -178,12 +156,10 @@ async def dimension_values(
 
     def read(row: Row) -> Result[DimensionValue, SyncError]:
         found = reading.dimension_value(kind, as_xml(row, pairs))
-        return found.map(
-            lambda v: replace(v, modified_at=stamp(field(row, "audit.modifiedDateTime")))
-        )
+        return found.map(lambda v: replace(v, modified_at=modified(row)))
 
     page = await rest.pages.page(select, query, feed=("dimension", kind))
-    return page.map(lambda rows: _converted(rows, read))
+    return page.map(lambda rows: converted(rows, read))
 
 
 async def parties_feed(
@@ -214,7 +190,7 @@ async def deletions(
         return _deletion(record_type, row)
 
     page = await rest.pages.page(select, query, feed=("deletions", record_type))
-    return page.map(lambda rows: _converted(rows, read))
+    return page.map(lambda rows: converted(rows, read))
 
 
 def _deletion(record_type: RecordType, row: Row) -> Result[Deletion, SyncError]:
@@ -250,14 +226,8 @@ async def parties_held(
             fields=("id",),
             filters=(Filter(field="id", operator="$in", value=list(chunk)),),
         )
-        query = FeedQuery()
-        while True:
-            page = await rest.pages.page(select, query, feed="lookup")
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            read = page.unwrap()
-            held.update(IntacctId(str(field(row, "id"))) for row in read.items)
-            if read.next_token is None:
-                break
-            query = FeedQuery(token=read.next_token)
+        rows = await every_row(rest, select)
+        if isinstance(rows, Failure):
+            return Failure(rows.failure())
+        held.update(IntacctId(str(field(row, "id"))) for row in rows.unwrap())
     return Success(frozenset(held) & frozenset(ids))

@@ -16,10 +16,9 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert.reading import item as read_item
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select
-from released_intacct.adapters.intacct_rest.rows import as_xml, rest_fields
+from released_intacct.adapters.intacct_rest.rows import as_xml, every_row, rest_fields
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.intacct import Item
-from released_intacct.domain.ports import FeedQuery
 
 __all__ = ["ITEM_PATH", "item_of", "items_matching", "refused"]
 
@@ -42,17 +41,11 @@ async def items_matching(rest: Rest, *filters: Filter) -> Result[tuple[Item, ...
     """Every readable item the filters match (one that cannot be read is left out, as the XML
     set-up does)."""
     select = Select(object_name=ITEM_PATH, fields=rest_fields(PAIRS), filters=filters)
-    found: list[Item] = []
-    query = FeedQuery()
-    while True:
-        page = await rest.pages.page(select, query, feed="lookup")
-        if isinstance(page, Failure):
-            return Failure(page.failure())
-        read = page.unwrap()
-        found.extend(i.unwrap() for i in map(item_of, read.items) if isinstance(i, Success))
-        if read.next_token is None:
-            return Success(tuple(found))
-        query = FeedQuery(token=read.next_token)
+    rows = await every_row(rest, select)
+    if isinstance(rows, Failure):
+        return Failure(rows.failure())
+    read = (item_of(row) for row in rows.unwrap())
+    return Success(tuple(i.unwrap() for i in read if isinstance(i, Success)))
 
 
 def refused(item: Item) -> SyncError:

@@ -21,13 +21,20 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert.reading import party as read_party
 from released_intacct.adapters.intacct.convert.writing import contact_name
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
-from released_intacct.adapters.intacct_rest.rows import Pairs, as_xml, rest_fields
+from released_intacct.adapters.intacct_rest.query import Filter, Row, Select
+from released_intacct.adapters.intacct_rest.rows import (
+    Pairs,
+    as_xml,
+    converted,
+    every_row,
+    modified,
+    rest_fields,
+)
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
 from released_intacct.domain.enums import ContactRole
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import ContactBlock, IntacctRecord, Party
-from released_intacct.domain.ports import FeedQuery, Page
+from released_intacct.domain.ports import Page
 
 __all__ = ["FAMILY", "PARTY_PATHS", "PartyFamily", "parties_matching", "party_select"]
 
@@ -84,47 +91,28 @@ def party_select(role: ContactRole, *filters: Filter) -> Select:
 def party_of(role: ContactRole, row: Row) -> Result[Party, SyncError]:
     """A query row as a ``Party``, its ``modified_at`` the UTC stamp."""
     read = read_party(role, as_xml(row, PAIRS[role]))
-    at = stamp(field(row, "audit.modifiedDateTime"))
+    at = modified(row)
     return read.map(lambda found: replace(found, modified_at=at))
 
 
 def page_of(role: ContactRole, page: Page[Row]) -> Page[Party]:
-    """A page of rows as parties; a row that cannot be read is one of its problems (rule E1)."""
-    items: list[Party] = []
-    problems = list(page.problems)
-    for row in page.items:
-        read = party_of(role, row)
-        if isinstance(read, Success):
-            items.append(read.unwrap())
-        else:
-            problems.append(read.failure())
-    return Page(
-        items=tuple(items),
-        next_token=page.next_token,
-        high_water=page.high_water,
-        problems=tuple(problems),
-        total=page.total,
-        overlap=page.overlap,
-    )
+    return converted(page, lambda row: party_of(role, row))
 
 
 async def parties_matching(
     rest: Rest, role: ContactRole, *filters: Filter
 ) -> Result[tuple[Party, ...], SyncError]:
-    """Every party of ``role`` the filters match (a look-up: read whole, never a feed's)."""
+    """Every party of ``role`` the filters match (a look-up); one that cannot be read fails it."""
+    rows = await every_row(rest, party_select(role, *filters))
+    if isinstance(rows, Failure):
+        return Failure(rows.failure())
     found: list[Party] = []
-    query = FeedQuery()
-    while True:
-        page = await rest.pages.page(party_select(role, *filters), query, feed="lookup")
-        if isinstance(page, Failure):
-            return Failure(page.failure())
-        read = page_of(role, page.unwrap())
-        if read.problems:
-            return Failure(read.problems[0])
-        found.extend(read.items)
-        if read.next_token is None:
-            return Success(tuple(found))
-        query = FeedQuery(token=read.next_token)
+    for row in rows.unwrap():
+        read = party_of(role, row)
+        if isinstance(read, Failure):
+            return Failure(read.failure())
+        found.append(read.unwrap())
+    return Success(tuple(found))
 
 
 def _contact(block: ContactBlock, *, printed: str, key: str | None) -> dict[str, object]:

@@ -7,12 +7,20 @@ XML names (dotted XML names nested: ``DISPLAYCONTACT.FIRSTNAME``). REST timestam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Final, TypeVar
 
-from released_intacct.adapters.intacct_rest.query import field
+from returns.result import Failure, Result, Success
 
-__all__ = ["Pairs", "as_xml", "rest_fields"]
+from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.adapters.intacct_rest.query import CURSOR, Row, Select, field, stamp
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ports import FeedQuery, Page
+
+__all__ = ["Pairs", "as_xml", "converted", "every_row", "modified", "rest_fields"]
+
+T = TypeVar("T")
 
 Pairs = tuple[tuple[str, str], ...]
 """(REST field, XML field) pairs of one object."""
@@ -43,6 +51,11 @@ def as_xml(row: Mapping[str, Any], pairs: Pairs) -> dict[str, Any]:
     return found
 
 
+def modified(row: Mapping[str, Any]) -> datetime | None:
+    """The row's ``audit.modifiedDateTime`` (UTC), the ``modified_at`` of what it reads as."""
+    return stamp(field(row, CURSOR))
+
+
 def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -56,3 +69,39 @@ def _put(into: dict[str, Any], path: list[str], value: str) -> None:
             inner = into[name] = {}
         into = inner
     into[path[-1]] = value
+
+
+def converted(page: Page[Row], convert: Callable[[Row], Result[T, SyncError]]) -> Page[T]:
+    """``page``'s rows converted; a row that cannot be read is one of its problems (rule E1)."""
+    found: list[T] = []
+    problems = list(page.problems)
+    for row in page.items:
+        read = convert(row)
+        if isinstance(read, Success):
+            found.append(read.unwrap())
+        else:
+            problems.append(read.failure())
+    return Page(
+        items=tuple(found),
+        next_token=page.next_token,
+        high_water=page.high_water,
+        problems=tuple(problems),
+        total=page.total,
+        overlap=page.overlap,
+    )
+
+
+async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
+    """Every row ``select`` matches, page after page: a look-up (its versions are kept apart
+    from the feeds'), never a feed's read."""
+    found: list[Row] = []
+    query = FeedQuery()
+    while True:
+        page = await rest.pages.page(select, query, feed="lookup")
+        if isinstance(page, Failure):
+            return Failure(page.failure())
+        read = page.unwrap()
+        found.extend(read.items)
+        if read.next_token is None:
+            return Success(found)
+        query = FeedQuery(token=read.next_token)
