@@ -373,3 +373,18 @@ def test_doctor_over_rest_reports_the_deletion_spelling_once_the_trail_shows_one
         assert (modes.verdict, "delete" in modes.seen) == (Verdict.OK, True)
 
     run(body)
+
+
+def test_requests_at_every_entity_share_the_companys_governor() -> None:
+    """A set-up at another entity than the adapter's sends its requests under the same limit
+    of requests in flight (one governor per company), and repeated set-ups keep one transport."""
+
+    async def body(w: World) -> None:
+        governor = w.rest.rest.transport.governor
+        await value(w.rest.setup(EntityId("E200")))
+        first = governor.requests
+        assert first > 0
+        await value(w.rest.setup(EntityId("E200")))
+        assert governor.requests == 2 * first
+
+    run(body)

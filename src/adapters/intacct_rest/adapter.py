@@ -122,15 +122,18 @@ class IntacctRestAdapter:
             store=tokens if credentials.user_id is None else None,
             connection=connection,
         )
-        self._counted: list[_Counted] = []
-        self._entity = entity or None
-        self.rest = self._rest(entity, self.tokens)
+        self._rests: dict[EntityId | None, Rest] = {}
+        self._counted: dict[EntityId | None, _Counted] = {}
+        """The transports of this connection's token, by entity (one governor between them)."""
+        self._spent_apart = 0
+        """Transactions of log-ins with other credentials."""
+        self.rest = self._at(entity or None)
         self._directory = Directory(
             credentials, self.settings, self._at, setups or SetupCache(self._clock)
         )
         self._writer = Writer(self.rest, families)
 
-    def _rest(self, entity: EntityId | None, tokens: Tokens) -> Rest:
+    def _rest(self, entity: EntityId | None, tokens: Tokens) -> tuple[_Counted, Rest]:
         transport = _Counted(
             self._client,
             self.settings,
@@ -140,8 +143,10 @@ class IntacctRestAdapter:
             slots=self._slots,
             company=self._credentials.company_id,
         )
-        self._counted.append(transport)
-        return Rest(
+        first = next(iter(self._counted.values()), None)
+        if first is not None:
+            transport.governor = first.governor  # one company, one limit of requests in flight
+        return transport, Rest(
             transport=transport,
             pages=QueryPages(transport, self.settings),
             batches=Batches(transport, self.settings),
@@ -150,12 +155,16 @@ class IntacctRestAdapter:
         )
 
     def _at(self, entity: EntityId | None) -> Rest:
-        if entity == self._entity:
-            return self.rest
-        return self._rest(entity, self.tokens)
+        """The REST API at ``entity`` with this connection's token (kept per entity)."""
+        kept = self._rests.get(entity)
+        if kept is None:
+            transport, kept = self._rest(entity, self.tokens)
+            self._counted[entity] = transport
+            self._rests[entity] = kept
+        return kept
 
     def transactions_spent(self) -> int:
-        return sum(transport.spent for transport in self._counted)
+        return self._spent_apart + sum(t.spent for t in self._counted.values())
 
     # --- directory -------------------------------------------------------------------------------
 
@@ -167,14 +176,21 @@ class IntacctRestAdapter:
     async def _login(self, credentials: Credentials) -> Result[tuple[Entity, ...], SyncError]:
         if not isinstance(credentials, OAuthCredentials):
             return Failure(_xml_credentials())
-        tokens = self.tokens
-        if credentials != self._credentials and credentials.user_id is not None:
-            client = TokenClient(self._client, self.settings, credentials, self._clock)
-            tokens = AccessTokens(client, self.settings, self._clock)
+        if credentials == self._credentials or credentials.user_id is None:
+            granted = await self.tokens.access()
+            if isinstance(granted, Failure):
+                return Failure(granted.failure())
+            return await self._directory.entities(self._at(None))
+        client = TokenClient(self._client, self.settings, credentials, self._clock)
+        tokens = AccessTokens(client, self.settings, self._clock)
         granted = await tokens.access()
         if isinstance(granted, Failure):
             return Failure(granted.failure())
-        return await self._directory.entities(self._rest(None, tokens))
+        transport, rest = self._rest(None, tokens)
+        try:
+            return await self._directory.entities(rest)
+        finally:
+            self._spent_apart += transport.spent
 
     def setup(
         self, entity: EntityId, *, reuse: bool = False
