@@ -388,3 +388,40 @@ def test_requests_at_every_entity_share_the_companys_governor() -> None:
         assert governor.requests == 2 * first
 
     run(body)
+
+
+def test_D5_parties_held_asks_in_chunks_of_ids() -> None:
+    async def body(w: World) -> None:
+        (made,) = await value(w.rest.write([customer("Held Ltd", "held")]))
+        created = made.result.unwrap()
+        assert isinstance(created, Party)
+        assert created.party_id is not None
+        asked = [created.party_id, *(IntacctId(f"NOPE-{n}") for n in range(150))]
+        before = w.rest.rest.transport.governor.requests
+        held = await value(w.rest.parties_held(ContactRole.CUSTOMER, asked))
+        assert held == frozenset({created.party_id})
+        assert w.rest.rest.transport.governor.requests == before + 2  # 100 ids a query
+
+    run(body)
+
+
+def test_creates_of_one_object_go_in_one_batch_and_a_vendor_is_read_over_xml() -> None:
+    async def body(w: World) -> None:
+        vendor = customer("Roof Repairs Co", "roof")
+        assert isinstance(vendor.record, Party)
+        vendor = replace(vendor, record=replace(vendor.record, role=ContactRole.VENDOR))
+        writes = [customer("One Co", "one"), customer("Two Co", "two"), vendor]
+        before = w.rest.rest.transport.governor.requests
+        outcomes = await value(w.rest.write(writes))
+        made = [o.result.unwrap() for o in outcomes]
+        assert [p.name for p in made if isinstance(p, Party)] == [
+            "One Co",
+            "Two Co",
+            "Roof Repairs Co",
+        ]
+        # one POST of the two customers, one of the vendor, then one read-back query each
+        assert w.rest.rest.transport.governor.requests == before + 2 + 3
+        page = await value(w.xml.parties(ContactRole.VENDOR, FeedQuery()))
+        assert [p.name for p in page.items] == ["Roof Repairs Co"]
+
+    run(body)
