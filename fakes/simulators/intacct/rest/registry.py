@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
+from released_intacct.fakes.simulators.intacct.rest.master import OBJECTS as MASTER_DATA
 from released_intacct.fakes.simulators.intacct.rest.payments import PAYMENTS
 
 _STATUS = Field("status", "STATUS")
@@ -174,7 +175,9 @@ _AUDIT = RestObject(
             "changeDetails.objectName",
             "OBJECTTYPE",
             "enum",
-            tuple((o.xml.lower(), o.path) for o in (*_MASTER, *_DOCUMENTS, *PAYMENTS)),
+            tuple(
+                (o.xml.lower(), o.path) for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS)
+            ),
             writable=False,
         ),
         Field("changeDetails.objectId", "OBJECTKEY", writable=False),
@@ -195,5 +198,5 @@ _AUDIT = RestObject(
 row's ``id`` its RECORDNO (the page's ``103:9`` is not explained: **inferred**)."""
 
 OBJECTS: Final[dict[str, RestObject]] = {
-    o.path: o for o in (*_MASTER, *_DOCUMENTS, *PAYMENTS, _AUDIT)
+    o.path: o for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS, _AUDIT)
 }
