@@ -9,8 +9,9 @@ query of their details filtered on ``arPayment.key`` / ``apPayment.key`` ``$in``
 
 A payment is read by the XML converter (``convert.reading.payment``: kinds from the record type,
 applications and credits from the details, states, multi-customer payers), from a row that names
-the REST fields by their XML names (``_AS_XML``): one reading of payments whichever API. REST
-answers UTC stamps (correction 11), read in UTC. AP ``recordType`` ``apPayment`` is XML's ``pp``.
+the REST fields by their XML names (``rows.as_xml``): one reading of payments whichever API. REST
+stamps are UTC (correction 11), read by ``query.stamp``. AP ``recordType`` ``apPayment`` is XML's
+``pp``.
 
 Writes (``FAMILY``): a create posts one payment with its details (``paymentDetails`` AR,
 ``details`` AP) and the outbox key in ``description`` ("DESCRIPTION (the create's key)",
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC
 from decimal import Decimal
 from typing import Final
 
@@ -36,11 +36,12 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.adapter import CANDIDATES
 from released_intacct.adapters.intacct.convert import reading
-from released_intacct.adapters.intacct.convert.fields import PAIRED, STAMP
+from released_intacct.adapters.intacct.convert.fields import PAIRED
 from released_intacct.adapters.intacct.convert.writing import check_writable
 from released_intacct.adapters.intacct.reversals import best
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
+from released_intacct.adapters.intacct_rest.rows import Pairs, as_xml, rest_fields
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
 from released_intacct.domain.enums import Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -62,42 +63,43 @@ _IN_MAX: Final = 1000
 _METHOD: Final = "eft"
 _RECORD_TYPES: Final = {"appayment": "pp"}
 
-_HEADER_XML: Final[Mapping[Origin, Mapping[str, str]]] = {
-    Origin.AR: {
-        "customer.id": "CUSTOMERID",
-        "payerName": "PAYERNAME",
-        "paymentSummary.receiptDate": "RECEIPTDATE",
-    },
-    Origin.AP: {"vendor.id": "VENDORID", "paymentDate": "PAYMENTDATE"},
+_HEADER: Final[Mapping[Origin, Pairs]] = {
+    Origin.AR: (
+        ("customer.id", "CUSTOMERID"),
+        ("payerName", "PAYERNAME"),
+        ("paymentSummary.receiptDate", "RECEIPTDATE"),
+    ),
+    Origin.AP: (("vendor.id", "VENDORID"), ("paymentDate", "PAYMENTDATE")),
 }
-_COMMON_XML: Final = {
-    "recordType": "RECORDTYPE",
-    "state": "STATE",
-    "txnCurrency.currency": "CURRENCY",
-    "txnCurrency.totalAmount": "TOTALENTERED",
-    "txnCurrency.totalDue": "TOTALDUE",
-    "documentNumber": "DOCNUMBER",
-    "description": "DESCRIPTION",
+_COMMON: Final[Pairs] = (
+    ("recordType", "RECORDTYPE"),
+    ("state", "STATE"),
+    ("txnCurrency.currency", "CURRENCY"),
+    ("txnCurrency.totalAmount", "TOTALENTERED"),
+    ("txnCurrency.totalDue", "TOTALDUE"),
+    ("documentNumber", "DOCNUMBER"),
+    ("description", "DESCRIPTION"),
+)
+_DETAIL: Final[Mapping[Origin, Pairs]] = {
+    Origin.AR: (
+        ("arInvoice.key", "RECORDKEY"),
+        ("positiveAdjustment.key", "POSADJKEY"),
+        ("txnCurrency.paymentAmount", "TRX_PAYMENTAMOUNT"),
+        ("txnCurrency.postedAdvanceAmount", "TRX_POSTEDADVANCEAMOUNT"),
+        ("txnCurrency.postedOverPaymentAmount", "TRX_POSTEDOVERPAYMENTAMOUNT"),
+        ("txnCurrency.adjustmentAmount", "TRX_ADJUSTMENTAMOUNT"),
+        ("txnCurrency.negativeInvoiceAmount", "TRX_NEGATIVEINVOICEAMOUNT"),
+    ),
+    Origin.AP: (
+        ("bill.key", "RECORDKEY"),
+        ("apCreditAdjustment.key", "POSADJKEY"),
+        ("txnCurrency.paymentAmount", "TRX_PAYMENTAMOUNT"),
+        ("txnCurrency.postedAdvanceAmount", "TRX_POSTEDADVANCEAMOUNT"),
+        ("txnCurrency.adjustmentAmount", "TRX_ADJUSTMENTAMOUNT"),
+        ("txnCurrency.inlineAmount", "TRX_INLINEAMOUNT"),
+    ),
 }
-_DETAIL_XML: Final[Mapping[Origin, Mapping[str, str]]] = {
-    Origin.AR: {
-        "arInvoice.key": "RECORDKEY",
-        "positiveAdjustment.key": "POSADJKEY",
-        "txnCurrency.paymentAmount": "TRX_PAYMENTAMOUNT",
-        "txnCurrency.postedAdvanceAmount": "TRX_POSTEDADVANCEAMOUNT",
-        "txnCurrency.postedOverPaymentAmount": "TRX_POSTEDOVERPAYMENTAMOUNT",
-        "txnCurrency.adjustmentAmount": "TRX_ADJUSTMENTAMOUNT",
-        "txnCurrency.negativeInvoiceAmount": "TRX_NEGATIVEINVOICEAMOUNT",
-    },
-    Origin.AP: {
-        "bill.key": "RECORDKEY",
-        "apCreditAdjustment.key": "POSADJKEY",
-        "txnCurrency.paymentAmount": "TRX_PAYMENTAMOUNT",
-        "txnCurrency.postedAdvanceAmount": "TRX_POSTEDADVANCEAMOUNT",
-        "txnCurrency.adjustmentAmount": "TRX_ADJUSTMENTAMOUNT",
-        "txnCurrency.inlineAmount": "TRX_INLINEAMOUNT",
-    },
-}
+_REVERSED: Final[Pairs] = (("state", "STATE"), ("txnCurrency.totalAmount", "TOTALENTERED"))
 """The REST fields read, by the XML field ``reading.payment`` knows them as."""
 
 
@@ -109,7 +111,7 @@ def _origin(origin: Origin) -> Origin:
 
 
 def _header_select(origin: Origin, filters: tuple[Filter, ...] = ()) -> Select:
-    fields = (*_HEADER_XML[origin], *_COMMON_XML)
+    fields = rest_fields((*_HEADER[origin], *_COMMON))
     return Select(object_name=PATHS[origin], fields=fields, filters=filters)
 
 
@@ -117,37 +119,33 @@ def _detail_select(origin: Origin, keys: Sequence[str]) -> Select:
     owner = f"{_OWNER[origin]}.key"
     return Select(
         object_name=f"{PATHS[origin]}-detail",
-        fields=(owner, *_DETAIL_XML[origin]),
+        fields=(owner, *rest_fields(_DETAIL[origin])),
         filters=(Filter(field=owner, operator="$in", value=list(keys)),),
     )
 
 
-def _text(value: object) -> str:
-    """A REST value as the XML reader's text: strings as they are, numbers written out."""
-    if value is None or isinstance(value, bool):
-        return ""
-    if isinstance(value, int | Decimal):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return value if isinstance(value, str) else ""
+def _key(row: Row, name: str = "key") -> str:
+    value = field(row, name)
+    return "" if value is None else str(value)
 
 
 def _as_xml(origin: Origin, header: Row, details: Sequence[Row]) -> dict[str, object]:
-    """The payment ``header`` and its ``details`` as the XML converter reads them."""
-    row: dict[str, object] = {"RECORDNO": _text(field(header, "key"))}
-    for rest, xml in (*_HEADER_XML[origin].items(), *_COMMON_XML.items()):
-        row[xml] = _text(field(header, rest))
-    code = row["RECORDTYPE"]
-    row["RECORDTYPE"] = _RECORD_TYPES.get(str(code).lower(), code)
-    at = stamp(field(header, "audit.modifiedDateTime"))
-    row["WHENMODIFIED"] = "" if at is None else at.strftime(STAMP)
+    """The payment ``header`` and its ``details`` as the XML converter reads them (its stamp is
+    read apart, in UTC: ``_stamped``)."""
+    row: dict[str, object] = as_xml(header, (*_HEADER[origin], *_COMMON))
+    code = str(row.get("RECORDTYPE", ""))
+    row["RECORDTYPE"] = _RECORD_TYPES.get(code.lower(), code)
     holder = "ARPYMTDETAILS" if origin is Origin.AR else "APPYMTDETAILS"
-    row[holder] = [
-        {xml: _text(field(detail, rest)) for rest, xml in _DETAIL_XML[origin].items()}
-        for detail in details
-    ]
+    row[holder] = [as_xml(detail, _DETAIL[origin]) for detail in details]
     return row
+
+
+def _stamped(
+    read: Result[IntacctPayment, SyncError], header: Row
+) -> Result[IntacctPayment, SyncError]:
+    """The payment with its ``audit.modifiedDateTime`` (UTC, ``query.stamp``)."""
+    at = stamp(field(header, "audit.modifiedDateTime"))
+    return read.map(lambda payment: replace(payment, modified_at=at))
 
 
 async def _read(
@@ -158,7 +156,7 @@ async def _read(
     if isinstance(read, Failure):
         return Failure(read.failure())
     page = read.unwrap()
-    keys = [_text(field(row, "key")) for row in page.items]
+    keys = [_key(row) for row in page.items]
     details: dict[str, list[Row]] = {key: [] for key in keys}
     owner = f"{_OWNER[origin]}.key"
     for at in range(0, len(keys), _IN_MAX):
@@ -166,14 +164,17 @@ async def _read(
         if isinstance(found, Failure):
             return Failure(found.failure())
         for detail in found.unwrap():
-            details.setdefault(_text(field(detail, owner)), []).append(detail)
+            details.setdefault(_key(detail, owner), []).append(detail)
     rows: list[dict[str, object]] = []
     for key, header in zip(keys, page.items, strict=True):
         paired = await _paired(rest, origin, _as_xml(origin, header, details[key]))
         if isinstance(paired, Failure):
             return Failure(paired.failure())
         rows.append(paired.unwrap())
-    converted = tuple(reading.payment(origin, row, tz=UTC) for row in rows)
+    converted = tuple(
+        _stamped(reading.payment(origin, row), header)
+        for row, header in zip(rows, page.items, strict=True)
+    )
     return Success(
         Page(
             items=converted,
@@ -190,9 +191,10 @@ async def _paired(
 ) -> Result[dict[str, object], SyncError]:
     """A Reversal payment naming the payment it reverses (``reversals.best``: the party's
     latest earlier payment Reversed for the opposite total; correction 3), as over XML."""
-    if str(row["STATE"]).lower() != "reversal":
+    if str(row.get("STATE", "")).lower() != "reversal":
         return Success(row)
-    party_field, party = _PARTY[origin], str(row[_HEADER_XML[origin][_PARTY[origin]]])
+    party_field = _PARTY[origin]
+    party = str(row.get("CUSTOMERID" if origin is Origin.AR else "VENDORID", ""))
     payer = str(row.get("PAYERNAME", ""))
     if not party and not payer:
         return Success(row)
@@ -204,14 +206,7 @@ async def _paired(
     found = await _all(rest, select)
     if isinstance(found, Failure):
         return Failure(found.failure())
-    candidates = [
-        {
-            "RECORDNO": _text(field(c, "key")),
-            "STATE": _text(field(c, "state")),
-            "TOTALENTERED": _text(field(c, "txnCurrency.totalAmount")),
-        }
-        for c in found.unwrap()
-    ]
+    candidates = [as_xml(candidate, _REVERSED) for candidate in found.unwrap()]
     original = best(row, candidates)
     return Success({**row, PAIRED: original} if original else row)
 
