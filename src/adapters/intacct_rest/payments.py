@@ -40,8 +40,15 @@ from released_intacct.adapters.intacct.convert.fields import PAIRED
 from released_intacct.adapters.intacct.convert.writing import check_writable
 from released_intacct.adapters.intacct.reversals import best
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
-from released_intacct.adapters.intacct_rest.rows import Pairs, as_xml, rest_fields
+from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field
+from released_intacct.adapters.intacct_rest.rows import (
+    Pairs,
+    as_xml,
+    converted,
+    every_row,
+    modified,
+    rest_fields,
+)
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
 from released_intacct.domain.enums import Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
@@ -131,7 +138,7 @@ def _key(row: Row, name: str = "key") -> str:
 
 def _as_xml(origin: Origin, header: Row, details: Sequence[Row]) -> dict[str, object]:
     """The payment ``header`` and its ``details`` as the XML converter reads them (its stamp is
-    read apart, in UTC: ``_stamped``)."""
+    read apart, in UTC: ``rows.modified``)."""
     row: dict[str, object] = as_xml(header, (*_HEADER[origin], *_COMMON))
     code = str(row.get("RECORDTYPE", ""))
     row["RECORDTYPE"] = _RECORD_TYPES.get(code.lower(), code)
@@ -140,18 +147,11 @@ def _as_xml(origin: Origin, header: Row, details: Sequence[Row]) -> dict[str, ob
     return row
 
 
-def _stamped(
-    read: Result[IntacctPayment, SyncError], header: Row
-) -> Result[IntacctPayment, SyncError]:
-    """The payment with its ``audit.modifiedDateTime`` (UTC, ``query.stamp``)."""
-    at = stamp(field(header, "audit.modifiedDateTime"))
-    return read.map(lambda payment: replace(payment, modified_at=at))
-
-
 async def _read(
     rest: Rest, origin: Origin, select: Select, query: FeedQuery, *, feed: object
-) -> Result[Page[Result[IntacctPayment, SyncError]], SyncError]:
-    """One page of payment headers with their details, each converted (or why not)."""
+) -> Result[Page[IntacctPayment], SyncError]:
+    """One page of payments with their details; one that cannot be read is one of the page's
+    ``problems`` (rule E1)."""
     read = await rest.pages.page(select, query, feed=(feed, origin))
     if isinstance(read, Failure):
         return Failure(read.failure())
@@ -160,30 +160,23 @@ async def _read(
     details: dict[str, list[Row]] = {key: [] for key in keys}
     owner = f"{_OWNER[origin]}.key"
     for at in range(0, len(keys), _IN_MAX):
-        found = await _all(rest, _detail_select(origin, keys[at : at + _IN_MAX]))
+        found = await every_row(rest, _detail_select(origin, keys[at : at + _IN_MAX]))
         if isinstance(found, Failure):
             return Failure(found.failure())
         for detail in found.unwrap():
             details.setdefault(_key(detail, owner), []).append(detail)
-    rows: list[dict[str, object]] = []
+    rows: dict[str, dict[str, object]] = {}
     for key, header in zip(keys, page.items, strict=True):
         paired = await _paired(rest, origin, _as_xml(origin, header, details[key]))
         if isinstance(paired, Failure):
             return Failure(paired.failure())
-        rows.append(paired.unwrap())
-    converted = tuple(
-        _stamped(reading.payment(origin, row), header)
-        for row, header in zip(rows, page.items, strict=True)
-    )
-    return Success(
-        Page(
-            items=converted,
-            next_token=page.next_token,
-            high_water=page.high_water,
-            total=page.total,
-            overlap=page.overlap,
-        )
-    )
+        rows[key] = paired.unwrap()
+
+    def convert(header: Row) -> Result[IntacctPayment, SyncError]:
+        read = reading.payment(origin, rows[_key(header)])
+        return read.map(lambda payment: replace(payment, modified_at=modified(header)))
+
+    return Success(converted(page, convert))
 
 
 async def _paired(
@@ -203,7 +196,7 @@ async def _paired(
     select = Select(
         object_name=PATHS[origin], fields=("state", "txnCurrency.totalAmount"), filters=(by,)
     )
-    found = await _all(rest, select)
+    found = await every_row(rest, select)
     if isinstance(found, Failure):
         return Failure(found.failure())
     candidates = [as_xml(candidate, _REVERSED) for candidate in found.unwrap()]
@@ -211,44 +204,11 @@ async def _paired(
     return Success({**row, PAIRED: original} if original else row)
 
 
-async def _all(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
-    """Every row of ``select``, page after page (details: no cursor, nothing dropped)."""
-    rows: list[Row] = []
-    token: str | None = None
-    while True:
-        read = await rest.pages.page(
-            select, FeedQuery(token=token), feed=("all", select.object_name)
-        )
-        if isinstance(read, Failure):
-            return Failure(read.failure())
-        page = read.unwrap()
-        rows.extend(page.items)
-        token = page.next_token
-        if token is None:
-            return Success(rows)
-
-
 async def payments(
     rest: Rest, origin: Origin, query: FeedQuery
 ) -> Result[Page[IntacctPayment], SyncError]:
-    """A page of the AR / AP payments feed (``audit.modifiedDateTime`` from the cursor); a
-    payment that cannot be read is one of the page's ``problems`` (rule E1)."""
-    read = await _read(rest, _origin(origin), _header_select(origin), query, feed="payments")
-    if isinstance(read, Failure):
-        return Failure(read.failure())
-    page = read.unwrap()
-    items = tuple(r.unwrap() for r in page.items if isinstance(r, Success))
-    problems = tuple(r.failure() for r in page.items if isinstance(r, Failure))
-    return Success(
-        Page(
-            items=items,
-            next_token=page.next_token,
-            high_water=page.high_water,
-            problems=problems,
-            total=page.total,
-            overlap=page.overlap,
-        )
-    )
+    """A page of the AR / AP payments feed (``audit.modifiedDateTime`` from the cursor)."""
+    return await _read(rest, _origin(origin), _header_select(origin), query, feed="payments")
 
 
 async def _matching(
@@ -259,12 +219,10 @@ async def _matching(
     read = await _read(rest, origin, select, FeedQuery(size=size), feed="match")
     if isinstance(read, Failure):
         return Failure(read.failure())
-    found: list[IntacctPayment] = []
-    for result in read.unwrap().items:
-        if isinstance(result, Failure):
-            return Failure(result.failure())
-        found.append(result.unwrap())
-    return Success(tuple(found))
+    page = read.unwrap()
+    if page.problems:
+        return Failure(page.problems[0])  # a candidate that cannot be read is still one
+    return Success(page.items)
 
 
 def _amount(value: Decimal) -> str:
