@@ -17,6 +17,7 @@ from returns.result import Failure
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
 from released_intacct.adapters.intacct_rest.batch import Batches, Record
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
@@ -308,5 +309,31 @@ def test_a_reversal_read_over_rest_names_the_payment_it_reverses_as_over_xml(
         assert _one(read, written.record_no).state is IntacctState.REVERSED
         over_xml = _one((await value(xml.payments(origin, FeedQuery()))).items, reversal)
         _same(over_rest, over_xml)
+
+    _run(use)
+
+
+@_each_origin
+def test_the_rest_adapter_writes_finds_and_feeds_payments_like_the_xml_adapter(
+    origin: Origin,
+) -> None:
+    async def use(sim: Simulator, rest: Rest, xml: IntacctAdapter) -> None:
+        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
+        transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+            adapter = IntacctRestAdapter(
+                client, OAUTH, entity=None, settings=settings, clock=_Clock()
+            )
+            write = _create(origin, _document(sim, origin), "ri-adapter-1")
+            (outcome,) = await value(adapter.write([write]))
+            written = outcome.result.unwrap()
+            assert isinstance(written, IntacctPayment)
+            assert await value(adapter.find_written(write)) == _one(
+                (await value(adapter.payments(origin, FeedQuery()))).items, written.record_no
+            )
+            over_xml = _one(
+                (await value(xml.payments(origin, FeedQuery()))).items, written.record_no
+            )
+            _same(over_xml, written)
 
     _run(use)

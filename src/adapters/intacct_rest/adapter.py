@@ -26,7 +26,7 @@ from returns.result import Failure, Result
 from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.setupcache import SetupCache
-from released_intacct.adapters.intacct_rest import feeds, parties
+from released_intacct.adapters.intacct_rest import feeds, parties, payments
 from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.directory import Directory
 from released_intacct.adapters.intacct_rest.doctor import diagnose
@@ -38,13 +38,14 @@ from released_intacct.adapters.intacct_rest.writer import Writer
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.diagnosis import Diagnosis
-from released_intacct.domain.enums import ContactRole, DimensionKind, RecordType
+from released_intacct.domain.enums import ContactRole, DimensionKind, Origin, RecordType
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctId
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
     GlAccount,
+    IntacctPayment,
     IntacctRecord,
     Party,
     TaxDetail,
@@ -104,7 +105,7 @@ class IntacctRestAdapter:
         sleep: Sleep = asyncio.sleep,
         slots: RequestSlots = LOCAL_ONLY,
         setups: SetupCache | None = None,
-        families: Sequence[Family] = (parties.FAMILY,),
+        families: Sequence[Family] = (parties.FAMILY, payments.FAMILY),
     ) -> None:
         """``tokens``: the state store keeping the connection's refresh token (the
         authorization-code grant: ``credentials.user_id`` None); ``families``: what the writer
@@ -224,6 +225,11 @@ class IntacctRestAdapter:
         self, record_type: RecordType, query: FeedQuery
     ) -> FutureResult[Page[Deletion], SyncError]:
         return FutureResult(feeds.deletions(self.rest, record_type, query))
+
+    def payments(
+        self, origin: Origin, query: FeedQuery
+    ) -> FutureResult[Page[IntacctPayment], SyncError]:
+        return FutureResult(payments.payments(self.rest, origin, query))
 
     def parties_held(
         self, role: ContactRole, ids: Sequence[IntacctId]
