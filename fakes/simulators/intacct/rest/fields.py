@@ -267,7 +267,7 @@ def dotted(body: dict[str, object], prefix: str = "") -> dict[str, object]:
     return found
 
 
-def _stored(spec: Field, value: object) -> object:
+def stored_value(spec: Field, value: object) -> object:
     """A REST value as the record stores it; ``invalid`` (400) naming the field when wrong."""
     if value is None:
         return ""
@@ -324,5 +324,5 @@ def to_record(obj: RestObject, body: object, *, ignore: tuple[str, ...] = ()) ->
             inner = holder.setdefault(part, {})
             if isinstance(inner, dict):
                 holder = inner
-        holder[leaf] = _stored(spec, value)
+        holder[leaf] = stored_value(spec, value)
     return record

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from released_intacct.fakes.simulators.intacct import catalog
 from released_intacct.fakes.simulators.intacct.company import Company, Record
+from released_intacct.fakes.simulators.intacct.rest.docobjects import line_record, tax_entries
 from released_intacct.fakes.simulators.intacct.rest.envelope import invalid
 from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat, nest, to_record
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
@@ -26,7 +27,13 @@ def shown(company: Company, obj: RestObject, record: Record) -> list[dict[str, o
     if obj.lines is None:
         return []
     line = OBJECTS[obj.lines]
-    return [nest(flat(company, line, row)) for row in company.lines(obj.xml, record)]
+    shown = []
+    for row in company.lines(obj.xml, record):
+        found = nest(flat(company, line, row))
+        if taxes := tax_entries(company, line, row):
+            found["taxEntries"] = taxes
+        shown.append(found)
+    return shown
 
 
 def record_of(
@@ -47,7 +54,7 @@ def record_of(
         for index, item in enumerate(items):
             if "key" in item or _OPERATION in item:
                 raise invalid(f"lines[{index}]: a new {obj.path} takes new lines, without key")
-        record[holder] = [to_record(line, item) for item in items]
+        record[holder] = [line_record(line, item) for item in items]
         return record
     record[holder] = _merged(company, obj, line, existing, items)
     return record
@@ -73,7 +80,7 @@ def _merged(
                 raise invalid(f"lines[{index}]: deleting a line needs its key")
             kept.remove(by_key.pop(key))
         elif key:
-            by_key[key].update(to_record(line, item, ignore=("key",)))
+            by_key[key].update(line_record(line, item, ignore=("key",)))
         else:
-            added.append(to_record(line, item))
+            added.append(line_record(line, item))
     return kept + added

@@ -34,7 +34,13 @@ from released_intacct.fakes.simulators.intacct.faults import (
     RequestInfo,
     decide,
 )
-from released_intacct.fakes.simulators.intacct.rest import crud, idempotency, oauth, refusals
+from released_intacct.fakes.simulators.intacct.rest import (
+    crud,
+    docwrites,
+    idempotency,
+    oauth,
+    refusals,
+)
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -192,6 +198,17 @@ class _Api:
         xml = _xml_of(path.strip("/").rsplit("/", 1)[0]) or _xml_of(path.strip("/"))
         return await self.serve(request, xml, _FUNCTIONS[method], work, keyed=True)
 
+    async def workflows(self, request: Request) -> RestReply:
+        """``POST /workflows/<module>/<object>/<action>`` (``rest.docwrites.workflow``): keyed
+        like a write (the pages list workflows among what a batch and a key may carry)."""
+        raw = await request.body()
+        path, _, action = str(request.path_params["path"]).strip("/").rpartition("/")
+
+        def work(ctx: Context) -> RestReply:
+            return docwrites.workflow(ctx, path, action, _parsed(raw))
+
+        return await self.serve(request, _xml_of(path), "update", work, keyed=True)
+
     async def query(self, request: Request) -> RestReply:
         raw = await request.body()
 
@@ -242,6 +259,7 @@ def routes(
         Route("/oauth2/token", endpoint(api.token), methods=["POST"]),
         Route("/oauth2/authorize", endpoint(api.authorize), methods=["GET"]),
         Route("/services/core/query", endpoint(api.query), methods=["POST"]),
+        Route("/workflows/{path:path}", endpoint(api.workflows), methods=["POST"]),
         Route(
             "/objects/{path:path}",
             endpoint(api.objects),
