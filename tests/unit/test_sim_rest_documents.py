@@ -16,7 +16,7 @@ from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 INVOICES = "/objects/accounts-receivable/invoice"
-INVOICE = {
+INVOICE: dict[str, object] = {
     "customer": {"id": "C1"},
     "invoiceNumber": "INV-1",
     "invoiceDate": "2026-04-30",

@@ -16,10 +16,10 @@ of a draft create is **inferred**, no sample sets ``state``), and ``lines[]`` wi
 
 Workflows (docs/intacct-rest.md section 8): ``reverse`` (``states.reverse``, the XML
 ``reverse_invoice``'s; the date field is ``reversedDate`` for AR, ``reverseDate`` for AP, the memo
-``memo`` or ``notes``), ``submit`` (a Draft posted, as the generic update's ``STATE`` Posted; anything else refused,
-**inferred**) and,
-for bills, ``recall`` (a posted, unpaid bill back to Draft: **inferred** what it refuses). Each
-answers ``{key, id, href, state}``; a reverse answers the new Reversal record.
+``memo`` or ``notes``), ``submit`` (a Draft posted, as the generic update's ``STATE`` Posted;
+anything else refused, **inferred**) and, for bills, ``recall`` (a posted, unpaid bill back to
+Draft: **inferred** what it refuses). Each answers ``{key, id, href, state}``; a reverse answers
+the new Reversal record.
 """
 
 from __future__ import annotations
