@@ -1,0 +1,329 @@
+"""AR/AP documents over REST (``adapters/intacct_rest/documents.py``) against the simulator's REST
+mode, over the same company as its XML gateway: the feed with owned lines, ``transaction_held``,
+creates found again by their fields, candidates, an update that posts a draft, and a document
+written through one API read through the other (issue 20's acceptance)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from returns.future import FutureResult
+from returns.io import IOResult
+from returns.pipeline import is_successful
+from returns.unsafe import unsafe_perform_io
+
+from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct_rest import documents
+from released_intacct.adapters.intacct_rest.batch import Batches
+from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
+from released_intacct.adapters.intacct_rest.query import QueryPages
+from released_intacct.adapters.intacct_rest.transport import RestTransport
+from released_intacct.domain.actions import CreateInIntacct, UpdateInIntacct
+from released_intacct.domain.enums import (
+    DimensionKind,
+    DocumentKind,
+    IntacctState,
+    Origin,
+    RecordType,
+)
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import Transaction, TransactionLine
+from released_intacct.domain.money import Currency
+from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
+from released_intacct.domain.secret import Secret
+from released_intacct.fakes.restsim import CLIENT, company
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+T = TypeVar("T")
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+OAUTH = OAuthCredentials(
+    client_id=CLIENT[0], client_secret=Secret(CLIENT[1]), company_id="DEMO", user_id="ws_user"
+)
+XML = IntacctCredentials(
+    sender_id="demo-sender",
+    sender_password=Secret("demo-sender-pass"),
+    company_id="DEMO",
+    user_id="ws_user",
+    user_password=Secret("ws_pass"),
+)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    sim = Simulator(clock=lambda: NOW)
+    config = company()
+    records = config["records"]
+    assert isinstance(records, dict)
+    records["VENDOR"] = [{"VENDORID": "V1", "NAME": "Supplies", "STATUS": "active"}]
+    records["DEPARTMENT"] = [{"DEPARTMENTID": "D1", "TITLE": "Ops", "STATUS": "active"}]
+    records["TAXDETAIL"] = [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]
+    load_company(sim, config, now=NOW)
+    return sim
+
+
+def _run(sim: Simulator, use: Callable[[Rest, IntacctAdapter], Awaitable[T]]) -> T:
+    async def go() -> T:
+        transport = httpx.ASGITransport(app=create_app(sim))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+            settings = ClientSettings(
+                api_base="http://sim/ia/api/v1",
+                endpoint="http://sim/ia/xml/xmlgw.phtml",
+                backoff=0.0,
+            )
+            clock = _Clock()
+            tokens = AccessTokens(TokenClient(client, settings, OAUTH, clock), settings, clock)
+            rest_transport = RestTransport(client, settings, tokens)
+            rest = Rest(
+                transport=rest_transport,
+                pages=QueryPages(rest_transport, settings),
+                batches=Batches(rest_transport, settings),
+                settings=settings,
+                clock=clock,
+            )
+            xml = IntacctAdapter(client, XML, entity=None, settings=settings)
+            return await use(rest, xml)
+
+    return asyncio.run(go())
+
+
+async def _ok(call: FutureResult[T, SyncError]) -> T:
+    result: IOResult[T, SyncError] = await call
+    assert is_successful(result), result
+    return unsafe_perform_io(result.unwrap())
+
+
+def _invoice(
+    *, origin: Origin = Origin.AR, kind: DocumentKind = DocumentKind.INVOICE, **given: Any
+) -> Transaction:
+    party = "C1" if origin is Origin.AR else "V1"
+    fields: dict[str, Any] = {
+        "origin": origin,
+        "kind": kind,
+        "number": "INV-1",
+        "state": IntacctState.POSTED,
+        "party_id": IntacctId(party),
+        "invoice_date": date(2026, 4, 30),
+        "gl_date": date(2026, 4, 30),
+        "due_date": date(2026, 5, 30) if kind is DocumentKind.INVOICE else None,
+        "currency": Currency("USD"),
+        "reference": "PO-7" if kind is DocumentKind.INVOICE else "",
+        "lines": (
+            TransactionLine(
+                account_no=IntacctId("4000"),
+                amount=Decimal("100.00"),
+                memo="rent",
+                dimensions=((DimensionKind.DEPARTMENT, IntacctId("D1")),),
+                tax_detail_id=IntacctId("VAT20"),
+                tax_amount=Decimal("20.00"),
+            ),
+            TransactionLine(account_no=IntacctId("4000"), amount=Decimal("50.00")),
+        ),
+    }
+    fields.update(given)
+    return Transaction(**fields)
+
+
+def _create(tx: Transaction, key: str = "ri-1") -> CreateInIntacct:
+    return CreateInIntacct(
+        key=IdempotencyKey(key),
+        record_type=RecordType.INVOICE
+        if tx.kind is DocumentKind.INVOICE
+        else RecordType.CREDIT_NOTE,
+        released_id=ReleasedId("r-1"),
+        record=tx,
+        source_fingerprint="f",
+    )
+
+
+async def _post(rest: Rest, write: CreateInIntacct) -> str:
+    family = documents.FAMILY
+    sent = await rest.transport.request(
+        "POST",
+        f"/objects/{family.path(write.record)}",
+        body=family.create_body(write),
+        key=write.key,
+    )
+    result = sent.unwrap().envelope.result
+    assert isinstance(result, dict)
+    return str(result["key"])
+
+
+def _same(read: Transaction, written: Transaction) -> None:
+    assert (read.number, read.party_id, read.invoice_date, read.currency) == (
+        written.number,
+        written.party_id,
+        written.invoice_date,
+        written.currency,
+    )
+    assert [(x.account_no, x.amount, x.memo, x.dimensions) for x in read.lines] == [
+        (x.account_no, x.amount, x.memo, x.dimensions) for x in written.lines
+    ]
+    assert [(x.tax_detail_id, x.tax_amount) for x in read.lines] == [
+        (x.tax_detail_id, x.tax_amount) for x in written.lines
+    ]
+
+
+@pytest.mark.parametrize(
+    ("origin", "kind"),
+    [
+        (Origin.AR, DocumentKind.INVOICE),
+        (Origin.AP, DocumentKind.INVOICE),
+        (Origin.AR, DocumentKind.CREDIT_NOTE),
+        (Origin.AP, DocumentKind.CREDIT_NOTE),
+    ],
+)
+def test_correction_1_a_rest_create_reads_back_with_its_owned_lines(
+    sim: Simulator, origin: Origin, kind: DocumentKind
+) -> None:
+    tx = _invoice(origin=origin, kind=kind)
+
+    async def use(rest: Rest, _: IntacctAdapter) -> tuple[Transaction, Transaction]:
+        key = await _post(rest, _create(tx))
+        back = (await documents.FAMILY.read_back(rest, _create(tx), key)).unwrap()
+        page = (await documents.transactions(rest, origin, kind, FeedQuery())).unwrap()
+        assert isinstance(back, Transaction)
+        (fed,) = page.items
+        return back, fed
+
+    back, fed = _run(sim, use)
+    _same(back, tx)
+    _same(fed, tx)
+    assert back.state is IntacctState.POSTED
+    assert back.modified_at is not None
+    assert back.modified_at.tzinfo is not None
+
+
+def test_issue_20_an_xml_created_invoice_is_read_over_rest(sim: Simulator) -> None:
+    tx = _invoice()
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> Transaction | None:
+        (outcome,) = await _ok(xml.write([_create(tx)]))
+        made = outcome.result.unwrap()
+        assert isinstance(made, Transaction)
+        key = made.link_key
+        return (
+            await documents.transaction_held(rest, Origin.AR, DocumentKind.INVOICE, key)
+        ).unwrap()
+
+    held = _run(sim, use)
+    assert held is not None
+    _same(held, tx)
+
+
+def test_issue_20_a_rest_created_invoice_is_read_over_xml(sim: Simulator) -> None:
+    tx = _invoice()
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> Transaction | None:
+        key = await _post(rest, _create(tx))
+        return await _ok(xml.transaction_held(Origin.AR, DocumentKind.INVOICE, IntacctKey(key)))
+
+    held = _run(sim, use)
+    assert held is not None
+    _same(held, tx)
+
+
+def test_D20_transaction_held_is_none_for_a_key_intacct_does_not_hold(sim: Simulator) -> None:
+    async def use(rest: Rest, _: IntacctAdapter) -> Transaction | None:
+        found = await documents.transaction_held(
+            rest, Origin.AR, DocumentKind.INVOICE, IntacctKey("999")
+        )
+        return found.unwrap()
+
+    assert _run(sim, use) is None
+
+
+def test_F3_find_is_read_only_and_finds_a_create_by_every_field_it_wrote(sim: Simulator) -> None:
+    tx = _invoice()
+    other = _invoice(number="INV-2", lines=tx.lines[:1])
+
+    async def use(rest: Rest, _: IntacctAdapter) -> tuple[Any, ...]:
+        before = (await documents.FAMILY.find(rest, _create(tx))).unwrap()
+        key = await _post(rest, _create(tx))
+        await _post(rest, _create(other, "ri-2"))
+        found = (await documents.FAMILY.find(rest, _create(tx))).unwrap()
+        alike = (await documents.FAMILY.candidates(rest, _create(_invoice(number="X")))).unwrap()
+        return before, key, found, alike
+
+    before, key, found, alike = _run(sim, use)
+    assert before is None
+    assert isinstance(found, Transaction)
+    assert found.link_key == key
+    assert len(alike) == 2  # both share the party and the date
+
+
+def test_D20_an_update_replaces_a_drafts_lines_and_posts_it(sim: Simulator) -> None:
+    draft = _invoice(state=IntacctState.DRAFT)
+    edited = _invoice(
+        state=IntacctState.POSTED,
+        lines=(TransactionLine(account_no=IntacctId("4000"), amount=Decimal("75.00"), memo="new"),),
+    )
+
+    async def use(rest: Rest, _: IntacctAdapter) -> Transaction:
+        key = await _post(rest, _create(draft))
+        held = (
+            await documents.transaction_held(rest, Origin.AR, DocumentKind.INVOICE, IntacctKey(key))
+        ).unwrap()
+        assert held is not None
+        assert held.state is IntacctState.DRAFT
+        update = UpdateInIntacct(
+            key=IdempotencyKey("ru-1"),
+            record_type=RecordType.INVOICE,
+            released_id=ReleasedId("r-1"),
+            intacct_key=IntacctKey(key),
+            record=edited,
+            source_fingerprint="g",
+            post=True,
+        )
+        sent = await rest.transport.request(
+            "PATCH",
+            f"/objects/accounts-receivable/invoice/{key}",
+            body=documents.FAMILY.update_body(update),
+            key=update.key,
+        )
+        sent.unwrap()
+        back = (await documents.FAMILY.read_back(rest, update, key)).unwrap()
+        assert isinstance(back, Transaction)
+        return back
+
+    back = _run(sim, use)
+    assert back.state is IntacctState.POSTED
+    assert [(x.amount, x.memo) for x in back.lines] == [(Decimal("75.00"), "new")]
+
+
+def test_correction_3_a_reversal_through_the_workflow_reads_as_over_xml(sim: Simulator) -> None:
+    tx = _invoice()
+
+    async def use(rest: Rest, _: IntacctAdapter) -> tuple[Transaction | None, Transaction | None]:
+        key = await _post(rest, _create(tx))
+        made = await documents.reverse(
+            rest, tx, IntacctKey(key), on=date(2026, 5, 2), memo="undo", idempotency="rv-1"
+        )
+        reversal = made.unwrap()
+        original = await documents.transaction_held(
+            rest, Origin.AR, DocumentKind.INVOICE, IntacctKey(key)
+        )
+        mirror = await documents.transaction_held(rest, Origin.AR, DocumentKind.INVOICE, reversal)
+        return original.unwrap(), mirror.unwrap()
+
+    original, mirror = _run(sim, use)
+    assert original is not None
+    assert original.state is IntacctState.REVERSED
+    assert mirror is not None
+    assert mirror.state is IntacctState.REVERSAL
+    assert sum(x.amount for x in mirror.lines) == Decimal("-150.00")
