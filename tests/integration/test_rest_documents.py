@@ -327,3 +327,4 @@ def test_correction_3_a_reversal_through_the_workflow_reads_as_over_xml(sim: Sim
     assert mirror is not None
     assert mirror.state is IntacctState.REVERSAL
     assert sum(x.amount for x in mirror.lines) == Decimal("-150.00")
+    assert mirror.reverses == original.link_key  # paired as over XML (correction 3)

@@ -28,9 +28,9 @@ from released_intacct.adapters.intacct.convert.fields import PAIRED, Row
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.domain.errors import SyncError
 
-__all__ = ["Reversals"]
+__all__ = ["PREFIX", "Reversals", "best"]
 
-_PREFIX: Final = "Reversed - "
+PREFIX: Final = "Reversed - "
 _PARTIES: Final[Mapping[str, str]] = {
     "ARINVOICE": "CUSTOMERID",
     "ARADJUSTMENT": "CUSTOMERID",
@@ -68,20 +68,20 @@ class Reversals:
             return Success(None)
         by = q.Eq(party_field, party) if party else q.Eq("PAYERNAME", payer)
         number = _text(row, "RECORDID")
-        named = (
-            q.Eq("RECORDID", number.removeprefix(_PREFIX)) if number.startswith(_PREFIX) else None
-        )
+        named = q.Eq("RECORDID", number.removeprefix(PREFIX)) if number.startswith(PREFIX) else None
         select = q.Select(
             object_name=object_name,
             fields=("RECORDNO", "RECORDID", "STATE", "TOTALENTERED"),
             where=q.both(by, named),
         )
         found = await self._reads.every(select)
-        return found.map(lambda candidates: _best(row, candidates))
+        return found.map(lambda candidates: best(row, candidates))
 
 
-def _best(reversal: Row, candidates: Sequence[Row]) -> str | None:
-    """The latest earlier record in STATE Reversed with the opposite total, if any."""
+def best(reversal: Row, candidates: Sequence[Row]) -> str | None:
+    """The latest earlier record in STATE Reversed with the opposite total, if any (rows of
+    RECORDNO, STATE and TOTALENTERED: the REST adapter pairs its rows, read into this shape,
+    with it too)."""
     key, total = _number(reversal, "RECORDNO"), _amount(reversal)
     matching = [
         _number(row, "RECORDNO")

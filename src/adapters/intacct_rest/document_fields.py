@@ -48,6 +48,7 @@ class DocObject:
     due: str | None
     reference: str | None
     currency: str
+    total: str
     paid: str | None
     amount: str
     """A line's amount in the transaction currency."""
@@ -73,15 +74,17 @@ DOCUMENTS: Final[Mapping[tuple[Origin, DocumentKind], DocObject]] = {
         path="accounts-receivable/invoice",
         party="customer.id", number="invoiceNumber", date="invoiceDate",
         gl_date="invoiceSummary.glPostingDate", due="dueDate", reference="referenceNumber",
-        currency="currency.txnCurrency", paid="paymentInformation.totalTxnAmountPaid",
-        amount="txnAmount", tax_detail="orderEntryTaxDetail", dimensions=_AR_DIMENSIONS,
+        currency="currency.txnCurrency", total="totalTxnAmount",
+        paid="paymentInformation.totalTxnAmountPaid", amount="txnAmount",
+        tax_detail="orderEntryTaxDetail", dimensions=_AR_DIMENSIONS,
         origin_module="moduleKey",
     ),
     (Origin.AR, DocumentKind.CREDIT_NOTE): DocObject(
         path="accounts-receivable/adjustment",
         party="customer.id", number="adjustmentNumber",
         date="createdDate", gl_date="glPostingDate", due=None, reference="documentNumber",
-        currency="txnCurrency.currency", paid="txnCurrency.totalPaid",
+        currency="txnCurrency.currency", total="txnCurrency.totalEntered",
+        paid="txnCurrency.totalPaid",
         amount="txnCurrency.amount", tax_detail="orderEntryTaxDetail",
         dimensions=_AR_DIMENSIONS,
     ),
@@ -89,14 +92,15 @@ DOCUMENTS: Final[Mapping[tuple[Origin, DocumentKind], DocObject]] = {
         path="accounts-payable/bill", party="vendor.id", number="billNumber",
         date="createdDate", gl_date="postingDate",
         due="dueDate", reference="referenceNumber", currency="currency.txnCurrency",
-        paid="paymentInformation.totalTxnAmountPaid", amount="txnAmount",
+        total="totalTxnAmount", paid="paymentInformation.totalTxnAmountPaid", amount="txnAmount",
         tax_detail="purchasingTaxDetail", dimensions=_AP_DIMENSIONS, origin_module="moduleKey",
     ),
     (Origin.AP, DocumentKind.CREDIT_NOTE): DocObject(
         path="accounts-payable/adjustment",
         party="vendor.id", number="adjustmentNumber",
         date="createdDate", gl_date="postingDate", due=None, reference="referenceNumber",
-        currency="currency.txnCurrency", paid="txnTotalPaid", amount="txnAmount",
+        currency="currency.txnCurrency", total="txnTotalEntered", paid="txnTotalPaid",
+        amount="txnAmount",
         tax_detail="purchasingTaxDetail", dimensions=_AP_DIMENSIONS,
     ),
 }  # fmt: skip
@@ -136,6 +140,7 @@ def row(
         "WHENDUE": _text(field(header, doc.due)) if doc.due else "",
         "DOCNUMBER": _text(field(header, doc.reference)) if doc.reference else "",
         "CURRENCY": _text(field(header, doc.currency)),
+        "TOTALENTERED": _text(field(header, doc.total)),
         "TOTALPAID": _text(field(header, doc.paid)) if doc.paid else "",
         "WHENMODIFIED": "" if at is None else at.strftime(STAMP),
         f"{TRANSACTION_OBJECTS[origin, kind]}ITEMS": [_line(doc, line) for line in lines],

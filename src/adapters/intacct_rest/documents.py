@@ -42,6 +42,9 @@ from typing import Any, Final
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.convert import read_documents
+from released_intacct.adapters.intacct.convert.fields import PAIRED
+from released_intacct.adapters.intacct.convert.fields import Row as XmlRow
+from released_intacct.adapters.intacct.reversals import PREFIX, best
 from released_intacct.adapters.intacct_rest.document_fields import (
     DOCUMENTS,
     DocObject,
@@ -148,14 +151,47 @@ async def _built(
             continue
         lines = record.get("lines")
         mine = [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
-        read = read_documents.transaction(
-            origin, kind, row(doc, origin, kind, record, mine), tz=UTC
-        )
+        paired = await _paired(rest, doc, row(doc, origin, kind, record, mine))
+        if isinstance(paired, Failure):
+            return Failure(paired.failure())
+        read = read_documents.transaction(origin, kind, paired.unwrap(), tz=UTC)
         if isinstance(read, Failure):
             problems.append(read.failure())
         else:
             items.append(read.unwrap())
     return Success((tuple(items), tuple(problems)))
+
+
+async def _paired(rest: Rest, doc: DocObject, whole: XmlRow) -> Result[XmlRow, SyncError]:
+    """A Reversal row naming the record it reverses (``PAIRED``), found as the XML adapter finds
+    it (``intacct.reversals.best``: the same party, state ``reversed``, the opposite total, an
+    earlier key; a ``Reversed - <number>`` narrows it): no REST field links the two either
+    (docs/intacct-rest.md section 8: the reverse workflow answers the new record). One query per
+    Reversal; reversals are rare."""
+    if str(whole.get("STATE", "")) != "reversal":
+        return Success(whole)
+    party_field = "CUSTOMERID" if "CUSTOMERID" in whole else "VENDORID"
+    filters = [
+        Filter(field=doc.party, operator="$eq", value=str(whole.get(party_field, ""))),
+        Filter(field="state", operator="$eq", value="reversed"),
+    ]
+    number = str(whole.get("RECORDID", ""))
+    if number.startswith(PREFIX):
+        filters.append(Filter(field=doc.number, operator="$eq", value=number.removeprefix(PREFIX)))
+    select = Select(object_name=doc.path, fields=(doc.total,), filters=tuple(filters))
+    found = await _every(rest, select)
+    if isinstance(found, Failure):
+        return Failure(found.failure())
+    candidates = [
+        {
+            "RECORDNO": str(field(r, "key")),
+            "STATE": "reversed",
+            "TOTALENTERED": str(field(r, doc.total)),
+        }
+        for r in found.unwrap()
+    ]
+    original = best(whole, candidates)
+    return Success({**whole, PAIRED: original} if original else whole)
 
 
 async def _whole(
