@@ -60,6 +60,8 @@ def _found(ctx: Context, obj: RestObject, key: str) -> Record:
     owner = "" if record is None else str(record.get("MEGAENTITYID", ""))
     if record is None or (ctx.entity and owner not in ("", ctx.entity)):
         raise not_found(obj.path, key)
+    if obj.definition is not None and record.get("DOCPARID") != obj.definition:
+        raise not_found(obj.path, key)
     return record
 
 

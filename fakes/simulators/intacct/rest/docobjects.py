@@ -19,6 +19,7 @@ hold) are added by :func:`tax_entries`. States are the XML words in lower camel 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from released_intacct.fakes.simulators.intacct.company import Company, Record
@@ -204,6 +205,106 @@ DOCUMENTS: Final = (
 )
 """``postingDate`` of the AP adjustment and ``txnTotalPaid`` at its header are not in its sample
 (**inferred**, as the bill's); the AR invoice's GL date is ``invoiceSummary.glPostingDate``."""
+
+_ORDER_STATE = Field(
+    "state",
+    "STATE",
+    "enum",
+    (
+        ("draft", "draft"),
+        ("pending", "pending"),
+        ("submitted", "submitted"),
+        ("approved", "approved"),
+        ("declined", "declined"),
+        ("partially approved", "partiallyApproved"),
+        ("closed", "closed"),
+        ("converted", "converted"),
+    ),
+)
+"""An OE/PO document's states: the pages show ``draft``, ``pending``, ``submitted``,
+``approved``, ``declined``; ``partiallyApproved``, ``closed``, ``converted`` are **inferred**
+spellings of the XML words. Written on create (``draft`` or ``pending``)."""
+_ORDER_DIMENSIONS: Final = (
+    "location", "department", "project", "customer", "vendor", "employee", "class", "contract",
+)  # fmt: skip
+
+
+def _order(module: str, xml: str, party: str) -> tuple[RestObject, RestObject]:
+    header = RestObject(
+        f"{module}/document",
+        xml,
+        "DOCID",
+        (
+            Field("documentNumber", "DOCNO"),
+            Field("documentType", "DOCPARID", writable=False),
+            Field("txnDefinition.id", "DOCPARID", writable=False),
+            _ORDER_STATE,
+            Field(f"{party}.id", "CUSTVENDID"),
+            Field(f"{party}.name", "CUSTVENDNAME", writable=False),
+            Field("txnDate", "WHENCREATED", "date"),
+            Field("postingDate", "WHENPOSTED", "date"),
+            Field("dueDate", "WHENDUE", "date"),
+            Field("referenceNumber", "PONUMBER"),
+            Field("sourceDocument.id", "CREATEDFROM"),
+            Field("txnCurrency", "CURRENCY"),
+            Field("totalInTxnCurrency", "TOTAL", "money", writable=False),
+        ),
+        lines=f"{module}/document-line",
+    )
+    line = RestObject(
+        f"{module}/document-line",
+        f"{xml}ENTRY",
+        "RECORDNO",
+        (
+            Field("item.id", "ITEMID", writable=False),
+            Field("dimensions.item.id", "ITEMID"),
+            Field("dimensions.warehouse.id", "WAREHOUSEID"),
+            Field("quantity", "QUANTITY", writable=False),
+            Field("unitQuantity", "QUANTITY"),
+            Field("price", "PRICE", writable=False),
+            Field("unitPrice", "PRICE"),
+            Field("memo", "MEMO"),
+            Field("lineDescription", "ITEMDESC"),
+            Field("lineNumber", "LINE_NO", writable=False),
+            Field("taxInTxnCurrency", "TAX", "money", writable=False),
+            Field("revenueRecognitionTemplate.id", "REVRECTEMPLATE"),
+            Field("revenueRecognitionStartDate", "REVRECSTARTDATE", "date"),
+            Field("revenueRecognitionEndDate", "REVRECENDDATE", "date"),
+            *_dimensions(_ORDER_DIMENSIONS),
+        ),
+        read_only=True,
+        owner=Owner("documentHeader", f"{module}/document", "DOCHDRNO"),
+    )
+    return header, line
+
+
+ORDERS: Final = (
+    *_order("order-entry", "SODOCUMENT", "customer"),
+    *_order("purchasing", "PODOCUMENT", "vendor"),
+)
+"""OE/PO documents ([RESTDOC] docs/rest/order-entry.md, "GET /objects/order-entry/document/{key}";
+docs/rest/purchasing.md, "GET /objects/purchasing/document/{key}"): the base object holds every
+transaction definition; ``<module>/document::<definition>`` (``document_of``) holds one. ``id``
+is the DOCID. A line's item is read as ``item.id`` and written as ``dimensions.item.id``, its
+quantity and price read as ``quantity`` / ``price`` and written as ``unitQuantity`` /
+``unitPrice`` (docs/intacct-rest.md 4.10). The line's tax detail lives on
+``document-line-subtotal``, not served (the REST adapter does not write one: it refuses an OE/PO
+line with a tax detail)."""
+
+_DEFINITION = "::"
+
+
+def document_of(base: RestObject, path: str) -> RestObject:
+    """``order-entry/document::Sales Invoice``: the base object's fields, its records those of
+    the definition (DOCPARID) named after ``::``."""
+    definition = path.partition(_DEFINITION)[2]
+    return replace(base, path=path, definition=definition)
+
+
+def base_path(path: str) -> str:
+    """``order-entry/document::Sales Invoice`` -> ``order-entry/document``."""
+    return path.partition(_DEFINITION)[0]
+
 
 TAX_DETAIL: Final = {
     "accounts-receivable/invoice-line": "orderEntryTaxDetail",

@@ -30,11 +30,11 @@ from typing import Final
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import invoices, states
+from released_intacct.fakes.simulators.intacct import invoices, orders, states
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GENERIC, GatewayError, failure
-from released_intacct.fakes.simulators.intacct.rest.docobjects import STATE, TAX_DETAIL
+from released_intacct.fakes.simulators.intacct.rest.docobjects import STATE, TAX_DETAIL, base_path
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestReply,
     invalid,
@@ -76,7 +76,9 @@ _HEADER: Final[Mapping[str, Mapping[str, str]]] = {
 }  # fmt: skip
 """REST field -> legacy element of each document's create."""
 _XML_NAMES: Final = {path: kind.object_name.lower() for path, kind in _KINDS.items()}
-_DATES: Final = frozenset({"datecreated", "dateposted", "datedue"})
+_DATES: Final = frozenset(
+    {"datecreated", "dateposted", "datedue", "revrecstartdate", "revrecenddate"}
+)
 _LINE_COMMON: Final = {"glAccount.id": "glaccountno", "accountLabel.id": "accountlabel"}
 _AMOUNT: Final = {"accounts-receivable/adjustment": "txnCurrency.amount"}
 _DIMENSION_TAGS: Final = (
@@ -92,11 +94,13 @@ _REVERSE: Final = {
 
 
 def creates(path: str) -> bool:
-    return path in _KINDS
+    return path in _KINDS or base_path(path) in _ORDERS
 
 
 def create(ctx: Context, obj: RestObject, body: object) -> Record:
     """Store the document ``body`` asks for, as the legacy create would."""
+    if base_path(obj.path) in _ORDERS:
+        return _create_order(ctx, obj, body)
     kind = _KINDS[obj.path]
     return invoices.store(ctx, kind, invoices.build(ctx, kind, _function(obj, kind, body)))
 
@@ -191,6 +195,90 @@ def _put(parent: Element, tag: str, value: object) -> None:
             etree.SubElement(element, name).text = part
         return
     element.text = str(value)
+
+
+# --- OE/PO documents ------------------------------------------------------------------------
+
+_ORDERS: Final = {
+    "order-entry/document": ("create_sotransaction", "customer", "sotransitem"),
+    "purchasing/document": ("create_potransaction", "vendor", "potransitem"),
+}
+_ORDER_HEADER: Final = {
+    "txnDate": "datecreated", "postingDate": "dateposted", "dueDate": "datedue",
+    "documentNumber": "documentno", "referenceNumber": "referenceno",
+    "sourceDocument.id": "createdfrom", "txnCurrency": "currency",
+}  # fmt: skip
+_ORDER_LINE: Final = {
+    "dimensions.item.id": "itemid", "dimensions.warehouse.id": "warehouseid",
+    "unitQuantity": "quantity", "unitPrice": "price", "memo": "memo",
+    "lineDescription": "itemdesc", "revenueRecognitionTemplate.id": "revrectemplate",
+    "revenueRecognitionStartDate": "revrecstartdate",
+    "revenueRecognitionEndDate": "revrecenddate", "dimensions.task.id": "taskno",
+    **{f"dimensions.{d}.id": f"{d}id" for d in (
+        "location", "department", "project", "customer", "vendor", "employee", "class",
+        "contract",
+    )},
+}  # fmt: skip
+_ORDER_STATES: Final = {"draft": "Draft", "pending": "Pending"}
+
+
+def _create_order(ctx: Context, obj: RestObject, body: object) -> Record:
+    """``POST <module>/document::<definition>``: ``create_sotransaction`` /
+    ``create_potransaction`` of that definition (``transactiontype``); the record by its DOCID."""
+    function, party, line_tag = _ORDERS[base_path(obj.path)]
+    if not obj.definition:
+        raise invalid(f"create a document through {obj.path}::<transaction definition>", 405)
+    if not isinstance(body, dict):
+        raise invalid(f"the body of {obj.path} must be a JSON object, got {type(body).__name__}")
+    values = _order_values(obj, party, body)
+    lines = body.get("lines")
+    if not isinstance(lines, list):
+        raise invalid(f"lines: a new {obj.path} takes an array of lines")
+    order, items = orders.ELEMENTS[function]
+    root = etree.Element(function)
+    for tag in order:
+        if tag == items:
+            holder = etree.SubElement(root, tag)
+            for index, line in enumerate(lines):
+                _order_line(etree.SubElement(holder, line_tag), obj, index, line)
+        elif tag in values and values[tag] not in (None, ""):
+            _put(root, tag, values[tag])
+    made = orders.HANDLERS[function](ctx, root)
+    docid = "" if made is None else made.text or ""
+    record = ctx.company.by_field(obj.xml, "DOCID", docid)
+    if record is None:  # pragma: no cover - the create answered the DOCID it stored
+        raise not_found(obj.path, docid)
+    return record
+
+
+def _order_values(obj: RestObject, party: str, body: dict[str, object]) -> dict[str, object]:
+    """The create's header elements from the body's fields (``transactiontype``: the
+    definition)."""
+    header = {f"{party}.id": f"{party}id", **_ORDER_HEADER}
+    values: dict[str, object] = {"transactiontype": obj.definition}
+    for name, value in dotted({k: v for k, v in body.items() if k != "lines"}).items():
+        if name == "state":
+            if value not in _ORDER_STATES:
+                raise invalid(f"state: a new document is one of {', '.join(_ORDER_STATES)}")
+            values["state"] = _ORDER_STATES[str(value)]
+        elif name in header:
+            values[header[name]] = value
+        else:
+            raise invalid(f"{name}: not a field a create of {obj.path} takes")
+    return values
+
+
+def _order_line(element: Element, obj: RestObject, index: int, line: object) -> None:
+    if not isinstance(line, dict):
+        raise invalid(f"lines[{index}] must be an object")
+    values: dict[str, object] = {}
+    for name, value in dotted(line).items():
+        if name not in _ORDER_LINE:
+            raise invalid(f"lines[{index}].{name}: not a field of a {obj.path} line")
+        values[_ORDER_LINE[name]] = value
+    for tag in orders.LINE_ORDER:
+        if tag in values and values[tag] not in (None, ""):
+            _put(element, tag, values[tag])
 
 
 # --- workflows ------------------------------------------------------------------------------

@@ -73,6 +73,8 @@ class RestObject:
     lines: str | None = None
     """The path of its owned line object: a GET shows them as ``lines``, a write takes them."""
     owner: Owner | None = None
+    definition: str | None = None
+    """For ``<module>/document::<definition>``: the DOCPARID its records have."""
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

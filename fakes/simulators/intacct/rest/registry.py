@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from released_intacct.fakes.simulators.intacct.rest.docobjects import DOCUMENTS
+from released_intacct.fakes.simulators.intacct.rest.docobjects import DOCUMENTS, ORDERS
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, RestObject
 
 _STATUS = Field("status", "STATUS")
@@ -128,7 +128,7 @@ _MASTER: Final = (
     ),
 )
 
-_DOCUMENTS: Final = DOCUMENTS
+_DOCUMENTS: Final = (*DOCUMENTS, *ORDERS)
 
 _AUDIT = RestObject(
     "company-config/audit-history",

@@ -41,6 +41,7 @@ from released_intacct.fakes.simulators.intacct.rest import (
     oauth,
     refusals,
 )
+from released_intacct.fakes.simulators.intacct.rest.docobjects import base_path
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -94,7 +95,7 @@ def _parsed(raw: bytes) -> object:
 
 def _xml_of(path: object) -> str | None:
     """The XML object a REST object path names (what fault rules match), None when unknown."""
-    found = OBJECTS.get(path) if isinstance(path, str) else None
+    found = OBJECTS.get(base_path(path)) if isinstance(path, str) else None
     return None if found is None else found.xml
 
 
