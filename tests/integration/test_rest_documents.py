@@ -16,6 +16,7 @@ import pytest
 from returns.future import FutureResult
 from returns.io import IOResult
 from returns.pipeline import is_successful
+from returns.result import Result
 from returns.unsafe import unsafe_perform_io
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
@@ -26,6 +27,7 @@ from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.query import QueryPages
 from released_intacct.adapters.intacct_rest.transport import RestTransport
+from released_intacct.adapters.paging import read_all
 from released_intacct.domain.actions import CreateInIntacct, UpdateInIntacct
 from released_intacct.domain.enums import (
     DimensionKind,
@@ -38,9 +40,11 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction, TransactionLine
 from released_intacct.domain.money import Currency
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
+from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials, Page
 from released_intacct.domain.secret import Secret
+from released_intacct.fakes.awaiting import outcome
 from released_intacct.fakes.restsim import CLIENT, company
+from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -328,3 +332,89 @@ def test_correction_3_a_reversal_through_the_workflow_reads_as_over_xml(sim: Sim
     assert mirror.state is IntacctState.REVERSAL
     assert sum(x.amount for x in mirror.lines) == Decimal("-150.00")
     assert mirror.reverses == original.link_key  # paired as over XML (correction 3)
+
+
+FEEDS = [
+    (Origin.AR, DocumentKind.INVOICE),
+    (Origin.AR, DocumentKind.CREDIT_NOTE),
+    (Origin.AP, DocumentKind.INVOICE),
+    (Origin.AP, DocumentKind.CREDIT_NOTE),
+    (Origin.ORDER_ENTRY, DocumentKind.INVOICE),
+    (Origin.PURCHASING, DocumentKind.INVOICE),
+]
+"""Every feed the demo holds documents of (it has no OE/PO returns)."""
+
+
+@pytest.mark.parametrize(("origin", "kind"), FEEDS)
+def test_D21_every_demo_document_reads_the_same_over_rest_as_over_xml(
+    origin: Origin, kind: DocumentKind
+) -> None:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)  # a company in America/Phoenix: REST stamps are UTC
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> tuple[list[Transaction], list[Transaction]]:
+        async def over_rest(query: FeedQuery) -> Result[Page[Transaction], SyncError]:
+            return await documents.transactions(rest, origin, kind, query)
+
+        async def over_xml(query: FeedQuery) -> Result[Page[Transaction], SyncError]:
+            return await outcome(xml.transactions(origin, kind, query))
+
+        by_rest = (await read_all(over_rest, what="documents")).unwrap()
+        by_xml = (await read_all(over_xml, what="documents")).unwrap()
+        assert not by_rest.problems
+        return list(by_rest.items), list(by_xml.items)
+
+    by_rest, by_xml = _run(sim, use)
+    assert by_xml  # the demo holds documents of every feed
+    assert sorted(by_rest, key=lambda t: t.link_key) == sorted(by_xml, key=lambda t: t.link_key)
+
+
+def test_D19_an_oe_document_is_created_read_back_and_found_over_rest() -> None:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    tx = Transaction(
+        origin=Origin.ORDER_ENTRY,
+        kind=DocumentKind.INVOICE,
+        number="SI-REST-1",
+        state=IntacctState.POSTED,
+        party_id=IntacctId("CUS-1001"),
+        invoice_date=date(2026, 4, 30),
+        gl_date=date(2026, 4, 30),
+        due_date=date(2026, 5, 30),
+        currency=Currency("USD"),
+        reference="PO-9",
+        transaction_definition="Sales Invoice",
+        lines=(
+            TransactionLine(
+                item_id=IntacctId("4000-S"), quantity=Decimal(2), price=Decimal("60.00"), memo="m"
+            ),
+        ),
+    )
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> tuple[Any, ...]:
+        write = _create(tx, "ri-oe-1")
+        assert documents.FAMILY.path(tx) == "order-entry/document::Sales Invoice"
+        key = await _post(rest, write)
+        back = (await documents.FAMILY.read_back(rest, write, key)).unwrap()
+        found = (await documents.FAMILY.find(rest, write)).unwrap()
+        assert isinstance(back, Transaction)
+        over_xml = await _ok(xml.transaction_held(tx.origin, tx.kind, back.link_key))
+        return back, found, over_xml
+
+    back, found, over_xml = _run(sim, use)
+    assert back.document_id == "Sales Invoice-SI-REST-1"
+    assert [(x.item_id, x.quantity, x.price, x.memo) for x in back.lines] == [
+        ("4000-S", Decimal(2), Decimal("60.00"), "m")
+    ]
+    assert found == back
+    assert over_xml == back
+
+
+def test_an_oe_line_with_a_tax_detail_is_unwritable_over_rest() -> None:
+    line = TransactionLine(item_id=IntacctId("X"), tax_detail_id=IntacctId("VAT20"))
+    tx = _invoice(origin=Origin.ORDER_ENTRY, lines=(line,), transaction_definition="Sales Invoice")
+    assert documents.FAMILY.unwritable(tx) == (
+        "line 1: a tax detail on a order-entry/document line (not over REST)"
+    )
+    ar = _invoice(lines=(TransactionLine(account_no=IntacctId("4000"), rev_rec_template="T"),))
+    assert "revenue recognition" in str(documents.FAMILY.unwritable(ar))
