@@ -27,6 +27,7 @@ from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.query import QueryPages
 from released_intacct.adapters.intacct_rest.transport import RestTransport
+from released_intacct.adapters.intacct_rest.writer import Writer
 from released_intacct.adapters.paging import read_all
 from released_intacct.domain.actions import CreateInIntacct, UpdateInIntacct
 from released_intacct.domain.enums import (
@@ -36,7 +37,7 @@ from released_intacct.domain.enums import (
     Origin,
     RecordType,
 )
-from released_intacct.domain.errors import SyncError
+from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction, TransactionLine
 from released_intacct.domain.money import Currency
@@ -418,3 +419,17 @@ def test_an_oe_line_with_a_tax_detail_is_unwritable_over_rest() -> None:
     )
     ar = _invoice(lines=(TransactionLine(account_no=IntacctId("4000"), rev_rec_template="T"),))
     assert "revenue recognition" in str(documents.FAMILY.unwritable(ar))
+
+
+def test_the_writer_refuses_a_document_rest_cannot_carry_before_sending(sim: Simulator) -> None:
+    tx = _invoice(lines=(TransactionLine(account_no=IntacctId("4000"), rev_rec_template="T"),))
+
+    async def use(rest: Rest, _: IntacctAdapter) -> tuple[Any, int]:
+        before = sim.usage["DEMO"].requests
+        (outcome,) = (await Writer(rest, (documents.FAMILY,)).write([_create(tx)])).unwrap()
+        return outcome.result.failure(), sim.usage["DEMO"].requests - before
+
+    refused, requests = _run(sim, use)
+    assert refused.kind is ErrorKind.REJECTED
+    assert "revenue recognition" in refused.message
+    assert requests == 0

@@ -23,6 +23,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct.written import ref_of
 from released_intacct.adapters.intacct_rest.document_fields import (
     DOCUMENTS,
     DocObject,
@@ -66,6 +67,25 @@ class Documents:
     def unwritable(self, record: IntacctRecord) -> str | None:
         """What of ``record`` REST cannot carry (the writer refuses it before sending)."""
         return unwritable(_doc_of(record), _tx(record))
+
+    def refusal(self, write: IntacctWrite) -> SyncError | None:
+        """The writer's refusal of a write REST cannot carry, before anything is sent (as the
+        XML writer's ``_unwritable``), or None."""
+        if not self.handles(write.record):
+            return None
+        reason = self.unwritable(write.record)
+        if reason is None:
+            return None
+        return SyncError(
+            kind=ErrorKind.REJECTED,
+            rule=None,
+            message=f"This cannot be sent to Sage Intacct's REST API: {reason}",
+            fix=(
+                "Remove that detail from the record in Re-Leased, enter it in Sage Intacct, or "
+                "switch this connection to intacct.api = xml."
+            ),
+            record=ref_of(write),
+        )
 
     def create_body(self, write: CreateInIntacct) -> dict[str, object]:
         return body(_doc_of(write.record), _tx(write.record))
