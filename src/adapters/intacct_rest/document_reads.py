@@ -38,7 +38,8 @@ from released_intacct.adapters.intacct_rest.document_fields import (
     row,
 )
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import QUERY_PATH, Filter, Row, Select, field
+from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field
+from released_intacct.adapters.intacct_rest.rows import every_row
 from released_intacct.domain.enums import DocumentKind, Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IntacctKey
@@ -57,7 +58,6 @@ __all__ = [
 ]
 
 _KEYS_A_GET: Final = 500
-_ROWS_A_PAGE: Final = 4000
 
 
 def doc_for(origin: Origin, kind: DocumentKind) -> DocObject:
@@ -134,7 +134,7 @@ async def documents(
     tx: Transaction | None = None,
 ) -> Result[tuple[Transaction, ...], SyncError]:
     """Every document matching ``filters`` (ANDed), read whole; one unreadable fails."""
-    headers = await _every(rest, _select(doc, origin, kind, *filters, tx=tx))
+    headers = await every_row(rest, _select(doc, origin, kind, *filters, tx=tx))
     if isinstance(headers, Failure):
         return Failure(headers.failure())
     built = await _built(rest, doc, origin, kind, headers.unwrap())
@@ -192,7 +192,7 @@ async def _paired(rest: Rest, doc: DocObject, whole: XmlRow) -> Result[XmlRow, S
     if number.startswith(PREFIX):
         filters.append(Filter(field=doc.number, operator="$eq", value=number.removeprefix(PREFIX)))
     select = Select(object_name=doc.path, fields=(doc.total,), filters=tuple(filters))
-    found = await _every(rest, select)
+    found = await every_row(rest, select)
     if isinstance(found, Failure):
         return Failure(found.failure())
     candidates = [
@@ -235,24 +235,6 @@ async def lines_of(rest: Rest, doc: DocObject, key: str) -> Result[list[Row], Sy
     return Success(
         [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
     )
-
-
-async def _every(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
-    """Every row of a query that is not a feed (no cursor, nothing remembered), page by page."""
-    rows: list[Row] = []
-    start: int | None = 1
-    while start is not None:
-        sent = await rest.transport.request(
-            "POST", QUERY_PATH, body=select.body(since=None, start=start, size=_ROWS_A_PAGE)
-        )
-        if isinstance(sent, Failure):
-            return Failure(sent.failure())
-        envelope = sent.unwrap().envelope
-        found = envelope.result if isinstance(envelope.result, list) else []
-        rows.extend(r for r in found if isinstance(r, dict))
-        following = None if envelope.meta is None else envelope.meta.next
-        start = following if following is not None and following > start else None
-    return Success(rows)
 
 
 def one_or_none(
