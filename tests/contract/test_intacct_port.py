@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pytest
@@ -268,16 +268,10 @@ def _real() -> Harness:
 
 def _rest() -> Harness:
     s = simulated()
-    port = _rest_port(s.rest())
+    port = s.rest()
     return Harness(
         port, s.clock, s.seed, s.delete, credentials=OAUTH, entities=ENTITIES, setup=SETUP
     )
-
-
-def _rest_port(adapter: IntacctRestAdapter) -> Port:
-    """The REST adapter as the suite's port: its document and payment methods come with their
-    families (issue 20's other parts); until then the tests needing them are ``REST_PENDING``."""
-    return cast("Port", adapter)
 
 
 def _sandbox() -> Harness:
@@ -322,7 +316,7 @@ def _rest_sandbox() -> Harness:
     def cannot(*_: object) -> None:
         pytest.skip("seeding Intacct-owned data is not done against a real company")
 
-    return Harness(_rest_port(adapter), Clock(), cannot, cannot, credentials=credentials)
+    return Harness(adapter, Clock(), cannot, cannot, credentials=credentials)
 
 
 MAKERS = {
@@ -336,15 +330,6 @@ OPT_IN = {
     "sandbox": "INTACCT_SANDBOX_SENDER_ID",
     "rest-sandbox": "INTACCT_REST_SANDBOX_CLIENT_ID",
 }
-REST_PENDING = {
-    "test_F3_candidates_are_what_a_create_may_have_made_when_its_key_is_gone",
-    "test_D20_transaction_held_reads_a_document_as_intacct_holds_it_now",
-    "test_invoice_and_payment_round_trip",
-    "test_correction_1_an_invoice_of_three_lines_reads_back_with_every_line",
-    "test_D8_deleted_invoice_is_reported_as_a_deletion",
-}
-"""Tests that need documents or payments, skipped for ``rest`` and ``rest-sandbox`` until their
-families are merged; each is removed from here as its part passes."""
 
 
 @pytest.fixture(params=sorted(MAKERS))
@@ -352,8 +337,6 @@ def make(request: pytest.FixtureRequest) -> Callable[[], Harness]:
     leg = str(request.param)
     if leg in OPT_IN and not os.environ.get(OPT_IN[leg]):
         pytest.skip(f"no {OPT_IN[leg]}: the {leg} leg is opt-in")
-    if leg.startswith("rest") and request.node.originalname in REST_PENDING:
-        pytest.skip("issue 20: documents/payments over REST not merged yet")
     return MAKERS[leg]
 
 

@@ -164,3 +164,8 @@ HANDLERS: dict[str, Handler] = {
     "create_sotransaction": creator(SALES, _SO_ORDER, "sotransitems"),
     "create_potransaction": creator(PURCHASES, _PO_ORDER, "potransitems"),
 }
+ELEMENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "create_sotransaction": (_SO_ORDER, "sotransitems"),
+    "create_potransaction": (_PO_ORDER, "potransitems"),
+}
+"""Each create's children in order and its lines' holder (the REST simulator builds them)."""

@@ -26,7 +26,7 @@ from returns.result import Failure, Result
 from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.setupcache import SetupCache
-from released_intacct.adapters.intacct_rest import feeds, parties, payments
+from released_intacct.adapters.intacct_rest import documents, feeds, parties, payments
 from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.directory import Directory
 from released_intacct.adapters.intacct_rest.doctor import diagnose
@@ -38,9 +38,15 @@ from released_intacct.adapters.intacct_rest.writer import Writer
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite
 from released_intacct.domain.diagnosis import Diagnosis
-from released_intacct.domain.enums import ContactRole, DimensionKind, Origin, RecordType
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    Origin,
+    RecordType,
+)
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import ConnectionId, EntityId, IntacctId
+from released_intacct.domain.ids import ConnectionId, EntityId, IntacctId, IntacctKey
 from released_intacct.domain.intacct import (
     Deletion,
     DimensionValue,
@@ -49,6 +55,7 @@ from released_intacct.domain.intacct import (
     IntacctRecord,
     Party,
     TaxDetail,
+    Transaction,
 )
 from released_intacct.domain.ports import (
     Clock,
@@ -105,7 +112,7 @@ class IntacctRestAdapter:
         sleep: Sleep = asyncio.sleep,
         slots: RequestSlots = LOCAL_ONLY,
         setups: SetupCache | None = None,
-        families: Sequence[Family] = (parties.FAMILY, payments.FAMILY),
+        families: Sequence[Family] = (parties.FAMILY, documents.FAMILY, payments.FAMILY),
     ) -> None:
         """``tokens``: the state store keeping the connection's refresh token (the
         authorization-code grant: ``credentials.user_id`` None); ``families``: what the writer
@@ -235,6 +242,16 @@ class IntacctRestAdapter:
         self, role: ContactRole, ids: Sequence[IntacctId]
     ) -> FutureResult[frozenset[IntacctId], SyncError]:
         return FutureResult(feeds.parties_held(self.rest, role, ids))
+
+    def transactions(
+        self, origin: Origin, kind: DocumentKind, query: FeedQuery
+    ) -> FutureResult[Page[Transaction], SyncError]:
+        return FutureResult(documents.transactions(self.rest, origin, kind, query))
+
+    def transaction_held(
+        self, origin: Origin, kind: DocumentKind, key: IntacctKey
+    ) -> FutureResult[Transaction | None, SyncError]:
+        return FutureResult(documents.transaction_held(self.rest, origin, kind, key))
 
     # --- writer ----------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ Creates are grouped by the object they are written to and POSTed in batches (at 
 ``batch.batch_key``), so a create sent again with the same key and body is replayed, not made
 twice. An update is PATCHed alone to ``<object>/<key>``. A record Intacct took is then read back
 by its family (which runs any workflow it needs). Items are refused before anything is sent
-(``items.refused``: no documented REST create fits). ``find_written`` and ``candidates`` only
+(``items.refused``: no documented REST create fits), and so are documents carrying what REST
+has no field for (``documents.Documents.refusal``). ``find_written`` and ``candidates`` only
 read.
 """
 
@@ -20,7 +21,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct_rest import items
+from released_intacct.adapters.intacct_rest import documents, items
 from released_intacct.adapters.intacct_rest.batch import Outcome, Record
 from released_intacct.adapters.intacct_rest.family import Family, Rest
 from released_intacct.adapters.intacct_rest.query import Filter
@@ -59,6 +60,8 @@ class Writer:
                 outcomes[at] = WriteOutcome(
                     key=write.key, result=Failure(items.refused(write.record))
                 )
+            elif (refused := documents.FAMILY.refusal(write)) is not None:
+                outcomes[at] = WriteOutcome(key=write.key, result=Failure(refused))
             elif isinstance(write, CreateInIntacct):
                 family = self.family(write.record)
                 where = (self._families.index(family), family.path(write.record))

@@ -32,7 +32,7 @@ from released_intacct.fakes.simulators.intacct import catalog, generic, writes
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
-from released_intacct.fakes.simulators.intacct.rest import owned
+from released_intacct.fakes.simulators.intacct.rest import docwrites, owned
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -59,6 +59,8 @@ def _found(ctx: Context, obj: RestObject, key: str) -> Record:
     record = ctx.company.by_recordno(obj.xml, key)
     owner = "" if record is None else str(record.get("MEGAENTITYID", ""))
     if record is None or (ctx.entity and owner not in ("", ctx.entity)):
+        raise not_found(obj.path, key)
+    if obj.definition is not None and record.get("DOCPARID") != obj.definition:
         raise not_found(obj.path, key)
     return record
 
@@ -122,6 +124,8 @@ def post(ctx: Context, obj: RestObject, body: object, *, atomic: bool) -> RestRe
     xml = catalog.OBJECTS[obj.xml]
 
     def create(item: object) -> Outcome:
+        if docwrites.creates(obj.path):  # created only by a legacy function over XML
+            return obj.reference(docwrites.create(ctx, obj, item))
         stored = writes.create_record(ctx, xml, owned.record_of(ctx.company, obj, item))
         return obj.reference(stored)
 

@@ -76,6 +76,8 @@ class RestObject:
     holder: str = "lines"
     """The name of its owned lines in a body: ``lines``; a payment's ``paymentDetails`` (AR) or
     ``details`` (AP), docs/intacct-rest.md 4.11."""
+    definition: str | None = None
+    """For ``<module>/document::<definition>``: the DOCPARID its records have."""
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -276,7 +278,7 @@ def dotted(body: dict[str, object], prefix: str = "") -> dict[str, object]:
     return found
 
 
-def _stored(spec: Field, value: object) -> object:
+def stored_value(spec: Field, value: object) -> object:
     """A REST value as the record stores it; ``invalid`` (400) naming the field when wrong."""
     if value is None:
         return ""
@@ -333,5 +335,5 @@ def to_record(obj: RestObject, body: object, *, ignore: tuple[str, ...] = ()) ->
             inner = holder.setdefault(part, {})
             if isinstance(inner, dict):
                 holder = inner
-        holder[leaf] = _stored(spec, value)
+        holder[leaf] = stored_value(spec, value)
     return record

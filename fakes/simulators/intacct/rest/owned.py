@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from released_intacct.fakes.simulators.intacct import catalog
 from released_intacct.fakes.simulators.intacct.company import Company, Record
+from released_intacct.fakes.simulators.intacct.rest.docobjects import line_record, tax_entries
 from released_intacct.fakes.simulators.intacct.rest.envelope import invalid
 from released_intacct.fakes.simulators.intacct.rest.fields import RestObject, flat, nest, to_record
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
@@ -26,7 +27,13 @@ def shown(company: Company, obj: RestObject, record: Record) -> list[dict[str, o
     if obj.lines is None:
         return []
     line = OBJECTS[obj.lines]
-    return [nest(flat(company, line, row)) for row in company.lines(obj.xml, record)]
+    shown = []
+    for row in company.lines(obj.xml, record):
+        found = nest(flat(company, line, row))
+        if taxes := tax_entries(company, line, row):
+            found["taxEntries"] = taxes
+        shown.append(found)
+    return shown
 
 
 def record_of(
@@ -49,7 +56,7 @@ def record_of(
                 raise invalid(
                     f"{obj.holder}[{index}]: a new {obj.path} takes new lines, without key"
                 )
-        record[holder] = [to_record(line, item) for item in items]
+        record[holder] = [line_record(line, item) for item in items]
         return record
     record[holder] = _merged(company, obj, line, existing, items)
     return record
@@ -75,7 +82,7 @@ def _merged(
                 raise invalid(f"lines[{index}]: deleting a line needs its key")
             kept.remove(by_key.pop(key))
         elif key:
-            by_key[key].update(to_record(line, item, ignore=("key",)))
+            by_key[key].update(line_record(line, item, ignore=("key",)))
         else:
-            added.append(to_record(line, item))
+            added.append(line_record(line, item))
     return kept + added

@@ -22,6 +22,7 @@ from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
 from released_intacct.fakes.simulators.intacct.rest import filters
+from released_intacct.fakes.simulators.intacct.rest.docobjects import base_path, document_of
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -49,6 +50,8 @@ _KNOWN: Final = frozenset(
 
 
 def object_named(path: object) -> RestObject:
+    if isinstance(path, str) and path != base_path(path) and base_path(path) in OBJECTS:
+        return document_of(OBJECTS[base_path(path)], path)
     found = OBJECTS.get(path) if isinstance(path, str) else None
     if found is None:
         raise invalid(f"object: unknown object {path!r} (known: {', '.join(sorted(OBJECTS))})", 404)
@@ -79,7 +82,9 @@ def visible(ctx: Context, obj: RestObject) -> list[View]:
         return generic.shown(ctx, xml, record)
 
     rows = [
-        View(ctx.company, obj, r, show) for r in ctx.company.records(obj.xml, entity=ctx.entity)
+        View(ctx.company, obj, r, show)
+        for r in ctx.company.records(obj.xml, entity=ctx.entity)
+        if obj.definition is None or r.get("DOCPARID") == obj.definition
     ]
     if obj.owner is not None:
         _with_owners(ctx, obj.owner, rows)

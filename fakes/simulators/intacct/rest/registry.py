@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
+from released_intacct.fakes.simulators.intacct.rest.docobjects import DOCUMENTS, ORDERS
+from released_intacct.fakes.simulators.intacct.rest.fields import Field, RestObject
 from released_intacct.fakes.simulators.intacct.rest.master import OBJECTS as MASTER_DATA
 from released_intacct.fakes.simulators.intacct.rest.payments import PAYMENTS
 
@@ -129,41 +130,7 @@ _MASTER: Final = (
     ),
 )
 
-_DOCUMENTS: Final = (
-    RestObject(
-        "accounts-payable/bill",
-        "APBILL",
-        "RECORDNO",
-        (
-            Field("billNumber", "RECORDID"),
-            Field("vendor.id", "VENDORID"),
-            Field("referenceNumber", "DOCNUMBER"),
-            Field("description", "DESCRIPTION"),
-            Field("createdDate", "WHENCREATED", "date"),
-            Field("dueDate", "WHENDUE", "date"),
-            Field("totalTxnAmount", "TOTALENTERED", "money", writable=False),
-            Field("totalTxnAmountDue", "TOTALDUE", "money", writable=False),
-        ),
-        lines="accounts-payable/bill-line",
-    ),
-    RestObject(
-        "accounts-payable/bill-line",
-        "APBILLITEM",
-        "RECORDNO",
-        (
-            Field("glAccount.id", "ACCOUNTNO"),
-            Field("txnAmount", "TRX_AMOUNT", "money"),
-            Field("memo", "ENTRYDESCRIPTION"),
-        ),
-        read_only=True,
-        owner=Owner("bill", "accounts-payable/bill", "RECORDKEY"),
-    ),
-)
-"""A bill and its owned lines ([RESTDOC] docs/rest/accounts-payable.md, "GET
-/objects/accounts-payable/bill/{key}", "GET /objects/accounts-payable/bill-line/{key}"): the
-first documents, to show owned lines; the next wave completes their fields. A bill's ``id`` is
-its key. A line is written through its bill (directly: not yet). WHENCREATED is a document's
-date here, so ``audit.createdDateTime`` is null for them."""
+_DOCUMENTS: Final = (*DOCUMENTS, *ORDERS)
 
 _AUDIT = RestObject(
     "company-config/audit-history",

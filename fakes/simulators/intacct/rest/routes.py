@@ -36,11 +36,13 @@ from released_intacct.fakes.simulators.intacct.faults import (
 )
 from released_intacct.fakes.simulators.intacct.rest import (
     crud,
+    docwrites,
     idempotency,
     oauth,
     payflows,
     refusals,
 )
+from released_intacct.fakes.simulators.intacct.rest.docobjects import base_path
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -94,7 +96,7 @@ def _parsed(raw: bytes) -> object:
 
 def _xml_of(path: object) -> str | None:
     """The XML object a REST object path names (what fault rules match), None when unknown."""
-    found = OBJECTS.get(path) if isinstance(path, str) else None
+    found = OBJECTS.get(base_path(path)) if isinstance(path, str) else None
     return None if found is None else found.xml
 
 
@@ -199,13 +201,16 @@ class _Api:
         return await self.serve(request, xml, _FUNCTIONS[method], work, keyed=True)
 
     async def workflows(self, request: Request) -> RestReply:
-        """``POST /workflows/<module>/<object>/<action>`` (``rest.payflows.workflow``): keyed
+        """``POST /workflows/<module>/<object>/<action>`` (``rest.payflows.workflow`` for
+        payments, ``rest.docwrites.workflow`` for documents): keyed
         like a write (the pages list workflows among what a batch and a key may carry)."""
         raw = await request.body()
         path, _, action = str(request.path_params["path"]).strip("/").rpartition("/")
 
         def work(ctx: Context) -> RestReply:
-            return payflows.workflow(ctx, path, action, _parsed(raw))
+            if path in payflows.PATHS:
+                return payflows.workflow(ctx, path, action, _parsed(raw))
+            return docwrites.workflow(ctx, path, action, _parsed(raw))
 
         return await self.serve(request, _xml_of(path), "update", work, keyed=True)
 

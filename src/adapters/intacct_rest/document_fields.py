@@ -1,0 +1,385 @@
+"""The REST fields of AR/AP documents, and the conversions both ways (docs/intacct-rest.md 4.6-4.9).
+
+Reading: a REST record (a GET's nested blocks, or the query service's flat dotted keys: both read
+through ``query.field``) becomes the row the XML reader reads (``convert.read_documents``:
+RECORDNO, RECORDID, STATE, the party, WHENCREATED, ...), so the domain's reading (states, the
+credit-note sign, dimensions, tax, rule M1's refusals) is the XML adapter's, written once. What
+changes on the way: a state's lower camel case becomes the XML words (``partiallyPaid`` ->
+``partially paid``; the reader compares without case), ``audit.modifiedDateTime`` (UTC) becomes
+the reader's stamp in UTC, a bill's ``paymentPriority`` the XML word (``normal`` -> ``Normal``:
+**inferred** beyond ``normal``, the only value the pages show). An adjustment has no due date
+over REST (not in its samples); over XML it is its date (the legacy create takes none), so it is
+read as its date: a connection moved from XML to REST sees the same record (rule D21;
+**inferred**). An OE/PO line's tax is ``taxInTxnCurrency`` (XML TAX).
+
+Writing: a ``Transaction`` becomes the POST body, built field by field in a fixed order so the
+same write gives the same bytes (an ``Idempotency-Key`` replays only an identical body). Amounts
+are decimal strings (never floats); a credit note's amounts and tax are negated on the wire, as
+over XML (**inferred** for REST, docs/intacct-rest.md 4.7). A draft is created with
+``"state": "draft"`` (**inferred**: no create sample sets ``state``), a posted one without
+``state``. Nothing carries the outbox key: no REST document has an external id (reference
+section 10), so a create is found again by the Idempotency-Key's replay, then by its fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from released_intacct.adapters.intacct.convert.feeds import TRANSACTION_OBJECTS, default_definition
+from released_intacct.adapters.intacct.convert.fields import STAMP, Row
+from released_intacct.adapters.intacct.convert.xml import plain
+from released_intacct.adapters.intacct_rest.query import CURSOR, field, stamp
+from released_intacct.domain.enums import DimensionKind, DocumentKind, Origin
+from released_intacct.domain.intacct import Transaction, TransactionLine
+
+__all__ = ["DOCUMENTS", "DocObject", "body", "row", "unwritable"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocObject:
+    """One REST document object and the names of its fields."""
+
+    path: str
+    party: str
+    number: str
+    date: str
+    gl_date: str | None
+    due: str | None
+    reference: str | None
+    currency: str
+    total: str
+    paid: str | None
+    amount: str
+    """A line's amount in the transaction currency."""
+    tax_detail: str
+    dimensions: tuple[DimensionKind, ...]
+    origin_module: str | None = None
+    """``moduleKey`` when the record may be posted by Order Entry / Purchasing (rule D19)."""
+    order: bool = False
+    """An OE/PO document: ``path`` is the base object, queried and created as
+    ``<path>::<transaction definition>``; its link key is its ``id`` (the DOCID)."""
+
+    def object_of(self, tx: Transaction | None, origin: Origin, kind: DocumentKind) -> str:
+        """What to query or create: the path, or an OE/PO definition's object."""
+        if not self.order:
+            return self.path
+        definition = tx.transaction_definition if tx is not None else None
+        return f"{self.path}::{definition or default_definition(origin, kind)}"
+
+    @property
+    def header_fields(self) -> tuple[str, ...]:
+        """What a query asks of a header: its key and stamp (always asked) and ``moduleKey``
+        (rule D19); the record itself is then read whole by key."""
+        return (self.origin_module or "state", "id")
+
+
+_AR_DIMENSIONS: Final = tuple(
+    k for k in DimensionKind if k not in (DimensionKind.CONTRACT, DimensionKind.TASK)
+)
+_AP_DIMENSIONS: Final = tuple(DimensionKind)
+
+DOCUMENTS: Mapping[tuple[Origin, DocumentKind], DocObject] = {
+    (Origin.AR, DocumentKind.INVOICE): DocObject(
+        path="accounts-receivable/invoice",
+        party="customer.id", number="invoiceNumber", date="invoiceDate",
+        gl_date="invoiceSummary.glPostingDate", due="dueDate", reference="referenceNumber",
+        currency="currency.txnCurrency", total="totalTxnAmount",
+        paid="paymentInformation.totalTxnAmountPaid", amount="txnAmount",
+        tax_detail="orderEntryTaxDetail", dimensions=_AR_DIMENSIONS,
+        origin_module="moduleKey",
+    ),
+    (Origin.AR, DocumentKind.CREDIT_NOTE): DocObject(
+        path="accounts-receivable/adjustment",
+        party="customer.id", number="adjustmentNumber",
+        date="createdDate", gl_date="glPostingDate", due=None, reference="documentNumber",
+        currency="txnCurrency.currency", total="txnCurrency.totalEntered",
+        paid="txnCurrency.totalPaid",
+        amount="txnCurrency.amount", tax_detail="orderEntryTaxDetail",
+        dimensions=_AR_DIMENSIONS,
+    ),
+    (Origin.AP, DocumentKind.INVOICE): DocObject(
+        path="accounts-payable/bill", party="vendor.id", number="billNumber",
+        date="createdDate", gl_date="postingDate",
+        due="dueDate", reference="referenceNumber", currency="currency.txnCurrency",
+        total="totalTxnAmount", paid="paymentInformation.totalTxnAmountPaid", amount="txnAmount",
+        tax_detail="purchasingTaxDetail", dimensions=_AP_DIMENSIONS, origin_module="moduleKey",
+    ),
+    (Origin.AP, DocumentKind.CREDIT_NOTE): DocObject(
+        path="accounts-payable/adjustment",
+        party="vendor.id", number="adjustmentNumber",
+        date="createdDate", gl_date="postingDate", due=None, reference="referenceNumber",
+        currency="currency.txnCurrency", total="txnTotalEntered", paid="txnTotalPaid",
+        amount="txnAmount",
+        tax_detail="purchasingTaxDetail", dimensions=_AP_DIMENSIONS,
+    ),
+}  # fmt: skip
+"""AR/AP documents by (origin, kind) (OE/PO: ``_ORDERS``, joined below). The AR adjustment's
+reference is ``documentNumber`` (XML DOCNUMBER); the legacy XML create writes none, the REST
+create does not either (as over XML)."""
+
+_ORDER_DIMENSIONS: Final = tuple(
+    k for k in DimensionKind if k not in (DimensionKind.ITEM, DimensionKind.WAREHOUSE)
+)
+"""An OE/PO line's dimensions besides its item and warehouse (written apart)."""
+
+
+def _order(path: str, party: str) -> DocObject:
+    return DocObject(
+        path=path, party=party, number="documentNumber", date="txnDate", gl_date="postingDate",
+        due="dueDate", reference="referenceNumber", currency="txnCurrency",
+        total="totalInTxnCurrency", paid=None, amount="", tax_detail="",
+        dimensions=(*_ORDER_DIMENSIONS, DimensionKind.WAREHOUSE), order=True,
+    )  # fmt: skip
+
+
+_ORDERS: Final = {
+    (Origin.ORDER_ENTRY, kind): _order("order-entry/document", "customer.id")
+    for kind in DocumentKind
+} | {(Origin.PURCHASING, kind): _order("purchasing/document", "vendor.id") for kind in DocumentKind}
+
+_ORDER_MODULES: Final = frozenset({"8.SO", "9.PO", "orderEntry", "purchasing"})
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+DOCUMENTS = {**DOCUMENTS, **_ORDERS}
+
+
+def posted_elsewhere(doc: DocObject, header: Mapping[str, Any]) -> bool:
+    """Rule D19: an AR invoice / bill Order Entry or Purchasing posted (its ``moduleKey``), read
+    by the OE/PO feed under its DOCID. The REST spelling of an OE-posted ``moduleKey`` is **not
+    in the pages**: both the XML code and a module name are taken (**inferred**)."""
+    return doc.origin_module is not None and _text(field(header, doc.origin_module)) in (
+        _ORDER_MODULES
+    )
+
+
+def row(
+    doc: DocObject,
+    origin: Origin,
+    kind: DocumentKind,
+    header: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+) -> Row:
+    """``header`` and its ``lines`` as the XML reader's row of ``TRANSACTION_OBJECTS``."""
+    if doc.order:
+        return _order_row(doc, origin, kind, header, lines)
+    party = "CUSTOMERID" if doc.party.startswith("customer") else "VENDORID"
+    at = stamp(field(header, CURSOR))
+    found: dict[str, object] = {
+        "RECORDNO": _text(field(header, "key")),
+        "RECORDID": _text(field(header, doc.number)),
+        "STATE": _CAMEL.sub(" ", _text(field(header, "state"))).lower(),
+        party: _text(field(header, doc.party)),
+        "WHENCREATED": _text(field(header, doc.date)),
+        "WHENPOSTED": _text(field(header, doc.gl_date)) if doc.gl_date else "",
+        "WHENDUE": _text(field(header, doc.due if doc.due else doc.date)),
+        "DOCNUMBER": _text(field(header, doc.reference)) if doc.reference else "",
+        "CURRENCY": _text(field(header, doc.currency)),
+        "TOTALENTERED": _text(field(header, doc.total)),
+        "TOTALPAID": _text(field(header, doc.paid)) if doc.paid else "",
+        "WHENMODIFIED": "" if at is None else at.strftime(STAMP),
+        f"{TRANSACTION_OBJECTS[origin, kind]}ITEMS": [_line(doc, line) for line in lines],
+    }
+    priority = _text(field(header, "paymentPriority"))
+    if priority:
+        found["PAYMENTPRIORITY"] = priority[:1].upper() + priority[1:]
+    return found
+
+
+def _order_row(
+    doc: DocObject,
+    origin: Origin,
+    kind: DocumentKind,
+    header: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+) -> Row:
+    """An OE/PO document as SODOCUMENT / PODOCUMENT: DOCID, DOCNO, DOCPARID, STATE (the
+    reader's order states), CUSTVENDID, PONUMBER, CREATEDFROM; lines read ``item.id``,
+    ``quantity``, ``price`` (written as ``unitQuantity`` / ``unitPrice``), ``memo`` else
+    ``lineDescription``, the dimensions and revenue recognition."""
+    at = stamp(field(header, CURSOR))
+    object_name = TRANSACTION_OBJECTS[origin, kind]
+    return {
+        "RECORDNO": _text(field(header, "key")),
+        "DOCID": _text(field(header, "id")),
+        "DOCNO": _text(field(header, doc.number)),
+        "DOCPARID": _text(field(header, "txnDefinition.id"))
+        or _text(field(header, "documentType")),
+        "STATE": _CAMEL.sub(" ", _text(field(header, "state"))).lower(),
+        "CUSTVENDID": _text(field(header, doc.party)),
+        "WHENCREATED": _text(field(header, doc.date)),
+        "WHENPOSTED": _text(field(header, "postingDate")),
+        "WHENDUE": _text(field(header, "dueDate")),
+        "PONUMBER": _text(field(header, "referenceNumber")),
+        "CREATEDFROM": _text(field(header, "sourceDocument.id")),
+        "CURRENCY": _text(field(header, doc.currency)),
+        "WHENMODIFIED": "" if at is None else at.strftime(STAMP),
+        f"{object_name}ENTRIES": [_order_line(doc, line) for line in lines],
+    }
+
+
+def _order_line(doc: DocObject, line: Mapping[str, Any]) -> Row:
+    found: dict[str, object] = {
+        "RECORDNO": _text(field(line, "key")),
+        "ITEMID": _text(field(line, "item.id")) or _text(field(line, "dimensions.item.id")),
+        "QUANTITY": _text(field(line, "quantity")) or _text(field(line, "unitQuantity")),
+        "PRICE": _text(field(line, "price")) or _text(field(line, "unitPrice")),
+        "MEMO": _text(field(line, "memo")),
+        "ITEMDESC": _text(field(line, "lineDescription")),
+        "TAX": _text(field(line, "taxInTxnCurrency")),
+        "REVRECTEMPLATE": _text(field(line, "revenueRecognitionTemplate.id")),
+        "REVRECSTARTDATE": _text(field(line, "revenueRecognitionStartDate")),
+        "REVRECENDDATE": _text(field(line, "revenueRecognitionEndDate")),
+    }
+    for kind in doc.dimensions:
+        found[f"{kind.value}ID"] = _text(field(line, f"dimensions.{kind.value.lower()}.id"))
+    return found
+
+
+def _line(doc: DocObject, line: Mapping[str, Any]) -> Row:
+    found: dict[str, object] = {
+        "RECORDNO": _text(field(line, "key")),
+        "ACCOUNTNO": _text(field(line, "glAccount.id")),
+        "TRX_AMOUNT": _text(field(line, doc.amount)),
+        "ENTRYDESCRIPTION": _text(field(line, "memo")),
+    }
+    for kind in doc.dimensions:
+        found[f"{kind.value}ID"] = _text(field(line, f"dimensions.{kind.value.lower()}.id"))
+    entries = field(line, "taxEntries")
+    if isinstance(entries, list):
+        found["TAXENTRIES"] = [
+            {
+                "DETAILID": _text(field(entry, f"{doc.tax_detail}.id")),
+                "TRX_TAX": _text(field(entry, "txnTaxAmount")),
+            }
+            for entry in entries
+            if isinstance(entry, Mapping)
+        ]
+    return found
+
+
+def _text(value: object) -> str:
+    """A REST value as the XML reader's text: strings as they are, numbers as their digits
+    (a JSON number is read as the text it was sent as; the reader then refuses an exponent)."""
+    if value is None or isinstance(value, bool | Mapping | list):
+        return ""
+    return str(value)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def unwritable(doc: DocObject, tx: Transaction) -> str | None:
+    """What of ``tx`` a REST create or update cannot carry, in words; None when all fits: a
+    dimension the line object has no field for (AR lines: no ``contract`` / ``task``), and
+    revenue recognition (no AR or AP line field in the pages: docs/intacct-rest.md 4.6, gap 6)."""
+    if doc.order:
+        return _order_unwritable(doc, tx)
+    for number, line in enumerate(tx.lines, start=1):
+        for kind, _ in line.dimensions:
+            if kind not in doc.dimensions:
+                return f"line {number}: a {kind.value.title()} dimension on a {doc.path} line"
+        if line.rev_rec_template or line.rev_rec_start or line.rev_rec_end:
+            return f"line {number}: revenue recognition on a {doc.path} line (not over REST)"
+    return None
+
+
+def _order_unwritable(doc: DocObject, tx: Transaction) -> str | None:
+    """An OE/PO line's tax detail is on ``document-line-subtotal`` (docs/intacct-rest.md 4.10),
+    not a line field: not written over REST; an Item dimension is the line's item itself."""
+    for number, line in enumerate(tx.lines, start=1):
+        if line.tax_detail_id:
+            return f"line {number}: a tax detail on a {doc.path} line (not over REST)"
+        if any(kind is DimensionKind.ITEM for kind, _ in line.dimensions):
+            return f"line {number}: an Item dimension on a {doc.path} line"
+    return None
+
+
+def body(doc: DocObject, tx: Transaction) -> dict[str, object]:
+    """The create (and update) body of ``tx``, in a fixed order."""
+    if doc.order:
+        return _order_body(doc, tx)
+    sign = Decimal(-1) if tx.kind is DocumentKind.CREDIT_NOTE else Decimal(1)
+    made: dict[str, object] = {}
+    _put(made, doc.party, tx.party_id)
+    _put(made, doc.number, tx.number)
+    _put(made, doc.date, tx.invoice_date.isoformat())
+    if doc.gl_date and not tx.state.is_unposted:
+        _put(made, doc.gl_date, tx.gl_date.isoformat())
+    if doc.due and tx.due_date is not None:
+        _put(made, doc.due, tx.due_date.isoformat())
+    if doc.reference and tx.kind is DocumentKind.INVOICE:
+        _put(made, doc.reference, tx.reference)
+    _put(made, doc.currency, tx.currency)
+    if tx.state.is_unposted:
+        made["state"] = "draft"
+    made["lines"] = [_line_body(doc, line, sign) for line in tx.lines]
+    return made
+
+
+def _order_body(doc: DocObject, tx: Transaction) -> dict[str, object]:
+    made: dict[str, object] = {}
+    _put(made, doc.party, tx.party_id)
+    _put(made, doc.number, tx.number)
+    _put(made, doc.date, tx.invoice_date.isoformat())
+    if not tx.state.is_unposted:
+        _put(made, "postingDate", tx.gl_date.isoformat())
+    if tx.due_date is not None:
+        _put(made, "dueDate", tx.due_date.isoformat())
+    _put(made, "referenceNumber", tx.reference)
+    _put(made, "sourceDocument.id", tx.source_document_number)
+    _put(made, doc.currency, tx.currency)
+    made["state"] = "draft" if tx.state.is_unposted else "pending"
+    made["lines"] = [_order_line_body(line) for line in tx.lines]
+    return made
+
+
+def _order_line_body(line: TransactionLine) -> dict[str, object]:
+    ids = dict(line.dimensions)
+    made: dict[str, object] = {}
+    _put(made, "dimensions.item.id", line.item_id)
+    _put(made, "dimensions.warehouse.id", ids.pop(DimensionKind.WAREHOUSE, None))
+    _put(made, "unitQuantity", plain(line.quantity))
+    _put(made, "unitPrice", plain(line.price))
+    _put(made, "memo", line.memo)
+    _put(made, "revenueRecognitionTemplate.id", line.rev_rec_template)
+    if line.rev_rec_start is not None:
+        _put(made, "revenueRecognitionStartDate", line.rev_rec_start.isoformat())
+    if line.rev_rec_end is not None:
+        _put(made, "revenueRecognitionEndDate", line.rev_rec_end.isoformat())
+    for kind, value in sorted(ids.items(), key=lambda pair: pair[0].value):
+        _put(made, f"dimensions.{kind.value.lower()}.id", value)
+    return made
+
+
+def _line_body(doc: DocObject, line: TransactionLine, sign: Decimal) -> dict[str, object]:
+    made: dict[str, object] = {}
+    _put(made, "glAccount.id", line.account_no or "")
+    _put(made, doc.amount, plain(sign * line.amount))
+    _put(made, "memo", line.memo)
+    for kind, value in sorted(line.dimensions, key=lambda pair: pair[0].value):
+        _put(made, f"dimensions.{kind.value.lower()}.id", value)
+    if line.tax_detail_id:
+        entry: dict[str, object] = {doc.tax_detail: {"id": line.tax_detail_id}}
+        if line.tax_amount:
+            entry["txnTaxAmount"] = plain(sign * line.tax_amount)
+        made["taxEntries"] = [entry]
+    return made
+
+
+def _put(body: dict[str, object], name: str, value: str | None) -> None:
+    """``value`` at the dotted ``name`` (``customer.id`` -> ``{"customer": {"id": …}}``), only
+    when there is one."""
+    if not value:
+        return
+    *blocks, leaf = name.split(".")
+    holder = body
+    for block in blocks:
+        inner = holder.setdefault(block, {})
+        assert isinstance(inner, dict)
+        holder = inner
+    holder[leaf] = value
