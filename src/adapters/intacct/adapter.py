@@ -27,7 +27,7 @@ from released_intacct.adapters.intacct.doctor import Doctor
 from released_intacct.adapters.intacct.feedreader import Convert, FeedReader
 from released_intacct.adapters.intacct.lines import Lines
 from released_intacct.adapters.intacct.lookups import Lookups
-from released_intacct.adapters.intacct.orderkeys import OrderKeys
+from released_intacct.adapters.intacct.orderkeys import OrderKeys, as_sent
 from released_intacct.adapters.intacct.reads import Reads
 from released_intacct.adapters.intacct.reversals import Reversals
 from released_intacct.adapters.intacct.session import Sessions
@@ -270,7 +270,7 @@ class IntacctAdapter:
         originals = {w.key: w for w in batch}
         return Success(
             tuple(
-                refused.get(w.key) or _as_sent(written[w.key], originals[w.key])
+                refused.get(w.key) or as_sent(written[w.key], originals[w.key])
                 for w in batch
                 if w.key in refused or w.key in written
             )
@@ -340,18 +340,3 @@ def _held_without_lines(object_name: str, key: IntacctKey) -> SyncError:
         fix="Nothing to do: the sync reads it again before sending anything about it.",
         cause=f"{object_name} {key}: no lines",
     )
-
-
-def _as_sent(outcome: WriteOutcome, write: IntacctWrite) -> WriteOutcome:
-    """A payment written re-pointed reads back with the applications the domain sent."""
-    original = write.record
-    if not isinstance(original, IntacctPayment):
-        return outcome
-    restored = outcome.result.map(
-        lambda record: (
-            replace(record, applications=original.applications)
-            if isinstance(record, IntacctPayment)
-            else record
-        )
-    )
-    return WriteOutcome(key=outcome.key, result=restored)

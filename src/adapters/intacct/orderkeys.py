@@ -10,6 +10,9 @@ ways (``lookups``: one query per 100 keys):
   payment with a message saying so;
 - coming in, applications naming an AR/AP record posted by OE/PO are re-pointed at its DOCID.
 
+The translation itself (``docids``, ``repoint``, ``pointed``, ``as_sent``) is shared with the
+REST adapter (``intacct_rest.orderpayments``), which looks the keys up over REST.
+
 Decided: when the company is known to use neither module (``uses_orders`` False, learnt from the
 set-up), nothing is looked up, so a plain AR/AP company pays no extra request.
 """
@@ -29,6 +32,7 @@ from released_intacct.domain.enums import Direction, Origin, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, SyncError
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment
+from released_intacct.domain.ports import WriteOutcome
 
 _LEDGERS = {Origin.AR: ("ARINVOICE", "8.SO"), Origin.AP: ("APBILL", "9.PO")}
 _DOCUMENTS = {Origin.AR: "SODOCUMENT", Origin.AP: "PODOCUMENT"}
@@ -57,42 +61,42 @@ class OrderKeys:
         )
         if not is_successful(found):
             return Failure(found.failure())
-        docids = found.unwrap()
-        return Success(tuple(_repoint(p, docids) for p in payments))
+        named = found.unwrap()
+        return Success(tuple(repoint(p, named) for p in payments))
 
     async def outgoing(
         self, writes: Sequence[IntacctWrite]
     ) -> Result[dict[str, Result[IntacctWrite, SyncError]], SyncError]:
         """Payment creates naming DOCIDs, by key: re-pointed at the ledger records, or refused."""
-        named = [(w, w.record) for w in writes if _names_documents(w)]
+        named = [(w, w.record) for w in writes if names_documents(w)]
         by_origin: dict[Origin, set[str]] = {}
         for _, payment in named:
             if isinstance(payment, IntacctPayment):
-                by_origin.setdefault(payment.origin, set()).update(_docids(payment))
+                by_origin.setdefault(payment.origin, set()).update(docids(payment))
         ledger_keys: dict[str, str] = {}
-        for origin, docids in by_origin.items():
-            found = await self._lookups.pairs(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", docids)
+        for origin, wanted in by_origin.items():
+            found = await self._lookups.pairs(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", wanted)
             if not is_successful(found):
                 return Failure(found.failure())
             ledger_keys.update(found.unwrap())
         return Success(
-            {w.key: _pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
+            {w.key: pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
         )
 
 
-def _names_documents(write: IntacctWrite) -> bool:
+def names_documents(write: IntacctWrite) -> bool:
     return (
         isinstance(write, CreateInIntacct)
         and isinstance(write.record, IntacctPayment)
-        and bool(_docids(write.record))
+        and bool(docids(write.record))
     )
 
 
-def _docids(payment: IntacctPayment) -> set[str]:
+def docids(payment: IntacctPayment) -> set[str]:
     return {a.document_key for a in payment.applications if not is_record_no(a.document_key)}
 
 
-def _repoint(payment: IntacctPayment, keys: Mapping[str, str]) -> IntacctPayment:
+def repoint(payment: IntacctPayment, keys: Mapping[str, str]) -> IntacctPayment:
     applications = tuple(
         replace(a, document_key=IntacctKey(keys.get(a.document_key, a.document_key)))
         for a in payment.applications
@@ -100,13 +104,13 @@ def _repoint(payment: IntacctPayment, keys: Mapping[str, str]) -> IntacctPayment
     return replace(payment, applications=applications)
 
 
-def _pointed(
+def pointed(
     write: IntacctWrite, payment: IntacctPayment, ledger_keys: Mapping[str, str]
 ) -> Result[IntacctWrite, SyncError]:
-    missing = sorted(_docids(payment) - ledger_keys.keys())
+    missing = sorted(docids(payment) - ledger_keys.keys())
     if missing:
         return Failure(_not_posted(write, missing[0]))
-    return Success(replace(write, record=_repoint(payment, ledger_keys)))
+    return Success(replace(write, record=repoint(payment, ledger_keys)))
 
 
 def _not_posted(write: IntacctWrite, docid: str) -> SyncError:
@@ -124,3 +128,18 @@ def _not_posted(write: IntacctWrite, docid: str) -> SyncError:
             released_id=write.released_id,
         ),
     )
+
+
+def as_sent(outcome: WriteOutcome, write: IntacctWrite) -> WriteOutcome:
+    """A payment written re-pointed reads back with the applications the domain sent."""
+    original = write.record
+    if not isinstance(original, IntacctPayment):
+        return outcome
+    restored = outcome.result.map(
+        lambda record: (
+            replace(record, applications=original.applications)
+            if isinstance(record, IntacctPayment)
+            else record
+        )
+    )
+    return WriteOutcome(key=outcome.key, result=restored)
