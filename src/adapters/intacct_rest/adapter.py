@@ -32,6 +32,7 @@ from released_intacct.adapters.intacct_rest.directory import Directory
 from released_intacct.adapters.intacct_rest.doctor import diagnose
 from released_intacct.adapters.intacct_rest.family import Family, Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient, TokenStore
+from released_intacct.adapters.intacct_rest.orderpayments import OrderPayments
 from released_intacct.adapters.intacct_rest.query import QueryPages
 from released_intacct.adapters.intacct_rest.transport import Method, Reply, RestTransport, Tokens
 from released_intacct.adapters.intacct_rest.writer import Writer
@@ -140,6 +141,7 @@ class IntacctRestAdapter:
             credentials, self.settings, self._at, setups or SetupCache(self._clock)
         )
         self._writer = Writer(self.rest, families)
+        self._orders = OrderPayments(self.rest)
 
     def _rest(self, entity: EntityId | None, tokens: Tokens) -> tuple[_Counted, Rest]:
         transport = _Counted(
@@ -204,7 +206,8 @@ class IntacctRestAdapter:
         self, entity: EntityId, *, reuse: bool = False
     ) -> FutureResult[IntacctSetup, SyncError]:
         """Rule C5 at ``entity`` (``""``: the top level); ``reuse`` as over XML."""
-        return FutureResult(self._directory.setup(entity, reuse=reuse))
+        learn = self._orders.learn
+        return FutureResult(self._directory.setup(entity, reuse=reuse)).map(learn)
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
         """``doctor``'s read-only checks over REST (``doctor``)."""
@@ -236,7 +239,11 @@ class IntacctRestAdapter:
     def payments(
         self, origin: Origin, query: FeedQuery
     ) -> FutureResult[Page[IntacctPayment], SyncError]:
-        return FutureResult(payments.payments(self.rest, origin, query))
+        async def read() -> Result[Page[IntacctPayment], SyncError]:
+            page = await payments.payments(self.rest, origin, query)
+            return await self._orders.page(origin, page)
+
+        return FutureResult(read())
 
     def parties_held(
         self, role: ContactRole, ids: Sequence[IntacctId]
@@ -258,17 +265,26 @@ class IntacctRestAdapter:
     def write(
         self, batch: Sequence[IntacctWrite]
     ) -> FutureResult[tuple[WriteOutcome, ...], SyncError]:
-        return FutureResult(self._writer.write(batch))
+        return FutureResult(self._orders.write(batch, self._writer.write))
 
     def find_written(self, write: CreateInIntacct) -> FutureResult[IntacctRecord | None, SyncError]:
-        return FutureResult(self._writer.find_written(write))
+        async def find() -> Result[IntacctRecord | None, SyncError]:
+            found = await self._writer.find_written(write)
+            record = None if isinstance(found, Failure) else found.unwrap()
+            if record is None:
+                return found
+            return (await self._orders.records([record])).map(lambda one: one[0])
+
+        return FutureResult(find())
 
     def candidates(
         self, write: CreateInIntacct
     ) -> FutureResult[tuple[IntacctRecord, ...], SyncError]:
         async def first() -> Result[tuple[IntacctRecord, ...], SyncError]:
             found = await self._writer.candidates(write)
-            return found.map(lambda records: records[:CANDIDATES])
+            if isinstance(found, Failure):
+                return found
+            return await self._orders.records(found.unwrap()[:CANDIDATES])
 
         return FutureResult(first())
 
