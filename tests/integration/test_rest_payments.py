@@ -25,8 +25,9 @@ from released_intacct.adapters.intacct_rest.payments import FAMILY, payments
 from released_intacct.adapters.intacct_rest.query import QueryPages
 from released_intacct.adapters.intacct_rest.transport import RestTransport
 from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.diagnosis import Finding, Verdict
 from released_intacct.domain.enums import IntacctState, Origin, PaymentKind, RecordType
-from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, PaymentApplication
 from released_intacct.domain.money import Currency
 from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
@@ -337,3 +338,49 @@ def test_the_rest_adapter_writes_finds_and_feeds_payments_like_the_xml_adapter(
             _same(over_xml, written)
 
     _run(use)
+
+
+def _findings(sim: Simulator, client_use: Callable[[IntacctRestAdapter], Awaitable[T]]) -> T:
+    async def go() -> T:
+        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
+        transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+            adapter = IntacctRestAdapter(
+                client, OAUTH, entity=None, settings=settings, clock=_Clock()
+            )
+            return await client_use(adapter)
+
+    return asyncio.run(go())
+
+
+def _checks(sim: Simulator) -> dict[str, Finding]:
+    async def use(adapter: IntacctRestAdapter) -> dict[str, Finding]:
+        diagnosis = await value(adapter.diagnose(EntityId("")))
+        return {f.check: f for f in diagnosis.findings}
+
+    return _findings(sim, use)
+
+
+def _demo_sim() -> Simulator:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    return sim
+
+
+def test_doctor_over_rest_reads_the_demos_payments_and_queries_their_key_field() -> None:
+    found = _checks(_demo_sim())
+    assert (found["payments.kinds"].verdict, found["payments.kinds"].seen) == (
+        Verdict.OK,
+        "every payment read",
+    )
+    assert found["payments.key"].verdict is Verdict.OK
+
+
+def test_doctor_over_rest_warns_of_a_payment_state_the_reader_does_not_know() -> None:
+    sim = _demo_sim()
+    payment = next(iter(sim.companies["DEMO"].tables["ARPYMT"].values()))
+    payment["STATE"] = "Teleported"
+    kinds = _checks(sim)["payments.kinds"]
+    assert kinds.verdict is Verdict.WARNING
+    assert "Teleported".lower() in kinds.seen.lower()
+    assert "reported, not synced" in kinds.fix

@@ -8,7 +8,8 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 - ``lines.read``: a bill read by its key shows its owned ``lines``;
 - ``audit.permission`` and ``audit.modes``: the audit history can be read, and which
   ``actionPerformed`` values it shows (a deletion's spelling, ``delete``, is inferred);
-- ``payments.kinds``: AR payments can be read.
+- ``payments.kinds``, ``payments.key``: the payments the reader can place, and the field their
+  key lives in (``paydoctor``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct_rest import paydoctor
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.feeds import AUDIT_PATH, DELETED
 from released_intacct.adapters.intacct_rest.parties import KEY_FIELD, PARTY_PATHS
@@ -44,7 +46,7 @@ async def diagnose(rest: Rest, company_id: str, entity: EntityId) -> Result[Diag
         await _contacts_key(rest),
         await _lines(rest),
         *await _audit(rest),
-        await _payments(rest),
+        *await paydoctor.findings(rest),
     ]
     return Success(
         Diagnosis(
@@ -123,14 +125,3 @@ async def _audit(rest: Rest) -> list[Finding]:
                 expected=f"{AUDIT_PATH} can be read", seen="read"),
         Finding(check="audit.modes", verdict=mode, expected=expected, seen=seen),
     ]  # fmt: skip
-
-
-async def _payments(rest: Rest) -> Finding:
-    expected = "AR payments can be read"
-    read = await _rows(rest, Select(object_name="accounts-receivable/payment", fields=("id",)), 1)
-    if isinstance(read, Failure):
-        return Finding(check="payments.kinds", verdict=Verdict.UNKNOWN, expected=expected,
-                       seen=read.failure().message)  # fmt: skip
-    verdict = Verdict.OK if read.unwrap() else Verdict.UNKNOWN
-    seen = "read" if read.unwrap() else "no AR payment yet"
-    return Finding(check="payments.kinds", verdict=verdict, expected=expected, seen=seen)

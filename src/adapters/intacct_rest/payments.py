@@ -55,7 +55,7 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import IntacctPayment, IntacctRecord
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["FAMILY", "PATHS", "PaymentFamily", "payments"]
+__all__ = ["FAMILY", "PATHS", "PaymentFamily", "payments", "sample"]
 
 PATHS: Final[Mapping[Origin, str]] = {
     Origin.AR: "accounts-receivable/payment",
@@ -209,6 +209,14 @@ async def payments(
 ) -> Result[Page[IntacctPayment], SyncError]:
     """A page of the AR / AP payments feed (``audit.modifiedDateTime`` from the cursor)."""
     return await _read(rest, _origin(origin), _header_select(origin), query, feed="payments")
+
+
+async def sample(rest: Rest, origin: Origin, size: int) -> Result[Page[IntacctPayment], SyncError]:
+    """Up to ``size`` payments read as the feed reads them, remembered apart from the feed's
+    versions (``doctor``: what the reader makes of a company's payments)."""
+    return await _read(
+        rest, _origin(origin), _header_select(origin), FeedQuery(size=size), feed="sample"
+    )
 
 
 async def _matching(
