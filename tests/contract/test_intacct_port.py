@@ -3,7 +3,10 @@
 ``fake``: the in-memory FakeIntacct. ``real``: the adapter against the Intacct simulator (through
 httpx's ASGI transport). ``sandbox``: the adapter against a real Intacct company, only when the
 INTACCT_SANDBOX_* variables are set (sender id/password, company id, user id/password, entity);
-the tests that must seed Intacct-owned data are skipped there.
+the tests that must seed Intacct-owned data are skipped there. ``rest``: the REST adapter against
+the REST mode of the same simulator app (``/ia/api/v1``, over the same company state);
+``rest-sandbox``: the REST adapter against a real company, only when the INTACCT_REST_SANDBOX_*
+variables are set (OAuth client id/secret, company id, Web Services user, entity).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 import pytest
@@ -23,6 +26,7 @@ from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Diagnosis, Verdict
 from released_intacct.domain.enums import (
@@ -47,10 +51,12 @@ from released_intacct.domain.intacct import (
 )
 from released_intacct.domain.money import currency
 from released_intacct.domain.ports import (
+    Credentials,
     Entity,
     FeedQuery,
     IntacctCredentials,
     IntacctSetup,
+    OAuthCredentials,
     Page,
 )
 from released_intacct.domain.secret import Secret
@@ -64,6 +70,7 @@ T = TypeVar("T")
 USD = currency("USD")
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SANDBOX_VARS = ("SENDER_ID", "SENDER_PASSWORD", "COMPANY_ID", "USER_ID", "USER_PASSWORD")
+REST_SANDBOX_VARS = ("CLIENT_ID", "CLIENT_SECRET", "COMPANY_ID", "USER_ID")
 
 
 class Clock:
@@ -72,6 +79,16 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class _Now:
+    """The harness clock as the adapters' ``Clock`` port."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
 
 
 class Port(Protocol):
@@ -98,9 +115,7 @@ class Port(Protocol):
         self, origin: Origin, kind: DocumentKind, key: IntacctKey
     ) -> FutureResult[Transaction | None, SyncError]: ...
     def transactions_spent(self) -> int: ...
-    def login(
-        self, credentials: IntacctCredentials
-    ) -> FutureResult[tuple[Entity, ...], SyncError]: ...
+    def login(self, credentials: Credentials) -> FutureResult[tuple[Entity, ...], SyncError]: ...
     def setup(
         self, entity: EntityId, *, reuse: bool = False
     ) -> FutureResult[IntacctSetup, SyncError]: ...
@@ -113,7 +128,7 @@ class Harness:
     clock: Clock
     seed_accounts: Callable[[int], None]
     delete: Callable[[RecordType, str], None]
-    credentials: IntacctCredentials | None = None
+    credentials: Credentials | None = None
     """Who logs in (None: ``CREDENTIALS``)."""
     entities: tuple[Entity, ...] | None = None
     """The entities the company has; None where the suite cannot know them (sandbox)."""
@@ -170,15 +185,66 @@ CREDENTIALS = IntacctCredentials(
 )
 
 
-def _real() -> Harness:
+OAUTH = OAuthCredentials(
+    client_id="demo-client",
+    client_secret=Secret("demo-client-secret"),
+    company_id="DEMO",
+    user_id="ws_user",
+)
+
+
+@dataclass
+class Simulated:
+    """The simulator app of the ``real`` and ``rest`` harnesses: the XML gateway and the REST API
+    over one company."""
+
+    clock: Clock
+    sim: Simulator
+    client: httpx.AsyncClient
+
+    @property
+    def company(self) -> Any:
+        return self.sim.companies["DEMO"]
+
+    def seed(self, count: int) -> None:
+        for n in range(count):
+            self.company.insert(
+                "GLACCOUNT",
+                {"ACCOUNTNO": str(10000 + n), "TITLE": f"Account {n}"},
+                now=self.clock(),
+                entity="",
+            )
+
+    def delete(self, kind: RecordType, key: str) -> None:
+        self.company.delete({RecordType.INVOICE: "ARINVOICE"}[kind], int(key), now=self.clock())
+
+    def xml(self) -> IntacctAdapter:
+        settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
+        return IntacctAdapter(self.client, CREDENTIALS, entity=None, settings=settings)
+
+    def rest(self) -> IntacctRestAdapter:
+        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0, rest_page_size=1000)
+        return IntacctRestAdapter(
+            self.client, OAUTH, entity=None, settings=settings, clock=_Now(self.clock)
+        )
+
+
+def simulated() -> Simulated:
     clock = Clock()
     sim = Simulator(clock=clock)
-    company = load_company(
+    load_company(
         sim,
         {
             "company_id": "DEMO",
             "senders": {"demo-sender": "demo-sender-pass"},
             "users": {"ws_user": "ws_pass"},
+            "oauth_clients": {
+                OAUTH.client_id: {
+                    "secret": OAUTH.client_secret.reveal(),
+                    "sender": "demo-sender",
+                    "login": "ws_user",
+                }
+            },
             "entities": {e.id: e.name for e in ENTITIES},
             "records": {
                 "GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent income"}],
@@ -192,22 +258,26 @@ def _real() -> Harness:
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
     )
-    settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
-    adapter = IntacctAdapter(client, CREDENTIALS, entity=None, settings=settings)
+    return Simulated(clock, sim, client)
 
-    def seed(count: int) -> None:
-        for n in range(count):
-            company.insert(
-                "GLACCOUNT",
-                {"ACCOUNTNO": str(10000 + n), "TITLE": f"Account {n}"},
-                now=clock(),
-                entity="",
-            )
 
-    def delete(kind: RecordType, key: str) -> None:
-        company.delete({RecordType.INVOICE: "ARINVOICE"}[kind], int(key), now=clock())
+def _real() -> Harness:
+    s = simulated()
+    return Harness(s.xml(), s.clock, s.seed, s.delete, entities=ENTITIES, setup=SETUP)
 
-    return Harness(adapter, clock, seed, delete, entities=ENTITIES, setup=SETUP)
+
+def _rest() -> Harness:
+    s = simulated()
+    port = _rest_port(s.rest())
+    return Harness(
+        port, s.clock, s.seed, s.delete, credentials=OAUTH, entities=ENTITIES, setup=SETUP
+    )
+
+
+def _rest_port(adapter: IntacctRestAdapter) -> Port:
+    """The REST adapter as the suite's port: its document and payment methods come with their
+    families (issue 20's other parts); until then the tests needing them are ``REST_PENDING``."""
+    return cast("Port", adapter)
 
 
 def _sandbox() -> Harness:
@@ -234,15 +304,57 @@ def _sandbox() -> Harness:
     return Harness(adapter, Clock(), cannot, cannot, credentials=credentials)
 
 
-MAKERS = {"fake": _fake, "real": _real, "sandbox": _sandbox}
+def _rest_sandbox() -> Harness:
+    env = {name: os.environ.get(f"INTACCT_REST_SANDBOX_{name}") for name in REST_SANDBOX_VARS}
+    if not all(env.values()):
+        pytest.skip("set INTACCT_REST_SANDBOX_{CLIENT_ID,CLIENT_SECRET,COMPANY_ID,USER_ID}")
+    credentials = OAuthCredentials(
+        client_id=str(env["CLIENT_ID"]),
+        client_secret=Secret(str(env["CLIENT_SECRET"])),
+        company_id=str(env["COMPANY_ID"]),
+        user_id=str(env["USER_ID"]),
+    )
+    entity = os.environ.get("INTACCT_REST_SANDBOX_ENTITY")
+    adapter = IntacctRestAdapter(
+        httpx.AsyncClient(), credentials, entity=EntityId(entity) if entity else None
+    )
+
+    def cannot(*_: object) -> None:
+        pytest.skip("seeding Intacct-owned data is not done against a real company")
+
+    return Harness(_rest_port(adapter), Clock(), cannot, cannot, credentials=credentials)
+
+
+MAKERS = {
+    "fake": _fake,
+    "real": _real,
+    "sandbox": _sandbox,
+    "rest": _rest,
+    "rest-sandbox": _rest_sandbox,
+}
+OPT_IN = {
+    "sandbox": "INTACCT_SANDBOX_SENDER_ID",
+    "rest-sandbox": "INTACCT_REST_SANDBOX_CLIENT_ID",
+}
+REST_PENDING = {
+    "test_F3_candidates_are_what_a_create_may_have_made_when_its_key_is_gone",
+    "test_D20_transaction_held_reads_a_document_as_intacct_holds_it_now",
+    "test_invoice_and_payment_round_trip",
+    "test_correction_1_an_invoice_of_three_lines_reads_back_with_every_line",
+    "test_D8_deleted_invoice_is_reported_as_a_deletion",
+}
+"""Tests that need documents or payments, skipped for ``rest`` and ``rest-sandbox`` until their
+families are merged; each is removed from here as its part passes."""
 
 
 @pytest.fixture(params=sorted(MAKERS))
 def make(request: pytest.FixtureRequest) -> Callable[[], Harness]:
-    maker = MAKERS[str(request.param)]
-    if request.param == "sandbox" and not os.environ.get("INTACCT_SANDBOX_SENDER_ID"):
-        pytest.skip("no INTACCT_SANDBOX_* variables: the sandbox leg is opt-in")
-    return maker
+    leg = str(request.param)
+    if leg in OPT_IN and not os.environ.get(OPT_IN[leg]):
+        pytest.skip(f"no {OPT_IN[leg]}: the {leg} leg is opt-in")
+    if leg.startswith("rest") and request.node.originalname in REST_PENDING:
+        pytest.skip("issue 20: documents/payments over REST not merged yet")
+    return MAKERS[leg]
 
 
 def scenario(
@@ -569,9 +681,16 @@ def test_C2_C3_login_lists_the_entities(make: Callable[[], Harness]) -> None:
     scenario(make, body)
 
 
+def _wrong(credentials: Credentials) -> Credentials:
+    """``credentials`` with a wrong password (the XML user's, or the OAuth client's secret)."""
+    if isinstance(credentials, OAuthCredentials):
+        return replace(credentials, client_secret=Secret(WRONG))
+    return replace(credentials, user_password=Secret(WRONG))
+
+
 def test_C2_a_wrong_password_is_fatal_and_never_shown(make: Callable[[], Harness]) -> None:
     async def body(h: Harness) -> None:
-        wrong = replace(h.credentials or CREDENTIALS, user_password=Secret(WRONG))
+        wrong = _wrong(h.credentials or CREDENTIALS)
         error = await refused(h.port.login(wrong))
         assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
         assert WRONG not in f"{error} {error.message} {error.fix} {error.cause} {error!r}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
+from released_intacct.fakes.simulators.intacct.rest.master import OBJECTS as MASTER_DATA
 
 _STATUS = Field("status", "STATUS")
 _CONTACT: Final = (
@@ -173,7 +174,7 @@ _AUDIT = RestObject(
             "changeDetails.objectName",
             "OBJECTTYPE",
             "enum",
-            tuple((o.xml.lower(), o.path) for o in (*_MASTER, *_DOCUMENTS)),
+            tuple((o.xml.lower(), o.path) for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS)),
             writable=False,
         ),
         Field("changeDetails.objectId", "OBJECTKEY", writable=False),
@@ -193,4 +194,6 @@ _AUDIT = RestObject(
 ``delete`` for the others **inferred** by analogy); ``objectName`` the REST object's path; the
 row's ``id`` its RECORDNO (the page's ``103:9`` is not explained: **inferred**)."""
 
-OBJECTS: Final[dict[str, RestObject]] = {o.path: o for o in (*_MASTER, *_DOCUMENTS, _AUDIT)}
+OBJECTS: Final[dict[str, RestObject]] = {
+    o.path: o for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS, _AUDIT)
+}

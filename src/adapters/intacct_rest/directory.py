@@ -1,0 +1,176 @@
+"""Log-in and company set-up over REST (rules C2, C3, C5).
+
+- ``login``: the credentials' token (the client-credentials grant for a Web Services user; the
+  connection's stored refresh token for the authorization-code grant), then the company's entities
+  from ``company-config/entity`` read without the entity header ([FYREST]
+  ``apis/location_entities.py``), as the XML reader reads LOCATIONENTITY (``convert.setup.entity``).
+- ``setup``: an entity the company does not list is rule C3's (NEEDS_USER). The facts
+  (docs/intacct-rest.md 4.13; the C5 table of ``docs/intacct-fidelity.md``): account labels from
+  ``accounts-receivable/account-label`` / ``accounts-payable/account-label`` (an active one means
+  on; none, or refused, is unknown); Order Entry / Purchasing from ``order-entry/txn-definition``
+  / ``purchasing/txn-definition``: there is no REST object of subscriptions, so a module counts as
+  subscribed when its definitions can be read (**inferred**) and as used when one exists, as over
+  XML; items from ``inventory-control/item``; the base currency is the entity's ``baseCurrency``
+  (no REST page names the top level's). Customer / vendor sequencing, subtotal-dimension
+  defaulting and external tax have no REST field either: unknown. ``reuse`` takes the facts kept
+  by ``setupcache`` within ``setup_lifetime``, as the XML directory does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from returns.result import Failure, Result, Success
+
+from released_intacct.adapters.intacct.convert import setup as facts_of
+from released_intacct.adapters.intacct.settings import ClientSettings
+from released_intacct.adapters.intacct.setupcache import Kept, SetupCache
+from released_intacct.adapters.intacct_rest import items
+from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.adapters.intacct_rest.query import Row, Select, field
+from released_intacct.adapters.intacct_rest.rows import every_row
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
+from released_intacct.domain.ids import EntityId
+from released_intacct.domain.intacct import Item
+from released_intacct.domain.ports import Entity, IntacctSetup, OAuthCredentials
+
+__all__ = ["DEFINITIONS", "ENTITY_PATH", "LABELS", "Directory"]
+
+ENTITY_PATH: Final = "company-config/entity"
+LABELS: Final = ("accounts-receivable/account-label", "accounts-payable/account-label")
+DEFINITIONS: Final = {"SO": "order-entry/txn-definition", "PO": "purchasing/txn-definition"}
+_UNREADABLE: Final = "no REST object or field reports it (docs/intacct-rest.md section 13)"
+
+RestAt = Callable[[EntityId | None], Rest]
+"""The REST API at an entity (None: the top level, no entity header)."""
+
+
+class Directory:
+    def __init__(
+        self,
+        credentials: OAuthCredentials,
+        settings: ClientSettings,
+        rest_at: RestAt,
+        cache: SetupCache,
+    ) -> None:
+        self._credentials = credentials
+        self._settings = settings
+        self._rest_at = rest_at
+        self._cache = cache
+
+    async def entities(self, rest: Rest) -> Result[tuple[Entity, ...], SyncError]:
+        select = Select(object_name=ENTITY_PATH, fields=("id", "name", "baseCurrency.id"))
+        rows = await every_row(rest, select)
+        if isinstance(rows, Failure):
+            return Failure(rows.failure())
+        read = (facts_of.entity(_entity_row(row)) for row in rows.unwrap())
+        return Success(tuple(entity for entity in read if entity is not None))
+
+    async def setup(self, entity: EntityId, *, reuse: bool) -> Result[IntacctSetup, SyncError]:
+        listed = await self.entities(self._rest_at(None))
+        if isinstance(listed, Failure):
+            return Failure(listed.failure())
+        known = {e.id: e for e in listed.unwrap()}
+        if entity and entity not in known:
+            return Failure(_unknown_entity(entity))
+        rest = self._rest_at(entity or None)
+        key = (self._credentials.company_id, self._credentials.user_id or "", entity)
+        lifetime = self._settings.setup_lifetime
+        kept = self._cache.fresh(key, lifetime) if reuse else None
+        if kept is None:
+            read = await self._read(rest)
+            if isinstance(read, Failure):
+                return Failure(read.failure())
+            kept = read.unwrap()
+            self._cache.keep(key, kept, lifetime)
+        currency = known[entity].currency if entity else None
+        return Success(_build(kept, currency))
+
+    async def _read(self, rest: Rest) -> Result[Kept, SyncError]:
+        subscribed: set[str] = set()
+        definitions: set[str] = set()
+        for module, path in DEFINITIONS.items():
+            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
+            if isinstance(rows, Success):
+                subscribed.add(module)
+                if any(facts_of.active(_status_row(row)) for row in rows.unwrap()):
+                    definitions.add(module)
+            elif rows.failure().kind is ErrorKind.RETRIABLE:
+                return Failure(rows.failure())
+        labels: dict[str, int | None] = {}
+        for path in LABELS:
+            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
+            if isinstance(rows, Success):
+                labels[path] = sum(facts_of.active(_status_row(row)) for row in rows.unwrap())
+            elif rows.failure().kind is ErrorKind.RETRIABLE:
+                return Failure(rows.failure())
+            else:
+                labels[path] = None
+        found: Result[tuple[Item, ...], SyncError] = await items.items_matching(rest)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        return Success(
+            Kept(
+                read_at=self._cache.now(),
+                subscribed=frozenset(subscribed),
+                definitions=frozenset(definitions),
+                labels=labels,
+                items=found.unwrap(),
+            )
+        )
+
+
+def _entity_row(row: Row) -> dict[str, object]:
+    return {
+        "LOCATIONID": str(field(row, "id") or ""),
+        "NAME": str(field(row, "name") or ""),
+        "CURRENCY": str(field(row, "baseCurrency.id") or ""),
+    }
+
+
+def _status_row(row: Row) -> dict[str, object]:
+    return {"STATUS": str(field(row, "status") or "")}
+
+
+def _build(kept: Kept, currency: str | None) -> IntacctSetup:
+    labelled = sum(n for n in kept.labels.values() if n)
+    used = [m for m in facts_of.MODULES if m in kept.subscribed and m in kept.definitions]
+    said = "; ".join(
+        f"{path}: {'refused' if n is None else f'{n} active'}" for path, n in kept.labels.items()
+    )
+    return IntacctSetup(
+        customer_sequencing=None,
+        vendor_sequencing=None,
+        account_labels=True if labelled else None,
+        order_entry="SO" in used,
+        purchasing="PO" in used,
+        items=kept.items,
+        tax_solution_external=None,
+        subtotal_dimension_defaulting=None,
+        base_currency=currency.upper() if currency else None,
+        sources=(
+            ("customer_sequencing", _UNREADABLE),
+            ("vendor_sequencing", _UNREADABLE),
+            ("account_labels_off", f"{said} (no label does not prove the feature off)"),
+            ("order_modules", f"txn-definition readable for {sorted(kept.subscribed)} (inferred)"),
+            ("items", f"{items.ITEM_PATH}: {len(kept.items)} readable"),
+            ("external_tax", _UNREADABLE),
+            ("subtotal_defaulting", _UNREADABLE),
+            (
+                "base_currency",
+                f"{ENTITY_PATH} baseCurrency {currency}"
+                if currency
+                else "the top level: no REST page names its base currency",
+            ),
+        ),
+    )
+
+
+def _unknown_entity(entity: EntityId) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.C3,
+        message=f'Sage Intacct lists no entity "{entity}" in this company.',
+        fix="Choose one of the company's entities (or its top level), then check again.",
+    )
