@@ -39,7 +39,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.oauth import TokenClient, authorization_url
-from released_intacct.app.connection import Choice
+from released_intacct.app.connection import Choice, Connected, ConnectionWorkflow
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ReleasedCompanyId
 from released_intacct.domain.ports import Clock, OAuthCredentials
@@ -50,8 +50,10 @@ __all__ = [
     "MAX_PENDING",
     "Authorizations",
     "Exchange",
+    "OAuthFlow",
     "Pending",
     "code_exchange",
+    "complete",
     "new_state",
     "same_state",
 ]
@@ -167,6 +169,36 @@ class Authorizations:
         now = self._clock.now()
         for state in [s for s, p in self._pending.items() if p.expires_at <= now]:
             del self._pending[state]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthFlow:
+    """What the admin API needs to connect with the user's authorization (``Service.oauth``)."""
+
+    authorizations: Authorizations
+    exchange: Exchange
+    api_base: str
+    """``intacct.api_base``: the authorize endpoint is ``{api_base}/oauth2/authorize``."""
+
+
+async def complete(
+    flow: OAuthFlow, workflow: ConnectionWorkflow, *, state: str, code: Secret
+) -> Result[Connected, SyncError]:
+    """The callback: the pending authorization ``state`` names (spent now), its code exchanged,
+    and the connection stored with the refresh token (rules C1-C4, all or nothing)."""
+    taken = flow.authorizations.take(state)
+    if isinstance(taken, Failure):
+        return Failure(taken.failure())
+    pending = taken.unwrap()
+    exchanged = await flow.exchange(pending.oauth, code, pending.redirect_uri)
+    if isinstance(exchanged, Failure):
+        return Failure(exchanged.failure())
+    return await workflow.connect(
+        pending.released_company,
+        pending.oauth,
+        pending.choice,
+        refresh_token=exchanged.unwrap(),
+    )
 
 
 def _refused(message: str, fix: str) -> SyncError:
