@@ -3,9 +3,11 @@ the address where the user approves the app; ``GET /oauth/callback`` exchanges t
 REST simulator's token endpoint and stores the connection with its refresh token. A wrong,
 replayed or expired state is refused and nothing is exchanged or stored.
 
-The sign-in that lists the entities goes through a fake Intacct port (the REST adapter is the
-lead's to wire); the token endpoint and the user's consent (``GET /ia/api/v1/oauth2/authorize``)
-are the REST simulator's, over ``httpx.ASGITransport``.
+The console's "Connect with Sage Intacct" (``/ui/authorizations``, back at
+``/ui/oauth/callback``) goes through the same two steps. The sign-in that lists the entities goes
+through a fake Intacct port (the REST adapter is the lead's to wire); the token endpoint and the
+user's consent (``GET /ia/api/v1/oauth2/authorize``) are the REST simulator's, over
+``httpx.ASGITransport``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from returns.result import Result, Success
@@ -66,10 +68,13 @@ class World:
 
     async def consent(self, address: str) -> dict[str, str]:
         """The user approves at the simulator's login page: the callback's query."""
+        return await self.consent_to(address, REDIRECT)
+
+    async def consent_to(self, address: str, redirect: str) -> dict[str, str]:
         reply = await self.sim.get(address)
         assert reply.status_code in (302, 303), reply.text
         back = reply.headers["location"]
-        assert back.startswith(REDIRECT)
+        assert back.startswith(redirect)
         return {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
 
     async def callback(self, query: dict[str, str]) -> httpx.Response:
@@ -110,7 +115,7 @@ def run(body: Callable[[World], Awaitable[None]]) -> None:
                 api_base=API_BASE,
             )
             service = Service(ports, oauth=oauth)
-            app = create_admin_app(service, token=Secret(TOKEN))
+            app = create_admin_app(service, token=Secret(TOKEN), ui=True)
             admin_transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=admin_transport, base_url="http://a") as admin:
                 await body(World(sim, admin, store, clock))
@@ -192,5 +197,74 @@ def test_C2_starting_needs_the_admin_token_the_callback_does_not_and_both_are_do
         callback = document["paths"]["/oauth/callback"]["get"]
         assert {p["name"] for p in callback["parameters"]} >= {"code", "state"}
         assert callback["security"] == []
+
+    run(body)
+
+
+# --- the console's "Connect with Sage Intacct" -------------------------------------------------
+
+CONSOLE_BACK = "http://a/ui/oauth/callback"
+CONSOLE_SECRET = "console-client-secret"
+CONSOLE_COMPANY = {  # an OAuth client whose redirect URI is the console's callback
+    "company_id": "CONSOLE",
+    "senders": {"demo-sender": "demo-sender-pass"},
+    "users": {"ws_user": "ws_pass"},
+    "oauth_clients": {"console-client": {"secret": CONSOLE_SECRET, "sender": "demo-sender",
+                                         "redirect_uris": [CONSOLE_BACK], "login": "ws_user"}},
+}  # fmt: skip
+CONSOLE_FORM = {"releasedCompany": "RL-DEMO", "clientId": "console-client",
+                "clientSecret": CONSOLE_SECRET, "companyId": "CONSOLE", "entityId": ""}  # fmt: skip
+
+
+async def _console_start(world: World, token: str | None = TOKEN) -> httpx.Response:
+    added = await world.sim.post("/_sim/companies", json=CONSOLE_COMPANY)
+    assert added.status_code in (200, 201), added.text
+    headers = {"HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return await world.admin.post("/ui/authorizations", content=urlencode(CONSOLE_FORM),
+                                  headers=headers)  # fmt: skip
+
+
+def test_C2_the_console_button_sends_the_browser_to_approve_and_back_to_the_console() -> None:
+    async def body(world: World) -> None:
+        started = await _console_start(world)
+        assert started.status_code == 200, started.text
+        address = started.headers["HX-Redirect"]
+        asked = parse_qs(urlsplit(address).query)
+        assert address.startswith(f"{API_BASE}/oauth2/authorize?")
+        assert asked["redirect_uri"] == [CONSOLE_BACK]
+        assert asked["scope"] == ["offline_access"]
+        assert CONSOLE_SECRET not in started.text
+        query = await world.consent_to(address, CONSOLE_BACK)
+        back = await world.admin.get("/ui/oauth/callback", params=query)  # as the browser: no token
+        assert back.status_code == 303, back.text
+        assert back.headers["location"] == "/ui/"
+        (connection,) = (await outcome(world.store.connections())).unwrap()
+        assert connection.api.value == "rest"
+        assert await world.kept_token(connection.id) is not None
+
+    run(body)
+
+
+def test_C2_the_console_refuses_a_forged_state_in_a_page_and_stores_nothing() -> None:
+    async def body(world: World) -> None:
+        started = await _console_start(world)
+        query = await world.consent_to(started.headers["HX-Redirect"], CONSOLE_BACK)
+        back = await world.admin.get("/ui/oauth/callback", params={**query, "state": "forged"})
+        assert back.status_code == 409
+        assert "Not connected" in back.text
+        assert "was not started here" in back.text
+        assert "script-src 'self'" in back.headers["content-security-policy"]
+        assert (await outcome(world.store.connections())).unwrap() == ()
+
+    run(body)
+
+
+def test_C2_starting_from_the_console_needs_the_admin_token() -> None:
+    async def body(world: World) -> None:
+        refused = await _console_start(world, token=None)
+        assert refused.status_code == 401
+        assert "HX-Redirect" not in refused.headers
 
     run(body)
