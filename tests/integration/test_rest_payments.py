@@ -340,7 +340,7 @@ def test_the_rest_adapter_writes_finds_and_feeds_payments_like_the_xml_adapter(
     _run(use)
 
 
-def _findings(sim: Simulator, client_use: Callable[[IntacctRestAdapter], Awaitable[T]]) -> T:
+def _with_adapter(sim: Simulator, use: Callable[[IntacctRestAdapter], Awaitable[T]]) -> T:
     async def go() -> T:
         settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
         transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
@@ -348,7 +348,7 @@ def _findings(sim: Simulator, client_use: Callable[[IntacctRestAdapter], Awaitab
             adapter = IntacctRestAdapter(
                 client, OAUTH, entity=None, settings=settings, clock=_Clock()
             )
-            return await client_use(adapter)
+            return await use(adapter)
 
     return asyncio.run(go())
 
@@ -358,7 +358,7 @@ def _checks(sim: Simulator) -> dict[str, Finding]:
         diagnosis = await value(adapter.diagnose(EntityId("")))
         return {f.check: f for f in diagnosis.findings}
 
-    return _findings(sim, use)
+    return _with_adapter(sim, use)
 
 
 def _demo_sim() -> Simulator:
@@ -384,3 +384,31 @@ def test_doctor_over_rest_warns_of_a_payment_state_the_reader_does_not_know() ->
     assert kinds.verdict is Verdict.WARNING
     assert "Teleported".lower() in kinds.seen.lower()
     assert "reported, not synced" in kinds.fix
+
+
+@_each_origin
+def test_a_payment_whose_reply_is_lost_is_written_once_over_rest(origin: Origin) -> None:
+    """The create ran but its reply was lost (524): the transport sends the same body under the
+    same Idempotency-Key, which Intacct answers from its cache; one payment, found by its key."""
+    sim = _demo_sim()
+    write = _create(origin, _document(sim, origin), "ri-lost-1")
+    table = "ARPYMT" if origin is Origin.AR else "APPYMT"
+    rule = {"kind": "timeout_after_commit", "function": "create", "object": table, "times": 1}
+
+    async def use(adapter: IntacctRestAdapter) -> IntacctPayment:
+        app = intacct_app.create_app(sim)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as control:
+            assert (await control.post("/_sim/faults", json=rule)).status_code == 201
+            (outcome,) = await value(adapter.write([write]))
+            (fired,) = (await control.get("/_sim/faults")).json()["faults"]
+        assert fired["fired"] == 1  # the reply was lost once
+        written = outcome.result.unwrap()
+        assert isinstance(written, IntacctPayment)
+        return written
+
+    written = _with_adapter(sim, use)
+    stored = [
+        r for r in sim.companies["DEMO"].tables[table].values() if r.get("DESCRIPTION") == write.key
+    ]
+    assert [str(r["RECORDNO"]) for r in stored] == [written.record_no]
