@@ -21,8 +21,8 @@ method is ``eft`` (XML's default ``EFT``); no financial entity, as over XML. A p
 updated (Intacct updates only drafts; the product writes them posted). ``read_back`` answers the
 intent with the ``key`` Intacct assigned, as the XML writer does (no read: the request minimum).
 ``find`` is a query on ``description`` (read-only); ``candidates`` the payments of the party on
-the date for the amount (reference section 10). Payments of OE/PO documents are not re-pointed
-at their AR/AP records here (the XML adapter's ``orderkeys``): not done yet over REST.
+the date for the amount (reference section 10). Payments of OE/PO documents are re-pointed
+between DOCIDs and their AR/AP records by the adapter (``orderpayments``), around this family.
 """
 
 from __future__ import annotations
@@ -106,8 +106,10 @@ _DETAIL: Final[Mapping[Origin, Pairs]] = {
         ("txnCurrency.inlineAmount", "TRX_INLINEAMOUNT"),
     ),
 }
+"""The REST fields read (``_HEADER``, ``_COMMON``, ``_DETAIL``), each with the XML field
+``reading.payment`` knows it as."""
 _REVERSED: Final[Pairs] = (("state", "STATE"), ("txnCurrency.totalAmount", "TOTALENTERED"))
-"""The REST fields read, by the XML field ``reading.payment`` knows them as."""
+"""What the pairing of a Reversal compares (``reversals.best``)."""
 
 
 def _origin(origin: Origin) -> Origin:
@@ -294,7 +296,7 @@ class PaymentFamily:
         if not key:
             msg = "a payment has no key before Intacct assigns one"
             raise ValueError(msg)
-        return Success(_with_key(payment, key))
+        return Success(replace(payment, record_no=key))
 
     async def find(
         self, rest: Rest, write: CreateInIntacct
@@ -328,10 +330,6 @@ def _payment(record: IntacctRecord) -> IntacctPayment:
         msg = f"the payments family writes payments, not a {type(record).__name__}"
         raise TypeError(msg)
     return record
-
-
-def _with_key(payment: IntacctPayment, key: str) -> IntacctPayment:
-    return replace(payment, record_no=key)
 
 
 FAMILY: Final = PaymentFamily()
