@@ -251,3 +251,55 @@ def test_reversing_a_reversed_payment_is_a_business_refusal(
     assert api.post("/workflows/accounts-receivable/payment/reverse", json=body).status_code == 200
     again = api.post("/workflows/accounts-receivable/payment/reverse", json=body)
     assert again.status_code == 422, again.text
+
+
+def test_an_ar_advance_is_read_as_its_own_object_and_as_a_payment(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    key = _ok(
+        books[0],
+        "<create><ARADVANCE><CUSTOMERID>CUS-1001</CUSTOMERID><PAYMENTMETHOD>Cash</PAYMENTMETHOD>"
+        "<RECEIPTDATE>03/02/2026</RECEIPTDATE><PAYMENTDATE>03/02/2026</PAYMENTDATE>"
+        "<ARADVANCEITEMS><ARADVANCEITEM><TRX_AMOUNT>25</TRX_AMOUNT></ARADVANCEITEM>"
+        "</ARADVANCEITEMS></ARADVANCE></create>",
+    )
+    advance = api.get(f"/objects/accounts-receivable/advance/{key}").json()["ia::result"]
+    assert (advance["recordType"], advance["state"], advance["txnTotalEntered"]) == (
+        "rr",
+        "posted",
+        "25.00",
+    )
+    assert advance["paymentInformation"]["paymentMethod"] == "cash"
+    assert advance["paymentInformation"]["totalDue"] == "25.00"
+    payment = api.get(f"{AR_PAYMENTS}/{key}").json()["ia::result"]
+    assert (payment["recordType"], payment["state"]) == ("rr", "complete")
+    refused = api.post("/objects/accounts-receivable/advance", json={"customer": {"id": "C"}})
+    assert refused.status_code == 405
+
+
+def test_customer_refunds_are_read_as_their_own_object_not_as_payments(
+    books: tuple[Simulator, Company], api: RestSim
+) -> None:
+    refund = {
+        "CUSTOMERID": "CUS-1001", "RECORDTYPE": "rf", "STATE": "Complete",
+        "PAYMENTMETHOD": "EFT", "REFUNDDATE": "01/30/2026", "TOTALENTERED": "75.00",
+        "DESCRIPTION": "refund-1",
+    }  # fmt: skip
+    books[1].insert("CUSTOMERREFUND", refund, now=T0, entity="")
+    fields = ["customer.id", "refundDate", "txnCurrency.refundAmount", "paymentMethod", "state"]
+    refunds = api.query(object="accounts-receivable/customer-refund", fields=fields).json()
+    assert refunds["ia::result"] == [
+        {
+            "customer.id": "CUS-1001",
+            "refundDate": "2026-01-30",
+            "txnCurrency.refundAmount": "75.00",
+            "paymentMethod": "eft",
+            "state": "complete",
+        }
+    ]
+    as_payment = api.query(
+        object="accounts-receivable/payment",
+        fields=["key"],
+        filters=[{"$eq": {"description": "refund-1"}}],
+    )
+    assert as_payment.json()["ia::result"] == []
