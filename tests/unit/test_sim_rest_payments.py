@@ -280,7 +280,7 @@ def test_an_ar_advance_is_read_as_its_own_object_and_as_a_payment(
 def test_customer_refunds_are_read_as_their_own_object_not_as_payments(
     books: tuple[Simulator, Company], api: RestSim
 ) -> None:
-    refund = {
+    refund: dict[str, object] = {
         "CUSTOMERID": "CUS-1001", "RECORDTYPE": "rf", "STATE": "Complete",
         "PAYMENTMETHOD": "EFT", "REFUNDDATE": "01/30/2026", "TOTALENTERED": "75.00",
         "DESCRIPTION": "refund-1",
