@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -433,3 +434,77 @@ def test_the_writer_refuses_a_document_rest_cannot_carry_before_sending(sim: Sim
     assert refused.kind is ErrorKind.REJECTED
     assert "revenue recognition" in refused.message
     assert requests == 0
+
+
+def _oe(**given: Any) -> Transaction:
+    fields: dict[str, Any] = {
+        "origin": Origin.ORDER_ENTRY,
+        "kind": DocumentKind.INVOICE,
+        "number": "SI-REST-2",
+        "state": IntacctState.DRAFT,
+        "party_id": IntacctId("CUS-1001"),
+        "invoice_date": date(2026, 4, 30),
+        "gl_date": date(2026, 4, 30),
+        "due_date": date(2026, 5, 30),
+        "currency": Currency("USD"),
+        "transaction_definition": "Sales Invoice",
+        "lines": (
+            TransactionLine(item_id=IntacctId("4000-S"), quantity=Decimal(1), price=Decimal(10)),
+        ),
+    }
+    fields.update(given)
+    return Transaction(**fields)
+
+
+@pytest.mark.parametrize("document", ["ar", "oe"])
+def test_D20_the_writer_updates_a_draft_with_new_lines_and_posts_it(document: str) -> None:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    if document == "ar":
+        draft = _invoice(
+            party_id=IntacctId("CUS-1001"),
+            state=IntacctState.DRAFT,
+            lines=(TransactionLine(account_no=IntacctId("4000"), amount=Decimal("10.00")),),
+        )
+        line = TransactionLine(
+            account_no=IntacctId("4000"),
+            amount=Decimal("80.00"),
+            memo="new",
+            tax_detail_id=IntacctId("Standard 10%"),
+            tax_amount=Decimal("8.00"),
+        )
+        edited = replace(draft, state=IntacctState.POSTED, lines=(line,))
+    else:
+        draft = _oe()
+        line = TransactionLine(
+            item_id=IntacctId("4000-S"), quantity=Decimal(3), price=Decimal(20), memo="new"
+        )
+        edited = replace(draft, state=IntacctState.POSTED, lines=(line,))  # fmt: skip
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> tuple[Transaction, Transaction | None]:
+        writer = Writer(rest, (documents.FAMILY,))
+        (made,) = (await writer.write([_create(draft, "ri-d1")])).unwrap()
+        held = made.result.unwrap()
+        assert isinstance(held, Transaction)
+        assert held.state is IntacctState.DRAFT
+        update = UpdateInIntacct(
+            key=IdempotencyKey("ru-d1"),
+            record_type=RecordType.INVOICE,
+            released_id=ReleasedId("r-1"),
+            intacct_key=held.link_key,
+            record=edited,
+            source_fingerprint="g",
+            post=True,
+        )
+        (done,) = (await writer.write([update])).unwrap()
+        back = done.result.unwrap()
+        assert isinstance(back, Transaction)
+        over_xml = await _ok(xml.transaction_held(draft.origin, draft.kind, back.link_key))
+        return back, over_xml
+
+    back, over_xml = _run(sim, use)
+    assert not back.state.is_unposted
+    assert [(x.memo, x.line_amount, x.tax_detail_id) for x in back.lines] == [
+        (line.memo, line.line_amount, line.tax_detail_id)
+    ]
+    assert over_xml == back

@@ -103,6 +103,21 @@ class Documents:
             made.pop("state", None)
         return made
 
+    async def update_key(self, rest: Rest, write: UpdateInIntacct) -> Result[str, SyncError]:
+        """An AR/AP document's link key is its REST ``key``; an OE/PO document's is its DOCID
+        (its ``id``), read to find the ``key`` a PATCH names (``family.Rekeyed``)."""
+        tx = _tx(write.record)
+        doc = _doc_of(tx)
+        if not doc.order:
+            return Success(write.intacct_key)
+        found = await held_by(rest, doc, tx.origin, tx.kind, name="id", value=write.intacct_key)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        current = found.unwrap()
+        if current is None or current.record_no is None:
+            return Failure(_missing(doc, write.intacct_key))
+        return Success(current.record_no)
+
     async def read_back(
         self, rest: Rest, write: IntacctWrite, key: str
     ) -> Result[IntacctRecord, SyncError]:
@@ -251,6 +266,16 @@ def _gone(doc: DocObject, key: str) -> SyncError:
         message=f"Sage Intacct accepted the {doc.path} {key} but does not show it yet.",
         fix="Nothing to do: the sync reads it again shortly.",
         cause=f"read back of {doc.path} {key}: not found",
+    )
+
+
+def _missing(doc: DocObject, key: str) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Sage Intacct no longer holds the {doc.path} {key}: it may have been deleted.",
+        fix="Check the document in Sage Intacct; the sync reads its deletion if it is gone.",
+        cause=f"update of {doc.path} {key}: not found",
     )
 
 
