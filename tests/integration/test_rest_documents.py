@@ -22,7 +22,7 @@ from returns.unsafe import unsafe_perform_io
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.intacct_rest import documents
+from released_intacct.adapters.intacct_rest import document_fields, document_reads, documents
 from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
@@ -508,3 +508,15 @@ def test_D20_the_writer_updates_a_draft_with_new_lines_and_posts_it(document: st
         (line.memo, line.line_amount, line.tax_detail_id)
     ]
     assert over_xml == back
+
+
+def test_D8_documents_deleted_between_the_query_and_their_get_are_left_to_the_deletions(
+    sim: Simulator,
+) -> None:
+    doc = document_fields.DOCUMENTS[Origin.AR, DocumentKind.INVOICE]
+
+    async def use(rest: Rest, _: IntacctAdapter) -> dict[str, Any]:
+        found = await document_reads.read_whole(rest, doc, ["998", "999"])
+        return found.unwrap()
+
+    assert _run(sim, use) == {}
