@@ -21,8 +21,9 @@ An interrupted demo exits with 130.
 It runs from any folder: the decisions file and the work folder default to the checkout's
 (``examples/demo/decisions.toml``, ``.demo/``), found from this module, not from the current
 folder; a path given on the command line is the caller's, relative to the current folder.
-``--once`` stops after the summary (tests); ``--latency-ms`` slows the Intacct simulator's every
-reply. The service logs to ``.demo/logs/service.log``; the simulators to
+``--once`` stops after the summary (tests); ``--intacct-api rest`` connects over the REST API
+(the simulator's OAuth client, client credentials) instead of XML; ``--latency-ms`` slows the
+Intacct simulator's every reply. The service logs to ``.demo/logs/service.log``; the simulators to
 ``.demo/logs/*-simulator.log``.
 """
 
@@ -53,9 +54,10 @@ from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError, settings_from_toml
 from released_intacct.domain.state import ResultFilter
 from released_intacct.fakes.demo_onboard import onboard_and_sync, refused
+from released_intacct.fakes.demo_pair import DEMO, DEMO_OAUTH
 from released_intacct.fakes.demo_processes import DemoError, Simulators, port_free
 from released_intacct.fakes.demo_summary import Where, summary
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, REST_PREFIX
 from released_intacct.fakes.simulators.released import seed as released_seed
 
 __all__ = ["main"]
@@ -83,6 +85,13 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--decisions", default=str(DECISIONS), help="onboarding decisions (TOML)")
     cli.add_argument("--every", type=int, default=5, help="minutes between scheduled syncs (5)")
     cli.add_argument("--once", action="store_true", help="stop after the summary")
+    cli.add_argument(
+        "--intacct-api",
+        choices=("xml", "rest"),
+        default="xml",
+        help="the API the demo connection speaks (xml): rest connects the simulator's OAuth "
+        "client demo-client for the Web Services user (client credentials)",
+    )
     cli.add_argument(
         "--latency-ms",
         type=int,
@@ -151,7 +160,8 @@ def _fresh_workdir(workdir: Path, args: argparse.Namespace) -> Settings:
         f'encryption_key = "{generate_key().reveal()}"\n'
         f'admin_token = "{secrets.token_urlsafe(32)}"\n\n'
         f"[schedule]\nevery_minutes = {args.every}\n\n"
-        f'[intacct]\nendpoint = "http://{HOST}:{args.intacct_port}{GATEWAY_PATH}"\n\n'
+        f'[intacct]\nendpoint = "http://{HOST}:{args.intacct_port}{GATEWAY_PATH}"\n'
+        f'api_base = "http://{HOST}:{args.intacct_port}{REST_PREFIX}"\n\n'
         f'[released]\nbase_url = "http://{HOST}:{args.released_port}"\n'
         f'api_key = "{released_seed.API_KEY}"\n',
         encoding="utf-8",
@@ -186,7 +196,8 @@ async def _demo(
         api = asyncio.create_task(serve_until(admin, stop, host=HOST, port=args.admin_port))
         try:
             try:  # Ctrl-C or SIGTERM here cancels: the initial sync is stopped, red
-                id, run = await onboard_and_sync(service, decisions, out)
+                credentials = DEMO_OAUTH if args.intacct_api == "rest" else DEMO
+                id, run = await onboard_and_sync(service, decisions, out, credentials=credentials)
             except asyncio.CancelledError:
                 await _stopped(service, out)
                 raise

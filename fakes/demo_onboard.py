@@ -24,6 +24,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId
 from released_intacct.domain.matching import Candidate, Step
 from released_intacct.domain.onboarding import Onboarding
+from released_intacct.domain.ports import Credentials
 from released_intacct.domain.state import Run
 from released_intacct.fakes.demo_pair import DEMO, RL_DEMO, SYNC_FROM
 from released_intacct.fakes.demo_processes import DemoError
@@ -47,13 +48,16 @@ async def _ok(call: Awaitable[Result[T, SyncError]]) -> T:
 
 
 async def onboard_and_sync(
-    service: Service, decisions: Decisions, out: TextIO
+    service: Service, decisions: Decisions, out: TextIO, *, credentials: Credentials = DEMO
 ) -> tuple[ConnectionId, Run]:
+    """``credentials``: the demo company's over the XML API (``DEMO``) or the REST API
+    (``DEMO_OAUTH``)."""
     flow = service.workflow
-    connected = await _ok(flow.connect(RL_DEMO, DEMO))
+    connected = await _ok(flow.connect(RL_DEMO, credentials))
     id = connected.connection.id
     entities = ", ".join(f"{e.id} ({e.name})" for e in connected.entities)
-    _say(out, f"Connected Re-Leased {RL_DEMO} to Sage Intacct {DEMO.company_id} (C2).")
+    api = connected.connection.api.value.upper()
+    _say(out, f"Connected Re-Leased {RL_DEMO} to Sage Intacct {DEMO.company_id} over {api} (C2).")
     _say(out, f"  entities: {entities}; syncing with {E100} from {SYNC_FROM} (C3, C4)")
     await _ok(flow.choose_entity(id, E100))
     await _ok(flow.set_sync_from(id, SYNC_FROM))

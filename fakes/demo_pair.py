@@ -40,7 +40,13 @@ from released_intacct.domain.enums import ContactRole, Prerequisite
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import unresolved
-from released_intacct.domain.ports import Credentials, IntacctCredentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import (
+    Credentials,
+    IntacctCredentials,
+    IntacctPort,
+    OAuthCredentials,
+    ReleasedPort,
+)
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
@@ -82,6 +88,14 @@ DEMO = IntacctCredentials(
     user_id="ws_user",
     user_password=Secret("ws_pass"),
 )
+DEMO_OAUTH = OAuthCredentials(
+    client_id="demo-client",
+    client_secret=Secret("demo-client-secret"),
+    company_id="DEMO",
+    user_id="ws_user",
+)
+"""The demo company over REST (``--intacct-api rest``): the simulator's OAuth client, for the
+Web Services user ``ws_user`` (the client-credentials grant)."""
 RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 SYNC_FROM = date(2024, 1, 1)
 _GATEWAY = "http://sim" + intacct_app.GATEWAY_PATH

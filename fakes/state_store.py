@@ -111,7 +111,11 @@ class FakeStateStore(FakeRuns):
     # --- connections and credentials (C1, C2) ----------------------------------------------------
 
     def add_connection(
-        self, connection: Connection, credentials: Credentials
+        self,
+        connection: Connection,
+        credentials: Credentials,
+        *,
+        refresh_token: Secret | None = None,
     ) -> FutureResult[Connection, SyncError]:
         if connection.id in self._books:
             error = refused(f"Connection {connection.id} is already stored.", "Use a new id.")
@@ -123,7 +127,8 @@ class FakeStateStore(FakeRuns):
         )
         if conflict is not None:
             return FutureResult.from_failure(conflict)
-        self._books[connection.id] = Book(connection=connection, credentials=credentials)
+        book = Book(connection=connection, credentials=credentials, refresh_token=refresh_token)
+        self._books[connection.id] = book
         return FutureResult.from_value(connection)
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:

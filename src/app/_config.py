@@ -36,6 +36,7 @@ KEYS = (
     "schedule.timezone",
     "schedule.every_minutes",
     "intacct.endpoint",
+    "intacct.api_base",
     "intacct.allowed_hosts",
     "intacct.batch_size",
     "intacct.page_size",
@@ -47,6 +48,9 @@ KEYS = (
     "intacct.slot_wait",
     "intacct.setup_lifetime",
     "intacct.company_timezone",
+    "intacct.rest_batch_size",
+    "intacct.rest_page_size",
+    "intacct.token_early",
     "released.base_url",
     "released.api_key",
     "released.page_size",
@@ -60,7 +64,14 @@ KEYS = (
     "worker.poll",
     "worker.grace",
 )
-_INTACCT_INTS = ("batch_size", "page_size", "concurrency", "attempts")
+_INTACCT_INTS = (
+    "batch_size",
+    "page_size",
+    "concurrency",
+    "attempts",
+    "rest_batch_size",
+    "rest_page_size",
+)
 _RELEASED_INTS = ("page_size", "attempts")
 _SECONDS = ("timeout", "max_retry_after", "max_retry_wait")
 _FLAGS = {"true": True, "false": False}
@@ -284,13 +295,15 @@ class Reader:
             name: self.integer(f"intacct.{name}") for name in _INTACCT_INTS
         } | {
             "endpoint": self.url("intacct.endpoint"),
+            "api_base": self.url("intacct.api_base"),
             "allowed_hosts": self.names("intacct.allowed_hosts"),
             "company_tz": self.zone("intacct.company_timezone"),
         }
         given |= {name: self.number(f"intacct.{name}") for name in (*_SECONDS, "slot_wait")}
-        lifetime = self.number("intacct.setup_lifetime")
-        if lifetime is not None:
-            given["setup_lifetime"] = timedelta(seconds=lifetime)
+        for name in ("setup_lifetime", "token_early"):
+            seconds = self.number(f"intacct.{name}")
+            if seconds is not None:
+                given[name] = timedelta(seconds=seconds)
         return self._built("intacct", ClientSettings, given)
 
     def released(self) -> ReleasedSettings | None:

@@ -56,6 +56,7 @@ from released_intacct.adapters.state import SqliteStateStore
 from released_intacct.adapters.state.pgslots import expiry_for
 from released_intacct.adapters.state.postgres import PostgresStateStore
 from released_intacct.app import _config
+from released_intacct.app.authorize import Authorizations, OAuthFlow, code_exchange
 from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_policy
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError
@@ -105,7 +106,12 @@ def build_service(settings: Settings, clients: Clients) -> Service:
         clock=clients.clock,
         policy=run_policy(settings.runs.stale_after, settings.runs.in_flight, _attempt(settings)),
     )
-    return Service(ports, schedule=settings.schedule, worker=settings.worker)
+    oauth = OAuthFlow(
+        authorizations=Authorizations(clients.clock),
+        exchange=code_exchange(settings.intacct, http.for_intacct, clients.clock),
+        api_base=settings.intacct.api_base,
+    )
+    return Service(ports, schedule=settings.schedule, worker=settings.worker, oauth=oauth)
 
 
 def _attempt(settings: Settings) -> timedelta:

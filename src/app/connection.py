@@ -61,9 +61,16 @@ from released_intacct.app.ports import (
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
-from released_intacct.domain.ports import Clock, Credentials, Entity, Notification
+from released_intacct.domain.ports import (
+    Clock,
+    Credentials,
+    Entity,
+    Notification,
+    OAuthCredentials,
+)
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     Acknowledgement,
     Connection,
@@ -135,10 +142,16 @@ class ConnectionWorkflow(Matching):
         released_company: ReleasedCompanyId,
         credentials: Credentials,
         choice: Choice | None = None,
+        *,
+        refresh_token: Secret | None = None,
     ) -> Result[Connected, SyncError]:
         """Rules C1-C4: log in, and store the connection (with ``choice``'s entity and date)
-        only when every check passed: a refusal leaves nothing stored."""
-        checked = rules.validate_credentials(credentials)
+        only when every check passed: a refusal leaves nothing stored. ``refresh_token``: the
+        authorization-code grant's (OAuth credentials without a user), stored with the
+        connection in one write, never one without the other."""
+        checked = rules.validate_credentials(credentials).bind(
+            lambda valid: _with_token(valid, refresh_token)
+        )
         if not is_successful(checked):
             return Failure(checked.failure())
         intacct_company = IntacctCompanyId(credentials.company_id.strip())
@@ -163,7 +176,10 @@ class ConnectionWorkflow(Matching):
         ).bind(lambda _: _chosen(draft, choice, entities.unwrap(), others.unwrap()))
         if not is_successful(drafted):
             return Failure(drafted.failure())
-        added = await settled(self.ports.store.add_connection(drafted.unwrap(), credentials))
+        store = self.ports.store
+        added = await settled(
+            store.add_connection(drafted.unwrap(), credentials, refresh_token=refresh_token)
+        )
         return added.map(lambda stored: Connected(connection=stored, entities=entities.unwrap()))
 
     async def choose_entity(
@@ -311,6 +327,34 @@ class ConnectionWorkflow(Matching):
         self._running.discard(task)
         if not task.cancelled() and task.exception() is not None:
             _log.error("initial_sync_failed", task=task.get_name(), error=repr(task.exception()))
+
+
+def _with_token(
+    credentials: Credentials, refresh_token: Secret | None
+) -> Result[Credentials, SyncError]:
+    """Rule C2: an OAuth client without a user (the authorization-code grant) is connected with
+    its refresh token; any other credentials without one."""
+    authorized = isinstance(credentials, OAuthCredentials) and credentials.user_id is None
+    if authorized == (refresh_token is not None):
+        return Success(credentials)
+    if authorized:
+        return Failure(
+            preconditions.refusal(
+                Rule.C2,
+                "An OAuth client without a Web Services user connects through the user's "
+                "authorization, and none was given.",
+                "Give the Web Services user (client credentials), or authorize the app: "
+                "`released-intacct connect --api rest --authorization-code`.",
+            )
+        )
+    return Failure(
+        preconditions.refusal(
+            Rule.C2,
+            "A refresh token belongs only to an OAuth client connected by the user's "
+            "authorization (no Web Services user).",
+            "Connect without a refresh token, or leave out the Web Services user.",
+        )
+    )
 
 
 def _chosen(

@@ -35,6 +35,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.log import logger
+from released_intacct.app.authorize import OAuthFlow
 from released_intacct.app.company_status import CompanyStatus
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.demand import Queued, request_unless_open
@@ -76,10 +77,14 @@ class Service:
         *,
         schedule: Schedule | None = None,
         worker: WorkerSettings | None = None,
+        oauth: OAuthFlow | None = None,
     ) -> None:
         worker = worker or WorkerSettings()
         self._to_workers = False
         self.ports = ports
+        self.oauth = oauth
+        """Connecting with the user's authorization over REST (``app.authorize``); None: a
+        service built without it (``build_service`` gives it)."""
         self.schedule = schedule or Schedule()
         self.runner = SyncRunner(ports)
         self.workflow = ConnectionWorkflow(

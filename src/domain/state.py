@@ -50,6 +50,7 @@ from released_intacct.domain.runs import (
     release_run,
     run_open,
 )
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.stored import (
     Acknowledgement,
     ConfirmClaim,
@@ -110,10 +111,15 @@ class StateStore(RefreshTokens, Protocol):
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: Credentials
+        self,
+        connection: Connection,
+        credentials: Credentials,
+        *,
+        refresh_token: Secret | None = None,
     ) -> FutureResult[Connection, SyncError]:
         """Store a new connection and its credentials (encrypted), refusing a second connection
-        of the same Re-Leased company or of the same Intacct company + entity (C1)."""
+        of the same Re-Leased company or of the same Intacct company + entity (C1); with its
+        ``refresh_token`` (authorization-code grant) in the same transaction."""
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
         """Store a changed connection (phase, entity, date); refused once confirmed (C1), while

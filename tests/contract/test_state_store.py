@@ -437,6 +437,26 @@ def test_C2_no_refresh_token_means_connect_again_and_an_unknown_connection_is_re
     contract(body)
 
 
+def test_C2_a_connection_is_stored_with_its_refresh_token_or_not_at_all(
+    contract: Contract,
+) -> None:
+    """Issue 20: the authorization-code grant's connection and its refresh token are kept in one
+    transaction; a refused connection keeps no token."""
+
+    async def body(store: StateStore) -> None:
+        await ok(store.add_connection(rest(), OAUTH, refresh_token=Secret("rt-first")))
+        seen: list[Secret] = []
+        assert await ok(store.spend_refresh_token(C1, rotating(seen))) == Secret("rt-first+")
+        same_company = replace(rest(C2), released_company=ReleasedCompanyId("RL-1"))
+        await refusal(store.add_connection(same_company, OAUTH, refresh_token=Secret("rt-2")))
+        assert (await refusal(store.spend_refresh_token(C2, rotating(seen)))).kind is (
+            ErrorKind.REJECTED
+        )
+        assert seen == [Secret("rt-first")]
+
+    contract(body)
+
+
 # --- one confirm at a time (O5, C1; F4) ---------------------------------------------------------
 
 LEASE = timedelta(minutes=5)

@@ -135,7 +135,7 @@ def _onboard(page: Page, url: str, shot: Shots) -> None:
     page.get_by_label("Company id", exact=True).fill(DEMO.company_id)
     page.get_by_label("User id").fill(DEMO.user_id)
     page.get_by_label("User password").fill(DEMO.user_password.reveal())
-    page.get_by_role("button", name="Connect").click()
+    page.get_by_role("button", name="Connect", exact=True).click()
 
     expect(page.locator("#setup-title")).to_be_visible()
     expect(page.get_by_label("The top level (a company without entities)")).not_to_be_checked()

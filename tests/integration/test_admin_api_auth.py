@@ -1,6 +1,6 @@
-"""The admin API's door: a bearer token on every route but health and the public docs (401
-otherwise, also with no token configured), the OpenAPI document matching the route table, and
-mounting under a prefix."""
+"""The admin API's door: a bearer token on every route but health, the OAuth callback and the
+public docs (401 otherwise, also with no token configured), the OpenAPI document matching the
+route table, and mounting under a prefix."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 
 from released_intacct.app import admin
 from released_intacct.app.admin import create_admin_app
+from released_intacct.app.admin.authorizations import CALLBACK_PATH
 from released_intacct.app.admin.docs import ASSETS_PATH, REDOC_PATH, SWAGGER_PATH
 from released_intacct.app.admin.openapi import OPENAPI_PATH
 from released_intacct.app.ports import Ports
@@ -73,7 +74,9 @@ def _call(app: Starlette, method: str, path: str, headers: dict[str, str]) -> ht
 APP = create_admin_app(_service(), token=Secret(TOKEN))
 DOCS = {SWAGGER_PATH, REDOC_PATH, f"{ASSETS_PATH}/{{folder}}/{{name}}"}
 """The docs pages: not API routes, so not in the document."""
-PUBLIC = {"/health", OPENAPI_PATH, *DOCS}
+PUBLIC = {"/health", OPENAPI_PATH, CALLBACK_PATH, *DOCS}
+"""The OAuth callback too: the browser Intacct sends back has no token; the state it carries,
+issued once behind the token, is its credential (``test_admin_oauth``)."""
 GUARDED = sorted(r for r in _routes(APP) if r[1] not in PUBLIC)
 
 

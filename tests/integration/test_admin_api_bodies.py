@@ -53,6 +53,13 @@ VALID: dict[str, dict[str, Any]] = {
     "CreateBody": {"releasedId": "r", "role": "customer"},
     "GuardBody": {"recordType": "invoice", "action": "void"},
     "AcknowledgeBody": {"prerequisites": ["customer_sequencing"]},
+    "AuthorizeBody": {
+        "releasedCompany": "RL-OTHER",
+        "clientId": "client",
+        "clientSecret": "secret",
+        "companyId": "C",
+        "redirectUri": "http://127.0.0.1/oauth/callback",
+    },
 }
 WITH_BODY = [(ep, ep.body.__name__) for ep in endpoints() if ep.body is not None]
 

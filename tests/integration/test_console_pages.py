@@ -427,3 +427,17 @@ def test_an_exception_in_a_screen_is_a_generic_500_and_a_log_line(
 
     run(body, store=_Broken())
     assert any("event=console_request_failed" in r.getMessage() for r in caplog.records)
+
+
+def test_C2_the_onboarding_page_has_a_connect_with_sage_intacct_button() -> None:
+    """Issue 20: the authorization-code flow starts from the connections screen; the client
+    secret is a password field, and the callback to register is shown with the mount prefix."""
+
+    async def body(page: Console) -> None:
+        listed = tree(await page.get("/connections"))
+        (form,) = listed.xpath("//form[.//button[normalize-space()='Connect with Sage Intacct']]")
+        assert form.get("hx-post") == f"{page.base}/authorizations"
+        assert form.xpath(".//input[@name='clientSecret']/@type") == ["password"]
+        assert f"{page.base}/oauth/callback" in form.text_content()
+
+    run(body, mount="/admin")

@@ -19,7 +19,8 @@ from released_intacct.fakes import postgres
 
 TABLES = {
     "acknowledgements", "connections", "credentials", "cursors", "intacct_slots", "links",
-    "notifications", "onboarding", "outbox", "resolutions", "results", "runs", "schema_version",
+    "notifications", "onboarding", "outbox", "refresh_tokens", "resolutions", "results", "runs",
+    "schema_version",
 }  # fmt: skip
 
 

@@ -39,6 +39,7 @@ from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.config import load_company
+from released_intacct.fakes.simulators.intacct.faults import FaultRule
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -108,6 +109,7 @@ class World:
             "entities": {"E100": "East", "E200": "West"},
             "records": RECORDS,
         }
+        self.sim = sim
         self.company: Company = load_company(sim, config, now=self.clock())
         self.client = client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
@@ -356,6 +358,8 @@ def test_doctor_over_rest_fails_the_audit_trail_without_its_permission() -> None
         assert found["contacts.key"].verdict is Verdict.OK
         assert found["time.zone"].verdict is Verdict.OK
         assert diagnosis.zone.startswith("UTC")
+        assert found["feeds.cursor"].verdict is Verdict.OK
+        assert "company-config/department" in found["feeds.cursor"].seen
 
     run(body)
 
@@ -423,5 +427,17 @@ def test_creates_of_one_object_go_in_one_batch_and_a_vendor_is_read_over_xml() -
         assert w.rest.rest.transport.governor.requests == before + 2 + 3
         page = await value(w.xml.parties(ContactRole.VENDOR, FeedQuery()))
         assert [p.name for p in page.items] == ["Roof Repairs Co"]
+
+    run(body)
+
+
+def test_doctor_over_rest_fails_a_feed_whose_object_refuses_the_cursor_filter() -> None:
+    async def body(w: World) -> None:
+        rule = FaultRule(rule_id="r1", kind="processing_error", function="query", object="CLASS")
+        w.sim.faults.add(rule)
+        diagnosis = await value(w.rest.diagnose(EntityId("")))
+        cursor = {f.check: f for f in diagnosis.findings}["feeds.cursor"]
+        assert cursor.verdict is Verdict.FAILED
+        assert cursor.seen.startswith("refused: company-config/class")
 
     run(body)

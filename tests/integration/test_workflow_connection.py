@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from returns.pipeline import is_successful
+from returns.result import Result, Success
 
 from released_intacct.app.connection import Choice, ConnectionWorkflow
-from released_intacct.domain.enums import Prerequisite
+from released_intacct.domain.enums import IntacctApi, Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
@@ -20,6 +21,7 @@ from released_intacct.domain.ports import (
     Entity,
     IntacctCredentials,
     IntacctPort,
+    OAuthCredentials,
     ReleasedPort,
 )
 from released_intacct.domain.rules.prerequisites import blocking
@@ -329,5 +331,56 @@ def test_C1_after_confirm_nothing_can_be_changed_or_disconnected() -> None:
         same = await value(world.flow.set_sync_from(id, date(2024, 1, 1)))
         assert same == confirmed
         assert await value(world.store.connection(id)) == confirmed
+
+    run(body)
+
+
+# --- the authorization-code grant over REST (issue 20, C2) ---------------------------------------
+
+AUTHORIZED = OAuthCredentials(
+    client_id="client", client_secret=Secret("client-secret"), company_id="ACME", user_id=None
+)
+
+
+async def kept_token(store: FakeStateStore, id: ConnectionId) -> Secret | None:
+    """The refresh token the store keeps for ``id`` (read by spending it unchanged)."""
+
+    async def keep(token: Secret) -> Result[tuple[Secret, Secret], SyncError]:
+        return Success((token, token))
+
+    found = await outcome(store.spend_refresh_token(id, keep))
+    return found.unwrap() if is_successful(found) else None
+
+
+def test_C2_an_authorized_connection_is_stored_with_its_refresh_token() -> None:
+    async def body(world: World) -> None:
+        world.intacct["ACME"].credentials = None  # signs the OAuth client in
+        done = await value(world.flow.connect(RL_A, AUTHORIZED, refresh_token=Secret("rt-1")))
+        assert done.connection.api is IntacctApi.REST
+        assert await kept_token(world.store, done.connection.id) == Secret("rt-1")
+
+    run(body)
+
+
+def test_C2_an_authorization_without_its_refresh_token_or_a_token_without_one_is_refused() -> None:
+    async def body(world: World) -> None:
+        world.intacct["ACME"].credentials = None  # signs the OAuth client in
+        missing = await refusal(world.flow.connect(RL_A, AUTHORIZED))
+        assert (missing.rule, "--authorization-code" in missing.fix) == (Rule.C2, True)
+        stray = await refusal(world.flow.connect(RL_A, credentials(), refresh_token=Secret("x")))
+        assert stray.rule is Rule.C2
+        assert await value(world.store.connections()) == ()
+
+    run(body)
+
+
+def test_C2_a_refused_authorized_connect_keeps_no_refresh_token() -> None:
+    async def body(world: World) -> None:
+        world.intacct["ACME"].credentials = None  # signs the OAuth client in
+        await value(world.flow.connect(RL_A, AUTHORIZED, refresh_token=Secret("rt-1")))
+        again = await refusal(world.flow.connect(RL_A, AUTHORIZED, refresh_token=Secret("rt-2")))
+        assert again.rule is Rule.C1
+        stored = await value(world.store.connections())
+        assert [await kept_token(world.store, c.id) for c in stored] == [Secret("rt-1")]
 
     run(body)

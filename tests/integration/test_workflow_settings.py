@@ -389,6 +389,43 @@ def test_C5_how_long_a_sync_run_may_take_the_set_up_kept_is_a_setting(tmp_path: 
     ]
 
 
+def test_C2_the_rest_api_settings_are_read_from_the_file(tmp_path: Path) -> None:
+    """Issue 20: ``intacct.api_base``, ``rest_batch_size``, ``rest_page_size`` and
+    ``token_early`` (seconds) come from the settings file or the environment."""
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "s"\nencryption_key = "{KEY}"\n[intacct]\n'
+        'api_base = "http://127.0.0.1:8001/ia/api/v1/"\nrest_batch_size = 100\n'
+        "rest_page_size = 2000\ntoken_early = 30\n",
+        encoding="utf-8",
+    )
+    intacct = settings_from_toml(path).intacct
+    assert intacct.api_base == "http://127.0.0.1:8001/ia/api/v1"
+    assert (intacct.rest_batch_size, intacct.rest_page_size) == (100, 2000)
+    assert intacct.token_early == timedelta(seconds=30)
+    env = settings_from_env(BASE | {"RELEASED_INTACCT_INTACCT_TOKEN_EARLY": "90"})
+    assert env.intacct.token_early == timedelta(seconds=90)
+    assert Settings(database="s", encryption_key=Secret(KEY)).intacct == ClientSettings()
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("rest_batch_size = 501", "intacct.rest_batch_size"),
+        ("rest_batch_size = 0", "intacct.rest_batch_size"),
+        ("rest_page_size = 4001", "intacct.rest_page_size"),
+        ('rest_page_size = "many"', "intacct.rest_page_size"),
+        ("token_early = -1", "intacct.token_early"),
+        ('token_early = "inf"', "intacct.token_early"),
+        ('api_base = "ftp://intacct/ia/api/v1"', "intacct.api_base"),
+    ],
+)
+def test_C2_a_bad_rest_api_setting_is_refused_naming_it(
+    tmp_path: Path, line: str, key: str
+) -> None:
+    assert _refused_in_toml(tmp_path, f"[intacct]\n{line}\n") == [key]
+
+
 @pytest.mark.parametrize(
     ("written", "read"),
     [

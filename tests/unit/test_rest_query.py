@@ -164,3 +164,12 @@ def test_a_query_is_a_read_repeated_after_a_server_error_and_a_bad_body_is_refus
     assert is_successful(_with_pages(stub, use))
     stub = RestStub([body({"ia::result": {"key": "1"}})])
     assert _with_pages(stub, use).failure().kind is ErrorKind.RETRIABLE
+
+
+def test_a_read_ordered_by_its_key_alone_names_the_key_once() -> None:
+    """Tax details have no audit stamp to order by (docs/intacct-rest.md 4.2): their read is
+    ordered by ``key`` once, not twice."""
+    select = Select(object_name="tax/tax-detail", fields=("id",), cursor="key")
+    sent = select.body(since=None, start=1, size=10)
+    assert sent["orderBy"] == [{"key": "asc"}]
+    assert sent["fields"] == ["key", "id"]

@@ -3,6 +3,8 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 
 - ``time.zone``: REST timestamps are UTC (an account's ``audit.modifiedDateTime`` carries its
   zone), so no company zone is calibrated;
+- ``feeds.cursor``: every master-data feed's object takes the ``audit.modifiedDateTime`` filter
+  (shown for GL accounts only; **inferred** for the others, docs/intacct-rest.md section 5);
 - ``contacts.key``: customers can be queried on ``contacts.default.id``, where a create's key
   lives (section 10); without it a created party cannot be found again;
 - ``lines.read``: a bill read by its key shows its owned ``lines``;
@@ -18,7 +20,12 @@ from typing import Final
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.feeds import AUDIT_PATH, DELETED
+from released_intacct.adapters.intacct_rest.feeds import (
+    ACCOUNT_PATH,
+    AUDIT_PATH,
+    DELETED,
+    DIMENSION_PATHS,
+)
 from released_intacct.adapters.intacct_rest.parties import KEY_FIELD, PARTY_PATHS
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
 from released_intacct.domain.diagnosis import Diagnosis, Finding, Verdict
@@ -41,6 +48,7 @@ async def _rows(rest: Rest, select: Select, size: int) -> Result[tuple[Row, ...]
 async def diagnose(rest: Rest, company_id: str, entity: EntityId) -> Result[Diagnosis, SyncError]:
     findings = [
         await _zone(rest),
+        await _cursor(rest),
         await _contacts_key(rest),
         await _lines(rest),
         *await _audit(rest),
@@ -72,6 +80,22 @@ async def _zone(rest: Rest) -> Finding:
     fine = stamp(raw) is not None
     return Finding(check="time.zone", verdict=Verdict.OK if fine else Verdict.FAILED,
                    expected=expected, seen=repr(raw), fix="" if fine else _TELL)  # fmt: skip
+
+
+async def _cursor(rest: Rest) -> Finding:
+    objects = sorted({ACCOUNT_PATH, *DIMENSION_PATHS.values()})
+    expected = "every feed's object can be filtered on audit.modifiedDateTime"
+    since = FeedQuery(since=rest.clock.now(), size=1)
+    refused: list[str] = []
+    for name in objects:
+        read = await rest.pages.page(Select(object_name=name, fields=("id",)), since, feed="doctor")
+        if isinstance(read, Failure):
+            refused.append(f"{name} ({read.failure().message})")
+    if refused:
+        return Finding(check="feeds.cursor", verdict=Verdict.FAILED, expected=expected,
+                       seen="refused: " + "; ".join(refused), fix=_TELL)  # fmt: skip
+    seen = f"{len(objects)} objects filtered: {', '.join(objects)}"
+    return Finding(check="feeds.cursor", verdict=Verdict.OK, expected=expected, seen=seen)
 
 
 async def _contacts_key(rest: Rest) -> Finding:

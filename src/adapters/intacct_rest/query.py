@@ -82,7 +82,7 @@ class Select:
         body: dict[str, object] = {"object": self.object_name, "fields": list(asked)}
         if filters:
             body["filters"] = filters
-        body["orderBy"] = [{self.cursor: "asc"}, {self.identity: "asc"}]
+        body["orderBy"] = [{name: "asc"} for name in dict.fromkeys((self.cursor, self.identity))]
         body["start"] = start
         body["size"] = size
         return body

@@ -43,13 +43,18 @@ from released_intacct.domain.onboarding import Onboarding
 from released_intacct.domain.ports import Credentials
 from released_intacct.domain.rules import confirming
 from released_intacct.domain.rules.connection import api_change_refusal, api_refusal
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import Acknowledgement, Connection
 
 _COLUMNS = CONNECTION_COLUMNS
 
 
 async def add(
-    db: aiosqlite.Connection, vault: Vault, connection: Connection, creds: Credentials
+    db: aiosqlite.Connection,
+    vault: Vault,
+    connection: Connection,
+    creds: Credentials,
+    refresh_token: Secret | None = None,
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id) is not None:
         return Failure(already_stored(connection.id))
@@ -68,6 +73,8 @@ async def add(
         "INSERT INTO credentials (connection, token) VALUES (?, ?)",
         (connection.id, vault.seal(creds)),
     )
+    if refresh_token is not None:
+        await refresh.keep(db, vault, connection.id, refresh_token)
     return Success(connection)
 
 

@@ -87,7 +87,11 @@ async def fenced(db: Db, fence: Fence | None) -> SyncError | None:
 
 
 async def add(
-    db: Db, vault: Vault, connection: Connection, creds: Credentials
+    db: Db,
+    vault: Vault,
+    connection: Connection,
+    creds: Credentials,
+    refresh_token: Secret | None = None,
 ) -> Result[Connection, SyncError]:
     if await load(db, connection.id, locked=True) is not None:
         return Failure(already_stored(connection.id))
@@ -107,6 +111,8 @@ async def add(
         "INSERT INTO credentials (connection, token) VALUES (%s, %s)",
         (connection.id, vault.seal(creds)),
     )
+    if refresh_token is not None:
+        await db.execute(refresh.PG_KEEP, (connection.id, vault.seal_secret(refresh_token)))
     return Success(connection)
 
 

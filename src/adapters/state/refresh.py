@@ -53,8 +53,13 @@ async def save(
 ) -> Result[None, SyncError]:
     if await database.one(db, "SELECT 1 FROM connections WHERE id = ?", (id,)) is None:
         return Failure(missing(id))
-    await db.execute(_SQLITE_KEEP, (id, vault.seal_secret(token)))
+    await keep(db, vault, id, token)
     return Success(None)
+
+
+async def keep(db: aiosqlite.Connection, vault: Vault, id: ConnectionId, token: Secret) -> None:
+    """Keep ``token`` sealed as the connection's (replacing any), in the caller's transaction."""
+    await db.execute(_SQLITE_KEEP, (id, vault.seal_secret(token)))
 
 
 async def spend(

@@ -111,9 +111,15 @@ class SqliteStateStore:
 
     # connections and credentials (C1, C2)
     def add_connection(
-        self, connection: Connection, credentials: Credentials
+        self,
+        connection: Connection,
+        credentials: Credentials,
+        *,
+        refresh_token: Secret | None = None,
     ) -> FutureResult[Connection, SyncError]:
-        return self._write(lambda db: connections.add(db, self._vault, connection, credentials))
+        return self._write(
+            lambda db: connections.add(db, self._vault, connection, credentials, refresh_token)
+        )
 
     def save_connection(self, connection: Connection) -> FutureResult[Connection, SyncError]:
         return self._write(lambda db: connections.save(db, connection))

@@ -34,6 +34,7 @@ __all__ = [
     "choose_entity",
     "confirm",
     "connect",
+    "connected_view",
     "connection",
     "connections",
     "disconnect",
@@ -56,10 +57,10 @@ async def connect(call: Call[Empty, NoQuery, ConnectBody]) -> Result[ConnectedVi
     )
     company = ReleasedCompanyId(call.body.released_company)
     done = await call.service.workflow.connect(company, credentials)
-    return done.map(_connected)
+    return done.map(connected_view)
 
 
-def _connected(done: Connected) -> ConnectedView:
+def connected_view(done: Connected) -> ConnectedView:
     listed = EntitiesView.of(done.entities)
     return ConnectedView(connection=ConnectionView.of(done.connection), entities=listed.entities)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from returns.result import Result, Success
 
+from released_intacct.app.admin import authorizations as oauth
 from released_intacct.app.admin import connections as conn
 from released_intacct.app.admin import matching as match
 from released_intacct.app.admin import runs
@@ -76,6 +77,14 @@ def _connections() -> tuple[Endpoint, ...]:
                  query=NoQuery, body=Empty, out=Health, public=True),
         endpoint("POST", "/connections", conn.connect, summary="Connect (C1, C2)", params=none,
                  query=NoQuery, body=ConnectBody, out=ConnectedView, status=201),
+        endpoint("POST", "/authorizations", oauth.authorize,
+                 summary="Connect over REST with the user's authorization: start (C2)",
+                 params=none, query=NoQuery, body=oauth.AuthorizeBody,
+                 out=oauth.AuthorizationView, status=201),
+        endpoint("GET", oauth.CALLBACK_PATH, oauth.callback,
+                 summary="OAuth callback: the code for an issued state (C1, C2; no token)",
+                 params=none, query=oauth.CallbackQuery, body=Empty, out=ConnectedView,
+                 status=201, public=True),
         endpoint("GET", "/connections", conn.connections, summary="List the connections",
                  params=none, query=NoQuery, body=Empty, out=ConnectionsView),
         endpoint("GET", _C, conn.connection, summary="One connection", params=on, query=NoQuery,

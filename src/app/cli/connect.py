@@ -13,6 +13,8 @@ Decided:
 - A company without entities has one choice, its top level: it is chosen without being asked
   for. ``--top-level`` says so explicitly (refused, naming the entities, for a company that has
   some); an empty ``--entity`` is refused, pointing at it.
+- ``--api rest`` (``connect_rest``): an OAuth client instead of the sender and its passwords;
+  ``--authorization-code`` keeps the refresh token with the connection, in one write.
 - ``disconnect`` is the admin API's ``DELETE /connections/{id}`` (the same workflow call):
   refused once the connection is confirmed (C1), with the rule and the fix.
 """
@@ -25,6 +27,11 @@ from datetime import date
 from returns.pipeline import is_successful
 
 from released_intacct.app.bootstrap import open_service
+from released_intacct.app.cli.connect_rest import (
+    add_rest_arguments,
+    authorized,
+    oauth_credentials,
+)
 from released_intacct.app.cli.shell import (
     OK,
     REFUSED,
@@ -36,7 +43,7 @@ from released_intacct.app.cli.shell import (
 from released_intacct.app.connection import Choice, Connected
 from released_intacct.app.settings import Settings
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
-from released_intacct.domain.ports import IntacctCredentials
+from released_intacct.domain.ports import Credentials, IntacctCredentials
 from released_intacct.domain.rules.connection import TOP_LEVEL
 from released_intacct.domain.secret import Secret
 
@@ -63,19 +70,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "here, or later to onboard. A company without entities is synced at its top level, "
             "chosen without asking (--top-level says so explicitly). Connect is all or nothing: "
             "when the entity or the date is refused, nothing is stored; correct it and run the "
-            "same command again."
+            "same command again. --api rest connects over the REST API with an OAuth client "
+            "(--client-id; its secret from INTACCT_CLIENT_SECRET or asked for): for a Web "
+            "Services user (--user-id, client credentials), or with --authorization-code and "
+            "--redirect-uri, printing the address where a user approves the app and taking the "
+            "address the browser comes back to."
         ),
         examples="  export INTACCT_SENDER_PASSWORD=... INTACCT_USER_PASSWORD=...\n"
         "  released-intacct connect --company RL-DEMO --sender-id demo-sender \\\n"
         "      --company-id DEMO --user-id ws_user --entity E100 --sync-from 2024-01-01\n"
         "  released-intacct connect --company RL-SOLO --sender-id s --company-id SOLO \\\n"
-        "      --user-id ws_user --top-level --sync-from 2024-01-01",
+        "      --user-id ws_user --top-level --sync-from 2024-01-01\n"
+        "  export INTACCT_CLIENT_SECRET=...\n"
+        "  released-intacct connect --api rest --company RL-DEMO --client-id my-client \\\n"
+        "      --company-id DEMO --authorization-code \\\n"
+        "      --redirect-uri https://sync.example.com/admin/oauth/callback",
         run=_run,
     )
     parser.add_argument("--company", required=True, help="the Re-Leased company id")
-    parser.add_argument("--sender-id", required=True, help="the Intacct Web Services sender id")
+    parser.add_argument("--sender-id", help="xml: the Intacct Web Services sender id")
     parser.add_argument("--company-id", required=True, help="the Intacct company id")
-    parser.add_argument("--user-id", required=True, help="the Intacct Web Services user id")
+    parser.add_argument(
+        "--user-id", help="the Intacct Web Services user id (rest: the client-credentials grant)"
+    )
+    add_rest_arguments(parser)
     add_choice(parser)
     gone = add_command(
         commands,
@@ -141,6 +159,20 @@ def _password(field: str, console: Console) -> Secret | None:
 
 
 def _credentials(args: argparse.Namespace, console: Console) -> IntacctCredentials | None:
+    rest_only = [
+        f"--{n}" for n in ("client-id", "redirect-uri") if getattr(args, n.replace("-", "_"))
+    ]
+    missing = [f"--{n}" for n in ("sender-id", "user-id") if not getattr(args, n.replace("-", "_"))]
+    if args.authorization_code or rest_only or missing:
+        wrong = (
+            " and ".join(missing) if missing else " ".join(rest_only or ["--authorization-code"])
+        )
+        said = "needs" if missing else "does not take"
+        print(
+            f"error: connect (--api xml) {said} {wrong}; for an OAuth client: --api rest",
+            file=console.err,
+        )
+        return None
     sender, user = _password("sender_password", console), _password("user_password", console)
     if sender is None or user is None:
         missing = [PASSWORDS[f] for f, s in (("sender_password", sender), ("user_password", user))]
@@ -161,13 +193,24 @@ def _credentials(args: argparse.Namespace, console: Console) -> IntacctCredentia
 
 
 async def _run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    credentials = _credentials(args, console)
+    credentials: Credentials | None
+    refresh_token = None
+    if args.api == "rest":
+        credentials = oauth_credentials(args, console)
+        if credentials is not None and args.authorization_code:
+            refresh_token = await authorized(args, credentials, settings, console)
+            if refresh_token is None:
+                return REFUSED
+    else:
+        credentials = _credentials(args, console)
     if credentials is None:
         return REFUSED
     choice = Choice(entity=args.entity, sync_from=args.sync_from)
     async with open_service(settings, needs_released=False) as service:
         company = ReleasedCompanyId(args.company.strip())
-        connected = await service.workflow.connect(company, credentials, choice)
+        connected = await service.workflow.connect(
+            company, credentials, choice, refresh_token=refresh_token
+        )
     if not is_successful(connected):
         return failed(connected.failure(), console)
     _show(connected.unwrap(), console)

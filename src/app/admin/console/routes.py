@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from released_intacct.adapters.log import logger
 from released_intacct.app.admin import errors
+from released_intacct.app.admin.console import authorize
 from released_intacct.app.admin.console import monitoring as watch
 from released_intacct.app.admin.console import onboarding as onboard
 from released_intacct.app.admin.console.page import Page
@@ -50,6 +51,7 @@ _C: Final = "/connections/{id}"
 _SCREENS: Final[Sequence[tuple[str, str, str, Screen]]] = (
     ("GET", "/connections", "connections", onboard.connections),
     ("POST", "/connections", "connect", onboard.connect),
+    ("POST", "/authorizations", "authorize", authorize.start),
     ("GET", _C, "connection", onboard.open_connection),
     ("GET", f"{_C}/setup", "setup", onboard.setup),
     ("POST", f"{_C}/setup", "save_setup", onboard.save_setup),
@@ -97,9 +99,16 @@ def console_mount(
             content, headers={"Content-Type": kind, "X-Content-Type-Options": "nosniff"}
         )
 
+    async def oauth_back(request: Request) -> Response:  # no token: the state is the credential
+        shown = await authorize.back(page, request)
+        shown.headers["Content-Security-Policy"] = SHELL_POLICY
+        shown.headers["Cache-Control"] = "no-store"
+        return shown
+
     routes: list[BaseRoute] = [
         Route("/", shell, methods=["GET"], name="shell"),
         Route("/static/{name}", static, methods=["GET"], name="static"),
+        Route("/oauth/callback", oauth_back, methods=["GET"], name=authorize.CALLBACK),
         *(
             Route(path, _guarded(page, screen, refuse), methods=[method], name=name)
             for method, path, name, screen in _SCREENS
