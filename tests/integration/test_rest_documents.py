@@ -45,7 +45,7 @@ from released_intacct.domain.money import Currency
 from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials, Page
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import outcome
-from released_intacct.fakes.restsim import CLIENT, company
+from released_intacct.fakes.restsim import CLIENT, RestSim, company
 from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
@@ -520,3 +520,22 @@ def test_D8_documents_deleted_between_the_query_and_their_get_are_left_to_the_de
         return found.unwrap()
 
     assert _run(sim, use) == {}
+
+
+@pytest.mark.parametrize("fault", ["timeout_after_commit", "processing_error"])
+def test_E1_a_document_create_whose_reply_is_lost_is_written_once(
+    sim: Simulator, fault: str
+) -> None:
+    tx = _invoice()
+    sim_api = RestSim(create_app(sim))
+    rule = {"kind": fault, "object": "accounts-receivable/invoice", "function": "create"}
+    assert sim_api.post("/_sim/faults", json={**rule, "times": 1}).status_code == 201
+
+    async def use(rest: Rest, _: IntacctAdapter) -> Any:
+        (outcome,) = (await Writer(rest, (documents.FAMILY,)).write([_create(tx)])).unwrap()
+        return outcome.result
+
+    result = _run(sim, use)
+    assert isinstance(result.unwrap(), Transaction)
+    held = sim.companies["DEMO"].records("ARINVOICE", entity="")
+    assert [r["RECORDID"] for r in held] == ["INV-1"]  # the re-sent key was replayed, not run
