@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from returns.unsafe import unsafe_perform_io
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
-from released_intacct.adapters.intacct_rest import documents
+from released_intacct.adapters.intacct_rest import document_fields, document_reads, documents
 from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
@@ -44,7 +45,7 @@ from released_intacct.domain.money import Currency
 from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials, Page
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import outcome
-from released_intacct.fakes.restsim import CLIENT, company
+from released_intacct.fakes.restsim import CLIENT, RestSim, company
 from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
@@ -433,3 +434,108 @@ def test_the_writer_refuses_a_document_rest_cannot_carry_before_sending(sim: Sim
     assert refused.kind is ErrorKind.REJECTED
     assert "revenue recognition" in refused.message
     assert requests == 0
+
+
+def _oe(**given: Any) -> Transaction:
+    fields: dict[str, Any] = {
+        "origin": Origin.ORDER_ENTRY,
+        "kind": DocumentKind.INVOICE,
+        "number": "SI-REST-2",
+        "state": IntacctState.DRAFT,
+        "party_id": IntacctId("CUS-1001"),
+        "invoice_date": date(2026, 4, 30),
+        "gl_date": date(2026, 4, 30),
+        "due_date": date(2026, 5, 30),
+        "currency": Currency("USD"),
+        "transaction_definition": "Sales Invoice",
+        "lines": (
+            TransactionLine(item_id=IntacctId("4000-S"), quantity=Decimal(1), price=Decimal(10)),
+        ),
+    }
+    fields.update(given)
+    return Transaction(**fields)
+
+
+@pytest.mark.parametrize("document", ["ar", "oe"])
+def test_D20_the_writer_updates_a_draft_with_new_lines_and_posts_it(document: str) -> None:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    if document == "ar":
+        draft = _invoice(
+            party_id=IntacctId("CUS-1001"),
+            state=IntacctState.DRAFT,
+            lines=(TransactionLine(account_no=IntacctId("4000"), amount=Decimal("10.00")),),
+        )
+        line = TransactionLine(
+            account_no=IntacctId("4000"),
+            amount=Decimal("80.00"),
+            memo="new",
+            tax_detail_id=IntacctId("Standard 10%"),
+            tax_amount=Decimal("8.00"),
+        )
+        edited = replace(draft, state=IntacctState.POSTED, lines=(line,))
+    else:
+        draft = _oe()
+        line = TransactionLine(
+            item_id=IntacctId("4000-S"), quantity=Decimal(3), price=Decimal(20), memo="new"
+        )
+        edited = replace(draft, state=IntacctState.POSTED, lines=(line,))  # fmt: skip
+
+    async def use(rest: Rest, xml: IntacctAdapter) -> tuple[Transaction, Transaction | None]:
+        writer = Writer(rest, (documents.FAMILY,))
+        (made,) = (await writer.write([_create(draft, "ri-d1")])).unwrap()
+        held = made.result.unwrap()
+        assert isinstance(held, Transaction)
+        assert held.state is IntacctState.DRAFT
+        update = UpdateInIntacct(
+            key=IdempotencyKey("ru-d1"),
+            record_type=RecordType.INVOICE,
+            released_id=ReleasedId("r-1"),
+            intacct_key=held.link_key,
+            record=edited,
+            source_fingerprint="g",
+            post=True,
+        )
+        (done,) = (await writer.write([update])).unwrap()
+        back = done.result.unwrap()
+        assert isinstance(back, Transaction)
+        over_xml = await _ok(xml.transaction_held(draft.origin, draft.kind, back.link_key))
+        return back, over_xml
+
+    back, over_xml = _run(sim, use)
+    assert not back.state.is_unposted
+    assert [(x.memo, x.line_amount, x.tax_detail_id) for x in back.lines] == [
+        (line.memo, line.line_amount, line.tax_detail_id)
+    ]
+    assert over_xml == back
+
+
+def test_D8_documents_deleted_between_the_query_and_their_get_are_left_to_the_deletions(
+    sim: Simulator,
+) -> None:
+    doc = document_fields.DOCUMENTS[Origin.AR, DocumentKind.INVOICE]
+
+    async def use(rest: Rest, _: IntacctAdapter) -> dict[str, Any]:
+        found = await document_reads.read_whole(rest, doc, ["998", "999"])
+        return found.unwrap()
+
+    assert _run(sim, use) == {}
+
+
+@pytest.mark.parametrize("fault", ["timeout_after_commit", "processing_error"])
+def test_E1_a_document_create_whose_reply_is_lost_is_written_once(
+    sim: Simulator, fault: str
+) -> None:
+    tx = _invoice()
+    sim_api = RestSim(create_app(sim))
+    rule = {"kind": fault, "object": "accounts-receivable/invoice", "function": "create"}
+    assert sim_api.post("/_sim/faults", json={**rule, "times": 1}).status_code == 201
+
+    async def use(rest: Rest, _: IntacctAdapter) -> Any:
+        (outcome,) = (await Writer(rest, (documents.FAMILY,)).write([_create(tx)])).unwrap()
+        return outcome.result
+
+    result = _run(sim, use)
+    assert isinstance(result.unwrap(), Transaction)
+    held = sim.companies["DEMO"].records("ARINVOICE", entity="")
+    assert [r["RECORDID"] for r in held] == ["INV-1"]  # the re-sent key was replayed, not run

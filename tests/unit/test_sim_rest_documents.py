@@ -10,6 +10,7 @@ import pytest
 
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.restsim import RestSim, company
+from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -118,3 +119,36 @@ def test_a_workflow_the_pages_do_not_give_is_404(api: RestSim) -> None:
     )
     missing = api.post("/workflows/accounts-receivable/invoice/submit", json={"key": "999"})
     assert missing.status_code == 404
+
+
+def test_a_purchasing_document_awaiting_approval_is_approved_or_declined_by_workflow() -> None:
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    api = RestSim(create_app(sim))
+    api.token()
+    made = []
+    for number in ("PO-A", "PO-B"):
+        body = {
+            "vendor": {"id": "VEN-2001"},
+            "txnDate": "2026-04-30",
+            "documentNumber": number,
+            "lines": [
+                {"dimensions": {"item": {"id": "5000-P"}}, "unitQuantity": "1", "unitPrice": "5"}
+            ],
+        }
+        sent = api.post("/objects/purchasing/document::Purchase Order", json=body)
+        assert sent.status_code == 201, sent.text
+        made.append(str(sent.json()["ia::result"]["key"]))
+    for key in made:  # a document waits for approval when submitted (approvals.py)
+        sim.companies["DEMO"].update("PODOCUMENT", int(key), {"STATE": "Submitted"}, now=NOW)
+    approved = api.post(
+        "/workflows/purchasing/document/approve", json={"key": made[0], "notes": "ok"}
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["ia::result"]["state"] == "approved"
+    declined = api.post("/workflows/purchasing/document/decline", json={"key": made[1]})
+    assert declined.json()["ia::result"]["state"] == "declined"
+    again = api.post("/workflows/purchasing/document/approve", json={"key": made[0]})
+    assert again.status_code == 422  # no longer awaiting approval
+    shown = api.get(f"/objects/purchasing/document/{made[0]}").json()["ia::result"]
+    assert shown["state"] == "approved"

@@ -59,6 +59,9 @@ class DocObject:
     dimensions: tuple[DimensionKind, ...]
     origin_module: str | None = None
     """``moduleKey`` when the record may be posted by Order Entry / Purchasing (rule D19)."""
+    line_paid: str | None = None
+    """When the header shows no paid total: each line's (the AP adjustment, docs/intacct-rest.md
+    4.9), summed."""
     order: bool = False
     """An OE/PO document: ``path`` is the base object, queried and created as
     ``<path>::<transaction definition>``; its link key is its ``id`` (the DOCID)."""
@@ -112,7 +115,8 @@ DOCUMENTS: Mapping[tuple[Origin, DocumentKind], DocObject] = {
         path="accounts-payable/adjustment",
         party="vendor.id", number="adjustmentNumber",
         date="createdDate", gl_date="postingDate", due=None, reference="referenceNumber",
-        currency="currency.txnCurrency", total="txnTotalEntered", paid="txnTotalPaid",
+        currency="currency.txnCurrency", total="txnTotalEntered", paid=None,
+        line_paid="paymentInformation.txnTotalPaid",
         amount="txnAmount",
         tax_detail="purchasingTaxDetail", dimensions=_AP_DIMENSIONS,
     ),
@@ -143,6 +147,7 @@ _ORDERS: Final = {
 
 _ORDER_MODULES: Final = frozenset({"8.SO", "9.PO", "orderEntry", "purchasing"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,10})?")
 
 
 DOCUMENTS = {**DOCUMENTS, **_ORDERS}
@@ -180,7 +185,7 @@ def row(
         "DOCNUMBER": _text(field(header, doc.reference)) if doc.reference else "",
         "CURRENCY": _text(field(header, doc.currency)),
         "TOTALENTERED": _text(field(header, doc.total)),
-        "TOTALPAID": _text(field(header, doc.paid)) if doc.paid else "",
+        "TOTALPAID": _text(field(header, doc.paid)) if doc.paid else _summed(doc, lines),
         "WHENMODIFIED": "" if at is None else at.strftime(STAMP),
         f"{TRANSACTION_OBJECTS[origin, kind]}ITEMS": [_line(doc, line) for line in lines],
     }
@@ -238,6 +243,22 @@ def _order_line(doc: DocObject, line: Mapping[str, Any]) -> Row:
     for kind in doc.dimensions:
         found[f"{kind.value}ID"] = _text(field(line, f"dimensions.{kind.value.lower()}.id"))
     return found
+
+
+def _summed(doc: DocObject, lines: Sequence[Mapping[str, Any]]) -> str:
+    """The lines' paid amounts added up; the first that is not a plain amount is handed on as it
+    is, for the reader to refuse (M1)."""
+    if doc.line_paid is None:
+        return ""
+    total = Decimal(0)
+    for line in lines:
+        text = _text(field(line, doc.line_paid))
+        if not text:
+            continue
+        if _AMOUNT.fullmatch(text) is None:
+            return text
+        total += Decimal(text)
+    return plain(total)
 
 
 def _line(doc: DocObject, line: Mapping[str, Any]) -> Row:

@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 _KEYS_A_GET: Final = 500
+_GONE: Final = "HTTP 404"
+"""How ``intacct_rest.classify`` begins the cause of a 404 (``_cause``)."""
 
 
 def doc_for(origin: Origin, kind: DocumentKind) -> DocObject:
@@ -213,12 +215,15 @@ async def read_whole(
     """The records ``keys`` as a GET shows them (header, ``lines``, their ``taxEntries``), by
     key: ``GET /objects/<path>/<key>,<key>…``, 500 keys a request ([RESTDOC] bulk-requests,
     "GET (Batch Retrieval)"; the bound is **inferred**). One key answers an object, several a
-    list of those found."""
+    list of those found. A 404 answers that none of them is held any longer (deleted since the
+    query named them: the deletions feed reads that), so none is returned, not a failure."""
     found: dict[str, Row] = {}
     for at in range(0, len(keys), _KEYS_A_GET):
         chunk = ",".join(keys[at : at + _KEYS_A_GET])
         sent = await rest.transport.request("GET", f"/objects/{doc.path}/{chunk}")
         if isinstance(sent, Failure):
+            if (sent.failure().cause or "").startswith(_GONE):
+                continue
             return Failure(sent.failure())
         result = sent.unwrap().envelope.result
         records = result if isinstance(result, list) else [result]

@@ -5,20 +5,23 @@
 when it has them, and keeps those whose lines' total is the write's: one is the record, none is
 None, several is a RETRIABLE error naming their keys (the sync stops rather than guess). Whether
 Intacct can restrict them to the API user (``audit.createdBy``) is **not in the pages**: not
-asked (**inferred**). ``candidates`` are the party's documents with the
-write's date, number or reference (three queries: the pager ANDs its filters), as over XML
-(``convert.writing.resembling``).
+asked (**inferred**). ``candidates`` are the party's documents with the write's date, number or
+reference (three queries: the pager ANDs its filters), as over XML (``convert.writing.resembling``).
 
-**Workflows**: an update that posts a draft (``UpdateInIntacct.post``) PATCHes the draft, then
-``POST /workflows/<object>/submit`` (docs/intacct-rest.md section 8); ``reverse`` is there for a
-reversal the product may send one day (it sends none today: correction 3).
+**Updates** (rule D20, drafts only): the PATCH carries the header and the lines the draft
+becomes, without keys; a PATCH adds such lines and keeps the others ([RESTDOC]
+owner-and-owned-objects), so ``read_back`` then deletes the lines the draft had before. An AR/AP
+draft is posted by ``POST /workflows/<object>/submit`` (docs/intacct-rest.md section 8); an OE/PO
+document by ``state`` ``pending`` in the PATCH (no OE workflow is in the pages, **inferred**). An
+OE/PO document is linked by its DOCID but PATCHed at its REST key (``family.Rekeyed``).
+``reverse`` is there for a reversal the product may send one day (it sends none today:
+correction 3). What REST cannot carry is refused before sending (``Documents.refusal``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Final
 
 from returns.result import Failure, Result, Success
@@ -50,12 +53,8 @@ from released_intacct.domain.intacct import IntacctRecord, Transaction
 __all__ = ["FAMILY", "Documents", "reverse", "transaction_held", "transactions"]
 
 
-def _total(tx: Transaction) -> Decimal:
-    return tx.subtotal
-
-
 class Documents:
-    """The ``Family`` of AR/AP documents (``family.Family``)."""
+    """The ``Family`` of AR/AP and OE/PO documents (``family.Family``, ``family.Rekeyed``)."""
 
     def handles(self, record: IntacctRecord) -> bool:
         return isinstance(record, Transaction) and (record.origin, record.kind) in DOCUMENTS
@@ -103,6 +102,21 @@ class Documents:
             made.pop("state", None)
         return made
 
+    async def update_key(self, rest: Rest, write: UpdateInIntacct) -> Result[str, SyncError]:
+        """An AR/AP document's link key is its REST ``key``; an OE/PO document's is its DOCID
+        (its ``id``), read to find the ``key`` a PATCH names (``family.Rekeyed``)."""
+        tx = _tx(write.record)
+        doc = _doc_of(tx)
+        if not doc.order:
+            return Success(write.intacct_key)
+        found = await held_by(rest, doc, tx.origin, tx.kind, name="id", value=write.intacct_key)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        current = found.unwrap()
+        if current is None or current.record_no is None:
+            return Failure(_missing(doc, write.intacct_key))
+        return Success(current.record_no)
+
     async def read_back(
         self, rest: Rest, write: IntacctWrite, key: str
     ) -> Result[IntacctRecord, SyncError]:
@@ -135,7 +149,7 @@ class Documents:
         found = await documents(rest, doc, tx.origin, tx.kind, *filters, tx=tx)
         if isinstance(found, Failure):
             return Failure(found.failure())
-        same = tuple(held for held in found.unwrap() if _total(held) == _total(tx))
+        same = tuple(held for held in found.unwrap() if held.subtotal == tx.subtotal)
         return one_or_none(doc, same, f"the {write.record_type.value} {write.released_id}")
 
     async def candidates(
@@ -251,6 +265,16 @@ def _gone(doc: DocObject, key: str) -> SyncError:
         message=f"Sage Intacct accepted the {doc.path} {key} but does not show it yet.",
         fix="Nothing to do: the sync reads it again shortly.",
         cause=f"read back of {doc.path} {key}: not found",
+    )
+
+
+def _missing(doc: DocObject, key: str) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.REJECTED,
+        rule=None,
+        message=f"Sage Intacct no longer holds the {doc.path} {key}: it may have been deleted.",
+        fix="Check the document in Sage Intacct; the sync reads its deletion if it is gone.",
+        cause=f"update of {doc.path} {key}: not found",
     )
 
 

@@ -16,7 +16,7 @@ its governor), the query pager, the batch writer, the settings and the clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from returns.result import Result
 
@@ -29,7 +29,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.ports import Clock
 
-__all__ = ["Family", "Rest"]
+__all__ = ["Family", "Rekeyed", "Rest"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,3 +74,12 @@ class Family(Protocol):
         self, rest: Rest, write: CreateInIntacct
     ) -> Result[tuple[IntacctRecord, ...], SyncError]:
         """Records that may be the copy ``write`` created without its key (issue 16, F3)."""
+
+
+@runtime_checkable
+class Rekeyed(Protocol):
+    """A family whose link key is not the REST ``key`` an update is sent to (an OE/PO document:
+    linked by its DOCID, the REST ``id``; its PATCH goes to ``…/<key>``, its RECORDNO)."""
+
+    async def update_key(self, rest: Rest, write: UpdateInIntacct) -> Result[str, SyncError]:
+        """The REST ``key`` of the record ``write`` updates."""

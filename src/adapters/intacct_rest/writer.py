@@ -23,7 +23,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct_rest import documents, items
 from released_intacct.adapters.intacct_rest.batch import Outcome, Record
-from released_intacct.adapters.intacct_rest.family import Family, Rest
+from released_intacct.adapters.intacct_rest.family import Family, Rekeyed, Rest
 from released_intacct.adapters.intacct_rest.query import Filter
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
 from released_intacct.domain.errors import SyncError
@@ -97,13 +97,19 @@ class Writer:
 
     async def _update(self, write: UpdateInIntacct) -> Result[WriteOutcome, SyncError]:
         family = self.family(write.record)
-        path = f"{OBJECTS}{family.path(write.record)}/{write.intacct_key}"
+        target: str = write.intacct_key
+        if isinstance(family, Rekeyed):  # linked by another key than the one a PATCH names
+            found = await family.update_key(self._rest, write)
+            if isinstance(found, Failure):
+                return Success(WriteOutcome(key=write.key, result=Failure(found.failure())))
+            target = found.unwrap()
+        path = f"{OBJECTS}{family.path(write.record)}/{target}"
         record = Record(key=write.key, body=family.update_body(write))
         sent = await self._rest.batches.write("PATCH", path, [record])
         if isinstance(sent, Failure):
             return Failure(sent.failure())
         (outcome,) = sent.unwrap()
-        return Success(await self._read_back(family, write, outcome, fallback=write.intacct_key))
+        return Success(await self._read_back(family, write, outcome, fallback=target))
 
     async def _read_back(
         self, family: Family, write: IntacctWrite, outcome: Outcome, *, fallback: str = ""

@@ -59,7 +59,9 @@ def _dimensions(names: tuple[str, ...]) -> tuple[Field, ...]:
     return tuple(Field(f"dimensions.{name}.id", f"{name.upper()}ID") for name in names)
 
 
-def _line(path: str, owner: Owner, amount: str, dimensions: tuple[str, ...]) -> RestObject:
+def _line(
+    path: str, owner: Owner, amount: str, dimensions: tuple[str, ...], *more: Field
+) -> RestObject:
     return RestObject(
         path,
         f"{_XML[owner.path]}ITEM",
@@ -72,6 +74,7 @@ def _line(path: str, owner: Owner, amount: str, dimensions: tuple[str, ...]) -> 
             Field("memo", "ENTRYDESCRIPTION"),
             Field("lineNumber", "LINE_NO", writable=False),
             *_dimensions(dimensions),
+            *more,
         ),
         read_only=True,
         owner=owner,
@@ -191,7 +194,6 @@ DOCUMENTS: Final = (
             Field("description", "DESCRIPTION"),
             Field("currency.txnCurrency", "CURRENCY"),
             Field("txnTotalEntered", "TOTALENTERED", "money", writable=False),
-            Field("txnTotalPaid", "TOTALPAID", "money", writable=False),
             Field("txnTotalDue", "TOTALDUE", "money", writable=False),
         ),
         lines="accounts-payable/adjustment-line",
@@ -201,10 +203,12 @@ DOCUMENTS: Final = (
         Owner("apAdjustment", "accounts-payable/adjustment", "RECORDKEY"),
         "txnAmount",
         _AP_DIMENSIONS,
+        Field("paymentInformation.txnTotalPaid", "TOTALPAID", "money", writable=False),
     ),
 )
-"""``postingDate`` of the AP adjustment and ``txnTotalPaid`` at its header are not in its sample
-(**inferred**, as the bill's); the AR invoice's GL date is ``invoiceSummary.glPostingDate``."""
+"""``postingDate`` of the AP adjustment is not in its sample (**inferred**, as the bill's); what
+was paid of it is on its lines only (``paymentInformation.txnTotalPaid``, as the sample shows);
+the AR invoice's GL date is ``invoiceSummary.glPostingDate``."""
 
 _ORDER_STATE = Field(
     "state",

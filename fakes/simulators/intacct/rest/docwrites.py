@@ -30,7 +30,7 @@ from typing import Final
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import invoices, orders, states
+from released_intacct.fakes.simulators.intacct import approvals, invoices, orders, states
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GENERIC, GatewayError, failure
@@ -285,7 +285,10 @@ def _order_line(element: Element, obj: RestObject, index: int, line: object) -> 
 
 
 def workflow(ctx: Context, path: str, action: str, body: object) -> RestReply:
-    """``POST /workflows/<path>/<action>``: reverse, submit or (bills) recall."""
+    """``POST /workflows/<path>/<action>``: reverse, submit or (bills) recall; a purchasing
+    document's approve or decline."""
+    if path == "purchasing/document" and action in approvals.OUTCOMES:
+        return _decide(ctx, path, action, body)
     run = _ACTIONS.get(action)
     if (
         path not in _KINDS
@@ -308,6 +311,30 @@ def workflow(ctx: Context, path: str, action: str, body: object) -> RestReply:
     state = to_rest_value(ctx.company, STATE, done.get("STATE"))
     href = f"/objects/{path}/{key}"
     return success({"key": key, "id": key, "href": href, "state": state})
+
+
+def _decide(ctx: Context, path: str, action: str, body: object) -> RestReply:
+    """``/workflows/purchasing/document/approve`` / ``decline`` (``{"key", "notes",
+    "lineKeys"}``, docs/intacct-rest.md section 8): the XML ``<approve><PODOCUMENT>`` of
+    ``approvals`` (one level; ``lineKeys`` not honoured: the whole document is decided,
+    **inferred**). Answers ``approved`` / ``declined``."""
+    if not isinstance(body, dict) or not isinstance(body.get("key"), str) or not body["key"]:
+        raise invalid(f"the body of /workflows/{path}/{action} needs the document's key")
+    record = ctx.company.by_recordno("PODOCUMENT", body["key"])
+    if record is None:
+        raise not_found(path, body["key"])
+    element = etree.Element(action)
+    document = etree.SubElement(element, "PODOCUMENT")
+    etree.SubElement(document, "DOCID").text = str(record.get("DOCID", ""))
+    if body.get("notes"):
+        etree.SubElement(document, "COMMENT").text = str(body["notes"])
+    try:
+        approvals.HANDLERS[action](ctx, element)
+    except GatewayError as error:
+        raise operation_failed(action, path, error) from error
+    key, docid = str(record["RECORDNO"]), str(record.get("DOCID", ""))
+    state = approvals.OUTCOMES[action].lower()
+    return success({"key": key, "id": docid, "href": f"/objects/{path}/{key}", "state": state})
 
 
 def _reverse(ctx: Context, path: str, name: str, record: Record, body: dict[str, object]) -> Record:
