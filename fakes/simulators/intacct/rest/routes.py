@@ -202,8 +202,8 @@ class _Api:
 
     async def workflows(self, request: Request) -> RestReply:
         """``POST /workflows/<module>/<object>/<action>`` (``rest.payflows.workflow`` for
-        payments, ``rest.docwrites.workflow`` for documents): keyed
-        like a write (the pages list workflows among what a batch and a key may carry)."""
+        payments, ``rest.docwrites.workflow`` for documents): keyed like a write (the pages list
+        workflows among what a batch and a key may carry)."""
         raw = await request.body()
         path, _, action = str(request.path_params["path"]).strip("/").rpartition("/")
 
