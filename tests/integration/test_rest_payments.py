@@ -235,7 +235,7 @@ def test_a_create_body_is_deterministic_and_carries_the_key_as_description() -> 
         "documentNumber": "CHQ-1",
         "description": "ri-body-1",
         "paymentDetails": [
-            {"arInvoice": {"key": "2085"}, "txnCurrency": {"paymentAmount": "60.00"}}
+            {"arInvoice": {"id": "2085"}, "txnCurrency": {"paymentAmount": "60.00"}}
         ],
     }
 

@@ -63,7 +63,9 @@ PATHS: Final[Mapping[Origin, str]] = {
 }
 _OWNER: Final = {Origin.AR: "arPayment", Origin.AP: "apPayment"}
 _HOLDER: Final = {Origin.AR: "paymentDetails", Origin.AP: "details"}
-_DOCUMENT: Final = {Origin.AR: "arInvoice", Origin.AP: "bill"}
+_DOCUMENT: Final = {Origin.AR: ("arInvoice", "id"), Origin.AP: ("bill", "key")}
+"""How a detail names the document it pays, as each create sample does (an invoice's ``id`` is
+its key)."""
 _PARTY: Final = {Origin.AR: "customer.id", Origin.AP: "vendor.id"}
 _DATE: Final = {Origin.AR: "paymentSummary.receiptDate", Origin.AP: "paymentDate"}
 _IN_MAX: Final = 1000
@@ -275,9 +277,10 @@ class PaymentFamily:
         if payment.reference:
             body["documentNumber"] = payment.reference
         body["description"] = write.key
+        document, by = _DOCUMENT[origin]
         body[_HOLDER[origin]] = [
             {
-                _DOCUMENT[origin]: {"key": application.document_key},
+                document: {by: application.document_key},
                 "txnCurrency": {"paymentAmount": _amount(application.amount)},
             }
             for application in payment.applications
