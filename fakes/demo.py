@@ -22,7 +22,9 @@ It runs from any folder: the decisions file and the work folder default to the c
 (``examples/demo/decisions.toml``, ``.demo/``), found from this module, not from the current
 folder; a path given on the command line is the caller's, relative to the current folder.
 ``--once`` stops after the summary (tests); ``--intacct-api rest`` connects over the REST API
-(the simulator's OAuth client, client credentials) instead of XML; ``--latency-ms`` slows the
+(the simulator's OAuth client, client credentials) instead of XML, on the demo company without
+Order Entry and Purchasing (seed ``demo-blue-rest``: the REST pages show no way to create the
+Items those need, rule D17); ``--latency-ms`` slows the
 Intacct simulator's every reply. The service logs to ``.demo/logs/service.log``; the simulators to
 ``.demo/logs/*-simulator.log``.
 """
@@ -90,7 +92,9 @@ def parser() -> argparse.ArgumentParser:
         choices=("xml", "rest"),
         default="xml",
         help="the API the demo connection speaks (xml): rest connects the simulator's OAuth "
-        "client demo-client for the Web Services user (client credentials)",
+        "client demo-client for the Web Services user (client credentials), to the demo "
+        "company without Order Entry and Purchasing (over REST the product cannot create the "
+        "Items they need, rule D17)",
     )
     cli.add_argument(
         "--latency-ms",
@@ -115,6 +119,14 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
+def _intacct_seed(args: argparse.Namespace) -> str:
+    """The Intacct simulator's seed: with D13's and D14's sync errors, or without them; over REST
+    without Order Entry and Purchasing (``seed.load_demo``)."""
+    if args.with_sync_errors:
+        return "demo"
+    return "demo-blue-rest" if args.intacct_api == "rest" else "demo-blue"
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
     workdir = Path(args.workdir).resolve()  # the settings file names its paths absolute
@@ -130,7 +142,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
             {"intacct": args.intacct_port, "released": args.released_port},
             logs=workdir / "logs",
             options={"intacct": ("--latency-ms", str(args.latency_ms))},
-            seeds={"intacct": "demo" if args.with_sync_errors else "demo-blue"},
+            seeds={"intacct": _intacct_seed(args)},
         )
         print(f"Starting the simulators (logs in {workdir / 'logs'}) ...", file=out)
         try:

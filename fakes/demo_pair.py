@@ -29,10 +29,10 @@ import httpx
 from lxml import etree
 from starlette.types import ASGIApp
 
-from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released import ReleasedAdapter, ReleasedSettings
 from released_intacct.adapters.state import SqliteStateStore, generate_key
+from released_intacct.app.bootstrap import intacct_adapter
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync.service import SyncService
@@ -257,7 +257,7 @@ def wired(
     released_client, released_url, released_settings = to_released
 
     def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
-        return IntacctAdapter(intacct_client, credentials, entity=entity, settings=intacct_settings)
+        return intacct_adapter(intacct_client, credentials, entity, settings=intacct_settings)
 
     def released_for(company: ReleasedCompanyId) -> ReleasedPort:
         return ReleasedAdapter(

@@ -48,7 +48,9 @@ import httpx
 
 from released_intacct.adapters.clock import SystemClock
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
+from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.setupcache import SetupCache
+from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
@@ -61,7 +63,13 @@ from released_intacct.app.ports import IntacctFor, Ports, ReleasedFor, run_polic
 from released_intacct.app.service import Service
 from released_intacct.app.settings import Settings, SettingsError
 from released_intacct.domain.ids import EntityId, ReleasedCompanyId
-from released_intacct.domain.ports import Clock, Credentials, IntacctPort, ReleasedPort
+from released_intacct.domain.ports import (
+    Clock,
+    Credentials,
+    IntacctPort,
+    OAuthCredentials,
+    ReleasedPort,
+)
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 
@@ -209,22 +217,46 @@ def _intacct_over_http(
     settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
 ) -> IntacctFor:
     """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
-    run of its connection read within ``intacct.setup_lifetime``. Every connection speaks XML
-    for now: OAuth credentials (``intacct.api = "rest"``) reach the XML adapter, which refuses
-    them FATAL before sending anything, naming the fix, until the REST adapter is picked here."""
+    run of its connection read within ``intacct.setup_lifetime``. The credentials choose the API
+    (``intacct_adapter``)."""
 
     def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)
-        return IntacctAdapter(
-            client,
-            credentials,
-            entity=entity,
-            settings=settings.intacct,
-            slots=slots,
-            setups=setups,
+        return intacct_adapter(
+            client, credentials, entity, settings=settings.intacct, slots=slots, setups=setups
         )
 
     return intacct_for
+
+
+def intacct_adapter(
+    client: httpx.AsyncClient,
+    credentials: Credentials,
+    entity: EntityId | None,
+    *,
+    settings: ClientSettings,
+    slots: RequestSlots = LOCAL_ONLY,
+    setups: SetupCache | None = None,
+) -> IntacctPort:
+    """The Intacct port a connection's credentials speak: the XML gateway for a sender and Web
+    Services user (``intacct.api = "xml"``), the REST API for an OAuth client (``"rest"``),
+    whose authorization-code grant spends the refresh token where its credentials say it is
+    kept (``OAuthCredentials.refresh``). The one place an adapter is chosen."""
+    if isinstance(credentials, OAuthCredentials):
+        source = credentials.refresh
+        return IntacctRestAdapter(
+            client,
+            credentials,
+            entity=entity,
+            settings=settings,
+            tokens=None if source is None else source.tokens,
+            connection=None if source is None else source.connection,
+            slots=slots,
+            setups=setups,
+        )
+    return IntacctAdapter(
+        client, credentials, entity=entity, settings=settings, slots=slots, setups=setups
+    )
 
 
 def _released_endpoint(settings: Settings) -> tuple[str, Secret]:

@@ -50,11 +50,13 @@ from released_intacct.app import preconditions
 from released_intacct.app.confirm import confirm_connection
 from released_intacct.app.matching import Matching
 from released_intacct.app.ports import (
+    Granted,
     IntacctFor,
     Ports,
     ReleasedFor,
     Sleep,
     StartSync,
+    credentials_of,
     run_policy,
     settled,
 )
@@ -78,6 +80,7 @@ from released_intacct.domain.state import (
     RunPolicy,
     StateStore,
 )
+from released_intacct.domain.tokens import TokenSource
 
 __all__ = ["Choice", "Connected", "ConnectionWorkflow", "new_connection_id"]
 
@@ -161,11 +164,14 @@ class ConnectionWorkflow(Matching):
         held = preconditions.released_side_free(others.unwrap(), released_company)
         if not is_successful(held):
             return Failure(held.failure())
-        entities = await settled(self.ports.intacct_for(credentials, None).login(credentials))
+        id = self._new_id()
+        granted = None if refresh_token is None else Granted(refresh_token)
+        signing_in = _signing_in(credentials, id, granted)
+        entities = await settled(self.ports.intacct_for(signing_in, None).login(signing_in))
         if not is_successful(entities):
             return Failure(entities.failure())
         draft = Connection(
-            id=self._new_id(),
+            id=id,
             released_company=released_company,
             intacct_company=intacct_company,
             created_at=self.ports.clock.now(),
@@ -178,7 +184,11 @@ class ConnectionWorkflow(Matching):
             return Failure(drafted.failure())
         store = self.ports.store
         added = await settled(
-            store.add_connection(drafted.unwrap(), credentials, refresh_token=refresh_token)
+            store.add_connection(
+                drafted.unwrap(),
+                credentials,
+                refresh_token=None if granted is None else granted.latest,
+            )
         )
         return added.map(lambda stored: Connected(connection=stored, entities=entities.unwrap()))
 
@@ -189,7 +199,7 @@ class ConnectionWorkflow(Matching):
         if not is_successful(found):
             return found
         connection = found.unwrap()
-        credentials = await settled(self.ports.store.credentials(id))
+        credentials = await credentials_of(self.ports.store, id)
         if not is_successful(credentials):
             return Failure(credentials.failure())
         intacct = self.ports.intacct_for(credentials.unwrap(), None)
@@ -394,3 +404,12 @@ def _chosen(
             .map(lambda valid: replace(chosen, sync_from=valid, phase=Phase.ONBOARDING))
         )
     )
+
+
+def _signing_in(credentials: Credentials, id: ConnectionId, granted: Granted | None) -> Credentials:
+    """The credentials ``connect`` signs in with: an authorization-code grant spends the token
+    just granted, kept in memory (``Granted``) until the connection is stored with the latest
+    one (Intacct rotates it at each spend)."""
+    if granted is None or not isinstance(credentials, OAuthCredentials):
+        return credentials
+    return replace(credentials, refresh=TokenSource(granted, id))

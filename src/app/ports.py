@@ -11,7 +11,7 @@ import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TypeVar
 
@@ -27,10 +27,12 @@ from released_intacct.domain.ports import (
     Credentials,
     FeedQuery,
     IntacctPort,
+    OAuthCredentials,
     Page,
     ReleasedPort,
 )
 from released_intacct.domain.released import ReleasedRecord
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import (
     DEFAULT_ATTEMPT,
     DEFAULT_IN_FLIGHT,
@@ -38,8 +40,10 @@ from released_intacct.domain.state import (
     RunPolicy,
     StateStore,
 )
+from released_intacct.domain.tokens import Spend, TokenSource
 
 __all__ = [
+    "Granted",
     "IntacctFor",
     "Ports",
     "ReleasedFor",
@@ -47,6 +51,7 @@ __all__ = [
     "StartSync",
     "awaited",
     "create_each",
+    "credentials_of",
     "run_policy",
     "settled",
     "this_process",
@@ -98,6 +103,44 @@ async def settled(future: FutureResult[T, E]) -> Result[T, E]:
     if is_successful(outcome):
         return Success(unsafe_perform_io(outcome.unwrap()))
     return Failure(unsafe_perform_io(outcome.failure()))
+
+
+async def credentials_of(store: StateStore, id: ConnectionId) -> Result[Credentials, SyncError]:
+    """Connection ``id``'s stored credentials; an authorization-code grant's name the store as
+    where its refresh token is kept (``OAuthCredentials.refresh``), so the REST adapter spends
+    it there under the connection's lock. The one way the service reads credentials."""
+    found = await settled(store.credentials(id))
+    return found.map(lambda credentials: _keeping(credentials, TokenSource(store, id)))
+
+
+def _keeping(credentials: Credentials, source: TokenSource) -> Credentials:
+    if isinstance(credentials, OAuthCredentials) and credentials.user_id is None:
+        return replace(credentials, refresh=source)
+    return credentials
+
+
+class Granted:
+    """The refresh token an authorization code was just exchanged for, kept in memory while
+    ``ConnectionWorkflow.connect`` signs in with it, before the connection (and so the store's
+    copy) exists: each spend keeps the rotated token, and ``latest`` is what the connection is
+    stored with. One connect at a time spends it (the workflow's sign-in is sequential)."""
+
+    def __init__(self, token: Secret) -> None:
+        self.latest = token
+
+    def save_refresh_token(self, id: ConnectionId, token: Secret) -> FutureResult[None, SyncError]:
+        self.latest = token
+        return FutureResult.from_value(None)
+
+    def spend_refresh_token(self, id: ConnectionId, spend: Spend[T]) -> FutureResult[T, SyncError]:
+        async def spent() -> Result[T, SyncError]:
+            outcome = await spend(self.latest)
+            if is_successful(outcome):
+                self.latest, value = outcome.unwrap()
+                return Success(value)
+            return Failure(outcome.failure())
+
+        return FutureResult(spent())
 
 
 def awaited(

@@ -11,7 +11,7 @@ from datetime import date
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.app.ports import Ports, settled
+from released_intacct.app.ports import Ports, credentials_of, settled
 from released_intacct.domain.enums import Prerequisite
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, EntityId, IntacctCompanyId, ReleasedCompanyId
@@ -116,7 +116,7 @@ async def intacct_at_entity(
     entity = chosen_entity(connection)
     if not is_successful(entity):
         return Failure(entity.failure())
-    credentials = await settled(ports.store.credentials(connection.id))
+    credentials = await credentials_of(ports.store, connection.id)
     if not is_successful(credentials):
         return Failure(credentials.failure())
     at = entity.unwrap()

@@ -41,7 +41,7 @@ from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.demand import Queued, request_unless_open
 from released_intacct.app.doctor import DoctorReport, doctor
 from released_intacct.app.holding import release_dead
-from released_intacct.app.ports import Ports, settled
+from released_intacct.app.ports import Ports, credentials_of, settled
 from released_intacct.app.preconditions import refusal, stored_connection
 from released_intacct.app.reasons import run_reasons
 from released_intacct.app.runner import SyncRunner
@@ -118,7 +118,7 @@ class Service:
         found = await stored_connection(self.ports.store, id)
         if not is_successful(found):
             return Failure(found.failure())
-        credentials = await settled(self.ports.store.credentials(id))
+        credentials = await credentials_of(self.ports.store, id)
         if not is_successful(credentials):
             return Failure(credentials.failure())
         port = self.ports.intacct_for(credentials.unwrap(), None)

@@ -9,7 +9,7 @@ the last page) and the page's high-water mark.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
@@ -55,6 +55,7 @@ from released_intacct.domain.released import (
     TrackingCategory,
 )
 from released_intacct.domain.secret import Secret
+from released_intacct.domain.tokens import TokenSource
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -123,6 +124,11 @@ class OAuthCredentials:
     client_secret: Secret
     company_id: str
     user_id: str | None
+    refresh: TokenSource | None = field(default=None, compare=False, repr=False)
+    """The authorization-code grant's: where its refresh token is kept (never stored with the
+    credentials; the service names it when it reads a connection's credentials,
+    ``app.ports.credentials_of``). Not part of equality: the same client is the same
+    credentials wherever its token is kept."""
 
 
 Credentials = IntacctCredentials | OAuthCredentials

@@ -9,6 +9,7 @@ spend the same token, the second gets the token the first kept.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from returns.future import FutureResult
@@ -36,6 +37,16 @@ class RefreshTokens(Protocol):
         it, keep the new one it returns, and return its value; two spenders never spend the same
         token (the second gets the first's new one). A failed ``spend`` keeps nothing; no token
         kept is NEEDS_USER (``no_refresh_token``); an unknown connection is REJECTED."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSource:
+    """Where an authorization-code connection's refresh token is kept: ``tokens`` (the state
+    store, or, while ``connect`` signs in before anything is stored, the token just granted) under
+    ``connection``. The REST adapter spends it there (``OAuthCredentials.refresh``)."""
+
+    tokens: RefreshTokens
+    connection: ConnectionId
 
 
 def no_refresh_token(id: ConnectionId) -> SyncError:

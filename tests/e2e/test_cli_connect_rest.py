@@ -27,7 +27,6 @@ from released_intacct.fakes.simulators.intacct import cli as intacct_cli
 
 SECRET = {"INTACCT_CLIENT_SECRET": "demo-client-secret"}
 REDIRECT = "http://127.0.0.1/oauth/callback"
-WIRED = "needs IntacctRestAdapter wired in bootstrap (issue 20)"
 Browser = Callable[[str], str]
 """What the user does with the printed address: the address the browser was sent back to."""
 
@@ -186,7 +185,6 @@ def test_C2_the_client_secret_is_never_an_argument_and_each_api_names_what_it_ne
     assert cli.connections() == []
 
 
-@pytest.mark.skip(reason=WIRED)
 def test_C2_connect_over_rest_with_client_credentials(cli: Cli) -> None:
     said = cli(
         *("connect", "--api", "rest", "--company", "RL-DEMO", "--client-id", "demo-client"),
@@ -197,7 +195,6 @@ def test_C2_connect_over_rest_with_client_credentials(cli: Cli) -> None:
     assert len(cli.connections()) == 1
 
 
-@pytest.mark.skip(reason=WIRED)
 def test_C2_connect_over_rest_with_the_users_authorization_keeps_the_refresh_token(
     cli: Cli,
 ) -> None:

@@ -31,7 +31,6 @@ from released_intacct.app.bootstrap import (
 )
 from released_intacct.app.settings import Settings, SettingsError, settings_from_env
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.errors import ErrorKind
 from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
@@ -257,9 +256,10 @@ def test_F14_pools_are_one_per_company_and_closed_together() -> None:
     asyncio.run(main())
 
 
-def test_C2_until_the_rest_adapter_lands_an_oauth_connection_is_refused_naming_the_fix() -> None:
-    """The service's Intacct port is the XML adapter: connecting with an OAuth 2 client is
-    refused FATAL before any request, naming ``intacct.api``, and nothing is stored."""
+def test_C2_an_oauth_connection_speaks_rest_and_a_refused_token_stores_nothing() -> None:
+    """The service picks the adapter by the credentials (``bootstrap.intacct_adapter``): an
+    OAuth 2 client signs in at ``intacct.api_base``'s token endpoint, never the XML gateway; a
+    token endpoint that fails leaves nothing stored, and the secret is in no error."""
     sent: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -278,16 +278,20 @@ def test_C2_until_the_rest_adapter_lands_an_oauth_connection_is_refused_naming_t
                 encryption_key=generate_key(),
                 released_url="https://released.example",
                 released_api_key=Secret("rl-key"),
-                intacct=ClientSettings(endpoint="https://api.intacct.example/ia/xml/xmlgw.phtml"),
+                intacct=ClientSettings(
+                    endpoint="https://api.intacct.example/ia/xml/xmlgw.phtml",
+                    api_base="https://api.intacct.example/ia/api/v1",
+                    attempts=1,
+                    backoff=0.0,
+                ),
             )
             service = build_service(settings, Clients(store=store, http=http))
             refused = await service.workflow.connect(ReleasedCompanyId("RL-1"), oauth)
         error = refused.failure()
-        assert error.kind is ErrorKind.FATAL
-        assert 'intacct.api = "xml"' in error.message
-        assert "REST adapter" in error.fix
+        assert "token endpoint" in error.message
         assert API_KEY not in f"{error} {error!r}"
         assert await value(store.connections()) == ()
-        assert sent == []
+        assert sent
+        assert {r.url.path for r in sent} == {"/ia/api/v1/oauth2/token"}
 
     asyncio.run(main())

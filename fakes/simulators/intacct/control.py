@@ -50,7 +50,7 @@ from released_intacct.fakes.simulators.intacct.faults import known_object as _ob
 from released_intacct.fakes.simulators.intacct.seed import load_demo
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
-SEEDS = ("demo", "demo-blue", "none")
+SEEDS = ("demo", "demo-blue", "demo-blue-rest", "none")
 Loader = Callable[[Simulator], object]
 _RULE_FIELDS = (
     "kind",
@@ -80,7 +80,8 @@ def seed_loader(name: object) -> Loader | None:
     if name not in SEEDS:
         raise ControlError("seed", f"unknown seed {name!r} (known: {', '.join(SEEDS)})")
     errors = name == "demo"  # demo-blue: without the records that are sync errors (D13, D14)
-    return lambda sim: load_demo(sim, now=sim.clock(), sync_errors=errors)
+    orders = name != "demo-blue-rest"  # without Order Entry / Purchasing (load_demo)
+    return lambda sim: load_demo(sim, now=sim.clock(), sync_errors=errors, order_modules=orders)
 
 
 def rule_from_json(sim: Simulator, data: object) -> FaultRule:

@@ -162,7 +162,9 @@ def _tax() -> dict[str, list[Record]]:
     }
 
 
-def _records(customers: tuple[tuple[str, str, str], ...]) -> dict[str, list[Record]]:
+def _records(
+    customers: tuple[tuple[str, str, str], ...], *, order_modules: bool
+) -> dict[str, list[Record]]:
     records: dict[str, list[Record]] = {
         "GLACCOUNT": [
             {"ACCOUNTNO": n, "TITLE": t, "ACCOUNTTYPE": kind, "NORMALBALANCE": balance}
@@ -183,16 +185,19 @@ def _records(customers: tuple[tuple[str, str, str], ...]) -> dict[str, list[Reco
             {"DOCID": "Purchase Order", "DOCCLASS": "Order"},
         ],
     }
+    if not order_modules:  # no transaction definitions: the modules are not used
+        del records["SODOCUMENTPARAMS"], records["PODOCUMENTPARAMS"]
     for rows in records.values():
         for row in rows:
             row.setdefault("STATUS", "active")
     return records
 
 
-def demo_config(*, sync_errors: bool = True) -> dict[str, object]:
+def demo_config(*, sync_errors: bool = True, order_modules: bool = True) -> dict[str, object]:
     """The demo company with its master data and no transactions (``seed.load_demo`` adds them).
 
-    ``sync_errors=False`` leaves out the EUR customer (``CUS-1008``), a sync error by rule D14."""
+    ``sync_errors=False`` leaves out the EUR customer (``CUS-1008``), a sync error by rule D14;
+    ``order_modules=False`` turns the Order Entry and Purchasing subscriptions off."""
     customers = CUSTOMERS if sync_errors else tuple(c for c in CUSTOMERS if c[2] == "USD")
     return {
         "company_id": COMPANY_ID,
@@ -207,9 +212,11 @@ def demo_config(*, sync_errors: bool = True) -> dict[str, object]:
             "vendor_sequencing": True,
             "tax_solution_external": True,
             "subtotal_defaulting": True,
+            "order_entry": order_modules,
+            "purchasing": order_modules,
             "timezone": "America/Phoenix",  # a US company's zone, without daylight saving
         },
-        "records": _records(customers),
+        "records": _records(customers, order_modules=order_modules),
         "oauth_clients": {
             OAUTH_CLIENT[0]: {
                 "secret": OAUTH_CLIENT[1],
