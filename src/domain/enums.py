@@ -170,6 +170,7 @@ class Prerequisite(Enum):
     VENDOR_SEQUENCING = "vendor_sequencing"
     ACCOUNT_LABELS_OFF = "account_labels_off"
     ITEMS = "items"
+    ITEM_CREATES = "item_creates"
     EXTERNAL_TAX = "external_tax"
     SUBTOTAL_DEFAULTING = "subtotal_defaulting"
     BASE_CURRENCY = "base_currency"

@@ -163,6 +163,10 @@ class IntacctSetup:
     sources: tuple[tuple[str, str], ...] = ()
     """(fact, how it was read), for the user and ``doctor``: ``("account_labels", "ARACCOUNTLABEL:
     2 active labels")``."""
+    item_creates: bool = True
+    """Whether the product can create the Items Order Entry / Purchasing lines need (rule D17)
+    over the connection's API: the XML ``ITEM`` create names its GL accounts; no REST page shows
+    how (docs/intacct-rest.md, "Gaps"), so the REST adapter says False."""
 
 
 class IntacctDirectory(Protocol):

@@ -270,7 +270,13 @@ def _rest() -> Harness:
     s = simulated()
     port = s.rest()
     return Harness(
-        port, s.clock, s.seed, s.delete, credentials=OAUTH, entities=ENTITIES, setup=SETUP
+        port,
+        s.clock,
+        s.seed,
+        s.delete,
+        credentials=OAUTH,
+        entities=ENTITIES,
+        setup=replace(SETUP, item_creates=False),
     )
 
 

@@ -426,6 +426,30 @@ def test_C2_a_bad_rest_api_setting_is_refused_naming_it(
     assert _refused_in_toml(tmp_path, f"[intacct]\n{line}\n") == [key]
 
 
+def test_C2_the_performance_tier_bounds_the_concurrency(tmp_path: Path) -> None:
+    """Issue 20: Sage's performance tier (1-4) caps the requests one application has in flight
+    (6, 8, 12, 15; docs/rest/txn-volume.md), for both APIs: a concurrency above the tier's is
+    refused naming ``intacct.concurrency`` and the tier's limit; a tier that is not one of them
+    names ``intacct.performance_tier``."""
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "s"\nencryption_key = "{KEY}"\n[intacct]\n'
+        "performance_tier = 3\nconcurrency = 12\n",
+        encoding="utf-8",
+    )
+    intacct = settings_from_toml(path).intacct
+    assert (intacct.performance_tier, intacct.concurrency) == (3, 12)
+    assert _refused_in_toml(tmp_path, "[intacct]\nperformance_tier = 1\nconcurrency = 7\n") == [
+        "intacct.concurrency"
+    ]
+    assert _refused_in_toml(tmp_path, "[intacct]\nperformance_tier = 5\n") == [
+        "intacct.performance_tier"
+    ]
+    with pytest.raises(ValueError, match="at most 6"):
+        ClientSettings(performance_tier=1, concurrency=7)
+    assert ClientSettings(concurrency=40).performance_tier is None  # not said: not bounded
+
+
 @pytest.mark.parametrize(
     ("written", "read"),
     [

@@ -204,6 +204,7 @@ def test_correction_5_C5_setup_reads_only_documented_facts_and_says_unknown(
     assert {p for p, s in statuses.items() if s is Status.UNKNOWN} == UNKNOWN
     assert {p for p, s in statuses.items() if s is Status.HOLDS} == {
         Prerequisite.ITEMS,
+        Prerequisite.ITEM_CREATES,
         Prerequisite.BASE_CURRENCY,
     }
     assert len(check_prerequisites(setup)) == len(UNKNOWN)

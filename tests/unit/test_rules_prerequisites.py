@@ -90,6 +90,20 @@ def test_C5_D17_order_entry_needs_items_and_external_tax() -> None:
     assert "Tax solutions" in tax.fix
 
 
+def test_C5_D17_order_entry_over_rest_fails_since_items_cannot_be_created_there() -> None:
+    """Issue 20: the REST adapter cannot create Items (no page shows how, with their accounts),
+    so a connection over REST that uses Order Entry or Purchasing is blocked at confirm naming
+    the API and the two ways out, never left to fail each Item at sync; without the modules it
+    does not apply, and it cannot be acknowledged away."""
+    over_rest = replace(READY, item_creates=False)
+    error = _only_error(over_rest)
+    assert "REST API" in error.message
+    assert "D17" in error.message
+    assert 'intacct.api = "xml"' in error.fix
+    assert check_prerequisites(over_rest, {Prerequisite.ITEM_CREATES}) == (error,)
+    assert check_prerequisites(replace(over_rest, order_entry=False, purchasing=False)) == ()
+
+
 def test_C5_D18_subtotal_dimension_defaulting_must_be_on() -> None:
     error = _only_error(replace(READY, subtotal_dimension_defaulting=False))
     assert "subtotal dimension defaulting" in error.message
@@ -110,11 +124,12 @@ def test_C5_D17_D18_module_checks_apply_only_with_order_entry_or_purchasing() ->
         order_entry=False,
         purchasing=False,
         items=(),
+        item_creates=False,
         tax_solution_external=False,
         subtotal_dimension_defaulting=False,
     )
     assert check_prerequisites(no_modules) == ()
-    assert len(check_prerequisites(replace(no_modules, purchasing=True))) == 3
+    assert len(check_prerequisites(replace(no_modules, purchasing=True))) == 4
 
 
 def test_C5_every_failure_is_named_and_confirm_reports_the_first() -> None:

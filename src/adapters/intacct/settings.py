@@ -18,6 +18,10 @@ REST_PAGE_MAX: Final = 4000
 """The query service answers at most 4,000 records a page ([RESTDOC] query-service)."""
 REST_BATCH_MAX: Final = 500
 """A batch request holds at most 500 records ([RESTDOC] bulk-requests, "Batch Requests")."""
+TIER_LIMITS: Final = {1: 6, 2: 8, 3: 12, 4: 15}
+"""Sage's performance tiers: requests one application may have in flight at once (the company's
+own limits are 8, 10, 15 and 20), for the XML and the REST APIs ([RESTDOC] txn-volume.md;
+correction 12)."""
 HOST_NAME: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 """A host name (or an IPv4 address) in lower case, as IDNA encodes it."""
 _ALLOWED_HOST: Final = re.compile(rf"(\*\.)?{HOST_NAME}")
@@ -52,6 +56,10 @@ class ClientSettings:
     concurrency: int = 2
     """Requests this company may have in flight at once (the governor): in this process, and,
     over a PostgreSQL state store, across every process sharing it (``transport``)."""
+    performance_tier: int | None = None
+    """The company's Sage performance tier (1-4; None: not said). ``concurrency`` may not pass
+    the tier's limit of requests in flight for one application: ``TIER_LIMITS`` (the same for the
+    XML and REST APIs, docs/rest/txn-volume.md)."""
     slot_wait: float = 300.0
     """Over a PostgreSQL state store: the longest a request waits for one of its company's
     ``concurrency`` slots shared across processes; past it the request fails, retriable and
@@ -100,6 +108,16 @@ class ClientSettings:
             (1 <= self.line_keys <= 1000, "line_keys must be 1-1000 (query's limit of IN values)"),
             (self.line_reads in ("objects", "read"), "line_reads must be objects or read"),
             (self.concurrency >= 1, "concurrency must be at least 1"),
+            (
+                self.performance_tier is None or self.performance_tier in TIER_LIMITS,
+                "performance_tier must be 1, 2, 3 or 4 (Sage's performance tiers)",
+            ),
+            (
+                self.concurrency <= TIER_LIMITS.get(self.performance_tier or 0, self.concurrency),
+                f"concurrency must be at most {TIER_LIMITS.get(self.performance_tier or 0)}, the "
+                f"requests one application may have in flight at performance tier "
+                f"{self.performance_tier}; got {self.concurrency}",
+            ),
             (
                 0 <= self.slot_wait < math.inf,
                 "slot_wait must be a number of seconds, 0 or more (not infinite)",

@@ -149,12 +149,14 @@ def _build(kept: Kept, currency: str | None) -> IntacctSetup:
         tax_solution_external=None,
         subtotal_dimension_defaulting=None,
         base_currency=currency.upper() if currency else None,
+        item_creates=False,
         sources=(
             ("customer_sequencing", _UNREADABLE),
             ("vendor_sequencing", _UNREADABLE),
             ("account_labels_off", f"{said} (no label does not prove the feature off)"),
             ("order_modules", f"txn-definition readable for {sorted(kept.subscribed)} (inferred)"),
             ("items", f"{items.ITEM_PATH}: {len(kept.items)} readable"),
+            ("item_creates", "no REST page shows an Item created with its GL accounts"),
             ("external_tax", _UNREADABLE),
             ("subtotal_defaulting", _UNREADABLE),
             (

@@ -95,7 +95,7 @@ class SyncFromBody(_Wire, frozen=True):
 class AcknowledgeBody(_Wire, frozen=True):
     prerequisites: Annotated[tuple[Prerequisite, ...], msgspec.Meta(min_length=1, max_length=20)]
     """The prerequisites the user checked in Intacct (rule C5): ``customer_sequencing``,
-    ``vendor_sequencing``, ``account_labels_off``, ``items``, ``external_tax``,
+    ``vendor_sequencing``, ``account_labels_off``, ``items``, ``item_creates``, ``external_tax``,
     ``subtotal_defaulting``, ``base_currency``."""
 
 

@@ -129,6 +129,18 @@ _CHECKS: Final[dict[Prerequisite, _Check]] = {
         "Items, then check again.",
         "Inventory Control > Items",
     ),
+    Prerequisite.ITEM_CREATES: _Check(
+        Rule.D17,
+        "the product can create the Items of Order Entry and Purchasing lines over this API",
+        "Order Entry or Purchasing is used, and this connection speaks Sage Intacct's REST API, "
+        "which offers no documented way to create an Item with its income and expense accounts: "
+        "the product could not create the Items their lines need (rule D17).",
+        "Connect this company over the XML API instead (released-intacct connect, with a Web "
+        'Services sender and user: intacct.api = "xml"), or stop using Order Entry and '
+        "Purchasing transaction definitions for the entity in Sage Intacct, then check again.",
+        "the connection's API (released-intacct status) and Order Entry > Setup > Transaction "
+        "definitions",
+    ),
     Prerequisite.EXTERNAL_TAX: _Check(
         Rule.D17,
         "the tax solution is externally calculated tax",
@@ -173,6 +185,7 @@ def assess(
     if setup.order_entry or setup.purchasing:
         facts += [
             (Prerequisite.ITEMS, bool(setup.items)),
+            (Prerequisite.ITEM_CREATES, setup.item_creates),
             (Prerequisite.EXTERNAL_TAX, setup.tax_solution_external),
             (Prerequisite.SUBTOTAL_DEFAULTING, setup.subtotal_dimension_defaulting),
         ]
