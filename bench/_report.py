@@ -66,7 +66,12 @@ def write_report(results: Json, path: Path) -> None:
     engine_run = initial[str(base["invoices"])]["initial"]
     latency = latency_runs(results)[0]
     dates = sorted(
-        {run["machine"]["date"] for _, held in by_api(results) for run in held["initial"].values()}
+        {
+            run["machine"]["date"]
+            for _, held in by_api(results)
+            for runs in (held.get("initial", {}), dict(enumerate(latency_runs(held))))
+            for run in runs.values()
+        }
     )
     rest_sizes = results.get("rest", {}).get("sizes", [])
     lines = [
