@@ -83,10 +83,22 @@ def sim() -> Simulator:
     return sim
 
 
-def _run(sim: Simulator, use: Callable[[Rest, IntacctAdapter], Awaitable[T]]) -> T:
+def _run(
+    sim: Simulator,
+    use: Callable[[Rest, IntacctAdapter], Awaitable[T]],
+    sent: list[httpx.Request] | None = None,
+) -> T:
+    """``use`` against the simulator; ``sent`` collects every request made."""
+
     async def go() -> T:
+        async def seen(request: httpx.Request) -> None:
+            if sent is not None:
+                sent.append(request)
+
         transport = httpx.ASGITransport(app=create_app(sim))
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://sim", event_hooks={"request": [seen]}
+        ) as client:
             settings = ClientSettings(
                 api_base="http://sim/ia/api/v1",
                 endpoint="http://sim/ia/xml/xmlgw.phtml",
@@ -183,6 +195,34 @@ def _same(read: Transaction, written: Transaction) -> None:
     assert [(x.tax_detail_id, x.tax_amount) for x in read.lines] == [
         (x.tax_detail_id, x.tax_amount) for x in written.lines
     ]
+
+
+def test_a_batch_of_created_documents_is_read_back_by_one_batch_get(sim: Simulator) -> None:
+    """Ten invoices created in one batch are read back together, with their lines: one
+    ``GET …/invoice/<k1>,…,<k10>``, no query and no GET of each; every outcome holds the
+    invoice as Intacct keeps it, as a read-back of each alone would."""
+    writes = [
+        _create(_invoice(number=f"INV-{n}", reference=f"PO-{n}"), key=f"ri-{n}") for n in range(10)
+    ]
+    sent: list[httpx.Request] = []
+
+    async def use(rest: Rest, _: IntacctAdapter) -> tuple[Any, ...]:
+        written = (await Writer(rest, [documents.FAMILY]).write(writes)).unwrap()
+        return tuple(outcome.result.unwrap() for outcome in written)
+
+    backs = _run(sim, use, sent)
+    for back, write in zip(backs, writes, strict=True):
+        assert isinstance(back, Transaction)
+        assert isinstance(write.record, Transaction)
+        _same(back, write.record)
+        assert back.record_no is not None
+    after = [r for r in sent if r.method != "POST" or not r.url.path.endswith("/oauth2/token")]
+    assert [(r.method, r.url.path.rsplit("/", 1)[0]) for r in after] == [
+        ("POST", "/ia/api/v1/objects/accounts-receivable"),
+        ("GET", "/ia/api/v1/objects/accounts-receivable/invoice"),
+    ]
+    keys = after[1].url.path.rsplit("/", 1)[1].split(",")
+    assert keys == [back.record_no for back in backs]
 
 
 @pytest.mark.parametrize(

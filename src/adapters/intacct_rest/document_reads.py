@@ -47,6 +47,7 @@ from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.ports import FeedQuery, Page
 
 __all__ = [
+    "by_key",
     "doc_for",
     "documents",
     "held_by",
@@ -154,27 +155,40 @@ async def _built(
     headers: Sequence[Mapping[str, Any]],
 ) -> Result[tuple[tuple[Transaction, ...], tuple[SyncError, ...]], SyncError]:
     keys = [str(field(h, "key")) for h in headers]
+    whole = await by_key(rest, doc, origin, kind, keys)
+    if isinstance(whole, Failure):
+        return Failure(whole.failure())
+    items: list[Transaction] = []
+    problems: list[SyncError] = []
+    for read in whole.unwrap().values():  # one deleted since the query is not there: its
+        if isinstance(read, Failure):  # deletion is read by the audit feed
+            problems.append(read.failure())
+        else:
+            items.append(read.unwrap())
+    return Success((tuple(items), tuple(problems)))
+
+
+async def by_key(
+    rest: Rest, doc: DocObject, origin: Origin, kind: DocumentKind, keys: Sequence[str]
+) -> Result[dict[str, Result[Transaction, SyncError]], SyncError]:
+    """The documents ``keys`` read whole (``read_whole``: 500 keys a request), each as the XML
+    reader reads it, in the order asked; a key no longer held is left out."""
     whole = await read_whole(rest, doc, keys)
     if isinstance(whole, Failure):
         return Failure(whole.failure())
     records = whole.unwrap()
-    items: list[Transaction] = []
-    problems: list[SyncError] = []
+    read: dict[str, Result[Transaction, SyncError]] = {}
     for key in keys:
         record = records.get(key)
-        if record is None:  # deleted since the query: its deletion is read by the audit feed
+        if record is None:
             continue
         lines = record.get("lines")
         mine = [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
         paired = await _paired(rest, doc, row(doc, origin, kind, record, mine))
         if isinstance(paired, Failure):
             return Failure(paired.failure())
-        read = read_documents.transaction(origin, kind, paired.unwrap(), tz=UTC)
-        if isinstance(read, Failure):
-            problems.append(read.failure())
-        else:
-            items.append(read.unwrap())
-    return Success((tuple(items), tuple(problems)))
+        read[key] = read_documents.transaction(origin, kind, paired.unwrap(), tz=UTC)
+    return Success(read)
 
 
 async def _paired(rest: Rest, doc: DocObject, whole: XmlRow) -> Result[XmlRow, SyncError]:

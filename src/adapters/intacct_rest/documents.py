@@ -20,7 +20,7 @@ correction 3). What REST cannot carry is refused before sending (``Documents.ref
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Final
 
@@ -34,6 +34,7 @@ from released_intacct.adapters.intacct_rest.document_fields import (
     unwritable,
 )
 from released_intacct.adapters.intacct_rest.document_reads import (
+    by_key,
     doc_for,
     documents,
     held_by,
@@ -45,7 +46,7 @@ from released_intacct.adapters.intacct_rest.document_reads import (
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, field
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
-from released_intacct.domain.enums import DocumentKind
+from released_intacct.domain.enums import DocumentKind, Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctRecord, Transaction
@@ -54,7 +55,8 @@ __all__ = ["FAMILY", "Documents", "reverse", "transaction_held", "transactions"]
 
 
 class Documents:
-    """The ``Family`` of AR/AP and OE/PO documents (``family.Family``, ``family.Rekeyed``)."""
+    """The ``Family`` of AR/AP and OE/PO documents (``family.Family``, ``family.Rekeyed``,
+    ``family.ReadsBackAll``)."""
 
     def handles(self, record: IntacctRecord) -> bool:
         return isinstance(record, Transaction) and (record.origin, record.kind) in DOCUMENTS
@@ -120,17 +122,45 @@ class Documents:
     async def read_back(
         self, rest: Rest, write: IntacctWrite, key: str
     ) -> Result[IntacctRecord, SyncError]:
+        if isinstance(write, CreateInIntacct):
+            (back,) = await self.read_backs(rest, [(write, key)])
+            return back
         tx = _tx(write.record)
         doc = _doc_of(tx)
-        if isinstance(write, UpdateInIntacct):
-            done = await _settle_update(rest, doc, tx, write, key)
-            if isinstance(done, Failure):
-                return Failure(done.failure())
+        done = await _settle_update(rest, doc, tx, write, key)
+        if isinstance(done, Failure):
+            return Failure(done.failure())
         held = await held_by(rest, doc, tx.origin, tx.kind, name="key", value=key)
         if isinstance(held, Failure):
             return Failure(held.failure())
         found = held.unwrap()
         return Success(found) if found is not None else Failure(_gone(doc, key))
+
+    async def read_backs(
+        self, rest: Rest, created: Sequence[tuple[CreateInIntacct, str]]
+    ) -> tuple[Result[IntacctRecord, SyncError], ...]:
+        """The documents created, read whole by the keys Intacct answered: a batch GET of up to
+        500 keys per object (``document_reads.by_key``) in place of a query and a GET each. A
+        key not held (or none answered) is a RETRIABLE failure of its record alone; a failed
+        read fails the records it asked for."""
+        asked: dict[tuple[Origin, DocumentKind], list[str]] = {}
+        for write, key in created:
+            tx = _tx(write.record)
+            if key:
+                asked.setdefault((tx.origin, tx.kind), []).append(key)
+        read: dict[tuple[Origin, DocumentKind, str], Result[Transaction, SyncError]] = {}
+        for (origin, kind), keys in asked.items():
+            found = await by_key(rest, doc_for(origin, kind), origin, kind, keys)
+            if isinstance(found, Failure):
+                read.update(((origin, kind, key), Failure(found.failure())) for key in keys)
+            else:
+                read.update(((origin, kind, key), back) for key, back in found.unwrap().items())
+        backs: list[Result[IntacctRecord, SyncError]] = []
+        for write, key in created:
+            tx = _tx(write.record)
+            back = read.get((tx.origin, tx.kind, key))
+            backs.append(back if back is not None else Failure(_gone(_doc_of(tx), key)))
+        return tuple(backs)
 
     async def find(
         self, rest: Rest, write: CreateInIntacct

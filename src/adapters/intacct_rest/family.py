@@ -6,8 +6,10 @@ each record, creates them through ``batch.Batches`` at the family's ``path`` wit
 ``Idempotency-Key`` replays it, [RESTDOC] bulk-requests, "Preventing Duplicate Requests"),
 updates with ``update_body``, then asks ``read_back`` for the record as Intacct holds it. Anything
 a write needs beyond that one POST or PATCH (a workflow: submit, post, reverse) is the family's
-job inside ``read_back`` through ``rest``. ``find`` and ``candidates`` are read-only (the contract
-says a never-written create is None).
+job inside ``read_back`` through ``rest``. A family that can read many creates back at once
+(``ReadsBackAll``: the documents, by a batch GET of their keys) is asked once for a batch's
+creates instead of once per record. ``find`` and ``candidates`` are read-only (the contract says
+a never-written create is None).
 
 ``Rest`` bundles what a family may use: the transport (one request at the adapter's entity under
 its governor), the query pager, the batch writer, the settings and the clock.
@@ -15,6 +17,7 @@ its governor), the query pager, the batch writer, the settings and the clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -29,7 +32,7 @@ from released_intacct.domain.errors import SyncError
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.ports import Clock
 
-__all__ = ["Family", "Rekeyed", "Rest"]
+__all__ = ["Family", "ReadsBackAll", "Rekeyed", "Rest"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,3 +86,14 @@ class Rekeyed(Protocol):
 
     async def update_key(self, rest: Rest, write: UpdateInIntacct) -> Result[str, SyncError]:
         """The REST ``key`` of the record ``write`` updates."""
+
+
+@runtime_checkable
+class ReadsBackAll(Protocol):
+    """A family that reads a batch's creates back together (``Family.read_back`` of each, in
+    fewer requests)."""
+
+    async def read_backs(
+        self, rest: Rest, created: Sequence[tuple[CreateInIntacct, str]]
+    ) -> tuple[Result[IntacctRecord, SyncError], ...]:
+        """``read_back`` of each (write, answered key), in the order given."""

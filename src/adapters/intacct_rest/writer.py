@@ -7,10 +7,11 @@ Creates are grouped by the object they are written to and POSTed in batches (at 
 ``Idempotency-Key`` is its outbox key (a batch's is derived from its records' keys,
 ``batch.batch_key``), so a create sent again with the same key and body is replayed, not made
 twice. An update is PATCHed alone to ``<object>/<key>``. A record Intacct took is then read back
-by its family (which runs any workflow it needs). Items are refused before anything is sent
-(``items.refused``: no documented REST create fits), and so are documents carrying what REST
-has no field for (``documents.Documents.refusal``). ``find_written`` and ``candidates`` only
-read.
+by its family (which runs any workflow it needs): a batch's creates together when the family
+can (``family.ReadsBackAll``: the documents, a batch GET of up to 500 keys), else one by one.
+Items are refused before anything is sent (``items.refused``: no documented REST create fits),
+and so are documents carrying what REST has no field for (``documents.Documents.refusal``).
+``find_written`` and ``candidates`` only read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct_rest import documents, items
 from released_intacct.adapters.intacct_rest.batch import Outcome, Record
-from released_intacct.adapters.intacct_rest.family import Family, Rekeyed, Rest
+from released_intacct.adapters.intacct_rest.family import Family, ReadsBackAll, Rekeyed, Rest
 from released_intacct.adapters.intacct_rest.query import Filter
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
 from released_intacct.domain.errors import SyncError
@@ -87,13 +88,26 @@ class Writer:
         sent = await self._rest.batches.write("POST", f"{OBJECTS}{path}", records)
         if isinstance(sent, Failure):
             return Failure(sent.failure())
-        read = await asyncio.gather(
-            *(
-                self._read_back(family, write, outcome)
-                for (_, write), outcome in zip(group, sent.unwrap(), strict=True)
+        outcomes = sent.unwrap()
+        if not isinstance(family, ReadsBackAll):
+            read = await asyncio.gather(
+                *(
+                    self._read_back(family, write, outcome)
+                    for (_, write), outcome in zip(group, outcomes, strict=True)
+                )
             )
-        )
-        return Success({at: done for (at, _), done in zip(group, read, strict=True)})
+            return Success({at: done for (at, _), done in zip(group, read, strict=True)})
+        done: dict[int, WriteOutcome] = {}
+        taken: list[tuple[int, CreateInIntacct, str]] = []
+        for (at, write), outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome.result, Failure):
+                done[at] = WriteOutcome(key=write.key, result=Failure(outcome.result.failure()))
+            else:
+                taken.append((at, write, _answered(outcome)))
+        backs = await family.read_backs(self._rest, [(write, key) for _, write, key in taken])
+        for (at, write, _), back in zip(taken, backs, strict=True):
+            done[at] = WriteOutcome(key=write.key, result=back)
+        return Success(done)
 
     async def _update(self, write: UpdateInIntacct) -> Result[WriteOutcome, SyncError]:
         family = self.family(write.record)
@@ -116,8 +130,7 @@ class Writer:
     ) -> WriteOutcome:
         if isinstance(outcome.result, Failure):
             return WriteOutcome(key=write.key, result=Failure(outcome.result.failure()))
-        answered = outcome.result.unwrap().get("key")
-        key = str(answered) if answered not in (None, "") else fallback
+        key = _answered(outcome) or fallback
         return WriteOutcome(key=write.key, result=await family.read_back(self._rest, write, key))
 
     async def find_written(self, write: CreateInIntacct) -> Result[IntacctRecord | None, SyncError]:
@@ -133,3 +146,9 @@ class Writer:
         if isinstance(write.record, Item):
             return Success(())
         return await self.family(write.record).candidates(self._rest, write)
+
+
+def _answered(outcome: Outcome) -> str:
+    """The ``key`` Intacct answered for a record it took (``""`` when it named none)."""
+    answered = outcome.result.unwrap().get("key") if isinstance(outcome.result, Success) else None
+    return str(answered) if answered not in (None, "") else ""
