@@ -51,6 +51,7 @@ from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct.setupcache import SetupCache
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
+from released_intacct.adapters.intacct_rest.oauth import TokenShelf
 from released_intacct.adapters.pools import Pools
 from released_intacct.adapters.released import ReleasedAdapter
 from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
@@ -217,13 +218,21 @@ def _intacct_over_http(
     settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
 ) -> IntacctFor:
     """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
-    run of its connection read within ``intacct.setup_lifetime``. The credentials choose the API
-    (``intacct_adapter``)."""
+    run of its connection read within ``intacct.setup_lifetime``; and a REST connection's access
+    token (``TokenShelf``: the set-up check, confirm and the run ask one token, not one each).
+    The credentials choose the API (``intacct_adapter``)."""
+    shelf = TokenShelf()
 
     def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
         client = http.for_intacct(credentials.company_id)
         return intacct_adapter(
-            client, credentials, entity, settings=settings.intacct, slots=slots, setups=setups
+            client,
+            credentials,
+            entity,
+            settings=settings.intacct,
+            slots=slots,
+            setups=setups,
+            shelf=shelf,
         )
 
     return intacct_for
@@ -237,6 +246,7 @@ def intacct_adapter(
     settings: ClientSettings,
     slots: RequestSlots = LOCAL_ONLY,
     setups: SetupCache | None = None,
+    shelf: TokenShelf | None = None,
 ) -> IntacctPort:
     """The Intacct port a connection's credentials speak: the XML gateway for a sender and Web
     Services user (``intacct.api = "xml"``), the REST API for an OAuth client (``"rest"``),
@@ -253,6 +263,7 @@ def intacct_adapter(
             connection=None if source is None else source.connection,
             slots=slots,
             setups=setups,
+            shelf=shelf,
         )
     return IntacctAdapter(
         client, credentials, entity=entity, settings=settings, slots=slots, setups=setups

@@ -31,7 +31,7 @@ from released_intacct.app.bootstrap import (
 )
 from released_intacct.app.settings import Settings, SettingsError, settings_from_env
 from released_intacct.domain.enums import RecordType
-from released_intacct.domain.ids import IdempotencyKey, ReleasedCompanyId
+from released_intacct.domain.ids import EntityId, IdempotencyKey, ReleasedCompanyId
 from released_intacct.domain.ports import IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
@@ -293,5 +293,46 @@ def test_C2_an_oauth_connection_speaks_rest_and_a_refused_token_stores_nothing()
         assert await value(store.connections()) == ()
         assert sent
         assert {r.url.path for r in sent} == {"/ia/api/v1/oauth2/token"}
+
+    asyncio.run(main())
+
+
+def test_C2_the_service_asks_one_access_token_for_every_rest_port_of_a_connection() -> None:
+    """The ports the service builds for one OAuth connection (the set-up check at the entity,
+    a log-in at the top level, the run's own) share one access token (``TokenShelf``): one
+    token call, not one a port; another OAuth client asks its own."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path.endswith("/oauth2/token"):
+            return httpx.Response(200, json={"access_token": "at-1", "expires_in": 3600})
+        return httpx.Response(200, json={"ia::result": [], "ia::meta": {"totalCount": 0}})
+
+    oauth = OAuthCredentials(
+        client_id="client-1", client_secret=Secret(API_KEY), company_id="INT-1", user_id="ws"
+    )
+    other = OAuthCredentials(
+        client_id="client-2", client_secret=Secret(API_KEY), company_id="INT-1", user_id="ws"
+    )
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            settings = Settings(
+                database="unused.sqlite3",
+                encryption_key=generate_key(),
+                released_url="https://released.example",
+                released_api_key=Secret("rl-key"),
+                intacct=ClientSettings(api_base="https://api.intacct.example/ia/api/v1"),
+            )
+            service = build_service(settings, Clients(store=FakeStateStore(), http=http))
+            intacct_for = service.ports.intacct_for
+            for port in (intacct_for(oauth, EntityId("E1")), intacct_for(oauth, None)):
+                assert is_successful(await port.login(oauth))
+            tokens = [r for r in sent if r.url.path.endswith("/oauth2/token")]
+            assert len(tokens) == 1
+            assert is_successful(await intacct_for(other, None).login(other))
+            tokens = [r for r in sent if r.url.path.endswith("/oauth2/token")]
+            assert len(tokens) == 2
 
     asyncio.run(main())

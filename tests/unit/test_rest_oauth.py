@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct_rest.oauth import (
     AccessTokens,
     TokenClient,
+    TokenShelf,
     authorization_url,
 )
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
@@ -221,3 +223,37 @@ def test_C2_no_secret_reaches_a_repr_an_error_or_a_log(caplog: pytest.LogCapture
     shown = asyncio.run(go())
     for secret in ("s3cret-client", "refresh-0", "code-9"):
         assert secret not in shown
+
+
+def test_C2_a_shelf_shares_one_access_token_per_credentials_and_drops_spent_ones() -> None:
+    """``TokenShelf``: the same credentials through the same client share one ``AccessTokens``
+    (one token call between them); other credentials, another client (the company's pool
+    replaced) or another connection's refresh token each get their own; an entry whose token
+    has run out is dropped when another is made."""
+    stub, clock, given = RestStub(), Clock(), settings()
+    shelf = TokenShelf()
+    other = Client(client_id="client-2")
+
+    async def main() -> None:
+        async with stub.client() as client, stub.client() as replaced:
+            one = shelf.tokens(client, given, Client(), clock)
+            again = shelf.tokens(client, given, Client(), clock)
+            assert again is one
+            assert is_successful(await one.access())
+            assert is_successful(await again.access())
+            assert len(stub.token_forms) == 1
+            assert shelf.tokens(client, given, other, clock) is not one
+            assert shelf.tokens(replaced, given, Client(), clock) is not one
+            coded, store = Client(user_id=None), Store("refresh-0", [])
+            mine = shelf.tokens(client, given, coded, clock, store=store, connection=CONN)
+            theirs = ConnectionId("conn-2")
+            assert shelf.tokens(
+                client, given, coded, clock, store=store, connection=theirs
+            ) is not (mine)
+            kept = shelf.tokens(replaced, given, Client(), clock)
+            assert is_successful(await kept.access())
+            clock.at += timedelta(seconds=stub.expires_in)
+            shelf.tokens(client, given, Client(client_id="client-3"), clock)  # the spent one goes
+            assert shelf.tokens(replaced, given, Client(), clock) is not kept
+
+    asyncio.run(main())

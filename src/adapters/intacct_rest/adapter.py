@@ -1,12 +1,14 @@
 """``IntacctRestAdapter``: the Intacct port over the REST API (``/ia/api/v1``), for a connection
 whose ``intacct.api`` is ``rest``.
 
-One adapter serves one company at one entity (``X-IA-API-Param-Entity``, none for the top level):
-an ``oauth.AccessTokens`` (the client-credentials grant for a Web Services user, or the rotating
-refresh token ``tokens`` keeps for the authorization-code grant, spent under the connection's
-lock), one ``RestTransport`` under the company's governor, the query pager and the batch writer,
-bundled as a ``family.Rest``. The directory (``directory``, ``doctor``), the master-data feeds
-(``feeds``) and the generic writer (``writer``, over the ``families``) are built on it.
+One adapter serves one company at one entity (``X-IA-API-Param-Entity``, none for the top level): an
+``oauth.AccessTokens`` (the client-credentials grant for a Web Services user, or the rotating
+refresh token ``tokens`` keeps for the authorization-code grant, spent under the connection's lock;
+one for every entity, and shared with the process's other adapters of the same credentials through
+an ``oauth.TokenShelf``), one ``RestTransport`` under the company's governor, the query pager and
+the batch writer, bundled as a ``family.Rest``. The directory (``directory``, ``doctor``), the
+master-data feeds (``feeds``) and the generic writer (``writer``, over the ``families``) are built
+on it.
 
 ``transactions_spent`` counts as Intacct is taken to count (docs/intacct-rest.md section 12,
 **inferred** as over XML, correction 12): one per record written (a batch of 500 is 500), one per
@@ -31,7 +33,12 @@ from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.directory import Directory
 from released_intacct.adapters.intacct_rest.doctor import diagnose
 from released_intacct.adapters.intacct_rest.family import Family, Rest
-from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient, TokenStore
+from released_intacct.adapters.intacct_rest.oauth import (
+    AccessTokens,
+    TokenClient,
+    TokenShelf,
+    TokenStore,
+)
 from released_intacct.adapters.intacct_rest.orderpayments import OrderPayments
 from released_intacct.adapters.intacct_rest.query import QueryPages
 from released_intacct.adapters.intacct_rest.transport import Method, Reply, RestTransport, Tokens
@@ -114,19 +121,22 @@ class IntacctRestAdapter:
         slots: RequestSlots = LOCAL_ONLY,
         setups: SetupCache | None = None,
         families: Sequence[Family] = (parties.FAMILY, documents.FAMILY, payments.FAMILY),
+        shelf: TokenShelf | None = None,
     ) -> None:
         """``tokens``: the state store keeping the connection's refresh token (the
         authorization-code grant: ``credentials.user_id`` None); ``families``: what the writer
-        writes (documents and payments add theirs)."""
+        writes (documents and payments add theirs); ``shelf``: where the adapters of a process
+        share their access tokens (``bootstrap``; None: this adapter's own)."""
         self.settings = settings or ClientSettings()
         self._client = client
         self._credentials = credentials
         self._clock = clock or SystemClock()
         self._sleep = sleep
         self._slots = slots
-        self.tokens = AccessTokens(
-            TokenClient(client, self.settings, credentials, self._clock),
+        self.tokens = (shelf or TokenShelf()).tokens(
+            client,
             self.settings,
+            credentials,
             self._clock,
             store=tokens if credentials.user_id is None else None,
             connection=connection,

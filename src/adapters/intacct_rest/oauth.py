@@ -16,9 +16,10 @@ spec section 9) answering ``access_token``, ``refresh_token`` and ``expires_in``
   keeps the new one before the access token is used; two processes never spend the same one.
 
 ``AccessTokens`` keeps one access token per connection in memory and renews it ``token_early``
-before it expires; callers that need a new one at once share one call (a lock, and a check that
-no one renewed it meanwhile). A token call whose answer was lost may have spent the refresh token:
-the next refresh is refused and the user connects again (NEEDS_USER).
+before it expires; callers that need a new one at once share one call (a lock, and a check that no
+one renewed it meanwhile). ``TokenShelf`` shares one ``AccessTokens`` between the adapters a process
+builds for the same credentials (``bootstrap``). A token call whose answer was lost may have spent
+the refresh token: the next refresh is refused and the user connects again (NEEDS_USER).
 
 Secrets (client secret, tokens, the code) are ``Secret``s and reach no error, log or repr.
 """
@@ -53,6 +54,7 @@ __all__ = [
     "Grant",
     "OAuthClient",
     "TokenClient",
+    "TokenShelf",
     "TokenStore",
     "authorization_url",
 ]
@@ -147,6 +149,10 @@ class TokenClient:
 
     def __repr__(self) -> str:
         return f"TokenClient(client_id={self._oauth.client_id!r})"
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._client
 
     async def client_credentials(self) -> Result[Grant, SyncError]:
         """A token for the Web Services user ``user_id@company_id``."""
@@ -261,6 +267,18 @@ class AccessTokens:
     def _fresh(self, grant: Grant) -> bool:
         return self._clock.now() + self._settings.token_early < grant.expires_at
 
+    def serves(
+        self, client: httpx.AsyncClient, settings: ClientSettings, store: TokenStore | None
+    ) -> bool:
+        """Whether these tokens are asked through ``client`` with ``settings`` and ``store``
+        (``TokenShelf``)."""
+        return self._tokens.client is client and self._settings == settings and self._store is store
+
+    def spent(self) -> bool:
+        """Whether the token held has run out (none held yet is not: it is about to be asked)."""
+        current = self._current
+        return current is not None and self._clock.now() >= current.expires_at
+
     async def _grant(self) -> Result[Grant, SyncError]:
         if self._store is None:
             return await self._tokens.client_credentials()
@@ -276,6 +294,51 @@ class AccessTokens:
         grant = got.unwrap()
         # no new one in the answer: the token was not rotated, so the one spent is kept
         return Success((grant.refresh_token or refresh_token, grant))
+
+
+class TokenShelf:
+    """The ``AccessTokens`` of every REST adapter of a process, one per connection's credentials
+    (and, for the authorization-code grant, its connection: its refresh token is that
+    connection's), so the adapters a run builds (the set-up check, confirm, the run's own, the
+    runner's kept port) share one access token while it lasts instead of asking one each.
+
+    An entry is made anew when the adapter asking holds another ``httpx`` client (its company's
+    pool was closed and replaced) or other settings; entries whose token has run out are dropped
+    when another is made, so the shelf holds about the connections synced within a token's life.
+    """
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[OAuthClient, ConnectionId | None], AccessTokens] = {}
+
+    def tokens(
+        self,
+        client: httpx.AsyncClient,
+        settings: ClientSettings,
+        credentials: OAuthClient,
+        clock: Clock,
+        *,
+        store: TokenStore | None = None,
+        connection: ConnectionId | None = None,
+    ) -> AccessTokens:
+        """The access tokens of ``credentials`` (``store`` and ``connection`` as
+        ``AccessTokens`` takes them), kept or made."""
+        key = (credentials, connection if store is not None else None)
+        kept = self._kept.get(key)
+        if kept is not None and kept.serves(client, settings, store):
+            return kept
+        for old in [k for k, v in self._kept.items() if v.spent()]:
+            del self._kept[old]
+        made = AccessTokens(
+            TokenClient(client, settings, credentials, clock),
+            settings,
+            clock,
+            store=store,
+            connection=connection,
+        )
+        self._kept[key] = made
+        return made
 
 
 def _answered(status: int, code: str, refused: Callable[[int, str], SyncError]) -> SyncError:
