@@ -109,7 +109,11 @@ def build_service(settings: Settings, clients: Clients) -> Service:
     ports = Ports(
         store=clients.store,
         intacct_for=_intacct_over_http(
-            settings, http, _request_slots(settings, clients.store), SetupCache(clients.clock)
+            settings,
+            http,
+            _request_slots(settings, clients.store),
+            SetupCache(clients.clock),
+            clients.clock,
         ),
         released_for=released_for,
         clock=clients.clock,
@@ -215,12 +219,13 @@ def _request_slots(settings: Settings, store: StateStore) -> RequestSlots:
 
 
 def _intacct_over_http(
-    settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache
+    settings: Settings, http: Pools, slots: RequestSlots, setups: SetupCache, clock: Clock
 ) -> IntacctFor:
     """Every adapter of the service shares ``setups``: a run takes the set-up facts an earlier
     run of its connection read within ``intacct.setup_lifetime``; and a REST connection's access
-    token (``TokenShelf``: the set-up check, confirm and the run ask one token, not one each).
-    The credentials choose the API (``intacct_adapter``)."""
+    token (``TokenShelf``: the set-up check, confirm and the run ask one token, not one each),
+    judged fresh by the service's clock (the one the code exchange stamps a grant with). The
+    credentials choose the API (``intacct_adapter``)."""
     shelf = TokenShelf()
 
     def intacct_for(credentials: Credentials, entity: EntityId | None) -> IntacctPort:
@@ -233,6 +238,7 @@ def _intacct_over_http(
             slots=slots,
             setups=setups,
             shelf=shelf,
+            clock=clock,
         )
 
     return intacct_for
@@ -247,6 +253,7 @@ def intacct_adapter(
     slots: RequestSlots = LOCAL_ONLY,
     setups: SetupCache | None = None,
     shelf: TokenShelf | None = None,
+    clock: Clock | None = None,
 ) -> IntacctPort:
     """The Intacct port a connection's credentials speak: the XML gateway for a sender and Web
     Services user (``intacct.api = "xml"``), the REST API for an OAuth client (``"rest"``),
@@ -264,6 +271,7 @@ def intacct_adapter(
             slots=slots,
             setups=setups,
             shelf=shelf,
+            clock=clock,
         )
     return IntacctAdapter(
         client, credentials, entity=entity, settings=settings, slots=slots, setups=setups

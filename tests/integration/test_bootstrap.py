@@ -37,6 +37,7 @@ from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import RunPolicy
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.gateway_stub import EMPTY_READ
+from released_intacct.fakes.rest_stub import Clock
 from released_intacct.fakes.serving import serving
 from released_intacct.fakes.state_store import FakeStateStore
 
@@ -334,5 +335,41 @@ def test_C2_the_service_asks_one_access_token_for_every_rest_port_of_a_connectio
             assert is_successful(await intacct_for(other, None).login(other))
             tokens = [r for r in sent if r.url.path.endswith("/oauth2/token")]
             assert len(tokens) == 2
+
+    asyncio.run(main())
+
+
+def test_C2_a_rest_port_judges_its_token_by_the_services_clock() -> None:
+    """The access token is renewed when the service's clock says it has run out (the clock the
+    code exchange stamps a grant with), not only once Intacct refuses it."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path.endswith("/oauth2/token"):
+            return httpx.Response(200, json={"access_token": "at-1", "expires_in": 3600})
+        return httpx.Response(200, json={"ia::result": [], "ia::meta": {"totalCount": 0}})
+
+    oauth = OAuthCredentials(
+        client_id="client-1", client_secret=Secret(API_KEY), company_id="INT-1", user_id="ws"
+    )
+    clock = Clock()
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            settings = Settings(
+                database="unused.sqlite3",
+                encryption_key=generate_key(),
+                released_url="https://released.example",
+                released_api_key=Secret("rl-key"),
+                intacct=ClientSettings(api_base="https://api.intacct.example/ia/api/v1"),
+            )
+            clients = Clients(store=FakeStateStore(), http=http, clock=clock)
+            port = build_service(settings, clients).ports.intacct_for(oauth, None)
+            assert is_successful(await port.login(oauth))
+            clock.at += timedelta(hours=2)
+            assert is_successful(await port.login(oauth))
+        tokens = [r for r in sent if r.url.path.endswith("/oauth2/token")]
+        assert len(tokens) == 2
 
     asyncio.run(main())
