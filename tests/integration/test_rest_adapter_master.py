@@ -441,3 +441,35 @@ def test_doctor_over_rest_fails_a_feed_whose_object_refuses_the_cursor_filter() 
         assert cursor.seen.startswith("refused: company-config/class")
 
     run(body)
+
+
+def test_customers_are_asked_once_for_the_dimension_feed_and_the_parties_feed() -> None:
+    """As over XML (``intacct.feedreader``): the customer dimension feed and the customer
+    feed ask the same query, so a whole first page read for one is handed to the other (one
+    request, each feed its own records); a new run (``setup``) lets a held page go, and a feed
+    asking from another cursor is not handed it."""
+
+    async def body(w: World) -> None:
+        await value(w.xml.write([customer("Harbour Cafe", "harbour")]))
+        since = FeedQuery(since=T0 - timedelta(days=1))
+        before = w.rest.transactions_spent()
+        dimension = await value(w.rest.dimension_values(DimensionKind.CUSTOMER, since))
+        parties = await value(w.rest.parties(ContactRole.CUSTOMER, since))
+        assert w.rest.transactions_spent() - before == 1
+        assert [d.name for d in dimension.items] == [p.name for p in parties.items]
+        assert [d.name for d in dimension.items] == ["Harbour Cafe"]
+        assert [d.value_id for d in dimension.items] == [p.party_id for p in parties.items]
+
+        await value(w.rest.dimension_values(DimensionKind.CUSTOMER, since))
+        await value(w.rest.setup(EntityId(""), reuse=True))
+        before = w.rest.transactions_spent()
+        again = await value(w.rest.parties(ContactRole.CUSTOMER, since))
+        assert w.rest.transactions_spent() - before == 1
+        assert [p.name for p in again.items] == ["Harbour Cafe"]
+
+        await value(w.rest.dimension_values(DimensionKind.CUSTOMER, since))
+        before = w.rest.transactions_spent()
+        await value(w.rest.parties(ContactRole.CUSTOMER, FeedQuery(since=T0)))
+        assert w.rest.transactions_spent() - before == 1
+
+    run(body)

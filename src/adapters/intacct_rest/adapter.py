@@ -215,7 +215,10 @@ class IntacctRestAdapter:
     def setup(
         self, entity: EntityId, *, reuse: bool = False
     ) -> FutureResult[IntacctSetup, SyncError]:
-        """Rule C5 at ``entity`` (``""``: the top level); ``reuse`` as over XML."""
+        """Rule C5 at ``entity`` (``""``: the top level); ``reuse`` as over XML. A run starts
+        here: what the query pager held for a second feed is let go (a new run reads afresh)."""
+        for rest in self._rests.values():
+            rest.pages.let_go()
         learn = self._orders.learn
         return FutureResult(self._directory.setup(entity, reuse=reuse)).map(learn)
 

@@ -9,6 +9,8 @@ its page (rule E1), not a failure of the read.
   that cannot be filtered on it (docs/intacct-rest.md 4.2), so the feed reads every tax detail
   each time (a short list) and the sync tells changes by their fingerprints.
 - Dimensions: the objects of docs/intacct-rest.md 4.3; a task has no ``status`` (read as active).
+  Customers and vendors are asked with the parties feed's query, and a whole first page is
+  handed to both feeds (``query.QueryPages.page``, ``shared``): one request where two were.
 - Deletions: ``company-config/audit-history`` rows whose ``changeSource.actionPerformed`` is
   ``delete`` (**inferred**, docs/intacct-rest.md section 11) and whose
   ``changeDetails.objectName`` is one of the record type's REST objects, by their
@@ -109,6 +111,12 @@ _AUDITED: Mapping[RecordType, tuple[str, ...]] = MappingProxyType(
     }
 )
 _ROLES: Final = {path: role for role, path in parties.PARTY_PATHS.items()}
+_PARTY_KINDS: Final = {
+    DimensionKind.CUSTOMER: ContactRole.CUSTOMER,
+    DimensionKind.VENDOR: ContactRole.VENDOR,
+}
+"""The dimensions that are parties: read with the parties feed's query (``QueryPages.page``'s
+``shared``), so an idle run asks customers and vendors once each, as over XML."""
 _ACCOUNT: Final = (
     ("id", "ACCOUNTNO"),
     ("name", "TITLE"),
@@ -152,20 +160,25 @@ async def dimension_values(
     rest: Rest, kind: DimensionKind, query: FeedQuery
 ) -> Result[Page[DimensionValue], SyncError]:
     pairs = _dimension_pairs(kind)
-    select = Select(object_name=DIMENSION_PATHS[kind], fields=rest_fields(pairs))
+    role = _PARTY_KINDS.get(kind)
+    select = (
+        parties.party_select(role)
+        if role is not None  # the parties feed's own query: one read serves both feeds
+        else Select(object_name=DIMENSION_PATHS[kind], fields=rest_fields(pairs))
+    )
 
     def read(row: Row) -> Result[DimensionValue, SyncError]:
         found = reading.dimension_value(kind, as_xml(row, pairs))
         return found.map(lambda v: replace(v, modified_at=modified(row)))
 
-    page = await rest.pages.page(select, query, feed=("dimension", kind))
+    page = await rest.pages.page(select, query, feed=("dimension", kind), shared=role is not None)
     return page.map(lambda rows: converted(rows, read))
 
 
 async def parties_feed(
     rest: Rest, role: ContactRole, query: FeedQuery
 ) -> Result[Page[Party], SyncError]:
-    page = await rest.pages.page(parties.party_select(role), query)
+    page = await rest.pages.page(parties.party_select(role), query, shared=True)
     return page.map(lambda rows: parties.page_of(role, rows))
 
 

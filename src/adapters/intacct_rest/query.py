@@ -27,7 +27,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.classify import MALFORMED, overfull
 from released_intacct.adapters.intacct.settings import REST_PAGE_MAX, ClientSettings
-from released_intacct.adapters.intacct_rest.transport import RestTransport
+from released_intacct.adapters.intacct_rest.transport import Reply, RestTransport
 from released_intacct.adapters.seen import Seen, Version
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
@@ -120,12 +120,26 @@ class QueryPages:
         self._transport = transport
         self._settings = settings
         self._seen = Seen()
+        self._held: dict[str, tuple[dict[str, object], Reply]] = {}
+
+    def let_go(self) -> None:
+        """Drop the answers held for a second feed (a new run reads afresh)."""
+        self._held.clear()
 
     async def page(
-        self, select: Select, query: FeedQuery, *, feed: Hashable | None = None
+        self,
+        select: Select,
+        query: FeedQuery,
+        *,
+        feed: Hashable | None = None,
+        shared: bool = False,
     ) -> Result[Page[Row], SyncError]:
         """One page of ``select`` from ``query.since`` less the overlap; ``feed`` names whose
-        versions are remembered (default: the object)."""
+        versions are remembered (default: the object). ``shared``: two feeds read this object
+        with the same query (customers and vendors, as dimension values and as parties): a first
+        page that is the whole answer is held until the other feed asks the same (then handed
+        on and let go), the object is asked differently, or ``let_go``, as the XML feed reader
+        does (``intacct.feedreader``); each feed still drops the versions it was handed."""
         start = _start(query.token)
         if start is None:
             return Failure(_bad_token(select.object_name))
@@ -135,9 +149,8 @@ class QueryPages:
         name = select.object_name if feed is None else feed
         if query.token is None and since is not None:
             self._seen.forget_before(name, since)
-        sent = await self._transport.request(
-            "POST", QUERY_PATH, body=select.body(since=since, start=start, size=size)
-        )
+        body = select.body(since=since, start=start, size=size)
+        sent = await self._ask(select.object_name, body, shared=shared and query.token is None)
         if isinstance(sent, Failure):
             return Failure(sent.failure())
         envelope = sent.unwrap().envelope
@@ -163,6 +176,22 @@ class QueryPages:
                 overlap=overlap,
             )
         )
+
+    async def _ask(
+        self, name: str, body: dict[str, object], *, shared: bool
+    ) -> Result[Reply, SyncError]:
+        if not shared:
+            return await self._transport.request("POST", QUERY_PATH, body=body)
+        held = self._held.pop(name, None)
+        if held is not None and held[0] == body:
+            return Success(held[1])
+        sent = await self._transport.request("POST", QUERY_PATH, body=body)
+        if isinstance(sent, Success):
+            meta = sent.unwrap().envelope.meta
+            following = None if meta is None else meta.next
+            if following is None or following <= 1:  # the first page is the whole answer
+                self._held[name] = (body, sent.unwrap())
+        return sent
 
 
 def _iso(at: datetime) -> str:
