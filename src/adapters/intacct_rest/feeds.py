@@ -31,7 +31,14 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert import reading
 from released_intacct.adapters.intacct_rest import items, parties
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field, stamp
+from released_intacct.adapters.intacct_rest.query import (
+    IN_CHUNK,
+    Filter,
+    Row,
+    Select,
+    field,
+    stamp,
+)
 from released_intacct.adapters.intacct_rest.rows import (
     Pairs,
     as_xml,
@@ -70,8 +77,8 @@ TAX_DETAIL_PATH: Final = "tax/tax-detail"
 AUDIT_PATH: Final = "company-config/audit-history"
 DELETED: Final = "delete"
 """``changeSource.actionPerformed`` of a deletion (**inferred**: the pages show only ``modify``)."""
-HELD_CHUNK: Final = 100
-"""Ids asked per ``$in`` (its limit is not in the pages: docs/intacct-rest.md section 13)."""
+HELD_CHUNK: Final = IN_CHUNK
+"""Ids asked per ``$in``."""
 
 DIMENSION_PATHS: Mapping[DimensionKind, str] = MappingProxyType(
     {

@@ -21,7 +21,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.intacct.convert.reading import party as read_party
 from released_intacct.adapters.intacct.convert.writing import contact_name
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import Filter, Row, Select
+from released_intacct.adapters.intacct_rest.query import IN_CHUNK, Filter, Row, Select, field
 from released_intacct.adapters.intacct_rest.rows import (
     Pairs,
     as_xml,
@@ -154,7 +154,8 @@ def _party(record: IntacctRecord) -> Party:
 
 
 class PartyFamily:
-    """Customers and vendors: created with their display contact; never updated by the sync."""
+    """Customers and vendors: created with their display contact, read back together
+    (``family.ReadsBackAll``); never updated by the sync."""
 
     def handles(self, record: IntacctRecord) -> bool:
         return isinstance(record, Party)
@@ -187,6 +188,43 @@ class PartyFamily:
         if isinstance(found, Failure):
             return Failure(found.failure())
         return _one(found.unwrap(), f"the {party.role.value} Intacct answered as key {key}")
+
+    async def read_backs(
+        self, rest: Rest, created: Sequence[tuple[CreateInIntacct, str]]
+    ) -> tuple[Result[IntacctRecord, SyncError], ...]:
+        """The parties created, by the keys Intacct answered: one query of ``key $in`` up to
+        ``IN_CHUNK`` keys per role (``family.ReadsBackAll``), each then as ``read_back``
+        answers it alone (one readable record, else a RETRIABLE failure of that record)."""
+        asked: dict[ContactRole, list[str]] = {}
+        for write, key in created:
+            if key:
+                asked.setdefault(_party(write.record).role, []).append(key)
+        rows: dict[tuple[ContactRole, str], list[Row]] = {}
+        failed: dict[ContactRole, SyncError] = {}
+        for role, keys in asked.items():
+            for at in range(0, len(keys), IN_CHUNK):
+                wanted = Filter(field="key", operator="$in", value=keys[at : at + IN_CHUNK])
+                found = await every_row(rest, party_select(role, wanted))
+                if isinstance(found, Failure):
+                    failed[role] = found.failure()
+                    break
+                for row in found.unwrap():
+                    rows.setdefault((role, str(field(row, "key"))), []).append(row)
+        backs: list[Result[IntacctRecord, SyncError]] = []
+        for write, key in created:
+            role = _party(write.record).role
+            if role in failed:
+                backs.append(Failure(failed[role]))
+                continue
+            read = [party_of(role, row) for row in rows.get((role, key), [])]
+            unreadable = next((r.failure() for r in read if isinstance(r, Failure)), None)
+            what = f"the {role.value} Intacct answered as key {key}"
+            backs.append(
+                Failure(unreadable)
+                if unreadable is not None
+                else _one([r.unwrap() for r in read], what)
+            )
+        return tuple(backs)
 
     async def find(
         self, rest: Rest, write: CreateInIntacct

@@ -32,12 +32,24 @@ from released_intacct.adapters.seen import Seen, Version
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["CURSOR", "QUERY_PATH", "Filter", "QueryPages", "Row", "Select", "field", "stamp"]
+__all__ = [
+    "CURSOR",
+    "IN_CHUNK",
+    "QUERY_PATH",
+    "Filter",
+    "QueryPages",
+    "Row",
+    "Select",
+    "field",
+    "stamp",
+]
 
 Row = dict[str, Any]
 QUERY_PATH: Final = "/services/core/query"
 CURSOR: Final = "audit.modifiedDateTime"
 _OPERATORS: Final = frozenset({"$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$in", "$notIn"})
+IN_CHUNK: Final = 100
+"""Values asked per ``$in`` (its limit is not in the pages: docs/intacct-rest.md section 13)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
