@@ -44,9 +44,9 @@ Sections 1 to 3 run over each API ``BENCH_API`` names (``xml``, ``rest`` or ``bo
 default): over REST the engine connects with the simulator's OAuth client (client credentials)
 to the same company, served by the same simulator (``/ia/api/v1`` beside the XML gateway), at
 ``BENCH_REST_SIZES`` (default 2,000: 0 and 10 new invoices after it) and
-``BENCH_REST_LATENCY_SIZE`` (default 500). The REST sizes are smaller because the REST adapter
-reads each invoice it creates back on its own (two requests an invoice), which at 150 ms a
-request would keep the default ``make bench`` far past its time; its requests are set against
+``BENCH_REST_LATENCY_SIZE`` (default 500). The REST sizes were chosen smaller when the REST
+adapter read each invoice it created back on its own (two requests an invoice); it now reads a
+batch's creates back together (one batch GET of up to 500 keys); its requests are set against
 REST's own minimum (``minimum``). REST figures go to ``results["rest"]`` (``initial``,
 ``latency``, ``sizes``), XML's where they always were. Sections 4 to 7 are XML's alone
 (``BENCH_API=rest`` leaves them out, keeping their figures).
