@@ -42,15 +42,14 @@ from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import unresolved
 from released_intacct.domain.ports import (
     Credentials,
-    IntacctCredentials,
     IntacctPort,
-    OAuthCredentials,
     ReleasedPort,
 )
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.sim_adapters import DEMO, DEMO_OAUTH, SIM_URL, client, settings
 from released_intacct.fakes.simulators.intacct import app as intacct_app
 from released_intacct.fakes.simulators.intacct import seed as intacct_seed
 from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
@@ -62,6 +61,7 @@ from released_intacct.fakes.state_store import FakeStateStore
 
 __all__ = [
     "DEMO",
+    "DEMO_OAUTH",
     "RL_DEMO",
     "STORES",
     "SYNC_FROM",
@@ -81,24 +81,9 @@ __all__ = [
 T = TypeVar("T")
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 """When both demo seeds are loaded."""
-DEMO = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-DEMO_OAUTH = OAuthCredentials(
-    client_id="demo-client",
-    client_secret=Secret("demo-client-secret"),
-    company_id="DEMO",
-    user_id="ws_user",
-)
-"""The demo company over REST (``--intacct-api rest``): the simulator's OAuth client, for the
-Web Services user ``ws_user`` (the client-credentials grant)."""
 RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 SYNC_FROM = date(2024, 1, 1)
-_GATEWAY = "http://sim" + intacct_app.GATEWAY_PATH
+_GATEWAY = SIM_URL + intacct_app.GATEWAY_PATH
 _RELEASED = "http://released.sim"
 
 
@@ -298,7 +283,7 @@ async def demo_pair(
     served: ASGIApp = intacct_app.create_app(isim)
     if before_intacct is not None:
         served = before_intacct(served)
-    to_intacct = httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://sim")
+    to_intacct = client(served)
     to_released = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=released_app.create_app(rsim)), base_url=_RELEASED
     )
@@ -307,7 +292,7 @@ async def demo_pair(
         clock,
         to_intacct=(
             to_intacct,
-            replace(intacct_settings or ClientSettings(backoff=0.0), endpoint=_GATEWAY),
+            replace(intacct_settings or settings(), endpoint=_GATEWAY),
         ),
         to_released=(to_released, _RELEASED, released_settings or ReleasedSettings(backoff=0.0)),
     )
