@@ -12,7 +12,7 @@ import httpx
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from released_intacct.adapters.intacct.classify import uncertain
+from released_intacct.adapters.failures import uncertain
 from released_intacct.adapters.intacct_rest.batch import Batches, Outcome, Record, batch_key
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.transport import RestTransport

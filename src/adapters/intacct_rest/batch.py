@@ -34,7 +34,7 @@ from typing import Any, Final, Literal
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.classify import MALFORMED
+from released_intacct.adapters.failures import MALFORMED
 from released_intacct.adapters.intacct.settings import REST_BATCH_MAX, ClientSettings
 from released_intacct.adapters.intacct_rest.classify import record_failure
 from released_intacct.adapters.intacct_rest.envelope import record_error

@@ -33,8 +33,8 @@ import msgspec
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.bodies import capped
+from released_intacct.adapters.failures import MALFORMED
 from released_intacct.adapters.governor import Governor
-from released_intacct.adapters.intacct.classify import MALFORMED
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.classify import failure, token_refused
 from released_intacct.adapters.intacct_rest.envelope import (
