@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
@@ -34,7 +34,7 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.bodies import capped
 from released_intacct.adapters.failures import MALFORMED
-from released_intacct.adapters.governor import Governor
+from released_intacct.adapters.governed import Governed, Sleep
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.classify import failure, token_refused
 from released_intacct.adapters.intacct_rest.envelope import (
@@ -47,7 +47,6 @@ from released_intacct.adapters.retrying import (
     RETRY_AFTER_HEADERS,
     Attempt,
     lost_error,
-    repeat,
     retry_after_header,
     retry_after_seconds,
     unsent_error,
@@ -60,7 +59,6 @@ from released_intacct.domain.secret import Secret
 __all__ = ["ENTITY_HEADER", "TRANSACTION_HEADER", "Method", "Reply", "RestTransport", "Tokens"]
 
 Method = Literal["GET", "POST", "PATCH", "DELETE"]
-Sleep = Callable[[float], Awaitable[None]]
 ENTITY_HEADER: Final = "X-IA-API-Param-Entity"
 TRANSACTION_HEADER: Final = "X-IA-API-Param-Transaction"
 """A batch processed atomically ([RESTDOC] bulk-requests, "Atomic Requests"; http-headers spells
@@ -87,7 +85,7 @@ class Tokens(Protocol):
     async def renew(self, stale: Secret | None) -> Result[Secret, SyncError]: ...
 
 
-class RestTransport:
+class RestTransport(Governed):
     """Sends requests of one company, at one entity, under its governor."""
 
     def __init__(
@@ -102,13 +100,9 @@ class RestTransport:
         slots: RequestSlots = LOCAL_ONLY,
         company: str = "",
     ) -> None:
-        self._client = client
-        self._settings = settings
+        super().__init__(client, settings, sleep=sleep, jitter=jitter, slots=slots, company=company)
         self._tokens = tokens
         self._entity = entity
-        self._sleep = sleep
-        self._jitter = jitter
-        self.governor = Governor(settings.concurrency, slots=slots, company=company)
 
     def __repr__(self) -> str:
         return f"RestTransport(api_base={self._settings.api_base!r}, entity={self._entity!r})"
@@ -132,14 +126,9 @@ class RestTransport:
         write = method != "GET" and not path.startswith("/services/core/query")
         sending = _Sending(write=write, key=key, resent=resent, atomic=atomic)
         for renewed in (False, True):
-            outcome = await repeat(
+            outcome = await self._repeat(
                 lambda: self._once(method, path, content, sending),
-                self._settings,
                 idempotent=not write or key is not None,
-                sleep=self._sleep,
-                jitter=self._jitter,
-                system=_SYSTEM,
-                table="intacct",
             )
             stale, sending.refused = sending.refused, None
             if renewed or stale is None:
