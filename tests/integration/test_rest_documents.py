@@ -52,13 +52,17 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def sim() -> Simulator:
     sim = Simulator(clock=lambda: NOW)
-    config = company()
-    records = config["records"]
-    assert isinstance(records, dict)
-    records["VENDOR"] = [{"VENDORID": "V1", "NAME": "Supplies", "STATUS": "active"}]
-    records["DEPARTMENT"] = [{"DEPARTMENTID": "D1", "TITLE": "Ops", "STATUS": "active"}]
-    records["TAXDETAIL"] = [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]
-    load_company(sim, config, now=NOW)
+    load_company(
+        sim,
+        company(
+            more={
+                "VENDOR": [{"VENDORID": "V1", "NAME": "Supplies", "STATUS": "active"}],
+                "DEPARTMENT": [{"DEPARTMENTID": "D1", "TITLE": "Ops", "STATUS": "active"}],
+                "TAXDETAIL": [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}],
+            }
+        ),
+        now=NOW,
+    )
     return sim
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from released_intacct.fakes import xmlgw
-from released_intacct.fakes.restsim import RestSim, company
+from released_intacct.fakes.restsim import RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct import seed
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -38,14 +38,12 @@ INVOICE: dict[str, object] = {
 @pytest.fixture
 def api() -> RestSim:
     sim = Simulator(clock=lambda: NOW)
-    config = company()
-    records = config["records"]
-    assert isinstance(records, dict)
-    records["TAXDETAIL"] = [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]
-    load_company(sim, config, now=NOW)
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    load_company(
+        sim,
+        company(more={"TAXDETAIL": [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]}),
+        now=NOW,
+    )
+    return signed_in(sim)
 
 
 def _made(api: RestSim, body: dict[str, object]) -> str:
@@ -124,8 +122,7 @@ def test_a_workflow_the_pages_do_not_give_is_404(api: RestSim) -> None:
 def test_a_purchasing_document_awaiting_approval_is_approved_or_declined_by_workflow() -> None:
     sim = Simulator(clock=lambda: NOW)
     seed.load_demo(sim, now=NOW)
-    api = RestSim(create_app(sim))
-    api.token()
+    api = signed_in(sim)
     made = []
     for number in ("PO-A", "PO-B"):
         body = {
