@@ -1,9 +1,11 @@
 """The engine under measurement, in a process of its own (so its peak RSS is its own).
 
     python bench/_engine.py --intacct URL --released URL --workdir DIR [--capture FILE]
-                            [--changes 0,10,1000] [--concurrency 2]
+                            [--changes 0,10,1000] [--concurrency 2] [--api xml|rest]
 
-Onboards ``RL-DEMO`` with ``DEMO`` at entity E100 (lists auto-matched or archived, every contact
+Onboards ``RL-DEMO`` with ``DEMO`` at entity E100, over the XML gateway or (``--api rest``) the
+REST API with the simulator's OAuth client (``DEMO_OAUTH``, client credentials; requests counted
+by ``_rest_tally``) (lists auto-matched or archived, every contact
 created in Intacct as a customer), confirms, and times the initial sync that confirm starts. With
 ``--changes``, it then runs one sync to settle (the initial sync's own writes come back as echoes)
 and, for each count, adds that many approved invoices in Re-Leased and times the next sync. Time
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import httpx
+from _rest_tally import RestCall, rest_call
 from _world import FIRST_DAY, contact_id, invoices
 from returns.pipeline import is_successful
 
@@ -60,8 +63,8 @@ from released_intacct.domain.matching import Step
 from released_intacct.domain.rules.prerequisites import Status
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import ResultFilter, Run
-from released_intacct.fakes.demo_pair import DEMO, RL_DEMO
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
+from released_intacct.fakes.demo_pair import DEMO, DEMO_OAUTH, RL_DEMO
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, REST_PREFIX
 from released_intacct.fakes.simulators.released import seed as released_seed
 
 SYNC_FROM = FIRST_DAY.replace(day=1)
@@ -112,6 +115,17 @@ class Tally:
             "feeds": dict(sorted(self.cursors.items())),
         }
 
+    def rest(self, call: RestCall) -> None:
+        """A request to the REST API: by kind; a read by object (a cursored query is a feed's
+        page); a write's records by method and object (``functions``)."""
+        self.requests[f"intacct_{call.kind}"] += 1
+        if call.kind == "read":
+            self.feeds[f"intacct:{call.resource}"] += 1
+            if call.cursored:
+                self.cursors[f"intacct:{call.resource}"] += 1
+        elif call.kind == "write":
+            self.functions[call.resource] += call.records
+
     def reset(self) -> None:
         self.requests.clear()
         self.functions.clear()
@@ -130,7 +144,10 @@ class Counting(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         tally = self._tally
-        if request.url.path == GATEWAY_PATH:
+        path = request.url.path
+        if path.startswith(REST_PREFIX):
+            tally.rest(rest_call(request.method, path.removeprefix(REST_PREFIX), request.content))
+        elif path == GATEWAY_PATH:
             names = [m.decode() for m in _FUNCTION.findall(request.content)]
             tally.functions.update(names)
             called = set(names)
@@ -150,7 +167,7 @@ class Counting(httpx.AsyncBaseTransport):
             tally.feeds[f"released:{request.method}:{resource}"] += 1
             if kind == "read":
                 tally.cursors[f"released:{resource}"] = 1
-        gateway = request.url.path == GATEWAY_PATH
+        gateway = path == GATEWAY_PATH or path.startswith(REST_PREFIX)
         if gateway:
             tally.flight(+1)
         try:
@@ -218,9 +235,11 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _onboard(service: Service, n_contacts: int) -> ConnectionId:
+async def _onboard(service: Service, n_contacts: int, api: str) -> ConnectionId:
+    """Connects over ``api``: XML with the sender and Web Services user, REST with the
+    simulator's OAuth client for the same user (the client-credentials grant)."""
     flow = service.workflow
-    connected = (await flow.connect(RL_DEMO, DEMO)).unwrap()
+    connected = (await flow.connect(RL_DEMO, DEMO_OAUTH if api == "rest" else DEMO)).unwrap()
     id = connected.connection.id
     (await flow.choose_entity(id, EntityId("E100"))).unwrap()
     (await flow.set_sync_from(id, SYNC_FROM)).unwrap()
@@ -324,7 +343,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         released_url=args.released,
         released_api_key=Secret(released_seed.API_KEY),
     )
-    settings = _with_endpoint(settings, f"{args.intacct}{GATEWAY_PATH}", args.concurrency)
+    settings = _with_endpoint(settings, args.intacct, args.concurrency)
     tally = Tally(concurrency=args.concurrency)
     store = await SqliteStateStore.open(Path(settings.database), key=settings.encryption_key)
     out: dict[str, object] = {}
@@ -334,7 +353,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             clock = Shifted()
             service = build_service(settings, Clients(store=store, http=http, clock=clock))
             onboarding = time.perf_counter()
-            id = await _onboard(service, args.invoices // 10)
+            id = await _onboard(service, args.invoices // 10, args.api)
             out["onboarding_s"] = time.perf_counter() - onboarding
             capture = Path(args.capture).open("wb") if args.capture else None  # noqa: SIM115
             tally.capture = capture
@@ -481,8 +500,14 @@ async def _result_count(service: Service, id: ConnectionId) -> int:
     return len(found.unwrap()) if is_successful(found) else -1
 
 
-def _with_endpoint(settings: Settings, endpoint: str, concurrency: int) -> Settings:
-    intacct = replace(settings.intacct, endpoint=endpoint, concurrency=concurrency)
+def _with_endpoint(settings: Settings, simulator: str, concurrency: int) -> Settings:
+    """The simulator's XML gateway and REST API (the credentials choose which is spoken)."""
+    intacct = replace(
+        settings.intacct,
+        endpoint=f"{simulator}{GATEWAY_PATH}",
+        api_base=f"{simulator}{REST_PREFIX}",
+        concurrency=concurrency,
+    )
     return replace(settings, intacct=intacct)
 
 
@@ -497,6 +522,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     cli.add_argument("--tracemalloc", default="", help="a file for the initial sync's snapshots")
     cli.add_argument("--memwatch", default="", help="a file for the initial sync's memory looks")
     cli.add_argument("--changes", default="")
+    cli.add_argument("--api", choices=("xml", "rest"), default="xml", help="the API spoken")
     cli.add_argument(
         "--gap",
         type=int,

@@ -40,6 +40,17 @@ own) against the two simulators, each in its own process (``_world.py``), all on
    ratio of their wall times (about 100 s; ``BENCH_NAIVE=0`` leaves it out, keeping its last
    figures).
 
+Sections 1 to 3 run over each API ``BENCH_API`` names (``xml``, ``rest`` or ``both``, the
+default): over REST the engine connects with the simulator's OAuth client (client credentials)
+to the same company, served by the same simulator (``/ia/api/v1`` beside the XML gateway), at
+``BENCH_REST_SIZES`` (default 2,000: 0 and 10 new invoices after it) and
+``BENCH_REST_LATENCY_SIZE`` (default 500). The REST sizes are smaller because the REST adapter
+reads each invoice it creates back on its own (two requests an invoice), which at 150 ms a
+request would keep the default ``make bench`` far past its time; its requests are set against
+REST's own minimum (``minimum``). REST figures go to ``results["rest"]`` (``initial``,
+``latency``, ``sizes``), XML's where they always were. Sections 4 to 7 are XML's alone
+(``BENCH_API=rest`` leaves them out, keeping their figures).
+
 Results go to ``bench/results.json`` (each size keeps its latest run, so a run of the default
 sizes keeps the 100,000-invoice figures of ``BENCH_SIZES=10000,100000 make bench``, which takes
 longer than the 10 minutes the default stays within) and ``docs/benchmarks.md``. Speed is never
@@ -71,6 +82,10 @@ from _workers import many_workers
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RELEASED_PAGE, INTACCT_PAGE, BATCH = 500, 1000, 50
+REST_PAGE, REST_BATCH = 4000, 500
+"""The REST query service's largest page and batch create (``intacct.rest_page_size``,
+``intacct.rest_batch_size``; docs/intacct-rest.md sections 5 and 6)."""
+APIS = ("xml", "rest")
 CHANGES = (0, 10, 1000)
 LATENCY_CONCURRENCY = (2, 8)
 """The latency-bound runs' concurrencies: the default ``intacct.concurrency``; Sage's tier 1
@@ -89,6 +104,7 @@ def engine(
     profile: str = "",
     trace: str = "",
     watch: str = "",
+    api: str = "xml",
 ) -> Json:
     """One engine process over fresh simulators: what it printed, with ``process_cpu_s``: the
     CPU seconds each process spent over the engine's whole life (onboarding, the syncs; the
@@ -97,7 +113,8 @@ def engine(
     how many requests the Intacct simulator admits at once and the engine's governor sends (its
     ``intacct.concurrency``). ``profile``: a file the engine writes its sync's cProfile
     statistics to (``cpu_profile.py``); ``trace``: one it writes its sync's tracemalloc snapshots to
-    (``mem_profile.py``); ``watch``: one it writes its memory looks to."""
+    (``mem_profile.py``); ``watch``: one it writes its memory looks to. ``api``: the one the
+    engine speaks (``xml``, ``rest``)."""
     limits = ["--latency-ms", str(latency_ms), "--concurrency", str(concurrency)]
     with (
         simulators(intacct=limits, released=["--invoices", str(invoices)]) as served,
@@ -107,7 +124,7 @@ def engine(
         command = [
             sys.executable, str(HERE / "_engine.py"), "--intacct", intacct, "--released",
             released, "--workdir", work, "--invoices", str(invoices),
-            "--concurrency", str(concurrency),
+            "--concurrency", str(concurrency), "--api", api,
         ]  # fmt: skip
         command += ["--changes", changes] if changes else []
         command += ["--capture", capture] if capture else []
@@ -140,10 +157,15 @@ def records(invoices: int) -> dict[str, int]:
     return {"contacts": max(1, invoices // 10), "invoices": invoices, "payments": invoices // 2}
 
 
-def minimum(invoices: int, sync: Json) -> dict[str, int]:
+def minimum(invoices: int, sync: Json, api: str = "xml") -> dict[str, int]:
     """The fewest requests the sync could have made: every feed it read, read in full pages
     (ceil(records / page size), at least one), every Intacct write in full batches
-    (ceil(writes / batch size)); Re-Leased writes cannot be batched (one request each)."""
+    (ceil(writes / batch size)); Re-Leased writes cannot be batched (one request each).
+    Over XML a batch is 50 functions of any kind; over REST (``rest_minimum``) each object
+    read is one page (Intacct holds master data only: at most 4,000 rows), the records
+    written to each object and method go 500 to a batch, and one token is requested."""
+    if api == "rest":
+        return rest_minimum(invoices, sync)
     held = records(invoices)
     by_resource = sync["by_resource"]
     assert isinstance(by_resource, dict)
@@ -166,6 +188,17 @@ def minimum(invoices: int, sync: Json) -> dict[str, int]:
         "intacct_writes": math.ceil(writes / BATCH),
         "released_writes": int(requests.get("released_write", 0)),
     }
+
+
+def rest_minimum(invoices: int, sync: Json) -> dict[str, int]:
+    """``minimum`` over REST: ``functions`` holds the records written by ``<method> <object>``
+    (``_rest_tally``), which a batch cannot mix."""
+    least = minimum(invoices, {**sync, "functions": {}})
+    functions = sync["functions"]
+    assert isinstance(functions, dict)
+    least["intacct_writes"] = sum(math.ceil(int(n) / REST_BATCH) for n in functions.values())
+    least["sessions"] = 1
+    return least
 
 
 _NOT_WRITES = frozenset(
@@ -200,8 +233,10 @@ def main() -> int:
     if only not in ("", "latency", "sizes"):
         msg = f"BENCH_ONLY={only!r}: the sections it can name are 'latency' and 'sizes' (or none)"
         raise SystemExit(msg)
+    apis = chosen_apis()
     if only:
-        (latency_bound if only == "latency" else sizes_only)(results, when)
+        for api in apis:
+            (latency_bound if only == "latency" else sizes_only)(results, when, api)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         write_report(results, ROOT / "docs" / "benchmarks.md")
         print(f"bench: {only} section done in {time.perf_counter() - started:.0f} s", flush=True)
@@ -217,15 +252,17 @@ def main() -> int:
             results["idle_fleet"] = fleets
     only_workers = only_workers or only_idle
     if not only_workers:
-        single_engine(results, when)
-        if os.environ.get("BENCH_NAIVE", "1") != "0":
+        for api in apis:
+            single_engine(results, when, api)
+        if "xml" in apis and os.environ.get("BENCH_NAIVE", "1") != "0":
             results["naive"] = {
                 **versus(lambda n: engine(n, latency_ms=LATENCY_MS)),
                 "machine": when,
             }
     companies = int(os.environ.get("BENCH_WORKERS_COMPANIES", str(WORKERS_COMPANIES)))
     latency_ms = int(os.environ.get("BENCH_WORKERS_LATENCY_MS", "0"))
-    fleet = None if only_idle else many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms)
+    xml_fleet = not only_idle and "xml" in apis
+    fleet = many_workers(companies, WORKER_COUNTS, latency_ms=latency_ms) if xml_fleet else None
     if fleet is not None:
         fleet["machine"] = when
         workers: dict[str, Json] = dict(results.get("workers", {}))  # type: ignore[call-overload]
@@ -246,51 +283,82 @@ def main() -> int:
     return 0
 
 
-def single_engine(results: Json, when: Json) -> None:
-    """Sections 1 to 4: one engine process, one company, SQLite."""
-    results["sizes"] = sizes_only(results, when)
-    latency_bound(results, when)
+def chosen_apis() -> tuple[str, ...]:
+    """The APIs ``BENCH_API`` names: ``xml``, ``rest`` or ``both`` (the default)."""
+    named = os.environ.get("BENCH_API", "both")
+    if named not in (*APIS, "both"):
+        msg = f"BENCH_API={named!r}: name 'xml', 'rest' or 'both' (the default)"
+        raise SystemExit(msg)
+    return APIS if named == "both" else (named,)
 
 
-def sizes_only(results: Json, when: Json) -> list[int]:
-    """Sections 1, 3 and 4 at each of ``BENCH_SIZES``: the sizes measured."""
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "2000,10000").split(",")]
-    initial: dict[str, Json] = dict(results.get("initial", {}))  # type: ignore[call-overload]
+def held(results: Json, api: str) -> Json:
+    """Where ``api``'s figures of sections 1 to 3 are kept: XML's at the top (as always),
+    REST's under ``rest``."""
+    if api == "xml":
+        return results
+    kept: Json = results.setdefault("rest", {})  # type: ignore[assignment]
+    return kept
+
+
+def single_engine(results: Json, when: Json, api: str = "xml") -> None:
+    """Sections 1 to 4 (4 over XML only): one engine process, one company, SQLite."""
+    held(results, api)["sizes"] = sizes_only(results, when, api)
+    latency_bound(results, when, api)
+
+
+def sizes_only(results: Json, when: Json, api: str = "xml") -> list[int]:
+    """Sections 1, 3 and 4 at each of ``BENCH_SIZES`` (REST: ``BENCH_REST_SIZES``, without
+    section 4): the sizes measured."""
+    rest = api == "rest"
+    named = os.environ.get("BENCH_REST_SIZES", "2000") if rest else None
+    sizes = [int(s) for s in (named or os.environ.get("BENCH_SIZES", "2000,10000")).split(",")]
+    into = held(results, api)
+    initial: dict[str, Json] = dict(into.get("initial", {}))  # type: ignore[call-overload]
     with tempfile.TemporaryDirectory() as scratch:
         capture = str(Path(scratch) / "intacct.xml.bin")
         for size in sizes:
-            print(f"bench: initial sync of {size:,} invoices ...", flush=True)
+            print(f"bench: initial sync of {size:,} invoices over {api} ...", flush=True)
+            changes = CHANGES if size == max(sizes) and not rest else CHANGES[:2]
+            baseline = size == min(sizes) and not rest
             run = engine(
                 size,
-                changes=",".join(map(str, CHANGES if size == max(sizes) else CHANGES[:2])),
-                capture=capture if size == min(sizes) else "",
+                changes=",".join(map(str, changes)),
+                capture=capture if baseline else "",
+                api=api,
             )
-            run["minimum"] = minimum(size, run["initial"])  # type: ignore[arg-type]
+            run["minimum"] = minimum(size, run["initial"], api)  # type: ignore[arg-type]
             run["records"] = records(size)
             run["machine"] = when
             initial[str(size)] = run
-            if size == min(sizes):
+            if baseline:
                 results["baseline"] = {"invoices": size, **lxml_alone(capture)}
-        results["initial"] = dict(sorted(initial.items(), key=lambda item: int(item[0])))
+        into["initial"] = dict(sorted(initial.items(), key=lambda item: int(item[0])))
     return sizes
 
 
-def latency_bound(results: Json, when: Json) -> None:
+def latency_bound(results: Json, when: Json, api: str = "xml") -> None:
     """Section 2: the initial sync with Intacct's latency, at each of ``LATENCY_CONCURRENCY``
-    (``results["latency"]``, by concurrency; each keeps its latest figures)."""
-    size = int(os.environ.get("BENCH_LATENCY_SIZE", "10000"))
-    kept = results.get("latency", {})
+    (``results["latency"]``, REST's ``results["rest"]["latency"]``, by concurrency; each keeps
+    its latest figures), at ``BENCH_LATENCY_SIZE`` invoices (REST: ``BENCH_REST_LATENCY_SIZE``)."""
+    named = "BENCH_REST_LATENCY_SIZE" if api == "rest" else "BENCH_LATENCY_SIZE"
+    size = int(os.environ.get(named, "500" if api == "rest" else "10000"))
+    into = held(results, api)
+    kept = into.get("latency", {})
     assert isinstance(kept, dict)
     runs: dict[str, Json] = {} if "initial" in kept else dict(kept)  # one run: an older file
     for concurrency in LATENCY_CONCURRENCY:
-        print(f"bench: latency-bound sync of {size:,} invoices, {concurrency} at once", flush=True)
-        run = engine(size, latency_ms=LATENCY_MS, concurrency=concurrency)
-        run["minimum"] = minimum(size, run["initial"])  # type: ignore[arg-type]
+        print(
+            f"bench: latency-bound sync of {size:,} invoices over {api}, {concurrency} at once",
+            flush=True,
+        )
+        run = engine(size, latency_ms=LATENCY_MS, concurrency=concurrency, api=api)
+        run["minimum"] = minimum(size, run["initial"], api)  # type: ignore[arg-type]
         run.update(invoices=size, latency_ms=LATENCY_MS, concurrency=concurrency, machine=when)
         if note := os.environ.get("BENCH_NOTE", ""):
             run["note"] = note
         runs[str(concurrency)] = run
-    results["latency"] = dict(sorted(runs.items(), key=lambda item: int(item[0])))
+    into["latency"] = dict(sorted(runs.items(), key=lambda item: int(item[0])))
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def settings(**changes: Any) -> ClientSettings:
     them."""
     return replace(
         ClientSettings(
-            endpoint=SIM_URL + intacct_app.GATEWAY_PATH, api_base=SIM_URL + "/ia/api/v1"
+            endpoint=SIM_URL + intacct_app.GATEWAY_PATH, api_base=SIM_URL + intacct_app.REST_PREFIX
         ),
         backoff=0.0,
         **changes,

@@ -53,13 +53,17 @@ def _made(api: RestSim, body: dict[str, object]) -> str:
 
 
 def test_correction_1_an_invoice_shows_its_lines_and_their_tax_entries(api: RestSim) -> None:
+    """The total is owed with the tax: the sample's line of 400.00 with a tax entry of 40.00
+    totals 440.00, due 440.00 ([RESTDOC] accounts-receivable, "GET
+    /objects/accounts-receivable/invoice/{key}")."""
     key = _made(api, INVOICE)
     shown = api.get(f"{INVOICES}/{key}").json()["ia::result"]
-    assert (shown["state"], shown["totalTxnAmount"], shown["customer"]["id"]) == (
-        "posted",
-        "100.00",
-        "C1",
-    )
+    assert (
+        shown["state"],
+        shown["totalTxnAmount"],
+        shown["totalTxnAmountDue"],
+        shown["customer"]["id"],
+    ) == ("posted", "120.00", "120.00", "C1")
     (line,) = shown["lines"]
     assert line["invoice"]["key"] == key
     assert line["taxEntries"] == [{"orderEntryTaxDetail": {"id": "VAT20"}, "txnTaxAmount": "20.00"}]

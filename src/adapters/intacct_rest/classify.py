@@ -48,6 +48,7 @@ _TOKEN_WORDS: Final = ("invalid token", "the token is not valid", "token has exp
 raises ``InvalidTokenError`` on 400 with the first two)."""
 _LOCK_WORDS: Final = ("lock", "in progress", "being processed", "concurrent")
 _UNIQUE_WORDS: Final = ("unique", "already exists", "duplicate")
+_NO_REASON: Final = "no reason given."
 _RECONNECT: Final = (
     "Check the OAuth client (client ID and secret) and, for a Web Services user, that it is"
     " active in Intacct; or connect with Sage Intacct again (`connect --api rest`)."
@@ -149,7 +150,11 @@ def record_failure(status: int, error: IaError | None) -> SyncError:
     if status == 403 or (error is not None and "permission" in _words(error)):
         return failure(403, error, write=True)
     what = "does not have this record" if status == 404 else "refused this record"
-    message = f"Intacct {what}: {_said(error)}"
+    said = _said(error)
+    if said == _NO_REASON:  # never silently: the status is named and the reply logged
+        _log.warning("intacct_refused_without_reason", cause=cause)
+        said = f"no reason given (HTTP {status})."
+    message = f"Intacct {what}: {said}"
     return _error(ErrorKind.REJECTED, None, message, "Correct the record, then sync again.", cause)
 
 
@@ -178,9 +183,9 @@ def _cause(status: int, error: IaError | None) -> str:
 def _said(error: IaError | None) -> str:
     """Intacct's words: the details' messages (without support ids), else the message."""
     if error is None:
-        return "no reason given."
-    texts = [d.message.split("[Support ID")[0] for d in error.listed] or [error.message]
-    return " ".join(_sentence(t) for t in unique(texts)) or "no reason given."
+        return _NO_REASON
+    texts = unique(d.message.split("[Support ID")[0] for d in error.listed)
+    return " ".join(_sentence(t) for t in texts or unique([error.message])) or _NO_REASON
 
 
 def _words(error: IaError) -> str:

@@ -71,7 +71,8 @@ _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply that is not a failure: its status (200, 201, 204 or 207) and envelope."""
+    """A reply that is not a failure: its status (200, 201, 204 or 207, or a batch's 4xx whose
+    records each carry their own outcome) and envelope."""
 
     status: int
     envelope: Envelope
@@ -124,7 +125,8 @@ class RestTransport(Governed):
         repeated after a server error; a write only with a key."""
         content = None if body is None else _ENCODER.encode(body)
         write = method != "GET" and not path.startswith("/services/core/query")
-        sending = _Sending(write=write, key=key, resent=resent, atomic=atomic)
+        batch = isinstance(body, list)
+        sending = _Sending(write=write, key=key, resent=resent, atomic=atomic, batch=batch)
         for renewed in (False, True):
             outcome = await self._repeat(
                 lambda: self._once(method, path, content, sending),
@@ -205,6 +207,8 @@ class _Sending:
     atomic: bool
     resent: bool
     """A try may have reached Intacct and run before this one."""
+    batch: bool = False
+    """The body is an array of records (a batch): each is answered in its place."""
     refused: Secret | None = None
     """The access token Intacct refused (renewed once)."""
 
@@ -226,12 +230,32 @@ def _attempt(
     if status == 207 or (200 <= status < 300 and envelope.error is None):
         # 207: each record's outcome is in its place in ``ia::result`` (``batch``)
         return Attempt(Success(Reply(status, envelope)), retriable=False, safe_to_repeat=False)
+    if sending.batch and _per_record(status, envelope):
+        # every record of the batch failed: their reasons are in their places, not in ia::error
+        return Attempt(Success(Reply(status, envelope)), retriable=False, safe_to_repeat=False)
     if 200 <= status < 300:
         status = 422  # an ``ia::error`` in a 200 or 201: refused as Intacct says
     error = failure(
         status, envelope.error, write=write, key=key, resent=sending.resent, retry_after=wait
     )
     return Attempt(Failure(error), _retriable(error), safe_to_repeat=throttled, retry_after=wait)
+
+
+def _per_record(status: int, envelope: Envelope) -> bool:
+    """A batch's failure status (4xx) whose ``ia::result`` holds each record's outcome and which
+    has no ``ia::error`` of its own: "When atomic mode fails, the REST API returns 207
+    Multi-Status, 404 Not Found, 422 Unprocessable Entity, or another HTTP error. Each individual
+    response contains ``ia::status`` and ``ia::error``" ([RESTDOC] bulk-requests, "Atomic
+    Requests"); a non-atomic batch whose records all failed alike answers their one status
+    (**inferred**: the page shows no such reply). Read record by record (``batch``), so each keeps
+    Intacct's reason. A 401 or 429 is the request's, never the records'."""
+    return (
+        400 <= status < 500
+        and status not in (401, 429)
+        and envelope.error is None
+        and isinstance(envelope.result, list)
+        and bool(envelope.result)
+    )
 
 
 def _retriable(error: SyncError) -> bool:

@@ -1,0 +1,90 @@
+"""The bench's REST accounting (``bench/_rest_tally.py``, ``bench/bench.py``'s ``rest_minimum``):
+what each request to ``/ia/api/v1`` counts as, and the fewest requests a REST sync could make
+(pages of up to 4,000 rows, batches of up to 500 records of one object, one token a run), which
+``docs/benchmarks.md`` sets the measured requests against."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _script(name: str) -> ModuleType:
+    """``bench/<name>.py``: the bench is scripts that import each other by their bare names, so
+    its folder goes first on the path while it is imported (a module there wins over the
+    ``bench`` folder itself)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+_tally = _script("_rest_tally")
+RestCall, rest_call = _tally.RestCall, _tally.rest_call
+rest_minimum = _script("bench").rest_minimum
+
+
+def _query(**body: object) -> bytes:
+    return json.dumps(body).encode()
+
+
+def test_a_token_request_is_auth() -> None:
+    assert rest_call("POST", "/oauth2/token", b"grant_type=client_credentials").kind == "auth"
+
+
+def test_a_query_on_the_cursor_is_a_feed_page_of_its_object() -> None:
+    since = [{"field": "audit.modifiedDateTime", "operator": "$gte", "value": "2025-01-01"}]
+    page = rest_call(
+        "POST", "/services/core/query", _query(object="general-ledger/account", filters=since)
+    )
+    assert page == RestCall("read", "general-ledger/account", cursored=True)
+    by_id = [{"field": "id", "operator": "$in", "value": ["C1"]}]
+    look_up = rest_call(
+        "POST", "/services/core/query", _query(object="accounts-receivable/customer", filters=by_id)
+    )
+    assert look_up == RestCall("read", "accounts-receivable/customer", cursored=False)
+
+
+def test_a_get_by_keys_reads_its_object() -> None:
+    read = rest_call("GET", "/objects/accounts-receivable/invoice/1,2,3", b"")
+    assert read == RestCall("read", "accounts-receivable/invoice")
+
+
+def test_a_write_counts_the_records_it_holds_by_method_and_object() -> None:
+    batch = json.dumps([{"id": "a"}, {"id": "b", "lines": [{"x": 1}]}, {}]).encode()
+    assert rest_call("POST", "/objects/accounts-receivable/invoice", batch) == RestCall(
+        "write", "POST accounts-receivable/invoice", 3
+    )
+    one = rest_call("PATCH", "/objects/accounts-receivable/customer/12", b'{"name": "A"}')
+    assert one == RestCall("write", "PATCH accounts-receivable/customer", 1)
+    gone = rest_call("DELETE", "/objects/accounts-receivable/invoice-line/4,5", b"")
+    assert gone == RestCall("write", "DELETE accounts-receivable/invoice-line", 2)
+    flow = rest_call("POST", "/workflows/accounts-receivable/invoice/submit", b'{"key": "7"}')
+    assert flow == RestCall("write", "accounts-receivable/invoice:submit", 1)
+
+
+def test_the_rest_minimum_batches_each_object_by_500_and_allows_one_token() -> None:
+    sync = {
+        "by_resource": {
+            "released:GET:invoices": 4,
+            "released:GET:contacts": 1,
+            "intacct:general-ledger/account": 1,
+            "intacct:accounts-receivable/invoice": 2002,
+        },
+        "functions": {
+            "POST accounts-receivable/customer": 100,
+            "POST accounts-receivable/invoice": 1001,
+            "POST accounts-receivable/payment": 500,
+        },
+        "requests": {"released_write": 7},
+    }
+    least = rest_minimum(1001, sync)
+    # Re-Leased: ceil(1001 / 500) invoice pages, one contacts page; Intacct: one page an object
+    assert least == {"reads": 3 + 1 + 2, "intacct_writes": 1 + 3 + 1, "released_writes": 7,
+                     "sessions": 1}  # fmt: skip
