@@ -42,15 +42,14 @@ from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import unresolved
 from released_intacct.domain.ports import (
     Credentials,
-    IntacctCredentials,
     IntacctPort,
-    OAuthCredentials,
     ReleasedPort,
 )
 from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.sim_adapters import DEMO, DEMO_OAUTH, SIM_URL, client, settings
 from released_intacct.fakes.simulators.intacct import app as intacct_app
 from released_intacct.fakes.simulators.intacct import seed as intacct_seed
 from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
@@ -62,6 +61,7 @@ from released_intacct.fakes.state_store import FakeStateStore
 
 __all__ = [
     "DEMO",
+    "DEMO_OAUTH",
     "RL_DEMO",
     "STORES",
     "SYNC_FROM",
@@ -81,24 +81,10 @@ __all__ = [
 T = TypeVar("T")
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 """When both demo seeds are loaded."""
-DEMO = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-DEMO_OAUTH = OAuthCredentials(
-    client_id="demo-client",
-    client_secret=Secret("demo-client-secret"),
-    company_id="DEMO",
-    user_id="ws_user",
-)
-"""The demo company over REST (``--intacct-api rest``): the simulator's OAuth client, for the
-Web Services user ``ws_user`` (the client-credentials grant)."""
 RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 SYNC_FROM = date(2024, 1, 1)
-_GATEWAY = "http://sim" + intacct_app.GATEWAY_PATH
+_GATEWAY = SIM_URL + intacct_app.GATEWAY_PATH
+_REST = SIM_URL + intacct_app.REST_PREFIX
 _RELEASED = "http://released.sim"
 
 
@@ -285,20 +271,28 @@ async def demo_pair(
     before_intacct: Callable[[ASGIApp], ASGIApp] | None = None,
     intacct_settings: ClientSettings | None = None,
     released_settings: ReleasedSettings | None = None,
+    sync_errors: bool = True,
+    order_modules: bool = True,
 ) -> AsyncIterator[DemoPair]:
     """Both demo seeds loaded at the clock's time, served in process, with the service over them.
     ``before_intacct`` wraps the Intacct simulator's app (to hold or watch the product's requests:
     the simulator itself knows nothing of the product). The adapters' settings (page sizes,
-    concurrency) are the defaults unless given; the endpoint is always the simulator's."""
+    concurrency) are the defaults unless given; the endpoint is always the simulator's (its XML
+    gateway, and its REST API for ``DEMO_OAUTH``). The Intacct company is ``seed.load_demo``'s:
+    ``sync_errors=False`` without D13's and D14's records (seed ``demo-blue``), and
+    ``order_modules=False`` besides without Order Entry and Purchasing (seed ``demo-blue-rest``,
+    what a REST connection syncs whole)."""
     clock = clock or Ticking()
     isim = IntacctSimulator(clock=clock.now)
-    intacct_seed.load_demo(isim, now=clock.now())
+    intacct_seed.load_demo(
+        isim, now=clock.now(), sync_errors=sync_errors, order_modules=order_modules
+    )
     rsim = ReleasedSimulator(clock=clock.now)
     released_seed.load_demo(rsim, now=clock.now())
     served: ASGIApp = intacct_app.create_app(isim)
     if before_intacct is not None:
         served = before_intacct(served)
-    to_intacct = httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://sim")
+    to_intacct = client(served)
     to_released = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=released_app.create_app(rsim)), base_url=_RELEASED
     )
@@ -307,7 +301,7 @@ async def demo_pair(
         clock,
         to_intacct=(
             to_intacct,
-            replace(intacct_settings or ClientSettings(backoff=0.0), endpoint=_GATEWAY),
+            replace(intacct_settings or settings(), endpoint=_GATEWAY, api_base=_REST),
         ),
         to_released=(to_released, _RELEASED, released_settings or ReleasedSettings(backoff=0.0)),
     )
@@ -340,17 +334,17 @@ CHECKED_BY_HAND = (
 after checking it there (the demo's settings meet every one)."""
 
 
-async def confirmed(pair: DemoPair) -> ConnectionId:
-    """Onboard and confirm the demo pair; its id."""
-    id = await onboarded(pair.flow)
+async def confirmed(pair: DemoPair, credentials: Credentials = DEMO) -> ConnectionId:
+    """Onboard and confirm the demo pair (over XML, or over REST with ``DEMO_OAUTH``); its id."""
+    id = await onboarded(pair.flow, credentials)
     await value(pair.flow.confirm(id))
     await pair.flow.background()
     return id
 
 
-async def onboarded(flow: ConnectionWorkflow) -> ConnectionId:
+async def onboarded(flow: ConnectionWorkflow, credentials: Credentials = DEMO) -> ConnectionId:
     """Onboard the demo pair up to confirm (every step continued); its id."""
-    connected = await value(flow.connect(RL_DEMO, DEMO))
+    connected = await value(flow.connect(RL_DEMO, credentials))
     id = connected.connection.id
     await value(flow.choose_entity(id, EntityId("E100")))
     await value(flow.set_sync_from(id, SYNC_FROM))

@@ -2,7 +2,8 @@
 
 Test support: requests written by hand over ``httpx.ASGITransport`` (one event loop per call),
 independent of the product's REST adapter, so simulator tests do not depend on the code the
-simulator exists to test. ``token`` runs the client-credentials grant of the demo's OAuth client.
+simulator exists to test. ``token`` runs the client-credentials grant of the demo's OAuth client;
+``signed_in`` is a client of a simulator holding its token; ``company`` a small company's config.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from typing import Final
 
 import httpx
 from starlette.types import ASGIApp
+
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 API: Final = "/ia/api/v1"
 CLIENT: Final = ("demo-client", "demo-client-secret")
@@ -68,9 +72,22 @@ class RestSim:
         return self.request("POST", "/services/core/query", json=body)
 
 
-def company(**overrides: object) -> dict[str, object]:
+def signed_in(sim: Simulator) -> RestSim:
+    """A client of ``sim``'s app holding the demo client's access token."""
+    api = RestSim(create_app(sim))
+    granted = api.token()
+    if granted.status_code != 200:
+        msg = f"the demo client's token was refused: {granted.status_code} {granted.text}"
+        raise AssertionError(msg)
+    return api
+
+
+def company(
+    *, more: dict[str, list[dict[str, object]]] | None = None, **overrides: object
+) -> dict[str, object]:
     """A small company config for REST tests: the demo's credentials and OAuth client, two
-    entities, two GL accounts, a contact and a customer."""
+    entities, two GL accounts, a contact and a customer; ``more``: records of other objects
+    (``{"VENDOR": [...]}``), added to those; ``overrides`` replace the config's keys."""
     config: dict[str, object] = {
         "company_id": "DEMO",
         "senders": {"demo-sender": "demo-sender-pass"},
@@ -101,5 +118,8 @@ def company(**overrides: object) -> dict[str, object]:
             ],
         },
     }  # fmt: skip
+    records = config["records"]
+    assert isinstance(records, dict)
+    records.update(more or {})
     config.update(overrides)
     return config

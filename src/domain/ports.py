@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from returns.future import FutureResult
 from returns.result import Result
@@ -234,6 +234,11 @@ class WriteOutcome:
     result: Result[IntacctRecord, SyncError]
 
 
+CANDIDATES: Final = 20
+"""``IntacctWriter.candidates`` names at most this many records as what may be a create's copy,
+whichever API it speaks."""
+
+
 class IntacctWriter(Protocol):
     def write(
         self, batch: Sequence[IntacctWrite]
@@ -252,9 +257,9 @@ class IntacctWriter(Protocol):
         """The records that may be the copy ``write`` created although none carries its key (a
         user changed the field it is written in; issue 16, F3), as Intacct holds them: customers /
         vendors of its name; documents of its party and kind with its number, its reference or
-        its date; payments of its party on its date for its amount. A few at most; none for an
-        item (its id is its key). Asked when ``find_written`` finds nothing for a create whose
-        outcome is unknown: whether it may be sent again (``app.sync.uncertain``).
+        its date; payments of its party on its date for its amount. ``CANDIDATES`` at most; none
+        for an item (its id is its key). Asked when ``find_written`` finds nothing for a create
+        whose outcome is unknown: whether it may be sent again (``app.sync.uncertain``).
         """
 
     def transactions_spent(self) -> int:

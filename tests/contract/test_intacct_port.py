@@ -25,7 +25,6 @@ from returns.future import FutureResult
 from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Diagnosis, Verdict
@@ -62,7 +61,8 @@ from released_intacct.domain.ports import (
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import settled, value
 from released_intacct.fakes.intacct_port import FakeIntacct, ready_setup
-from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.sim_adapters import DEMO, DEMO_OAUTH, Adapters, At, adapters, settings
+from released_intacct.fakes.sim_adapters import client as sim_client
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -71,24 +71,6 @@ USD = currency("USD")
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SANDBOX_VARS = ("SENDER_ID", "SENDER_PASSWORD", "COMPANY_ID", "USER_ID", "USER_PASSWORD")
 REST_SANDBOX_VARS = ("CLIENT_ID", "CLIENT_SECRET", "COMPANY_ID", "USER_ID")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class _Now:
-    """The harness clock as the adapters' ``Clock`` port."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-
-    def now(self) -> datetime:
-        return self._clock()
 
 
 class Port(Protocol):
@@ -125,7 +107,7 @@ class Port(Protocol):
 @dataclass
 class Harness:
     port: Port
-    clock: Clock
+    clock: At
     seed_accounts: Callable[[int], None]
     delete: Callable[[RecordType, str], None]
     credentials: Credentials | None = None
@@ -157,7 +139,7 @@ WRONG = "wrong-password-5d2a-never-shown"
 
 
 def _fake() -> Harness:
-    clock = Clock()
+    clock = At(T0)
     fake = FakeIntacct(
         clock=clock, page_size=100, entities=ENTITIES, company_setup=SETUP, credentials=CREDENTIALS
     )
@@ -176,21 +158,8 @@ def _fake() -> Harness:
     )
 
 
-CREDENTIALS = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-
-
-OAUTH = OAuthCredentials(
-    client_id="demo-client",
-    client_secret=Secret("demo-client-secret"),
-    company_id="DEMO",
-    user_id="ws_user",
-)
+CREDENTIALS = DEMO
+OAUTH = DEMO_OAUTH
 
 
 @dataclass
@@ -198,7 +167,7 @@ class Simulated:
     """The simulator app of the ``real`` and ``rest`` harnesses: the XML gateway and the REST API
     over one company."""
 
-    clock: Clock
+    clock: At
     sim: Simulator
     client: httpx.AsyncClient
 
@@ -219,18 +188,18 @@ class Simulated:
         self.company.delete({RecordType.INVOICE: "ARINVOICE"}[kind], int(key), now=self.clock())
 
     def xml(self) -> IntacctAdapter:
-        settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
-        return IntacctAdapter(self.client, CREDENTIALS, entity=None, settings=settings)
+        return self._adapters().xml
 
     def rest(self) -> IntacctRestAdapter:
-        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0, rest_page_size=1000)
-        return IntacctRestAdapter(
-            self.client, OAUTH, entity=None, settings=settings, clock=_Now(self.clock)
-        )
+        return self._adapters().rest
+
+    def _adapters(self) -> Adapters:
+        chosen = settings(rest_page_size=1000)
+        return adapters(self.client, self.clock, with_settings=chosen)
 
 
 def simulated() -> Simulated:
-    clock = Clock()
+    clock = At(T0)
     sim = Simulator(clock=clock)
     load_company(
         sim,
@@ -255,9 +224,7 @@ def simulated() -> Simulated:
         },
         now=clock(),
     )
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
-    )
+    client = sim_client(sim)
     return Simulated(clock, sim, client)
 
 
@@ -301,7 +268,7 @@ def _sandbox() -> Harness:
     def cannot(*_: object) -> None:
         pytest.skip("seeding Intacct-owned data is not done against a real company")
 
-    return Harness(adapter, Clock(), cannot, cannot, credentials=credentials)
+    return Harness(adapter, At(T0), cannot, cannot, credentials=credentials)
 
 
 def _rest_sandbox() -> Harness:
@@ -322,7 +289,7 @@ def _rest_sandbox() -> Harness:
     def cannot(*_: object) -> None:
         pytest.skip("seeding Intacct-owned data is not done against a real company")
 
-    return Harness(adapter, Clock(), cannot, cannot, credentials=credentials)
+    return Harness(adapter, At(T0), cannot, cannot, credentials=credentials)
 
 
 MAKERS = {
@@ -452,9 +419,9 @@ def test_reads_every_record_across_pages(make: Callable[[], Harness]) -> None:
 def test_since_leaves_out_older_changes(make: Callable[[], Harness]) -> None:
     async def body(h: Harness) -> None:
         h.seed_accounts(3)
-        h.clock.now += timedelta(hours=2)
-        cursor = h.clock.now
-        h.clock.now += timedelta(minutes=30)
+        h.clock.at += timedelta(hours=2)
+        cursor = h.clock.at
+        h.clock.at += timedelta(minutes=30)
         (await ok(h.port.write([customer("Late Cafe")])))
         parties, _ = await read_all(lambda q: h.port.parties(ContactRole.CUSTOMER, q), since=cursor)
         assert [p.name for p in parties] == ["Late Cafe"]

@@ -12,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from returns.future import FutureResult
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
 from released_intacct.adapters.intacct_rest.oauth import Spend, TokenClient
 from released_intacct.domain.actions import CreateInIntacct
@@ -33,10 +30,11 @@ from released_intacct.domain.ids import (
     ReleasedId,
 )
 from released_intacct.domain.intacct import ContactBlock, Item, Party, party_key
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
+from released_intacct.domain.ports import FeedQuery
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.awaiting import settled, value
-from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.sim_adapters import DEMO, DEMO_OAUTH, At, adapters, settings
+from released_intacct.fakes.sim_adapters import client as sim_client
 from released_intacct.fakes.simulators.intacct.company import Company
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.faults import FaultRule
@@ -45,19 +43,8 @@ from released_intacct.fakes.simulators.intacct.simulator import Simulator
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CALLBACK = "http://127.0.0.1/oauth/callback"
 T = TypeVar("T")
-XML = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-OAUTH = OAuthCredentials(
-    client_id="demo-client",
-    client_secret=Secret("demo-client-secret"),
-    company_id="DEMO",
-    user_id="ws_user",
-)
+XML = DEMO
+OAUTH = DEMO_OAUTH
 RECORDS = {
     "GLACCOUNT": [{"ACCOUNTNO": "4000", "TITLE": "Rent"}],
     "LOCATIONENTITY": [
@@ -77,22 +64,11 @@ RECORDS = {
 }
 
 
-class Now:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 class World:
     """One simulated company, its XML adapter and its REST adapter."""
 
     def __init__(self) -> None:
-        self.clock = Now()
+        self.clock = At(T0)
         sim = Simulator(clock=self.clock)
         config: dict[str, object] = {
             "company_id": "DEMO",
@@ -111,17 +87,10 @@ class World:
         }
         self.sim = sim
         self.company: Company = load_company(sim, config, now=self.clock())
-        self.client = client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(sim)), base_url="http://sim"
-        )
-        settings = ClientSettings(
-            endpoint="http://sim/ia/xml/xmlgw.phtml", api_base="http://sim/ia/api/v1", backoff=0.0
-        )
-        self.settings = settings
-        self.xml = IntacctAdapter(client, XML, entity=None, settings=settings)
-        self.rest = IntacctRestAdapter(
-            client, OAUTH, entity=None, settings=settings, clock=self.clock
-        )
+        self.client = sim_client(sim)
+        self.settings = settings()
+        both = adapters(self.client, self.clock, with_settings=self.settings)
+        self.xml, self.rest = both.xml, both.rest
 
 
 def run(body: Callable[[World], Coroutine[Any, Any, None]]) -> None:

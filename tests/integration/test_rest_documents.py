@@ -21,13 +21,8 @@ from returns.result import Result
 from returns.unsafe import unsafe_perform_io
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest import document_fields, document_reads, documents
-from released_intacct.adapters.intacct_rest.batch import Batches
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
-from released_intacct.adapters.intacct_rest.query import QueryPages
-from released_intacct.adapters.intacct_rest.transport import RestTransport
 from released_intacct.adapters.intacct_rest.writer import Writer
 from released_intacct.adapters.paging import read_all
 from released_intacct.domain.actions import CreateInIntacct, UpdateInIntacct
@@ -42,10 +37,10 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction, TransactionLine
 from released_intacct.domain.money import Currency
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials, Page
-from released_intacct.domain.secret import Secret
+from released_intacct.domain.ports import FeedQuery, Page
 from released_intacct.fakes.awaiting import outcome
-from released_intacct.fakes.restsim import CLIENT, RestSim, company
+from released_intacct.fakes.restsim import RestSim, company
+from released_intacct.fakes.sim_adapters import At, adapters, client
 from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
@@ -53,33 +48,22 @@ from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 T = TypeVar("T")
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-OAUTH = OAuthCredentials(
-    client_id=CLIENT[0], client_secret=Secret(CLIENT[1]), company_id="DEMO", user_id="ws_user"
-)
-XML = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return NOW
 
 
 @pytest.fixture
 def sim() -> Simulator:
     sim = Simulator(clock=lambda: NOW)
-    config = company()
-    records = config["records"]
-    assert isinstance(records, dict)
-    records["VENDOR"] = [{"VENDORID": "V1", "NAME": "Supplies", "STATUS": "active"}]
-    records["DEPARTMENT"] = [{"DEPARTMENTID": "D1", "TITLE": "Ops", "STATUS": "active"}]
-    records["TAXDETAIL"] = [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]
-    load_company(sim, config, now=NOW)
+    load_company(
+        sim,
+        company(
+            more={
+                "VENDOR": [{"VENDORID": "V1", "NAME": "Supplies", "STATUS": "active"}],
+                "DEPARTMENT": [{"DEPARTMENTID": "D1", "TITLE": "Ops", "STATUS": "active"}],
+                "TAXDETAIL": [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}],
+            }
+        ),
+        now=NOW,
+    )
     return sim
 
 
@@ -91,31 +75,15 @@ def _run(
     """``use`` against the simulator; ``sent`` collects every request made."""
 
     async def go() -> T:
-        async def seen(request: httpx.Request) -> None:
+        async with client(sim) as to_sim:
             if sent is not None:
-                sent.append(request)
 
-        transport = httpx.ASGITransport(app=create_app(sim))
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://sim", event_hooks={"request": [seen]}
-        ) as client:
-            settings = ClientSettings(
-                api_base="http://sim/ia/api/v1",
-                endpoint="http://sim/ia/xml/xmlgw.phtml",
-                backoff=0.0,
-            )
-            clock = _Clock()
-            tokens = AccessTokens(TokenClient(client, settings, OAUTH, clock), settings, clock)
-            rest_transport = RestTransport(client, settings, tokens)
-            rest = Rest(
-                transport=rest_transport,
-                pages=QueryPages(rest_transport, settings),
-                batches=Batches(rest_transport, settings),
-                settings=settings,
-                clock=clock,
-            )
-            xml = IntacctAdapter(client, XML, entity=None, settings=settings)
-            return await use(rest, xml)
+                async def seen(request: httpx.Request) -> None:
+                    sent.append(request)
+
+                to_sim.event_hooks = {"request": [seen], "response": []}
+            both = adapters(to_sim, At(NOW))
+            return await use(both.rest.rest, both.xml)
 
     return asyncio.run(go())
 

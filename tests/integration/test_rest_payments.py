@@ -12,55 +12,29 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-import httpx
 from returns.result import Failure
 
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
-from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
-from released_intacct.adapters.intacct_rest.batch import Batches, Record
+from released_intacct.adapters.intacct_rest.batch import Record
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.payments import FAMILY, payments
-from released_intacct.adapters.intacct_rest.query import QueryPages
-from released_intacct.adapters.intacct_rest.transport import RestTransport
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Finding, Verdict
 from released_intacct.domain.enums import IntacctState, Origin, PaymentKind, RecordType
 from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, PaymentApplication
 from released_intacct.domain.money import Currency
-from released_intacct.domain.ports import FeedQuery, IntacctCredentials, OAuthCredentials
-from released_intacct.domain.secret import Secret
+from released_intacct.domain.ports import FeedQuery
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.sim_adapters import At, served
+from released_intacct.fakes.sim_adapters import client as sim_client
 from released_intacct.fakes.sim_calls import ok_key
-from released_intacct.fakes.simulators.intacct import app as intacct_app
 from released_intacct.fakes.simulators.intacct import seed
-from released_intacct.fakes.simulators.intacct.seeddata import OAUTH_CLIENT
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
 T = TypeVar("T")
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-XML = IntacctCredentials(
-    sender_id="demo-sender",
-    sender_password=Secret("demo-sender-pass"),
-    company_id="DEMO",
-    user_id="ws_user",
-    user_password=Secret("ws_pass"),
-)
-OAUTH = OAuthCredentials(
-    client_id=OAUTH_CLIENT[0],
-    client_secret=Secret(OAUTH_CLIENT[1]),
-    company_id="DEMO",
-    user_id="ws_user",
-)
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return NOW
-
-
 Use = Callable[[Simulator, Rest, IntacctAdapter], Awaitable[T]]
 
 
@@ -69,22 +43,8 @@ def _run(use: Use[T]) -> T:
     seed.load_demo(sim, now=NOW)
 
     async def go() -> T:
-        transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-            xml_settings = ClientSettings(endpoint="http://sim/ia/xml/xmlgw.phtml", backoff=0.0)
-            settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
-            clock = _Clock()
-            tokens = AccessTokens(TokenClient(client, settings, OAUTH, clock), settings, clock)
-            rest_transport = RestTransport(client, settings, tokens)
-            rest = Rest(
-                transport=rest_transport,
-                pages=QueryPages(rest_transport, settings),
-                batches=Batches(rest_transport, settings),
-                settings=settings,
-                clock=clock,
-            )
-            xml = IntacctAdapter(client, XML, entity=None, settings=xml_settings)
-            return await use(sim, rest, xml)
+        async with served(sim, At(NOW)) as both:
+            return await use(sim, both.rest.rest, both.xml)
 
     return asyncio.run(go())
 
@@ -319,12 +279,8 @@ def test_the_rest_adapter_writes_finds_and_feeds_payments_like_the_xml_adapter(
     origin: Origin,
 ) -> None:
     async def use(sim: Simulator, rest: Rest, xml: IntacctAdapter) -> None:
-        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
-        transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-            adapter = IntacctRestAdapter(
-                client, OAUTH, entity=None, settings=settings, clock=_Clock()
-            )
+        async with served(sim, At(NOW)) as both:
+            adapter = both.rest
             write = _create(origin, _document(sim, origin), "ri-adapter-1")
             (outcome,) = await value(adapter.write([write]))
             written = outcome.result.unwrap()
@@ -342,12 +298,8 @@ def test_the_rest_adapter_writes_finds_and_feeds_payments_like_the_xml_adapter(
 
 def _with_adapter(sim: Simulator, use: Callable[[IntacctRestAdapter], Awaitable[T]]) -> T:
     async def go() -> T:
-        settings = ClientSettings(api_base="http://sim/ia/api/v1", backoff=0.0)
-        transport = httpx.ASGITransport(app=intacct_app.create_app(sim))
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-            adapter = IntacctRestAdapter(
-                client, OAUTH, entity=None, settings=settings, clock=_Clock()
-            )
+        async with served(sim, At(NOW)) as both:
+            adapter = both.rest
             return await use(adapter)
 
     return asyncio.run(go())
@@ -396,9 +348,7 @@ def test_a_payment_whose_reply_is_lost_is_written_once_over_rest(origin: Origin)
     rule = {"kind": "timeout_after_commit", "function": "create", "object": table, "times": 1}
 
     async def use(adapter: IntacctRestAdapter) -> IntacctPayment:
-        app = intacct_app.create_app(sim)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as control:
+        async with sim_client(sim) as control:
             assert (await control.post("/_sim/faults", json=rule)).status_code == 201
             (outcome,) = await value(adapter.write([write]))
             (fired,) = (await control.get("/_sim/faults")).json()["faults"]

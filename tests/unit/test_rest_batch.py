@@ -12,7 +12,7 @@ import httpx
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from released_intacct.adapters.intacct.classify import uncertain
+from released_intacct.adapters.failures import uncertain
 from released_intacct.adapters.intacct_rest.batch import Batches, Outcome, Record, batch_key
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.transport import RestTransport
@@ -134,3 +134,58 @@ def test_an_atomic_batch_asks_for_one_transaction() -> None:
     plain = RestStub([_created])
     _write(plain, _records(2))
     assert "X-IA-API-Param-Transaction" not in plain.requests[0].headers
+
+
+def _refusal(number: str) -> dict[str, object]:
+    """A record refused as the demo's duplicate numbers are: 409 with the legacy codes."""
+    return {
+        "ia::status": 409,
+        "ia::error": {
+            "code": "operationFailed",
+            "message": "Operation create object accounts-receivable/invoice failed",
+            "details": [
+                {
+                    "code": "BL34000061",
+                    "message": f"Another Invoice with the given value(s) {number}  already exists",
+                },
+                {"code": "BL01001973", "message": "Could not create ARINVOICE record!"},
+            ],
+        },
+    }
+
+
+def test_E1_a_batch_whose_records_all_failed_keeps_each_records_reason() -> None:
+    """Every record refused alike: the reply's status is theirs (409 here, or 422) and it has no
+    ``ia::error`` of its own; each record's reason is in its place ([RESTDOC] bulk-requests,
+    "Atomic Requests": "Each individual response contains ia::status and ia::error")."""
+    for status in (409, 422):
+        failed = {
+            "ia::result": [_refusal("C0"), _refusal("C1")],
+            "ia::meta": {"totalCount": 2, "totalSuccess": 0, "totalError": 2},
+        }
+        outcomes = _write(RestStub([body(failed, status)]), _records(2)).unwrap()
+        errors = [o.result.failure() for o in outcomes]
+        assert [e.kind for e in errors] == [ErrorKind.REJECTED] * 2
+        assert [e.message for e in errors] == [
+            f"Intacct refused this record: Another Invoice with the given value(s) C{i} already"
+            " exists. Could not create ARINVOICE record!"
+            for i in range(2)
+        ]
+        assert all("BL34000061" in (e.cause or "") for e in errors)
+
+
+def test_E1_a_record_refused_without_a_reason_says_so_with_its_status() -> None:
+    """An entry with a failure status and no ``ia::error`` is refused, never read as created,
+    and its message names the status (the reply is logged): a refusal is never silent."""
+    bare = body({"ia::result": [{"ia::status": 400}, {"ia::status": 400}]}, 400)
+    outcomes = _write(RestStub([bare]), _records(2)).unwrap()
+    assert [o.result.failure().message for o in outcomes] == [
+        "Intacct refused this record: no reason given (HTTP 400)."
+    ] * 2
+    blank = {"code": "operationFailed", "message": "Customer name is required", "details": [{}]}
+    mixed = body({"ia::result": [{"ia::status": 422, "ia::error": blank}, {"key": "1"}]}, 207)
+    first, second = _write(RestStub([mixed]), _records(2)).unwrap()
+    assert (
+        first.result.failure().message == "Intacct refused this record: Customer name is required."
+    )
+    assert second.result.unwrap() == {"key": "1"}

@@ -15,7 +15,7 @@ import pytest
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from released_intacct.adapters.intacct.classify import uncertain
+from released_intacct.adapters.failures import uncertain
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.oauth import AccessTokens, TokenClient
 from released_intacct.adapters.intacct_rest.transport import Method, Reply, RestTransport

@@ -252,6 +252,41 @@ def test_php_bill_line_tax_entries_are_stored_in_order_and_refer_to_tax_details(
     assert "<detailid> is out of order" in message
 
 
+def test_a_tax_entry_counts_in_what_an_invoice_and_a_bill_owe() -> None:
+    """An invoice's total is owed with its tax ([RESTDOC] accounts-receivable, "GET
+    /objects/accounts-receivable/invoice/{key}": a 400.00 line with a 40.00 tax entry totals
+    440.00), so a payment of the gross applies in full; a tax entry without an amount adds none."""
+    sim, company = _sim()
+    key = _ok(
+        sim,
+        "<create_invoice><customerid>CUS-1001</customerid>"
+        f"{_day('datecreated', '03/01/2026')}<invoiceitems><lineitem>"
+        "<glaccountno>4000</glaccountno><amount>100.00</amount><taxentries><taxentry>"
+        "<detailid>Standard 10%</detailid><trx_tax>10</trx_tax></taxentry></taxentries>"
+        "</lineitem></invoiceitems></create_invoice>",
+    )
+    stored = company.table("ARINVOICE")[int(key)]
+    assert (stored["TOTALENTERED"], stored["TOTALDUE"]) == ("110.00", "110.00")
+    lines = stored["ARINVOICEITEMS"]
+    assert isinstance(lines, list)
+    assert lines[0]["TOTALDUE"] == "110.00"
+    paid = (
+        "<create_arpayment><customerid>CUS-1001</customerid><paymentamount>110.00</paymentamount>"
+        f"{_day('datereceived', '03/10/2026')}<paymentmethod>EFT</paymentmethod><arpaymentitem>"
+        f"<invoicekey>{key}</invoicekey><amount>110.00</amount></arpaymentitem></create_arpayment>"
+    )
+    _ok(sim, paid)
+    assert (stored["TOTALDUE"], stored["STATE"]) == ("0.00", "Paid")
+    bill = _ok(
+        sim,
+        _taxed_bill(
+            "<taxentry><detailid>Standard 10%</detailid><trx_tax>10</trx_tax></taxentry>"
+            "<taxentry><detailid>Exempt</detailid></taxentry>"
+        ),
+    )
+    assert company.table("APBILL")[int(bill)]["TOTALENTERED"] == "110.00"
+
+
 def test_a_repeated_document_number_is_refused() -> None:
     sim, _ = _sim()
     _ok(sim, invoice(head="<invoiceno>DUP</invoiceno>"))

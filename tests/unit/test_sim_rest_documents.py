@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from released_intacct.fakes import xmlgw
-from released_intacct.fakes.restsim import RestSim, company
+from released_intacct.fakes.restsim import RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct import seed
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -38,14 +38,12 @@ INVOICE: dict[str, object] = {
 @pytest.fixture
 def api() -> RestSim:
     sim = Simulator(clock=lambda: NOW)
-    config = company()
-    records = config["records"]
-    assert isinstance(records, dict)
-    records["TAXDETAIL"] = [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]
-    load_company(sim, config, now=NOW)
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    load_company(
+        sim,
+        company(more={"TAXDETAIL": [{"DETAILID": "VAT20", "VALUE": "20", "STATUS": "active"}]}),
+        now=NOW,
+    )
+    return signed_in(sim)
 
 
 def _made(api: RestSim, body: dict[str, object]) -> str:
@@ -55,13 +53,17 @@ def _made(api: RestSim, body: dict[str, object]) -> str:
 
 
 def test_correction_1_an_invoice_shows_its_lines_and_their_tax_entries(api: RestSim) -> None:
+    """The total is owed with the tax: the sample's line of 400.00 with a tax entry of 40.00
+    totals 440.00, due 440.00 ([RESTDOC] accounts-receivable, "GET
+    /objects/accounts-receivable/invoice/{key}")."""
     key = _made(api, INVOICE)
     shown = api.get(f"{INVOICES}/{key}").json()["ia::result"]
-    assert (shown["state"], shown["totalTxnAmount"], shown["customer"]["id"]) == (
-        "posted",
-        "100.00",
-        "C1",
-    )
+    assert (
+        shown["state"],
+        shown["totalTxnAmount"],
+        shown["totalTxnAmountDue"],
+        shown["customer"]["id"],
+    ) == ("posted", "120.00", "120.00", "C1")
     (line,) = shown["lines"]
     assert line["invoice"]["key"] == key
     assert line["taxEntries"] == [{"orderEntryTaxDetail": {"id": "VAT20"}, "txnTaxAmount": "20.00"}]
@@ -124,8 +126,7 @@ def test_a_workflow_the_pages_do_not_give_is_404(api: RestSim) -> None:
 def test_a_purchasing_document_awaiting_approval_is_approved_or_declined_by_workflow() -> None:
     sim = Simulator(clock=lambda: NOW)
     seed.load_demo(sim, now=NOW)
-    api = RestSim(create_app(sim))
-    api.token()
+    api = signed_in(sim)
     made = []
     for number in ("PO-A", "PO-B"):
         body = {

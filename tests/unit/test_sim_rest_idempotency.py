@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from released_intacct.fakes.restsim import API, RestSim, company
-from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.restsim import API, RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -29,9 +28,7 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def api(sim: Simulator) -> RestSim:
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    return signed_in(sim)
 
 
 def _customers(sim: Simulator) -> int:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from released_intacct.fakes import xmlgw
-from released_intacct.fakes.restsim import RestSim, company
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
+from released_intacct.fakes.restsim import RestSim, company, signed_in
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -31,19 +31,13 @@ BILL = {
 @pytest.fixture
 def sim() -> Simulator:
     sim = Simulator(clock=lambda: NOW)
-    config = company()
-    records = config["records"]
-    assert isinstance(records, dict)
-    records["VENDOR"] = [{"VENDORID": "V1", "NAME": "Supplies"}]
-    load_company(sim, config, now=NOW)
+    load_company(sim, company(more={"VENDOR": [{"VENDORID": "V1", "NAME": "Supplies"}]}), now=NOW)
     return sim
 
 
 @pytest.fixture
 def api(sim: Simulator) -> RestSim:
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    return signed_in(sim)
 
 
 def _bill(api: RestSim) -> dict[str, object]:

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from released_intacct.fakes.restsim import RestSim, company
-from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.restsim import RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -36,9 +35,7 @@ RECORDS = {
 def api() -> RestSim:
     sim = Simulator(clock=lambda: NOW)
     load_company(sim, company(records=RECORDS), now=NOW)
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    return signed_in(sim)
 
 
 def _query(api: RestSim, obj: str, *fields: str, **more: object) -> list[dict[str, object]]:

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from released_intacct.fakes import xmlgw
-from released_intacct.fakes.restsim import RestSim, company
+from released_intacct.fakes.restsim import RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct import catalog
-from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH, create_app
+from released_intacct.fakes.simulators.intacct.app import GATEWAY_PATH
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.rest.registry import OBJECTS
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -31,9 +31,7 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def api(sim: Simulator) -> RestSim:
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    return signed_in(sim)
 
 
 def _key(sim: Simulator, object_name: str, field: str, value: str) -> str:

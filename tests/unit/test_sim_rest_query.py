@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from released_intacct.fakes.restsim import RestSim, company
-from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.restsim import RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct.config import insert_records, load_company
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -30,9 +29,7 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def api(sim: Simulator) -> RestSim:
-    api = RestSim(create_app(sim))
-    api.token()
-    return api
+    return signed_in(sim)
 
 
 def _ids(api: RestSim, **body: object) -> list[object]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from released_intacct.fakes.restsim import API, RestSim, company
+from released_intacct.fakes.restsim import API, RestSim, company, signed_in
 from released_intacct.fakes.simulators.intacct.app import create_app
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.faults import ConnectionDroppedError
@@ -29,9 +29,7 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def api(sim: Simulator) -> RestSim:
-    api = RestSim(create_app(sim))
-    assert api.token().status_code == 200
-    return api
+    return signed_in(sim)
 
 
 def _fault(api: RestSim, **rule: object) -> None:

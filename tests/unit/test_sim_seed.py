@@ -9,8 +9,10 @@ import pytest
 
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.simulators.intacct.company import Company, Record
-from released_intacct.fakes.simulators.intacct.seed import EDGE_CASES, load_demo
+from released_intacct.fakes.simulators.intacct.seed import EDGE_CASES, OWN_NUMBERS, load_demo
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
+from released_intacct.fakes.simulators.released import seed as released_seed
+from released_intacct.fakes.simulators.released.simulator import Simulator as ReleasedSimulator
 
 ENDPOINT = "http://sim/ia/xml/xmlgw.phtml"
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -188,3 +190,22 @@ def test_D13_D14_seed_demo_blue_leaves_out_only_the_records_that_are_sync_errors
         n: len(t) for n, t in blue.tables.items() if n not in touched
     }
     assert len(blue.table("ARINVOICE")) == len(full.table("ARINVOICE")) - 2
+
+
+def test_E1_the_rest_demo_company_numbers_its_documents_apart_from_released() -> None:
+    """Seed ``demo-blue-rest`` (no Order Entry / Purchasing): Re-Leased's invoices and bills land
+    in ARINVOICE / APBILL, where a number already taken is refused (BL34000061), so the
+    company's own are numbered ``OWN_NUMBERS``; with the modules, as ever, ``INV-`` / ``BILL-``."""
+    sim = Simulator(clock=lambda: NOW)
+    company = load_demo(sim, now=NOW, sync_errors=False, order_modules=False)
+    released = ReleasedSimulator(clock=lambda: NOW)
+    numbers = {
+        str(doc["invoiceNumber"])
+        for doc in released_seed.load_demo(released, now=NOW).tables["invoices"].values()
+    }
+    assert {"INV-0002", "BILL-0001"} <= numbers
+    own = {str(r["RECORDID"]) for name in OWN_NUMBERS for r in company.table(name).values()}
+    assert not own & numbers
+    assert {"AR-0001", "AP-0001"} <= own
+    with_modules = load_demo(Simulator(clock=lambda: NOW), now=NOW, sync_errors=False)
+    assert with_modules.by_field("ARINVOICE", "RECORDID", "INV-0001") is not None

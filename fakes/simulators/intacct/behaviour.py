@@ -168,13 +168,15 @@ def _merge(record: Record, changes: Record) -> Record:
 
 
 def _totals(object_name: str, record: Record) -> Record:
-    """Line amounts (TRX_AMOUNT or AMOUNT) summed into TOTALENTERED; TOTALDUE follows."""
+    """Line amounts (TRX_AMOUNT or AMOUNT) with their tax summed into TOTALENTERED; TOTALDUE
+    follows."""
     field = states.LINES[object_name]
     lines = []
     for row in _rows(record.get(field)):
         value = money(amount(row.get("TRX_AMOUNT") or row.get("AMOUNT"), field="TRX_AMOUNT"))
-        lines.append({**row, "AMOUNT": value, "TRX_AMOUNT": value, "TOTALDUE": value})
-    total = sum((states.dec(row["AMOUNT"]) for row in lines), Decimal(0))
+        priced = {**row, "AMOUNT": value, "TRX_AMOUNT": value}
+        lines.append({**priced, "TOTALDUE": money(states.line_total(priced))})
+    total = sum((states.line_total(row) for row in lines), Decimal(0))
     record = {**record, field: lines, "TOTALENTERED": money(total)}
     record.setdefault("TOTALPAID", "0.00")
     record["TOTALDUE"] = money(total - amount(record.get("TOTALPAID"), field="TOTALPAID"))

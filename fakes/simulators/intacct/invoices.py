@@ -6,7 +6,9 @@ document number), RECORDTYPE (``ri`` invoice, ``pi`` bill, ``ra``/``pa`` adjustm
 CUSTOMERID/CUSTOMERNAME or VENDORID/VENDORNAME, WHENCREATED (the transaction date ``mm/dd/yyyy``),
 WHENPOSTED (the GL date: ``dateposted``, else the transaction date; empty for a Draft), WHENDUE
 (``datedue``, else the transaction date), DOCNUMBER (``ponumber``, the reference), CURRENCY,
-BASECURR, TOTALENTERED, TOTALPAID, TOTALDUE, and for bills PAYMENTPRIORITY (``Normal``) and ONHOLD.
+BASECURR, TOTALENTERED, TOTALPAID, TOTALDUE (the lines' amounts with their tax entries' TRX_TAX,
+``states.line_total``: a document is owed with its tax), and for bills PAYMENTPRIORITY
+(``Normal``) and ONHOLD.
 EXTERNALID keeps ``externalid`` ("" when not sent); the field name is **inferred** (no source names
 it): ``update_invoice`` / ``update_bill`` with ``externalkey="true"`` find the document by it.
 
@@ -136,8 +138,9 @@ def new_line(ctx: Context, kind: Kind, line: Element, number: int) -> Record:
     legacy.check_order(line, kind.line_order)
     amount = legacy.money(legacy.decimal_of(line, "amount"))
     row: Record = {"LINE_NO": str(number), **legacy.line_account(ctx, line, labels=kind.labels)}
-    row.update(AMOUNT=amount, TRX_AMOUNT=amount, TOTALPAID="0.00", TOTALDUE=amount)
-    return row | _optional(ctx, line)
+    row.update(AMOUNT=amount, TRX_AMOUNT=amount, TOTALPAID="0.00")
+    row |= _optional(ctx, line)
+    return row | {"TOTALDUE": legacy.money(states.line_total(row))}
 
 
 def line_fields(ctx: Context, kind: Kind, line: Element) -> Record:
@@ -174,7 +177,7 @@ def build(ctx: Context, kind: Kind, function: Element) -> Record:
     created = legacy.split_date(function, "datecreated", needed=True)
     draft = text_of(function, "action") == "Draft"
     lines = _lines(ctx, kind, function)
-    total = sum((states.dec(row["AMOUNT"]) for row in lines), Decimal(0))
+    total = sum((states.line_total(row) for row in lines), Decimal(0))
     name_field = "CUSTOMERNAME" if kind.party == "customerid" else "VENDORNAME"
     record: Record = {
         "RECORDID": _number(ctx, kind, function),

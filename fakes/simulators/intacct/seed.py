@@ -32,10 +32,12 @@ invoices of two customers, which syncs as one payment of each invoice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
+from types import MappingProxyType
+from typing import Final
 
 from lxml import etree
 
@@ -47,9 +49,16 @@ from released_intacct.fakes.simulators.intacct.seeddata import CUSTOMERS, VENDOR
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 from released_intacct.fakes.simulators.intacct.wire import Element
 
-__all__ = ["EDGE_CASES", "demo_config", "load_demo"]
+__all__ = ["EDGE_CASES", "OWN_NUMBERS", "demo_config", "load_demo"]
 
 EDGE_CASES = ("D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14", "D19")
+OWN_NUMBERS: Final[Mapping[str, str]] = MappingProxyType({"ARINVOICE": "AR-", "APBILL": "AP-"})
+"""How the company without Order Entry and Purchasing (seed ``demo-blue-rest``) numbers its own
+invoices and bills. Re-Leased's invoices and bills land in the same objects there (with Order
+Entry and Purchasing they are Sales / Vendor Invoices, numbered apart), and a number that is
+taken is refused ("Another Invoice with the given value(s) INV-0002 already exists"), over either
+API: numbered ``INV-`` / ``BILL-`` as Re-Leased numbers them, the company's own would refuse the
+demo's invoices and bills."""
 Line = tuple[str, str, str]
 """A GL account, an amount and a location (dimension)."""
 
@@ -78,10 +87,28 @@ def _day(tag: str, on: date) -> Element:
 
 
 class _Books:
-    """Runs functions against the demo company as ``ws_user``, each at its own date."""
+    """Runs functions against the demo company as ``ws_user``, each at its own date.
 
-    def __init__(self, sim: Simulator, company: Company, now: datetime) -> None:
+    ``prefixes``: the company numbers its own invoices and bills with these, by object
+    (``AR-0001``, ``AP-0001``), sent as the number and counted in the same sequences; else the
+    simulator's document sequences number them (``INV-0001``, ``BILL-0001``)."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        company: Company,
+        now: datetime,
+        *,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> None:
         self.sim, self.company, self.now = sim, company, now
+        self.prefixes = prefixes
+
+    def _number(self, tag: str, object_name: str) -> list[Element]:
+        """The number element of a create, when the company numbers its own documents."""
+        if self.prefixes is None:
+            return []
+        return [E(tag, self.company.next_id(object_name, self.prefixes[object_name]))]
 
     def run(self, function: Element, on: date, *, entity: str = "") -> str:
         """Run one function; its ``<key>`` or the first RECORDNO it answers."""
@@ -100,6 +127,7 @@ class _Books:
         head = [E.customerid(customer), _day("datecreated", on), _day("datedue", _due(on))]
         if options.get("draft"):
             head.append(E.action("Draft"))
+        head += self._number("invoiceno", "ARINVOICE")
         tail = [E.description(options.get("memo", ""))]
         if options.get("currency"):
             tail.append(E.currency(options["currency"]))
@@ -113,7 +141,7 @@ class _Books:
         ]
         function = E.create_bill(
             E.vendorid(vendor), _day("datecreated", on), _day("datedue", _due(on)),
-            E.description(memo), E.billitems(*items),
+            *self._number("billno", "APBILL"), E.description(memo), E.billitems(*items),
         )  # fmt: skip
         return self.run(function, on)
 
@@ -304,11 +332,12 @@ def load_demo(
     ``order_modules=False`` (seed ``demo-blue-rest``) is the company without Order Entry and
     Purchasing (their subscriptions off, no OE / PO documents, D19's among them): what a REST
     connection can sync whole, since Sage's REST pages show no way to create an Item with its
-    accounts (D17) nor a tax detail on an OE / PO line (docs/intacct-rest.md, "Gaps")."""
+    accounts (D17) nor a tax detail on an OE / PO line (docs/intacct-rest.md, "Gaps"). Its own
+    invoices and bills are numbered ``OWN_NUMBERS``, apart from the Re-Leased demo's."""
     start = min(now, datetime(2023, 1, 2, 9, tzinfo=UTC))
     config = demo_config(sync_errors=sync_errors, order_modules=order_modules)
     company = load_company(sim, config, now=start)
-    books = _Books(sim, company, now)
+    books = _Books(sim, company, now, prefixes=None if order_modules else OWN_NUMBERS)
     _routine(books)
     _edge_cases(books, sync_errors=sync_errors, order_modules=order_modules)
     return company

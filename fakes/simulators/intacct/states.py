@@ -6,11 +6,12 @@ Draft → Posted → Partially Paid → Paid, and Posted → Reversed (with a ne
   A generic ``update`` with ``STATE`` = ``Posted`` (or ``ACTION`` = ``Submit``/``Post``) posts it;
   any other change of STATE through ``update`` is refused (STATE is the gateway's to set).
 - Payments move TOTALPAID/TOTALDUE on the header and down the lines in waterfall order (first line
-  first; a line's total is AMOUNT plus its TAX, if any), or on the one line a payment detail names
-  (``ENTRYKEY``); the header STATE follows: nothing paid → Posted, some → Partially Paid, all →
-  Paid (with WHENPAID = the payment date). Removing a payment (reversal or delete) moves them
-  back. A negative document (a credit memo, a negative bill or invoice) is "paid" when its credit
-  is applied to another document: its TOTALPAID moves down towards its negative total.
+  first; a line's total is AMOUNT plus its tax, if any: ``line_total``), or on the one line a
+  payment detail names (``ENTRYKEY``); the header STATE follows: nothing paid → Posted, some →
+  Partially Paid, all → Paid (with WHENPAID = the payment date). Removing a payment (reversal or
+  delete) moves them back. A negative document (a credit memo, a negative bill or invoice) is
+  "paid" when its credit is applied to another document: its TOTALPAID moves down towards its
+  negative total.
 - Reversing sets the original to Reversed (TOTALDUE 0) and inserts a new record with STATE
   Reversal: the original's fields with every amount negated, WHENCREATED = the reversal date,
   TOTALDUE 0, and the number ``Reversed - <original number>`` (documented for bills,
@@ -44,6 +45,19 @@ def dec(value: object) -> Decimal:
     return Decimal(str(value or "0"))
 
 
+def line_total(line: Record) -> Decimal:
+    """What a line asks to be paid: its AMOUNT plus its tax, the TAX an OE / PO invoice's line
+    carries or the TRX_TAX of the tax entries a legacy create sent (an invoice's total is owed
+    with its tax, as an OE invoice's TOTALENTERED is; a tax entry without TRX_TAX adds none)."""
+    entries = line.get("TAXENTRIES")
+    taxes = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    return (
+        dec(line.get("AMOUNT"))
+        + dec(line.get("TAX"))
+        + sum((dec(e.get("TRX_TAX")) for e in taxes), Decimal(0))
+    )
+
+
 def lines_of(record: Record, object_name: str) -> list[Record]:
     rows = record.get(LINES[object_name])
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
@@ -73,7 +87,7 @@ def _waterfall(lines: list[Record], amount: Decimal, *, negative: bool) -> None:
     applying = (amount > 0) != negative
     left = amount
     for line in lines if applying else list(reversed(lines)):
-        paid, total = dec(line.get("TOTALPAID")), dec(line.get("AMOUNT")) + dec(line.get("TAX"))
+        paid, total = dec(line.get("TOTALPAID")), line_total(line)
         if applying and total * amount <= 0:
             continue
         room = total - paid if applying else -paid

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Final, TypeVar
+from typing import TypeVar
 
 import httpx
 from returns.future import FutureResult
@@ -58,6 +58,7 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 from released_intacct.domain.ports import (
+    CANDIDATES,
     Credentials,
     Entity,
     FeedQuery,
@@ -68,8 +69,6 @@ from released_intacct.domain.ports import (
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
-CANDIDATES: Final = 20
-"""At most this many records are named as what may be a create's copy (``candidates``)."""
 
 
 class IntacctAdapter:

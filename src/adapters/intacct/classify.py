@@ -20,6 +20,9 @@ again and resends, and only a log-in that fails is judged a credentials problem 
 How long to wait comes from ``Retry-After``, ``X-IA-Throttle-Limit-RetryAfter`` or
 ``X-IA-TENANT-Throttle-Limit-Retry-After`` (``retrying.retry_after_header``, the longest).
 
+The uncertain causes, ``uncertain``, ``overfull`` and the fixes this module shares with the REST
+API's (``intacct_rest.classify``) are ``adapters.failures``'; they are named here too.
+
 ``cause`` keeps Intacct's errorno and description2 (or the HTTP status and the start of the body)
 for support; nothing here ever sees a credential.
 """
@@ -32,6 +35,17 @@ from typing import Final
 from returns.pipeline import is_successful
 from returns.result import Result
 
+from released_intacct.adapters.failures import (
+    CHECK_ENDPOINT,
+    LATER,
+    LOOK_UP,
+    MALFORMED,
+    SUPPORT,
+    UNCERTAIN,
+    overfull,
+    uncertain,
+)
+from released_intacct.adapters.failures import error as _error
 from released_intacct.adapters.intacct.errortext import cause as _cause
 from released_intacct.adapters.intacct.errortext import head as _head
 from released_intacct.adapters.intacct.errortext import summary as _summary
@@ -64,8 +78,6 @@ __all__ = [
     "unreadable",
 ]
 
-UNCERTAIN: Final = "uncertain: the request may have been processed"
-MALFORMED: Final = "malformed response"
 ALREADY_EXECUTED: Final = "XL03000014"
 """The simulator's own errorno for a function control id already executed (``uniqueid`` true).
 
@@ -81,13 +93,6 @@ _UNPROCESSED: Final = "there was an error processing the request"
 """What real clients meet on AUDITHISTORY pages (tap-intacct skips such a page; DL02000001 in a
 public client's test): the read may succeed again, smaller."""
 
-_SUPPORT: Final = "Contact support with the details of this error."
-_LOOK_UP: Final = "Nothing to do: the record is looked up in Intacct before it is sent again."
-_LATER: Final = "Nothing to do: the sync tries again shortly."
-_CHECK_ENDPOINT: Final = (
-    "Check that the connection's Intacct endpoint is Sage Intacct's (a proxy or another server"
-    " may be answering); if it is, contact support with this message."
-)
 _CHECK_USER: Final = (
     "Check the Web Services user in Intacct (user ID, company ID and password, and that the user"
     " is active), then update the connection's credentials."
@@ -115,11 +120,11 @@ def control_error(errors: Sequence[IntacctError]) -> SyncError:
         )
     if numbers & {"XL03000003", "GW-0011"}:
         message = "Intacct could not read a request this integration built."
-        return _error(ErrorKind.FATAL, None, message, _SUPPORT, cause)
+        return _error(ErrorKind.FATAL, None, message, SUPPORT, cause)
     if "PL04000055" in numbers:
         fix = "Renew the Intacct subscription, or connect an active company, then sync again."
         return _error(ErrorKind.FATAL, None, "The Intacct company has expired.", fix, cause)
-    return _error(ErrorKind.FATAL, None, "Intacct refused the request.", _SUPPORT, cause)
+    return _error(ErrorKind.FATAL, None, "Intacct refused the request.", SUPPORT, cause)
 
 
 def auth_error(errors: Sequence[IntacctError]) -> SyncError:
@@ -129,7 +134,7 @@ def auth_error(errors: Sequence[IntacctError]) -> SyncError:
         return _busy(errors, cause)
     if session_expired(errors):
         message = "The Intacct session has ended; the sync signs in again."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+        return _error(ErrorKind.RETRIABLE, None, message, LATER, cause)
     if any("web services authorization" in _words(error) for error in errors):
         message = "This Intacct company has not authorized the Web Services sender."
         return _error(ErrorKind.FATAL, Rule.C2, message, _AUTHORIZE, cause)
@@ -154,13 +159,13 @@ def function_error(
     cause = _cause(result.errors)
     if already_executed(result):
         message = "Intacct says this record was already sent; it is looked up before a re-send."
-        error = _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+        error = _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, f"{UNCERTAIN}; {cause}")
     elif resent:
         message = (
             "Intacct refused this record when it was sent again; the first send may have"
             " written it, so it is looked up before anything else."
         )
-        error = _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+        error = _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, f"{UNCERTAIN}; {cause}")
     elif _transient(result.errors):
         error = _busy(result.errors, cause)
     elif _denied(result.errors):
@@ -223,24 +228,24 @@ def http_error(status: int, *, retry_after: str | None) -> SyncError:
     if status == 429:
         message = "Intacct is busy (too many requests)."
         cause = f"{cause} {RATE_LIMITED}"
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause, retry_after=wait)
+        return _error(ErrorKind.RETRIABLE, None, message, LATER, cause, retry_after=wait)
     if status >= 500:
         message = (
             f"Intacct did not confirm the request (HTTP {status}); it may have been processed."
         )
         cause = f"{UNCERTAIN}; {cause}"
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, cause, retry_after=wait)
+        return _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, cause, retry_after=wait)
     if status == 408:
         message = "Intacct stopped waiting for the request (HTTP 408)."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+        return _error(ErrorKind.RETRIABLE, None, message, LATER, cause)
     if status in (401, 403):
         message = f"Intacct refused the sign-in (HTTP {status})."
         return _error(ErrorKind.FATAL, Rule.C2, message, _CHECK_USER, cause)
     if 400 <= status < 500:
         message = f"Intacct refused the request (HTTP {status})."
-        return _error(ErrorKind.FATAL, None, message, _SUPPORT, cause)
+        return _error(ErrorKind.FATAL, None, message, SUPPORT, cause)
     message = f"Intacct answered with an unexpected HTTP status {status}."
-    return _error(ErrorKind.FATAL, None, message, _SUPPORT, cause)
+    return _error(ErrorKind.FATAL, None, message, SUPPORT, cause)
 
 
 def unreadable(status: int, reason: str, *, head: bytes) -> SyncError:
@@ -249,7 +254,7 @@ def unreadable(status: int, reason: str, *, head: bytes) -> SyncError:
     if 200 <= status < 300:
         message = f"Intacct's reply could not be read ({reason}); it may have been processed."
         cause = f"{MALFORMED}: HTTP {status}; {shown}"
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, cause)
+        return _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, cause)
     base = http_error(status, retry_after=None)
     message = f"{base.message} The reply was not Intacct XML ({reason})."
     return _error(base.kind, base.rule, message, base.fix, f"HTTP {status}; {shown}")
@@ -268,19 +273,7 @@ def overgrown(status: int, budget: int) -> SyncError:
         " could be answered with; it was refused unread, and this company's sync stops."
     )
     return _error(
-        ErrorKind.FATAL, None, message, _CHECK_ENDPOINT, f"HTTP {status}; over {budget} XML nodes"
-    )
-
-
-def overfull(what: str, held: int, most: int) -> SyncError:
-    """A page of ``what`` holding more records than the ``most`` asked for, refused before its
-    records are read (FATAL, as :func:`overgrown`)."""
-    message = (
-        f"Sage Intacct answered a read of {what} with {held:,} records where at most {most:,}"
-        " were asked for; the answer was refused unread, and this company's sync stops."
-    )
-    return _error(
-        ErrorKind.FATAL, None, message, _CHECK_ENDPOINT, f"{what}: {held} records, {most} asked"
+        ErrorKind.FATAL, None, message, CHECK_ENDPOINT, f"HTTP {status}; over {budget} XML nodes"
     )
 
 
@@ -288,12 +281,6 @@ def unprocessed(error: SyncError) -> bool:
     """Intacct failed to process a read ("There was an error processing the request"): the same
     records may come when asked for fewer at a time."""
     return error.kind is ErrorKind.REJECTED and _UNPROCESSED in (error.cause or "").lower()
-
-
-def uncertain(error: SyncError) -> bool:
-    """The request may have been processed: look the record up by key before sending it again."""
-    cause = error.cause or ""
-    return cause.startswith((UNCERTAIN, MALFORMED))
 
 
 def session_refused(outcome: Result[Response, SyncError]) -> SyncError | None:
@@ -328,20 +315,6 @@ def busy(response: Response) -> SyncError | None:
     return None
 
 
-def _error(
-    kind: ErrorKind,
-    rule: Rule | None,
-    message: str,
-    fix: str,
-    cause: str,
-    *,
-    retry_after: float | None = None,
-) -> SyncError:
-    return SyncError(
-        kind=kind, rule=rule, message=message, fix=fix, cause=cause, retry_after=retry_after
-    )
-
-
 def _rate_limited(errors: Sequence[IntacctError]) -> bool:
     return any(e.errorno == RATE_LIMITED or "rate limit" in _words(e) for e in errors)
 
@@ -358,14 +331,14 @@ def _transient(errors: Sequence[IntacctError]) -> bool:
 
 def _busy(errors: Sequence[IntacctError], cause: str) -> SyncError:
     if _rate_limited(errors):
-        return _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", _LATER, cause)
+        return _error(ErrorKind.RETRIABLE, None, "Intacct is busy (rate limit).", LATER, cause)
     message = "Intacct says the service is temporarily off-line."
-    return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+    return _error(ErrorKind.RETRIABLE, None, message, LATER, cause)
 
 
 def _stale(cause: str) -> SyncError:
     message = "Intacct refused the session, even a new one; the sync signs in again later."
-    return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause)
+    return _error(ErrorKind.RETRIABLE, None, message, LATER, cause)
 
 
 def _only_rollback(errors: Sequence[IntacctError]) -> bool:

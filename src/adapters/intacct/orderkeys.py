@@ -10,8 +10,8 @@ ways (``lookups``: one query per 100 keys):
   payment with a message saying so;
 - coming in, applications naming an AR/AP record posted by OE/PO are re-pointed at its DOCID.
 
-The translation itself (``docids``, ``repoint``, ``pointed``, ``as_sent``) is shared with the
-REST adapter (``intacct_rest.orderpayments``), which looks the keys up over REST.
+The translation itself (``docids``, ``repoint``, ``pointed``, ``outgoing``, ``as_sent``) is shared
+with the REST adapter (``intacct_rest.orderpayments``), which looks the keys up over REST.
 
 Decided: when the company is known to use neither module (``uses_orders`` False, learnt from the
 set-up), nothing is looked up, so a plain AR/AP company pays no extra request.
@@ -19,7 +19,7 @@ set-up), nothing is looked up, so a plain AR/AP company pays no extra request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
 from returns.pipeline import is_successful
@@ -34,6 +34,8 @@ from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment
 from released_intacct.domain.ports import WriteOutcome
 
+LedgerKeys = Awaitable[Result[dict[str, str], SyncError]]
+"""DOCID → the key of the ledger record its document posted, for those posted."""
 _LEDGERS = {Origin.AR: ("ARINVOICE", "8.SO"), Origin.AP: ("APBILL", "9.PO")}
 _DOCUMENTS = {Origin.AR: "SODOCUMENT", Origin.AP: "PODOCUMENT"}
 
@@ -68,20 +70,33 @@ class OrderKeys:
         self, writes: Sequence[IntacctWrite]
     ) -> Result[dict[str, Result[IntacctWrite, SyncError]], SyncError]:
         """Payment creates naming DOCIDs, by key: re-pointed at the ledger records, or refused."""
-        named = [(w, w.record) for w in writes if names_documents(w)]
-        by_origin: dict[Origin, set[str]] = {}
-        for _, payment in named:
-            if isinstance(payment, IntacctPayment):
-                by_origin.setdefault(payment.origin, set()).update(docids(payment))
-        ledger_keys: dict[str, str] = {}
-        for origin, wanted in by_origin.items():
-            found = await self._lookups.pairs(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", wanted)
-            if not is_successful(found):
-                return Failure(found.failure())
-            ledger_keys.update(found.unwrap())
-        return Success(
-            {w.key: pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
-        )
+
+        def ledger_keys(origin: Origin, wanted: set[str]) -> LedgerKeys:
+            return self._lookups.pairs(_DOCUMENTS[origin], "DOCID", "PRRECORDKEY", wanted)
+
+        return await outgoing(writes, ledger_keys)
+
+
+async def outgoing(
+    writes: Sequence[IntacctWrite], ledger_keys_of: Callable[[Origin, set[str]], LedgerKeys]
+) -> Result[dict[str, Result[IntacctWrite, SyncError]], SyncError]:
+    """Payment creates naming DOCIDs, by key: re-pointed at the ledger records, or refused;
+    ``ledger_keys_of(origin, docids)`` looks up the key of the ledger record each document
+    posted, whichever API asks."""
+    named = [(w, w.record) for w in writes if names_documents(w)]
+    by_origin: dict[Origin, set[str]] = {}
+    for _, payment in named:
+        if isinstance(payment, IntacctPayment):
+            by_origin.setdefault(payment.origin, set()).update(docids(payment))
+    ledger_keys: dict[str, str] = {}
+    for origin, wanted in by_origin.items():
+        found = await ledger_keys_of(origin, wanted)
+        if not is_successful(found):
+            return Failure(found.failure())
+        ledger_keys.update(found.unwrap())
+    return Success(
+        {w.key: pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
+    )
 
 
 def names_documents(write: IntacctWrite) -> bool:

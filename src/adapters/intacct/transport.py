@@ -26,16 +26,12 @@ anything again.
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import Awaitable, Callable
-
 import httpx
 from returns.pipeline import is_successful
 from returns.result import Failure, Result
 
 from released_intacct.adapters.bodies import capped
-from released_intacct.adapters.governor import Governor
+from released_intacct.adapters.governed import Governed
 from released_intacct.adapters.intacct.classify import busy
 from released_intacct.adapters.intacct.reply import Response
 from released_intacct.adapters.intacct.response import (
@@ -43,42 +39,21 @@ from released_intacct.adapters.intacct.response import (
     MAX_RESPONSE_BYTES,
     parse_response,
 )
-from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.retrying import (
     Attempt,
     lost_error,
-    repeat,
     retry_after_header,
     retry_after_seconds,
     unsent_error,
 )
-from released_intacct.adapters.slots import LOCAL_ONLY, RequestSlots
 from released_intacct.domain.errors import ErrorKind, SyncError
-
-Sleep = Callable[[float], Awaitable[None]]
 
 _HEADERS = {"Content-Type": "application/xml", "Accept": "text/xml, application/xml"}
 
 
-class Gateway:
+class Gateway(Governed):
     """Posts request bodies for one company under its concurrency limit: ``concurrency`` in this
     process, and as many of ``company``'s ``slots`` shared with other processes."""
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        settings: ClientSettings,
-        *,
-        sleep: Sleep = asyncio.sleep,
-        jitter: Callable[[], float] = random.random,
-        slots: RequestSlots = LOCAL_ONLY,
-        company: str = "",
-    ) -> None:
-        self._client = client
-        self._settings = settings
-        self._sleep = sleep
-        self._jitter = jitter
-        self.governor = Governor(settings.concurrency, slots=slots, company=company)
 
     @property
     def requests(self) -> int:
@@ -96,15 +71,7 @@ class Gateway:
         """Send ``body``; retry what may be retried, within the limits on waiting; the last
         outcome otherwise. A reply that may hold more than ``nodes`` XML nodes is refused
         unparsed (default: one function's answer of one record)."""
-        return await repeat(
-            lambda: self._once(url, body, nodes),
-            self._settings,
-            idempotent=idempotent,
-            sleep=self._sleep,
-            jitter=self._jitter,
-            system="Sage Intacct",
-            table="intacct",
-        )
+        return await self._repeat(lambda: self._once(url, body, nodes), idempotent=idempotent)
 
     async def _once(self, url: str, body: bytes, nodes: int) -> Attempt[Response]:
         async with self.governor.hold() as refused:

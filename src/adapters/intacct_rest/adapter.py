@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Final
 
 import httpx
 from returns.future import FutureResult
@@ -66,6 +65,7 @@ from released_intacct.domain.intacct import (
     Transaction,
 )
 from released_intacct.domain.ports import (
+    CANDIDATES,
     Clock,
     Credentials,
     Entity,
@@ -76,11 +76,9 @@ from released_intacct.domain.ports import (
     WriteOutcome,
 )
 
-__all__ = ["CANDIDATES", "IntacctRestAdapter"]
+__all__ = ["IntacctRestAdapter"]
 
 Sleep = Callable[[float], Awaitable[None]]
-CANDIDATES: Final = 20
-"""At most this many records are named as what may be a create's copy, as over XML."""
 
 
 class _Counted(RestTransport):

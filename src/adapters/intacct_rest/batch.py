@@ -5,9 +5,11 @@ A batch create is a ``POST`` of a JSON array, a batch update a ``PATCH`` of an a
 carry their ``key``; "Maximum: 500 records per batch request"; non-atomic by default, each record
 answered in its place (by array position) in ``ia::result`` with its own ``ia::status`` and
 ``ia::error`` when it failed, the whole summarised in ``ia::meta``, 207 when outcomes differ
-([RESTDOC] bulk-requests, "Batch Requests", "Non-Atomic Requests"). ``atomic`` sends
-``X-IA-API-Param-Transaction: true``: all or nothing. A single record is sent alone (an object,
-not an array) under its own key.
+([RESTDOC] bulk-requests, "Batch Requests", "Non-Atomic Requests"); when every record failed
+alike the reply has their status (409, 422, ...) and no ``ia::error`` of its own, and each record
+is still read in its place, with Intacct's reason (the transport hands such a reply over).
+``atomic`` sends ``X-IA-API-Param-Transaction: true``: all or nothing. A single record is sent
+alone (an object, not an array) under its own key.
 
 **The key of a batch.** ``Idempotency-Key`` is one per request, so a batch's key is derived from
 its records' keys (``Record.key``: the outbox's deterministic key of a create; an update's key
@@ -34,7 +36,7 @@ from typing import Any, Final, Literal
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.classify import MALFORMED
+from released_intacct.adapters.failures import MALFORMED
 from released_intacct.adapters.intacct.settings import REST_BATCH_MAX, ClientSettings
 from released_intacct.adapters.intacct_rest.classify import record_failure
 from released_intacct.adapters.intacct_rest.envelope import record_error
@@ -45,6 +47,8 @@ __all__ = ["Batches", "Outcome", "Record", "batch_key"]
 
 Row = dict[str, Any]
 _SEPARATOR: Final = "\x1f"
+_FAILED: Final = 400
+"""The least HTTP status of a failure."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,11 +143,13 @@ def _outcomes(chunk: Sequence[Record], reply: Reply) -> list[Outcome]:
 
 
 def _outcome(record: Record, entry: object, status: int) -> Outcome:
+    """One record's outcome: refused when its entry carries ``ia::error`` or a failure status of
+    its own (or, having neither, when the whole reply's status is a failure)."""
     error = record_error(entry)
-    if error is not None:
-        own = entry.get("ia::status") if isinstance(entry, dict) else None
-        code = own if isinstance(own, int) else (422 if status in (200, 201, 207) else status)
-        return Outcome(record.key, Failure(record_failure(code, error)))
+    own = entry.get("ia::status") if isinstance(entry, dict) else None
+    code = own if isinstance(own, int) else (status if status >= _FAILED else None)
+    if error is not None or (code is not None and code >= _FAILED):
+        return Outcome(record.key, Failure(record_failure(code or 422, error)))
     if isinstance(entry, dict):
         inner = entry.get("ia::result", entry)
         if isinstance(inner, dict):

@@ -6,7 +6,7 @@
                ``Retry-After`` asks); 408; other 5xx (``GW-0001``), a reply that cannot be read
                and the concurrent duplicate of a keyed write (another request with the same
                ``Idempotency-Key`` holds its lock), a 409 for the key of a write sent before:
-               *uncertain* (cause starts with ``intacct.classify.UNCERTAIN``), the write is
+               *uncertain* (cause starts with ``failures.UNCERTAIN``), the write is
                looked up by its key
     FATAL      the OAuth client or token refused even after a renewal (rule C2), a request we
                built that Intacct cannot read (400 on a read, 405, ``GW-00xx``), and a 409 for
@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from released_intacct.adapters.intacct.classify import UNCERTAIN
+from released_intacct.adapters.failures import LATER, LOOK_UP, SUPPORT, UNCERTAIN
+from released_intacct.adapters.failures import error as _error
 from released_intacct.adapters.intacct.errortext import unique
 from released_intacct.adapters.intacct_rest.envelope import IaError
 from released_intacct.adapters.log import logger
@@ -47,9 +48,7 @@ _TOKEN_WORDS: Final = ("invalid token", "the token is not valid", "token has exp
 raises ``InvalidTokenError`` on 400 with the first two)."""
 _LOCK_WORDS: Final = ("lock", "in progress", "being processed", "concurrent")
 _UNIQUE_WORDS: Final = ("unique", "already exists", "duplicate")
-_SUPPORT: Final = "Contact support with the details of this error."
-_LOOK_UP: Final = "Nothing to do: the record is looked up in Intacct before it is sent again."
-_LATER: Final = "Nothing to do: the sync tries again shortly."
+_NO_REASON: Final = "no reason given."
 _RECONNECT: Final = (
     "Check the OAuth client (client ID and secret) and, for a Web Services user, that it is"
     " active in Intacct; or connect with Sage Intacct again (`connect --api rest`)."
@@ -108,17 +107,17 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
     cause = _cause(status, error)
     if key is not None and in_progress(status, error):
         message = "Intacct is still writing this record from an earlier request; it is looked up."
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+        return _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, f"{UNCERTAIN}; {cause}")
     if status == 429 or (error is not None and error.code == GATEWAY_BUSY):
         message = "Intacct is busy (too many requests)."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause, retry_after=retry_after)
+        return _error(ErrorKind.RETRIABLE, None, message, LATER, cause, retry_after=retry_after)
     if status >= 500 and retry_after is not None:
         message = f"Intacct is busy (HTTP {status}, asked to wait)."
-        return _error(ErrorKind.RETRIABLE, None, message, _LATER, cause, retry_after=retry_after)
+        return _error(ErrorKind.RETRIABLE, None, message, LATER, cause, retry_after=retry_after)
     if status >= 500 or status == 408:
         message = f"Intacct did not confirm the request (HTTP {status})"
         message += "; it may have been processed." if write else "."
-        fix = _LOOK_UP if write else _LATER
+        fix = LOOK_UP if write else LATER
         return _error(ErrorKind.RETRIABLE, None, message, fix, f"{UNCERTAIN}; {cause}")
     if token_refused(status, error):
         message = "Intacct refused the OAuth access token, even a new one."
@@ -126,7 +125,7 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
     if key is not None and key_reused(status, error):
         if resent:
             message = "Intacct already holds a request with this record's key; it is looked up."
-            return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+            return _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, f"{UNCERTAIN}; {cause}")
         return _reused(key, cause)
     if status == 403:
         message = f"The Intacct user lacks a permission: {_said(error)}"
@@ -138,7 +137,7 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
     if status in (404, 409, 422) or (status == 400 and write):
         return record_failure(status, error)
     message = f"Intacct could not read a request this integration built (HTTP {status})."
-    return _error(ErrorKind.FATAL, None, message, _SUPPORT, cause)
+    return _error(ErrorKind.FATAL, None, message, SUPPORT, cause)
 
 
 def record_failure(status: int, error: IaError | None) -> SyncError:
@@ -147,11 +146,15 @@ def record_failure(status: int, error: IaError | None) -> SyncError:
     cause = _cause(status, error)
     if in_progress(status, error):
         message = "Intacct is still writing this record from an earlier request; it is looked up."
-        return _error(ErrorKind.RETRIABLE, None, message, _LOOK_UP, f"{UNCERTAIN}; {cause}")
+        return _error(ErrorKind.RETRIABLE, None, message, LOOK_UP, f"{UNCERTAIN}; {cause}")
     if status == 403 or (error is not None and "permission" in _words(error)):
         return failure(403, error, write=True)
     what = "does not have this record" if status == 404 else "refused this record"
-    message = f"Intacct {what}: {_said(error)}"
+    said = _said(error)
+    if said == _NO_REASON:  # never silently: the status is named and the reply logged
+        _log.warning("intacct_refused_without_reason", cause=cause)
+        said = f"no reason given (HTTP {status})."
+    message = f"Intacct {what}: {said}"
     return _error(ErrorKind.REJECTED, None, message, "Correct the record, then sync again.", cause)
 
 
@@ -180,9 +183,9 @@ def _cause(status: int, error: IaError | None) -> str:
 def _said(error: IaError | None) -> str:
     """Intacct's words: the details' messages (without support ids), else the message."""
     if error is None:
-        return "no reason given."
-    texts = [d.message.split("[Support ID")[0] for d in error.listed] or [error.message]
-    return " ".join(_sentence(t) for t in unique(texts)) or "no reason given."
+        return _NO_REASON
+    texts = unique(d.message.split("[Support ID")[0] for d in error.listed)
+    return " ".join(_sentence(t) for t in texts or unique([error.message])) or _NO_REASON
 
 
 def _words(error: IaError) -> str:
@@ -191,17 +194,3 @@ def _words(error: IaError) -> str:
 
 def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
-def _error(
-    kind: ErrorKind,
-    rule: Rule | None,
-    message: str,
-    fix: str,
-    cause: str,
-    *,
-    retry_after: float | None = None,
-) -> SyncError:
-    return SyncError(
-        kind=kind, rule=rule, message=message, fix=fix, cause=cause, retry_after=retry_after
-    )

@@ -134,26 +134,22 @@ def _status_row(row: Row) -> dict[str, object]:
 
 
 def _build(kept: Kept, currency: str | None) -> IntacctSetup:
-    labelled = sum(n for n in kept.labels.values() if n)
-    used = [m for m in facts_of.MODULES if m in kept.subscribed and m in kept.definitions]
-    said = "; ".join(
-        f"{path}: {'refused' if n is None else f'{n} active'}" for path, n in kept.labels.items()
-    )
-    return IntacctSetup(
-        customer_sequencing=None,
-        vendor_sequencing=None,
-        account_labels=True if labelled else None,
-        order_entry="SO" in used,
-        purchasing="PO" in used,
+    facts = facts_of.Facts(
+        subscribed=kept.subscribed,
+        definitions=kept.definitions,
         items=kept.items,
-        tax_solution_external=None,
-        subtotal_dimension_defaulting=None,
-        base_currency=currency.upper() if currency else None,
+        labels=kept.labels,
+        financial={},
+        entity_currency=currency,
+    )
+    return facts_of.decided(
+        facts,
+        base=currency,
         item_creates=False,
         sources=(
             ("customer_sequencing", _UNREADABLE),
             ("vendor_sequencing", _UNREADABLE),
-            ("account_labels_off", f"{said} (no label does not prove the feature off)"),
+            ("account_labels_off", facts_of.labels_source(kept.labels)),
             ("order_modules", f"txn-definition readable for {sorted(kept.subscribed)} (inferred)"),
             ("items", f"{items.ITEM_PATH}: {len(kept.items)} readable"),
             ("item_creates", "no REST page shows an Item created with its GL accounts"),

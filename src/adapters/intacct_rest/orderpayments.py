@@ -23,13 +23,8 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.orderkeys import (
-    as_sent,
-    docids,
-    names_documents,
-    pointed,
-    repoint,
-)
+from released_intacct.adapters.intacct import orderkeys
+from released_intacct.adapters.intacct.orderkeys import as_sent, repoint
 from released_intacct.adapters.intacct_rest.document_fields import (
     DOCUMENTS,
     DocObject,
@@ -100,20 +95,12 @@ async def outgoing(
     rest: Rest, writes: Sequence[IntacctWrite]
 ) -> Result[dict[str, Result[IntacctWrite, SyncError]], SyncError]:
     """Payment creates naming DOCIDs, by key: re-pointed at the ledger records, or refused."""
-    named = [(w, w.record) for w in writes if names_documents(w)]
-    by_origin: dict[Origin, set[str]] = {}
-    for _, payment in named:
-        if isinstance(payment, IntacctPayment):
-            by_origin.setdefault(payment.origin, set()).update(docids(payment))
-    ledger_keys: dict[str, str] = {}
-    for origin, wanted in by_origin.items():
+
+    async def ledger_keys(origin: Origin, wanted: set[str]) -> Result[dict[str, str], SyncError]:
         found = await _posted_by_orders(rest, origin, _ledger(origin).number, sorted(wanted))
-        if isinstance(found, Failure):
-            return Failure(found.failure())
-        ledger_keys.update((number, key) for key, number in found.unwrap())
-    return Success(
-        {w.key: pointed(w, p, ledger_keys) for w, p in named if isinstance(p, IntacctPayment)}
-    )
+        return found.map(lambda pairs: {number: key for key, number in pairs})
+
+    return await orderkeys.outgoing(writes, ledger_keys)
 
 
 class OrderPayments:

@@ -34,7 +34,6 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.adapter import CANDIDATES
 from released_intacct.adapters.intacct.convert import reading
 from released_intacct.adapters.intacct.convert.fields import PAIRED
 from released_intacct.adapters.intacct.convert.writing import check_writable
@@ -53,7 +52,7 @@ from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, Updat
 from released_intacct.domain.enums import Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import IntacctPayment, IntacctRecord
-from released_intacct.domain.ports import FeedQuery, Page
+from released_intacct.domain.ports import CANDIDATES, FeedQuery, Page
 
 __all__ = ["FAMILY", "PATHS", "PaymentFamily", "payments", "sample"]
 

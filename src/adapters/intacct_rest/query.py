@@ -9,7 +9,7 @@ token is the ``start`` of the next page: ``ia::meta.next`` when it is an integer
 start, else the read ends (samples show ``"next": 0`` as a placeholder; docs/intacct-rest.md
 section 5). The one paginator (``adapters.paging``) refuses a token offered twice.
 
-A page holding more rows than its ``size`` is refused unread (``intacct.classify.overfull``). Rows
+A page holding more rows than its ``size`` is refused unread (``failures.overfull``). Rows
 are ``dict``s keyed by the dotted field names asked for, or nested blocks (which one Intacct
 answers is **inferred**; :func:`field` reads both). A row read again only because of the overlap
 window is dropped when this very version (its ``key`` and stamp) was already handed to the same
@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct.classify import MALFORMED, overfull
+from released_intacct.adapters.failures import MALFORMED, overfull
 from released_intacct.adapters.intacct.settings import REST_PAGE_MAX, ClientSettings
 from released_intacct.adapters.intacct_rest.transport import Reply, RestTransport
 from released_intacct.adapters.seen import Seen, Version

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
@@ -33,8 +33,8 @@ import msgspec
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.bodies import capped
-from released_intacct.adapters.governor import Governor
-from released_intacct.adapters.intacct.classify import MALFORMED
+from released_intacct.adapters.failures import MALFORMED
+from released_intacct.adapters.governed import Governed, Sleep
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.classify import failure, token_refused
 from released_intacct.adapters.intacct_rest.envelope import (
@@ -47,7 +47,6 @@ from released_intacct.adapters.retrying import (
     RETRY_AFTER_HEADERS,
     Attempt,
     lost_error,
-    repeat,
     retry_after_header,
     retry_after_seconds,
     unsent_error,
@@ -60,7 +59,6 @@ from released_intacct.domain.secret import Secret
 __all__ = ["ENTITY_HEADER", "TRANSACTION_HEADER", "Method", "Reply", "RestTransport", "Tokens"]
 
 Method = Literal["GET", "POST", "PATCH", "DELETE"]
-Sleep = Callable[[float], Awaitable[None]]
 ENTITY_HEADER: Final = "X-IA-API-Param-Entity"
 TRANSACTION_HEADER: Final = "X-IA-API-Param-Transaction"
 """A batch processed atomically ([RESTDOC] bulk-requests, "Atomic Requests"; http-headers spells
@@ -73,7 +71,8 @@ _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply that is not a failure: its status (200, 201, 204 or 207) and envelope."""
+    """A reply that is not a failure: its status (200, 201, 204 or 207, or a batch's 4xx whose
+    records each carry their own outcome) and envelope."""
 
     status: int
     envelope: Envelope
@@ -87,7 +86,7 @@ class Tokens(Protocol):
     async def renew(self, stale: Secret | None) -> Result[Secret, SyncError]: ...
 
 
-class RestTransport:
+class RestTransport(Governed):
     """Sends requests of one company, at one entity, under its governor."""
 
     def __init__(
@@ -102,13 +101,9 @@ class RestTransport:
         slots: RequestSlots = LOCAL_ONLY,
         company: str = "",
     ) -> None:
-        self._client = client
-        self._settings = settings
+        super().__init__(client, settings, sleep=sleep, jitter=jitter, slots=slots, company=company)
         self._tokens = tokens
         self._entity = entity
-        self._sleep = sleep
-        self._jitter = jitter
-        self.governor = Governor(settings.concurrency, slots=slots, company=company)
 
     def __repr__(self) -> str:
         return f"RestTransport(api_base={self._settings.api_base!r}, entity={self._entity!r})"
@@ -130,16 +125,12 @@ class RestTransport:
         repeated after a server error; a write only with a key."""
         content = None if body is None else _ENCODER.encode(body)
         write = method != "GET" and not path.startswith("/services/core/query")
-        sending = _Sending(write=write, key=key, resent=resent, atomic=atomic)
+        batch = isinstance(body, list)
+        sending = _Sending(write=write, key=key, resent=resent, atomic=atomic, batch=batch)
         for renewed in (False, True):
-            outcome = await repeat(
+            outcome = await self._repeat(
                 lambda: self._once(method, path, content, sending),
-                self._settings,
                 idempotent=not write or key is not None,
-                sleep=self._sleep,
-                jitter=self._jitter,
-                system=_SYSTEM,
-                table="intacct",
             )
             stale, sending.refused = sending.refused, None
             if renewed or stale is None:
@@ -216,6 +207,8 @@ class _Sending:
     atomic: bool
     resent: bool
     """A try may have reached Intacct and run before this one."""
+    batch: bool = False
+    """The body is an array of records (a batch): each is answered in its place."""
     refused: Secret | None = None
     """The access token Intacct refused (renewed once)."""
 
@@ -237,12 +230,32 @@ def _attempt(
     if status == 207 or (200 <= status < 300 and envelope.error is None):
         # 207: each record's outcome is in its place in ``ia::result`` (``batch``)
         return Attempt(Success(Reply(status, envelope)), retriable=False, safe_to_repeat=False)
+    if sending.batch and _per_record(status, envelope):
+        # every record of the batch failed: their reasons are in their places, not in ia::error
+        return Attempt(Success(Reply(status, envelope)), retriable=False, safe_to_repeat=False)
     if 200 <= status < 300:
         status = 422  # an ``ia::error`` in a 200 or 201: refused as Intacct says
     error = failure(
         status, envelope.error, write=write, key=key, resent=sending.resent, retry_after=wait
     )
     return Attempt(Failure(error), _retriable(error), safe_to_repeat=throttled, retry_after=wait)
+
+
+def _per_record(status: int, envelope: Envelope) -> bool:
+    """A batch's failure status (4xx) whose ``ia::result`` holds each record's outcome and which
+    has no ``ia::error`` of its own: "When atomic mode fails, the REST API returns 207
+    Multi-Status, 404 Not Found, 422 Unprocessable Entity, or another HTTP error. Each individual
+    response contains ``ia::status`` and ``ia::error``" ([RESTDOC] bulk-requests, "Atomic
+    Requests"); a non-atomic batch whose records all failed alike answers their one status
+    (**inferred**: the page shows no such reply). Read record by record (``batch``), so each keeps
+    Intacct's reason. A 401 or 429 is the request's, never the records'."""
+    return (
+        400 <= status < 500
+        and status not in (401, 429)
+        and envelope.error is None
+        and isinstance(envelope.result, list)
+        and bool(envelope.result)
+    )
 
 
 def _retriable(error: SyncError) -> bool:

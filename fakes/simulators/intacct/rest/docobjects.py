@@ -55,6 +55,23 @@ _AP_DIMENSIONS: Final = (*_AR_DIMENSIONS, "contract", "task")
 TAX_AMOUNT: Final = Field("txnTaxAmount", "TRX_TAX", "money")
 
 
+_LEDGER_AMOUNTS: Final = (
+    Field("currency.txnCurrency", "CURRENCY"),
+    Field("currency.baseCurrency", "BASECURR", writable=False),
+    Field("totalTxnAmount", "TOTALENTERED", "money", writable=False),
+    Field("paymentInformation.totalTxnAmountPaid", "TOTALPAID", "money", writable=False),
+    Field("totalTxnAmountDue", "TOTALDUE", "money", writable=False),
+    Field("moduleKey", "MODULEKEY", writable=False),
+)
+"""The currencies and amounts of an AR invoice and of a bill, the same fields in both."""
+
+
+def _party(name: str) -> tuple[Field, Field]:
+    """``customer`` / ``vendor``: its id (written) and name (read only)."""
+    xml = name.upper()
+    return Field(f"{name}.id", f"{xml}ID"), Field(f"{name}.name", f"{xml}NAME", writable=False)
+
+
 def _dimensions(names: tuple[str, ...]) -> tuple[Field, ...]:
     return tuple(Field(f"dimensions.{name}.id", f"{name.upper()}ID") for name in names)
 
@@ -97,19 +114,13 @@ DOCUMENTS: Final = (
             Field("invoiceNumber", "RECORDID"),
             STATE,
             Field("recordType", "RECORDTYPE", writable=False),
-            Field("customer.id", "CUSTOMERID"),
-            Field("customer.name", "CUSTOMERNAME", writable=False),
+            *_party("customer"),
             Field("invoiceDate", "WHENCREATED", "date"),
             Field("invoiceSummary.glPostingDate", "WHENPOSTED", "date"),
             Field("dueDate", "WHENDUE", "date"),
             Field("referenceNumber", "DOCNUMBER"),
             Field("description", "DESCRIPTION"),
-            Field("currency.txnCurrency", "CURRENCY"),
-            Field("currency.baseCurrency", "BASECURR", writable=False),
-            Field("totalTxnAmount", "TOTALENTERED", "money", writable=False),
-            Field("paymentInformation.totalTxnAmountPaid", "TOTALPAID", "money", writable=False),
-            Field("totalTxnAmountDue", "TOTALDUE", "money", writable=False),
-            Field("moduleKey", "MODULEKEY", writable=False),
+            *_LEDGER_AMOUNTS,
         ),
         lines="accounts-receivable/invoice-line",
     ),
@@ -127,8 +138,7 @@ DOCUMENTS: Final = (
             Field("adjustmentNumber", "RECORDID"),
             STATE,
             Field("txnType", "RECORDTYPE", writable=False),
-            Field("customer.id", "CUSTOMERID"),
-            Field("customer.name", "CUSTOMERNAME", writable=False),
+            *_party("customer"),
             Field("createdDate", "WHENCREATED", "date"),
             Field("glPostingDate", "WHENPOSTED", "date"),
             Field("documentNumber", "DOCNUMBER"),
@@ -155,20 +165,14 @@ DOCUMENTS: Final = (
             Field("billNumber", "RECORDID"),
             STATE,
             Field("recordType", "RECORDTYPE", writable=False),
-            Field("vendor.id", "VENDORID"),
-            Field("vendor.name", "VENDORNAME", writable=False),
+            *_party("vendor"),
             Field("createdDate", "WHENCREATED", "date"),
             Field("postingDate", "WHENPOSTED", "date"),
             Field("dueDate", "WHENDUE", "date"),
             Field("referenceNumber", "DOCNUMBER"),
             Field("description", "DESCRIPTION"),
             Field("paymentPriority", "PAYMENTPRIORITY", "enum", (("normal", "normal"),)),
-            Field("currency.txnCurrency", "CURRENCY"),
-            Field("currency.baseCurrency", "BASECURR", writable=False),
-            Field("totalTxnAmount", "TOTALENTERED", "money", writable=False),
-            Field("paymentInformation.totalTxnAmountPaid", "TOTALPAID", "money", writable=False),
-            Field("totalTxnAmountDue", "TOTALDUE", "money", writable=False),
-            Field("moduleKey", "MODULEKEY", writable=False),
+            *_LEDGER_AMOUNTS,
         ),
         lines="accounts-payable/bill-line",
     ),
@@ -186,8 +190,7 @@ DOCUMENTS: Final = (
             Field("adjustmentNumber", "RECORDID"),
             STATE,
             Field("recordType", "RECORDTYPE", writable=False),
-            Field("vendor.id", "VENDORID"),
-            Field("vendor.name", "VENDORNAME", writable=False),
+            *_party("vendor"),
             Field("createdDate", "WHENCREATED", "date"),
             Field("postingDate", "WHENPOSTED", "date"),
             Field("referenceNumber", "DOCNUMBER"),

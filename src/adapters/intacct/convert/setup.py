@@ -39,9 +39,11 @@ __all__ = [
     "applications",
     "applications_request",
     "build",
+    "decided",
     "entity",
     "financial",
     "financial_request",
+    "labels_source",
     "preferences",
     "prefs_request",
 ]
@@ -122,9 +124,35 @@ _UNREADABLE = "no documented object or preference reports it"
 
 
 def build(facts: Facts) -> IntacctSetup:
+    """The set-up from what the XML API read, each fact's source named."""
+    base = facts.entity_currency or facts.financial.get("baseCurrency") or None
+    return decided(
+        facts,
+        base=base,
+        sources=(
+            ("customer_sequencing", _UNREADABLE),
+            ("vendor_sequencing", _UNREADABLE),
+            ("account_labels_off", labels_source(facts.labels)),
+            ("items", f"ITEM: {len(facts.items)} readable"),
+            ("external_tax", _UNREADABLE),
+            ("subtotal_defaulting", _UNREADABLE),
+            ("base_currency", _currency_source(facts)),
+        ),
+    )
+
+
+def decided(
+    facts: Facts,
+    *,
+    base: str | None,
+    sources: tuple[tuple[str, str], ...],
+    item_creates: bool = True,
+) -> IntacctSetup:
+    """What the facts decide, whichever API read them (the REST directory's too): a label active
+    means labels on; a module subscribed with a definition is used; what no source reports
+    is unknown (None). ``sources`` names where each fact came from."""
     used = _used(facts)
     labelled = sum(n for n in facts.labels.values() if n)
-    base = facts.entity_currency or facts.financial.get("baseCurrency") or None
     return IntacctSetup(
         customer_sequencing=None,
         vendor_sequencing=None,
@@ -135,19 +163,13 @@ def build(facts: Facts) -> IntacctSetup:
         tax_solution_external=None,
         subtotal_dimension_defaulting=None,
         base_currency=base.upper() if base else None,
-        sources=(
-            ("customer_sequencing", _UNREADABLE),
-            ("vendor_sequencing", _UNREADABLE),
-            ("account_labels_off", _labels_source(facts.labels)),
-            ("items", f"ITEM: {len(facts.items)} readable"),
-            ("external_tax", _UNREADABLE),
-            ("subtotal_defaulting", _UNREADABLE),
-            ("base_currency", _currency_source(facts)),
-        ),
+        item_creates=item_creates,
+        sources=sources,
     )
 
 
-def _labels_source(labels: Mapping[str, int | None]) -> str:
+def labels_source(labels: Mapping[str, int | None]) -> str:
+    """What the label objects said (each by its name): ``account_labels_off``'s source."""
     said = [
         f"{name}: {'refused' if count is None else f'{count} active'}"
         for name, count in labels.items()
