@@ -95,3 +95,31 @@ def test_a_create_body_is_the_same_bytes_each_time_and_negates_a_credit_note() -
             }
         ],
     }
+
+
+def test_F5_an_amount_answered_as_a_json_number_reads_as_its_string() -> None:
+    """Replies show amounts as decimal strings, some requests as numbers (docs/intacct-rest.md
+    section 1): a number, decoded as ``Decimal``, reads as the same text, within the XML
+    reader's bounds."""
+    as_text = row(AP_CREDIT, Origin.AP, DocumentKind.CREDIT_NOTE, HEADER, [_line("-6.00", "-4")])
+    header = {**HEADER, "txnTotalEntered": Decimal("-10.00")}
+    numbered = {**_line("0", None), "txnAmount": Decimal("-6.00")}
+    numbered["paymentInformation"] = {"txnTotalPaid": -4}
+    as_number = row(AP_CREDIT, Origin.AP, DocumentKind.CREDIT_NOTE, header, [numbered])
+    assert as_number == as_text
+    tx = read_documents.transaction(Origin.AP, DocumentKind.CREDIT_NOTE, as_number).unwrap()
+    assert tx.lines[0].amount == Decimal("6.00")
+
+
+def test_an_order_lines_dimension_id_is_taken_whole_never_cut_at_two_dashes() -> None:
+    """Some OE line samples show ``id--name`` ([RESTDOC] order-entry, "GET
+    /objects/order-entry/document/{key}"): the value is the id as answered."""
+    doc = DOCUMENTS[Origin.ORDER_ENTRY, DocumentKind.INVOICE]
+    line = {
+        "key": "1",
+        "item": {"id": "X"},
+        "dimensions": {"department": {"id": "10--Sales"}},
+    }
+    read = row(doc, Origin.ORDER_ENTRY, DocumentKind.INVOICE, {"key": "5"}, [line])
+    (entries,) = [value for value in read.values() if isinstance(value, list)]
+    assert entries[0]["DEPARTMENTID"] == "10--Sales"

@@ -257,3 +257,34 @@ def test_C2_a_shelf_shares_one_access_token_per_credentials_and_drops_spent_ones
             assert shelf.tokens(replaced, given, Client(), clock) is not kept
 
     asyncio.run(main())
+
+
+def test_C2_a_sender_the_company_has_not_authorized_is_fatal_naming_the_authorization() -> None:
+    """``GW-0011`` (401) answers a client whose sender the company has not authorized (spec
+    section 9): FATAL C2, the fix naming the client's authorization for the company."""
+    stub = RestStub()
+    stub.token_refusal = body({"ia::error": {"code": "GW-0011", "message": "Invalid Request"}}, 401)
+
+    async def go() -> Result[Secret, SyncError]:
+        async with stub.client() as client:
+            return await _tokens(stub, client, Clock()).access()
+
+    error = asyncio.run(go()).failure()
+    assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
+    assert str(error.cause).startswith("HTTP 401")
+    assert "authorized for the company" in error.fix
+
+
+def test_C2_client_credentials_without_a_web_services_user_send_nothing() -> None:
+    """The ``username`` is ``user@companyID``; an empty user is refused before any request
+    (``GW-0012`` would answer a username without its company)."""
+    stub = RestStub()
+
+    async def go() -> None:
+        async with stub.client() as client:
+            oauth = TokenClient(client, settings(), Client(user_id=""), Clock())
+            with pytest.raises(ValueError, match="user_id"):
+                await oauth.client_credentials()
+
+    asyncio.run(go())
+    assert stub.token_forms == []

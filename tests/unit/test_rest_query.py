@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 from returns.pipeline import is_successful
 from returns.result import Result
 
@@ -173,3 +174,11 @@ def test_a_read_ordered_by_its_key_alone_names_the_key_once() -> None:
     sent = select.body(since=None, start=1, size=10)
     assert sent["orderBy"] == [{"key": "asc"}]
     assert sent["fields"] == ["key", "id"]
+
+
+def test_a_filter_with_an_operator_the_adapter_does_not_use_is_refused_before_sending() -> None:
+    """The adapter writes the eight operators it uses ([RESTDOC] query-service, "Filtering");
+    any other is a bug of the caller, refused naming the operator."""
+    with pytest.raises(ValueError, match=r"\$contains"):
+        Filter(field="name", operator="$contains", value="a")
+    assert Filter(field="key", operator="$in", value=["1"]).operator == "$in"

@@ -82,6 +82,37 @@ def test_a_create_goes_through_the_legacy_checks(api: RestSim) -> None:
     assert no_party.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ({"dimensions": {"task": {"id": "T1"}}}, "lines[0].dimensions.task.id"),
+        ({"revenueRecognitionTemplate": {"id": "RR"}}, "lines[0].revenueRecognitionTemplate.id"),
+    ],
+)
+def test_an_ar_invoice_line_takes_no_task_nor_revenue_recognition(
+    api: RestSim, line: dict[str, object], named: str
+) -> None:
+    """The AR invoice line of the pages has no ``task`` dimension and no revenue-recognition
+    field ([RESTDOC] accounts-receivable, "GET /objects/accounts-receivable/invoice/{key}"): 400
+    naming the field, nothing written."""
+    first = {"glAccount": {"id": "4000"}, "txnAmount": "100.00", **line}
+    refused = api.post(INVOICES, json={**INVOICE, "lines": [first]})
+    assert refused.status_code == 400
+    assert named in refused.json()["ia::error"]["message"]
+    assert api.get(INVOICES).json()["ia::meta"]["totalCount"] == 0
+
+
+def test_an_ar_invoice_has_no_top_level_posting_date(api: RestSim) -> None:
+    """Its posting date is ``invoiceSummary.glPostingDate`` ([RESTDOC] accounts-receivable,
+    "GET /objects/accounts-receivable/invoice/{key}"), unlike the adjustment's ``glPostingDate``."""
+    refused = api.post(INVOICES, json={**INVOICE, "glPostingDate": "2026-04-30"})
+    assert refused.status_code == 400
+    assert "glPostingDate" in refused.json()["ia::error"]["message"]
+    key = _made(api, {**INVOICE, "invoiceSummary": {"glPostingDate": "2026-04-30"}})
+    shown = api.get(f"{INVOICES}/{key}").json()["ia::result"]
+    assert shown["invoiceSummary"]["glPostingDate"] == "2026-04-30"
+
+
 def test_D20_a_draft_is_created_and_submitted_through_the_workflow(api: RestSim) -> None:
     key = _made(api, {**INVOICE, "state": "draft"})
     assert api.get(f"{INVOICES}/{key}").json()["ia::result"]["state"] == "draft"
