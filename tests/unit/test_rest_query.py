@@ -182,3 +182,18 @@ def test_a_filter_with_an_operator_the_adapter_does_not_use_is_refused_before_se
     with pytest.raises(ValueError, match=r"\$contains"):
         Filter(field="name", operator="$contains", value="a")
     assert Filter(field="key", operator="$in", value=["1"]).operator == "$in"
+
+
+def test_a_query_intacct_refuses_is_a_fatal_failure_sent_once_never_an_empty_page() -> None:
+    """A 400 on the query service (a filter form or field Intacct does not take) is a request
+    this product built wrong: FATAL with Intacct's code, not repeated, never read as no rows."""
+    refusal = {"ia::error": {"code": "invalidRequest", "message": "filters: unknown operator"}}
+    stub = RestStub([body(refusal, 400)])
+
+    async def use(pages: QueryPages) -> Result[Page[Row], SyncError]:
+        return await pages.page(INVOICES, FeedQuery())
+
+    error = _with_pages(stub, use).failure()
+    assert error.kind is ErrorKind.FATAL
+    assert "invalidRequest" in str(error.cause)
+    assert len(stub.requests) == 1

@@ -189,9 +189,17 @@ def test_a_mixed_batch_is_207_and_keeps_what_succeeded(sim: Simulator, api: Rest
     assert sim.companies["DEMO"].by_field("GLACCOUNT", "ACCOUNTNO", "5000") is not None
 
 
-def test_an_atomic_batch_that_fails_is_rolled_back_whole(sim: Simulator, api: RestSim) -> None:
+@pytest.mark.parametrize(
+    "atomic",
+    # bulk-requests.md spells it Param-Transaction, http-headers.md ParamTransaction: both taken
+    [ATOMIC, {"X-IA-API-ParamTransaction": "true"}],
+    ids=["bulk-requests", "http-headers"],
+)
+def test_an_atomic_batch_that_fails_is_rolled_back_whole(
+    sim: Simulator, api: RestSim, atomic: dict[str, str]
+) -> None:
     body = [{"id": "5000", "name": "Fees"}, {"id": "1000", "name": "Duplicate"}, {"id": "6000"}]
-    response = api.post(ACCOUNTS, json=body, headers=ATOMIC)
+    response = api.post(ACCOUNTS, json=body, headers=atomic)
     assert response.status_code == 409
     results = response.json()["ia::result"]
     assert [r["ia::status"] for r in results] == [422, 409, 422]
