@@ -22,6 +22,7 @@ from released_intacct.adapters.intacct_rest.payments import FAMILY, payments
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Finding, Verdict
 from released_intacct.domain.enums import IntacctState, Origin, PaymentKind, RecordType
+from released_intacct.domain.errors import ErrorKind
 from released_intacct.domain.ids import EntityId, IdempotencyKey, IntacctId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctPayment, PaymentApplication
 from released_intacct.domain.money import Currency
@@ -362,3 +363,18 @@ def test_a_payment_whose_reply_is_lost_is_written_once_over_rest(origin: Origin)
         r for r in sim.companies["DEMO"].tables[table].values() if r.get("DESCRIPTION") == write.key
     ]
     assert [str(r["RECORDNO"]) for r in stored] == [written.record_no]
+
+
+def test_a_payment_created_without_a_key_in_the_answer_is_retriable_never_a_crash() -> None:
+    """A 201 naming no ``key`` (never seen; the documented answer has one) fails that payment
+    alone, RETRIABLE, as documents and parties do: its ``description`` holds the outbox key, so
+    the next run's look-up finds it."""
+
+    async def use(sim: Simulator, rest: Rest, xml: IntacctAdapter) -> None:
+        write = _create(Origin.AR, _document(sim, Origin.AR), "ri-pay-keyless")
+        failed = await FAMILY.read_back(rest, write, "")
+        assert isinstance(failed, Failure)
+        assert failed.failure().kind is ErrorKind.RETRIABLE
+        assert "description" in failed.failure().fix
+
+    _run(use)

@@ -295,9 +295,8 @@ class PaymentFamily:
     ) -> Result[IntacctRecord, SyncError]:
         """The payment written, with the ``key`` Intacct assigned (no request)."""
         payment = _payment(write.record)
-        if not key:
-            msg = "a payment has no key before Intacct assigns one"
-            raise ValueError(msg)
+        if not key:  # a 201 that names no key: the payment is found by its key next run
+            return Failure(_keyless(PATHS[_origin(payment.origin)]))
         return Success(replace(payment, record_no=key))
 
     async def find(
@@ -335,3 +334,13 @@ def _payment(record: IntacctRecord) -> IntacctPayment:
 
 
 FAMILY: Final = PaymentFamily()
+
+
+def _keyless(path: str) -> SyncError:
+    return SyncError(
+        kind=ErrorKind.RETRIABLE,
+        rule=None,
+        message=f"Sage Intacct accepted the {path} but named no key for it.",
+        fix="Nothing to do: the next run finds the payment by the key in its description.",
+        cause=f"create of {path}: no key in the answer",
+    )
