@@ -110,3 +110,12 @@ def test_a_lone_read_is_not_sent_as_a_composite_and_groups_hold_at_most_ten() ->
 def test_only_reads_are_sent_as_a_composite(method: Any) -> None:
     with pytest.raises(ValueError, match="GET or the query service"):
         Read(method, "/objects/company-config/entity/1")
+
+
+def test_a_read_at_another_entity_names_it_in_its_sub_request() -> None:
+    at = Read("GET", GET.path, entity="E200")
+    assert at.sub_request() == {
+        "method": "GET",
+        "path": GET.path,
+        "headers": {"X-IA-API-Param-Entity": "E200"},
+    }

@@ -26,10 +26,15 @@ from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct_rest.classify import failure
 from released_intacct.adapters.intacct_rest.envelope import Envelope
-from released_intacct.adapters.intacct_rest.transport import Method, Reply, RestTransport
+from released_intacct.adapters.intacct_rest.transport import (
+    ENTITY_HEADER,
+    Method,
+    Reply,
+    RestTransport,
+)
 from released_intacct.domain.errors import ErrorKind, SyncError
 
-__all__ = ["COMPOSITE_PATH", "MOST", "Read", "reads"]
+__all__ = ["COMPOSITE_PATH", "MOST", "Answer", "Read", "reads"]
 
 COMPOSITE_PATH: Final = "/services/core/composite"
 FEWEST: Final = 2
@@ -47,6 +52,8 @@ class Read:
     method: Method
     path: str
     body: object = None
+    entity: str | None = None
+    """Read at this entity (its sub-request's ``X-IA-API-Param-Entity``), not the composite's."""
 
     def __post_init__(self) -> None:
         if self.method not in _READS:
@@ -57,6 +64,8 @@ class Read:
         sub: dict[str, object] = {"method": self.method, "path": self.path}
         if self.body is not None:
             sub["body"] = self.body
+        if self.entity is not None:
+            sub["headers"] = {ENTITY_HEADER: self.entity}
         return sub
 
 

@@ -13,7 +13,7 @@ from typing import Any, Final, TypeVar
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct_rest.composite import Read, reads
+from released_intacct.adapters.intacct_rest.composite import Answer, Read, reads
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import (
     CURSOR,
@@ -26,7 +26,17 @@ from released_intacct.adapters.intacct_rest.query import (
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["Pairs", "as_xml", "converted", "every_row", "every_rows", "modified", "rest_fields"]
+__all__ = [
+    "Asked",
+    "Pairs",
+    "as_xml",
+    "converted",
+    "every_row",
+    "first_pages",
+    "modified",
+    "rest_fields",
+    "rows_from",
+]
 
 T = TypeVar("T")
 
@@ -106,24 +116,32 @@ async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
     return await _on_from(rest, select, await rest.pages.page(select, FeedQuery(), feed=_LOOKUP))
 
 
-async def every_rows(
-    rest: Rest, selects: Sequence[Select]
-) -> tuple[Result[list[Row], SyncError], ...]:
-    """``every_row`` of each select, their first pages asked together (``composite.reads``: one
-    request for 2-10 of them); a first page the composite did not answer is asked on its own,
-    and the pages after a first one are asked as ``every_row`` asks them."""
-    firsts = [Read("POST", QUERY_PATH, rest.pages.first(select)) for select in selects]
-    answers = await reads(rest.transport, firsts)
-    found: list[Result[list[Row], SyncError]] = []
-    for select, answer in zip(selects, answers, strict=True):
-        if answer is None:
-            found.append(await every_row(rest, select))
-        elif isinstance(answer, Failure):
-            found.append(Failure(answer.failure()))
-        else:
-            page = rest.pages.answered(select, answer.unwrap(), feed=_LOOKUP)
-            found.append(await _on_from(rest, select, page))
-    return tuple(found)
+Asked = tuple[Rest, Select]
+"""A look-up and the REST API (the entity) it is read at."""
+
+
+async def first_pages(via: Rest, asked: Sequence[Asked]) -> tuple[Answer, ...]:
+    """The first page of each look-up, asked together through ``via`` (``composite.reads``: one
+    request for 2-10 of them); a look-up at another entity than ``via``'s names its entity in its
+    sub-request's headers. Each answer is finished by ``rows_from``."""
+    at = via.transport.entity
+    firsts = [
+        Read("POST", QUERY_PATH, rest.pages.first(select), entity=rest.transport.entity)
+        if rest.transport.entity != at
+        else Read("POST", QUERY_PATH, rest.pages.first(select))
+        for rest, select in asked
+    ]
+    return await reads(via.transport, firsts)
+
+
+async def rows_from(rest: Rest, select: Select, answer: Answer) -> Result[list[Row], SyncError]:
+    """``every_row`` of ``select`` from its ``first_pages`` answer: a first page the composite
+    did not answer is asked on its own; the pages after it as ``every_row`` asks them."""
+    if answer is None:
+        return await every_row(rest, select)
+    if isinstance(answer, Failure):
+        return Failure(answer.failure())
+    return await _on_from(rest, select, rest.pages.answered(select, answer.unwrap(), feed=_LOOKUP))
 
 
 async def _on_from(

@@ -108,6 +108,11 @@ class RestTransport(Governed):
     def __repr__(self) -> str:
         return f"RestTransport(api_base={self._settings.api_base!r}, entity={self._entity!r})"
 
+    @property
+    def entity(self) -> str | None:
+        """The entity its requests name (None or empty: the top level, no header)."""
+        return self._entity or None
+
     async def request(
         self,
         method: Method,
