@@ -78,7 +78,7 @@ def test_C5_a_sub_request_that_failed_for_now_is_read_again_alone_and_the_facts_
     None
 ):
     plain, _, _ = _setup()
-    setup, requests, _ = _setup(_fault("server_error", "ITEM", times=1))
+    setup, requests, _ = _setup(_fault("processing_error", "ITEM", times=1))
     assert _facts(setup) == _facts(plain)
     # the composite stopped at the items, then the items and both definitions alone
     assert requests == 1 + 3

@@ -119,3 +119,10 @@ def test_a_read_at_another_entity_names_it_in_its_sub_request() -> None:
         "path": GET.path,
         "headers": {"X-IA-API-Param-Entity": "E200"},
     }
+
+
+def test_a_success_without_a_result_is_read_again_alone_not_taken_for_no_rows() -> None:
+    stub = RestStub([_composite(_ok([]), {"ia::status": 200}, status=200)])
+    first, second = _reads(stub, [QUERY, QUERY])
+    assert isinstance(first, Success)
+    assert second is None

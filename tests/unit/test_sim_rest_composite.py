@@ -140,3 +140,14 @@ def test_a_fault_rule_matches_a_sub_request_as_its_plain_request(api: RestSim) -
     first, second = reply.json()["ia::result"]
     assert first["ia::status"] == 200
     assert second["ia::status"] == 429
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncated", "server_error"])
+def test_a_sub_request_reply_that_is_not_json_breaks_the_whole_reply(
+    api: RestSim, kind: str
+) -> None:
+    rule = {"kind": kind, "function": "query", "object": "GLACCOUNT", "times": 1}
+    assert api.post("/_sim/faults", json=rule).status_code == 201
+    reply = api.post(COMPOSITE, json=[_query(), _query()])
+    with pytest.raises(ValueError):  # noqa: PT011 - json's error
+        reply.json()

@@ -111,6 +111,7 @@ def _answer(item: object) -> Answer:
     if not isinstance(status, int):
         return None
     if 200 <= status < 300 and envelope.error is None:
-        return Success(Reply(status, envelope))
+        # a read's answer holds its result: one without is not taken for "nothing found"
+        return Success(Reply(status, envelope)) if "ia::result" in item else None
     error = failure(status, envelope.error, write=False)
     return None if error.kind is ErrorKind.RETRIABLE else Failure(error)

@@ -12,6 +12,10 @@ its ``ia::status`` in order, and ``ia::meta`` counting them: 200 when all succee
 (both shapes from common-resources.md's samples; ``totalSuccess`` / ``totalError`` on a 200 and
 the ``unprocessed`` message for a stop are **inferred** from the 207 sample).
 
+A sub-request whose reply is not JSON (a fault rule's ``malformed``, ``truncated``, or an empty
+``server_error`` / ``timeout_after_commit``) breaks the composite's whole reply, which is then
+that reply: one HTTP reply is cut off or unreadable as a whole, never one item of it.
+
 ``resultReference`` / ``@{name.…}`` is not served: a sub-request naming one is refused as a whole
 (400), rather than sent with the reference unresolved. A body that is not such an array, or has
 fewer than 2 or more than 10 sub-requests, is refused as a whole (400 ``invalidRequest``; the
@@ -62,7 +66,10 @@ async def run(request: Request, prefix: str, dispatch: Dispatch) -> RestReply:
             answers.append(dict(_SKIPPED))
             continue
         reply = await dispatch(_request(request, prefix, sub))
-        answers.append(_answer(reply))
+        answer = _answer(reply)
+        if answer is None:  # a reply cut off or not JSON (a fault rule) breaks the whole reply
+            return reply
+        answers.append(answer)
     ok = sum(not _failed(a) for a in answers)
     body = {"ia::result": answers, "ia::meta": meta(len(answers), ok)}
     return RestReply(200 if ok == len(answers) else 207, encode(body))
@@ -120,11 +127,16 @@ def _request(outer: Request, prefix: str, sub: dict[str, object]) -> Request:
     return Request(scope, receive)
 
 
-def _answer(reply: RestReply) -> dict[str, object]:
+def _answer(reply: RestReply) -> dict[str, object] | None:
+    """The sub-request's envelope with its ``ia::status``; None for a body that is not JSON (or
+    none but a 204's): the composite's reply is then that broken reply, as one HTTP reply
+    would be."""
+    if not reply.body.strip():
+        return {"ia::status": reply.status} if reply.status == 204 else None
     try:
-        found = json.loads(reply.body) if reply.body.strip() else {}
+        found = json.loads(reply.body)
     except ValueError:
-        found = {}
+        return None
     answer = dict(found) if isinstance(found, dict) else {"ia::result": found}
     answer["ia::status"] = reply.status
     return answer
