@@ -6,6 +6,8 @@
   ``changeSource.accessDateTime``).
 - ``GET …/objects/<module>/<object>[/<keys>]``: ``read`` of that object (a batch retrieval by key:
   a page's documents with their owned lines).
+- ``POST …/services/core/composite``: ``read`` of ``composite`` when every sub-request reads (a
+  GET, or the query service), else ``write`` of its sub-requests (the set-up's reads go as one).
 - ``POST`` / ``PATCH`` / ``DELETE …/objects/…`` and ``POST …/workflows/…``: ``write``, with the
   records it holds (a JSON array is a batch: its length; else one) under ``<method> <object>``
   (a workflow: ``<object>:<action>``), which the minimum puts in batches of at most 500.
@@ -35,6 +37,11 @@ class _Query(msgspec.Struct):
     filters: list[_Filter] = []
 
 
+class _Sub(msgspec.Struct):
+    method: str = ""
+    path: str = ""
+
+
 @dataclass(frozen=True)
 class RestCall:
     kind: Kind
@@ -50,10 +57,8 @@ def rest_call(method: str, path: str, content: bytes) -> RestCall:
     """``path`` is the part after the REST prefix (``/objects/…``, ``/services/core/query``)."""
     if path.startswith("/oauth2/"):
         return RestCall("auth", "oauth2")
-    if path == "/services/core/query":
-        query = msgspec.json.decode(content, type=_Query)
-        cursored = any(f.field in CURSORS and f.operator == "$gte" for f in query.filters)
-        return RestCall("read", query.object, cursored=cursored)
+    if path in ("/services/core/query", "/services/core/composite"):
+        return _service(path, content)
     parts = path.strip("/").split("/")
     resource = "/".join(parts[1:3])
     if parts[0] == "workflows":
@@ -63,6 +68,16 @@ def rest_call(method: str, path: str, content: bytes) -> RestCall:
     if method == "DELETE":  # a batch delete names its keys in the path
         return RestCall("write", f"DELETE {resource}", len(",".join(parts[3:4]).split(",")))
     return RestCall("write", f"{method} {resource}", _records(content) if content else 1)
+
+
+def _service(path: str, content: bytes) -> RestCall:
+    if path == "/services/core/query":
+        query = msgspec.json.decode(content, type=_Query)
+        cursored = any(f.field in CURSORS and f.operator == "$gte" for f in query.filters)
+        return RestCall("read", query.object, cursored=cursored)
+    subs = msgspec.json.decode(content, type=list[_Sub])
+    reads = all(s.method == "GET" or s.path == "/services/core/query" for s in subs)
+    return RestCall("read", "composite") if reads else RestCall("write", "composite", len(subs))
 
 
 def _records(content: bytes) -> int:

@@ -11,6 +11,7 @@ then a Re-Leased user approves ten invoices and a day passes again.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -28,7 +29,8 @@ from released_intacct.domain.enums import ContactRole, DimensionKind, DocumentKi
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.state import Cursor, Run, StateStore
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.demo_pair import DemoPair, confirmed, demo_pair
+from released_intacct.fakes.demo_pair import DEMO, DEMO_OAUTH, DemoPair, confirmed, demo_pair
+from released_intacct.fakes.restsim import API as REST_PREFIX
 from released_intacct.fakes.state_store import FakeStateStore
 
 DAY = timedelta(days=1)
@@ -38,6 +40,7 @@ OVERLAP = ClientSettings().overlap + ClientSettings().calibrated_overlap
 _FUNCTIONS = re.compile(rb"<function\b[^>]*>\s*<([A-Za-z_]+)")
 _OBJECT = re.compile(rb"<object>\s*([A-Za-z_]+)\s*</object>")
 _CURSOR_FILTER = re.compile(rb"WHENMODIFIED &gt;=|<field>ACCESSTIME</field>")
+_REST_ENTITY = b'"object":"company-config/entity"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +48,14 @@ class Request:
     functions: tuple[str, ...]
     objects: tuple[str, ...]
     body: bytes
+    path: str = ""
 
     @property
     def feed_page(self) -> bool:
-        """A page of a change feed: read since a cursor (the audit trail: by ACCESSTIME)."""
+        """A page of a change feed: read since a cursor (the audit trail: by ACCESSTIME; over
+        REST any query but the entities', as tax details have no stamp to filter on)."""
+        if self.path.startswith(REST_PREFIX):
+            return self.path.endswith("/services/core/query") and _REST_ENTITY not in self.body
         return _CURSOR_FILTER.search(self.body) is not None
 
 
@@ -64,7 +71,7 @@ def _watching(log: list[Request]) -> Callable[[ASGIApp], ASGIApp]:
             body = b"".join(m.get("body", b"") for m in messages)
             functions = tuple(f.decode() for f in _FUNCTIONS.findall(body))
             objects = tuple(o.decode() for o in _OBJECT.findall(body))
-            log.append(Request(functions, objects, body))
+            log.append(Request(functions, objects, body, str(scope["path"])))
             replay = iter(messages)
 
             async def again() -> Message:
@@ -77,9 +84,10 @@ def _watching(log: list[Request]) -> Callable[[ASGIApp], ASGIApp]:
     return wrap
 
 
-def _intacct_feeds() -> list[str]:
-    """Every Intacct change feed a run of the demo reads (its cursors), as the steps name them."""
-    origins = list(Origin)  # the demo uses Order Entry and Purchasing
+def _intacct_feeds(*, order_modules: bool = True) -> list[str]:
+    """Every Intacct change feed a run of the demo reads (its cursors), as the steps name them
+    (without Order Entry and Purchasing: the REST demo's company, seed ``demo-blue-rest``)."""
+    origins = list(Origin) if order_modules else [Origin.AR, Origin.AP]
     return [
         "intacct.accounts",
         "intacct.tax_details",
@@ -101,7 +109,7 @@ class Idle:
 
 
 async def _cursors(store: StateStore, id: ConnectionId) -> dict[str, Cursor | None]:
-    names = [*_intacct_feeds(), "released.contacts"]
+    names = [*_intacct_feeds(), "released.contacts"]  # over REST, OE/PO's are None
     return {name: await value(store.cursor(id, name)) for name in names}
 
 
@@ -116,11 +124,14 @@ async def _ten_invoices(pair: DemoPair) -> None:
         await pair.released_user.approved(body)
 
 
-async def _scenario() -> Idle:
+async def _scenario(*, rest: bool = False) -> Idle:
     log: list[Request] = []
     store = FakeStateStore()
-    async with demo_pair(store, before_intacct=_watching(log)) as pair:
-        id = await confirmed(pair)
+    watched = demo_pair(
+        store, before_intacct=_watching(log), sync_errors=not rest, order_modules=not rest
+    )
+    async with watched as pair:
+        id = await confirmed(pair, DEMO_OAUTH if rest else DEMO)
         runs: list[Run] = []
         requests: list[tuple[Request, ...]] = []
         cursors: list[dict[str, Cursor | None]] = []
@@ -222,3 +233,33 @@ def test_D17_ten_documents_written_are_read_back_in_one_request_and_their_lines_
     assert [Counter(r.objects)["SODOCUMENT"] for r in looked_up] == [TEN]
     lines = [r for r in changed if "SODOCUMENTENTRY" in r.objects]
     assert len(lines) == 1
+
+
+@pytest.fixture(scope="module")
+def idle_rest() -> Idle:
+    return asyncio.run(_scenario(rest=True))
+
+
+def test_an_idle_sync_over_rest_costs_one_request_per_feed(idle_rest: Idle) -> None:
+    """Issue 20: over REST too, requests <= feeds + 2 once a day has passed (the set-up facts
+    kept between runs have expired: ``setup_lifetime``). Besides its feeds' pages (customers and
+    vendors asked once for two feeds each), a run asks a token, then the company's entities and
+    its set-up's five reads in ONE composite request (``intacct_rest.composite``), not one each."""
+    feeds = _intacct_feeds(order_modules=False)
+    assert [f for f, cursor in idle_rest.cursors[3].items() if cursor is None] == [
+        f for f in _intacct_feeds() if f not in feeds
+    ]
+    steady = idle_rest.requests[3]
+    assert all(r.path.startswith(REST_PREFIX) for r in steady)
+    pages = [r for r in steady if r.feed_page]
+    assert len(pages) == len(feeds) - len(READ_TWICE)
+    set_up = [r.path.removeprefix(REST_PREFIX) for r in steady if not r.feed_page]
+    assert sorted(set_up) == ["/oauth2/token", "/services/core/composite"]
+    subs = json.loads(next(r.body for r in steady if r.path.endswith("/composite")))
+    assert len(subs) == REST_SET_UP_READS
+    assert len(steady) <= len(feeds) + 2
+
+
+REST_SET_UP_READS = 6
+"""The entities, two account labels, the items, two transaction definitions
+(``intacct_rest.directory``)."""

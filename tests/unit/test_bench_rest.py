@@ -56,6 +56,18 @@ def test_a_get_by_keys_reads_its_object() -> None:
     assert read == RestCall("read", "accounts-receivable/invoice")
 
 
+def test_a_composite_of_reads_is_one_read_and_one_holding_a_write_is_a_write() -> None:
+    reads = [
+        {"method": "POST", "path": "/services/core/query", "body": {"object": "x"}},
+        {"method": "GET", "path": "/objects/company-config/entity/1"},
+    ]
+    composite = "/services/core/composite"
+    assert rest_call("POST", composite, json.dumps(reads).encode()) == RestCall("read", "composite")
+    mixed = [*reads, {"method": "POST", "path": "/objects/company-config/contact", "body": {}}]
+    written = rest_call("POST", composite, json.dumps(mixed).encode())
+    assert written == RestCall("write", "composite", 3)
+
+
 def test_a_write_counts_the_records_it_holds_by_method_and_object() -> None:
     batch = json.dumps([{"id": "a"}, {"id": "b", "lines": [{"x": 1}]}, {}]).encode()
     assert rest_call("POST", "/objects/accounts-receivable/invoice", batch) == RestCall(

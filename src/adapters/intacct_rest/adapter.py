@@ -82,8 +82,9 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class _Counted(RestTransport):
-    """The transport, counting API transactions: a write one per record of its body, any other
-    request one (each request once, whatever its tries)."""
+    """The transport, counting API transactions: a write one per record of its body, a
+    composite one per sub-request (**inferred**, ``composite``), any other request one (each
+    request once, whatever its tries)."""
 
     spent = 0
 
@@ -96,9 +97,12 @@ class _Counted(RestTransport):
         key: str | None = None,
         resent: bool = False,
         atomic: bool = False,
+        reads: bool = False,
     ) -> Result[Reply, SyncError]:
         self.spent += len(body) if isinstance(body, list) else 1
-        return await super().request(method, path, body=body, key=key, resent=resent, atomic=atomic)
+        return await super().request(
+            method, path, body=body, key=key, resent=resent, atomic=atomic, reads=reads
+        )
 
 
 class IntacctRestAdapter:

@@ -13,7 +13,12 @@
   XML; items from ``inventory-control/item``; the base currency is the entity's ``baseCurrency``
   (no REST page names the top level's). Customer / vendor sequencing, subtotal-dimension
   defaulting and external tax have no REST field either: unknown. ``reuse`` takes the facts kept
-  by ``setupcache`` within ``setup_lifetime``, as the XML directory does.
+  by ``setupcache`` within ``setup_lifetime``, as the XML directory does. When the facts are
+  read, the entity list and the five reads of the facts go in one composite request
+  (``composite``), as the XML set-up sends its functions in one request: the composite is sent
+  at the top level, and each fact's sub-request names the entity in its own
+  ``X-IA-API-Param-Entity`` ("Support HTTP headers per sub-request", [RESTDOC] bulk-requests,
+  "Composite Requests"; that Intacct honours the entity header there is **inferred**).
 """
 
 from __future__ import annotations
@@ -29,10 +34,9 @@ from released_intacct.adapters.intacct.setupcache import Kept, SetupCache
 from released_intacct.adapters.intacct_rest import items
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Row, Select, field
-from released_intacct.adapters.intacct_rest.rows import every_row
+from released_intacct.adapters.intacct_rest.rows import every_row, first_pages, rows_from
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import EntityId
-from released_intacct.domain.intacct import Item
 from released_intacct.domain.ports import Entity, IntacctSetup, OAuthCredentials
 
 __all__ = ["DEFINITIONS", "ENTITY_PATH", "LABELS", "Directory"]
@@ -41,6 +45,14 @@ ENTITY_PATH: Final = "company-config/entity"
 LABELS: Final = ("accounts-receivable/account-label", "accounts-payable/account-label")
 DEFINITIONS: Final = {"SO": "order-entry/txn-definition", "PO": "purchasing/txn-definition"}
 _UNREADABLE: Final = "no REST object or field reports it (docs/intacct-rest.md section 13)"
+_ENTITIES: Final = Select(object_name=ENTITY_PATH, fields=("id", "name", "baseCurrency.id"))
+_FACTS: Final = (
+    *(Select(object_name=path, fields=("id", "status")) for path in LABELS),
+    items.selecting(),
+    *(Select(object_name=path, fields=("id", "status")) for path in DEFINITIONS.values()),
+)
+"""The facts' reads, in the order ``Directory._kept`` reads them: two labels, the items, the
+order definitions (last)."""
 
 RestAt = Callable[[EntityId | None], Rest]
 """The REST API at an entity (None: the top level, no entity header)."""
@@ -60,26 +72,30 @@ class Directory:
         self._cache = cache
 
     async def entities(self, rest: Rest) -> Result[tuple[Entity, ...], SyncError]:
-        select = Select(object_name=ENTITY_PATH, fields=("id", "name", "baseCurrency.id"))
-        rows = await every_row(rest, select)
-        if isinstance(rows, Failure):
-            return Failure(rows.failure())
-        read = (facts_of.entity(_entity_row(row)) for row in rows.unwrap())
-        return Success(tuple(entity for entity in read if entity is not None))
+        return _entities(await every_row(rest, _ENTITIES))
 
     async def setup(self, entity: EntityId, *, reuse: bool) -> Result[IntacctSetup, SyncError]:
-        listed = await self.entities(self._rest_at(None))
+        """The entities, and the facts unless kept: when the facts are read too, the entities
+        (at the top level) and the five fact reads (at ``entity``, named in each sub-request)
+        go as one composite request, the order definitions last (a module the company does not
+        subscribe to may refuse its read, which stops the composite there: the reads after it
+        are then asked on their own)."""
+        top = self._rest_at(None)
+        rest = self._rest_at(entity or None)
+        key = (self._credentials.company_id, self._credentials.user_id or "", entity)
+        lifetime = self._settings.setup_lifetime
+        kept = self._cache.fresh(key, lifetime) if reuse else None
+        facts = [(rest, select) for select in _FACTS] if kept is None else []
+        answers = await first_pages(top, [(top, _ENTITIES), *facts])
+        listed = _entities(await rows_from(top, _ENTITIES, answers[0]))
         if isinstance(listed, Failure):
             return Failure(listed.failure())
         known = {e.id: e for e in listed.unwrap()}
         if entity and entity not in known:
             return Failure(_unknown_entity(entity))
-        rest = self._rest_at(entity or None)
-        key = (self._credentials.company_id, self._credentials.user_id or "", entity)
-        lifetime = self._settings.setup_lifetime
-        kept = self._cache.fresh(key, lifetime) if reuse else None
         if kept is None:
-            read = await self._read(rest)
+            rows = [await rows_from(r, s, a) for (r, s), a in zip(facts, answers[1:], strict=True)]
+            read = self._kept(rows)
             if isinstance(read, Failure):
                 return Failure(read.failure())
             kept = read.unwrap()
@@ -87,11 +103,12 @@ class Directory:
         currency = known[entity].currency if entity else None
         return Success(_build(kept, currency))
 
-    async def _read(self, rest: Rest) -> Result[Kept, SyncError]:
+    def _kept(self, read: list[Result[list[Row], SyncError]]) -> Result[Kept, SyncError]:
+        """The facts from the rows of ``_FACTS``, in its order."""
+        label_rows, item_rows, definition_rows = read[: len(LABELS)], read[len(LABELS)], read[-2:]
         subscribed: set[str] = set()
         definitions: set[str] = set()
-        for module, path in DEFINITIONS.items():
-            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
+        for module, rows in zip(DEFINITIONS, definition_rows, strict=True):
             if isinstance(rows, Success):
                 subscribed.add(module)
                 if any(facts_of.active(_status_row(row)) for row in rows.unwrap()):
@@ -99,15 +116,14 @@ class Directory:
             elif rows.failure().kind is ErrorKind.RETRIABLE:
                 return Failure(rows.failure())
         labels: dict[str, int | None] = {}
-        for path in LABELS:
-            rows = await every_row(rest, Select(object_name=path, fields=("id", "status")))
+        for path, rows in zip(LABELS, label_rows, strict=True):
             if isinstance(rows, Success):
                 labels[path] = sum(facts_of.active(_status_row(row)) for row in rows.unwrap())
             elif rows.failure().kind is ErrorKind.RETRIABLE:
                 return Failure(rows.failure())
             else:
                 labels[path] = None
-        found: Result[tuple[Item, ...], SyncError] = await items.items_matching(rest)
+        found = items.readable(item_rows)
         if isinstance(found, Failure):
             return Failure(found.failure())
         return Success(
@@ -119,6 +135,13 @@ class Directory:
                 items=found.unwrap(),
             )
         )
+
+
+def _entities(rows: Result[list[Row], SyncError]) -> Result[tuple[Entity, ...], SyncError]:
+    if isinstance(rows, Failure):
+        return Failure(rows.failure())
+    read = (facts_of.entity(_entity_row(row)) for row in rows.unwrap())
+    return Success(tuple(entity for entity in read if entity is not None))
 
 
 def _entity_row(row: Row) -> dict[str, object]:

@@ -20,7 +20,7 @@ from released_intacct.adapters.intacct_rest.rows import as_xml, every_row, rest_
 from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.intacct import Item
 
-__all__ = ["ITEM_PATH", "item_of", "items_matching", "refused"]
+__all__ = ["ITEM_PATH", "item_of", "items_matching", "readable", "refused", "selecting"]
 
 ITEM_PATH: Final = "inventory-control/item"
 PAIRS: Final = (
@@ -37,15 +37,22 @@ def item_of(row: Row) -> Result[Item, SyncError]:
     return read_item(as_xml(row, PAIRS))
 
 
-async def items_matching(rest: Rest, *filters: Filter) -> Result[tuple[Item, ...], SyncError]:
-    """Every readable item the filters match (one that cannot be read is left out, as the XML
-    set-up does)."""
-    select = Select(object_name=ITEM_PATH, fields=rest_fields(PAIRS), filters=filters)
-    rows = await every_row(rest, select)
+def selecting(*filters: Filter) -> Select:
+    """The query of the items the filters match."""
+    return Select(object_name=ITEM_PATH, fields=rest_fields(PAIRS), filters=filters)
+
+
+def readable(rows: Result[list[Row], SyncError]) -> Result[tuple[Item, ...], SyncError]:
+    """The items of ``rows`` (one that cannot be read is left out, as the XML set-up does)."""
     if isinstance(rows, Failure):
         return Failure(rows.failure())
     read = (item_of(row) for row in rows.unwrap())
     return Success(tuple(i.unwrap() for i in read if isinstance(i, Success)))
+
+
+async def items_matching(rest: Rest, *filters: Filter) -> Result[tuple[Item, ...], SyncError]:
+    """Every readable item the filters match."""
+    return readable(await every_row(rest, selecting(*filters)))
 
 
 def refused(item: Item) -> SyncError:

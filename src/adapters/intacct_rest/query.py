@@ -165,7 +165,32 @@ class QueryPages:
         sent = await self._ask(select.object_name, body, shared=shared and query.token is None)
         if isinstance(sent, Failure):
             return Failure(sent.failure())
-        envelope = sent.unwrap().envelope
+        return self._read(select, query, sent.unwrap(), name=name, start=start, size=size)
+
+    def first(self, select: Select) -> dict[str, object]:
+        """The query of ``select``'s first page of every row (no cursor), as ``page`` asks it
+        for a look-up: to be sent elsewhere (a composite of reads), its reply read by
+        ``answered``."""
+        return select.body(since=None, start=1, size=self._settings.rest_page_size)
+
+    def answered(
+        self, select: Select, reply: Reply, *, feed: Hashable
+    ) -> Result[Page[Row], SyncError]:
+        """The page ``reply`` answers to ``first(select)``, read as ``page`` reads its own."""
+        size = self._settings.rest_page_size
+        return self._read(select, FeedQuery(), reply, name=feed, start=1, size=size)
+
+    def _read(
+        self,
+        select: Select,
+        query: FeedQuery,
+        reply: Reply,
+        *,
+        name: Hashable,
+        start: int,
+        size: int,
+    ) -> Result[Page[Row], SyncError]:
+        envelope = reply.envelope
         rows = envelope.result if envelope.result is not None else []
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             return Failure(_not_rows(select.object_name))
@@ -185,7 +210,7 @@ class QueryPages:
                 next_token=str(following) if following is not None and following > start else None,
                 high_water=high_water,
                 total=None if meta is None or query.token is not None else meta.total_count,
-                overlap=overlap,
+                overlap=self._settings.overlap,
             )
         )
 

@@ -7,24 +7,43 @@ XML names (dotted XML names nested: ``DISPLAYCONTACT.FIRSTNAME``). REST timestam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct_rest.composite import Answer, Read, reads
 from released_intacct.adapters.intacct_rest.family import Rest
-from released_intacct.adapters.intacct_rest.query import CURSOR, Row, Select, field, stamp
+from released_intacct.adapters.intacct_rest.query import (
+    CURSOR,
+    QUERY_PATH,
+    Row,
+    Select,
+    field,
+    stamp,
+)
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ports import FeedQuery, Page
 
-__all__ = ["Pairs", "as_xml", "converted", "every_row", "modified", "rest_fields"]
+__all__ = [
+    "Asked",
+    "Pairs",
+    "as_xml",
+    "converted",
+    "every_row",
+    "first_pages",
+    "modified",
+    "rest_fields",
+    "rows_from",
+]
 
 T = TypeVar("T")
 
 Pairs = tuple[tuple[str, str], ...]
 """(REST field, XML field) pairs of one object."""
 
+_LOOKUP: Final = "lookup"
 _STATUS_WORDS: Final = {"activeNonPosting": "active non-posting"}
 """The model's status enum to the XML words the readers know (docs/intacct-rest.md 4.3)."""
 
@@ -94,10 +113,43 @@ def converted(page: Page[Row], convert: Callable[[Row], Result[T, SyncError]]) -
 async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
     """Every row ``select`` matches, page after page: a look-up (its versions are kept apart
     from the feeds'), never a feed's read."""
+    return await _on_from(rest, select, await rest.pages.page(select, FeedQuery(), feed=_LOOKUP))
+
+
+Asked = tuple[Rest, Select]
+"""A look-up and the REST API (the entity) it is read at."""
+
+
+async def first_pages(via: Rest, asked: Sequence[Asked]) -> tuple[Answer, ...]:
+    """The first page of each look-up, asked together through ``via`` (``composite.reads``: one
+    request for 2-10 of them); a look-up at another entity than ``via``'s names its entity in its
+    sub-request's headers. Each answer is finished by ``rows_from``."""
+    at = via.transport.entity
+    firsts = [
+        Read("POST", QUERY_PATH, rest.pages.first(select), entity=rest.transport.entity)
+        if rest.transport.entity != at
+        else Read("POST", QUERY_PATH, rest.pages.first(select))
+        for rest, select in asked
+    ]
+    return await reads(via.transport, firsts)
+
+
+async def rows_from(rest: Rest, select: Select, answer: Answer) -> Result[list[Row], SyncError]:
+    """``every_row`` of ``select`` from its ``first_pages`` answer: a first page the composite
+    did not answer is asked on its own; the pages after it as ``every_row`` asks them."""
+    if answer is None:
+        return await every_row(rest, select)
+    if isinstance(answer, Failure):
+        return Failure(answer.failure())
+    return await _on_from(rest, select, rest.pages.answered(select, answer.unwrap(), feed=_LOOKUP))
+
+
+async def _on_from(
+    rest: Rest, select: Select, page: Result[Page[Row], SyncError]
+) -> Result[list[Row], SyncError]:
+    """The rows of ``page`` and of every page after it."""
     found: list[Row] = []
-    query = FeedQuery()
     while True:
-        page = await rest.pages.page(select, query, feed="lookup")
         if isinstance(page, Failure):
             return Failure(page.failure())
         read = page.unwrap()
@@ -105,3 +157,4 @@ async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
         if read.next_token is None:
             return Success(found)
         query = FeedQuery(token=read.next_token)
+        page = await rest.pages.page(select, query, feed=_LOOKUP)

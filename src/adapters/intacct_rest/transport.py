@@ -108,6 +108,11 @@ class RestTransport(Governed):
     def __repr__(self) -> str:
         return f"RestTransport(api_base={self._settings.api_base!r}, entity={self._entity!r})"
 
+    @property
+    def entity(self) -> str | None:
+        """The entity its requests name (None or empty: the top level, no header)."""
+        return self._entity or None
+
     async def request(
         self,
         method: Method,
@@ -117,14 +122,16 @@ class RestTransport(Governed):
         key: str | None = None,
         resent: bool = False,
         atomic: bool = False,
+        reads: bool = False,
     ) -> Result[Reply, SyncError]:
         """``method`` on ``path`` (under ``api_base``, from ``/``) with ``body`` as JSON; ``key``
         the write's ``Idempotency-Key``; ``resent``: that write may have been sent before (a 409
         for its key is then uncertain, not a bug); ``atomic``: a batch all or nothing
-        (``X-IA-API-Param-Transaction: true``). Reads (GET, and the query service) are
-        repeated after a server error; a write only with a key."""
+        (``X-IA-API-Param-Transaction: true``); ``reads``: a POST that only reads (a composite
+        of reads, ``composite.reads``). Reads (GET, the query service, ``reads``) are repeated
+        after a server error; a write only with a key."""
         content = None if body is None else _ENCODER.encode(body)
-        write = method != "GET" and not path.startswith("/services/core/query")
+        write = method != "GET" and not reads and not path.startswith("/services/core/query")
         batch = isinstance(body, list)
         sending = _Sending(write=write, key=key, resent=resent, atomic=atomic, batch=batch)
         for renewed in (False, True):

@@ -1,19 +1,20 @@
 """The REST API over HTTP, mounted by ``app.create_app`` under ``/ia/api/v1``.
 
-Every request to ``/objects`` and ``/services/core/query`` is authenticated by its bearer token
-(401 ``GW-0034`` without a ``Bearer`` header, 401 ``GW-0031`` "Invalid Token" for an unknown or
-expired one: [RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error Codes"; the 401 status for
-them is **inferred** from "401 Unauthorized: OAuth2 is not able to authenticate"), takes its
-entity from ``X-IA-API-Param-Entity`` (spec section 9, [FYREST] ``apis/api_base.py``) or
+Every request to ``/objects``, ``/workflows``, ``/services/core/query`` and
+``/services/core/composite`` (each of its sub-requests too, ``rest.composite``) is authenticated by
+its bearer token (401 ``GW-0034`` without a ``Bearer`` header, 401 ``GW-0031`` "Invalid Token" for
+an unknown or expired one: [RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error Codes"; the 401
+status for them is **inferred** from "401 Unauthorized: OAuth2 is not able to authenticate"), takes
+its entity from ``X-IA-API-Param-Entity`` (spec section 9, [FYREST] ``apis/api_base.py``) or
 ``X-IA-API-ParamEntity`` (the spelling of [RESTDOC] docs/rest/http-headers.md), else the token's
 (the top level); an unknown entity, or the two spellings naming different entities, answers 400
-``invalidRequest`` (**inferred**, docs/intacct-rest.md section 3). Then, as for
-the XML gateway: the company's in-flight limit (429 ``GW-0010`` with
-``X-IA-Throttle-Limit-RetryAfter``), the fault rules (``refusals``), the latency, the request.
-Rules match a REST request by company and by (function, object): GET is ``read``, POST
-``create``, PATCH ``update``, DELETE ``delete``, the query service ``query``, each with the REST
-object's XML object (a rule for ``create`` of CUSTOMER fires on both APIs). The OAuth endpoints
-are neither limited nor faulted (their company is not known before the grant is read).
+``invalidRequest`` (**inferred**, docs/intacct-rest.md section 3). Then, as for the XML gateway: the
+company's in-flight limit (429 ``GW-0010`` with ``X-IA-Throttle-Limit-RetryAfter``), the fault rules
+(``refusals``), the latency, the request. Rules match a REST request by company and by (function,
+object): GET is ``read``, POST ``create``, PATCH ``update``, DELETE ``delete``, the query service
+``query``, each with the REST object's XML object (a rule for ``create`` of CUSTOMER fires on both
+APIs). The OAuth endpoints are neither limited nor faulted (their company is not known before the
+grant is read).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qs
 
@@ -35,6 +37,7 @@ from released_intacct.fakes.simulators.intacct.faults import (
     decide,
 )
 from released_intacct.fakes.simulators.intacct.rest import (
+    composite,
     crud,
     docwrites,
     idempotency,
@@ -61,6 +64,8 @@ _ENTITY: Final = ("x-ia-api-param-entity", "x-ia-api-paramentity")
 _ATOMIC: Final = ("x-ia-api-param-transaction", "x-ia-api-paramtransaction")
 _FUNCTIONS: Final = {"GET": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
 Work = Callable[[Context], RestReply]
+_SUBREQUEST: Final = ContextVar("_SUBREQUEST", default=False)
+"""Set while a composite's sub-requests run: the composite is the one HTTP request counted."""
 
 
 def _grant(sim: Simulator, request: Request) -> tuple[Grant, str]:
@@ -165,7 +170,7 @@ class _Api:
         company = sim.companies[grant.company_id]
         ctx = Context(company, grant.user_id, entity, sim.clock(), sim.results)
         usage = sim.usage[company.company_id]
-        usage.requests += 1
+        usage.requests += 0 if _SUBREQUEST.get() else 1
         usage.functions += 1
         try:
             return work(ctx)
@@ -226,6 +231,36 @@ class _Api:
             named = None
         return await self.serve(request, _xml_of(named), "query", work, keyed=False)
 
+    async def composite(self, request: Request) -> RestReply:
+        """``POST /services/core/composite`` (``rest.composite``): the composite itself is
+        authenticated (a bad token or entity refuses it whole) and counted as one HTTP request;
+        each sub-request is then served as the plain request it stands for, by ``_dispatch``,
+        and spends its functions and API transactions as that request would (one transaction a
+        sub-request for a read: **inferred**, no page says how a composite is billed)."""
+        try:
+            grant, _ = _grant(self.sim, request)
+            _entity(self.sim, request, grant)
+            self.sim.usage[grant.company_id].requests += 1
+            inside = _SUBREQUEST.set(True)
+            try:
+                return await composite.run(request, PREFIX, self._dispatch)
+            finally:
+                _SUBREQUEST.reset(inside)
+        except RestError as error:
+            return failed(error)
+
+    async def _dispatch(self, request: Request) -> RestReply:
+        path = request.url.path.removeprefix(PREFIX)
+        if path.startswith("/objects/"):
+            request.scope["path_params"] = {"path": path.removeprefix("/objects/")}
+            return await self.objects(request)
+        if path.startswith("/workflows/") and request.method == "POST":
+            request.scope["path_params"] = {"path": path.removeprefix("/workflows/")}
+            return await self.workflows(request)
+        if path == "/services/core/query" and request.method == "POST":
+            return await self.query(request)
+        return failed(invalid(f"{request.method} {path} cannot be a composite's sub-request", 404))
+
     async def token(self, request: Request) -> RestReply:
         return oauth.token(self.sim, await request.body())
 
@@ -264,6 +299,7 @@ def routes(
         Route("/oauth2/token", endpoint(api.token), methods=["POST"]),
         Route("/oauth2/authorize", endpoint(api.authorize), methods=["GET"]),
         Route("/services/core/query", endpoint(api.query), methods=["POST"]),
+        Route(composite.PATH, endpoint(api.composite), methods=["POST"]),
         Route("/workflows/{path:path}", endpoint(api.workflows), methods=["POST"]),
         Route(
             "/objects/{path:path}",
