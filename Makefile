@@ -49,7 +49,8 @@ test: lint
 # `BENCH_SIZES=10000,100000 make bench` measures the 100,000-invoice company (about 20 minutes);
 # with `BENCH_ONLY=sizes` only the initial and incremental syncs (about 12 minutes).
 # The first three run over both Intacct APIs (`BENCH_API=xml|rest|both`, default both; REST at
-# BENCH_REST_SIZES=2000 and BENCH_REST_LATENCY_SIZE=500, beside XML in the same tables).
+# the same sizes unless BENCH_REST_SIZES / BENCH_REST_LATENCY_SIZE say, beside XML in the same
+# tables).
 # `BENCH_IDLE_COMPANIES=1000 BENCH_IDLE_ONLY=1 make bench` measures 1,000 idle companies run
 # again by one worker (PostgreSQL 15; several minutes), left out of the default.
 bench: install

@@ -43,13 +43,12 @@ own) against the two simulators, each in its own process (``_world.py``), all on
 Sections 1 to 3 run over each API ``BENCH_API`` names (``xml``, ``rest`` or ``both``, the
 default): over REST the engine connects with the simulator's OAuth client (client credentials)
 to the same company, served by the same simulator (``/ia/api/v1`` beside the XML gateway), at
-``BENCH_REST_SIZES`` (default 2,000: 0 and 10 new invoices after it) and
-``BENCH_REST_LATENCY_SIZE`` (default 500). The REST sizes were chosen smaller when the REST
-adapter read each invoice it created back on its own (two requests an invoice); it now reads a
-batch's creates back together (one batch GET of up to 500 keys); its requests are set against
-REST's own minimum (``minimum``). REST figures go to ``results["rest"]`` (``initial``,
-``latency``, ``sizes``), XML's where they always were. Sections 4 to 7 are XML's alone
-(``BENCH_API=rest`` leaves them out, keeping their figures).
+``BENCH_REST_SIZES`` (default ``BENCH_SIZES``'s: 0 and 10 new invoices after each) and
+``BENCH_REST_LATENCY_SIZE`` (default ``BENCH_LATENCY_SIZE``'s), so both APIs are measured on the
+same companies; the REST adapter reads a batch's creates back together (one batch GET of up to
+500 keys), and its requests are set against REST's own minimum (``minimum``). REST figures go
+to ``results["rest"]`` (``initial``, ``latency``, ``sizes``), XML's where they always were.
+Sections 4 to 7 are XML's alone (``BENCH_API=rest`` leaves them out, keeping their figures).
 
 Results go to ``bench/results.json`` (each size keeps its latest run, so a run of the default
 sizes keeps the 100,000-invoice figures of ``BENCH_SIZES=10000,100000 make bench``, which takes
@@ -311,7 +310,7 @@ def sizes_only(results: Json, when: Json, api: str = "xml") -> list[int]:
     """Sections 1, 3 and 4 at each of ``BENCH_SIZES`` (REST: ``BENCH_REST_SIZES``, without
     section 4): the sizes measured."""
     rest = api == "rest"
-    named = os.environ.get("BENCH_REST_SIZES", "2000") if rest else None
+    named = os.environ.get("BENCH_REST_SIZES") if rest else None
     sizes = [int(s) for s in (named or os.environ.get("BENCH_SIZES", "2000,10000")).split(",")]
     into = held(results, api)
     initial: dict[str, Json] = dict(into.get("initial", {}))  # type: ignore[call-overload]
@@ -341,8 +340,8 @@ def latency_bound(results: Json, when: Json, api: str = "xml") -> None:
     """Section 2: the initial sync with Intacct's latency, at each of ``LATENCY_CONCURRENCY``
     (``results["latency"]``, REST's ``results["rest"]["latency"]``, by concurrency; each keeps
     its latest figures), at ``BENCH_LATENCY_SIZE`` invoices (REST: ``BENCH_REST_LATENCY_SIZE``)."""
-    named = "BENCH_REST_LATENCY_SIZE" if api == "rest" else "BENCH_LATENCY_SIZE"
-    size = int(os.environ.get(named, "500" if api == "rest" else "10000"))
+    given = os.environ.get("BENCH_REST_LATENCY_SIZE") if api == "rest" else None
+    size = int(given or os.environ.get("BENCH_LATENCY_SIZE", "10000"))
     into = held(results, api)
     kept = into.get("latency", {})
     assert isinstance(kept, dict)
