@@ -61,7 +61,8 @@ bench: install
 #   (test_sqlite_store_crash.py; `make test` runs 5 kills);
 # - the sync engine killed 50 times at a random moment of the demo's initial sync, then restarted,
 #   must write every record once on both sides, lose none, and leave every link whole and no write
-#   intent open (test_sync_crash.py; `make test` runs 3 trials). It prints its counts.
+#   intent open, over the XML and the REST API each (test_sync_crash.py; `make test` runs 3
+#   trials per API). It prints its counts.
 .PHONY: crash-test
 crash-test: install
 	$(BIN)/pytest -q -p no:cacheprovider -m slow tests/integration

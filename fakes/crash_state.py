@@ -13,7 +13,10 @@
 - ``duplicates(intacct, released)``: records written twice, found without a reference run:
   Intacct records of one object carrying the same source reference (the idempotency key the
   sync writes into a queryable field, alone or in a text such as a customer's display contact
-  name, at any depth), Re-Leased documents with the same type and number,
+  name, at any depth); Intacct documents of one object with the same number and party (over
+  the REST API a document carries no source reference: the product finds it by what it wrote,
+  docs/intacct-rest.md section 10); Re-Leased documents with the same type, number and contact
+  (the REST demo company holds Intacct invoices numbered as Re-Leased's, for other customers);
   contacts with the same name.
 - ``dangling(links, intacct, released)``: links naming a record either side does not hold;
   ``linked_twice(links)``: records of either side with more than one link of a record type.
@@ -158,13 +161,18 @@ def duplicates(intacct: Records, released: Records) -> list[str]:
         for obj, row in _rows(intacct)
         for ref in {found for v in _strings(row) for found in _SOURCE_REF.findall(v)}
     ]
+    documents = [
+        f"intacct {obj} {row['RECORDID']} {row.get('CUSTOMERID') or row.get('VENDORID')}"
+        for obj, row in _rows(intacct)
+        if obj in _DOCUMENTS and row.get("RECORDID")
+    ]
     numbers = [
-        f"released {res} {row.get('type')} {row.get('invoiceNumber')}"
+        f"released {res} {row.get('type')} {row.get('invoiceNumber')} {row.get('contactId')}"
         for res, row in _rows(released)
         if res in ("invoices", "credit-notes")
     ]
     names = [f"released contact {row.get('name')}" for row in released["contacts"]]
-    return _twice(refs) + _twice(numbers) + _twice(names)
+    return _twice(refs) + _twice(documents) + _twice(numbers) + _twice(names)
 
 
 def _intacct_keys(intacct: Records) -> dict[RecordType, set[str]]:

@@ -7,6 +7,12 @@ it (entity E100, sync from 2024-01-01; the two contacts with no Intacct match ar
 customer and a vendor, everything else left unmatched is archived); ``onboarded(flow)`` does the
 same up to confirm.
 
+``api`` (``IntacctApi``) chooses what the product speaks to the Intacct simulator: the XML gateway
+with ``DEMO`` (the demo company, seed ``demo``), or the REST API under ``/ia/api/v1`` with the
+simulator's OAuth client ``DEMO_OAUTH``, over the demo company without Order Entry and Purchasing
+(``demo_company``: the REST pages show no way to create the Items OE / PO lines need, D17). The
+users act through the XML gateway either way: one company state answers both APIs.
+
 Both simulators and the service read one ``Ticking`` clock, which a test moves between what the
 users do and the next sync, so each change is stamped after the run that came before it.
 
@@ -36,7 +42,7 @@ from released_intacct.app.bootstrap import intacct_adapter
 from released_intacct.app.connection import ConnectionWorkflow
 from released_intacct.app.ports import Ports
 from released_intacct.app.sync.service import SyncService
-from released_intacct.domain.enums import ContactRole, Prerequisite
+from released_intacct.domain.enums import ContactRole, IntacctApi, Prerequisite
 from released_intacct.domain.ids import ConnectionId, EntityId, ReleasedCompanyId
 from released_intacct.domain.matching import Step
 from released_intacct.domain.onboarding import unresolved
@@ -72,9 +78,12 @@ __all__ = [
     "Ticking",
     "Wired",
     "confirmed",
+    "credentials_for",
+    "demo_company",
     "demo_pair",
     "on_store",
     "onboarded",
+    "settings_for",
     "wired",
 ]
 
@@ -84,8 +93,31 @@ T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 SYNC_FROM = date(2024, 1, 1)
 _GATEWAY = SIM_URL + intacct_app.GATEWAY_PATH
-_REST = SIM_URL + intacct_app.REST_PREFIX
 _RELEASED = "http://released.sim"
+
+
+def credentials_for(api: IntacctApi) -> Credentials:
+    """The demo company's credentials over ``api``: ``DEMO`` (XML) or ``DEMO_OAUTH`` (REST)."""
+    return DEMO_OAUTH if api is IntacctApi.REST else DEMO
+
+
+def demo_company(
+    sim: IntacctSimulator, api: IntacctApi, *, now: datetime, sync_errors: bool = True
+) -> None:
+    """The Intacct demo company (with D13's and D14's sync errors, unless ``sync_errors`` is
+    False) a connection over ``api`` syncs: over REST without Order Entry and Purchasing
+    (``seed.load_demo``: the REST pages show no way to create the Items their lines name, D17,
+    so a REST connection cannot sync them)."""
+    intacct_seed.load_demo(
+        sim, now=now, sync_errors=sync_errors, order_modules=api is IntacctApi.XML
+    )
+
+
+def settings_for(settings: ClientSettings, base: str) -> ClientSettings:
+    """``settings`` pointed at the simulator served at ``base``: its XML gateway and REST API."""
+    return replace(
+        settings, endpoint=base + intacct_app.GATEWAY_PATH, api_base=base + intacct_app.REST_PREFIX
+    )
 
 
 class Ticking:
@@ -218,6 +250,8 @@ class DemoPair:
     released_for: Callable[[ReleasedCompanyId], ReleasedPort]
     intacct_user: IntacctUser
     released_user: ReleasedUser
+    credentials: Credentials = DEMO
+    """What the product connects the demo company with (``credentials_for``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -272,21 +306,18 @@ async def demo_pair(
     intacct_settings: ClientSettings | None = None,
     released_settings: ReleasedSettings | None = None,
     sync_errors: bool = True,
-    order_modules: bool = True,
+    api: IntacctApi = IntacctApi.XML,
 ) -> AsyncIterator[DemoPair]:
     """Both demo seeds loaded at the clock's time, served in process, with the service over them.
     ``before_intacct`` wraps the Intacct simulator's app (to hold or watch the product's requests:
     the simulator itself knows nothing of the product). The adapters' settings (page sizes,
-    concurrency) are the defaults unless given; the endpoint is always the simulator's (its XML
-    gateway, and its REST API for ``DEMO_OAUTH``). The Intacct company is ``seed.load_demo``'s:
-    ``sync_errors=False`` without D13's and D14's records (seed ``demo-blue``), and
-    ``order_modules=False`` besides without Order Entry and Purchasing (seed ``demo-blue-rest``,
-    what a REST connection syncs whole)."""
+    concurrency) are the defaults unless given; the endpoints are always the simulator's (its XML
+    gateway and its REST API). ``api``: what the product speaks to Intacct (``demo_company``,
+    ``credentials_for``); ``sync_errors=False``: the company without D13's and D14's records
+    (seed ``demo-blue``; over REST ``demo-blue-rest``)."""
     clock = clock or Ticking()
     isim = IntacctSimulator(clock=clock.now)
-    intacct_seed.load_demo(
-        isim, now=clock.now(), sync_errors=sync_errors, order_modules=order_modules
-    )
+    demo_company(isim, api, now=clock.now(), sync_errors=sync_errors)
     rsim = ReleasedSimulator(clock=clock.now)
     released_seed.load_demo(rsim, now=clock.now())
     served: ASGIApp = intacct_app.create_app(isim)
@@ -301,7 +332,7 @@ async def demo_pair(
         clock,
         to_intacct=(
             to_intacct,
-            replace(intacct_settings or settings(), endpoint=_GATEWAY, api_base=_REST),
+            settings_for(intacct_settings or settings(), SIM_URL),
         ),
         to_released=(to_released, _RELEASED, released_settings or ReleasedSettings(backoff=0.0)),
     )
@@ -317,6 +348,7 @@ async def demo_pair(
             released_for=service.released_for,
             intacct_user=IntacctUser(to_intacct),
             released_user=ReleasedUser(to_released),
+            credentials=credentials_for(api),
         )
     finally:
         await to_intacct.aclose()
@@ -334,16 +366,17 @@ CHECKED_BY_HAND = (
 after checking it there (the demo's settings meet every one)."""
 
 
-async def confirmed(pair: DemoPair, credentials: Credentials = DEMO) -> ConnectionId:
-    """Onboard and confirm the demo pair (over XML, or over REST with ``DEMO_OAUTH``); its id."""
-    id = await onboarded(pair.flow, credentials)
+async def confirmed(pair: DemoPair) -> ConnectionId:
+    """Onboard and confirm the demo pair; its id."""
+    id = await onboarded(pair.flow, pair.credentials)
     await value(pair.flow.confirm(id))
     await pair.flow.background()
     return id
 
 
 async def onboarded(flow: ConnectionWorkflow, credentials: Credentials = DEMO) -> ConnectionId:
-    """Onboard the demo pair up to confirm (every step continued); its id."""
+    """Onboard the demo pair up to confirm (every step continued), connecting Intacct with
+    ``credentials``; its id."""
     connected = await value(flow.connect(RL_DEMO, credentials))
     id = connected.connection.id
     await value(flow.choose_entity(id, EntityId("E100")))

@@ -2,7 +2,9 @@
 
 ``served_pair(store, seed=..., ...)`` is ``demo_pair`` over real sockets: both simulators are
 served by uvicorn on 127.0.0.1 (``serving``), and the product's adapters reach them through an
-``httpx.AsyncClient`` over TCP. The users (``IntacctUser``, ``ReleasedUser``) act in process
+``httpx.AsyncClient`` over TCP; ``api`` chooses the Intacct API the product speaks, as for
+``demo_pair`` (over REST the demo company without Order Entry and Purchasing). The users
+(``IntacctUser``, ``ReleasedUser``) act in process
 through ``httpx.ASGITransport`` on the same simulators, as in ``demo_pair``; while they act, the
 fault rules are set aside (``calm``), so a user's change is never refused and never draws from the
 fault RNG: the faults meet the sync alone, in the same sequence for the same seed.
@@ -23,18 +25,21 @@ from starlette.types import ASGIApp
 
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.released import ReleasedSettings
+from released_intacct.domain.enums import IntacctApi
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes.demo_pair import (
     DemoPair,
     IntacctUser,
     ReleasedUser,
     Ticking,
+    credentials_for,
+    demo_company,
+    settings_for,
     wired,
 )
 from released_intacct.fakes.serving import serving
 from released_intacct.fakes.simulators.intacct import app as intacct_app
 from released_intacct.fakes.simulators.intacct import faults as intacct_faults
-from released_intacct.fakes.simulators.intacct import seed as intacct_seed
 from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
 from released_intacct.fakes.simulators.released import app as released_app
 from released_intacct.fakes.simulators.released import faults as released_faults
@@ -64,13 +69,19 @@ class Served:
 
 @asynccontextmanager
 async def served_pair(
-    store: StateStore, *, seed: int, retries: Retries, clock: Ticking | None = None
+    store: StateStore,
+    *,
+    seed: int,
+    retries: Retries,
+    clock: Ticking | None = None,
+    api: IntacctApi = IntacctApi.XML,
 ) -> AsyncIterator[Served]:
     """Both demo seeds loaded at the clock's time and served on loopback; fault RNGs seeded
-    with ``seed`` (Intacct) and ``seed + 1`` (Re-Leased); the service over real adapters."""
+    with ``seed`` (Intacct) and ``seed + 1`` (Re-Leased); the service over real adapters,
+    speaking ``api`` to Intacct."""
     clock = clock or Ticking()
     isim = IntacctSimulator(clock=clock.now, seed=seed)
-    intacct_seed.load_demo(isim, now=clock.now())
+    demo_company(isim, api, now=clock.now())
     rsim = ReleasedSimulator(clock=clock.now, fault_seed=seed + 1)
     released_seed.load_demo(rsim, now=clock.now())
     iapp, rapp = intacct_app.create_app(isim), released_app.create_app(rsim)
@@ -98,6 +109,7 @@ async def served_pair(
                     released=rsim,
                     intacct_user=IntacctUser(to_intacct),
                     released_user=ReleasedUser(to_released),
+                    credentials=credentials_for(api),
                 ),
                 intacct_url=intacct_url,
                 released_url=released_url,
@@ -105,9 +117,8 @@ async def served_pair(
 
 
 def _intacct_settings(url: str, retries: Retries) -> ClientSettings:
-    endpoint = url + intacct_app.GATEWAY_PATH
     attempts, backoff = retries.intacct_attempts, retries.backoff
-    return ClientSettings(endpoint=endpoint, attempts=attempts, backoff=backoff, timeout=10.0)
+    return settings_for(ClientSettings(attempts=attempts, backoff=backoff, timeout=10.0), url)
 
 
 def _released_settings(retries: Retries) -> ReleasedSettings:

@@ -196,14 +196,25 @@ def link_rows(
     return sorted(rows)
 
 
+_DOCUMENTS = ("invoices", "credit-notes")
+
+
 def duplicates(intacct: IntacctCompany, released: ReleasedCompany) -> list[str]:
-    """Records held twice: by the sync key written into Intacct, by label in Re-Leased."""
+    """Records held twice: by the sync key written into Intacct, by label in Re-Leased (an
+    invoice's or credit note's with its contact's name: the two companies may each hold a
+    document of one number for different contacts, as the REST demo company does, INV-0005)."""
     keys: Counter[str] = Counter()
     for table, rows in intacct.tables.items():
         for row in rows.values():
             written = {m for v in row.values() for m in _KEY.findall(str(v))}  # blocks too
             keys.update(f"Intacct {table} {key}" for key in written)
     labels: Counter[str] = Counter()
-    for by_id in _released_labels(released).values():
-        labels.update(f"Re-Leased {label}" for label in by_id.values())
+    names = {str(c["id"]): str(c.get("name")) for c in released.tables["contacts"].values()}
+    for resource, by_id in _released_labels(released).items():
+        held = released.tables.get(resource, {}) if resource in _DOCUMENTS else {}
+        labels.update(
+            f"Re-Leased {label}"
+            + (f" of {names.get(str(held[id].get('contactId')))}" if id in held else "")
+            for id, label in by_id.items()
+        )
     return [f"{what} x{n}" for what, n in sorted((keys + labels).items()) if n > 1]

@@ -14,20 +14,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from released_intacct.domain.enums import DocumentKind, Origin, RecordType
+from released_intacct.domain.enums import DocumentKind, IntacctApi, Origin, RecordType
 from released_intacct.domain.ids import EntityId, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.results import RunStatus
 from released_intacct.domain.state import ResultFilter
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.demo_pair import DEMO, DEMO_OAUTH, confirmed, demo_pair
+from released_intacct.fakes.demo_pair import DEMO, confirmed, demo_pair
 from released_intacct.fakes.state_store import FakeStateStore
 
 
 def test_issue_20_an_invoice_crosses_from_rest_to_xml_and_back_through_the_sync() -> None:
     async def scenario() -> tuple[Any, ...]:
-        async with demo_pair(FakeStateStore(), sync_errors=False, order_modules=False) as pair:
-            id = await confirmed(pair, DEMO_OAUTH)
+        async with demo_pair(FakeStateStore(), sync_errors=False, api=IntacctApi.REST) as pair:
+            id = await confirmed(pair)
             connection = await value(pair.store.connection(id))
             assert connection is not None
             assert connection.api.value == "rest"

@@ -25,11 +25,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from released_intacct.adapters.intacct.convert.feeds import READ_TWICE
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.app.sync.steps import _DELETED
-from released_intacct.domain.enums import ContactRole, DimensionKind, DocumentKind, Origin
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    IntacctApi,
+    Origin,
+)
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.state import Cursor, Run, StateStore
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.demo_pair import DEMO, DEMO_OAUTH, DemoPair, confirmed, demo_pair
+from released_intacct.fakes.demo_pair import DemoPair, confirmed, demo_pair
 from released_intacct.fakes.restsim import API as REST_PREFIX
 from released_intacct.fakes.state_store import FakeStateStore
 
@@ -127,11 +133,10 @@ async def _ten_invoices(pair: DemoPair) -> None:
 async def _scenario(*, rest: bool = False) -> Idle:
     log: list[Request] = []
     store = FakeStateStore()
-    watched = demo_pair(
-        store, before_intacct=_watching(log), sync_errors=not rest, order_modules=not rest
-    )
+    api = IntacctApi.REST if rest else IntacctApi.XML
+    watched = demo_pair(store, before_intacct=_watching(log), sync_errors=not rest, api=api)
     async with watched as pair:
-        id = await confirmed(pair, DEMO_OAUTH if rest else DEMO)
+        id = await confirmed(pair)
         runs: list[Run] = []
         requests: list[tuple[Request, ...]] = []
         cursors: list[dict[str, Cursor | None]] = []

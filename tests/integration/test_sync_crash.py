@@ -25,6 +25,23 @@ short as missing), every link naming records both sides hold and no record linke
 ``make test`` runs 3 trials; ``make crash-test`` (``-m slow``) runs 50. The counts are printed
 to the terminal: trials, kills that landed mid-sync, writes the killed syncs had recorded (and
 how many of them were still open, in flight, at the kill), duplicates, missing.
+
+Both Intacct APIs (issue 20): the main test runs its trials over the XML gateway (``xml``, the
+demo company) and over the REST API (``rest``: onboarded with the simulator's demo OAuth client,
+on the demo company without Order Entry and Purchasing, ``crash_trial.SEEDS``), each with its
+own reference trial and the same checks; over REST an Intacct document carries no source
+reference, so ``crash_state.duplicates`` also counts documents by number and party. The F2
+variant stays on XML: its refused create is an Order Entry Sales Invoice (``refuse_then_fix``),
+which the REST company does not have.
+
+Known over REST (about one trial in 50 of ``make crash-test``, 2026-12-06): when the kill leaves a
+Re-Leased bill's create unconfirmed and it never landed, the restarted sync finds no record by
+what it wrote, but the REST demo company holds an Intacct bill of the same vendor and number
+(the seed's 2023 ``BILL-0001``, numbered by the simulator's sequence as Re-Leased's own bills
+are), so it stops with NEEDS_USER (``app.intents``: "These records may be it") instead of sending
+it again, and the payments after it are not carried: the trial reports them missing. Over XML
+that bill goes to Purchasing, where no such number exists. The fix belongs in the seed (numbers
+that do not collide) or in the candidates' policy, not in this test.
 """
 
 from __future__ import annotations
@@ -47,6 +64,7 @@ import pytest
 from released_intacct.app.bootstrap import database_path
 from released_intacct.app.decisions import Decisions, decisions_from_toml
 from released_intacct.app.settings import settings_from_toml
+from released_intacct.domain.enums import IntacctApi
 from released_intacct.fakes.crash_state import dangling, duplicates, linked_twice, snapshot
 from released_intacct.fakes.crash_trial import (
     TIMEOUT,
@@ -97,10 +115,11 @@ class Tally:
     missing: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def line(self, reference: Outcome) -> str:
+    def line(self, reference: Outcome, api: IntacctApi) -> str:
         return (
-            f"sync crash test (seed {SEED}): {self.trials} trials, {self.mid_sync} kills landed "
-            f"mid-sync, {self.writes} writes seen before the kills ({self.in_flight} in flight), "
+            f"sync crash test over {api.value} (seed {SEED}): {self.trials} trials, "
+            f"{self.mid_sync} kills landed mid-sync, {self.writes} writes seen before the kills "
+            f"({self.in_flight} in flight), "
             f"{self.twice + self.extra} duplicates ({self.twice} by source reference or number, "
             f"{self.extra} extra against the reference), {self.missing} missing; "
             "a clean initial sync takes "
@@ -113,8 +132,8 @@ class _Setup:
     world: World
     children: _Children
     decisions: Decisions
-    baseline: tuple[Records, Records]
-    """Both simulators' records as their demo seeds load them."""
+    baselines: dict[IntacctApi, tuple[Records, Records]]
+    """Both simulators' records as their demo seeds load them, for a trial over each API."""
 
 
 class _Children:
@@ -153,8 +172,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Setup]:
     world = World.start(tmp_path_factory.mktemp("simulators"))
     children = _Children(tmp_path_factory.mktemp("children"))
     try:
-        world.reset()
-        yield _Setup(world, children, decisions_from_toml(DECISIONS), world.records())
+        baselines = {}
+        for api in IntacctApi:
+            world.reset(api)
+            baselines[api] = world.records()
+        yield _Setup(world, children, decisions_from_toml(DECISIONS), baselines)
     finally:
         children.close()
         world.stop()
@@ -206,15 +228,20 @@ def _sync_killed(
 
 
 def _trial(
-    setup: _Setup, folder: Path, kill_after: float | None, *, refused: bool = False
+    setup: _Setup,
+    folder: Path,
+    kill_after: float | None,
+    *,
+    api: IntacctApi = IntacctApi.XML,
+    refused: bool = False,
 ) -> Outcome:
-    setup.world.reset()
+    setup.world.reset(api)
     path = write_settings(folder, setup.world, timeout=TIMEOUT)
     settings = settings_from_toml(path)
     db = database_path(settings.database)
     child, log = setup.children.take()
     try:
-        asyncio.run(onboard(settings, setup.decisions))
+        asyncio.run(onboard(settings, setup.decisions, api))
         if refused:  # F2: the initial sync ran; one create was refused, then fixed
             refuse_then_fix(setup.world, settings)
         onboarded = _outbox(db)
@@ -229,7 +256,7 @@ def _trial(
     links, open_intents = asyncio.run(stored(settings))
     intacct, released = setup.world.records()
     return Outcome(
-        final=snapshot(intacct, released, links, baseline=setup.baseline),
+        final=snapshot(intacct, released, links, baseline=setup.baselines[api]),
         duplicates=duplicates(intacct, released),
         broken=dangling(links, intacct, released) + linked_twice(links),
         open_after=len(open_intents),
@@ -259,16 +286,18 @@ def _check(tally: Tally, n: int, outcome: Outcome, reference: Outcome) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("api", list(IntacctApi), ids=[api.value for api in IntacctApi])
 def test_outbox_a_sync_killed_at_any_moment_and_restarted_writes_every_record_once(
+    api: IntacctApi,
     setup: _Setup,
     tmp_path: Path,
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    tally, reference = _trials(setup, tmp_path, request, refused=False)
+    tally, reference = _trials(setup, tmp_path, request, api=api, refused=False)
     assert {"CreateInIntacct", "CreateInReleased"} <= reference.actions  # writes both ways
     with capsys.disabled():
-        print(f"\n{tally.line(reference)}")
+        print(f"\n{tally.line(reference, api)}")
     assert tally.mid_sync > 0  # the kills did land during syncs
     assert tally.problems == []
 
@@ -283,26 +312,31 @@ def test_F2_a_refused_record_fixed_then_a_sync_killed_at_any_moment_writes_it_on
     """F2: the killed sync is the one after a refusal (the initial sync had Intacct refuse
     ``inv-0003``, whose number it already held; the user renumbered it). Its reopened intent is
     sent, and the kill lands anywhere around it; Intacct must hold the fixed invoice once."""
-    tally, reference = _trials(setup, tmp_path, request, refused=True)
+    tally, reference = _trials(setup, tmp_path, request, api=IntacctApi.XML, refused=True)
     assert "CreateInIntacct" in reference.actions
     with capsys.disabled():
-        print(f"\nrefused then fixed: {tally.line(reference)}")
+        print(f"\nrefused then fixed: {tally.line(reference, IntacctApi.XML)}")
     assert tally.mid_sync > 0
     assert tally.problems == []
 
 
 def _trials(
-    setup: _Setup, tmp_path: Path, request: pytest.FixtureRequest, *, refused: bool
+    setup: _Setup,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    *,
+    api: IntacctApi,
+    refused: bool,
 ) -> tuple[Tally, Outcome]:
     slow = "slow" in str(request.config.getoption("markexpr", default=""))
     trials = SLOW_TRIALS if slow else QUICK_TRIALS
-    reference = _trial(setup, tmp_path / "reference", kill_after=None, refused=refused)
+    reference = _trial(setup, tmp_path / "reference", None, api=api, refused=refused)
     assert reference.duplicates == []
     assert reference.broken == []
     assert reference.open_after == 0
     rng, tally = random.Random(SEED), Tally()
     for n in range(trials):
         kill_after = rng.random() * reference.synced
-        outcome = _trial(setup, tmp_path / f"trial-{n}", kill_after, refused=refused)
+        outcome = _trial(setup, tmp_path / f"trial-{n}", kill_after, api=api, refused=refused)
         _check(tally, n, outcome, reference)
     return tally, reference

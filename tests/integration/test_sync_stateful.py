@@ -13,6 +13,9 @@ failed (the run now stops at a write it cannot confirm), invoices failing for a 
 create failed retriably (the same stop keeps the cursor before them), and an open update sent
 again over a later Intacct change (now checked against Intacct first, D20). The settings are
 fixed here (derandomized, 250 sequences of up to 40 steps: about 12 s).
+
+The fakes have no API; ``test_sync_stateful_simulated`` runs a subset of these actions over the
+Intacct simulator through the XML and the REST adapter (issue 20).
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ from released_intacct.fakes.rest_stub import Client, Clock, RestStub, body, sett
 
 OK = body({"ia::result": {"key": "42", "href": "/objects/accounts-receivable/invoice/42"}}, 201)
 INVOICE = "/objects/accounts-receivable/invoice"
+ATTEMPTS = settings().attempts
+"""Tries per request, and access tokens per request (``rest_stub.settings``)."""
 
 
 def _run(
@@ -242,7 +244,7 @@ def test_a_multi_status_reply_is_handed_on_for_its_records() -> None:
     assert result.unwrap().status == 207
 
 
-def test_C2_a_refused_token_is_renewed_once_and_the_request_sent_again() -> None:
+def test_C2_a_refused_token_is_renewed_and_the_request_sent_again_up_to_attempts_tokens() -> None:
     expired = _error("GW-0031", "Invalid Token")
     stub = RestStub([body(expired, 401), OK])
     result, sleeps, _ = _run(stub)
@@ -252,10 +254,13 @@ def test_C2_a_refused_token_is_renewed_once_and_the_request_sent_again() -> None
         "Bearer access-2",
     ]
     assert (len(stub.token_forms), sleeps) == (2, [])
-    stub = RestStub([body(expired, 401), body(expired, 401), OK])
+    stub = RestStub([body(expired, 401), body(expired, 401), OK])  # a fresh token refused too
+    assert is_successful(_run(stub)[0])
+    assert (len(stub.requests), len(stub.token_forms)) == (3, 3)
+    stub = RestStub([*[body(expired, 401)] * ATTEMPTS, OK])
     result, _, _ = _run(stub)
     error = result.failure()
-    assert (error.kind, error.rule, len(stub.requests)) == (ErrorKind.FATAL, Rule.C2, 2)
+    assert (error.kind, error.rule, len(stub.requests)) == (ErrorKind.FATAL, Rule.C2, ATTEMPTS)
 
 
 def test_a_busy_token_endpoint_is_waited_for_like_a_throttle() -> None:
@@ -271,7 +276,7 @@ def test_C2_no_token_or_secret_reaches_an_error_a_repr_or_a_log(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     echo = _error("GW-0031", "Invalid Token access-1 access-2")
-    stub = RestStub([body(echo, 401), httpx.ReadTimeout("t"), body(echo, 401)])
+    stub = RestStub([body(echo, 401), httpx.ReadTimeout("t"), *[body(echo, 401)] * (ATTEMPTS - 1)])
     result, _, transport = _run(stub)
     shown = " ".join([repr(result.failure()), str(result.failure()), repr(transport), caplog.text])
     for secret in ("access-1", "access-2", "s3cret-client", "refresh-1"):

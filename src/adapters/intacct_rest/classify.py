@@ -8,7 +8,7 @@
                ``Idempotency-Key`` holds its lock), a 409 for the key of a write sent before:
                *uncertain* (cause starts with ``failures.UNCERTAIN``), the write is
                looked up by its key
-    FATAL      the OAuth client or token refused even after a renewal (rule C2), a request we
+    FATAL      the OAuth client or token refused even after renewals (rule C2), a request we
                built that Intacct cannot read (400 on a read, 405, ``GW-00xx``), and a 409 for
                the ``Idempotency-Key`` of a first send (another body under the same key): a bug
                in this product, named as one with its key and logged at ERROR
@@ -59,7 +59,7 @@ _log = logger(__name__)
 
 def token_refused(status: int, error: IaError | None) -> bool:
     """Intacct refused the access token (it may have expired early or been revoked): a new one
-    is asked for once and the request sent again (nothing ran)."""
+    is asked for and the request sent again, up to ``attempts`` tokens (nothing ran)."""
     if status == 401:
         return True
     if error is None or status != 400:
@@ -120,7 +120,7 @@ def failure(  # noqa: PLR0911 - one case per kind of failure
         fix = LOOK_UP if write else LATER
         return _error(ErrorKind.RETRIABLE, None, message, fix, f"{UNCERTAIN}; {cause}")
     if token_refused(status, error):
-        message = "Intacct refused the OAuth access token, even a new one."
+        message = "Intacct refused the OAuth access token, even new ones."
         return _error(ErrorKind.FATAL, Rule.C2, message, _RECONNECT, cause)
     if key is not None and key_reused(status, error):
         if resent:

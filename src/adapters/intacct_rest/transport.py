@@ -17,7 +17,9 @@ no key is never repeated here. When the tries run out the failure is uncertain a
 looks the record up by its key (or sends it again with the same key, within the 48 hours).
 
 A 401 (or a 400 saying the token is invalid, ``classify.token_refused``) ran nothing: the token is
-renewed once and the request sent again; refused again, it is FATAL (rule C2).
+renewed and the request sent again, up to ``attempts`` tokens in all (at least two), as the XML
+adapter logs in again after a refused session (``intacct.session``); a token endpoint that
+refuses is judged at once (rule C2), and so is the last fresh token refused (FATAL, C2).
 """
 
 from __future__ import annotations
@@ -134,13 +136,14 @@ class RestTransport(Governed):
         write = method != "GET" and not reads and not path.startswith("/services/core/query")
         batch = isinstance(body, list)
         sending = _Sending(write=write, key=key, resent=resent, atomic=atomic, batch=batch)
-        for renewed in (False, True):
+        last = max(self._settings.attempts, 2) - 1
+        for renewals in range(last + 1):
             outcome = await self._repeat(
                 lambda: self._once(method, path, content, sending),
                 idempotent=not write or key is not None,
             )
             stale, sending.refused = sending.refused, None
-            if renewed or stale is None:
+            if renewals == last or stale is None:
                 return outcome
             renewal = await self._tokens.renew(stale)
             if isinstance(renewal, Failure):
@@ -217,7 +220,7 @@ class _Sending:
     batch: bool = False
     """The body is an array of records (a batch): each is answered in its place."""
     refused: Secret | None = None
-    """The access token Intacct refused (renewed once)."""
+    """The access token Intacct refused in this round of tries (renewed before the next)."""
 
 
 def _attempt(
