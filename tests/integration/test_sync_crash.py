@@ -34,14 +34,12 @@ reference, so ``crash_state.duplicates`` also counts documents by number and par
 variant stays on XML: its refused create is an Order Entry Sales Invoice (``refuse_then_fix``),
 which the REST company does not have.
 
-Known over REST (about one trial in 50 of ``make crash-test``, 2026-12-06): when the kill leaves a
-Re-Leased bill's create unconfirmed and it never landed, the restarted sync finds no record by
-what it wrote, but the REST demo company holds an Intacct bill of the same vendor and number
-(the seed's 2023 ``BILL-0001``, numbered by the simulator's sequence as Re-Leased's own bills
-are), so it stops with NEEDS_USER (``app.intents``: "These records may be it") instead of sending
-it again, and the payments after it are not carried: the trial reports them missing. Over XML
-that bill goes to Purchasing, where no such number exists. The fix belongs in the seed (numbers
-that do not collide) or in the candidates' policy, not in this test.
+A collision met on the way (2026-12-06): the REST company once numbered its own bills as
+Re-Leased numbers its (``BILL-0001``), so a bill whose create a kill left unconfirmed and that
+never landed met an Intacct bill of the same vendor and number as a possible copy, and the run
+stopped NEEDS_USER (``app.intents``) about one trial in 50. Seed ``demo-blue-rest`` now numbers
+the company's own documents ``AR-`` / ``AP-`` (``seed.OWN_NUMBERS``); 50 trials over REST then
+ended with 0 duplicates and 0 missing.
 """
 
 from __future__ import annotations
