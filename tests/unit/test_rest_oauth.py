@@ -261,7 +261,8 @@ def test_C2_a_shelf_shares_one_access_token_per_credentials_and_drops_spent_ones
 
 def test_C2_a_sender_the_company_has_not_authorized_is_fatal_naming_the_authorization() -> None:
     """``GW-0011`` (401) answers a client whose sender the company has not authorized (spec
-    section 9): FATAL C2, the fix naming the client's authorization for the company."""
+    section 9): FATAL C2, the fix naming the client's authorization for the company, the
+    documented code kept in the cause (the body is ``ia::error``, not OAuth's ``error``)."""
     stub = RestStub()
     stub.token_refusal = body({"ia::error": {"code": "GW-0011", "message": "Invalid Request"}}, 401)
 
@@ -271,7 +272,7 @@ def test_C2_a_sender_the_company_has_not_authorized_is_fatal_naming_the_authoriz
 
     error = asyncio.run(go()).failure()
     assert (error.kind, error.rule) == (ErrorKind.FATAL, Rule.C2)
-    assert str(error.cause).startswith("HTTP 401")
+    assert error.cause == "HTTP 401 GW-0011"
     assert "authorized for the company" in error.fix
 
 

@@ -226,9 +226,7 @@ class IntacctRestAdapter:
 
     def diagnose(self, entity: EntityId) -> FutureResult[Diagnosis, SyncError]:
         """``doctor``'s read-only checks over REST (``doctor``)."""
-        return FutureResult(
-            diagnose(self._at(entity or None), self._credentials.company_id, entity)
-        )
+        return FutureResult(diagnose(self._at, self._credentials.company_id, entity))
 
     # --- feeds -----------------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 - ``audit.permission`` and ``audit.modes``: the audit history can be read, and which
   ``actionPerformed`` values it shows (a deletion's spelling, ``delete``, is inferred);
 - ``payments.kinds``, ``payments.key``: the payments the reader can place, and the field their
-  key lives in (``paydoctor``).
+  key lives in (``paydoctor``);
+- ``rest.entity_header``, ``rest.composite_entity``: no entity header reads the top level, and
+  a composite's sub-request reads at the entity its own header names (``entitydoctor``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct_rest import paydoctor
+from released_intacct.adapters.intacct_rest import entitydoctor, paydoctor
+from released_intacct.adapters.intacct_rest.directory import RestAt
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.feeds import (
     ACCOUNT_PATH,
@@ -47,7 +50,10 @@ async def _rows(rest: Rest, select: Select, size: int) -> Result[tuple[Row, ...]
     return page.map(lambda read: read.items)
 
 
-async def diagnose(rest: Rest, company_id: str, entity: EntityId) -> Result[Diagnosis, SyncError]:
+async def diagnose(
+    rest_at: RestAt, company_id: str, entity: EntityId
+) -> Result[Diagnosis, SyncError]:
+    rest = rest_at(entity or None)
     findings = [
         await _zone(rest),
         await _cursor(rest),
@@ -55,6 +61,7 @@ async def diagnose(rest: Rest, company_id: str, entity: EntityId) -> Result[Diag
         await _lines(rest),
         *await _audit(rest),
         *await paydoctor.findings(rest),
+        *await entitydoctor.findings(rest_at, entity),
     ]
     return Success(
         Diagnosis(

@@ -114,11 +114,10 @@ class _Answer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _Refusal(msgspec.Struct, frozen=True, kw_only=True):
+    """A refusal's body: OAuth's ``error`` (RFC 6749) or the gateway's ``ia::error``."""
+
     error: str | dict[str, object] | None = None
-
-
-class _Wrapped(msgspec.Struct, frozen=True, kw_only=True):
-    error: dict[str, object] | None = msgspec.field(default=None, name="ia::error")
+    ia_error: dict[str, object] | None = msgspec.field(default=None, name="ia::error")
 
 
 def authorization_url(api_base: str, client_id: str, *, redirect_uri: str, state: str) -> str:
@@ -358,11 +357,9 @@ def _code(content: bytes, sent: list[str]) -> str:
     try:
         refusal = msgspec.json.decode(content, type=_Refusal)
     except msgspec.MsgspecError:
-        try:
-            refusal = _Refusal(error=msgspec.json.decode(content, type=_Wrapped).error)
-        except msgspec.MsgspecError:
-            return ""
-    code = refusal.error.get("code") if isinstance(refusal.error, dict) else refusal.error
+        return ""
+    error = refusal.error if refusal.error is not None else refusal.ia_error
+    code = error.get("code") if isinstance(error, dict) else error
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         return ""
     return "" if any(secret and secret in code for secret in sent) else code
