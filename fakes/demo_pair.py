@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,9 +55,17 @@ from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.awaiting import value
-from released_intacct.fakes.sim_adapters import DEMO, DEMO_OAUTH, SIM_URL, client, settings
+from released_intacct.fakes.sim_adapters import (
+    DEMO,
+    DEMO_OAUTH,
+    SIM_URL,
+    client,
+    credentials_for,
+    demo_company,
+    settings,
+    settings_for,
+)
 from released_intacct.fakes.simulators.intacct import app as intacct_app
-from released_intacct.fakes.simulators.intacct import seed as intacct_seed
 from released_intacct.fakes.simulators.intacct.simulator import Simulator as IntacctSimulator
 from released_intacct.fakes.simulators.released import app as released_app
 from released_intacct.fakes.simulators.released import seed as released_seed
@@ -94,30 +102,6 @@ RL_DEMO = ReleasedCompanyId(released_seed.COMPANY_ID)
 SYNC_FROM = date(2024, 1, 1)
 _GATEWAY = SIM_URL + intacct_app.GATEWAY_PATH
 _RELEASED = "http://released.sim"
-
-
-def credentials_for(api: IntacctApi) -> Credentials:
-    """The demo company's credentials over ``api``: ``DEMO`` (XML) or ``DEMO_OAUTH`` (REST)."""
-    return DEMO_OAUTH if api is IntacctApi.REST else DEMO
-
-
-def demo_company(
-    sim: IntacctSimulator, api: IntacctApi, *, now: datetime, sync_errors: bool = True
-) -> None:
-    """The Intacct demo company (with D13's and D14's sync errors, unless ``sync_errors`` is
-    False) a connection over ``api`` syncs: over REST without Order Entry and Purchasing
-    (``seed.load_demo``: the REST pages show no way to create the Items their lines name, D17,
-    so a REST connection cannot sync them)."""
-    intacct_seed.load_demo(
-        sim, now=now, sync_errors=sync_errors, order_modules=api is IntacctApi.XML
-    )
-
-
-def settings_for(settings: ClientSettings, base: str) -> ClientSettings:
-    """``settings`` pointed at the simulator served at ``base``: its XML gateway and REST API."""
-    return replace(
-        settings, endpoint=base + intacct_app.GATEWAY_PATH, api_base=base + intacct_app.REST_PREFIX
-    )
 
 
 class Ticking:

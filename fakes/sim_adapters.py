@@ -22,9 +22,11 @@ from starlette.types import ASGIApp
 from released_intacct.adapters.intacct.adapter import IntacctAdapter
 from released_intacct.adapters.intacct.settings import ClientSettings
 from released_intacct.adapters.intacct_rest.adapter import IntacctRestAdapter
-from released_intacct.domain.ports import Clock, IntacctCredentials, OAuthCredentials
+from released_intacct.domain.enums import IntacctApi
+from released_intacct.domain.ports import Clock, Credentials, IntacctCredentials, OAuthCredentials
 from released_intacct.domain.secret import Secret
 from released_intacct.fakes.simulators.intacct import app as intacct_app
+from released_intacct.fakes.simulators.intacct import seed
 from released_intacct.fakes.simulators.intacct.seeddata import OAUTH_CLIENT, SENDER, USER
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
 
@@ -36,8 +38,11 @@ __all__ = [
     "At",
     "adapters",
     "client",
+    "credentials_for",
+    "demo_company",
     "served",
     "settings",
+    "settings_for",
 ]
 
 DEMO = IntacctCredentials(
@@ -76,13 +81,19 @@ class At:
 def settings(**changes: Any) -> ClientSettings:
     """Both APIs at the simulator, with no back-off; ``changes`` as ``ClientSettings`` takes
     them."""
+    return settings_for(replace(ClientSettings(backoff=0.0), **changes), SIM_URL)
+
+
+def settings_for(settings: ClientSettings, base: str) -> ClientSettings:
+    """``settings`` pointed at the simulator served at ``base``: its XML gateway and REST API."""
     return replace(
-        ClientSettings(
-            endpoint=SIM_URL + intacct_app.GATEWAY_PATH, api_base=SIM_URL + intacct_app.REST_PREFIX
-        ),
-        backoff=0.0,
-        **changes,
+        settings, endpoint=base + intacct_app.GATEWAY_PATH, api_base=base + intacct_app.REST_PREFIX
     )
+
+
+def credentials_for(api: IntacctApi) -> Credentials:
+    """The demo company's credentials over ``api``: ``DEMO`` (XML) or ``DEMO_OAUTH`` (REST)."""
+    return DEMO_OAUTH if api is IntacctApi.REST else DEMO
 
 
 def client(served: Simulator | ASGIApp) -> httpx.AsyncClient:
@@ -122,3 +133,13 @@ async def served(
     """``adapters`` over a client of ``sim``, closed after."""
     async with client(sim) as to_sim:
         yield adapters(to_sim, clock, with_settings=with_settings)
+
+
+def demo_company(
+    sim: Simulator, api: IntacctApi, *, now: datetime, sync_errors: bool = True
+) -> None:
+    """The Intacct demo company (with D13's and D14's sync errors, unless ``sync_errors`` is
+    False) a connection over ``api`` syncs: over REST without Order Entry and Purchasing
+    (``seed.load_demo``: the REST pages show no way to create the Items their lines name, D17,
+    so a REST connection cannot sync them)."""
+    seed.load_demo(sim, now=now, sync_errors=sync_errors, order_modules=api is IntacctApi.XML)

@@ -57,6 +57,7 @@ from released_intacct.app.ports import (
     Sleep,
     StartSync,
     credentials_of,
+    keeping_tokens,
     run_policy,
     settled,
 )
@@ -68,7 +69,6 @@ from released_intacct.domain.ports import (
     Credentials,
     Entity,
     Notification,
-    OAuthCredentials,
 )
 from released_intacct.domain.rules import connection as rules
 from released_intacct.domain.rules.prerequisites import Assessment
@@ -153,7 +153,7 @@ class ConnectionWorkflow(Matching):
         authorization-code grant's (OAuth credentials without a user), stored with the
         connection in one write, never one without the other."""
         checked = rules.validate_credentials(credentials).bind(
-            lambda valid: _with_token(valid, refresh_token)
+            lambda valid: rules.check_refresh_token(valid, refresh_token)
         )
         if not is_successful(checked):
             return Failure(checked.failure())
@@ -166,7 +166,11 @@ class ConnectionWorkflow(Matching):
             return Failure(held.failure())
         id = self._new_id()
         granted = None if refresh_token is None else Granted(refresh_token)
-        signing_in = _signing_in(credentials, id, granted)
+        signing_in = (
+            credentials
+            if granted is None
+            else keeping_tokens(credentials, TokenSource(granted, id))
+        )
         entities = await settled(self.ports.intacct_for(signing_in, None).login(signing_in))
         if not is_successful(entities):
             return Failure(entities.failure())
@@ -339,34 +343,6 @@ class ConnectionWorkflow(Matching):
             _log.error("initial_sync_failed", task=task.get_name(), error=repr(task.exception()))
 
 
-def _with_token(
-    credentials: Credentials, refresh_token: Secret | None
-) -> Result[Credentials, SyncError]:
-    """Rule C2: an OAuth client without a user (the authorization-code grant) is connected with
-    its refresh token; any other credentials without one."""
-    authorized = isinstance(credentials, OAuthCredentials) and credentials.user_id is None
-    if authorized == (refresh_token is not None):
-        return Success(credentials)
-    if authorized:
-        return Failure(
-            preconditions.refusal(
-                Rule.C2,
-                "An OAuth client without a Web Services user connects through the user's "
-                "authorization, and none was given.",
-                "Give the Web Services user (client credentials), or authorize the app: "
-                "`released-intacct connect --api rest --authorization-code`.",
-            )
-        )
-    return Failure(
-        preconditions.refusal(
-            Rule.C2,
-            "A refresh token belongs only to an OAuth client connected by the user's "
-            "authorization (no Web Services user).",
-            "Connect without a refresh token, or leave out the Web Services user.",
-        )
-    )
-
-
 def _chosen(
     draft: Connection,
     choice: Choice | None,
@@ -404,12 +380,3 @@ def _chosen(
             .map(lambda valid: replace(chosen, sync_from=valid, phase=Phase.ONBOARDING))
         )
     )
-
-
-def _signing_in(credentials: Credentials, id: ConnectionId, granted: Granted | None) -> Credentials:
-    """The credentials ``connect`` signs in with: an authorization-code grant spends the token
-    just granted, kept in memory (``Granted``) until the connection is stored with the latest
-    one (Intacct rotates it at each spend)."""
-    if granted is None or not isinstance(credentials, OAuthCredentials):
-        return credentials
-    return replace(credentials, refresh=TokenSource(granted, id))

@@ -52,6 +52,7 @@ __all__ = [
     "awaited",
     "create_each",
     "credentials_of",
+    "keeping_tokens",
     "run_policy",
     "settled",
     "this_process",
@@ -110,11 +111,14 @@ async def credentials_of(store: StateStore, id: ConnectionId) -> Result[Credenti
     where its refresh token is kept (``OAuthCredentials.refresh``), so the REST adapter spends
     it there under the connection's lock. The one way the service reads credentials."""
     found = await settled(store.credentials(id))
-    return found.map(lambda credentials: _keeping(credentials, TokenSource(store, id)))
+    return found.map(lambda credentials: keeping_tokens(credentials, TokenSource(store, id)))
 
 
-def _keeping(credentials: Credentials, source: TokenSource) -> Credentials:
-    if isinstance(credentials, OAuthCredentials) and credentials.user_id is None:
+def keeping_tokens(credentials: Credentials, source: TokenSource) -> Credentials:
+    """``credentials``, naming ``source`` as where an authorization-code grant's refresh token
+    is kept (the store, or the token ``connect`` was just granted); other credentials as they
+    are."""
+    if isinstance(credentials, OAuthCredentials) and credentials.by_authorization:
         return replace(credentials, refresh=source)
     return credentials
 

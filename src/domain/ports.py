@@ -130,6 +130,11 @@ class OAuthCredentials:
     ``app.ports.credentials_of``). Not part of equality: the same client is the same
     credentials wherever its token is kept."""
 
+    @property
+    def by_authorization(self) -> bool:
+        """The authorization-code grant (no Web Services user): a refresh token signs it in."""
+        return self.user_id is None
+
 
 Credentials = IntacctCredentials | OAuthCredentials
 """What a connection logs in with: the XML API's sender and Web Services user, or an OAuth 2

@@ -140,7 +140,7 @@ class IntacctRestAdapter:
             self.settings,
             credentials,
             self._clock,
-            store=tokens if credentials.user_id is None else None,
+            store=tokens if credentials.by_authorization else None,
             connection=connection,
         )
         self._rests: dict[EntityId | None, Rest] = {}
@@ -198,7 +198,7 @@ class IntacctRestAdapter:
     async def _login(self, credentials: Credentials) -> Result[tuple[Entity, ...], SyncError]:
         if not isinstance(credentials, OAuthCredentials):
             return Failure(_xml_credentials())
-        if credentials == self._credentials or credentials.user_id is None:
+        if credentials == self._credentials or credentials.by_authorization:
             granted = await self.tokens.access()
             if isinstance(granted, Failure):
                 return Failure(granted.failure())

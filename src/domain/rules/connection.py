@@ -25,6 +25,7 @@ from released_intacct.domain.ports import (
     Entity,
     OAuthCredentials,
 )
+from released_intacct.domain.secret import Secret
 from released_intacct.domain.settings import EARLIEST_SYNC_FROM
 from released_intacct.domain.state import Connection, Phase
 
@@ -109,6 +110,32 @@ def validate_credentials(credentials: Credentials) -> Result[Credentials, SyncEr
         },
         "Enter the Web Services user's sender id and sender password, and the company id, "
         "user id and user password.",
+    )
+
+
+def check_refresh_token(
+    credentials: Credentials, refresh_token: Secret | None
+) -> Result[Credentials, SyncError]:
+    """Rule C2: an OAuth client without a user (the authorization-code grant) is connected with
+    its refresh token; any other credentials without one."""
+    authorized = isinstance(credentials, OAuthCredentials) and credentials.by_authorization
+    if authorized == (refresh_token is not None):
+        return Success(credentials)
+    if authorized:
+        return _failure(
+            ErrorKind.NEEDS_USER,
+            Rule.C2,
+            "An OAuth client without a Web Services user connects through the user's "
+            "authorization, and none was given.",
+            "Give the Web Services user (client credentials), or authorize the app: "
+            "`released-intacct connect --api rest --authorization-code`.",
+        )
+    return _failure(
+        ErrorKind.NEEDS_USER,
+        Rule.C2,
+        "A refresh token belongs only to an OAuth client connected by the user's "
+        "authorization (no Web Services user).",
+        "Connect without a refresh token, or leave out the Web Services user.",
     )
 
 
