@@ -158,6 +158,51 @@ def test_authorization_code_signs_in_the_configured_user_once(sim: Simulator, ap
     assert (again.status_code, again.json()) == (400, TOKEN_INVALID)
 
 
+def _authorized(api: RestSim) -> dict[str, object]:
+    """The token reply of a new authorization (``offline_access``) of the demo client's login."""
+    response = api.token(
+        grant_type="authorization_code",
+        client_id=CLIENT[0],
+        client_secret=CLIENT[1],
+        code=_code(api, scope="offline_access")["code"][0],
+        redirect_uri=REDIRECT,
+    )
+    assert response.status_code == 200
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_a_new_authorization_ends_the_earlier_ones_refresh_token(api: RestSim) -> None:
+    """[NANGO]: after another authorization for the same user and company, the earlier
+    connection's refresh fails ``tokenInvalid`` while the new one works; the earlier access
+    token lasts until it expires, and a client-credentials grant is untouched."""
+    machine = api.token().json()["refresh_token"]
+    first = _authorized(api)
+    renewed = _refresh(api, str(first["refresh_token"])).json()  # type: ignore[attr-defined]
+    earlier_access = str(first["access_token"])
+    second = _authorized(api)
+    refused = _refresh(api, str(renewed["refresh_token"]))
+    assert (refused.status_code, refused.json()) == (400, TOKEN_INVALID)  # type: ignore[attr-defined]
+    assert _refresh(api, str(second["refresh_token"])).status_code == 200  # type: ignore[attr-defined]
+    assert _refresh(api, machine).status_code == 200  # type: ignore[attr-defined]
+    api.access_token = earlier_access
+    assert api.get(ACCOUNTS).status_code == 200
+
+
+def test_an_authorization_code_refused_ends_nothing(api: RestSim) -> None:
+    first = _authorized(api)
+    unused = _code(api, scope="offline_access")["code"][0]
+    wrong = api.token(
+        grant_type="authorization_code",
+        client_id=CLIENT[0],
+        client_secret=CLIENT[1],
+        code=unused,
+        redirect_uri="http://127.0.0.1/elsewhere",
+    )
+    assert wrong.json() == TOKEN_INVALID
+    assert _refresh(api, str(first["refresh_token"])).status_code == 200  # type: ignore[attr-defined]
+
+
 def test_authorization_code_without_offline_access_gets_no_refresh_token(api: RestSim) -> None:
     found = _code(api)
     response = api.token(

@@ -19,6 +19,13 @@ for another missing parameter. A spent, unknown or revoked refresh token, and a 
 unknown code, answer 400 ``{"error": {"code": "tokenInvalid", "message": "Token is not valid",
 "errorId": "REST-2102"}}`` (the shape a third party observed, [NANGO]; for a code **inferred**).
 
+**Re-authorization**: exchanging a new authorization code for the same client, company and user
+ends the refresh token the earlier authorization left (and so its whole rotation), whether or
+not the new one asked ``offline_access``: a third party observed that the earlier connection's
+refresh then fails with ``tokenInvalid`` ([NANGO]; Sage's OAuth page does not say, so it is
+**inferred** as a rule). The earlier access token lasts until it expires, and client-credentials
+grants, other users and other clients are untouched (**inferred**).
+
 The authorize endpoint stands in for Sage's login page: it signs in the user the client is
 configured with for the company (``company_id``, a simulator-only parameter, picks one when the
 client has several) and redirects with ``code`` and ``state``. A redirect URI must be one the
@@ -141,6 +148,7 @@ def _authorization_code(sim: Simulator, client: OAuthClient, form: Form) -> tupl
         raise TokenInvalidError
     if code.grant.client_id != client.client_id or code.redirect_uri != redirect_uri:
         raise TokenInvalidError
+    sim.rest.reauthorize(code.grant)
     return code.grant, code.offline
 
 
@@ -204,7 +212,7 @@ def authorize(sim: Simulator, query: Form) -> RestReply:
         return _redirect(redirect_uri, {"error": "access_denied", "state": state})
     offline = "offline_access" in query.get("scope", [""])[0].split()
     code = secrets.token_urlsafe(24)
-    grant = Grant(client.client_id, company_id, user_id)
+    grant = Grant(client.client_id, company_id, user_id, authorized=True)
     sim.rest.codes[code] = Code(grant, redirect_uri, sim.clock() + CODE_LIFETIME, offline)
     return _redirect(redirect_uri, {"code": code, "state": state})
 

@@ -26,12 +26,15 @@ class OAuthClient:
 
 @dataclass(frozen=True)
 class Grant:
-    """Who a token acts for: the client, the company, the user and the token's default entity."""
+    """Who a token acts for: the client, the company, the user and the token's default entity;
+    ``authorized``: granted by the user's authorization (the authorization-code grant), not by
+    client credentials."""
 
     client_id: str
     company_id: str
     user_id: str
     entity: str = ""
+    authorized: bool = False
 
 
 @dataclass
@@ -81,6 +84,16 @@ class RestState:
         known = self.clients.setdefault(client.client_id, client)
         if known is not client:
             known.logins.update(client.logins)
+
+    def reauthorize(self, grant: Grant) -> int:
+        """A new authorization of ``grant`` (same client, company and user) ends the refresh
+        tokens the earlier authorizations left (the [NANGO] observation; docs/intacct-fidelity.md
+        "Re-authorization"); their access tokens run out by themselves. How many it ended."""
+        ended = [token for token, found in self.refresh.items() if found.grant == grant]
+        live = sum(1 for token in ended if not self.refresh[token].spent)
+        for token in ended:
+            del self.refresh[token]
+        return live
 
     def expire(self, company_id: str | None, *, revoke: bool) -> int:
         """End the access tokens of ``company_id`` (None: all); ``revoke``: refresh tokens too.
