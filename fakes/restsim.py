@@ -3,7 +3,8 @@
 Test support: requests written by hand over ``httpx.ASGITransport`` (one event loop per call),
 independent of the product's REST adapter, so simulator tests do not depend on the code the
 simulator exists to test. ``token`` runs the client-credentials grant of the demo's OAuth client;
-``signed_in`` is a client of a simulator holding its token; ``company`` a small company's config.
+``signed_in`` is a client of a simulator holding its token; ``company`` a small company's config;
+``ar_advance`` / ``ap_advance`` the pages' advance create samples over the demo company's ids.
 """
 
 from __future__ import annotations
@@ -123,3 +124,44 @@ def company(
     records.update(more or {})
     config.update(overrides)
     return config
+
+
+def ar_advance(**more: object) -> dict[str, object]:
+    """The page's create sample ("POST /objects/accounts-receivable/advance"), the demo's ids."""
+    return {
+        "customer": {"id": "CUS-1001"},
+        "paymentInformation": {
+            "paymentDate": "2026-03-13",
+            "receiptDate": "2026-03-13",
+            "paymentMethod": "printedCheck",
+            "financialEntity": {"id": "BOA"},
+        },
+        "advanceSummary": {"id": "511"},
+        "items": [
+            {
+                "glAccount": {"id": "4000"},
+                "accountLabel": {"id": "Travel", "key": "14",
+                                 "href": "/objects/accounts-receivable/account-label/14"},
+                "txnAmount": "500",
+                "dimensions": {"location": {"id": "E100"}},
+            },
+            {"glAccount": {"id": "4000"}, "txnAmount": 20.5},
+        ],
+        **more,
+    }  # fmt: skip
+
+
+def ap_advance(**more: object) -> dict[str, object]:
+    """The page's create sample ("POST /objects/accounts-payable/advance"), the demo's ids."""
+    return {
+        "description": "Advance for new equipment",
+        "paymentMethod": "cash",
+        "financialEntity": {"entityId": "BOA"},
+        "advanceDate": "2026-03-23",
+        "vendor": {"id": "VEN-2001"},
+        "lines": [
+            {"baseAmount": "120.00", "memo": "retainer", "txnAmount": "120.00",
+             "dimensions": {"department": {"id": "D10"}}, "glAccount": {"id": "5000"}},
+        ],
+        **more,
+    }  # fmt: skip

@@ -273,7 +273,7 @@ def test_an_ar_advance_is_read_as_its_own_object_and_as_a_payment(
     assert advance["paymentInformation"]["totalDue"] == "25.00"
     payment = api.get(f"{AR_PAYMENTS}/{key}").json()["ia::result"]
     assert (payment["recordType"], payment["state"]) == ("rr", "complete")
-    refused = api.post("/objects/accounts-receivable/advance", json={"customer": {"id": "C"}})
+    refused = api.patch(f"/objects/accounts-receivable/advance/{key}", json={"description": "x"})
     assert refused.status_code == 405
 
 

@@ -78,8 +78,8 @@ def prepare_create(ctx: Context, obj: catalog.ObjectDef, record: Record) -> Reco
         prepared = _bill_defaults(ctx, _totals(obj.name, prepared))
     if obj.name in paysides.SIDES:
         prepared = paywrites.create(ctx, paysides.SIDES[obj.name], prepared)
-    if obj.name == "ARADVANCE":
-        prepared = paywrites.advance_create(ctx, prepared)
+    if obj.name in paywrites.ADVANCES:
+        prepared = paywrites.advance_create(ctx, obj.name, prepared)
     return prepared
 
 

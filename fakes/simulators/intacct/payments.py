@@ -72,7 +72,9 @@ class PaymentSpec:
     draft: bool = False
 
 
-def _submitted_state(ctx: Context, side: Side, payment: Record) -> str:
+def submitted_state(ctx: Context, side: Side, payment: Record) -> str:
+    """The STATE a payment takes when submitted: Submitted where AP payments wait for approval,
+    else what an approval gives it."""
     if side is AP and ctx.company.settings.ap_payment_approvals:
         return SUBMITTED
     return approved_state(side, payment)
@@ -119,7 +121,7 @@ def prepare(ctx: Context, side: Side, spec: PaymentSpec) -> Record:
     }
     if spec.provider:
         record["PAYMENTPROVIDER"] = spec.provider
-    state = DRAFT if spec.draft else _submitted_state(ctx, side, record)
+    state = DRAFT if spec.draft else submitted_state(ctx, side, record)
     return {**state_fields(side, state), **record}
 
 

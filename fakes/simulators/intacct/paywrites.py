@@ -26,7 +26,7 @@
 - ``create`` of ARADVANCE (CUSTOMERID, PAYMENTMETHOD, PAYMENTDATE, RECEIPTDATE,
   ``ARADVANCEITEMS/ARADVANCEITEM`` with TRX_AMOUNT) stores an ARPYMT of RECORDTYPE ``rr``
   (ARADVANCE reads that record space: **inferred**, the ARPYMT list "includes advance
-  payments").
+  payments"); an AP advance (REST only) likewise an APPYMT of RECORDTYPE ``pr``.
 """
 
 from __future__ import annotations
@@ -174,24 +174,33 @@ def _keep_numbers(before: list[Record], after: object) -> None:
             row["RECORDNO"] = old["RECORDNO"]
 
 
-def advance_create(ctx: Context, record: Record) -> Record:
-    """A generic create of ARADVANCE: an ARPYMT of RECORDTYPE rr, all of it unapplied."""
-    lines = paydetails.rows(record.get("ARADVANCEITEMS"))
+ADVANCES = {"ARADVANCE": (AR, "ARADVANCEITEMS"), "APADVANCE": (AP, "APADVANCEITEMS")}
+"""The advance objects: their payment side and the element holding their items (APADVANCE is
+created over REST only here: ``rest/advances.py``)."""
+
+
+def advance_create(ctx: Context, name: str, record: Record) -> Record:
+    """A create of an advance (``ADVANCES``): a payment of RECORDTYPE rr / pr, all of it
+    unapplied, dated by RECEIPTDATE (AR) / PAYMENTDATE (AP), a draft with ACTION Draft
+    (**inferred**, as a payment's create); other fields stored as sent."""
+    side, holder = ADVANCES[name]
+    lines = paydetails.rows(record.get(holder))
     if not lines:
-        raise failure(GENERIC, "ARADVANCEITEMS needs at least one ARADVANCEITEM")
+        raise failure(GENERIC, f"{holder} needs at least one {holder.removesuffix('S')}")
     amounts = (legacy.parse_decimal(_text(r, "TRX_AMOUNT") or "0", "TRX_AMOUNT") for r in lines)
     spec = PaymentSpec(
-        party=_text(record, "CUSTOMERID"),
+        party=_text(record, side.party_field),
         cash=sum(amounts, Decimal(0)),
-        on=_date(record.get("RECEIPTDATE"), "RECEIPTDATE"),
+        on=_date(record.get(side.date_field), side.date_field),
         method=_text(record, "PAYMENTMETHOD") or "Cash",
         reference=str(record.get("DOCNUMBER", "")),
         description=str(record.get("DESCRIPTION", "")),
         currency=str(record.get("CURRENCY", "")),
         advance=True,
+        draft=_action(record) == "draft",
     )
-    stored = payments.prepare(ctx, AR, spec)
-    return {**stored, "ARADVANCEITEMS": lines, "PAYMENTDATE": str(record.get("PAYMENTDATE", ""))}
+    extras = {k: v for k, v in record.items() if k not in _COMPUTED and k != "ACTION"}
+    return {**extras, **payments.prepare(ctx, side, spec), holder: lines}
 
 
 def deletable(side: Side, record: Record) -> None:

@@ -32,7 +32,7 @@ from released_intacct.fakes.simulators.intacct import catalog, generic, writes
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
-from released_intacct.fakes.simulators.intacct.rest import docwrites, owned
+from released_intacct.fakes.simulators.intacct.rest import advances, docwrites, owned
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -120,12 +120,15 @@ def _writable(obj: RestObject, method: str) -> None:
 
 
 def post(ctx: Context, obj: RestObject, body: object, *, atomic: bool) -> RestReply:
-    _writable(obj, "POST")
+    if not advances.creates(obj.path):  # created, never patched or deleted here
+        _writable(obj, "POST")
     xml = catalog.OBJECTS[obj.xml]
 
     def create(item: object) -> Outcome:
         if docwrites.creates(obj.path):  # created only by a legacy function over XML
             return obj.reference(docwrites.create(ctx, obj, item))
+        if advances.creates(obj.path):
+            return obj.reference(advances.create(ctx, obj, item))
         stored = writes.create_record(ctx, xml, owned.record_of(ctx.company, obj, item))
         return obj.reference(stored)
 

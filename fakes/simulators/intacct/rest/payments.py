@@ -18,9 +18,9 @@ Decisions where no page says (**inferred**, each a row of docs/intacct-fidelity.
 - ``paymentMethod``: the spellings seen in the pages (``cash``, ``creditCard``, ``eft``,
   ``printedCheck``, ``onlineChargeCard``, ``onlineAchDebit``) for the XML words.
 - AP ``state``: a posted AP payment shows ``confirmed`` (the AP detail sample's state).
-- ``accounts-receivable/advance`` shows a posted advance as ``posted`` (its sample) where the
-  payment object says ``complete``; ``accounts-receivable/customer-refund`` (REST-only objects
-  created by CSV or REST, [RELNOTES 2025-R3]) reads the CUSTOMERREFUND records. Both read only.
+- ``accounts-receivable/customer-refund`` (REST-only objects created by CSV or REST,
+  [RELNOTES 2025-R3]) reads the CUSTOMERREFUND records, read only. The advances are
+  ``rest/advances.py``'s.
 - Credit groups of a detail: AR ``postedAdvance`` / ``postedOverPayment`` / ``arAdjustment`` /
   ``negativeInvoice`` / ``positiveAdjustment``, AP ``apPostedAdvance`` / ``apDebitAdjustment``
   / ``inlineBill`` / ``apCreditAdjustment`` name the XML detail's ADVANCEKEY, OVERPAYMENTKEY,
@@ -31,22 +31,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from released_intacct.fakes.simulators.intacct.rest.advances import METHODS
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
 
-_METHODS: Final = (
-    ("Cash", "cash"),
-    ("Credit Card", "creditCard"),
-    ("EFT", "eft"),
-    ("Printed Check", "printedCheck"),
-    ("Online Charge Card", "onlineChargeCard"),
-    ("Online ACH Debit", "onlineAchDebit"),
-)
-_ADVANCE_STATES: Final = (
-    ("Draft", "draft"),
-    ("Complete", "posted"),
-    ("Reversed", "reversed"),
-    ("Reversal", "reversal"),
-)
 _REFUND_STATES: Final = (("Draft", "draft"), ("Complete", "complete"), ("Voided", "voided"))
 _AR_STATES: Final = (
     ("Draft", "draft"),
@@ -80,7 +67,7 @@ def _header(
         *party,
         *dates,
         Field("state", "STATE", "enum", states, writable=False),
-        Field("paymentMethod", "PAYMENTMETHOD", "enum", _METHODS),
+        Field("paymentMethod", "PAYMENTMETHOD", "enum", METHODS),
         Field("financialEntity.entityId", "FINANCIALENTITY"),
         Field("documentNumber", "DOCNUMBER"),
         Field("description", "DESCRIPTION"),
@@ -184,33 +171,13 @@ PAYMENTS: Final = (
     ),
     _AP_DETAIL,
     RestObject(
-        "accounts-receivable/advance",
-        "ARADVANCE",
-        "RECORDNO",
-        (
-            Field("customer.id", "CUSTOMERID", writable=False),
-            Field("recordType", "RECORDTYPE", writable=False),
-            Field("state", "STATE", "enum", _ADVANCE_STATES, writable=False),
-            Field("paymentInformation.paymentMethod", "PAYMENTMETHOD", "enum", _METHODS,
-                  writable=False),
-            Field("paymentInformation.receiptDate", "RECEIPTDATE", "date", writable=False),
-            Field("paymentInformation.paymentDate", "PAYMENTDATE", "date", writable=False),
-            Field("paymentInformation.totalPaid", "TOTALPAID", "money", writable=False),
-            Field("paymentInformation.totalDue", "TOTALDUE", "money", writable=False),
-            Field("txnTotalEntered", "TOTALENTERED", "money", writable=False),
-            Field("referenceNumber", "DOCNUMBER", writable=False),
-            Field("description", "DESCRIPTION", writable=False),
-        ),
-        read_only=True,
-    ),
-    RestObject(
         "accounts-receivable/customer-refund",
         "CUSTOMERREFUND",
         "RECORDNO",
         (
             Field("customer.id", "CUSTOMERID", writable=False),
             Field("state", "STATE", "enum", _REFUND_STATES, writable=False),
-            Field("paymentMethod", "PAYMENTMETHOD", "enum", _METHODS, writable=False),
+            Field("paymentMethod", "PAYMENTMETHOD", "enum", METHODS, writable=False),
             Field("refundDate", "REFUNDDATE", "date", writable=False),
             Field("txnCurrency.refundAmount", "TOTALENTERED", "money", writable=False),
             Field("documentNumber", "DOCNUMBER", writable=False),
@@ -219,6 +186,5 @@ PAYMENTS: Final = (
         read_only=True,
     ),
 )  # fmt: skip
-"""The payment objects, their details after each; AR advances (the ARPYMT records of
-``recordType`` ``rr``, as XML's ARADVANCE reads them) and customer refunds, read only (their
-``items`` / lines and their creates are not simulated)."""
+"""The payment objects, their details after each, and customer refunds, read only (their
+lines and their creates are not simulated); the advances are ``rest/advances.py``'s."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from released_intacct.fakes.simulators.intacct.rest.advances import ADVANCE_OBJECTS
 from released_intacct.fakes.simulators.intacct.rest.docobjects import DOCUMENTS, ORDERS
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, RestObject
 from released_intacct.fakes.simulators.intacct.rest.master import OBJECTS as MASTER_DATA
@@ -131,6 +132,8 @@ _MASTER: Final = (
 )
 
 _DOCUMENTS: Final = (*DOCUMENTS, *ORDERS)
+_AUDITED: Final = (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS, *ADVANCE_OBJECTS)
+"""Every object but the audit trail (the objects its rows name)."""
 
 _AUDIT = RestObject(
     "company-config/audit-history",
@@ -142,9 +145,7 @@ _AUDIT = RestObject(
             "changeDetails.objectName",
             "OBJECTTYPE",
             "enum",
-            tuple(
-                (o.xml.lower(), o.path) for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS)
-            ),
+            tuple((o.xml.lower(), o.path) for o in _AUDITED),
             writable=False,
         ),
         Field("changeDetails.objectId", "OBJECTKEY", writable=False),
@@ -164,6 +165,4 @@ _AUDIT = RestObject(
 ``delete`` for the others **inferred** by analogy); ``objectName`` the REST object's path; the
 row's ``id`` its RECORDNO (the page's ``103:9`` is not explained: **inferred**)."""
 
-OBJECTS: Final[dict[str, RestObject]] = {
-    o.path: o for o in (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS, _AUDIT)
-}
+OBJECTS: Final[dict[str, RestObject]] = {o.path: o for o in (*_AUDITED, _AUDIT)}
