@@ -294,7 +294,7 @@ def test_customer_refunds_are_read_as_their_own_object_not_as_payments(
             "refundDate": "2026-01-30",
             "txnCurrency.refundAmount": "75.00",
             "paymentMethod": "eft",
-            "state": "complete",
+            "state": "posted",
         }
     ]
     as_payment = api.query(

@@ -162,7 +162,7 @@ def check_details(
         record = _owned(ctx, side, target, detail.document, party)
         if detail.credit is not None:
             owner = party or str(record.get(side.party_field))
-            _check_credit(ctx, side, owner, detail.credit, planned)
+            check_credit(ctx, side, owner, detail.credit, planned)
         key = (target, detail.document, detail.entry)
         planned[key] = planned.get(key, Decimal(0)) + detail.amount
         states.check_payable(target, record, planned[key], line=detail.entry)
@@ -180,7 +180,8 @@ def _owned(ctx: Context, side: Side, target: str, key: str, party: str) -> Recor
     return record
 
 
-def _check_credit(ctx: Context, side: Side, party: str, credit: Credit, planned: Planned) -> None:
+def check_credit(ctx: Context, side: Side, party: str, credit: Credit, planned: Planned) -> None:
+    """Refuse a credit ``party`` does not hold that much of (counting what ``planned`` takes)."""
     source_object = side.sources[credit.kind]
     key = (source_object, credit.key, credit.entry)
     planned[key] = planned.get(key, Decimal(0)) + credit.amount
@@ -230,10 +231,11 @@ def apply(ctx: Context, side: Side, payment: Record, *, sign: int) -> None:
         if document is not None:
             states.pay(ctx, target, document, sign * detail.amount, on=on, line=detail.entry)
         if detail.credit is not None:
-            _consume(ctx, side, detail.credit, sign * detail.credit.amount, on=on)
+            consume(ctx, side, detail.credit, sign * detail.credit.amount, on=on)
 
 
-def _consume(ctx: Context, side: Side, credit: Credit, amount: Decimal, *, on: str) -> None:
+def consume(ctx: Context, side: Side, credit: Credit, amount: Decimal, *, on: str) -> None:
+    """Use ``amount`` of a credit up (negative: give it back)."""
     source_object = side.sources[credit.kind]
     source = ctx.company.by_recordno(source_object, credit.key)
     if source is None:

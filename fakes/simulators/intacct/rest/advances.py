@@ -146,10 +146,6 @@ _CREATES: Final[dict[str, tuple[str, RestObject]]] = {
 _STATES: Final = {"draft": "Draft", "posted": "Submit", "submitted": "Submit"}
 
 
-def creates(path: str) -> bool:
-    return path in _CREATES
-
-
 def create(ctx: Context, obj: RestObject, body: object) -> Record:
     """Store the advance ``body`` asks for, as the XML gateway stores one."""
     holder, line = _CREATES[obj.path]

@@ -32,7 +32,7 @@ from released_intacct.fakes.simulators.intacct import catalog, generic, writes
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
-from released_intacct.fakes.simulators.intacct.rest import advances, docwrites, owned
+from released_intacct.fakes.simulators.intacct.rest import advances, docwrites, owned, refunds
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
     RestReply,
@@ -119,16 +119,25 @@ def _writable(obj: RestObject, method: str) -> None:
         raise RestError(405, "methodNotAllowed", f"{method} is not supported for {obj.path}")
 
 
+_CREATED_BY: Final[dict[str, Callable[[Context, RestObject, object], Record]]] = {
+    advances.AR_ADVANCE.path: advances.create,
+    advances.AP_ADVANCE.path: advances.create,
+    refunds.CUSTOMER_REFUND.path: refunds.create,
+}
+"""Objects created by their own code, never patched or deleted here (``read_only``)."""
+
+
 def post(ctx: Context, obj: RestObject, body: object, *, atomic: bool) -> RestReply:
-    if not advances.creates(obj.path):  # created, never patched or deleted here
+    own = _CREATED_BY.get(obj.path)
+    if own is None:
         _writable(obj, "POST")
     xml = catalog.OBJECTS[obj.xml]
 
     def create(item: object) -> Outcome:
         if docwrites.creates(obj.path):  # created only by a legacy function over XML
             return obj.reference(docwrites.create(ctx, obj, item))
-        if advances.creates(obj.path):
-            return obj.reference(advances.create(ctx, obj, item))
+        if own is not None:
+            return obj.reference(own(ctx, obj, item))
         stored = writes.create_record(ctx, xml, owned.record_of(ctx.company, obj, item))
         return obj.reference(stored)
 

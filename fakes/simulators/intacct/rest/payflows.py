@@ -1,12 +1,14 @@
-"""The workflows of payments and advances: ``POST /workflows/<module>/<object>/<action>`` for
-``accounts-receivable/payment`` (``reverse``, ``submit``), ``accounts-payable/payment``
-(``reverse``, ``submit``, ``approve``, ``decline``, ``print``, ``confirm``) and the AR / AP
-``advance`` (``reverse``, ``submit``): [RESTDOC] docs/rest/accounts-receivable.md, "POST
+"""The workflows of payments, advances and customer refunds: ``POST
+/workflows/<module>/<object>/<action>`` for ``accounts-receivable/payment`` (``reverse``,
+``submit``), ``accounts-payable/payment`` (``reverse``, ``submit``, ``approve``, ``decline``,
+``print``, ``confirm``), the AR / AP ``advance`` and ``accounts-receivable/customer-refund``
+(``reverse``, ``submit``): [RESTDOC] docs/rest/accounts-receivable.md, "POST
 /workflows/accounts-receivable/payment/reverse", ".../payment/submit", ".../advance/reverse",
-".../advance/submit"; docs/rest/accounts-payable.md, "POST /workflows/accounts-payable/payment/
-reverse" ("Reverse a payment or void a check"), ".../payment/submit", ".../payment/approve",
-".../payment/decline", ".../payment/print", ".../payment/confirm", ".../advance/reverse",
-".../advance/submit"; docs/intacct-rest.md section 8.
+".../advance/submit", ".../customer-refund/reverse", ".../customer-refund/submit";
+docs/rest/accounts-payable.md, "POST /workflows/accounts-payable/payment/reverse" ("Reverse a
+payment or void a check"), ".../payment/submit", ".../payment/approve", ".../payment/decline",
+".../payment/print", ".../payment/confirm", ".../advance/reverse", ".../advance/submit";
+docs/intacct-rest.md section 8.
 
 Every body names the record by ``key``; the answer is ``{key, id, href, state}``. Each action
 runs the XML gateway's own code, so a payment moved over REST reads as one moved over XML:
@@ -24,6 +26,9 @@ runs the XML gateway's own code, so a payment moved over REST reads as one moved
   states taken and refused). ``print`` takes an ``approved`` payment (a check waiting) to
   ``delivered``, the sample's answer; that it needs no Vendor Payment Services subscription (the
   XML ``send_appaymentrequest`` does) and takes only an approved payment is **inferred**.
+- A customer refund's ``reverse`` (``{key, reversedDate, description}``) voids it (``voided``,
+  the sample's: its credits are the customer's again) and ``submit`` posts a draft (``posted``),
+  ``refunds``' own; the reversal's date is required and not kept (**inferred**).
 
 An unknown key (or a payment's key asked as an advance) answers 404, a missing field 400 naming
 it, a record in the wrong state 422 with the legacy error in ``details``.
@@ -38,7 +43,7 @@ from typing import Final
 
 from lxml import etree
 
-from released_intacct.fakes.simulators.intacct import aprequests, payments, paysides
+from released_intacct.fakes.simulators.intacct import aprequests, payments, paysides, refunds
 from released_intacct.fakes.simulators.intacct.company import Record
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GENERIC, GatewayError, failure
@@ -64,6 +69,8 @@ class Flow:
     """The reverse body's date field."""
     memo_field: str
     actions: frozenset[str]
+    refund: bool = False
+    """A customer refund's flows (``refunds``), not a payment's."""
 
 
 _COMMON: Final = frozenset({"reverse", "submit"})
@@ -74,6 +81,9 @@ PATHS: Final[dict[str, Flow]] = {
     ),
     "accounts-receivable/advance": Flow(AR, "reversedDate", "memo", _COMMON),
     "accounts-payable/advance": Flow(AP, "reversedDate", "memo", _COMMON),
+    "accounts-receivable/customer-refund": Flow(
+        AR, "reversedDate", "description", _COMMON, refund=True
+    ),
 }
 """Each object with payment workflows: its side, the reverse body's fields and its actions."""
 
@@ -91,7 +101,7 @@ def workflow(ctx: Context, path: str, action: str, body: object) -> RestReply:
     if record is None or (ctx.entity and owner not in ("", ctx.entity)):
         raise not_found(path, key)
     try:
-        answered = _STEPS[action](ctx, flow, record, body)
+        answered = (_REFUND_STEPS if flow.refund else _STEPS)[action](ctx, flow, record, body)
     except GatewayError as error:
         raise operation_failed(action, path, error) from error
     done = str(answered["RECORDNO"])
@@ -162,6 +172,20 @@ _STEPS: Final[dict[str, Step]] = {
     "decline": _request("decline_appaymentrequest"),
     "confirm": _request("confirm_appaymentrequest"),
     "print": _print,
+}
+
+
+def _void_refund(ctx: Context, flow: Flow, record: Record, body: Body) -> Record:
+    _date(body.get(flow.date_field), flow.date_field)
+    memo = body.get(flow.memo_field)
+    if memo is not None and not isinstance(memo, str):
+        raise invalid(f"{flow.memo_field} must be text, got {memo!r}")
+    return refunds.void(ctx, record, memo=memo or "")
+
+
+_REFUND_STEPS: Final[dict[str, Step]] = {
+    "reverse": _void_refund,
+    "submit": lambda ctx, flow, record, body: refunds.submit(ctx, record),
 }
 
 

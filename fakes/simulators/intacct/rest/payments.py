@@ -18,9 +18,7 @@ Decisions where no page says (**inferred**, each a row of docs/intacct-fidelity.
 - ``paymentMethod``: the spellings seen in the pages (``cash``, ``creditCard``, ``eft``,
   ``printedCheck``, ``onlineChargeCard``, ``onlineAchDebit``) for the XML words.
 - AP ``state``: a posted AP payment shows ``confirmed`` (the AP detail sample's state).
-- ``accounts-receivable/customer-refund`` (REST-only objects created by CSV or REST,
-  [RELNOTES 2025-R3]) reads the CUSTOMERREFUND records, read only. The advances are
-  ``rest/advances.py``'s.
+- The advances are ``rest/advances.py``'s, the customer refunds ``rest/refunds.py``'s.
 - Credit groups of a detail: AR ``postedAdvance`` / ``postedOverPayment`` / ``arAdjustment`` /
   ``negativeInvoice`` / ``positiveAdjustment``, AP ``apPostedAdvance`` / ``apDebitAdjustment``
   / ``inlineBill`` / ``apCreditAdjustment`` name the XML detail's ADVANCEKEY, OVERPAYMENTKEY,
@@ -34,7 +32,6 @@ from typing import Final
 from released_intacct.fakes.simulators.intacct.rest.advances import METHODS
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, Owner, RestObject
 
-_REFUND_STATES: Final = (("Draft", "draft"), ("Complete", "complete"), ("Voided", "voided"))
 _AR_STATES: Final = (
     ("Draft", "draft"),
     ("Complete", "complete"),
@@ -170,21 +167,6 @@ PAYMENTS: Final = (
         holder="details",
     ),
     _AP_DETAIL,
-    RestObject(
-        "accounts-receivable/customer-refund",
-        "CUSTOMERREFUND",
-        "RECORDNO",
-        (
-            Field("customer.id", "CUSTOMERID", writable=False),
-            Field("state", "STATE", "enum", _REFUND_STATES, writable=False),
-            Field("paymentMethod", "PAYMENTMETHOD", "enum", METHODS, writable=False),
-            Field("refundDate", "REFUNDDATE", "date", writable=False),
-            Field("txnCurrency.refundAmount", "TOTALENTERED", "money", writable=False),
-            Field("documentNumber", "DOCNUMBER", writable=False),
-            Field("description", "DESCRIPTION", writable=False),
-        ),
-        read_only=True,
-    ),
 )  # fmt: skip
-"""The payment objects, their details after each, and customer refunds, read only (their
-lines and their creates are not simulated); the advances are ``rest/advances.py``'s."""
+"""The payment objects, their details after each; the advances are ``rest/advances.py``'s, the
+customer refunds ``rest/refunds.py``'s."""

@@ -21,6 +21,7 @@ from released_intacct.fakes.simulators.intacct.rest.docobjects import DOCUMENTS,
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, RestObject
 from released_intacct.fakes.simulators.intacct.rest.master import OBJECTS as MASTER_DATA
 from released_intacct.fakes.simulators.intacct.rest.payments import PAYMENTS
+from released_intacct.fakes.simulators.intacct.rest.refunds import CUSTOMER_REFUND
 
 _STATUS = Field("status", "STATUS")
 _CONTACT: Final = (
@@ -132,7 +133,14 @@ _MASTER: Final = (
 )
 
 _DOCUMENTS: Final = (*DOCUMENTS, *ORDERS)
-_AUDITED: Final = (*_MASTER, *MASTER_DATA, *_DOCUMENTS, *PAYMENTS, *ADVANCE_OBJECTS)
+_AUDITED: Final = (
+    *_MASTER,
+    *MASTER_DATA,
+    *_DOCUMENTS,
+    *PAYMENTS,
+    *ADVANCE_OBJECTS,
+    CUSTOMER_REFUND,
+)
 """Every object but the audit trail (the objects its rows name)."""
 
 _AUDIT = RestObject(
