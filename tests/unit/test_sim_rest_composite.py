@@ -1,5 +1,6 @@
 """The REST simulator's composite requests (``POST /services/core/composite``): 2-10
-sub-requests run in order through the plain handlers, stopping at the first failure."""
+sub-requests run in order through the plain handlers, stopping at the first failure; a later
+sub-request may use an earlier one's result (``resultReference``, ``@{name.field}``)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def test_ten_sub_requests_are_served(api: RestSim) -> None:
     [
         ({"method": "PUT", "path": ACCOUNTS}, "method"),
         ({"method": "GET", "path": "objects/x"}, "path"),
-        ({"method": "GET", "path": ACCOUNTS, "resultReference": "a"}, "resultReference"),
+        ({"method": "GET", "path": ACCOUNTS, "resultReference": "a.b"}, "resultReference"),
+        ({"method": "GET", "path": f"{ACCOUNTS}/@{{nobody.1.key}}"}, "@{nobody.1.key}"),
         ({"method": "GET", "path": ACCOUNTS, "headers": ["x"]}, "headers"),
     ],
 )
@@ -151,3 +153,78 @@ def test_a_sub_request_reply_that_is_not_json_breaks_the_whole_reply(
     reply = api.post(COMPOSITE, json=[_query(), _query()])
     with pytest.raises(ValueError):  # noqa: PT011 - json's error
         reply.json()
+
+
+def test_a_created_records_key_is_used_by_a_later_sub_request(api: RestSim) -> None:
+    """The page's sample: a POST named ``vendor``, then ``GET …/@{vendor.1.key}`` (bulk-requests.md,
+    "Composite Requests")."""
+    subs = [
+        {"method": "POST", "path": CUSTOMERS, "body": {"id": "C-NEW", "name": "New customer"},
+         "resultReference": "customer"},
+        {"method": "GET", "path": f"{CUSTOMERS}/@{{customer.1.key}}"},
+    ]  # fmt: skip
+    reply = api.post(COMPOSITE, json=subs)
+    assert reply.status_code == 200, reply.text
+    made, read = reply.json()["ia::result"]
+    assert read["ia::result"]["key"] == made["ia::result"]["key"]
+    assert read["ia::result"]["id"] == "C-NEW"
+
+
+def test_a_records_field_filters_a_later_query_and_a_query_row_is_picked_by_number(
+    api: RestSim,
+) -> None:
+    """The page's other sample: a GET named ``employee``, then a query filtered on
+    ``@{employee.department.key}`` (common-resources.md, "POST /services/core/composite")."""
+    key = _key(api)
+    same: dict[str, object] = {"$eq": {"accountType": "@{account.accountType}"}}
+    by_type: dict[str, object] = {**QUERY, "fields": ["id", "accountType"], "filters": [same]}
+    subs = [
+        {"method": "GET", "path": f"{ACCOUNTS}/{key}", "resultReference": "account"},
+        _query(by_type),
+        {**_query({**QUERY, "fields": ["id", "key"]}), "resultReference": "accounts"},
+        {"method": "GET", "path": f"{ACCOUNTS}/@{{accounts.2.key}}"},
+    ]
+    reply = api.post(COMPOSITE, json=subs)
+    assert reply.status_code == 200, reply.text
+    account, same_type, _, second = reply.json()["ia::result"]
+    kind = account["ia::result"]["accountType"]
+    assert same_type["ia::result"] == [{"id": account["ia::result"]["id"], "accountType": kind}]
+    assert second["ia::result"]["id"] == "4000"
+
+
+def test_a_reference_to_nothing_fails_its_sub_request_and_stops_the_composite(
+    api: RestSim,
+) -> None:
+    subs = [
+        {"method": "GET", "path": f"{ACCOUNTS}/{_key(api)}", "resultReference": "account"},
+        {"method": "GET", "path": f"{ACCOUNTS}/@{{account.colour}}"},
+        _query(),
+    ]
+    reply = api.post(COMPOSITE, json=subs)
+    assert reply.status_code == 207
+    _, missing, skipped = reply.json()["ia::result"]
+    assert (missing["ia::status"], missing["ia::error"]["code"]) == (400, "invalidRequest")
+    assert "@{account.colour}" in missing["ia::error"]["message"]
+    assert skipped["ia::status"] == 422
+
+
+def test_a_whole_string_reference_keeps_its_json_type_and_a_name_is_given_once(
+    api: RestSim,
+) -> None:
+    named = {"method": "GET", "path": f"{ACCOUNTS}/{_key(api)}", "resultReference": "a"}
+    twice = api.post(COMPOSITE, json=[named, named])
+    assert twice.status_code == 400
+    assert "resultReference" in twice.json()["ia::error"]["message"]
+    contacts = {"default": "@{c.contacts.default}"}
+    copy = {"id": "C-COPY", "name": "Copy of @{c.name}", "contacts": contacts}
+    subs = [
+        {"method": "GET", "path": f"{CUSTOMERS}/@{{list.1.key}}", "resultReference": "c"},
+        {"method": "POST", "path": CUSTOMERS, "body": copy, "resultReference": "copy"},
+        {"method": "GET", "path": f"{CUSTOMERS}/@{{copy.key}}"},
+    ]
+    listed = {"method": "GET", "path": CUSTOMERS, "resultReference": "list"}
+    reply = api.post(COMPOSITE, json=[listed, *subs])
+    assert reply.status_code == 200, reply.text
+    _, original, _, copied = (r["ia::result"] for r in reply.json()["ia::result"])
+    assert copied["name"] == f"Copy of {original['name']}"
+    assert copied["contacts"]["default"]["email1"] == original["contacts"]["default"]["email1"]
