@@ -1,7 +1,8 @@
 """The REST API over HTTP, mounted by ``app.create_app`` under ``/ia/api/v1``.
 
-Every request to ``/objects``, ``/workflows``, ``/services/core/query`` and
-``/services/core/composite`` (each of its sub-requests too, ``rest.composite``) is authenticated by
+Every request to ``/objects``, ``/workflows``, ``/services/core/query``,
+``/services/core/composite`` (each of its sub-requests too, ``rest.composite``) and
+``/services/bulk/job/…`` (``rest.bulk``) is authenticated by
 its bearer token (401 ``GW-0034`` without a ``Bearer`` header, 401 ``GW-0031`` "Invalid Token" for
 an unknown or expired one: [RESTDOC] docs/rest/error-handling.md, "4XX Gateway Error Codes"; the 401
 status for them is **inferred** from "401 Unauthorized: OAuth2 is not able to authenticate"), takes
@@ -37,6 +38,7 @@ from released_intacct.fakes.simulators.intacct.faults import (
     decide,
 )
 from released_intacct.fakes.simulators.intacct.rest import (
+    bulk,
     composite,
     crud,
     docwrites,
@@ -219,6 +221,47 @@ class _Api:
 
         return await self.serve(request, _xml_of(path), "update", work, keyed=True)
 
+    async def bulk_create(self, request: Request) -> RestReply:
+        """``POST /services/bulk/job/create`` (``rest.bulk``): one request whose records each
+        run as their plain request; fault rules match it by its operation and object."""
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "")
+        try:
+            asked: bulk.Order | None = bulk.order(content_type, raw)
+        except RestError:
+            asked = None  # refused in ``work``, once the token and entity passed
+
+        def work(ctx: Context) -> RestReply:
+            wanted = asked or bulk.order(content_type, raw)
+            grant, _ = _grant(self.sim, request)
+            job = bulk.new_job(grant.company_id, grant.client_id, ctx.now, wanted)
+            self.sim.rest.jobs[job.job_id] = job
+            return bulk.run(ctx, job, wanted)
+
+        xml = None if asked is None else asked.obj.xml
+        function = "create" if asked is None else bulk.FUNCTIONS[asked.operation]
+        return await self.serve(request, xml, function, work, keyed=False)
+
+    async def bulk_status(self, request: Request) -> RestReply:
+        """``GET /services/bulk/job/status?jobId=…[&download=true]`` (``rest.bulk``)."""
+        params = {k: v[-1] for k, v in parse_qs(request.url.query).items()}
+        job_id = params.get("jobId", "")
+
+        def work(ctx: Context) -> RestReply:
+            del ctx
+            if not job_id:
+                raise invalid("jobId: the job's id is required")
+            grant, _ = _grant(self.sim, request)
+            job = self.sim.rest.jobs.get(job_id)
+            if job is not None and (job.company_id, job.client_id) != (
+                grant.company_id,
+                grant.client_id,
+            ):
+                job = None
+            return bulk.status(job, job_id, download=params.get("download") == "true")
+
+        return await self.serve(request, None, "read", work, keyed=False)
+
     async def query(self, request: Request) -> RestReply:
         raw = await request.body()
 
@@ -300,6 +343,8 @@ def routes(
         Route("/oauth2/authorize", endpoint(api.authorize), methods=["GET"]),
         Route("/services/core/query", endpoint(api.query), methods=["POST"]),
         Route(composite.PATH, endpoint(api.composite), methods=["POST"]),
+        Route(bulk.CREATE, endpoint(api.bulk_create), methods=["POST"]),
+        Route(bulk.STATUS, endpoint(api.bulk_status), methods=["GET"]),
         Route("/workflows/{path:path}", endpoint(api.workflows), methods=["POST"]),
         Route(
             "/objects/{path:path}",

@@ -1,5 +1,5 @@
-"""What the REST API keeps besides the companies: OAuth clients, grants and tokens, and the
-``Idempotency-Key`` cache.
+"""What the REST API keeps besides the companies: OAuth clients, grants and tokens, the
+``Idempotency-Key`` cache and the bulk jobs.
 
 A client is registered with a company config (``config.load_company``, key ``oauth_clients``):
 its secret, the sender id it is bound to (which must be authorized for every company it reaches,
@@ -71,6 +71,20 @@ class Remembered:
 
 
 @dataclass
+class Job:
+    """A bulk job (``rest/bulk.py``): who made it, what it did and each record's result."""
+
+    job_id: str
+    company_id: str
+    client_id: str
+    created: datetime
+    object_path: str
+    operation: str
+    callback: str = ""
+    results: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
 class RestState:
     clients: dict[str, OAuthClient] = field(default_factory=dict)
     access: dict[str, AccessToken] = field(default_factory=dict)
@@ -78,6 +92,8 @@ class RestState:
     codes: dict[str, Code] = field(default_factory=dict)
     keys: dict[tuple[str, str], Remembered] = field(default_factory=dict)
     """(company id, Idempotency-Key) -> what the first request with it did."""
+    jobs: dict[str, Job] = field(default_factory=dict)
+    """Bulk jobs by id."""
 
     def add_client(self, client: OAuthClient) -> None:
         """Register ``client``; one already known keeps its secret and gains the new logins."""
@@ -119,3 +135,4 @@ class RestState:
         self.refresh.clear()
         self.codes.clear()
         self.keys.clear()
+        self.jobs.clear()
