@@ -136,3 +136,19 @@ def test_a_bad_refund_is_refused_naming_what(
     assert response.status_code == status, response.text
     assert named in response.text
     assert _due(api, advance) == "520.50"
+
+
+def test_an_advance_a_posted_refund_refunds_cannot_be_reversed_until_the_refund_is_voided(
+    world: tuple[Simulator, RestSim],
+) -> None:
+    _, api = world
+    advance = _advance(api)
+    key = api.post(REFUNDS, json=refund(("arAdvance", advance, "100"))).json()["ia::result"]["key"]
+    reverse = {"key": advance, "reversedDate": "2026-04-15"}
+    refused = api.post("/workflows/accounts-receivable/advance/reverse", json=reverse)
+    assert refused.status_code == 422, refused.text
+    assert "void the refunds" in refused.text
+    void = {"key": key, "reversedDate": "2026-04-15"}
+    assert api.post("/workflows/accounts-receivable/customer-refund/reverse", json=void).is_success
+    done = api.post("/workflows/accounts-receivable/advance/reverse", json=reverse)
+    assert (done.status_code, done.json()["ia::result"]["state"]) == (200, "reversal")

@@ -61,6 +61,8 @@ GROUPS: dict[str, Group] = {
 }
 FROM_PAYMENTS = frozenset({ADVANCE, OVERPAYMENT})
 """Credits held by an earlier payment record (its TOTALDUE); the others are documents."""
+REFUNDS, REFUND_DETAILS = "CUSTOMERREFUND", "REFUNDDETAILS"
+"""Customer refunds and their details, which hold the credits they refund (``refunds``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +108,7 @@ def parse(rules: Rules, row: Record, *, sent: bool = True) -> Detail:
     take; else a stored row)."""
     if sent:
         _refuse_unknown(rules, row)
-    credits = [(kind, group) for kind, group in GROUPS.items() if _text(row, group.key)]
-    if len(credits) > 1:
-        named = " and ".join(group.key for _, group in credits)
-        raise failure(
-            GENERIC,
-            f"One {rules.detail} names {named}",
-            correction=f"Send one {rules.detail} for each credit applied.",
-        )
-    credit = None
-    if credits:
-        ((kind, group),) = credits
-        amount = legacy.parse_decimal(_text(row, group.amount) or "0", group.amount)
-        credit = Credit(kind, _text(row, group.key), amount, _text(row, group.entry))
+    credit = credit_of(row, rules.detail)
     posadj = bool(_text(row, "POSADJKEY"))
     return Detail(
         document=_text(row, "POSADJKEY" if posadj else "RECORDKEY"),
@@ -128,6 +118,23 @@ def parse(rules: Rules, row: Record, *, sent: bool = True) -> Detail:
         entry=_text(row, "POSADJENTRYKEY" if posadj else "ENTRYKEY"),
         discount_date=_text(row, "DISCOUNTDATE"),
     )
+
+
+def credit_of(row: Record, detail: str) -> Credit | None:
+    """The one credit a detail row (of ``detail``, an object name) applies, if any."""
+    credits = [(kind, group) for kind, group in GROUPS.items() if _text(row, group.key)]
+    if len(credits) > 1:
+        named = " and ".join(group.key for _, group in credits)
+        raise failure(
+            GENERIC,
+            f"One {detail} names {named}",
+            correction=f"Send one {detail} for each credit applied.",
+        )
+    if not credits:
+        return None
+    ((kind, group),) = credits
+    amount = legacy.parse_decimal(_text(row, group.amount) or "0", group.amount)
+    return Credit(kind, _text(row, group.key), amount, _text(row, group.entry))
 
 
 def _refuse_unknown(rules: Rules, row: Record) -> None:

@@ -39,6 +39,7 @@ from released_intacct.fakes.simulators.intacct.paydetails import (
 )
 from released_intacct.fakes.simulators.intacct.paysides import (
     AP,
+    AR,
     DRAFT,
     REVERSAL,
     REVERSED,
@@ -292,7 +293,7 @@ def check_reversible(ctx: Context, side: Side, payment: Record) -> None:
         raise failure(
             GENERIC,
             f"Cannot reverse {side.payment} {key}: part of it was applied by another payment",
-            correction="Reverse the payments that apply it first.",
+            correction="Reverse the payments that apply it (void the refunds of it) first.",
         )
 
 
@@ -302,12 +303,19 @@ def today(ctx: Context) -> str:
 
 
 def _consumed_elsewhere(ctx: Context, side: Side, key: str) -> bool:
-    """Whether another posted payment applies this advance or overpayment."""
-    for other in ctx.company.table(side.payment).values():
-        if other.get("STATE") != side.complete[0]:
-            continue
-        for detail in details_of(side, other):
-            credit = detail.credit
-            if credit is not None and credit.kind in FROM_PAYMENTS and credit.key == key:
-                return True
-    return False
+    """Whether another posted payment applies this advance or overpayment, or (AR) a posted
+    customer refund refunds it."""
+    credits = [
+        detail.credit
+        for other in ctx.company.table(side.payment).values()
+        if other.get("STATE") == side.complete[0]
+        for detail in details_of(side, other)
+    ]
+    if side is AR:
+        credits += [
+            paydetails.credit_of(row, paydetails.REFUNDS)
+            for refund in ctx.company.table(paydetails.REFUNDS).values()
+            if refund.get("STATE") == side.complete[0]
+            for row in paydetails.rows(refund.get(paydetails.REFUND_DETAILS))
+        ]
+    return any(c is not None and c.kind in FROM_PAYMENTS and c.key == key for c in credits)

@@ -31,8 +31,7 @@ from released_intacct.fakes.simulators.intacct.errors import GENERIC, failure
 from released_intacct.fakes.simulators.intacct.paydetails import GROUPS, Credit
 from released_intacct.fakes.simulators.intacct.paysides import AR
 
-OBJECT = "CUSTOMERREFUND"
-DETAILS = "REFUNDDETAILS"
+OBJECT, DETAILS = paydetails.REFUNDS, paydetails.REFUND_DETAILS
 DRAFT, POSTED, VOIDED = "Draft", "Complete", "Voided"
 
 
@@ -97,13 +96,8 @@ def void(ctx: Context, refund: Record, *, memo: str) -> Record:
 
 def credits_of(refund: Record) -> list[Credit]:
     """The credits a stored refund's details refund."""
-    found = []
-    for row in paydetails.rows(refund.get(DETAILS)):
-        for kind, group in GROUPS.items():
-            if row.get(group.key):
-                amount = legacy.parse_decimal(str(row.get(group.amount, "0")), group.amount)
-                found.append(Credit(kind, str(row[group.key]), amount))
-    return found
+    found = (paydetails.credit_of(row, OBJECT) for row in paydetails.rows(refund.get(DETAILS)))
+    return [credit for credit in found if credit is not None]
 
 
 def _check(ctx: Context, customer: str, credits: Sequence[Credit]) -> None:
