@@ -15,7 +15,8 @@ company's in-flight limit (429 ``GW-0010`` with ``X-IA-Throttle-Limit-RetryAfter
 object): GET is ``read``, POST ``create``, PATCH ``update``, DELETE ``delete``, the query service
 ``query``, each with the REST object's XML object (a rule for ``create`` of CUSTOMER fires on both
 APIs). The OAuth endpoints are neither limited nor faulted (their company is not known before the
-grant is read).
+grant is read). A request asking ``Prefer: respond-async`` is answered with a 202 ACK once it ran
+and its result went to its webhook (``rest.asyncreq``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from released_intacct.fakes.simulators.intacct.faults import (
     decide,
 )
 from released_intacct.fakes.simulators.intacct.rest import (
+    asyncreq,
     bulk,
     composite,
     crud,
@@ -119,12 +121,17 @@ class _Api:
         work: Work,
         *,
         keyed: bool,
+        asynchronous: bool = True,
     ) -> RestReply:
-        """One authenticated request through admission, faults, idempotency and latency."""
+        """One authenticated request through admission, faults, idempotency and latency;
+        answered with an async ACK when it asks (``rest.asyncreq``; ``asynchronous`` False: a
+        service that is always answered at once)."""
         sim = self.sim
         try:
             grant, token = _grant(sim, request)
             entity = _entity(sim, request, grant)
+            later = asynchronous and not _SUBREQUEST.get()
+            webhook = asyncreq.asked(dict(request.headers)) if later else None
         except RestError as error:
             return failed(error)
         company_id = grant.company_id
@@ -159,6 +166,8 @@ class _Api:
             if key is not None:
                 reply.headers[idempotency.HEADER] = key
                 idempotency.keep(sim, company_id, key, reply)
+            if webhook is not None:
+                reply = await asyncreq.acknowledged(sim, grant, webhook, key, reply)
             return refusals.after(decision, reply)
         except RestError as error:
             return failed(error)
@@ -262,6 +271,16 @@ class _Api:
 
         return await self.serve(request, None, "read", work, keyed=False)
 
+    async def async_status(self, request: Request) -> RestReply:
+        """``GET /services/core/async/job-status?jobId=…`` (``rest.asyncreq``)."""
+        job_id = parse_qs(request.url.query).get("jobId", [""])[-1]
+
+        def work(ctx: Context) -> RestReply:
+            del ctx
+            return asyncreq.status(self.sim, _grant(self.sim, request)[0], job_id)
+
+        return await self.serve(request, None, "read", work, keyed=False, asynchronous=False)
+
     async def query(self, request: Request) -> RestReply:
         raw = await request.body()
 
@@ -345,6 +364,7 @@ def routes(
         Route(composite.PATH, endpoint(api.composite), methods=["POST"]),
         Route(bulk.CREATE, endpoint(api.bulk_create), methods=["POST"]),
         Route(bulk.STATUS, endpoint(api.bulk_status), methods=["GET"]),
+        Route(asyncreq.STATUS, endpoint(api.async_status), methods=["GET"]),
         Route("/workflows/{path:path}", endpoint(api.workflows), methods=["POST"]),
         Route(
             "/objects/{path:path}",

@@ -1,5 +1,5 @@
 """What the REST API keeps besides the companies: OAuth clients, grants and tokens, the
-``Idempotency-Key`` cache and the bulk jobs.
+``Idempotency-Key`` cache, the bulk jobs and the async requests.
 
 A client is registered with a company config (``config.load_company``, key ``oauth_clients``):
 its secret, the sender id it is bound to (which must be authorized for every company it reaches,
@@ -10,6 +10,7 @@ random strings here (Intacct's access tokens are JWTs; a client must not read th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,6 +86,21 @@ class Job:
 
 
 @dataclass
+class AsyncJob:
+    """An async request (``rest/asyncreq.py``): its client, when it came and its deliveries."""
+
+    job_id: str
+    client_id: str
+    queued: datetime
+    finished: datetime | None = None
+    deliveries: list[dict[str, str]] = field(default_factory=list)
+
+
+Deliver = Callable[[str, dict[str, str], bytes], Awaitable[int]]
+"""POSTs a body with headers to a URL: the status answered, 0 when none was."""
+
+
+@dataclass
 class RestState:
     clients: dict[str, OAuthClient] = field(default_factory=dict)
     access: dict[str, AccessToken] = field(default_factory=dict)
@@ -94,6 +110,11 @@ class RestState:
     """(company id, Idempotency-Key) -> what the first request with it did."""
     jobs: dict[str, Job] = field(default_factory=dict)
     """Bulk jobs by id."""
+    async_jobs: dict[str, AsyncJob] = field(default_factory=dict)
+    """Async requests by job id."""
+    deliver: Deliver | None = None
+    """How an async result reaches its webhook (None: ``asyncreq.post``, over HTTP); tests put
+    a recorder here."""
 
     def add_client(self, client: OAuthClient) -> None:
         """Register ``client``; one already known keeps its secret and gains the new logins."""
@@ -136,3 +157,4 @@ class RestState:
         self.codes.clear()
         self.keys.clear()
         self.jobs.clear()
+        self.async_jobs.clear()
