@@ -7,7 +7,7 @@ XML names (dotted XML names nested: ``DISPLAYCONTACT.FIRSTNAME``). REST timestam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
@@ -34,6 +34,7 @@ __all__ = [
     "every_row",
     "first_pages",
     "modified",
+    "newest",
     "rest_fields",
     "rows_from",
 ]
@@ -114,6 +115,23 @@ async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
     """Every row ``select`` matches, page after page: a look-up (its versions are kept apart
     from the feeds'), never a feed's read."""
     return await _on_from(rest, select, await rest.pages.page(select, FeedQuery(), feed=_LOOKUP))
+
+
+async def newest(
+    rest: Rest, select: Select, size: int, *, feed: Hashable
+) -> Result[Page[Row], SyncError]:
+    """The last ``size`` rows of ``select`` in the feeds' order (``audit.modifiedDateTime``,
+    then ``key``): the ones modified last, for ``doctor``'s samples. The first page tells how
+    many rows there are (``ia::meta.totalCount``); when they are more than ``size``, a second
+    query asks the last ``size`` from there. ``feed`` keeps their versions apart from a feed's."""
+    first = await rest.pages.page(select, FeedQuery(size=size), feed=feed)
+    if isinstance(first, Failure):
+        return first
+    total = first.unwrap().total
+    if total is None or total <= size:
+        return first
+    last = FeedQuery(token=str(total - size + 1), size=size)
+    return await rest.pages.page(select, last, feed=feed)
 
 
 Asked = tuple[Rest, Select]

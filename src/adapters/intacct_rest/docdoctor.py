@@ -1,0 +1,102 @@
+"""``doctor``'s checks of AR/AP documents over REST (read-only), for what the documents family
+relies on and docs/intacct-rest.md marks **inferred**, read from a few documents modified last
+(``document_reads.recent``: a query or two and one batch GET per object):
+
+- ``rest.document_find``: no REST document has an external id (section 10), so a create whose
+  reply was lost, past the Idempotency-Key's replay, is found again by every field it wrote
+  (``documents.Documents.find``: party, date, currency, number, reference, then the lines'
+  total). Each sampled AR invoice and AP bill is looked up by that very look-up, as the writer
+  sends it: it must be found once, and be itself. A miss (a filter Intacct does not match, such
+  as a date with ``$eq`` and ``YYYY-MM-DD``) or a double fails it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from returns.result import Failure, Result
+
+from released_intacct.adapters.intacct_rest.document_reads import doc_for, recent
+from released_intacct.adapters.intacct_rest.documents import FAMILY
+from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.domain.actions import CreateInIntacct
+from released_intacct.domain.diagnosis import Finding, Verdict
+from released_intacct.domain.enums import DocumentKind, Origin, RecordType
+from released_intacct.domain.errors import SyncError
+from released_intacct.domain.ids import IdempotencyKey, ReleasedId
+from released_intacct.domain.intacct import Transaction
+from released_intacct.domain.ports import Page
+
+__all__ = ["findings"]
+
+_SAMPLE: Final = 3
+_FOUND_AGAIN: Final = ((Origin.AR, DocumentKind.INVOICE), (Origin.AP, DocumentKind.INVOICE))
+_FIND: Final = "rest.document_find"
+_SHOWN: Final = 3
+_NOT_FOUND_AGAIN: Final = (
+    "A document whose create reply is lost for more than 48 hours (past the Idempotency-Key's "
+    "replay) would not be found again by its fields over REST: the sync would stop at it and "
+    'ask you, or could send it again. Use intacct.api = "xml" for this connection (its '
+    "documents carry the create's key in EXTERNALID), and tell support, with this report."
+)
+
+Samples = Mapping[tuple[Origin, DocumentKind], Result[Page[Transaction], SyncError]]
+
+
+async def findings(rest: Rest) -> list[Finding]:
+    samples = {pair: await recent(rest, *pair, _SAMPLE) for pair in _FOUND_AGAIN}
+    return [await _found_again(rest, samples)]
+
+
+async def _found_again(rest: Rest, samples: Samples) -> Finding:
+    expected = (
+        "each recent AR invoice and AP bill is found once, itself, by the look-up of a create "
+        "whose reply was lost (party, date, currency, number, reference, total)"
+    )
+    asked: list[str] = []
+    wrong: list[str] = []
+    for (origin, kind), read in samples.items():
+        if isinstance(read, Failure):
+            return Finding(check=_FIND, verdict=Verdict.UNKNOWN, expected=expected,
+                           seen=read.failure().message)  # fmt: skip
+        path = doc_for(origin, kind).path
+        for tx in read.unwrap().items:
+            asked.append(f"{path} {tx.link_key}")
+            problem = await _looked_up(rest, tx)
+            if problem:
+                wrong.append(f"{path} {tx.link_key}: {problem}")
+    if not asked:
+        return Finding(check=_FIND, verdict=Verdict.UNKNOWN, expected=expected,
+                       seen="no AR invoice or AP bill yet")  # fmt: skip
+    if wrong:
+        return Finding(check=_FIND, verdict=Verdict.FAILED, expected=expected,
+                       seen=_listed(wrong), fix=_NOT_FOUND_AGAIN)  # fmt: skip
+    return Finding(check=_FIND, verdict=Verdict.OK, expected=expected,
+                   seen=f"each found once: {_listed(asked)}")  # fmt: skip
+
+
+async def _looked_up(rest: Rest, tx: Transaction) -> str:
+    """What is wrong with finding ``tx`` again as its own create would be ("" when nothing)."""
+    write = CreateInIntacct(
+        key=IdempotencyKey("ri-doctor-finds-again"),
+        record_type=RecordType.INVOICE,
+        released_id=ReleasedId("doctor"),
+        record=tx,
+        source_fingerprint="",
+    )
+    found = await FAMILY.find(rest, write)
+    if isinstance(found, Failure):
+        error: SyncError = found.failure()
+        return error.message
+    held = found.unwrap()
+    if held is None:
+        return "not found"
+    if not isinstance(held, Transaction) or held.link_key != tx.link_key:
+        return f"found {held.link_key if isinstance(held, Transaction) else held} instead"
+    return ""
+
+
+def _listed(items: list[str]) -> str:
+    more = len(items) - _SHOWN
+    return "; ".join(items[:_SHOWN]) + (f" (and {more} more)" if more > 0 else "")

@@ -1,0 +1,142 @@
+"""``doctor`` over REST on the records a company holds (issue 20): the checks of facts
+docs/intacct-rest.md marks **inferred** that recent documents and payments show, each against
+the REST simulator's demo company and, with the simulator made to behave the other way (a
+wrapped app rewriting a query or an answer), failing or warning."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from released_intacct.adapters.intacct_rest.document_reads import recent, transactions
+from released_intacct.domain.diagnosis import Finding, Verdict
+from released_intacct.domain.enums import DocumentKind, Origin
+from released_intacct.domain.ids import EntityId
+from released_intacct.domain.ports import FeedQuery
+from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.sim_adapters import At, adapters, client, served
+from released_intacct.fakes.simulators.intacct import seed
+from released_intacct.fakes.simulators.intacct.app import create_app
+from released_intacct.fakes.simulators.intacct.simulator import Simulator
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+QUERY = "/services/core/query"
+Wrap = Callable[[ASGIApp], ASGIApp]
+Change = Callable[[Any], Any]
+
+
+def _diagnosed(wrap: Wrap | None = None) -> dict[str, Finding]:
+    """Every finding of ``doctor`` over REST on the demo company (at the top level)."""
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+
+    async def go() -> dict[str, Finding]:
+        if wrap is None:
+            async with served(sim, At(NOW)) as both:
+                diagnosis = await value(both.rest.diagnose(EntityId("")))
+        else:
+            async with client(wrap(create_app(sim))) as to_sim:
+                rest = adapters(to_sim, At(NOW)).rest
+                diagnosis = await value(rest.diagnose(EntityId("")))
+        return {f.check: f for f in diagnosis.findings}
+
+    return asyncio.run(go())
+
+
+def _asked(path: str, change: Change) -> Wrap:
+    """Intacct as if it read a request to ``path`` (its end) as ``change`` makes its JSON."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def served_(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or not scope["path"].endswith(path):
+                await app(scope, receive, send)
+                return
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            sent = json.dumps(change(json.loads(body))).encode()
+
+            async def replay() -> Message:
+                return {"type": "http.request", "body": sent, "more_body": False}
+
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            length = (b"content-length", str(len(sent)).encode())
+            await app({**scope, "headers": [*headers, length]}, replay, send)
+
+        return served_
+
+    return wrap
+
+
+def _filters(keep: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Change:
+    """A query whose filters are each what ``keep`` makes of them (None: left out)."""
+
+    def change(body: Any) -> Any:
+        if not isinstance(body, dict) or "filters" not in body:
+            return body
+        return {**body, "filters": [k for f in body["filters"] if (k := keep(f)) is not None]}
+
+    return change
+
+
+_DOCUMENT_DATES = frozenset({"invoiceDate", "createdDate"})
+_DOCUMENT_NUMBERS = frozenset({"invoiceNumber", "billNumber"})
+
+
+def _dates_never_equal(one: dict[str, Any]) -> dict[str, Any]:
+    """Intacct as if a date never equalled ``YYYY-MM-DD`` (a date-time compared, say)."""
+    if one.get("operator") == "$eq" and one.get("field") in _DOCUMENT_DATES:
+        return {**one, "value": f"{one['value']}T00:00:00Z"}
+    return one
+
+
+def _numbers_and_dates_ignored(one: dict[str, Any]) -> dict[str, Any] | None:
+    """Intacct as if it ignored a document's number and date filters."""
+    return None if one.get("field") in _DOCUMENT_NUMBERS | _DOCUMENT_DATES else one
+
+
+def test_doctors_samples_are_the_records_modified_last() -> None:
+    """``rows.newest``: the last rows of the feeds' order, from the query's ``totalCount``."""
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+
+    async def go() -> tuple[list[str], list[str]]:
+        async with served(sim, At(NOW)) as both:
+            rest = both.rest.rest
+            every = (
+                await transactions(rest, Origin.AP, DocumentKind.INVOICE, FeedQuery())
+            ).unwrap()
+            last = (await recent(rest, Origin.AP, DocumentKind.INVOICE, 2)).unwrap()
+            return [tx.link_key for tx in every.items], [tx.link_key for tx in last.items]
+
+    every, last = asyncio.run(go())
+    assert len(every) > 2
+    assert last == every[-2:]
+
+
+def test_F3_doctor_over_rest_finds_recent_documents_again_by_the_fields_a_create_wrote() -> None:
+    found = _diagnosed()["rest.document_find"]
+    assert found.verdict is Verdict.OK, found
+    assert "accounts-receivable/invoice" in found.seen
+    assert "accounts-payable/bill" in found.seen
+
+
+def test_F3_doctor_over_rest_fails_a_document_its_look_up_misses() -> None:
+    found = _diagnosed(_asked(QUERY, _filters(_dates_never_equal)))["rest.document_find"]
+    assert found.verdict is Verdict.FAILED, found
+    assert "not found" in found.seen
+    assert 'intacct.api = "xml"' in found.fix
+
+
+def test_F3_doctor_over_rest_fails_a_look_up_that_finds_several_documents() -> None:
+    found = _diagnosed(_asked(QUERY, _filters(_numbers_and_dates_ignored)))["rest.document_find"]
+    assert found.verdict is Verdict.FAILED, found
+    assert "Several" in found.seen
