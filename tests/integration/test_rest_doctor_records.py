@@ -76,6 +76,60 @@ def _asked(path: str, change: Change) -> Wrap:
     return wrap
 
 
+def _answered(path: str, change: Callable[[Any, Any], Any]) -> Wrap:
+    """Intacct as if it answered a request to ``path`` (its end) with what ``change`` makes of
+    the simulator's JSON answer, given the JSON asked (None for none)."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def served_(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or not scope["path"].endswith(path):
+                await app(scope, receive, send)
+                return
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            asked = json.loads(body) if body else None
+            start: dict[str, Any] = {}
+            answer = b""
+
+            async def replay() -> Message:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def keep(message: Message) -> None:
+                nonlocal answer
+                if message["type"] == "http.response.start":
+                    start.update(message)
+                else:
+                    answer += message.get("body", b"")
+
+            await app(scope, replay, keep)
+            sent = json.dumps(change(asked, json.loads(answer))).encode()
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            length = (b"content-length", str(len(sent)).encode())
+            await send({**start, "headers": [*headers, length]})
+            await send({"type": "http.response.body", "body": sent})
+
+        return served_
+
+    return wrap
+
+
+def _states(spelled: dict[str, str]) -> Callable[[Any, Any], Any]:
+    """A query of an object in ``spelled`` answers its rows' ``state`` as spelled there."""
+
+    def change(asked: Any, answer: Any) -> Any:
+        state = spelled.get(asked.get("object", "")) if isinstance(asked, dict) else None
+        if state is None or not isinstance(answer.get("ia::result"), list):
+            return answer
+        rows = [{**row, "state": state} if "state" in row else row for row in answer["ia::result"]]
+        return {**answer, "ia::result": rows}
+
+    return change
+
+
 def _filters(keep: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Change:
     """A query whose filters are each what ``keep`` makes of them (None: left out)."""
 
@@ -140,3 +194,24 @@ def test_F3_doctor_over_rest_fails_a_look_up_that_finds_several_documents() -> N
     found = _diagnosed(_asked(QUERY, _filters(_numbers_and_dates_ignored)))["rest.document_find"]
     assert found.verdict is Verdict.FAILED, found
     assert "Several" in found.seen
+
+
+def test_doctor_over_rest_finds_the_states_records_show_are_known_to_the_readers() -> None:
+    found = _diagnosed()["rest.states"]
+    assert found.verdict is Verdict.OK, found
+    assert "accounts-receivable/invoice: draft, paid, partiallyPaid" in found.seen
+    assert "accounts-payable/payment: confirmed" in found.seen
+
+
+def test_doctor_over_rest_warns_of_a_state_the_readers_do_not_know_saying_what_they_take() -> None:
+    spelled = {
+        "accounts-payable/bill": "approved",  # in the pages' approval workflow: not a read state
+        "order-entry/document": "onHold",
+        "accounts-receivable/payment": "settled",
+    }
+    found = _diagnosed(_answered(QUERY, _states(spelled)))["rest.states"]
+    assert found.verdict is Verdict.WARNING, found
+    assert "accounts-payable/bill 'approved' (read as a problem of its page" in found.seen
+    assert "order-entry/document 'onHold' (taken as in the books (posted))" in found.seen
+    assert "accounts-receivable/payment 'settled' (read as a problem" in found.seen
+    assert "support" in found.fix

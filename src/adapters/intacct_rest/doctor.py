@@ -15,7 +15,9 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 - ``rest.entity_header``, ``rest.composite_entity``: no entity header reads the top level, and
   a composite's sub-request reads at the entity its own header names (``entitydoctor``);
 - ``rest.document_find``: recent AR invoices and AP bills are each found once by the look-up of
-  a create whose reply was lost (``docdoctor``).
+  a create whose reply was lost (``docdoctor``);
+- ``rest.states``: the states recent documents and payments show are ones the readers know
+  (``statedoctor``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct_rest import docdoctor, entitydoctor, paydoctor
+from released_intacct.adapters.intacct_rest import docdoctor, entitydoctor, paydoctor, statedoctor
 from released_intacct.adapters.intacct_rest.directory import RestAt
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.feeds import (
@@ -64,6 +66,7 @@ async def diagnose(
         *await _audit(rest),
         *await paydoctor.findings(rest),
         *await docdoctor.findings(rest),
+        *await statedoctor.findings(rest),
         *await entitydoctor.findings(rest_at, entity),
     ]
     return Success(
