@@ -142,12 +142,19 @@ def _filters(keep: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Change:
 
 
 _DOCUMENT_DATES = frozenset({"invoiceDate", "createdDate"})
+_PAYMENT_DATES = frozenset({"paymentSummary.receiptDate", "paymentDate"})
 _DOCUMENT_NUMBERS = frozenset({"invoiceNumber", "billNumber"})
 
 
 def _dates_never_equal(one: dict[str, Any]) -> dict[str, Any]:
     """Intacct as if a date never equalled ``YYYY-MM-DD`` (a date-time compared, say)."""
     if one.get("operator") == "$eq" and one.get("field") in _DOCUMENT_DATES:
+        return {**one, "value": f"{one['value']}T00:00:00Z"}
+    return one
+
+
+def _payment_dates_never_equal(one: dict[str, Any]) -> dict[str, Any]:
+    if one.get("operator") == "$eq" and one.get("field") in _PAYMENT_DATES:
         return {**one, "value": f"{one['value']}T00:00:00Z"}
     return one
 
@@ -214,4 +221,19 @@ def test_doctor_over_rest_warns_of_a_state_the_readers_do_not_know_saying_what_t
     assert "accounts-payable/bill 'approved' (read as a problem of its page" in found.seen
     assert "order-entry/document 'onHold' (taken as in the books (posted))" in found.seen
     assert "accounts-receivable/payment 'settled' (read as a problem" in found.seen
+    assert "support" in found.fix
+
+
+def test_F3_doctor_over_rest_finds_recent_payments_among_their_candidates_by_date() -> None:
+    found = _diagnosed()["rest.date_filter"]
+    assert found.verdict is Verdict.OK, found
+    assert "accounts-receivable/payment" in found.seen
+    assert "accounts-payable/payment" in found.seen
+
+
+def test_F3_doctor_over_rest_warns_when_a_date_with_eq_matches_no_payment() -> None:
+    found = _diagnosed(_asked(QUERY, _filters(_payment_dates_never_equal)))["rest.date_filter"]
+    assert found.verdict is Verdict.WARNING, found
+    assert "not among its candidates" in found.seen
+    assert "accounts-payable/payment" in found.seen
     assert "support" in found.fix
