@@ -77,12 +77,12 @@ def _asked(path: str, change: Change) -> Wrap:
 
 
 def _answered(path: str, change: Callable[[Any, Any], Any]) -> Wrap:
-    """Intacct as if it answered a request to ``path`` (its end) with what ``change`` makes of
-    the simulator's JSON answer, given the JSON asked (None for none)."""
+    """Intacct as if it answered a request to a path holding ``path`` with what ``change``
+    makes of the simulator's JSON answer, given the JSON asked (None for none)."""
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def served_(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or not scope["path"].endswith(path):
+            if scope["type"] != "http" or path not in scope["path"]:
                 await app(scope, receive, send)
                 return
             body = b""
@@ -117,6 +117,36 @@ def _answered(path: str, change: Callable[[Any, Any], Any]) -> Wrap:
     return wrap
 
 
+def _orders_refused(app: ASGIApp) -> ASGIApp:
+    """Intacct as if the company did not subscribe to Order Entry / Purchasing: a query of their
+    documents is refused (400, as a query of an object it does not serve)."""
+
+    async def served_(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith(QUERY):
+            await app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if json.loads(body).get("object", "").startswith(("order-entry/", "purchasing/")):
+            error = {"code": "invalidRequest", "message": "Unknown object"}
+            sent = json.dumps({"ia::error": error}).encode()
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": sent})
+            return
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await app(scope, replay, send)
+
+    return served_
+
+
 def _states(spelled: dict[str, str]) -> Callable[[Any, Any], Any]:
     """A query of an object in ``spelled`` answers its rows' ``state`` as spelled there."""
 
@@ -128,6 +158,17 @@ def _states(spelled: dict[str, str]) -> Callable[[Any, Any], Any]:
         return {**answer, "ia::result": rows}
 
     return change
+
+
+def _named_ids(asked: Any, answer: Any) -> Any:
+    """A document GET answering its lines' location ids as ``id--name``."""
+    found = answer.get("ia::result")
+    for record in found if isinstance(found, list) else [found]:
+        for line in record.get("lines", []) if isinstance(record, dict) else []:
+            location = line.get("dimensions", {}).get("location")
+            if isinstance(location, dict) and location.get("id"):
+                location["id"] = f"{location['id']}--East"
+    return answer
 
 
 def _filters(keep: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Change:
@@ -237,3 +278,26 @@ def test_F3_doctor_over_rest_warns_when_a_date_with_eq_matches_no_payment() -> N
     assert "not among its candidates" in found.seen
     assert "accounts-payable/payment" in found.seen
     assert "support" in found.fix
+
+
+def test_doctor_over_rest_finds_recent_lines_dimension_ids_are_dimension_values() -> None:
+    found = _diagnosed()["rest.dimension_ids"]
+    assert found.verdict is Verdict.OK, found
+    assert "department 1, location 2" in found.seen
+
+
+def test_doctor_over_rest_fails_a_line_dimension_id_in_the_id_name_form() -> None:
+    found = _diagnosed(_answered("/objects/order-entry/document", _named_ids))
+    named = found["rest.dimension_ids"]
+    assert named.verdict is Verdict.FAILED, named
+    assert "location 'E100--East' (the id--name form)" in named.seen
+    assert 'intacct.api = "xml"' in named.fix
+    assert found["rest.document_find"].verdict is Verdict.OK  # AR/AP lines were not touched
+
+
+def test_doctor_over_rest_says_order_documents_it_cannot_read_without_judging_them() -> None:
+    found = _diagnosed(_orders_refused)
+    for check in ("rest.dimension_ids", "rest.states"):
+        assert found[check].verdict is Verdict.OK, found[check]
+        assert "order-entry/document" in found[check].seen
+        assert "not read" in found[check].seen

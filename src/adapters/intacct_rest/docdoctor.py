@@ -7,7 +7,12 @@ relies on and docs/intacct-rest.md marks **inferred**, read from a few documents
   (``documents.Documents.find``: party, date, currency, number, reference, then the lines'
   total). Each sampled AR invoice and AP bill is looked up by that very look-up, as the writer
   sends it: it must be found once, and be itself. A miss (a filter Intacct does not match, such
-  as a date with ``$eq`` and ``YYYY-MM-DD``) or a double fails it.
+  as a date with ``$eq`` and ``YYYY-MM-DD``) or a double fails it;
+- ``rest.dimension_ids``: the dimension ids on the sampled documents' lines (AR invoices, AP
+  bills, and the default OE / PO definitions' documents when the company has them) are ids of
+  dimension values Intacct holds (``feeds.ids_held``: a query of ``id $in`` them a dimension).
+  Some OE / PO samples show them as ``id--name``: the reader takes a value whole, never cut at
+  ``--``, so such a form, or any id no value has, fails it, named.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from returns.result import Failure, Result
 from released_intacct.adapters.intacct_rest.document_reads import doc_for, recent
 from released_intacct.adapters.intacct_rest.documents import FAMILY
 from released_intacct.adapters.intacct_rest.family import Rest
+from released_intacct.adapters.intacct_rest.feeds import DIMENSION_PATHS, ids_held
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Finding, Verdict
-from released_intacct.domain.enums import DocumentKind, Origin, RecordType
+from released_intacct.domain.enums import DimensionKind, DocumentKind, Origin, RecordType
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, ReleasedId
 from released_intacct.domain.intacct import Transaction
@@ -32,7 +38,17 @@ __all__ = ["findings"]
 
 _SAMPLE: Final = 3
 _FOUND_AGAIN: Final = ((Origin.AR, DocumentKind.INVOICE), (Origin.AP, DocumentKind.INVOICE))
+_ORDERS: Final = (
+    (Origin.ORDER_ENTRY, DocumentKind.INVOICE),
+    (Origin.PURCHASING, DocumentKind.INVOICE),
+)
 _FIND: Final = "rest.document_find"
+_DIMENSIONS: Final = "rest.dimension_ids"
+_NOT_IDS: Final = (
+    "Document lines name dimension values by something other than their ids over REST: the "
+    "sync would read those lines with dimension values Intacct does not hold under those ids. "
+    'Use intacct.api = "xml" for this connection, and tell support, with this report.'
+)
 _SHOWN: Final = 3
 _NOT_FOUND_AGAIN: Final = (
     "A document whose create reply is lost for more than 48 hours (past the Idempotency-Key's "
@@ -46,7 +62,49 @@ Samples = Mapping[tuple[Origin, DocumentKind], Result[Page[Transaction], SyncErr
 
 async def findings(rest: Rest) -> list[Finding]:
     samples = {pair: await recent(rest, *pair, _SAMPLE) for pair in _FOUND_AGAIN}
-    return [await _found_again(rest, samples)]
+    orders = {pair: await recent(rest, *pair, _SAMPLE) for pair in _ORDERS}
+    return [await _found_again(rest, samples), await _dimension_ids(rest, {**samples, **orders})]
+
+
+async def _dimension_ids(rest: Rest, samples: Samples) -> Finding:
+    expected = "the dimension ids on recent documents' lines are ids of dimension values"
+    named: dict[DimensionKind, set[str]] = {}
+    unread: list[str] = []
+    for (origin, kind), read in samples.items():
+        path = doc_for(origin, kind).object_of(None, origin, kind)
+        if isinstance(read, Failure):
+            if (origin, kind) in _ORDERS:  # a module the company may not subscribe to
+                unread.append(f"{path} not read ({read.failure().message})")
+                continue
+            return Finding(check=_DIMENSIONS, verdict=Verdict.UNKNOWN, expected=expected,
+                           seen=read.failure().message)  # fmt: skip
+        for tx in read.unwrap().items:
+            for line in tx.lines:
+                for dimension, value in line.dimensions:
+                    named.setdefault(dimension, set()).add(value)
+    if not named:
+        return Finding(check=_DIMENSIONS, verdict=Verdict.UNKNOWN, expected=expected,
+                       seen="no dimension on a recent document's line yet")  # fmt: skip
+    ordered = sorted(named.items(), key=lambda pair: pair[0].value)
+    unknown: list[str] = []
+    for dimension, values in ordered:
+        path = DIMENSION_PATHS[dimension]
+        held = await ids_held(rest, path, values)
+        if isinstance(held, Failure):
+            return Finding(check=_DIMENSIONS, verdict=Verdict.UNKNOWN, expected=expected,
+                           seen=f"{path}: {held.failure().message}")  # fmt: skip
+        unknown += [
+            f"{dimension.value.lower()} {value!r}"
+            + (" (the id--name form)" if "--" in value else "")
+            for value in sorted(values - held.unwrap())
+        ]
+    shown = ", ".join(f"{dimension.value.lower()} {len(values)}" for dimension, values in ordered)
+    seen = f"ids read: {shown}" + (f"; {'; '.join(unread)}" if unread else "")
+    if unknown:
+        return Finding(check=_DIMENSIONS, verdict=Verdict.FAILED, expected=expected,
+                       seen=f"not a dimension value's id: {_listed(unknown)}; {seen}",
+                       fix=_NOT_IDS)  # fmt: skip
+    return Finding(check=_DIMENSIONS, verdict=Verdict.OK, expected=expected, seen=seen)
 
 
 async def _found_again(rest: Rest, samples: Samples) -> Finding:

@@ -10,12 +10,13 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 - ``lines.read``: a bill read by its key shows its owned ``lines``;
 - ``audit.permission`` and ``audit.modes``: the audit history can be read, and which
   ``actionPerformed`` values it shows (a deletion's spelling, ``delete``, is inferred);
-- ``payments.kinds``, ``payments.key``: the payments the reader can place, and the field their
-  key lives in (``paydoctor``);
+- ``payments.kinds``, ``payments.key``, ``rest.date_filter``: the payments the reader can place,
+  the field their key lives in, and their candidates' date filter (``paydoctor``);
 - ``rest.entity_header``, ``rest.composite_entity``: no entity header reads the top level, and
   a composite's sub-request reads at the entity its own header names (``entitydoctor``);
-- ``rest.document_find``: recent AR invoices and AP bills are each found once by the look-up of
-  a create whose reply was lost (``docdoctor``);
+- ``rest.document_find``, ``rest.dimension_ids``: recent AR invoices and AP bills are each found
+  once by the look-up of a create whose reply was lost, and recent documents' lines name
+  dimension values by their ids (``docdoctor``);
 - ``rest.states``: the states recent documents and payments show are ones the readers know
   (``statedoctor``).
 """
