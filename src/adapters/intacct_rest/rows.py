@@ -141,7 +141,11 @@ Asked = tuple[Rest, Select]
 async def first_pages(via: Rest, asked: Sequence[Asked]) -> tuple[Answer, ...]:
     """The first page of each look-up, asked together through ``via`` (``composite.reads``: one
     request for 2-10 of them); a look-up at another entity than ``via``'s names its entity in its
-    sub-request's headers. Each answer is finished by ``rows_from``."""
+    sub-request's headers. Each answer is finished by ``rows_from``. With composites off
+    (``intacct.rest_composite = false``) nothing is asked here: each answer is None, so
+    ``rows_from`` reads each look-up on its own."""
+    if not via.settings.rest_composite:
+        return tuple(None for _ in asked)
     at = via.transport.entity
     firsts = [
         Read("POST", QUERY_PATH, rest.pages.first(select), entity=rest.transport.entity)
