@@ -160,6 +160,20 @@ def _states(spelled: dict[str, str]) -> Callable[[Any, Any], Any]:
     return change
 
 
+def _module_keys(spelled: dict[str, str]) -> Callable[[Any, Any], Any]:
+    """A query answering ``moduleKey`` values as ``spelled`` maps them (none shown: ``""``)."""
+
+    def change(asked: Any, answer: Any) -> Any:
+        rows = answer.get("ia::result")
+        for row in rows if isinstance(rows, list) else []:
+            if "moduleKey" in row:
+                was = row["moduleKey"] or ""
+                row["moduleKey"] = spelled.get(was, was)
+        return answer
+
+    return change
+
+
 def _named_ids(asked: Any, answer: Any) -> Any:
     """A document GET answering its lines' location ids as ``id--name``."""
     found = answer.get("ia::result")
@@ -301,3 +315,23 @@ def test_doctor_over_rest_says_order_documents_it_cannot_read_without_judging_th
         assert found[check].verdict is Verdict.OK, found[check]
         assert "order-entry/document" in found[check].seen
         assert "not read" in found[check].seen
+
+
+def test_D19_doctor_over_rest_finds_order_posted_invoices_left_to_the_order_feeds() -> None:
+    found = _diagnosed()["rest.module_key"]
+    assert found.verdict is Verdict.OK, found
+    assert "3 accounts-receivable/invoice posted by 3 OE documents" in found.seen
+    assert "1 accounts-payable/bill posted by 1 PO documents" in found.seen
+
+
+def test_D19_doctor_over_rest_fails_an_order_posted_invoice_whose_module_key_is_not_known() -> None:
+    found = _diagnosed(_answered(QUERY, _module_keys({"8.SO": "salesOrder"})))["rest.module_key"]
+    assert found.verdict is Verdict.FAILED, found
+    assert "moduleKey 'salesOrder'" in found.seen
+    assert "synced twice" in found.fix
+
+
+def test_D19_doctor_over_rest_warns_of_a_module_key_neither_plain_nor_an_order_modules() -> None:
+    found = _diagnosed(_answered(QUERY, _module_keys({"": "5.CM"})))["rest.module_key"]
+    assert found.verdict is Verdict.WARNING, found
+    assert "accounts-receivable/invoice '5.CM'" in found.seen

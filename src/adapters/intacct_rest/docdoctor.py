@@ -12,7 +12,13 @@ relies on and docs/intacct-rest.md marks **inferred**, read from a few documents
   bills, and the default OE / PO definitions' documents when the company has them) are ids of
   dimension values Intacct holds (``feeds.ids_held``: a query of ``id $in`` them a dimension).
   Some OE / PO samples show them as ``id--name``: the reader takes a value whole, never cut at
-  ``--``, so such a form, or any id no value has, fails it, named.
+  ``--``, so such a form, or any id no value has, fails it, named;
+- ``rest.module_key``: the AR invoice / AP bill an OE / PO document posted (numbered by its
+  DOCID, as ``orderpayments`` finds it) shows a ``moduleKey`` the AR / AP feed leaves to the
+  OE / PO feed (``document_fields.posted_elsewhere``; its REST spelling is **not in the
+  pages**, rule D19): one it does not know fails, as that document would be synced twice. The
+  ``moduleKey`` values of the 100 AR invoices and AP bills modified last that are neither
+  those nor the pages' plain spellings (``4.AR``, ``accountsReceivable``, ``3.AP``) warn.
 """
 
 from __future__ import annotations
@@ -20,15 +26,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct_rest.document_fields import (
+    DOCUMENTS,
+    DocObject,
+    posted_elsewhere,
+)
 from released_intacct.adapters.intacct_rest.document_reads import doc_for, recent
 from released_intacct.adapters.intacct_rest.documents import FAMILY
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.feeds import DIMENSION_PATHS, ids_held
+from released_intacct.adapters.intacct_rest.query import Filter, Select, field
+from released_intacct.adapters.intacct_rest.rows import every_row, newest
 from released_intacct.domain.actions import CreateInIntacct
 from released_intacct.domain.diagnosis import Finding, Verdict
-from released_intacct.domain.enums import DimensionKind, DocumentKind, Origin, RecordType
+from released_intacct.domain.enums import (
+    ContactRole,
+    DimensionKind,
+    DocumentKind,
+    Origin,
+    RecordType,
+)
 from released_intacct.domain.errors import SyncError
 from released_intacct.domain.ids import IdempotencyKey, ReleasedId
 from released_intacct.domain.intacct import Transaction
@@ -43,6 +62,18 @@ _ORDERS: Final = (
     (Origin.PURCHASING, DocumentKind.INVOICE),
 )
 _FIND: Final = "rest.document_find"
+_MODULES: Final = "rest.module_key"
+_MODULES_SAMPLE: Final = 100
+_PLAIN_MODULES: Final = frozenset({"", "4.AR", "accountsReceivable", "3.AP", "accountsPayable"})
+"""A plain AR invoice's / bill's ``moduleKey``: the pages show ``4.AR`` and ``accountsReceivable``
+(AR), ``3.AP`` (AP); ``accountsPayable`` is **inferred** as AR's mirror, and none shown (``""``,
+as the simulator answers a record created without one) is read as plain too: an OE-posted
+record showing none is what the first half of the check fails."""
+_TWICE: Final = (
+    "An AR invoice or bill that Order Entry or Purchasing posted would be read by the AR / AP "
+    "feed as well as the OE / PO feed, so synced twice (rule D19). Do not confirm this "
+    'connection: use intacct.api = "xml" for it, and tell support, with this report.'
+)
 _DIMENSIONS: Final = "rest.dimension_ids"
 _NOT_IDS: Final = (
     "Document lines name dimension values by something other than their ids over REST: the "
@@ -63,7 +94,87 @@ Samples = Mapping[tuple[Origin, DocumentKind], Result[Page[Transaction], SyncErr
 async def findings(rest: Rest) -> list[Finding]:
     samples = {pair: await recent(rest, *pair, _SAMPLE) for pair in _FOUND_AGAIN}
     orders = {pair: await recent(rest, *pair, _SAMPLE) for pair in _ORDERS}
-    return [await _found_again(rest, samples), await _dimension_ids(rest, {**samples, **orders})]
+    return [
+        await _found_again(rest, samples),
+        await _dimension_ids(rest, {**samples, **orders}),
+        await _module_key(rest, orders),
+    ]
+
+
+async def _module_key(rest: Rest, orders: Samples) -> Finding:
+    expected = (
+        "an AR invoice / AP bill Order Entry or Purchasing posted shows a moduleKey the feed "
+        "leaves to the OE / PO feed (D19); the others a plain AR / AP one"
+    )
+    said: list[str] = []
+    wrong: list[str] = []
+    for (origin, kind), read in orders.items():
+        ledger = DOCUMENTS[Origin.AR if origin.role is ContactRole.CUSTOMER else Origin.AP, kind]
+        if isinstance(read, Failure):
+            said.append(f"{doc_for(origin, kind).object_of(None, origin, kind)} not read")
+            continue
+        docids = sorted({tx.link_key for tx in read.unwrap().items})
+        by_docid = Filter(field=ledger.number, operator="$in", value=docids)
+        posted = await _modules(rest, ledger, by_docid) if docids else Success([])
+        if isinstance(posted, Failure):
+            return Finding(check=_MODULES, verdict=Verdict.UNKNOWN, expected=expected,
+                           seen=posted.failure().message)  # fmt: skip
+        found = posted.unwrap()
+        said.append(f"{len(found)} {ledger.path} posted by {len(docids)} {origin.value} documents")
+        wrong += [
+            f"{ledger.path} {number}: moduleKey {module!r}"
+            for number, module in found
+            if not _left_to_orders(ledger, module)
+        ]
+    if wrong:
+        return Finding(check=_MODULES, verdict=Verdict.FAILED, expected=expected,
+                       seen=f"not read as posted elsewhere: {_listed(wrong)}",
+                       fix=_TWICE)  # fmt: skip
+    odd: list[str] = []
+    for origin in (Origin.AR, Origin.AP):
+        ledger = DOCUMENTS[origin, DocumentKind.INVOICE]
+        last = await _modules(rest, ledger)
+        if isinstance(last, Failure):
+            return Finding(check=_MODULES, verdict=Verdict.UNKNOWN, expected=expected,
+                           seen=last.failure().message)  # fmt: skip
+        values = sorted({module for _, module in last.unwrap()})
+        said.append(f"{ledger.path}: {', '.join(repr(v) for v in values) or 'none'}")
+        odd += [
+            f"{ledger.path} {value!r}"
+            for value in values
+            if value not in _PLAIN_MODULES and not _left_to_orders(ledger, value)
+        ]
+    if odd:
+        return Finding(check=_MODULES, verdict=Verdict.WARNING, expected=expected,
+                       seen=f"moduleKey values not known: {_listed(odd)}; {'; '.join(said)}",
+                       fix=_TWICE)  # fmt: skip
+    return Finding(check=_MODULES, verdict=Verdict.OK, expected=expected, seen="; ".join(said))
+
+
+async def _modules(
+    rest: Rest, ledger: DocObject, match: Filter | None = None
+) -> Result[list[tuple[str, str]], SyncError]:
+    """(number, moduleKey) of the ledger records ``match`` selects (None: of the
+    ``_MODULES_SAMPLE`` modified last)."""
+    module = ledger.origin_module or ""
+    select = Select(
+        object_name=ledger.path,
+        fields=(ledger.number, module),
+        filters=() if match is None else (match,),
+    )
+    if match is None:
+        read = await newest(rest, select, _MODULES_SAMPLE, feed=("modules", ledger.path))
+        rows = read.map(lambda page: list(page.items))
+    else:
+        rows = await every_row(rest, select)
+    return rows.map(
+        lambda found: [(str(field(r, ledger.number)), str(field(r, module) or "")) for r in found]
+    )
+
+
+def _left_to_orders(ledger: DocObject, module: str) -> bool:
+    """Whether the AR / AP feed leaves a record of this ``moduleKey`` to the OE / PO feed."""
+    return posted_elsewhere(ledger, {ledger.origin_module or "": module})
 
 
 async def _dimension_ids(rest: Rest, samples: Samples) -> Finding:

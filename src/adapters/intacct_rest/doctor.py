@@ -14,9 +14,10 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
   the field their key lives in, and their candidates' date filter (``paydoctor``);
 - ``rest.entity_header``, ``rest.composite_entity``: no entity header reads the top level, and
   a composite's sub-request reads at the entity its own header names (``entitydoctor``);
-- ``rest.document_find``, ``rest.dimension_ids``: recent AR invoices and AP bills are each found
-  once by the look-up of a create whose reply was lost, and recent documents' lines name
-  dimension values by their ids (``docdoctor``);
+- ``rest.document_find``, ``rest.dimension_ids``, ``rest.module_key``: recent AR invoices and AP
+  bills are each found once by the look-up of a create whose reply was lost, recent documents'
+  lines name dimension values by their ids, and the AR / AP records OE / PO documents posted
+  show a ``moduleKey`` the AR / AP feed leaves to the OE / PO feed (``docdoctor``);
 - ``rest.states``: the states recent documents and payments show are ones the readers know
   (``statedoctor``).
 """
