@@ -36,16 +36,22 @@ def _diagnosed(wrap: Wrap | None = None) -> dict[str, Finding]:
     seed.load_demo(sim, now=NOW)
 
     async def go() -> dict[str, Finding]:
-        if wrap is None:
-            async with served(sim, At(NOW)) as both:
-                diagnosis = await value(both.rest.diagnose(EntityId("")))
-        else:
-            async with client(wrap(create_app(sim))) as to_sim:
-                rest = adapters(to_sim, At(NOW)).rest
-                diagnosis = await value(rest.diagnose(EntityId("")))
+        async with client(wrap(create_app(sim)) if wrap else sim) as to_sim:
+            rest = adapters(to_sim, At(NOW)).rest
+            diagnosis = await value(rest.diagnose(EntityId("")))
         return {f.check: f for f in diagnosis.findings}
 
     return asyncio.run(go())
+
+
+async def _body(receive: Receive) -> bytes:
+    """A request's whole body."""
+    body: bytes = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
 
 
 def _asked(path: str, change: Change) -> Wrap:
@@ -56,12 +62,7 @@ def _asked(path: str, change: Change) -> Wrap:
             if scope["type"] != "http" or not scope["path"].endswith(path):
                 await app(scope, receive, send)
                 return
-            body = b""
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
+            body = await _body(receive)
             sent = json.dumps(change(json.loads(body))).encode()
 
             async def replay() -> Message:
@@ -85,12 +86,7 @@ def _answered(path: str, change: Callable[[Any, Any], Any]) -> Wrap:
             if scope["type"] != "http" or path not in scope["path"]:
                 await app(scope, receive, send)
                 return
-            body = b""
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
+            body = await _body(receive)
             asked = json.loads(body) if body else None
             start: dict[str, Any] = {}
             answer = b""
@@ -125,12 +121,7 @@ def _orders_refused(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or not scope["path"].endswith(QUERY):
             await app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await _body(receive)
         if json.loads(body).get("object", "").startswith(("order-entry/", "purchasing/")):
             error = {"code": "invalidRequest", "message": "Unknown object"}
             sent = json.dumps({"ia::error": error}).encode()
