@@ -51,6 +51,7 @@ KEYS = (
     "intacct.company_timezone",
     "intacct.rest_batch_size",
     "intacct.rest_page_size",
+    "intacct.rest_composite",
     "intacct.token_early",
     "released.base_url",
     "released.api_key",
@@ -300,6 +301,7 @@ class Reader:
             "api_base": self.url("intacct.api_base"),
             "allowed_hosts": self.names("intacct.allowed_hosts"),
             "company_tz": self.zone("intacct.company_timezone"),
+            "rest_composite": self.flag("intacct.rest_composite"),
         }
         given |= {name: self.number(f"intacct.{name}") for name in (*_SECONDS, "slot_wait")}
         for name in ("setup_lifetime", "token_early"):

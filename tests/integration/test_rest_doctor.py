@@ -81,7 +81,9 @@ def _customer(entity: str) -> CreateInIntacct:
     )
 
 
-def _diagnosed(entity: str, wrap: Wrap | None = None) -> dict[str, Finding]:
+def _diagnosed(
+    entity: str, wrap: Wrap | None = None, *, composite: bool = True
+) -> dict[str, Finding]:
     clock = At(T0)
     sim = Simulator(clock=clock)
     _company(sim, clock)
@@ -90,7 +92,8 @@ def _diagnosed(entity: str, wrap: Wrap | None = None) -> dict[str, Finding]:
     async def go() -> dict[str, Finding]:
         async with client(wrap(app) if wrap else app) as to_sim:
             rest = IntacctRestAdapter(to_sim, DEMO_OAUTH, entity=EntityId(entity) or None,
-                                      settings=settings(), clock=clock)  # fmt: skip
+                                      settings=settings(rest_composite=composite),
+                                      clock=clock)  # fmt: skip
             diagnosis = await value(rest.diagnose(EntityId(entity)))
             return {f.check: f for f in diagnosis.findings}
 
@@ -162,7 +165,17 @@ def test_doctor_over_rest_fails_an_intacct_that_ignores_a_sub_requests_entity() 
     found = _diagnosed("E200", _composite_ignores_entities)["rest.composite_entity"]
     assert found.verdict is Verdict.FAILED, found
     assert "differing" in found.seen
+    assert "intacct.rest_composite = false" in found.fix
     assert 'intacct.api = "xml"' in found.fix
+
+
+def test_doctor_over_rest_with_composites_off_relies_on_no_sub_requests_entity() -> None:
+    """``intacct.rest_composite = false``: the set-up reads each fact on its own, so an Intacct
+    ignoring a sub-request's entity header changes nothing: ok, saying composites are off."""
+    found = _diagnosed("E200", _composite_ignores_entities, composite=False)
+    assert found["rest.composite_entity"].verdict is Verdict.OK, found["rest.composite_entity"]
+    assert "intacct.rest_composite = false" in found["rest.composite_entity"].seen
+    assert found["rest.entity_header"].verdict is Verdict.OK, found["rest.entity_header"]
 
 
 def test_C2_a_token_refused_with_gw_0011_keeps_the_documented_code_in_its_cause() -> None:

@@ -17,7 +17,7 @@ from released_intacct.domain.ids import EntityId
 from released_intacct.domain.ports import IntacctSetup
 from released_intacct.fakes.awaiting import outcome, value
 from released_intacct.fakes.restsim import company
-from released_intacct.fakes.sim_adapters import At, served
+from released_intacct.fakes.sim_adapters import At, served, settings
 from released_intacct.fakes.simulators.intacct.config import load_company
 from released_intacct.fakes.simulators.intacct.faults import FaultRule, Kind
 from released_intacct.fakes.simulators.intacct.simulator import Simulator
@@ -32,16 +32,21 @@ MORE: dict[str, list[dict[str, object]]] = {
 
 
 def _setup(
-    before: Callable[[Simulator], None] = lambda _: None, *, at: str = "E100"
+    before: Callable[[Simulator], None] = lambda _: None,
+    *,
+    at: str = "E100",
+    composite: bool = True,
 ) -> tuple[Result[IntacctSetup, SyncError], int, int]:
-    """The set-up at ``at`` read afresh after ``before`` (the token asked first, at E100); HTTP
-    requests and API transactions it cost the company."""
+    """The set-up at ``at`` read afresh after ``before`` (the token asked first, at E100), with
+    ``intacct.rest_composite`` as ``composite``; HTTP requests and API transactions it cost the
+    company."""
 
     async def go() -> tuple[Result[IntacctSetup, SyncError], int, int]:
         clock = At(T0)
         sim = Simulator(clock=clock)
         load_company(sim, company(more=MORE), now=T0)
-        async with served(sim, clock) as both:
+        chosen = settings(rest_composite=composite)
+        async with served(sim, clock, with_settings=chosen) as both:
             rest: IntacctRestAdapter = both.rest
             await value(rest.setup(EntityId("E100")))  # the token, once
             usage = sim.usage["DEMO"]
@@ -72,6 +77,14 @@ def test_C5_the_set_up_reads_its_facts_in_one_composite_request() -> None:
     assert _facts(setup) == (True, True, False, ("RENT",))
     assert requests == 1
     assert transactions == 6  # a transaction per sub-request (inferred)
+
+
+def test_C5_with_composites_off_the_set_up_reads_each_fact_on_its_own_to_the_same_facts() -> None:
+    """``intacct.rest_composite = false`` (``doctor``'s ``rest.composite_entity`` fix): six plain
+    requests where one composite was, the same facts."""
+    setup, requests, transactions = _setup(composite=False)
+    assert _facts(setup) == (True, True, False, ("RENT",))
+    assert (requests, transactions) == (6, 6)
 
 
 def test_C5_a_sub_request_that_failed_for_now_is_read_again_alone_and_the_facts_are_the_same() -> (

@@ -408,6 +408,23 @@ def test_C2_the_rest_api_settings_are_read_from_the_file(tmp_path: Path) -> None
     assert Settings(database="s", encryption_key=Secret(KEY)).intacct == ClientSettings()
 
 
+def test_C5_composite_set_up_reads_over_rest_are_a_setting(tmp_path: Path) -> None:
+    """``intacct.rest_composite`` (default true): false has the REST set-up read each fact on
+    its own (the fix of ``doctor``'s ``rest.composite_entity``)."""
+    assert ClientSettings().rest_composite is True
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'database = "s"\nencryption_key = "{KEY}"\n[intacct]\nrest_composite = false\n',
+        encoding="utf-8",
+    )
+    assert settings_from_toml(path).intacct.rest_composite is False
+    env = settings_from_env(BASE | {"RELEASED_INTACCT_INTACCT_REST_COMPOSITE": "FALSE"})
+    assert env.intacct.rest_composite is False
+    assert _refused_in_toml(tmp_path, '[intacct]\nrest_composite = "off"\n') == [
+        "intacct.rest_composite"
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "key"),
     [

@@ -37,6 +37,11 @@ class ClientSettings:
     """Records per REST batch request (1-500); a larger batch is split."""
     rest_page_size: int = REST_PAGE_MAX
     """Records per page of the REST query service (1-4,000); ``page_size`` is readByQuery's."""
+    rest_composite: bool = True
+    """Whether the REST set-up sends its reads together as one composite request
+    (``POST /services/core/composite``, ``intacct_rest.rows.first_pages``); False: each read on
+    its own (for a company where a composite's sub-request is not read at the entity its header
+    names: ``doctor``'s ``rest.composite_entity``)."""
     token_early: timedelta = timedelta(minutes=2)
     """An OAuth access token is renewed this long before its ``expires_in`` runs out, so a
     request never leaves with a token about to expire."""

@@ -10,10 +10,16 @@ docs/intacct-rest.md marks **inferred** (its section 13), each a ``Finding``:
 - ``lines.read``: a bill read by its key shows its owned ``lines``;
 - ``audit.permission`` and ``audit.modes``: the audit history can be read, and which
   ``actionPerformed`` values it shows (a deletion's spelling, ``delete``, is inferred);
-- ``payments.kinds``, ``payments.key``: the payments the reader can place, and the field their
-  key lives in (``paydoctor``);
+- ``payments.kinds``, ``payments.key``, ``rest.date_filter``: the payments the reader can place,
+  the field their key lives in, and their candidates' date filter (``paydoctor``);
 - ``rest.entity_header``, ``rest.composite_entity``: no entity header reads the top level, and
-  a composite's sub-request reads at the entity its own header names (``entitydoctor``).
+  a composite's sub-request reads at the entity its own header names (``entitydoctor``);
+- ``rest.document_find``, ``rest.dimension_ids``, ``rest.module_key``: recent AR invoices and AP
+  bills are each found once by the look-up of a create whose reply was lost, recent documents'
+  lines name dimension values by their ids, and the AR / AP records OE / PO documents posted
+  show a ``moduleKey`` the AR / AP feed leaves to the OE / PO feed (``docdoctor``);
+- ``rest.states``: the states recent documents and payments show are ones the readers know
+  (``statedoctor``).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
-from released_intacct.adapters.intacct_rest import entitydoctor, paydoctor
+from released_intacct.adapters.intacct_rest import docdoctor, entitydoctor, paydoctor, statedoctor
 from released_intacct.adapters.intacct_rest.directory import RestAt
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.feeds import (
@@ -61,6 +67,8 @@ async def diagnose(
         await _lines(rest),
         *await _audit(rest),
         *await paydoctor.findings(rest),
+        *await docdoctor.findings(rest),
+        *await statedoctor.findings(rest),
         *await entitydoctor.findings(rest_at, entity),
     ]
     return Success(

@@ -36,7 +36,7 @@ from released_intacct.adapters.intacct_rest.query import CURSOR, field, stamp
 from released_intacct.domain.enums import DimensionKind, DocumentKind, Origin
 from released_intacct.domain.intacct import Transaction, TransactionLine
 
-__all__ = ["DOCUMENTS", "DocObject", "body", "row", "unwritable"]
+__all__ = ["DOCUMENTS", "DocObject", "body", "row", "state_word", "unwritable"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +162,12 @@ def posted_elsewhere(doc: DocObject, header: Mapping[str, Any]) -> bool:
     )
 
 
+def state_word(value: object) -> str:
+    """A REST document ``state`` as the XML reader's word (``partiallyPaid`` -> ``partially
+    paid``; the reader compares without case)."""
+    return _CAMEL.sub(" ", _text(value)).lower()
+
+
 def row(
     doc: DocObject,
     origin: Origin,
@@ -177,7 +183,7 @@ def row(
     found: dict[str, object] = {
         "RECORDNO": _text(field(header, "key")),
         "RECORDID": _text(field(header, doc.number)),
-        "STATE": _CAMEL.sub(" ", _text(field(header, "state"))).lower(),
+        "STATE": state_word(field(header, "state")),
         party: _text(field(header, doc.party)),
         "WHENCREATED": _text(field(header, doc.date)),
         "WHENPOSTED": _text(field(header, doc.gl_date)) if doc.gl_date else "",
@@ -214,7 +220,7 @@ def _order_row(
         "DOCNO": _text(field(header, doc.number)),
         "DOCPARID": _text(field(header, "txnDefinition.id"))
         or _text(field(header, "documentType")),
-        "STATE": _CAMEL.sub(" ", _text(field(header, "state"))).lower(),
+        "STATE": state_word(field(header, "state")),
         "CUSTVENDID": _text(field(header, doc.party)),
         "WHENCREATED": _text(field(header, doc.date)),
         "WHENPOSTED": _text(field(header, "postingDate")),

@@ -39,7 +39,7 @@ from released_intacct.adapters.intacct_rest.document_fields import (
 )
 from released_intacct.adapters.intacct_rest.family import Rest
 from released_intacct.adapters.intacct_rest.query import Filter, Row, Select, field
-from released_intacct.adapters.intacct_rest.rows import every_row
+from released_intacct.adapters.intacct_rest.rows import every_row, newest
 from released_intacct.domain.enums import DocumentKind, Origin
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import IntacctKey
@@ -54,6 +54,7 @@ __all__ = [
     "lines_of",
     "one_or_none",
     "read_whole",
+    "recent",
     "transaction_held",
     "transactions",
 ]
@@ -90,6 +91,28 @@ async def transactions(
     doc = doc_for(origin, kind)
     select = _select(doc, origin, kind)
     read = await rest.pages.page(select, query, feed=("documents", select.object_name))
+    return await _page_of(rest, doc, origin, kind, read)
+
+
+async def recent(
+    rest: Rest, origin: Origin, kind: DocumentKind, size: int
+) -> Result[Page[Transaction], SyncError]:
+    """The ``size`` documents of ``origin`` and ``kind`` modified last (``rows.newest``), read
+    as the feed reads them, remembered apart from the feed's versions (``doctor``'s samples)."""
+    doc = doc_for(origin, kind)
+    read = await newest(rest, _select(doc, origin, kind), size, feed="recent")
+    return await _page_of(rest, doc, origin, kind, read)
+
+
+async def _page_of(
+    rest: Rest,
+    doc: DocObject,
+    origin: Origin,
+    kind: DocumentKind,
+    read: Result[Page[Row], SyncError],
+) -> Result[Page[Transaction], SyncError]:
+    """The documents of a page of headers, read whole (those Order Entry or Purchasing posted
+    left to their feed, D19)."""
     if isinstance(read, Failure):
         return Failure(read.failure())
     page = read.unwrap()

@@ -9,7 +9,8 @@ an entity is seen there and at the top level, not at another entity):
 - ``rest.composite_entity``: a composite's sub-request read at the connection's entity through
   its own entity header (how the set-up reads its facts, ``directory``) sees what the same read
   sent on its own at the entity sees; were Intacct to ignore a sub-request's header, it would
-  see the top level's.
+  see the top level's (the fix: ``intacct.rest_composite = false``). With composites off, no
+  composite is sent: the check is ok, saying so.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ _TOP_LEVEL: Final = (
 )
 _NO_COMPOSITE: Final = (
     "Intacct reads a composite's sub-request at the top level, so the set-up's facts would be "
-    'the top level\'s: connect at the top level or use intacct.api = "xml" for this '
-    "connection, and tell support, with this report."
+    "the top level's: set intacct.rest_composite = false (the set-up then reads each fact on "
+    'its own), connect at the top level, or use intacct.api = "xml" for this connection; and '
+    "tell support, with this report."
 )
 
 Ids = Result[frozenset[str], SyncError]
@@ -54,6 +56,9 @@ async def findings(rest_at: RestAt, entity: EntityId) -> list[Finding]:
     if not entity:
         return [await _header_at_top(rest_at)]
     rest = rest_at(entity)
+    if not top.settings.rest_composite:
+        unscoped = _ids(await every_row(top, _CUSTOMERS))
+        return [_header(unscoped, _ids(await every_row(rest, _CUSTOMERS)), entity), _off(entity)]
     answers = await first_pages(top, [(top, _CUSTOMERS), (rest, _CUSTOMERS)])
     unscoped = _ids(await rows_from(top, _CUSTOMERS, answers[0]))
     plain = _ids(await every_row(rest, _CUSTOMERS))
@@ -119,6 +124,16 @@ def _composite(plain: Ids, composite: Ids | None, entity: EntityId) -> Finding:
         return Finding(check=_COMPOSITE, verdict=Verdict.FAILED, expected=expected, seen=seen,
                        fix=_NO_COMPOSITE)  # fmt: skip
     return Finding(check=_COMPOSITE, verdict=Verdict.OK, expected=expected, seen=seen)
+
+
+def _off(entity: EntityId) -> Finding:
+    return Finding(
+        check=_COMPOSITE,
+        verdict=Verdict.OK,
+        expected=f"a composite's sub-request with the entity header {entity} reads at {entity}",
+        seen="composite requests are off (intacct.rest_composite = false): the set-up reads "
+        "each fact on its own at the entity",
+    )
 
 
 def _header_expected() -> str:

@@ -16,12 +16,13 @@ its page (rule E1), not a failure of the read.
   ``changeDetails.objectName`` is one of the record type's REST objects, by their
   ``changeSource.accessDateTime`` (the object has no ``audit`` block). ``changeDetails.objectId``
   is the link key; a customer's or vendor's becomes a party key.
-- ``parties_held``: the ids among those asked that a query of ``id $in`` finds, in chunks.
+- ``parties_held`` (``ids_held``): the ids among those asked that a query of ``id $in`` finds,
+  in chunks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
@@ -67,6 +68,7 @@ __all__ = [
     "accounts",
     "deletions",
     "dimension_values",
+    "ids_held",
     "parties_feed",
     "parties_held",
     "tax_details",
@@ -237,17 +239,27 @@ def _deletion(record_type: RecordType, row: Row) -> Result[Deletion, SyncError]:
 async def parties_held(
     rest: Rest, role: ContactRole, ids: Sequence[IntacctId]
 ) -> Result[frozenset[IntacctId], SyncError]:
-    wanted = sorted(set(ids))
-    held: set[IntacctId] = set()
+    held = await ids_held(rest, parties.PARTY_PATHS[role], ids)
+    return held.map(lambda found: frozenset(IntacctId(i) for i in found))
+
+
+async def ids_held(
+    rest: Rest, object_name: str, ids: Iterable[str]
+) -> Result[frozenset[str], SyncError]:
+    """The ids among ``ids`` that records of ``object_name`` have: a query of ``id $in`` them,
+    ``HELD_CHUNK`` a query."""
+    asked = frozenset(ids)
+    wanted = sorted(asked)
+    held: set[str] = set()
     for at in range(0, len(wanted), HELD_CHUNK):
         chunk = wanted[at : at + HELD_CHUNK]
         select = Select(
-            object_name=parties.PARTY_PATHS[role],
+            object_name=object_name,
             fields=("id",),
             filters=(Filter(field="id", operator="$in", value=list(chunk)),),
         )
         rows = await every_row(rest, select)
         if isinstance(rows, Failure):
             return Failure(rows.failure())
-        held.update(IntacctId(str(field(row, "id"))) for row in rows.unwrap())
-    return Success(frozenset(held) & frozenset(ids))
+        held.update(str(field(row, "id")) for row in rows.unwrap())
+    return Success(frozenset(held) & asked)

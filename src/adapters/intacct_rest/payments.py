@@ -46,6 +46,7 @@ from released_intacct.adapters.intacct_rest.rows import (
     converted,
     every_row,
     modified,
+    newest,
     rest_fields,
 )
 from released_intacct.domain.actions import CreateInIntacct, IntacctWrite, UpdateInIntacct
@@ -155,7 +156,15 @@ async def _read(
 ) -> Result[Page[IntacctPayment], SyncError]:
     """One page of payments with their details; one that cannot be read is one of the page's
     ``problems`` (rule E1)."""
-    read = await rest.pages.page(select, query, feed=(feed, origin))
+    return await _with_details(
+        rest, origin, await rest.pages.page(select, query, feed=(feed, origin))
+    )
+
+
+async def _with_details(
+    rest: Rest, origin: Origin, read: Result[Page[Row], SyncError]
+) -> Result[Page[IntacctPayment], SyncError]:
+    """A page of payment headers read with their details (``_read``)."""
     if isinstance(read, Failure):
         return Failure(read.failure())
     page = read.unwrap()
@@ -215,10 +224,12 @@ async def payments(
 
 
 async def sample(rest: Rest, origin: Origin, size: int) -> Result[Page[IntacctPayment], SyncError]:
-    """Up to ``size`` payments read as the feed reads them, remembered apart from the feed's
-    versions (``doctor``: what the reader makes of a company's payments)."""
-    return await _read(
-        rest, _origin(origin), _header_select(origin), FeedQuery(size=size), feed="sample"
+    """The ``size`` payments modified last (``rows.newest``), read as the feed reads them,
+    remembered apart from the feed's versions (``doctor``: what the reader makes of a
+    company's payments)."""
+    select = _header_select(_origin(origin))
+    return await _with_details(
+        rest, origin, await newest(rest, select, size, feed=("sample", origin))
     )
 
 

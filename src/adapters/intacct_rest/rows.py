@@ -7,7 +7,7 @@ XML names (dotted XML names nested: ``DISPLAYCONTACT.FIRSTNAME``). REST timestam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
@@ -34,6 +34,7 @@ __all__ = [
     "every_row",
     "first_pages",
     "modified",
+    "newest",
     "rest_fields",
     "rows_from",
 ]
@@ -116,6 +117,23 @@ async def every_row(rest: Rest, select: Select) -> Result[list[Row], SyncError]:
     return await _on_from(rest, select, await rest.pages.page(select, FeedQuery(), feed=_LOOKUP))
 
 
+async def newest(
+    rest: Rest, select: Select, size: int, *, feed: Hashable
+) -> Result[Page[Row], SyncError]:
+    """The last ``size`` rows of ``select`` in the feeds' order (``audit.modifiedDateTime``,
+    then ``key``): the ones modified last, for ``doctor``'s samples. The first page tells how
+    many rows there are (``ia::meta.totalCount``); when they are more than ``size``, a second
+    query asks the last ``size`` from there. ``feed`` keeps their versions apart from a feed's."""
+    first = await rest.pages.page(select, FeedQuery(size=size), feed=feed)
+    if isinstance(first, Failure):
+        return first
+    total = first.unwrap().total
+    if total is None or total <= size:
+        return first
+    last = FeedQuery(token=str(total - size + 1), size=size)
+    return await rest.pages.page(select, last, feed=feed)
+
+
 Asked = tuple[Rest, Select]
 """A look-up and the REST API (the entity) it is read at."""
 
@@ -123,7 +141,11 @@ Asked = tuple[Rest, Select]
 async def first_pages(via: Rest, asked: Sequence[Asked]) -> tuple[Answer, ...]:
     """The first page of each look-up, asked together through ``via`` (``composite.reads``: one
     request for 2-10 of them); a look-up at another entity than ``via``'s names its entity in its
-    sub-request's headers. Each answer is finished by ``rows_from``."""
+    sub-request's headers. Each answer is finished by ``rows_from``. With composites off
+    (``intacct.rest_composite = false``) nothing is asked here: each answer is None, so
+    ``rows_from`` reads each look-up on its own."""
+    if not via.settings.rest_composite:
+        return tuple(None for _ in asked)
     at = via.transport.entity
     firsts = [
         Read("POST", QUERY_PATH, rest.pages.first(select), entity=rest.transport.entity)

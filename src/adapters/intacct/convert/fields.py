@@ -61,6 +61,12 @@ _PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _MAX_DECIMAL_CHARS = 40
 
 
+def known_state(text: str) -> IntacctState | None:
+    """The document state ``text`` names (compared without case), or None: one the sync does not
+    know, which ``Reader.state`` refuses (M1)."""
+    return _STATES.get(text.lower())
+
+
 def line_rows(value: object) -> list[Row] | None:
     """The rows of a lines holder, whatever shape it came in; None when it is not one.
 
@@ -248,7 +254,7 @@ class Reader:
 
     def state(self, field: str = "STATE") -> IntacctState:
         text = self.text(field, required=True)
-        found = _STATES.get(text.lower())
+        found = known_state(text)
         if found is None and text:
             self.fail(field, "it is not a state the sync knows", text)
         return found or IntacctState.NO_VALUE

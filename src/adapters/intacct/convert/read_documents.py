@@ -114,7 +114,12 @@ def _order_line(line: Reader, origin: Origin, party_id: str) -> TransactionLine:
 
 
 def _order_state(r: Reader) -> IntacctState:
-    text = r.text("STATE", required=True)
+    return order_state(r.text("STATE", required=True))
+
+
+def order_state(text: str) -> IntacctState:
+    """An OE/PO document's state: Draft, Submitted, Partially approved and Declined as such,
+    any other in the books (POSTED)."""
     return _ORDER_STATES.get(text.lower(), IntacctState.POSTED)
 
 

@@ -78,6 +78,7 @@ __all__ = [
     "modified_at",
     "party",
     "payment",
+    "payment_state",
     "tax_detail",
     "transaction",
 ]
@@ -263,9 +264,15 @@ def _payment_kind(r: Reader) -> PaymentKind:
     return PaymentKind.OVERPAYMENT if r.decimal("TOTALDUE") > 0 else PaymentKind.ORDINARY
 
 
+def payment_state(text: str) -> IntacctState | None:
+    """The payment state ``text`` names (compared without case), or None: one the sync does not
+    know, which the reader refuses (M1)."""
+    return _PAYMENT_STATES.get(text.lower())
+
+
 def _payment_state(r: Reader) -> IntacctState:
     text = r.text("STATE") or r.text("RAWSTATE")
-    found = _PAYMENT_STATES.get(text.lower())
+    found = payment_state(text)
     if found is None:
         r.fail("STATE", "it is not a payment state the sync knows", text)
         return IntacctState.POSTED
