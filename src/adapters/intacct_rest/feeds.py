@@ -64,6 +64,7 @@ __all__ = [
     "AUDIT_PATH",
     "DELETED",
     "DIMENSION_PATHS",
+    "TAX_DETAIL_PATH",
     "accounts",
     "deletions",
     "dimension_values",
