@@ -25,7 +25,9 @@ BATCH_REQUESTS = {"XML": 1, "REST": 2}
 takes the record as sent for the link's fingerprint). REST: the create, whose reply is only
 ``{key, id, href}`` (an invoice's ``id`` is its key, not its number), and one GET of the batch's
 keys reading the documents back as Intacct holds them, the record whose fingerprint the link
-keeps so the next run knows its echo (rule D21; ``intacct_rest/writer.py``)."""
+keeps so the next run knows its echo (rule D21; ``intacct_rest/writer.py``): Intacct fills in
+what a create left out (the simulator: an AP bill's payment priority, ``Normal``; a credit
+note's due date, its date), which the record as sent would not show."""
 
 
 def by_api(results: Json) -> list[tuple[str, Json]]:
