@@ -146,3 +146,22 @@ def _line_stamp() -> Field:
     spec = OBJECTS["accounts-receivable/invoice-line"].field(MODIFIED)
     assert spec is not None
     return spec
+
+
+def test_a_long_log_starts_again_and_the_tables_indexes_follow(
+    held: tuple[Simulator, Company], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A company written to for long keeps no more than ``LOG_KEPT`` writes a table: the log
+    starts again, the index that read it keeps up, the table's others are made again."""
+    sim, found = held
+    monkeypatch.setattr(stamps, "LOG_KEPT", 5)
+    api = signed_in(sim)
+    _same(api, AUDIT, ACCESSED)
+    _same(api, AUDIT, MODIFIED)
+    for hour in range(20, 26):
+        insert_records(found, "GLACCOUNT", [{"ACCOUNTNO": f"9{hour}", "TITLE": "x"}], now=_at(hour))
+    _same(api, AUDIT, ACCESSED)
+    assert len(found.changed["AUDITHISTORY"]) == 0
+    assert "stamps:AUDITHISTORY:WHENMODIFIED" not in found.derived
+    _same(api, AUDIT, MODIFIED)
+    _same(api)

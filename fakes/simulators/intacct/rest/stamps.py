@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from released_intacct.fakes.simulators.intacct.company import Company, Record
 from released_intacct.fakes.simulators.intacct.rest.fields import Field, to_rest_value
 
-__all__ = ["StampIndex", "since"]
+__all__ = ["LOG_KEPT", "StampIndex", "since"]
+
+LOG_KEPT = 50_000
+"""Writes of a table its log keeps before it starts again (``_index``)."""
 
 
 @dataclass
@@ -78,6 +81,11 @@ def _index(company: Company, home: str, spec: Field) -> StampIndex:
         for recordno, record in table.items():
             found.put(recordno, _shown(company, spec, record))
         company.derived[name] = found
+    if len(log) > LOG_KEPT:  # a long-lived company: start the log again, the table's other
+        del log[:]  # indexes made again when next used (one scan each)
+        for other in [k for k in company.derived if k.startswith(f"stamps:{home}:") and k != name]:
+            del company.derived[other]
+        found.seen = 0
     return found
 
 
