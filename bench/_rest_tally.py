@@ -3,7 +3,9 @@
 - ``POST …/oauth2/token``: ``auth`` (a token request; at most one a run).
 - ``POST …/services/core/query``: ``read`` of the object its body names; a feed's page when a
   filter keeps the rows at or after a cursor (``audit.modifiedDateTime``; the audit history's
-  ``changeSource.accessDateTime``).
+  ``changeSource.accessDateTime``), or when it is the first page of a feed read whole each run
+  (``WHOLE``: tax details, which cannot be filtered on ``audit.modifiedDateTime``,
+  docs/intacct-rest.md 4.2; over XML the same feed is filtered on WHENMODIFIED and counted).
 - ``GET …/objects/<module>/<object>[/<keys>]``: ``read`` of that object (a batch retrieval by key:
   a page's documents with their owned lines).
 - ``POST …/services/core/composite``: ``read`` of ``composite`` when every sub-request reads (a
@@ -23,8 +25,13 @@ from typing import Literal
 
 import msgspec
 
+from released_intacct.adapters.intacct_rest.feeds import TAX_DETAIL_PATH
+
 Kind = Literal["auth", "read", "write"]
 CURSORS = frozenset({"audit.modifiedDateTime", "changeSource.accessDateTime"})
+WHOLE = frozenset({TAX_DETAIL_PATH})
+"""Objects whose feed reads every row each run, with no cursor to filter on (a first page of
+one is a feed's page)."""
 
 
 class _Filter(msgspec.Struct):
@@ -35,6 +42,7 @@ class _Filter(msgspec.Struct):
 class _Query(msgspec.Struct):
     object: str = ""
     filters: list[_Filter] = []
+    start: int = 1
 
 
 class _Sub(msgspec.Struct):
@@ -50,7 +58,8 @@ class RestCall:
     records: int = 0
     """Records a write holds (0 for a read)."""
     cursored: bool = False
-    """A query filtered on a cursor: a change feed's page."""
+    """A change feed's first page: a query filtered on a cursor, or the first page of a feed
+    read whole (``WHOLE``)."""
 
 
 def rest_call(method: str, path: str, content: bytes) -> RestCall:
@@ -74,6 +83,7 @@ def _service(path: str, content: bytes) -> RestCall:
     if path == "/services/core/query":
         query = msgspec.json.decode(content, type=_Query)
         cursored = any(f.field in CURSORS and f.operator == "$gte" for f in query.filters)
+        cursored = cursored or (query.object in WHOLE and not query.filters and query.start == 1)
         return RestCall("read", query.object, cursored=cursored)
     subs = msgspec.json.decode(content, type=list[_Sub])
     reads = all(s.method == "GET" or s.path == "/services/core/query" for s in subs)

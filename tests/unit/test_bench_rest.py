@@ -28,6 +28,7 @@ def _script(name: str) -> ModuleType:
 _tally = _script("_rest_tally")
 RestCall, rest_call = _tally.RestCall, _tally.rest_call
 rest_minimum = _script("bench").rest_minimum
+_tables = _script("_sync_tables")
 
 
 def _query(**body: object) -> bytes:
@@ -49,6 +50,32 @@ def test_a_query_on_the_cursor_is_a_feed_page_of_its_object() -> None:
         "POST", "/services/core/query", _query(object="accounts-receivable/customer", filters=by_id)
     )
     assert look_up == RestCall("read", "accounts-receivable/customer", cursored=False)
+
+
+def test_the_first_page_of_the_tax_details_read_whole_is_a_feed_page() -> None:
+    """``tax/tax-detail`` cannot be filtered on ``audit.modifiedDateTime``: its feed reads every
+    row each run, its first page a feed's page as the XML feed's filtered one is; a further
+    page, or a look-up of some tax details, is not."""
+    tax = "tax/tax-detail"
+    first = rest_call("POST", "/services/core/query", _query(object=tax, start=1))
+    assert first == RestCall("read", tax, cursored=True)
+    second = rest_call("POST", "/services/core/query", _query(object=tax, start=4001))
+    assert second == RestCall("read", tax, cursored=False)
+    by_id = [{"field": "id", "operator": "$eq", "value": "VAT20"}]
+    look_up = rest_call("POST", "/services/core/query", _query(object=tax, filters=by_id))
+    assert look_up == RestCall("read", tax, cursored=False)
+
+
+def test_a_rest_batch_of_new_invoices_costs_its_create_and_its_read_back() -> None:
+    """Ten new invoices: one batch; over REST its create and the GET reading it back (D21)."""
+    run = {"changes_10": {"requests": {"intacct_read": 24, "intacct_write": 1, "intacct_auth": 1,
+                                       "released_read": 4},
+                          "feeds": {"intacct:x": 22, "released:y": 4}}}  # fmt: skip
+    (rest,) = _tables.incremental_targets("REST", {"2000": run})
+    assert "30 requests, 26 feeds (target 28)" in rest
+    assert rest.endswith("| met |")
+    (xml,) = _tables.incremental_targets("XML", {"2000": run})
+    assert "(target 27)" in xml
 
 
 def test_a_get_by_keys_reads_its_object() -> None:

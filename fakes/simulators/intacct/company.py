@@ -18,6 +18,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from released_intacct.fakes.simulators.intacct import audit, catalog
@@ -40,6 +41,12 @@ def zone_of(settings: Settings) -> ZoneInfo:
 
 def day(when: datetime) -> str:
     return when.strftime("%m/%d/%Y")
+
+
+def sees(entity: str, record: Record) -> bool:
+    """Whether a session at ``entity`` sees ``record``: its own and the top level's ("" sees
+    all)."""
+    return not entity or str(record.get("MEGAENTITYID", "")) in ("", entity)
 
 
 @dataclass
@@ -92,13 +99,28 @@ class Company:
     )
     """(object, field) -> value -> the first RECORDNO holding it: ``by_field`` without a scan
     (built on first use, kept by ``insert`` / ``update`` / ``delete``)."""
+    changed: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    """Object -> the RECORDNOs written since it was first ``watch``ed, in order (inserted,
+    updated, deleted, a line kept or dropped with its header): what an index derived from the
+    records (``derived``) reads to keep in step without a scan."""
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Structures other modules derive from the records and keep by ``changed`` (the REST query
+    service's stamp indexes, ``rest.stamps``); dropped by ``restore`` (made again when next
+    used)."""
 
     def stamp(self, now: datetime) -> str:
         """``now`` as the company writes a timestamp, in its own zone."""
         return stamp(now.astimezone(zone_of(self.settings)))
 
     def snapshot(self) -> Company:
-        return copy.deepcopy(self)
+        """A copy of the records to ``restore``, without what is derived from them (``derived``,
+        ``changed``: made again from the records restored when next used)."""
+        derived, changed = self.derived, self.changed
+        self.derived, self.changed = {}, {}
+        try:
+            return copy.deepcopy(self)
+        finally:
+            self.derived, self.changed = derived, changed
 
     def restore(self, saved: Company) -> None:
         self.tables = saved.tables
@@ -106,6 +128,16 @@ class Company:
         self.sequences = saved.sequences
         self.executed = saved.executed
         self.indexes = saved.indexes
+        self.changed, self.derived = {}, {}
+
+    def watch(self, object_name: str) -> list[int]:
+        """The log of ``object_name``'s writes from now on (``changed``)."""
+        return self.changed.setdefault(self.home(object_name), [])
+
+    def _changed(self, object_name: str, recordno: int) -> None:
+        log = self.changed.get(object_name)
+        if log is not None:
+            log.append(recordno)
 
     def table(self, object_name: str) -> dict[int, Record]:
         """The records of ``object_name``; for a view (ARADVANCE) a filtered copy to read."""
@@ -148,6 +180,7 @@ class Company:
         stored["WHENMODIFIED"] = self.stamp(now)
         stored.setdefault("MEGAENTITYID", entity)
         self.table(object_name)[recordno] = stored
+        self._changed(object_name, recordno)
         for (indexed, name), index in self.indexes.items():
             if indexed == object_name and name in stored:
                 index.setdefault(str(stored[name]), recordno)
@@ -169,6 +202,7 @@ class Company:
                 index[str(stored[name])] = recordno
         stored["RECORDNO"] = str(recordno)
         stored["WHENMODIFIED"] = self.stamp(now)
+        self._changed(object_name, recordno)
         self._keep_lines(object_name, stored, before=before)
         self._audit(object_name, stored, "Modify", now)
         return stored
@@ -180,13 +214,13 @@ class Company:
         self._drop_lines(object_name, self._line_numbers(object_name, stored))
         self._unindex(object_name, recordno, list(stored))
         del self.table(object_name)[recordno]
+        self._changed(object_name, recordno)
         self._audit(object_name, stored, "Delete", now)
 
     def records(self, object_name: str, *, entity: str) -> Iterator[Record]:
         """What a session at ``entity`` sees: its own records and the top level's ("" sees all)."""
         for record in self.table(object_name).values():
-            owner = str(record.get("MEGAENTITYID", ""))
-            if not entity or owner in ("", entity):
+            if sees(entity, record):
                 yield record
 
     def by_recordno(self, object_name: str, recordno: str) -> Record | None:
@@ -239,6 +273,7 @@ class Company:
             row["MEGAENTITYID"] = header.get("MEGAENTITYID", "")
             row["WHENMODIFIED"] = header.get("WHENMODIFIED", "")
             table[int(number)] = row
+            self._changed(line.name, int(number))
             kept.add(int(number))
         self._drop_lines(object_name, tuple(n for n in before if n not in kept))
 
@@ -249,6 +284,7 @@ class Company:
         table = self.table(line.name)
         for number in numbers:
             table.pop(number, None)
+            self._changed(line.name, number)
         for key in [key for key in self.indexes if key[0] == line.name]:
             del self.indexes[key]
 
@@ -269,6 +305,7 @@ class Company:
             return
         row_no = self.next_recordno
         self.next_recordno += 1
+        self._changed(AUDIT, row_no)
         self.table(AUDIT)[row_no] = {
             "RECORDNO": str(row_no),
             "OBJECTTYPE": object_name.lower(),

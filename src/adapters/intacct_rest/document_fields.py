@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from released_intacct.adapters.intacct.convert.feeds import TRANSACTION_OBJECTS, default_definition
@@ -246,9 +247,16 @@ def _order_line(doc: DocObject, line: Mapping[str, Any]) -> Row:
         "REVRECSTARTDATE": _text(field(line, "revenueRecognitionStartDate")),
         "REVRECENDDATE": _text(field(line, "revenueRecognitionEndDate")),
     }
-    for kind in doc.dimensions:
-        found[f"{kind.value}ID"] = _text(field(line, f"dimensions.{kind.value.lower()}.id"))
+    for xml, rest in _dimension_fields(doc.dimensions):
+        found[xml] = _text(field(line, rest))
     return found
+
+
+@lru_cache(maxsize=16)
+def _dimension_fields(kinds: tuple[DimensionKind, ...]) -> tuple[tuple[str, str], ...]:
+    """(XML field, REST field) of each dimension of a line (``DEPARTMENTID``,
+    ``dimensions.department.id``), named once per document object, not once per line."""
+    return tuple((f"{kind.value}ID", f"dimensions.{kind.value.lower()}.id") for kind in kinds)
 
 
 def _summed(doc: DocObject, lines: Sequence[Mapping[str, Any]]) -> str:
@@ -274,8 +282,8 @@ def _line(doc: DocObject, line: Mapping[str, Any]) -> Row:
         "TRX_AMOUNT": _text(field(line, doc.amount)),
         "ENTRYDESCRIPTION": _text(field(line, "memo")),
     }
-    for kind in doc.dimensions:
-        found[f"{kind.value}ID"] = _text(field(line, f"dimensions.{kind.value.lower()}.id"))
+    for xml, rest in _dimension_fields(doc.dimensions):
+        found[xml] = _text(field(line, rest))
     entries = field(line, "taxEntries")
     if isinstance(entries, list):
         found["TAXENTRIES"] = [
@@ -292,6 +300,8 @@ def _line(doc: DocObject, line: Mapping[str, Any]) -> Row:
 def _text(value: object) -> str:
     """A REST value as the XML reader's text: strings as they are, numbers as their digits
     (a JSON number is read as the text it was sent as; the reader then refuses an exponent)."""
+    if type(value) is str:  # most values: no ABC check
+        return value
     if value is None or isinstance(value, bool | Mapping | list):
         return ""
     return str(value)

@@ -65,6 +65,7 @@ __all__ = [
     "AUDIT_PATH",
     "DELETED",
     "DIMENSION_PATHS",
+    "TAX_DETAIL_PATH",
     "accounts",
     "deletions",
     "dimension_values",

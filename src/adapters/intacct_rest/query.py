@@ -106,11 +106,24 @@ def field(row: Mapping[str, Any], name: str) -> Any:
     if name in row:
         return row[name]
     value: Any = row
-    for part in name.split("."):
-        if not isinstance(value, Mapping):
+    for part in _PARTS.get(name) or _parts(name):
+        if type(value) is not dict and not isinstance(value, Mapping):  # a dict: no ABC check
             return None
         value = value.get(part)
     return value
+
+
+_PARTS: dict[str, tuple[str, ...]] = {}
+"""The parts of each dotted name ``field`` was asked for (names the code spells: a few dozen;
+kept up to ``_PARTS_KEPT``)."""
+_PARTS_KEPT: Final = 1024
+
+
+def _parts(name: str) -> tuple[str, ...]:
+    parts = tuple(name.split("."))
+    if len(_PARTS) < _PARTS_KEPT:
+        _PARTS[name] = parts
+    return parts
 
 
 def stamp(value: object) -> datetime | None:

@@ -241,9 +241,10 @@ class View(Mapping[str, object]):
 def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]:
     """The record as REST shows it, under its dotted names (what the query service filters on)."""
     found = {
-        spec.rest: to_rest_value(company, spec, get_path(record, spec.xml))
-        for spec in obj.all_fields
-        if spec.in_get
+        spec.rest: to_rest_value(
+            company, spec, get_path(record, spec.xml) if dotted_xml else _text(record.get(spec.xml))
+        )
+        for spec, dotted_xml in _shown_fields(obj)
     }
     found["href"] = obj.href(str(record.get("RECORDNO", "")))
     if obj.owner is not None:
@@ -253,11 +254,41 @@ def flat(company: Company, obj: RestObject, record: Record) -> dict[str, object]
     return found
 
 
+_SHOWN_FIELDS: dict[str, tuple[tuple[Field, bool], ...]] = {}
+
+
+def _shown_fields(obj: RestObject) -> tuple[tuple[Field, bool], ...]:
+    """The fields a GET of ``obj`` shows, each with whether its XML path is dotted (made once per
+    object path, not once per record)."""
+    found = _SHOWN_FIELDS.get(obj.path)
+    if found is None:
+        found = _SHOWN_FIELDS[obj.path] = tuple(
+            (spec, "." in spec.xml) for spec in obj.all_fields if spec.in_get
+        )
+    return found
+
+
+def _text(value: object) -> str | None:
+    """``get_path``'s answer for a field at the top of a record: its text, None when empty or not
+    text."""
+    return value if isinstance(value, str) and value else None
+
+
+_NAME_PARTS: dict[str, tuple[list[str], str]] = {}
+"""Each dotted REST name ``nest`` met: its parents and its leaf (field names of the registry)."""
+
+
 def nest(values: dict[str, object]) -> dict[str, object]:
     """Dotted names as nested objects: ``{"audit.createdDateTime": t}`` -> ``{"audit": {...}}``."""
     nested: dict[str, object] = {}
     for name, value in values.items():
-        *parents, leaf = name.split(".")
+        split = _NAME_PARTS.get(name)
+        if split is None:
+            *parents, leaf = name.split(".")
+            split = (parents, leaf)
+            if len(_NAME_PARTS) < 4096:
+                _NAME_PARTS[name] = split
+        parents, leaf = split
         holder = nested
         for part in parents:
             inner = holder.setdefault(part, {})

@@ -96,6 +96,22 @@ def _between(left: object, value: object, fold: bool) -> bool:
     )
 
 
+def _among(values: list[object], fold: bool) -> Callable[[object], bool]:
+    """``$in``: whether a value equals one of ``values`` (``_equal``'s sense), looked up in a set
+    of their ``_key``s made once per query instead of compared with each value in turn; a value
+    that is None or a boolean (which ``_equal`` compares otherwise) is compared one by one, as
+    are the values that are."""
+    keys = frozenset(_key(v, fold) for v in values if v is not None and not isinstance(v, bool))
+    odd = [v for v in values if v is None or isinstance(v, bool)]
+
+    def test(left: object) -> bool:
+        if left is None or isinstance(left, bool):
+            return any(_equal(left, v, fold) for v in values)
+        return _key(left, fold) in keys or any(_equal(left, v, fold) for v in odd)
+
+    return test
+
+
 _OPERATORS: Final[dict[str, Callable[[object, object, bool], bool]]] = {
     "$eq": _equal,
     "$ne": lambda a, b, f: not _equal(a, b, f),
@@ -134,7 +150,10 @@ def _one(raw: object, index: int, known: Callable[[str], bool], fold: bool) -> T
     if not isinstance(field_name, str) or not known(field_name):
         raise invalid(f"filters[{index}]: unknown field {field_name!r}")
     if str(operator) in ("$in", "$notIn"):
-        _many(value, str(operator))
+        among = _among(_many(value, str(operator)), fold)
+        if operator == "$in":
+            return lambda row: among(row.get(field_name))
+        return lambda row: not among(row.get(field_name))
     if str(operator) in ("$between", "$notBetween"):
         _pair(value, str(operator))
     return lambda row: test(row.get(field_name), value, fold)
@@ -204,6 +223,24 @@ class _Expression:
         raise invalid(
             f"filterExpression: {token or 'the end'!r} is not a filter number 1-{len(self.tests)}"
         )
+
+
+def lower_bound(filters: object, expression: object, *, fold: bool) -> tuple[str, str] | None:
+    """(field, text) of a filter ``$gte`` or ``$gt`` a text that every row the query keeps must
+    pass (the filters and-ed, compared with case kept); None when there is none. What the stamp
+    index narrows a query by (``stamps.since``), the filters (``predicate``, which has checked
+    their form) still applied in full."""
+    if fold or expression not in (None, "", "and") or not isinstance(filters, list):
+        return None
+    for raw in filters:
+        if set(raw) >= {"field", "operator"}:
+            name, operator, value = raw.get("field"), raw.get("operator"), raw.get("value")
+        else:
+            ((operator, inner),) = raw.items()
+            ((name, value),) = inner.items()
+        if operator in ("$gte", "$gt") and isinstance(value, str) and _number(value) is None:
+            return str(name), value
+    return None
 
 
 def sort_key(value: object) -> Key:

@@ -13,15 +13,15 @@ idempotent-keyed ("Core services like model and query do not support idempotency
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Final
 
 from released_intacct.fakes.simulators.intacct import catalog, generic
-from released_intacct.fakes.simulators.intacct.company import Record
+from released_intacct.fakes.simulators.intacct.company import Record, sees
 from released_intacct.fakes.simulators.intacct.context import Context
 from released_intacct.fakes.simulators.intacct.errors import GatewayError
-from released_intacct.fakes.simulators.intacct.rest import filters
+from released_intacct.fakes.simulators.intacct.rest import filters, stamps
 from released_intacct.fakes.simulators.intacct.rest.docobjects import base_path, document_of
 from released_intacct.fakes.simulators.intacct.rest.envelope import (
     RestError,
@@ -71,19 +71,24 @@ def readable(ctx: Context, obj: RestObject) -> catalog.ObjectDef:
     return xml
 
 
-def visible(ctx: Context, obj: RestObject) -> list[View]:
-    """Every record of ``obj`` the caller's entity sees, as REST shows it (each field converted
-    when first asked for), by key; an owned object's rows also carry every field of their owner
-    under its name (``bill.vendor.id``: "Owning Parent Query", [RESTDOC]
-    docs/rest/query-service.md)."""
+def visible(ctx: Context, obj: RestObject, among: Iterable[Record] | None = None) -> list[View]:
+    """Every record of ``obj`` the caller's entity sees (of those ``among``, when given: a part
+    of ``obj``'s table), as REST shows it (each field converted when first asked for), by key;
+    an owned object's rows also carry every field of their owner under its name
+    (``bill.vendor.id``: "Owning Parent Query", [RESTDOC] docs/rest/query-service.md)."""
     xml = readable(ctx, obj)
 
     def show(record: Record) -> Record:
         return generic.shown(ctx, xml, record)
 
+    held = (
+        ctx.company.records(obj.xml, entity=ctx.entity)
+        if among is None
+        else (r for r in among if sees(ctx.entity, r))
+    )
     rows = [
         View(ctx.company, obj, r, show)
-        for r in ctx.company.records(obj.xml, entity=ctx.entity)
+        for r in held
         if obj.definition is None or r.get("DOCPARID") == obj.definition
     ]
     if obj.owner is not None:
@@ -154,7 +159,10 @@ def query(ctx: Context, body: object) -> RestReply:
     keep = filters.predicate(body.get("filters"), body.get("filterExpression"), known, fold=fold)
     start = _int(body, "start", 1)
     size = _int(body, "size", DEFAULT_SIZE, most=MAX_SIZE)
-    rows = _ordered([r for r in visible(ctx, obj) if keep(r)], body.get("orderBy"), known)
+    bound = filters.lower_bound(body.get("filters"), body.get("filterExpression"), fold=fold)
+    among = _since(ctx, obj, bound)
+    rows = [r for r in visible(ctx, obj, among) if keep(r)]
+    rows = _ordered(rows, body.get("orderBy"), known)
     ctx.spend()
     page = rows[start - 1 : start - 1 + size]
     following = start + size if start - 1 + size < len(rows) else None
@@ -167,6 +175,19 @@ def query(ctx: Context, body: object) -> RestReply:
     }
     result = [{name: row.get(name) for name in fields} for row in page]
     return RestReply(200, encode({"ia::result": result, "ia::meta": meta}))
+
+
+def _since(ctx: Context, obj: RestObject, bound: tuple[str, str] | None) -> list[Record] | None:
+    """The records a query's lower bound on a stamp field can keep, from the stamp index
+    (``stamps.since``); None (every record) when the query has no such bound, or the field is
+    not a stamp of the object's own table (a view's, a block's)."""
+    if bound is None:
+        return None
+    spec = obj.field(bound[0])
+    xml = catalog.OBJECTS[obj.xml]
+    if spec is None or spec.kind != "timestamp" or "." in spec.xml or xml.view is not None:
+        return None
+    return stamps.since(ctx.company, obj.xml, spec, bound[1])
 
 
 def _ordered(rows: list[View], order: object, known: Callable[[str], bool]) -> list[View]:

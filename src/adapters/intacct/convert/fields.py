@@ -41,11 +41,52 @@ STAMP = "%m/%d/%Y %H:%M:%S"
 
 def as_stamp(text: str, tz: tzinfo) -> datetime | None:
     """A timestamp as Intacct writes it (``mm/dd/yyyy HH:MM:SS``, no zone) in ``tz``; None when
-    it is not one."""
+    it is not one. Two digits a field (as Intacct writes them) are read without ``strptime``,
+    which takes what they mean too (a single digit, padding)."""
+    text = text.strip()
+    exact = _STAMP_DIGITS.fullmatch(text)
+    if exact is not None:
+        month, day, year, hour, minute, second = map(int, exact.groups())
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        except ValueError:
+            return None
     try:
-        return datetime.strptime(text.strip(), STAMP).replace(tzinfo=tz)
+        return datetime.strptime(text, STAMP).replace(tzinfo=tz)
     except ValueError:
         return None
+
+
+def as_date(text: str) -> dt.date | None:
+    """A date as Intacct's XML writes it (``mm/dd/yyyy``) or its REST API (``yyyy-mm-dd``);
+    None when it is neither. The exact shapes are read without ``strptime``, which takes what
+    they mean too (single digits)."""
+    exact = _DATE_DIGITS.fullmatch(text)
+    if exact is not None:
+        month, day, year = map(int, exact.groups())
+        return _date_or_none(year, month, day)
+    exact = _ISO_DIGITS.fullmatch(text)
+    if exact is not None:
+        year, month, day = map(int, exact.groups())
+        return _date_or_none(year, month, day)
+    for pattern in (DATE, "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a plain date
+        except ValueError:
+            continue
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_STAMP_DIGITS = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
+_DATE_DIGITS = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+_ISO_DIGITS = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 _PLACEHOLDER_DATE = dt.date(1970, 1, 1)
@@ -215,13 +256,10 @@ class Reader:
         text = self.text(field)
         if not text:
             return None
-        for pattern in (DATE, "%Y-%m-%d"):
-            try:
-                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a plain date
-            except ValueError:
-                continue
-        self.fail(field, "it is not a date mm/dd/yyyy", text)
-        return None
+        found = as_date(text)
+        if found is None:
+            self.fail(field, "it is not a date mm/dd/yyyy", text)
+        return found
 
     def required_date(self, field: str) -> dt.date:
         found = self.date(field)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from datetime import UTC, tzinfo
 from decimal import Decimal
+from typing import Final
 
 from returns.result import Result
 
@@ -61,13 +62,22 @@ def _dimensions(
     line: Reader, origin: Origin, party_id: str
 ) -> tuple[tuple[DimensionKind, IntacctId], ...]:
     found = []
-    for kind in DimensionKind:
-        if kind is DimensionKind.ITEM and origin.is_order_module:
+    party = _party_kind(origin)
+    skip = DimensionKind.ITEM if origin.is_order_module else None
+    for kind, name in _DIMENSION_FIELDS:  # in the order of their values: the order kept
+        if kind is skip:
             continue
-        value = line.text(f"{kind.value}ID")
-        if value and not (kind is _party_kind(origin) and value == party_id):
+        value = line.text(name)
+        if value and not (kind is party and value == party_id):
             found.append((kind, IntacctId(value)))
-    return tuple(sorted(found, key=lambda pair: pair[0].value))
+    return tuple(found)
+
+
+_DIMENSION_FIELDS: Final = tuple(
+    (kind, f"{kind.value}ID") for kind in sorted(DimensionKind, key=lambda kind: kind.value)
+)
+"""Each dimension and the field of a line naming it (DEPARTMENTID), sorted by the dimension's
+value: the order a line's dimensions are kept in."""
 
 
 def _tax(line: Reader) -> tuple[IntacctId | None, Decimal]:
