@@ -26,6 +26,7 @@ from released_intacct.domain.enums import (
     RecordType,
     ReleasedInvoiceStatus,
     ReleasedPaymentStatus,
+    ReleasedStatus,
 )
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import IntacctKey
@@ -232,6 +233,8 @@ def _intacct_alone(record: IntacctRecord, seen: Seen) -> list[str]:
 
 
 def _intacct_payment_alone(payment: IntacctPayment, seen: Seen) -> list[str]:
+    if payment.state is IntacctState.REVERSAL and payment.reverses is not None:
+        return []  # the entry reversing a payment: its result is the reversed one's (D9)
     key = IntacctKey(payment.record_no or "")
     rule = _rule_of(check_incoming_payment(payment, seen.settings))
     if rule is None and payment.state is IntacctState.REVERSED:
@@ -254,7 +257,8 @@ def _released_alone(record: ReleasedRecord, seen: Seen) -> list[str]:
     if seen.links.by_released(record_type, record.id) is not None:
         return []
     if isinstance(record, Contact):
-        rule = _rule_of(check_outgoing_contact(record, seen.settings))
+        archived = record.status is ReleasedStatus.ARCHIVED  # at onboarding (O3) or later
+        rule = Rule.O3 if archived else _rule_of(check_outgoing_contact(record, seen.settings))
         rule = rule or (Rule.D4 if record.role is None else None)
     elif isinstance(record, Invoice):
         rule = _rule_of(check_outgoing_invoice(record, seen.settings)) or _gone(record, seen)
