@@ -73,9 +73,16 @@ class History:
 
     def saw(self, record: IntacctRecord | Contact | Invoice | Payment) -> None:
         if isinstance(record, Contact | Invoice | Payment):
-            self.released.setdefault(str(record.id), []).append(record)
+            self.released.setdefault(self.key_of(record), []).append(record)
         else:
-            self.intacct.setdefault(str(intacct_key_of(record)), []).append(record)
+            self.intacct.setdefault(self.key_of(record), []).append(record)
+
+    @staticmethod
+    def key_of(record: IntacctRecord | Contact | Invoice | Payment) -> str:
+        """What a version is kept under: its Re-Leased id, or ``intacct_key_of``."""
+        if isinstance(record, Contact | Invoice | Payment):
+            return str(record.id)
+        return str(intacct_key_of(record))
 
     def of_intacct(self, key: str) -> list[IntacctRecord]:
         return self.intacct.get(key, [])

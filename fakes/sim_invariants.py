@@ -48,6 +48,7 @@ from released_intacct.app.sync.steps import origins
 from released_intacct.domain.enums import ContactRole, DocumentKind, Origin, RecordType, System
 from released_intacct.domain.ids import ConnectionId
 from released_intacct.domain.intacct import Deletion, IntacctRecord
+from released_intacct.domain.links import Link
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.ports import IntacctPort, ReleasedPort
@@ -101,7 +102,7 @@ class Watcher:
         change with no run since is a user's that ``saw_users`` was not told of: an error."""
         changed, run = await self._changed(), await self._latest_run()
         if changed and run == self._run:
-            names = sorted(f"{type(r).__name__} {_key_of(r)}" for r in changed)
+            names = sorted(f"{type(r).__name__} {History.key_of(r)}" for r in changed)
             msg = f"changed with no sync since the last look (call saw_users): {names}"
             raise AssertionError(msg)
         self._run = run
@@ -127,7 +128,7 @@ class Watcher:
             intacct=records,
             released=await _released(released),
             ours=(
-                (_record_key(link.intacct_key) for link in links if link.origin is System.RELEASED),
+                (_record_key(link) for link in links if link.origin is System.RELEASED),
                 (str(link.released_id) for link in links if link.origin is System.INTACCT),
             ),
             deletions=deletions,
@@ -148,7 +149,7 @@ class Watcher:
         """The records whose content is not what was last read of them."""
         changed = []
         for record in records:
-            at, now = (type(record).__name__, _key_of(record)), content(record)
+            at, now = (type(record).__name__, History.key_of(record)), content(record)
             if self._versions.get(at) != now:
                 self._versions[at] = now
                 changed.append(record)
@@ -178,23 +179,24 @@ class Watcher:
         return self._ready
 
 
-def _key_of(record: IntacctRecord | Contact | Invoice | Payment) -> str:
-    """How ``History`` keys a record: its Re-Leased id, or ``intacct_key_of``."""
-    if isinstance(record, Contact | Invoice | Payment):
-        return str(record.id)
-    return str(intacct_key_of(record))
-
-
-def _record_key(key: str) -> str:
-    """The key ``intacct_key_of`` gives the record a link names: a payment allocation's link
+def _record_key(link: Link) -> str:
+    """The key ``intacct_key_of`` gives the record ``link`` names: a payment allocation's link
     key is ``RECORDNO/document``."""
-    return key.partition("/")[0]
+    if link.record_type is RecordType.PAYMENT:
+        return link.intacct_key.partition("/")[0]
+    return str(link.intacct_key)
 
 
 async def _every(
     fetch: Fetch[T], what: str, key: Callable[[T], Hashable], since: datetime | None = None
 ) -> tuple[T, ...]:
-    return (await value(read_all(fetch, what=what, key=key, since=since))).items
+    """Every record of a feed; a record the reader cannot read fails the test, naming it (the
+    check would otherwise pass over it)."""
+    read = await value(read_all(fetch, what=what, key=key, since=since))
+    if read.problems:
+        msg = f"the {what} feed could not read: {[p.message for p in read.problems]}"
+        raise AssertionError(msg)
+    return read.items
 
 
 async def _intacct(

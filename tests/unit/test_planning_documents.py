@@ -196,10 +196,11 @@ def test_D17_tax_returned_by_intacct_is_applied_to_the_released_invoice() -> Non
 
 def test_M1_D21_a_bill_sent_without_payment_priority_takes_intacct_s_back_to_released() -> None:
     """Intacct gives a bill sent without a payment priority its own (``Normal``): the link
-    remembers no Intacct fingerprint, so the bill as Intacct holds it is read as a change and the
+    remembers the bill as sent, so the bill as Intacct holds it is read as a change and the
     Re-Leased invoice takes that priority, whatever the adapter answered for the create (found by
     the simulated stateful test: over REST the adapter answers the bill as stored, and the two
-    sides kept differing in silence). A priority that was sent is remembered as usual."""
+    sides kept differing in silence). A bill stored as sent is our echo; a priority that was
+    sent is remembered as usual."""
     sent = s.transaction(origin=Origin.AP, party_id=IntacctId("V1"), payment_priority=None)
     stored = replace(sent, payment_priority="Normal")
 
@@ -213,15 +214,14 @@ def test_M1_D21_a_bill_sent_without_payment_priority_takes_intacct_s_back_to_rel
         )
 
     for answered in (sent, stored):
-        assert (
-            link_for_intacct_write(created(sent), answered, existing=None).intacct_fingerprint == ""
-        )
-    link = link_for_intacct_write(created(sent), stored, existing=None)
-    (update,) = plan_documents([], [stored], s.links(link), s.settings())
-    assert isinstance(update, UpdateInReleased)
-    assert update.record.payment_priority == "Normal"  # type: ignore[union-attr]
+        link = link_for_intacct_write(created(sent), answered, existing=None)
+        assert link.intacct_fingerprint == intacct_fingerprint(sent)
+        assert plan_documents([], [sent], s.links(link), s.settings()) == ()
+        (update,) = plan_documents([], [stored], s.links(link), s.settings())
+        assert isinstance(update, UpdateInReleased)
+        assert update.record.payment_priority == "Normal"  # type: ignore[union-attr]
     urgent = replace(sent, payment_priority="Urgent")
-    chosen = link_for_intacct_write(created(urgent), urgent, existing=None)
+    chosen = link_for_intacct_write(created(urgent), replace(urgent, record_no="7"), existing=None)
     assert chosen.intacct_fingerprint == intacct_fingerprint(urgent)
 
 

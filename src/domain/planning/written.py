@@ -45,18 +45,19 @@ def written_fingerprint(record: IntacctRecord, *, sent: IntacctRecord | None = N
     """What the link remembers of a record we wrote to Intacct (``sent``: as we sent it, when
     ``record`` is what Intacct answered).
 
-    Nothing for what Intacct adds to: an OE/PO document (its DOCID, the tax its engine
-    calculates, rule D17), and an AP bill sent without a payment priority (Intacct gives it one,
-    M1). The document as Intacct holds it is then read as a change and applied to the Re-Leased
-    invoice: an OE/PO document in the same run when it can be (``app.sync.readback``), else on
-    the next one.
+    Nothing for an OE/PO document: Intacct adds to it (its DOCID, the tax its engine calculates,
+    rule D17), so the document as Intacct holds it is read back and applied to the Re-Leased
+    invoice, in the same run when it can be (``app.sync.readback``) or else on the next one. For an
+    AP bill sent without a payment priority, the bill as we sent it: Intacct gives it a priority
+    of its own (M1), which is then read as a change and reaches the Re-Leased invoice, whatever
+    the adapter answered (over REST, the bill as stored); a bill stored as sent is our echo.
     """
     if isinstance(record, IntacctPayment):
         return allocation_fingerprint(record, record.applications[0])
-    if isinstance(record, Transaction) and (
-        record.origin.is_order_module or _priority_left_to_intacct(sent or record)
-    ):
+    if isinstance(record, Transaction) and record.origin.is_order_module:
         return ""
+    if sent is not None and _priority_left_to_intacct(sent):
+        return intacct_fingerprint(sent)
     return intacct_fingerprint(record)
 
 
