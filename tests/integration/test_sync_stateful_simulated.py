@@ -26,10 +26,13 @@ must converge as over the fakes (``fakes.invariants.check``: rules C4, D2-D14, D
 companies as the product reads them (``fakes.sim_invariants.Watcher``: Intacct through the XML
 adapter whatever API the engine speaks, Re-Leased through its adapter, the connection's own sync
 settings); ``history`` holds what users saved: the state after onboarding, then what changed at
-each user action (``_saw``; what a sync changes is the engine's, ``_settled``). Nothing is held
-twice on either side by sync key or label (``soak_state.duplicates``) and no write intent is left
-open. Then one more sync writes nothing on either side, counts no write and finds no new problem
-(rule D21).
+each user action (``_saw``; what a sync changes is the engine's, ``_settled``). Over REST, what
+the engine wrote reads back through XML with every mapped field as the REST adapter wrote it:
+the check met no field one API shows and the other does not (it found a bill's payment priority
+that Intacct fills in and the engine did not bring back, fixed in ``planning.written``). Nothing
+is held twice on either side by sync key or label (``soak_state.duplicates``) and no write intent
+is left open. Then one more sync writes nothing on either side, counts no write and finds no new
+problem (rule D21).
 
 Run time: each example onboards the demo pair (about 0.3 s of CPU) and each sync takes about
 0.2 s, so the examples are fewer than the fakes variant's: 8 sequences of up to 12 steps per
