@@ -36,8 +36,8 @@ problem (rule D21).
 
 Run time: each example onboards the demo pair (about 0.3 s of CPU) and each sync takes about
 0.2 s, so the examples are fewer than the fakes variant's: 8 sequences of up to 12 steps per
-API (derandomized), about 10 s of CPU over XML and 6 s over REST, of which the watcher's reads
-take about 4 s and 2.5 s (30 random sequences each passed too, in about 31 s and 26 s of CPU).
+API (derandomized), about 9 s of CPU over XML and 6 s over REST, of which the watcher's reads
+take about 3.5 s and 2.5 s (30 random sequences each passed too, in about 31 s and 26 s of CPU).
 """
 
 from __future__ import annotations
