@@ -1,17 +1,20 @@
-"""The invariants of a sync over the in-memory fakes (issue 7's acceptance), as lists of problems.
+"""The invariants of a fault-free sync (issue 7's acceptance), as lists of problems.
 
-``converged(world, history)``, after a fault-free sync: every record on either side that may sync
-is linked to exactly one record on the other side whose mapped fields equal it (compared by the
-domain's own mapping and fingerprints); where the two differ, a sync result names the rule that
-kept them apart (D3 contact edits, D6 / D7 / D20 document edits) and each side holds a version some
-user saved or its mapping; every record that may not sync has exactly one result naming its rule
-and no copy. ``history`` holds every version a user saved, by side and key.
+``converged(world, history)``, after a fault-free sync over the in-memory fakes, and ``check(seen,
+history)`` over what any source shows (``Seen``: the simulators' in ``sim_invariants``): every
+record on either side that may sync is linked to exactly one record on the other side whose mapped
+fields equal it (compared by the domain's own mapping and fingerprints, with the connection's sync
+settings); where the two differ, a sync result names the rule that kept them apart (D3 contact
+edits, D6 / D7 / D20 document edits) and each side holds a version some user saved or its
+mapping; every record that may not sync has exactly one result naming its rule and no copy.
+``history`` holds every version a user saved, by side and key.
 (What one sync may never do, and the second-sync check, are in ``sync_guard``.)
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from returns.pipeline import is_successful
@@ -23,6 +26,7 @@ from released_intacct.domain.enums import (
     RecordType,
     ReleasedInvoiceStatus,
     ReleasedPaymentStatus,
+    ReleasedStatus,
 )
 from released_intacct.domain.errors import Rule, SyncError
 from released_intacct.domain.ids import IntacctKey
@@ -45,6 +49,7 @@ from released_intacct.domain.rules.eligibility import (
     check_outgoing_invoice,
     check_outgoing_payment,
 )
+from released_intacct.domain.settings import SyncSettings
 from released_intacct.fakes.pairs import Pair, pair_of
 from released_intacct.fakes.released_states import record_type_of
 from released_intacct.fakes.sync_world import SETTINGS, SyncWorld
@@ -68,9 +73,16 @@ class History:
 
     def saw(self, record: IntacctRecord | Contact | Invoice | Payment) -> None:
         if isinstance(record, Contact | Invoice | Payment):
-            self.released.setdefault(str(record.id), []).append(record)
+            self.released.setdefault(self.key_of(record), []).append(record)
         else:
-            self.intacct.setdefault(str(intacct_key_of(record)), []).append(record)
+            self.intacct.setdefault(self.key_of(record), []).append(record)
+
+    @staticmethod
+    def key_of(record: IntacctRecord | Contact | Invoice | Payment) -> str:
+        """What a version is kept under: its Re-Leased id, or ``intacct_key_of``."""
+        if isinstance(record, Contact | Invoice | Payment):
+            return str(record.id)
+        return str(intacct_key_of(record))
 
     def of_intacct(self, key: str) -> list[IntacctRecord]:
         return self.intacct.get(key, [])
@@ -82,16 +94,24 @@ class History:
 # --- convergence after a fault-free sync ---------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Seen:
-    """What the convergence checks read once: links, results and both sides' records."""
+    """What the convergence checks read once (``seen``): the connection's sync settings, its
+    links and results, and both sides' records."""
 
+    settings: SyncSettings
     links: LinkIndex
+    linked: tuple[Link, ...]
     rows: tuple[SyncResult, ...]
     intacct: dict[tuple[type, str], IntacctRecord]
+    """By type and key (``user_actions.intacct_key_of``: a link key, a payment's RECORDNO)."""
     released: dict[tuple[RecordType, str], ReleasedRecord]
     ours_intacct: frozenset[str]
+    """The keys of the Intacct records the engine created (left out of the lone-record checks)."""
     ours_released: frozenset[str]
+    """The ids of the Re-Leased records the engine created."""
+    deletions: tuple[Deletion, ...]
+    """Every deletion Intacct reports."""
     deleted: frozenset[str]
 
     def rows_naming(
@@ -109,22 +129,59 @@ class Seen:
         ]
 
 
-async def converged(world: SyncWorld, history: History) -> list[str]:
-    links = [link for rt in RecordType for link in await world.links(rt)]
-    seen = Seen(
-        links=LinkIndex(links),
-        rows=await world.results(),
-        intacct={(type(r), str(intacct_key_of(r))): r for r in world.intacct.records},
-        released={(rt, str(rid)): r for (rt, rid), r in world.released.records.items()},
-        ours_intacct=frozenset(str(intacct_key_of(r)) for r in world.intacct.by_key.values()),
-        ours_released=frozenset(str(rid) for _, rid in world.released.keys.values()),
-        deleted=frozenset(str(d.key) for d in world.intacct.deleted),
+def seen(
+    settings: SyncSettings,
+    links: Iterable[Link],
+    rows: Iterable[SyncResult],
+    *,
+    intacct: Iterable[IntacctRecord],
+    released: Iterable[ReleasedRecord],
+    ours: tuple[Iterable[str], Iterable[str]],
+    deletions: Iterable[Deletion],
+) -> Seen:
+    """``Seen`` from any source: ``ours`` the keys of the Intacct records and the ids of the
+    Re-Leased records the engine created."""
+    linked, deleted = tuple(links), tuple(deletions)
+    return Seen(
+        settings=settings,
+        links=LinkIndex(linked),
+        linked=linked,
+        rows=tuple(rows),
+        intacct={(type(r), str(intacct_key_of(r))): r for r in intacct},
+        released={(record_type_of(r), str(r.id)): r for r in released},
+        ours_intacct=frozenset(ours[0]),
+        ours_released=frozenset(ours[1]),
+        deletions=deleted,
+        deleted=frozenset(str(d.key) for d in deleted),
     )
-    problems = _duplicates(world)
-    problems += [p for r in world.intacct.records for p in _intacct_alone(r, seen)]
-    problems += [p for r in world.released.records.values() for p in _released_alone(r, seen)]
-    problems += [p for link in links for p in _pair(link, seen, history)]
-    for deletion in world.intacct.deleted:
+
+
+async def converged(world: SyncWorld, history: History) -> list[str]:
+    """``check`` over the fakes, with the settings the service derives for their connection."""
+    return check(
+        seen(
+            SETTINGS,
+            [link for rt in RecordType for link in await world.links(rt)],
+            await world.results(),
+            intacct=world.intacct.records,
+            released=world.released.records.values(),
+            ours=(
+                (str(intacct_key_of(r)) for r in world.intacct.by_key.values()),
+                (str(rid) for _, rid in world.released.keys.values()),
+            ),
+            deletions=world.intacct.deleted,
+        ),
+        history,
+    )
+
+
+def check(seen: Seen, history: History) -> list[str]:
+    """Every way ``seen`` is not converged (rules C4, D2-D14, D20, E1)."""
+    problems = _duplicates(seen)
+    problems += [p for r in seen.intacct.values() for p in _intacct_alone(r, seen)]
+    problems += [p for r in seen.released.values() for p in _released_alone(r, seen)]
+    problems += [p for link in seen.linked for p in _pair(link, seen, history)]
+    for deletion in seen.deletions:
         if deletion.record_type is RecordType.CONTACT:
             problems += _party_deleted(seen, history, deletion)
             continue
@@ -171,20 +228,22 @@ def _intacct_alone(record: IntacctRecord, seen: Seen) -> list[str]:
     if isinstance(record, IntacctPayment):
         return _intacct_payment_alone(record, seen)
     if isinstance(record, Party) and not seen.links.by_intacct(RecordType.CONTACT, record.link_key):
-        rule = _rule_of(check_incoming_party(record, SETTINGS))
+        rule = _rule_of(check_incoming_party(record, seen.settings))
         return _expected(rule, seen, RecordType.CONTACT, key=record.link_key)
     if isinstance(record, Transaction) and not seen.links.by_intacct(
         record.record_type, record.link_key
     ):
         rule = Rule.D7 if record.state in _REVERSED else None
-        rule = rule or _rule_of(check_incoming_transaction(record, SETTINGS))
+        rule = rule or _rule_of(check_incoming_transaction(record, seen.settings))
         return _expected(rule, seen, record.record_type, key=record.link_key)
     return []
 
 
 def _intacct_payment_alone(payment: IntacctPayment, seen: Seen) -> list[str]:
+    if payment.state is IntacctState.REVERSAL and payment.reverses is not None:
+        return []  # the entry reversing a payment: its result is the reversed one's (D9)
     key = IntacctKey(payment.record_no or "")
-    rule = _rule_of(check_incoming_payment(payment, SETTINGS))
+    rule = _rule_of(check_incoming_payment(payment, seen.settings))
     if rule is None and payment.state is IntacctState.REVERSED:
         rule = Rule.D9
     if rule is not None:
@@ -205,14 +264,15 @@ def _released_alone(record: ReleasedRecord, seen: Seen) -> list[str]:
     if seen.links.by_released(record_type, record.id) is not None:
         return []
     if isinstance(record, Contact):
-        rule = _rule_of(check_outgoing_contact(record, SETTINGS))
+        archived = record.status is ReleasedStatus.ARCHIVED  # at onboarding (O3) or later
+        rule = Rule.O3 if archived else _rule_of(check_outgoing_contact(record, seen.settings))
         rule = rule or (Rule.D4 if record.role is None else None)
     elif isinstance(record, Invoice):
-        rule = _rule_of(check_outgoing_invoice(record, SETTINGS)) or _gone(record, seen)
+        rule = _rule_of(check_outgoing_invoice(record, seen.settings)) or _gone(record, seen)
     else:
         if record.status is ReleasedPaymentStatus.DELETED:
             return []  # removed before it was synced: nothing to sync, nothing to say
-        rule = _rule_of(check_outgoing_payment(record, SETTINGS))
+        rule = _rule_of(check_outgoing_payment(record, seen.settings))
     return _expected(rule, seen, record_type, rid=record.id)
 
 
@@ -238,7 +298,7 @@ def _expected(
 def _pair(link: Link, seen: Seen, history: History) -> list[str]:
     if link.record_type not in _DELETION_RULES or not link.is_linked:
         return []
-    pair = pair_of(link, seen.intacct, seen.released)
+    pair = pair_of(link, seen.intacct, seen.released, seen.settings)
     if pair.released is None:
         return [f"{link.record_type.value} {link.released_id}: linked copy missing in Re-Leased"]
     if pair.intacct is None:
@@ -320,15 +380,15 @@ def _reversed(
     )
 
 
-def _duplicates(world: SyncWorld) -> list[str]:
+def _duplicates(seen: Seen) -> list[str]:
     """Exactly once: no two records on one side copy the same thing."""
     labels: list[tuple[str, ...]] = []
-    for r in world.intacct.records:
+    for r in seen.intacct.values():
         if isinstance(r, Party):
             labels.append(("intacct party", r.role.value, r.name))
         elif isinstance(r, Transaction):
             labels.append(("intacct transaction", r.origin.value, r.kind.value, r.number))
-    for rr in world.released.records.values():
+    for rr in seen.released.values():
         if isinstance(rr, Contact):
             labels.append(("released contact", rr.correspondence_name or rr.name))
         elif isinstance(rr, Invoice):

@@ -4,7 +4,8 @@ Both directions are tried with the domain's own mappings and fingerprints: the R
 the Intacct record, and the Intacct record of the Re-Leased one. A pair is *equal* when either
 holds (a round trip through both mappings is not the identity: a contact's name gains its Intacct
 id). When the sides differ, ``within_history`` says whether each side still holds a version some
-user saved, or the mapping of one: nothing else was ever written.
+user saved, or the mapping of one: nothing else was ever written. The mappings use the sync
+settings of the connection the pair belongs to (``pair_of``'s ``settings``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from released_intacct.domain.mapping.payments import allocation_to_payment, paym
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.released import Contact, Invoice, Payment, ReleasedRecord
-from released_intacct.fakes.sync_world import SETTINGS
+from released_intacct.domain.settings import SyncSettings
 
 _SENDABLE = frozenset(
     {
@@ -67,6 +68,7 @@ class Pair:
     link: Link
     intacct: IntacctRecord | None
     released: ReleasedRecord | None
+    settings: SyncSettings
     application: PaymentApplication | None = None
 
     def equal(self, ids: IdBook) -> bool:
@@ -105,13 +107,13 @@ class Pair:
     def _inward(self, ids: IdBook) -> Callable[[IntacctRecord], str | None]:
         """The fingerprint of the Re-Leased copy an Intacct version maps to (None: no copy)."""
         rid = self.link.released_id
-        application = self.application
+        application, settings = self.application, self.settings
 
         def mapped(record: IntacctRecord) -> str | None:
             if isinstance(record, Party):
                 return _released_fp(party_to_contact(record, released_id=rid))
             if isinstance(record, Transaction):
-                built = transaction_to_invoice(record, ids, released_id=rid, settings=SETTINGS)
+                built = transaction_to_invoice(record, ids, released_id=rid, settings=settings)
                 return _fp_of(built)
             if isinstance(record, IntacctPayment) and application is not None:
                 return _fp_of(allocation_to_payment(record, application, ids, released_id=rid))
@@ -121,13 +123,13 @@ class Pair:
 
     def _outward(self, ids: IdBook) -> Callable[[ReleasedRecord], str | None]:
         """The fingerprint of the Intacct record a Re-Leased version maps to (None: none)."""
-        other = self.intacct
+        other, settings = self.intacct, self.settings
 
         def mapped(record: ReleasedRecord) -> str | None:
             if isinstance(record, Contact) and isinstance(other, Party):
                 return _intacct_fp(contact_to_party(record, other.role))
             if isinstance(record, Invoice) and record.status in _SENDABLE:
-                return _ifp_of(invoice_to_transaction(record, ids, settings=SETTINGS))
+                return _ifp_of(invoice_to_transaction(record, ids, settings=settings))
             if isinstance(record, Payment) and isinstance(other, IntacctPayment):
                 built = payment_to_intacct(
                     record, ids, origin=other.origin, party_id=other.party_id or IntacctId("")
@@ -142,19 +144,21 @@ def pair_of(
     link: Link,
     intacct: Mapping[tuple[type, str], IntacctRecord],
     released: Mapping[tuple[RecordType, str], ReleasedRecord],
+    settings: SyncSettings,
 ) -> Pair:
+    """The two sides ``link`` names, among records keyed as ``invariants.Seen`` keys them."""
     copy = released.get((link.record_type, str(link.released_id)))
     if link.record_type is RecordType.CONTACT:
-        return Pair(link, intacct.get((Party, str(link.intacct_key))), copy)
+        return Pair(link, intacct.get((Party, str(link.intacct_key))), copy, settings)
     if link.record_type is not RecordType.PAYMENT:
-        return Pair(link, intacct.get((Transaction, str(link.intacct_key))), copy)
+        return Pair(link, intacct.get((Transaction, str(link.intacct_key))), copy, settings)
     record_no, _, document = str(link.intacct_key).partition("/")
     payment = intacct.get((IntacctPayment, record_no))
     application = None
     if isinstance(payment, IntacctPayment):
         found = [a for a in payment.applications if a.document_key == IntacctKey(document)]
         application = found[0] if found else None
-    return Pair(link, payment, copy, application)
+    return Pair(link, payment, copy, settings, application)
 
 
 def _known(

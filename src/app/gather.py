@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
@@ -43,10 +44,11 @@ Fetch = Callable[[FeedQuery], FutureResult[Page[T], SyncError]]
 
 
 async def read_all(
-    fetch: Fetch[T], *, what: str, key: Callable[[T], Hashable]
+    fetch: Fetch[T], *, what: str, key: Callable[[T], Hashable], since: datetime | None = None
 ) -> Result[All[T], SyncError]:
-    """Every record of a port's feed, page by page to the end, each once by ``key``."""
-    return await paging.read_all(awaited(fetch), what=what, key=key)
+    """Every record of a port's feed (changed at or after ``since``), page by page to the end,
+    each once by ``key``."""
+    return await paging.read_all(awaited(fetch), what=what, key=key, since=since)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,15 +26,15 @@ from released_intacct.domain.enums import (
     System,
 )
 from released_intacct.domain.errors import ErrorKind, Rule
-from released_intacct.domain.ids import IntacctId, IntacctKey, ReleasedId
-from released_intacct.domain.intacct import Deletion, TransactionLine
+from released_intacct.domain.ids import IdempotencyKey, IntacctId, IntacctKey, ReleasedId
+from released_intacct.domain.intacct import Deletion, Transaction, TransactionLine
 from released_intacct.domain.links import Link, LinkStatus
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
-from released_intacct.domain.planning.written import VOIDED_BY_US
+from released_intacct.domain.planning.written import VOIDED_BY_US, link_for_intacct_write
 from released_intacct.fakes import samples as s
 
 
@@ -192,6 +192,37 @@ def test_D17_tax_returned_by_intacct_is_applied_to_the_released_invoice() -> Non
     (action,) = plan_documents([], [taxed], s.links(link), s.settings(order_entry=True))
     assert isinstance(action, UpdateInReleased)
     assert action.record.total_tax == Decimal(20)  # type: ignore[union-attr]
+
+
+def test_M1_D21_a_bill_sent_without_payment_priority_takes_intacct_s_back_to_released() -> None:
+    """Intacct gives a bill sent without a payment priority its own (``Normal``): the link
+    remembers the bill as sent, so the bill as Intacct holds it is read as a change and the
+    Re-Leased invoice takes that priority, whatever the adapter answered for the create (found by
+    the simulated stateful test: over REST the adapter answers the bill as stored, and the two
+    sides kept differing in silence). A bill stored as sent is our echo; a priority that was
+    sent is remembered as usual."""
+    sent = s.transaction(origin=Origin.AP, party_id=IntacctId("V1"), payment_priority=None)
+    stored = replace(sent, payment_priority="Normal")
+
+    def created(record: Transaction) -> CreateInIntacct:
+        return CreateInIntacct(
+            key=IdempotencyKey("ri-1"),
+            record_type=RecordType.INVOICE,
+            released_id=ReleasedId("inv-1"),
+            record=record,
+            source_fingerprint=fingerprint(s.invoice(status=ReleasedInvoiceStatus.APPROVED)),
+        )
+
+    for answered in (sent, stored):
+        link = link_for_intacct_write(created(sent), answered, existing=None)
+        assert link.intacct_fingerprint == intacct_fingerprint(sent)
+        assert plan_documents([], [sent], s.links(link), s.settings()) == ()
+        (update,) = plan_documents([], [stored], s.links(link), s.settings())
+        assert isinstance(update, UpdateInReleased)
+        assert update.record.payment_priority == "Normal"  # type: ignore[union-attr]
+    urgent = replace(sent, payment_priority="Urgent")
+    chosen = link_for_intacct_write(created(urgent), replace(urgent, record_no="7"), existing=None)
+    assert chosen.intacct_fingerprint == intacct_fingerprint(urgent)
 
 
 def test_D20_unposted_edit_in_released_flows_to_intacct_and_approval_posts() -> None:

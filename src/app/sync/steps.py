@@ -68,6 +68,7 @@ from released_intacct.domain.planning.lists import (
     plan_tracking_categories,
 )
 from released_intacct.domain.released import Account, Contact, Invoice
+from released_intacct.domain.settings import SyncSettings
 
 Step = Callable[[RunContext, Tally], Awaitable[Result[None, SyncError]]]
 _DELETED = (RecordType.INVOICE, RecordType.CREDIT_NOTE, RecordType.PAYMENT)
@@ -224,11 +225,12 @@ def _edited_contacts(contacts: Sequence[Contact], links: LinkIndex) -> list[Inta
     return keys
 
 
-def _origins(ctx: RunContext) -> tuple[Origin, ...]:
-    """AR and AP always; Order Entry / Purchasing documents when the company uses them (D17)."""
+def origins(settings: SyncSettings) -> tuple[Origin, ...]:
+    """The modules whose documents a run reads: AR and AP always; Order Entry / Purchasing
+    documents when the company uses them (D17)."""
     used = (
-        (Origin.ORDER_ENTRY, ctx.settings.order_entry),
-        (Origin.PURCHASING, ctx.settings.purchasing),
+        (Origin.ORDER_ENTRY, settings.order_entry),
+        (Origin.PURCHASING, settings.purchasing),
     )
     return (Origin.AR, Origin.AP, *(origin for origin, on in used if on))
 
@@ -258,7 +260,7 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             partial(ctx.intacct.transactions, origin, kind),
             record_type_of(kind),
         )
-        for origin in _origins(ctx)
+        for origin in origins(ctx.settings)
         for kind in DocumentKind
     ]
     released = [

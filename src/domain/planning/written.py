@@ -16,7 +16,7 @@ from released_intacct.domain.actions import (
     UpdateInReleased,
     VoidInReleased,
 )
-from released_intacct.domain.enums import ReleasedInvoiceStatus, System
+from released_intacct.domain.enums import DocumentKind, Origin, ReleasedInvoiceStatus, System
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Transaction
 from released_intacct.domain.links import Link
@@ -41,18 +41,33 @@ def intacct_link_key(record: IntacctRecord) -> IntacctKey:
     return record.link_key
 
 
-def written_fingerprint(record: IntacctRecord) -> str:
-    """What the link remembers of a record we wrote to Intacct.
+def written_fingerprint(record: IntacctRecord, *, sent: IntacctRecord | None = None) -> str:
+    """What the link remembers of a record we wrote to Intacct (``sent``: as we sent it, when
+    ``record`` is what Intacct answered).
 
     Nothing for an OE/PO document: Intacct adds to it (its DOCID, the tax its engine calculates,
     rule D17), so the document as Intacct holds it is read back and applied to the Re-Leased
-    invoice, in the same run when it can be (``app.sync.readback``) or else on the next one.
+    invoice, in the same run when it can be (``app.sync.readback``) or else on the next one. For an
+    AP bill sent without a payment priority, the bill as we sent it: Intacct gives it a priority
+    of its own (M1), which is then read as a change and reaches the Re-Leased invoice, whatever
+    the adapter answered (over REST, the bill as stored); a bill stored as sent is our echo.
     """
     if isinstance(record, IntacctPayment):
         return allocation_fingerprint(record, record.applications[0])
     if isinstance(record, Transaction) and record.origin.is_order_module:
         return ""
+    if sent is not None and _priority_left_to_intacct(sent):
+        return intacct_fingerprint(sent)
     return intacct_fingerprint(record)
+
+
+def _priority_left_to_intacct(record: IntacctRecord) -> bool:
+    return (
+        isinstance(record, Transaction)
+        and record.origin is Origin.AP
+        and record.kind is DocumentKind.INVOICE
+        and record.payment_priority is None
+    )
 
 
 def _posted(record: IntacctRecord) -> bool:
@@ -81,7 +96,7 @@ def link_for_intacct_write(
         origin=base.origin,
         status=base.status,
         released_fingerprint=action.source_fingerprint,
-        intacct_fingerprint=written_fingerprint(written),
+        intacct_fingerprint=written_fingerprint(written, sent=action.record),
         posted=_posted(written),
     )
 
