@@ -12,7 +12,8 @@ void read back as a user's (D7), a void or a create whose answer was lost and wh
 failed (the run now stops at a write it cannot confirm), invoices failing for a contact whose
 create failed retriably (the same stop keeps the cursor before them), and an open update sent
 again over a later Intacct change (now checked against Intacct first, D20). The settings are
-fixed here (derandomized, 250 sequences of up to 40 steps: about 12 s).
+fixed here (derandomized, 250 sequences of up to 40 steps: about 12 s; no deadline, since
+speed is the benchmarks' to prove and a loaded machine must not fail a sequence).
 
 The fakes have no API; ``test_sync_stateful_simulated`` runs a subset of these actions over the
 Intacct simulator through the XML and the REST adapter (issue 20).
@@ -637,6 +638,6 @@ def replace_price(line: Any, amount: Decimal) -> Any:
 
 
 SyncMachine.TestCase.settings = settings(
-    settings(), max_examples=250, stateful_step_count=40, derandomize=True
+    settings(), max_examples=250, stateful_step_count=40, derandomize=True, deadline=None
 )
 TestD21_E1_random_users_syncs_and_faults_converge = SyncMachine.TestCase
