@@ -252,6 +252,24 @@ def test_D20_when_both_sides_changed_intacct_wins_and_says_so() -> None:
     assert result.error.rule is Rule.D20  # type: ignore[union-attr]
 
 
+def test_D20_a_draft_changed_in_intacct_while_its_copy_was_approved_is_left_to_the_user() -> None:
+    """Intacct would win, but an approved Re-Leased invoice cannot go back to Awaiting
+    Approval, and posting would post amounts nobody approved: nothing is written, and the one
+    result (asked of the user) says so, until the draft is posted or the copy voided."""
+    link = _invoice_link(posted=False, released_fingerprint=fingerprint(s.invoice()))
+    changed_tx = s.transaction(state=IntacctState.DRAFT, reference="from intacct")
+    approved = s.invoice(status=ReleasedInvoiceStatus.APPROVED)
+    actions = plan_documents([approved], [changed_tx], s.links(link), s.settings())
+    (result,) = actions
+    assert isinstance(result, RecordResult)
+    assert result.error is not None
+    assert (result.error.rule, result.error.kind) == (Rule.D20, ErrorKind.NEEDS_USER)
+    assert "post it in Sage Intacct" in result.error.fix
+    posted = replace(changed_tx, state=IntacctState.POSTED)
+    actions = plan_documents([approved], [posted], s.links(link), s.settings())
+    assert len(_only(actions, UpdateInReleased)) == 1  # posted: Intacct's version flows
+
+
 def test_D21_unchanged_records_on_both_sides_plan_nothing() -> None:
     approved = s.invoice(status=ReleasedInvoiceStatus.APPROVED)
     assert (

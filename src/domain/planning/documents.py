@@ -112,6 +112,9 @@ def _incoming(
     checked = check_incoming_transaction(tx, settings)
     if not is_successful(checked):
         return (outcome(checked.failure()),)
+    edited = link is not None and _edited_in_released(link, released)
+    if link is not None and edited and tx.state.is_unposted and _approved(link, released):
+        return (RecordResult(error=_approved_meanwhile(tx, link)),)
     planned = plan_incoming(
         tx.record_type,
         tx.link_key,
@@ -120,7 +123,7 @@ def _incoming(
         links=links,
         settings=settings,
     )
-    if link is not None and _edited_in_released(link, released):
+    if link is not None and edited:
         return (*planned, RecordResult(error=_both_changed(tx, link)))
     return planned
 
@@ -132,6 +135,39 @@ def _edited_in_released(
     return any(
         fingerprint(invoice) != link.released_fingerprint
         for invoice in released.get((link.record_type, link.released_id), ())
+    )
+
+
+def _approved(
+    link: Link, released: Mapping[tuple[RecordType, ReleasedId], Sequence[Invoice]]
+) -> bool:
+    """The page's Re-Leased copy is approved (or paid): it holds amounts someone approved."""
+    return any(
+        invoice.status in (ReleasedInvoiceStatus.APPROVED, ReleasedInvoiceStatus.PAID)
+        for invoice in released.get((link.record_type, link.released_id), ())
+    )
+
+
+def _approved_meanwhile(tx: Transaction, link: Link) -> SyncError:
+    """Rule D20 when the two changes cannot both stand: the unposted Intacct document changed
+    while its Re-Leased copy was approved. The Intacct version would win, but it would take the
+    approved copy back to Awaiting Approval, which Re-Leased does not do for an approved
+    invoice; posting it instead would post amounts nobody approved. Nothing is written until a
+    user settles it."""
+    return SyncError(
+        kind=ErrorKind.NEEDS_USER,
+        rule=Rule.D20,
+        message=(
+            f"Invoice {tx.number} was approved in Re-Leased while its draft was changed in Sage "
+            "Intacct; neither change was copied: Re-Leased cannot take an approved invoice back "
+            "to Awaiting Approval, and the approval was of other amounts than Intacct's."
+        ),
+        fix=(
+            "If the Sage Intacct version is right, post it in Sage Intacct: the next sync copies "
+            "it to the approved Re-Leased invoice. Otherwise void the Re-Leased invoice and raise "
+            "it again."
+        ),
+        record=_ref_in(tx, link),
     )
 
 
