@@ -1,7 +1,7 @@
 """What confirm creates in Intacct, the "create as" contacts (rules O3, O5), never twice.
 
 Through the outbox: each intent stored PENDING before it is sent (only the keys the store answers
-held are sent), settled CONFIRMED with its link (``link_for_intacct_write``) or FAILED. A confirm
+held are sent), settled CONFIRMED with its link (``link_for_found_write``) or FAILED. A confirm
 may be an attempt after another that failed half-way, was interrupted or whose process died, so
 before anything is sent what an earlier attempt did is taken into account:
 
@@ -59,7 +59,7 @@ from released_intacct.domain.enums import Direction, Prerequisite, RecordType
 from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
 from released_intacct.domain.ids import ConnectionId, IdempotencyKey, IntacctKey, ReleasedId
 from released_intacct.domain.intacct import IntacctRecord, Party
-from released_intacct.domain.planning.written import intacct_link_key, link_for_intacct_write
+from released_intacct.domain.planning.written import intacct_link_key, link_for_found_write
 from released_intacct.domain.ports import IntacctPort
 from released_intacct.domain.state import IntentState
 
@@ -252,7 +252,7 @@ async def _resolved(
     if record is None and still:
         return await _unfound(ports, id, intacct, sent)
     if record is not None and still:
-        link = link_for_intacct_write(sent, record, existing=None)
+        link = link_for_found_write(sent, record)
         done = await _outbox(ports, id).settle([(sent, Success(link))])
         _log.info("confirm_create_found", connection=id, key=sent.key)
         return done.map(lambda _: (True, None))
@@ -299,7 +299,7 @@ async def _link_to(
     record = next((r for r in candidates if answer_key(r) == chosen), None)
     if record is None:
         return Failure(about(not_a_candidate(id, sent.key, sent, chosen), sent))
-    link = link_for_intacct_write(sent, record, existing=None)
+    link = link_for_found_write(sent, record)
     done = await _outbox(ports, id).settle([(sent, Success(link))])
     return done.map(lambda _: (True, None))
 

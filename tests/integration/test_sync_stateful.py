@@ -637,6 +637,20 @@ def replace_price(line: Any, amount: Decimal) -> Any:
     )
 
 
+def test_D21_an_intacct_rename_of_a_lost_create_found_later_reaches_released() -> None:
+    """The sequence hypothesis found (kept as it was shrunk): a Re-Leased contact's customer is
+    created in Intacct, the answer lost, and renamed there before the next sync finds it by its
+    key; the link took the renamed customer for our echo, so the rename never reached Re-Leased
+    and no result said why (``planning.written.link_for_found_write``)."""
+    state = SyncMachine()
+    state.released_creates_contact(foreign=False, role=ContactRole.CUSTOMER)
+    for _ in range(3):
+        state.intacct_edits_party(index=0)
+    state.sync_losing_answers(writes=[("intacct.write", 0)])
+    state.intacct_edits_party(index=2)
+    state.teardown()
+
+
 SyncMachine.TestCase.settings = settings(
     settings(), max_examples=250, stateful_step_count=40, derandomize=True, deadline=None
 )

@@ -34,7 +34,11 @@ from released_intacct.domain.planning.deletions import plan_deletions
 from released_intacct.domain.planning.documents import plan_documents
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
-from released_intacct.domain.planning.written import VOIDED_BY_US, link_for_intacct_write
+from released_intacct.domain.planning.written import (
+    VOIDED_BY_US,
+    link_for_found_write,
+    link_for_intacct_write,
+)
 from released_intacct.fakes import samples as s
 
 
@@ -333,3 +337,38 @@ def test_F8_a_ledger_update_compares_the_tax_it_sent_and_a_posting_one_any_poste
     taxed = replace(line, tax_amount=Decimal(16))
     assert not update_landed(sent, replace(sent, lines=(taxed,)))
     assert not update_landed(sent, replace(sent, state=IntacctState.DRAFT))
+
+
+def test_D21_a_lost_create_found_after_a_user_changed_it_keeps_the_change() -> None:
+    """A create whose answer was lost is found on a later run: as Intacct stored it, the link
+    takes it as our echo; changed by a user since it landed (a customer renamed, an invoice
+    reversed), the link remembers it as sent, so the change is read on the next sync instead of
+    being swallowed (the fakes' stateful test lost an Intacct rename this way)."""
+    sent = replace(s.party(), party_id=None, record_no=None, modified_at=None)
+    write = CreateInIntacct(
+        key=IdempotencyKey("cu-1"),
+        record_type=RecordType.CONTACT,
+        released_id=ReleasedId("con-1"),
+        record=sent,
+        source_fingerprint=fingerprint(s.contact()),
+    )
+    stored = s.party()
+    assert link_for_found_write(write, stored).intacct_fingerprint == intacct_fingerprint(stored)
+    renamed = replace(stored, name="Harbour Cafe Ltd")
+    link = link_for_found_write(write, renamed)
+    assert link.intacct_fingerprint != intacct_fingerprint(renamed)
+    assert link.intacct_key == link_for_intacct_write(write, renamed, existing=None).intacct_key
+
+    invoice = CreateInIntacct(
+        key=IdempotencyKey("ri-1"),
+        record_type=RecordType.INVOICE,
+        released_id=ReleasedId("inv-1"),
+        record=s.transaction(),
+        source_fingerprint=fingerprint(s.invoice(status=ReleasedInvoiceStatus.APPROVED)),
+    )
+    held = replace(s.transaction(), record_no="101", state=IntacctState.PAID)
+    assert link_for_found_write(invoice, held).intacct_fingerprint == intacct_fingerprint(held)
+    reversed_tx = replace(held, state=IntacctState.REVERSED)
+    assert link_for_found_write(invoice, reversed_tx).intacct_fingerprint != intacct_fingerprint(
+        reversed_tx
+    )

@@ -23,7 +23,7 @@ from released_intacct.domain.enums import Direction
 from released_intacct.domain.errors import RecordRef, SyncError
 from released_intacct.domain.links import Link
 from released_intacct.domain.planning.written import (
-    link_for_intacct_write,
+    link_for_found_write,
     link_for_released_write,
 )
 
@@ -56,7 +56,7 @@ async def _in_intacct(ctx: RunContext, write: CreateInIntacct) -> Result[Link | 
     if not is_successful(found):
         return Failure(found.failure())
     record = found.unwrap()
-    return Success(None if record is None else link_for_intacct_write(write, record, existing=None))
+    return Success(None if record is None else link_for_found_write(write, record))
 
 
 async def _in_released(ctx: RunContext, write: CreateInReleased) -> Result[Link | None, SyncError]:

@@ -59,7 +59,7 @@ from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.ids import ConnectionId, IntacctKey
 from released_intacct.domain.intacct import IntacctRecord
 from released_intacct.domain.links import Link, LinkIndex
-from released_intacct.domain.planning.written import link_for_intacct_write
+from released_intacct.domain.planning.written import link_for_found_write
 from released_intacct.domain.state import Intent, IntentState, Resolution
 
 __all__ = ["linked", "may_have_been_sent", "unfound"]
@@ -174,7 +174,7 @@ async def _link(
     key = intent_key(ctx.connection, write)
     if record is None:
         return await _ask(ctx, tally, write, not_a_candidate(ctx.connection, key, write, chosen))
-    return await linked(ctx, tally, write, link_for_intacct_write(write, record, existing=None))
+    return await linked(ctx, tally, write, link_for_found_write(write, record))
 
 
 async def linked(

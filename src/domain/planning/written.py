@@ -16,12 +16,19 @@ from released_intacct.domain.actions import (
     UpdateInReleased,
     VoidInReleased,
 )
-from released_intacct.domain.enums import DocumentKind, Origin, ReleasedInvoiceStatus, System
+from released_intacct.domain.enums import (
+    DocumentKind,
+    IntacctState,
+    Origin,
+    ReleasedInvoiceStatus,
+    System,
+)
 from released_intacct.domain.ids import IntacctKey
 from released_intacct.domain.intacct import IntacctPayment, IntacctRecord, Transaction
 from released_intacct.domain.links import Link
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.planning.echo import intacct_fingerprint
+from released_intacct.domain.planning.landed import update_landed
 from released_intacct.domain.planning.payments import allocation_fingerprint
 from released_intacct.domain.released import Invoice, ReleasedRecord
 
@@ -99,6 +106,32 @@ def link_for_intacct_write(
         intacct_fingerprint=written_fingerprint(written, sent=action.record),
         posted=_posted(written),
     )
+
+
+def link_for_found_write(action: CreateInIntacct, found: IntacctRecord) -> Link:
+    """The link of a create whose answer was lost, found in Intacct on a later run (by its key,
+    or as the record a user named).
+
+    When Intacct holds what the create wrote (``_holds``), as ``link_for_intacct_write``. Else
+    a user changed the record after it landed, and the link remembers it as sent: taking the
+    record as found for our echo would swallow that change (D21 is about our own writes only),
+    so the next read sees it and it reaches Re-Leased (or meets a Re-Leased edit, D20).
+    """
+    link = link_for_intacct_write(action, found, existing=None)
+    if _holds(action.record, found):
+        return link
+    return link.with_fingerprints(intacct=written_fingerprint(action.record, sent=action.record))
+
+
+def _holds(sent: IntacctRecord, found: IntacctRecord) -> bool:
+    """Whether ``found`` is ``sent`` as Intacct stores it: a document judged on what its create
+    wrote (``update_landed``: what Intacct derives is no change); a payment unless reversed
+    since (payments are not edited, D9); a customer or vendor on its whole fingerprint."""
+    if isinstance(sent, Transaction) and isinstance(found, Transaction):
+        return update_landed(sent, found)
+    if isinstance(found, IntacctPayment):
+        return found.state not in (IntacctState.REVERSED, IntacctState.REVERSAL)
+    return intacct_fingerprint(found) == intacct_fingerprint(sent)
 
 
 def link_for_released_write(
