@@ -9,9 +9,11 @@ the JSON):
   AP bills and AR / AP adjustments, posted or as drafts (``create_invoice``, ...); edit an
   invoice's or a bill's first line or its description, post a draft (``update_invoice`` /
   ``update_bill``); reverse (``reverse_invoice`` / ``reverse_bill``) and delete them
-  (``delete_invoice``, ...); receive AR payments, applied or as advances (``create_arpayment``),
-  apply an advance later (``apply_arpayment``), pay bills (generic ``create`` of APPYMT), reverse
-  payments (``reverse_arpayment`` / ``reverse_appayment``) and delete AP payments.
+  (``delete_invoice``, ...); enter Order Entry Sales Invoices and Purchasing Vendor Invoices and
+  change a line's price (``create_sotransaction`` / ``update_sotransaction``, and the ``po``
+  kin); receive AR payments, applied or as advances (``create_arpayment``), apply an advance
+  later (``apply_arpayment``), pay bills (generic ``create`` of APPYMT), reverse payments
+  (``reverse_arpayment`` / ``reverse_appayment``) and delete AP payments.
 - Re-Leased (REST bodies): a contact, an invoice or credit note.
 
 Documents carry one line at location ``E100`` (the demo connection's entity), on account 4000
@@ -38,6 +40,8 @@ __all__ = [
     "document_post",
     "document_reverse",
     "document_update",
+    "order_create",
+    "order_update",
     "party_create",
     "party_delete",
     "party_update",
@@ -172,6 +176,30 @@ def document_reverse(kind: Document, recordno: str, *, on: date) -> str:
 
 def document_delete(kind: Document, recordno: str) -> str:
     return f'<delete_{kind.noun} key="{recordno}"/>'
+
+
+def order_create(sales: bool, party_id: str, number: str, amount: Decimal, *, on: date) -> str:
+    """``create_sotransaction`` of a Sales Invoice / ``create_potransaction`` of a Vendor Invoice
+    numbered ``number``: one of the demo's items (``4000-S`` / ``5000-P``) at ``amount``."""
+    tag, party = ("so", "customerid") if sales else ("po", "vendorid")
+    kind, item = ("Sales Invoice", "4000-S") if sales else ("Vendor Invoice", "5000-P")
+    return (
+        f"<create_{tag}transaction><transactiontype>{kind}</transactiontype>"
+        f"{day(on, 'datecreated')}<{party}>{party_id}</{party}><documentno>{number}</documentno>"
+        f"{day(on, 'datedue')}<{tag}transitems><{tag}transitem><itemid>{item}</itemid>"
+        f"<quantity>1</quantity><price>{amount}</price><locationid>E100</locationid>"
+        f"</{tag}transitem></{tag}transitems></create_{tag}transaction>"
+    )
+
+
+def order_update(sales: bool, docid: str, price: Decimal) -> str:
+    """``update_sotransaction`` / ``update_potransaction``: the first line's price."""
+    tag = "so" if sales else "po"
+    return (
+        f'<update_{tag}transaction key="{docid}"><update{tag}transitems>'
+        f'<update{tag}transitem line_num="1"><price>{price}</price></update{tag}transitem>'
+        f"</update{tag}transitems></update_{tag}transaction>"
+    )
 
 
 # --- Intacct: payments -------------------------------------------------------------------------

@@ -9,27 +9,31 @@ Order Entry and Purchasing: D17). Users act as people do: in Intacct through its
 (``IntacctUser``), in Re-Leased through its REST API (``ReleasedUser``); faults are the
 simulators' own fault rules, armed through their fault books for the next requests.
 
-Every user action of the fakes variant is carried over, acted as each system takes it
-(``fakes.sim_actions`` builds the requests; each rule's user action runs through ``_act``):
+The fakes variant's user actions are carried over, but for those named below as not, each acted
+as the system takes it (``fakes.sim_actions`` builds the requests; every user action runs through
+``_act``):
 
-- Intacct users create customers and vendors (in USD or EUR, rule D14), rename them, inactivate
-  and reactivate them (D3) and delete one no document names and whose contact was not billed
-  meanwhile (Intacct refuses the first, D5); create AR invoices, AP bills and AR / AP adjustments
-  (credit memos, D13) on the demo's CUS-1002 / VEN-2002 or an active party of theirs, posted or as
-  drafts (D6), plain, in EUR (D14), negative (D13) or dated before sync-from (C4); edit the first
-  line's amount of an invoice or bill (its description only once something is paid on either
-  side), post drafts, reverse posted unpaid invoices and bills (D7) and delete unpaid documents
-  (D8); pay a posted USD invoice or bill synced both ways and approved in Re-Leased (an AR payment
-  or an AP payment, dated on or before sync-from, or an AR advance applied to the invoice later:
-  D11), reverse payments and delete AP payments (D9). They act on the documents and payments made
-  since the start, by users or by the sync, but not on an Order Entry / Purchasing transaction's
-  generated invoice (Intacct changes those through the transaction).
+- Intacct users create customers and vendors (in USD or EUR, rule D14), rename, inactivate and
+  reactivate them (D3), and delete one that no document names and whose contact was not billed
+  meanwhile (Intacct refuses the first, and the second would be D5's); create AR invoices, AP
+  bills and AR / AP adjustments (credit memos, D13) for the demo's CUS-1002 / VEN-2002 or an
+  active party of theirs, posted or as drafts (D6), plain, in EUR (D14), negative (D13) or dated
+  before sync-from (C4); edit an invoice's or bill's first line amount (its description only,
+  once something is paid on either side), post drafts, reverse unpaid posted invoices and bills
+  (D7) and delete unpaid documents (D8); on the XML leg, enter Order Entry Sales Invoices and
+  Purchasing Vendor Invoices and change their first line's price while nothing is paid (D17;
+  D19: the generated AR / AP record is re-keyed); pay a posted USD invoice or bill synced both
+  ways and approved in Re-Leased (dated on or before sync-from, or an AR advance applied to the
+  invoice later: D11), reverse AR and AP payments and delete AP payments (D9). They act on the
+  documents and payments made since the start, by users or by the sync, but not on the AR / AP
+  record an Order Entry / Purchasing transaction generated (Intacct changes it through the
+  transaction).
 - Re-Leased users create contacts (customer, vendor or of no role; in USD or EUR) and edit them
   (D3); raise income and expense invoices and credit notes (draft, awaiting approval or approved;
-  plain, in EUR or early) for an active USD contact of the role, or of no role not billed yet;
-  edit documents (the first line's price while unposted, else the reference: D20), approve them,
-  void unpaid ones (D7), pay the same documents Intacct users pay (on or before sync-from) and
-  remove payments (D9).
+  plain, in EUR or early) for an active USD contact of the role, or of no role and not billed
+  yet; edit documents (the first line's price while unposted, else the reference: D20), approve
+  them, void unpaid ones (D7), pay the documents Intacct users may pay (on or before sync-from)
+  and remove payments (D9).
 
 What users pay on either side is kept within what is due on both. Syncs run cleanly or under up
 to two fault rules, each firing on the next one or two requests of either simulator, of every
@@ -38,29 +42,29 @@ a transport error; the fault soak meets ``drop`` over TCP) and with ``processing
 AUDITHISTORY reads only, as in the soak. Not carried over: journal-entry payments (D10: a GL entry,
 nothing in AR) and refunds (D12: Intacct takes them by CSV and REST only, not over XML), AR payment
 deletions (Intacct deletes draft AR payments only, and users here post theirs), negative
-Re-Leased documents, lines with tax details and other dimensions (the fakes variant's extras), and
-Order Entry / Purchasing transactions entered by Intacct users on the XML leg (the sync's own
-ones are there: Re-Leased documents become Sales / Vendor Invoices).
+Re-Leased documents and lines with tax details and other dimensions (the fakes variant's
+extras). On the XML leg, Re-Leased documents become Sales / Vendor Invoices (D17), which Intacct
+users change as their own; the REST leg's company has no Order Entry / Purchasing.
 
 The end state is checked as far as the simulators let a test read it, which is less than
 ``fakes.invariants.converged`` checks over the fakes. The end takes two fault-free syncs, not one
 as over the fakes: a customer the first one creates in Intacct is also a value of the demo
 company's Customer dimension, which the next sync reads and adds as a Re-Leased tracking option
 (a new record of Intacct's, not an echo). After them, every USD customer and vendor an Intacct
-user created and kept is a linked Re-Leased contact named by its id and current name, every plain
-invoice, bill and adjustment an Intacct user raised and neither reversed nor deleted is a linked
-Re-Leased invoice or credit note of its number, every contact of a role a Re-Leased user created
-in USD and every plain document approved in Re-Leased (not voided, its contact's party not
-deleted) is linked, and every payment entered on either side on or after sync-from and not
-reversed or removed is a linked payment; nothing is held twice on either side
-(``soak_state.duplicates``), no write intent is left open. Then one more sync writes nothing on
-either side, counts no write and finds no new problem (rule D21).
+user created and kept is a linked Re-Leased contact named by its id and current name; every plain
+invoice, bill, adjustment and Order Entry / Purchasing invoice an Intacct user raised and neither
+reversed nor deleted is a linked Re-Leased invoice or credit note of its number; every contact of
+a role a Re-Leased user created in USD, and every plain document approved in Re-Leased (not
+voided, its contact's party not deleted), is linked; every payment entered on either side on or
+after sync-from and neither reversed nor removed is a linked payment; nothing is held twice on
+either side (``soak_state.duplicates``); no write intent is left open. Then one more sync writes
+nothing on either side, counts no write and finds no new problem (rule D21).
 
 Run time: each example onboards the demo pair (about 0.3 s of CPU) and each sync takes about
 0.2 s, so the examples are fewer than the fakes variant's: 20 sequences of up to 20 steps per
-API (derandomized), about 20 s over XML (Order Entry and Purchasing make the Re-Leased documents'
-writes longer) and 11 s over REST on a shared machine. 80 derandomized sequences of up to 30 steps
-per API passed, and 100 random ones of each.
+API (derandomized), about 21 s of CPU over XML (Order Entry and Purchasing: the users' orders,
+and the Re-Leased documents' writes) and 10 s over REST. 80 derandomized sequences of up to 30
+steps per API passed, and 100 random ones of each.
 """
 
 from __future__ import annotations
@@ -95,7 +99,9 @@ TODAY = date(2026, 5, 1)
 EARLY = date(2023, 12, 22)
 """Before the demo connection's sync-from date (rule C4)."""
 KINDS = {**DOCUMENTS, **ADJUSTMENTS}
-_ACTED_ON = (*KINDS, "ARPYMT", "APPYMT")
+ORDERS = {"SODOCUMENT": True, "PODOCUMENT": False}
+"""Order Entry / Purchasing transactions, and whether they are sales."""
+_ACTED_ON = (*KINDS, *ORDERS, "ARPYMT", "APPYMT")
 INTACCT_KINDS = tuple(k for k in intacct_faults.KINDS if k != "drop")
 RELEASED_KINDS = tuple(k for k in released_faults.KINDS if k != "drop")
 amounts = st.decimals(min_value=Decimal(10), max_value=Decimal(900), places=2)
@@ -449,6 +455,48 @@ class SimulatedSync(RuleBasedStateMachine):
         if variant == "plain":
             (self.adjusted_in_intacct if kind.adjustment else self.raised_in_intacct).append(number)
 
+    @precondition(lambda self: self.api is IntacctApi.XML)
+    @rule(sales=st.booleans(), amount=amounts, index=st.integers(0, 50))
+    def intacct_enters_order(self, sales: bool, amount: Decimal, index: int) -> None:
+        """Order Entry / Purchasing: on the XML leg only (the REST demo company has neither)."""
+        party = pick(self._active_parties("CUSTOMER" if sales else "VENDOR"), index)
+        number = f"OE-{next(self.numbers)}"
+        docid = self._act(
+            self.pair.intacct_user.key(act.order_create(sales, party, number, amount, on=TODAY))
+        )
+        self.raised_in_intacct.append(docid)
+
+    def _orders(self) -> list[tuple[bool, dict[str, Any]]]:
+        """Sales and Vendor Invoices entered since the start (by users or the sync) with nothing
+        paid on either side: Intacct refuses to change one with payments applied."""
+        found = []
+        for table, sales in ORDERS.items():
+            posted = "ARINVOICE" if sales else "APBILL"
+            for n, row in sorted(self._intacct(table).items()):
+                generated = self._intacct(posted).get(int(row.get("PRRECORDKEY") or 0), {})
+                copy = (
+                    self._released("invoices").get(
+                        self.links[RecordType.INVOICE].get(row["DOCID"], "")
+                    )
+                    or {}
+                )
+                if (
+                    (table, n) not in self.seeded
+                    and Decimal(generated.get("TOTALPAID", 0)) == 0
+                    and copy.get("amountPaid", 0) == 0
+                    and not self.paid.get(copy.get("id", ""))
+                    and copy.get("status") != "Voided"
+                ):
+                    found.append((sales, row))
+        return found
+
+    @precondition(lambda self: self._orders())
+    @rule(index=st.integers(0, 50), amount=amounts)
+    def intacct_edits_order(self, index: int, amount: Decimal) -> None:
+        """An edit may re-key the generated AR / AP record (rule D19)."""
+        sales, row = pick(self._orders(), index)
+        self._act(self.pair.intacct_user.key(act.order_update(sales, row["DOCID"], amount)))
+
     def _live(self) -> list[tuple[Document, dict[str, Any]]]:
         return self._documents(*DOCUMENTS)
 
@@ -518,16 +566,11 @@ class SimulatedSync(RuleBasedStateMachine):
         reference = f"IP-{next(self.numbers)}"
         on = EARLY if how == "early" else TODAY
         user = self.pair.intacct_user
-        if kind.object == "APBILL":
+        if kind.object == "APBILL":  # APADVANCE is read-only in the simulator: always ordinary
+            bill = str(row["RECORDNO"])
             made = self._act(
                 user.run(
-                    act.ap_payment(
-                        row["VENDORID"],
-                        amount,
-                        on=on,
-                        bill=str(row["RECORDNO"]),
-                        reference=reference,
-                    )
+                    act.ap_payment(row["VENDORID"], amount, on=on, bill=bill, reference=reference)
                 )
             ).findtext("*/RECORDNO", "")
         else:
@@ -542,8 +585,8 @@ class SimulatedSync(RuleBasedStateMachine):
         self.paid[copy["id"]] = self.paid.get(copy["id"], Decimal(0)) + amount
         if how == "advance" and kind.object == "ARINVOICE":
             self.advances[made] = (str(row["RECORDNO"]), amount)
-        elif how == "ordinary":
-            self.payments_in_intacct[made] = kind.object
+        elif how != "early":
+            self.payments_in_intacct[made] = "APPYMT" if kind.object == "APBILL" else "ARPYMT"
 
     def _open_advances(self) -> list[str]:
         return [
