@@ -55,6 +55,7 @@ from released_intacct.domain.secret import Secret
 from released_intacct.domain.state import StateStore
 from released_intacct.fakes import xmlgw
 from released_intacct.fakes.awaiting import value
+from released_intacct.fakes.sim_actions import day
 from released_intacct.fakes.sim_adapters import (
     DEMO,
     DEMO_OAUTH,
@@ -163,14 +164,10 @@ class IntacctUser:
         money = f"<currency>{currency}</currency>" if currency else ""
         return await self.key(
             f"<create_invoice><customerid>{customer}</customerid>"
-            f"<datecreated>{_day(on)}</datecreated>{money}<invoiceitems><lineitem>"
+            f"{day(on, 'datecreated')}{money}<invoiceitems><lineitem>"
             f"<glaccountno>4000</glaccountno><amount>{amount}</amount>"
             "<locationid>E100</locationid></lineitem></invoiceitems></create_invoice>"
         )
-
-
-def _day(on: date) -> str:
-    return f"<year>{on.year}</year><month>{on.month:02d}</month><day>{on.day:02d}</day>"
 
 
 class ReleasedUser:

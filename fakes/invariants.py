@@ -233,10 +233,19 @@ def _intacct_alone(record: IntacctRecord, seen: Seen) -> list[str]:
     if isinstance(record, Transaction) and not seen.links.by_intacct(
         record.record_type, record.link_key
     ):
+        if record.state is IntacctState.REVERSAL and _reverses_synced(record, seen):
+            return []  # the entry reversing a synced document: the D7 result names the original
         rule = Rule.D7 if record.state in _REVERSED else None
         rule = rule or _rule_of(check_incoming_transaction(record, seen.settings))
         return _expected(rule, seen, record.record_type, key=record.link_key)
     return []
+
+
+def _reverses_synced(entry: Transaction, seen: Seen) -> bool:
+    """Whether ``entry`` (a Reversal) reverses a linked document: the sync voids that copy with
+    one D7 result naming the original (``planning.documents._reversed``)."""
+    original = entry.reverses
+    return original is not None and seen.links.by_intacct(entry.record_type, original) is not None
 
 
 def _intacct_payment_alone(payment: IntacctPayment, seen: Seen) -> list[str]:

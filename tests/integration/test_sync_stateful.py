@@ -15,8 +15,10 @@ again over a later Intacct change (now checked against Intacct first, D20). The 
 fixed here (derandomized, 250 sequences of up to 40 steps: about 12 s; no deadline, since
 speed is the benchmarks' to prove and a loaded machine must not fail a sequence).
 
-The fakes have no API; ``test_sync_stateful_simulated`` runs a subset of these actions over the
-Intacct simulator through the XML and the REST adapter (issue 20).
+The fakes have no API; ``test_sync_stateful_simulated`` runs these actions over the Intacct
+simulator through the XML and the REST adapter (issue 20), but for the few its docstring names.
+``FakeReleased`` lets the sync move an approved invoice back to Awaiting Approval, which
+Re-Leased refuses: the D20 conflict that test holds back went unseen here.
 """
 
 from __future__ import annotations

@@ -238,6 +238,22 @@ def test_D20_unposted_edit_in_released_flows_to_intacct_and_approval_posts() -> 
     assert action.post is True
 
 
+def test_D20_an_unposted_edit_updates_an_intacct_ar_invoice_as_one_with_order_entry_on() -> None:
+    """The copy of an AR invoice entered in Intacct is linked by its RECORDNO; with Order Entry
+    on (where new Re-Leased invoices go, D17) its edit still updates that AR invoice, not a Sales
+    Invoice of that key. A copy linked by an Order Entry DOCID (D19) updates the Sales Invoice."""
+    sent = s.invoice()
+    edited = replace(sent, reference="changed")
+    order_entry = s.settings(order_entry=True)
+    for key, origin in (("101", Origin.AR), ("Sales Invoice-INV-1", Origin.ORDER_ENTRY)):
+        link = _invoice_link(
+            intacct_key=IntacctKey(key), released_fingerprint=fingerprint(sent), posted=False
+        )
+        (action,) = plan_documents([edited], [], s.links(link), order_entry)
+        assert isinstance(action, UpdateInIntacct), action
+        assert action.record.origin is origin  # type: ignore[union-attr]
+
+
 def test_D20_edit_of_posted_invoice_in_released_is_refused() -> None:
     edited = s.invoice(status=ReleasedInvoiceStatus.APPROVED, reference="changed")
     (action,) = plan_documents([edited], [], s.links(_invoice_link()), s.settings())

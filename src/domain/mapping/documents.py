@@ -10,7 +10,9 @@ Decided here:
   Document Number, joined like Intacct's DOCID); going out, that prefix is stripped again;
 - going out, an invoice with an OE/PO definition goes back to its module; any other income invoice
   goes to Order Entry when ``settings.order_entry`` is on, any other expense invoice to Purchasing
-  when ``settings.purchasing`` is on, and otherwise to AR / AP. A new OE/PO invoice takes its
+  when ``settings.purchasing`` is on, and otherwise to AR / AP; an update goes where the linked
+  document is: one linked by its RECORDNO is an AR / AP document (OE/PO documents are linked by
+  their DOCID, D19), whatever the settings say of new invoices. A new OE/PO invoice takes its
   definition from the settings (sales / purchase). A new credit note always goes to AR / AP as an
   adjustment (D13 names adjustments; a return definition may not exist in the company);
 - status (D6, M4): unposted states arrive as Awaiting Approval, posted, part-paid and paid as
@@ -100,11 +102,14 @@ def invoice_number_of(tx: Transaction) -> str:
     return tx.number
 
 
-def outgoing_origin(inv: Invoice, settings: SyncSettings) -> Origin:
-    """The Intacct module a Re-Leased invoice is written to (see the module docstring)."""
+def outgoing_origin(
+    inv: Invoice, settings: SyncSettings, *, linked: IntacctKey | None = None
+) -> Origin:
+    """The Intacct module a Re-Leased invoice is written to (see the module docstring); ``linked``
+    is the key of the Intacct document an update writes to."""
     if inv.oe_transaction_definition:
         return inv.origin
-    if inv.kind is DocumentKind.CREDIT_NOTE:
+    if inv.kind is DocumentKind.CREDIT_NOTE or (linked is not None and linked.isdigit()):
         return Origin.AR if inv.type is InvoiceType.INCOME else Origin.AP
     if inv.type is InvoiceType.INCOME:
         return Origin.ORDER_ENTRY if settings.order_entry else Origin.AR
@@ -177,14 +182,15 @@ def _invoice(
 
 
 def invoice_to_transaction(
-    inv: Invoice, ids: IdBook, *, settings: SyncSettings
+    inv: Invoice, ids: IdBook, *, settings: SyncSettings, linked: IntacctKey | None = None
 ) -> Result[Transaction, SyncError]:
-    """The Intacct transaction for a Re-Leased invoice or credit note awaiting approval or approved.
+    """The Intacct transaction for a Re-Leased invoice or credit note awaiting approval or approved;
+    ``linked``: the key of the Intacct document an update writes to (``outgoing_origin``).
 
     Raises ``ValueError`` for a Draft or Voided invoice: eligibility keeps those from planning.
     """
     state = intacct_state_of(inv.status)
-    origin = outgoing_origin(inv, settings)
+    origin = outgoing_origin(inv, settings, linked=linked)
     party = _party_out(inv, origin, ids)
     if not is_successful(party):
         return Failure(_outgoing_context(inv)(party.failure()))

@@ -320,7 +320,7 @@ def _edited(
         return (RecordResult(error=_refused(invoice, link, Rule.D6)),)
     if link.posted:
         return (RecordResult(error=_refused(invoice, link, Rule.D20)),)
-    updated = invoice_to_transaction(invoice, ids, settings=settings).map(
+    updated = invoice_to_transaction(invoice, ids, settings=settings, linked=link.intacct_key).map(
         lambda tx: UpdateInIntacct(
             key=key_for_intacct(settings, link.record_type, invoice.id),
             record_type=link.record_type,
