@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from returns.pipeline import is_successful
 from returns.result import Result
@@ -50,6 +50,7 @@ from released_intacct.domain.rules.eligibility import (
     check_outgoing_payment,
 )
 from released_intacct.domain.settings import SyncSettings
+from released_intacct.fakes.history import History
 from released_intacct.fakes.pairs import Pair, pair_of
 from released_intacct.fakes.released_states import record_type_of
 from released_intacct.fakes.sync_world import SETTINGS, SyncWorld
@@ -62,33 +63,6 @@ _DELETION_RULES = {
     RecordType.PAYMENT: Rule.D9,
 }
 _REVERSED = (IntacctState.REVERSED, IntacctState.REVERSAL)
-
-
-@dataclass
-class History:
-    """Every version a user saved, by Intacct key (a payment's RECORDNO) or Re-Leased id."""
-
-    intacct: dict[str, list[IntacctRecord]] = field(default_factory=dict)
-    released: dict[str, list[ReleasedRecord]] = field(default_factory=dict)
-
-    def saw(self, record: IntacctRecord | Contact | Invoice | Payment) -> None:
-        if isinstance(record, Contact | Invoice | Payment):
-            self.released.setdefault(self.key_of(record), []).append(record)
-        else:
-            self.intacct.setdefault(self.key_of(record), []).append(record)
-
-    @staticmethod
-    def key_of(record: IntacctRecord | Contact | Invoice | Payment) -> str:
-        """What a version is kept under: its Re-Leased id, or ``intacct_key_of``."""
-        if isinstance(record, Contact | Invoice | Payment):
-            return str(record.id)
-        return str(intacct_key_of(record))
-
-    def of_intacct(self, key: str) -> list[IntacctRecord]:
-        return self.intacct.get(key, [])
-
-    def of_released(self, released_id: str) -> list[ReleasedRecord]:
-        return self.released.get(released_id, [])
 
 
 # --- convergence after a fault-free sync ---------------------------------------------------------

@@ -60,7 +60,8 @@ from released_intacct.domain.settings import SyncSettings, sync_settings
 from released_intacct.domain.state import ResultFilter
 from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import DemoPair
-from released_intacct.fakes.invariants import History, Seen, check, seen
+from released_intacct.fakes.history import History
+from released_intacct.fakes.invariants import Seen, check, seen
 from released_intacct.fakes.released_states import record_type_of
 from released_intacct.fakes.sim_adapters import DEMO
 from released_intacct.fakes.simulators.intacct.company import AUDIT, Company

@@ -63,7 +63,8 @@ from released_intacct.domain.released import Contact, Invoice, Payment, Tracking
 from released_intacct.domain.state import Run
 from released_intacct.fakes import user_actions as do
 from released_intacct.fakes.faulty import TARGETS, Fault
-from released_intacct.fakes.invariants import History, converged
+from released_intacct.fakes.history import History
+from released_intacct.fakes.invariants import converged
 from released_intacct.fakes.sync_guard import both_sides, engine_changes, snapshot
 from released_intacct.fakes.sync_world import BASE, FOREIGN, SYNC_FROM, SyncWorld
 

@@ -113,7 +113,7 @@ from released_intacct.domain.state import ResultFilter
 from released_intacct.fakes import sim_actions as act
 from released_intacct.fakes.awaiting import value
 from released_intacct.fakes.demo_pair import RL_DEMO, SYNC_FROM, DemoPair, confirmed, demo_pair
-from released_intacct.fakes.invariants import History
+from released_intacct.fakes.history import History
 from released_intacct.fakes.sim_actions import ADJUSTMENTS, DOCUMENTS, Document
 from released_intacct.fakes.sim_invariants import Watcher
 from released_intacct.fakes.simulators.intacct import faults as intacct_faults

@@ -10,7 +10,8 @@ from decimal import Decimal
 from returns.pipeline import is_successful
 
 from released_intacct.adapters.intacct.convert import read_documents
-from released_intacct.adapters.intacct_rest.document_fields import DOCUMENTS, body, row
+from released_intacct.adapters.intacct_rest.document_bodies import body
+from released_intacct.adapters.intacct_rest.document_fields import DOCUMENTS, row
 from released_intacct.domain.enums import DocumentKind, IntacctState, Origin
 from released_intacct.domain.ids import IntacctId
 from released_intacct.domain.intacct import Transaction, TransactionLine

@@ -27,12 +27,8 @@ from typing import Final
 from returns.result import Failure, Result, Success
 
 from released_intacct.adapters.intacct.written import ref_of
-from released_intacct.adapters.intacct_rest.document_fields import (
-    DOCUMENTS,
-    DocObject,
-    body,
-    unwritable,
-)
+from released_intacct.adapters.intacct_rest.document_bodies import body, unwritable
+from released_intacct.adapters.intacct_rest.document_fields import DOCUMENTS, DocObject
 from released_intacct.adapters.intacct_rest.document_reads import (
     by_key,
     doc_for,
