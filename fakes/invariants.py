@@ -364,16 +364,21 @@ def _reversed(
 
 
 def _duplicates(seen: Seen) -> list[str]:
-    """Exactly once: no two records on one side copy the same thing."""
+    """Exactly once: no two records on one side copy the same thing. A document is told by its
+    number and party: the two companies may each hold a document of one number for different
+    parties (the demo's INV-0005), and each comes to the other side as its own."""
     labels: list[tuple[str, ...]] = []
     for r in seen.intacct.values():
         if isinstance(r, Party):
             labels.append(("intacct party", r.role.value, r.name))
         elif isinstance(r, Transaction):
-            labels.append(("intacct transaction", r.origin.value, r.kind.value, r.number))
+            labels.append(
+                ("intacct transaction", r.origin.value, r.kind.value, r.number, r.party_id)
+            )
     for rr in seen.released.values():
         if isinstance(rr, Contact):
             labels.append(("released contact", rr.correspondence_name or rr.name))
         elif isinstance(rr, Invoice):
-            labels.append(("released invoice", rr.kind.value, rr.type.value, rr.invoice_number))
+            label = ("released invoice", rr.kind.value, rr.type.value, rr.invoice_number)
+            labels.append((*label, rr.contact_id))
     return [f"duplicated: {label} x{n}" for label, n in Counter(labels).items() if n > 1]

@@ -129,7 +129,8 @@ class Pair:
             if isinstance(record, Contact) and isinstance(other, Party):
                 return _intacct_fp(contact_to_party(record, other.role))
             if isinstance(record, Invoice) and record.status in _SENDABLE:
-                return _ifp_of(invoice_to_transaction(record, ids, settings=settings))
+                sent = invoice_to_transaction(record, ids, settings=settings)
+                return _ifp_of(sent.map(lambda tx: _as_derived(tx, other)))
             if isinstance(record, Payment) and isinstance(other, IntacctPayment):
                 built = payment_to_intacct(
                     record, ids, origin=other.origin, party_id=other.party_id or IntacctId("")
@@ -159,6 +160,23 @@ def pair_of(
         found = [a for a in payment.applications if a.document_key == IntacctKey(document)]
         application = found[0] if found else None
     return Pair(link, payment, copy, settings, application)
+
+
+def _as_derived(sent: Transaction, held: IntacctRecord | None) -> Transaction:
+    """``sent`` as Intacct holds it: an Order Entry / Purchasing line's tax is Intacct's to
+    compute from its tax detail (the mapping sends none), so it is taken from ``held`` when the
+    lines are the same ones."""
+    if (
+        not sent.origin.is_order_module
+        or not isinstance(held, Transaction)
+        or len(held.lines) != len(sent.lines)
+    ):
+        return sent
+    lines = tuple(
+        replace(line, tax_amount=other.tax_amount) if line.tax_detail_id else line
+        for line, other in zip(sent.lines, held.lines, strict=True)
+    )
+    return replace(sent, lines=lines)
 
 
 def _known(

@@ -254,6 +254,38 @@ def test_D20_an_unposted_edit_updates_an_intacct_ar_invoice_as_one_with_order_en
         assert action.record.origin is origin  # type: ignore[union-attr]
 
 
+def test_M1_D21_a_credit_note_reference_stays_in_released_with_a_result() -> None:
+    """An AR / AP adjustment has no reference field (docs/intacct-fidelity.md, "Adjustment
+    reference"): the transaction sent holds none, so Intacct's read-back is no change of Intacct's
+    (D21: over XML the empty reference was written back over the user's), and a SKIPPED result
+    names the reference left in Re-Leased (M1). An invoice, or a credit note with none, keeps the
+    plain plan."""
+    note = s.invoice(kind=DocumentKind.CREDIT_NOTE, reference="RMA-7")
+    create, result = plan_documents([note], [], s.links(), s.settings())
+    assert isinstance(create, CreateInIntacct)
+    assert create.record.reference == ""  # type: ignore[union-attr]
+    assert isinstance(result, RecordResult)
+    assert (result.error.rule, result.error.kind) == (Rule.M1, ErrorKind.SKIPPED)
+    assert "RMA-7" in result.error.message
+    assert result.error.record is not None
+    assert result.error.record.released_id == note.id
+    link = _invoice_link(
+        record_type=RecordType.CREDIT_NOTE,
+        released_fingerprint=fingerprint(replace(note, reference="")),
+        origin=System.RELEASED,
+        posted=False,
+    )
+    update, again = plan_documents([note], [], s.links(link), s.settings())
+    assert isinstance(update, UpdateInIntacct)
+    assert isinstance(again, RecordResult)
+    assert again.error.record is not None
+    assert again.error.record.intacct_key == "101"
+    for plain in (replace(note, reference=""), s.invoice(reference="RMA-7")):
+        (action,) = plan_documents([plain], [], s.links(), s.settings())
+        assert isinstance(action, CreateInIntacct)
+        assert action.record.reference == plain.reference  # type: ignore[union-attr]
+
+
 def test_D20_edit_of_posted_invoice_in_released_is_refused() -> None:
     edited = s.invoice(status=ReleasedInvoiceStatus.APPROVED, reference="changed")
     (action,) = plan_documents([edited], [], s.links(_invoice_link()), s.settings())

@@ -24,6 +24,11 @@ Decided here:
 - a Re-Leased record without a due date (a credit note may have none) goes out due on its issue
   date: Intacct gives every AR/AP record one and defaults it so, and sending what Intacct will
   hold keeps the record read back equal to the one sent (D21).
+- a credit note going to AR / AP goes out without its reference (``carries_reference``): no
+  write of an AR / AP adjustment we can source has a reference field (docs/intacct-fidelity.md,
+  "Adjustment reference"), so the transaction holds what Intacct will hold, as above (D21). The
+  planner leaves a result saying so (M1); the reference stays in Re-Leased. Coming in, an
+  adjustment's reference (DOCNUMBER) still maps to the credit note's (seed 004).
 
 Lines are mapped by ``lines`` (memo, account or Item, amounts, tax, dimensions; rules M2, D17,
 D18). Attachments are never mapped (D15: ``Transaction`` has no place for them and an invoice made
@@ -243,11 +248,17 @@ def _transaction(
         due_date=inv.due_date or inv.issue_date,
         currency=inv.currency,
         lines=lines,
-        reference=inv.reference,
+        reference=inv.reference if carries_reference(origin, inv.kind) else "",
         payment_priority=_expense_only(origin, inv.payment_priority),
         transaction_definition=definition,
         source_document_number=inv.source_document_number if origin.is_order_module else None,
     )
+
+
+def carries_reference(origin: Origin, kind: DocumentKind) -> bool:
+    """Whether a document written to ``origin`` carries its reference: all but an AR / AP
+    adjustment (the module's docstring)."""
+    return origin.is_order_module or kind is DocumentKind.INVOICE
 
 
 def _definition(inv: Invoice, origin: Origin, settings: SyncSettings) -> str | None:

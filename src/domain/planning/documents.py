@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from returns.pipeline import is_successful
+from returns.result import Result
 
 from released_intacct.domain.actions import (
     Action,
@@ -292,7 +293,8 @@ def _outgoing(
             record_type=record_type,
         )
         return (RecordResult(error=error),)
-    created = invoice_to_transaction(invoice, ids, settings=settings).map(
+    mapped = invoice_to_transaction(invoice, ids, settings=settings)
+    created = mapped.map(
         lambda tx: CreateInIntacct(
             key=key_for_intacct(settings, record_type, invoice.id),
             record_type=record_type,
@@ -301,7 +303,7 @@ def _outgoing(
             source_fingerprint=fingerprint(invoice),
         )
     )
-    return (decided(created),)
+    return (decided(created), *_reference_left(invoice, mapped))
 
 
 def _edited(
@@ -320,7 +322,8 @@ def _edited(
         return (RecordResult(error=_refused(invoice, link, Rule.D6)),)
     if link.posted:
         return (RecordResult(error=_refused(invoice, link, Rule.D20)),)
-    updated = invoice_to_transaction(invoice, ids, settings=settings, linked=link.intacct_key).map(
+    mapped = invoice_to_transaction(invoice, ids, settings=settings, linked=link.intacct_key)
+    updated = mapped.map(
         lambda tx: UpdateInIntacct(
             key=key_for_intacct(settings, link.record_type, invoice.id),
             record_type=link.record_type,
@@ -331,7 +334,39 @@ def _edited(
             post=tx.state is IntacctState.POSTED,
         )
     )
-    return (decided(updated),)
+    return (decided(updated), *_reference_left(invoice, mapped, link.intacct_key))
+
+
+def _reference_left(
+    invoice: Invoice,
+    mapped: Result[Transaction, SyncError],
+    intacct_key: IntacctKey | None = None,
+) -> tuple[Action, ...]:
+    """Rule M1: the result for a reference the write leaves in Re-Leased (an AR / AP
+    adjustment has no reference field: ``mapping.documents.carries_reference``)."""
+    if not is_successful(mapped) or not invoice.reference or mapped.unwrap().reference:
+        return ()
+    error = SyncError(
+        kind=ErrorKind.SKIPPED,
+        rule=Rule.M1,
+        message=(
+            f"Credit note {invoice.invoice_number} is sent to Sage Intacct without its "
+            f"reference '{invoice.reference}': an Intacct AR or AP adjustment written through the "
+            "API has no reference field, so the reference stays in Re-Leased only."
+        ),
+        fix=(
+            "Nothing is needed for the ledger. To have the reference in Sage Intacct, type it "
+            "into the adjustment there; it then flows back to Re-Leased."
+        ),
+        record=RecordRef(
+            record_type=record_type_of(invoice.kind),
+            direction=Direction.OUTGOING,
+            released_id=invoice.id,
+            intacct_key=intacct_key,
+            label=invoice.invoice_number,
+        ),
+    )
+    return (RecordResult(error=error),)
 
 
 def _refused(invoice: Invoice, link: Link, rule: Rule) -> SyncError:
