@@ -261,6 +261,11 @@ class FaultyReleased:
     ) -> FutureResult[Page[TrackingCategory], SyncError]:
         return self._read(lambda: self.inner.tracking_categories(query))
 
+    def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> FutureResult[Invoice | None, SyncError]:
+        return self._read(lambda: self.inner.document_held(kind, released_id))
+
     def create(
         self, key: IdempotencyKey, record: ReleasedRecord
     ) -> FutureResult[ReleasedRecord, SyncError]:

@@ -122,6 +122,13 @@ class FakeReleased:
     ) -> FutureResult[Page[TrackingCategory], SyncError]:
         return self._feed(query, TrackingCategory, (RecordType.TRACKING_CATEGORY,))
 
+    def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> FutureResult[Invoice | None, SyncError]:
+        types = RecordType.INVOICE if kind is DocumentKind.INVOICE else RecordType.CREDIT_NOTE
+        found = self.get(types, released_id)
+        return self._done(Success(found if isinstance(found, Invoice) else None))
+
     # --- writes ----------------------------------------------------------------------------------
 
     def create(

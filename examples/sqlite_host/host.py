@@ -132,6 +132,11 @@ class SqliteHost:
     ) -> FutureResult[Page[TrackingCategory], SyncError]:
         return self._feed(RecordType.TRACKING_CATEGORY, TrackingCategory, query)
 
+    def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> FutureResult[Invoice | None, SyncError]:
+        return self._run(self._document(kind, released_id))
+
     # --- writes ----------------------------------------------------------------------------------
 
     def create(
@@ -284,6 +289,16 @@ class SqliteHost:
         table = TABLES[record_type]
         rows = list(await self.db.execute_fetchall(table.select("id", record_type), (released_id,)))
         return (record_of(table, rows[0][0]), int(rows[0][1])) if rows else None
+
+    async def _document(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> Result[Invoice | None, SyncError]:
+        invoice = kind is DocumentKind.INVOICE
+        current = await self._current(
+            RecordType.INVOICE if invoice else RecordType.CREDIT_NOTE, released_id
+        )
+        found = current[0] if current is not None else None
+        return Success(found if isinstance(found, Invoice) else None)
 
     async def _free_id(self, record: ReleasedRecord) -> ReleasedRecord:
         if record.id and await self._current(record_type_of(record), record.id) is None:

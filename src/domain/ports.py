@@ -295,6 +295,13 @@ class ReleasedFeeds(Protocol):
         self, query: FeedQuery
     ) -> FutureResult[Page[TrackingCategory], SyncError]: ...
 
+    def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> FutureResult[Invoice | None, SyncError]:
+        """The invoice or credit note ``released_id`` as Re-Leased holds it now, or None when it
+        holds none (rule D20: checked before Intacct's version of an unposted document is
+        written over its copy)."""
+
 
 class ReleasedWriter(Protocol):
     def create(

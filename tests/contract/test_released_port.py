@@ -352,6 +352,19 @@ def test_void_voids_an_approved_invoice(make: Callable[[], Awaitable[Harness]]) 
     scenario(make, body)
 
 
+def test_D20_a_document_held_is_the_one_its_feed_shows_and_none_for_an_unknown_id(
+    make: Callable[[], Awaitable[Harness]],
+) -> None:
+    async def body(h: Harness) -> None:
+        invoice = await approved_invoice(h.port, "INV-H1")
+        held = await ok(h.port.document_held(DocumentKind.INVOICE, invoice.id))
+        assert held == await invoice_now(h.port, invoice.id)
+        assert await ok(h.port.document_held(DocumentKind.INVOICE, ReleasedId("nope"))) is None
+        assert await ok(h.port.document_held(DocumentKind.CREDIT_NOTE, invoice.id)) is None
+
+    scenario(make, body)
+
+
 def test_payments_change_the_amount_paid_and_a_paid_invoice_cannot_be_voided(
     make: Callable[[], Awaitable[Harness]],
 ) -> None:

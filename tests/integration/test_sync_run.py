@@ -608,6 +608,40 @@ def test_D20_both_changed_on_different_pages_intacct_wins_and_a_result_says_so()
     run(body)
 
 
+def test_D20_an_intacct_draft_edit_meeting_an_approval_on_another_page_is_left_alone() -> None:
+    """The approval is on the first page of Re-Leased's feed, the Intacct edit of the draft on
+    the second page of its own. The approval's update of Intacct looks Intacct's version up and
+    leaves the pair to the user (D20, NEEDS_USER); the Intacct page that comes after must not
+    then write the draft's version over the approved copy: the copy is looked up first. Every
+    later sync says the same, once."""
+
+    async def body() -> None:
+        world = await seeded()
+        await world.sync()
+        world.intacct.page_size = 1
+        ours = next(i for i in world.released_of(Invoice) if i.id == "inv-r1")
+        approved = replace(ours, status=ReleasedInvoiceStatus.APPROVED)
+        await value(world.released.update(approved))  # a user's approval
+        first = next(t for t in world.intacct_of(Transaction) if t.number == "INV-1")
+        world.edit_intacct(first, replace(first, reference="PO-9"))  # page 1 of the AR feed
+        draft = next(t for t in world.intacct_of(Transaction) if t.number == "R-1")
+        memo = replace(draft.lines[0], memo="Rent, as agreed")
+        world.edit_intacct(draft, replace(draft, lines=(memo,)))  # page 2
+        for _ in range(3):
+            await world.sync()
+            (kept,) = [t for t in world.intacct_of(Transaction) if t.number == "R-1"]
+            assert kept.state is IntacctState.DRAFT
+            assert [x.memo for x in kept.lines] == ["Rent, as agreed"]
+            copy = world.released.get(RecordType.INVOICE, ReleasedId("inv-r1"))
+            assert isinstance(copy, Invoice)
+            assert copy.status is ReleasedInvoiceStatus.APPROVED
+            assert copy.lines == ours.lines
+            told = [r for r in await _results(world) if r.released_id == "inv-r1"]
+            assert [(r.rule, r.kind) for r in told] == [(Rule.D20, ErrorKind.NEEDS_USER)]
+
+    run(body)
+
+
 # --- progress and heartbeat (E3, E4) --------------------------------------------------------------
 
 

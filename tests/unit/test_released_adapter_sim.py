@@ -144,6 +144,20 @@ def test_void_and_a_repeated_void_of_an_approved_invoice() -> None:
     on_demo(scenario)
 
 
+def test_D20_a_document_is_looked_up_as_re_leased_holds_it_and_none_when_it_is_gone() -> None:
+    """``document_held`` (the copy checked before Intacct's unposted version is written over it)
+    reads each document as its feed does; an unknown id is None, not an error."""
+
+    async def scenario(released: ReleasedAdapter, _: httpx.AsyncClient) -> None:
+        for kind in DocumentKind:
+            page = await ok(released.invoices(kind, FeedQuery()))
+            for listed in page.items[:3]:
+                assert await ok(released.document_held(kind, listed.id)) == listed
+            assert await ok(released.document_held(kind, ReleasedId("no-such-id"))) is None
+
+    on_demo(scenario)
+
+
 def test_a_tracking_option_is_created_through_its_category_once() -> None:
     async def scenario(released: ReleasedAdapter, _: httpx.AsyncClient) -> None:
         (category, *_others) = (await ok(released.tracking_categories(FeedQuery()))).items

@@ -118,6 +118,11 @@ class ReleasedAdapter:
     ) -> FutureResult[Page[TrackingCategory], SyncError]:
         return FutureResult(self._feed(res.TRACKING_CATEGORIES, query))
 
+    def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> FutureResult[Invoice | None, SyncError]:
+        return FutureResult(self._writer.document_held(kind, released_id))
+
     async def _raw(
         self, resource: res.Resource[W, R], query: FeedQuery
     ) -> Result[RawPage[W], SyncError]:

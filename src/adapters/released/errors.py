@@ -75,6 +75,11 @@ def is_conflict(error: SyncError) -> bool:
     return (error.cause or "").startswith("HTTP 409")
 
 
+def is_gone(error: SyncError) -> bool:
+    """A 404: Re-Leased holds no record at that path."""
+    return (error.cause or "").startswith("HTTP 404")
+
+
 def _policy(status: int, code: str, said: str) -> tuple[ErrorKind, str, str]:
     if status == 429 or status >= 500:
         busy = status == 429

@@ -14,7 +14,7 @@ from returns.result import Failure, Result, Success
 from released_intacct.adapters.released import resources as res
 from released_intacct.adapters.released.contacts import contact_body
 from released_intacct.adapters.released.documents import document_body
-from released_intacct.adapters.released.errors import is_conflict, malformed
+from released_intacct.adapters.released.errors import is_conflict, is_gone, malformed
 from released_intacct.adapters.released.feeds import items_of
 from released_intacct.adapters.released.lists import account_body, category_body, tax_type_body
 from released_intacct.adapters.released.payments import payment_body, to_payment
@@ -23,7 +23,7 @@ from released_intacct.adapters.released.transport import Http, Reply
 from released_intacct.adapters.released.wire import ListEnvelope, Wire, decoder, encode
 from released_intacct.domain.enums import DocumentKind, RecordType, ReleasedPaymentStatus
 from released_intacct.domain.errors import ErrorKind, SyncError
-from released_intacct.domain.ids import IdempotencyKey
+from released_intacct.domain.ids import IdempotencyKey, ReleasedId
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.released import (
     Account,
@@ -198,6 +198,24 @@ class Writer:
         if is_successful(read):
             return Success(read.unwrap())
         return Failure(malformed(read.failure(), bytes(items[0]), root="$.items[0]"))
+
+    async def document_held(
+        self, kind: DocumentKind, released_id: ReleasedId
+    ) -> Result[Invoice | None, SyncError]:
+        """The invoice or credit note as Re-Leased holds it now; None on a 404."""
+        if kind is DocumentKind.INVOICE:
+            return await self._held(res.INVOICES, released_id)
+        return await self._held(res.CREDIT_NOTES, released_id)
+
+    async def _held(
+        self, resource: res.Resource[W, Invoice], released_id: ReleasedId
+    ) -> Result[Invoice | None, SyncError]:
+        sent = await self._http.send("GET", f"{resource.path}/{_quoted(released_id)}")
+        if not is_successful(sent):
+            error = sent.failure()
+            return Success(None) if is_gone(error) else Failure(error)
+        read = self._http.read(resource.decode, sent.unwrap())
+        return read.bind(resource.convert)
 
     async def _get(self, path: str, decode: msgspec.json.Decoder[W]) -> Result[W, SyncError]:
         sent = await self._http.send("GET", path)

@@ -25,7 +25,7 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from released_intacct.app.sync.apply import apply, plan_and_apply
-from released_intacct.app.sync.conflicts import intacct_wins
+from released_intacct.app.sync.conflicts import rechecked
 from released_intacct.app.sync.context import RunContext, Tally
 from released_intacct.app.sync.isolate import planned, planned_one_side
 from released_intacct.app.sync.linkset import Wanted
@@ -248,7 +248,8 @@ async def _documents(ctx: RunContext, tally: Tally) -> Result[None, SyncError]:
             return Failure(loaded.failure())
         links = loaded.unwrap()
         plan = partial(plan_documents, links=links, settings=ctx.settings)
-        actions = await intacct_wins(ctx, planned(plan, invoices, transactions), invoices, links)
+        first = planned(plan, invoices, transactions)
+        actions = await rechecked(ctx, first, invoices, transactions, links)
         done = await apply(ctx, tally, actions, links)
         if not is_successful(done):
             return done
