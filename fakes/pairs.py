@@ -163,14 +163,15 @@ def pair_of(
 
 
 def _as_derived(sent: Transaction, held: IntacctRecord | None) -> Transaction:
-    """``sent`` as Intacct holds it: an Order Entry / Purchasing line's tax is Intacct's to
-    compute from its tax detail (the mapping sends none), so it is taken from ``held`` when the
-    lines are the same ones."""
-    if (
-        not sent.origin.is_order_module
-        or not isinstance(held, Transaction)
-        or len(held.lines) != len(sent.lines)
-    ):
+    """``sent`` as Intacct holds it, with what Intacct derives taken from ``held``: the payment
+    priority of a bill sent without one (Intacct's default, M1), and an Order Entry /
+    Purchasing line's tax, Intacct's to compute from its tax detail (the mapping sends none),
+    when the lines are the same ones."""
+    if not isinstance(held, Transaction):
+        return sent
+    if sent.payment_priority is None:
+        sent = replace(sent, payment_priority=held.payment_priority)
+    if not sent.origin.is_order_module or len(held.lines) != len(sent.lines):
         return sent
     lines = tuple(
         replace(line, tax_amount=other.tax_amount) if line.tax_detail_id else line
