@@ -518,6 +518,52 @@ def test_D20_the_writer_updates_a_draft_with_new_lines_and_posts_it(document: st
     assert over_xml == back
 
 
+def test_D20_every_update_of_a_document_goes_under_its_own_idempotency_key() -> None:
+    """Each planned update of a record carries that record's outbox key, the one its create was
+    sent under. Intacct refuses a key sent again with another body (409; for 60 days whatever the
+    body), so each PATCH goes under the key with a fingerprint of what it writes (``controlid``).
+    Found by a random run of the simulated stateful test over REST: a Re-Leased user's second
+    edit of an unposted invoice stopped the company's sync as a programmer error."""
+    sim = Simulator(clock=lambda: NOW)
+    seed.load_demo(sim, now=NOW)
+    draft = _invoice(
+        party_id=IntacctId("CUS-1001"),
+        state=IntacctState.DRAFT,
+        lines=(TransactionLine(account_no=IntacctId("4000"), amount=Decimal("10.00")),),
+    )
+    sent: list[httpx.Request] = []
+
+    async def use(rest: Rest, _: IntacctAdapter) -> list[Transaction]:
+        writer = Writer(rest, (documents.FAMILY,))
+        (made,) = (await writer.write([_create(draft, "ri-u1")])).unwrap()
+        held = made.result.unwrap()
+        assert isinstance(held, Transaction)
+        backs = []
+        for n, amount in enumerate(("20.00", "30.00"), start=1):
+            line = TransactionLine(account_no=IntacctId("4000"), amount=Decimal(amount))
+            update = UpdateInIntacct(
+                key=IdempotencyKey("ri-u1"),
+                record_type=RecordType.INVOICE,
+                released_id=ReleasedId("r-1"),
+                intacct_key=held.link_key,
+                record=replace(draft, lines=(line,)),
+                source_fingerprint=f"{n}" * 16,
+            )
+            (done,) = (await writer.write([update])).unwrap()
+            back = done.result.unwrap()
+            assert isinstance(back, Transaction)
+            backs.append(back)
+        return backs
+
+    backs = _run(sim, use, sent)
+    assert [b.lines[0].amount for b in backs] == [Decimal("20.00"), Decimal("30.00")]
+    keys = [r.headers.get("Idempotency-Key") for r in sent if r.method in ("POST", "PATCH")]
+    keys = [k for k in keys if k]
+    assert len(keys) == len(set(keys)), keys  # the create, each PATCH and its line deletes
+    assert keys[0] == "ri-u1"
+    assert all(k.startswith("ri-u1-u") for k in keys[1:]), keys
+
+
 def test_D8_documents_deleted_between_the_query_and_their_get_are_left_to_the_deletions(
     sim: Simulator,
 ) -> None:

@@ -26,6 +26,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct.writer import controlid
 from released_intacct.adapters.intacct.written import ref_of
 from released_intacct.adapters.intacct_rest.document_bodies import body, unwritable
 from released_intacct.adapters.intacct_rest.document_fields import DOCUMENTS, DocObject
@@ -215,7 +216,7 @@ async def _settle_update(
         if current is not None and not current.state.is_unposted:
             return Success(None)  # posted by an earlier try
     sent = await rest.transport.request(
-        "POST", f"/workflows/{doc.path}/submit", body={"key": key}, key=f"{write.key}-submit"
+        "POST", f"/workflows/{doc.path}/submit", body={"key": key}, key=f"{controlid(write)}-submit"
     )
     return Success(None) if isinstance(sent, Success) else Failure(sent.failure())
 
@@ -235,9 +236,8 @@ async def _drop_old_lines(
     if not old:
         return Success(None)
     deletes = [{"key": str(field(line, "key")), "ia::operation": "delete"} for line in old]
-    sent = await rest.transport.request(
-        "PATCH", f"/objects/{doc.path}/{key}", body={"lines": deletes}, key=f"{write.key}-lines"
-    )
+    path, body = f"/objects/{doc.path}/{key}", {"lines": deletes}
+    sent = await rest.transport.request("PATCH", path, body=body, key=f"{controlid(write)}-lines")
     return Success(None) if isinstance(sent, Success) else Failure(sent.failure())
 
 

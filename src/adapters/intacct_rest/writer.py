@@ -6,7 +6,10 @@ Creates are grouped by the object they are written to and POSTed in batches (at 
 ``rest_batch_size``, not atomic: one record's refusal does not undo the others); each record's
 ``Idempotency-Key`` is its outbox key (a batch's is derived from its records' keys,
 ``batch.batch_key``), so a create sent again with the same key and body is replayed, not made
-twice. An update is PATCHed alone to ``<object>/<key>``. A record Intacct took is then read back
+twice. An update is PATCHed alone to ``<object>/<key>``, under a key that carries a
+fingerprint of what it writes (``controlid``, as the XML writer's control id): every update of a
+record shares the outbox key of its create, and Intacct refuses a key sent again with another
+body (409, and for 60 days whatever the body). A record Intacct took is then read back
 by its family (which runs any workflow it needs): a batch's creates together when the family
 can (``family.ReadsBackAll``: the documents, a batch GET of up to 500 keys), else one by one.
 Items are refused before anything is sent (``items.refused``: no documented REST create fits),
@@ -22,6 +25,7 @@ from typing import Final
 
 from returns.result import Failure, Result, Success
 
+from released_intacct.adapters.intacct.writer import controlid
 from released_intacct.adapters.intacct_rest import documents, items
 from released_intacct.adapters.intacct_rest.batch import Outcome, Record
 from released_intacct.adapters.intacct_rest.family import Family, ReadsBackAll, Rekeyed, Rest
@@ -118,7 +122,7 @@ class Writer:
                 return Success(WriteOutcome(key=write.key, result=Failure(found.failure())))
             target = found.unwrap()
         path = f"{OBJECTS}{family.path(write.record)}/{target}"
-        record = Record(key=write.key, body=family.update_body(write))
+        record = Record(key=controlid(write), body=family.update_body(write))
         sent = await self._rest.batches.write("PATCH", path, [record])
         if isinstance(sent, Failure):
             return Failure(sent.failure())
