@@ -46,7 +46,7 @@ from released_intacct.domain.actions import UpdateInIntacct, UpdateInReleased
 from released_intacct.domain.errors import ErrorKind, SyncError
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import Link
-from released_intacct.domain.planning.documents import superseded
+from released_intacct.domain.planning.document_results import superseded
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.landed import update_landed
 from released_intacct.domain.planning.written import link_for_intacct_write

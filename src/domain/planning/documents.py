@@ -18,18 +18,16 @@ from released_intacct.domain.actions import (
     Action,
     CreateInIntacct,
     RecordResult,
-    Skip,
     UpdateInIntacct,
     VoidInReleased,
 )
 from released_intacct.domain.enums import (
-    Direction,
     DocumentKind,
     IntacctState,
     RecordType,
     ReleasedInvoiceStatus,
 )
-from released_intacct.domain.errors import ErrorKind, RecordRef, Rule, SyncError
+from released_intacct.domain.errors import ErrorKind, Rule, SyncError
 from released_intacct.domain.ids import IntacctKey, ReleasedId
 from released_intacct.domain.intacct import Transaction
 from released_intacct.domain.links import Link, LinkIndex
@@ -37,6 +35,14 @@ from released_intacct.domain.mapping.documents import invoice_to_transaction, tr
 from released_intacct.domain.mapping.fingerprint import fingerprint
 from released_intacct.domain.mapping.translate import IdBook
 from released_intacct.domain.planning.common import decided, key_for_intacct, outcome, plan_incoming
+from released_intacct.domain.planning.document_results import (
+    approved_meanwhile,
+    both_changed,
+    ref_in,
+    reference_left,
+    refused,
+    skipped,
+)
 from released_intacct.domain.planning.echo import intacct_fingerprint
 from released_intacct.domain.planning.written import VOIDED_BY_US
 from released_intacct.domain.released import Invoice
@@ -115,7 +121,7 @@ def _incoming(
         return (outcome(checked.failure()),)
     edited = link is not None and _edited_in_released(link, released)
     if link is not None and edited and tx.state.is_unposted and _approved(link, released):
-        return (RecordResult(error=_approved_meanwhile(tx, link)),)
+        return (RecordResult(error=approved_meanwhile(tx, link)),)
     planned = plan_incoming(
         tx.record_type,
         tx.link_key,
@@ -125,7 +131,7 @@ def _incoming(
         settings=settings,
     )
     if link is not None and edited:
-        return (*planned, RecordResult(error=_both_changed(tx, link)))
+        return (*planned, RecordResult(error=both_changed(tx, link)))
     return planned
 
 
@@ -149,29 +155,6 @@ def _approved(
     )
 
 
-def _approved_meanwhile(tx: Transaction, link: Link) -> SyncError:
-    """Rule D20 when the two changes cannot both stand: the unposted Intacct document changed
-    while its Re-Leased copy was approved. The Intacct version would win, but it would take the
-    approved copy back to Awaiting Approval, which Re-Leased does not do for an approved
-    invoice; posting it instead would post amounts nobody approved. Nothing is written until a
-    user settles it."""
-    return SyncError(
-        kind=ErrorKind.NEEDS_USER,
-        rule=Rule.D20,
-        message=(
-            f"Invoice {tx.number} was approved in Re-Leased while its draft was changed in Sage "
-            "Intacct; neither change was copied: Re-Leased cannot take an approved invoice back "
-            "to Awaiting Approval, and the approval was of other amounts than Intacct's."
-        ),
-        fix=(
-            "If the Sage Intacct version is right, post it in Sage Intacct: the next sync copies "
-            "it to the approved Re-Leased invoice. Otherwise void the Re-Leased invoice and raise "
-            "it again."
-        ),
-        record=_ref_in(tx, link),
-    )
-
-
 def _reversed(
     tx: Transaction, link: Link | None, source: str, links: LinkIndex
 ) -> tuple[Action, ...]:
@@ -192,7 +175,7 @@ def _reversed(
             if tx.state is IntacctState.REVERSAL
             else "was reversed before it was synced"
         )
-        return (_skipped(tx, Rule.D7, f"Intacct {label} {why}; it is not synced."),)
+        return (skipped(tx, Rule.D7, f"Intacct {label} {why}; it is not synced."),)
     if not target.is_linked or target.released_fingerprint == VOIDED_BY_US:
         return ()
     noun = tx.record_type.value.replace("_", " ")
@@ -215,55 +198,9 @@ def _reversed(
                 rule=Rule.D7,
                 message=said,
                 fix="Unlink it so it is left out of later syncs.",
-                record=replace(_ref_in(tx, target), intacct_key=target.intacct_key),
+                record=replace(ref_in(tx, target), intacct_key=target.intacct_key),
             )
         ),
-    )
-
-
-def _skipped(tx: Transaction, rule: Rule, message: str) -> Skip:
-    return Skip(
-        reason=SyncError(
-            kind=ErrorKind.SKIPPED,
-            rule=rule,
-            message=message,
-            fix="Nothing to do.",
-            record=_ref_in(tx),
-        )
-    )
-
-
-def superseded(current: Transaction, update: UpdateInIntacct) -> SyncError:
-    """Rule D20: a Re-Leased edit whose sending was in doubt, found changed in Intacct since."""
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.D20,
-        message=(
-            f"Invoice {current.number} was changed in Sage Intacct while a change made in "
-            "Re-Leased was on its way; the Intacct version was kept and the Re-Leased change "
-            "was not sent."
-        ),
-        fix="Check the invoice in Re-Leased and make any change still needed in Sage Intacct.",
-        record=RecordRef(
-            record_type=update.record_type,
-            direction=Direction.OUTGOING,
-            released_id=update.released_id,
-            intacct_key=update.intacct_key,
-            label=current.number,
-        ),
-    )
-
-
-def _both_changed(tx: Transaction, link: Link) -> SyncError:
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=Rule.D20,
-        message=(
-            f"Invoice {tx.number} was changed in both Re-Leased and Sage Intacct since the last "
-            "sync; the Intacct version was kept and the Re-Leased changes were replaced."
-        ),
-        fix="Check the invoice in Re-Leased and make any change still needed in Sage Intacct.",
-        record=_ref_in(tx, link),
     )
 
 
@@ -317,11 +254,11 @@ def _edited(
     if voided and link.released_fingerprint == VOIDED_BY_US:
         return ()  # the copy the product voided (D7), read back
     if voided:
-        return (RecordResult(error=_refused(invoice, link, Rule.D7)),)
+        return (RecordResult(error=refused(invoice, link, Rule.D7)),)
     if invoice.status is ReleasedInvoiceStatus.DRAFT:
-        return (RecordResult(error=_refused(invoice, link, Rule.D6)),)
+        return (RecordResult(error=refused(invoice, link, Rule.D6)),)
     if link.posted:
-        return (RecordResult(error=_refused(invoice, link, Rule.D20)),)
+        return (RecordResult(error=refused(invoice, link, Rule.D20)),)
     mapped = invoice_to_transaction(invoice, ids, settings=settings, linked=link.intacct_key)
     updated = mapped.map(
         lambda tx: UpdateInIntacct(
@@ -342,71 +279,8 @@ def _reference_left(
     mapped: Result[Transaction, SyncError],
     intacct_key: IntacctKey | None = None,
 ) -> tuple[Action, ...]:
-    """Rule M1: the result for a reference the write leaves in Re-Leased (an AR / AP
-    adjustment has no reference field: ``mapping.documents.carries_reference``)."""
+    """Rule M1: a result when the write leaves the invoice's reference in Re-Leased."""
     if not is_successful(mapped) or not invoice.reference or mapped.unwrap().reference:
         return ()
-    error = SyncError(
-        kind=ErrorKind.SKIPPED,
-        rule=Rule.M1,
-        message=(
-            f"Credit note {invoice.invoice_number} is sent to Sage Intacct without its "
-            f"reference '{invoice.reference}': an Intacct AR or AP adjustment written through the "
-            "API has no reference field, so the reference stays in Re-Leased only."
-        ),
-        fix=(
-            "Nothing is needed for the ledger. To have the reference in Sage Intacct, type it "
-            "into the adjustment there; it then flows back to Re-Leased."
-        ),
-        record=RecordRef(
-            record_type=record_type_of(invoice.kind),
-            direction=Direction.OUTGOING,
-            released_id=invoice.id,
-            intacct_key=intacct_key,
-            label=invoice.invoice_number,
-        ),
-    )
+    error = reference_left(invoice, record_type_of(invoice.kind), intacct_key)
     return (RecordResult(error=error),)
-
-
-def _refused(invoice: Invoice, link: Link, rule: Rule) -> SyncError:
-    if rule is Rule.D7:
-        message = (
-            f"Invoice {invoice.invoice_number} was voided in Re-Leased; voids belong to Intacct."
-        )
-        fix = "Reverse it in Sage Intacct; the reversal voids it here on the next sync."
-    elif rule is Rule.D6:
-        message = (
-            f"Invoice {invoice.invoice_number} was moved back to Draft in Re-Leased; drafts do not "
-            "sync, so Sage Intacct keeps the version last sent."
-        )
-        fix = "Submit it for approval again to send your changes to Sage Intacct."
-    else:
-        message = (
-            f"Invoice {invoice.invoice_number} is posted in Sage Intacct, so the change made in "
-            "Re-Leased was not sent."
-        )
-        fix = "Make the change in Sage Intacct; it flows back to Re-Leased."
-    return SyncError(
-        kind=ErrorKind.REJECTED,
-        rule=rule,
-        message=message,
-        fix=fix,
-        record=RecordRef(
-            record_type=link.record_type,
-            direction=Direction.OUTGOING,
-            released_id=invoice.id,
-            intacct_key=link.intacct_key,
-            label=invoice.invoice_number,
-        ),
-    )
-
-
-def _ref_in(tx: Transaction, link: Link | None = None) -> RecordRef:
-    return RecordRef(
-        record_type=tx.record_type,
-        direction=Direction.INCOMING,
-        released_id=link.released_id if link else None,
-        intacct_key=tx.link_key,
-        label=tx.number,
-    )
